@@ -1,0 +1,458 @@
+/*
+ * parser.y -- the grammar of the rules language.
+ *
+ * The grammar only builds the syntax tree (PostgreSQL's rule): every action is one
+ * constructor call, and no name or type is checked here; check.c does that.  The parser is
+ * pure and reentrant with byte-span locations.  Syntax errors say what was expected in the
+ * words of the language ("expected 'then', found 'because'"), and recovery at declaration
+ * boundaries lets one run report several errors.
+ *
+ * Conflicts are fixed with precedence declarations, never left to bison's defaults: %expect 0.
+ */
+%require "3.8"
+%define api.pure full
+%define api.prefix {eligyy}
+%define api.token.prefix {TOK_}
+%define api.location.type {elig_loc}
+%define parse.error custom
+%define parse.lac full
+%locations
+%expect 0
+%param {void *scanner}
+%parse-param {elig_parser *p}
+
+%code requires {
+#include "ast.h"
+#include "parse.h"
+typedef void *yyscan_t;
+}
+
+%code provides {
+int eligyylex(ELIGYYSTYPE *yylval, ELIGYYLTYPE *yylloc, void *scanner);
+}
+
+%code {
+#include <stdio.h>
+#include <string.h>
+
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                 \
+  do {                                                              \
+    if (N) {                                                        \
+      (Cur).file = YYRHSLOC(Rhs, 1).file;                           \
+      (Cur).start = YYRHSLOC(Rhs, 1).start;                         \
+      (Cur).end = YYRHSLOC(Rhs, N).end;                             \
+    } else {                                                        \
+      (Cur).file = YYRHSLOC(Rhs, 0).file;                           \
+      (Cur).start = (Cur).end = YYRHSLOC(Rhs, 0).end;               \
+    }                                                               \
+  } while (0)
+
+static void eligyyerror(const elig_loc *loc, void *scanner, elig_parser *p, const char *msg);
+static void append(elig_parser *p, ast_list *l, void *item);
+static ast_expr *nest(elig_parser *p, ast_expr *e);
+}
+
+%union {
+  ast_expr *expr;
+  ast_decl *decl;
+  const char *name;
+  ast_list list;
+  ast_field *field;
+  ast_field_con *con;
+  ast_table *table;
+  ast_table_row *row;
+  ast_rule *rule;
+  ast_group_key *gkey;
+  ast_given_item *gitem;
+}
+
+%token END 0 "end of file"
+%token ERROR "invalid token"
+%token <name> NAME "name"
+%token <expr> INT "integer" DECIMAL "decimal number" PERCENT "percentage"
+%token <expr> STRING "text" DATE "date" REGEX "regular expression"
+%token AGGREGATE "aggregate" AND "and" AT "at" BECAUSE "because" BETWEEN "between" BY "by"
+%token CHECK "check" DECIDE "decide" DEFAULT "default" ELSE "else" EXPECT "expect"
+%token FALSE "false" GIVEN "given" IF "if" IMPORT "import" IN "in" IS "is" KEY "key"
+%token LEAST "least" LET "let" MATCHES "matches" MONITOR "monitor" MOST "most" NONE "none"
+%token NOT "not" OF "of" ONE "one" OPTIONAL "optional" OR "or" OTHERWISE "otherwise"
+%token OUTPUT "output" OVERRIDE "override" PARAM "param" POLICY "policy" RECORD "record"
+%token REQUIRED "required" SEVERITY "severity" TEST "test" THEN "then" TRUE "true"
+%token VERSION "version" WHEN "when" WHERE "where"
+%token NE "!=" LE "<=" GE ">=" NOT_IN "not in"
+%token '=' "=" '<' "<" '>' ">" '+' "+" '-' "-" '*' "*" '/' "/" '(' "(" ')' ")"
+%token '{' "{" '}' "}" '[' "[" ']' "]" ',' "," ':' ":" '.' "."
+
+%precedence IF_EXPR
+%left OR
+%left AND
+%precedence NOT
+%nonassoc '=' NE '<' LE '>' GE IN NOT_IN IS MATCHES
+%left '+' '-'
+%left '*' '/'
+%precedence UMINUS
+
+%type <expr> expr primary literal signed_literal call
+%type <list> expr_list opt_expr_list literal_list name_list field_list constraints
+%type <list> table_rows rules group_keys agg_body given_items expects given_records
+%type <decl> decl declaration policy import record param let decide monitor aggregate output test
+%type <decl> agg_item
+%type <field> field
+%type <con> constraint
+%type <table> table
+%type <row> table_row
+%type <rule> when_rule otherwise_rule
+%type <gkey> group_key
+%type <gitem> given_item
+%type <name> reason
+
+%%
+
+file:
+  %empty
+| file decl                 { if ($2) append(p, &p->out->decls, $2); }
+;
+
+decl:
+  declaration               { $$ = $1; }
+| OVERRIDE declaration      { $$ = $2; if ($$) { $$->is_override = true; $$->loc = @$; } }
+| error                     { $$ = NULL; }
+;
+
+declaration:
+  policy | import | record | param | let | decide | monitor | aggregate | output | test
+;
+
+/* policy "national" version "2020.1" */
+policy:
+  POLICY STRING             { $$ = ast_decl_new(p->arena, DECL_POLICY, @$); $$->text = $2->text; }
+| POLICY STRING VERSION STRING
+                            { $$ = ast_decl_new(p->arena, DECL_POLICY, @$); $$->text = $2->text;
+                              $$->version = $4->text; }
+;
+
+/* import "national.rules" */
+import:
+  IMPORT STRING             { $$ = ast_decl_new(p->arena, DECL_IMPORT, @$); $$->text = $2->text;
+                              $$->name_loc = @2; }
+;
+
+/* record household key hh_id, year { field... } */
+record:
+  RECORD NAME '{' field_list '}'
+                            { $$ = ast_decl_new(p->arena, DECL_RECORD, @$); $$->name = $2;
+                              $$->name_loc = @2; $$->fields = $4; }
+| RECORD NAME KEY name_list '{' field_list '}'
+                            { $$ = ast_decl_new(p->arena, DECL_RECORD, @$); $$->name = $2;
+                              $$->name_loc = @2; $$->keys = $4; $$->fields = $6; }
+;
+
+field_list:
+  %empty                    { memset(&$$, 0, sizeof $$); }
+| field_list field          { $$ = $1; append(p, &$$, $2); }
+| field_list error          { $$ = $1; }
+;
+
+/* net_income money required between -1000000 and 1000000 */
+field:
+  NAME NAME constraints     { $$ = ast_alloc(p->arena, sizeof *$$); $$->name = $1; $$->loc = @1;
+                              $$->type_name = $2; $$->type_loc = @2; $$->cons = $3; }
+| NAME NAME OF NAME constraints
+                            { $$ = ast_alloc(p->arena, sizeof *$$); $$->name = $1; $$->loc = @1;
+                              $$->type_name = $2; $$->type_loc = @2; $$->elem_name = $4;
+                              $$->cons = $5; }
+;
+
+constraints:
+  %empty                    { memset(&$$, 0, sizeof $$); }
+| constraints constraint    { $$ = $1; append(p, &$$, $2); }
+;
+
+constraint:
+  REQUIRED                  { $$ = ast_field_con_new(p->arena, FCON_REQUIRED, @$); }
+| OPTIONAL                  { $$ = ast_field_con_new(p->arena, FCON_OPTIONAL, @$); }
+| DEFAULT signed_literal    { $$ = ast_field_con_new(p->arena, FCON_DEFAULT, @$); $$->a = $2; }
+| BETWEEN signed_literal AND signed_literal
+                            { $$ = ast_field_con_new(p->arena, FCON_BETWEEN, @$); $$->a = $2;
+                              $$->b = $4; }
+| AT LEAST signed_literal    { $$ = ast_field_con_new(p->arena, FCON_AT_LEAST, @$); $$->a = $3; }
+| AT MOST signed_literal    { $$ = ast_field_con_new(p->arena, FCON_AT_MOST, @$); $$->a = $3; }
+| ONE OF literal_list       { $$ = ast_field_con_new(p->arena, FCON_ONE_OF, @$); $$->values = $3; }
+| MATCHES REGEX             { $$ = ast_field_con_new(p->arena, FCON_MATCHES, @$); $$->a = $2; }
+| CHECK expr ELSE STRING    { $$ = ast_field_con_new(p->arena, FCON_CHECK, @$); $$->a = $2;
+                              $$->message = $4->text; }
+;
+
+/* param poverty_line money by year { 2014: 2800  2020: 4000 }
+   param cap percent = 2% */
+param:
+  PARAM NAME NAME '=' signed_literal
+                            { $$ = ast_decl_new(p->arena, DECL_PARAM, @$); $$->name = $2;
+                              $$->name_loc = @2; $$->type_name = $3; $$->type_loc = @3;
+                              $$->table = ast_table_const(p->arena, $5); }
+| PARAM NAME NAME table     { $$ = ast_decl_new(p->arena, DECL_PARAM, @$); $$->name = $2;
+                              $$->name_loc = @2; $$->type_name = $3; $$->type_loc = @3;
+                              $$->table = $4; }
+;
+
+table:
+  BY expr '{' table_rows '}'
+                            { $$ = ast_alloc(p->arena, sizeof *$$); $$->loc = @$; $$->by = $2;
+                              $$->rows = $4; }
+;
+
+table_rows:
+  %empty                    { memset(&$$, 0, sizeof $$); }
+| table_rows table_row      { $$ = $1; append(p, &$$, $2); }
+;
+
+table_row:
+  literal_list ':' signed_literal
+                            { $$ = ast_table_row_new(p->arena, @$, $1, $3, NULL); }
+| literal_list ':' table    { $$ = ast_table_row_new(p->arena, @$, $1, NULL, $3); }
+| OTHERWISE ':' signed_literal
+                            { ast_list none = {0}; $$ = ast_table_row_new(p->arena, @$, none, $3, NULL); }
+| OTHERWISE ':' table       { ast_list none = {0}; $$ = ast_table_row_new(p->arena, @$, none, NULL, $3); }
+;
+
+/* let per_capita = net_income / size      let incidence: percent = a / b */
+let:
+  LET NAME '=' expr         { $$ = ast_decl_new(p->arena, DECL_LET, @$); $$->name = $2;
+                              $$->name_loc = @2; $$->expr = $4; }
+| LET NAME ':' NAME '=' expr
+                            { $$ = ast_decl_new(p->arena, DECL_LET, @$); $$->name = $2;
+                              $$->name_loc = @2; $$->type_name = $4; $$->type_loc = @4;
+                              $$->expr = $6; }
+;
+
+/* decide status  when c then v because "r" ...  otherwise v because "r" */
+decide:
+  DECIDE NAME rules         { $$ = ast_decl_new(p->arena, DECL_DECIDE, @$); $$->name = $2;
+                              $$->name_loc = @2; $$->rules = $3; }
+;
+
+rules:
+  %empty                    { memset(&$$, 0, sizeof $$); }
+| rules when_rule           { $$ = $1; append(p, &$$, $2); }
+| rules otherwise_rule      { $$ = $1; append(p, &$$, $2); }
+;
+
+when_rule:
+  WHEN expr THEN expr reason
+                            { $$ = ast_rule_new(p->arena, @$, $2, $4, $5); }
+| WHEN expr error           { $$ = ast_rule_new(p->arena, @$, $2, NULL, NULL);
+                              diag_add(p->diags, DIAG_E_WHEN_NEEDS_THEN, @3); }
+;
+
+otherwise_rule:
+  OTHERWISE expr reason     { $$ = ast_rule_new(p->arena, @$, NULL, $2, $3); }
+;
+
+reason:
+  %empty                    { $$ = NULL; }
+| BECAUSE STRING            { $$ = $2->text; }
+;
+
+/* monitor edge_household severity high when c because "r" */
+monitor:
+  MONITOR NAME SEVERITY NAME WHEN expr reason
+                            { $$ = ast_decl_new(p->arena, DECL_MONITOR, @$); $$->name = $2;
+                              $$->name_loc = @2; $$->severity = $4; $$->severity_loc = @4;
+                              $$->cond = $6; $$->reason = $7; }
+;
+
+/* aggregate village by village_code, year { let ... decide ... output ... } */
+aggregate:
+  AGGREGATE NAME BY group_keys '{' agg_body '}'
+                            { $$ = ast_decl_new(p->arena, DECL_AGGREGATE, @$); $$->name = $2;
+                              $$->name_loc = @2; $$->group = $4; $$->body = $6; }
+;
+
+group_keys:
+  group_key                 { memset(&$$, 0, sizeof $$); append(p, &$$, $1); }
+| group_keys ',' group_key  { $$ = $1; append(p, &$$, $3); }
+;
+
+group_key:
+  NAME                      { $$ = ast_group_key_new(p->arena, @$, $1, NULL); }
+| NAME '=' expr             { $$ = ast_group_key_new(p->arena, @$, $1, $3); }
+;
+
+agg_body:
+  %empty                    { memset(&$$, 0, sizeof $$); }
+| agg_body agg_item         { $$ = $1; if ($2) append(p, &$$, $2); }
+;
+
+agg_item:
+  let | decide | output
+| error                     { $$ = NULL; }
+;
+
+/* output hh_id, year, per_capita */
+output:
+  OUTPUT name_list          { $$ = ast_decl_new(p->arena, DECL_OUTPUT, @$); $$->names = $2; }
+;
+
+name_list:
+  NAME                      { memset(&$$, 0, sizeof $$); append(p, &$$, ast_name(p->arena, $1, @1)); }
+| name_list ',' NAME        { $$ = $1; append(p, &$$, ast_name(p->arena, $3, @3)); }
+;
+
+/* test "name" { given { field: value, ... } expect expr ... } */
+test:
+  TEST STRING '{' GIVEN '{' given_items '}' expects '}'
+                            { $$ = ast_decl_new(p->arena, DECL_TEST, @$); $$->text = $2->text;
+                              $$->name_loc = @2; $$->given = $6; $$->expects = $8; }
+;
+
+given_items:
+  %empty                    { memset(&$$, 0, sizeof $$); }
+| given_items given_item    { $$ = $1; append(p, &$$, $2); }
+| given_items ','           { $$ = $1; }
+;
+
+given_item:
+  NAME ':' signed_literal   { $$ = ast_given_new(p->arena, @$, $1, $3); }
+| NAME ':' '[' given_records ']'
+                            { ast_expr *l = ast_expr_new(p->arena, AST_SET, @4); l->list = $4;
+                              $$ = ast_given_new(p->arena, @$, $1, l); }
+;
+
+given_records:
+  %empty                    { memset(&$$, 0, sizeof $$); }
+| given_records '{' given_items '}'
+                            { ast_expr *r = ast_expr_new(p->arena, AST_SET, @2);
+                              r->list = $3; r->ival = 1; $$ = $1; append(p, &$$, r); }
+| given_records ','         { $$ = $1; }
+;
+
+expects:
+  %empty                    { memset(&$$, 0, sizeof $$); }
+| expects EXPECT expr       { $$ = $1; append(p, &$$, $3); }
+;
+
+/* ---------------------------------------------------------------- expressions */
+
+expr:
+  primary                   { $$ = $1; }
+| '-' expr %prec UMINUS     { $$ = nest(p, ast_unary(p->arena, OPR_NEG, $2, @$)); }
+| NOT expr                  { $$ = nest(p, ast_unary(p->arena, OPR_NOT, $2, @$)); }
+| expr '+' expr             { $$ = nest(p, ast_binary(p->arena, OPR_ADD, $1, $3, @2)); }
+| expr '-' expr             { $$ = nest(p, ast_binary(p->arena, OPR_SUB, $1, $3, @2)); }
+| expr '*' expr             { $$ = nest(p, ast_binary(p->arena, OPR_MUL, $1, $3, @2)); }
+| expr '/' expr             { $$ = nest(p, ast_binary(p->arena, OPR_DIV, $1, $3, @2)); }
+| expr '=' expr             { $$ = nest(p, ast_binary(p->arena, OPR_EQ, $1, $3, @2)); }
+| expr NE expr              { $$ = nest(p, ast_binary(p->arena, OPR_NE, $1, $3, @2)); }
+| expr '<' expr             { $$ = nest(p, ast_binary(p->arena, OPR_LT, $1, $3, @2)); }
+| expr LE expr              { $$ = nest(p, ast_binary(p->arena, OPR_LE, $1, $3, @2)); }
+| expr '>' expr             { $$ = nest(p, ast_binary(p->arena, OPR_GT, $1, $3, @2)); }
+| expr GE expr              { $$ = nest(p, ast_binary(p->arena, OPR_GE, $1, $3, @2)); }
+| expr AND expr             { $$ = nest(p, ast_binary(p->arena, OPR_AND, $1, $3, @2)); }
+| expr OR expr              { $$ = nest(p, ast_binary(p->arena, OPR_OR, $1, $3, @2)); }
+| expr IN expr              { $$ = nest(p, ast_in(p->arena, $1, $3, false, @2)); }
+| expr NOT_IN expr         { $$ = nest(p, ast_in(p->arena, $1, $3, true, @2)); }
+| expr IS NONE              { $$ = nest(p, ast_is_none(p->arena, $1, false, @$)); }
+| expr IS NOT NONE          { $$ = nest(p, ast_is_none(p->arena, $1, true, @$)); }
+| expr MATCHES REGEX        { $$ = nest(p, ast_matches(p->arena, $1, $3, @2)); }
+| IF expr THEN expr ELSE expr %prec IF_EXPR
+                            { $$ = nest(p, ast_if(p->arena, $2, $4, $6, @$)); }
+;
+
+primary:
+  literal                   { $$ = $1; }
+| NAME                      { $$ = ast_name(p->arena, $1, @1); }
+| primary '.' NAME          { $$ = nest(p, ast_member(p->arena, $1, $3, @$)); }
+| call                      { $$ = $1; }
+| '{' opt_expr_list '}'     { $$ = ast_set(p->arena, $2, @$); }
+| '(' expr ')'              { $$ = $2; }
+;
+
+/* f(a, b)   count(members where age < 16)   count()   count(where x) */
+call:
+  NAME '(' opt_expr_list ')'
+                            { $$ = nest(p, ast_call(p->arena, $1, $3, NULL, @$)); }
+| NAME '(' opt_expr_list WHERE expr ')'
+                            { $$ = nest(p, ast_call(p->arena, $1, $3, $5, @$)); }
+;
+
+opt_expr_list:
+  %empty                    { memset(&$$, 0, sizeof $$); }
+| expr_list                 { $$ = $1; }
+;
+
+expr_list:
+  expr                      { memset(&$$, 0, sizeof $$); append(p, &$$, $1); }
+| expr_list ',' expr        { $$ = $1; append(p, &$$, $3); }
+;
+
+literal:
+  INT | DECIMAL | PERCENT | STRING | DATE
+| TRUE                      { $$ = ast_bool(p->arena, true, @$); }
+| FALSE                     { $$ = ast_bool(p->arena, false, @$); }
+| NONE                      { $$ = ast_expr_new(p->arena, AST_NONE, @$); }
+;
+
+signed_literal:
+  literal                   { $$ = $1; }
+| '-' literal               { $$ = ast_unary(p->arena, OPR_NEG, $2, @$); }
+;
+
+literal_list:
+  signed_literal            { memset(&$$, 0, sizeof $$); append(p, &$$, $1); }
+| literal_list ',' signed_literal
+                            { $$ = $1; append(p, &$$, $3); }
+;
+
+%%
+
+static void append(elig_parser *p, ast_list *l, void *item)
+{
+  if (item && !ast_list_append(p->arena, l, item))
+    diag_add(p->diags, DIAG_E_NO_MEMORY, (elig_loc){p->file, p->offset, p->offset});
+}
+
+/* Refuses nesting deeper than PARSE_MAX_DEPTH once, so that later passes, which recurse over
+ * expressions, are bounded. */
+static ast_expr *nest(elig_parser *p, ast_expr *e)
+{
+  if (e && e->depth > PARSE_MAX_DEPTH && !p->too_deep) {
+    p->too_deep = true;
+    diag_add(p->diags, DIAG_E_TOO_DEEP, e->loc, PARSE_MAX_DEPTH);
+  }
+  return e;
+}
+
+static void eligyyerror(const elig_loc *loc, void *scanner, elig_parser *p, const char *msg)
+{
+  (void)scanner;
+  diag_add(p->diags, DIAG_E_SYNTAX, *loc, msg);
+}
+
+/* "expected 'then' or 'and', found 'because'", in the words of the token aliases. */
+static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, elig_parser *p)
+{
+  enum { MAX_EXPECTED = 6 };
+  yysymbol_kind_t expected[MAX_EXPECTED];
+  int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED);
+  yysymbol_kind_t found = yypcontext_token(ctx);
+  char msg[512];
+  size_t len = 0;
+  (void)scanner;
+  if (found == YYSYMBOL_ERROR)
+    return 0; /* the lexer already reported the bad token */
+  msg[0] = '\0';
+  if (n > 0) {
+    len += (size_t)snprintf(msg + len, sizeof msg - len, "expected ");
+    for (int i = 0; i < n && len < sizeof msg; i++)
+      len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+                              yysymbol_name(expected[i]));
+    if (len < sizeof msg)
+      len += (size_t)snprintf(msg + len, sizeof msg - len, ", found ");
+  } else {
+    len += (size_t)snprintf(msg + len, sizeof msg - len, "unexpected ");
+  }
+  if (len < sizeof msg)
+    snprintf(msg + len, sizeof msg - len, "%s", yysymbol_name(found));
+  diag_add(p->diags, DIAG_E_SYNTAX, *yypcontext_location(ctx), msg);
+  return 0;
+}

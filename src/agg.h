@@ -1,0 +1,44 @@
+/*
+ * agg.h -- aggregates: groups of records (a village, a county) and their accumulators.
+ *
+ * Pipeline: after vm.c has evaluated a record, agg.c computes the record's group keys and
+ * folds the record into its group's accumulators (count, sum, min, max, any, all, first).
+ * Each thread keeps its own tables; they are merged at the end, and each group's derived
+ * values and decisions are computed once, in key order.  Memory grows with the number of
+ * groups, not of records.
+ */
+#ifndef ELIG_AGG_H
+#define ELIG_AGG_H
+
+#include <stdint.h>
+
+#include "program.h"
+#include "vm.h"
+#include "write.h"
+
+typedef struct agg_group agg_group;
+
+typedef struct {
+  const prog_aggregate *A;
+  agg_group **slots;   /* open-addressing hash table */
+  uint32_t cap;        /* slots (a power of two) */
+  uint32_t n;          /* groups */
+  bool overflow;       /* a sum went out of range in some group */
+} agg_table;
+
+void agg_table_init(agg_table *t, const prog_aggregate *A);
+void agg_table_fini(agg_table *t);
+
+/* Folds the record just evaluated in ctx into its group; `seq` orders records (for first()).
+ * Returns VM_OK, a run-time failure of a key or accumulator cell (the record is then
+ * rejected by the caller, and the group is unchanged), or VM_ERR_NO_MEMORY. */
+vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq);
+
+/* Moves every group of src into dst (src is left empty).  False when out of memory. */
+bool agg_merge(agg_table *dst, agg_table *src);
+
+/* Computes each group's values and appends one line per group, sorted by key, to out.
+ * Returns VM_OK or the first failure (with ctx->err_pc). */
+vm_status agg_write(agg_table *t, vm_ctx *ctx, wbuf *out, write_format fmt);
+
+#endif

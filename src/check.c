@@ -1,0 +1,1577 @@
+/*
+ * check.c -- resolves names and types every expression of a rule set.
+ *
+ * Pipeline: parse.c -> check.c -> compile.c.  Input: one tree per source file, imports
+ * first.  Output: the tree annotated (types, what each name refers to) and a chk_program
+ * listing declarations in compile order.  Every error is reported here, before any record is
+ * read; the compiler can then assume a well-typed program.
+ *
+ * Scopes, innermost first: the element record inside `where` and `list.field`; the keys,
+ * accumulations and derived values of an aggregate block; the rule set's fields, derived
+ * values, parameters, decisions and flags; the built-in `as_of`.
+ *
+ * Absent values: an optional field, or a derived value that may be none, cannot be used by an
+ * operator until it is tested.  `x is not none and <uses x>`, `if x is none then .. else
+ * <uses x>` and `x is none or <uses x>` narrow x; `x or d` replaces none with d.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "decimal.h"
+#include "suggest.h"
+
+/* ---------------------------------------------------------------- state */
+
+/* A name that has been proved present in the current context. */
+typedef struct narrow {
+  const struct narrow *next;
+  int ref;
+  uint32_t index;
+} narrow;
+
+typedef struct {
+  ast_arena *arena;
+  diag_list *diags;
+  chk_program *prog;
+  bool failed;
+  /* The scope being checked. */
+  ast_decl *elem_record;      /* inside where / list.field: the element record */
+  chk_aggregate *agg;         /* inside an aggregate block */
+  bool in_acc;                /* inside an accumulation's argument: record scope again */
+  int last;                   /* index of the last diagnostic, for help and notes */
+} checker;
+
+static int error(checker *c, int id, elig_loc loc, ...);
+
+static char tybuf1[64], tybuf2[64];
+
+/* ---------------------------------------------------------------- helpers */
+
+/* Reports a diagnostic; returns its index for help and notes (DIAG_NONE when dropped). */
+static int error(checker *c, int id, elig_loc loc, ...)
+{
+  va_list ap;
+  va_start(ap, loc);
+  int idx = diag_addv(c->diags, (diag_id)id, loc, ap);
+  va_end(ap);
+  if (diag_id_severity((diag_id)id) == DIAG_SEV_ERROR)
+    c->failed = true;
+  c->last = idx;
+  return idx;
+}
+
+static void type_error(checker *c, elig_loc loc, const char *fmt, ...)
+{
+  char msg[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  error(c, DIAG_E_TYPE_MISMATCH, loc, msg);
+}
+
+static const char *tn(ty_type t, char *buf)
+{
+  return ty_name(t, buf, 64);
+}
+
+static ty_type T(ty_base b)
+{
+  return ty_make(b);
+}
+
+static ty_type opt_of(ty_type t, bool opt)
+{
+  t.opt = opt;
+  return t;
+}
+
+static void *find_decl(const ast_list *l, const char *name)
+{
+  for (uint32_t i = 0; i < l->n; i++) {
+    ast_decl *d = l->items[i];
+    if (d->name && strcmp(d->name, name) == 0)
+      return d;
+  }
+  return NULL;
+}
+
+static ast_field *find_field(const ast_decl *rec, const char *name, uint32_t *index)
+{
+  for (uint32_t i = 0; rec && i < rec->fields.n; i++) {
+    ast_field *f = rec->fields.items[i];
+    if (strcmp(f->name, name) == 0) {
+      if (index)
+        *index = i;
+      return f;
+    }
+  }
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- "did you mean" */
+
+typedef struct {
+  const char *names[512];
+  size_t n;
+} candidates;
+
+static void add_candidates(candidates *cs, const ast_list *decls)
+{
+  for (uint32_t i = 0; i < decls->n && cs->n < 512; i++) {
+    ast_decl *d = decls->items[i];
+    if (d->name)
+      cs->names[cs->n++] = d->name;
+  }
+}
+
+static void add_field_candidates(candidates *cs, const ast_decl *rec)
+{
+  for (uint32_t i = 0; rec && i < rec->fields.n && cs->n < 512; i++)
+    cs->names[cs->n++] = ((ast_field *)rec->fields.items[i])->name;
+}
+
+static void suggest(checker *c, const char *word, candidates *cs)
+{
+  const char *best = suggest_closest(word, strlen(word), cs->names, cs->n);
+  if (best)
+    diag_add_help(c->diags, c->last, "did you mean '%s'?", best);
+}
+
+/* ---------------------------------------------------------------- literals */
+
+bool chk_literal(const ast_expr *e, ty_base want, chk_value *out, const char **why)
+{
+  bool neg = false;
+  const ast_expr *lit = e;
+  if (e->kind == AST_UNARY && e->op == OPR_NEG) {
+    neg = true;
+    lit = e->a;
+  }
+  memset(out, 0, sizeof *out);
+  out->type = want;
+  dec_status st = DEC_OK;
+  switch (lit->kind) {
+  case AST_INT:
+    if (want == TY_INT) {
+      st = dec_int_parse(lit->text, lit->text_len, &out->i);
+      if (neg)
+        out->i = -out->i;
+    } else if (want == TY_MONEY) {
+      st = dec_money_parse(lit->text, lit->text_len, &out->i);
+      if (neg)
+        out->i = -out->i;
+    } else if (want == TY_NUMBER || want == TY_PERCENT) {
+      st = dec_num_parse(lit->text, lit->text_len, &out->n);
+      if (neg)
+        out->n.num = -out->n.num;
+    } else
+      goto mismatch;
+    break;
+  case AST_DECIMAL:
+    if (want == TY_MONEY) {
+      st = dec_money_parse(lit->text, lit->text_len, &out->i);
+      if (neg)
+        out->i = -out->i;
+    } else if (want == TY_NUMBER || want == TY_PERCENT) {
+      st = dec_num_parse(lit->text, lit->text_len, &out->n);
+      if (neg)
+        out->n.num = -out->n.num;
+    } else
+      goto mismatch;
+    break;
+  case AST_PERCENT: {
+    if (want != TY_PERCENT && want != TY_NUMBER)
+      goto mismatch;
+    dec_num hundred = dec_num_from_int(100);
+    st = dec_num_parse(lit->text, lit->text_len, &out->n);
+    if (st == DEC_OK)
+      st = dec_num_div(out->n, hundred, &out->n);
+    if (neg)
+      out->n.num = -out->n.num;
+    break;
+  }
+  case AST_STRING:
+    if (want != TY_TEXT || neg)
+      goto mismatch;
+    out->s = lit->text;
+    out->len = lit->text_len;
+    break;
+  case AST_DATE:
+    if (want != TY_DATE || neg)
+      goto mismatch;
+    out->i = lit->ival;
+    break;
+  case AST_BOOL:
+    if (want != TY_BOOL || neg)
+      goto mismatch;
+    out->i = lit->ival;
+    break;
+  default:
+    goto mismatch;
+  }
+  if (st == DEC_TOO_PRECISE) {
+    *why = "money has at most two decimal places";
+    return false;
+  }
+  if (st != DEC_OK) {
+    *why = "out of range";
+    return false;
+  }
+  return true;
+mismatch:
+  *why = "mismatch";
+  return false;
+}
+
+/* chk_literal with diagnostics. */
+static bool literal_value(checker *c, ast_expr *e, ty_base want, chk_value *out)
+{
+  const char *why = NULL;
+  if (chk_literal(e, want, out, &why)) {
+    e->type = T(want);
+    return true;
+  }
+  if (strcmp(why, "mismatch") == 0)
+    type_error(c, e->loc, "expected a %s value here", ty_base_name(want));
+  else if (strcmp(why, "out of range") == 0)
+    error(c, DIAG_E_OUT_OF_RANGE, e->loc, e->text ? e->text : e->a && e->a->text ? e->a->text : "?");
+  else
+    type_error(c, e->loc, "%s", why);
+  return false;
+}
+
+/* ---------------------------------------------------------------- names */
+
+static ty_type check_expr(checker *c, ast_expr *e, const narrow *nw);
+static void check_let(checker *c, ast_decl *d);
+static void check_agg_let(checker *c, ast_decl *d);
+static void check_decision(checker *c, ast_decl *d);
+static void check_param(checker *c, ast_decl *d);
+static ty_type field_type(checker *c, ast_decl *rec, ast_field *f);
+
+static bool is_narrowed(const narrow *nw, int ref, uint32_t index)
+{
+  for (; nw; nw = nw->next)
+    if (nw->ref == ref && nw->index == index)
+      return true;
+  return false;
+}
+
+/* Resolves an AST_NAME in the current scope, setting ref, index, decl and type. */
+static ty_type resolve_name(checker *c, ast_expr *e, const narrow *nw)
+{
+  chk_program *p = c->prog;
+  const char *name = e->text;
+  uint32_t idx;
+  ast_field *f;
+  ast_decl *d;
+
+  if (c->elem_record && (f = find_field(c->elem_record, name, &idx))) {
+    e->ref = c->elem_record == p->record ? REF_FIELD : REF_MEMBER;
+    e->index = idx;
+    f->used = true;
+    e->type = field_type(c, c->elem_record, f);
+    goto narrowing;
+  }
+  if (c->elem_record && c->elem_record != p->record)
+    goto record_scope; /* element scope also sees the record scope */
+  if (c->agg && !c->in_acc) {
+    for (uint32_t i = 0; i < c->agg->keys.n; i++) {
+      ast_group_key *k = c->agg->keys.items[i];
+      if (strcmp(k->name, name) == 0) {
+        e->ref = REF_AGG_KEY;
+        e->index = i;
+        e->type = k->expr->type;
+        return e->type;
+      }
+    }
+    if ((d = find_decl(&c->agg->decl->body, name)) && d->kind == DECL_LET) {
+      check_agg_let(c, d);
+      e->ref = REF_AGG_LET;
+      e->index = d->index;
+      e->decl = d;
+      d->used = true;
+      e->type = d->type;
+      goto narrowing;
+    }
+    if (d && d->kind == DECL_DECIDE) {
+      e->ref = REF_AGG_DECISION;
+      e->index = d->index;
+      e->decl = d;
+      e->type = d->type;
+      return e->type;
+    }
+  }
+record_scope:
+  if ((f = find_field(p->record, name, &idx)) || (d = find_decl(&p->lets, name)) ||
+      (d = find_decl(&p->params, name)) || (d = find_decl(&p->decisions, name)) ||
+      (d = find_decl(&p->flags, name))) {
+    if (c->agg && !c->in_acc) {
+      type_error(c, e->loc, "'%s' is a value of each record, not of the group", name);
+      diag_add_help(c->diags, c->last,
+                    "use an aggregation such as sum(%s), count(where ...) or first(%s)", name,
+                    name);
+      e->type = T(TY_ERROR);
+      return e->type;
+    }
+    if (f) {
+      e->ref = REF_FIELD;
+      e->index = idx;
+      f->used = true;
+      e->type = field_type(c, p->record, f);
+      goto narrowing;
+    }
+    e->decl = d;
+    e->index = d->index;
+    d->used = true;
+    switch (d->kind) {
+    case DECL_LET: e->ref = REF_LET; check_let(c, d); break;
+    case DECL_PARAM: e->ref = REF_PARAM; check_param(c, d); break;
+    case DECL_DECIDE: e->ref = REF_DECISION; check_decision(c, d); break;
+    default: e->ref = REF_FLAG; d->type = T(TY_BOOL); break;
+    }
+    e->type = d->type;
+    goto narrowing;
+  }
+  if (strcmp(name, "as_of") == 0) {
+    e->ref = REF_AS_OF;
+    e->type = T(TY_DATE);
+    return e->type;
+  }
+  error(c, c->elem_record ? DIAG_E_UNKNOWN_FIELD : DIAG_E_UNKNOWN_NAME, e->loc, name);
+  candidates cs = {.n = 0};
+  if (c->elem_record)
+    add_field_candidates(&cs, c->elem_record);
+  if (c->agg && !c->in_acc)
+    add_candidates(&cs, &c->agg->decl->body);
+  add_field_candidates(&cs, p->record);
+  add_candidates(&cs, &p->lets);
+  add_candidates(&cs, &p->params);
+  add_candidates(&cs, &p->decisions);
+  add_candidates(&cs, &p->flags);
+  suggest(c, name, &cs);
+  e->type = T(TY_ERROR);
+  return e->type;
+narrowing:
+  if (e->type.opt && is_narrowed(nw, (int)e->ref, e->index))
+    e->type.opt = false;
+  return e->type;
+}
+
+/* ---------------------------------------------------------------- narrowing */
+
+/* Names proved present when `e` is true (when_true) or false. */
+static const narrow *facts(checker *c, const ast_expr *e, bool when_true, const narrow *nw)
+{
+  if (!e)
+    return nw;
+  if (e->kind == AST_IS_NONE && e->a && e->a->kind == AST_NAME &&
+      (e->ival != 0) == when_true) {
+    narrow *n = ast_alloc(c->arena, sizeof *n);
+    if (!n)
+      return nw;
+    n->next = nw;
+    n->ref = (int)e->a->ref;
+    n->index = e->a->index;
+    return n;
+  }
+  if (e->kind == AST_UNARY && e->op == OPR_NOT)
+    return facts(c, e->a, !when_true, nw);
+  if (e->kind == AST_BINARY && e->op == (when_true ? OPR_AND : OPR_OR))
+    return facts(c, e->b, when_true, facts(c, e->a, when_true, nw));
+  return nw;
+}
+
+/* ---------------------------------------------------------------- expressions */
+
+static const char *describe(const ast_expr *e)
+{
+  return e->kind == AST_NAME || e->kind == AST_MEMBER ? e->text : "this value";
+}
+
+/* Checks an operand that must be present. */
+static ty_type use(checker *c, ast_expr *e, const narrow *nw)
+{
+  ty_type t = check_expr(c, e, nw);
+  if (t.opt) {
+    error(c, DIAG_E_NONE_UNHANDLED, e->loc, describe(e));
+    if (e->kind == AST_NAME)
+      diag_add_help(c->diags, c->last,
+                    "test it first ('%s is not none and ...') or give a default ('%s or 0')",
+                    e->text, e->text);
+    t.opt = false;
+  }
+  return t;
+}
+
+static bool is_error(ty_type t)
+{
+  return t.base == TY_ERROR;
+}
+
+/* The common type of two numeric operands for a comparison or if-branches. */
+static ty_base numeric_join(ty_base a, ty_base b)
+{
+  if (a == b)
+    return a;
+  if (a == TY_NUMBER || b == TY_NUMBER || a == TY_PERCENT || b == TY_PERCENT)
+    return TY_NUMBER;
+  return TY_MONEY; /* int with money */
+}
+
+static ty_type check_arith(checker *c, ast_expr *e, ty_type l, ty_type r)
+{
+  ty_base a = l.base, b = r.base;
+  if (is_error(l) || is_error(r))
+    return T(TY_ERROR);
+  if (e->op == OPR_ADD || e->op == OPR_SUB) {
+    if (a == TY_DATE && b == TY_INT)
+      return T(TY_DATE);
+    if (a == TY_DATE && b == TY_DATE && e->op == OPR_SUB)
+      return T(TY_INT);
+    if (ty_is_numeric(a) && ty_is_numeric(b)) {
+      if (a == TY_PERCENT && b == TY_PERCENT)
+        return T(TY_PERCENT);
+      return T(numeric_join(a, b));
+    }
+  } else if (e->op == OPR_MUL) {
+    if (ty_is_numeric(a) && ty_is_numeric(b)) {
+      if (a == TY_MONEY && b == TY_MONEY) {
+        type_error(c, e->loc, "cannot multiply money by money");
+        return T(TY_ERROR);
+      }
+      if (a == TY_INT && b == TY_INT)
+        return T(TY_INT);
+      if ((a == TY_MONEY && b == TY_INT) || (a == TY_INT && b == TY_MONEY))
+        return T(TY_MONEY);
+      return T(TY_NUMBER);
+    }
+  } else if (e->op == OPR_DIV) {
+    if (ty_is_numeric(a) && ty_is_numeric(b)) {
+      /* money / int is money rounded to the fen, half away from zero: the policy's rule for
+       * per-capita amounts.  Every other quotient is an exact number. */
+      if (a == TY_MONEY && b == TY_INT)
+        return T(TY_MONEY);
+      return T(TY_NUMBER);
+    }
+  }
+  static const char *const opname[] = {"+", "-", "*", "/"};
+  type_error(c, e->loc, "cannot apply '%s' to %s and %s", opname[e->op], tn(l, tybuf1),
+             tn(r, tybuf2));
+  return T(TY_ERROR);
+}
+
+/* A string literal compared with a decision's text outcome must be one of its outcomes:
+ * catches status = "not_por". */
+static void check_outcome_literal(checker *c, const ast_expr *named, const ast_expr *lit)
+{
+  if (!named || !lit || lit->kind != AST_STRING || !named->decl)
+    return;
+  if (named->ref != REF_DECISION && named->ref != REF_AGG_DECISION)
+    return;
+  ast_decl *d = named->decl;
+  candidates cs = {.n = 0};
+  for (uint32_t i = 0; i < d->rules.n; i++) {
+    ast_rule *r = d->rules.items[i];
+    if (!r->value || r->value->kind != AST_STRING)
+      return;
+    if (strcmp(r->value->text, lit->text) == 0)
+      return;
+    if (cs.n < 512)
+      cs.names[cs.n++] = r->value->text;
+  }
+  type_error(c, lit->loc, "decision '%s' has no outcome \"%s\"", d->name, lit->text);
+  suggest(c, lit->text, &cs);
+}
+
+static ty_type check_compare(checker *c, ast_expr *e, ty_type l, ty_type r)
+{
+  ty_base a = l.base, b = r.base;
+  if (is_error(l) || is_error(r))
+    return T(TY_BOOL);
+  bool eq = e->op == OPR_EQ || e->op == OPR_NE;
+  if ((ty_is_numeric(a) && ty_is_numeric(b)) || (a == b && (a == TY_TEXT || a == TY_DATE)) ||
+      (eq && a == TY_BOOL && b == TY_BOOL)) {
+    check_outcome_literal(c, e->a, e->b);
+    check_outcome_literal(c, e->b, e->a);
+    return T(TY_BOOL);
+  }
+  type_error(c, e->loc, "cannot compare %s with %s", tn(l, tybuf1), tn(r, tybuf2));
+  return T(TY_BOOL);
+}
+
+static ty_type check_set(checker *c, ast_expr *e, const narrow *nw)
+{
+  ty_base elem = TY_ERROR;
+  for (uint32_t i = 0; i < e->list.n; i++) {
+    ast_expr *x = e->list.items[i];
+    ty_type t = use(c, x, nw);
+    if (x->kind != AST_STRING && x->kind != AST_INT && x->kind != AST_DATE &&
+        x->kind != AST_DECIMAL && !(x->kind == AST_UNARY && x->op == OPR_NEG)) {
+      type_error(c, x->loc, "set elements must be literal values");
+      continue;
+    }
+    if (elem == TY_ERROR)
+      elem = t.base;
+    else if (t.base != elem && !(ty_is_numeric(t.base) && ty_is_numeric(elem)))
+      type_error(c, x->loc, "a set holds values of one type: %s and %s", ty_base_name(elem),
+                 ty_base_name(t.base));
+    else if (ty_is_numeric(t.base))
+      elem = numeric_join(elem, t.base);
+  }
+  ty_type st = T(TY_SET);
+  st.elem = elem == TY_ERROR ? TY_TEXT : (uint8_t)elem;
+  return st;
+}
+
+static ty_type check_in(checker *c, ast_expr *e, const narrow *nw)
+{
+  ty_type l = use(c, e->a, nw);
+  if (e->b->kind != AST_SET) {
+    type_error(c, e->b->loc, "'in' needs a set written in braces, like {\"A\", \"B\"}");
+    return T(TY_BOOL);
+  }
+  ty_type s = check_set(c, e->b, nw);
+  if (!is_error(l) && e->b->list.n > 0 && l.base != s.elem &&
+      !(ty_is_numeric(l.base) && ty_is_numeric(s.elem)))
+    type_error(c, e->loc, "cannot look for %s in a set of %s", tn(l, tybuf1),
+               ty_base_name(s.elem));
+  for (uint32_t i = 0; i < e->b->list.n; i++)
+    check_outcome_literal(c, e->a, e->b->list.items[i]);
+  return T(TY_BOOL);
+}
+
+/* ---------------------------------------------------------------- calls */
+
+typedef struct {
+  const char *name;
+  int id;          /* chk_builtin */
+  uint8_t min, max;
+} builtin;
+
+static const builtin builtins[] = {
+  {"length", BI_LENGTH, 1, 1},     {"prefix", BI_PREFIX, 2, 2},
+  {"substr", BI_SUBSTR, 3, 3},     {"upper", BI_UPPER, 1, 1},
+  {"lower", BI_LOWER, 1, 1},       {"round", BI_ROUND, 3, 3},
+  {"min", BI_MIN, 1, 16},          {"max", BI_MAX, 1, 16},
+  {"abs", BI_ABS, 1, 1},           {"year", BI_YEAR, 1, 1},
+  {"month", BI_MONTH, 1, 1},       {"day", BI_DAY, 1, 1},
+  {"days_between", BI_DAYS_BETWEEN, 2, 2},
+  {"years_between", BI_YEARS_BETWEEN, 2, 2},
+  {"mod11_2", BI_MOD11_2, 1, 1},   {"luhn", BI_LUHN, 1, 1},
+  {"count", BI_COUNT, 0, 1},       {"sum", BI_SUM, 1, 1},
+  {"any", BI_ANY, 0, 1},           {"all", BI_ALL, 0, 1},
+  {"first", BI_FIRST, 1, 1},
+};
+
+static const builtin *find_builtin(const char *name)
+{
+  for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
+    if (strcmp(builtins[i].name, name) == 0)
+      return &builtins[i];
+  return NULL;
+}
+
+static bool want(checker *c, ast_expr *e, ty_type t, ty_base b, const char *fn)
+{
+  if (is_error(t) || t.base == b || (b == TY_NUMBER && ty_is_numeric(t.base)))
+    return true;
+  type_error(c, e->loc, "'%s' expects %s here, found %s", fn, ty_base_name(b), tn(t, tybuf1));
+  return false;
+}
+
+/* count(list [where c]), sum(list.field [where c]), min/max(list.field), any/all(list where c)
+ * over the element records of a list field. */
+static ty_type check_list_aggregation(checker *c, ast_expr *e, const builtin *bi,
+                                      const narrow *nw)
+{
+  ast_expr *arg = e->list.items[0];
+  ast_expr *list = arg->kind == AST_MEMBER ? arg->a : arg;
+  ty_type lt = use(c, list, nw);
+  if (is_error(lt))
+    return T(TY_ERROR);
+  if (lt.base != TY_LIST) {
+    type_error(c, list->loc, "'%s' over a record needs a list, found %s", bi->name,
+               tn(lt, tybuf1));
+    return T(TY_ERROR);
+  }
+  if (c->elem_record && c->elem_record != c->prog->record) {
+    type_error(c, e->loc, "lists inside lists are not supported");
+    return T(TY_ERROR);
+  }
+  ast_decl *saved = c->elem_record;
+  c->elem_record = c->prog->records.items[lt.record];
+  ty_type vt = T(TY_INT);
+  if (arg->kind == AST_MEMBER) {
+    ast_field *f = find_field(c->elem_record, arg->text, &arg->index);
+    if (!f) {
+      error(c, DIAG_E_UNKNOWN_FIELD, arg->loc, arg->text);
+      candidates cs = {.n = 0};
+      add_field_candidates(&cs, c->elem_record);
+      suggest(c, arg->text, &cs);
+      vt = T(TY_ERROR);
+    } else {
+      f->used = true;
+      arg->ref = REF_MEMBER;
+      vt = field_type(c, c->elem_record, f);
+      arg->type = vt;
+    }
+  }
+  if (e->b) {
+    ty_type wt = use(c, e->b, NULL);
+    want(c, e->b, wt, TY_BOOL, "where");
+  }
+  c->elem_record = saved;
+  if (is_error(vt))
+    return vt;
+  switch (bi->id) {
+  case BI_COUNT:
+    if (arg->kind == AST_MEMBER)
+      type_error(c, arg->loc, "count takes the list itself: count(%s where ...)", list->text);
+    return T(TY_INT);
+  case BI_ANY: case BI_ALL:
+    if (!e->b)
+      type_error(c, e->loc, "'%s' needs a condition: %s(%s where ...)", bi->name, bi->name,
+                 list->text);
+    return T(TY_BOOL);
+  case BI_SUM: case BI_MIN: case BI_MAX:
+    if (arg->kind != AST_MEMBER) {
+      type_error(c, arg->loc, "'%s' needs a field of the list: %s(%s.field)", bi->name,
+                 bi->name, list->text);
+      return T(TY_ERROR);
+    }
+    if (vt.opt) {
+      error(c, DIAG_E_NONE_UNHANDLED, arg->loc, arg->text);
+      return T(TY_ERROR);
+    }
+    if (!ty_is_numeric(vt.base) && !(bi->id != BI_SUM && vt.base == TY_DATE)) {
+      type_error(c, arg->loc, "cannot %s %s values", bi->name, tn(vt, tybuf1));
+      return T(TY_ERROR);
+    }
+    /* min and max of an empty list are none */
+    return opt_of(vt, bi->id != BI_SUM);
+  default:
+    type_error(c, e->loc, "'%s' cannot be used over a list", bi->name);
+    return T(TY_ERROR);
+  }
+}
+
+/* Aggregations inside an aggregate block: count(), count(where c), sum(x [where c]), min(x),
+ * max(x), any(c), all(c), first(x).  Their arguments are values of each record. */
+static ty_type check_accumulation(checker *c, ast_expr *e, const builtin *bi)
+{
+  bool saved = c->in_acc;
+  ty_type vt = T(TY_INT);
+  c->in_acc = true;
+  if (e->list.n == 1)
+    vt = use(c, e->list.items[0], NULL);
+  if (e->b)
+    want(c, e->b, use(c, e->b, NULL), TY_BOOL, "where");
+  c->in_acc = saved;
+  chk_acc *acc = ast_alloc(c->arena, sizeof *acc);
+  if (!acc)
+    return T(TY_ERROR);
+  acc->call = e;
+  e->ival = c->agg->accs.n; /* e->index stays the builtin */
+  ast_list_append(c->arena, &c->agg->accs, acc);
+  if (is_error(vt))
+    return vt;
+  switch (bi->id) {
+  case BI_COUNT:
+    acc->func = AGG_COUNT;
+    if (e->list.n == 1) {
+      type_error(c, e->loc, "count in an aggregate takes only a condition: count(where ...)");
+      return T(TY_ERROR);
+    }
+    return T(TY_INT);
+  case BI_SUM:
+    acc->func = AGG_SUM;
+    if (e->list.n != 1 || !ty_is_numeric(vt.base) || vt.base == TY_NUMBER ||
+        vt.base == TY_PERCENT) {
+      type_error(c, e->loc, "sum adds int or money values, found %s", tn(vt, tybuf1));
+      return T(TY_ERROR);
+    }
+    return vt;
+  case BI_MIN: case BI_MAX:
+    acc->func = bi->id == BI_MIN ? AGG_MIN : AGG_MAX;
+    return opt_of(vt, false);
+  case BI_ANY: case BI_ALL:
+    acc->func = bi->id == BI_ANY ? AGG_ANY : AGG_ALL;
+    if (e->list.n == 1 && vt.base != TY_BOOL)
+      type_error(c, e->loc, "'%s' needs a condition", bi->name);
+    return T(TY_BOOL);
+  case BI_FIRST:
+    acc->func = AGG_FIRST;
+    return vt;
+  default:
+    type_error(c, e->loc, "'%s' is not an aggregation", bi->name);
+    return T(TY_ERROR);
+  }
+}
+
+static bool round_mode(checker *c, ast_expr *e)
+{
+  dec_round mode;
+  if (e->kind == AST_NAME && dec_round_parse(e->text, e->text_len, &mode)) {
+    e->ival = mode;
+    e->type = T(TY_INT);
+    return true;
+  }
+  type_error(c, e->loc, "expected a rounding mode: half_away, half_even, half_down, down, up, "
+                        "floor or ceiling");
+  return false;
+}
+
+static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
+{
+  const builtin *bi = find_builtin(e->text);
+  if (!bi) {
+    error(c, DIAG_E_UNKNOWN_FUNCTION, e->loc, e->text);
+    candidates cs = {.n = 0};
+    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
+      cs.names[cs.n++] = builtins[i].name;
+    suggest(c, e->text, &cs);
+    return T(TY_ERROR);
+  }
+  e->index = (uint32_t)bi->id;
+  if (e->list.n < bi->min || e->list.n > bi->max) {
+    error(c, DIAG_E_ARG_COUNT, e->loc, bi->name, (unsigned)bi->min, e->list.n);
+    return T(TY_ERROR);
+  }
+  bool aggregation = bi->id == BI_COUNT || bi->id == BI_SUM || bi->id == BI_ANY ||
+                     bi->id == BI_ALL || bi->id == BI_FIRST ||
+                     ((bi->id == BI_MIN || bi->id == BI_MAX) && e->list.n == 1);
+  if (c->agg && !c->in_acc && aggregation)
+    return check_accumulation(c, e, bi);
+  if (aggregation && bi->id != BI_FIRST && e->list.n == 1)
+    return check_list_aggregation(c, e, bi, nw);
+  if (aggregation) {
+    type_error(c, e->loc, "'%s' aggregates over a list or inside an aggregate block",
+               bi->name);
+    return T(TY_ERROR);
+  }
+  if (e->b) {
+    type_error(c, e->b->loc, "'where' only goes with count, sum, min, max, any and all");
+    return T(TY_ERROR);
+  }
+  ast_expr **a = (ast_expr **)e->list.items;
+  ty_type t0 = bi->id == BI_ROUND ? use(c, a[0], nw) : T(TY_ERROR);
+  switch (bi->id) {
+  case BI_LENGTH:
+    want(c, a[0], use(c, a[0], nw), TY_TEXT, bi->name);
+    return T(TY_INT);
+  case BI_PREFIX:
+    want(c, a[0], use(c, a[0], nw), TY_TEXT, bi->name);
+    want(c, a[1], use(c, a[1], nw), TY_INT, bi->name);
+    return T(TY_TEXT);
+  case BI_SUBSTR:
+    want(c, a[0], use(c, a[0], nw), TY_TEXT, bi->name);
+    want(c, a[1], use(c, a[1], nw), TY_INT, bi->name);
+    want(c, a[2], use(c, a[2], nw), TY_INT, bi->name);
+    return T(TY_TEXT);
+  case BI_UPPER: case BI_LOWER:
+    want(c, a[0], use(c, a[0], nw), TY_TEXT, bi->name);
+    return T(TY_TEXT);
+  case BI_MOD11_2: case BI_LUHN:
+    want(c, a[0], use(c, a[0], nw), TY_TEXT, bi->name);
+    return T(TY_BOOL);
+  case BI_ROUND: {
+    ty_type pt = use(c, a[1], nw);
+    want(c, a[1], pt, TY_INT, bi->name);
+    if (a[1]->kind != AST_INT)
+      type_error(c, a[1]->loc, "the number of decimal places must be written as a number");
+    else if (t0.base == TY_MONEY && a[1]->text_len == 1 && a[1]->text[0] > '2')
+      type_error(c, a[1]->loc, "money has at most two decimal places");
+    round_mode(c, a[2]);
+    if (!is_error(t0) && !ty_is_numeric(t0.base))
+      type_error(c, a[0]->loc, "'round' expects a number, found %s", tn(t0, tybuf1));
+    return t0;
+  }
+  case BI_ABS: {
+    ty_type t = use(c, a[0], nw);
+    if (!is_error(t) && !ty_is_numeric(t.base))
+      type_error(c, a[0]->loc, "'abs' expects a number, found %s", tn(t, tybuf1));
+    return t;
+  }
+  case BI_MIN: case BI_MAX: {
+    ty_type t = use(c, a[0], nw);
+    for (uint32_t i = 1; i < e->list.n; i++) {
+      ty_type u = use(c, a[i], nw);
+      if (is_error(t) || is_error(u))
+        t = T(TY_ERROR);
+      else if (ty_is_numeric(t.base) && ty_is_numeric(u.base))
+        t = T(numeric_join(t.base, u.base));
+      else if (t.base != u.base || t.base != TY_DATE) {
+        type_error(c, a[i]->loc, "'%s' compares numbers or dates, found %s and %s", bi->name,
+                   tn(t, tybuf1), tn(u, tybuf2));
+        t = T(TY_ERROR);
+      }
+    }
+    return t;
+  }
+  case BI_YEAR: case BI_MONTH: case BI_DAY:
+    want(c, a[0], use(c, a[0], nw), TY_DATE, bi->name);
+    return T(TY_INT);
+  case BI_DAYS_BETWEEN: case BI_YEARS_BETWEEN:
+    want(c, a[0], use(c, a[0], nw), TY_DATE, bi->name);
+    want(c, a[1], use(c, a[1], nw), TY_DATE, bi->name);
+    return T(TY_INT);
+  default:
+    return T(TY_ERROR);
+  }
+}
+
+/* ---------------------------------------------------------------- the expression walk */
+
+static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
+{
+  switch (e->kind) {
+  case AST_INT: {
+    chk_value v;
+    return literal_value(c, e, TY_INT, &v) ? T(TY_INT) : T(TY_ERROR);
+  }
+  case AST_DECIMAL: {
+    chk_value v;
+    return literal_value(c, e, TY_NUMBER, &v) ? T(TY_NUMBER) : T(TY_ERROR);
+  }
+  case AST_PERCENT: {
+    chk_value v;
+    return literal_value(c, e, TY_PERCENT, &v) ? T(TY_PERCENT) : T(TY_ERROR);
+  }
+  case AST_STRING: return T(TY_TEXT);
+  case AST_DATE: return T(TY_DATE);
+  case AST_BOOL: return T(TY_BOOL);
+  case AST_NONE: return opt_of(T(TY_NONE), true);
+  case AST_REGEX:
+    type_error(c, e->loc, "a regex can only follow 'matches'");
+    return T(TY_ERROR);
+  case AST_NAME: return resolve_name(c, e, nw);
+  case AST_MEMBER:
+    type_error(c, e->loc, "'%s' is a list of values; aggregate it, e.g. sum(...) or max(...)",
+               e->text);
+    return T(TY_ERROR);
+  case AST_SET:
+    type_error(c, e->loc, "a set can only follow 'in'");
+    return T(TY_ERROR);
+  case AST_UNARY: {
+    ty_type t = use(c, e->a, nw);
+    if (e->op == OPR_NOT) {
+      want(c, e->a, t, TY_BOOL, "not");
+      return T(TY_BOOL);
+    }
+    if (!is_error(t) && !ty_is_numeric(t.base)) {
+      type_error(c, e->loc, "cannot negate %s", tn(t, tybuf1));
+      return T(TY_ERROR);
+    }
+    return t;
+  }
+  case AST_BINARY: {
+    if (e->op == OPR_OR) {
+      ty_type l = check_expr(c, e->a, nw);
+      if (l.opt) {
+        /* x or default: the value of x, or the default when x is none */
+        e->ival = 1;
+        ty_type r = check_expr(c, e->b, nw);
+        if (is_error(l) || is_error(r))
+          return T(TY_ERROR);
+        if (l.base == TY_NONE)
+          return r;
+        if (l.base == r.base || (ty_is_numeric(l.base) && ty_is_numeric(r.base) &&
+                                 numeric_join(l.base, r.base) == l.base))
+          return opt_of(l, r.opt && r.base != TY_NONE ? true : r.opt);
+        type_error(c, e->loc, "the default for %s must be of its type, found %s",
+                   tn(l, tybuf1), tn(r, tybuf2));
+        return T(TY_ERROR);
+      }
+      want(c, e->a, l, TY_BOOL, "or");
+      want(c, e->b, use(c, e->b, facts(c, e->a, false, nw)), TY_BOOL, "or");
+      return T(TY_BOOL);
+    }
+    if (e->op == OPR_AND) {
+      want(c, e->a, use(c, e->a, nw), TY_BOOL, "and");
+      want(c, e->b, use(c, e->b, facts(c, e->a, true, nw)), TY_BOOL, "and");
+      return T(TY_BOOL);
+    }
+    if (e->op >= OPR_EQ && e->op <= OPR_GE) {
+      if (e->b->kind == AST_NONE || e->a->kind == AST_NONE) {
+        type_error(c, e->loc, "compare with none using 'is none' or 'is not none'");
+        return T(TY_BOOL);
+      }
+      ty_type l = use(c, e->a, nw);
+      ty_type r = use(c, e->b, nw);
+      return check_compare(c, e, l, r);
+    }
+    ty_type l = use(c, e->a, nw);
+    ty_type r = use(c, e->b, nw);
+    return check_arith(c, e, l, r);
+  }
+  case AST_IS_NONE:
+    check_expr(c, e->a, nw);
+    return T(TY_BOOL);
+  case AST_IN:
+    return check_in(c, e, nw);
+  case AST_MATCHES: {
+    ty_type t = use(c, e->a, nw);
+    want(c, e->a, t, TY_TEXT, "matches");
+    e->b->index = c->prog->regexes.n;
+    ast_list_append(c->arena, &c->prog->regexes, e->b);
+    e->b->type = T(TY_REGEX);
+    return T(TY_BOOL);
+  }
+  case AST_IF: {
+    want(c, e->a, use(c, e->a, nw), TY_BOOL, "if");
+    ty_type t = check_expr(c, e->b, facts(c, e->a, true, nw));
+    ty_type f = check_expr(c, e->c, facts(c, e->a, false, nw));
+    if (is_error(t) || is_error(f))
+      return T(TY_ERROR);
+    if (t.base == TY_NONE)
+      return opt_of(f, true);
+    if (f.base == TY_NONE)
+      return opt_of(t, true);
+    if (t.base == f.base && t.base != TY_SET && t.base != TY_LIST)
+      return opt_of(t, t.opt || f.opt);
+    if (ty_is_numeric(t.base) && ty_is_numeric(f.base))
+      return opt_of(T(numeric_join(t.base, f.base)), t.opt || f.opt);
+    type_error(c, e->loc, "the branches of 'if' differ: %s and %s", tn(t, tybuf1),
+               tn(f, tybuf2));
+    return T(TY_ERROR);
+  }
+  case AST_CALL:
+    return check_call(c, e, nw);
+  }
+  return T(TY_ERROR);
+}
+
+static ty_type check_expr(checker *c, ast_expr *e, const narrow *nw)
+{
+  if (!e)
+    return T(TY_ERROR);
+  e->type = check_expr_inner(c, e, nw);
+  return e->type;
+}
+
+/* ---------------------------------------------------------------- records */
+
+static ty_type field_type(checker *c, ast_decl *rec, ast_field *f)
+{
+  (void)rec;
+  ty_type t;
+  if (strcmp(f->type_name, "list") == 0) {
+    t = T(TY_LIST);
+    ast_decl *elem = f->elem_name ? find_decl(&c->prog->records, f->elem_name) : NULL;
+    t.record = elem ? (uint16_t)elem->index : 0;
+    if (!elem)
+      t = T(TY_ERROR);
+  } else {
+    t = T(ty_from_name(f->type_name));
+  }
+  bool required = false, has_default = false;
+  for (uint32_t i = 0; i < f->cons.n; i++) {
+    ast_field_con *k = f->cons.items[i];
+    required |= k->kind == FCON_REQUIRED;
+    has_default |= k->kind == FCON_DEFAULT;
+  }
+  t.opt = !required && !has_default && t.base != TY_LIST;
+  return t;
+}
+
+static void check_field(checker *c, ast_decl *rec, ast_field *f)
+{
+  ty_type t = field_type(c, rec, f);
+  bool required = false, optional = false, has_default = false;
+  if (strcmp(f->type_name, "list") == 0) {
+    ast_decl *elem = f->elem_name ? find_decl(&c->prog->records, f->elem_name) : NULL;
+    if (!f->elem_name)
+      type_error(c, f->type_loc, "'list' needs the record it holds: list of <record>");
+    else if (!elem || elem->kind != DECL_RECORD) {
+      type_error(c, f->type_loc, "unknown record '%s'", f->elem_name);
+    } else if (elem == rec || elem == c->prog->record)
+      type_error(c, f->type_loc, "a record cannot hold a list of itself or of the main record");
+  } else if (t.base == TY_ERROR) {
+    type_error(c, f->type_loc, "unknown type '%s'", f->type_name);
+    candidates cs = {.n = 0};
+    static const char *const names[] = {"text", "int", "money", "number", "percent", "bool",
+                                        "date", "list"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+      cs.names[cs.n++] = names[i];
+    suggest(c, f->type_name, &cs);
+    return;
+  } else if (f->elem_name) {
+    type_error(c, f->type_loc, "only 'list' takes 'of'");
+  }
+  for (uint32_t i = 0; i < f->cons.n; i++) {
+    ast_field_con *k = f->cons.items[i];
+    chk_value v;
+    switch (k->kind) {
+    case FCON_REQUIRED: required = true; break;
+    case FCON_OPTIONAL: optional = true; break;
+    case FCON_DEFAULT:
+      has_default = true;
+      literal_value(c, k->a, (ty_base)t.base, &v);
+      break;
+    case FCON_BETWEEN: case FCON_AT_LEAST: case FCON_AT_MOST:
+      if (!ty_is_numeric(t.base) && t.base != TY_DATE) {
+        type_error(c, k->loc, "a range needs a number or date field, '%s' is %s", f->name,
+                   tn(t, tybuf1));
+        break;
+      }
+      literal_value(c, k->a, (ty_base)t.base, &v);
+      if (k->b)
+        literal_value(c, k->b, (ty_base)t.base, &v);
+      break;
+    case FCON_ONE_OF:
+      if (t.base != TY_TEXT && t.base != TY_INT) {
+        type_error(c, k->loc, "'one of' needs a text or int field");
+        break;
+      }
+      for (uint32_t j = 0; j < k->values.n; j++)
+        literal_value(c, k->values.items[j], (ty_base)t.base, &v);
+      break;
+    case FCON_MATCHES:
+      if (t.base != TY_TEXT)
+        type_error(c, k->loc, "'matches' needs a text field");
+      k->a->index = c->prog->regexes.n;
+      k->a->type = T(TY_REGEX);
+      ast_list_append(c->arena, &c->prog->regexes, k->a);
+      break;
+    case FCON_CHECK: {
+      /* The check runs only when the field is present, so the field itself is narrowed. */
+      ast_decl *saved = c->elem_record;
+      narrow self = {NULL, rec == c->prog->record ? REF_FIELD : REF_MEMBER, 0};
+      find_field(rec, f->name, &self.index);
+      c->elem_record = rec;
+      want(c, k->a, use(c, k->a, &self), TY_BOOL, "check");
+      c->elem_record = saved;
+      break;
+    }
+    }
+  }
+  if (required && (optional || has_default))
+    type_error(c, f->loc, "'%s' cannot be required and also %s", f->name,
+               optional ? "optional" : "have a default");
+}
+
+static void check_record(checker *c, ast_decl *rec)
+{
+  for (uint32_t i = 0; i < rec->fields.n; i++) {
+    ast_field *f = rec->fields.items[i];
+    for (uint32_t j = 0; j < i; j++)
+      if (strcmp(((ast_field *)rec->fields.items[j])->name, f->name) == 0)
+        error(c, DIAG_E_DUPLICATE, f->loc, f->name);
+    check_field(c, rec, f);
+  }
+  for (uint32_t i = 0; i < rec->keys.n; i++) {
+    ast_expr *k = rec->keys.items[i];
+    ast_field *f = find_field(rec, k->text, &k->index);
+    if (!f) {
+      error(c, DIAG_E_UNKNOWN_FIELD, k->loc, k->text);
+      candidates cs = {.n = 0};
+      add_field_candidates(&cs, rec);
+      suggest(c, k->text, &cs);
+    } else {
+      k->ref = REF_FIELD;
+      k->type = field_type(c, rec, f);
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- derived values */
+
+static void begin(checker *c, ast_decl *d, bool *skip)
+{
+  *skip = d->visiting != 0;
+  if (d->visiting == 1) {
+    error(c, DIAG_E_CYCLE, d->name_loc, d->name);
+    d->type = T(TY_ERROR);
+  }
+  if (!*skip)
+    d->visiting = 1;
+}
+
+static void check_let(checker *c, ast_decl *d)
+{
+  bool skip;
+  begin(c, d, &skip);
+  if (skip)
+    return;
+  chk_aggregate *agg = c->agg;
+  ast_decl *elem = c->elem_record;
+  bool in_acc = c->in_acc;
+  c->agg = NULL;
+  c->elem_record = c->prog->record;
+  c->in_acc = false;
+  ty_type t = check_expr(c, d->expr, NULL);
+  if (d->type_name) {
+    ty_base declared = ty_from_name(d->type_name);
+    if (declared == TY_ERROR)
+      type_error(c, d->type_loc, "unknown type '%s'", d->type_name);
+    else if (!is_error(t) && declared != t.base &&
+             !(declared == TY_PERCENT && t.base == TY_NUMBER) &&
+             !(declared == TY_NUMBER && ty_is_numeric(t.base) && t.base != TY_MONEY))
+      type_error(c, d->expr->loc, "'%s' is declared %s but its value is %s", d->name,
+                 d->type_name, tn(t, tybuf1));
+    else
+      t.base = (uint8_t)declared;
+  }
+  d->type = t;
+  d->visiting = 2;
+  c->agg = agg;
+  c->elem_record = elem;
+  c->in_acc = in_acc;
+}
+
+static void check_agg_let(checker *c, ast_decl *d)
+{
+  bool skip;
+  begin(c, d, &skip);
+  if (skip)
+    return;
+  ty_type t = check_expr(c, d->expr, NULL);
+  if (d->type_name) {
+    ty_base declared = ty_from_name(d->type_name);
+    if (declared == TY_PERCENT && (t.base == TY_NUMBER || t.base == TY_PERCENT))
+      t.base = TY_PERCENT;
+    else if (declared != t.base && !is_error(t))
+      type_error(c, d->expr->loc, "'%s' is declared %s but its value is %s", d->name,
+                 d->type_name, tn(t, tybuf1));
+  }
+  d->type = t;
+  d->visiting = 2;
+}
+
+/* Two conditions written the same way (so the later rule can never be chosen). */
+static bool same_expr(const ast_expr *a, const ast_expr *b)
+{
+  if (!a || !b)
+    return a == b;
+  if (a->kind != b->kind || a->op != b->op || a->ival != b->ival || a->list.n != b->list.n)
+    return false;
+  if ((a->text || b->text) &&
+      (!a->text || !b->text || a->text_len != b->text_len ||
+       memcmp(a->text, b->text, a->text_len) != 0))
+    return false;
+  for (uint32_t i = 0; i < a->list.n; i++)
+    if (!same_expr(a->list.items[i], b->list.items[i]))
+      return false;
+  return same_expr(a->a, b->a) && same_expr(a->b, b->b) && same_expr(a->c, b->c);
+}
+
+static bool is_const_bool(const ast_expr *e, bool v)
+{
+  return e && e->kind == AST_BOOL && e->ival == v;
+}
+
+static void check_decision(checker *c, ast_decl *d)
+{
+  bool skip;
+  begin(c, d, &skip);
+  if (skip)
+    return;
+  chk_aggregate *agg = c->agg;
+  bool at_record_level = find_decl(&c->prog->decisions, d->name) == d;
+  if (at_record_level)
+    c->agg = NULL;
+  ty_type out = T(TY_ERROR);
+  bool seen_otherwise = false, always = false;
+  for (uint32_t i = 0; i < d->rules.n; i++) {
+    ast_rule *r = d->rules.items[i];
+    if (r->cond)
+      want(c, r->cond, use(c, r->cond, NULL), TY_BOOL, "when");
+    ty_type t = r->value ? use(c, r->value, r->cond ? facts(c, r->cond, true, NULL) : NULL)
+                         : T(TY_ERROR);
+    r->reachable = !seen_otherwise && !always && !is_const_bool(r->cond, false);
+    for (uint32_t j = 0; j < i && r->reachable && r->cond; j++)
+      if (same_expr(((ast_rule *)d->rules.items[j])->cond, r->cond))
+        r->reachable = false;
+    if (!r->reachable)
+      error(c, DIAG_W_UNREACHABLE_RULE, r->loc);
+    if (!r->cond)
+      seen_otherwise = true;
+    if (is_const_bool(r->cond, true))
+      always = true;
+    if (is_error(t) || is_error(out)) {
+      if (is_error(out))
+        out = t;
+      continue;
+    }
+    if (t.base == out.base && t.base != TY_SET && t.base != TY_LIST)
+      continue;
+    if (ty_is_numeric(t.base) && ty_is_numeric(out.base)) {
+      out = T(numeric_join(t.base, out.base));
+      continue;
+    }
+    type_error(c, r->value->loc, "outcomes of '%s' must have one type: %s and %s", d->name,
+               tn(out, tybuf1), tn(t, tybuf2));
+  }
+  if (!seen_otherwise)
+    error(c, DIAG_E_NO_OTHERWISE, d->name_loc, d->name);
+  out.opt = false;
+  d->type = out;
+  d->visiting = 2;
+  c->agg = agg;
+}
+
+/* ---------------------------------------------------------------- parameters */
+
+static bool check_table(checker *c, ast_decl *d, ast_table *t, ty_base type)
+{
+  ty_type kt = T(TY_ERROR);
+  bool total = true;
+  if (t->by) {
+    kt = use(c, t->by, NULL);
+    if (!is_error(kt) && kt.base != TY_INT && kt.base != TY_DATE && kt.base != TY_TEXT) {
+      type_error(c, t->by->loc, "a parameter table is keyed by a year, a date or a text, "
+                                "found %s", tn(kt, tybuf1));
+      kt = T(TY_ERROR);
+    }
+  }
+  bool ordered = kt.base == TY_INT || kt.base == TY_DATE, has_otherwise = false;
+  int64_t last = INT64_MIN;
+  for (uint32_t i = 0; i < t->rows.n; i++) {
+    ast_table_row *r = t->rows.items[i];
+    chk_value v;
+    if (r->keys.n == 0)
+      has_otherwise = true;
+    if (ordered && r->keys.n == 0)
+      type_error(c, r->loc, "a table by year or date needs no 'otherwise': the first row "
+                            "also applies before its year");
+    for (uint32_t j = 0; t->by && !is_error(kt) && j < r->keys.n; j++) {
+      ast_expr *k = r->keys.items[j];
+      if (!literal_value(c, k, (ty_base)kt.base, &v))
+        continue;
+      if (ordered && r->keys.n > 1)
+        type_error(c, k->loc, "one year or date per row");
+      if (ordered && v.i <= last)
+        type_error(c, k->loc, "rows must be in increasing order");
+      last = v.i;
+    }
+    if (r->value)
+      literal_value(c, r->value, type, &v);
+    else if (r->nested)
+      total &= check_table(c, d, r->nested, type);
+  }
+  if (kt.base == TY_TEXT && !has_otherwise)
+    total = false;
+  return total;
+}
+
+static void check_param(checker *c, ast_decl *d)
+{
+  bool skip;
+  begin(c, d, &skip);
+  if (skip)
+    return;
+  ty_base type = ty_from_name(d->type_name);
+  chk_aggregate *agg = c->agg;
+  c->agg = NULL;
+  if (type == TY_ERROR) {
+    type_error(c, d->type_loc, "unknown type '%s'", d->type_name);
+    d->type = T(TY_ERROR);
+  } else {
+    bool total = check_table(c, d, d->table, type);
+    d->type = opt_of(T(type), !total);
+  }
+  d->visiting = 2;
+  c->agg = agg;
+}
+
+/* ---------------------------------------------------------------- flags, aggregates, output */
+
+static void check_monitor(checker *c, ast_decl *d)
+{
+  static const char *const severities[] = {"low", "medium", "high", "critical"};
+  bool known = false;
+  for (size_t i = 0; i < 4; i++)
+    known |= strcmp(d->severity, severities[i]) == 0;
+  if (!known) {
+    type_error(c, d->severity_loc, "unknown severity '%s'", d->severity);
+    candidates cs = {.n = 4, .names = {"low", "medium", "high", "critical"}};
+    suggest(c, d->severity, &cs);
+  }
+  c->elem_record = c->prog->record;
+  want(c, d->cond, use(c, d->cond, NULL), TY_BOOL, "when");
+  d->type = T(TY_BOOL);
+}
+
+static void resolve_outputs(checker *c, ast_list *names, ast_list *out)
+{
+  for (uint32_t i = 0; i < names->n; i++) {
+    ast_expr *e = names->items[i];
+    ty_type t = check_expr(c, e, NULL);
+    if (!is_error(t) && (t.base == TY_LIST || e->ref == REF_AS_OF))
+      type_error(c, e->loc, "'%s' cannot be shown in the output", e->text);
+    if (e->ref == REF_FLAG)
+      type_error(c, e->loc, "flags are shown in the 'flags' column; '%s' need not be listed",
+                 e->text);
+    ast_list_append(c->arena, out, e);
+  }
+}
+
+static void check_aggregate(checker *c, chk_aggregate *agg)
+{
+  ast_decl *d = agg->decl;
+  c->agg = NULL;
+  c->elem_record = c->prog->record;
+  for (uint32_t i = 0; i < d->group.n; i++) {
+    ast_group_key *k = d->group.items[i];
+    if (!k->expr)
+      k->expr = ast_name(c->arena, k->name, k->loc);
+    ty_type t = use(c, k->expr, NULL);
+    if (!is_error(t) && t.base != TY_TEXT && t.base != TY_INT && t.base != TY_DATE &&
+        t.base != TY_BOOL)
+      type_error(c, k->loc, "a group key must be text, int, date or bool, found %s",
+                 tn(t, tybuf1));
+    ast_list_append(c->arena, &agg->keys, k);
+  }
+  c->agg = agg;
+  c->elem_record = NULL;
+  uint32_t nlets = 0, ndecisions = 0;
+  ast_decl *output = NULL;
+  for (uint32_t i = 0; i < d->body.n; i++) {
+    ast_decl *b = d->body.items[i];
+    if (b->kind == DECL_OUTPUT) {
+      if (output)
+        error(c, DIAG_E_DUPLICATE, b->loc, "output");
+      output = b;
+      continue;
+    }
+    for (uint32_t j = 0; j < i; j++) {
+      ast_decl *o = d->body.items[j];
+      if (o->name && strcmp(o->name, b->name) == 0)
+        error(c, DIAG_E_DUPLICATE, b->name_loc, b->name);
+    }
+    for (uint32_t j = 0; j < d->group.n; j++)
+      if (strcmp(((ast_group_key *)d->group.items[j])->name, b->name) == 0)
+        error(c, DIAG_E_DUPLICATE, b->name_loc, b->name);
+    b->index = b->kind == DECL_LET ? nlets++ : ndecisions++;
+  }
+  for (uint32_t i = 0; i < d->body.n; i++) {
+    ast_decl *b = d->body.items[i];
+    if (b->kind == DECL_LET) {
+      check_agg_let(c, b);
+      ast_list_append(c->arena, &agg->lets, b);
+    } else if (b->kind == DECL_DECIDE) {
+      check_decision(c, b);
+      ast_list_append(c->arena, &agg->decisions, b);
+    }
+  }
+  if (output)
+    resolve_outputs(c, &output->names, &agg->outputs);
+  else {
+    /* By default: the keys, then every derived value and decision in order. */
+    for (uint32_t i = 0; i < d->group.n; i++) {
+      ast_group_key *k = d->group.items[i];
+      ast_expr *e = ast_name(c->arena, k->name, k->loc);
+      check_expr(c, e, NULL);
+      ast_list_append(c->arena, &agg->outputs, e);
+    }
+    for (uint32_t i = 0; i < d->body.n; i++) {
+      ast_decl *b = d->body.items[i];
+      ast_expr *e = ast_name(c->arena, b->name, b->name_loc);
+      check_expr(c, e, NULL);
+      ast_list_append(c->arena, &agg->outputs, e);
+    }
+  }
+  c->agg = NULL;
+}
+
+/* ---------------------------------------------------------------- merging files */
+
+static ast_list *list_for(chk_program *p, ast_decl_kind k)
+{
+  switch (k) {
+  case DECL_RECORD: return &p->records;
+  case DECL_LET: return &p->lets;
+  case DECL_PARAM: return &p->params;
+  case DECL_DECIDE: return &p->decisions;
+  case DECL_MONITOR: return &p->flags;
+  case DECL_TEST: return &p->tests;
+  default: return NULL;
+  }
+}
+
+static const char *kind_word(ast_decl_kind k)
+{
+  static const char *const words[] = {"policy", "import", "record", "param", "let", "decide",
+                                      "monitor", "aggregate", "output", "test"};
+  return words[k];
+}
+
+/* Finds any top-level definition called `name` (records, values, decisions, flags,
+ * aggregates, and fields of the main record are one namespace). */
+static ast_decl *find_any(chk_program *p, ast_list *aggs, const char *name)
+{
+  ast_list *lists[] = {&p->records, &p->lets, &p->params, &p->decisions, &p->flags, aggs};
+  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+    ast_decl *d = find_decl(lists[i], name);
+    if (d)
+      return d;
+  }
+  return NULL;
+}
+
+static void merge(checker *c, ast_file *const *files, uint32_t nfiles, ast_list *aggs,
+                  ast_decl **output)
+{
+  chk_program *p = c->prog;
+  for (uint32_t f = 0; f < nfiles; f++) {
+    ast_decl *file_output = NULL;
+    for (uint32_t i = 0; i < files[f]->decls.n; i++) {
+      ast_decl *d = files[f]->decls.items[i];
+      if (d->kind == DECL_IMPORT)
+        continue;
+      if (d->kind == DECL_POLICY) {
+        p->policy = d;
+        continue;
+      }
+      if (d->kind == DECL_OUTPUT) {
+        if (file_output)
+          error(c, DIAG_E_DUPLICATE, d->loc, "output");
+        file_output = *output = d;
+        continue;
+      }
+      if (d->kind == DECL_TEST) {
+        ast_list_append(c->arena, &p->tests, d);
+        continue;
+      }
+      ast_list *l = d->kind == DECL_AGGREGATE ? aggs : list_for(p, d->kind);
+      ast_decl *old = find_any(p, aggs, d->name);
+      if (d->is_override) {
+        if (!old || old->kind != d->kind) {
+          type_error(c, d->name_loc, "there is no %s '%s' to override", kind_word(d->kind),
+                     d->name);
+          candidates cs = {.n = 0};
+          add_candidates(&cs, l);
+          suggest(c, d->name, &cs);
+          continue;
+        }
+        for (uint32_t j = 0; j < l->n; j++)
+          if (l->items[j] == old)
+            l->items[j] = d;
+        continue;
+      }
+      if (old) {
+        error(c, DIAG_E_DUPLICATE, d->name_loc, d->name);
+        diag_add_note(c->diags, c->last, old->name_loc,
+                      "previous definition is here");
+        continue;
+      }
+      ast_list_append(c->arena, l, d);
+    }
+  }
+}
+
+static bool pick_main_record(checker *c)
+{
+  chk_program *p = c->prog;
+  ast_decl *keyed = NULL, *unused = NULL;
+  int nkeyed = 0, nunused = 0;
+  for (uint32_t i = 0; i < p->records.n; i++) {
+    ast_decl *r = p->records.items[i];
+    r->index = i;
+    bool is_elem = false;
+    for (uint32_t j = 0; j < p->records.n; j++) {
+      ast_decl *o = p->records.items[j];
+      for (uint32_t k = 0; k < o->fields.n; k++) {
+        ast_field *f = o->fields.items[k];
+        is_elem |= f->elem_name && strcmp(f->elem_name, r->name) == 0;
+      }
+    }
+    if (r->keys.n) {
+      keyed = r;
+      nkeyed++;
+    }
+    if (!is_elem) {
+      unused = r;
+      nunused++;
+    }
+  }
+  p->record = nkeyed == 1 ? keyed : nunused == 1 ? unused : NULL;
+  if (!p->record) {
+    elig_loc nowhere = {UINT32_MAX, 0, 0};
+    type_error(c, p->records.n ? ((ast_decl *)p->records.items[0])->name_loc : nowhere,
+               p->records.n ? "cannot tell which record is the main one; give it a key: "
+                              "record NAME key FIELD { ... }"
+                            : "the rule set declares no record");
+    return false;
+  }
+  return true;
+}
+
+/* Fields of the main record share the namespace of derived values. */
+static void check_field_names(checker *c, ast_list *aggs)
+{
+  chk_program *p = c->prog;
+  for (uint32_t i = 0; i < p->record->fields.n; i++) {
+    ast_field *f = p->record->fields.items[i];
+    ast_decl *d = find_any(p, aggs, f->name);
+    if (d && d->kind != DECL_RECORD) {
+      error(c, DIAG_E_DUPLICATE, d->name_loc, d->name);
+      diag_add_note(c->diags, c->last, f->loc, "the field is declared here");
+    }
+  }
+}
+
+static void number(ast_list *l)
+{
+  for (uint32_t i = 0; i < l->n; i++)
+    ((ast_decl *)l->items[i])->index = i;
+}
+
+bool chk_check(ast_arena *arena, ast_file *const *files, uint32_t nfiles, diag_list *diags,
+               chk_program *out)
+{
+  checker c = {.arena = arena, .diags = diags, .prog = out};
+  ast_list aggs = {0};
+  ast_decl *output = NULL;
+  memset(out, 0, sizeof *out);
+  merge(&c, files, nfiles, &aggs, &output);
+  if (!pick_main_record(&c))
+    return false;
+  number(&out->lets);
+  number(&out->params);
+  number(&out->decisions);
+  number(&out->flags);
+  check_field_names(&c, &aggs);
+  for (uint32_t i = 0; i < out->records.n; i++)
+    check_record(&c, out->records.items[i]);
+  c.elem_record = out->record;
+  for (uint32_t i = 0; i < out->params.n; i++)
+    check_param(&c, out->params.items[i]);
+  for (uint32_t i = 0; i < out->lets.n; i++)
+    check_let(&c, out->lets.items[i]);
+  for (uint32_t i = 0; i < out->decisions.n; i++)
+    check_decision(&c, out->decisions.items[i]);
+  for (uint32_t i = 0; i < out->flags.n; i++)
+    check_monitor(&c, out->flags.items[i]);
+  for (uint32_t i = 0; i < aggs.n; i++) {
+    chk_aggregate *agg = ast_alloc(arena, sizeof *agg);
+    if (!agg)
+      return false;
+    agg->decl = aggs.items[i];
+    agg->decl->index = i;
+    check_aggregate(&c, agg);
+    ast_list_append(arena, &out->aggregates, agg);
+  }
+  c.elem_record = out->record;
+  if (output) {
+    resolve_outputs(&c, &output->names, &out->outputs);
+  } else {
+    for (uint32_t i = 0; i < out->record->keys.n; i++) {
+      ast_expr *k = out->record->keys.items[i];
+      ast_expr *e = ast_name(arena, k->text, k->loc);
+      check_expr(&c, e, NULL);
+      ast_list_append(arena, &out->outputs, e);
+    }
+  }
+  for (uint32_t i = 0; i < out->lets.n; i++) {
+    ast_decl *d = out->lets.items[i];
+    if (!d->used)
+      error(&c, DIAG_W_UNUSED_LET, d->name_loc, d->name);
+  }
+  return !c.failed;
+}

@@ -1,0 +1,262 @@
+/*
+ * main.c -- the `elig` command: subcommands in the style of git and opa.
+ *
+ *   elig check FILE...           compile only; every diagnostic; exit 1 on error
+ *   elig run RULES DATA...       evaluate records; results, aggregates and rejects
+ *
+ * Exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected, 4 an input could
+ * not be read or an output could not be written.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ast.h"
+#include "compile.h"
+#include "date.h"
+#include "diag.h"
+#include "ruleset.h"
+#include "run.h"
+
+enum { EXIT_RULES = 1, EXIT_USAGE = 2 };
+
+static const char usage_main[] =
+  "usage: elig <command> [options] [arguments]\n"
+  "\n"
+  "commands:\n"
+  "  check FILE...          check rule files; print every error and warning\n"
+  "  run RULES DATA...      evaluate household records against a rule set\n"
+  "\n"
+  "options:\n"
+  "  -h, --help             this help; 'elig COMMAND --help' for a command's\n"
+  "  -V, --version          the version\n"
+  "\n"
+  "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
+  "4 an input could not be read or an output could not be written\n";
+
+static const char usage_check[] =
+  "usage: elig check [options] FILE...\n"
+  "\n"
+  "Compiles each rule file (with everything it imports) without reading any record,\n"
+  "and prints every error and warning as FILE:LINE:COL with the source line.\n"
+  "\n"
+  "options:\n"
+  "  --dump=ast|code        also print the syntax tree or the compiled program\n"
+  "  -h, --help             this help\n"
+  "\n"
+  "exit status: 0 no errors (warnings allowed), 1 errors, 2 usage\n";
+
+static const char usage_run[] =
+  "usage: elig run [options] RULES DATA...\n"
+  "\n"
+  "Evaluates every record of DATA (CSV with a header, or JSON Lines; '-' is standard\n"
+  "input) and writes one result per record, in input order, then the aggregates.\n"
+  "\n"
+  "options:\n"
+  "  -f, --format=csv|jsonl     output format (default csv)\n"
+  "      --input-format=csv|jsonl\n"
+  "                             input format (default: by file name; .jsonl, .ndjson and\n"
+  "                             .json are JSON Lines, anything else CSV)\n"
+  "  -o, --output=FILE          results to FILE (default standard output)\n"
+  "      --aggregates=FILE      aggregate results to FILE (default: after the records)\n"
+  "      --rejects=FILE         rejected records to FILE as CSV: line,key,reason,record\n"
+  "                             (default: each rejection reported on standard error)\n"
+  "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
+  "  -j, --threads=N            worker threads (default: the cores available)\n"
+  "      --progress, --no-progress\n"
+  "                             progress line on standard error (default: when a terminal)\n"
+  "  -h, --help                 this help\n"
+  "\n"
+  "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
+  "4 an input could not be read or an output could not be written\n";
+
+/* Prints "elig: MESSAGE" (MESSAGE with '%s' replaced by arg) and the usage. */
+static int usage_error(const char *usage, const char *message, const char *arg)
+{
+  const char *hole = strstr(message, "%s");
+  fprintf(stderr, "elig: ");
+  if (hole)
+    fprintf(stderr, "%.*s%s%s", (int)(hole - message), message, arg, hole + 2);
+  else
+    fputs(message, stderr);
+  fprintf(stderr, "\n%s", usage);
+  return EXIT_USAGE;
+}
+
+/* Compiles `path`, printing its diagnostics; NULL on error. */
+static elig_program *compile_file(const char *path, bool *had_errors)
+{
+  diag_list *diags = diag_list_new();
+  src_set *srcs = NULL;
+  ruleset_source src = {.path = path};
+  if (!diags) {
+    fprintf(stderr, "elig: out of memory\n");
+    *had_errors = true;
+    return NULL;
+  }
+  elig_program *P = ruleset_compile(&src, diags, &srcs);
+  if (diag_count(diags)) {
+    char *text = diag_render(diags, srcs, isatty(2));
+    if (text)
+      fputs(text, stderr);
+    free(text);
+  }
+  *had_errors = !P || diag_error_count(diags) > 0;
+  if (!P)
+    src_set_free(srcs);
+  diag_list_free(diags);
+  return P;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+  static const struct option opts[] = {
+    {"dump", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+  const char *dump = NULL;
+  int c;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    if (c == 'h') {
+      fputs(usage_check, stdout);
+      return 0;
+    }
+    if (c == 'd' && (strcmp(optarg, "code") == 0 || strcmp(optarg, "ast") == 0)) {
+      dump = optarg;
+      continue;
+    }
+    if (c == 'd')
+      return usage_error(usage_check, "unknown dump '%s': use ast or code", optarg);
+    return usage_error(usage_check, "%s", "invalid option");
+  }
+  if (optind >= argc)
+    return usage_error(usage_check, "%s", "no rule file given");
+  int status = 0;
+  for (int i = optind; i < argc; i++) {
+    bool errors;
+    elig_program *P = compile_file(argv[i], &errors);
+    if (errors)
+      status = EXIT_RULES;
+    if (P && dump && strcmp(dump, "code") == 0) {
+      char *text = comp_disasm(P);
+      if (text)
+        fputs(text, stdout);
+      free(text);
+    }
+    comp_program_free(P);
+  }
+  return status;
+}
+
+static bool parse_threads(const char *s, unsigned *out)
+{
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || *end || v < 1 || v > 256)
+    return false;
+  *out = (unsigned)v;
+  return true;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+  enum { O_INPUT_FORMAT = 256, O_AGGREGATES, O_REJECTS, O_AS_OF, O_PROGRESS, O_NO_PROGRESS };
+  static const struct option opts[] = {
+    {"format", required_argument, NULL, 'f'},
+    {"input-format", required_argument, NULL, O_INPUT_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {"aggregates", required_argument, NULL, O_AGGREGATES},
+    {"rejects", required_argument, NULL, O_REJECTS},
+    {"as-of", required_argument, NULL, O_AS_OF},
+    {"threads", required_argument, NULL, 'j'},
+    {"progress", no_argument, NULL, O_PROGRESS},
+    {"no-progress", no_argument, NULL, O_NO_PROGRESS},
+    {"help", no_argument, NULL, 'h'},
+    {0, 0, 0, 0}};
+  run_options o = {.input_format = -1, .format = WRITE_CSV, .progress = isatty(2)};
+  o.as_of = (int32_t)(time(NULL) / 86400);
+  int c;
+  while ((c = getopt_long(argc, argv, "f:o:j:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'h': fputs(usage_run, stdout); return 0;
+    case 'f':
+      if (strcmp(optarg, "csv") == 0)
+        o.format = WRITE_CSV;
+      else if (strcmp(optarg, "jsonl") == 0)
+        o.format = WRITE_JSONL;
+      else
+        return usage_error(usage_run, "unknown format '%s': use csv or jsonl", optarg);
+      break;
+    case O_INPUT_FORMAT:
+      if (strcmp(optarg, "csv") == 0)
+        o.input_format = INPUT_CSV;
+      else if (strcmp(optarg, "jsonl") == 0)
+        o.input_format = INPUT_JSONL;
+      else
+        return usage_error(usage_run, "unknown input format '%s': use csv or jsonl", optarg);
+      break;
+    case 'o': o.output = optarg; break;
+    case O_AGGREGATES: o.aggregates = optarg; break;
+    case O_REJECTS: o.rejects = optarg; break;
+    case O_AS_OF:
+      if (!date_parse(optarg, strlen(optarg), &o.as_of))
+        return usage_error(usage_run, "--as-of takes a date as YYYY-MM-DD, not '%s'", optarg);
+      break;
+    case 'j':
+      if (!parse_threads(optarg, &o.threads))
+        return usage_error(usage_run, "--threads takes a number from 1 to 256, not '%s'",
+                           optarg);
+      break;
+    case O_PROGRESS: o.progress = true; break;
+    case O_NO_PROGRESS: o.progress = false; break;
+    default: return usage_error(usage_run, "%s", "invalid option");
+    }
+  }
+  if (argc - optind < 2)
+    return usage_error(usage_run, "%s", "need a rule file and at least one data file");
+  bool errors;
+  elig_program *P = compile_file(argv[optind], &errors);
+  if (!P)
+    return EXIT_RULES;
+  o.P = P;
+  o.inputs = (const char *const *)argv + optind + 1;
+  o.ninputs = (uint32_t)(argc - optind - 1);
+  run_stats st;
+  int status = run_batch(&o, &st, stderr);
+  if (st.unknown_keys)
+    fprintf(stderr, "elig: %llu JSON values had keys that are not fields; they were ignored\n",
+            (unsigned long long)st.unknown_keys);
+  if (st.rejected || status == 4)
+    fprintf(stderr, "elig: %llu records read, %llu written, %llu rejected%s%s\n",
+            (unsigned long long)st.records, (unsigned long long)st.written,
+            (unsigned long long)st.rejected, o.rejects ? " (see " : "",
+            o.rejects ? o.rejects : "");
+  if (st.rejected && o.rejects)
+    fprintf(stderr, ")\n");
+  comp_program_free(P);
+  return status;
+}
+
+int main(int argc, char **argv)
+{
+  if (argc < 2)
+    return usage_error(usage_main, "%s", "no command given");
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+    fputs(usage_main, stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+    printf("elig %s\n", PACKAGE_VERSION);
+    return 0;
+  }
+  if (strcmp(cmd, "check") == 0)
+    return cmd_check(argc - 1, argv + 1);
+  if (strcmp(cmd, "run") == 0)
+    return cmd_run(argc - 1, argv + 1);
+  return usage_error(usage_main, "unknown command '%s'", cmd);
+}

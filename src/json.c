@@ -1,0 +1,618 @@
+/*
+ * json.c - JSON Lines record parser (see json.h for the document shape and lifetimes).
+ *
+ * Place in the pipeline: worker threads, between input.c's chunks and the typing layer.
+ * Hand-written for speed and exactness: numbers stay text (no double ever), strings without
+ * escapes are not copied, and every buffer lives in the json_doc and is reused.
+ *
+ * The parser is an explicit state machine over a stack of open containers (at most max_depth
+ * frames), so nesting in the input never becomes recursion in C.
+ */
+#include "json.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+
+struct json_frame {
+  uint32_t node; /* the open array or object */
+  uint32_t last; /* its last child so far, JSON_NONE if none */
+};
+
+struct json_keyslot {
+  uint32_t epoch; /* parse that wrote the slot; 0 = never used */
+  uint32_t obj;   /* object node the key belongs to */
+  uint32_t node;  /* member node holding the key */
+  uint32_t hash;
+};
+
+/* Bytes a string can hold without a closer look: printable ASCII except '"' and '\\'. */
+static const unsigned char plain[256] = {
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* ===== parse state ================================================================ */
+
+typedef struct parser {
+  json_doc *doc;
+  const unsigned char *text; /* start of the input, for columns */
+  const unsigned char *s;    /* cursor */
+  const unsigned char *e;    /* end of the input */
+  size_t n;                  /* input length: bounds the unescaped output */
+  bool arena_ready;          /* arena holds n bytes for this parse */
+  json_error *err;
+  json_errcode code;
+} parser;
+
+static json_errcode fail(parser *ps, json_errcode code, const unsigned char *at, const char *fmt,
+                         ...) __attribute__((format(printf, 4, 5)));
+
+static json_errcode fail(parser *ps, json_errcode code, const unsigned char *at, const char *fmt,
+                         ...)
+{
+  ps->code = code;
+  if (ps->err) {
+    va_list ap;
+    ps->err->code = code;
+    ps->err->column = (size_t)(at - ps->text) + 1;
+    va_start(ap, fmt);
+    vsnprintf(ps->err->message, sizeof ps->err->message, fmt, ap);
+    va_end(ap);
+  }
+  return code;
+}
+
+static json_errcode fail_char(parser *ps, const unsigned char *at, const char *what)
+{
+  if (at >= ps->e)
+    return fail(ps, JSON_EEOF, at, "unexpected end of input, %s", what);
+  if (*at >= 0x21 && *at < 0x7F)
+    return fail(ps, JSON_ESYNTAX, at, "unexpected character '%c', %s", *at, what);
+  return fail(ps, JSON_ESYNTAX, at, "unexpected byte 0x%02x, %s", *at, what);
+}
+
+static void skip_ws(parser *ps)
+{
+  const unsigned char *s = ps->s, *e = ps->e;
+  while (s < e && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+    s++;
+  ps->s = s;
+}
+
+/* ===== doc buffers ================================================================ */
+
+void json_doc_init(json_doc *doc, const json_options *opt)
+{
+  memset(doc, 0, sizeof *doc);
+  doc->max_depth = opt && opt->max_depth ? opt->max_depth : JSON_DEFAULT_MAX_DEPTH;
+}
+
+void json_doc_fini(json_doc *doc)
+{
+  if (!doc)
+    return;
+  free(doc->nodes);
+  free(doc->arena);
+  free(doc->stack);
+  free(doc->keys);
+  json_doc_init(doc, &(json_options){doc->max_depth});
+}
+
+static json_errcode new_node(parser *ps, json_kind kind, uint32_t *idx)
+{
+  json_doc *doc = ps->doc;
+
+  if (doc->nnodes == JSON_NONE - 1)
+    return fail(ps, JSON_ETOO_BIG, ps->s, "document too large");
+  if (doc->nnodes == doc->nodes_cap) {
+    size_t cap = doc->nodes_cap ? doc->nodes_cap * 2 : 64;
+    if (cap > SIZE_MAX / sizeof(json_node))
+      return fail(ps, JSON_ENOMEM, ps->s, "out of memory");
+    json_node *nodes = realloc(doc->nodes, cap * sizeof *nodes);
+    if (!nodes)
+      return fail(ps, JSON_ENOMEM, ps->s, "out of memory");
+    doc->nodes = nodes;
+    doc->nodes_cap = cap;
+  }
+  *idx = doc->nnodes++;
+  json_node *nd = &doc->nodes[*idx];
+  nd->kind = kind;
+  nd->first_child = JSON_NONE;
+  nd->next_sibling = JSON_NONE;
+  nd->count = 0;
+  nd->str = NULL;
+  nd->len = 0;
+  nd->key = NULL;
+  nd->key_len = 0;
+  nd->pos = (size_t)(ps->s - ps->text);
+  return JSON_OK;
+}
+
+/* The unescaped output of all strings of one line is never longer than the line, so one
+ * reservation of n bytes per parse means the arena never moves while pointers into it live. */
+static json_errcode arena_ready(parser *ps)
+{
+  json_doc *doc = ps->doc;
+
+  if (ps->arena_ready)
+    return JSON_OK;
+  if (doc->arena_cap < ps->n) {
+    char *a = realloc(doc->arena, ps->n);
+    if (!a)
+      return fail(ps, JSON_ENOMEM, ps->s, "out of memory");
+    doc->arena = a;
+    doc->arena_cap = ps->n;
+  }
+  doc->arena_len = 0;
+  ps->arena_ready = true;
+  return JSON_OK;
+}
+
+/* ===== duplicate keys ============================================================= */
+
+static uint32_t key_hash(const char *k, size_t n, uint32_t obj)
+{
+  uint32_t h = 2166136261u ^ obj;
+  for (size_t i = 0; i < n; i++) {
+    h ^= (unsigned char)k[i];
+    h *= 16777619u;
+  }
+  return h;
+}
+
+static bool keys_grow(json_doc *doc)
+{
+  size_t cap = doc->keys_cap ? doc->keys_cap * 2 : 64;
+  if (cap > SIZE_MAX / sizeof(struct json_keyslot))
+    return false;
+  struct json_keyslot *t = calloc(cap, sizeof *t);
+  if (!t)
+    return false;
+  for (size_t i = 0; i < doc->keys_cap; i++) {
+    struct json_keyslot *k = &doc->keys[i];
+    if (k->epoch != doc->epoch)
+      continue;
+    size_t j = k->hash & (cap - 1);
+    while (t[j].epoch)
+      j = (j + 1) & (cap - 1);
+    t[j] = *k;
+  }
+  free(doc->keys);
+  doc->keys = t;
+  doc->keys_cap = cap;
+  return true;
+}
+
+/* Records that member node `node` of object `obj` has the given key, or finds the member that
+ * already has it. Returns JSON_OK, JSON_EDUPKEY or JSON_ENOMEM. */
+static json_errcode key_insert(parser *ps, uint32_t obj, uint32_t node, const char *k, size_t n,
+                               const unsigned char *at)
+{
+  json_doc *doc = ps->doc;
+
+  if ((doc->keys_used + 1) * 2 > doc->keys_cap && !keys_grow(doc))
+    return fail(ps, JSON_ENOMEM, at, "out of memory");
+  uint32_t h = key_hash(k, n, obj);
+  size_t mask = doc->keys_cap - 1;
+  for (size_t j = h & mask;; j = (j + 1) & mask) {
+    struct json_keyslot *slot = &doc->keys[j];
+    if (slot->epoch != doc->epoch) {
+      slot->epoch = doc->epoch;
+      slot->obj = obj;
+      slot->node = node;
+      slot->hash = h;
+      doc->keys_used++;
+      return JSON_OK;
+    }
+    const json_node *m = &doc->nodes[slot->node];
+    if (slot->hash == h && slot->obj == obj && m->key_len == n && memcmp(m->key, k, n) == 0) {
+      /* Show at most 40 bytes of the key, not cutting a UTF-8 sequence in two. */
+      int shown = n > 40 ? 40 : (int)n;
+      while (shown > 0 && shown < (int)n && ((unsigned char)k[shown] & 0xC0) == 0x80)
+        shown--;
+      return fail(ps, JSON_EDUPKEY, at, "duplicate key '%.*s'%s", shown, k,
+                  (size_t)shown < n ? "..." : "");
+    }
+  }
+}
+
+/* ===== scalars ==================================================================== */
+
+static int hexval(unsigned char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* Reads the 4 hex digits after "\u" at s; -1 if malformed. */
+static long hex4(const unsigned char *s, const unsigned char *e)
+{
+  long v = 0;
+  if (e - s < 4)
+    return -1;
+  for (int i = 0; i < 4; i++) {
+    int d = hexval(s[i]);
+    if (d < 0)
+      return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/* Parses the string whose opening quote is at ps->s; leaves ps->s after the closing quote. */
+static json_errcode parse_string(parser *ps, const char **out, size_t *out_len)
+{
+  const unsigned char *open = ps->s;
+  const unsigned char *s = open + 1, *e = ps->e;
+  const unsigned char *start = s;
+  char *o = NULL; /* non-NULL once copying into the arena */
+  char *obase = NULL;
+
+  for (;;) {
+    const unsigned char *run = s;
+    while (s < e && plain[*s])
+      s++;
+    if (o) {
+      memcpy(o, run, (size_t)(s - run));
+      o += s - run;
+    }
+    if (s == e)
+      return fail(ps, JSON_EEOF, open, "unterminated string");
+    unsigned char c = *s;
+    if (c == '"') {
+      if (o) {
+        *out = obase;
+        *out_len = (size_t)(o - obase);
+        ps->doc->arena_len += *out_len;
+      } else {
+        *out = (const char *)start;
+        *out_len = (size_t)(s - start);
+      }
+      ps->s = s + 1;
+      return JSON_OK;
+    }
+    if (c >= 0x80) {
+      uint32_t cp;
+      size_t len = utf8_decode_next((const char *)s, (size_t)(e - s), &cp);
+      if (len == 0)
+        return fail(ps, JSON_EUTF8, s, "invalid utf-8 in string");
+      if (o) {
+        memcpy(o, s, len);
+        o += len;
+      }
+      s += len;
+      continue;
+    }
+    if (c < 0x20)
+      return fail(ps, JSON_ECONTROL, s, "unescaped control character 0x%02x in string", c);
+
+    /* A backslash: from here on the string is built in the arena. */
+    if (!o) {
+      if (arena_ready(ps) != JSON_OK)
+        return ps->code;
+      obase = o = ps->doc->arena + ps->doc->arena_len;
+      memcpy(o, start, (size_t)(s - start));
+      o += s - start;
+    }
+    const unsigned char *esc = s++;
+    if (s == e)
+      return fail(ps, JSON_EEOF, open, "unterminated string");
+    switch (*s++) {
+    case '"': *o++ = '"'; break;
+    case '\\': *o++ = '\\'; break;
+    case '/': *o++ = '/'; break;
+    case 'b': *o++ = '\b'; break;
+    case 'f': *o++ = '\f'; break;
+    case 'n': *o++ = '\n'; break;
+    case 'r': *o++ = '\r'; break;
+    case 't': *o++ = '\t'; break;
+    case 'u': {
+      long v = hex4(s, e);
+      if (v < 0)
+        return fail(ps, JSON_EESCAPE, esc, "invalid \\u escape");
+      s += 4;
+      uint32_t cp = (uint32_t)v;
+      if (cp >= 0xDC00 && cp <= 0xDFFF)
+        return fail(ps, JSON_ESURROGATE, esc, "lone surrogate \\u%04lx", v);
+      if (cp >= 0xD800 && cp <= 0xDBFF) {
+        long lo = (e - s >= 2 && s[0] == '\\' && s[1] == 'u') ? hex4(s + 2, e) : -1;
+        if (lo < 0xDC00 || lo > 0xDFFF)
+          return fail(ps, JSON_ESURROGATE, esc, "lone surrogate \\u%04lx", v);
+        s += 6;
+        cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
+      }
+      o += utf8_encode(cp, o);
+      break;
+    }
+    default:
+      if (s[-1] >= 0x21 && s[-1] < 0x7F)
+        return fail(ps, JSON_EESCAPE, esc, "invalid escape '\\%c'", s[-1]);
+      return fail(ps, JSON_EESCAPE, esc, "invalid escape");
+    }
+  }
+}
+
+static bool is_digit(unsigned char c)
+{
+  return c >= '0' && c <= '9';
+}
+
+/* RFC 8259: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? , kept as text. */
+static json_errcode parse_number(parser *ps, json_node *nd)
+{
+  const unsigned char *start = ps->s, *s = start, *e = ps->e;
+
+  if (s < e && *s == '-')
+    s++;
+  if (s < e && *s == '0') {
+    s++;
+  } else if (s < e && *s >= '1' && *s <= '9') {
+    while (s < e && is_digit(*s))
+      s++;
+  } else {
+    return fail(ps, JSON_ENUMBER, start, "invalid number");
+  }
+  if (s < e && *s == '.') {
+    s++;
+    if (s == e || !is_digit(*s))
+      return fail(ps, JSON_ENUMBER, start, "invalid number");
+    while (s < e && is_digit(*s))
+      s++;
+  }
+  if (s < e && (*s == 'e' || *s == 'E')) {
+    s++;
+    if (s < e && (*s == '+' || *s == '-'))
+      s++;
+    if (s == e || !is_digit(*s))
+      return fail(ps, JSON_ENUMBER, start, "invalid number");
+    while (s < e && is_digit(*s))
+      s++;
+  }
+  /* "01", "1.2.3", "12abc": report the number, not the byte after it. */
+  if (s < e && (is_digit(*s) || *s == '.' || *s == '+' || *s == '-' || (*s >= 'a' && *s <= 'z') ||
+                (*s >= 'A' && *s <= 'Z')))
+    return fail(ps, JSON_ENUMBER, start, "invalid number");
+  nd->str = (const char *)start;
+  nd->len = (size_t)(s - start);
+  ps->s = s;
+  return JSON_OK;
+}
+
+/* ===== the parser ================================================================= */
+
+/* Adds node idx as the next child of the open container f. */
+static void link_child(json_doc *doc, struct json_frame *f, uint32_t idx)
+{
+  json_node *parent = &doc->nodes[f->node];
+  if (f->last == JSON_NONE)
+    parent->first_child = idx;
+  else
+    doc->nodes[f->last].next_sibling = idx;
+  parent->count++;
+  f->last = idx;
+}
+
+/* Parses `"key" :` at ps->s (after whitespace), leaving ps->s at the value. */
+static json_errcode parse_key(parser *ps, const char **key, size_t *key_len,
+                              const unsigned char **key_at)
+{
+  skip_ws(ps);
+  if (ps->s == ps->e || *ps->s != '"')
+    return fail_char(ps, ps->s, "expected a string key");
+  *key_at = ps->s;
+  if (parse_string(ps, key, key_len) != JSON_OK)
+    return ps->code;
+  skip_ws(ps);
+  if (ps->s == ps->e || *ps->s != ':')
+    return fail_char(ps, ps->s, "expected ':' after key");
+  ps->s++;
+  return JSON_OK;
+}
+
+static json_kind literal(const unsigned char *s, const unsigned char *e, size_t *len)
+{
+  static const struct {
+    const char *text;
+    size_t len;
+    json_kind kind;
+  } lits[] = {{"null", 4, JSON_NULL}, {"true", 4, JSON_TRUE}, {"false", 5, JSON_FALSE}};
+
+  for (size_t i = 0; i < sizeof lits / sizeof lits[0]; i++) {
+    size_t n = lits[i].len;
+    if ((size_t)(e - s) >= n && memcmp(s, lits[i].text, n) == 0 &&
+        ((size_t)(e - s) == n || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+                                   is_digit(s[n]) || s[n] == '_'))) {
+      *len = n;
+      return lits[i].kind;
+    }
+  }
+  *len = 0;
+  return JSON_NULL;
+}
+
+static json_errcode parse_doc(parser *ps)
+{
+  json_doc *doc = ps->doc;
+  struct json_frame *stack = doc->stack;
+  size_t depth = 0;
+  const char *key = NULL; /* key for the next value, inside an object */
+  size_t key_len = 0;
+  const unsigned char *key_at = NULL;
+
+  for (;;) {
+    /* A value is expected at ps->s. */
+    uint32_t idx = 0;
+    skip_ws(ps);
+    if (ps->s == ps->e)
+      return fail(ps, JSON_EEOF, ps->s, "unexpected end of input, expected a value");
+    unsigned char c = *ps->s;
+    json_kind kind;
+    size_t litlen = 0;
+    if (c == '{')
+      kind = JSON_OBJECT;
+    else if (c == '[')
+      kind = JSON_ARRAY;
+    else if (c == '"')
+      kind = JSON_STRING;
+    else if (c == '-' || is_digit(c))
+      kind = JSON_NUMBER;
+    else {
+      kind = literal(ps->s, ps->e, &litlen);
+      if (litlen == 0)
+        return fail_char(ps, ps->s, "expected a value");
+    }
+
+    if (new_node(ps, kind, &idx) != JSON_OK)
+      return ps->code;
+    if (depth > 0) {
+      struct json_frame *f = &stack[depth - 1];
+      if (key) {
+        if (key_insert(ps, f->node, idx, key, key_len, key_at) != JSON_OK)
+          return ps->code;
+        doc->nodes[idx].key = key;
+        doc->nodes[idx].key_len = key_len;
+        key = NULL;
+      }
+      link_child(doc, f, idx);
+    }
+
+    bool opened = false;
+    switch (kind) {
+    case JSON_OBJECT:
+    case JSON_ARRAY:
+      if (depth == doc->max_depth)
+        return fail(ps, JSON_EDEPTH, ps->s, "nesting deeper than %zu", doc->max_depth);
+      stack[depth].node = idx;
+      stack[depth].last = JSON_NONE;
+      depth++;
+      ps->s++;
+      skip_ws(ps);
+      if (ps->s < ps->e && *ps->s == (kind == JSON_OBJECT ? '}' : ']')) {
+        ps->s++;
+        depth--;
+      } else {
+        opened = true;
+      }
+      break;
+    case JSON_STRING: {
+      const char *str;
+      size_t len;
+      if (parse_string(ps, &str, &len) != JSON_OK)
+        return ps->code;
+      doc->nodes[idx].str = str;
+      doc->nodes[idx].len = len;
+      break;
+    }
+    case JSON_NUMBER:
+      if (parse_number(ps, &doc->nodes[idx]) != JSON_OK)
+        return ps->code;
+      break;
+    default:
+      ps->s += litlen;
+      break;
+    }
+
+    if (opened) {
+      if (kind == JSON_OBJECT && parse_key(ps, &key, &key_len, &key_at) != JSON_OK)
+        return ps->code;
+      continue;
+    }
+
+    /* A value is complete: close containers until one wants another element. */
+    for (;;) {
+      if (depth == 0) {
+        skip_ws(ps);
+        if (ps->s != ps->e)
+          return fail(ps, JSON_ETRAILING, ps->s, "unexpected data after the value");
+        return JSON_OK;
+      }
+      struct json_frame *f = &stack[depth - 1];
+      bool obj = doc->nodes[f->node].kind == JSON_OBJECT;
+      skip_ws(ps);
+      if (ps->s < ps->e && *ps->s == ',') {
+        ps->s++;
+        if (obj && parse_key(ps, &key, &key_len, &key_at) != JSON_OK)
+          return ps->code;
+        break;
+      }
+      if (ps->s < ps->e && *ps->s == (obj ? '}' : ']')) {
+        ps->s++;
+        depth--;
+        continue;
+      }
+      return fail_char(ps, ps->s, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+  }
+}
+
+json_errcode json_parse(json_doc *doc, const char *text, size_t n, json_error *err)
+{
+  parser ps = {
+    .doc = doc,
+    .text = (const unsigned char *)text,
+    .s = (const unsigned char *)text,
+    .e = (const unsigned char *)text + n,
+    .n = n,
+    .err = err,
+  };
+
+  doc->nnodes = 0;
+  doc->arena_len = 0;
+  doc->keys_used = 0;
+  if (++doc->epoch == 0) {
+    if (doc->keys)
+      memset(doc->keys, 0, doc->keys_cap * sizeof *doc->keys);
+    doc->epoch = 1;
+  }
+  if (err) {
+    err->code = JSON_OK;
+    err->column = 0;
+    err->message[0] = '\0';
+  }
+  skip_ws(&ps);
+  if (ps.s == ps.e)
+    return fail(&ps, JSON_EEMPTY, ps.s, "empty line");
+  if (!doc->stack) {
+    if (doc->max_depth > SIZE_MAX / sizeof *doc->stack)
+      return fail(&ps, JSON_ENOMEM, ps.s, "out of memory");
+    doc->stack = malloc(doc->max_depth * sizeof *doc->stack);
+    if (!doc->stack)
+      return fail(&ps, JSON_ENOMEM, ps.s, "out of memory");
+  }
+  return parse_doc(&ps);
+}
+
+uint32_t json_object_get(const json_doc *doc, uint32_t obj, const char *key, size_t len)
+{
+  if (obj >= doc->nnodes || doc->nodes[obj].kind != JSON_OBJECT)
+    return JSON_NONE;
+  for (uint32_t i = doc->nodes[obj].first_child; i != JSON_NONE; i = doc->nodes[i].next_sibling) {
+    const json_node *m = &doc->nodes[i];
+    if (m->key_len == len && memcmp(m->key, key, len) == 0)
+      return i;
+  }
+  return JSON_NONE;
+}

@@ -1,0 +1,35 @@
+/*
+ * parse.c -- runs the flex scanner and the bison parser over one source file.
+ *
+ * Pipeline: srcfile.c holds the text -> parse.c -> an ast_file for check.c.
+ */
+#include "parse.h"
+#include "grammar/parser.h"
+
+/* Declared by flex's reentrant scanner (no generated header is used; see lexer.l). */
+typedef void *yyscan_t;
+int eligyylex_init_extra(elig_parser *extra, yyscan_t *scanner);
+int eligyylex_destroy(yyscan_t scanner);
+typedef struct yy_buffer_state *YY_BUFFER_STATE;
+YY_BUFFER_STATE eligyy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
+
+ast_file *parse_file(const src_set *srcs, uint32_t file, ast_arena *arena, diag_list *diags)
+{
+  elig_parser p = {.arena = arena, .srcs = srcs, .file = file, .diags = diags};
+  yyscan_t scanner;
+  p.text = src_text(srcs, file, &p.len);
+  p.out = ast_alloc(arena, sizeof *p.out);
+  if (!p.out || !p.text)
+    return NULL;
+  p.out->file = file;
+  if (eligyylex_init_extra(&p, &scanner) != 0)
+    return NULL;
+  /* The source set keeps the text; flex scans its own copy (it needs two NULs at the end). */
+  if (!eligyy_scan_bytes(p.text, (int)p.len, scanner)) {
+    eligyylex_destroy(scanner);
+    return NULL;
+  }
+  eligyyparse(scanner, &p);
+  eligyylex_destroy(scanner);
+  return p.out;
+}

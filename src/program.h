@@ -1,0 +1,179 @@
+/*
+ * program.h -- the compiled form of a rule set: immutable, shared by any number of threads.
+ *
+ * Pipeline: check.c -> compile.c builds this -> vm.c runs it, one elig_ctx per thread.
+ * Every name is gone: fields, derived values, parameters, decisions and flags are numbered
+ * cells with a register each; regexes are compiled once; constants are in a pool.
+ */
+#ifndef ELIG_PROGRAM_H
+#define ELIG_PROGRAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ast.h"
+#include "check.h"
+#include "decimal.h"
+#include "regex.h"
+#include "srcfile.h"
+#include "types.h"
+
+typedef enum {
+#define OP(name, fmt, doc) OP_##name,
+#include "ops.def"
+#undef OP
+  OP__COUNT
+} vm_opcode;
+
+typedef struct {
+  uint16_t op;  /* vm_opcode */
+  uint16_t a;
+  uint16_t b;
+  uint16_t c;
+  uint32_t x;   /* immediate: jump target, set, regex, builtin, rule or field number */
+} vm_ins;
+
+/* A value in a register.  Which member is live is known statically from the type. */
+typedef struct {
+  union {
+    int64_t i;      /* int, money (fen), date (days), bool (0/1) */
+    dec_num n;      /* number, percent */
+    struct {
+      const char *p;
+      uint32_t len; /* bytes */
+    } s;            /* text */
+    struct {
+      uint32_t first;  /* index of the first element's first value in vm_ctx.elems */
+      uint32_t count;  /* elements */
+      uint32_t stride; /* values per element */
+    } l;            /* list of records */
+  } u;
+  bool none;        /* absent */
+} vm_val;
+
+/* A cell: something computed at most once per record, on demand. */
+typedef enum { CELL_LET, CELL_PARAM, CELL_DECISION, CELL_FLAG, CELL_KEY, CELL_ACC_VALUE,
+               CELL_ACC_WHERE, CELL_CHECK } cell_kind;
+
+typedef struct {
+  uint32_t entry;   /* code address of its computation */
+  uint16_t reg;     /* where its value lives */
+  uint8_t kind;     /* cell_kind */
+} prog_cell;
+
+/* One field of a record and how raw input becomes its value. */
+typedef struct {
+  const char *name;
+  ty_type type;
+  bool required;
+  bool has_default;
+  vm_val def;             /* the default */
+  bool has_min, has_max;  /* between / at least / at most */
+  vm_val min, max;
+  uint32_t one_of;        /* set number + 1, 0 when none */
+  uint32_t regex;         /* regex number + 1, 0 when none */
+  uint32_t check_cell;    /* cell number + 1 of a `check` condition, 0 when none */
+  const char *check_msg;
+  elig_loc loc;
+} prog_field;
+
+typedef struct {
+  const char *name;
+  prog_field *fields;
+  uint32_t nfields;
+  uint16_t first_reg;     /* element records: registers used while checking an element */
+} prog_record;
+
+typedef struct {
+  const char *name;
+  ty_type type;
+  uint32_t cell;
+  uint32_t nrules;
+  const char **reasons;   /* per rule, may be NULL */
+  elig_loc *rule_locs;
+} prog_decision;
+
+typedef struct {
+  const char *name;
+  const char *severity;
+  const char *reason;
+  uint32_t cell;
+} prog_flag;
+
+/* What appears in a result line: a register of a given type. */
+typedef struct {
+  const char *name;
+  ty_type type;
+  uint32_t cell;          /* cell to compute first, or UINT32_MAX for a field */
+  uint16_t reg;
+} prog_column;
+
+typedef struct {
+  int func;               /* chk_agg_func */
+  ty_type type;           /* of the accumulated value */
+  uint32_t value_cell;    /* UINT32_MAX for count */
+  uint32_t where_cell;    /* UINT32_MAX when unconditional */
+} prog_acc;
+
+/* A group-level program: the driver loads a group's keys and accumulators into their
+ * registers, then computes the group's cells (derived values, decisions). */
+typedef struct {
+  const char *name;
+  uint32_t nkeys;
+  const char **key_names;
+  ty_type *key_types;
+  uint32_t *key_cells;    /* record-level cells giving each key */
+  uint32_t naccs;
+  prog_acc *accs;
+  uint16_t key_reg;       /* first key register */
+  uint16_t acc_reg;       /* first accumulator register */
+  prog_decision *decisions;
+  uint32_t ndecisions;
+  prog_column *columns;
+  uint32_t ncolumns;
+} prog_aggregate;
+
+typedef struct {
+  const char **items;     /* sorted for binary search */
+  uint32_t *lens;
+  int64_t *ints;          /* int sets, sorted */
+  dec_num *nums;
+  uint32_t n;
+  uint8_t kind;           /* TY_TEXT, TY_INT or TY_NUMBER */
+} prog_set;
+
+typedef struct elig_program {
+  ast_arena *arena;       /* owns every name and string below */
+  src_set *srcs;          /* the rule files, for diagnostics and explanations */
+  const char *policy, *version;
+  prog_record *records;
+  uint32_t nrecords;
+  uint32_t main_record;
+  uint32_t *key_fields;   /* the main record's key fields */
+  uint32_t nkeys;
+  vm_ins *code;
+  elig_loc *code_locs;    /* source of each instruction, for run-time errors */
+  uint32_t ncode;
+  vm_val *consts;
+  uint16_t *const_regs;   /* the register each constant is loaded into */
+  uint32_t nconsts;
+  prog_set *sets;
+  uint32_t nsets;
+  regex_code **regexes;
+  uint32_t nregexes;
+  prog_cell *cells;
+  uint32_t ncells;
+  prog_decision *decisions;
+  uint32_t ndecisions;
+  prog_flag *flags;
+  uint32_t nflags;
+  prog_column *columns;   /* outputs, then decisions not listed */
+  uint32_t ncolumns;
+  prog_aggregate *aggregates;
+  uint32_t naggregates;
+  uint32_t nregs;         /* registers of the record program */
+  uint16_t as_of_reg;     /* the evaluation date */
+  uint32_t max_depth;     /* deepest chain of cell calls */
+} elig_program;
+
+#endif

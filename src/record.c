@@ -1,0 +1,383 @@
+/*
+ * record.c -- turns raw input into typed field registers, enforcing the record schema.
+ *
+ * Pipeline: csv.c / json.c -> record.c -> vm.c.  See record.h.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "record.h"
+#include "utf8.h"
+
+static bool reject(rec_reject *why, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(why->message, sizeof why->message, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+/* ---------------------------------------------------------------- values */
+
+static bool parse_bool(const char *s, size_t n, int64_t *out)
+{
+  if ((n == 1 && s[0] == '1') || (n == 4 && memcmp(s, "true", 4) == 0))
+    *out = 1;
+  else if ((n == 1 && s[0] == '0') || (n == 5 && memcmp(s, "false", 5) == 0))
+    *out = 0;
+  else
+    return false;
+  return true;
+}
+
+/* Parses the text of one value of field f into *v. */
+static bool parse_value(const prog_field *f, const char *s, size_t n, vm_val *v,
+                        rec_reject *why)
+{
+  dec_status st = DEC_OK;
+  memset(v, 0, sizeof *v);
+  switch (f->type.base) {
+  case TY_TEXT:
+    if (n > REC_MAX_TEXT_BYTES)
+      return reject(why, "field '%s': text longer than %zu bytes", f->name, REC_MAX_TEXT_BYTES);
+    if (!utf8_valid(s, n))
+      return reject(why, "field '%s': not valid UTF-8", f->name);
+    v->u.s.p = s;
+    v->u.s.len = (uint32_t)n;
+    return true;
+  case TY_INT:
+    st = dec_int_parse(s, n, &v->u.i);
+    if (st == DEC_SYNTAX)
+      return reject(why, "field '%s': not a whole number", f->name);
+    break;
+  case TY_MONEY:
+    st = dec_money_parse(s, n, &v->u.i);
+    if (st == DEC_SYNTAX)
+      return reject(why, "field '%s': not an amount of money (write 1234.56)", f->name);
+    if (st == DEC_TOO_PRECISE)
+      return reject(why, "field '%s': more than two decimal places", f->name);
+    break;
+  case TY_NUMBER: case TY_PERCENT:
+    st = dec_num_parse(s, n, &v->u.n);
+    if (st == DEC_SYNTAX)
+      return reject(why, "field '%s': not a number", f->name);
+    break;
+  case TY_BOOL:
+    if (!parse_bool(s, n, &v->u.i))
+      return reject(why, "field '%s': not a boolean (write 1, 0, true or false)", f->name);
+    return true;
+  case TY_DATE: {
+    int32_t d;
+    if (!date_parse(s, n, &d))
+      return reject(why, "field '%s': not a date (write YYYY-MM-DD)", f->name);
+    v->u.i = d;
+    return true;
+  }
+  default:
+    return reject(why, "field '%s': a list cannot be given in this format", f->name);
+  }
+  if (st == DEC_OVERFLOW)
+    return reject(why, "field '%s': value out of range", f->name);
+  return true;
+}
+
+static int compare(const prog_field *f, const vm_val *a, const vm_val *b)
+{
+  if (f->type.base == TY_NUMBER || f->type.base == TY_PERCENT)
+    return dec_num_cmp(a->u.n, b->u.n);
+  return a->u.i < b->u.i ? -1 : a->u.i > b->u.i;
+}
+
+static void format_bound(const prog_field *f, const vm_val *v, char *buf)
+{
+  switch (f->type.base) {
+  case TY_MONEY: dec_money_format(v->u.i, buf); break;
+  case TY_NUMBER: dec_num_format_exact(v->u.n, 6, buf); break;
+  case TY_PERCENT: dec_num_format_percent(v->u.n, 2, DEC_HALF_AWAY, buf); break;
+  case TY_DATE: date_format((int32_t)v->u.i, buf); break;
+  default: snprintf(buf, DEC_FMT_MAX, "%lld", (long long)v->u.i); break;
+  }
+}
+
+static bool in_set(const prog_set *s, const vm_val *v)
+{
+  for (uint32_t i = 0; i < s->n; i++) {
+    if (s->kind == TY_TEXT) {
+      if (s->lens[i] == v->u.s.len && memcmp(s->items[i], v->u.s.p, v->u.s.len) == 0)
+        return true;
+    } else if (s->ints[i] == v->u.i) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* The declaration's checks on a present value (not `check`, which sees all fields). */
+static bool check_value(vm_ctx *ctx, const prog_field *f, const vm_val *v, rec_reject *why)
+{
+  const elig_program *P = ctx->P;
+  char lo[DEC_FMT_MAX], hi[DEC_FMT_MAX];
+  bool below = f->has_min && compare(f, v, &f->min) < 0;
+  bool above = f->has_max && compare(f, v, &f->max) > 0;
+  if (below || above) {
+    if (f->has_min)
+      format_bound(f, &f->min, lo);
+    if (f->has_max)
+      format_bound(f, &f->max, hi);
+    if (f->has_min && f->has_max)
+      return reject(why, "field '%s': not between %s and %s", f->name, lo, hi);
+    if (f->has_min)
+      return reject(why, "field '%s': less than %s", f->name, lo);
+    return reject(why, "field '%s': more than %s", f->name, hi);
+  }
+  if (f->one_of && !in_set(&P->sets[f->one_of - 1], v))
+    return reject(why, "field '%s': not one of the allowed values", f->name);
+  if (f->regex) {
+    regex_result r = regex_match(P->regexes[f->regex - 1], ctx->matcher, v->u.s.p, v->u.s.len);
+    if (r == REGEX_LIMIT)
+      return reject(why, "field '%s': the pattern hit its match limit on this value", f->name);
+    if (r != REGEX_MATCH)
+      return reject(why, "field '%s': does not match the required pattern", f->name);
+  }
+  return true;
+}
+
+/* After every field of a record has its value or is absent: defaults, required, checks. */
+static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject *why)
+{
+  for (uint32_t i = 0; i < rec->nfields; i++) {
+    const prog_field *f = &rec->fields[i];
+    vm_val *v = &regs[i];
+    if (v->none) {
+      if (f->required)
+        return reject(why, "field '%s' is required", f->name);
+      if (f->has_default)
+        *v = f->def;
+      continue;
+    }
+    if (f->type.base != TY_LIST && !check_value(ctx, f, v, why))
+      return false;
+  }
+  for (uint32_t i = 0; i < rec->nfields; i++) {
+    const prog_field *f = &rec->fields[i];
+    if (!f->check_cell || regs[i].none)
+      continue;
+    uint32_t cell = f->check_cell - 1;
+    vm_forget(ctx, cell);
+    vm_status st = vm_ensure(ctx, cell);
+    if (st != VM_OK)
+      return reject(why, "field '%s': its check failed: %s", f->name, vm_status_str(st));
+    if (!ctx->R[ctx->P->cells[cell].reg].u.i)
+      return reject(why, "field '%s': %s", f->name, f->check_msg ? f->check_msg : "check failed");
+  }
+  return true;
+}
+
+static void clear(vm_val *regs, uint32_t n)
+{
+  for (uint32_t i = 0; i < n; i++) {
+    memset(&regs[i], 0, sizeof regs[i]);
+    regs[i].none = true;
+  }
+}
+
+/* ---------------------------------------------------------------- CSV */
+
+bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *header,
+                     char *error, size_t error_size, char *unknown, size_t unknown_size)
+{
+  const prog_record *rec = &P->records[P->main_record];
+  size_t ulen = 0;
+  h->ncols = (uint32_t)header->ncells;
+  h->field_of = malloc((header->ncells + 1) * sizeof *h->field_of);
+  unknown[0] = '\0';
+  if (!h->field_of) {
+    snprintf(error, error_size, "out of memory");
+    return false;
+  }
+  bool *seen = calloc(rec->nfields + 1, sizeof *seen);
+  if (!seen) {
+    snprintf(error, error_size, "out of memory");
+    return false;
+  }
+  bool ok = true;
+  for (size_t c = 0; c < header->ncells && ok; c++) {
+    const csv_cell *cell = &header->cells[c];
+    h->field_of[c] = -1;
+    for (uint32_t i = 0; i < rec->nfields; i++) {
+      const char *name = rec->fields[i].name;
+      if (strlen(name) == cell->len && memcmp(name, cell->ptr, cell->len) == 0) {
+        if (seen[i]) {
+          snprintf(error, error_size, "column '%s' appears twice in the header", name);
+          ok = false;
+        }
+        seen[i] = true;
+        h->field_of[c] = (int32_t)i;
+        if (rec->fields[i].type.base == TY_LIST) {
+          snprintf(error, error_size,
+                   "column '%s' is a list of records, which CSV cannot hold; use JSON Lines",
+                   name);
+          ok = false;
+        }
+      }
+    }
+    if (h->field_of[c] < 0 && ulen + cell->len + 8 < unknown_size) {
+      bool printable = utf8_valid(cell->ptr, cell->len);
+      ulen += (size_t)snprintf(unknown + ulen, unknown_size - ulen, "%s'%.*s'",
+                               ulen ? ", " : "", printable ? (int)cell->len : 1,
+                               printable ? cell->ptr : "?");
+    }
+  }
+  for (uint32_t i = 0; i < rec->nfields && ok; i++)
+    if (!seen[i] && rec->fields[i].required) {
+      snprintf(error, error_size, "the header has no column for the required field '%s'",
+               rec->fields[i].name);
+      ok = false;
+    }
+  free(seen);
+  return ok;
+}
+
+void rec_header_fini(rec_header *h)
+{
+  free(h->field_of);
+  h->field_of = NULL;
+}
+
+bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_reject *why)
+{
+  const elig_program *P = ctx->P;
+  const prog_record *rec = &P->records[P->main_record];
+  vm_begin_record(ctx);
+  clear(ctx->R, rec->nfields);
+  if (r->ncells != h->ncols)
+    return reject(why, "the record has %zu fields but the header has %u", r->ncells, h->ncols);
+  for (uint32_t c = 0; c < h->ncols; c++) {
+    int32_t f = h->field_of[c];
+    const csv_cell *cell = &r->cells[c];
+    if (f < 0 || cell->len == 0)
+      continue; /* an empty cell is an absent value */
+    if (!parse_value(&rec->fields[f], cell->ptr, cell->len, &ctx->R[f], why))
+      return false;
+  }
+  return finish(ctx, rec, ctx->R, why);
+}
+
+/* ---------------------------------------------------------------- JSON */
+
+static const char *json_kind_name(json_kind k)
+{
+  static const char *const names[] = {"null", "true", "false", "a number", "a string",
+                                      "an array", "an object"};
+  return names[k];
+}
+
+static bool json_value(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
+                       const json_node *n, vm_val *v, rec_reject *why, uint64_t *unknown);
+
+static bool json_object(vm_ctx *ctx, const json_doc *doc, const prog_record *rec,
+                        const json_node *obj, vm_val *regs, rec_reject *why, uint64_t *unknown)
+{
+  clear(regs, rec->nfields);
+  for (uint32_t m = obj->first_child; m != JSON_NONE; m = doc->nodes[m].next_sibling) {
+    const json_node *n = &doc->nodes[m];
+    uint32_t i;
+    for (i = 0; i < rec->nfields; i++)
+      if (strlen(rec->fields[i].name) == n->key_len &&
+          memcmp(rec->fields[i].name, n->key, n->key_len) == 0)
+        break;
+    if (i == rec->nfields) {
+      (*unknown)++;
+      continue;
+    }
+    if (n->kind == JSON_NULL)
+      continue;
+    if (!json_value(ctx, doc, &rec->fields[i], n, &regs[i], why, unknown))
+      return false;
+  }
+  return true;
+}
+
+static bool json_list(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
+                      const json_node *arr, vm_val *v, rec_reject *why, uint64_t *unknown)
+{
+  const prog_record *elem = &ctx->P->records[f->type.record];
+  uint32_t stride = elem->nfields ? elem->nfields : 1;
+  if ((uint64_t)arr->count * stride > UINT32_MAX / 2)
+    return reject(why, "field '%s': too many elements", f->name);
+  vm_val *first = vm_elems_reserve(ctx, arr->count * stride);
+  if (!first && arr->count)
+    return reject(why, "field '%s': out of memory", f->name);
+  uint32_t base = (uint32_t)(first ? first - ctx->elems : 0), k = 0;
+  for (uint32_t e = arr->first_child; e != JSON_NONE; e = doc->nodes[e].next_sibling, k++) {
+    const json_node *n = &doc->nodes[e];
+    vm_val *regs = ctx->elems + base + (size_t)k * stride;
+    if (n->kind != JSON_OBJECT)
+      return reject(why, "field '%s': element %u is %s, not an object", f->name, k + 1,
+                    json_kind_name(n->kind));
+    if (!json_object(ctx, doc, elem, n, regs, why, unknown))
+      return false;
+    /* Element checks run on a copy in the element's own registers. */
+    memcpy(&ctx->R[elem->first_reg], regs, elem->nfields * sizeof *regs);
+    if (!finish(ctx, elem, &ctx->R[elem->first_reg], why)) {
+      char inner[sizeof why->message];
+      memcpy(inner, why->message, sizeof inner);
+      return reject(why, "%s element %u: %.400s", f->name, k + 1, inner);
+    }
+    memcpy(regs, &ctx->R[elem->first_reg], elem->nfields * sizeof *regs);
+  }
+  memset(v, 0, sizeof *v);
+  v->u.l.first = base;
+  v->u.l.count = arr->count;
+  v->u.l.stride = stride;
+  return true;
+}
+
+static bool json_value(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
+                       const json_node *n, vm_val *v, rec_reject *why, uint64_t *unknown)
+{
+  switch (f->type.base) {
+  case TY_LIST:
+    if (n->kind != JSON_ARRAY)
+      return reject(why, "field '%s': expected an array, found %s", f->name,
+                    json_kind_name(n->kind));
+    return json_list(ctx, doc, f, n, v, why, unknown);
+  case TY_BOOL:
+    if (n->kind != JSON_TRUE && n->kind != JSON_FALSE)
+      return reject(why, "field '%s': expected true or false, found %s", f->name,
+                    json_kind_name(n->kind));
+    memset(v, 0, sizeof *v);
+    v->u.i = n->kind == JSON_TRUE;
+    return true;
+  case TY_INT: case TY_MONEY: case TY_NUMBER: case TY_PERCENT:
+    /* Money may come as a number or as a decimal string; both are read exactly. */
+    if (n->kind != JSON_NUMBER && !(n->kind == JSON_STRING && f->type.base != TY_INT))
+      return reject(why, "field '%s': expected a number, found %s", f->name,
+                    json_kind_name(n->kind));
+    return parse_value(f, n->str, n->len, v, why);
+  default:
+    if (n->kind != JSON_STRING)
+      return reject(why, "field '%s': expected a string, found %s", f->name,
+                    json_kind_name(n->kind));
+    return parse_value(f, n->str, n->len, v, why);
+  }
+}
+
+bool rec_from_json(vm_ctx *ctx, const json_doc *doc, rec_reject *why, uint64_t *unknown_keys)
+{
+  const elig_program *P = ctx->P;
+  const prog_record *rec = &P->records[P->main_record];
+  vm_begin_record(ctx);
+  if (doc->nodes[0].kind != JSON_OBJECT) {
+    clear(ctx->R, rec->nfields);
+    return reject(why, "a record must be a JSON object, found %s",
+                  json_kind_name(doc->nodes[0].kind));
+  }
+  if (!json_object(ctx, doc, rec, &doc->nodes[0], ctx->R, why, unknown_keys))
+    return false;
+  return finish(ctx, rec, ctx->R, why);
+}

@@ -1,0 +1,50 @@
+/*
+ * record.h -- typing: raw cells (CSV) or a parsed JSON object in, field registers out.
+ *
+ * Pipeline: input.c/csv.c/json.c -> record.c -> vm.c.  Every value is parsed exactly
+ * (decimal.c, never strtod), checked against its field's declaration (required, default,
+ * range, one of, regex, check), and either lands in its register or the record is rejected
+ * with the field and the reason.  Messages never quote the value: records hold personal data
+ * and rejection messages go to logs.
+ */
+#ifndef ELIG_RECORD_H
+#define ELIG_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csv.h"
+#include "json.h"
+#include "program.h"
+#include "vm.h"
+
+#define REC_MAX_TEXT_BYTES ((size_t)1 << 20) /* longest text value accepted in a field */
+
+/* How CSV columns map to fields, built once from the header. */
+typedef struct {
+  int32_t *field_of;    /* per column: field number, or -1 for a column that is no field */
+  uint32_t ncols;
+} rec_header;
+
+typedef struct {
+  char message[512];    /* why the record was rejected; lower case */
+} rec_reject;
+
+/* Maps a header record to fields.  Fails (false, with a message) when a required field has
+ * no column or a column appears twice; unknown columns are listed in `unknown` (a message
+ * suitable for a warning, empty when none).  The header owns field_of; free it with
+ * rec_header_fini. */
+bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *header,
+                     char *error, size_t error_size, char *unknown, size_t unknown_size);
+void rec_header_fini(rec_header *h);
+
+/* Types one CSV record into ctx's registers (calling vm_begin_record first).  Returns false
+ * and fills `why` when the record breaks its schema. */
+bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_reject *why);
+
+/* The same for one JSON document (an object; lists of records as arrays of objects).  Keys
+ * that are no field are counted in *unknown_keys and ignored. */
+bool rec_from_json(vm_ctx *ctx, const json_doc *doc, rec_reject *why, uint64_t *unknown_keys);
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * regex.c - PCRE2 wrapper behind the `matches /regex/` operator.
+ *
+ * Place in the pipeline: compiled by the checker at rule compile time (regex_compile), owned
+ * by the immutable ruleset, and run by the VM through a per-context regex_matcher. See
+ * regex.h for the threading contract and the meaning of each result.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include "regex.h"
+
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Big enough for every PCRE2 error message (the longest is about 120 bytes); longer ones are
+ * truncated by pcre2_get_error_message, never overrun. */
+#define REGEX_ERRMSG_SIZE 256
+
+struct regex_code {
+  pcre2_code *code; /* compiled pattern, JIT data attached when jit is 1 */
+  int jit;          /* 1 if pcre2_jit_compile succeeded */
+};
+
+struct regex_matcher {
+  pcre2_match_data *md;           /* one ovector pair: only match/no match is wanted */
+  pcre2_match_context *mctx;      /* limits and JIT stack */
+  pcre2_jit_stack *jstack;        /* NULL when this PCRE2 has no JIT */
+  char errmsg[REGEX_ERRMSG_SIZE]; /* text for the last REGEX_LIMIT / REGEX_ERROR */
+};
+
+static const uint32_t known_flags = REGEX_CASELESS | REGEX_NO_JIT;
+
+static void set_compile_error(int code, size_t offset, int *err_code, size_t *err_offset,
+                              char *err_msg, size_t err_msg_size)
+{
+  if (err_code)
+    *err_code = code;
+  if (err_offset)
+    *err_offset = offset;
+  if (err_msg && err_msg_size > 0) {
+    /* A negative return only means the message was truncated or the code unknown; in the
+       latter case PCRE2 writes nothing, so start from an empty string. */
+    err_msg[0] = '\0';
+    (void)pcre2_get_error_message(code, (PCRE2_UCHAR *)err_msg, err_msg_size);
+  }
+}
+
+regex_code *regex_compile(const char *pattern, size_t len, uint32_t flags, int *err_code,
+                          size_t *err_offset, char *err_msg, size_t err_msg_size)
+{
+  if (flags & ~known_flags) {
+    set_compile_error(PCRE2_ERROR_BAD_OPTIONS, 0, err_code, err_offset, err_msg, err_msg_size);
+    return NULL;
+  }
+  if (pattern == NULL) {
+    if (len != 0) {
+      set_compile_error(PCRE2_ERROR_NULL_PATTERN, 0, err_code, err_offset, err_msg, err_msg_size);
+      return NULL;
+    }
+    /* Older PCRE2 releases reject a NULL pattern even with length 0. */
+    pattern = "";
+  }
+
+  regex_code *rc = malloc(sizeof *rc);
+  if (rc == NULL) {
+    set_compile_error(PCRE2_ERROR_HEAP_FAILED, 0, err_code, err_offset, err_msg, err_msg_size);
+    return NULL;
+  }
+
+  uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C;
+  if (flags & REGEX_CASELESS)
+    options |= PCRE2_CASELESS;
+
+  int code = 0;
+  PCRE2_SIZE offset = 0;
+  rc->code = pcre2_compile((PCRE2_SPTR)pattern, len, options, &code, &offset, NULL);
+  if (rc->code == NULL) {
+    free(rc);
+    set_compile_error(code, offset, err_code, err_offset, err_msg, err_msg_size);
+    return NULL;
+  }
+
+  /* Any JIT failure (unsupported build, no executable memory, out of memory) leaves the code
+     usable by the interpreter, which is slower but gives the same answers. */
+  rc->jit = 0;
+  if (!(flags & REGEX_NO_JIT) && pcre2_jit_compile(rc->code, PCRE2_JIT_COMPLETE) == 0)
+    rc->jit = 1;
+  return rc;
+}
+
+void regex_free(regex_code *code)
+{
+  if (code == NULL)
+    return;
+  pcre2_code_free(code->code);
+  free(code);
+}
+
+int regex_uses_jit(const regex_code *code)
+{
+  return code != NULL && code->jit;
+}
+
+regex_matcher *regex_matcher_new(uint32_t match_limit, uint32_t depth_limit)
+{
+  uint32_t have_jit = 0;
+  regex_matcher *m = calloc(1, sizeof *m);
+  if (m == NULL)
+    return NULL;
+
+  m->md = pcre2_match_data_create(1, NULL);
+  m->mctx = pcre2_match_context_create(NULL);
+  if (m->md == NULL || m->mctx == NULL)
+    goto fail;
+
+  /* pcre2_jit_stack_create returns NULL both when JIT is not compiled in and when memory runs
+     out; only the second is a failure. Without JIT the interpreter never needs the stack. */
+  if (pcre2_config(PCRE2_CONFIG_JIT, &have_jit) < 0)
+    have_jit = 0;
+  if (have_jit) {
+    m->jstack = pcre2_jit_stack_create(REGEX_JIT_STACK_MIN, REGEX_JIT_STACK_MAX, NULL);
+    if (m->jstack == NULL)
+      goto fail;
+    pcre2_jit_stack_assign(m->mctx, NULL, m->jstack);
+  }
+
+  if (pcre2_set_match_limit(m->mctx, match_limit ? match_limit : REGEX_DEFAULT_MATCH_LIMIT) != 0 ||
+      pcre2_set_depth_limit(m->mctx, depth_limit ? depth_limit : REGEX_DEFAULT_DEPTH_LIMIT) != 0 ||
+      pcre2_set_heap_limit(m->mctx, REGEX_HEAP_LIMIT_KIB) != 0)
+    goto fail;
+  return m;
+
+fail:
+  regex_matcher_free(m);
+  return NULL;
+}
+
+void regex_matcher_free(regex_matcher *m)
+{
+  if (m == NULL)
+    return;
+  pcre2_match_data_free(m->md);
+  pcre2_match_context_free(m->mctx);
+  pcre2_jit_stack_free(m->jstack);
+  free(m);
+}
+
+static void set_match_error(regex_matcher *m, int rc)
+{
+  m->errmsg[0] = '\0';
+  (void)pcre2_get_error_message(rc, (PCRE2_UCHAR *)m->errmsg, sizeof m->errmsg);
+}
+
+regex_result regex_match(const regex_code *code, regex_matcher *m, const char *subject, size_t len)
+{
+  if (m == NULL)
+    return REGEX_ERROR;
+  m->errmsg[0] = '\0';
+  if (code == NULL) {
+    set_match_error(m, PCRE2_ERROR_NULL);
+    return REGEX_ERROR;
+  }
+  if (subject == NULL) {
+    if (len != 0) {
+      set_match_error(m, PCRE2_ERROR_NULL);
+      return REGEX_ERROR;
+    }
+    subject = "";
+  }
+
+  /* An ovector too small for all captures makes pcre2_match return 0, which is still a
+     match; so any rc >= 0 means REGEX_MATCH. */
+  int rc = pcre2_match(code->code, (PCRE2_SPTR)subject, len, 0, 0, m->md, m->mctx);
+  if (rc >= 0)
+    return REGEX_MATCH;
+  switch (rc) {
+  case PCRE2_ERROR_NOMATCH:
+    return REGEX_NOMATCH;
+  case PCRE2_ERROR_MATCHLIMIT:
+  case PCRE2_ERROR_DEPTHLIMIT:
+  case PCRE2_ERROR_HEAPLIMIT:
+  case PCRE2_ERROR_JIT_STACKLIMIT:
+    set_match_error(m, rc);
+    return REGEX_LIMIT;
+  default:
+    set_match_error(m, rc);
+    return REGEX_ERROR;
+  }
+}
+
+const char *regex_matcher_error(const regex_matcher *m)
+{
+  return m == NULL ? "" : m->errmsg;
+}

@@ -1,0 +1,146 @@
+/*
+ * ruleset.c -- loads a root rule file and its imports, then checks and compiles them.
+ *
+ * Imports are resolved relative to the importing file's folder.  Files are ordered so that
+ * every import comes before its importer (depth first), which is the order check.c merges
+ * them in: a later file may override what an earlier one declared.  An import cycle is an
+ * error that names the whole cycle.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "compile.h"
+#include "parse.h"
+#include "ruleset.h"
+
+typedef struct {
+  src_set *srcs;
+  ast_arena *arena;
+  diag_list *diags;
+  ast_file *order[RULESET_MAX_FILES]; /* imports before importers */
+  uint32_t norder;
+  uint32_t stack[RULESET_MAX_FILES];  /* files being loaded, for cycle reports */
+  uint32_t depth;
+  bool done[RULESET_MAX_FILES];       /* by file id: already placed in order */
+} loader;
+
+/* The path of `target` relative to the folder of `from`; malloc'd. */
+static char *relative_to(const char *from, const char *target)
+{
+  const char *slash = strrchr(from, '/');
+  size_t dir = target[0] == '/' || !slash ? 0 : (size_t)(slash - from + 1);
+  size_t n = strlen(target);
+  char *p = malloc(dir + n + 1);
+  if (p) {
+    memcpy(p, from, dir);
+    memcpy(p + dir, target, n + 1);
+  }
+  return p;
+}
+
+static void load(loader *L, uint32_t file);
+
+static void import(loader *L, uint32_t from, ast_decl *d)
+{
+  char *path = relative_to(src_file_name(L->srcs, from), d->text);
+  uint32_t id;
+  if (!path) {
+    diag_add(L->diags, DIAG_E_NO_MEMORY, d->loc);
+    return;
+  }
+  if (src_set_find(L->srcs, path, &id)) {
+    for (uint32_t i = 0; i < L->depth; i++)
+      if (L->stack[i] == id) {
+        /* a -> b -> a */
+        size_t len = 0, cap = 64;
+        for (uint32_t j = i; j < L->depth; j++)
+          cap += strlen(src_file_name(L->srcs, L->stack[j])) + 4;
+        char *cycle = malloc(cap + strlen(path));
+        if (cycle) {
+          for (uint32_t j = i; j < L->depth; j++)
+            len += (size_t)snprintf(cycle + len, cap - len, "%s -> ",
+                                    src_file_name(L->srcs, L->stack[j]));
+          snprintf(cycle + len, cap + strlen(path) - len, "%s", path);
+          diag_add(L->diags, DIAG_E_IMPORT_CYCLE, d->name_loc, cycle);
+          free(cycle);
+        }
+        free(path);
+        return;
+      }
+    free(path);
+    return; /* already loaded through another import */
+  }
+  if (src_set_count(L->srcs) >= RULESET_MAX_FILES) {
+    diag_add(L->diags, DIAG_E_TOO_LARGE, d->name_loc, "imported files");
+    free(path);
+    return;
+  }
+  char *err = NULL;
+  if (src_set_load(L->srcs, path, &id, &err) != SRC_OK) {
+    int idx = diag_add(L->diags, DIAG_E_IMPORT_NOT_FOUND, d->name_loc, d->text);
+    if (err)
+      diag_add_help(L->diags, idx, "%s", err);
+    free(err);
+    free(path);
+    return;
+  }
+  free(path);
+  load(L, id);
+}
+
+static void load(loader *L, uint32_t file)
+{
+  ast_file *f = parse_file(L->srcs, file, L->arena, L->diags);
+  if (!f) {
+    diag_add(L->diags, DIAG_E_NO_MEMORY, (elig_loc){file, 0, 0});
+    return;
+  }
+  L->stack[L->depth++] = file;
+  for (uint32_t i = 0; i < f->decls.n; i++) {
+    ast_decl *d = f->decls.items[i];
+    if (d->kind == DECL_IMPORT)
+      import(L, file, d);
+  }
+  L->depth--;
+  if (L->norder < RULESET_MAX_FILES)
+    L->order[L->norder++] = f;
+}
+
+elig_program *ruleset_compile(const ruleset_source *src, diag_list *diags, src_set **srcs_out)
+{
+  loader L = {.diags = diags};
+  uint32_t root;
+  elig_program *P = NULL;
+  L.srcs = src_set_new();
+  L.arena = ast_arena_new();
+  *srcs_out = L.srcs;
+  if (!L.srcs || !L.arena) {
+    ast_arena_free(L.arena);
+    return NULL;
+  }
+  if (src->path) {
+    char *err = NULL;
+    if (src_set_load(L.srcs, src->path, &root, &err) != SRC_OK) {
+      diag_add(diags, DIAG_E_CANNOT_READ, ELIG_LOC_NONE, src->path,
+               err ? err : "out of memory");
+      free(err);
+      ast_arena_free(L.arena);
+      return NULL;
+    }
+  } else if (src_set_add_string(L.srcs, src->name ? src->name : "<rules>", src->text, src->len,
+                                &root) != SRC_OK) {
+    diag_add(diags, DIAG_E_NO_MEMORY, ELIG_LOC_NONE);
+    ast_arena_free(L.arena);
+    return NULL;
+  }
+  load(&L, root);
+  chk_program chk;
+  if (diag_error_count(diags) == 0 && chk_check(L.arena, L.order, L.norder, diags, &chk) &&
+      diag_error_count(diags) == 0)
+    P = comp_compile(&chk, L.arena, L.srcs, diags);
+  if (!P)
+    ast_arena_free(L.arena);
+  return P;
+}

@@ -1,0 +1,690 @@
+/*
+ * run.c -- the batch driver: chunks in, results in input order out.  See run.h.
+ *
+ * Threads: the calling thread reads chunks into a ring of jobs and writes finished jobs in
+ * order; workers take jobs in sequence order, each with its own evaluation context, parsers
+ * and aggregate tables.  With one thread the calling thread does everything itself.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "csv.h"
+#include "json.h"
+#include "record.h"
+#include "run.h"
+#include "vm.h"
+
+/* ---------------------------------------------------------------- jobs and workers */
+
+typedef enum { JOB_FREE, JOB_READY, JOB_TAKEN, JOB_DONE } job_state;
+
+typedef struct {
+  job_state state;
+  uint64_t seq;
+  input_chunk chunk;
+  size_t skip;              /* header bytes at the start of the chunk */
+  uint64_t skip_lines;
+  const rec_header *header; /* CSV: the mapping of this file */
+  input_format fmt;
+  const char *name;         /* file name for messages */
+  wbuf out, rej, log;       /* results, reject lines, messages */
+  uint64_t records, rejected, unknown_keys;
+  bool failed;              /* out of memory */
+} job;
+
+typedef struct {
+  const run_options *o;
+  const elig_program *P;
+  vm_ctx *ctx;
+  csv_parser csv;
+  json_doc json;
+  agg_table *aggs;
+  pthread_t thread;
+  struct shared *sh;
+} worker;
+
+typedef struct shared {
+  pthread_mutex_t lock;
+  pthread_cond_t work;      /* a job became ready, or stop */
+  pthread_cond_t done;      /* a job is done */
+  job *jobs;
+  uint32_t njobs;
+  uint64_t next_take;       /* the next sequence number a worker takes */
+  bool stop;
+} shared;
+
+static worker *worker_new(const run_options *o, shared *sh)
+{
+  worker *w = calloc(1, sizeof *w);
+  if (!w)
+    return NULL;
+  w->o = o;
+  w->P = o->P;
+  w->sh = sh;
+  w->ctx = vm_ctx_new(o->P);
+  w->aggs = calloc(o->P->naggregates + 1, sizeof *w->aggs);
+  if (!w->ctx || !w->aggs) {
+    vm_ctx_free(w->ctx);
+    free(w->aggs);
+    free(w);
+    return NULL;
+  }
+  w->ctx->R[o->P->as_of_reg].u.i = o->as_of;
+  csv_parser_init(&w->csv, NULL);
+  json_doc_init(&w->json, NULL);
+  for (uint32_t i = 0; i < o->P->naggregates; i++)
+    agg_table_init(&w->aggs[i], &o->P->aggregates[i]);
+  return w;
+}
+
+static void worker_free(worker *w)
+{
+  if (!w)
+    return;
+  vm_ctx_free(w->ctx);
+  csv_parser_fini(&w->csv);
+  json_doc_fini(&w->json);
+  for (uint32_t i = 0; i < w->P->naggregates; i++)
+    agg_table_fini(&w->aggs[i]);
+  free(w->aggs);
+  free(w);
+}
+
+/* ---------------------------------------------------------------- one record */
+
+static void put(wbuf *b, const char *s)
+{
+  wbuf_put(b, s, strlen(s));
+}
+
+/* "rules/x.rules:12:5" for the instruction that failed. */
+static void rule_location(const elig_program *P, uint32_t pc, char *buf, size_t size)
+{
+  elig_loc loc = P->code_locs[pc];
+  uint32_t line = 0, col = 0;
+  if (src_position(P->srcs, loc.file, loc.start, &line, &col) != SRC_OK)
+    snprintf(buf, size, "the rules");
+  else
+    snprintf(buf, size, "%s:%u:%u", src_file_name(P->srcs, loc.file), line, col);
+}
+
+static void reject(worker *w, job *j, uint64_t line, const char *raw, size_t rawlen,
+                   const char *key, size_t keylen, const char *reason)
+{
+  char num[32];
+  j->rejected++;
+  snprintf(num, sizeof num, "%llu", (unsigned long long)line);
+  if (w->o->rejects) {
+    put(&j->rej, num);
+    put(&j->rej, ",");
+    write_csv_text(&j->rej, key, keylen);
+    put(&j->rej, ",");
+    write_csv_text(&j->rej, reason, strlen(reason));
+    put(&j->rej, ",");
+    while (rawlen && (raw[rawlen - 1] == '\n' || raw[rawlen - 1] == '\r'))
+      rawlen--;
+    write_csv_text(&j->rej, raw, rawlen);
+    put(&j->rej, "\n");
+  } else {
+    put(&j->log, j->name);
+    put(&j->log, ":");
+    put(&j->log, num);
+    put(&j->log, ": rejected: ");
+    put(&j->log, reason);
+    put(&j->log, "\n");
+  }
+}
+
+/* Evaluates the typed record in w->ctx and formats its result; false with a reason when a
+ * rule fails at run time. */
+static bool evaluate(worker *w, job *j, uint64_t seq, char *why, size_t why_size)
+{
+  const elig_program *P = w->P;
+  vm_ctx *ctx = w->ctx;
+  vm_status st = VM_OK;
+  for (uint32_t i = 0; i < P->ncolumns && st == VM_OK; i++)
+    if (P->columns[i].cell != UINT32_MAX)
+      st = vm_ensure(ctx, P->columns[i].cell);
+  for (uint32_t i = 0; i < P->nflags && st == VM_OK; i++)
+    st = vm_ensure(ctx, P->flags[i].cell);
+  /* aggregates see the record only once it has a full result */
+  for (uint32_t i = 0; i < P->naggregates && st == VM_OK; i++)
+    st = agg_add(&w->aggs[i], ctx, seq);
+  if (st != VM_OK) {
+    char where[256];
+    rule_location(P, ctx->err_pc, where, sizeof where);
+    snprintf(why, why_size, "%s at %s", vm_status_str(st), where);
+    return false;
+  }
+  write_record(&j->out, P, ctx, w->o->format);
+  return true;
+}
+
+/* The key fields' raw text, for the reject file. */
+static size_t csv_key(const worker *w, const job *j, const csv_record *r, char *buf,
+                      size_t size)
+{
+  size_t n = 0;
+  for (uint32_t k = 0; k < w->P->nkeys && r->ncells == j->header->ncols; k++)
+    for (uint32_t c = 0; c < j->header->ncols; c++)
+      if (j->header->field_of[c] == (int32_t)w->P->key_fields[k] && n + r->cells[c].len + 2 < size) {
+        if (n)
+          buf[n++] = '/';
+        memcpy(buf + n, r->cells[c].ptr, r->cells[c].len);
+        n += r->cells[c].len;
+      }
+  return n;
+}
+
+static size_t json_key(const worker *w, char *buf, size_t size)
+{
+  const json_doc *d = &w->json;
+  const prog_record *rec = &w->P->records[w->P->main_record];
+  size_t n = 0;
+  if (d->nnodes == 0 || d->nodes[0].kind != JSON_OBJECT)
+    return 0;
+  for (uint32_t k = 0; k < w->P->nkeys; k++) {
+    const char *name = rec->fields[w->P->key_fields[k]].name;
+    uint32_t v = json_object_get(d, 0, name, strlen(name));
+    if (v == JSON_NONE || !d->nodes[v].str || n + d->nodes[v].len + 2 >= size)
+      continue;
+    if (n)
+      buf[n++] = '/';
+    memcpy(buf + n, d->nodes[v].str, d->nodes[v].len);
+    n += d->nodes[v].len;
+  }
+  return n;
+}
+
+static void process_csv(worker *w, job *j)
+{
+  const char *p = j->chunk.data + j->skip, *end = j->chunk.data + j->chunk.len;
+  uint64_t line = j->chunk.first_line + j->skip_lines, index = 0;
+  rec_reject why;
+  char key[256], reason[512];
+  while (p < end) {
+    csv_record r;
+    const char *next = csv_parse_record(&w->csv, p, end, &r);
+    uint64_t at = line + r.blank_lines;
+    const char *raw = p;
+    line += r.lines;
+    p = next;
+    if (r.error == CSV_OK && r.ncells == 0)
+      continue; /* blank lines at the end */
+    j->records++;
+    uint64_t seq = j->seq << 32 | index++;
+    if (r.error != CSV_OK) {
+      snprintf(reason, sizeof reason, "malformed CSV: %s", r.message);
+      reject(w, j, at + r.error_line, raw, (size_t)(next - raw), "", 0, reason);
+      continue;
+    }
+    size_t klen = csv_key(w, j, &r, key, sizeof key);
+    if (!rec_from_csv(j->header, w->ctx, &r, &why))
+      reject(w, j, at, raw, (size_t)(next - raw), key, klen, why.message);
+    else if (!evaluate(w, j, seq, reason, sizeof reason))
+      reject(w, j, at, raw, (size_t)(next - raw), key, klen, reason);
+  }
+}
+
+static void process_jsonl(worker *w, job *j)
+{
+  const char *p = j->chunk.data, *end = j->chunk.data + j->chunk.len;
+  uint64_t line = j->chunk.first_line, index = 0;
+  rec_reject why;
+  json_error err;
+  char key[256], reason[512];
+  for (; p < end; line++) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *eol = nl ? nl : end, *raw = p;
+    size_t n = (size_t)(eol - p);
+    p = nl ? nl + 1 : end;
+    if (n && raw[n - 1] == '\r')
+      n--;
+    json_errcode code = json_parse(&w->json, raw, n, &err);
+    if (code == JSON_EEMPTY)
+      continue;
+    j->records++;
+    uint64_t seq = j->seq << 32 | index++;
+    if (code != JSON_OK) {
+      snprintf(reason, sizeof reason, "malformed JSON at column %zu: %s", err.column,
+               err.message);
+      reject(w, j, line, raw, n, "", 0, reason);
+      continue;
+    }
+    size_t klen = json_key(w, key, sizeof key);
+    if (!rec_from_json(w->ctx, &w->json, &why, &j->unknown_keys))
+      reject(w, j, line, raw, n, key, klen, why.message);
+    else if (!evaluate(w, j, seq, reason, sizeof reason))
+      reject(w, j, line, raw, n, key, klen, reason);
+  }
+}
+
+static void process(worker *w, job *j)
+{
+  j->out.len = j->rej.len = j->log.len = 0;
+  j->records = j->rejected = j->unknown_keys = 0;
+  if (j->fmt == INPUT_CSV)
+    process_csv(w, j);
+  else
+    process_jsonl(w, j);
+  j->failed = j->out.failed || j->rej.failed || j->log.failed;
+}
+
+static void *worker_main(void *arg)
+{
+  worker *w = arg;
+  shared *sh = w->sh;
+  pthread_mutex_lock(&sh->lock);
+  for (;;) {
+    job *j = &sh->jobs[sh->next_take % sh->njobs];
+    while (!sh->stop && !(j->state == JOB_READY && j->seq == sh->next_take)) {
+      pthread_cond_wait(&sh->work, &sh->lock);
+      j = &sh->jobs[sh->next_take % sh->njobs];
+    }
+    if (sh->stop && !(j->state == JOB_READY && j->seq == sh->next_take))
+      break;
+    j->state = JOB_TAKEN;
+    sh->next_take++;
+    pthread_mutex_unlock(&sh->lock);
+    process(w, j);
+    pthread_mutex_lock(&sh->lock);
+    j->state = JOB_DONE;
+    pthread_cond_broadcast(&sh->done);
+  }
+  pthread_mutex_unlock(&sh->lock);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- outputs */
+
+typedef struct {
+  const char *path;  /* as given; NULL for standard output */
+  char *tmp;         /* where we write until everything succeeded */
+  FILE *f;
+} output;
+
+/* Opens path for writing under a temporary name, so that a failed or interrupted run never
+ * leaves a file that looks complete. */
+static bool output_open(output *out, const char *path, FILE *log)
+{
+  memset(out, 0, sizeof *out);
+  if (!path || strcmp(path, "-") == 0) {
+    out->f = stdout;
+    return true;
+  }
+  size_t n = strlen(path) + 32;
+  out->path = path;
+  out->tmp = malloc(n);
+  if (!out->tmp)
+    return false;
+  snprintf(out->tmp, n, "%s.tmp-%ld", path, (long)getpid());
+  out->f = fopen(out->tmp, "w");
+  if (!out->f) {
+    fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
+    free(out->tmp);
+    out->tmp = NULL;
+    return false;
+  }
+  return true;
+}
+
+static void output_write(output *out, const wbuf *b, bool *failed)
+{
+  if (out->f && b->len && fwrite(b->p, 1, b->len, out->f) != b->len)
+    *failed = true;
+}
+
+/* Flushes and, when everything went well, renames into place.  False on a write error. */
+static bool output_close(output *out, bool keep, FILE *log)
+{
+  bool ok = true;
+  if (!out->f)
+    return true;
+  if (fflush(out->f) != 0 || ferror(out->f))
+    ok = false;
+  if (out->f != stdout && fclose(out->f) != 0)
+    ok = false;
+  if (!ok)
+    fprintf(log, "elig: cannot write '%s': %s\n", out->path ? out->path : "standard output",
+            strerror(errno ? errno : EIO));
+  if (out->tmp) {
+    if (ok && keep && rename(out->tmp, out->path) != 0) {
+      fprintf(log, "elig: cannot write '%s': %s\n", out->path, strerror(errno));
+      ok = false;
+    }
+    if (!ok || !keep)
+      unlink(out->tmp);
+    free(out->tmp);
+  }
+  out->f = NULL;
+  return ok;
+}
+
+/* ---------------------------------------------------------------- the batch */
+
+typedef struct {
+  const run_options *o;
+  FILE *log;
+  output out, rej, agg;
+  run_stats *stats;
+  bool write_failed, read_failed;
+  shared sh;
+  worker **workers;
+  unsigned nworkers;
+  uint64_t next_seq, next_write;
+  double start, last_progress;
+} batch;
+
+static double now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(batch *b, bool final)
+{
+  double t = now();
+  if (!b->o->progress || (!final && t - b->last_progress < 0.25))
+    return;
+  b->last_progress = t;
+  if (final) {
+    fputs("\r\033[K", b->log);
+    return;
+  }
+  double rate = t > b->start ? (double)b->stats->records / (t - b->start) : 0;
+  fprintf(b->log, "\relig: %llu records, %llu rejected, %.0f/s\033[K",
+          (unsigned long long)b->stats->records, (unsigned long long)b->stats->rejected, rate);
+  fflush(b->log);
+}
+
+/* Writes the finished jobs that are next in input order; call with the lock held. */
+static void write_ready(batch *b)
+{
+  for (;;) {
+    job *j = &b->sh.jobs[b->next_write % b->sh.njobs];
+    if (j->state != JOB_DONE || j->seq != b->next_write)
+      return;
+    output_write(&b->out, &j->out, &b->write_failed);
+    output_write(&b->rej, &j->rej, &b->write_failed);
+    if (j->log.len)
+      fwrite(j->log.p, 1, j->log.len, b->log);
+    if (j->failed) {
+      fprintf(b->log, "elig: out of memory while formatting results\n");
+      b->write_failed = true;
+    }
+    b->stats->records += j->records;
+    b->stats->rejected += j->rejected;
+    b->stats->written += j->records - j->rejected;
+    b->stats->unknown_keys += j->unknown_keys;
+    j->state = JOB_FREE;
+    b->next_write++;
+    progress(b, false);
+  }
+}
+
+/* A free job for the next chunk, writing finished ones while waiting. */
+static job *free_job(batch *b)
+{
+  job *j = &b->sh.jobs[b->next_seq % b->sh.njobs];
+  pthread_mutex_lock(&b->sh.lock);
+  for (;;) {
+    write_ready(b);
+    if (j->state == JOB_FREE)
+      break;
+    pthread_cond_wait(&b->sh.done, &b->sh.lock);
+  }
+  pthread_mutex_unlock(&b->sh.lock);
+  return j;
+}
+
+static void submit(batch *b, job *j)
+{
+  j->seq = b->next_seq++;
+  if (b->nworkers == 1) {
+    process(b->workers[0], j);
+    j->state = JOB_DONE;
+    pthread_mutex_lock(&b->sh.lock);
+    write_ready(b);
+    pthread_mutex_unlock(&b->sh.lock);
+    return;
+  }
+  pthread_mutex_lock(&b->sh.lock);
+  j->state = JOB_READY;
+  pthread_cond_broadcast(&b->sh.work);
+  pthread_mutex_unlock(&b->sh.lock);
+}
+
+static input_format format_of(const run_options *o, const char *path)
+{
+  if (o->input_format >= 0)
+    return (input_format)o->input_format;
+  const char *dot = strrchr(path, '.');
+  if (dot && (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".ndjson") == 0 ||
+              strcmp(dot, ".json") == 0))
+    return INPUT_JSONL;
+  return INPUT_CSV;
+}
+
+/* Reads the header record at the start of the first chunk of a CSV file. */
+static bool read_header(batch *b, job *j, const char *name, rec_header *h)
+{
+  csv_parser ps;
+  csv_record r;
+  char error[512], unknown[512];
+  csv_parser_init(&ps, NULL);
+  const char *next = csv_parse_record(&ps, j->chunk.data, j->chunk.data + j->chunk.len, &r);
+  bool ok = false;
+  if (r.error != CSV_OK)
+    fprintf(b->log, "%s:%llu: error: malformed header: %s\n", name,
+            (unsigned long long)(j->chunk.first_line + r.blank_lines), r.message);
+  else if (r.ncells == 0)
+    fprintf(b->log, "%s: error: the file has no header line\n", name);
+  else if (!rec_header_init(h, b->o->P, &r, error, sizeof error, unknown, sizeof unknown))
+    fprintf(b->log, "%s:%llu: error: %s\n", name,
+            (unsigned long long)(j->chunk.first_line + r.blank_lines), error);
+  else {
+    if (unknown[0])
+      fprintf(b->log, "%s:1: warning: columns that are not fields of '%s' are ignored: %s\n",
+              name, b->o->P->records[b->o->P->main_record].name, unknown);
+    j->skip = (size_t)(next - j->chunk.data);
+    j->skip_lines = r.lines;
+    ok = true;
+  }
+  csv_parser_fini(&ps);
+  return ok;
+}
+
+static void read_input(batch *b, const char *name, rec_header *h)
+{
+  input_error err;
+  input_format fmt = format_of(b->o, name);
+  input_options io = {.chunk_bytes = b->o->chunk_bytes};
+  input_source *src = input_open(name, fmt, &io, &err);
+  bool first = true;
+  if (!src) {
+    fprintf(b->log, "elig: %s\n", err.message);
+    b->read_failed = true;
+    return;
+  }
+  for (;;) {
+    job *j = free_job(b);
+    input_status st = input_next_chunk(src, &j->chunk, &err);
+    if (st == INPUT_EOF) {
+      if (first && fmt == INPUT_CSV) {
+        fprintf(b->log, "%s: error: the file is empty: it has no header line\n", name);
+        b->read_failed = true;
+      }
+      break;
+    }
+    if (st == INPUT_RECORD_TOO_LONG) {
+      fprintf(b->log, "%s:%llu: rejected: %s\n", name, (unsigned long long)err.line,
+              err.message);
+      b->stats->records++;
+      b->stats->rejected++;
+      continue;
+    }
+    if (st != INPUT_OK) {
+      fprintf(b->log, "elig: %s\n", err.message);
+      b->read_failed = true;
+      break;
+    }
+    j->skip = 0;
+    j->skip_lines = 0;
+    j->fmt = fmt;
+    j->name = name;
+    j->header = h;
+    if (first && fmt == INPUT_CSV && !read_header(b, j, name, h)) {
+      b->read_failed = true;
+      break;
+    }
+    first = false;
+    submit(b, j);
+  }
+  input_close(src);
+}
+
+static unsigned cores(void)
+{
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 && n < 256 ? (unsigned)n : 1;
+}
+
+static bool start_workers(batch *b)
+{
+  const run_options *o = b->o;
+  b->nworkers = o->threads ? o->threads : cores();
+  b->sh.njobs = b->nworkers == 1 ? 1 : 2 * b->nworkers + 2;
+  b->sh.jobs = calloc(b->sh.njobs, sizeof *b->sh.jobs);
+  b->workers = calloc(b->nworkers, sizeof *b->workers);
+  if (!b->sh.jobs || !b->workers)
+    return false;
+  for (uint32_t i = 0; i < b->sh.njobs; i++)
+    input_chunk_init(&b->sh.jobs[i].chunk);
+  pthread_mutex_init(&b->sh.lock, NULL);
+  pthread_cond_init(&b->sh.work, NULL);
+  pthread_cond_init(&b->sh.done, NULL);
+  for (unsigned i = 0; i < b->nworkers; i++)
+    if (!(b->workers[i] = worker_new(o, &b->sh)))
+      return false;
+  for (unsigned i = 0; b->nworkers > 1 && i < b->nworkers; i++)
+    if (pthread_create(&b->workers[i]->thread, NULL, worker_main, b->workers[i]) != 0) {
+      b->nworkers = i; /* the ones started still get joined */
+      return false;
+    }
+  return true;
+}
+
+static void stop_workers(batch *b)
+{
+  if (!b->workers)
+    return;
+  pthread_mutex_lock(&b->sh.lock);
+  while (b->next_write < b->next_seq) {
+    write_ready(b);
+    if (b->next_write < b->next_seq)
+      pthread_cond_wait(&b->sh.done, &b->sh.lock);
+  }
+  b->sh.stop = true;
+  pthread_cond_broadcast(&b->sh.work);
+  pthread_mutex_unlock(&b->sh.lock);
+  for (unsigned i = 0; b->nworkers > 1 && i < b->nworkers; i++)
+    pthread_join(b->workers[i]->thread, NULL);
+}
+
+/* Merges every worker's groups into the first worker's and writes them. */
+static bool write_aggregates(batch *b)
+{
+  const elig_program *P = b->o->P;
+  worker *w0 = b->workers[0];
+  output *dst = b->o->aggregates ? &b->agg : &b->out;
+  wbuf buf = {0};
+  bool ok = true;
+  for (uint32_t a = 0; a < P->naggregates && ok; a++) {
+    for (unsigned i = 1; i < b->nworkers; i++)
+      if (!agg_merge(&w0->aggs[a], &b->workers[i]->aggs[a]))
+        ok = false;
+    buf.len = 0;
+    vm_status st = agg_write(&w0->aggs[a], w0->ctx, &buf, b->o->format);
+    if (st != VM_OK) {
+      char where[256];
+      rule_location(P, w0->ctx->err_pc, where, sizeof where);
+      fprintf(b->log, "elig: aggregate '%s': %s at %s\n", P->aggregates[a].name,
+              vm_status_str(st), where);
+      ok = false;
+    }
+    if (w0->aggs[a].overflow) {
+      fprintf(b->log, "elig: aggregate '%s': a sum went out of range\n", P->aggregates[a].name);
+      ok = false;
+    }
+    output_write(dst, &buf, &b->write_failed);
+  }
+  wbuf_free(&buf);
+  return ok;
+}
+
+int run_batch(const run_options *o, run_stats *stats, FILE *log)
+{
+  batch b = {.o = o, .log = log, .stats = stats};
+  rec_header *headers = calloc(o->ninputs + 1, sizeof *headers);
+  memset(stats, 0, sizeof *stats);
+  b.start = b.last_progress = now();
+  bool opened = headers && output_open(&b.out, o->output, log) &&
+                (!o->rejects || output_open(&b.rej, o->rejects, log)) &&
+                (!o->aggregates || output_open(&b.agg, o->aggregates, log));
+  bool started = opened && start_workers(&b);
+  bool agg_ok = true;
+  if (!started) {
+    if (opened)
+      fprintf(log, "elig: out of memory\n");
+    b.write_failed = true;
+  } else {
+    wbuf head = {0};
+    if (o->format == WRITE_CSV)
+      write_record_header(&head, o->P);
+    output_write(&b.out, &head, &b.write_failed);
+    wbuf_free(&head);
+    if (o->rejects) {
+      static const char rej_head[] = "line,key,reason,record\n";
+      wbuf rh = {.p = (char *)rej_head, .len = sizeof rej_head - 1};
+      output_write(&b.rej, &rh, &b.write_failed);
+    }
+    for (uint32_t i = 0; i < o->ninputs && !b.write_failed; i++)
+      read_input(&b, o->inputs[i], &headers[i]);
+    stop_workers(&b);
+    if (!b.read_failed && !b.write_failed)
+      agg_ok = write_aggregates(&b);
+  }
+  progress(&b, true);
+  bool keep = !b.read_failed && !b.write_failed && agg_ok;
+  bool closed = output_close(&b.out, keep, log) & output_close(&b.rej, keep, log) &
+                output_close(&b.agg, keep, log);
+  for (unsigned i = 0; b.workers && i < b.nworkers; i++)
+    worker_free(b.workers[i]);
+  for (uint32_t i = 0; b.sh.jobs && i < b.sh.njobs; i++) {
+    input_chunk_fini(&b.sh.jobs[i].chunk);
+    wbuf_free(&b.sh.jobs[i].out);
+    wbuf_free(&b.sh.jobs[i].rej);
+    wbuf_free(&b.sh.jobs[i].log);
+  }
+  if (b.workers && started) {
+    pthread_mutex_destroy(&b.sh.lock);
+    pthread_cond_destroy(&b.sh.work);
+    pthread_cond_destroy(&b.sh.done);
+  }
+  free(b.workers);
+  free(b.sh.jobs);
+  for (uint32_t i = 0; headers && i < o->ninputs; i++)
+    rec_header_fini(&headers[i]);
+  free(headers);
+  stats->seconds = now() - b.start;
+  if (b.read_failed || b.write_failed || !closed || !agg_ok)
+    return 4;
+  return stats->rejected ? 3 : 0;
+}

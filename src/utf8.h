@@ -1,0 +1,43 @@
+/*
+ * utf8.h - strict UTF-8 validation, decoding and encoding.
+ *
+ * Place in the pipeline: shared by the input layer and the typing layer. The JSON reader
+ * (json.c) checks every raw string byte with it, the typing layer validates CSV cells (csv.c
+ * deliberately does not, so a cell that is never used costs nothing) and the diagnostics
+ * renderer counts code points for columns.
+ *
+ * "Valid" means RFC 3629: no overlong forms, no surrogates (U+D800..U+DFFF), nothing above
+ * U+10FFFF. All functions are pure: no allocation, no global state, safe from any thread.
+ */
+#ifndef ELIG_UTF8_H
+#define ELIG_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest encoding of one code point. */
+#define UTF8_MAX_LEN 4
+
+/* True when the n bytes at p are well-formed UTF-8 (n == 0 is valid; p may then be NULL).
+ * Embedded NUL bytes are valid UTF-8 and are accepted: callers that forbid them check
+ * separately. Runs an 8-bytes-at-a-time ASCII fast path, so plain ASCII costs ~1 cycle/byte. */
+bool utf8_valid(const char *p, size_t n);
+
+/* Decodes the code point that starts at p, reading at most n bytes. On success stores it in
+ * *cp and returns its length in bytes (1..4). Returns 0 when n == 0 or the bytes at p are not
+ * a complete, well-formed sequence (then *cp is left untouched); a caller that wants to skip
+ * a bad byte advances by one. */
+size_t utf8_decode_next(const char *p, size_t n, uint32_t *cp);
+
+/* Number of code points in the n bytes at p. The input is assumed valid (check with
+ * utf8_valid first); on invalid input the result counts every byte that is not a
+ * continuation byte, which is still bounded by n and never reads past p + n. */
+size_t utf8_codepoint_count(const char *p, size_t n);
+
+/* Writes the UTF-8 encoding of cp to out (room for UTF8_MAX_LEN bytes, no NUL added) and
+ * returns its length. Returns 0 and writes nothing for a surrogate or a value above
+ * U+10FFFF. */
+size_t utf8_encode(uint32_t cp, char *out);
+
+#endif /* ELIG_UTF8_H */

@@ -1,0 +1,489 @@
+/*
+ * vm.c -- the evaluator's dispatch loop and the built-in functions.
+ *
+ * Pipeline: compile.c emits the code, vm.c runs it.  The checker has typed every
+ * instruction's operands, so the loop never looks at a value's type: each instruction knows
+ * what its registers hold.  Failures (overflow, division by zero, a regex limit) stop the
+ * record with the instruction's address; the caller turns that into a rejection with the
+ * rule's source location.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "checkchar.h"
+#include "date.h"
+#include "textfn.h"
+#include "vm.h"
+
+vm_ctx *vm_ctx_new(const elig_program *P)
+{
+  vm_ctx *ctx = calloc(1, sizeof *ctx);
+  if (!ctx)
+    return NULL;
+  ctx->P = P;
+  ctx->R = calloc(P->nregs + 1, sizeof *ctx->R);
+  ctx->done = calloc(P->ncells + 1, sizeof *ctx->done);
+  ctx->rule = calloc(P->ncells + 1, sizeof *ctx->rule);
+  ctx->stack = calloc(P->max_depth + 1, sizeof *ctx->stack);
+  ctx->matcher = regex_matcher_new(0, 0);
+  if (!ctx->R || !ctx->done || !ctx->rule || !ctx->stack || !ctx->matcher) {
+    vm_ctx_free(ctx);
+    return NULL;
+  }
+  for (uint32_t i = 0; i < P->nconsts; i++)
+    ctx->R[P->const_regs[i]] = P->consts[i];
+  return ctx;
+}
+
+void vm_ctx_free(vm_ctx *ctx)
+{
+  if (!ctx)
+    return;
+  free(ctx->R);
+  free(ctx->done);
+  free(ctx->rule);
+  free(ctx->stack);
+  regex_matcher_free(ctx->matcher);
+  free(ctx->scratch);
+  free(ctx->elems);
+  free(ctx);
+}
+
+void vm_begin_record(vm_ctx *ctx)
+{
+  if (++ctx->serial == 0) {
+    /* after 2^32 records the serial wraps: clear so no stale cell looks done */
+    memset(ctx->done, 0, (ctx->P->ncells + 1) * sizeof *ctx->done);
+    ctx->serial = 1;
+  }
+  ctx->scratch_len = 0;
+  ctx->nelems = 0;
+}
+
+void vm_forget(vm_ctx *ctx, uint32_t cell)
+{
+  ctx->done[cell] = 0;
+}
+
+vm_val *vm_elems_reserve(vm_ctx *ctx, uint32_t n)
+{
+  if (n > UINT32_MAX - ctx->nelems)
+    return NULL;
+  uint32_t need = ctx->nelems + n;
+  if (need > ctx->elems_cap) {
+    uint32_t cap = ctx->elems_cap ? ctx->elems_cap : 256;
+    while (cap < need)
+      cap = cap > UINT32_MAX / 2 ? need : cap * 2;
+    vm_val *e = realloc(ctx->elems, (size_t)cap * sizeof *e);
+    if (!e)
+      return NULL;
+    ctx->elems = e;
+    ctx->elems_cap = cap;
+  }
+  vm_val *first = ctx->elems + ctx->nelems;
+  ctx->nelems = need;
+  return first;
+}
+
+const char *vm_status_str(vm_status st)
+{
+  switch (st) {
+  case VM_OK: return "ok";
+  case VM_ERR_OVERFLOW: return "value out of range";
+  case VM_ERR_DIV_ZERO: return "division by zero";
+  case VM_ERR_REGEX_LIMIT: return "regex hit its match limit";
+  case VM_ERR_REGEX: return "regex matching failed";
+  case VM_ERR_NO_MEMORY: return "out of memory";
+  }
+  return "error";
+}
+
+/* ---------------------------------------------------------------- builtins */
+
+static char *scratch(vm_ctx *ctx, size_t n)
+{
+  if (ctx->scratch_len + n > ctx->scratch_cap) {
+    size_t cap = ctx->scratch_cap ? ctx->scratch_cap * 2 : 4096;
+    while (cap < ctx->scratch_len + n)
+      cap *= 2;
+    /* Text already handed out points into the old buffer, so the buffer is never moved
+     * during a record: a record that needs more than the buffer fails cleanly, and the
+     * buffer grows for the next record. */
+    if (ctx->scratch_len > 0) {
+      ctx->scratch_cap = cap; /* grow at the next record start */
+      return NULL;
+    }
+    char *s = realloc(ctx->scratch, cap);
+    if (!s)
+      return NULL;
+    ctx->scratch = s;
+    ctx->scratch_cap = cap;
+  }
+  if (!ctx->scratch) {
+    return NULL;
+  }
+  char *p = ctx->scratch + ctx->scratch_len;
+  ctx->scratch_len += n;
+  return p;
+}
+
+static vm_status builtin(vm_ctx *ctx, uint32_t f, vm_val *d, const vm_val *a)
+{
+  memset(d, 0, sizeof *d);
+  switch ((chk_builtin)f) {
+  case BI_LENGTH:
+    d->u.i = (int64_t)textfn_length(a[0].u.s.p, a[0].u.s.len);
+    return VM_OK;
+  case BI_PREFIX:
+    d->u.s.p = a[0].u.s.p;
+    d->u.s.len = (uint32_t)textfn_prefix(a[0].u.s.p, a[0].u.s.len, a[1].u.i);
+    return VM_OK;
+  case BI_SUBSTR: {
+    textfn_span sp = textfn_substr(a[0].u.s.p, a[0].u.s.len, a[1].u.i, a[2].u.i);
+    d->u.s.p = a[0].u.s.p + sp.off;
+    d->u.s.len = (uint32_t)sp.len;
+    return VM_OK;
+  }
+  case BI_UPPER: case BI_LOWER: {
+    /* case mapping never makes text longer (textfn.h) */
+    char *out = scratch(ctx, a[0].u.s.len + 1);
+    if (!out)
+      return VM_ERR_NO_MEMORY;
+    size_t n = f == BI_UPPER ? textfn_upper(a[0].u.s.p, a[0].u.s.len, out, a[0].u.s.len + 1)
+                             : textfn_lower(a[0].u.s.p, a[0].u.s.len, out, a[0].u.s.len + 1);
+    d->u.s.p = out;
+    d->u.s.len = (uint32_t)n;
+    return VM_OK;
+  }
+  case BI_MOD11_2:
+    d->u.i = checkchar_iso7064_mod11_2(a[0].u.s.p, a[0].u.s.len);
+    return VM_OK;
+  case BI_LUHN:
+    d->u.i = checkchar_luhn(a[0].u.s.p, a[0].u.s.len);
+    return VM_OK;
+  case BI_YEAR: case BI_MONTH: case BI_DAY: {
+    int32_t y, m, dd;
+    date_to_civil((int32_t)a[0].u.i, &y, &m, &dd);
+    d->u.i = f == BI_YEAR ? y : f == BI_MONTH ? m : dd;
+    return VM_OK;
+  }
+  case BI_DAYS_BETWEEN:
+    d->u.i = a[1].u.i - a[0].u.i;
+    return VM_OK;
+  case BI_YEARS_BETWEEN:
+    d->u.i = date_years_between((int32_t)a[0].u.i, (int32_t)a[1].u.i);
+    return VM_OK;
+  default:
+    return VM_ERR_OVERFLOW;
+  }
+}
+
+static vm_status dec_err(dec_status st)
+{
+  return st == DEC_DIV_ZERO ? VM_ERR_DIV_ZERO : VM_ERR_OVERFLOW;
+}
+
+static bool in_text_set(const prog_set *s, const vm_val *v)
+{
+  uint32_t lo = 0, hi = s->n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    uint32_t l = s->lens[mid] < v->u.s.len ? s->lens[mid] : v->u.s.len;
+    int k = memcmp(s->items[mid], v->u.s.p, l);
+    if (k == 0)
+      k = s->lens[mid] < v->u.s.len ? -1 : s->lens[mid] > v->u.s.len;
+    if (k == 0)
+      return true;
+    if (k < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return false;
+}
+
+static bool in_int_set(const prog_set *s, int64_t v)
+{
+  uint32_t lo = 0, hi = s->n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (s->ints[mid] == v)
+      return true;
+    if (s->ints[mid] < v)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return false;
+}
+
+static int text_cmp(const vm_val *a, const vm_val *b)
+{
+  uint32_t l = a->u.s.len < b->u.s.len ? a->u.s.len : b->u.s.len;
+  int k = memcmp(a->u.s.p, b->u.s.p, l);
+  if (k)
+    return k;
+  return a->u.s.len < b->u.s.len ? -1 : a->u.s.len > b->u.s.len;
+}
+
+/* ---------------------------------------------------------------- the loop */
+
+#define FAIL(st)        \
+  do {                  \
+    ctx->err = (st);    \
+    ctx->err_pc = pc;   \
+    return ctx->err;    \
+  } while (0)
+
+vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
+{
+  const elig_program *P = ctx->P;
+  const vm_ins *code = P->code;
+  vm_val *R = ctx->R;
+  uint32_t sp = 0, pc;
+  if (ctx->done[cell] == ctx->serial)
+    return VM_OK;
+  pc = P->cells[cell].entry;
+  for (;;) {
+    const vm_ins in = code[pc];
+    vm_val *A = &R[in.a];
+    const vm_val *B = &R[in.b], *C = &R[in.c];
+    switch ((vm_opcode)in.op) {
+    case OP_LOADK:
+      *A = P->consts[in.b];
+      break;
+    case OP_LOADNONE:
+      memset(A, 0, sizeof *A);
+      A->none = true;
+      break;
+    case OP_MOVE:
+      *A = *B;
+      break;
+    case OP_ENSURE:
+      if (ctx->done[in.a] != ctx->serial) {
+        if (sp >= P->max_depth) /* only a cycle could do this, and the checker forbids them */
+          FAIL(VM_ERR_OVERFLOW);
+        ctx->stack[sp++] = pc + 1;
+        pc = P->cells[in.a].entry;
+        continue;
+      }
+      break;
+    case OP_RET:
+      ctx->done[in.a] = ctx->serial;
+      if (sp == 0)
+        return VM_OK;
+      pc = ctx->stack[--sp];
+      continue;
+    case OP_JMP:
+      pc = in.x;
+      continue;
+    case OP_JMPF:
+      if (!A->u.i) {
+        pc = in.x;
+        continue;
+      }
+      break;
+    case OP_JMPT:
+      if (A->u.i) {
+        pc = in.x;
+        continue;
+      }
+      break;
+    case OP_JMPNONE:
+      if (A->none) {
+        pc = in.x;
+        continue;
+      }
+      break;
+    case OP_JMPSOME:
+      if (!A->none) {
+        pc = in.x;
+        continue;
+      }
+      break;
+    case OP_ISNONE: {
+      bool none = B->none;
+      A->none = false;
+      A->u.i = none;
+      break;
+    }
+    case OP_NOT:
+      A->none = false;
+      A->u.i = !B->u.i;
+      break;
+    case OP_ADDI: {
+      int64_t v;
+      if (__builtin_add_overflow(B->u.i, C->u.i, &v))
+        FAIL(VM_ERR_OVERFLOW);
+      A->none = false;
+      A->u.i = v;
+      break;
+    }
+    case OP_SUBI: {
+      int64_t v;
+      if (__builtin_sub_overflow(B->u.i, C->u.i, &v))
+        FAIL(VM_ERR_OVERFLOW);
+      A->none = false;
+      A->u.i = v;
+      break;
+    }
+    case OP_MULI: {
+      int64_t v;
+      if (__builtin_mul_overflow(B->u.i, C->u.i, &v))
+        FAIL(VM_ERR_OVERFLOW);
+      A->none = false;
+      A->u.i = v;
+      break;
+    }
+    case OP_NEGI: case OP_ABSI: {
+      int64_t v = B->u.i;
+      if (in.op == OP_NEGI || v < 0) {
+        if (v == INT64_MIN)
+          FAIL(VM_ERR_OVERFLOW);
+        v = -v;
+      }
+      A->none = false;
+      A->u.i = v;
+      break;
+    }
+    case OP_DIVII: {
+      if (C->u.i == 0)
+        FAIL(VM_ERR_DIV_ZERO);
+      dec_num q;
+      dec_status st = dec_num_div(dec_num_from_int(B->u.i), dec_num_from_int(C->u.i), &q);
+      if (st != DEC_OK)
+        FAIL(dec_err(st));
+      A->none = false;
+      A->u.n = q;
+      break;
+    }
+    case OP_DIVMI: {
+      dec_money q;
+      dec_status st = dec_money_div_int(B->u.i, C->u.i, DEC_HALF_AWAY, &q);
+      if (st != DEC_OK)
+        FAIL(dec_err(st));
+      A->none = false;
+      A->u.i = q;
+      break;
+    }
+    case OP_I2M: {
+      int64_t v;
+      if (__builtin_mul_overflow(B->u.i, 100, &v))
+        FAIL(VM_ERR_OVERFLOW);
+      A->none = false;
+      A->u.i = v;
+      break;
+    }
+    case OP_I2N:
+      A->u.n = dec_num_from_int(B->u.i);
+      A->none = false;
+      break;
+    case OP_M2N:
+      A->u.n = dec_num_from_money(B->u.i);
+      A->none = false;
+      break;
+    case OP_ADDN: case OP_SUBN: case OP_MULN: case OP_DIVN: {
+      dec_num v;
+      dec_status st = in.op == OP_ADDN   ? dec_num_add(B->u.n, C->u.n, &v)
+                      : in.op == OP_SUBN ? dec_num_sub(B->u.n, C->u.n, &v)
+                      : in.op == OP_MULN ? dec_num_mul(B->u.n, C->u.n, &v)
+                                         : dec_num_div(B->u.n, C->u.n, &v);
+      if (st != DEC_OK)
+        FAIL(dec_err(st));
+      A->none = false;
+      A->u.n = v;
+      break;
+    }
+    case OP_NEGN: case OP_ABSN: {
+      dec_num v;
+      dec_status st = in.op == OP_NEGN ? dec_num_neg(B->u.n, &v) : dec_num_abs(B->u.n, &v);
+      if (st != DEC_OK)
+        FAIL(dec_err(st));
+      A->none = false;
+      A->u.n = v;
+      break;
+    }
+    case OP_EQI: { bool v = B->u.i == C->u.i; A->none = false; A->u.i = v; break; }
+    case OP_LTI: { bool v = B->u.i < C->u.i; A->none = false; A->u.i = v; break; }
+    case OP_LEI: { bool v = B->u.i <= C->u.i; A->none = false; A->u.i = v; break; }
+    case OP_EQN: { bool v = dec_num_cmp(B->u.n, C->u.n) == 0; A->none = false; A->u.i = v; break; }
+    case OP_LTN: { bool v = dec_num_cmp(B->u.n, C->u.n) < 0; A->none = false; A->u.i = v; break; }
+    case OP_LEN: { bool v = dec_num_cmp(B->u.n, C->u.n) <= 0; A->none = false; A->u.i = v; break; }
+    case OP_EQS: { bool v = text_cmp(B, C) == 0; A->none = false; A->u.i = v; break; }
+    case OP_LTS: { bool v = text_cmp(B, C) < 0; A->none = false; A->u.i = v; break; }
+    case OP_LES: { bool v = text_cmp(B, C) <= 0; A->none = false; A->u.i = v; break; }
+    case OP_INS: { bool v = in_text_set(&P->sets[in.x], B); A->none = false; A->u.i = v; break; }
+    case OP_INI: { bool v = in_int_set(&P->sets[in.x], B->u.i); A->none = false; A->u.i = v; break; }
+    case OP_INN: {
+      bool v = false;
+      const prog_set *s = &P->sets[in.x];
+      for (uint32_t i = 0; i < s->n && !v; i++)
+        v = dec_num_cmp(s->nums[i], B->u.n) == 0;
+      A->none = false;
+      A->u.i = v;
+      break;
+    }
+    case OP_MATCH: {
+      regex_result r = regex_match(P->regexes[in.x], ctx->matcher, B->u.s.p, B->u.s.len);
+      if (r == REGEX_LIMIT)
+        FAIL(VM_ERR_REGEX_LIMIT);
+      if (r == REGEX_ERROR)
+        FAIL(VM_ERR_REGEX);
+      A->none = false;
+      A->u.i = r == REGEX_MATCH;
+      break;
+    }
+    case OP_CALL: {
+      vm_val v;
+      vm_status st = builtin(ctx, in.x, &v, B);
+      if (st != VM_OK)
+        FAIL(st);
+      *A = v;
+      break;
+    }
+    case OP_ROUNDM: {
+      dec_money v;
+      dec_status st = dec_money_round(B->u.i, in.c, (dec_round)in.x, &v);
+      if (st != DEC_OK)
+        FAIL(dec_err(st));
+      A->none = false;
+      A->u.i = v;
+      break;
+    }
+    case OP_ROUNDN: {
+      dec_num v;
+      dec_status st = dec_num_round(B->u.n, in.c, (dec_round)in.x, &v);
+      if (st != DEC_OK)
+        FAIL(dec_err(st));
+      A->none = false;
+      A->u.n = v;
+      break;
+    }
+    case OP_SETRULE:
+      ctx->rule[in.a] = in.x;
+      break;
+    case OP_ITER:
+      A->none = false;
+      A->u.i = 0;
+      R[in.a + 1] = *B;
+      break;
+    case OP_NEXT:
+      if (A->u.i >= (int64_t)R[in.a + 1].u.l.count) {
+        pc = in.x;
+        continue;
+      }
+      A->u.i++;
+      break;
+    case OP_MLOAD: {
+      const vm_val *list = &R[in.b + 1];
+      uint64_t at = (uint64_t)list->u.l.first + (uint64_t)(B->u.i - 1) * list->u.l.stride + in.x;
+      *A = ctx->elems[at];
+      break;
+    }
+    case OP_HALT:
+    case OP__COUNT:
+      return VM_OK;
+    }
+    pc++;
+  }
+}

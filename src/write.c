@@ -1,0 +1,212 @@
+/*
+ * write.c -- formats results: CSV (RFC 4180) and JSON Lines.
+ *
+ * Values print exactly: money with two decimals, numbers as exact decimals (rounded half
+ * away from zero at 6 places when they do not terminate), percentages with two decimals
+ * and a '%', dates as YYYY-MM-DD, absent values as an empty cell or JSON null.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "write.h"
+
+void wbuf_put(wbuf *b, const char *s, size_t n)
+{
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + n + 1)
+      cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+      b->failed = true;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+}
+
+static void put(wbuf *b, const char *s)
+{
+  wbuf_put(b, s, strlen(s));
+}
+
+void wbuf_free(wbuf *b)
+{
+  free(b->p);
+  memset(b, 0, sizeof *b);
+}
+
+void write_csv_text(wbuf *b, const char *s, size_t n)
+{
+  bool quote = false;
+  for (size_t i = 0; i < n && !quote; i++)
+    quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+  if (!quote) {
+    wbuf_put(b, s, n);
+    return;
+  }
+  wbuf_put(b, "\"", 1);
+  for (size_t i = 0, from = 0; i <= n; i++)
+    if (i == n || s[i] == '"') {
+      wbuf_put(b, s + from, i - from + (i < n));
+      if (i < n)
+        wbuf_put(b, "\"", 1);
+      from = i + 1;
+    }
+  wbuf_put(b, "\"", 1);
+}
+
+void write_json_text(wbuf *b, const char *s, size_t n)
+{
+  static const char hex[] = "0123456789abcdef";
+  wbuf_put(b, "\"", 1);
+  size_t from = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch >= 0x20 && ch != '"' && ch != '\\')
+      continue;
+    wbuf_put(b, s + from, i - from);
+    char esc[7] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15], 0};
+    if (ch == '"' || ch == '\\') {
+      esc[1] = (char)ch;
+      wbuf_put(b, esc, 2);
+    } else if (ch == '\n') {
+      wbuf_put(b, "\\n", 2);
+    } else {
+      wbuf_put(b, esc, 6);
+    }
+    from = i + 1;
+  }
+  wbuf_put(b, s + from, n - from);
+  wbuf_put(b, "\"", 1);
+}
+
+/* The text of a value, for both formats; *is_text says whether JSON must quote it. */
+static size_t format_value(ty_type t, const vm_val *v, char *buf, bool *is_text)
+{
+  *is_text = false;
+  switch (t.base) {
+  case TY_INT: return (size_t)snprintf(buf, DEC_FMT_MAX, "%lld", (long long)v->u.i);
+  case TY_MONEY: return dec_money_format(v->u.i, buf);
+  case TY_NUMBER: return dec_num_format_exact(v->u.n, 6, buf);
+  case TY_PERCENT:
+    *is_text = true;
+    return dec_num_format_percent(v->u.n, 2, DEC_HALF_AWAY, buf);
+  case TY_BOOL: return (size_t)snprintf(buf, DEC_FMT_MAX, "%s", v->u.i ? "true" : "false");
+  case TY_DATE:
+    *is_text = true;
+    return date_format((int32_t)v->u.i, buf);
+  default:
+    buf[0] = '\0';
+    return 0;
+  }
+}
+
+static void value(wbuf *b, ty_type t, const vm_val *v, write_format fmt)
+{
+  char buf[DEC_FMT_MAX];
+  bool is_text;
+  if (v->none) {
+    if (fmt == WRITE_JSONL)
+      put(b, "null");
+    return;
+  }
+  if (t.base == TY_TEXT) {
+    if (fmt == WRITE_CSV)
+      write_csv_text(b, v->u.s.p, v->u.s.len);
+    else
+      write_json_text(b, v->u.s.p, v->u.s.len);
+    return;
+  }
+  size_t n = format_value(t, v, buf, &is_text);
+  if (fmt == WRITE_JSONL && is_text)
+    write_json_text(b, buf, n);
+  else
+    wbuf_put(b, buf, n);
+}
+
+static void key(wbuf *b, const char *name, bool first)
+{
+  if (!first)
+    put(b, ",");
+  write_json_text(b, name, strlen(name));
+  put(b, ":");
+}
+
+void write_record_header(wbuf *b, const elig_program *P)
+{
+  for (uint32_t i = 0; i < P->ncolumns; i++) {
+    if (i)
+      put(b, ",");
+    write_csv_text(b, P->columns[i].name, strlen(P->columns[i].name));
+  }
+  put(b, P->ncolumns ? ",flags\n" : "flags\n");
+}
+
+void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt)
+{
+  if (fmt == WRITE_JSONL)
+    put(b, "{");
+  for (uint32_t i = 0; i < P->ncolumns; i++) {
+    const prog_column *c = &P->columns[i];
+    if (fmt == WRITE_JSONL)
+      key(b, c->name, i == 0);
+    else if (i)
+      put(b, ",");
+    value(b, c->type, &ctx->R[c->reg], fmt);
+  }
+  if (fmt == WRITE_JSONL)
+    key(b, "flags", P->ncolumns == 0), put(b, "[");
+  else if (P->ncolumns)
+    put(b, ",");
+  bool any = false;
+  for (uint32_t f = 0; f < P->nflags; f++) {
+    if (!ctx->R[P->cells[P->flags[f].cell].reg].u.i)
+      continue;
+    if (any)
+      put(b, fmt == WRITE_JSONL ? "," : ";");
+    if (fmt == WRITE_JSONL)
+      write_json_text(b, P->flags[f].name, strlen(P->flags[f].name));
+    else
+      put(b, P->flags[f].name);
+    any = true;
+  }
+  put(b, fmt == WRITE_JSONL ? "]}\n" : "\n");
+}
+
+void write_group_header(wbuf *b, const prog_aggregate *a, write_format fmt)
+{
+  if (fmt == WRITE_JSONL)
+    return;
+  put(b, "\n# aggregate ");
+  put(b, a->name);
+  put(b, "\n");
+  for (uint32_t i = 0; i < a->ncolumns; i++) {
+    if (i)
+      put(b, ",");
+    write_csv_text(b, a->columns[i].name, strlen(a->columns[i].name));
+  }
+  put(b, "\n");
+}
+
+void write_group(wbuf *b, const prog_aggregate *a, const vm_ctx *ctx, write_format fmt)
+{
+  if (fmt == WRITE_JSONL) {
+    put(b, "{\"aggregate\":");
+    write_json_text(b, a->name, strlen(a->name));
+  }
+  for (uint32_t i = 0; i < a->ncolumns; i++) {
+    const prog_column *c = &a->columns[i];
+    if (fmt == WRITE_JSONL)
+      key(b, c->name, false);
+    else if (i)
+      put(b, ",");
+    value(b, c->type, &ctx->R[c->reg], fmt);
+  }
+  put(b, fmt == WRITE_JSONL ? "}\n" : "\n");
+}

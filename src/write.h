@@ -1,0 +1,41 @@
+/*
+ * write.h -- results to text: one line per record (CSV or JSON Lines) and one per group.
+ *
+ * Pipeline: vm.c computes registers -> write.c formats them into a growable buffer that the
+ * run driver hands to the output in input order.
+ */
+#ifndef ELIG_WRITE_H
+#define ELIG_WRITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "program.h"
+#include "vm.h"
+
+typedef struct {
+  char *p;
+  size_t len, cap;
+  bool failed;   /* an allocation failed; the content is incomplete */
+} wbuf;
+
+void wbuf_put(wbuf *b, const char *s, size_t n);
+void wbuf_free(wbuf *b);
+
+typedef enum { WRITE_CSV, WRITE_JSONL } write_format;
+
+/* The header line of a record CSV output. */
+void write_record_header(wbuf *b, const elig_program *P);
+/* One result line; every column's cell must have been computed. */
+void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt);
+
+/* The header of an aggregate's CSV section, and one group's line. */
+void write_group_header(wbuf *b, const prog_aggregate *a, write_format fmt);
+void write_group(wbuf *b, const prog_aggregate *a, const vm_ctx *ctx, write_format fmt);
+
+/* A CSV field, quoted when it must be (RFC 4180). */
+void write_csv_text(wbuf *b, const char *s, size_t n);
+/* A JSON string with escapes. */
+void write_json_text(wbuf *b, const char *s, size_t n);
+
+#endif
