@@ -1,0 +1,84 @@
+#!/bin/sh
+# golden.sh -- the data-driven end-to-end tests: run `elig` on each case and compare
+# what it printed and its exit status with the expected files.
+#
+# A case is a set of files sharing a name in tests/lang/ (language and commands) or
+# tests/diag/ (diagnostics):
+#   NAME.rules        the rule file
+#   NAME.cmd          optional: the arguments after `elig` (default for tests/lang: run
+#                     NAME.rules on NAME.csv or NAME.jsonl; for tests/diag: check NAME.rules);
+#                     $RULES and $DIR expand to the rule file and the case's folder
+#   NAME.csv / NAME.jsonl   input records
+#   NAME.out          expected standard output
+#   NAME.err          expected standard error (absent: must be empty)
+#   NAME.status       expected exit status (absent: 0)
+#   NAME.rej          expected reject file: the command writes it to $TMP/NAME.rej
+# In NAME.cmd, $TMP is a scratch folder (the source tree may be read-only, as in distcheck).
+# UPDATE=1 rewrites the expected files from what elig printed, for review in `git diff`.
+# Runs from the case's folder so file names in messages are short and stable.
+set -u
+ELIG=${ELIG:-$(pwd)/elig}
+srcdir=${srcdir:-.}
+: "${LC_ALL:=C}"; export LC_ALL
+fails=0; passes=0
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+run_case() {
+  dir=$1; name=$2; kind=$3
+  cd "$dir" || return 1
+  mkdir -p "$tmp/case"
+  if [ -f "$name.cmd" ]; then
+    rm -rf "$tmp/case"; mkdir "$tmp/case"
+    TMP=$tmp/case eval "set -- $(cat "$name.cmd")"
+  elif [ "$kind" = diag ]; then
+    set -- check "$name.rules"
+  elif [ -f "$name.jsonl" ]; then
+    set -- run --no-progress -j1 --as-of 2021-06-30 "$name.rules" "$name.jsonl"
+  else
+    set -- run --no-progress -j1 --as-of 2021-06-30 "$name.rules" "$name.csv"
+  fi
+  ${ELIG_WRAPPER:-} "$ELIG" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  status=$?
+  ok=1
+  if [ "${UPDATE:-}" = 1 ]; then
+    cp "$tmp/out" "$name.out"
+    if [ -s "$tmp/err" ]; then cp "$tmp/err" "$name.err"; else rm -f "$name.err"; fi
+    if [ "$status" != 0 ]; then echo "$status" > "$name.status"; else rm -f "$name.status"; fi
+    [ -f "$tmp/case/$name.rej" ] && cp "$tmp/case/$name.rej" "$name.rej"
+  else
+    want_status=0; [ -f "$name.status" ] && want_status=$(cat "$name.status")
+    if [ "$status" != "$want_status" ]; then
+      echo "FAIL: $dir/$name: exit status $status, expected $want_status"; ok=0
+    fi
+    if ! cmp -s "$tmp/out" "$name.out" 2>/dev/null; then
+      echo "FAIL: $dir/$name: standard output differs from $name.out:"
+      diff -u "$name.out" "$tmp/out" 2>&1 | head -40; ok=0
+    fi
+    want_err=$name.err; [ -f "$want_err" ] || want_err=/dev/null
+    if ! cmp -s "$tmp/err" "$want_err"; then
+      echo "FAIL: $dir/$name: standard error differs from $name.err:"
+      diff -u "$want_err" "$tmp/err" 2>&1 | head -40; ok=0
+    fi
+    if [ -f "$name.rej" ] && ! cmp -s "$name.rej" "$tmp/case/$name.rej"; then
+      echo "FAIL: $dir/$name: reject file differs from $name.rej:"
+      diff -u "$name.rej" "$tmp/case/$name.rej" 2>&1 | head -40; ok=0
+    fi
+  fi
+  cd - >/dev/null || return 1
+  [ $ok = 1 ]
+}
+
+for kind in lang diag; do
+  dir=$srcdir/tests/$kind
+  [ -d "$dir" ] || continue
+  for rules in "$dir"/*.rules; do
+    [ -f "$rules" ] || continue
+    name=$(basename "$rules" .rules)
+    # files imported by other cases are not cases of their own
+    case $name in _*) continue;; esac
+    if run_case "$dir" "$name" "$kind"; then passes=$((passes + 1)); else fails=$((fails + 1)); fi
+  done
+done
+echo "golden: $passes passed, $fails failed"
+[ $fails = 0 ]
