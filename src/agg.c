@@ -37,6 +37,7 @@ void agg_table_fini(agg_table *t)
   for (uint32_t i = 0; i < t->cap; i++)
     group_free(t->slots[i], t->A ? t->A->naccs : 0);
   free(t->slots);
+  free(t->hashes);
   memset(t, 0, sizeof *t);
 }
 
@@ -58,6 +59,13 @@ static uint64_t hash_keys(const prog_aggregate *A, const vm_val *k)
       h = (h ^ p[j]) * 1099511628211ull;
     h = (h ^ 0xff) * 1099511628211ull;
   }
+  /* FNV's low bits mix poorly, and the table index takes the low bits: finish with
+   * MurmurHash3's 64-bit mixer. */
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
   return h;
 }
 
@@ -134,8 +142,12 @@ static bool grow(agg_table *t)
 {
   uint32_t cap = t->cap ? t->cap * 2 : 64;
   agg_group **slots = calloc(cap, sizeof *slots);
-  if (!slots)
+  uint64_t *hashes = calloc(cap, sizeof *hashes);
+  if (!slots || !hashes) {
+    free(slots);
+    free(hashes);
     return false;
+  }
   for (uint32_t i = 0; i < t->cap; i++) {
     agg_group *g = t->slots[i];
     if (!g)
@@ -144,9 +156,12 @@ static bool grow(agg_table *t)
     while (slots[j])
       j = (j + 1) & (cap - 1);
     slots[j] = g;
+    hashes[j] = g->hash;
   }
   free(t->slots);
+  free(t->hashes);
   t->slots = slots;
+  t->hashes = hashes;
   t->cap = cap;
   return true;
 }
@@ -156,14 +171,22 @@ static agg_group *find(agg_table *t, const vm_val *keys, uint64_t hash, agg_grou
 {
   if ((t->n + 1) * 4 > t->cap * 3 && !grow(t))
     return NULL;
+  /* Registers come sorted by place more often than not: consecutive records of one village
+   * find their group without probing. */
+  if (t->last && t->last->hash == hash && key_cmp(t->A, t->last->keys, keys) == 0)
+    return t->last;
+  /* Probing reads only the hash array: with many groups, touching each group on the way
+   * would cost a cache miss per probe. */
   uint32_t j = (uint32_t)hash & (t->cap - 1);
   for (; t->slots[j]; j = (j + 1) & (t->cap - 1))
-    if (t->slots[j]->hash == hash && key_cmp(t->A, t->slots[j]->keys, keys) == 0)
-      return t->slots[j];
+    if (t->hashes[j] == hash && key_cmp(t->A, t->slots[j]->keys, keys) == 0)
+      return t->last = t->slots[j];
   agg_group *g = adopt ? adopt : group_new(t->A, keys, hash);
   if (g) {
     t->slots[j] = g;
+    t->hashes[j] = hash;
     t->n++;
+    t->last = g;
   }
   return g;
 }
@@ -323,6 +346,7 @@ bool agg_merge(agg_table *dst, agg_table *src)
     if (!g)
       continue;
     src->slots[i] = NULL;
+    src->last = NULL;
     agg_group *d = find(dst, g->keys, g->hash, g);
     if (!d) {
       group_free(g, A->naccs);

@@ -21,6 +21,8 @@ typedef struct agg_group agg_group;
 typedef struct {
   const prog_aggregate *A;
   agg_group **slots;   /* open-addressing hash table */
+  uint64_t *hashes;    /* the hash of each slot's group */
+  agg_group *last;     /* the group found last */
   uint32_t cap;        /* slots (a power of two) */
   uint32_t n;          /* groups */
   bool overflow;       /* a sum went out of range in some group */

@@ -37,6 +37,9 @@ typedef struct {
   /* while compiling a field check of an element record: its fields' registers */
   const prog_record *check_record;
   elig_loc loc;          /* the construct being compiled, for run-time errors */
+  uint32_t label;        /* the latest code address a jump lands on */
+  uint32_t cell_regs;    /* the first register allocated for the current cell */
+  uint16_t bool_regs[2]; /* register + 1 of the constants false and true, 0 until made */
 } compiler;
 
 /* ---------------------------------------------------------------- growth */
@@ -92,6 +95,24 @@ static uint32_t emit(compiler *c, vm_opcode op, uint32_t a, uint32_t b, uint32_t
 static void patch(compiler *c, uint32_t at)
 {
   c->P->code[at].x = c->P->ncode;
+  c->label = c->P->ncode;
+}
+
+/* Jump lists: jumps to a label not yet placed are chained through their x operand. */
+#define NO_JUMP UINT32_MAX
+
+static uint32_t jump_list(compiler *c, vm_opcode op, uint16_t a, uint32_t list)
+{
+  return emit(c, op, a, 0, 0, list);
+}
+
+static void patch_list(compiler *c, uint32_t list)
+{
+  while (list != NO_JUMP) {
+    uint32_t next = c->P->code[list].x;
+    patch(c, list);
+    list = next;
+  }
 }
 
 static uint32_t new_cell(compiler *c, cell_kind kind)
@@ -317,6 +338,50 @@ static uint16_t arith(compiler *c, ast_expr *e)
   }
 }
 
+/* ---------------------------------------------------------------- conditions */
+
+/* The register of the constant true or false (one each per program). */
+static uint16_t bool_reg(compiler *c, bool v)
+{
+  if (!c->bool_regs[v]) {
+    vm_val k;
+    memset(&k, 0, sizeof k);
+    k.u.i = v;
+    c->bool_regs[v] = (uint16_t)(const_reg(c, k) + 1);
+  }
+  return (uint16_t)(c->bool_regs[v] - 1);
+}
+
+static uint32_t jump_unless(compiler *c, ast_expr *e, bool when, uint32_t list);
+
+/* Emits code that jumps when e is false, adding the jump(s) to `list`; falls through when
+ * true.  `and`, `or` and `not` become jumps, with no boolean ever materialised. */
+static uint32_t jump_if_false(compiler *c, ast_expr *e, uint32_t list)
+{
+  return jump_unless(c, e, true, list);
+}
+
+static uint32_t jump_unless(compiler *c, ast_expr *e, bool when, uint32_t list)
+{
+  if (e->kind == AST_UNARY && e->op == OPR_NOT)
+    return jump_unless(c, e->a, !when, list);
+  if (e->kind == AST_BINARY && !e->ival && (e->op == OPR_AND || e->op == OPR_OR)) {
+    bool conj = (e->op == OPR_AND) == when;
+    if (conj) {
+      /* jump out as soon as one side fails */
+      list = jump_unless(c, e->a, when, list);
+      return jump_unless(c, e->b, when, list);
+    }
+    /* a succeeds: skip b; otherwise b decides */
+    uint32_t skip = jump_unless(c, e->a, !when, NO_JUMP);
+    list = jump_unless(c, e->b, when, list);
+    patch_list(c, skip);
+    return list;
+  }
+  uint16_t r = expr(c, e);
+  return jump_list(c, when ? OP_JMPF : OP_JMPT, r, list);
+}
+
 /* and / or with short-circuit; `x or d` (ival = 1) replaces none with d. */
 static uint16_t logic(compiler *c, ast_expr *e)
 {
@@ -331,23 +396,25 @@ static uint16_t logic(compiler *c, ast_expr *e)
     patch(c, j);
     return d;
   }
-  emit(c, OP_MOVE, d, expr(c, e->a), 0, 0);
-  uint32_t j = emit(c, e->op == OPR_AND ? OP_JMPF : OP_JMPT, d, 0, 0, 0);
-  emit(c, OP_MOVE, d, expr(c, e->b), 0, 0);
-  patch(c, j);
+  uint32_t no = jump_if_false(c, e, NO_JUMP);
+  emit(c, OP_MOVE, d, bool_reg(c, true), 0, 0);
+  uint32_t end = emit(c, OP_JMP, 0, 0, 0, 0);
+  patch_list(c, no);
+  emit(c, OP_MOVE, d, bool_reg(c, false), 0, 0);
+  patch(c, end);
   return d;
 }
 
 static uint16_t if_expr(compiler *c, ast_expr *e)
 {
   uint16_t d = new_reg(c);
-  uint32_t jelse = emit(c, OP_JMPF, expr(c, e->a), 0, 0, 0);
+  uint32_t jelse = jump_if_false(c, e->a, NO_JUMP);
   if (e->b->kind == AST_NONE)
     emit(c, OP_LOADNONE, d, 0, 0, 0);
   else
     emit(c, OP_MOVE, d, expr_as(c, e->b, e->type.base), 0, 0);
   uint32_t jend = emit(c, OP_JMP, 0, 0, 0, 0);
-  patch(c, jelse);
+  patch_list(c, jelse);
   if (e->c->kind == AST_NONE)
     emit(c, OP_LOADNONE, d, 0, 0, 0);
   else
@@ -432,10 +499,14 @@ static uint16_t list_aggregation(compiler *c, ast_expr *e)
   uint32_t next = emit(c, OP_NEXT, it, 0, 0, 0);
   uint16_t saved_iter = c->iter_reg;
   c->iter_reg = it;
-  uint32_t skip = UINT32_MAX;
+  uint32_t skip = NO_JUMP;
   if (e->b) {
+    if (f != BI_ANY && f != BI_ALL)
+      skip = jump_if_false(c, e->b, NO_JUMP);
+  }
+  if (e->b && (f == BI_ANY || f == BI_ALL)) {
     uint16_t w = expr(c, e->b);
-    if (f == BI_ANY || f == BI_ALL) {
+    {
       vm_val v;
       memset(&v, 0, sizeof v);
       v.u.i = f == BI_ANY;
@@ -449,7 +520,6 @@ static uint16_t list_aggregation(compiler *c, ast_expr *e)
       c->iter_reg = saved_iter;
       return acc;
     }
-    skip = emit(c, OP_JMPF, w, 0, 0, 0);
   }
   if (f == BI_COUNT) {
     vm_val one;
@@ -476,8 +546,7 @@ static uint16_t list_aggregation(compiler *c, ast_expr *e)
       patch(c, keep);
     }
   }
-  if (skip != UINT32_MAX)
-    patch(c, skip);
+  patch_list(c, skip);
   emit(c, OP_JMP, 0, 0, 0, loop);
   c->P->code[next].x = c->P->ncode;
   c->iter_reg = saved_iter;
@@ -629,12 +698,34 @@ static uint16_t expr(compiler *c, ast_expr *e)
 static void begin_cell(compiler *c, uint32_t cell)
 {
   c->P->cells[cell].entry = c->P->ncode;
+  c->cell_regs = c->P->nregs;
 }
 
+/* Instructions whose only effect is to write R[A]. */
+static bool writes_only_a(vm_opcode op)
+{
+  switch (op) {
+  case OP_JMP: case OP_JMPF: case OP_JMPT: case OP_JMPNONE: case OP_JMPSOME: case OP_ENSURE:
+  case OP_RET: case OP_SETRULE: case OP_ITER: case OP_NEXT: case OP_HALT: case OP__COUNT:
+    return false;
+  default:
+    return true;
+  }
+}
+
+/* Stores the cell's value and returns.  When the value is a temporary that the instruction
+ * just emitted computed, and no jump lands after that instruction, the instruction writes
+ * the cell's register directly instead of being followed by a MOVE. */
 static void end_cell(compiler *c, uint32_t cell, uint16_t value)
 {
-  if (value != c->P->cells[cell].reg)
-    emit(c, OP_MOVE, c->P->cells[cell].reg, value, 0, 0);
+  uint16_t reg = c->P->cells[cell].reg;
+  vm_ins *last = c->P->ncode ? &c->P->code[c->P->ncode - 1] : NULL;
+  if (value != reg && last && last->a == value && value >= c->cell_regs &&
+      writes_only_a((vm_opcode)last->op) && c->label != c->P->ncode &&
+      c->P->ncode > c->P->cells[cell].entry)
+    last->a = reg;
+  else if (value != reg)
+    emit(c, OP_MOVE, reg, value, 0, 0);
   emit(c, OP_RET, cell, 0, 0, 0);
 }
 
@@ -714,15 +805,14 @@ static void decision_code(compiler *c, uint32_t cell, ast_decl *d, prog_decision
     pd->reasons[i] = r->reason;
     pd->rule_locs[i] = r->loc;
     c->loc = r->loc;
-    uint32_t skip = UINT32_MAX;
+    uint32_t skip = NO_JUMP;
     if (r->cond)
-      skip = emit(c, OP_JMPF, expr(c, r->cond), 0, 0, 0);
+      skip = jump_if_false(c, r->cond, NO_JUMP);
     emit(c, OP_SETRULE, cell, 0, 0, i);
     end_cell(c, cell, expr_as(c, r->value, (ty_base)d->type.base));
-    if (skip != UINT32_MAX)
-      patch(c, skip);
-    else
-      break; /* otherwise: later rules are unreachable (and were warned about) */
+    if (!r->cond)
+      break;
+    patch_list(c, skip); /* otherwise: later rules are unreachable (and were warned about) */
   }
 }
 
