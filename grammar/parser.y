@@ -225,10 +225,15 @@ let:
                               $$->expr = $6; }
 ;
 
-/* decide status  when c then v because "r" ...  otherwise v because "r" */
+/* decide status  when c then v because "r" ...  otherwise v because "r"
+   decide benefit: money  when ... */
 decide:
   DECIDE NAME rules         { $$ = ast_decl_new(p->arena, DECL_DECIDE, @$); $$->name = $2;
                               $$->name_loc = @2; $$->rules = $3; }
+| DECIDE NAME ':' NAME rules
+                            { $$ = ast_decl_new(p->arena, DECL_DECIDE, @$); $$->name = $2;
+                              $$->name_loc = @2; $$->type_name = $4; $$->type_loc = @4;
+                              $$->rules = $5; }
 ;
 
 rules:

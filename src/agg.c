@@ -375,7 +375,7 @@ static int group_order(const void *a, const void *b)
   return key_cmp(x->A, x->g->keys, y->g->keys);
 }
 
-vm_status agg_write(agg_table *t, vm_ctx *ctx, wbuf *out, write_format fmt)
+vm_status agg_write(agg_table *t, vm_ctx *ctx, wbuf *out, write_format fmt, bool first)
 {
   const prog_aggregate *A = t->A;
   sort_entry *list = malloc((t->n + 1) * sizeof *list);
@@ -386,7 +386,7 @@ vm_status agg_write(agg_table *t, vm_ctx *ctx, wbuf *out, write_format fmt)
     if (t->slots[i])
       list[n++] = (sort_entry){A, t->slots[i]};
   qsort(list, n, sizeof *list, group_order);
-  write_group_header(out, A, fmt);
+  write_group_header(out, A, fmt, first);
   vm_status st = VM_OK;
   for (uint32_t i = 0; i < n && st == VM_OK; i++) {
     agg_group *g = list[i].g;

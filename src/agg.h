@@ -39,8 +39,9 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq);
 /* Moves every group of src into dst (src is left empty).  False when out of memory. */
 bool agg_merge(agg_table *dst, agg_table *src);
 
-/* Computes each group's values and appends one line per group, sorted by key, to out.
+/* Computes each group's values and appends one line per group, sorted by key, to out, after
+ * a section header (`first`: the first thing in its file, so no blank line before it).
  * Returns VM_OK or the first failure (with ctx->err_pc). */
-vm_status agg_write(agg_table *t, vm_ctx *ctx, wbuf *out, write_format fmt);
+vm_status agg_write(agg_table *t, vm_ctx *ctx, wbuf *out, write_format fmt, bool first);
 
 #endif

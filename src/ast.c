@@ -2,6 +2,7 @@
  * ast.c -- the arena that holds a compilation's syntax tree, the node constructors the
  * grammar calls (one per action), and the tree printer behind `elig check --dump=ast`.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,4 +303,247 @@ ast_given_item *ast_given_new(ast_arena *a, elig_loc loc, const char *name, ast_
     g->value = value;
   }
   return g;
+}
+
+/* ---------------------------------------------------------------- dump */
+
+typedef struct {
+  char *p;
+  size_t len, cap;
+  bool failed;
+} dump_buf;
+
+static void emitf(dump_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void emitf(dump_buf *b, const char *fmt, ...)
+{
+  va_list ap;
+  for (;;) {
+    size_t room = b->cap - b->len;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? room : 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+      b->failed = true;
+      return;
+    }
+    if (b->p && (size_t)n < room) {
+      b->len += (size_t)n;
+      return;
+    }
+    size_t cap = b->cap ? b->cap * 2 : 4096;
+    while (cap < b->len + (size_t)n + 1)
+      cap *= 2;
+    char *q = realloc(b->p, cap);
+    if (!q) {
+      b->failed = true;
+      return;
+    }
+    b->p = q;
+    b->cap = cap;
+  }
+}
+
+static const char *const op_text[] = {"+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">=",
+                                      "and", "or", "neg", "not"};
+
+/* Recursion is bounded: the parser refuses expressions deeper than PARSE_MAX_DEPTH. */
+static void dump_expr(dump_buf *b, const ast_expr *e)
+{
+  if (!e) {
+    emitf(b, "?");
+    return;
+  }
+  switch (e->kind) {
+  case AST_INT: case AST_DECIMAL: emitf(b, "%s", e->text); break;
+  case AST_PERCENT: emitf(b, "%s%%", e->text); break;
+  case AST_STRING: emitf(b, "\"%s\"", e->text); break;
+  case AST_DATE: emitf(b, "(date %lld)", (long long)e->ival); break;
+  case AST_BOOL: emitf(b, "%s", e->ival ? "true" : "false"); break;
+  case AST_NONE: emitf(b, "none"); break;
+  case AST_REGEX: emitf(b, "/%s/%s", e->text, e->c ? (const char *)e->c : ""); break;
+  case AST_NAME: emitf(b, "%s", e->text); break;
+  case AST_MEMBER: emitf(b, "(. "); dump_expr(b, e->a); emitf(b, " %s)", e->text); break;
+  case AST_SET: case AST_CALL:
+    emitf(b, e->kind == AST_SET ? "(set" : "(%s", e->text);
+    for (uint32_t i = 0; i < e->list.n; i++) {
+      emitf(b, " ");
+      dump_expr(b, e->list.items[i]);
+    }
+    if (e->kind == AST_CALL && e->b) {
+      emitf(b, " where ");
+      dump_expr(b, e->b);
+    }
+    emitf(b, ")");
+    break;
+  case AST_UNARY: case AST_BINARY:
+    emitf(b, "(%s ", op_text[e->op]);
+    dump_expr(b, e->a);
+    if (e->b) {
+      emitf(b, " ");
+      dump_expr(b, e->b);
+    }
+    emitf(b, ")");
+    break;
+  case AST_IS_NONE:
+    emitf(b, e->ival ? "(is-not-none " : "(is-none ");
+    dump_expr(b, e->a);
+    emitf(b, ")");
+    break;
+  case AST_IN: case AST_MATCHES:
+    emitf(b, e->kind == AST_MATCHES ? "(matches " : e->ival ? "(not-in " : "(in ");
+    dump_expr(b, e->a);
+    emitf(b, " ");
+    dump_expr(b, e->b);
+    emitf(b, ")");
+    break;
+  case AST_IF:
+    emitf(b, "(if ");
+    dump_expr(b, e->a);
+    emitf(b, " ");
+    dump_expr(b, e->b);
+    emitf(b, " ");
+    dump_expr(b, e->c);
+    emitf(b, ")");
+    break;
+  }
+}
+
+static void dump_table(dump_buf *b, const ast_table *t, int indent)
+{
+  if (!t)
+    return;
+  if (t->by) {
+    emitf(b, "(by ");
+    dump_expr(b, t->by);
+  } else {
+    emitf(b, "(=");
+  }
+  for (uint32_t i = 0; i < t->rows.n; i++) {
+    const ast_table_row *r = t->rows.items[i];
+    emitf(b, "\n%*s(", indent + 2, "");
+    if (!r->keys.n)
+      emitf(b, "otherwise");
+    for (uint32_t k = 0; k < r->keys.n; k++) {
+      emitf(b, k ? " " : "");
+      dump_expr(b, r->keys.items[k]);
+    }
+    emitf(b, ": ");
+    if (r->nested)
+      dump_table(b, r->nested, indent + 2);
+    else
+      dump_expr(b, r->value);
+    emitf(b, ")");
+  }
+  emitf(b, ")");
+}
+
+static void dump_decl(dump_buf *b, const ast_decl *d, int indent)
+{
+  static const char *const con_names[] = {"required", "optional", "default", "between",
+                                          "at-least", "at-most", "one-of", "matches", "check"};
+  emitf(b, "%*s(%s%s", indent, "", d->is_override ? "override " : "",
+        (const char *[]){"policy", "import", "record", "param", "let", "decide", "monitor",
+                         "aggregate", "output", "test"}[d->kind]);
+  if (d->name)
+    emitf(b, " %s", d->name);
+  if (d->text)
+    emitf(b, " \"%s\"", d->text);
+  if (d->version)
+    emitf(b, " version \"%s\"", d->version);
+  if (d->type_name)
+    emitf(b, " : %s", d->type_name);
+  for (uint32_t i = 0; i < d->keys.n; i++)
+    emitf(b, i ? " %s" : " key %s", ((ast_expr *)d->keys.items[i])->text);
+  for (uint32_t i = 0; i < d->fields.n; i++) {
+    const ast_field *f = d->fields.items[i];
+    emitf(b, "\n%*s(field %s %s%s%s", indent + 2, "", f->name, f->type_name,
+          f->elem_name ? " of " : "", f->elem_name ? f->elem_name : "");
+    for (uint32_t k = 0; k < f->cons.n; k++) {
+      const ast_field_con *con = f->cons.items[k];
+      emitf(b, " (%s", con_names[con->kind]);
+      if (con->a) {
+        emitf(b, " ");
+        dump_expr(b, con->a);
+      }
+      if (con->b) {
+        emitf(b, " ");
+        dump_expr(b, con->b);
+      }
+      for (uint32_t v = 0; v < con->values.n; v++) {
+        emitf(b, " ");
+        dump_expr(b, con->values.items[v]);
+      }
+      emitf(b, ")");
+    }
+    emitf(b, ")");
+  }
+  if (d->table) {
+    emitf(b, " ");
+    dump_table(b, d->table, indent);
+  }
+  if (d->expr) {
+    emitf(b, " ");
+    dump_expr(b, d->expr);
+  }
+  for (uint32_t i = 0; i < d->rules.n; i++) {
+    const ast_rule *r = d->rules.items[i];
+    emitf(b, "\n%*s(%s ", indent + 2, "", r->cond ? "when" : "otherwise");
+    if (r->cond) {
+      dump_expr(b, r->cond);
+      emitf(b, " then ");
+    }
+    dump_expr(b, r->value);
+    if (r->reason)
+      emitf(b, " because \"%s\"", r->reason);
+    emitf(b, ")");
+  }
+  if (d->kind == DECL_MONITOR) {
+    emitf(b, " severity %s when ", d->severity);
+    dump_expr(b, d->cond);
+    if (d->reason)
+      emitf(b, " because \"%s\"", d->reason);
+  }
+  for (uint32_t i = 0; i < d->group.n; i++) {
+    const ast_group_key *k = d->group.items[i];
+    emitf(b, i ? " %s" : " by %s", k->name);
+    if (k->expr) {
+      emitf(b, "=");
+      dump_expr(b, k->expr);
+    }
+  }
+  for (uint32_t i = 0; i < d->body.n; i++) {
+    emitf(b, "\n");
+    dump_decl(b, d->body.items[i], indent + 2);
+  }
+  for (uint32_t i = 0; i < d->names.n; i++)
+    emitf(b, " %s", ((ast_expr *)d->names.items[i])->text);
+  for (uint32_t i = 0; i < d->given.n; i++) {
+    const ast_given_item *g = d->given.items[i];
+    emitf(b, "\n%*s(given %s ", indent + 2, "", g->name);
+    dump_expr(b, g->value);
+    emitf(b, ")");
+  }
+  for (uint32_t i = 0; i < d->expects.n; i++) {
+    emitf(b, "\n%*s(expect ", indent + 2, "");
+    dump_expr(b, d->expects.items[i]);
+    emitf(b, ")");
+  }
+  emitf(b, ")");
+}
+
+char *ast_dump(const ast_file *f)
+{
+  dump_buf b = {0};
+  for (uint32_t i = 0; f && i < f->decls.n; i++) {
+    dump_decl(&b, f->decls.items[i], 0);
+    emitf(&b, "\n");
+  }
+  if (b.failed) {
+    free(b.p);
+    return NULL;
+  }
+  if (!b.p)
+    return calloc(1, 1);
+  return b.p;
 }

@@ -261,6 +261,34 @@ static bool is_narrowed(const narrow *nw, int ref, uint32_t index)
   return false;
 }
 
+/* Whether a checked expression reads anything of the record (a field, or a value computed
+ * from fields); as_of and constants do not. */
+static bool uses_record(const ast_expr *e)
+{
+  if (!e)
+    return false;
+  if (e->kind == AST_NAME)
+    return e->ref != REF_AS_OF && e->ref != REF_NONE;
+  if (uses_record(e->a) || uses_record(e->b) || uses_record(e->c))
+    return true;
+  for (uint32_t i = 0; i < e->list.n; i++)
+    if (uses_record(e->list.items[i]))
+      return true;
+  return false;
+}
+
+static bool table_uses_record(const ast_table *t)
+{
+  if (!t)
+    return false;
+  if (uses_record(t->by))
+    return true;
+  for (uint32_t i = 0; i < t->rows.n; i++)
+    if (table_uses_record(((ast_table_row *)t->rows.items[i])->nested))
+      return true;
+  return false;
+}
+
 /* Resolves an AST_NAME in the current scope, setting ref, index, decl and type. */
 static ty_type resolve_name(checker *c, ast_expr *e, const narrow *nw)
 {
@@ -310,6 +338,19 @@ record_scope:
   if ((f = find_field(p->record, name, &idx)) || (d = find_decl(&p->lets, name)) ||
       (d = find_decl(&p->params, name)) || (d = find_decl(&p->decisions, name)) ||
       (d = find_decl(&p->flags, name))) {
+    if (c->agg && !c->in_acc && !f && d->kind == DECL_PARAM) {
+      /* a parameter that depends on no field (a constant, or by as_of) is the same for the
+       * whole group */
+      check_param(c, d);
+      if (!table_uses_record(d->table)) {
+        e->ref = REF_PARAM;
+        e->decl = d;
+        e->index = d->index;
+        d->used = true;
+        e->type = d->type;
+        return e->type;
+      }
+    }
     if (c->agg && !c->in_acc) {
       type_error(c, e->loc, "'%s' is a value of each record, not of the group", name);
       diag_add_help(c->diags, c->last,
@@ -423,6 +464,26 @@ static ty_base numeric_join(ty_base a, ty_base b)
   return TY_MONEY; /* int with money */
 }
 
+/* A literal that is an exact amount of money: 12, 0.5, -1200.50. */
+static bool money_literal(const ast_expr *e)
+{
+  dec_money m;
+  if (e->kind == AST_UNARY && e->op == OPR_NEG)
+    e = e->a;
+  return (e->kind == AST_DECIMAL || e->kind == AST_INT) &&
+         dec_money_parse(e->text, e->text_len, &m) == DEC_OK;
+}
+
+/* numeric_join, except that money with a literal amount stays money: net_income - 0.01. */
+static ty_base join(const ast_expr *le, ty_base a, const ast_expr *re, ty_base b)
+{
+  if (a == TY_MONEY && b == TY_NUMBER && money_literal(re))
+    return TY_MONEY;
+  if (b == TY_MONEY && a == TY_NUMBER && money_literal(le))
+    return TY_MONEY;
+  return numeric_join(a, b);
+}
+
 static ty_type check_arith(checker *c, ast_expr *e, ty_type l, ty_type r)
 {
   ty_base a = l.base, b = r.base;
@@ -436,7 +497,7 @@ static ty_type check_arith(checker *c, ast_expr *e, ty_type l, ty_type r)
     if (ty_is_numeric(a) && ty_is_numeric(b)) {
       if (a == TY_PERCENT && b == TY_PERCENT)
         return T(TY_PERCENT);
-      return T(numeric_join(a, b));
+      return T(join(e->a, a, e->b, b));
     }
   } else if (e->op == OPR_MUL) {
     if (ty_is_numeric(a) && ty_is_numeric(b)) {
@@ -511,7 +572,8 @@ static ty_type check_set(checker *c, ast_expr *e, const narrow *nw)
     ast_expr *x = e->list.items[i];
     ty_type t = use(c, x, nw);
     if (x->kind != AST_STRING && x->kind != AST_INT && x->kind != AST_DATE &&
-        x->kind != AST_DECIMAL && !(x->kind == AST_UNARY && x->op == OPR_NEG)) {
+        x->kind != AST_DECIMAL && x->kind != AST_PERCENT &&
+        !(x->kind == AST_UNARY && x->op == OPR_NEG)) {
       type_error(c, x->loc, "set elements must be literal values");
       continue;
     }
@@ -565,7 +627,7 @@ static const builtin builtins[] = {
   {"mod11_2", BI_MOD11_2, 1, 1},   {"luhn", BI_LUHN, 1, 1},
   {"count", BI_COUNT, 0, 1},       {"sum", BI_SUM, 1, 1},
   {"any", BI_ANY, 0, 1},           {"all", BI_ALL, 0, 1},
-  {"first", BI_FIRST, 1, 1},
+  {"first", BI_FIRST, 1, 1},       {"money", BI_MONEY, 2, 2},
 };
 
 static const builtin *find_builtin(const char *name)
@@ -697,8 +759,9 @@ static ty_type check_accumulation(checker *c, ast_expr *e, const builtin *bi)
     }
     return vt;
   case BI_MIN: case BI_MAX:
+    /* with a condition, a group may have no record that meets it */
     acc->func = bi->id == BI_MIN ? AGG_MIN : AGG_MAX;
-    return opt_of(vt, false);
+    return opt_of(vt, e->b != NULL);
   case BI_ANY: case BI_ALL:
     acc->func = bi->id == BI_ANY ? AGG_ANY : AGG_ALL;
     if (e->list.n == 1 && vt.base != TY_BOOL)
@@ -706,7 +769,7 @@ static ty_type check_accumulation(checker *c, ast_expr *e, const builtin *bi)
     return T(TY_BOOL);
   case BI_FIRST:
     acc->func = AGG_FIRST;
-    return vt;
+    return opt_of(vt, e->b != NULL);
   default:
     type_error(c, e->loc, "'%s' is not an aggregation", bi->name);
     return T(TY_ERROR);
@@ -782,14 +845,25 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
   case BI_ROUND: {
     ty_type pt = use(c, a[1], nw);
     want(c, a[1], pt, TY_INT, bi->name);
-    if (a[1]->kind != AST_INT)
+    int64_t places = -1;
+    if (a[1]->kind != AST_INT || dec_int_parse(a[1]->text, a[1]->text_len, &places) != DEC_OK)
       type_error(c, a[1]->loc, "the number of decimal places must be written as a number");
-    else if (t0.base == TY_MONEY && a[1]->text_len == 1 && a[1]->text[0] > '2')
+    else if (t0.base == TY_MONEY && places > 2)
       type_error(c, a[1]->loc, "money has at most two decimal places");
+    else if (places > DEC_MAX_PLACES)
+      type_error(c, a[1]->loc, "at most %d decimal places", DEC_MAX_PLACES);
     round_mode(c, a[2]);
     if (!is_error(t0) && !ty_is_numeric(t0.base))
       type_error(c, a[0]->loc, "'round' expects a number, found %s", tn(t0, tybuf1));
     return t0;
+  }
+  case BI_MONEY: {
+    /* money(x, mode): an exact number rounded to the fen */
+    ty_type t = use(c, a[0], nw);
+    if (!is_error(t) && !ty_is_numeric(t.base))
+      type_error(c, a[0]->loc, "'money' expects a number, found %s", tn(t, tybuf1));
+    round_mode(c, a[1]);
+    return T(TY_MONEY);
   }
   case BI_ABS: {
     ty_type t = use(c, a[0], nw);
@@ -881,7 +955,7 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
         if (l.base == TY_NONE)
           return r;
         if (l.base == r.base || (ty_is_numeric(l.base) && ty_is_numeric(r.base) &&
-                                 numeric_join(l.base, r.base) == l.base))
+                                 join(e->a, l.base, e->b, r.base) == l.base))
           return opt_of(l, r.opt && r.base != TY_NONE ? true : r.opt);
         type_error(c, e->loc, "the default for %s must be of its type, found %s",
                    tn(l, tybuf1), tn(r, tybuf2));
@@ -935,7 +1009,7 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
     if (t.base == f.base && t.base != TY_SET && t.base != TY_LIST)
       return opt_of(t, t.opt || f.opt);
     if (ty_is_numeric(t.base) && ty_is_numeric(f.base))
-      return opt_of(T(numeric_join(t.base, f.base)), t.opt || f.opt);
+      return opt_of(T(join(e->b, t.base, e->c, f.base)), t.opt || f.opt);
     type_error(c, e->loc, "the branches of 'if' differ: %s and %s", tn(t, tybuf1),
                tn(f, tybuf2));
     return T(TY_ERROR);
@@ -1165,6 +1239,31 @@ static bool is_const_bool(const ast_expr *e, bool v)
   return e && e->kind == AST_BOOL && e->ival == v;
 }
 
+/* decide NAME: TYPE -- every outcome must be of TYPE; int literals and literal amounts are
+ * money when TYPE is money. */
+static ty_type declared_outcome(checker *c, ast_decl *d)
+{
+  ty_base want_base = ty_from_name(d->type_name);
+  if (want_base == TY_ERROR) {
+    type_error(c, d->type_loc, "unknown type '%s'", d->type_name);
+    return T(TY_ERROR);
+  }
+  for (uint32_t i = 0; i < d->rules.n; i++) {
+    ast_rule *r = d->rules.items[i];
+    if (!r->value || is_error(r->value->type))
+      continue;
+    ty_base t = r->value->type.base;
+    bool ok = t == want_base ||
+              (want_base == TY_MONEY && (t == TY_INT || money_literal(r->value))) ||
+              ((want_base == TY_NUMBER || want_base == TY_PERCENT) && ty_is_numeric(t) &&
+               t != TY_MONEY);
+    if (!ok)
+      type_error(c, r->value->loc, "'%s' is declared %s but this outcome is %s", d->name,
+                 d->type_name, tn(r->value->type, tybuf1));
+  }
+  return T(want_base);
+}
+
 static void check_decision(checker *c, ast_decl *d)
 {
   bool skip;
@@ -1204,11 +1303,14 @@ static void check_decision(checker *c, ast_decl *d)
       out = T(numeric_join(t.base, out.base));
       continue;
     }
-    type_error(c, r->value->loc, "outcomes of '%s' must have one type: %s and %s", d->name,
-               tn(out, tybuf1), tn(t, tybuf2));
+    if (!d->type_name)
+      type_error(c, r->value->loc, "outcomes of '%s' must have one type: %s and %s", d->name,
+                 tn(out, tybuf1), tn(t, tybuf2));
   }
   if (!seen_otherwise)
     error(c, DIAG_E_NO_OTHERWISE, d->name_loc, d->name);
+  if (d->type_name)
+    out = declared_outcome(c, d);
   out.opt = false;
   d->type = out;
   d->visiting = 2;

@@ -71,7 +71,7 @@ bool chk_literal(const ast_expr *e, ty_base want, chk_value *out, const char **w
 typedef enum {
   BI_LENGTH, BI_PREFIX, BI_SUBSTR, BI_UPPER, BI_LOWER, BI_MATCHES, BI_ROUND, BI_MIN, BI_MAX,
   BI_ABS, BI_YEAR, BI_MONTH, BI_DAY, BI_DAYS_BETWEEN, BI_YEARS_BETWEEN, BI_MOD11_2, BI_LUHN,
-  BI_COUNT, BI_SUM, BI_ANY, BI_ALL, BI_FIRST, BI_DATE,
+  BI_COUNT, BI_SUM, BI_ANY, BI_ALL, BI_FIRST, BI_MONEY,
 } chk_builtin;
 
 #endif

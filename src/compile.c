@@ -610,6 +610,14 @@ static uint16_t call(compiler *c, ast_expr *e)
       emit(c, OP_ROUNDN, d, x, places, (uint32_t)a[2]->ival);
     return d;
   }
+  case BI_MONEY: {
+    ty_base t = a[0]->type.base;
+    if (t == TY_MONEY || t == TY_INT)
+      return expr_as(c, a[0], TY_MONEY);
+    d = new_reg(c);
+    emit(c, OP_N2M, d, expr(c, a[0]), 0, (uint32_t)a[1]->ival);
+    return d;
+  }
   case BI_ABS: {
     ty_base t = e->type.base;
     d = new_reg(c);

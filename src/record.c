@@ -319,11 +319,11 @@ static bool json_list(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
     if (n->kind != JSON_OBJECT)
       return reject(why, "field '%s': element %u is %s, not an object", f->name, k + 1,
                     json_kind_name(n->kind));
-    if (!json_object(ctx, doc, elem, n, regs, why, unknown))
-      return false;
     /* Element checks run on a copy in the element's own registers. */
-    memcpy(&ctx->R[elem->first_reg], regs, elem->nfields * sizeof *regs);
-    if (!finish(ctx, elem, &ctx->R[elem->first_reg], why)) {
+    bool ok = json_object(ctx, doc, elem, n, regs, why, unknown);
+    if (ok)
+      memcpy(&ctx->R[elem->first_reg], regs, elem->nfields * sizeof *regs);
+    if (!ok || !finish(ctx, elem, &ctx->R[elem->first_reg], why)) {
       char inner[sizeof why->message];
       memcpy(inner, why->message, sizeof inner);
       return reject(why, "%s element %u: %.400s", f->name, k + 1, inner);

@@ -68,7 +68,10 @@ regex_code *regex_compile(const char *pattern, size_t len, uint32_t flags, int *
     return NULL;
   }
 
-  uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C;
+  /* DOLLAR_ENDONLY: policy staff who write /^[0-9]{12}$/ mean the whole value; PCRE2's
+   * default lets $ match before a final newline, which would accept "530101001001\n". */
+  uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C |
+                     PCRE2_DOLLAR_ENDONLY;
   if (flags & REGEX_CASELESS)
     options |= PCRE2_CASELESS;
 

@@ -136,6 +136,25 @@ elig_program *ruleset_compile(const ruleset_source *src, diag_list *diags, src_s
     return NULL;
   }
   load(&L, root);
+  if (src->ast_dump) {
+    size_t len = 0;
+    char *all = calloc(1, 1);
+    for (uint32_t i = 0; all && i < L.norder; i++) {
+      char *one = ast_dump(L.order[i]);
+      const char *name = src_file_name(L.srcs, L.order[i]->file);
+      char *grown = one ? realloc(all, len + strlen(name) + strlen(one) + 8) : NULL;
+      if (!grown) {
+        free(one);
+        free(all);
+        all = NULL;
+        break;
+      }
+      all = grown;
+      len += (size_t)sprintf(all + len, "; %s\n%s", name, one);
+      free(one);
+    }
+    *src->ast_dump = all;
+  }
   chk_program chk;
   if (diag_error_count(diags) == 0 && chk_check(L.arena, L.order, L.norder, diags, &chk) &&
       diag_error_count(diags) == 0)

@@ -19,7 +19,8 @@ typedef struct {
   const char *name;     /* name of the text in diagnostics */
   const char *text;     /* rule text (library use), with its length */
   size_t len;
-  bool dump_ast;        /* keep the dump in *dump */
+  char **ast_dump;       /* when not NULL: receives the syntax trees of every file, as text
+                           (malloc'd; caller frees), imports first */
 } ruleset_source;
 
 /* Loads, checks and compiles.  Diagnostics (errors and warnings) go to `diags`; `*srcs_out`

@@ -166,19 +166,22 @@ static bool evaluate(worker *w, job *j, uint64_t seq, char *why, size_t why_size
   return true;
 }
 
-/* The key fields' raw text, for the reject file. */
+/* The key fields' raw text, joined by '/' (an empty part stays empty: "/2020"), for the
+ * reject file.  Taken from the cells there are, even when the record has too few. */
 static size_t csv_key(const worker *w, const job *j, const csv_record *r, char *buf,
                       size_t size)
 {
   size_t n = 0;
-  for (uint32_t k = 0; k < w->P->nkeys && r->ncells == j->header->ncols; k++)
-    for (uint32_t c = 0; c < j->header->ncols; c++)
-      if (j->header->field_of[c] == (int32_t)w->P->key_fields[k] && n + r->cells[c].len + 2 < size) {
-        if (n)
-          buf[n++] = '/';
+  for (uint32_t k = 0; k < w->P->nkeys; k++) {
+    if (k && n + 1 < size)
+      buf[n++] = '/';
+    for (uint32_t c = 0; c < j->header->ncols && c < r->ncells; c++)
+      if (j->header->field_of[c] == (int32_t)w->P->key_fields[k] &&
+          n + r->cells[c].len + 1 < size) {
         memcpy(buf + n, r->cells[c].ptr, r->cells[c].len);
         n += r->cells[c].len;
       }
+  }
   return n;
 }
 
@@ -192,10 +195,10 @@ static size_t json_key(const worker *w, char *buf, size_t size)
   for (uint32_t k = 0; k < w->P->nkeys; k++) {
     const char *name = rec->fields[w->P->key_fields[k]].name;
     uint32_t v = json_object_get(d, 0, name, strlen(name));
-    if (v == JSON_NONE || !d->nodes[v].str || n + d->nodes[v].len + 2 >= size)
-      continue;
-    if (n)
+    if (k && n + 1 < size)
       buf[n++] = '/';
+    if (v == JSON_NONE || !d->nodes[v].str || n + d->nodes[v].len + 1 >= size)
+      continue;
     memcpy(buf + n, d->nodes[v].str, d->nodes[v].len);
     n += d->nodes[v].len;
   }
@@ -611,7 +614,8 @@ static bool write_aggregates(batch *b)
       if (!agg_merge(&w0->aggs[a], &b->workers[i]->aggs[a]))
         ok = false;
     buf.len = 0;
-    vm_status st = agg_write(&w0->aggs[a], w0->ctx, &buf, b->o->format);
+    vm_status st = agg_write(&w0->aggs[a], w0->ctx, &buf, b->o->format,
+                             b->o->aggregates && a == 0);
     if (st != VM_OK) {
       char where[256];
       rule_location(P, w0->ctx->err_pc, where, sizeof where);

@@ -459,6 +459,15 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
       A->u.n = v;
       break;
     }
+    case OP_N2M: {
+      dec_money v;
+      dec_status st = dec_num_to_money(B->u.n, (dec_round)in.x, &v);
+      if (st != DEC_OK)
+        FAIL(dec_err(st));
+      A->none = false;
+      A->u.i = v;
+      break;
+    }
     case OP_SETRULE:
       ctx->rule[in.a] = in.x;
       break;

@@ -179,11 +179,11 @@ void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_forma
   put(b, fmt == WRITE_JSONL ? "]}\n" : "\n");
 }
 
-void write_group_header(wbuf *b, const prog_aggregate *a, write_format fmt)
+void write_group_header(wbuf *b, const prog_aggregate *a, write_format fmt, bool first)
 {
   if (fmt == WRITE_JSONL)
     return;
-  put(b, "\n# aggregate ");
+  put(b, first ? "# aggregate " : "\n# aggregate ");
   put(b, a->name);
   put(b, "\n");
   for (uint32_t i = 0; i < a->ncolumns; i++) {

@@ -29,8 +29,9 @@ void write_record_header(wbuf *b, const elig_program *P);
 /* One result line; every column's cell must have been computed. */
 void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt);
 
-/* The header of an aggregate's CSV section, and one group's line. */
-void write_group_header(wbuf *b, const prog_aggregate *a, write_format fmt);
+/* The header of an aggregate's CSV section (after a blank line unless `first`), and one
+ * group's line. */
+void write_group_header(wbuf *b, const prog_aggregate *a, write_format fmt, bool first);
 void write_group(wbuf *b, const prog_aggregate *a, const vm_ctx *ctx, write_format fmt);
 
 /* A CSV field, quoted when it must be (RFC 4180). */

@@ -6,15 +6,17 @@
 # tests/diag/ (diagnostics):
 #   NAME.rules        the rule file
 #   NAME.cmd          optional: the arguments after `elig` (default for tests/lang: run
-#                     NAME.rules on NAME.csv or NAME.jsonl; for tests/diag: check NAME.rules);
-#                     $RULES and $DIR expand to the rule file and the case's folder
+#                     NAME.rules on NAME.csv or NAME.jsonl; for tests/diag: check NAME.rules)
+#   NAME.stdin        optional: standard input (default: empty)
 #   NAME.csv / NAME.jsonl   input records
 #   NAME.out          expected standard output
 #   NAME.err          expected standard error (absent: must be empty)
 #   NAME.status       expected exit status (absent: 0)
 #   NAME.rej          expected reject file: the command writes it to $TMP/NAME.rej
-# In NAME.cmd, $TMP is a scratch folder (the source tree may be read-only, as in distcheck).
-# UPDATE=1 rewrites the expected files from what elig printed, for review in `git diff`.
+# In NAME.cmd, $TMP is a scratch folder (the source tree may be read-only, as in distcheck);
+# in what elig prints, that folder's path is replaced by the text $TMP before comparing.
+# UPDATE=1 rewrites the expected files from what elig printed, for review in `git diff`;
+# ONLY=PATTERN (a shell pattern on the case name) limits the run, and UPDATE, to some cases.
 # Runs from the case's folder so file names in messages are short and stable.
 set -u
 ELIG=${ELIG:-$(pwd)/elig}
@@ -38,8 +40,11 @@ run_case() {
   else
     set -- run --no-progress -j1 --as-of 2021-06-30 "$name.rules" "$name.csv"
   fi
-  ${ELIG_WRAPPER:-} "$ELIG" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  stdin=/dev/null; [ -f "$name.stdin" ] && stdin=$name.stdin
+  ${ELIG_WRAPPER:-} "$ELIG" "$@" >"$tmp/out.raw" 2>"$tmp/err.raw" <"$stdin"
   status=$?
+  sed "s|$tmp/case|\$TMP|g" "$tmp/out.raw" > "$tmp/out"
+  sed "s|$tmp/case|\$TMP|g" "$tmp/err.raw" > "$tmp/err"
   ok=1
   if [ "${UPDATE:-}" = 1 ]; then
     cp "$tmp/out" "$name.out"
@@ -77,6 +82,7 @@ for kind in lang diag; do
     name=$(basename "$rules" .rules)
     # files imported by other cases are not cases of their own
     case $name in _*) continue;; esac
+    case $name in ${ONLY:-*}) ;; *) continue;; esac
     if run_case "$dir" "$name" "$kind"; then passes=$((passes + 1)); else fails=$((fails + 1)); fi
   done
 done

@@ -88,18 +88,23 @@ static int usage_error(const char *usage, const char *message, const char *arg)
   return EXIT_USAGE;
 }
 
-/* Compiles `path`, printing its diagnostics; NULL on error. */
-static elig_program *compile_file(const char *path, bool *had_errors)
+/* Compiles `path`, printing its diagnostics (and its syntax tree when asked); NULL on
+ * error. */
+static elig_program *compile_file(const char *path, bool *had_errors, bool dump_ast)
 {
   diag_list *diags = diag_list_new();
   src_set *srcs = NULL;
-  ruleset_source src = {.path = path};
+  char *tree = NULL;
+  ruleset_source src = {.path = path, .ast_dump = dump_ast ? &tree : NULL};
   if (!diags) {
     fprintf(stderr, "elig: out of memory\n");
     *had_errors = true;
     return NULL;
   }
   elig_program *P = ruleset_compile(&src, diags, &srcs);
+  if (tree)
+    fputs(tree, stdout);
+  free(tree);
   if (diag_count(diags)) {
     char *text = diag_render(diags, srcs, isatty(2));
     if (text)
@@ -137,7 +142,7 @@ static int cmd_check(int argc, char **argv)
   int status = 0;
   for (int i = optind; i < argc; i++) {
     bool errors;
-    elig_program *P = compile_file(argv[i], &errors);
+    elig_program *P = compile_file(argv[i], &errors, dump && strcmp(dump, "ast") == 0);
     if (errors)
       status = EXIT_RULES;
     if (P && dump && strcmp(dump, "code") == 0) {
@@ -219,7 +224,7 @@ static int cmd_run(int argc, char **argv)
   if (argc - optind < 2)
     return usage_error(usage_run, "%s", "need a rule file and at least one data file");
   bool errors;
-  elig_program *P = compile_file(argv[optind], &errors);
+  elig_program *P = compile_file(argv[optind], &errors, false);
   if (!P)
     return EXIT_RULES;
   o.P = P;
@@ -231,12 +236,10 @@ static int cmd_run(int argc, char **argv)
     fprintf(stderr, "elig: %llu JSON values had keys that are not fields; they were ignored\n",
             (unsigned long long)st.unknown_keys);
   if (st.rejected || status == 4)
-    fprintf(stderr, "elig: %llu records read, %llu written, %llu rejected%s%s\n",
+    fprintf(stderr, "elig: %llu records read, %llu written, %llu rejected%s%s%s\n",
             (unsigned long long)st.records, (unsigned long long)st.written,
-            (unsigned long long)st.rejected, o.rejects ? " (see " : "",
-            o.rejects ? o.rejects : "");
-  if (st.rejected && o.rejects)
-    fprintf(stderr, ")\n");
+            (unsigned long long)st.rejected, st.rejected && o.rejects ? " (see " : "",
+            st.rejected && o.rejects ? o.rejects : "", st.rejected && o.rejects ? ")" : "");
   comp_program_free(P);
   return status;
 }
