@@ -70,7 +70,7 @@ static ast_expr *nest(elig_parser *p, ast_expr *e);
 %token ERROR "invalid token"
 %token <name> NAME "name"
 %token <expr> INT "integer" DECIMAL "decimal number" PERCENT "percentage"
-%token <expr> STRING "text" DATE "date" REGEX "regular expression"
+%token <expr> STRING "quoted text" DATE "date" REGEX "regular expression"
 %token AGGREGATE "aggregate" AND "and" AT "at" BECAUSE "because" BETWEEN "between" BY "by"
 %token CHECK "check" DECIDE "decide" DEFAULT "default" ELSE "else" EXPECT "expect"
 %token FALSE "false" GIVEN "given" IF "if" IMPORT "import" IN "in" IS "is" KEY "key"
@@ -245,8 +245,6 @@ rules:
 when_rule:
   WHEN expr THEN expr reason
                             { $$ = ast_rule_new(p->arena, @$, $2, $4, $5); }
-| WHEN expr error           { $$ = ast_rule_new(p->arena, @$, $2, NULL, NULL);
-                              diag_add(p->diags, DIAG_E_WHEN_NEEDS_THEN, @3); }
 ;
 
 otherwise_rule:
@@ -366,7 +364,7 @@ expr:
 primary:
   literal                   { $$ = $1; }
 | NAME                      { $$ = ast_name(p->arena, $1, @1); }
-| primary '.' NAME          { $$ = nest(p, ast_member(p->arena, $1, $3, @$)); }
+| primary '.' NAME          { $$ = nest(p, ast_member(p->arena, $1, $3, @3)); }
 | call                      { $$ = $1; }
 | '{' opt_expr_list '}'     { $$ = ast_set(p->arena, $2, @$); }
 | '(' expr ')'              { $$ = $2; }
@@ -433,31 +431,114 @@ static void eligyyerror(const elig_loc *loc, void *scanner, elig_parser *p, cons
   diag_add(p->diags, DIAG_E_SYNTAX, *loc, msg);
 }
 
-/* "expected 'then' or 'and', found 'because'", in the words of the token aliases. */
+/* How a token is named in messages: keywords and punctuation quoted, the rest described. */
+static const char *token_word(yysymbol_kind_t sym, char *buf, size_t size)
+{
+  switch (sym) {
+  case YYSYMBOL_YYEOF: return "the end of the file";
+  case YYSYMBOL_NAME: return "a name";
+  case YYSYMBOL_INT: case YYSYMBOL_DECIMAL: return "a number";
+  case YYSYMBOL_PERCENT: return "a percentage";
+  case YYSYMBOL_STRING: return "quoted text";
+  case YYSYMBOL_DATE: return "a date";
+  case YYSYMBOL_REGEX: return "a regex";
+  default: {
+    const char *name = yysymbol_name(sym);
+    size_t n = strlen(name);
+    if (n >= 2 && name[0] == '"')
+      snprintf(buf, size, "'%.*s'", (int)(n - 2), name + 1);
+    else
+      snprintf(buf, size, "'%s'", name);
+    return buf;
+  }
+  }
+}
+
+/* Token classes are told by their aliases (yysymbol_name gives them without quotes): bison
+ * numbers character tokens by position. */
+static bool alias_in(yysymbol_kind_t s, const char *const *names)
+{
+  const char *name = yysymbol_name(s);
+  for (; *names; names++)
+    if (strcmp(name, *names) == 0)
+      return true;
+  return false;
+}
+
+static bool is_operator(yysymbol_kind_t s)
+{
+  static const char *const ops[] = {"+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">=", "and",
+                                    "or", "in", "not in", "is", "matches", ".", NULL};
+  return alias_in(s, ops);
+}
+
+static bool starts_value(yysymbol_kind_t s)
+{
+  static const char *const starts[] = {"(", "{", "if", "not", "true", "false", "none", NULL};
+  return s == YYSYMBOL_NAME || s == YYSYMBOL_INT || s == YYSYMBOL_DECIMAL ||
+         s == YYSYMBOL_PERCENT || s == YYSYMBOL_STRING || s == YYSYMBOL_DATE ||
+         alias_in(s, starts);
+}
+
+/* "expected 'then' or an operator, found name 'net_income'", in the words of the language:
+ * long lists are summarised ("an operator", "a value") rather than dropped. */
 static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, elig_parser *p)
 {
-  enum { MAX_EXPECTED = 6 };
+  enum { MAX_EXPECTED = 80, MAX_LISTED = 6 };
   yysymbol_kind_t expected[MAX_EXPECTED];
   int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED);
   yysymbol_kind_t found = yypcontext_token(ctx);
-  char msg[512];
+  const elig_loc *loc = yypcontext_location(ctx);
+  char msg[512], word[64], what[160];
+  const char *items[MAX_EXPECTED];
+  int nitems = 0, operators = 0, values = 0;
   size_t len = 0;
   (void)scanner;
   if (found == YYSYMBOL_ERROR)
     return 0; /* the lexer already reported the bad token */
-  msg[0] = '\0';
-  if (n > 0) {
-    len += (size_t)snprintf(msg + len, sizeof msg - len, "expected ");
-    for (int i = 0; i < n && len < sizeof msg; i++)
-      len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ",
-                              yysymbol_name(expected[i]));
-    if (len < sizeof msg)
-      len += (size_t)snprintf(msg + len, sizeof msg - len, ", found ");
-  } else {
-    len += (size_t)snprintf(msg + len, sizeof msg - len, "unexpected ");
+  for (int i = 0; i < n; i++) {
+    operators += is_operator(expected[i]);
+    values += starts_value(expected[i]);
   }
-  if (len < sizeof msg)
-    snprintf(msg + len, sizeof msg - len, "%s", yysymbol_name(found));
-  diag_add(p->diags, DIAG_E_SYNTAX, *yypcontext_location(ctx), msg);
+  char words[MAX_EXPECTED][64];
+  for (int i = 0; i < n; i++) {
+    if ((operators >= 3 && is_operator(expected[i])) || (values >= 4 && starts_value(expected[i])))
+      continue;
+    const char *w = token_word(expected[i], words[nitems], sizeof words[nitems]);
+    bool dup = false;
+    for (int k = 0; k < nitems; k++)
+      dup |= strcmp(items[k], w) == 0;
+    if (!dup)
+      items[nitems++] = w;
+  }
+  if (values >= 4)
+    items[nitems++] = "a value";
+  if (operators >= 3)
+    items[nitems++] = "an operator";
+  /* the found token, with its text */
+  uint32_t tl = loc->end - loc->start;
+  const char *text = p->text + loc->start;
+  if (tl > 40)
+    tl = 40;
+  switch (found) {
+  case YYSYMBOL_YYEOF: snprintf(what, sizeof what, "the end of the file"); break;
+  case YYSYMBOL_NAME: snprintf(what, sizeof what, "name '%.*s'", (int)tl, text); break;
+  case YYSYMBOL_INT: case YYSYMBOL_DECIMAL: case YYSYMBOL_PERCENT: case YYSYMBOL_DATE:
+    snprintf(what, sizeof what, "%.*s", (int)tl, text);
+    break;
+  case YYSYMBOL_STRING: snprintf(what, sizeof what, "quoted text %.*s", (int)tl, text); break;
+  default: snprintf(what, sizeof what, "%s", token_word(found, word, sizeof word)); break;
+  }
+  if (n > 0 && nitems <= MAX_LISTED) {
+    len += (size_t)snprintf(msg + len, sizeof msg - len, "expected ");
+    for (int i = 0; i < nitems && len < sizeof msg; i++)
+      len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
+                              i == 0 ? "" : i + 1 == nitems ? " or " : ", ", items[i]);
+    if (len < sizeof msg)
+      snprintf(msg + len, sizeof msg - len, ", found %s", what);
+  } else {
+    snprintf(msg, sizeof msg, "unexpected %s", what);
+  }
+  diag_add(p->diags, DIAG_E_SYNTAX, *loc, msg);
   return 0;
 }

@@ -25,6 +25,9 @@
 
 /* ---------------------------------------------------------------- state */
 
+/* Derived values that use one another may nest this deep (a -> b -> ... ). */
+#define CHECK_MAX_CHAIN 1000
+
 /* A name that has been proved present in the current context. */
 typedef struct narrow {
   const struct narrow *next;
@@ -42,6 +45,10 @@ typedef struct {
   chk_aggregate *agg;         /* inside an aggregate block */
   bool in_acc;                /* inside an accumulation's argument: record scope again */
   int last;                   /* index of the last diagnostic, for help and notes */
+  elig_loc root_loc;          /* the start of the root file, for errors about the whole set */
+  ast_decl *chain[64];        /* derived values being checked, for cycle reports */
+  uint32_t depth;             /* how many are being checked, one inside the other */
+  bool chain_reported;
 } checker;
 
 static int error(checker *c, int id, elig_loc loc, ...);
@@ -235,8 +242,17 @@ static bool literal_value(checker *c, ast_expr *e, ty_base want, chk_value *out)
     e->type = T(want);
     return true;
   }
-  if (strcmp(why, "mismatch") == 0)
-    type_error(c, e->loc, "expected a %s value here", ty_base_name(want));
+  if (strcmp(why, "mismatch") == 0) {
+    static const char *const found[] = {[AST_INT] = "a whole number", [AST_DECIMAL] = "a decimal",
+                                        [AST_PERCENT] = "a percentage", [AST_STRING] = "text",
+                                        [AST_DATE] = "a date", [AST_BOOL] = "true or false",
+                                        [AST_NONE] = "none"};
+    const ast_expr *lit = e->kind == AST_UNARY ? e->a : e;
+    const char *what = lit->kind <= AST_NONE && found[lit->kind] ? found[lit->kind] : "another kind";
+    const char *name = ty_base_name(want);
+    type_error(c, e->loc, "expected %s %s value here, found %s",
+               strchr("aeiou", name[0]) ? "an" : "a", name, what);
+  }
   else if (strcmp(why, "out of range") == 0)
     error(c, DIAG_E_OUT_OF_RANGE, e->loc, e->text ? e->text : e->a && e->a->text ? e->a->text : "?");
   else
@@ -383,7 +399,6 @@ record_scope:
     e->type = T(TY_DATE);
     return e->type;
   }
-  error(c, c->elem_record ? DIAG_E_UNKNOWN_FIELD : DIAG_E_UNKNOWN_NAME, e->loc, name);
   candidates cs = {.n = 0};
   if (c->elem_record)
     add_field_candidates(&cs, c->elem_record);
@@ -394,7 +409,14 @@ record_scope:
   add_candidates(&cs, &p->params);
   add_candidates(&cs, &p->decisions);
   add_candidates(&cs, &p->flags);
-  suggest(c, name, &cs);
+  /* "unknown field" when the name looks meant for a field (or is looked up in a list
+   * element), "unknown name" otherwise */
+  const char *best = suggest_closest(name, strlen(name), cs.names, cs.n);
+  bool field = (c->elem_record && c->elem_record != p->record) ||
+               (best && find_field(c->elem_record ? c->elem_record : p->record, best, NULL));
+  error(c, field ? DIAG_E_UNKNOWN_FIELD : DIAG_E_UNKNOWN_NAME, e->loc, name);
+  if (best)
+    diag_add_help(c->diags, c->last, "did you mean '%s'?", best);
   e->type = T(TY_ERROR);
   return e->type;
 narrowing:
@@ -464,6 +486,19 @@ static ty_base numeric_join(ty_base a, ty_base b)
   return TY_MONEY; /* int with money */
 }
 
+/* 0, 0.00, 0%: a divisor that fails every record. */
+static bool is_zero_literal(const ast_expr *e)
+{
+  if (e->kind == AST_UNARY && e->op == OPR_NEG)
+    e = e->a;
+  if (e->kind != AST_INT && e->kind != AST_DECIMAL && e->kind != AST_PERCENT)
+    return false;
+  for (uint32_t i = 0; i < e->text_len; i++)
+    if (e->text[i] != '0' && e->text[i] != '.')
+      return false;
+  return true;
+}
+
 /* A literal that is an exact amount of money: 12, 0.5, -1200.50. */
 static bool money_literal(const ast_expr *e)
 {
@@ -512,6 +547,10 @@ static ty_type check_arith(checker *c, ast_expr *e, ty_type l, ty_type r)
       return T(TY_NUMBER);
     }
   } else if (e->op == OPR_DIV) {
+    if (is_zero_literal(e->b)) {
+      error(c, DIAG_E_DIV_BY_ZERO, e->loc);
+      return T(TY_ERROR);
+    }
     if (ty_is_numeric(a) && ty_is_numeric(b)) {
       /* money / int is money rounded to the fen, half away from zero: the policy's rule for
        * per-capita amounts.  Every other quotient is an exact number. */
@@ -1053,6 +1092,17 @@ static ty_type field_type(checker *c, ast_decl *rec, ast_field *f)
   return t;
 }
 
+static void unknown_type(checker *c, elig_loc loc, const char *name)
+{
+  static const char *const names[] = {"text", "int", "money", "number", "percent", "bool",
+                                      "date"};
+  type_error(c, loc, "unknown type '%s'", name);
+  candidates cs = {.n = 0};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    cs.names[cs.n++] = names[i];
+  suggest(c, name, &cs);
+}
+
 static void check_field(checker *c, ast_decl *rec, ast_field *f)
 {
   ty_type t = field_type(c, rec, f);
@@ -1133,9 +1183,14 @@ static void check_record(checker *c, ast_decl *rec)
 {
   for (uint32_t i = 0; i < rec->fields.n; i++) {
     ast_field *f = rec->fields.items[i];
-    for (uint32_t j = 0; j < i; j++)
-      if (strcmp(((ast_field *)rec->fields.items[j])->name, f->name) == 0)
-        error(c, DIAG_E_DUPLICATE, f->loc, f->name);
+    for (uint32_t j = 0; j < i; j++) {
+      ast_field *g = rec->fields.items[j];
+      if (strcmp(g->name, f->name) == 0) {
+        error(c, DIAG_E_DUPLICATE_FIELD, f->loc, f->name);
+        diag_add_note(c->diags, c->last, g->loc, "first declared here");
+        break;
+      }
+    }
     check_field(c, rec, f);
   }
   for (uint32_t i = 0; i < rec->keys.n; i++) {
@@ -1155,15 +1210,46 @@ static void check_record(checker *c, ast_decl *rec)
 
 /* ---------------------------------------------------------------- derived values */
 
+/* Starts checking a derived value; *skip when it is done or being checked (a cycle, which
+ * is reported with its path: a -> b -> c -> a). */
 static void begin(checker *c, ast_decl *d, bool *skip)
 {
   *skip = d->visiting != 0;
   if (d->visiting == 1) {
+    char path[512];
+    size_t len = 0;
+    uint32_t from = 0;
+    for (uint32_t i = 0; i < c->depth && i < 64; i++)
+      if (c->chain[i] == d)
+        from = i;
+    for (uint32_t i = from; i < c->depth && i < 64 && len < sizeof path; i++)
+      len += (size_t)snprintf(path + len, sizeof path - len, "%s -> ", c->chain[i]->name);
+    if (len < sizeof path)
+      snprintf(path + len, sizeof path - len, "%s", d->name);
     error(c, DIAG_E_CYCLE, d->name_loc, d->name);
+    diag_add_help(c->diags, c->last, "the values use each other in a circle: %s", path);
     d->type = T(TY_ERROR);
   }
-  if (!*skip)
+  if (!*skip && c->depth >= CHECK_MAX_CHAIN) {
+    /* each level recurses through the checker: refuse before the stack runs out */
+    if (!c->chain_reported)
+      error(c, DIAG_E_TOO_DEEP, d->name_loc, CHECK_MAX_CHAIN);
+    c->chain_reported = true;
+    d->type = T(TY_ERROR);
+    *skip = true;
+  }
+  if (!*skip) {
     d->visiting = 1;
+    if (c->depth < 64)
+      c->chain[c->depth] = d;
+    c->depth++;
+  }
+}
+
+static void end_visit(checker *c, ast_decl *d)
+{
+  d->visiting = 2;
+  c->depth--;
 }
 
 static void check_let(checker *c, ast_decl *d)
@@ -1182,7 +1268,7 @@ static void check_let(checker *c, ast_decl *d)
   if (d->type_name) {
     ty_base declared = ty_from_name(d->type_name);
     if (declared == TY_ERROR)
-      type_error(c, d->type_loc, "unknown type '%s'", d->type_name);
+      unknown_type(c, d->type_loc, d->type_name);
     else if (!is_error(t) && declared != t.base &&
              !(declared == TY_PERCENT && t.base == TY_NUMBER) &&
              !(declared == TY_NUMBER && ty_is_numeric(t.base) && t.base != TY_MONEY))
@@ -1192,7 +1278,7 @@ static void check_let(checker *c, ast_decl *d)
       t.base = (uint8_t)declared;
   }
   d->type = t;
-  d->visiting = 2;
+  end_visit(c, d);
   c->agg = agg;
   c->elem_record = elem;
   c->in_acc = in_acc;
@@ -1214,7 +1300,7 @@ static void check_agg_let(checker *c, ast_decl *d)
                  d->type_name, tn(t, tybuf1));
   }
   d->type = t;
-  d->visiting = 2;
+  end_visit(c, d);
 }
 
 /* Two conditions written the same way (so the later rule can never be chosen). */
@@ -1245,7 +1331,7 @@ static ty_type declared_outcome(checker *c, ast_decl *d)
 {
   ty_base want_base = ty_from_name(d->type_name);
   if (want_base == TY_ERROR) {
-    type_error(c, d->type_loc, "unknown type '%s'", d->type_name);
+    unknown_type(c, d->type_loc, d->type_name);
     return T(TY_ERROR);
   }
   for (uint32_t i = 0; i < d->rules.n; i++) {
@@ -1313,7 +1399,7 @@ static void check_decision(checker *c, ast_decl *d)
     out = declared_outcome(c, d);
   out.opt = false;
   d->type = out;
-  d->visiting = 2;
+  end_visit(c, d);
   c->agg = agg;
 }
 
@@ -1371,13 +1457,13 @@ static void check_param(checker *c, ast_decl *d)
   chk_aggregate *agg = c->agg;
   c->agg = NULL;
   if (type == TY_ERROR) {
-    type_error(c, d->type_loc, "unknown type '%s'", d->type_name);
+    unknown_type(c, d->type_loc, d->type_name);
     d->type = T(TY_ERROR);
   } else {
     bool total = check_table(c, d, d->table, type);
     d->type = opt_of(T(type), !total);
   }
-  d->visiting = 2;
+  end_visit(c, d);
   c->agg = agg;
 }
 
@@ -1443,12 +1529,18 @@ static void check_aggregate(checker *c, chk_aggregate *agg)
     }
     for (uint32_t j = 0; j < i; j++) {
       ast_decl *o = d->body.items[j];
-      if (o->name && strcmp(o->name, b->name) == 0)
-        error(c, DIAG_E_DUPLICATE, b->name_loc, b->name);
+      if (o->name && strcmp(o->name, b->name) == 0) {
+        error(c, DIAG_E_DUPLICATE_FIELD, b->name_loc, b->name);
+        diag_add_note(c->diags, c->last, o->name_loc, "first declared here");
+      }
     }
-    for (uint32_t j = 0; j < d->group.n; j++)
-      if (strcmp(((ast_group_key *)d->group.items[j])->name, b->name) == 0)
-        error(c, DIAG_E_DUPLICATE, b->name_loc, b->name);
+    for (uint32_t j = 0; j < d->group.n; j++) {
+      ast_group_key *k = d->group.items[j];
+      if (strcmp(k->name, b->name) == 0) {
+        error(c, DIAG_E_DUPLICATE_FIELD, b->name_loc, b->name);
+        diag_add_note(c->diags, c->last, k->loc, "the group key is declared here");
+      }
+    }
     b->index = b->kind == DECL_LET ? nlets++ : ndecisions++;
   }
   for (uint32_t i = 0; i < d->body.n; i++) {
@@ -1594,11 +1686,10 @@ static bool pick_main_record(checker *c)
   }
   p->record = nkeyed == 1 ? keyed : nunused == 1 ? unused : NULL;
   if (!p->record) {
-    elig_loc nowhere = {UINT32_MAX, 0, 0};
-    type_error(c, p->records.n ? ((ast_decl *)p->records.items[0])->name_loc : nowhere,
-               p->records.n ? "cannot tell which record is the main one; give it a key: "
-                              "record NAME key FIELD { ... }"
-                            : "the rule set declares no record");
+    if (p->records.n)
+      error(c, DIAG_E_MAIN_RECORD, ((ast_decl *)p->records.items[0])->name_loc);
+    else
+      error(c, DIAG_E_NO_RECORD, c->root_loc);
     return false;
   }
   return true;
@@ -1612,6 +1703,7 @@ static void check_field_names(checker *c, ast_list *aggs)
     ast_field *f = p->record->fields.items[i];
     ast_decl *d = find_any(p, aggs, f->name);
     if (d && d->kind != DECL_RECORD) {
+      d->used = true; /* reported here; no "never used" on top */
       error(c, DIAG_E_DUPLICATE, d->name_loc, d->name);
       diag_add_note(c->diags, c->last, f->loc, "the field is declared here");
     }
@@ -1628,6 +1720,7 @@ bool chk_check(ast_arena *arena, ast_file *const *files, uint32_t nfiles, diag_l
                chk_program *out)
 {
   checker c = {.arena = arena, .diags = diags, .prog = out};
+  c.root_loc = (elig_loc){nfiles ? files[nfiles - 1]->file : SRC_NO_FILE, 0, 0};
   ast_list aggs = {0};
   ast_decl *output = NULL;
   memset(out, 0, sizeof *out);

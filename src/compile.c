@@ -1070,7 +1070,9 @@ static bool compile_regexes(compiler *c)
       if (*opts == 'i')
         flags |= REGEX_CASELESS;
       else {
-        elig_loc at = re->loc;
+        /* the flags end the literal: point at this one */
+        uint32_t off = (uint32_t)strlen(opts);
+        elig_loc at = {re->loc.file, re->loc.end - off, re->loc.end - off + 1};
         diag_add(c->diags, DIAG_E_BAD_REGEX, at, "unknown flag after the regex (only 'i')");
         return false;
       }

@@ -3,6 +3,8 @@
  *
  * Pipeline: srcfile.c holds the text -> parse.c -> an ast_file for check.c.
  */
+#include <string.h>
+
 #include "parse.h"
 #include "grammar/parser.h"
 
@@ -24,8 +26,11 @@ ast_file *parse_file(const src_set *srcs, uint32_t file, ast_arena *arena, diag_
   p.out->file = file;
   if (eligyylex_init_extra(&p, &scanner) != 0)
     return NULL;
+  /* Editors on Windows save UTF-8 with a byte order mark: skip it, keeping offsets. */
+  uint32_t skip = p.len >= 3 && memcmp(p.text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+  p.offset = skip;
   /* The source set keeps the text; flex scans its own copy (it needs two NULs at the end). */
-  if (!eligyy_scan_bytes(p.text, (int)p.len, scanner)) {
+  if (!eligyy_scan_bytes(p.text + skip, (int)(p.len - skip), scanner)) {
     eligyylex_destroy(scanner);
     return NULL;
   }

@@ -80,8 +80,9 @@ static void import(loader *L, uint32_t from, ast_decl *d)
   char *err = NULL;
   if (src_set_load(L->srcs, path, &id, &err) != SRC_OK) {
     int idx = diag_add(L->diags, DIAG_E_IMPORT_NOT_FOUND, d->name_loc, d->text);
-    if (err)
-      diag_add_help(L->diags, idx, "%s", err);
+    const char *reason = err ? strstr(err, "': ") : NULL;
+    if (reason)
+      diag_add_help(L->diags, idx, "looked for '%s': %s", path, reason + 3);
     free(err);
     free(path);
     return;
@@ -123,8 +124,10 @@ elig_program *ruleset_compile(const ruleset_source *src, diag_list *diags, src_s
   if (src->path) {
     char *err = NULL;
     if (src_set_load(L.srcs, src->path, &root, &err) != SRC_OK) {
+      /* src_set_load's message is "cannot read 'x': reason": keep the reason only */
+      const char *reason = err ? strstr(err, "': ") : NULL;
       diag_add(diags, DIAG_E_CANNOT_READ, ELIG_LOC_NONE, src->path,
-               err ? err : "out of memory");
+               reason ? reason + 3 : err ? err : "out of memory");
       free(err);
       ast_arena_free(L.arena);
       return NULL;

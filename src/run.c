@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -319,6 +320,18 @@ static bool output_open(output *out, const char *path, FILE *log)
   memset(out, 0, sizeof *out);
   if (!path || strcmp(path, "-") == 0) {
     out->f = stdout;
+    return true;
+  }
+  /* Only a regular file (or a new one) is written aside and renamed into place: renaming
+   * over /dev/null, a pipe or a symbolic link would replace it with a regular file. */
+  struct stat st;
+  if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    out->path = path;
+    out->f = fopen(path, "w");
+    if (!out->f) {
+      fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
+      return false;
+    }
     return true;
   }
   size_t n = strlen(path) + 32;

@@ -1,0 +1,1 @@
+check does_not_exist.rules
