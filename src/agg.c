@@ -252,8 +252,9 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
   }
   /* Compute everything first, so that a failure leaves the group untouched. */
   for (uint32_t i = 0; i < A->nkeys && st == VM_OK; i++) {
-    st = vm_ensure(ctx, A->key_cells[i]);
-    kp[i] = ctx->R[ctx->P->cells[A->key_cells[i]].reg];
+    if (A->key_cells[i] != UINT32_MAX)
+      st = vm_ensure(ctx, A->key_cells[i]);
+    kp[i] = ctx->R[A->key_src[i]];
   }
   for (uint32_t i = 0; i < A->naccs && st == VM_OK; i++) {
     const prog_acc *acc = &A->accs[i];
@@ -264,11 +265,12 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
     }
     memset(&vp[i], 0, sizeof vp[i]);
     vp[i].none = !take; /* none: this record does not count for accumulator i */
-    if (take && st == VM_OK && acc->value_cell != UINT32_MAX) {
-      st = vm_ensure(ctx, acc->value_cell);
-      vp[i] = ctx->R[ctx->P->cells[acc->value_cell].reg];
+    if (take && st == VM_OK && acc->has_value) {
+      if (acc->value_cell != UINT32_MAX)
+        st = vm_ensure(ctx, acc->value_cell);
+      vp[i] = ctx->R[acc->value_reg];
       vp[i].none = false;
-    } else if (take && acc->value_cell == UINT32_MAX) {
+    } else if (take && !acc->has_value) {
       vp[i].u.i = 1; /* count(), any(where c), all(where c) */
     }
   }

@@ -312,7 +312,7 @@ static ty_type resolve_name(checker *c, ast_expr *e, const narrow *nw)
   const char *name = e->text;
   uint32_t idx;
   ast_field *f;
-  ast_decl *d;
+  ast_decl *d = NULL;
 
   if (c->elem_record && (f = find_field(c->elem_record, name, &idx))) {
     e->ref = c->elem_record == p->record ? REF_FIELD : REF_MEMBER;

@@ -378,6 +378,18 @@ static uint32_t jump_unless(compiler *c, ast_expr *e, bool when, uint32_t list)
     patch_list(c, skip);
     return list;
   }
+  if (e->kind == AST_BINARY && e->op >= OPR_EQ && e->op <= OPR_GE) {
+    ty_base k = compare_kind(e->a->type.base, e->b->type.base);
+    if (k == TY_INT || k == TY_MONEY || k == TY_DATE || k == TY_BOOL) {
+      /* one fused compare-and-jump; `when` jumps on the negation */
+      static const vm_opcode on_true[] = {OP_JEQI, OP_JNEI, OP_JLTI, OP_JLEI, OP_JGTI, OP_JGEI};
+      static const vm_opcode on_false[] = {OP_JNEI, OP_JEQI, OP_JGEI, OP_JGTI, OP_JLEI, OP_JLTI};
+      uint16_t l = expr_as(c, e->a, k), r = expr_as(c, e->b, k);
+      vm_opcode op = (when ? on_false : on_true)[e->op - OPR_EQ];
+      c->loc = e->loc;
+      return emit(c, op, l, r, 0, list);
+    }
+  }
   uint16_t r = expr(c, e);
   return jump_list(c, when ? OP_JMPF : OP_JMPT, r, list);
 }
@@ -714,6 +726,7 @@ static bool writes_only_a(vm_opcode op)
 {
   switch (op) {
   case OP_JMP: case OP_JMPF: case OP_JMPT: case OP_JMPNONE: case OP_JMPSOME: case OP_ENSURE:
+  case OP_JLTI: case OP_JGEI: case OP_JLEI: case OP_JGTI: case OP_JEQI: case OP_JNEI:
   case OP_RET: case OP_SETRULE: case OP_ITER: case OP_NEXT: case OP_HALT: case OP__COUNT:
     return false;
   default:
@@ -737,17 +750,64 @@ static void end_cell(compiler *c, uint32_t cell, uint16_t value)
   emit(c, OP_RET, cell, 0, 0, 0);
 }
 
+/* Conditions whose value is best computed as jumps. */
+static bool is_condition(const ast_expr *e)
+{
+  return (e->kind == AST_BINARY && !e->ival &&
+          (e->op == OPR_AND || e->op == OPR_OR || (e->op >= OPR_EQ && e->op <= OPR_GE))) ||
+         (e->kind == AST_UNARY && e->op == OPR_NOT);
+}
+
 /* A cell whose value is one expression, converted to `type`. */
 static void cell_code(compiler *c, uint32_t cell, ast_expr *e, ty_base type)
 {
+  uint16_t reg = c->P->cells[cell].reg;
   begin_cell(c, cell);
   c->loc = e->loc;
   if (e->kind == AST_NONE) {
-    emit(c, OP_LOADNONE, c->P->cells[cell].reg, 0, 0, 0);
+    emit(c, OP_LOADNONE, reg, 0, 0, 0);
+    emit(c, OP_RET, cell, 0, 0, 0);
+    return;
+  }
+  if (type == TY_BOOL && is_condition(e)) {
+    /* jumps to one of two returns: no boolean goes through a temporary */
+    uint32_t no = jump_if_false(c, e, NO_JUMP);
+    emit(c, OP_MOVE, reg, bool_reg(c, true), 0, 0);
+    emit(c, OP_RET, cell, 0, 0, 0);
+    patch_list(c, no);
+    emit(c, OP_MOVE, reg, bool_reg(c, false), 0, 0);
     emit(c, OP_RET, cell, 0, 0, 0);
     return;
   }
   end_cell(c, cell, expr_as(c, e, type));
+}
+
+/* A year or date table of literal rows as a table constant; returns its number. */
+static uint32_t year_table(compiler *c, const ast_table *t, ty_base kt, ty_base type)
+{
+  elig_program *P = c->P;
+  prog_table *tabs = realloc(P->tables, (P->ntables + 1) * sizeof *tabs);
+  if (!tabs) {
+    c->failed = true;
+    return 0;
+  }
+  P->tables = tabs;
+  prog_table *tab = &tabs[P->ntables];
+  tab->n = t->rows.n;
+  tab->keys = calloc(tab->n + 1, sizeof *tab->keys);
+  tab->regs = calloc(tab->n + 1, sizeof *tab->regs);
+  if (!tab->keys || !tab->regs) {
+    free(tab->keys);
+    free(tab->regs);
+    c->failed = true;
+    return 0;
+  }
+  for (uint32_t i = 0; i < tab->n; i++) {
+    ast_table_row *r = t->rows.items[i];
+    tab->keys[i] = literal(c, r->keys.items[0], kt).u.i;
+    tab->regs[i] = const_reg(c, literal(c, r->value, type));
+  }
+  return P->ntables++;
 }
 
 /* param NAME TYPE by KEY { k: v ... }: a chain of tests on the key, written so that the
@@ -764,6 +824,15 @@ static void table_code(compiler *c, uint32_t cell, const ast_table *t, ty_base t
   ty_base kt = t->by->type.base;
   uint16_t key = expr(c, t->by);
   bool ordered = kt == TY_INT || kt == TY_DATE, has_otherwise = false;
+  bool flat = true;
+  for (uint32_t i = 0; i < t->rows.n; i++)
+    flat &= ((ast_table_row *)t->rows.items[i])->nested == NULL;
+  if (ordered && flat) {
+    /* one instruction: a binary search over the rows */
+    emit(c, OP_TABI, reg, key, 0, year_table(c, t, kt, type));
+    emit(c, OP_RET, cell, 0, 0, 0);
+    return;
+  }
   for (uint32_t n = t->rows.n, i = 0; i < n; i++) {
     /* year tables are tested from the last row back */
     ast_table_row *r = t->rows.items[ordered ? n - 1 - i : i];
@@ -988,13 +1057,15 @@ static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
   pa->key_names = calloc(pa->nkeys + 1, sizeof *pa->key_names);
   pa->key_types = calloc(pa->nkeys + 1, sizeof *pa->key_types);
   pa->key_cells = calloc(pa->nkeys + 1, sizeof *pa->key_cells);
+  pa->key_src = calloc(pa->nkeys + 1, sizeof *pa->key_src);
   pa->naccs = ca->accs.n;
   pa->accs = calloc(pa->naccs + 1, sizeof *pa->accs);
   pa->ndecisions = ca->decisions.n;
   pa->decisions = calloc(pa->ndecisions + 1, sizeof *pa->decisions);
   c->agg_let_cell = calloc(ca->lets.n + 1, sizeof *c->agg_let_cell);
   c->agg_dec_cell = calloc(ca->decisions.n + 1, sizeof *c->agg_dec_cell);
-  if (!pa->key_names || !pa->key_types || !pa->key_cells || !pa->accs || !pa->decisions ||
+  if (!pa->key_names || !pa->key_types || !pa->key_cells || !pa->key_src || !pa->accs ||
+      !pa->decisions ||
       !c->agg_let_cell || !c->agg_dec_cell) {
     c->failed = true;
     return;
@@ -1004,7 +1075,14 @@ static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
     ast_group_key *k = ca->keys.items[i];
     pa->key_names[i] = k->name;
     pa->key_types[i] = k->expr->type;
+    if (k->expr->kind == AST_NAME && k->expr->ref == REF_FIELD) {
+      /* a field is already in its register: no cell to run */
+      pa->key_cells[i] = NO_CELL;
+      pa->key_src[i] = (uint16_t)k->expr->index;
+      continue;
+    }
     pa->key_cells[i] = new_cell(c, CELL_KEY);
+    pa->key_src[i] = c->P->cells[pa->key_cells[i]].reg;
     cell_code(c, pa->key_cells[i], k->expr, (ty_base)k->expr->type.base);
   }
   for (uint32_t i = 0; i < pa->naccs; i++) {
@@ -1015,9 +1093,15 @@ static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
     pacc->value_cell = pacc->where_cell = NO_CELL;
     if (acc->call->list.n == 1) {
       ast_expr *v = acc->call->list.items[0];
-      pacc->value_cell = new_cell(c, CELL_ACC_VALUE);
-      cell_code(c, pacc->value_cell, v, (ty_base)v->type.base);
+      pacc->has_value = true;
       pacc->type = v->type;
+      if (v->kind == AST_NAME && v->ref == REF_FIELD) {
+        pacc->value_reg = (uint16_t)v->index;
+      } else {
+        pacc->value_cell = new_cell(c, CELL_ACC_VALUE);
+        pacc->value_reg = c->P->cells[pacc->value_cell].reg;
+        cell_code(c, pacc->value_cell, v, (ty_base)v->type.base);
+      }
     }
     if (acc->call->b) {
       pacc->where_cell = new_cell(c, CELL_ACC_WHERE);
@@ -1226,6 +1310,11 @@ void comp_program_free(elig_program *P)
     free(P->sets[i].nums);
   }
   free(P->sets);
+  for (uint32_t i = 0; P->tables && i < P->ntables; i++) {
+    free(P->tables[i].keys);
+    free(P->tables[i].regs);
+  }
+  free(P->tables);
   for (uint32_t i = 0; P->regexes && i < P->nregexes; i++)
     regex_free(P->regexes[i]);
   free(P->regexes);
@@ -1238,6 +1327,7 @@ void comp_program_free(elig_program *P)
     free(a->key_names);
     free(a->key_types);
     free(a->key_cells);
+    free(a->key_src);
     free(a->accs);
     free_decisions(a->decisions, a->ndecisions);
     free(a->columns);

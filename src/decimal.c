@@ -337,10 +337,19 @@ static size_t fmt_scaled(i128 v, int places, char suffix, char *buf)
   char digits[48]; /* least significant first */
   int nd = 0;
   u128 m = mag128(v);
-  do {
-    digits[nd++] = (char)('0' + (int)(m % 10));
-    m /= 10;
-  } while (m != 0);
+  if (m <= UINT64_MAX) {
+    /* the common case, money among it: 64-bit division is many times cheaper than 128-bit */
+    uint64_t s = (uint64_t)m;
+    do {
+      digits[nd++] = (char)('0' + (int)(s % 10));
+      s /= 10;
+    } while (s != 0);
+  } else {
+    do {
+      digits[nd++] = (char)('0' + (int)(m % 10));
+      m /= 10;
+    } while (m != 0);
+  }
   while (nd < places + 1)
     digits[nd++] = '0';
   size_t len = 0;

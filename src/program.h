@@ -111,7 +111,9 @@ typedef struct {
 typedef struct {
   int func;               /* chk_agg_func */
   ty_type type;           /* of the accumulated value */
-  uint32_t value_cell;    /* UINT32_MAX for count */
+  uint32_t value_cell;    /* UINT32_MAX for count, or when the value is a field */
+  uint16_t value_reg;     /* where the value is for a record (cell or field register) */
+  bool has_value;         /* count() and any/all(where c) have none */
   uint32_t where_cell;    /* UINT32_MAX when unconditional */
 } prog_acc;
 
@@ -122,7 +124,8 @@ typedef struct {
   uint32_t nkeys;
   const char **key_names;
   ty_type *key_types;
-  uint32_t *key_cells;    /* record-level cells giving each key */
+  uint32_t *key_cells;    /* record-level cells giving each key, UINT32_MAX for a field */
+  uint16_t *key_src;      /* the register holding each key's value for a record */
   uint32_t naccs;
   prog_acc *accs;
   uint16_t key_reg;       /* first key register */
@@ -142,6 +145,14 @@ typedef struct {
   uint8_t kind;           /* TY_TEXT, TY_INT or TY_NUMBER */
 } prog_set;
 
+/* A parameter table keyed by year or date: the row of the last key not after the lookup key
+ * (the first row also applies before its key). */
+typedef struct {
+  int64_t *keys;          /* ascending */
+  uint16_t *regs;         /* the register holding each row's value */
+  uint32_t n;
+} prog_table;
+
 typedef struct elig_program {
   ast_arena *arena;       /* owns every name and string below */
   src_set *srcs;          /* the rule files, for diagnostics and explanations */
@@ -159,6 +170,8 @@ typedef struct elig_program {
   uint32_t nconsts;
   prog_set *sets;
   uint32_t nsets;
+  prog_table *tables;
+  uint32_t ntables;
   regex_code **regexes;
   uint32_t nregexes;
   prog_cell *cells;

@@ -228,6 +228,37 @@ static int text_cmp(const vm_val *a, const vm_val *b)
 
 /* ---------------------------------------------------------------- the loop */
 
+/* Dispatch: with GCC and Clang each instruction jumps straight to the next one's handler
+ * through a table of label addresses (one indirect branch per instruction, which the
+ * branch predictor learns per site); elsewhere it is an ordinary switch.  Handlers name
+ * their operands through RA/RB/RC, so each decodes only what it uses. */
+#if defined(__GNUC__) && !defined(ELIG_NO_COMPUTED_GOTO)
+#define VM_COMPUTED_GOTO 1
+#define VMCASE(name) L_##name:
+#define DISPATCH()                \
+  do {                            \
+    in = code[pc];                \
+    goto *jump_table[in.op];      \
+  } while (0)
+#define VM_SWITCH
+#else
+#define VM_COMPUTED_GOTO 0
+#define VMCASE(name) case OP_##name:
+#define DISPATCH() goto dispatch
+#define VM_SWITCH   \
+  dispatch:         \
+  in = code[pc];    \
+  switch ((vm_opcode)in.op)
+#endif
+#define NEXT()                    \
+  do {                            \
+    pc++;                         \
+    DISPATCH();                   \
+  } while (0)
+#define A (&R[in.a])
+#define B (&R[in.b])
+#define C (&R[in.c])
+
 #define FAIL(st)        \
   do {                  \
     ctx->err = (st);    \
@@ -244,98 +275,109 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
   if (ctx->done[cell] == ctx->serial)
     return VM_OK;
   pc = P->cells[cell].entry;
-  for (;;) {
-    const vm_ins in = code[pc];
-    vm_val *A = &R[in.a];
-    const vm_val *B = &R[in.b], *C = &R[in.c];
-    switch ((vm_opcode)in.op) {
-    case OP_LOADK:
+  vm_ins in;
+#if VM_COMPUTED_GOTO
+  static const void *const jump_table[] = {
+#define OP(name, fmt, doc) &&L_##name,
+#include "ops.def"
+#undef OP
+  };
+#endif
+  DISPATCH();
+  VM_SWITCH {
+    VMCASE(LOADK)
       *A = P->consts[in.b];
-      break;
-    case OP_LOADNONE:
+      NEXT();
+    VMCASE(LOADNONE)
       memset(A, 0, sizeof *A);
       A->none = true;
-      break;
-    case OP_MOVE:
+      NEXT();
+    VMCASE(MOVE)
       *A = *B;
-      break;
-    case OP_ENSURE:
+      NEXT();
+    VMCASE(ENSURE)
       if (ctx->done[in.a] != ctx->serial) {
         if (sp >= P->max_depth) /* only a cycle could do this, and the checker forbids them */
           FAIL(VM_ERR_OVERFLOW);
         ctx->stack[sp++] = pc + 1;
         pc = P->cells[in.a].entry;
-        continue;
+        DISPATCH();
       }
-      break;
-    case OP_RET:
+      NEXT();
+    VMCASE(RET)
       ctx->done[in.a] = ctx->serial;
       if (sp == 0)
         return VM_OK;
       pc = ctx->stack[--sp];
-      continue;
-    case OP_JMP:
+      DISPATCH();
+    VMCASE(JMP)
       pc = in.x;
-      continue;
-    case OP_JMPF:
+      DISPATCH();
+    VMCASE(JMPF)
       if (!A->u.i) {
         pc = in.x;
-        continue;
+        DISPATCH();
       }
-      break;
-    case OP_JMPT:
+      NEXT();
+    VMCASE(JMPT)
       if (A->u.i) {
         pc = in.x;
-        continue;
+        DISPATCH();
       }
-      break;
-    case OP_JMPNONE:
+      NEXT();
+    VMCASE(JMPNONE)
       if (A->none) {
         pc = in.x;
-        continue;
+        DISPATCH();
       }
-      break;
-    case OP_JMPSOME:
+      NEXT();
+    VMCASE(JMPSOME)
       if (!A->none) {
         pc = in.x;
-        continue;
+        DISPATCH();
       }
-      break;
-    case OP_ISNONE: {
+      NEXT();
+    VMCASE(JLTI) if (A->u.i < B->u.i) { pc = in.x; DISPATCH(); } NEXT();
+    VMCASE(JGEI) if (A->u.i >= B->u.i) { pc = in.x; DISPATCH(); } NEXT();
+    VMCASE(JLEI) if (A->u.i <= B->u.i) { pc = in.x; DISPATCH(); } NEXT();
+    VMCASE(JGTI) if (A->u.i > B->u.i) { pc = in.x; DISPATCH(); } NEXT();
+    VMCASE(JEQI) if (A->u.i == B->u.i) { pc = in.x; DISPATCH(); } NEXT();
+    VMCASE(JNEI) if (A->u.i != B->u.i) { pc = in.x; DISPATCH(); } NEXT();
+    VMCASE(ISNONE) {
       bool none = B->none;
       A->none = false;
       A->u.i = none;
-      break;
+      NEXT();
     }
-    case OP_NOT:
+    VMCASE(NOT)
       A->none = false;
       A->u.i = !B->u.i;
-      break;
-    case OP_ADDI: {
+      NEXT();
+    VMCASE(ADDI) {
       int64_t v;
       if (__builtin_add_overflow(B->u.i, C->u.i, &v))
         FAIL(VM_ERR_OVERFLOW);
       A->none = false;
       A->u.i = v;
-      break;
+      NEXT();
     }
-    case OP_SUBI: {
+    VMCASE(SUBI) {
       int64_t v;
       if (__builtin_sub_overflow(B->u.i, C->u.i, &v))
         FAIL(VM_ERR_OVERFLOW);
       A->none = false;
       A->u.i = v;
-      break;
+      NEXT();
     }
-    case OP_MULI: {
+    VMCASE(MULI) {
       int64_t v;
       if (__builtin_mul_overflow(B->u.i, C->u.i, &v))
         FAIL(VM_ERR_OVERFLOW);
       A->none = false;
       A->u.i = v;
-      break;
+      NEXT();
     }
-    case OP_NEGI: case OP_ABSI: {
+    VMCASE(NEGI) VMCASE(ABSI) {
       int64_t v = B->u.i;
       if (in.op == OP_NEGI || v < 0) {
         if (v == INT64_MIN)
@@ -344,9 +386,9 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
       }
       A->none = false;
       A->u.i = v;
-      break;
+      NEXT();
     }
-    case OP_DIVII: {
+    VMCASE(DIVII) {
       if (C->u.i == 0)
         FAIL(VM_ERR_DIV_ZERO);
       dec_num q;
@@ -355,34 +397,34 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
         FAIL(dec_err(st));
       A->none = false;
       A->u.n = q;
-      break;
+      NEXT();
     }
-    case OP_DIVMI: {
+    VMCASE(DIVMI) {
       dec_money q;
       dec_status st = dec_money_div_int(B->u.i, C->u.i, DEC_HALF_AWAY, &q);
       if (st != DEC_OK)
         FAIL(dec_err(st));
       A->none = false;
       A->u.i = q;
-      break;
+      NEXT();
     }
-    case OP_I2M: {
+    VMCASE(I2M) {
       int64_t v;
       if (__builtin_mul_overflow(B->u.i, 100, &v))
         FAIL(VM_ERR_OVERFLOW);
       A->none = false;
       A->u.i = v;
-      break;
+      NEXT();
     }
-    case OP_I2N:
+    VMCASE(I2N)
       A->u.n = dec_num_from_int(B->u.i);
       A->none = false;
-      break;
-    case OP_M2N:
+      NEXT();
+    VMCASE(M2N)
       A->u.n = dec_num_from_money(B->u.i);
       A->none = false;
-      break;
-    case OP_ADDN: case OP_SUBN: case OP_MULN: case OP_DIVN: {
+      NEXT();
+    VMCASE(ADDN) VMCASE(SUBN) VMCASE(MULN) VMCASE(DIVN) {
       dec_num v;
       dec_status st = in.op == OP_ADDN   ? dec_num_add(B->u.n, C->u.n, &v)
                       : in.op == OP_SUBN ? dec_num_sub(B->u.n, C->u.n, &v)
@@ -392,38 +434,51 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
         FAIL(dec_err(st));
       A->none = false;
       A->u.n = v;
-      break;
+      NEXT();
     }
-    case OP_NEGN: case OP_ABSN: {
+    VMCASE(NEGN) VMCASE(ABSN) {
       dec_num v;
       dec_status st = in.op == OP_NEGN ? dec_num_neg(B->u.n, &v) : dec_num_abs(B->u.n, &v);
       if (st != DEC_OK)
         FAIL(dec_err(st));
       A->none = false;
       A->u.n = v;
-      break;
+      NEXT();
     }
-    case OP_EQI: { bool v = B->u.i == C->u.i; A->none = false; A->u.i = v; break; }
-    case OP_LTI: { bool v = B->u.i < C->u.i; A->none = false; A->u.i = v; break; }
-    case OP_LEI: { bool v = B->u.i <= C->u.i; A->none = false; A->u.i = v; break; }
-    case OP_EQN: { bool v = dec_num_cmp(B->u.n, C->u.n) == 0; A->none = false; A->u.i = v; break; }
-    case OP_LTN: { bool v = dec_num_cmp(B->u.n, C->u.n) < 0; A->none = false; A->u.i = v; break; }
-    case OP_LEN: { bool v = dec_num_cmp(B->u.n, C->u.n) <= 0; A->none = false; A->u.i = v; break; }
-    case OP_EQS: { bool v = text_cmp(B, C) == 0; A->none = false; A->u.i = v; break; }
-    case OP_LTS: { bool v = text_cmp(B, C) < 0; A->none = false; A->u.i = v; break; }
-    case OP_LES: { bool v = text_cmp(B, C) <= 0; A->none = false; A->u.i = v; break; }
-    case OP_INS: { bool v = in_text_set(&P->sets[in.x], B); A->none = false; A->u.i = v; break; }
-    case OP_INI: { bool v = in_int_set(&P->sets[in.x], B->u.i); A->none = false; A->u.i = v; break; }
-    case OP_INN: {
+    VMCASE(EQI) { bool v = B->u.i == C->u.i; A->none = false; A->u.i = v; NEXT(); }
+    VMCASE(LTI) { bool v = B->u.i < C->u.i; A->none = false; A->u.i = v; NEXT(); }
+    VMCASE(LEI) { bool v = B->u.i <= C->u.i; A->none = false; A->u.i = v; NEXT(); }
+    VMCASE(EQN) { bool v = dec_num_cmp(B->u.n, C->u.n) == 0; A->none = false; A->u.i = v; NEXT(); }
+    VMCASE(LTN) { bool v = dec_num_cmp(B->u.n, C->u.n) < 0; A->none = false; A->u.i = v; NEXT(); }
+    VMCASE(LEN) { bool v = dec_num_cmp(B->u.n, C->u.n) <= 0; A->none = false; A->u.i = v; NEXT(); }
+    VMCASE(EQS) { bool v = text_cmp(B, C) == 0; A->none = false; A->u.i = v; NEXT(); }
+    VMCASE(LTS) { bool v = text_cmp(B, C) < 0; A->none = false; A->u.i = v; NEXT(); }
+    VMCASE(LES) { bool v = text_cmp(B, C) <= 0; A->none = false; A->u.i = v; NEXT(); }
+    VMCASE(TABI) {
+      const prog_table *t = &P->tables[in.x];
+      uint32_t lo = 0, hi = t->n; /* the first key > R[B] */
+      while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (t->keys[mid] <= B->u.i)
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+      *A = R[t->regs[lo ? lo - 1 : 0]];
+      NEXT();
+    }
+    VMCASE(INS) { bool v = in_text_set(&P->sets[in.x], B); A->none = false; A->u.i = v; NEXT(); }
+    VMCASE(INI) { bool v = in_int_set(&P->sets[in.x], B->u.i); A->none = false; A->u.i = v; NEXT(); }
+    VMCASE(INN) {
       bool v = false;
       const prog_set *s = &P->sets[in.x];
       for (uint32_t i = 0; i < s->n && !v; i++)
         v = dec_num_cmp(s->nums[i], B->u.n) == 0;
       A->none = false;
       A->u.i = v;
-      break;
+      NEXT();
     }
-    case OP_MATCH: {
+    VMCASE(MATCH) {
       regex_result r = regex_match(P->regexes[in.x], ctx->matcher, B->u.s.p, B->u.s.len);
       if (r == REGEX_LIMIT)
         FAIL(VM_ERR_REGEX_LIMIT);
@@ -431,68 +486,69 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
         FAIL(VM_ERR_REGEX);
       A->none = false;
       A->u.i = r == REGEX_MATCH;
-      break;
+      NEXT();
     }
-    case OP_CALL: {
+    VMCASE(CALL) {
       vm_val v;
       vm_status st = builtin(ctx, in.x, &v, B);
       if (st != VM_OK)
         FAIL(st);
       *A = v;
-      break;
+      NEXT();
     }
-    case OP_ROUNDM: {
+    VMCASE(ROUNDM) {
       dec_money v;
       dec_status st = dec_money_round(B->u.i, in.c, (dec_round)in.x, &v);
       if (st != DEC_OK)
         FAIL(dec_err(st));
       A->none = false;
       A->u.i = v;
-      break;
+      NEXT();
     }
-    case OP_ROUNDN: {
+    VMCASE(ROUNDN) {
       dec_num v;
       dec_status st = dec_num_round(B->u.n, in.c, (dec_round)in.x, &v);
       if (st != DEC_OK)
         FAIL(dec_err(st));
       A->none = false;
       A->u.n = v;
-      break;
+      NEXT();
     }
-    case OP_N2M: {
+    VMCASE(N2M) {
       dec_money v;
       dec_status st = dec_num_to_money(B->u.n, (dec_round)in.x, &v);
       if (st != DEC_OK)
         FAIL(dec_err(st));
       A->none = false;
       A->u.i = v;
-      break;
+      NEXT();
     }
-    case OP_SETRULE:
+    VMCASE(SETRULE)
       ctx->rule[in.a] = in.x;
-      break;
-    case OP_ITER:
+      NEXT();
+    VMCASE(ITER)
       A->none = false;
       A->u.i = 0;
       R[in.a + 1] = *B;
-      break;
-    case OP_NEXT:
+      NEXT();
+    VMCASE(NEXT)
       if (A->u.i >= (int64_t)R[in.a + 1].u.l.count) {
         pc = in.x;
-        continue;
+        DISPATCH();
       }
       A->u.i++;
-      break;
-    case OP_MLOAD: {
+      NEXT();
+    VMCASE(MLOAD) {
       const vm_val *list = &R[in.b + 1];
       uint64_t at = (uint64_t)list->u.l.first + (uint64_t)(B->u.i - 1) * list->u.l.stride + in.x;
       *A = ctx->elems[at];
-      break;
+      NEXT();
     }
-    case OP_HALT:
+    VMCASE(HALT)
+#if !VM_COMPUTED_GOTO
     case OP__COUNT:
+#endif
       return VM_OK;
-    }
-    pc++;
   }
+  return VM_OK; /* not reached: every handler dispatches or returns */
 }
