@@ -428,7 +428,13 @@ static ast_expr *nest(elig_parser *p, ast_expr *e)
 static void eligyyerror(const elig_loc *loc, void *scanner, elig_parser *p, const char *msg)
 {
   (void)scanner;
-  diag_add(p->diags, DIAG_E_SYNTAX, *loc, msg);
+  /* bison's only own message: its stack is full, i.e. the nesting is too deep */
+  if (strcmp(msg, "memory exhausted") == 0 && !p->too_deep) {
+    p->too_deep = true;
+    diag_add(p->diags, DIAG_E_TOO_DEEP, *loc, PARSE_MAX_DEPTH);
+  } else if (strcmp(msg, "memory exhausted") != 0) {
+    diag_add(p->diags, DIAG_E_SYNTAX, *loc, msg);
+  }
 }
 
 /* How a token is named in messages: keywords and punctuation quoted, the rest described. */

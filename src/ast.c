@@ -365,6 +365,17 @@ static void dump_expr(dump_buf *b, const ast_expr *e)
   case AST_NAME: emitf(b, "%s", e->text); break;
   case AST_MEMBER: emitf(b, "(. "); dump_expr(b, e->a); emitf(b, " %s)", e->text); break;
   case AST_SET: case AST_CALL:
+    if (e->kind == AST_SET && e->ival == 1) {
+      /* a record in a test's given: its items are ast_given_item, not expressions */
+      emitf(b, "(record");
+      for (uint32_t i = 0; i < e->list.n; i++) {
+        const ast_given_item *g = e->list.items[i];
+        emitf(b, " %s: ", g->name);
+        dump_expr(b, g->value);
+      }
+      emitf(b, ")");
+      break;
+    }
     emitf(b, e->kind == AST_SET ? "(set" : "(%s", e->text);
     for (uint32_t i = 0; i < e->list.n; i++) {
       emitf(b, " ");

@@ -462,10 +462,16 @@ static ty_type use(checker *c, ast_expr *e, const narrow *nw)
   ty_type t = check_expr(c, e, nw);
   if (t.opt) {
     error(c, DIAG_E_NONE_UNHANDLED, e->loc, describe(e));
-    if (e->kind == AST_NAME)
+    if (e->kind == AST_NAME) {
+      static const char *const defaults[] = {[TY_BOOL] = "false", [TY_INT] = "0",
+                                             [TY_MONEY] = "0", [TY_NUMBER] = "0",
+                                             [TY_PERCENT] = "0%", [TY_TEXT] = "\"\"",
+                                             [TY_DATE] = "2020-01-01"};
+      const char *d = t.base <= TY_DATE && defaults[t.base] ? defaults[t.base] : "...";
       diag_add_help(c->diags, c->last,
-                    "test it first ('%s is not none and ...') or give a default ('%s or 0')",
-                    e->text, e->text);
+                    "test it first ('%s is not none and ...') or give a default ('%s or %s')",
+                    e->text, e->text, d);
+    }
     t.opt = false;
   }
   return t;
@@ -963,10 +969,23 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
     type_error(c, e->loc, "a regex can only follow 'matches'");
     return T(TY_ERROR);
   case AST_NAME: return resolve_name(c, e, nw);
-  case AST_MEMBER:
+  case AST_MEMBER: {
+    /* a member field outside count/sum/...: name it correctly first */
+    ty_type lt = check_expr(c, e->a, nw);
+    if (lt.base == TY_LIST) {
+      ast_decl *elem = c->prog->records.items[lt.record];
+      if (!find_field(elem, e->text, NULL)) {
+        error(c, DIAG_E_UNKNOWN_FIELD, e->loc, e->text);
+        candidates cs = {.n = 0};
+        add_field_candidates(&cs, elem);
+        suggest(c, e->text, &cs);
+        return T(TY_ERROR);
+      }
+    }
     type_error(c, e->loc, "'%s' is a list of values; aggregate it, e.g. sum(...) or max(...)",
                e->text);
     return T(TY_ERROR);
+  }
   case AST_SET:
     type_error(c, e->loc, "a set can only follow 'in'");
     return T(TY_ERROR);

@@ -385,7 +385,8 @@ static uint32_t jump_unless(compiler *c, ast_expr *e, bool when, uint32_t list)
       static const vm_opcode on_true[] = {OP_JEQI, OP_JNEI, OP_JLTI, OP_JLEI, OP_JGTI, OP_JGEI};
       static const vm_opcode on_false[] = {OP_JNEI, OP_JEQI, OP_JGEI, OP_JGTI, OP_JLEI, OP_JLTI};
       uint16_t l = expr_as(c, e->a, k), r = expr_as(c, e->b, k);
-      vm_opcode op = (when ? on_false : on_true)[e->op - OPR_EQ];
+      unsigned k6 = (unsigned)(e->op - OPR_EQ);
+      vm_opcode op = when ? on_false[k6] : on_true[k6];
       c->loc = e->loc;
       return emit(c, op, l, r, 0, list);
     }

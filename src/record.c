@@ -146,12 +146,17 @@ static bool check_value(vm_ctx *ctx, const prog_field *f, const vm_val *v, rec_r
   return true;
 }
 
-/* After every field of a record has its value or is absent: defaults, required, checks. */
-static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject *why)
+/* After every field of a record has its value or is absent: defaults, required, checks.
+ * Problems are reported in declaration order; `bad` is a field whose value could not be
+ * read (its message is already in `why`), UINT32_MAX when none. */
+static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject *why,
+                   uint32_t bad)
 {
   for (uint32_t i = 0; i < rec->nfields; i++) {
     const prog_field *f = &rec->fields[i];
     vm_val *v = &regs[i];
+    if (i == bad)
+      return false;
     if (v->none) {
       if (f->required)
         return reject(why, "field '%s' is required", f->name);
@@ -256,15 +261,21 @@ bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_rej
   clear(ctx->R, rec->nfields);
   if (r->ncells != h->ncols)
     return reject(why, "the record has %zu fields but the header has %u", r->ncells, h->ncols);
+  uint32_t bad = UINT32_MAX;
   for (uint32_t c = 0; c < h->ncols; c++) {
     int32_t f = h->field_of[c];
     const csv_cell *cell = &r->cells[c];
-    if (f < 0 || cell->len == 0)
+    if (f < 0 || cell->len == 0 || (uint32_t)f > bad)
       continue; /* an empty cell is an absent value */
-    if (!parse_value(&rec->fields[f], cell->ptr, cell->len, &ctx->R[f], why))
-      return false;
+    rec_reject tmp;
+    if (!parse_value(&rec->fields[f], cell->ptr, cell->len, &ctx->R[f], &tmp)) {
+      /* keep the first field in declaration order, whatever the column order */
+      bad = (uint32_t)f;
+      *why = tmp;
+      ctx->R[f].none = true;
+    }
   }
-  return finish(ctx, rec, ctx->R, why);
+  return finish(ctx, rec, ctx->R, why, bad);
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -323,7 +334,7 @@ static bool json_list(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
     bool ok = json_object(ctx, doc, elem, n, regs, why, unknown);
     if (ok)
       memcpy(&ctx->R[elem->first_reg], regs, elem->nfields * sizeof *regs);
-    if (!ok || !finish(ctx, elem, &ctx->R[elem->first_reg], why)) {
+    if (!ok || !finish(ctx, elem, &ctx->R[elem->first_reg], why, UINT32_MAX)) {
       char inner[sizeof why->message];
       memcpy(inner, why->message, sizeof inner);
       return reject(why, "%s element %u: %.400s", f->name, k + 1, inner);
@@ -379,5 +390,5 @@ bool rec_from_json(vm_ctx *ctx, const json_doc *doc, rec_reject *why, uint64_t *
   }
   if (!json_object(ctx, doc, rec, &doc->nodes[0], ctx->R, why, unknown_keys))
     return false;
-  return finish(ctx, rec, ctx->R, why);
+  return finish(ctx, rec, ctx->R, why, UINT32_MAX);
 }

@@ -228,11 +228,13 @@ static void process_csv(worker *w, job *j)
       reject(w, j, at + r.error_line, raw, (size_t)(next - raw), "", 0, reason);
       continue;
     }
-    size_t klen = csv_key(w, j, &r, key, sizeof key);
+    /* the key is only needed for a rejection; the cells stay valid until the next record */
     if (!rec_from_csv(j->header, w->ctx, &r, &why))
-      reject(w, j, at, raw, (size_t)(next - raw), key, klen, why.message);
+      reject(w, j, at, raw, (size_t)(next - raw), key, csv_key(w, j, &r, key, sizeof key),
+             why.message);
     else if (!evaluate(w, j, seq, reason, sizeof reason))
-      reject(w, j, at, raw, (size_t)(next - raw), key, klen, reason);
+      reject(w, j, at, raw, (size_t)(next - raw), key, csv_key(w, j, &r, key, sizeof key),
+             reason);
   }
 }
 
@@ -261,11 +263,10 @@ static void process_jsonl(worker *w, job *j)
       reject(w, j, line, raw, n, "", 0, reason);
       continue;
     }
-    size_t klen = json_key(w, key, sizeof key);
     if (!rec_from_json(w->ctx, &w->json, &why, &j->unknown_keys))
-      reject(w, j, line, raw, n, key, klen, why.message);
+      reject(w, j, line, raw, n, key, json_key(w, key, sizeof key), why.message);
     else if (!evaluate(w, j, seq, reason, sizeof reason))
-      reject(w, j, line, raw, n, key, klen, reason);
+      reject(w, j, line, raw, n, key, json_key(w, key, sizeof key), reason);
   }
 }
 
