@@ -237,6 +237,8 @@ static uint32_t make_set(compiler *c, const ast_expr *set, ty_base elem)
 
 static uint16_t expr(compiler *c, ast_expr *e);
 static void cell_code(compiler *c, uint32_t cell, ast_expr *e, ty_base type);
+static bool is_constant(const ast_expr *e);
+static bool fold(compiler *c, ast_expr *e, ty_base as, vm_val *out);
 
 /* The value of e, converted to `to` (int -> money or number, money -> number). */
 static uint16_t expr_as(compiler *c, ast_expr *e, ty_base to)
@@ -248,6 +250,10 @@ static uint16_t expr_as(compiler *c, ast_expr *e, ty_base to)
     from = TY_NUMBER;
   if (is_literal(e) && from != to && ty_is_numeric(from) && ty_is_numeric(to))
     return const_reg(c, literal(c, e, to));
+  if (!is_literal(e) && is_constant(e) && ty_is_numeric(from) && ty_is_numeric(to)) {
+    vm_val v;
+    return fold(c, e, to, &v) ? const_reg(c, v) : 0;
+  }
   uint16_t r = expr(c, e);
   if (from == to || from == TY_NONE || !ty_is_numeric(from) || !ty_is_numeric(to))
     return r;
@@ -363,6 +369,13 @@ static uint32_t jump_if_false(compiler *c, ast_expr *e, uint32_t list)
 
 static uint32_t jump_unless(compiler *c, ast_expr *e, bool when, uint32_t list)
 {
+  if (is_constant(e)) {
+    /* a condition known now: no test, and a jump only when it always jumps */
+    vm_val v;
+    if (!fold(c, e, TY_BOOL, &v) || (v.u.i != 0) == when)
+      return list;
+    return jump_list(c, OP_JMP, 0, list);
+  }
   if (e->kind == AST_UNARY && e->op == OPR_NOT)
     return jump_unless(c, e->a, !when, list);
   if (e->kind == AST_BINARY && !e->ival && (e->op == OPR_AND || e->op == OPR_OR)) {
@@ -646,11 +659,153 @@ static uint16_t call(compiler *c, ast_expr *e)
   }
 }
 
+/* ---------------------------------------------------------------- constant folding */
+
+/* Whether e is built from literals only (so its value is known now). */
+static bool is_constant(const ast_expr *e)
+{
+  if (is_literal(e))
+    return true;
+  if (e->kind == AST_UNARY)
+    return is_constant(e->a);
+  if (e->kind == AST_BINARY && !e->ival)
+    return is_constant(e->a) && is_constant(e->b);
+  return false;
+}
+
+/* v (of type `from`) as `to`, exactly as the VM's conversion instructions do. */
+static bool convert(vm_val *v, ty_base from, ty_base to)
+{
+  if (from == TY_PERCENT)
+    from = TY_NUMBER;
+  if (to == TY_PERCENT)
+    to = TY_NUMBER;
+  if (from == to || !ty_is_numeric(from) || !ty_is_numeric(to))
+    return true;
+  if (from == TY_INT && to == TY_MONEY)
+    return !__builtin_mul_overflow(v->u.i, 100, &v->u.i);
+  if (from == TY_INT && to == TY_NUMBER)
+    v->u.n = dec_num_from_int(v->u.i);
+  else if (from == TY_MONEY && to == TY_NUMBER)
+    v->u.n = dec_num_from_money(v->u.i);
+  return true;
+}
+
+static bool fold(compiler *c, ast_expr *e, ty_base as, vm_val *out);
+
+/* The value of a constant expression, computed with the VM's own arithmetic; false (with a
+ * diagnostic) when it divides by zero or leaves the range. */
+static bool fold_value(compiler *c, ast_expr *e, vm_val *out)
+{
+  ty_base t = e->type.base;
+  vm_val a, b;
+  dec_status st = DEC_OK;
+  memset(out, 0, sizeof *out);
+  if (is_literal(e)) {
+    *out = literal(c, e, t);
+    return true;
+  }
+  if (e->kind == AST_UNARY) {
+    if (!fold(c, e->a, t == TY_BOOL ? TY_BOOL : t, &a))
+      return false;
+    if (e->op == OPR_NOT)
+      out->u.i = !a.u.i;
+    else if (t == TY_NUMBER || t == TY_PERCENT)
+      st = dec_num_neg(a.u.n, &out->u.n);
+    else if (a.u.i == INT64_MIN)
+      st = DEC_OVERFLOW;
+    else
+      out->u.i = -a.u.i;
+  } else if (e->op == OPR_AND || e->op == OPR_OR) {
+    if (!fold(c, e->a, TY_BOOL, &a) || !fold(c, e->b, TY_BOOL, &b))
+      return false;
+    out->u.i = e->op == OPR_AND ? a.u.i && b.u.i : a.u.i || b.u.i;
+  } else if (e->op >= OPR_EQ && e->op <= OPR_GE) {
+    ty_base k = compare_kind(e->a->type.base, e->b->type.base);
+    if (!fold(c, e->a, k, &a) || !fold(c, e->b, k, &b))
+      return false;
+    int cmp = k == TY_NUMBER || k == TY_PERCENT ? dec_num_cmp(a.u.n, b.u.n)
+              : k == TY_TEXT
+                  ? (a.u.s.len == b.u.s.len ? memcmp(a.u.s.p, b.u.s.p, a.u.s.len)
+                                            : (a.u.s.len < b.u.s.len ? -1 : 1))
+                  : (a.u.i > b.u.i) - (a.u.i < b.u.i);
+    static const bool lt[] = {0, 1, 1, 1, 0, 0}, eq[] = {1, 0, 0, 1, 0, 1},
+                      gt[] = {0, 1, 0, 0, 1, 1};
+    unsigned o = (unsigned)(e->op - OPR_EQ);
+    out->u.i = cmp < 0 ? lt[o] : cmp == 0 ? eq[o] : gt[o];
+  } else {
+    /* arithmetic, in the operand kinds arith() uses */
+    ty_base ka = e->a->type.base, kb = e->b->type.base;
+    bool num = t == TY_NUMBER || t == TY_PERCENT;
+    ty_base k = num ? TY_NUMBER : t == TY_MONEY && e->op != OPR_MUL && e->op != OPR_DIV
+                                      ? TY_MONEY : TY_INT;
+    if (e->op == OPR_DIV && !num)
+      k = TY_INT; /* money / int: keep both as they are */
+    if (e->op == OPR_DIV && num && ka == TY_INT && kb == TY_INT)
+      k = TY_INT;
+    if (!fold(c, e->a, k == TY_INT ? (ka == TY_DATE ? TY_DATE : ka == TY_MONEY ? TY_MONEY : k) : k, &a) ||
+        !fold(c, e->b, k == TY_INT ? (kb == TY_MONEY ? TY_MONEY : kb == TY_DATE ? TY_DATE : k) : k, &b))
+      return false;
+    switch (e->op) {
+    case OPR_ADD:
+      if (num) st = dec_num_add(a.u.n, b.u.n, &out->u.n);
+      else if (__builtin_add_overflow(a.u.i, b.u.i, &out->u.i)) st = DEC_OVERFLOW;
+      break;
+    case OPR_SUB:
+      if (num) st = dec_num_sub(a.u.n, b.u.n, &out->u.n);
+      else if (__builtin_sub_overflow(a.u.i, b.u.i, &out->u.i)) st = DEC_OVERFLOW;
+      break;
+    case OPR_MUL:
+      if (num) st = dec_num_mul(a.u.n, b.u.n, &out->u.n);
+      else if (__builtin_mul_overflow(a.u.i, b.u.i, &out->u.i)) st = DEC_OVERFLOW;
+      break;
+    default:
+      if (t == TY_MONEY)
+        st = dec_money_div_int(a.u.i, b.u.i, DEC_HALF_AWAY, &out->u.i);
+      else if (k == TY_INT)
+        st = b.u.i == 0 ? DEC_DIV_ZERO
+                        : dec_num_div(dec_num_from_int(a.u.i), dec_num_from_int(b.u.i), &out->u.n);
+      else
+        st = dec_num_div(a.u.n, b.u.n, &out->u.n);
+      break;
+    }
+  }
+  if (st != DEC_OK) {
+    if (!c->failed)
+      diag_add(c->diags, st == DEC_DIV_ZERO ? DIAG_E_DIV_BY_ZERO : DIAG_E_CONST_RANGE, e->loc);
+    c->failed = true;
+    return false;
+  }
+  return true;
+}
+
+/* fold_value, converted to `as`. */
+static bool fold(compiler *c, ast_expr *e, ty_base as, vm_val *out)
+{
+  if (!fold_value(c, e, out))
+    return false;
+  if (!convert(out, (ty_base)e->type.base, as)) {
+    if (!c->failed)
+      diag_add(c->diags, DIAG_E_CONST_RANGE, e->loc);
+    c->failed = true;
+    return false;
+  }
+  return true;
+}
+
 static uint16_t expr(compiler *c, ast_expr *e)
 {
   elig_loc saved = c->loc;
   uint16_t r = 0, d;
   c->loc = e->loc;
+  if ((e->kind == AST_UNARY || e->kind == AST_BINARY) && !is_literal(e) && is_constant(e)) {
+    /* constants are folded: 2 * 1500 is one constant, and 1 / (2 - 2) an error now */
+    vm_val v;
+    if (fold_value(c, e, &v))
+      r = const_reg(c, v);
+    c->loc = saved;
+    return r;
+  }
   switch (e->kind) {
   case AST_INT: case AST_DECIMAL: case AST_PERCENT: case AST_STRING: case AST_DATE:
   case AST_BOOL:

@@ -1,0 +1,1 @@
+check --dump=code constant_folding.rules
