@@ -239,6 +239,7 @@ static uint16_t expr(compiler *c, ast_expr *e);
 static void cell_code(compiler *c, uint32_t cell, ast_expr *e, ty_base type);
 static bool is_constant(const ast_expr *e);
 static bool fold(compiler *c, ast_expr *e, ty_base as, vm_val *out);
+static bool fold_value(compiler *c, ast_expr *e, vm_val *out);
 
 /* The value of e, converted to `to` (int -> money or number, money -> number). */
 static uint16_t expr_as(compiler *c, ast_expr *e, ty_base to)
@@ -327,6 +328,16 @@ static uint16_t arith(compiler *c, ast_expr *e)
     }
     return d;
   default:
+    if (is_constant(e->b)) {
+      /* a divisor known now must not be zero: every record would fail */
+      vm_val v;
+      ty_base bt = e->b->type.base;
+      if (fold_value(c, e->b, &v) &&
+          ((bt == TY_NUMBER || bt == TY_PERCENT) ? v.u.n.num == 0 : v.u.i == 0)) {
+        diag_add(c->diags, DIAG_E_DIV_BY_ZERO, e->loc);
+        c->failed = true;
+      }
+    }
     if (t == TY_MONEY) {
       l = expr(c, e->a);
       r = expr(c, e->b);
