@@ -130,6 +130,7 @@ typedef struct {
   const char *elem_name;   /* for list of R */
   ast_list cons;           /* ast_field_con* */
   bool used;               /* set by the checker */
+  uint32_t index;          /* position in its record, set by the checker */
 } ast_field;
 
 /* One row of a parameter table: keys: value. */
@@ -180,6 +181,7 @@ struct ast_decl {
   const char *version;
   /* record */
   ast_list fields;      /* ast_field* */
+  struct names_index *fields_index; /* the fields by name, built by the checker */
   ast_list keys;        /* record key names: ast_expr* (AST_NAME) */
   /* param */
   const char *type_name;  /* declared type of a param or let (NULL: inferred) */

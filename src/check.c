@@ -21,6 +21,7 @@
 
 #include "check.h"
 #include "decimal.h"
+#include "names.h"
 #include "suggest.h"
 
 /* ---------------------------------------------------------------- state */
@@ -49,6 +50,8 @@ typedef struct {
   ast_decl *chain[64];        /* derived values being checked, for cycle reports */
   uint32_t depth;             /* how many are being checked, one inside the other */
   bool chain_reported;
+  names_index decls;          /* top-level definitions by name */
+  names_index fields;         /* the main record's fields by name */
 } checker;
 
 static int error(checker *c, int id, elig_loc loc, ...);
@@ -108,6 +111,14 @@ static void *find_decl(const ast_list *l, const char *name)
 
 static ast_field *find_field(const ast_decl *rec, const char *name, uint32_t *index)
 {
+  if (rec && rec->fields_index) {
+    ast_field *f = names_get(rec->fields_index, name);
+    if (!f)
+      return NULL;
+    if (f && index)
+      *index = f->index;
+    return f;
+  }
   for (uint32_t i = 0; rec && i < rec->fields.n; i++) {
     ast_field *f = rec->fields.items[i];
     if (strcmp(f->name, name) == 0) {
@@ -305,6 +316,16 @@ static bool table_uses_record(const ast_table *t)
   return false;
 }
 
+/* A top-level derived value, parameter, decision or flag called name. */
+static ast_decl *value_decl(checker *c, const char *name)
+{
+  ast_decl *d = names_get(&c->decls, name);
+  return d && (d->kind == DECL_LET || d->kind == DECL_PARAM || d->kind == DECL_DECIDE ||
+               d->kind == DECL_MONITOR)
+             ? d
+             : NULL;
+}
+
 /* Resolves an AST_NAME in the current scope, setting ref, index, decl and type. */
 static ty_type resolve_name(checker *c, ast_expr *e, const narrow *nw)
 {
@@ -351,9 +372,7 @@ static ty_type resolve_name(checker *c, ast_expr *e, const narrow *nw)
     }
   }
 record_scope:
-  if ((f = find_field(p->record, name, &idx)) || (d = find_decl(&p->lets, name)) ||
-      (d = find_decl(&p->params, name)) || (d = find_decl(&p->decisions, name)) ||
-      (d = find_decl(&p->flags, name))) {
+  if ((f = find_field(p->record, name, &idx)) || (d = value_decl(c, name))) {
     if (c->agg && !c->in_acc && !f && d->kind == DECL_PARAM) {
       /* a parameter that depends on no field (a constant, or by as_of) is the same for the
        * whole group */
@@ -1202,14 +1221,6 @@ static void check_record(checker *c, ast_decl *rec)
 {
   for (uint32_t i = 0; i < rec->fields.n; i++) {
     ast_field *f = rec->fields.items[i];
-    for (uint32_t j = 0; j < i; j++) {
-      ast_field *g = rec->fields.items[j];
-      if (strcmp(g->name, f->name) == 0) {
-        error(c, DIAG_E_DUPLICATE_FIELD, f->loc, f->name);
-        diag_add_note(c->diags, c->last, g->loc, "first declared here");
-        break;
-      }
-    }
     check_field(c, rec, f);
   }
   for (uint32_t i = 0; i < rec->keys.n; i++) {
@@ -1616,15 +1627,9 @@ static const char *kind_word(ast_decl_kind k)
 
 /* Finds any top-level definition called `name` (records, values, decisions, flags,
  * aggregates, and fields of the main record are one namespace). */
-static ast_decl *find_any(chk_program *p, ast_list *aggs, const char *name)
+static ast_decl *find_any(checker *c, const char *name)
 {
-  ast_list *lists[] = {&p->records, &p->lets, &p->params, &p->decisions, &p->flags, aggs};
-  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
-    ast_decl *d = find_decl(lists[i], name);
-    if (d)
-      return d;
-  }
-  return NULL;
+  return names_get(&c->decls, name);
 }
 
 static void merge(checker *c, ast_file *const *files, uint32_t nfiles, ast_list *aggs,
@@ -1652,7 +1657,7 @@ static void merge(checker *c, ast_file *const *files, uint32_t nfiles, ast_list 
         continue;
       }
       ast_list *l = d->kind == DECL_AGGREGATE ? aggs : list_for(p, d->kind);
-      ast_decl *old = find_any(p, aggs, d->name);
+      ast_decl *old = find_any(c, d->name);
       if (d->is_override) {
         if (!old || old->kind != d->kind) {
           type_error(c, d->name_loc, "there is no %s '%s' to override", kind_word(d->kind),
@@ -1665,6 +1670,7 @@ static void merge(checker *c, ast_file *const *files, uint32_t nfiles, ast_list 
         for (uint32_t j = 0; j < l->n; j++)
           if (l->items[j] == old)
             l->items[j] = d;
+        names_put(&c->decls, d->name, d);
         continue;
       }
       if (old) {
@@ -1674,6 +1680,8 @@ static void merge(checker *c, ast_file *const *files, uint32_t nfiles, ast_list 
         continue;
       }
       ast_list_append(c->arena, l, d);
+      if (!names_put(&c->decls, d->name, d))
+        c->failed = true;
     }
   }
 }
@@ -1714,13 +1722,48 @@ static bool pick_main_record(checker *c)
   return true;
 }
 
+/* Every record's fields by name (duplicates reported here, the first one kept). */
+static void index_fields(checker *c)
+{
+  for (uint32_t r = 0; r < c->prog->records.n; r++) {
+    ast_decl *rec = c->prog->records.items[r];
+    rec->fields_index = ast_alloc(c->arena, sizeof *rec->fields_index);
+    if (!rec->fields_index) {
+      c->failed = true;
+      return;
+    }
+    names_init(rec->fields_index);
+    for (uint32_t i = 0; i < rec->fields.n; i++) {
+      ast_field *f = rec->fields.items[i];
+      ast_field *first = names_get(rec->fields_index, f->name);
+      f->index = i;
+      if (first) {
+        error(c, DIAG_E_DUPLICATE_FIELD, f->loc, f->name);
+        diag_add_note(c->diags, c->last, first->loc, "first declared here");
+      } else if (!names_put(rec->fields_index, f->name, f)) {
+        c->failed = true;
+      }
+    }
+  }
+}
+
+static void unindex_fields(checker *c)
+{
+  for (uint32_t r = 0; r < c->prog->records.n; r++) {
+    ast_decl *rec = c->prog->records.items[r];
+    if (rec->fields_index)
+      names_fini(rec->fields_index);
+    rec->fields_index = NULL;
+  }
+}
+
 /* Fields of the main record share the namespace of derived values. */
-static void check_field_names(checker *c, ast_list *aggs)
+static void check_field_names(checker *c)
 {
   chk_program *p = c->prog;
   for (uint32_t i = 0; i < p->record->fields.n; i++) {
     ast_field *f = p->record->fields.items[i];
-    ast_decl *d = find_any(p, aggs, f->name);
+    ast_decl *d = find_any(c, f->name);
     if (d && d->kind != DECL_RECORD) {
       d->used = true; /* reported here; no "never used" on top */
       error(c, DIAG_E_DUPLICATE, d->name_loc, d->name);
@@ -1735,6 +1778,8 @@ static void number(ast_list *l)
     ((ast_decl *)l->items[i])->index = i;
 }
 
+static bool check_all(checker *c, ast_list *aggsp, ast_decl *output);
+
 bool chk_check(ast_arena *arena, ast_file *const *files, uint32_t nfiles, diag_list *diags,
                chk_program *out)
 {
@@ -1744,48 +1789,59 @@ bool chk_check(ast_arena *arena, ast_file *const *files, uint32_t nfiles, diag_l
   ast_decl *output = NULL;
   memset(out, 0, sizeof *out);
   merge(&c, files, nfiles, &aggs, &output);
-  if (!pick_main_record(&c))
-    return false;
+  bool ok = pick_main_record(&c) && check_all(&c, &aggs, output);
+  unindex_fields(&c);
+  names_fini(&c.decls);
+  return ok && !c.failed;
+}
+
+/* Everything after the merge, once the main record is known. */
+static bool check_all(checker *c, ast_list *aggsp, ast_decl *output)
+{
+  chk_program *out = c->prog;
+  ast_arena *arena = c->arena;
+  ast_list aggs = *aggsp;
+  index_fields(c);
   number(&out->lets);
   number(&out->params);
   number(&out->decisions);
   number(&out->flags);
-  check_field_names(&c, &aggs);
+  check_field_names(c);
   for (uint32_t i = 0; i < out->records.n; i++)
-    check_record(&c, out->records.items[i]);
-  c.elem_record = out->record;
+    check_record(c, out->records.items[i]);
+  c->elem_record = out->record;
   for (uint32_t i = 0; i < out->params.n; i++)
-    check_param(&c, out->params.items[i]);
+    check_param(c, out->params.items[i]);
   for (uint32_t i = 0; i < out->lets.n; i++)
-    check_let(&c, out->lets.items[i]);
+    check_let(c, out->lets.items[i]);
   for (uint32_t i = 0; i < out->decisions.n; i++)
-    check_decision(&c, out->decisions.items[i]);
+    check_decision(c, out->decisions.items[i]);
   for (uint32_t i = 0; i < out->flags.n; i++)
-    check_monitor(&c, out->flags.items[i]);
+    check_monitor(c, out->flags.items[i]);
   for (uint32_t i = 0; i < aggs.n; i++) {
     chk_aggregate *agg = ast_alloc(arena, sizeof *agg);
     if (!agg)
       return false;
     agg->decl = aggs.items[i];
     agg->decl->index = i;
-    check_aggregate(&c, agg);
+    check_aggregate(c, agg);
     ast_list_append(arena, &out->aggregates, agg);
   }
-  c.elem_record = out->record;
+  c->elem_record = out->record;
   if (output) {
-    resolve_outputs(&c, &output->names, &out->outputs);
+    resolve_outputs(c, &output->names, &out->outputs);
   } else {
     for (uint32_t i = 0; i < out->record->keys.n; i++) {
       ast_expr *k = out->record->keys.items[i];
       ast_expr *e = ast_name(arena, k->text, k->loc);
-      check_expr(&c, e, NULL);
+      check_expr(c, e, NULL);
       ast_list_append(arena, &out->outputs, e);
     }
   }
   for (uint32_t i = 0; i < out->lets.n; i++) {
     ast_decl *d = out->lets.items[i];
     if (!d->used)
-      error(&c, DIAG_W_UNUSED_LET, d->name_loc, d->name);
+      error(c, DIAG_W_UNUSED_LET, d->name_loc, d->name);
   }
-  return !c.failed;
+  return !c->failed;
 }
