@@ -280,6 +280,14 @@ bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_rej
 
 /* ---------------------------------------------------------------- JSON */
 
+static size_t n_len_cap(size_t n, size_t cap)
+{
+  return n < cap ? n : cap;
+}
+
+static bool json_record(vm_ctx *ctx, const json_doc *doc, rec_reject *why,
+                        rec_unknown *unknown_keys);
+
 static const char *json_kind_name(json_kind k)
 {
   static const char *const names[] = {"null", "true", "false", "a number", "a string",
@@ -288,10 +296,10 @@ static const char *json_kind_name(json_kind k)
 }
 
 static bool json_value(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
-                       const json_node *n, vm_val *v, rec_reject *why, uint64_t *unknown);
+                       const json_node *n, vm_val *v, rec_reject *why, rec_unknown *unknown);
 
 static bool json_object(vm_ctx *ctx, const json_doc *doc, const prog_record *rec,
-                        const json_node *obj, vm_val *regs, rec_reject *why, uint64_t *unknown)
+                        const json_node *obj, vm_val *regs, rec_reject *why, rec_unknown *unknown)
 {
   clear(regs, rec->nfields);
   for (uint32_t m = obj->first_child; m != JSON_NONE; m = doc->nodes[m].next_sibling) {
@@ -302,7 +310,11 @@ static bool json_object(vm_ctx *ctx, const json_doc *doc, const prog_record *rec
           memcmp(rec->fields[i].name, n->key, n->key_len) == 0)
         break;
     if (i == rec->nfields) {
-      (*unknown)++;
+      if (unknown->keys++ == 0 || !unknown->first[0]) {
+        size_t len = n_len_cap(n->key_len, sizeof unknown->first - 1);
+        memcpy(unknown->first, n->key, len);
+        unknown->first[len] = '\0';
+      }
       continue;
     }
     if (n->kind == JSON_NULL)
@@ -314,7 +326,7 @@ static bool json_object(vm_ctx *ctx, const json_doc *doc, const prog_record *rec
 }
 
 static bool json_list(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
-                      const json_node *arr, vm_val *v, rec_reject *why, uint64_t *unknown)
+                      const json_node *arr, vm_val *v, rec_reject *why, rec_unknown *unknown)
 {
   const prog_record *elem = &ctx->P->records[f->type.record];
   uint32_t stride = elem->nfields ? elem->nfields : 1;
@@ -349,7 +361,7 @@ static bool json_list(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
 }
 
 static bool json_value(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
-                       const json_node *n, vm_val *v, rec_reject *why, uint64_t *unknown)
+                       const json_node *n, vm_val *v, rec_reject *why, rec_unknown *unknown)
 {
   switch (f->type.base) {
   case TY_LIST:
@@ -378,7 +390,17 @@ static bool json_value(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
   }
 }
 
-bool rec_from_json(vm_ctx *ctx, const json_doc *doc, rec_reject *why, uint64_t *unknown_keys)
+bool rec_from_json(vm_ctx *ctx, const json_doc *doc, rec_reject *why, rec_unknown *unknown_keys)
+{
+  uint64_t before = unknown_keys->keys;
+  bool ok = json_record(ctx, doc, why, unknown_keys);
+  if (unknown_keys->keys != before)
+    unknown_keys->records++;
+  return ok;
+}
+
+static bool json_record(vm_ctx *ctx, const json_doc *doc, rec_reject *why,
+                        rec_unknown *unknown_keys)
 {
   const elig_program *P = ctx->P;
   const prog_record *rec = &P->records[P->main_record];

@@ -43,8 +43,17 @@ void rec_header_fini(rec_header *h);
  * and fills `why` when the record breaks its schema. */
 bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_reject *why);
 
+/* JSON keys that are no field: ignored, but counted and the first one kept, so that a
+ * misspelt optional field does not pass unnoticed. */
+typedef struct {
+  uint64_t keys;        /* unknown keys seen */
+  uint64_t records;     /* records that had one */
+  char first[64];       /* the first unknown key (truncated), "" when none */
+  uint64_t first_line;  /* set by the caller: the line of that record */
+} rec_unknown;
+
 /* The same for one JSON document (an object; lists of records as arrays of objects).  Keys
- * that are no field are counted in *unknown_keys and ignored. */
-bool rec_from_json(vm_ctx *ctx, const json_doc *doc, rec_reject *why, uint64_t *unknown_keys);
+ * that are no field are counted in *unknown and ignored. */
+bool rec_from_json(vm_ctx *ctx, const json_doc *doc, rec_reject *why, rec_unknown *unknown);
 
 #endif

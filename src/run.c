@@ -35,7 +35,8 @@ typedef struct {
   input_format fmt;
   const char *name;         /* file name for messages */
   wbuf out, rej, log;       /* results, reject lines, messages */
-  uint64_t records, rejected, unknown_keys;
+  uint64_t records, rejected;
+  rec_unknown unknown;      /* JSON keys that are no field */
   bool failed;              /* out of memory */
 } job;
 
@@ -263,7 +264,11 @@ static void process_jsonl(worker *w, job *j)
       reject(w, j, line, raw, n, "", 0, reason);
       continue;
     }
-    if (!rec_from_json(w->ctx, &w->json, &why, &j->unknown_keys))
+    uint64_t seen = j->unknown.keys;
+    bool typed = rec_from_json(w->ctx, &w->json, &why, &j->unknown);
+    if (seen == 0 && j->unknown.keys)
+      j->unknown.first_line = line;
+    if (!typed)
       reject(w, j, line, raw, n, key, json_key(w, key, sizeof key), why.message);
     else if (!evaluate(w, j, seq, reason, sizeof reason))
       reject(w, j, line, raw, n, key, json_key(w, key, sizeof key), reason);
@@ -273,7 +278,8 @@ static void process_jsonl(worker *w, job *j)
 static void process(worker *w, job *j)
 {
   j->out.len = j->rej.len = j->log.len = 0;
-  j->records = j->rejected = j->unknown_keys = 0;
+  j->records = j->rejected = 0;
+  memset(&j->unknown, 0, sizeof j->unknown);
   if (j->fmt == INPUT_CSV)
     process_csv(w, j);
   else
@@ -439,7 +445,12 @@ static void write_ready(batch *b)
     b->stats->records += j->records;
     b->stats->rejected += j->rejected;
     b->stats->written += j->records - j->rejected;
-    b->stats->unknown_keys += j->unknown_keys;
+    if (j->unknown.keys && !b->stats->unknown.keys)
+      b->stats->unknown = j->unknown; /* the first one in input order */
+    else {
+      b->stats->unknown.keys += j->unknown.keys;
+      b->stats->unknown.records += j->unknown.records;
+    }
     j->state = JOB_FREE;
     b->next_write++;
     progress(b, false);
@@ -548,7 +559,7 @@ static void read_input(batch *b, const char *name, rec_header *h)
       continue;
     }
     if (st != INPUT_OK) {
-      fprintf(b->log, "elig: %s\n", err.message);
+      fprintf(b->log, "elig: cannot read '%s': %s\n", name, err.message);
       b->read_failed = true;
       break;
     }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "input.h"
+#include "record.h"
 #include "program.h"
 #include "write.h"
 
@@ -37,7 +38,7 @@ typedef struct {
   uint64_t records;            /* read, not counting headers and blank lines */
   uint64_t written;            /* results written */
   uint64_t rejected;
-  uint64_t unknown_keys;       /* JSON keys that are no field, ignored */
+  rec_unknown unknown;         /* JSON keys that are no field, ignored */
   double seconds;
 } run_stats;
 

@@ -22,6 +22,7 @@
 #include "diag.h"
 #include "ruleset.h"
 #include "run.h"
+#include "suggest.h"
 
 enum { EXIT_RULES = 1, EXIT_USAGE = 2 };
 
@@ -156,6 +157,27 @@ static int cmd_check(int argc, char **argv)
   return status;
 }
 
+/* "elig: warning: 3 keys that are no field of 'household' were ignored in 1 record; the first,
+ * 'exited_yaer' on line 7: did you mean 'exited_year'?" */
+static void report_unknown_keys(const elig_program *P, const rec_unknown *u)
+{
+  const prog_record *rec = &P->records[P->main_record];
+  const char *names[512];
+  size_t n = 0;
+  for (uint32_t i = 0; i < rec->nfields && n < 512; i++)
+    names[n++] = rec->fields[i].name;
+  const char *best = suggest_closest(u->first, strlen(u->first), names, n);
+  fprintf(stderr,
+          "elig: warning: %llu key%s that %s no field of '%s' %s ignored in %llu record%s; "
+          "the first, '%s' on line %llu",
+          (unsigned long long)u->keys, u->keys == 1 ? "" : "s", u->keys == 1 ? "is" : "are",
+          rec->name, u->keys == 1 ? "was" : "were", (unsigned long long)u->records,
+          u->records == 1 ? "" : "s", u->first, (unsigned long long)u->first_line);
+  if (best)
+    fprintf(stderr, ": did you mean '%s'?", best);
+  fputc('\n', stderr);
+}
+
 static bool parse_threads(const char *s, unsigned *out)
 {
   char *end;
@@ -232,9 +254,8 @@ static int cmd_run(int argc, char **argv)
   o.ninputs = (uint32_t)(argc - optind - 1);
   run_stats st;
   int status = run_batch(&o, &st, stderr);
-  if (st.unknown_keys)
-    fprintf(stderr, "elig: %llu JSON values had keys that are not fields; they were ignored\n",
-            (unsigned long long)st.unknown_keys);
+  if (st.unknown.keys)
+    report_unknown_keys(P, &st.unknown);
   if (st.rejected || status == 4)
     fprintf(stderr, "elig: %llu records read, %llu written, %llu rejected%s%s%s\n",
             (unsigned long long)st.records, (unsigned long long)st.written,

@@ -74,7 +74,7 @@ static bool fx_load(fixture *f, const char *json)
   json_error err;
   ck_assert_msg(json_parse(&f->doc, json, strlen(json), &err) == JSON_OK, "%s: %s", json,
                 err.message);
-  uint64_t unknown = 0;
+  rec_unknown unknown = {0};
   return rec_from_json(f->ctx, &f->doc, &f->why, &unknown);
 }
 
@@ -881,7 +881,7 @@ START_TEST(test_vm_two_contexts_one_program)
   const char *j2 = "{\"hh_id\":\"b\",\"size\":4,\"net_income\":16000.01}";
   ck_assert_int_eq(json_parse(&d2, j2, strlen(j2), NULL), JSON_OK);
   rec_reject why;
-  uint64_t unk = 0;
+  rec_unknown unk = {0};
   ck_assert(rec_from_json(other, &d2, &why, &unk));
   ck_assert_int_eq(fx_eval(&f, "{\"hh_id\":\"a\",\"size\":4,\"net_income\":16000.02}"), VM_OK);
   const prog_column *c = fx_column(&f, "per_capita");
