@@ -2,8 +2,8 @@
 # golden.sh -- the data-driven end-to-end tests: run `elig` on each case and compare
 # what it printed and its exit status with the expected files.
 #
-# A case is a set of files sharing a name in tests/lang/ (language and commands) or
-# tests/diag/ (diagnostics):
+# A case is a set of files sharing a name in tests/lang/ (language and commands),
+# tests/diag/ (diagnostics) or tests/rules/ (the shipped rule sets):
 #   NAME.rules        the rule file
 #   NAME.cmd          optional: the arguments after `elig` (default for tests/lang: run
 #                     NAME.rules on NAME.csv or NAME.jsonl; for tests/diag: check NAME.rules)
@@ -74,12 +74,11 @@ run_case() {
   [ $ok = 1 ]
 }
 
-for kind in lang diag; do
+for kind in lang diag rules; do
   dir=$srcdir/tests/$kind
   [ -d "$dir" ] || continue
-  for rules in "$dir"/*.rules; do
-    [ -f "$rules" ] || continue
-    name=$(basename "$rules" .rules)
+  # a case is named by its rule file, or by its command file when it uses shared rules
+  for name in $(cd "$dir" && ls *.rules *.cmd 2>/dev/null | sed 's/\.[a-z]*$//' | sort -u); do
     # files imported by other cases are not cases of their own
     case $name in _*) continue;; esac
     case $name in ${ONLY:-*}) ;; *) continue;; esac

@@ -1,0 +1,1 @@
+run --no-progress -j1 ../../rules/national.rules national_cases.csv

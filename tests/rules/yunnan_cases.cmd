@@ -1,0 +1,1 @@
+run --no-progress -j1 ../../rules/provinces/yunnan.rules yunnan_cases.csv
