@@ -420,6 +420,9 @@ int diag_addv(diag_list *list, diag_id id, elig_loc loc, va_list ap)
     list->nwarnings++;
   if (list->capped)
     return DIAG_NONE;
+  /* warnings are capped too: a generated file can raise thousands; they stay counted */
+  if (!is_error && list->nwarnings > DIAG_MAX_WARNINGS)
+    return DIAG_NONE;
   if (is_error && list->max_errors != 0 && list->nkept_errors >= list->max_errors) {
     list->capped = true;
     push_fmt(list, DIAG_E_TOO_MANY_ERRORS, ELIG_LOC_NONE, list->max_errors);
@@ -671,6 +674,9 @@ static unsigned cell_width(uint32_t cp, size_t step, size_t col)
 }
 
 /* Renders the source line and caret line for `loc`, which must be in `set`. */
+/* Source lines longer than this many bytes are shown as a window around the span. */
+#define SNIPPET_MAX 200
+
 static void render_snippet(strbuf *sb, const src_set *set, elig_loc loc, uint32_t line,
                            bool color)
 {
@@ -693,16 +699,40 @@ static void render_snippet(strbuf *sb, const src_set *set, elig_loc loc, uint32_
   uint32_t s = start - lstart > len ? len : start - lstart;
   uint32_t e = end - lstart > len ? len : end - lstart;
 
+  /* A very long line (a generated file, or one with bare CR line ends) is shown as a window
+   * around the span, so that one diagnostic stays a few lines long. */
+  bool cut_left = false, cut_right = false;
+  if (len > SNIPPET_MAX) {
+    uint32_t ws = s > SNIPPET_MAX / 2 ? s - SNIPPET_MAX / 2 : 0;
+    while (ws > 0 && ((unsigned char)text[ws] & 0xC0) == 0x80)
+      ws--;
+    uint32_t we = ws + SNIPPET_MAX;
+    if (we > len)
+      we = len;
+    while (we < len && ((unsigned char)text[we] & 0xC0) == 0x80)
+      we++;
+    cut_left = ws > 0;
+    cut_right = we < len;
+    text += ws;
+    len = we - ws;
+    s -= ws;
+    e = e < ws ? 0 : e - ws > len ? len : e - ws;
+  }
+
   sb_printf(sb, "%*u |", (int)gw, (unsigned)line);
   if (len > 0) {
     sb_putn(sb, " ", 1);
+    if (cut_left)
+      sb_puts(sb, "...");
     put_source_line(sb, text, len);
+    if (cut_right)
+      sb_puts(sb, "...");
   }
   sb_putn(sb, "\n", 1);
 
   sb_repeat(sb, ' ', gw);
-  sb_puts(sb, " | ");
-  size_t col = gw + 3; /* terminal column, for tab stops */
+  sb_puts(sb, cut_left ? " |    " : " | ");
+  size_t col = gw + (cut_left ? 6 : 3); /* terminal column, for tab stops */
   uint32_t i = 0;
   while (i < s) {
     uint32_t cp;

@@ -43,6 +43,9 @@ typedef enum {
 /* Returned by diag_add when the diagnostic was not stored. */
 #define DIAG_NONE (-1)
 
+/* Warnings kept in a list; later ones are counted only (diag_warning_count). */
+#define DIAG_MAX_WARNINGS 100
+
 typedef struct diag_list diag_list;
 
 /* Where a diagnostic points, as users count: see diag_get_pos. */

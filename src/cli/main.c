@@ -111,6 +111,9 @@ static elig_program *compile_file(const char *path, bool *had_errors, bool dump_
     if (text)
       fputs(text, stderr);
     free(text);
+    if (diag_warning_count(diags) > DIAG_MAX_WARNINGS)
+      fprintf(stderr, "elig: %zu more warnings not shown\n",
+              diag_warning_count(diags) - DIAG_MAX_WARNINGS);
   }
   *had_errors = !P || diag_error_count(diags) > 0;
   if (!P)
