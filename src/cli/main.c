@@ -260,8 +260,9 @@ static int cmd_run(int argc, char **argv)
   if (st.unknown.keys)
     report_unknown_keys(P, &st.unknown);
   if (st.rejected || status == 4)
-    fprintf(stderr, "elig: %llu records read, %llu written, %llu rejected%s%s%s\n",
-            (unsigned long long)st.records, (unsigned long long)st.written,
+    fprintf(stderr, "elig: %llu record%s read, %llu written, %llu rejected%s%s%s\n",
+            (unsigned long long)st.records, st.records == 1 ? "" : "s",
+            (unsigned long long)st.written,
             (unsigned long long)st.rejected, st.rejected && o.rejects ? " (see " : "",
             st.rejected && o.rejects ? o.rejects : "", st.rejected && o.rejects ? ")" : "");
   comp_program_free(P);
