@@ -249,6 +249,8 @@ when_rule:
 
 otherwise_rule:
   OTHERWISE expr reason     { $$ = ast_rule_new(p->arena, @$, NULL, $2, $3); }
+| ELSE expr reason          { $$ = ast_rule_new(p->arena, @$, NULL, $2, $3);
+                              diag_add(p->diags, DIAG_E_ELSE_IN_DECISION, @1); }
 ;
 
 reason:

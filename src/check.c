@@ -387,7 +387,7 @@ record_scope:
       }
     }
     if (c->agg && !c->in_acc) {
-      type_error(c, e->loc, "'%s' is a value of each record, not of the group", name);
+      error(c, DIAG_E_RECORD_VALUE_IN_GROUP, e->loc, name);
       diag_add_help(c->diags, c->last,
                     "use an aggregation such as sum(%s), count(where ...) or first(%s)", name,
                     name);
@@ -866,7 +866,12 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
   }
   e->index = (uint32_t)bi->id;
   if (e->list.n < bi->min || e->list.n > bi->max) {
-    error(c, DIAG_E_ARG_COUNT, e->loc, bi->name, (unsigned)bi->min, e->list.n);
+    char expected[32];
+    if (bi->min == bi->max)
+      snprintf(expected, sizeof expected, "%u", (unsigned)bi->min);
+    else
+      snprintf(expected, sizeof expected, "%u to %u", (unsigned)bi->min, (unsigned)bi->max);
+    error(c, DIAG_E_ARG_COUNT, e->loc, bi->name, expected, e->list.n);
     return T(TY_ERROR);
   }
   bool aggregation = bi->id == BI_COUNT || bi->id == BI_SUM || bi->id == BI_ANY ||
@@ -1134,7 +1139,7 @@ static void unknown_type(checker *c, elig_loc loc, const char *name)
 {
   static const char *const names[] = {"text", "int", "money", "number", "percent", "bool",
                                       "date"};
-  type_error(c, loc, "unknown type '%s'", name);
+  error(c, DIAG_E_UNKNOWN_TYPE, loc, name);
   candidates cs = {.n = 0};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     cs.names[cs.n++] = names[i];
@@ -1154,7 +1159,7 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
     } else if (elem == rec || elem == c->prog->record)
       type_error(c, f->type_loc, "a record cannot hold a list of itself or of the main record");
   } else if (t.base == TY_ERROR) {
-    type_error(c, f->type_loc, "unknown type '%s'", f->type_name);
+    error(c, DIAG_E_UNKNOWN_TYPE, f->type_loc, f->type_name);
     candidates cs = {.n = 0};
     static const char *const names[] = {"text", "int", "money", "number", "percent", "bool",
                                         "date", "list"};
@@ -1404,6 +1409,8 @@ static void check_decision(checker *c, ast_decl *d)
         r->reachable = false;
     if (!r->reachable)
       error(c, DIAG_W_UNREACHABLE_RULE, r->loc);
+    else if (!r->reason && at_record_level)
+      error(c, DIAG_W_NO_REASON, r->loc);
     if (!r->cond)
       seen_otherwise = true;
     if (is_const_bool(r->cond, true))
@@ -1506,12 +1513,14 @@ static void check_monitor(checker *c, ast_decl *d)
   for (size_t i = 0; i < 4; i++)
     known |= strcmp(d->severity, severities[i]) == 0;
   if (!known) {
-    type_error(c, d->severity_loc, "unknown severity '%s'", d->severity);
+    error(c, DIAG_E_UNKNOWN_SEVERITY, d->severity_loc, d->severity);
     candidates cs = {.n = 4, .names = {"low", "medium", "high", "critical"}};
     suggest(c, d->severity, &cs);
   }
   c->elem_record = c->prog->record;
   want(c, d->cond, use(c, d->cond, NULL), TY_BOOL, "when");
+  if (!d->reason)
+    error(c, DIAG_W_NO_REASON, d->loc);
   d->type = T(TY_BOOL);
 }
 
@@ -1660,7 +1669,7 @@ static void merge(checker *c, ast_file *const *files, uint32_t nfiles, ast_list 
       ast_decl *old = find_any(c, d->name);
       if (d->is_override) {
         if (!old || old->kind != d->kind) {
-          type_error(c, d->name_loc, "there is no %s '%s' to override", kind_word(d->kind),
+          error(c, DIAG_E_NOTHING_TO_OVERRIDE, d->name_loc, kind_word(d->kind),
                      d->name);
           candidates cs = {.n = 0};
           add_candidates(&cs, l);

@@ -112,7 +112,7 @@ static const struct {
   {"let x = prefix(t)\noutput x", "E0302", 3, 9, NULL, false},
   {"let x = money(n * 30%, halfaway)\noutput x", "E0301", 3, 24, NULL, false},
   {"monitor f severity high when n", "E0301", 3, 30, NULL, false},
-  {"monitor f severity huge when b", "E0301", 3, 20, NULL, false},
+  {"monitor f severity huge when b", "E0206", 3, 20, NULL, false},
   {"let x = t matches /[/\noutput x", "E0110", 3, 21, NULL, false},
   {"let x = 99999999999999999999\noutput x", "E0107", 3, 9, NULL, false},
   /* none not handled */
@@ -150,8 +150,8 @@ static const struct {
   {"param pl money = 100.005\noutput id", "E0301", 3, 18, NULL, false},
   {"let x = round(m, 3, half_away)\noutput x", "E0301", 3, 18, NULL, false},
   /* aggregates: record-level names need an accumulation; params keyed by a field too */
-  {"aggregate v by t { let s = sum(n) let q = n }", "E0301", 3, 43, "sum(n)", false},
-  {"param c money by n { 1: 5 }\naggregate v by t { let s = sum(m) let y = s > c }", "E0301",
+  {"aggregate v by t { let s = sum(n) let q = n }", "E0208", 3, 43, "sum(n)", false},
+  {"param c money by n { 1: 5 }\naggregate v by t { let s = sum(m) let y = s > c }", "E0208",
    4, 47, "first(c)", false},
   {"aggregate v by o { let s = count() }", "E0303", 3, 16, NULL, false},
   /* warnings: the program is still built */
@@ -163,6 +163,16 @@ static const struct {
   {"let x = 1", "W0002", 3, 5, NULL, true},
 };
 
+/* The first diagnostic other than W0003 (a rule without a reason: the short test texts
+ * leave reasons out on purpose). */
+static size_t first_index(const compiled *c)
+{
+  size_t i = 0;
+  while (i + 1 < diag_count(c->diags) && strcmp(diag_get_code(c->diags, i), "W0003") == 0)
+    i++;
+  return i;
+}
+
 START_TEST(test_check_first_diagnostic)
 {
   compiled c;
@@ -170,23 +180,24 @@ START_TEST(test_check_first_diagnostic)
   compile_text(&c, body);
   ck_assert_msg(diag_count(c.diags) >= 1, "'%s': no diagnostic", body);
   diag_pos pos;
-  ck_assert_int_eq(diag_get_pos(c.diags, c.srcs, 0, &pos), 0);
-  ck_assert_msg(strcmp(diag_get_code(c.diags, 0), first_cases[_i].code) == 0 &&
+  size_t k = first_index(&c);
+  ck_assert_int_eq(diag_get_pos(c.diags, c.srcs, k, &pos), 0);
+  ck_assert_msg(strcmp(diag_get_code(c.diags, k), first_cases[_i].code) == 0 &&
                     pos.line == first_cases[_i].line && pos.col == first_cases[_i].col,
                 "'%s': got %s, want %s@%u:%u", body, diags_str(&c), first_cases[_i].code,
                 first_cases[_i].line, first_cases[_i].col);
   if (first_cases[_i].help) {
-    const char *help = diag_get_help(c.diags, 0);
+    const char *help = diag_get_help(c.diags, k);
     ck_assert_msg(help && strstr(help, first_cases[_i].help), "'%s': help %s, want '%s'", body,
                   help ? help : "(none)", first_cases[_i].help);
   }
   if (first_cases[_i].compiles) {
     ck_assert_msg(c.prog != NULL && diag_error_count(c.diags) == 0, "'%s': %s", body,
                   diags_str(&c));
-    ck_assert_uint_eq(diag_get_severity(c.diags, 0), DIAG_SEV_WARNING);
+    ck_assert_uint_eq(diag_get_severity(c.diags, k), DIAG_SEV_WARNING);
   } else {
     ck_assert_msg(c.prog == NULL, "'%s': compiled despite an error", body);
-    ck_assert_uint_eq(diag_get_severity(c.diags, 0), DIAG_SEV_ERROR);
+    ck_assert_uint_eq(diag_get_severity(c.diags, k), DIAG_SEV_ERROR);
   }
   compiled_free(&c);
 }
@@ -264,7 +275,9 @@ START_TEST(test_check_valid)
   compile_text(&c, valid_cases[_i]);
   ck_assert_msg(c.prog != NULL && diag_error_count(c.diags) == 0, "'%s': %s", valid_cases[_i],
                 diags_str(&c));
-  ck_assert_msg(diag_warning_count(c.diags) == 0, "'%s': %s", valid_cases[_i], diags_str(&c));
+  for (size_t i = 0; i < diag_count(c.diags); i++)
+    ck_assert_msg(strcmp(diag_get_code(c.diags, i), "W0003") == 0, "'%s': %s", valid_cases[_i],
+                  diags_str(&c));
   compiled_free(&c);
 }
 END_TEST

@@ -260,6 +260,7 @@ START_TEST(test_diag_render_too_many_errors)
                 "c.rules:1:3: warning[W0002]: derived value 'b' is never used\n"
                 "    1 | a b c d\n"
                 "      |   ^\n"
+                "      = help: remove it, or use it in a decision, a flag or the output\n"
                 "c.rules:1:5: error[E0202]: unknown name 'c'\n"
                 "    1 | a b c d\n"
                 "      |     ^\n"
@@ -374,7 +375,9 @@ START_TEST(test_diag_render_color)
   ck_assert_str_eq(got, "\033[1mk.rules:1:5:\033[0m \033[1;35mwarning[W0002]:\033[0m derived value "
                         "'x' is never used\n"
                         "    1 | let x = y\n"
-                        "      |     \033[1;32m^\033[0m\n");
+                        "      |     \033[1;32m^\033[0m\n"
+                        "      = \033[1mhelp:\033[0m remove it, or use it in a decision, a flag "
+                        "or the output\n");
   free(got);
   diag_list_free(l);
   src_set_free(set);
