@@ -1407,8 +1407,13 @@ static void check_decision(checker *c, ast_decl *d)
     for (uint32_t j = 0; j < i && r->reachable && r->cond; j++)
       if (same_expr(((ast_rule *)d->rules.items[j])->cond, r->cond))
         r->reachable = false;
-    if (!r->reachable)
+    if (!r->reachable) {
       error(c, DIAG_W_UNREACHABLE_RULE, r->loc);
+      if (is_const_bool(r->cond, false) && !seen_otherwise && !always)
+        diag_add_help(c->diags, c->last, "its condition is always false");
+      else if (seen_otherwise)
+        diag_add_help(c->diags, c->last, "it comes after 'otherwise', which matches every record");
+    }
     else if (!r->reason && at_record_level)
       error(c, DIAG_W_NO_REASON, r->loc);
     if (!r->cond)

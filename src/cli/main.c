@@ -122,13 +122,34 @@ static elig_program *compile_file(const char *path, bool *had_errors, bool dump_
   return P;
 }
 
+/* An option getopt did not know: say which, suggest the closest one, and where to look. */
+static int bad_option(const char *usage, char **argv, const struct option *opts)
+{
+  const char *arg = argv[optind - 1];
+  const char *names[32];
+  char buf[32][40];
+  size_t n = 0;
+  for (; opts->name && n < 32; opts++, n++) {
+    snprintf(buf[n], sizeof buf[n], "--%s", opts->name);
+    names[n] = buf[n];
+  }
+  const char *eq = strchr(arg, '=');
+  size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+  const char *best = suggest_closest(arg, len, names, n);
+  fprintf(stderr, "elig: unknown option '%.*s'", (int)len, arg);
+  if (best)
+    fprintf(stderr, "; did you mean '%s'?", best);
+  fprintf(stderr, "\n%s", usage);
+  return EXIT_USAGE;
+}
+
 static int cmd_check(int argc, char **argv)
 {
   static const struct option opts[] = {
     {"dump", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
   const char *dump = NULL;
   int c;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     if (c == 'h') {
       fputs(usage_check, stdout);
       return 0;
@@ -139,7 +160,9 @@ static int cmd_check(int argc, char **argv)
     }
     if (c == 'd')
       return usage_error(usage_check, "unknown dump '%s': use ast or code", optarg);
-    return usage_error(usage_check, "%s", "invalid option");
+    if (c == ':')
+      return usage_error(usage_check, "option '%s' needs a value", argv[optind - 1]);
+    return bad_option(usage_check, argv, opts);
   }
   if (optind >= argc)
     return usage_error(usage_check, "%s", "no rule file given");
@@ -210,7 +233,7 @@ static int cmd_run(int argc, char **argv)
   run_options o = {.input_format = -1, .format = WRITE_CSV, .progress = isatty(2)};
   o.as_of = (int32_t)(time(NULL) / 86400);
   int c;
-  while ((c = getopt_long(argc, argv, "f:o:j:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":f:o:j:h", opts, NULL)) != -1) {
     switch (c) {
     case 'h': fputs(usage_run, stdout); return 0;
     case 'f':
@@ -243,7 +266,8 @@ static int cmd_run(int argc, char **argv)
       break;
     case O_PROGRESS: o.progress = true; break;
     case O_NO_PROGRESS: o.progress = false; break;
-    default: return usage_error(usage_run, "%s", "invalid option");
+    case ':': return usage_error(usage_run, "option '%s' needs a value", argv[optind - 1]);
+    default: return bad_option(usage_run, argv, opts);
     }
   }
   if (argc - optind < 2)
@@ -271,6 +295,7 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+  opterr = 0; /* unknown options are reported by bad_option, with a suggestion */
   if (argc < 2)
     return usage_error(usage_main, "%s", "no command given");
   const char *cmd = argv[1];
