@@ -242,6 +242,7 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
 {
   const prog_aggregate *A = t->A;
   vm_val keys[16], *kp = keys, vals[64], *vp = vals;
+  memset(keys, 0, sizeof keys); /* gcc cannot see that every key used is set */
   vm_status st = VM_OK;
   if (A->nkeys > 16 && !(kp = malloc(A->nkeys * sizeof *kp)))
     return VM_ERR_NO_MEMORY;
@@ -276,7 +277,11 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
   }
   agg_group *g = NULL;
   if (st == VM_OK) {
-    g = find(t, kp, hash_keys(A, kp), NULL);
+    /* consecutive records of one village: no hashing at all */
+    if (t->last && key_cmp(A, t->last->keys, kp) == 0)
+      g = t->last;
+    else
+      g = find(t, kp, hash_keys(A, kp), NULL);
     if (!g)
       st = VM_ERR_NO_MEMORY;
   }

@@ -253,8 +253,41 @@ static dec_status finish_neg_acc(int64_t acc, bool neg, int64_t *out)
   return DEC_OK;
 }
 
+/* The common shapes, "1234", "-56", "1234.5", "1234.56", with at most 15 integer digits (so
+ * nothing can overflow), parsed in one pass; false sends anything else to the full parser.
+ * Registers have millions of such values, and this is most of the cost of reading them. */
+static bool fast_fixed(const char *s, size_t n, int places, int64_t *out)
+{
+  size_t i = 0, digits = 0;
+  bool neg = false;
+  int64_t v = 0;
+  if (n > 0 && s[0] == '-') {
+    neg = true;
+    i = 1;
+  }
+  for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+    v = v * 10 + (s[i] - '0');
+  if (digits == 0 || digits > 15)
+    return false;
+  int frac = 0;
+  if (i < n) {
+    if (s[i] != '.' || places == 0)
+      return false;
+    for (i++; i < n && frac < places && s[i] >= '0' && s[i] <= '9'; i++, frac++)
+      v = v * 10 + (s[i] - '0');
+    if (i != n || frac == 0)
+      return false;
+  }
+  for (; frac < places; frac++)
+    v *= 10;
+  *out = neg ? -v : v;
+  return true;
+}
+
 dec_status dec_money_parse(const char *s, size_t n, dec_money *out)
 {
+  if (fast_fixed(s, n, 2, out))
+    return DEC_OK;
   lit_spans sp;
   dec_status st = scan_literal(s, n, true, false, &sp);
   if (st != DEC_OK)
@@ -314,6 +347,8 @@ dec_status dec_num_parse(const char *s, size_t n, dec_num *out)
 
 dec_status dec_int_parse(const char *s, size_t n, int64_t *out)
 {
+  if (fast_fixed(s, n, 0, out))
+    return DEC_OK;
   lit_spans sp;
   dec_status st = scan_literal(s, n, false, false, &sp);
   if (st != DEC_OK)

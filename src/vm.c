@@ -183,13 +183,23 @@ static vm_status dec_err(dec_status st)
   return st == DEC_DIV_ZERO ? VM_ERR_DIV_ZERO : VM_ERR_OVERFLOW;
 }
 
+/* Byte comparison of short texts without a call into libc: set members, statuses and codes
+ * are a few bytes long, and memcmp's call costs more than the comparison. */
+static inline int short_cmp(const char *a, const char *b, uint32_t n)
+{
+  for (uint32_t i = 0; i < n; i++)
+    if (a[i] != b[i])
+      return (unsigned char)a[i] < (unsigned char)b[i] ? -1 : 1;
+  return 0;
+}
+
 static bool in_text_set(const prog_set *s, const vm_val *v)
 {
   uint32_t lo = 0, hi = s->n;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
     uint32_t l = s->lens[mid] < v->u.s.len ? s->lens[mid] : v->u.s.len;
-    int k = memcmp(s->items[mid], v->u.s.p, l);
+    int k = l <= 16 ? short_cmp(s->items[mid], v->u.s.p, l) : memcmp(s->items[mid], v->u.s.p, l);
     if (k == 0)
       k = s->lens[mid] < v->u.s.len ? -1 : s->lens[mid] > v->u.s.len;
     if (k == 0)
@@ -220,7 +230,7 @@ static bool in_int_set(const prog_set *s, int64_t v)
 static int text_cmp(const vm_val *a, const vm_val *b)
 {
   uint32_t l = a->u.s.len < b->u.s.len ? a->u.s.len : b->u.s.len;
-  int k = memcmp(a->u.s.p, b->u.s.p, l);
+  int k = l <= 16 ? short_cmp(a->u.s.p, b->u.s.p, l) : memcmp(a->u.s.p, b->u.s.p, l);
   if (k)
     return k;
   return a->u.s.len < b->u.s.len ? -1 : a->u.s.len > b->u.s.len;
