@@ -174,23 +174,13 @@ bool chk_literal(const ast_expr *e, ty_base want, chk_value *out, const char **w
   dec_status st = DEC_OK;
   switch (lit->kind) {
   case AST_INT:
-    if (want == TY_INT) {
+  case AST_DECIMAL:
+    /* 12 may be an int, money or a number; 12.5 money (if it fits the fen) or a number */
+    if (want == TY_INT && lit->kind == AST_INT) {
       st = dec_int_parse(lit->text, lit->text_len, &out->i);
       if (neg)
         out->i = -out->i;
     } else if (want == TY_MONEY) {
-      st = dec_money_parse(lit->text, lit->text_len, &out->i);
-      if (neg)
-        out->i = -out->i;
-    } else if (want == TY_NUMBER || want == TY_PERCENT) {
-      st = dec_num_parse(lit->text, lit->text_len, &out->n);
-      if (neg)
-        out->n.num = -out->n.num;
-    } else
-      goto mismatch;
-    break;
-  case AST_DECIMAL:
-    if (want == TY_MONEY) {
       st = dec_money_parse(lit->text, lit->text_len, &out->i);
       if (neg)
         out->i = -out->i;
