@@ -265,9 +265,12 @@ static bool fast_fixed(const char *s, size_t n, int places, int64_t *out)
     neg = true;
     i = 1;
   }
-  for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+  for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+    if (++digits > 15)
+      return false; /* stop before anything can overflow: the full parser decides */
     v = v * 10 + (s[i] - '0');
-  if (digits == 0 || digits > 15)
+  }
+  if (digits == 0)
     return false;
   int frac = 0;
   if (i < n) {
