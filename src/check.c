@@ -1607,6 +1607,59 @@ static void check_aggregate(checker *c, chk_aggregate *agg)
   c->agg = NULL;
 }
 
+/* ---------------------------------------------------------------- tests */
+
+/* One given value: a literal of the field's type, none, or for a list of records, records. */
+static void check_given_value(checker *c, ast_decl *rec, ast_given_item *g)
+{
+  uint32_t idx;
+  ast_field *f = find_field(rec, g->name, &idx);
+  if (!f) {
+    error(c, DIAG_E_UNKNOWN_FIELD, g->loc, g->name);
+    candidates cs = {.n = 0};
+    add_field_candidates(&cs, rec);
+    suggest(c, g->name, &cs);
+    return;
+  }
+  ty_type t = field_type(c, rec, f);
+  ast_expr *v = g->value;
+  if (v->kind == AST_NONE)
+    return;
+  if (t.base == TY_LIST) {
+    if (v->kind != AST_SET) {
+      type_error(c, v->loc, "'%s' is a list of records: give them as [{...}, {...}]", g->name);
+      return;
+    }
+    ast_decl *elem = c->prog->records.items[t.record];
+    for (uint32_t i = 0; i < v->list.n; i++) {
+      ast_expr *r = v->list.items[i];
+      for (uint32_t k = 0; k < r->list.n; k++)
+        check_given_value(c, elem, r->list.items[k]);
+    }
+    return;
+  }
+  chk_value cv;
+  literal_value(c, v, (ty_base)t.base, &cv);
+}
+
+/* test "name" { given { field: value ... } expect condition ... } */
+static void check_test(checker *c, ast_decl *d)
+{
+  for (uint32_t i = 0; i < d->given.n; i++) {
+    ast_given_item *g = d->given.items[i];
+    for (uint32_t j = 0; j < i; j++)
+      if (strcmp(((ast_given_item *)d->given.items[j])->name, g->name) == 0)
+        error(c, DIAG_E_DUPLICATE_FIELD, g->loc, g->name);
+    check_given_value(c, c->prog->record, g);
+  }
+  c->agg = NULL;
+  c->elem_record = c->prog->record;
+  for (uint32_t i = 0; i < d->expects.n; i++) {
+    ast_expr *e = d->expects.items[i];
+    want(c, e, use(c, e, NULL), TY_BOOL, "expect");
+  }
+}
+
 /* ---------------------------------------------------------------- merging files */
 
 static ast_list *list_for(chk_program *p, ast_decl_kind k)
@@ -1657,7 +1710,18 @@ static void merge(checker *c, ast_file *const *files, uint32_t nfiles, ast_list 
         continue;
       }
       if (d->kind == DECL_TEST) {
-        ast_list_append(c->arena, &p->tests, d);
+        /* override test "name" replaces the imported test of that name (a province whose
+         * figures differ keeps the national test's intent with its own numbers) */
+        bool replaced = false;
+        for (uint32_t j = 0; d->is_override && j < p->tests.n; j++)
+          if (strcmp(((ast_decl *)p->tests.items[j])->text, d->text) == 0) {
+            p->tests.items[j] = d;
+            replaced = true;
+          }
+        if (d->is_override && !replaced)
+          error(c, DIAG_E_NOTHING_TO_OVERRIDE, d->name_loc, "test", d->text);
+        else if (!replaced)
+          ast_list_append(c->arena, &p->tests, d);
         continue;
       }
       ast_list *l = d->kind == DECL_AGGREGATE ? aggs : list_for(p, d->kind);
@@ -1832,6 +1896,8 @@ static bool check_all(checker *c, ast_list *aggsp, ast_decl *output)
     ast_list_append(arena, &out->aggregates, agg);
   }
   c->elem_record = out->record;
+  for (uint32_t i = 0; i < out->tests.n; i++)
+    check_test(c, out->tests.items[i]);
   if (output) {
     resolve_outputs(c, &output->names, &out->outputs);
   } else {

@@ -1170,6 +1170,7 @@ static prog_column column_for(compiler *c, ast_expr *e)
   case REF_LET: cell = c->let_cell[e->index]; break;
   case REF_PARAM: cell = c->param_cell[e->index]; break;
   case REF_DECISION: cell = c->dec_cell[e->index]; break;
+  case REF_FLAG: cell = c->flag_cell[e->index]; break;
   case REF_AGG_KEY: col.reg = (uint16_t)(c->agg->key_reg + e->index); break;
   case REF_AGG_LET: cell = c->agg_let_cell[e->index]; break;
   case REF_AGG_DECISION: cell = c->agg_dec_cell[e->index]; break;
@@ -1408,6 +1409,68 @@ static void record_program(compiler *c)
     aggregate_code(c, C->aggregates.items[i], &P->aggregates[i]);
 }
 
+/* The record-level names an expression uses, once each, as columns to show. */
+static void collect_names(compiler *c, const ast_expr *e, prog_column *out, uint32_t *n,
+                          uint32_t cap)
+{
+  if (!e || *n >= cap)
+    return;
+  if (e->kind == AST_NAME && (e->ref == REF_FIELD || e->ref == REF_LET || e->ref == REF_PARAM ||
+                              e->ref == REF_DECISION || e->ref == REF_FLAG)) {
+    for (uint32_t i = 0; i < *n; i++)
+      if (strcmp(out[i].name, e->text) == 0)
+        return;
+    out[(*n)++] = column_for(c, (ast_expr *)e);
+    return;
+  }
+  collect_names(c, e->a, out, n, cap);
+  collect_names(c, e->b, out, n, cap);
+  collect_names(c, e->c, out, n, cap);
+  for (uint32_t i = 0; i < e->list.n; i++)
+    collect_names(c, e->list.items[i], out, n, cap);
+}
+
+/* Each test's expectations become cells of the record program. */
+static void tests_code(compiler *c)
+{
+  elig_program *P = c->P;
+  P->ntests = c->C->tests.n;
+  P->tests = calloc(P->ntests + 1, sizeof *P->tests);
+  if (!P->tests) {
+    c->failed = true;
+    return;
+  }
+  for (uint32_t i = 0; i < P->ntests; i++) {
+    ast_decl *d = c->C->tests.items[i];
+    prog_test *t = &P->tests[i];
+    t->name = d->text;
+    t->loc = d->name_loc;
+    t->decl = d;
+    t->nexpects = d->expects.n;
+    t->expect_cells = calloc(t->nexpects + 1, sizeof *t->expect_cells);
+    t->expects = calloc(t->nexpects + 1, sizeof *t->expects);
+    t->shown = calloc(t->nexpects + 1, sizeof *t->shown);
+    t->nshown = calloc(t->nexpects + 1, sizeof *t->nshown);
+    if (!t->expect_cells || !t->expects || !t->shown || !t->nshown) {
+      c->failed = true;
+      return;
+    }
+    for (uint32_t k = 0; k < t->nexpects; k++) {
+      ast_expr *e = d->expects.items[k];
+      t->expects[k] = e;
+      t->expect_cells[k] = new_cell(c, CELL_EXPECT);
+      cell_code(c, t->expect_cells[k], e, TY_BOOL);
+      enum { MAX_SHOWN = 16 };
+      t->shown[k] = calloc(MAX_SHOWN, sizeof *t->shown[k]);
+      if (!t->shown[k]) {
+        c->failed = true;
+        return;
+      }
+      collect_names(c, e, t->shown[k], &t->nshown[k], MAX_SHOWN);
+    }
+  }
+}
+
 /* The longest chain of cell calls bounds the VM's return stack. */
 static void measure_depth(elig_program *P)
 {
@@ -1433,6 +1496,8 @@ elig_program *comp_compile(chk_program *chk, ast_arena *arena, src_set *srcs,
     records_code(&c);
   if (!c.failed)
     record_program(&c);
+  if (!c.failed)
+    tests_code(&c);
   free(c.let_cell);
   free(c.param_cell);
   free(c.dec_cell);
@@ -1500,6 +1565,15 @@ void comp_program_free(elig_program *P)
     free(a->columns);
   }
   free(P->aggregates);
+  for (uint32_t i = 0; P->tests && i < P->ntests; i++) {
+    for (uint32_t k = 0; P->tests[i].shown && k < P->tests[i].nexpects; k++)
+      free(P->tests[i].shown[k]);
+    free(P->tests[i].shown);
+    free(P->tests[i].nshown);
+    free(P->tests[i].expect_cells);
+    free(P->tests[i].expects);
+  }
+  free(P->tests);
   ast_arena_free(P->arena);
   src_set_free(P->srcs);
   free(P);

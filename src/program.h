@@ -53,7 +53,7 @@ typedef struct {
 
 /* A cell: something computed at most once per record, on demand. */
 typedef enum { CELL_LET, CELL_PARAM, CELL_DECISION, CELL_FLAG, CELL_KEY, CELL_ACC_VALUE,
-               CELL_ACC_WHERE, CELL_CHECK } cell_kind;
+               CELL_ACC_WHERE, CELL_CHECK, CELL_EXPECT } cell_kind;
 
 typedef struct {
   uint32_t entry;   /* code address of its computation */
@@ -145,6 +145,19 @@ typedef struct {
   uint8_t kind;           /* TY_TEXT, TY_INT or TY_NUMBER */
 } prog_set;
 
+/* A test block: the record it gives (kept as syntax, typed like any input when the test
+ * runs) and a cell per expectation. */
+typedef struct {
+  const char *name;
+  elig_loc loc;            /* the test's name */
+  const ast_decl *decl;    /* its given items (the program keeps the syntax tree) */
+  uint32_t nexpects;
+  uint32_t *expect_cells;
+  const ast_expr **expects;
+  prog_column **shown;     /* per expectation: the values it names, shown when it fails */
+  uint32_t *nshown;
+} prog_test;
+
 /* A parameter table keyed by year or date: the row of the last key not after the lookup key
  * (the first row also applies before its key). */
 typedef struct {
@@ -184,6 +197,8 @@ typedef struct elig_program {
   uint32_t ncolumns;
   prog_aggregate *aggregates;
   uint32_t naggregates;
+  prog_test *tests;
+  uint32_t ntests;
   uint32_t nregs;         /* registers of the record program */
   uint16_t as_of_reg;     /* the evaluation date */
   uint32_t max_depth;     /* deepest chain of cell calls */

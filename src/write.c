@@ -125,6 +125,23 @@ static size_t format_value(ty_type t, const vm_val *v, char *buf, bool *is_text)
   }
 }
 
+const char *write_value_text(ty_type t, const vm_val *v, bool quote_text, char *buf, size_t size)
+{
+  char tmp[DEC_FMT_MAX];
+  bool is_text;
+  if (v->none)
+    snprintf(buf, size, "none");
+  else if (t.base == TY_TEXT)
+    snprintf(buf, size, quote_text ? "\"%.*s\"" : "%.*s", (int)v->u.s.len, v->u.s.p);
+  else if (t.base == TY_LIST)
+    snprintf(buf, size, "a list of %u", v->u.l.count);
+  else {
+    format_value(t, v, tmp, &is_text);
+    snprintf(buf, size, "%s", tmp);
+  }
+  return buf;
+}
+
 static void value(wbuf *b, ty_type t, const vm_val *v, write_format fmt)
 {
   char buf[DEC_FMT_MAX];

@@ -34,6 +34,11 @@ void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_forma
 void write_group_header(wbuf *b, const prog_aggregate *a, write_format fmt, bool first);
 void write_group(wbuf *b, const prog_aggregate *a, const vm_ctx *ctx, write_format fmt);
 
+/* One value as text, the way results show it ("4000.01", "2.50%", "true", "none" for an
+ * absent value, text in double quotes when `quote_text`), into buf of `size` bytes (cut if
+ * longer); returns buf. */
+const char *write_value_text(ty_type t, const vm_val *v, bool quote_text, char *buf, size_t size);
+
 /* A CSV field, quoted when it must be (RFC 4180). */
 void write_csv_text(wbuf *b, const char *s, size_t n);
 /* A JSON string with escapes. */

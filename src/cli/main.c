@@ -23,6 +23,7 @@
 #include "ruleset.h"
 #include "run.h"
 #include "suggest.h"
+#include "testrun.h"
 
 enum { EXIT_RULES = 1, EXIT_USAGE = 2 };
 
@@ -32,6 +33,7 @@ static const char usage_main[] =
   "commands:\n"
   "  check FILE...          check rule files; print every error and warning\n"
   "  run RULES DATA...      evaluate household records against a rule set\n"
+  "  test FILE...           run the test blocks of rule files (and of what they import)\n"
   "\n"
   "options:\n"
   "  -h, --help             this help; 'elig COMMAND --help' for a command's\n"
@@ -77,6 +79,22 @@ static const char usage_run[] =
   "4 an input could not be read or an output could not be written\n";
 
 /* Prints "elig: MESSAGE" (MESSAGE with '%s' replaced by arg) and the usage. */
+static const char usage_test[] =
+  "usage: elig test [options] FILE...\n"
+  "\n"
+  "Runs every test block in each rule file and the files it imports.  Each failure is\n"
+  "printed as FILE:LINE:COL: test \"NAME\": expected CONDITION, got VALUES; then a summary\n"
+  "line 'N passed, N failed'.\n"
+  "\n"
+  "options:\n"
+  "      --run=TEXT             run only the tests whose name contains TEXT\n"
+  "      --coverage             also list the decision rules and flags no test exercised,\n"
+  "                             and the share covered\n"
+  "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
+  "  -h, --help                 this help\n"
+  "\n"
+  "exit status: 0 all tests passed, 1 a test failed or a rule file has errors, 2 usage\n";
+
 static int usage_error(const char *usage, const char *message, const char *arg)
 {
   const char *hole = strstr(message, "%s");
@@ -293,6 +311,68 @@ static int cmd_run(int argc, char **argv)
   return status;
 }
 
+static int cmd_test(int argc, char **argv)
+{
+  enum { O_RUN = 256, O_COVERAGE, O_AS_OF };
+  static const struct option opts[] = {
+    {"run", required_argument, NULL, O_RUN}, {"coverage", no_argument, NULL, O_COVERAGE},
+    {"as-of", required_argument, NULL, O_AS_OF}, {"help", no_argument, NULL, 'h'},
+    {0, 0, 0, 0}};
+  const char *pattern = NULL;
+  bool coverage = false;
+  int32_t as_of = (int32_t)(time(NULL) / 86400);
+  int c;
+  while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'h': fputs(usage_test, stdout); return 0;
+    case O_RUN: pattern = optarg; break;
+    case O_COVERAGE: coverage = true; break;
+    case O_AS_OF:
+      if (!date_parse(optarg, strlen(optarg), &as_of))
+        return usage_error(usage_test, "--as-of takes a date as YYYY-MM-DD, not '%s'", optarg);
+      break;
+    case ':': return usage_error(usage_test, "option '%s' needs a value", argv[optind - 1]);
+    default: return bad_option(usage_test, argv, opts);
+    }
+  }
+  if (optind >= argc)
+    return usage_error(usage_test, "%s", "no rule file given");
+  test_stats total = {0};
+  int status = 0;
+  for (int i = optind; i < argc; i++) {
+    bool errors;
+    elig_program *P = compile_file(argv[i], &errors, false);
+    if (!P) {
+      status = EXIT_RULES;
+      continue;
+    }
+    wbuf report = {0};
+    test_stats st;
+    if (!test_run(P, pattern, as_of, coverage, &report, &st)) {
+      fprintf(stderr, "elig: out of memory\n");
+      status = EXIT_RULES;
+    }
+    if (report.len)
+      fwrite(report.p, 1, report.len, stdout);
+    wbuf_free(&report);
+    if (coverage && st.rules + st.flags)
+      printf("%s: coverage: %u of %u decision rules and %u of %u flags exercised (%u%%)\n",
+             argv[i], st.rules_hit, st.rules, st.flags_hit, st.flags,
+             (st.rules_hit + st.flags_hit) * 100 / (st.rules + st.flags));
+    total.passed += st.passed;
+    total.failed += st.failed;
+    total.skipped += st.skipped;
+    comp_program_free(P);
+  }
+  printf("%u passed, %u failed", total.passed, total.failed);
+  if (total.skipped)
+    printf(", %u skipped", total.skipped);
+  printf("\n");
+  if (total.failed)
+    status = EXIT_RULES;
+  return status;
+}
+
 int main(int argc, char **argv)
 {
   opterr = 0; /* unknown options are reported by bad_option, with a suggestion */
@@ -311,5 +391,7 @@ int main(int argc, char **argv)
     return cmd_check(argc - 1, argv + 1);
   if (strcmp(cmd, "run") == 0)
     return cmd_run(argc - 1, argv + 1);
+  if (strcmp(cmd, "test") == 0)
+    return cmd_test(argc - 1, argv + 1);
   return usage_error(usage_main, "unknown command '%s'", cmd);
 }

@@ -1,0 +1,1 @@
+test --coverage test_command.rules

@@ -1,0 +1,1 @@
+test --run=passes test_run_filter.rules

@@ -1,0 +1,1 @@
+test --coverage ../../rules/national.rules
