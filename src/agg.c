@@ -382,7 +382,8 @@ static int group_order(const void *a, const void *b)
   return key_cmp(x->A, x->g->keys, y->g->keys);
 }
 
-vm_status agg_write(agg_table *t, vm_ctx *ctx, wbuf *out, write_format fmt, bool first)
+vm_status agg_each(agg_table *t, vm_ctx *ctx, const prog_column *cols, uint32_t ncols,
+                   agg_visit visit, void *arg)
 {
   const prog_aggregate *A = t->A;
   sort_entry *list = malloc((t->n + 1) * sizeof *list);
@@ -393,19 +394,38 @@ vm_status agg_write(agg_table *t, vm_ctx *ctx, wbuf *out, write_format fmt, bool
     if (t->slots[i])
       list[n++] = (sort_entry){A, t->slots[i]};
   qsort(list, n, sizeof *list, group_order);
-  write_group_header(out, A, fmt, first);
   vm_status st = VM_OK;
   for (uint32_t i = 0; i < n && st == VM_OK; i++) {
     agg_group *g = list[i].g;
     vm_begin_record(ctx);
     memcpy(&ctx->R[A->key_reg], g->keys, A->nkeys * sizeof *g->keys);
     memcpy(&ctx->R[A->acc_reg], g->accs, A->naccs * sizeof *g->accs);
-    for (uint32_t c = 0; c < A->ncolumns && st == VM_OK; c++)
-      if (A->columns[c].cell != UINT32_MAX)
-        st = vm_ensure(ctx, A->columns[c].cell);
-    if (st == VM_OK)
-      write_group(out, A, ctx, fmt);
+    for (uint32_t c = 0; c < ncols && st == VM_OK; c++)
+      if (cols[c].cell != UINT32_MAX)
+        st = vm_ensure(ctx, cols[c].cell);
+    if (st == VM_OK && !visit(arg, ctx))
+      st = VM_ERR_NO_MEMORY;
   }
   free(list);
   return st;
+}
+
+typedef struct {
+  wbuf *out;
+  const prog_aggregate *A;
+  write_format fmt;
+} write_visit;
+
+static bool write_one(void *arg, const vm_ctx *ctx)
+{
+  write_visit *w = arg;
+  write_group(w->out, w->A, ctx, w->fmt);
+  return !w->out->failed;
+}
+
+vm_status agg_write(agg_table *t, vm_ctx *ctx, wbuf *out, write_format fmt, bool first)
+{
+  write_visit w = {out, t->A, fmt};
+  write_group_header(out, t->A, fmt, first);
+  return agg_each(t, ctx, t->A->columns, t->A->ncolumns, write_one, &w);
 }

@@ -39,6 +39,15 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq);
 /* Moves every group of src into dst (src is left empty).  False when out of memory. */
 bool agg_merge(agg_table *dst, agg_table *src);
 
+/* Called once per group by agg_each, with the group's keys, accumulators and the requested
+ * columns computed in ctx's registers; false stops the walk (out of memory). */
+typedef bool (*agg_visit)(void *arg, const vm_ctx *ctx);
+
+/* Visits every group in key order, computing the cells of `cols` first.  Returns VM_OK or
+ * the first failure (with ctx->err_pc); VM_ERR_NO_MEMORY when a visit returned false. */
+vm_status agg_each(agg_table *t, vm_ctx *ctx, const prog_column *cols, uint32_t ncols,
+                   agg_visit visit, void *arg);
+
 /* Computes each group's values and appends one line per group, sorted by key, to out, after
  * a section header (`first`: the first thing in its file, so no blank line before it).
  * Returns VM_OK or the first failure (with ctx->err_pc). */

@@ -20,6 +20,7 @@
 #include "compile.h"
 #include "date.h"
 #include "diag.h"
+#include "diff.h"
 #include "ruleset.h"
 #include "run.h"
 #include "suggest.h"
@@ -34,6 +35,7 @@ static const char usage_main[] =
   "  check FILE...          check rule files; print every error and warning\n"
   "  run RULES DATA...      evaluate household records against a rule set\n"
   "  test FILE...           run the test blocks of rule files (and of what they import)\n"
+  "  diff OLD NEW DATA...   the impact of a rule change on a register\n"
   "\n"
   "options:\n"
   "  -h, --help             this help; 'elig COMMAND --help' for a command's\n"
@@ -393,5 +395,7 @@ int main(int argc, char **argv)
     return cmd_run(argc - 1, argv + 1);
   if (strcmp(cmd, "test") == 0)
     return cmd_test(argc - 1, argv + 1);
+  if (strcmp(cmd, "diff") == 0)
+    return cmd_diff(argc - 1, argv + 1);
   return usage_error(usage_main, "unknown command '%s'", cmd);
 }

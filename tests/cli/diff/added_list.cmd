@@ -1,0 +1,1 @@
+diff --no-progress --list $TMP/added_list.list before.rules added.rules small.csv

@@ -1,0 +1,1 @@
+diff --no-progress before.rules broken.rules small.csv

@@ -1,0 +1,1 @@
+diff --no-progress --input-format jsonl before.rules raised.rules small.jsonl

@@ -1,0 +1,1 @@
+diff --no-progress before.rules raised.rules missing.csv

@@ -1,0 +1,1 @@
+diff --no-progress --format json added.rules before.rules small.csv

@@ -1,0 +1,1 @@
+diff --no-progress before.rules before.rules small.csv

@@ -1,0 +1,1 @@
+diff --no-progress --list $TMP/strict.list before.rules strict.rules small.csv
