@@ -361,7 +361,7 @@ static void dump_expr(dump_buf *b, const ast_expr *e)
   case AST_DATE: emitf(b, "(date %lld)", (long long)e->ival); break;
   case AST_BOOL: emitf(b, "%s", e->ival ? "true" : "false"); break;
   case AST_NONE: emitf(b, "none"); break;
-  case AST_REGEX: emitf(b, "/%s/%s", e->text, e->c ? (const char *)e->c : ""); break;
+  case AST_REGEX: emitf(b, "/%s/%s", e->text, e->flags ? e->flags : ""); break;
   case AST_NAME: emitf(b, "%s", e->text); break;
   case AST_MEMBER: emitf(b, "(. "); dump_expr(b, e->a); emitf(b, " %s)", e->text); break;
   case AST_SET: case AST_CALL:

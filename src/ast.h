@@ -49,7 +49,7 @@ typedef enum {
   AST_DATE,     /* 2020-07-01               ival = days since 1970-01-01 */
   AST_BOOL,     /* true | false             ival */
   AST_NONE,     /* none */
-  AST_REGEX,    /* /^[0-9]{12}$/i           text = pattern, ival = flags */
+  AST_REGEX,    /* /^[0-9]{12}$/i           text = pattern, flags = "i" */
   AST_NAME,     /* per_capita               text */
   AST_MEMBER,   /* members.income           a = list expression, text = member field */
   AST_SET,      /* {"A", "B"}               list */
@@ -91,7 +91,8 @@ struct ast_expr {
   ast_expr *a, *b, *c;  /* operands */
   ast_list list;        /* SET elements, CALL arguments */
   const char *text;     /* names, strings, decimal digits, regex patterns (arena) */
-  uint32_t text_len;    /* bytes in text (strings may hold NUL? no: the lexer rejects it) */
+  uint32_t text_len;    /* bytes in text */
+  const char *flags;    /* AST_REGEX: the letters after the closing '/' (arena) */
   int64_t ival;         /* ints, dates, bools, flags */
   uint32_t depth;       /* nesting depth of this subtree, bounded by the parser */
   /* Filled by the checker. */

@@ -1317,7 +1317,7 @@ static bool compile_regexes(compiler *c)
   for (uint32_t i = 0; i < P->nregexes; i++) {
     ast_expr *re = c->C->regexes.items[i];
     uint32_t flags = 0;
-    const char *opts = (const char *)re->c;
+    const char *opts = re->flags;
     for (; opts && *opts; opts++) {
       if (*opts == 'i')
         flags |= REGEX_CASELESS;
@@ -1430,6 +1430,53 @@ static void collect_names(compiler *c, const ast_expr *e, prog_column *out, uint
     collect_names(c, e->list.items[i], out, n, cap);
 }
 
+/* The names each derived value, parameter, flag and decision rule reads, for
+ * `elig explain`. */
+static bool names_of(compiler *c, const ast_expr *e, const ast_expr *e2, prog_names *out)
+{
+  enum { MAX_NAMES = 24 };
+  out->items = calloc(MAX_NAMES, sizeof *out->items);
+  if (!out->items)
+    return false;
+  collect_names(c, e, out->items, &out->n, MAX_NAMES);
+  collect_names(c, e2, out->items, &out->n, MAX_NAMES);
+  return true;
+}
+
+static void explain_code(compiler *c)
+{
+  elig_program *P = c->P;
+  chk_program *C = c->C;
+  P->cell_names = calloc(P->ncells + 1, sizeof *P->cell_names);
+  if (!P->cell_names) {
+    c->failed = true;
+    return;
+  }
+  bool ok = true;
+  for (uint32_t i = 0; i < C->lets.n; i++)
+    ok &= names_of(c, ((ast_decl *)C->lets.items[i])->expr, NULL,
+                   &P->cell_names[c->let_cell[i]]);
+  for (uint32_t i = 0; i < C->params.n; i++) {
+    const ast_table *t = ((ast_decl *)C->params.items[i])->table;
+    ok &= names_of(c, t ? t->by : NULL, NULL, &P->cell_names[c->param_cell[i]]);
+  }
+  for (uint32_t i = 0; i < C->flags.n; i++)
+    ok &= names_of(c, ((ast_decl *)C->flags.items[i])->cond, NULL,
+                   &P->cell_names[c->flag_cell[i]]);
+  for (uint32_t i = 0; i < C->decisions.n; i++) {
+    ast_decl *d = C->decisions.items[i];
+    prog_decision *pd = &P->decisions[i];
+    pd->rule_names = calloc(d->rules.n + 1, sizeof *pd->rule_names);
+    ok &= pd->rule_names != NULL;
+    for (uint32_t r = 0; ok && r < d->rules.n; r++) {
+      ast_rule *rule = d->rules.items[r];
+      ok &= names_of(c, rule->cond, rule->value, &pd->rule_names[r]);
+    }
+  }
+  if (!ok)
+    c->failed = true;
+}
+
 /* Each test's expectations become cells of the record program. */
 static void tests_code(compiler *c)
 {
@@ -1498,6 +1545,8 @@ elig_program *comp_compile(chk_program *chk, ast_arena *arena, src_set *srcs,
     record_program(&c);
   if (!c.failed)
     tests_code(&c);
+  if (!c.failed)
+    explain_code(&c);
   free(c.let_cell);
   free(c.param_cell);
   free(c.dec_cell);
@@ -1517,6 +1566,9 @@ elig_program *comp_compile(chk_program *chk, ast_arena *arena, src_set *srcs,
 static void free_decisions(prog_decision *d, uint32_t n)
 {
   for (uint32_t i = 0; d && i < n; i++) {
+    for (uint32_t r = 0; d[i].rule_names && r < d[i].nrules; r++)
+      free(d[i].rule_names[r].items);
+    free(d[i].rule_names);
     free(d[i].reasons);
     free(d[i].rule_locs);
   }
@@ -1550,6 +1602,9 @@ void comp_program_free(elig_program *P)
   for (uint32_t i = 0; P->regexes && i < P->nregexes; i++)
     regex_free(P->regexes[i]);
   free(P->regexes);
+  for (uint32_t i = 0; P->cell_names && i < P->ncells; i++)
+    free(P->cell_names[i].items);
+  free(P->cell_names);
   free(P->cells);
   free_decisions(P->decisions, P->ndecisions);
   free(P->flags);

@@ -84,6 +84,12 @@ typedef struct {
   uint16_t first_reg;     /* element records: registers used while checking an element */
 } prog_record;
 
+/* The record-level names an expression reads, for explanations. */
+typedef struct {
+  struct prog_column *items;
+  uint32_t n;
+} prog_names;
+
 typedef struct {
   const char *name;
   ty_type type;
@@ -91,6 +97,7 @@ typedef struct {
   uint32_t nrules;
   const char **reasons;   /* per rule, may be NULL */
   elig_loc *rule_locs;
+  prog_names *rule_names; /* per rule: the names its condition and outcome read */
 } prog_decision;
 
 typedef struct {
@@ -101,7 +108,7 @@ typedef struct {
 } prog_flag;
 
 /* What appears in a result line: a register of a given type. */
-typedef struct {
+typedef struct prog_column {
   const char *name;
   ty_type type;
   uint32_t cell;          /* cell to compute first, or UINT32_MAX for a field */
@@ -199,6 +206,7 @@ typedef struct elig_program {
   uint32_t naggregates;
   prog_test *tests;
   uint32_t ntests;
+  prog_names *cell_names; /* per cell: the names a derived value, parameter or flag reads */
   uint32_t nregs;         /* registers of the record program */
   uint16_t as_of_reg;     /* the evaluation date */
   uint32_t max_depth;     /* deepest chain of cell calls */

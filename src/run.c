@@ -16,6 +16,7 @@
 
 #include "agg.h"
 #include "csv.h"
+#include "explain.h"
 #include "json.h"
 #include "record.h"
 #include "run.h"
@@ -172,7 +173,7 @@ static bool evaluate(worker *w, job *j, uint64_t seq, char *why, size_t why_size
     snprintf(why, why_size, "%s at %s", vm_status_str(st), where);
     return false;
   }
-  write_record(&j->out, P, ctx, w->o->format);
+  write_record(&j->out, P, ctx, w->o->format, w->o->explain);
   return true;
 }
 
@@ -684,7 +685,7 @@ int run_batch(const run_options *o, run_stats *stats, FILE *log)
   } else {
     wbuf head = {0};
     if (o->format == WRITE_CSV)
-      write_record_header(&head, o->P);
+      write_record_header(&head, o->P, o->explain);
     output_write(&b.out, &head, &b.write_failed);
     wbuf_free(&head);
     if (o->rejects) {
@@ -724,4 +725,156 @@ int run_batch(const run_options *o, run_stats *stats, FILE *log)
   if (b.read_failed || b.write_failed || !closed || !agg_ok)
     return 4;
   return stats->rejected ? 3 : 0;
+}
+
+/* ---------------------------------------------------------------- explain */
+
+/* Whether the typed record in ctx has the key asked for: the first key field's value written
+ * as `id`, and, when `year` is given, a field named year with that value. */
+static bool key_matches(const elig_program *P, const vm_ctx *ctx, const char *id,
+                        const char *year)
+{
+  const prog_record *rec = &P->records[P->main_record];
+  char buf[256];
+  if (P->nkeys == 0)
+    return false;
+  uint32_t k = P->key_fields[0];
+  if (strcmp(write_value_text(rec->fields[k].type, &ctx->R[k], false, buf, sizeof buf), id))
+    return false;
+  if (!year)
+    return true;
+  for (uint32_t f = 0; f < rec->nfields; f++)
+    if (strcmp(rec->fields[f].name, "year") == 0)
+      return strcmp(write_value_text(rec->fields[f].type, &ctx->R[f], false, buf, sizeof buf),
+                    year) == 0;
+  return false;
+}
+
+static void explain_one(const run_options *o, vm_ctx *ctx, const char *name, uint64_t line,
+                        const char *id, bool json, FILE *out, FILE *log, uint64_t *found)
+{
+  char where[512], key[256];
+  const elig_program *P = o->P;
+  const prog_record *rec = &P->records[P->main_record];
+  size_t n = 0;
+  for (uint32_t k = 0; k < P->nkeys; k++) {
+    char buf[128];
+    uint32_t f = P->key_fields[k];
+    n += (size_t)snprintf(key + n, sizeof key - n, "%s%s", k ? "/" : "",
+                          write_value_text(rec->fields[f].type, &ctx->R[f], false, buf,
+                                           sizeof buf));
+    if (n >= sizeof key)
+      break;
+  }
+  (void)id;
+  snprintf(where, sizeof where, "%s:%llu", name, (unsigned long long)line);
+  wbuf b = {0};
+  if (*found && !json)
+    wbuf_put(&b, "\n", 1);
+  vm_status st = explain_record(P, ctx, where, key, json, &b);
+  if (st != VM_OK) {
+    char at[256];
+    rule_location(P, ctx->err_pc, at, sizeof at);
+    fprintf(log, "%s: the record cannot be evaluated: %s at %s\n", where, vm_status_str(st), at);
+  } else if (b.len) {
+    fwrite(b.p, 1, b.len, out);
+  }
+  wbuf_free(&b);
+  (*found)++;
+}
+
+int run_explain(const run_options *o, const char *id, const char *year, bool json, FILE *out,
+                FILE *log)
+{
+  uint64_t found = 0;
+  bool failed = false;
+  vm_ctx *ctx = vm_ctx_new(o->P);
+  csv_parser csv;
+  json_doc doc;
+  if (!ctx) {
+    fprintf(log, "elig: out of memory\n");
+    return 4;
+  }
+  ctx->R[o->P->as_of_reg].u.i = o->as_of;
+  csv_parser_init(&csv, NULL);
+  json_doc_init(&doc, NULL);
+  for (uint32_t i = 0; i < o->ninputs && !failed; i++) {
+    const char *name = o->inputs[i];
+    input_error err;
+    input_format fmt = format_of(o, name);
+    input_source *src = input_open(name, fmt, NULL, &err);
+    input_chunk chunk;
+    rec_header h = {0};
+    bool have_header = fmt != INPUT_CSV;
+    if (!src) {
+      fprintf(log, "elig: %s\n", err.message);
+      failed = true;
+      break;
+    }
+    input_chunk_init(&chunk);
+    for (;;) {
+      input_status st = input_next_chunk(src, &chunk, &err);
+      if (st == INPUT_EOF)
+        break;
+      if (st == INPUT_RECORD_TOO_LONG)
+        continue;
+      if (st != INPUT_OK) {
+        fprintf(log, "elig: cannot read '%s': %s\n", name, err.message);
+        failed = true;
+        break;
+      }
+      const char *p = chunk.data, *end = chunk.data + chunk.len;
+      uint64_t line = chunk.first_line;
+      while (p < end) {
+        rec_reject why;
+        if (fmt == INPUT_CSV) {
+          csv_record r;
+          const char *next = csv_parse_record(&csv, p, end, &r);
+          uint64_t at = line + r.blank_lines;
+          line += r.lines;
+          p = next;
+          if (r.error != CSV_OK || r.ncells == 0)
+            continue;
+          if (!have_header) {
+            char e1[512], e2[512];
+            if (!rec_header_init(&h, o->P, &r, e1, sizeof e1, e2, sizeof e2)) {
+              fprintf(log, "%s:%llu: error: %s\n", name, (unsigned long long)at, e1);
+              failed = true;
+              break;
+            }
+            have_header = true;
+            continue;
+          }
+          if (rec_from_csv(&h, ctx, &r, &why) && key_matches(o->P, ctx, id, year))
+            explain_one(o, ctx, name, at, id, json, out, log, &found);
+        } else {
+          const char *nl = memchr(p, '\n', (size_t)(end - p));
+          size_t n = (size_t)((nl ? nl : end) - p);
+          json_error jerr;
+          rec_unknown unknown = {0};
+          if (json_parse(&doc, p, n && p[n - 1] == '\r' ? n - 1 : n, &jerr) == JSON_OK &&
+              rec_from_json(ctx, &doc, &why, &unknown) && key_matches(o->P, ctx, id, year))
+            explain_one(o, ctx, name, line, id, json, out, log, &found);
+          p = nl ? nl + 1 : end;
+          line++;
+        }
+      }
+      if (failed)
+        break;
+    }
+    rec_header_fini(&h);
+    input_chunk_fini(&chunk);
+    input_close(src);
+  }
+  csv_parser_fini(&csv);
+  json_doc_fini(&doc);
+  vm_ctx_free(ctx);
+  if (failed)
+    return 4;
+  if (!found) {
+    fprintf(log, "elig: no record with key '%s'%s%s\n", id, year ? " and year " : "",
+            year ? year : "");
+    return 3;
+  }
+  return 0;
 }

@@ -31,6 +31,7 @@ typedef struct {
   unsigned threads;            /* 0: one per available core */
   int32_t as_of;               /* days since 1970-01-01 */
   bool progress;               /* a progress line on the log */
+  bool explain;                /* a last column saying which rule decided each decision */
   size_t chunk_bytes;          /* 0: default */
 } run_options;
 
@@ -46,5 +47,12 @@ typedef struct {
  * line uses: 0 all good, 3 some records rejected, 4 an input could not be read or an output
  * could not be written (outputs are then removed, never left looking complete). */
 int run_batch(const run_options *o, run_stats *stats, FILE *log);
+
+/* `elig explain`: reads the inputs one record after the other and explains every record whose
+ * first key field is `id` (and whose field `year` is `year`, when given), as text or JSON on
+ * `out`.  Returns 0, 3 when no record matched (said on `log`), 4 when an input could not be
+ * read. */
+int run_explain(const run_options *o, const char *id, const char *year, bool json, FILE *out,
+                FILE *log);
 
 #endif

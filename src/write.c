@@ -173,17 +173,34 @@ static void key(wbuf *b, const char *name, bool first)
   put(b, ":");
 }
 
-void write_record_header(wbuf *b, const elig_program *P)
+void write_record_header(wbuf *b, const elig_program *P, bool why)
 {
   for (uint32_t i = 0; i < P->ncolumns; i++) {
     if (i)
       put(b, ",");
     write_csv_text(b, P->columns[i].name, strlen(P->columns[i].name));
   }
-  put(b, P->ncolumns ? ",flags\n" : "flags\n");
+  put(b, P->ncolumns ? ",flags" : "flags");
+  put(b, why ? ",why\n" : "\n");
 }
 
-void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt)
+/* "status: rule 4 (household.rules:35); ..." -- the file's base name keeps it compact. */
+static void why_text(wbuf *b, const elig_program *P, const vm_ctx *ctx)
+{
+  char buf[256];
+  for (uint32_t d = 0; d < P->ndecisions; d++) {
+    const prog_decision *pd = &P->decisions[d];
+    uint32_t rule = ctx->rule[pd->cell], line = 0, col = 0;
+    const char *file = src_file_name(P->srcs, pd->rule_locs[rule].file);
+    const char *base = strrchr(file, '/');
+    src_position(P->srcs, pd->rule_locs[rule].file, pd->rule_locs[rule].start, &line, &col);
+    snprintf(buf, sizeof buf, "%s%s: rule %u (%s:%u)", d ? "; " : "", pd->name, rule + 1,
+             base ? base + 1 : file, line);
+    put(b, buf);
+  }
+}
+
+void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt, bool why)
 {
   if (fmt == WRITE_JSONL)
     put(b, "{");
@@ -210,6 +227,21 @@ void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_forma
     else
       put(b, P->flags[f].name);
     any = true;
+  }
+  if (why) {
+    wbuf w = {0};
+    why_text(&w, P, ctx);
+    if (fmt == WRITE_JSONL) {
+      put(b, "],\"why\":");
+      write_json_text(b, w.p ? w.p : "", w.len);
+      put(b, "}\n");
+    } else {
+      put(b, ",");
+      write_csv_text(b, w.p ? w.p : "", w.len);
+      put(b, "\n");
+    }
+    wbuf_free(&w);
+    return;
   }
   put(b, fmt == WRITE_JSONL ? "]}\n" : "\n");
 }

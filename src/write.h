@@ -24,10 +24,11 @@ void wbuf_free(wbuf *b);
 
 typedef enum { WRITE_CSV, WRITE_JSONL } write_format;
 
-/* The header line of a record CSV output. */
-void write_record_header(wbuf *b, const elig_program *P);
-/* One result line; every column's cell must have been computed. */
-void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt);
+/* The header line of a record CSV output; `why` adds the column of write_record's `why`. */
+void write_record_header(wbuf *b, const elig_program *P, bool why);
+/* One result line; every column's cell must have been computed.  With `why`, a last column
+ * says which rule decided each decision: "status: rule 4 (household.rules:35)". */
+void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt, bool why);
 
 /* The header of an aggregate's CSV section (after a blank line unless `first`), and one
  * group's line. */

@@ -36,6 +36,8 @@ static const char usage_main[] =
   "  run RULES DATA...      evaluate household records against a rule set\n"
   "  test FILE...           run the test blocks of rule files (and of what they import)\n"
   "  diff OLD NEW DATA...   the impact of a rule change on a register\n"
+  "  explain RULES DATA... --id KEY\n"
+  "                         why a record's decisions and flags came out as they did\n"
   "\n"
   "options:\n"
   "  -h, --help             this help; 'elig COMMAND --help' for a command's\n"
@@ -75,6 +77,8 @@ static const char usage_run[] =
   "  -j, --threads=N            worker threads (default: the cores available)\n"
   "      --progress, --no-progress\n"
   "                             progress line on standard error (default: when a terminal)\n"
+  "      --explain              a last column, 'why', naming the rule that decided each\n"
+  "                             decision (elig explain gives the full explanation)\n"
   "  -h, --help                 this help\n"
   "\n"
   "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
@@ -96,6 +100,24 @@ static const char usage_test[] =
   "  -h, --help                 this help\n"
   "\n"
   "exit status: 0 all tests passed, 1 a test failed or a rule file has errors, 2 usage\n";
+
+static const char usage_explain[] =
+  "usage: elig explain [options] RULES DATA... --id KEY\n"
+  "\n"
+  "For each record of DATA whose key is KEY: every decision with the rule that decided, its\n"
+  "reason and the values it read, the rules before it that did not match, every flag (raised\n"
+  "or not) with its values, and what the derived values used were computed from.\n"
+  "\n"
+  "options:\n"
+  "      --id=KEY               the record's first key field (hh_id in the national rules)\n"
+  "      --year=YEAR            also require the field 'year' to be YEAR\n"
+  "  -f, --format=text|json     a readable tree (default) or one JSON object per record\n"
+  "      --input-format=csv|jsonl\n"
+  "      --as-of=YYYY-MM-DD     the evaluation date (default today)\n"
+  "  -h, --help                 this help\n"
+  "\n"
+  "exit status: 0 explained, 1 rule errors, 2 usage, 3 no record has that key,\n"
+  "4 an input could not be read\n";
 
 static int usage_error(const char *usage, const char *message, const char *arg)
 {
@@ -237,7 +259,8 @@ static bool parse_threads(const char *s, unsigned *out)
 
 static int cmd_run(int argc, char **argv)
 {
-  enum { O_INPUT_FORMAT = 256, O_AGGREGATES, O_REJECTS, O_AS_OF, O_PROGRESS, O_NO_PROGRESS };
+  enum { O_INPUT_FORMAT = 256, O_AGGREGATES, O_REJECTS, O_AS_OF, O_PROGRESS, O_NO_PROGRESS,
+         O_EXPLAIN };
   static const struct option opts[] = {
     {"format", required_argument, NULL, 'f'},
     {"input-format", required_argument, NULL, O_INPUT_FORMAT},
@@ -248,6 +271,7 @@ static int cmd_run(int argc, char **argv)
     {"threads", required_argument, NULL, 'j'},
     {"progress", no_argument, NULL, O_PROGRESS},
     {"no-progress", no_argument, NULL, O_NO_PROGRESS},
+    {"explain", no_argument, NULL, O_EXPLAIN},
     {"help", no_argument, NULL, 'h'},
     {0, 0, 0, 0}};
   run_options o = {.input_format = -1, .format = WRITE_CSV, .progress = isatty(2)};
@@ -286,6 +310,7 @@ static int cmd_run(int argc, char **argv)
       break;
     case O_PROGRESS: o.progress = true; break;
     case O_NO_PROGRESS: o.progress = false; break;
+    case O_EXPLAIN: o.explain = true; break;
     case ':': return usage_error(usage_run, "option '%s' needs a value", argv[optind - 1]);
     default: return bad_option(usage_run, argv, opts);
     }
@@ -309,6 +334,65 @@ static int cmd_run(int argc, char **argv)
             (unsigned long long)st.written,
             (unsigned long long)st.rejected, st.rejected && o.rejects ? " (see " : "",
             st.rejected && o.rejects ? o.rejects : "", st.rejected && o.rejects ? ")" : "");
+  comp_program_free(P);
+  return status;
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+  enum { O_ID = 256, O_YEAR, O_INPUT_FORMAT, O_AS_OF };
+  static const struct option opts[] = {
+    {"id", required_argument, NULL, O_ID}, {"year", required_argument, NULL, O_YEAR},
+    {"format", required_argument, NULL, 'f'},
+    {"input-format", required_argument, NULL, O_INPUT_FORMAT},
+    {"as-of", required_argument, NULL, O_AS_OF}, {"help", no_argument, NULL, 'h'},
+    {0, 0, 0, 0}};
+  run_options o = {.input_format = -1};
+  const char *id = NULL, *year = NULL;
+  bool json = false;
+  int c;
+  o.as_of = (int32_t)(time(NULL) / 86400);
+  while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'h': fputs(usage_explain, stdout); return 0;
+    case O_ID: id = optarg; break;
+    case O_YEAR: year = optarg; break;
+    case 'f':
+      if (strcmp(optarg, "json") == 0)
+        json = true;
+      else if (strcmp(optarg, "text") != 0)
+        return usage_error(usage_explain, "unknown format '%s': use text or json", optarg);
+      break;
+    case O_INPUT_FORMAT:
+      if (strcmp(optarg, "csv") == 0)
+        o.input_format = INPUT_CSV;
+      else if (strcmp(optarg, "jsonl") == 0)
+        o.input_format = INPUT_JSONL;
+      else
+        return usage_error(usage_explain, "unknown input format '%s': use csv or jsonl",
+                           optarg);
+      break;
+    case O_AS_OF:
+      if (!date_parse(optarg, strlen(optarg), &o.as_of))
+        return usage_error(usage_explain, "--as-of takes a date as YYYY-MM-DD, not '%s'",
+                           optarg);
+      break;
+    case ':': return usage_error(usage_explain, "option '%s' needs a value", argv[optind - 1]);
+    default: return bad_option(usage_explain, argv, opts);
+    }
+  }
+  if (argc - optind < 2)
+    return usage_error(usage_explain, "%s", "need a rule file and at least one data file");
+  if (!id)
+    return usage_error(usage_explain, "%s", "which record? give its key with --id");
+  bool errors;
+  elig_program *P = compile_file(argv[optind], &errors, false);
+  if (!P)
+    return EXIT_RULES;
+  o.P = P;
+  o.inputs = (const char *const *)argv + optind + 1;
+  o.ninputs = (uint32_t)(argc - optind - 1);
+  int status = run_explain(&o, id, year, json, stdout, stderr);
   comp_program_free(P);
   return status;
 }
@@ -397,5 +481,7 @@ int main(int argc, char **argv)
     return cmd_test(argc - 1, argv + 1);
   if (strcmp(cmd, "diff") == 0)
     return cmd_diff(argc - 1, argv + 1);
+  if (strcmp(cmd, "explain") == 0)
+    return cmd_explain(argc - 1, argv + 1);
   return usage_error(usage_main, "unknown command '%s'", cmd);
 }

@@ -1,0 +1,250 @@
+/*
+ * explain.c -- the explanation of one record: each decision with the rule that decided, its
+ * reason and the values it read; the rules before it that did not match and why; each flag,
+ * raised or not, with its values; and, one level down, what the derived values read.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explain.h"
+
+static void put(wbuf *b, const char *s)
+{
+  wbuf_put(b, s, strlen(s));
+}
+
+static void at(wbuf *b, const elig_program *P, elig_loc loc)
+{
+  char buf[32];
+  uint32_t line = 0, col = 0;
+  src_position(P->srcs, loc.file, loc.start, &line, &col);
+  put(b, src_file_name(P->srcs, loc.file));
+  snprintf(buf, sizeof buf, ":%u", line);
+  put(b, buf);
+}
+
+/* name = value, ... (text) or "name": value, ... (JSON), computing each value first. */
+static void values(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_names *names,
+                   bool json)
+{
+  char buf[256];
+  for (uint32_t i = 0; names && i < names->n; i++) {
+    const prog_column *c = &names->items[i];
+    if (c->cell != UINT32_MAX && vm_ensure(ctx, c->cell) != VM_OK)
+      continue;
+    const vm_val *v = &ctx->R[c->reg];
+    put(b, i ? ", " : "");
+    if (json) {
+      write_json_text(b, c->name, strlen(c->name));
+      put(b, ": ");
+      if (v->none)
+        put(b, "null");
+      else if (c->type.base == TY_BOOL || c->type.base == TY_INT || c->type.base == TY_MONEY ||
+               c->type.base == TY_NUMBER)
+        put(b, write_value_text(c->type, v, false, buf, sizeof buf));
+      else {
+        write_value_text(c->type, v, false, buf, sizeof buf);
+        write_json_text(b, buf, strlen(buf));
+      }
+    } else {
+      put(b, c->name);
+      put(b, " = ");
+      put(b, write_value_text(c->type, v, true, buf, sizeof buf));
+    }
+  }
+  (void)P;
+}
+
+/* The derived values and parameters that `names` reads, each with what it reads in turn. */
+static void derived(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_names *names,
+                    bool *shown, bool json, bool *first)
+{
+  char buf[256];
+  for (uint32_t i = 0; names && i < names->n; i++) {
+    const prog_column *c = &names->items[i];
+    if (c->cell == UINT32_MAX || shown[c->cell])
+      continue;
+    uint8_t kind = P->cells[c->cell].kind;
+    if (kind != CELL_LET && kind != CELL_PARAM)
+      continue;
+    shown[c->cell] = true;
+    if (vm_ensure(ctx, c->cell) != VM_OK)
+      continue;
+    const prog_names *inputs = &P->cell_names[c->cell];
+    if (json) {
+      put(b, *first ? "" : ", ");
+      write_json_text(b, c->name, strlen(c->name));
+      put(b, ": {\"value\": ");
+      prog_names one = {(prog_column *)c, 1};
+      put(b, "{");
+      values(b, P, ctx, &one, true);
+      put(b, "}, \"reads\": {");
+      values(b, P, ctx, inputs, true);
+      put(b, "}}");
+    } else {
+      put(b, "    ");
+      put(b, c->name);
+      put(b, " = ");
+      put(b, write_value_text(c->type, &ctx->R[c->reg], true, buf, sizeof buf));
+      if (inputs->n) {
+        put(b, kind == CELL_PARAM ? "   (parameter, by " : "   <- ");
+        values(b, P, ctx, inputs, false);
+        if (kind == CELL_PARAM)
+          put(b, ")");
+      } else if (kind == CELL_PARAM) {
+        put(b, "   (parameter)");
+      }
+      put(b, "\n");
+    }
+    *first = false;
+  }
+}
+
+static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_decision *d,
+                          bool *shown)
+{
+  char buf[256];
+  uint32_t rule = ctx->rule[d->cell];
+  put(b, d->name);
+  put(b, " = ");
+  put(b, write_value_text(d->type, &ctx->R[P->cells[d->cell].reg], true, buf, sizeof buf));
+  put(b, "\n");
+  for (uint32_t r = 0; r <= rule && r < d->nrules; r++) {
+    snprintf(buf, sizeof buf, "  rule %u (", r + 1);
+    put(b, buf);
+    at(b, P, d->rule_locs[r]);
+    put(b, r == rule ? ") decided" : ") did not match");
+    if (r == rule && d->reasons[r]) {
+      put(b, ": ");
+      put(b, d->reasons[r]);
+    }
+    put(b, "\n");
+    if (d->rule_names[r].n) {
+      put(b, "    ");
+      values(b, P, ctx, &d->rule_names[r], false);
+      put(b, "\n");
+    }
+  }
+  bool first = true;
+  size_t before = b->len;
+  put(b, "  derived values used:\n");
+  for (uint32_t r = 0; r <= rule && r < d->nrules; r++)
+    derived(b, P, ctx, &d->rule_names[r], shown, false, &first);
+  if (first)
+    b->len = before; /* none */
+}
+
+static void decision_json(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_decision *d)
+{
+  char buf[256];
+  uint32_t rule = ctx->rule[d->cell];
+  put(b, "{\"name\": ");
+  write_json_text(b, d->name, strlen(d->name));
+  put(b, ", \"value\": ");
+  write_value_text(d->type, &ctx->R[P->cells[d->cell].reg], false, buf, sizeof buf);
+  write_json_text(b, buf, strlen(buf));
+  snprintf(buf, sizeof buf, ", \"rule\": %u, \"at\": \"", rule + 1);
+  put(b, buf);
+  at(b, P, d->rule_locs[rule]);
+  put(b, "\", \"reason\": ");
+  if (d->reasons[rule])
+    write_json_text(b, d->reasons[rule], strlen(d->reasons[rule]));
+  else
+    put(b, "null");
+  put(b, ", \"rules\": [");
+  for (uint32_t r = 0; r <= rule && r < d->nrules; r++) {
+    snprintf(buf, sizeof buf, "%s{\"rule\": %u, \"matched\": %s, \"values\": {", r ? ", " : "",
+             r + 1, r == rule ? "true" : "false");
+    put(b, buf);
+    values(b, P, ctx, &d->rule_names[r], true);
+    put(b, "}}");
+  }
+  put(b, "]}");
+}
+
+vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where,
+                         const char *key, bool json, wbuf *out)
+{
+  vm_status st = VM_OK;
+  for (uint32_t d = 0; d < P->ndecisions && st == VM_OK; d++)
+    st = vm_ensure(ctx, P->decisions[d].cell);
+  for (uint32_t f = 0; f < P->nflags && st == VM_OK; f++)
+    st = vm_ensure(ctx, P->flags[f].cell);
+  if (st != VM_OK)
+    return st;
+  /* which derived values were shown already: each once */
+  bool *shown = calloc(P->ncells + 1, sizeof *shown);
+  if (!shown)
+    return VM_ERR_NO_MEMORY;
+  if (json) {
+    put(out, "{\"record\": ");
+    write_json_text(out, key, strlen(key));
+    put(out, ", \"at\": ");
+    write_json_text(out, where, strlen(where));
+    put(out, ", \"decisions\": [");
+    for (uint32_t d = 0; d < P->ndecisions; d++) {
+      put(out, d ? ", " : "");
+      decision_json(out, P, ctx, &P->decisions[d]);
+    }
+    put(out, "], \"flags\": [");
+    for (uint32_t f = 0; f < P->nflags; f++) {
+      const prog_flag *fl = &P->flags[f];
+      put(out, f ? ", {\"name\": " : "{\"name\": ");
+      write_json_text(out, fl->name, strlen(fl->name));
+      put(out, ", \"severity\": ");
+      write_json_text(out, fl->severity, strlen(fl->severity));
+      put(out, ctx->R[P->cells[fl->cell].reg].u.i ? ", \"raised\": true" : ", \"raised\": false");
+      put(out, ", \"reason\": ");
+      if (fl->reason)
+        write_json_text(out, fl->reason, strlen(fl->reason));
+      else
+        put(out, "null");
+      put(out, ", \"values\": {");
+      values(out, P, ctx, &P->cell_names[fl->cell], true);
+      put(out, "}}");
+    }
+    put(out, "], \"derived\": {");
+    bool first = true;
+    for (uint32_t d = 0; d < P->ndecisions; d++)
+      for (uint32_t r = 0; r < P->decisions[d].nrules && r <= ctx->rule[P->decisions[d].cell]; r++)
+        derived(out, P, ctx, &P->decisions[d].rule_names[r], shown, true,
+                &first);
+    for (uint32_t f = 0; f < P->nflags; f++)
+      derived(out, P, ctx, &P->cell_names[P->flags[f].cell], shown, true,
+              &first);
+    put(out, "}}\n");
+    free(shown);
+    return VM_OK;
+  }
+  put(out, "record ");
+  put(out, key);
+  put(out, " (");
+  put(out, where);
+  put(out, ")\n\n");
+  for (uint32_t d = 0; d < P->ndecisions; d++) {
+    decision_text(out, P, ctx, &P->decisions[d], shown);
+    put(out, "\n");
+  }
+  put(out, "flags\n");
+  for (uint32_t f = 0; f < P->nflags; f++) {
+    const prog_flag *fl = &P->flags[f];
+    bool raised = ctx->R[P->cells[fl->cell].reg].u.i != 0;
+    put(out, "  ");
+    put(out, fl->name);
+    put(out, " (");
+    put(out, fl->severity);
+    put(out, raised ? "): raised" : "): not raised");
+    if (raised && fl->reason) {
+      put(out, ": ");
+      put(out, fl->reason);
+    }
+    put(out, "\n    ");
+    values(out, P, ctx, &P->cell_names[fl->cell], false);
+    put(out, "\n");
+    bool first = true;
+    derived(out, P, ctx, &P->cell_names[fl->cell], shown, false, &first);
+  }
+  free(shown);
+  return VM_OK;
+}

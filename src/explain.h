@@ -1,0 +1,24 @@
+/*
+ * explain.h -- why a record's decisions and flags came out as they did (`elig explain`).
+ *
+ * Pipeline: after vm.c has evaluated a record, explain.c reads the registers the compiler
+ * listed for each decision rule, flag and derived value (program.h prog_names) and writes
+ * them as a readable tree or as JSON.
+ */
+#ifndef ELIG_EXPLAIN_H
+#define ELIG_EXPLAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "program.h"
+#include "vm.h"
+#include "write.h"
+
+/* Appends the explanation of the record typed in ctx (decisions and flags are computed here)
+ * to out; `where` names the record ("data.csv:5"), `key` its key.  Returns VM_OK or the
+ * run-time failure that stopped the evaluation. */
+vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where,
+                         const char *key, bool json, wbuf *out);
+
+#endif

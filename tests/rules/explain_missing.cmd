@@ -1,0 +1,1 @@
+explain ../../rules/national.rules ../../data/sample.csv --id nobody
