@@ -214,6 +214,9 @@ static int cmd_check(int argc, char **argv)
     elig_program *P = compile_file(argv[i], &errors, dump && strcmp(dump, "ast") == 0);
     if (errors)
       status = EXIT_RULES;
+    else if (isatty(2))
+      /* silence means success to a script, but a person at a terminal wants to be told */
+      fprintf(stderr, "%s: no errors\n", argv[i]);
     if (P && dump && strcmp(dump, "code") == 0) {
       char *text = comp_disasm(P);
       if (text)
