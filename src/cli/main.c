@@ -21,6 +21,7 @@
 #include "date.h"
 #include "diag.h"
 #include "diff.h"
+#include "fmt.h"
 #include "ruleset.h"
 #include "run.h"
 #include "suggest.h"
@@ -35,6 +36,7 @@ static const char usage_main[] =
   "  check FILE...          check rule files; print every error and warning\n"
   "  run RULES DATA...      evaluate household records against a rule set\n"
   "  test FILE...           run the test blocks of rule files (and of what they import)\n"
+  "  fmt FILE...            rewrite rule files in the canonical layout (--check: only say)\n"
   "  diff OLD NEW DATA...   the impact of a rule change on a register\n"
   "  explain RULES DATA... --id KEY\n"
   "                         why a record's decisions and flags came out as they did\n"
@@ -484,6 +486,8 @@ int main(int argc, char **argv)
     return cmd_test(argc - 1, argv + 1);
   if (strcmp(cmd, "diff") == 0)
     return cmd_diff(argc - 1, argv + 1);
+  if (strcmp(cmd, "fmt") == 0)
+    return cmd_fmt(argc - 1, argv + 1);
   if (strcmp(cmd, "explain") == 0)
     return cmd_explain(argc - 1, argv + 1);
   return usage_error(usage_main, "unknown command '%s'", cmd);

@@ -1,0 +1,235 @@
+/*
+ * cmd_fmt.c -- `elig fmt`: rewrites rule files in the canonical layout (src/fmt.c).
+ *
+ *   elig fmt FILE...           rewrite each file in place (unchanged files are not touched)
+ *   elig fmt --check FILE...   write nothing; list the files that are not formatted
+ *   elig fmt -                 standard input to standard output
+ *
+ * A file that does not parse is left as it is and its first error printed.  A file is
+ * replaced by writing a temporary file in the same folder and renaming it over the old one,
+ * so an interrupted run never leaves half a rule file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fmt.h"
+
+enum { EXIT_OK = 0, EXIT_RULES = 1, EXIT_USAGE = 2, EXIT_IO = 4 };
+
+static const char usage_fmt[] =
+  "usage: elig fmt [options] FILE...\n"
+  "\n"
+  "Rewrites each rule file in the one canonical layout, keeping its comments; a file\n"
+  "already formatted is not touched.  '-' reads standard input and writes the result to\n"
+  "standard output.  A file that does not parse is left as it is.\n"
+  "\n"
+  "options:\n"
+  "  --check                write nothing; list the files that are not formatted\n"
+  "  -h, --help             this help\n"
+  "\n"
+  "exit status: 0 all formatted, 1 a file is not formatted (--check) or does not\n"
+  "parse, 2 usage, 4 a file could not be read or written\n";
+
+/* "elig: MESSAGE", then the usage, on standard error. */
+static int usage(const char *message)
+{
+  fprintf(stderr, "elig: %s\n%s", message, usage_fmt);
+  return EXIT_USAGE;
+}
+
+/* Reads all of `in`; a malloc'd buffer (NUL-terminated) or NULL with errno set. */
+static char *read_all(FILE *in, size_t *len)
+{
+  size_t cap = 8192, n = 0;
+  char *buf = malloc(cap);
+  if (!buf)
+    return NULL;
+  for (;;) {
+    if (n + 1 >= cap) {
+      char *b = realloc(buf, cap * 2);
+      if (!b) {
+        free(buf);
+        errno = ENOMEM;
+        return NULL;
+      }
+      buf = b;
+      cap *= 2;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, in);
+    n += got;
+    if (got == 0) {
+      if (ferror(in)) {
+        int e = errno ? errno : EIO;
+        free(buf);
+        errno = e;
+        return NULL;
+      }
+      break;
+    }
+  }
+  buf[n] = '\0';
+  *len = n;
+  return buf;
+}
+
+/* Writes `text` over `path` through a temporary file in the same folder, keeping the
+ * file's permissions; a symbolic link is followed, not replaced.  0, or -1 with a message
+ * printed. */
+static int replace_file(const char *path, const char *text, size_t len)
+{
+  char *real = realpath(path, NULL);
+  const char *target = real ? real : path;
+  struct stat st;
+  bool have_st = stat(target, &st) == 0;
+  const char *slash = strrchr(target, '/');
+  size_t dirlen = slash ? (size_t)(slash - target) + 1 : 0;
+  const char *base = slash ? slash + 1 : target;
+  size_t tlen = dirlen + strlen(base) + 32;
+  char *tmp = malloc(tlen);
+  int rc = -1, fd = -1;
+  if (!tmp) {
+    fprintf(stderr, "elig: out of memory\n");
+    goto done;
+  }
+  snprintf(tmp, tlen, "%.*s.%s.fmt-XXXXXX", (int)dirlen, target, base);
+  fd = mkstemp(tmp);
+  if (fd < 0) {
+    fprintf(stderr, "elig: cannot write '%s': %s\n", path, strerror(errno));
+    goto done;
+  }
+  if (have_st)
+    (void)fchmod(fd, st.st_mode & 07777);
+  const char *p = text;
+  size_t left = len;
+  while (left > 0) {
+    ssize_t w = write(fd, p, left);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0) {
+      fprintf(stderr, "elig: cannot write '%s': %s\n", path, strerror(w < 0 ? errno : EIO));
+      goto done;
+    }
+    p += w;
+    left -= (size_t)w;
+  }
+  if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {
+    fprintf(stderr, "elig: cannot write '%s': %s\n", path, strerror(errno));
+    goto done;
+  }
+  int c = close(fd);
+  fd = -1;
+  if (c != 0) {
+    fprintf(stderr, "elig: cannot write '%s': %s\n", path, strerror(errno));
+    goto done;
+  }
+  if (rename(tmp, target) != 0) {
+    fprintf(stderr, "elig: cannot replace '%s': %s\n", path, strerror(errno));
+    goto done;
+  }
+  rc = 0;
+done:
+  if (fd >= 0)
+    close(fd);
+  if (rc != 0 && tmp)
+    unlink(tmp);
+  free(tmp);
+  free(real);
+  return rc;
+}
+
+/* Formats one file (or standard input for "-").  Returns an exit status; *unformatted is
+ * set when --check finds the file not formatted. */
+static int fmt_one(const char *path, bool check, bool *unformatted)
+{
+  bool std = strcmp(path, "-") == 0;
+  const char *name = std ? "<stdin>" : path;
+  FILE *in = std ? stdin : fopen(path, "rb");
+  if (!in) {
+    fprintf(stderr, "elig: cannot read '%s': %s\n", path, strerror(errno));
+    return EXIT_IO;
+  }
+  size_t len = 0;
+  char *src = read_all(in, &len);
+  int e = errno;
+  if (!std)
+    fclose(in);
+  if (!src) {
+    fprintf(stderr, "elig: cannot read '%s': %s\n", name, strerror(e));
+    return EXIT_IO;
+  }
+  char *out = NULL, err[4096];
+  size_t outlen = 0;
+  int rc = fmt_format_named(name, src, len, &out, &outlen, err, sizeof err);
+  if (rc != FMT_OK) {
+    if (rc == FMT_ESYNTAX)
+      fprintf(stderr, "%s\nelig: '%s' does not parse; it was not formatted\n", err, name);
+    else
+      fprintf(stderr, "elig: %s: %s\n", name, err);
+    free(src);
+    return rc == FMT_ENOMEM ? EXIT_IO : EXIT_RULES;
+  }
+  bool same = outlen == len && memcmp(out, src, len) == 0;
+  int status = EXIT_OK;
+  if (check) {
+    if (!same) {
+      printf("%s\n", name);
+      *unformatted = true;
+    }
+  } else if (std) {
+    if (fwrite(out, 1, outlen, stdout) != outlen || fflush(stdout) != 0) {
+      fprintf(stderr, "elig: cannot write to standard output: %s\n", strerror(errno));
+      status = EXIT_IO;
+    }
+  } else if (!same && replace_file(path, out, outlen) != 0) {
+    status = EXIT_IO;
+  }
+  free(out);
+  free(src);
+  return status;
+}
+
+int cmd_fmt(int argc, char **argv)
+{
+  static const struct option opts[] = {
+    {"check", no_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+  bool check = false;
+  int c;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    if (c == 'h') {
+      fputs(usage_fmt, stdout);
+      return EXIT_OK;
+    }
+    if (c == 'c') {
+      check = true;
+      continue;
+    }
+    char msg[200];
+    snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
+    return usage(msg);
+  }
+  if (optind >= argc)
+    return usage("no rule file given ('-' formats standard input)");
+  int status = EXIT_OK, unformatted = 0;
+  for (int i = optind; i < argc; i++) {
+    bool bad = false;
+    int st = fmt_one(argv[i], check, &bad);
+    unformatted += bad;
+    if (st > status)
+      status = st;
+  }
+  if (unformatted) {
+    fprintf(stderr, "elig: %d file%s not formatted; 'elig fmt FILE...' rewrites %s\n",
+            unformatted, unformatted == 1 ? " is" : "s are", unformatted == 1 ? "it" : "them");
+    if (status < EXIT_RULES)
+      status = EXIT_RULES;
+  }
+  return status;
+}

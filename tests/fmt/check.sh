@@ -1,0 +1,147 @@
+#!/bin/sh
+# check.sh -- the tests of `elig fmt`.
+#
+#  1. Golden pairs, one per construct: tests/fmt/NAME.rules (written untidily) formatted must
+#     give tests/fmt/NAME.fmt byte for byte, and NAME.fmt must already be formatted.
+#  2. The corpus: every .rules file under rules/, doc/examples/, tests/lang/, tests/diag/ and
+#     tests/fmt/ is copied (folders kept, so imports resolve alike) and formatted in place
+#     with `elig fmt FILE`.  A file that parses must come out meaning the same, i.e.
+#     `elig check --dump=ast` prints the same for the copy as for the original, and be
+#     formatted (`elig fmt --check` exits 0: idempotence).  A file that does not parse must
+#     be refused with its first error and left byte for byte as it was.
+#  3. The command: --check lists unformatted files and exits 1, '-' filters standard input,
+#     a syntax error leaves the file alone, several files at once, usage errors.
+# Prints one line per failure and "N passed, N failed"; exit 1 on any failure.
+# UPDATE=1 rewrites the .fmt files from what elig prints, for review in `git diff`.
+set -u
+ELIG=${ELIG:-$(pwd)/elig}
+srcdir=${srcdir:-.}
+: "${LC_ALL:=C}"; export LC_ALL
+top=$(cd "$srcdir" && pwd)
+passes=0; fails=0
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { passes=$((passes + 1)); }
+fail() { fails=$((fails + 1)); echo "FAIL: $*"; }
+
+# ---------------------------------------------------------------- 1. golden pairs
+for src in "$top"/tests/fmt/*.rules; do
+  name=$(basename "$src" .rules)
+  want="$top/tests/fmt/$name.fmt"
+  "$ELIG" fmt - < "$src" > "$tmp/got" 2> "$tmp/err"
+  st=$?
+  if [ "${UPDATE:-}" = 1 ] && [ $st = 0 ]; then
+    cp "$tmp/got" "$want"
+  fi
+  if [ $st != 0 ]; then
+    fail "golden $name: exit $st: $(cat "$tmp/err")"
+  elif [ ! -f "$want" ]; then
+    fail "golden $name: no $name.fmt"
+  elif ! cmp -s "$tmp/got" "$want"; then
+    fail "golden $name: output differs from $name.fmt:"
+    diff "$want" "$tmp/got" | head -20
+  else
+    pass
+  fi
+  if [ -f "$want" ]; then
+    if "$ELIG" fmt --check - < "$want" > "$tmp/out" 2>&1; then pass
+    else fail "golden $name: $name.fmt is not formatted: $(cat "$tmp/out")"; fi
+  fi
+done
+
+# ---------------------------------------------------------------- 2. the corpus
+mkdir -p "$tmp/orig" "$tmp/copy"
+(cd "$top" && find rules doc/examples tests/lang tests/diag tests/fmt -name '*.rules' 2>/dev/null) |
+  sort > "$tmp/list"
+while read -r f; do
+  mkdir -p "$tmp/orig/$(dirname "$f")" "$tmp/copy/$(dirname "$f")"
+  cp "$top/$f" "$tmp/orig/$f"
+  cp "$top/$f" "$tmp/copy/$f"
+done < "$tmp/list"
+while read -r f; do
+  (cd "$tmp/copy" && "$ELIG" fmt "$f") > "$tmp/out" 2> "$tmp/err"
+  st=$?
+  if [ $st != 0 ]; then
+    # refused: only because it does not parse, with the error, and untouched
+    if ! grep -q "error\[E0" "$tmp/err" || ! grep -q "does not parse" "$tmp/err"; then
+      fail "$f: exit $st without a syntax error: $(head -3 "$tmp/err")"
+    elif ! cmp -s "$tmp/orig/$f" "$tmp/copy/$f"; then
+      fail "$f: refused but changed"
+    elif (cd "$tmp/orig" && "$ELIG" check "$f" 2>&1) | grep -qxF -- "$(head -1 "$tmp/err")"; then
+      pass
+    else
+      fail "$f: refused, but elig check does not report its error: $(head -3 "$tmp/err")"
+    fi
+    continue
+  fi
+  (cd "$tmp/orig" && "$ELIG" check --dump=ast "$f" > "$tmp/ast.orig" 2> /dev/null)
+  (cd "$tmp/copy" && "$ELIG" check --dump=ast "$f" > "$tmp/ast.copy" 2> /dev/null)
+  if [ ! -s "$tmp/ast.orig" ]; then
+    fail "$f: elig check --dump=ast printed no tree"
+  elif ! cmp -s "$tmp/ast.orig" "$tmp/ast.copy"; then
+    fail "$f: the syntax tree changed:"
+    diff "$tmp/ast.orig" "$tmp/ast.copy" | head -10
+  else
+    pass
+  fi
+  if (cd "$tmp/copy" && "$ELIG" fmt --check "$f") > "$tmp/out" 2>&1; then pass
+  else fail "$f: formatting twice changes it: $(cat "$tmp/out")"; fi
+done < "$tmp/list"
+
+# ---------------------------------------------------------------- 3. the command
+cd "$tmp" || exit 99
+printf 'let  a=1\n' > messy.rules
+printf 'let a = 1\n' > tidy.rules
+printf 'let a = (1\n' > broken.rules
+cp broken.rules broken.orig
+
+# expect STATUS STDOUT-FILE STDERR-PATTERN -- ARGS: runs elig, checks status and output
+expect() {
+  want_st=$1; want_out=$2; want_err=$3; shift 4
+  "$ELIG" "$@" > out 2> err < "${STDIN:-/dev/null}"
+  st=$?
+  if [ $st != "$want_st" ]; then
+    fail "elig $*: exit $st, expected $want_st; stderr: $(head -3 err)"
+  elif [ "$want_out" != - ] && ! printf '%s' "$want_out" | cmp -s - out; then
+    fail "elig $*: stdout was '$(cat out)', expected '$want_out'"
+  elif [ -n "$want_err" ] && ! grep -q -- "$want_err" err; then
+    fail "elig $*: stderr lacks '$want_err': $(head -3 err)"
+  elif [ -z "$want_err" ] && [ -s err ]; then
+    fail "elig $*: unexpected stderr: $(head -3 err)"
+  else
+    pass
+  fi
+}
+
+expect 0 '' '' -- fmt --check tidy.rules
+expect 1 'messy.rules
+' 'not formatted' -- fmt --check tidy.rules messy.rules
+if cmp -s messy.rules tidy.rules; then fail "--check rewrote messy.rules"; else pass; fi
+STDIN=messy.rules expect 0 'let a = 1
+' '' -- fmt -
+STDIN=messy.rules expect 1 '<stdin>
+' 'not formatted' -- fmt --check -
+expect 1 '' 'broken.rules:[0-9]*:[0-9]*: error\[E0401\]' -- fmt broken.rules
+if cmp -s broken.rules broken.orig; then pass; else fail "a file that does not parse was changed"; fi
+expect 1 '' 'does not parse' -- fmt broken.rules messy.rules
+if cmp -s messy.rules tidy.rules; then pass; else fail "the good file after a bad one was not formatted"; fi
+chmod 640 messy.rules 2> /dev/null
+printf 'let  a=1\n' > messy.rules
+expect 0 '' '' -- fmt messy.rules
+if cmp -s messy.rules tidy.rules; then pass; else fail "fmt FILE did not rewrite it"; fi
+if [ "$(ls -a | grep -c 'fmt-')" = 0 ]; then pass; else fail "a temporary file was left: $(ls -a)"; fi
+case $(ls -l messy.rules) in -rw-r-----*) pass ;; *) fail "permissions not kept: $(ls -l messy.rules)" ;; esac
+ln -s tidy.rules link.rules 2> /dev/null && {
+  printf 'let  b=2\n' > tidy.rules
+  expect 0 '' '' -- fmt link.rules
+  if [ -L link.rules ] && [ "$(cat tidy.rules)" = "let b = 2" ]; then pass
+  else fail "fmt through a symbolic link replaced the link or missed the file"; fi
+}
+expect 4 '' "cannot read 'nosuch.rules'" -- fmt nosuch.rules
+expect 2 '' 'no rule file given' -- fmt
+expect 2 '' "unknown option '--chek'" -- fmt --chek tidy.rules
+expect 0 - '' -- fmt --help
+
+echo "$passes passed, $fails failed"
+[ $fails = 0 ]

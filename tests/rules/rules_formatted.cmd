@@ -1,0 +1,1 @@
+fmt --check ../../rules/national.rules ../../rules/national/aggregates.rules ../../rules/national/household.rules ../../rules/national/monitoring.rules ../../rules/national/parameters.rules ../../rules/national/schema.rules ../../rules/provinces/yunnan.rules
