@@ -1634,6 +1634,16 @@ void comp_program_free(elig_program *P)
   free(P);
 }
 
+void comp_where(const elig_program *P, uint32_t pc, char *buf, size_t size)
+{
+  elig_loc loc = P->code_locs[pc];
+  uint32_t line = 0, col = 0;
+  if (src_position(P->srcs, loc.file, loc.start, &line, &col) != SRC_OK)
+    snprintf(buf, size, "the rules");
+  else
+    snprintf(buf, size, "%s:%u:%u", src_file_name(P->srcs, loc.file), line, col);
+}
+
 /* ---------------------------------------------------------------- disassembly */
 
 static const char *const op_names[] = {

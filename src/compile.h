@@ -22,6 +22,9 @@ elig_program *comp_compile(chk_program *chk, ast_arena *arena, src_set *srcs,
 /* Frees a program and everything it owns.  NULL is fine. */
 void comp_program_free(elig_program *p);
 
+/* "rules/x.rules:12:5": where the instruction at pc comes from, for run-time errors. */
+void comp_where(const elig_program *P, uint32_t pc, char *buf, size_t size);
+
 /* Writes the program's code in a readable form (for --dump=code); malloc'd string. */
 char *comp_disasm(const elig_program *p);
 

@@ -23,10 +23,12 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "compile.h"
 #include "csv.h"
 #include "date.h"
 #include "decimal.h"
 #include "diff.h"
+#include "output.h"
 #include "input.h"
 #include "json.h"
 #include "record.h"
@@ -47,23 +49,6 @@ typedef struct {
   bool none;                 /* absent: prints as "(none)", an empty cell or null */
 } vtext;
 
-static size_t format_int(int64_t v, char *buf)
-{
-  char tmp[24];
-  size_t n = 0, len = 0;
-  uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-  do {
-    tmp[n++] = (char)('0' + m % 10);
-    m /= 10;
-  } while (m);
-  if (v < 0)
-    buf[len++] = '-';
-  while (n)
-    buf[len++] = tmp[--n];
-  buf[len] = '\0';
-  return len;
-}
-
 /* A value as `elig run` prints it; buf (DEC_FMT_MAX bytes) holds it unless it is text. */
 static vtext val_text(ty_type t, const vm_val *v, char *buf)
 {
@@ -71,18 +56,11 @@ static vtext val_text(ty_type t, const vm_val *v, char *buf)
   if (v->none)
     return r;
   r.p = buf;
-  switch (t.base) {
-  case TY_TEXT:
+  if (t.base == TY_TEXT) {
     r.p = v->u.s.p;
     r.len = v->u.s.len;
-    break;
-  case TY_INT: r.len = format_int(v->u.i, buf); break;
-  case TY_MONEY: r.len = dec_money_format(v->u.i, buf); break;
-  case TY_NUMBER: r.len = dec_num_format_exact(v->u.n, 6, buf); break;
-  case TY_PERCENT: r.len = dec_num_format_percent(v->u.n, 2, DEC_HALF_AWAY, buf); break;
-  case TY_BOOL: r.p = v->u.i ? "true" : "false"; r.len = strlen(r.p); break;
-  case TY_DATE: r.len = date_format((int32_t)v->u.i, buf); break;
-  default: r.p = ""; break;
+  } else {
+    r.len = write_scalar(t, v, buf);
   }
   return r;
 }
@@ -268,12 +246,6 @@ typedef struct {
 } agg_map;
 
 typedef struct {
-  const char *path;          /* as given; NULL for standard output */
-  char *tmp;                 /* where we write until everything succeeded */
-  FILE *f;
-} output;
-
-typedef struct {
   const diff_options *o;
   FILE *log;
   diff_stats *st;
@@ -320,74 +292,11 @@ static void put_u64(wbuf *b, uint64_t v)
 
 /* ---------------------------------------------------------------- outputs */
 
-/* Opens path for writing under a temporary name, so that a failed run never leaves a file
- * that looks complete (as run.c does). */
-static bool output_open(output *out, const char *path, FILE *log)
+/* A list buffer written out and emptied. */
+static void output_flush(output *out, wbuf *b, bool *failed)
 {
-  memset(out, 0, sizeof *out);
-  if (!path || strcmp(path, "-") == 0) {
-    out->f = stdout;
-    return true;
-  }
-  struct stat st;
-  out->path = path;
-  if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-    out->f = fopen(path, "w");
-    if (!out->f) {
-      fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
-      return false;
-    }
-    return true;
-  }
-  size_t n = strlen(path) + 32;
-  out->tmp = malloc(n);
-  if (!out->tmp) {
-    fprintf(log, "elig: out of memory\n");
-    return false;
-  }
-  snprintf(out->tmp, n, "%s.tmp-%ld", path, (long)getpid());
-  out->f = fopen(out->tmp, "w");
-  if (!out->f) {
-    fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
-    free(out->tmp);
-    out->tmp = NULL;
-    return false;
-  }
-  return true;
-}
-
-static void output_write(output *out, wbuf *b, bool *failed)
-{
-  if (b->failed)
-    *failed = true;
-  if (out->f && b->len && fwrite(b->p, 1, b->len, out->f) != b->len)
-    *failed = true;
+  out_write(out, b, failed);
   b->len = 0;
-}
-
-static bool output_close(output *out, bool keep, FILE *log)
-{
-  bool ok = true;
-  if (!out->f)
-    return true;
-  if (fflush(out->f) != 0 || ferror(out->f))
-    ok = false;
-  if (out->f != stdout && fclose(out->f) != 0)
-    ok = false;
-  if (!ok)
-    fprintf(log, "elig: cannot write '%s': %s\n", out->path ? out->path : "standard output",
-            strerror(errno ? errno : EIO));
-  if (out->tmp) {
-    if (ok && keep && rename(out->tmp, out->path) != 0) {
-      fprintf(log, "elig: cannot write '%s': %s\n", out->path, strerror(errno));
-      ok = false;
-    }
-    if (!ok || !keep)
-      unlink(out->tmp);
-    free(out->tmp);
-  }
-  out->f = NULL;
-  return ok;
 }
 
 /* ---------------------------------------------------------------- setup */
@@ -480,16 +389,6 @@ static void side_fini(side *s)
 
 /* ---------------------------------------------------------------- one record */
 
-/* "rules/x.rules:12:5" for the instruction that failed. */
-static void rule_location(const elig_program *P, uint32_t pc, char *buf, size_t size)
-{
-  elig_loc loc = P->code_locs[pc];
-  uint32_t line = 0, col = 0;
-  if (src_position(P->srcs, loc.file, loc.start, &line, &col) != SRC_OK)
-    snprintf(buf, size, "the rules");
-  else
-    snprintf(buf, size, "%s:%u:%u", src_file_name(P->srcs, loc.file), line, col);
-}
 
 /* Evaluates the record typed in s->ctx as `elig run` does (every column, every flag, then
  * the aggregates); false with s->why when a rule fails at run time. */
@@ -512,7 +411,7 @@ static bool evaluate(diff *d, side *s)
   if (st == VM_ERR_NO_MEMORY)
     d->nomem = true;
   char where[256];
-  rule_location(P, ctx->err_pc, where, sizeof where);
+  comp_where(P, ctx->err_pc, where, sizeof where);
   snprintf(s->why, sizeof s->why, "%s at %s", vm_status_str(st), where);
   return false;
 }
@@ -617,7 +516,7 @@ static void list_row(diff *d, uint64_t line, const char *key, size_t keylen)
   list_flags(b, &d->s[1]);
   put(b, "\n");
   if (b->len >= LIST_FLUSH)
-    output_write(&d->list, b, &d->write_failed);
+    output_flush(&d->list, b, &d->write_failed);
 }
 
 /* "NAME:LINE: rejected KEY: REASON (SIDES)", control characters in the key replaced so that
@@ -922,7 +821,7 @@ static void read_input(diff *d, const char *name)
     else
       process_jsonl(d, name);
     if (d->lbuf.len >= LIST_FLUSH)
-      output_write(&d->list, &d->lbuf, &d->write_failed);
+      output_flush(&d->list, &d->lbuf, &d->write_failed);
     progress(d, false);
     if (d->nomem || d->write_failed)
       break;
@@ -1001,7 +900,7 @@ static bool glist_build(diff *d, int k, uint32_t a, glist *g)
     d->nomem = true;
   } else if (st != VM_OK) {
     char where[256];
-    rule_location(P, s->ctx->err_pc, where, sizeof where);
+    comp_where(P, s->ctx->err_pc, where, sizeof where);
     fprintf(d->log, "elig: aggregate '%s' (%s rules): %s at %s\n", A->name, s->label,
             vm_status_str(st), where);
     ok = false;
@@ -1754,13 +1653,13 @@ int diff_batch(const diff_options *o, diff_stats *st, FILE *log)
   if (!ready) {
     fprintf(log, "elig: out of memory\n");
     d.nomem = true;
-  } else if ((opened = !o->list || output_open(&d.list, o->list, log))) {
+  } else if ((opened = !o->list || out_open(&d.list, o->list, log))) {
     if (o->list)
       list_header(&d);
     for (uint32_t i = 0; i < o->ninputs && !d.write_failed && !d.nomem; i++)
       read_input(&d, o->inputs[i]);
     if (o->list)
-      output_write(&d.list, &d.lbuf, &d.write_failed);
+      output_flush(&d.list, &d.lbuf, &d.write_failed);
     if (!d.read_failed && !d.write_failed && !d.nomem)
       agg_ok = compare_aggregates(&d);
   }
@@ -1768,7 +1667,7 @@ int diff_batch(const diff_options *o, diff_stats *st, FILE *log)
   if (d.nomem)
     fprintf(log, "elig: out of memory\n");
   bool keep = ready && opened && !d.read_failed && !d.write_failed && !d.nomem && agg_ok;
-  bool closed = output_close(&d.list, keep, log);
+  bool closed = out_close(&d.list, keep, log);
   if (keep && closed) {
     wbuf rep = {0};
     if (o->format == DIFF_JSON)

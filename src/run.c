@@ -15,9 +15,11 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "compile.h"
 #include "csv.h"
 #include "explain.h"
 #include "json.h"
+#include "output.h"
 #include "record.h"
 #include "run.h"
 #include "vm.h"
@@ -106,16 +108,6 @@ static void put(wbuf *b, const char *s)
   wbuf_put(b, s, strlen(s));
 }
 
-/* "rules/x.rules:12:5" for the instruction that failed. */
-static void rule_location(const elig_program *P, uint32_t pc, char *buf, size_t size)
-{
-  elig_loc loc = P->code_locs[pc];
-  uint32_t line = 0, col = 0;
-  if (src_position(P->srcs, loc.file, loc.start, &line, &col) != SRC_OK)
-    snprintf(buf, size, "the rules");
-  else
-    snprintf(buf, size, "%s:%u:%u", src_file_name(P->srcs, loc.file), line, col);
-}
 
 static void reject(worker *w, job *j, uint64_t line, const char *raw, size_t rawlen,
                    const char *key, size_t keylen, const char *reason)
@@ -169,7 +161,7 @@ static bool evaluate(worker *w, job *j, uint64_t seq, char *why, size_t why_size
     st = agg_add(&w->aggs[i], ctx, seq);
   if (st != VM_OK) {
     char where[256];
-    rule_location(P, ctx->err_pc, where, sizeof where);
+    comp_where(P, ctx->err_pc, where, sizeof where);
     snprintf(why, why_size, "%s at %s", vm_status_str(st), where);
     return false;
   }
@@ -321,83 +313,6 @@ static void *worker_main(void *arg)
   return NULL;
 }
 
-/* ---------------------------------------------------------------- outputs */
-
-typedef struct {
-  const char *path;  /* as given; NULL for standard output */
-  char *tmp;         /* where we write until everything succeeded */
-  FILE *f;
-} output;
-
-/* Opens path for writing under a temporary name, so that a failed or interrupted run never
- * leaves a file that looks complete. */
-static bool output_open(output *out, const char *path, FILE *log)
-{
-  memset(out, 0, sizeof *out);
-  if (!path || strcmp(path, "-") == 0) {
-    out->f = stdout;
-    return true;
-  }
-  /* Only a regular file (or a new one) is written aside and renamed into place: renaming
-   * over /dev/null, a pipe or a symbolic link would replace it with a regular file. */
-  struct stat st;
-  if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-    out->path = path;
-    out->f = fopen(path, "w");
-    if (!out->f) {
-      fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
-      return false;
-    }
-    return true;
-  }
-  size_t n = strlen(path) + 32;
-  out->path = path;
-  out->tmp = malloc(n);
-  if (!out->tmp)
-    return false;
-  snprintf(out->tmp, n, "%s.tmp-%ld", path, (long)getpid());
-  out->f = fopen(out->tmp, "w");
-  if (!out->f) {
-    fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
-    free(out->tmp);
-    out->tmp = NULL;
-    return false;
-  }
-  return true;
-}
-
-static void output_write(output *out, const wbuf *b, bool *failed)
-{
-  if (out->f && b->len && fwrite(b->p, 1, b->len, out->f) != b->len)
-    *failed = true;
-}
-
-/* Flushes and, when everything went well, renames into place.  False on a write error. */
-static bool output_close(output *out, bool keep, FILE *log)
-{
-  bool ok = true;
-  if (!out->f)
-    return true;
-  if (fflush(out->f) != 0 || ferror(out->f))
-    ok = false;
-  if (out->f != stdout && fclose(out->f) != 0)
-    ok = false;
-  if (!ok)
-    fprintf(log, "elig: cannot write '%s': %s\n", out->path ? out->path : "standard output",
-            strerror(errno ? errno : EIO));
-  if (out->tmp) {
-    if (ok && keep && rename(out->tmp, out->path) != 0) {
-      fprintf(log, "elig: cannot write '%s': %s\n", out->path, strerror(errno));
-      ok = false;
-    }
-    if (!ok || !keep)
-      unlink(out->tmp);
-    free(out->tmp);
-  }
-  out->f = NULL;
-  return ok;
-}
-
 /* ---------------------------------------------------------------- the batch */
 
 typedef struct {
@@ -443,8 +358,8 @@ static void write_ready(batch *b)
     job *j = &b->sh.jobs[b->next_write % b->sh.njobs];
     if (j->state != JOB_DONE || j->seq != b->next_write)
       return;
-    output_write(&b->out, &j->out, &b->write_failed);
-    output_write(&b->rej, &j->rej, &b->write_failed);
+    out_write(&b->out, &j->out, &b->write_failed);
+    out_write(&b->rej, &j->rej, &b->write_failed);
     if (j->log.len)
       fwrite(j->log.p, 1, j->log.len, b->log);
     if (j->failed) {
@@ -652,7 +567,7 @@ static bool write_aggregates(batch *b)
                              b->o->aggregates && a == 0);
     if (st != VM_OK) {
       char where[256];
-      rule_location(P, w0->ctx->err_pc, where, sizeof where);
+      comp_where(P, w0->ctx->err_pc, where, sizeof where);
       fprintf(b->log, "elig: aggregate '%s': %s at %s\n", P->aggregates[a].name,
               vm_status_str(st), where);
       ok = false;
@@ -661,7 +576,7 @@ static bool write_aggregates(batch *b)
       fprintf(b->log, "elig: aggregate '%s': a sum went out of range\n", P->aggregates[a].name);
       ok = false;
     }
-    output_write(dst, &buf, &b->write_failed);
+    out_write(dst, &buf, &b->write_failed);
   }
   wbuf_free(&buf);
   return ok;
@@ -673,9 +588,9 @@ int run_batch(const run_options *o, run_stats *stats, FILE *log)
   rec_header *headers = calloc(o->ninputs + 1, sizeof *headers);
   memset(stats, 0, sizeof *stats);
   b.start = b.last_progress = now();
-  bool opened = headers && output_open(&b.out, o->output, log) &&
-                (!o->rejects || output_open(&b.rej, o->rejects, log)) &&
-                (!o->aggregates || output_open(&b.agg, o->aggregates, log));
+  bool opened = headers && out_open(&b.out, o->output, log) &&
+                (!o->rejects || out_open(&b.rej, o->rejects, log)) &&
+                (!o->aggregates || out_open(&b.agg, o->aggregates, log));
   bool started = opened && start_workers(&b);
   bool agg_ok = true;
   if (!started) {
@@ -686,12 +601,12 @@ int run_batch(const run_options *o, run_stats *stats, FILE *log)
     wbuf head = {0};
     if (o->format == WRITE_CSV)
       write_record_header(&head, o->P, o->explain);
-    output_write(&b.out, &head, &b.write_failed);
+    out_write(&b.out, &head, &b.write_failed);
     wbuf_free(&head);
     if (o->rejects) {
       static const char rej_head[] = "line,key,reason,record\n";
       wbuf rh = {.p = (char *)rej_head, .len = sizeof rej_head - 1};
-      output_write(&b.rej, &rh, &b.write_failed);
+      out_write(&b.rej, &rh, &b.write_failed);
     }
     for (uint32_t i = 0; i < o->ninputs && !b.write_failed; i++)
       read_input(&b, o->inputs[i], &headers[i]);
@@ -701,8 +616,8 @@ int run_batch(const run_options *o, run_stats *stats, FILE *log)
   }
   progress(&b, true);
   bool keep = !b.read_failed && !b.write_failed && agg_ok;
-  bool closed = output_close(&b.out, keep, log) & output_close(&b.rej, keep, log) &
-                output_close(&b.agg, keep, log);
+  bool closed = out_close(&b.out, keep, log) & out_close(&b.rej, keep, log) &
+                out_close(&b.agg, keep, log);
   for (unsigned i = 0; b.workers && i < b.nworkers; i++)
     worker_free(b.workers[i]);
   for (uint32_t i = 0; b.sh.jobs && i < b.sh.njobs; i++) {
@@ -774,7 +689,7 @@ static void explain_one(const run_options *o, vm_ctx *ctx, const char *name, uin
   vm_status st = explain_record(P, ctx, where, key, json, &b);
   if (st != VM_OK) {
     char at[256];
-    rule_location(P, ctx->err_pc, at, sizeof at);
+    comp_where(P, ctx->err_pc, at, sizeof at);
     fprintf(log, "%s: the record cannot be evaluated: %s at %s\n", where, vm_status_str(st), at);
   } else if (b.len) {
     fwrite(b.p, 1, b.len, out);

@@ -125,6 +125,12 @@ static size_t format_value(ty_type t, const vm_val *v, char *buf, bool *is_text)
   }
 }
 
+size_t write_scalar(ty_type t, const vm_val *v, char *buf)
+{
+  bool is_text;
+  return format_value(t, v, buf, &is_text);
+}
+
 const char *write_value_text(ty_type t, const vm_val *v, bool quote_text, char *buf, size_t size)
 {
   char tmp[DEC_FMT_MAX];

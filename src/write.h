@@ -40,6 +40,10 @@ void write_group(wbuf *b, const prog_aggregate *a, const vm_ctx *ctx, write_form
  * longer); returns buf. */
 const char *write_value_text(ty_type t, const vm_val *v, bool quote_text, char *buf, size_t size);
 
+/* A value of a type other than text or list as results print it ("4000.01", "2.50%", "true",
+ * "2020-07-01"), into buf (DEC_FMT_MAX bytes); returns its length. */
+size_t write_scalar(ty_type t, const vm_val *v, char *buf);
+
 /* A CSV field, quoted when it must be (RFC 4180). */
 void write_csv_text(wbuf *b, const char *s, size_t n);
 /* A JSON string with escapes. */
