@@ -323,7 +323,8 @@ typedef struct {
   bool write_failed, read_failed;
   shared sh;
   worker **workers;
-  unsigned nworkers;
+  unsigned nworkers;            /* evaluation states: the calling thread's, then one per thread */
+  unsigned nthreads;            /* threads started (workers[1..nthreads]) */
   uint64_t next_seq, next_write;
   double start, last_progress;
 } batch;
@@ -382,6 +383,26 @@ static void write_ready(batch *b)
 }
 
 /* A free job for the next chunk, writing finished ones while waiting. */
+/* While the calling thread would wait, it processes the next ready job itself (with the
+ * first worker's state): with N threads asked for, N - 1 are started and the calling thread,
+ * which also reads and writes, makes the Nth.  Called with the lock held; false when there
+ * was nothing to take. */
+static bool help(batch *b)
+{
+  shared *sh = &b->sh;
+  job *j = &sh->jobs[sh->next_take % sh->njobs];
+  if (j->state != JOB_READY || j->seq != sh->next_take)
+    return false;
+  j->state = JOB_TAKEN;
+  sh->next_take++;
+  pthread_cond_broadcast(&sh->work); /* a worker may be waiting for the job after it */
+  pthread_mutex_unlock(&sh->lock);
+  process(b->workers[0], j);
+  pthread_mutex_lock(&sh->lock);
+  j->state = JOB_DONE;
+  return true;
+}
+
 static job *free_job(batch *b)
 {
   job *j = &b->sh.jobs[b->next_seq % b->sh.njobs];
@@ -390,7 +411,8 @@ static job *free_job(batch *b)
     write_ready(b);
     if (j->state == JOB_FREE)
       break;
-    pthread_cond_wait(&b->sh.done, &b->sh.lock);
+    if (!help(b))
+      pthread_cond_wait(&b->sh.done, &b->sh.lock);
   }
   pthread_mutex_unlock(&b->sh.lock);
   return j;
@@ -525,11 +547,12 @@ static bool start_workers(batch *b)
   for (unsigned i = 0; i < b->nworkers; i++)
     if (!(b->workers[i] = worker_new(o, &b->sh)))
       return false;
-  for (unsigned i = 0; b->nworkers > 1 && i < b->nworkers; i++)
-    if (pthread_create(&b->workers[i]->thread, NULL, worker_main, b->workers[i]) != 0) {
-      b->nworkers = i; /* the ones started still get joined */
-      return false;
-    }
+  /* workers[0] belongs to the calling thread (see help) */
+  for (unsigned i = 1; b->nworkers > 1 && i < b->nworkers; i++) {
+    if (pthread_create(&b->workers[i]->thread, NULL, worker_main, b->workers[i]) != 0)
+      return false; /* the ones started are joined by stop_workers */
+    b->nthreads = i;
+  }
   return true;
 }
 
@@ -540,13 +563,13 @@ static void stop_workers(batch *b)
   pthread_mutex_lock(&b->sh.lock);
   while (b->next_write < b->next_seq) {
     write_ready(b);
-    if (b->next_write < b->next_seq)
+    if (b->next_write < b->next_seq && !help(b))
       pthread_cond_wait(&b->sh.done, &b->sh.lock);
   }
   b->sh.stop = true;
   pthread_cond_broadcast(&b->sh.work);
   pthread_mutex_unlock(&b->sh.lock);
-  for (unsigned i = 0; b->nworkers > 1 && i < b->nworkers; i++)
+  for (unsigned i = 1; i <= b->nthreads; i++)
     pthread_join(b->workers[i]->thread, NULL);
 }
 
