@@ -22,6 +22,7 @@
 #include "diag.h"
 #include "diff.h"
 #include "fmt.h"
+#include "cli.h"
 #include "ruleset.h"
 #include "run.h"
 #include "suggest.h"
@@ -121,7 +122,7 @@ static const char usage_explain[] =
   "exit status: 0 explained, 1 rule errors, 2 usage, 3 no record has that key,\n"
   "4 an input could not be read\n";
 
-static int usage_error(const char *usage, const char *message, const char *arg)
+int cli_usage_error(const char *usage, const char *message, const char *arg)
 {
   const char *hole = strstr(message, "%s");
   fprintf(stderr, "elig: ");
@@ -135,7 +136,7 @@ static int usage_error(const char *usage, const char *message, const char *arg)
 
 /* Compiles `path`, printing its diagnostics (and its syntax tree when asked); NULL on
  * error. */
-static elig_program *compile_file(const char *path, bool *had_errors, bool dump_ast)
+elig_program *cli_compile(const char *path, bool *had_errors, bool dump_ast)
 {
   diag_list *diags = diag_list_new();
   src_set *srcs = NULL;
@@ -167,7 +168,7 @@ static elig_program *compile_file(const char *path, bool *had_errors, bool dump_
 }
 
 /* An option getopt did not know: say which, suggest the closest one, and where to look. */
-static int bad_option(const char *usage, char **argv, const struct option *opts)
+int cli_bad_option(const char *usage, char **argv, const struct option *opts)
 {
   const char *arg = argv[optind - 1];
   const char *names[32];
@@ -203,17 +204,17 @@ static int cmd_check(int argc, char **argv)
       continue;
     }
     if (c == 'd')
-      return usage_error(usage_check, "unknown dump '%s': use ast or code", optarg);
+      return cli_usage_error(usage_check, "unknown dump '%s': use ast or code", optarg);
     if (c == ':')
-      return usage_error(usage_check, "option '%s' needs a value", argv[optind - 1]);
-    return bad_option(usage_check, argv, opts);
+      return cli_usage_error(usage_check, "option '%s' needs a value", argv[optind - 1]);
+    return cli_bad_option(usage_check, argv, opts);
   }
   if (optind >= argc)
-    return usage_error(usage_check, "%s", "no rule file given");
+    return cli_usage_error(usage_check, "%s", "no rule file given");
   int status = 0;
   for (int i = optind; i < argc; i++) {
     bool errors;
-    elig_program *P = compile_file(argv[i], &errors, dump && strcmp(dump, "ast") == 0);
+    elig_program *P = cli_compile(argv[i], &errors, dump && strcmp(dump, "ast") == 0);
     if (errors)
       status = EXIT_RULES;
     else if (isatty(2))
@@ -232,7 +233,7 @@ static int cmd_check(int argc, char **argv)
 
 /* "elig: warning: 3 keys that are no field of 'household' were ignored in 1 record; the first,
  * 'exited_yaer' on line 7: did you mean 'exited_year'?" */
-static void report_unknown_keys(const elig_program *P, const rec_unknown *u)
+void cli_report_unknown_keys(const elig_program *P, const rec_unknown *u, const char *which)
 {
   const prog_record *rec = &P->records[P->main_record];
   const char *names[512];
@@ -241,10 +242,10 @@ static void report_unknown_keys(const elig_program *P, const rec_unknown *u)
     names[n++] = rec->fields[i].name;
   const char *best = suggest_closest(u->first, strlen(u->first), names, n);
   fprintf(stderr,
-          "elig: warning: %llu key%s that %s no field of '%s' %s ignored in %llu record%s; "
+          "elig: warning: %llu key%s that %s no field of '%s' %s ignored%s in %llu record%s; "
           "the first, '%s' on line %llu",
           (unsigned long long)u->keys, u->keys == 1 ? "" : "s", u->keys == 1 ? "is" : "are",
-          rec->name, u->keys == 1 ? "was" : "were", (unsigned long long)u->records,
+          rec->name, u->keys == 1 ? "was" : "were", which, (unsigned long long)u->records,
           u->records == 1 ? "" : "s", u->first, (unsigned long long)u->first_line);
   if (best)
     fprintf(stderr, ": did you mean '%s'?", best);
@@ -291,7 +292,7 @@ static int cmd_run(int argc, char **argv)
       else if (strcmp(optarg, "jsonl") == 0)
         o.format = WRITE_JSONL;
       else
-        return usage_error(usage_run, "unknown format '%s': use csv or jsonl", optarg);
+        return cli_usage_error(usage_run, "unknown format '%s': use csv or jsonl", optarg);
       break;
     case O_INPUT_FORMAT:
       if (strcmp(optarg, "csv") == 0)
@@ -299,31 +300,31 @@ static int cmd_run(int argc, char **argv)
       else if (strcmp(optarg, "jsonl") == 0)
         o.input_format = INPUT_JSONL;
       else
-        return usage_error(usage_run, "unknown input format '%s': use csv or jsonl", optarg);
+        return cli_usage_error(usage_run, "unknown input format '%s': use csv or jsonl", optarg);
       break;
     case 'o': o.output = optarg; break;
     case O_AGGREGATES: o.aggregates = optarg; break;
     case O_REJECTS: o.rejects = optarg; break;
     case O_AS_OF:
       if (!date_parse(optarg, strlen(optarg), &o.as_of))
-        return usage_error(usage_run, "--as-of takes a date as YYYY-MM-DD, not '%s'", optarg);
+        return cli_usage_error(usage_run, "--as-of takes a date as YYYY-MM-DD, not '%s'", optarg);
       break;
     case 'j':
       if (!parse_threads(optarg, &o.threads))
-        return usage_error(usage_run, "--threads takes a number from 1 to 256, not '%s'",
+        return cli_usage_error(usage_run, "--threads takes a number from 1 to 256, not '%s'",
                            optarg);
       break;
     case O_PROGRESS: o.progress = true; break;
     case O_NO_PROGRESS: o.progress = false; break;
     case O_EXPLAIN: o.explain = true; break;
-    case ':': return usage_error(usage_run, "option '%s' needs a value", argv[optind - 1]);
-    default: return bad_option(usage_run, argv, opts);
+    case ':': return cli_usage_error(usage_run, "option '%s' needs a value", argv[optind - 1]);
+    default: return cli_bad_option(usage_run, argv, opts);
     }
   }
   if (argc - optind < 2)
-    return usage_error(usage_run, "%s", "need a rule file and at least one data file");
+    return cli_usage_error(usage_run, "%s", "need a rule file and at least one data file");
   bool errors;
-  elig_program *P = compile_file(argv[optind], &errors, false);
+  elig_program *P = cli_compile(argv[optind], &errors, false);
   if (!P)
     return EXIT_RULES;
   o.P = P;
@@ -332,7 +333,7 @@ static int cmd_run(int argc, char **argv)
   run_stats st;
   int status = run_batch(&o, &st, stderr);
   if (st.unknown.keys)
-    report_unknown_keys(P, &st.unknown);
+    cli_report_unknown_keys(P, &st.unknown, "");
   if (st.rejected || status == 4)
     fprintf(stderr, "elig: %llu record%s read, %llu written, %llu rejected%s%s%s\n",
             (unsigned long long)st.records, st.records == 1 ? "" : "s",
@@ -366,7 +367,7 @@ static int cmd_explain(int argc, char **argv)
       if (strcmp(optarg, "json") == 0)
         json = true;
       else if (strcmp(optarg, "text") != 0)
-        return usage_error(usage_explain, "unknown format '%s': use text or json", optarg);
+        return cli_usage_error(usage_explain, "unknown format '%s': use text or json", optarg);
       break;
     case O_INPUT_FORMAT:
       if (strcmp(optarg, "csv") == 0)
@@ -374,24 +375,24 @@ static int cmd_explain(int argc, char **argv)
       else if (strcmp(optarg, "jsonl") == 0)
         o.input_format = INPUT_JSONL;
       else
-        return usage_error(usage_explain, "unknown input format '%s': use csv or jsonl",
+        return cli_usage_error(usage_explain, "unknown input format '%s': use csv or jsonl",
                            optarg);
       break;
     case O_AS_OF:
       if (!date_parse(optarg, strlen(optarg), &o.as_of))
-        return usage_error(usage_explain, "--as-of takes a date as YYYY-MM-DD, not '%s'",
+        return cli_usage_error(usage_explain, "--as-of takes a date as YYYY-MM-DD, not '%s'",
                            optarg);
       break;
-    case ':': return usage_error(usage_explain, "option '%s' needs a value", argv[optind - 1]);
-    default: return bad_option(usage_explain, argv, opts);
+    case ':': return cli_usage_error(usage_explain, "option '%s' needs a value", argv[optind - 1]);
+    default: return cli_bad_option(usage_explain, argv, opts);
     }
   }
   if (argc - optind < 2)
-    return usage_error(usage_explain, "%s", "need a rule file and at least one data file");
+    return cli_usage_error(usage_explain, "%s", "need a rule file and at least one data file");
   if (!id)
-    return usage_error(usage_explain, "%s", "which record? give its key with --id");
+    return cli_usage_error(usage_explain, "%s", "which record? give its key with --id");
   bool errors;
-  elig_program *P = compile_file(argv[optind], &errors, false);
+  elig_program *P = cli_compile(argv[optind], &errors, false);
   if (!P)
     return EXIT_RULES;
   o.P = P;
@@ -420,19 +421,19 @@ static int cmd_test(int argc, char **argv)
     case O_COVERAGE: coverage = true; break;
     case O_AS_OF:
       if (!date_parse(optarg, strlen(optarg), &as_of))
-        return usage_error(usage_test, "--as-of takes a date as YYYY-MM-DD, not '%s'", optarg);
+        return cli_usage_error(usage_test, "--as-of takes a date as YYYY-MM-DD, not '%s'", optarg);
       break;
-    case ':': return usage_error(usage_test, "option '%s' needs a value", argv[optind - 1]);
-    default: return bad_option(usage_test, argv, opts);
+    case ':': return cli_usage_error(usage_test, "option '%s' needs a value", argv[optind - 1]);
+    default: return cli_bad_option(usage_test, argv, opts);
     }
   }
   if (optind >= argc)
-    return usage_error(usage_test, "%s", "no rule file given");
+    return cli_usage_error(usage_test, "%s", "no rule file given");
   test_stats total = {0};
   int status = 0;
   for (int i = optind; i < argc; i++) {
     bool errors;
-    elig_program *P = compile_file(argv[i], &errors, false);
+    elig_program *P = cli_compile(argv[i], &errors, false);
     if (!P) {
       status = EXIT_RULES;
       continue;
@@ -468,7 +469,7 @@ int main(int argc, char **argv)
 {
   opterr = 0; /* unknown options are reported by bad_option, with a suggestion */
   if (argc < 2)
-    return usage_error(usage_main, "%s", "no command given");
+    return cli_usage_error(usage_main, "%s", "no command given");
   const char *cmd = argv[1];
   if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
     fputs(usage_main, stdout);
@@ -490,5 +491,5 @@ int main(int argc, char **argv)
     return cmd_fmt(argc - 1, argv + 1);
   if (strcmp(cmd, "explain") == 0)
     return cmd_explain(argc - 1, argv + 1);
-  return usage_error(usage_main, "unknown command '%s'", cmd);
+  return cli_usage_error(usage_main, "unknown command '%s'", cmd);
 }
