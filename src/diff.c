@@ -724,17 +724,6 @@ static void progress(diff *d, bool final)
   fflush(d->log);
 }
 
-static input_format format_of(const diff_options *o, const char *path)
-{
-  if (o->input_format >= 0)
-    return (input_format)o->input_format;
-  const char *dot = strrchr(path, '.');
-  if (dot && (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".ndjson") == 0 ||
-              strcmp(dot, ".json") == 0))
-    return INPUT_JSONL;
-  return INPUT_CSV;
-}
-
 /* Maps the header record at the start of the chunk for both programs. */
 static bool read_header(diff *d, const char *name, size_t *skip, uint64_t *skip_lines)
 {
@@ -780,7 +769,7 @@ static bool read_header(diff *d, const char *name, size_t *skip, uint64_t *skip_
 static void read_input(diff *d, const char *name)
 {
   input_error err;
-  input_format fmt = format_of(d->o, name);
+  input_format fmt = input_format_of(name, d->o->input_format);
   input_options io = {.chunk_bytes = d->o->chunk_bytes};
   input_source *src = input_open(name, fmt, &io, &err);
   bool first = true;

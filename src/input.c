@@ -492,3 +492,14 @@ void input_close(input_source *src)
   free(src->carry);
   free(src);
 }
+
+input_format input_format_of(const char *path, int forced)
+{
+  if (forced >= 0)
+    return (input_format)forced;
+  const char *dot = strrchr(path, '.');
+  if (dot && (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".ndjson") == 0 ||
+              strcmp(dot, ".json") == 0))
+    return INPUT_JSONL;
+  return INPUT_CSV;
+}

@@ -113,4 +113,8 @@ bool input_had_bom(const input_source *src);
  * stay valid: they belong to the caller. */
 void input_close(input_source *src);
 
+/* The format of the file at `path`: `forced` when it is an input_format (>= 0), otherwise by
+ * its name: .jsonl, .ndjson and .json are JSON Lines, anything else (and "-") is CSV. */
+input_format input_format_of(const char *path, int forced);
+
 #endif /* ELIG_INPUT_H */

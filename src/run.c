@@ -435,17 +435,6 @@ static void submit(batch *b, job *j)
   pthread_mutex_unlock(&b->sh.lock);
 }
 
-static input_format format_of(const run_options *o, const char *path)
-{
-  if (o->input_format >= 0)
-    return (input_format)o->input_format;
-  const char *dot = strrchr(path, '.');
-  if (dot && (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".ndjson") == 0 ||
-              strcmp(dot, ".json") == 0))
-    return INPUT_JSONL;
-  return INPUT_CSV;
-}
-
 /* Reads the header record at the start of the first chunk of a CSV file. */
 static bool read_header(batch *b, job *j, const char *name, rec_header *h)
 {
@@ -478,7 +467,7 @@ static bool read_header(batch *b, job *j, const char *name, rec_header *h)
 static void read_input(batch *b, const char *name, rec_header *h)
 {
   input_error err;
-  input_format fmt = format_of(b->o, name);
+  input_format fmt = input_format_of(name, b->o->input_format);
   input_options io = {.chunk_bytes = b->o->chunk_bytes};
   input_source *src = input_open(name, fmt, &io, &err);
   bool first = true;
@@ -739,7 +728,7 @@ int run_explain(const run_options *o, const char *id, const char *year, bool jso
   for (uint32_t i = 0; i < o->ninputs && !failed; i++) {
     const char *name = o->inputs[i];
     input_error err;
-    input_format fmt = format_of(o, name);
+    input_format fmt = input_format_of(name, o->input_format);
     input_source *src = input_open(name, fmt, NULL, &err);
     input_chunk chunk;
     rec_header h = {0};
