@@ -52,11 +52,11 @@ typedef struct {
   bool chain_reported;
   names_index decls;          /* top-level definitions by name */
   names_index fields;         /* the main record's fields by name */
+  char tybuf1[64], tybuf2[64]; /* type names for messages: per checker, so that threads can
+                                 compile at once */
 } checker;
 
 static int error(checker *c, int id, elig_loc loc, ...);
-
-static char tybuf1[64], tybuf2[64];
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -575,8 +575,8 @@ static ty_type check_arith(checker *c, ast_expr *e, ty_type l, ty_type r)
     }
   }
   static const char *const opname[] = {"+", "-", "*", "/"};
-  type_error(c, e->loc, "cannot apply '%s' to %s and %s", opname[e->op], tn(l, tybuf1),
-             tn(r, tybuf2));
+  type_error(c, e->loc, "cannot apply '%s' to %s and %s", opname[e->op], tn(l, c->tybuf1),
+             tn(r, c->tybuf2));
   return T(TY_ERROR);
 }
 
@@ -615,7 +615,7 @@ static ty_type check_compare(checker *c, ast_expr *e, ty_type l, ty_type r)
     check_outcome_literal(c, e->b, e->a);
     return T(TY_BOOL);
   }
-  type_error(c, e->loc, "cannot compare %s with %s", tn(l, tybuf1), tn(r, tybuf2));
+  type_error(c, e->loc, "cannot compare %s with %s", tn(l, c->tybuf1), tn(r, c->tybuf2));
   return T(TY_BOOL);
 }
 
@@ -654,7 +654,7 @@ static ty_type check_in(checker *c, ast_expr *e, const narrow *nw)
   ty_type s = check_set(c, e->b, nw);
   if (!is_error(l) && e->b->list.n > 0 && l.base != s.elem &&
       !(ty_is_numeric(l.base) && ty_is_numeric(s.elem)))
-    type_error(c, e->loc, "cannot look for %s in a set of %s", tn(l, tybuf1),
+    type_error(c, e->loc, "cannot look for %s in a set of %s", tn(l, c->tybuf1),
                ty_base_name(s.elem));
   for (uint32_t i = 0; i < e->b->list.n; i++)
     check_outcome_literal(c, e->a, e->b->list.items[i]);
@@ -696,7 +696,7 @@ static bool want(checker *c, ast_expr *e, ty_type t, ty_base b, const char *fn)
 {
   if (is_error(t) || t.base == b || (b == TY_NUMBER && ty_is_numeric(t.base)))
     return true;
-  type_error(c, e->loc, "'%s' expects %s here, found %s", fn, ty_base_name(b), tn(t, tybuf1));
+  type_error(c, e->loc, "'%s' expects %s here, found %s", fn, ty_base_name(b), tn(t, c->tybuf1));
   return false;
 }
 
@@ -712,7 +712,7 @@ static ty_type check_list_aggregation(checker *c, ast_expr *e, const builtin *bi
     return T(TY_ERROR);
   if (lt.base != TY_LIST) {
     type_error(c, list->loc, "'%s' over a record needs a list, found %s", bi->name,
-               tn(lt, tybuf1));
+               tn(lt, c->tybuf1));
     return T(TY_ERROR);
   }
   if (c->elem_record && c->elem_record != c->prog->record) {
@@ -765,7 +765,7 @@ static ty_type check_list_aggregation(checker *c, ast_expr *e, const builtin *bi
       return T(TY_ERROR);
     }
     if (!ty_is_numeric(vt.base) && !(bi->id != BI_SUM && vt.base == TY_DATE)) {
-      type_error(c, arg->loc, "cannot %s %s values", bi->name, tn(vt, tybuf1));
+      type_error(c, arg->loc, "cannot %s %s values", bi->name, tn(vt, c->tybuf1));
       return T(TY_ERROR);
     }
     /* min and max of an empty list are none */
@@ -808,7 +808,7 @@ static ty_type check_accumulation(checker *c, ast_expr *e, const builtin *bi)
     acc->func = AGG_SUM;
     if (e->list.n != 1 || !ty_is_numeric(vt.base) || vt.base == TY_NUMBER ||
         vt.base == TY_PERCENT) {
-      type_error(c, e->loc, "sum adds int or money values, found %s", tn(vt, tybuf1));
+      type_error(c, e->loc, "sum adds int or money values, found %s", tn(vt, c->tybuf1));
       return T(TY_ERROR);
     }
     return vt;
@@ -913,21 +913,21 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
       type_error(c, a[1]->loc, "at most %d decimal places", DEC_MAX_PLACES);
     round_mode(c, a[2]);
     if (!is_error(t0) && !ty_is_numeric(t0.base))
-      type_error(c, a[0]->loc, "'round' expects a number, found %s", tn(t0, tybuf1));
+      type_error(c, a[0]->loc, "'round' expects a number, found %s", tn(t0, c->tybuf1));
     return t0;
   }
   case BI_MONEY: {
     /* money(x, mode): an exact number rounded to the fen */
     ty_type t = use(c, a[0], nw);
     if (!is_error(t) && !ty_is_numeric(t.base))
-      type_error(c, a[0]->loc, "'money' expects a number, found %s", tn(t, tybuf1));
+      type_error(c, a[0]->loc, "'money' expects a number, found %s", tn(t, c->tybuf1));
     round_mode(c, a[1]);
     return T(TY_MONEY);
   }
   case BI_ABS: {
     ty_type t = use(c, a[0], nw);
     if (!is_error(t) && !ty_is_numeric(t.base))
-      type_error(c, a[0]->loc, "'abs' expects a number, found %s", tn(t, tybuf1));
+      type_error(c, a[0]->loc, "'abs' expects a number, found %s", tn(t, c->tybuf1));
     return t;
   }
   case BI_MIN: case BI_MAX: {
@@ -940,7 +940,7 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
         t = T(numeric_join(t.base, u.base));
       else if (t.base != u.base || t.base != TY_DATE) {
         type_error(c, a[i]->loc, "'%s' compares numbers or dates, found %s and %s", bi->name,
-                   tn(t, tybuf1), tn(u, tybuf2));
+                   tn(t, c->tybuf1), tn(u, c->tybuf2));
         t = T(TY_ERROR);
       }
     }
@@ -1010,7 +1010,7 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
       return T(TY_BOOL);
     }
     if (!is_error(t) && !ty_is_numeric(t.base)) {
-      type_error(c, e->loc, "cannot negate %s", tn(t, tybuf1));
+      type_error(c, e->loc, "cannot negate %s", tn(t, c->tybuf1));
       return T(TY_ERROR);
     }
     return t;
@@ -1030,7 +1030,7 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
                                  join(e->a, l.base, e->b, r.base) == l.base))
           return opt_of(l, r.opt && r.base != TY_NONE ? true : r.opt);
         type_error(c, e->loc, "the default for %s must be of its type, found %s",
-                   tn(l, tybuf1), tn(r, tybuf2));
+                   tn(l, c->tybuf1), tn(r, c->tybuf2));
         return T(TY_ERROR);
       }
       want(c, e->a, l, TY_BOOL, "or");
@@ -1082,8 +1082,8 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
       return opt_of(t, t.opt || f.opt);
     if (ty_is_numeric(t.base) && ty_is_numeric(f.base))
       return opt_of(T(join(e->b, t.base, e->c, f.base)), t.opt || f.opt);
-    type_error(c, e->loc, "the branches of 'if' differ: %s and %s", tn(t, tybuf1),
-               tn(f, tybuf2));
+    type_error(c, e->loc, "the branches of 'if' differ: %s and %s", tn(t, c->tybuf1),
+               tn(f, c->tybuf2));
     return T(TY_ERROR);
   }
   case AST_CALL:
@@ -1173,7 +1173,7 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
     case FCON_BETWEEN: case FCON_AT_LEAST: case FCON_AT_MOST:
       if (!ty_is_numeric(t.base) && t.base != TY_DATE) {
         type_error(c, k->loc, "a range needs a number or date field, '%s' is %s", f->name,
-                   tn(t, tybuf1));
+                   tn(t, c->tybuf1));
         break;
       }
       literal_value(c, k->a, (ty_base)t.base, &v);
@@ -1298,7 +1298,7 @@ static void check_let(checker *c, ast_decl *d)
              !(declared == TY_PERCENT && t.base == TY_NUMBER) &&
              !(declared == TY_NUMBER && ty_is_numeric(t.base) && t.base != TY_MONEY))
       type_error(c, d->expr->loc, "'%s' is declared %s but its value is %s", d->name,
-                 d->type_name, tn(t, tybuf1));
+                 d->type_name, tn(t, c->tybuf1));
     else
       t.base = (uint8_t)declared;
   }
@@ -1322,7 +1322,7 @@ static void check_agg_let(checker *c, ast_decl *d)
       t.base = TY_PERCENT;
     else if (declared != t.base && !is_error(t))
       type_error(c, d->expr->loc, "'%s' is declared %s but its value is %s", d->name,
-                 d->type_name, tn(t, tybuf1));
+                 d->type_name, tn(t, c->tybuf1));
   }
   d->type = t;
   end_visit(c, d);
@@ -1370,7 +1370,7 @@ static ty_type declared_outcome(checker *c, ast_decl *d)
                t != TY_MONEY);
     if (!ok)
       type_error(c, r->value->loc, "'%s' is declared %s but this outcome is %s", d->name,
-                 d->type_name, tn(r->value->type, tybuf1));
+                 d->type_name, tn(r->value->type, c->tybuf1));
   }
   return T(want_base);
 }
@@ -1423,7 +1423,7 @@ static void check_decision(checker *c, ast_decl *d)
     }
     if (!d->type_name)
       type_error(c, r->value->loc, "outcomes of '%s' must have one type: %s and %s", d->name,
-                 tn(out, tybuf1), tn(t, tybuf2));
+                 tn(out, c->tybuf1), tn(t, c->tybuf2));
   }
   if (!seen_otherwise)
     error(c, DIAG_E_NO_OTHERWISE, d->name_loc, d->name);
@@ -1445,7 +1445,7 @@ static bool check_table(checker *c, ast_decl *d, ast_table *t, ty_base type)
     kt = use(c, t->by, NULL);
     if (!is_error(kt) && kt.base != TY_INT && kt.base != TY_DATE && kt.base != TY_TEXT) {
       type_error(c, t->by->loc, "a parameter table is keyed by a year, a date or a text, "
-                                "found %s", tn(kt, tybuf1));
+                                "found %s", tn(kt, c->tybuf1));
       kt = T(TY_ERROR);
     }
   }
@@ -1546,7 +1546,7 @@ static void check_aggregate(checker *c, chk_aggregate *agg)
     if (!is_error(t) && t.base != TY_TEXT && t.base != TY_INT && t.base != TY_DATE &&
         t.base != TY_BOOL)
       type_error(c, k->loc, "a group key must be text, int, date or bool, found %s",
-                 tn(t, tybuf1));
+                 tn(t, c->tybuf1));
     ast_list_append(c->arena, &agg->keys, k);
   }
   c->agg = agg;
