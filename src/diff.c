@@ -396,14 +396,7 @@ static bool evaluate(diff *d, side *s)
 {
   const elig_program *P = s->P;
   vm_ctx *ctx = s->ctx;
-  vm_status st = VM_OK;
-  for (uint32_t i = 0; i < P->ncolumns && st == VM_OK; i++)
-    if (P->columns[i].cell != UINT32_MAX)
-      st = vm_ensure(ctx, P->columns[i].cell);
-  for (uint32_t i = 0; i < P->ndecisions && st == VM_OK; i++)
-    st = vm_ensure(ctx, P->decisions[i].cell);
-  for (uint32_t i = 0; i < P->nflags && st == VM_OK; i++)
-    st = vm_ensure(ctx, P->flags[i].cell);
+  vm_status st = vm_eval_record(ctx);
   for (uint32_t i = 0; i < P->naggregates && st == VM_OK; i++)
     st = agg_add(&s->aggs[i], ctx, d->seq);
   if (st == VM_OK)

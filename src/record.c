@@ -18,6 +18,21 @@ static bool reject(rec_reject *why, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(why->message, sizeof why->message, fmt, ap);
   va_end(ap);
+  why->field[0] = '\0';
+  return false;
+}
+
+/* A rejection about field f: "field 'NAME'" then the formatted rest; why->field names it. */
+static bool reject_field(rec_reject *why, const prog_field *f, const char *fmt, ...)
+{
+  va_list ap;
+  int n = snprintf(why->message, sizeof why->message, "field '%s'", f->name);
+  if (n > 0 && (size_t)n < sizeof why->message) {
+    va_start(ap, fmt);
+    vsnprintf(why->message + n, sizeof why->message - (size_t)n, fmt, ap);
+    va_end(ap);
+  }
+  snprintf(why->field, sizeof why->field, "%s", f->name);
   return false;
 }
 
@@ -43,45 +58,45 @@ static bool parse_value(const prog_field *f, const char *s, size_t n, vm_val *v,
   switch (f->type.base) {
   case TY_TEXT:
     if (n > REC_MAX_TEXT_BYTES)
-      return reject(why, "field '%s': text longer than %zu bytes", f->name, REC_MAX_TEXT_BYTES);
+      return reject_field(why, f, ": text longer than %zu bytes", REC_MAX_TEXT_BYTES);
     if (!utf8_valid(s, n))
-      return reject(why, "field '%s': not valid UTF-8", f->name);
+      return reject_field(why, f, ": not valid UTF-8");
     v->u.s.p = s;
     v->u.s.len = (uint32_t)n;
     return true;
   case TY_INT:
     st = dec_int_parse(s, n, &v->u.i);
     if (st == DEC_SYNTAX)
-      return reject(why, "field '%s': not a whole number", f->name);
+      return reject_field(why, f, ": not a whole number");
     break;
   case TY_MONEY:
     st = dec_money_parse(s, n, &v->u.i);
     if (st == DEC_SYNTAX)
-      return reject(why, "field '%s': not an amount of money (write 1234.56)", f->name);
+      return reject_field(why, f, ": not an amount of money (write 1234.56)");
     if (st == DEC_TOO_PRECISE)
-      return reject(why, "field '%s': more than two decimal places", f->name);
+      return reject_field(why, f, ": more than two decimal places");
     break;
   case TY_NUMBER: case TY_PERCENT:
     st = dec_num_parse(s, n, &v->u.n);
     if (st == DEC_SYNTAX)
-      return reject(why, "field '%s': not a number", f->name);
+      return reject_field(why, f, ": not a number");
     break;
   case TY_BOOL:
     if (!parse_bool(s, n, &v->u.i))
-      return reject(why, "field '%s': not a boolean (write 1, 0, true or false)", f->name);
+      return reject_field(why, f, ": not a boolean (write 1, 0, true or false)");
     return true;
   case TY_DATE: {
     int32_t d;
     if (!date_parse(s, n, &d))
-      return reject(why, "field '%s': not a date (write YYYY-MM-DD)", f->name);
+      return reject_field(why, f, ": not a date (write YYYY-MM-DD)");
     v->u.i = d;
     return true;
   }
   default:
-    return reject(why, "field '%s': a list cannot be given in this format", f->name);
+    return reject_field(why, f, ": a list cannot be given in this format");
   }
   if (st == DEC_OVERFLOW)
-    return reject(why, "field '%s': value out of range", f->name);
+    return reject_field(why, f, ": value out of range");
   return true;
 }
 
@@ -129,19 +144,19 @@ static bool check_value(vm_ctx *ctx, const prog_field *f, const vm_val *v, rec_r
     if (f->has_max)
       format_bound(f, &f->max, hi);
     if (f->has_min && f->has_max)
-      return reject(why, "field '%s': not between %s and %s", f->name, lo, hi);
+      return reject_field(why, f, ": not between %s and %s", lo, hi);
     if (f->has_min)
-      return reject(why, "field '%s': less than %s", f->name, lo);
-    return reject(why, "field '%s': more than %s", f->name, hi);
+      return reject_field(why, f, ": less than %s", lo);
+    return reject_field(why, f, ": more than %s", hi);
   }
   if (f->one_of && !in_set(&P->sets[f->one_of - 1], v))
-    return reject(why, "field '%s': not one of the allowed values", f->name);
+    return reject_field(why, f, ": not one of the allowed values");
   if (f->regex) {
     regex_result r = regex_match(P->regexes[f->regex - 1], ctx->matcher, v->u.s.p, v->u.s.len);
     if (r == REGEX_LIMIT)
-      return reject(why, "field '%s': the pattern hit its match limit on this value", f->name);
+      return reject_field(why, f, ": the pattern hit its match limit on this value");
     if (r != REGEX_MATCH)
-      return reject(why, "field '%s': does not match the required pattern", f->name);
+      return reject_field(why, f, ": does not match the required pattern");
   }
   return true;
 }
@@ -159,7 +174,7 @@ static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject
       return false;
     if (v->none) {
       if (f->required)
-        return reject(why, "field '%s' is required", f->name);
+        return reject_field(why, f, " is required");
       if (f->has_default)
         *v = f->def;
       continue;
@@ -175,9 +190,9 @@ static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject
     vm_forget(ctx, cell);
     vm_status st = vm_ensure(ctx, cell);
     if (st != VM_OK)
-      return reject(why, "field '%s': its check failed: %s", f->name, vm_status_str(st));
+      return reject_field(why, f, ": its check failed: %s", vm_status_str(st));
     if (!ctx->R[ctx->P->cells[cell].reg].u.i)
-      return reject(why, "field '%s': %s", f->name, f->check_msg ? f->check_msg : "check failed");
+      return reject_field(why, f, ": %s", f->check_msg ? f->check_msg : "check failed");
   }
   return true;
 }
@@ -331,25 +346,30 @@ static bool json_list(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
   const prog_record *elem = &ctx->P->records[f->type.record];
   uint32_t stride = elem->nfields ? elem->nfields : 1;
   if ((uint64_t)arr->count * stride > UINT32_MAX / 2)
-    return reject(why, "field '%s': too many elements", f->name);
+    return reject_field(why, f, ": too many elements");
   vm_val *first = vm_elems_reserve(ctx, arr->count * stride);
   if (!first && arr->count)
-    return reject(why, "field '%s': out of memory", f->name);
+    return reject_field(why, f, ": out of memory");
   uint32_t base = (uint32_t)(first ? first - ctx->elems : 0), k = 0;
   for (uint32_t e = arr->first_child; e != JSON_NONE; e = doc->nodes[e].next_sibling, k++) {
     const json_node *n = &doc->nodes[e];
     vm_val *regs = ctx->elems + base + (size_t)k * stride;
     if (n->kind != JSON_OBJECT)
-      return reject(why, "field '%s': element %u is %s, not an object", f->name, k + 1,
+      return reject_field(why, f, ": element %u is %s, not an object", k + 1,
                     json_kind_name(n->kind));
-    /* Element checks run on a copy in the element's own registers. */
+    /* Element checks run on a copy in the element's own registers.  The message counts
+     * elements from 1, for people; the field path from 0, as JSON tools index arrays. */
     bool ok = json_object(ctx, doc, elem, n, regs, why, unknown);
     if (ok)
       memcpy(&ctx->R[elem->first_reg], regs, elem->nfields * sizeof *regs);
     if (!ok || !finish(ctx, elem, &ctx->R[elem->first_reg], why, UINT32_MAX)) {
-      char inner[sizeof why->message];
-      memcpy(inner, why->message, sizeof inner);
-      return reject(why, "%s element %u: %.400s", f->name, k + 1, inner);
+      rec_reject inner = *why;
+      reject(why, "%s element %u: %.400s", f->name, k + 1, inner.message);
+      if (inner.field[0])
+        snprintf(why->field, sizeof why->field, "%s[%u].%.60s", f->name, k, inner.field);
+      else
+        snprintf(why->field, sizeof why->field, "%s[%u]", f->name, k);
+      return false;
     }
     memcpy(regs, &ctx->R[elem->first_reg], elem->nfields * sizeof *regs);
   }
@@ -366,12 +386,12 @@ static bool json_value(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
   switch (f->type.base) {
   case TY_LIST:
     if (n->kind != JSON_ARRAY)
-      return reject(why, "field '%s': expected an array, found %s", f->name,
+      return reject_field(why, f, ": expected an array, found %s",
                     json_kind_name(n->kind));
     return json_list(ctx, doc, f, n, v, why, unknown);
   case TY_BOOL:
     if (n->kind != JSON_TRUE && n->kind != JSON_FALSE)
-      return reject(why, "field '%s': expected true or false, found %s", f->name,
+      return reject_field(why, f, ": expected true or false, found %s",
                     json_kind_name(n->kind));
     memset(v, 0, sizeof *v);
     v->u.i = n->kind == JSON_TRUE;
@@ -379,12 +399,12 @@ static bool json_value(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
   case TY_INT: case TY_MONEY: case TY_NUMBER: case TY_PERCENT:
     /* Money may come as a number or as a decimal string; both are read exactly. */
     if (n->kind != JSON_NUMBER && !(n->kind == JSON_STRING && f->type.base != TY_INT))
-      return reject(why, "field '%s': expected a number, found %s", f->name,
+      return reject_field(why, f, ": expected a number, found %s",
                     json_kind_name(n->kind));
     return parse_value(f, n->str, n->len, v, why);
   default:
     if (n->kind != JSON_STRING)
-      return reject(why, "field '%s': expected a string, found %s", f->name,
+      return reject_field(why, f, ": expected a string, found %s",
                     json_kind_name(n->kind));
     return parse_value(f, n->str, n->len, v, why);
   }

@@ -29,6 +29,7 @@ typedef struct {
 
 typedef struct {
   char message[512];    /* why the record was rejected; lower case */
+  char field[128];      /* the field it is about ("size", "members[2].age"), "" when none */
 } rec_reject;
 
 /* Maps a header record to fields.  Fails (false, with a message) when a required field has

@@ -150,12 +150,7 @@ static bool evaluate(worker *w, job *j, uint64_t seq, char *why, size_t why_size
 {
   const elig_program *P = w->P;
   vm_ctx *ctx = w->ctx;
-  vm_status st = VM_OK;
-  for (uint32_t i = 0; i < P->ncolumns && st == VM_OK; i++)
-    if (P->columns[i].cell != UINT32_MAX)
-      st = vm_ensure(ctx, P->columns[i].cell);
-  for (uint32_t i = 0; i < P->nflags && st == VM_OK; i++)
-    st = vm_ensure(ctx, P->flags[i].cell);
+  vm_status st = vm_eval_record(ctx);
   /* aggregates see the record only once it has a full result */
   for (uint32_t i = 0; i < P->naggregates && st == VM_OK; i++)
     st = agg_add(&w->aggs[i], ctx, seq);

@@ -60,6 +60,18 @@ void vm_begin_record(vm_ctx *ctx)
   ctx->nelems = 0;
 }
 
+vm_status vm_eval_record(vm_ctx *ctx)
+{
+  const elig_program *P = ctx->P;
+  vm_status st = VM_OK;
+  for (uint32_t i = 0; i < P->ncolumns && st == VM_OK; i++)
+    if (P->columns[i].cell != UINT32_MAX)
+      st = vm_ensure(ctx, P->columns[i].cell);
+  for (uint32_t i = 0; i < P->nflags && st == VM_OK; i++)
+    st = vm_ensure(ctx, P->flags[i].cell);
+  return st;
+}
+
 void vm_forget(vm_ctx *ctx, uint32_t cell)
 {
   ctx->done[cell] = 0;

@@ -52,6 +52,11 @@ void vm_begin_record(vm_ctx *ctx);
  * ctx->err, with ctx->err_pc). */
 vm_status vm_ensure(vm_ctx *ctx, uint32_t cell);
 
+/* Computes everything a result shows for the typed record: every output column (which
+ * include every decision) and every flag.  Returns VM_OK or the first failure (also in
+ * ctx->err, with ctx->err_pc). */
+vm_status vm_eval_record(vm_ctx *ctx);
+
 /* Forgets that `cell` was computed, so that the next vm_ensure runs it again (field checks of
  * list elements run once per element). */
 void vm_forget(vm_ctx *ctx, uint32_t cell);
