@@ -1,13 +1,1040 @@
 /*
- * api.c -- every elig_* definition of the public header: argument checks and the mapping
- * from internal status codes to the public ones.
+ * api.c -- every elig_* definition of the public header: argument checks, the mapping from
+ * internal status codes to public ones, and the objects the header keeps opaque.
+ *
+ * Pipeline: the caller's text or file -> ruleset.c (load, parse, check, compile) -> an
+ * elig_ruleset wrapping the immutable program; then per thread an elig_ctx wrapping a
+ * vm_ctx: json.c or the setters -> record.c (schema) -> vm.c (evaluation) -> write.c and
+ * explain.c (results as text).  Nothing here prints, exits or keeps global state.
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "config.h"
 
 #define ELIG_BUILDING 1
 #include "elig.h"
 
+#include "agg.h"
+#include "compile.h"
+#include "date.h"
+#include "diag.h"
+#include "explain.h"
+#include "json.h"
+#include "record.h"
+#include "ruleset.h"
+#include "vm.h"
+#include "write.h"
+
+/* ---------------------------------------------------------------- the opaque objects */
+
+struct elig_error {
+  elig_status status;
+  elig_severity severity;
+  const char *code;       /* compile diagnostics only */
+  const char *message;
+  const char *help;
+  const char *file;
+  const char *field;      /* rejections only */
+  unsigned line, column;
+};
+
+struct elig_diags {
+  diag_list *list;        /* owns code, message and help strings */
+  elig_error *items;
+  size_t n;
+  char **files;           /* per item: its copied file name, or NULL */
+  char *plain, *color;    /* rendered once, while the sources were still at hand */
+};
+
+struct elig_ruleset {
+  elig_program *P;
+  char *csv_header;       /* the header line of CSV results */
+};
+
+/* The NUL-terminated text of one value of the current result, formatted when first asked
+ * for and kept until the next evaluation. */
+typedef struct {
+  char *p;
+  size_t cap;
+  uint64_t serial;        /* the result it belongs to */
+} text_slot;
+
+struct elig_result {
+  elig_ctx *ctx;
+};
+
+struct elig_ctx {
+  const elig_ruleset *rs;
+  vm_ctx *vm;
+  json_doc json;
+  wbuf input;             /* a copy of the JSON text: results may point into it */
+  vm_val *staged;         /* field by field: the values set, per main-record field */
+  text_slot *staged_text; /* the copies of their texts */
+  elig_result result;
+  uint64_t serial;        /* counts evaluations; text slots of older ones are stale */
+  bool have_result;       /* the last evaluation succeeded */
+  text_slot *texts;       /* per column, then per decision, then the key */
+  wbuf line, explain, aggs_out;
+  elig_error err;
+  bool has_err;
+  char err_message[600];
+  char err_field[128];
+  rec_unknown unknown;
+  bool aggregate;
+  agg_table *aggs;        /* per aggregate, when aggregating */
+  uint64_t seq;           /* records folded, for first() */
+};
+
+/* ---------------------------------------------------------------- status, version, memory */
+
+const char *elig_status_str(elig_status status)
+{
+  switch (status) {
+  case ELIG_OK: return "success";
+  case ELIG_ESYNTAX: return "the rules have syntax errors";
+  case ELIG_ETYPE: return "the rules have errors";
+  case ELIG_EREJECT: return "the record breaks its schema";
+  case ELIG_EEVAL: return "a rule failed on the record";
+  case ELIG_EIO: return "a file could not be read";
+  case ELIG_ENOMEM: return "out of memory";
+  case ELIG_EINVAL: return "invalid argument";
+  case ELIG_ENOTFOUND: return "no such name";
+  }
+  return "unknown status";
+}
+
 const char *elig_version(void)
 {
   return PACKAGE_VERSION;
+}
+
+void elig_free(void *p)
+{
+  free(p);
+}
+
+/* ---------------------------------------------------------------- errors */
+
+elig_status elig_error_status(const elig_error *e)
+{
+  return e ? e->status : ELIG_OK;
+}
+
+elig_severity elig_error_severity(const elig_error *e)
+{
+  return e ? e->severity : ELIG_SEVERITY_ERROR;
+}
+
+const char *elig_error_code(const elig_error *e)
+{
+  return e ? e->code : NULL;
+}
+
+const char *elig_error_message(const elig_error *e)
+{
+  return e ? e->message : NULL;
+}
+
+const char *elig_error_help(const elig_error *e)
+{
+  return e ? e->help : NULL;
+}
+
+const char *elig_error_file(const elig_error *e)
+{
+  return e ? e->file : NULL;
+}
+
+unsigned elig_error_line(const elig_error *e)
+{
+  return e ? e->line : 0;
+}
+
+unsigned elig_error_column(const elig_error *e)
+{
+  return e ? e->column : 0;
+}
+
+const char *elig_error_field(const elig_error *e)
+{
+  return e ? e->field : NULL;
+}
+
+/* ---------------------------------------------------------------- diagnostics */
+
+/* What a compile diagnostic means for the caller, by its code's group (diag.def). */
+static elig_status diag_status(diag_id id)
+{
+  const char *code = diag_id_code(id);
+  if (id == DIAG_E_NO_MEMORY)
+    return ELIG_ENOMEM;
+  if (id == DIAG_E_CANNOT_READ || id == DIAG_E_IMPORT_NOT_FOUND)
+    return ELIG_EIO;
+  if (code && (strncmp(code, "E01", 3) == 0 || id == DIAG_E_SYNTAX ||
+               id == DIAG_E_WHEN_NEEDS_THEN || id == DIAG_E_ELSE_IN_DECISION ||
+               id == DIAG_E_TOO_DEEP))
+    return ELIG_ESYNTAX;
+  return ELIG_ETYPE;
+}
+
+/* The status of a failed compilation: the gravest of its errors. */
+static elig_status compile_status(const diag_list *list)
+{
+  static const elig_status order[] = {ELIG_ENOMEM, ELIG_EIO, ELIG_ESYNTAX, ELIG_ETYPE};
+  if (diag_out_of_memory(list))
+    return ELIG_ENOMEM;
+  for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
+    for (size_t i = 0; i < diag_count(list); i++)
+      if (diag_get_severity(list, i) == DIAG_SEV_ERROR &&
+          diag_status(diag_get_id(list, i)) == order[k])
+        return order[k];
+  return diag_error_count(list) ? ELIG_ETYPE : ELIG_ENOMEM;
+}
+
+void elig_diags_free(elig_diags *d)
+{
+  if (!d)
+    return;
+  for (size_t i = 0; i < d->n; i++)
+    free(d->files[i]);
+  free(d->files);
+  free(d->items);
+  free(d->plain);
+  free(d->color);
+  diag_list_free(d->list);
+  free(d);
+}
+
+/* Takes `list` and reads what it needs of `srcs` (which may be freed afterwards).  NULL when
+ * out of memory (the list is then freed). */
+static elig_diags *diags_take(diag_list *list, const src_set *srcs)
+{
+  elig_diags *d = calloc(1, sizeof *d);
+  size_t n = diag_count(list);
+  if (d) {
+    d->list = list;
+    d->items = calloc(n + 1, sizeof *d->items);
+    d->files = calloc(n + 1, sizeof *d->files);
+    d->plain = diag_render(list, srcs, false);
+    d->color = diag_render(list, srcs, true);
+  }
+  if (!d || !d->items || !d->files || !d->plain || !d->color) {
+    if (d)
+      elig_diags_free(d);
+    else
+      diag_list_free(list);
+    return NULL;
+  }
+  d->n = n;
+  for (size_t i = 0; i < n; i++) {
+    elig_error *e = &d->items[i];
+    diag_pos pos;
+    diag_id id = diag_get_id(list, i);
+    e->severity = diag_get_severity(list, i) == DIAG_SEV_ERROR ? ELIG_SEVERITY_ERROR
+                                                                : ELIG_SEVERITY_WARNING;
+    e->status = e->severity == ELIG_SEVERITY_ERROR ? diag_status(id) : ELIG_OK;
+    e->code = diag_get_code(list, i);
+    e->message = diag_get_message(list, i);
+    e->help = diag_get_help(list, i);
+    if (diag_get_pos(list, srcs, i, &pos) == 0 && pos.file) {
+      d->files[i] = strdup(pos.file);
+      e->file = d->files[i];
+      e->line = pos.line;
+      e->column = pos.col;
+    }
+  }
+  return d;
+}
+
+size_t elig_diags_count(const elig_diags *d)
+{
+  return d ? d->n : 0;
+}
+
+const elig_error *elig_diags_get(const elig_diags *d, size_t i)
+{
+  return d && i < d->n ? &d->items[i] : NULL;
+}
+
+size_t elig_diags_error_count(const elig_diags *d)
+{
+  return d ? diag_error_count(d->list) : 0;
+}
+
+size_t elig_diags_warning_count(const elig_diags *d)
+{
+  return d ? diag_warning_count(d->list) : 0;
+}
+
+char *elig_diags_render(const elig_diags *d, bool color)
+{
+  return strdup(!d ? "" : color ? d->color : d->plain);
+}
+
+/* ---------------------------------------------------------------- compiling */
+
+static char *csv_header(const elig_program *P)
+{
+  wbuf b = {0};
+  write_record_header(&b, P, false);
+  if (b.failed || !b.p) {
+    wbuf_free(&b);
+    return NULL;
+  }
+  b.p[b.len] = '\0';
+  return b.p;
+}
+
+static elig_status compile(const ruleset_source *src, const elig_options *opt,
+                           elig_ruleset **out, elig_diags **diags_out)
+{
+  diag_list *list = diag_list_new();
+  src_set *srcs = NULL;
+  elig_ruleset *rs = NULL;
+  elig_status st = ELIG_OK;
+  if (!list)
+    return ELIG_ENOMEM;
+  if (opt && opt->max_errors)
+    diag_set_max_errors(list, opt->max_errors);
+  elig_program *P = ruleset_compile(src, list, &srcs);
+  if (P && diag_error_count(list) == 0) {
+    rs = calloc(1, sizeof *rs);
+    if (rs && !(rs->csv_header = csv_header(P))) {
+      free(rs);
+      rs = NULL;
+    }
+    if (!rs)
+      st = ELIG_ENOMEM;
+    else
+      rs->P = P;
+  } else {
+    st = compile_status(list);
+  }
+  if (diags_out) {
+    *diags_out = diags_take(list, srcs);
+    if (!*diags_out && st == ELIG_OK)
+      st = ELIG_ENOMEM;
+  } else {
+    diag_list_free(list);
+  }
+  if (st != ELIG_OK) {
+    if (rs)
+      free(rs->csv_header);
+    free(rs);
+    rs = NULL;
+    if (P)
+      comp_program_free(P);
+    else
+      src_set_free(srcs);
+  }
+  *out = rs;
+  return st;
+}
+
+elig_status elig_compile_file(const char *path, const elig_options *opt, elig_ruleset **out,
+                              elig_diags **diags)
+{
+  if (diags)
+    *diags = NULL;
+  if (!out)
+    return ELIG_EINVAL;
+  *out = NULL;
+  if (!path)
+    return ELIG_EINVAL;
+  ruleset_source src = {.path = path, .no_imports = opt && opt->no_imports};
+  return compile(&src, opt, out, diags);
+}
+
+elig_status elig_compile_string(const char *name, const char *text, size_t len,
+                                const elig_options *opt, elig_ruleset **out,
+                                elig_diags **diags)
+{
+  if (diags)
+    *diags = NULL;
+  if (!out)
+    return ELIG_EINVAL;
+  *out = NULL;
+  if (!text && len)
+    return ELIG_EINVAL;
+  ruleset_source src = {.name = name ? name : "<rules>", .text = text ? text : "", .len = len,
+                        .no_imports = opt && opt->no_imports};
+  return compile(&src, opt, out, diags);
+}
+
+void elig_ruleset_free(elig_ruleset *rs)
+{
+  if (!rs)
+    return;
+  comp_program_free(rs->P);
+  free(rs->csv_header);
+  free(rs);
+}
+
+/* ---------------------------------------------------------------- what a rule set defines */
+
+static elig_type public_type(ty_type t)
+{
+  switch (t.base) {
+  case TY_BOOL: return ELIG_TYPE_BOOL;
+  case TY_INT: return ELIG_TYPE_INT;
+  case TY_MONEY: return ELIG_TYPE_MONEY;
+  case TY_NUMBER: return ELIG_TYPE_NUMBER;
+  case TY_PERCENT: return ELIG_TYPE_PERCENT;
+  case TY_DATE: return ELIG_TYPE_DATE;
+  case TY_LIST: return ELIG_TYPE_LIST;
+  default: return ELIG_TYPE_TEXT;
+  }
+}
+
+static const prog_record *main_record(const elig_ruleset *rs)
+{
+  return &rs->P->records[rs->P->main_record];
+}
+
+const char *elig_ruleset_policy(const elig_ruleset *rs)
+{
+  return rs && rs->P->policy ? rs->P->policy : "";
+}
+
+const char *elig_ruleset_version(const elig_ruleset *rs)
+{
+  return rs && rs->P->version ? rs->P->version : "";
+}
+
+const char *elig_ruleset_hash(const elig_ruleset *rs)
+{
+  return rs ? rs->P->hash : "";
+}
+
+size_t elig_ruleset_file_count(const elig_ruleset *rs)
+{
+  return rs ? src_set_count(rs->P->srcs) : 0;
+}
+
+const char *elig_ruleset_file(const elig_ruleset *rs, size_t i)
+{
+  return rs && i < src_set_count(rs->P->srcs) ? src_file_name(rs->P->srcs, (uint32_t)i) : NULL;
+}
+
+size_t elig_ruleset_field_count(const elig_ruleset *rs)
+{
+  return rs ? main_record(rs)->nfields : 0;
+}
+
+const char *elig_ruleset_field_name(const elig_ruleset *rs, size_t i)
+{
+  return rs && i < main_record(rs)->nfields ? main_record(rs)->fields[i].name : NULL;
+}
+
+elig_type elig_ruleset_field_type(const elig_ruleset *rs, size_t i)
+{
+  return rs && i < main_record(rs)->nfields ? public_type(main_record(rs)->fields[i].type)
+                                            : ELIG_TYPE_TEXT;
+}
+
+bool elig_ruleset_field_required(const elig_ruleset *rs, size_t i)
+{
+  return rs && i < main_record(rs)->nfields && main_record(rs)->fields[i].required;
+}
+
+/* Index lookups: names are few (tens), and callers look each one up once. */
+#define FIND(n, name_of)                                                                       \
+  do {                                                                                         \
+    if (!rs || !name || !index)                                                                \
+      return ELIG_EINVAL;                                                                      \
+    for (size_t i = 0; i < (n); i++)                                                           \
+      if (strcmp(name_of, name) == 0) {                                                        \
+        *index = i;                                                                            \
+        return ELIG_OK;                                                                        \
+      }                                                                                        \
+    return ELIG_ENOTFOUND;                                                                     \
+  } while (0)
+
+elig_status elig_ruleset_field_index(const elig_ruleset *rs, const char *name, size_t *index)
+{
+  FIND(main_record(rs)->nfields, main_record(rs)->fields[i].name);
+}
+
+size_t elig_ruleset_decision_count(const elig_ruleset *rs)
+{
+  return rs ? rs->P->ndecisions : 0;
+}
+
+const char *elig_ruleset_decision_name(const elig_ruleset *rs, size_t i)
+{
+  return rs && i < rs->P->ndecisions ? rs->P->decisions[i].name : NULL;
+}
+
+elig_type elig_ruleset_decision_type(const elig_ruleset *rs, size_t i)
+{
+  return rs && i < rs->P->ndecisions ? public_type(rs->P->decisions[i].type) : ELIG_TYPE_TEXT;
+}
+
+elig_status elig_ruleset_decision_index(const elig_ruleset *rs, const char *name, size_t *index)
+{
+  FIND(rs->P->ndecisions, rs->P->decisions[i].name);
+}
+
+size_t elig_ruleset_flag_count(const elig_ruleset *rs)
+{
+  return rs ? rs->P->nflags : 0;
+}
+
+const char *elig_ruleset_flag_name(const elig_ruleset *rs, size_t i)
+{
+  return rs && i < rs->P->nflags ? rs->P->flags[i].name : NULL;
+}
+
+const char *elig_ruleset_flag_severity(const elig_ruleset *rs, size_t i)
+{
+  return rs && i < rs->P->nflags ? rs->P->flags[i].severity : NULL;
+}
+
+const char *elig_ruleset_flag_reason(const elig_ruleset *rs, size_t i)
+{
+  return rs && i < rs->P->nflags ? rs->P->flags[i].reason : NULL;
+}
+
+elig_status elig_ruleset_flag_index(const elig_ruleset *rs, const char *name, size_t *index)
+{
+  FIND(rs->P->nflags, rs->P->flags[i].name);
+}
+
+size_t elig_ruleset_column_count(const elig_ruleset *rs)
+{
+  return rs ? rs->P->ncolumns : 0;
+}
+
+const char *elig_ruleset_column_name(const elig_ruleset *rs, size_t i)
+{
+  return rs && i < rs->P->ncolumns ? rs->P->columns[i].name : NULL;
+}
+
+elig_type elig_ruleset_column_type(const elig_ruleset *rs, size_t i)
+{
+  return rs && i < rs->P->ncolumns ? public_type(rs->P->columns[i].type) : ELIG_TYPE_TEXT;
+}
+
+size_t elig_ruleset_aggregate_count(const elig_ruleset *rs)
+{
+  return rs ? rs->P->naggregates : 0;
+}
+
+const char *elig_ruleset_aggregate_name(const elig_ruleset *rs, size_t i)
+{
+  return rs && i < rs->P->naggregates ? rs->P->aggregates[i].name : NULL;
+}
+
+const char *elig_ruleset_csv_header(const elig_ruleset *rs)
+{
+  return rs ? rs->csv_header : NULL;
+}
+
+/* ---------------------------------------------------------------- contexts */
+
+static void clear_staged(elig_ctx *ctx)
+{
+  for (uint32_t i = 0; i < main_record(ctx->rs)->nfields; i++) {
+    memset(&ctx->staged[i], 0, sizeof ctx->staged[i]);
+    ctx->staged[i].none = true;
+  }
+}
+
+elig_status elig_ctx_new(const elig_ruleset *rs, elig_ctx **out)
+{
+  if (!out)
+    return ELIG_EINVAL;
+  *out = NULL;
+  if (!rs)
+    return ELIG_EINVAL;
+  const elig_program *P = rs->P;
+  uint32_t nfields = main_record(rs)->nfields;
+  elig_ctx *ctx = calloc(1, sizeof *ctx);
+  if (!ctx)
+    return ELIG_ENOMEM;
+  ctx->rs = rs;
+  ctx->result.ctx = ctx;
+  json_doc_init(&ctx->json, NULL);
+  ctx->vm = vm_ctx_new(P);
+  ctx->staged = calloc(nfields + 1, sizeof *ctx->staged);
+  ctx->staged_text = calloc(nfields + 1, sizeof *ctx->staged_text);
+  ctx->texts = calloc(P->ncolumns + P->ndecisions + 1, sizeof *ctx->texts);
+  if (!ctx->vm || !ctx->staged || !ctx->staged_text || !ctx->texts) {
+    elig_ctx_free(ctx);
+    return ELIG_ENOMEM;
+  }
+  ctx->vm->R[P->as_of_reg].u.i = (int64_t)(time(NULL) / 86400);
+  clear_staged(ctx);
+  *out = ctx;
+  return ELIG_OK;
+}
+
+static void aggs_free(elig_ctx *ctx)
+{
+  for (uint32_t a = 0; ctx->aggs && a < ctx->rs->P->naggregates; a++)
+    agg_table_fini(&ctx->aggs[a]);
+  free(ctx->aggs);
+  ctx->aggs = NULL;
+}
+
+void elig_ctx_free(elig_ctx *ctx)
+{
+  if (!ctx)
+    return;
+  const elig_program *P = ctx->rs->P;
+  vm_ctx_free(ctx->vm);
+  json_doc_fini(&ctx->json);
+  wbuf_free(&ctx->input);
+  for (uint32_t i = 0; ctx->staged_text && i < main_record(ctx->rs)->nfields; i++)
+    free(ctx->staged_text[i].p);
+  free(ctx->staged_text);
+  free(ctx->staged);
+  for (uint32_t i = 0; ctx->texts && i < P->ncolumns + P->ndecisions + 1; i++)
+    free(ctx->texts[i].p);
+  free(ctx->texts);
+  wbuf_free(&ctx->line);
+  wbuf_free(&ctx->explain);
+  wbuf_free(&ctx->aggs_out);
+  aggs_free(ctx);
+  free(ctx);
+}
+
+elig_status elig_ctx_set_as_of(elig_ctx *ctx, const char *date)
+{
+  int32_t days;
+  if (!ctx || !date || !date_parse(date, strlen(date), &days))
+    return ELIG_EINVAL;
+  ctx->vm->R[ctx->rs->P->as_of_reg].u.i = days;
+  return ELIG_OK;
+}
+
+const elig_error *elig_ctx_error(const elig_ctx *ctx)
+{
+  return ctx && ctx->has_err ? &ctx->err : NULL;
+}
+
+uint64_t elig_ctx_unknown_keys(const elig_ctx *ctx)
+{
+  return ctx ? ctx->unknown.keys : 0;
+}
+
+/* ---------------------------------------------------------------- evaluation */
+
+static void start(elig_ctx *ctx)
+{
+  ctx->has_err = false;
+  ctx->have_result = false;
+  ctx->serial++;
+}
+
+static elig_status fail(elig_ctx *ctx, elig_status st, const char *message, const char *field)
+{
+  memset(&ctx->err, 0, sizeof ctx->err);
+  snprintf(ctx->err_message, sizeof ctx->err_message, "%s", message);
+  ctx->err.status = st;
+  ctx->err.message = ctx->err_message;
+  if (field && field[0]) {
+    snprintf(ctx->err_field, sizeof ctx->err_field, "%s", field);
+    ctx->err.field = ctx->err_field;
+  }
+  ctx->has_err = true;
+  return st;
+}
+
+static elig_status reject(elig_ctx *ctx, const rec_reject *why)
+{
+  return fail(ctx, ELIG_EREJECT, why->message, why->field);
+}
+
+/* A run-time failure of the rules, located at the instruction that failed. */
+static elig_status eval_failure(elig_ctx *ctx, vm_status st)
+{
+  const elig_program *P = ctx->rs->P;
+  if (st == VM_ERR_NO_MEMORY)
+    return fail(ctx, ELIG_ENOMEM, vm_status_str(st), NULL);
+  fail(ctx, ELIG_EEVAL, vm_status_str(st), NULL);
+  elig_loc loc = P->code_locs[ctx->vm->err_pc];
+  uint32_t line = 0, col = 0;
+  if (src_position(P->srcs, loc.file, loc.start, &line, &col) == SRC_OK) {
+    ctx->err.file = src_file_name(P->srcs, loc.file);
+    ctx->err.line = line;
+    ctx->err.column = col;
+  }
+  return ELIG_EEVAL;
+}
+
+/* Evaluates the typed record; folds it into the groups when aggregating. */
+static elig_status evaluate(elig_ctx *ctx, const elig_result **out)
+{
+  const elig_program *P = ctx->rs->P;
+  vm_status st = vm_eval_record(ctx->vm);
+  for (uint32_t a = 0; ctx->aggregate && a < P->naggregates && st == VM_OK; a++)
+    st = agg_add(&ctx->aggs[a], ctx->vm, ctx->seq);
+  if (st != VM_OK)
+    return eval_failure(ctx, st);
+  ctx->seq++;
+  ctx->have_result = true;
+  *out = &ctx->result;
+  return ELIG_OK;
+}
+
+elig_status elig_eval_json(elig_ctx *ctx, const char *json, size_t len, const elig_result **out)
+{
+  if (out)
+    *out = NULL;
+  if (!ctx || !out || (!json && len))
+    return ELIG_EINVAL;
+  start(ctx);
+  /* results may point into the record's text: keep a copy the caller cannot free */
+  ctx->input.len = 0;
+  wbuf_put(&ctx->input, json ? json : "", len);
+  if (ctx->input.failed) {
+    ctx->input.failed = false;
+    return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
+  }
+  json_error jerr;
+  json_errcode code = json_parse(&ctx->json, ctx->input.p, len, &jerr);
+  if (code == JSON_ENOMEM)
+    return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
+  if (code == JSON_EEMPTY)
+    return fail(ctx, ELIG_EREJECT, "the record is empty: expected a JSON object", NULL);
+  if (code != JSON_OK) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "malformed JSON at column %zu: %s", jerr.column, jerr.message);
+    fail(ctx, ELIG_EREJECT, msg, NULL);
+    ctx->err.line = 1;
+    ctx->err.column = (unsigned)jerr.column;
+    return ELIG_EREJECT;
+  }
+  rec_reject why;
+  if (!rec_from_json(ctx->vm, &ctx->json, &why, &ctx->unknown))
+    return reject(ctx, &why);
+  return evaluate(ctx, out);
+}
+
+void elig_ctx_clear(elig_ctx *ctx)
+{
+  if (ctx)
+    clear_staged(ctx);
+}
+
+/* The field a setter may set, or NULL (a bad index or a list, which only JSON can give). */
+static const prog_field *settable(elig_ctx *ctx, size_t field)
+{
+  if (!ctx || field >= main_record(ctx->rs)->nfields)
+    return NULL;
+  const prog_field *f = &main_record(ctx->rs)->fields[field];
+  return f->type.base == TY_LIST ? NULL : f;
+}
+
+elig_status elig_ctx_set_text(elig_ctx *ctx, size_t field, const char *text, size_t len)
+{
+  if (!settable(ctx, field) || (!text && len))
+    return ELIG_EINVAL;
+  ctx->has_err = false;
+  vm_val *v = &ctx->staged[field];
+  if (len == 0)
+    return elig_ctx_set_none(ctx, field);
+  text_slot *t = &ctx->staged_text[field];
+  if (len + 1 > t->cap) {
+    char *p = realloc(t->p, len + 1);
+    if (!p)
+      return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
+    t->p = p;
+    t->cap = len + 1;
+  }
+  memcpy(t->p, text, len);
+  t->p[len] = '\0';
+  rec_reject why;
+  if (!rec_parse_field(ctx->rs->P, (uint32_t)field, t->p, len, v, &why)) {
+    memset(v, 0, sizeof *v);
+    v->none = true;
+    return reject(ctx, &why);
+  }
+  v->none = false;
+  return ELIG_OK;
+}
+
+elig_status elig_ctx_set_int(elig_ctx *ctx, size_t field, int64_t value)
+{
+  const prog_field *f = settable(ctx, field);
+  vm_val v = {0};
+  if (!f)
+    return ELIG_EINVAL;
+  ctx->has_err = false;
+  switch (f->type.base) {
+  case TY_INT: v.u.i = value; break;
+  case TY_MONEY:
+    if (dec_money_mul_int(100, value, &v.u.i) != DEC_OK) {
+      rec_reject why = {.message = ""};
+      snprintf(why.message, sizeof why.message, "field '%s': value out of range", f->name);
+      snprintf(why.field, sizeof why.field, "%s", f->name);
+      return reject(ctx, &why);
+    }
+    break;
+  case TY_NUMBER: v.u.n = dec_num_from_int(value); break;
+  default: return ELIG_EINVAL;
+  }
+  ctx->staged[field] = v;
+  return ELIG_OK;
+}
+
+elig_status elig_ctx_set_bool(elig_ctx *ctx, size_t field, bool value)
+{
+  const prog_field *f = settable(ctx, field);
+  if (!f || f->type.base != TY_BOOL)
+    return ELIG_EINVAL;
+  ctx->has_err = false;
+  memset(&ctx->staged[field], 0, sizeof ctx->staged[field]);
+  ctx->staged[field].u.i = value;
+  return ELIG_OK;
+}
+
+elig_status elig_ctx_set_none(elig_ctx *ctx, size_t field)
+{
+  if (!settable(ctx, field))
+    return ELIG_EINVAL;
+  ctx->has_err = false;
+  memset(&ctx->staged[field], 0, sizeof ctx->staged[field]);
+  ctx->staged[field].none = true;
+  return ELIG_OK;
+}
+
+elig_status elig_eval(elig_ctx *ctx, const elig_result **out)
+{
+  if (out)
+    *out = NULL;
+  if (!ctx || !out)
+    return ELIG_EINVAL;
+  start(ctx);
+  vm_begin_record(ctx->vm);
+  memcpy(ctx->vm->R, ctx->staged, main_record(ctx->rs)->nfields * sizeof *ctx->staged);
+  rec_reject why;
+  if (!rec_check(ctx->vm, &why))
+    return reject(ctx, &why);
+  return evaluate(ctx, out);
+}
+
+/* ---------------------------------------------------------------- reading a result */
+
+/* The text of value `v` of type `t` in slot `i` of the current result ("" for none). */
+static const char *value_text(elig_ctx *ctx, size_t i, ty_type t, const vm_val *v)
+{
+  text_slot *s = &ctx->texts[i];
+  char buf[DEC_FMT_MAX];
+  const char *p = buf;
+  size_t n;
+  if (s->serial == ctx->serial && s->p)
+    return s->p;
+  if (v->none || t.base == TY_LIST) {
+    n = 0;
+  } else if (t.base == TY_TEXT) {
+    p = v->u.s.p;
+    n = v->u.s.len;
+  } else {
+    n = write_scalar(t, v, buf);
+  }
+  if (n + 1 > s->cap) {
+    char *q = realloc(s->p, n + 1);
+    if (!q)
+      return "";
+    s->p = q;
+    s->cap = n + 1;
+  }
+  memcpy(s->p, p, n);
+  s->p[n] = '\0';
+  s->serial = ctx->serial;
+  return s->p;
+}
+
+/* The result's context, when it still holds that result. */
+static elig_ctx *live(const elig_result *r)
+{
+  return r && r->ctx->have_result ? r->ctx : NULL;
+}
+
+const char *elig_result_key(const elig_result *r)
+{
+  elig_ctx *ctx = live(r);
+  if (!ctx)
+    return "";
+  const elig_program *P = ctx->rs->P;
+  text_slot *s = &ctx->texts[P->ncolumns + P->ndecisions];
+  if (s->serial == ctx->serial && s->p)
+    return s->p;
+  char buf[512];
+  size_t n = write_record_key(P, ctx->vm, buf, sizeof buf);
+  if (n + 1 > s->cap) {
+    char *q = realloc(s->p, n + 1);
+    if (!q)
+      return "";
+    s->p = q;
+    s->cap = n + 1;
+  }
+  memcpy(s->p, buf, n + 1);
+  s->serial = ctx->serial;
+  return s->p;
+}
+
+const char *elig_result_decision(const elig_result *r, size_t i)
+{
+  elig_ctx *ctx = live(r);
+  if (!ctx || i >= ctx->rs->P->ndecisions)
+    return "";
+  const elig_program *P = ctx->rs->P;
+  const prog_decision *d = &P->decisions[i];
+  return value_text(ctx, P->ncolumns + i, d->type, &ctx->vm->R[P->cells[d->cell].reg]);
+}
+
+unsigned elig_result_decision_rule(const elig_result *r, size_t i)
+{
+  elig_ctx *ctx = live(r);
+  if (!ctx || i >= ctx->rs->P->ndecisions)
+    return 0;
+  return ctx->vm->rule[ctx->rs->P->decisions[i].cell] + 1;
+}
+
+const char *elig_result_decision_reason(const elig_result *r, size_t i)
+{
+  elig_ctx *ctx = live(r);
+  if (!ctx || i >= ctx->rs->P->ndecisions)
+    return NULL;
+  const prog_decision *d = &ctx->rs->P->decisions[i];
+  uint32_t rule = ctx->vm->rule[d->cell];
+  return rule < d->nrules ? d->reasons[rule] : NULL;
+}
+
+bool elig_result_flag(const elig_result *r, size_t i)
+{
+  elig_ctx *ctx = live(r);
+  if (!ctx || i >= ctx->rs->P->nflags)
+    return false;
+  const elig_program *P = ctx->rs->P;
+  return ctx->vm->R[P->cells[P->flags[i].cell].reg].u.i != 0;
+}
+
+const char *elig_result_column(const elig_result *r, size_t i)
+{
+  elig_ctx *ctx = live(r);
+  if (!ctx || i >= ctx->rs->P->ncolumns)
+    return "";
+  const prog_column *c = &ctx->rs->P->columns[i];
+  return value_text(ctx, i, c->type, &ctx->vm->R[c->reg]);
+}
+
+/* b's text with a NUL after it, or NULL when b could not grow. */
+static const char *finish_text(wbuf *b, size_t *len)
+{
+  if (b->failed || !b->p) {
+    b->failed = false;
+    b->len = 0;
+    return NULL;
+  }
+  b->p[b->len] = '\0';
+  if (len)
+    *len = b->len;
+  return b->p;
+}
+
+const char *elig_result_format(const elig_result *r, elig_format fmt, size_t *len)
+{
+  elig_ctx *ctx = live(r);
+  if (!ctx || (fmt != ELIG_FORMAT_JSON && fmt != ELIG_FORMAT_CSV))
+    return NULL;
+  ctx->line.len = 0;
+  write_record(&ctx->line, ctx->rs->P, ctx->vm, fmt == ELIG_FORMAT_JSON ? WRITE_JSONL : WRITE_CSV,
+               false);
+  return finish_text(&ctx->line, len);
+}
+
+elig_status elig_explain(elig_ctx *ctx, elig_format fmt, const char **text, size_t *len)
+{
+  if (text)
+    *text = NULL;
+  if (!ctx || !text || !ctx->have_result || fmt == ELIG_FORMAT_CSV ||
+      (fmt != ELIG_FORMAT_JSON && fmt != ELIG_FORMAT_TEXT))
+    return ELIG_EINVAL;
+  char key[512];
+  write_record_key(ctx->rs->P, ctx->vm, key, sizeof key);
+  ctx->explain.len = 0;
+  vm_status st = explain_record(ctx->rs->P, ctx->vm, NULL, key, fmt == ELIG_FORMAT_JSON,
+                                &ctx->explain);
+  if (st != VM_OK)
+    return eval_failure(ctx, st);
+  *text = finish_text(&ctx->explain, len);
+  return *text ? ELIG_OK : ELIG_ENOMEM;
+}
+
+/* ---------------------------------------------------------------- aggregates */
+
+static bool aggs_init(elig_ctx *ctx)
+{
+  const elig_program *P = ctx->rs->P;
+  if (ctx->aggs)
+    return true;
+  ctx->aggs = calloc(P->naggregates + 1, sizeof *ctx->aggs);
+  for (uint32_t a = 0; ctx->aggs && a < P->naggregates; a++)
+    agg_table_init(&ctx->aggs[a], &P->aggregates[a]);
+  return ctx->aggs != NULL;
+}
+
+void elig_ctx_set_aggregate(elig_ctx *ctx, bool on)
+{
+  if (!ctx)
+    return;
+  /* the tables are made when first needed; a failure shows when they are read */
+  ctx->aggregate = on && aggs_init(ctx);
+}
+
+elig_status elig_ctx_aggregates(elig_ctx *ctx, elig_format fmt, const char **text, size_t *len)
+{
+  if (text)
+    *text = NULL;
+  if (!ctx || !text || (fmt != ELIG_FORMAT_JSON && fmt != ELIG_FORMAT_CSV))
+    return ELIG_EINVAL;
+  const elig_program *P = ctx->rs->P;
+  start(ctx); /* computing groups reuses the registers: the last record's result is gone */
+  if (!aggs_init(ctx))
+    return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
+  ctx->aggs_out.len = 0;
+  elig_status st = ELIG_OK;
+  for (uint32_t a = 0; a < P->naggregates && st == ELIG_OK; a++) {
+    vm_status vs = agg_write(&ctx->aggs[a], ctx->vm, &ctx->aggs_out,
+                             fmt == ELIG_FORMAT_JSON ? WRITE_JSONL : WRITE_CSV, a == 0);
+    if (vs != VM_OK)
+      st = eval_failure(ctx, vs);
+    else if (ctx->aggs[a].overflow)
+      st = fail(ctx, ELIG_EEVAL, "a sum of an aggregate went out of range", NULL);
+  }
+  for (uint32_t a = 0; a < P->naggregates; a++) {
+    agg_table_fini(&ctx->aggs[a]);
+    agg_table_init(&ctx->aggs[a], &P->aggregates[a]);
+  }
+  ctx->seq = 0;
+  if (st != ELIG_OK)
+    return st;
+  *text = finish_text(&ctx->aggs_out, len);
+  if (!*text && P->naggregates == 0) {
+    *text = "";
+    if (len)
+      *len = 0;
+  }
+  return *text ? ELIG_OK : fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
+}
+
+elig_status elig_ctx_merge_aggregates(elig_ctx *into, elig_ctx *from)
+{
+  if (!into || !from || into == from || into->rs != from->rs)
+    return ELIG_EINVAL;
+  if (!from->aggs)
+    return ELIG_OK;
+  if (!aggs_init(into))
+    return ELIG_ENOMEM;
+  for (uint32_t a = 0; a < into->rs->P->naggregates; a++)
+    if (!agg_merge(&into->aggs[a], &from->aggs[a]))
+      return ELIG_ENOMEM;
+  return ELIG_OK;
 }

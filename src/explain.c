@@ -180,8 +180,10 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where,
   if (json) {
     put(out, "{\"record\": ");
     write_json_text(out, key, strlen(key));
-    put(out, ", \"at\": ");
-    write_json_text(out, where, strlen(where));
+    if (where) {
+      put(out, ", \"at\": ");
+      write_json_text(out, where, strlen(where));
+    }
     put(out, ", \"decisions\": [");
     for (uint32_t d = 0; d < P->ndecisions; d++) {
       put(out, d ? ", " : "");
@@ -219,9 +221,12 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where,
   }
   put(out, "record ");
   put(out, key);
-  put(out, " (");
-  put(out, where);
-  put(out, ")\n\n");
+  if (where) {
+    put(out, " (");
+    put(out, where);
+    put(out, ")");
+  }
+  put(out, "\n\n");
   for (uint32_t d = 0; d < P->ndecisions; d++) {
     decision_text(out, P, ctx, &P->decisions[d], shown);
     put(out, "\n");

@@ -177,6 +177,7 @@ typedef struct elig_program {
   ast_arena *arena;       /* owns every name and string below */
   src_set *srcs;          /* the rule files, for diagnostics and explanations */
   const char *policy, *version;
+  char hash[72];          /* "sha256:" and 64 hex digits of the rule files' contents */
   prog_record *records;
   uint32_t nrecords;
   uint32_t main_record;

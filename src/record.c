@@ -293,6 +293,20 @@ bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_rej
   return finish(ctx, rec, ctx->R, why, bad);
 }
 
+/* ---------------------------------------------------------------- field by field */
+
+bool rec_parse_field(const elig_program *P, uint32_t field, const char *s, size_t n, vm_val *v,
+                     rec_reject *why)
+{
+  return parse_value(&P->records[P->main_record].fields[field], s, n, v, why);
+}
+
+bool rec_check(vm_ctx *ctx, rec_reject *why)
+{
+  const prog_record *rec = &ctx->P->records[ctx->P->main_record];
+  return finish(ctx, rec, ctx->R, why, UINT32_MAX);
+}
+
 /* ---------------------------------------------------------------- JSON */
 
 static size_t n_len_cap(size_t n, size_t cap)

@@ -44,6 +44,18 @@ void rec_header_fini(rec_header *h);
  * and fills `why` when the record breaks its schema. */
 bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_reject *why);
 
+/* Field by field (the library's setters): parses the text of one value of the main record's
+ * field `field` into *v.  Text values point into s, which must outlive their use.  False with
+ * `why` when the text is no value of the field's type (range and other checks come in
+ * rec_check). */
+bool rec_parse_field(const elig_program *P, uint32_t field, const char *s, size_t n, vm_val *v,
+                     rec_reject *why);
+
+/* Completes a main record whose field registers (ctx->R[0 .. nfields)) hold values or none,
+ * after vm_begin_record: defaults, required fields, ranges, `one of`, patterns, checks.
+ * False with `why` when the record breaks its schema. */
+bool rec_check(vm_ctx *ctx, rec_reject *why);
+
 /* JSON keys that are no field: ignored, but counted and the first one kept, so that a
  * misspelt optional field does not pass unnoticed. */
 typedef struct {

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/sha2.h>
+
 #include "check.h"
 #include "compile.h"
 #include "parse.h"
@@ -24,6 +26,7 @@ typedef struct {
   uint32_t stack[RULESET_MAX_FILES];  /* files being loaded, for cycle reports */
   uint32_t depth;
   bool done[RULESET_MAX_FILES];       /* by file id: already placed in order */
+  bool no_imports;
 } loader;
 
 /* The path of `target` relative to the folder of `from`; malloc'd. */
@@ -44,6 +47,10 @@ static void load(loader *L, uint32_t file);
 
 static void import(loader *L, uint32_t from, ast_decl *d)
 {
+  if (L->no_imports) {
+    diag_add(L->diags, DIAG_E_IMPORT_REFUSED, d->name_loc, d->text);
+    return;
+  }
   char *path = relative_to(src_file_name(L->srcs, from), d->text);
   uint32_t id;
   if (!path) {
@@ -109,9 +116,35 @@ static void load(loader *L, uint32_t file)
     L->order[L->norder++] = f;
 }
 
+/* SHA-256 over the files in load order, each as its length (8 bytes, little end first) and
+ * its bytes: the same text gives the same hash wherever its files lie. */
+static void content_hash(const loader *L, char out[72])
+{
+  static const char hex[] = "0123456789abcdef";
+  struct sha256_ctx h;
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_init(&h);
+  for (uint32_t i = 0; i < L->norder; i++) {
+    uint32_t len = 0;
+    const char *text = src_text(L->srcs, L->order[i]->file, &len);
+    uint8_t n[8];
+    for (int b = 0; b < 8; b++)
+      n[b] = (uint8_t)((uint64_t)len >> (8 * b));
+    sha256_update(&h, sizeof n, n);
+    sha256_update(&h, len, (const uint8_t *)text);
+  }
+  sha256_digest(&h, sizeof digest, digest);
+  memcpy(out, "sha256:", 7);
+  for (size_t i = 0; i < sizeof digest; i++) {
+    out[7 + 2 * i] = hex[digest[i] >> 4];
+    out[8 + 2 * i] = hex[digest[i] & 15];
+  }
+  out[7 + 2 * SHA256_DIGEST_SIZE] = '\0';
+}
+
 elig_program *ruleset_compile(const ruleset_source *src, diag_list *diags, src_set **srcs_out)
 {
-  loader L = {.diags = diags};
+  loader L = {.diags = diags, .no_imports = src->no_imports};
   uint32_t root;
   elig_program *P = NULL;
   L.srcs = src_set_new();
@@ -162,6 +195,8 @@ elig_program *ruleset_compile(const ruleset_source *src, diag_list *diags, src_s
   if (diag_error_count(diags) == 0 && chk_check(L.arena, L.order, L.norder, diags, &chk) &&
       diag_error_count(diags) == 0)
     P = comp_compile(&chk, L.arena, L.srcs, diags);
+  if (P)
+    content_hash(&L, P->hash);
   if (!P)
     ast_arena_free(L.arena);
   return P;

@@ -19,6 +19,7 @@ typedef struct {
   const char *name;     /* name of the text in diagnostics */
   const char *text;     /* rule text (library use), with its length */
   size_t len;
+  bool no_imports;      /* an import is an error (E0510): text from an untrusted source */
   char **ast_dump;       /* when not NULL: receives the syntax trees of every file, as text
                            (malloc'd; caller frees), imports first */
 } ruleset_source;

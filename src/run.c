@@ -677,17 +677,7 @@ static void explain_one(const run_options *o, vm_ctx *ctx, const char *name, uin
 {
   char where[512], key[256];
   const elig_program *P = o->P;
-  const prog_record *rec = &P->records[P->main_record];
-  size_t n = 0;
-  for (uint32_t k = 0; k < P->nkeys; k++) {
-    char buf[128];
-    uint32_t f = P->key_fields[k];
-    n += (size_t)snprintf(key + n, sizeof key - n, "%s%s", k ? "/" : "",
-                          write_value_text(rec->fields[f].type, &ctx->R[f], false, buf,
-                                           sizeof buf));
-    if (n >= sizeof key)
-      break;
-  }
+  write_record_key(P, ctx, key, sizeof key);
   (void)id;
   snprintf(where, sizeof where, "%s:%llu", name, (unsigned long long)line);
   wbuf b = {0};

@@ -148,6 +148,21 @@ const char *write_value_text(ty_type t, const vm_val *v, bool quote_text, char *
   return buf;
 }
 
+size_t write_record_key(const elig_program *P, const vm_ctx *ctx, char *buf, size_t size)
+{
+  const prog_record *rec = &P->records[P->main_record];
+  size_t n = 0;
+  buf[0] = '\0';
+  for (uint32_t k = 0; k < P->nkeys && n + 1 < size; k++) {
+    uint32_t f = P->key_fields[k];
+    if (k)
+      buf[n++] = '/';
+    write_value_text(rec->fields[f].type, &ctx->R[f], false, buf + n, size - n);
+    n += strlen(buf + n);
+  }
+  return n;
+}
+
 static void value(wbuf *b, ty_type t, const vm_val *v, write_format fmt)
 {
   char buf[DEC_FMT_MAX];
