@@ -292,8 +292,8 @@ ELIG_API elig_status elig_eval_json(elig_ctx *ctx, const char *json, size_t len,
  *   elig_ctx_set_bool  a bool field
  *   elig_ctx_set_none  absent (its default applies, or the record is rejected when the
  *                      field is required)
- * Setters return ELIG_OK; ELIG_EREJECT when the text is not a value of the field's type
- * (see elig_ctx_error); ELIG_EINVAL for a bad index, a list field, or a setter that does
+ * Setters return ELIG_OK; ELIG_EREJECT when the value is not one of the field's type (see
+ * elig_ctx_error; the field is then absent); ELIG_EINVAL for a bad index, a list field, or a setter that does
  * not fit the field's type; ELIG_ENOMEM.  Range, `one of`, pattern and required checks
  * run in elig_eval, which returns as elig_eval_json does. */
 ELIG_API void elig_ctx_clear(elig_ctx *ctx);

@@ -772,6 +772,7 @@ elig_status elig_ctx_set_int(elig_ctx *ctx, size_t field, int64_t value)
       rec_reject why = {.message = ""};
       snprintf(why.message, sizeof why.message, "field '%s': value out of range", f->name);
       snprintf(why.field, sizeof why.field, "%s", f->name);
+      elig_ctx_set_none(ctx, field);
       return reject(ctx, &why);
     }
     break;

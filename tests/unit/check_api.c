@@ -1,0 +1,710 @@
+/*
+ * check_api.c -- the public API (include/elig.h) as an embedder uses it: linked against the
+ * installed library's exports only, never against internals.
+ *
+ * Covers compiling from files and text with every failure status and its error object,
+ * evaluation from JSON and field by field, results, explanations and aggregates, and
+ * concurrent evaluation from several threads checked against one thread's results.
+ */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elig.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+static char *path_of(const char *rel)
+{
+  const char *srcdir = getenv("srcdir");
+  static char buf[4][1024];
+  static int next;
+  char *p = buf[next++ % 4];
+  snprintf(p, sizeof buf[0], "%s/%s", srcdir ? srcdir : ".", rel);
+  return p;
+}
+
+static elig_ruleset *national(void)
+{
+  elig_ruleset *rs = NULL;
+  elig_diags *d = NULL;
+  elig_status st = elig_compile_file(path_of("rules/national.rules"), NULL, &rs, &d);
+  ck_assert_int_eq(st, ELIG_OK);
+  ck_assert_ptr_nonnull(rs);
+  ck_assert_uint_eq(elig_diags_error_count(d), 0);
+  elig_diags_free(d);
+  return rs;
+}
+
+static elig_ruleset *from_text(const char *text)
+{
+  elig_ruleset *rs = NULL;
+  elig_diags *d = NULL;
+  elig_status st = elig_compile_string("t.rules", text, strlen(text), NULL, &rs, &d);
+  if (st != ELIG_OK) {
+    char *r = elig_diags_render(d, false);
+    fprintf(stderr, "%s", r);
+    elig_free(r);
+  }
+  ck_assert_int_eq(st, ELIG_OK);
+  elig_diags_free(d);
+  return rs;
+}
+
+static size_t index_of(size_t (*count)(const elig_ruleset *),
+                       const char *(*name)(const elig_ruleset *, size_t), const elig_ruleset *rs,
+                       const char *want)
+{
+  for (size_t i = 0; i < count(rs); i++)
+    if (strcmp(name(rs, i), want) == 0)
+      return i;
+  ck_abort_msg("no '%s'", want);
+  return 0;
+}
+
+/* A national record with every required field; `extra` is spliced in before the '}'. */
+static char *household(char *buf, size_t size, const char *income, int size_, const char *extra)
+{
+  snprintf(buf, size,
+           "{\"hh_id\":\"t1\",\"village_code\":\"411623101201\",\"year\":2020,\"size\":%d,"
+           "\"net_income\":%s,\"food_secure\":true,\"clothing_secure\":true,"
+           "\"water_safe\":true,\"housing_grade\":\"A\",\"labor_members\":2,"
+           "\"registered_poor\":true%s}",
+           size_, income, extra ? extra : "");
+  return buf;
+}
+
+/* ---------------------------------------------------------------- compiling */
+
+START_TEST(test_api_compile_file)
+{
+  elig_ruleset *rs = national();
+  ck_assert_str_eq(elig_ruleset_policy(rs), "national");
+  ck_assert_str_eq(elig_ruleset_version(rs), "2020.1");
+  const char *hash = elig_ruleset_hash(rs);
+  ck_assert_uint_eq(strlen(hash), 7 + 64);
+  ck_assert(strncmp(hash, "sha256:", 7) == 0);
+  ck_assert_uint_eq(elig_ruleset_file_count(rs), 6);
+  ck_assert_ptr_nonnull(strstr(elig_ruleset_file(rs, 0), "national.rules"));
+  ck_assert_ptr_null(elig_ruleset_file(rs, 6));
+  size_t i;
+  ck_assert_int_eq(elig_ruleset_decision_index(rs, "status", &i), ELIG_OK);
+  ck_assert_str_eq(elig_ruleset_decision_name(rs, i), "status");
+  ck_assert_int_eq(elig_ruleset_decision_type(rs, i), ELIG_TYPE_TEXT);
+  ck_assert_int_eq(elig_ruleset_decision_index(rs, "statut", &i), ELIG_ENOTFOUND);
+  ck_assert_uint_eq(elig_ruleset_flag_count(rs), 5);
+  ck_assert_str_eq(elig_ruleset_flag_name(rs, 0), "unstable_exited");
+  ck_assert_str_eq(elig_ruleset_flag_severity(rs, 0), "high");
+  ck_assert_ptr_nonnull(elig_ruleset_flag_reason(rs, 0));
+  ck_assert_int_eq(elig_ruleset_field_index(rs, "net_income", &i), ELIG_OK);
+  ck_assert_int_eq(elig_ruleset_field_type(rs, i), ELIG_TYPE_MONEY);
+  ck_assert(elig_ruleset_field_required(rs, i));
+  ck_assert_int_eq(elig_ruleset_field_index(rs, "members", &i), ELIG_OK);
+  ck_assert_int_eq(elig_ruleset_field_type(rs, i), ELIG_TYPE_LIST);
+  ck_assert_uint_eq(elig_ruleset_aggregate_count(rs), 2);
+  ck_assert_str_eq(elig_ruleset_aggregate_name(rs, 0), "village");
+  ck_assert_str_eq(elig_ruleset_column_name(rs, 2), "per_capita");
+  ck_assert_int_eq(elig_ruleset_column_type(rs, 2), ELIG_TYPE_MONEY);
+  ck_assert_str_eq(elig_ruleset_csv_header(rs), "hh_id,year,per_capita,status,flags\n");
+  elig_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_api_hash_is_of_content)
+{
+  const char *a = "record r key id { id text required }\ndecide d otherwise \"x\"\n";
+  const char *b = "record r key id { id text required }\ndecide d otherwise \"y\"\n";
+  elig_ruleset *r1 = from_text(a), *r2 = from_text(a), *r3 = from_text(b);
+  elig_ruleset *r4 = NULL;
+  ck_assert_int_eq(elig_compile_string("elsewhere/other.rules", a, strlen(a), NULL, &r4, NULL),
+                   ELIG_OK);
+  ck_assert_str_eq(elig_ruleset_hash(r1), elig_ruleset_hash(r2));
+  ck_assert_str_eq(elig_ruleset_hash(r1), elig_ruleset_hash(r4)); /* names do not count */
+  ck_assert_str_ne(elig_ruleset_hash(r1), elig_ruleset_hash(r3));
+  elig_ruleset_free(r1);
+  elig_ruleset_free(r2);
+  elig_ruleset_free(r3);
+  elig_ruleset_free(r4);
+}
+END_TEST
+
+START_TEST(test_api_syntax_error)
+{
+  const char *text = "record r key id {\n  id text required\n}\ndecide d\n  when id = \"a\" \"b\"\n"
+                     "  otherwise \"c\"\n";
+  elig_ruleset *rs = (elig_ruleset *)1;
+  elig_diags *d = NULL;
+  ck_assert_int_eq(elig_compile_string("bad.rules", text, strlen(text), NULL, &rs, &d),
+                   ELIG_ESYNTAX);
+  ck_assert_ptr_null(rs);
+  ck_assert_uint_ge(elig_diags_count(d), 1);
+  const elig_error *e = elig_diags_get(d, 0);
+  ck_assert_int_eq(elig_error_severity(e), ELIG_SEVERITY_ERROR);
+  ck_assert_int_eq(elig_error_status(e), ELIG_ESYNTAX);
+  ck_assert_str_eq(elig_error_file(e), "bad.rules");
+  ck_assert_uint_eq(elig_error_line(e), 5);
+  ck_assert_uint_eq(elig_error_column(e), 17);
+  ck_assert_ptr_nonnull(elig_error_code(e));
+  char *r = elig_diags_render(d, false);
+  ck_assert_ptr_nonnull(strstr(r, "bad.rules:5:17: error["));
+  ck_assert_ptr_nonnull(strstr(r, "^"));
+  elig_free(r);
+  ck_assert_ptr_null(elig_diags_get(d, 99));
+  elig_diags_free(d);
+}
+END_TEST
+
+START_TEST(test_api_type_error_with_help)
+{
+  const char *text = "record r key id {\n  id text required\n  net_income money required\n}\n"
+                     "let x = net_incme * 2\n";
+  elig_ruleset *rs = NULL;
+  elig_diags *d = NULL;
+  ck_assert_int_eq(elig_compile_string("t.rules", text, strlen(text), NULL, &rs, &d),
+                   ELIG_ETYPE);
+  const elig_error *e = elig_diags_get(d, 0);
+  ck_assert_str_eq(elig_error_code(e), "E0201");
+  ck_assert_str_eq(elig_error_message(e), "unknown field 'net_incme'");
+  ck_assert_str_eq(elig_error_help(e), "did you mean 'net_income'?");
+  ck_assert_uint_eq(elig_error_line(e), 5);
+  ck_assert_uint_eq(elig_error_column(e), 9);
+  elig_diags_free(d);
+}
+END_TEST
+
+START_TEST(test_api_missing_file)
+{
+  elig_ruleset *rs = NULL;
+  elig_diags *d = NULL;
+  ck_assert_int_eq(elig_compile_file("/nonexistent/x.rules", NULL, &rs, &d), ELIG_EIO);
+  ck_assert_ptr_null(rs);
+  ck_assert_int_eq(elig_error_status(elig_diags_get(d, 0)), ELIG_EIO);
+  elig_diags_free(d);
+  /* diagnostics are optional */
+  ck_assert_int_eq(elig_compile_file("/nonexistent/x.rules", NULL, &rs, NULL), ELIG_EIO);
+}
+END_TEST
+
+START_TEST(test_api_warnings_on_success)
+{
+  const char *text = "record r key id { id text required }\nlet unused = 1\n"
+                     "decide d otherwise \"x\" because \"always\"\n";
+  elig_ruleset *rs = NULL;
+  elig_diags *d = NULL;
+  ck_assert_int_eq(elig_compile_string("w.rules", text, strlen(text), NULL, &rs, &d), ELIG_OK);
+  ck_assert_ptr_nonnull(rs);
+  ck_assert_uint_eq(elig_diags_warning_count(d), 1);
+  ck_assert_int_eq(elig_error_severity(elig_diags_get(d, 0)), ELIG_SEVERITY_WARNING);
+  ck_assert_int_eq(elig_error_status(elig_diags_get(d, 0)), ELIG_OK);
+  elig_ruleset_free(rs); /* the diagnostics do not depend on the rule set */
+  ck_assert_str_eq(elig_error_file(elig_diags_get(d, 0)), "w.rules");
+  char *r = elig_diags_render(d, false);
+  ck_assert_ptr_nonnull(strstr(r, "warning[W0002]"));
+  elig_free(r);
+  elig_diags_free(d);
+}
+END_TEST
+
+START_TEST(test_api_no_imports)
+{
+  const char *text = "import \"national.rules\"\n";
+  elig_options opt = {.no_imports = true};
+  elig_ruleset *rs = NULL;
+  elig_diags *d = NULL;
+  ck_assert_int_eq(elig_compile_string(path_of("rules/x.rules"), text, strlen(text), &opt, &rs,
+                                       &d),
+                   ELIG_ETYPE);
+  ck_assert_str_eq(elig_error_code(elig_diags_get(d, 0)), "E0510");
+  elig_diags_free(d);
+  /* the same text with imports allowed finds the national rules beside it */
+  ck_assert_int_eq(elig_compile_string(path_of("rules/x.rules"), text, strlen(text), NULL, &rs,
+                                       NULL),
+                   ELIG_OK);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_api_bad_arguments)
+{
+  elig_ruleset *rs = NULL;
+  elig_ctx *ctx = (elig_ctx *)1;
+  ck_assert_int_eq(elig_compile_file(NULL, NULL, &rs, NULL), ELIG_EINVAL);
+  ck_assert_int_eq(elig_compile_file("x", NULL, NULL, NULL), ELIG_EINVAL);
+  ck_assert_int_eq(elig_compile_string("x", NULL, 3, NULL, &rs, NULL), ELIG_EINVAL);
+  ck_assert_int_eq(elig_ctx_new(NULL, &ctx), ELIG_EINVAL);
+  ck_assert_ptr_null(ctx);
+  ck_assert_int_eq(elig_eval_json(NULL, "{}", 2, NULL), ELIG_EINVAL);
+  /* every _free and accessor takes NULL */
+  elig_ruleset_free(NULL);
+  elig_ctx_free(NULL);
+  elig_diags_free(NULL);
+  elig_free(NULL);
+  ck_assert_uint_eq(elig_diags_count(NULL), 0);
+  ck_assert_ptr_null(elig_error_message(NULL));
+  ck_assert_ptr_null(elig_ctx_error(NULL));
+  ck_assert_str_eq(elig_result_decision(NULL, 0), "");
+  ck_assert_str_eq(elig_status_str(ELIG_EREJECT), "the record breaks its schema");
+  ck_assert_str_eq(elig_status_str((elig_status)99), "unknown status");
+  char version[32];
+  snprintf(version, sizeof version, "%d.%d.%d", ELIG_VERSION_MAJOR, ELIG_VERSION_MINOR,
+           ELIG_VERSION_PATCH);
+  ck_assert_str_eq(elig_version(), version); /* the header and the library agree */
+}
+END_TEST
+
+/* ---------------------------------------------------------------- evaluating JSON */
+
+START_TEST(test_api_eval_json)
+{
+  elig_ruleset *rs = national();
+  elig_ctx *ctx = NULL;
+  char buf[1024];
+  const elig_result *r;
+  ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
+  /* 16000.02 / 4 = 4000.005 -> 4000.01, above the 2020 line of 4000 */
+  household(buf, sizeof buf, "16000.02", 4, NULL);
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_OK);
+  ck_assert_ptr_null(elig_ctx_error(ctx));
+  size_t status = index_of(elig_ruleset_decision_count, elig_ruleset_decision_name, rs, "status");
+  ck_assert_str_eq(elig_result_decision(r, status), "exit_eligible");
+  ck_assert_uint_eq(elig_result_decision_rule(r, status), 1);
+  ck_assert_ptr_nonnull(elig_result_decision_reason(r, status));
+  ck_assert_str_eq(elig_result_column(r, 2), "4000.01");
+  ck_assert_str_eq(elig_result_key(r), "t1/2020");
+  ck_assert_str_eq(elig_result_format(r, ELIG_FORMAT_JSON, NULL),
+                   "{\"hh_id\":\"t1\",\"year\":2020,\"per_capita\":4000.01,"
+                   "\"status\":\"exit_eligible\",\"flags\":[]}\n");
+  ck_assert_str_eq(elig_result_format(r, ELIG_FORMAT_CSV, NULL), "t1,2020,4000.01,exit_eligible,\n");
+  /* 16000.01 / 4 -> 4000.00, not above the line; the household stays poor */
+  household(buf, sizeof buf, "\"16000.01\"", 4, NULL);
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_OK);
+  ck_assert_str_eq(elig_result_decision(r, status), "remain_poor");
+  ck_assert_uint_eq(elig_result_decision_rule(r, status), 2);
+  size_t gap = index_of(elig_ruleset_flag_count, elig_ruleset_flag_name, rs, "guarantee_gap");
+  ck_assert(!elig_result_flag(r, gap));
+  household(buf, sizeof buf, "1000", 1, ",\"water_safe\":null,\"unknown_key\":1");
+  /* water_safe twice: the JSON has a duplicate key */
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_EREJECT);
+  ck_assert_ptr_null(r);
+  elig_ctx_free(ctx);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_api_eval_json_rejects)
+{
+  elig_ruleset *rs = national();
+  elig_ctx *ctx = NULL;
+  char buf[1024];
+  const elig_result *r;
+  const elig_error *e;
+  ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
+  /* malformed JSON: the column of the offending byte */
+  ck_assert_int_eq(elig_eval_json(ctx, "{\"hh_id\" \"x\"}", 13, &r), ELIG_EREJECT);
+  e = elig_ctx_error(ctx);
+  ck_assert_int_eq(elig_error_status(e), ELIG_EREJECT);
+  ck_assert_uint_eq(elig_error_line(e), 1);
+  ck_assert_uint_eq(elig_error_column(e), 10);
+  ck_assert_ptr_nonnull(strstr(elig_error_message(e), "malformed JSON at column 10"));
+  ck_assert_ptr_null(elig_error_field(e));
+  /* not an object */
+  ck_assert_int_eq(elig_eval_json(ctx, "[1]", 3, &r), ELIG_EREJECT);
+  ck_assert_ptr_nonnull(strstr(elig_error_message(elig_ctx_error(ctx)), "JSON object"));
+  ck_assert_int_eq(elig_eval_json(ctx, "  ", 2, &r), ELIG_EREJECT);
+  /* out of range: the field is named, the value never quoted */
+  household(buf, sizeof buf, "1000", 31, NULL);
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_EREJECT);
+  e = elig_ctx_error(ctx);
+  ck_assert_str_eq(elig_error_field(e), "size");
+  ck_assert_str_eq(elig_error_message(e), "field 'size': not between 1 and 30");
+  /* wrong type */
+  household(buf, sizeof buf, "true", 3, NULL);
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_EREJECT);
+  ck_assert_str_eq(elig_error_field(elig_ctx_error(ctx)), "net_income");
+  /* three decimals */
+  household(buf, sizeof buf, "1000.001", 3, NULL);
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_EREJECT);
+  ck_assert_str_eq(elig_error_message(elig_ctx_error(ctx)),
+                   "field 'net_income': more than two decimal places");
+  /* a member out of range: the path counts elements from 0 */
+  household(buf, sizeof buf, "1000", 2, ",\"members\":[{\"age\":30},{\"age\":151}]");
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_EREJECT);
+  ck_assert_str_eq(elig_error_field(elig_ctx_error(ctx)), "members[1].age");
+  /* a required field missing */
+  ck_assert_int_eq(elig_eval_json(ctx, "{\"hh_id\":\"x\"}", 13, &r), ELIG_EREJECT);
+  ck_assert_str_eq(elig_error_field(elig_ctx_error(ctx)), "village_code");
+  /* and the context still works */
+  household(buf, sizeof buf, "1000", 2, ",\"surplus\":1");
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_OK);
+  ck_assert_uint_eq(elig_ctx_unknown_keys(ctx), 1);
+  elig_ctx_free(ctx);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_api_result_outlives_input)
+{
+  elig_ruleset *rs = national();
+  elig_ctx *ctx = NULL;
+  const elig_result *r;
+  char *buf = malloc(1024);
+  household(buf, 1024, "5000", 1, NULL);
+  ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_OK);
+  memset(buf, 'x', strlen(buf));
+  free(buf);
+  ck_assert_str_eq(elig_result_column(r, 0), "t1");
+  elig_ctx_free(ctx);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_api_eval_failure_located)
+{
+  elig_ruleset *rs = from_text("record r key id {\n  id text required\n  n int required\n}\n"
+                               "let q = 10 / n\ndecide d\n  when q > 1 then \"big\"\n"
+                               "  otherwise \"small\"\n");
+  elig_ctx *ctx = NULL;
+  const elig_result *r;
+  ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
+  ck_assert_int_eq(elig_eval_json(ctx, "{\"id\":\"a\",\"n\":0}", 16, &r), ELIG_EEVAL);
+  const elig_error *e = elig_ctx_error(ctx);
+  ck_assert_str_eq(elig_error_message(e), "division by zero");
+  ck_assert_str_eq(elig_error_file(e), "t.rules");
+  ck_assert_uint_eq(elig_error_line(e), 5);
+  ck_assert_uint_gt(elig_error_column(e), 0);
+  /* no result to read or explain */
+  const char *text;
+  ck_assert_int_eq(elig_explain(ctx, ELIG_FORMAT_TEXT, &text, NULL), ELIG_EINVAL);
+  ck_assert_int_eq(elig_eval_json(ctx, "{\"id\":\"a\",\"n\":2}", 16, &r), ELIG_OK);
+  ck_assert_str_eq(elig_result_decision(r, 0), "big");
+  elig_ctx_free(ctx);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- field by field */
+
+START_TEST(test_api_field_by_field)
+{
+  elig_ruleset *rs = national();
+  elig_ctx *ctx = NULL;
+  const elig_result *r;
+  ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
+  size_t f[16];
+  const char *names[] = {"hh_id", "village_code", "year", "size", "net_income", "food_secure",
+                         "clothing_secure", "water_safe", "housing_grade", "labor_members",
+                         "registered_poor", "members"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    ck_assert_int_eq(elig_ruleset_field_index(rs, names[i], &f[i]), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_set_text(ctx, f[0], "f1", 2), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_set_text(ctx, f[1], "530102001001", 12), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_set_int(ctx, f[2], 2020), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_set_int(ctx, f[3], 4), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_set_text(ctx, f[4], "16000.02", 8), ELIG_OK);
+  for (size_t i = 5; i <= 7; i++)
+    ck_assert_int_eq(elig_ctx_set_bool(ctx, f[i], true), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_set_text(ctx, f[8], "A", 1), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_set_int(ctx, f[9], 2), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_set_text(ctx, f[10], "1", 1), ELIG_OK);
+  ck_assert_int_eq(elig_eval(ctx, &r), ELIG_OK);
+  ck_assert_str_eq(elig_result_decision(r, 0), "exit_eligible");
+  ck_assert_str_eq(elig_result_column(r, 2), "4000.01");
+  /* change one field and evaluate again: whole yuan through set_int */
+  ck_assert_int_eq(elig_ctx_set_int(ctx, f[4], 16000), ELIG_OK);
+  ck_assert_int_eq(elig_eval(ctx, &r), ELIG_OK);
+  ck_assert_str_eq(elig_result_column(r, 2), "4000.00");
+  ck_assert_str_eq(elig_result_decision(r, 0), "remain_poor");
+  /* wrong setters and bad text */
+  ck_assert_int_eq(elig_ctx_set_bool(ctx, f[4], true), ELIG_EINVAL);
+  ck_assert_int_eq(elig_ctx_set_int(ctx, f[0], 1), ELIG_EINVAL);
+  ck_assert_int_eq(elig_ctx_set_text(ctx, f[11], "x", 1), ELIG_EINVAL);
+  ck_assert_int_eq(elig_ctx_set_text(ctx, 999, "x", 1), ELIG_EINVAL);
+  ck_assert_int_eq(elig_ctx_set_text(ctx, f[3], "four", 4), ELIG_EREJECT);
+  ck_assert_str_eq(elig_error_field(elig_ctx_error(ctx)), "size");
+  ck_assert_int_eq(elig_ctx_set_int(ctx, f[4], INT64_MAX / 10), ELIG_EREJECT);
+  /* the bad text left size absent: the record is rejected as incomplete */
+  ck_assert_int_eq(elig_eval(ctx, &r), ELIG_EREJECT);
+  ck_assert_str_eq(elig_error_message(elig_ctx_error(ctx)), "field 'size' is required");
+  ck_assert_int_eq(elig_ctx_set_int(ctx, f[3], 31), ELIG_OK); /* ranges are checked in eval */
+  ck_assert_int_eq(elig_eval(ctx, &r), ELIG_EREJECT);
+  ck_assert_str_eq(elig_error_message(elig_ctx_error(ctx)), "field 'size': not between 1 and 30");
+  ck_assert_int_eq(elig_ctx_set_int(ctx, f[3], 4), ELIG_OK);
+  ck_assert_int_eq(elig_eval(ctx, &r), ELIG_EREJECT); /* the overflowing income left it absent */
+  ck_assert_str_eq(elig_error_field(elig_ctx_error(ctx)), "net_income");
+  elig_ctx_clear(ctx);
+  ck_assert_int_eq(elig_eval(ctx, &r), ELIG_EREJECT);
+  ck_assert_str_eq(elig_error_field(elig_ctx_error(ctx)), "hh_id");
+  elig_ctx_free(ctx);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_api_as_of)
+{
+  elig_ruleset *rs = from_text("record r key id { id text required }\n"
+                               "decide d\n  when as_of >= 2021-01-01 then \"after\"\n"
+                               "  otherwise \"before\"\n");
+  elig_ctx *ctx = NULL;
+  const elig_result *r;
+  ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_set_as_of(ctx, "2020-12-31"), ELIG_OK);
+  ck_assert_int_eq(elig_eval_json(ctx, "{\"id\":\"a\"}", 10, &r), ELIG_OK);
+  ck_assert_str_eq(elig_result_decision(r, 0), "before");
+  ck_assert_int_eq(elig_ctx_set_as_of(ctx, "2021-01-01"), ELIG_OK);
+  ck_assert_int_eq(elig_eval_json(ctx, "{\"id\":\"a\"}", 10, &r), ELIG_OK);
+  ck_assert_str_eq(elig_result_decision(r, 0), "after");
+  ck_assert_int_eq(elig_ctx_set_as_of(ctx, "2021-02-30"), ELIG_EINVAL);
+  elig_ctx_free(ctx);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- explain, aggregates */
+
+START_TEST(test_api_explain)
+{
+  elig_ruleset *rs = national();
+  elig_ctx *ctx = NULL;
+  const elig_result *r;
+  const char *text;
+  size_t len;
+  char buf[1024];
+  ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
+  ck_assert_int_eq(elig_explain(ctx, ELIG_FORMAT_TEXT, &text, &len), ELIG_EINVAL);
+  household(buf, sizeof buf, "16000.02", 4, NULL);
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_OK);
+  ck_assert_int_eq(elig_explain(ctx, ELIG_FORMAT_TEXT, &text, &len), ELIG_OK);
+  ck_assert_uint_eq(strlen(text), len);
+  ck_assert(strncmp(text, "record t1/2020\n", 15) == 0);
+  ck_assert_ptr_nonnull(strstr(text, "status = \"exit_eligible\""));
+  ck_assert_ptr_nonnull(strstr(text, "per_capita = 4000.01"));
+  ck_assert_int_eq(elig_explain(ctx, ELIG_FORMAT_JSON, &text, &len), ELIG_OK);
+  ck_assert(strncmp(text, "{\"record\": \"t1/2020\", \"decisions\": [", 36) == 0);
+  ck_assert_int_eq(elig_explain(ctx, ELIG_FORMAT_CSV, &text, &len), ELIG_EINVAL);
+  /* the result is still readable after explaining it */
+  ck_assert_str_eq(elig_result_decision(r, 0), "exit_eligible");
+  elig_ctx_free(ctx);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
+/* Reads data/sample.jsonl into lines. */
+static char **sample_lines(size_t *n)
+{
+  FILE *f = fopen(path_of("data/sample.jsonl"), "r");
+  ck_assert_ptr_nonnull(f);
+  size_t cap = 512;
+  char **lines = malloc(cap * sizeof *lines), buf[1 << 16];
+  *n = 0;
+  while (fgets(buf, sizeof buf, f)) {
+    if (*n == cap)
+      lines = realloc(lines, (cap *= 2) * sizeof *lines);
+    lines[(*n)++] = strdup(buf);
+  }
+  fclose(f);
+  return lines;
+}
+
+static void free_lines(char **lines, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free(lines[i]);
+  free(lines);
+}
+
+START_TEST(test_api_aggregates_merge)
+{
+  elig_ruleset *rs = national();
+  elig_ctx *all = NULL, *a = NULL, *b = NULL;
+  const elig_result *r;
+  size_t n;
+  char **lines = sample_lines(&n);
+  ck_assert_int_eq(elig_ctx_new(rs, &all), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_new(rs, &a), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_new(rs, &b), ELIG_OK);
+  elig_ctx_set_aggregate(all, true);
+  elig_ctx_set_aggregate(a, true);
+  elig_ctx_set_aggregate(b, true);
+  size_t ok = 0;
+  for (size_t i = 0; i < n; i++) {
+    ok += elig_eval_json(all, lines[i], strlen(lines[i]), &r) == ELIG_OK;
+    elig_eval_json(i % 2 ? a : b, lines[i], strlen(lines[i]), &r);
+  }
+  ck_assert_uint_eq(ok, n - 7); /* the sample's seven bad rows */
+  const char *text, *merged;
+  size_t len, mlen;
+  ck_assert_int_eq(elig_ctx_aggregates(all, ELIG_FORMAT_JSON, &text, &len), ELIG_OK);
+  ck_assert_ptr_nonnull(strstr(text, "{\"aggregate\":\"village\""));
+  ck_assert_ptr_nonnull(strstr(text, "{\"aggregate\":\"county\""));
+  ck_assert_int_eq(elig_ctx_merge_aggregates(a, b), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_aggregates(a, ELIG_FORMAT_JSON, &merged, &mlen), ELIG_OK);
+  ck_assert_uint_eq(len, mlen);
+  ck_assert_str_eq(text, merged);
+  /* reading the groups empties them */
+  ck_assert_int_eq(elig_ctx_aggregates(all, ELIG_FORMAT_CSV, &text, &len), ELIG_OK);
+  ck_assert_str_eq(text, "# aggregate village\nvillage_code,year,households,population,"
+                         "poor_population,incidence,exit\n\n# aggregate county\ncounty_code,year,"
+                         "households,population,poor_population,incidence,exit\n");
+  ck_assert_int_eq(elig_ctx_merge_aggregates(a, a), ELIG_EINVAL);
+  elig_ctx_free(all);
+  elig_ctx_free(a);
+  elig_ctx_free(b);
+  free_lines(lines, n);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- threads */
+
+typedef struct {
+  const elig_ruleset *rs;
+  char **lines;
+  size_t n;
+  char **out;       /* per line: the JSON result or the error message */
+  int rounds;
+} thread_job;
+
+static char *result_or_error(elig_ctx *ctx, const char *line)
+{
+  const elig_result *r;
+  if (elig_eval_json(ctx, line, strlen(line), &r) == ELIG_OK)
+    return strdup(elig_result_format(r, ELIG_FORMAT_JSON, NULL));
+  return strdup(elig_error_message(elig_ctx_error(ctx)));
+}
+
+static void *evaluate_all(void *arg)
+{
+  thread_job *j = arg;
+  elig_ctx *ctx = NULL;
+  if (elig_ctx_new(j->rs, &ctx) != ELIG_OK)
+    return NULL;
+  for (int round = 0; round < j->rounds; round++)
+    for (size_t i = 0; i < j->n; i++) {
+      char *s = result_or_error(ctx, j->lines[i]);
+      if (round == 0)
+        j->out[i] = s;
+      else if (strcmp(s, j->out[i]) != 0) {
+        free(j->out[i]);
+        j->out[i] = strdup("diverged between rounds");
+        free(s);
+      } else
+        free(s);
+    }
+  elig_ctx_free(ctx);
+  return j;
+}
+
+START_TEST(test_api_threads_agree)
+{
+  enum { THREADS = 4 };
+  elig_ruleset *rs = national();
+  size_t n;
+  char **lines = sample_lines(&n);
+  thread_job single = {rs, lines, n, calloc(n, sizeof(char *)), 1};
+  ck_assert_ptr_eq(evaluate_all(&single), &single);
+  thread_job jobs[THREADS];
+  pthread_t th[THREADS];
+  for (int t = 0; t < THREADS; t++) {
+    jobs[t] = (thread_job){rs, lines, n, calloc(n, sizeof(char *)), 5};
+    ck_assert_int_eq(pthread_create(&th[t], NULL, evaluate_all, &jobs[t]), 0);
+  }
+  for (int t = 0; t < THREADS; t++) {
+    void *ret;
+    pthread_join(th[t], &ret);
+    ck_assert_ptr_eq(ret, &jobs[t]);
+    for (size_t i = 0; i < n; i++) {
+      ck_assert_msg(strcmp(jobs[t].out[i], single.out[i]) == 0,
+                    "thread %d, line %zu: %s vs %s", t, i + 1, jobs[t].out[i], single.out[i]);
+      free(jobs[t].out[i]);
+    }
+    free(jobs[t].out);
+  }
+  for (size_t i = 0; i < n; i++)
+    free(single.out[i]);
+  free(single.out);
+  free_lines(lines, n);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
+/* Compiling from several threads at once: no shared state in the compiler. */
+static void *compile_national(void *arg)
+{
+  const char *path = arg;
+  elig_ruleset *rs = NULL;
+  elig_diags *d = NULL;
+  const char *bad = "record r key id { id text required }\nlet x = id + 1\n";
+  for (int i = 0; i < 10; i++) {
+    if (elig_compile_file(path, NULL, &rs, NULL) != ELIG_OK)
+      return NULL;
+    elig_ruleset_free(rs);
+    if (elig_compile_string("bad.rules", bad, strlen(bad), NULL, &rs, &d) != ELIG_ETYPE)
+      return NULL;
+    char *text = elig_diags_render(d, false);
+    bool same = strstr(text, "cannot apply '+' to text and int") != NULL;
+    elig_free(text);
+    elig_diags_free(d);
+    if (!same)
+      return NULL;
+  }
+  return arg;
+}
+
+START_TEST(test_api_threads_compile)
+{
+  pthread_t th[4];
+  char path[4][1024];
+  for (int t = 0; t < 4; t++) {
+    snprintf(path[t], sizeof path[t], "%s", path_of("rules/national.rules"));
+    ck_assert_int_eq(pthread_create(&th[t], NULL, compile_national, path[t]), 0);
+  }
+  for (int t = 0; t < 4; t++) {
+    void *ret;
+    pthread_join(th[t], &ret);
+    ck_assert_ptr_eq(ret, path[t]);
+  }
+}
+END_TEST
+
+static Suite *api_suite(void)
+{
+  Suite *s = suite_create("api");
+  TCase *tc = tcase_create("compile");
+  tcase_add_test(tc, test_api_compile_file);
+  tcase_add_test(tc, test_api_hash_is_of_content);
+  tcase_add_test(tc, test_api_syntax_error);
+  tcase_add_test(tc, test_api_type_error_with_help);
+  tcase_add_test(tc, test_api_missing_file);
+  tcase_add_test(tc, test_api_warnings_on_success);
+  tcase_add_test(tc, test_api_no_imports);
+  tcase_add_test(tc, test_api_bad_arguments);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("evaluate");
+  tcase_add_test(tc, test_api_eval_json);
+  tcase_add_test(tc, test_api_eval_json_rejects);
+  tcase_add_test(tc, test_api_result_outlives_input);
+  tcase_add_test(tc, test_api_eval_failure_located);
+  tcase_add_test(tc, test_api_field_by_field);
+  tcase_add_test(tc, test_api_as_of);
+  tcase_add_test(tc, test_api_explain);
+  tcase_add_test(tc, test_api_aggregates_merge);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("threads");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, test_api_threads_agree);
+  tcase_add_test(tc, test_api_threads_compile);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void)
+{
+  SRunner *sr = srunner_create(api_suite());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
