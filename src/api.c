@@ -4,7 +4,7 @@
  *
  * Pipeline: the caller's text or file -> ruleset.c (load, parse, check, compile) -> an
  * elig_ruleset wrapping the immutable program; then per thread an elig_ctx wrapping a
- * vm_ctx: json.c or the setters -> record.c (schema) -> vm.c (evaluation) -> write.c and
+ * vm_ctx: jdoc.c or the setters -> record.c (schema) -> vm.c (evaluation) -> write.c and
  * explain.c (results as text).  Nothing here prints, exits or keeps global state.
  */
 #include <stdio.h>
@@ -22,7 +22,7 @@
 #include "date.h"
 #include "diag.h"
 #include "explain.h"
-#include "json.h"
+#include "jdoc.h"
 #include "record.h"
 #include "ruleset.h"
 #include "vm.h"
@@ -69,7 +69,7 @@ struct elig_result {
 struct elig_ctx {
   const elig_ruleset *rs;
   vm_ctx *vm;
-  json_doc json;
+  jdoc json;
   wbuf input;             /* a copy of the JSON text: results may point into it */
   vm_val *staged;         /* field by field: the values set, per main-record field */
   text_slot *staged_text; /* the copies of their texts */
@@ -557,7 +557,7 @@ elig_status elig_ctx_new(const elig_ruleset *rs, elig_ctx **out)
     return ELIG_ENOMEM;
   ctx->rs = rs;
   ctx->result.ctx = ctx;
-  json_doc_init(&ctx->json, NULL);
+  jdoc_init(&ctx->json, NULL);
   ctx->vm = vm_ctx_new(P);
   ctx->staged = calloc(nfields + 1, sizeof *ctx->staged);
   ctx->staged_text = calloc(nfields + 1, sizeof *ctx->staged_text);
@@ -586,7 +586,7 @@ void elig_ctx_free(elig_ctx *ctx)
     return;
   const elig_program *P = ctx->rs->P;
   vm_ctx_free(ctx->vm);
-  json_doc_fini(&ctx->json);
+  jdoc_fini(&ctx->json);
   wbuf_free(&ctx->input);
   for (uint32_t i = 0; ctx->staged_text && i < main_record(ctx->rs)->nfields; i++)
     free(ctx->staged_text[i].p);
@@ -695,13 +695,13 @@ elig_status elig_eval_json(elig_ctx *ctx, const char *json, size_t len, const el
     ctx->input.failed = false;
     return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
   }
-  json_error jerr;
-  json_errcode code = json_parse(&ctx->json, ctx->input.p, len, &jerr);
-  if (code == JSON_ENOMEM)
+  jdoc_error jerr;
+  jdoc_errcode code = jdoc_parse(&ctx->json, ctx->input.p, len, &jerr);
+  if (code == JDOC_ENOMEM)
     return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
-  if (code == JSON_EEMPTY)
+  if (code == JDOC_EEMPTY)
     return fail(ctx, ELIG_EREJECT, "the record is empty: expected a JSON object", NULL);
-  if (code != JSON_OK) {
+  if (code != JDOC_OK) {
     char msg[256];
     snprintf(msg, sizeof msg, "malformed JSON at column %zu: %s", jerr.column, jerr.message);
     fail(ctx, ELIG_EREJECT, msg, NULL);

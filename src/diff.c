@@ -30,7 +30,7 @@
 #include "diff.h"
 #include "output.h"
 #include "input.h"
-#include "json.h"
+#include "jdoc.h"
 #include "record.h"
 #include "utf8.h"
 #include "vm.h"
@@ -258,7 +258,7 @@ typedef struct {
   agg_map *aggs;
   uint32_t naggs;
   csv_parser csv;
-  json_doc json;
+  jdoc json;
   input_chunk chunk;
   output list;
   wbuf lbuf;                 /* list text not yet written */
@@ -597,18 +597,18 @@ static size_t csv_key(const diff *d, const csv_record *r, char *buf, size_t size
 
 static size_t json_key(const diff *d, char *buf, size_t size)
 {
-  const json_doc *j = &d->json;
+  const jdoc *j = &d->json;
   const elig_program *P = d->s[d->ks].P;
   const prog_record *rec = &P->records[P->main_record];
   size_t n = 0;
-  if (j->nnodes == 0 || j->nodes[0].kind != JSON_OBJECT)
+  if (j->nnodes == 0 || j->nodes[0].kind != JDOC_OBJECT)
     return 0;
   for (uint32_t k = 0; k < P->nkeys; k++) {
     const char *name = rec->fields[P->key_fields[k]].name;
-    uint32_t v = json_object_get(j, 0, name, strlen(name));
+    uint32_t v = jdoc_object_get(j, 0, name, strlen(name));
     if (k && n + 1 < size)
       buf[n++] = '/';
-    if (v == JSON_NONE || !j->nodes[v].str || n + j->nodes[v].len + 1 >= size)
+    if (v == JDOC_NONE || !j->nodes[v].str || n + j->nodes[v].len + 1 >= size)
       continue;
     memcpy(buf + n, j->nodes[v].str, j->nodes[v].len);
     n += j->nodes[v].len;
@@ -654,7 +654,7 @@ static void process_jsonl(diff *d, const char *name)
 {
   const char *p = d->chunk.data, *end = d->chunk.data + d->chunk.len;
   uint64_t line = d->chunk.first_line;
-  json_error err;
+  jdoc_error err;
   char key[256], reason[512];
   for (; p < end; line++) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -663,11 +663,11 @@ static void process_jsonl(diff *d, const char *name)
     p = nl ? nl + 1 : end;
     if (n && raw[n - 1] == '\r')
       n--;
-    json_errcode code = json_parse(&d->json, raw, n, &err);
-    if (code == JSON_EEMPTY)
+    jdoc_errcode code = jdoc_parse(&d->json, raw, n, &err);
+    if (code == JDOC_EEMPTY)
       continue;
     d->st->records++;
-    if (code != JSON_OK) {
+    if (code != JDOC_OK) {
       d->seq++;
       snprintf(reason, sizeof reason, "malformed JSON at column %zu: %s", err.column,
                err.message);
@@ -1626,7 +1626,7 @@ int diff_batch(const diff_options *o, diff_stats *st, FILE *log)
   memset(st, 0, sizeof *st);
   d.start = d.last_progress = now();
   csv_parser_init(&d.csv, NULL);
-  json_doc_init(&d.json, NULL);
+  jdoc_init(&d.json, NULL);
   input_chunk_init(&d.chunk);
   bool ready = side_init(&d.s[0], o->old_p, "old", o->as_of) &&
                side_init(&d.s[1], o->new_p, "new", o->as_of) && build_maps(&d);
@@ -1686,7 +1686,7 @@ int diff_batch(const diff_options *o, diff_stats *st, FILE *log)
   free(d.flags);
   free(d.aggs);
   csv_parser_fini(&d.csv);
-  json_doc_fini(&d.json);
+  jdoc_fini(&d.json);
   input_chunk_fini(&d.chunk);
   wbuf_free(&d.lbuf);
   wbuf_free(&d.logbuf);

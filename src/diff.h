@@ -2,7 +2,7 @@
  * diff.h -- the impact of a rule change on a register: `elig diff OLD NEW DATA...`.
  *
  * Pipeline: input.c cuts the files into chunks; each record is parsed once (csv.c or
- * json.c), typed twice (record.c, once per program: each has its own schema and header
+ * jdoc.c), typed twice (record.c, once per program: each has its own schema and header
  * mapping), evaluated twice (vm.c, one context per program) and folded into both programs'
  * aggregate tables (agg.c).  The two results are compared on the spot: decisions by name
  * (from->to counts), flags by name (gained and lost), and the changed records go to the list

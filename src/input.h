@@ -3,7 +3,7 @@
  *
  * Place in the pipeline: the first stage. One reader thread calls input_next_chunk in a loop;
  * each chunk holds whole records only and goes to a worker thread, which parses it with
- * csv_parse_record (csv.h) or json_parse (json.h) line by line, types the fields and
+ * csv_parse_record (csv.h) or jdoc_parse (jdoc.h) line by line, types the fields and
  * evaluates. Results are put back in input order by chunk sequence.
  *
  * Why hand-written: files hold millions of household records and the target is 1M records/s

@@ -1,7 +1,7 @@
 /*
  * record.c -- turns raw input into typed field registers, enforcing the record schema.
  *
- * Pipeline: csv.c / json.c -> record.c -> vm.c.  See record.h.
+ * Pipeline: csv.c / jdoc.c -> record.c -> vm.c.  See record.h.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -314,25 +314,25 @@ static size_t n_len_cap(size_t n, size_t cap)
   return n < cap ? n : cap;
 }
 
-static bool json_record(vm_ctx *ctx, const json_doc *doc, rec_reject *why,
+static bool json_record(vm_ctx *ctx, const jdoc *doc, rec_reject *why,
                         rec_unknown *unknown_keys);
 
-static const char *json_kind_name(json_kind k)
+static const char *json_kind_name(jdoc_kind k)
 {
   static const char *const names[] = {"null", "true", "false", "a number", "a string",
                                       "an array", "an object"};
   return names[k];
 }
 
-static bool json_value(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
-                       const json_node *n, vm_val *v, rec_reject *why, rec_unknown *unknown);
+static bool json_value(vm_ctx *ctx, const jdoc *doc, const prog_field *f,
+                       const jdoc_node *n, vm_val *v, rec_reject *why, rec_unknown *unknown);
 
-static bool json_object(vm_ctx *ctx, const json_doc *doc, const prog_record *rec,
-                        const json_node *obj, vm_val *regs, rec_reject *why, rec_unknown *unknown)
+static bool json_object(vm_ctx *ctx, const jdoc *doc, const prog_record *rec,
+                        const jdoc_node *obj, vm_val *regs, rec_reject *why, rec_unknown *unknown)
 {
   clear(regs, rec->nfields);
-  for (uint32_t m = obj->first_child; m != JSON_NONE; m = doc->nodes[m].next_sibling) {
-    const json_node *n = &doc->nodes[m];
+  for (uint32_t m = obj->first_child; m != JDOC_NONE; m = doc->nodes[m].next_sibling) {
+    const jdoc_node *n = &doc->nodes[m];
     uint32_t i;
     for (i = 0; i < rec->nfields; i++)
       if (strlen(rec->fields[i].name) == n->key_len &&
@@ -346,7 +346,7 @@ static bool json_object(vm_ctx *ctx, const json_doc *doc, const prog_record *rec
       }
       continue;
     }
-    if (n->kind == JSON_NULL)
+    if (n->kind == JDOC_NULL)
       continue;
     if (!json_value(ctx, doc, &rec->fields[i], n, &regs[i], why, unknown))
       return false;
@@ -354,8 +354,8 @@ static bool json_object(vm_ctx *ctx, const json_doc *doc, const prog_record *rec
   return true;
 }
 
-static bool json_list(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
-                      const json_node *arr, vm_val *v, rec_reject *why, rec_unknown *unknown)
+static bool json_list(vm_ctx *ctx, const jdoc *doc, const prog_field *f,
+                      const jdoc_node *arr, vm_val *v, rec_reject *why, rec_unknown *unknown)
 {
   const prog_record *elem = &ctx->P->records[f->type.record];
   uint32_t stride = elem->nfields ? elem->nfields : 1;
@@ -365,10 +365,10 @@ static bool json_list(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
   if (!first && arr->count)
     return reject_field(why, f, ": out of memory");
   uint32_t base = (uint32_t)(first ? first - ctx->elems : 0), k = 0;
-  for (uint32_t e = arr->first_child; e != JSON_NONE; e = doc->nodes[e].next_sibling, k++) {
-    const json_node *n = &doc->nodes[e];
+  for (uint32_t e = arr->first_child; e != JDOC_NONE; e = doc->nodes[e].next_sibling, k++) {
+    const jdoc_node *n = &doc->nodes[e];
     vm_val *regs = ctx->elems + base + (size_t)k * stride;
-    if (n->kind != JSON_OBJECT)
+    if (n->kind != JDOC_OBJECT)
       return reject_field(why, f, ": element %u is %s, not an object", k + 1,
                     json_kind_name(n->kind));
     /* Element checks run on a copy in the element's own registers.  The message counts
@@ -394,37 +394,37 @@ static bool json_list(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
   return true;
 }
 
-static bool json_value(vm_ctx *ctx, const json_doc *doc, const prog_field *f,
-                       const json_node *n, vm_val *v, rec_reject *why, rec_unknown *unknown)
+static bool json_value(vm_ctx *ctx, const jdoc *doc, const prog_field *f,
+                       const jdoc_node *n, vm_val *v, rec_reject *why, rec_unknown *unknown)
 {
   switch (f->type.base) {
   case TY_LIST:
-    if (n->kind != JSON_ARRAY)
+    if (n->kind != JDOC_ARRAY)
       return reject_field(why, f, ": expected an array, found %s",
                     json_kind_name(n->kind));
     return json_list(ctx, doc, f, n, v, why, unknown);
   case TY_BOOL:
-    if (n->kind != JSON_TRUE && n->kind != JSON_FALSE)
+    if (n->kind != JDOC_TRUE && n->kind != JDOC_FALSE)
       return reject_field(why, f, ": expected true or false, found %s",
                     json_kind_name(n->kind));
     memset(v, 0, sizeof *v);
-    v->u.i = n->kind == JSON_TRUE;
+    v->u.i = n->kind == JDOC_TRUE;
     return true;
   case TY_INT: case TY_MONEY: case TY_NUMBER: case TY_PERCENT:
     /* Money may come as a number or as a decimal string; both are read exactly. */
-    if (n->kind != JSON_NUMBER && !(n->kind == JSON_STRING && f->type.base != TY_INT))
+    if (n->kind != JDOC_NUMBER && !(n->kind == JDOC_STRING && f->type.base != TY_INT))
       return reject_field(why, f, ": expected a number, found %s",
                     json_kind_name(n->kind));
     return parse_value(f, n->str, n->len, v, why);
   default:
-    if (n->kind != JSON_STRING)
+    if (n->kind != JDOC_STRING)
       return reject_field(why, f, ": expected a string, found %s",
                     json_kind_name(n->kind));
     return parse_value(f, n->str, n->len, v, why);
   }
 }
 
-bool rec_from_json(vm_ctx *ctx, const json_doc *doc, rec_reject *why, rec_unknown *unknown_keys)
+bool rec_from_json(vm_ctx *ctx, const jdoc *doc, rec_reject *why, rec_unknown *unknown_keys)
 {
   uint64_t before = unknown_keys->keys;
   bool ok = json_record(ctx, doc, why, unknown_keys);
@@ -433,13 +433,13 @@ bool rec_from_json(vm_ctx *ctx, const json_doc *doc, rec_reject *why, rec_unknow
   return ok;
 }
 
-static bool json_record(vm_ctx *ctx, const json_doc *doc, rec_reject *why,
+static bool json_record(vm_ctx *ctx, const jdoc *doc, rec_reject *why,
                         rec_unknown *unknown_keys)
 {
   const elig_program *P = ctx->P;
   const prog_record *rec = &P->records[P->main_record];
   vm_begin_record(ctx);
-  if (doc->nodes[0].kind != JSON_OBJECT) {
+  if (doc->nodes[0].kind != JDOC_OBJECT) {
     clear(ctx->R, rec->nfields);
     return reject(why, "a record must be a JSON object, found %s",
                   json_kind_name(doc->nodes[0].kind));

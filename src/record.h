@@ -1,7 +1,7 @@
 /*
  * record.h -- typing: raw cells (CSV) or a parsed JSON object in, field registers out.
  *
- * Pipeline: input.c/csv.c/json.c -> record.c -> vm.c.  Every value is parsed exactly
+ * Pipeline: input.c/csv.c/jdoc.c -> record.c -> vm.c.  Every value is parsed exactly
  * (decimal.c, never strtod), checked against its field's declaration (required, default,
  * range, one of, regex, check), and either lands in its register or the record is rejected
  * with the field and the reason.  Messages never quote the value: records hold personal data
@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "csv.h"
-#include "json.h"
+#include "jdoc.h"
 #include "program.h"
 #include "vm.h"
 
@@ -67,6 +67,6 @@ typedef struct {
 
 /* The same for one JSON document (an object; lists of records as arrays of objects).  Keys
  * that are no field are counted in *unknown and ignored. */
-bool rec_from_json(vm_ctx *ctx, const json_doc *doc, rec_reject *why, rec_unknown *unknown);
+bool rec_from_json(vm_ctx *ctx, const jdoc *doc, rec_reject *why, rec_unknown *unknown);
 
 #endif

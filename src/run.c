@@ -18,7 +18,7 @@
 #include "compile.h"
 #include "csv.h"
 #include "explain.h"
-#include "json.h"
+#include "jdoc.h"
 #include "output.h"
 #include "record.h"
 #include "run.h"
@@ -48,7 +48,7 @@ typedef struct {
   const elig_program *P;
   vm_ctx *ctx;
   csv_parser csv;
-  json_doc json;
+  jdoc json;
   agg_table *aggs;
   pthread_t thread;
   struct shared *sh;
@@ -82,7 +82,7 @@ static worker *worker_new(const run_options *o, shared *sh)
   }
   w->ctx->R[o->P->as_of_reg].u.i = o->as_of;
   csv_parser_init(&w->csv, NULL);
-  json_doc_init(&w->json, NULL);
+  jdoc_init(&w->json, NULL);
   for (uint32_t i = 0; i < o->P->naggregates; i++)
     agg_table_init(&w->aggs[i], &o->P->aggregates[i]);
   return w;
@@ -94,7 +94,7 @@ static void worker_free(worker *w)
     return;
   vm_ctx_free(w->ctx);
   csv_parser_fini(&w->csv);
-  json_doc_fini(&w->json);
+  jdoc_fini(&w->json);
   for (uint32_t i = 0; i < w->P->naggregates; i++)
     agg_table_fini(&w->aggs[i]);
   free(w->aggs);
@@ -185,17 +185,17 @@ static size_t csv_key(const worker *w, const job *j, const csv_record *r, char *
 
 static size_t json_key(const worker *w, char *buf, size_t size)
 {
-  const json_doc *d = &w->json;
+  const jdoc *d = &w->json;
   const prog_record *rec = &w->P->records[w->P->main_record];
   size_t n = 0;
-  if (d->nnodes == 0 || d->nodes[0].kind != JSON_OBJECT)
+  if (d->nnodes == 0 || d->nodes[0].kind != JDOC_OBJECT)
     return 0;
   for (uint32_t k = 0; k < w->P->nkeys; k++) {
     const char *name = rec->fields[w->P->key_fields[k]].name;
-    uint32_t v = json_object_get(d, 0, name, strlen(name));
+    uint32_t v = jdoc_object_get(d, 0, name, strlen(name));
     if (k && n + 1 < size)
       buf[n++] = '/';
-    if (v == JSON_NONE || !d->nodes[v].str || n + d->nodes[v].len + 1 >= size)
+    if (v == JDOC_NONE || !d->nodes[v].str || n + d->nodes[v].len + 1 >= size)
       continue;
     memcpy(buf + n, d->nodes[v].str, d->nodes[v].len);
     n += d->nodes[v].len;
@@ -240,7 +240,7 @@ static void process_jsonl(worker *w, job *j)
   const char *p = j->chunk.data, *end = j->chunk.data + j->chunk.len;
   uint64_t line = j->chunk.first_line, index = 0;
   rec_reject why;
-  json_error err;
+  jdoc_error err;
   char key[256], reason[512];
   for (; p < end; line++) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -249,12 +249,12 @@ static void process_jsonl(worker *w, job *j)
     p = nl ? nl + 1 : end;
     if (n && raw[n - 1] == '\r')
       n--;
-    json_errcode code = json_parse(&w->json, raw, n, &err);
-    if (code == JSON_EEMPTY)
+    jdoc_errcode code = jdoc_parse(&w->json, raw, n, &err);
+    if (code == JDOC_EEMPTY)
       continue;
     j->records++;
     uint64_t seq = j->seq << 32 | index++;
-    if (code != JSON_OK) {
+    if (code != JDOC_OK) {
       snprintf(reason, sizeof reason, "malformed JSON at column %zu: %s", err.column,
                err.message);
       reject(w, j, line, raw, n, "", 0, reason);
@@ -702,14 +702,14 @@ int run_explain(const run_options *o, const char *id, const char *year, bool jso
   bool failed = false;
   vm_ctx *ctx = vm_ctx_new(o->P);
   csv_parser csv;
-  json_doc doc;
+  jdoc doc;
   if (!ctx) {
     fprintf(log, "elig: out of memory\n");
     return 4;
   }
   ctx->R[o->P->as_of_reg].u.i = o->as_of;
   csv_parser_init(&csv, NULL);
-  json_doc_init(&doc, NULL);
+  jdoc_init(&doc, NULL);
   for (uint32_t i = 0; i < o->ninputs && !failed; i++) {
     const char *name = o->inputs[i];
     input_error err;
@@ -762,9 +762,9 @@ int run_explain(const run_options *o, const char *id, const char *year, bool jso
         } else {
           const char *nl = memchr(p, '\n', (size_t)(end - p));
           size_t n = (size_t)((nl ? nl : end) - p);
-          json_error jerr;
+          jdoc_error jerr;
           rec_unknown unknown = {0};
-          if (json_parse(&doc, p, n && p[n - 1] == '\r' ? n - 1 : n, &jerr) == JSON_OK &&
+          if (jdoc_parse(&doc, p, n && p[n - 1] == '\r' ? n - 1 : n, &jerr) == JDOC_OK &&
               rec_from_json(ctx, &doc, &why, &unknown) && key_matches(o->P, ctx, id, year))
             explain_one(o, ctx, name, line, id, json, out, log, &found);
           p = nl ? nl + 1 : end;
@@ -779,7 +779,7 @@ int run_explain(const run_options *o, const char *id, const char *year, bool jso
     input_close(src);
   }
   csv_parser_fini(&csv);
-  json_doc_fini(&doc);
+  jdoc_fini(&doc);
   vm_ctx_free(ctx);
   if (failed)
     return 4;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "date.h"
-#include "json.h"
+#include "jdoc.h"
 #include "record.h"
 #include "testrun.h"
 #include "vm.h"
@@ -195,17 +195,17 @@ static void evaluate_all(const elig_program *P, vm_ctx *ctx, coverage_map *cov)
       cov->flag_hit[f] = true;
 }
 
-static bool run_one(const elig_program *P, vm_ctx *ctx, json_doc *doc, const prog_test *t,
+static bool run_one(const elig_program *P, vm_ctx *ctx, jdoc *doc, const prog_test *t,
                     coverage_map *cov, wbuf *report)
 {
   wbuf json = {0};
-  json_error jerr;
+  jdoc_error jerr;
   rec_reject why;
   rec_unknown unknown = {0};
   char buf[64];
   bool ok = true;
   given_object(&json, &t->decl->given);
-  if (json.failed || json_parse(doc, json.p ? json.p : "{}", json.len, &jerr) != JSON_OK) {
+  if (json.failed || jdoc_parse(doc, json.p ? json.p : "{}", json.len, &jerr) != JDOC_OK) {
     where(report, P, t->loc);
     put(report, "test \"");
     put(report, t->name);
@@ -301,11 +301,11 @@ bool test_run(const elig_program *P, const char *pattern, int32_t as_of, bool co
               wbuf *report, test_stats *st)
 {
   vm_ctx *ctx = vm_ctx_new(P);
-  json_doc doc;
+  jdoc doc;
   coverage_map cov = {0};
   bool ok = ctx != NULL;
   memset(st, 0, sizeof *st);
-  json_doc_init(&doc, NULL);
+  jdoc_init(&doc, NULL);
   if (ok && coverage) {
     cov.rule_hit = calloc(P->ndecisions + 1, sizeof *cov.rule_hit);
     cov.flag_hit = calloc(P->nflags + 1, sizeof *cov.flag_hit);
@@ -333,7 +333,7 @@ bool test_run(const elig_program *P, const char *pattern, int32_t as_of, bool co
     free(cov.rule_hit[d]);
   free(cov.rule_hit);
   free(cov.flag_hit);
-  json_doc_fini(&doc);
+  jdoc_fini(&doc);
   vm_ctx_free(ctx);
   return ok && !report->failed;
 }

@@ -2,7 +2,7 @@
  * check_vm.c - end-to-end unit tests of the evaluator (src/vm.c) and the code the compiler
  * (src/compile.c) emits for it, in memory.
  *
- * Place in the pipeline: ruleset_compile -> vm_ctx_new -> per record: json_parse,
+ * Place in the pipeline: ruleset_compile -> vm_ctx_new -> per record: jdoc_parse,
  * rec_from_json (which starts the record), then vm_ensure on the cell of every output column
  * and flag, as src/run.c evaluate() does, and the registers are read. The tables pin results
  * the specification fixes: the money rounding examples of national-standard.md section 2
@@ -15,7 +15,7 @@
  */
 #include "compile.h"
 #include "diag.h"
-#include "json.h"
+#include "jdoc.h"
 #include "record.h"
 #include "ruleset.h"
 #include "vm.h"
@@ -35,7 +35,7 @@
 typedef struct {
   elig_program *P;
   vm_ctx *ctx;
-  json_doc doc;
+  jdoc doc;
   rec_reject why;
   char buf[512];
 } fixture;
@@ -58,12 +58,12 @@ static void fx_init(fixture *f, const char *rules)
   f->ctx = vm_ctx_new(f->P);
   ck_assert_ptr_nonnull(f->ctx);
   f->ctx->R[f->P->as_of_reg].u.i = 18808; /* 2021-06-30 */
-  json_doc_init(&f->doc, NULL);
+  jdoc_init(&f->doc, NULL);
 }
 
 static void fx_fini(fixture *f)
 {
-  json_doc_fini(&f->doc);
+  jdoc_fini(&f->doc);
   vm_ctx_free(f->ctx);
   comp_program_free(f->P);
 }
@@ -71,8 +71,8 @@ static void fx_fini(fixture *f)
 /* Types one JSON record (false: rejected, reason in f->why). */
 static bool fx_load(fixture *f, const char *json)
 {
-  json_error err;
-  ck_assert_msg(json_parse(&f->doc, json, strlen(json), &err) == JSON_OK, "%s: %s", json,
+  jdoc_error err;
+  ck_assert_msg(jdoc_parse(&f->doc, json, strlen(json), &err) == JDOC_OK, "%s: %s", json,
                 err.message);
   rec_unknown unknown = {0};
   return rec_from_json(f->ctx, &f->doc, &f->why, &unknown);
@@ -876,10 +876,10 @@ START_TEST(test_vm_two_contexts_one_program)
   fx_init(&f, money_rules);
   vm_ctx *other = vm_ctx_new(f.P);
   ck_assert_ptr_nonnull(other);
-  json_doc d2;
-  json_doc_init(&d2, NULL);
+  jdoc d2;
+  jdoc_init(&d2, NULL);
   const char *j2 = "{\"hh_id\":\"b\",\"size\":4,\"net_income\":16000.01}";
-  ck_assert_int_eq(json_parse(&d2, j2, strlen(j2), NULL), JSON_OK);
+  ck_assert_int_eq(jdoc_parse(&d2, j2, strlen(j2), NULL), JDOC_OK);
   rec_reject why;
   rec_unknown unk = {0};
   ck_assert(rec_from_json(other, &d2, &why, &unk));
@@ -888,7 +888,7 @@ START_TEST(test_vm_two_contexts_one_program)
   ck_assert_int_eq(vm_ensure(other, c->cell), VM_OK);
   ck_assert_int_eq(other->R[c->reg].u.i, 400000);
   ck_assert_int_eq(f.ctx->R[c->reg].u.i, 400001);
-  json_doc_fini(&d2);
+  jdoc_fini(&d2);
   vm_ctx_free(other);
   fx_fini(&f);
 }

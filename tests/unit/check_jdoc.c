@@ -1,5 +1,5 @@
 /*
- * check_json.c - unit tests for the JSON Lines record parser (src/json.c) and the UTF-8
+ * check_json.c - unit tests for the JSON Lines record parser (src/jdoc.c) and the UTF-8
  * helpers it is built on (src/utf8.c).
  *
  * Good documents are checked by re-serialising the node array canonically (no spaces, keys in
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "jdoc.h"
 #include "utf8.h"
 
 typedef struct outbuf {
@@ -48,24 +48,24 @@ static void put_str(outbuf *o, const char *s, size_t n)
 }
 
 /* Canonical text of node i; recursion here is test code over depth-limited documents. */
-static void serialise(const json_doc *doc, uint32_t i, outbuf *o)
+static void serialise(const jdoc *doc, uint32_t i, outbuf *o)
 {
-  const json_node *nd = &doc->nodes[i];
+  const jdoc_node *nd = &doc->nodes[i];
   uint32_t seen = 0;
 
   switch (nd->kind) {
-  case JSON_NULL: put(o, "null", 4); break;
-  case JSON_TRUE: put(o, "true", 4); break;
-  case JSON_FALSE: put(o, "false", 5); break;
-  case JSON_NUMBER: put(o, nd->str, nd->len); break;
-  case JSON_STRING: put_str(o, nd->str, nd->len); break;
-  case JSON_ARRAY:
-  case JSON_OBJECT:
-    put(o, nd->kind == JSON_ARRAY ? "[" : "{", 1);
-    for (uint32_t c = nd->first_child; c != JSON_NONE; c = doc->nodes[c].next_sibling) {
+  case JDOC_NULL: put(o, "null", 4); break;
+  case JDOC_TRUE: put(o, "true", 4); break;
+  case JDOC_FALSE: put(o, "false", 5); break;
+  case JDOC_NUMBER: put(o, nd->str, nd->len); break;
+  case JDOC_STRING: put_str(o, nd->str, nd->len); break;
+  case JDOC_ARRAY:
+  case JDOC_OBJECT:
+    put(o, nd->kind == JDOC_ARRAY ? "[" : "{", 1);
+    for (uint32_t c = nd->first_child; c != JDOC_NONE; c = doc->nodes[c].next_sibling) {
       if (seen++)
         put(o, ",", 1);
-      if (nd->kind == JSON_OBJECT) {
+      if (nd->kind == JDOC_OBJECT) {
         ck_assert_ptr_nonnull(doc->nodes[c].key);
         put_str(o, doc->nodes[c].key, doc->nodes[c].key_len);
         put(o, ":", 1);
@@ -75,7 +75,7 @@ static void serialise(const json_doc *doc, uint32_t i, outbuf *o)
       serialise(doc, c, o);
     }
     ck_assert_uint_eq(seen, nd->count);
-    put(o, nd->kind == JSON_ARRAY ? "]" : "}", 1);
+    put(o, nd->kind == JDOC_ARRAY ? "]" : "}", 1);
     break;
   }
 }
@@ -127,20 +127,20 @@ static const struct {
    "{\"age\":40,\"income\":\"1200.50\"}]}"},
 };
 
-START_TEST(test_json_good)
+START_TEST(test_jdoc_good)
 {
-  json_doc doc;
-  json_error err;
+  jdoc doc;
+  jdoc_error err;
   char buf[512];
   outbuf o = {buf, 0, sizeof buf};
 
-  json_doc_init(&doc, NULL);
-  json_errcode rc = json_parse(&doc, good[_i].in, good[_i].len, &err);
-  ck_assert_msg(rc == JSON_OK, "case %d: error %d at %zu: %s", _i, rc, err.column, err.message);
+  jdoc_init(&doc, NULL);
+  jdoc_errcode rc = jdoc_parse(&doc, good[_i].in, good[_i].len, &err);
+  ck_assert_msg(rc == JDOC_OK, "case %d: error %d at %zu: %s", _i, rc, err.column, err.message);
   buf[0] = '\0';
   serialise(&doc, 0, &o);
   ck_assert_msg(strcmp(buf, good[_i].want) == 0, "case %d: got %s", _i, buf);
-  json_doc_fini(&doc);
+  jdoc_fini(&doc);
 }
 END_TEST
 
@@ -149,70 +149,70 @@ END_TEST
 static const struct {
   const char *in;
   size_t len;
-  json_errcode code;
+  jdoc_errcode code;
   size_t column;
   const char *message; /* NULL = not checked */
 } bad[] = {
-  {S(""), JSON_EEMPTY, 1, "empty line"},
-  {S("  \t\r\n"), JSON_EEMPTY, 6, "empty line"},
-  {S("[1,]"), JSON_ESYNTAX, 4, "unexpected character ']', expected a value"},
-  {S("[1 2]"), JSON_ESYNTAX, 4, "unexpected character '2', expected ',' or ']'"},
-  {S("{\"a\" 1}"), JSON_ESYNTAX, 6, "unexpected character '1', expected ':' after key"},
-  {S("{\"a\":1,}"), JSON_ESYNTAX, 8, "unexpected character '}', expected a string key"},
-  {S("{a:1}"), JSON_ESYNTAX, 2, NULL},
-  {S("{\"a\":1 \"b\":2}"), JSON_ESYNTAX, 8, "unexpected character '\"', expected ',' or '}'"},
-  {S("[1}"), JSON_ESYNTAX, 3, NULL},
-  {S(".5"), JSON_ESYNTAX, 1, NULL},
-  {S("+1"), JSON_ESYNTAX, 1, NULL},
-  {S("nul"), JSON_ESYNTAX, 1, NULL},
-  {S("truex"), JSON_ESYNTAX, 1, NULL},
-  {S("True"), JSON_ESYNTAX, 1, NULL},
-  {S("\xef\xbb\xbf{}"), JSON_ESYNTAX, 1, "unexpected byte 0xef, expected a value"},
-  {S("01"), JSON_ENUMBER, 1, "invalid number"},
-  {S("1."), JSON_ENUMBER, 1, NULL},
-  {S("1.e5"), JSON_ENUMBER, 1, NULL},
-  {S("-"), JSON_ENUMBER, 1, NULL},
-  {S("[-a]"), JSON_ENUMBER, 2, NULL},
-  {S("1e"), JSON_ENUMBER, 1, NULL},
-  {S("1e+"), JSON_ENUMBER, 1, NULL},
-  {S("[1.2.3]"), JSON_ENUMBER, 2, NULL},
-  {S("12abc"), JSON_ENUMBER, 1, NULL},
-  {S("\"abc"), JSON_EEOF, 1, "unterminated string"},
-  {S("\"abc\\"), JSON_EEOF, 1, NULL},
-  {S("[1"), JSON_EEOF, 3, NULL},
-  {S("{\"a\":"), JSON_EEOF, 6, NULL},
-  {S("{"), JSON_EEOF, 2, NULL},
-  {S("\"a\nb\""), JSON_ECONTROL, 3, "unescaped control character 0x0a in string"},
-  {S("\"a\tb\""), JSON_ECONTROL, 3, NULL},
-  {S("\"\\q\""), JSON_EESCAPE, 2, "invalid escape '\\q'"},
-  {S("\"\\u12\""), JSON_EESCAPE, 2, "invalid \\u escape"},
-  {S("\"\\u12g4\""), JSON_EESCAPE, 2, NULL},
-  {S("\"\\ud800\""), JSON_ESURROGATE, 2, "lone surrogate \\ud800"},
-  {S("\"\\udc00\""), JSON_ESURROGATE, 2, "lone surrogate \\udc00"},
-  {S("\"x\\ud800\\u0041\""), JSON_ESURROGATE, 3, NULL},
-  {S("\"\\ud800\\ud800\""), JSON_ESURROGATE, 2, NULL},
+  {S(""), JDOC_EEMPTY, 1, "empty line"},
+  {S("  \t\r\n"), JDOC_EEMPTY, 6, "empty line"},
+  {S("[1,]"), JDOC_ESYNTAX, 4, "unexpected character ']', expected a value"},
+  {S("[1 2]"), JDOC_ESYNTAX, 4, "unexpected character '2', expected ',' or ']'"},
+  {S("{\"a\" 1}"), JDOC_ESYNTAX, 6, "unexpected character '1', expected ':' after key"},
+  {S("{\"a\":1,}"), JDOC_ESYNTAX, 8, "unexpected character '}', expected a string key"},
+  {S("{a:1}"), JDOC_ESYNTAX, 2, NULL},
+  {S("{\"a\":1 \"b\":2}"), JDOC_ESYNTAX, 8, "unexpected character '\"', expected ',' or '}'"},
+  {S("[1}"), JDOC_ESYNTAX, 3, NULL},
+  {S(".5"), JDOC_ESYNTAX, 1, NULL},
+  {S("+1"), JDOC_ESYNTAX, 1, NULL},
+  {S("nul"), JDOC_ESYNTAX, 1, NULL},
+  {S("truex"), JDOC_ESYNTAX, 1, NULL},
+  {S("True"), JDOC_ESYNTAX, 1, NULL},
+  {S("\xef\xbb\xbf{}"), JDOC_ESYNTAX, 1, "unexpected byte 0xef, expected a value"},
+  {S("01"), JDOC_ENUMBER, 1, "invalid number"},
+  {S("1."), JDOC_ENUMBER, 1, NULL},
+  {S("1.e5"), JDOC_ENUMBER, 1, NULL},
+  {S("-"), JDOC_ENUMBER, 1, NULL},
+  {S("[-a]"), JDOC_ENUMBER, 2, NULL},
+  {S("1e"), JDOC_ENUMBER, 1, NULL},
+  {S("1e+"), JDOC_ENUMBER, 1, NULL},
+  {S("[1.2.3]"), JDOC_ENUMBER, 2, NULL},
+  {S("12abc"), JDOC_ENUMBER, 1, NULL},
+  {S("\"abc"), JDOC_EEOF, 1, "unterminated string"},
+  {S("\"abc\\"), JDOC_EEOF, 1, NULL},
+  {S("[1"), JDOC_EEOF, 3, NULL},
+  {S("{\"a\":"), JDOC_EEOF, 6, NULL},
+  {S("{"), JDOC_EEOF, 2, NULL},
+  {S("\"a\nb\""), JDOC_ECONTROL, 3, "unescaped control character 0x0a in string"},
+  {S("\"a\tb\""), JDOC_ECONTROL, 3, NULL},
+  {S("\"\\q\""), JDOC_EESCAPE, 2, "invalid escape '\\q'"},
+  {S("\"\\u12\""), JDOC_EESCAPE, 2, "invalid \\u escape"},
+  {S("\"\\u12g4\""), JDOC_EESCAPE, 2, NULL},
+  {S("\"\\ud800\""), JDOC_ESURROGATE, 2, "lone surrogate \\ud800"},
+  {S("\"\\udc00\""), JDOC_ESURROGATE, 2, "lone surrogate \\udc00"},
+  {S("\"x\\ud800\\u0041\""), JDOC_ESURROGATE, 3, NULL},
+  {S("\"\\ud800\\ud800\""), JDOC_ESURROGATE, 2, NULL},
   {S("\"\xff\""), JSON_EUTF8, 2, "invalid utf-8 in string"},
   {S("\"ok\xc0\xaf\""), JSON_EUTF8, 4, NULL},
   {S("\"\xed\xa0\x80\""), JSON_EUTF8, 2, NULL},
   {S("\"\xe4\xb8\""), JSON_EUTF8, 2, NULL},
   {S("\"\xf4\x90\x80\x80\""), JSON_EUTF8, 2, NULL},
   {S("{\"\xff\":1}"), JSON_EUTF8, 3, NULL},
-  {S("{\"a\":1,\"a\":2}"), JSON_EDUPKEY, 8, "duplicate key 'a'"},
-  {S("{\"ab\":1,\"a\\u0062\":2}"), JSON_EDUPKEY, 9, "duplicate key 'ab'"},
-  {S("[{\"m\":[{\"x\":1,\"y\":2,\"x\":3}]}]"), JSON_EDUPKEY, 21, "duplicate key 'x'"},
-  {S("1 2"), JSON_ETRAILING, 3, "unexpected data after the value"},
-  {S("{} x"), JSON_ETRAILING, 4, NULL},
-  {S("[]]"), JSON_ETRAILING, 3, NULL},
-  {S("\"a\"\"b\""), JSON_ETRAILING, 4, NULL},
+  {S("{\"a\":1,\"a\":2}"), JDOC_EDUPKEY, 8, "duplicate key 'a'"},
+  {S("{\"ab\":1,\"a\\u0062\":2}"), JDOC_EDUPKEY, 9, "duplicate key 'ab'"},
+  {S("[{\"m\":[{\"x\":1,\"y\":2,\"x\":3}]}]"), JDOC_EDUPKEY, 21, "duplicate key 'x'"},
+  {S("1 2"), JDOC_ETRAILING, 3, "unexpected data after the value"},
+  {S("{} x"), JDOC_ETRAILING, 4, NULL},
+  {S("[]]"), JDOC_ETRAILING, 3, NULL},
+  {S("\"a\"\"b\""), JDOC_ETRAILING, 4, NULL},
 };
 
-START_TEST(test_json_bad)
+START_TEST(test_jdoc_bad)
 {
-  json_doc doc;
-  json_error err;
+  jdoc doc;
+  jdoc_error err;
 
-  json_doc_init(&doc, NULL);
-  json_errcode rc = json_parse(&doc, bad[_i].in, bad[_i].len, &err);
+  jdoc_init(&doc, NULL);
+  jdoc_errcode rc = jdoc_parse(&doc, bad[_i].in, bad[_i].len, &err);
   ck_assert_msg(rc == bad[_i].code, "case %d: got code %d (%s), want %d", _i, rc, err.message,
                 bad[_i].code);
   ck_assert_int_eq(err.code, rc);
@@ -222,8 +222,8 @@ START_TEST(test_json_bad)
     ck_assert_str_eq(err.message, bad[_i].message);
   ck_assert(err.message[0] >= 'a' && err.message[0] <= 'z');
   /* The doc stays usable after an error. */
-  ck_assert_int_eq(json_parse(&doc, S("[1]"), &err), JSON_OK);
-  json_doc_fini(&doc);
+  ck_assert_int_eq(jdoc_parse(&doc, S("[1]"), &err), JDOC_OK);
+  jdoc_fini(&doc);
 }
 END_TEST
 
@@ -241,124 +241,124 @@ static char *nested(size_t depth, size_t *len)
   return s;
 }
 
-START_TEST(test_json_depth_limit)
+START_TEST(test_jdoc_depth_limit)
 {
-  json_doc doc;
-  json_error err;
+  jdoc doc;
+  jdoc_error err;
   size_t len;
   char *s;
 
-  json_doc_init(&doc, NULL);
+  jdoc_init(&doc, NULL);
   s = nested(64, &len);
-  ck_assert_int_eq(json_parse(&doc, s, len, &err), JSON_OK);
+  ck_assert_int_eq(jdoc_parse(&doc, s, len, &err), JDOC_OK);
   ck_assert_uint_eq(doc.nnodes, 64);
   free(s);
   s = nested(65, &len);
-  ck_assert_int_eq(json_parse(&doc, s, len, &err), JSON_EDEPTH);
+  ck_assert_int_eq(jdoc_parse(&doc, s, len, &err), JDOC_EDEPTH);
   ck_assert_str_eq(err.message, "nesting deeper than 64");
   ck_assert_uint_eq(err.column, 65);
   free(s);
   /* 100000 levels: no recursion, so no stack overflow, just the error. */
   s = nested(100000, &len);
-  ck_assert_int_eq(json_parse(&doc, s, len, &err), JSON_EDEPTH);
+  ck_assert_int_eq(jdoc_parse(&doc, s, len, &err), JDOC_EDEPTH);
   free(s);
-  json_doc_fini(&doc);
+  jdoc_fini(&doc);
 
-  json_doc_init(&doc, &(json_options){3});
-  ck_assert_int_eq(json_parse(&doc, S("{\"a\":[{}]}"), &err), JSON_OK);
-  ck_assert_int_eq(json_parse(&doc, S("{\"a\":[{\"b\":[]}]}"), &err), JSON_EDEPTH);
+  jdoc_init(&doc, &(jdoc_options){3});
+  ck_assert_int_eq(jdoc_parse(&doc, S("{\"a\":[{}]}"), &err), JDOC_OK);
+  ck_assert_int_eq(jdoc_parse(&doc, S("{\"a\":[{\"b\":[]}]}"), &err), JDOC_EDEPTH);
   ck_assert_str_eq(err.message, "nesting deeper than 3");
   ck_assert_uint_eq(err.column, 12);
-  json_doc_fini(&doc);
+  jdoc_fini(&doc);
 }
 END_TEST
 
 /* ===== structure and lifetimes ==================================================== */
 
-START_TEST(test_json_navigation)
+START_TEST(test_jdoc_navigation)
 {
   static const char line[] =
       "{\"hh_id\":\"h\\u0031\",\"net_income\":16000.04,\"members\":[{\"age\":7},{\"age\":40}]}\n";
-  json_doc doc;
-  json_error err;
+  jdoc doc;
+  jdoc_error err;
 
-  json_doc_init(&doc, NULL);
-  ck_assert_int_eq(json_parse(&doc, line, sizeof line - 1, &err), JSON_OK);
-  ck_assert_int_eq(doc.nodes[0].kind, JSON_OBJECT);
+  jdoc_init(&doc, NULL);
+  ck_assert_int_eq(jdoc_parse(&doc, line, sizeof line - 1, &err), JDOC_OK);
+  ck_assert_int_eq(doc.nodes[0].kind, JDOC_OBJECT);
   ck_assert_uint_eq(doc.nodes[0].count, 3);
 
-  uint32_t id = json_object_get(&doc, 0, "hh_id", 5);
-  ck_assert_uint_ne(id, JSON_NONE);
-  ck_assert_int_eq(doc.nodes[id].kind, JSON_STRING);
+  uint32_t id = jdoc_object_get(&doc, 0, "hh_id", 5);
+  ck_assert_uint_ne(id, JDOC_NONE);
+  ck_assert_int_eq(doc.nodes[id].kind, JDOC_STRING);
   ck_assert_uint_eq(doc.nodes[id].len, 2);
   ck_assert_int_eq(memcmp(doc.nodes[id].str, "h1", 2), 0);
   ck_assert_uint_eq(doc.nodes[id].pos, 9);
 
-  uint32_t inc = json_object_get(&doc, 0, "net_income", 10);
-  ck_assert_int_eq(doc.nodes[inc].kind, JSON_NUMBER);
+  uint32_t inc = jdoc_object_get(&doc, 0, "net_income", 10);
+  ck_assert_int_eq(doc.nodes[inc].kind, JDOC_NUMBER);
   /* Number text points into the input: exact, and no copy. */
   ck_assert_ptr_eq(doc.nodes[inc].str, line + doc.nodes[inc].pos);
   ck_assert_uint_eq(doc.nodes[inc].len, 8);
 
-  uint32_t mem = json_object_get(&doc, 0, "members", 7);
-  ck_assert_int_eq(doc.nodes[mem].kind, JSON_ARRAY);
+  uint32_t mem = jdoc_object_get(&doc, 0, "members", 7);
+  ck_assert_int_eq(doc.nodes[mem].kind, JDOC_ARRAY);
   ck_assert_uint_eq(doc.nodes[mem].count, 2);
   uint32_t m2 = doc.nodes[doc.nodes[mem].first_child].next_sibling;
-  uint32_t age = json_object_get(&doc, m2, "age", 3);
+  uint32_t age = jdoc_object_get(&doc, m2, "age", 3);
   ck_assert_int_eq(memcmp(doc.nodes[age].str, "40", 2), 0);
-  ck_assert_uint_eq(doc.nodes[m2].next_sibling, JSON_NONE);
+  ck_assert_uint_eq(doc.nodes[m2].next_sibling, JDOC_NONE);
 
-  ck_assert_uint_eq(json_object_get(&doc, 0, "nope", 4), JSON_NONE);
-  ck_assert_uint_eq(json_object_get(&doc, mem, "age", 3), JSON_NONE); /* not an object */
-  ck_assert_uint_eq(json_object_get(&doc, 9999, "age", 3), JSON_NONE);
-  json_doc_fini(&doc);
+  ck_assert_uint_eq(jdoc_object_get(&doc, 0, "nope", 4), JDOC_NONE);
+  ck_assert_uint_eq(jdoc_object_get(&doc, mem, "age", 3), JDOC_NONE); /* not an object */
+  ck_assert_uint_eq(jdoc_object_get(&doc, 9999, "age", 3), JDOC_NONE);
+  jdoc_fini(&doc);
 }
 END_TEST
 
 /* Objects with many keys exercise the growth of the duplicate-key table. */
-START_TEST(test_json_many_keys)
+START_TEST(test_jdoc_many_keys)
 {
   enum { NKEYS = 3000 };
   size_t cap = NKEYS * 40 + 64, n = 0;
   char *s = malloc(cap);
-  json_doc doc;
-  json_error err;
+  jdoc doc;
+  jdoc_error err;
 
   ck_assert_ptr_nonnull(s);
   s[n++] = '{';
   for (int k = 0; k < NKEYS; k++)
     n += (size_t)snprintf(s + n, cap - n, "%s\"key%d\":{\"key%d\":%d}", k ? "," : "", k, k, k);
   s[n++] = '}';
-  json_doc_init(&doc, NULL);
-  ck_assert_int_eq(json_parse(&doc, s, n, &err), JSON_OK);
+  jdoc_init(&doc, NULL);
+  ck_assert_int_eq(jdoc_parse(&doc, s, n, &err), JDOC_OK);
   ck_assert_uint_eq(doc.nodes[0].count, NKEYS);
   ck_assert_uint_eq(doc.nnodes, 1 + 2 * NKEYS);
-  uint32_t last = json_object_get(&doc, 0, "key2999", 7);
-  ck_assert_uint_ne(last, JSON_NONE);
+  uint32_t last = jdoc_object_get(&doc, 0, "key2999", 7);
+  ck_assert_uint_ne(last, JDOC_NONE);
 
   /* The same object with its last key equal to the first. */
   n -= 1;
   n += (size_t)snprintf(s + n, cap - n, ",\"key0\":1}");
-  ck_assert_int_eq(json_parse(&doc, s, n, &err), JSON_EDUPKEY);
+  ck_assert_int_eq(jdoc_parse(&doc, s, n, &err), JDOC_EDUPKEY);
   ck_assert_str_eq(err.message, "duplicate key 'key0'");
 
   /* Reuse: many parses on one doc, buffers do not keep growing. */
   size_t nodes_cap = doc.nodes_cap, keys_cap = doc.keys_cap;
   for (int r = 0; r < 1000; r++)
-    ck_assert_int_eq(json_parse(&doc, S("{\"a\":\"x\\ny\",\"b\":[1,2,{\"c\":null}]}"), &err),
-                     JSON_OK);
+    ck_assert_int_eq(jdoc_parse(&doc, S("{\"a\":\"x\\ny\",\"b\":[1,2,{\"c\":null}]}"), &err),
+                     JDOC_OK);
   ck_assert_uint_eq(doc.nodes_cap, nodes_cap);
   ck_assert_uint_eq(doc.keys_cap, keys_cap);
-  json_doc_fini(&doc);
+  jdoc_fini(&doc);
   free(s);
 }
 END_TEST
 
-START_TEST(test_json_long_duplicate_key_message)
+START_TEST(test_jdoc_long_duplicate_key_message)
 {
   char s[256];
-  json_doc doc;
-  json_error err;
+  jdoc doc;
+  jdoc_error err;
   int n = snprintf(s, sizeof s, "{\"%s\":1,\"%s\":2}",
                    "\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad"
                    "\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad"
@@ -367,26 +367,26 @@ START_TEST(test_json_long_duplicate_key_message)
                    "\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad"
                    "\xe4\xb8\xad\xe4\xb8\xad");
 
-  json_doc_init(&doc, NULL);
-  ck_assert_int_eq(json_parse(&doc, s, (size_t)n, &err), JSON_EDUPKEY);
+  jdoc_init(&doc, NULL);
+  ck_assert_int_eq(jdoc_parse(&doc, s, (size_t)n, &err), JDOC_EDUPKEY);
   /* 14 three-byte characters = 42 bytes: cut to 13 whole characters (39 bytes) plus "...". */
   size_t mlen = strlen(err.message);
   ck_assert(utf8_valid(err.message, mlen));
   ck_assert_str_eq(err.message + mlen - 4, "'...");
   ck_assert_uint_eq(mlen, strlen("duplicate key ''...") + 39);
-  json_doc_fini(&doc);
+  jdoc_fini(&doc);
 }
 END_TEST
 
-START_TEST(test_json_null_err_and_fini)
+START_TEST(test_jdoc_null_err_and_fini)
 {
-  json_doc doc;
-  json_doc_init(&doc, NULL);
-  ck_assert_int_eq(json_parse(&doc, S("[1,"), NULL), JSON_EEOF);
-  ck_assert_int_eq(json_parse(&doc, S("[1]"), NULL), JSON_OK);
-  json_doc_fini(&doc);
-  json_doc_fini(&doc);
-  json_doc_fini(NULL);
+  jdoc doc;
+  jdoc_init(&doc, NULL);
+  ck_assert_int_eq(jdoc_parse(&doc, S("[1,"), NULL), JDOC_EEOF);
+  ck_assert_int_eq(jdoc_parse(&doc, S("[1]"), NULL), JDOC_OK);
+  jdoc_fini(&doc);
+  jdoc_fini(&doc);
+  jdoc_fini(NULL);
 }
 END_TEST
 
@@ -454,18 +454,18 @@ START_TEST(test_utf8_roundtrip)
 }
 END_TEST
 
-static Suite *json_suite(void)
+static Suite *jdoc_suite(void)
 {
   Suite *s = suite_create("json");
   TCase *tc = tcase_create("parse");
 
-  tcase_add_loop_test(tc, test_json_good, 0, (int)(sizeof good / sizeof good[0]));
-  tcase_add_loop_test(tc, test_json_bad, 0, (int)(sizeof bad / sizeof bad[0]));
-  tcase_add_test(tc, test_json_depth_limit);
-  tcase_add_test(tc, test_json_navigation);
-  tcase_add_test(tc, test_json_many_keys);
-  tcase_add_test(tc, test_json_long_duplicate_key_message);
-  tcase_add_test(tc, test_json_null_err_and_fini);
+  tcase_add_loop_test(tc, test_jdoc_good, 0, (int)(sizeof good / sizeof good[0]));
+  tcase_add_loop_test(tc, test_jdoc_bad, 0, (int)(sizeof bad / sizeof bad[0]));
+  tcase_add_test(tc, test_jdoc_depth_limit);
+  tcase_add_test(tc, test_jdoc_navigation);
+  tcase_add_test(tc, test_jdoc_many_keys);
+  tcase_add_test(tc, test_jdoc_long_duplicate_key_message);
+  tcase_add_test(tc, test_jdoc_null_err_and_fini);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("utf8");
@@ -477,7 +477,7 @@ static Suite *json_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(json_suite());
+  SRunner *sr = srunner_create(jdoc_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

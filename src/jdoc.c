@@ -1,14 +1,14 @@
 /*
- * json.c - JSON Lines record parser (see json.h for the document shape and lifetimes).
+ * jdoc.c - JSON Lines record parser (see jdoc.h for the document shape and lifetimes).
  *
  * Place in the pipeline: worker threads, between input.c's chunks and the typing layer.
  * Hand-written for speed and exactness: numbers stay text (no double ever), strings without
- * escapes are not copied, and every buffer lives in the json_doc and is reused.
+ * escapes are not copied, and every buffer lives in the jdoc and is reused.
  *
  * The parser is an explicit state machine over a stack of open containers (at most max_depth
  * frames), so nesting in the input never becomes recursion in C.
  */
-#include "json.h"
+#include "jdoc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,12 +17,12 @@
 
 #include "utf8.h"
 
-struct json_frame {
+struct jdoc_frame {
   uint32_t node; /* the open array or object */
-  uint32_t last; /* its last child so far, JSON_NONE if none */
+  uint32_t last; /* its last child so far, JDOC_NONE if none */
 };
 
-struct json_keyslot {
+struct jdoc_keyslot {
   uint32_t epoch; /* parse that wrote the slot; 0 = never used */
   uint32_t obj;   /* object node the key belongs to */
   uint32_t node;  /* member node holding the key */
@@ -52,20 +52,20 @@ static const unsigned char plain[256] = {
 /* ===== parse state ================================================================ */
 
 typedef struct parser {
-  json_doc *doc;
+  jdoc *doc;
   const unsigned char *text; /* start of the input, for columns */
   const unsigned char *s;    /* cursor */
   const unsigned char *e;    /* end of the input */
   size_t n;                  /* input length: bounds the unescaped output */
   bool arena_ready;          /* arena holds n bytes for this parse */
-  json_error *err;
-  json_errcode code;
+  jdoc_error *err;
+  jdoc_errcode code;
 } parser;
 
-static json_errcode fail(parser *ps, json_errcode code, const unsigned char *at, const char *fmt,
+static jdoc_errcode fail(parser *ps, jdoc_errcode code, const unsigned char *at, const char *fmt,
                          ...) __attribute__((format(printf, 4, 5)));
 
-static json_errcode fail(parser *ps, json_errcode code, const unsigned char *at, const char *fmt,
+static jdoc_errcode fail(parser *ps, jdoc_errcode code, const unsigned char *at, const char *fmt,
                          ...)
 {
   ps->code = code;
@@ -80,13 +80,13 @@ static json_errcode fail(parser *ps, json_errcode code, const unsigned char *at,
   return code;
 }
 
-static json_errcode fail_char(parser *ps, const unsigned char *at, const char *what)
+static jdoc_errcode fail_char(parser *ps, const unsigned char *at, const char *what)
 {
   if (at >= ps->e)
-    return fail(ps, JSON_EEOF, at, "unexpected end of input, %s", what);
+    return fail(ps, JDOC_EEOF, at, "unexpected end of input, %s", what);
   if (*at >= 0x21 && *at < 0x7F)
-    return fail(ps, JSON_ESYNTAX, at, "unexpected character '%c', %s", *at, what);
-  return fail(ps, JSON_ESYNTAX, at, "unexpected byte 0x%02x, %s", *at, what);
+    return fail(ps, JDOC_ESYNTAX, at, "unexpected character '%c', %s", *at, what);
+  return fail(ps, JDOC_ESYNTAX, at, "unexpected byte 0x%02x, %s", *at, what);
 }
 
 static void skip_ws(parser *ps)
@@ -99,13 +99,13 @@ static void skip_ws(parser *ps)
 
 /* ===== doc buffers ================================================================ */
 
-void json_doc_init(json_doc *doc, const json_options *opt)
+void jdoc_init(jdoc *doc, const jdoc_options *opt)
 {
   memset(doc, 0, sizeof *doc);
-  doc->max_depth = opt && opt->max_depth ? opt->max_depth : JSON_DEFAULT_MAX_DEPTH;
+  doc->max_depth = opt && opt->max_depth ? opt->max_depth : JDOC_DEFAULT_MAX_DEPTH;
 }
 
-void json_doc_fini(json_doc *doc)
+void jdoc_fini(jdoc *doc)
 {
   if (!doc)
     return;
@@ -113,57 +113,57 @@ void json_doc_fini(json_doc *doc)
   free(doc->arena);
   free(doc->stack);
   free(doc->keys);
-  json_doc_init(doc, &(json_options){doc->max_depth});
+  jdoc_init(doc, &(jdoc_options){doc->max_depth});
 }
 
-static json_errcode new_node(parser *ps, json_kind kind, uint32_t *idx)
+static jdoc_errcode new_node(parser *ps, jdoc_kind kind, uint32_t *idx)
 {
-  json_doc *doc = ps->doc;
+  jdoc *doc = ps->doc;
 
-  if (doc->nnodes == JSON_NONE - 1)
-    return fail(ps, JSON_ETOO_BIG, ps->s, "document too large");
+  if (doc->nnodes == JDOC_NONE - 1)
+    return fail(ps, JDOC_ETOO_BIG, ps->s, "document too large");
   if (doc->nnodes == doc->nodes_cap) {
     size_t cap = doc->nodes_cap ? doc->nodes_cap * 2 : 64;
-    if (cap > SIZE_MAX / sizeof(json_node))
-      return fail(ps, JSON_ENOMEM, ps->s, "out of memory");
-    json_node *nodes = realloc(doc->nodes, cap * sizeof *nodes);
+    if (cap > SIZE_MAX / sizeof(jdoc_node))
+      return fail(ps, JDOC_ENOMEM, ps->s, "out of memory");
+    jdoc_node *nodes = realloc(doc->nodes, cap * sizeof *nodes);
     if (!nodes)
-      return fail(ps, JSON_ENOMEM, ps->s, "out of memory");
+      return fail(ps, JDOC_ENOMEM, ps->s, "out of memory");
     doc->nodes = nodes;
     doc->nodes_cap = cap;
   }
   *idx = doc->nnodes++;
-  json_node *nd = &doc->nodes[*idx];
+  jdoc_node *nd = &doc->nodes[*idx];
   nd->kind = kind;
-  nd->first_child = JSON_NONE;
-  nd->next_sibling = JSON_NONE;
+  nd->first_child = JDOC_NONE;
+  nd->next_sibling = JDOC_NONE;
   nd->count = 0;
   nd->str = NULL;
   nd->len = 0;
   nd->key = NULL;
   nd->key_len = 0;
   nd->pos = (size_t)(ps->s - ps->text);
-  return JSON_OK;
+  return JDOC_OK;
 }
 
 /* The unescaped output of all strings of one line is never longer than the line, so one
  * reservation of n bytes per parse means the arena never moves while pointers into it live. */
-static json_errcode arena_ready(parser *ps)
+static jdoc_errcode arena_ready(parser *ps)
 {
-  json_doc *doc = ps->doc;
+  jdoc *doc = ps->doc;
 
   if (ps->arena_ready)
-    return JSON_OK;
+    return JDOC_OK;
   if (doc->arena_cap < ps->n) {
     char *a = realloc(doc->arena, ps->n);
     if (!a)
-      return fail(ps, JSON_ENOMEM, ps->s, "out of memory");
+      return fail(ps, JDOC_ENOMEM, ps->s, "out of memory");
     doc->arena = a;
     doc->arena_cap = ps->n;
   }
   doc->arena_len = 0;
   ps->arena_ready = true;
-  return JSON_OK;
+  return JDOC_OK;
 }
 
 /* ===== duplicate keys ============================================================= */
@@ -178,16 +178,16 @@ static uint32_t key_hash(const char *k, size_t n, uint32_t obj)
   return h;
 }
 
-static bool keys_grow(json_doc *doc)
+static bool keys_grow(jdoc *doc)
 {
   size_t cap = doc->keys_cap ? doc->keys_cap * 2 : 64;
-  if (cap > SIZE_MAX / sizeof(struct json_keyslot))
+  if (cap > SIZE_MAX / sizeof(struct jdoc_keyslot))
     return false;
-  struct json_keyslot *t = calloc(cap, sizeof *t);
+  struct jdoc_keyslot *t = calloc(cap, sizeof *t);
   if (!t)
     return false;
   for (size_t i = 0; i < doc->keys_cap; i++) {
-    struct json_keyslot *k = &doc->keys[i];
+    struct jdoc_keyslot *k = &doc->keys[i];
     if (k->epoch != doc->epoch)
       continue;
     size_t j = k->hash & (cap - 1);
@@ -202,33 +202,33 @@ static bool keys_grow(json_doc *doc)
 }
 
 /* Records that member node `node` of object `obj` has the given key, or finds the member that
- * already has it. Returns JSON_OK, JSON_EDUPKEY or JSON_ENOMEM. */
-static json_errcode key_insert(parser *ps, uint32_t obj, uint32_t node, const char *k, size_t n,
+ * already has it. Returns JDOC_OK, JDOC_EDUPKEY or JDOC_ENOMEM. */
+static jdoc_errcode key_insert(parser *ps, uint32_t obj, uint32_t node, const char *k, size_t n,
                                const unsigned char *at)
 {
-  json_doc *doc = ps->doc;
+  jdoc *doc = ps->doc;
 
   if ((doc->keys_used + 1) * 2 > doc->keys_cap && !keys_grow(doc))
-    return fail(ps, JSON_ENOMEM, at, "out of memory");
+    return fail(ps, JDOC_ENOMEM, at, "out of memory");
   uint32_t h = key_hash(k, n, obj);
   size_t mask = doc->keys_cap - 1;
   for (size_t j = h & mask;; j = (j + 1) & mask) {
-    struct json_keyslot *slot = &doc->keys[j];
+    struct jdoc_keyslot *slot = &doc->keys[j];
     if (slot->epoch != doc->epoch) {
       slot->epoch = doc->epoch;
       slot->obj = obj;
       slot->node = node;
       slot->hash = h;
       doc->keys_used++;
-      return JSON_OK;
+      return JDOC_OK;
     }
-    const json_node *m = &doc->nodes[slot->node];
+    const jdoc_node *m = &doc->nodes[slot->node];
     if (slot->hash == h && slot->obj == obj && m->key_len == n && memcmp(m->key, k, n) == 0) {
       /* Show at most 40 bytes of the key, not cutting a UTF-8 sequence in two. */
       int shown = n > 40 ? 40 : (int)n;
       while (shown > 0 && shown < (int)n && ((unsigned char)k[shown] & 0xC0) == 0x80)
         shown--;
-      return fail(ps, JSON_EDUPKEY, at, "duplicate key '%.*s'%s", shown, k,
+      return fail(ps, JDOC_EDUPKEY, at, "duplicate key '%.*s'%s", shown, k,
                   (size_t)shown < n ? "..." : "");
     }
   }
@@ -263,7 +263,7 @@ static long hex4(const unsigned char *s, const unsigned char *e)
 }
 
 /* Parses the string whose opening quote is at ps->s; leaves ps->s after the closing quote. */
-static json_errcode parse_string(parser *ps, const char **out, size_t *out_len)
+static jdoc_errcode parse_string(parser *ps, const char **out, size_t *out_len)
 {
   const unsigned char *open = ps->s;
   const unsigned char *s = open + 1, *e = ps->e;
@@ -280,7 +280,7 @@ static json_errcode parse_string(parser *ps, const char **out, size_t *out_len)
       o += s - run;
     }
     if (s == e)
-      return fail(ps, JSON_EEOF, open, "unterminated string");
+      return fail(ps, JDOC_EEOF, open, "unterminated string");
     unsigned char c = *s;
     if (c == '"') {
       if (o) {
@@ -292,7 +292,7 @@ static json_errcode parse_string(parser *ps, const char **out, size_t *out_len)
         *out_len = (size_t)(s - start);
       }
       ps->s = s + 1;
-      return JSON_OK;
+      return JDOC_OK;
     }
     if (c >= 0x80) {
       uint32_t cp;
@@ -307,11 +307,11 @@ static json_errcode parse_string(parser *ps, const char **out, size_t *out_len)
       continue;
     }
     if (c < 0x20)
-      return fail(ps, JSON_ECONTROL, s, "unescaped control character 0x%02x in string", c);
+      return fail(ps, JDOC_ECONTROL, s, "unescaped control character 0x%02x in string", c);
 
     /* A backslash: from here on the string is built in the arena. */
     if (!o) {
-      if (arena_ready(ps) != JSON_OK)
+      if (arena_ready(ps) != JDOC_OK)
         return ps->code;
       obase = o = ps->doc->arena + ps->doc->arena_len;
       memcpy(o, start, (size_t)(s - start));
@@ -319,7 +319,7 @@ static json_errcode parse_string(parser *ps, const char **out, size_t *out_len)
     }
     const unsigned char *esc = s++;
     if (s == e)
-      return fail(ps, JSON_EEOF, open, "unterminated string");
+      return fail(ps, JDOC_EEOF, open, "unterminated string");
     switch (*s++) {
     case '"': *o++ = '"'; break;
     case '\\': *o++ = '\\'; break;
@@ -332,15 +332,15 @@ static json_errcode parse_string(parser *ps, const char **out, size_t *out_len)
     case 'u': {
       long v = hex4(s, e);
       if (v < 0)
-        return fail(ps, JSON_EESCAPE, esc, "invalid \\u escape");
+        return fail(ps, JDOC_EESCAPE, esc, "invalid \\u escape");
       s += 4;
       uint32_t cp = (uint32_t)v;
       if (cp >= 0xDC00 && cp <= 0xDFFF)
-        return fail(ps, JSON_ESURROGATE, esc, "lone surrogate \\u%04lx", v);
+        return fail(ps, JDOC_ESURROGATE, esc, "lone surrogate \\u%04lx", v);
       if (cp >= 0xD800 && cp <= 0xDBFF) {
         long lo = (e - s >= 2 && s[0] == '\\' && s[1] == 'u') ? hex4(s + 2, e) : -1;
         if (lo < 0xDC00 || lo > 0xDFFF)
-          return fail(ps, JSON_ESURROGATE, esc, "lone surrogate \\u%04lx", v);
+          return fail(ps, JDOC_ESURROGATE, esc, "lone surrogate \\u%04lx", v);
         s += 6;
         cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
       }
@@ -349,8 +349,8 @@ static json_errcode parse_string(parser *ps, const char **out, size_t *out_len)
     }
     default:
       if (s[-1] >= 0x21 && s[-1] < 0x7F)
-        return fail(ps, JSON_EESCAPE, esc, "invalid escape '\\%c'", s[-1]);
-      return fail(ps, JSON_EESCAPE, esc, "invalid escape");
+        return fail(ps, JDOC_EESCAPE, esc, "invalid escape '\\%c'", s[-1]);
+      return fail(ps, JDOC_EESCAPE, esc, "invalid escape");
     }
   }
 }
@@ -361,7 +361,7 @@ static bool is_digit(unsigned char c)
 }
 
 /* RFC 8259: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? , kept as text. */
-static json_errcode parse_number(parser *ps, json_node *nd)
+static jdoc_errcode parse_number(parser *ps, jdoc_node *nd)
 {
   const unsigned char *start = ps->s, *s = start, *e = ps->e;
 
@@ -373,12 +373,12 @@ static json_errcode parse_number(parser *ps, json_node *nd)
     while (s < e && is_digit(*s))
       s++;
   } else {
-    return fail(ps, JSON_ENUMBER, start, "invalid number");
+    return fail(ps, JDOC_ENUMBER, start, "invalid number");
   }
   if (s < e && *s == '.') {
     s++;
     if (s == e || !is_digit(*s))
-      return fail(ps, JSON_ENUMBER, start, "invalid number");
+      return fail(ps, JDOC_ENUMBER, start, "invalid number");
     while (s < e && is_digit(*s))
       s++;
   }
@@ -387,27 +387,27 @@ static json_errcode parse_number(parser *ps, json_node *nd)
     if (s < e && (*s == '+' || *s == '-'))
       s++;
     if (s == e || !is_digit(*s))
-      return fail(ps, JSON_ENUMBER, start, "invalid number");
+      return fail(ps, JDOC_ENUMBER, start, "invalid number");
     while (s < e && is_digit(*s))
       s++;
   }
   /* "01", "1.2.3", "12abc": report the number, not the byte after it. */
   if (s < e && (is_digit(*s) || *s == '.' || *s == '+' || *s == '-' || (*s >= 'a' && *s <= 'z') ||
                 (*s >= 'A' && *s <= 'Z')))
-    return fail(ps, JSON_ENUMBER, start, "invalid number");
+    return fail(ps, JDOC_ENUMBER, start, "invalid number");
   nd->str = (const char *)start;
   nd->len = (size_t)(s - start);
   ps->s = s;
-  return JSON_OK;
+  return JDOC_OK;
 }
 
 /* ===== the parser ================================================================= */
 
 /* Adds node idx as the next child of the open container f. */
-static void link_child(json_doc *doc, struct json_frame *f, uint32_t idx)
+static void link_child(jdoc *doc, struct jdoc_frame *f, uint32_t idx)
 {
-  json_node *parent = &doc->nodes[f->node];
-  if (f->last == JSON_NONE)
+  jdoc_node *parent = &doc->nodes[f->node];
+  if (f->last == JDOC_NONE)
     parent->first_child = idx;
   else
     doc->nodes[f->last].next_sibling = idx;
@@ -416,29 +416,29 @@ static void link_child(json_doc *doc, struct json_frame *f, uint32_t idx)
 }
 
 /* Parses `"key" :` at ps->s (after whitespace), leaving ps->s at the value. */
-static json_errcode parse_key(parser *ps, const char **key, size_t *key_len,
+static jdoc_errcode parse_key(parser *ps, const char **key, size_t *key_len,
                               const unsigned char **key_at)
 {
   skip_ws(ps);
   if (ps->s == ps->e || *ps->s != '"')
     return fail_char(ps, ps->s, "expected a string key");
   *key_at = ps->s;
-  if (parse_string(ps, key, key_len) != JSON_OK)
+  if (parse_string(ps, key, key_len) != JDOC_OK)
     return ps->code;
   skip_ws(ps);
   if (ps->s == ps->e || *ps->s != ':')
     return fail_char(ps, ps->s, "expected ':' after key");
   ps->s++;
-  return JSON_OK;
+  return JDOC_OK;
 }
 
-static json_kind literal(const unsigned char *s, const unsigned char *e, size_t *len)
+static jdoc_kind literal(const unsigned char *s, const unsigned char *e, size_t *len)
 {
   static const struct {
     const char *text;
     size_t len;
-    json_kind kind;
-  } lits[] = {{"null", 4, JSON_NULL}, {"true", 4, JSON_TRUE}, {"false", 5, JSON_FALSE}};
+    jdoc_kind kind;
+  } lits[] = {{"null", 4, JDOC_NULL}, {"true", 4, JDOC_TRUE}, {"false", 5, JDOC_FALSE}};
 
   for (size_t i = 0; i < sizeof lits / sizeof lits[0]; i++) {
     size_t n = lits[i].len;
@@ -450,13 +450,13 @@ static json_kind literal(const unsigned char *s, const unsigned char *e, size_t 
     }
   }
   *len = 0;
-  return JSON_NULL;
+  return JDOC_NULL;
 }
 
-static json_errcode parse_doc(parser *ps)
+static jdoc_errcode parse_doc(parser *ps)
 {
-  json_doc *doc = ps->doc;
-  struct json_frame *stack = doc->stack;
+  jdoc *doc = ps->doc;
+  struct jdoc_frame *stack = doc->stack;
   size_t depth = 0;
   const char *key = NULL; /* key for the next value, inside an object */
   size_t key_len = 0;
@@ -467,30 +467,30 @@ static json_errcode parse_doc(parser *ps)
     uint32_t idx = 0;
     skip_ws(ps);
     if (ps->s == ps->e)
-      return fail(ps, JSON_EEOF, ps->s, "unexpected end of input, expected a value");
+      return fail(ps, JDOC_EEOF, ps->s, "unexpected end of input, expected a value");
     unsigned char c = *ps->s;
-    json_kind kind;
+    jdoc_kind kind;
     size_t litlen = 0;
     if (c == '{')
-      kind = JSON_OBJECT;
+      kind = JDOC_OBJECT;
     else if (c == '[')
-      kind = JSON_ARRAY;
+      kind = JDOC_ARRAY;
     else if (c == '"')
-      kind = JSON_STRING;
+      kind = JDOC_STRING;
     else if (c == '-' || is_digit(c))
-      kind = JSON_NUMBER;
+      kind = JDOC_NUMBER;
     else {
       kind = literal(ps->s, ps->e, &litlen);
       if (litlen == 0)
         return fail_char(ps, ps->s, "expected a value");
     }
 
-    if (new_node(ps, kind, &idx) != JSON_OK)
+    if (new_node(ps, kind, &idx) != JDOC_OK)
       return ps->code;
     if (depth > 0) {
-      struct json_frame *f = &stack[depth - 1];
+      struct jdoc_frame *f = &stack[depth - 1];
       if (key) {
-        if (key_insert(ps, f->node, idx, key, key_len, key_at) != JSON_OK)
+        if (key_insert(ps, f->node, idx, key, key_len, key_at) != JDOC_OK)
           return ps->code;
         doc->nodes[idx].key = key;
         doc->nodes[idx].key_len = key_len;
@@ -501,33 +501,33 @@ static json_errcode parse_doc(parser *ps)
 
     bool opened = false;
     switch (kind) {
-    case JSON_OBJECT:
-    case JSON_ARRAY:
+    case JDOC_OBJECT:
+    case JDOC_ARRAY:
       if (depth == doc->max_depth)
-        return fail(ps, JSON_EDEPTH, ps->s, "nesting deeper than %zu", doc->max_depth);
+        return fail(ps, JDOC_EDEPTH, ps->s, "nesting deeper than %zu", doc->max_depth);
       stack[depth].node = idx;
-      stack[depth].last = JSON_NONE;
+      stack[depth].last = JDOC_NONE;
       depth++;
       ps->s++;
       skip_ws(ps);
-      if (ps->s < ps->e && *ps->s == (kind == JSON_OBJECT ? '}' : ']')) {
+      if (ps->s < ps->e && *ps->s == (kind == JDOC_OBJECT ? '}' : ']')) {
         ps->s++;
         depth--;
       } else {
         opened = true;
       }
       break;
-    case JSON_STRING: {
+    case JDOC_STRING: {
       const char *str;
       size_t len;
-      if (parse_string(ps, &str, &len) != JSON_OK)
+      if (parse_string(ps, &str, &len) != JDOC_OK)
         return ps->code;
       doc->nodes[idx].str = str;
       doc->nodes[idx].len = len;
       break;
     }
-    case JSON_NUMBER:
-      if (parse_number(ps, &doc->nodes[idx]) != JSON_OK)
+    case JDOC_NUMBER:
+      if (parse_number(ps, &doc->nodes[idx]) != JDOC_OK)
         return ps->code;
       break;
     default:
@@ -536,7 +536,7 @@ static json_errcode parse_doc(parser *ps)
     }
 
     if (opened) {
-      if (kind == JSON_OBJECT && parse_key(ps, &key, &key_len, &key_at) != JSON_OK)
+      if (kind == JDOC_OBJECT && parse_key(ps, &key, &key_len, &key_at) != JDOC_OK)
         return ps->code;
       continue;
     }
@@ -546,15 +546,15 @@ static json_errcode parse_doc(parser *ps)
       if (depth == 0) {
         skip_ws(ps);
         if (ps->s != ps->e)
-          return fail(ps, JSON_ETRAILING, ps->s, "unexpected data after the value");
-        return JSON_OK;
+          return fail(ps, JDOC_ETRAILING, ps->s, "unexpected data after the value");
+        return JDOC_OK;
       }
-      struct json_frame *f = &stack[depth - 1];
-      bool obj = doc->nodes[f->node].kind == JSON_OBJECT;
+      struct jdoc_frame *f = &stack[depth - 1];
+      bool obj = doc->nodes[f->node].kind == JDOC_OBJECT;
       skip_ws(ps);
       if (ps->s < ps->e && *ps->s == ',') {
         ps->s++;
-        if (obj && parse_key(ps, &key, &key_len, &key_at) != JSON_OK)
+        if (obj && parse_key(ps, &key, &key_len, &key_at) != JDOC_OK)
           return ps->code;
         break;
       }
@@ -568,7 +568,7 @@ static json_errcode parse_doc(parser *ps)
   }
 }
 
-json_errcode json_parse(json_doc *doc, const char *text, size_t n, json_error *err)
+jdoc_errcode jdoc_parse(jdoc *doc, const char *text, size_t n, jdoc_error *err)
 {
   parser ps = {
     .doc = doc,
@@ -588,31 +588,31 @@ json_errcode json_parse(json_doc *doc, const char *text, size_t n, json_error *e
     doc->epoch = 1;
   }
   if (err) {
-    err->code = JSON_OK;
+    err->code = JDOC_OK;
     err->column = 0;
     err->message[0] = '\0';
   }
   skip_ws(&ps);
   if (ps.s == ps.e)
-    return fail(&ps, JSON_EEMPTY, ps.s, "empty line");
+    return fail(&ps, JDOC_EEMPTY, ps.s, "empty line");
   if (!doc->stack) {
     if (doc->max_depth > SIZE_MAX / sizeof *doc->stack)
-      return fail(&ps, JSON_ENOMEM, ps.s, "out of memory");
+      return fail(&ps, JDOC_ENOMEM, ps.s, "out of memory");
     doc->stack = malloc(doc->max_depth * sizeof *doc->stack);
     if (!doc->stack)
-      return fail(&ps, JSON_ENOMEM, ps.s, "out of memory");
+      return fail(&ps, JDOC_ENOMEM, ps.s, "out of memory");
   }
   return parse_doc(&ps);
 }
 
-uint32_t json_object_get(const json_doc *doc, uint32_t obj, const char *key, size_t len)
+uint32_t jdoc_object_get(const jdoc *doc, uint32_t obj, const char *key, size_t len)
 {
-  if (obj >= doc->nnodes || doc->nodes[obj].kind != JSON_OBJECT)
-    return JSON_NONE;
-  for (uint32_t i = doc->nodes[obj].first_child; i != JSON_NONE; i = doc->nodes[i].next_sibling) {
-    const json_node *m = &doc->nodes[i];
+  if (obj >= doc->nnodes || doc->nodes[obj].kind != JDOC_OBJECT)
+    return JDOC_NONE;
+  for (uint32_t i = doc->nodes[obj].first_child; i != JDOC_NONE; i = doc->nodes[i].next_sibling) {
+    const jdoc_node *m = &doc->nodes[i];
     if (m->key_len == len && memcmp(m->key, key, len) == 0)
       return i;
   }
-  return JSON_NONE;
+  return JDOC_NONE;
 }
