@@ -311,6 +311,12 @@ ELIG_API const elig_error *elig_ctx_error(const elig_ctx *ctx);
 /* JSON keys that were no field, over every elig_eval_json on ctx so far. */
 ELIG_API uint64_t elig_ctx_unknown_keys(const elig_ctx *ctx);
 
+/* The same for the last evaluation on ctx alone: how many keys were no field; *first (when
+ * `first` is not NULL) receives the first of them (cut to 63 bytes), or NULL when none,
+ * valid until the next call on ctx.  A service can answer "key 'exited_yaer' was ignored"
+ * with it instead of ignoring a misspelt field in silence. */
+ELIG_API size_t elig_ctx_last_unknown_keys(const elig_ctx *ctx, const char **first);
+
 /* ---------------------------------------------------------------- reading a result */
 
 /* Every pointer below is valid until the next evaluation on the result's context. */

@@ -82,7 +82,8 @@ struct elig_ctx {
   bool has_err;
   char err_message[600];
   char err_field[128];
-  rec_unknown unknown;
+  rec_unknown unknown;     /* JSON keys that were no field, over every evaluation */
+  rec_unknown last_unknown; /* ... and over the last one */
   bool aggregate;
   agg_table *aggs;        /* per aggregate, when aggregating */
   uint64_t seq;           /* records folded, for first() */
@@ -621,6 +622,25 @@ uint64_t elig_ctx_unknown_keys(const elig_ctx *ctx)
   return ctx ? ctx->unknown.keys : 0;
 }
 
+size_t elig_ctx_last_unknown_keys(const elig_ctx *ctx, const char **first)
+{
+  if (first)
+    *first = ctx && ctx->last_unknown.keys ? ctx->last_unknown.first : NULL;
+  return ctx ? (size_t)ctx->last_unknown.keys : 0;
+}
+
+/* Adds the last evaluation's unknown keys to the running count. */
+static void count_unknown(elig_ctx *ctx)
+{
+  const rec_unknown *last = &ctx->last_unknown;
+  if (!last->keys)
+    return;
+  if (!ctx->unknown.first[0])
+    memcpy(ctx->unknown.first, last->first, sizeof last->first);
+  ctx->unknown.keys += last->keys;
+  ctx->unknown.records++;
+}
+
 /* ---------------------------------------------------------------- evaluation */
 
 static void start(elig_ctx *ctx)
@@ -628,6 +648,7 @@ static void start(elig_ctx *ctx)
   ctx->has_err = false;
   ctx->have_result = false;
   ctx->serial++;
+  memset(&ctx->last_unknown, 0, sizeof ctx->last_unknown);
 }
 
 static elig_status fail(elig_ctx *ctx, elig_status st, const char *message, const char *field)
@@ -710,7 +731,9 @@ elig_status elig_eval_json(elig_ctx *ctx, const char *json, size_t len, const el
     return ELIG_EREJECT;
   }
   rec_reject why;
-  if (!rec_from_json(ctx->vm, &ctx->json, &why, &ctx->unknown))
+  bool typed = rec_from_json(ctx->vm, &ctx->json, &why, &ctx->last_unknown);
+  count_unknown(ctx);
+  if (!typed)
     return reject(ctx, &why);
   return evaluate(ctx, out);
 }

@@ -64,8 +64,4 @@ typedef struct {
  * file is then removed, never left looking complete). */
 int diff_batch(const diff_options *o, diff_stats *st, FILE *log);
 
-/* The `elig diff` command (src/cli/cmd_diff.c): argv[0] is "diff".  Returns the exit
- * status: 0, 1 a rule set does not compile, 2 usage, 3 records rejected, 4 I/O error. */
-int cmd_diff(int argc, char **argv);
-
 #endif

@@ -37,7 +37,4 @@ int fmt_format(const char *src, size_t len, char **out, size_t *outlen, char *er
 int fmt_format_named(const char *name, const char *src, size_t len, char **out,
                      size_t *outlen, char *err, size_t errsize);
 
-/* The `elig fmt` command (src/cli/cmd_fmt.c); argv[0] is "fmt".  Returns the exit status. */
-int cmd_fmt(int argc, char **argv);
-
 #endif

@@ -1,16 +1,12 @@
 /*
- * cli.h -- what the `elig` commands share (src/cli/main.c): usage errors, unknown options
- * with a suggestion, compiling a rule file with its diagnostics printed, and the warning
- * about JSON keys that are no field.
+ * cli.h -- what every `elig` command shares (src/cli/main.c): usage errors and unknown
+ * options with a suggestion.  Only standard headers: `elig serve` is built on the public
+ * library alone and includes this too.
  */
 #ifndef ELIG_CLI_H
 #define ELIG_CLI_H
 
 #include <getopt.h>
-#include <stdbool.h>
-
-#include "program.h"
-#include "record.h"
 
 /* Prints "elig: MESSAGE" (MESSAGE with '%s' replaced by arg) and the usage; returns 2. */
 int cli_usage_error(const char *usage, const char *message, const char *arg);
@@ -19,12 +15,10 @@ int cli_usage_error(const char *usage, const char *message, const char *arg);
  * returns 2. */
 int cli_bad_option(const char *usage, char **argv, const struct option *opts);
 
-/* Compiles `path` (and its imports), printing its diagnostics (and its syntax tree when
- * asked); NULL on error, with *had_errors set. */
-elig_program *cli_compile(const char *path, bool *had_errors, bool dump_ast);
-
-/* "elig: warning: 3 keys that are no field of 'household' were ignored[WHICH] in 1 record;
- * the first, 'exited_yaer' on line 7: did you mean 'exited_year'?" */
-void cli_report_unknown_keys(const elig_program *P, const rec_unknown *u, const char *which);
+/* The commands in files of their own, each given argv from its name on ("diff", ...);
+ * each returns the exit status: 0 all good, 1 rule errors, 2 usage, 3 records rejected,
+ * 4 an input could not be read or an output could not be written. */
+int cmd_diff(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
 
 #endif

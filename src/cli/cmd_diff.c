@@ -18,6 +18,7 @@
 #include "date.h"
 #include "diag.h"
 #include "cli.h"
+#include "cli_compile.h"
 #include "diff.h"
 #include "input.h"
 #include "ruleset.h"

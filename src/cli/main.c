@@ -23,6 +23,7 @@
 #include "diff.h"
 #include "fmt.h"
 #include "cli.h"
+#include "cli_compile.h"
 #include "ruleset.h"
 #include "run.h"
 #include "suggest.h"

@@ -293,6 +293,38 @@ START_TEST(test_api_eval_json)
 }
 END_TEST
 
+START_TEST(test_api_unknown_keys)
+{
+  elig_ruleset *rs = national();
+  elig_ctx *ctx = NULL;
+  char buf[1024];
+  const elig_result *r;
+  const char *first = "untouched";
+  ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
+  ck_assert_uint_eq(elig_ctx_last_unknown_keys(ctx, &first), 0);
+  ck_assert_ptr_null(first);
+  household(buf, sizeof buf, "16000.02", 4, ",\"exited_yaer\":2019,\"x\":1");
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_OK);
+  ck_assert_uint_eq(elig_ctx_last_unknown_keys(ctx, &first), 2);
+  ck_assert_str_eq(first, "exited_yaer");
+  /* the next record has none: the count is of the last evaluation, the total goes on */
+  household(buf, sizeof buf, "16000.02", 4, NULL);
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_OK);
+  ck_assert_uint_eq(elig_ctx_last_unknown_keys(ctx, &first), 0);
+  ck_assert_ptr_null(first);
+  ck_assert_uint_eq(elig_ctx_unknown_keys(ctx), 2);
+  /* a record rejected after it was read (size out of range) still names them */
+  household(buf, sizeof buf, "16000.02", 31, ",\"sise\":4");
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_EREJECT);
+  ck_assert_uint_eq(elig_ctx_last_unknown_keys(ctx, NULL), 1);
+  ck_assert_uint_eq(elig_ctx_unknown_keys(ctx), 3);
+  ck_assert_uint_eq(elig_ctx_last_unknown_keys(NULL, &first), 0);
+  ck_assert_ptr_null(first);
+  elig_ctx_free(ctx);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(test_api_eval_json_rejects)
 {
   elig_ruleset *rs = national();
@@ -685,6 +717,7 @@ static Suite *api_suite(void)
   tc = tcase_create("evaluate");
   tcase_add_test(tc, test_api_eval_json);
   tcase_add_test(tc, test_api_eval_json_rejects);
+  tcase_add_test(tc, test_api_unknown_keys);
   tcase_add_test(tc, test_api_result_outlives_input);
   tcase_add_test(tc, test_api_eval_failure_located);
   tcase_add_test(tc, test_api_field_by_field);
