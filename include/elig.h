@@ -132,8 +132,9 @@ ELIG_API const char *elig_error_message(const elig_error *e);
 /* A suggestion ("did you mean 'net_income'?"), or NULL. */
 ELIG_API const char *elig_error_help(const elig_error *e);
 /* Where: the rule file and 1-based line and column (in code points) of a compile diagnostic
- * or of the rule that failed at run time; for malformed JSON the file is NULL, the line 1
- * and the column the byte column.  NULL and 0 when there is no location. */
+ * or of the rule that failed at run time; for malformed JSON the file is NULL, and the line
+ * (from 1) and byte column are those of the offending byte in the text given.  NULL and 0
+ * when there is no location. */
 ELIG_API const char *elig_error_file(const elig_error *e);
 ELIG_API unsigned elig_error_line(const elig_error *e);
 ELIG_API unsigned elig_error_column(const elig_error *e);

@@ -702,6 +702,29 @@ static elig_status evaluate(elig_ctx *ctx, const elig_result **out)
   return ELIG_OK;
 }
 
+/* JSON that does not parse: where, as a line and a byte column (a record given to the API
+ * may be pretty-printed over several lines). */
+static elig_status malformed_json(elig_ctx *ctx, const jdoc_error *jerr)
+{
+  size_t offset = jerr->column ? jerr->column - 1 : 0, line = 1, line_start = 0;
+  for (size_t i = 0; i < offset && i < ctx->input.len; i++)
+    if (ctx->input.p[i] == '\n') {
+      line++;
+      line_start = i + 1;
+    }
+  size_t column = offset - line_start + 1;
+  char msg[256];
+  if (line > 1)
+    snprintf(msg, sizeof msg, "malformed JSON at line %zu, column %zu: %s", line, column,
+             jerr->message);
+  else
+    snprintf(msg, sizeof msg, "malformed JSON at column %zu: %s", column, jerr->message);
+  fail(ctx, ELIG_EREJECT, msg, NULL);
+  ctx->err.line = (unsigned)line;
+  ctx->err.column = (unsigned)column;
+  return ELIG_EREJECT;
+}
+
 elig_status elig_eval_json(elig_ctx *ctx, const char *json, size_t len, const elig_result **out)
 {
   if (out)
@@ -722,14 +745,8 @@ elig_status elig_eval_json(elig_ctx *ctx, const char *json, size_t len, const el
     return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
   if (code == JDOC_EEMPTY)
     return fail(ctx, ELIG_EREJECT, "the record is empty: expected a JSON object", NULL);
-  if (code != JDOC_OK) {
-    char msg[256];
-    snprintf(msg, sizeof msg, "malformed JSON at column %zu: %s", jerr.column, jerr.message);
-    fail(ctx, ELIG_EREJECT, msg, NULL);
-    ctx->err.line = 1;
-    ctx->err.column = (unsigned)jerr.column;
-    return ELIG_EREJECT;
-  }
+  if (code != JDOC_OK)
+    return malformed_json(ctx, &jerr);
   rec_reject why;
   bool typed = rec_from_json(ctx->vm, &ctx->json, &why, &ctx->last_unknown);
   count_unknown(ctx);

@@ -2,7 +2,7 @@
  * utf8.h - strict UTF-8 validation, decoding and encoding.
  *
  * Place in the pipeline: shared by the input layer and the typing layer. The JSON reader
- * (json.c) checks every raw string byte with it, the typing layer validates CSV cells (csv.c
+ * (jdoc.c) checks every raw string byte with it, the typing layer validates CSV cells (csv.c
  * deliberately does not, so a cell that is never used costs nothing) and the diagnostics
  * renderer counts code points for columns.
  *

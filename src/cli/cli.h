@@ -20,5 +20,6 @@ int cli_bad_option(const char *usage, char **argv, const struct option *opts);
  * 4 an input could not be read or an output could not be written. */
 int cmd_diff(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

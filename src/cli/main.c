@@ -42,6 +42,7 @@ static const char usage_main[] =
   "  diff OLD NEW DATA...   the impact of a rule change on a register\n"
   "  explain RULES DATA... --id KEY\n"
   "                         why a record's decisions and flags came out as they did\n"
+  "  serve RULES            an HTTP JSON service evaluating records with RULES\n"
   "\n"
   "options:\n"
   "  -h, --help             this help; 'elig COMMAND --help' for a command's\n"
@@ -492,5 +493,7 @@ int main(int argc, char **argv)
     return cmd_fmt(argc - 1, argv + 1);
   if (strcmp(cmd, "explain") == 0)
     return cmd_explain(argc - 1, argv + 1);
+  if (strcmp(cmd, "serve") == 0)
+    return cmd_serve(argc - 1, argv + 1);
   return cli_usage_error(usage_main, "unknown command '%s'", cmd);
 }

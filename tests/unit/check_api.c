@@ -341,6 +341,13 @@ START_TEST(test_api_eval_json_rejects)
   ck_assert_uint_eq(elig_error_column(e), 10);
   ck_assert_ptr_nonnull(strstr(elig_error_message(e), "malformed JSON at column 10"));
   ck_assert_ptr_null(elig_error_field(e));
+  /* pretty-printed over lines: the line and the column within it */
+  static const char pretty[] = "{\n  \"hh_id\": \"x\",\n  \"year\" 2020\n}";
+  ck_assert_int_eq(elig_eval_json(ctx, pretty, strlen(pretty), &r), ELIG_EREJECT);
+  e = elig_ctx_error(ctx);
+  ck_assert_uint_eq(elig_error_line(e), 3);
+  ck_assert_uint_eq(elig_error_column(e), 10);
+  ck_assert_ptr_nonnull(strstr(elig_error_message(e), "malformed JSON at line 3, column 10"));
   /* not an object */
   ck_assert_int_eq(elig_eval_json(ctx, "[1]", 3, &r), ELIG_EREJECT);
   ck_assert_ptr_nonnull(strstr(elig_error_message(elig_ctx_error(ctx)), "JSON object"));

@@ -1,0 +1,397 @@
+/*
+ * cmd_serve.c -- `elig serve RULES`: the HTTP JSON service (the parts: serve.h).
+ *
+ * The main thread parses the options, compiles the rules, starts libmicrohttpd's worker
+ * threads and then only waits for signals: SIGHUP reloads the rules, SIGINT and SIGTERM stop
+ * the service once the requests in flight are answered, and between signals it polls the
+ * rule files so that a saved edit goes live without one.  The signals are blocked in every
+ * thread and taken with sigtimedwait, so no handler runs in the middle of a request.
+ *
+ * libmicrohttpd runs an epoll loop in each worker thread: a connection that is open but
+ * idle or trickling costs a file descriptor, not a thread, and limits on connections (in
+ * total and per client address), idle time and body size keep such clients from crowding
+ * out the others.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "serve.h"
+
+enum { EXIT_RULES = 1, EXIT_USAGE = 2, EXIT_IO = 4 };
+
+static const char usage_serve[] =
+  "usage: elig serve [options] RULES\n"
+  "\n"
+  "Answers HTTP requests with the rule set RULES (and what it imports):\n"
+  "  POST /v1/evaluate   one record as a JSON object, or many as JSON Lines or an array;\n"
+  "                      results as 'elig run --format jsonl' writes them\n"
+  "                      (?as_of=YYYY-MM-DD, ?aggregates=true)\n"
+  "  POST /v1/explain    one record: why its decisions came out so (?format=json|text)\n"
+  "  GET  /v1/rules      the rule set in force: policy, version, hash, what it defines,\n"
+  "                      and the last reload that failed\n"
+  "  GET  /healthz       that the service answers\n"
+  "Every response names the hash of the rule set that produced it (Elig-Rules-Hash).\n"
+  "The rules are compiled again on SIGHUP and when a rule file changes; when they do not\n"
+  "compile, the rules in force stay.  The log (standard error) has one JSON line per\n"
+  "request, without the records' contents.\n"
+  "\n"
+  "options:\n"
+  "  -l, --listen=ADDR:PORT     where to listen (default 127.0.0.1:8080); ':PORT' for every\n"
+  "                             IPv4 address, '[::1]:PORT' for IPv6, port 0 for a free one\n"
+  "  -j, --threads=N            worker threads (default: the cores available)\n"
+  "      --max-body=BYTES       largest request body (default 16M; suffixes K, M, G)\n"
+  "      --max-connections=N    open connections at once, in all (default 4096)\n"
+  "      --max-per-client=N     open connections at once from one address (default 64)\n"
+  "      --timeout=SECONDS      close a connection idle this long (default 30)\n"
+  "      --request-timeout=SECONDS\n"
+  "                             time allowed to send a whole request body (default 60)\n"
+  "      --watch=MS             look at the rule files every MS milliseconds and reload\n"
+  "                             them when they change (default 1000; 0: on SIGHUP only)\n"
+  "  -h, --help                 this help\n"
+  "\n"
+  "exit status: 0 stopped by SIGINT or SIGTERM, 1 rule errors, 2 usage,\n"
+  "4 the address cannot be listened on\n";
+
+typedef struct {
+  const char *rules;
+  const char *listen;
+  struct sockaddr_storage addr; /* listen, resolved */
+  socklen_t addr_len;
+  unsigned threads;
+  size_t max_body;
+  unsigned max_connections;
+  unsigned max_per_client;
+  unsigned timeout;
+  unsigned request_timeout;
+  unsigned watch_ms;
+} serve_options;
+
+/* ---------------------------------------------------------------- options */
+
+/* A whole number in [lo, hi], with an optional K/M/G suffix when `sized`. */
+static bool parse_number(const char *s, unsigned long long lo, unsigned long long hi, bool sized,
+                         unsigned long long *out)
+{
+  if (!s || *s < '0' || *s > '9')
+    return false;
+  errno = 0;
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  unsigned long long scale = 1;
+  if (sized && *end) {
+    const char *units = "KMG";
+    const char *u = strchr(units, *end == 'k' ? 'K' : *end);
+    if (!u || end[1])
+      return false;
+    scale = 1ULL << (10 * (u - units + 1));
+    end++;
+  }
+  if (errno || *end || v > hi / scale || v * scale < lo)
+    return false;
+  *out = v * scale;
+  return true;
+}
+
+/* Splits "HOST:PORT", "[V6]:PORT", ":PORT" or "PORT" and resolves it. */
+static bool resolve_listen(const char *spec, struct sockaddr_storage *addr, socklen_t *len,
+                           char *error, size_t size)
+{
+  char host[256] = "127.0.0.1";
+  const char *port = spec;
+  const char *colon = strrchr(spec, ':');
+  if (colon) {
+    size_t n = (size_t)(colon - spec);
+    if (n >= sizeof host) {
+      snprintf(error, size, "address too long");
+      return false;
+    }
+    memcpy(host, spec, n);
+    host[n] = '\0';
+    if (n == 0)
+      strcpy(host, "0.0.0.0");
+    if (host[0] == '[' && n >= 2 && host[n - 1] == ']') {
+      memmove(host, host + 1, n - 2);
+      host[n - 2] = '\0';
+    }
+    port = colon + 1;
+  }
+  unsigned long long p;
+  if (!parse_number(port, 0, 65535, false, &p)) {
+    snprintf(error, size, "'%s' is no port (0 to 65535)", port);
+    return false;
+  }
+  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+  struct addrinfo *res = NULL;
+  int rc = getaddrinfo(host, port, &hints, &res);
+  if (rc != 0 || !res) {
+    snprintf(error, size, "cannot resolve '%s': %s", host, gai_strerror(rc));
+    return false;
+  }
+  memcpy(addr, res->ai_addr, res->ai_addrlen);
+  *len = res->ai_addrlen;
+  freeaddrinfo(res);
+  return true;
+}
+
+static int parse_options(int argc, char **argv, serve_options *o)
+{
+  static const struct option opts[] = {
+    {"listen", required_argument, NULL, 'l'},
+    {"threads", required_argument, NULL, 'j'},
+    {"max-body", required_argument, NULL, 'B'},
+    {"max-connections", required_argument, NULL, 'C'},
+    {"max-per-client", required_argument, NULL, 'P'},
+    {"timeout", required_argument, NULL, 'T'},
+    {"request-timeout", required_argument, NULL, 'R'},
+    {"watch", required_argument, NULL, 'W'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+  };
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  *o = (serve_options){
+    .listen = "127.0.0.1:8080",
+    .threads = cores > 0 ? (unsigned)cores : 1,
+    .max_body = 16u << 20,
+    .max_connections = 4096,
+    .max_per_client = 64,
+    .timeout = 30,
+    .request_timeout = 60,
+    .watch_ms = 1000,
+  };
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, ":l:j:h", opts, NULL)) != -1) {
+    unsigned long long v = 0;
+    switch (c) {
+    case 'l': o->listen = optarg; continue;
+    case 'h': fputs(usage_serve, stdout); return -1;
+    case ':': return cli_usage_error(usage_serve, "option '%s' needs a value", argv[optind - 1]);
+    case '?': return cli_bad_option(usage_serve, argv, opts);
+    case 'j':
+      if (!parse_number(optarg, 1, 1024, false, &v))
+        return cli_usage_error(usage_serve, "--threads takes 1 to 1024, not '%s'", optarg);
+      o->threads = (unsigned)v;
+      continue;
+    case 'B':
+      if (!parse_number(optarg, 1, (unsigned long long)1 << 32, true, &v))
+        return cli_usage_error(usage_serve, "--max-body takes bytes (16M, 512K), not '%s'",
+                               optarg);
+      o->max_body = (size_t)v;
+      continue;
+    case 'C':
+    case 'P':
+      if (!parse_number(optarg, 1, 1000000, false, &v))
+        return cli_usage_error(usage_serve, "connection limits take 1 to 1000000, not '%s'",
+                               optarg);
+      *(c == 'C' ? &o->max_connections : &o->max_per_client) = (unsigned)v;
+      continue;
+    case 'T':
+    case 'R':
+      if (!parse_number(optarg, 1, 86400, false, &v))
+        return cli_usage_error(usage_serve, "timeouts take 1 to 86400 seconds, not '%s'",
+                               optarg);
+      *(c == 'T' ? &o->timeout : &o->request_timeout) = (unsigned)v;
+      continue;
+    case 'W':
+      if (!parse_number(optarg, 0, 3600000, false, &v))
+        return cli_usage_error(usage_serve, "--watch takes milliseconds, not '%s'", optarg);
+      o->watch_ms = (unsigned)v;
+      continue;
+    }
+  }
+  if (argc - optind != 1)
+    return cli_usage_error(usage_serve, "%s", argc - optind < 1 ? "no rule file given"
+                                                                : "give one rule file");
+  o->rules = argv[optind];
+  char error[300];
+  if (!resolve_listen(o->listen, &o->addr, &o->addr_len, error, sizeof error))
+    return cli_usage_error(usage_serve, "--listen: %s", error);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- start and stop */
+
+/* Raises the open-file limit as far as allowed; lowers the connection limit to fit it. */
+static void fit_file_limit(serve_options *o, serve_log *log)
+{
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+    return;
+  rlim_t want = (rlim_t)o->max_connections + 64;
+  if (rl.rlim_cur < want) {
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+    unsigned fit = rl.rlim_cur > 128 ? (unsigned)(rl.rlim_cur - 64) : 64;
+    serve_log_write(log, json_pack("{s:s, s:s, s:i, s:i}", "event", "warning", "message",
+                                   "the open-file limit lowers --max-connections", "asked",
+                                   (int)o->max_connections, "now", (int)fit));
+    o->max_connections = fit;
+  }
+}
+
+/* What libmicrohttpd says goes to the log, but one line a second per message: a client
+ * opening a thousand connections over the limit must not write a thousand lines. */
+typedef struct {
+  serve_log *log;
+  pthread_mutex_t lock;
+  char last[256];              /* the last message written */
+  time_t last_at;
+  unsigned dropped;            /* repeats of it dropped since */
+} http_log;
+
+__attribute__((format(printf, 2, 0))) static void http_logger(void *cls, const char *fmt,
+                                                              va_list ap)
+{
+  http_log *hl = cls;
+  char msg[256];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  size_t n = strlen(msg);
+  while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+    msg[--n] = '\0';
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)msg[i] < 0x20 || (unsigned char)msg[i] >= 0x7f)
+      msg[i] = '?'; /* keep the line valid JSON text whatever the library says */
+  time_t now = time(NULL);
+  pthread_mutex_lock(&hl->lock);
+  if (now == hl->last_at && strcmp(msg, hl->last) == 0) {
+    hl->dropped++;
+    pthread_mutex_unlock(&hl->lock);
+    return;
+  }
+  json_t *repeats = NULL; /* how often the last message came again, unwritten */
+  if (hl->dropped)
+    repeats = json_pack("{s:s, s:s, s:i}", "event", "http", "message", hl->last, "repeated",
+                        (int)hl->dropped);
+  memcpy(hl->last, msg, sizeof msg);
+  hl->last_at = now;
+  hl->dropped = 0;
+  pthread_mutex_unlock(&hl->lock);
+  serve_log_write(hl->log, repeats);
+  serve_log_write(hl->log, json_pack("{s:s, s:s}", "event", "http", "message", msg));
+}
+
+static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
+                                       http_log *log)
+{
+  struct sockaddr_storage addr = o->addr; /* a copy: libmicrohttpd takes it non-const */
+  unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  if (addr.ss_family == AF_INET6)
+    flags |= MHD_USE_IPv6;
+  uint16_t port = ntohs(addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&addr)->sin6_port
+                                                   : ((struct sockaddr_in *)&addr)->sin_port);
+  struct MHD_Daemon *d = MHD_start_daemon(
+    flags, port, NULL, NULL, serve_http_request, http,
+    MHD_OPTION_EXTERNAL_LOGGER, http_logger, log, /* first, to catch what the others say */
+    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+    MHD_OPTION_THREAD_POOL_SIZE, o->threads > 1 ? o->threads : 0,
+    MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+    MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_client,
+    MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
+    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+    MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed, http,
+    MHD_OPTION_END);
+  if (!d)
+    fprintf(stderr, "elig: cannot listen on '%s'%s%s\n", o->listen, errno ? ": " : "",
+            errno ? strerror(errno) : "");
+  return d;
+}
+
+/* Stops taking connections, waits for the requests in flight (up to ten seconds, so that
+ * none is cut off), and stops. */
+static void stop_daemon(struct MHD_Daemon *d, serve_http *http)
+{
+  MHD_socket listener = MHD_quiesce_daemon(d);
+  for (int i = 0; i < 1000 && atomic_load(&http->in_flight) > 0; i++)
+    nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+  MHD_stop_daemon(d);
+  if (listener != MHD_INVALID_SOCKET)
+    close(listener); /* quiescing hands the listening socket to us */
+}
+
+/* Takes signals until SIGINT or SIGTERM; returns that signal. */
+static int signal_loop(serve_holder *holder, const sigset_t *signals, unsigned watch_ms)
+{
+  for (;;) {
+    unsigned ms = watch_ms ? watch_ms : 1000;
+    struct timespec wait = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    int sig = sigtimedwait(signals, NULL, &wait);
+    if (sig == SIGHUP)
+      serve_holder_reload(holder, "SIGHUP");
+    else if (sig == SIGINT || sig == SIGTERM)
+      return sig;
+    else if (sig < 0 && errno == EAGAIN && watch_ms)
+      serve_holder_poll(holder);
+  }
+}
+
+int cmd_serve(int argc, char **argv)
+{
+  serve_options o;
+  int rc = parse_options(argc, argv, &o);
+  if (rc)
+    return rc < 0 ? 0 : rc;
+
+  /* Blocked before any thread starts, so that every thread inherits the mask and only
+   * sigtimedwait below takes these signals. */
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  serve_log log;
+  serve_log_init(&log, STDERR_FILENO);
+  serve_holder holder;
+  if (!serve_holder_init(&holder, o.rules, &log)) {
+    serve_holder_fini(&holder);
+    serve_log_fini(&log);
+    return EXIT_RULES;
+  }
+  fit_file_limit(&o, &log);
+  serve_http http = {.holder = &holder, .log = &log,
+                     .limits = {o.max_body, o.request_timeout}};
+  atomic_init(&http.in_flight, 0);
+  http_log hlog = {.log = &log};
+  pthread_mutex_init(&hlog.lock, NULL);
+  struct MHD_Daemon *d = start_daemon(&o, &http, &hlog);
+  if (!d) {
+    pthread_mutex_destroy(&hlog.lock);
+    serve_holder_fini(&holder);
+    serve_log_fini(&log);
+    return EXIT_IO;
+  }
+  const union MHD_DaemonInfo *bound = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  serve_rules *r = serve_holder_acquire(&holder);
+  serve_log_write(&log, json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:i}", "event", "listening",
+                                  "listen", o.listen, "port", bound ? (int)bound->port : 0,
+                                  "policy", elig_ruleset_policy(r->rs), "version",
+                                  elig_ruleset_version(r->rs), "rules",
+                                  elig_ruleset_hash(r->rs), "threads", (int)o.threads));
+  serve_rules_release(r);
+
+  int sig = signal_loop(&holder, &signals, o.watch_ms);
+  serve_log_write(&log, json_pack("{s:s, s:s, s:i}", "event", "stopping", "signal",
+                                  sig == SIGINT ? "SIGINT" : "SIGTERM", "in_flight",
+                                  (int)atomic_load(&http.in_flight)));
+  stop_daemon(d, &http);
+  pthread_mutex_destroy(&hlog.lock);
+  serve_holder_fini(&holder);
+  serve_log_write(&log, json_pack("{s:s}", "event", "stopped"));
+  serve_log_fini(&log);
+  return 0;
+}

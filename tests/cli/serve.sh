@@ -1,0 +1,309 @@
+#!/bin/sh
+# serve.sh -- end-to-end tests of `elig serve` through a real HTTP client (curl).
+#
+# Part 1, golden cases: each tests/cli/serve/RULESET/NAME.http is a request
+#   METHOD PATH[?QUERY]
+#   Header: value            (any number)
+#                            (a blank line)
+#   body                     (to the end of the file)
+# sent to a server running tests/cli/serve/RULESET/RULESET.rules (national: the shipped
+# rules/national.rules).  NAME.out is what must come back: the status line, the headers
+# Content-Type, Allow and Elig-*, a blank line, the body; the rule-set hash reads $HASH and
+# times $TIME.  UPDATE=1 rewrites the .out files for review in `git diff`; ONLY=PATTERN (a
+# shell pattern on NAME) limits the run.
+#
+# Part 2, scripted: a batch equals `elig run --format jsonl`; many clients at once; a body
+# over the limit and one that never ends; a thousand idle connections while others are
+# answered; reloads with good and broken rules, on SIGHUP and on a file change, while
+# requests run (none may fail); the log (one JSON line per request, no record contents);
+# start-up failures; stopping on SIGTERM.
+#
+# Environment (as make check sets it): ELIG, srcdir, ELIG_WRAPPER, SLOWCLIENT.
+set -u
+ELIG=${ELIG:-$(pwd)/elig}
+case $ELIG in /*) ;; *) ELIG=$(pwd)/$ELIG;; esac
+SLOWCLIENT=${SLOWCLIENT:-$(pwd)/tests/cli/slowclient}
+srcdir=${srcdir:-.}
+: "${LC_ALL:=C}"; export LC_ALL
+if ! command -v curl >/dev/null 2>&1; then
+  echo "SKIP: curl is not installed (./bootstrap installs it)"; exit 77
+fi
+tmp=$(mktemp -d) || exit 99
+servers=""
+cleanup() {
+  for pid in $servers; do kill -9 "$pid" 2>/dev/null; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap - EXIT && echo "serve: keeping $tmp"
+fails=0; passes=0
+pass() { passes=$((passes + 1)); }
+fail() { echo "FAIL: serve/$1"; fails=$((fails + 1)); }
+check() { # check ID COMMAND...: passes when the command succeeds
+  id=$1; shift
+  if "$@"; then pass; else fail "$id"; fi
+}
+
+# ---------------------------------------------------------------- servers
+
+# start NAME ARGS...: starts `elig serve --listen 127.0.0.1:0 ARGS` with its log in
+# $tmp/NAME.log; sets NAME_port and NAME_pid once it listens.
+start() {
+  name=$1; shift
+  ${ELIG_WRAPPER:-} "$ELIG" serve --listen 127.0.0.1:0 "$@" 2>"$tmp/$name.log" &
+  pid=$!
+  servers="$servers $pid"
+  i=0
+  while ! grep -q '"event":"listening"' "$tmp/$name.log" 2>/dev/null; do
+    i=$((i + 1))
+    if [ $i -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; then
+      echo "FAIL: serve/$name: the server did not start:"; cat "$tmp/$name.log"; exit 1
+    fi
+    sleep 0.05
+  done
+  port=$(sed -n 's/.*"event":"listening".*"port":\([0-9]*\).*/\1/p' "$tmp/$name.log")
+  eval "${name}_port=$port; ${name}_pid=$pid"
+}
+
+# stop NAME: SIGTERM; the server must exit 0 and say so in its log.
+stop() {
+  eval "pid=\$${1}_pid"
+  kill -TERM "$pid"
+  wait "$pid"; status=$?
+  check "$1-stops-on-sigterm" [ "$status" = 0 ]
+  check "$1-logs-stopped" grep -q '"event":"stopped"' "$tmp/$1.log"
+}
+
+hash_of() { # hash_of PORT: the rule-set hash the server answers with
+  curl -s "http://127.0.0.1:$1/healthz" | sed -n 's/.*"rules": "\(sha256:[0-9a-f]*\)".*/\1/p'
+}
+
+# ---------------------------------------------------------------- part 1: golden cases
+
+# run_case DIR NAME PORT HASH
+run_case() {
+  dir=$1; name=$2; port=$3; hash=$4; f=$dir/$name.http
+  read -r method path < "$f"
+  awk 'NR > 1 && /^$/ { exit } NR > 1 { print }' "$f" > "$tmp/req.headers"
+  awk 'body { print } NR > 1 && /^$/ && !body { body = 1 }' "$f" > "$tmp/req.body"
+  set -- -s -S -H 'Expect:' -D "$tmp/res.headers" -o "$tmp/res.body"
+  while IFS= read -r h; do set -- "$@" -H "$h"; done < "$tmp/req.headers"
+  case $method in
+  HEAD) set -- "$@" -I ;;
+  POST) set -- "$@" --data-binary "@$tmp/req.body" ;;
+  *) set -- "$@" -X "$method" ;;
+  esac
+  : > "$tmp/res.body"
+  curl "$@" "http://127.0.0.1:$port$path" 2>"$tmp/curl.err"
+  [ "$method" = HEAD ] && : > "$tmp/res.body" # curl -I writes the head there too
+  {
+    head -1 "$tmp/res.headers" | tr -d '\r'
+    grep -i -E '^(content-type|allow|elig-[a-z-]+):' "$tmp/res.headers" | tr -d '\r' | sort
+    echo
+    cat "$tmp/res.body"
+  } | sed -e "s|$hash|\$HASH|g" -e 's|"20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9:.]*Z"|"$TIME"|g' \
+    > "$tmp/res.out"
+  if [ "${UPDATE:-}" = 1 ]; then cp "$tmp/res.out" "$dir/$name.out"; return 0; fi
+  if ! cmp -s "$tmp/res.out" "$dir/$name.out" 2>/dev/null; then
+    echo "FAIL: serve/$dir/$name: the response differs from $name.out:"
+    diff -u "$dir/$name.out" "$tmp/res.out" 2>&1 | head -40
+    cat "$tmp/curl.err"
+    return 1
+  fi
+}
+
+run_cases() { # run_cases DIR PORT
+  hash=$(hash_of "$2")
+  for name in $(ls "$1"/*.http | sed 's|.*/||; s/\.http$//' | sort); do
+    case $name in ${ONLY:-*}) ;; *) continue;; esac
+    if run_case "$1" "$name" "$2" "$hash"; then pass; else fails=$((fails + 1)); fi
+  done
+}
+
+cd "$srcdir" || exit 99
+cases=tests/cli/serve
+start national --threads 2 --max-per-client 256 rules/national.rules
+start divide --threads 1 "$cases/divide/divide.rules"
+run_cases "$cases/national" "$national_port"
+run_cases "$cases/divide" "$divide_port"
+[ "${UPDATE:-}" = 1 ] && { echo "serve: expected files rewritten"; exit 0; }
+[ -n "${ONLY:-}" ] && { echo "serve: $passes passed, $fails failed"; [ $fails = 0 ]; exit; }
+N=http://127.0.0.1:$national_port
+
+# ---------------------------------------------------------------- part 2: scripted
+
+# A batch answers, line for line, what `elig run --format jsonl` writes (the aggregates
+# aside), with an error line for each record run rejects.
+curl -s -H 'Expect:' --data-binary @data/sample.jsonl "$N/v1/evaluate" > "$tmp/batch" 2>&1
+"$ELIG" run --format jsonl rules/national.rules data/sample.jsonl 2>"$tmp/run.err" |
+  grep -v '^{"aggregate"' > "$tmp/run.out"
+grep -v '^{"line":' "$tmp/batch" > "$tmp/batch.results"
+check batch-equals-run cmp -s "$tmp/batch.results" "$tmp/run.out"
+sed -n 's/^data\/sample.jsonl:\([0-9]*\): rejected.*/\1/p' "$tmp/run.err" > "$tmp/run.rejected"
+sed -n 's/^{"line":\([0-9]*\),"error".*/\1/p' "$tmp/batch" > "$tmp/batch.rejected"
+check batch-rejects-what-run-rejects cmp -s "$tmp/batch.rejected" "$tmp/run.rejected"
+check batch-loses-nothing [ "$(wc -l < "$tmp/batch")" = "$(grep -c . data/sample.jsonl)" ]
+curl -s -H 'Expect:' --data-binary @data/sample.jsonl "$N/v1/evaluate?aggregates=true" |
+  grep '^{"aggregate"' > "$tmp/batch.aggs"
+"$ELIG" run --format jsonl rules/national.rules data/sample.jsonl 2>/dev/null |
+  grep '^{"aggregate"' > "$tmp/run.aggs"
+check batch-aggregates-equal-run cmp -s "$tmp/batch.aggs" "$tmp/run.aggs"
+
+# Many clients at once: 400 single-record requests, 32 at a time from one curl and 4 curls
+# side by side; every answer must be the line `elig run` gives that record.
+mkdir "$tmp/many"
+head -400 data/sample.jsonl | split -l 1 -a 3 - "$tmp/many/r"
+k=0
+for f in "$tmp"/many/r*; do # four config files; `next` separates their transfers
+  cfg=$tmp/many.cfg.$((k % 4))
+  [ -f "$cfg" ] && echo next >> "$cfg"
+  printf 'url = "%s/v1/evaluate"\ndata-binary = "@%s"\noutput = "%s.out"\nsilent\n' \
+    "$N" "$f" "$f" >> "$cfg"
+  k=$((k + 1))
+done
+jobs=""
+for part in "$tmp"/many.cfg.*; do
+  curl -s --no-progress-meter -H 'Expect:' -Z --parallel-max 32 -K "$part" &
+  jobs="$jobs $!"
+done
+wait $jobs # (a bare `wait` would wait for the servers too)
+head -400 data/sample.jsonl | "$ELIG" run --format jsonl --input-format jsonl \
+  rules/national.rules - 2>/dev/null | grep -v '^{"aggregate"' > "$tmp/many.want"
+for f in "$tmp"/many/r*.out; do grep -h '^{"hh_id"' "$f"; done > "$tmp/many.got"
+check many-clients-agree-with-run cmp -s "$tmp/many.got" "$tmp/many.want"
+check many-clients-all-answered [ "$(ls "$tmp"/many/r*.out | wc -l)" = 400 ]
+
+
+# A thousand idle connections trickling a request head, from another address, must not stop
+# the service answering others: with the default per-address limit (64) the rest are refused
+# at once; with limits raised, all thousand are held and others are still answered.
+one=$(head -1 data/sample.jsonl)
+answered_meanwhile() { # answered_meanwhile PORT: 10 requests, each within 2 s
+  n=0
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    code=$(printf '%s' "$one" | curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+      --data-binary @- "http://127.0.0.1:$1/v1/evaluate")
+    [ "$code" = 200 ] && n=$((n + 1))
+    sleep 0.2
+  done
+  [ $n = 10 ]
+}
+start limits rules/national.rules
+"$SLOWCLIENT" 127.0.0.1 "$limits_port" 1000 5 headers 127.0.0.2 > "$tmp/slow1" &
+slow=$!
+sleep 1
+check slowloris-default-limits answered_meanwhile "$limits_port"
+wait $slow
+check slowloris-default-refuses-beyond-64 grep -q '^open 64 closed 936' "$tmp/slow1"
+stop limits
+start wide --threads 2 --max-connections 2000 --max-per-client 1500 rules/national.rules
+"$SLOWCLIENT" 127.0.0.1 "$wide_port" 1000 5 headers 127.0.0.2 > "$tmp/slow2" &
+slow=$!
+sleep 1
+check slowloris-thousand-held answered_meanwhile "$wide_port"
+wait $slow
+check slowloris-thousand-all-open grep -q '^open 1000 closed 0' "$tmp/slow2"
+stop wide
+# A body over --max-body streamed without a length is read, dropped and answered 413; one
+# announced by Content-Length is refused unread.  A body that trickles past
+# --request-timeout is cut off and logged as 408.
+start slow --max-body 64K --request-timeout 1 --timeout 5 rules/national.rules
+S=http://127.0.0.1:$slow_port
+head -c 70000 /dev/zero | tr '\0' ' ' > "$tmp/big"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Transfer-Encoding: chunked' -H 'Expect:' \
+  --data-binary @"$tmp/big" "$S/v1/evaluate")
+check body-too-large-chunked [ "$code" = 413 ]
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Expect:' --data-binary @"$tmp/big" \
+  "$S/v1/evaluate")
+check body-too-large-announced [ "$code" = 413 ]
+"$SLOWCLIENT" 127.0.0.1 "$slow_port" 5 3 body > "$tmp/slow3"
+check slow-body-cut-off grep -q '^open 0 closed 5' "$tmp/slow3"
+check slow-body-logged-408 [ "$(grep -c '"status":408' "$tmp/slow.log")" = 5 ]
+stop slow
+
+# Reloading while requests run.  The server watches a copy of the rules; four clients
+# evaluate in a loop the whole time, and every request must be answered 200 by one of the
+# rule sets in force.
+mkdir "$tmp/rules"
+cp -R rules/national.rules rules/national "$tmp/rules/"
+chmod -R u+w "$tmp/rules"
+params=$tmp/rules/national/parameters.rules
+cp "$params" "$tmp/params.orig"
+start reload --threads 2 --watch 100 "$tmp/rules/national.rules"
+R=http://127.0.0.1:$reload_port
+h0=$(hash_of "$reload_port")
+client() { # client N: evaluates until told to stop; one status and hash per request
+  while [ ! -f "$tmp/stop-clients" ]; do
+    head -120 data/sample.jsonl | curl -s -H 'Expect:' -o /dev/null \
+      -w '%{http_code} %header{elig-rules-hash}\n' --data-binary @- "$R/v1/evaluate"
+  done > "$tmp/client$1"
+}
+clients=""
+for c in 1 2 3 4; do client $c & clients="$clients $!"; done
+wait_hash() { # wait_hash WANT: until the server answers with that hash (10 s at most)
+  i=0
+  while [ "$(hash_of "$reload_port")" != "$1" ] && [ $i -lt 200 ]; do
+    sleep 0.05; i=$((i + 1))
+  done
+  [ "$(hash_of "$reload_port")" = "$1" ]
+}
+sleep 0.5
+# 1. a good change and SIGHUP: the new set is in force
+sed 's/2020: 4000 /2020: 4100 /' "$tmp/params.orig" > "$tmp/p1"
+cp "$tmp/p1" "$params"
+kill -HUP "$reload_pid"
+i=0
+while [ "$(hash_of "$reload_port")" = "$h0" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+h1=$(hash_of "$reload_port")
+check reload-sighup-swaps [ "$h1" != "$h0" ]
+check reload-sighup-logged grep -q '"cause":"SIGHUP","outcome":"replaced"' "$tmp/reload.log"
+sleep 0.5
+# 2. broken rules: the set in force stays, /v1/rules and the log say why
+echo 'param broken money by year {' >> "$params"
+kill -HUP "$reload_pid"
+sleep 0.5
+check reload-broken-keeps-rules [ "$(hash_of "$reload_port")" = "$h1" ]
+curl -s "$R/v1/rules" > "$tmp/rules.json"
+check reload-broken-shown grep -q '"status": "failed"' "$tmp/rules.json"
+check reload-broken-located grep -q 'parameters.rules' "$tmp/rules.json"
+check reload-broken-logged grep -q '"outcome":"failed; the rules in force stay"' "$tmp/reload.log"
+# 3. fixed by saving the file, no signal: the watch picks it up
+cp "$tmp/params.orig" "$params"
+check reload-on-file-change wait_hash "$h0"
+check reload-failure-cleared sh -c "curl -s '$R/v1/rules' | grep -q '\"status\": \"ok\"'"
+sleep 0.5
+touch "$tmp/stop-clients"
+wait $clients
+cat "$tmp"/client? > "$tmp/clients"
+check reload-clients-made-requests [ "$(wc -l < "$tmp/clients")" -gt 20 ]
+check reload-no-request-failed sh -c "! grep -v '^200 ' '$tmp/clients'"
+check reload-every-answer-named-its-rules sh -c \
+  "! grep -v -e ' $h0\$' -e ' $h1\$' '$tmp/clients'"
+stop reload
+
+# The log: one JSON object a line, a line per request, and nothing of the records in it.
+check log-lines-are-json sh -c "command -v jq >/dev/null || exit 0; jq -e . '$tmp/national.log' >/dev/null"
+requests=$(grep -c '"event":"request"' "$tmp/national.log")
+check log-a-line-per-request [ "$requests" -gt 400 ]
+cut -d, -f2 data/sample.csv | sed -n '2,$p' | grep -E '^[0-9]{17}' | sort -u > "$tmp/ids"
+check log-no-identity-numbers sh -c "! grep -F -f '$tmp/ids' '$tmp'/*.log"
+check log-no-names sh -c "! grep -F '曾军浩' '$tmp'/*.log"
+
+# Start-up: rules that do not compile (1, with the diagnostics), a bad address (2), an
+# address in use (4).
+printf 'record r key id {\n  id txt required\n}\n' > "$tmp/bad.rules"
+"$ELIG" serve --listen 127.0.0.1:0 "$tmp/bad.rules" 2>"$tmp/bad.err"; status=$?
+check start-bad-rules-exit-1 [ $status = 1 ]
+check start-bad-rules-diagnostics grep -q "bad.rules:2:6: error" "$tmp/bad.err"
+"$ELIG" serve --listen 127.0.0.1:99999 rules/national.rules 2>/dev/null; status=$?
+check start-bad-port-exit-2 [ $status = 2 ]
+"$ELIG" serve --listen "127.0.0.1:$national_port" rules/national.rules 2>"$tmp/inuse.err"
+status=$?
+check start-address-in-use-exit-4 [ $status = 4 ]
+check start-address-in-use-said grep -q "cannot listen on '127.0.0.1:$national_port'" \
+  "$tmp/inuse.err"
+
+stop national
+stop divide
+echo "serve: $passes passed, $fails failed"
+[ $fails = 0 ]
