@@ -3,6 +3,7 @@
  *
  * Pipeline: srcfile.c holds the text -> parse.c -> an ast_file for check.c.
  */
+#include <setjmp.h>
 #include <string.h>
 
 #include "parse.h"
@@ -17,7 +18,8 @@ YY_BUFFER_STATE eligyy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
 
 ast_file *parse_file(const src_set *srcs, uint32_t file, ast_arena *arena, diag_list *diags)
 {
-  elig_parser p = {.arena = arena, .srcs = srcs, .file = file, .diags = diags};
+  jmp_buf fatal;
+  elig_parser p = {.arena = arena, .srcs = srcs, .file = file, .diags = diags, .fatal = &fatal};
   yyscan_t scanner;
   p.text = src_text(srcs, file, &p.len);
   p.out = ast_alloc(arena, sizeof *p.out);
@@ -29,6 +31,12 @@ ast_file *parse_file(const src_set *srcs, uint32_t file, ast_arena *arena, diag_
   /* Editors on Windows save UTF-8 with a byte order mark: skip it, keeping offsets. */
   uint32_t skip = p.len >= 3 && memcmp(p.text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
   p.offset = skip;
+  if (setjmp(fatal) != 0) {
+    /* the scanner ran out of memory; its buffers are freed with it (a parser stack grown
+     * past its first 200 entries is not: out of memory, in a 200-deep file, is let leak) */
+    eligyylex_destroy(scanner);
+    return NULL;
+  }
   /* The source set keeps the text; flex scans its own copy (it needs two NULs at the end). */
   if (!eligyy_scan_bytes(p.text + skip, (int)(p.len - skip), scanner)) {
     eligyylex_destroy(scanner);

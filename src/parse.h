@@ -8,6 +8,8 @@
 #ifndef ELIG_PARSE_H
 #define ELIG_PARSE_H
 
+#include <setjmp.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -31,6 +33,7 @@ typedef struct elig_parser {
   bool expect_regex;   /* the last token was 'matches': a '/' starts a regex */
   int depth;           /* current expression nesting */
   bool too_deep;       /* depth error already reported */
+  jmp_buf *fatal;      /* where the scanner jumps when it runs out of memory */
 } elig_parser;
 
 /* Parses file `file` of `srcs` into a tree allocated from `arena`.  Errors go to `diags`.
