@@ -298,7 +298,7 @@ static jdoc_errcode parse_string(parser *ps, const char **out, size_t *out_len)
       uint32_t cp;
       size_t len = utf8_decode_next((const char *)s, (size_t)(e - s), &cp);
       if (len == 0)
-        return fail(ps, JSON_EUTF8, s, "invalid utf-8 in string");
+        return fail(ps, JDOC_EUTF8, s, "invalid utf-8 in string");
       if (o) {
         memcpy(o, s, len);
         o += len;

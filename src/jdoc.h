@@ -50,7 +50,7 @@ typedef enum jdoc_errcode {
   JDOC_ECONTROL,   /* raw control character (< 0x20) inside a string */
   JDOC_EESCAPE,    /* unknown escape or malformed \uXXXX */
   JDOC_ESURROGATE, /* \uD800..\uDFFF not forming a surrogate pair */
-  JSON_EUTF8,      /* a string holds invalid UTF-8 */
+  JDOC_EUTF8,      /* a string holds invalid UTF-8 */
   JDOC_EDUPKEY,    /* the same key twice in one object */
   JDOC_EDEPTH,     /* arrays/objects nested deeper than max_depth */
   JDOC_ETRAILING,  /* something after the value other than whitespace */
