@@ -558,7 +558,7 @@ elig_status elig_ctx_new(const elig_ruleset *rs, elig_ctx **out)
     return ELIG_ENOMEM;
   ctx->rs = rs;
   ctx->result.ctx = ctx;
-  jdoc_init(&ctx->json, NULL);
+  jdoc_init(&ctx->json, REC_JDOC_OPTIONS);
   ctx->vm = vm_ctx_new(P);
   ctx->staged = calloc(nfields + 1, sizeof *ctx->staged);
   ctx->staged_text = calloc(nfields + 1, sizeof *ctx->staged_text);

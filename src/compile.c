@@ -1067,6 +1067,7 @@ static void field_code(compiler *c, ast_decl *rec, prog_record *pr, uint32_t i)
   ast_field *f = rec->fields.items[i];
   prog_field *pf = &pr->fields[i];
   pf->name = f->name;
+  pf->name_len = (uint32_t)strlen(f->name);
   pf->loc = f->loc;
   if (strcmp(f->type_name, "list") == 0) {
     pf->type = ty_make(TY_LIST);

@@ -1626,7 +1626,7 @@ int diff_batch(const diff_options *o, diff_stats *st, FILE *log)
   memset(st, 0, sizeof *st);
   d.start = d.last_progress = now();
   csv_parser_init(&d.csv, NULL);
-  jdoc_init(&d.json, NULL);
+  jdoc_init(&d.json, REC_JDOC_OPTIONS);
   input_chunk_init(&d.chunk);
   bool ready = side_init(&d.s[0], o->old_p, "old", o->as_of) &&
                side_init(&d.s[1], o->new_p, "new", o->as_of) && build_maps(&d);

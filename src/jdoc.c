@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "utf8.h"
 
@@ -89,7 +91,7 @@ static jdoc_errcode fail_char(parser *ps, const unsigned char *at, const char *w
   return fail(ps, JDOC_ESYNTAX, at, "unexpected byte 0x%02x, %s", *at, what);
 }
 
-static void skip_ws(parser *ps)
+static void skip_ws_run(parser *ps)
 {
   const unsigned char *s = ps->s, *e = ps->e;
   while (s < e && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
@@ -97,12 +99,35 @@ static void skip_ws(parser *ps)
   ps->s = s;
 }
 
+/* Inline, one comparison in the usual case: JSON Lines hold next to no white space. */
+static inline void skip_ws(parser *ps)
+{
+  if (ps->s < ps->e && *ps->s > ' ')
+    return;
+  skip_ws_run(ps);
+}
+
 /* ===== doc buffers ================================================================ */
+
+/* A seed for the key hash that a sender of records cannot guess, so that no line can be
+ * made of keys that all collide (which would make checking them quadratic).  Hash values
+ * are never seen outside this file: the seed changes nothing a caller can observe. */
+static uint64_t hash_seed(const jdoc *doc)
+{
+  uint64_t seed = 0;
+  if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    seed = (uint64_t)(uintptr_t)doc ^ ((uint64_t)t.tv_nsec << 17) ^ (uint64_t)t.tv_sec;
+  }
+  return seed | 1;
+}
 
 void jdoc_init(jdoc *doc, const jdoc_options *opt)
 {
   memset(doc, 0, sizeof *doc);
   doc->max_depth = opt && opt->max_depth ? opt->max_depth : JDOC_DEFAULT_MAX_DEPTH;
+  doc->check_keys = !(opt && opt->caller_checks_keys);
 }
 
 void jdoc_fini(jdoc *doc)
@@ -113,7 +138,7 @@ void jdoc_fini(jdoc *doc)
   free(doc->arena);
   free(doc->stack);
   free(doc->keys);
-  jdoc_init(doc, &(jdoc_options){doc->max_depth});
+  jdoc_init(doc, &(jdoc_options){doc->max_depth, !doc->check_keys});
 }
 
 static jdoc_errcode new_node(parser *ps, jdoc_kind kind, uint32_t *idx)
@@ -168,14 +193,26 @@ static jdoc_errcode arena_ready(parser *ps)
 
 /* ===== duplicate keys ============================================================= */
 
-static uint32_t key_hash(const char *k, size_t n, uint32_t obj)
+/* Eight bytes at a time, mixed with multiply and shift, from a secret seed (hash_seed). */
+static uint32_t key_hash(const char *k, size_t n, uint32_t obj, uint64_t seed)
 {
-  uint32_t h = 2166136261u ^ obj;
-  for (size_t i = 0; i < n; i++) {
-    h ^= (unsigned char)k[i];
-    h *= 16777619u;
+  const uint64_t m = 0xBF58476D1CE4E5B9u;
+  uint64_t h = seed ^ ((uint64_t)obj << 32) ^ n;
+  for (; n >= 8; k += 8, n -= 8) {
+    uint64_t w;
+    memcpy(&w, k, 8);
+    h = (h ^ w) * m;
+    h ^= h >> 31;
   }
-  return h;
+  if (n) {
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; i++)
+      w |= (uint64_t)(unsigned char)k[i] << (8 * i);
+    h = (h ^ w) * m;
+  }
+  h ^= h >> 29;
+  h *= 0x94D049BB133111EBu;
+  return (uint32_t)(h ^ (h >> 32));
 }
 
 static bool keys_grow(jdoc *doc)
@@ -210,7 +247,9 @@ static jdoc_errcode key_insert(parser *ps, uint32_t obj, uint32_t node, const ch
 
   if ((doc->keys_used + 1) * 2 > doc->keys_cap && !keys_grow(doc))
     return fail(ps, JDOC_ENOMEM, at, "out of memory");
-  uint32_t h = key_hash(k, n, obj);
+  if (!doc->seed)
+    doc->seed = hash_seed(doc);
+  uint32_t h = key_hash(k, n, obj, doc->seed);
   size_t mask = doc->keys_cap - 1;
   for (size_t j = h & mask;; j = (j + 1) & mask) {
     struct jdoc_keyslot *slot = &doc->keys[j];
@@ -262,6 +301,39 @@ static long hex4(const unsigned char *s, const unsigned char *e)
   return v;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The bytes of w (eight of the input, the first in the low byte) that need a closer look:
+ * '"', '\\', a control character, or part of a multi-byte character; the lowest flagged
+ * byte is exact (borrows only ever flag bytes above a flagged one). */
+static uint64_t special_bytes(uint64_t w)
+{
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+  return (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | (w - ones * 0x20) |
+          w) & highs;
+}
+
+/* Skips plain bytes eight at a time; the byte loop after it finishes the job. */
+static const unsigned char *skip_plain(const unsigned char *s, const unsigned char *e)
+{
+  while (e - s >= 8) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    uint64_t special = special_bytes(w);
+    if (special)
+      return s + (__builtin_ctzll(special) >> 3);
+    s += 8;
+  }
+  return s;
+}
+#else
+static const unsigned char *skip_plain(const unsigned char *s, const unsigned char *e)
+{
+  (void)e;
+  return s;
+}
+#endif
+
 /* Parses the string whose opening quote is at ps->s; leaves ps->s after the closing quote. */
 static jdoc_errcode parse_string(parser *ps, const char **out, size_t *out_len)
 {
@@ -273,6 +345,7 @@ static jdoc_errcode parse_string(parser *ps, const char **out, size_t *out_len)
 
   for (;;) {
     const unsigned char *run = s;
+    s = skip_plain(s, e);
     while (s < e && plain[*s])
       s++;
     if (o) {
@@ -440,14 +513,13 @@ static jdoc_kind literal(const unsigned char *s, const unsigned char *e, size_t 
     jdoc_kind kind;
   } lits[] = {{"null", 4, JDOC_NULL}, {"true", 4, JDOC_TRUE}, {"false", 5, JDOC_FALSE}};
 
-  for (size_t i = 0; i < sizeof lits / sizeof lits[0]; i++) {
-    size_t n = lits[i].len;
-    if ((size_t)(e - s) >= n && memcmp(s, lits[i].text, n) == 0 &&
-        ((size_t)(e - s) == n || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
-                                   is_digit(s[n]) || s[n] == '_'))) {
-      *len = n;
-      return lits[i].kind;
-    }
+  int i = *s == 'n' ? 0 : *s == 't' ? 1 : *s == 'f' ? 2 : -1;
+  size_t n = i >= 0 ? lits[i].len : 0;
+  if (i >= 0 && (size_t)(e - s) >= n && memcmp(s, lits[i].text, n) == 0 &&
+      ((size_t)(e - s) == n || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+                                 is_digit(s[n]) || s[n] == '_'))) {
+    *len = n;
+    return lits[i].kind;
   }
   *len = 0;
   return JDOC_NULL;
@@ -490,7 +562,7 @@ static jdoc_errcode parse_doc(parser *ps)
     if (depth > 0) {
       struct jdoc_frame *f = &stack[depth - 1];
       if (key) {
-        if (key_insert(ps, f->node, idx, key, key_len, key_at) != JDOC_OK)
+        if (doc->check_keys && key_insert(ps, f->node, idx, key, key_len, key_at) != JDOC_OK)
           return ps->code;
         doc->nodes[idx].key = key;
         doc->nodes[idx].key_len = key_len;
@@ -603,6 +675,30 @@ jdoc_errcode jdoc_parse(jdoc *doc, const char *text, size_t n, jdoc_error *err)
       return fail(&ps, JDOC_ENOMEM, ps.s, "out of memory");
   }
   return parse_doc(&ps);
+}
+
+jdoc_errcode jdoc_check_keys(jdoc *doc, uint32_t obj, jdoc_error *err)
+{
+  static const unsigned char nowhere[1];
+  parser ps = {.doc = doc, .text = nowhere, .err = err}; /* columns are set from the nodes */
+  if (obj >= doc->nnodes || doc->nodes[obj].kind != JDOC_OBJECT)
+    return JDOC_OK;
+  /* a new epoch: the table's entries from the parse, or from other objects, are stale */
+  doc->keys_used = 0;
+  if (++doc->epoch == 0) {
+    if (doc->keys)
+      memset(doc->keys, 0, doc->keys_cap * sizeof *doc->keys);
+    doc->epoch = 1;
+  }
+  for (uint32_t m = doc->nodes[obj].first_child; m != JDOC_NONE; m = doc->nodes[m].next_sibling) {
+    const jdoc_node *n = &doc->nodes[m];
+    if (key_insert(&ps, obj, m, n->key, n->key_len, nowhere) != JDOC_OK) {
+      if (err)
+        err->column = n->pos + 1;
+      return ps.code;
+    }
+  }
+  return JDOC_OK;
 }
 
 uint32_t jdoc_object_get(const jdoc *doc, uint32_t obj, const char *key, size_t len)

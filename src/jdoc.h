@@ -78,6 +78,9 @@ typedef struct jdoc_error {
 
 typedef struct jdoc_options {
   size_t max_depth; /* deepest nesting of arrays and objects allowed, 0 = default (64) */
+  bool caller_checks_keys; /* jdoc_parse does not look for duplicate keys: the caller calls
+                              jdoc_check_keys on the objects it needs to (record.c catches a
+                              known field given twice for nothing, and checks the rest) */
 } jdoc_options;
 
 struct jdoc_frame;   /* open container during a parse (jdoc.c) */
@@ -96,6 +99,8 @@ typedef struct jdoc {
   size_t keys_cap;
   size_t keys_used;
   uint32_t epoch;    /* entries of earlier parses are stale: no clearing per parse */
+  uint64_t seed;     /* of the key hash, chosen on first use; 0 until then */
+  bool check_keys;   /* jdoc_parse rejects duplicate keys (!caller_checks_keys) */
 } jdoc;
 
 /* Prepares doc with the given options (opt may be NULL). Allocates nothing; buffers grow on
@@ -111,6 +116,12 @@ void jdoc_fini(jdoc *doc);
  * 1-based byte column; after an error the doc's content is unspecified but it stays usable.
  * The only allocations are growth of the doc's buffers; their failure is JDOC_ENOMEM. */
 jdoc_errcode jdoc_parse(jdoc *doc, const char *text, size_t n, jdoc_error *err);
+
+/* Looks for a key given twice in object node obj of the last parse: JDOC_OK, or
+ * JDOC_EDUPKEY with *err (may be NULL) naming it at the column of its second value, or
+ * JDOC_ENOMEM.  Linear in the number of members.  For callers that parse with
+ * caller_checks_keys. */
+jdoc_errcode jdoc_check_keys(jdoc *doc, uint32_t obj, jdoc_error *err);
 
 /* Index of the member of object node obj whose key is the len bytes at key, or JDOC_NONE
  * (also when obj is not an object). Linear in the number of members. */

@@ -64,6 +64,7 @@ typedef struct {
 /* One field of a record and how raw input becomes its value. */
 typedef struct {
   const char *name;
+  uint32_t name_len;      /* strlen(name): JSON keys are matched against it per record */
   ty_type type;
   bool required;
   bool has_default;

@@ -314,7 +314,7 @@ static size_t n_len_cap(size_t n, size_t cap)
   return n < cap ? n : cap;
 }
 
-static bool json_record(vm_ctx *ctx, const jdoc *doc, rec_reject *why,
+static bool json_record(vm_ctx *ctx, jdoc *doc, rec_reject *why,
                         rec_unknown *unknown_keys);
 
 static const char *json_kind_name(jdoc_kind k)
@@ -324,37 +324,74 @@ static const char *json_kind_name(jdoc_kind k)
   return names[k];
 }
 
-static bool json_value(vm_ctx *ctx, const jdoc *doc, const prog_field *f,
+static bool json_value(vm_ctx *ctx, jdoc *doc, const prog_field *f,
                        const jdoc_node *n, vm_val *v, rec_reject *why, rec_unknown *unknown);
 
-static bool json_object(vm_ctx *ctx, const jdoc *doc, const prog_record *rec,
-                        const jdoc_node *obj, vm_val *regs, rec_reject *why, rec_unknown *unknown)
+/* The field of rec named key, or rec->nfields when none is.  The records of one file come
+ * with their keys in one order, mostly the schema's: the field after the last one found
+ * (*next) is tried first, so a known key usually costs one comparison. */
+static uint32_t field_named(const prog_record *rec, const char *key, size_t len, uint32_t *next)
+{
+  uint32_t n = rec->nfields;
+  for (uint32_t k = 0, i = *next; k < n; k++, i = i + 1 == n ? 0 : i + 1) {
+    const prog_field *f = &rec->fields[i];
+    if (f->name_len == len && memcmp(f->name, key, len) == 0) {
+      *next = i + 1 == n ? 0 : i + 1;
+      return i;
+    }
+  }
+  return n;
+}
+
+/* A key given twice makes a record ambiguous: it is refused as malformed JSON.  The parse
+ * leaves that check to this file (caller_checks_keys), which does it for the price of a bit
+ * per known field, and in full (jdoc_check_keys) only for an object that has a key that is
+ * no field, or a field given twice, or more fields than the bits. */
+enum { FIELD_BITS = 512 };
+
+static bool keys_once(jdoc *doc, const jdoc_node *obj, rec_reject *why)
+{
+  jdoc_error err;
+  if (jdoc_check_keys(doc, (uint32_t)(obj - doc->nodes), &err) == JDOC_OK)
+    return true;
+  reject(why, "malformed JSON at column %zu: %s", err.column, err.message);
+  return false;
+}
+
+static bool json_object(vm_ctx *ctx, jdoc *doc, const prog_record *rec, const jdoc_node *obj,
+                        vm_val *regs, rec_reject *why, rec_unknown *unknown)
 {
   clear(regs, rec->nfields);
+  uint32_t next = 0;
+  uint64_t given[FIELD_BITS / 64] = {0};
+  bool check_all = rec->nfields > FIELD_BITS;
   for (uint32_t m = obj->first_child; m != JDOC_NONE; m = doc->nodes[m].next_sibling) {
     const jdoc_node *n = &doc->nodes[m];
-    uint32_t i;
-    for (i = 0; i < rec->nfields; i++)
-      if (strlen(rec->fields[i].name) == n->key_len &&
-          memcmp(rec->fields[i].name, n->key, n->key_len) == 0)
-        break;
+    uint32_t i = field_named(rec, n->key, n->key_len, &next);
     if (i == rec->nfields) {
       if (unknown->keys++ == 0 || !unknown->first[0]) {
         size_t len = n_len_cap(n->key_len, sizeof unknown->first - 1);
         memcpy(unknown->first, n->key, len);
         unknown->first[len] = '\0';
       }
+      check_all = true;
       continue;
+    }
+    if (i < FIELD_BITS) {
+      uint64_t bit = (uint64_t)1 << (i % 64);
+      if (given[i / 64] & bit)
+        return keys_once(doc, obj, why);
+      given[i / 64] |= bit;
     }
     if (n->kind == JDOC_NULL)
       continue;
     if (!json_value(ctx, doc, &rec->fields[i], n, &regs[i], why, unknown))
       return false;
   }
-  return true;
+  return !check_all || keys_once(doc, obj, why);
 }
 
-static bool json_list(vm_ctx *ctx, const jdoc *doc, const prog_field *f,
+static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f,
                       const jdoc_node *arr, vm_val *v, rec_reject *why, rec_unknown *unknown)
 {
   const prog_record *elem = &ctx->P->records[f->type.record];
@@ -394,7 +431,7 @@ static bool json_list(vm_ctx *ctx, const jdoc *doc, const prog_field *f,
   return true;
 }
 
-static bool json_value(vm_ctx *ctx, const jdoc *doc, const prog_field *f,
+static bool json_value(vm_ctx *ctx, jdoc *doc, const prog_field *f,
                        const jdoc_node *n, vm_val *v, rec_reject *why, rec_unknown *unknown)
 {
   switch (f->type.base) {
@@ -424,7 +461,7 @@ static bool json_value(vm_ctx *ctx, const jdoc *doc, const prog_field *f,
   }
 }
 
-bool rec_from_json(vm_ctx *ctx, const jdoc *doc, rec_reject *why, rec_unknown *unknown_keys)
+bool rec_from_json(vm_ctx *ctx, jdoc *doc, rec_reject *why, rec_unknown *unknown_keys)
 {
   uint64_t before = unknown_keys->keys;
   bool ok = json_record(ctx, doc, why, unknown_keys);
@@ -433,7 +470,7 @@ bool rec_from_json(vm_ctx *ctx, const jdoc *doc, rec_reject *why, rec_unknown *u
   return ok;
 }
 
-static bool json_record(vm_ctx *ctx, const jdoc *doc, rec_reject *why,
+static bool json_record(vm_ctx *ctx, jdoc *doc, rec_reject *why,
                         rec_unknown *unknown_keys)
 {
   const elig_program *P = ctx->P;

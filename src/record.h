@@ -66,7 +66,12 @@ typedef struct {
 } rec_unknown;
 
 /* The same for one JSON document (an object; lists of records as arrays of objects).  Keys
- * that are no field are counted in *unknown and ignored. */
-bool rec_from_json(vm_ctx *ctx, const jdoc *doc, rec_reject *why, rec_unknown *unknown);
+ * that are no field are counted in *unknown and ignored; a key given twice rejects the
+ * record.  The doc must have been parsed with caller_checks_keys (REC_JDOC_OPTIONS): this
+ * checks the keys itself, cheaper; doc's key table is used for it. */
+bool rec_from_json(vm_ctx *ctx, jdoc *doc, rec_reject *why, rec_unknown *unknown);
+
+/* The options every jdoc read by rec_from_json is made with. */
+#define REC_JDOC_OPTIONS (&(jdoc_options){.caller_checks_keys = true})
 
 #endif

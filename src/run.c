@@ -82,7 +82,7 @@ static worker *worker_new(const run_options *o, shared *sh)
   }
   w->ctx->R[o->P->as_of_reg].u.i = o->as_of;
   csv_parser_init(&w->csv, NULL);
-  jdoc_init(&w->json, NULL);
+  jdoc_init(&w->json, REC_JDOC_OPTIONS);
   for (uint32_t i = 0; i < o->P->naggregates; i++)
     agg_table_init(&w->aggs[i], &o->P->aggregates[i]);
   return w;
@@ -709,7 +709,7 @@ int run_explain(const run_options *o, const char *id, const char *year, bool jso
   }
   ctx->R[o->P->as_of_reg].u.i = o->as_of;
   csv_parser_init(&csv, NULL);
-  jdoc_init(&doc, NULL);
+  jdoc_init(&doc, REC_JDOC_OPTIONS);
   for (uint32_t i = 0; i < o->ninputs && !failed; i++) {
     const char *name = o->inputs[i];
     input_error err;

@@ -305,7 +305,7 @@ bool test_run(const elig_program *P, const char *pattern, int32_t as_of, bool co
   coverage_map cov = {0};
   bool ok = ctx != NULL;
   memset(st, 0, sizeof *st);
-  jdoc_init(&doc, NULL);
+  jdoc_init(&doc, REC_JDOC_OPTIONS);
   if (ok && coverage) {
     cov.rule_hit = calloc(P->ndecisions + 1, sizeof *cov.rule_hit);
     cov.flag_hit = calloc(P->nflags + 1, sizeof *cov.flag_hit);

@@ -288,6 +288,16 @@ START_TEST(test_api_eval_json)
   /* water_safe twice: the JSON has a duplicate key */
   ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_EREJECT);
   ck_assert_ptr_null(r);
+  ck_assert_ptr_nonnull(strstr(elig_error_message(elig_ctx_error(ctx)),
+                               "duplicate key 'water_safe'"));
+  /* ... and a key that is no field, given twice */
+  household(buf, sizeof buf, "1000", 1, ",\"note\":1,\"note\":2");
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_EREJECT);
+  ck_assert_ptr_nonnull(strstr(elig_error_message(elig_ctx_error(ctx)), "duplicate key 'note'"));
+  /* ... and a member's field given twice */
+  household(buf, sizeof buf, "1000", 1, ",\"members\":[{\"age\":3},{\"age\":4,\"age\":5}]");
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_EREJECT);
+  ck_assert_ptr_nonnull(strstr(elig_error_message(elig_ctx_error(ctx)), "duplicate key 'age'"));
   elig_ctx_free(ctx);
   elig_ruleset_free(rs);
 }

@@ -264,7 +264,7 @@ START_TEST(test_jdoc_depth_limit)
   free(s);
   jdoc_fini(&doc);
 
-  jdoc_init(&doc, &(jdoc_options){3});
+  jdoc_init(&doc, &(jdoc_options){.max_depth = 3});
   ck_assert_int_eq(jdoc_parse(&doc, S("{\"a\":[{}]}"), &err), JDOC_OK);
   ck_assert_int_eq(jdoc_parse(&doc, S("{\"a\":[{\"b\":[]}]}"), &err), JDOC_EDEPTH);
   ck_assert_str_eq(err.message, "nesting deeper than 3");
@@ -378,6 +378,32 @@ START_TEST(test_jdoc_long_duplicate_key_message)
 }
 END_TEST
 
+/* With caller_checks_keys the parse takes duplicates; jdoc_check_keys finds them per object,
+ * at the column of the second value. */
+START_TEST(test_jdoc_caller_checks_keys)
+{
+  jdoc doc;
+  jdoc_error err;
+  jdoc_init(&doc, &(jdoc_options){.caller_checks_keys = true});
+  ck_assert_int_eq(jdoc_parse(&doc, S("{\"a\":1,\"b\":{\"x\":1,\"x\":2},\"a\":3}"), &err),
+                   JDOC_OK);
+  ck_assert_int_eq(jdoc_check_keys(&doc, 0, &err), JDOC_EDUPKEY);
+  ck_assert_str_eq(err.message, "duplicate key 'a'");
+  ck_assert_uint_eq(err.column, 30);
+  uint32_t b = jdoc_object_get(&doc, 0, "b", 1);
+  ck_assert_int_eq(jdoc_check_keys(&doc, b, &err), JDOC_EDUPKEY);
+  ck_assert_str_eq(err.message, "duplicate key 'x'");
+  ck_assert_uint_eq(err.column, 23);
+  /* the same key in two objects is no duplicate; a check of a non-object is no error */
+  ck_assert_int_eq(jdoc_parse(&doc, S("[{\"a\":1},{\"a\":2}]"), &err), JDOC_OK);
+  ck_assert_int_eq(jdoc_check_keys(&doc, 1, &err), JDOC_OK);
+  ck_assert_int_eq(jdoc_check_keys(&doc, 3, &err), JDOC_OK);
+  ck_assert_int_eq(jdoc_check_keys(&doc, 0, &err), JDOC_OK);
+  ck_assert_int_eq(jdoc_check_keys(&doc, 99, NULL), JDOC_OK);
+  jdoc_fini(&doc);
+}
+END_TEST
+
 START_TEST(test_jdoc_null_err_and_fini)
 {
   jdoc doc;
@@ -465,6 +491,7 @@ static Suite *jdoc_suite(void)
   tcase_add_test(tc, test_jdoc_navigation);
   tcase_add_test(tc, test_jdoc_many_keys);
   tcase_add_test(tc, test_jdoc_long_duplicate_key_message);
+  tcase_add_test(tc, test_jdoc_caller_checks_keys);
   tcase_add_test(tc, test_jdoc_null_err_and_fini);
   suite_add_tcase(s, tc);
 
