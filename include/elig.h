@@ -165,12 +165,20 @@ ELIG_API void elig_diags_free(elig_diags *d);
 
 typedef struct elig_ruleset elig_ruleset;
 
-/* Compile options.  Zero-initialise (or pass NULL) for the defaults; fields may be added at
- * the end in later versions, so always initialise the whole struct. */
+/* Compile options, or NULL for the defaults.  Start from ELIG_OPTIONS_INIT, which sets
+ * `size`: later versions may add fields at the end, and a library reads only the fields the
+ * program was built with, so a program built against this header keeps working with them.
+ *
+ *   elig_options opt = ELIG_OPTIONS_INIT;
+ *   opt.no_imports = true;
+ */
 typedef struct elig_options {
+  size_t size;             /* sizeof(elig_options) of the header the program was built with */
   unsigned max_errors;     /* errors kept before the rest are only counted; 0 = 20 */
   bool no_imports;         /* refuse `import` (text compiled from an untrusted source) */
 } elig_options;
+
+#define ELIG_OPTIONS_INIT {sizeof(elig_options), 0, false}
 
 /* Compiles the rule file at `path` and everything it imports (relative to the importing
  * file's folder).
@@ -182,7 +190,7 @@ typedef struct elig_options {
  *                     elig_diags_free); may be NULL when the caller does not want them
  *   Returns:   ELIG_OK (possibly with warnings); ELIG_EIO when a file cannot be read;
  *              ELIG_ESYNTAX or ELIG_ETYPE when the rules have errors; ELIG_ENOMEM;
- *              ELIG_EINVAL when path or out is NULL. */
+ *              ELIG_EINVAL when path or out is NULL, or opt->size is not set. */
 ELIG_API elig_status elig_compile_file(const char *path, const elig_options *opt,
                                        elig_ruleset **out, elig_diags **diags);
 
@@ -257,6 +265,8 @@ ELIG_API elig_type elig_ruleset_column_type(const elig_ruleset *rs, size_t i);
 /* The aggregates (`aggregate NAME by ...`), in declaration order. */
 ELIG_API size_t elig_ruleset_aggregate_count(const elig_ruleset *rs);
 ELIG_API const char *elig_ruleset_aggregate_name(const elig_ruleset *rs, size_t i);
+ELIG_API elig_status elig_ruleset_aggregate_index(const elig_ruleset *rs, const char *name,
+                                                  size_t *index);
 
 /* ---------------------------------------------------------------- evaluating */
 
@@ -345,7 +355,8 @@ typedef enum elig_format {
 } elig_format;
 
 /* The whole result as `elig run` writes it: columns, then the raised flags.  *len (when
- * not NULL) receives the length.  NULL when out of memory. */
+ * not NULL) receives the length.  NULL when out of memory.  The JSON and the CSV text are
+ * kept apart: asking for one does not overwrite the other. */
 ELIG_API const char *elig_result_format(const elig_result *r, elig_format fmt, size_t *len);
 
 /* The CSV header line matching ELIG_FORMAT_CSV results, with its newline; valid while rs
@@ -359,7 +370,8 @@ ELIG_API const char *elig_ruleset_csv_header(const elig_ruleset *rs);
  * and a newline (the shape of `elig explain --format json`).
  *   Returns ELIG_OK with *text (valid until the next call on ctx) and *len (when not
  *   NULL); ELIG_EINVAL when the last evaluation on ctx did not succeed or fmt is CSV;
- *   ELIG_ENOMEM. */
+ *   ELIG_EEVAL when a value the explanation shows (one the decisions did not need) fails
+ *   to compute (elig_ctx_error says where); ELIG_ENOMEM. */
 ELIG_API elig_status elig_explain(elig_ctx *ctx, elig_format fmt, const char **text,
                                   size_t *len);
 
@@ -371,7 +383,8 @@ ELIG_API elig_status elig_explain(elig_ctx *ctx, elig_format fmt, const char **t
  * "aggregate" key; CSV: a "# aggregate NAME" section each), sorted by key, and empties the
  * groups.  elig_ctx_merge_aggregates moves the groups of `from` into `into` (two contexts
  * of one rule set), so that threads can each aggregate their share and combine at the end;
- * first() then takes the first record of the context that saw its group first.
+ * `from`'s records count as coming after `into`'s, so merging the contexts of consecutive
+ * shares in their order makes first() take the first record in input order.
  *   Returns ELIG_OK (*text valid until the next call on ctx), ELIG_EEVAL when a group's
  *   rule failed (elig_ctx_error), ELIG_ENOMEM, ELIG_EINVAL. */
 ELIG_API void elig_ctx_set_aggregate(elig_ctx *ctx, bool on);

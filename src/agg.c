@@ -345,13 +345,16 @@ static bool combine(const prog_aggregate *A, agg_group *dst, agg_group *src)
   return !dst->overflow;
 }
 
-bool agg_merge(agg_table *dst, agg_table *src)
+bool agg_merge(agg_table *dst, agg_table *src, uint64_t shift)
 {
   const prog_aggregate *A = dst->A;
   for (uint32_t i = 0; i < src->cap; i++) {
     agg_group *g = src->slots[i];
     if (!g)
       continue;
+    for (uint32_t k = 0; shift && k < A->naccs; k++)
+      if (g->seq[k] != UINT64_MAX)
+        g->seq[k] += shift;
     src->slots[i] = NULL;
     src->last = NULL;
     agg_group *d = find(dst, g->keys, g->hash, g);

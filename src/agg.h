@@ -36,8 +36,11 @@ void agg_table_fini(agg_table *t);
  * rejected by the caller, and the group is unchanged), or VM_ERR_NO_MEMORY. */
 vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq);
 
-/* Moves every group of src into dst (src is left empty).  False when out of memory. */
-bool agg_merge(agg_table *dst, agg_table *src);
+/* Moves every group of src into dst (src is left empty).  `shift` is added to src's record
+ * orders first: 0 when both were numbered in one sequence (run.c), the number of records
+ * dst saw when each was numbered on its own, so that src's records count as coming after
+ * dst's (the library's contexts).  False when out of memory. */
+bool agg_merge(agg_table *dst, agg_table *src, uint64_t shift);
 
 /* Called once per group by agg_each, with the group's keys, accumulators and the requested
  * columns computed in ctx's registers; false stops the walk (out of memory). */

@@ -77,7 +77,7 @@ struct elig_ctx {
   uint64_t serial;        /* counts evaluations; text slots of older ones are stale */
   bool have_result;       /* the last evaluation succeeded */
   text_slot *texts;       /* per column, then per decision, then the key */
-  wbuf line, explain, aggs_out;
+  wbuf line[2], explain, aggs_out; /* result lines as JSON and as CSV, explanation, groups */
   elig_error err;
   bool has_err;
   char err_message[600];
@@ -289,6 +289,20 @@ static char *csv_header(const elig_program *P)
   return b.p;
 }
 
+/* The caller's options as this library knows them: fields beyond the caller's opt->size (a
+ * program built against an older header) keep their defaults.  False when size is unset. */
+static bool options_of(const elig_options *opt, elig_options *o)
+{
+  *o = (elig_options)ELIG_OPTIONS_INIT;
+  if (!opt)
+    return true;
+  if (opt->size < sizeof opt->size)
+    return false;
+  memcpy(o, opt, opt->size < sizeof *o ? opt->size : sizeof *o);
+  o->size = sizeof *o;
+  return true;
+}
+
 static elig_status compile(const ruleset_source *src, const elig_options *opt,
                            elig_ruleset **out, elig_diags **diags_out)
 {
@@ -298,7 +312,7 @@ static elig_status compile(const ruleset_source *src, const elig_options *opt,
   elig_status st = ELIG_OK;
   if (!list)
     return ELIG_ENOMEM;
-  if (opt && opt->max_errors)
+  if (opt->max_errors)
     diag_set_max_errors(list, opt->max_errors);
   elig_program *P = ruleset_compile(src, list, &srcs);
   if (P && diag_error_count(list) == 0) {
@@ -345,8 +359,11 @@ elig_status elig_compile_file(const char *path, const elig_options *opt, elig_ru
   *out = NULL;
   if (!path)
     return ELIG_EINVAL;
-  ruleset_source src = {.path = path, .no_imports = opt && opt->no_imports};
-  return compile(&src, opt, out, diags);
+  elig_options o;
+  if (!options_of(opt, &o))
+    return ELIG_EINVAL;
+  ruleset_source src = {.path = path, .no_imports = o.no_imports};
+  return compile(&src, &o, out, diags);
 }
 
 elig_status elig_compile_string(const char *name, const char *text, size_t len,
@@ -360,9 +377,12 @@ elig_status elig_compile_string(const char *name, const char *text, size_t len,
   *out = NULL;
   if (!text && len)
     return ELIG_EINVAL;
+  elig_options o;
+  if (!options_of(opt, &o))
+    return ELIG_EINVAL;
   ruleset_source src = {.name = name ? name : "<rules>", .text = text ? text : "", .len = len,
-                        .no_imports = opt && opt->no_imports};
-  return compile(&src, opt, out, diags);
+                        .no_imports = o.no_imports};
+  return compile(&src, &o, out, diags);
 }
 
 void elig_ruleset_free(elig_ruleset *rs)
@@ -529,6 +549,11 @@ const char *elig_ruleset_aggregate_name(const elig_ruleset *rs, size_t i)
   return rs && i < rs->P->naggregates ? rs->P->aggregates[i].name : NULL;
 }
 
+elig_status elig_ruleset_aggregate_index(const elig_ruleset *rs, const char *name, size_t *index)
+{
+  FIND(rs->P->naggregates, rs->P->aggregates[i].name);
+}
+
 const char *elig_ruleset_csv_header(const elig_ruleset *rs)
 {
   return rs ? rs->csv_header : NULL;
@@ -596,7 +621,8 @@ void elig_ctx_free(elig_ctx *ctx)
   for (uint32_t i = 0; ctx->texts && i < P->ncolumns + P->ndecisions + 1; i++)
     free(ctx->texts[i].p);
   free(ctx->texts);
-  wbuf_free(&ctx->line);
+  wbuf_free(&ctx->line[0]);
+  wbuf_free(&ctx->line[1]);
   wbuf_free(&ctx->explain);
   wbuf_free(&ctx->aggs_out);
   aggs_free(ctx);
@@ -762,18 +788,36 @@ void elig_ctx_clear(elig_ctx *ctx)
 }
 
 /* The field a setter may set, or NULL (a bad index or a list, which only JSON can give). */
+/* The field a setter may set, or NULL: then the context's error says why (EINVAL), so that
+ * elig_ctx_error never shows an older failure after a setter failed. */
 static const prog_field *settable(elig_ctx *ctx, size_t field)
 {
-  if (!ctx || field >= main_record(ctx->rs)->nfields)
+  if (!ctx)
     return NULL;
+  if (field >= main_record(ctx->rs)->nfields) {
+    fail(ctx, ELIG_EINVAL, "no field has that index", NULL);
+    return NULL;
+  }
   const prog_field *f = &main_record(ctx->rs)->fields[field];
-  return f->type.base == TY_LIST ? NULL : f;
+  if (f->type.base == TY_LIST) {
+    fail(ctx, ELIG_EINVAL, "a list of records is given only in JSON", f->name);
+    return NULL;
+  }
+  return f;
+}
+
+/* A setter that does not fit the field's type. */
+static elig_status wrong_setter(elig_ctx *ctx, const prog_field *f)
+{
+  return fail(ctx, ELIG_EINVAL, "this setter does not fit the field's type", f->name);
 }
 
 elig_status elig_ctx_set_text(elig_ctx *ctx, size_t field, const char *text, size_t len)
 {
-  if (!settable(ctx, field) || (!text && len))
+  if (!settable(ctx, field))
     return ELIG_EINVAL;
+  if (!text && len)
+    return fail(ctx, ELIG_EINVAL, "no text given", NULL);
   ctx->has_err = false;
   vm_val *v = &ctx->staged[field];
   if (len == 0)
@@ -817,7 +861,7 @@ elig_status elig_ctx_set_int(elig_ctx *ctx, size_t field, int64_t value)
     }
     break;
   case TY_NUMBER: v.u.n = dec_num_from_int(value); break;
-  default: return ELIG_EINVAL;
+  default: return wrong_setter(ctx, f);
   }
   ctx->staged[field] = v;
   return ELIG_OK;
@@ -826,8 +870,10 @@ elig_status elig_ctx_set_int(elig_ctx *ctx, size_t field, int64_t value)
 elig_status elig_ctx_set_bool(elig_ctx *ctx, size_t field, bool value)
 {
   const prog_field *f = settable(ctx, field);
-  if (!f || f->type.base != TY_BOOL)
+  if (!f)
     return ELIG_EINVAL;
+  if (f->type.base != TY_BOOL)
+    return wrong_setter(ctx, f);
   ctx->has_err = false;
   memset(&ctx->staged[field], 0, sizeof ctx->staged[field]);
   ctx->staged[field].u.i = value;
@@ -967,12 +1013,19 @@ const char *elig_result_column(const elig_result *r, size_t i)
 }
 
 /* b's text with a NUL after it, or NULL when b could not grow. */
+/* The text of b, NUL-terminated; "" when nothing was ever written; NULL when writing it
+ * ran out of memory. */
 static const char *finish_text(wbuf *b, size_t *len)
 {
-  if (b->failed || !b->p) {
+  if (b->failed) {
     b->failed = false;
     b->len = 0;
     return NULL;
+  }
+  if (!b->p) {
+    if (len)
+      *len = 0;
+    return "";
   }
   b->p[b->len] = '\0';
   if (len)
@@ -985,10 +1038,11 @@ const char *elig_result_format(const elig_result *r, elig_format fmt, size_t *le
   elig_ctx *ctx = live(r);
   if (!ctx || (fmt != ELIG_FORMAT_JSON && fmt != ELIG_FORMAT_CSV))
     return NULL;
-  ctx->line.len = 0;
-  write_record(&ctx->line, ctx->rs->P, ctx->vm, fmt == ELIG_FORMAT_JSON ? WRITE_JSONL : WRITE_CSV,
+  wbuf *line = &ctx->line[fmt == ELIG_FORMAT_JSON ? 0 : 1];
+  line->len = 0;
+  write_record(line, ctx->rs->P, ctx->vm, fmt == ELIG_FORMAT_JSON ? WRITE_JSONL : WRITE_CSV,
                false);
-  return finish_text(&ctx->line, len);
+  return finish_text(line, len);
 }
 
 elig_status elig_explain(elig_ctx *ctx, elig_format fmt, const char **text, size_t *len)
@@ -1074,8 +1128,12 @@ elig_status elig_ctx_merge_aggregates(elig_ctx *into, elig_ctx *from)
     return ELIG_OK;
   if (!aggs_init(into))
     return ELIG_ENOMEM;
+  /* from's records count as coming after into's: first() keeps input order when contexts
+   * that took consecutive shares are merged in order */
   for (uint32_t a = 0; a < into->rs->P->naggregates; a++)
-    if (!agg_merge(&into->aggs[a], &from->aggs[a]))
+    if (!agg_merge(&into->aggs[a], &from->aggs[a], into->seq))
       return ELIG_ENOMEM;
+  into->seq += from->seq;
+  from->seq = 0;
   return ELIG_OK;
 }

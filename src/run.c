@@ -567,7 +567,7 @@ static bool write_aggregates(batch *b)
   bool ok = true;
   for (uint32_t a = 0; a < P->naggregates && ok; a++) {
     for (unsigned i = 1; i < b->nworkers; i++)
-      if (!agg_merge(&w0->aggs[a], &b->workers[i]->aggs[a]))
+      if (!agg_merge(&w0->aggs[a], &b->workers[i]->aggs[a], 0))
         ok = false;
     buf.len = 0;
     vm_status st = agg_write(&w0->aggs[a], w0->ctx, &buf, b->o->format,

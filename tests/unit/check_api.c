@@ -210,7 +210,8 @@ END_TEST
 START_TEST(test_api_no_imports)
 {
   const char *text = "import \"national.rules\"\n";
-  elig_options opt = {.no_imports = true};
+  elig_options opt = ELIG_OPTIONS_INIT;
+  opt.no_imports = true;
   elig_ruleset *rs = NULL;
   elig_diags *d = NULL;
   ck_assert_int_eq(elig_compile_string(path_of("rules/x.rules"), text, strlen(text), &opt, &rs,
@@ -218,6 +219,18 @@ START_TEST(test_api_no_imports)
                    ELIG_ETYPE);
   ck_assert_str_eq(elig_error_code(elig_diags_get(d, 0)), "E0510");
   elig_diags_free(d);
+  /* options from an older header (only the fields it had) and options without a size */
+  struct {
+    size_t size;
+    unsigned max_errors;
+  } old = {sizeof old, 1};
+  ck_assert_int_eq(elig_compile_string("o.rules", "let x = \n", 10, (const elig_options *)&old,
+                                       &rs, &d),
+                   ELIG_ESYNTAX);
+  elig_diags_free(d);
+  elig_options unset = {0};
+  ck_assert_int_eq(elig_compile_string("o.rules", "", 0, &unset, &rs, NULL), ELIG_EINVAL);
+  ck_assert_ptr_null(rs);
   /* the same text with imports allowed finds the national rules beside it */
   ck_assert_int_eq(elig_compile_string(path_of("rules/x.rules"), text, strlen(text), NULL, &rs,
                                        NULL),
@@ -330,6 +343,53 @@ START_TEST(test_api_unknown_keys)
   ck_assert_uint_eq(elig_ctx_unknown_keys(ctx), 3);
   ck_assert_uint_eq(elig_ctx_last_unknown_keys(NULL, &first), 0);
   ck_assert_ptr_null(first);
+  elig_ctx_free(ctx);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
+/* A result read as JSON and as CSV keeps both; a setter's wrong argument is the context's
+ * error, not an older failure; aggregates of nothing are "", not out of memory. */
+START_TEST(test_api_result_texts_and_errors)
+{
+  elig_ruleset *rs = national();
+  elig_ctx *ctx = NULL;
+  char buf[1024];
+  const elig_result *r;
+  ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
+  household(buf, sizeof buf, "16000.02", 4, NULL);
+  ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_OK);
+  const char *json = elig_result_format(r, ELIG_FORMAT_JSON, NULL);
+  const char *csv = elig_result_format(r, ELIG_FORMAT_CSV, NULL);
+  ck_assert_str_eq(json, "{\"hh_id\":\"t1\",\"year\":2020,\"per_capita\":4000.01,"
+                         "\"status\":\"exit_eligible\",\"flags\":[]}\n");
+  ck_assert_str_eq(csv, "t1,2020,4000.01,exit_eligible,\n");
+
+  ck_assert_int_eq(elig_eval_json(ctx, "{", 1, &r), ELIG_EREJECT);
+  size_t members, dibao;
+  ck_assert_int_eq(elig_ruleset_field_index(rs, "members", &members), ELIG_OK);
+  ck_assert_int_eq(elig_ruleset_field_index(rs, "dibao", &dibao), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_set_text(ctx, members, "x", 1), ELIG_EINVAL);
+  ck_assert_int_eq(elig_error_status(elig_ctx_error(ctx)), ELIG_EINVAL);
+  ck_assert_str_eq(elig_error_field(elig_ctx_error(ctx)), "members");
+  ck_assert_int_eq(elig_ctx_set_int(ctx, dibao, 1), ELIG_EINVAL);
+  ck_assert_str_eq(elig_error_field(elig_ctx_error(ctx)), "dibao");
+  ck_assert_int_eq(elig_ctx_set_bool(ctx, 9999, true), ELIG_EINVAL);
+  ck_assert_int_eq(elig_error_status(elig_ctx_error(ctx)), ELIG_EINVAL);
+  ck_assert_int_eq(elig_ctx_set_bool(ctx, dibao, true), ELIG_OK);
+  ck_assert_ptr_null(elig_ctx_error(ctx));
+
+  const char *text = NULL;
+  size_t len = 99;
+  elig_ctx_set_aggregate(ctx, true);
+  ck_assert_int_eq(elig_ctx_aggregates(ctx, ELIG_FORMAT_JSON, &text, &len), ELIG_OK);
+  ck_assert_str_eq(text, "");
+  ck_assert_uint_eq(len, 0);
+
+  size_t village;
+  ck_assert_int_eq(elig_ruleset_aggregate_index(rs, "village", &village), ELIG_OK);
+  ck_assert_str_eq(elig_ruleset_aggregate_name(rs, village), "village");
+  ck_assert_int_eq(elig_ruleset_aggregate_index(rs, "province", &village), ELIG_ENOTFOUND);
   elig_ctx_free(ctx);
   elig_ruleset_free(rs);
 }
@@ -606,6 +666,31 @@ START_TEST(test_api_aggregates_merge)
 }
 END_TEST
 
+/* Merged contexts count `into`'s records first: first() keeps input order across shares. */
+START_TEST(test_api_merge_keeps_first_in_order)
+{
+  elig_ruleset *rs = from_text("record r key id {\n  id text required\n  g text required\n}\n"
+                               "aggregate grp by g {\n  let first_id = first(id)\n}\n");
+  elig_ctx *a = NULL, *b = NULL;
+  const elig_result *r;
+  ck_assert_int_eq(elig_ctx_new(rs, &a), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_new(rs, &b), ELIG_OK);
+  elig_ctx_set_aggregate(a, true);
+  elig_ctx_set_aggregate(b, true);
+  /* the first share, records 1 and 2; the second, record 3 */
+  ck_assert_int_eq(elig_eval_json(a, "{\"id\":\"r1\",\"g\":\"x\"}", 19, &r), ELIG_OK);
+  ck_assert_int_eq(elig_eval_json(a, "{\"id\":\"r2\",\"g\":\"y\"}", 19, &r), ELIG_OK);
+  ck_assert_int_eq(elig_eval_json(b, "{\"id\":\"r3\",\"g\":\"y\"}", 19, &r), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_merge_aggregates(a, b), ELIG_OK);
+  const char *text;
+  ck_assert_int_eq(elig_ctx_aggregates(a, ELIG_FORMAT_CSV, &text, NULL), ELIG_OK);
+  ck_assert_str_eq(text, "# aggregate grp\ng,first_id\nx,r1\ny,r2\n");
+  elig_ctx_free(a);
+  elig_ctx_free(b);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- threads */
 
 typedef struct {
@@ -735,12 +820,14 @@ static Suite *api_suite(void)
   tcase_add_test(tc, test_api_eval_json);
   tcase_add_test(tc, test_api_eval_json_rejects);
   tcase_add_test(tc, test_api_unknown_keys);
+  tcase_add_test(tc, test_api_result_texts_and_errors);
   tcase_add_test(tc, test_api_result_outlives_input);
   tcase_add_test(tc, test_api_eval_failure_located);
   tcase_add_test(tc, test_api_field_by_field);
   tcase_add_test(tc, test_api_as_of);
   tcase_add_test(tc, test_api_explain);
   tcase_add_test(tc, test_api_aggregates_merge);
+  tcase_add_test(tc, test_api_merge_keeps_first_in_order);
   suite_add_tcase(s, tc);
   tc = tcase_create("threads");
   tcase_set_timeout(tc, 60);
