@@ -243,7 +243,8 @@ static void fit_file_limit(serve_options *o, serve_log *log)
 }
 
 /* What libmicrohttpd says goes to the log, but one line a second per message: a client
- * opening a thousand connections over the limit must not write a thousand lines. */
+ * opening a thousand connections over the limit must not write a thousand lines.  The count
+ * of repeats not written goes out with the next message, or at the end (http_log_flush). */
 typedef struct {
   serve_log *log;
   pthread_mutex_t lock;
@@ -283,6 +284,19 @@ __attribute__((format(printf, 2, 0))) static void http_logger(void *cls, const c
   serve_log_write(hl->log, json_pack("{s:s, s:s}", "event", "http", "message", msg));
 }
 
+/* Writes how often the last message came again unwritten, if it did. */
+static void http_log_flush(http_log *hl)
+{
+  pthread_mutex_lock(&hl->lock);
+  json_t *repeats = NULL;
+  if (hl->dropped)
+    repeats = json_pack("{s:s, s:s, s:i}", "event", "http", "message", hl->last, "repeated",
+                        (int)hl->dropped);
+  hl->dropped = 0;
+  pthread_mutex_unlock(&hl->lock);
+  serve_log_write(hl->log, repeats);
+}
+
 static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
                                        http_log *log)
 {
@@ -292,16 +306,22 @@ static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
     flags |= MHD_USE_IPv6;
   uint16_t port = ntohs(addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&addr)->sin6_port
                                                    : ((struct sockaddr_in *)&addr)->sin_port);
+  /* The worker pool only when there is more than one worker: libmicrohttpd warns about a
+   * pool of one, and one internal thread is the same thing. */
+  struct MHD_OptionItem pool[] = {
+    {o->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, o->threads, NULL},
+    {MHD_OPTION_END, 0, NULL},
+  };
   struct MHD_Daemon *d = MHD_start_daemon(
     flags, port, NULL, NULL, serve_http_request, http,
     MHD_OPTION_EXTERNAL_LOGGER, http_logger, log, /* first, to catch what the others say */
     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-    MHD_OPTION_THREAD_POOL_SIZE, o->threads > 1 ? o->threads : 0,
     MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_client,
     MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
     MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
     MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed, http,
+    MHD_OPTION_ARRAY, pool,
     MHD_OPTION_END);
   if (!d)
     fprintf(stderr, "elig: cannot listen on '%s'%s%s\n", o->listen, errno ? ": " : "",
@@ -389,6 +409,7 @@ int cmd_serve(int argc, char **argv)
                                   sig == SIGINT ? "SIGINT" : "SIGTERM", "in_flight",
                                   (int)atomic_load(&http.in_flight)));
   stop_daemon(d, &http);
+  http_log_flush(&hlog);
   pthread_mutex_destroy(&hlog.lock);
   serve_holder_fini(&holder);
   serve_log_write(&log, json_pack("{s:s}", "event", "stopped"));

@@ -125,6 +125,7 @@ typedef struct {
   size_t len;
   size_t number;               /* BODY_LINES: its line (from 1); BODY_ARRAY: its index (from 0) */
   size_t line;                 /* the line of the body where the text begins (from 1) */
+  size_t column;               /* and its byte column there (from 1) */
 } body_record;
 
 typedef struct {
@@ -132,7 +133,9 @@ typedef struct {
   size_t len;
   body_shape shape;
   size_t pos;                  /* where the next record starts looking */
-  size_t line;                 /* the line of the body at pos */
+  size_t line;                 /* BODY_LINES: the line at pos; BODY_ARRAY: at `counted` */
+  size_t line_start;           /* BODY_ARRAY: where that line starts */
+  size_t counted;              /* BODY_ARRAY: newlines are counted up to here */
   size_t index;                /* BODY_ARRAY: records handed out */
   bool done;
   char error[160];             /* a malformed array: what is wrong, "" otherwise */

@@ -62,12 +62,16 @@ static bool has_newline(const char *p, size_t from, size_t to)
   return memchr(p + from, '\n', to - from) != NULL;
 }
 
-static size_t count_newlines(const char *p, size_t from, size_t to)
+/* Moves the array reader's line count to offset `to` (never backwards), so that lines and
+ * columns cost one pass over the body in all. */
+static void advance(body_reader *r, size_t to)
 {
-  size_t n = 0;
-  for (const char *q = p + from; (q = memchr(q, '\n', (size_t)(p + to - q))) != NULL; q++)
-    n++;
-  return n;
+  for (const char *q = r->body + r->counted; (q = memchr(q, '\n', (size_t)(r->body + to - q)));
+       q++) {
+    r->line++;
+    r->line_start = (size_t)(q - r->body) + 1;
+  }
+  r->counted = to;
 }
 
 /* BODY_LINES: the next non-blank line, without its line end. */
@@ -79,15 +83,15 @@ static bool next_line(body_reader *r, body_record *rec)
     size_t n = nl ? (size_t)(nl - p) : r->len - r->pos;
     size_t line = r->line++;
     r->pos += n + (nl ? 1 : 0);
-    size_t first = skip_space(p, n, 0);
-    if (first == n)
+    if (skip_space(p, n, 0) == n)
       continue;
-    while (n > first && is_space(p[n - 1]))
+    while (is_space(p[n - 1]))
       n--;
-    rec->text = p + first;
-    rec->len = n - first;
+    rec->text = p; /* from the line's start, so that a column in an error is the line's */
+    rec->len = n;
     rec->number = line;
     rec->line = line;
+    rec->column = 1;
     return true;
   }
   r->done = true;
@@ -121,8 +125,9 @@ static bool next_element(body_reader *r, body_record *rec)
     rec->text = p + i;
     rec->len = end - i;
     rec->number = r->index++;
-    rec->line = r->line + count_newlines(p, r->pos, i);
-    r->line = rec->line + count_newlines(p, i, sep + 1);
+    advance(r, i);
+    rec->line = r->line;
+    rec->column = i - r->line_start + 1;
     r->pos = sep + 1;
     found = true;
     if (p[sep] == ',')
@@ -198,6 +203,7 @@ bool body_next(body_reader *r, body_record *rec)
     rec->len = r->len - r->pos;
     rec->number = 1;
     rec->line = 1;
+    rec->column = 1;
     r->done = true;
     return true;
   case BODY_LINES:

@@ -18,6 +18,7 @@
  * of the body, then once more with no data: the answer is made on that last call.
  */
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,12 @@ typedef struct {
   char *body;
   size_t len, cap;
   bool responded;
-  bool too_large;              /* the body went over the limit: the rest is dropped */
+  unsigned refused;            /* an answer decided before the body is in (404, 405, 400,
+                                  413): the body is dropped and this status answered at the
+                                  end, so that the connection stays open for the next request */
+  const char *refused_code;
+  const char *allow;           /* the Allow header of a 405 */
+  char refused_message[300];
   size_t dropped;              /* bytes of body dropped */
   unsigned status;
   size_t bytes_out;
@@ -119,12 +125,15 @@ static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const cha
   return MHD_NO;
 }
 
-/* A yes/no parameter: true, false, 1, 0, yes, no; -1 for anything else. */
-static int param_bool(const char *v)
+/* A yes/no parameter: absent is no; given bare (?aggregates), empty, true, 1 or yes is yes;
+ * false, 0 or no is no; -1 for anything else. */
+static int param_bool(struct MHD_Connection *c, const char *name)
 {
-  if (!v)
+  const char *v = NULL;
+  if (MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, NULL) !=
+      MHD_YES)
     return 0;
-  if (!strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes") || !v[0])
+  if (!v || !v[0] || !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes"))
     return 1;
   if (!strcasecmp(v, "false") || !strcmp(v, "0") || !strcasecmp(v, "no"))
     return 0;
@@ -233,23 +242,34 @@ static const char *error_code(elig_status st, unsigned *http)
 
 /* The error of a failed evaluation as JSON: code, message, and where when known (the field
  * of a rejected record; the rule file, line and column of a rule that failed; the line and
- * column of malformed JSON, counted from `first_line`, the line of the body where the
- * record's text begins). */
-static json_t *eval_error(const elig_error *e, elig_status st, size_t first_line,
+ * column of malformed JSON in the body, from where the record's text begins there; NULL
+ * `at` when the error is no record's). */
+static json_t *eval_error(const elig_error *e, elig_status st, const body_record *at,
                           unsigned *http)
 {
   const char *code = error_code(st, http);
   bool bad_json = st == ELIG_EREJECT && !elig_error_field(e) && !elig_error_file(e) &&
                   elig_error_line(e);
-  json_t *o = error_object(bad_json ? "malformed_json" : code, elig_error_message(e));
+  const char *message = elig_error_message(e);
+  size_t line = elig_error_line(e), column = elig_error_column(e);
+  char moved[300];
+  if (bad_json && at) {
+    /* the library counts from the record's text; the client wants the body's place */
+    column += line == 1 ? at->column - 1 : 0;
+    line += at->line - 1;
+    const char *reason = strstr(message, ": ");
+    snprintf(moved, sizeof moved, "malformed JSON at line %zu, column %zu: %s", line, column,
+             reason ? reason + 2 : message);
+    message = moved;
+  }
+  json_t *o = error_object(bad_json ? "malformed_json" : code, message);
   if (elig_error_field(e))
     json_object_set_new(o, "field", json_string(elig_error_field(e)));
   if (elig_error_file(e))
     json_object_set_new(o, "file", json_string(elig_error_file(e)));
-  if (elig_error_line(e)) {
-    size_t line = elig_error_line(e) + (bad_json ? first_line - 1 : 0);
+  if (line) {
     json_object_set_new(o, "line", json_integer((json_int_t)line));
-    json_object_set_new(o, "column", json_integer(elig_error_column(e)));
+    json_object_set_new(o, "column", json_integer((json_int_t)column));
   }
   return o;
 }
@@ -360,7 +380,7 @@ static enum MHD_Result evaluate(request *rq, struct MHD_Connection *c, elig_ctx 
       continue;
     }
     unsigned record_http;
-    json_t *error = eval_error(elig_ctx_error(ctx), st, rec.line, &record_http);
+    json_t *error = eval_error(elig_ctx_error(ctx), st, &rec, &record_http);
     if (single) {
       failed = error;
       http = record_http;
@@ -384,7 +404,7 @@ static enum MHD_Result evaluate(request *rq, struct MHD_Connection *c, elig_ctx 
     if (st == ELIG_OK)
       fwrite(text, 1, n, out);
     else if (!failed)
-      failed = eval_error(elig_ctx_error(ctx), st, 0, &http);
+      failed = eval_error(elig_ctx_error(ctx), st, NULL, &http);
     elig_ctx_set_aggregate(ctx, false);
   }
   bool write_failed = ferror(out) != 0;
@@ -420,13 +440,18 @@ static enum MHD_Result explain(request *rq, struct MHD_Connection *c, elig_ctx *
   if (st != ELIG_OK) {
     unsigned http;
     json_t *doc = json_object();
-    json_object_set_new(doc, "error", eval_error(elig_ctx_error(ctx), st, rec.line, &http));
+    json_object_set_new(doc, "error", eval_error(elig_ctx_error(ctx), st, &rec, &http));
     return respond_json(rq, c, http, doc, counts(rq, &h, first_unknown));
   }
   const char *why;
   size_t len;
-  if (elig_explain(ctx, text ? ELIG_FORMAT_TEXT : ELIG_FORMAT_JSON, &why, &len) != ELIG_OK)
-    return out_of_memory(rq, c);
+  st = elig_explain(ctx, text ? ELIG_FORMAT_TEXT : ELIG_FORMAT_JSON, &why, &len);
+  if (st != ELIG_OK) {
+    unsigned http;
+    json_t *doc = json_object();
+    json_object_set_new(doc, "error", eval_error(elig_ctx_error(ctx), st, NULL, &http));
+    return respond_json(rq, c, http, doc, counts(rq, &h, first_unknown));
+  }
   char *body = malloc(len + 1);
   if (!body)
     return out_of_memory(rq, c);
@@ -441,7 +466,7 @@ static enum MHD_Result answer_records(request *rq, struct MHD_Connection *c)
   const char *as_of = param(c, "as_of");
   int aggregates = 0, text = 0;
   if (rq->route->id == ROUTE_EVALUATE) {
-    aggregates = param_bool(param(c, "aggregates"));
+    aggregates = param_bool(c, "aggregates");
     if (aggregates < 0)
       return respond_error(rq, c, MHD_HTTP_BAD_REQUEST, "bad_parameter",
                            "parameter 'aggregates' takes true or false", NULL);
@@ -553,49 +578,67 @@ static enum MHD_Result answer_health(request *rq, struct MHD_Connection *c)
 
 /* ---------------------------------------------------------------- libmicrohttpd's callbacks */
 
-/* The route of path and method; 404 or 405 answered when there is none. */
-static enum MHD_Result route_request(request *rq, struct MHD_Connection *c, const char *url,
-                                     const char *method)
+/* Decides the answer before the body is in: the body is then dropped as it comes and the
+ * refusal answered when the request is complete (see `refused`). */
+__attribute__((format(printf, 4, 5))) static void refuse(request *rq, unsigned status,
+                                                          const char *code, const char *fmt,
+                                                          ...)
+{
+  if (rq->refused)
+    return; /* the first reason stands */
+  rq->refused = status;
+  rq->refused_code = code;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(rq->refused_message, sizeof rq->refused_message, fmt, ap);
+  va_end(ap);
+}
+
+static enum MHD_Result answer_refusal(request *rq, struct MHD_Connection *c)
+{
+  const char *allow[] = {MHD_HTTP_HEADER_ALLOW, rq->allow, NULL};
+  return respond_error(rq, c, rq->refused, rq->refused_code, rq->refused_message,
+                       rq->allow ? allow : NULL);
+}
+
+/* The route of path and method; refused with 404 or 405 when there is none, 400 when a query
+ * parameter is not one it takes. */
+static void route_request(request *rq, struct MHD_Connection *c, const char *url,
+                          const char *method)
 {
   for (size_t i = 0; i < NROUTES; i++) {
     if (strcmp(url, routes[i].path) != 0)
       continue;
     bool get = strcmp(routes[i].method, "GET") == 0;
-    if (strcmp(method, routes[i].method) == 0 || (get && strcmp(method, "HEAD") == 0)) {
-      rq->route = &routes[i];
-      param_check pc = {&routes[i], ""};
-      MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &pc);
-      if (!pc.unknown[0])
-        return MHD_YES;
-      const char *const *known = routes[i].params;
-      char msg[200];
-      if (!known[0])
-        snprintf(msg, sizeof msg, "unknown parameter '%s'; %s takes none", pc.unknown, url);
-      else
-        snprintf(msg, sizeof msg, "unknown parameter '%s'; %s takes '%s'%s%s%s", pc.unknown,
-                 url, known[0], known[1] ? " and '" : "", known[1] ? known[1] : "",
-                 known[1] ? "'" : "");
-      return respond_error(rq, c, MHD_HTTP_BAD_REQUEST, "bad_parameter", msg, NULL);
+    if (strcmp(method, routes[i].method) != 0 && !(get && strcmp(method, "HEAD") == 0)) {
+      rq->allow = get ? "GET, HEAD" : "POST";
+      refuse(rq, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "%s takes %s, not %s",
+             rq->path, rq->allow, rq->method);
+      return;
     }
-    const char *allow[] = {MHD_HTTP_HEADER_ALLOW, get ? "GET, HEAD" : "POST", NULL};
-    char msg[200];
-    snprintf(msg, sizeof msg, "%s takes %s, not %s", rq->path, allow[1], rq->method);
-    return respond_error(rq, c, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", msg, allow);
+    rq->route = &routes[i];
+    param_check pc = {&routes[i], ""};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &pc);
+    const char *const *known = routes[i].params;
+    if (pc.unknown[0] && !known[0])
+      refuse(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter", "unknown parameter '%s'; %s takes none",
+             pc.unknown, rq->path);
+    else if (pc.unknown[0])
+      refuse(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter",
+             "unknown parameter '%s'; %s takes '%s'%s%s%s", pc.unknown, rq->path, known[0],
+             known[1] ? " and '" : "", known[1] ? known[1] : "", known[1] ? "'" : "");
+    return;
   }
-  char msg[300];
-  snprintf(msg, sizeof msg,
-           "no endpoint '%s'; there are POST /v1/evaluate, POST /v1/explain, GET /v1/rules "
-           "and GET /healthz",
-           rq->path);
-  return respond_error(rq, c, MHD_HTTP_NOT_FOUND, "not_found", msg, NULL);
+  refuse(rq, MHD_HTTP_NOT_FOUND, "not_found",
+         "no endpoint '%s'; there are POST /v1/evaluate, POST /v1/explain, GET /v1/rules and "
+         "GET /healthz",
+         rq->path);
 }
 
-static enum MHD_Result too_large(request *rq, struct MHD_Connection *c)
+static void refuse_too_large(request *rq)
 {
-  char msg[120];
-  snprintf(msg, sizeof msg, "the request body is larger than the limit of %zu bytes",
-           rq->http->limits.max_body);
-  return respond_error(rq, c, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", msg, NULL);
+  refuse(rq, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
+         "the request body is larger than the limit of %zu bytes", rq->http->limits.max_body);
 }
 
 /* The headers are in: a request begins, on the rule set in force now. */
@@ -613,19 +656,21 @@ static enum MHD_Result begin(serve_http *http, struct MHD_Connection *c, const c
   printable(rq->method, sizeof rq->method, method);
   printable(rq->path, sizeof rq->path, url);
   client_address(c, rq->client, sizeof rq->client);
-  enum MHD_Result ok = route_request(rq, c, url, method);
-  if (rq->responded || ok != MHD_YES)
-    return ok;
+  route_request(rq, c, url, method);
   const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-  if (length && strtoull(length, NULL, 10) > http->limits.max_body)
-    return too_large(rq, c); /* before the body: it is never read */
+  if (length && strtoull(length, NULL, 10) > http->limits.max_body) {
+    /* answered now, the body never read: reading it only to drop it costs more than the
+     * connection is worth (libmicrohttpd closes it) */
+    refuse_too_large(rq);
+    return answer_refusal(rq, c);
+  }
   return MHD_YES; /* answered on the last call, when the whole request is in */
 }
 
 /* A piece of the body: kept, within the size and time limits.  libmicrohttpd cannot answer
- * while a body is still coming in, so a body found too large only once it streams in
- * (chunked, without a Content-Length) is read to its end and dropped, and answered with 413
- * then; one that takes too long is cut off by closing the connection. */
+ * while a body is still coming in, so a body refused, or found too large only once it
+ * streams in (chunked, without a Content-Length), is read to its end and dropped, and the
+ * refusal answered then; one that takes too long is cut off by closing the connection. */
 static enum MHD_Result receive(request *rq, const char *data, size_t n)
 {
   const serve_limits *lim = &rq->http->limits;
@@ -633,8 +678,9 @@ static enum MHD_Result receive(request *rq, const char *data, size_t n)
     rq->status = MHD_HTTP_REQUEST_TIMEOUT; /* for the log: the client hears only the close */
     return MHD_NO;
   }
-  if (rq->too_large || n > lim->max_body - rq->len) {
-    rq->too_large = true;
+  if (!rq->refused && n > lim->max_body - rq->len)
+    refuse_too_large(rq);
+  if (rq->refused) {
     rq->dropped += n;
     return MHD_YES;
   }
@@ -668,8 +714,8 @@ enum MHD_Result serve_http_request(void *cls, struct MHD_Connection *c, const ch
   }
   if (rq->responded)
     return MHD_YES;
-  if (rq->too_large)
-    return too_large(rq, c);
+  if (rq->refused)
+    return answer_refusal(rq, c);
   switch (rq->route->id) {
   case ROUTE_RULES: return answer_rules(rq, c);
   case ROUTE_HEALTH: return answer_health(rq, c);

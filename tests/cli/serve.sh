@@ -149,6 +149,11 @@ curl -s -H 'Expect:' --data-binary @data/sample.jsonl "$N/v1/evaluate?aggregates
   grep '^{"aggregate"' > "$tmp/run.aggs"
 check batch-aggregates-equal-run cmp -s "$tmp/batch.aggs" "$tmp/run.aggs"
 
+# A refusal (404 here) is answered when the request is in, and the connection stays open
+# for the next one.
+curl -sv -d '{"a":1}' "$N/v1/nothing" "$N/v1/evaluate" 2>"$tmp/keepalive" >/dev/null
+check refusal-keeps-connection grep -q 'Re-using existing connection' "$tmp/keepalive"
+
 # Many clients at once: 400 single-record requests, 32 at a time from one curl and 4 curls
 # side by side; every answer must be the line `elig run` gives that record.
 mkdir "$tmp/many"
