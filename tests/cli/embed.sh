@@ -57,6 +57,10 @@ if [ -f "$libdir/libelig.a" ]; then
   check static-exports-elig-only [ -z "$(exports "$libdir/libelig.a")" ]
 fi
 
+# The library never prints or exits: no call to stdio's writers, exit or abort in it.
+check shared-never-prints-or-exits sh -c "! nm -u '$libdir/libelig.so' |
+  grep -wE 'printf|fprintf|vfprintf|puts|fputs|putchar|perror|fwrite|exit|_exit|abort'"
+
 # Build the examples as their comments say.
 build() { # build NAME OUTPUT LIBS...
   name=$1; out=$2; shift 2
