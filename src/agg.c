@@ -6,15 +6,36 @@
 
 #include "agg.h"
 
+/* What a first() keeps besides its value: the record that gave it, and a copy of its text
+ * (the record's own dies with its chunk). */
+typedef struct {
+  uint64_t seq;      /* UINT64_MAX until a record gives a value */
+  char *text;        /* a text value's copy, or NULL */
+} agg_first;
+
+/* A group is one block: this header, then its keys (nkeys values), its accumulators (naccs
+ * values), an agg_first per first(), and the bytes of its text keys.  A register holds
+ * hundreds of thousands of villages: every pointer a group does without is memory the run
+ * does not need (doc/performance.md). */
 struct agg_group {
   uint64_t hash;
-  vm_val *keys;      /* nkeys values; text points into own storage */
-  vm_val *accs;      /* naccs values */
-  uint64_t *seq;     /* per accumulator: the record that set first(), or UINT64_MAX */
   bool overflow;
-  char *text;        /* copies of the text keys */
-  char **acc_text;   /* per accumulator: the copy of a first() text, or NULL */
 };
+
+static vm_val *keys_of(const agg_group *g)
+{
+  return (vm_val *)(g + 1);
+}
+
+static vm_val *accs_of(const prog_aggregate *A, const agg_group *g)
+{
+  return keys_of(g) + A->nkeys;
+}
+
+static agg_first *firsts_of(const prog_aggregate *A, const agg_group *g)
+{
+  return (agg_first *)(accs_of(A, g) + A->naccs);
+}
 
 void agg_table_init(agg_table *t, const prog_aggregate *A)
 {
@@ -22,20 +43,19 @@ void agg_table_init(agg_table *t, const prog_aggregate *A)
   t->A = A;
 }
 
-static void group_free(agg_group *g, uint32_t naccs)
+static void group_free(agg_group *g, const prog_aggregate *A)
 {
   if (!g)
     return;
-  for (uint32_t i = 0; i < naccs; i++)
-    free(g->acc_text[i]);
-  free(g->text);
+  for (uint32_t i = 0; i < A->nfirsts; i++)
+    free(firsts_of(A, g)[i].text);
   free(g);
 }
 
 void agg_table_fini(agg_table *t)
 {
   for (uint32_t i = 0; i < t->cap; i++)
-    group_free(t->slots[i], t->A ? t->A->naccs : 0);
+    group_free(t->slots[i], t->A);
   free(t->slots);
   free(t->hashes);
   memset(t, 0, sizeof *t);
@@ -87,54 +107,37 @@ static int key_cmp(const prog_aggregate *A, const vm_val *a, const vm_val *b)
   return 0;
 }
 
-/* Copies text values into one block the group owns. */
-static bool own_text(agg_group *g, vm_val *vals, const ty_type *types, uint32_t n,
-                     uint32_t stride)
-{
-  size_t total = 0;
-  for (uint32_t i = 0; i < n; i++)
-    if (types[i * stride].base == TY_TEXT && !vals[i].none)
-      total += vals[i].u.s.len;
-  if (!total)
-    return true;
-  char *p = malloc(total), *q = p;
-  if (!p)
-    return false;
-  for (uint32_t i = 0; i < n; i++)
-    if (types[i * stride].base == TY_TEXT && !vals[i].none) {
-      memcpy(q, vals[i].u.s.p, vals[i].u.s.len);
-      vals[i].u.s.p = q;
-      q += vals[i].u.s.len;
-    }
-  free(g->text);
-  g->text = p;
-  return true;
-}
-
+/* A new group for keys, their texts copied into its block. */
 static agg_group *group_new(const prog_aggregate *A, const vm_val *keys, uint64_t hash)
 {
+  size_t text = 0;
+  for (uint32_t i = 0; i < A->nkeys; i++)
+    if (A->key_types[i].base == TY_TEXT && !keys[i].none)
+      text += keys[i].u.s.len;
   size_t size = sizeof(agg_group) + (A->nkeys + A->naccs) * sizeof(vm_val) +
-                A->naccs * (sizeof(uint64_t) + sizeof(char *));
+                A->nfirsts * sizeof(agg_first) + text;
   agg_group *g = calloc(1, size);
   if (!g)
     return NULL;
   g->hash = hash;
-  g->keys = (vm_val *)(g + 1);
-  g->accs = g->keys + A->nkeys;
-  g->seq = (uint64_t *)(g->accs + A->naccs);
-  g->acc_text = (char **)(g->seq + A->naccs);
-  memcpy(g->keys, keys, A->nkeys * sizeof *keys);
-  if (!own_text(g, g->keys, A->key_types, A->nkeys, 1)) {
-    free(g);
-    return NULL;
-  }
+  vm_val *k = keys_of(g), *acc = accs_of(A, g);
+  agg_first *first = firsts_of(A, g);
+  char *bytes = (char *)(first + A->nfirsts);
+  memcpy(k, keys, A->nkeys * sizeof *keys);
+  for (uint32_t i = 0; i < A->nkeys; i++)
+    if (A->key_types[i].base == TY_TEXT && !k[i].none) {
+      memcpy(bytes, k[i].u.s.p, k[i].u.s.len);
+      k[i].u.s.p = bytes;
+      bytes += k[i].u.s.len;
+    }
   for (uint32_t i = 0; i < A->naccs; i++) {
-    const prog_acc *acc = &A->accs[i];
-    g->seq[i] = UINT64_MAX;
-    g->accs[i].none = acc->func == AGG_MIN || acc->func == AGG_MAX || acc->func == AGG_FIRST;
-    if (acc->func == AGG_ALL)
-      g->accs[i].u.i = 1;
+    int func = A->accs[i].func;
+    acc[i].none = func == AGG_MIN || func == AGG_MAX || func == AGG_FIRST;
+    if (func == AGG_ALL)
+      acc[i].u.i = 1;
   }
+  for (uint32_t i = 0; i < A->nfirsts; i++)
+    first[i].seq = UINT64_MAX;
   return g;
 }
 
@@ -173,13 +176,13 @@ static agg_group *find(agg_table *t, const vm_val *keys, uint64_t hash, agg_grou
     return NULL;
   /* Registers come sorted by place more often than not: consecutive records of one village
    * find their group without probing. */
-  if (t->last && t->last->hash == hash && key_cmp(t->A, t->last->keys, keys) == 0)
+  if (t->last && t->last->hash == hash && key_cmp(t->A, keys_of(t->last), keys) == 0)
     return t->last;
   /* Probing reads only the hash array: with many groups, touching each group on the way
    * would cost a cache miss per probe. */
   uint32_t j = (uint32_t)hash & (t->cap - 1);
   for (; t->slots[j]; j = (j + 1) & (t->cap - 1))
-    if (t->hashes[j] == hash && key_cmp(t->A, t->slots[j]->keys, keys) == 0)
+    if (t->hashes[j] == hash && key_cmp(t->A, keys_of(t->slots[j]), keys) == 0)
       return t->last = t->slots[j];
   agg_group *g = adopt ? adopt : group_new(t->A, keys, hash);
   if (g) {
@@ -199,9 +202,11 @@ static bool less(ty_type t, const vm_val *a, const vm_val *b)
 }
 
 /* Folds value v (with record order seq) into accumulator i of g. */
-static bool fold(agg_group *g, const prog_acc *acc, uint32_t i, const vm_val *v, uint64_t seq)
+static bool fold(const prog_aggregate *A, agg_group *g, uint32_t i, const vm_val *v,
+                 uint64_t seq)
 {
-  vm_val *a = &g->accs[i];
+  const prog_acc *acc = &A->accs[i];
+  vm_val *a = &accs_of(A, g)[i];
   switch (acc->func) {
   case AGG_COUNT:
     a->u.i += v ? v->u.i : 1;
@@ -228,12 +233,14 @@ static bool fold(agg_group *g, const prog_acc *acc, uint32_t i, const vm_val *v,
   case AGG_ALL:
     a->u.i &= v->u.i;
     return true;
-  case AGG_FIRST:
-    if (seq < g->seq[i]) {
+  case AGG_FIRST: {
+    agg_first *f = &firsts_of(A, g)[acc->first];
+    if (seq < f->seq) {
       *a = *v;
-      g->seq[i] = seq;
+      f->seq = seq;
     }
     return true;
+  }
   }
   return true;
 }
@@ -278,7 +285,7 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
   agg_group *g = NULL;
   if (st == VM_OK) {
     /* consecutive records of one village: no hashing at all */
-    if (t->last && key_cmp(A, t->last->keys, kp) == 0)
+    if (t->last && key_cmp(A, keys_of(t->last), kp) == 0)
       g = t->last;
     else
       g = find(t, kp, hash_keys(A, kp), NULL);
@@ -288,18 +295,20 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
   for (uint32_t i = 0; g && i < A->naccs; i++) {
     if (vp[i].none)
       continue;
-    if (A->accs[i].func == AGG_FIRST && A->accs[i].type.base == TY_TEXT && seq < g->seq[i]) {
+    const prog_acc *acc = &A->accs[i];
+    agg_first *f = acc->func == AGG_FIRST ? &firsts_of(A, g)[acc->first] : NULL;
+    if (f && acc->type.base == TY_TEXT && seq < f->seq) {
       /* keep a copy: the record's text dies with its chunk */
-      char *copy = realloc(g->acc_text[i], vp[i].u.s.len + 1);
+      char *copy = realloc(f->text, vp[i].u.s.len + 1);
       if (!copy) {
         st = VM_ERR_NO_MEMORY;
         break;
       }
       memcpy(copy, vp[i].u.s.p, vp[i].u.s.len);
-      g->acc_text[i] = copy;
+      f->text = copy;
       vp[i].u.s.p = copy;
     }
-    if (!fold(g, &A->accs[i], i, A->accs[i].func == AGG_COUNT ? NULL : &vp[i], seq))
+    if (!fold(A, g, i, acc->func == AGG_COUNT ? NULL : &vp[i], seq))
       g->overflow = t->overflow = true;
   }
   if (kp != keys)
@@ -313,31 +322,34 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
 static bool combine(const prog_aggregate *A, agg_group *dst, agg_group *src)
 {
   bool ok = true;
+  vm_val *dacc = accs_of(A, dst), *sacc = accs_of(A, src);
   for (uint32_t i = 0; i < A->naccs; i++) {
     const prog_acc *acc = &A->accs[i];
-    vm_val *v = &src->accs[i];
+    vm_val *v = &sacc[i];
     switch (acc->func) {
     case AGG_COUNT:
-      ok &= !__builtin_add_overflow(dst->accs[i].u.i, v->u.i, &dst->accs[i].u.i);
+      ok &= !__builtin_add_overflow(dacc[i].u.i, v->u.i, &dacc[i].u.i);
       break;
-    case AGG_FIRST:
-      if (!v->none && src->seq[i] < dst->seq[i]) {
-        dst->accs[i] = *v;
-        dst->seq[i] = src->seq[i];
+    case AGG_FIRST: {
+      agg_first *d = &firsts_of(A, dst)[acc->first], *s = &firsts_of(A, src)[acc->first];
+      if (!v->none && s->seq < d->seq) {
+        dacc[i] = *v;
+        d->seq = s->seq;
         if (acc->type.base == TY_TEXT) {
           /* take src's copy */
-          free(dst->acc_text[i]);
-          dst->acc_text[i] = src->acc_text[i];
-          src->acc_text[i] = NULL;
+          free(d->text);
+          d->text = s->text;
+          s->text = NULL;
         }
       }
       break;
+    }
     case AGG_MIN: case AGG_MAX:
       if (v->none)
         break;
       /* fall through */
     default:
-      ok &= fold(dst, acc, i, v, src->seq[i]);
+      ok &= fold(A, dst, i, v, 0);
       break;
     }
   }
@@ -352,20 +364,20 @@ bool agg_merge(agg_table *dst, agg_table *src, uint64_t shift)
     agg_group *g = src->slots[i];
     if (!g)
       continue;
-    for (uint32_t k = 0; shift && k < A->naccs; k++)
-      if (g->seq[k] != UINT64_MAX)
-        g->seq[k] += shift;
+    for (uint32_t k = 0; shift && k < A->nfirsts; k++)
+      if (firsts_of(A, g)[k].seq != UINT64_MAX)
+        firsts_of(A, g)[k].seq += shift;
     src->slots[i] = NULL;
     src->last = NULL;
-    agg_group *d = find(dst, g->keys, g->hash, g);
+    agg_group *d = find(dst, keys_of(g), g->hash, g);
     if (!d) {
-      group_free(g, A->naccs);
+      group_free(g, A);
       return false;
     }
     if (d != g) {
       if (!combine(A, d, g))
         dst->overflow = true;
-      group_free(g, A->naccs);
+      group_free(g, A);
     }
   }
   dst->overflow |= src->overflow;
@@ -382,7 +394,7 @@ typedef struct {
 static int group_order(const void *a, const void *b)
 {
   const sort_entry *x = a, *y = b;
-  return key_cmp(x->A, x->g->keys, y->g->keys);
+  return key_cmp(x->A, keys_of(x->g), keys_of(y->g));
 }
 
 vm_status agg_each(agg_table *t, vm_ctx *ctx, const prog_column *cols, uint32_t ncols,
@@ -401,8 +413,8 @@ vm_status agg_each(agg_table *t, vm_ctx *ctx, const prog_column *cols, uint32_t 
   for (uint32_t i = 0; i < n && st == VM_OK; i++) {
     agg_group *g = list[i].g;
     vm_begin_record(ctx);
-    memcpy(&ctx->R[A->key_reg], g->keys, A->nkeys * sizeof *g->keys);
-    memcpy(&ctx->R[A->acc_reg], g->accs, A->naccs * sizeof *g->accs);
+    memcpy(&ctx->R[A->key_reg], keys_of(g), A->nkeys * sizeof(vm_val));
+    memcpy(&ctx->R[A->acc_reg], accs_of(A, g), A->naccs * sizeof(vm_val));
     for (uint32_t c = 0; c < ncols && st == VM_OK; c++)
       if (cols[c].cell != UINT32_MAX)
         st = vm_ensure(ctx, cols[c].cell);

@@ -1259,6 +1259,8 @@ static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
     prog_acc *pacc = &pa->accs[i];
     pacc->func = acc->func;
     pacc->type = acc->call->type;
+    if (acc->func == AGG_FIRST)
+      pacc->first = pa->nfirsts++;
     pacc->value_cell = pacc->where_cell = NO_CELL;
     if (acc->call->list.n == 1) {
       ast_expr *v = acc->call->list.items[0];

@@ -123,6 +123,7 @@ typedef struct {
   uint16_t value_reg;     /* where the value is for a record (cell or field register) */
   bool has_value;         /* count() and any/all(where c) have none */
   uint32_t where_cell;    /* UINT32_MAX when unconditional */
+  uint32_t first;         /* first(): its number among the aggregate's first()s */
 } prog_acc;
 
 /* A group-level program: the driver loads a group's keys and accumulators into their
@@ -136,6 +137,7 @@ typedef struct {
   uint16_t *key_src;      /* the register holding each key's value for a record */
   uint32_t naccs;
   prog_acc *accs;
+  uint32_t nfirsts;       /* accumulators that are first(): they keep which record gave them */
   uint16_t key_reg;       /* first key register */
   uint16_t acc_reg;       /* first accumulator register */
   prog_decision *decisions;
