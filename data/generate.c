@@ -836,7 +836,7 @@ static void write_members(out *o, uint64_t seed, uint64_t h, const household *hh
 }
 
 static void write_jsonl(out *o, uint64_t seed, uint64_t h, const village *v, int seq,
-                        const household *hh, const record *r, badness b)
+                        const household *hh, const record *r, badness b, bool members)
 {
   put_str(o, "{\"hh_id\":\"");
   put_hh_id(o, v, seq);
@@ -886,7 +886,8 @@ static void write_jsonl(out *o, uint64_t seed, uint64_t h, const village *v, int
   else
     put_str(o, "null");
   put_str(o, r->dibao ? ",\"dibao\":true" : ",\"dibao\":false");
-  write_members(o, seed, h, hh, r);
+  if (members)
+    write_members(o, seed, h, hh, r);
   put_str(o, "}\n");
 }
 
@@ -898,6 +899,7 @@ typedef struct {
   uint64_t households; /* --households */
   uint64_t seed;       /* --seed */
   bool jsonl;          /* --format */
+  bool members;        /* JSON Lines carry each household's members (not --no-members) */
   int y0, y1;          /* --years */
   uint64_t bad;        /* --bad-rows */
   const char *path;    /* -o, or NULL for standard output */
@@ -1022,7 +1024,7 @@ static void generate(const options *opt, out *o)
           make_record(opt->seed, h, year, &v, &hh, &rec);
           out_reserve(o);
           if (opt->jsonl)
-            write_jsonl(o, opt->seed, h, &v, (int)s, &hh, &rec, b);
+            write_jsonl(o, opt->seed, h, &v, (int)s, &hh, &rec, b, opt->members);
           else
             write_csv(o, &v, (int)s, &rec, b);
         }
@@ -1046,6 +1048,7 @@ static void usage(FILE *f)
         "  --seed S          seed of the random values (default 1); the same seed gives the\n"
         "                    same output on every machine\n"
         "  --format F        csv (default) or jsonl; jsonl adds each household's members\n"
+        "  --no-members      jsonl without the members: the same fields as csv\n"
         "  --years Y0-Y1     years of the records, within 2014-2035 (default 2019-2021);\n"
         "                    a single year Y is also accepted\n"
         "  --bad-rows K      make K records invalid in varied ways (default 0)\n"
@@ -1086,7 +1089,7 @@ static uint64_t parse_u64(const char *opt, const char *s, uint64_t min, uint64_t
 
 int main(int argc, char **argv)
 {
-  options opt = {1000, 1, false, 2019, 2021, 0, NULL};
+  options opt = {1000, 1, false, true, 2019, 2021, 0, NULL};
   bool format_given = false;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = NULL;
@@ -1094,6 +1097,10 @@ int main(int argc, char **argv)
     if (strcmp(a, "--help") == 0) {
       usage(stdout);
       return 0;
+    }
+    if (strcmp(a, "--no-members") == 0) {
+      opt.members = false;
+      continue;
     }
     /* --opt=value or --opt value; -o FILE */
     const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
