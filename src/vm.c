@@ -79,8 +79,8 @@ void vm_forget(vm_ctx *ctx, uint32_t cell)
 
 vm_val *vm_elems_reserve(vm_ctx *ctx, uint32_t n)
 {
-  if (n > UINT32_MAX - ctx->nelems)
-    return NULL;
+  if (n == 0 || n > UINT32_MAX - ctx->nelems)
+    return NULL; /* nothing to reserve: no pointer, not even one past a NULL array */
   uint32_t need = ctx->nelems + n;
   if (need > ctx->elems_cap) {
     uint32_t cap = ctx->elems_cap ? ctx->elems_cap : 256;

@@ -61,7 +61,8 @@ vm_status vm_eval_record(vm_ctx *ctx);
  * list elements run once per element). */
 void vm_forget(vm_ctx *ctx, uint32_t cell);
 
-/* Space for n element records of `nfields` fields; returns the first value or NULL. */
+/* Space for n more element values; returns the first, or NULL when n is 0 or out of
+ * memory. */
 vm_val *vm_elems_reserve(vm_ctx *ctx, uint32_t n);
 
 /* A lower-case message for a status ("division by zero"). */
