@@ -11,6 +11,7 @@
 #include "date.h"
 #include "record.h"
 #include "utf8.h"
+#include "write.h"
 
 static bool reject(rec_reject *why, const char *fmt, ...)
 {
@@ -19,7 +20,22 @@ static bool reject(rec_reject *why, const char *fmt, ...)
   vsnprintf(why->message, sizeof why->message, fmt, ap);
   va_end(ap);
   why->field[0] = '\0';
+  why->value[0] = '\0';
   return false;
+}
+
+/* Keeps the value at fault, for --show-values: at most about 60 bytes, cut on a character
+ * boundary, control characters as '?', so that it fits one log line whatever it holds. */
+static void keep_value(rec_reject *why, const char *s, size_t n)
+{
+  size_t cap = sizeof why->value - 4, len = n < cap ? n : cap, out = 0;
+  while (len < n && len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+    len--;
+  for (size_t i = 0; i < len; i++)
+    why->value[out++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+  if (len < n)
+    out += (size_t)snprintf(why->value + out, sizeof why->value - out, "...");
+  why->value[out] = '\0';
 }
 
 /* A rejection about field f: "field 'NAME'" then the formatted rest; why->field names it. */
@@ -33,6 +49,7 @@ static bool reject_field(rec_reject *why, const prog_field *f, const char *fmt, 
     va_end(ap);
   }
   snprintf(why->field, sizeof why->field, "%s", f->name);
+  why->value[0] = '\0';
   return false;
 }
 
@@ -50,8 +67,21 @@ static bool parse_bool(const char *s, size_t n, int64_t *out)
 }
 
 /* Parses the text of one value of field f into *v. */
+static bool parse_text(const prog_field *f, const char *s, size_t n, vm_val *v,
+                       rec_reject *why);
+
+/* Types the text s of field f into v; on failure why says why and keeps the text. */
 static bool parse_value(const prog_field *f, const char *s, size_t n, vm_val *v,
                         rec_reject *why)
+{
+  if (parse_text(f, s, n, v, why))
+    return true;
+  keep_value(why, s, n);
+  return false;
+}
+
+static bool parse_text(const prog_field *f, const char *s, size_t n, vm_val *v,
+                       rec_reject *why)
 {
   dec_status st = DEC_OK;
   memset(v, 0, sizeof *v);
@@ -131,8 +161,23 @@ static bool in_set(const prog_set *s, const vm_val *v)
   return false;
 }
 
-/* The declaration's checks on a present value (not `check`, which sees all fields). */
+static bool check_declared(vm_ctx *ctx, const prog_field *f, const vm_val *v,
+                           rec_reject *why);
+
+/* The declaration's checks on a present value (not `check`, which sees all fields); on
+ * failure why keeps the value, written as elig writes values. */
 static bool check_value(vm_ctx *ctx, const prog_field *f, const vm_val *v, rec_reject *why)
+{
+  if (check_declared(ctx, f, v, why))
+    return true;
+  char buf[96];
+  const char *text = write_value_text(f->type, v, false, buf, sizeof buf);
+  keep_value(why, text, strlen(text));
+  return false;
+}
+
+static bool check_declared(vm_ctx *ctx, const prog_field *f, const vm_val *v,
+                           rec_reject *why)
 {
   const elig_program *P = ctx->P;
   char lo[DEC_FMT_MAX], hi[DEC_FMT_MAX];
@@ -191,8 +236,13 @@ static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject
     vm_status st = vm_ensure(ctx, cell);
     if (st != VM_OK)
       return reject_field(why, f, ": its check failed: %s", vm_status_str(st));
-    if (!ctx->R[ctx->P->cells[cell].reg].u.i)
-      return reject_field(why, f, ": %s", f->check_msg ? f->check_msg : "check failed");
+    if (!ctx->R[ctx->P->cells[cell].reg].u.i) {
+      reject_field(why, f, ": %s", f->check_msg ? f->check_msg : "check failed");
+      char buf[96];
+      const char *text = write_value_text(f->type, &regs[i], false, buf, sizeof buf);
+      keep_value(why, text, strlen(text));
+      return false;
+    }
   }
   return true;
 }
@@ -416,6 +466,7 @@ static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f,
     if (!ok || !finish(ctx, elem, &ctx->R[elem->first_reg], why, UINT32_MAX)) {
       rec_reject inner = *why;
       reject(why, "%s element %u: %.400s", f->name, k + 1, inner.message);
+      memcpy(why->value, inner.value, sizeof why->value);
       if (inner.field[0])
         snprintf(why->field, sizeof why->field, "%s[%u].%.60s", f->name, k, inner.field);
       else
@@ -431,8 +482,25 @@ static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f,
   return true;
 }
 
-static bool json_value(vm_ctx *ctx, jdoc *doc, const prog_field *f,
-                       const jdoc_node *n, vm_val *v, rec_reject *why, rec_unknown *unknown)
+static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_node *n,
+                       vm_val *v, rec_reject *why, rec_unknown *unknown);
+
+/* Types JSON node n into field f's value; a value of the wrong JSON kind keeps its text (or
+ * "true", "false", "null") for --show-values. */
+static bool json_value(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_node *n,
+                       vm_val *v, rec_reject *why, rec_unknown *unknown)
+{
+  if (json_typed(ctx, doc, f, n, v, why, unknown))
+    return true;
+  if (!why->value[0] && (n->kind == JDOC_STRING || n->kind == JDOC_NUMBER))
+    keep_value(why, n->str, n->len);
+  else if (!why->value[0] && n->kind != JDOC_ARRAY && n->kind != JDOC_OBJECT)
+    keep_value(why, json_kind_name(n->kind), strlen(json_kind_name(n->kind)));
+  return false;
+}
+
+static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_node *n,
+                       vm_val *v, rec_reject *why, rec_unknown *unknown)
 {
   switch (f->type.base) {
   case TY_LIST:

@@ -28,8 +28,10 @@ typedef struct {
 } rec_header;
 
 typedef struct {
-  char message[512];    /* why the record was rejected; lower case */
+  char message[512];    /* why the record was rejected; lower case; never quotes a value */
   char field[128];      /* the field it is about ("size", "members[2].age"), "" when none */
+  char value[80];       /* the value at fault as given, cut short with "...", "" when none:
+                           personal data, shown only when the operator asks (--show-values) */
 } rec_reject;
 
 /* Maps a header record to fields.  Fails (false, with a message) when a required field has

@@ -203,12 +203,22 @@ static size_t json_key(const worker *w, char *buf, size_t size)
   return n;
 }
 
+/* Why a record was rejected, as the log says it: with the value at fault only when the
+ * operator asked for values (--show-values): records hold personal data. */
+static const char *why_text(const worker *w, const rec_reject *why, char *buf, size_t size)
+{
+  if (!w->o->show_values || !why->value[0])
+    return why->message;
+  snprintf(buf, size, "%s (value '%s')", why->message, why->value);
+  return buf;
+}
+
 static void process_csv(worker *w, job *j)
 {
   const char *p = j->chunk.data + j->skip, *end = j->chunk.data + j->chunk.len;
   uint64_t line = j->chunk.first_line + j->skip_lines, index = 0;
   rec_reject why;
-  char key[256], reason[512];
+  char key[256], reason[sizeof(rec_reject) + 32];
   while (p < end) {
     csv_record r;
     const char *next = csv_parse_record(&w->csv, p, end, &r);
@@ -228,7 +238,7 @@ static void process_csv(worker *w, job *j)
     /* the key is only needed for a rejection; the cells stay valid until the next record */
     if (!rec_from_csv(j->header, w->ctx, &r, &why))
       reject(w, j, at, raw, (size_t)(next - raw), key, csv_key(w, j, &r, key, sizeof key),
-             why.message);
+             why_text(w, &why, reason, sizeof reason));
     else if (!evaluate(w, j, seq, reason, sizeof reason))
       reject(w, j, at, raw, (size_t)(next - raw), key, csv_key(w, j, &r, key, sizeof key),
              reason);
@@ -241,7 +251,7 @@ static void process_jsonl(worker *w, job *j)
   uint64_t line = j->chunk.first_line, index = 0;
   rec_reject why;
   jdoc_error err;
-  char key[256], reason[512];
+  char key[256], reason[sizeof(rec_reject) + 32];
   for (; p < end; line++) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     const char *eol = nl ? nl : end, *raw = p;
@@ -265,7 +275,8 @@ static void process_jsonl(worker *w, job *j)
     if (seen == 0 && j->unknown.keys)
       j->unknown.first_line = line;
     if (!typed)
-      reject(w, j, line, raw, n, key, json_key(w, key, sizeof key), why.message);
+      reject(w, j, line, raw, n, key, json_key(w, key, sizeof key),
+             why_text(w, &why, reason, sizeof reason));
     else if (!evaluate(w, j, seq, reason, sizeof reason))
       reject(w, j, line, raw, n, key, json_key(w, key, sizeof key), reason);
   }
@@ -316,6 +327,7 @@ typedef struct {
   output out, rej, agg;
   run_stats *stats;
   bool write_failed, read_failed;
+  bool interrupted;            /* a signal asked the run to stop */
   shared sh;
   worker **workers;
   unsigned nworkers;            /* evaluation states: the calling thread's, then one per thread */
@@ -463,7 +475,7 @@ static void read_input(batch *b, const char *name, rec_header *h)
 {
   input_error err;
   input_format fmt = input_format_of(name, b->o->input_format);
-  input_options io = {.chunk_bytes = b->o->chunk_bytes};
+  input_options io = {.chunk_bytes = b->o->chunk_bytes, .stop = b->o->interrupted};
   input_source *src = input_open(name, fmt, &io, &err);
   bool first = true;
   if (!src) {
@@ -472,8 +484,16 @@ static void read_input(batch *b, const char *name, rec_header *h)
     return;
   }
   for (;;) {
+    if (b->o->interrupted && *b->o->interrupted) {
+      b->interrupted = true;
+      break;
+    }
     job *j = free_job(b);
     input_status st = input_next_chunk(src, &j->chunk, &err);
+    if (st == INPUT_EREAD && b->o->interrupted && *b->o->interrupted) {
+      b->interrupted = true;
+      break;
+    }
     if (st == INPUT_EOF) {
       if (first && fmt == INPUT_CSV) {
         fprintf(b->log, "%s: error: the file is empty: it has no header line\n", name);
@@ -615,14 +635,19 @@ int run_batch(const run_options *o, run_stats *stats, FILE *log)
       wbuf rh = {.p = (char *)rej_head, .len = sizeof rej_head - 1};
       out_write(&b.rej, &rh, &b.write_failed);
     }
-    for (uint32_t i = 0; i < o->ninputs && !b.write_failed; i++)
+    for (uint32_t i = 0; i < o->ninputs && !b.write_failed && !b.interrupted; i++)
       read_input(&b, o->inputs[i], &headers[i]);
     stop_workers(&b);
-    if (!b.read_failed && !b.write_failed)
+    if (!b.read_failed && !b.write_failed && !b.interrupted)
       agg_ok = write_aggregates(&b);
   }
   progress(&b, true);
-  bool keep = !b.read_failed && !b.write_failed && agg_ok;
+  if (b.interrupted)
+    fprintf(log, "elig: interrupted: no output file was written%s\n",
+            o->output && strcmp(o->output, "-") != 0
+              ? "" : " (standard output has only part of the results)");
+  bool flushed = out_flush(&b.out, log) & out_flush(&b.rej, log) & out_flush(&b.agg, log);
+  bool keep = !b.read_failed && !b.write_failed && !b.interrupted && agg_ok && flushed;
   bool closed = out_close(&b.out, keep, log) & out_close(&b.rej, keep, log) &
                 out_close(&b.agg, keep, log);
   for (unsigned i = 0; b.workers && i < b.nworkers; i++)
@@ -644,7 +669,7 @@ int run_batch(const run_options *o, run_stats *stats, FILE *log)
     rec_header_fini(&headers[i]);
   free(headers);
   stats->seconds = now() - b.start;
-  if (b.read_failed || b.write_failed || !closed || !agg_ok)
+  if (b.read_failed || b.write_failed || b.interrupted || !closed || !agg_ok)
     return 4;
   return stats->rejected ? 3 : 0;
 }

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "input.h"
@@ -32,6 +33,9 @@ typedef struct {
   int32_t as_of;               /* days since 1970-01-01 */
   bool progress;               /* a progress line on the log */
   bool explain;                /* a last column saying which rule decided each decision */
+  bool show_values;            /* rejection messages quote the value at fault */
+  volatile sig_atomic_t *interrupted; /* set by a signal handler: stop reading, keep no
+                                  output, return 4; NULL when not watched */
   size_t chunk_bytes;          /* 0: default */
 } run_options;
 

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,8 @@ static const char usage_run[] =
   "                             progress line on standard error (default: when a terminal)\n"
   "      --explain              a last column, 'why', naming the rule that decided each\n"
   "                             decision (elig explain gives the full explanation)\n"
+  "      --show-values          rejection messages quote the value at fault (records hold\n"
+  "                             personal data: by default messages never do)\n"
   "  -h, --help                 this help\n"
   "\n"
   "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
@@ -123,6 +126,30 @@ static const char usage_explain[] =
   "\n"
   "exit status: 0 explained, 1 rule errors, 2 usage, 3 no record has that key,\n"
   "4 an input could not be read\n";
+
+volatile sig_atomic_t cli_interrupted;
+
+/* The first SIGINT or SIGTERM asks the batch to stop (it then removes what it was writing
+ * and exits 4); a second one ends the process at once, as the signal would by default. */
+static void on_interrupt(int sig)
+{
+  if (cli_interrupted) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+  }
+  cli_interrupted = 1;
+}
+
+void cli_catch_interrupts(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0; /* no SA_RESTART: a read waiting on a pipe returns at once */
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
 
 int cli_usage_error(const char *usage, const char *message, const char *arg)
 {
@@ -268,7 +295,7 @@ static bool parse_threads(const char *s, unsigned *out)
 static int cmd_run(int argc, char **argv)
 {
   enum { O_INPUT_FORMAT = 256, O_AGGREGATES, O_REJECTS, O_AS_OF, O_PROGRESS, O_NO_PROGRESS,
-         O_EXPLAIN };
+         O_EXPLAIN, O_SHOW_VALUES };
   static const struct option opts[] = {
     {"format", required_argument, NULL, 'f'},
     {"input-format", required_argument, NULL, O_INPUT_FORMAT},
@@ -280,9 +307,11 @@ static int cmd_run(int argc, char **argv)
     {"progress", no_argument, NULL, O_PROGRESS},
     {"no-progress", no_argument, NULL, O_NO_PROGRESS},
     {"explain", no_argument, NULL, O_EXPLAIN},
+    {"show-values", no_argument, NULL, O_SHOW_VALUES},
     {"help", no_argument, NULL, 'h'},
     {0, 0, 0, 0}};
-  run_options o = {.input_format = -1, .format = WRITE_CSV, .progress = isatty(2)};
+  run_options o = {.input_format = -1, .format = WRITE_CSV, .progress = isatty(2),
+                   .interrupted = &cli_interrupted};
   o.as_of = (int32_t)(time(NULL) / 86400);
   int c;
   while ((c = getopt_long(argc, argv, ":f:o:j:h", opts, NULL)) != -1) {
@@ -319,6 +348,7 @@ static int cmd_run(int argc, char **argv)
     case O_PROGRESS: o.progress = true; break;
     case O_NO_PROGRESS: o.progress = false; break;
     case O_EXPLAIN: o.explain = true; break;
+    case O_SHOW_VALUES: o.show_values = true; break;
     case ':': return cli_usage_error(usage_run, "option '%s' needs a value", argv[optind - 1]);
     default: return cli_bad_option(usage_run, argv, opts);
     }
@@ -333,10 +363,15 @@ static int cmd_run(int argc, char **argv)
   o.inputs = (const char *const *)argv + optind + 1;
   o.ninputs = (uint32_t)(argc - optind - 1);
   run_stats st;
+  cli_catch_interrupts();
   int status = run_batch(&o, &st, stderr);
   if (st.unknown.keys)
     cli_report_unknown_keys(P, &st.unknown, "");
-  if (st.rejected || status == 4)
+  if (status == 4)
+    fprintf(stderr, "elig: stopped after %llu record%s%s\n", (unsigned long long)st.records,
+            st.records == 1 ? "" : "s",
+            o.output && strcmp(o.output, "-") != 0 ? "; the output files were not kept" : "");
+  else if (st.rejected)
     fprintf(stderr, "elig: %llu record%s read, %llu written, %llu rejected%s%s%s\n",
             (unsigned long long)st.records, st.records == 1 ? "" : "s",
             (unsigned long long)st.written,

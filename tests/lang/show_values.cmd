@@ -1,0 +1,1 @@
+run --show-values show_values.rules show_values.csv
