@@ -264,6 +264,7 @@ typedef struct {
   wbuf lbuf;                 /* list text not yet written */
   wbuf logbuf;               /* scratch for a rejection line */
   bool read_failed, write_failed, nomem;
+  bool interrupted;            /* a signal asked the run to stop */
   uint64_t seq;              /* records in input order, for first() */
   double start, last_progress;
 } diff;
@@ -763,7 +764,7 @@ static void read_input(diff *d, const char *name)
 {
   input_error err;
   input_format fmt = input_format_of(name, d->o->input_format);
-  input_options io = {.chunk_bytes = d->o->chunk_bytes};
+  input_options io = {.chunk_bytes = d->o->chunk_bytes, .stop = d->o->interrupted};
   input_source *src = input_open(name, fmt, &io, &err);
   bool first = true;
   if (!src) {
@@ -772,7 +773,15 @@ static void read_input(diff *d, const char *name)
     return;
   }
   for (;;) {
+    if (d->o->interrupted && *d->o->interrupted) {
+      d->interrupted = true;
+      break;
+    }
     input_status st = input_next_chunk(src, &d->chunk, &err);
+    if (st == INPUT_EREAD && d->o->interrupted && *d->o->interrupted) {
+      d->interrupted = true;
+      break;
+    }
     if (st == INPUT_EOF) {
       if (first && fmt == INPUT_CSV) {
         fprintf(d->log, "%s: error: the file is empty: it has no header line\n", name);
@@ -1638,17 +1647,20 @@ int diff_batch(const diff_options *o, diff_stats *st, FILE *log)
   } else if ((opened = !o->list || out_open(&d.list, o->list, log))) {
     if (o->list)
       list_header(&d);
-    for (uint32_t i = 0; i < o->ninputs && !d.write_failed && !d.nomem; i++)
+    for (uint32_t i = 0; i < o->ninputs && !d.write_failed && !d.nomem && !d.interrupted; i++)
       read_input(&d, o->inputs[i]);
     if (o->list)
       output_flush(&d.list, &d.lbuf, &d.write_failed);
-    if (!d.read_failed && !d.write_failed && !d.nomem)
+    if (!d.read_failed && !d.write_failed && !d.nomem && !d.interrupted)
       agg_ok = compare_aggregates(&d);
   }
   progress(&d, true);
   if (d.nomem)
     fprintf(log, "elig: out of memory\n");
-  bool keep = ready && opened && !d.read_failed && !d.write_failed && !d.nomem && agg_ok;
+  if (d.interrupted)
+    fprintf(log, "elig: interrupted: no report and no list file were written\n");
+  bool keep = ready && opened && !d.read_failed && !d.write_failed && !d.nomem &&
+              !d.interrupted && agg_ok;
   bool closed = out_close(&d.list, keep, log);
   if (keep && closed) {
     wbuf rep = {0};

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "program.h"
@@ -40,6 +41,8 @@ typedef struct {
   int32_t as_of;               /* days since 1970-01-01 */
   bool progress;               /* a progress line on the log */
   size_t chunk_bytes;          /* 0: default */
+  volatile sig_atomic_t *interrupted; /* set by a signal handler: stop, write nothing,
+                                  return 4; NULL when not watched */
 } diff_options;
 
 typedef struct {

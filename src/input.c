@@ -39,6 +39,7 @@ struct input_source {
   size_t chunk_bytes;
   size_t max_record;
   size_t read_cap; /* 0 = no cap */
+  volatile sig_atomic_t *stop; /* see input_options */
 
   char *carry;          /* bytes read but not handed out: the start of the next record */
   size_t carry_len;
@@ -161,7 +162,7 @@ static ssize_t read_into(input_source *src, char *dst, size_t want)
         src->eof = true;
       return n;
     }
-    if (errno != EINTR)
+    if (errno != EINTR || (src->stop && *src->stop))
       return -1;
   }
 }
@@ -437,6 +438,7 @@ input_source *input_open_fd(int fd, bool own_fd, input_format fmt, const input_o
   src->max_record =
       opt && opt->max_record_bytes ? opt->max_record_bytes : INPUT_DEFAULT_MAX_RECORD_BYTES;
   src->read_cap = opt ? opt->read_bytes : 0;
+  src->stop = opt ? opt->stop : NULL;
   src->line = 1;
   src->failed = INPUT_OK;
   return src;

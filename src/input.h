@@ -34,6 +34,7 @@
 #ifndef ELIG_INPUT_H
 #define ELIG_INPUT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,6 +60,8 @@ typedef struct input_options {
   size_t chunk_bytes;      /* target chunk size, 0 = INPUT_DEFAULT_CHUNK_BYTES */
   size_t max_record_bytes; /* longest record, terminator included, 0 = default (64 MiB) */
   size_t read_bytes;       /* largest single read(2), 0 = no cap; tests force short reads */
+  volatile sig_atomic_t *stop; /* when set (by a signal handler) a read interrupted by the
+                                  signal is not retried: INPUT_EREAD, "interrupted" */
 } input_options;
 
 typedef struct input_error {

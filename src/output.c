@@ -51,16 +51,28 @@ void out_write(output *out, const wbuf *b, bool *failed)
     *failed = true;
 }
 
+bool out_flush(output *out, FILE *log)
+{
+  if (!out->f || out->failed)
+    return !out->failed;
+  if (fflush(out->f) == 0 && !ferror(out->f))
+    return true;
+  fprintf(log, "elig: cannot write '%s': %s\n", out->path ? out->path : "standard output",
+          strerror(errno ? errno : EIO));
+  out->failed = true; /* said once */
+  return false;
+}
+
 bool out_close(output *out, bool keep, FILE *log)
 {
-  bool ok = true;
+  bool ok = !out->failed;
   if (!out->f)
-    return true;
-  if (fflush(out->f) != 0 || ferror(out->f))
+    return ok;
+  if (!out->failed && (fflush(out->f) != 0 || ferror(out->f)))
     ok = false;
   if (out->f != stdout && fclose(out->f) != 0)
     ok = false;
-  if (!ok)
+  if (!ok && !out->failed)
     fprintf(log, "elig: cannot write '%s': %s\n", out->path ? out->path : "standard output",
             strerror(errno ? errno : EIO));
   if (out->tmp) {

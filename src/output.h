@@ -18,6 +18,7 @@ typedef struct {
   const char *path;  /* as given; NULL for standard output */
   char *tmp;         /* where we write until everything succeeded (owned), or NULL */
   FILE *f;
+  bool failed;       /* out_flush found it cannot be written (and said so) */
 } output;
 
 /* Opens path ("-" or NULL: standard output) for writing; false with a message on `log`. */
@@ -25,6 +26,11 @@ bool out_open(output *out, const char *path, FILE *log);
 
 /* Writes b's contents; sets *failed on a write error or when b itself is incomplete. */
 void out_write(output *out, const wbuf *b, bool *failed);
+
+/* Flushes what is buffered: false (with a message on `log`) when it cannot be written.  A
+ * command flushes every output before it closes any, so that a failure of one (a full disk
+ * under the rejects file) keeps the others from being renamed into place. */
+bool out_flush(output *out, FILE *log);
 
 /* Flushes and closes; renames into place when `keep`, removes the temporary otherwise.
  * False (with a message on `log`) when anything could not be written. */

@@ -6,10 +6,16 @@
 #ifndef ELIG_CLI_COMPILE_H
 #define ELIG_CLI_COMPILE_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "program.h"
 #include "record.h"
+
+/* Set by the first SIGINT or SIGTERM once cli_catch_interrupts has run: the batch commands
+ * hand it to run_batch and diff_batch, which stop, keep no output and return 4. */
+extern volatile sig_atomic_t cli_interrupted;
+void cli_catch_interrupts(void);
 
 /* Compiles `path` (and its imports), printing its diagnostics (and its syntax tree when
  * asked); NULL on error, with *had_errors set. */

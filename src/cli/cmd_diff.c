@@ -70,7 +70,8 @@ int cmd_diff(int argc, char **argv)
     {"no-progress", no_argument, NULL, O_NO_PROGRESS},
     {"help", no_argument, NULL, 'h'},
     {0, 0, 0, 0}};
-  diff_options o = {.input_format = -1, .format = DIFF_TEXT, .progress = isatty(2)};
+  diff_options o = {.input_format = -1, .format = DIFF_TEXT, .progress = isatty(2),
+                    .interrupted = &cli_interrupted};
   o.as_of = (int32_t)(time(NULL) / 86400);
   int c;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -123,6 +124,7 @@ int cmd_diff(int argc, char **argv)
   o.inputs = (const char *const *)argv + optind + 2;
   o.ninputs = (uint32_t)(argc - optind - 2);
   diff_stats st;
+  cli_catch_interrupts();
   int status = diff_batch(&o, &st, stderr);
   bool same = same_unknown(&st.unknown_old, &st.unknown_new);
   if (st.unknown_old.keys)

@@ -250,7 +250,8 @@ START_TEST(test_input_chunking_csv)
   char *text = gen_csv(42, 1500, &n);
   char *path = tmp_write(text, n);
   buf want = {0}, got = {0}, all = {0};
-  input_options opt = {configs[_i].chunk, 0, configs[_i].read};
+  input_options opt = {.chunk_bytes = configs[_i].chunk, .max_record_bytes = 0,
+                       .read_bytes = configs[_i].read};
   input_error err;
 
   dump_whole(INPUT_CSV, text, n, &want);
@@ -277,7 +278,8 @@ START_TEST(test_input_chunking_jsonl)
   char *text = gen_jsonl(2000, &n);
   char *path = tmp_write(text, n);
   buf want = {0}, got = {0}, all = {0};
-  input_options opt = {configs[_i].chunk, 0, configs[_i].read};
+  input_options opt = {.chunk_bytes = configs[_i].chunk, .max_record_bytes = 0,
+                       .read_bytes = configs[_i].read};
   input_error err;
 
   dump_whole(INPUT_JSONL, text, n, &want);
@@ -328,7 +330,7 @@ START_TEST(test_input_small_files)
   input_error err;
 
   for (size_t rd = 0; rd < 3; rd++) { /* whole reads, 1-byte reads, 2-byte reads */
-    input_options opt = {0, 0, rd};
+    input_options opt = {.chunk_bytes = 0, .max_record_bytes = 0, .read_bytes = rd};
     got.len = all.len = 0;
     input_source *src = input_open(path, small[_i].fmt, &opt, &err);
     ck_assert_ptr_nonnull(src);
@@ -349,7 +351,8 @@ END_TEST
 START_TEST(test_input_bom_offsets)
 {
   char *path = tmp_write(S("\xef\xbb\xbf" "a\nb\n"));
-  input_options opt = {1, 0, 2}; /* 2-byte reads: one record per chunk */
+  /* 2-byte reads: one record per chunk */
+  input_options opt = {.chunk_bytes = 1, .max_record_bytes = 0, .read_bytes = 2};
   input_chunk c;
   input_error err;
   input_source *src = input_open(path, INPUT_CSV, &opt, &err);
@@ -403,7 +406,8 @@ START_TEST(test_input_record_too_long)
   input_error err;
 
   for (size_t k = 0; k < sizeof too_long_configs / sizeof too_long_configs[0]; k++) {
-    input_options opt = {too_long_configs[k].chunk, 20, too_long_configs[k].read};
+    input_options opt = {.chunk_bytes = too_long_configs[k].chunk, .max_record_bytes = 20,
+                         .read_bytes = too_long_configs[k].read};
     got.len = all.len = 0;
     input_source *src = input_open(path, too_long[_i].fmt, &opt, &err);
     ck_assert_ptr_nonnull(src);
@@ -429,7 +433,7 @@ START_TEST(test_input_huge_record)
   buf_add(&b, "\",tail\nafter\n", 13);
   char *path = tmp_write(b.p, b.len);
   buf want = {0}, got = {0}, all = {0};
-  input_options opt = {4096, 0, 1000};
+  input_options opt = {.chunk_bytes = 4096, .max_record_bytes = 0, .read_bytes = 1000};
   input_error err;
 
   dump_whole(INPUT_CSV, b.p, b.len, &want);
@@ -480,7 +484,7 @@ static void run_pipe(bool via_stdin)
   buf want = {0}, got = {0}, all = {0};
   int fds[2];
   pthread_t th;
-  input_options opt = {100, 0, 0};
+  input_options opt = {.chunk_bytes = 100, .max_record_bytes = 0, .read_bytes = 0};
   input_error err;
   input_source *src;
   int saved = -1;
@@ -586,7 +590,7 @@ START_TEST(test_input_error_after_records)
   int fds[2];
   input_error err;
   input_chunk c;
-  input_options opt = {4096, 0, 4};
+  input_options opt = {.chunk_bytes = 4096, .max_record_bytes = 0, .read_bytes = 4};
   pthread_t th;
 
   ck_assert_int_eq(pipe(fds), 0);
@@ -617,7 +621,7 @@ START_TEST(test_input_chunks_are_independent)
   for (int r = 0; r < 4000; r++)
     buf_printf(&b, "%06d,\"multi\nline\",x\n", r);
   char *path = tmp_write(b.p, b.len);
-  input_options opt = {1000, 0, 0};
+  input_options opt = {.chunk_bytes = 1000, .max_record_bytes = 0, .read_bytes = 0};
   input_error err;
   input_source *src = input_open(path, INPUT_CSV, &opt, &err);
   enum { POOL = 4 };
