@@ -633,7 +633,7 @@ static void process_csv(diff *d, const char *name, size_t skip, uint64_t skip_li
     d->st->records++;
     if (r.error != CSV_OK) {
       d->seq++;
-      snprintf(reason, sizeof reason, "malformed CSV: %s", r.message);
+      rec_csv_error(&d->s[0].header, d->s[0].P, &r, reason, sizeof reason);
       reject_both(d, name, at + r.error_line, reason);
       continue;
     }

@@ -257,6 +257,22 @@ static void clear(vm_val *regs, uint32_t n)
 
 /* ---------------------------------------------------------------- CSV */
 
+void rec_csv_error(const rec_header *h, const elig_program *P, const csv_record *r, char *buf,
+                   size_t size)
+{
+  size_t col = r->error_cell; /* from 1; 0 when the error is about no cell */
+  bool field = h && col >= 1 && col <= h->ncols && h->field_of[col - 1] >= 0;
+  if (r->error == CSV_EFIELD_TOO_LONG && field) {
+    const prog_field *f = &P->records[P->main_record].fields[h->field_of[col - 1]];
+    snprintf(buf, size, "field '%s': text longer than %zu bytes", f->name,
+             CSV_DEFAULT_MAX_FIELD_BYTES);
+  } else if (col >= 1 && r->error != CSV_ETOO_MANY_CELLS && r->error != CSV_ENOMEM) {
+    snprintf(buf, size, "malformed CSV: %s (column %zu)", r->message, col);
+  } else {
+    snprintf(buf, size, "malformed CSV: %s", r->message);
+  }
+}
+
 bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *header,
                      char *error, size_t error_size, char *unknown, size_t unknown_size)
 {

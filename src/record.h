@@ -42,6 +42,13 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
                      char *error, size_t error_size, char *unknown, size_t unknown_size);
 void rec_header_fini(rec_header *h);
 
+/* Why a CSV record that does not parse (r->error != CSV_OK) is rejected, into buf: "malformed
+ * CSV: REASON (column N)"; a cell over the length limit in a column of a field is said as a
+ * value of that field is ("field 'name': text longer than 1048576 bytes").  h may be NULL
+ * (the header itself). */
+void rec_csv_error(const rec_header *h, const elig_program *P, const csv_record *r, char *buf,
+                   size_t size);
+
 /* Types one CSV record into ctx's registers (calling vm_begin_record first).  Returns false
  * and fills `why` when the record breaks its schema. */
 bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_reject *why);

@@ -85,7 +85,14 @@ static void import(loader *L, uint32_t from, ast_decl *d)
     return;
   }
   char *err = NULL;
-  if (src_set_load(L->srcs, path, &id, &err) != SRC_OK) {
+  int st = src_set_load(L->srcs, path, &id, &err);
+  if (st == SRC_ETOOBIG) {
+    diag_add(L->diags, DIAG_E_FILE_TOO_LARGE, d->name_loc, path, (unsigned)SRC_DEFAULT_MAX_SIZE);
+    free(err);
+    free(path);
+    return;
+  }
+  if (st != SRC_OK) {
     int idx = diag_add(L->diags, DIAG_E_IMPORT_NOT_FOUND, d->name_loc, d->text);
     const char *reason = err ? strstr(err, "': ") : NULL;
     if (reason)
@@ -156,11 +163,16 @@ elig_program *ruleset_compile(const ruleset_source *src, diag_list *diags, src_s
   }
   if (src->path) {
     char *err = NULL;
-    if (src_set_load(L.srcs, src->path, &root, &err) != SRC_OK) {
+    int st = src_set_load(L.srcs, src->path, &root, &err);
+    if (st != SRC_OK) {
       /* src_set_load's message is "cannot read 'x': reason": keep the reason only */
       const char *reason = err ? strstr(err, "': ") : NULL;
-      diag_add(diags, DIAG_E_CANNOT_READ, ELIG_LOC_NONE, src->path,
-               reason ? reason + 3 : err ? err : "out of memory");
+      if (st == SRC_ETOOBIG)
+        diag_add(diags, DIAG_E_FILE_TOO_LARGE, ELIG_LOC_NONE, src->path,
+                 (unsigned)SRC_DEFAULT_MAX_SIZE);
+      else
+        diag_add(diags, DIAG_E_CANNOT_READ, ELIG_LOC_NONE, src->path,
+                 reason ? reason + 3 : err ? err : "out of memory");
       free(err);
       ast_arena_free(L.arena);
       return NULL;

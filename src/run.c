@@ -231,7 +231,7 @@ static void process_csv(worker *w, job *j)
     j->records++;
     uint64_t seq = j->seq << 32 | index++;
     if (r.error != CSV_OK) {
-      snprintf(reason, sizeof reason, "malformed CSV: %s", r.message);
+      rec_csv_error(j->header, w->o->P, &r, reason, sizeof reason);
       reject(w, j, at + r.error_line, raw, (size_t)(next - raw), "", 0, reason);
       continue;
     }
