@@ -7,21 +7,13 @@
 #
 # Environment (as make check sets it): ELIG, srcdir, abs_top_builddir, MAKE, CC, CFLAGS,
 # LDFLAGS, ELIG_WRAPPER.  UPDATE=1 rewrites doc/examples/embed/evaluate.out.
-set -u
-ELIG=${ELIG:-$(pwd)/elig}
-srcdir=${srcdir:-.}
-abs_top_builddir=${abs_top_builddir:-$(pwd)}
-: "${MAKE:=make}" "${CC:=cc}" "${CFLAGS:=}" "${LDFLAGS:=}" "${LC_ALL:=C}"; export LC_ALL
 if ! command -v pkg-config >/dev/null 2>&1; then
   echo "SKIP: pkg-config is not installed"; exit 77
 fi
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-fails=0; passes=0
-check() { # check ID COMMAND...
-  id=$1; shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: embed/$id"; fails=$((fails + 1)); fi
-}
+abs_top_builddir=${abs_top_builddir:-$(pwd)}
+suite=embed
+. "${srcdir:-.}/tests/cli/setup.sh"
+: "${MAKE:=make}" "${CC:=cc}" "${CFLAGS:=}" "${LDFLAGS:=}"
 
 # Install as a user would (MAKEFLAGS cleared: this runs inside `make check`).
 root=$tmp/root
@@ -108,5 +100,4 @@ for n in 1 2 4; do
   check threads-$n-reports-rejects [ "$(wc -l < "$tmp/threads$n.err")" = 7 ]
 done
 
-echo "embed: $passes passed, $fails failed"
-[ $fails = 0 ]
+finish

@@ -6,18 +6,9 @@
 #   records: a text value (1 MiB), a line (64 MiB), JSON nesting (64), a pattern that
 #   backtracks without end on a long value
 # Environment (as make check sets it): ELIG, srcdir, ELIG_WRAPPER.
-set -u
-ELIG=${ELIG:-$(pwd)/elig}
-case $ELIG in /*) ;; *) ELIG=$(pwd)/$ELIG;; esac
-: "${LC_ALL:=C}"; export LC_ALL
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
+suite=limits
+. "${srcdir:-.}/tests/cli/setup.sh"
 cd "$tmp" || exit 99
-fails=0; passes=0
-check() { # check ID COMMAND...
-  id=$1; shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: limits/$id"; fails=$((fails + 1)); fi
-}
 elig() { ${ELIG_WRAPPER:-} "$ELIG" "$@"; }
 repeat() { # repeat N TEXT: TEXT N times
   awk -v n="$1" -v t="$2" 'BEGIN { for (i = 0; i < n; i++) printf "%s", t }'
@@ -93,5 +84,4 @@ check json-depth-exit-3 [ $status = 3 ]
 check json-depth-said grep -q "^deep.jsonl:1: rejected: malformed JSON at column .*: nesting deeper than 64" deepj.err
 check json-depth-next-kept [ "$(tail -1 deep.out)" = "next,true," ]
 
-echo "limits: $passes passed, $fails failed"
-[ $fails = 0 ]
+finish

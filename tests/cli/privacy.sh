@@ -5,17 +5,8 @@
 # number, money with three decimals, a bad code and more, in CSV and JSON Lines, through
 # elig run and elig diff.
 # Environment (as make check sets it): ELIG, srcdir.
-set -u
-ELIG=${ELIG:-$(pwd)/elig}
-srcdir=${srcdir:-.}
-: "${LC_ALL:=C}"; export LC_ALL
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-fails=0; passes=0
-check() { # check ID COMMAND...
-  id=$1; shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: privacy/$id"; fails=$((fails + 1)); fi
-}
+suite=privacy
+. "${srcdir:-.}/tests/cli/setup.sh"
 rules=$srcdir/rules/national.rules
 csv=$srcdir/data/sample.csv
 jsonl=$srcdir/data/sample.jsonl
@@ -62,5 +53,4 @@ $(sed 1d "$tmp/rejects.csv")
 EOF
 check rejects-rows-whole [ $ok = 1 ]
 
-echo "privacy: $passes passed, $fails failed"
-[ $fails = 0 ]
+finish

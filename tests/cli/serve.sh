@@ -19,16 +19,12 @@
 # start-up failures; stopping on SIGTERM.
 #
 # Environment (as make check sets it): ELIG, srcdir, ELIG_WRAPPER, SLOWCLIENT.
-set -u
-ELIG=${ELIG:-$(pwd)/elig}
-case $ELIG in /*) ;; *) ELIG=$(pwd)/$ELIG;; esac
-SLOWCLIENT=${SLOWCLIENT:-$(pwd)/tests/cli/slowclient}
-srcdir=${srcdir:-.}
-: "${LC_ALL:=C}"; export LC_ALL
 if ! command -v curl >/dev/null 2>&1; then
   echo "SKIP: curl is not installed (./bootstrap installs it)"; exit 77
 fi
-tmp=$(mktemp -d) || exit 99
+SLOWCLIENT=${SLOWCLIENT:-$(pwd)/tests/cli/slowclient}
+suite=serve
+. "${srcdir:-.}/tests/cli/setup.sh"
 servers=""
 cleanup() {
   for pid in $servers; do kill -9 "$pid" 2>/dev/null; done
@@ -36,13 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap - EXIT && echo "serve: keeping $tmp"
-fails=0; passes=0
 pass() { passes=$((passes + 1)); }
-fail() { echo "FAIL: serve/$1"; fails=$((fails + 1)); }
-check() { # check ID COMMAND...: passes when the command succeeds
-  id=$1; shift
-  if "$@"; then pass; else fail "$id"; fi
-}
 
 # ---------------------------------------------------------------- servers
 
@@ -310,5 +300,4 @@ check start-address-in-use-said grep -q "cannot listen on '127.0.0.1:$national_p
 
 stop national
 stop divide
-echo "serve: $passes passed, $fails failed"
-[ $fails = 0 ]
+finish
