@@ -25,11 +25,6 @@ static const unsigned char quoted_class[256] = {
   ['"'] = 1, ['\n'] = 1, [0] = 1,
 };
 
-/* Record-boundary bytes for error recovery: the parity rule looks only at quotes and LFs. */
-static const unsigned char boundary_class[256] = {
-  ['"'] = 1, ['\n'] = 1,
-};
-
 static const char *const messages[] = {
   [CSV_OK] = "",
   [CSV_EQUOTE_IN_FIELD] = "quote inside an unquoted field",
@@ -113,25 +108,48 @@ static bool grow_scratch(csv_parser *ps, size_t extra)
   return true;
 }
 
-/* Consumes the rest of a bad record by the parity rule and returns the position after it;
- * in_quote is the parity at s. Adds the LFs it passes to *lines. */
-static const unsigned char *skip_rest(const unsigned char *s, const unsigned char *e, bool in_quote,
-                                      size_t *lines)
+/* Consumes the rest of a bad record and returns the position after it: the end of the record
+ * by the rule of csv.h, scanning from s in state `st`, byte by byte (bad records are rare).
+ * Adds the LFs it passes to *lines. */
+static const unsigned char *skip_rest(const unsigned char *s, const unsigned char *e,
+                                      csv_scan_state st, size_t *lines)
 {
-  for (;;) {
-    while (s < e && !boundary_class[*s])
-      s++;
-    if (s == e)
-      return e;
-    if (*s == '"') {
-      in_quote = !in_quote;
-    } else {
-      ++*lines;
-      if (!in_quote)
+  for (; s < e; s++) {
+    unsigned char c = *s;
+    switch (st) {
+    case CSV_AT_FIELD_START:
+      if (c == '"') {
+        st = CSV_IN_QUOTES;
+        continue;
+      }
+      /* fall through */
+    case CSV_IN_FIELD:
+      if (c == '\n') {
+        ++*lines;
         return s + 1;
+      }
+      st = c == ',' ? CSV_AT_FIELD_START : CSV_IN_FIELD;
+      break;
+    case CSV_IN_QUOTES:
+      if (c == '"')
+        st = CSV_QUOTE_IN_QUOTES;
+      else if (c == '\n')
+        ++*lines;
+      break;
+    case CSV_QUOTE_IN_QUOTES:
+      if (c == '"') {
+        st = CSV_IN_QUOTES;
+        break;
+      }
+      if (c == '\n') {
+        ++*lines;
+        return s + 1;
+      }
+      st = c == ',' ? CSV_AT_FIELD_START : CSV_IN_FIELD;
+      break;
     }
-    s++;
   }
+  return e;
 }
 
 /* Copies the quoted content [s, e) to the scratch buffer with each "" turned into ". The
@@ -160,7 +178,8 @@ const char *csv_parse_record(csv_parser *ps, const char *p, const char *end, csv
   const unsigned char *e = (const unsigned char *)end;
   size_t blank = 0, lines = 0, n = 0;
   size_t err_line = 0;
-  bool any_escaped = false, in_quote = false;
+  bool any_escaped = false;
+  csv_scan_state after = CSV_IN_FIELD; /* where skip_rest starts when the record is bad */
   csv_errcode err = CSV_OK;
 
   rec->cells = ps->cells;
@@ -195,11 +214,13 @@ const char *csv_parse_record(csv_parser *ps, const char *p, const char *end, csv
     if (n == ps->max_cells) {
       err = CSV_ETOO_MANY_CELLS;
       err_line = lines;
+      after = CSV_AT_FIELD_START;
       break;
     }
     if (!grow_cells(ps, n)) {
       err = CSV_ENOMEM;
       err_line = lines;
+      after = CSV_AT_FIELD_START;
       break;
     }
     csv_cell *c = &ps->cells[n];
@@ -235,7 +256,7 @@ const char *csv_parse_record(csv_parser *ps, const char *p, const char *end, csv
       if (*s == 0) {
         err = CSV_ENUL;
         err_line = lines;
-        in_quote = true;
+        after = CSV_IN_QUOTES;
         s++;
         break;
       }
@@ -279,8 +300,7 @@ const char *csv_parse_record(csv_parser *ps, const char *p, const char *end, csv
           continue;
         }
         if (cls == U_QUOTE) {
-          err = CSV_EQUOTE_IN_FIELD;
-          in_quote = true; /* the parity rule counts this quote, so must we */
+          err = CSV_EQUOTE_IN_FIELD; /* a stray quote: data to the record's end, opens nothing */
         } else {
           err = CSV_ENUL;
         }
@@ -322,7 +342,7 @@ const char *csv_parse_record(csv_parser *ps, const char *p, const char *end, csv
     rec->message = messages[err];
     rec->error_line = err_line;
     rec->error_cell = n + 1;
-    s = skip_rest(s, e, in_quote, &lines);
+    s = skip_rest(s, e, after, &lines);
     n = 0;
   } else if (any_escaped) {
     for (size_t i = 0; i < n; i++) {

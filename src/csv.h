@@ -13,9 +13,12 @@
  *
  * Dialect: comma separator, double-quote quoting with "" as the escaped quote, records end
  * with LF or CRLF (a bare CR is data, as it is inside quotes; CR-only files are not
- * supported). A record is the text up to the first LF at which an even number of '"' has been
- * seen since the record started; input.c cuts chunks by the very same rule, and a record with
- * an error is skipped by it too, so chunking and parsing always agree on where records end.
+ * supported). A record ends at the first LF outside a quoted field, and a field is quoted
+ * only when its first byte is '"' (RFC 4180): a '"' anywhere else is a stray quote, which
+ * makes its record malformed but does not open anything, so the records after it are read
+ * as they are.  input.c cuts chunks by the very same rule (the csv_scan_state automaton), and
+ * a record with an error is skipped by it too, so chunking and parsing always agree on where
+ * records end.
  *
  * Empty lines: a completely empty line (LF or CRLF alone) is not a record. csv_parse_record
  * skips it but counts it, so line numbers stay exact.
@@ -35,6 +38,15 @@ typedef struct csv_options {
   size_t max_cells;       /* more cells in a record is CSV_ETOO_MANY_CELLS; 0 = default */
   size_t max_field_bytes; /* longer cell (after unescaping) is CSV_EFIELD_TOO_LONG; 0 = dflt */
 } csv_options;
+
+/* Where a scan for the end of a record stands, between two bytes: what decides whether the
+ * next '"' opens a quoted field and whether the next LF ends the record. */
+typedef enum csv_scan_state {
+  CSV_AT_FIELD_START,  /* after a ',' or at a record's start: a '"' opens a quoted field */
+  CSV_IN_FIELD,        /* in an unquoted field (or after a quoted one): '"' is data, LF ends */
+  CSV_IN_QUOTES,       /* in a quoted field: LF is data, '"' closes unless doubled */
+  CSV_QUOTE_IN_QUOTES  /* a '"' was the last byte in quotes: doubled if the next is '"' */
+} csv_scan_state;
 
 typedef enum csv_errcode {
   CSV_OK = 0,

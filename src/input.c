@@ -15,6 +15,7 @@
 #endif
 
 #include "input.h"
+#include "csv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +36,7 @@
 struct input_source {
   int fd;
   bool own_fd;     /* close fd in input_close */
-  bool csv;        /* INPUT_CSV: boundaries by quote parity */
+  bool csv;        /* INPUT_CSV: boundaries by csv.h's rule (quoted fields may span LFs) */
   size_t chunk_bytes;
   size_t max_record;
   size_t read_cap; /* 0 = no cap */
@@ -45,7 +46,7 @@ struct input_source {
   size_t carry_len;
   size_t carry_cap;
   size_t carry_scanned; /* prefix of carry whose quotes and LFs were already counted */
-  bool carry_quote;     /* quote parity at carry + carry_scanned */
+  csv_scan_state carry_quote; /* scan state at carry + carry_scanned */
   uint64_t carry_lf;    /* LFs in that scanned prefix */
   uint64_t line;        /* line and file offset of carry[0] */
   uint64_t byte;
@@ -56,7 +57,7 @@ struct input_source {
 
   bool skipping;       /* discarding an over-long record, reading on to its end */
   bool skip_report;    /* the skipped record is behind us: report it on the next call */
-  bool skip_quote;     /* parity inside the skipped record */
+  csv_scan_state skip_quote; /* scan state inside the skipped record */
   uint64_t skip_line;  /* where the skipped record starts */
   uint64_t skip_byte;
   uint64_t skip_lf;    /* LFs seen in it so far */
@@ -170,10 +171,13 @@ static ssize_t read_into(input_source *src, char *dst, size_t want)
 /* ===== boundary scan ============================================================== */
 
 /* Scans from s towards e and returns the position just after the first record boundary, or
- * NULL when [s, e) has none. *q is the quote parity and *lf the LF count, both updated over
- * everything scanned (for CSV every '"' flips the parity: see csv.h for why that rule). */
-static const char *next_boundary(scan_state *sc, const char *s, const char *e, bool csv, bool *q,
-                                 uint64_t *lf)
+ * NULL when [s, e) has none. *q is where the scan stands by csv.h's rule (a '"' opens a
+ * quoted field only at a field's start; "" inside quotes is data) and *lf the LF count, both
+ * carried over everything scanned.  memchr finds the next '"' and LF: a file without quotes
+ * costs one memchr per line; the bytes before a '"' need no look, only the one just before
+ * it (a ',' makes it a field's start). */
+static const char *next_boundary(scan_state *sc, const char *s, const char *e, bool csv,
+                                 csv_scan_state *q, uint64_t *lf)
 {
   for (;;) {
     if (!sc->nl || sc->nl < s) {
@@ -190,17 +194,47 @@ static const char *next_boundary(scan_state *sc, const char *s, const char *e, b
       }
       nq = sc->nq;
     }
-    if (nq < sc->nl) {
-      *q = !*q;
+    if (*q == CSV_QUOTE_IN_QUOTES) {
+      if (s == e)
+        return NULL;
+      if (*s == '"') { /* "" */
+        *q = CSV_IN_QUOTES;
+        s++;
+        continue;
+      }
+      *q = CSV_IN_FIELD; /* it closed the field: from here on as after any byte */
+    }
+    if (*q == CSV_IN_QUOTES) {
+      /* LFs are data until the closing quote; count them */
+      while (sc->nl < nq) {
+        ++*lf;
+        s = sc->nl + 1;
+        sc->nl = memchr(s, '\n', (size_t)(e - s));
+        if (!sc->nl)
+          sc->nl = e;
+      }
+      if (nq == e)
+        return NULL;
+      *q = CSV_QUOTE_IN_QUOTES;
       s = nq + 1;
       continue;
     }
-    if (sc->nl == e)
+    if (nq < sc->nl) {
+      /* a '"' before the line's end: it opens a quoted field at a field's start only */
+      bool start = nq == s ? *q == CSV_AT_FIELD_START : nq[-1] == ',';
+      *q = start ? CSV_IN_QUOTES : CSV_IN_FIELD;
+      s = nq + 1;
+      continue;
+    }
+    if (sc->nl == e) {
+      if (s < e)
+        *q = e[-1] == ',' ? CSV_AT_FIELD_START : CSV_IN_FIELD;
       return NULL;
+    }
     s = sc->nl + 1;
     ++*lf;
-    if (!*q)
-      return s;
+    *q = CSV_AT_FIELD_START;
+    return s;
   }
 }
 
@@ -226,7 +260,7 @@ static input_status finish_skip(input_source *src, input_chunk *out, input_error
 
   src->carry_len = 0;
   src->carry_scanned = 0;
-  src->carry_quote = false;
+  src->carry_quote = CSV_AT_FIELD_START;
   src->carry_lf = 0;
   for (;;) {
     if (src->eof)
@@ -263,8 +297,8 @@ static input_status finish_skip(input_source *src, input_chunk *out, input_error
 /* Keeps [p, p + n) as the start of the next chunk; its first `scanned` bytes were scanned,
  * ending with parity q and lf LFs. On allocation failure the source fails from the next call
  * on (the chunk being handed out is still good). */
-static void set_carry(input_source *src, const char *p, size_t n, size_t scanned, bool q,
-                      uint64_t lf)
+static void set_carry(input_source *src, const char *p, size_t n, size_t scanned,
+                      csv_scan_state q, uint64_t lf)
 {
   src->carry_len = 0;
   if (src->failed)
@@ -297,7 +331,7 @@ static input_status fill(input_source *src, input_chunk *out, input_error *err)
 {
   size_t len = src->carry_len;
   size_t pos = src->carry_scanned;
-  bool q = src->carry_quote;
+  csv_scan_state q = src->carry_quote;
   uint64_t lf = src->carry_lf;
   size_t last = 0;  /* end of the last whole record */
   uint64_t lf_last = 0;
@@ -322,7 +356,7 @@ static input_status fill(input_source *src, input_chunk *out, input_error *err)
         src->skip_report = true;
         src->skip_line = src->line + lf_last;
         src->skip_byte = src->byte + last;
-        set_carry(src, out->buf + end, len - end, 0, false, 0);
+        set_carry(src, out->buf + end, len - end, 0, CSV_AT_FIELD_START, 0);
         hand_over(src, out, last, lf_last);
         src->line += lf - lf_last;
         src->byte += end - last;

@@ -87,10 +87,12 @@ static const struct {
   {S("\n\n"), 0, 0, "L3"},
   {S("\n\na\n\r\n\nb"), 0, 0, "3#1[a] 6#1[b] L6"},
   {S("a\n\r\nb\n"), 0, 0, "1#1[a] 3#1[b] L4"},
-  /* error: quote inside an unquoted field (the quote opens, as the chunker counts it) */
-  {S("a\"b,c\nd\n"), 0, 0, "E1@1c1 L3"},
+  /* error: quote inside an unquoted field (a stray quote opens nothing: its record ends at
+   * its line's end, and the records after it are read) */
+  {S("a\"b,c\nd\n"), 0, 0, "E1@1c1 2#1[d] L3"},
   {S("a\"b\"c,d\ne\n"), 0, 0, "E1@1c1 2#1[e] L3"},
-  {S("x,a\"\nb\"\nc\n"), 0, 0, "E1@1c2 3#1[c] L4"},
+  {S("x,a\"\nb\"\nc\n"), 0, 0, "E1@1c2 E1@2c1 3#1[c] L4"},
+  {S("x,a\"b\ny,\"q\nr\"\nz\n"), 0, 0, "E1@1c2 2#2[y|q\nr] 4#1[z] L5"},
   /* error: characters after the closing quote */
   {S("\"ab\"x,c\nd\n"), 0, 0, "E2@1c1 2#1[d] L3"},
   {S("\"x\ny\",\"z\"w\nq\n"), 0, 0, "E2@2c2 3#1[q] L4"},

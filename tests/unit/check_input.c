@@ -196,14 +196,17 @@ static char *gen_csv(unsigned seed, int nrec, size_t *len)
 
   for (int r = 0; r < nrec; r++) {
     x = x * 1103515245u + 12345u;
-    switch ((x >> 16) % 9) {
+    switch ((x >> 16) % 12) {
     case 0: buf_printf(&b, "id%d,plain,123\n", r); break;
     case 1: buf_printf(&b, "id%d,crlf,\"q\"\r\n", r); break;
     case 2: buf_printf(&b, "id%d,\"multi\nline\n\",x\n", r); break;
     case 3: buf_printf(&b, "id%d,\"esc \"\"quoted\"\"\",\"\"\n", r); break;
     case 4: buf_printf(&b, "\n\r\nid%d,after blank lines\n", r); break;
     case 5: buf_printf(&b, "id%d,\"\r\n\"\",\n\"\r\n", r); break;
-    case 6: buf_printf(&b, "id%d,bad\"quote,z\n", r); break; /* error, but parity stays even */
+    case 6: buf_printf(&b, "id%d,bad\"quote,z\n", r); break; /* a stray quote: error */
+    case 8: buf_printf(&b, "id%d,5\" disk\",\"a\nb\"\n", r); break; /* two stray, then quoted */
+    case 9: buf_printf(&b, "id%d,\"ab\"x\"y,\"\"\n", r); break; /* text after a closing quote */
+    case 10: buf_printf(&b, "\"id%d\"\"\",\"\"\"\",x\"\n", r); break; /* "" at both ends, stray */
     case 7: {
       buf_printf(&b, "id%d,\"", r);
       for (int k = 0; k < 3000; k++)
