@@ -634,7 +634,7 @@ static void process_csv(diff *d, const char *name, size_t skip, uint64_t skip_li
     if (r.error != CSV_OK) {
       d->seq++;
       rec_csv_error(&d->s[0].header, d->s[0].P, &r, reason, sizeof reason);
-      reject_both(d, name, at + r.error_line, reason);
+      reject_both(d, name, at, reason);
       continue;
     }
     for (int k = 0; k < 2; k++) {

@@ -324,6 +324,17 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
                rec->fields[i].name);
       ok = false;
     }
+  /* a column that is no field, twice, is ambiguous too: which one did the export mean? */
+  for (size_t c = 0; c < header->ncells && ok; c++)
+    for (size_t d = 0; d < c && ok && h->field_of[c] < 0; d++) {
+      const csv_cell *a = &header->cells[c], *b = &header->cells[d];
+      if (h->field_of[d] < 0 && a->len == b->len && memcmp(a->ptr, b->ptr, a->len) == 0) {
+        bool printable = utf8_valid(a->ptr, a->len) && a->len <= 64;
+        snprintf(error, error_size, "column '%.*s' appears twice in the header",
+                 printable ? (int)a->len : 1, printable ? a->ptr : "?");
+        ok = false;
+      }
+    }
   free(seen);
   return ok;
 }

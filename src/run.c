@@ -38,6 +38,9 @@ typedef struct {
   input_format fmt;
   const char *name;         /* file name for messages */
   wbuf out, rej, log;       /* results, reject lines, messages */
+  uint64_t too_long_line;   /* not 0: the job is one record over the length limit, at this
+                               line, which the reader skipped; it is rejected in its turn */
+  char too_long_why[sizeof(input_error) + 16];
   uint64_t records, rejected;
   rec_unknown unknown;      /* JSON keys that are no field */
   bool failed;              /* out of memory */
@@ -122,7 +125,8 @@ static void reject(worker *w, job *j, uint64_t line, const char *raw, size_t raw
     put(&j->rej, ",");
     write_csv_text(&j->rej, reason, strlen(reason));
     put(&j->rej, ",");
-    while (rawlen && (raw[rawlen - 1] == '\n' || raw[rawlen - 1] == '\r'))
+    /* the record without its line end (LF or CRLF); a CR before that is its data */
+    if (rawlen && raw[rawlen - 1] == '\n' && --rawlen && raw[rawlen - 1] == '\r')
       rawlen--;
     write_csv_text(&j->rej, raw, rawlen);
     put(&j->rej, "\n");
@@ -213,6 +217,14 @@ static const char *why_text(const worker *w, const rec_reject *why, char *buf, s
   return buf;
 }
 
+/* Past n empty lines (LF or CRLF each) at p. */
+static const char *skip_blank_lines(const char *p, size_t n)
+{
+  for (; n; n--)
+    p += *p == '\r' ? 2 : 1;
+  return p;
+}
+
 static void process_csv(worker *w, job *j)
 {
   const char *p = j->chunk.data + j->skip, *end = j->chunk.data + j->chunk.len;
@@ -222,8 +234,8 @@ static void process_csv(worker *w, job *j)
   while (p < end) {
     csv_record r;
     const char *next = csv_parse_record(&w->csv, p, end, &r);
-    uint64_t at = line + r.blank_lines;
-    const char *raw = p;
+    uint64_t at = line + r.blank_lines; /* the record's first line */
+    const char *raw = skip_blank_lines(p, r.blank_lines);
     line += r.lines;
     p = next;
     if (r.error == CSV_OK && r.ncells == 0)
@@ -232,7 +244,7 @@ static void process_csv(worker *w, job *j)
     uint64_t seq = j->seq << 32 | index++;
     if (r.error != CSV_OK) {
       rec_csv_error(j->header, w->o->P, &r, reason, sizeof reason);
-      reject(w, j, at + r.error_line, raw, (size_t)(next - raw), "", 0, reason);
+      reject(w, j, at, raw, (size_t)(next - raw), "", 0, reason);
       continue;
     }
     /* the key is only needed for a rejection; the cells stay valid until the next record */
@@ -287,10 +299,15 @@ static void process(worker *w, job *j)
   j->out.len = j->rej.len = j->log.len = 0;
   j->records = j->rejected = 0;
   memset(&j->unknown, 0, sizeof j->unknown);
-  if (j->fmt == INPUT_CSV)
+  if (j->too_long_line) {
+    /* its bytes were never kept: the reject row has an empty record */
+    j->records = 1;
+    reject(w, j, j->too_long_line, "", 0, "", 0, j->too_long_why);
+  } else if (j->fmt == INPUT_CSV) {
     process_csv(w, j);
-  else
+  } else {
     process_jsonl(w, j);
+  }
   j->failed = j->out.failed || j->rej.failed || j->log.failed;
 }
 
@@ -501,11 +518,15 @@ static void read_input(batch *b, const char *name, rec_header *h)
       }
       break;
     }
+    j->too_long_line = 0;
+    j->fmt = fmt;
+    j->name = name;
+    j->header = h;
     if (st == INPUT_RECORD_TOO_LONG) {
-      fprintf(b->log, "%s:%llu: rejected: %s\n", name, (unsigned long long)err.line,
-              err.message);
-      b->stats->records++;
-      b->stats->rejected++;
+      /* a job of its own, so that its rejection comes in input order */
+      j->too_long_line = err.line;
+      snprintf(j->too_long_why, sizeof j->too_long_why, "%s (not kept)", err.message);
+      submit(b, j);
       continue;
     }
     if (st != INPUT_OK) {
@@ -515,9 +536,6 @@ static void read_input(batch *b, const char *name, rec_header *h)
     }
     j->skip = 0;
     j->skip_lines = 0;
-    j->fmt = fmt;
-    j->name = name;
-    j->header = h;
     if (first && fmt == INPUT_CSV && !read_header(b, j, name, h)) {
       b->read_failed = true;
       break;
