@@ -73,7 +73,8 @@ static int error(checker *c, int id, elig_loc loc, ...)
   return idx;
 }
 
-static void type_error(checker *c, elig_loc loc, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void type_error(checker *c, elig_loc loc,
+                                                             const char *fmt, ...)
 {
   char msg[256];
   va_list ap;

@@ -13,7 +13,7 @@
 #include "utf8.h"
 #include "write.h"
 
-static bool reject(rec_reject *why, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static bool reject(rec_reject *why, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -39,7 +39,9 @@ static void keep_value(rec_reject *why, const char *s, size_t n)
 }
 
 /* A rejection about field f: "field 'NAME'" then the formatted rest; why->field names it. */
-static bool reject_field(rec_reject *why, const prog_field *f, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static bool reject_field(rec_reject *why,
+                                                               const prog_field *f,
+                                                               const char *fmt, ...)
 {
   va_list ap;
   int n = snprintf(why->message, sizeof why->message, "field '%s'", f->name);

@@ -664,10 +664,12 @@ int run_batch(const run_options *o, run_stats *stats, FILE *log)
     fprintf(log, "elig: interrupted: no output file was written%s\n",
             o->output && strcmp(o->output, "-") != 0
               ? "" : " (standard output has only part of the results)");
-  bool flushed = out_flush(&b.out, log) & out_flush(&b.rej, log) & out_flush(&b.agg, log);
+  /* every output flushed and closed, whatever the others did: no short-circuit */
+  bool flushed_out = out_flush(&b.out, log), flushed_rej = out_flush(&b.rej, log);
+  bool flushed = out_flush(&b.agg, log) && flushed_out && flushed_rej;
   bool keep = !b.read_failed && !b.write_failed && !b.interrupted && agg_ok && flushed;
-  bool closed = out_close(&b.out, keep, log) & out_close(&b.rej, keep, log) &
-                out_close(&b.agg, keep, log);
+  bool closed_out = out_close(&b.out, keep, log), closed_rej = out_close(&b.rej, keep, log);
+  bool closed = out_close(&b.agg, keep, log) && closed_out && closed_rej;
   for (unsigned i = 0; b.workers && i < b.nworkers; i++)
     worker_free(b.workers[i]);
   for (uint32_t i = 0; b.sh.jobs && i < b.sh.njobs; i++) {
