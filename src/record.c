@@ -93,6 +93,9 @@ static bool parse_text(const prog_field *f, const char *s, size_t n, vm_val *v,
       return reject_field(why, f, ": text longer than %zu bytes", REC_MAX_TEXT_BYTES);
     if (!utf8_valid(s, n))
       return reject_field(why, f, ": not valid UTF-8");
+    if (memchr(s, 0, n)) /* from JSON's \u0000: no register holds one, and it would cut a
+                            text short in every program that reads the results */
+      return reject_field(why, f, ": holds a NUL character");
     v->u.s.p = s;
     v->u.s.len = (uint32_t)n;
     return true;
