@@ -60,6 +60,7 @@ typedef struct parser {
   const unsigned char *e;    /* end of the input */
   size_t n;                  /* input length: bounds the unescaped output */
   bool arena_ready;          /* arena holds n bytes for this parse */
+  bool saw_nul;              /* the last string parsed held a \u0000 */
   jdoc_error *err;
   jdoc_errcode code;
 } parser;
@@ -168,6 +169,7 @@ static jdoc_errcode new_node(parser *ps, jdoc_kind kind, uint32_t *idx)
   nd->key = NULL;
   nd->key_len = 0;
   nd->pos = (size_t)(ps->s - ps->text);
+  nd->has_nul = false;
   return JDOC_OK;
 }
 
@@ -417,6 +419,7 @@ static jdoc_errcode parse_string(parser *ps, const char **out, size_t *out_len)
         s += 6;
         cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
       }
+      ps->saw_nul |= cp == 0;
       o += utf8_encode(cp, o);
       break;
     }
@@ -592,10 +595,12 @@ static jdoc_errcode parse_doc(parser *ps)
     case JDOC_STRING: {
       const char *str;
       size_t len;
+      ps->saw_nul = false;
       if (parse_string(ps, &str, &len) != JDOC_OK)
         return ps->code;
       doc->nodes[idx].str = str;
       doc->nodes[idx].len = len;
+      doc->nodes[idx].has_nul = ps->saw_nul;
       break;
     }
     case JDOC_NUMBER:

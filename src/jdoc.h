@@ -68,6 +68,7 @@ typedef struct jdoc_node {
   const char *key;       /* object members: the unescaped key, else NULL */
   size_t key_len;
   size_t pos;            /* byte offset of the value in the input (column - 1) */
+  bool has_nul;          /* JDOC_STRING: it holds a NUL (from \u0000) */
 } jdoc_node;
 
 typedef struct jdoc_error {

@@ -93,9 +93,6 @@ static bool parse_text(const prog_field *f, const char *s, size_t n, vm_val *v,
       return reject_field(why, f, ": text longer than %zu bytes", REC_MAX_TEXT_BYTES);
     if (!utf8_valid(s, n))
       return reject_field(why, f, ": not valid UTF-8");
-    if (memchr(s, 0, n)) /* from JSON's \u0000: no register holds one, and it would cut a
-                            text short in every program that reads the results */
-      return reject_field(why, f, ": holds a NUL character");
     v->u.s.p = s;
     v->u.s.len = (uint32_t)n;
     return true;
@@ -377,10 +374,22 @@ bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_rej
 
 /* ---------------------------------------------------------------- field by field */
 
+/* A text holding NUL (JSON's \u0000, or bytes given to the API) rejects its record: it would
+ * cut the text short in every program that reads the results.  CSV refuses NUL already. */
+static bool no_nul(const prog_field *f, const char *s, size_t n, rec_reject *why)
+{
+  if (!memchr(s, 0, n))
+    return true;
+  reject_field(why, f, ": holds a NUL character");
+  keep_value(why, s, n);
+  return false;
+}
+
 bool rec_parse_field(const elig_program *P, uint32_t field, const char *s, size_t n, vm_val *v,
                      rec_reject *why)
 {
-  return parse_value(&P->records[P->main_record].fields[field], s, n, v, why);
+  const prog_field *f = &P->records[P->main_record].fields[field];
+  return no_nul(f, s, n, why) && parse_value(f, s, n, v, why);
 }
 
 bool rec_check(vm_ctx *ctx, rec_reject *why)
@@ -557,6 +566,8 @@ static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_n
     if (n->kind != JDOC_STRING)
       return reject_field(why, f, ": expected a string, found %s",
                     json_kind_name(n->kind));
+    if (n->has_nul)
+      return no_nul(f, n->str, n->len, why);
     return parse_value(f, n->str, n->len, v, why);
   }
 }
