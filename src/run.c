@@ -345,6 +345,7 @@ typedef struct {
   run_stats *stats;
   bool write_failed, read_failed;
   bool interrupted;            /* a signal asked the run to stop */
+  bool heads_written;          /* the column headers of the results and rejects */
   shared sh;
   worker **workers;
   unsigned nworkers;            /* evaluation states: the calling thread's, then one per thread */
@@ -376,6 +377,26 @@ static void progress(batch *b, bool final)
   fflush(b->log);
 }
 
+/* The header lines go out with the first results, or at the end of a run that read all its
+ * input: a run refused before any record (a CSV header missing a required column, say) leaves
+ * standard output empty rather than a header that looks like an empty but complete result. */
+static void write_heads(batch *b)
+{
+  if (b->heads_written)
+    return;
+  b->heads_written = true;
+  wbuf head = {0};
+  if (b->o->format == WRITE_CSV)
+    write_record_header(&head, b->o->P, b->o->explain);
+  out_write(&b->out, &head, &b->write_failed);
+  wbuf_free(&head);
+  if (b->o->rejects) {
+    static const char rej_head[] = "line,key,reason,record\n";
+    wbuf rh = {.p = (char *)rej_head, .len = sizeof rej_head - 1};
+    out_write(&b->rej, &rh, &b->write_failed);
+  }
+}
+
 /* Writes the finished jobs that are next in input order; call with the lock held. */
 static void write_ready(batch *b)
 {
@@ -383,6 +404,7 @@ static void write_ready(batch *b)
     job *j = &b->sh.jobs[b->next_write % b->sh.njobs];
     if (j->state != JOB_DONE || j->seq != b->next_write)
       return;
+    write_heads(b);
     out_write(&b->out, &j->out, &b->write_failed);
     out_write(&b->rej, &j->rej, &b->write_failed);
     if (j->log.len)
@@ -643,21 +665,13 @@ int run_batch(const run_options *o, run_stats *stats, FILE *log)
       fprintf(log, "elig: out of memory\n");
     b.write_failed = true;
   } else {
-    wbuf head = {0};
-    if (o->format == WRITE_CSV)
-      write_record_header(&head, o->P, o->explain);
-    out_write(&b.out, &head, &b.write_failed);
-    wbuf_free(&head);
-    if (o->rejects) {
-      static const char rej_head[] = "line,key,reason,record\n";
-      wbuf rh = {.p = (char *)rej_head, .len = sizeof rej_head - 1};
-      out_write(&b.rej, &rh, &b.write_failed);
-    }
     for (uint32_t i = 0; i < o->ninputs && !b.write_failed && !b.interrupted; i++)
       read_input(&b, o->inputs[i], &headers[i]);
     stop_workers(&b);
-    if (!b.read_failed && !b.write_failed && !b.interrupted)
+    if (!b.read_failed && !b.write_failed && !b.interrupted) {
+      write_heads(&b);
       agg_ok = write_aggregates(&b);
+    }
   }
   progress(&b, true);
   if (b.interrupted)
