@@ -323,8 +323,9 @@ ELIG_API const elig_error *elig_ctx_error(const elig_ctx *ctx);
 ELIG_API uint64_t elig_ctx_unknown_keys(const elig_ctx *ctx);
 
 /* The same for the last evaluation on ctx alone: how many keys were no field; *first (when
- * `first` is not NULL) receives the first of them (cut to 63 bytes), or NULL when none,
- * valid until the next call on ctx.  A service can answer "key 'exited_yaer' was ignored"
+ * `first` is not NULL) receives the first of them, or NULL when none, valid until the next
+ * call on ctx: cut to 60 bytes with "...", control and bidirectional characters as '?', so
+ * it is safe to print or log.  A key of a record in a list (a member's) counts too.  A service can answer "key 'exited_yaer' was ignored"
  * with it instead of ignoring a misspelt field in silence. */
 ELIG_API size_t elig_ctx_last_unknown_keys(const elig_ctx *ctx, const char **first);
 

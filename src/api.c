@@ -661,8 +661,10 @@ static void count_unknown(elig_ctx *ctx)
   const rec_unknown *last = &ctx->last_unknown;
   if (!last->keys)
     return;
-  if (!ctx->unknown.first[0])
+  if (!ctx->unknown.first[0]) {
     memcpy(ctx->unknown.first, last->first, sizeof last->first);
+    ctx->unknown.first_record = last->first_record;
+  }
   ctx->unknown.keys += last->keys;
   ctx->unknown.records++;
 }

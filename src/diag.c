@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* ---------------------------------------------------------------- the codes table */
 
 static const struct diag_info {
@@ -201,14 +203,6 @@ static char *vformat(const char *fmt, va_list ap)
 
 /* ---------------------------------------------------------------- characters */
 
-/* Characters that would corrupt a terminal or reorder text on it (Trojan Source): C0 and C1
- * controls, DEL, and the bidirectional embedding, override and isolate controls. */
-static bool is_unsafe(uint32_t cp)
-{
-  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
-         (cp >= 0x2066 && cp <= 0x2069);
-}
-
 typedef struct {
   uint32_t lo, hi;
 } cp_range;
@@ -294,7 +288,7 @@ static void sb_put_escaped(strbuf *sb, const char *s, size_t n)
       sb_puts(sb, "\\n");
     else if (cp == '\t')
       sb_puts(sb, "\\t");
-    else if (is_unsafe(cp))
+    else if (utf8_unsafe_on_terminal(cp))
       sb_printf(sb, "\\u{%X}", (unsigned)cp);
     else
       sb_putn(sb, s + i, step);
@@ -655,7 +649,7 @@ static void put_source_line(strbuf *sb, const char *s, uint32_t n)
     size_t step = src_utf8_decode(s + i, n - i, &cp);
     if (cp == '\t')
       sb_putn(sb, "\t", 1);
-    else if ((cp == 0xFFFD && step == 1) || is_unsafe(cp))
+    else if ((cp == 0xFFFD && step == 1) || utf8_unsafe_on_terminal(cp))
       sb_puts(sb, "\xEF\xBF\xBD");
     else if (cp != 0xFEFF)
       sb_putn(sb, s + i, step);
@@ -668,7 +662,7 @@ static unsigned cell_width(uint32_t cp, size_t step, size_t col)
 {
   if (cp == '\t')
     return TAB_STOP - (unsigned)(col % TAB_STOP);
-  if ((cp == 0xFFFD && step == 1) || is_unsafe(cp))
+  if ((cp == 0xFFFD && step == 1) || utf8_unsafe_on_terminal(cp))
     return 1;
   return cp_width(cp);
 }

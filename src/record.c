@@ -24,18 +24,38 @@ __attribute__((format(printf, 2, 3))) static bool reject(rec_reject *why, const 
   return false;
 }
 
-/* Keeps the value at fault, for --show-values: at most about 60 bytes, cut on a character
- * boundary, control characters as '?', so that it fits one log line whatever it holds. */
+/* Copies s[0..n) for a message into dst (size >= 4 bytes, always terminated): cut on a
+ * character boundary with "..." when it does not fit, control and bidirectional characters
+ * (utf8_unsafe_on_terminal) and bytes that are not UTF-8 as '?'. Input text is untrusted: a key or value holding a line end or a terminal
+ * escape must not be able to forge a log line or repaint the operator's terminal. */
+static size_t printable_copy(char *dst, size_t size, const char *s, size_t n)
+{
+  size_t cap = size - 4, i = 0, out = 0;
+  while (i < n) {
+    uint32_t cp;
+    size_t step = utf8_decode_next(s + i, n - i, &cp);
+    if (step == 0 || utf8_unsafe_on_terminal(cp))
+      step = step ? step : 1, cp = '?';
+    size_t put = cp == '?' ? 1 : step;
+    if (out + put > cap)
+      break;
+    if (cp == '?')
+      dst[out] = '?';
+    else
+      memcpy(dst + out, s + i, step);
+    out += put;
+    i += step;
+  }
+  if (i < n)
+    out += (size_t)snprintf(dst + out, size - out, "...");
+  dst[out] = '\0';
+  return out;
+}
+
+/* Keeps the value at fault, for --show-values, so that it fits one log line. */
 static void keep_value(rec_reject *why, const char *s, size_t n)
 {
-  size_t cap = sizeof why->value - 4, len = n < cap ? n : cap, out = 0;
-  while (len < n && len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-    len--;
-  for (size_t i = 0; i < len; i++)
-    why->value[out++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-  if (len < n)
-    out += (size_t)snprintf(why->value + out, sizeof why->value - out, "...");
-  why->value[out] = '\0';
+  printable_copy(why->value, sizeof why->value, s, n);
 }
 
 /* A rejection about field f: "field 'NAME'" then the formatted rest; why->field names it. */
@@ -313,11 +333,12 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
         }
       }
     }
-    if (h->field_of[c] < 0 && ulen + cell->len + 8 < unknown_size) {
-      bool printable = utf8_valid(cell->ptr, cell->len);
-      ulen += (size_t)snprintf(unknown + ulen, unknown_size - ulen, "%s'%.*s'",
-                               ulen ? ", " : "", printable ? (int)cell->len : 1,
-                               printable ? cell->ptr : "?");
+    if (h->field_of[c] < 0) {
+      char name[80];
+      size_t len = printable_copy(name, sizeof name, cell->ptr, cell->len);
+      if (ulen + len + 8 < unknown_size)
+        ulen += (size_t)snprintf(unknown + ulen, unknown_size - ulen, "%s'%s'",
+                                 ulen ? ", " : "", name);
     }
   }
   for (uint32_t i = 0; i < rec->nfields && ok; i++)
@@ -400,11 +421,6 @@ bool rec_check(vm_ctx *ctx, rec_reject *why)
 
 /* ---------------------------------------------------------------- JSON */
 
-static size_t n_len_cap(size_t n, size_t cap)
-{
-  return n < cap ? n : cap;
-}
-
 static bool json_record(vm_ctx *ctx, jdoc *doc, rec_reject *why,
                         rec_unknown *unknown_keys);
 
@@ -461,9 +477,8 @@ static bool json_object(vm_ctx *ctx, jdoc *doc, const prog_record *rec, const jd
     uint32_t i = field_named(rec, n->key, n->key_len, &next);
     if (i == rec->nfields) {
       if (unknown->keys++ == 0 || !unknown->first[0]) {
-        size_t len = n_len_cap(n->key_len, sizeof unknown->first - 1);
-        memcpy(unknown->first, n->key, len);
-        unknown->first[len] = '\0';
+        printable_copy(unknown->first, sizeof unknown->first, n->key, n->key_len);
+        unknown->first_record = (uint32_t)(rec - ctx->P->records);
       }
       check_all = true;
       continue;

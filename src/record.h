@@ -71,6 +71,7 @@ typedef struct {
   uint64_t keys;        /* unknown keys seen */
   uint64_t records;     /* records that had one */
   char first[64];       /* the first unknown key (truncated), "" when none */
+  uint32_t first_record; /* the record type (index in P->records) whose object had it */
   uint64_t first_line;  /* set by the caller: the line of that record */
 } rec_unknown;
 

@@ -35,6 +35,15 @@ size_t utf8_decode_next(const char *p, size_t n, uint32_t *cp);
  * continuation byte, which is still bounded by n and never reads past p + n. */
 size_t utf8_codepoint_count(const char *p, size_t n);
 
+/* Whether code point cp would corrupt a terminal or reorder text on it (Trojan Source): C0
+ * and C1 controls, DEL, and the bidirectional embedding, override and isolate controls.
+ * Messages show such characters escaped or replaced, never raw. */
+static inline bool utf8_unsafe_on_terminal(uint32_t cp)
+{
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* Writes the UTF-8 encoding of cp to out (room for UTF8_MAX_LEN bytes, no NUL added) and
  * returns its length. Returns 0 and writes nothing for a surrogate or a value above
  * U+10FFFF. */

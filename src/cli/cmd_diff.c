@@ -52,10 +52,14 @@ static const char usage_diff[] =
   "could not be written\n";
 
 /* Prints "elig: MESSAGE" (MESSAGE with '%s' replaced by arg) and the usage. */
-static bool same_unknown(const rec_unknown *a, const rec_unknown *b)
+/* Whether both rule sets ignored the same keys, so that one warning says it for both. */
+static bool same_unknown(const elig_program *pa, const rec_unknown *a, const elig_program *pb,
+                         const rec_unknown *b)
 {
   return a->keys == b->keys && a->records == b->records && a->first_line == b->first_line &&
-         strcmp(a->first, b->first) == 0;
+         strcmp(a->first, b->first) == 0 &&
+         (!a->keys || strcmp(pa->records[a->first_record].name,
+                             pb->records[b->first_record].name) == 0);
 }
 
 int cmd_diff(int argc, char **argv)
@@ -126,7 +130,7 @@ int cmd_diff(int argc, char **argv)
   diff_stats st;
   cli_catch_interrupts();
   int status = diff_batch(&o, &st, stderr);
-  bool same = same_unknown(&st.unknown_old, &st.unknown_new);
+  bool same = same_unknown(old_p, &st.unknown_old, new_p, &st.unknown_new);
   if (st.unknown_old.keys)
     cli_report_unknown_keys(old_p, &st.unknown_old, same ? "" : " by the old rules");
   if (st.unknown_new.keys && !same)

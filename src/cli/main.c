@@ -260,25 +260,29 @@ static int cmd_check(int argc, char **argv)
   return status;
 }
 
-/* "elig: warning: 3 keys that are no field of 'household' were ignored in 1 record; the first,
- * 'exited_yaer' on line 7: did you mean 'exited_year'?" */
+/* "elig: warning: 3 keys that name no field were ignored in 1 record; the first, 'exited_yaer'
+ * in a 'household' on line 7: did you mean 'exited_year'?"  The record type is named because
+ * the key may be in a nested record (a 'member' of a household's list). */
 void cli_report_unknown_keys(const elig_program *P, const rec_unknown *u, const char *which)
 {
-  const prog_record *rec = &P->records[P->main_record];
-  const char *names[512];
-  size_t n = 0;
-  for (uint32_t i = 0; i < rec->nfields && n < 512; i++)
-    names[n++] = rec->fields[i].name;
-  const char *best = suggest_closest(u->first, strlen(u->first), names, n);
+  const prog_record *rec = &P->records[u->first_record];
+  const char **names = malloc((rec->nfields ? rec->nfields : 1) * sizeof *names);
+  const char *best = NULL;
+  if (names) {
+    for (uint32_t i = 0; i < rec->nfields; i++)
+      names[i] = rec->fields[i].name;
+    best = suggest_closest(u->first, strlen(u->first), names, rec->nfields);
+  }
   fprintf(stderr,
-          "elig: warning: %llu key%s that %s no field of '%s' %s ignored%s in %llu record%s; "
-          "the first, '%s' on line %llu",
-          (unsigned long long)u->keys, u->keys == 1 ? "" : "s", u->keys == 1 ? "is" : "are",
-          rec->name, u->keys == 1 ? "was" : "were", which, (unsigned long long)u->records,
-          u->records == 1 ? "" : "s", u->first, (unsigned long long)u->first_line);
+          "elig: warning: %llu key%s that name%s no field %s ignored%s in %llu record%s; "
+          "the first, '%s' in a '%s' on line %llu",
+          (unsigned long long)u->keys, u->keys == 1 ? "" : "s", u->keys == 1 ? "s" : "",
+          u->keys == 1 ? "was" : "were", which, (unsigned long long)u->records,
+          u->records == 1 ? "" : "s", u->first, rec->name, (unsigned long long)u->first_line);
   if (best)
     fprintf(stderr, ": did you mean '%s'?", best);
   fputc('\n', stderr);
+  free(names);
 }
 
 static bool parse_threads(const char *s, unsigned *out)
