@@ -313,6 +313,7 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
     return false;
   }
   bool ok = true;
+  size_t matched = 0;
   for (size_t c = 0; c < header->ncells && ok; c++) {
     const csv_cell *cell = &header->cells[c];
     h->field_of[c] = -1;
@@ -325,6 +326,7 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
         }
         seen[i] = true;
         h->field_of[c] = (int32_t)i;
+        matched++;
         if (rec->fields[i].type.base == TY_LIST) {
           snprintf(error, error_size,
                    "column '%s' is a list of records, which CSV cannot hold; use JSON Lines",
@@ -340,6 +342,17 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
         ulen += (size_t)snprintf(unknown + ulen, unknown_size - ulen, "%s'%s'",
                                  ulen ? ", " : "", name);
     }
+  }
+  /* No column named after a field: the first line is data, not a header. Reading on would
+   * take a record for the header and read every other as all-absent, and listing the
+   * "unknown columns" would print a record's values (identity numbers) in the log. */
+  if (ok && matched == 0 && rec->nfields > 0) {
+    snprintf(error, error_size,
+             "the first line names no field of '%s': is the header line missing? "
+             "(a CSV file starts with a line naming its columns, such as '%s')",
+             rec->name, rec->fields[0].name);
+    unknown[0] = '\0';
+    ok = false;
   }
   for (uint32_t i = 0; i < rec->nfields && ok; i++)
     if (!seen[i] && rec->fields[i].required) {
