@@ -28,6 +28,7 @@
 #include "date.h"
 #include "decimal.h"
 #include "diff.h"
+#include "feed.h"
 #include "output.h"
 #include "input.h"
 #include "jdoc.h"
@@ -718,29 +719,30 @@ static void progress(diff *d, bool final)
   fflush(d->log);
 }
 
-/* Maps the header record at the start of the chunk for both programs. */
-static bool read_header(diff *d, const char *name, size_t *skip, uint64_t *skip_lines)
+/* The diff's side of the reading loop (feed.h): one chunk, reused; the CSV header mapped
+ * for both rule sets; each chunk compared record by record. */
+typedef struct {
+  diff *d;
+  const char *name;
+  input_format fmt;
+} reading;
+
+static input_chunk *reading_buffer(void *arg)
 {
-  csv_record r;
+  return &((reading *)arg)->d->chunk;
+}
+
+static bool reading_header(void *arg, const char *name, uint64_t line, const csv_record *r)
+{
+  diff *d = ((reading *)arg)->d;
   char error[512], unknown[2][512];
-  const char *next = csv_parse_record(&d->csv, d->chunk.data, d->chunk.data + d->chunk.len, &r);
-  uint64_t at = d->chunk.first_line + r.blank_lines;
-  if (r.error != CSV_OK) {
-    fprintf(d->log, "%s:%llu: error: malformed header: %s\n", name, (unsigned long long)at,
-            r.message);
-    return false;
-  }
-  if (r.ncells == 0) {
-    fprintf(d->log, "%s: error: the file has no header line\n", name);
-    return false;
-  }
   for (int k = 0; k < 2; k++) {
     side *s = &d->s[k];
     rec_header_fini(&s->header);
-    if (!rec_header_init(&s->header, s->P, &r, error, sizeof error, unknown[k],
+    if (!rec_header_init(&s->header, s->P, r, error, sizeof error, unknown[k],
                          sizeof unknown[k])) {
-      fprintf(d->log, "%s:%llu: error: %s (%s rules)\n", name, (unsigned long long)at, error,
-              s->label);
+      fprintf(d->log, "%s:%llu: error: %s (%s rules)\n", name, (unsigned long long)line,
+              error, s->label);
       return false;
     }
   }
@@ -749,75 +751,60 @@ static bool read_header(diff *d, const char *name, size_t *skip, uint64_t *skip_
     bool same = strcmp(unknown[0], unknown[1]) == 0;
     if (!unknown[k][0] || (k == 1 && same))
       continue;
-    fprintf(d->log, "%s:1: warning: columns that are not fields of '%s' are ignored", name,
-            P->records[P->main_record].name);
+    fprintf(d->log, "%s:%llu: warning: columns that are not fields of '%s' are ignored", name,
+            (unsigned long long)line, P->records[P->main_record].name);
     if (!same)
       fprintf(d->log, " by the %s rules", d->s[k].label);
     fprintf(d->log, ": %s\n", unknown[k]);
   }
-  *skip = (size_t)(next - d->chunk.data);
-  *skip_lines = r.lines;
   return true;
+}
+
+static void reading_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_lines)
+{
+  (void)c;
+  reading *rd = arg;
+  if (rd->fmt == INPUT_CSV)
+    process_csv(rd->d, rd->name, skip, skip_lines);
+  else
+    process_jsonl(rd->d, rd->name);
+  if (rd->d->lbuf.len >= LIST_FLUSH)
+    output_flush(&rd->d->list, &rd->d->lbuf, &rd->d->write_failed);
+  progress(rd->d, false);
+}
+
+static void reading_too_long(void *arg, input_chunk *c, uint64_t line, const char *why)
+{
+  (void)c;
+  reading *rd = arg;
+  rd->d->st->records++;
+  rd->d->seq++;
+  reject_both(rd->d, rd->name, line, why);
+}
+
+static bool reading_stop(void *arg)
+{
+  diff *d = ((reading *)arg)->d;
+  return d->nomem || d->write_failed;
 }
 
 static void read_input(diff *d, const char *name)
 {
-  input_error err;
-  input_format fmt = input_format_of(name, d->o->input_format);
-  input_options io = {.chunk_bytes = d->o->chunk_bytes, .stop = d->o->interrupted};
-  input_source *src = input_open(name, fmt, &io, &err);
-  bool first = true;
-  if (!src) {
-    fprintf(d->log, "elig: %s\n", err.message);
+  reading rd = {.d = d, .name = name, .fmt = input_format_of(name, d->o->input_format)};
+  const feed_handler handler = {
+    .arg = &rd,
+    .buffer = reading_buffer,
+    .header = reading_header,
+    .chunk = reading_chunk,
+    .too_long = reading_too_long,
+    .stop = reading_stop,
+  };
+  feed_status st = feed_file(name, rd.fmt, d->o->chunk_bytes, d->o->interrupted, &handler,
+                             d->log);
+  if (st == FEED_INTERRUPTED)
+    d->interrupted = true;
+  else if (st == FEED_REFUSED)
     d->read_failed = true;
-    return;
-  }
-  for (;;) {
-    if (d->o->interrupted && *d->o->interrupted) {
-      d->interrupted = true;
-      break;
-    }
-    input_status st = input_next_chunk(src, &d->chunk, &err);
-    if (st == INPUT_EREAD && d->o->interrupted && *d->o->interrupted) {
-      d->interrupted = true;
-      break;
-    }
-    if (st == INPUT_EOF) {
-      if (first && fmt == INPUT_CSV) {
-        fprintf(d->log, "%s: error: the file is empty: it has no header line\n", name);
-        d->read_failed = true;
-      }
-      break;
-    }
-    if (st == INPUT_RECORD_TOO_LONG) {
-      d->st->records++;
-      d->seq++;
-      reject_both(d, name, err.line, err.message);
-      continue;
-    }
-    if (st != INPUT_OK) {
-      fprintf(d->log, "elig: cannot read '%s': %s\n", name, err.message);
-      d->read_failed = true;
-      break;
-    }
-    size_t skip = 0;
-    uint64_t skip_lines = 0;
-    if (first && fmt == INPUT_CSV && !read_header(d, name, &skip, &skip_lines)) {
-      d->read_failed = true;
-      break;
-    }
-    first = false;
-    if (fmt == INPUT_CSV)
-      process_csv(d, name, skip, skip_lines);
-    else
-      process_jsonl(d, name);
-    if (d->lbuf.len >= LIST_FLUSH)
-      output_flush(&d->list, &d->lbuf, &d->write_failed);
-    progress(d, false);
-    if (d->nomem || d->write_failed)
-      break;
-  }
-  input_close(src);
 }
 
 /* ---------------------------------------------------------------- aggregates */

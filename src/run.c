@@ -18,6 +18,7 @@
 #include "compile.h"
 #include "csv.h"
 #include "explain.h"
+#include "feed.h"
 #include "jdoc.h"
 #include "output.h"
 #include "record.h"
@@ -481,91 +482,80 @@ static void submit(batch *b, job *j)
   pthread_mutex_unlock(&b->sh.lock);
 }
 
-/* Reads the header record at the start of the first chunk of a CSV file. */
-static bool read_header(batch *b, job *j, const char *name, rec_header *h)
+/* The batch's side of the reading loop (feed.h): a free job's chunk to read into, the CSV
+ * header mapped onto the rule set, and each chunk submitted as a job. */
+typedef struct {
+  batch *b;
+  const char *name;
+  input_format fmt;
+  rec_header *header;
+  job *j; /* the job whose chunk is being read */
+} reading;
+
+static input_chunk *reading_buffer(void *arg)
 {
-  csv_parser ps;
-  csv_record r;
+  reading *rd = arg;
+  rd->j = free_job(rd->b);
+  rd->j->too_long_line = 0;
+  rd->j->fmt = rd->fmt;
+  rd->j->name = rd->name;
+  rd->j->header = rd->header;
+  rd->j->skip = 0;
+  rd->j->skip_lines = 0;
+  return &rd->j->chunk;
+}
+
+static bool reading_header(void *arg, const char *name, uint64_t line, const csv_record *r)
+{
+  reading *rd = arg;
+  const elig_program *P = rd->b->o->P;
   char error[512], unknown[512];
-  csv_parser_init(&ps, NULL);
-  const char *next = csv_parse_record(&ps, j->chunk.data, j->chunk.data + j->chunk.len, &r);
-  bool ok = false;
-  if (r.error != CSV_OK)
-    fprintf(b->log, "%s:%llu: error: malformed header: %s\n", name,
-            (unsigned long long)(j->chunk.first_line + r.blank_lines), r.message);
-  else if (r.ncells == 0)
-    fprintf(b->log, "%s: error: the file has no header line\n", name);
-  else if (!rec_header_init(h, b->o->P, &r, error, sizeof error, unknown, sizeof unknown))
-    fprintf(b->log, "%s:%llu: error: %s\n", name,
-            (unsigned long long)(j->chunk.first_line + r.blank_lines), error);
-  else {
-    if (unknown[0])
-      fprintf(b->log, "%s:1: warning: columns that are not fields of '%s' are ignored: %s\n",
-              name, b->o->P->records[b->o->P->main_record].name, unknown);
-    j->skip = (size_t)(next - j->chunk.data);
-    j->skip_lines = r.lines;
-    ok = true;
+  if (!rec_header_init(rd->header, P, r, error, sizeof error, unknown, sizeof unknown)) {
+    fprintf(rd->b->log, "%s:%llu: error: %s\n", name, (unsigned long long)line, error);
+    return false;
   }
-  csv_parser_fini(&ps);
-  return ok;
+  if (unknown[0])
+    fprintf(rd->b->log, "%s:%llu: warning: columns that are not fields of '%s' are ignored: %s\n",
+            name, (unsigned long long)line, P->records[P->main_record].name, unknown);
+  return true;
+}
+
+static void reading_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_lines)
+{
+  (void)c;
+  reading *rd = arg;
+  rd->j->skip = skip;
+  rd->j->skip_lines = skip_lines;
+  submit(rd->b, rd->j);
+}
+
+/* A job of its own, so that the record's rejection comes in input order. */
+static void reading_too_long(void *arg, input_chunk *c, uint64_t line, const char *why)
+{
+  (void)c;
+  reading *rd = arg;
+  rd->j->too_long_line = line;
+  snprintf(rd->j->too_long_why, sizeof rd->j->too_long_why, "%s (not kept)", why);
+  submit(rd->b, rd->j);
 }
 
 static void read_input(batch *b, const char *name, rec_header *h)
 {
-  input_error err;
-  input_format fmt = input_format_of(name, b->o->input_format);
-  input_options io = {.chunk_bytes = b->o->chunk_bytes, .stop = b->o->interrupted};
-  input_source *src = input_open(name, fmt, &io, &err);
-  bool first = true;
-  if (!src) {
-    fprintf(b->log, "elig: %s\n", err.message);
+  reading rd = {.b = b, .name = name, .fmt = input_format_of(name, b->o->input_format),
+                .header = h};
+  const feed_handler handler = {
+    .arg = &rd,
+    .buffer = reading_buffer,
+    .header = reading_header,
+    .chunk = reading_chunk,
+    .too_long = reading_too_long,
+  };
+  feed_status st = feed_file(name, rd.fmt, b->o->chunk_bytes, b->o->interrupted, &handler,
+                             b->log);
+  if (st == FEED_INTERRUPTED)
+    b->interrupted = true;
+  else if (st == FEED_REFUSED)
     b->read_failed = true;
-    return;
-  }
-  for (;;) {
-    if (b->o->interrupted && *b->o->interrupted) {
-      b->interrupted = true;
-      break;
-    }
-    job *j = free_job(b);
-    input_status st = input_next_chunk(src, &j->chunk, &err);
-    if (st == INPUT_EREAD && b->o->interrupted && *b->o->interrupted) {
-      b->interrupted = true;
-      break;
-    }
-    if (st == INPUT_EOF) {
-      if (first && fmt == INPUT_CSV) {
-        fprintf(b->log, "%s: error: the file is empty: it has no header line\n", name);
-        b->read_failed = true;
-      }
-      break;
-    }
-    j->too_long_line = 0;
-    j->fmt = fmt;
-    j->name = name;
-    j->header = h;
-    if (st == INPUT_RECORD_TOO_LONG) {
-      /* a job of its own, so that its rejection comes in input order */
-      j->too_long_line = err.line;
-      snprintf(j->too_long_why, sizeof j->too_long_why, "%s (not kept)", err.message);
-      submit(b, j);
-      continue;
-    }
-    if (st != INPUT_OK) {
-      fprintf(b->log, "elig: cannot read '%s': %s\n", name, err.message);
-      b->read_failed = true;
-      break;
-    }
-    j->skip = 0;
-    j->skip_lines = 0;
-    if (first && fmt == INPUT_CSV && !read_header(b, j, name, h)) {
-      b->read_failed = true;
-      break;
-    }
-    first = false;
-    submit(b, j);
-  }
-  input_close(src);
 }
 
 static unsigned cores(void)
@@ -732,12 +722,11 @@ static bool key_matches(const elig_program *P, const vm_ctx *ctx, const char *id
 }
 
 static void explain_one(const run_options *o, vm_ctx *ctx, const char *name, uint64_t line,
-                        const char *id, bool json, FILE *out, FILE *log, uint64_t *found)
+                        bool json, FILE *out, FILE *log, uint64_t *found)
 {
   char where[512], key[256];
   const elig_program *P = o->P;
   write_record_key(P, ctx, key, sizeof key);
-  (void)id;
   snprintf(where, sizeof where, "%s:%llu", name, (unsigned long long)line);
   wbuf b = {0};
   if (*found && !json)
@@ -754,92 +743,112 @@ static void explain_one(const run_options *o, vm_ctx *ctx, const char *name, uin
   (*found)++;
 }
 
+/* explain's side of the reading loop (feed.h): every record read is typed, and explained
+ * when its key is the one asked for. Records that cannot be read are passed over in
+ * silence: `elig run` is the command that reports them. */
+typedef struct {
+  const run_options *o;
+  const char *id, *year;
+  bool json;
+  FILE *out, *log;
+  vm_ctx *ctx;
+  csv_parser csv;
+  jdoc doc;
+  input_chunk chunk;
+  rec_header header;
+  const char *name;
+  input_format fmt;
+  uint64_t found;
+} finding;
+
+static input_chunk *finding_buffer(void *arg)
+{
+  return &((finding *)arg)->chunk;
+}
+
+static bool finding_header(void *arg, const char *name, uint64_t line, const csv_record *r)
+{
+  finding *f = arg;
+  char error[512], unknown[512];
+  rec_header_fini(&f->header);
+  if (rec_header_init(&f->header, f->o->P, r, error, sizeof error, unknown, sizeof unknown))
+    return true;
+  fprintf(f->log, "%s:%llu: error: %s\n", name, (unsigned long long)line, error);
+  return false;
+}
+
+static void finding_record(finding *f, uint64_t line)
+{
+  if (key_matches(f->o->P, f->ctx, f->id, f->year))
+    explain_one(f->o, f->ctx, f->name, line, f->json, f->out, f->log, &f->found);
+}
+
+static void finding_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_lines)
+{
+  finding *f = arg;
+  const char *p = c->data + skip, *end = c->data + c->len;
+  uint64_t line = c->first_line + skip_lines;
+  rec_reject why;
+  while (p < end) {
+    if (f->fmt == INPUT_CSV) {
+      csv_record r;
+      const char *next = csv_parse_record(&f->csv, p, end, &r);
+      uint64_t at = line + r.blank_lines;
+      line += r.lines;
+      p = next;
+      if (r.error == CSV_OK && r.ncells && rec_from_csv(&f->header, f->ctx, &r, &why))
+        finding_record(f, at);
+    } else {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      size_t n = (size_t)((nl ? nl : end) - p);
+      jdoc_error jerr;
+      rec_unknown unknown = {0};
+      if (jdoc_parse(&f->doc, p, n && p[n - 1] == '\r' ? n - 1 : n, &jerr) == JDOC_OK &&
+          rec_from_json(f->ctx, &f->doc, &why, &unknown))
+        finding_record(f, line);
+      p = nl ? nl + 1 : end;
+      line++;
+    }
+  }
+}
+
+static void finding_too_long(void *arg, input_chunk *c, uint64_t line, const char *why)
+{
+  (void)arg, (void)c, (void)line, (void)why;
+}
+
 int run_explain(const run_options *o, const char *id, const char *year, bool json, FILE *out,
                 FILE *log)
 {
-  uint64_t found = 0;
+  finding f = {.o = o, .id = id, .year = year, .json = json, .out = out, .log = log};
   bool failed = false;
-  vm_ctx *ctx = vm_ctx_new(o->P);
-  csv_parser csv;
-  jdoc doc;
-  if (!ctx) {
+  f.ctx = vm_ctx_new(o->P);
+  if (!f.ctx) {
     fprintf(log, "elig: out of memory\n");
     return 4;
   }
-  ctx->R[o->P->as_of_reg].u.i = o->as_of;
-  csv_parser_init(&csv, NULL);
-  jdoc_init(&doc, REC_JDOC_OPTIONS);
+  f.ctx->R[o->P->as_of_reg].u.i = o->as_of;
+  csv_parser_init(&f.csv, NULL);
+  jdoc_init(&f.doc, REC_JDOC_OPTIONS);
+  input_chunk_init(&f.chunk);
+  const feed_handler handler = {
+    .arg = &f,
+    .buffer = finding_buffer,
+    .header = finding_header,
+    .chunk = finding_chunk,
+    .too_long = finding_too_long,
+  };
   for (uint32_t i = 0; i < o->ninputs && !failed; i++) {
-    const char *name = o->inputs[i];
-    input_error err;
-    input_format fmt = input_format_of(name, o->input_format);
-    input_source *src = input_open(name, fmt, NULL, &err);
-    input_chunk chunk;
-    rec_header h = {0};
-    bool have_header = fmt != INPUT_CSV;
-    if (!src) {
-      fprintf(log, "elig: %s\n", err.message);
-      failed = true;
-      break;
-    }
-    input_chunk_init(&chunk);
-    for (;;) {
-      input_status st = input_next_chunk(src, &chunk, &err);
-      if (st == INPUT_EOF)
-        break;
-      if (st == INPUT_RECORD_TOO_LONG)
-        continue;
-      if (st != INPUT_OK) {
-        fprintf(log, "elig: cannot read '%s': %s\n", name, err.message);
-        failed = true;
-        break;
-      }
-      const char *p = chunk.data, *end = chunk.data + chunk.len;
-      uint64_t line = chunk.first_line;
-      while (p < end) {
-        rec_reject why;
-        if (fmt == INPUT_CSV) {
-          csv_record r;
-          const char *next = csv_parse_record(&csv, p, end, &r);
-          uint64_t at = line + r.blank_lines;
-          line += r.lines;
-          p = next;
-          if (r.error != CSV_OK || r.ncells == 0)
-            continue;
-          if (!have_header) {
-            char e1[512], e2[512];
-            if (!rec_header_init(&h, o->P, &r, e1, sizeof e1, e2, sizeof e2)) {
-              fprintf(log, "%s:%llu: error: %s\n", name, (unsigned long long)at, e1);
-              failed = true;
-              break;
-            }
-            have_header = true;
-            continue;
-          }
-          if (rec_from_csv(&h, ctx, &r, &why) && key_matches(o->P, ctx, id, year))
-            explain_one(o, ctx, name, at, id, json, out, log, &found);
-        } else {
-          const char *nl = memchr(p, '\n', (size_t)(end - p));
-          size_t n = (size_t)((nl ? nl : end) - p);
-          jdoc_error jerr;
-          rec_unknown unknown = {0};
-          if (jdoc_parse(&doc, p, n && p[n - 1] == '\r' ? n - 1 : n, &jerr) == JDOC_OK &&
-              rec_from_json(ctx, &doc, &why, &unknown) && key_matches(o->P, ctx, id, year))
-            explain_one(o, ctx, name, line, id, json, out, log, &found);
-          p = nl ? nl + 1 : end;
-          line++;
-        }
-      }
-      if (failed)
-        break;
-    }
-    rec_header_fini(&h);
-    input_chunk_fini(&chunk);
-    input_close(src);
+    f.name = o->inputs[i];
+    f.fmt = input_format_of(f.name, o->input_format);
+    failed = feed_file(f.name, f.fmt, 0, o->interrupted, &handler, log) != FEED_OK;
   }
-  csv_parser_fini(&csv);
-  jdoc_fini(&doc);
-  vm_ctx_free(ctx);
+  rec_header_fini(&f.header);
+  input_chunk_fini(&f.chunk);
+  csv_parser_fini(&f.csv);
+  jdoc_fini(&f.doc);
+  vm_ctx_free(f.ctx);
+  uint64_t found = f.found;
   if (failed)
     return 4;
   if (!found) {
