@@ -524,8 +524,7 @@ static void reject_line(diff *d, const char *name, uint64_t line, const char *ke
   putf(b, "%s:%llu: rejected", name, (unsigned long long)line);
   if (keylen) {
     put(b, " ");
-    for (size_t i = 0; i < keylen; i++)
-      wbuf_put(b, (unsigned char)key[i] < 0x20 || key[i] == 0x7f ? "?" : key + i, 1);
+    wbuf_put_printable(b, key, keylen);
   }
   put(b, ": ");
   put(b, reason);
@@ -1047,27 +1046,10 @@ static bool compare_aggregates(diff *d)
 
 /* ---------------------------------------------------------------- the text report */
 
-/* Display columns of UTF-8 text: East Asian wide characters take two. */
+/* Display columns of a value as put_shown writes it. */
 static size_t width(const char *s, size_t n)
 {
-  size_t w = 0;
-  while (n) {
-    uint32_t cp;
-    size_t l = utf8_decode_next(s, n, &cp);
-    if (!l) {
-      l = 1;
-      cp = '?';
-    }
-    w += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
-                 (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-                 (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-                 (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd)
-             ? 2
-             : 1;
-    s += l;
-    n -= l;
-  }
-  return w;
+  return utf8_text_width(s, n);
 }
 
 /* A value for people: "(none)" when absent, "(empty)" for empty text; control characters
@@ -1084,8 +1066,7 @@ static vtext shown(vtext v)
 static void put_shown(wbuf *b, vtext v)
 {
   v = shown(v);
-  for (size_t i = 0; i < v.len; i++)
-    wbuf_put(b, (unsigned char)v.p[i] < 0x20 || v.p[i] == 0x7f ? "?" : v.p + i, 1);
+  wbuf_put_printable(b, v.p, v.len);
 }
 
 static void pad(wbuf *b, size_t used, size_t to)

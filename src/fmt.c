@@ -63,6 +63,7 @@
 #include "fmt.h"
 #include "parse.h"
 #include "srcfile.h"
+#include "utf8.h"
 
 /* ---------------------------------------------------------------- tokens */
 
@@ -472,34 +473,11 @@ static size_t x_constraint(F *f, size_t k)
 
 /* ---------------------------------------------------------------- the printer */
 
-/* Columns a character takes on a terminal: East Asian wide and full-width ones two,
- * combining marks none. */
-static int cp_width(uint32_t cp)
-{
-  if ((cp >= 0x300 && cp <= 0x36F) || (cp >= 0x200B && cp <= 0x200F) || cp == 0xFEFF)
-    return 0;
-  if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
-      (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-      (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
-      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
-      (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD))
-    return 2;
-  return 1;
-}
-
+/* Columns text takes on a terminal: East Asian wide and full-width characters two,
+ * combining marks none (the same measure as the diagnostics' carets). */
 static int text_width(const char *s, size_t n)
 {
-  int w = 0;
-  while (n > 0) {
-    uint32_t cp;
-    size_t k = src_utf8_decode(s, n, &cp);
-    w += cp_width(cp);
-    s += k;
-    n -= k;
-  }
-  return w;
+  return (int)utf8_text_width(s, n);
 }
 
 static void append(F *f, fline *L, const char *s, size_t n)

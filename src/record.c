@@ -24,38 +24,10 @@ __attribute__((format(printf, 2, 3))) static bool reject(rec_reject *why, const 
   return false;
 }
 
-/* Copies s[0..n) for a message into dst (size >= 4 bytes, always terminated): cut on a
- * character boundary with "..." when it does not fit, control and bidirectional characters
- * (utf8_unsafe_on_terminal) and bytes that are not UTF-8 as '?'. Input text is untrusted: a key or value holding a line end or a terminal
- * escape must not be able to forge a log line or repaint the operator's terminal. */
-static size_t printable_copy(char *dst, size_t size, const char *s, size_t n)
-{
-  size_t cap = size - 4, i = 0, out = 0;
-  while (i < n) {
-    uint32_t cp;
-    size_t step = utf8_decode_next(s + i, n - i, &cp);
-    if (step == 0 || utf8_unsafe_on_terminal(cp))
-      step = step ? step : 1, cp = '?';
-    size_t put = cp == '?' ? 1 : step;
-    if (out + put > cap)
-      break;
-    if (cp == '?')
-      dst[out] = '?';
-    else
-      memcpy(dst + out, s + i, step);
-    out += put;
-    i += step;
-  }
-  if (i < n)
-    out += (size_t)snprintf(dst + out, size - out, "...");
-  dst[out] = '\0';
-  return out;
-}
-
 /* Keeps the value at fault, for --show-values, so that it fits one log line. */
 static void keep_value(rec_reject *why, const char *s, size_t n)
 {
-  printable_copy(why->value, sizeof why->value, s, n);
+  utf8_printable_copy(why->value, sizeof why->value, s, n);
 }
 
 /* A rejection about field f: "field 'NAME'" then the formatted rest; why->field names it. */
@@ -337,7 +309,7 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
     }
     if (h->field_of[c] < 0) {
       char name[80];
-      size_t len = printable_copy(name, sizeof name, cell->ptr, cell->len);
+      size_t len = utf8_printable_copy(name, sizeof name, cell->ptr, cell->len);
       if (ulen + len + 8 < unknown_size)
         ulen += (size_t)snprintf(unknown + ulen, unknown_size - ulen, "%s'%s'",
                                  ulen ? ", " : "", name);
@@ -490,7 +462,7 @@ static bool json_object(vm_ctx *ctx, jdoc *doc, const prog_record *rec, const jd
     uint32_t i = field_named(rec, n->key, n->key_len, &next);
     if (i == rec->nfields) {
       if (unknown->keys++ == 0 || !unknown->first[0]) {
-        printable_copy(unknown->first, sizeof unknown->first, n->key, n->key_len);
+        utf8_printable_copy(unknown->first, sizeof unknown->first, n->key, n->key_len);
         unknown->first_record = (uint32_t)(rec - ctx->P->records);
       }
       check_all = true;

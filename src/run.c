@@ -140,8 +140,7 @@ static void reject(worker *w, job *j, uint64_t line, const char *raw, size_t raw
       /* the record's key (hh_id/year): the operator's own identifier, not personal data;
        * control characters are replaced so that a key cannot forge log lines */
       put(&j->log, " ");
-      for (size_t i = 0; i < keylen; i++)
-        wbuf_put(&j->log, (unsigned char)key[i] < 0x20 || key[i] == 0x7f ? "?" : key + i, 1);
+      wbuf_put_printable(&j->log, key, keylen);
     }
     put(&j->log, ": ");
     put(&j->log, reason);

@@ -44,6 +44,21 @@ static inline bool utf8_unsafe_on_terminal(uint32_t cp)
          (cp >= 0x2066 && cp <= 0x2069);
 }
 
+/* Terminal columns a printable code point takes: 0 for combining marks and zero-width
+ * characters, 2 for East Asian wide and fullwidth ones (the common blocks), else 1. */
+unsigned utf8_cp_width(uint32_t cp);
+
+/* Columns n bytes of text take as shown in a table or under a caret: a byte that is not
+ * UTF-8, or an unsafe character (shown as one '?'), counts one. */
+size_t utf8_text_width(const char *s, size_t n);
+
+/* Copies s[0..n) into dst (size >= 4 bytes, always NUL-terminated) for a message: cut on a
+ * character boundary with "..." when it does not fit, unsafe characters
+ * (utf8_unsafe_on_terminal) and bytes that are not UTF-8 as '?'. Returns the length. Text
+ * from a record or a file is untrusted: a line end or a terminal escape in it must not
+ * forge a log line or repaint the operator's terminal. */
+size_t utf8_printable_copy(char *dst, size_t size, const char *s, size_t n);
+
 /* Writes the UTF-8 encoding of cp to out (room for UTF8_MAX_LEN bytes, no NUL added) and
  * returns its length. Returns 0 and writes nothing for a surrogate or a value above
  * U+10FFFF. */

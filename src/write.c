@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "utf8.h"
 #include "write.h"
 
 void wbuf_put(wbuf *b, const char *s, size_t n)
@@ -33,6 +34,20 @@ void wbuf_put(wbuf *b, const char *s, size_t n)
 static void put(wbuf *b, const char *s)
 {
   wbuf_put(b, s, strlen(s));
+}
+
+void wbuf_put_printable(wbuf *b, const char *s, size_t n)
+{
+  size_t i = 0;
+  while (i < n) {
+    uint32_t cp;
+    size_t step = utf8_decode_next(s + i, n - i, &cp);
+    if (step && !utf8_unsafe_on_terminal(cp))
+      wbuf_put(b, s + i, step);
+    else
+      wbuf_put(b, "?", 1);
+    i += step ? step : 1;
+  }
 }
 
 void wbuf_free(wbuf *b)

@@ -20,6 +20,9 @@ typedef struct {
 } wbuf;
 
 void wbuf_put(wbuf *b, const char *s, size_t n);
+/* Appends s[0..n) for a message or a table: unsafe characters (utf8_unsafe_on_terminal) and
+ * bytes that are not UTF-8 as '?', so that what a record holds cannot forge a log line. */
+void wbuf_put_printable(wbuf *b, const char *s, size_t n);
 void wbuf_free(wbuf *b);
 
 typedef enum { WRITE_CSV, WRITE_JSONL } write_format;
