@@ -295,10 +295,10 @@ dec_status dec_money_parse(const char *s, size_t n, dec_money *out)
   dec_status st = scan_literal(s, n, true, false, &sp);
   if (st != DEC_OK)
     return st;
-  for (size_t i = sp.fb + 2; i < sp.fe; i++) {
-    if (s[i] != '0')
-      return DEC_TOO_PRECISE;
-  }
+  /* The standard's "at most two decimals" is about what is written: "1.500" has three and
+   * is refused like "1.505", not read as 1.50 (nothing is coerced). */
+  if (sp.fe - sp.fb > 2)
+    return DEC_TOO_PRECISE;
   int64_t acc = 0;
   for (size_t i = sp.ib; i < sp.ie; i++) {
     if (acc_digit(&acc, s[i]) != DEC_OK)

@@ -81,8 +81,8 @@ const char *dec_round_name(dec_round mode);
  * No spaces, exponents, thousands separators, leading '.' or trailing '.'. Anything else is
  * DEC_SYNTAX, which takes priority over the other errors. */
 
-/* Parse money in yuan: "12", "-0.5", "+3.10", "16000.02". Digits beyond the second decimal
- * must be zeros ("1.500" is 150 fen); a non-zero one gives DEC_TOO_PRECISE. A value outside
+/* Parse money in yuan: "12", "-0.5", "+3.10", "16000.02". More than two decimals written
+ * ("1.505", and also "1.500") gives DEC_TOO_PRECISE. A value outside
  * int64 fen gives DEC_OVERFLOW ("-92233720368547758.08" is INT64_MIN and fits). */
 dec_status dec_money_parse(const char *s, size_t n, dec_money *out);
 

@@ -202,7 +202,7 @@ static const struct {
   {OK3, "dibao", "false"},
   {OK3, "registered_on", "16071"},
   {OK3, "debt", "-3.00"},
-#define OK4 "H004,east,2035,1,+3.10,1.500,0.125,100%,true,2020-02-29,,3,,\n"
+#define OK4 "H004,east,2035,1,+3.10,1.5,0.125,100%,true,2020-02-29,,3,,\n"
   {OK4, "net_income", "3.10"},
   {OK4, "medical", "1.50"},
   {OK4, "land_mu", "1/8"},
