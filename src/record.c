@@ -549,13 +549,19 @@ static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_n
       return reject_field(why, f, ": expected an array, found %s",
                     json_kind_name(n->kind));
     return json_list(ctx, doc, f, n, v, why, unknown);
-  case TY_BOOL:
-    if (n->kind != JDOC_TRUE && n->kind != JDOC_FALSE)
-      return reject_field(why, f, ": expected true or false, found %s",
+  case TY_BOOL: {
+    /* The number 1 or 0, written just so, as in CSV: registers exported from databases
+     * write booleans as numbers, and the national standard allows 1/0 whatever the format.
+     * Any other number (2, 1.0, 1e0) is no boolean. */
+    bool one = n->kind == JDOC_NUMBER && n->len == 1 && n->str[0] == '1';
+    bool zero = n->kind == JDOC_NUMBER && n->len == 1 && n->str[0] == '0';
+    if (n->kind != JDOC_TRUE && n->kind != JDOC_FALSE && !one && !zero)
+      return reject_field(why, f, ": expected true, false, 1 or 0, found %s",
                     json_kind_name(n->kind));
     memset(v, 0, sizeof *v);
-    v->u.i = n->kind == JDOC_TRUE;
+    v->u.i = n->kind == JDOC_TRUE || one;
     return true;
+  }
   case TY_INT: case TY_MONEY: case TY_NUMBER: case TY_PERCENT:
     /* Money may come as a number or as a decimal string; both are read exactly. */
     if (n->kind != JDOC_NUMBER && !(n->kind == JDOC_STRING && f->type.base != TY_INT))

@@ -437,8 +437,9 @@ START_TEST(test_api_eval_json_rejects)
   ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_EREJECT);
   ck_assert_str_eq(elig_error_message(elig_ctx_error(ctx)),
                    "field 'net_income': more than two decimal places");
-  /* a member out of range: the path counts elements from 0 */
-  household(buf, sizeof buf, "1000", 2, ",\"members\":[{\"age\":30},{\"age\":151}]");
+  /* a member field of the wrong type (the national rules set no range on members): the
+   * path counts elements from 0 */
+  household(buf, sizeof buf, "1000", 2, ",\"members\":[{\"age\":30},{\"age\":\"old\"}]");
   ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_EREJECT);
   ck_assert_str_eq(elig_error_field(elig_ctx_error(ctx)), "members[1].age");
   /* a required field missing */
