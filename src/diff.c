@@ -1601,6 +1601,8 @@ int diff_batch(const diff_options *o, diff_stats *st, FILE *log)
 {
   diff d = {.o = o, .log = log, .st = st};
   memset(st, 0, sizeof *st);
+  if (!out_check_paths(&o->list, 1, o->inputs, o->ninputs, log))
+    return 2;
   d.start = d.last_progress = now();
   csv_parser_init(&d.csv, NULL);
   jdoc_init(&d.json, REC_JDOC_OPTIONS);

@@ -9,6 +9,87 @@
 
 #include "output.h"
 
+/* The file a path names, for comparing: its device and inode when it exists, else its
+ * directory's real path and its last component. Buffers are malloc'd; NULL on failure. */
+typedef struct {
+  bool exists;
+  bool special; /* a device or a pipe: written in place, and may well be shared */
+  dev_t dev;
+  ino_t ino;
+  char *name; /* when it does not exist: "REALDIR/BASE" */
+} file_id;
+
+static void file_id_of(const char *path, file_id *id)
+{
+  struct stat st;
+  memset(id, 0, sizeof *id);
+  if (stat(path, &st) == 0) {
+    id->exists = true;
+    id->special = !S_ISREG(st.st_mode);
+    id->dev = st.st_dev;
+    id->ino = st.st_ino;
+    return;
+  }
+  const char *slash = strrchr(path, '/');
+  char *dir = slash ? strndup(path, (size_t)(slash - path + 1)) : strdup(".");
+  char *real = dir ? realpath(dir, NULL) : NULL;
+  const char *base = slash ? slash + 1 : path;
+  if (real && (id->name = malloc(strlen(real) + strlen(base) + 2)))
+    sprintf(id->name, "%s/%s", real, base);
+  free(real);
+  free(dir);
+}
+
+static bool same_file(const file_id *a, const file_id *b)
+{
+  if (a->special || b->special)
+    return false; /* -o /dev/null --rejects /dev/null discards both */
+  if (a->exists || b->exists)
+    return a->exists && b->exists && a->dev == b->dev && a->ino == b->ino;
+  return a->name && b->name && strcmp(a->name, b->name) == 0;
+}
+
+bool out_check_paths(const char *const *outputs, size_t noutputs, const char *const *inputs,
+                     size_t ninputs, FILE *log)
+{
+  bool ok = true;
+  for (size_t i = 0; i < noutputs && ok; i++) {
+    const char *a = outputs[i];
+    if (!a)
+      continue;
+    bool a_std = strcmp(a, "-") == 0;
+    file_id ia;
+    file_id_of(a, &ia);
+    for (size_t j = i + 1; j < noutputs && ok; j++) {
+      const char *b = outputs[j];
+      if (!b || a_std != (strcmp(b, "-") == 0))
+        continue;
+      file_id ib;
+      file_id_of(b, &ib);
+      if (a_std || same_file(&ia, &ib)) {
+        fprintf(log, "elig: two outputs are the same file ('%s' and '%s'): give each its own\n",
+                a_std ? "-" : a, b);
+        ok = false;
+      }
+      free(ib.name);
+    }
+    for (size_t j = 0; j < ninputs && ok && !a_std && ia.exists; j++) {
+      if (strcmp(inputs[j], "-") == 0)
+        continue;
+      file_id ib;
+      file_id_of(inputs[j], &ib);
+      if (same_file(&ia, &ib)) {
+        fprintf(log, "elig: the output '%s' is the input '%s': it would be replaced by the "
+                     "results; write them to another file\n", a, inputs[j]);
+        ok = false;
+      }
+      free(ib.name);
+    }
+    free(ia.name);
+  }
+  return ok;
+}
+
 bool out_open(output *out, const char *path, FILE *log)
 {
   memset(out, 0, sizeof *out);
@@ -18,7 +99,11 @@ bool out_open(output *out, const char *path, FILE *log)
   }
   struct stat st;
   out->path = path;
-  if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+  bool is_link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+  bool exists = stat(path, &st) == 0; /* through a link */
+  if ((exists && !S_ISREG(st.st_mode)) || (is_link && !exists)) {
+    /* a device, a pipe, or a link to nothing yet (which creates its target, as the shell
+     * would): written in place */
     out->f = fopen(path, "w");
     if (!out->f) {
       fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
@@ -26,18 +111,23 @@ bool out_open(output *out, const char *path, FILE *log)
     }
     return true;
   }
-  size_t n = strlen(path) + 32;
-  out->tmp = malloc(n);
+  /* a link to a regular file: its target is replaced, so that the link still finds it */
+  out->target = is_link ? realpath(path, NULL) : strdup(path);
+  size_t n = out->target ? strlen(out->target) + 32 : 0;
+  out->tmp = out->target ? malloc(n) : NULL;
   if (!out->tmp) {
-    fprintf(log, "elig: out of memory\n");
+    fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno ? errno : ENOMEM));
+    free(out->target);
+    out->target = NULL;
     return false;
   }
-  snprintf(out->tmp, n, "%s.tmp-%ld", path, (long)getpid());
+  snprintf(out->tmp, n, "%s.tmp-%ld", out->target, (long)getpid());
   out->f = fopen(out->tmp, "w");
   if (!out->f) {
     fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
     free(out->tmp);
-    out->tmp = NULL;
+    free(out->target);
+    out->tmp = out->target = NULL;
     return false;
   }
   return true;
@@ -76,13 +166,14 @@ bool out_close(output *out, bool keep, FILE *log)
     fprintf(log, "elig: cannot write '%s': %s\n", out->path ? out->path : "standard output",
             strerror(errno ? errno : EIO));
   if (out->tmp) {
-    if (ok && keep && rename(out->tmp, out->path) != 0) {
+    if (ok && keep && rename(out->tmp, out->target) != 0) {
       fprintf(log, "elig: cannot write '%s': %s\n", out->path, strerror(errno));
       ok = false;
     }
     if (!ok || !keep)
       unlink(out->tmp);
     free(out->tmp);
+    free(out->target);
   }
   out->f = NULL;
   return ok;

@@ -641,8 +641,11 @@ static bool write_aggregates(batch *b)
 int run_batch(const run_options *o, run_stats *stats, FILE *log)
 {
   batch b = {.o = o, .log = log, .stats = stats};
-  rec_header *headers = calloc(o->ninputs + 1, sizeof *headers);
   memset(stats, 0, sizeof *stats);
+  const char *outputs[] = {o->output, o->rejects, o->aggregates};
+  if (!out_check_paths(outputs, 3, o->inputs, o->ninputs, log))
+    return 2;
+  rec_header *headers = calloc(o->ninputs + 1, sizeof *headers);
   b.start = b.last_progress = now();
   bool opened = headers && out_open(&b.out, o->output, log) &&
                 (!o->rejects || out_open(&b.rej, o->rejects, log)) &&

@@ -48,8 +48,9 @@ typedef struct {
 } run_stats;
 
 /* Runs the batch; diagnostics for people go to `log`.  Returns the exit status the command
- * line uses: 0 all good, 3 some records rejected, 4 an input could not be read or an output
- * could not be written (outputs are then removed, never left looking complete). */
+ * line uses: 0 all good, 2 two outputs are one file or an output is an input (nothing is
+ * opened), 3 some records rejected, 4 an input could not be read or an output could not be
+ * written (outputs are then removed, never left looking complete). */
 int run_batch(const run_options *o, run_stats *stats, FILE *log);
 
 /* `elig explain`: reads the inputs one record after the other and explains every record whose

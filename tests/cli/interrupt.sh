@@ -58,4 +58,39 @@ check full-no-temporary sh -c "! ls '$tmp' | grep -q 'kept.csv.tmp'"
 "$ELIG" run --no-progress "$rules" "$sample" > /dev/full 2> full3.err; status=$?
 check full-stdout-exit-4 [ "$status" = 4 ]
 
+# Outputs that would overwrite each other or the register are refused before anything is
+# opened (status 2), and nothing is written.
+mkdir "$tmp/paths" && cd "$tmp/paths" || exit 99
+head -51 "$sample" > reg.csv
+cp reg.csv reg.orig
+"$ELIG" run --no-progress -o out.csv --rejects out.csv "$rules" reg.csv 2> same.err; status=$?
+check same-output-twice-exit-2 [ "$status" = 2 ]
+check same-output-twice-says-so grep -q "two outputs are the same file" same.err
+check same-output-twice-nothing-written [ ! -e out.csv ]
+"$ELIG" run --no-progress -o ./out.csv --aggregates out.csv "$rules" reg.csv 2> /dev/null
+check same-output-spelt-apart-exit-2 [ $? = 2 ]
+"$ELIG" run --no-progress -o reg.csv "$rules" reg.csv 2> input.err; status=$?
+check output-is-input-exit-2 [ "$status" = 2 ]
+check output-is-input-says-so grep -q "is the input 'reg.csv'" input.err
+check output-is-input-register-kept cmp -s reg.csv reg.orig
+ln -s reg.csv alias.csv
+"$ELIG" run --no-progress --rejects alias.csv "$rules" reg.csv 2> /dev/null
+check output-links-to-input-exit-2 [ $? = 2 ]
+check output-links-to-input-register-kept cmp -s reg.csv reg.orig
+"$ELIG" run --no-progress -o /dev/null --rejects /dev/null "$rules" reg.csv 2> /dev/null
+check dev-null-twice-allowed [ $? = 0 ]
+# A link to a regular file: its target is written aside and replaced on success, and left
+# alone when the run fails; the link stays a link.
+echo old > target.csv
+ln -s target.csv link.csv
+"$ELIG" run --no-progress -o link.csv "$rules" reg.csv missing.csv 2> /dev/null
+check link-failed-run-exit-4 [ $? = 4 ]
+check link-failed-run-target-kept grep -qx old target.csv
+check link-failed-run-no-temporary sh -c '! ls | grep -q "\.tmp-"'
+"$ELIG" run --no-progress -o link.csv "$rules" reg.csv 2> /dev/null
+check link-run-exit-0 [ $? = 0 ]
+check link-still-a-link [ -L link.csv ]
+check link-target-written grep -q '^hh_id,year,per_capita' target.csv
+cd "$tmp" || exit 99
+
 finish
