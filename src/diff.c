@@ -579,23 +579,6 @@ static bool judge(diff *d)
 }
 
 /* The key fields' raw text, joined by '/', as run.c writes it in rejections. */
-static size_t csv_key(const diff *d, const csv_record *r, char *buf, size_t size)
-{
-  const side *s = &d->s[d->ks];
-  size_t n = 0;
-  for (uint32_t k = 0; k < s->P->nkeys; k++) {
-    if (k && n + 1 < size)
-      buf[n++] = '/';
-    for (uint32_t c = 0; c < s->header.ncols && c < r->ncells; c++)
-      if (s->header.field_of[c] == (int32_t)s->P->key_fields[k] &&
-          n + r->cells[c].len + 1 < size) {
-        memcpy(buf + n, r->cells[c].ptr, r->cells[c].len);
-        n += r->cells[c].len;
-      }
-  }
-  return n;
-}
-
 static size_t json_key(const diff *d, char *buf, size_t size)
 {
   const jdoc *j = &d->json;
@@ -647,7 +630,7 @@ static void process_csv(diff *d, const char *name, size_t skip, uint64_t skip_li
         s->ok = evaluate(d, s);
     }
     if (judge(d))
-      settle(d, name, at, key, csv_key(d, &r, key, sizeof key));
+      settle(d, name, at, key, rec_csv_key(&d->s[d->ks].header, d->s[d->ks].P, &r, key, sizeof key));
   }
 }
 

@@ -267,6 +267,24 @@ void rec_csv_error(const rec_header *h, const elig_program *P, const csv_record 
   }
 }
 
+size_t rec_csv_key(const rec_header *h, const elig_program *P, const csv_record *r, char *buf,
+                   size_t size)
+{
+  size_t n = 0;
+  if (r->ncells != h->ncols)
+    return 0;
+  for (uint32_t k = 0; k < P->nkeys; k++) {
+    if (k && n + 1 < size)
+      buf[n++] = '/';
+    for (uint32_t c = 0; c < h->ncols; c++)
+      if (h->field_of[c] == (int32_t)P->key_fields[k] && n + r->cells[c].len + 1 < size) {
+        memcpy(buf + n, r->cells[c].ptr, r->cells[c].len);
+        n += r->cells[c].len;
+      }
+  }
+  return n;
+}
+
 bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *header,
                      char *error, size_t error_size, char *unknown, size_t unknown_size)
 {
@@ -286,6 +304,16 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
   }
   bool ok = true;
   size_t matched = 0;
+  /* A CR in a header cell ends no line: the file's lines end in CR alone (classic Mac
+   * OS), so the whole file reads as one header line and its cells are records' values,
+   * which must not be listed as unknown columns. */
+  for (size_t c = 0; c < header->ncells && ok; c++)
+    if (memchr(header->cells[c].ptr, '\r', header->cells[c].len)) {
+      snprintf(error, error_size,
+               "the header holds a carriage return (CR) that ends no line: are the file's "
+               "lines ended by CR alone? elig reads LF or CRLF line ends");
+      ok = false;
+    }
   for (size_t c = 0; c < header->ncells && ok; c++) {
     const csv_cell *cell = &header->cells[c];
     h->field_of[c] = -1;
@@ -360,7 +388,8 @@ bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_rej
   vm_begin_record(ctx);
   clear(ctx->R, rec->nfields);
   if (r->ncells != h->ncols)
-    return reject(why, "the record has %zu fields but the header has %u", r->ncells, h->ncols);
+    return reject(why, "the record has %zu cell%s but the header has %u column%s", r->ncells,
+                  r->ncells == 1 ? "" : "s", h->ncols, h->ncols == 1 ? "" : "s");
   uint32_t bad = UINT32_MAX;
   for (uint32_t c = 0; c < h->ncols; c++) {
     int32_t f = h->field_of[c];

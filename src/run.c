@@ -168,25 +168,6 @@ static bool evaluate(worker *w, job *j, uint64_t seq, char *why, size_t why_size
   return true;
 }
 
-/* The key fields' raw text, joined by '/' (an empty part stays empty: "/2020"), for the
- * reject file.  Taken from the cells there are, even when the record has too few. */
-static size_t csv_key(const worker *w, const job *j, const csv_record *r, char *buf,
-                      size_t size)
-{
-  size_t n = 0;
-  for (uint32_t k = 0; k < w->P->nkeys; k++) {
-    if (k && n + 1 < size)
-      buf[n++] = '/';
-    for (uint32_t c = 0; c < j->header->ncols && c < r->ncells; c++)
-      if (j->header->field_of[c] == (int32_t)w->P->key_fields[k] &&
-          n + r->cells[c].len + 1 < size) {
-        memcpy(buf + n, r->cells[c].ptr, r->cells[c].len);
-        n += r->cells[c].len;
-      }
-  }
-  return n;
-}
-
 static size_t json_key(const worker *w, char *buf, size_t size)
 {
   const jdoc *d = &w->json;
@@ -249,10 +230,10 @@ static void process_csv(worker *w, job *j)
     }
     /* the key is only needed for a rejection; the cells stay valid until the next record */
     if (!rec_from_csv(j->header, w->ctx, &r, &why))
-      reject(w, j, at, raw, (size_t)(next - raw), key, csv_key(w, j, &r, key, sizeof key),
+      reject(w, j, at, raw, (size_t)(next - raw), key, rec_csv_key(j->header, w->P, &r, key, sizeof key),
              why_text(w, &why, reason, sizeof reason));
     else if (!evaluate(w, j, seq, reason, sizeof reason))
-      reject(w, j, at, raw, (size_t)(next - raw), key, csv_key(w, j, &r, key, sizeof key),
+      reject(w, j, at, raw, (size_t)(next - raw), key, rec_csv_key(j->header, w->P, &r, key, sizeof key),
              reason);
   }
 }

@@ -299,9 +299,9 @@ static const struct {
   {"H008,west,2021,2,500,,,,,,110105194912310021,9,600,\n",
    "field 'grade': not one of the allowed values"},
   /* wrong number of cells */
-  {"H009,west,2021,2,8000\n", "the record has 5 fields but the header has 14"},
-  {"H009,west,2021,2,8000,,,,,,,,,,\n", "the record has 15 fields but the header has 14"},
-  {"H009\n", "the record has 1 fields but the header has 14"},
+  {"H009,west,2021,2,8000\n", "the record has 5 cells but the header has 14 columns"},
+  {"H009,west,2021,2,8000,,,,,,,,,,\n", "the record has 15 cells but the header has 14 columns"},
+  {"H009\n", "the record has 1 cell but the header has 14 columns"},
 };
 
 START_TEST(test_record_rejected)
@@ -379,7 +379,7 @@ START_TEST(test_record_header_column_order)
   ck_assert_str_eq(fx_get(&f, "dibao"), "false");
   ck_assert_str_eq(fx_get(&f, "land_mu"), "none");
   ck_assert(!fx_record(&f, "3,zzz,9000,2020,west\n"));
-  ck_assert_str_eq(f.why.message, "the record has 5 fields but the header has 7");
+  ck_assert_str_eq(f.why.message, "the record has 5 cells but the header has 7 columns");
   fx_fini(&f);
 }
 END_TEST
