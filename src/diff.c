@@ -623,14 +623,17 @@ static void process_csv(diff *d, const char *name, size_t skip, uint64_t skip_li
     for (int k = 0; k < 2; k++) {
       side *s = &d->s[k];
       rec_reject why;
-      s->ok = rec_from_csv(&s->header, s->ctx, &r, &why);
+      if (s->header.refused[0])
+        snprintf(why.message, sizeof why.message, "%s", s->header.refused);
+      s->ok = !s->header.refused[0] && rec_from_csv(&s->header, s->ctx, &r, &why);
       if (!s->ok)
         memcpy(s->why, why.message, sizeof s->why);
       else
         s->ok = evaluate(d, s);
     }
     if (judge(d))
-      settle(d, name, at, key, rec_csv_key(&d->s[d->ks].header, d->s[d->ks].P, &r, key, sizeof key));
+      settle(d, name, at, key,
+             rec_csv_key(&d->s[d->ks].header, d->s[d->ks].P, &r, key, sizeof key));
   }
 }
 
@@ -714,19 +717,27 @@ static input_chunk *reading_buffer(void *arg)
   return &((reading *)arg)->d->chunk;
 }
 
-static bool reading_header(void *arg, const char *name, uint64_t line, const csv_record *r)
+/* A header that one rule set cannot use makes that side reject every record of the file,
+ * as `elig run` would: a column the new rules need and the register lacks shows up as
+ * records rejected by the new rules. */
+static feed_header reading_header(void *arg, const char *name, uint64_t line,
+                                  const csv_record *r)
 {
   diff *d = ((reading *)arg)->d;
   char error[512], unknown[2][512];
+  bool is_record = true;
   for (int k = 0; k < 2; k++) {
     side *s = &d->s[k];
     rec_header_fini(&s->header);
-    if (!rec_header_init(&s->header, s->P, r, error, sizeof error, unknown[k],
-                         sizeof unknown[k])) {
-      fprintf(d->log, "%s:%llu: error: %s (%s rules)\n", name, (unsigned long long)line,
-              error, s->label);
-      return false;
+    if (rec_header_init(&s->header, s->P, r, error, sizeof error, unknown[k],
+                        sizeof unknown[k])) {
+      is_record = false;
+      continue;
     }
+    fprintf(d->log, "%s:%llu: error: %s (%s rules); every record of the file is rejected "
+            "by them\n", name, (unsigned long long)line, error, s->label);
+    is_record = is_record && s->header.first_line_is_record;
+    unknown[k][0] = '\0';
   }
   for (int k = 0; k < 2; k++) {
     const elig_program *P = d->s[k].P;
@@ -739,7 +750,7 @@ static bool reading_header(void *arg, const char *name, uint64_t line, const csv
       fprintf(d->log, " by the %s rules", d->s[k].label);
     fprintf(d->log, ": %s\n", unknown[k]);
   }
-  return true;
+  return is_record ? FEED_HEADER_IS_RECORD : FEED_HEADER_OK;
 }
 
 static void reading_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_lines)

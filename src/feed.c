@@ -4,7 +4,7 @@
 #include "feed.h"
 
 /* Finds the header record at the start of the first chunk of a CSV file and hands it to
- * the driver; *skip and *skip_lines receive its extent. */
+ * the driver; *skip and *skip_lines receive what the chunk's records start after. */
 static bool read_header(const char *name, const input_chunk *c, const feed_handler *h,
                         FILE *log, size_t *skip, uint64_t *skip_lines)
 {
@@ -14,15 +14,23 @@ static bool read_header(const char *name, const input_chunk *c, const feed_handl
   const char *next = csv_parse_record(&ps, c->data, c->data + c->len, &r);
   uint64_t line = c->first_line + r.blank_lines;
   bool ok = false;
-  if (r.error != CSV_OK)
+  if (r.error != CSV_OK) {
     fprintf(log, "%s:%llu: error: malformed header: %s\n", name, (unsigned long long)line,
             r.message);
-  else if (r.ncells == 0)
-    fprintf(log, "%s: error: the file has no header line\n", name);
-  else if (h->header(h->arg, name, line, &r)) {
+  } else if (r.ncells == 0) {
+    /* blank lines to the end of the chunk, which holds whole records: so to the end */
+    fprintf(log, "%s: warning: the file holds only blank lines: no header line, no record\n",
+            name);
     *skip = (size_t)(next - c->data);
     *skip_lines = r.lines;
     ok = true;
+  } else {
+    feed_header fh = h->header(h->arg, name, line, &r);
+    if (fh == FEED_HEADER_OK) {
+      *skip = (size_t)(next - c->data);
+      *skip_lines = r.lines;
+    }
+    ok = fh != FEED_HEADER_REFUSED;
   }
   csv_parser_fini(&ps);
   return ok;
@@ -57,10 +65,8 @@ feed_status feed_file(const char *name, input_format fmt, size_t chunk_bytes,
       break;
     }
     if (st == INPUT_EOF) {
-      if (first && fmt == INPUT_CSV) {
-        fprintf(log, "%s: error: the file is empty: it has no header line\n", name);
-        status = FEED_REFUSED;
-      }
+      if (first && fmt == INPUT_CSV)
+        fprintf(log, "%s: warning: the file is empty: no header line, no record\n", name);
       break;
     }
     if (st == INPUT_RECORD_TOO_LONG) {

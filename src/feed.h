@@ -5,8 +5,8 @@
  * Place in the pipeline: between the readers (input.h, csv.h) and the batch drivers
  * (run.c, diff.c, explain in run.c). A driver says where each chunk goes and how a header
  * maps onto its rule set(s); this file owns the loop around them: opening the file, a
- * signal that asks to stop, an empty file, a record over the length limit, a read error, a
- * malformed or absent header line. Before it, each driver had its own copy of that loop
+ * signal that asks to stop, an empty file (a warning: it holds no record to lose), a record
+ * over the length limit, a read error, a header line that is not CSV. Before it, each driver had its own copy of that loop
  * and the copies had begun to say the same failure differently.
  *
  * The messages go to the log stream the driver gives: "NAME:LINE: error: ..." for what is
@@ -22,14 +22,21 @@
 #include "csv.h"
 #include "input.h"
 
+/* What the driver made of a CSV file's first line. */
+typedef enum feed_header {
+  FEED_HEADER_OK,        /* a header: the records follow it */
+  FEED_HEADER_IS_RECORD, /* no header: the first line is a record and is handed on too */
+  FEED_HEADER_REFUSED    /* the file is not read (the driver said why): FEED_REFUSED */
+} feed_header;
+
 typedef struct feed_handler {
   void *arg; /* passed to every callback */
   /* The chunk to read the next one into: it may carry a buffer from an earlier read, which
    * is reused (run: a free job's chunk; diff and explain: one chunk of their own). */
   input_chunk *(*buffer)(void *arg);
-  /* The header record of a CSV file, which starts on line `line`: map it onto the rule
-   * set, printing any warning; false, having printed the error, refuses the file. */
-  bool (*header)(void *arg, const char *name, uint64_t line, const csv_record *header);
+  /* The first record of a CSV file, which starts on line `line`: map it onto the rule set
+   * as its header, printing any warning or error. */
+  feed_header (*header)(void *arg, const char *name, uint64_t line, const csv_record *header);
   /* A chunk of whole records read into the buffer; its first `skip` bytes, `skip_lines`
    * lines, are the CSV header. */
   void (*chunk)(void *arg, input_chunk *c, size_t skip, uint64_t skip_lines);
@@ -43,7 +50,7 @@ typedef struct feed_handler {
 
 typedef enum feed_status {
   FEED_OK,         /* the whole file was read (or stop() ended it) */
-  FEED_REFUSED,    /* it could not be opened or read, or its header was refused: said */
+  FEED_REFUSED,    /* it could not be opened or read, or the driver refused it: said */
   FEED_INTERRUPTED /* *interrupted was set by a signal */
 } feed_status;
 

@@ -255,7 +255,7 @@ void rec_csv_error(const rec_header *h, const elig_program *P, const csv_record 
                    size_t size)
 {
   size_t col = r->error_cell; /* from 1; 0 when the error is about no cell */
-  bool field = h && col >= 1 && col <= h->ncols && h->field_of[col - 1] >= 0;
+  bool field = h && h->field_of && col >= 1 && col <= h->ncols && h->field_of[col - 1] >= 0;
   if (r->error == CSV_EFIELD_TOO_LONG && field) {
     const prog_field *f = &P->records[P->main_record].fields[h->field_of[col - 1]];
     snprintf(buf, size, "field '%s': text longer than %zu bytes", f->name,
@@ -271,7 +271,7 @@ size_t rec_csv_key(const rec_header *h, const elig_program *P, const csv_record 
                    size_t size)
 {
   size_t n = 0;
-  if (r->ncells != h->ncols)
+  if (!h->field_of || r->ncells != h->ncols)
     return 0;
   for (uint32_t k = 0; k < P->nkeys; k++) {
     if (k && n + 1 < size)
@@ -290,6 +290,8 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
 {
   const prog_record *rec = &P->records[P->main_record];
   size_t ulen = 0;
+  h->refused[0] = '\0';
+  h->first_line_is_record = false;
   h->ncols = (uint32_t)header->ncells;
   h->field_of = malloc((header->ncells + 1) * sizeof *h->field_of);
   unknown[0] = '\0';
@@ -297,6 +299,8 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
     snprintf(error, error_size, "out of memory");
     return false;
   }
+  for (size_t c = 0; c < header->ncells; c++)
+    h->field_of[c] = -1; /* a refused header is still read (for keys and messages) */
   bool *seen = calloc(rec->nfields + 1, sizeof *seen);
   if (!seen) {
     snprintf(error, error_size, "out of memory");
@@ -312,6 +316,8 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
       snprintf(error, error_size,
                "the header holds a carriage return (CR) that ends no line: are the file's "
                "lines ended by CR alone? elig reads LF or CRLF line ends");
+      snprintf(h->refused, sizeof h->refused, "lines ended by CR alone, not LF or CRLF");
+      h->first_line_is_record = true;
       ok = false;
     }
   for (size_t c = 0; c < header->ncells && ok; c++) {
@@ -351,6 +357,8 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
              "the first line names no field of '%s': is the header line missing? "
              "(a CSV file starts with a line naming its columns, such as '%s')",
              rec->name, rec->fields[0].name);
+    snprintf(h->refused, sizeof h->refused, "the file has no header line");
+    h->first_line_is_record = true;
     unknown[0] = '\0';
     ok = false;
   }
@@ -365,13 +373,15 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
     for (size_t d = 0; d < c && ok && h->field_of[c] < 0; d++) {
       const csv_cell *a = &header->cells[c], *b = &header->cells[d];
       if (h->field_of[d] < 0 && a->len == b->len && memcmp(a->ptr, b->ptr, a->len) == 0) {
-        bool printable = utf8_valid(a->ptr, a->len) && a->len <= 64;
-        snprintf(error, error_size, "column '%.*s' appears twice in the header",
-                 printable ? (int)a->len : 1, printable ? a->ptr : "?");
+        char name[80];
+        utf8_printable_copy(name, sizeof name, a->ptr, a->len);
+        snprintf(error, error_size, "column '%s' appears twice in the header", name);
         ok = false;
       }
     }
   free(seen);
+  if (!ok && !h->refused[0])
+    snprintf(h->refused, sizeof h->refused, "%s", error);
   return ok;
 }
 

@@ -25,6 +25,11 @@
 typedef struct {
   int32_t *field_of;    /* per column: field number, or -1 for a column that is no field */
   uint32_t ncols;
+  /* After rec_header_init refused the header: why, in a few words, for each record of the
+   * file, which is rejected with it (bad input never stops a batch); and whether the first
+   * line is itself such a record, the file having no header line at all. */
+  char refused[256];
+  bool first_line_is_record;
 } rec_header;
 
 typedef struct {
@@ -38,6 +43,9 @@ typedef struct {
  * no column or a column appears twice; unknown columns are listed in `unknown` (a message
  * suitable for a warning, empty when none).  The header owns field_of; free it with
  * rec_header_fini. */
+/* Maps a CSV header record onto P's main record.  False when the header cannot be used,
+ * with the full message in `error` and h->refused / h->first_line_is_record set (see
+ * above).  Columns that are no field are listed in `unknown` for a warning. */
 bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *header,
                      char *error, size_t error_size, char *unknown, size_t unknown_size);
 void rec_header_fini(rec_header *h);

@@ -223,6 +223,11 @@ static void process_csv(worker *w, job *j)
       continue; /* blank lines at the end */
     j->records++;
     uint64_t seq = j->seq << 32 | index++;
+    if (j->header->refused[0]) {
+      reject(w, j, at, raw, (size_t)(next - raw), key,
+             rec_csv_key(j->header, w->P, &r, key, sizeof key), j->header->refused);
+      continue;
+    }
     if (r.error != CSV_OK) {
       rec_csv_error(j->header, w->o->P, &r, reason, sizeof reason);
       reject(w, j, at, raw, (size_t)(next - raw), "", 0, reason);
@@ -277,7 +282,7 @@ static void process_jsonl(worker *w, job *j)
 
 static void process(worker *w, job *j)
 {
-  j->out.len = j->rej.len = j->log.len = 0;
+  j->out.len = j->rej.len = 0; /* j->log may hold the file's header messages already */
   j->records = j->rejected = 0;
   memset(&j->unknown, 0, sizeof j->unknown);
   if (j->too_long_line) {
@@ -476,6 +481,7 @@ static input_chunk *reading_buffer(void *arg)
 {
   reading *rd = arg;
   rd->j = free_job(rd->b);
+  rd->j->log.len = 0;
   rd->j->too_long_line = 0;
   rd->j->fmt = rd->fmt;
   rd->j->name = rd->name;
@@ -485,19 +491,28 @@ static input_chunk *reading_buffer(void *arg)
   return &rd->j->chunk;
 }
 
-static bool reading_header(void *arg, const char *name, uint64_t line, const csv_record *r)
+/* The messages about a header go in the log of the file's first job, so that they come
+ * after the rejections of the files before it. A header that cannot be used rejects every
+ * record of the file (process_csv): bad input never stops the batch. */
+static feed_header reading_header(void *arg, const char *name, uint64_t line,
+                                  const csv_record *r)
 {
   reading *rd = arg;
   const elig_program *P = rd->b->o->P;
-  char error[512], unknown[512];
+  char error[512], unknown[512], msg[1200];
   if (!rec_header_init(rd->header, P, r, error, sizeof error, unknown, sizeof unknown)) {
-    fprintf(rd->b->log, "%s:%llu: error: %s\n", name, (unsigned long long)line, error);
-    return false;
+    snprintf(msg, sizeof msg, "%s:%llu: error: %s; every record of the file is rejected\n",
+             name, (unsigned long long)line, error);
+    put(&rd->j->log, msg);
+    return rd->header->first_line_is_record ? FEED_HEADER_IS_RECORD : FEED_HEADER_OK;
   }
-  if (unknown[0])
-    fprintf(rd->b->log, "%s:%llu: warning: columns that are not fields of '%s' are ignored: %s\n",
-            name, (unsigned long long)line, P->records[P->main_record].name, unknown);
-  return true;
+  if (unknown[0]) {
+    snprintf(msg, sizeof msg, "%s:%llu: warning: columns that are not fields of '%s' are "
+             "ignored: %s\n", name, (unsigned long long)line, P->records[P->main_record].name,
+             unknown);
+    put(&rd->j->log, msg);
+  }
+  return FEED_HEADER_OK;
 }
 
 static void reading_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_lines)
@@ -749,15 +764,17 @@ static input_chunk *finding_buffer(void *arg)
   return &((finding *)arg)->chunk;
 }
 
-static bool finding_header(void *arg, const char *name, uint64_t line, const csv_record *r)
+/* explain looks a record up: a file whose header cannot be used is refused (status 4). */
+static feed_header finding_header(void *arg, const char *name, uint64_t line,
+                                  const csv_record *r)
 {
   finding *f = arg;
   char error[512], unknown[512];
   rec_header_fini(&f->header);
   if (rec_header_init(&f->header, f->o->P, r, error, sizeof error, unknown, sizeof unknown))
-    return true;
+    return FEED_HEADER_OK;
   fprintf(f->log, "%s:%llu: error: %s\n", name, (unsigned long long)line, error);
-  return false;
+  return FEED_HEADER_REFUSED;
 }
 
 static void finding_record(finding *f, uint64_t line)
