@@ -267,6 +267,20 @@ void rec_csv_error(const rec_header *h, const elig_program *P, const csv_record 
   }
 }
 
+void rec_csv_key_part(const rec_header *h, const elig_program *P, const csv_record *r,
+                      uint32_t k, const char **text, size_t *len)
+{
+  *text = "";
+  *len = 0;
+  if (!h->field_of || r->ncells != h->ncols)
+    return;
+  for (uint32_t c = 0; c < h->ncols; c++)
+    if (h->field_of[c] == (int32_t)P->key_fields[k]) {
+      *text = r->cells[c].ptr;
+      *len = r->cells[c].len;
+    }
+}
+
 size_t rec_csv_key(const rec_header *h, const elig_program *P, const csv_record *r, char *buf,
                    size_t size)
 {
@@ -274,13 +288,15 @@ size_t rec_csv_key(const rec_header *h, const elig_program *P, const csv_record 
   if (!h->field_of || r->ncells != h->ncols)
     return 0;
   for (uint32_t k = 0; k < P->nkeys; k++) {
+    const char *text;
+    size_t len;
     if (k && n + 1 < size)
       buf[n++] = '/';
-    for (uint32_t c = 0; c < h->ncols; c++)
-      if (h->field_of[c] == (int32_t)P->key_fields[k] && n + r->cells[c].len + 1 < size) {
-        memcpy(buf + n, r->cells[c].ptr, r->cells[c].len);
-        n += r->cells[c].len;
-      }
+    rec_csv_key_part(h, P, r, k, &text, &len);
+    if (n + len + 1 < size) {
+      memcpy(buf + n, text, len);
+      n += len;
+    }
   }
   return n;
 }

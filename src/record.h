@@ -64,6 +64,11 @@ void rec_csv_error(const rec_header *h, const elig_program *P, const csv_record 
 size_t rec_csv_key(const rec_header *h, const elig_program *P, const csv_record *r, char *buf,
                    size_t size);
 
+/* Key field k (0 .. P->nkeys) of a CSV record as given: *text and *len (0 when the header
+ * has no column for it, or the cells do not line up as above). */
+void rec_csv_key_part(const rec_header *h, const elig_program *P, const csv_record *r,
+                      uint32_t k, const char **text, size_t *len);
+
 /* Types one CSV record into ctx's registers (calling vm_begin_record first).  Returns false
  * and fills `why` when the record breaks its schema. */
 bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_reject *why);

@@ -113,16 +113,56 @@ static void put(wbuf *b, const char *s)
 }
 
 
+/* Where a rejected record's key fields are read from: its CSV cells (with the file's
+ * header), its JSON document, or nowhere (the record could not be read that far). */
+typedef struct {
+  const rec_header *header;
+  const csv_record *csv;
+  const jdoc *json;
+} key_from;
+
+static const key_from NO_KEY = {0};
+
+/* Key field k of the record as given ("" when it cannot be read). */
+static void key_part(const worker *w, const key_from *kf, uint32_t k, const char **text,
+                     size_t *len)
+{
+  *text = "";
+  *len = 0;
+  if (kf->csv) {
+    rec_csv_key_part(kf->header, w->P, kf->csv, k, text, len);
+  } else if (kf->json && kf->json->nnodes && kf->json->nodes[0].kind == JDOC_OBJECT) {
+    const jdoc *d = kf->json;
+    const char *name = w->P->records[w->P->main_record].fields[w->P->key_fields[k]].name;
+    uint32_t v = jdoc_object_get(d, 0, name, strlen(name));
+    if (v != JDOC_NONE && d->nodes[v].str) {
+      *text = d->nodes[v].str;
+      *len = d->nodes[v].len;
+    }
+  }
+}
+
+/* The longest part of a key a message shows: keys are short, a field can hold 1 MiB. */
+enum { KEY_PART_SHOWN = 128 };
+
+/* A rejection: a row of the reject file (line, one column per key field, as the national
+ * standard asks for hh_id apart, the reason, the record whole), or a line of the log
+ * ("FILE:LINE: rejected hh_id/year: REASON"). */
 static void reject(worker *w, job *j, uint64_t line, const char *raw, size_t rawlen,
-                   const char *key, size_t keylen, const char *reason)
+                   const key_from *kf, const char *reason)
 {
   char num[32];
+  const char *text;
+  size_t len;
   j->rejected++;
   snprintf(num, sizeof num, "%llu", (unsigned long long)line);
   if (w->o->rejects) {
     put(&j->rej, num);
-    put(&j->rej, ",");
-    write_csv_text(&j->rej, key, keylen);
+    for (uint32_t k = 0; k < w->P->nkeys; k++) {
+      key_part(w, kf, k, &text, &len);
+      put(&j->rej, ",");
+      write_csv_text(&j->rej, text, len);
+    }
     put(&j->rej, ",");
     write_csv_text(&j->rej, reason, strlen(reason));
     put(&j->rej, ",");
@@ -131,21 +171,27 @@ static void reject(worker *w, job *j, uint64_t line, const char *raw, size_t raw
       rawlen--;
     write_csv_text(&j->rej, raw, rawlen);
     put(&j->rej, "\n");
-  } else {
-    put(&j->log, j->name);
-    put(&j->log, ":");
-    put(&j->log, num);
-    put(&j->log, ": rejected");
-    if (keylen) {
-      /* the record's key (hh_id/year): the operator's own identifier, not personal data;
-       * control characters are replaced so that a key cannot forge log lines */
-      put(&j->log, " ");
-      wbuf_put_printable(&j->log, key, keylen);
-    }
-    put(&j->log, ": ");
-    put(&j->log, reason);
-    put(&j->log, "\n");
+    return;
   }
+  put(&j->log, j->name);
+  put(&j->log, ":");
+  put(&j->log, num);
+  put(&j->log, ": rejected");
+  /* the record's key (hh_id/year): the operator's own identifier, not personal data;
+   * control characters are replaced so that a key cannot forge log lines */
+  bool any = false;
+  for (uint32_t k = 0; k < w->P->nkeys && !any; k++) {
+    key_part(w, kf, k, &text, &len);
+    any = len > 0;
+  }
+  for (uint32_t k = 0; k < w->P->nkeys && any; k++) {
+    key_part(w, kf, k, &text, &len);
+    put(&j->log, k ? "/" : " ");
+    wbuf_put_printable(&j->log, text, len < KEY_PART_SHOWN ? len : KEY_PART_SHOWN);
+  }
+  put(&j->log, ": ");
+  put(&j->log, reason);
+  put(&j->log, "\n");
 }
 
 /* Evaluates the typed record in w->ctx and formats its result; false with a reason when a
@@ -168,25 +214,6 @@ static bool evaluate(worker *w, job *j, uint64_t seq, char *why, size_t why_size
   return true;
 }
 
-static size_t json_key(const worker *w, char *buf, size_t size)
-{
-  const jdoc *d = &w->json;
-  const prog_record *rec = &w->P->records[w->P->main_record];
-  size_t n = 0;
-  if (d->nnodes == 0 || d->nodes[0].kind != JDOC_OBJECT)
-    return 0;
-  for (uint32_t k = 0; k < w->P->nkeys; k++) {
-    const char *name = rec->fields[w->P->key_fields[k]].name;
-    uint32_t v = jdoc_object_get(d, 0, name, strlen(name));
-    if (k && n + 1 < size)
-      buf[n++] = '/';
-    if (v == JDOC_NONE || !d->nodes[v].str || n + d->nodes[v].len + 1 >= size)
-      continue;
-    memcpy(buf + n, d->nodes[v].str, d->nodes[v].len);
-    n += d->nodes[v].len;
-  }
-  return n;
-}
 
 /* Why a record was rejected, as the log says it: with the value at fault only when the
  * operator asked for values (--show-values): records hold personal data. */
@@ -211,9 +238,10 @@ static void process_csv(worker *w, job *j)
   const char *p = j->chunk.data + j->skip, *end = j->chunk.data + j->chunk.len;
   uint64_t line = j->chunk.first_line + j->skip_lines, index = 0;
   rec_reject why;
-  char key[256], reason[sizeof(rec_reject) + 32];
+  char reason[sizeof(rec_reject) + 32];
+  csv_record r;
+  const key_from from = {.header = j->header, .csv = &r};
   while (p < end) {
-    csv_record r;
     const char *next = csv_parse_record(&w->csv, p, end, &r);
     uint64_t at = line + r.blank_lines; /* the record's first line */
     const char *raw = skip_blank_lines(p, r.blank_lines);
@@ -224,22 +252,20 @@ static void process_csv(worker *w, job *j)
     j->records++;
     uint64_t seq = j->seq << 32 | index++;
     if (j->header->refused[0]) {
-      reject(w, j, at, raw, (size_t)(next - raw), key,
-             rec_csv_key(j->header, w->P, &r, key, sizeof key), j->header->refused);
+      reject(w, j, at, raw, (size_t)(next - raw), &from, j->header->refused);
       continue;
     }
     if (r.error != CSV_OK) {
       rec_csv_error(j->header, w->o->P, &r, reason, sizeof reason);
-      reject(w, j, at, raw, (size_t)(next - raw), "", 0, reason);
+      reject(w, j, at, raw, (size_t)(next - raw), &NO_KEY, reason);
       continue;
     }
     /* the key is only needed for a rejection; the cells stay valid until the next record */
     if (!rec_from_csv(j->header, w->ctx, &r, &why))
-      reject(w, j, at, raw, (size_t)(next - raw), key, rec_csv_key(j->header, w->P, &r, key, sizeof key),
+      reject(w, j, at, raw, (size_t)(next - raw), &from,
              why_text(w, &why, reason, sizeof reason));
     else if (!evaluate(w, j, seq, reason, sizeof reason))
-      reject(w, j, at, raw, (size_t)(next - raw), key, rec_csv_key(j->header, w->P, &r, key, sizeof key),
-             reason);
+      reject(w, j, at, raw, (size_t)(next - raw), &from, reason);
   }
 }
 
@@ -249,7 +275,8 @@ static void process_jsonl(worker *w, job *j)
   uint64_t line = j->chunk.first_line, index = 0;
   rec_reject why;
   jdoc_error err;
-  char key[256], reason[sizeof(rec_reject) + 32];
+  char reason[sizeof(rec_reject) + 32];
+  const key_from from = {.json = &w->json};
   for (; p < end; line++) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     const char *eol = nl ? nl : end, *raw = p;
@@ -265,7 +292,7 @@ static void process_jsonl(worker *w, job *j)
     if (code != JDOC_OK) {
       snprintf(reason, sizeof reason, "malformed JSON at column %zu: %s", err.column,
                err.message);
-      reject(w, j, line, raw, n, "", 0, reason);
+      reject(w, j, line, raw, n, &NO_KEY, reason);
       continue;
     }
     uint64_t seen = j->unknown.keys;
@@ -273,10 +300,9 @@ static void process_jsonl(worker *w, job *j)
     if (seen == 0 && j->unknown.keys)
       j->unknown.first_line = line;
     if (!typed)
-      reject(w, j, line, raw, n, key, json_key(w, key, sizeof key),
-             why_text(w, &why, reason, sizeof reason));
+      reject(w, j, line, raw, n, &from, why_text(w, &why, reason, sizeof reason));
     else if (!evaluate(w, j, seq, reason, sizeof reason))
-      reject(w, j, line, raw, n, key, json_key(w, key, sizeof key), reason);
+      reject(w, j, line, raw, n, &from, reason);
   }
 }
 
@@ -288,7 +314,7 @@ static void process(worker *w, job *j)
   if (j->too_long_line) {
     /* its bytes were never kept: the reject row has an empty record */
     j->records = 1;
-    reject(w, j, j->too_long_line, "", 0, "", 0, j->too_long_why);
+    reject(w, j, j->too_long_line, "", 0, &NO_KEY, j->too_long_why);
   } else if (j->fmt == INPUT_CSV) {
     process_csv(w, j);
   } else {
@@ -377,9 +403,18 @@ static void write_heads(batch *b)
   out_write(&b->out, &head, &b->write_failed);
   wbuf_free(&head);
   if (b->o->rejects) {
-    static const char rej_head[] = "line,key,reason,record\n";
-    wbuf rh = {.p = (char *)rej_head, .len = sizeof rej_head - 1};
+    /* line, the key fields by name (hh_id, year), reason, record */
+    const elig_program *P = b->o->P;
+    wbuf rh = {0};
+    put(&rh, "line");
+    for (uint32_t k = 0; k < P->nkeys; k++) {
+      const char *name = P->records[P->main_record].fields[P->key_fields[k]].name;
+      put(&rh, ",");
+      write_csv_text(&rh, name, strlen(name));
+    }
+    put(&rh, ",reason,record\n");
     out_write(&b->rej, &rh, &b->write_failed);
+    wbuf_free(&rh);
   }
 }
 

@@ -126,7 +126,7 @@ check_rejects() {
       if (!addline($0)) next
       q = 0; rows++
       if (rows == 1) {
-        if (rec != "line,key,reason,record") print "bad: the header is not line,key,reason,record"
+        if (rec != "line,hh_id,reason,record") print "bad: the header is not line,hh_id,reason,record"
         next
       }
       n = parse(rec)
