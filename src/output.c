@@ -90,6 +90,18 @@ bool out_check_paths(const char *const *outputs, size_t noutputs, const char *co
   return ok;
 }
 
+/* Whether a link is one of the kernel's (/dev/stdout, /dev/fd/N, /proc/self/fd/N), which
+ * stands for an open descriptor rather than a file: it is written through, in place, as the
+ * shell that opened the descriptor expects; its "target" may not even have a name. */
+static bool descriptor_link(const char *path)
+{
+  char target[64];
+  ssize_t n = readlink(path, target, sizeof target - 1);
+  target[n > 0 ? n : 0] = '\0';
+  return strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0 ||
+         strncmp(target, "/dev/", 5) == 0 || strncmp(target, "/proc/", 6) == 0;
+}
+
 bool out_open(output *out, const char *path, FILE *log)
 {
   memset(out, 0, sizeof *out);
@@ -101,9 +113,9 @@ bool out_open(output *out, const char *path, FILE *log)
   out->path = path;
   bool is_link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
   bool exists = stat(path, &st) == 0; /* through a link */
-  if ((exists && !S_ISREG(st.st_mode)) || (is_link && !exists)) {
-    /* a device, a pipe, or a link to nothing yet (which creates its target, as the shell
-     * would): written in place */
+  if ((exists && !S_ISREG(st.st_mode)) || (is_link && (!exists || descriptor_link(path)))) {
+    /* a device, a pipe, a descriptor, or a link to nothing yet (which creates its target,
+     * as the shell would): written in place */
     out->f = fopen(path, "w");
     if (!out->f) {
       fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));

@@ -91,6 +91,11 @@ check link-failed-run-no-temporary sh -c '! ls | grep -q "\.tmp-"'
 check link-run-exit-0 [ $? = 0 ]
 check link-still-a-link [ -L link.csv ]
 check link-target-written grep -q '^hh_id,year,per_capita' target.csv
+# The kernel's links for descriptors are written through, as the shell opened them.
+"$ELIG" run --no-progress -o /dev/stdout "$rules" reg.csv > via-stdout.csv 2> /dev/null
+check dev-stdout-exit-0 [ $? = 0 ]
+check dev-stdout-written grep -q '^hh_id,year,per_capita' via-stdout.csv
+check dev-stdout-no-temporary sh -c '! ls | grep -q "\.tmp-"'
 cd "$tmp" || exit 99
 
 finish
