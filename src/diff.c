@@ -1591,11 +1591,34 @@ static void json_report(diff *d, wbuf *b)
 
 /* ---------------------------------------------------------------- the diff */
 
+/* The list file against every input: the registers and both rule sets' files. */
+static bool check_paths(const diff_options *o, FILE *log)
+{
+  if (!o->list)
+    return true;
+  uint32_t n0 = src_set_count(o->old_p->srcs), n1 = src_set_count(o->new_p->srcs);
+  const char **inputs = malloc((o->ninputs + n0 + n1 + 1) * sizeof *inputs);
+  if (!inputs) {
+    fprintf(log, "elig: out of memory\n");
+    return false;
+  }
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < o->ninputs; i++)
+    inputs[n++] = o->inputs[i];
+  for (uint32_t i = 0; i < n0; i++)
+    inputs[n++] = src_file_name(o->old_p->srcs, i);
+  for (uint32_t i = 0; i < n1; i++)
+    inputs[n++] = src_file_name(o->new_p->srcs, i);
+  bool ok = out_check_paths(&o->list, 1, inputs, n, log);
+  free(inputs);
+  return ok;
+}
+
 int diff_batch(const diff_options *o, diff_stats *st, FILE *log)
 {
   diff d = {.o = o, .log = log, .st = st};
   memset(st, 0, sizeof *st);
-  if (!out_check_paths(&o->list, 1, o->inputs, o->ninputs, log))
+  if (!check_paths(o, log))
     return 2;
   d.start = d.last_progress = now();
   csv_parser_init(&d.csv, NULL);

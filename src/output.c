@@ -9,41 +9,106 @@
 
 #include "output.h"
 
-/* The file a path names, for comparing: its device and inode when it exists, else its
- * directory's real path and its last component. Buffers are malloc'd; NULL on failure. */
+/* Whether a link is one of the kernel's (/dev/stdout, /dev/fd/N, /proc/self/fd/N), which
+ * stands for an open descriptor rather than a file: it is written through, in place and
+ * appending, as the shell that opened the descriptor expects (`>>` must not truncate); its
+ * "target" may not even have a name (a pipe, a memfd). */
+static bool descriptor_link(const char *path)
+{
+  static const char *const fixed[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
+  char target[64];
+  ssize_t n = readlink(path, target, sizeof target - 1);
+  target[n > 0 ? n : 0] = '\0';
+  for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+    if (strcmp(path, fixed[i]) == 0)
+      return true;
+  return strncmp(path, "/dev/fd/", 8) == 0 || strncmp(path, "/proc/", 6) == 0 ||
+         strncmp(target, "/proc/", 6) == 0;
+}
+
+/* The path a chain of symbolic links ends at, whether or not that file exists yet (a
+ * relative link is relative to its own folder); malloc'd, NULL on failure or after 40
+ * links (a loop). */
+static char *link_end(const char *path)
+{
+  char *cur = strdup(path);
+  for (int hops = 0; cur && hops < 40; hops++) {
+    struct stat st;
+    if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+      return cur;
+    char *target = malloc(4096);
+    ssize_t n = target ? readlink(cur, target, 4096) : -1;
+    if (n < 0 || n == 4096) {
+      free(target);
+      break;
+    }
+    target[n] = '\0';
+    const char *slash = strrchr(cur, '/');
+    char *next = target;
+    if (target[0] != '/' && slash) {
+      size_t dir = (size_t)(slash - cur + 1);
+      next = malloc(dir + (size_t)n + 1);
+      if (next) {
+        memcpy(next, cur, dir);
+        memcpy(next + dir, target, (size_t)n + 1);
+      }
+      free(target);
+    }
+    free(cur);
+    cur = next;
+  }
+  free(cur);
+  return NULL;
+}
+
+/* The file a path names, for comparing: its device and inode when it exists, else the real
+ * path of its folder and its last component (after any links, dangling or not). */
 typedef struct {
   bool exists;
-  bool special; /* a device or a pipe: written in place, and may well be shared */
+  bool discard; /* /dev/null: any number of outputs may go there */
+  bool regular; /* a regular file: one that results written to it would replace */
   dev_t dev;
   ino_t ino;
-  char *name; /* when it does not exist: "REALDIR/BASE" */
+  char *name;   /* when it does not exist: "REALDIR/BASE" (malloc'd) */
 } file_id;
 
-static void file_id_of(const char *path, file_id *id)
+static bool is_dev_null(const struct stat *st)
+{
+  struct stat null;
+  return S_ISCHR(st->st_mode) && stat("/dev/null", &null) == 0 && st->st_rdev == null.st_rdev;
+}
+
+/* "-" is the standard stream: standard output among outputs, standard input among inputs. */
+static void file_id_of(const char *path, int std_fd, file_id *id)
 {
   struct stat st;
   memset(id, 0, sizeof *id);
-  if (stat(path, &st) == 0) {
+  bool std = strcmp(path, "-") == 0;
+  if (std ? fstat(std_fd, &st) == 0 : stat(path, &st) == 0) {
     id->exists = true;
-    id->special = !S_ISREG(st.st_mode);
+    id->discard = is_dev_null(&st);
+    id->regular = S_ISREG(st.st_mode);
     id->dev = st.st_dev;
     id->ino = st.st_ino;
     return;
   }
-  const char *slash = strrchr(path, '/');
-  char *dir = slash ? strndup(path, (size_t)(slash - path + 1)) : strdup(".");
+  char *end = std ? NULL : link_end(path);
+  const char *p = end ? end : path;
+  const char *slash = strrchr(p, '/');
+  char *dir = slash ? strndup(p, (size_t)(slash - p + 1)) : strdup(".");
   char *real = dir ? realpath(dir, NULL) : NULL;
-  const char *base = slash ? slash + 1 : path;
+  const char *base = slash ? slash + 1 : p;
   if (real && (id->name = malloc(strlen(real) + strlen(base) + 2)))
     sprintf(id->name, "%s/%s", real, base);
   free(real);
   free(dir);
+  free(end);
 }
 
 static bool same_file(const file_id *a, const file_id *b)
 {
-  if (a->special || b->special)
-    return false; /* -o /dev/null --rejects /dev/null discards both */
+  if (a->discard || b->discard)
+    return false;
   if (a->exists || b->exists)
     return a->exists && b->exists && a->dev == b->dev && a->ino == b->ino;
   return a->name && b->name && strcmp(a->name, b->name) == 0;
@@ -57,27 +122,24 @@ bool out_check_paths(const char *const *outputs, size_t noutputs, const char *co
     const char *a = outputs[i];
     if (!a)
       continue;
-    bool a_std = strcmp(a, "-") == 0;
     file_id ia;
-    file_id_of(a, &ia);
+    file_id_of(a, STDOUT_FILENO, &ia);
     for (size_t j = i + 1; j < noutputs && ok; j++) {
       const char *b = outputs[j];
-      if (!b || a_std != (strcmp(b, "-") == 0))
+      if (!b)
         continue;
       file_id ib;
-      file_id_of(b, &ib);
-      if (a_std || same_file(&ia, &ib)) {
+      file_id_of(b, STDOUT_FILENO, &ib);
+      if (same_file(&ia, &ib)) {
         fprintf(log, "elig: two outputs are the same file ('%s' and '%s'): give each its own\n",
-                a_std ? "-" : a, b);
+                a, b);
         ok = false;
       }
       free(ib.name);
     }
-    for (size_t j = 0; j < ninputs && ok && !a_std && ia.exists; j++) {
-      if (strcmp(inputs[j], "-") == 0)
-        continue;
+    for (size_t j = 0; j < ninputs && ok && ia.regular; j++) {
       file_id ib;
-      file_id_of(inputs[j], &ib);
+      file_id_of(inputs[j], STDIN_FILENO, &ib);
       if (same_file(&ia, &ib)) {
         fprintf(log, "elig: the output '%s' is the input '%s': it would be replaced by the "
                      "results; write them to another file\n", a, inputs[j]);
@@ -88,18 +150,6 @@ bool out_check_paths(const char *const *outputs, size_t noutputs, const char *co
     free(ia.name);
   }
   return ok;
-}
-
-/* Whether a link is one of the kernel's (/dev/stdout, /dev/fd/N, /proc/self/fd/N), which
- * stands for an open descriptor rather than a file: it is written through, in place, as the
- * shell that opened the descriptor expects; its "target" may not even have a name. */
-static bool descriptor_link(const char *path)
-{
-  char target[64];
-  ssize_t n = readlink(path, target, sizeof target - 1);
-  target[n > 0 ? n : 0] = '\0';
-  return strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0 ||
-         strncmp(target, "/dev/", 5) == 0 || strncmp(target, "/proc/", 6) == 0;
 }
 
 bool out_open(output *out, const char *path, FILE *log)
@@ -113,22 +163,23 @@ bool out_open(output *out, const char *path, FILE *log)
   out->path = path;
   bool is_link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
   bool exists = stat(path, &st) == 0; /* through a link */
-  if ((exists && !S_ISREG(st.st_mode)) || (is_link && (!exists || descriptor_link(path)))) {
-    /* a device, a pipe, a descriptor, or a link to nothing yet (which creates its target,
-     * as the shell would): written in place */
-    out->f = fopen(path, "w");
+  if ((exists && !S_ISREG(st.st_mode)) || (is_link && descriptor_link(path))) {
+    /* a device, a pipe, a descriptor: written in place */
+    out->f = fopen(path, is_link ? "a" : "w");
     if (!out->f) {
       fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
       return false;
     }
     return true;
   }
-  /* a link to a regular file: its target is replaced, so that the link still finds it */
-  out->target = is_link ? realpath(path, NULL) : strdup(path);
+  /* A link to a regular file, or to none yet: the file it ends at is written aside and
+   * renamed into place, so that the link still finds it and a failed run leaves it be. */
+  out->target = is_link ? link_end(path) : strdup(path);
   size_t n = out->target ? strlen(out->target) + 32 : 0;
   out->tmp = out->target ? malloc(n) : NULL;
   if (!out->tmp) {
-    fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno ? errno : ENOMEM));
+    fprintf(log, "elig: cannot write '%s': %s\n", path,
+            is_link && !out->target ? "too many levels of symbolic links" : strerror(ENOMEM));
     free(out->target);
     out->target = NULL;
     return false;

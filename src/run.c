@@ -669,12 +669,31 @@ static bool write_aggregates(batch *b)
   return ok;
 }
 
+/* The outputs against each other and against every input: the registers and the rule
+ * files (an output named like a rule file would replace the rules with results). */
+static bool check_paths(const run_options *o, FILE *log)
+{
+  const char *outputs[] = {o->output ? o->output : "-", o->rejects, o->aggregates};
+  uint32_t nrules = src_set_count(o->P->srcs);
+  const char **inputs = malloc((o->ninputs + nrules + 1) * sizeof *inputs);
+  if (!inputs) {
+    fprintf(log, "elig: out of memory\n");
+    return false;
+  }
+  for (uint32_t i = 0; i < o->ninputs; i++)
+    inputs[i] = o->inputs[i];
+  for (uint32_t i = 0; i < nrules; i++)
+    inputs[o->ninputs + i] = src_file_name(o->P->srcs, i);
+  bool ok = out_check_paths(outputs, 3, inputs, o->ninputs + nrules, log);
+  free(inputs);
+  return ok;
+}
+
 int run_batch(const run_options *o, run_stats *stats, FILE *log)
 {
   batch b = {.o = o, .log = log, .stats = stats};
   memset(stats, 0, sizeof *stats);
-  const char *outputs[] = {o->output, o->rejects, o->aggregates};
-  if (!out_check_paths(outputs, 3, o->inputs, o->ninputs, log))
+  if (!check_paths(o, log))
     return 2;
   rec_header *headers = calloc(o->ninputs + 1, sizeof *headers);
   b.start = b.last_progress = now();

@@ -91,11 +91,34 @@ check link-failed-run-no-temporary sh -c '! ls | grep -q "\.tmp-"'
 check link-run-exit-0 [ $? = 0 ]
 check link-still-a-link [ -L link.csv ]
 check link-target-written grep -q '^hh_id,year,per_capita' target.csv
-# The kernel's links for descriptors are written through, as the shell opened them.
+"$ELIG" run --no-progress --rejects - "$rules" reg.csv > mixed.csv 2> /dev/null
+check stdout-twice-exit-2 [ $? = 2 ]
+"$ELIG" run --no-progress -o reg.csv "$rules" - < reg.csv 2> /dev/null
+check output-is-standard-input-exit-2 [ $? = 2 ]
+check output-is-standard-input-register-kept cmp -s reg.csv reg.orig
+cp "$srcdir/tests/bad/bad.rules" mine.rules
+"$ELIG" run --no-progress -o mine.rules mine.rules reg.csv 2> /dev/null
+check output-is-rule-file-exit-2 [ $? = 2 ]
+check output-is-rule-file-kept cmp -s mine.rules "$srcdir/tests/bad/bad.rules"
+# A link to no file yet: what it ends at is written aside too, so a failed run leaves
+# nothing, and two outputs through it and by name are one file.
+ln -s new.csv dangling.csv
+"$ELIG" run --no-progress -o dangling.csv --rejects new.csv "$rules" reg.csv 2> /dev/null
+check dangling-link-same-file-exit-2 [ $? = 2 ]
+"$ELIG" run --no-progress -o dangling.csv "$rules" reg.csv missing.csv 2> /dev/null
+check dangling-link-failed-run-exit-4 [ $? = 4 ]
+check dangling-link-failed-run-nothing-left [ ! -e new.csv ]
+"$ELIG" run --no-progress -o dangling.csv "$rules" reg.csv 2> /dev/null
+check dangling-link-written [ -L dangling.csv ] && [ -s new.csv ]
+# The kernel's links for descriptors are written through, as the shell opened them, and
+# appended to as `>>` asks.
 "$ELIG" run --no-progress -o /dev/stdout "$rules" reg.csv > via-stdout.csv 2> /dev/null
 check dev-stdout-exit-0 [ $? = 0 ]
 check dev-stdout-written grep -q '^hh_id,year,per_capita' via-stdout.csv
 check dev-stdout-no-temporary sh -c '! ls | grep -q "\.tmp-"'
+echo kept > appended.log
+"$ELIG" run --no-progress -o /dev/stdout "$rules" reg.csv >> appended.log 2> /dev/null
+check dev-stdout-appends [ "$(head -1 appended.log)" = kept ]
 cd "$tmp" || exit 99
 
 finish
