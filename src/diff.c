@@ -597,7 +597,8 @@ static size_t json_key(const diff *d, char *buf, size_t size)
     memcpy(buf + n, j->nodes[v].str, j->nodes[v].len);
     n += j->nodes[v].len;
   }
-  return n;
+  /* no part at all ("/"): no key, as `elig run` says it */
+  return P->nkeys && n == P->nkeys - 1 ? 0 : n;
 }
 
 static void process_csv(diff *d, const char *name, size_t skip, uint64_t skip_lines)

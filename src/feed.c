@@ -3,6 +3,24 @@
  */
 #include "feed.h"
 
+#include <stdarg.h>
+
+/* A message about the file: to the driver's note(), which keeps it in input order among
+ * the messages of the records before it, or else straight to the log. */
+__attribute__((format(printf, 3, 4))) static void say(const feed_handler *h, FILE *log,
+                                                      const char *fmt, ...)
+{
+  char text[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  if (h->note)
+    h->note(h->arg, text);
+  else
+    fputs(text, log);
+}
+
 /* Finds the header record at the start of the first chunk of a CSV file and hands it to
  * the driver; *skip and *skip_lines receive what the chunk's records start after. */
 static bool read_header(const char *name, const input_chunk *c, const feed_handler *h,
@@ -15,12 +33,12 @@ static bool read_header(const char *name, const input_chunk *c, const feed_handl
   uint64_t line = c->first_line + r.blank_lines;
   bool ok = false;
   if (r.error != CSV_OK) {
-    fprintf(log, "%s:%llu: error: malformed header: %s\n", name, (unsigned long long)line,
-            r.message);
+    say(h, log, "%s:%llu: error: malformed header: %s\n", name, (unsigned long long)line,
+        r.message);
   } else if (r.ncells == 0) {
     /* blank lines to the end of the chunk, which holds whole records: so to the end */
-    fprintf(log, "%s: warning: the file holds only blank lines: no header line, no record\n",
-            name);
+    say(h, log, "%s: warning: the file holds only blank lines: no header line, no record\n",
+        name);
     *skip = (size_t)(next - c->data);
     *skip_lines = r.lines;
     ok = true;
@@ -48,7 +66,7 @@ feed_status feed_file(const char *name, input_format fmt, size_t chunk_bytes,
   input_options io = {.chunk_bytes = chunk_bytes, .stop = interrupted};
   input_source *src = input_open(name, fmt, &io, &err);
   if (!src) {
-    fprintf(log, "elig: %s\n", err.message);
+    say(h, log, "elig: %s\n", err.message);
     return FEED_REFUSED;
   }
   feed_status status = FEED_OK;
@@ -66,7 +84,7 @@ feed_status feed_file(const char *name, input_format fmt, size_t chunk_bytes,
     }
     if (st == INPUT_EOF) {
       if (first && fmt == INPUT_CSV)
-        fprintf(log, "%s: warning: the file is empty: no header line, no record\n", name);
+        say(h, log, "%s: warning: the file is empty: no header line, no record\n", name);
       break;
     }
     if (st == INPUT_RECORD_TOO_LONG) {
@@ -74,7 +92,7 @@ feed_status feed_file(const char *name, input_format fmt, size_t chunk_bytes,
       continue;
     }
     if (st != INPUT_OK) {
-      fprintf(log, "elig: cannot read '%s': %s\n", name, err.message);
+      say(h, log, "elig: cannot read '%s': %s\n", name, err.message);
       status = FEED_REFUSED;
       break;
     }

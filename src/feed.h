@@ -46,6 +46,9 @@ typedef struct feed_handler {
   /* Polled after each chunk: true ends the file early (a write failed, memory ran out).
    * NULL: never. */
   bool (*stop)(void *arg);
+  /* A message of this file (a warning, why it cannot be read), a whole line: for a driver
+   * whose record messages come out later, in input order. NULL: written to the log. */
+  void (*note)(void *arg, const char *text);
 } feed_handler;
 
 typedef enum feed_status {

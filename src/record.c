@@ -298,7 +298,7 @@ size_t rec_csv_key(const rec_header *h, const elig_program *P, const csv_record 
       n += len;
     }
   }
-  return n;
+  return P->nkeys && n == P->nkeys - 1 ? 0 : n; /* no part at all ("/"): no key */
 }
 
 bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *header,
@@ -336,20 +336,22 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
       h->first_line_is_record = true;
       ok = false;
     }
-  for (size_t c = 0; c < header->ncells && ok; c++) {
+  /* Every column is mapped even after an error, the first of which is kept: the records of
+   * a refused header are still reported under their keys. */
+  for (size_t c = 0; c < header->ncells && !h->first_line_is_record; c++) {
     const csv_cell *cell = &header->cells[c];
     h->field_of[c] = -1;
     for (uint32_t i = 0; i < rec->nfields; i++) {
       const char *name = rec->fields[i].name;
       if (strlen(name) == cell->len && memcmp(name, cell->ptr, cell->len) == 0) {
-        if (seen[i]) {
+        if (seen[i] && ok) {
           snprintf(error, error_size, "column '%s' appears twice in the header", name);
           ok = false;
         }
         seen[i] = true;
         h->field_of[c] = (int32_t)i;
         matched++;
-        if (rec->fields[i].type.base == TY_LIST) {
+        if (rec->fields[i].type.base == TY_LIST && ok) {
           snprintf(error, error_size,
                    "column '%s' is a list of records, which CSV cannot hold; use JSON Lines",
                    name);

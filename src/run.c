@@ -315,6 +315,8 @@ static void process(worker *w, job *j)
     /* its bytes were never kept: the reject row has an empty record */
     j->records = 1;
     reject(w, j, j->too_long_line, "", 0, &NO_KEY, j->too_long_why);
+  } else if (j->chunk.len == 0) {
+    /* only a message of its file */
   } else if (j->fmt == INPUT_CSV) {
     process_csv(w, j);
   } else {
@@ -509,12 +511,15 @@ typedef struct {
   const char *name;
   input_format fmt;
   rec_header *header;
-  job *j; /* the job whose chunk is being read */
+  job *j;      /* the job whose chunk is being read, until it is submitted */
+  bool noted;  /* j's log holds a message of the file: j must go out even without records */
 } reading;
 
 static input_chunk *reading_buffer(void *arg)
 {
   reading *rd = arg;
+  if (rd->j) /* noted and not yet submitted: the message stays */
+    return &rd->j->chunk;
   rd->j = free_job(rd->b);
   rd->j->log.len = 0;
   rd->j->too_long_line = 0;
@@ -524,6 +529,13 @@ static input_chunk *reading_buffer(void *arg)
   rd->j->skip = 0;
   rd->j->skip_lines = 0;
   return &rd->j->chunk;
+}
+
+static void reading_submit(reading *rd)
+{
+  submit(rd->b, rd->j);
+  rd->j = NULL;
+  rd->noted = false;
 }
 
 /* The messages about a header go in the log of the file's first job, so that they come
@@ -556,7 +568,7 @@ static void reading_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_
   reading *rd = arg;
   rd->j->skip = skip;
   rd->j->skip_lines = skip_lines;
-  submit(rd->b, rd->j);
+  reading_submit(rd);
 }
 
 /* A job of its own, so that the record's rejection comes in input order. */
@@ -566,7 +578,16 @@ static void reading_too_long(void *arg, input_chunk *c, uint64_t line, const cha
   reading *rd = arg;
   rd->j->too_long_line = line;
   snprintf(rd->j->too_long_why, sizeof rd->j->too_long_why, "%s (not kept)", why);
-  submit(rd->b, rd->j);
+  reading_submit(rd);
+}
+
+/* The file's messages go out with its first job, after the records of the files before. */
+static void reading_note(void *arg, const char *text)
+{
+  reading *rd = arg;
+  reading_buffer(rd);
+  put(&rd->j->log, text);
+  rd->noted = true;
 }
 
 static void read_input(batch *b, const char *name, rec_header *h)
@@ -579,9 +600,16 @@ static void read_input(batch *b, const char *name, rec_header *h)
     .header = reading_header,
     .chunk = reading_chunk,
     .too_long = reading_too_long,
+    .note = reading_note,
   };
   feed_status st = feed_file(name, rd.fmt, b->o->chunk_bytes, b->o->interrupted, &handler,
                              b->log);
+  if (rd.j && rd.noted) {
+    /* a message and no record (an empty file, one that cannot be read): a job of its own */
+    rd.j->chunk.len = 0;
+    rd.j->skip = 0;
+    reading_submit(&rd);
+  }
   if (st == FEED_INTERRUPTED)
     b->interrupted = true;
   else if (st == FEED_REFUSED)
