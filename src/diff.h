@@ -59,12 +59,12 @@ typedef struct {
   double seconds;
 } diff_stats;
 
-/* Runs the diff and writes the report to o->out (and the changed records to o->list).
- * Rejections, warnings and the progress line go to `log`, as `elig run` writes them.
- * Neither program is written to.  Returns the exit status the command line uses: 0 all good
- * (whether or not anything changes), 2 the list file is an input (nothing is read), 3 some records were rejected by either rule set, 4 an
- * input could not be read, an output could not be written, or an aggregate failed (the list
- * file is then removed, never left looking complete). */
+/* Runs the diff and writes the report to o->out (and the changed records to o->list). Rejections,
+ * warnings and the progress line go to `log`, as `elig run` writes them. Neither program is
+ * written to.  Returns the exit status the command line uses: 0 all good (whether or not anything
+ * changes), 2 the list file is an input (nothing is read), 3 some records were rejected by either
+ * rule set, 4 an input could not be read, an output could not be written, or an aggregate failed
+ * (the list file is then removed, never left looking complete). */
 int diff_batch(const diff_options *o, diff_stats *st, FILE *log);
 
 #endif

@@ -6,11 +6,12 @@
  * (run.c, diff.c, explain in run.c). A driver says where each chunk goes and how a header
  * maps onto its rule set(s); this file owns the loop around them: opening the file, a
  * signal that asks to stop, an empty file (a warning: it holds no record to lose), a record
- * over the length limit, a read error, a header line that is not CSV. Before it, each driver had its own copy of that loop
- * and the copies had begun to say the same failure differently.
+ * over the length limit, a read error, a header line that is not CSV. Before it, each
+ * driver had its own copy of that loop and the copies had begun to say the same failure
+ * differently.
  *
- * The messages go to the log stream the driver gives: "NAME:LINE: error: ..." for what is
- * wrong in the file, "elig: ..." for what the system refused.
+ * The messages go to the driver's note() or the log stream it gives: "NAME:LINE: error:
+ * ..." for what is wrong in the file, "elig: ..." for what the system refused.
  */
 #ifndef ELIG_FEED_H
 #define ELIG_FEED_H

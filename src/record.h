@@ -57,10 +57,10 @@ void rec_header_fini(rec_header *h);
 void rec_csv_error(const rec_header *h, const elig_program *P, const csv_record *r, char *buf,
                    size_t size);
 
-/* The key fields' raw text of a CSV record, joined by '/' (an empty part stays empty:
- * "/2020"), into buf (not terminated), for a rejection; returns its length.  Nothing (0)
- * when every part is empty, or when the record has more or fewer cells than the header: its cells do not line up with
- * the columns, and what sits in a key's column may be any value, an identity number say. */
+/* The key fields' raw text of a CSV record, joined by '/' (an empty part stays empty: "/2020"),
+ * into buf (not terminated), for a rejection; returns its length.  Nothing (0) when every part is
+ * empty, or when the record has more or fewer cells than the header: its cells do not line up
+ * with the columns, and what sits in a key's column may be any value, an identity number say. */
 size_t rec_csv_key(const rec_header *h, const elig_program *P, const csv_record *r, char *buf,
                    size_t size);
 
