@@ -1597,6 +1597,8 @@ static bool check_paths(const diff_options *o, FILE *log)
 {
   if (!o->list)
     return true;
+  /* the report goes to standard output: the list may not go there too */
+  const char *outputs[] = {o->out && o->out != stdout ? NULL : "-", o->list};
   uint32_t n0 = src_set_count(o->old_p->srcs), n1 = src_set_count(o->new_p->srcs);
   const char **inputs = malloc((o->ninputs + n0 + n1 + 1) * sizeof *inputs);
   if (!inputs) {
@@ -1610,7 +1612,7 @@ static bool check_paths(const diff_options *o, FILE *log)
     inputs[n++] = src_file_name(o->old_p->srcs, i);
   for (uint32_t i = 0; i < n1; i++)
     inputs[n++] = src_file_name(o->new_p->srcs, i);
-  bool ok = out_check_paths(&o->list, 1, inputs, n, log);
+  bool ok = out_check_paths(outputs, 2, inputs, n, log);
   free(inputs);
   return ok;
 }
@@ -1649,8 +1651,10 @@ int diff_batch(const diff_options *o, diff_stats *st, FILE *log)
     fprintf(log, "elig: interrupted: no report and no list file were written\n");
   bool keep = ready && opened && !d.read_failed && !d.write_failed && !d.nomem &&
               !d.interrupted && agg_ok;
-  bool closed = out_close(&d.list, keep, log);
-  if (keep && closed) {
+  /* the report first: the list file is kept only when the report could be written too */
+  if (keep && !out_flush(&d.list, log))
+    keep = false;
+  if (keep) {
     wbuf rep = {0};
     if (o->format == DIFF_JSON)
       json_report(&d, &rep);
@@ -1659,13 +1663,15 @@ int diff_batch(const diff_options *o, diff_stats *st, FILE *log)
     FILE *out = o->out ? o->out : stdout;
     if (rep.failed || d.nomem) {
       fprintf(log, "elig: out of memory\n");
-      closed = false;
+      keep = false;
     } else if (fwrite(rep.p, 1, rep.len, out) != rep.len || fflush(out) != 0) {
-      fprintf(log, "elig: cannot write the report: %s\n", strerror(errno ? errno : EIO));
-      closed = false;
+      fprintf(log, "elig: cannot write the report: %s%s\n", strerror(errno ? errno : EIO),
+              o->list ? "; the list file was not kept" : "");
+      keep = false;
     }
     wbuf_free(&rep);
   }
+  bool closed = out_close(&d.list, keep, log);
   st->unknown_old = d.s[0].unknown;
   st->unknown_new = d.s[1].unknown;
   for (int k = 0; k < 2; k++)

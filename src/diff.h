@@ -36,8 +36,8 @@ typedef struct {
                                   an input_format */
   diff_format format;          /* of the report */
   FILE *out;                   /* the report; NULL for standard output */
-  const char *list;            /* NULL: no list; else the changed records as CSV ("-" is
-                                  standard output, before the report) */
+  const char *list;            /* NULL: no list; else the changed records as CSV (not
+                                  standard output, where the report goes) */
   int32_t as_of;               /* days since 1970-01-01 */
   bool progress;               /* a progress line on the log */
   size_t chunk_bytes;          /* 0: default */
@@ -59,12 +59,13 @@ typedef struct {
   double seconds;
 } diff_stats;
 
-/* Runs the diff and writes the report to o->out (and the changed records to o->list). Rejections,
- * warnings and the progress line go to `log`, as `elig run` writes them. Neither program is
- * written to.  Returns the exit status the command line uses: 0 all good (whether or not anything
- * changes), 2 the list file is an input (nothing is read), 3 some records were rejected by either
- * rule set, 4 an input could not be read, an output could not be written, or an aggregate failed
- * (the list file is then removed, never left looking complete). */
+/* Runs the diff and writes the report to o->out (and the changed records to o->list).
+ * Rejections, warnings and the progress line go to `log`, as `elig run` writes them. Neither
+ * program is written to.  Returns the exit status the command line uses: 0 all good (whether
+ * or not anything changes), 2 the list file is an input or the report's standard output
+ * (nothing is read), 3 some records were rejected by either rule set, 4 an input could not be
+ * read, an output (the list or the report) could not be written, or an aggregate failed (the
+ * list file is then removed, never left looking complete). */
 int diff_batch(const diff_options *o, diff_stats *st, FILE *log);
 
 #endif

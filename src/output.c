@@ -9,23 +9,6 @@
 
 #include "output.h"
 
-/* Whether a link is one of the kernel's (/dev/stdout, /dev/fd/N, /proc/self/fd/N), which
- * stands for an open descriptor rather than a file: it is written through, in place and
- * appending, as the shell that opened the descriptor expects (`>>` must not truncate); its
- * "target" may not even have a name (a pipe, a memfd). */
-static bool descriptor_link(const char *path)
-{
-  static const char *const fixed[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
-  char target[64];
-  ssize_t n = readlink(path, target, sizeof target - 1);
-  target[n > 0 ? n : 0] = '\0';
-  for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-    if (strcmp(path, fixed[i]) == 0)
-      return true;
-  return strncmp(path, "/dev/fd/", 8) == 0 || strncmp(path, "/proc/", 6) == 0 ||
-         strncmp(target, "/proc/", 6) == 0;
-}
-
 /* The path a chain of symbolic links ends at, whether or not that file exists yet (a
  * relative link is relative to its own folder); malloc'd, NULL on failure or after 40
  * links (a loop). */
@@ -59,6 +42,39 @@ static char *link_end(const char *path)
   }
   free(cur);
   return NULL;
+}
+
+/* Whether a path is, or leads through links to, one of the kernel's links for an open
+ * descriptor (/dev/stdout, /dev/fd/N, /proc/self/fd/N): it is written through, in place and
+ * appending, as the shell that opened the descriptor expects (`>>` must not truncate); its
+ * "target" may not even have a name (a pipe, a memfd). */
+static bool descriptor_path(const char *path)
+{
+  static const char *const fixed[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
+  char cur[4096];
+  snprintf(cur, sizeof cur, "%s", path);
+  for (int hops = 0; hops < 40; hops++) {
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+      if (strcmp(cur, fixed[i]) == 0)
+        return true;
+    if (strncmp(cur, "/dev/fd/", 8) == 0 || strncmp(cur, "/proc/", 6) == 0)
+      return true;
+    char target[4096];
+    ssize_t n = readlink(cur, target, sizeof target - 1);
+    if (n < 0)
+      return false;
+    target[n] = '\0';
+    const char *slash = strrchr(cur, '/');
+    if (target[0] == '/' || !slash) {
+      memcpy(cur, target, (size_t)n + 1);
+    } else {
+      size_t dir = (size_t)(slash - cur + 1);
+      if (dir + (size_t)n + 1 > sizeof cur)
+        return false;
+      memcpy(cur + dir, target, (size_t)n + 1);
+    }
+  }
+  return false;
 }
 
 /* The file a path names, for comparing: its device and inode when it exists, else the real
@@ -122,6 +138,10 @@ bool out_check_paths(const char *const *outputs, size_t noutputs, const char *co
     const char *a = outputs[i];
     if (!a)
       continue;
+    if (!*a) {
+      fprintf(log, "elig: an output file name is empty\n");
+      return false;
+    }
     file_id ia;
     file_id_of(a, STDOUT_FILENO, &ia);
     for (size_t j = i + 1; j < noutputs && ok; j++) {
@@ -163,7 +183,7 @@ bool out_open(output *out, const char *path, FILE *log)
   out->path = path;
   bool is_link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
   bool exists = stat(path, &st) == 0; /* through a link */
-  if ((exists && !S_ISREG(st.st_mode)) || (is_link && descriptor_link(path))) {
+  if ((exists && !S_ISREG(st.st_mode)) || (is_link && descriptor_path(path))) {
     /* a device, a pipe, a descriptor: written in place */
     out->f = fopen(path, is_link ? "a" : "w");
     if (!out->f) {
@@ -175,7 +195,7 @@ bool out_open(output *out, const char *path, FILE *log)
   /* A link to a regular file, or to none yet: the file it ends at is written aside and
    * renamed into place, so that the link still finds it and a failed run leaves it be. */
   out->target = is_link ? link_end(path) : strdup(path);
-  size_t n = out->target ? strlen(out->target) + 32 : 0;
+  size_t n = out->target ? strlen(out->target) + 40 : 0;
   out->tmp = out->target ? malloc(n) : NULL;
   if (!out->tmp) {
     fprintf(log, "elig: cannot write '%s': %s\n", path,
@@ -184,7 +204,11 @@ bool out_open(output *out, const char *path, FILE *log)
     out->target = NULL;
     return false;
   }
-  snprintf(out->tmp, n, "%s.tmp-%ld", out->target, (long)getpid());
+  /* NAME.tmp-PID beside it; a name near the 255-byte limit is shortened for the temporary */
+  const char *slash = strrchr(out->target, '/');
+  size_t dir = slash ? (size_t)(slash - out->target + 1) : 0, base = strlen(out->target) - dir;
+  snprintf(out->tmp, n, "%.*s%.*s.tmp-%ld", (int)dir, out->target, (int)(base > 200 ? 200 : base),
+           out->target + dir, (long)getpid());
   out->f = fopen(out->tmp, "w");
   if (!out->f) {
     fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
@@ -192,6 +216,14 @@ bool out_open(output *out, const char *path, FILE *log)
     free(out->target);
     out->tmp = out->target = NULL;
     return false;
+  }
+  /* the file replaced keeps its permissions (a reject file holds identity numbers: a 0600
+   * file must not come back 0644) and, where allowed, its owner */
+  if (exists) {
+    /* best effort: where it is not allowed, the umask's mode and our ownership stand */
+    int refused = fchmod(fileno(out->f), st.st_mode & 07777);
+    refused |= fchown(fileno(out->f), st.st_uid, st.st_gid);
+    (void)refused;
   }
   return true;
 }

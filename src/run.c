@@ -427,7 +427,8 @@ static void write_ready(batch *b)
     job *j = &b->sh.jobs[b->next_write % b->sh.njobs];
     if (j->state != JOB_DONE || j->seq != b->next_write)
       return;
-    write_heads(b);
+    if (j->out.len || j->rej.len) /* not for a job that is only a message */
+      write_heads(b);
     out_write(&b->out, &j->out, &b->write_failed);
     out_write(&b->rej, &j->rej, &b->write_failed);
     if (j->log.len)

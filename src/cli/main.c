@@ -8,6 +8,7 @@
  * not be read or an output could not be written.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -507,8 +508,23 @@ static int cmd_test(int argc, char **argv)
   return status;
 }
 
+/* Descriptors 0, 1 and 2 closed by the caller (`>&-`) would be taken by the first files
+ * elig opens, and results or messages would go into an output file. Each closed one is
+ * opened on /dev/null for reading only: reading gives end of file, and writing fails, so
+ * results sent to a closed standard output end in status 4 as a full disk would. */
+static void hold_standard_descriptors(void)
+{
+  for (int fd = 0; fd <= 2; fd++)
+    if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+      int got = open("/dev/null", O_RDONLY); /* the lowest free descriptor: fd */
+      if (got > 2)
+        close(got);
+    }
+}
+
 int main(int argc, char **argv)
 {
+  hold_standard_descriptors();
   opterr = 0; /* unknown options are reported by bad_option, with a suggestion */
   if (argc < 2)
     return cli_usage_error(usage_main, "%s", "no command given");

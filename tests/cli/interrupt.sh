@@ -119,6 +119,38 @@ check dev-stdout-no-temporary sh -c '! ls | grep -q "\.tmp-"'
 echo kept > appended.log
 "$ELIG" run --no-progress -o /dev/stdout "$rules" reg.csv >> appended.log 2> /dev/null
 check dev-stdout-appends [ "$(head -1 appended.log)" = kept ]
+echo kept > appended2.log
+ln -s /dev/stdout my-stdout
+"$ELIG" run --no-progress -o my-stdout "$rules" reg.csv >> appended2.log 2> /dev/null
+check own-link-to-dev-stdout-appends [ "$(head -1 appended2.log)" = kept ]
+# A closed standard output or error is not taken over by an output file.
+"$ELIG" run --no-progress --rejects closed.rej "$rules" reg.csv >&- 2> /dev/null
+check closed-stdout-exit-4 [ $? = 4 ]
+check closed-stdout-nothing-kept [ ! -e closed.rej ]
+"$ELIG" run --no-progress -o closed-err.csv "$rules" "$sample" 2>&-
+check closed-stderr-exit-3 [ $? = 3 ]
+check closed-stderr-results-clean sh -c '! grep -q rejected closed-err.csv'
+# A file replaced keeps its permissions; odd names are refused early or handled.
+touch private.csv && chmod 600 private.csv
+"$ELIG" run --no-progress -o private.csv "$rules" reg.csv 2> /dev/null
+check replaced-file-keeps-mode [ "$(stat -c %a private.csv)" = 600 ]
+"$ELIG" run --no-progress -o "" "$rules" reg.csv > /dev/null 2>&1
+check empty-output-name-exit-2 [ $? = 2 ]
+long=$(printf '%0250d' 0)
+"$ELIG" run --no-progress -o "$long" "$rules" reg.csv 2> /dev/null
+check long-output-name-written [ -s "$long" ]
+# A run whose only input cannot be opened writes nothing to standard output.
+"$ELIG" run --no-progress "$rules" missing.csv > nothing.out 2> /dev/null
+check missing-input-exit-4 [ $? = 4 ]
+check missing-input-no-header [ ! -s nothing.out ]
+# diff: the list is another output beside the report on standard output, and is kept
+# only when the report could be written.
+yunnan=$srcdir/rules/provinces/yunnan.rules
+"$ELIG" diff --no-progress --list - "$rules" "$yunnan" reg.csv > report.txt 2> /dev/null
+check diff-list-stdout-exit-2 [ $? = 2 ]
+"$ELIG" diff --no-progress --list list.csv "$rules" "$yunnan" reg.csv > /dev/full 2> /dev/null
+check diff-report-full-exit-4 [ $? = 4 ]
+check diff-report-full-list-not-kept [ ! -e list.csv ]
 cd "$tmp" || exit 99
 
 finish
