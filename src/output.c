@@ -2,6 +2,7 @@
  * output.c -- output files written aside and renamed on success.  See output.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -45,24 +46,39 @@ static char *link_end(const char *path)
 }
 
 /* Whether a path is, or leads through links to, one of the kernel's links for an open
- * descriptor (/dev/stdout, /dev/fd/N, /proc/self/fd/N): it is written through, in place and
- * appending, as the shell that opened the descriptor expects (`>>` must not truncate); its
+ * descriptor (/dev/stdout, /dev/fd/N, /proc/self/fd/N): returns that descriptor of this
+ * process, DESCRIPTOR_OTHER for such a link of another process (/proc/PID/fd/N), or -1.
+ * Such an output is written through a duplicate of the descriptor, as the shell opened it:
+ * sharing its offset with `2>&1`, appending under `>>`, failing where it was closed; its
  * "target" may not even have a name (a pipe, a memfd). */
-static bool descriptor_path(const char *path)
+enum { DESCRIPTOR_OTHER = -2 };
+
+static int fd_number(const char *s)
+{
+  char *end;
+  long n = strtol(s, &end, 10);
+  return *s && !*end && n >= 0 && n < 65536 ? (int)n : DESCRIPTOR_OTHER;
+}
+
+static int descriptor_of(const char *path)
 {
   static const char *const fixed[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
   char cur[4096];
   snprintf(cur, sizeof cur, "%s", path);
   for (int hops = 0; hops < 40; hops++) {
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+    for (int i = 0; i < 3; i++)
       if (strcmp(cur, fixed[i]) == 0)
-        return true;
-    if (strncmp(cur, "/dev/fd/", 8) == 0 || strncmp(cur, "/proc/", 6) == 0)
-      return true;
+        return i;
+    if (strncmp(cur, "/dev/fd/", 8) == 0)
+      return fd_number(cur + 8);
+    if (strncmp(cur, "/proc/self/fd/", 14) == 0)
+      return fd_number(cur + 14);
+    if (strncmp(cur, "/proc/", 6) == 0)
+      return DESCRIPTOR_OTHER;
     char target[4096];
     ssize_t n = readlink(cur, target, sizeof target - 1);
     if (n < 0)
-      return false;
+      return -1;
     target[n] = '\0';
     const char *slash = strrchr(cur, '/');
     if (target[0] == '/' || !slash) {
@@ -70,11 +86,38 @@ static bool descriptor_path(const char *path)
     } else {
       size_t dir = (size_t)(slash - cur + 1);
       if (dir + (size_t)n + 1 > sizeof cur)
-        return false;
+        return -1;
       memcpy(cur + dir, target, (size_t)n + 1);
     }
   }
-  return false;
+  return -1;
+}
+
+/* Creates the temporary beside the target: NAME.tmp-PID, or NAME.tmp-PID-K when taken (a
+ * name near the 255-byte limit is shortened, and two shortened ones may meet). */
+static FILE *create_temporary(output *out)
+{
+  const char *slash = strrchr(out->target, '/');
+  size_t dir = slash ? (size_t)(slash - out->target + 1) : 0, base = strlen(out->target) - dir;
+  size_t n = dir + 200 + 64;
+  out->tmp = malloc(n);
+  for (int k = 0; out->tmp && k < 100; k++) {
+    snprintf(out->tmp, n, "%.*s%.*s.tmp-%ld%s%.0d", (int)dir, out->target,
+             (int)(base > 200 ? 200 : base), out->target + dir, (long)getpid(), k ? "-" : "",
+             k);
+    int fd = open(out->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      FILE *f = fdopen(fd, "w");
+      if (!f) {
+        close(fd);
+        unlink(out->tmp);
+      }
+      return f;
+    }
+    if (errno != EEXIST)
+      return NULL;
+  }
+  return NULL;
 }
 
 /* The file a path names, for comparing: its device and inode when it exists, else the real
@@ -182,9 +225,22 @@ bool out_open(output *out, const char *path, FILE *log)
   struct stat st;
   out->path = path;
   bool is_link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+  int fd = is_link || strncmp(path, "/dev/", 5) == 0 ? descriptor_of(path) : -1;
+  if (fd >= 0) {
+    /* through a duplicate of the descriptor (closed: the write fails, status 4) */
+    int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    out->f = dup_fd >= 0 ? fdopen(dup_fd, "a") : NULL;
+    if (!out->f) {
+      fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
+      if (dup_fd >= 0)
+        close(dup_fd);
+      return false;
+    }
+    return true;
+  }
   bool exists = stat(path, &st) == 0; /* through a link */
-  if ((exists && !S_ISREG(st.st_mode)) || (is_link && descriptor_path(path))) {
-    /* a device, a pipe, a descriptor: written in place */
+  if ((exists && !S_ISREG(st.st_mode)) || fd == DESCRIPTOR_OTHER) {
+    /* a device, a pipe, another process's descriptor: written in place */
     out->f = fopen(path, is_link ? "a" : "w");
     if (!out->f) {
       fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
@@ -195,34 +251,21 @@ bool out_open(output *out, const char *path, FILE *log)
   /* A link to a regular file, or to none yet: the file it ends at is written aside and
    * renamed into place, so that the link still finds it and a failed run leaves it be. */
   out->target = is_link ? link_end(path) : strdup(path);
-  size_t n = out->target ? strlen(out->target) + 40 : 0;
-  out->tmp = out->target ? malloc(n) : NULL;
-  if (!out->tmp) {
-    fprintf(log, "elig: cannot write '%s': %s\n", path,
-            is_link && !out->target ? "too many levels of symbolic links" : strerror(ENOMEM));
-    free(out->target);
-    out->target = NULL;
-    return false;
-  }
-  /* NAME.tmp-PID beside it; a name near the 255-byte limit is shortened for the temporary */
-  const char *slash = strrchr(out->target, '/');
-  size_t dir = slash ? (size_t)(slash - out->target + 1) : 0, base = strlen(out->target) - dir;
-  snprintf(out->tmp, n, "%.*s%.*s.tmp-%ld", (int)dir, out->target, (int)(base > 200 ? 200 : base),
-           out->target + dir, (long)getpid());
-  out->f = fopen(out->tmp, "w");
+  out->f = out->target ? create_temporary(out) : NULL;
   if (!out->f) {
-    fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
+    fprintf(log, "elig: cannot write '%s': %s\n", path,
+            is_link && !out->target ? "too many levels of symbolic links" : strerror(errno));
     free(out->tmp);
     free(out->target);
     out->tmp = out->target = NULL;
     return false;
   }
-  /* the file replaced keeps its permissions (a reject file holds identity numbers: a 0600
-   * file must not come back 0644) and, where allowed, its owner */
+  /* the file replaced keeps its owner, then its permissions (a reject file holds identity
+   * numbers: a 0600 file must not come back 0644; chown would clear a setgid bit set
+   * before it); where not allowed, our ownership and the umask's mode stand */
   if (exists) {
-    /* best effort: where it is not allowed, the umask's mode and our ownership stand */
-    int refused = fchmod(fileno(out->f), st.st_mode & 07777);
-    refused |= fchown(fileno(out->f), st.st_uid, st.st_gid);
+    int refused = fchown(fileno(out->f), st.st_uid, st.st_gid);
+    refused |= fchmod(fileno(out->f), st.st_mode & 07777);
     (void)refused;
   }
   return true;

@@ -736,7 +736,9 @@ int run_batch(const run_options *o, run_stats *stats, FILE *log)
       fprintf(log, "elig: out of memory\n");
     b.write_failed = true;
   } else {
-    for (uint32_t i = 0; i < o->ninputs && !b.write_failed && !b.interrupted; i++)
+    /* an input that cannot be read ends the run: its outputs will not be kept anyway */
+    for (uint32_t i = 0; i < o->ninputs && !b.write_failed && !b.interrupted && !b.read_failed;
+         i++)
       read_input(&b, o->inputs[i], &headers[i]);
     stop_workers(&b);
     if (!b.read_failed && !b.write_failed && !b.interrupted) {

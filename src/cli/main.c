@@ -376,7 +376,9 @@ static int cmd_run(int argc, char **argv)
   if (status == 4)
     fprintf(stderr, "elig: stopped after %llu record%s%s\n", (unsigned long long)st.records,
             st.records == 1 ? "" : "s",
-            o.output && strcmp(o.output, "-") != 0 ? "; the output files were not kept" : "");
+            o.output && strcmp(o.output, "-") != 0
+              ? "; the output files were not kept"
+              : st.records ? "; standard output has only part of the results" : "");
   else if (st.rejected)
     fprintf(stderr, "elig: %llu record%s read, %llu written, %llu rejected%s%s%s\n",
             (unsigned long long)st.records, st.records == 1 ? "" : "s",
@@ -508,23 +510,34 @@ static int cmd_test(int argc, char **argv)
   return status;
 }
 
-/* Descriptors 0, 1 and 2 closed by the caller (`>&-`) would be taken by the first files
- * elig opens, and results or messages would go into an output file. Each closed one is
- * opened on /dev/null for reading only: reading gives end of file, and writing fails, so
- * results sent to a closed standard output end in status 4 as a full disk would. */
+/* Descriptors 0, 1 and 2 closed by the caller (`<&-`, `>&-`) would be taken by the first
+ * files elig opens, and results or messages would go into an output file. Each closed one
+ * is held on /dev/null the wrong way round (standard input for writing only, the others for
+ * reading only), so that using it fails as using a closed descriptor does: a register read
+ * from a closed standard input, or results sent to a closed standard output, end in status
+ * 4. */
 static void hold_standard_descriptors(void)
 {
   for (int fd = 0; fd <= 2; fd++)
     if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
-      int got = open("/dev/null", O_RDONLY); /* the lowest free descriptor: fd */
+      int got = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY); /* lowest free: fd */
       if (got > 2)
         close(got);
     }
 }
 
-int main(int argc, char **argv)
+/* A command's status once its standard output is flushed: output that could not be
+ * written (a full disk, a closed descriptor) is no success. */
+static int finish_stdout(int status)
 {
-  hold_standard_descriptors();
+  if (status == 4 || (fflush(stdout) == 0 && !ferror(stdout)))
+    return status; /* (a status 4 has said why already) */
+  fprintf(stderr, "elig: cannot write standard output: %s\n", strerror(errno ? errno : EIO));
+  return status == 0 || status == 3 ? 4 : status;
+}
+
+static int dispatch(int argc, char **argv)
+{
   opterr = 0; /* unknown options are reported by bad_option, with a suggestion */
   if (argc < 2)
     return cli_usage_error(usage_main, "%s", "no command given");
@@ -552,4 +565,13 @@ int main(int argc, char **argv)
   if (strcmp(cmd, "serve") == 0)
     return cmd_serve(argc - 1, argv + 1);
   return cli_usage_error(usage_main, "unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+  hold_standard_descriptors();
+  /* a reader gone (`| head`) is a write error like any other: status 4 and no temporary
+   * file left behind, not death by SIGPIPE */
+  signal(SIGPIPE, SIG_IGN);
+  return finish_stdout(dispatch(argc, argv));
 }

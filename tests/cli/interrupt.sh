@@ -151,6 +151,37 @@ check diff-list-stdout-exit-2 [ $? = 2 ]
 "$ELIG" diff --no-progress --list list.csv "$rules" "$yunnan" reg.csv > /dev/full 2> /dev/null
 check diff-report-full-exit-4 [ $? = 4 ]
 check diff-report-full-list-not-kept [ ! -e list.csv ]
+# Closed standard input, and standard output closed under a descriptor link, fail as such.
+"$ELIG" run --no-progress "$rules" - <&- > /dev/null 2>&1
+check closed-stdin-exit-4 [ $? = 4 ]
+"$ELIG" run --no-progress -o /dev/stdout "$rules" reg.csv >&- 2> /dev/null
+check closed-stdout-through-link-exit-4 [ $? = 4 ]
+# Through /dev/stdout into the file standard error also goes to: nothing overwritten.
+"$ELIG" run --no-progress -o /dev/stdout --rejects shared.rej "$rules" "$sample" > shared.txt 2>&1
+check shared-descriptor-header-kept grep -q '^hh_id,year,per_capita' shared.txt
+check shared-descriptor-all-results [ "$(grep -c '^[0-9]\{12\}-[0-9]\{3\},20' shared.txt)" = 1193 ]
+check shared-descriptor-summary-last sh -c 'tail -1 shared.txt | grep -q "^elig: 1200 records read"'
+# Two long names shortened alike get temporaries of their own.
+p=$(printf '%0201d' 0)
+"$ELIG" run --no-progress -o "${p}_results.csv" --rejects "${p}_rejects.csv" "$rules" "$sample" \
+  2> /dev/null
+check long-names-exit-3 [ $? = 3 ]
+check long-names-results-apart grep -q '^hh_id,year' "${p}_results.csv"
+check long-names-rejects-apart grep -q '^line,hh_id,year' "${p}_rejects.csv"
+# A reader that goes away (| head) is a write error: status 4, no temporary left.
+for i in 1 2 3 4 5 6 7 8 9 10; do cat "$sample"; done > big.csv  # more than a pipe holds
+{ "$ELIG" run --no-progress --rejects piped.rej "$rules" big.csv 2> /dev/null
+  echo $? > piped.status; } | head -1 > /dev/null
+status=$(cat piped.status)
+check broken-pipe-exit-4 [ "$status" = 4 ]
+check broken-pipe-no-temporary sh -c '! ls | grep -q "piped.rej"'
+# Other commands' standard output that cannot be written is no success.
+"$ELIG" check --dump=code "$rules" > /dev/full 2> /dev/null
+check check-stdout-full-exit-4 [ $? = 4 ]
+# The run stops at an input it cannot read: nothing after it reaches standard output.
+"$ELIG" run --no-progress -j4 "$rules" missing.csv reg.csv > after-missing.out 2> /dev/null
+check missing-first-input-exit-4 [ $? = 4 ]
+check missing-first-input-nothing-out [ ! -s after-missing.out ]
 cd "$tmp" || exit 99
 
 finish
