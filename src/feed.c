@@ -88,7 +88,8 @@ feed_status feed_file(const char *name, input_format fmt, size_t chunk_bytes,
       break;
     }
     if (st == INPUT_RECORD_TOO_LONG) {
-      h->too_long(h->arg, c, err.line, err.message);
+      if (h->too_long)
+        h->too_long(h->arg, c, err.line, err.message);
       continue;
     }
     if (st != INPUT_OK) {

@@ -42,7 +42,8 @@ typedef struct feed_handler {
    * lines, are the CSV header. */
   void (*chunk)(void *arg, input_chunk *c, size_t skip, uint64_t skip_lines);
   /* A record longer than the limit, skipped by the reader: its first line, and why (the
-   * record itself is not kept). The chunk is the one buffer() gave, holding no records. */
+   * record itself is not kept). The chunk is the one buffer() gave, holding no records.
+   * NULL: passed over. */
   void (*too_long)(void *arg, input_chunk *c, uint64_t line, const char *why);
   /* Polled after each chunk: true ends the file early (a write failed, memory ran out).
    * NULL: never. */

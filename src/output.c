@@ -10,38 +10,42 @@
 
 #include "output.h"
 
-/* The path a chain of symbolic links ends at, whether or not that file exists yet (a
- * relative link is relative to its own folder); malloc'd, NULL on failure or after 40
- * links (a loop). */
+enum { PATH_BYTES = 4096, MAX_LINKS = 40 };
+
+/* Replaces path (a buffer of PATH_BYTES) by the target of the link it names, a relative
+ * target taken from the link's own folder. 1: it was a link, path is its target; 0: not a
+ * link (or nothing there: opening it will say why); -1: the target is too long. */
+static int follow_link(char *path)
+{
+  char target[PATH_BYTES];
+  ssize_t n = readlink(path, target, sizeof target);
+  if (n < 0)
+    return 0;
+  if ((size_t)n == sizeof target)
+    return -1;
+  target[n] = '\0';
+  const char *slash = strrchr(path, '/');
+  size_t dir = target[0] != '/' && slash ? (size_t)(slash - path + 1) : 0;
+  if (dir + (size_t)n + 1 > PATH_BYTES)
+    return -1;
+  memcpy(path + dir, target, (size_t)n + 1);
+  return 1;
+}
+
+/* The path a chain of symbolic links ends at, whether or not that file exists yet;
+ * malloc'd, NULL on failure or after MAX_LINKS links (a loop). */
 static char *link_end(const char *path)
 {
-  char *cur = strdup(path);
-  for (int hops = 0; cur && hops < 40; hops++) {
-    struct stat st;
-    if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
-      return cur;
-    char *target = malloc(4096);
-    ssize_t n = target ? readlink(cur, target, 4096) : -1;
-    if (n < 0 || n == 4096) {
-      free(target);
-      break;
-    }
-    target[n] = '\0';
-    const char *slash = strrchr(cur, '/');
-    char *next = target;
-    if (target[0] != '/' && slash) {
-      size_t dir = (size_t)(slash - cur + 1);
-      next = malloc(dir + (size_t)n + 1);
-      if (next) {
-        memcpy(next, cur, dir);
-        memcpy(next + dir, target, (size_t)n + 1);
-      }
-      free(target);
-    }
-    free(cur);
-    cur = next;
+  char cur[PATH_BYTES];
+  if (snprintf(cur, sizeof cur, "%s", path) >= (int)sizeof cur)
+    return NULL;
+  for (int hops = 0; hops <= MAX_LINKS; hops++) {
+    int step = follow_link(cur);
+    if (step == 0)
+      return strdup(cur);
+    if (step < 0)
+      return NULL;
   }
-  free(cur);
   return NULL;
 }
 
@@ -63,9 +67,10 @@ static int fd_number(const char *s)
 static int descriptor_of(const char *path)
 {
   static const char *const fixed[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
-  char cur[4096];
-  snprintf(cur, sizeof cur, "%s", path);
-  for (int hops = 0; hops < 40; hops++) {
+  char cur[PATH_BYTES];
+  if (snprintf(cur, sizeof cur, "%s", path) >= (int)sizeof cur)
+    return -1;
+  for (int hops = 0; hops <= MAX_LINKS; hops++) {
     for (int i = 0; i < 3; i++)
       if (strcmp(cur, fixed[i]) == 0)
         return i;
@@ -75,20 +80,8 @@ static int descriptor_of(const char *path)
       return fd_number(cur + 14);
     if (strncmp(cur, "/proc/", 6) == 0)
       return DESCRIPTOR_OTHER;
-    char target[4096];
-    ssize_t n = readlink(cur, target, sizeof target - 1);
-    if (n < 0)
+    if (follow_link(cur) != 1)
       return -1;
-    target[n] = '\0';
-    const char *slash = strrchr(cur, '/');
-    if (target[0] == '/' || !slash) {
-      memcpy(cur, target, (size_t)n + 1);
-    } else {
-      size_t dir = (size_t)(slash - cur + 1);
-      if (dir + (size_t)n + 1 > sizeof cur)
-        return -1;
-      memcpy(cur + dir, target, (size_t)n + 1);
-    }
   }
   return -1;
 }

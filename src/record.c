@@ -285,8 +285,6 @@ size_t rec_csv_key(const rec_header *h, const elig_program *P, const csv_record 
                    size_t size)
 {
   size_t n = 0;
-  if (!h->field_of || r->ncells != h->ncols)
-    return 0;
   for (uint32_t k = 0; k < P->nkeys; k++) {
     const char *text;
     size_t len;
@@ -340,7 +338,6 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
    * a refused header are still reported under their keys. */
   for (size_t c = 0; c < header->ncells && !h->first_line_is_record; c++) {
     const csv_cell *cell = &header->cells[c];
-    h->field_of[c] = -1;
     for (uint32_t i = 0; i < rec->nfields; i++) {
       const char *name = rec->fields[i].name;
       if (strlen(name) == cell->len && memcmp(name, cell->ptr, cell->len) == 0) {

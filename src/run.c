@@ -897,11 +897,6 @@ static void finding_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_
   }
 }
 
-static void finding_too_long(void *arg, input_chunk *c, uint64_t line, const char *why)
-{
-  (void)arg, (void)c, (void)line, (void)why;
-}
-
 int run_explain(const run_options *o, const char *id, const char *year, bool json, FILE *out,
                 FILE *log)
 {
@@ -921,7 +916,6 @@ int run_explain(const run_options *o, const char *id, const char *year, bool jso
     .buffer = finding_buffer,
     .header = finding_header,
     .chunk = finding_chunk,
-    .too_long = finding_too_long,
   };
   for (uint32_t i = 0; i < o->ninputs && !failed; i++) {
     f.name = o->inputs[i];
