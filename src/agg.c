@@ -132,8 +132,8 @@ static agg_group *group_new(const prog_aggregate *A, const vm_val *keys, uint64_
     }
   for (uint32_t i = 0; i < A->naccs; i++) {
     int func = A->accs[i].func;
-    acc[i].none = func == AGG_MIN || func == AGG_MAX || func == AGG_FIRST;
-    if (func == AGG_ALL)
+    acc[i].none = func == ACC_MIN || func == ACC_MAX || func == ACC_FIRST;
+    if (func == ACC_ALL)
       acc[i].u.i = 1;
   }
   for (uint32_t i = 0; i < A->nfirsts; i++)
@@ -208,10 +208,10 @@ static bool fold(const prog_aggregate *A, agg_group *g, uint32_t i, const vm_val
   const prog_acc *acc = &A->accs[i];
   vm_val *a = &accs_of(A, g)[i];
   switch (acc->func) {
-  case AGG_COUNT:
+  case ACC_COUNT:
     a->u.i += v ? v->u.i : 1;
     return true;
-  case AGG_SUM:
+  case ACC_SUM:
     if (acc->type.base == TY_NUMBER || acc->type.base == TY_PERCENT) {
       dec_num s;
       if (dec_num_add(a->u.n.den ? a->u.n : dec_num_from_int(0), v->u.n, &s) != DEC_OK)
@@ -221,19 +221,19 @@ static bool fold(const prog_aggregate *A, agg_group *g, uint32_t i, const vm_val
       return false;
     }
     return true;
-  case AGG_MIN: case AGG_MAX:
+  case ACC_MIN: case ACC_MAX:
     if (v->none)
       return true;
-    if (a->none || (acc->func == AGG_MIN ? less(acc->type, v, a) : less(acc->type, a, v)))
+    if (a->none || (acc->func == ACC_MIN ? less(acc->type, v, a) : less(acc->type, a, v)))
       *a = *v;
     return true;
-  case AGG_ANY:
+  case ACC_ANY:
     a->u.i |= v->u.i;
     return true;
-  case AGG_ALL:
+  case ACC_ALL:
     a->u.i &= v->u.i;
     return true;
-  case AGG_FIRST: {
+  case ACC_FIRST: {
     agg_first *f = &firsts_of(A, g)[acc->first];
     if (seq < f->seq) {
       *a = *v;
@@ -262,21 +262,23 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
   for (uint32_t i = 0; i < A->nkeys && st == VM_OK; i++) {
     if (A->key_cells[i] != UINT32_MAX)
       st = vm_ensure(ctx, A->key_cells[i]);
-    kp[i] = ctx->R[A->key_src[i]];
+    kp[i] = A->key_cells[i] != UINT32_MAX ? *vm_cell_value(ctx, A->key_cells[i])
+                                          : *vm_field_value(ctx, A->key_src[i]);
   }
   for (uint32_t i = 0; i < A->naccs && st == VM_OK; i++) {
     const prog_acc *acc = &A->accs[i];
     bool take = true;
     if (acc->where_cell != UINT32_MAX) {
       st = vm_ensure(ctx, acc->where_cell);
-      take = st == VM_OK && ctx->R[ctx->P->cells[acc->where_cell].reg].u.i;
+      take = st == VM_OK && vm_cell_value(ctx, acc->where_cell)->u.i;
     }
     memset(&vp[i], 0, sizeof vp[i]);
     vp[i].none = !take; /* none: this record does not count for accumulator i */
     if (take && st == VM_OK && acc->has_value) {
       if (acc->value_cell != UINT32_MAX)
         st = vm_ensure(ctx, acc->value_cell);
-      vp[i] = ctx->R[acc->value_reg];
+      vp[i] = acc->value_cell != UINT32_MAX ? *vm_cell_value(ctx, acc->value_cell)
+                                            : *vm_field_value(ctx, acc->value_reg);
       vp[i].none = false;
     } else if (take && !acc->has_value) {
       vp[i].u.i = 1; /* count(), any(where c), all(where c) */
@@ -296,7 +298,7 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
     if (vp[i].none)
       continue;
     const prog_acc *acc = &A->accs[i];
-    agg_first *f = acc->func == AGG_FIRST ? &firsts_of(A, g)[acc->first] : NULL;
+    agg_first *f = acc->func == ACC_FIRST ? &firsts_of(A, g)[acc->first] : NULL;
     if (f && acc->type.base == TY_TEXT && seq < f->seq) {
       /* keep a copy: the record's text dies with its chunk */
       char *copy = realloc(f->text, vp[i].u.s.len + 1);
@@ -308,7 +310,7 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
       f->text = copy;
       vp[i].u.s.p = copy;
     }
-    if (!fold(A, g, i, acc->func == AGG_COUNT ? NULL : &vp[i], seq))
+    if (!fold(A, g, i, acc->func == ACC_COUNT ? NULL : &vp[i], seq))
       g->overflow = t->overflow = true;
   }
   if (kp != keys)
@@ -327,10 +329,10 @@ static bool combine(const prog_aggregate *A, agg_group *dst, agg_group *src)
     const prog_acc *acc = &A->accs[i];
     vm_val *v = &sacc[i];
     switch (acc->func) {
-    case AGG_COUNT:
+    case ACC_COUNT:
       ok &= !__builtin_add_overflow(dacc[i].u.i, v->u.i, &dacc[i].u.i);
       break;
-    case AGG_FIRST: {
+    case ACC_FIRST: {
       agg_first *d = &firsts_of(A, dst)[acc->first], *s = &firsts_of(A, src)[acc->first];
       if (!v->none && s->seq < d->seq) {
         dacc[i] = *v;
@@ -344,7 +346,7 @@ static bool combine(const prog_aggregate *A, agg_group *dst, agg_group *src)
       }
       break;
     }
-    case AGG_MIN: case AGG_MAX:
+    case ACC_MIN: case ACC_MAX:
       if (v->none)
         break;
       /* fall through */
@@ -413,8 +415,8 @@ vm_status agg_each(agg_table *t, vm_ctx *ctx, const prog_column *cols, uint32_t 
   for (uint32_t i = 0; i < n && st == VM_OK; i++) {
     agg_group *g = list[i].g;
     vm_begin_record(ctx);
-    memcpy(&ctx->R[A->key_reg], keys_of(g), A->nkeys * sizeof(vm_val));
-    memcpy(&ctx->R[A->acc_reg], accs_of(A, g), A->naccs * sizeof(vm_val));
+    memcpy(vm_group_keys(ctx, A), keys_of(g), A->nkeys * sizeof(vm_val));
+    memcpy(vm_group_accs(ctx, A), accs_of(A, g), A->naccs * sizeof(vm_val));
     for (uint32_t c = 0; c < ncols && st == VM_OK; c++)
       if (cols[c].cell != UINT32_MAX)
         st = vm_ensure(ctx, cols[c].cell);

@@ -341,7 +341,7 @@ static elig_status compile(const ruleset_source *src, const elig_options *opt,
     free(rs);
     rs = NULL;
     if (P)
-      comp_program_free(P);
+      prog_free(P);
     else
       src_set_free(srcs);
   }
@@ -389,7 +389,7 @@ void elig_ruleset_free(elig_ruleset *rs)
 {
   if (!rs)
     return;
-  comp_program_free(rs->P);
+  prog_free(rs->P);
   free(rs->csv_header);
   free(rs);
 }
@@ -592,7 +592,7 @@ elig_status elig_ctx_new(const elig_ruleset *rs, elig_ctx **out)
     elig_ctx_free(ctx);
     return ELIG_ENOMEM;
   }
-  ctx->vm->R[P->as_of_reg].u.i = (int64_t)(time(NULL) / 86400);
+  vm_set_as_of(ctx->vm, (int32_t)(time(NULL) / 86400));
   clear_staged(ctx);
   *out = ctx;
   return ELIG_OK;
@@ -634,7 +634,7 @@ elig_status elig_ctx_set_as_of(elig_ctx *ctx, const char *date)
   int32_t days;
   if (!ctx || !date || !date_parse(date, strlen(date), &days))
     return ELIG_EINVAL;
-  ctx->vm->R[ctx->rs->P->as_of_reg].u.i = days;
+  vm_set_as_of(ctx->vm, days);
   return ELIG_OK;
 }
 
@@ -705,10 +705,10 @@ static elig_status eval_failure(elig_ctx *ctx, vm_status st)
   if (st == VM_ERR_NO_MEMORY)
     return fail(ctx, ELIG_ENOMEM, vm_status_str(st), NULL);
   fail(ctx, ELIG_EEVAL, vm_status_str(st), NULL);
-  elig_loc loc = P->code_locs[ctx->vm->err_pc];
   uint32_t line = 0, col = 0;
-  if (src_position(P->srcs, loc.file, loc.start, &line, &col) == SRC_OK) {
-    ctx->err.file = src_file_name(P->srcs, loc.file);
+  const char *file;
+  if (prog_position(P, vm_error_pc(ctx->vm), &file, &line, &col)) {
+    ctx->err.file = file;
     ctx->err.line = line;
     ctx->err.column = col;
   }
@@ -900,7 +900,7 @@ elig_status elig_eval(elig_ctx *ctx, const elig_result **out)
     return ELIG_EINVAL;
   start(ctx);
   vm_begin_record(ctx->vm);
-  memcpy(ctx->vm->R, ctx->staged, main_record(ctx->rs)->nfields * sizeof *ctx->staged);
+  memcpy(vm_record_slots(ctx->vm, ctx->rs->P->main_record), ctx->staged, main_record(ctx->rs)->nfields * sizeof *ctx->staged);
   rec_reject why;
   if (!rec_check(ctx->vm, &why))
     return reject(ctx, &why);
@@ -975,7 +975,7 @@ const char *elig_result_decision(const elig_result *r, size_t i)
     return "";
   const elig_program *P = ctx->rs->P;
   const prog_decision *d = &P->decisions[i];
-  return value_text(ctx, P->ncolumns + i, d->type, &ctx->vm->R[P->cells[d->cell].reg]);
+  return value_text(ctx, P->ncolumns + i, d->type, vm_cell_value(ctx->vm, d->cell));
 }
 
 unsigned elig_result_decision_rule(const elig_result *r, size_t i)
@@ -983,7 +983,7 @@ unsigned elig_result_decision_rule(const elig_result *r, size_t i)
   elig_ctx *ctx = live(r);
   if (!ctx || i >= ctx->rs->P->ndecisions)
     return 0;
-  return ctx->vm->rule[ctx->rs->P->decisions[i].cell] + 1;
+  return vm_rule(ctx->vm, ctx->rs->P->decisions[i].cell) + 1;
 }
 
 const char *elig_result_decision_reason(const elig_result *r, size_t i)
@@ -992,7 +992,7 @@ const char *elig_result_decision_reason(const elig_result *r, size_t i)
   if (!ctx || i >= ctx->rs->P->ndecisions)
     return NULL;
   const prog_decision *d = &ctx->rs->P->decisions[i];
-  uint32_t rule = ctx->vm->rule[d->cell];
+  uint32_t rule = vm_rule(ctx->vm, d->cell);
   return rule < d->nrules ? d->reasons[rule] : NULL;
 }
 
@@ -1001,8 +1001,7 @@ bool elig_result_flag(const elig_result *r, size_t i)
   elig_ctx *ctx = live(r);
   if (!ctx || i >= ctx->rs->P->nflags)
     return false;
-  const elig_program *P = ctx->rs->P;
-  return ctx->vm->R[P->cells[P->flags[i].cell].reg].u.i != 0;
+  return vm_flag_raised(ctx->vm, (uint32_t)i);
 }
 
 const char *elig_result_column(const elig_result *r, size_t i)
@@ -1011,7 +1010,7 @@ const char *elig_result_column(const elig_result *r, size_t i)
   if (!ctx || i >= ctx->rs->P->ncolumns)
     return "";
   const prog_column *c = &ctx->rs->P->columns[i];
-  return value_text(ctx, i, c->type, &ctx->vm->R[c->reg]);
+  return value_text(ctx, i, c->type, vm_column_value(ctx->vm, c));
 }
 
 /* b's text with a NUL after it, or NULL when b could not grow. */

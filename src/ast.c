@@ -11,61 +11,26 @@
 
 /* ---------------------------------------------------------------- arena */
 
-/* Blocks of at least 64 KiB, bump-allocated; freed together. */
-typedef struct block {
-  struct block *next;
-  size_t used, size;
-  max_align_t data[];
-} block;
-
-struct ast_arena {
-  block *head;
-};
+/* The tree lives in a generic arena (arena.c), which the compiled program takes over. */
 
 ast_arena *ast_arena_new(void)
 {
-  return calloc(1, sizeof(ast_arena));
+  return arena_new();
 }
 
 void ast_arena_free(ast_arena *a)
 {
-  if (!a)
-    return;
-  for (block *b = a->head, *next; b; b = next) {
-    next = b->next;
-    free(b);
-  }
-  free(a);
+  arena_free(a);
 }
 
 void *ast_alloc(ast_arena *a, size_t size)
 {
-  size_t align = sizeof(max_align_t);
-  size = (size + align - 1) / align * align;
-  if (!a->head || a->head->size - a->head->used < size) {
-    size_t cap = size > 65536 ? size : 65536;
-    block *b = malloc(sizeof *b + cap);
-    if (!b)
-      return NULL;
-    b->next = a->head;
-    b->used = 0;
-    b->size = cap;
-    a->head = b;
-  }
-  void *p = (char *)a->head->data + a->head->used;
-  a->head->used += size;
-  memset(p, 0, size);
-  return p;
+  return arena_alloc(a, size);
 }
 
 char *ast_strdup(ast_arena *a, const char *s, size_t n)
 {
-  char *d = ast_alloc(a, n + 1);
-  if (d) {
-    memcpy(d, s, n);
-    d[n] = '\0';
-  }
-  return d;
+  return arena_strdup(a, s, n);
 }
 
 bool ast_list_append(ast_arena *a, ast_list *l, void *item)

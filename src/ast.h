@@ -13,12 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "srcfile.h"
 #include "types.h"
 
 /* ---------------------------------------------------------------- arena */
 
-typedef struct ast_arena ast_arena;
+typedef mem_arena ast_arena; /* the generic arena (arena.h) */
 
 ast_arena *ast_arena_new(void);
 /* Frees the arena and every node and string allocated from it.  NULL is fine. */

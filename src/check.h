@@ -12,6 +12,7 @@
 #define ELIG_CHECK_H
 
 #include "ast.h"
+#include "builtins.h"
 #include "decimal.h"
 #include "diag.h"
 
@@ -67,11 +68,7 @@ typedef struct {
  * "mismatch", "out of range" or a sentence, and returns false. */
 bool chk_literal(const ast_expr *e, ty_base want, chk_value *out, const char **why);
 
-/* Builtin functions known to the checker and the VM, by number. */
-typedef enum {
-  BI_LENGTH, BI_PREFIX, BI_SUBSTR, BI_UPPER, BI_LOWER, BI_MATCHES, BI_ROUND, BI_MIN, BI_MAX,
-  BI_ABS, BI_YEAR, BI_MONTH, BI_DAY, BI_DAYS_BETWEEN, BI_YEARS_BETWEEN, BI_MOD11_2, BI_LUHN,
-  BI_COUNT, BI_SUM, BI_ANY, BI_ALL, BI_FIRST, BI_MONEY,
-} chk_builtin;
+/* Builtin functions, by number (builtins.def). */
+typedef builtin_id chk_builtin;
 
 #endif

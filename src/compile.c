@@ -17,6 +17,9 @@
 #include <string.h>
 
 #include "compile.h"
+#include "vm.h"
+#include "date.h"
+#include "wbuf.h"
 
 #define NO_CELL UINT32_MAX
 #define MAX_REGS 65535u
@@ -24,6 +27,8 @@
 typedef struct {
   elig_program *P;
   chk_program *C;
+  ast_arena *arena;      /* the syntax tree's, where lowered tests keep their texts */
+  const src_set *srcs;   /* the rule files' text */
   diag_list *diags;
   bool failed;
   uint32_t cap_code, cap_consts, cap_const_regs, cap_cells, cap_sets;
@@ -115,11 +120,26 @@ static void patch_list(compiler *c, uint32_t list)
   }
 }
 
-static uint32_t new_cell(compiler *c, cell_kind kind)
+/* A new cell named `label` in code dumps ("let per_capita"); `name` may be NULL. */
+static uint32_t new_cell_named(compiler *c, cell_kind kind, const char *label, const char *name)
 {
   elig_program *P = c->P;
+  uint32_t cap = c->cap_cells;
   if (!grow(c, (void **)&P->cells, &c->cap_cells, P->ncells + 1, sizeof *P->cells))
     return 0;
+  if (cap != c->cap_cells) {
+    const char **labels = realloc(P->cell_labels, c->cap_cells * sizeof *labels);
+    if (!labels) {
+      c->failed = true;
+      return 0;
+    }
+    P->cell_labels = labels;
+  }
+  char text[160];
+  snprintf(text, sizeof text, "%s%s%s", label, name ? " " : "", name ? name : "");
+  P->cell_labels[P->ncells] = arena_strdup(c->arena, text, strlen(text));
+  if (!P->cell_labels[P->ncells])
+    c->failed = true;
   prog_cell *cell = &P->cells[P->ncells];
   cell->kind = (uint8_t)kind;
   cell->reg = new_reg(c);
@@ -127,18 +147,39 @@ static uint32_t new_cell(compiler *c, cell_kind kind)
   return P->ncells++;
 }
 
+static uint32_t new_cell(compiler *c, cell_kind kind)
+{
+  static const char *const words[] = {
+    [CELL_LET] = "let", [CELL_PARAM] = "param", [CELL_DECISION] = "decide",
+    [CELL_FLAG] = "monitor", [CELL_KEY] = "group key", [CELL_ACC_VALUE] = "accumulated value",
+    [CELL_ACC_WHERE] = "accumulation condition", [CELL_CHECK] = "check of field",
+    [CELL_EXPECT] = "expectation"};
+  return new_cell_named(c, kind, words[kind], NULL);
+}
+
 /* ---------------------------------------------------------------- constants */
 
-static uint16_t const_reg(compiler *c, vm_val v)
+/* A register holding the constant v of type `type` (kept for the code dump). */
+static uint16_t const_reg(compiler *c, vm_val v, ty_base type)
 {
   elig_program *P = c->P;
   uint16_t r = new_reg(c);
+  uint32_t cap = c->cap_consts;
   if (!grow(c, (void **)&P->consts, &c->cap_consts, P->nconsts + 1, sizeof *P->consts))
     return r;
   P->consts[P->nconsts] = v; /* copied into register const_regs[i] when a context is made */
   if (!grow(c, (void **)&P->const_regs, &c->cap_const_regs, P->nconsts + 1,
             sizeof *P->const_regs))
     return r;
+  if (cap != c->cap_consts) {
+    uint8_t *types = realloc(P->const_types, c->cap_consts * sizeof *types);
+    if (!types) {
+      c->failed = true;
+      return r;
+    }
+    P->const_types = types;
+  }
+  P->const_types[P->nconsts] = (uint8_t)type;
   P->const_regs[P->nconsts++] = r;
   return r;
 }
@@ -241,6 +282,23 @@ static bool is_constant(const ast_expr *e);
 static bool fold(compiler *c, ast_expr *e, ty_base as, vm_val *out);
 static bool fold_value(compiler *c, ast_expr *e, vm_val *out);
 
+/* The instruction that converts a value of type `from` to `to` (int -> money or number,
+ * money -> number), or OP__COUNT when none is needed. */
+static vm_opcode conversion_op(ty_base from, ty_base to)
+{
+  if (from == TY_PERCENT)
+    from = TY_NUMBER;
+  if (to == TY_PERCENT)
+    to = TY_NUMBER;
+  if (from == TY_INT && to == TY_MONEY)
+    return OP_I2M;
+  if (from == TY_INT && to == TY_NUMBER)
+    return OP_I2N;
+  if (from == TY_MONEY && to == TY_NUMBER)
+    return OP_M2N;
+  return OP__COUNT;
+}
+
 /* The value of e, converted to `to` (int -> money or number, money -> number). */
 static uint16_t expr_as(compiler *c, ast_expr *e, ty_base to)
 {
@@ -250,23 +308,17 @@ static uint16_t expr_as(compiler *c, ast_expr *e, ty_base to)
   if (from == TY_PERCENT)
     from = TY_NUMBER;
   if (is_literal(e) && from != to && ty_is_numeric(from) && ty_is_numeric(to))
-    return const_reg(c, literal(c, e, to));
+    return const_reg(c, literal(c, e, to), to);
   if (!is_literal(e) && is_constant(e) && ty_is_numeric(from) && ty_is_numeric(to)) {
     vm_val v;
-    return fold(c, e, to, &v) ? const_reg(c, v) : 0;
+    return fold(c, e, to, &v) ? const_reg(c, v, to) : 0;
   }
   uint16_t r = expr(c, e);
-  if (from == to || from == TY_NONE || !ty_is_numeric(from) || !ty_is_numeric(to))
+  vm_opcode op = conversion_op(from, to);
+  if (from == TY_NONE || op == OP__COUNT)
     return r;
   uint16_t t = new_reg(c);
-  if (from == TY_INT && to == TY_MONEY)
-    emit(c, OP_I2M, t, r, 0, 0);
-  else if (from == TY_INT && to == TY_NUMBER)
-    emit(c, OP_I2N, t, r, 0, 0);
-  else if (from == TY_MONEY && to == TY_NUMBER)
-    emit(c, OP_M2N, t, r, 0, 0);
-  else
-    return r;
+  emit(c, op, t, r, 0, 0);
   return t;
 }
 
@@ -280,79 +332,89 @@ static ty_base compare_kind(ty_base a, ty_base b)
   return a;
 }
 
-static uint16_t compare(compiler *c, ast_expr *e)
+/* How a binary operator is computed: the instruction, what each operand is converted to
+ * first, and the fix-ups around it.  Both the code emitted for an expression and the
+ * folding of a constant one follow this one plan, so a constant folds to exactly what the
+ * VM would compute. */
+typedef struct {
+  vm_opcode op;
+  ty_base as_a, as_b; /* conversion of each operand first; TY_NONE: as it is */
+  bool swap;          /* operands exchanged: a > b is b < a */
+  bool negate;        /* the result negated: a != b is not (a = b) */
+} op_plan;
+
+static op_plan plan_compare(const ast_expr *e)
 {
   ty_base k = compare_kind(e->a->type.base, e->b->type.base);
-  uint16_t l = expr_as(c, e->a, k), r = expr_as(c, e->b, k), d = new_reg(c);
   vm_opcode eq = k == TY_NUMBER ? OP_EQN : k == TY_TEXT ? OP_EQS : OP_EQI;
   vm_opcode lt = k == TY_NUMBER ? OP_LTN : k == TY_TEXT ? OP_LTS : OP_LTI;
   vm_opcode le = k == TY_NUMBER ? OP_LEN : k == TY_TEXT ? OP_LES : OP_LEI;
   switch (e->op) {
-  case OPR_EQ: emit(c, eq, d, l, r, 0); break;
-  case OPR_NE: emit(c, eq, d, l, r, 0); emit(c, OP_NOT, d, d, 0, 0); break;
-  case OPR_LT: emit(c, lt, d, l, r, 0); break;
-  case OPR_LE: emit(c, le, d, l, r, 0); break;
-  case OPR_GT: emit(c, lt, d, r, l, 0); break;
-  default: emit(c, le, d, r, l, 0); break;
+  case OPR_EQ: return (op_plan){eq, k, k, false, false};
+  case OPR_NE: return (op_plan){eq, k, k, false, true};
+  case OPR_LT: return (op_plan){lt, k, k, false, false};
+  case OPR_LE: return (op_plan){le, k, k, false, false};
+  case OPR_GT: return (op_plan){lt, k, k, true, false};
+  default: return (op_plan){le, k, k, true, false};
   }
-  return d;
 }
 
-static uint16_t arith(compiler *c, ast_expr *e)
+static op_plan plan_arith(const ast_expr *e)
 {
   ty_base t = e->type.base, a = e->a->type.base, b = e->b->type.base;
-  uint16_t d = new_reg(c), l, r;
   switch (e->op) {
   case OPR_ADD: case OPR_SUB: {
     bool add = e->op == OPR_ADD;
     if (t == TY_DATE || t == TY_INT || t == TY_MONEY) {
+      /* dates stay days; an int added to money becomes fen first */
       ty_base k = t == TY_MONEY ? TY_MONEY : TY_INT;
-      l = a == TY_DATE ? expr(c, e->a) : expr_as(c, e->a, k);
-      r = b == TY_DATE ? expr(c, e->b) : expr_as(c, e->b, k);
-      emit(c, add ? OP_ADDI : OP_SUBI, d, l, r, 0);
-    } else {
-      l = expr_as(c, e->a, TY_NUMBER);
-      r = expr_as(c, e->b, TY_NUMBER);
-      emit(c, add ? OP_ADDN : OP_SUBN, d, l, r, 0);
+      return (op_plan){add ? OP_ADDI : OP_SUBI, a == TY_DATE ? TY_NONE : k,
+                       b == TY_DATE ? TY_NONE : k, false, false};
     }
-    return d;
+    return (op_plan){add ? OP_ADDN : OP_SUBN, TY_NUMBER, TY_NUMBER, false, false};
   }
   case OPR_MUL:
-    if (t == TY_INT || t == TY_MONEY) {
-      /* money * int: fen times a count */
-      emit(c, OP_MULI, d, expr(c, e->a), expr(c, e->b), 0);
-    } else {
-      l = expr_as(c, e->a, TY_NUMBER);
-      r = expr_as(c, e->b, TY_NUMBER);
-      emit(c, OP_MULN, d, l, r, 0);
-    }
-    return d;
+    if (t == TY_INT || t == TY_MONEY) /* money * int: fen times a count */
+      return (op_plan){OP_MULI, TY_NONE, TY_NONE, false, false};
+    return (op_plan){OP_MULN, TY_NUMBER, TY_NUMBER, false, false};
   default:
-    if (is_constant(e->b)) {
-      /* a divisor known now must not be zero: every record would fail */
-      vm_val v;
-      ty_base bt = e->b->type.base;
-      if (fold_value(c, e->b, &v) &&
-          ((bt == TY_NUMBER || bt == TY_PERCENT) ? v.u.n.num == 0 : v.u.i == 0)) {
-        diag_add(c->diags, DIAG_E_DIV_BY_ZERO, e->loc);
-        c->failed = true;
-      }
-    }
-    if (t == TY_MONEY) {
-      l = expr(c, e->a);
-      r = expr(c, e->b);
-      emit(c, OP_DIVMI, d, l, r, 0);
-    } else if (a == TY_INT && b == TY_INT) {
-      l = expr(c, e->a);
-      r = expr(c, e->b);
-      emit(c, OP_DIVII, d, l, r, 0);
-    } else {
-      l = expr_as(c, e->a, TY_NUMBER);
-      r = expr_as(c, e->b, TY_NUMBER);
-      emit(c, OP_DIVN, d, l, r, 0);
-    }
-    return d;
+    if (t == TY_MONEY)
+      return (op_plan){OP_DIVMI, TY_NONE, TY_NONE, false, false};
+    if (a == TY_INT && b == TY_INT)
+      return (op_plan){OP_DIVII, TY_NONE, TY_NONE, false, false};
+    return (op_plan){OP_DIVN, TY_NUMBER, TY_NUMBER, false, false};
   }
+}
+
+static op_plan plan_binary(const ast_expr *e)
+{
+  return e->op >= OPR_EQ && e->op <= OPR_GE ? plan_compare(e) : plan_arith(e);
+}
+
+static uint16_t operand(compiler *c, ast_expr *e, ty_base as)
+{
+  return as == TY_NONE ? expr(c, e) : expr_as(c, e, as);
+}
+
+/* A comparison or an arithmetic operator, as its plan says. */
+static uint16_t binary(compiler *c, ast_expr *e)
+{
+  op_plan p = plan_binary(e);
+  if (e->op == OPR_DIV && is_constant(e->b)) {
+    /* a divisor known now must not be zero: every record would fail */
+    vm_val v;
+    ty_base bt = e->b->type.base;
+    if (fold_value(c, e->b, &v) &&
+        ((bt == TY_NUMBER || bt == TY_PERCENT) ? v.u.n.num == 0 : v.u.i == 0)) {
+      diag_add(c->diags, DIAG_E_DIV_BY_ZERO, e->loc);
+      c->failed = true;
+    }
+  }
+  uint16_t l = operand(c, e->a, p.as_a), r = operand(c, e->b, p.as_b), d = new_reg(c);
+  emit(c, p.op, d, p.swap ? r : l, p.swap ? l : r, 0);
+  if (p.negate)
+    emit(c, OP_NOT, d, d, 0, 0);
+  return d;
 }
 
 /* ---------------------------------------------------------------- conditions */
@@ -364,7 +426,7 @@ static uint16_t bool_reg(compiler *c, bool v)
     vm_val k;
     memset(&k, 0, sizeof k);
     k.u.i = v;
-    c->bool_regs[v] = (uint16_t)(const_reg(c, k) + 1);
+    c->bool_regs[v] = (uint16_t)(const_reg(c, k, TY_BOOL) + 1);
   }
   return (uint16_t)(c->bool_regs[v] - 1);
 }
@@ -525,11 +587,11 @@ static uint16_t list_aggregation(compiler *c, ast_expr *e)
     emit(c, OP_LOADNONE, acc, 0, 0, 0);
   else if (f == BI_ALL) {
     zero.u.i = 1;
-    emit(c, OP_MOVE, acc, const_reg(c, zero), 0, 0);
+    emit(c, OP_MOVE, acc, const_reg(c, zero, TY_BOOL), 0, 0);
   } else {
     if (t == TY_NUMBER || t == TY_PERCENT)
       zero.u.n = dec_num_from_int(0);
-    emit(c, OP_MOVE, acc, const_reg(c, zero), 0, 0);
+    emit(c, OP_MOVE, acc, const_reg(c, zero, f == BI_ANY ? TY_BOOL : t), 0, 0);
   }
   emit(c, OP_ITER, it, expr(c, list), 0, 0);
   uint32_t loop = c->P->ncode;
@@ -548,7 +610,7 @@ static uint16_t list_aggregation(compiler *c, ast_expr *e)
       memset(&v, 0, sizeof v);
       v.u.i = f == BI_ANY;
       uint32_t j = emit(c, f == BI_ANY ? OP_JMPF : OP_JMPT, w, 0, 0, 0);
-      emit(c, OP_MOVE, acc, const_reg(c, v), 0, 0);
+      emit(c, OP_MOVE, acc, const_reg(c, v, TY_BOOL), 0, 0);
       uint32_t out = emit(c, OP_JMP, 0, 0, 0, 0);
       patch(c, j);
       emit(c, OP_JMP, 0, 0, 0, loop);
@@ -562,7 +624,7 @@ static uint16_t list_aggregation(compiler *c, ast_expr *e)
     vm_val one;
     memset(&one, 0, sizeof one);
     one.u.i = 1;
-    emit(c, OP_ADDI, acc, acc, const_reg(c, one), 0);
+    emit(c, OP_ADDI, acc, acc, const_reg(c, one, TY_INT), 0);
   } else {
     uint16_t v = new_reg(c);
     emit(c, OP_MLOAD, v, it, 0, arg->index);
@@ -684,124 +746,65 @@ static bool is_constant(const ast_expr *e)
   return false;
 }
 
-/* v (of type `from`) as `to`, exactly as the VM's conversion instructions do. */
-static bool convert(vm_val *v, ty_base from, ty_base to)
+/* A constant expression's failure, reported where it is: dividing by zero, or a value out of
+ * range. */
+static bool fold_failed(compiler *c, ast_expr *e, vm_status st)
 {
-  if (from == TY_PERCENT)
-    from = TY_NUMBER;
-  if (to == TY_PERCENT)
-    to = TY_NUMBER;
-  if (from == to || !ty_is_numeric(from) || !ty_is_numeric(to))
-    return true;
-  if (from == TY_INT && to == TY_MONEY)
-    return !__builtin_mul_overflow(v->u.i, 100, &v->u.i);
-  if (from == TY_INT && to == TY_NUMBER)
-    v->u.n = dec_num_from_int(v->u.i);
-  else if (from == TY_MONEY && to == TY_NUMBER)
-    v->u.n = dec_num_from_money(v->u.i);
-  return true;
+  if (!c->failed)
+    diag_add(c->diags, st == VM_ERR_DIV_ZERO ? DIAG_E_DIV_BY_ZERO : DIAG_E_CONST_RANGE, e->loc);
+  c->failed = true;
+  return false;
 }
 
-static bool fold(compiler *c, ast_expr *e, ty_base as, vm_val *out);
-
-/* The value of a constant expression, computed with the VM's own arithmetic; false (with a
- * diagnostic) when it divides by zero or leaves the range. */
+/* The value of a constant expression, computed by the VM's own instructions (vm_fold) in
+ * the order the code for it would run them; false (with a diagnostic) when it divides by
+ * zero or leaves the range. */
 static bool fold_value(compiler *c, ast_expr *e, vm_val *out)
 {
   ty_base t = e->type.base;
   vm_val a, b;
-  dec_status st = DEC_OK;
   memset(out, 0, sizeof *out);
   if (is_literal(e)) {
     *out = literal(c, e, t);
     return true;
   }
   if (e->kind == AST_UNARY) {
-    if (!fold(c, e->a, t == TY_BOOL ? TY_BOOL : t, &a))
+    if (!fold(c, e->a, t, &a))
       return false;
-    if (e->op == OPR_NOT)
-      out->u.i = !a.u.i;
-    else if (t == TY_NUMBER || t == TY_PERCENT)
-      st = dec_num_neg(a.u.n, &out->u.n);
-    else if (a.u.i == INT64_MIN)
-      st = DEC_OVERFLOW;
-    else
-      out->u.i = -a.u.i;
-  } else if (e->op == OPR_AND || e->op == OPR_OR) {
+    vm_opcode op = e->op == OPR_NOT                        ? OP_NOT
+                   : t == TY_NUMBER || t == TY_PERCENT ? OP_NEGN
+                                                        : OP_NEGI;
+    vm_status st = vm_fold(op, out, &a, NULL);
+    return st == VM_OK || fold_failed(c, e, st);
+  }
+  if (e->op == OPR_AND || e->op == OPR_OR) {
+    /* the VM has no instruction for these: they are jumps */
     if (!fold(c, e->a, TY_BOOL, &a) || !fold(c, e->b, TY_BOOL, &b))
       return false;
     out->u.i = e->op == OPR_AND ? a.u.i && b.u.i : a.u.i || b.u.i;
-  } else if (e->op >= OPR_EQ && e->op <= OPR_GE) {
-    ty_base k = compare_kind(e->a->type.base, e->b->type.base);
-    if (!fold(c, e->a, k, &a) || !fold(c, e->b, k, &b))
-      return false;
-    int cmp = k == TY_NUMBER || k == TY_PERCENT ? dec_num_cmp(a.u.n, b.u.n)
-              : k == TY_TEXT
-                  ? (a.u.s.len == b.u.s.len ? memcmp(a.u.s.p, b.u.s.p, a.u.s.len)
-                                            : (a.u.s.len < b.u.s.len ? -1 : 1))
-                  : (a.u.i > b.u.i) - (a.u.i < b.u.i);
-    static const bool lt[] = {0, 1, 1, 1, 0, 0}, eq[] = {1, 0, 0, 1, 0, 1},
-                      gt[] = {0, 1, 0, 0, 1, 1};
-    unsigned o = (unsigned)(e->op - OPR_EQ);
-    out->u.i = cmp < 0 ? lt[o] : cmp == 0 ? eq[o] : gt[o];
-  } else {
-    /* arithmetic, in the operand kinds arith() uses */
-    ty_base ka = e->a->type.base, kb = e->b->type.base;
-    bool num = t == TY_NUMBER || t == TY_PERCENT;
-    ty_base k = num ? TY_NUMBER : t == TY_MONEY && e->op != OPR_MUL && e->op != OPR_DIV
-                                      ? TY_MONEY : TY_INT;
-    if (e->op == OPR_DIV && !num)
-      k = TY_INT; /* money / int: keep both as they are */
-    if (e->op == OPR_DIV && num && ka == TY_INT && kb == TY_INT)
-      k = TY_INT;
-    if (!fold(c, e->a, k == TY_INT ? (ka == TY_DATE ? TY_DATE : ka == TY_MONEY ? TY_MONEY : k) : k, &a) ||
-        !fold(c, e->b, k == TY_INT ? (kb == TY_MONEY ? TY_MONEY : kb == TY_DATE ? TY_DATE : k) : k, &b))
-      return false;
-    switch (e->op) {
-    case OPR_ADD:
-      if (num) st = dec_num_add(a.u.n, b.u.n, &out->u.n);
-      else if (__builtin_add_overflow(a.u.i, b.u.i, &out->u.i)) st = DEC_OVERFLOW;
-      break;
-    case OPR_SUB:
-      if (num) st = dec_num_sub(a.u.n, b.u.n, &out->u.n);
-      else if (__builtin_sub_overflow(a.u.i, b.u.i, &out->u.i)) st = DEC_OVERFLOW;
-      break;
-    case OPR_MUL:
-      if (num) st = dec_num_mul(a.u.n, b.u.n, &out->u.n);
-      else if (__builtin_mul_overflow(a.u.i, b.u.i, &out->u.i)) st = DEC_OVERFLOW;
-      break;
-    default:
-      if (t == TY_MONEY)
-        st = dec_money_div_int(a.u.i, b.u.i, DEC_HALF_AWAY, &out->u.i);
-      else if (k == TY_INT)
-        st = b.u.i == 0 ? DEC_DIV_ZERO
-                        : dec_num_div(dec_num_from_int(a.u.i), dec_num_from_int(b.u.i), &out->u.n);
-      else
-        st = dec_num_div(a.u.n, b.u.n, &out->u.n);
-      break;
-    }
+    return true;
   }
-  if (st != DEC_OK) {
-    if (!c->failed)
-      diag_add(c->diags, st == DEC_DIV_ZERO ? DIAG_E_DIV_BY_ZERO : DIAG_E_CONST_RANGE, e->loc);
-    c->failed = true;
+  op_plan p = plan_binary(e);
+  if (!fold(c, e->a, p.as_a == TY_NONE ? (ty_base)e->a->type.base : p.as_a, &a) ||
+      !fold(c, e->b, p.as_b == TY_NONE ? (ty_base)e->b->type.base : p.as_b, &b))
     return false;
-  }
-  return true;
+  vm_status st = vm_fold(p.op, out, p.swap ? &b : &a, p.swap ? &a : &b);
+  if (st == VM_OK && p.negate)
+    st = vm_fold(OP_NOT, out, out, NULL);
+  return st == VM_OK || fold_failed(c, e, st);
 }
 
-/* fold_value, converted to `as`. */
+/* fold_value, converted to `as` by the instruction the VM would use. */
 static bool fold(compiler *c, ast_expr *e, ty_base as, vm_val *out)
 {
   if (!fold_value(c, e, out))
     return false;
-  if (!convert(out, (ty_base)e->type.base, as)) {
-    if (!c->failed)
-      diag_add(c->diags, DIAG_E_CONST_RANGE, e->loc);
-    c->failed = true;
-    return false;
-  }
-  return true;
+  vm_opcode op = conversion_op((ty_base)e->type.base, as);
+  if (op == OP__COUNT)
+    return true;
+  vm_val v = *out;
+  vm_status st = vm_fold(op, out, &v, NULL);
+  return st == VM_OK || fold_failed(c, e, st);
 }
 
 static uint16_t expr(compiler *c, ast_expr *e)
@@ -813,14 +816,14 @@ static uint16_t expr(compiler *c, ast_expr *e)
     /* constants are folded: 2 * 1500 is one constant, and 1 / (2 - 2) an error now */
     vm_val v;
     if (fold_value(c, e, &v))
-      r = const_reg(c, v);
+      r = const_reg(c, v, (ty_base)e->type.base);
     c->loc = saved;
     return r;
   }
   switch (e->kind) {
   case AST_INT: case AST_DECIMAL: case AST_PERCENT: case AST_STRING: case AST_DATE:
   case AST_BOOL:
-    r = const_reg(c, literal(c, e, (ty_base)e->type.base));
+    r = const_reg(c, literal(c, e, (ty_base)e->type.base), (ty_base)e->type.base);
     break;
   case AST_NONE:
     r = new_reg(c);
@@ -831,7 +834,7 @@ static uint16_t expr(compiler *c, ast_expr *e)
     break;
   case AST_UNARY:
     if (e->op == OPR_NEG && is_literal(e)) {
-      r = const_reg(c, literal(c, e, (ty_base)e->type.base));
+      r = const_reg(c, literal(c, e, (ty_base)e->type.base), (ty_base)e->type.base);
       break;
     }
     d = new_reg(c);
@@ -845,10 +848,8 @@ static uint16_t expr(compiler *c, ast_expr *e)
   case AST_BINARY:
     if (e->op == OPR_AND || e->op == OPR_OR)
       r = logic(c, e);
-    else if (e->op >= OPR_EQ && e->op <= OPR_GE)
-      r = compare(c, e);
     else
-      r = arith(c, e);
+      r = binary(c, e);
     break;
   case AST_IS_NONE:
     d = new_reg(c);
@@ -972,7 +973,7 @@ static uint32_t year_table(compiler *c, const ast_table *t, ty_base kt, ty_base 
   for (uint32_t i = 0; i < tab->n; i++) {
     ast_table_row *r = t->rows.items[i];
     tab->keys[i] = literal(c, r->keys.items[0], kt).u.i;
-    tab->regs[i] = const_reg(c, literal(c, r->value, type));
+    tab->regs[i] = const_reg(c, literal(c, r->value, type), type);
   }
   return P->ntables++;
 }
@@ -984,7 +985,7 @@ static void table_code(compiler *c, uint32_t cell, const ast_table *t, ty_base t
   uint16_t reg = c->P->cells[cell].reg;
   if (!t->by) {
     ast_table_row *r = t->rows.items[0];
-    emit(c, OP_MOVE, reg, const_reg(c, literal(c, r->value, type)), 0, 0);
+    emit(c, OP_MOVE, reg, const_reg(c, literal(c, r->value, type), type), 0, 0);
     emit(c, OP_RET, cell, 0, 0, 0);
     return;
   }
@@ -1005,7 +1006,7 @@ static void table_code(compiler *c, uint32_t cell, const ast_table *t, ty_base t
     ast_table_row *r = t->rows.items[ordered ? n - 1 - i : i];
     uint32_t skip = UINT32_MAX;
     if (ordered && i + 1 < n) {
-      uint16_t k = const_reg(c, literal(c, r->keys.items[0], kt)), ge = new_reg(c);
+      uint16_t k = const_reg(c, literal(c, r->keys.items[0], kt), kt), ge = new_reg(c);
       emit(c, OP_LEI, ge, k, key, 0);
       skip = emit(c, OP_JMPF, ge, 0, 0, 0);
     } else if (!ordered && r->keys.n) {
@@ -1019,7 +1020,7 @@ static void table_code(compiler *c, uint32_t cell, const ast_table *t, ty_base t
     if (r->nested)
       table_code(c, cell, r->nested, type);
     else {
-      emit(c, OP_MOVE, reg, const_reg(c, literal(c, r->value, type)), 0, 0);
+      emit(c, OP_MOVE, reg, const_reg(c, literal(c, r->value, type), type), 0, 0);
       emit(c, OP_RET, cell, 0, 0, 0);
     }
     if (skip != UINT32_MAX)
@@ -1101,7 +1102,7 @@ static void field_code(compiler *c, ast_decl *rec, prog_record *pr, uint32_t i)
     }
     case FCON_MATCHES: pf->regex = con->a->index + 1; break;
     case FCON_CHECK: {
-      uint32_t cell = new_cell(c, CELL_CHECK);
+      uint32_t cell = new_cell_named(c, CELL_CHECK, "check of field", f->name);
       const prog_record *saved = c->check_record;
       c->check_record = pr;
       cell_code(c, cell, con->a, TY_BOOL);
@@ -1218,6 +1219,21 @@ static bool columns_code(compiler *c, const ast_list *outputs, uint32_t ndecisio
 
 /* ---------------------------------------------------------------- aggregates */
 
+/* The program's name for what the checker found an accumulation computes. */
+static prog_acc_func acc_func(int f)
+{
+  switch ((chk_agg_func)f) {
+  case AGG_COUNT: return ACC_COUNT;
+  case AGG_SUM: return ACC_SUM;
+  case AGG_MIN: return ACC_MIN;
+  case AGG_MAX: return ACC_MAX;
+  case AGG_ANY: return ACC_ANY;
+  case AGG_ALL: return ACC_ALL;
+  case AGG_FIRST: break;
+  }
+  return ACC_FIRST;
+}
+
 static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
 {
   ast_decl *d = ca->decl;
@@ -1250,14 +1266,14 @@ static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
       pa->key_src[i] = (uint16_t)k->expr->index;
       continue;
     }
-    pa->key_cells[i] = new_cell(c, CELL_KEY);
+    pa->key_cells[i] = new_cell_named(c, CELL_KEY, "group key", k->name);
     pa->key_src[i] = c->P->cells[pa->key_cells[i]].reg;
     cell_code(c, pa->key_cells[i], k->expr, (ty_base)k->expr->type.base);
   }
   for (uint32_t i = 0; i < pa->naccs; i++) {
     chk_acc *acc = ca->accs.items[i];
     prog_acc *pacc = &pa->accs[i];
-    pacc->func = acc->func;
+    pacc->func = acc_func(acc->func);
     pacc->type = acc->call->type;
     if (acc->func == AGG_FIRST)
       pacc->first = pa->nfirsts++;
@@ -1288,9 +1304,11 @@ static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
     new_reg(c);
   c->agg = pa;
   for (uint32_t i = 0; i < ca->lets.n; i++)
-    c->agg_let_cell[((ast_decl *)ca->lets.items[i])->index] = new_cell(c, CELL_LET);
+    c->agg_let_cell[((ast_decl *)ca->lets.items[i])->index] =
+      new_cell_named(c, CELL_LET, "let", ((ast_decl *)ca->lets.items[i])->name);
   for (uint32_t i = 0; i < ca->decisions.n; i++)
-    c->agg_dec_cell[((ast_decl *)ca->decisions.items[i])->index] = new_cell(c, CELL_DECISION);
+    c->agg_dec_cell[((ast_decl *)ca->decisions.items[i])->index] =
+      new_cell_named(c, CELL_DECISION, "decide", ((ast_decl *)ca->decisions.items[i])->name);
   for (uint32_t i = 0; i < ca->lets.n; i++) {
     ast_decl *l = ca->lets.items[i];
     cell_code(c, c->agg_let_cell[l->index], l->expr, (ty_base)l->type.base);
@@ -1315,7 +1333,8 @@ static bool compile_regexes(compiler *c)
   elig_program *P = c->P;
   P->nregexes = c->C->regexes.n;
   P->regexes = calloc(P->nregexes + 1, sizeof *P->regexes);
-  if (!P->regexes)
+  P->regex_sources = calloc(P->nregexes + 1, sizeof *P->regex_sources);
+  if (!P->regexes || !P->regex_sources)
     return false;
   for (uint32_t i = 0; i < P->nregexes; i++) {
     ast_expr *re = c->C->regexes.items[i];
@@ -1335,6 +1354,7 @@ static bool compile_regexes(compiler *c)
     int code;
     size_t off = 0;
     char msg[256];
+    P->regex_sources[i] = re->text;
     P->regexes[i] = regex_compile(re->text, re->text_len, flags, &code, &off, msg, sizeof msg);
     if (!P->regexes[i]) {
       /* point at the offending character: one past the opening '/' */
@@ -1357,7 +1377,9 @@ static uint32_t *cells_for(compiler *c, const ast_list *decls, cell_kind kind)
     return NULL;
   }
   for (uint32_t i = 0; i < decls->n; i++)
-    cells[i] = new_cell(c, kind);
+    cells[i] = new_cell_named(c, kind, kind == CELL_LET ? "let" : kind == CELL_PARAM ? "param"
+                                       : kind == CELL_DECISION ? "decide" : "monitor",
+                              ((ast_decl *)decls->items[i])->name);
   return cells;
 }
 
@@ -1480,45 +1502,170 @@ static void explain_code(compiler *c)
     c->failed = true;
 }
 
-/* Each test's expectations become cells of the record program. */
+/* ---------------------------------------------------------------- tests */
+
+static void given_value(wbuf *b, const ast_expr *v);
+
+static void given_object(wbuf *b, const ast_list *items)
+{
+  wbuf_puts(b, "{");
+  for (uint32_t i = 0; i < items->n; i++) {
+    const ast_given_item *g = items->items[i];
+    if (i)
+      wbuf_puts(b, ",");
+    wbuf_json_text(b, g->name, strlen(g->name));
+    wbuf_puts(b, ":");
+    given_value(b, g->value);
+  }
+  wbuf_puts(b, "}");
+}
+
+/* A literal as JSON: numbers keep their text (exact), dates become strings.  The test's
+ * record is then typed like any JSON input when the test runs, defaults and checks
+ * included. */
+static void given_value(wbuf *b, const ast_expr *v)
+{
+  char buf[16];
+  const ast_expr *lit = v;
+  if (v->kind == AST_UNARY) {
+    wbuf_puts(b, "-");
+    lit = v->a;
+  }
+  switch (lit->kind) {
+  case AST_INT: case AST_DECIMAL: wbuf_put(b, lit->text, lit->text_len); break;
+  case AST_PERCENT:
+    wbuf_puts(b, "\"");
+    wbuf_put(b, lit->text, lit->text_len);
+    wbuf_puts(b, "%\"");
+    break;
+  case AST_STRING: wbuf_json_text(b, lit->text, lit->text_len); break;
+  case AST_DATE:
+    date_format((int32_t)lit->ival, buf);
+    wbuf_json_text(b, buf, 10);
+    break;
+  case AST_BOOL: wbuf_puts(b, lit->ival ? "true" : "false"); break;
+  case AST_SET:
+    /* [ {record}, {record} ] */
+    wbuf_puts(b, "[");
+    for (uint32_t i = 0; i < lit->list.n; i++) {
+      if (i)
+        wbuf_puts(b, ",");
+      given_object(b, &((const ast_expr *)lit->list.items[i])->list);
+    }
+    wbuf_puts(b, "]");
+    break;
+  default: wbuf_puts(b, "null"); break;
+  }
+}
+
+/* The span of a whole expression (a binary node's own location is its operator).  Bounded:
+ * the parser refuses expressions nested deeper than PARSE_MAX_DEPTH. */
+static void span(const ast_expr *e, uint32_t *start, uint32_t *end)
+{
+  if (!e)
+    return;
+  if (e->loc.start < *start)
+    *start = e->loc.start;
+  if (e->loc.end > *end)
+    *end = e->loc.end;
+  span(e->a, start, end);
+  span(e->b, start, end);
+  span(e->c, start, end);
+  for (uint32_t i = 0; i < e->list.n; i++)
+    span(e->list.items[i], start, end);
+}
+
+/* Where an expectation starts (its operand, not its operator). */
+static elig_loc expect_loc(const ast_expr *e)
+{
+  uint32_t start = e->loc.start, end = e->loc.end;
+  span(e, &start, &end);
+  elig_loc at = {e->loc.file, start, end};
+  return at;
+}
+
+/* An expectation as written, on one line: newlines and runs of spaces become one space. */
+static void expression_text(wbuf *b, const src_set *srcs, const ast_expr *e)
+{
+  elig_loc at = expect_loc(e);
+  uint32_t len;
+  const char *text = src_text(srcs, at.file, &len);
+  uint32_t end = at.end > len ? len : at.end;
+  bool space = false;
+  for (uint32_t i = at.start; text && i < end; i++) {
+    char ch = text[i];
+    if (ch == '\n' || ch == '\r' || ch == ' ' || ch == '\t') {
+      space = true;
+      continue;
+    }
+    if (space)
+      wbuf_puts(b, " ");
+    space = false;
+    wbuf_put(b, &ch, 1);
+  }
+}
+
+/* b's text copied into the program's strings, or NULL (c->failed) when out of memory. */
+static const char *keep_text(compiler *c, wbuf *b, uint32_t *len)
+{
+  const char *text = wbuf_text(b);
+  char *kept = text ? arena_strdup(c->arena, text, b->len) : NULL;
+  if (!kept)
+    c->failed = true;
+  if (len)
+    *len = (uint32_t)b->len;
+  b->len = 0;
+  return kept;
+}
+
+/* A test block lowered: its given record as JSON text, a cell per expectation, and what a
+ * failure report shows (where each expectation is, its text, the values it names). */
+static void test_code(compiler *c, ast_decl *d, prog_test *t, wbuf *b)
+{
+  enum { MAX_SHOWN = 16 };
+  t->name = d->text;
+  t->loc = d->name_loc;
+  given_object(b, &d->given);
+  t->given = keep_text(c, b, &t->given_len);
+  t->nexpects = d->expects.n;
+  t->expect_cells = calloc(t->nexpects + 1, sizeof *t->expect_cells);
+  t->expect_locs = calloc(t->nexpects + 1, sizeof *t->expect_locs);
+  t->expect_texts = calloc(t->nexpects + 1, sizeof *t->expect_texts);
+  t->shown = calloc(t->nexpects + 1, sizeof *t->shown);
+  t->nshown = calloc(t->nexpects + 1, sizeof *t->nshown);
+  if (!t->expect_cells || !t->expect_locs || !t->expect_texts || !t->shown || !t->nshown) {
+    c->failed = true;
+    return;
+  }
+  for (uint32_t k = 0; k < t->nexpects && !c->failed; k++) {
+    ast_expr *e = d->expects.items[k];
+    t->expect_locs[k] = expect_loc(e);
+    expression_text(b, c->srcs, e);
+    t->expect_texts[k] = keep_text(c, b, NULL);
+    t->expect_cells[k] = new_cell_named(c, CELL_EXPECT, "expectation of test", t->name);
+    cell_code(c, t->expect_cells[k], e, TY_BOOL);
+    t->shown[k] = calloc(MAX_SHOWN, sizeof *t->shown[k]);
+    if (!t->shown[k]) {
+      c->failed = true;
+      return;
+    }
+    collect_names(c, e, t->shown[k], &t->nshown[k], MAX_SHOWN);
+  }
+}
+
 static void tests_code(compiler *c)
 {
   elig_program *P = c->P;
+  wbuf b = {0};
   P->ntests = c->C->tests.n;
   P->tests = calloc(P->ntests + 1, sizeof *P->tests);
   if (!P->tests) {
     c->failed = true;
     return;
   }
-  for (uint32_t i = 0; i < P->ntests; i++) {
-    ast_decl *d = c->C->tests.items[i];
-    prog_test *t = &P->tests[i];
-    t->name = d->text;
-    t->loc = d->name_loc;
-    t->decl = d;
-    t->nexpects = d->expects.n;
-    t->expect_cells = calloc(t->nexpects + 1, sizeof *t->expect_cells);
-    t->expects = calloc(t->nexpects + 1, sizeof *t->expects);
-    t->shown = calloc(t->nexpects + 1, sizeof *t->shown);
-    t->nshown = calloc(t->nexpects + 1, sizeof *t->nshown);
-    if (!t->expect_cells || !t->expects || !t->shown || !t->nshown) {
-      c->failed = true;
-      return;
-    }
-    for (uint32_t k = 0; k < t->nexpects; k++) {
-      ast_expr *e = d->expects.items[k];
-      t->expects[k] = e;
-      t->expect_cells[k] = new_cell(c, CELL_EXPECT);
-      cell_code(c, t->expect_cells[k], e, TY_BOOL);
-      enum { MAX_SHOWN = 16 };
-      t->shown[k] = calloc(MAX_SHOWN, sizeof *t->shown[k]);
-      if (!t->shown[k]) {
-        c->failed = true;
-        return;
-      }
-      collect_names(c, e, t->shown[k], &t->nshown[k], MAX_SHOWN);
-    }
-  }
+  for (uint32_t i = 0; i < P->ntests && !c->failed; i++)
+    test_code(c, c->C->tests.items[i], &P->tests[i], &b);
+  wbuf_free(&b);
 }
 
 /* The longest chain of cell calls bounds the VM's return stack. */
@@ -1531,8 +1678,8 @@ static void measure_depth(elig_program *P)
 elig_program *comp_compile(chk_program *chk, ast_arena *arena, src_set *srcs,
                            diag_list *diags)
 {
-  compiler c = {.C = chk, .diags = diags};
-  c.P = calloc(1, sizeof *c.P);
+  compiler c = {.C = chk, .arena = arena, .srcs = srcs, .diags = diags};
+  c.P = prog_new(NULL, NULL); /* takes the arena and the files only once it succeeds */
   if (!c.P)
     return NULL;
   c.loc = chk->record->loc;
@@ -1557,120 +1704,11 @@ elig_program *comp_compile(chk_program *chk, ast_arena *arena, src_set *srcs,
   if (c.failed) {
     if (diag_error_count(diags) == 0)
       diag_add(diags, DIAG_E_NO_MEMORY, c.loc);
-    comp_program_free(c.P);
+    prog_free(c.P);
     return NULL;
   }
   measure_depth(c.P);
-  c.P->arena = arena;
+  c.P->strings = arena;
   c.P->srcs = srcs;
   return c.P;
-}
-
-static void free_decisions(prog_decision *d, uint32_t n)
-{
-  for (uint32_t i = 0; d && i < n; i++) {
-    for (uint32_t r = 0; d[i].rule_names && r < d[i].nrules; r++)
-      free(d[i].rule_names[r].items);
-    free(d[i].rule_names);
-    free(d[i].reasons);
-    free(d[i].rule_locs);
-  }
-  free(d);
-}
-
-void comp_program_free(elig_program *P)
-{
-  if (!P)
-    return;
-  for (uint32_t i = 0; P->records && i < P->nrecords; i++)
-    free(P->records[i].fields);
-  free(P->records);
-  free(P->key_fields);
-  free(P->code);
-  free(P->code_locs);
-  free(P->consts);
-  free(P->const_regs);
-  for (uint32_t i = 0; P->sets && i < P->nsets; i++) {
-    free(P->sets[i].items);
-    free(P->sets[i].lens);
-    free(P->sets[i].ints);
-    free(P->sets[i].nums);
-  }
-  free(P->sets);
-  for (uint32_t i = 0; P->tables && i < P->ntables; i++) {
-    free(P->tables[i].keys);
-    free(P->tables[i].regs);
-  }
-  free(P->tables);
-  for (uint32_t i = 0; P->regexes && i < P->nregexes; i++)
-    regex_free(P->regexes[i]);
-  free(P->regexes);
-  for (uint32_t i = 0; P->cell_names && i < P->ncells; i++)
-    free(P->cell_names[i].items);
-  free(P->cell_names);
-  free(P->cells);
-  free_decisions(P->decisions, P->ndecisions);
-  free(P->flags);
-  free(P->columns);
-  for (uint32_t i = 0; P->aggregates && i < P->naggregates; i++) {
-    prog_aggregate *a = &P->aggregates[i];
-    free(a->key_names);
-    free(a->key_types);
-    free(a->key_cells);
-    free(a->key_src);
-    free(a->accs);
-    free_decisions(a->decisions, a->ndecisions);
-    free(a->columns);
-  }
-  free(P->aggregates);
-  for (uint32_t i = 0; P->tests && i < P->ntests; i++) {
-    for (uint32_t k = 0; P->tests[i].shown && k < P->tests[i].nexpects; k++)
-      free(P->tests[i].shown[k]);
-    free(P->tests[i].shown);
-    free(P->tests[i].nshown);
-    free(P->tests[i].expect_cells);
-    free(P->tests[i].expects);
-  }
-  free(P->tests);
-  ast_arena_free(P->arena);
-  src_set_free(P->srcs);
-  free(P);
-}
-
-void comp_where(const elig_program *P, uint32_t pc, char *buf, size_t size)
-{
-  elig_loc loc = P->code_locs[pc];
-  uint32_t line = 0, col = 0;
-  if (src_position(P->srcs, loc.file, loc.start, &line, &col) != SRC_OK)
-    snprintf(buf, size, "the rules");
-  else
-    snprintf(buf, size, "%s:%u:%u", src_file_name(P->srcs, loc.file), line, col);
-}
-
-/* ---------------------------------------------------------------- disassembly */
-
-static const char *const op_names[] = {
-#define OP(name, fmt, doc) #name,
-#include "ops.def"
-#undef OP
-};
-
-char *comp_disasm(const elig_program *P)
-{
-  size_t cap = 4096 + (size_t)P->ncode * 64 + (size_t)P->ncells * 64, len = 0;
-  char *out = malloc(cap);
-  if (!out)
-    return NULL;
-#define PUT(...) (len += (size_t)snprintf(out + len, cap - len, __VA_ARGS__))
-  PUT("; %u registers, %u constants, %u cells, %u instructions\n", P->nregs, P->nconsts,
-      P->ncells, P->ncode);
-  for (uint32_t pc = 0; pc < P->ncode && len + 128 < cap; pc++) {
-    for (uint32_t k = 0; k < P->ncells; k++)
-      if (P->cells[k].entry == pc)
-        PUT("cell %u (r%u):\n", k, P->cells[k].reg);
-    const vm_ins *in = &P->code[pc];
-    PUT("  %4u  %-8s %u %u %u %u\n", pc, op_names[in->op], in->a, in->b, in->c, in->x);
-  }
-#undef PUT
-  return out;
 }

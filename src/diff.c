@@ -374,7 +374,7 @@ static bool side_init(side *s, const elig_program *P, const char *label, int32_t
   s->aggs = calloc(P->naggregates + 1, sizeof *s->aggs);
   if (!s->ctx || !s->aggs)
     return false;
-  s->ctx->R[P->as_of_reg].u.i = as_of;
+  vm_set_as_of(s->ctx, as_of);
   for (uint32_t i = 0; i < P->naggregates; i++)
     agg_table_init(&s->aggs[i], &P->aggregates[i]);
   return true;
@@ -406,7 +406,7 @@ static bool evaluate(diff *d, side *s)
   if (st == VM_ERR_NO_MEMORY)
     d->nomem = true;
   char where[256];
-  comp_where(P, ctx->err_pc, where, sizeof where);
+  prog_where(P, vm_error_pc(ctx), where, sizeof where);
   snprintf(s->why, sizeof s->why, "%s at %s", vm_status_str(st), where);
   return false;
 }
@@ -414,12 +414,12 @@ static bool evaluate(diff *d, side *s)
 static vtext decision_value(const side *s, uint32_t dec, char *buf)
 {
   const prog_decision *D = &s->P->decisions[dec];
-  return val_text(D->type, &s->ctx->R[s->P->cells[D->cell].reg], buf);
+  return val_text(D->type, vm_cell_value(s->ctx, D->cell), buf);
 }
 
 static bool flag_raised(const side *s, uint32_t f)
 {
-  return f != NONE_IDX && s->ctx->R[s->P->cells[s->P->flags[f].cell].reg].u.i != 0;
+  return f != NONE_IDX && vm_flag_raised(s->ctx, f);
 }
 
 /* Compares the two results of a record both sides accepted; true when it changed. */
@@ -495,14 +495,14 @@ static void list_row(diff *d, uint64_t line, const char *key, size_t keylen)
   wbuf *b = &d->lbuf;
   put_u64(b, line);
   put(b, ",");
-  write_csv_text(b, key, keylen);
+  wbuf_csv_text(b, key, keylen);
   for (uint32_t i = 0; i < d->ndecs; i++)
     for (int k = 0; k < 2; k++) {
       put(b, ",");
       if (d->decs[i].idx[k] != NONE_IDX) {
         vtext v = decision_value(&d->s[k], d->decs[i].idx[k], buf);
         if (!v.none)
-          write_csv_text(b, v.p, v.len);
+          wbuf_csv_text(b, v.p, v.len);
       }
     }
   put(b, ",");
@@ -829,7 +829,7 @@ static bool glist_add(void *arg, const vm_ctx *ctx)
   }
   for (uint32_t c = 0; c < g->ncols; c++) {
     const prog_column *col = &v->cols[c];
-    const vm_val *val = &ctx->R[col->reg];
+    const vm_val *val = vm_column_value(ctx, col);
     const char *text = val->none ? "" : write_value_text(col->type, val, false, buf, sizeof buf);
     g->off[(size_t)g->n * g->ncols + c] = g->text.len;
     g->len[(size_t)g->n * g->ncols + c] = (uint32_t)strlen(text);
@@ -872,7 +872,7 @@ static bool glist_build(diff *d, int k, uint32_t a, glist *g)
     d->nomem = true;
   } else if (st != VM_OK) {
     char where[256];
-    comp_where(P, s->ctx->err_pc, where, sizeof where);
+    prog_where(P, vm_error_pc(s->ctx), where, sizeof where);
     fprintf(d->log, "elig: aggregate '%s' (%s rules): %s at %s\n", A->name, s->label,
             vm_status_str(st), where);
     ok = false;
@@ -1402,7 +1402,7 @@ static void text_report(diff *d, wbuf *b)
 
 static void json_str(wbuf *b, const char *s)
 {
-  write_json_text(b, s, strlen(s));
+  wbuf_json_text(b, s, strlen(s));
 }
 
 static void json_val(wbuf *b, vtext v)
@@ -1410,7 +1410,7 @@ static void json_val(wbuf *b, vtext v)
   if (v.none)
     put(b, "null");
   else
-    write_json_text(b, v.p, v.len);
+    wbuf_json_text(b, v.p, v.len);
 }
 
 static void json_where(wbuf *b, const uint32_t idx[2])

@@ -33,10 +33,10 @@ static void values(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_names
     const prog_column *c = &names->items[i];
     if (c->cell != UINT32_MAX && vm_ensure(ctx, c->cell) != VM_OK)
       continue;
-    const vm_val *v = &ctx->R[c->reg];
+    const vm_val *v = vm_column_value(ctx, c);
     put(b, i ? ", " : "");
     if (json) {
-      write_json_text(b, c->name, strlen(c->name));
+      wbuf_json_text(b, c->name, strlen(c->name));
       put(b, ": ");
       if (v->none)
         put(b, "null");
@@ -45,7 +45,7 @@ static void values(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_names
         put(b, write_value_text(c->type, v, false, buf, sizeof buf));
       else {
         write_value_text(c->type, v, false, buf, sizeof buf);
-        write_json_text(b, buf, strlen(buf));
+        wbuf_json_text(b, buf, strlen(buf));
       }
     } else {
       put(b, c->name);
@@ -74,7 +74,7 @@ static void derived(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_name
     const prog_names *inputs = &P->cell_names[c->cell];
     if (json) {
       put(b, *first ? "" : ", ");
-      write_json_text(b, c->name, strlen(c->name));
+      wbuf_json_text(b, c->name, strlen(c->name));
       put(b, ": {\"value\": ");
       prog_names one = {(prog_column *)c, 1};
       put(b, "{");
@@ -86,7 +86,7 @@ static void derived(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_name
       put(b, "    ");
       put(b, c->name);
       put(b, " = ");
-      put(b, write_value_text(c->type, &ctx->R[c->reg], true, buf, sizeof buf));
+      put(b, write_value_text(c->type, vm_column_value(ctx, c), true, buf, sizeof buf));
       if (inputs->n) {
         put(b, kind == CELL_PARAM ? "   (parameter, by " : "   <- ");
         values(b, P, ctx, inputs, false);
@@ -105,10 +105,10 @@ static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
                           bool *shown)
 {
   char buf[256];
-  uint32_t rule = ctx->rule[d->cell];
+  uint32_t rule = vm_rule(ctx, d->cell);
   put(b, d->name);
   put(b, " = ");
-  put(b, write_value_text(d->type, &ctx->R[P->cells[d->cell].reg], true, buf, sizeof buf));
+  put(b, write_value_text(d->type, vm_cell_value(ctx, d->cell), true, buf, sizeof buf));
   put(b, "\n");
   for (uint32_t r = 0; r <= rule && r < d->nrules; r++) {
     snprintf(buf, sizeof buf, "  rule %u (", r + 1);
@@ -138,18 +138,18 @@ static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
 static void decision_json(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_decision *d)
 {
   char buf[256];
-  uint32_t rule = ctx->rule[d->cell];
+  uint32_t rule = vm_rule(ctx, d->cell);
   put(b, "{\"name\": ");
-  write_json_text(b, d->name, strlen(d->name));
+  wbuf_json_text(b, d->name, strlen(d->name));
   put(b, ", \"value\": ");
-  write_value_text(d->type, &ctx->R[P->cells[d->cell].reg], false, buf, sizeof buf);
-  write_json_text(b, buf, strlen(buf));
+  write_value_text(d->type, vm_cell_value(ctx, d->cell), false, buf, sizeof buf);
+  wbuf_json_text(b, buf, strlen(buf));
   snprintf(buf, sizeof buf, ", \"rule\": %u, \"at\": \"", rule + 1);
   put(b, buf);
   at(b, P, d->rule_locs[rule]);
   put(b, "\", \"reason\": ");
   if (d->reasons[rule])
-    write_json_text(b, d->reasons[rule], strlen(d->reasons[rule]));
+    wbuf_json_text(b, d->reasons[rule], strlen(d->reasons[rule]));
   else
     put(b, "null");
   put(b, ", \"rules\": [");
@@ -179,10 +179,10 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where,
     return VM_ERR_NO_MEMORY;
   if (json) {
     put(out, "{\"record\": ");
-    write_json_text(out, key, strlen(key));
+    wbuf_json_text(out, key, strlen(key));
     if (where) {
       put(out, ", \"at\": ");
-      write_json_text(out, where, strlen(where));
+      wbuf_json_text(out, where, strlen(where));
     }
     put(out, ", \"decisions\": [");
     for (uint32_t d = 0; d < P->ndecisions; d++) {
@@ -193,13 +193,13 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where,
     for (uint32_t f = 0; f < P->nflags; f++) {
       const prog_flag *fl = &P->flags[f];
       put(out, f ? ", {\"name\": " : "{\"name\": ");
-      write_json_text(out, fl->name, strlen(fl->name));
+      wbuf_json_text(out, fl->name, strlen(fl->name));
       put(out, ", \"severity\": ");
-      write_json_text(out, fl->severity, strlen(fl->severity));
-      put(out, ctx->R[P->cells[fl->cell].reg].u.i ? ", \"raised\": true" : ", \"raised\": false");
+      wbuf_json_text(out, fl->severity, strlen(fl->severity));
+      put(out, vm_cell_value(ctx, fl->cell)->u.i ? ", \"raised\": true" : ", \"raised\": false");
       put(out, ", \"reason\": ");
       if (fl->reason)
-        write_json_text(out, fl->reason, strlen(fl->reason));
+        wbuf_json_text(out, fl->reason, strlen(fl->reason));
       else
         put(out, "null");
       put(out, ", \"values\": {");
@@ -209,7 +209,7 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where,
     put(out, "], \"derived\": {");
     bool first = true;
     for (uint32_t d = 0; d < P->ndecisions; d++)
-      for (uint32_t r = 0; r < P->decisions[d].nrules && r <= ctx->rule[P->decisions[d].cell]; r++)
+      for (uint32_t r = 0; r < P->decisions[d].nrules && r <= vm_rule(ctx, P->decisions[d].cell); r++)
         derived(out, P, ctx, &P->decisions[d].rule_names[r], shown, true,
                 &first);
     for (uint32_t f = 0; f < P->nflags; f++)
@@ -234,7 +234,7 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where,
   put(out, "flags\n");
   for (uint32_t f = 0; f < P->nflags; f++) {
     const prog_flag *fl = &P->flags[f];
-    bool raised = ctx->R[P->cells[fl->cell].reg].u.i != 0;
+    bool raised = vm_cell_value(ctx, fl->cell)->u.i != 0;
     put(out, "  ");
     put(out, fl->name);
     put(out, " (");

@@ -2,8 +2,13 @@
  * program.h -- the compiled form of a rule set: immutable, shared by any number of threads.
  *
  * Pipeline: check.c -> compile.c builds this -> vm.c runs it, one elig_ctx per thread.
- * Every name is gone: fields, derived values, parameters, decisions and flags are numbered
- * cells with a register each; regexes are compiled once; constants are in a pool.
+ * Every name is gone from the code: fields, derived values, parameters, decisions and flags
+ * are numbered cells with a register each; regexes are compiled once; constants are in a
+ * pool.  The names that remain are for people (results, explanations, test reports).
+ *
+ * The program knows nothing of the syntax tree or the checker: it is the boundary between
+ * the compiler and everything that runs rules.  program.c owns its lifetime and the lookups
+ * every runner needs; only vm.c reads the register numbers it holds.
  */
 #ifndef ELIG_PROGRAM_H
 #define ELIG_PROGRAM_H
@@ -11,8 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ast.h"
-#include "check.h"
+#include "arena.h"
 #include "decimal.h"
 #include "regex.h"
 #include "srcfile.h"
@@ -116,8 +120,11 @@ typedef struct prog_column {
   uint16_t reg;
 } prog_column;
 
+/* What an accumulator of an aggregate computes over its group's records. */
+typedef enum { ACC_COUNT, ACC_SUM, ACC_MIN, ACC_MAX, ACC_ANY, ACC_ALL, ACC_FIRST } prog_acc_func;
+
 typedef struct {
-  int func;               /* chk_agg_func */
+  prog_acc_func func;
   ty_type type;           /* of the accumulated value */
   uint32_t value_cell;    /* UINT32_MAX for count, or when the value is a field */
   uint16_t value_reg;     /* where the value is for a record (cell or field register) */
@@ -155,15 +162,17 @@ typedef struct {
   uint8_t kind;           /* TY_TEXT, TY_INT or TY_NUMBER */
 } prog_set;
 
-/* A test block: the record it gives (kept as syntax, typed like any input when the test
- * runs) and a cell per expectation. */
+/* A test block, lowered at compile time: the record it gives as JSON text (typed like any
+ * input when the test runs), and a cell per expectation with what a failure report shows. */
 typedef struct {
   const char *name;
   elig_loc loc;            /* the test's name */
-  const ast_decl *decl;    /* its given items (the program keeps the syntax tree) */
+  const char *given;       /* the given record as one JSON object */
+  uint32_t given_len;
   uint32_t nexpects;
   uint32_t *expect_cells;
-  const ast_expr **expects;
+  elig_loc *expect_locs;   /* where each expectation starts (its operand, not its operator) */
+  const char **expect_texts; /* each expectation as written, on one line */
   prog_column **shown;     /* per expectation: the values it names, shown when it fails */
   uint32_t *nshown;
 } prog_test;
@@ -177,7 +186,7 @@ typedef struct {
 } prog_table;
 
 typedef struct elig_program {
-  ast_arena *arena;       /* owns every name and string below */
+  mem_arena *strings;        /* owns every name and string below (the syntax tree's arena) */
   src_set *srcs;          /* the rule files, for diagnostics and explanations */
   const char *policy, *version;
   char hash[72];          /* "sha256:" and 64 hex digits of the rule files' contents */
@@ -191,14 +200,17 @@ typedef struct elig_program {
   uint32_t ncode;
   vm_val *consts;
   uint16_t *const_regs;   /* the register each constant is loaded into */
+  uint8_t *const_types;   /* each constant's ty_base, for the code dump */
   uint32_t nconsts;
   prog_set *sets;
   uint32_t nsets;
   prog_table *tables;
   uint32_t ntables;
   regex_code **regexes;
+  const char **regex_sources; /* each regex as written, for the code dump */
   uint32_t nregexes;
   prog_cell *cells;
+  const char **cell_labels; /* per cell, for the code dump: "let per_capita" */
   uint32_t ncells;
   prog_decision *decisions;
   uint32_t ndecisions;
@@ -215,5 +227,33 @@ typedef struct elig_program {
   uint16_t as_of_reg;     /* the evaluation date */
   uint32_t max_depth;     /* deepest chain of cell calls */
 } elig_program;
+
+/* An empty program owning `strings` (the arena its names come from) and `srcs`, or NULL
+ * when out of memory (the caller keeps both). */
+elig_program *prog_new(mem_arena *strings, src_set *srcs);
+
+/* Frees a program and everything it owns.  NULL is fine. */
+void prog_free(elig_program *P);
+
+/* The main record (the one with a key: the household). */
+const prog_record *prog_main_record(const elig_program *P);
+
+/* Looks a decision, flag or aggregate up by name: its number, or PROG_NONE. */
+#define PROG_NONE UINT32_MAX
+uint32_t prog_find_decision(const elig_program *P, const char *name);
+uint32_t prog_find_flag(const elig_program *P, const char *name);
+uint32_t prog_find_aggregate(const elig_program *P, const char *name);
+uint32_t prog_find_field(const elig_program *P, const char *name);
+
+/* The decision whose cell is `cell`, or NULL. */
+const prog_decision *prog_decision_of_cell(const elig_program *P, uint32_t cell);
+
+/* Where the instruction at pc comes from: its rule file, 1-based line and column.  False
+ * when the program has no source position for it. */
+bool prog_position(const elig_program *P, uint32_t pc, const char **file, uint32_t *line,
+                   uint32_t *column);
+
+/* "rules/x.rules:12:5" (or "the rules"), for run-time errors: into buf of `size` bytes. */
+void prog_where(const elig_program *P, uint32_t pc, char *buf, size_t size);
 
 #endif

@@ -173,7 +173,7 @@ static bool check_value(vm_ctx *ctx, const prog_field *f, const vm_val *v, rec_r
 static bool check_declared(vm_ctx *ctx, const prog_field *f, const vm_val *v,
                            rec_reject *why)
 {
-  const elig_program *P = ctx->P;
+  const elig_program *P = vm_program(ctx);
   char lo[DEC_FMT_MAX], hi[DEC_FMT_MAX];
   bool below = f->has_min && compare(f, v, &f->min) < 0;
   bool above = f->has_max && compare(f, v, &f->max) > 0;
@@ -191,7 +191,7 @@ static bool check_declared(vm_ctx *ctx, const prog_field *f, const vm_val *v,
   if (f->one_of && !in_set(&P->sets[f->one_of - 1], v))
     return reject_field(why, f, ": not one of the allowed values");
   if (f->regex) {
-    regex_result r = regex_match(P->regexes[f->regex - 1], ctx->matcher, v->u.s.p, v->u.s.len);
+    regex_result r = vm_regex_match(ctx, f->regex - 1, v->u.s.p, v->u.s.len);
     if (r == REGEX_LIMIT)
       return reject_field(why, f, ": the pattern hit its match limit on this value");
     if (r != REGEX_MATCH)
@@ -230,7 +230,7 @@ static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject
     vm_status st = vm_ensure(ctx, cell);
     if (st != VM_OK)
       return reject_field(why, f, ": its check failed: %s", vm_status_str(st));
-    if (!ctx->R[ctx->P->cells[cell].reg].u.i) {
+    if (!vm_cell_value(ctx, cell)->u.i) {
       reject_field(why, f, ": %s", f->check_msg ? f->check_msg : "check failed");
       char buf[96];
       const char *text = write_value_text(f->type, &regs[i], false, buf, sizeof buf);
@@ -408,10 +408,11 @@ void rec_header_fini(rec_header *h)
 
 bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_reject *why)
 {
-  const elig_program *P = ctx->P;
-  const prog_record *rec = &P->records[P->main_record];
+  const elig_program *P = vm_program(ctx);
+  const prog_record *rec = prog_main_record(P);
+  vm_val *R = vm_record_slots(ctx, P->main_record);
   vm_begin_record(ctx);
-  clear(ctx->R, rec->nfields);
+  clear(R, rec->nfields);
   if (r->ncells != h->ncols)
     return reject(why, "the record has %zu cell%s but the header has %u column%s", r->ncells,
                   r->ncells == 1 ? "" : "s", h->ncols, h->ncols == 1 ? "" : "s");
@@ -422,14 +423,14 @@ bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_rej
     if (f < 0 || cell->len == 0 || (uint32_t)f > bad)
       continue; /* an empty cell is an absent value */
     rec_reject tmp;
-    if (!parse_value(&rec->fields[f], cell->ptr, cell->len, &ctx->R[f], &tmp)) {
+    if (!parse_value(&rec->fields[f], cell->ptr, cell->len, &R[f], &tmp)) {
       /* keep the first field in declaration order, whatever the column order */
       bad = (uint32_t)f;
       *why = tmp;
-      ctx->R[f].none = true;
+      R[f].none = true;
     }
   }
-  return finish(ctx, rec, ctx->R, why, bad);
+  return finish(ctx, rec, R, why, bad);
 }
 
 /* ---------------------------------------------------------------- field by field */
@@ -454,8 +455,8 @@ bool rec_parse_field(const elig_program *P, uint32_t field, const char *s, size_
 
 bool rec_check(vm_ctx *ctx, rec_reject *why)
 {
-  const prog_record *rec = &ctx->P->records[ctx->P->main_record];
-  return finish(ctx, rec, ctx->R, why, UINT32_MAX);
+  const elig_program *P = vm_program(ctx);
+  return finish(ctx, prog_main_record(P), vm_record_slots(ctx, P->main_record), why, UINT32_MAX);
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -517,7 +518,7 @@ static bool json_object(vm_ctx *ctx, jdoc *doc, const prog_record *rec, const jd
     if (i == rec->nfields) {
       if (unknown->keys++ == 0 || !unknown->first[0]) {
         utf8_printable_copy(unknown->first, sizeof unknown->first, n->key, n->key_len);
-        unknown->first_record = (uint32_t)(rec - ctx->P->records);
+        unknown->first_record = (uint32_t)(rec - vm_program(ctx)->records);
       }
       check_all = true;
       continue;
@@ -539,17 +540,18 @@ static bool json_object(vm_ctx *ctx, jdoc *doc, const prog_record *rec, const jd
 static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f,
                       const jdoc_node *arr, vm_val *v, rec_reject *why, rec_unknown *unknown)
 {
-  const prog_record *elem = &ctx->P->records[f->type.record];
+  const prog_record *elem = &vm_program(ctx)->records[f->type.record];
+  vm_val *slots = vm_record_slots(ctx, f->type.record);
   uint32_t stride = elem->nfields ? elem->nfields : 1;
   if ((uint64_t)arr->count * stride > UINT32_MAX / 2)
     return reject_field(why, f, ": too many elements");
-  vm_val *first = vm_elems_reserve(ctx, arr->count * stride);
+  uint32_t base = 0, k = 0;
+  vm_val *first = vm_elems_reserve(ctx, arr->count * stride, &base);
   if (!first && arr->count)
     return reject_field(why, f, ": out of memory");
-  uint32_t base = (uint32_t)(first ? first - ctx->elems : 0), k = 0;
   for (uint32_t e = arr->first_child; e != JDOC_NONE; e = doc->nodes[e].next_sibling, k++) {
     const jdoc_node *n = &doc->nodes[e];
-    vm_val *regs = ctx->elems + base + (size_t)k * stride;
+    vm_val *regs = vm_elem(ctx, base + k * stride);
     if (n->kind != JDOC_OBJECT)
       return reject_field(why, f, ": element %u is %s, not an object", k + 1,
                     json_kind_name(n->kind));
@@ -557,8 +559,8 @@ static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f,
      * elements from 1, for people; the field path from 0, as JSON tools index arrays. */
     bool ok = json_object(ctx, doc, elem, n, regs, why, unknown);
     if (ok)
-      memcpy(&ctx->R[elem->first_reg], regs, elem->nfields * sizeof *regs);
-    if (!ok || !finish(ctx, elem, &ctx->R[elem->first_reg], why, UINT32_MAX)) {
+      memcpy(slots, regs, elem->nfields * sizeof *regs);
+    if (!ok || !finish(ctx, elem, slots, why, UINT32_MAX)) {
       rec_reject inner = *why;
       reject(why, "%s element %u: %.400s", f->name, k + 1, inner.message);
       memcpy(why->value, inner.value, sizeof why->value);
@@ -568,7 +570,7 @@ static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f,
         snprintf(why->field, sizeof why->field, "%s[%u]", f->name, k);
       return false;
     }
-    memcpy(regs, &ctx->R[elem->first_reg], elem->nfields * sizeof *regs);
+    memcpy(regs, slots, elem->nfields * sizeof *regs);
   }
   memset(v, 0, sizeof *v);
   v->u.l.first = base;
@@ -644,15 +646,16 @@ bool rec_from_json(vm_ctx *ctx, jdoc *doc, rec_reject *why, rec_unknown *unknown
 static bool json_record(vm_ctx *ctx, jdoc *doc, rec_reject *why,
                         rec_unknown *unknown_keys)
 {
-  const elig_program *P = ctx->P;
-  const prog_record *rec = &P->records[P->main_record];
+  const elig_program *P = vm_program(ctx);
+  const prog_record *rec = prog_main_record(P);
+  vm_val *R = vm_record_slots(ctx, P->main_record);
   vm_begin_record(ctx);
   if (doc->nodes[0].kind != JDOC_OBJECT) {
-    clear(ctx->R, rec->nfields);
+    clear(R, rec->nfields);
     return reject(why, "a record must be a JSON object, found %s",
                   json_kind_name(doc->nodes[0].kind));
   }
-  if (!json_object(ctx, doc, rec, &doc->nodes[0], ctx->R, why, unknown_keys))
+  if (!json_object(ctx, doc, rec, &doc->nodes[0], R, why, unknown_keys))
     return false;
-  return finish(ctx, rec, ctx->R, why, UINT32_MAX);
+  return finish(ctx, rec, R, why, UINT32_MAX);
 }

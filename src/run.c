@@ -84,7 +84,7 @@ static worker *worker_new(const run_options *o, shared *sh)
     free(w);
     return NULL;
   }
-  w->ctx->R[o->P->as_of_reg].u.i = o->as_of;
+  vm_set_as_of(w->ctx, o->as_of);
   csv_parser_init(&w->csv, NULL);
   jdoc_init(&w->json, REC_JDOC_OPTIONS);
   for (uint32_t i = 0; i < o->P->naggregates; i++)
@@ -161,15 +161,15 @@ static void reject(worker *w, job *j, uint64_t line, const char *raw, size_t raw
     for (uint32_t k = 0; k < w->P->nkeys; k++) {
       key_part(w, kf, k, &text, &len);
       put(&j->rej, ",");
-      write_csv_text(&j->rej, text, len);
+      wbuf_csv_text(&j->rej, text, len);
     }
     put(&j->rej, ",");
-    write_csv_text(&j->rej, reason, strlen(reason));
+    wbuf_csv_text(&j->rej, reason, strlen(reason));
     put(&j->rej, ",");
     /* the record without its line end (LF or CRLF); a CR before that is its data */
     if (rawlen && raw[rawlen - 1] == '\n' && --rawlen && raw[rawlen - 1] == '\r')
       rawlen--;
-    write_csv_text(&j->rej, raw, rawlen);
+    wbuf_csv_text(&j->rej, raw, rawlen);
     put(&j->rej, "\n");
     return;
   }
@@ -206,7 +206,7 @@ static bool evaluate(worker *w, job *j, uint64_t seq, char *why, size_t why_size
     st = agg_add(&w->aggs[i], ctx, seq);
   if (st != VM_OK) {
     char where[256];
-    comp_where(P, ctx->err_pc, where, sizeof where);
+    prog_where(P, vm_error_pc(ctx), where, sizeof where);
     snprintf(why, why_size, "%s at %s", vm_status_str(st), where);
     return false;
   }
@@ -412,7 +412,7 @@ static void write_heads(batch *b)
     for (uint32_t k = 0; k < P->nkeys; k++) {
       const char *name = P->records[P->main_record].fields[P->key_fields[k]].name;
       put(&rh, ",");
-      write_csv_text(&rh, name, strlen(name));
+      wbuf_csv_text(&rh, name, strlen(name));
     }
     put(&rh, ",reason,record\n");
     out_write(&b->rej, &rh, &b->write_failed);
@@ -683,7 +683,7 @@ static bool write_aggregates(batch *b)
                              b->o->aggregates && a == 0);
     if (st != VM_OK) {
       char where[256];
-      comp_where(P, w0->ctx->err_pc, where, sizeof where);
+      prog_where(P, vm_error_pc(w0->ctx), where, sizeof where);
       fprintf(b->log, "elig: aggregate '%s': %s at %s\n", P->aggregates[a].name,
               vm_status_str(st), where);
       ok = false;
@@ -793,13 +793,13 @@ static bool key_matches(const elig_program *P, const vm_ctx *ctx, const char *id
   if (P->nkeys == 0)
     return false;
   uint32_t k = P->key_fields[0];
-  if (strcmp(write_value_text(rec->fields[k].type, &ctx->R[k], false, buf, sizeof buf), id))
+  if (strcmp(write_value_text(rec->fields[k].type, vm_field_value(ctx, k), false, buf, sizeof buf), id))
     return false;
   if (!year)
     return true;
   for (uint32_t f = 0; f < rec->nfields; f++)
     if (strcmp(rec->fields[f].name, "year") == 0)
-      return strcmp(write_value_text(rec->fields[f].type, &ctx->R[f], false, buf, sizeof buf),
+      return strcmp(write_value_text(rec->fields[f].type, vm_field_value(ctx, f), false, buf, sizeof buf),
                     year) == 0;
   return false;
 }
@@ -817,7 +817,7 @@ static void explain_one(const run_options *o, vm_ctx *ctx, const char *name, uin
   vm_status st = explain_record(P, ctx, where, key, json, &b);
   if (st != VM_OK) {
     char at[256];
-    comp_where(P, ctx->err_pc, at, sizeof at);
+    prog_where(P, vm_error_pc(ctx), at, sizeof at);
     fprintf(log, "%s: the record cannot be evaluated: %s at %s\n", where, vm_status_str(st), at);
   } else if (b.len) {
     fwrite(b.p, 1, b.len, out);
@@ -907,7 +907,7 @@ int run_explain(const run_options *o, const char *id, const char *year, bool jso
     fprintf(log, "elig: out of memory\n");
     return 4;
   }
-  f.ctx->R[o->P->as_of_reg].u.i = o->as_of;
+  vm_set_as_of(f.ctx, o->as_of);
   csv_parser_init(&f.csv, NULL);
   jdoc_init(&f.doc, REC_JDOC_OPTIONS);
   input_chunk_init(&f.chunk);

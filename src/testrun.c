@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
 #include "jdoc.h"
 #include "record.h"
 #include "testrun.h"
@@ -18,60 +17,6 @@
 static void put(wbuf *b, const char *s)
 {
   wbuf_put(b, s, strlen(s));
-}
-
-/* ---------------------------------------------------------------- the given record */
-
-static void given_value(wbuf *b, const ast_expr *v);
-
-static void given_object(wbuf *b, const ast_list *items)
-{
-  put(b, "{");
-  for (uint32_t i = 0; i < items->n; i++) {
-    const ast_given_item *g = items->items[i];
-    if (i)
-      put(b, ",");
-    write_json_text(b, g->name, strlen(g->name));
-    put(b, ":");
-    given_value(b, g->value);
-  }
-  put(b, "}");
-}
-
-/* A literal as JSON: numbers keep their text (exact), dates become strings. */
-static void given_value(wbuf *b, const ast_expr *v)
-{
-  char buf[16];
-  const ast_expr *lit = v;
-  if (v->kind == AST_UNARY) {
-    put(b, "-");
-    lit = v->a;
-  }
-  switch (lit->kind) {
-  case AST_INT: case AST_DECIMAL: wbuf_put(b, lit->text, lit->text_len); break;
-  case AST_PERCENT:
-    put(b, "\"");
-    wbuf_put(b, lit->text, lit->text_len);
-    put(b, "%\"");
-    break;
-  case AST_STRING: write_json_text(b, lit->text, lit->text_len); break;
-  case AST_DATE:
-    date_format((int32_t)lit->ival, buf);
-    write_json_text(b, buf, 10);
-    break;
-  case AST_BOOL: put(b, lit->ival ? "true" : "false"); break;
-  case AST_SET:
-    /* [ {record}, {record} ] */
-    put(b, "[");
-    for (uint32_t i = 0; i < lit->list.n; i++) {
-      if (i)
-        put(b, ",");
-      given_object(b, &((const ast_expr *)lit->list.items[i])->list);
-    }
-    put(b, "]");
-    break;
-  default: put(b, "null"); break;
-  }
 }
 
 /* ---------------------------------------------------------------- reporting */
@@ -86,71 +31,16 @@ static void where(wbuf *b, const elig_program *P, elig_loc loc)
   put(b, buf);
 }
 
-/* The span of a whole expression (a binary node's own location is its operator). */
-static void span(const ast_expr *e, uint32_t *start, uint32_t *end)
-{
-  if (!e)
-    return;
-  if (e->loc.start < *start)
-    *start = e->loc.start;
-  if (e->loc.end > *end)
-    *end = e->loc.end;
-  span(e->a, start, end);
-  span(e->b, start, end);
-  span(e->c, start, end);
-  for (uint32_t i = 0; i < e->list.n; i++)
-    span(e->list.items[i], start, end);
-}
-
-/* Where an expectation starts (its operand, not its operator). */
-static elig_loc expect_loc(const ast_expr *e)
-{
-  uint32_t start = e->loc.start, end = e->loc.end;
-  span(e, &start, &end);
-  elig_loc at = {e->loc.file, start, end};
-  return at;
-}
-
-static void expression_text(wbuf *b, const elig_program *P, const ast_expr *e)
-{
-  uint32_t start = e->loc.start, end = e->loc.end, len;
-  span(e, &start, &end);
-  const char *text = src_text(P->srcs, e->loc.file, &len);
-  if (end > len)
-    end = len;
-  /* one line: newlines and runs of spaces inside a long condition become one space */
-  bool space = false;
-  for (uint32_t i = start; i < end; i++) {
-    char ch = text[i];
-    if (ch == '\n' || ch == '\r' || ch == ' ' || ch == '\t') {
-      space = true;
-      continue;
-    }
-    if (space)
-      put(b, " ");
-    space = false;
-    wbuf_put(b, &ch, 1);
-  }
-}
-
-static const prog_decision *decision_of(const elig_program *P, uint32_t cell)
-{
-  for (uint32_t d = 0; d < P->ndecisions; d++)
-    if (P->decisions[d].cell == cell)
-      return &P->decisions[d];
-  return NULL;
-}
-
 /* "expected status = "exit_eligible", got status = "remain_poor" (rule 2, file:line: reason)" */
 static void failure(wbuf *b, const elig_program *P, const vm_ctx *ctx, const prog_test *t,
                     uint32_t k)
 {
   char buf[256];
-  where(b, P, expect_loc(t->expects[k]));
+  where(b, P, t->expect_locs[k]);
   put(b, "test \"");
   put(b, t->name);
   put(b, "\": expected ");
-  expression_text(b, P, t->expects[k]);
+  put(b, t->expect_texts[k]);
   put(b, ", got ");
   for (uint32_t i = 0; i < t->nshown[k]; i++) {
     const prog_column *c = &t->shown[k][i];
@@ -158,10 +48,10 @@ static void failure(wbuf *b, const elig_program *P, const vm_ctx *ctx, const pro
       put(b, ", ");
     put(b, c->name);
     put(b, " = ");
-    put(b, write_value_text(c->type, &ctx->R[c->reg], true, buf, sizeof buf));
-    const prog_decision *d = c->cell != UINT32_MAX ? decision_of(P, c->cell) : NULL;
+    put(b, write_value_text(c->type, vm_column_value(ctx, c), true, buf, sizeof buf));
+    const prog_decision *d = c->cell != UINT32_MAX ? prog_decision_of_cell(P, c->cell) : NULL;
     if (d) {
-      uint32_t rule = ctx->rule[c->cell], line = 0, col = 0;
+      uint32_t rule = vm_rule(ctx, c->cell), line = 0, col = 0;
       src_position(P->srcs, d->rule_locs[rule].file, d->rule_locs[rule].start, &line, &col);
       snprintf(buf, sizeof buf, " (rule %u at line %u", rule + 1, line);
       put(b, buf);
@@ -188,32 +78,28 @@ static void evaluate_all(const elig_program *P, vm_ctx *ctx, coverage_map *cov)
 {
   for (uint32_t d = 0; d < P->ndecisions; d++)
     if (vm_ensure(ctx, P->decisions[d].cell) == VM_OK && cov->rule_hit)
-      cov->rule_hit[d][ctx->rule[P->decisions[d].cell]] = true;
+      cov->rule_hit[d][vm_rule(ctx, P->decisions[d].cell)] = true;
   for (uint32_t f = 0; f < P->nflags; f++)
     if (vm_ensure(ctx, P->flags[f].cell) == VM_OK && cov->flag_hit &&
-        ctx->R[P->cells[P->flags[f].cell].reg].u.i)
+        vm_flag_raised(ctx, f))
       cov->flag_hit[f] = true;
 }
 
 static bool run_one(const elig_program *P, vm_ctx *ctx, jdoc *doc, const prog_test *t,
                     coverage_map *cov, wbuf *report)
 {
-  wbuf json = {0};
   jdoc_error jerr;
   rec_reject why;
   rec_unknown unknown = {0};
   char buf[64];
   bool ok = true;
-  given_object(&json, &t->decl->given);
-  if (json.failed || jdoc_parse(doc, json.p ? json.p : "{}", json.len, &jerr) != JDOC_OK) {
+  if (jdoc_parse(doc, t->given, t->given_len, &jerr) != JDOC_OK) {
     where(report, P, t->loc);
     put(report, "test \"");
     put(report, t->name);
     put(report, "\": its given record cannot be read\n");
-    wbuf_free(&json);
     return false;
   }
-  /* the parsed document points into the JSON text: keep it until the test is done */
   if (!rec_from_json(ctx, doc, &why, &unknown)) {
     where(report, P, t->loc);
     put(report, "test \"");
@@ -221,17 +107,17 @@ static bool run_one(const elig_program *P, vm_ctx *ctx, jdoc *doc, const prog_te
     put(report, "\": the given record is rejected: ");
     put(report, why.message);
     put(report, "\n");
-    wbuf_free(&json);
     return false;
   }
   evaluate_all(P, ctx, cov);
   for (uint32_t k = 0; k < t->nexpects; k++) {
     vm_status st = vm_ensure(ctx, t->expect_cells[k]);
     if (st != VM_OK) {
-      uint32_t line = 0, col = 0;
-      elig_loc at = P->code_locs[ctx->err_pc];
-      src_position(P->srcs, at.file, at.start, &line, &col);
-      where(report, P, expect_loc(t->expects[k]));
+      uint32_t line = 0, col = 0, pc;
+      const char *file;
+      vm_error(ctx, &pc);
+      prog_position(P, pc, &file, &line, &col);
+      where(report, P, t->expect_locs[k]);
       put(report, "test \"");
       put(report, t->name);
       put(report, "\": ");
@@ -240,12 +126,11 @@ static bool run_one(const elig_program *P, vm_ctx *ctx, jdoc *doc, const prog_te
       put(report, buf);
       put(report, "\n");
       ok = false;
-    } else if (!ctx->R[P->cells[t->expect_cells[k]].reg].u.i) {
+    } else if (!vm_cell_value(ctx, t->expect_cells[k])->u.i) {
       failure(report, P, ctx, t, k);
       ok = false;
     }
   }
-  wbuf_free(&json);
   return ok;
 }
 
@@ -314,7 +199,7 @@ bool test_run(const elig_program *P, const char *pattern, int32_t as_of, bool co
       ok = (cov.rule_hit[d] = calloc(P->decisions[d].nrules + 1, sizeof **cov.rule_hit)) != NULL;
   }
   if (ok) {
-    ctx->R[P->as_of_reg].u.i = as_of;
+    vm_set_as_of(ctx, as_of);
     for (uint32_t i = 0; i < P->ntests; i++) {
       const prog_test *t = &P->tests[i];
       if (pattern && !strstr(t->name, pattern)) {

@@ -10,10 +10,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtins.h"
 #include "checkchar.h"
 #include "date.h"
 #include "textfn.h"
 #include "vm.h"
+
+/* The registers hold, in order: the main record's fields, the element records' fields
+ * (while their checks run), as_of, then constants, cells, temporaries and group values
+ * (compile.c numbers them).  Only this file indexes them. */
+struct vm_ctx {
+  const elig_program *P;
+  vm_val *R;            /* registers */
+  uint32_t *done;       /* per cell: the record number it was computed for */
+  uint32_t *rule;       /* per cell: for decisions, the rule that decided */
+  uint32_t serial;      /* the current record's number; never 0 */
+  uint32_t *stack;      /* return addresses */
+  regex_matcher *matcher;
+  char *scratch;        /* text produced by upper/lower, reset per record */
+  size_t scratch_len, scratch_cap;
+  vm_val *elems;        /* element records of lists, for the current record */
+  uint32_t nelems, elems_cap;
+  vm_status err;        /* the last failure */
+  uint32_t err_pc;      /* where it happened */
+};
 
 vm_ctx *vm_ctx_new(const elig_program *P)
 {
@@ -77,7 +97,80 @@ void vm_forget(vm_ctx *ctx, uint32_t cell)
   ctx->done[cell] = 0;
 }
 
-vm_val *vm_elems_reserve(vm_ctx *ctx, uint32_t n)
+const elig_program *vm_program(const vm_ctx *ctx)
+{
+  return ctx->P;
+}
+
+void vm_set_as_of(vm_ctx *ctx, int32_t days)
+{
+  ctx->R[ctx->P->as_of_reg].none = false;
+  ctx->R[ctx->P->as_of_reg].u.i = days;
+}
+
+vm_val *vm_record_slots(vm_ctx *ctx, uint32_t record)
+{
+  return &ctx->R[ctx->P->records[record].first_reg];
+}
+
+const vm_val *vm_cell_value(const vm_ctx *ctx, uint32_t cell)
+{
+  return &ctx->R[ctx->P->cells[cell].reg];
+}
+
+const vm_val *vm_field_value(const vm_ctx *ctx, uint32_t field)
+{
+  return &ctx->R[field]; /* the main record's fields are the first registers */
+}
+
+const vm_val *vm_column_value(const vm_ctx *ctx, const prog_column *col)
+{
+  return &ctx->R[col->reg];
+}
+
+bool vm_flag_raised(const vm_ctx *ctx, uint32_t f)
+{
+  return ctx->R[ctx->P->cells[ctx->P->flags[f].cell].reg].u.i != 0;
+}
+
+uint32_t vm_rule(const vm_ctx *ctx, uint32_t cell)
+{
+  return ctx->rule[cell];
+}
+
+vm_val *vm_group_keys(vm_ctx *ctx, const prog_aggregate *A)
+{
+  return &ctx->R[A->key_reg];
+}
+
+vm_val *vm_group_accs(vm_ctx *ctx, const prog_aggregate *A)
+{
+  return &ctx->R[A->acc_reg];
+}
+
+vm_status vm_error(const vm_ctx *ctx, uint32_t *pc)
+{
+  if (pc)
+    *pc = ctx->err_pc;
+  return ctx->err;
+}
+
+regex_result vm_regex_match(vm_ctx *ctx, uint32_t regex, const char *s, size_t n)
+{
+  return regex_match(ctx->P->regexes[regex], ctx->matcher, s, n);
+}
+
+uint32_t vm_error_pc(const vm_ctx *ctx)
+{
+  return ctx->err_pc;
+}
+
+vm_val *vm_elem(vm_ctx *ctx, uint32_t index)
+{
+  return &ctx->elems[index];
+}
+
+vm_val *vm_elems_reserve(vm_ctx *ctx, uint32_t n, uint32_t *index)
 {
   if (n == 0 || n > UINT32_MAX - ctx->nelems)
     return NULL; /* nothing to reserve: no pointer, not even one past a NULL array */
@@ -93,6 +186,7 @@ vm_val *vm_elems_reserve(vm_ctx *ctx, uint32_t n)
     ctx->elems_cap = cap;
   }
   vm_val *first = ctx->elems + ctx->nelems;
+  *index = ctx->nelems;
   ctx->nelems = need;
   return first;
 }
@@ -142,7 +236,7 @@ static char *scratch(vm_ctx *ctx, size_t n)
 static vm_status builtin(vm_ctx *ctx, uint32_t f, vm_val *d, const vm_val *a)
 {
   memset(d, 0, sizeof *d);
-  switch ((chk_builtin)f) {
+  switch ((builtin_id)f) {
   case BI_LENGTH:
     d->u.i = (int64_t)textfn_length(a[0].u.s.p, a[0].u.s.len);
     return VM_OK;
@@ -246,6 +340,88 @@ static int text_cmp(const vm_val *a, const vm_val *b)
   if (k)
     return k;
   return a->u.s.len < b->u.s.len ? -1 : a->u.s.len > b->u.s.len;
+}
+
+/* ---------------------------------------------------------------- value instructions */
+
+/* R[A] := op(R[B], R[C]) for the instructions that compute a value from values: the one
+ * definition of their arithmetic, used by the dispatch loop (where `op` is a constant, so
+ * the switch folds away) and by vm_fold (the compiler's constant folding). */
+static inline __attribute__((always_inline)) vm_status value_op(vm_opcode op, vm_val *a,
+                                                                 const vm_val *b,
+                                                                 const vm_val *c)
+{
+  int64_t v = 0;
+  dec_num n;
+  dec_status st = DEC_OK;
+  switch (op) {
+  case OP_NOT: v = !b->u.i; break;
+  case OP_ADDI:
+    if (__builtin_add_overflow(b->u.i, c->u.i, &v))
+      return VM_ERR_OVERFLOW;
+    break;
+  case OP_SUBI:
+    if (__builtin_sub_overflow(b->u.i, c->u.i, &v))
+      return VM_ERR_OVERFLOW;
+    break;
+  case OP_MULI:
+    if (__builtin_mul_overflow(b->u.i, c->u.i, &v))
+      return VM_ERR_OVERFLOW;
+    break;
+  case OP_NEGI: case OP_ABSI:
+    v = b->u.i;
+    if (op == OP_NEGI || v < 0) {
+      if (v == INT64_MIN)
+        return VM_ERR_OVERFLOW;
+      v = -v;
+    }
+    break;
+  case OP_DIVII:
+    if (c->u.i == 0)
+      return VM_ERR_DIV_ZERO;
+    st = dec_num_div(dec_num_from_int(b->u.i), dec_num_from_int(c->u.i), &n);
+    goto number;
+  case OP_DIVMI: st = dec_money_div_int(b->u.i, c->u.i, DEC_HALF_AWAY, &v); break;
+  case OP_I2M:
+    if (__builtin_mul_overflow(b->u.i, 100, &v))
+      return VM_ERR_OVERFLOW;
+    break;
+  case OP_I2N: n = dec_num_from_int(b->u.i); goto number;
+  case OP_M2N: n = dec_num_from_money(b->u.i); goto number;
+  case OP_ADDN: st = dec_num_add(b->u.n, c->u.n, &n); goto number;
+  case OP_SUBN: st = dec_num_sub(b->u.n, c->u.n, &n); goto number;
+  case OP_MULN: st = dec_num_mul(b->u.n, c->u.n, &n); goto number;
+  case OP_DIVN: st = dec_num_div(b->u.n, c->u.n, &n); goto number;
+  case OP_NEGN: st = dec_num_neg(b->u.n, &n); goto number;
+  case OP_ABSN: st = dec_num_abs(b->u.n, &n); goto number;
+  case OP_EQI: v = b->u.i == c->u.i; break;
+  case OP_LTI: v = b->u.i < c->u.i; break;
+  case OP_LEI: v = b->u.i <= c->u.i; break;
+  case OP_EQN: v = dec_num_cmp(b->u.n, c->u.n) == 0; break;
+  case OP_LTN: v = dec_num_cmp(b->u.n, c->u.n) < 0; break;
+  case OP_LEN: v = dec_num_cmp(b->u.n, c->u.n) <= 0; break;
+  case OP_EQS: v = text_cmp(b, c) == 0; break;
+  case OP_LTS: v = text_cmp(b, c) < 0; break;
+  case OP_LES: v = text_cmp(b, c) <= 0; break;
+  default: return VM_ERR_OVERFLOW; /* not a value instruction: vm_fold's caller erred */
+  }
+  if (st != DEC_OK)
+    return dec_err(st);
+  a->none = false;
+  a->u.i = v;
+  return VM_OK;
+number:
+  if (st != DEC_OK)
+    return dec_err(st);
+  a->none = false;
+  a->u.n = n;
+  return VM_OK;
+}
+
+vm_status vm_fold(vm_opcode op, vm_val *a, const vm_val *b, const vm_val *c)
+{
+  static const vm_val none = {.none = true};
+  return value_op(op, a, b, c ? c : &none);
 }
 
 /* ---------------------------------------------------------------- the loop */
@@ -371,111 +547,18 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
       A->u.i = none;
       NEXT();
     }
-    VMCASE(NOT)
-      A->none = false;
-      A->u.i = !B->u.i;
-      NEXT();
-    VMCASE(ADDI) {
-      int64_t v;
-      if (__builtin_add_overflow(B->u.i, C->u.i, &v))
-        FAIL(VM_ERR_OVERFLOW);
-      A->none = false;
-      A->u.i = v;
-      NEXT();
+#define VALUE(name)                                   \
+    VMCASE(name) {                                    \
+      vm_status st = value_op(OP_##name, A, B, C);    \
+      if (st != VM_OK)                                \
+        FAIL(st);                                     \
+      NEXT();                                         \
     }
-    VMCASE(SUBI) {
-      int64_t v;
-      if (__builtin_sub_overflow(B->u.i, C->u.i, &v))
-        FAIL(VM_ERR_OVERFLOW);
-      A->none = false;
-      A->u.i = v;
-      NEXT();
-    }
-    VMCASE(MULI) {
-      int64_t v;
-      if (__builtin_mul_overflow(B->u.i, C->u.i, &v))
-        FAIL(VM_ERR_OVERFLOW);
-      A->none = false;
-      A->u.i = v;
-      NEXT();
-    }
-    VMCASE(NEGI) VMCASE(ABSI) {
-      int64_t v = B->u.i;
-      if (in.op == OP_NEGI || v < 0) {
-        if (v == INT64_MIN)
-          FAIL(VM_ERR_OVERFLOW);
-        v = -v;
-      }
-      A->none = false;
-      A->u.i = v;
-      NEXT();
-    }
-    VMCASE(DIVII) {
-      if (C->u.i == 0)
-        FAIL(VM_ERR_DIV_ZERO);
-      dec_num q;
-      dec_status st = dec_num_div(dec_num_from_int(B->u.i), dec_num_from_int(C->u.i), &q);
-      if (st != DEC_OK)
-        FAIL(dec_err(st));
-      A->none = false;
-      A->u.n = q;
-      NEXT();
-    }
-    VMCASE(DIVMI) {
-      dec_money q;
-      dec_status st = dec_money_div_int(B->u.i, C->u.i, DEC_HALF_AWAY, &q);
-      if (st != DEC_OK)
-        FAIL(dec_err(st));
-      A->none = false;
-      A->u.i = q;
-      NEXT();
-    }
-    VMCASE(I2M) {
-      int64_t v;
-      if (__builtin_mul_overflow(B->u.i, 100, &v))
-        FAIL(VM_ERR_OVERFLOW);
-      A->none = false;
-      A->u.i = v;
-      NEXT();
-    }
-    VMCASE(I2N)
-      A->u.n = dec_num_from_int(B->u.i);
-      A->none = false;
-      NEXT();
-    VMCASE(M2N)
-      A->u.n = dec_num_from_money(B->u.i);
-      A->none = false;
-      NEXT();
-    VMCASE(ADDN) VMCASE(SUBN) VMCASE(MULN) VMCASE(DIVN) {
-      dec_num v;
-      dec_status st = in.op == OP_ADDN   ? dec_num_add(B->u.n, C->u.n, &v)
-                      : in.op == OP_SUBN ? dec_num_sub(B->u.n, C->u.n, &v)
-                      : in.op == OP_MULN ? dec_num_mul(B->u.n, C->u.n, &v)
-                                         : dec_num_div(B->u.n, C->u.n, &v);
-      if (st != DEC_OK)
-        FAIL(dec_err(st));
-      A->none = false;
-      A->u.n = v;
-      NEXT();
-    }
-    VMCASE(NEGN) VMCASE(ABSN) {
-      dec_num v;
-      dec_status st = in.op == OP_NEGN ? dec_num_neg(B->u.n, &v) : dec_num_abs(B->u.n, &v);
-      if (st != DEC_OK)
-        FAIL(dec_err(st));
-      A->none = false;
-      A->u.n = v;
-      NEXT();
-    }
-    VMCASE(EQI) { bool v = B->u.i == C->u.i; A->none = false; A->u.i = v; NEXT(); }
-    VMCASE(LTI) { bool v = B->u.i < C->u.i; A->none = false; A->u.i = v; NEXT(); }
-    VMCASE(LEI) { bool v = B->u.i <= C->u.i; A->none = false; A->u.i = v; NEXT(); }
-    VMCASE(EQN) { bool v = dec_num_cmp(B->u.n, C->u.n) == 0; A->none = false; A->u.i = v; NEXT(); }
-    VMCASE(LTN) { bool v = dec_num_cmp(B->u.n, C->u.n) < 0; A->none = false; A->u.i = v; NEXT(); }
-    VMCASE(LEN) { bool v = dec_num_cmp(B->u.n, C->u.n) <= 0; A->none = false; A->u.i = v; NEXT(); }
-    VMCASE(EQS) { bool v = text_cmp(B, C) == 0; A->none = false; A->u.i = v; NEXT(); }
-    VMCASE(LTS) { bool v = text_cmp(B, C) < 0; A->none = false; A->u.i = v; NEXT(); }
-    VMCASE(LES) { bool v = text_cmp(B, C) <= 0; A->none = false; A->u.i = v; NEXT(); }
+    VALUE(NOT) VALUE(ADDI) VALUE(SUBI) VALUE(MULI) VALUE(NEGI) VALUE(ABSI) VALUE(DIVII)
+    VALUE(DIVMI) VALUE(I2M) VALUE(I2N) VALUE(M2N) VALUE(ADDN) VALUE(SUBN) VALUE(MULN)
+    VALUE(DIVN) VALUE(NEGN) VALUE(ABSN) VALUE(EQI) VALUE(LTI) VALUE(LEI) VALUE(EQN)
+    VALUE(LTN) VALUE(LEN) VALUE(EQS) VALUE(LTS) VALUE(LES)
+#undef VALUE
     VMCASE(TABI) {
       const prog_table *t = &P->tables[in.x];
       uint32_t lo = 0, hi = t->n; /* the first key > R[B] */

@@ -24,48 +24,83 @@ typedef enum {
   VM_ERR_NO_MEMORY,
 } vm_status;
 
-typedef struct vm_ctx {
-  const elig_program *P;
-  vm_val *R;            /* registers */
-  uint32_t *done;       /* per cell: the record number it was computed for */
-  uint32_t *rule;       /* per cell: for decisions, the rule that decided */
-  uint32_t serial;      /* the current record's number; never 0 */
-  uint32_t *stack;      /* return addresses */
-  regex_matcher *matcher;
-  char *scratch;        /* text produced by upper/lower, reset per record */
-  size_t scratch_len, scratch_cap;
-  vm_val *elems;        /* element records of lists, for the current record */
-  uint32_t nelems, elems_cap;
-  vm_status err;        /* the last failure */
-  uint32_t err_pc;      /* where it happened */
-} vm_ctx;
+/* One thread's evaluation state.  Its layout is the VM's alone: everything else reads and
+ * writes a record's values through the functions below. */
+typedef struct vm_ctx vm_ctx;
 
-/* A context for `P`, with constants loaded.  NULL when out of memory. */
+/* A context for `P`, with constants loaded and the evaluation date 1970-01-01 (see
+ * vm_set_as_of).  NULL when out of memory. */
 vm_ctx *vm_ctx_new(const elig_program *P);
 /* NULL is fine. */
 void vm_ctx_free(vm_ctx *ctx);
 
-/* Starts a new record: every cell becomes not-done; text scratch is reset. */
+/* The program ctx runs. */
+const elig_program *vm_program(const vm_ctx *ctx);
+
+/* The evaluation date (`as_of` in rules), in days since 1970-01-01: the one way to set it. */
+void vm_set_as_of(vm_ctx *ctx, int32_t days);
+
+/* Starts a new record: every cell becomes not-done; text scratch and list elements are
+ * reset. */
 void vm_begin_record(vm_ctx *ctx);
 
-/* Computes cell `cell` unless done for this record.  Returns VM_OK or the failure (also in
- * ctx->err, with ctx->err_pc). */
+/* Where the reader types the fields of a record of type `record` (a number of
+ * P->records): for the main record its field values, read by the rules; for an element
+ * record the values of the element being checked (its field checks read them).  Valid until
+ * the context is freed. */
+vm_val *vm_record_slots(vm_ctx *ctx, uint32_t record);
+
+/* Computes cell `cell` unless done for this record.  Returns VM_OK or the failure (see
+ * vm_error). */
 vm_status vm_ensure(vm_ctx *ctx, uint32_t cell);
 
 /* Computes everything a result shows for the typed record: every output column (which
- * include every decision) and every flag.  Returns VM_OK or the first failure (also in
- * ctx->err, with ctx->err_pc). */
+ * include every decision) and every flag.  Returns VM_OK or the first failure. */
 vm_status vm_eval_record(vm_ctx *ctx);
 
 /* Forgets that `cell` was computed, so that the next vm_ensure runs it again (field checks of
  * list elements run once per element). */
 void vm_forget(vm_ctx *ctx, uint32_t cell);
 
-/* Space for n more element values; returns the first, or NULL when n is 0 or out of
- * memory. */
-vm_val *vm_elems_reserve(vm_ctx *ctx, uint32_t n);
+/* Space for n more list element values of the current record: returns the first and sets
+ * *index to its number (for vm_elem), or NULL when n is 0 or out of memory.  Reserving may
+ * move the elements: pointers from vm_elem are valid until the next reservation. */
+vm_val *vm_elems_reserve(vm_ctx *ctx, uint32_t n, uint32_t *index);
+/* Element value number `index` of the current record. */
+vm_val *vm_elem(vm_ctx *ctx, uint32_t index);
+
+/* The values of the current record and its results. */
+const vm_val *vm_cell_value(const vm_ctx *ctx, uint32_t cell);
+const vm_val *vm_field_value(const vm_ctx *ctx, uint32_t field);
+const vm_val *vm_column_value(const vm_ctx *ctx, const prog_column *col);
+/* Whether flag f is raised (its cell must have been computed). */
+bool vm_flag_raised(const vm_ctx *ctx, uint32_t f);
+/* Which rule (from 0) decided the decision computed in `cell`. */
+uint32_t vm_rule(const vm_ctx *ctx, uint32_t cell);
+
+/* Where an aggregate's group values go before its cells are computed: the group's keys and
+ * its accumulators, in the aggregate's order. */
+vm_val *vm_group_keys(vm_ctx *ctx, const prog_aggregate *A);
+vm_val *vm_group_accs(vm_ctx *ctx, const prog_aggregate *A);
+
+/* Matches text against regex number `regex` of the program with ctx's match data (a field's
+ * `matches` check). */
+regex_result vm_regex_match(vm_ctx *ctx, uint32_t regex, const char *s, size_t n);
+
+/* The last failure on ctx and the address of the instruction that failed (for
+ * prog_where / prog_position). */
+vm_status vm_error(const vm_ctx *ctx, uint32_t *pc);
+
+/* The address of the instruction of the last failure. */
+uint32_t vm_error_pc(const vm_ctx *ctx);
 
 /* A lower-case message for a status ("division by zero"). */
 const char *vm_status_str(vm_status st);
+
+/* Runs one value instruction (arithmetic, conversion, comparison, NOT: those whose FORMAT
+ * in ops.def is registers only and whose effect is on R[A] alone) on the values b and c
+ * into *a, exactly as the VM does: the compiler folds constant expressions with it.
+ * Returns VM_OK or the failure the VM would stop on. */
+vm_status vm_fold(vm_opcode op, vm_val *a, const vm_val *b, const vm_val *c);
 
 #endif

@@ -13,92 +13,9 @@
 #include "utf8.h"
 #include "write.h"
 
-void wbuf_put(wbuf *b, const char *s, size_t n)
-{
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-      b->failed = true;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-}
-
 static void put(wbuf *b, const char *s)
 {
   wbuf_put(b, s, strlen(s));
-}
-
-void wbuf_put_printable(wbuf *b, const char *s, size_t n)
-{
-  size_t i = 0;
-  while (i < n) {
-    uint32_t cp;
-    size_t step = utf8_decode_next(s + i, n - i, &cp);
-    if (step && !utf8_unsafe_on_terminal(cp))
-      wbuf_put(b, s + i, step);
-    else
-      wbuf_put(b, "?", 1);
-    i += step ? step : 1;
-  }
-}
-
-void wbuf_free(wbuf *b)
-{
-  free(b->p);
-  memset(b, 0, sizeof *b);
-}
-
-void write_csv_text(wbuf *b, const char *s, size_t n)
-{
-  bool quote = false;
-  for (size_t i = 0; i < n && !quote; i++)
-    quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-  if (!quote) {
-    wbuf_put(b, s, n);
-    return;
-  }
-  wbuf_put(b, "\"", 1);
-  for (size_t i = 0, from = 0; i <= n; i++)
-    if (i == n || s[i] == '"') {
-      wbuf_put(b, s + from, i - from + (i < n));
-      if (i < n)
-        wbuf_put(b, "\"", 1);
-      from = i + 1;
-    }
-  wbuf_put(b, "\"", 1);
-}
-
-void write_json_text(wbuf *b, const char *s, size_t n)
-{
-  static const char hex[] = "0123456789abcdef";
-  wbuf_put(b, "\"", 1);
-  size_t from = 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    if (ch >= 0x20 && ch != '"' && ch != '\\')
-      continue;
-    wbuf_put(b, s + from, i - from);
-    char esc[7] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15], 0};
-    if (ch == '"' || ch == '\\') {
-      esc[1] = (char)ch;
-      wbuf_put(b, esc, 2);
-    } else if (ch == '\n') {
-      wbuf_put(b, "\\n", 2);
-    } else {
-      wbuf_put(b, esc, 6);
-    }
-    from = i + 1;
-  }
-  wbuf_put(b, s + from, n - from);
-  wbuf_put(b, "\"", 1);
 }
 
 /* The text of a value, for both formats; *is_text says whether JSON must quote it. */
@@ -172,7 +89,7 @@ size_t write_record_key(const elig_program *P, const vm_ctx *ctx, char *buf, siz
     uint32_t f = P->key_fields[k];
     if (k)
       buf[n++] = '/';
-    write_value_text(rec->fields[f].type, &ctx->R[f], false, buf + n, size - n);
+    write_value_text(rec->fields[f].type, vm_field_value(ctx, f), false, buf + n, size - n);
     n += strlen(buf + n);
   }
   return n;
@@ -189,14 +106,14 @@ static void value(wbuf *b, ty_type t, const vm_val *v, write_format fmt)
   }
   if (t.base == TY_TEXT) {
     if (fmt == WRITE_CSV)
-      write_csv_text(b, v->u.s.p, v->u.s.len);
+      wbuf_csv_text(b, v->u.s.p, v->u.s.len);
     else
-      write_json_text(b, v->u.s.p, v->u.s.len);
+      wbuf_json_text(b, v->u.s.p, v->u.s.len);
     return;
   }
   size_t n = format_value(t, v, buf, &is_text);
   if (fmt == WRITE_JSONL && is_text)
-    write_json_text(b, buf, n);
+    wbuf_json_text(b, buf, n);
   else
     wbuf_put(b, buf, n);
 }
@@ -205,7 +122,7 @@ static void key(wbuf *b, const char *name, bool first)
 {
   if (!first)
     put(b, ",");
-  write_json_text(b, name, strlen(name));
+  wbuf_json_text(b, name, strlen(name));
   put(b, ":");
 }
 
@@ -214,7 +131,7 @@ void write_record_header(wbuf *b, const elig_program *P, bool why)
   for (uint32_t i = 0; i < P->ncolumns; i++) {
     if (i)
       put(b, ",");
-    write_csv_text(b, P->columns[i].name, strlen(P->columns[i].name));
+    wbuf_csv_text(b, P->columns[i].name, strlen(P->columns[i].name));
   }
   put(b, P->ncolumns ? ",flags" : "flags");
   put(b, why ? ",why\n" : "\n");
@@ -226,7 +143,7 @@ static void why_text(wbuf *b, const elig_program *P, const vm_ctx *ctx)
   char buf[256];
   for (uint32_t d = 0; d < P->ndecisions; d++) {
     const prog_decision *pd = &P->decisions[d];
-    uint32_t rule = ctx->rule[pd->cell], line = 0, col = 0;
+    uint32_t rule = vm_rule(ctx, pd->cell), line = 0, col = 0;
     const char *file = src_file_name(P->srcs, pd->rule_locs[rule].file);
     const char *base = strrchr(file, '/');
     src_position(P->srcs, pd->rule_locs[rule].file, pd->rule_locs[rule].start, &line, &col);
@@ -246,7 +163,7 @@ void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_forma
       key(b, c->name, i == 0);
     else if (i)
       put(b, ",");
-    value(b, c->type, &ctx->R[c->reg], fmt);
+    value(b, c->type, vm_column_value(ctx, c), fmt);
   }
   if (fmt == WRITE_JSONL)
     key(b, "flags", P->ncolumns == 0), put(b, "[");
@@ -254,12 +171,12 @@ void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_forma
     put(b, ",");
   bool any = false;
   for (uint32_t f = 0; f < P->nflags; f++) {
-    if (!ctx->R[P->cells[P->flags[f].cell].reg].u.i)
+    if (!vm_flag_raised(ctx, f))
       continue;
     if (any)
       put(b, fmt == WRITE_JSONL ? "," : ";");
     if (fmt == WRITE_JSONL)
-      write_json_text(b, P->flags[f].name, strlen(P->flags[f].name));
+      wbuf_json_text(b, P->flags[f].name, strlen(P->flags[f].name));
     else
       put(b, P->flags[f].name);
     any = true;
@@ -269,11 +186,11 @@ void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_forma
     why_text(&w, P, ctx);
     if (fmt == WRITE_JSONL) {
       put(b, "],\"why\":");
-      write_json_text(b, w.p ? w.p : "", w.len);
+      wbuf_json_text(b, w.p ? w.p : "", w.len);
       put(b, "}\n");
     } else {
       put(b, ",");
-      write_csv_text(b, w.p ? w.p : "", w.len);
+      wbuf_csv_text(b, w.p ? w.p : "", w.len);
       put(b, "\n");
     }
     wbuf_free(&w);
@@ -292,7 +209,7 @@ void write_group_header(wbuf *b, const prog_aggregate *a, write_format fmt, bool
   for (uint32_t i = 0; i < a->ncolumns; i++) {
     if (i)
       put(b, ",");
-    write_csv_text(b, a->columns[i].name, strlen(a->columns[i].name));
+    wbuf_csv_text(b, a->columns[i].name, strlen(a->columns[i].name));
   }
   put(b, "\n");
 }
@@ -301,7 +218,7 @@ void write_group(wbuf *b, const prog_aggregate *a, const vm_ctx *ctx, write_form
 {
   if (fmt == WRITE_JSONL) {
     put(b, "{\"aggregate\":");
-    write_json_text(b, a->name, strlen(a->name));
+    wbuf_json_text(b, a->name, strlen(a->name));
   }
   for (uint32_t i = 0; i < a->ncolumns; i++) {
     const prog_column *c = &a->columns[i];
@@ -309,7 +226,7 @@ void write_group(wbuf *b, const prog_aggregate *a, const vm_ctx *ctx, write_form
       key(b, c->name, false);
     else if (i)
       put(b, ",");
-    value(b, c->type, &ctx->R[c->reg], fmt);
+    value(b, c->type, vm_column_value(ctx, c), fmt);
   }
   put(b, fmt == WRITE_JSONL ? "}\n" : "\n");
 }

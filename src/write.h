@@ -12,18 +12,7 @@
 
 #include "program.h"
 #include "vm.h"
-
-typedef struct {
-  char *p;
-  size_t len, cap;
-  bool failed;   /* an allocation failed; the content is incomplete */
-} wbuf;
-
-void wbuf_put(wbuf *b, const char *s, size_t n);
-/* Appends s[0..n) for a message or a table: unsafe characters (utf8_unsafe_on_terminal) and
- * bytes that are not UTF-8 as '?', so that what a record holds cannot forge a log line. */
-void wbuf_put_printable(wbuf *b, const char *s, size_t n);
-void wbuf_free(wbuf *b);
+#include "wbuf.h"
 
 typedef enum { WRITE_CSV, WRITE_JSONL } write_format;
 
@@ -50,10 +39,5 @@ size_t write_scalar(ty_type t, const vm_val *v, char *buf);
 /* The record's key fields as text joined by '/' ("411623101201-003/2020"), into buf of
  * `size` bytes (cut if longer); returns the length. */
 size_t write_record_key(const elig_program *P, const vm_ctx *ctx, char *buf, size_t size);
-
-/* A CSV field, quoted when it must be (RFC 4180). */
-void write_csv_text(wbuf *b, const char *s, size_t n);
-/* A JSON string with escapes. */
-void write_json_text(wbuf *b, const char *s, size_t n);
 
 #endif

@@ -3,10 +3,12 @@
 # what it printed and its exit status with the expected files.
 #
 # A case is a set of files sharing a name in tests/lang/ (language and commands),
-# tests/diag/ (diagnostics) or tests/rules/ (the shipped rule sets):
+# tests/diag/ (diagnostics), tests/dump/ (the compiled code, `elig check --dump=code`, one
+# case per kind of construct) or tests/rules/ (the shipped rule sets):
 #   NAME.rules        the rule file
 #   NAME.cmd          optional: the arguments after `elig` (default for tests/lang: run
-#                     NAME.rules on NAME.csv or NAME.jsonl; for tests/diag: check NAME.rules)
+#                     NAME.rules on NAME.csv or NAME.jsonl; for tests/diag: check NAME.rules;
+#                     for tests/dump: check --dump=code NAME.rules)
 #   NAME.stdin        optional: standard input (default: empty)
 #   NAME.csv / NAME.jsonl   input records
 #   NAME.out          expected standard output
@@ -35,6 +37,8 @@ run_case() {
     TMP=$tmp/case eval "set -- $(cat "$name.cmd")"
   elif [ "$kind" = diag ]; then
     set -- check "$name.rules"
+  elif [ "$kind" = dump ]; then
+    set -- check --dump=code "$name.rules"
   elif [ -f "$name.jsonl" ]; then
     set -- run --no-progress -j1 --as-of 2021-06-30 "$name.rules" "$name.jsonl"
   else
@@ -74,7 +78,7 @@ run_case() {
   [ $ok = 1 ]
 }
 
-for kind in lang diag rules; do
+for kind in lang diag dump rules; do
   dir=$srcdir/tests/$kind
   [ -d "$dir" ] || continue
   # a case is named by its rule file, or by its command file when it uses shared rules

@@ -117,8 +117,8 @@ int cmd_diff(int argc, char **argv)
   elig_program *old_p = cli_compile(argv[optind], &compile_errors, false);
   elig_program *new_p = cli_compile(argv[optind + 1], &compile_errors, false);
   if (!old_p || !new_p) {
-    comp_program_free(old_p);
-    comp_program_free(new_p);
+    prog_free(old_p);
+    prog_free(new_p);
     return EXIT_RULES;
   }
   o.old_p = old_p;
@@ -142,7 +142,7 @@ int cmd_diff(int argc, char **argv)
             (unsigned long long)st.records, st.records == 1 ? "" : "s",
             (unsigned long long)st.compared, (unsigned long long)st.rejected,
             (unsigned long long)st.rejected_old, (unsigned long long)st.rejected_new);
-  comp_program_free(old_p);
-  comp_program_free(new_p);
+  prog_free(old_p);
+  prog_free(new_p);
   return status;
 }

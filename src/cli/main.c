@@ -20,6 +20,7 @@
 #include "config.h"
 #include "ast.h"
 #include "compile.h"
+#include "disasm.h"
 #include "date.h"
 #include "diag.h"
 #include "diff.h"
@@ -252,12 +253,12 @@ static int cmd_check(int argc, char **argv)
       /* silence means success to a script, but a person at a terminal wants to be told */
       fprintf(stderr, "%s: no errors\n", argv[i]);
     if (P && dump && strcmp(dump, "code") == 0) {
-      char *text = comp_disasm(P);
+      char *text = disasm_program(P);
       if (text)
         fputs(text, stdout);
       free(text);
     }
-    comp_program_free(P);
+    prog_free(P);
   }
   return status;
 }
@@ -385,7 +386,7 @@ static int cmd_run(int argc, char **argv)
             (unsigned long long)st.written,
             (unsigned long long)st.rejected, st.rejected && o.rejects ? " (see " : "",
             st.rejected && o.rejects ? o.rejects : "", st.rejected && o.rejects ? ")" : "");
-  comp_program_free(P);
+  prog_free(P);
   return status;
 }
 
@@ -444,7 +445,7 @@ static int cmd_explain(int argc, char **argv)
   o.inputs = (const char *const *)argv + optind + 1;
   o.ninputs = (uint32_t)(argc - optind - 1);
   int status = run_explain(&o, id, year, json, stdout, stderr);
-  comp_program_free(P);
+  prog_free(P);
   return status;
 }
 
@@ -499,7 +500,7 @@ static int cmd_test(int argc, char **argv)
     total.passed += st.passed;
     total.failed += st.failed;
     total.skipped += st.skipped;
-    comp_program_free(P);
+    prog_free(P);
   }
   printf("%u passed, %u failed", total.passed, total.failed);
   if (total.skipped)

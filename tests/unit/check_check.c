@@ -61,7 +61,7 @@ static void compile_text(compiled *c, const char *body)
 static void compiled_free(compiled *c)
 {
   if (c->prog)
-    comp_program_free(c->prog); /* owns the sources */
+    prog_free(c->prog); /* owns the sources */
   else
     src_set_free(c->srcs);
   diag_list_free(c->diags);

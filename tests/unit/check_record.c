@@ -109,7 +109,7 @@ static void fx_fini(fixture *f)
   rec_header_fini(&f->h);
   csv_parser_fini(&f->ps);
   vm_ctx_free(f->ctx);
-  comp_program_free(f->P);
+  prog_free(f->P);
 }
 
 /* Parses one data line and types it. */
@@ -136,7 +136,7 @@ static const char *fx_get(fixture *f, const char *name)
 {
   int i = field_index(f, name);
   const prog_field *fd = &f->P->records[f->P->main_record].fields[i];
-  const vm_val *v = &f->ctx->R[i];
+  const vm_val *v = vm_field_value(f->ctx, i);
   if (v->none)
     return "none";
   switch (fd->type.base) {
@@ -411,7 +411,7 @@ START_TEST(test_record_header_errors)
                 bad_headers[_i].header, error, bad_headers[_i].error);
   rec_header_fini(&f.h);
   csv_parser_fini(&f.ps);
-  comp_program_free(f.P);
+  prog_free(f.P);
 }
 END_TEST
 
@@ -444,7 +444,7 @@ START_TEST(test_record_header_list_field)
   vm_ctx_free(ctx);
   rec_header_fini(&h);
   csv_parser_fini(&ps);
-  comp_program_free(P);
+  prog_free(P);
 }
 END_TEST
 

@@ -7,7 +7,7 @@
  * and flag, as src/run.c evaluate() does, and the registers are read. The tables pin results
  * the specification fixes: the money rounding examples of national-standard.md section 2
  * (16000.02 / 4 -> 4000.01 > 4000; 16000.01 / 4 -> 4000.00), exact fractions, exact percent
- * comparisons, first-match decisions and the rule that decided (ctx->rule[cell]), flags,
+ * comparisons, first-match decisions and the rule that decided (vm_rule), flags,
  * parameters by year (the first row also before its key), by text with and without otherwise,
  * nested; none handling, aggregations over a list of members, text functions, the regex limit,
  * division by zero and overflow as vm_status values, and that one context evaluates many
@@ -57,7 +57,7 @@ static void fx_init(fixture *f, const char *rules)
   diag_list_free(d);
   f->ctx = vm_ctx_new(f->P);
   ck_assert_ptr_nonnull(f->ctx);
-  f->ctx->R[f->P->as_of_reg].u.i = 18808; /* 2021-06-30 */
+  vm_set_as_of(f->ctx, 18808); /* 2021-06-30 */
   jdoc_init(&f->doc, NULL);
 }
 
@@ -65,7 +65,7 @@ static void fx_fini(fixture *f)
 {
   jdoc_fini(&f->doc);
   vm_ctx_free(f->ctx);
-  comp_program_free(f->P);
+  prog_free(f->P);
 }
 
 /* Types one JSON record (false: rejected, reason in f->why). */
@@ -113,7 +113,7 @@ static void fmt_num(char *buf, size_t size, dec_num n)
 static const char *fx_get(fixture *f, const char *name)
 {
   const prog_column *c = fx_column(f, name);
-  const vm_val *v = &f->ctx->R[c->reg];
+  const vm_val *v = vm_column_value(f->ctx, c);
   if (v->none) {
     snprintf(f->buf, sizeof f->buf, "none");
     return f->buf;
@@ -139,7 +139,7 @@ static bool fx_flag(const fixture *f, const char *name)
 {
   for (uint32_t i = 0; i < f->P->nflags; i++)
     if (strcmp(f->P->flags[i].name, name) == 0)
-      return f->ctx->R[f->P->cells[f->P->flags[i].cell].reg].u.i != 0;
+      return vm_flag_raised(f->ctx, i);
   ck_abort_msg("no flag '%s'", name);
   return false;
 }
@@ -149,7 +149,7 @@ static uint32_t fx_rule(const fixture *f, const char *name)
 {
   for (uint32_t i = 0; i < f->P->ndecisions; i++)
     if (strcmp(f->P->decisions[i].name, name) == 0)
-      return f->ctx->rule[f->P->decisions[i].cell];
+      return vm_rule(f->ctx, f->P->decisions[i].cell);
   ck_abort_msg("no decision '%s'", name);
   return UINT32_MAX;
 }
@@ -459,10 +459,10 @@ START_TEST(test_vm_param_by_as_of)
   fixture f;
   fx_init(&f, param_rules);
   const char *j = "{\"hh_id\":\"h1\",\"province\":\"53\",\"year\":2012,\"size\":2}";
-  f.ctx->R[f.P->as_of_reg].u.i = 18809; /* 2021-07-01 */
+  vm_set_as_of(f.ctx, 18809); /* 2021-07-01 */
   ck_assert_int_eq(fx_eval(&f, j), VM_OK);
   ASSERT_COL(&f, j, "rate_table", "7/4");
-  f.ctx->R[f.P->as_of_reg].u.i = 17000; /* 2016-07-18: before the first row */
+  vm_set_as_of(f.ctx, 17000); /* 2016-07-18: before the first row */
   ck_assert_int_eq(fx_eval(&f, j), VM_OK);
   ASSERT_COL(&f, j, "rate_table", "3/2");
   fx_fini(&f);
@@ -753,8 +753,8 @@ START_TEST(test_vm_runtime_errors)
   ck_assert_msg(st == fail_cases[_i].st, "%s: status %d (%s), want %d (%s)", j, st,
                 vm_status_str(st), fail_cases[_i].st, vm_status_str(fail_cases[_i].st));
   if (st != VM_OK) {
-    ck_assert_int_eq(f.ctx->err, st);
-    ck_assert_uint_lt(f.ctx->err_pc, f.P->ncode);
+    ck_assert_int_eq(vm_error(f.ctx, NULL), st);
+    ck_assert_uint_lt(vm_error_pc(f.ctx), f.P->ncode);
   }
   /* the context stays usable */
   const char *ok = "{\"id\":\"ok\",\"n\":2,\"k\":3,\"m\":10,\"x\":1.5,\"t\":\"aaa\"}";
@@ -886,8 +886,8 @@ START_TEST(test_vm_two_contexts_one_program)
   ck_assert_int_eq(fx_eval(&f, "{\"hh_id\":\"a\",\"size\":4,\"net_income\":16000.02}"), VM_OK);
   const prog_column *c = fx_column(&f, "per_capita");
   ck_assert_int_eq(vm_ensure(other, c->cell), VM_OK);
-  ck_assert_int_eq(other->R[c->reg].u.i, 400000);
-  ck_assert_int_eq(f.ctx->R[c->reg].u.i, 400001);
+  ck_assert_int_eq(vm_column_value(other, c)->u.i, 400000);
+  ck_assert_int_eq(vm_column_value(f.ctx, c)->u.i, 400001);
   jdoc_fini(&d2);
   vm_ctx_free(other);
   fx_fini(&f);

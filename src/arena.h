@@ -1,0 +1,30 @@
+/*
+ * arena.h -- memory allocated in blocks and freed in one call.
+ *
+ * Place in the pipeline: under everything that builds a long-lived structure from many small
+ * pieces.  The parser allocates the syntax tree from an arena; the compiled program takes
+ * the arena over, because its names, reasons and text constants are the tree's strings, so
+ * that nothing is copied and one call frees a compilation (PostgreSQL's memory contexts,
+ * jq's whole-block free).
+ */
+#ifndef ELIG_ARENA_H
+#define ELIG_ARENA_H
+
+#include <stddef.h>
+
+typedef struct mem_arena mem_arena;
+
+/* An empty arena, or NULL when out of memory. */
+mem_arena *arena_new(void);
+
+/* Frees the arena and everything allocated from it.  NULL is fine. */
+void arena_free(mem_arena *a);
+
+/* `size` bytes of zeroed memory aligned for any type, valid until arena_free; NULL when out
+ * of memory. */
+void *arena_alloc(mem_arena *a, size_t size);
+
+/* A NUL-terminated copy of [s, s + n) in the arena; NULL when out of memory. */
+char *arena_strdup(mem_arena *a, const char *s, size_t n);
+
+#endif

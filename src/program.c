@@ -1,0 +1,176 @@
+/*
+ * program.c -- the lifetime of a compiled program and the lookups every runner of it needs.
+ *
+ * Place in the pipeline: compile.c fills an elig_program made here; the VM, the readers, the
+ * writers, explain, test, diff and the library read it; prog_free ends it.  A program is
+ * never written to once compiled, so these functions are safe from any number of threads.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "program.h"
+
+elig_program *prog_new(mem_arena *strings, src_set *srcs)
+{
+  elig_program *P = calloc(1, sizeof *P);
+  if (!P)
+    return NULL;
+  P->strings = strings;
+  P->srcs = srcs;
+  return P;
+}
+
+static void free_decisions(prog_decision *d, uint32_t n)
+{
+  for (uint32_t i = 0; d && i < n; i++) {
+    for (uint32_t r = 0; d[i].rule_names && r < d[i].nrules; r++)
+      free(d[i].rule_names[r].items);
+    free(d[i].rule_names);
+    free(d[i].reasons);
+    free(d[i].rule_locs);
+  }
+  free(d);
+}
+
+static void free_aggregates(prog_aggregate *aggs, uint32_t n)
+{
+  for (uint32_t i = 0; aggs && i < n; i++) {
+    prog_aggregate *a = &aggs[i];
+    free(a->key_names);
+    free(a->key_types);
+    free(a->key_cells);
+    free(a->key_src);
+    free(a->accs);
+    free_decisions(a->decisions, a->ndecisions);
+    free(a->columns);
+  }
+  free(aggs);
+}
+
+static void free_tests(prog_test *tests, uint32_t n)
+{
+  for (uint32_t i = 0; tests && i < n; i++) {
+    for (uint32_t k = 0; tests[i].shown && k < tests[i].nexpects; k++)
+      free(tests[i].shown[k]);
+    free(tests[i].shown);
+    free(tests[i].nshown);
+    free(tests[i].expect_cells);
+    free(tests[i].expect_locs);
+    free(tests[i].expect_texts);
+  }
+  free(tests);
+}
+
+void prog_free(elig_program *P)
+{
+  if (!P)
+    return;
+  for (uint32_t i = 0; P->records && i < P->nrecords; i++)
+    free(P->records[i].fields);
+  free(P->records);
+  free(P->key_fields);
+  free(P->code);
+  free(P->code_locs);
+  free(P->consts);
+  free(P->const_regs);
+  free(P->const_types);
+  for (uint32_t i = 0; P->sets && i < P->nsets; i++) {
+    free(P->sets[i].items);
+    free(P->sets[i].lens);
+    free(P->sets[i].ints);
+    free(P->sets[i].nums);
+  }
+  free(P->sets);
+  for (uint32_t i = 0; P->tables && i < P->ntables; i++) {
+    free(P->tables[i].keys);
+    free(P->tables[i].regs);
+  }
+  free(P->tables);
+  for (uint32_t i = 0; P->regexes && i < P->nregexes; i++)
+    regex_free(P->regexes[i]);
+  free(P->regexes);
+  free(P->regex_sources);
+  for (uint32_t i = 0; P->cell_names && i < P->ncells; i++)
+    free(P->cell_names[i].items);
+  free(P->cell_names);
+  free(P->cells);
+  free(P->cell_labels);
+  free_decisions(P->decisions, P->ndecisions);
+  free(P->flags);
+  free(P->columns);
+  free_aggregates(P->aggregates, P->naggregates);
+  free_tests(P->tests, P->ntests);
+  arena_free(P->strings);
+  src_set_free(P->srcs);
+  free(P);
+}
+
+const prog_record *prog_main_record(const elig_program *P)
+{
+  return &P->records[P->main_record];
+}
+
+/* Names are few (tens) and looked up once per run or per request, so a linear search. */
+uint32_t prog_find_decision(const elig_program *P, const char *name)
+{
+  for (uint32_t i = 0; i < P->ndecisions; i++)
+    if (strcmp(P->decisions[i].name, name) == 0)
+      return i;
+  return PROG_NONE;
+}
+
+uint32_t prog_find_flag(const elig_program *P, const char *name)
+{
+  for (uint32_t i = 0; i < P->nflags; i++)
+    if (strcmp(P->flags[i].name, name) == 0)
+      return i;
+  return PROG_NONE;
+}
+
+uint32_t prog_find_aggregate(const elig_program *P, const char *name)
+{
+  for (uint32_t i = 0; i < P->naggregates; i++)
+    if (strcmp(P->aggregates[i].name, name) == 0)
+      return i;
+  return PROG_NONE;
+}
+
+uint32_t prog_find_field(const elig_program *P, const char *name)
+{
+  const prog_record *rec = prog_main_record(P);
+  for (uint32_t i = 0; i < rec->nfields; i++)
+    if (strcmp(rec->fields[i].name, name) == 0)
+      return i;
+  return PROG_NONE;
+}
+
+const prog_decision *prog_decision_of_cell(const elig_program *P, uint32_t cell)
+{
+  for (uint32_t d = 0; d < P->ndecisions; d++)
+    if (P->decisions[d].cell == cell)
+      return &P->decisions[d];
+  return NULL;
+}
+
+bool prog_position(const elig_program *P, uint32_t pc, const char **file, uint32_t *line,
+                   uint32_t *column)
+{
+  if (pc >= P->ncode)
+    return false;
+  elig_loc loc = P->code_locs[pc];
+  if (src_position(P->srcs, loc.file, loc.start, line, column) != SRC_OK)
+    return false;
+  *file = src_file_name(P->srcs, loc.file);
+  return true;
+}
+
+void prog_where(const elig_program *P, uint32_t pc, char *buf, size_t size)
+{
+  const char *file;
+  uint32_t line = 0, col = 0;
+  if (!prog_position(P, pc, &file, &line, &col))
+    snprintf(buf, size, "the rules");
+  else
+    snprintf(buf, size, "%s:%u:%u", file, line, col);
+}

@@ -1,0 +1,129 @@
+/*
+ * wbuf.c -- a growable byte buffer and safe text in it.  See wbuf.h.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+#include "wbuf.h"
+
+void wbuf_put(wbuf *b, const char *s, size_t n)
+{
+  if (b->failed)
+    return;
+  if (n > SIZE_MAX / 4 - b->len) {
+    b->failed = true;
+    return;
+  }
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + n + 1)
+      cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+      b->failed = true;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+}
+
+void wbuf_puts(wbuf *b, const char *s)
+{
+  wbuf_put(b, s, strlen(s));
+}
+
+void wbuf_printf(wbuf *b, const char *fmt, ...)
+{
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n > 0)
+    wbuf_put(b, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+void wbuf_put_printable(wbuf *b, const char *s, size_t n)
+{
+  size_t i = 0;
+  while (i < n) {
+    uint32_t cp;
+    size_t step = utf8_decode_next(s + i, n - i, &cp);
+    if (step && !utf8_unsafe_on_terminal(cp))
+      wbuf_put(b, s + i, step);
+    else
+      wbuf_put(b, "?", 1);
+    i += step ? step : 1;
+  }
+}
+
+void wbuf_free(wbuf *b)
+{
+  free(b->p);
+  memset(b, 0, sizeof *b);
+}
+
+void wbuf_csv_text(wbuf *b, const char *s, size_t n)
+{
+  bool quote = false;
+  for (size_t i = 0; i < n && !quote; i++)
+    quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+  if (!quote) {
+    wbuf_put(b, s, n);
+    return;
+  }
+  wbuf_put(b, "\"", 1);
+  for (size_t i = 0, from = 0; i <= n; i++)
+    if (i == n || s[i] == '"') {
+      wbuf_put(b, s + from, i - from + (i < n));
+      if (i < n)
+        wbuf_put(b, "\"", 1);
+      from = i + 1;
+    }
+  wbuf_put(b, "\"", 1);
+}
+
+void wbuf_json_text(wbuf *b, const char *s, size_t n)
+{
+  static const char hex[] = "0123456789abcdef";
+  wbuf_put(b, "\"", 1);
+  size_t from = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch >= 0x20 && ch != '"' && ch != '\\')
+      continue;
+    wbuf_put(b, s + from, i - from);
+    char esc[7] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15], 0};
+    if (ch == '"' || ch == '\\') {
+      esc[1] = (char)ch;
+      wbuf_put(b, esc, 2);
+    } else if (ch == '\n') {
+      wbuf_put(b, "\\n", 2);
+    } else {
+      wbuf_put(b, esc, 6);
+    }
+    from = i + 1;
+  }
+  wbuf_put(b, s + from, n - from);
+  wbuf_put(b, "\"", 1);
+}
+
+const char *wbuf_text(wbuf *b)
+{
+  if (b->failed)
+    return NULL;
+  if (!b->p) {
+    wbuf_put(b, "", 0);
+    if (b->failed)
+      return NULL;
+  }
+  b->p[b->len] = '\0';
+  return b->p;
+}

@@ -1,1 +1,0 @@
-check --dump=code constant_folding.rules
