@@ -20,10 +20,8 @@
  * (while their checks run), as_of, then constants, cells, temporaries and group values
  * (compile.c numbers them).  Only this file indexes them. */
 struct vm_ctx {
-  const elig_program *P;
-  vm_val *R;            /* registers */
+  vm_state s;           /* first: vm.h's inline accessors read it through the pointer */
   uint32_t *done;       /* per cell: the record number it was computed for */
-  uint32_t *rule;       /* per cell: for decisions, the rule that decided */
   uint32_t serial;      /* the current record's number; never 0 */
   uint32_t *stack;      /* return addresses */
   regex_matcher *matcher;
@@ -35,23 +33,24 @@ struct vm_ctx {
   uint32_t err_pc;      /* where it happened */
 };
 
+
 vm_ctx *vm_ctx_new(const elig_program *P)
 {
   vm_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx)
     return NULL;
-  ctx->P = P;
-  ctx->R = calloc(P->nregs + 1, sizeof *ctx->R);
+  ctx->s.P = P;
+  ctx->s.R = calloc(P->nregs + 1, sizeof *ctx->s.R);
   ctx->done = calloc(P->ncells + 1, sizeof *ctx->done);
-  ctx->rule = calloc(P->ncells + 1, sizeof *ctx->rule);
+  ctx->s.rule = calloc(P->ncells + 1, sizeof *ctx->s.rule);
   ctx->stack = calloc(P->max_depth + 1, sizeof *ctx->stack);
   ctx->matcher = regex_matcher_new(0, 0);
-  if (!ctx->R || !ctx->done || !ctx->rule || !ctx->stack || !ctx->matcher) {
+  if (!ctx->s.R || !ctx->done || !ctx->s.rule || !ctx->stack || !ctx->matcher) {
     vm_ctx_free(ctx);
     return NULL;
   }
   for (uint32_t i = 0; i < P->nconsts; i++)
-    ctx->R[P->const_regs[i]] = P->consts[i];
+    ctx->s.R[P->const_regs[i]] = P->consts[i];
   return ctx;
 }
 
@@ -59,9 +58,9 @@ void vm_ctx_free(vm_ctx *ctx)
 {
   if (!ctx)
     return;
-  free(ctx->R);
+  free(ctx->s.R);
   free(ctx->done);
-  free(ctx->rule);
+  free(ctx->s.rule);
   free(ctx->stack);
   regex_matcher_free(ctx->matcher);
   free(ctx->scratch);
@@ -73,7 +72,7 @@ void vm_begin_record(vm_ctx *ctx)
 {
   if (++ctx->serial == 0) {
     /* after 2^32 records the serial wraps: clear so no stale cell looks done */
-    memset(ctx->done, 0, (ctx->P->ncells + 1) * sizeof *ctx->done);
+    memset(ctx->done, 0, (ctx->s.P->ncells + 1) * sizeof *ctx->done);
     ctx->serial = 1;
   }
   ctx->scratch_len = 0;
@@ -82,7 +81,7 @@ void vm_begin_record(vm_ctx *ctx)
 
 vm_status vm_eval_record(vm_ctx *ctx)
 {
-  const elig_program *P = ctx->P;
+  const elig_program *P = ctx->s.P;
   vm_status st = VM_OK;
   for (uint32_t i = 0; i < P->ncolumns && st == VM_OK; i++)
     if (P->columns[i].cell != UINT32_MAX)
@@ -97,55 +96,25 @@ void vm_forget(vm_ctx *ctx, uint32_t cell)
   ctx->done[cell] = 0;
 }
 
-const elig_program *vm_program(const vm_ctx *ctx)
-{
-  return ctx->P;
-}
-
 void vm_set_as_of(vm_ctx *ctx, int32_t days)
 {
-  ctx->R[ctx->P->as_of_reg].none = false;
-  ctx->R[ctx->P->as_of_reg].u.i = days;
+  ctx->s.R[ctx->s.P->as_of_reg].none = false;
+  ctx->s.R[ctx->s.P->as_of_reg].u.i = days;
 }
 
 vm_val *vm_record_slots(vm_ctx *ctx, uint32_t record)
 {
-  return &ctx->R[ctx->P->records[record].first_reg];
-}
-
-const vm_val *vm_cell_value(const vm_ctx *ctx, uint32_t cell)
-{
-  return &ctx->R[ctx->P->cells[cell].reg];
-}
-
-const vm_val *vm_field_value(const vm_ctx *ctx, uint32_t field)
-{
-  return &ctx->R[field]; /* the main record's fields are the first registers */
-}
-
-const vm_val *vm_column_value(const vm_ctx *ctx, const prog_column *col)
-{
-  return &ctx->R[col->reg];
-}
-
-bool vm_flag_raised(const vm_ctx *ctx, uint32_t f)
-{
-  return ctx->R[ctx->P->cells[ctx->P->flags[f].cell].reg].u.i != 0;
-}
-
-uint32_t vm_rule(const vm_ctx *ctx, uint32_t cell)
-{
-  return ctx->rule[cell];
+  return &ctx->s.R[ctx->s.P->records[record].first_reg];
 }
 
 vm_val *vm_group_keys(vm_ctx *ctx, const prog_aggregate *A)
 {
-  return &ctx->R[A->key_reg];
+  return &ctx->s.R[A->key_reg];
 }
 
 vm_val *vm_group_accs(vm_ctx *ctx, const prog_aggregate *A)
 {
-  return &ctx->R[A->acc_reg];
+  return &ctx->s.R[A->acc_reg];
 }
 
 vm_status vm_error(const vm_ctx *ctx, uint32_t *pc)
@@ -157,7 +126,7 @@ vm_status vm_error(const vm_ctx *ctx, uint32_t *pc)
 
 regex_result vm_regex_match(vm_ctx *ctx, uint32_t regex, const char *s, size_t n)
 {
-  return regex_match(ctx->P->regexes[regex], ctx->matcher, s, n);
+  return regex_match(ctx->s.P->regexes[regex], ctx->matcher, s, n);
 }
 
 uint32_t vm_error_pc(const vm_ctx *ctx)
@@ -466,9 +435,9 @@ vm_status vm_fold(vm_opcode op, vm_val *a, const vm_val *b, const vm_val *c)
 
 vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
 {
-  const elig_program *P = ctx->P;
+  const elig_program *P = ctx->s.P;
   const vm_ins *code = P->code;
-  vm_val *R = ctx->R;
+  vm_val *R = ctx->s.R;
   uint32_t sp = 0, pc;
   if (ctx->done[cell] == ctx->serial)
     return VM_OK;
@@ -629,7 +598,7 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
       NEXT();
     }
     VMCASE(SETRULE)
-      ctx->rule[in.a] = in.x;
+      ctx->s.rule[in.a] = in.x;
       NEXT();
     VMCASE(ITER)
       A->none = false;

@@ -28,6 +28,17 @@ typedef enum {
  * writes a record's values through the functions below. */
 typedef struct vm_ctx vm_ctx;
 
+/* The start of every vm_ctx, for the inline accessors below only: they run for every
+ * column and flag of every record, where a call into vm.c would cost more than the read
+ * (about 2% of a batch run).  No other file may name these fields. */
+typedef struct vm_state {
+  const elig_program *P;
+  vm_val *R;            /* registers */
+  uint32_t *rule;       /* per cell: for decisions, the rule that decided */
+} vm_state;
+
+#define VM_STATE(ctx) ((const vm_state *)(const void *)(ctx))
+
 /* A context for `P`, with constants loaded and the evaluation date 1970-01-01 (see
  * vm_set_as_of).  NULL when out of memory. */
 vm_ctx *vm_ctx_new(const elig_program *P);
@@ -35,7 +46,10 @@ vm_ctx *vm_ctx_new(const elig_program *P);
 void vm_ctx_free(vm_ctx *ctx);
 
 /* The program ctx runs. */
-const elig_program *vm_program(const vm_ctx *ctx);
+static inline const elig_program *vm_program(const vm_ctx *ctx)
+{
+  return VM_STATE(ctx)->P;
+}
 
 /* The evaluation date (`as_of` in rules), in days since 1970-01-01: the one way to set it. */
 void vm_set_as_of(vm_ctx *ctx, int32_t days);
@@ -70,13 +84,28 @@ vm_val *vm_elems_reserve(vm_ctx *ctx, uint32_t n, uint32_t *index);
 vm_val *vm_elem(vm_ctx *ctx, uint32_t index);
 
 /* The values of the current record and its results. */
-const vm_val *vm_cell_value(const vm_ctx *ctx, uint32_t cell);
-const vm_val *vm_field_value(const vm_ctx *ctx, uint32_t field);
-const vm_val *vm_column_value(const vm_ctx *ctx, const prog_column *col);
+static inline const vm_val *vm_cell_value(const vm_ctx *ctx, uint32_t cell)
+{
+  return &VM_STATE(ctx)->R[VM_STATE(ctx)->P->cells[cell].reg];
+}
+static inline const vm_val *vm_field_value(const vm_ctx *ctx, uint32_t field)
+{
+  return &VM_STATE(ctx)->R[field]; /* the main record's fields are the first registers */
+}
+static inline const vm_val *vm_column_value(const vm_ctx *ctx, const prog_column *col)
+{
+  return &VM_STATE(ctx)->R[col->reg];
+}
 /* Whether flag f is raised (its cell must have been computed). */
-bool vm_flag_raised(const vm_ctx *ctx, uint32_t f);
+static inline bool vm_flag_raised(const vm_ctx *ctx, uint32_t f)
+{
+  return vm_cell_value(ctx, VM_STATE(ctx)->P->flags[f].cell)->u.i != 0;
+}
 /* Which rule (from 0) decided the decision computed in `cell`. */
-uint32_t vm_rule(const vm_ctx *ctx, uint32_t cell);
+static inline uint32_t vm_rule(const vm_ctx *ctx, uint32_t cell)
+{
+  return VM_STATE(ctx)->rule[cell];
+}
 
 /* Where an aggregate's group values go before its cells are computed: the group's keys and
  * its accumulators, in the aggregate's order. */
