@@ -22,23 +22,6 @@ __extension__ typedef unsigned __int128 u128;
  * Status and mode names
  * ========================================================================================== */
 
-const char *dec_status_str(dec_status st)
-{
-  switch (st) {
-  case DEC_OK:
-    return "ok";
-  case DEC_OVERFLOW:
-    return "value out of range";
-  case DEC_DIV_ZERO:
-    return "division by zero";
-  case DEC_SYNTAX:
-    return "not a decimal number";
-  case DEC_TOO_PRECISE:
-    return "more than two decimal places";
-  }
-  return "unknown error";
-}
-
 /* One table serves both directions so the names cannot drift apart. */
 static const struct {
   const char *name;
@@ -444,29 +427,6 @@ size_t dec_num_format_exact(dec_num x, int maxplaces, char buf[static DEC_FMT_MA
  * Money arithmetic
  * ========================================================================================== */
 
-dec_status dec_money_add(dec_money a, dec_money b, dec_money *out)
-{
-  dec_money r;
-  if (__builtin_add_overflow(a, b, &r))
-    return DEC_OVERFLOW;
-  *out = r;
-  return DEC_OK;
-}
-
-dec_status dec_money_sub(dec_money a, dec_money b, dec_money *out)
-{
-  dec_money r;
-  if (__builtin_sub_overflow(a, b, &r))
-    return DEC_OVERFLOW;
-  *out = r;
-  return DEC_OK;
-}
-
-dec_status dec_money_neg(dec_money a, dec_money *out)
-{
-  return dec_money_sub(0, a, out);
-}
-
 dec_status dec_money_mul_int(dec_money m, int64_t k, dec_money *out)
 {
   dec_money r;
@@ -501,11 +461,6 @@ dec_status dec_money_round(dec_money m, int places, dec_round mode, dec_money *o
     return DEC_OVERFLOW;
   *out = (dec_money)q;
   return DEC_OK;
-}
-
-dec_status dec_money_mul_num(dec_money m, dec_num x, dec_num *out)
-{
-  return make_num((i128)m * x.num, (i128)x.den * 100, out);
 }
 
 /* ============================================================================================
@@ -578,11 +533,6 @@ int dec_num_cmp(dec_num a, dec_num b)
   return cmp128((i128)a.num * b.den, (i128)b.num * a.den);
 }
 
-int dec_num_cmp_money(dec_num x, dec_money m)
-{
-  return cmp128((i128)x.num * 100, (i128)m * x.den);
-}
-
 /* ============================================================================================
  * Rounding and conversion
  * ========================================================================================== */
@@ -603,11 +553,3 @@ dec_status dec_num_to_money(dec_num x, dec_round mode, dec_money *out)
   return DEC_OK;
 }
 
-dec_status dec_num_to_int(dec_num x, dec_round mode, int64_t *out)
-{
-  i128 q = div_round(x.num, x.den, mode);
-  if (!fits_int64(q))
-    return DEC_OVERFLOW;
-  *out = (int64_t)q;
-  return DEC_OK;
-}

@@ -60,10 +60,6 @@ typedef enum {
 
 /* --- status and rounding-mode names ------------------------------------------------------ */
 
-/* Short lower-case message for a status, e.g. "division by zero". The string is static and
- * must not be freed; an unknown value gives "unknown error". */
-const char *dec_status_str(dec_status st);
-
 /* Map a rounding-mode name as written in rule files to a mode. `name` need not be
  * NUL-terminated; `n` is its length. Accepted (case-sensitive): "half_away", "half_even",
  * "half_down", "down" (toward zero), "up" (away from zero), "floor", "ceiling". Returns true
@@ -122,15 +118,6 @@ size_t dec_num_format_exact(dec_num x, int maxplaces, char buf[static DEC_FMT_MA
 
 /* --- money arithmetic --------------------------------------------------------------------- */
 
-/* *out = a + b, or DEC_OVERFLOW. */
-dec_status dec_money_add(dec_money a, dec_money b, dec_money *out);
-
-/* *out = a - b, or DEC_OVERFLOW. */
-dec_status dec_money_sub(dec_money a, dec_money b, dec_money *out);
-
-/* *out = -a; DEC_OVERFLOW for INT64_MIN. */
-dec_status dec_money_neg(dec_money a, dec_money *out);
-
 /* *out = m * k, or DEC_OVERFLOW. */
 dec_status dec_money_mul_int(dec_money m, int64_t k, dec_money *out);
 
@@ -142,11 +129,6 @@ dec_status dec_money_div_int(dec_money m, int64_t k, dec_round mode, dec_money *
 /* *out = m rounded with `mode` to `places` decimals of a yuan (0: whole yuan, 1: jiao, 2: no
  * change). places is clamped to 0..2. DEC_OVERFLOW if rounding leaves the int64 range. */
 dec_status dec_money_round(dec_money m, int places, dec_round mode, dec_money *out);
-
-/* *out = the exact product m * x as a number of yuan (e.g. 50% of net income), never
- * rounded, so that comparisons such as "expense > 50% of income" are exact. DEC_OVERFLOW if
- * the reduced product does not fit. */
-dec_status dec_money_mul_num(dec_money m, dec_num x, dec_num *out);
 
 /* --- number arithmetic -------------------------------------------------------------------- */
 /* Intermediates are 128-bit and reduced before narrowing, so DEC_OVERFLOW means the exact
@@ -180,9 +162,6 @@ dec_status dec_num_abs(dec_num a, dec_num *out);
 /* -1, 0 or 1 as a <, ==, > b. Exact (128-bit cross products) and total. */
 int dec_num_cmp(dec_num a, dec_num b);
 
-/* -1, 0 or 1 as x <, ==, > m fen read as yuan. Exact and total. */
-int dec_num_cmp_money(dec_num x, dec_money m);
-
 /* --- rounding and conversion -------------------------------------------------------------- */
 
 /* *out = x rounded with `mode` to `places` decimals (clamped to 0..DEC_MAX_PLACES), as a
@@ -191,8 +170,5 @@ dec_status dec_num_round(dec_num x, int places, dec_round mode, dec_num *out);
 
 /* *out = x yuan rounded with `mode` to the fen. DEC_OVERFLOW if out of int64 fen. */
 dec_status dec_num_to_money(dec_num x, dec_round mode, dec_money *out);
-
-/* *out = x rounded with `mode` to an integer. DEC_OVERFLOW if out of int64. */
-dec_status dec_num_to_int(dec_num x, dec_round mode, int64_t *out);
 
 #endif /* ELIG_DECIMAL_H */

@@ -1,9 +1,8 @@
 /*
- * textfn.h - the text functions of the rule language (length, prefix, substr, upper, lower,
- * trim, starts_with, ends_with, contains) as pure functions over UTF-8.
+ * textfn.h - the text functions of the rule language (length, prefix, substr, upper, lower)
+ * as pure functions over UTF-8.
  *
- * Place in the pipeline: the VM calls these when evaluating text expressions, and the checker
- * calls them to fold constant arguments. Text is always a counted (pointer, length) pair, not
+ * Place in the pipeline: the VM calls these when evaluating text expressions. Text is always a counted (pointer, length) pair, not
  * NUL-terminated, and positions and lengths seen by the rule author count Unicode code points
  * ("云南省昆明市" has length 6), never bytes. Nothing here allocates: results are byte spans of
  * the input (textfn_span) or are written into a caller-provided buffer. All functions are
@@ -70,18 +69,5 @@ textfn_span textfn_substr(const char *s, size_t len, int64_t start, int64_t coun
  * unless out == s (in-place mapping is safe because output never runs ahead of input). */
 size_t textfn_upper(const char *s, size_t len, char *out, size_t cap);
 size_t textfn_lower(const char *s, size_t len, char *out, size_t cap);
-
-/* The span of `s` without its leading and trailing white space, where white space is the
- * ASCII set (space, \t, \n, \v, \f, \r) and U+3000 IDEOGRAPHIC SPACE, the full-width space of
- * Chinese text. Other Unicode spaces (e.g. U+00A0) are kept. An all-space or empty text
- * gives {0, 0}. */
-textfn_span textfn_trim(const char *s, size_t len);
-
-/* Byte-wise tests, which are exact for valid UTF-8 because no character's encoding occurs
- * inside another's (a needle can never match half of a character). The empty needle is a
- * prefix, suffix and part of every text. */
-bool textfn_starts_with(const char *s, size_t len, const char *prefix, size_t prefix_len);
-bool textfn_ends_with(const char *s, size_t len, const char *suffix, size_t suffix_len);
-bool textfn_contains(const char *s, size_t len, const char *needle, size_t needle_len);
 
 #endif /* ELIG_TEXTFN_H */

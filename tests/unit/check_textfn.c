@@ -1,9 +1,8 @@
 /*
  * check_textfn.c - unit tests for textfn.c, the rule language's text functions.
  *
- * Place in the pipeline: pins what `length`, `prefix`, `substr`, `upper`, `lower`, `trim`,
- * `starts_with`, `ends_with` and `contains` return for rule authors, in code points over
- * UTF-8 (Chinese text first), including the edges: empty text, positions before 1 or past
+ * Place in the pipeline: pins what `length`, `prefix`, `substr`, `upper` and `lower` return
+ * for rule authors, in code points over UTF-8 (Chinese text first), including the edges: empty text, positions before 1 or past
  * the end, huge counts, and invalid UTF-8 bytes counted one code point each.
  */
 #include "textfn.h"
@@ -250,108 +249,6 @@ START_TEST(test_textfn_case_in_place)
 }
 END_TEST
 
-/* ------------------------------------------------------------------------------------------
- * trim
- * ---------------------------------------------------------------------------------------- */
-
-static const struct {
-  const char *s;
-  const char *want;
-} trim_cases[] = {
-  {"", ""},
-  {"abc", "abc"},
-  {"  abc  ", "abc"},
-  {"\t\n\v\f\r abc \r\n", "abc"},
-  {"　云南　", "云南"},              /* U+3000 on both sides */
-  {" 　 云 南 　 ", "云 南"},        /* mixed, inner spaces kept */
-  {"   ", ""},
-  {"　　", ""},
-  {"\xc2\xa0" "a\xc2\xa0", "\xc2\xa0" "a\xc2\xa0"}, /* U+00A0 is not trimmed */
-  {"\xe3\x80", "\xe3\x80"},          /* a truncated U+3000 is not a space */
-  {"a\xe3\x80\x80", "a"},
-  {"\xe3\x80\x80\x80", "\x80"},      /* U+3000 then a stray continuation byte */
-};
-
-START_TEST(test_textfn_trim_table)
-{
-  const char *s = trim_cases[_i].s;
-  const char *want = trim_cases[_i].want;
-  textfn_span r = textfn_trim(s, strlen(s));
-  ck_assert_msg(r.len == strlen(want) && memcmp(s + r.off, want, r.len) == 0,
-                "row %d: got off %zu len %zu", _i, r.off, r.len);
-  if (r.len == 0)
-    ck_assert_uint_eq(r.off, 0);
-}
-END_TEST
-
-/* ------------------------------------------------------------------------------------------
- * starts_with / ends_with / contains
- * ---------------------------------------------------------------------------------------- */
-
-static const struct {
-  const char *s, *needle;
-  bool starts, ends, contains;
-} search_cases[] = {
-  {"云南省昆明市", "云南", true, false, true},
-  {"云南省昆明市", "昆明市", false, true, true},
-  {"云南省昆明市", "省昆", false, false, true},
-  {"云南省昆明市", "贵州", false, false, false},
-  {"云南省昆明市", "云南省昆明市", true, true, true},
-  {"云南省昆明市", "云南省昆明市区", false, false, false},
-  {"云南省昆明市", "", true, true, true},
-  {"", "", true, true, true},
-  {"", "a", false, false, false},
-  {"530102001001", "5301", true, false, true},
-  {"530102001001", "001", false, true, true},
-  {"aaaaab", "aab", false, true, true},
-  {"ab", "b", false, true, true},
-};
-
-START_TEST(test_textfn_search_table)
-{
-  const char *s = search_cases[_i].s, *nd = search_cases[_i].needle;
-  size_t len = strlen(s), nlen = strlen(nd);
-  ck_assert_int_eq(textfn_starts_with(s, len, nd, nlen), search_cases[_i].starts);
-  ck_assert_int_eq(textfn_ends_with(s, len, nd, nlen), search_cases[_i].ends);
-  ck_assert_int_eq(textfn_contains(s, len, nd, nlen), search_cases[_i].contains);
-}
-END_TEST
-
-START_TEST(test_textfn_search_counted)
-{
-  /* NUL bytes are ordinary bytes; NULL is fine when the length is 0 */
-  ck_assert(textfn_contains("a\0b", 3, "\0b", 2));
-  ck_assert(textfn_ends_with("a\0b", 3, "\0b", 2));
-  ck_assert(textfn_starts_with("a\0b", 3, "a\0", 2));
-  ck_assert(!textfn_contains("a\0b", 1, "b", 1));
-  ck_assert(textfn_contains(NULL, 0, NULL, 0));
-  ck_assert(textfn_starts_with(NULL, 0, NULL, 0));
-  ck_assert(textfn_ends_with(NULL, 0, NULL, 0));
-  ck_assert(!textfn_contains(NULL, 0, "a", 1));
-  ck_assert(!textfn_starts_with(NULL, 0, "a", 1));
-  ck_assert(!textfn_ends_with(NULL, 0, "a", 1));
-}
-END_TEST
-
-START_TEST(test_textfn_search_long)
-{
-  /* a needle that almost matches everywhere: must still finish fast and be right */
-  enum { N = 1 << 20, M = 1 << 12 };
-  char *hay = malloc(N);
-  char *needle = malloc(M);
-  ck_assert_ptr_nonnull(hay);
-  ck_assert_ptr_nonnull(needle);
-  memset(hay, 'a', N);
-  memset(needle, 'a', M);
-  needle[M - 1] = 'b';
-  ck_assert(!textfn_contains(hay, N, needle, M));
-  hay[N - 1] = 'b';
-  ck_assert(textfn_contains(hay, N, needle, M));
-  free(hay);
-  free(needle);
-}
-END_TEST
-
 /* ------------------------------------------------------------------------------------------ */
 
 static Suite *textfn_suite(void)
@@ -371,13 +268,6 @@ static Suite *textfn_suite(void)
   tcase_add_test(tc, test_textfn_case_shrinks);
   tcase_add_test(tc, test_textfn_case_small_buffer);
   tcase_add_test(tc, test_textfn_case_in_place);
-  suite_add_tcase(s, tc);
-
-  tc = tcase_create("trim_search");
-  tcase_add_loop_test(tc, test_textfn_trim_table, 0, N_ELEMS(trim_cases));
-  tcase_add_loop_test(tc, test_textfn_search_table, 0, N_ELEMS(search_cases));
-  tcase_add_test(tc, test_textfn_search_counted);
-  tcase_add_test(tc, test_textfn_search_long);
   suite_add_tcase(s, tc);
 
   return s;
