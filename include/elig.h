@@ -94,7 +94,10 @@ typedef enum elig_status {
   ELIG_EIO = 5,       /* a file could not be read */
   ELIG_ENOMEM = 6,    /* out of memory */
   ELIG_EINVAL = 7,    /* an argument is wrong: NULL, out of range, wrong type for a field */
-  ELIG_ENOTFOUND = 8  /* no field, decision, flag or aggregate of that name */
+  ELIG_ENOTFOUND = 8, /* no field, decision, flag or aggregate of that name */
+  ELIG_ECANCELED = 9, /* a batch stopped because its cancel callback asked it to */
+  ELIG_EINTERNAL = 10 /* a bug in elig, never the caller's fault: the formatter would have
+                         changed what a rule file means, say; please report it */
 } elig_status;
 
 /* A short lower-case description of a status ("the record breaks its schema"); a static
@@ -104,8 +107,30 @@ ELIG_API const char *elig_status_str(elig_status status);
 /* The library's version as "MAJOR.MINOR.PATCH"; a static string. */
 ELIG_API const char *elig_version(void);
 
-/* Frees a string the library returned as the caller's (elig_diags_render).  NULL is fine. */
+/* Frees a string the library returned as the caller's (elig_diags_render, elig_test's
+ * report, ...).  NULL is fine. */
 ELIG_API void elig_free(void *p);
+
+/* ---------------------------------------------------------------- memory */
+
+/* Where the library's memory comes from: every allocation it makes (PCRE2's, the scanner's
+ * and the parser's included) goes through these three functions, and every block it hands
+ * the caller is freed with them (elig_free).  `ud` is passed to each call.  malloc and
+ * realloc return NULL when they cannot; the library then fails with ELIG_ENOMEM, leaking
+ * nothing. */
+typedef struct elig_allocator {
+  void *(*malloc)(void *ud, size_t size);
+  void *(*realloc)(void *ud, void *p, size_t size);
+  void (*free)(void *ud, void *p);
+  void *ud;
+} elig_allocator;
+
+/* Installs `a` (copied) for the whole process, or the C library's functions again when `a`
+ * is NULL.  Call it before any other elig_ function, from one thread, and never while a rule
+ * set, context or string of the library is alive: it is the library's one piece of global
+ * state (sqlite3_config's rule).
+ *   Returns ELIG_OK, or ELIG_EINVAL when a function is missing. */
+ELIG_API elig_status elig_set_allocator(const elig_allocator *a);
 
 /* ---------------------------------------------------------------- errors and diagnostics */
 
@@ -122,8 +147,11 @@ typedef enum elig_severity {
  * 0. */
 ELIG_API elig_status elig_error_status(const elig_error *e);
 ELIG_API elig_severity elig_error_severity(const elig_error *e);
-/* The stable code of a compile diagnostic ("E0201", documented in doc/language.md); NULL
- * for evaluation errors. */
+/* The stable code of an error, documented in doc/language.md: "E0201" for a compile
+ * diagnostic (E01xx-E05xx, warnings W0xxx), "E06xx" for a record that breaks its schema or
+ * cannot be read, "E07xx" for a rule that fails on a record; NULL for an error of the
+ * caller (ELIG_EINVAL) or out of memory.  Map codes, never message texts: messages may be
+ * reworded and translated, codes never change. */
 ELIG_API const char *elig_error_code(const elig_error *e);
 /* What is wrong, lower case, without the location: "unknown field 'net_incme'",
  * "field 'size': not between 1 and 30", "division by zero".  Never quotes a record's

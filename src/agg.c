@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "agg.h"
 
 /* What a first() keeps besides its value: the record that gave it, and a copy of its text
@@ -48,16 +49,16 @@ static void group_free(agg_group *g, const prog_aggregate *A)
   if (!g)
     return;
   for (uint32_t i = 0; i < A->nfirsts; i++)
-    free(firsts_of(A, g)[i].text);
-  free(g);
+    mem_free(firsts_of(A, g)[i].text);
+  mem_free(g);
 }
 
 void agg_table_fini(agg_table *t)
 {
   for (uint32_t i = 0; i < t->cap; i++)
     group_free(t->slots[i], t->A);
-  free(t->slots);
-  free(t->hashes);
+  mem_free(t->slots);
+  mem_free(t->hashes);
   memset(t, 0, sizeof *t);
 }
 
@@ -116,7 +117,7 @@ static agg_group *group_new(const prog_aggregate *A, const vm_val *keys, uint64_
       text += keys[i].u.s.len;
   size_t size = sizeof(agg_group) + (A->nkeys + A->naccs) * sizeof(vm_val) +
                 A->nfirsts * sizeof(agg_first) + text;
-  agg_group *g = calloc(1, size);
+  agg_group *g = mem_calloc(1, size);
   if (!g)
     return NULL;
   g->hash = hash;
@@ -144,11 +145,11 @@ static agg_group *group_new(const prog_aggregate *A, const vm_val *keys, uint64_
 static bool grow(agg_table *t)
 {
   uint32_t cap = t->cap ? t->cap * 2 : 64;
-  agg_group **slots = calloc(cap, sizeof *slots);
-  uint64_t *hashes = calloc(cap, sizeof *hashes);
+  agg_group **slots = mem_calloc(cap, sizeof *slots);
+  uint64_t *hashes = mem_calloc(cap, sizeof *hashes);
   if (!slots || !hashes) {
-    free(slots);
-    free(hashes);
+    mem_free(slots);
+    mem_free(hashes);
     return false;
   }
   for (uint32_t i = 0; i < t->cap; i++) {
@@ -161,8 +162,8 @@ static bool grow(agg_table *t)
     slots[j] = g;
     hashes[j] = g->hash;
   }
-  free(t->slots);
-  free(t->hashes);
+  mem_free(t->slots);
+  mem_free(t->hashes);
   t->slots = slots;
   t->hashes = hashes;
   t->cap = cap;
@@ -251,11 +252,11 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
   vm_val keys[16], *kp = keys, vals[64], *vp = vals;
   memset(keys, 0, sizeof keys); /* gcc cannot see that every key used is set */
   vm_status st = VM_OK;
-  if (A->nkeys > 16 && !(kp = malloc(A->nkeys * sizeof *kp)))
+  if (A->nkeys > 16 && !(kp = mem_alloc(A->nkeys * sizeof *kp)))
     return VM_ERR_NO_MEMORY;
-  if (A->naccs > 64 && !(vp = malloc(A->naccs * sizeof *vp))) {
+  if (A->naccs > 64 && !(vp = mem_alloc(A->naccs * sizeof *vp))) {
     if (kp != keys)
-      free(kp);
+      mem_free(kp);
     return VM_ERR_NO_MEMORY;
   }
   /* Compute everything first, so that a failure leaves the group untouched. */
@@ -301,7 +302,7 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
     agg_first *f = acc->func == ACC_FIRST ? &firsts_of(A, g)[acc->first] : NULL;
     if (f && acc->type.base == TY_TEXT && seq < f->seq) {
       /* keep a copy: the record's text dies with its chunk */
-      char *copy = realloc(f->text, vp[i].u.s.len + 1);
+      char *copy = mem_realloc(f->text, vp[i].u.s.len + 1);
       if (!copy) {
         st = VM_ERR_NO_MEMORY;
         break;
@@ -314,9 +315,9 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
       g->overflow = t->overflow = true;
   }
   if (kp != keys)
-    free(kp);
+    mem_free(kp);
   if (vp != vals)
-    free(vp);
+    mem_free(vp);
   return st;
 }
 
@@ -339,7 +340,7 @@ static bool combine(const prog_aggregate *A, agg_group *dst, agg_group *src)
         d->seq = s->seq;
         if (acc->type.base == TY_TEXT) {
           /* take src's copy */
-          free(d->text);
+          mem_free(d->text);
           d->text = s->text;
           s->text = NULL;
         }
@@ -403,7 +404,7 @@ vm_status agg_each(agg_table *t, vm_ctx *ctx, const prog_column *cols, uint32_t 
                    agg_visit visit, void *arg)
 {
   const prog_aggregate *A = t->A;
-  sort_entry *list = malloc((t->n + 1) * sizeof *list);
+  sort_entry *list = mem_alloc((t->n + 1) * sizeof *list);
   uint32_t n = 0;
   if (!list)
     return VM_ERR_NO_MEMORY;
@@ -423,7 +424,7 @@ vm_status agg_each(agg_table *t, vm_ctx *ctx, const prog_column *cols, uint32_t 
     if (st == VM_OK && !visit(arg, ctx))
       st = VM_ERR_NO_MEMORY;
   }
-  free(list);
+  mem_free(list);
   return st;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mem.h"
 #include "config.h"
 
 #define ELIG_BUILDING 1
@@ -103,6 +104,8 @@ const char *elig_status_str(elig_status status)
   case ELIG_ENOMEM: return "out of memory";
   case ELIG_EINVAL: return "invalid argument";
   case ELIG_ENOTFOUND: return "no such name";
+  case ELIG_ECANCELED: return "stopped as asked";
+  case ELIG_EINTERNAL: return "an internal error of elig";
   }
   return "unknown status";
 }
@@ -114,7 +117,7 @@ const char *elig_version(void)
 
 void elig_free(void *p)
 {
-  free(p);
+  mem_free(p);
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -200,25 +203,25 @@ void elig_diags_free(elig_diags *d)
   if (!d)
     return;
   for (size_t i = 0; i < d->n; i++)
-    free(d->files[i]);
-  free(d->files);
-  free(d->items);
-  free(d->plain);
-  free(d->color);
+    mem_free(d->files[i]);
+  mem_free(d->files);
+  mem_free(d->items);
+  mem_free(d->plain);
+  mem_free(d->color);
   diag_list_free(d->list);
-  free(d);
+  mem_free(d);
 }
 
 /* Takes `list` and reads what it needs of `srcs` (which may be freed afterwards).  NULL when
  * out of memory (the list is then freed). */
 static elig_diags *diags_take(diag_list *list, const src_set *srcs)
 {
-  elig_diags *d = calloc(1, sizeof *d);
+  elig_diags *d = mem_calloc(1, sizeof *d);
   size_t n = diag_count(list);
   if (d) {
     d->list = list;
-    d->items = calloc(n + 1, sizeof *d->items);
-    d->files = calloc(n + 1, sizeof *d->files);
+    d->items = mem_calloc(n + 1, sizeof *d->items);
+    d->files = mem_calloc(n + 1, sizeof *d->files);
     d->plain = diag_render(list, srcs, false);
     d->color = diag_render(list, srcs, true);
   }
@@ -241,7 +244,7 @@ static elig_diags *diags_take(diag_list *list, const src_set *srcs)
     e->message = diag_get_message(list, i);
     e->help = diag_get_help(list, i);
     if (diag_get_pos(list, srcs, i, &pos) == 0 && pos.file) {
-      d->files[i] = strdup(pos.file);
+      d->files[i] = mem_strdup(pos.file);
       e->file = d->files[i];
       e->line = pos.line;
       e->column = pos.col;
@@ -272,7 +275,7 @@ size_t elig_diags_warning_count(const elig_diags *d)
 
 char *elig_diags_render(const elig_diags *d, bool color)
 {
-  return strdup(!d ? "" : color ? d->color : d->plain);
+  return mem_strdup(!d ? "" : color ? d->color : d->plain);
 }
 
 /* ---------------------------------------------------------------- compiling */
@@ -316,9 +319,9 @@ static elig_status compile(const ruleset_source *src, const elig_options *opt,
     diag_set_max_errors(list, opt->max_errors);
   elig_program *P = ruleset_compile(src, list, &srcs);
   if (P && diag_error_count(list) == 0) {
-    rs = calloc(1, sizeof *rs);
+    rs = mem_calloc(1, sizeof *rs);
     if (rs && !(rs->csv_header = csv_header(P))) {
-      free(rs);
+      mem_free(rs);
       rs = NULL;
     }
     if (!rs)
@@ -337,8 +340,8 @@ static elig_status compile(const ruleset_source *src, const elig_options *opt,
   }
   if (st != ELIG_OK) {
     if (rs)
-      free(rs->csv_header);
-    free(rs);
+      mem_free(rs->csv_header);
+    mem_free(rs);
     rs = NULL;
     if (P)
       prog_free(P);
@@ -390,8 +393,8 @@ void elig_ruleset_free(elig_ruleset *rs)
   if (!rs)
     return;
   prog_free(rs->P);
-  free(rs->csv_header);
-  free(rs);
+  mem_free(rs->csv_header);
+  mem_free(rs);
 }
 
 /* ---------------------------------------------------------------- what a rule set defines */
@@ -578,16 +581,16 @@ elig_status elig_ctx_new(const elig_ruleset *rs, elig_ctx **out)
     return ELIG_EINVAL;
   const elig_program *P = rs->P;
   uint32_t nfields = main_record(rs)->nfields;
-  elig_ctx *ctx = calloc(1, sizeof *ctx);
+  elig_ctx *ctx = mem_calloc(1, sizeof *ctx);
   if (!ctx)
     return ELIG_ENOMEM;
   ctx->rs = rs;
   ctx->result.ctx = ctx;
   jdoc_init(&ctx->json, REC_JDOC_OPTIONS);
   ctx->vm = vm_ctx_new(P);
-  ctx->staged = calloc(nfields + 1, sizeof *ctx->staged);
-  ctx->staged_text = calloc(nfields + 1, sizeof *ctx->staged_text);
-  ctx->texts = calloc(P->ncolumns + P->ndecisions + 1, sizeof *ctx->texts);
+  ctx->staged = mem_calloc(nfields + 1, sizeof *ctx->staged);
+  ctx->staged_text = mem_calloc(nfields + 1, sizeof *ctx->staged_text);
+  ctx->texts = mem_calloc(P->ncolumns + P->ndecisions + 1, sizeof *ctx->texts);
   if (!ctx->vm || !ctx->staged || !ctx->staged_text || !ctx->texts) {
     elig_ctx_free(ctx);
     return ELIG_ENOMEM;
@@ -602,7 +605,7 @@ static void aggs_free(elig_ctx *ctx)
 {
   for (uint32_t a = 0; ctx->aggs && a < ctx->rs->P->naggregates; a++)
     agg_table_fini(&ctx->aggs[a]);
-  free(ctx->aggs);
+  mem_free(ctx->aggs);
   ctx->aggs = NULL;
 }
 
@@ -615,18 +618,18 @@ void elig_ctx_free(elig_ctx *ctx)
   jdoc_fini(&ctx->json);
   wbuf_free(&ctx->input);
   for (uint32_t i = 0; ctx->staged_text && i < main_record(ctx->rs)->nfields; i++)
-    free(ctx->staged_text[i].p);
-  free(ctx->staged_text);
-  free(ctx->staged);
+    mem_free(ctx->staged_text[i].p);
+  mem_free(ctx->staged_text);
+  mem_free(ctx->staged);
   for (uint32_t i = 0; ctx->texts && i < P->ncolumns + P->ndecisions + 1; i++)
-    free(ctx->texts[i].p);
-  free(ctx->texts);
+    mem_free(ctx->texts[i].p);
+  mem_free(ctx->texts);
   wbuf_free(&ctx->line[0]);
   wbuf_free(&ctx->line[1]);
   wbuf_free(&ctx->explain);
   wbuf_free(&ctx->aggs_out);
   aggs_free(ctx);
-  free(ctx);
+  mem_free(ctx);
 }
 
 elig_status elig_ctx_set_as_of(elig_ctx *ctx, const char *date)
@@ -826,7 +829,7 @@ elig_status elig_ctx_set_text(elig_ctx *ctx, size_t field, const char *text, siz
     return elig_ctx_set_none(ctx, field);
   text_slot *t = &ctx->staged_text[field];
   if (len + 1 > t->cap) {
-    char *p = realloc(t->p, len + 1);
+    char *p = mem_realloc(t->p, len + 1);
     if (!p)
       return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
     t->p = p;
@@ -927,7 +930,7 @@ static const char *value_text(elig_ctx *ctx, size_t i, ty_type t, const vm_val *
     n = write_scalar(t, v, buf);
   }
   if (n + 1 > s->cap) {
-    char *q = realloc(s->p, n + 1);
+    char *q = mem_realloc(s->p, n + 1);
     if (!q)
       return "";
     s->p = q;
@@ -957,7 +960,7 @@ const char *elig_result_key(const elig_result *r)
   char buf[512];
   size_t n = write_record_key(P, ctx->vm, buf, sizeof buf);
   if (n + 1 > s->cap) {
-    char *q = realloc(s->p, n + 1);
+    char *q = mem_realloc(s->p, n + 1);
     if (!q)
       return "";
     s->p = q;
@@ -1071,7 +1074,7 @@ static bool aggs_init(elig_ctx *ctx)
   const elig_program *P = ctx->rs->P;
   if (ctx->aggs)
     return true;
-  ctx->aggs = calloc(P->naggregates + 1, sizeof *ctx->aggs);
+  ctx->aggs = mem_calloc(P->naggregates + 1, sizeof *ctx->aggs);
   for (uint32_t a = 0; ctx->aggs && a < P->naggregates; a++)
     agg_table_init(&ctx->aggs[a], &P->aggregates[a]);
   return ctx->aggs != NULL;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "arena.h"
 
 typedef struct block {
@@ -19,7 +20,7 @@ struct mem_arena {
 
 mem_arena *arena_new(void)
 {
-  return calloc(1, sizeof(mem_arena));
+  return mem_calloc(1, sizeof(mem_arena));
 }
 
 void arena_free(mem_arena *a)
@@ -28,9 +29,9 @@ void arena_free(mem_arena *a)
     return;
   for (block *b = a->head, *next; b; b = next) {
     next = b->next;
-    free(b);
+    mem_free(b);
   }
-  free(a);
+  mem_free(a);
 }
 
 void *arena_alloc(mem_arena *a, size_t size)
@@ -41,7 +42,7 @@ void *arena_alloc(mem_arena *a, size_t size)
   size = (size + align - 1) / align * align;
   if (!a->head || a->head->size - a->head->used < size) {
     size_t cap = size > 65536 ? size : 65536;
-    block *b = malloc(sizeof *b + cap);
+    block *b = mem_alloc(sizeof *b + cap);
     if (!b)
       return NULL;
     b->next = a->head;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "ast.h"
 
 /* ---------------------------------------------------------------- arena */
@@ -299,7 +300,7 @@ static void emitf(dump_buf *b, const char *fmt, ...)
     size_t cap = b->cap ? b->cap * 2 : 4096;
     while (cap < b->len + (size_t)n + 1)
       cap *= 2;
-    char *q = realloc(b->p, cap);
+    char *q = mem_realloc(b->p, cap);
     if (!q) {
       b->failed = true;
       return;
@@ -516,10 +517,10 @@ char *ast_dump(const ast_file *f)
     emitf(&b, "\n");
   }
   if (b.failed) {
-    free(b.p);
+    mem_free(b.p);
     return NULL;
   }
   if (!b.p)
-    return calloc(1, 1);
+    return mem_calloc(1, 1);
   return b.p;
 }

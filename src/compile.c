@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "compile.h"
 #include "vm.h"
 #include "date.h"
@@ -56,7 +57,7 @@ static bool grow(compiler *c, void **p, uint32_t *cap, uint32_t need, size_t siz
   uint32_t n = *cap ? *cap * 2 : 64;
   while (n < need)
     n *= 2;
-  void *q = realloc(*p, (size_t)n * size);
+  void *q = mem_realloc(*p, (size_t)n * size);
   if (!q) {
     c->failed = true;
     return false;
@@ -84,7 +85,7 @@ static uint32_t emit(compiler *c, vm_opcode op, uint32_t a, uint32_t b, uint32_t
   if (!grow(c, (void **)&P->code, &c->cap_code, P->ncode + 1, sizeof *P->code))
     return 0;
   if (cap_locs != c->cap_code) {
-    elig_loc *l = realloc(P->code_locs, (size_t)c->cap_code * sizeof *l);
+    elig_loc *l = mem_realloc(P->code_locs, (size_t)c->cap_code * sizeof *l);
     if (!l) {
       c->failed = true;
       return 0;
@@ -128,7 +129,7 @@ static uint32_t new_cell_named(compiler *c, cell_kind kind, const char *label, c
   if (!grow(c, (void **)&P->cells, &c->cap_cells, P->ncells + 1, sizeof *P->cells))
     return 0;
   if (cap != c->cap_cells) {
-    const char **labels = realloc(P->cell_labels, c->cap_cells * sizeof *labels);
+    const char **labels = mem_realloc(P->cell_labels, c->cap_cells * sizeof *labels);
     if (!labels) {
       c->failed = true;
       return 0;
@@ -172,7 +173,7 @@ static uint16_t const_reg(compiler *c, vm_val v, ty_base type)
             sizeof *P->const_regs))
     return r;
   if (cap != c->cap_consts) {
-    uint8_t *types = realloc(P->const_types, c->cap_consts * sizeof *types);
+    uint8_t *types = mem_realloc(P->const_types, c->cap_consts * sizeof *types);
     if (!types) {
       c->failed = true;
       return r;
@@ -232,12 +233,12 @@ static uint32_t make_set(compiler *c, const ast_expr *set, ty_base elem)
   s->kind = elem == TY_TEXT ? TY_TEXT : (elem == TY_NUMBER || elem == TY_PERCENT) ? TY_NUMBER
                                                                                    : TY_INT;
   if (s->kind == TY_TEXT) {
-    s->items = calloc(n ? n : 1, sizeof *s->items);
-    s->lens = calloc(n ? n : 1, sizeof *s->lens);
+    s->items = mem_calloc(n ? n : 1, sizeof *s->items);
+    s->lens = mem_calloc(n ? n : 1, sizeof *s->lens);
   } else if (s->kind == TY_INT) {
-    s->ints = calloc(n ? n : 1, sizeof *s->ints);
+    s->ints = mem_calloc(n ? n : 1, sizeof *s->ints);
   } else {
-    s->nums = calloc(n ? n : 1, sizeof *s->nums);
+    s->nums = mem_calloc(n ? n : 1, sizeof *s->nums);
   }
   if ((s->kind == TY_TEXT && (!s->items || !s->lens)) || (s->kind == TY_INT && !s->ints) ||
       (s->kind == TY_NUMBER && !s->nums)) {
@@ -954,7 +955,7 @@ static void cell_code(compiler *c, uint32_t cell, ast_expr *e, ty_base type)
 static uint32_t year_table(compiler *c, const ast_table *t, ty_base kt, ty_base type)
 {
   elig_program *P = c->P;
-  prog_table *tabs = realloc(P->tables, (P->ntables + 1) * sizeof *tabs);
+  prog_table *tabs = mem_realloc(P->tables, (P->ntables + 1) * sizeof *tabs);
   if (!tabs) {
     c->failed = true;
     return 0;
@@ -962,11 +963,11 @@ static uint32_t year_table(compiler *c, const ast_table *t, ty_base kt, ty_base 
   P->tables = tabs;
   prog_table *tab = &tabs[P->ntables];
   tab->n = t->rows.n;
-  tab->keys = calloc(tab->n + 1, sizeof *tab->keys);
-  tab->regs = calloc(tab->n + 1, sizeof *tab->regs);
+  tab->keys = mem_calloc(tab->n + 1, sizeof *tab->keys);
+  tab->regs = mem_calloc(tab->n + 1, sizeof *tab->regs);
   if (!tab->keys || !tab->regs) {
-    free(tab->keys);
-    free(tab->regs);
+    mem_free(tab->keys);
+    mem_free(tab->regs);
     c->failed = true;
     return 0;
   }
@@ -1039,8 +1040,8 @@ static void decision_code(compiler *c, uint32_t cell, ast_decl *d, prog_decision
   pd->type = d->type;
   pd->cell = cell;
   pd->nrules = d->rules.n;
-  pd->reasons = calloc(d->rules.n ? d->rules.n : 1, sizeof *pd->reasons);
-  pd->rule_locs = calloc(d->rules.n ? d->rules.n : 1, sizeof *pd->rule_locs);
+  pd->reasons = mem_calloc(d->rules.n ? d->rules.n : 1, sizeof *pd->reasons);
+  pd->rule_locs = mem_calloc(d->rules.n ? d->rules.n : 1, sizeof *pd->rule_locs);
   if (!pd->reasons || !pd->rule_locs) {
     c->failed = true;
     return;
@@ -1120,7 +1121,7 @@ static void records_code(compiler *c)
 {
   elig_program *P = c->P;
   P->nrecords = c->C->records.n;
-  P->records = calloc(P->nrecords, sizeof *P->records);
+  P->records = mem_calloc(P->nrecords, sizeof *P->records);
   if (!P->records) {
     c->failed = true;
     return;
@@ -1136,7 +1137,7 @@ static void records_code(compiler *c)
     prog_record *pr = &P->records[r];
     pr->name = rec->name;
     pr->nfields = rec->fields.n;
-    pr->fields = calloc(pr->nfields ? pr->nfields : 1, sizeof *pr->fields);
+    pr->fields = mem_calloc(pr->nfields ? pr->nfields : 1, sizeof *pr->fields);
     if (!pr->fields) {
       c->failed = true;
       return;
@@ -1152,7 +1153,7 @@ static void records_code(compiler *c)
     for (uint32_t i = 0; i < P->records[r].nfields; i++)
       field_code(c, c->C->records.items[r], &P->records[r], i);
   P->nkeys = main_rec->keys.n;
-  P->key_fields = calloc(P->nkeys ? P->nkeys : 1, sizeof *P->key_fields);
+  P->key_fields = mem_calloc(P->nkeys ? P->nkeys : 1, sizeof *P->key_fields);
   if (!P->key_fields) {
     c->failed = true;
     return;
@@ -1201,7 +1202,7 @@ static bool columns_code(compiler *c, const ast_list *outputs, uint32_t ndecisio
                          uint32_t *nout)
 {
   uint32_t n = outputs->n;
-  prog_column *cols = calloc(n + ndecisions + 1, sizeof *cols);
+  prog_column *cols = mem_calloc(n + ndecisions + 1, sizeof *cols);
   if (!cols)
     return false;
   for (uint32_t i = 0; i < n; i++)
@@ -1239,16 +1240,16 @@ static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
   ast_decl *d = ca->decl;
   pa->name = d->name;
   pa->nkeys = ca->keys.n;
-  pa->key_names = calloc(pa->nkeys + 1, sizeof *pa->key_names);
-  pa->key_types = calloc(pa->nkeys + 1, sizeof *pa->key_types);
-  pa->key_cells = calloc(pa->nkeys + 1, sizeof *pa->key_cells);
-  pa->key_src = calloc(pa->nkeys + 1, sizeof *pa->key_src);
+  pa->key_names = mem_calloc(pa->nkeys + 1, sizeof *pa->key_names);
+  pa->key_types = mem_calloc(pa->nkeys + 1, sizeof *pa->key_types);
+  pa->key_cells = mem_calloc(pa->nkeys + 1, sizeof *pa->key_cells);
+  pa->key_src = mem_calloc(pa->nkeys + 1, sizeof *pa->key_src);
   pa->naccs = ca->accs.n;
-  pa->accs = calloc(pa->naccs + 1, sizeof *pa->accs);
+  pa->accs = mem_calloc(pa->naccs + 1, sizeof *pa->accs);
   pa->ndecisions = ca->decisions.n;
-  pa->decisions = calloc(pa->ndecisions + 1, sizeof *pa->decisions);
-  c->agg_let_cell = calloc(ca->lets.n + 1, sizeof *c->agg_let_cell);
-  c->agg_dec_cell = calloc(ca->decisions.n + 1, sizeof *c->agg_dec_cell);
+  pa->decisions = mem_calloc(pa->ndecisions + 1, sizeof *pa->decisions);
+  c->agg_let_cell = mem_calloc(ca->lets.n + 1, sizeof *c->agg_let_cell);
+  c->agg_dec_cell = mem_calloc(ca->decisions.n + 1, sizeof *c->agg_dec_cell);
   if (!pa->key_names || !pa->key_types || !pa->key_cells || !pa->key_src || !pa->accs ||
       !pa->decisions ||
       !c->agg_let_cell || !c->agg_dec_cell) {
@@ -1320,8 +1321,8 @@ static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
   if (!columns_code(c, &ca->outputs, pa->ndecisions, pa->decisions, REF_AGG_DECISION,
                     &pa->columns, &pa->ncolumns))
     c->failed = true;
-  free(c->agg_let_cell);
-  free(c->agg_dec_cell);
+  mem_free(c->agg_let_cell);
+  mem_free(c->agg_dec_cell);
   c->agg_let_cell = c->agg_dec_cell = NULL;
   c->agg = NULL;
 }
@@ -1332,8 +1333,8 @@ static bool compile_regexes(compiler *c)
 {
   elig_program *P = c->P;
   P->nregexes = c->C->regexes.n;
-  P->regexes = calloc(P->nregexes + 1, sizeof *P->regexes);
-  P->regex_sources = calloc(P->nregexes + 1, sizeof *P->regex_sources);
+  P->regexes = mem_calloc(P->nregexes + 1, sizeof *P->regexes);
+  P->regex_sources = mem_calloc(P->nregexes + 1, sizeof *P->regex_sources);
   if (!P->regexes || !P->regex_sources)
     return false;
   for (uint32_t i = 0; i < P->nregexes; i++) {
@@ -1371,7 +1372,7 @@ static bool compile_regexes(compiler *c)
 
 static uint32_t *cells_for(compiler *c, const ast_list *decls, cell_kind kind)
 {
-  uint32_t *cells = calloc(decls->n + 1, sizeof *cells);
+  uint32_t *cells = mem_calloc(decls->n + 1, sizeof *cells);
   if (!cells) {
     c->failed = true;
     return NULL;
@@ -1404,9 +1405,9 @@ static void record_program(compiler *c)
     table_code(c, c->param_cell[i], d->table, (ty_base)d->type.base);
   }
   P->ndecisions = C->decisions.n;
-  P->decisions = calloc(P->ndecisions + 1, sizeof *P->decisions);
+  P->decisions = mem_calloc(P->ndecisions + 1, sizeof *P->decisions);
   P->nflags = C->flags.n;
-  P->flags = calloc(P->nflags + 1, sizeof *P->flags);
+  P->flags = mem_calloc(P->nflags + 1, sizeof *P->flags);
   if (!P->decisions || !P->flags) {
     c->failed = true;
     return;
@@ -1425,7 +1426,7 @@ static void record_program(compiler *c)
                     &P->ncolumns))
     c->failed = true;
   P->naggregates = C->aggregates.n;
-  P->aggregates = calloc(P->naggregates + 1, sizeof *P->aggregates);
+  P->aggregates = mem_calloc(P->naggregates + 1, sizeof *P->aggregates);
   if (!P->aggregates) {
     c->failed = true;
     return;
@@ -1460,7 +1461,7 @@ static void collect_names(compiler *c, const ast_expr *e, prog_column *out, uint
 static bool names_of(compiler *c, const ast_expr *e, const ast_expr *e2, prog_names *out)
 {
   enum { MAX_NAMES = 24 };
-  out->items = calloc(MAX_NAMES, sizeof *out->items);
+  out->items = mem_calloc(MAX_NAMES, sizeof *out->items);
   if (!out->items)
     return false;
   collect_names(c, e, out->items, &out->n, MAX_NAMES);
@@ -1472,7 +1473,7 @@ static void explain_code(compiler *c)
 {
   elig_program *P = c->P;
   chk_program *C = c->C;
-  P->cell_names = calloc(P->ncells + 1, sizeof *P->cell_names);
+  P->cell_names = mem_calloc(P->ncells + 1, sizeof *P->cell_names);
   if (!P->cell_names) {
     c->failed = true;
     return;
@@ -1491,7 +1492,7 @@ static void explain_code(compiler *c)
   for (uint32_t i = 0; i < C->decisions.n; i++) {
     ast_decl *d = C->decisions.items[i];
     prog_decision *pd = &P->decisions[i];
-    pd->rule_names = calloc(d->rules.n + 1, sizeof *pd->rule_names);
+    pd->rule_names = mem_calloc(d->rules.n + 1, sizeof *pd->rule_names);
     ok &= pd->rule_names != NULL;
     for (uint32_t r = 0; ok && r < d->rules.n; r++) {
       ast_rule *rule = d->rules.items[r];
@@ -1628,11 +1629,11 @@ static void test_code(compiler *c, ast_decl *d, prog_test *t, wbuf *b)
   given_object(b, &d->given);
   t->given = keep_text(c, b, &t->given_len);
   t->nexpects = d->expects.n;
-  t->expect_cells = calloc(t->nexpects + 1, sizeof *t->expect_cells);
-  t->expect_locs = calloc(t->nexpects + 1, sizeof *t->expect_locs);
-  t->expect_texts = calloc(t->nexpects + 1, sizeof *t->expect_texts);
-  t->shown = calloc(t->nexpects + 1, sizeof *t->shown);
-  t->nshown = calloc(t->nexpects + 1, sizeof *t->nshown);
+  t->expect_cells = mem_calloc(t->nexpects + 1, sizeof *t->expect_cells);
+  t->expect_locs = mem_calloc(t->nexpects + 1, sizeof *t->expect_locs);
+  t->expect_texts = mem_calloc(t->nexpects + 1, sizeof *t->expect_texts);
+  t->shown = mem_calloc(t->nexpects + 1, sizeof *t->shown);
+  t->nshown = mem_calloc(t->nexpects + 1, sizeof *t->nshown);
   if (!t->expect_cells || !t->expect_locs || !t->expect_texts || !t->shown || !t->nshown) {
     c->failed = true;
     return;
@@ -1644,7 +1645,7 @@ static void test_code(compiler *c, ast_decl *d, prog_test *t, wbuf *b)
     t->expect_texts[k] = keep_text(c, b, NULL);
     t->expect_cells[k] = new_cell_named(c, CELL_EXPECT, "expectation of test", t->name);
     cell_code(c, t->expect_cells[k], e, TY_BOOL);
-    t->shown[k] = calloc(MAX_SHOWN, sizeof *t->shown[k]);
+    t->shown[k] = mem_calloc(MAX_SHOWN, sizeof *t->shown[k]);
     if (!t->shown[k]) {
       c->failed = true;
       return;
@@ -1658,7 +1659,7 @@ static void tests_code(compiler *c)
   elig_program *P = c->P;
   wbuf b = {0};
   P->ntests = c->C->tests.n;
-  P->tests = calloc(P->ntests + 1, sizeof *P->tests);
+  P->tests = mem_calloc(P->ntests + 1, sizeof *P->tests);
   if (!P->tests) {
     c->failed = true;
     return;
@@ -1697,10 +1698,10 @@ elig_program *comp_compile(chk_program *chk, ast_arena *arena, src_set *srcs,
     tests_code(&c);
   if (!c.failed)
     explain_code(&c);
-  free(c.let_cell);
-  free(c.param_cell);
-  free(c.dec_cell);
-  free(c.flag_cell);
+  mem_free(c.let_cell);
+  mem_free(c.param_cell);
+  mem_free(c.dec_cell);
+  mem_free(c.flag_cell);
   if (c.failed) {
     if (diag_error_count(diags) == 0)
       diag_add(diags, DIAG_E_NO_MEMORY, c.loc);

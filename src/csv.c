@@ -7,6 +7,7 @@
  * are copied, into a scratch buffer reused for every record. The scanning loops use byte
  * class tables so the common byte costs one load and one test.
  */
+#include "mem.h"
 #include "csv.h"
 
 #include <stdint.h>
@@ -55,9 +56,9 @@ void csv_parser_fini(csv_parser *ps)
 {
   if (!ps)
     return;
-  free(ps->cells);
-  free(ps->scratch_off);
-  free(ps->scratch);
+  mem_free(ps->cells);
+  mem_free(ps->scratch_off);
+  mem_free(ps->scratch);
   ps->cells = NULL;
   ps->scratch_off = NULL;
   ps->scratch = NULL;
@@ -75,11 +76,11 @@ static bool grow_cells(csv_parser *ps, size_t n)
       return false;
     cap *= 2;
   }
-  csv_cell *cells = realloc(ps->cells, cap * sizeof *cells);
+  csv_cell *cells = mem_realloc(ps->cells, cap * sizeof *cells);
   if (!cells)
     return false;
   ps->cells = cells;
-  size_t *offs = realloc(ps->scratch_off, cap * sizeof *offs);
+  size_t *offs = mem_realloc(ps->scratch_off, cap * sizeof *offs);
   if (!offs)
     return false; /* cells_cap unchanged: the larger cells block is simply kept */
   ps->scratch_off = offs;
@@ -100,7 +101,7 @@ static bool grow_scratch(csv_parser *ps, size_t extra)
       return false;
     cap *= 2;
   }
-  char *s = realloc(ps->scratch, cap);
+  char *s = mem_realloc(ps->scratch, cap);
   if (!s)
     return false;
   ps->scratch = s;

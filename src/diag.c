@@ -5,6 +5,7 @@
  * library API and `elig serve` through diag_render and the accessors.  The codes come from
  * diag.def.  This is the only place that turns an elig_loc into "FILE:LINE:COL" text.
  */
+#include "mem.h"
 #include "diag.h"
 
 #include <stdio.h>
@@ -125,7 +126,7 @@ static void sb_putn(strbuf *sb, const char *s, size_t n)
         break;
       }
     }
-    char *np = realloc(sb->p, ncap);
+    char *np = mem_realloc(sb->p, ncap);
     if (!np) {
       sb->oom = true;
       return;
@@ -173,7 +174,7 @@ static void sb_printf(strbuf *sb, const char *fmt, ...)
     sb_putn(sb, small, (size_t)n);
     return;
   }
-  char *big = malloc((size_t)n + 1);
+  char *big = mem_alloc((size_t)n + 1);
   if (!big) {
     sb->oom = true;
     return;
@@ -182,7 +183,7 @@ static void sb_printf(strbuf *sb, const char *fmt, ...)
   vsnprintf(big, (size_t)n + 1, fmt, ap);
   va_end(ap);
   sb_putn(sb, big, (size_t)n);
-  free(big);
+  mem_free(big);
 }
 
 /* A malloc'd string from a printf format and a va_list; NULL when out of memory. */
@@ -195,7 +196,7 @@ static char *vformat(const char *fmt, va_list ap)
 
   va_copy(ap2, ap);
   n = vsnprintf(NULL, 0, fmt, ap);
-  if (n >= 0 && (s = malloc((size_t)n + 1)) != NULL)
+  if (n >= 0 && (s = mem_alloc((size_t)n + 1)) != NULL)
     vsnprintf(s, (size_t)n + 1, fmt, ap2);
   va_end(ap2);
   return s;
@@ -232,7 +233,7 @@ static char *escape_dup(const char *s)
   sb_put_escaped(&sb, s, strlen(s));
   sb_putn(&sb, "", 0); /* so that "" gives an allocated empty string */
   if (sb.oom) {
-    free(sb.p);
+    mem_free(sb.p);
     return NULL;
   }
   return sb.p;
@@ -242,7 +243,7 @@ static char *escape_dup(const char *s)
 
 diag_list *diag_list_new(void)
 {
-  diag_list *l = calloc(1, sizeof *l);
+  diag_list *l = mem_calloc(1, sizeof *l);
   if (l)
     l->max_errors = DIAG_DEFAULT_MAX_ERRORS;
   return l;
@@ -250,11 +251,11 @@ diag_list *diag_list_new(void)
 
 static void diag_fini(struct diag *d)
 {
-  free(d->msg);
-  free(d->help_owned);
+  mem_free(d->msg);
+  mem_free(d->help_owned);
   for (size_t j = 0; j < d->nnotes; j++)
-    free(d->notes[j].msg);
-  free(d->notes);
+    mem_free(d->notes[j].msg);
+  mem_free(d->notes);
 }
 
 void diag_list_free(diag_list *list)
@@ -263,8 +264,8 @@ void diag_list_free(diag_list *list)
     return;
   for (size_t i = 0; i < list->n; i++)
     diag_fini(&list->items[i]);
-  free(list->items);
-  free(list);
+  mem_free(list->items);
+  mem_free(list);
 }
 
 void diag_set_max_errors(diag_list *list, unsigned max_errors)
@@ -278,15 +279,15 @@ void diag_set_max_errors(diag_list *list, unsigned max_errors)
 static int push(diag_list *l, diag_id id, elig_loc loc, char *msg)
 {
   if (!msg || l->n >= (size_t)INT32_MAX) {
-    free(msg);
+    mem_free(msg);
     l->oom = true;
     return DIAG_NONE;
   }
   if (l->n == l->cap) {
     size_t ncap = l->cap ? l->cap * 2 : 8;
-    struct diag *ni = ncap <= SIZE_MAX / sizeof *ni ? realloc(l->items, ncap * sizeof *ni) : NULL;
+    struct diag *ni = ncap <= SIZE_MAX / sizeof *ni ? mem_realloc(l->items, ncap * sizeof *ni) : NULL;
     if (!ni) {
-      free(msg);
+      mem_free(msg);
       l->oom = true;
       return DIAG_NONE;
     }
@@ -317,7 +318,7 @@ static char *make_message(const char *fmt, va_list ap)
   if (!raw)
     return NULL;
   msg = escape_dup(raw);
-  free(raw);
+  mem_free(raw);
   return msg;
 }
 
@@ -389,7 +390,7 @@ int diag_add_help(diag_list *list, int idx, const char *fmt, ...)
     list->oom = true;
     return -1;
   }
-  free(d->help_owned);
+  mem_free(d->help_owned);
   d->help_owned = msg;
   d->help = msg;
   return 0;
@@ -412,10 +413,10 @@ int diag_add_note(diag_list *list, int idx, elig_loc loc, const char *fmt, ...)
     return -1;
   }
   /* Notes are few (one or two per diagnostic), so growing by one is fine. */
-  nn = d->nnotes < SIZE_MAX / sizeof *nn - 1 ? realloc(d->notes, (d->nnotes + 1) * sizeof *nn)
+  nn = d->nnotes < SIZE_MAX / sizeof *nn - 1 ? mem_realloc(d->notes, (d->nnotes + 1) * sizeof *nn)
                                               : NULL;
   if (!nn) {
-    free(msg);
+    mem_free(msg);
     list->oom = true;
     return -1;
   }
@@ -765,7 +766,7 @@ char *diag_render(const diag_list *list, const src_set *set, bool color)
     }
   }
   if (sb.oom) {
-    free(sb.p);
+    mem_free(sb.p);
     return NULL;
   }
   return sb.p;

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "agg.h"
 #include "compile.h"
 #include "csv.h"
@@ -109,7 +110,7 @@ static bool row_is(const row *r, uint64_t h, vtext a, vtext b)
 static bool ctable_grow(ctable *t)
 {
   uint32_t ns = t->nslots ? t->nslots * 2 : 64;
-  uint32_t *slots = calloc(ns, sizeof *slots);
+  uint32_t *slots = mem_calloc(ns, sizeof *slots);
   if (!slots)
     return false;
   for (uint32_t i = 0; i < t->n; i++) {
@@ -118,7 +119,7 @@ static bool ctable_grow(ctable *t)
       j = (j + 1) & (ns - 1);
     slots[j] = i + 1;
   }
-  free(t->slots);
+  mem_free(t->slots);
   t->slots = slots;
   t->nslots = ns;
   return true;
@@ -149,14 +150,14 @@ static bool ctable_add(ctable *t, vtext a, vtext b)
   }
   if (t->n == t->cap) {
     uint32_t cap = t->cap ? t->cap * 2 : 16;
-    row *rows = realloc(t->rows, cap * sizeof *rows);
+    row *rows = mem_realloc(t->rows, cap * sizeof *rows);
     if (!rows)
       return false;
     t->rows = rows;
     t->cap = cap;
   }
   row *r = &t->rows[t->n];
-  char *copy = malloc(a.len + b.len + 1);
+  char *copy = mem_alloc(a.len + b.len + 1);
   if (!copy)
     return false;
   memcpy(copy, a.p, a.len);
@@ -170,9 +171,9 @@ static bool ctable_add(ctable *t, vtext a, vtext b)
 static void ctable_fini(ctable *t)
 {
   for (uint32_t i = 0; i < t->n; i++)
-    free(t->rows[i].a);
-  free(t->rows);
-  free(t->slots);
+    mem_free(t->rows[i].a);
+  mem_free(t->rows);
+  mem_free(t->slots);
   memset(t, 0, sizeof *t);
 }
 
@@ -332,9 +333,9 @@ static uint32_t find_aggregate(const elig_program *P, const char *name)
 static bool build_maps(diff *d)
 {
   const elig_program *O = d->s[0].P, *N = d->s[1].P;
-  d->decs = calloc(O->ndecisions + N->ndecisions + 1, sizeof *d->decs);
-  d->flags = calloc(O->nflags + N->nflags + 1, sizeof *d->flags);
-  d->aggs = calloc(O->naggregates + N->naggregates + 1, sizeof *d->aggs);
+  d->decs = mem_calloc(O->ndecisions + N->ndecisions + 1, sizeof *d->decs);
+  d->flags = mem_calloc(O->nflags + N->nflags + 1, sizeof *d->flags);
+  d->aggs = mem_calloc(O->naggregates + N->naggregates + 1, sizeof *d->aggs);
   if (!d->decs || !d->flags || !d->aggs)
     return false;
   for (uint32_t i = 0; i < O->ndecisions; i++)
@@ -371,7 +372,7 @@ static bool side_init(side *s, const elig_program *P, const char *label, int32_t
   s->P = P;
   s->label = label;
   s->ctx = vm_ctx_new(P);
-  s->aggs = calloc(P->naggregates + 1, sizeof *s->aggs);
+  s->aggs = mem_calloc(P->naggregates + 1, sizeof *s->aggs);
   if (!s->ctx || !s->aggs)
     return false;
   vm_set_as_of(s->ctx, as_of);
@@ -385,7 +386,7 @@ static void side_fini(side *s)
   vm_ctx_free(s->ctx);
   for (uint32_t i = 0; s->aggs && i < s->P->naggregates; i++)
     agg_table_fini(&s->aggs[i]);
-  free(s->aggs);
+  mem_free(s->aggs);
   rec_header_fini(&s->header);
 }
 
@@ -817,10 +818,10 @@ static bool glist_add(void *arg, const vm_ctx *ctx)
   char buf[256];
   if (g->n == g->cap) {
     uint32_t cap = g->cap ? g->cap * 2 : 64;
-    size_t *off = realloc(g->off, (size_t)cap * g->ncols * sizeof *off);
+    size_t *off = mem_realloc(g->off, (size_t)cap * g->ncols * sizeof *off);
     if (off)
       g->off = off;
-    uint32_t *len = realloc(g->len, (size_t)cap * g->ncols * sizeof *len);
+    uint32_t *len = mem_realloc(g->len, (size_t)cap * g->ncols * sizeof *len);
     if (len)
       g->len = len;
     if (!off || !len)
@@ -851,7 +852,7 @@ static bool glist_build(diff *d, int k, uint32_t a, glist *g)
   g->nkeys = A->nkeys;
   g->ndec = A->ndecisions;
   g->ncols = A->nkeys + A->ndecisions + A->ncolumns;
-  prog_column *cols = calloc(g->ncols + 1, sizeof *cols);
+  prog_column *cols = mem_calloc(g->ncols + 1, sizeof *cols);
   if (!cols) {
     d->nomem = true;
     return false;
@@ -866,7 +867,7 @@ static bool glist_build(diff *d, int k, uint32_t a, glist *g)
   memcpy(cols + A->nkeys + A->ndecisions, A->columns, A->ncolumns * sizeof *cols);
   glist_visit v = {g, cols, false};
   vm_status st = agg_each(t, s->ctx, cols, g->ncols, glist_add, &v);
-  free(cols);
+  mem_free(cols);
   bool ok = true;
   if (v.nomem) {
     d->nomem = true;
@@ -888,8 +889,8 @@ static bool glist_build(diff *d, int k, uint32_t a, glist *g)
 static void glist_fini(glist *g)
 {
   wbuf_free(&g->text);
-  free(g->off);
-  free(g->len);
+  mem_free(g->off);
+  mem_free(g->len);
   memset(g, 0, sizeof *g);
 }
 
@@ -930,7 +931,7 @@ static int pair_order(const void *x, const void *y)
 static bool common_columns(agg_map *m, const prog_aggregate *A[2], bool decisions)
 {
   uint32_t n0 = decisions ? A[0]->ndecisions : A[0]->ncolumns;
-  uint32_t (*cols)[2] = calloc(n0 + 1, sizeof *cols);
+  uint32_t (*cols)[2] = mem_calloc(n0 + 1, sizeof *cols);
   uint32_t n = 0;
   if (!cols)
     return false;
@@ -981,15 +982,15 @@ static bool match_groups(diff *d, agg_map *m)
     return false;
   gref *r[2];
   for (int k = 0; k < 2; k++) {
-    r[k] = malloc((m->g[k].n + 1) * sizeof *r[k]);
+    r[k] = mem_alloc((m->g[k].n + 1) * sizeof *r[k]);
     for (uint32_t i = 0; r[k] && i < m->g[k].n; i++)
       r[k][i] = (gref){&m->g[k], i};
     if (r[k])
       qsort(r[k], m->g[k].n, sizeof *r[k], key_order);
   }
   uint32_t most = m->g[0].n + m->g[1].n + 1;
-  m->changed = malloc(most * sizeof *m->changed);
-  m->only = malloc(most * sizeof *m->only);
+  m->changed = mem_alloc(most * sizeof *m->changed);
+  m->only = mem_alloc(most * sizeof *m->only);
   bool ok = r[0] && r[1] && m->changed && m->only;
   for (uint32_t i = 0, j = 0; ok && (i < m->g[0].n || j < m->g[1].n);) {
     int c = i == m->g[0].n ? 1 : j == m->g[1].n ? -1 : key_order(&r[0][i], &r[1][j]);
@@ -1015,8 +1016,8 @@ static bool match_groups(diff *d, agg_map *m)
     qsort(m->changed, m->nchanged, sizeof *m->changed, pair_order);
     qsort(m->only, m->nonly, sizeof *m->only, pair_order);
   }
-  free(r[0]);
-  free(r[1]);
+  mem_free(r[0]);
+  mem_free(r[1]);
   return ok;
 }
 
@@ -1095,7 +1096,7 @@ static vtext lit(const char *s)
 /* The rows of a table, most records first. */
 static row *sorted_rows(const ctable *t)
 {
-  row *rows = malloc((t->n + 1) * sizeof *rows);
+  row *rows = mem_alloc((t->n + 1) * sizeof *rows);
   if (rows && t->n) {
     memcpy(rows, t->rows, t->n * sizeof *rows);
     qsort(rows, t->n, sizeof *rows, row_order);
@@ -1133,7 +1134,7 @@ static void text_decision(diff *d, wbuf *b, const dec_map *m)
          (unsigned long long)m->t.total, m->t.total == 1 ? "" : "s", changed == 1 ? "s" : "",
          (unsigned long long)m->t.same);
   if (!m->t.n) {
-    free(rows);
+    mem_free(rows);
     return;
   }
   int nc = both ? 3 : 2;
@@ -1162,7 +1163,7 @@ static void text_decision(diff *d, wbuf *b, const dec_map *m)
   if (rest)
     putf(b, "  and %llu more record%s with other %s\n", (unsigned long long)rest,
          rest == 1 ? "" : "s", both ? "changes" : "values");
-  free(rows);
+  mem_free(rows);
 }
 
 static void text_flags(diff *d, wbuf *b)
@@ -1446,7 +1447,7 @@ static void json_decision(diff *d, wbuf *b, const dec_map *m)
     putf(b, ",\"records\":%llu}", (unsigned long long)rows[i].count);
   }
   putf(b, "%s],\"other\":%llu}", m->t.n ? "\n    " : "", (unsigned long long)m->t.other);
-  free(rows);
+  mem_free(rows);
 }
 
 static void json_key_obj(wbuf *b, const prog_aggregate *A, const glist *g, uint32_t group)
@@ -1600,7 +1601,7 @@ static bool check_paths(const diff_options *o, FILE *log)
   /* the report goes to standard output: the list may not go there too */
   const char *outputs[] = {o->out && o->out != stdout ? NULL : "-", o->list};
   uint32_t n0 = src_set_count(o->old_p->srcs), n1 = src_set_count(o->new_p->srcs);
-  const char **inputs = malloc((o->ninputs + n0 + n1 + 1) * sizeof *inputs);
+  const char **inputs = mem_alloc((o->ninputs + n0 + n1 + 1) * sizeof *inputs);
   if (!inputs) {
     fprintf(log, "elig: out of memory\n");
     return false;
@@ -1613,7 +1614,7 @@ static bool check_paths(const diff_options *o, FILE *log)
   for (uint32_t i = 0; i < n1; i++)
     inputs[n++] = src_file_name(o->new_p->srcs, i);
   bool ok = out_check_paths(outputs, 2, inputs, n, log);
-  free(inputs);
+  mem_free(inputs);
   return ok;
 }
 
@@ -1683,14 +1684,14 @@ int diff_batch(const diff_options *o, diff_stats *st, FILE *log)
     agg_map *m = &d.aggs[i];
     glist_fini(&m->g[0]);
     glist_fini(&m->g[1]);
-    free(m->changed);
-    free(m->only);
-    free(m->dcol);
-    free(m->vcol);
+    mem_free(m->changed);
+    mem_free(m->only);
+    mem_free(m->dcol);
+    mem_free(m->vcol);
   }
-  free(d.decs);
-  free(d.flags);
-  free(d.aggs);
+  mem_free(d.decs);
+  mem_free(d.flags);
+  mem_free(d.aggs);
   csv_parser_fini(&d.csv);
   jdoc_fini(&d.json);
   input_chunk_fini(&d.chunk);

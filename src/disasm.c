@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "builtins.h"
 #include "disasm.h"
 #include "write.h"
@@ -211,9 +212,9 @@ static void cell_header(dumper *d, uint32_t k)
 static bool build_maps(dumper *d)
 {
   const elig_program *P = d->P;
-  d->const_of = malloc((P->nregs + 1) * sizeof *d->const_of);
-  d->cell_of = malloc((P->nregs + 1) * sizeof *d->cell_of);
-  d->cell_at = calloc(P->ncode + 1, sizeof *d->cell_at);
+  d->const_of = mem_alloc((P->nregs + 1) * sizeof *d->const_of);
+  d->cell_of = mem_alloc((P->nregs + 1) * sizeof *d->cell_of);
+  d->cell_at = mem_calloc(P->ncode + 1, sizeof *d->cell_at);
   if (!d->const_of || !d->cell_of || !d->cell_at)
     return false;
   for (uint32_t r = 0; r <= P->nregs; r++)
@@ -249,8 +250,8 @@ char *disasm_program(const elig_program *P)
   }
   if (!text)
     wbuf_free(&out);
-  free(d.const_of);
-  free(d.cell_of);
-  free(d.cell_at);
+  mem_free(d.const_of);
+  mem_free(d.cell_of);
+  mem_free(d.cell_at);
   return text;
 }

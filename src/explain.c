@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "explain.h"
 
 static void put(wbuf *b, const char *s)
@@ -174,7 +175,7 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where,
   if (st != VM_OK)
     return st;
   /* which derived values were shown already: each once */
-  bool *shown = calloc(P->ncells + 1, sizeof *shown);
+  bool *shown = mem_calloc(P->ncells + 1, sizeof *shown);
   if (!shown)
     return VM_ERR_NO_MEMORY;
   if (json) {
@@ -216,7 +217,7 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where,
       derived(out, P, ctx, &P->cell_names[P->flags[f].cell], shown, true,
               &first);
     put(out, "}}\n");
-    free(shown);
+    mem_free(shown);
     return VM_OK;
   }
   put(out, "record ");
@@ -250,6 +251,6 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where,
     bool first = true;
     derived(out, P, ctx, &P->cell_names[fl->cell], shown, false, &first);
   }
-  free(shown);
+  mem_free(shown);
   return VM_OK;
 }

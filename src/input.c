@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L /* strerror_r, O_CLOEXEC */
 #endif
 
+#include "mem.h"
 #include "input.h"
 #include "csv.h"
 
@@ -133,7 +134,7 @@ static bool reserve(char **buf, size_t *cap, size_t need)
   size_t ncap = *cap + *cap / 2;
   if (ncap < need)
     ncap = need;
-  char *nb = realloc(*buf, ncap);
+  char *nb = mem_realloc(*buf, ncap);
   if (!nb)
     return false;
   *buf = nb;
@@ -450,14 +451,14 @@ void input_chunk_fini(input_chunk *c)
 {
   if (!c)
     return;
-  free(c->buf);
+  mem_free(c->buf);
   input_chunk_init(c);
 }
 
 input_source *input_open_fd(int fd, bool own_fd, input_format fmt, const input_options *opt,
                             input_error *err)
 {
-  input_source *src = calloc(1, sizeof *src);
+  input_source *src = mem_calloc(1, sizeof *src);
 
   if (!src) {
     if (own_fd)
@@ -525,8 +526,8 @@ void input_close(input_source *src)
     return;
   if (src->own_fd)
     close(src->fd);
-  free(src->carry);
-  free(src);
+  mem_free(src->carry);
+  mem_free(src);
 }
 
 input_format input_format_of(const char *path, int forced)

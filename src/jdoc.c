@@ -8,6 +8,7 @@
  * The parser is an explicit state machine over a stack of open containers (at most max_depth
  * frames), so nesting in the input never becomes recursion in C.
  */
+#include "mem.h"
 #include "jdoc.h"
 
 #include <stdarg.h>
@@ -135,10 +136,10 @@ void jdoc_fini(jdoc *doc)
 {
   if (!doc)
     return;
-  free(doc->nodes);
-  free(doc->arena);
-  free(doc->stack);
-  free(doc->keys);
+  mem_free(doc->nodes);
+  mem_free(doc->arena);
+  mem_free(doc->stack);
+  mem_free(doc->keys);
   jdoc_init(doc, &(jdoc_options){doc->max_depth, !doc->check_keys});
 }
 
@@ -152,7 +153,7 @@ static jdoc_errcode new_node(parser *ps, jdoc_kind kind, uint32_t *idx)
     size_t cap = doc->nodes_cap ? doc->nodes_cap * 2 : 64;
     if (cap > SIZE_MAX / sizeof(jdoc_node))
       return fail(ps, JDOC_ENOMEM, ps->s, "out of memory");
-    jdoc_node *nodes = realloc(doc->nodes, cap * sizeof *nodes);
+    jdoc_node *nodes = mem_realloc(doc->nodes, cap * sizeof *nodes);
     if (!nodes)
       return fail(ps, JDOC_ENOMEM, ps->s, "out of memory");
     doc->nodes = nodes;
@@ -182,7 +183,7 @@ static jdoc_errcode arena_ready(parser *ps)
   if (ps->arena_ready)
     return JDOC_OK;
   if (doc->arena_cap < ps->n) {
-    char *a = realloc(doc->arena, ps->n);
+    char *a = mem_realloc(doc->arena, ps->n);
     if (!a)
       return fail(ps, JDOC_ENOMEM, ps->s, "out of memory");
     doc->arena = a;
@@ -222,7 +223,7 @@ static bool keys_grow(jdoc *doc)
   size_t cap = doc->keys_cap ? doc->keys_cap * 2 : 64;
   if (cap > SIZE_MAX / sizeof(struct jdoc_keyslot))
     return false;
-  struct jdoc_keyslot *t = calloc(cap, sizeof *t);
+  struct jdoc_keyslot *t = mem_calloc(cap, sizeof *t);
   if (!t)
     return false;
   for (size_t i = 0; i < doc->keys_cap; i++) {
@@ -234,7 +235,7 @@ static bool keys_grow(jdoc *doc)
       j = (j + 1) & (cap - 1);
     t[j] = *k;
   }
-  free(doc->keys);
+  mem_free(doc->keys);
   doc->keys = t;
   doc->keys_cap = cap;
   return true;
@@ -675,7 +676,7 @@ jdoc_errcode jdoc_parse(jdoc *doc, const char *text, size_t n, jdoc_error *err)
   if (!doc->stack) {
     if (doc->max_depth > SIZE_MAX / sizeof *doc->stack)
       return fail(&ps, JDOC_ENOMEM, ps.s, "out of memory");
-    doc->stack = malloc(doc->max_depth * sizeof *doc->stack);
+    doc->stack = mem_alloc(doc->max_depth * sizeof *doc->stack);
     if (!doc->stack)
       return fail(&ps, JDOC_ENOMEM, ps.s, "out of memory");
   }

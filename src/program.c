@@ -9,11 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "program.h"
 
 elig_program *prog_new(mem_arena *strings, src_set *srcs)
 {
-  elig_program *P = calloc(1, sizeof *P);
+  elig_program *P = mem_calloc(1, sizeof *P);
   if (!P)
     return NULL;
   P->strings = strings;
@@ -25,41 +26,41 @@ static void free_decisions(prog_decision *d, uint32_t n)
 {
   for (uint32_t i = 0; d && i < n; i++) {
     for (uint32_t r = 0; d[i].rule_names && r < d[i].nrules; r++)
-      free(d[i].rule_names[r].items);
-    free(d[i].rule_names);
-    free(d[i].reasons);
-    free(d[i].rule_locs);
+      mem_free(d[i].rule_names[r].items);
+    mem_free(d[i].rule_names);
+    mem_free(d[i].reasons);
+    mem_free(d[i].rule_locs);
   }
-  free(d);
+  mem_free(d);
 }
 
 static void free_aggregates(prog_aggregate *aggs, uint32_t n)
 {
   for (uint32_t i = 0; aggs && i < n; i++) {
     prog_aggregate *a = &aggs[i];
-    free(a->key_names);
-    free(a->key_types);
-    free(a->key_cells);
-    free(a->key_src);
-    free(a->accs);
+    mem_free(a->key_names);
+    mem_free(a->key_types);
+    mem_free(a->key_cells);
+    mem_free(a->key_src);
+    mem_free(a->accs);
     free_decisions(a->decisions, a->ndecisions);
-    free(a->columns);
+    mem_free(a->columns);
   }
-  free(aggs);
+  mem_free(aggs);
 }
 
 static void free_tests(prog_test *tests, uint32_t n)
 {
   for (uint32_t i = 0; tests && i < n; i++) {
     for (uint32_t k = 0; tests[i].shown && k < tests[i].nexpects; k++)
-      free(tests[i].shown[k]);
-    free(tests[i].shown);
-    free(tests[i].nshown);
-    free(tests[i].expect_cells);
-    free(tests[i].expect_locs);
-    free(tests[i].expect_texts);
+      mem_free(tests[i].shown[k]);
+    mem_free(tests[i].shown);
+    mem_free(tests[i].nshown);
+    mem_free(tests[i].expect_cells);
+    mem_free(tests[i].expect_locs);
+    mem_free(tests[i].expect_texts);
   }
-  free(tests);
+  mem_free(tests);
 }
 
 void prog_free(elig_program *P)
@@ -67,43 +68,43 @@ void prog_free(elig_program *P)
   if (!P)
     return;
   for (uint32_t i = 0; P->records && i < P->nrecords; i++)
-    free(P->records[i].fields);
-  free(P->records);
-  free(P->key_fields);
-  free(P->code);
-  free(P->code_locs);
-  free(P->consts);
-  free(P->const_regs);
-  free(P->const_types);
+    mem_free(P->records[i].fields);
+  mem_free(P->records);
+  mem_free(P->key_fields);
+  mem_free(P->code);
+  mem_free(P->code_locs);
+  mem_free(P->consts);
+  mem_free(P->const_regs);
+  mem_free(P->const_types);
   for (uint32_t i = 0; P->sets && i < P->nsets; i++) {
-    free(P->sets[i].items);
-    free(P->sets[i].lens);
-    free(P->sets[i].ints);
-    free(P->sets[i].nums);
+    mem_free(P->sets[i].items);
+    mem_free(P->sets[i].lens);
+    mem_free(P->sets[i].ints);
+    mem_free(P->sets[i].nums);
   }
-  free(P->sets);
+  mem_free(P->sets);
   for (uint32_t i = 0; P->tables && i < P->ntables; i++) {
-    free(P->tables[i].keys);
-    free(P->tables[i].regs);
+    mem_free(P->tables[i].keys);
+    mem_free(P->tables[i].regs);
   }
-  free(P->tables);
+  mem_free(P->tables);
   for (uint32_t i = 0; P->regexes && i < P->nregexes; i++)
     regex_free(P->regexes[i]);
-  free(P->regexes);
-  free(P->regex_sources);
+  mem_free(P->regexes);
+  mem_free(P->regex_sources);
   for (uint32_t i = 0; P->cell_names && i < P->ncells; i++)
-    free(P->cell_names[i].items);
-  free(P->cell_names);
-  free(P->cells);
-  free(P->cell_labels);
+    mem_free(P->cell_names[i].items);
+  mem_free(P->cell_names);
+  mem_free(P->cells);
+  mem_free(P->cell_labels);
   free_decisions(P->decisions, P->ndecisions);
-  free(P->flags);
-  free(P->columns);
+  mem_free(P->flags);
+  mem_free(P->columns);
   free_aggregates(P->aggregates, P->naggregates);
   free_tests(P->tests, P->ntests);
   arena_free(P->strings);
   src_set_free(P->srcs);
-  free(P);
+  mem_free(P);
 }
 
 const prog_record *prog_main_record(const elig_program *P)

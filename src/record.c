@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "date.h"
 #include "record.h"
 #include "utf8.h"
@@ -307,7 +308,7 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
   h->refused[0] = '\0';
   h->first_line_is_record = false;
   h->ncols = (uint32_t)header->ncells;
-  h->field_of = malloc((header->ncells + 1) * sizeof *h->field_of);
+  h->field_of = mem_alloc((header->ncells + 1) * sizeof *h->field_of);
   unknown[0] = '\0';
   if (!h->field_of) {
     snprintf(error, error_size, "out of memory");
@@ -315,7 +316,7 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
   }
   for (size_t c = 0; c < header->ncells; c++)
     h->field_of[c] = -1; /* a refused header is still read (for keys and messages) */
-  bool *seen = calloc(rec->nfields + 1, sizeof *seen);
+  bool *seen = mem_calloc(rec->nfields + 1, sizeof *seen);
   if (!seen) {
     snprintf(error, error_size, "out of memory");
     return false;
@@ -394,7 +395,7 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
         ok = false;
       }
     }
-  free(seen);
+  mem_free(seen);
   if (!ok && !h->refused[0])
     snprintf(h->refused, sizeof h->refused, "%s", error);
   return ok;
@@ -402,7 +403,7 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
 
 void rec_header_fini(rec_header *h)
 {
-  free(h->field_of);
+  mem_free(h->field_of);
   h->field_of = NULL;
 }
 

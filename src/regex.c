@@ -7,6 +7,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
+#include "mem.h"
 #include "regex.h"
 
 #include <pcre2.h>
@@ -62,7 +63,7 @@ regex_code *regex_compile(const char *pattern, size_t len, uint32_t flags, int *
     pattern = "";
   }
 
-  regex_code *rc = malloc(sizeof *rc);
+  regex_code *rc = mem_alloc(sizeof *rc);
   if (rc == NULL) {
     set_compile_error(PCRE2_ERROR_HEAP_FAILED, 0, err_code, err_offset, err_msg, err_msg_size);
     return NULL;
@@ -75,12 +76,19 @@ regex_code *regex_compile(const char *pattern, size_t len, uint32_t flags, int *
   if (flags & REGEX_CASELESS)
     options |= PCRE2_CASELESS;
 
+  /* PCRE2 allocates through the library's hook (mem.h): the compiled code keeps the
+   * functions, so its JIT data, its match data and its freeing use them too. */
   int code = 0;
   PCRE2_SIZE offset = 0;
-  rc->code = pcre2_compile((PCRE2_SPTR)pattern, len, options, &code, &offset, NULL);
+  pcre2_general_context *gc = pcre2_general_context_create(mem_pcre2_alloc, mem_pcre2_free, NULL);
+  pcre2_compile_context *cc = gc ? pcre2_compile_context_create(gc) : NULL;
+  rc->code = cc ? pcre2_compile((PCRE2_SPTR)pattern, len, options, &code, &offset, cc) : NULL;
+  pcre2_compile_context_free(cc);
+  pcre2_general_context_free(gc);
   if (rc->code == NULL) {
-    free(rc);
-    set_compile_error(code, offset, err_code, err_offset, err_msg, err_msg_size);
+    mem_free(rc);
+    set_compile_error(cc ? code : PCRE2_ERROR_HEAP_FAILED, offset, err_code, err_offset,
+                      err_msg, err_msg_size);
     return NULL;
   }
 
@@ -97,7 +105,7 @@ void regex_free(regex_code *code)
   if (code == NULL)
     return;
   pcre2_code_free(code->code);
-  free(code);
+  mem_free(code);
 }
 
 int regex_uses_jit(const regex_code *code)
@@ -108,25 +116,33 @@ int regex_uses_jit(const regex_code *code)
 regex_matcher *regex_matcher_new(uint32_t match_limit, uint32_t depth_limit)
 {
   uint32_t have_jit = 0;
-  regex_matcher *m = calloc(1, sizeof *m);
+  regex_matcher *m = mem_calloc(1, sizeof *m);
   if (m == NULL)
     return NULL;
 
-  m->md = pcre2_match_data_create(1, NULL);
-  m->mctx = pcre2_match_context_create(NULL);
-  if (m->md == NULL || m->mctx == NULL)
+  pcre2_general_context *gc = pcre2_general_context_create(mem_pcre2_alloc, mem_pcre2_free, NULL);
+  if (gc == NULL)
     goto fail;
+  m->md = pcre2_match_data_create(1, gc);
+  m->mctx = pcre2_match_context_create(gc);
+  if (m->md == NULL || m->mctx == NULL) {
+    pcre2_general_context_free(gc);
+    goto fail;
+  }
 
   /* pcre2_jit_stack_create returns NULL both when JIT is not compiled in and when memory runs
      out; only the second is a failure. Without JIT the interpreter never needs the stack. */
   if (pcre2_config(PCRE2_CONFIG_JIT, &have_jit) < 0)
     have_jit = 0;
   if (have_jit) {
-    m->jstack = pcre2_jit_stack_create(REGEX_JIT_STACK_MIN, REGEX_JIT_STACK_MAX, NULL);
-    if (m->jstack == NULL)
+    m->jstack = pcre2_jit_stack_create(REGEX_JIT_STACK_MIN, REGEX_JIT_STACK_MAX, gc);
+    if (m->jstack == NULL) {
+      pcre2_general_context_free(gc);
       goto fail;
+    }
     pcre2_jit_stack_assign(m->mctx, NULL, m->jstack);
   }
+  pcre2_general_context_free(gc); /* each object keeps the functions it was made with */
 
   if (pcre2_set_match_limit(m->mctx, match_limit ? match_limit : REGEX_DEFAULT_MATCH_LIMIT) != 0 ||
       pcre2_set_depth_limit(m->mctx, depth_limit ? depth_limit : REGEX_DEFAULT_DEPTH_LIMIT) != 0 ||
@@ -146,7 +162,7 @@ void regex_matcher_free(regex_matcher *m)
   pcre2_match_data_free(m->md);
   pcre2_match_context_free(m->mctx);
   pcre2_jit_stack_free(m->jstack);
-  free(m);
+  mem_free(m);
 }
 
 static void set_match_error(regex_matcher *m, int rc)

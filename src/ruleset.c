@@ -12,6 +12,7 @@
 
 #include <nettle/sha2.h>
 
+#include "mem.h"
 #include "check.h"
 #include "compile.h"
 #include "parse.h"
@@ -35,7 +36,7 @@ static char *relative_to(const char *from, const char *target)
   const char *slash = strrchr(from, '/');
   size_t dir = target[0] == '/' || !slash ? 0 : (size_t)(slash - from + 1);
   size_t n = strlen(target);
-  char *p = malloc(dir + n + 1);
+  char *p = mem_alloc(dir + n + 1);
   if (p) {
     memcpy(p, from, dir);
     memcpy(p + dir, target, n + 1);
@@ -64,32 +65,32 @@ static void import(loader *L, uint32_t from, ast_decl *d)
         size_t len = 0, cap = 64;
         for (uint32_t j = i; j < L->depth; j++)
           cap += strlen(src_file_name(L->srcs, L->stack[j])) + 4;
-        char *cycle = malloc(cap + strlen(path));
+        char *cycle = mem_alloc(cap + strlen(path));
         if (cycle) {
           for (uint32_t j = i; j < L->depth; j++)
             len += (size_t)snprintf(cycle + len, cap - len, "%s -> ",
                                     src_file_name(L->srcs, L->stack[j]));
           snprintf(cycle + len, cap + strlen(path) - len, "%s", path);
           diag_add(L->diags, DIAG_E_IMPORT_CYCLE, d->name_loc, cycle);
-          free(cycle);
+          mem_free(cycle);
         }
-        free(path);
+        mem_free(path);
         return;
       }
-    free(path);
+    mem_free(path);
     return; /* already loaded through another import */
   }
   if (src_set_count(L->srcs) >= RULESET_MAX_FILES) {
     diag_add(L->diags, DIAG_E_TOO_LARGE, d->name_loc, "imported files");
-    free(path);
+    mem_free(path);
     return;
   }
   char *err = NULL;
   int st = src_set_load(L->srcs, path, &id, &err);
   if (st == SRC_ETOOBIG) {
     diag_add(L->diags, DIAG_E_FILE_TOO_LARGE, d->name_loc, path, (unsigned)SRC_DEFAULT_MAX_SIZE);
-    free(err);
-    free(path);
+    mem_free(err);
+    mem_free(path);
     return;
   }
   if (st != SRC_OK) {
@@ -97,11 +98,11 @@ static void import(loader *L, uint32_t from, ast_decl *d)
     const char *reason = err ? strstr(err, "': ") : NULL;
     if (reason)
       diag_add_help(L->diags, idx, "looked for '%s': %s", path, reason + 3);
-    free(err);
-    free(path);
+    mem_free(err);
+    mem_free(path);
     return;
   }
-  free(path);
+  mem_free(path);
   load(L, id);
 }
 
@@ -173,7 +174,7 @@ elig_program *ruleset_compile(const ruleset_source *src, diag_list *diags, src_s
       else
         diag_add(diags, DIAG_E_CANNOT_READ, ELIG_LOC_NONE, src->path,
                  reason ? reason + 3 : err ? err : "out of memory");
-      free(err);
+      mem_free(err);
       ast_arena_free(L.arena);
       return NULL;
     }
@@ -186,20 +187,20 @@ elig_program *ruleset_compile(const ruleset_source *src, diag_list *diags, src_s
   load(&L, root);
   if (src->ast_dump) {
     size_t len = 0;
-    char *all = calloc(1, 1);
+    char *all = mem_calloc(1, 1);
     for (uint32_t i = 0; all && i < L.norder; i++) {
       char *one = ast_dump(L.order[i]);
       const char *name = src_file_name(L.srcs, L.order[i]->file);
-      char *grown = one ? realloc(all, len + strlen(name) + strlen(one) + 8) : NULL;
+      char *grown = one ? mem_realloc(all, len + strlen(name) + strlen(one) + 8) : NULL;
       if (!grown) {
-        free(one);
-        free(all);
+        mem_free(one);
+        mem_free(all);
         all = NULL;
         break;
       }
       all = grown;
       len += (size_t)sprintf(all + len, "; %s\n%s", name, one);
-      free(one);
+      mem_free(one);
     }
     *src->ast_dump = all;
   }

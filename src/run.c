@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "agg.h"
 #include "compile.h"
 #include "csv.h"
@@ -70,18 +71,18 @@ typedef struct shared {
 
 static worker *worker_new(const run_options *o, shared *sh)
 {
-  worker *w = calloc(1, sizeof *w);
+  worker *w = mem_calloc(1, sizeof *w);
   if (!w)
     return NULL;
   w->o = o;
   w->P = o->P;
   w->sh = sh;
   w->ctx = vm_ctx_new(o->P);
-  w->aggs = calloc(o->P->naggregates + 1, sizeof *w->aggs);
+  w->aggs = mem_calloc(o->P->naggregates + 1, sizeof *w->aggs);
   if (!w->ctx || !w->aggs) {
     vm_ctx_free(w->ctx);
-    free(w->aggs);
-    free(w);
+    mem_free(w->aggs);
+    mem_free(w);
     return NULL;
   }
   vm_set_as_of(w->ctx, o->as_of);
@@ -101,8 +102,8 @@ static void worker_free(worker *w)
   jdoc_fini(&w->json);
   for (uint32_t i = 0; i < w->P->naggregates; i++)
     agg_table_fini(&w->aggs[i]);
-  free(w->aggs);
-  free(w);
+  mem_free(w->aggs);
+  mem_free(w);
 }
 
 /* ---------------------------------------------------------------- one record */
@@ -628,8 +629,8 @@ static bool start_workers(batch *b)
   const run_options *o = b->o;
   b->nworkers = o->threads ? o->threads : cores();
   b->sh.njobs = b->nworkers == 1 ? 1 : 2 * b->nworkers + 2;
-  b->sh.jobs = calloc(b->sh.njobs, sizeof *b->sh.jobs);
-  b->workers = calloc(b->nworkers, sizeof *b->workers);
+  b->sh.jobs = mem_calloc(b->sh.njobs, sizeof *b->sh.jobs);
+  b->workers = mem_calloc(b->nworkers, sizeof *b->workers);
   if (!b->sh.jobs || !b->workers)
     return false;
   for (uint32_t i = 0; i < b->sh.njobs; i++)
@@ -704,7 +705,7 @@ static bool check_paths(const run_options *o, FILE *log)
 {
   const char *outputs[] = {o->output ? o->output : "-", o->rejects, o->aggregates};
   uint32_t nrules = src_set_count(o->P->srcs);
-  const char **inputs = malloc((o->ninputs + nrules + 1) * sizeof *inputs);
+  const char **inputs = mem_alloc((o->ninputs + nrules + 1) * sizeof *inputs);
   if (!inputs) {
     fprintf(log, "elig: out of memory\n");
     return false;
@@ -714,7 +715,7 @@ static bool check_paths(const run_options *o, FILE *log)
   for (uint32_t i = 0; i < nrules; i++)
     inputs[o->ninputs + i] = src_file_name(o->P->srcs, i);
   bool ok = out_check_paths(outputs, 3, inputs, o->ninputs + nrules, log);
-  free(inputs);
+  mem_free(inputs);
   return ok;
 }
 
@@ -724,7 +725,7 @@ int run_batch(const run_options *o, run_stats *stats, FILE *log)
   memset(stats, 0, sizeof *stats);
   if (!check_paths(o, log))
     return 2;
-  rec_header *headers = calloc(o->ninputs + 1, sizeof *headers);
+  rec_header *headers = mem_calloc(o->ninputs + 1, sizeof *headers);
   b.start = b.last_progress = now();
   bool opened = headers && out_open(&b.out, o->output, log) &&
                 (!o->rejects || out_open(&b.rej, o->rejects, log)) &&
@@ -770,11 +771,11 @@ int run_batch(const run_options *o, run_stats *stats, FILE *log)
     pthread_cond_destroy(&b.sh.work);
     pthread_cond_destroy(&b.sh.done);
   }
-  free(b.workers);
-  free(b.sh.jobs);
+  mem_free(b.workers);
+  mem_free(b.sh.jobs);
   for (uint32_t i = 0; headers && i < o->ninputs; i++)
     rec_header_fini(&headers[i]);
-  free(headers);
+  mem_free(headers);
   stats->seconds = now() - b.start;
   if (b.read_failed || b.write_failed || b.interrupted || !closed || !agg_ok)
     return 4;

@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
+#include "mem.h"
 #include "srcfile.h"
 
 #include <errno.h>
@@ -86,7 +87,7 @@ bad:
 
 src_set *src_set_new(void)
 {
-  src_set *set = calloc(1, sizeof *set);
+  src_set *set = mem_calloc(1, sizeof *set);
   if (set)
     set->max_size = SRC_DEFAULT_MAX_SIZE;
   return set;
@@ -97,12 +98,12 @@ void src_set_free(src_set *set)
   if (!set)
     return;
   for (uint32_t i = 0; i < set->n; i++) {
-    free(set->files[i].name);
-    free(set->files[i].text);
-    free(set->files[i].lines);
+    mem_free(set->files[i].name);
+    mem_free(set->files[i].text);
+    mem_free(set->files[i].lines);
   }
-  free(set->files);
-  free(set);
+  mem_free(set->files);
+  mem_free(set);
 }
 
 void src_set_set_max_size(src_set *set, size_t max_size)
@@ -124,7 +125,7 @@ static int build_lines(struct src_file *f)
   size_t bytes;
   if (__builtin_mul_overflow((size_t)n, sizeof *f->lines, &bytes))
     return SRC_ENOMEM;
-  f->lines = malloc(bytes);
+  f->lines = mem_alloc(bytes);
   if (!f->lines)
     return SRC_ENOMEM;
   f->lines[0] = 0;
@@ -143,7 +144,7 @@ static int add_file(src_set *set, const char *name, char *text, uint32_t len, ui
 
   /* Id SRC_NO_FILE is reserved. */
   if (set->n >= SRC_NO_FILE - 1) {
-    free(text);
+    mem_free(text);
     return SRC_ENOMEM;
   }
   if (set->n == set->cap) {
@@ -153,9 +154,9 @@ static int add_file(src_set *set, const char *name, char *text, uint32_t len, ui
     size_t bytes;
     struct src_file *nf = NULL;
     if (!__builtin_mul_overflow((size_t)ncap, sizeof *nf, &bytes))
-      nf = realloc(set->files, bytes);
+      nf = mem_realloc(set->files, bytes);
     if (!nf) {
-      free(text);
+      mem_free(text);
       return SRC_ENOMEM;
     }
     set->files = nf;
@@ -164,16 +165,16 @@ static int add_file(src_set *set, const char *name, char *text, uint32_t len, ui
   f.text = text;
   f.len = len;
   size_t nlen = strlen(name);
-  f.name = malloc(nlen + 1);
+  f.name = mem_alloc(nlen + 1);
   if (!f.name) {
-    free(text);
+    mem_free(text);
     return SRC_ENOMEM;
   }
   memcpy(f.name, name, nlen + 1);
   rc = build_lines(&f);
   if (rc != SRC_OK) {
-    free(f.name);
-    free(text);
+    mem_free(f.name);
+    mem_free(text);
     return rc;
   }
   set->files[set->n] = f;
@@ -192,7 +193,7 @@ int src_set_add_string(src_set *set, const char *name, const char *text, size_t 
     return SRC_EINVAL;
   if (len > set->max_size)
     return SRC_ETOOBIG;
-  copy = malloc(len + 1);
+  copy = mem_alloc(len + 1);
   if (!copy)
     return SRC_ENOMEM;
   if (len > 0)
@@ -218,7 +219,7 @@ static void set_errmsg(char **errmsg, const char *fmt, ...)
   va_copy(ap2, ap);
   n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  if (n >= 0 && (s = malloc((size_t)n + 1)) != NULL) {
+  if (n >= 0 && (s = mem_alloc((size_t)n + 1)) != NULL) {
     vsnprintf(s, (size_t)n + 1, fmt, ap2);
     *errmsg = s;
   }
@@ -262,10 +263,10 @@ int src_set_load(src_set *set, const char *path, uint32_t *file_id, char **errms
       size_t ncap = cap == 0 ? 8192 : cap > most / 2 ? most : cap * 2;
       if (ncap > most)
         ncap = most;
-      char *nb = realloc(buf, ncap);
+      char *nb = mem_realloc(buf, ncap);
       if (!nb) {
         fclose(fp);
-        free(buf);
+        mem_free(buf);
         set_errmsg(errmsg, "cannot read '%s': out of memory", path);
         return SRC_ENOMEM;
       }
@@ -276,14 +277,14 @@ int src_set_load(src_set *set, const char *path, uint32_t *file_id, char **errms
     len += got;
     if (len > set->max_size) {
       fclose(fp);
-      free(buf);
+      mem_free(buf);
       set_errmsg(errmsg, "'%s' is larger than the limit of %zu bytes", path, set->max_size);
       return SRC_ETOOBIG;
     }
     if (ferror(fp)) {
       int err = errno;
       fclose(fp);
-      free(buf);
+      mem_free(buf);
       set_errmsg(errmsg, "cannot read '%s': %s", path, error_text(err, ebuf, sizeof ebuf));
       return SRC_EIO;
     }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "jdoc.h"
 #include "record.h"
 #include "testrun.h"
@@ -192,11 +193,11 @@ bool test_run(const elig_program *P, const char *pattern, int32_t as_of, bool co
   memset(st, 0, sizeof *st);
   jdoc_init(&doc, REC_JDOC_OPTIONS);
   if (ok && coverage) {
-    cov.rule_hit = calloc(P->ndecisions + 1, sizeof *cov.rule_hit);
-    cov.flag_hit = calloc(P->nflags + 1, sizeof *cov.flag_hit);
+    cov.rule_hit = mem_calloc(P->ndecisions + 1, sizeof *cov.rule_hit);
+    cov.flag_hit = mem_calloc(P->nflags + 1, sizeof *cov.flag_hit);
     ok = cov.rule_hit && cov.flag_hit;
     for (uint32_t d = 0; ok && d < P->ndecisions; d++)
-      ok = (cov.rule_hit[d] = calloc(P->decisions[d].nrules + 1, sizeof **cov.rule_hit)) != NULL;
+      ok = (cov.rule_hit[d] = mem_calloc(P->decisions[d].nrules + 1, sizeof **cov.rule_hit)) != NULL;
   }
   if (ok) {
     vm_set_as_of(ctx, as_of);
@@ -215,9 +216,9 @@ bool test_run(const elig_program *P, const char *pattern, int32_t as_of, bool co
       coverage_report(P, &cov, report, st);
   }
   for (uint32_t d = 0; cov.rule_hit && d < P->ndecisions; d++)
-    free(cov.rule_hit[d]);
-  free(cov.rule_hit);
-  free(cov.flag_hit);
+    mem_free(cov.rule_hit[d]);
+  mem_free(cov.rule_hit);
+  mem_free(cov.flag_hit);
   jdoc_fini(&doc);
   vm_ctx_free(ctx);
   return ok && !report->failed;

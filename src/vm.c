@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "builtins.h"
 #include "checkchar.h"
 #include "date.h"
@@ -36,14 +37,14 @@ struct vm_ctx {
 
 vm_ctx *vm_ctx_new(const elig_program *P)
 {
-  vm_ctx *ctx = calloc(1, sizeof *ctx);
+  vm_ctx *ctx = mem_calloc(1, sizeof *ctx);
   if (!ctx)
     return NULL;
   ctx->s.P = P;
-  ctx->s.R = calloc(P->nregs + 1, sizeof *ctx->s.R);
-  ctx->done = calloc(P->ncells + 1, sizeof *ctx->done);
-  ctx->s.rule = calloc(P->ncells + 1, sizeof *ctx->s.rule);
-  ctx->stack = calloc(P->max_depth + 1, sizeof *ctx->stack);
+  ctx->s.R = mem_calloc(P->nregs + 1, sizeof *ctx->s.R);
+  ctx->done = mem_calloc(P->ncells + 1, sizeof *ctx->done);
+  ctx->s.rule = mem_calloc(P->ncells + 1, sizeof *ctx->s.rule);
+  ctx->stack = mem_calloc(P->max_depth + 1, sizeof *ctx->stack);
   ctx->matcher = regex_matcher_new(0, 0);
   if (!ctx->s.R || !ctx->done || !ctx->s.rule || !ctx->stack || !ctx->matcher) {
     vm_ctx_free(ctx);
@@ -58,14 +59,14 @@ void vm_ctx_free(vm_ctx *ctx)
 {
   if (!ctx)
     return;
-  free(ctx->s.R);
-  free(ctx->done);
-  free(ctx->s.rule);
-  free(ctx->stack);
+  mem_free(ctx->s.R);
+  mem_free(ctx->done);
+  mem_free(ctx->s.rule);
+  mem_free(ctx->stack);
   regex_matcher_free(ctx->matcher);
-  free(ctx->scratch);
-  free(ctx->elems);
-  free(ctx);
+  mem_free(ctx->scratch);
+  mem_free(ctx->elems);
+  mem_free(ctx);
 }
 
 void vm_begin_record(vm_ctx *ctx)
@@ -148,7 +149,7 @@ vm_val *vm_elems_reserve(vm_ctx *ctx, uint32_t n, uint32_t *index)
     uint32_t cap = ctx->elems_cap ? ctx->elems_cap : 256;
     while (cap < need)
       cap = cap > UINT32_MAX / 2 ? need : cap * 2;
-    vm_val *e = realloc(ctx->elems, (size_t)cap * sizeof *e);
+    vm_val *e = mem_realloc(ctx->elems, (size_t)cap * sizeof *e);
     if (!e)
       return NULL;
     ctx->elems = e;
@@ -188,7 +189,7 @@ static char *scratch(vm_ctx *ctx, size_t n)
       ctx->scratch_cap = cap; /* grow at the next record start */
       return NULL;
     }
-    char *s = realloc(ctx->scratch, cap);
+    char *s = mem_realloc(ctx->scratch, cap);
     if (!s)
       return NULL;
     ctx->scratch = s;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "utf8.h"
 #include "wbuf.h"
 
@@ -22,7 +23,7 @@ void wbuf_put(wbuf *b, const char *s, size_t n)
     size_t cap = b->cap ? b->cap : 4096;
     while (cap < b->len + n + 1)
       cap *= 2;
-    char *p = realloc(b->p, cap);
+    char *p = mem_realloc(b->p, cap);
     if (!p) {
       b->failed = true;
       return;
@@ -66,7 +67,7 @@ void wbuf_put_printable(wbuf *b, const char *s, size_t n)
 
 void wbuf_free(wbuf *b)
 {
-  free(b->p);
+  mem_free(b->p);
   memset(b, 0, sizeof *b);
 }
 
