@@ -184,9 +184,13 @@ ELIG_API size_t elig_diags_warning_count(const elig_diags *d);
  *         |                    ^~~~~~~~~
  *         = help: did you mean 'net_income'?
  *
- * `color` adds ANSI colours.  Returns a NUL-terminated string the caller frees with
- * elig_free ("" when there is nothing), or NULL when out of memory. */
+ * `color` adds ANSI colours.  Warnings beyond the first 100 are counted, not kept: a last
+ * line says how many ("elig: 24 more warnings not shown").  Returns a NUL-terminated string
+ * the caller frees with elig_free ("" when there is nothing), or NULL when out of memory. */
 ELIG_API char *elig_diags_render(const elig_diags *d, bool color);
+/* Diagnostic i alone, rendered the same way with its help and notes; NULL when i is out of
+ * range or out of memory.  The caller frees it with elig_free. */
+ELIG_API char *elig_diags_render_one(const elig_diags *d, size_t i, bool color);
 ELIG_API void elig_diags_free(elig_diags *d);
 
 /* ---------------------------------------------------------------- compiling */
@@ -232,6 +236,33 @@ ELIG_API elig_status elig_compile_string(const char *name, const char *text, siz
 /* Frees a rule set.  Its contexts must have been freed first.  NULL is fine. */
 ELIG_API void elig_ruleset_free(elig_ruleset *rs);
 
+/* What the compiler made of rs, as text: one instruction a line with the constants, fields
+ * and computed values it reads named inline (`elig check --dump=code`; doc/language.md
+ * explains it).  *text is the caller's (elig_free).  Returns ELIG_OK, ELIG_ENOMEM or
+ * ELIG_EINVAL. */
+ELIG_API elig_status elig_ruleset_dump_code(const elig_ruleset *rs, char **text);
+
+/* The syntax trees of the rule file at `path` and of everything it imports, imports first,
+ * as text (`elig check --dump=ast`): what the parser read, before any name or type is
+ * checked, and as far as it could read a file with syntax errors.  *text is the caller's
+ * (elig_free).  Returns ELIG_OK, ELIG_EIO (the root file cannot be read), ELIG_ENOMEM or
+ * ELIG_EINVAL. */
+ELIG_API elig_status elig_dump_syntax(const char *path, const elig_options *opt, char **text);
+
+/* Formats `len` bytes of rule-file text in the canonical layout of `elig fmt`, comments
+ * kept; `name` names it in diagnostics.  Formatting a formatted text gives it back, and the
+ * result always means what the input meant: the formatter refuses rather than change it.
+ *   Arguments: out, outlen  receive the formatted text (the caller's; elig_free), NUL-
+ *                           terminated, and its length
+ *              diags        receives the syntax errors when the text does not parse (the
+ *                           caller's; elig_diags_free); may be NULL
+ *   Returns:   ELIG_OK; ELIG_ESYNTAX when the text does not parse (it cannot be formatted);
+ *              ELIG_EINTERNAL when the formatter would change its meaning (a bug; the text
+ *              is refused); ELIG_ENOMEM; ELIG_EINVAL (NULL arguments, or a text larger than a
+ *              rule file may be). */
+ELIG_API elig_status elig_format_rules(const char *name, const char *text, size_t len,
+                                       char **out, size_t *outlen, elig_diags **diags);
+
 /* ---------------------------------------------------------------- what a rule set defines */
 
 /* The value types of fields, decisions and result columns. */
@@ -269,6 +300,11 @@ ELIG_API bool elig_ruleset_field_required(const elig_ruleset *rs, size_t i);
 ELIG_API elig_status elig_ruleset_field_index(const elig_ruleset *rs, const char *name,
                                               size_t *index);
 
+/* The key fields of the record schema (`record household key hh_id, year`), in order:
+ * elig_ruleset_key_field gives field i's number for elig_ruleset_field_name and the rest. */
+ELIG_API size_t elig_ruleset_key_count(const elig_ruleset *rs);
+ELIG_API size_t elig_ruleset_key_field(const elig_ruleset *rs, size_t i);
+
 /* The decisions (`decide NAME`), in declaration order. */
 ELIG_API size_t elig_ruleset_decision_count(const elig_ruleset *rs);
 ELIG_API const char *elig_ruleset_decision_name(const elig_ruleset *rs, size_t i);
@@ -295,6 +331,17 @@ ELIG_API size_t elig_ruleset_aggregate_count(const elig_ruleset *rs);
 ELIG_API const char *elig_ruleset_aggregate_name(const elig_ruleset *rs, size_t i);
 ELIG_API elig_status elig_ruleset_aggregate_index(const elig_ruleset *rs, const char *name,
                                                   size_t *index);
+
+/* ---------------------------------------------------------------- small helpers */
+
+/* Whether `text` is a date as the library reads one: YYYY-MM-DD, a day of the calendar. */
+ELIG_API bool elig_date_valid(const char *text);
+
+/* The name among names[0..n) that `len` bytes of `word` most likely misspell (edit distance,
+ * as the compiler's "did you mean"), or NULL when none is close enough.  Returns one of the
+ * given pointers. */
+ELIG_API const char *elig_suggest(const char *word, size_t len, const char *const *names,
+                                  size_t n);
 
 /* ---------------------------------------------------------------- evaluating */
 
@@ -420,6 +467,191 @@ ELIG_API void elig_ctx_set_aggregate(elig_ctx *ctx, bool on);
 ELIG_API elig_status elig_ctx_aggregates(elig_ctx *ctx, elig_format fmt, const char **text,
                                          size_t *len);
 ELIG_API elig_status elig_ctx_merge_aggregates(elig_ctx *into, elig_ctx *from);
+
+/* ---------------------------------------------------------------- batches: inputs and outputs */
+
+/* A batch (elig_run, elig_diff, elig_explain_records) reads registers through callbacks and
+ * writes everything it produces through one callback: the library opens no file and writes
+ * no stream.  Every callback is called from the thread that called the batch function, one
+ * at a time, in input order; the batch returns only once its own threads are done. */
+
+typedef enum elig_input_format {
+  ELIG_INPUT_CSV = 0,   /* RFC 4180 with a header line; UTF-8, a BOM allowed */
+  ELIG_INPUT_JSONL = 1  /* one JSON object per line */
+} elig_input_format;
+
+/* One register to read.  `name` is how messages name it ("data/sample.csv:12: rejected
+ * ..."). */
+typedef struct elig_input {
+  const char *name;
+  elig_input_format format;
+  void *arg;            /* given to the callbacks */
+  /* Called once before the first read (NULL: nothing to open).  Returns 0, or an errno
+   * value: the batch then says "cannot open 'NAME': ..." and stops with ELIG_EIO. */
+  int (*open)(void *arg);
+  /* Reads at most `size` bytes into buf: returns how many, 0 at the end of the input, or -1
+   * with errno set (the batch says "cannot read 'NAME': ..." and stops with ELIG_EIO, or
+   * with ELIG_ECANCELED when its cancel callback now says so: a signal that interrupted the
+   * read). */
+  ptrdiff_t (*read)(void *arg, void *buf, size_t size);
+  /* Called once after the last read when open succeeded (NULL: nothing to close). */
+  void (*close)(void *arg);
+} elig_input;
+
+/* Where a batch's output goes.  Results, rejects, aggregates, the diff's report and list are
+ * whole lines in input order; messages are whole lines for people ("FILE:LINE: rejected
+ * KEY: REASON", warnings, why an input could not be read). */
+typedef enum elig_stream {
+  ELIG_STREAM_RESULTS = 0,    /* one line per record (CSV with its header, or JSON Lines),
+                                 then the aggregates unless separate_aggregates */
+  ELIG_STREAM_REJECTS = 1,    /* with reject_rows: one CSV row per rejected record */
+  ELIG_STREAM_AGGREGATES = 2, /* with separate_aggregates: the aggregates' sections */
+  ELIG_STREAM_MESSAGES = 3,   /* for people: rejections (without reject_rows), warnings */
+  ELIG_STREAM_REPORT = 4,     /* elig_diff's report; elig_explain_records' explanations */
+  ELIG_STREAM_LIST = 5        /* elig_diff's changed records, CSV (with list) */
+} elig_stream;
+
+/* What every batch function is told: where its bytes go, and how to be stopped.
+ *   write      writes `len` bytes of `data` to `stream`; false when they cannot be written
+ *              (the batch then stops and returns ELIG_EIO; the caller says why, it knows
+ *              its files)
+ *   cancelled  polled between chunks and after a read failed; true stops the batch with
+ *              ELIG_ECANCELED (NULL: never)
+ *   progress   called after each chunk of records is done, with the counts so far (NULL:
+ *              not called); for a progress line */
+typedef struct elig_batch_stats elig_batch_stats;
+typedef struct elig_batch_io {
+  bool (*write)(void *arg, elig_stream stream, const char *data, size_t len);
+  bool (*cancelled)(void *arg);
+  void (*progress)(void *arg, const elig_batch_stats *so_far);
+  void *arg;                  /* given to each */
+} elig_batch_io;
+
+/* The counts of a batch. */
+struct elig_batch_stats {
+  uint64_t records;           /* read, headers and blank lines not counted */
+  uint64_t written;           /* elig_run: results written; elig_diff: records compared;
+                                 elig_explain_records: records explained */
+  uint64_t rejected;          /* rejected (elig_diff: by either rule set) */
+  uint64_t rejected_old;      /* elig_diff only: by the old rules, and by the new ones */
+  uint64_t rejected_new;
+  uint64_t changed;           /* elig_diff only: compared records whose results change */
+};
+
+/* ---------------------------------------------------------------- elig_run */
+
+/* How elig_run works; start from ELIG_RUN_OPTIONS_INIT (see elig_options on `size`). */
+typedef struct elig_run_options {
+  size_t size;
+  elig_format format;         /* ELIG_FORMAT_CSV (the default) or ELIG_FORMAT_JSON lines */
+  const char *as_of;          /* the evaluation date "YYYY-MM-DD"; NULL: today, in UTC */
+  unsigned threads;           /* evaluating threads, the caller's included; 0: one a core */
+  bool reject_rows;           /* rejected records as CSV rows on ELIG_STREAM_REJECTS (line,
+                                 the key fields, reason, the record as read), instead of
+                                 lines on ELIG_STREAM_MESSAGES */
+  bool separate_aggregates;   /* the aggregates on ELIG_STREAM_AGGREGATES */
+  bool explain;               /* a last column naming the rule that decided each decision */
+  bool show_values;           /* rejections quote the value at fault (personal data: off) */
+  size_t chunk_bytes;         /* bytes read at a time; 0: 1 MiB */
+} elig_run_options;
+
+#define ELIG_RUN_OPTIONS_INIT {sizeof(elig_run_options), ELIG_FORMAT_CSV, NULL, 0, false, \
+                               false, false, false, 0}
+
+/* Evaluates every record of the inputs, in order, and writes one result per record and then
+ * the aggregates, as `elig run` does.  A record that breaks its schema, cannot be read, or
+ * on which a rule fails is rejected (with its line, key and reason) and the batch goes on;
+ * an input file whose CSV header cannot be used has each of its records rejected.  JSON keys
+ * that are no field are counted and said in one warning at the end.
+ *   Arguments: rs       the rule set (shared: other threads may use it at the same time)
+ *              opt      options, or NULL for the defaults
+ *              inputs   the registers, read in order
+ *              io       where the output goes, and how to stop
+ *              stats    receives the counts, also on failure; may be NULL
+ *   Returns:   ELIG_OK (records may have been rejected: stats->rejected); ELIG_EIO when an
+ *              input could not be opened or read or io->write failed (the output is then
+ *              incomplete and should not be kept); ELIG_ECANCELED; ELIG_EEVAL when an
+ *              aggregate's rule failed; ELIG_ENOMEM; ELIG_EINVAL (bad options: a date that
+ *              is not one, say). */
+ELIG_API elig_status elig_run(const elig_ruleset *rs, const elig_run_options *opt,
+                              const elig_input *inputs, size_t ninputs,
+                              const elig_batch_io *io, elig_batch_stats *stats);
+
+/* ---------------------------------------------------------------- elig_diff */
+
+typedef struct elig_diff_options {
+  size_t size;
+  elig_format format;         /* the report: ELIG_FORMAT_TEXT (the default) or JSON */
+  const char *old_name;       /* how the report names the two rule sets (their files) */
+  const char *new_name;
+  bool list;                  /* the changed records as CSV on ELIG_STREAM_LIST */
+  const char *as_of;          /* as for elig_run */
+  size_t chunk_bytes;
+} elig_diff_options;
+
+#define ELIG_DIFF_OPTIONS_INIT {sizeof(elig_diff_options), ELIG_FORMAT_TEXT, NULL, NULL, false, \
+                                NULL, 0}
+
+/* The impact of replacing the rules `old_rs` with `new_rs` on the records of the inputs, in
+ * one pass, as `elig diff` reports it: for each decision how many records go from which
+ * value to which, the flags gained and lost, and the groups of each aggregate that change
+ * outcome.  The report is written to ELIG_STREAM_REPORT once every record is read.
+ *   Returns as elig_run does; stats counts records compared (written), rejected by either
+ *   rule set and changed. */
+ELIG_API elig_status elig_diff(const elig_ruleset *old_rs, const elig_ruleset *new_rs,
+                               const elig_diff_options *opt, const elig_input *inputs,
+                               size_t ninputs, const elig_batch_io *io,
+                               elig_batch_stats *stats);
+
+/* ---------------------------------------------------------------- elig_explain_records */
+
+typedef struct elig_explain_options {
+  size_t size;
+  elig_format format;         /* ELIG_FORMAT_TEXT (the default) or JSON */
+  const char *const *match_fields;  /* the records to explain: those whose fields named */
+  const char *const *match_values;  /* here hold these values, as text ("hh_id", ...) */
+  size_t nmatch;
+  const char *as_of;
+} elig_explain_options;
+
+#define ELIG_EXPLAIN_OPTIONS_INIT {sizeof(elig_explain_options), ELIG_FORMAT_TEXT, NULL, NULL, \
+                                   0, NULL}
+
+/* Reads the inputs and explains, on ELIG_STREAM_REPORT, every record that matches, as
+ * elig_explain does for one (`elig explain --id`).  Records that cannot be read are passed
+ * over; an input whose CSV header cannot be used is refused (ELIG_EIO).  stats->written
+ * counts the records explained: 0 is no error.
+ *   Returns ELIG_OK, ELIG_EIO, ELIG_ECANCELED, ELIG_ENOMEM, or ELIG_EINVAL (a field to match
+ *   that the schema does not have: elig_error-less, said on ELIG_STREAM_MESSAGES). */
+ELIG_API elig_status elig_explain_records(const elig_ruleset *rs,
+                                          const elig_explain_options *opt,
+                                          const elig_input *inputs, size_t ninputs,
+                                          const elig_batch_io *io, elig_batch_stats *stats);
+
+/* ---------------------------------------------------------------- elig_test */
+
+typedef struct elig_test_options {
+  size_t size;
+  const char *filter;         /* run only the tests whose name contains it; NULL: all */
+  bool coverage;              /* also list the rules and flags no test exercised */
+  const char *as_of;
+} elig_test_options;
+
+#define ELIG_TEST_OPTIONS_INIT {sizeof(elig_test_options), NULL, false, NULL}
+
+typedef struct elig_test_stats {
+  unsigned passed, failed, skipped;  /* skipped: filtered out */
+  unsigned rules, rules_hit;         /* decision rules, and those some test chose */
+  unsigned flags, flags_hit;         /* flags, and those some test raised */
+} elig_test_stats;
+
+/* Runs the test blocks of rs (those of its imports included), as `elig test` does.
+ *   report   receives the failures, one "FILE:LINE:COL: test "NAME": expected ..., got ..."
+ *            line each, and with coverage the rules and flags no test exercised (the
+ *            caller's; elig_free; "" when all passed)
+ *   Returns ELIG_OK whether or not tests failed (see stats), ELIG_ENOMEM, or ELIG_EINVAL. */
+ELIG_API elig_status elig_test(const elig_ruleset *rs, const elig_test_options *opt,
+                               char **report, elig_test_stats *stats);
 
 #ifdef __cplusplus
 }

@@ -18,7 +18,10 @@
 #define ELIG_BUILDING 1
 #include "elig.h"
 
+#include "api.h"
+
 #include "agg.h"
+#include "step.h"
 #include "compile.h"
 #include "date.h"
 #include "diag.h"
@@ -34,7 +37,7 @@
 struct elig_error {
   elig_status status;
   elig_severity severity;
-  const char *code;       /* compile diagnostics only */
+  const char *code;       /* diag.def's code: compile diagnostics, rejections, failures */
   const char *message;
   const char *help;
   const char *file;
@@ -48,12 +51,9 @@ struct elig_diags {
   size_t n;
   char **files;           /* per item: its copied file name, or NULL */
   char *plain, *color;    /* rendered once, while the sources were still at hand */
+  char **one_plain, **one_color; /* per item, rendered alone */
 };
 
-struct elig_ruleset {
-  elig_program *P;
-  char *csv_header;       /* the header line of CSV results */
-};
 
 /* The NUL-terminated text of one value of the current result, formatted when first asked
  * for and kept until the next evaluation. */
@@ -69,7 +69,7 @@ struct elig_result {
 
 struct elig_ctx {
   const elig_ruleset *rs;
-  vm_ctx *vm;
+  step step;              /* the one evaluation step (step.c): typing, VM, aggregates */
   jdoc json;
   wbuf input;             /* a copy of the JSON text: results may point into it */
   vm_val *staged;         /* field by field: the values set, per main-record field */
@@ -85,8 +85,8 @@ struct elig_ctx {
   char err_field[128];
   rec_unknown unknown;     /* JSON keys that were no field, over every evaluation */
   rec_unknown last_unknown; /* ... and over the last one */
-  bool aggregate;
-  agg_table *aggs;        /* per aggregate, when aggregating */
+  agg_table *aggs;        /* per aggregate, once aggregating was turned on; the step folds
+                             into them while it is on */
   uint64_t seq;           /* records folded, for first() */
 };
 
@@ -185,7 +185,7 @@ static elig_status diag_status(diag_id id)
 }
 
 /* The status of a failed compilation: the gravest of its errors. */
-static elig_status compile_status(const diag_list *list)
+elig_status api_compile_status(const diag_list *list)
 {
   static const elig_status order[] = {ELIG_ENOMEM, ELIG_EIO, ELIG_ESYNTAX, ELIG_ETYPE};
   if (diag_out_of_memory(list))
@@ -202,9 +202,14 @@ void elig_diags_free(elig_diags *d)
 {
   if (!d)
     return;
-  for (size_t i = 0; i < d->n; i++)
+  for (size_t i = 0; i < d->n; i++) {
     mem_free(d->files[i]);
+    mem_free(d->one_plain[i]);
+    mem_free(d->one_color[i]);
+  }
   mem_free(d->files);
+  mem_free(d->one_plain);
+  mem_free(d->one_color);
   mem_free(d->items);
   mem_free(d->plain);
   mem_free(d->color);
@@ -214,7 +219,26 @@ void elig_diags_free(elig_diags *d)
 
 /* Takes `list` and reads what it needs of `srcs` (which may be freed afterwards).  NULL when
  * out of memory (the list is then freed). */
-static elig_diags *diags_take(diag_list *list, const src_set *srcs)
+/* text, and a last line saying how many warnings beyond the kept ones were only counted
+ * (a rule file with thousands of unused values must not bury its errors); NULL when out of
+ * memory (text is freed). */
+static char *with_dropped_warnings(const diag_list *list, char *text)
+{
+  size_t warnings = diag_warning_count(list);
+  if (!text || warnings <= DIAG_MAX_WARNINGS)
+    return text;
+  char line[96];
+  snprintf(line, sizeof line, "elig: %zu more warnings not shown\n", warnings - DIAG_MAX_WARNINGS);
+  char *all = mem_realloc(text, strlen(text) + strlen(line) + 1);
+  if (!all) {
+    mem_free(text);
+    return NULL;
+  }
+  strcat(all, line);
+  return all;
+}
+
+elig_diags *api_diags_take(diag_list *list, const src_set *srcs)
 {
   elig_diags *d = mem_calloc(1, sizeof *d);
   size_t n = diag_count(list);
@@ -222,10 +246,13 @@ static elig_diags *diags_take(diag_list *list, const src_set *srcs)
     d->list = list;
     d->items = mem_calloc(n + 1, sizeof *d->items);
     d->files = mem_calloc(n + 1, sizeof *d->files);
-    d->plain = diag_render(list, srcs, false);
-    d->color = diag_render(list, srcs, true);
+    d->one_plain = mem_calloc(n + 1, sizeof *d->one_plain);
+    d->one_color = mem_calloc(n + 1, sizeof *d->one_color);
+    d->plain = with_dropped_warnings(list, diag_render(list, srcs, false));
+    d->color = with_dropped_warnings(list, diag_render(list, srcs, true));
   }
-  if (!d || !d->items || !d->files || !d->plain || !d->color) {
+  if (!d || !d->items || !d->files || !d->one_plain || !d->one_color || !d->plain ||
+      !d->color) {
     if (d)
       elig_diags_free(d);
     else
@@ -235,7 +262,7 @@ static elig_diags *diags_take(diag_list *list, const src_set *srcs)
   d->n = n;
   for (size_t i = 0; i < n; i++) {
     elig_error *e = &d->items[i];
-    diag_pos pos;
+    diag_pos pos = {0};
     diag_id id = diag_get_id(list, i);
     e->severity = diag_get_severity(list, i) == DIAG_SEV_ERROR ? ELIG_SEVERITY_ERROR
                                                                 : ELIG_SEVERITY_WARNING;
@@ -248,6 +275,12 @@ static elig_diags *diags_take(diag_list *list, const src_set *srcs)
       e->file = d->files[i];
       e->line = pos.line;
       e->column = pos.col;
+    }
+    d->one_plain[i] = diag_render_range(list, srcs, i, i + 1, false);
+    d->one_color[i] = diag_render_range(list, srcs, i, i + 1, true);
+    if ((pos.file && !d->files[i]) || !d->one_plain[i] || !d->one_color[i]) {
+      elig_diags_free(d);
+      return NULL;
     }
   }
   return d;
@@ -278,6 +311,13 @@ char *elig_diags_render(const elig_diags *d, bool color)
   return mem_strdup(!d ? "" : color ? d->color : d->plain);
 }
 
+char *elig_diags_render_one(const elig_diags *d, size_t i, bool color)
+{
+  if (!d || i >= d->n)
+    return NULL;
+  return mem_strdup(color ? d->one_color[i] : d->one_plain[i]);
+}
+
 /* ---------------------------------------------------------------- compiling */
 
 static char *csv_header(const elig_program *P)
@@ -294,16 +334,21 @@ static char *csv_header(const elig_program *P)
 
 /* The caller's options as this library knows them: fields beyond the caller's opt->size (a
  * program built against an older header) keep their defaults.  False when size is unset. */
-static bool options_of(const elig_options *opt, elig_options *o)
+bool api_versioned(const void *opt, size_t size, void *out, size_t out_size)
 {
-  *o = (elig_options)ELIG_OPTIONS_INIT;
   if (!opt)
     return true;
-  if (opt->size < sizeof opt->size)
+  if (size < sizeof(size_t))
     return false;
-  memcpy(o, opt, opt->size < sizeof *o ? opt->size : sizeof *o);
-  o->size = sizeof *o;
+  memcpy(out, opt, size < out_size ? size : out_size);
+  *(size_t *)out = out_size; /* every options struct starts with its size */
   return true;
+}
+
+bool api_options_of(const elig_options *opt, elig_options *o)
+{
+  *o = (elig_options)ELIG_OPTIONS_INIT;
+  return api_versioned(opt, opt ? opt->size : 0, o, sizeof *o);
 }
 
 static elig_status compile(const ruleset_source *src, const elig_options *opt,
@@ -329,10 +374,10 @@ static elig_status compile(const ruleset_source *src, const elig_options *opt,
     else
       rs->P = P;
   } else {
-    st = compile_status(list);
+    st = api_compile_status(list);
   }
   if (diags_out) {
-    *diags_out = diags_take(list, srcs);
+    *diags_out = api_diags_take(list, srcs);
     if (!*diags_out && st == ELIG_OK)
       st = ELIG_ENOMEM;
   } else {
@@ -363,7 +408,7 @@ elig_status elig_compile_file(const char *path, const elig_options *opt, elig_ru
   if (!path)
     return ELIG_EINVAL;
   elig_options o;
-  if (!options_of(opt, &o))
+  if (!api_options_of(opt, &o))
     return ELIG_EINVAL;
   ruleset_source src = {.path = path, .no_imports = o.no_imports};
   return compile(&src, &o, out, diags);
@@ -381,7 +426,7 @@ elig_status elig_compile_string(const char *name, const char *text, size_t len,
   if (!text && len)
     return ELIG_EINVAL;
   elig_options o;
-  if (!options_of(opt, &o))
+  if (!api_options_of(opt, &o))
     return ELIG_EINVAL;
   ruleset_source src = {.name = name ? name : "<rules>", .text = text ? text : "", .len = len,
                         .no_imports = o.no_imports};
@@ -587,15 +632,14 @@ elig_status elig_ctx_new(const elig_ruleset *rs, elig_ctx **out)
   ctx->rs = rs;
   ctx->result.ctx = ctx;
   jdoc_init(&ctx->json, REC_JDOC_OPTIONS);
-  ctx->vm = vm_ctx_new(P);
+  bool stepping = step_init(&ctx->step, P, (int32_t)(time(NULL) / 86400), false);
   ctx->staged = mem_calloc(nfields + 1, sizeof *ctx->staged);
   ctx->staged_text = mem_calloc(nfields + 1, sizeof *ctx->staged_text);
   ctx->texts = mem_calloc(P->ncolumns + P->ndecisions + 1, sizeof *ctx->texts);
-  if (!ctx->vm || !ctx->staged || !ctx->staged_text || !ctx->texts) {
+  if (!stepping || !ctx->staged || !ctx->staged_text || !ctx->texts) {
     elig_ctx_free(ctx);
     return ELIG_ENOMEM;
   }
-  vm_set_as_of(ctx->vm, (int32_t)(time(NULL) / 86400));
   clear_staged(ctx);
   *out = ctx;
   return ELIG_OK;
@@ -614,7 +658,8 @@ void elig_ctx_free(elig_ctx *ctx)
   if (!ctx)
     return;
   const elig_program *P = ctx->rs->P;
-  vm_ctx_free(ctx->vm);
+  ctx->step.aggs = NULL; /* the context's own tables, freed below */
+  step_fini(&ctx->step);
   jdoc_fini(&ctx->json);
   wbuf_free(&ctx->input);
   for (uint32_t i = 0; ctx->staged_text && i < main_record(ctx->rs)->nfields; i++)
@@ -637,7 +682,7 @@ elig_status elig_ctx_set_as_of(elig_ctx *ctx, const char *date)
   int32_t days;
   if (!ctx || !date || !date_parse(date, strlen(date), &days))
     return ELIG_EINVAL;
-  vm_set_as_of(ctx->vm, days);
+  vm_set_as_of(ctx->step.ctx, days);
   return ELIG_OK;
 }
 
@@ -698,19 +743,22 @@ static elig_status fail(elig_ctx *ctx, elig_status st, const char *message, cons
 
 static elig_status reject(elig_ctx *ctx, const rec_reject *why)
 {
-  return fail(ctx, ELIG_EREJECT, why->message, why->field);
+  fail(ctx, ELIG_EREJECT, why->message, why->field);
+  ctx->err.code = diag_id_code(why->code);
+  return ELIG_EREJECT;
 }
 
 /* A run-time failure of the rules, located at the instruction that failed. */
-static elig_status eval_failure(elig_ctx *ctx, vm_status st)
+static elig_status eval_failure(elig_ctx *ctx, vm_status st, uint32_t pc)
 {
   const elig_program *P = ctx->rs->P;
   if (st == VM_ERR_NO_MEMORY)
     return fail(ctx, ELIG_ENOMEM, vm_status_str(st), NULL);
   fail(ctx, ELIG_EEVAL, vm_status_str(st), NULL);
+  ctx->err.code = diag_id_code(step_failure_code(st));
   uint32_t line = 0, col = 0;
   const char *file;
-  if (prog_position(P, vm_error_pc(ctx->vm), &file, &line, &col)) {
+  if (prog_position(P, pc, &file, &line, &col)) {
     ctx->err.file = file;
     ctx->err.line = line;
     ctx->err.column = col;
@@ -718,19 +766,21 @@ static elig_status eval_failure(elig_ctx *ctx, vm_status st)
   return ELIG_EEVAL;
 }
 
-/* Evaluates the typed record; folds it into the groups when aggregating. */
-static elig_status evaluate(elig_ctx *ctx, const elig_result **out)
+/* What the evaluation step made of the record: its result, or the error. */
+static elig_status stepped(elig_ctx *ctx, step_result res, const step_why *why,
+                           const elig_result **out)
 {
-  const elig_program *P = ctx->rs->P;
-  vm_status st = vm_eval_record(ctx->vm);
-  for (uint32_t a = 0; ctx->aggregate && a < P->naggregates && st == VM_OK; a++)
-    st = agg_add(&ctx->aggs[a], ctx->vm, ctx->seq);
-  if (st != VM_OK)
-    return eval_failure(ctx, st);
-  ctx->seq++;
-  ctx->have_result = true;
-  *out = &ctx->result;
-  return ELIG_OK;
+  switch (res) {
+  case STEP_OK:
+    ctx->seq++;
+    ctx->have_result = true;
+    *out = &ctx->result;
+    return ELIG_OK;
+  case STEP_REJECTED: return reject(ctx, &why->reject);
+  case STEP_FAILED: return eval_failure(ctx, why->vm, why->pc);
+  case STEP_NO_MEMORY: break;
+  }
+  return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
 }
 
 /* JSON that does not parse: where, as a line and a byte column (a record given to the API
@@ -745,12 +795,11 @@ static elig_status malformed_json(elig_ctx *ctx, const jdoc_error *jerr)
     }
   size_t column = offset - line_start + 1;
   char msg[256];
-  if (line > 1)
-    snprintf(msg, sizeof msg, "malformed JSON at line %zu, column %zu: %s", line, column,
-             jerr->message);
-  else
-    snprintf(msg, sizeof msg, "malformed JSON at column %zu: %s", column, jerr->message);
+  /* the place is the error's line and column, not words of the message: a service says it
+   * in the coordinates of its request body */
+  snprintf(msg, sizeof msg, "malformed JSON: %s", jerr->message);
   fail(ctx, ELIG_EREJECT, msg, NULL);
+  ctx->err.code = diag_id_code(DIAG_E_MALFORMED_JSON);
   ctx->err.line = (unsigned)line;
   ctx->err.column = (unsigned)column;
   return ELIG_EREJECT;
@@ -778,12 +827,10 @@ elig_status elig_eval_json(elig_ctx *ctx, const char *json, size_t len, const el
     return fail(ctx, ELIG_EREJECT, "the record is empty: expected a JSON object", NULL);
   if (code != JDOC_OK)
     return malformed_json(ctx, &jerr);
-  rec_reject why;
-  bool typed = rec_from_json(ctx->vm, &ctx->json, &why, &ctx->last_unknown);
+  step_why why;
+  step_result res = step_json(&ctx->step, &ctx->json, &ctx->last_unknown, ctx->seq, &why);
   count_unknown(ctx);
-  if (!typed)
-    return reject(ctx, &why);
-  return evaluate(ctx, out);
+  return stepped(ctx, res, &why, out);
 }
 
 void elig_ctx_clear(elig_ctx *ctx)
@@ -902,12 +949,11 @@ elig_status elig_eval(elig_ctx *ctx, const elig_result **out)
   if (!ctx || !out)
     return ELIG_EINVAL;
   start(ctx);
-  vm_begin_record(ctx->vm);
-  memcpy(vm_record_slots(ctx->vm, ctx->rs->P->main_record), ctx->staged, main_record(ctx->rs)->nfields * sizeof *ctx->staged);
-  rec_reject why;
-  if (!rec_check(ctx->vm, &why))
-    return reject(ctx, &why);
-  return evaluate(ctx, out);
+  vm_begin_record(ctx->step.ctx);
+  memcpy(vm_record_slots(ctx->step.ctx, ctx->rs->P->main_record), ctx->staged,
+         main_record(ctx->rs)->nfields * sizeof *ctx->staged);
+  step_why why;
+  return stepped(ctx, step_typed(&ctx->step, ctx->seq, &why), &why, out);
 }
 
 /* ---------------------------------------------------------------- reading a result */
@@ -958,7 +1004,7 @@ const char *elig_result_key(const elig_result *r)
   if (s->serial == ctx->serial && s->p)
     return s->p;
   char buf[512];
-  size_t n = write_record_key(P, ctx->vm, buf, sizeof buf);
+  size_t n = write_record_key(P, ctx->step.ctx, buf, sizeof buf);
   if (n + 1 > s->cap) {
     char *q = mem_realloc(s->p, n + 1);
     if (!q)
@@ -978,7 +1024,7 @@ const char *elig_result_decision(const elig_result *r, size_t i)
     return "";
   const elig_program *P = ctx->rs->P;
   const prog_decision *d = &P->decisions[i];
-  return value_text(ctx, P->ncolumns + i, d->type, vm_cell_value(ctx->vm, d->cell));
+  return value_text(ctx, P->ncolumns + i, d->type, vm_cell_value(ctx->step.ctx, d->cell));
 }
 
 unsigned elig_result_decision_rule(const elig_result *r, size_t i)
@@ -986,7 +1032,7 @@ unsigned elig_result_decision_rule(const elig_result *r, size_t i)
   elig_ctx *ctx = live(r);
   if (!ctx || i >= ctx->rs->P->ndecisions)
     return 0;
-  return vm_rule(ctx->vm, ctx->rs->P->decisions[i].cell) + 1;
+  return vm_rule(ctx->step.ctx, ctx->rs->P->decisions[i].cell) + 1;
 }
 
 const char *elig_result_decision_reason(const elig_result *r, size_t i)
@@ -995,7 +1041,7 @@ const char *elig_result_decision_reason(const elig_result *r, size_t i)
   if (!ctx || i >= ctx->rs->P->ndecisions)
     return NULL;
   const prog_decision *d = &ctx->rs->P->decisions[i];
-  uint32_t rule = vm_rule(ctx->vm, d->cell);
+  uint32_t rule = vm_rule(ctx->step.ctx, d->cell);
   return rule < d->nrules ? d->reasons[rule] : NULL;
 }
 
@@ -1004,7 +1050,7 @@ bool elig_result_flag(const elig_result *r, size_t i)
   elig_ctx *ctx = live(r);
   if (!ctx || i >= ctx->rs->P->nflags)
     return false;
-  return vm_flag_raised(ctx->vm, (uint32_t)i);
+  return vm_flag_raised(ctx->step.ctx, (uint32_t)i);
 }
 
 const char *elig_result_column(const elig_result *r, size_t i)
@@ -1013,7 +1059,7 @@ const char *elig_result_column(const elig_result *r, size_t i)
   if (!ctx || i >= ctx->rs->P->ncolumns)
     return "";
   const prog_column *c = &ctx->rs->P->columns[i];
-  return value_text(ctx, i, c->type, vm_column_value(ctx->vm, c));
+  return value_text(ctx, i, c->type, vm_column_value(ctx->step.ctx, c));
 }
 
 /* b's text with a NUL after it, or NULL when b could not grow. */
@@ -1044,7 +1090,7 @@ const char *elig_result_format(const elig_result *r, elig_format fmt, size_t *le
     return NULL;
   wbuf *line = &ctx->line[fmt == ELIG_FORMAT_JSON ? 0 : 1];
   line->len = 0;
-  write_record(line, ctx->rs->P, ctx->vm, fmt == ELIG_FORMAT_JSON ? WRITE_JSONL : WRITE_CSV,
+  write_record(line, ctx->rs->P, ctx->step.ctx, fmt == ELIG_FORMAT_JSON ? WRITE_JSONL : WRITE_CSV,
                false);
   return finish_text(line, len);
 }
@@ -1057,12 +1103,12 @@ elig_status elig_explain(elig_ctx *ctx, elig_format fmt, const char **text, size
       (fmt != ELIG_FORMAT_JSON && fmt != ELIG_FORMAT_TEXT))
     return ELIG_EINVAL;
   char key[512];
-  write_record_key(ctx->rs->P, ctx->vm, key, sizeof key);
+  write_record_key(ctx->rs->P, ctx->step.ctx, key, sizeof key);
   ctx->explain.len = 0;
-  vm_status st = explain_record(ctx->rs->P, ctx->vm, NULL, key, fmt == ELIG_FORMAT_JSON,
+  vm_status st = explain_record(ctx->rs->P, ctx->step.ctx, NULL, key, fmt == ELIG_FORMAT_JSON,
                                 &ctx->explain);
   if (st != VM_OK)
-    return eval_failure(ctx, st);
+    return eval_failure(ctx, st, vm_error_pc(ctx->step.ctx));
   *text = finish_text(&ctx->explain, len);
   return *text ? ELIG_OK : ELIG_ENOMEM;
 }
@@ -1084,8 +1130,9 @@ void elig_ctx_set_aggregate(elig_ctx *ctx, bool on)
 {
   if (!ctx)
     return;
-  /* the tables are made when first needed; a failure shows when they are read */
-  ctx->aggregate = on && aggs_init(ctx);
+  /* the tables are made when first needed; a failure shows when they are read.  The step
+   * folds into them while aggregating is on */
+  ctx->step.aggs = on && aggs_init(ctx) ? ctx->aggs : NULL;
 }
 
 elig_status elig_ctx_aggregates(elig_ctx *ctx, elig_format fmt, const char **text, size_t *len)
@@ -1101,12 +1148,14 @@ elig_status elig_ctx_aggregates(elig_ctx *ctx, elig_format fmt, const char **tex
   ctx->aggs_out.len = 0;
   elig_status st = ELIG_OK;
   for (uint32_t a = 0; a < P->naggregates && st == ELIG_OK; a++) {
-    vm_status vs = agg_write(&ctx->aggs[a], ctx->vm, &ctx->aggs_out,
+    vm_status vs = agg_write(&ctx->aggs[a], ctx->step.ctx, &ctx->aggs_out,
                              fmt == ELIG_FORMAT_JSON ? WRITE_JSONL : WRITE_CSV, a == 0);
     if (vs != VM_OK)
-      st = eval_failure(ctx, vs);
-    else if (ctx->aggs[a].overflow)
+      st = eval_failure(ctx, vs, vm_error_pc(ctx->step.ctx));
+    else if (ctx->aggs[a].overflow) {
       st = fail(ctx, ELIG_EEVAL, "a sum of an aggregate went out of range", NULL);
+      ctx->err.code = diag_id_code(DIAG_E_RUN_SUM_RANGE);
+    }
   }
   for (uint32_t a = 0; a < P->naggregates; a++) {
     agg_table_fini(&ctx->aggs[a]);

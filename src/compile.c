@@ -1321,6 +1321,19 @@ static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
   if (!columns_code(c, &ca->outputs, pa->ndecisions, pa->decisions, REF_AGG_DECISION,
                     &pa->columns, &pa->ncolumns))
     c->failed = true;
+  pa->key_columns = mem_calloc(pa->nkeys + 1, sizeof *pa->key_columns);
+  pa->decision_columns = mem_calloc(pa->ndecisions + 1, sizeof *pa->decision_columns);
+  if (!pa->key_columns || !pa->decision_columns) {
+    c->failed = true;
+  } else {
+    for (uint32_t i = 0; i < pa->nkeys; i++)
+      pa->key_columns[i] = (prog_column){pa->key_names[i], pa->key_types[i], NO_CELL,
+                                         (uint16_t)(pa->key_reg + i)};
+    for (uint32_t i = 0; i < pa->ndecisions; i++)
+      pa->decision_columns[i] = (prog_column){pa->decisions[i].name, pa->decisions[i].type,
+                                              pa->decisions[i].cell,
+                                              c->P->cells[pa->decisions[i].cell].reg};
+  }
   mem_free(c->agg_let_cell);
   mem_free(c->agg_dec_cell);
   c->agg_let_cell = c->agg_dec_cell = NULL;

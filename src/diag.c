@@ -322,6 +322,29 @@ static char *make_message(const char *fmt, va_list ap)
   return msg;
 }
 
+const char *diag_vformat(diag_id id, char *buf, size_t size, va_list ap)
+{
+  if (!size)
+    return buf;
+  buf[0] = '\0';
+  if ((unsigned)id >= DIAG_ID_COUNT)
+    return buf;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  vsnprintf(buf, size, diag_table[id].fmt, ap);
+#pragma GCC diagnostic pop
+  return buf;
+}
+
+const char *diag_format(diag_id id, char *buf, size_t size, ...)
+{
+  va_list ap;
+  va_start(ap, size);
+  diag_vformat(id, buf, size, ap);
+  va_end(ap);
+  return buf;
+}
+
 /* push with the message formatted from diag.def, bypassing the counts and the cap. */
 static int push_fmt(diag_list *l, diag_id id, elig_loc loc, ...)
 {
@@ -749,10 +772,16 @@ static unsigned render_one(strbuf *sb, const src_set *set, elig_loc loc, diag_se
 
 char *diag_render(const diag_list *list, const src_set *set, bool color)
 {
+  return diag_render_range(list, set, 0, list ? list->n : 0, color);
+}
+
+char *diag_render_range(const diag_list *list, const src_set *set, size_t from, size_t to,
+                        bool color)
+{
   strbuf sb = {0};
 
   sb_putn(&sb, "", 0);
-  for (size_t i = 0; list && i < list->n; i++) {
+  for (size_t i = from; list && i < to && i < list->n; i++) {
     const struct diag *d = &list->items[i];
     unsigned gw = render_one(&sb, set, d->loc, d->sev, diag_table[d->id].code, d->msg, color);
     if (d->help)

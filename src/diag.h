@@ -70,6 +70,12 @@ diag_severity diag_id_severity(diag_id id);
 const char *diag_id_format(diag_id id);
 const char *diag_id_help(diag_id id);
 
+/* Formats the message of `id` (diag.def's format and the arguments it lists) into buf, cut
+ * to `size` bytes and NUL-terminated; returns buf.  For the messages that are not about a
+ * rule file: rejected records (E06xx), failed rules (E07xx), register files (E08xx). */
+const char *diag_format(diag_id id, char *buf, size_t size, ...);
+const char *diag_vformat(diag_id id, char *buf, size_t size, va_list ap);
+
 /* Finds the id of a code such as "E0201".  Returns false if there is no such code. */
 bool diag_id_from_code(const char *code, diag_id *id);
 
@@ -176,5 +182,8 @@ elig_loc diag_note_loc(const diag_list *list, size_t i, size_t j);
  * Returns a malloc'd NUL-terminated string ("" for an empty list) that the caller frees, or
  * NULL when out of memory. */
 char *diag_render(const diag_list *list, const src_set *set, bool color);
+/* The same for diagnostics from .. to-1 only (each with its help and notes). */
+char *diag_render_range(const diag_list *list, const src_set *set, size_t from, size_t to,
+                        bool color);
 
 #endif

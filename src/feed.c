@@ -1,113 +1,135 @@
 /*
  * feed.c - the reading loop of a batch (see feed.h).
  */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "feed.h"
 
-#include <stdarg.h>
-
-/* A message about the file: to the driver's note(), which keeps it in input order among
- * the messages of the records before it, or else straight to the log. */
-__attribute__((format(printf, 3, 4))) static void say(const feed_handler *h, FILE *log,
-                                                      const char *fmt, ...)
+/* A message about the input, to the driver's note(). */
+__attribute__((format(printf, 2, 3))) static void say(const feed_handler *h, const char *fmt,
+                                                      ...)
 {
   char text[1024];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
-  if (h->note)
-    h->note(h->arg, text);
-  else
-    fputs(text, log);
+  h->note(h->arg, text);
+}
+
+input_format feed_format(const elig_input *in)
+{
+  return in->format == ELIG_INPUT_JSONL ? INPUT_JSONL : INPUT_CSV;
 }
 
 /* Finds the header record at the start of the first chunk of a CSV file and hands it to
  * the driver; *skip and *skip_lines receive what the chunk's records start after. */
-static bool read_header(const char *name, const input_chunk *c, const feed_handler *h,
-                        FILE *log, size_t *skip, uint64_t *skip_lines)
+static feed_header read_header(const char *name, const input_chunk *c, const feed_handler *h,
+                               size_t *skip, uint64_t *skip_lines)
 {
   csv_parser ps;
   csv_record r;
   csv_parser_init(&ps, NULL);
   const char *next = csv_parse_record(&ps, c->data, c->data + c->len, &r);
   uint64_t line = c->first_line + r.blank_lines;
-  bool ok = false;
-  if (r.error != CSV_OK) {
-    say(h, log, "%s:%llu: error: malformed header: %s\n", name, (unsigned long long)line,
+  feed_header fh = FEED_HEADER_OK;
+  if (r.error == CSV_ENOMEM) {
+    fh = FEED_HEADER_NO_MEMORY;
+  } else if (r.error != CSV_OK) {
+    say(h, "%s:%llu: error: malformed header: %s\n", name, (unsigned long long)line,
         r.message);
+    fh = FEED_HEADER_REFUSED;
   } else if (r.ncells == 0) {
     /* blank lines to the end of the chunk, which holds whole records: so to the end */
-    say(h, log, "%s: warning: the file holds only blank lines: no header line, no record\n",
-        name);
+    say(h, "%s: warning: the file holds only blank lines: no header line, no record\n", name);
     *skip = (size_t)(next - c->data);
     *skip_lines = r.lines;
-    ok = true;
   } else {
-    feed_header fh = h->header(h->arg, name, line, &r);
+    fh = h->header(h->arg, name, line, &r);
     if (fh == FEED_HEADER_OK) {
       *skip = (size_t)(next - c->data);
       *skip_lines = r.lines;
     }
-    ok = fh != FEED_HEADER_REFUSED;
   }
   csv_parser_fini(&ps);
-  return ok;
+  return fh;
 }
 
-static bool interrupted_now(volatile sig_atomic_t *interrupted)
+static bool cancelled(const elig_batch_io *io)
 {
-  return interrupted && *interrupted;
+  return io && io->cancelled && io->cancelled(io->arg);
 }
 
-feed_status feed_file(const char *name, input_format fmt, size_t chunk_bytes,
-                      volatile sig_atomic_t *interrupted, const feed_handler *h, FILE *log)
+/* The input's own name, or "-" when it gave none. */
+static const char *name_of(const elig_input *in)
 {
+  return in->name ? in->name : "-";
+}
+
+static feed_status read_all(input_source *src, const elig_input *in, const elig_batch_io *io,
+                            const feed_handler *h)
+{
+  input_format fmt = feed_format(in);
   input_error err;
-  input_options io = {.chunk_bytes = chunk_bytes, .stop = interrupted};
-  input_source *src = input_open(name, fmt, &io, &err);
-  if (!src) {
-    say(h, log, "elig: %s\n", err.message);
-    return FEED_REFUSED;
-  }
-  feed_status status = FEED_OK;
   bool first = true;
   for (;;) {
-    if (interrupted_now(interrupted)) {
-      status = FEED_INTERRUPTED;
-      break;
-    }
+    if (cancelled(io))
+      return FEED_CANCELED;
     input_chunk *c = h->buffer(h->arg);
     input_status st = input_next_chunk(src, c, &err);
-    if (st == INPUT_EREAD && interrupted_now(interrupted)) {
-      status = FEED_INTERRUPTED;
-      break;
-    }
+    if (st == INPUT_EREAD && cancelled(io))
+      return FEED_CANCELED;
     if (st == INPUT_EOF) {
       if (first && fmt == INPUT_CSV)
-        say(h, log, "%s: warning: the file is empty: no header line, no record\n", name);
-      break;
+        say(h, "%s: warning: the file is empty: no header line, no record\n", name_of(in));
+      return FEED_OK;
     }
     if (st == INPUT_RECORD_TOO_LONG) {
       if (h->too_long)
-        h->too_long(h->arg, c, err.line, err.message);
+        h->too_long(h->arg, c, err.line, err.limit);
       continue;
     }
+    if (st == INPUT_ENOMEM)
+      return FEED_NO_MEMORY;
     if (st != INPUT_OK) {
-      say(h, log, "elig: cannot read '%s': %s\n", name, err.message);
-      status = FEED_REFUSED;
-      break;
+      say(h, "elig: cannot read '%s': %s\n", name_of(in), err.message);
+      return FEED_REFUSED;
     }
     size_t skip = 0;
     uint64_t skip_lines = 0;
-    if (first && fmt == INPUT_CSV && !read_header(name, c, h, log, &skip, &skip_lines)) {
-      status = FEED_REFUSED;
-      break;
+    if (first && fmt == INPUT_CSV) {
+      feed_header fh = read_header(name_of(in), c, h, &skip, &skip_lines);
+      if (fh == FEED_HEADER_NO_MEMORY)
+        return FEED_NO_MEMORY;
+      if (fh == FEED_HEADER_REFUSED)
+        return FEED_REFUSED;
     }
     first = false;
     h->chunk(h->arg, c, skip, skip_lines);
     if (h->stop && h->stop(h->arg))
-      break;
+      return FEED_OK;
   }
+}
+
+feed_status feed_input(const elig_input *in, size_t chunk_bytes, const elig_batch_io *io,
+                       const feed_handler *h)
+{
+  if (in->open) {
+    int e = in->open(in->arg);
+    if (e) {
+      say(h, "elig: cannot open '%s': %s\n", name_of(in), strerror(e));
+      return FEED_REFUSED;
+    }
+  }
+  input_error err;
+  input_options opt = {.chunk_bytes = chunk_bytes};
+  input_source *src = input_open(in->read, in->arg, feed_format(in), &opt, &err);
+  feed_status st = src ? read_all(src, in, io, h) : FEED_NO_MEMORY;
   input_close(src);
-  return status;
+  if (in->close)
+    in->close(in->arg);
+  return st;
 }

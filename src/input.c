@@ -2,7 +2,7 @@
  * input.c - chunked reading of record files (see input.h for boundaries and ownership).
  *
  * Place in the pipeline: the reader thread's only job. It reads straight into the caller's
- * chunk buffer with large read(2) calls, scans the new bytes once for quotes and LFs with
+ * chunk buffer with large reads, scans the new bytes once for quotes and LFs with
  * memchr (the quote state and the line count carried across reads), cuts the chunk after the
  * last record boundary and keeps the partial record that follows in a carry buffer for the
  * next chunk. That carry copy, at most one record per chunk, is the only copying done.
@@ -29,19 +29,18 @@
 /* Reads while a single record exceeds the chunk size, and reads while skipping a record, are
  * at least this big so a huge record costs few system calls. */
 #define MIN_READ ((size_t)64 << 10)
-/* One read(2) never asks for more than this (Linux caps reads just below 2 GiB anyway). */
+/* One read never asks for more than this (Linux caps reads just below 2 GiB anyway). */
 #define MAX_READ ((size_t)1 << 30)
 /* The BOM probe reads this much into the carry buffer. */
 #define PROBE_READ ((size_t)4096)
 
 struct input_source {
-  int fd;
-  bool own_fd;     /* close fd in input_close */
+  input_read_fn read; /* where the bytes come from */
+  void *read_arg;
   bool csv;        /* INPUT_CSV: boundaries by csv.h's rule (quoted fields may span LFs) */
   size_t chunk_bytes;
   size_t max_record;
   size_t read_cap; /* 0 = no cap */
-  volatile sig_atomic_t *stop; /* see input_options */
 
   char *carry;          /* bytes read but not handed out: the start of the next record */
   size_t carry_len;
@@ -54,7 +53,7 @@ struct input_source {
 
   bool started; /* BOM probe done */
   bool bom;
-  bool eof;     /* read(2) returned 0 */
+  bool eof;     /* the read function returned 0 */
 
   bool skipping;       /* discarding an over-long record, reading on to its end */
   bool skip_report;    /* the skipped record is behind us: report it on the next call */
@@ -150,23 +149,21 @@ static bool chunk_reserve(input_chunk *c, size_t need)
   return true;
 }
 
-/* read(2) of at most want bytes, retried on EINTR; sets eof on 0. */
-static ssize_t read_into(input_source *src, char *dst, size_t want)
+/* The caller's read of at most want bytes; sets eof on 0.  A read interrupted by a signal
+ * is the caller's to retry or to end (its callback decides: a signal may mean "stop"). */
+static ptrdiff_t read_into(input_source *src, char *dst, size_t want)
 {
   if (src->read_cap && want > src->read_cap)
     want = src->read_cap;
   if (want > MAX_READ)
     want = MAX_READ;
-  for (;;) {
-    ssize_t n = read(src->fd, dst, want);
-    if (n >= 0) {
-      if (n == 0)
-        src->eof = true;
-      return n;
-    }
-    if (errno != EINTR || (src->stop && *src->stop))
-      return -1;
-  }
+  errno = 0;
+  ptrdiff_t n = src->read(src->read_arg, dst, want);
+  if (n == 0)
+    src->eof = true;
+  if (n < 0 && errno == 0)
+    errno = EIO;
+  return n > (ptrdiff_t)want ? (errno = EIO, -1) : n;
 }
 
 /* ===== boundary scan ============================================================== */
@@ -250,6 +247,8 @@ static input_status report_skip(input_source *src, input_chunk *out, input_error
   out->first_line = src->skip_line;
   out->first_byte = src->skip_byte;
   set_err(err, 0, src->skip_line, "record longer than %zu bytes", src->max_record);
+  if (err)
+    err->limit = src->max_record;
   return INPUT_RECORD_TOO_LONG;
 }
 
@@ -270,7 +269,7 @@ static input_status finish_skip(input_source *src, input_chunk *out, input_error
       set_fail(src, INPUT_ENOMEM, ENOMEM);
       return report_fail(src, err);
     }
-    ssize_t n = read_into(src, src->carry, want);
+    ptrdiff_t n = read_into(src, src->carry, want);
     if (n < 0) {
       set_fail(src, INPUT_EREAD, errno);
       return report_fail(src, err);
@@ -395,7 +394,7 @@ static input_status fill(input_source *src, input_chunk *out, input_error *err)
       return report_fail(src, err);
     }
     sc.nq = sc.nl = NULL;
-    ssize_t n = read_into(src, out->buf + len, want);
+    ptrdiff_t n = read_into(src, out->buf + len, want);
     if (n < 0) {
       set_fail(src, INPUT_EREAD, errno);
       if (last > 0)
@@ -424,7 +423,7 @@ static input_status start(input_source *src)
     return src->failed;
   }
   while (src->carry_len < 3 && !src->eof) {
-    ssize_t n = read_into(src, src->carry + src->carry_len, PROBE_READ - src->carry_len);
+    ptrdiff_t n = read_into(src, src->carry + src->carry_len, PROBE_READ - src->carry_len);
     if (n < 0) {
       set_fail(src, INPUT_EREAD, errno);
       return src->failed;
@@ -455,45 +454,24 @@ void input_chunk_fini(input_chunk *c)
   input_chunk_init(c);
 }
 
-input_source *input_open_fd(int fd, bool own_fd, input_format fmt, const input_options *opt,
-                            input_error *err)
+input_source *input_open(input_read_fn read, void *arg, input_format fmt,
+                         const input_options *opt, input_error *err)
 {
   input_source *src = mem_calloc(1, sizeof *src);
-
   if (!src) {
-    if (own_fd)
-      close(fd);
     set_err(err, ENOMEM, 0, "out of memory");
     return NULL;
   }
-  src->fd = fd;
-  src->own_fd = own_fd;
+  src->read = read;
+  src->read_arg = arg;
   src->csv = fmt == INPUT_CSV;
   src->chunk_bytes = opt && opt->chunk_bytes ? opt->chunk_bytes : INPUT_DEFAULT_CHUNK_BYTES;
   src->max_record =
       opt && opt->max_record_bytes ? opt->max_record_bytes : INPUT_DEFAULT_MAX_RECORD_BYTES;
   src->read_cap = opt ? opt->read_bytes : 0;
-  src->stop = opt ? opt->stop : NULL;
   src->line = 1;
   src->failed = INPUT_OK;
   return src;
-}
-
-input_source *input_open(const char *path, input_format fmt, const input_options *opt,
-                         input_error *err)
-{
-  if (strcmp(path, "-") == 0)
-    return input_open_fd(STDIN_FILENO, false, fmt, opt, err);
-
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int e = errno;
-    char why[128];
-    errtext(e, why, sizeof why);
-    set_err(err, e, 0, "cannot open '%s': %s", path, why);
-    return NULL;
-  }
-  return input_open_fd(fd, true, fmt, opt, err);
 }
 
 input_status input_next_chunk(input_source *src, input_chunk *out, input_error *err)
@@ -524,19 +502,6 @@ void input_close(input_source *src)
 {
   if (!src)
     return;
-  if (src->own_fd)
-    close(src->fd);
   mem_free(src->carry);
   mem_free(src);
-}
-
-input_format input_format_of(const char *path, int forced)
-{
-  if (forced >= 0)
-    return (input_format)forced;
-  const char *dot = strrchr(path, '.');
-  if (dot && (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".ndjson") == 0 ||
-              strcmp(dot, ".json") == 0))
-    return INPUT_JSONL;
-  return INPUT_CSV;
 }

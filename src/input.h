@@ -2,12 +2,14 @@
  * input.h - chunked reading of CSV and JSON Lines record files for the parallel pipeline.
  *
  * Place in the pipeline: the first stage. One reader thread calls input_next_chunk in a loop;
+ * the bytes come from the caller's read function (the library opens no file: a program
+ * reads a file, a service a request body, the PostgreSQL extension a query's rows);
  * each chunk holds whole records only and goes to a worker thread, which parses it with
  * csv_parse_record (csv.h) or jdoc_parse (jdoc.h) line by line, types the fields and
  * evaluates. Results are put back in input order by chunk sequence.
  *
  * Why hand-written: files hold millions of household records and the target is 1M records/s
- * end to end, so the reader reads straight into the chunk's buffer with large read(2) calls,
+ * end to end, so the reader reads straight into the chunk's buffer with large reads,
  * finds record boundaries with memchr, and copies nothing but the partial record at the end of
  * each read. Nothing is allocated per record; buffers grow and are reused.
  *
@@ -34,7 +36,6 @@
 #ifndef ELIG_INPUT_H
 #define ELIG_INPUT_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,21 +53,24 @@ typedef enum input_status {
   INPUT_EOF,             /* no more records; the chunk is empty */
   INPUT_RECORD_TOO_LONG, /* one record over max_record_bytes was skipped; the chunk is empty
                             and its first_line/first_byte locate the record; call again */
-  INPUT_EREAD,           /* read(2) failed; every later call returns it again */
+  INPUT_EREAD,           /* the read function failed; every later call returns it again */
   INPUT_ENOMEM           /* a buffer could not grow; every later call returns it again */
 } input_status;
 
 typedef struct input_options {
   size_t chunk_bytes;      /* target chunk size, 0 = INPUT_DEFAULT_CHUNK_BYTES */
   size_t max_record_bytes; /* longest record, terminator included, 0 = default (64 MiB) */
-  size_t read_bytes;       /* largest single read(2), 0 = no cap; tests force short reads */
-  volatile sig_atomic_t *stop; /* when set (by a signal handler) a read interrupted by the
-                                  signal is not retried: INPUT_EREAD, "interrupted" */
+  size_t read_bytes;       /* largest single read, 0 = no cap; tests force short reads */
 } input_options;
+
+/* Reads at most `size` bytes into buf: returns how many (0 at the end of the input), or -1
+ * with errno set.  The elig_input read callback of elig.h. */
+typedef ptrdiff_t (*input_read_fn)(void *arg, void *buf, size_t size);
 
 typedef struct input_error {
   int errnum;        /* errno of the failed system call, 0 when none */
   uint64_t line;     /* 1-based line the error is about, 0 when none */
+  size_t limit;      /* INPUT_RECORD_TOO_LONG: the longest record allowed, in bytes */
   char message[256]; /* NUL-terminated, lower-case text; a long path is truncated */
 } input_error;
 
@@ -88,20 +92,15 @@ void input_chunk_init(input_chunk *c);
 /* Frees the buffer of c (NULL-safe) and leaves it empty, as input_chunk_init does. */
 void input_chunk_fini(input_chunk *c);
 
-/* Opens path for reading records of format fmt; "-" means standard input (not closed by
- * input_close). opt may be NULL for defaults. Returns a new source, or NULL with *err filled
- * (errno and "cannot open 'PATH': REASON", or out of memory). Nothing is read yet. */
-input_source *input_open(const char *path, input_format fmt, const input_options *opt,
-                         input_error *err);
-
-/* As input_open, over an already open descriptor (a pipe, a socket). When own_fd is true the
- * source closes fd in input_close, even if this call fails. */
-input_source *input_open_fd(int fd, bool own_fd, input_format fmt, const input_options *opt,
-                            input_error *err);
+/* A source of records of format fmt read through `read` (given `arg`).  opt may be NULL for
+ * defaults.  Returns a new source, or NULL when out of memory (*err says so).  Nothing is
+ * read yet. */
+input_source *input_open(input_read_fn read, void *arg, input_format fmt,
+                         const input_options *opt, input_error *err);
 
 /* Reads the next chunk of whole records into out, which must be initialised (input_chunk_init)
  * and may carry a buffer from an earlier call, which is reused; the chunk and its buffer stay
- * the caller's. Blocks in read(2) until about chunk_bytes are available or the input ends.
+ * the caller's. Reads until about chunk_bytes are available or the input ends.
  * Returns INPUT_OK with out filled; INPUT_EOF at the end; INPUT_RECORD_TOO_LONG with
  * out->first_line/first_byte and *err (line and message) describing a skipped over-long
  * record, after which reading continues at the next record; or INPUT_EREAD / INPUT_ENOMEM
@@ -112,12 +111,8 @@ input_status input_next_chunk(input_source *src, input_chunk *out, input_error *
 /* True when the input started with a UTF-8 BOM. Known once the first chunk has been read. */
 bool input_had_bom(const input_source *src);
 
-/* Closes the descriptor (unless it is borrowed) and frees src. NULL-safe. Chunks handed out
+/* Frees src (the caller closes what its read function reads). NULL-safe. Chunks handed out
  * stay valid: they belong to the caller. */
 void input_close(input_source *src);
-
-/* The format of the file at `path`: `forced` when it is an input_format (>= 0), otherwise by
- * its name: .jsonl, .ndjson and .json are JSON Lines, anything else (and "-") is CSV. */
-input_format input_format_of(const char *path, int forced);
 
 #endif /* ELIG_INPUT_H */

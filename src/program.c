@@ -45,6 +45,8 @@ static void free_aggregates(prog_aggregate *aggs, uint32_t n)
     mem_free(a->accs);
     free_decisions(a->decisions, a->ndecisions);
     mem_free(a->columns);
+    mem_free(a->key_columns);
+    mem_free(a->decision_columns);
   }
   mem_free(aggs);
 }

@@ -151,6 +151,8 @@ typedef struct {
   uint32_t ndecisions;
   prog_column *columns;
   uint32_t ncolumns;
+  prog_column *key_columns;      /* each key, and each decision, as a column: what a group */
+  prog_column *decision_columns; /* shows besides its outputs (elig diff shows all three) */
 } prog_aggregate;
 
 typedef struct {

@@ -14,12 +14,14 @@
 #include "utf8.h"
 #include "write.h"
 
-__attribute__((format(printf, 2, 3))) static bool reject(rec_reject *why, const char *fmt, ...)
+/* A rejection with code `id` (diag.def, E06xx-E08xx) and its message's arguments. */
+static bool reject(rec_reject *why, diag_id id, ...)
 {
   va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(why->message, sizeof why->message, fmt, ap);
+  va_start(ap, id);
+  diag_vformat(id, why->message, sizeof why->message, ap);
   va_end(ap);
+  why->code = id;
   why->field[0] = '\0';
   why->value[0] = '\0';
   return false;
@@ -31,18 +33,15 @@ static void keep_value(rec_reject *why, const char *s, size_t n)
   utf8_printable_copy(why->value, sizeof why->value, s, n);
 }
 
-/* A rejection about field f: "field 'NAME'" then the formatted rest; why->field names it. */
-__attribute__((format(printf, 3, 4))) static bool reject_field(rec_reject *why,
-                                                               const prog_field *f,
-                                                               const char *fmt, ...)
+/* A rejection about field f: the message's arguments start with the field's name (every
+ * such row of diag.def starts "field '%s'"); why->field names it. */
+static bool reject_field(rec_reject *why, const prog_field *f, diag_id id, ...)
 {
   va_list ap;
-  int n = snprintf(why->message, sizeof why->message, "field '%s'", f->name);
-  if (n > 0 && (size_t)n < sizeof why->message) {
-    va_start(ap, fmt);
-    vsnprintf(why->message + n, sizeof why->message - (size_t)n, fmt, ap);
-    va_end(ap);
-  }
+  va_start(ap, id);
+  diag_vformat(id, why->message, sizeof why->message, ap);
+  va_end(ap);
+  why->code = id;
   snprintf(why->field, sizeof why->field, "%s", f->name);
   why->value[0] = '\0';
   return false;
@@ -83,45 +82,45 @@ static bool parse_text(const prog_field *f, const char *s, size_t n, vm_val *v,
   switch (f->type.base) {
   case TY_TEXT:
     if (n > REC_MAX_TEXT_BYTES)
-      return reject_field(why, f, ": text longer than %zu bytes", REC_MAX_TEXT_BYTES);
+      return reject_field(why, f, DIAG_E_TEXT_TOO_LONG, f->name, REC_MAX_TEXT_BYTES);
     if (!utf8_valid(s, n))
-      return reject_field(why, f, ": not valid UTF-8");
+      return reject_field(why, f, DIAG_E_NOT_UTF8, f->name);
     v->u.s.p = s;
     v->u.s.len = (uint32_t)n;
     return true;
   case TY_INT:
     st = dec_int_parse(s, n, &v->u.i);
     if (st == DEC_SYNTAX)
-      return reject_field(why, f, ": not a whole number");
+      return reject_field(why, f, DIAG_E_NOT_INT, f->name);
     break;
   case TY_MONEY:
     st = dec_money_parse(s, n, &v->u.i);
     if (st == DEC_SYNTAX)
-      return reject_field(why, f, ": not an amount of money (write 1234.56)");
+      return reject_field(why, f, DIAG_E_NOT_MONEY, f->name);
     if (st == DEC_TOO_PRECISE)
-      return reject_field(why, f, ": more than two decimal places");
+      return reject_field(why, f, DIAG_E_TOO_PRECISE, f->name);
     break;
   case TY_NUMBER: case TY_PERCENT:
     st = dec_num_parse(s, n, &v->u.n);
     if (st == DEC_SYNTAX)
-      return reject_field(why, f, ": not a number");
+      return reject_field(why, f, DIAG_E_NOT_NUMBER, f->name);
     break;
   case TY_BOOL:
     if (!parse_bool(s, n, &v->u.i))
-      return reject_field(why, f, ": not a boolean (write 1, 0, true or false)");
+      return reject_field(why, f, DIAG_E_NOT_BOOL, f->name);
     return true;
   case TY_DATE: {
     int32_t d;
     if (!date_parse(s, n, &d))
-      return reject_field(why, f, ": not a date (write YYYY-MM-DD)");
+      return reject_field(why, f, DIAG_E_NOT_DATE, f->name);
     v->u.i = d;
     return true;
   }
   default:
-    return reject_field(why, f, ": a list cannot be given in this format");
+    return reject_field(why, f, DIAG_E_LIST_IN_CSV, f->name);
   }
   if (st == DEC_OVERFLOW)
-    return reject_field(why, f, ": value out of range");
+    return reject_field(why, f, DIAG_E_VALUE_RANGE, f->name);
   return true;
 }
 
@@ -184,19 +183,19 @@ static bool check_declared(vm_ctx *ctx, const prog_field *f, const vm_val *v,
     if (f->has_max)
       format_bound(f, &f->max, hi);
     if (f->has_min && f->has_max)
-      return reject_field(why, f, ": not between %s and %s", lo, hi);
+      return reject_field(why, f, DIAG_E_NOT_BETWEEN, f->name, lo, hi);
     if (f->has_min)
-      return reject_field(why, f, ": less than %s", lo);
-    return reject_field(why, f, ": more than %s", hi);
+      return reject_field(why, f, DIAG_E_LESS_THAN, f->name, lo);
+    return reject_field(why, f, DIAG_E_MORE_THAN, f->name, hi);
   }
   if (f->one_of && !in_set(&P->sets[f->one_of - 1], v))
-    return reject_field(why, f, ": not one of the allowed values");
+    return reject_field(why, f, DIAG_E_NOT_ONE_OF, f->name);
   if (f->regex) {
     regex_result r = vm_regex_match(ctx, f->regex - 1, v->u.s.p, v->u.s.len);
     if (r == REGEX_LIMIT)
-      return reject_field(why, f, ": the pattern hit its match limit on this value");
+      return reject_field(why, f, DIAG_E_PATTERN_LIMIT, f->name);
     if (r != REGEX_MATCH)
-      return reject_field(why, f, ": does not match the required pattern");
+      return reject_field(why, f, DIAG_E_NO_MATCH, f->name);
   }
   return true;
 }
@@ -214,7 +213,7 @@ static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject
       return false;
     if (v->none) {
       if (f->required)
-        return reject_field(why, f, " is required");
+        return reject_field(why, f, DIAG_E_REQUIRED, f->name);
       if (f->has_default)
         *v = f->def;
       continue;
@@ -230,9 +229,9 @@ static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject
     vm_forget(ctx, cell);
     vm_status st = vm_ensure(ctx, cell);
     if (st != VM_OK)
-      return reject_field(why, f, ": its check failed: %s", vm_status_str(st));
+      return reject_field(why, f, DIAG_E_CHECK_ERROR, f->name, vm_status_str(st));
     if (!vm_cell_value(ctx, cell)->u.i) {
-      reject_field(why, f, ": %s", f->check_msg ? f->check_msg : "check failed");
+      reject_field(why, f, DIAG_E_CHECK_FAILED, f->name, f->check_msg ? f->check_msg : "check failed");
       char buf[96];
       const char *text = write_value_text(f->type, &regs[i], false, buf, sizeof buf);
       keep_value(why, text, strlen(text));
@@ -252,19 +251,18 @@ static void clear(vm_val *regs, uint32_t n)
 
 /* ---------------------------------------------------------------- CSV */
 
-void rec_csv_error(const rec_header *h, const elig_program *P, const csv_record *r, char *buf,
-                   size_t size)
+void rec_csv_error(const rec_header *h, const elig_program *P, const csv_record *r,
+                   rec_reject *why)
 {
   size_t col = r->error_cell; /* from 1; 0 when the error is about no cell */
   bool field = h && h->field_of && col >= 1 && col <= h->ncols && h->field_of[col - 1] >= 0;
   if (r->error == CSV_EFIELD_TOO_LONG && field) {
-    const prog_field *f = &P->records[P->main_record].fields[h->field_of[col - 1]];
-    snprintf(buf, size, "field '%s': text longer than %zu bytes", f->name,
-             CSV_DEFAULT_MAX_FIELD_BYTES);
+    const prog_field *f = &prog_main_record(P)->fields[h->field_of[col - 1]];
+    reject_field(why, f, DIAG_E_TEXT_TOO_LONG, f->name, CSV_DEFAULT_MAX_FIELD_BYTES);
   } else if (col >= 1 && r->error != CSV_ETOO_MANY_CELLS && r->error != CSV_ENOMEM) {
-    snprintf(buf, size, "malformed CSV: %s (column %zu)", r->message, col);
+    reject(why, DIAG_E_MALFORMED_CSV_AT, r->message, col);
   } else {
-    snprintf(buf, size, "malformed CSV: %s", r->message);
+    reject(why, DIAG_E_MALFORMED_CSV, r->message);
   }
 }
 
@@ -300,27 +298,51 @@ size_t rec_csv_key(const rec_header *h, const elig_program *P, const csv_record 
   return P->nkeys && n == P->nkeys - 1 ? 0 : n; /* no part at all ("/"): no key */
 }
 
+/* The header cannot be used: the message for the file's log line (code `id`, E08xx), kept
+ * as the reason of every record unless a shorter one was set. */
+static bool refuse(rec_header *h, char *error, size_t error_size, diag_id id, ...)
+{
+  va_list ap;
+  va_start(ap, id);
+  diag_vformat(id, error, error_size, ap);
+  va_end(ap);
+  h->error_code = id;
+  return false;
+}
+
+/* The first line is itself a record: the file has no usable header line at all. */
+static void refuse_records(rec_header *h, diag_id id)
+{
+  h->refused_code = id;
+  diag_format(id, h->refused, sizeof h->refused);
+  h->first_line_is_record = true;
+}
+
+static bool header_out_of_memory(rec_header *h, char *error, size_t error_size)
+{
+  h->no_memory = true;
+  snprintf(error, error_size, "out of memory");
+  return false;
+}
+
 bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *header,
                      char *error, size_t error_size, char *unknown, size_t unknown_size)
 {
-  const prog_record *rec = &P->records[P->main_record];
+  const prog_record *rec = prog_main_record(P);
   size_t ulen = 0;
   h->refused[0] = '\0';
   h->first_line_is_record = false;
+  h->no_memory = false;
   h->ncols = (uint32_t)header->ncells;
   h->field_of = mem_alloc((header->ncells + 1) * sizeof *h->field_of);
   unknown[0] = '\0';
-  if (!h->field_of) {
-    snprintf(error, error_size, "out of memory");
-    return false;
-  }
+  if (!h->field_of)
+    return header_out_of_memory(h, error, error_size);
   for (size_t c = 0; c < header->ncells; c++)
     h->field_of[c] = -1; /* a refused header is still read (for keys and messages) */
   bool *seen = mem_calloc(rec->nfields + 1, sizeof *seen);
-  if (!seen) {
-    snprintf(error, error_size, "out of memory");
-    return false;
-  }
+  if (!seen)
+    return header_out_of_memory(h, error, error_size);
   bool ok = true;
   size_t matched = 0;
   /* A CR in a header cell ends no line: the file's lines end in CR alone (classic Mac
@@ -328,12 +350,8 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
    * which must not be listed as unknown columns. */
   for (size_t c = 0; c < header->ncells && ok; c++)
     if (memchr(header->cells[c].ptr, '\r', header->cells[c].len)) {
-      snprintf(error, error_size,
-               "the header holds a carriage return (CR) that ends no line: are the file's "
-               "lines ended by CR alone? elig reads LF or CRLF line ends");
-      snprintf(h->refused, sizeof h->refused, "lines ended by CR alone, not LF or CRLF");
-      h->first_line_is_record = true;
-      ok = false;
+      ok = refuse(h, error, error_size, DIAG_E_CR_LINE_ENDS);
+      refuse_records(h, DIAG_E_CR_LINE_ENDS_SHORT);
     }
   /* Every column is mapped even after an error, the first of which is kept: the records of
    * a refused header are still reported under their keys. */
@@ -342,19 +360,13 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
     for (uint32_t i = 0; i < rec->nfields; i++) {
       const char *name = rec->fields[i].name;
       if (strlen(name) == cell->len && memcmp(name, cell->ptr, cell->len) == 0) {
-        if (seen[i] && ok) {
-          snprintf(error, error_size, "column '%s' appears twice in the header", name);
-          ok = false;
-        }
+        if (seen[i] && ok)
+          ok = refuse(h, error, error_size, DIAG_E_COLUMN_TWICE, name);
         seen[i] = true;
         h->field_of[c] = (int32_t)i;
         matched++;
-        if (rec->fields[i].type.base == TY_LIST && ok) {
-          snprintf(error, error_size,
-                   "column '%s' is a list of records, which CSV cannot hold; use JSON Lines",
-                   name);
-          ok = false;
-        }
+        if (rec->fields[i].type.base == TY_LIST && ok)
+          ok = refuse(h, error, error_size, DIAG_E_LIST_COLUMN, name);
       }
     }
     if (h->field_of[c] < 0) {
@@ -369,35 +381,28 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
    * take a record for the header and read every other as all-absent, and listing the
    * "unknown columns" would print a record's values (identity numbers) in the log. */
   if (ok && matched == 0 && rec->nfields > 0) {
-    snprintf(error, error_size,
-             "the first line names no field of '%s': is the header line missing? "
-             "(a CSV file starts with a line naming its columns, such as '%s')",
-             rec->name, rec->fields[0].name);
-    snprintf(h->refused, sizeof h->refused, "the file has no header line");
-    h->first_line_is_record = true;
+    ok = refuse(h, error, error_size, DIAG_E_NO_HEADER, rec->name, rec->fields[0].name);
+    refuse_records(h, DIAG_E_NO_HEADER_SHORT);
     unknown[0] = '\0';
-    ok = false;
   }
   for (uint32_t i = 0; i < rec->nfields && ok; i++)
-    if (!seen[i] && rec->fields[i].required) {
-      snprintf(error, error_size, "the header has no column for the required field '%s'",
-               rec->fields[i].name);
-      ok = false;
-    }
+    if (!seen[i] && rec->fields[i].required)
+      ok = refuse(h, error, error_size, DIAG_E_MISSING_COLUMN, rec->fields[i].name);
   /* a column that is no field, twice, is ambiguous too: which one did the export mean? */
   for (size_t c = 0; c < header->ncells && ok; c++)
     for (size_t d = 0; d < c && ok && h->field_of[c] < 0; d++) {
-      const csv_cell *a = &header->cells[c], *b = &header->cells[d];
-      if (h->field_of[d] < 0 && a->len == b->len && memcmp(a->ptr, b->ptr, a->len) == 0) {
+      const csv_cell *x = &header->cells[c], *y = &header->cells[d];
+      if (h->field_of[d] < 0 && x->len == y->len && memcmp(x->ptr, y->ptr, x->len) == 0) {
         char name[80];
-        utf8_printable_copy(name, sizeof name, a->ptr, a->len);
-        snprintf(error, error_size, "column '%s' appears twice in the header", name);
-        ok = false;
+        utf8_printable_copy(name, sizeof name, x->ptr, x->len);
+        ok = refuse(h, error, error_size, DIAG_E_COLUMN_TWICE, name);
       }
     }
   mem_free(seen);
-  if (!ok && !h->refused[0])
+  if (!ok && !h->refused[0]) {
     snprintf(h->refused, sizeof h->refused, "%s", error);
+    h->refused_code = h->error_code;
+  }
   return ok;
 }
 
@@ -415,8 +420,8 @@ bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_rej
   vm_begin_record(ctx);
   clear(R, rec->nfields);
   if (r->ncells != h->ncols)
-    return reject(why, "the record has %zu cell%s but the header has %u column%s", r->ncells,
-                  r->ncells == 1 ? "" : "s", h->ncols, h->ncols == 1 ? "" : "s");
+    return reject(why, DIAG_E_CELL_COUNT, r->ncells, r->ncells == 1 ? "" : "s", h->ncols,
+                  h->ncols == 1 ? "" : "s");
   uint32_t bad = UINT32_MAX;
   for (uint32_t c = 0; c < h->ncols; c++) {
     int32_t f = h->field_of[c];
@@ -442,7 +447,7 @@ static bool no_nul(const prog_field *f, const char *s, size_t n, rec_reject *why
 {
   if (!memchr(s, 0, n))
     return true;
-  reject_field(why, f, ": holds a NUL character");
+  reject_field(why, f, DIAG_E_HAS_NUL, f->name);
   keep_value(why, s, n);
   return false;
 }
@@ -502,7 +507,7 @@ static bool keys_once(jdoc *doc, const jdoc_node *obj, rec_reject *why)
   jdoc_error err;
   if (jdoc_check_keys(doc, (uint32_t)(obj - doc->nodes), &err) == JDOC_OK)
     return true;
-  reject(why, "malformed JSON at column %zu: %s", err.column, err.message);
+  reject(why, DIAG_E_MALFORMED_JSON, err.column, err.message);
   return false;
 }
 
@@ -545,17 +550,17 @@ static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f,
   vm_val *slots = vm_record_slots(ctx, f->type.record);
   uint32_t stride = elem->nfields ? elem->nfields : 1;
   if ((uint64_t)arr->count * stride > UINT32_MAX / 2)
-    return reject_field(why, f, ": too many elements");
+    return reject_field(why, f, DIAG_E_TOO_MANY_ELEMENTS, f->name);
   uint32_t base = 0, k = 0;
   vm_val *first = vm_elems_reserve(ctx, arr->count * stride, &base);
   if (!first && arr->count)
-    return reject_field(why, f, ": out of memory");
+    return reject_field(why, f, DIAG_E_ELEMENTS_NO_MEMORY, f->name);
   for (uint32_t e = arr->first_child; e != JDOC_NONE; e = doc->nodes[e].next_sibling, k++) {
     const jdoc_node *n = &doc->nodes[e];
     vm_val *regs = vm_elem(ctx, base + k * stride);
     if (n->kind != JDOC_OBJECT)
-      return reject_field(why, f, ": element %u is %s, not an object", k + 1,
-                    json_kind_name(n->kind));
+      return reject_field(why, f, DIAG_E_ELEMENT_NOT_OBJECT, f->name, k + 1,
+                          json_kind_name(n->kind));
     /* Element checks run on a copy in the element's own registers.  The message counts
      * elements from 1, for people; the field path from 0, as JSON tools index arrays. */
     bool ok = json_object(ctx, doc, elem, n, regs, why, unknown);
@@ -563,7 +568,10 @@ static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f,
       memcpy(slots, regs, elem->nfields * sizeof *regs);
     if (!ok || !finish(ctx, elem, slots, why, UINT32_MAX)) {
       rec_reject inner = *why;
-      reject(why, "%s element %u: %.400s", f->name, k + 1, inner.message);
+      /* the element's own reason, under its code, said of the element */
+      snprintf(why->message, sizeof why->message, "%s element %u: %.400s", f->name, k + 1,
+               inner.message);
+      why->code = inner.code;
       memcpy(why->value, inner.value, sizeof why->value);
       if (inner.field[0])
         snprintf(why->field, sizeof why->field, "%s[%u].%.60s", f->name, k, inner.field);
@@ -603,8 +611,8 @@ static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_n
   switch (f->type.base) {
   case TY_LIST:
     if (n->kind != JDOC_ARRAY)
-      return reject_field(why, f, ": expected an array, found %s",
-                    json_kind_name(n->kind));
+      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, "an array",
+                          json_kind_name(n->kind));
     return json_list(ctx, doc, f, n, v, why, unknown);
   case TY_BOOL: {
     /* The number 1 or 0, written just so, as in CSV: registers exported from databases
@@ -613,8 +621,8 @@ static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_n
     bool one = n->kind == JDOC_NUMBER && n->len == 1 && n->str[0] == '1';
     bool zero = n->kind == JDOC_NUMBER && n->len == 1 && n->str[0] == '0';
     if (n->kind != JDOC_TRUE && n->kind != JDOC_FALSE && !one && !zero)
-      return reject_field(why, f, ": expected true, false, 1 or 0, found %s",
-                    json_kind_name(n->kind));
+      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, "true, false, 1 or 0",
+                          json_kind_name(n->kind));
     memset(v, 0, sizeof *v);
     v->u.i = n->kind == JDOC_TRUE || one;
     return true;
@@ -622,13 +630,13 @@ static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_n
   case TY_INT: case TY_MONEY: case TY_NUMBER: case TY_PERCENT:
     /* Money may come as a number or as a decimal string; both are read exactly. */
     if (n->kind != JDOC_NUMBER && !(n->kind == JDOC_STRING && f->type.base != TY_INT))
-      return reject_field(why, f, ": expected a number, found %s",
-                    json_kind_name(n->kind));
+      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, "a number",
+                          json_kind_name(n->kind));
     return parse_value(f, n->str, n->len, v, why);
   default:
     if (n->kind != JDOC_STRING)
-      return reject_field(why, f, ": expected a string, found %s",
-                    json_kind_name(n->kind));
+      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, "a string",
+                          json_kind_name(n->kind));
     if (n->has_nul)
       return no_nul(f, n->str, n->len, why);
     return parse_value(f, n->str, n->len, v, why);
@@ -653,8 +661,7 @@ static bool json_record(vm_ctx *ctx, jdoc *doc, rec_reject *why,
   vm_begin_record(ctx);
   if (doc->nodes[0].kind != JDOC_OBJECT) {
     clear(R, rec->nfields);
-    return reject(why, "a record must be a JSON object, found %s",
-                  json_kind_name(doc->nodes[0].kind));
+    return reject(why, DIAG_E_NOT_OBJECT, json_kind_name(doc->nodes[0].kind));
   }
   if (!json_object(ctx, doc, rec, &doc->nodes[0], R, why, unknown_keys))
     return false;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "csv.h"
+#include "diag.h"
 #include "jdoc.h"
 #include "program.h"
 #include "vm.h"
@@ -29,10 +30,14 @@ typedef struct {
    * file, which is rejected with it (bad input never stops a batch); and whether the first
    * line is itself such a record, the file having no header line at all. */
   char refused[256];
+  diag_id refused_code;  /* the code of that reason (E08xx) */
+  diag_id error_code;    /* the code of rec_header_init's message (E08xx) */
   bool first_line_is_record;
+  bool no_memory;        /* rec_header_init failed for want of memory, not for the header */
 } rec_header;
 
 typedef struct {
+  diag_id code;         /* its stable code (diag.def E06xx-E08xx) */
   char message[512];    /* why the record was rejected; lower case; never quotes a value */
   char field[128];      /* the field it is about ("size", "members[2].age"), "" when none */
   char value[80];       /* the value at fault as given, cut short with "...", "" when none:
@@ -50,12 +55,12 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
                      char *error, size_t error_size, char *unknown, size_t unknown_size);
 void rec_header_fini(rec_header *h);
 
-/* Why a CSV record that does not parse (r->error != CSV_OK) is rejected, into buf: "malformed
- * CSV: REASON (column N)"; a cell over the length limit in a column of a field is said as a
- * value of that field is ("field 'name': text longer than 1048576 bytes").  h may be NULL
- * (the header itself). */
-void rec_csv_error(const rec_header *h, const elig_program *P, const csv_record *r, char *buf,
-                   size_t size);
+/* Why a CSV record that does not parse (r->error != CSV_OK) is rejected: "malformed CSV:
+ * REASON (column N)"; a cell over the length limit in a column of a field is said as a value
+ * of that field is ("field 'name': text longer than 1048576 bytes").  h may be NULL (the
+ * header itself). */
+void rec_csv_error(const rec_header *h, const elig_program *P, const csv_record *r,
+                   rec_reject *why);
 
 /* The key fields' raw text of a CSV record, joined by '/' (an empty part stays empty: "/2020"),
  * into buf (not terminated), for a rejection; returns its length.  Nothing (0) when every part is

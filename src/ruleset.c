@@ -17,6 +17,7 @@
 #include "compile.h"
 #include "parse.h"
 #include "ruleset.h"
+#include "wbuf.h"
 
 typedef struct {
   src_set *srcs;
@@ -150,59 +151,77 @@ static void content_hash(const loader *L, char out[72])
   out[7 + 2 * SHA256_DIGEST_SIZE] = '\0';
 }
 
-elig_program *ruleset_compile(const ruleset_source *src, diag_list *diags, src_set **srcs_out)
+/* Loads the root (path or text) and everything it imports into L, parsing each file. */
+static bool load_all(loader *L, const ruleset_source *src)
 {
-  loader L = {.diags = diags, .no_imports = src->no_imports};
   uint32_t root;
-  elig_program *P = NULL;
-  L.srcs = src_set_new();
-  L.arena = ast_arena_new();
-  *srcs_out = L.srcs;
-  if (!L.srcs || !L.arena) {
-    ast_arena_free(L.arena);
-    return NULL;
-  }
   if (src->path) {
     char *err = NULL;
-    int st = src_set_load(L.srcs, src->path, &root, &err);
+    int st = src_set_load(L->srcs, src->path, &root, &err);
     if (st != SRC_OK) {
       /* src_set_load's message is "cannot read 'x': reason": keep the reason only */
       const char *reason = err ? strstr(err, "': ") : NULL;
       if (st == SRC_ETOOBIG)
-        diag_add(diags, DIAG_E_FILE_TOO_LARGE, ELIG_LOC_NONE, src->path,
+        diag_add(L->diags, DIAG_E_FILE_TOO_LARGE, ELIG_LOC_NONE, src->path,
                  (unsigned)SRC_DEFAULT_MAX_SIZE);
       else
-        diag_add(diags, DIAG_E_CANNOT_READ, ELIG_LOC_NONE, src->path,
+        diag_add(L->diags, DIAG_E_CANNOT_READ, ELIG_LOC_NONE, src->path,
                  reason ? reason + 3 : err ? err : "out of memory");
       mem_free(err);
-      ast_arena_free(L.arena);
+      return false;
+    }
+  } else if (src_set_add_string(L->srcs, src->name ? src->name : "<rules>", src->text,
+                                src->len, &root) != SRC_OK) {
+    diag_add(L->diags, DIAG_E_NO_MEMORY, ELIG_LOC_NONE);
+    return false;
+  }
+  load(L, root);
+  return true;
+}
+
+/* The syntax trees of L's files, imports first, each after a "; FILE" line. */
+static char *dump_trees(const loader *L)
+{
+  wbuf all = {0};
+  for (uint32_t i = 0; i < L->norder; i++) {
+    char *one = ast_dump(L->order[i]);
+    if (!one) {
+      wbuf_free(&all);
       return NULL;
     }
-  } else if (src_set_add_string(L.srcs, src->name ? src->name : "<rules>", src->text, src->len,
-                                &root) != SRC_OK) {
-    diag_add(diags, DIAG_E_NO_MEMORY, ELIG_LOC_NONE);
+    wbuf_printf(&all, "; %s\n", src_file_name(L->srcs, L->order[i]->file));
+    wbuf_puts(&all, one);
+    mem_free(one);
+  }
+  const char *text = wbuf_text(&all);
+  if (!text)
+    wbuf_free(&all);
+  return text ? all.p : NULL;
+}
+
+char *ruleset_syntax_dump(const ruleset_source *src, diag_list *diags)
+{
+  loader L = {.diags = diags, .no_imports = src->no_imports};
+  char *text = NULL;
+  L.srcs = src_set_new();
+  L.arena = ast_arena_new();
+  if (L.srcs && L.arena && load_all(&L, src))
+    text = dump_trees(&L);
+  ast_arena_free(L.arena);
+  src_set_free(L.srcs);
+  return text;
+}
+
+elig_program *ruleset_compile(const ruleset_source *src, diag_list *diags, src_set **srcs_out)
+{
+  loader L = {.diags = diags, .no_imports = src->no_imports};
+  elig_program *P = NULL;
+  L.srcs = src_set_new();
+  L.arena = ast_arena_new();
+  *srcs_out = L.srcs;
+  if (!L.srcs || !L.arena || !load_all(&L, src)) {
     ast_arena_free(L.arena);
     return NULL;
-  }
-  load(&L, root);
-  if (src->ast_dump) {
-    size_t len = 0;
-    char *all = mem_calloc(1, 1);
-    for (uint32_t i = 0; all && i < L.norder; i++) {
-      char *one = ast_dump(L.order[i]);
-      const char *name = src_file_name(L.srcs, L.order[i]->file);
-      char *grown = one ? mem_realloc(all, len + strlen(name) + strlen(one) + 8) : NULL;
-      if (!grown) {
-        mem_free(one);
-        mem_free(all);
-        all = NULL;
-        break;
-      }
-      all = grown;
-      len += (size_t)sprintf(all + len, "; %s\n%s", name, one);
-      mem_free(one);
-    }
-    *src->ast_dump = all;
   }
   chk_program chk;
   if (diag_error_count(diags) == 0 && chk_check(L.arena, L.order, L.norder, diags, &chk) &&

@@ -20,8 +20,6 @@ typedef struct {
   const char *text;     /* rule text (library use), with its length */
   size_t len;
   bool no_imports;      /* an import is an error (E0510): text from an untrusted source */
-  char **ast_dump;       /* when not NULL: receives the syntax trees of every file, as text
-                           (malloc'd; caller frees), imports first */
 } ruleset_source;
 
 /* Loads, checks and compiles.  Diagnostics (errors and warnings) go to `diags`; `*srcs_out`
@@ -29,5 +27,11 @@ typedef struct {
  * with src_set_free when the result is NULL; otherwise the program owns it).  Returns NULL on
  * error. */
 elig_program *ruleset_compile(const ruleset_source *src, diag_list *diags, src_set **srcs_out);
+
+/* Loads and parses the rule set, checking nothing: the syntax trees of every file, imports
+ * first, each after a "; FILE" line (`elig check --dump=ast`), as far as the parser could
+ * read them.  The caller frees the text with mem_free; NULL when the root file cannot be
+ * read (said in diags) or out of memory. */
+char *ruleset_syntax_dump(const ruleset_source *src, diag_list *diags);
 
 #endif

@@ -12,6 +12,7 @@
 #include "mem.h"
 #include "jdoc.h"
 #include "record.h"
+#include "step.h"
 #include "testrun.h"
 #include "vm.h"
 
@@ -86,29 +87,40 @@ static void evaluate_all(const elig_program *P, vm_ctx *ctx, coverage_map *cov)
       cov->flag_hit[f] = true;
 }
 
-static bool run_one(const elig_program *P, vm_ctx *ctx, jdoc *doc, const prog_test *t,
-                    coverage_map *cov, wbuf *report)
+typedef enum { TEST_PASSED, TEST_FAILED, TEST_NO_MEMORY } test_outcome;
+
+/* Runs test t: its given record typed as any input is (through the evaluation step), then
+ * every decision and flag (for coverage) and each expectation. */
+static test_outcome run_one(const elig_program *P, step *s, jdoc *doc, const prog_test *t,
+                            coverage_map *cov, wbuf *report)
 {
+  vm_ctx *ctx = s->ctx;
   jdoc_error jerr;
-  rec_reject why;
+  step_why why;
   rec_unknown unknown = {0};
   char buf[64];
   bool ok = true;
-  if (jdoc_parse(doc, t->given, t->given_len, &jerr) != JDOC_OK) {
+  jdoc_errcode jst = jdoc_parse(doc, t->given, t->given_len, &jerr);
+  if (jst == JDOC_ENOMEM)
+    return TEST_NO_MEMORY;
+  if (jst != JDOC_OK) {
     where(report, P, t->loc);
     put(report, "test \"");
     put(report, t->name);
     put(report, "\": its given record cannot be read\n");
-    return false;
+    return TEST_FAILED;
   }
-  if (!rec_from_json(ctx, doc, &why, &unknown)) {
+  step_result typed = step_type_json(s, doc, &unknown, &why);
+  if (typed == STEP_NO_MEMORY)
+    return TEST_NO_MEMORY;
+  if (typed != STEP_OK) {
     where(report, P, t->loc);
     put(report, "test \"");
     put(report, t->name);
     put(report, "\": the given record is rejected: ");
-    put(report, why.message);
+    put(report, why.reject.message);
     put(report, "\n");
-    return false;
+    return TEST_FAILED;
   }
   evaluate_all(P, ctx, cov);
   for (uint32_t k = 0; k < t->nexpects; k++) {
@@ -132,7 +144,7 @@ static bool run_one(const elig_program *P, vm_ctx *ctx, jdoc *doc, const prog_te
       ok = false;
     }
   }
-  return ok;
+  return ok ? TEST_PASSED : TEST_FAILED;
 }
 
 static void coverage_report(const elig_program *P, const coverage_map *cov, wbuf *report,
@@ -186,10 +198,10 @@ static void coverage_report(const elig_program *P, const coverage_map *cov, wbuf
 bool test_run(const elig_program *P, const char *pattern, int32_t as_of, bool coverage,
               wbuf *report, test_stats *st)
 {
-  vm_ctx *ctx = vm_ctx_new(P);
+  step s;
   jdoc doc;
   coverage_map cov = {0};
-  bool ok = ctx != NULL;
+  bool ok = step_init(&s, P, as_of, false);
   memset(st, 0, sizeof *st);
   jdoc_init(&doc, REC_JDOC_OPTIONS);
   if (ok && coverage) {
@@ -199,27 +211,25 @@ bool test_run(const elig_program *P, const char *pattern, int32_t as_of, bool co
     for (uint32_t d = 0; ok && d < P->ndecisions; d++)
       ok = (cov.rule_hit[d] = mem_calloc(P->decisions[d].nrules + 1, sizeof **cov.rule_hit)) != NULL;
   }
-  if (ok) {
-    vm_set_as_of(ctx, as_of);
-    for (uint32_t i = 0; i < P->ntests; i++) {
-      const prog_test *t = &P->tests[i];
-      if (pattern && !strstr(t->name, pattern)) {
-        st->skipped++;
-        continue;
-      }
-      if (run_one(P, ctx, &doc, t, &cov, report))
-        st->passed++;
-      else
-        st->failed++;
+  for (uint32_t i = 0; ok && i < P->ntests; i++) {
+    const prog_test *t = &P->tests[i];
+    if (pattern && !strstr(t->name, pattern)) {
+      st->skipped++;
+      continue;
     }
-    if (coverage)
-      coverage_report(P, &cov, report, st);
+    switch (run_one(P, &s, &doc, t, &cov, report)) {
+    case TEST_PASSED: st->passed++; break;
+    case TEST_FAILED: st->failed++; break;
+    case TEST_NO_MEMORY: ok = false; break;
+    }
   }
+  if (ok && coverage)
+    coverage_report(P, &cov, report, st);
   for (uint32_t d = 0; cov.rule_hit && d < P->ndecisions; d++)
     mem_free(cov.rule_hit[d]);
   mem_free(cov.rule_hit);
   mem_free(cov.flag_hit);
   jdoc_fini(&doc);
-  vm_ctx_free(ctx);
+  step_fini(&s);
   return ok && !report->failed;
 }

@@ -13,7 +13,7 @@
 
 void wbuf_put(wbuf *b, const char *s, size_t n)
 {
-  if (b->failed)
+  if (b->failed || n == 0)
     return;
   if (n > SIZE_MAX / 4 - b->len) {
     b->failed = true;
@@ -121,9 +121,12 @@ const char *wbuf_text(wbuf *b)
   if (b->failed)
     return NULL;
   if (!b->p) {
-    wbuf_put(b, "", 0);
-    if (b->failed)
+    b->p = mem_alloc(64);
+    if (!b->p) {
+      b->failed = true;
       return NULL;
+    }
+    b->cap = 64;
   }
   b->p[b->len] = '\0';
   return b->p;

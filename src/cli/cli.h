@@ -1,25 +1,97 @@
 /*
- * cli.h -- what every `elig` command shares (src/cli/main.c): usage errors and unknown
- * options with a suggestion.  Only standard headers: `elig serve` is built on the public
- * library alone and includes this too.
+ * cli.h -- what the commands of the `elig` program share.
+ *
+ * The program is built on the public library alone, as lua.c is on lua.h and the sqlite3
+ * shell on sqlite3.h: the files of src/cli/ include <elig.h>, system headers and the
+ * headers of src/cli/, nothing else (tests/cli/boundary.sh checks it).  What the library
+ * does not do is here: options and usage, files (opening registers, writing outputs aside
+ * and renaming them into place), signals, the progress line, exit statuses.
  */
 #ifndef ELIG_CLI_H
 #define ELIG_CLI_H
 
 #include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
 
-/* Prints "elig: MESSAGE" (MESSAGE with '%s' replaced by arg) and the usage; returns 2. */
+#include <elig.h>
+
+#include "output.h"
+
+/* The exit status of every command. */
+typedef enum {
+  EXIT_OK = 0,       /* all good */
+  EXIT_RULES = 1,    /* the rules have errors, a test failed, a file is not formatted */
+  EXIT_USAGE = 2,    /* the command line is wrong (also: two outputs are one file) */
+  EXIT_REJECTED = 3, /* some records were rejected (explain: no record has that key) */
+  EXIT_IO = 4        /* an input could not be read or an output written, the run was
+                        interrupted, memory ran out */
+} cli_exit;
+
+/* The whole program: main() calls it (src/cli/elig.c), and so does the test program that
+ * runs it under an allocator that fails (tests/cli/oom_main.c). */
+int cli_main(int argc, char **argv);
+
+/* ---------------------------------------------------------------- usage (main.c) */
+
+/* Prints "elig: MESSAGE" (MESSAGE with '%s' replaced by arg) and the usage; EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *message, const char *arg);
 
 /* An option getopt did not know: names it, suggests the closest one, prints the usage;
- * returns 2. */
+ * EXIT_USAGE. */
 int cli_bad_option(const char *usage, char **argv, const struct option *opts);
 
-/* The commands in files of their own, each given argv from its name on ("diff", ...);
- * each returns the exit status: 0 all good, 1 rule errors, 2 usage, 3 records rejected,
- * 4 an input could not be read or an output could not be written. */
+/* The commands in files of their own, each given argv from its name on ("diff", ...). */
 int cmd_diff(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+
+/* Compiles `path` (and its imports), printing its diagnostics on standard error as `elig
+ * check` does; NULL on error (*had_errors set, also for warnings-free failures). */
+elig_ruleset *cli_compile(const char *path, bool *had_errors);
+
+/* "out of memory" and the like for a library status, on standard error. */
+void cli_say_status(elig_status st);
+
+/* ---------------------------------------------------------------- batches (cli_io.c) */
+
+/* Set by the first SIGINT or SIGTERM once cli_catch_interrupts has run: a batch then stops,
+ * keeps no output and exits EXIT_IO; a second signal ends the process at once. */
+extern volatile sig_atomic_t cli_interrupted;
+void cli_catch_interrupts(void);
+
+/* A register file given on the command line, read through the library's callbacks: "-" is
+ * standard input.  The format is forced (an elig_input_format), or by the name when
+ * `forced` is -1: .jsonl, .ndjson and .json are JSON Lines, anything else CSV. */
+typedef struct {
+  const char *path;
+  int fd;
+  bool own;
+} cli_file;
+
+/* Fills inputs[i] (and files[i], which must outlive the batch) for each path. */
+void cli_inputs(char *const *paths, size_t n, int forced, cli_file *files, elig_input *inputs);
+
+/* Where a batch's streams go: results, rejects, aggregates and the list to output files (or
+ * standard output), the report to standard output, messages to standard error. */
+typedef struct {
+  output *streams[6];        /* by elig_stream; NULL: standard output for results and the
+                                report, nothing else may be written there */
+  bool progress;             /* a progress line on standard error */
+  bool diff_progress;        /* its diff wording */
+  double start, last;        /* when the batch started, when the line was last written */
+  bool shown;                /* a progress line is on the terminal */
+  bool report_failed;        /* standard output refused the report */
+} cli_sink;
+
+/* The callbacks of a batch writing to `sink`. */
+elig_batch_io cli_batch_io(cli_sink *sink);
+
+/* Clears the progress line if one was shown. */
+void cli_end_progress(cli_sink *sink);
+
+/* Parses --threads: 1 to 256. */
+bool cli_parse_threads(const char *s, unsigned *out);
 
 #endif

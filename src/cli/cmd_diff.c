@@ -2,29 +2,18 @@
  * cmd_diff.c -- `elig diff OLD NEW DATA...`: the impact of a rule change on a register.
  *
  * Compiles both rule sets (printing their diagnostics as `elig check` does), then hands them
- * to diff_batch (src/diff.c), which evaluates both over the records in one pass and writes
- * the report.  Exit status: 0 all good (with or without changes), 1 a rule set does not
- * compile, 2 usage, 3 some records rejected by either rule set, 4 an input could not be read
- * or an output could not be written.
+ * to elig_diff, which evaluates both over the records in one pass and writes the report.
+ * Exit status: 0 all good (with or without changes), 1 a rule set does not compile, 2 usage,
+ * 3 some records rejected by either rule set, 4 an input could not be read or an output
+ * could not be written.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "compile.h"
-#include "date.h"
-#include "diag.h"
 #include "cli.h"
-#include "cli_compile.h"
-#include "diff.h"
-#include "input.h"
-#include "ruleset.h"
-#include "suggest.h"
-
-enum { EXIT_RULES = 1, EXIT_USAGE = 2 };
 
 static const char usage_diff[] =
   "usage: elig diff [options] OLD NEW DATA...\n"
@@ -51,18 +40,14 @@ static const char usage_diff[] =
   "3 some records rejected by either rule set, 4 an input could not be read or an output\n"
   "could not be written\n";
 
-/* Prints "elig: MESSAGE" (MESSAGE with '%s' replaced by arg) and the usage. */
-/* Whether both rule sets ignored the same keys, so that one warning says it for both. */
-static bool same_unknown(const elig_program *pa, const rec_unknown *a, const elig_program *pb,
-                         const rec_unknown *b)
-{
-  return a->keys == b->keys && a->records == b->records && a->first_line == b->first_line &&
-         strcmp(a->first, b->first) == 0 &&
-         (!a->keys || strcmp(pa->records[a->first_record].name,
-                             pb->records[b->first_record].name) == 0);
-}
+typedef struct {
+  elig_diff_options opt;
+  int input_format;
+  const char *list;
+  bool progress;
+} diff_args;
 
-int cmd_diff(int argc, char **argv)
+static int parse_diff(int argc, char **argv, diff_args *a)
 {
   enum { O_FORMAT = 256, O_LIST, O_INPUT_FORMAT, O_AS_OF, O_PROGRESS, O_NO_PROGRESS };
   static const struct option opts[] = {
@@ -74,75 +59,136 @@ int cmd_diff(int argc, char **argv)
     {"no-progress", no_argument, NULL, O_NO_PROGRESS},
     {"help", no_argument, NULL, 'h'},
     {0, 0, 0, 0}};
-  diff_options o = {.input_format = -1, .format = DIFF_TEXT, .progress = isatty(2),
-                    .interrupted = &cli_interrupted};
-  o.as_of = (int32_t)(time(NULL) / 86400);
   int c;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_diff, stdout); return 0;
+    case 'h': fputs(usage_diff, stdout); return EXIT_OK;
     case O_FORMAT:
       if (strcmp(optarg, "text") == 0)
-        o.format = DIFF_TEXT;
+        a->opt.format = ELIG_FORMAT_TEXT;
       else if (strcmp(optarg, "json") == 0)
-        o.format = DIFF_JSON;
+        a->opt.format = ELIG_FORMAT_JSON;
       else
         return cli_usage_error(usage_diff, "unknown format '%s': use text or json", optarg);
       break;
-    case O_LIST: o.list = optarg; break;
+    case O_LIST: a->list = optarg; break;
     case O_INPUT_FORMAT:
       if (strcmp(optarg, "csv") == 0)
-        o.input_format = INPUT_CSV;
+        a->input_format = ELIG_INPUT_CSV;
       else if (strcmp(optarg, "jsonl") == 0)
-        o.input_format = INPUT_JSONL;
+        a->input_format = ELIG_INPUT_JSONL;
       else
         return cli_usage_error(usage_diff, "unknown input format '%s': use csv or jsonl", optarg);
       break;
     case O_AS_OF:
-      if (!date_parse(optarg, strlen(optarg), &o.as_of))
+      if (!elig_date_valid(optarg))
         return cli_usage_error(usage_diff, "--as-of takes a date as YYYY-MM-DD, not '%s'", optarg);
+      a->opt.as_of = optarg;
       break;
-    case O_PROGRESS: o.progress = true; break;
-    case O_NO_PROGRESS: o.progress = false; break;
+    case O_PROGRESS: a->progress = true; break;
+    case O_NO_PROGRESS: a->progress = false; break;
     case ':': return cli_usage_error(usage_diff, "option '%s' needs a value", argv[optind - 1]);
     default: return cli_bad_option(usage_diff, argv, opts);
     }
   }
   if (argc - optind < 3)
-    return cli_usage_error(usage_diff, "%s", argc - optind < 2 ? "need two rule files and at least one data file"
-                                               : "need at least one data file after the two "
-                                                 "rule files");
-  /* both are compiled, so that every error of both is shown at once */
-  bool compile_errors;
-  elig_program *old_p = cli_compile(argv[optind], &compile_errors, false);
-  elig_program *new_p = cli_compile(argv[optind + 1], &compile_errors, false);
-  if (!old_p || !new_p) {
-    prog_free(old_p);
-    prog_free(new_p);
-    return EXIT_RULES;
+    return cli_usage_error(usage_diff, "%s",
+                           argc - optind < 2 ? "need two rule files and at least one data file"
+                                             : "need at least one data file after the two "
+                                               "rule files");
+  return -1; /* go on */
+}
+
+/* The list file against every input, the registers and both rule sets' files; the report
+ * goes to standard output, so the list may not go there too. */
+static bool list_usable(const char *list, char *const *data, size_t ndata,
+                        const elig_ruleset *old_rs, const elig_ruleset *new_rs)
+{
+  if (!list)
+    return true;
+  size_t n = ndata + elig_ruleset_file_count(old_rs) + elig_ruleset_file_count(new_rs);
+  const char **inputs = malloc((n + 1) * sizeof *inputs);
+  if (!inputs) {
+    fprintf(stderr, "elig: out of memory\n");
+    return false;
   }
-  o.old_p = old_p;
-  o.new_p = new_p;
-  o.old_name = argv[optind];
-  o.new_name = argv[optind + 1];
-  o.inputs = (const char *const *)argv + optind + 2;
-  o.ninputs = (uint32_t)(argc - optind - 2);
-  diff_stats st;
-  cli_catch_interrupts();
-  int status = diff_batch(&o, &st, stderr);
-  bool same = same_unknown(old_p, &st.unknown_old, new_p, &st.unknown_new);
-  if (st.unknown_old.keys)
-    cli_report_unknown_keys(old_p, &st.unknown_old, same ? "" : " by the old rules");
-  if (st.unknown_new.keys && !same)
-    cli_report_unknown_keys(new_p, &st.unknown_new, " by the new rules");
-  if (st.rejected)
+  n = 0;
+  for (size_t i = 0; i < ndata; i++)
+    inputs[n++] = data[i];
+  for (size_t i = 0; i < elig_ruleset_file_count(old_rs); i++)
+    inputs[n++] = elig_ruleset_file(old_rs, i);
+  for (size_t i = 0; i < elig_ruleset_file_count(new_rs); i++)
+    inputs[n++] = elig_ruleset_file(new_rs, i);
+  const char *outputs[] = {"-", list};
+  bool ok = out_check_paths(outputs, 2, inputs, n, stderr);
+  free(inputs);
+  return ok;
+}
+
+static int diff_status(elig_status st, const elig_batch_stats *s)
+{
+  if (st == ELIG_ECANCELED)
+    fprintf(stderr, "elig: interrupted: no report and no list file were written\n");
+  cli_say_status(st);
+  if (s->rejected)
     fprintf(stderr,
             "elig: %llu record%s read, %llu compared, %llu rejected (%llu by the old rules, "
             "%llu by the new rules)\n",
-            (unsigned long long)st.records, st.records == 1 ? "" : "s",
-            (unsigned long long)st.compared, (unsigned long long)st.rejected,
-            (unsigned long long)st.rejected_old, (unsigned long long)st.rejected_new);
-  prog_free(old_p);
-  prog_free(new_p);
+            (unsigned long long)s->records, s->records == 1 ? "" : "s",
+            (unsigned long long)s->written, (unsigned long long)s->rejected,
+            (unsigned long long)s->rejected_old, (unsigned long long)s->rejected_new);
+  if (st != ELIG_OK)
+    return EXIT_IO;
+  return s->rejected ? EXIT_REJECTED : EXIT_OK;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+  diff_args a = {.opt = ELIG_DIFF_OPTIONS_INIT, .input_format = -1, .progress = isatty(2)};
+  int usage = parse_diff(argc, argv, &a);
+  if (usage >= 0)
+    return usage;
+  /* both are compiled, so that every error of both is shown at once */
+  bool errors;
+  elig_ruleset *old_rs = cli_compile(argv[optind], &errors);
+  elig_ruleset *new_rs = cli_compile(argv[optind + 1], &errors);
+  char *const *data = argv + optind + 2;
+  size_t ndata = (size_t)(argc - optind - 2);
+  if (!old_rs || !new_rs || !list_usable(a.list, data, ndata, old_rs, new_rs)) {
+    int status = old_rs && new_rs ? EXIT_USAGE : EXIT_RULES;
+    elig_ruleset_free(old_rs);
+    elig_ruleset_free(new_rs);
+    return status;
+  }
+  a.opt.old_name = argv[optind];
+  a.opt.new_name = argv[optind + 1];
+  a.opt.list = a.list != NULL;
+  output list = {0};
+  cli_sink sink = {.progress = a.progress, .diff_progress = true};
+  elig_batch_stats stats = {0};
+  elig_status st = ELIG_EIO;
+  cli_file *files = calloc(ndata + 1, sizeof *files);
+  elig_input *inputs = calloc(ndata + 1, sizeof *inputs);
+  bool opened = files && inputs && (!a.list || out_open(&list, a.list, stderr));
+  if (!files || !inputs) {
+    st = ELIG_ENOMEM;
+  } else if (opened) {
+    sink.streams[ELIG_STREAM_LIST] = a.list ? &list : NULL;
+    cli_inputs(data, ndata, a.input_format, files, inputs);
+    elig_batch_io io = cli_batch_io(&sink);
+    cli_catch_interrupts();
+    st = elig_diff(old_rs, new_rs, &a.opt, inputs, ndata, &io, &stats);
+    cli_end_progress(&sink);
+  }
+  /* the list is kept only when the report could be written too (the report comes last) */
+  bool keep = opened && st == ELIG_OK && out_flush(&list, stderr);
+  bool closed = out_close(&list, keep, stderr);
+  int status = diff_status(st, &stats);
+  if (status != EXIT_IO && !closed)
+    status = EXIT_IO;
+  free(files);
+  free(inputs);
+  elig_ruleset_free(old_rs);
+  elig_ruleset_free(new_rs);
   return status;
 }

@@ -1,5 +1,5 @@
 /*
- * cmd_fmt.c -- `elig fmt`: rewrites rule files in the canonical layout (src/fmt.c).
+ * cmd_fmt.c -- `elig fmt`: rewrites rule files in the canonical layout (elig_format_rules).
  *
  *   elig fmt FILE...           rewrite each file in place (unchanged files are not touched)
  *   elig fmt --check FILE...   write nothing; list the files that are not formatted
@@ -20,9 +20,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "fmt.h"
-
-enum { EXIT_OK = 0, EXIT_RULES = 1, EXIT_USAGE = 2, EXIT_IO = 4 };
 
 static const char usage_fmt[] =
   "usage: elig fmt [options] FILE...\n"
@@ -165,16 +162,28 @@ static int fmt_one(const char *path, bool check, bool *unformatted)
     fprintf(stderr, "elig: cannot read '%s': %s\n", name, strerror(e));
     return EXIT_IO;
   }
-  char *out = NULL, err[4096];
+  char *out = NULL;
   size_t outlen = 0;
-  int rc = fmt_format_named(name, src, len, &out, &outlen, err, sizeof err);
-  if (rc != FMT_OK) {
-    if (rc == FMT_ESYNTAX)
-      fprintf(stderr, "%s\nelig: '%s' does not parse; it was not formatted\n", err, name);
-    else
-      fprintf(stderr, "elig: %s: %s\n", name, err);
+  elig_diags *diags = NULL;
+  elig_status rc = elig_format_rules(name, src, len, &out, &outlen, &diags);
+  if (rc != ELIG_OK) {
+    if (rc == ELIG_ESYNTAX) {
+      /* the first error, with its help and notes: the one to fix first */
+      char *first = elig_diags_render_one(diags, 0, false);
+      fprintf(stderr, "%selig: '%s' does not parse; it was not formatted\n", first ? first : "",
+              name);
+      elig_free(first);
+    } else if (rc == ELIG_EINTERNAL) {
+      fprintf(stderr, "elig: %s: internal error: the formatted text would not mean the same; "
+              "the file is left as it is (please report this)\n", name);
+    } else if (rc == ELIG_EINVAL) {
+      fprintf(stderr, "elig: %s: the file is too large for a rule file\n", name);
+    } else {
+      fprintf(stderr, "elig: %s: out of memory\n", name);
+    }
+    elig_diags_free(diags);
     free(src);
-    return rc == FMT_ENOMEM ? EXIT_IO : EXIT_RULES;
+    return rc == ELIG_ENOMEM ? EXIT_IO : EXIT_RULES;
   }
   bool same = outlen == len && memcmp(out, src, len) == 0;
   int status = EXIT_OK;
@@ -191,7 +200,7 @@ static int fmt_one(const char *path, bool check, bool *unformatted)
   } else if (!same && replace_file(path, out, outlen) != 0) {
     status = EXIT_IO;
   }
-  free(out);
+  elig_free(out);
   free(src);
   return status;
 }

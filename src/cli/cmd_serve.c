@@ -27,7 +27,6 @@
 #include "cli.h"
 #include "serve.h"
 
-enum { EXIT_RULES = 1, EXIT_USAGE = 2, EXIT_IO = 4 };
 
 static const char usage_serve[] =
   "usage: elig serve [options] RULES\n"
@@ -414,5 +413,5 @@ int cmd_serve(int argc, char **argv)
   serve_holder_fini(&holder);
   serve_log_write(&log, json_pack("{s:s}", "event", "stopped"));
   serve_log_fini(&log);
-  return 0;
+  return EXIT_OK;
 }

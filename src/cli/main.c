@@ -1,11 +1,15 @@
 /*
- * main.c -- the `elig` command: subcommands in the style of git and opa.
+ * main.c -- the `elig` command: subcommands in the style of git and opa, on the public
+ * library alone (elig.h).
  *
  *   elig check FILE...           compile only; every diagnostic; exit 1 on error
  *   elig run RULES DATA...       evaluate records; results, aggregates and rejects
+ *   elig test FILE...            the rule files' own tests
+ *   elig explain RULES DATA...   why a record's decisions came out as they did
+ *   (diff, fmt and serve have files of their own)
  *
- * Exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected, 4 an input could
- * not be read or an output could not be written.
+ * Exit status (cli_exit): 0 all good, 1 rule errors, 2 usage, 3 some records rejected, 4 an
+ * input could not be read or an output could not be written.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,25 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "ast.h"
-#include "compile.h"
-#include "disasm.h"
-#include "date.h"
-#include "diag.h"
-#include "diff.h"
-#include "fmt.h"
 #include "cli.h"
-#include "cli_compile.h"
-#include "ruleset.h"
-#include "run.h"
-#include "suggest.h"
-#include "testrun.h"
-
-enum { EXIT_RULES = 1, EXIT_USAGE = 2 };
 
 static const char usage_main[] =
   "usage: elig <command> [options] [arguments]\n"
@@ -95,7 +83,6 @@ static const char usage_run[] =
   "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
   "4 an input could not be read or an output could not be written\n";
 
-/* Prints "elig: MESSAGE" (MESSAGE with '%s' replaced by arg) and the usage. */
 static const char usage_test[] =
   "usage: elig test [options] FILE...\n"
   "\n"
@@ -130,30 +117,6 @@ static const char usage_explain[] =
   "exit status: 0 explained, 1 rule errors, 2 usage, 3 no record has that key,\n"
   "4 an input could not be read\n";
 
-volatile sig_atomic_t cli_interrupted;
-
-/* The first SIGINT or SIGTERM asks the batch to stop (it then removes what it was writing
- * and exits 4); a second one ends the process at once, as the signal would by default. */
-static void on_interrupt(int sig)
-{
-  if (cli_interrupted) {
-    signal(sig, SIG_DFL);
-    raise(sig);
-  }
-  cli_interrupted = 1;
-}
-
-void cli_catch_interrupts(void)
-{
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_interrupt;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0; /* no SA_RESTART: a read waiting on a pipe returns at once */
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-}
-
 int cli_usage_error(const char *usage, const char *message, const char *arg)
 {
   const char *hole = strstr(message, "%s");
@@ -164,39 +127,6 @@ int cli_usage_error(const char *usage, const char *message, const char *arg)
     fputs(message, stderr);
   fprintf(stderr, "\n%s", usage);
   return EXIT_USAGE;
-}
-
-/* Compiles `path`, printing its diagnostics (and its syntax tree when asked); NULL on
- * error. */
-elig_program *cli_compile(const char *path, bool *had_errors, bool dump_ast)
-{
-  diag_list *diags = diag_list_new();
-  src_set *srcs = NULL;
-  char *tree = NULL;
-  ruleset_source src = {.path = path, .ast_dump = dump_ast ? &tree : NULL};
-  if (!diags) {
-    fprintf(stderr, "elig: out of memory\n");
-    *had_errors = true;
-    return NULL;
-  }
-  elig_program *P = ruleset_compile(&src, diags, &srcs);
-  if (tree)
-    fputs(tree, stdout);
-  free(tree);
-  if (diag_count(diags)) {
-    char *text = diag_render(diags, srcs, isatty(2));
-    if (text)
-      fputs(text, stderr);
-    free(text);
-    if (diag_warning_count(diags) > DIAG_MAX_WARNINGS)
-      fprintf(stderr, "elig: %zu more warnings not shown\n",
-              diag_warning_count(diags) - DIAG_MAX_WARNINGS);
-  }
-  *had_errors = !P || diag_error_count(diags) > 0;
-  if (!P)
-    src_set_free(srcs);
-  diag_list_free(diags);
-  return P;
 }
 
 /* An option getopt did not know: say which, suggest the closest one, and where to look. */
@@ -212,12 +142,45 @@ int cli_bad_option(const char *usage, char **argv, const struct option *opts)
   }
   const char *eq = strchr(arg, '=');
   size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-  const char *best = suggest_closest(arg, len, names, n);
+  const char *best = elig_suggest(arg, len, names, n);
   fprintf(stderr, "elig: unknown option '%.*s'", (int)len, arg);
   if (best)
     fprintf(stderr, "; did you mean '%s'?", best);
   fprintf(stderr, "\n%s", usage);
   return EXIT_USAGE;
+}
+
+void cli_say_status(elig_status st)
+{
+  if (st == ELIG_ENOMEM)
+    fprintf(stderr, "elig: out of memory\n");
+  else if (st == ELIG_EINTERNAL)
+    fprintf(stderr, "elig: %s\n", elig_status_str(st));
+}
+
+elig_ruleset *cli_compile(const char *path, bool *had_errors)
+{
+  elig_ruleset *rs = NULL;
+  elig_diags *diags = NULL;
+  elig_status st = elig_compile_file(path, NULL, &rs, &diags);
+  if (elig_diags_count(diags)) {
+    char *text = elig_diags_render(diags, isatty(2));
+    if (text)
+      fputs(text, stderr);
+    elig_free(text);
+  }
+  if (st == ELIG_ENOMEM && !elig_diags_count(diags))
+    cli_say_status(st);
+  elig_diags_free(diags);
+  *had_errors = st != ELIG_OK || !rs;
+  return rs;
+}
+
+/* Writes text to standard output (a failure is found and said at exit: finish_stdout). */
+static void print_text(const char *text)
+{
+  if (text)
+    fputs(text, stdout);
 }
 
 static int cmd_check(int argc, char **argv)
@@ -229,7 +192,7 @@ static int cmd_check(int argc, char **argv)
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     if (c == 'h') {
       fputs(usage_check, stdout);
-      return 0;
+      return EXIT_OK;
     }
     if (c == 'd' && (strcmp(optarg, "code") == 0 || strcmp(optarg, "ast") == 0)) {
       dump = optarg;
@@ -243,63 +206,81 @@ static int cmd_check(int argc, char **argv)
   }
   if (optind >= argc)
     return cli_usage_error(usage_check, "%s", "no rule file given");
-  int status = 0;
+  int status = EXIT_OK;
   for (int i = optind; i < argc; i++) {
     bool errors;
-    elig_program *P = cli_compile(argv[i], &errors, dump && strcmp(dump, "ast") == 0);
+    if (dump && strcmp(dump, "ast") == 0) {
+      /* what the parser read, also when the rules then fail to check */
+      char *tree = NULL;
+      if (elig_dump_syntax(argv[i], NULL, &tree) == ELIG_OK)
+        print_text(tree);
+      elig_free(tree);
+    }
+    elig_ruleset *rs = cli_compile(argv[i], &errors);
     if (errors)
       status = EXIT_RULES;
     else if (isatty(2))
       /* silence means success to a script, but a person at a terminal wants to be told */
       fprintf(stderr, "%s: no errors\n", argv[i]);
-    if (P && dump && strcmp(dump, "code") == 0) {
-      char *text = disasm_program(P);
-      if (text)
-        fputs(text, stdout);
-      free(text);
+    if (rs && dump && strcmp(dump, "code") == 0) {
+      char *text = NULL;
+      elig_status st = elig_ruleset_dump_code(rs, &text);
+      print_text(text);
+      elig_free(text);
+      if (st != ELIG_OK) {
+        cli_say_status(st);
+        status = EXIT_IO;
+      }
     }
-    prog_free(P);
+    elig_ruleset_free(rs);
   }
   return status;
 }
 
-/* "elig: warning: 3 keys that name no field were ignored in 1 record; the first, 'exited_yaer'
- * in a 'household' on line 7: did you mean 'exited_year'?"  The record type is named because
- * the key may be in a nested record (a 'member' of a household's list). */
-void cli_report_unknown_keys(const elig_program *P, const rec_unknown *u, const char *which)
+/* --input-format */
+static bool parse_input_format(const char *s, int *out)
 {
-  const prog_record *rec = &P->records[u->first_record];
-  const char **names = malloc((rec->nfields ? rec->nfields : 1) * sizeof *names);
-  const char *best = NULL;
-  if (names) {
-    for (uint32_t i = 0; i < rec->nfields; i++)
-      names[i] = rec->fields[i].name;
-    best = suggest_closest(u->first, strlen(u->first), names, rec->nfields);
-  }
-  fprintf(stderr,
-          "elig: warning: %llu key%s that name%s no field %s ignored%s in %llu record%s; "
-          "the first, '%s' in a '%s' on line %llu",
-          (unsigned long long)u->keys, u->keys == 1 ? "" : "s", u->keys == 1 ? "s" : "",
-          u->keys == 1 ? "was" : "were", which, (unsigned long long)u->records,
-          u->records == 1 ? "" : "s", u->first, rec->name, (unsigned long long)u->first_line);
-  if (best)
-    fprintf(stderr, ": did you mean '%s'?", best);
-  fputc('\n', stderr);
-  free(names);
-}
-
-static bool parse_threads(const char *s, unsigned *out)
-{
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || *end || v < 1 || v > 256)
+  if (strcmp(s, "csv") == 0)
+    *out = ELIG_INPUT_CSV;
+  else if (strcmp(s, "jsonl") == 0)
+    *out = ELIG_INPUT_JSONL;
+  else
     return false;
-  *out = (unsigned)v;
   return true;
 }
 
-static int cmd_run(int argc, char **argv)
+/* The outputs of a run against each other and against every input: the registers and the
+ * rule files (an output named like a rule file would replace the rules with results). */
+static bool paths_usable(const char *const *outputs, size_t noutputs, char *const *data,
+                         size_t ndata, const elig_ruleset *const *sets, size_t nsets)
+{
+  size_t n = ndata;
+  for (size_t k = 0; k < nsets; k++)
+    n += elig_ruleset_file_count(sets[k]);
+  const char **inputs = malloc((n + 1) * sizeof *inputs);
+  if (!inputs) {
+    fprintf(stderr, "elig: out of memory\n");
+    return false;
+  }
+  n = 0;
+  for (size_t i = 0; i < ndata; i++)
+    inputs[n++] = data[i];
+  for (size_t k = 0; k < nsets; k++)
+    for (size_t i = 0; i < elig_ruleset_file_count(sets[k]); i++)
+      inputs[n++] = elig_ruleset_file(sets[k], i);
+  bool ok = out_check_paths(outputs, noutputs, inputs, n, stderr);
+  free(inputs);
+  return ok;
+}
+
+typedef struct {
+  elig_run_options opt;
+  int input_format;
+  const char *output, *rejects, *aggregates;
+  bool progress;
+} run_args;
+
+static int parse_run(int argc, char **argv, run_args *a)
 {
   enum { O_INPUT_FORMAT = 256, O_AGGREGATES, O_REJECTS, O_AS_OF, O_PROGRESS, O_NO_PROGRESS,
          O_EXPLAIN, O_SHOW_VALUES };
@@ -317,76 +298,125 @@ static int cmd_run(int argc, char **argv)
     {"show-values", no_argument, NULL, O_SHOW_VALUES},
     {"help", no_argument, NULL, 'h'},
     {0, 0, 0, 0}};
-  run_options o = {.input_format = -1, .format = WRITE_CSV, .progress = isatty(2),
-                   .interrupted = &cli_interrupted};
-  o.as_of = (int32_t)(time(NULL) / 86400);
   int c;
   while ((c = getopt_long(argc, argv, ":f:o:j:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_run, stdout); return 0;
+    case 'h': fputs(usage_run, stdout); return EXIT_OK;
     case 'f':
       if (strcmp(optarg, "csv") == 0)
-        o.format = WRITE_CSV;
+        a->opt.format = ELIG_FORMAT_CSV;
       else if (strcmp(optarg, "jsonl") == 0)
-        o.format = WRITE_JSONL;
+        a->opt.format = ELIG_FORMAT_JSON;
       else
         return cli_usage_error(usage_run, "unknown format '%s': use csv or jsonl", optarg);
       break;
     case O_INPUT_FORMAT:
-      if (strcmp(optarg, "csv") == 0)
-        o.input_format = INPUT_CSV;
-      else if (strcmp(optarg, "jsonl") == 0)
-        o.input_format = INPUT_JSONL;
-      else
+      if (!parse_input_format(optarg, &a->input_format))
         return cli_usage_error(usage_run, "unknown input format '%s': use csv or jsonl", optarg);
       break;
-    case 'o': o.output = optarg; break;
-    case O_AGGREGATES: o.aggregates = optarg; break;
-    case O_REJECTS: o.rejects = optarg; break;
+    case 'o': a->output = optarg; break;
+    case O_AGGREGATES: a->aggregates = optarg; break;
+    case O_REJECTS: a->rejects = optarg; break;
     case O_AS_OF:
-      if (!date_parse(optarg, strlen(optarg), &o.as_of))
+      if (!elig_date_valid(optarg))
         return cli_usage_error(usage_run, "--as-of takes a date as YYYY-MM-DD, not '%s'", optarg);
+      a->opt.as_of = optarg;
       break;
     case 'j':
-      if (!parse_threads(optarg, &o.threads))
+      if (!cli_parse_threads(optarg, &a->opt.threads))
         return cli_usage_error(usage_run, "--threads takes a number from 1 to 256, not '%s'",
-                           optarg);
+                               optarg);
       break;
-    case O_PROGRESS: o.progress = true; break;
-    case O_NO_PROGRESS: o.progress = false; break;
-    case O_EXPLAIN: o.explain = true; break;
-    case O_SHOW_VALUES: o.show_values = true; break;
+    case O_PROGRESS: a->progress = true; break;
+    case O_NO_PROGRESS: a->progress = false; break;
+    case O_EXPLAIN: a->opt.explain = true; break;
+    case O_SHOW_VALUES: a->opt.show_values = true; break;
     case ':': return cli_usage_error(usage_run, "option '%s' needs a value", argv[optind - 1]);
     default: return cli_bad_option(usage_run, argv, opts);
     }
   }
   if (argc - optind < 2)
     return cli_usage_error(usage_run, "%s", "need a rule file and at least one data file");
-  bool errors;
-  elig_program *P = cli_compile(argv[optind], &errors, false);
-  if (!P)
-    return EXIT_RULES;
-  o.P = P;
-  o.inputs = (const char *const *)argv + optind + 1;
-  o.ninputs = (uint32_t)(argc - optind - 1);
-  run_stats st;
-  cli_catch_interrupts();
-  int status = run_batch(&o, &st, stderr);
-  if (st.unknown.keys)
-    cli_report_unknown_keys(P, &st.unknown, "");
-  if (status == 4)
-    fprintf(stderr, "elig: stopped after %llu record%s%s\n", (unsigned long long)st.records,
-            st.records == 1 ? "" : "s",
-            o.output && strcmp(o.output, "-") != 0
+  return -1; /* go on */
+}
+
+/* After a batch: what the person is told, and the exit status. */
+static int run_status(elig_status st, const elig_batch_stats *stats, const run_args *a,
+                      bool kept)
+{
+  if (st == ELIG_ECANCELED)
+    fprintf(stderr, "elig: interrupted: no output file was written%s\n",
+            a->output && strcmp(a->output, "-") != 0
+              ? "" : " (standard output has only part of the results)");
+  cli_say_status(st);
+  if (st != ELIG_OK || !kept) {
+    fprintf(stderr, "elig: stopped after %llu record%s%s\n",
+            (unsigned long long)stats->records, stats->records == 1 ? "" : "s",
+            a->output && strcmp(a->output, "-") != 0
               ? "; the output files were not kept"
-              : st.records ? "; standard output has only part of the results" : "");
-  else if (st.rejected)
+              : stats->records ? "; standard output has only part of the results" : "");
+    return EXIT_IO;
+  }
+  if (stats->rejected)
     fprintf(stderr, "elig: %llu record%s read, %llu written, %llu rejected%s%s%s\n",
-            (unsigned long long)st.records, st.records == 1 ? "" : "s",
-            (unsigned long long)st.written,
-            (unsigned long long)st.rejected, st.rejected && o.rejects ? " (see " : "",
-            st.rejected && o.rejects ? o.rejects : "", st.rejected && o.rejects ? ")" : "");
-  prog_free(P);
+            (unsigned long long)stats->records, stats->records == 1 ? "" : "s",
+            (unsigned long long)stats->written, (unsigned long long)stats->rejected,
+            a->rejects ? " (see " : "", a->rejects ? a->rejects : "", a->rejects ? ")" : "");
+  return stats->rejected ? EXIT_REJECTED : EXIT_OK;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+  run_args a = {.opt = ELIG_RUN_OPTIONS_INIT, .input_format = -1, .progress = isatty(2)};
+  int usage = parse_run(argc, argv, &a);
+  if (usage >= 0)
+    return usage;
+  bool errors;
+  elig_ruleset *rs = cli_compile(argv[optind], &errors);
+  if (!rs)
+    return EXIT_RULES;
+  char *const *data = argv + optind + 1;
+  size_t ndata = (size_t)(argc - optind - 1);
+  const char *outputs[] = {a.output ? a.output : "-", a.rejects, a.aggregates};
+  const elig_ruleset *sets[] = {rs};
+  if (!paths_usable(outputs, 3, data, ndata, sets, 1)) {
+    elig_ruleset_free(rs);
+    return EXIT_USAGE;
+  }
+  output results = {0}, rejects = {0}, aggregates = {0};
+  cli_sink sink = {.progress = a.progress};
+  elig_batch_stats stats = {0};
+  elig_status st = ELIG_EIO;
+  cli_file *files = calloc(ndata + 1, sizeof *files);
+  elig_input *inputs = calloc(ndata + 1, sizeof *inputs);
+  bool opened = files && inputs && out_open(&results, a.output, stderr) &&
+                (!a.rejects || out_open(&rejects, a.rejects, stderr)) &&
+                (!a.aggregates || out_open(&aggregates, a.aggregates, stderr));
+  if (!files || !inputs) {
+    fprintf(stderr, "elig: out of memory\n");
+  } else if (opened) {
+    sink.streams[ELIG_STREAM_RESULTS] = &results;
+    sink.streams[ELIG_STREAM_REJECTS] = a.rejects ? &rejects : NULL;
+    sink.streams[ELIG_STREAM_AGGREGATES] = a.aggregates ? &aggregates : NULL;
+    a.opt.reject_rows = a.rejects != NULL;
+    a.opt.separate_aggregates = a.aggregates != NULL;
+    cli_inputs(data, ndata, a.input_format, files, inputs);
+    elig_batch_io io = cli_batch_io(&sink);
+    cli_catch_interrupts();
+    st = elig_run(rs, &a.opt, inputs, ndata, &io, &stats);
+    cli_end_progress(&sink);
+  }
+  /* every output flushed and closed, whatever the others did: no short-circuit */
+  bool flushed_out = out_flush(&results, stderr), flushed_rej = out_flush(&rejects, stderr);
+  bool flushed = out_flush(&aggregates, stderr) && flushed_out && flushed_rej;
+  bool keep = opened && st == ELIG_OK && flushed;
+  bool closed_out = out_close(&results, keep, stderr);
+  bool closed_rej = out_close(&rejects, keep, stderr);
+  bool closed = out_close(&aggregates, keep, stderr) && closed_out && closed_rej;
+  int status = run_status(st, &stats, &a, keep && closed);
+  free(files);
+  free(inputs);
+  elig_ruleset_free(rs);
   return status;
 }
 
@@ -399,35 +429,30 @@ static int cmd_explain(int argc, char **argv)
     {"input-format", required_argument, NULL, O_INPUT_FORMAT},
     {"as-of", required_argument, NULL, O_AS_OF}, {"help", no_argument, NULL, 'h'},
     {0, 0, 0, 0}};
-  run_options o = {.input_format = -1};
+  elig_explain_options opt = ELIG_EXPLAIN_OPTIONS_INIT;
   const char *id = NULL, *year = NULL;
-  bool json = false;
-  int c;
-  o.as_of = (int32_t)(time(NULL) / 86400);
+  int input_format = -1, c;
   while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_explain, stdout); return 0;
+    case 'h': fputs(usage_explain, stdout); return EXIT_OK;
     case O_ID: id = optarg; break;
     case O_YEAR: year = optarg; break;
     case 'f':
       if (strcmp(optarg, "json") == 0)
-        json = true;
+        opt.format = ELIG_FORMAT_JSON;
       else if (strcmp(optarg, "text") != 0)
         return cli_usage_error(usage_explain, "unknown format '%s': use text or json", optarg);
       break;
     case O_INPUT_FORMAT:
-      if (strcmp(optarg, "csv") == 0)
-        o.input_format = INPUT_CSV;
-      else if (strcmp(optarg, "jsonl") == 0)
-        o.input_format = INPUT_JSONL;
-      else
+      if (!parse_input_format(optarg, &input_format))
         return cli_usage_error(usage_explain, "unknown input format '%s': use csv or jsonl",
-                           optarg);
+                               optarg);
       break;
     case O_AS_OF:
-      if (!date_parse(optarg, strlen(optarg), &o.as_of))
+      if (!elig_date_valid(optarg))
         return cli_usage_error(usage_explain, "--as-of takes a date as YYYY-MM-DD, not '%s'",
-                           optarg);
+                               optarg);
+      opt.as_of = optarg;
       break;
     case ':': return cli_usage_error(usage_explain, "option '%s' needs a value", argv[optind - 1]);
     default: return cli_bad_option(usage_explain, argv, opts);
@@ -438,14 +463,43 @@ static int cmd_explain(int argc, char **argv)
   if (!id)
     return cli_usage_error(usage_explain, "%s", "which record? give its key with --id");
   bool errors;
-  elig_program *P = cli_compile(argv[optind], &errors, false);
-  if (!P)
+  elig_ruleset *rs = cli_compile(argv[optind], &errors);
+  if (!rs)
     return EXIT_RULES;
-  o.P = P;
-  o.inputs = (const char *const *)argv + optind + 1;
-  o.ninputs = (uint32_t)(argc - optind - 1);
-  int status = run_explain(&o, id, year, json, stdout, stderr);
-  prog_free(P);
+  char *const *data = argv + optind + 1;
+  size_t ndata = (size_t)(argc - optind - 1);
+  /* --id is the first key field; a rule set without keys has no record to find, and a field
+   * named "" matches none */
+  const char *fields[2] = {elig_ruleset_key_count(rs)
+                             ? elig_ruleset_field_name(rs, elig_ruleset_key_field(rs, 0))
+                             : "",
+                           "year"};
+  const char *values[2] = {id, year};
+  opt.match_fields = fields;
+  opt.match_values = values;
+  opt.nmatch = year ? 2 : 1;
+  cli_file *files = calloc(ndata + 1, sizeof *files);
+  elig_input *inputs = calloc(ndata + 1, sizeof *inputs);
+  cli_sink sink = {0};
+  elig_batch_stats stats = {0};
+  elig_status st = ELIG_ENOMEM;
+  if (files && inputs) {
+    cli_inputs(data, ndata, input_format, files, inputs);
+    elig_batch_io io = cli_batch_io(&sink);
+    st = elig_explain_records(rs, &opt, inputs, ndata, &io, &stats);
+  }
+  int status = EXIT_OK;
+  cli_say_status(st);
+  if (st != ELIG_OK) {
+    status = EXIT_IO;
+  } else if (!stats.written) {
+    fprintf(stderr, "elig: no record with key '%s'%s%s\n", id, year ? " and year " : "",
+            year ? year : "");
+    status = EXIT_REJECTED;
+  }
+  free(files);
+  free(inputs);
+  elig_ruleset_free(rs);
   return status;
 }
 
@@ -456,18 +510,17 @@ static int cmd_test(int argc, char **argv)
     {"run", required_argument, NULL, O_RUN}, {"coverage", no_argument, NULL, O_COVERAGE},
     {"as-of", required_argument, NULL, O_AS_OF}, {"help", no_argument, NULL, 'h'},
     {0, 0, 0, 0}};
-  const char *pattern = NULL;
-  bool coverage = false;
-  int32_t as_of = (int32_t)(time(NULL) / 86400);
+  elig_test_options opt = ELIG_TEST_OPTIONS_INIT;
   int c;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_test, stdout); return 0;
-    case O_RUN: pattern = optarg; break;
-    case O_COVERAGE: coverage = true; break;
+    case 'h': fputs(usage_test, stdout); return EXIT_OK;
+    case O_RUN: opt.filter = optarg; break;
+    case O_COVERAGE: opt.coverage = true; break;
     case O_AS_OF:
-      if (!date_parse(optarg, strlen(optarg), &as_of))
+      if (!elig_date_valid(optarg))
         return cli_usage_error(usage_test, "--as-of takes a date as YYYY-MM-DD, not '%s'", optarg);
+      opt.as_of = optarg;
       break;
     case ':': return cli_usage_error(usage_test, "option '%s' needs a value", argv[optind - 1]);
     default: return cli_bad_option(usage_test, argv, opts);
@@ -475,32 +528,31 @@ static int cmd_test(int argc, char **argv)
   }
   if (optind >= argc)
     return cli_usage_error(usage_test, "%s", "no rule file given");
-  test_stats total = {0};
-  int status = 0;
+  elig_test_stats total = {0};
+  int status = EXIT_OK;
   for (int i = optind; i < argc; i++) {
     bool errors;
-    elig_program *P = cli_compile(argv[i], &errors, false);
-    if (!P) {
+    elig_ruleset *rs = cli_compile(argv[i], &errors);
+    if (!rs) {
       status = EXIT_RULES;
       continue;
     }
-    wbuf report = {0};
-    test_stats st;
-    if (!test_run(P, pattern, as_of, coverage, &report, &st)) {
+    char *report = NULL;
+    elig_test_stats st;
+    if (elig_test(rs, &opt, &report, &st) != ELIG_OK) {
       fprintf(stderr, "elig: out of memory\n");
       status = EXIT_RULES;
     }
-    if (report.len)
-      fwrite(report.p, 1, report.len, stdout);
-    wbuf_free(&report);
-    if (coverage && st.rules + st.flags)
+    print_text(report);
+    elig_free(report);
+    if (opt.coverage && st.rules + st.flags)
       printf("%s: coverage: %u of %u decision rules and %u of %u flags exercised (%u%%)\n",
              argv[i], st.rules_hit, st.rules, st.flags_hit, st.flags,
              (st.rules_hit + st.flags_hit) * 100 / (st.rules + st.flags));
     total.passed += st.passed;
     total.failed += st.failed;
     total.skipped += st.skipped;
-    prog_free(P);
+    elig_ruleset_free(rs);
   }
   printf("%u passed, %u failed", total.passed, total.failed);
   if (total.skipped)
@@ -531,10 +583,10 @@ static void hold_standard_descriptors(void)
  * written (a full disk, a closed descriptor) is no success. */
 static int finish_stdout(int status)
 {
-  if (status == 4 || (fflush(stdout) == 0 && !ferror(stdout)))
+  if (status == EXIT_IO || (fflush(stdout) == 0 && !ferror(stdout)))
     return status; /* (a status 4 has said why already) */
   fprintf(stderr, "elig: cannot write standard output: %s\n", strerror(errno ? errno : EIO));
-  return status == 0 || status == 3 ? 4 : status;
+  return status == EXIT_OK || status == EXIT_REJECTED ? EXIT_IO : status;
 }
 
 static int dispatch(int argc, char **argv)
@@ -545,30 +597,26 @@ static int dispatch(int argc, char **argv)
   const char *cmd = argv[1];
   if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
     fputs(usage_main, stdout);
-    return 0;
+    return EXIT_OK;
   }
   if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
-    printf("elig %s\n", PACKAGE_VERSION);
-    return 0;
+    printf("elig %s\n", elig_version());
+    return EXIT_OK;
   }
-  if (strcmp(cmd, "check") == 0)
-    return cmd_check(argc - 1, argv + 1);
-  if (strcmp(cmd, "run") == 0)
-    return cmd_run(argc - 1, argv + 1);
-  if (strcmp(cmd, "test") == 0)
-    return cmd_test(argc - 1, argv + 1);
-  if (strcmp(cmd, "diff") == 0)
-    return cmd_diff(argc - 1, argv + 1);
-  if (strcmp(cmd, "fmt") == 0)
-    return cmd_fmt(argc - 1, argv + 1);
-  if (strcmp(cmd, "explain") == 0)
-    return cmd_explain(argc - 1, argv + 1);
-  if (strcmp(cmd, "serve") == 0)
-    return cmd_serve(argc - 1, argv + 1);
+  static const struct {
+    const char *name;
+    int (*run)(int, char **);
+  } commands[] = {
+    {"check", cmd_check}, {"run", cmd_run}, {"test", cmd_test}, {"diff", cmd_diff},
+    {"fmt", cmd_fmt}, {"explain", cmd_explain}, {"serve", cmd_serve},
+  };
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(cmd, commands[i].name) == 0)
+      return commands[i].run(argc - 1, argv + 1);
   return cli_usage_error(usage_main, "unknown command '%s'", cmd);
 }
 
-int main(int argc, char **argv)
+int cli_main(int argc, char **argv)
 {
   hold_standard_descriptors();
   /* a reader gone (`| head`) is a write error like any other: status 4 and no temporary

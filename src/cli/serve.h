@@ -27,7 +27,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
-#include "elig.h"
+#include <elig.h>
 
 /* ---------------------------------------------------------------- the log (serve_log.c) */
 

@@ -409,7 +409,10 @@ START_TEST(test_api_eval_json_rejects)
   ck_assert_int_eq(elig_error_status(e), ELIG_EREJECT);
   ck_assert_uint_eq(elig_error_line(e), 1);
   ck_assert_uint_eq(elig_error_column(e), 10);
-  ck_assert_ptr_nonnull(strstr(elig_error_message(e), "malformed JSON at column 10"));
+  /* the place is in line and column, not in the words: a service says it in its own */
+  ck_assert_str_eq(elig_error_code(e), "E0625");
+  ck_assert_ptr_nonnull(strstr(elig_error_message(e), "malformed JSON: "));
+  ck_assert_ptr_null(strstr(elig_error_message(e), "column"));
   ck_assert_ptr_null(elig_error_field(e));
   /* pretty-printed over lines: the line and the column within it */
   static const char pretty[] = "{\n  \"hh_id\": \"x\",\n  \"year\" 2020\n}";
@@ -417,7 +420,7 @@ START_TEST(test_api_eval_json_rejects)
   e = elig_ctx_error(ctx);
   ck_assert_uint_eq(elig_error_line(e), 3);
   ck_assert_uint_eq(elig_error_column(e), 10);
-  ck_assert_ptr_nonnull(strstr(elig_error_message(e), "malformed JSON at line 3, column 10"));
+  ck_assert_ptr_nonnull(strstr(elig_error_message(e), "malformed JSON: "));
   /* not an object */
   ck_assert_int_eq(elig_eval_json(ctx, "[1]", 3, &r), ELIG_EREJECT);
   ck_assert_ptr_nonnull(strstr(elig_error_message(elig_ctx_error(ctx)), "JSON object"));

@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "write.h"
 
 typedef struct {
   const char *path;  /* as given; NULL for standard output */
@@ -37,8 +36,9 @@ bool out_check_paths(const char *const *outputs, size_t noutputs, const char *co
  * the link stays. */
 bool out_open(output *out, const char *path, FILE *log);
 
-/* Writes b's contents; sets *failed on a write error or when b itself is incomplete. */
-void out_write(output *out, const wbuf *b, bool *failed);
+/* Writes n bytes of data; false on a write error (said when the output is flushed or
+ * closed, where stdio's buffering lets the error show). */
+bool out_write(output *out, const char *data, size_t n);
 
 /* Flushes what is buffered: false (with a message on `log`) when it cannot be written.  A
  * command flushes every output before it closes any, so that a failure of one (a full disk

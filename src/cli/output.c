@@ -264,12 +264,9 @@ bool out_open(output *out, const char *path, FILE *log)
   return true;
 }
 
-void out_write(output *out, const wbuf *b, bool *failed)
+bool out_write(output *out, const char *data, size_t n)
 {
-  if (b->failed)
-    *failed = true;
-  if (out->f && b->len && fwrite(b->p, 1, b->len, out->f) != b->len)
-    *failed = true;
+  return !out->f || !n || fwrite(data, 1, n, out->f) == n;
 }
 
 bool out_flush(output *out, FILE *log)

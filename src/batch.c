@@ -1,0 +1,674 @@
+/*
+ * batch.c -- the batch run: chunks in, results in input order out.  See batch.h.
+ *
+ * Threads: the calling thread reads chunks into a ring of jobs and writes finished jobs in
+ * order; workers take jobs in sequence order, each with its own evaluation step and
+ * splitter.  With one thread the calling thread does everything itself; with N, N - 1 are
+ * started and the calling thread, which also reads and writes, makes the Nth whenever it
+ * would wait.  Callbacks run only on the calling thread.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "batch.h"
+#include "feed.h"
+#include "mem.h"
+#include "split.h"
+#include "step.h"
+#include "suggest.h"
+
+/* ---------------------------------------------------------------- shared by every batch */
+
+bool batch_write(const elig_batch_io *io, elig_stream stream, wbuf *b, bool *nomem)
+{
+  bool ok = true;
+  if (b->failed) {
+    *nomem = true;
+    ok = false;
+  } else if (b->len) {
+    ok = io->write(io->arg, stream, b->p, b->len);
+  }
+  b->len = 0;
+  b->failed = false;
+  return ok;
+}
+
+void batch_unknown_keys(wbuf *b, const elig_program *P, const rec_unknown *u,
+                        const char *which)
+{
+  const prog_record *rec = &P->records[u->first_record];
+  const char **names = mem_alloc((rec->nfields ? rec->nfields : 1) * sizeof *names);
+  const char *best = NULL;
+  if (names) {
+    for (uint32_t i = 0; i < rec->nfields; i++)
+      names[i] = rec->fields[i].name;
+    best = suggest_closest(u->first, strlen(u->first), names, rec->nfields);
+  }
+  wbuf_printf(b,
+              "elig: warning: %llu key%s that name%s no field %s ignored%s in %llu record%s; "
+              "the first, '%s' in a '%s' on line %llu",
+              (unsigned long long)u->keys, u->keys == 1 ? "" : "s", u->keys == 1 ? "s" : "",
+              u->keys == 1 ? "was" : "were", which, (unsigned long long)u->records,
+              u->records == 1 ? "" : "s", u->first, rec->name,
+              (unsigned long long)u->first_line);
+  if (best)
+    wbuf_printf(b, ": did you mean '%s'?", best);
+  wbuf_puts(b, "\n");
+  mem_free(names);
+}
+
+/* ---------------------------------------------------------------- jobs and workers */
+
+typedef enum { JOB_FREE, JOB_READY, JOB_TAKEN, JOB_DONE } job_state;
+
+typedef struct {
+  job_state state;
+  uint64_t seq;
+  input_chunk chunk;
+  size_t skip;              /* header bytes at the start of the chunk */
+  uint64_t skip_lines;
+  const rec_header *header; /* CSV: the mapping of this file */
+  input_format fmt;
+  const char *name;         /* file name for messages */
+  wbuf out, rej, log;       /* results, reject rows, messages */
+  uint64_t too_long_line;   /* not 0: the job is one record over the length limit, at this
+                               line, which the reader skipped; it is rejected in its turn */
+  size_t too_long_limit;
+  uint64_t records, rejected;
+  rec_unknown unknown;      /* JSON keys that are no field */
+  bool nomem;               /* out of memory: the batch cannot go on */
+} job;
+
+typedef struct shared shared;
+
+typedef struct {
+  const batch_options *o;
+  const elig_program *P;
+  step step;
+  splitter split;
+  pthread_t thread;
+  shared *sh;
+} worker;
+
+struct shared {
+  pthread_mutex_t lock;
+  pthread_cond_t work;      /* a job became ready, or stop */
+  pthread_cond_t done;      /* a job is done */
+  job *jobs;
+  uint32_t njobs;
+  uint64_t next_take;       /* the next sequence number a worker takes */
+  bool stop;
+};
+
+static worker *worker_new(const elig_program *P, const batch_options *o, shared *sh)
+{
+  worker *w = mem_calloc(1, sizeof *w);
+  if (!w)
+    return NULL;
+  w->o = o;
+  w->P = P;
+  w->sh = sh;
+  split_init(&w->split);
+  if (!step_init(&w->step, P, o->as_of, true)) {
+    step_fini(&w->step);
+    split_fini(&w->split);
+    mem_free(w);
+    return NULL;
+  }
+  return w;
+}
+
+static void worker_free(worker *w)
+{
+  if (!w)
+    return;
+  step_fini(&w->step);
+  split_fini(&w->split);
+  mem_free(w);
+}
+
+/* ---------------------------------------------------------------- one record */
+
+/* The longest part of a key a message shows: keys are short, a field can hold 1 MiB. */
+enum { KEY_PART_SHOWN = 128 };
+
+/* Key field k of record r as given, or "" (r is NULL for a record never read). */
+static void key_part(const worker *w, const job *j, const split_record *r, uint32_t k,
+                     const char **text, size_t *len)
+{
+  *text = "";
+  *len = 0;
+  if (r)
+    step_key_part(&w->step, j->header, r, k, text, len);
+}
+
+/* A rejection: a row of the reject file (line, one column per key field, as the national
+ * standard asks for hh_id apart, the reason, the record whole), or a line of the log
+ * ("FILE:LINE: rejected hh_id/year: REASON"). */
+static void reject(worker *w, job *j, uint64_t line, const split_record *r, const char *reason)
+{
+  const elig_program *P = w->P;
+  const char *text;
+  size_t len;
+  j->rejected++;
+  if (w->o->reject_rows) {
+    wbuf_printf(&j->rej, "%llu", (unsigned long long)line);
+    for (uint32_t k = 0; k < P->nkeys; k++) {
+      key_part(w, j, r, k, &text, &len);
+      wbuf_puts(&j->rej, ",");
+      wbuf_csv_text(&j->rej, text, len);
+    }
+    wbuf_puts(&j->rej, ",");
+    wbuf_csv_text(&j->rej, reason, strlen(reason));
+    wbuf_puts(&j->rej, ",");
+    wbuf_csv_text(&j->rej, r ? r->raw : "", r ? r->rawlen : 0);
+    wbuf_puts(&j->rej, "\n");
+    return;
+  }
+  wbuf_printf(&j->log, "%s:%llu: rejected", j->name, (unsigned long long)line);
+  /* the record's key (hh_id/year): the operator's own identifier, not personal data;
+   * control characters are replaced so that a key cannot forge log lines */
+  bool any = false;
+  for (uint32_t k = 0; k < P->nkeys && !any; k++) {
+    key_part(w, j, r, k, &text, &len);
+    any = len > 0;
+  }
+  for (uint32_t k = 0; k < P->nkeys && any; k++) {
+    key_part(w, j, r, k, &text, &len);
+    wbuf_puts(&j->log, k ? "/" : " ");
+    wbuf_put_printable(&j->log, text, len < KEY_PART_SHOWN ? len : KEY_PART_SHOWN);
+  }
+  wbuf_puts(&j->log, ": ");
+  wbuf_puts(&j->log, reason);
+  wbuf_puts(&j->log, "\n");
+}
+
+/* Why a record was rejected, as the log says it: with the value at fault only when the
+ * operator asked for values (--show-values): records hold personal data. */
+static const char *why_text(const worker *w, const rec_reject *why, char *buf, size_t size)
+{
+  if (!w->o->show_values || !why->value[0])
+    return why->message;
+  snprintf(buf, size, "%s (value '%s')", why->message, why->value);
+  return buf;
+}
+
+static void process_records(worker *w, job *j)
+{
+  split_record r;
+  step_why why;
+  char reason[sizeof(rec_reject) + 32];
+  uint64_t index = 0;
+  split_begin(&w->split, j->fmt, &j->chunk, j->skip, j->skip_lines);
+  while (split_next(&w->split, &r) && !j->nomem) {
+    j->records++;
+    uint64_t seq = j->seq << 32 | index++;
+    switch (step_record(&w->step, j->header, &r, seq, &j->unknown, &why)) {
+    case STEP_OK: write_record(&j->out, w->P, w->step.ctx, w->o->format, w->o->explain); break;
+    case STEP_REJECTED: reject(w, j, r.line, &r, why_text(w, &why.reject, reason, sizeof reason)); break;
+    case STEP_FAILED: reject(w, j, r.line, &r, step_failure_text(&w->step, &why, reason, sizeof reason)); break;
+    case STEP_NO_MEMORY: j->nomem = true; break;
+    }
+  }
+}
+
+static void process(worker *w, job *j)
+{
+  j->out.len = j->rej.len = 0; /* j->log may hold the file's header messages already */
+  j->records = j->rejected = 0;
+  memset(&j->unknown, 0, sizeof j->unknown);
+  if (j->too_long_line) {
+    /* its bytes were never kept: the reject row has an empty record */
+    char reason[128];
+    j->records = 1;
+    diag_format(DIAG_E_RECORD_TOO_LONG, reason, sizeof reason, j->too_long_limit);
+    reject(w, j, j->too_long_line, NULL, reason);
+  } else if (j->chunk.len) {
+    process_records(w, j);
+  }
+  j->nomem |= j->out.failed || j->rej.failed || j->log.failed;
+}
+
+static void *worker_main(void *arg)
+{
+  worker *w = arg;
+  shared *sh = w->sh;
+  pthread_mutex_lock(&sh->lock);
+  for (;;) {
+    job *j = &sh->jobs[sh->next_take % sh->njobs];
+    while (!sh->stop && !(j->state == JOB_READY && j->seq == sh->next_take)) {
+      pthread_cond_wait(&sh->work, &sh->lock);
+      j = &sh->jobs[sh->next_take % sh->njobs];
+    }
+    if (sh->stop && !(j->state == JOB_READY && j->seq == sh->next_take))
+      break;
+    j->state = JOB_TAKEN;
+    sh->next_take++;
+    pthread_mutex_unlock(&sh->lock);
+    process(w, j);
+    pthread_mutex_lock(&sh->lock);
+    j->state = JOB_DONE;
+    pthread_cond_broadcast(&sh->done);
+  }
+  pthread_mutex_unlock(&sh->lock);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- the batch */
+
+typedef struct {
+  const elig_program *P;
+  const batch_options *o;
+  const elig_batch_io *io;
+  elig_batch_stats *stats;
+  rec_unknown unknown;         /* over the whole run, the first in input order */
+  bool stream_failed[ELIG_STREAM_LIST + 1]; /* nothing more is written to it */
+  bool write_failed, read_failed, canceled, nomem;
+  bool heads_written;          /* the column headers of the results and rejects */
+  shared sh;
+  worker **workers;
+  unsigned nworkers;           /* evaluation states: the calling thread's, then one per thread */
+  unsigned nthreads;           /* threads started (workers[1..nthreads]) */
+  uint64_t next_seq, next_write;
+} batch;
+
+static bool stopped(const batch *b)
+{
+  return b->write_failed || b->read_failed || b->canceled || b->nomem;
+}
+
+/* Writes w to `stream` and empties it.  A stream that failed gets nothing more; the others
+ * go on (the messages about records already read still come out). */
+static void emit(batch *b, elig_stream stream, wbuf *w)
+{
+  if (!b->stream_failed[stream] && !batch_write(b->io, stream, w, &b->nomem) && !b->nomem)
+    b->stream_failed[stream] = b->write_failed = true;
+  w->len = 0;
+  w->failed = false;
+}
+
+/* The header lines go out with the first results, or at the end of a run that read all its
+ * input: a run refused before any record (a CSV header missing a required column, say) leaves
+ * the results empty rather than a header that looks like an empty but complete result. */
+static void write_heads(batch *b)
+{
+  if (b->heads_written)
+    return;
+  b->heads_written = true;
+  wbuf head = {0};
+  if (b->o->format == WRITE_CSV)
+    write_record_header(&head, b->P, b->o->explain);
+  emit(b, ELIG_STREAM_RESULTS, &head);
+  if (b->o->reject_rows) {
+    /* line, the key fields by name (hh_id, year), reason, record */
+    const elig_program *P = b->P;
+    wbuf_puts(&head, "line");
+    for (uint32_t k = 0; k < P->nkeys; k++) {
+      const char *name = prog_main_record(P)->fields[P->key_fields[k]].name;
+      wbuf_puts(&head, ",");
+      wbuf_csv_text(&head, name, strlen(name));
+    }
+    wbuf_puts(&head, ",reason,record\n");
+    emit(b, ELIG_STREAM_REJECTS, &head);
+  }
+  wbuf_free(&head);
+}
+
+/* The first unknown key in input order; the counts over all. */
+static void add_unknown(rec_unknown *total, const rec_unknown *u)
+{
+  if (u->keys && !total->keys) {
+    *total = *u;
+    return;
+  }
+  total->keys += u->keys;
+  total->records += u->records;
+}
+
+/* Writes the finished jobs that are next in input order; call with the lock held. */
+static void write_ready(batch *b)
+{
+  for (;;) {
+    job *j = &b->sh.jobs[b->next_write % b->sh.njobs];
+    if (j->state != JOB_DONE || j->seq != b->next_write)
+      return;
+    if (j->nomem)
+      b->nomem = true;
+    if (j->out.len || j->rej.len) /* not for a job that is only a message */
+      write_heads(b);
+    emit(b, ELIG_STREAM_RESULTS, &j->out);
+    emit(b, ELIG_STREAM_REJECTS, &j->rej);
+    emit(b, ELIG_STREAM_MESSAGES, &j->log);
+    b->stats->records += j->records;
+    b->stats->rejected += j->rejected;
+    b->stats->written += j->records - j->rejected;
+    add_unknown(&b->unknown, &j->unknown);
+    j->state = JOB_FREE;
+    b->next_write++;
+    if (b->io->progress)
+      b->io->progress(b->io->arg, b->stats);
+  }
+}
+
+/* While the calling thread would wait, it processes the next ready job itself (with the
+ * first worker's state).  Called with the lock held; false when there was nothing to take. */
+static bool help(batch *b)
+{
+  shared *sh = &b->sh;
+  job *j = &sh->jobs[sh->next_take % sh->njobs];
+  if (j->state != JOB_READY || j->seq != sh->next_take)
+    return false;
+  j->state = JOB_TAKEN;
+  sh->next_take++;
+  pthread_cond_broadcast(&sh->work); /* a worker may be waiting for the job after it */
+  pthread_mutex_unlock(&sh->lock);
+  process(b->workers[0], j);
+  pthread_mutex_lock(&sh->lock);
+  j->state = JOB_DONE;
+  return true;
+}
+
+/* A free job for the next chunk, writing finished ones while waiting. */
+static job *free_job(batch *b)
+{
+  job *j = &b->sh.jobs[b->next_seq % b->sh.njobs];
+  pthread_mutex_lock(&b->sh.lock);
+  for (;;) {
+    write_ready(b);
+    if (j->state == JOB_FREE)
+      break;
+    if (!help(b))
+      pthread_cond_wait(&b->sh.done, &b->sh.lock);
+  }
+  pthread_mutex_unlock(&b->sh.lock);
+  return j;
+}
+
+static void submit(batch *b, job *j)
+{
+  j->seq = b->next_seq++;
+  if (b->nworkers == 1) {
+    process(b->workers[0], j);
+    j->state = JOB_DONE;
+    pthread_mutex_lock(&b->sh.lock);
+    write_ready(b);
+    pthread_mutex_unlock(&b->sh.lock);
+    return;
+  }
+  pthread_mutex_lock(&b->sh.lock);
+  j->state = JOB_READY;
+  pthread_cond_broadcast(&b->sh.work);
+  pthread_mutex_unlock(&b->sh.lock);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+/* The batch's side of the reading loop (feed.h): a free job's chunk to read into, the CSV
+ * header mapped onto the rule set, and each chunk submitted as a job. */
+typedef struct {
+  batch *b;
+  const char *name;
+  input_format fmt;
+  rec_header *header;
+  job *j;      /* the job whose chunk is being read, until it is submitted */
+  bool noted;  /* j's log holds a message of the file: j must go out even without records */
+} reading;
+
+static input_chunk *reading_buffer(void *arg)
+{
+  reading *rd = arg;
+  if (rd->j) /* noted and not yet submitted: the message stays */
+    return &rd->j->chunk;
+  rd->j = free_job(rd->b);
+  rd->j->log.len = 0;
+  rd->j->too_long_line = 0;
+  rd->j->nomem = false;
+  rd->j->fmt = rd->fmt;
+  rd->j->name = rd->name;
+  rd->j->header = rd->header;
+  rd->j->skip = 0;
+  rd->j->skip_lines = 0;
+  return &rd->j->chunk;
+}
+
+static void reading_submit(reading *rd)
+{
+  submit(rd->b, rd->j);
+  rd->j = NULL;
+  rd->noted = false;
+}
+
+/* The messages about a header go in the log of the file's first job, so that they come
+ * after the rejections of the files before it. A header that cannot be used rejects every
+ * record of the file (step.c): bad input never stops the batch. */
+static feed_header reading_header(void *arg, const char *name, uint64_t line,
+                                  const csv_record *r)
+{
+  reading *rd = arg;
+  const elig_program *P = rd->b->P;
+  char error[512], unknown[512];
+  if (!rec_header_init(rd->header, P, r, error, sizeof error, unknown, sizeof unknown)) {
+    if (rd->header->no_memory)
+      return FEED_HEADER_NO_MEMORY;
+    wbuf_printf(&rd->j->log, "%s:%llu: error: %s; every record of the file is rejected\n",
+                name, (unsigned long long)line, error);
+    return rd->header->first_line_is_record ? FEED_HEADER_IS_RECORD : FEED_HEADER_OK;
+  }
+  if (unknown[0])
+    wbuf_printf(&rd->j->log, "%s:%llu: warning: columns that are not fields of '%s' are "
+                "ignored: %s\n", name, (unsigned long long)line, prog_main_record(P)->name,
+                unknown);
+  return FEED_HEADER_OK;
+}
+
+static void reading_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_lines)
+{
+  (void)c;
+  reading *rd = arg;
+  rd->j->skip = skip;
+  rd->j->skip_lines = skip_lines;
+  reading_submit(rd);
+}
+
+/* A job of its own, so that the record's rejection comes in input order. */
+static void reading_too_long(void *arg, input_chunk *c, uint64_t line, size_t limit)
+{
+  (void)c;
+  reading *rd = arg;
+  rd->j->too_long_line = line;
+  rd->j->too_long_limit = limit;
+  rd->j->chunk.len = 0;
+  reading_submit(rd);
+}
+
+/* The file's messages go out with its first job, after the records of the files before. */
+static void reading_note(void *arg, const char *text)
+{
+  reading *rd = arg;
+  reading_buffer(rd);
+  wbuf_puts(&rd->j->log, text);
+  rd->noted = true;
+}
+
+static bool reading_stop(void *arg)
+{
+  return stopped(((reading *)arg)->b);
+}
+
+static void read_input(batch *b, const elig_input *in, rec_header *h)
+{
+  reading rd = {.b = b, .name = in->name ? in->name : "-", .fmt = feed_format(in),
+                .header = h};
+  const feed_handler handler = {
+    .arg = &rd,
+    .buffer = reading_buffer,
+    .header = reading_header,
+    .chunk = reading_chunk,
+    .too_long = reading_too_long,
+    .stop = reading_stop,
+    .note = reading_note,
+  };
+  feed_status st = feed_input(in, b->o->chunk_bytes, b->io, &handler);
+  if (rd.j && rd.noted) {
+    /* a message and no record (an empty file, one that cannot be read): a job of its own */
+    rd.j->chunk.len = 0;
+    rd.j->skip = 0;
+    reading_submit(&rd);
+  }
+  if (st == FEED_CANCELED)
+    b->canceled = true;
+  else if (st == FEED_REFUSED)
+    b->read_failed = true;
+  else if (st == FEED_NO_MEMORY)
+    b->nomem = true;
+}
+
+/* ---------------------------------------------------------------- threads */
+
+static unsigned cores(void)
+{
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 && n < 256 ? (unsigned)n : 1;
+}
+
+static bool start_workers(batch *b)
+{
+  b->nworkers = b->o->threads ? b->o->threads : cores();
+  b->sh.njobs = b->nworkers == 1 ? 1 : 2 * b->nworkers + 2;
+  b->sh.jobs = mem_calloc(b->sh.njobs, sizeof *b->sh.jobs);
+  b->workers = mem_calloc(b->nworkers, sizeof *b->workers);
+  if (!b->sh.jobs || !b->workers)
+    return false;
+  for (uint32_t i = 0; i < b->sh.njobs; i++)
+    input_chunk_init(&b->sh.jobs[i].chunk);
+  pthread_mutex_init(&b->sh.lock, NULL);
+  pthread_cond_init(&b->sh.work, NULL);
+  pthread_cond_init(&b->sh.done, NULL);
+  for (unsigned i = 0; i < b->nworkers; i++)
+    if (!(b->workers[i] = worker_new(b->P, b->o, &b->sh)))
+      return false;
+  /* workers[0] belongs to the calling thread (see help) */
+  for (unsigned i = 1; b->nworkers > 1 && i < b->nworkers; i++) {
+    if (pthread_create(&b->workers[i]->thread, NULL, worker_main, b->workers[i]) != 0)
+      return false; /* the ones started are joined by stop_workers */
+    b->nthreads = i;
+  }
+  return true;
+}
+
+static void stop_workers(batch *b)
+{
+  pthread_mutex_lock(&b->sh.lock);
+  while (b->next_write < b->next_seq) {
+    write_ready(b);
+    if (b->next_write < b->next_seq && !help(b))
+      pthread_cond_wait(&b->sh.done, &b->sh.lock);
+  }
+  b->sh.stop = true;
+  pthread_cond_broadcast(&b->sh.work);
+  pthread_mutex_unlock(&b->sh.lock);
+  for (unsigned i = 1; i <= b->nthreads; i++)
+    pthread_join(b->workers[i]->thread, NULL);
+}
+
+static void free_workers(batch *b, bool started)
+{
+  for (unsigned i = 0; b->workers && i < b->nworkers; i++)
+    worker_free(b->workers[i]);
+  for (uint32_t i = 0; b->sh.jobs && i < b->sh.njobs; i++) {
+    input_chunk_fini(&b->sh.jobs[i].chunk);
+    wbuf_free(&b->sh.jobs[i].out);
+    wbuf_free(&b->sh.jobs[i].rej);
+    wbuf_free(&b->sh.jobs[i].log);
+  }
+  if (started) {
+    pthread_mutex_destroy(&b->sh.lock);
+    pthread_cond_destroy(&b->sh.work);
+    pthread_cond_destroy(&b->sh.done);
+  }
+  mem_free(b->workers);
+  mem_free(b->sh.jobs);
+}
+
+/* ---------------------------------------------------------------- the end */
+
+/* Merges every worker's groups into the first worker's and writes them; false (said on the
+ * messages) when a group's rule failed or a sum went out of range. */
+static bool write_aggregates(batch *b)
+{
+  const elig_program *P = b->P;
+  worker *w0 = b->workers[0];
+  elig_stream dst = b->o->separate_aggregates ? ELIG_STREAM_AGGREGATES : ELIG_STREAM_RESULTS;
+  wbuf buf = {0};
+  bool ok = true;
+  for (uint32_t a = 0; a < P->naggregates && ok && !stopped(b); a++) {
+    for (unsigned i = 1; i < b->nworkers; i++)
+      if (!agg_merge(&w0->step.aggs[a], &b->workers[i]->step.aggs[a], 0))
+        b->nomem = true;
+    vm_status st = b->nomem ? VM_OK
+                            : agg_write(&w0->step.aggs[a], w0->step.ctx, &buf, b->o->format,
+                                        b->o->separate_aggregates && a == 0);
+    if (st == VM_ERR_NO_MEMORY) {
+      b->nomem = true;
+    } else if (st != VM_OK) {
+      char where[256];
+      prog_where(P, vm_error_pc(w0->step.ctx), where, sizeof where);
+      buf.len = 0;
+      wbuf_printf(&buf, "elig: aggregate '%s': %s at %s\n", P->aggregates[a].name,
+                  vm_status_str(st), where);
+      emit(b, ELIG_STREAM_MESSAGES, &buf);
+      ok = false;
+    } else if (w0->step.aggs[a].overflow) {
+      buf.len = 0;
+      wbuf_printf(&buf, "elig: aggregate '%s': a sum went out of range\n", P->aggregates[a].name);
+      emit(b, ELIG_STREAM_MESSAGES, &buf);
+      ok = false;
+    }
+    if (ok)
+      emit(b, dst, &buf);
+  }
+  wbuf_free(&buf);
+  return ok;
+}
+
+elig_status batch_run(const elig_program *P, const batch_options *o, const elig_input *inputs,
+                      size_t ninputs, const elig_batch_io *io, elig_batch_stats *stats)
+{
+  batch b = {.P = P, .o = o, .io = io, .stats = stats};
+  memset(stats, 0, sizeof *stats);
+  rec_header *headers = mem_calloc(ninputs + 1, sizeof *headers);
+  bool started = headers && start_workers(&b);
+  bool agg_ok = true;
+  if (!started) {
+    b.nomem = true;
+  } else {
+    /* an input that cannot be read ends the run: its outputs will not be kept anyway */
+    for (size_t i = 0; i < ninputs && !stopped(&b); i++)
+      read_input(&b, &inputs[i], &headers[i]);
+    stop_workers(&b);
+    if (!stopped(&b)) {
+      write_heads(&b);
+      agg_ok = write_aggregates(&b);
+    }
+  }
+  if (!b.nomem && b.unknown.keys) {
+    wbuf w = {0};
+    batch_unknown_keys(&w, P, &b.unknown, "");
+    emit(&b, ELIG_STREAM_MESSAGES, &w);
+    wbuf_free(&w);
+  }
+  free_workers(&b, b.workers != NULL && b.sh.jobs != NULL);
+  for (size_t i = 0; headers && i < ninputs; i++)
+    rec_header_fini(&headers[i]);
+  mem_free(headers);
+  if (b.nomem)
+    return ELIG_ENOMEM;
+  if (b.canceled)
+    return ELIG_ECANCELED;
+  if (b.read_failed || b.write_failed)
+    return ELIG_EIO;
+  return agg_ok ? ELIG_OK : ELIG_EEVAL;
+}

@@ -1,0 +1,50 @@
+/*
+ * batch.h -- a batch run (`elig run`, elig_run): registers in, results, aggregates and
+ * rejections out, through the caller's callbacks.
+ *
+ * Place in the pipeline: feed.c reads each input in chunks of whole records; worker threads
+ * cut (split.c), type and evaluate (step.c) and format (write.c) each chunk into buffers of
+ * their own; the calling thread hands the buffers to the caller's write callback in input
+ * order.  Memory is bounded by the chunks in flight (about 2 per thread) and the aggregate
+ * groups.  The shared helpers of every batch (the unknown-keys warning, the rejection line)
+ * are here too.
+ */
+#ifndef ELIG_BATCH_H
+#define ELIG_BATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "elig.h"
+
+#include "program.h"
+#include "record.h"
+#include "wbuf.h"
+#include "write.h"
+
+typedef struct {
+  write_format format;        /* of the results */
+  int32_t as_of;              /* days since 1970-01-01 */
+  unsigned threads;           /* 0: one a core */
+  bool reject_rows;           /* rejections as CSV rows on ELIG_STREAM_REJECTS */
+  bool separate_aggregates;   /* aggregates on ELIG_STREAM_AGGREGATES */
+  bool explain;               /* the `why` column */
+  bool show_values;           /* rejection messages quote the value at fault */
+  size_t chunk_bytes;         /* 0: the reader's default */
+} batch_options;
+
+/* elig_run's body (elig.h says what it does and returns). */
+elig_status batch_run(const elig_program *P, const batch_options *o, const elig_input *inputs,
+                      size_t ninputs, const elig_batch_io *io, elig_batch_stats *stats);
+
+/* "elig: warning: 3 keys that name no field were ignored[WHICH] in 1 record; the first,
+ * 'exited_yaer' in a 'household' on line 7: did you mean 'exited_year'?", appended to b.
+ * The record type is named because the key may be in a nested record (a 'member'). */
+void batch_unknown_keys(wbuf *b, const elig_program *P, const rec_unknown *u,
+                        const char *which);
+
+/* Writes b's bytes to `stream` through io, and empties b; false when the write failed or b
+ * is incomplete (out of memory: *nomem is then set). */
+bool batch_write(const elig_batch_io *io, elig_stream stream, wbuf *b, bool *nomem);
+
+#endif

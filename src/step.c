@@ -1,0 +1,162 @@
+/*
+ * step.c -- one record through one rule set.  See step.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+#include "step.h"
+
+bool step_init(step *s, const elig_program *P, int32_t as_of, bool aggregate)
+{
+  memset(s, 0, sizeof *s);
+  s->P = P;
+  s->ctx = vm_ctx_new(P);
+  if (!s->ctx)
+    return false;
+  vm_set_as_of(s->ctx, as_of);
+  if (!aggregate)
+    return true;
+  s->aggs = mem_calloc(P->naggregates + 1, sizeof *s->aggs);
+  if (!s->aggs)
+    return false;
+  for (uint32_t i = 0; i < P->naggregates; i++)
+    agg_table_init(&s->aggs[i], &P->aggregates[i]);
+  return true;
+}
+
+void step_fini(step *s)
+{
+  vm_ctx_free(s->ctx);
+  for (uint32_t i = 0; s->aggs && i < s->P->naggregates; i++)
+    agg_table_fini(&s->aggs[i]);
+  mem_free(s->aggs);
+  memset(s, 0, sizeof *s);
+}
+
+diag_id step_failure_code(vm_status st)
+{
+  switch (st) {
+  case VM_ERR_DIV_ZERO: return DIAG_E_RUN_DIV_ZERO;
+  case VM_ERR_REGEX_LIMIT: return DIAG_E_RUN_REGEX_LIMIT;
+  case VM_ERR_REGEX: return DIAG_E_RUN_REGEX;
+  case VM_ERR_NO_MEMORY: return DIAG_E_NO_MEMORY;
+  default: return DIAG_E_RUN_OVERFLOW;
+  }
+}
+
+step_result step_evaluate(step *s, uint64_t seq, step_why *why)
+{
+  vm_status st = vm_eval_record(s->ctx);
+  /* aggregates see the record only once it has a full result */
+  for (uint32_t i = 0; s->aggs && i < s->P->naggregates && st == VM_OK; i++)
+    st = agg_add(&s->aggs[i], s->ctx, seq);
+  if (st == VM_OK)
+    return STEP_OK;
+  if (st == VM_ERR_NO_MEMORY)
+    return STEP_NO_MEMORY;
+  vm_error(s->ctx, &why->pc); /* agg_add's failure is a cell's too, with its pc */
+  why->vm = st;
+  why->reject.code = step_failure_code(st);
+  snprintf(why->reject.message, sizeof why->reject.message, "%s", vm_status_str(st));
+  why->reject.field[0] = why->reject.value[0] = '\0';
+  return STEP_FAILED;
+}
+
+const char *step_failure_text(const step *s, const step_why *why, char *buf, size_t size)
+{
+  char where[256];
+  prog_where(s->P, why->pc, where, sizeof where);
+  snprintf(buf, size, "%s at %s", vm_status_str(why->vm), where);
+  return buf;
+}
+
+step_result step_typed(step *s, uint64_t seq, step_why *why)
+{
+  if (!rec_check(s->ctx, &why->reject))
+    return STEP_REJECTED;
+  return step_evaluate(s, seq, why);
+}
+
+step_result step_type_json(step *s, jdoc *doc, rec_unknown *unknown, step_why *why)
+{
+  if (!rec_from_json(s->ctx, doc, &why->reject, unknown))
+    return why->reject.code == DIAG_E_ELEMENTS_NO_MEMORY ? STEP_NO_MEMORY : STEP_REJECTED;
+  return STEP_OK;
+}
+
+step_result step_json(step *s, jdoc *doc, rec_unknown *unknown, uint64_t seq, step_why *why)
+{
+  step_result res = step_type_json(s, doc, unknown, why);
+  return res == STEP_OK ? step_evaluate(s, seq, why) : res;
+}
+
+static step_result csv_type(step *s, const rec_header *h, const split_record *r,
+                            step_why *why)
+{
+  if (h->refused[0]) {
+    why->reject.code = h->refused_code;
+    snprintf(why->reject.message, sizeof why->reject.message, "%s", h->refused);
+    why->reject.field[0] = why->reject.value[0] = '\0';
+    return STEP_REJECTED;
+  }
+  if (r->csv->error == CSV_ENOMEM)
+    return STEP_NO_MEMORY;
+  if (r->csv->error != CSV_OK) {
+    rec_csv_error(h, s->P, r->csv, &why->reject);
+    return STEP_REJECTED;
+  }
+  if (!rec_from_csv(h, s->ctx, r->csv, &why->reject))
+    return STEP_REJECTED;
+  return STEP_OK;
+}
+
+step_result step_type(step *s, const rec_header *h, const split_record *r,
+                      rec_unknown *unknown, step_why *why)
+{
+  if (r->format == INPUT_CSV)
+    return csv_type(s, h, r, why);
+  if (r->json_error == JDOC_ENOMEM)
+    return STEP_NO_MEMORY;
+  if (r->json_error != JDOC_OK) {
+    why->reject.code = DIAG_E_MALFORMED_JSON;
+    diag_format(DIAG_E_MALFORMED_JSON, why->reject.message, sizeof why->reject.message,
+                r->json_at.column, r->json_at.message);
+    why->reject.field[0] = why->reject.value[0] = '\0';
+    return STEP_REJECTED;
+  }
+  uint64_t seen = unknown->keys;
+  step_result res = step_type_json(s, r->json, unknown, why);
+  if (seen == 0 && unknown->keys)
+    unknown->first_line = r->line;
+  return res;
+}
+
+step_result step_record(step *s, const rec_header *h, const split_record *r, uint64_t seq,
+                        rec_unknown *unknown, step_why *why)
+{
+  step_result res = step_type(s, h, r, unknown, why);
+  return res == STEP_OK ? step_evaluate(s, seq, why) : res;
+}
+
+void step_key_part(const step *s, const rec_header *h, const split_record *r, uint32_t k,
+                   const char **text, size_t *len)
+{
+  *text = "";
+  *len = 0;
+  if (r->format == INPUT_CSV) {
+    /* a record that does not parse has no key: its cells may not be where the header says */
+    if (r->csv->error == CSV_OK)
+      rec_csv_key_part(h, s->P, r->csv, k, text, len);
+    return;
+  }
+  const jdoc *d = r->json;
+  if (!d || !d->nnodes || d->nodes[0].kind != JDOC_OBJECT)
+    return;
+  const char *name = prog_main_record(s->P)->fields[s->P->key_fields[k]].name;
+  uint32_t v = jdoc_object_get(d, 0, name, strlen(name));
+  if (v != JDOC_NONE && d->nodes[v].str) {
+    *text = d->nodes[v].str;
+    *len = d->nodes[v].len;
+  }
+}
