@@ -1,14 +1,19 @@
 /*
- * check.c -- resolves names and types every expression of a rule set.
+ * check.c -- the type checker: types every expression of a rule set, once the resolver has
+ * said what each name means, and enforces the rules about absent values.
  *
- * Pipeline: parse.c -> check.c -> compile.c.  Input: one tree per source file, imports
- * first.  Output: the tree annotated (types, what each name refers to) and a chk_program
- * listing declarations in compile order.  Every error is reported here, before any record is
- * read; the compiler can then assume a well-typed program.
+ * Pipeline: parse.c -> resolve.c + check.c -> compile.c.  chk_check (check.h) is the entry
+ * point of both.  It runs the resolver over the whole rule set first (merge of the files,
+ * main record, indexes, numbering: resolve.h), then types the records, parameters, derived
+ * values, decisions, flags, aggregates, tests and output, asking the resolver what each name
+ * means where it meets it (res_lookup).  Output: the tree annotated (types; ref, index and
+ * decl of each name, from the resolver's binding) and a chk_program listing declarations in
+ * compile order.  Every error is reported here or in the resolver, before any record is read,
+ * with its own code from diag.def; the compiler can then assume a well-typed program.
  *
- * Scopes, innermost first: the element record inside `where` and `list.field`; the keys,
- * accumulations and derived values of an aggregate block; the rule set's fields, derived
- * values, parameters, decisions and flags; the built-in `as_of`.
+ * Derived values, parameters and decisions are typed on demand, when a name first uses them,
+ * so a name may be used before its declaration; meeting one again while it is being typed is a
+ * cycle (E0403).
  *
  * Absent values: an optional field, or a derived value that may be none, cannot be used by an
  * operator until it is tested.  `x is not none and <uses x>`, `if x is none then .. else
@@ -21,8 +26,7 @@
 
 #include "check.h"
 #include "decimal.h"
-#include "names.h"
-#include "suggest.h"
+#include "resolve.h"
 
 /* ---------------------------------------------------------------- state */
 
@@ -46,12 +50,10 @@ typedef struct {
   chk_aggregate *agg;         /* inside an aggregate block */
   bool in_acc;                /* inside an accumulation's argument: record scope again */
   int last;                   /* index of the last diagnostic, for help and notes */
-  elig_loc root_loc;          /* the start of the root file, for errors about the whole set */
+  res_ctx res;                /* the names: what each one means (resolve.h) */
   ast_decl *chain[64];        /* derived values being checked, for cycle reports */
   uint32_t depth;             /* how many are being checked, one inside the other */
   bool chain_reported;
-  names_index decls;          /* top-level definitions by name */
-  names_index fields;         /* the main record's fields by name */
   char tybuf1[64], tybuf2[64]; /* type names for messages: per checker, so that threads can
                                  compile at once */
 } checker;
@@ -100,64 +102,11 @@ static ty_type opt_of(ty_type t, bool opt)
   return t;
 }
 
-static void *find_decl(const ast_list *l, const char *name)
+/* The scope the checker is in, for the resolver. */
+static res_scope scope(const checker *c)
 {
-  for (uint32_t i = 0; i < l->n; i++) {
-    ast_decl *d = l->items[i];
-    if (d->name && strcmp(d->name, name) == 0)
-      return d;
-  }
-  return NULL;
-}
-
-static ast_field *find_field(const ast_decl *rec, const char *name, uint32_t *index)
-{
-  if (rec && rec->fields_index) {
-    ast_field *f = names_get(rec->fields_index, name);
-    if (!f)
-      return NULL;
-    if (f && index)
-      *index = f->index;
-    return f;
-  }
-  for (uint32_t i = 0; rec && i < rec->fields.n; i++) {
-    ast_field *f = rec->fields.items[i];
-    if (strcmp(f->name, name) == 0) {
-      if (index)
-        *index = i;
-      return f;
-    }
-  }
-  return NULL;
-}
-
-/* ---------------------------------------------------------------- "did you mean" */
-
-typedef struct {
-  const char *names[512];
-  size_t n;
-} candidates;
-
-static void add_candidates(candidates *cs, const ast_list *decls)
-{
-  for (uint32_t i = 0; i < decls->n && cs->n < 512; i++) {
-    ast_decl *d = decls->items[i];
-    if (d->name)
-      cs->names[cs->n++] = d->name;
-  }
-}
-
-static void add_field_candidates(candidates *cs, const ast_decl *rec)
-{
-  for (uint32_t i = 0; rec && i < rec->fields.n && cs->n < 512; i++)
-    cs->names[cs->n++] = ((ast_field *)rec->fields.items[i])->name;
-}
-
-static void suggest(checker *c, const char *word, candidates *cs)
-{
-  const char *best = suggest_closest(word, strlen(word), cs->names, cs->n);
-  if (best)
-    diag_add_help(c->diags, c->last, "did you mean '%s'?", best);
+  res_scope sc = {c->elem_record, c->agg ? c->agg->decl : NULL, c->in_acc};
+  return sc;
 }
 
 /* ---------------------------------------------------------------- literals */
@@ -269,7 +218,7 @@ static void check_let(checker *c, ast_decl *d);
 static void check_agg_let(checker *c, ast_decl *d);
 static void check_decision(checker *c, ast_decl *d);
 static void check_param(checker *c, ast_decl *d);
-static ty_type field_type(checker *c, ast_decl *rec, ast_field *f);
+static ty_type field_type(checker *c, const ast_field *f);
 
 static bool is_narrowed(const narrow *nw, int ref, uint32_t index)
 {
@@ -307,90 +256,70 @@ static bool table_uses_record(const ast_table *t)
   return false;
 }
 
-/* A top-level derived value, parameter, decision or flag called name. */
-static ast_decl *value_decl(checker *c, const char *name)
-{
-  ast_decl *d = names_get(&c->decls, name);
-  return d && (d->kind == DECL_LET || d->kind == DECL_PARAM || d->kind == DECL_DECIDE ||
-               d->kind == DECL_MONITOR)
-             ? d
-             : NULL;
-}
-
-/* Resolves an AST_NAME in the current scope, setting ref, index, decl and type. */
-static ty_type resolve_name(checker *c, ast_expr *e, const narrow *nw)
+/* Types an AST_NAME.  The resolver says what the name means in the current scope; this sets
+ * ref, index, decl and type, checking a derived value, parameter or decision first when that
+ * has not been done yet (a name may be used before its declaration). */
+static ty_type check_name(checker *c, ast_expr *e, const narrow *nw)
 {
   chk_program *p = c->prog;
-  const char *name = e->text;
-  uint32_t idx;
-  ast_field *f;
-  ast_decl *d = NULL;
-
-  if (c->elem_record && (f = find_field(c->elem_record, name, &idx))) {
-    e->ref = c->elem_record == p->record ? REF_FIELD : REF_MEMBER;
-    e->index = idx;
-    f->used = true;
-    e->type = field_type(c, c->elem_record, f);
-    goto narrowing;
-  }
-  if (c->elem_record && c->elem_record != p->record)
-    goto record_scope; /* element scope also sees the record scope */
-  if (c->agg && !c->in_acc) {
-    for (uint32_t i = 0; i < c->agg->keys.n; i++) {
-      ast_group_key *k = c->agg->keys.items[i];
-      if (strcmp(k->name, name) == 0) {
-        e->ref = REF_AGG_KEY;
-        e->index = i;
-        e->type = k->expr->type;
-        return e->type;
-      }
-    }
-    if ((d = find_decl(&c->agg->decl->body, name)) && d->kind == DECL_LET) {
-      check_agg_let(c, d);
-      e->ref = REF_AGG_LET;
-      e->index = d->index;
-      e->decl = d;
-      d->used = true;
-      e->type = d->type;
-      goto narrowing;
-    }
-    if (d && d->kind == DECL_DECIDE) {
-      e->ref = REF_AGG_DECISION;
-      e->index = d->index;
-      e->decl = d;
-      e->type = d->type;
-      return e->type;
-    }
-  }
-record_scope:
-  if ((f = find_field(p->record, name, &idx)) || (d = value_decl(c, name))) {
-    if (c->agg && !c->in_acc && !f && d->kind == DECL_PARAM) {
-      /* a parameter that depends on no field (a constant, or by as_of) is the same for the
-       * whole group */
-      check_param(c, d);
-      if (!table_uses_record(d->table)) {
-        e->ref = REF_PARAM;
-        e->decl = d;
-        e->index = d->index;
-        d->used = true;
-        e->type = d->type;
-        return e->type;
-      }
-    }
+  res_scope sc = scope(c);
+  res_binding b = res_lookup(&c->res, &sc, e->text);
+  ast_decl *d = b.decl;
+  switch (b.kind) {
+  case RES_ELEM_FIELD:
+    e->ref = b.record == p->record ? REF_FIELD : REF_MEMBER;
+    e->index = b.index;
+    b.field->used = true;
+    e->type = field_type(c, b.field);
+    break;
+  case RES_AGG_KEY:
+    e->ref = REF_AGG_KEY;
+    e->index = b.index;
+    e->type = b.key->expr->type;
+    return e->type;
+  case RES_AGG_LET:
+    check_agg_let(c, d);
+    e->ref = REF_AGG_LET;
+    e->index = d->index;
+    e->decl = d;
+    d->used = true;
+    e->type = d->type;
+    break;
+  case RES_AGG_DECISION:
+    e->ref = REF_AGG_DECISION;
+    e->index = d->index;
+    e->decl = d;
+    e->type = d->type;
+    return e->type;
+  case RES_FIELD:
+  case RES_VALUE:
     if (c->agg && !c->in_acc) {
-      error(c, DIAG_E_RECORD_VALUE_IN_GROUP, e->loc, name);
+      /* a parameter that depends on no field (a constant, or by as_of) is the same for the
+       * whole group; anything else of the record scope differs from record to record */
+      if (b.kind == RES_VALUE && d->kind == DECL_PARAM) {
+        check_param(c, d);
+        if (!table_uses_record(d->table)) {
+          e->ref = REF_PARAM;
+          e->decl = d;
+          e->index = d->index;
+          d->used = true;
+          e->type = d->type;
+          return e->type;
+        }
+      }
+      error(c, DIAG_E_RECORD_VALUE_IN_GROUP, e->loc, e->text);
       diag_add_help(c->diags, c->last,
-                    "use an aggregation such as sum(%s), count(where ...) or first(%s)", name,
-                    name);
+                    "use an aggregation such as sum(%s), count(where ...) or first(%s)", e->text,
+                    e->text);
       e->type = T(TY_ERROR);
       return e->type;
     }
-    if (f) {
+    if (b.kind == RES_FIELD) {
       e->ref = REF_FIELD;
-      e->index = idx;
-      f->used = true;
-      e->type = field_type(c, p->record, f);
-      goto narrowing;
+      e->index = b.index;
+      b.field->used = true;
+      e->type = field_type(c, b.field);
+      break;
     }
     e->decl = d;
     e->index = d->index;
@@ -402,34 +331,16 @@ record_scope:
     default: e->ref = REF_FLAG; d->type = T(TY_BOOL); break;
     }
     e->type = d->type;
-    goto narrowing;
-  }
-  if (strcmp(name, "as_of") == 0) {
+    break;
+  case RES_AS_OF:
     e->ref = REF_AS_OF;
     e->type = T(TY_DATE);
     return e->type;
+  case RES_UNKNOWN:
+    res_report_unknown(&c->res, &sc, e);
+    e->type = T(TY_ERROR);
+    return e->type;
   }
-  candidates cs = {.n = 0};
-  if (c->elem_record)
-    add_field_candidates(&cs, c->elem_record);
-  if (c->agg && !c->in_acc)
-    add_candidates(&cs, &c->agg->decl->body);
-  add_field_candidates(&cs, p->record);
-  add_candidates(&cs, &p->lets);
-  add_candidates(&cs, &p->params);
-  add_candidates(&cs, &p->decisions);
-  add_candidates(&cs, &p->flags);
-  /* "unknown field" when the name looks meant for a field (or is looked up in a list
-   * element), "unknown name" otherwise */
-  const char *best = suggest_closest(name, strlen(name), cs.names, cs.n);
-  bool field = (c->elem_record && c->elem_record != p->record) ||
-               (best && find_field(c->elem_record ? c->elem_record : p->record, best, NULL));
-  error(c, field ? DIAG_E_UNKNOWN_FIELD : DIAG_E_UNKNOWN_NAME, e->loc, name);
-  if (best)
-    diag_add_help(c->diags, c->last, "did you mean '%s'?", best);
-  e->type = T(TY_ERROR);
-  return e->type;
-narrowing:
   if (e->type.opt && is_narrowed(nw, (int)e->ref, e->index))
     e->type.opt = false;
   return e->type;
@@ -590,18 +501,17 @@ static void check_outcome_literal(checker *c, const ast_expr *named, const ast_e
   if (named->ref != REF_DECISION && named->ref != REF_AGG_DECISION)
     return;
   ast_decl *d = named->decl;
-  candidates cs = {.n = 0};
+  res_candidates cs = {.n = 0};
   for (uint32_t i = 0; i < d->rules.n; i++) {
     ast_rule *r = d->rules.items[i];
     if (!r->value || r->value->kind != AST_STRING)
       return;
     if (strcmp(r->value->text, lit->text) == 0)
       return;
-    if (cs.n < 512)
-      cs.names[cs.n++] = r->value->text;
+    res_cand_add(&cs, r->value->text);
   }
   type_error(c, lit->loc, "decision '%s' has no outcome \"%s\"", d->name, lit->text);
-  suggest(c, lit->text, &cs);
+  res_suggest(c->diags, c->last, lit->text, &cs);
 }
 
 static ty_type check_compare(checker *c, ast_expr *e, ty_type l, ty_type r)
@@ -724,17 +634,13 @@ static ty_type check_list_aggregation(checker *c, ast_expr *e, const builtin *bi
   c->elem_record = c->prog->records.items[lt.record];
   ty_type vt = T(TY_INT);
   if (arg->kind == AST_MEMBER) {
-    ast_field *f = find_field(c->elem_record, arg->text, &arg->index);
+    ast_field *f = res_field_or_report(&c->res, c->elem_record, arg->text, arg->loc, &arg->index);
     if (!f) {
-      error(c, DIAG_E_UNKNOWN_FIELD, arg->loc, arg->text);
-      candidates cs = {.n = 0};
-      add_field_candidates(&cs, c->elem_record);
-      suggest(c, arg->text, &cs);
       vt = T(TY_ERROR);
     } else {
       f->used = true;
       arg->ref = REF_MEMBER;
-      vt = field_type(c, c->elem_record, f);
+      vt = field_type(c, f);
       arg->type = vt;
     }
   }
@@ -849,10 +755,10 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
   const builtin *bi = find_builtin(e->text);
   if (!bi) {
     error(c, DIAG_E_UNKNOWN_FUNCTION, e->loc, e->text);
-    candidates cs = {.n = 0};
+    res_candidates cs = {.n = 0};
     for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-      cs.names[cs.n++] = builtins[i].name;
-    suggest(c, e->text, &cs);
+      res_cand_add(&cs, builtins[i].name);
+    res_suggest(c->diags, c->last, e->text, &cs);
     return T(TY_ERROR);
   }
   e->index = (uint32_t)bi->id;
@@ -983,19 +889,14 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
   case AST_REGEX:
     type_error(c, e->loc, "a regex can only follow 'matches'");
     return T(TY_ERROR);
-  case AST_NAME: return resolve_name(c, e, nw);
+  case AST_NAME: return check_name(c, e, nw);
   case AST_MEMBER: {
     /* a member field outside count/sum/...: name it correctly first */
     ty_type lt = check_expr(c, e->a, nw);
     if (lt.base == TY_LIST) {
       ast_decl *elem = c->prog->records.items[lt.record];
-      if (!find_field(elem, e->text, NULL)) {
-        error(c, DIAG_E_UNKNOWN_FIELD, e->loc, e->text);
-        candidates cs = {.n = 0};
-        add_field_candidates(&cs, elem);
-        suggest(c, e->text, &cs);
+      if (!res_field_or_report(&c->res, elem, e->text, e->loc, NULL))
         return T(TY_ERROR);
-      }
     }
     type_error(c, e->loc, "'%s' is a list of values; aggregate it, e.g. sum(...) or max(...)",
                e->text);
@@ -1103,13 +1004,12 @@ static ty_type check_expr(checker *c, ast_expr *e, const narrow *nw)
 
 /* ---------------------------------------------------------------- records */
 
-static ty_type field_type(checker *c, ast_decl *rec, ast_field *f)
+static ty_type field_type(checker *c, const ast_field *f)
 {
-  (void)rec;
   ty_type t;
   if (strcmp(f->type_name, "list") == 0) {
     t = T(TY_LIST);
-    ast_decl *elem = f->elem_name ? find_decl(&c->prog->records, f->elem_name) : NULL;
+    ast_decl *elem = f->elem_name ? res_record(&c->res, f->elem_name) : NULL;
     t.record = elem ? (uint16_t)elem->index : 0;
     if (!elem)
       t = T(TY_ERROR);
@@ -1131,18 +1031,18 @@ static void unknown_type(checker *c, elig_loc loc, const char *name)
   static const char *const names[] = {"text", "int", "money", "number", "percent", "bool",
                                       "date"};
   error(c, DIAG_E_UNKNOWN_TYPE, loc, name);
-  candidates cs = {.n = 0};
+  res_candidates cs = {.n = 0};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    cs.names[cs.n++] = names[i];
-  suggest(c, name, &cs);
+    res_cand_add(&cs, names[i]);
+  res_suggest(c->diags, c->last, name, &cs);
 }
 
 static void check_field(checker *c, ast_decl *rec, ast_field *f)
 {
-  ty_type t = field_type(c, rec, f);
+  ty_type t = field_type(c, f);
   bool required = false, optional = false, has_default = false;
   if (strcmp(f->type_name, "list") == 0) {
-    ast_decl *elem = f->elem_name ? find_decl(&c->prog->records, f->elem_name) : NULL;
+    ast_decl *elem = f->elem_name ? res_record(&c->res, f->elem_name) : NULL;
     if (!f->elem_name)
       type_error(c, f->type_loc, "'list' needs the record it holds: list of <record>");
     else if (!elem || elem->kind != DECL_RECORD) {
@@ -1151,12 +1051,12 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
       type_error(c, f->type_loc, "a record cannot hold a list of itself or of the main record");
   } else if (t.base == TY_ERROR) {
     error(c, DIAG_E_UNKNOWN_TYPE, f->type_loc, f->type_name);
-    candidates cs = {.n = 0};
+    res_candidates cs = {.n = 0};
     static const char *const names[] = {"text", "int", "money", "number", "percent", "bool",
                                         "date", "list"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-      cs.names[cs.n++] = names[i];
-    suggest(c, f->type_name, &cs);
+      res_cand_add(&cs, names[i]);
+    res_suggest(c->diags, c->last, f->type_name, &cs);
     return;
   } else if (f->elem_name) {
     type_error(c, f->type_loc, "only 'list' takes 'of'");
@@ -1200,7 +1100,7 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
       /* The check runs only when the field is present, so the field itself is narrowed. */
       ast_decl *saved = c->elem_record;
       narrow self = {NULL, rec == c->prog->record ? REF_FIELD : REF_MEMBER, 0};
-      find_field(rec, f->name, &self.index);
+      res_field(rec, f->name, &self.index);
       c->elem_record = rec;
       want(c, k->a, use(c, k->a, &self), TY_BOOL, "check");
       c->elem_record = saved;
@@ -1221,15 +1121,10 @@ static void check_record(checker *c, ast_decl *rec)
   }
   for (uint32_t i = 0; i < rec->keys.n; i++) {
     ast_expr *k = rec->keys.items[i];
-    ast_field *f = find_field(rec, k->text, &k->index);
-    if (!f) {
-      error(c, DIAG_E_UNKNOWN_FIELD, k->loc, k->text);
-      candidates cs = {.n = 0};
-      add_field_candidates(&cs, rec);
-      suggest(c, k->text, &cs);
-    } else {
+    ast_field *f = res_field_or_report(&c->res, rec, k->text, k->loc, &k->index);
+    if (f) {
       k->ref = REF_FIELD;
-      k->type = field_type(c, rec, f);
+      k->type = field_type(c, f);
     }
   }
 }
@@ -1383,7 +1278,7 @@ static void check_decision(checker *c, ast_decl *d)
   if (skip)
     return;
   chk_aggregate *agg = c->agg;
-  bool at_record_level = find_decl(&c->prog->decisions, d->name) == d;
+  bool at_record_level = res_is_top_level(&c->res, d);
   if (at_record_level)
     c->agg = NULL;
   ty_type out = T(TY_ERROR);
@@ -1510,8 +1405,8 @@ static void check_monitor(checker *c, ast_decl *d)
     known |= strcmp(d->severity, severities[i]) == 0;
   if (!known) {
     error(c, DIAG_E_UNKNOWN_SEVERITY, d->severity_loc, d->severity);
-    candidates cs = {.n = 4, .names = {"low", "medium", "high", "critical"}};
-    suggest(c, d->severity, &cs);
+    res_candidates cs = {.names = {"low", "medium", "high", "critical"}, .n = 4};
+    res_suggest(c->diags, c->last, d->severity, &cs);
   }
   c->elem_record = c->prog->record;
   want(c, d->cond, use(c, d->cond, NULL), TY_BOOL, "when");
@@ -1520,7 +1415,10 @@ static void check_monitor(checker *c, ast_decl *d)
   d->type = T(TY_BOOL);
 }
 
-static void resolve_outputs(checker *c, ast_list *names, ast_list *out)
+/* Types the names of an 'output' declaration and appends them to `out`.  A list or as_of is not
+ * a column, and flags have their own; both need the name's meaning and type, so this is the
+ * checker's part of the output (the resolver's is the default lists). */
+static void check_outputs(checker *c, ast_list *names, ast_list *out)
 {
   for (uint32_t i = 0; i < names->n; i++) {
     ast_expr *e = names->items[i];
@@ -1552,32 +1450,7 @@ static void check_aggregate(checker *c, chk_aggregate *agg)
   }
   c->agg = agg;
   c->elem_record = NULL;
-  uint32_t nlets = 0, ndecisions = 0;
-  ast_decl *output = NULL;
-  for (uint32_t i = 0; i < d->body.n; i++) {
-    ast_decl *b = d->body.items[i];
-    if (b->kind == DECL_OUTPUT) {
-      if (output)
-        error(c, DIAG_E_DUPLICATE, b->loc, "output");
-      output = b;
-      continue;
-    }
-    for (uint32_t j = 0; j < i; j++) {
-      ast_decl *o = d->body.items[j];
-      if (o->name && strcmp(o->name, b->name) == 0) {
-        error(c, DIAG_E_DUPLICATE_FIELD, b->name_loc, b->name);
-        diag_add_note(c->diags, c->last, o->name_loc, "first declared here");
-      }
-    }
-    for (uint32_t j = 0; j < d->group.n; j++) {
-      ast_group_key *k = d->group.items[j];
-      if (strcmp(k->name, b->name) == 0) {
-        error(c, DIAG_E_DUPLICATE_FIELD, b->name_loc, b->name);
-        diag_add_note(c->diags, c->last, k->loc, "the group key is declared here");
-      }
-    }
-    b->index = b->kind == DECL_LET ? nlets++ : ndecisions++;
-  }
+  ast_decl *output = res_aggregate_names(&c->res, d);
   for (uint32_t i = 0; i < d->body.n; i++) {
     ast_decl *b = d->body.items[i];
     if (b->kind == DECL_LET) {
@@ -1588,22 +1461,12 @@ static void check_aggregate(checker *c, chk_aggregate *agg)
       ast_list_append(c->arena, &agg->decisions, b);
     }
   }
-  if (output)
-    resolve_outputs(c, &output->names, &agg->outputs);
-  else {
-    /* By default: the keys, then every derived value and decision in order. */
-    for (uint32_t i = 0; i < d->group.n; i++) {
-      ast_group_key *k = d->group.items[i];
-      ast_expr *e = ast_name(c->arena, k->name, k->loc);
-      check_expr(c, e, NULL);
-      ast_list_append(c->arena, &agg->outputs, e);
-    }
-    for (uint32_t i = 0; i < d->body.n; i++) {
-      ast_decl *b = d->body.items[i];
-      ast_expr *e = ast_name(c->arena, b->name, b->name_loc);
-      check_expr(c, e, NULL);
-      ast_list_append(c->arena, &agg->outputs, e);
-    }
+  if (output) {
+    check_outputs(c, &output->names, &agg->outputs);
+  } else {
+    res_default_aggregate_outputs(&c->res, d, &agg->outputs);
+    for (uint32_t i = 0; i < agg->outputs.n; i++)
+      check_expr(c, agg->outputs.items[i], NULL);
   }
   c->agg = NULL;
 }
@@ -1613,16 +1476,10 @@ static void check_aggregate(checker *c, chk_aggregate *agg)
 /* One given value: a literal of the field's type, none, or for a list of records, records. */
 static void check_given_value(checker *c, ast_decl *rec, ast_given_item *g)
 {
-  uint32_t idx;
-  ast_field *f = find_field(rec, g->name, &idx);
-  if (!f) {
-    error(c, DIAG_E_UNKNOWN_FIELD, g->loc, g->name);
-    candidates cs = {.n = 0};
-    add_field_candidates(&cs, rec);
-    suggest(c, g->name, &cs);
+  ast_field *f = res_field_or_report(&c->res, rec, g->name, g->loc, NULL);
+  if (!f)
     return;
-  }
-  ty_type t = field_type(c, rec, f);
+  ty_type t = field_type(c, f);
   ast_expr *v = g->value;
   if (v->kind == AST_NONE)
     return;
@@ -1647,11 +1504,8 @@ static void check_given_value(checker *c, ast_decl *rec, ast_given_item *g)
 static void check_test(checker *c, ast_decl *d)
 {
   for (uint32_t i = 0; i < d->given.n; i++) {
-    ast_given_item *g = d->given.items[i];
-    for (uint32_t j = 0; j < i; j++)
-      if (strcmp(((ast_given_item *)d->given.items[j])->name, g->name) == 0)
-        error(c, DIAG_E_DUPLICATE_FIELD, g->loc, g->name);
-    check_given_value(c, c->prog->record, g);
+    res_given_name(&c->res, d, i);
+    check_given_value(c, c->prog->record, d->given.items[i]);
   }
   c->agg = NULL;
   c->elem_record = c->prog->record;
@@ -1661,191 +1515,7 @@ static void check_test(checker *c, ast_decl *d)
   }
 }
 
-/* ---------------------------------------------------------------- merging files */
-
-static ast_list *list_for(chk_program *p, ast_decl_kind k)
-{
-  switch (k) {
-  case DECL_RECORD: return &p->records;
-  case DECL_LET: return &p->lets;
-  case DECL_PARAM: return &p->params;
-  case DECL_DECIDE: return &p->decisions;
-  case DECL_MONITOR: return &p->flags;
-  case DECL_TEST: return &p->tests;
-  default: return NULL;
-  }
-}
-
-static const char *kind_word(ast_decl_kind k)
-{
-  static const char *const words[] = {"policy", "import", "record", "param", "let", "decide",
-                                      "monitor", "aggregate", "output", "test"};
-  return words[k];
-}
-
-/* Finds any top-level definition called `name` (records, values, decisions, flags,
- * aggregates, and fields of the main record are one namespace). */
-static ast_decl *find_any(checker *c, const char *name)
-{
-  return names_get(&c->decls, name);
-}
-
-static void merge(checker *c, ast_file *const *files, uint32_t nfiles, ast_list *aggs,
-                  ast_decl **output)
-{
-  chk_program *p = c->prog;
-  for (uint32_t f = 0; f < nfiles; f++) {
-    ast_decl *file_output = NULL;
-    for (uint32_t i = 0; i < files[f]->decls.n; i++) {
-      ast_decl *d = files[f]->decls.items[i];
-      if (d->kind == DECL_IMPORT)
-        continue;
-      if (d->kind == DECL_POLICY) {
-        p->policy = d;
-        continue;
-      }
-      if (d->kind == DECL_OUTPUT) {
-        if (file_output)
-          error(c, DIAG_E_DUPLICATE, d->loc, "output");
-        file_output = *output = d;
-        continue;
-      }
-      if (d->kind == DECL_TEST) {
-        /* override test "name" replaces the imported test of that name (a province whose
-         * figures differ keeps the national test's intent with its own numbers) */
-        bool replaced = false;
-        for (uint32_t j = 0; d->is_override && j < p->tests.n; j++)
-          if (strcmp(((ast_decl *)p->tests.items[j])->text, d->text) == 0) {
-            p->tests.items[j] = d;
-            replaced = true;
-          }
-        if (d->is_override && !replaced)
-          error(c, DIAG_E_NOTHING_TO_OVERRIDE, d->name_loc, "test", d->text);
-        else if (!replaced)
-          ast_list_append(c->arena, &p->tests, d);
-        continue;
-      }
-      ast_list *l = d->kind == DECL_AGGREGATE ? aggs : list_for(p, d->kind);
-      ast_decl *old = find_any(c, d->name);
-      if (d->is_override) {
-        if (!old || old->kind != d->kind) {
-          error(c, DIAG_E_NOTHING_TO_OVERRIDE, d->name_loc, kind_word(d->kind),
-                     d->name);
-          candidates cs = {.n = 0};
-          add_candidates(&cs, l);
-          suggest(c, d->name, &cs);
-          continue;
-        }
-        for (uint32_t j = 0; j < l->n; j++)
-          if (l->items[j] == old)
-            l->items[j] = d;
-        names_put(&c->decls, d->name, d);
-        continue;
-      }
-      if (old) {
-        error(c, DIAG_E_DUPLICATE, d->name_loc, d->name);
-        diag_add_note(c->diags, c->last, old->name_loc,
-                      "previous definition is here");
-        continue;
-      }
-      ast_list_append(c->arena, l, d);
-      if (!names_put(&c->decls, d->name, d))
-        c->failed = true;
-    }
-  }
-}
-
-static bool pick_main_record(checker *c)
-{
-  chk_program *p = c->prog;
-  ast_decl *keyed = NULL, *unused = NULL;
-  int nkeyed = 0, nunused = 0;
-  for (uint32_t i = 0; i < p->records.n; i++) {
-    ast_decl *r = p->records.items[i];
-    r->index = i;
-    bool is_elem = false;
-    for (uint32_t j = 0; j < p->records.n; j++) {
-      ast_decl *o = p->records.items[j];
-      for (uint32_t k = 0; k < o->fields.n; k++) {
-        ast_field *f = o->fields.items[k];
-        is_elem |= f->elem_name && strcmp(f->elem_name, r->name) == 0;
-      }
-    }
-    if (r->keys.n) {
-      keyed = r;
-      nkeyed++;
-    }
-    if (!is_elem) {
-      unused = r;
-      nunused++;
-    }
-  }
-  p->record = nkeyed == 1 ? keyed : nunused == 1 ? unused : NULL;
-  if (!p->record) {
-    if (p->records.n)
-      error(c, DIAG_E_MAIN_RECORD, ((ast_decl *)p->records.items[0])->name_loc);
-    else
-      error(c, DIAG_E_NO_RECORD, c->root_loc);
-    return false;
-  }
-  return true;
-}
-
-/* Every record's fields by name (duplicates reported here, the first one kept). */
-static void index_fields(checker *c)
-{
-  for (uint32_t r = 0; r < c->prog->records.n; r++) {
-    ast_decl *rec = c->prog->records.items[r];
-    rec->fields_index = ast_alloc(c->arena, sizeof *rec->fields_index);
-    if (!rec->fields_index) {
-      c->failed = true;
-      return;
-    }
-    names_init(rec->fields_index);
-    for (uint32_t i = 0; i < rec->fields.n; i++) {
-      ast_field *f = rec->fields.items[i];
-      ast_field *first = names_get(rec->fields_index, f->name);
-      f->index = i;
-      if (first) {
-        error(c, DIAG_E_DUPLICATE_FIELD, f->loc, f->name);
-        diag_add_note(c->diags, c->last, first->loc, "first declared here");
-      } else if (!names_put(rec->fields_index, f->name, f)) {
-        c->failed = true;
-      }
-    }
-  }
-}
-
-static void unindex_fields(checker *c)
-{
-  for (uint32_t r = 0; r < c->prog->records.n; r++) {
-    ast_decl *rec = c->prog->records.items[r];
-    if (rec->fields_index)
-      names_fini(rec->fields_index);
-    rec->fields_index = NULL;
-  }
-}
-
-/* Fields of the main record share the namespace of derived values. */
-static void check_field_names(checker *c)
-{
-  chk_program *p = c->prog;
-  for (uint32_t i = 0; i < p->record->fields.n; i++) {
-    ast_field *f = p->record->fields.items[i];
-    ast_decl *d = find_any(c, f->name);
-    if (d && d->kind != DECL_RECORD) {
-      d->used = true; /* reported here; no "never used" on top */
-      error(c, DIAG_E_DUPLICATE, d->name_loc, d->name);
-      diag_add_note(c->diags, c->last, f->loc, "the field is declared here");
-    }
-  }
-}
-
-static void number(ast_list *l)
-{
-  for (uint32_t i = 0; i < l->n; i++)
-    ((ast_decl *)l->items[i])->index = i;
-}
+/* ---------------------------------------------------------------- the rule set */
 
 static bool check_all(checker *c, ast_list *aggsp, ast_decl *output);
 
@@ -1853,15 +1523,15 @@ bool chk_check(ast_arena *arena, ast_file *const *files, uint32_t nfiles, diag_l
                chk_program *out)
 {
   checker c = {.arena = arena, .diags = diags, .prog = out};
-  c.root_loc = (elig_loc){nfiles ? files[nfiles - 1]->file : SRC_NO_FILE, 0, 0};
   ast_list aggs = {0};
   ast_decl *output = NULL;
   memset(out, 0, sizeof *out);
-  merge(&c, files, nfiles, &aggs, &output);
-  bool ok = pick_main_record(&c) && check_all(&c, &aggs, output);
-  unindex_fields(&c);
-  names_fini(&c.decls);
-  return ok && !c.failed;
+  res_init(&c.res, arena, diags, out,
+           (elig_loc){nfiles ? files[nfiles - 1]->file : SRC_NO_FILE, 0, 0});
+  res_merge(&c.res, files, nfiles, &aggs, &output);
+  bool ok = res_pick_main_record(&c.res) && check_all(&c, &aggs, output);
+  res_fini(&c.res);
+  return ok && !c.failed && !c.res.failed;
 }
 
 /* Everything after the merge, once the main record is known. */
@@ -1870,12 +1540,7 @@ static bool check_all(checker *c, ast_list *aggsp, ast_decl *output)
   chk_program *out = c->prog;
   ast_arena *arena = c->arena;
   ast_list aggs = *aggsp;
-  index_fields(c);
-  number(&out->lets);
-  number(&out->params);
-  number(&out->decisions);
-  number(&out->flags);
-  check_field_names(c);
+  res_index(&c->res, &aggs);
   for (uint32_t i = 0; i < out->records.n; i++)
     check_record(c, out->records.items[i]);
   c->elem_record = out->record;
@@ -1892,7 +1557,6 @@ static bool check_all(checker *c, ast_list *aggsp, ast_decl *output)
     if (!agg)
       return false;
     agg->decl = aggs.items[i];
-    agg->decl->index = i;
     check_aggregate(c, agg);
     ast_list_append(arena, &out->aggregates, agg);
   }
@@ -1900,19 +1564,16 @@ static bool check_all(checker *c, ast_list *aggsp, ast_decl *output)
   for (uint32_t i = 0; i < out->tests.n; i++)
     check_test(c, out->tests.items[i]);
   if (output) {
-    resolve_outputs(c, &output->names, &out->outputs);
+    check_outputs(c, &output->names, &out->outputs);
   } else {
-    for (uint32_t i = 0; i < out->record->keys.n; i++) {
-      ast_expr *k = out->record->keys.items[i];
-      ast_expr *e = ast_name(arena, k->text, k->loc);
-      check_expr(c, e, NULL);
-      ast_list_append(arena, &out->outputs, e);
-    }
+    res_default_outputs(&c->res, &out->outputs);
+    for (uint32_t i = 0; i < out->outputs.n; i++)
+      check_expr(c, out->outputs.items[i], NULL);
   }
   for (uint32_t i = 0; i < out->lets.n; i++) {
     ast_decl *d = out->lets.items[i];
     if (!d->used)
       error(c, DIAG_W_UNUSED_LET, d->name_loc, d->name);
   }
-  return !c->failed;
+  return !c->failed && !c->res.failed;
 }
