@@ -58,32 +58,21 @@ typedef struct {
                                  compile at once */
 } checker;
 
-static int error(checker *c, int id, elig_loc loc, ...);
+static int error(checker *c, diag_id id, elig_loc loc, ...);
 
 /* ---------------------------------------------------------------- helpers */
 
 /* Reports a diagnostic; returns its index for help and notes (DIAG_NONE when dropped). */
-static int error(checker *c, int id, elig_loc loc, ...)
+static int error(checker *c, diag_id id, elig_loc loc, ...)
 {
   va_list ap;
   va_start(ap, loc);
-  int idx = diag_addv(c->diags, (diag_id)id, loc, ap);
+  int idx = diag_addv(c->diags, id, loc, ap);
   va_end(ap);
-  if (diag_id_severity((diag_id)id) == DIAG_SEV_ERROR)
+  if (diag_id_severity(id) == DIAG_SEV_ERROR)
     c->failed = true;
   c->last = idx;
   return idx;
-}
-
-__attribute__((format(printf, 3, 4))) static void type_error(checker *c, elig_loc loc,
-                                                             const char *fmt, ...)
-{
-  char msg[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  error(c, DIAG_E_TYPE_MISMATCH, loc, msg);
 }
 
 static const char *tn(ty_type t, char *buf)
@@ -111,7 +100,16 @@ static res_scope scope(const checker *c)
 
 /* ---------------------------------------------------------------- literals */
 
-bool chk_literal(const ast_expr *e, ty_base want, chk_value *out, const char **why)
+/* Why a literal is not a value of the type wanted; one diagnostic each. */
+typedef enum {
+  LIT_OK,
+  LIT_MISMATCH,     /* E0301: text where an int is wanted, ... */
+  LIT_OUT_OF_RANGE, /* E0107 */
+  LIT_MONEY_PLACES, /* E0306: 8700.005 as money */
+} lit_status;
+
+/* chk_literal, saying why in a way the checker can report with a code. */
+static lit_status literal(const ast_expr *e, ty_base want, chk_value *out)
 {
   bool neg = false;
   const ast_expr *lit = e;
@@ -171,43 +169,50 @@ bool chk_literal(const ast_expr *e, ty_base want, chk_value *out, const char **w
   default:
     goto mismatch;
   }
-  if (st == DEC_TOO_PRECISE) {
-    *why = "money has at most two decimal places";
-    return false;
-  }
-  if (st != DEC_OK) {
-    *why = "out of range";
-    return false;
-  }
-  return true;
+  if (st == DEC_TOO_PRECISE)
+    return LIT_MONEY_PLACES;
+  if (st != DEC_OK)
+    return LIT_OUT_OF_RANGE;
+  return LIT_OK;
 mismatch:
-  *why = "mismatch";
+  return LIT_MISMATCH;
+}
+
+bool chk_literal(const ast_expr *e, ty_base want, chk_value *out, const char **why)
+{
+  switch (literal(e, want, out)) {
+  case LIT_OK: return true;
+  case LIT_MISMATCH: *why = "mismatch"; break;
+  case LIT_OUT_OF_RANGE: *why = "out of range"; break;
+  case LIT_MONEY_PLACES: *why = "money has at most two decimal places"; break;
+  }
   return false;
 }
 
 /* chk_literal with diagnostics. */
 static bool literal_value(checker *c, ast_expr *e, ty_base want, chk_value *out)
 {
-  const char *why = NULL;
-  if (chk_literal(e, want, out, &why)) {
+  static const char *const found[] = {[AST_INT] = "a whole number", [AST_DECIMAL] = "a decimal",
+                                      [AST_PERCENT] = "a percentage", [AST_STRING] = "text",
+                                      [AST_DATE] = "a date", [AST_BOOL] = "true or false",
+                                      [AST_NONE] = "none"};
+  const ast_expr *lit = e->kind == AST_UNARY ? e->a : e;
+  switch (literal(e, want, out)) {
+  case LIT_OK:
     e->type = T(want);
     return true;
+  case LIT_MISMATCH:
+    error(c, DIAG_E_TYPE_MISMATCH, e->loc, ty_base_name(want),
+          lit->kind <= AST_NONE && found[lit->kind] ? found[lit->kind] : "another kind");
+    break;
+  case LIT_OUT_OF_RANGE:
+    error(c, DIAG_E_OUT_OF_RANGE, e->loc,
+          e->text ? e->text : e->a && e->a->text ? e->a->text : "?");
+    break;
+  case LIT_MONEY_PLACES:
+    error(c, DIAG_E_MONEY_DECIMALS, e->loc);
+    break;
   }
-  if (strcmp(why, "mismatch") == 0) {
-    static const char *const found[] = {[AST_INT] = "a whole number", [AST_DECIMAL] = "a decimal",
-                                        [AST_PERCENT] = "a percentage", [AST_STRING] = "text",
-                                        [AST_DATE] = "a date", [AST_BOOL] = "true or false",
-                                        [AST_NONE] = "none"};
-    const ast_expr *lit = e->kind == AST_UNARY ? e->a : e;
-    const char *what = lit->kind <= AST_NONE && found[lit->kind] ? found[lit->kind] : "another kind";
-    const char *name = ty_base_name(want);
-    type_error(c, e->loc, "expected %s %s value here, found %s",
-               strchr("aeiou", name[0]) ? "an" : "a", name, what);
-  }
-  else if (strcmp(why, "out of range") == 0)
-    error(c, DIAG_E_OUT_OF_RANGE, e->loc, e->text ? e->text : e->a && e->a->text ? e->a->text : "?");
-  else
-    type_error(c, e->loc, "%s", why);
   return false;
 }
 
@@ -464,7 +469,7 @@ static ty_type check_arith(checker *c, ast_expr *e, ty_type l, ty_type r)
   } else if (e->op == OPR_MUL) {
     if (ty_is_numeric(a) && ty_is_numeric(b)) {
       if (a == TY_MONEY && b == TY_MONEY) {
-        type_error(c, e->loc, "cannot multiply money by money");
+        error(c, DIAG_E_MONEY_TIMES_MONEY, e->loc);
         return T(TY_ERROR);
       }
       if (a == TY_INT && b == TY_INT)
@@ -487,8 +492,7 @@ static ty_type check_arith(checker *c, ast_expr *e, ty_type l, ty_type r)
     }
   }
   static const char *const opname[] = {"+", "-", "*", "/"};
-  type_error(c, e->loc, "cannot apply '%s' to %s and %s", opname[e->op], tn(l, c->tybuf1),
-             tn(r, c->tybuf2));
+  error(c, DIAG_E_OPERATOR_TYPES, e->loc, opname[e->op], tn(l, c->tybuf1), tn(r, c->tybuf2));
   return T(TY_ERROR);
 }
 
@@ -510,7 +514,7 @@ static void check_outcome_literal(checker *c, const ast_expr *named, const ast_e
       return;
     res_cand_add(&cs, r->value->text);
   }
-  type_error(c, lit->loc, "decision '%s' has no outcome \"%s\"", d->name, lit->text);
+  error(c, DIAG_E_UNKNOWN_OUTCOME, lit->loc, d->name, lit->text);
   res_suggest(c->diags, c->last, lit->text, &cs);
 }
 
@@ -526,7 +530,7 @@ static ty_type check_compare(checker *c, ast_expr *e, ty_type l, ty_type r)
     check_outcome_literal(c, e->b, e->a);
     return T(TY_BOOL);
   }
-  type_error(c, e->loc, "cannot compare %s with %s", tn(l, c->tybuf1), tn(r, c->tybuf2));
+  error(c, DIAG_E_COMPARE_TYPES, e->loc, tn(l, c->tybuf1), tn(r, c->tybuf2));
   return T(TY_BOOL);
 }
 
@@ -539,14 +543,13 @@ static ty_type check_set(checker *c, ast_expr *e, const narrow *nw)
     if (x->kind != AST_STRING && x->kind != AST_INT && x->kind != AST_DATE &&
         x->kind != AST_DECIMAL && x->kind != AST_PERCENT &&
         !(x->kind == AST_UNARY && x->op == OPR_NEG)) {
-      type_error(c, x->loc, "set elements must be literal values");
+      error(c, DIAG_E_SET_NOT_LITERAL, x->loc);
       continue;
     }
     if (elem == TY_ERROR)
       elem = t.base;
     else if (t.base != elem && !(ty_is_numeric(t.base) && ty_is_numeric(elem)))
-      type_error(c, x->loc, "a set holds values of one type: %s and %s", ty_base_name(elem),
-                 ty_base_name(t.base));
+      error(c, DIAG_E_SET_TYPES, x->loc, ty_base_name(elem), ty_base_name(t.base));
     else if (ty_is_numeric(t.base))
       elem = numeric_join(elem, t.base);
   }
@@ -559,14 +562,13 @@ static ty_type check_in(checker *c, ast_expr *e, const narrow *nw)
 {
   ty_type l = use(c, e->a, nw);
   if (e->b->kind != AST_SET) {
-    type_error(c, e->b->loc, "'in' needs a set written in braces, like {\"A\", \"B\"}");
+    error(c, DIAG_E_IN_NEEDS_SET, e->b->loc);
     return T(TY_BOOL);
   }
   ty_type s = check_set(c, e->b, nw);
   if (!is_error(l) && e->b->list.n > 0 && l.base != s.elem &&
       !(ty_is_numeric(l.base) && ty_is_numeric(s.elem)))
-    type_error(c, e->loc, "cannot look for %s in a set of %s", tn(l, c->tybuf1),
-               ty_base_name(s.elem));
+    error(c, DIAG_E_IN_TYPES, e->loc, tn(l, c->tybuf1), ty_base_name(s.elem));
   for (uint32_t i = 0; i < e->b->list.n; i++)
     check_outcome_literal(c, e->a, e->b->list.items[i]);
   return T(TY_BOOL);
@@ -607,7 +609,7 @@ static bool want(checker *c, ast_expr *e, ty_type t, ty_base b, const char *fn)
 {
   if (is_error(t) || t.base == b || (b == TY_NUMBER && ty_is_numeric(t.base)))
     return true;
-  type_error(c, e->loc, "'%s' expects %s here, found %s", fn, ty_base_name(b), tn(t, c->tybuf1));
+  error(c, DIAG_E_OPERAND_TYPE, e->loc, fn, ty_base_name(b), tn(t, c->tybuf1));
   return false;
 }
 
@@ -622,12 +624,11 @@ static ty_type check_list_aggregation(checker *c, ast_expr *e, const builtin *bi
   if (is_error(lt))
     return T(TY_ERROR);
   if (lt.base != TY_LIST) {
-    type_error(c, list->loc, "'%s' over a record needs a list, found %s", bi->name,
-               tn(lt, c->tybuf1));
+    error(c, DIAG_E_NOT_A_LIST, list->loc, bi->name, tn(lt, c->tybuf1));
     return T(TY_ERROR);
   }
   if (c->elem_record && c->elem_record != c->prog->record) {
-    type_error(c, e->loc, "lists inside lists are not supported");
+    error(c, DIAG_E_NESTED_LIST, e->loc);
     return T(TY_ERROR);
   }
   ast_decl *saved = c->elem_record;
@@ -654,17 +655,15 @@ static ty_type check_list_aggregation(checker *c, ast_expr *e, const builtin *bi
   switch (bi->id) {
   case BI_COUNT:
     if (arg->kind == AST_MEMBER)
-      type_error(c, arg->loc, "count takes the list itself: count(%s where ...)", list->text);
+      error(c, DIAG_E_COUNT_OF_FIELD, arg->loc, list->text);
     return T(TY_INT);
   case BI_ANY: case BI_ALL:
     if (!e->b)
-      type_error(c, e->loc, "'%s' needs a condition: %s(%s where ...)", bi->name, bi->name,
-                 list->text);
+      error(c, DIAG_E_LIST_NEEDS_CONDITION, e->loc, bi->name, bi->name, list->text);
     return T(TY_BOOL);
   case BI_SUM: case BI_MIN: case BI_MAX:
     if (arg->kind != AST_MEMBER) {
-      type_error(c, arg->loc, "'%s' needs a field of the list: %s(%s.field)", bi->name,
-                 bi->name, list->text);
+      error(c, DIAG_E_NEEDS_LIST_FIELD, arg->loc, bi->name, bi->name, list->text);
       return T(TY_ERROR);
     }
     if (vt.opt) {
@@ -672,13 +671,14 @@ static ty_type check_list_aggregation(checker *c, ast_expr *e, const builtin *bi
       return T(TY_ERROR);
     }
     if (!ty_is_numeric(vt.base) && !(bi->id != BI_SUM && vt.base == TY_DATE)) {
-      type_error(c, arg->loc, "cannot %s %s values", bi->name, tn(vt, c->tybuf1));
+      error(c, DIAG_E_LIST_VALUES_TYPE, arg->loc, bi->name, tn(vt, c->tybuf1));
       return T(TY_ERROR);
     }
     /* min and max of an empty list are none */
     return opt_of(vt, bi->id != BI_SUM);
   default:
-    type_error(c, e->loc, "'%s' cannot be used over a list", bi->name);
+    /* check_call sends only the functions above here */
+    error(c, DIAG_E_INTERNAL, e->loc, "a function over a list that the checker does not know");
     return T(TY_ERROR);
   }
 }
@@ -707,7 +707,7 @@ static ty_type check_accumulation(checker *c, ast_expr *e, const builtin *bi)
   case BI_COUNT:
     acc->func = AGG_COUNT;
     if (e->list.n == 1) {
-      type_error(c, e->loc, "count in an aggregate takes only a condition: count(where ...)");
+      error(c, DIAG_E_ACC_COUNT_ARG, e->loc);
       return T(TY_ERROR);
     }
     return T(TY_INT);
@@ -715,7 +715,7 @@ static ty_type check_accumulation(checker *c, ast_expr *e, const builtin *bi)
     acc->func = AGG_SUM;
     if (e->list.n != 1 || !ty_is_numeric(vt.base) || vt.base == TY_NUMBER ||
         vt.base == TY_PERCENT) {
-      type_error(c, e->loc, "sum adds int or money values, found %s", tn(vt, c->tybuf1));
+      error(c, DIAG_E_SUM_TYPE, e->loc, tn(vt, c->tybuf1));
       return T(TY_ERROR);
     }
     return vt;
@@ -726,13 +726,14 @@ static ty_type check_accumulation(checker *c, ast_expr *e, const builtin *bi)
   case BI_ANY: case BI_ALL:
     acc->func = bi->id == BI_ANY ? AGG_ANY : AGG_ALL;
     if (e->list.n == 1 && vt.base != TY_BOOL)
-      type_error(c, e->loc, "'%s' needs a condition", bi->name);
+      error(c, DIAG_E_ACC_NEEDS_CONDITION, e->loc, bi->name);
     return T(TY_BOOL);
   case BI_FIRST:
     acc->func = AGG_FIRST;
     return opt_of(vt, e->b != NULL);
   default:
-    type_error(c, e->loc, "'%s' is not an aggregation", bi->name);
+    /* check_call sends only the aggregations above here */
+    error(c, DIAG_E_INTERNAL, e->loc, "an aggregation that the checker does not know");
     return T(TY_ERROR);
   }
 }
@@ -745,8 +746,7 @@ static bool round_mode(checker *c, ast_expr *e)
     e->type = T(TY_INT);
     return true;
   }
-  type_error(c, e->loc, "expected a rounding mode: half_away, half_even, half_down, down, up, "
-                        "floor or ceiling");
+  error(c, DIAG_E_ROUNDING_MODE, e->loc);
   return false;
 }
 
@@ -779,12 +779,11 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
   if (aggregation && bi->id != BI_FIRST && e->list.n == 1)
     return check_list_aggregation(c, e, bi, nw);
   if (aggregation) {
-    type_error(c, e->loc, "'%s' aggregates over a list or inside an aggregate block",
-               bi->name);
+    error(c, DIAG_E_AGG_OUTSIDE, e->loc, bi->name);
     return T(TY_ERROR);
   }
   if (e->b) {
-    type_error(c, e->b->loc, "'where' only goes with count, sum, min, max, any and all");
+    error(c, DIAG_E_WHERE_MISPLACED, e->b->loc);
     return T(TY_ERROR);
   }
   ast_expr **a = (ast_expr **)e->list.items;
@@ -813,28 +812,28 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
     want(c, a[1], pt, TY_INT, bi->name);
     int64_t places = -1;
     if (a[1]->kind != AST_INT || dec_int_parse(a[1]->text, a[1]->text_len, &places) != DEC_OK)
-      type_error(c, a[1]->loc, "the number of decimal places must be written as a number");
+      error(c, DIAG_E_PLACES_NOT_LITERAL, a[1]->loc);
     else if (t0.base == TY_MONEY && places > 2)
-      type_error(c, a[1]->loc, "money has at most two decimal places");
+      error(c, DIAG_E_MONEY_DECIMALS, a[1]->loc);
     else if (places > DEC_MAX_PLACES)
-      type_error(c, a[1]->loc, "at most %d decimal places", DEC_MAX_PLACES);
+      error(c, DIAG_E_TOO_MANY_PLACES, a[1]->loc, DEC_MAX_PLACES);
     round_mode(c, a[2]);
     if (!is_error(t0) && !ty_is_numeric(t0.base))
-      type_error(c, a[0]->loc, "'round' expects a number, found %s", tn(t0, c->tybuf1));
+      error(c, DIAG_E_NEEDS_NUMBER, a[0]->loc, "round", tn(t0, c->tybuf1));
     return t0;
   }
   case BI_MONEY: {
     /* money(x, mode): an exact number rounded to the fen */
     ty_type t = use(c, a[0], nw);
     if (!is_error(t) && !ty_is_numeric(t.base))
-      type_error(c, a[0]->loc, "'money' expects a number, found %s", tn(t, c->tybuf1));
+      error(c, DIAG_E_NEEDS_NUMBER, a[0]->loc, "money", tn(t, c->tybuf1));
     round_mode(c, a[1]);
     return T(TY_MONEY);
   }
   case BI_ABS: {
     ty_type t = use(c, a[0], nw);
     if (!is_error(t) && !ty_is_numeric(t.base))
-      type_error(c, a[0]->loc, "'abs' expects a number, found %s", tn(t, c->tybuf1));
+      error(c, DIAG_E_NEEDS_NUMBER, a[0]->loc, "abs", tn(t, c->tybuf1));
     return t;
   }
   case BI_MIN: case BI_MAX: {
@@ -846,8 +845,8 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
       else if (ty_is_numeric(t.base) && ty_is_numeric(u.base))
         t = T(numeric_join(t.base, u.base));
       else if (t.base != u.base || t.base != TY_DATE) {
-        type_error(c, a[i]->loc, "'%s' compares numbers or dates, found %s and %s", bi->name,
-                   tn(t, c->tybuf1), tn(u, c->tybuf2));
+        error(c, DIAG_E_MIN_MAX_TYPES, a[i]->loc, bi->name, tn(t, c->tybuf1),
+              tn(u, c->tybuf2));
         t = T(TY_ERROR);
       }
     }
@@ -887,7 +886,8 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
   case AST_BOOL: return T(TY_BOOL);
   case AST_NONE: return opt_of(T(TY_NONE), true);
   case AST_REGEX:
-    type_error(c, e->loc, "a regex can only follow 'matches'");
+    /* the parser reads a regex only after 'matches', which takes it without this walk */
+    error(c, DIAG_E_INTERNAL, e->loc, "a regex outside 'matches'");
     return T(TY_ERROR);
   case AST_NAME: return check_name(c, e, nw);
   case AST_MEMBER: {
@@ -898,12 +898,11 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
       if (!res_field_or_report(&c->res, elem, e->text, e->loc, NULL))
         return T(TY_ERROR);
     }
-    type_error(c, e->loc, "'%s' is a list of values; aggregate it, e.g. sum(...) or max(...)",
-               e->text);
+    error(c, DIAG_E_LIST_AS_VALUE, e->loc, e->text);
     return T(TY_ERROR);
   }
   case AST_SET:
-    type_error(c, e->loc, "a set can only follow 'in'");
+    error(c, DIAG_E_SET_MISPLACED, e->loc);
     return T(TY_ERROR);
   case AST_UNARY: {
     ty_type t = use(c, e->a, nw);
@@ -912,7 +911,7 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
       return T(TY_BOOL);
     }
     if (!is_error(t) && !ty_is_numeric(t.base)) {
-      type_error(c, e->loc, "cannot negate %s", tn(t, c->tybuf1));
+      error(c, DIAG_E_NEGATE_TYPE, e->loc, tn(t, c->tybuf1));
       return T(TY_ERROR);
     }
     return t;
@@ -931,8 +930,7 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
         if (l.base == r.base || (ty_is_numeric(l.base) && ty_is_numeric(r.base) &&
                                  join(e->a, l.base, e->b, r.base) == l.base))
           return opt_of(l, r.opt && r.base != TY_NONE ? true : r.opt);
-        type_error(c, e->loc, "the default for %s must be of its type, found %s",
-                   tn(l, c->tybuf1), tn(r, c->tybuf2));
+        error(c, DIAG_E_DEFAULT_TYPE, e->loc, tn(l, c->tybuf1), tn(r, c->tybuf2));
         return T(TY_ERROR);
       }
       want(c, e->a, l, TY_BOOL, "or");
@@ -946,7 +944,7 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
     }
     if (e->op >= OPR_EQ && e->op <= OPR_GE) {
       if (e->b->kind == AST_NONE || e->a->kind == AST_NONE) {
-        type_error(c, e->loc, "compare with none using 'is none' or 'is not none'");
+        error(c, DIAG_E_COMPARE_NONE, e->loc);
         return T(TY_BOOL);
       }
       ty_type l = use(c, e->a, nw);
@@ -984,8 +982,7 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
       return opt_of(t, t.opt || f.opt);
     if (ty_is_numeric(t.base) && ty_is_numeric(f.base))
       return opt_of(T(join(e->b, t.base, e->c, f.base)), t.opt || f.opt);
-    type_error(c, e->loc, "the branches of 'if' differ: %s and %s", tn(t, c->tybuf1),
-               tn(f, c->tybuf2));
+    error(c, DIAG_E_IF_BRANCHES, e->loc, tn(t, c->tybuf1), tn(f, c->tybuf2));
     return T(TY_ERROR);
   }
   case AST_CALL:
@@ -1044,11 +1041,11 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
   if (strcmp(f->type_name, "list") == 0) {
     ast_decl *elem = f->elem_name ? res_record(&c->res, f->elem_name) : NULL;
     if (!f->elem_name)
-      type_error(c, f->type_loc, "'list' needs the record it holds: list of <record>");
-    else if (!elem || elem->kind != DECL_RECORD) {
-      type_error(c, f->type_loc, "unknown record '%s'", f->elem_name);
-    } else if (elem == rec || elem == c->prog->record)
-      type_error(c, f->type_loc, "a record cannot hold a list of itself or of the main record");
+      error(c, DIAG_E_LIST_NEEDS_RECORD, f->type_loc);
+    else if (!elem)
+      error(c, DIAG_E_UNKNOWN_RECORD, f->type_loc, f->elem_name);
+    else if (elem == rec || elem == c->prog->record)
+      error(c, DIAG_E_LIST_OF_SELF, f->type_loc);
   } else if (t.base == TY_ERROR) {
     error(c, DIAG_E_UNKNOWN_TYPE, f->type_loc, f->type_name);
     res_candidates cs = {.n = 0};
@@ -1059,7 +1056,7 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
     res_suggest(c->diags, c->last, f->type_name, &cs);
     return;
   } else if (f->elem_name) {
-    type_error(c, f->type_loc, "only 'list' takes 'of'");
+    error(c, DIAG_E_OF_WITHOUT_LIST, f->type_loc);
   }
   for (uint32_t i = 0; i < f->cons.n; i++) {
     ast_field_con *k = f->cons.items[i];
@@ -1073,8 +1070,7 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
       break;
     case FCON_BETWEEN: case FCON_AT_LEAST: case FCON_AT_MOST:
       if (!ty_is_numeric(t.base) && t.base != TY_DATE) {
-        type_error(c, k->loc, "a range needs a number or date field, '%s' is %s", f->name,
-                   tn(t, c->tybuf1));
+        error(c, DIAG_E_RANGE_TYPE, k->loc, f->name, tn(t, c->tybuf1));
         break;
       }
       literal_value(c, k->a, (ty_base)t.base, &v);
@@ -1083,7 +1079,7 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
       break;
     case FCON_ONE_OF:
       if (t.base != TY_TEXT && t.base != TY_INT) {
-        type_error(c, k->loc, "'one of' needs a text or int field");
+        error(c, DIAG_E_ONE_OF_TYPE, k->loc);
         break;
       }
       for (uint32_t j = 0; j < k->values.n; j++)
@@ -1091,7 +1087,7 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
       break;
     case FCON_MATCHES:
       if (t.base != TY_TEXT)
-        type_error(c, k->loc, "'matches' needs a text field");
+        error(c, DIAG_E_MATCHES_FIELD_TYPE, k->loc);
       k->a->index = c->prog->regexes.n;
       k->a->type = T(TY_REGEX);
       ast_list_append(c->arena, &c->prog->regexes, k->a);
@@ -1109,8 +1105,8 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
     }
   }
   if (required && (optional || has_default))
-    type_error(c, f->loc, "'%s' cannot be required and also %s", f->name,
-               optional ? "optional" : "have a default");
+    error(c, optional ? DIAG_E_REQUIRED_AND_OPTIONAL : DIAG_E_REQUIRED_AND_DEFAULT, f->loc,
+          f->name);
 }
 
 static void check_record(checker *c, ast_decl *rec)
@@ -1193,8 +1189,7 @@ static void check_let(checker *c, ast_decl *d)
     else if (!is_error(t) && declared != t.base &&
              !(declared == TY_PERCENT && t.base == TY_NUMBER) &&
              !(declared == TY_NUMBER && ty_is_numeric(t.base) && t.base != TY_MONEY))
-      type_error(c, d->expr->loc, "'%s' is declared %s but its value is %s", d->name,
-                 d->type_name, tn(t, c->tybuf1));
+      error(c, DIAG_E_DECLARED_TYPE, d->expr->loc, d->name, d->type_name, tn(t, c->tybuf1));
     else
       t.base = (uint8_t)declared;
   }
@@ -1217,8 +1212,7 @@ static void check_agg_let(checker *c, ast_decl *d)
     if (declared == TY_PERCENT && (t.base == TY_NUMBER || t.base == TY_PERCENT))
       t.base = TY_PERCENT;
     else if (declared != t.base && !is_error(t))
-      type_error(c, d->expr->loc, "'%s' is declared %s but its value is %s", d->name,
-                 d->type_name, tn(t, c->tybuf1));
+      error(c, DIAG_E_DECLARED_TYPE, d->expr->loc, d->name, d->type_name, tn(t, c->tybuf1));
   }
   d->type = t;
   end_visit(c, d);
@@ -1265,8 +1259,8 @@ static ty_type declared_outcome(checker *c, ast_decl *d)
               ((want_base == TY_NUMBER || want_base == TY_PERCENT) && ty_is_numeric(t) &&
                t != TY_MONEY);
     if (!ok)
-      type_error(c, r->value->loc, "'%s' is declared %s but this outcome is %s", d->name,
-                 d->type_name, tn(r->value->type, c->tybuf1));
+      error(c, DIAG_E_OUTCOME_DECLARED_TYPE, r->value->loc, d->name, d->type_name,
+            tn(r->value->type, c->tybuf1));
   }
   return T(want_base);
 }
@@ -1318,8 +1312,8 @@ static void check_decision(checker *c, ast_decl *d)
       continue;
     }
     if (!d->type_name)
-      type_error(c, r->value->loc, "outcomes of '%s' must have one type: %s and %s", d->name,
-                 tn(out, c->tybuf1), tn(t, c->tybuf2));
+      error(c, DIAG_E_OUTCOME_TYPES, r->value->loc, d->name, tn(out, c->tybuf1),
+            tn(t, c->tybuf2));
   }
   if (!seen_otherwise)
     error(c, DIAG_E_NO_OTHERWISE, d->name_loc, d->name);
@@ -1340,8 +1334,7 @@ static bool check_table(checker *c, ast_decl *d, ast_table *t, ty_base type)
   if (t->by) {
     kt = use(c, t->by, NULL);
     if (!is_error(kt) && kt.base != TY_INT && kt.base != TY_DATE && kt.base != TY_TEXT) {
-      type_error(c, t->by->loc, "a parameter table is keyed by a year, a date or a text, "
-                                "found %s", tn(kt, c->tybuf1));
+      error(c, DIAG_E_TABLE_KEY_TYPE, t->by->loc, tn(kt, c->tybuf1));
       kt = T(TY_ERROR);
     }
   }
@@ -1353,16 +1346,15 @@ static bool check_table(checker *c, ast_decl *d, ast_table *t, ty_base type)
     if (r->keys.n == 0)
       has_otherwise = true;
     if (ordered && r->keys.n == 0)
-      type_error(c, r->loc, "a table by year or date needs no 'otherwise': the first row "
-                            "also applies before its year");
+      error(c, DIAG_E_TABLE_OTHERWISE, r->loc);
     for (uint32_t j = 0; t->by && !is_error(kt) && j < r->keys.n; j++) {
       ast_expr *k = r->keys.items[j];
       if (!literal_value(c, k, (ty_base)kt.base, &v))
         continue;
       if (ordered && r->keys.n > 1)
-        type_error(c, k->loc, "one year or date per row");
+        error(c, DIAG_E_TABLE_ONE_KEY, k->loc);
       if (ordered && v.i <= last)
-        type_error(c, k->loc, "rows must be in increasing order");
+        error(c, DIAG_E_TABLE_ORDER, k->loc);
       last = v.i;
     }
     if (r->value)
@@ -1424,10 +1416,9 @@ static void check_outputs(checker *c, ast_list *names, ast_list *out)
     ast_expr *e = names->items[i];
     ty_type t = check_expr(c, e, NULL);
     if (!is_error(t) && (t.base == TY_LIST || e->ref == REF_AS_OF))
-      type_error(c, e->loc, "'%s' cannot be shown in the output", e->text);
+      error(c, DIAG_E_NOT_SHOWN, e->loc, e->text);
     if (e->ref == REF_FLAG)
-      type_error(c, e->loc, "flags are shown in the 'flags' column; '%s' need not be listed",
-                 e->text);
+      error(c, DIAG_E_FLAG_IN_OUTPUT, e->loc, e->text);
     ast_list_append(c->arena, out, e);
   }
 }
@@ -1444,8 +1435,7 @@ static void check_aggregate(checker *c, chk_aggregate *agg)
     ty_type t = use(c, k->expr, NULL);
     if (!is_error(t) && t.base != TY_TEXT && t.base != TY_INT && t.base != TY_DATE &&
         t.base != TY_BOOL)
-      type_error(c, k->loc, "a group key must be text, int, date or bool, found %s",
-                 tn(t, c->tybuf1));
+      error(c, DIAG_E_GROUP_KEY_TYPE, k->loc, tn(t, c->tybuf1));
     ast_list_append(c->arena, &agg->keys, k);
   }
   c->agg = agg;
@@ -1485,7 +1475,7 @@ static void check_given_value(checker *c, ast_decl *rec, ast_given_item *g)
     return;
   if (t.base == TY_LIST) {
     if (v->kind != AST_SET) {
-      type_error(c, v->loc, "'%s' is a list of records: give them as [{...}, {...}]", g->name);
+      error(c, DIAG_E_GIVEN_LIST, v->loc, g->name);
       return;
     }
     ast_decl *elem = c->prog->records.items[t.record];
