@@ -94,7 +94,8 @@ ast_decl *res_record(const res_ctx *r, const char *name);
 /* Whether `d` is a definition of the rule set itself, not one inside an aggregate block. */
 bool res_is_top_level(const res_ctx *r, const ast_decl *d);
 
-/* Where a name is being used, innermost first. */
+/* Where a name is being used, innermost scope first.  The checker describes its position
+ * with one of these for every lookup. */
 typedef struct {
   const ast_decl *elem;  /* the record whose fields come first (inside where / list.field /
                             a field's check: the element or the record; NULL for none) */
@@ -114,6 +115,7 @@ typedef enum {
   RES_AS_OF,         /* the built-in evaluation date */
 } res_kind;
 
+/* What a name means; the members set are those its kind lists, the others are zero. */
 typedef struct {
   res_kind kind;
   ast_field *field;
@@ -125,8 +127,8 @@ typedef struct {
 
 /* What `name` means in scope `s`: the element record's fields; then, in a group and outside an
  * accumulation, the group's keys, derived values and decisions; then the main record's fields
- * and the top-level values (an element scope skips the group); then as_of.  Reports nothing
- * and changes nothing: the checker annotates the tree from the binding. */
+ * and the top-level values (a list element's scope skips the group); then as_of.  Reports
+ * nothing and changes nothing: the checker annotates the tree from the binding. */
 res_binding res_lookup(const res_ctx *r, const res_scope *s, const char *name);
 
 /* Reports name `e` that res_lookup did not find: E0201 (unknown field) when it is looked up in
@@ -145,9 +147,12 @@ typedef struct {
   size_t n;
 } res_candidates;
 
+/* Offer one name; the names of the declarations in `decls` (ast_decl*, unnamed ones
+ * skipped); the names of the fields of `rec` (NULL is fine).  Past RES_MAX_CANDIDATES names,
+ * the rest are dropped. */
 void res_cand_add(res_candidates *cs, const char *name);
-void res_cand_decls(res_candidates *cs, const ast_list *decls); /* named ast_decl* */
-void res_cand_fields(res_candidates *cs, const ast_decl *rec);  /* NULL is fine */
+void res_cand_decls(res_candidates *cs, const ast_list *decls);
+void res_cand_fields(res_candidates *cs, const ast_decl *rec);
 
 /* Sets the help of diagnostic `idx` (DIAG_NONE is fine) to "did you mean '...'?" with the
  * candidate closest to `word` (suggest.h), when one is close enough. */
