@@ -1,14 +1,19 @@
 /*
- * check.c -- resolves names and types every expression of a rule set.
+ * check.c -- the type checker: types every expression of a rule set, once the resolver has
+ * said what each name means, and enforces the rules about absent values.
  *
- * Pipeline: parse.c -> check.c -> compile.c.  Input: one tree per source file, imports
- * first.  Output: the tree annotated (types, what each name refers to) and a chk_program
- * listing declarations in compile order.  Every error is reported here, before any record is
- * read; the compiler can then assume a well-typed program.
+ * Pipeline: parse.c -> resolve.c + check.c -> compile.c.  chk_check (check.h) is the entry
+ * point of both.  It runs the resolver over the whole rule set first (merge of the files,
+ * main record, indexes, numbering: resolve.h), then types the records, parameters, derived
+ * values, decisions, flags, aggregates, tests and output, asking the resolver what each name
+ * means where it meets it (res_lookup).  Output: the tree annotated (types; ref, index and
+ * decl of each name, from the resolver's binding) and a chk_program listing declarations in
+ * compile order.  Every error is reported here or in the resolver, before any record is read,
+ * with its own code from diag.def; the compiler can then assume a well-typed program.
  *
- * Scopes, innermost first: the element record inside `where` and `list.field`; the keys,
- * accumulations and derived values of an aggregate block; the rule set's fields, derived
- * values, parameters, decisions and flags; the built-in `as_of`.
+ * Derived values, parameters and decisions are typed on demand, when a name first uses them,
+ * so a name may be used before its declaration; meeting one again while it is being typed is a
+ * cycle (E0403).
  *
  * Absent values: an optional field, or a derived value that may be none, cannot be used by an
  * operator until it is tested.  `x is not none and <uses x>`, `if x is none then .. else
@@ -21,8 +26,7 @@
 
 #include "check.h"
 #include "decimal.h"
-#include "names.h"
-#include "suggest.h"
+#include "resolve.h"
 
 /* ---------------------------------------------------------------- state */
 
@@ -46,42 +50,29 @@ typedef struct {
   chk_aggregate *agg;         /* inside an aggregate block */
   bool in_acc;                /* inside an accumulation's argument: record scope again */
   int last;                   /* index of the last diagnostic, for help and notes */
-  elig_loc root_loc;          /* the start of the root file, for errors about the whole set */
+  res_ctx res;                /* the names: what each one means (resolve.h) */
   ast_decl *chain[64];        /* derived values being checked, for cycle reports */
   uint32_t depth;             /* how many are being checked, one inside the other */
   bool chain_reported;
-  names_index decls;          /* top-level definitions by name */
-  names_index fields;         /* the main record's fields by name */
   char tybuf1[64], tybuf2[64]; /* type names for messages: per checker, so that threads can
                                  compile at once */
 } checker;
 
-static int error(checker *c, int id, elig_loc loc, ...);
+static int error(checker *c, diag_id id, elig_loc loc, ...);
 
 /* ---------------------------------------------------------------- helpers */
 
 /* Reports a diagnostic; returns its index for help and notes (DIAG_NONE when dropped). */
-static int error(checker *c, int id, elig_loc loc, ...)
+static int error(checker *c, diag_id id, elig_loc loc, ...)
 {
   va_list ap;
   va_start(ap, loc);
-  int idx = diag_addv(c->diags, (diag_id)id, loc, ap);
+  int idx = diag_addv(c->diags, id, loc, ap);
   va_end(ap);
-  if (diag_id_severity((diag_id)id) == DIAG_SEV_ERROR)
+  if (diag_id_severity(id) == DIAG_SEV_ERROR)
     c->failed = true;
   c->last = idx;
   return idx;
-}
-
-__attribute__((format(printf, 3, 4))) static void type_error(checker *c, elig_loc loc,
-                                                             const char *fmt, ...)
-{
-  char msg[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  error(c, DIAG_E_TYPE_MISMATCH, loc, msg);
 }
 
 static const char *tn(ty_type t, char *buf)
@@ -100,69 +91,25 @@ static ty_type opt_of(ty_type t, bool opt)
   return t;
 }
 
-static void *find_decl(const ast_list *l, const char *name)
+/* The scope the checker is in, for the resolver. */
+static res_scope scope(const checker *c)
 {
-  for (uint32_t i = 0; i < l->n; i++) {
-    ast_decl *d = l->items[i];
-    if (d->name && strcmp(d->name, name) == 0)
-      return d;
-  }
-  return NULL;
-}
-
-static ast_field *find_field(const ast_decl *rec, const char *name, uint32_t *index)
-{
-  if (rec && rec->fields_index) {
-    ast_field *f = names_get(rec->fields_index, name);
-    if (!f)
-      return NULL;
-    if (f && index)
-      *index = f->index;
-    return f;
-  }
-  for (uint32_t i = 0; rec && i < rec->fields.n; i++) {
-    ast_field *f = rec->fields.items[i];
-    if (strcmp(f->name, name) == 0) {
-      if (index)
-        *index = i;
-      return f;
-    }
-  }
-  return NULL;
-}
-
-/* ---------------------------------------------------------------- "did you mean" */
-
-typedef struct {
-  const char *names[512];
-  size_t n;
-} candidates;
-
-static void add_candidates(candidates *cs, const ast_list *decls)
-{
-  for (uint32_t i = 0; i < decls->n && cs->n < 512; i++) {
-    ast_decl *d = decls->items[i];
-    if (d->name)
-      cs->names[cs->n++] = d->name;
-  }
-}
-
-static void add_field_candidates(candidates *cs, const ast_decl *rec)
-{
-  for (uint32_t i = 0; rec && i < rec->fields.n && cs->n < 512; i++)
-    cs->names[cs->n++] = ((ast_field *)rec->fields.items[i])->name;
-}
-
-static void suggest(checker *c, const char *word, candidates *cs)
-{
-  const char *best = suggest_closest(word, strlen(word), cs->names, cs->n);
-  if (best)
-    diag_add_help(c->diags, c->last, "did you mean '%s'?", best);
+  res_scope sc = {c->elem_record, c->agg ? c->agg->decl : NULL, c->in_acc};
+  return sc;
 }
 
 /* ---------------------------------------------------------------- literals */
 
-bool chk_literal(const ast_expr *e, ty_base want, chk_value *out, const char **why)
+/* Why a literal is not a value of the type wanted; one diagnostic each. */
+typedef enum {
+  LIT_OK,
+  LIT_MISMATCH,     /* E0301: text where an int is wanted, ... */
+  LIT_OUT_OF_RANGE, /* E0107 */
+  LIT_MONEY_PLACES, /* E0306: 8700.005 as money */
+} lit_status;
+
+/* chk_literal, saying why in a way the checker can report with a code. */
+static lit_status literal(const ast_expr *e, ty_base want, chk_value *out)
 {
   bool neg = false;
   const ast_expr *lit = e;
@@ -222,43 +169,50 @@ bool chk_literal(const ast_expr *e, ty_base want, chk_value *out, const char **w
   default:
     goto mismatch;
   }
-  if (st == DEC_TOO_PRECISE) {
-    *why = "money has at most two decimal places";
-    return false;
-  }
-  if (st != DEC_OK) {
-    *why = "out of range";
-    return false;
-  }
-  return true;
+  if (st == DEC_TOO_PRECISE)
+    return LIT_MONEY_PLACES;
+  if (st != DEC_OK)
+    return LIT_OUT_OF_RANGE;
+  return LIT_OK;
 mismatch:
-  *why = "mismatch";
+  return LIT_MISMATCH;
+}
+
+bool chk_literal(const ast_expr *e, ty_base want, chk_value *out, const char **why)
+{
+  switch (literal(e, want, out)) {
+  case LIT_OK: return true;
+  case LIT_MISMATCH: *why = "mismatch"; break;
+  case LIT_OUT_OF_RANGE: *why = "out of range"; break;
+  case LIT_MONEY_PLACES: *why = "money has at most two decimal places"; break;
+  }
   return false;
 }
 
 /* chk_literal with diagnostics. */
 static bool literal_value(checker *c, ast_expr *e, ty_base want, chk_value *out)
 {
-  const char *why = NULL;
-  if (chk_literal(e, want, out, &why)) {
+  static const char *const found[] = {[AST_INT] = "a whole number", [AST_DECIMAL] = "a decimal",
+                                      [AST_PERCENT] = "a percentage", [AST_STRING] = "text",
+                                      [AST_DATE] = "a date", [AST_BOOL] = "true or false",
+                                      [AST_NONE] = "none"};
+  const ast_expr *lit = e->kind == AST_UNARY ? e->a : e;
+  switch (literal(e, want, out)) {
+  case LIT_OK:
     e->type = T(want);
     return true;
+  case LIT_MISMATCH:
+    error(c, DIAG_E_TYPE_MISMATCH, e->loc, ty_base_name(want),
+          lit->kind <= AST_NONE && found[lit->kind] ? found[lit->kind] : "another kind");
+    break;
+  case LIT_OUT_OF_RANGE:
+    error(c, DIAG_E_OUT_OF_RANGE, e->loc,
+          e->text ? e->text : e->a && e->a->text ? e->a->text : "?");
+    break;
+  case LIT_MONEY_PLACES:
+    error(c, DIAG_E_MONEY_DECIMALS, e->loc);
+    break;
   }
-  if (strcmp(why, "mismatch") == 0) {
-    static const char *const found[] = {[AST_INT] = "a whole number", [AST_DECIMAL] = "a decimal",
-                                        [AST_PERCENT] = "a percentage", [AST_STRING] = "text",
-                                        [AST_DATE] = "a date", [AST_BOOL] = "true or false",
-                                        [AST_NONE] = "none"};
-    const ast_expr *lit = e->kind == AST_UNARY ? e->a : e;
-    const char *what = lit->kind <= AST_NONE && found[lit->kind] ? found[lit->kind] : "another kind";
-    const char *name = ty_base_name(want);
-    type_error(c, e->loc, "expected %s %s value here, found %s",
-               strchr("aeiou", name[0]) ? "an" : "a", name, what);
-  }
-  else if (strcmp(why, "out of range") == 0)
-    error(c, DIAG_E_OUT_OF_RANGE, e->loc, e->text ? e->text : e->a && e->a->text ? e->a->text : "?");
-  else
-    type_error(c, e->loc, "%s", why);
   return false;
 }
 
@@ -269,7 +223,7 @@ static void check_let(checker *c, ast_decl *d);
 static void check_agg_let(checker *c, ast_decl *d);
 static void check_decision(checker *c, ast_decl *d);
 static void check_param(checker *c, ast_decl *d);
-static ty_type field_type(checker *c, ast_decl *rec, ast_field *f);
+static ty_type field_type(checker *c, const ast_field *f);
 
 static bool is_narrowed(const narrow *nw, int ref, uint32_t index)
 {
@@ -307,90 +261,70 @@ static bool table_uses_record(const ast_table *t)
   return false;
 }
 
-/* A top-level derived value, parameter, decision or flag called name. */
-static ast_decl *value_decl(checker *c, const char *name)
-{
-  ast_decl *d = names_get(&c->decls, name);
-  return d && (d->kind == DECL_LET || d->kind == DECL_PARAM || d->kind == DECL_DECIDE ||
-               d->kind == DECL_MONITOR)
-             ? d
-             : NULL;
-}
-
-/* Resolves an AST_NAME in the current scope, setting ref, index, decl and type. */
-static ty_type resolve_name(checker *c, ast_expr *e, const narrow *nw)
+/* Types an AST_NAME.  The resolver says what the name means in the current scope; this sets
+ * ref, index, decl and type, checking a derived value, parameter or decision first when that
+ * has not been done yet (a name may be used before its declaration). */
+static ty_type check_name(checker *c, ast_expr *e, const narrow *nw)
 {
   chk_program *p = c->prog;
-  const char *name = e->text;
-  uint32_t idx;
-  ast_field *f;
-  ast_decl *d = NULL;
-
-  if (c->elem_record && (f = find_field(c->elem_record, name, &idx))) {
-    e->ref = c->elem_record == p->record ? REF_FIELD : REF_MEMBER;
-    e->index = idx;
-    f->used = true;
-    e->type = field_type(c, c->elem_record, f);
-    goto narrowing;
-  }
-  if (c->elem_record && c->elem_record != p->record)
-    goto record_scope; /* element scope also sees the record scope */
-  if (c->agg && !c->in_acc) {
-    for (uint32_t i = 0; i < c->agg->keys.n; i++) {
-      ast_group_key *k = c->agg->keys.items[i];
-      if (strcmp(k->name, name) == 0) {
-        e->ref = REF_AGG_KEY;
-        e->index = i;
-        e->type = k->expr->type;
-        return e->type;
-      }
-    }
-    if ((d = find_decl(&c->agg->decl->body, name)) && d->kind == DECL_LET) {
-      check_agg_let(c, d);
-      e->ref = REF_AGG_LET;
-      e->index = d->index;
-      e->decl = d;
-      d->used = true;
-      e->type = d->type;
-      goto narrowing;
-    }
-    if (d && d->kind == DECL_DECIDE) {
-      e->ref = REF_AGG_DECISION;
-      e->index = d->index;
-      e->decl = d;
-      e->type = d->type;
-      return e->type;
-    }
-  }
-record_scope:
-  if ((f = find_field(p->record, name, &idx)) || (d = value_decl(c, name))) {
-    if (c->agg && !c->in_acc && !f && d->kind == DECL_PARAM) {
-      /* a parameter that depends on no field (a constant, or by as_of) is the same for the
-       * whole group */
-      check_param(c, d);
-      if (!table_uses_record(d->table)) {
-        e->ref = REF_PARAM;
-        e->decl = d;
-        e->index = d->index;
-        d->used = true;
-        e->type = d->type;
-        return e->type;
-      }
-    }
+  res_scope sc = scope(c);
+  res_binding b = res_lookup(&c->res, &sc, e->text);
+  ast_decl *d = b.decl;
+  switch (b.kind) {
+  case RES_ELEM_FIELD:
+    e->ref = b.record == p->record ? REF_FIELD : REF_MEMBER;
+    e->index = b.index;
+    b.field->used = true;
+    e->type = field_type(c, b.field);
+    break;
+  case RES_AGG_KEY:
+    e->ref = REF_AGG_KEY;
+    e->index = b.index;
+    e->type = b.key->expr->type;
+    return e->type;
+  case RES_AGG_LET:
+    check_agg_let(c, d);
+    e->ref = REF_AGG_LET;
+    e->index = d->index;
+    e->decl = d;
+    d->used = true;
+    e->type = d->type;
+    break;
+  case RES_AGG_DECISION:
+    e->ref = REF_AGG_DECISION;
+    e->index = d->index;
+    e->decl = d;
+    e->type = d->type;
+    return e->type;
+  case RES_FIELD:
+  case RES_VALUE:
     if (c->agg && !c->in_acc) {
-      error(c, DIAG_E_RECORD_VALUE_IN_GROUP, e->loc, name);
+      /* a parameter that depends on no field (a constant, or by as_of) is the same for the
+       * whole group; anything else of the record scope differs from record to record */
+      if (b.kind == RES_VALUE && d->kind == DECL_PARAM) {
+        check_param(c, d);
+        if (!table_uses_record(d->table)) {
+          e->ref = REF_PARAM;
+          e->decl = d;
+          e->index = d->index;
+          d->used = true;
+          e->type = d->type;
+          return e->type;
+        }
+      }
+      error(c, DIAG_E_RECORD_VALUE_IN_GROUP, e->loc, e->text);
       diag_add_help(c->diags, c->last,
-                    "use an aggregation such as sum(%s), count(where ...) or first(%s)", name,
-                    name);
+                    "use an aggregation such as sum(%s), count(where ...) or first(%s)", e->text,
+                    e->text);
       e->type = T(TY_ERROR);
       return e->type;
     }
-    if (f) {
+    if (b.kind == RES_FIELD) {
       e->ref = REF_FIELD;
-      e->index = idx;
-      f->used = true;
-      e->type = field_type(c, p->record, f);
-      goto narrowing;
+      e->index = b.index;
+      b.field->used = true;
+      e->type = field_type(c, b.field);
+      break;
     }
     e->decl = d;
     e->index = d->index;
@@ -402,34 +336,16 @@ record_scope:
     default: e->ref = REF_FLAG; d->type = T(TY_BOOL); break;
     }
     e->type = d->type;
-    goto narrowing;
-  }
-  if (strcmp(name, "as_of") == 0) {
+    break;
+  case RES_AS_OF:
     e->ref = REF_AS_OF;
     e->type = T(TY_DATE);
     return e->type;
+  case RES_UNKNOWN:
+    res_report_unknown(&c->res, &sc, e);
+    e->type = T(TY_ERROR);
+    return e->type;
   }
-  candidates cs = {.n = 0};
-  if (c->elem_record)
-    add_field_candidates(&cs, c->elem_record);
-  if (c->agg && !c->in_acc)
-    add_candidates(&cs, &c->agg->decl->body);
-  add_field_candidates(&cs, p->record);
-  add_candidates(&cs, &p->lets);
-  add_candidates(&cs, &p->params);
-  add_candidates(&cs, &p->decisions);
-  add_candidates(&cs, &p->flags);
-  /* "unknown field" when the name looks meant for a field (or is looked up in a list
-   * element), "unknown name" otherwise */
-  const char *best = suggest_closest(name, strlen(name), cs.names, cs.n);
-  bool field = (c->elem_record && c->elem_record != p->record) ||
-               (best && find_field(c->elem_record ? c->elem_record : p->record, best, NULL));
-  error(c, field ? DIAG_E_UNKNOWN_FIELD : DIAG_E_UNKNOWN_NAME, e->loc, name);
-  if (best)
-    diag_add_help(c->diags, c->last, "did you mean '%s'?", best);
-  e->type = T(TY_ERROR);
-  return e->type;
-narrowing:
   if (e->type.opt && is_narrowed(nw, (int)e->ref, e->index))
     e->type.opt = false;
   return e->type;
@@ -553,7 +469,7 @@ static ty_type check_arith(checker *c, ast_expr *e, ty_type l, ty_type r)
   } else if (e->op == OPR_MUL) {
     if (ty_is_numeric(a) && ty_is_numeric(b)) {
       if (a == TY_MONEY && b == TY_MONEY) {
-        type_error(c, e->loc, "cannot multiply money by money");
+        error(c, DIAG_E_MONEY_TIMES_MONEY, e->loc);
         return T(TY_ERROR);
       }
       if (a == TY_INT && b == TY_INT)
@@ -576,8 +492,7 @@ static ty_type check_arith(checker *c, ast_expr *e, ty_type l, ty_type r)
     }
   }
   static const char *const opname[] = {"+", "-", "*", "/"};
-  type_error(c, e->loc, "cannot apply '%s' to %s and %s", opname[e->op], tn(l, c->tybuf1),
-             tn(r, c->tybuf2));
+  error(c, DIAG_E_OPERATOR_TYPES, e->loc, opname[e->op], tn(l, c->tybuf1), tn(r, c->tybuf2));
   return T(TY_ERROR);
 }
 
@@ -590,18 +505,17 @@ static void check_outcome_literal(checker *c, const ast_expr *named, const ast_e
   if (named->ref != REF_DECISION && named->ref != REF_AGG_DECISION)
     return;
   ast_decl *d = named->decl;
-  candidates cs = {.n = 0};
+  res_candidates cs = {.n = 0};
   for (uint32_t i = 0; i < d->rules.n; i++) {
     ast_rule *r = d->rules.items[i];
     if (!r->value || r->value->kind != AST_STRING)
       return;
     if (strcmp(r->value->text, lit->text) == 0)
       return;
-    if (cs.n < 512)
-      cs.names[cs.n++] = r->value->text;
+    res_cand_add(&cs, r->value->text);
   }
-  type_error(c, lit->loc, "decision '%s' has no outcome \"%s\"", d->name, lit->text);
-  suggest(c, lit->text, &cs);
+  error(c, DIAG_E_UNKNOWN_OUTCOME, lit->loc, d->name, lit->text);
+  res_suggest(c->diags, c->last, lit->text, &cs);
 }
 
 static ty_type check_compare(checker *c, ast_expr *e, ty_type l, ty_type r)
@@ -616,7 +530,7 @@ static ty_type check_compare(checker *c, ast_expr *e, ty_type l, ty_type r)
     check_outcome_literal(c, e->b, e->a);
     return T(TY_BOOL);
   }
-  type_error(c, e->loc, "cannot compare %s with %s", tn(l, c->tybuf1), tn(r, c->tybuf2));
+  error(c, DIAG_E_COMPARE_TYPES, e->loc, tn(l, c->tybuf1), tn(r, c->tybuf2));
   return T(TY_BOOL);
 }
 
@@ -629,14 +543,13 @@ static ty_type check_set(checker *c, ast_expr *e, const narrow *nw)
     if (x->kind != AST_STRING && x->kind != AST_INT && x->kind != AST_DATE &&
         x->kind != AST_DECIMAL && x->kind != AST_PERCENT &&
         !(x->kind == AST_UNARY && x->op == OPR_NEG)) {
-      type_error(c, x->loc, "set elements must be literal values");
+      error(c, DIAG_E_SET_NOT_LITERAL, x->loc);
       continue;
     }
     if (elem == TY_ERROR)
       elem = t.base;
     else if (t.base != elem && !(ty_is_numeric(t.base) && ty_is_numeric(elem)))
-      type_error(c, x->loc, "a set holds values of one type: %s and %s", ty_base_name(elem),
-                 ty_base_name(t.base));
+      error(c, DIAG_E_SET_TYPES, x->loc, ty_base_name(elem), ty_base_name(t.base));
     else if (ty_is_numeric(t.base))
       elem = numeric_join(elem, t.base);
   }
@@ -649,14 +562,13 @@ static ty_type check_in(checker *c, ast_expr *e, const narrow *nw)
 {
   ty_type l = use(c, e->a, nw);
   if (e->b->kind != AST_SET) {
-    type_error(c, e->b->loc, "'in' needs a set written in braces, like {\"A\", \"B\"}");
+    error(c, DIAG_E_IN_NEEDS_SET, e->b->loc);
     return T(TY_BOOL);
   }
   ty_type s = check_set(c, e->b, nw);
   if (!is_error(l) && e->b->list.n > 0 && l.base != s.elem &&
       !(ty_is_numeric(l.base) && ty_is_numeric(s.elem)))
-    type_error(c, e->loc, "cannot look for %s in a set of %s", tn(l, c->tybuf1),
-               ty_base_name(s.elem));
+    error(c, DIAG_E_IN_TYPES, e->loc, tn(l, c->tybuf1), ty_base_name(s.elem));
   for (uint32_t i = 0; i < e->b->list.n; i++)
     check_outcome_literal(c, e->a, e->b->list.items[i]);
   return T(TY_BOOL);
@@ -664,40 +576,15 @@ static ty_type check_in(checker *c, ast_expr *e, const narrow *nw)
 
 /* ---------------------------------------------------------------- calls */
 
-typedef struct {
-  const char *name;
-  int id;          /* chk_builtin */
-  uint8_t min, max;
-} builtin;
-
-static const builtin builtins[] = {
-  {"length", BI_LENGTH, 1, 1},     {"prefix", BI_PREFIX, 2, 2},
-  {"substr", BI_SUBSTR, 3, 3},     {"upper", BI_UPPER, 1, 1},
-  {"lower", BI_LOWER, 1, 1},       {"round", BI_ROUND, 3, 3},
-  {"min", BI_MIN, 1, 16},          {"max", BI_MAX, 1, 16},
-  {"abs", BI_ABS, 1, 1},           {"year", BI_YEAR, 1, 1},
-  {"month", BI_MONTH, 1, 1},       {"day", BI_DAY, 1, 1},
-  {"days_between", BI_DAYS_BETWEEN, 2, 2},
-  {"years_between", BI_YEARS_BETWEEN, 2, 2},
-  {"mod11_2", BI_MOD11_2, 1, 1},   {"luhn", BI_LUHN, 1, 1},
-  {"count", BI_COUNT, 0, 1},       {"sum", BI_SUM, 1, 1},
-  {"any", BI_ANY, 0, 1},           {"all", BI_ALL, 0, 1},
-  {"first", BI_FIRST, 1, 1},       {"money", BI_MONEY, 2, 2},
-};
-
-static const builtin *find_builtin(const char *name)
-{
-  for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-    if (strcmp(builtins[i].name, name) == 0)
-      return &builtins[i];
-  return NULL;
-}
+/* The functions, their names and argument counts: builtins.def, shared with the compiler
+ * and the VM. */
+typedef builtin_info builtin;
 
 static bool want(checker *c, ast_expr *e, ty_type t, ty_base b, const char *fn)
 {
   if (is_error(t) || t.base == b || (b == TY_NUMBER && ty_is_numeric(t.base)))
     return true;
-  type_error(c, e->loc, "'%s' expects %s here, found %s", fn, ty_base_name(b), tn(t, c->tybuf1));
+  error(c, DIAG_E_OPERAND_TYPE, e->loc, fn, ty_base_name(b), tn(t, c->tybuf1));
   return false;
 }
 
@@ -712,29 +599,24 @@ static ty_type check_list_aggregation(checker *c, ast_expr *e, const builtin *bi
   if (is_error(lt))
     return T(TY_ERROR);
   if (lt.base != TY_LIST) {
-    type_error(c, list->loc, "'%s' over a record needs a list, found %s", bi->name,
-               tn(lt, c->tybuf1));
+    error(c, DIAG_E_NOT_A_LIST, list->loc, bi->name, tn(lt, c->tybuf1));
     return T(TY_ERROR);
   }
   if (c->elem_record && c->elem_record != c->prog->record) {
-    type_error(c, e->loc, "lists inside lists are not supported");
+    error(c, DIAG_E_NESTED_LIST, e->loc);
     return T(TY_ERROR);
   }
   ast_decl *saved = c->elem_record;
   c->elem_record = c->prog->records.items[lt.record];
   ty_type vt = T(TY_INT);
   if (arg->kind == AST_MEMBER) {
-    ast_field *f = find_field(c->elem_record, arg->text, &arg->index);
+    ast_field *f = res_field_or_report(&c->res, c->elem_record, arg->text, arg->loc, &arg->index);
     if (!f) {
-      error(c, DIAG_E_UNKNOWN_FIELD, arg->loc, arg->text);
-      candidates cs = {.n = 0};
-      add_field_candidates(&cs, c->elem_record);
-      suggest(c, arg->text, &cs);
       vt = T(TY_ERROR);
     } else {
       f->used = true;
       arg->ref = REF_MEMBER;
-      vt = field_type(c, c->elem_record, f);
+      vt = field_type(c, f);
       arg->type = vt;
     }
   }
@@ -748,17 +630,15 @@ static ty_type check_list_aggregation(checker *c, ast_expr *e, const builtin *bi
   switch (bi->id) {
   case BI_COUNT:
     if (arg->kind == AST_MEMBER)
-      type_error(c, arg->loc, "count takes the list itself: count(%s where ...)", list->text);
+      error(c, DIAG_E_COUNT_OF_FIELD, arg->loc, list->text);
     return T(TY_INT);
   case BI_ANY: case BI_ALL:
     if (!e->b)
-      type_error(c, e->loc, "'%s' needs a condition: %s(%s where ...)", bi->name, bi->name,
-                 list->text);
+      error(c, DIAG_E_LIST_NEEDS_CONDITION, e->loc, bi->name, bi->name, list->text);
     return T(TY_BOOL);
   case BI_SUM: case BI_MIN: case BI_MAX:
     if (arg->kind != AST_MEMBER) {
-      type_error(c, arg->loc, "'%s' needs a field of the list: %s(%s.field)", bi->name,
-                 bi->name, list->text);
+      error(c, DIAG_E_NEEDS_LIST_FIELD, arg->loc, bi->name, bi->name, list->text);
       return T(TY_ERROR);
     }
     if (vt.opt) {
@@ -766,13 +646,14 @@ static ty_type check_list_aggregation(checker *c, ast_expr *e, const builtin *bi
       return T(TY_ERROR);
     }
     if (!ty_is_numeric(vt.base) && !(bi->id != BI_SUM && vt.base == TY_DATE)) {
-      type_error(c, arg->loc, "cannot %s %s values", bi->name, tn(vt, c->tybuf1));
+      error(c, DIAG_E_LIST_VALUES_TYPE, arg->loc, bi->name, tn(vt, c->tybuf1));
       return T(TY_ERROR);
     }
     /* min and max of an empty list are none */
     return opt_of(vt, bi->id != BI_SUM);
   default:
-    type_error(c, e->loc, "'%s' cannot be used over a list", bi->name);
+    /* check_call sends only the functions above here */
+    error(c, DIAG_E_INTERNAL, e->loc, "a function over a list that the checker does not know");
     return T(TY_ERROR);
   }
 }
@@ -801,7 +682,7 @@ static ty_type check_accumulation(checker *c, ast_expr *e, const builtin *bi)
   case BI_COUNT:
     acc->func = AGG_COUNT;
     if (e->list.n == 1) {
-      type_error(c, e->loc, "count in an aggregate takes only a condition: count(where ...)");
+      error(c, DIAG_E_ACC_COUNT_ARG, e->loc);
       return T(TY_ERROR);
     }
     return T(TY_INT);
@@ -809,7 +690,7 @@ static ty_type check_accumulation(checker *c, ast_expr *e, const builtin *bi)
     acc->func = AGG_SUM;
     if (e->list.n != 1 || !ty_is_numeric(vt.base) || vt.base == TY_NUMBER ||
         vt.base == TY_PERCENT) {
-      type_error(c, e->loc, "sum adds int or money values, found %s", tn(vt, c->tybuf1));
+      error(c, DIAG_E_SUM_TYPE, e->loc, tn(vt, c->tybuf1));
       return T(TY_ERROR);
     }
     return vt;
@@ -820,13 +701,14 @@ static ty_type check_accumulation(checker *c, ast_expr *e, const builtin *bi)
   case BI_ANY: case BI_ALL:
     acc->func = bi->id == BI_ANY ? AGG_ANY : AGG_ALL;
     if (e->list.n == 1 && vt.base != TY_BOOL)
-      type_error(c, e->loc, "'%s' needs a condition", bi->name);
+      error(c, DIAG_E_ACC_NEEDS_CONDITION, e->loc, bi->name);
     return T(TY_BOOL);
   case BI_FIRST:
     acc->func = AGG_FIRST;
     return opt_of(vt, e->b != NULL);
   default:
-    type_error(c, e->loc, "'%s' is not an aggregation", bi->name);
+    /* check_call sends only the aggregations above here */
+    error(c, DIAG_E_INTERNAL, e->loc, "an aggregation that the checker does not know");
     return T(TY_ERROR);
   }
 }
@@ -839,29 +721,28 @@ static bool round_mode(checker *c, ast_expr *e)
     e->type = T(TY_INT);
     return true;
   }
-  type_error(c, e->loc, "expected a rounding mode: half_away, half_even, half_down, down, up, "
-                        "floor or ceiling");
+  error(c, DIAG_E_ROUNDING_MODE, e->loc);
   return false;
 }
 
 static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
 {
-  const builtin *bi = find_builtin(e->text);
+  const builtin *bi = builtin_find(e->text);
   if (!bi) {
     error(c, DIAG_E_UNKNOWN_FUNCTION, e->loc, e->text);
-    candidates cs = {.n = 0};
-    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-      cs.names[cs.n++] = builtins[i].name;
-    suggest(c, e->text, &cs);
+    res_candidates cs = {.n = 0};
+    for (int i = 0; i < BI__COUNT; i++)
+      res_cand_add(&cs, builtin_get((builtin_id)i)->name);
+    res_suggest(c->diags, c->last, e->text, &cs);
     return T(TY_ERROR);
   }
   e->index = (uint32_t)bi->id;
-  if (e->list.n < bi->min || e->list.n > bi->max) {
+  if (e->list.n < bi->min_args || e->list.n > bi->max_args) {
     char expected[32];
-    if (bi->min == bi->max)
-      snprintf(expected, sizeof expected, "%u", (unsigned)bi->min);
+    if (bi->min_args == bi->max_args)
+      snprintf(expected, sizeof expected, "%u", (unsigned)bi->min_args);
     else
-      snprintf(expected, sizeof expected, "%u to %u", (unsigned)bi->min, (unsigned)bi->max);
+      snprintf(expected, sizeof expected, "%u to %u", (unsigned)bi->min_args, (unsigned)bi->max_args);
     error(c, DIAG_E_ARG_COUNT, e->loc, bi->name, expected, e->list.n);
     return T(TY_ERROR);
   }
@@ -873,12 +754,11 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
   if (aggregation && bi->id != BI_FIRST && e->list.n == 1)
     return check_list_aggregation(c, e, bi, nw);
   if (aggregation) {
-    type_error(c, e->loc, "'%s' aggregates over a list or inside an aggregate block",
-               bi->name);
+    error(c, DIAG_E_AGG_OUTSIDE, e->loc, bi->name);
     return T(TY_ERROR);
   }
   if (e->b) {
-    type_error(c, e->b->loc, "'where' only goes with count, sum, min, max, any and all");
+    error(c, DIAG_E_WHERE_MISPLACED, e->b->loc);
     return T(TY_ERROR);
   }
   ast_expr **a = (ast_expr **)e->list.items;
@@ -907,28 +787,28 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
     want(c, a[1], pt, TY_INT, bi->name);
     int64_t places = -1;
     if (a[1]->kind != AST_INT || dec_int_parse(a[1]->text, a[1]->text_len, &places) != DEC_OK)
-      type_error(c, a[1]->loc, "the number of decimal places must be written as a number");
+      error(c, DIAG_E_PLACES_NOT_LITERAL, a[1]->loc);
     else if (t0.base == TY_MONEY && places > 2)
-      type_error(c, a[1]->loc, "money has at most two decimal places");
+      error(c, DIAG_E_MONEY_DECIMALS, a[1]->loc);
     else if (places > DEC_MAX_PLACES)
-      type_error(c, a[1]->loc, "at most %d decimal places", DEC_MAX_PLACES);
+      error(c, DIAG_E_TOO_MANY_PLACES, a[1]->loc, DEC_MAX_PLACES);
     round_mode(c, a[2]);
     if (!is_error(t0) && !ty_is_numeric(t0.base))
-      type_error(c, a[0]->loc, "'round' expects a number, found %s", tn(t0, c->tybuf1));
+      error(c, DIAG_E_NEEDS_NUMBER, a[0]->loc, "round", tn(t0, c->tybuf1));
     return t0;
   }
   case BI_MONEY: {
     /* money(x, mode): an exact number rounded to the fen */
     ty_type t = use(c, a[0], nw);
     if (!is_error(t) && !ty_is_numeric(t.base))
-      type_error(c, a[0]->loc, "'money' expects a number, found %s", tn(t, c->tybuf1));
+      error(c, DIAG_E_NEEDS_NUMBER, a[0]->loc, "money", tn(t, c->tybuf1));
     round_mode(c, a[1]);
     return T(TY_MONEY);
   }
   case BI_ABS: {
     ty_type t = use(c, a[0], nw);
     if (!is_error(t) && !ty_is_numeric(t.base))
-      type_error(c, a[0]->loc, "'abs' expects a number, found %s", tn(t, c->tybuf1));
+      error(c, DIAG_E_NEEDS_NUMBER, a[0]->loc, "abs", tn(t, c->tybuf1));
     return t;
   }
   case BI_MIN: case BI_MAX: {
@@ -940,8 +820,8 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
       else if (ty_is_numeric(t.base) && ty_is_numeric(u.base))
         t = T(numeric_join(t.base, u.base));
       else if (t.base != u.base || t.base != TY_DATE) {
-        type_error(c, a[i]->loc, "'%s' compares numbers or dates, found %s and %s", bi->name,
-                   tn(t, c->tybuf1), tn(u, c->tybuf2));
+        error(c, DIAG_E_MIN_MAX_TYPES, a[i]->loc, bi->name, tn(t, c->tybuf1),
+              tn(u, c->tybuf2));
         t = T(TY_ERROR);
       }
     }
@@ -981,28 +861,23 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
   case AST_BOOL: return T(TY_BOOL);
   case AST_NONE: return opt_of(T(TY_NONE), true);
   case AST_REGEX:
-    type_error(c, e->loc, "a regex can only follow 'matches'");
+    /* the parser reads a regex only after 'matches', which takes it without this walk */
+    error(c, DIAG_E_INTERNAL, e->loc, "a regex outside 'matches'");
     return T(TY_ERROR);
-  case AST_NAME: return resolve_name(c, e, nw);
+  case AST_NAME: return check_name(c, e, nw);
   case AST_MEMBER: {
     /* a member field outside count/sum/...: name it correctly first */
     ty_type lt = check_expr(c, e->a, nw);
     if (lt.base == TY_LIST) {
       ast_decl *elem = c->prog->records.items[lt.record];
-      if (!find_field(elem, e->text, NULL)) {
-        error(c, DIAG_E_UNKNOWN_FIELD, e->loc, e->text);
-        candidates cs = {.n = 0};
-        add_field_candidates(&cs, elem);
-        suggest(c, e->text, &cs);
+      if (!res_field_or_report(&c->res, elem, e->text, e->loc, NULL))
         return T(TY_ERROR);
-      }
     }
-    type_error(c, e->loc, "'%s' is a list of values; aggregate it, e.g. sum(...) or max(...)",
-               e->text);
+    error(c, DIAG_E_LIST_AS_VALUE, e->loc, e->text);
     return T(TY_ERROR);
   }
   case AST_SET:
-    type_error(c, e->loc, "a set can only follow 'in'");
+    error(c, DIAG_E_SET_MISPLACED, e->loc);
     return T(TY_ERROR);
   case AST_UNARY: {
     ty_type t = use(c, e->a, nw);
@@ -1011,7 +886,7 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
       return T(TY_BOOL);
     }
     if (!is_error(t) && !ty_is_numeric(t.base)) {
-      type_error(c, e->loc, "cannot negate %s", tn(t, c->tybuf1));
+      error(c, DIAG_E_NEGATE_TYPE, e->loc, tn(t, c->tybuf1));
       return T(TY_ERROR);
     }
     return t;
@@ -1030,8 +905,7 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
         if (l.base == r.base || (ty_is_numeric(l.base) && ty_is_numeric(r.base) &&
                                  join(e->a, l.base, e->b, r.base) == l.base))
           return opt_of(l, r.opt && r.base != TY_NONE ? true : r.opt);
-        type_error(c, e->loc, "the default for %s must be of its type, found %s",
-                   tn(l, c->tybuf1), tn(r, c->tybuf2));
+        error(c, DIAG_E_DEFAULT_TYPE, e->loc, tn(l, c->tybuf1), tn(r, c->tybuf2));
         return T(TY_ERROR);
       }
       want(c, e->a, l, TY_BOOL, "or");
@@ -1045,7 +919,7 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
     }
     if (e->op >= OPR_EQ && e->op <= OPR_GE) {
       if (e->b->kind == AST_NONE || e->a->kind == AST_NONE) {
-        type_error(c, e->loc, "compare with none using 'is none' or 'is not none'");
+        error(c, DIAG_E_COMPARE_NONE, e->loc);
         return T(TY_BOOL);
       }
       ty_type l = use(c, e->a, nw);
@@ -1083,8 +957,7 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
       return opt_of(t, t.opt || f.opt);
     if (ty_is_numeric(t.base) && ty_is_numeric(f.base))
       return opt_of(T(join(e->b, t.base, e->c, f.base)), t.opt || f.opt);
-    type_error(c, e->loc, "the branches of 'if' differ: %s and %s", tn(t, c->tybuf1),
-               tn(f, c->tybuf2));
+    error(c, DIAG_E_IF_BRANCHES, e->loc, tn(t, c->tybuf1), tn(f, c->tybuf2));
     return T(TY_ERROR);
   }
   case AST_CALL:
@@ -1103,13 +976,12 @@ static ty_type check_expr(checker *c, ast_expr *e, const narrow *nw)
 
 /* ---------------------------------------------------------------- records */
 
-static ty_type field_type(checker *c, ast_decl *rec, ast_field *f)
+static ty_type field_type(checker *c, const ast_field *f)
 {
-  (void)rec;
   ty_type t;
   if (strcmp(f->type_name, "list") == 0) {
     t = T(TY_LIST);
-    ast_decl *elem = f->elem_name ? find_decl(&c->prog->records, f->elem_name) : NULL;
+    ast_decl *elem = f->elem_name ? res_record(&c->res, f->elem_name) : NULL;
     t.record = elem ? (uint16_t)elem->index : 0;
     if (!elem)
       t = T(TY_ERROR);
@@ -1131,35 +1003,35 @@ static void unknown_type(checker *c, elig_loc loc, const char *name)
   static const char *const names[] = {"text", "int", "money", "number", "percent", "bool",
                                       "date"};
   error(c, DIAG_E_UNKNOWN_TYPE, loc, name);
-  candidates cs = {.n = 0};
+  res_candidates cs = {.n = 0};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    cs.names[cs.n++] = names[i];
-  suggest(c, name, &cs);
+    res_cand_add(&cs, names[i]);
+  res_suggest(c->diags, c->last, name, &cs);
 }
 
 static void check_field(checker *c, ast_decl *rec, ast_field *f)
 {
-  ty_type t = field_type(c, rec, f);
+  ty_type t = field_type(c, f);
   bool required = false, optional = false, has_default = false;
   if (strcmp(f->type_name, "list") == 0) {
-    ast_decl *elem = f->elem_name ? find_decl(&c->prog->records, f->elem_name) : NULL;
+    ast_decl *elem = f->elem_name ? res_record(&c->res, f->elem_name) : NULL;
     if (!f->elem_name)
-      type_error(c, f->type_loc, "'list' needs the record it holds: list of <record>");
-    else if (!elem || elem->kind != DECL_RECORD) {
-      type_error(c, f->type_loc, "unknown record '%s'", f->elem_name);
-    } else if (elem == rec || elem == c->prog->record)
-      type_error(c, f->type_loc, "a record cannot hold a list of itself or of the main record");
+      error(c, DIAG_E_LIST_NEEDS_RECORD, f->type_loc);
+    else if (!elem)
+      error(c, DIAG_E_UNKNOWN_RECORD, f->type_loc, f->elem_name);
+    else if (elem == rec || elem == c->prog->record)
+      error(c, DIAG_E_LIST_OF_SELF, f->type_loc);
   } else if (t.base == TY_ERROR) {
     error(c, DIAG_E_UNKNOWN_TYPE, f->type_loc, f->type_name);
-    candidates cs = {.n = 0};
+    res_candidates cs = {.n = 0};
     static const char *const names[] = {"text", "int", "money", "number", "percent", "bool",
                                         "date", "list"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-      cs.names[cs.n++] = names[i];
-    suggest(c, f->type_name, &cs);
+      res_cand_add(&cs, names[i]);
+    res_suggest(c->diags, c->last, f->type_name, &cs);
     return;
   } else if (f->elem_name) {
-    type_error(c, f->type_loc, "only 'list' takes 'of'");
+    error(c, DIAG_E_OF_WITHOUT_LIST, f->type_loc);
   }
   for (uint32_t i = 0; i < f->cons.n; i++) {
     ast_field_con *k = f->cons.items[i];
@@ -1173,8 +1045,7 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
       break;
     case FCON_BETWEEN: case FCON_AT_LEAST: case FCON_AT_MOST:
       if (!ty_is_numeric(t.base) && t.base != TY_DATE) {
-        type_error(c, k->loc, "a range needs a number or date field, '%s' is %s", f->name,
-                   tn(t, c->tybuf1));
+        error(c, DIAG_E_RANGE_TYPE, k->loc, f->name, tn(t, c->tybuf1));
         break;
       }
       literal_value(c, k->a, (ty_base)t.base, &v);
@@ -1183,7 +1054,7 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
       break;
     case FCON_ONE_OF:
       if (t.base != TY_TEXT && t.base != TY_INT) {
-        type_error(c, k->loc, "'one of' needs a text or int field");
+        error(c, DIAG_E_ONE_OF_TYPE, k->loc);
         break;
       }
       for (uint32_t j = 0; j < k->values.n; j++)
@@ -1191,7 +1062,7 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
       break;
     case FCON_MATCHES:
       if (t.base != TY_TEXT)
-        type_error(c, k->loc, "'matches' needs a text field");
+        error(c, DIAG_E_MATCHES_FIELD_TYPE, k->loc);
       k->a->index = c->prog->regexes.n;
       k->a->type = T(TY_REGEX);
       ast_list_append(c->arena, &c->prog->regexes, k->a);
@@ -1200,7 +1071,7 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
       /* The check runs only when the field is present, so the field itself is narrowed. */
       ast_decl *saved = c->elem_record;
       narrow self = {NULL, rec == c->prog->record ? REF_FIELD : REF_MEMBER, 0};
-      find_field(rec, f->name, &self.index);
+      res_field(rec, f->name, &self.index);
       c->elem_record = rec;
       want(c, k->a, use(c, k->a, &self), TY_BOOL, "check");
       c->elem_record = saved;
@@ -1209,8 +1080,8 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
     }
   }
   if (required && (optional || has_default))
-    type_error(c, f->loc, "'%s' cannot be required and also %s", f->name,
-               optional ? "optional" : "have a default");
+    error(c, optional ? DIAG_E_REQUIRED_AND_OPTIONAL : DIAG_E_REQUIRED_AND_DEFAULT, f->loc,
+          f->name);
 }
 
 static void check_record(checker *c, ast_decl *rec)
@@ -1221,15 +1092,10 @@ static void check_record(checker *c, ast_decl *rec)
   }
   for (uint32_t i = 0; i < rec->keys.n; i++) {
     ast_expr *k = rec->keys.items[i];
-    ast_field *f = find_field(rec, k->text, &k->index);
-    if (!f) {
-      error(c, DIAG_E_UNKNOWN_FIELD, k->loc, k->text);
-      candidates cs = {.n = 0};
-      add_field_candidates(&cs, rec);
-      suggest(c, k->text, &cs);
-    } else {
+    ast_field *f = res_field_or_report(&c->res, rec, k->text, k->loc, &k->index);
+    if (f) {
       k->ref = REF_FIELD;
-      k->type = field_type(c, rec, f);
+      k->type = field_type(c, f);
     }
   }
 }
@@ -1298,8 +1164,7 @@ static void check_let(checker *c, ast_decl *d)
     else if (!is_error(t) && declared != t.base &&
              !(declared == TY_PERCENT && t.base == TY_NUMBER) &&
              !(declared == TY_NUMBER && ty_is_numeric(t.base) && t.base != TY_MONEY))
-      type_error(c, d->expr->loc, "'%s' is declared %s but its value is %s", d->name,
-                 d->type_name, tn(t, c->tybuf1));
+      error(c, DIAG_E_DECLARED_TYPE, d->expr->loc, d->name, d->type_name, tn(t, c->tybuf1));
     else
       t.base = (uint8_t)declared;
   }
@@ -1322,8 +1187,7 @@ static void check_agg_let(checker *c, ast_decl *d)
     if (declared == TY_PERCENT && (t.base == TY_NUMBER || t.base == TY_PERCENT))
       t.base = TY_PERCENT;
     else if (declared != t.base && !is_error(t))
-      type_error(c, d->expr->loc, "'%s' is declared %s but its value is %s", d->name,
-                 d->type_name, tn(t, c->tybuf1));
+      error(c, DIAG_E_DECLARED_TYPE, d->expr->loc, d->name, d->type_name, tn(t, c->tybuf1));
   }
   d->type = t;
   end_visit(c, d);
@@ -1370,8 +1234,8 @@ static ty_type declared_outcome(checker *c, ast_decl *d)
               ((want_base == TY_NUMBER || want_base == TY_PERCENT) && ty_is_numeric(t) &&
                t != TY_MONEY);
     if (!ok)
-      type_error(c, r->value->loc, "'%s' is declared %s but this outcome is %s", d->name,
-                 d->type_name, tn(r->value->type, c->tybuf1));
+      error(c, DIAG_E_OUTCOME_DECLARED_TYPE, r->value->loc, d->name, d->type_name,
+            tn(r->value->type, c->tybuf1));
   }
   return T(want_base);
 }
@@ -1383,7 +1247,7 @@ static void check_decision(checker *c, ast_decl *d)
   if (skip)
     return;
   chk_aggregate *agg = c->agg;
-  bool at_record_level = find_decl(&c->prog->decisions, d->name) == d;
+  bool at_record_level = res_is_top_level(&c->res, d);
   if (at_record_level)
     c->agg = NULL;
   ty_type out = T(TY_ERROR);
@@ -1423,8 +1287,8 @@ static void check_decision(checker *c, ast_decl *d)
       continue;
     }
     if (!d->type_name)
-      type_error(c, r->value->loc, "outcomes of '%s' must have one type: %s and %s", d->name,
-                 tn(out, c->tybuf1), tn(t, c->tybuf2));
+      error(c, DIAG_E_OUTCOME_TYPES, r->value->loc, d->name, tn(out, c->tybuf1),
+            tn(t, c->tybuf2));
   }
   if (!seen_otherwise)
     error(c, DIAG_E_NO_OTHERWISE, d->name_loc, d->name);
@@ -1445,8 +1309,7 @@ static bool check_table(checker *c, ast_decl *d, ast_table *t, ty_base type)
   if (t->by) {
     kt = use(c, t->by, NULL);
     if (!is_error(kt) && kt.base != TY_INT && kt.base != TY_DATE && kt.base != TY_TEXT) {
-      type_error(c, t->by->loc, "a parameter table is keyed by a year, a date or a text, "
-                                "found %s", tn(kt, c->tybuf1));
+      error(c, DIAG_E_TABLE_KEY_TYPE, t->by->loc, tn(kt, c->tybuf1));
       kt = T(TY_ERROR);
     }
   }
@@ -1458,16 +1321,15 @@ static bool check_table(checker *c, ast_decl *d, ast_table *t, ty_base type)
     if (r->keys.n == 0)
       has_otherwise = true;
     if (ordered && r->keys.n == 0)
-      type_error(c, r->loc, "a table by year or date needs no 'otherwise': the first row "
-                            "also applies before its year");
+      error(c, DIAG_E_TABLE_OTHERWISE, r->loc);
     for (uint32_t j = 0; t->by && !is_error(kt) && j < r->keys.n; j++) {
       ast_expr *k = r->keys.items[j];
       if (!literal_value(c, k, (ty_base)kt.base, &v))
         continue;
       if (ordered && r->keys.n > 1)
-        type_error(c, k->loc, "one year or date per row");
+        error(c, DIAG_E_TABLE_ONE_KEY, k->loc);
       if (ordered && v.i <= last)
-        type_error(c, k->loc, "rows must be in increasing order");
+        error(c, DIAG_E_TABLE_ORDER, k->loc);
       last = v.i;
     }
     if (r->value)
@@ -1510,8 +1372,8 @@ static void check_monitor(checker *c, ast_decl *d)
     known |= strcmp(d->severity, severities[i]) == 0;
   if (!known) {
     error(c, DIAG_E_UNKNOWN_SEVERITY, d->severity_loc, d->severity);
-    candidates cs = {.n = 4, .names = {"low", "medium", "high", "critical"}};
-    suggest(c, d->severity, &cs);
+    res_candidates cs = {.names = {"low", "medium", "high", "critical"}, .n = 4};
+    res_suggest(c->diags, c->last, d->severity, &cs);
   }
   c->elem_record = c->prog->record;
   want(c, d->cond, use(c, d->cond, NULL), TY_BOOL, "when");
@@ -1520,16 +1382,18 @@ static void check_monitor(checker *c, ast_decl *d)
   d->type = T(TY_BOOL);
 }
 
-static void resolve_outputs(checker *c, ast_list *names, ast_list *out)
+/* Types the names of an 'output' declaration and appends them to `out`.  A list or as_of is not
+ * a column, and flags have their own; both need the name's meaning and type, so this is the
+ * checker's part of the output (the resolver's is the default lists). */
+static void check_outputs(checker *c, ast_list *names, ast_list *out)
 {
   for (uint32_t i = 0; i < names->n; i++) {
     ast_expr *e = names->items[i];
     ty_type t = check_expr(c, e, NULL);
     if (!is_error(t) && (t.base == TY_LIST || e->ref == REF_AS_OF))
-      type_error(c, e->loc, "'%s' cannot be shown in the output", e->text);
+      error(c, DIAG_E_NOT_SHOWN, e->loc, e->text);
     if (e->ref == REF_FLAG)
-      type_error(c, e->loc, "flags are shown in the 'flags' column; '%s' need not be listed",
-                 e->text);
+      error(c, DIAG_E_FLAG_IN_OUTPUT, e->loc, e->text);
     ast_list_append(c->arena, out, e);
   }
 }
@@ -1546,38 +1410,12 @@ static void check_aggregate(checker *c, chk_aggregate *agg)
     ty_type t = use(c, k->expr, NULL);
     if (!is_error(t) && t.base != TY_TEXT && t.base != TY_INT && t.base != TY_DATE &&
         t.base != TY_BOOL)
-      type_error(c, k->loc, "a group key must be text, int, date or bool, found %s",
-                 tn(t, c->tybuf1));
+      error(c, DIAG_E_GROUP_KEY_TYPE, k->loc, tn(t, c->tybuf1));
     ast_list_append(c->arena, &agg->keys, k);
   }
   c->agg = agg;
   c->elem_record = NULL;
-  uint32_t nlets = 0, ndecisions = 0;
-  ast_decl *output = NULL;
-  for (uint32_t i = 0; i < d->body.n; i++) {
-    ast_decl *b = d->body.items[i];
-    if (b->kind == DECL_OUTPUT) {
-      if (output)
-        error(c, DIAG_E_DUPLICATE, b->loc, "output");
-      output = b;
-      continue;
-    }
-    for (uint32_t j = 0; j < i; j++) {
-      ast_decl *o = d->body.items[j];
-      if (o->name && strcmp(o->name, b->name) == 0) {
-        error(c, DIAG_E_DUPLICATE_FIELD, b->name_loc, b->name);
-        diag_add_note(c->diags, c->last, o->name_loc, "first declared here");
-      }
-    }
-    for (uint32_t j = 0; j < d->group.n; j++) {
-      ast_group_key *k = d->group.items[j];
-      if (strcmp(k->name, b->name) == 0) {
-        error(c, DIAG_E_DUPLICATE_FIELD, b->name_loc, b->name);
-        diag_add_note(c->diags, c->last, k->loc, "the group key is declared here");
-      }
-    }
-    b->index = b->kind == DECL_LET ? nlets++ : ndecisions++;
-  }
+  ast_decl *output = res_aggregate_names(&c->res, d);
   for (uint32_t i = 0; i < d->body.n; i++) {
     ast_decl *b = d->body.items[i];
     if (b->kind == DECL_LET) {
@@ -1588,22 +1426,12 @@ static void check_aggregate(checker *c, chk_aggregate *agg)
       ast_list_append(c->arena, &agg->decisions, b);
     }
   }
-  if (output)
-    resolve_outputs(c, &output->names, &agg->outputs);
-  else {
-    /* By default: the keys, then every derived value and decision in order. */
-    for (uint32_t i = 0; i < d->group.n; i++) {
-      ast_group_key *k = d->group.items[i];
-      ast_expr *e = ast_name(c->arena, k->name, k->loc);
-      check_expr(c, e, NULL);
-      ast_list_append(c->arena, &agg->outputs, e);
-    }
-    for (uint32_t i = 0; i < d->body.n; i++) {
-      ast_decl *b = d->body.items[i];
-      ast_expr *e = ast_name(c->arena, b->name, b->name_loc);
-      check_expr(c, e, NULL);
-      ast_list_append(c->arena, &agg->outputs, e);
-    }
+  if (output) {
+    check_outputs(c, &output->names, &agg->outputs);
+  } else {
+    res_default_aggregate_outputs(&c->res, d, &agg->outputs);
+    for (uint32_t i = 0; i < agg->outputs.n; i++)
+      check_expr(c, agg->outputs.items[i], NULL);
   }
   c->agg = NULL;
 }
@@ -1613,22 +1441,16 @@ static void check_aggregate(checker *c, chk_aggregate *agg)
 /* One given value: a literal of the field's type, none, or for a list of records, records. */
 static void check_given_value(checker *c, ast_decl *rec, ast_given_item *g)
 {
-  uint32_t idx;
-  ast_field *f = find_field(rec, g->name, &idx);
-  if (!f) {
-    error(c, DIAG_E_UNKNOWN_FIELD, g->loc, g->name);
-    candidates cs = {.n = 0};
-    add_field_candidates(&cs, rec);
-    suggest(c, g->name, &cs);
+  ast_field *f = res_field_or_report(&c->res, rec, g->name, g->loc, NULL);
+  if (!f)
     return;
-  }
-  ty_type t = field_type(c, rec, f);
+  ty_type t = field_type(c, f);
   ast_expr *v = g->value;
   if (v->kind == AST_NONE)
     return;
   if (t.base == TY_LIST) {
     if (v->kind != AST_SET) {
-      type_error(c, v->loc, "'%s' is a list of records: give them as [{...}, {...}]", g->name);
+      error(c, DIAG_E_GIVEN_LIST, v->loc, g->name);
       return;
     }
     ast_decl *elem = c->prog->records.items[t.record];
@@ -1647,11 +1469,8 @@ static void check_given_value(checker *c, ast_decl *rec, ast_given_item *g)
 static void check_test(checker *c, ast_decl *d)
 {
   for (uint32_t i = 0; i < d->given.n; i++) {
-    ast_given_item *g = d->given.items[i];
-    for (uint32_t j = 0; j < i; j++)
-      if (strcmp(((ast_given_item *)d->given.items[j])->name, g->name) == 0)
-        error(c, DIAG_E_DUPLICATE_FIELD, g->loc, g->name);
-    check_given_value(c, c->prog->record, g);
+    res_given_name(&c->res, d, i);
+    check_given_value(c, c->prog->record, d->given.items[i]);
   }
   c->agg = NULL;
   c->elem_record = c->prog->record;
@@ -1661,191 +1480,7 @@ static void check_test(checker *c, ast_decl *d)
   }
 }
 
-/* ---------------------------------------------------------------- merging files */
-
-static ast_list *list_for(chk_program *p, ast_decl_kind k)
-{
-  switch (k) {
-  case DECL_RECORD: return &p->records;
-  case DECL_LET: return &p->lets;
-  case DECL_PARAM: return &p->params;
-  case DECL_DECIDE: return &p->decisions;
-  case DECL_MONITOR: return &p->flags;
-  case DECL_TEST: return &p->tests;
-  default: return NULL;
-  }
-}
-
-static const char *kind_word(ast_decl_kind k)
-{
-  static const char *const words[] = {"policy", "import", "record", "param", "let", "decide",
-                                      "monitor", "aggregate", "output", "test"};
-  return words[k];
-}
-
-/* Finds any top-level definition called `name` (records, values, decisions, flags,
- * aggregates, and fields of the main record are one namespace). */
-static ast_decl *find_any(checker *c, const char *name)
-{
-  return names_get(&c->decls, name);
-}
-
-static void merge(checker *c, ast_file *const *files, uint32_t nfiles, ast_list *aggs,
-                  ast_decl **output)
-{
-  chk_program *p = c->prog;
-  for (uint32_t f = 0; f < nfiles; f++) {
-    ast_decl *file_output = NULL;
-    for (uint32_t i = 0; i < files[f]->decls.n; i++) {
-      ast_decl *d = files[f]->decls.items[i];
-      if (d->kind == DECL_IMPORT)
-        continue;
-      if (d->kind == DECL_POLICY) {
-        p->policy = d;
-        continue;
-      }
-      if (d->kind == DECL_OUTPUT) {
-        if (file_output)
-          error(c, DIAG_E_DUPLICATE, d->loc, "output");
-        file_output = *output = d;
-        continue;
-      }
-      if (d->kind == DECL_TEST) {
-        /* override test "name" replaces the imported test of that name (a province whose
-         * figures differ keeps the national test's intent with its own numbers) */
-        bool replaced = false;
-        for (uint32_t j = 0; d->is_override && j < p->tests.n; j++)
-          if (strcmp(((ast_decl *)p->tests.items[j])->text, d->text) == 0) {
-            p->tests.items[j] = d;
-            replaced = true;
-          }
-        if (d->is_override && !replaced)
-          error(c, DIAG_E_NOTHING_TO_OVERRIDE, d->name_loc, "test", d->text);
-        else if (!replaced)
-          ast_list_append(c->arena, &p->tests, d);
-        continue;
-      }
-      ast_list *l = d->kind == DECL_AGGREGATE ? aggs : list_for(p, d->kind);
-      ast_decl *old = find_any(c, d->name);
-      if (d->is_override) {
-        if (!old || old->kind != d->kind) {
-          error(c, DIAG_E_NOTHING_TO_OVERRIDE, d->name_loc, kind_word(d->kind),
-                     d->name);
-          candidates cs = {.n = 0};
-          add_candidates(&cs, l);
-          suggest(c, d->name, &cs);
-          continue;
-        }
-        for (uint32_t j = 0; j < l->n; j++)
-          if (l->items[j] == old)
-            l->items[j] = d;
-        names_put(&c->decls, d->name, d);
-        continue;
-      }
-      if (old) {
-        error(c, DIAG_E_DUPLICATE, d->name_loc, d->name);
-        diag_add_note(c->diags, c->last, old->name_loc,
-                      "previous definition is here");
-        continue;
-      }
-      ast_list_append(c->arena, l, d);
-      if (!names_put(&c->decls, d->name, d))
-        c->failed = true;
-    }
-  }
-}
-
-static bool pick_main_record(checker *c)
-{
-  chk_program *p = c->prog;
-  ast_decl *keyed = NULL, *unused = NULL;
-  int nkeyed = 0, nunused = 0;
-  for (uint32_t i = 0; i < p->records.n; i++) {
-    ast_decl *r = p->records.items[i];
-    r->index = i;
-    bool is_elem = false;
-    for (uint32_t j = 0; j < p->records.n; j++) {
-      ast_decl *o = p->records.items[j];
-      for (uint32_t k = 0; k < o->fields.n; k++) {
-        ast_field *f = o->fields.items[k];
-        is_elem |= f->elem_name && strcmp(f->elem_name, r->name) == 0;
-      }
-    }
-    if (r->keys.n) {
-      keyed = r;
-      nkeyed++;
-    }
-    if (!is_elem) {
-      unused = r;
-      nunused++;
-    }
-  }
-  p->record = nkeyed == 1 ? keyed : nunused == 1 ? unused : NULL;
-  if (!p->record) {
-    if (p->records.n)
-      error(c, DIAG_E_MAIN_RECORD, ((ast_decl *)p->records.items[0])->name_loc);
-    else
-      error(c, DIAG_E_NO_RECORD, c->root_loc);
-    return false;
-  }
-  return true;
-}
-
-/* Every record's fields by name (duplicates reported here, the first one kept). */
-static void index_fields(checker *c)
-{
-  for (uint32_t r = 0; r < c->prog->records.n; r++) {
-    ast_decl *rec = c->prog->records.items[r];
-    rec->fields_index = ast_alloc(c->arena, sizeof *rec->fields_index);
-    if (!rec->fields_index) {
-      c->failed = true;
-      return;
-    }
-    names_init(rec->fields_index);
-    for (uint32_t i = 0; i < rec->fields.n; i++) {
-      ast_field *f = rec->fields.items[i];
-      ast_field *first = names_get(rec->fields_index, f->name);
-      f->index = i;
-      if (first) {
-        error(c, DIAG_E_DUPLICATE_FIELD, f->loc, f->name);
-        diag_add_note(c->diags, c->last, first->loc, "first declared here");
-      } else if (!names_put(rec->fields_index, f->name, f)) {
-        c->failed = true;
-      }
-    }
-  }
-}
-
-static void unindex_fields(checker *c)
-{
-  for (uint32_t r = 0; r < c->prog->records.n; r++) {
-    ast_decl *rec = c->prog->records.items[r];
-    if (rec->fields_index)
-      names_fini(rec->fields_index);
-    rec->fields_index = NULL;
-  }
-}
-
-/* Fields of the main record share the namespace of derived values. */
-static void check_field_names(checker *c)
-{
-  chk_program *p = c->prog;
-  for (uint32_t i = 0; i < p->record->fields.n; i++) {
-    ast_field *f = p->record->fields.items[i];
-    ast_decl *d = find_any(c, f->name);
-    if (d && d->kind != DECL_RECORD) {
-      d->used = true; /* reported here; no "never used" on top */
-      error(c, DIAG_E_DUPLICATE, d->name_loc, d->name);
-      diag_add_note(c->diags, c->last, f->loc, "the field is declared here");
-    }
-  }
-}
-
-static void number(ast_list *l)
-{
-  for (uint32_t i = 0; i < l->n; i++)
-    ((ast_decl *)l->items[i])->index = i;
-}
+/* ---------------------------------------------------------------- the rule set */
 
 static bool check_all(checker *c, ast_list *aggsp, ast_decl *output);
 
@@ -1853,15 +1488,15 @@ bool chk_check(ast_arena *arena, ast_file *const *files, uint32_t nfiles, diag_l
                chk_program *out)
 {
   checker c = {.arena = arena, .diags = diags, .prog = out};
-  c.root_loc = (elig_loc){nfiles ? files[nfiles - 1]->file : SRC_NO_FILE, 0, 0};
   ast_list aggs = {0};
   ast_decl *output = NULL;
   memset(out, 0, sizeof *out);
-  merge(&c, files, nfiles, &aggs, &output);
-  bool ok = pick_main_record(&c) && check_all(&c, &aggs, output);
-  unindex_fields(&c);
-  names_fini(&c.decls);
-  return ok && !c.failed;
+  res_init(&c.res, arena, diags, out,
+           (elig_loc){nfiles ? files[nfiles - 1]->file : SRC_NO_FILE, 0, 0});
+  res_merge(&c.res, files, nfiles, &aggs, &output);
+  bool ok = res_pick_main_record(&c.res) && check_all(&c, &aggs, output);
+  res_fini(&c.res);
+  return ok && !c.failed && !c.res.failed;
 }
 
 /* Everything after the merge, once the main record is known. */
@@ -1870,12 +1505,7 @@ static bool check_all(checker *c, ast_list *aggsp, ast_decl *output)
   chk_program *out = c->prog;
   ast_arena *arena = c->arena;
   ast_list aggs = *aggsp;
-  index_fields(c);
-  number(&out->lets);
-  number(&out->params);
-  number(&out->decisions);
-  number(&out->flags);
-  check_field_names(c);
+  res_index(&c->res, &aggs);
   for (uint32_t i = 0; i < out->records.n; i++)
     check_record(c, out->records.items[i]);
   c->elem_record = out->record;
@@ -1892,7 +1522,6 @@ static bool check_all(checker *c, ast_list *aggsp, ast_decl *output)
     if (!agg)
       return false;
     agg->decl = aggs.items[i];
-    agg->decl->index = i;
     check_aggregate(c, agg);
     ast_list_append(arena, &out->aggregates, agg);
   }
@@ -1900,19 +1529,16 @@ static bool check_all(checker *c, ast_list *aggsp, ast_decl *output)
   for (uint32_t i = 0; i < out->tests.n; i++)
     check_test(c, out->tests.items[i]);
   if (output) {
-    resolve_outputs(c, &output->names, &out->outputs);
+    check_outputs(c, &output->names, &out->outputs);
   } else {
-    for (uint32_t i = 0; i < out->record->keys.n; i++) {
-      ast_expr *k = out->record->keys.items[i];
-      ast_expr *e = ast_name(arena, k->text, k->loc);
-      check_expr(c, e, NULL);
-      ast_list_append(arena, &out->outputs, e);
-    }
+    res_default_outputs(&c->res, &out->outputs);
+    for (uint32_t i = 0; i < out->outputs.n; i++)
+      check_expr(c, out->outputs.items[i], NULL);
   }
   for (uint32_t i = 0; i < out->lets.n; i++) {
     ast_decl *d = out->lets.items[i];
     if (!d->used)
       error(c, DIAG_W_UNUSED_LET, d->name_loc, d->name);
   }
-  return !c->failed;
+  return !c->failed && !c->res.failed;
 }

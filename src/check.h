@@ -2,11 +2,12 @@
  * check.h -- name resolution and type checking: syntax trees in, one checked program
  * description out.
  *
- * Pipeline: parse.c (one tree per file) -> check.c -> compile.c.  The checker merges the
- * files of a rule set (imports first, overrides replacing what they name), resolves every
- * name, types every expression, and reports every problem it can find before any record is
- * read.  It writes its findings into the tree (ast_expr.type, .ref, .index) and into
- * chk_program, which lists the declarations in the order the compiler numbers them.
+ * Pipeline: parse.c (one tree per file) -> resolve.c + check.c -> compile.c.  chk_check merges
+ * the files of a rule set (imports first, overrides replacing what they name) and resolves
+ * every name with the resolver (resolve.h, internal), types every expression, and reports
+ * every problem it can find before any record is read.  It writes its findings into the tree
+ * (ast_expr.type, .ref, .index) and into chk_program, which lists the declarations in the
+ * order the compiler numbers them.
  */
 #ifndef ELIG_CHECK_H
 #define ELIG_CHECK_H

@@ -1,5 +1,5 @@
 /*
- * names.h -- a hash index from names to things, for the checker's scopes.
+ * names.h -- a hash index from names to things, for the resolver's scopes (resolve.c).
  *
  * Rule files may hold tens of thousands of declarations (the size limit allows it), and
  * every name is looked up where it is used: a linear search per use would make checking

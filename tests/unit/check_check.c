@@ -1,5 +1,6 @@
 /*
- * check_check.c - unit tests for the checker (src/check.c) through ruleset_compile().
+ * check_check.c - unit tests for the resolver and checker (src/resolve.c, src/check.c)
+ * through ruleset_compile().
  *
  * Place in the pipeline: ruleset_compile parses a rule text, resolves every name, types every
  * expression, enforces the handling of none and compiles. These tables hand it small rule
@@ -9,8 +10,9 @@
  * and the narrowing that is accepted in and/or/if and decision rules, the default operator,
  * duplicates, a decision without otherwise, unreachable rules, unused lets, cycles, division
  * by a literal zero, the declared types of let and decide, money literals, what an aggregate
- * block may name, and parameters inside aggregates. A second table lists valid texts, which
- * must compile with no error at all.
+ * block may name, and parameters inside aggregates, and give one case to every code of a type
+ * or structure problem, so that a code cannot silently change. A second table lists valid
+ * texts, which must compile with no error at all.
  *
  * Left out (bugs filed, the assertion would fail today):
  *   unit-03: the E0303 help suggests 'x or 0' for text, date and bool values too;
@@ -102,16 +104,16 @@ static const struct {
   {"let x = foo(1)\noutput x", "E0203", 3, 9, NULL, false},
   {"output nope", "E0202", 3, 8, NULL, false},
   {"let x = status = \"bigg\"\ndecide status when n > 1 then \"big\" otherwise \"small\"\n"
-   "output x", "E0301", 3, 18, "'big'", false},
+   "output x", "E0309", 3, 18, "'big'", false},
   /* types */
-  {"let x = n + \"a\"\noutput x", "E0301", 3, 11, NULL, false},
-  {"let x = t + 1\noutput x", "E0301", 3, 11, NULL, false},
-  {"let x = m * m\noutput x", "E0301", 3, 11, NULL, false},
-  {"let x = n < none\noutput x", "E0301", 3, 11, NULL, false},
-  {"let x = t in {1, 2}\noutput x", "E0301", 3, 11, NULL, false},
+  {"let x = n + \"a\"\noutput x", "E0308", 3, 11, NULL, false},
+  {"let x = t + 1\noutput x", "E0308", 3, 11, NULL, false},
+  {"let x = m * m\noutput x", "E0307", 3, 11, "30%", false},
+  {"let x = n < none\noutput x", "E0324", 3, 11, NULL, false},
+  {"let x = t in {1, 2}\noutput x", "E0312", 3, 11, NULL, false},
   {"let x = prefix(t)\noutput x", "E0302", 3, 9, NULL, false},
-  {"let x = money(n * 30%, halfaway)\noutput x", "E0301", 3, 24, NULL, false},
-  {"monitor f severity high when n", "E0301", 3, 30, NULL, false},
+  {"let x = money(n * 30%, halfaway)\noutput x", "E0416", 3, 24, NULL, false},
+  {"monitor f severity high when n", "E0313", 3, 30, NULL, false},
   {"monitor f severity huge when b", "E0206", 3, 20, NULL, false},
   {"let x = t matches /[/\noutput x", "E0110", 3, 21, NULL, false},
   {"let x = 99999999999999999999\noutput x", "E0107", 3, 9, NULL, false},
@@ -127,7 +129,7 @@ static const struct {
   {"let x = o is not none or o > 1\noutput x", "E0303", 3, 26, NULL, false},
   {"let x = if o is none then o + 1 else 0\noutput x", "E0303", 3, 27, NULL, false},
   {"decide s when o is none then o + 1 otherwise 0\noutput s", "E0303", 3, 30, NULL, false},
-  {"let x = o or \"a\"\noutput x", "E0301", 3, 11, NULL, false},
+  {"let x = o or \"a\"\noutput x", "E0323", 3, 11, NULL, false},
   /* structure */
   {"let x = 1\nlet x = 2\noutput x", "E0204", 4, 5, NULL, false},
   {"let n = 1", "E0204", 3, 5, NULL, false},
@@ -140,20 +142,61 @@ static const struct {
   {"let x = m / 0\noutput x", "E0304", 3, 11, NULL, false},
   {"let x = m / 0.0\noutput x", "E0304", 3, 11, NULL, false},
   /* declared types of let and decide */
-  {"let x: money = n / 2\noutput x", "E0301", 3, 18, NULL, false},
-  {"let x: money = m * 1.5\noutput x", "E0301", 3, 18, NULL, false},
-  {"let x = m + 0.125\nlet y: money = x\noutput y", "E0301", 4, 16, NULL, false},
-  {"decide s: money when n > 1 then \"a\" otherwise 0\noutput s", "E0301", 3, 33, NULL,
+  {"let x: money = n / 2\noutput x", "E0329", 3, 18, NULL, false},
+  {"let x: money = m * 1.5\noutput x", "E0329", 3, 18, NULL, false},
+  {"let x = m + 0.125\nlet y: money = x\noutput y", "E0329", 4, 16, NULL, false},
+  {"decide s: money when n > 1 then \"a\" otherwise 0\noutput s", "E0330", 3, 33, NULL,
    false},
-  {"let x: text = n\noutput x", "E0301", 3, 15, NULL, false},
+  {"let x: text = n\noutput x", "E0329", 3, 15, NULL, false},
   /* money literals */
-  {"param pl money = 100.005\noutput id", "E0301", 3, 18, NULL, false},
-  {"let x = round(m, 3, half_away)\noutput x", "E0301", 3, 18, NULL, false},
+  {"param pl money = 100.005\noutput id", "E0306", 3, 18, "8700.01", false},
+  {"let x = round(m, 3, half_away)\noutput x", "E0306", 3, 18, NULL, false},
   /* aggregates: record-level names need an accumulation; params keyed by a field too */
   {"aggregate v by t { let s = sum(n) let q = n }", "E0208", 3, 43, "sum(n)", false},
   {"param c money by n { 1: 5 }\naggregate v by t { let s = sum(m) let y = s > c }", "E0208",
    4, 47, "first(c)", false},
   {"aggregate v by o { let s = count() }", "E0303", 3, 16, NULL, false},
+  /* one case per code of a type or structure problem (each also has a tests/diag golden) */
+  {"param pl int = \"a\"\noutput pl", "E0301", 3, 16, "12", false},
+  {"record z { q list of nope }", "E0209", 3, 14, NULL, false},
+  {"let x = t < 1\noutput x", "E0310", 3, 11, NULL, false},
+  {"let x = n in {1, \"a\"}\noutput x", "E0311", 3, 18, NULL, false},
+  {"let x = count(n)\noutput x", "E0314", 3, 15, NULL, false},
+  {"aggregate v by t { let s = sum(n / 2) }", "E0316", 3, 28, NULL, false},
+  {"aggregate v by t { let s = any(n) }", "E0317", 3, 28, NULL, false},
+  {"let x = round(n / 3, 19, half_away)\noutput x", "E0318", 3, 22, NULL, false},
+  {"let x = abs(t)\noutput x", "E0319", 3, 13, NULL, false},
+  {"let x = max(n, t)\noutput x", "E0320", 3, 16, NULL, false},
+  {"let x = members.age\noutput x", "E0321", 3, 17, NULL, false},
+  {"let x = -t\noutput x", "E0322", 3, 9, NULL, false},
+  {"let x = if b then 1 else \"a\"\noutput x", "E0325", 3, 9, NULL, false},
+  {"record z { q text between 1 and 2 }", "E0326", 3, 19, NULL, false},
+  {"record z { q date one of 1, 2 }", "E0327", 3, 19, NULL, false},
+  {"record z { q int matches /a/ }", "E0328", 3, 18, NULL, false},
+  {"decide s when b then 1 otherwise \"a\"\noutput s", "E0331", 3, 34, NULL, false},
+  {"param c money by m { 1: 5 }\noutput c", "E0332", 3, 18, NULL, false},
+  {"aggregate v by m { let s = count() }", "E0333", 3, 16, NULL, false},
+  {"test \"x\" { given { id: \"a\", members: 1 } expect true }", "E0334", 3, 38, NULL, false},
+  {"let x = n in {1, n}\noutput x", "E0409", 3, 18, NULL, false},
+  {"let x = n in m\noutput x", "E0410", 3, 14, NULL, false},
+  {"let x = count(members.age)\noutput x", "E0412", 3, 23, NULL, false},
+  {"let x = any(members)\noutput x", "E0413", 3, 9, NULL, false},
+  {"let x = sum(members)\noutput x", "E0414", 3, 13, NULL, false},
+  {"aggregate v by t { let s = count(n) }", "E0415", 3, 28, NULL, false},
+  {"let x = first(n)\noutput x", "E0417", 3, 9, NULL, false},
+  {"let x = abs(n where b)\noutput x", "E0418", 3, 21, NULL, false},
+  {"let x = round(m, n, half_away)\noutput x", "E0419", 3, 18, NULL, false},
+  {"let x = {1, 2}\noutput x", "E0420", 3, 9, NULL, false},
+  {"record z { q list }", "E0421", 3, 14, NULL, false},
+  {"record z { q list of z }", "E0422", 3, 14, NULL, false},
+  {"record z { q int of mem }", "E0423", 3, 14, NULL, false},
+  {"record z { q int required optional }", "E0424", 3, 12, NULL, false},
+  {"record z { q int required default 1 }", "E0425", 3, 12, NULL, false},
+  {"param c money by n { 1: 5 otherwise: 6 }\noutput c", "E0426", 3, 27, NULL, false},
+  {"param c money by n { 1, 2: 5 }\noutput c", "E0427", 3, 22, NULL, false},
+  {"param c money by n { 2: 5 1: 6 }\noutput c", "E0428", 3, 27, NULL, false},
+  {"output members", "E0429", 3, 8, NULL, false},
+  {"monitor f severity high when b because \"r\"\noutput f", "E0430", 4, 8, NULL, false},
   /* warnings: the program is still built */
   {"decide s when n > 1 then \"a\" when n > 1 then \"b\" otherwise \"c\"", "W0001", 3, 30, NULL,
    true},
@@ -292,7 +335,7 @@ START_TEST(test_check_several_errors)
   compile_text(&c, "let x = nn + 1\nlet y = o + 1\nlet z = m * m\ndecide s when b then 1\n"
                    "output x, y, z");
   ck_assert_msg(diag_error_count(c.diags) >= 4, "%s", diags_str(&c));
-  static const char *const codes[] = {"E0201", "E0303", "E0301", "E0402"};
+  static const char *const codes[] = {"E0201", "E0303", "E0307", "E0402"};
   for (size_t i = 0; i < 4; i++) {
     diag_pos pos;
     diag_get_pos(c.diags, c.srcs, i, &pos);
