@@ -87,6 +87,8 @@ struct elig_ctx {
   rec_unknown last_unknown; /* ... and over the last one */
   agg_table *aggs;        /* per aggregate, once aggregating was turned on; the step folds
                              into them while it is on */
+  bool aggs_lost;         /* aggregating was asked for but its tables could not be made:
+                             the groups read next are incomplete (ELIG_ENOMEM) */
   uint64_t seq;           /* records folded, for first() */
 };
 
@@ -1132,7 +1134,9 @@ void elig_ctx_set_aggregate(elig_ctx *ctx, bool on)
     return;
   /* the tables are made when first needed; a failure shows when they are read.  The step
    * folds into them while aggregating is on */
-  ctx->step.aggs = on && aggs_init(ctx) ? ctx->aggs : NULL;
+  bool made = on && aggs_init(ctx);
+  ctx->aggs_lost |= on && !made;
+  ctx->step.aggs = made ? ctx->aggs : NULL;
 }
 
 elig_status elig_ctx_aggregates(elig_ctx *ctx, elig_format fmt, const char **text, size_t *len)
@@ -1143,8 +1147,10 @@ elig_status elig_ctx_aggregates(elig_ctx *ctx, elig_format fmt, const char **tex
     return ELIG_EINVAL;
   const elig_program *P = ctx->rs->P;
   start(ctx); /* computing groups reuses the registers: the last record's result is gone */
-  if (!aggs_init(ctx))
+  if (ctx->aggs_lost || !aggs_init(ctx)) {
+    ctx->aggs_lost = false;
     return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
+  }
   ctx->aggs_out.len = 0;
   elig_status st = ELIG_OK;
   for (uint32_t a = 0; a < P->naggregates && st == ELIG_OK; a++) {

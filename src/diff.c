@@ -428,7 +428,7 @@ static bool glist_build(diff *d, int k, uint32_t a, glist *g)
   vm_status st = agg_each(t, s->step.ctx, cols, g->ncols, glist_add, &v);
   mem_free(cols);
   bool ok = true;
-  if (v.nomem) {
+  if (v.nomem || st == VM_ERR_NO_MEMORY) {
     d->nomem = true;
   } else if (st != VM_OK) {
     char where[256];

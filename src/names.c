@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "names.h"
 
 static uint32_t hash(const char *s)
@@ -21,7 +22,7 @@ void names_init(names_index *ix)
 
 void names_fini(names_index *ix)
 {
-  free(ix->slots);
+  mem_free(ix->slots);
   memset(ix, 0, sizeof *ix);
 }
 
@@ -37,7 +38,7 @@ static names_slot *find(const names_index *ix, const char *name)
 static bool grow(names_index *ix)
 {
   names_index bigger = {NULL, ix->cap ? ix->cap * 2 : 64, 0};
-  bigger.slots = calloc(bigger.cap, sizeof *bigger.slots);
+  bigger.slots = mem_calloc(bigger.cap, sizeof *bigger.slots);
   if (!bigger.slots)
     return false;
   for (uint32_t i = 0; i < ix->cap; i++)
@@ -45,7 +46,7 @@ static bool grow(names_index *ix)
       *find(&bigger, ix->slots[i].name) = ix->slots[i];
       bigger.n++;
     }
-  free(ix->slots);
+  mem_free(ix->slots);
   *ix = bigger;
   return true;
 }

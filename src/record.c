@@ -228,6 +228,8 @@ static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject
     uint32_t cell = f->check_cell - 1;
     vm_forget(ctx, cell);
     vm_status st = vm_ensure(ctx, cell);
+    if (st == VM_ERR_NO_MEMORY)
+      return reject(why, DIAG_E_NO_MEMORY); /* no verdict on the record */
     if (st != VM_OK)
       return reject_field(why, f, DIAG_E_CHECK_ERROR, f->name, vm_status_str(st));
     if (!vm_cell_value(ctx, cell)->u.i) {
@@ -505,8 +507,11 @@ enum { FIELD_BITS = 512 };
 static bool keys_once(jdoc *doc, const jdoc_node *obj, rec_reject *why)
 {
   jdoc_error err;
-  if (jdoc_check_keys(doc, (uint32_t)(obj - doc->nodes), &err) == JDOC_OK)
+  jdoc_errcode st = jdoc_check_keys(doc, (uint32_t)(obj - doc->nodes), &err);
+  if (st == JDOC_OK)
     return true;
+  if (st == JDOC_ENOMEM)
+    return reject(why, DIAG_E_NO_MEMORY); /* no verdict on the record: the caller gives up */
   reject(why, DIAG_E_MALFORMED_JSON, err.column, err.message);
   return false;
 }
@@ -554,7 +559,7 @@ static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f,
   uint32_t base = 0, k = 0;
   vm_val *first = vm_elems_reserve(ctx, arr->count * stride, &base);
   if (!first && arr->count)
-    return reject_field(why, f, DIAG_E_ELEMENTS_NO_MEMORY, f->name);
+    return reject(why, DIAG_E_NO_MEMORY);
   for (uint32_t e = arr->first_child; e != JDOC_NONE; e = doc->nodes[e].next_sibling, k++) {
     const jdoc_node *n = &doc->nodes[e];
     vm_val *regs = vm_elem(ctx, base + k * stride);

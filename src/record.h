@@ -37,7 +37,8 @@ typedef struct {
 } rec_header;
 
 typedef struct {
-  diag_id code;         /* its stable code (diag.def E06xx-E08xx) */
+  diag_id code;         /* its stable code (diag.def E06xx-E08xx); DIAG_E_NO_MEMORY when the
+                           record could not be typed for want of memory (no verdict) */
   char message[512];    /* why the record was rejected; lower case; never quotes a value */
   char field[128];      /* the field it is about ("size", "members[2].age"), "" when none */
   char value[80];       /* the value at fault as given, cut short with "...", "" when none:

@@ -94,6 +94,12 @@ static void import(loader *L, uint32_t from, ast_decl *d)
     mem_free(path);
     return;
   }
+  if (st == SRC_ENOMEM) {
+    diag_add(L->diags, DIAG_E_NO_MEMORY, d->name_loc);
+    mem_free(err);
+    mem_free(path);
+    return;
+  }
   if (st != SRC_OK) {
     int idx = diag_add(L->diags, DIAG_E_IMPORT_NOT_FOUND, d->name_loc, d->text);
     const char *reason = err ? strstr(err, "': ") : NULL;
@@ -164,6 +170,8 @@ static bool load_all(loader *L, const ruleset_source *src)
       if (st == SRC_ETOOBIG)
         diag_add(L->diags, DIAG_E_FILE_TOO_LARGE, ELIG_LOC_NONE, src->path,
                  (unsigned)SRC_DEFAULT_MAX_SIZE);
+      else if (st == SRC_ENOMEM)
+        diag_add(L->diags, DIAG_E_NO_MEMORY, ELIG_LOC_NONE);
       else
         diag_add(L->diags, DIAG_E_CANNOT_READ, ELIG_LOC_NONE, src->path,
                  reason ? reason + 3 : err ? err : "out of memory");

@@ -71,18 +71,23 @@ const char *step_failure_text(const step *s, const step_why *why, char *buf, siz
   return buf;
 }
 
+/* What a typing that returned ok made of the record. */
+static step_result typed(bool ok, const step_why *why)
+{
+  if (ok)
+    return STEP_OK;
+  return why->reject.code == DIAG_E_NO_MEMORY ? STEP_NO_MEMORY : STEP_REJECTED;
+}
+
 step_result step_typed(step *s, uint64_t seq, step_why *why)
 {
-  if (!rec_check(s->ctx, &why->reject))
-    return STEP_REJECTED;
-  return step_evaluate(s, seq, why);
+  step_result res = typed(rec_check(s->ctx, &why->reject), why);
+  return res == STEP_OK ? step_evaluate(s, seq, why) : res;
 }
 
 step_result step_type_json(step *s, jdoc *doc, rec_unknown *unknown, step_why *why)
 {
-  if (!rec_from_json(s->ctx, doc, &why->reject, unknown))
-    return why->reject.code == DIAG_E_ELEMENTS_NO_MEMORY ? STEP_NO_MEMORY : STEP_REJECTED;
-  return STEP_OK;
+  return typed(rec_from_json(s->ctx, doc, &why->reject, unknown), why);
 }
 
 step_result step_json(step *s, jdoc *doc, rec_unknown *unknown, uint64_t seq, step_why *why)
@@ -106,9 +111,7 @@ static step_result csv_type(step *s, const rec_header *h, const split_record *r,
     rec_csv_error(h, s->P, r->csv, &why->reject);
     return STEP_REJECTED;
   }
-  if (!rec_from_csv(h, s->ctx, r->csv, &why->reject))
-    return STEP_REJECTED;
-  return STEP_OK;
+  return typed(rec_from_csv(h, s->ctx, r->csv, &why->reject), why);
 }
 
 step_result step_type(step *s, const rec_header *h, const split_record *r,

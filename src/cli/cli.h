@@ -48,8 +48,9 @@ int cmd_fmt(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
 /* Compiles `path` (and its imports), printing its diagnostics on standard error as `elig
- * check` does; NULL on error (*had_errors set, also for warnings-free failures). */
-elig_ruleset *cli_compile(const char *path, bool *had_errors);
+ * check` does; NULL on error, and *failure receives the exit status to give for it
+ * (EXIT_RULES, or EXIT_IO when memory ran out); EXIT_OK on success. */
+elig_ruleset *cli_compile(const char *path, int *failure);
 
 /* "out of memory" and the like for a library status, on standard error. */
 void cli_say_status(elig_status st);

@@ -149,13 +149,15 @@ int cmd_diff(int argc, char **argv)
   if (usage >= 0)
     return usage;
   /* both are compiled, so that every error of both is shown at once */
-  bool errors;
-  elig_ruleset *old_rs = cli_compile(argv[optind], &errors);
-  elig_ruleset *new_rs = cli_compile(argv[optind + 1], &errors);
+  int old_failure, new_failure;
+  elig_ruleset *old_rs = cli_compile(argv[optind], &old_failure);
+  elig_ruleset *new_rs = cli_compile(argv[optind + 1], &new_failure);
   char *const *data = argv + optind + 2;
   size_t ndata = (size_t)(argc - optind - 2);
   if (!old_rs || !new_rs || !list_usable(a.list, data, ndata, old_rs, new_rs)) {
-    int status = old_rs && new_rs ? EXIT_USAGE : EXIT_RULES;
+    int status = old_rs && new_rs                ? EXIT_USAGE
+                 : old_failure > new_failure ? old_failure
+                                             : new_failure;
     elig_ruleset_free(old_rs);
     elig_ruleset_free(new_rs);
     return status;

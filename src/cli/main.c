@@ -158,7 +158,7 @@ void cli_say_status(elig_status st)
     fprintf(stderr, "elig: %s\n", elig_status_str(st));
 }
 
-elig_ruleset *cli_compile(const char *path, bool *had_errors)
+elig_ruleset *cli_compile(const char *path, int *failure)
 {
   elig_ruleset *rs = NULL;
   elig_diags *diags = NULL;
@@ -172,7 +172,7 @@ elig_ruleset *cli_compile(const char *path, bool *had_errors)
   if (st == ELIG_ENOMEM && !elig_diags_count(diags))
     cli_say_status(st);
   elig_diags_free(diags);
-  *had_errors = st != ELIG_OK || !rs;
+  *failure = rs ? EXIT_OK : st == ELIG_ENOMEM ? EXIT_IO : EXIT_RULES;
   return rs;
 }
 
@@ -208,7 +208,7 @@ static int cmd_check(int argc, char **argv)
     return cli_usage_error(usage_check, "%s", "no rule file given");
   int status = EXIT_OK;
   for (int i = optind; i < argc; i++) {
-    bool errors;
+    int failure;
     if (dump && strcmp(dump, "ast") == 0) {
       /* what the parser read, also when the rules then fail to check */
       char *tree = NULL;
@@ -216,9 +216,9 @@ static int cmd_check(int argc, char **argv)
         print_text(tree);
       elig_free(tree);
     }
-    elig_ruleset *rs = cli_compile(argv[i], &errors);
-    if (errors)
-      status = EXIT_RULES;
+    elig_ruleset *rs = cli_compile(argv[i], &failure);
+    if (!rs)
+      status = failure > status ? failure : status;
     else if (isatty(2))
       /* silence means success to a script, but a person at a terminal wants to be told */
       fprintf(stderr, "%s: no errors\n", argv[i]);
@@ -371,10 +371,10 @@ static int cmd_run(int argc, char **argv)
   int usage = parse_run(argc, argv, &a);
   if (usage >= 0)
     return usage;
-  bool errors;
-  elig_ruleset *rs = cli_compile(argv[optind], &errors);
+  int failure;
+  elig_ruleset *rs = cli_compile(argv[optind], &failure);
   if (!rs)
-    return EXIT_RULES;
+    return failure;
   char *const *data = argv + optind + 1;
   size_t ndata = (size_t)(argc - optind - 1);
   const char *outputs[] = {a.output ? a.output : "-", a.rejects, a.aggregates};
@@ -462,10 +462,10 @@ static int cmd_explain(int argc, char **argv)
     return cli_usage_error(usage_explain, "%s", "need a rule file and at least one data file");
   if (!id)
     return cli_usage_error(usage_explain, "%s", "which record? give its key with --id");
-  bool errors;
-  elig_ruleset *rs = cli_compile(argv[optind], &errors);
+  int failure;
+  elig_ruleset *rs = cli_compile(argv[optind], &failure);
   if (!rs)
-    return EXIT_RULES;
+    return failure;
   char *const *data = argv + optind + 1;
   size_t ndata = (size_t)(argc - optind - 1);
   /* --id is the first key field; a rule set without keys has no record to find, and a field
@@ -531,17 +531,17 @@ static int cmd_test(int argc, char **argv)
   elig_test_stats total = {0};
   int status = EXIT_OK;
   for (int i = optind; i < argc; i++) {
-    bool errors;
-    elig_ruleset *rs = cli_compile(argv[i], &errors);
+    int failure;
+    elig_ruleset *rs = cli_compile(argv[i], &failure);
     if (!rs) {
-      status = EXIT_RULES;
+      status = failure > status ? failure : status;
       continue;
     }
     char *report = NULL;
     elig_test_stats st;
     if (elig_test(rs, &opt, &report, &st) != ELIG_OK) {
       fprintf(stderr, "elig: out of memory\n");
-      status = EXIT_RULES;
+      status = EXIT_IO;
     }
     print_text(report);
     elig_free(report);
@@ -558,7 +558,7 @@ static int cmd_test(int argc, char **argv)
   if (total.skipped)
     printf(", %u skipped", total.skipped);
   printf("\n");
-  if (total.failed)
+  if (total.failed && status < EXIT_RULES)
     status = EXIT_RULES;
   return status;
 }
