@@ -53,17 +53,30 @@ fi
 check shared-never-prints-or-exits sh -c "! nm -u '$libdir/libelig.so' |
   grep -wE 'printf|fprintf|vfprintf|puts|fputs|putchar|perror|fwrite|exit|_exit|abort'"
 
-# Build the examples as their comments say.
+# Build the examples with the commands doc/api.md gives (and this build's own flags: a
+# sanitizer build's library needs its runtime in the program too).
 build() { # build NAME OUTPUT LIBS...
   name=$1; out=$2; shift 2
-  $CC $CFLAGS -pthread $(pkg-config --cflags elig) -o "$out" "$examples/$name.c" $LDFLAGS "$@" \
+  $CC -std=c11 -Wall -Werror $CFLAGS "$examples/$name.c" "$@" $LDFLAGS -o "$out" \
     2>"$tmp/build.err" || { cat "$tmp/build.err"; return 1; }
 }
-check build-evaluate build evaluate "$tmp/evaluate" $(pkg-config --libs elig)
-check build-threads build threads "$tmp/threads" $(pkg-config --libs elig)
+check build-evaluate build evaluate "$tmp/evaluate" $(pkg-config --cflags --libs elig)
+check build-threads build threads "$tmp/threads" $(pkg-config --cflags --libs elig)
 if [ -f "$libdir/libelig.a" ]; then
-  static_libs=$(pkg-config --static --libs elig | sed 's/-lelig/-Wl,-Bstatic -lelig -Wl,-Bdynamic/')
-  check build-evaluate-static build evaluate "$tmp/evaluate-static" $static_libs
+  check build-evaluate-static build evaluate "$tmp/evaluate-static" $(pkg-config --cflags elig) \
+    -L"$libdir" -l:libelig.a $(pkg-config --libs libpcre2-8 nettle) -pthread
+fi
+
+# `make install prefix=DIR` (no DESTDIR): elig.pc points into DIR, and the installed program
+# finds its library there.
+prefix=$tmp/prefix
+if (cd "$abs_top_builddir" && MAKEFLAGS= $MAKE install prefix="$prefix") >"$tmp/prefix.log" 2>&1
+then
+  check prefix-elig.pc [ "$(PKG_CONFIG_PATH=$prefix/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR= \
+    pkg-config --variable=libdir elig)" = "$prefix/lib" ]
+  check prefix-program-runs sh -c "LD_LIBRARY_PATH= '$prefix/bin/elig' --version >/dev/null"
+else
+  echo "FAIL: embed/install-prefix:"; tail -20 "$tmp/prefix.log"; fails=$((fails + 1))
 fi
 
 # evaluate: its output as recorded (the rule set's hash and the version aside).

@@ -2,7 +2,7 @@
  * evaluate.c -- embedding libelig in a C program: compile a rule set once, evaluate records
  * given as JSON, read decisions and flags, build a record field by field, explain a result.
  *
- *   cc evaluate.c $(pkg-config --cflags --libs elig) -o evaluate
+ *   cc -std=c11 -Wall evaluate.c $(pkg-config --cflags --libs elig) -o evaluate
  *   ./evaluate rules/national.rules households.jsonl
  *
  * For each line of the JSON Lines file it prints the result line (as `elig run --format
@@ -10,6 +10,10 @@
  * field by field and prints the explanation of its status.  Exit status: 0, 1 when the rules
  * do not compile, 2 on bad arguments or an unreadable file, 3 when a record was rejected.
  */
+/* getline and open_memstream are POSIX, not C11: ask for them (doc/api.md builds with
+ * -std=c11, which hides what the C standard does not name). */
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

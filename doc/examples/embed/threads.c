@@ -2,13 +2,17 @@
  * threads.c -- one compiled rule set shared by several threads, each evaluating with its own
  * context; results kept in input order and aggregates (villages, counties) merged at the end.
  *
- *   cc -pthread threads.c $(pkg-config --cflags --libs elig) -o threads
+ *   cc -std=c11 -Wall threads.c $(pkg-config --cflags --libs elig) -o threads
  *   ./threads rules/national.rules register.jsonl 4
  *
  * Prints exactly what `elig run --format jsonl` prints for the same file: a result line per
  * record in input order, then the aggregate lines; rejected records go to standard error.
  * The rule set is immutable and needs no lock; a context belongs to one thread at a time.
  */
+/* getline and open_memstream are POSIX, not C11: ask for them (doc/api.md builds with
+ * -std=c11, which hides what the C standard does not name). */
+#define _POSIX_C_SOURCE 200809L
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
