@@ -1,9 +1,11 @@
 /*
  * parse.c -- runs the flex scanner and the bison parser over one source file.
  *
- * Pipeline: srcfile.c holds the text -> parse.c -> an ast_file for check.c.
+ * Pipeline: srcfile.c holds the text -> parse.c -> an ast_file for check.c, and for fmt.c
+ * the same tree with the lexer's tokens and comments beside it.
  */
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
@@ -16,10 +18,13 @@ int eligyylex_destroy(yyscan_t scanner);
 typedef struct yy_buffer_state *YY_BUFFER_STATE;
 YY_BUFFER_STATE eligyy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
 
-ast_file *parse_file(const src_set *srcs, uint32_t file, ast_arena *arena, diag_list *diags)
+/* Both entry points: `record` (may be NULL) receives the tokens and comments. */
+static ast_file *run(const src_set *srcs, uint32_t file, ast_arena *arena, diag_list *diags,
+                     parse_tokens *record)
 {
   jmp_buf fatal;
-  elig_parser p = {.arena = arena, .srcs = srcs, .file = file, .diags = diags, .fatal = &fatal};
+  elig_parser p = {.arena = arena, .srcs = srcs, .file = file, .diags = diags, .fatal = &fatal,
+                   .record = record};
   yyscan_t scanner;
   p.text = src_text(srcs, file, &p.len);
   p.out = ast_alloc(arena, sizeof *p.out);
@@ -45,4 +50,26 @@ ast_file *parse_file(const src_set *srcs, uint32_t file, ast_arena *arena, diag_
   eligyyparse(scanner, &p);
   eligyylex_destroy(scanner);
   return p.out;
+}
+
+ast_file *parse_file(const src_set *srcs, uint32_t file, ast_arena *arena, diag_list *diags)
+{
+  return run(srcs, file, arena, diags, NULL);
+}
+
+ast_file *parse_file_tokens(const src_set *srcs, uint32_t file, ast_arena *arena,
+                            diag_list *diags, parse_tokens *tokens)
+{
+  if (tokens)
+    *tokens = (parse_tokens){0};
+  return run(srcs, file, arena, diags, tokens);
+}
+
+void parse_tokens_free(parse_tokens *tokens)
+{
+  if (!tokens)
+    return;
+  free(tokens->tokens);
+  free(tokens->comments);
+  *tokens = (parse_tokens){0};
 }
