@@ -326,8 +326,7 @@ given_item:
 given_records:
   %empty                    { memset(&$$, 0, sizeof $$); }
 | given_records '{' given_items '}'
-                            { ast_expr *r = ast_expr_new(p->arena, AST_SET, @2);
-                              r->list = $3; r->ival = 1; $$ = $1; append(p, &$$, r); }
+                            { $$ = $1; append(p, &$$, ast_given_record(p->arena, $3, @2, @4)); }
 | given_records ','         { $$ = $1; }
 ;
 
@@ -369,7 +368,7 @@ primary:
 | primary '.' NAME          { $$ = nest(p, ast_member(p->arena, $1, $3, @3)); }
 | call                      { $$ = $1; }
 | '{' opt_expr_list '}'     { $$ = ast_set(p->arena, $2, @$); }
-| '(' expr ')'              { $$ = $2; }
+| '(' expr ')'              { $$ = ast_parens($2, @$); }
 ;
 
 /* f(a, b)   count(members where age < 16)   count()   count(where x) */

@@ -12,7 +12,8 @@
  * code and line:column of each diagnostic (diag_get_code / diag_get_pos), that several errors
  * in one file are all reported, the nesting limit PARSE_MAX_DEPTH and the lookalike operators
  * && || ! that get a hint rather than a bare syntax error.  One test pins the side tables of
- * parse_file_tokens (every token and comment, kind and bytes) that the formatter reads.
+ * parse_file_tokens (every token and comment, kind and bytes) and another the spans of
+ * expressions (ast_expr.span) that the formatter reads.
  *
  * Left out (see /tmp/bugs/unit-01.md): dumping a test block whose `given` holds a list of
  * records (`members: [ { age: 3 } ]`) crashes ast_dump, so that row is not in decl_cases.
@@ -584,6 +585,40 @@ START_TEST(test_parse_tokens_and_comments)
 }
 END_TEST
 
+START_TEST(test_parse_expression_spans)
+{
+  /* an expression's span is all of it as written, whatever node its loc points at */
+  static const char *const exprs[] = {
+    "a + b * c", "(a + b) * c", "((a))", "(a).b.c", "-(1)", "not (a or b)", "x in {1, 2}",
+    "(x) not in {}", "f(x, y where z) matches /r/i", "a is not none", "if a then b else (c)",
+  };
+  for (int i = 0; i < N_ELEMS(exprs); i++) {
+    char text[128];
+    parsed p;
+    snprintf(text, sizeof text, "let v = %s  # after", exprs[i]);
+    parse_text(&p, text);
+    ck_assert_msg(diag_count(p.diags) == 0, "%s: %s", exprs[i], diags_str(&p));
+    const ast_expr *e = ((const ast_decl *)p.file->decls.items[0])->expr;
+    ck_assert_msg(e->span.start == 8 && e->span.end == 8 + strlen(exprs[i]),
+                  "%s: span %.*s", exprs[i], (int)(e->span.end - e->span.start),
+                  text + e->span.start);
+    parsed_free(&p);
+  }
+  /* a record of a test's given: loc the '{', span to the '}' */
+  parsed p;
+  const char *t = "test \"t\" { given { m: [ { a: 1, }, {} ] } }";
+  parse_text(&p, t);
+  ck_assert_msg(diag_count(p.diags) == 0, "%s", diags_str(&p));
+  const ast_given_item *g = ((const ast_decl *)p.file->decls.items[0])->given.items[0];
+  const ast_expr *r = g->value->list.items[0];
+  ck_assert_uint_eq(r->loc.end - r->loc.start, 1);
+  ck_assert_uint_eq(r->span.start, r->loc.start);
+  ck_assert_str_eq(t + r->span.start, "{ a: 1, }, {} ] } }");
+  ck_assert_uint_eq(r->span.end - r->span.start, strlen("{ a: 1, }"));
+  parsed_free(&p);
+}
+END_TEST
+
 static Suite *parse_suite(void)
 {
   Suite *s = suite_create("parse");
@@ -608,6 +643,7 @@ static Suite *parse_suite(void)
   tcase_add_test(tc, test_parse_recovery_lexical_and_syntax);
   tcase_add_test(tc, test_parse_not_nul_terminated_and_nul);
   tcase_add_test(tc, test_parse_tokens_and_comments);
+  tcase_add_test(tc, test_parse_expression_spans);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("limits");
