@@ -62,6 +62,8 @@ typedef struct elig_parser {
   int depth;           /* current expression nesting */
   bool too_deep;       /* depth error already reported */
   jmp_buf *fatal;      /* where the scanner jumps when it runs out of memory */
+  void *last_block;    /* the scanner's last allocation, for parse.c to free if flex fails
+                          before it has linked it in */
   parse_tokens *record; /* when not NULL, the lexer appends every token and comment here */
 } elig_parser;
 
