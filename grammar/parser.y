@@ -319,8 +319,8 @@ given_items:
 given_item:
   NAME ':' signed_literal   { $$ = ast_given_new(p->arena, @$, $1, $3); }
 | NAME ':' '[' given_records ']'
-                            { ast_expr *l = ast_expr_new(p->arena, AST_SET, @4); l->list = $4;
-                              $$ = ast_given_new(p->arena, @$, $1, l); }
+                            { $$ = ast_given_new(p->arena, @$, $1,
+                                                 ast_given_records(p->arena, $4, @4, @3, @5)); }
 ;
 
 given_records:

@@ -245,6 +245,17 @@ ast_expr *ast_parens(ast_expr *e, elig_loc parens)
   return e;
 }
 
+ast_expr *ast_given_records(ast_arena *a, ast_list records, elig_loc loc, elig_loc open,
+                            elig_loc close)
+{
+  ast_expr *e = ast_expr_new(a, AST_SET, loc);
+  if (e) {
+    e->list = records;
+    e->span = (elig_loc){open.file, open.start, close.end};
+  }
+  return e;
+}
+
 ast_expr *ast_given_record(ast_arena *a, ast_list items, elig_loc open, elig_loc close)
 {
   ast_expr *e = ast_expr_new(a, AST_SET, open);

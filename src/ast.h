@@ -235,8 +235,12 @@ ast_expr *ast_if(ast_arena *a, ast_expr *c, ast_expr *t, ast_expr *e, elig_loc l
 ast_expr *ast_call(ast_arena *a, const char *name, ast_list args, ast_expr *where, elig_loc loc);
 /* '(' e ')': widens e's span over the parentheses (they make no node); returns e. */
 ast_expr *ast_parens(ast_expr *e, elig_loc parens);
-/* One record of a test's `given` list, `{ items }`: an AST_SET marked ival = 1 whose loc is
- * the '{' and whose span runs to the '}'. */
+/* A test's `given` list of records, `[ records ]`: an AST_SET of them whose loc is the records
+ * and whose span runs from the '[' to the ']'. */
+ast_expr *ast_given_records(ast_arena *a, ast_list records, elig_loc loc, elig_loc open,
+                            elig_loc close);
+/* One record of that list, `{ items }`: an AST_SET marked ival = 1 whose loc is the '{' and
+ * whose span runs to the '}'. */
 ast_expr *ast_given_record(ast_arena *a, ast_list items, elig_loc open, elig_loc close);
 ast_field_con *ast_field_con_new(ast_arena *a, ast_field_con_kind kind, elig_loc loc);
 ast_table *ast_table_const(ast_arena *a, ast_expr *value);

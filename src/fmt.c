@@ -1052,8 +1052,9 @@ static void emit_given(F *f, size_t open, size_t close, const ast_list *items, i
     want(f, k + 1, ':');
     tok(f, k + 1, JOIN, cont + 2, 0);
     if (gi->value->kind == AST_SET) {
-      open_given(f, &depth, k + 2, last_token(f, gi->loc), &gi->value->list, true, JOIN,
-                 cont + 2);
+      const ast_expr *list = gi->value;
+      open_given(f, &depth, token_at(f, list->span.start), last_token(f, list->span),
+                 &list->list, true, JOIN, cont + 2);
       continue;
     }
     emit_slit(f, gi->value, cont + 2);

@@ -604,12 +604,14 @@ START_TEST(test_parse_expression_spans)
                   text + e->span.start);
     parsed_free(&p);
   }
-  /* a record of a test's given: loc the '{', span to the '}' */
+  /* a test's given list of records: span from '[' to ']'; a record: loc the '{', span to '}' */
   parsed p;
   const char *t = "test \"t\" { given { m: [ { a: 1, }, {} ] } }";
   parse_text(&p, t);
   ck_assert_msg(diag_count(p.diags) == 0, "%s", diags_str(&p));
   const ast_given_item *g = ((const ast_decl *)p.file->decls.items[0])->given.items[0];
+  ck_assert_str_eq(t + g->value->span.start, "[ { a: 1, }, {} ] } }");
+  ck_assert_uint_eq(g->value->span.end - g->value->span.start, strlen("[ { a: 1, }, {} ]"));
   const ast_expr *r = g->value->list.items[0];
   ck_assert_uint_eq(r->loc.end - r->loc.start, 1);
   ck_assert_uint_eq(r->span.start, r->loc.start);
