@@ -319,15 +319,14 @@ given_items:
 given_item:
   NAME ':' signed_literal   { $$ = ast_given_new(p->arena, @$, $1, $3); }
 | NAME ':' '[' given_records ']'
-                            { ast_expr *l = ast_expr_new(p->arena, AST_SET, @4); l->list = $4;
-                              $$ = ast_given_new(p->arena, @$, $1, l); }
+                            { $$ = ast_given_new(p->arena, @$, $1,
+                                                 ast_given_records(p->arena, $4, @4, @3, @5)); }
 ;
 
 given_records:
   %empty                    { memset(&$$, 0, sizeof $$); }
 | given_records '{' given_items '}'
-                            { ast_expr *r = ast_expr_new(p->arena, AST_SET, @2);
-                              r->list = $3; r->ival = 1; $$ = $1; append(p, &$$, r); }
+                            { $$ = $1; append(p, &$$, ast_given_record(p->arena, $3, @2, @4)); }
 | given_records ','         { $$ = $1; }
 ;
 
@@ -369,7 +368,7 @@ primary:
 | primary '.' NAME          { $$ = nest(p, ast_member(p->arena, $1, $3, @3)); }
 | call                      { $$ = $1; }
 | '{' opt_expr_list '}'     { $$ = ast_set(p->arena, $2, @$); }
-| '(' expr ')'              { $$ = $2; }
+| '(' expr ')'              { $$ = ast_parens($2, @$); }
 ;
 
 /* f(a, b)   count(members where age < 16)   count()   count(where x) */

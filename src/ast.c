@@ -71,9 +71,21 @@ ast_expr *ast_expr_new(ast_arena *a, ast_expr_kind kind, elig_loc loc)
   if (e) {
     e->kind = kind;
     e->loc = loc;
+    e->span = loc;
     e->depth = 1;
   }
   return e;
+}
+
+/* The span of a node grows over its operands': a binary operator's loc is only the operator. */
+static void widen(ast_expr *e, const ast_expr *part)
+{
+  if (!part)
+    return;
+  if (part->span.start < e->span.start)
+    e->span.start = part->span.start;
+  if (part->span.end > e->span.end)
+    e->span.end = part->span.end;
 }
 
 static ast_expr *node3(ast_arena *a, ast_expr_kind kind, elig_loc loc, ast_expr *x, ast_expr *y,
@@ -85,6 +97,9 @@ static ast_expr *node3(ast_arena *a, ast_expr_kind kind, elig_loc loc, ast_expr 
     e->b = y;
     e->c = z;
     e->depth = 1 + max3(depth_of(x), depth_of(y), depth_of(z));
+    widen(e, x);
+    widen(e, y);
+    widen(e, z);
   }
   return e;
 }
@@ -185,6 +200,35 @@ ast_expr *ast_call(ast_arena *a, const char *name, ast_list args, ast_expr *wher
     e->text_len = name ? (uint32_t)strlen(name) : 0;
     e->list = args;
     e->depth = 1 + max3(list_depth(&args), depth_of(where), 0);
+  }
+  return e;
+}
+
+ast_expr *ast_parens(ast_expr *e, elig_loc parens)
+{
+  if (e)
+    e->span = parens;
+  return e;
+}
+
+ast_expr *ast_given_records(ast_arena *a, ast_list records, elig_loc loc, elig_loc open,
+                            elig_loc close)
+{
+  ast_expr *e = ast_expr_new(a, AST_SET, loc);
+  if (e) {
+    e->list = records;
+    e->span = (elig_loc){open.file, open.start, close.end};
+  }
+  return e;
+}
+
+ast_expr *ast_given_record(ast_arena *a, ast_list items, elig_loc open, elig_loc close)
+{
+  ast_expr *e = ast_expr_new(a, AST_SET, open);
+  if (e) {
+    e->list = items;
+    e->ival = 1;
+    e->span.end = close.end;
   }
   return e;
 }

@@ -87,7 +87,9 @@ typedef enum {
 typedef struct ast_expr ast_expr;
 struct ast_expr {
   ast_expr_kind kind;
-  elig_loc loc;
+  elig_loc loc;         /* what diagnostics point at: for an operator, often only the operator */
+  elig_loc span;        /* the whole expression as written, operands and parentheses included
+                           (what fmt.c lays out; diagnostics keep to loc) */
   int op;               /* ast_operator for UNARY/BINARY */
   ast_expr *a, *b, *c;  /* operands */
   ast_list list;        /* SET elements, CALL arguments */
@@ -232,6 +234,15 @@ ast_expr *ast_is_none(ast_arena *a, ast_expr *x, bool negated, elig_loc loc);
 ast_expr *ast_matches(ast_arena *a, ast_expr *x, ast_expr *regex, elig_loc loc);
 ast_expr *ast_if(ast_arena *a, ast_expr *c, ast_expr *t, ast_expr *e, elig_loc loc);
 ast_expr *ast_call(ast_arena *a, const char *name, ast_list args, ast_expr *where, elig_loc loc);
+/* '(' e ')': widens e's span over the parentheses (they make no node); returns e. */
+ast_expr *ast_parens(ast_expr *e, elig_loc parens);
+/* A test's `given` list of records, `[ records ]`: an AST_SET of them whose loc is the records
+ * and whose span runs from the '[' to the ']'. */
+ast_expr *ast_given_records(ast_arena *a, ast_list records, elig_loc loc, elig_loc open,
+                            elig_loc close);
+/* One record of that list, `{ items }`: an AST_SET marked ival = 1 whose loc is the '{' and
+ * whose span runs to the '}'. */
+ast_expr *ast_given_record(ast_arena *a, ast_list items, elig_loc open, elig_loc close);
 ast_field_con *ast_field_con_new(ast_arena *a, ast_field_con_kind kind, elig_loc loc);
 ast_table *ast_table_const(ast_arena *a, ast_expr *value);
 ast_table_row *ast_table_row_new(ast_arena *a, elig_loc loc, ast_list keys, ast_expr *value,

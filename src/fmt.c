@@ -1,13 +1,21 @@
 /*
  * fmt.c -- `elig fmt`: one canonical layout for rule files.
  *
- * Pipeline: the text must first parse without error (parse.c; otherwise it is refused with
- * the first error).  Then a tokenizer of its own, which mirrors grammar/lexer.l but also
- * keeps comments and line breaks, feeds a recursive descent that mirrors grammar/parser.y
- * and lays the tokens out on lines.  Last, the result is parsed again and its syntax tree
- * (ast_dump) compared with the input's: the formatter cannot change what a file means, and
- * a bug here refuses the file rather than rewriting it.  Only whitespace changes, plus the
- * optional commas of a test's `given` (one between items, none trailing).
+ * Pipeline: the text is parsed by the one front end, parse.c's parse_file_tokens, which
+ * besides the syntax tree hands back every token and every comment the lexer read, each with
+ * its byte span; a text that does not parse without error is refused with the first error.
+ * Nothing here reads the text again as a language.  The layout walks the tree: a declaration,
+ * field, constraint, table row, decision rule, list item, `given` item or expression says by
+ * its byte span (ast.h; ast_expr.span for expressions) which tokens it covers, and the
+ * grammar's fixed words around them (`record NAME key`, `when ... then`) are the tokens next
+ * to those.  The comments are hung on the tokens: an own-line comment on the token after it,
+ * an end-of-line comment on the token before it; the author's line breaks are read from the
+ * text between the spans.  The tokens are printed in order, each once (checked; a surplus
+ * comma of a test's `given` is passed over but its comments kept), onto lines by the rules
+ * below.  Last, the result is parsed again and its syntax tree (ast_dump) compared with the
+ * input's: the formatter cannot change what a file means, and a bug here refuses the file
+ * rather than rewriting it.  Only whitespace changes, plus the optional commas of a test's
+ * `given` (one between items, none trailing).
  *
  * The layout:
  *  - Two spaces per level.  Declarations start at column 0 (inside an aggregate, 2).
@@ -38,10 +46,11 @@
  *    parentheses or set braces, around `.`, after a unary minus, before a call's `(`.  Line
  *    breaks are the author's: kept where the input has one before or after a binary
  *    operator, after a comma or an opening bracket, before `then`/`else`/`where`; never
- *    added, and never before an expression's first token (it stays after `=`, `when`...).  A continuation line lines up with the start of the expression, or, inside a
- *    bracket, with the first thing after it; when the bracket is followed by a line break
- *    its contents are indented two from the line that opened it and the closing bracket
- *    goes on its own line at that line's indentation.
+ *    added, and never before an expression's first token (it stays after `=`, `when`...).
+ *    A continuation line lines up with the start of the expression, or, inside a bracket,
+ *    with the first thing after it; when the bracket is followed by a line break its
+ *    contents are indented two from the line that opened it and the closing bracket goes on
+ *    its own line at that line's indentation.
  *  - Comments: an own-line comment stays on its own line, indented like what follows it (a
  *    comment before a `}` like the lines inside the block); a comment at the end of a line
  *    stays at the end of that line.  End-of-line comments of consecutive lines line up two
@@ -64,31 +73,13 @@
 #include "parse.h"
 #include "srcfile.h"
 #include "utf8.h"
+#include "grammar/parser.h"
 
-/* ---------------------------------------------------------------- tokens */
+/* ---------------------------------------------------------------- tokens and comments */
 
-/* Single-character tokens are their character; the rest: */
-enum {
-  T_EOF = 256, T_NAME, T_INT, T_DEC, T_PCT, T_STR, T_DATE, T_REGEX, T_NE, T_LE, T_GE,
-  T_NOTIN,
-  K_AGGREGATE, K_AND, K_AT, K_BECAUSE, K_BETWEEN, K_BY, K_CHECK, K_DECIDE, K_DEFAULT, K_ELSE,
-  K_EXPECT, K_FALSE, K_GIVEN, K_IF, K_IMPORT, K_IN, K_IS, K_KEY, K_LEAST, K_LET, K_MATCHES,
-  K_MONITOR, K_MOST, K_NONE, K_NOT, K_OF, K_ONE, K_OPTIONAL, K_OR, K_OTHERWISE, K_OUTPUT,
-  K_OVERRIDE, K_PARAM, K_POLICY, K_RECORD, K_REQUIRED, K_SEVERITY, K_TEST, K_THEN, K_TRUE,
-  K_VERSION, K_WHEN, K_WHERE
-};
-
-/* lexer.l's keywords, in the order of the K_ values. */
-static const char *const keywords[] = {
-  "aggregate", "and", "at", "because", "between", "by", "check", "decide", "default", "else",
-  "expect", "false", "given", "if", "import", "in", "is", "key", "least", "let", "matches",
-  "monitor", "most", "none", "not", "of", "one", "optional", "or", "otherwise", "output",
-  "override", "param", "policy", "record", "required", "severity", "test", "then", "true",
-  "version", "when", "where"
-};
-
+/* A token of the lexer's table with the comments and line breaks around it. */
 typedef struct {
-  int kind;
+  int kind;            /* parse_token.kind: a TOK_* or a character; TOK_END ends the file */
   uint32_t start, end; /* bytes of the source */
   int nl;              /* line ends since the previous token or comment */
   int nl_tok;          /* line ends since the previous token */
@@ -116,18 +107,40 @@ typedef struct {
   size_t first, tok, last;
 } fspan;
 
+/* An open bracket of an expression. */
 typedef struct {
   int col, line_ind; /* continuation column (hanging), indentation of the opening line */
   bool block;        /* the bracket is followed by a line break */
 } fframe;
 
+/* An open parameter table, nested tables being laid out without recursion. */
+typedef struct {
+  const ast_table *table;
+  uint32_t row;  /* the next row to print */
+  size_t close;  /* its '}' */
+  int line_ind;  /* indentation of the line of its '{' */
+  bool one_line; /* written on one line, with no comment */
+} tframe;
+
+/* An open `{ items }` or `[ records ]` of a test's given, laid out without recursion. */
+typedef struct {
+  const ast_list *items; /* ast_given_item* in braces, ast_expr* records in brackets */
+  bool records;          /* brackets */
+  uint32_t item;         /* the next item to print */
+  size_t k;              /* the next token to print */
+  size_t close;          /* the closing bracket */
+  int line_ind, cont;    /* indentation of the opening line; where items start */
+  bool block;            /* a line break after the opening bracket */
+  bool first, carry;     /* no item printed yet; a line break at a dropped comma */
+} gframe;
+
 typedef struct {
   const char *src;
   size_t len;
   ftok *t;
-  size_t nt, capt;
+  size_t nt;
   fcmt *c;
-  size_t nc, capc;
+  size_t nc;
   fline *l;
   size_t nl, capl;
   fspan *d;
@@ -140,8 +153,13 @@ typedef struct {
   size_t run_end;  /* lets before this token line up their '=' ... */
   int run_w;       /* ... one space after a name this wide */
   bool measuring;  /* printing only to count lines (one_line_let) */
-  fframe *st;      /* the open brackets of emit_expr (which never nests) */
+  size_t next;     /* the token to print next (unless measuring): each once, in order */
+  fframe *st;      /* the open brackets of emit_expr */
   size_t capst;
+  tframe *ts;      /* the open tables of emit_table */
+  size_t capts;
+  gframe *gs;      /* the open brackets of emit_given */
+  size_t capgs;
   jmp_buf jb;
   int code;
   char msg[200];
@@ -160,14 +178,15 @@ static void fail(F *f, int code, const char *fmt, ...)
   longjmp(f->jb, 1);
 }
 
+/* `p` (of *cap elements of `size` bytes) with room for `need`, or abandons for lack of memory. */
 static void *grow(F *f, void *p, size_t *cap, size_t need, size_t size)
 {
   if (need <= *cap)
     return p;
-  size_t n = *cap ? *cap * 2 : 16;
-  while (n < need)
+  size_t n = *cap ? *cap : 16;
+  while (n < need && n <= SIZE_MAX / 2 / size)
     n *= 2;
-  void *q = realloc(p, n * size);
+  void *q = n >= need ? realloc(p, n * size) : NULL;
   if (!q)
     fail(f, FMT_ENOMEM, "out of memory");
   *cap = n;
@@ -176,16 +195,15 @@ static void *grow(F *f, void *p, size_t *cap, size_t need, size_t size)
 
 static int kind(F *f, size_t k)
 {
-  return k < f->nt ? f->t[k].kind : T_EOF;
+  return k < f->nt ? f->t[k].kind : TOK_END;
 }
 
-/* Where a token is, for the formatter's own errors. */
-static void line_col(F *f, size_t k, unsigned *line, unsigned *col)
+/* Where byte `at` is, for the formatter's own errors. */
+static void line_col(F *f, uint32_t at, unsigned *line, unsigned *col)
 {
-  uint32_t at = k < f->nt ? f->t[k].start : (uint32_t)f->len;
   *line = 1;
   *col = 1;
-  for (uint32_t i = 0; i < at; i++) {
+  for (uint32_t i = 0; i < at && i < f->len; i++) {
     if (f->src[i] == '\n') {
       ++*line;
       *col = 1;
@@ -195,279 +213,120 @@ static void line_col(F *f, size_t k, unsigned *line, unsigned *col)
   }
 }
 
+/* The tree and the tokens disagree: a bug, reported rather than laid out. */
+static void lost(F *f, uint32_t at)
+{
+  unsigned line, col;
+  line_col(f, at, &line, &col);
+  fail(f, FMT_EINTERNAL, "internal error: the formatter did not expect the token at %u:%u",
+       line, col);
+}
+
+/* Checks that token k is what the grammar puts there. */
 static void want(F *f, size_t k, int what)
 {
-  if (kind(f, k) != what) {
-    unsigned line, col;
-    line_col(f, k, &line, &col);
-    fail(f, FMT_EINTERNAL, "internal error: the formatter did not expect the token at %u:%u",
-         line, col);
+  if (kind(f, k) != what)
+    lost(f, k < f->nt ? f->t[k].start : (uint32_t)f->len);
+}
+
+/* The token that starts at byte `at`: how a node of the tree finds its first token. */
+static size_t token_at(F *f, uint32_t at)
+{
+  size_t lo = 0, hi = f->nt;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (f->t[mid].start < at)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
+  if (lo >= f->nt || f->t[lo].start != at)
+    lost(f, at);
+  return lo;
 }
 
-static bool is_idstart(unsigned char c)
+/* The first token at or after byte `at` (the end of the file at the latest): the token after
+ * a node that ends there. */
+static size_t token_after(F *f, uint32_t at)
 {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c >= 0x80;
+  size_t lo = 0, hi = f->nt - 1;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (f->t[mid].start < at)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
 }
 
-static bool is_idchar(unsigned char c)
+/* The last token of a node. */
+static size_t last_token(F *f, elig_loc span)
 {
-  return is_idstart(c) || (c >= '0' && c <= '9');
+  size_t k = token_after(f, span.end);
+  if (k == 0 || f->t[k - 1].start < span.start)
+    lost(f, span.start);
+  return k - 1;
 }
 
-static bool is_digit(unsigned char c)
+static int line_ends(const char *s, uint32_t from, uint32_t to)
 {
-  return c >= '0' && c <= '9';
+  int n = 0;
+  for (uint32_t i = from; i < to; i++)
+    n += s[i] == '\n';
+  return n;
 }
 
-/* Splits the source into tokens as lexer.l does (the input is known to lex without error),
- * hanging each comment on the token after it (own line) or before it (end of line). */
-static void tokenize(F *f)
+static void *alloc_table(F *f, size_t n, size_t size)
 {
-  const char *s = f->src;
-  size_t n = f->len, i = 0;
+  void *p = n <= SIZE_MAX / size ? malloc(n * size) : NULL;
+  if (!p)
+    fail(f, FMT_ENOMEM, "out of memory");
+  return p;
+}
+
+/* Builds f->t and f->c from the lexer's tables, hanging each comment on the token after it
+ * (own line) or before it (end of line); a last token, TOK_END, holds the comments that end
+ * the file. */
+static void hang_comments(F *f, const parse_tokens *pt)
+{
+  f->t = alloc_table(f, pt->ntokens + 1, sizeof *f->t);
+  f->c = alloc_table(f, pt->ncomments + 1, sizeof *f->c);
+  size_t i = 0, j = 0; /* the next token and comment of the lexer's tables */
+  uint32_t pos = 0, lead = 0;
   int nl = 0, nl_tok = 0;
-  uint32_t lead = 0;
-  bool expect_regex = false;
-  if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-    i = 3;
   for (;;) {
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) {
-      if (s[i] == '\n') {
-        nl++;
-        nl_tok++;
-      }
-      i++;
-    }
-    if (i < n && s[i] == '#') {
-      size_t e = i;
-      while (e < n && s[e] != '\n')
-        e++;
-      size_t m = e;
-      while (m > i && (s[m - 1] == ' ' || s[m - 1] == '\t' || s[m - 1] == '\r'))
+    bool comment = j < pt->ncomments &&
+                   (i >= pt->ntokens || pt->comments[j].start < pt->tokens[i].start);
+    uint32_t start = comment ? pt->comments[j].start
+                     : i < pt->ntokens ? pt->tokens[i].start : (uint32_t)f->len;
+    uint32_t end = comment ? pt->comments[j].end : i < pt->ntokens ? pt->tokens[i].end : start;
+    if (start < pos || end < start || end > f->len)
+      lost(f, start);
+    int breaks = line_ends(f->src, pos, start);
+    nl += breaks;
+    nl_tok += breaks;
+    pos = end;
+    if (comment) {
+      uint32_t m = end;
+      while (m > start && (f->src[m - 1] == ' ' || f->src[m - 1] == '\t' || f->src[m - 1] == '\r'))
         m--;
-      f->c = grow(f, f->c, &f->capc, f->nc + 1, sizeof *f->c);
-      f->c[f->nc] = (fcmt){(uint32_t)i, (uint32_t)(m - i), nl};
+      f->c[f->nc] = (fcmt){start, m - start, nl};
       if (f->nt > 0 && nl_tok == 0) {
         f->t[f->nt - 1].trail = (int)f->nc;
         lead = (uint32_t)f->nc + 1;
       }
       f->nc++;
       nl = 0;
-      i = e;
+      j++;
       continue;
     }
-    f->t = grow(f, f->t, &f->capt, f->nt + 1, sizeof *f->t);
-    ftok *t = &f->t[f->nt];
-    *t = (ftok){T_EOF, (uint32_t)i, (uint32_t)i, nl, nl_tok, lead,
-                (uint32_t)f->nc - lead, -1};
-    if (i >= n) {
-      f->nt++;
+    f->t[f->nt++] = (ftok){i < pt->ntokens ? pt->tokens[i].kind : TOK_END, start, end, nl,
+                           nl_tok, lead, (uint32_t)f->nc - lead, -1};
+    if (i++ >= pt->ntokens)
       return;
-    }
-    unsigned char c = (unsigned char)s[i];
-    size_t e = i + 1;
-    int k = c;
-    if (c == '/' && expect_regex) {
-      while (e < n && s[e] != '/' && s[e] != '\n')
-        e += s[e] == '\\' && e + 1 < n ? 2 : 1;
-      e++;
-      while (e < n && s[e] >= 'a' && s[e] <= 'z')
-        e++;
-      k = T_REGEX;
-    } else if (c == '"') {
-      while (e < n && s[e] != '"' && s[e] != '\n')
-        e += s[e] == '\\' && e + 1 < n ? 2 : 1;
-      e++;
-      k = T_STR;
-    } else if ((c == '!' || c == '<' || c == '>') && i + 1 < n && s[i + 1] == '=') {
-      e = i + 2;
-      k = c == '!' ? T_NE : c == '<' ? T_LE : T_GE;
-    } else if (strchr("-+*/=<>(){}[],:.", c)) {
-      k = c;
-    } else if (is_digit(c)) {
-      if (i + 10 <= n && is_digit(s[i + 1]) && is_digit(s[i + 2]) && is_digit(s[i + 3]) &&
-          s[i + 4] == '-' && is_digit(s[i + 5]) && is_digit(s[i + 6]) && s[i + 7] == '-' &&
-          is_digit(s[i + 8]) && is_digit(s[i + 9])) {
-        e = i + 10;
-        k = T_DATE;
-      } else {
-        while (e < n && is_digit(s[e]))
-          e++;
-        k = T_INT;
-        if (e + 1 < n && s[e] == '.' && is_digit(s[e + 1])) {
-          for (e++; e < n && is_digit(s[e]); e++)
-            ;
-          k = T_DEC;
-        }
-        if (e < n && s[e] == '%') {
-          e++;
-          k = T_PCT;
-        }
-      }
-    } else if (is_idstart(c)) {
-      while (e < n && is_idchar((unsigned char)s[e]))
-        e++;
-      k = T_NAME;
-      for (size_t w = 0; w < sizeof keywords / sizeof keywords[0]; w++)
-        if (strlen(keywords[w]) == e - i && memcmp(keywords[w], s + i, e - i) == 0)
-          k = K_AGGREGATE + (int)w;
-      if (k == K_NOT) {
-        /* "not in" is one token when "in" ends there ("not inx" is not) */
-        size_t j = e;
-        while (j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n'))
-          j++;
-        if (j > e && j + 2 < n && s[j] == 'i' && s[j + 1] == 'n' &&
-            !is_idchar((unsigned char)s[j + 2])) {
-          e = j + 2;
-          k = T_NOTIN;
-        }
-      }
-    } else {
-      unsigned line, col;
-      f->nt++;
-      line_col(f, f->nt - 1, &line, &col);
-      fail(f, FMT_EINTERNAL, "internal error: the formatter cannot read the character at %u:%u",
-           line, col);
-    }
-    if (e > n)
-      e = n;
-    t->kind = k;
-    t->end = (uint32_t)e;
-    expect_regex = k == K_MATCHES;
-    f->nt++;
-    i = e;
     nl = nl_tok = 0;
     lead = (uint32_t)f->nc;
-  }
-}
-
-/* ---------------------------------------------------------------- the extent of things */
-
-/* The token after the bracket that closes the one at k. */
-static size_t after_match(F *f, size_t k)
-{
-  int depth = 0;
-  for (; k < f->nt; k++) {
-    int c = f->t[k].kind;
-    if (c == '(' || c == '{' || c == '[')
-      depth++;
-    else if (c == ')' || c == '}' || c == ']') {
-      if (--depth == 0)
-        return k + 1;
-    }
-  }
-  want(f, k, ')');
-  return k;
-}
-
-static bool is_binop(int k)
-{
-  switch (k) {
-  case '+': case '-': case '*': case '/': case '=': case '<': case '>':
-  case T_NE: case T_LE: case T_GE: case K_AND: case K_OR: case K_IN: case T_NOTIN:
-    return true;
-  default:
-    return false;
-  }
-}
-
-static bool is_literal(int k)
-{
-  return k == T_INT || k == T_DEC || k == T_PCT || k == T_STR || k == T_DATE || k == K_TRUE ||
-         k == K_FALSE || k == K_NONE;
-}
-
-static size_t x_expr(F *f, size_t k);
-
-/* primary: literal | NAME | NAME(...) | {...} | (...) | if E then E else E, then any .NAME */
-static size_t x_primary(F *f, size_t k)
-{
-  int c = kind(f, k);
-  if (c == K_IF) {
-    k = x_expr(f, k + 1);
-    want(f, k, K_THEN);
-    k = x_expr(f, k + 1);
-    want(f, k, K_ELSE);
-    return x_expr(f, k + 1);
-  }
-  if (is_literal(c))
-    k++;
-  else if (c == T_NAME)
-    k = kind(f, k + 1) == '(' ? after_match(f, k + 1) : k + 1;
-  else if (c == '(' || c == '{')
-    k = after_match(f, k);
-  else
-    want(f, k, T_NAME);
-  while (kind(f, k) == '.') {
-    want(f, k + 1, T_NAME);
-    k += 2;
-  }
-  return k;
-}
-
-/* The token after the expression that starts at k (parser.y's expr). */
-static size_t x_expr(F *f, size_t k)
-{
-  for (;;) {
-    while (kind(f, k) == '-' || kind(f, k) == K_NOT)
-      k++;
-    k = x_primary(f, k);
-    for (;;) {
-      int c = kind(f, k);
-      if (c == K_IS) {
-        k += kind(f, k + 1) == K_NOT ? 2 : 1;
-        want(f, k, K_NONE);
-        k++;
-      } else if (c == K_MATCHES) {
-        want(f, k + 1, T_REGEX);
-        k += 2;
-      } else {
-        break;
-      }
-    }
-    if (!is_binop(kind(f, k)))
-      return k;
-    k++;
-  }
-}
-
-static size_t x_slit(F *f, size_t k)
-{
-  if (kind(f, k) == '-')
-    k++;
-  if (!is_literal(kind(f, k)))
-    want(f, k, T_INT);
-  return k + 1;
-}
-
-static bool is_constraint(int k)
-{
-  return k == K_REQUIRED || k == K_OPTIONAL || k == K_DEFAULT || k == K_BETWEEN || k == K_AT ||
-         k == K_ONE || k == K_MATCHES || k == K_CHECK;
-}
-
-static size_t x_constraint(F *f, size_t k)
-{
-  switch (kind(f, k)) {
-  case K_REQUIRED: case K_OPTIONAL: return k + 1;
-  case K_DEFAULT: return x_slit(f, k + 1);
-  case K_BETWEEN:
-    k = x_slit(f, k + 1);
-    want(f, k, K_AND);
-    return x_slit(f, k + 1);
-  case K_AT: return x_slit(f, k + 2);
-  case K_ONE:
-    k = x_slit(f, k + 2);
-    while (kind(f, k) == ',')
-      k = x_slit(f, k + 1);
-    return k;
-  case K_MATCHES: return k + 2;
-  default:
-    k = x_expr(f, k + 1);
-    want(f, k, K_ELSE);
-    want(f, k + 1, T_STR);
-    return k + 2;
   }
 }
 
@@ -478,6 +337,11 @@ static size_t x_constraint(F *f, size_t k)
 static int text_width(const char *s, size_t n)
 {
   return (int)utf8_text_width(s, n);
+}
+
+static int token_width(F *f, size_t k)
+{
+  return text_width(f->src + f->t[k].start, f->t[k].end - f->t[k].start);
 }
 
 static void append(F *f, fline *L, const char *s, size_t n)
@@ -530,17 +394,28 @@ static int put(F *f, const char *s, size_t n, int sp)
   return start;
 }
 
+/* Token k is printed (or passed over) now: the tokens go out in order, each once, so that no
+ * token and no comment hung on one is lost or doubled. */
+static ftok *take(F *f, size_t k)
+{
+  if (k >= f->nt - 1 || (!f->measuring && k != f->next))
+    lost(f, k < f->nt ? f->t[k].start : (uint32_t)f->len);
+  if (!f->measuring)
+    f->next++;
+  return &f->t[k];
+}
+
 enum { JOIN, BREAK, BREAKC, STMT, CLOSE };
 
 /* Prints token k.  JOIN: on the current line, `sp` spaces after what is there.  BREAK: on a
  * new line at column `ind`; BREAKC: a closing bracket so, its comments one level in.  STMT:
  * on a new line, after a blank line if the author left one.  CLOSE: a closing '}' at `ind`,
- * its comments one level in.  Whatever the mode, own-line
- * comments before the token go on lines of their own and an end-of-line comment before it
- * puts it on a new line (at `ind`).  Returns the column where the token starts. */
+ * its comments one level in.  Whatever the mode, own-line comments before the token go on
+ * lines of their own and an end-of-line comment before it puts it on a new line (at `ind`).
+ * Returns the column where the token starts. */
 static int tok(F *f, size_t k, int mode, int ind, int sp)
 {
-  ftok *t = &f->t[k];
+  ftok *t = take(f, k);
   bool stmt = mode == STMT || mode == CLOSE;
   for (uint32_t j = 0; j < t->nlead; j++) {
     fcmt *c = &f->c[t->lead + j];
@@ -551,7 +426,7 @@ static int tok(F *f, size_t k, int mode, int ind, int sp)
   if (mode != JOIN || f->need_nl || f->nl == 0)
     new_line(f, ind, mode == STMT && t->nl >= 2);
   int start;
-  if (t->kind == T_NOTIN)
+  if (t->kind == TOK_NOT_IN)
     start = put(f, "not in", 6, sp);
   else
     start = put(f, f->src + t->start, t->end - t->start, sp);
@@ -562,10 +437,10 @@ static int tok(F *f, size_t k, int mode, int ind, int sp)
   return start;
 }
 
-/* Re-places the comments of a token that is not printed (a surplus comma of a `given`). */
+/* Passes over token k (a surplus comma of a `given`), re-placing its comments. */
 static void drop(F *f, size_t k, int ind)
 {
-  ftok *t = &f->t[k];
+  ftok *t = take(f, k);
   for (uint32_t j = 0; j < t->nlead; j++) {
     fcmt *c = &f->c[t->lead + j];
     new_line(f, ind, false);
@@ -585,15 +460,23 @@ static void drop(F *f, size_t k, int ind)
 
 /* ---------------------------------------------------------------- expressions */
 
-static bool operand_end(int k)
+static bool is_literal(int k)
 {
-  return is_literal(k) || k == T_NAME || k == T_REGEX || k == ')' || k == '}';
+  return k == TOK_INT || k == TOK_DECIMAL || k == TOK_PERCENT || k == TOK_STRING ||
+         k == TOK_DATE || k == TOK_TRUE || k == TOK_FALSE || k == TOK_NONE;
 }
 
-/* Prints the expression [i, j): the first token `sp` spaces after what is on the line (at
- * `ind` if a comment pushes it to a new line), the rest by the rules in the header. */
-static void emit_expr(F *f, size_t i, size_t j, int sp, int ind)
+static bool operand_end(int k)
 {
+  return is_literal(k) || k == TOK_NAME || k == TOK_REGEX || k == ')' || k == '}';
+}
+
+/* Prints the tokens of expression e: the first `sp` spaces after what is on the line (at
+ * `ind` if a comment pushes it to a new line), the rest by the rules in the header.  One pass
+ * over the tokens with a stack of the open brackets: no recursion, however deep the nesting. */
+static void emit_expr(F *f, const ast_expr *e, int sp, int ind)
+{
+  size_t i = token_at(f, e->span.start), j = token_after(f, e->span.end);
   fframe *st = f->st;
   int depth = 0;
   bool carry = false;
@@ -605,12 +488,12 @@ static void emit_expr(F *f, size_t i, size_t j, int sp, int ind)
       bool unary_minus = a == '-' && (k - 1 == i || !operand_end(f->t[k - 2].kind));
       int s = 1;
       if (b == ',' || b == ')' || b == '}' || b == '.' || a == '(' || a == '{' || a == '.' ||
-          unary_minus || (b == '(' && a == T_NAME))
+          unary_minus || (b == '(' && a == TOK_NAME))
         s = 0;
       bool brk = f->t[k].nl_tok > 0 || carry;
       carry = false;
-      if (unary_minus || a == K_NOT || a == K_IS || a == '.' || b == '.' || b == T_REGEX ||
-          (b == '(' && a == T_NAME))
+      if (unary_minus || a == TOK_NOT || a == TOK_IS || a == '.' || b == '.' || b == TOK_REGEX ||
+          (b == '(' && a == TOK_NAME))
         brk = false;
       if (b == ',') {
         carry = brk;
@@ -628,9 +511,7 @@ static void emit_expr(F *f, size_t i, size_t j, int sp, int ind)
       tok(f, k, closer ? BREAKC : brk ? BREAK : JOIN, cont, s);
     }
     if (b == '(' || b == '{') {
-      size_t have = f->capst;
-      st = f->st = grow(f, f->st, &have, (size_t)depth + 1, sizeof *st);
-      f->capst = have;
+      st = f->st = grow(f, f->st, &f->capst, (size_t)depth + 1, sizeof *st);
       ftok *next = &f->t[k + 1];
       bool empty = next->kind == ')' || next->kind == '}';
       st[depth++] = (fframe){f->col, f->indent, !empty && (next->nl_tok > 0 || next->nlead > 0)};
@@ -642,51 +523,71 @@ static void emit_expr(F *f, size_t i, size_t j, int sp, int ind)
 
 /* ---------------------------------------------------------------- lists */
 
+/* What a list holds: names (ast_expr AST_NAME), signed literals (ast_expr) or group keys
+ * (ast_group_key, `NAME` or `NAME = EXPR`). */
 enum { L_NAME, L_SLIT, L_GKEY };
 
-/* Prints one list item at k (the first token in `mode`); returns the token after it and its
- * start column in *col. */
-static size_t emit_item(F *f, size_t k, int what, int mode, int ind, int sp, int *col)
+static elig_loc item_span(int what, const void *item)
 {
-  if (what == L_SLIT && kind(f, k) == '-') {
-    *col = tok(f, k, mode, ind, sp);
-    tok(f, k + 1, JOIN, ind, 0);
-    return k + 2;
-  }
-  *col = tok(f, k, mode, ind, sp);
-  if (what == L_GKEY && kind(f, k + 1) == '=') {
-    tok(f, k + 1, JOIN, ind + 2, 1);
-    size_t e = x_expr(f, k + 2);
-    emit_expr(f, k + 2, e, 1, ind + 2);
-    return e;
-  }
-  return k + 1;
+  return what == L_GKEY ? ((const ast_group_key *)item)->loc : ((const ast_expr *)item)->span;
 }
 
-/* A comma-separated list; breaks after (or before) a comma are kept, lined up with the
- * first item. */
-static size_t emit_list(F *f, size_t k, int what, int mode, int ind, int sp)
+/* Prints one list item (its first token in `mode`); returns the token after it and its start
+ * column in *col. */
+static size_t emit_item(F *f, const void *item, int what, int mode, int ind, int sp, int *col)
+{
+  elig_loc span = item_span(what, item);
+  size_t k = token_at(f, span.start);
+  *col = tok(f, k, mode, ind, sp);
+  if (what == L_SLIT && ((const ast_expr *)item)->kind == AST_UNARY) {
+    /* -LITERAL */
+    size_t lit = token_at(f, ((const ast_expr *)item)->a->span.start);
+    tok(f, lit, JOIN, ind, 0);
+  } else if (what == L_GKEY && ((const ast_group_key *)item)->expr) {
+    want(f, k + 1, '=');
+    tok(f, k + 1, JOIN, ind + 2, 1);
+    emit_expr(f, ((const ast_group_key *)item)->expr, 1, ind + 2);
+  }
+  return token_after(f, span.end);
+}
+
+/* A signed literal after what is on the line; returns the token after it. */
+static size_t emit_slit(F *f, const ast_expr *e, int ind)
+{
+  int col;
+  return emit_item(f, e, L_SLIT, JOIN, ind, 1, &col);
+}
+
+/* A comma-separated list, its first item in `mode`; breaks after (or before) a comma are
+ * kept, lined up with the first item.  Returns the token after the list. */
+static size_t emit_list(F *f, const ast_list *items, int what, int mode, int ind, int sp)
 {
   int col = -1;
   bool carry = false;
-  for (;;) {
+  size_t k = 0;
+  if (items->n == 0)
+    lost(f, 0);
+  for (uint32_t n = 0; n < items->n; n++) {
     int m = mode, c;
-    if (col >= 0)
-      m = f->t[k].nl_tok > 0 || carry ? BREAK : JOIN;
-    k = emit_item(f, k, what, m, col >= 0 ? col : ind, col >= 0 ? 1 : sp, &c);
-    if (col < 0)
+    if (n > 0) {
+      size_t first = token_at(f, item_span(what, items->items[n]).start);
+      m = f->t[first].nl_tok > 0 || carry ? BREAK : JOIN;
+    }
+    k = emit_item(f, items->items[n], what, m, n > 0 ? col : ind, n > 0 ? 1 : sp, &c);
+    if (n == 0)
       col = c;
-    if (kind(f, k) != ',')
-      return k;
-    carry = f->t[k].nl_tok > 0;
-    tok(f, k, JOIN, col, 0);
-    k++;
+    if (n + 1 < items->n) {
+      want(f, k, ',');
+      carry = f->t[k].nl_tok > 0;
+      tok(f, k, JOIN, col, 0);
+    }
   }
+  return k;
 }
 
 /* ---------------------------------------------------------------- declarations */
 
-static size_t emit_decl(F *f, size_t k, int ind);
+static void emit_decl(F *f, const ast_decl *d, int ind);
 
 /* The first keyword of a declaration: on a line of its own, or after `override`. */
 static void head(F *f, size_t k, bool after_override, int ind)
@@ -694,159 +595,185 @@ static void head(F *f, size_t k, bool after_override, int ind)
   tok(f, k, after_override ? JOIN : STMT, ind, 1);
 }
 
-static size_t emit_slit(F *f, size_t k, int ind)
+/* One constraint of a field, from its keyword at the constraints column. */
+static void emit_constraint(F *f, const ast_field_con *con, bool first, int cons_col)
 {
-  int col;
-  return emit_item(f, k, L_SLIT, JOIN, ind, 1, &col);
+  size_t k = token_at(f, con->loc.start);
+  bool brk = f->t[k].nl_tok > 0;
+  if (first && !brk)
+    f->pad = cons_col;
+  int c = cons_col + 2;
+  tok(f, k, brk ? BREAK : JOIN, cons_col, 1);
+  switch (con->kind) {
+  case FCON_REQUIRED:
+  case FCON_OPTIONAL:
+    break;
+  case FCON_DEFAULT:
+    emit_slit(f, con->a, c);
+    break;
+  case FCON_BETWEEN: {
+    size_t and = emit_slit(f, con->a, c);
+    want(f, and, TOK_AND);
+    tok(f, and, JOIN, c, 1);
+    emit_slit(f, con->b, c);
+    break;
+  }
+  case FCON_AT_LEAST:
+  case FCON_AT_MOST:
+    tok(f, k + 1, JOIN, c, 1);
+    emit_slit(f, con->a, c);
+    break;
+  case FCON_ONE_OF:
+    tok(f, k + 1, JOIN, c, 1);
+    emit_list(f, &con->values, L_SLIT, JOIN, c, 1);
+    break;
+  case FCON_MATCHES:
+    tok(f, k + 1, JOIN, c, 1);
+    break;
+  case FCON_CHECK: {
+    emit_expr(f, con->a, 1, c);
+    size_t otherwise = token_after(f, con->a->span.end);
+    want(f, otherwise, TOK_ELSE);
+    tok(f, otherwise, f->t[otherwise].nl_tok > 0 ? BREAK : JOIN, c, 1);
+    tok(f, otherwise + 1, JOIN, c + 2, 1);
+    break;
+  }
+  }
+}
+
+/* NAME TYPE [of NAME] constraints, in the columns of its record. */
+static void emit_field(F *f, const ast_field *fl, int ind, int type_col, int cons_col)
+{
+  size_t k = token_at(f, fl->loc.start);
+  tok(f, k, STMT, ind + 2, 0);
+  f->pad = type_col;
+  tok(f, k + 1, JOIN, type_col, 1);
+  if (fl->elem_name) {
+    want(f, k + 2, TOK_OF);
+    tok(f, k + 2, JOIN, type_col, 1);
+    tok(f, k + 3, JOIN, type_col, 1);
+  }
+  for (uint32_t i = 0; i < fl->cons.n; i++)
+    emit_constraint(f, fl->cons.items[i], i == 0, cons_col);
 }
 
 /* record NAME [key a, b] { fields } */
-static size_t emit_record(F *f, size_t k, bool ovr, int ind)
+static void emit_record(F *f, const ast_decl *d, size_t k, bool ovr, int ind)
 {
   head(f, k, ovr, ind);
   tok(f, k + 1, JOIN, ind + 4, 1);
-  k += 2;
-  if (kind(f, k) == K_KEY) {
-    tok(f, k, JOIN, ind + 4, 1);
-    k = emit_list(f, k + 1, L_NAME, JOIN, ind + 4, 1);
+  size_t open = k + 2, close = last_token(f, d->loc);
+  if (d->keys.n > 0) {
+    want(f, open, TOK_KEY);
+    tok(f, open, JOIN, ind + 4, 1);
+    open = emit_list(f, &d->keys, L_NAME, JOIN, ind + 4, 1);
   }
-  want(f, k, '{');
-  tok(f, k, JOIN, ind + 4, 1);
-  k++;
+  want(f, open, '{');
+  want(f, close, '}');
+  tok(f, open, JOIN, ind + 4, 1);
   /* the columns */
   int name_w = 0, type_w = 0;
-  for (size_t m = k; kind(f, m) != '}';) {
-    want(f, m, T_NAME);
-    want(f, m + 1, T_NAME);
-    int nw = text_width(f->src + f->t[m].start, f->t[m].end - f->t[m].start);
-    int tw = text_width(f->src + f->t[m + 1].start, f->t[m + 1].end - f->t[m + 1].start);
-    m += 2;
-    if (kind(f, m) == K_OF) {
-      want(f, m + 1, T_NAME);
-      tw += 4 + text_width(f->src + f->t[m + 1].start, f->t[m + 1].end - f->t[m + 1].start);
-      m += 2;
-    }
+  for (uint32_t i = 0; i < d->fields.n; i++) {
+    const ast_field *fl = d->fields.items[i];
+    size_t m = token_at(f, fl->loc.start);
+    int nw = token_width(f, m), tw = token_width(f, m + 1);
+    if (fl->elem_name)
+      tw += 4 + token_width(f, m + 3);
     name_w = nw > name_w ? nw : name_w;
-    if (is_constraint(kind(f, m)) && tw > type_w)
+    if (fl->cons.n > 0 && tw > type_w)
       type_w = tw;
-    while (is_constraint(kind(f, m)))
-      m = x_constraint(f, m);
   }
   int type_col = ind + 2 + name_w + 1, cons_col = type_col + type_w + 1;
-  if (kind(f, k) == '}' && f->t[k].nlead == 0 && !f->need_nl) {
-    tok(f, k, JOIN, ind, 0); /* record NAME {} */
-    return k + 1;
+  if (d->fields.n == 0 && f->t[close].nlead == 0 && !f->need_nl) {
+    tok(f, close, JOIN, ind, 0); /* record NAME {} */
+    return;
   }
   f->noblank = true;
-  while (kind(f, k) != '}') {
-    tok(f, k, STMT, ind + 2, 0);
-    f->pad = type_col;
-    tok(f, k + 1, JOIN, type_col, 1);
-    k += 2;
-    if (kind(f, k) == K_OF) {
-      tok(f, k, JOIN, type_col, 1);
-      tok(f, k + 1, JOIN, type_col, 1);
-      k += 2;
-    }
-    for (bool first = true; is_constraint(kind(f, k)); first = false) {
-      bool brk = f->t[k].nl_tok > 0;
-      if (first && !brk)
-        f->pad = cons_col;
-      int c = cons_col + 2;
-      size_t e = x_constraint(f, k);
-      tok(f, k, brk ? BREAK : JOIN, cons_col, 1);
-      switch (kind(f, k)) {
-      case K_DEFAULT: emit_slit(f, k + 1, c); break;
-      case K_BETWEEN: {
-        size_t m = emit_slit(f, k + 1, c);
-        tok(f, m, JOIN, c, 1);
-        emit_slit(f, m + 1, c);
-        break;
-      }
-      case K_AT:
-        tok(f, k + 1, JOIN, c, 1);
-        emit_slit(f, k + 2, c);
-        break;
-      case K_ONE:
-        tok(f, k + 1, JOIN, c, 1);
-        emit_list(f, k + 2, L_SLIT, JOIN, c, 1);
-        break;
-      case K_MATCHES: tok(f, k + 1, JOIN, c, 1); break;
-      case K_CHECK: {
-        emit_expr(f, k + 1, e - 2, 1, c);
-        tok(f, e - 2, f->t[e - 2].nl_tok > 0 ? BREAK : JOIN, c, 1);
-        tok(f, e - 1, JOIN, c + 2, 1);
-        break;
-      }
-      default: break;
-      }
-      k = e;
-    }
-  }
-  tok(f, k, CLOSE, ind, 0);
-  return k + 1;
+  for (uint32_t i = 0; i < d->fields.n; i++)
+    emit_field(f, d->fields.items[i], ind, type_col, cons_col);
+  tok(f, close, CLOSE, ind, 0);
 }
 
-/* by EXPR { rows }: on one line when written so, else a row a line. */
-static size_t emit_table(F *f, size_t k, int ind)
+/* A table's `by EXPR {`: pushes it on the stack of open tables. */
+static void open_table(F *f, const ast_table *table, size_t *depth, int ind)
 {
-  want(f, k, K_BY);
-  tok(f, k, JOIN, ind, 1);
-  size_t open = x_expr(f, k + 1);
-  emit_expr(f, k + 1, open, 1, ind);
+  size_t by = token_at(f, table->loc.start);
+  want(f, by, TOK_BY);
+  tok(f, by, JOIN, ind, 1);
+  emit_expr(f, table->by, 1, ind);
+  size_t open = token_after(f, table->by->span.end), close = last_token(f, table->loc);
   want(f, open, '{');
-  size_t close = after_match(f, open) - 1;
+  want(f, close, '}');
   bool one_line = true;
   for (size_t m = open; m < close; m++)
     if (f->t[m + 1].nl_tok > 0 || f->t[m + 1].nlead > 0 || f->t[m].trail >= 0)
       one_line = false;
   tok(f, open, JOIN, ind, 1);
-  int line_ind = f->indent;
-  if (open + 1 == close) {
-    tok(f, close, one_line ? JOIN : CLOSE, line_ind, 0);
-    return close + 1;
-  }
-  f->noblank = true;
-  for (k = open + 1; k < close;) {
-    int row_ind = line_ind + 2, col;
-    int mode = one_line ? JOIN : STMT, sp = k == open + 1 ? 1 : 2;
-    if (kind(f, k) == K_OTHERWISE) {
-      tok(f, k, mode, row_ind, sp);
-      k++;
-    } else {
-      k = emit_list(f, k, L_SLIT, mode, row_ind, sp);
+  f->ts = grow(f, f->ts, &f->capts, *depth + 1, sizeof *f->ts);
+  f->ts[(*depth)++] = (tframe){table, 0, close, f->indent, one_line};
+  if (table->rows.n > 0)
+    f->noblank = true;
+}
+
+/* by EXPR { rows }: on one line when written so, else a row a line.  Tables nest as deep as
+ * the parser's stack allows, so the open ones are kept on a stack of their own. */
+static void emit_table(F *f, const ast_table *outer, int ind)
+{
+  size_t depth = 0;
+  open_table(f, outer, &depth, ind);
+  while (depth > 0) {
+    tframe *top = &f->ts[depth - 1];
+    const ast_table *table = top->table;
+    if (top->row == table->rows.n) {
+      bool spaced = top->one_line && table->rows.n > 0;
+      tok(f, top->close, top->one_line ? JOIN : CLOSE, top->line_ind, spaced ? 1 : 0);
+      depth--;
+      continue;
     }
-    want(f, k, ':');
-    tok(f, k, f->t[k].nl_tok > 0 ? BREAK : JOIN, row_ind + 2, 0);
-    k++;
-    if (kind(f, k) == K_BY)
-      k = emit_table(f, k, row_ind + 4);
+    const ast_table_row *row = table->rows.items[top->row];
+    int row_ind = top->line_ind + 2, mode = top->one_line ? JOIN : STMT;
+    int sp = top->row++ == 0 ? 1 : 2;
+    size_t colon;
+    if (row->keys.n == 0) {
+      size_t k = token_at(f, row->loc.start);
+      want(f, k, TOK_OTHERWISE);
+      tok(f, k, mode, row_ind, sp);
+      colon = k + 1;
+    } else {
+      colon = emit_list(f, &row->keys, L_SLIT, mode, row_ind, sp);
+    }
+    want(f, colon, ':');
+    tok(f, colon, f->t[colon].nl_tok > 0 ? BREAK : JOIN, row_ind + 2, 0);
+    if (row->nested)
+      open_table(f, row->nested, &depth, row_ind + 4);
     else
-      k = emit_item(f, k, L_SLIT, JOIN, row_ind + 4, 1, &col);
+      emit_slit(f, row->value, row_ind + 4);
   }
-  tok(f, close, one_line ? JOIN : CLOSE, line_ind, one_line ? 1 : 0);
-  return close + 1;
 }
 
 /* param NAME TYPE = VALUE | param NAME TYPE by EXPR { rows } */
-static size_t emit_param(F *f, size_t k, bool ovr, int ind)
+static void emit_param(F *f, const ast_decl *d, size_t k, bool ovr, int ind)
 {
   head(f, k, ovr, ind);
   tok(f, k + 1, JOIN, ind + 4, 1);
   tok(f, k + 2, JOIN, ind + 4, 1);
-  k += 3;
-  if (kind(f, k) == '=') {
-    tok(f, k, JOIN, ind + 4, 1);
-    return emit_slit(f, k + 1, ind + 4);
+  if (d->table->by) {
+    emit_table(f, d->table, ind + 4);
+    return;
   }
-  return emit_table(f, k, ind + 4);
+  want(f, k + 3, '=');
+  tok(f, k + 3, JOIN, ind + 4, 1);
+  if (d->table->rows.n != 1)
+    lost(f, f->t[k + 3].end);
+  emit_slit(f, ((const ast_table_row *)d->table->rows.items[0])->value, ind + 4);
 }
 
-/* NAME [: TYPE] after let and decide */
-static size_t emit_typed_name(F *f, size_t k, int ind)
+/* NAME [: TYPE] after let and decide; returns the token after it. */
+static size_t emit_typed_name(F *f, const ast_decl *d, size_t k, int ind)
 {
   tok(f, k, JOIN, ind + 4, 1);
-  if (kind(f, k + 1) == ':') {
+  if (d->type_name) {
+    want(f, k + 1, ':');
     tok(f, k + 1, JOIN, ind + 4, 0);
     tok(f, k + 2, JOIN, ind + 4, 1);
     return k + 3;
@@ -900,34 +827,43 @@ static void restore(F *f, const fsnap *s)
   f->pad = s->pad;
 }
 
-static size_t emit_let(F *f, size_t k, bool ovr, int ind);
+static void emit_let(F *f, const ast_decl *d, size_t k, bool ovr, int ind);
 
-/* The token after `let NAME = EXPR` at k if it prints on one line (an end-of-line comment
+/* The token after `let NAME = EXPR` if it prints on one line (an end-of-line comment
  * allowed), else 0: it is printed, and the printing undone. */
-static size_t one_line_let(F *f, size_t k, int ind)
+static size_t one_line_let(F *f, const ast_decl *d, int ind)
 {
-  if (kind(f, k) != K_LET || kind(f, k + 1) != T_NAME || kind(f, k + 2) != '=')
+  if (d->kind != DECL_LET || d->is_override || d->type_name)
     return 0;
+  size_t k = token_at(f, d->loc.start);
   fsnap s = snapshot(f);
   bool was = f->measuring;
   f->measuring = true;
-  size_t e = emit_let(f, k, false, ind);
+  emit_let(f, d, k, false, ind);
   size_t lines = f->nl - s.nl;
   f->measuring = was;
   restore(f, &s);
-  return lines == 1 + f->t[k].nlead ? e : 0;
+  return lines == 1 + f->t[k].nlead ? token_after(f, d->loc.end) : 0;
 }
 
 /* Consecutive one-line lets, with no blank line or comment between them, line up their
- * '=': finds the run that starts at k. */
-static void let_run(F *f, size_t k, int ind)
+ * '=': when the let decls[i] is not already in a run, finds the run it starts. */
+static void let_run(F *f, const ast_list *decls, uint32_t i, int ind)
 {
-  size_t e, end = k;
+  const ast_decl *d = decls->items[i];
+  if (d->kind != DECL_LET || d->is_override || token_at(f, d->loc.start) < f->run_end)
+    return;
+  size_t end = 0;
   int w = 0, n = 0;
-  for (size_t m = k; (e = one_line_let(f, m, ind)) != 0; m = e, n++) {
-    if (m > k && (f->t[m].nl >= 2 || f->t[m].nlead > 0))
+  for (uint32_t m = i; m < decls->n; m++, n++) {
+    const ast_decl *next = decls->items[m];
+    size_t e = one_line_let(f, next, ind);
+    if (!e)
       break;
-    int nw = text_width(f->src + f->t[m + 1].start, f->t[m + 1].end - f->t[m + 1].start);
+    size_t k = token_at(f, next->loc.start);
+    if (m > i && (f->t[k].nl >= 2 || f->t[k].nlead > 0))
+      break;
+    int nw = token_width(f, k + 1);
     w = nw > w ? nw : w;
     end = e;
   }
@@ -936,230 +872,276 @@ static void let_run(F *f, size_t k, int ind)
 }
 
 /* let NAME [: TYPE] = EXPR */
-static size_t emit_let(F *f, size_t k, bool ovr, int ind)
+static void emit_let(F *f, const ast_decl *d, size_t k, bool ovr, int ind)
 {
-  if (!ovr && !f->measuring && k >= f->run_end)
-    let_run(f, k, ind);
   bool aligned = !ovr && !f->measuring && k < f->run_end;
   head(f, k, ovr, ind);
-  k = emit_typed_name(f, k + 1, ind);
-  want(f, k, '=');
+  size_t eq = emit_typed_name(f, d, k + 1, ind);
+  want(f, eq, '=');
   if (aligned)
     f->pad = ind + 4 + f->run_w + 1;
-  tok(f, k, JOIN, ind + 4, 1);
-  size_t e = x_expr(f, k + 1);
-  emit_expr(f, k + 1, e, 1, ind + 4);
-  return e;
+  tok(f, eq, JOIN, ind + 4, 1);
+  emit_expr(f, d->expr, 1, ind + 4);
 }
 
-/* [because "reason"], its break kept at `ind` */
-static size_t emit_reason(F *f, size_t k, int ind)
+/* because "reason" at token k, its break kept at `ind` */
+static void emit_reason(F *f, size_t k, int ind)
 {
-  if (kind(f, k) != K_BECAUSE)
-    return k;
+  want(f, k, TOK_BECAUSE);
   tok(f, k, f->t[k].nl_tok > 0 ? BREAK : JOIN, ind, 1);
-  want(f, k + 1, T_STR);
+  want(f, k + 1, TOK_STRING);
   tok(f, k + 1, JOIN, ind + 2, 1);
-  return k + 2;
 }
 
-/* decide NAME [: TYPE]  (when E then E [because S] | otherwise E [because S])* */
-static size_t emit_decide(F *f, size_t k, bool ovr, int ind)
+/* when E then E [because S] | otherwise E [because S] */
+static void emit_rule(F *f, const ast_rule *r, int ind)
+{
+  tok(f, token_at(f, r->loc.start), STMT, ind + 2, 0);
+  if (r->cond) {
+    emit_expr(f, r->cond, 1, ind + 4);
+    size_t then = token_after(f, r->cond->span.end);
+    want(f, then, TOK_THEN);
+    tok(f, then, f->t[then].nl_tok > 0 ? BREAK : JOIN, ind + 4, 1);
+    emit_expr(f, r->value, 1, ind + 6);
+  } else {
+    emit_expr(f, r->value, 1, ind + 4);
+  }
+  if (r->reason)
+    emit_reason(f, token_after(f, r->value->span.end), ind + 4);
+}
+
+/* decide NAME [: TYPE] rules */
+static void emit_decide(F *f, const ast_decl *d, size_t k, bool ovr, int ind)
 {
   head(f, k, ovr, ind);
-  k = emit_typed_name(f, k + 1, ind);
+  emit_typed_name(f, d, k + 1, ind);
   f->noblank = true;
-  for (;;) {
-    int c = kind(f, k);
-    if (c != K_WHEN && c != K_OTHERWISE) {
-      f->noblank = false;
-      return k;
-    }
-    tok(f, k, STMT, ind + 2, 0);
-    size_t e = x_expr(f, k + 1);
-    emit_expr(f, k + 1, e, 1, ind + 4);
-    k = e;
-    if (c == K_WHEN) {
-      want(f, k, K_THEN);
-      tok(f, k, f->t[k].nl_tok > 0 ? BREAK : JOIN, ind + 4, 1);
-      e = x_expr(f, k + 1);
-      emit_expr(f, k + 1, e, 1, ind + 6);
-      k = e;
-    }
-    k = emit_reason(f, k, ind + 4);
-  }
+  for (uint32_t i = 0; i < d->rules.n; i++)
+    emit_rule(f, d->rules.items[i], ind);
+  f->noblank = false;
 }
 
 /* monitor NAME severity LEVEL when E [because S] */
-static size_t emit_monitor(F *f, size_t k, bool ovr, int ind)
+static void emit_monitor(F *f, const ast_decl *d, size_t k, bool ovr, int ind)
 {
   head(f, k, ovr, ind);
   tok(f, k + 1, JOIN, ind + 4, 1);
-  want(f, k + 2, K_SEVERITY);
+  want(f, k + 2, TOK_SEVERITY);
   tok(f, k + 2, JOIN, ind + 4, 1);
   tok(f, k + 3, JOIN, ind + 4, 1);
-  k += 4;
-  want(f, k, K_WHEN);
+  want(f, k + 4, TOK_WHEN);
   f->noblank = true;
-  tok(f, k, BREAK, ind + 2, 0);
-  size_t e = x_expr(f, k + 1);
-  emit_expr(f, k + 1, e, 1, ind + 4);
-  return emit_reason(f, e, ind + 2);
+  tok(f, k + 4, BREAK, ind + 2, 0);
+  emit_expr(f, d->cond, 1, ind + 4);
+  if (d->reason)
+    emit_reason(f, token_after(f, d->cond->span.end), ind + 2);
+}
+
+/* The declarations of the file or of an aggregate's body, in order. */
+static void emit_body(F *f, const ast_list *decls, int ind)
+{
+  for (uint32_t i = 0; i < decls->n; i++) {
+    let_run(f, decls, i, ind);
+    emit_decl(f, decls->items[i], ind);
+  }
 }
 
 /* aggregate NAME by KEY [= EXPR], ... { let | decide | output ... } */
-static size_t emit_aggregate(F *f, size_t k, bool ovr, int ind)
+static void emit_aggregate(F *f, const ast_decl *d, size_t k, bool ovr, int ind)
 {
   head(f, k, ovr, ind);
   tok(f, k + 1, JOIN, ind + 4, 1);
-  want(f, k + 2, K_BY);
+  want(f, k + 2, TOK_BY);
   tok(f, k + 2, JOIN, ind + 4, 1);
-  k = emit_list(f, k + 3, L_GKEY, JOIN, ind + 4, 1);
-  want(f, k, '{');
-  tok(f, k, JOIN, ind + 4, 1);
-  k++;
+  size_t open = emit_list(f, &d->group, L_GKEY, JOIN, ind + 4, 1);
+  want(f, open, '{');
+  tok(f, open, JOIN, ind + 4, 1);
   f->noblank = true;
-  while (kind(f, k) != '}')
-    k = emit_decl(f, k, ind + 2);
-  tok(f, k, CLOSE, ind, 0);
-  return k + 1;
+  emit_body(f, &d->body, ind + 2);
+  size_t close = last_token(f, d->loc);
+  want(f, close, '}');
+  tok(f, close, CLOSE, ind, 0);
 }
 
-static size_t emit_given(F *f, size_t open, int mode, int ind);
-
-/* NAME: VALUE or NAME: [ {...}, ... ] */
-static size_t emit_given_item(F *f, size_t k, int mode, int ind, bool records)
+/* Opens `{ items }` (records false) or `[ records ]` of a test's given at token `open`:
+ * pushes it on the stack of open brackets. */
+static void open_given(F *f, size_t *depth, size_t open, size_t close, const ast_list *items,
+                       bool records, int mode, int ind)
 {
-  if (records) {
-    want(f, k, '{');
-    return emit_given(f, k, mode, ind);
-  }
-  want(f, k, T_NAME);
-  tok(f, k, mode, ind, 1);
-  want(f, k + 1, ':');
-  tok(f, k + 1, JOIN, ind + 2, 0);
-  if (kind(f, k + 2) == '[')
-    return emit_given(f, k + 2, JOIN, ind + 2);
-  return emit_slit(f, k + 2, ind + 2);
-}
-
-/* { items } or [ records ] of a test's given: one comma between items, none trailing; a
- * space inside the brackets; the bracket rule of expressions for the breaks. */
-static size_t emit_given(F *f, size_t open, int mode, int ind)
-{
-  bool records = kind(f, open) == '[';
+  want(f, open, records ? '[' : '{');
+  want(f, close, records ? ']' : '}');
   tok(f, open, mode, ind, 1);
-  size_t close = after_match(f, open) - 1;
-  int line_ind = f->indent;
   bool block = f->t[open + 1].nl_tok > 0 || f->t[open + 1].nlead > 0;
-  int cont = block ? line_ind + 2 : f->col + 1;
-  size_t k = open + 1;
-  bool first = true, carry = false;
-  for (;;) {
-    while (k < close && kind(f, k) == ',') {
-      carry |= f->t[k].nl_tok > 0;
-      drop(f, k, cont);
-      k++;
-    }
-    if (k >= close)
-      break;
-    int m = JOIN;
-    if ((first && block) || (!first && (f->t[k].nl_tok > 0 || carry)))
-      m = BREAK;
-    carry = false;
-    k = emit_given_item(f, k, m, cont, records);
-    first = false;
-    size_t next = k;
-    while (next < close && kind(f, next) == ',')
-      next++;
-    if (next < close) {
-      fline *L = &f->l[f->nl - 1];
-      append(f, L, ",", 1);
-      f->col++;
-      L->width = f->col;
-    }
+  f->gs = grow(f, f->gs, &f->capgs, *depth + 1, sizeof *f->gs);
+  f->gs[(*depth)++] = (gframe){items, records, 0, open + 1, close, f->indent,
+                               block ? f->indent + 2 : f->col + 1, block, true, false};
+}
+
+/* Passes over the surplus commas before token `until`, keeping their comments. */
+static void drop_commas(F *f, gframe *g, size_t until)
+{
+  for (; g->k < until; g->k++) {
+    want(f, g->k, ',');
+    g->carry |= f->t[g->k].nl_tok > 0;
+    drop(f, g->k, g->cont);
   }
-  if (first && f->t[close].nlead > 0)
-    tok(f, close, CLOSE, line_ind, 0);
-  else if (first)
-    tok(f, close, JOIN, cont, 0);
-  else if (block)
-    tok(f, close, CLOSE, line_ind, 0);
+}
+
+/* The closing bracket of a given's braces or brackets. */
+static void close_given(F *f, gframe *g)
+{
+  drop_commas(f, g, g->close);
+  if (g->first && f->t[g->close].nlead > 0)
+    tok(f, g->close, CLOSE, g->line_ind, 0);
+  else if (g->first)
+    tok(f, g->close, JOIN, g->cont, 0);
+  else if (g->block)
+    tok(f, g->close, CLOSE, g->line_ind, 0);
   else
-    tok(f, close, JOIN, cont, 1);
-  return close + 1;
+    tok(f, g->close, JOIN, g->cont, 1);
+}
+
+/* After an item of g (ending at byte `end`): one comma if another item follows. */
+static void item_done(F *f, gframe *g, uint32_t end)
+{
+  g->first = false;
+  g->k = token_after(f, end);
+  if (g->item < g->items->n) {
+    fline *L = &f->l[f->nl - 1];
+    append(f, L, ",", 1);
+    f->col++;
+    L->width = f->col;
+  }
+}
+
+/* { items } of a test's given: one comma between items, none trailing; a space inside the
+ * brackets; the bracket rule of expressions for the breaks.  A `NAME: [ { ... }, ... ]` item
+ * nests records, as deep as the parser's stack allows: the open brackets are kept on a stack
+ * of their own. */
+static void emit_given(F *f, size_t open, size_t close, const ast_list *items, int ind)
+{
+  size_t depth = 0;
+  open_given(f, &depth, open, close, items, false, JOIN, ind);
+  while (depth > 0) {
+    gframe *g = &f->gs[depth - 1];
+    if (g->item == g->items->n) {
+      close_given(f, g);
+      if (--depth > 0) {
+        gframe *parent = &f->gs[depth - 1];
+        item_done(f, parent, f->t[g->close].end);
+      }
+      continue;
+    }
+    const void *item = g->items->items[g->item++];
+    elig_loc span =
+        g->records ? ((const ast_expr *)item)->span : ((const ast_given_item *)item)->loc;
+    size_t k = token_at(f, span.start);
+    drop_commas(f, g, k);
+    int m = (g->first && g->block) || (!g->first && (f->t[k].nl_tok > 0 || g->carry)) ? BREAK
+                                                                                    : JOIN;
+    g->carry = false;
+    if (g->records) {
+      const ast_expr *r = item;
+      open_given(f, &depth, k, last_token(f, r->span), &r->list, false, m, g->cont);
+      continue;
+    }
+    const ast_given_item *gi = item;
+    int cont = g->cont;
+    want(f, k, TOK_NAME);
+    tok(f, k, m, cont, 1);
+    want(f, k + 1, ':');
+    tok(f, k + 1, JOIN, cont + 2, 0);
+    if (gi->value->kind == AST_SET) {
+      const ast_expr *list = gi->value;
+      open_given(f, &depth, token_at(f, list->span.start), last_token(f, list->span),
+                 &list->list, true, JOIN, cont + 2);
+      continue;
+    }
+    emit_slit(f, gi->value, cont + 2);
+    item_done(f, g, span.end);
+  }
 }
 
 /* test "NAME" { given { ... } expect E ... } */
-static size_t emit_test(F *f, size_t k, bool ovr, int ind)
+static void emit_test(F *f, const ast_decl *d, size_t k, bool ovr, int ind)
 {
   head(f, k, ovr, ind);
   tok(f, k + 1, JOIN, ind + 4, 1);
   want(f, k + 2, '{');
   tok(f, k + 2, JOIN, ind + 4, 1);
-  want(f, k + 3, K_GIVEN);
+  want(f, k + 3, TOK_GIVEN);
   f->noblank = true;
   tok(f, k + 3, STMT, ind + 2, 0);
-  want(f, k + 4, '{');
-  k = emit_given(f, k + 4, JOIN, ind + 4);
-  while (kind(f, k) == K_EXPECT) {
-    tok(f, k, STMT, ind + 2, 0);
-    size_t e = x_expr(f, k + 1);
-    emit_expr(f, k + 1, e, 1, ind + 4);
-    k = e;
+  /* the given's '}' is before the first `expect`, or before the test's own '}' */
+  size_t close = last_token(f, d->loc);
+  size_t given_close =
+      d->expects.n > 0
+          ? token_at(f, ((const ast_expr *)d->expects.items[0])->span.start) - 2
+          : close - 1;
+  emit_given(f, k + 4, given_close, &d->given, ind + 4);
+  for (uint32_t i = 0; i < d->expects.n; i++) {
+    const ast_expr *e = d->expects.items[i];
+    size_t expect = token_at(f, e->span.start) - 1;
+    want(f, expect, TOK_EXPECT);
+    tok(f, expect, STMT, ind + 2, 0);
+    emit_expr(f, e, 1, ind + 4);
   }
-  want(f, k, '}');
-  tok(f, k, CLOSE, ind, 0);
-  return k + 1;
+  want(f, close, '}');
+  tok(f, close, CLOSE, ind, 0);
 }
 
-static size_t emit_decl(F *f, size_t k, int ind)
+static void emit_decl(F *f, const ast_decl *d, int ind)
 {
-  bool ovr = kind(f, k) == K_OVERRIDE;
+  size_t k = token_at(f, d->loc.start);
+  bool ovr = d->is_override;
   if (ovr) {
+    want(f, k, TOK_OVERRIDE);
     tok(f, k, STMT, ind, 0);
     k++;
   }
-  switch (kind(f, k)) {
-  case K_POLICY:
+  switch (d->kind) {
+  case DECL_POLICY:
     head(f, k, ovr, ind);
     tok(f, k + 1, JOIN, ind + 4, 1);
-    if (kind(f, k + 2) == K_VERSION) {
+    if (d->version) {
       tok(f, k + 2, JOIN, ind + 4, 1);
       tok(f, k + 3, JOIN, ind + 4, 1);
-      return k + 4;
     }
-    return k + 2;
-  case K_IMPORT:
+    break;
+  case DECL_IMPORT:
     head(f, k, ovr, ind);
     tok(f, k + 1, JOIN, ind + 4, 1);
-    return k + 2;
-  case K_RECORD: return emit_record(f, k, ovr, ind);
-  case K_PARAM: return emit_param(f, k, ovr, ind);
-  case K_LET: return emit_let(f, k, ovr, ind);
-  case K_DECIDE: return emit_decide(f, k, ovr, ind);
-  case K_MONITOR: return emit_monitor(f, k, ovr, ind);
-  case K_AGGREGATE: return emit_aggregate(f, k, ovr, ind);
-  case K_OUTPUT:
+    break;
+  case DECL_RECORD: emit_record(f, d, k, ovr, ind); break;
+  case DECL_PARAM: emit_param(f, d, k, ovr, ind); break;
+  case DECL_LET: emit_let(f, d, k, ovr, ind); break;
+  case DECL_DECIDE: emit_decide(f, d, k, ovr, ind); break;
+  case DECL_MONITOR: emit_monitor(f, d, k, ovr, ind); break;
+  case DECL_AGGREGATE: emit_aggregate(f, d, k, ovr, ind); break;
+  case DECL_OUTPUT:
     head(f, k, ovr, ind);
-    return emit_list(f, k + 1, L_NAME, JOIN, ind + 4, 1);
-  case K_TEST: return emit_test(f, k, ovr, ind);
-  default: want(f, k, K_LET); return k;
+    emit_list(f, &d->names, L_NAME, JOIN, ind + 4, 1);
+    break;
+  case DECL_TEST: emit_test(f, d, k, ovr, ind); break;
   }
 }
 
-static void emit_file(F *f)
+static void emit_file(F *f, const ast_file *tree)
 {
-  size_t k = 0;
-  while (kind(f, k) != T_EOF) {
+  for (uint32_t i = 0; i < tree->decls.n; i++) {
+    const ast_decl *decl = tree->decls.items[i];
     f->d = grow(f, f->d, &f->capd, f->nd + 1, sizeof *f->d);
     fspan *d = &f->d[f->nd++];
     d->first = f->nl;
-    d->tok = f->nl + f->t[k].nlead;
-    k = emit_decl(f, k, 0);
+    d->tok = f->nl + f->t[token_at(f, decl->loc.start)].nlead;
+    let_run(f, &tree->decls, i, 0);
+    emit_decl(f, decl, 0);
     d->last = f->nl - 1;
   }
-  ftok *e = &f->t[k];
+  /* every token printed, and the comments after the last */
+  if (f->next != f->nt - 1)
+    lost(f, f->t[f->next].start);
+  ftok *e = &f->t[f->nt - 1];
   for (uint32_t j = 0; j < e->nlead; j++) {
     fcmt *c = &f->c[e->lead + j];
     new_line(f, 0, c->nl >= 2);
@@ -1236,65 +1218,124 @@ static void set_err(char *err, size_t errsize, const char *msg)
     snprintf(err, errsize, "%s", msg);
 }
 
-/* Parses the text; on success *dump is its syntax tree as text.  On a syntax error, err
- * receives the first error as `elig check` renders it. */
-static int parse_dump(const char *name, const char *src, size_t len, char **dump, char *err,
-                      size_t errsize)
+/* One parse of a text, and everything it owns (parsed_free frees it). */
+typedef struct {
+  src_set *set;
+  diag_list *diags;
+  ast_arena *arena;
+  ast_file *tree;
+  parse_tokens tokens; /* filled when asked for */
+  char *dump;          /* the tree as text (ast_dump) */
+} parsed;
+
+static void parsed_free(parsed *p)
 {
-  src_set *set = src_set_new();
-  diag_list *diags = diag_list_new();
-  ast_arena *arena = ast_arena_new();
+  parse_tokens_free(&p->tokens);
+  free(p->dump);
+  ast_arena_free(p->arena);
+  diag_list_free(p->diags);
+  src_set_free(p->set);
+}
+
+/* Keeps the first diagnostic of a rendering, with its help and notes: up to the next error
+ * or warning. */
+static void first_diagnostic(char *text)
+{
+  char *cut = strchr(text, '\n');
+  while (cut && cut[1]) {
+    size_t n = strcspn(cut + 1, "\n");
+    char save = cut[1 + n];
+    cut[1 + n] = '\0';
+    bool next = cut[1] != ' ' && (strstr(cut + 1, ": error") || strstr(cut + 1, ": warning"));
+    cut[1 + n] = save;
+    if (next)
+      break;
+    cut = save ? cut + 1 + n : NULL;
+  }
+  if (cut)
+    *cut = '\0';
+  size_t n = strlen(text);
+  while (n > 0 && text[n - 1] == '\n')
+    text[--n] = '\0';
+}
+
+/* Parses the text into *p (the caller frees it with parsed_free, whatever the outcome), with
+ * the lexer's tables when `tokens`; on success p->dump is its syntax tree as text.  On a
+ * syntax error, err receives the first error as `elig check` renders it. */
+static int parse_text(const char *name, const char *src, size_t len, bool tokens, parsed *p,
+                      char *err, size_t errsize)
+{
   uint32_t id;
   int rc = FMT_ENOMEM;
-  *dump = NULL;
-  if (!set || !diags || !arena)
+  *p = (parsed){.set = src_set_new(), .diags = diag_list_new(), .arena = ast_arena_new()};
+  if (!p->set || !p->diags || !p->arena)
     goto done;
-  int st = src_set_add_string(set, name, src, len, &id);
+  int st = src_set_add_string(p->set, name, src, len, &id);
   if (st == SRC_ETOOBIG) {
-    rc = FMT_EINVAL;
     set_err(err, errsize, "the file is too large for a rule file");
-    goto done;
+    return FMT_EINVAL;
   }
   if (st != SRC_OK)
     goto done;
-  ast_file *tree = parse_file(set, id, arena, diags);
-  if (diag_error_count(diags) > 0) {
-    diag_sort(diags);
-    char *text = diag_render(diags, set, false);
+  p->tree = tokens ? parse_file_tokens(p->set, id, p->arena, p->diags, &p->tokens)
+                   : parse_file(p->set, id, p->arena, p->diags);
+  if (diag_error_count(p->diags) > 0) {
+    diag_sort(p->diags);
+    char *text = diag_render(p->diags, p->set, false);
     if (!text)
       goto done;
-    /* the first diagnostic, with its help and notes: up to the next error or warning */
-    char *cut = strchr(text, '\n');
-    while (cut && cut[1]) {
-      size_t n = strcspn(cut + 1, "\n");
-      char save = cut[1 + n];
-      cut[1 + n] = '\0';
-      bool next = cut[1] != ' ' && (strstr(cut + 1, ": error") || strstr(cut + 1, ": warning"));
-      cut[1 + n] = save;
-      if (next)
-        break;
-      cut = save ? cut + 1 + n : NULL;
-    }
-    if (cut)
-      *cut = '\0';
-    size_t n = strlen(text);
-    while (n > 0 && text[n - 1] == '\n')
-      text[--n] = '\0';
+    first_diagnostic(text);
     set_err(err, errsize, text);
     free(text);
-    rc = FMT_ESYNTAX;
-    goto done;
+    return FMT_ESYNTAX;
   }
-  if (!tree || diag_out_of_memory(diags))
+  if (!p->tree || diag_out_of_memory(p->diags) || p->tokens.out_of_memory)
     goto done;
-  *dump = ast_dump(tree);
-  rc = *dump ? FMT_OK : FMT_ENOMEM;
+  p->dump = ast_dump(p->tree);
+  rc = p->dump ? FMT_OK : FMT_ENOMEM;
 done:
   if (rc == FMT_ENOMEM)
     set_err(err, errsize, "out of memory");
-  ast_arena_free(arena);
-  diag_list_free(diags);
-  src_set_free(set);
+  return rc;
+}
+
+/* The layout proper; FMT_OK, or the code with which fail() abandoned it. */
+static int run_layout(F *f, const parsed *in, char **text, size_t *n)
+{
+  if (setjmp(f->jb) != 0)
+    return f->code;
+  hang_comments(f, &in->tokens);
+  emit_file(f, in->tree);
+  *text = render(f, n);
+  return FMT_OK;
+}
+
+/* Lays out the parsed input into a malloc'd text; FMT_OK or the code of what stopped it,
+ * with its message in err. */
+static int lay_out(const char *src, size_t len, const parsed *in, char **text, size_t *n,
+                   char *err, size_t errsize)
+{
+  F *f = calloc(1, sizeof *f);
+  *text = NULL;
+  if (!f) {
+    set_err(err, errsize, "out of memory");
+    return FMT_ENOMEM;
+  }
+  f->src = src;
+  f->len = len;
+  int rc = run_layout(f, in, text, n);
+  if (rc != FMT_OK)
+    set_err(err, errsize, f->msg);
+  for (size_t i = 0; i < f->nl; i++)
+    free(f->l[i].s);
+  free(f->l);
+  free(f->t);
+  free(f->c);
+  free(f->d);
+  free(f->st);
+  free(f->ts);
+  free(f->gs);
+  free(f);
   return rc;
 }
 
@@ -1305,33 +1346,18 @@ int fmt_format_named(const char *name, const char *src, size_t len, char **out,
     set_err(err, errsize, "no text to format");
     return FMT_EINVAL;
   }
-  char *before = NULL, *after = NULL;
-  int rc = parse_dump(name ? name : "<input>", src, len, &before, err, errsize);
-  if (rc != FMT_OK)
-    return rc;
-  F *f = calloc(1, sizeof *f);
+  name = name ? name : "<input>";
+  parsed before, after = {0};
   char *text = NULL;
   size_t n = 0;
-  if (!f) {
-    free(before);
-    set_err(err, errsize, "out of memory");
-    return FMT_ENOMEM;
-  }
-  f->src = src;
-  f->len = len;
-  if (setjmp(f->jb) == 0) {
-    tokenize(f);
-    emit_file(f);
-    text = render(f, &n);
-  } else {
-    rc = f->code;
-    set_err(err, errsize, f->msg);
-  }
+  int rc = parse_text(name, src, len, true, &before, err, errsize);
+  if (rc == FMT_OK)
+    rc = lay_out(src, len, &before, &text, &n, err, errsize);
   if (rc == FMT_OK) {
     /* the guarantee: same tree, still parses */
     char msg[512];
-    rc = parse_dump(name ? name : "<input>", text, n, &after, msg, sizeof msg);
-    if (rc == FMT_OK && strcmp(before, after) != 0)
+    rc = parse_text(name, text, n, false, &after, msg, sizeof msg);
+    if (rc == FMT_OK && strcmp(before.dump, after.dump) != 0)
       rc = FMT_EINTERNAL;
     if (rc == FMT_ESYNTAX || rc == FMT_EINTERNAL || rc == FMT_EINVAL) {
       rc = FMT_EINTERNAL;
@@ -1342,16 +1368,8 @@ int fmt_format_named(const char *name, const char *src, size_t len, char **out,
       set_err(err, errsize, msg);
     }
   }
-  for (size_t i = 0; i < f->nl; i++)
-    free(f->l[i].s);
-  free(f->l);
-  free(f->t);
-  free(f->c);
-  free(f->d);
-  free(f->st);
-  free(f);
-  free(before);
-  free(after);
+  parsed_free(&before);
+  parsed_free(&after);
   if (rc != FMT_OK) {
     free(text);
     return rc;

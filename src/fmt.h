@@ -1,10 +1,11 @@
 /*
  * fmt.h -- the canonical layout of rule files (`elig fmt`).
  *
- * Pipeline: source text -> parse.c (must parse without error, else refused) -> fmt.c's own
- * tokenizer, which also keeps comments and blank lines -> laid out by the rules in fmt.c's
- * header -> re-parsed and compared with the input's syntax tree (ast_dump) before it is
- * returned.  Pure: no file, no terminal, no global state; any number of threads may call it.
+ * Pipeline: source text -> parse.c (must parse without error, else refused), which also
+ * hands back the lexer's tokens and comments -> laid out along the syntax tree by the rules
+ * in fmt.c's header -> re-parsed and compared with the input's syntax tree (ast_dump) before
+ * it is returned.  Pure: no file, no terminal, no global state; any number of threads may
+ * call it.
  */
 #ifndef ELIG_FMT_H
 #define ELIG_FMT_H

@@ -1,9 +1,11 @@
 /*
  * parse.c -- runs the flex scanner and the bison parser over one source file.
  *
- * Pipeline: srcfile.c holds the text -> parse.c -> an ast_file for check.c.
+ * Pipeline: srcfile.c holds the text -> parse.c -> an ast_file for check.c, and for fmt.c
+ * the same tree with the lexer's tokens and comments beside it.
  */
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
@@ -14,12 +16,36 @@ typedef void *yyscan_t;
 int eligyylex_init_extra(elig_parser *extra, yyscan_t *scanner);
 int eligyylex_destroy(yyscan_t scanner);
 typedef struct yy_buffer_state *YY_BUFFER_STATE;
-YY_BUFFER_STATE eligyy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
+YY_BUFFER_STATE eligyy_scan_buffer(char *base, size_t size, yyscan_t scanner);
 
-ast_file *parse_file(const src_set *srcs, uint32_t file, ast_arena *arena, diag_list *diags)
+/* Hands flex the text to scan: `copy`, n bytes and the two NULs flex wants after them.  Flex
+ * runs out of memory by YY_FATAL_ERROR, a jump, and when that happens while it links the
+ * buffer in, the buffer's state, its last block, is not yet where eligyylex_destroy finds it:
+ * it is freed here.  (The text is copied by the caller, not by eligyy_scan_bytes, for the
+ * same reason.)  False when memory ran out. */
+static bool take_text(elig_parser *p, yyscan_t scanner, char *copy, size_t n)
+{
+  jmp_buf setup;
+  jmp_buf *fatal = p->fatal;
+  p->fatal = &setup;
+  p->last_block = NULL;
+  if (setjmp(setup) != 0) {
+    free(p->last_block);
+    p->fatal = fatal;
+    return false;
+  }
+  bool taken = eligyy_scan_buffer(copy, n + 2, scanner) != NULL;
+  p->fatal = fatal;
+  return taken;
+}
+
+/* Both entry points: `record` (may be NULL) receives the tokens and comments. */
+static ast_file *run(const src_set *srcs, uint32_t file, ast_arena *arena, diag_list *diags,
+                     parse_tokens *record)
 {
   jmp_buf fatal;
-  elig_parser p = {.arena = arena, .srcs = srcs, .file = file, .diags = diags, .fatal = &fatal};
+  elig_parser p = {.arena = arena, .srcs = srcs, .file = file, .diags = diags, .fatal = &fatal,
+                   .record = record};
   yyscan_t scanner;
   p.text = src_text(srcs, file, &p.len);
   p.out = ast_alloc(arena, sizeof *p.out);
@@ -31,18 +57,49 @@ ast_file *parse_file(const src_set *srcs, uint32_t file, ast_arena *arena, diag_
   /* Editors on Windows save UTF-8 with a byte order mark: skip it, keeping offsets. */
   uint32_t skip = p.len >= 3 && memcmp(p.text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
   p.offset = skip;
+  /* The source set keeps the text; flex scans a copy of its own, which it writes to. */
+  size_t n = p.len - skip;
+  char *copy = malloc(n + 2);
+  if (copy) {
+    memcpy(copy, p.text + skip, n);
+    copy[n] = copy[n + 1] = '\0';
+  }
+  if (!copy || !take_text(&p, scanner, copy, n)) {
+    eligyylex_destroy(scanner);
+    free(copy);
+    return NULL;
+  }
   if (setjmp(fatal) != 0) {
     /* the scanner ran out of memory; its buffers are freed with it (a parser stack grown
      * past its first 200 entries is not: out of memory, in a 200-deep file, is let leak) */
     eligyylex_destroy(scanner);
-    return NULL;
-  }
-  /* The source set keeps the text; flex scans its own copy (it needs two NULs at the end). */
-  if (!eligyy_scan_bytes(p.text + skip, (int)(p.len - skip), scanner)) {
-    eligyylex_destroy(scanner);
+    free(copy);
     return NULL;
   }
   eligyyparse(scanner, &p);
   eligyylex_destroy(scanner);
+  free(copy);
   return p.out;
+}
+
+ast_file *parse_file(const src_set *srcs, uint32_t file, ast_arena *arena, diag_list *diags)
+{
+  return run(srcs, file, arena, diags, NULL);
+}
+
+ast_file *parse_file_tokens(const src_set *srcs, uint32_t file, ast_arena *arena,
+                            diag_list *diags, parse_tokens *tokens)
+{
+  if (tokens)
+    *tokens = (parse_tokens){0};
+  return run(srcs, file, arena, diags, tokens);
+}
+
+void parse_tokens_free(parse_tokens *tokens)
+{
+  if (!tokens)
+    return;
+  free(tokens->tokens);
+  free(tokens->comments);
+  *tokens = (parse_tokens){0};
 }

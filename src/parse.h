@@ -4,6 +4,10 @@
  * grammar/lexer.l and grammar/parser.y share the elig_parser state declared here.  The
  * parser reports every syntax error it can recover from into the diagnostics list and
  * returns whatever tree it could build; the caller looks at the error count.
+ *
+ * The formatter (fmt.c) also asks for what the lexer read: every token and every comment with
+ * its byte span, in the order of the file (parse_file_tokens).  Everyone else pays nothing
+ * for it: the lexer records only when elig_parser.record is set.
  */
 #ifndef ELIG_PARSE_H
 #define ELIG_PARSE_H
@@ -11,6 +15,7 @@
 #include <setjmp.h>
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ast.h"
@@ -20,6 +25,29 @@
 /* Expressions nested deeper than this are refused, so that no later pass can recurse without
  * bound on a hostile rule file. */
 #define PARSE_MAX_DEPTH 200
+
+/* One token as the lexer returned it to the parser. */
+typedef struct {
+  int kind;       /* a TOK_* of grammar/parser.h, or the character of a one-character token */
+  uint32_t start; /* its bytes [start, end) in the file; "not in" may hold a line break */
+  uint32_t end;
+} parse_token;
+
+/* One comment: '#' up to the end of its line, the line end not included (a CR before it is). */
+typedef struct {
+  uint32_t start;
+  uint32_t end;
+} parse_comment;
+
+/* The side tables of one parse, in the order of the file.  Line breaks and blank lines are
+ * what the text holds between these spans. */
+typedef struct {
+  parse_token *tokens;     /* malloc'd; the end of the file is not a token here */
+  size_t ntokens, tokens_cap;
+  parse_comment *comments; /* malloc'd */
+  size_t ncomments, comments_cap;
+  bool out_of_memory;      /* a table could not grow: the tables are incomplete */
+} parse_tokens;
 
 typedef struct elig_parser {
   ast_arena *arena;    /* where nodes go */
@@ -34,11 +62,25 @@ typedef struct elig_parser {
   int depth;           /* current expression nesting */
   bool too_deep;       /* depth error already reported */
   jmp_buf *fatal;      /* where the scanner jumps when it runs out of memory */
+  void *last_block;    /* the scanner's last allocation, for parse.c to free if flex fails
+                          before it has linked it in */
+  parse_tokens *record; /* when not NULL, the lexer appends every token and comment here */
 } elig_parser;
 
 /* Parses file `file` of `srcs` into a tree allocated from `arena`.  Errors go to `diags`.
  * Returns the tree (never NULL unless out of memory); it may be partial when errors were
  * reported. */
 ast_file *parse_file(const src_set *srcs, uint32_t file, ast_arena *arena, diag_list *diags);
+
+/* parse_file that also fills *tokens (overwritten, not freed) with every token and comment the
+ * lexer read, in the order of the file, for the formatter.  The tables are the caller's, to be
+ * freed with parse_tokens_free whatever the outcome.  Running out of memory while filling them
+ * sets tokens->out_of_memory (and leaves the tree as parse_file would); a syntax error leaves
+ * them holding what was read, which may stop short of the end of the file. */
+ast_file *parse_file_tokens(const src_set *srcs, uint32_t file, ast_arena *arena,
+                            diag_list *diags, parse_tokens *tokens);
+
+/* Frees the tables of parse_file_tokens and empties *tokens.  NULL is fine. */
+void parse_tokens_free(parse_tokens *tokens);
 
 #endif

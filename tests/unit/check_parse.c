@@ -11,7 +11,9 @@
  * division that is not a regex), string escapes, a byte-order mark. The error tables pin the
  * code and line:column of each diagnostic (diag_get_code / diag_get_pos), that several errors
  * in one file are all reported, the nesting limit PARSE_MAX_DEPTH and the lookalike operators
- * && || ! that get a hint rather than a bare syntax error.
+ * && || ! that get a hint rather than a bare syntax error.  One test pins the side tables of
+ * parse_file_tokens (every token and comment, kind and bytes) and another the spans of
+ * expressions (ast_expr.span) that the formatter reads.
  *
  * Left out (see /tmp/bugs/unit-01.md): dumping a test block whose `given` holds a list of
  * records (`members: [ { age: 3 } ]`) crashes ast_dump, so that row is not in decl_cases.
@@ -22,6 +24,7 @@
 #include "diag.h"
 #include "parse.h"
 #include "srcfile.h"
+#include "grammar/parser.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -530,6 +533,94 @@ START_TEST(test_parse_not_nul_terminated_and_nul)
 }
 END_TEST
 
+/* ============================================================================================
+ * The side tables of parse_file_tokens: every token and comment, with its bytes
+ * ========================================================================================== */
+
+START_TEST(test_parse_tokens_and_comments)
+{
+  /* a BOM, "not in" across a line end, a '#' inside a regex and a division, CRLF */
+  static const char text[] = "\xEF\xBB\xBFlet a = x not\n in {1} # c \r\n"
+                             "# own\n"
+                             "let b = c matches /#/i or 4 / 2 # d / e";
+  static const struct { int kind; const char *text; } want[] = {
+    {TOK_LET, "let"}, {TOK_NAME, "a"}, {'=', "="}, {TOK_NAME, "x"}, {TOK_NOT_IN, "not\n in"},
+    {'{', "{"}, {TOK_INT, "1"}, {'}', "}"}, {TOK_LET, "let"}, {TOK_NAME, "b"}, {'=', "="},
+    {TOK_NAME, "c"}, {TOK_MATCHES, "matches"}, {TOK_REGEX, "/#/i"}, {TOK_OR, "or"},
+    {TOK_INT, "4"}, {'/', "/"}, {TOK_INT, "2"},
+  };
+  static const char *const comments[] = {"# c \r", "# own", "# d / e"};
+  parsed p;
+  memset(&p, 0, sizeof p);
+  uint32_t id;
+  parse_tokens t;
+  p.srcs = src_set_new();
+  p.arena = ast_arena_new();
+  p.diags = diag_list_new();
+  ck_assert_int_eq(src_set_add_string(p.srcs, "t.rules", text, sizeof text - 1, &id), SRC_OK);
+  p.file = parse_file_tokens(p.srcs, id, p.arena, p.diags, &t);
+  ck_assert_ptr_nonnull(p.file);
+  ck_assert_msg(diag_count(p.diags) == 0, "%s", diags_str(&p));
+  ck_assert(!t.out_of_memory);
+  ck_assert_uint_eq(t.ntokens, N_ELEMS(want));
+  for (int i = 0; i < N_ELEMS(want); i++) {
+    const parse_token *k = &t.tokens[i];
+    ck_assert_msg(k->kind == want[i].kind, "token %d: kind %d", i, k->kind);
+    ck_assert_msg(k->end - k->start == strlen(want[i].text) &&
+                      memcmp(text + k->start, want[i].text, k->end - k->start) == 0,
+                  "token %d: '%.*s'", i, (int)(k->end - k->start), text + k->start);
+  }
+  ck_assert_uint_eq(t.ncomments, N_ELEMS(comments));
+  for (int i = 0; i < N_ELEMS(comments); i++) {
+    const parse_comment *c = &t.comments[i];
+    ck_assert_msg(c->end - c->start == strlen(comments[i]) &&
+                      memcmp(text + c->start, comments[i], c->end - c->start) == 0,
+                  "comment %d: '%.*s'", i, (int)(c->end - c->start), text + c->start);
+  }
+  parse_tokens_free(&t);
+  ck_assert_ptr_null(t.tokens);
+  ck_assert_uint_eq(t.ntokens, 0);
+  parse_tokens_free(NULL);
+  parsed_free(&p);
+}
+END_TEST
+
+START_TEST(test_parse_expression_spans)
+{
+  /* an expression's span is all of it as written, whatever node its loc points at */
+  static const char *const exprs[] = {
+    "a + b * c", "(a + b) * c", "((a))", "(a).b.c", "-(1)", "not (a or b)", "x in {1, 2}",
+    "(x) not in {}", "f(x, y where z) matches /r/i", "a is not none", "if a then b else (c)",
+  };
+  for (int i = 0; i < N_ELEMS(exprs); i++) {
+    char text[128];
+    parsed p;
+    snprintf(text, sizeof text, "let v = %s  # after", exprs[i]);
+    parse_text(&p, text);
+    ck_assert_msg(diag_count(p.diags) == 0, "%s: %s", exprs[i], diags_str(&p));
+    const ast_expr *e = ((const ast_decl *)p.file->decls.items[0])->expr;
+    ck_assert_msg(e->span.start == 8 && e->span.end == 8 + strlen(exprs[i]),
+                  "%s: span %.*s", exprs[i], (int)(e->span.end - e->span.start),
+                  text + e->span.start);
+    parsed_free(&p);
+  }
+  /* a test's given list of records: span from '[' to ']'; a record: loc the '{', span to '}' */
+  parsed p;
+  const char *t = "test \"t\" { given { m: [ { a: 1, }, {} ] } }";
+  parse_text(&p, t);
+  ck_assert_msg(diag_count(p.diags) == 0, "%s", diags_str(&p));
+  const ast_given_item *g = ((const ast_decl *)p.file->decls.items[0])->given.items[0];
+  ck_assert_str_eq(t + g->value->span.start, "[ { a: 1, }, {} ] } }");
+  ck_assert_uint_eq(g->value->span.end - g->value->span.start, strlen("[ { a: 1, }, {} ]"));
+  const ast_expr *r = g->value->list.items[0];
+  ck_assert_uint_eq(r->loc.end - r->loc.start, 1);
+  ck_assert_uint_eq(r->span.start, r->loc.start);
+  ck_assert_str_eq(t + r->span.start, "{ a: 1, }, {} ] } }");
+  ck_assert_uint_eq(r->span.end - r->span.start, strlen("{ a: 1, }"));
+  parsed_free(&p);
+}
+END_TEST
+
 static Suite *parse_suite(void)
 {
   Suite *s = suite_create("parse");
@@ -553,6 +644,8 @@ static Suite *parse_suite(void)
   tcase_add_test(tc, test_parse_recovery_several_errors);
   tcase_add_test(tc, test_parse_recovery_lexical_and_syntax);
   tcase_add_test(tc, test_parse_not_nul_terminated_and_nul);
+  tcase_add_test(tc, test_parse_tokens_and_comments);
+  tcase_add_test(tc, test_parse_expression_spans);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("limits");
