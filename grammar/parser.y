@@ -47,6 +47,13 @@ int eligyylex(ELIGYYSTYPE *yylval, ELIGYYLTYPE *yylloc, void *scanner);
     }                                                               \
   } while (0)
 
+/* The parser's stacks grow through the library's allocator, and parse.c frees them when
+ * memory runs out in the middle (it leaves yyparse by a jump).  Bison calls these from
+ * functions that have no parse-param, so the parser of this thread is found by
+ * parse_current (parse.c). */
+#define YYMALLOC(size) parse_stack_alloc(parse_current(), size)
+#define YYFREE(block) parse_stack_free(parse_current(), block)
+
 static void eligyyerror(const elig_loc *loc, void *scanner, elig_parser *p, const char *msg);
 static void append(elig_parser *p, ast_list *l, void *item);
 static ast_expr *nest(elig_parser *p, ast_expr *e);
@@ -429,8 +436,11 @@ static ast_expr *nest(elig_parser *p, ast_expr *e)
 static void eligyyerror(const elig_loc *loc, void *scanner, elig_parser *p, const char *msg)
 {
   (void)scanner;
-  /* bison's only own message: its stack is full, i.e. the nesting is too deep */
-  if (strcmp(msg, "memory exhausted") == 0 && !p->too_deep) {
+  /* bison's only own message: its stack is full, i.e. the nesting is too deep -- unless
+   * growing it failed for want of memory */
+  if (strcmp(msg, "memory exhausted") == 0 && p->stack_no_memory) {
+    diag_add(p->diags, DIAG_E_NO_MEMORY, *loc);
+  } else if (strcmp(msg, "memory exhausted") == 0 && !p->too_deep) {
     p->too_deep = true;
     diag_add(p->diags, DIAG_E_TOO_DEEP, *loc, PARSE_MAX_DEPTH);
   } else if (strcmp(msg, "memory exhausted") != 0) {
@@ -543,6 +553,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, elig_pa
                               i == 0 ? "" : i + 1 == nitems ? " or " : ", ", items[i]);
     if (len < sizeof msg)
       snprintf(msg + len, sizeof msg - len, ", found %s", what);
+  } else if (found == YYSYMBOL_YYEOF) {
+    snprintf(msg, sizeof msg, "unexpected end of the file");
   } else {
     snprintf(msg, sizeof msg, "unexpected %s", what);
   }

@@ -380,8 +380,8 @@ static elig_status compile(const ruleset_source *src, const elig_options *opt,
   }
   if (diags_out) {
     *diags_out = api_diags_take(list, srcs);
-    if (!*diags_out && st == ELIG_OK)
-      st = ELIG_ENOMEM;
+    if (!*diags_out)
+      st = ELIG_ENOMEM; /* the errors could not be handed over: say why, not "no errors" */
   } else {
     diag_list_free(list);
   }

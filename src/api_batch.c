@@ -245,7 +245,15 @@ elig_status elig_dump_syntax(const char *path, const elig_options *opt, char **t
     return ELIG_ENOMEM;
   ruleset_source src = {.path = path, .no_imports = o.no_imports};
   *text = ruleset_syntax_dump(&src, list);
-  elig_status st = *text ? ELIG_OK : diag_count(list) ? api_compile_status(list) : ELIG_ENOMEM;
+  /* A syntax error still leaves a tree to show; running out of memory does not */
+  elig_status st = diag_count(list) ? api_compile_status(list) : ELIG_OK;
+  if (st == ELIG_ENOMEM || !*text) {
+    elig_free(*text);
+    *text = NULL;
+    st = st == ELIG_OK ? ELIG_ENOMEM : st;
+  } else {
+    st = ELIG_OK;
+  }
   diag_list_free(list);
   return st;
 }

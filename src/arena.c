@@ -16,6 +16,7 @@ typedef struct block {
 
 struct mem_arena {
   block *head;
+  jmp_buf *fail;  /* where a failed allocation jumps, or NULL: it returns NULL */
 };
 
 mem_arena *arena_new(void)
@@ -37,14 +38,20 @@ void arena_free(mem_arena *a)
 void *arena_alloc(mem_arena *a, size_t size)
 {
   size_t align = sizeof(max_align_t);
-  if (size > SIZE_MAX - align - sizeof(block))
+  if (size > SIZE_MAX - align - sizeof(block)) {
+    if (a->fail)
+      longjmp(*a->fail, 1);
     return NULL;
+  }
   size = (size + align - 1) / align * align;
   if (!a->head || a->head->size - a->head->used < size) {
     size_t cap = size > 65536 ? size : 65536;
     block *b = mem_alloc(sizeof *b + cap);
-    if (!b)
+    if (!b) {
+      if (a->fail)
+        longjmp(*a->fail, 1);
       return NULL;
+    }
     b->next = a->head;
     b->used = 0;
     b->size = cap;
@@ -54,6 +61,11 @@ void *arena_alloc(mem_arena *a, size_t size)
   a->head->used += size;
   memset(p, 0, size);
   return p;
+}
+
+void arena_set_fail(mem_arena *a, jmp_buf *fail)
+{
+  a->fail = fail;
 }
 
 char *arena_strdup(mem_arena *a, const char *s, size_t n)

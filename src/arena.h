@@ -10,6 +10,7 @@
 #ifndef ELIG_ARENA_H
 #define ELIG_ARENA_H
 
+#include <setjmp.h>
 #include <stddef.h>
 
 typedef struct mem_arena mem_arena;
@@ -21,8 +22,14 @@ mem_arena *arena_new(void);
 void arena_free(mem_arena *a);
 
 /* `size` bytes of zeroed memory aligned for any type, valid until arena_free; NULL when out
- * of memory. */
+ * of memory, or a jump to the arena's failure point when one is set. */
 void *arena_alloc(mem_arena *a, size_t size);
+
+/* From now on, an allocation that fails jumps to `fail` (longjmp(*fail, 1)) instead of
+ * returning NULL; NULL sets it back.  The parser sets it while it builds a tree: its
+ * grammar actions can then assume every node they make exists, and running out of memory
+ * leaves through one door (parse.c), where everything is freed. */
+void arena_set_fail(mem_arena *a, jmp_buf *fail);
 
 /* A NUL-terminated copy of [s, s + n) in the arena; NULL when out of memory. */
 char *arena_strdup(mem_arena *a, const char *s, size_t n);

@@ -252,7 +252,7 @@ ast_rule *ast_rule_new(ast_arena *a, elig_loc loc, ast_expr *cond, ast_expr *val
 ast_group_key *ast_group_key_new(ast_arena *a, elig_loc loc, const char *name, ast_expr *e);
 ast_given_item *ast_given_new(ast_arena *a, elig_loc loc, const char *name, ast_expr *value);
 
-/* Prints the tree in an indented, stable form for --dump=ast; returns a malloc'd string. */
+/* Prints the tree in an indented, stable form for --dump=ast; returns a string allocated through mem.h (mem_free). */
 char *ast_dump(const ast_file *f);
 
 #endif

@@ -19,11 +19,13 @@
  * operator until it is tested.  `x is not none and <uses x>`, `if x is none then .. else
  * <uses x>` and `x is none or <uses x>` narrow x; `x or d` replaces none with d.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "check.h"
 #include "decimal.h"
 #include "resolve.h"
@@ -1483,20 +1485,43 @@ static void check_test(checker *c, ast_decl *d)
 /* ---------------------------------------------------------------- the rule set */
 
 static bool check_all(checker *c, ast_list *aggsp, ast_decl *output);
+static bool check_guarded(checker *c, ast_file *const *files, uint32_t nfiles);
 
 bool chk_check(ast_arena *arena, ast_file *const *files, uint32_t nfiles, diag_list *diags,
                chk_program *out)
 {
   checker c = {.arena = arena, .diags = diags, .prog = out};
-  ast_list aggs = {0};
-  ast_decl *output = NULL;
   memset(out, 0, sizeof *out);
   res_init(&c.res, arena, diags, out,
            (elig_loc){nfiles ? files[nfiles - 1]->file : SRC_NO_FILE, 0, 0});
-  res_merge(&c.res, files, nfiles, &aggs, &output);
-  bool ok = res_pick_main_record(&c.res) && check_all(&c, &aggs, output);
+  bool ok = check_guarded(&c, files, nfiles);
   res_fini(&c.res);
   return ok && !c.failed && !c.res.failed;
+}
+
+/* The resolver and the checker annotate the tree with nodes from its arena at hundreds of
+ * places.  Rather than test each allocation, the arena jumps back here when one fails: the
+ * half-annotated tree is abandoned (the caller frees the arena), the resolver's indexes are
+ * freed by res_fini in every case, and the person is told that memory ran out instead of
+ * being shown errors that are not theirs.  Nothing this function reads after the jump is
+ * changed between setjmp and longjmp. */
+static bool check_guarded(checker *c, ast_file *const *files, uint32_t nfiles)
+{
+  jmp_buf fail;
+  if (setjmp(fail)) {
+    arena_set_fail(c->arena, NULL);
+    if (!c->res.out_of_memory)
+      error(c, DIAG_E_NO_MEMORY, c->res.root_loc);
+    c->failed = true;
+    return false;
+  }
+  arena_set_fail(c->arena, &fail);
+  ast_list aggs = {0};
+  ast_decl *output = NULL;
+  res_merge(&c->res, files, nfiles, &aggs, &output);
+  bool ok = res_pick_main_record(&c->res) && check_all(c, &aggs, output);
+  arena_set_fail(c->arena, NULL);
+  return ok;
 }
 
 /* Everything after the merge, once the main record is known. */

@@ -11,11 +11,14 @@
  * Literals become constants of the type they are used at (an int literal compared with money
  * becomes fen), so nothing is converted at run time that could have been converted here.
  */
+#include <setjmp.h>
 #include <stdarg.h>
+#include <stdnoreturn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "mem.h"
 #include "compile.h"
 #include "vm.h"
@@ -32,6 +35,8 @@ typedef struct {
   const src_set *srcs;   /* the rule files' text */
   diag_list *diags;
   bool failed;
+  jmp_buf *no_memory;    /* where an allocation that fails leaves to (comp_compile) */
+  wbuf text;             /* scratch text for the lowered tests */
   uint32_t cap_code, cap_consts, cap_const_regs, cap_cells, cap_sets;
   uint32_t *let_cell, *param_cell, *dec_cell, *flag_cell;
   /* while compiling an aggregate's group code */
@@ -50,6 +55,29 @@ typedef struct {
 
 /* ---------------------------------------------------------------- growth */
 
+/* Every allocation of the compiler either succeeds or leaves through comp_compile's one door;
+ * what it allocated is already attached to the program, which prog_free frees. */
+static noreturn void out_of_memory(compiler *c)
+{
+  longjmp(*c->no_memory, 1);
+}
+
+static void *comp_calloc(compiler *c, size_t n, size_t size)
+{
+  void *p = mem_calloc(n, size);
+  if (!p)
+    out_of_memory(c);
+  return p;
+}
+
+static void *comp_realloc(compiler *c, void *p, size_t size)
+{
+  void *q = mem_realloc(p, size);
+  if (!q)
+    out_of_memory(c);
+  return q;
+}
+
 static bool grow(compiler *c, void **p, uint32_t *cap, uint32_t need, size_t size)
 {
   if (need <= *cap)
@@ -57,12 +85,7 @@ static bool grow(compiler *c, void **p, uint32_t *cap, uint32_t need, size_t siz
   uint32_t n = *cap ? *cap * 2 : 64;
   while (n < need)
     n *= 2;
-  void *q = mem_realloc(*p, (size_t)n * size);
-  if (!q) {
-    c->failed = true;
-    return false;
-  }
-  *p = q;
+  *p = comp_realloc(c, *p, (size_t)n * size);
   *cap = n;
   return true;
 }
@@ -84,14 +107,8 @@ static uint32_t emit(compiler *c, vm_opcode op, uint32_t a, uint32_t b, uint32_t
   uint32_t cap_locs = c->cap_code;
   if (!grow(c, (void **)&P->code, &c->cap_code, P->ncode + 1, sizeof *P->code))
     return 0;
-  if (cap_locs != c->cap_code) {
-    elig_loc *l = mem_realloc(P->code_locs, (size_t)c->cap_code * sizeof *l);
-    if (!l) {
-      c->failed = true;
-      return 0;
-    }
-    P->code_locs = l;
-  }
+  if (cap_locs != c->cap_code)
+    P->code_locs = comp_realloc(c, P->code_locs, (size_t)c->cap_code * sizeof *P->code_locs);
   vm_ins in = {(uint16_t)op, (uint16_t)a, (uint16_t)b, (uint16_t)cc, x};
   P->code[P->ncode] = in;
   P->code_locs[P->ncode] = c->loc;
@@ -128,19 +145,11 @@ static uint32_t new_cell_named(compiler *c, cell_kind kind, const char *label, c
   uint32_t cap = c->cap_cells;
   if (!grow(c, (void **)&P->cells, &c->cap_cells, P->ncells + 1, sizeof *P->cells))
     return 0;
-  if (cap != c->cap_cells) {
-    const char **labels = mem_realloc(P->cell_labels, c->cap_cells * sizeof *labels);
-    if (!labels) {
-      c->failed = true;
-      return 0;
-    }
-    P->cell_labels = labels;
-  }
+  if (cap != c->cap_cells)
+    P->cell_labels = comp_realloc(c, P->cell_labels, c->cap_cells * sizeof *P->cell_labels);
   char text[160];
   snprintf(text, sizeof text, "%s%s%s", label, name ? " " : "", name ? name : "");
   P->cell_labels[P->ncells] = arena_strdup(c->arena, text, strlen(text));
-  if (!P->cell_labels[P->ncells])
-    c->failed = true;
   prog_cell *cell = &P->cells[P->ncells];
   cell->kind = (uint8_t)kind;
   cell->reg = new_reg(c);
@@ -172,14 +181,8 @@ static uint16_t const_reg(compiler *c, vm_val v, ty_base type)
   if (!grow(c, (void **)&P->const_regs, &c->cap_const_regs, P->nconsts + 1,
             sizeof *P->const_regs))
     return r;
-  if (cap != c->cap_consts) {
-    uint8_t *types = mem_realloc(P->const_types, c->cap_consts * sizeof *types);
-    if (!types) {
-      c->failed = true;
-      return r;
-    }
-    P->const_types = types;
-  }
+  if (cap != c->cap_consts)
+    P->const_types = comp_realloc(c, P->const_types, c->cap_consts * sizeof *P->const_types);
   P->const_types[P->nconsts] = (uint8_t)type;
   P->const_regs[P->nconsts++] = r;
   return r;
@@ -227,23 +230,19 @@ static uint32_t make_set(compiler *c, const ast_expr *set, ty_base elem)
   elig_program *P = c->P;
   if (!grow(c, (void **)&P->sets, &c->cap_sets, P->nsets + 1, sizeof *P->sets))
     return 0;
-  prog_set *s = &P->sets[P->nsets];
+  uint32_t index = P->nsets++; /* attached, so that prog_free frees what it gets */
+  prog_set *s = &P->sets[index];
   memset(s, 0, sizeof *s);
   uint32_t n = set->list.n;
   s->kind = elem == TY_TEXT ? TY_TEXT : (elem == TY_NUMBER || elem == TY_PERCENT) ? TY_NUMBER
                                                                                    : TY_INT;
   if (s->kind == TY_TEXT) {
-    s->items = mem_calloc(n ? n : 1, sizeof *s->items);
-    s->lens = mem_calloc(n ? n : 1, sizeof *s->lens);
+    s->items = comp_calloc(c, n ? n : 1, sizeof *s->items);
+    s->lens = comp_calloc(c, n ? n : 1, sizeof *s->lens);
   } else if (s->kind == TY_INT) {
-    s->ints = mem_calloc(n ? n : 1, sizeof *s->ints);
+    s->ints = comp_calloc(c, n ? n : 1, sizeof *s->ints);
   } else {
-    s->nums = mem_calloc(n ? n : 1, sizeof *s->nums);
-  }
-  if ((s->kind == TY_TEXT && (!s->items || !s->lens)) || (s->kind == TY_INT && !s->ints) ||
-      (s->kind == TY_NUMBER && !s->nums)) {
-    c->failed = true;
-    return 0;
+    s->nums = comp_calloc(c, n ? n : 1, sizeof *s->nums);
   }
   for (uint32_t i = 0; i < n; i++) {
     vm_val v = literal(c, set->list.items[i], elem);
@@ -272,7 +271,7 @@ static uint32_t make_set(compiler *c, const ast_expr *set, ty_base elem)
     }
   }
   s->n = n;
-  return P->nsets++;
+  return index;
 }
 
 /* ---------------------------------------------------------------- expressions */
@@ -955,28 +954,19 @@ static void cell_code(compiler *c, uint32_t cell, ast_expr *e, ty_base type)
 static uint32_t year_table(compiler *c, const ast_table *t, ty_base kt, ty_base type)
 {
   elig_program *P = c->P;
-  prog_table *tabs = mem_realloc(P->tables, (P->ntables + 1) * sizeof *tabs);
-  if (!tabs) {
-    c->failed = true;
-    return 0;
-  }
-  P->tables = tabs;
-  prog_table *tab = &tabs[P->ntables];
+  P->tables = comp_realloc(c, P->tables, (P->ntables + 1) * sizeof *P->tables);
+  uint32_t index = P->ntables++; /* attached, so that prog_free frees what it gets */
+  prog_table *tab = &P->tables[index];
+  memset(tab, 0, sizeof *tab);
+  tab->keys = comp_calloc(c, t->rows.n + 1, sizeof *tab->keys);
+  tab->regs = comp_calloc(c, t->rows.n + 1, sizeof *tab->regs);
   tab->n = t->rows.n;
-  tab->keys = mem_calloc(tab->n + 1, sizeof *tab->keys);
-  tab->regs = mem_calloc(tab->n + 1, sizeof *tab->regs);
-  if (!tab->keys || !tab->regs) {
-    mem_free(tab->keys);
-    mem_free(tab->regs);
-    c->failed = true;
-    return 0;
-  }
   for (uint32_t i = 0; i < tab->n; i++) {
     ast_table_row *r = t->rows.items[i];
     tab->keys[i] = literal(c, r->keys.items[0], kt).u.i;
     tab->regs[i] = const_reg(c, literal(c, r->value, type), type);
   }
-  return P->ntables++;
+  return index;
 }
 
 /* param NAME TYPE by KEY { k: v ... }: a chain of tests on the key, written so that the
@@ -1040,12 +1030,8 @@ static void decision_code(compiler *c, uint32_t cell, ast_decl *d, prog_decision
   pd->type = d->type;
   pd->cell = cell;
   pd->nrules = d->rules.n;
-  pd->reasons = mem_calloc(d->rules.n ? d->rules.n : 1, sizeof *pd->reasons);
-  pd->rule_locs = mem_calloc(d->rules.n ? d->rules.n : 1, sizeof *pd->rule_locs);
-  if (!pd->reasons || !pd->rule_locs) {
-    c->failed = true;
-    return;
-  }
+  pd->reasons = comp_calloc(c, d->rules.n ? d->rules.n : 1, sizeof *pd->reasons);
+  pd->rule_locs = comp_calloc(c, d->rules.n ? d->rules.n : 1, sizeof *pd->rule_locs);
   for (uint32_t i = 0; i < d->rules.n; i++) {
     ast_rule *r = d->rules.items[i];
     pd->reasons[i] = r->reason;
@@ -1121,11 +1107,7 @@ static void records_code(compiler *c)
 {
   elig_program *P = c->P;
   P->nrecords = c->C->records.n;
-  P->records = mem_calloc(P->nrecords, sizeof *P->records);
-  if (!P->records) {
-    c->failed = true;
-    return;
-  }
+  P->records = comp_calloc(c, P->nrecords, sizeof *P->records);
   P->main_record = c->C->record->index;
   /* The main record's fields are registers 0..n-1; element records get registers of their
    * own, used while their field checks run. */
@@ -1137,11 +1119,7 @@ static void records_code(compiler *c)
     prog_record *pr = &P->records[r];
     pr->name = rec->name;
     pr->nfields = rec->fields.n;
-    pr->fields = mem_calloc(pr->nfields ? pr->nfields : 1, sizeof *pr->fields);
-    if (!pr->fields) {
-      c->failed = true;
-      return;
-    }
+    pr->fields = comp_calloc(c, pr->nfields ? pr->nfields : 1, sizeof *pr->fields);
     if (rec != main_rec) {
       pr->first_reg = (uint16_t)P->nregs;
       for (uint32_t i = 0; i < rec->fields.n; i++)
@@ -1153,11 +1131,7 @@ static void records_code(compiler *c)
     for (uint32_t i = 0; i < P->records[r].nfields; i++)
       field_code(c, c->C->records.items[r], &P->records[r], i);
   P->nkeys = main_rec->keys.n;
-  P->key_fields = mem_calloc(P->nkeys ? P->nkeys : 1, sizeof *P->key_fields);
-  if (!P->key_fields) {
-    c->failed = true;
-    return;
-  }
+  P->key_fields = comp_calloc(c, P->nkeys ? P->nkeys : 1, sizeof *P->key_fields);
   for (uint32_t i = 0; i < P->nkeys; i++)
     P->key_fields[i] = ((ast_expr *)main_rec->keys.items[i])->index;
 }
@@ -1197,14 +1171,13 @@ static bool listed(const ast_list *outputs, int ref, uint32_t index)
 }
 
 /* The result columns: the declared outputs, then every decision not among them. */
-static bool columns_code(compiler *c, const ast_list *outputs, uint32_t ndecisions,
+static void columns_code(compiler *c, const ast_list *outputs, uint32_t ndecisions,
                          const prog_decision *decisions, int dec_ref, prog_column **out,
                          uint32_t *nout)
 {
   uint32_t n = outputs->n;
-  prog_column *cols = mem_calloc(n + ndecisions + 1, sizeof *cols);
-  if (!cols)
-    return false;
+  prog_column *cols = comp_calloc(c, n + ndecisions + 1, sizeof *cols);
+  *out = cols;
   for (uint32_t i = 0; i < n; i++)
     cols[i] = column_for(c, outputs->items[i]);
   for (uint32_t i = 0; i < ndecisions; i++)
@@ -1213,9 +1186,7 @@ static bool columns_code(compiler *c, const ast_list *outputs, uint32_t ndecisio
                          c->P->cells[decisions[i].cell].reg};
       cols[n++] = col;
     }
-  *out = cols;
   *nout = n;
-  return true;
 }
 
 /* ---------------------------------------------------------------- aggregates */
@@ -1240,22 +1211,16 @@ static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
   ast_decl *d = ca->decl;
   pa->name = d->name;
   pa->nkeys = ca->keys.n;
-  pa->key_names = mem_calloc(pa->nkeys + 1, sizeof *pa->key_names);
-  pa->key_types = mem_calloc(pa->nkeys + 1, sizeof *pa->key_types);
-  pa->key_cells = mem_calloc(pa->nkeys + 1, sizeof *pa->key_cells);
-  pa->key_src = mem_calloc(pa->nkeys + 1, sizeof *pa->key_src);
+  pa->key_names = comp_calloc(c, pa->nkeys + 1, sizeof *pa->key_names);
+  pa->key_types = comp_calloc(c, pa->nkeys + 1, sizeof *pa->key_types);
+  pa->key_cells = comp_calloc(c, pa->nkeys + 1, sizeof *pa->key_cells);
+  pa->key_src = comp_calloc(c, pa->nkeys + 1, sizeof *pa->key_src);
   pa->naccs = ca->accs.n;
-  pa->accs = mem_calloc(pa->naccs + 1, sizeof *pa->accs);
+  pa->accs = comp_calloc(c, pa->naccs + 1, sizeof *pa->accs);
   pa->ndecisions = ca->decisions.n;
-  pa->decisions = mem_calloc(pa->ndecisions + 1, sizeof *pa->decisions);
-  c->agg_let_cell = mem_calloc(ca->lets.n + 1, sizeof *c->agg_let_cell);
-  c->agg_dec_cell = mem_calloc(ca->decisions.n + 1, sizeof *c->agg_dec_cell);
-  if (!pa->key_names || !pa->key_types || !pa->key_cells || !pa->key_src || !pa->accs ||
-      !pa->decisions ||
-      !c->agg_let_cell || !c->agg_dec_cell) {
-    c->failed = true;
-    return;
-  }
+  pa->decisions = comp_calloc(c, pa->ndecisions + 1, sizeof *pa->decisions);
+  c->agg_let_cell = comp_calloc(c, ca->lets.n + 1, sizeof *c->agg_let_cell);
+  c->agg_dec_cell = comp_calloc(c, ca->decisions.n + 1, sizeof *c->agg_dec_cell);
   /* Record side: a cell per key and per accumulation input. */
   for (uint32_t i = 0; i < pa->nkeys; i++) {
     ast_group_key *k = ca->keys.items[i];
@@ -1318,22 +1283,17 @@ static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
     ast_decl *dd = ca->decisions.items[i];
     decision_code(c, c->agg_dec_cell[dd->index], dd, &pa->decisions[dd->index]);
   }
-  if (!columns_code(c, &ca->outputs, pa->ndecisions, pa->decisions, REF_AGG_DECISION,
-                    &pa->columns, &pa->ncolumns))
-    c->failed = true;
-  pa->key_columns = mem_calloc(pa->nkeys + 1, sizeof *pa->key_columns);
-  pa->decision_columns = mem_calloc(pa->ndecisions + 1, sizeof *pa->decision_columns);
-  if (!pa->key_columns || !pa->decision_columns) {
-    c->failed = true;
-  } else {
-    for (uint32_t i = 0; i < pa->nkeys; i++)
-      pa->key_columns[i] = (prog_column){pa->key_names[i], pa->key_types[i], NO_CELL,
-                                         (uint16_t)(pa->key_reg + i)};
-    for (uint32_t i = 0; i < pa->ndecisions; i++)
-      pa->decision_columns[i] = (prog_column){pa->decisions[i].name, pa->decisions[i].type,
-                                              pa->decisions[i].cell,
-                                              c->P->cells[pa->decisions[i].cell].reg};
-  }
+  columns_code(c, &ca->outputs, pa->ndecisions, pa->decisions, REF_AGG_DECISION, &pa->columns,
+               &pa->ncolumns);
+  pa->key_columns = comp_calloc(c, pa->nkeys + 1, sizeof *pa->key_columns);
+  pa->decision_columns = comp_calloc(c, pa->ndecisions + 1, sizeof *pa->decision_columns);
+  for (uint32_t i = 0; i < pa->nkeys; i++)
+    pa->key_columns[i] = (prog_column){pa->key_names[i], pa->key_types[i], NO_CELL,
+                                       (uint16_t)(pa->key_reg + i)};
+  for (uint32_t i = 0; i < pa->ndecisions; i++)
+    pa->decision_columns[i] = (prog_column){pa->decisions[i].name, pa->decisions[i].type,
+                                            pa->decisions[i].cell,
+                                            c->P->cells[pa->decisions[i].cell].reg};
   mem_free(c->agg_let_cell);
   mem_free(c->agg_dec_cell);
   c->agg_let_cell = c->agg_dec_cell = NULL;
@@ -1346,10 +1306,8 @@ static bool compile_regexes(compiler *c)
 {
   elig_program *P = c->P;
   P->nregexes = c->C->regexes.n;
-  P->regexes = mem_calloc(P->nregexes + 1, sizeof *P->regexes);
-  P->regex_sources = mem_calloc(P->nregexes + 1, sizeof *P->regex_sources);
-  if (!P->regexes || !P->regex_sources)
-    return false;
+  P->regexes = comp_calloc(c, P->nregexes + 1, sizeof *P->regexes);
+  P->regex_sources = comp_calloc(c, P->nregexes + 1, sizeof *P->regex_sources);
   for (uint32_t i = 0; i < P->nregexes; i++) {
     ast_expr *re = c->C->regexes.items[i];
     uint32_t flags = 0;
@@ -1370,6 +1328,10 @@ static bool compile_regexes(compiler *c)
     char msg[256];
     P->regex_sources[i] = re->text;
     P->regexes[i] = regex_compile(re->text, re->text_len, flags, &code, &off, msg, sizeof msg);
+    if (!P->regexes[i] && code == REGEX_NO_MEMORY) {
+      diag_add(c->diags, DIAG_E_NO_MEMORY, re->loc);
+      return false;
+    }
     if (!P->regexes[i]) {
       /* point at the offending character: one past the opening '/' */
       elig_loc at = {re->loc.file, re->loc.start + 1 + (uint32_t)off,
@@ -1383,28 +1345,25 @@ static bool compile_regexes(compiler *c)
   return true;
 }
 
-static uint32_t *cells_for(compiler *c, const ast_list *decls, cell_kind kind)
+/* A cell for each declaration; *cells is set first, so that the compiler frees it even when
+ * memory runs out while the cells are made. */
+static void cells_for(compiler *c, const ast_list *decls, cell_kind kind, uint32_t **out)
 {
-  uint32_t *cells = mem_calloc(decls->n + 1, sizeof *cells);
-  if (!cells) {
-    c->failed = true;
-    return NULL;
-  }
+  uint32_t *cells = *out = comp_calloc(c, decls->n + 1, sizeof *cells);
   for (uint32_t i = 0; i < decls->n; i++)
     cells[i] = new_cell_named(c, kind, kind == CELL_LET ? "let" : kind == CELL_PARAM ? "param"
                                        : kind == CELL_DECISION ? "decide" : "monitor",
                               ((ast_decl *)decls->items[i])->name);
-  return cells;
 }
 
 static void record_program(compiler *c)
 {
   elig_program *P = c->P;
   chk_program *C = c->C;
-  c->let_cell = cells_for(c, &C->lets, CELL_LET);
-  c->param_cell = cells_for(c, &C->params, CELL_PARAM);
-  c->dec_cell = cells_for(c, &C->decisions, CELL_DECISION);
-  c->flag_cell = cells_for(c, &C->flags, CELL_FLAG);
+  cells_for(c, &C->lets, CELL_LET, &c->let_cell);
+  cells_for(c, &C->params, CELL_PARAM, &c->param_cell);
+  cells_for(c, &C->decisions, CELL_DECISION, &c->dec_cell);
+  cells_for(c, &C->flags, CELL_FLAG, &c->flag_cell);
   if (c->failed)
     return;
   for (uint32_t i = 0; i < C->lets.n; i++) {
@@ -1418,13 +1377,9 @@ static void record_program(compiler *c)
     table_code(c, c->param_cell[i], d->table, (ty_base)d->type.base);
   }
   P->ndecisions = C->decisions.n;
-  P->decisions = mem_calloc(P->ndecisions + 1, sizeof *P->decisions);
+  P->decisions = comp_calloc(c, P->ndecisions + 1, sizeof *P->decisions);
   P->nflags = C->flags.n;
-  P->flags = mem_calloc(P->nflags + 1, sizeof *P->flags);
-  if (!P->decisions || !P->flags) {
-    c->failed = true;
-    return;
-  }
+  P->flags = comp_calloc(c, P->nflags + 1, sizeof *P->flags);
   for (uint32_t i = 0; i < C->decisions.n; i++)
     decision_code(c, c->dec_cell[i], C->decisions.items[i], &P->decisions[i]);
   for (uint32_t i = 0; i < C->flags.n; i++) {
@@ -1435,15 +1390,10 @@ static void record_program(compiler *c)
     P->flags[i].cell = c->flag_cell[i];
     cell_code(c, c->flag_cell[i], d->cond, TY_BOOL);
   }
-  if (!columns_code(c, &C->outputs, P->ndecisions, P->decisions, REF_DECISION, &P->columns,
-                    &P->ncolumns))
-    c->failed = true;
+  columns_code(c, &C->outputs, P->ndecisions, P->decisions, REF_DECISION, &P->columns,
+               &P->ncolumns);
   P->naggregates = C->aggregates.n;
-  P->aggregates = mem_calloc(P->naggregates + 1, sizeof *P->aggregates);
-  if (!P->aggregates) {
-    c->failed = true;
-    return;
-  }
+  P->aggregates = comp_calloc(c, P->naggregates + 1, sizeof *P->aggregates);
   for (uint32_t i = 0; i < P->naggregates; i++)
     aggregate_code(c, C->aggregates.items[i], &P->aggregates[i]);
 }
@@ -1471,49 +1421,36 @@ static void collect_names(compiler *c, const ast_expr *e, prog_column *out, uint
 
 /* The names each derived value, parameter, flag and decision rule reads, for
  * `elig explain`. */
-static bool names_of(compiler *c, const ast_expr *e, const ast_expr *e2, prog_names *out)
+static void names_of(compiler *c, const ast_expr *e, const ast_expr *e2, prog_names *out)
 {
   enum { MAX_NAMES = 24 };
-  out->items = mem_calloc(MAX_NAMES, sizeof *out->items);
-  if (!out->items)
-    return false;
+  out->items = comp_calloc(c, MAX_NAMES, sizeof *out->items);
   collect_names(c, e, out->items, &out->n, MAX_NAMES);
   collect_names(c, e2, out->items, &out->n, MAX_NAMES);
-  return true;
 }
 
 static void explain_code(compiler *c)
 {
   elig_program *P = c->P;
   chk_program *C = c->C;
-  P->cell_names = mem_calloc(P->ncells + 1, sizeof *P->cell_names);
-  if (!P->cell_names) {
-    c->failed = true;
-    return;
-  }
-  bool ok = true;
+  P->cell_names = comp_calloc(c, P->ncells + 1, sizeof *P->cell_names);
   for (uint32_t i = 0; i < C->lets.n; i++)
-    ok &= names_of(c, ((ast_decl *)C->lets.items[i])->expr, NULL,
-                   &P->cell_names[c->let_cell[i]]);
+    names_of(c, ((ast_decl *)C->lets.items[i])->expr, NULL, &P->cell_names[c->let_cell[i]]);
   for (uint32_t i = 0; i < C->params.n; i++) {
     const ast_table *t = ((ast_decl *)C->params.items[i])->table;
-    ok &= names_of(c, t ? t->by : NULL, NULL, &P->cell_names[c->param_cell[i]]);
+    names_of(c, t ? t->by : NULL, NULL, &P->cell_names[c->param_cell[i]]);
   }
   for (uint32_t i = 0; i < C->flags.n; i++)
-    ok &= names_of(c, ((ast_decl *)C->flags.items[i])->cond, NULL,
-                   &P->cell_names[c->flag_cell[i]]);
+    names_of(c, ((ast_decl *)C->flags.items[i])->cond, NULL, &P->cell_names[c->flag_cell[i]]);
   for (uint32_t i = 0; i < C->decisions.n; i++) {
     ast_decl *d = C->decisions.items[i];
     prog_decision *pd = &P->decisions[i];
-    pd->rule_names = mem_calloc(d->rules.n + 1, sizeof *pd->rule_names);
-    ok &= pd->rule_names != NULL;
-    for (uint32_t r = 0; ok && r < d->rules.n; r++) {
+    pd->rule_names = comp_calloc(c, d->rules.n + 1, sizeof *pd->rule_names);
+    for (uint32_t r = 0; r < d->rules.n; r++) {
       ast_rule *rule = d->rules.items[r];
-      ok &= names_of(c, rule->cond, rule->value, &pd->rule_names[r]);
+      names_of(c, rule->cond, rule->value, &pd->rule_names[r]);
     }
   }
-  if (!ok)
-    c->failed = true;
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -1619,13 +1556,13 @@ static void expression_text(wbuf *b, const src_set *srcs, const ast_expr *e)
   }
 }
 
-/* b's text copied into the program's strings, or NULL (c->failed) when out of memory. */
+/* b's text copied into the program's strings. */
 static const char *keep_text(compiler *c, wbuf *b, uint32_t *len)
 {
   const char *text = wbuf_text(b);
-  char *kept = text ? arena_strdup(c->arena, text, b->len) : NULL;
-  if (!kept)
-    c->failed = true;
+  if (!text)
+    out_of_memory(c);
+  char *kept = arena_strdup(c->arena, text, b->len);
   if (len)
     *len = (uint32_t)b->len;
   b->len = 0;
@@ -1642,15 +1579,11 @@ static void test_code(compiler *c, ast_decl *d, prog_test *t, wbuf *b)
   given_object(b, &d->given);
   t->given = keep_text(c, b, &t->given_len);
   t->nexpects = d->expects.n;
-  t->expect_cells = mem_calloc(t->nexpects + 1, sizeof *t->expect_cells);
-  t->expect_locs = mem_calloc(t->nexpects + 1, sizeof *t->expect_locs);
-  t->expect_texts = mem_calloc(t->nexpects + 1, sizeof *t->expect_texts);
-  t->shown = mem_calloc(t->nexpects + 1, sizeof *t->shown);
-  t->nshown = mem_calloc(t->nexpects + 1, sizeof *t->nshown);
-  if (!t->expect_cells || !t->expect_locs || !t->expect_texts || !t->shown || !t->nshown) {
-    c->failed = true;
-    return;
-  }
+  t->expect_cells = comp_calloc(c, t->nexpects + 1, sizeof *t->expect_cells);
+  t->expect_locs = comp_calloc(c, t->nexpects + 1, sizeof *t->expect_locs);
+  t->expect_texts = comp_calloc(c, t->nexpects + 1, sizeof *t->expect_texts);
+  t->shown = comp_calloc(c, t->nexpects + 1, sizeof *t->shown);
+  t->nshown = comp_calloc(c, t->nexpects + 1, sizeof *t->nshown);
   for (uint32_t k = 0; k < t->nexpects && !c->failed; k++) {
     ast_expr *e = d->expects.items[k];
     t->expect_locs[k] = expect_loc(e);
@@ -1658,11 +1591,7 @@ static void test_code(compiler *c, ast_decl *d, prog_test *t, wbuf *b)
     t->expect_texts[k] = keep_text(c, b, NULL);
     t->expect_cells[k] = new_cell_named(c, CELL_EXPECT, "expectation of test", t->name);
     cell_code(c, t->expect_cells[k], e, TY_BOOL);
-    t->shown[k] = mem_calloc(MAX_SHOWN, sizeof *t->shown[k]);
-    if (!t->shown[k]) {
-      c->failed = true;
-      return;
-    }
+    t->shown[k] = comp_calloc(c, MAX_SHOWN, sizeof *t->shown[k]);
     collect_names(c, e, t->shown[k], &t->nshown[k], MAX_SHOWN);
   }
 }
@@ -1670,16 +1599,10 @@ static void test_code(compiler *c, ast_decl *d, prog_test *t, wbuf *b)
 static void tests_code(compiler *c)
 {
   elig_program *P = c->P;
-  wbuf b = {0};
   P->ntests = c->C->tests.n;
-  P->tests = mem_calloc(P->ntests + 1, sizeof *P->tests);
-  if (!P->tests) {
-    c->failed = true;
-    return;
-  }
+  P->tests = comp_calloc(c, P->ntests + 1, sizeof *P->tests);
   for (uint32_t i = 0; i < P->ntests && !c->failed; i++)
-    test_code(c, c->C->tests.items[i], &P->tests[i], &b);
-  wbuf_free(&b);
+    test_code(c, c->C->tests.items[i], &P->tests[i], &c->text);
 }
 
 /* The longest chain of cell calls bounds the VM's return stack. */
@@ -1689,35 +1612,61 @@ static void measure_depth(elig_program *P)
   P->max_depth = P->ncells + 1;
 }
 
+/* The compilation proper.  An allocation that fails anywhere below jumps back here
+ * (out_of_memory, and the arena's failure point for the strings the program keeps): the
+ * half-built program is freed by the caller, and no stage has to test each allocation and
+ * then carry on with half its data.  Nothing this function reads after the jump is changed
+ * between setjmp and longjmp. */
+static bool compile_guarded(compiler *c)
+{
+  jmp_buf fail;
+  if (setjmp(fail)) {
+    arena_set_fail(c->arena, NULL);
+    c->no_memory = NULL;
+    return false;
+  }
+  c->no_memory = &fail;
+  arena_set_fail(c->arena, &fail);
+  if (!compile_regexes(c))
+    c->failed = true;
+  if (!c->failed)
+    records_code(c);
+  if (!c->failed)
+    record_program(c);
+  if (!c->failed)
+    tests_code(c);
+  if (!c->failed)
+    explain_code(c);
+  arena_set_fail(c->arena, NULL);
+  c->no_memory = NULL;
+  return true;
+}
+
 elig_program *comp_compile(chk_program *chk, ast_arena *arena, src_set *srcs,
                            diag_list *diags)
 {
   compiler c = {.C = chk, .arena = arena, .srcs = srcs, .diags = diags};
-  c.P = prog_new(NULL, NULL); /* takes the arena and the files only once it succeeds */
-  if (!c.P)
-    return NULL;
   c.loc = chk->record->loc;
+  c.P = prog_new(NULL, NULL); /* takes the arena and the files only once it succeeds */
+  if (!c.P) {
+    diag_add(diags, DIAG_E_NO_MEMORY, c.loc);
+    return NULL;
+  }
   if (chk->policy) {
     c.P->policy = chk->policy->text;
     c.P->version = chk->policy->version;
   }
-  if (!compile_regexes(&c))
-    c.failed = true;
-  if (!c.failed)
-    records_code(&c);
-  if (!c.failed)
-    record_program(&c);
-  if (!c.failed)
-    tests_code(&c);
-  if (!c.failed)
-    explain_code(&c);
+  bool enough_memory = compile_guarded(&c);
   mem_free(c.let_cell);
   mem_free(c.param_cell);
   mem_free(c.dec_cell);
   mem_free(c.flag_cell);
-  if (c.failed) {
-    if (diag_error_count(diags) == 0)
-      diag_add(diags, DIAG_E_NO_MEMORY, c.loc);
+  mem_free(c.agg_let_cell);
+  mem_free(c.agg_dec_cell);
+  wbuf_free(&c.text);
+  if (!enough_memory)
+    diag_add(diags, DIAG_E_NO_MEMORY, c.loc);
+  if (!enough_memory || c.failed) {
     prog_free(c.P);
     return NULL;
   }

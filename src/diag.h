@@ -179,7 +179,7 @@ elig_loc diag_note_loc(const diag_list *list, size_t i, size_t j);
  * diagnostic, as "FILE:LINE:COL: note: ..." with their own source line, or "= note: ...".
  * `color` adds ANSI escapes (bold location, red errors, magenta warnings, green caret).
  * `set` may be NULL, in which case no diagnostic has a location.
- * Returns a malloc'd NUL-terminated string ("" for an empty list) that the caller frees, or
+ * Returns a NUL-terminated string ("" for an empty list) that the caller frees, or
  * NULL when out of memory. */
 char *diag_render(const diag_list *list, const src_set *set, bool color);
 /* The same for diagnostics from .. to-1 only (each with its help and notes). */

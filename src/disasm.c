@@ -165,6 +165,13 @@ static void put_operand(wbuf *out, char what, uint32_t v)
   }
 }
 
+/* Spaces up to `column` past `start` (a failed buffer stops growing: stop too). */
+static void pad_to(wbuf *out, size_t start, size_t column)
+{
+  while (!out->failed && out->len - start < column)
+    wbuf_puts(out, " ");
+}
+
 static void instruction(dumper *d, uint32_t pc)
 {
   const elig_program *P = d->P;
@@ -178,15 +185,13 @@ static void instruction(dumper *d, uint32_t pc)
     wbuf_printf(d->out, "  %5u  [%u]", pc, line);
   else
     wbuf_printf(d->out, "  %5u  [-]", pc);
-  while (d->out->len - start < 16)
-    wbuf_puts(d->out, " ");
+  pad_to(d->out, start, 16);
   wbuf_printf(d->out, "%-9s", op_names[in->op]);
   for (int i = 0; i < 4; i++)
     if (fmt[i] != '-')
       put_operand(d->out, fmt[i], ops[i]);
   size_t mark = d->out->len;
-  while (d->out->len - start < 44)
-    wbuf_puts(d->out, " ");
+  pad_to(d->out, start, 44);
   wbuf_puts(d->out, " ; ");
   bool any = false;
   for (int i = 0; i < 4; i++)

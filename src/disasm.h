@@ -9,7 +9,7 @@
 #include "program.h"
 
 /* The whole program, one instruction a line with its cell headers and operand comments
- * (see disasm.c).  A malloc'd NUL-terminated string the caller frees, or NULL when out of
+ * (see disasm.c).  A NUL-terminated string the caller frees with mem_free, or NULL when out of
  * memory. */
 char *disasm_program(const elig_program *P);
 

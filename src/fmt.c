@@ -67,6 +67,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "ast.h"
 #include "diag.h"
 #include "fmt.h"
@@ -186,7 +187,7 @@ static void *grow(F *f, void *p, size_t *cap, size_t need, size_t size)
   size_t n = *cap ? *cap : 16;
   while (n < need && n <= SIZE_MAX / 2 / size)
     n *= 2;
-  void *q = n >= need ? realloc(p, n * size) : NULL;
+  void *q = n >= need ? mem_realloc(p, n * size) : NULL;
   if (!q)
     fail(f, FMT_ENOMEM, "out of memory");
   *cap = n;
@@ -279,7 +280,7 @@ static int line_ends(const char *s, uint32_t from, uint32_t to)
 
 static void *alloc_table(F *f, size_t n, size_t size)
 {
-  void *p = n <= SIZE_MAX / size ? malloc(n * size) : NULL;
+  void *p = n <= SIZE_MAX / size ? mem_alloc(n * size) : NULL;
   if (!p)
     fail(f, FMT_ENOMEM, "out of memory");
   return p;
@@ -808,7 +809,7 @@ static fsnap snapshot(F *f)
 static void restore(F *f, const fsnap *s)
 {
   for (size_t i = s->nl; i < f->nl; i++)
-    free(f->l[i].s);
+    mem_free(f->l[i].s);
   f->nl = s->nl;
   if (f->nl > 0) {
     fline *L = &f->l[f->nl - 1];
@@ -1153,7 +1154,7 @@ static void emit_file(F *f, const ast_file *tree)
       f->l[f->d[i].first].blank = true;
 }
 
-/* The lines, end-of-line comments lined up, into one malloc'd text. */
+/* The lines, end-of-line comments lined up, into one text allocated through mem.h. */
 static char *render(F *f, size_t *outlen)
 {
   const char *eol = "\n";
@@ -1187,7 +1188,7 @@ static char *render(F *f, size_t *outlen)
     for (; i < j; i++)
       total += f->l[i].n + eoll * (f->l[i].blank ? 2 : 1);
   }
-  char *out = malloc(total + 1), *p = out;
+  char *out = mem_alloc(total + 1), *p = out;
   if (!out)
     fail(f, FMT_ENOMEM, "out of memory");
   if (bom) {
@@ -1231,7 +1232,7 @@ typedef struct {
 static void parsed_free(parsed *p)
 {
   parse_tokens_free(&p->tokens);
-  free(p->dump);
+  mem_free(p->dump);
   ast_arena_free(p->arena);
   diag_list_free(p->diags);
   src_set_free(p->set);
@@ -1286,7 +1287,7 @@ static int parse_text(const char *name, const char *src, size_t len, bool tokens
       goto done;
     first_diagnostic(text);
     set_err(err, errsize, text);
-    free(text);
+    mem_free(text);
     return FMT_ESYNTAX;
   }
   if (!p->tree || diag_out_of_memory(p->diags) || p->tokens.out_of_memory)
@@ -1310,12 +1311,12 @@ static int run_layout(F *f, const parsed *in, char **text, size_t *n)
   return FMT_OK;
 }
 
-/* Lays out the parsed input into a malloc'd text; FMT_OK or the code of what stopped it,
+/* Lays out the parsed input into a text allocated through mem.h; FMT_OK or the code of what stopped it,
  * with its message in err. */
 static int lay_out(const char *src, size_t len, const parsed *in, char **text, size_t *n,
                    char *err, size_t errsize)
 {
-  F *f = calloc(1, sizeof *f);
+  F *f = mem_calloc(1, sizeof *f);
   *text = NULL;
   if (!f) {
     set_err(err, errsize, "out of memory");
@@ -1327,15 +1328,15 @@ static int lay_out(const char *src, size_t len, const parsed *in, char **text, s
   if (rc != FMT_OK)
     set_err(err, errsize, f->msg);
   for (size_t i = 0; i < f->nl; i++)
-    free(f->l[i].s);
-  free(f->l);
-  free(f->t);
-  free(f->c);
-  free(f->d);
-  free(f->st);
-  free(f->ts);
-  free(f->gs);
-  free(f);
+    mem_free(f->l[i].s);
+  mem_free(f->l);
+  mem_free(f->t);
+  mem_free(f->c);
+  mem_free(f->d);
+  mem_free(f->st);
+  mem_free(f->ts);
+  mem_free(f->gs);
+  mem_free(f);
   return rc;
 }
 
@@ -1371,7 +1372,7 @@ int fmt_format_named(const char *name, const char *src, size_t len, char **out,
   parsed_free(&before);
   parsed_free(&after);
   if (rc != FMT_OK) {
-    free(text);
+    mem_free(text);
     return rc;
   }
   *out = text;

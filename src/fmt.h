@@ -25,8 +25,8 @@ enum {
  *
  * Arguments:
  *   src, len      the rule file's contents
- *   out, outlen   on FMT_OK: a malloc'd, NUL-terminated formatted text (the caller frees
- *                 it) and its length without the NUL; untouched otherwise
+ *   out, outlen   on FMT_OK: a NUL-terminated formatted text (the caller frees it with
+ *                 mem_free) and its length without the NUL; untouched otherwise
  *   err, errsize  on failure: a message, NUL-terminated and cut to fit (may be NULL/0)
  * Returns FMT_OK, or one of the FMT_E* codes above.  Never changes the meaning: the result
  * parses to the same syntax tree as the input, and formatting it again gives it back. */

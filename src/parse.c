@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "parse.h"
 #include "grammar/parser.h"
 
@@ -17,6 +18,15 @@ int eligyylex_init_extra(elig_parser *extra, yyscan_t *scanner);
 int eligyylex_destroy(yyscan_t scanner);
 typedef struct yy_buffer_state *YY_BUFFER_STATE;
 YY_BUFFER_STATE eligyy_scan_buffer(char *base, size_t size, yyscan_t scanner);
+
+/* The parser running on this thread, for bison's stack allocations only: set around
+ * eligyyparse, per thread, so that any number of threads compile at once. */
+static _Thread_local elig_parser *running;
+
+elig_parser *parse_current(void)
+{
+  return running;
+}
 
 /* Hands flex the text to scan: `copy`, n bytes and the two NULs flex wants after them.  Flex
  * runs out of memory by YY_FATAL_ERROR, a jump, and when that happens while it links the
@@ -30,7 +40,7 @@ static bool take_text(elig_parser *p, yyscan_t scanner, char *copy, size_t n)
   p->fatal = &setup;
   p->last_block = NULL;
   if (setjmp(setup) != 0) {
-    free(p->last_block);
+    mem_free(p->last_block);
     p->fatal = fatal;
     return false;
   }
@@ -59,26 +69,34 @@ static ast_file *run(const src_set *srcs, uint32_t file, ast_arena *arena, diag_
   p.offset = skip;
   /* The source set keeps the text; flex scans a copy of its own, which it writes to. */
   size_t n = p.len - skip;
-  char *copy = malloc(n + 2);
+  char *copy = mem_alloc(n + 2);
   if (copy) {
     memcpy(copy, p.text + skip, n);
     copy[n] = copy[n + 1] = '\0';
   }
   if (!copy || !take_text(&p, scanner, copy, n)) {
     eligyylex_destroy(scanner);
-    free(copy);
+    mem_free(copy);
     return NULL;
   }
   if (setjmp(fatal) != 0) {
-    /* the scanner ran out of memory; its buffers are freed with it (a parser stack grown
-     * past its first 200 entries is not: out of memory, in a 200-deep file, is let leak) */
+    /* memory ran out, in the scanner or for a node of the tree: the scanner's buffers go
+     * with it, the parser's stacks grown on the heap here, the nodes with the arena */
+    arena_set_fail(arena, NULL);
+    running = NULL;
+    for (size_t i = 0; i < sizeof p.stack_blocks / sizeof p.stack_blocks[0]; i++)
+      mem_free(p.stack_blocks[i]);
     eligyylex_destroy(scanner);
-    free(copy);
+    mem_free(copy);
     return NULL;
   }
+  arena_set_fail(arena, &fatal);
+  running = &p;
   eligyyparse(scanner, &p);
+  running = NULL;
+  arena_set_fail(arena, NULL);
   eligyylex_destroy(scanner);
-  free(copy);
+  mem_free(copy);
   return p.out;
 }
 
@@ -95,11 +113,30 @@ ast_file *parse_file_tokens(const src_set *srcs, uint32_t file, ast_arena *arena
   return run(srcs, file, arena, diags, tokens);
 }
 
+void *parse_stack_alloc(elig_parser *p, size_t size)
+{
+  for (size_t i = 0; i < sizeof p->stack_blocks / sizeof p->stack_blocks[0]; i++)
+    if (!p->stack_blocks[i]) {
+      p->stack_blocks[i] = mem_alloc(size);
+      p->stack_no_memory |= !p->stack_blocks[i];
+      return p->stack_blocks[i];
+    }
+  return NULL; /* bison never holds this many: it frees the old stack after copying it */
+}
+
+void parse_stack_free(elig_parser *p, void *block)
+{
+  for (size_t i = 0; block && i < sizeof p->stack_blocks / sizeof p->stack_blocks[0]; i++)
+    if (p->stack_blocks[i] == block)
+      p->stack_blocks[i] = NULL;
+  mem_free(block);
+}
+
 void parse_tokens_free(parse_tokens *tokens)
 {
   if (!tokens)
     return;
-  free(tokens->tokens);
-  free(tokens->comments);
+  mem_free(tokens->tokens);
+  mem_free(tokens->comments);
   *tokens = (parse_tokens){0};
 }

@@ -42,9 +42,9 @@ typedef struct {
 /* The side tables of one parse, in the order of the file.  Line breaks and blank lines are
  * what the text holds between these spans. */
 typedef struct {
-  parse_token *tokens;     /* malloc'd; the end of the file is not a token here */
+  parse_token *tokens;     /* mem.h's; the end of the file is not a token here */
   size_t ntokens, tokens_cap;
-  parse_comment *comments; /* malloc'd */
+  parse_comment *comments; /* mem.h's */
   size_t ncomments, comments_cap;
   bool out_of_memory;      /* a table could not grow: the tables are incomplete */
 } parse_tokens;
@@ -61,7 +61,12 @@ typedef struct elig_parser {
   bool expect_regex;   /* the last token was 'matches': a '/' starts a regex */
   int depth;           /* current expression nesting */
   bool too_deep;       /* depth error already reported */
-  jmp_buf *fatal;      /* where the scanner jumps when it runs out of memory */
+  jmp_buf *fatal;      /* where the scanner, and the arena while parsing, jump when memory
+                          runs out */
+  void *stack_blocks[4]; /* the parser's stacks grown on the heap (parse_stack_alloc), freed
+                          when it leaves by that jump */
+  bool stack_no_memory; /* growing a parser stack failed: bison's "memory exhausted" is that,
+                          not a nesting too deep */
   void *last_block;    /* the scanner's last allocation, for parse.c to free if flex fails
                           before it has linked it in */
   parse_tokens *record; /* when not NULL, the lexer appends every token and comment here */
@@ -82,5 +87,12 @@ ast_file *parse_file_tokens(const src_set *srcs, uint32_t file, ast_arena *arena
 
 /* Frees the tables of parse_file_tokens and empties *tokens.  NULL is fine. */
 void parse_tokens_free(parse_tokens *tokens);
+
+/* The parser's stack allocator (bison's YYMALLOC and YYFREE): through mem.h, and each block
+ * kept in p so that a jump out of the parse frees it.  parse_current is the parser running on
+ * this thread (bison's allocation calls come from functions without the parser). */
+elig_parser *parse_current(void);
+void *parse_stack_alloc(elig_parser *p, size_t size);
+void parse_stack_free(elig_parser *p, void *block);
 
 #endif

@@ -32,6 +32,8 @@ struct regex_matcher {
 
 static const uint32_t known_flags = REGEX_CASELESS | REGEX_NO_JIT;
 
+_Static_assert(REGEX_NO_MEMORY == PCRE2_ERROR_HEAP_FAILED, "regex.h's REGEX_NO_MEMORY");
+
 static void set_compile_error(int code, size_t offset, int *err_code, size_t *err_offset,
                               char *err_msg, size_t err_msg_size)
 {
@@ -82,12 +84,15 @@ regex_code *regex_compile(const char *pattern, size_t len, uint32_t flags, int *
   PCRE2_SIZE offset = 0;
   pcre2_general_context *gc = pcre2_general_context_create(mem_pcre2_alloc, mem_pcre2_free, NULL);
   pcre2_compile_context *cc = gc ? pcre2_compile_context_create(gc) : NULL;
-  rc->code = cc ? pcre2_compile((PCRE2_SPTR)pattern, len, options, &code, &offset, cc) : NULL;
+  if (cc)
+    rc->code = pcre2_compile((PCRE2_SPTR)pattern, len, options, &code, &offset, cc);
+  else
+    rc->code = NULL, code = PCRE2_ERROR_HEAP_FAILED;
   pcre2_compile_context_free(cc);
   pcre2_general_context_free(gc);
   if (rc->code == NULL) {
     mem_free(rc);
-    set_compile_error(cc ? code : PCRE2_ERROR_HEAP_FAILED, offset, err_code, err_offset,
+    set_compile_error(code, offset, err_code, err_offset,
                       err_msg, err_msg_size);
     return NULL;
   }

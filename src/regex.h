@@ -31,6 +31,10 @@
 #define REGEX_CASELESS 0x1u /* case-insensitive, with Unicode case folding (PCRE2_CASELESS) */
 #define REGEX_NO_JIT 0x2u   /* never JIT-compile */
 
+/* regex_compile's *err_code when memory ran out (PCRE2_ERROR_HEAP_FAILED), so that callers
+ * who do not include pcre2.h can tell "out of memory" from a bad pattern. */
+#define REGEX_NO_MEMORY 121
+
 /* Default limits for regex_matcher_new; both are far above what any sane eligibility rule
  * needs and small enough that a catastrophic pattern fails in milliseconds. */
 #define REGEX_DEFAULT_MATCH_LIMIT 1000000u /* pcre2_set_match_limit: backtracking steps */

@@ -37,6 +37,15 @@ static int report(res_ctx *r, diag_id id, elig_loc loc, ...)
   return idx;
 }
 
+/* Memory ran out for an index: the names cannot all be bound, and the person is told why
+ * instead of being given "unknown name" errors that are not theirs. */
+static void no_memory(res_ctx *r)
+{
+  if (!r->out_of_memory)
+    report(r, DIAG_E_NO_MEMORY, r->root_loc);
+  r->out_of_memory = true;
+}
+
 void res_init(res_ctx *r, ast_arena *arena, diag_list *diags, chk_program *prog,
               elig_loc root_loc)
 {
@@ -305,7 +314,8 @@ void res_merge(res_ctx *r, ast_file *const *files, uint32_t nfiles, ast_list *ag
         for (uint32_t j = 0; j < l->n; j++)
           if (l->items[j] == old)
             l->items[j] = d;
-        names_put(&r->decls, d->name, d);
+        if (!names_put(&r->decls, d->name, d))
+          no_memory(r);
         continue;
       }
       if (old) {
@@ -315,7 +325,7 @@ void res_merge(res_ctx *r, ast_file *const *files, uint32_t nfiles, ast_list *ag
       }
       ast_list_append(r->arena, l, d);
       if (!names_put(&r->decls, d->name, d))
-        r->failed = true;
+        no_memory(r);
     }
   }
 }
@@ -365,7 +375,7 @@ static void index_fields(res_ctx *r)
     ast_decl *rec = r->prog->records.items[i];
     rec->fields_index = ast_alloc(r->arena, sizeof *rec->fields_index);
     if (!rec->fields_index) {
-      r->failed = true;
+      no_memory(r);
       return;
     }
     names_init(rec->fields_index);
@@ -377,7 +387,7 @@ static void index_fields(res_ctx *r)
         report(r, DIAG_E_DUPLICATE_FIELD, f->loc, f->name);
         diag_add_note(r->diags, r->last, first->loc, "first declared here");
       } else if (!names_put(rec->fields_index, f->name, f)) {
-        r->failed = true;
+        no_memory(r);
       }
     }
   }

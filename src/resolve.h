@@ -30,6 +30,7 @@ typedef struct {
   elig_loc root_loc;   /* the start of the root file, for errors about the whole set */
   int last;            /* index of the last diagnostic reported here, for help and notes */
   bool failed;         /* an error was reported here, or memory ran out */
+  bool out_of_memory;  /* E_NO_MEMORY has been reported, so it is not reported twice */
 } res_ctx;
 
 /* Starts a resolution that fills `prog` (which the caller has zeroed).  Allocates nothing. */

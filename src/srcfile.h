@@ -55,7 +55,7 @@ void src_set_set_max_size(src_set *set, size_t max_size);
 /* Reads the whole file at `path` into the set.  The name recorded is `path` exactly as given
  * (copied).  On success stores the new file's id in *file_id and returns SRC_OK.  On failure
  * returns SRC_EIO, SRC_ETOOBIG or SRC_ENOMEM, leaves the set as it was and, if `errmsg` is not
- * NULL, stores in *errmsg a malloc'd message such as "cannot read 'x.rules': No such file or
+ * NULL, stores in *errmsg a message allocated through mem.h such as "cannot read 'x.rules': No such file or
  * directory", which the caller frees (*errmsg is NULL when even that message could not be
  * allocated).  Files that are not regular (pipes, /dev/stdin) are read to their end too. */
 int src_set_load(src_set *set, const char *path, uint32_t *file_id, char **errmsg);

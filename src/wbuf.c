@@ -11,13 +11,14 @@
 #include "utf8.h"
 #include "wbuf.h"
 
-void wbuf_put(wbuf *b, const char *s, size_t n)
+/* Room for n more bytes and a NUL; false (and `failed` set) when there is none. */
+static bool reserve(wbuf *b, size_t n)
 {
-  if (b->failed || n == 0)
-    return;
+  if (b->failed)
+    return false;
   if (n > SIZE_MAX / 4 - b->len) {
     b->failed = true;
-    return;
+    return false;
   }
   if (b->len + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
@@ -26,11 +27,18 @@ void wbuf_put(wbuf *b, const char *s, size_t n)
     char *p = mem_realloc(b->p, cap);
     if (!p) {
       b->failed = true;
-      return;
+      return false;
     }
     b->p = p;
     b->cap = cap;
   }
+  return true;
+}
+
+void wbuf_put(wbuf *b, const char *s, size_t n)
+{
+  if (n == 0 || !reserve(b, n))
+    return;
   memcpy(b->p + b->len, s, n);
   b->len += n;
 }
@@ -42,13 +50,25 @@ void wbuf_puts(wbuf *b, const char *s)
 
 void wbuf_printf(wbuf *b, const char *fmt, ...)
 {
-  char buf[1024];
+  /* Most texts fit the stack buffer; a longer one (a long file name, say) is formatted a
+   * second time straight into the buffer, grown to fit, rather than cut short. */
+  char buf[256];
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  if (n > 0)
-    wbuf_put(b, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+  if (n <= 0)
+    return;
+  if ((size_t)n < sizeof buf) {
+    wbuf_put(b, buf, (size_t)n);
+    return;
+  }
+  if (!reserve(b, (size_t)n))
+    return;
+  va_start(ap, fmt);
+  vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
 }
 
 void wbuf_put_printable(wbuf *b, const char *s, size_t n)
