@@ -1,0 +1,89 @@
+#!/bin/sh
+# oom.sh -- the command line out of memory: every allocation of the library fails in turn
+# (tests/cli/oom_main.c: the same program with a failing allocator), through `elig run`,
+# `elig diff` and `elig explain` over a small register.
+#
+# Compiling the rules comes first in every command and takes most of its allocations; each
+# of those fails in turn in tests/unit/check_oom, so here they are sampled (every 17th) and
+# every allocation after them fails in turn: opening, reading, writing, replacing files.
+#
+# For every N until the command runs through without meeting its failure, the run must end
+# with status 4 and "out of memory" said on standard error, no output file (and no
+# temporary beside it) left behind, and no crash; a command whose failure was absorbed (a
+# PCRE2 JIT fallback) must give exactly what it gives with all the memory it wants.  Under
+# the sanitizer build (./bootstrap test) every run is also checked for leaks.
+#
+# Environment (as make check sets it): srcdir, ELIG_OOM (the test program).
+suite=oom; . "${srcdir:-.}/tests/cli/setup.sh"
+ELIG_OOM=${ELIG_OOM:-$(pwd)/tests/cli/elig_oom}
+rules=$srcdir/rules/national.rules
+yunnan=$srcdir/rules/provinces/yunnan.rules
+head -41 "$srcdir/data/sample.csv" > "$tmp/register.csv" # 40 households, one rejected
+
+# every_failure NAME OUTPUTS... -- COMMAND...: OUTPUTS are the files the command writes.
+every_failure() {
+  name=$1; shift
+  outputs=""
+  while [ "$1" != -- ]; do outputs="$outputs $1"; shift; done
+  shift
+  rm -f $outputs
+  ELIG_FAIL_AT=0 "$ELIG_OOM" "$@" > "$tmp/want.out" 2> "$tmp/want.err"
+  want_status=$?
+  for f in $outputs; do cp "$f" "$f.want" 2>/dev/null || : > "$f.want"; done
+  compiling=$(compile_allocations "$@")
+  n=1; tried=0
+  while :; do
+    rm -f $outputs "$tmp/hit" "$tmp"/.*.tmp* 2>/dev/null
+    ELIG_FAIL_AT=$n ELIG_FAIL_HIT=$tmp/hit "$ELIG_OOM" "$@" > "$tmp/got.out" 2> "$tmp/got.err"
+    status=$?
+    if [ ! -f "$tmp/hit" ]; then
+      check "$name-runs-through-$n" [ $status = $want_status ]
+      break
+    fi
+    if [ $status = $want_status ] && cmp -s "$tmp/got.out" "$tmp/want.out"; then
+      ok=1 # absorbed: the same result
+      for f in $outputs; do cmp -s "$f" "$f.want" || ok=0; done
+      [ $ok = 1 ] || { echo "FAIL: $suite/$name-$n: status $status, outputs differ"; fails=$((fails + 1)); }
+    elif [ $status != 4 ] || ! grep -q 'out of memory' "$tmp/got.err"; then
+      echo "FAIL: $suite/$name-$n: status $status:"; head -5 "$tmp/got.err"
+      fails=$((fails + 1))
+    else
+      for f in $outputs; do
+        if [ -e "$f" ]; then echo "FAIL: $suite/$name-$n: $f left behind"; fails=$((fails + 1)); fi
+      done
+      if ls -a "$tmp" | grep -q '\.tmp'; then
+        echo "FAIL: $suite/$name-$n: a temporary left behind"; fails=$((fails + 1))
+      fi
+    fi
+    tried=$((tried + 1))
+    if [ $n -lt "$compiling" ]; then n=$((n + 17)); else n=$((n + 1)); fi
+  done
+  passes=$((passes + 1))
+  echo "$suite: $name: $tried of $((n - 1)) allocations failed in turn" \
+    "(the first $compiling, compiling, sampled)"
+}
+
+# compile_allocations COMMAND ARGS...: how many allocations compiling its rule files takes
+# (`elig check` on each .rules argument).
+compile_allocations() {
+  total=0
+  for a in "$@"; do
+    case $a in
+    *.rules)
+      ELIG_FAIL_AT=0 ELIG_FAIL_COUNT=$tmp/count "$ELIG_OOM" check "$a" 2>/dev/null
+      total=$((total + $(cat "$tmp/count")));;
+    esac
+  done
+  echo $total
+}
+
+every_failure run "$tmp/out.csv" "$tmp/rej.csv" -- run --no-progress -j1 --as-of 2021-06-30 \
+  -o "$tmp/out.csv" --rejects "$tmp/rej.csv" "$rules" "$tmp/register.csv"
+every_failure run-2-threads "$tmp/out.csv" -- run --no-progress -j2 --as-of 2021-06-30 \
+  -o "$tmp/out.csv" "$rules" "$tmp/register.csv"
+every_failure diff "$tmp/list.csv" -- diff --no-progress --as-of 2021-06-30 \
+  --list "$tmp/list.csv" "$rules" "$yunnan" "$tmp/register.csv"
+every_failure explain -- explain --as-of 2021-06-30 --id 411623101201-003 "$rules" \
+  "$tmp/register.csv"
+every_failure test -- test --as-of 2021-06-30 "$yunnan"
+finish
