@@ -161,6 +161,12 @@ void body_reader_init(body_reader *r, const char *body, size_t len, bool lines);
  * why, with the byte offset). */
 bool body_next(body_reader *r, body_record *rec);
 
+/* Where a place in a record's text (line and byte column, from 1: the library's place of
+ * malformed JSON) is in the body the record was cut from, into *body_line and
+ * *body_column: a client wants the place in what it sent, not in a piece of it. */
+void body_place(const body_record *rec, size_t line, size_t column, size_t *body_line,
+                size_t *body_column);
+
 /* ---------------------------------------------------------------- routing (serve_route.c) */
 
 typedef struct {
