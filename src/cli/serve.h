@@ -13,7 +13,7 @@
  *                     path and query parameters checked, its body taken in within the limits,
  *                     refusals, its handler called, its log line
  *   serve_handlers.c  what each endpoint answers: records evaluated or explained, the rule
- *                     set described, health; the library's errors as JSON
+ *                     set described, health; the library's errors as JSON, told by codes
  *   serve_respond.c   a response queued, with the rule-set hash; JSON bodies, error objects
  *   serve_body.c      how a request body is cut into records: one object, JSON Lines, an array
  *   serve_log.c       one JSON line per event on the log, never a record's contents
@@ -240,9 +240,11 @@ enum MHD_Result serve_respond(serve_request *rq, unsigned status, const char *ty
 enum MHD_Result serve_respond_json(serve_request *rq, unsigned status, json_t *doc,
                                    const char *const *headers);
 
-/* {"code": CODE, "message": MESSAGE}, a new object (the caller's), for the members that
- * locate an error to be added to. */
-json_t *serve_error_object(const char *code, const char *message);
+/* {"code": CODE, "error_code": ERROR_CODE, "message": MESSAGE}, a new object (the
+ * caller's), for the members that locate an error to be added to.  CODE is the service's
+ * word for the error; ERROR_CODE the library's stable code (elig_error_code), or NULL for an
+ * error that is the service's own or has none (then left out). */
+json_t *serve_error_object(const char *code, const char *error_code, const char *message);
 
 /* Queues {"error": {"code": CODE, "message": MESSAGE}, "rules": HASH} with status. */
 enum MHD_Result serve_respond_error(serve_request *rq, unsigned status, const char *code,

@@ -13,7 +13,7 @@
  * rule set the request holds, so a reload never changes the rules under a request.  Records
  * are cut from the body by serve_body.c and evaluated by the library, whose results are sent
  * as it formats them; what is shaped here is the service's own JSON: errors, /v1/rules,
- * /healthz.
+ * /healthz.  An error of the library is told by its code, never by its message.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,53 +24,59 @@
 
 /* ---------------------------------------------------------------- evaluation errors */
 
-/* What the library said of a record that failed: its status as a word a client can test,
- * and the HTTP status a single record answers with. */
-static const char *error_code(elig_status st, unsigned *http)
+/* What the service makes of an error of the library: the word a client tests ("code") and
+ * the status a single record answers with.  Decided by the library's stable code
+ * (elig_error_code; the table is doc/language.md), never by its message, which may be
+ * reworded or translated and is passed on untouched; by the status only for an error that
+ * has no code (out of memory, a record that is empty). */
+typedef struct {
+  const char *code;
+  unsigned http;
+} error_kind;
+
+/* The record is not valid JSON: its place is in the record's text (elig_error_line). */
+#define CODE_MALFORMED_JSON "E0625"
+
+static bool code_in(const char *code, const char *group)
 {
+  return code && strncmp(code, group, strlen(group)) == 0;
+}
+
+static error_kind error_kind_of(elig_status st, const char *code)
+{
+  if (code && strcmp(code, CODE_MALFORMED_JSON) == 0)
+    return (error_kind){"malformed_json", MHD_HTTP_BAD_REQUEST};
+  if (code_in(code, "E06")) /* a record that breaks its schema or cannot be read */
+    return (error_kind){"rejected", MHD_HTTP_BAD_REQUEST};
+  if (code_in(code, "E07")) /* a rule that fails on a record, or on a group */
+    return (error_kind){"rule_failed", MHD_HTTP_UNPROCESSABLE_CONTENT};
   switch (st) {
-  case ELIG_EREJECT:
-    *http = MHD_HTTP_BAD_REQUEST;
-    return "rejected";
-  case ELIG_EEVAL:
-    *http = MHD_HTTP_UNPROCESSABLE_CONTENT;
-    return "rule_failed";
-  case ELIG_ENOMEM:
-    *http = MHD_HTTP_SERVICE_UNAVAILABLE;
-    return "out_of_memory";
-  default:
-    *http = MHD_HTTP_INTERNAL_SERVER_ERROR;
-    return "internal";
+  case ELIG_EREJECT: return (error_kind){"rejected", MHD_HTTP_BAD_REQUEST};
+  case ELIG_EEVAL: return (error_kind){"rule_failed", MHD_HTTP_UNPROCESSABLE_CONTENT};
+  case ELIG_ENOMEM: return (error_kind){"out_of_memory", MHD_HTTP_SERVICE_UNAVAILABLE};
+  default: return (error_kind){"internal", MHD_HTTP_INTERNAL_SERVER_ERROR};
   }
 }
 
-/* The error of a failed evaluation as JSON: code, message, and where when known (the field
+/* The error of a failed evaluation as JSON: the service's code, the library's
+ * ("error_code", when it has one), its message as it is, and where when known: the field
  * of a rejected record; the rule file, line and column of a rule that failed; the line and
- * column of malformed JSON in the body, from where the record's text begins there; NULL
- * `at` when the error is no record's). */
+ * column of malformed JSON, in the body when `at` is the record (NULL when the error is no
+ * record's: an aggregate's, an explanation's). */
 static json_t *eval_error(const elig_error *e, elig_status st, const body_record *at,
                           unsigned *http)
 {
-  const char *code = error_code(st, http);
-  bool bad_json = st == ELIG_EREJECT && !elig_error_field(e) && !elig_error_file(e) &&
-                  elig_error_line(e);
-  const char *message = elig_error_message(e);
-  size_t line = elig_error_line(e), column = elig_error_column(e);
-  char moved[300];
-  if (bad_json && at) {
-    /* the library counts from the record's text; the client wants the body's place */
-    column += line == 1 ? at->column - 1 : 0;
-    line += at->line - 1;
-    const char *reason = strstr(message, ": ");
-    snprintf(moved, sizeof moved, "malformed JSON at line %zu, column %zu: %s", line, column,
-             reason ? reason + 2 : message);
-    message = moved;
-  }
-  json_t *o = serve_error_object(bad_json ? "malformed_json" : code, message);
+  const char *code = elig_error_code(e);
+  error_kind kind = error_kind_of(st, code);
+  *http = kind.http;
+  json_t *o = serve_error_object(kind.code, code, elig_error_message(e));
   if (elig_error_field(e))
     json_object_set_new(o, "field", json_string(elig_error_field(e)));
   if (elig_error_file(e))
     json_object_set_new(o, "file", json_string(elig_error_file(e)));
+  size_t line = elig_error_line(e), column = elig_error_column(e);
+  if (line && at && code && strcmp(code, CODE_MALFORMED_JSON) == 0)
+    body_place(at, line, column, &line, &column);
   if (line) {
     json_object_set_new(o, "line", json_integer((json_int_t)line));
     json_object_set_new(o, "column", json_integer((json_int_t)column));
@@ -178,7 +184,7 @@ static enum MHD_Result evaluate(serve_request *rq, elig_ctx *ctx, body_reader *b
       if (line) {
         fwrite(line, 1, n, out);
       } else {
-        failed = serve_error_object("out_of_memory", "out of memory");
+        failed = serve_error_object("out_of_memory", NULL, "out of memory");
         http = MHD_HTTP_SERVICE_UNAVAILABLE;
       }
       continue;

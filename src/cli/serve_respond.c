@@ -5,7 +5,8 @@
  * errors included, carries the hash of the rule set that produced it (Elig-Rules-Hash, and
  * "rules" in the JSON bodies that are the service's own), and so that the request records
  * what was answered for its log line.  Errors are JSON:
- * {"error": {"code", "message", and what locates it when known}, "rules"}.
+ * {"error": {"code", "error_code" (the library's, for an error of the library), "message",
+ * and what locates it when known}, "rules"}.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -52,10 +53,12 @@ enum MHD_Result serve_respond_json(serve_request *rq, unsigned status, json_t *d
   return serve_respond(rq, status, "application/json", body, len, headers);
 }
 
-json_t *serve_error_object(const char *code, const char *message)
+json_t *serve_error_object(const char *code, const char *error_code, const char *message)
 {
   json_t *e = json_object();
   json_object_set_new(e, "code", json_string(code));
+  if (error_code)
+    json_object_set_new(e, "error_code", json_string(error_code));
   json_object_set_new(e, "message", json_string(message));
   return e;
 }
@@ -64,6 +67,6 @@ enum MHD_Result serve_respond_error(serve_request *rq, unsigned status, const ch
                                     const char *message, const char *const *headers)
 {
   json_t *doc = json_object();
-  json_object_set_new(doc, "error", serve_error_object(code, message));
+  json_object_set_new(doc, "error", serve_error_object(code, NULL, message));
   return serve_respond_json(rq, status, doc, headers);
 }
