@@ -37,6 +37,11 @@ typedef struct {
 /* The record is not valid JSON: its place is in the record's text (elig_error_line). */
 #define CODE_MALFORMED_JSON "E0625"
 
+static bool code_is(const char *code, const char *want)
+{
+  return code && strcmp(code, want) == 0;
+}
+
 static bool code_in(const char *code, const char *group)
 {
   return code && strncmp(code, group, strlen(group)) == 0;
@@ -44,7 +49,7 @@ static bool code_in(const char *code, const char *group)
 
 static error_kind error_kind_of(elig_status st, const char *code)
 {
-  if (code && strcmp(code, CODE_MALFORMED_JSON) == 0)
+  if (code_is(code, CODE_MALFORMED_JSON))
     return (error_kind){"malformed_json", MHD_HTTP_BAD_REQUEST};
   if (code_in(code, "E06")) /* a record that breaks its schema or cannot be read */
     return (error_kind){"rejected", MHD_HTTP_BAD_REQUEST};
@@ -75,7 +80,7 @@ static json_t *eval_error(const elig_error *e, elig_status st, const body_record
   if (elig_error_file(e))
     json_object_set_new(o, "file", json_string(elig_error_file(e)));
   size_t line = elig_error_line(e), column = elig_error_column(e);
-  if (line && at && code && strcmp(code, CODE_MALFORMED_JSON) == 0)
+  if (line && at && code_is(code, CODE_MALFORMED_JSON))
     body_place(at, line, column, &line, &column);
   if (line) {
     json_object_set_new(o, "line", json_integer((json_int_t)line));
