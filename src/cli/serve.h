@@ -5,13 +5,22 @@
  * libmicrohttpd for HTTP and jansson for the JSON it writes itself (errors, /v1/rules, logs;
  * results come formatted from the library, exactly as `elig run --format jsonl` writes them).
  *
- *   cmd_serve.c    options, start, the signal loop (reload, stop), watching the rule files
- *   serve_rules.c  the rule set in force: compiled aside, swapped in atomically, counted by
- *                  reference so that a request finishes on the set it started with; a pool
- *                  of evaluation contexts per set
- *   serve_body.c   how a request body is cut into records: one object, JSON Lines, an array
- *   serve_http.c   routing, limits, responses
- *   serve_log.c    one JSON line per event on the log, never a record's contents
+ *   cmd_serve.c       options, start, the signal loop (reload, stop), watching the rule files
+ *   serve_rules.c     the rule set in force: compiled aside, swapped in atomically, counted by
+ *                     reference so that a request finishes on the set it started with; a
+ *                     pool of evaluation contexts per set
+ *   serve_route.c     the route table, and a request's life in libmicrohttpd: its method,
+ *                     path and query parameters checked, its body taken in within the limits,
+ *                     refusals, its handler called, its log line
+ *   serve_handlers.c  what each endpoint answers: records evaluated or explained, the rule
+ *                     set described, health; the library's errors as JSON, told by codes
+ *   serve_respond.c   a response queued, with the rule-set hash; JSON bodies, error objects
+ *   serve_body.c      how a request body is cut into records: one object, JSON Lines, an array
+ *   serve_log.c       one JSON line per event on the log, never a record's contents
+ *
+ * A request goes serve_route.c -> a handler of serve_handlers.c -> serve_respond.c.  The
+ * router knows routes, not what their handlers do; a handler gets a request and its body,
+ * with the query parameters already checked, and never looks at the URL or the method.
  */
 #ifndef ELIG_SERVE_H
 #define ELIG_SERVE_H
@@ -152,13 +161,20 @@ void body_reader_init(body_reader *r, const char *body, size_t len, bool lines);
  * why, with the byte offset). */
 bool body_next(body_reader *r, body_record *rec);
 
-/* ---------------------------------------------------------------- HTTP (serve_http.c) */
+/* Where a place in a record's text (line and byte column, from 1: the library's place of
+ * malformed JSON) is in the body the record was cut from, into *body_line and
+ * *body_column: a client wants the place in what it sent, not in a piece of it. */
+void body_place(const body_record *rec, size_t line, size_t column, size_t *body_line,
+                size_t *body_column);
+
+/* ---------------------------------------------------------------- routing (serve_route.c) */
 
 typedef struct {
   size_t max_body;             /* bytes of a request body */
   unsigned request_timeout;    /* seconds to receive a whole request body */
 } serve_limits;
 
+/* The service, as every request sees it. */
 typedef struct {
   serve_holder *holder;
   serve_log *log;
@@ -166,11 +182,81 @@ typedef struct {
   atomic_uint in_flight;       /* requests begun and not yet completed */
 } serve_http;
 
+/* One request as a handler and the response helpers see it.  The router makes it when the
+ * headers are in and frees it once the request is completed, after writing its log line from
+ * what is here; everything else about the request (its path, its body as it comes in, a
+ * refusal) is the router's own. */
+typedef struct {
+  serve_http *http;
+  serve_rules *rules;          /* the set this request is answered with, from its first byte
+                                  to its last: the router holds the reference */
+  struct MHD_Connection *conn; /* where the response goes */
+  bool responded;              /* a response is queued (set by serve_respond) */
+  unsigned status;             /* its status, for the log (408: the body came too slowly) */
+  size_t bytes_out;            /* the length of its body */
+  size_t records, rejected;    /* records evaluated, and those that failed (the handlers
+                                  count them; the log says them) */
+  size_t ignored_keys;         /* JSON keys that were no field, over all the records */
+} serve_request;
+
+/* A request's body, whole, as a handler gets it. */
+typedef struct {
+  const char *text;            /* "" when there is none; not NUL-terminated */
+  size_t len;
+  bool json_lines;             /* the Content-Type says JSON Lines (application/x-ndjson...) */
+} serve_body;
+
+/* What answers a route: queues a response (serve_respond...) and returns what that returned;
+ * MHD_NO makes libmicrohttpd close the connection. */
+typedef enum MHD_Result serve_handler(serve_request *rq, const serve_body *body);
+
 /* libmicrohttpd's access handler and completion callback; cls is a serve_http. */
-enum MHD_Result serve_http_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                       const char *version, const char *upload, size_t *upload_size,
-                       void **req_cls);
+enum MHD_Result serve_http_request(void *cls, struct MHD_Connection *c, const char *url,
+                                   const char *method, const char *version, const char *upload,
+                                   size_t *upload_size, void **req_cls);
 void serve_http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                           enum MHD_RequestTerminationCode toe);
+
+/* A query parameter of the request's route, for its handler.  The router has checked, before
+ * calling the handler, that the request names no other parameter and that each value is one
+ * its kind takes (route table, serve_route.c), so these cannot fail.
+ *   serve_param       the value as given (borrowed, valid for the request), or NULL when the
+ *                     parameter is absent or given without '='
+ *   serve_param_bool  a yes/no parameter: false when absent */
+const char *serve_param(const serve_request *rq, const char *name);
+bool serve_param_bool(const serve_request *rq, const char *name);
+
+/* ---------------------------------------------------------------- responses (serve_respond.c) */
+
+/* Queues `body` (malloc'd; taken, also on failure) with status, Content-Type `type`, the
+ * rule-set hash (Elig-Rules-Hash) and any extra headers (name, value pairs, NULL-terminated;
+ * NULL for none), and notes it in rq for the log.  Returns MHD_NO when it cannot (out of
+ * memory): libmicrohttpd then closes the connection. */
+enum MHD_Result serve_respond(serve_request *rq, unsigned status, const char *type, char *body,
+                              size_t len, const char *const *headers);
+
+/* Queues `doc` (taken) as an application/json body, indented, with "rules" (the hash) added
+ * and a final newline. */
+enum MHD_Result serve_respond_json(serve_request *rq, unsigned status, json_t *doc,
+                                   const char *const *headers);
+
+/* {"code": CODE, "error_code": ERROR_CODE, "message": MESSAGE}, a new object (the
+ * caller's), for the members that locate an error to be added to.  CODE is the service's
+ * word for the error; ERROR_CODE the library's stable code (elig_error_code), or NULL for an
+ * error that is the service's own or has none (then left out). */
+json_t *serve_error_object(const char *code, const char *error_code, const char *message);
+
+/* Queues {"error": {"code": CODE, "message": MESSAGE}, "rules": HASH} with status. */
+enum MHD_Result serve_respond_error(serve_request *rq, unsigned status, const char *code,
+                                    const char *message, const char *const *headers);
+
+/* ---------------------------------------------------------------- handlers (serve_handlers.c) */
+
+/* POST /v1/evaluate (as_of, aggregates), POST /v1/explain (as_of, format), GET /v1/rules,
+ * GET /healthz: each answers rq, whatever it finds wrong included. */
+enum MHD_Result serve_handle_evaluate(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_explain(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_rules(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_health(serve_request *rq, const serve_body *body);
 
 #endif

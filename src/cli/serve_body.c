@@ -4,7 +4,8 @@
  * A client sends one record as a JSON object (on one line or pretty-printed), many as JSON
  * Lines, or many as a JSON array.  This file only finds where each record's text begins and
  * ends; the library parses and checks each one (elig_eval_json), so malformed JSON inside a
- * record is reported by the same code, with the same words, as in `elig run`.
+ * record is reported by the same code, with the same words, as in `elig run`, at a place in
+ * the record's text that body_place turns into one in the body.
  *
  * The scan counts brackets outside strings and never recurses, so deep nesting costs
  * nothing here (the library limits it per record).
@@ -212,4 +213,13 @@ bool body_next(body_reader *r, body_record *rec)
     return next_element(r, rec);
   }
   return false;
+}
+
+void body_place(const body_record *rec, size_t line, size_t column, size_t *body_line,
+                size_t *body_column)
+{
+  /* the record's first line begins at its column of the body; its later lines at the
+   * starts of the body's lines */
+  *body_line = rec->line + line - 1;
+  *body_column = line == 1 ? rec->column + column - 1 : column;
 }

@@ -7,16 +7,17 @@
 #                            (a blank line)
 #   body                     (to the end of the file)
 # sent to a server running tests/cli/serve/RULESET/RULESET.rules (national: the shipped
-# rules/national.rules).  NAME.out is what must come back: the status line, the headers
-# Content-Type, Allow and Elig-*, a blank line, the body; the rule-set hash reads $HASH and
-# times $TIME.  UPDATE=1 rewrites the .out files for review in `git diff`; ONLY=PATTERN (a
-# shell pattern on NAME) limits the run.
+# rules/national.rules; divide and failing: rules that fail at run time).  NAME.out is what
+# must come back: the status line, the headers Content-Type, Allow and Elig-*, a blank line,
+# the body; the rule-set hash reads $HASH and times $TIME.  UPDATE=1 rewrites the .out files
+# for review in `git diff`; ONLY=PATTERN (a shell pattern on NAME) limits the run.
 #
-# Part 2, scripted: a batch equals `elig run --format jsonl`; many clients at once; a body
-# over the limit and one that never ends; a thousand idle connections while others are
-# answered; reloads with good and broken rules, on SIGHUP and on a file change, while
-# requests run (none may fail); the log (one JSON line per request, no record contents);
-# start-up failures; stopping on SIGTERM.
+# Part 2, scripted: a batch equals `elig run --format jsonl`, and each of its errors carries
+# the library's code, agreeing with the service's; many clients at once; a body over the
+# limit and one that never ends; a thousand idle connections while others are answered;
+# reloads with good and broken rules, on SIGHUP and on a file change, while requests run
+# (none may fail); the log (one JSON line per request, no record contents); start-up
+# failures; stopping on SIGTERM.
 #
 # Environment (as make check sets it): ELIG, srcdir, ELIG_WRAPPER, SLOWCLIENT.
 if ! command -v curl >/dev/null 2>&1; then
@@ -114,8 +115,10 @@ cd "$srcdir" || exit 99
 cases=tests/cli/serve
 start national --threads 2 --max-per-client 256 rules/national.rules
 start divide --threads 1 "$cases/divide/divide.rules"
+start failing --threads 1 "$cases/failing/failing.rules"
 run_cases "$cases/national" "$national_port"
 run_cases "$cases/divide" "$divide_port"
+run_cases "$cases/failing" "$failing_port"
 [ "${UPDATE:-}" = 1 ] && { echo "serve: expected files rewritten"; exit 0; }
 [ -n "${ONLY:-}" ] && { echo "serve: $passes passed, $fails failed"; [ $fails = 0 ]; exit; }
 N=http://127.0.0.1:$national_port
@@ -138,6 +141,43 @@ curl -s -H 'Expect:' --data-binary @data/sample.jsonl "$N/v1/evaluate?aggregates
 "$ELIG" run --format jsonl rules/national.rules data/sample.jsonl 2>/dev/null |
   grep '^{"aggregate"' > "$tmp/run.aggs"
 check batch-aggregates-equal-run cmp -s "$tmp/batch.aggs" "$tmp/run.aggs"
+
+# Clients map codes, not messages: every error line of a batch has the library's code
+# ("error_code": E06xx for a record that breaks its schema, E0625 for malformed JSON, E07xx
+# for a rule that fails) and the service's code that goes with it; the service's own errors
+# have none.
+codes_agree() { # codes_agree FILE: it has error lines, each with a fitting pair of codes
+  grep '"error":' "$1" |
+    sed 's/.*"error":{"code":"\([a-z_]*\)","error_code":"\(E[0-9]*\)".*/\1 \2/' \
+    > "$tmp/codes"
+  [ -s "$tmp/codes" ] || return 1
+  while read -r code lib; do
+    case "$code $lib" in
+    "rejected E0625") ;;
+    "malformed_json E0625" | "rejected E06"[0-9][0-9] | "rule_failed E07"[0-9][0-9]) continue ;;
+    esac
+    echo "serve: codes that do not go together: $code $lib"; return 1
+  done < "$tmp/codes"
+}
+check batch-error-codes codes_agree "$tmp/batch"
+check batch-error-code-range grep -q '"code":"rejected","error_code":"E0612"' "$tmp/batch"
+printf '{"hh_id":"x1"}\n\n{"hh_id" 1}\n' |
+  curl -s -H 'Expect:' --data-binary @- "$N/v1/evaluate" > "$tmp/lines.errors"
+check lines-error-codes codes_agree "$tmp/lines.errors"
+check lines-error-code-required grep -q \
+  '^{"line":1,"error":{"code":"rejected","error_code":"E0601",' "$tmp/lines.errors"
+check lines-error-code-malformed grep -q \
+  '^{"line":3,"error":{"code":"malformed_json","error_code":"E0625","message":"malformed JSON: [^"]*","line":3,"column":10}}$' \
+  "$tmp/lines.errors"
+printf '{"id":"c1","income":1,"size":0,"group":"x"}\n{"id":"c2","income":1,"size":1,"group":"x"}\n' |
+  curl -s -H 'Expect:' --data-binary @- "http://127.0.0.1:$divide_port/v1/evaluate" \
+  > "$tmp/divide.errors"
+check rule-failed-error-codes codes_agree "$tmp/divide.errors"
+check rule-failed-error-code-e0702 grep -q '"code":"rule_failed","error_code":"E0702"' \
+  "$tmp/divide.errors"
+curl -s -H 'Expect:' --data-binary ' ' "$N/v1/evaluate" > "$tmp/own.error"
+check own-error-no-error-code sh -c "grep -q '\"code\": \"no_records\"' '$tmp/own.error' &&
+  ! grep -q error_code '$tmp/own.error'"
 
 # A refusal (404 here) is answered when the request is in, and the connection stays open
 # for the next one.
@@ -300,4 +340,5 @@ check start-address-in-use-said grep -q "cannot listen on '127.0.0.1:$national_p
 
 stop national
 stop divide
+stop failing
 finish

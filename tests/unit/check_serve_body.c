@@ -1,6 +1,7 @@
 /*
  * check_serve_body.c -- how `elig serve` cuts a request body into records (serve_body.c):
- * the shape it decides and the records it hands out, for each shape and its edge cases.
+ * the shape it decides and the records it hands out, for each shape and its edge cases, and
+ * where a place in a record's text is in the body.
  */
 #include <check.h>
 #include <stdio.h>
@@ -127,6 +128,43 @@ START_TEST(test_serve_body_many_elements)
 }
 END_TEST
 
+/* A place the library gives in a record's text (line.column) is said in the body's: the
+ * first line of a record is shifted by where the record begins, later lines are not. */
+typedef struct {
+  const char *body;
+  size_t index;          /* the record, counted from 0 */
+  size_t line, column;   /* the place in its text */
+  size_t body_line, body_column;
+} place_case;
+
+static const place_case places[] = {
+  /* one record: its text is the body's from the start */
+  {"{\"a\":\n", 0, 2, 1, 2, 1},
+  {"{\"a\" 1}", 0, 1, 6, 1, 6},
+  /* JSON Lines: a line's text starts at column 1 of its body line, blank lines counted */
+  {"{\"a\":1}\n\n  {\"a\" 2}", 1, 1, 8, 3, 8},
+  /* array elements: the first line shifted by the element's column */
+  {"[{\"a\":1}, {\"a\" 2}]", 1, 1, 6, 1, 16},
+  {"[\n {\"a\":1},\n {\"a\" 2}\n]", 1, 1, 6, 3, 7},
+  {"[{\"a\":\n 1 x}]", 0, 2, 4, 2, 4},
+};
+
+START_TEST(test_serve_body_place)
+{
+  const place_case *c = &places[_i];
+  body_reader r;
+  body_reader_init(&r, c->body, strlen(c->body), false);
+  body_record rec;
+  for (size_t i = 0; i <= c->index; i++)
+    ck_assert_msg(body_next(&r, &rec), "case %d: no record %zu", _i, i);
+  size_t line, column;
+  body_place(&rec, c->line, c->column, &line, &column);
+  ck_assert_msg(line == c->body_line && column == c->body_column,
+                "case %d: %zu.%zu went to %zu.%zu, expected %zu.%zu", _i, c->line, c->column,
+                line, column, c->body_line, c->body_column);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("serve_body");
@@ -134,6 +172,7 @@ int main(void)
   tcase_add_loop_test(tc, test_serve_body_cases, 0, (int)(sizeof cases / sizeof cases[0]));
   tcase_add_test(tc, test_serve_body_deep_nesting);
   tcase_add_test(tc, test_serve_body_many_elements);
+  tcase_add_loop_test(tc, test_serve_body_place, 0, (int)(sizeof places / sizeof places[0]));
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

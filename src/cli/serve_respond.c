@@ -1,0 +1,72 @@
+/*
+ * serve_respond.c -- how `elig serve` queues a response (the parts: serve.h).
+ *
+ * The router's refusals and every handler's answers go through here, so that every response,
+ * errors included, carries the hash of the rule set that produced it (Elig-Rules-Hash, and
+ * "rules" in the JSON bodies that are the service's own), and so that the request records
+ * what was answered for its log line.  Errors are JSON:
+ * {"error": {"code", "error_code" (the library's, for an error of the library), "message",
+ * and what locates it when known}, "rules"}.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "serve.h"
+
+enum MHD_Result serve_respond(serve_request *rq, unsigned status, const char *type, char *body,
+                              size_t len, const char *const *headers)
+{
+  struct MHD_Response *res =
+    MHD_create_response_from_buffer_with_free_callback(len, body, free);
+  if (!res) {
+    free(body);
+    return MHD_NO;
+  }
+  MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+  MHD_add_response_header(res, "Elig-Rules-Hash", elig_ruleset_hash(rq->rules->rs));
+  for (size_t i = 0; headers && headers[i]; i += 2)
+    MHD_add_response_header(res, headers[i], headers[i + 1]);
+  enum MHD_Result ok = MHD_queue_response(rq->conn, status, res);
+  MHD_destroy_response(res);
+  rq->responded = true;
+  rq->status = status;
+  rq->bytes_out = len;
+  return ok;
+}
+
+enum MHD_Result serve_respond_json(serve_request *rq, unsigned status, json_t *doc,
+                                   const char *const *headers)
+{
+  json_object_set_new(doc, "rules", json_string(elig_ruleset_hash(rq->rules->rs)));
+  char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  json_decref(doc);
+  if (!text)
+    return MHD_NO;
+  size_t len = strlen(text);
+  char *body = realloc(text, len + 2);
+  if (!body) {
+    free(text);
+    return MHD_NO;
+  }
+  body[len++] = '\n';
+  body[len] = '\0';
+  return serve_respond(rq, status, "application/json", body, len, headers);
+}
+
+json_t *serve_error_object(const char *code, const char *error_code, const char *message)
+{
+  json_t *e = json_object();
+  json_object_set_new(e, "code", json_string(code));
+  if (error_code)
+    json_object_set_new(e, "error_code", json_string(error_code));
+  json_object_set_new(e, "message", json_string(message));
+  return e;
+}
+
+enum MHD_Result serve_respond_error(serve_request *rq, unsigned status, const char *code,
+                                    const char *message, const char *const *headers)
+{
+  json_t *doc = json_object();
+  json_object_set_new(doc, "error", serve_error_object(code, NULL, message));
+  return serve_respond_json(rq, status, doc, headers);
+}

@@ -1,0 +1,427 @@
+/*
+ * serve_route.c -- `elig serve`'s router: which handler answers a request, and the request's
+ * life in libmicrohttpd around it (the parts: serve.h).
+ *
+ * libmicrohttpd calls serve_http_request once when the headers are in, then once per piece
+ * of the body, then once more with no data; serve_http_completed when the request is over,
+ * answered or not.  Here:
+ *
+ *   begin      the request takes the rule set in force, for all of its life; its path,
+ *              method and query parameters are matched against the route table
+ *   receive    the body is kept, within --max-body and --request-timeout
+ *   dispatch   on the last call: a refusal decided earlier is answered, the values of the
+ *              query parameters are checked, and the route's handler gets the request and
+ *              its body (serve_handlers.c)
+ *   completed  the access log line, and the request is freed
+ *
+ * What is wrong with the path, the method or a parameter's name is decided before the body
+ * is in (a refusal: 404, 405, 400, 413), and then answered once the body is read and dropped,
+ * so that the connection stays open for the next request.  The router knows each route's
+ * method, path, parameters and handler, and nothing of what the handler does.
+ */
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "serve.h"
+
+/* ---------------------------------------------------------------- the route table */
+
+/* What values a query parameter takes; the router checks them before the handler runs. */
+typedef enum {
+  PARAM_TEXT,    /* any: the handler passes it on (as_of: the library checks the date, and
+                    its handler answers for it) */
+  PARAM_BOOL,    /* yes or no: see param_bool */
+  PARAM_CHOICE   /* one of `choices`; absent (or bare) lets the handler take its default */
+} param_kind;
+
+typedef struct {
+  const char *name;
+  param_kind kind;
+  const char *choices[3];      /* PARAM_CHOICE: the values, NULL-terminated */
+} route_param;
+
+#define MAX_PARAMS 3
+
+typedef struct {
+  const char *method;          /* POST, or GET (which also answers HEAD) */
+  const char *path;
+  serve_handler *handler;
+  route_param params[MAX_PARAMS]; /* the query parameters it takes; a NULL name ends them */
+} route;
+
+static const route routes[] = {
+  {"POST", "/v1/evaluate", serve_handle_evaluate,
+   {{"as_of", PARAM_TEXT, {NULL}}, {"aggregates", PARAM_BOOL, {NULL}}}},
+  {"POST", "/v1/explain", serve_handle_explain,
+   {{"as_of", PARAM_TEXT, {NULL}}, {"format", PARAM_CHOICE, {"json", "text", NULL}}}},
+  {"GET", "/v1/rules", serve_handle_rules, {{NULL, PARAM_TEXT, {NULL}}}},
+  {"GET", "/healthz", serve_handle_health, {{NULL, PARAM_TEXT, {NULL}}}},
+};
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+/* ---------------------------------------------------------------- a request */
+
+typedef struct {
+  serve_request pub;           /* what the handler and the response helpers see */
+  const route *route;          /* NULL: no such path, or a method it does not take */
+  char method[16];             /* as the log shows them: printable ASCII, cut short */
+  char path[128];
+  char client[64];
+  struct timespec start;
+  char *body;
+  size_t len, cap;
+  unsigned refused;            /* an answer decided before the body is in (404, 405, 400,
+                                  413): the body is dropped and this status answered at the
+                                  end, so that the connection stays open for the next request */
+  const char *refused_code;
+  const char *allow;           /* the Allow header of a 405 */
+  char refused_message[300];
+  size_t dropped;              /* bytes of body dropped */
+} request;
+
+/* ---------------------------------------------------------------- small helpers */
+
+static double seconds_since(const struct timespec *t)
+{
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* Text from the network as the log and error messages may show it: printable ASCII only
+ * (anything else becomes '?'), at most size - 1 bytes. */
+static void printable(char *out, size_t size, const char *in)
+{
+  size_t n = 0;
+  for (; in && in[n] && n + 1 < size; n++)
+    out[n] = in[n] >= 0x20 && in[n] < 0x7f ? in[n] : '?';
+  out[n] = '\0';
+}
+
+static void client_address(struct MHD_Connection *c, char *out, size_t size)
+{
+  const union MHD_ConnectionInfo *info =
+    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  snprintf(out, size, "?");
+  if (!info || !info->client_addr)
+    return;
+  socklen_t len = info->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                           : sizeof(struct sockaddr_in);
+  getnameinfo(info->client_addr, len, out, (socklen_t)size, NULL, 0, NI_NUMERICHOST);
+}
+
+/* Appends `word` to the list in out as the n-th of `count` ("a", "a and b", "a, b and c"),
+ * with `open` and `close` around it and `last` ("and", "or") before the last. */
+static void append_listed(char *out, size_t size, size_t n, size_t count, const char *last,
+                          const char *open, const char *word, const char *close)
+{
+  size_t used = strlen(out);
+  const char *sep = n == 0 ? "" : n + 1 < count ? ", " : NULL;
+  snprintf(out + used, size - used, "%s%s%s%s%s%s", sep ? sep : " ", sep ? "" : last,
+           sep ? "" : " ", open, word, close);
+}
+
+/* ---------------------------------------------------------------- query parameters */
+
+/* A yes/no value: absent is no; given bare (?aggregates), empty, true, 1 or yes is yes;
+ * false, 0 or no is no; -1 for anything else. */
+static int param_bool(struct MHD_Connection *c, const char *name)
+{
+  const char *v = NULL;
+  if (MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, NULL) !=
+      MHD_YES)
+    return 0;
+  if (!v || !v[0] || !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes"))
+    return 1;
+  if (!strcasecmp(v, "false") || !strcmp(v, "0") || !strcasecmp(v, "no"))
+    return 0;
+  return -1;
+}
+
+const char *serve_param(const serve_request *rq, const char *name)
+{
+  return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+bool serve_param_bool(const serve_request *rq, const char *name)
+{
+  return param_bool(rq->conn, name) == 1;
+}
+
+/* Looks for a query parameter the route does not take: `unknown` receives the first. */
+typedef struct {
+  const route *route;
+  char unknown[64];
+} param_check;
+
+static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+  (void)kind;
+  (void)value;
+  param_check *pc = cls;
+  for (size_t i = 0; i < MAX_PARAMS && pc->route->params[i].name; i++)
+    if (strcmp(key, pc->route->params[i].name) == 0)
+      return MHD_YES;
+  printable(pc->unknown, sizeof pc->unknown, key);
+  return MHD_NO;
+}
+
+/* Whether every parameter of the route that is given has a value of its kind; when one has
+ * not, `message` says what it takes. */
+static bool param_values_ok(const request *rq, char *message, size_t size)
+{
+  struct MHD_Connection *c = rq->pub.conn;
+  for (size_t i = 0; i < MAX_PARAMS && rq->route->params[i].name; i++) {
+    const route_param *p = &rq->route->params[i];
+    if (p->kind == PARAM_BOOL && param_bool(c, p->name) < 0) {
+      snprintf(message, size, "parameter '%s' takes true or false", p->name);
+      return false;
+    }
+    const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, p->name);
+    if (p->kind != PARAM_CHOICE || !v)
+      continue;
+    size_t n = 0, count = 0;
+    while (p->choices[count])
+      count++;
+    while (n < count && strcmp(v, p->choices[n]) != 0)
+      n++;
+    if (n < count)
+      continue;
+    snprintf(message, size, "parameter '%s' takes ", p->name);
+    for (n = 0; n < count; n++)
+      append_listed(message, size, n, count, "or", "", p->choices[n], "");
+    return false;
+  }
+  return true;
+}
+
+/* ---------------------------------------------------------------- refusals */
+
+/* Decides the answer before the body is in: the body is then dropped as it comes and the
+ * refusal answered when the request is complete (see `refused`). */
+__attribute__((format(printf, 4, 5))) static void refuse(request *rq, unsigned status,
+                                                          const char *code, const char *fmt,
+                                                          ...)
+{
+  if (rq->refused)
+    return; /* the first reason stands */
+  rq->refused = status;
+  rq->refused_code = code;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(rq->refused_message, sizeof rq->refused_message, fmt, ap);
+  va_end(ap);
+}
+
+static enum MHD_Result answer_refusal(request *rq)
+{
+  const char *allow[] = {MHD_HTTP_HEADER_ALLOW, rq->allow, NULL};
+  return serve_respond_error(&rq->pub, rq->refused, rq->refused_code, rq->refused_message,
+                             rq->allow ? allow : NULL);
+}
+
+static void refuse_too_large(request *rq)
+{
+  refuse(rq, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
+         "the request body is larger than the limit of %zu bytes",
+         rq->pub.http->limits.max_body);
+}
+
+/* The route of path and method; refused with 404 or 405 when there is none, 400 when a query
+ * parameter is not one it takes. */
+static void route_request(request *rq, struct MHD_Connection *c, const char *url,
+                          const char *method)
+{
+  for (size_t i = 0; i < NROUTES; i++) {
+    if (strcmp(url, routes[i].path) != 0)
+      continue;
+    bool get = strcmp(routes[i].method, "GET") == 0;
+    if (strcmp(method, routes[i].method) != 0 && !(get && strcmp(method, "HEAD") == 0)) {
+      rq->allow = get ? "GET, HEAD" : "POST";
+      refuse(rq, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "%s takes %s, not %s",
+             rq->path, rq->allow, rq->method);
+      return;
+    }
+    rq->route = &routes[i];
+    param_check pc = {&routes[i], ""};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &pc);
+    if (!pc.unknown[0])
+      return;
+    const route_param *known = routes[i].params;
+    char takes[200] = "";
+    size_t n = 0;
+    while (n < MAX_PARAMS && known[n].name)
+      n++;
+    for (size_t k = 0; k < n; k++)
+      append_listed(takes, sizeof takes, k, n, "and", "'", known[k].name, "'");
+    refuse(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter", "unknown parameter '%s'; %s takes %s",
+           pc.unknown, rq->path, n ? takes : "none");
+    return;
+  }
+  char all[300] = "";
+  for (size_t i = 0; i < NROUTES; i++) {
+    char one[64];
+    snprintf(one, sizeof one, "%s %s", routes[i].method, routes[i].path);
+    append_listed(all, sizeof all, i, NROUTES, "and", "", one, "");
+  }
+  refuse(rq, MHD_HTTP_NOT_FOUND, "not_found", "no endpoint '%s'; there are %s", rq->path, all);
+}
+
+/* ---------------------------------------------------------------- libmicrohttpd's callbacks */
+
+/* The headers are in: a request begins, on the rule set in force now. */
+static enum MHD_Result begin(serve_http *http, struct MHD_Connection *c, const char *url,
+                             const char *method, void **req_cls)
+{
+  request *rq = calloc(1, sizeof *rq);
+  if (!rq)
+    return MHD_NO;
+  *req_cls = rq;
+  atomic_fetch_add(&http->in_flight, 1);
+  rq->pub.http = http;
+  rq->pub.rules = serve_holder_acquire(http->holder);
+  rq->pub.conn = c;
+  clock_gettime(CLOCK_MONOTONIC, &rq->start);
+  printable(rq->method, sizeof rq->method, method);
+  printable(rq->path, sizeof rq->path, url);
+  client_address(c, rq->client, sizeof rq->client);
+  route_request(rq, c, url, method);
+  const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+  if (length && strtoull(length, NULL, 10) > http->limits.max_body) {
+    /* answered now, the body never read: reading it only to drop it costs more than the
+     * connection is worth (libmicrohttpd closes it) */
+    refuse_too_large(rq);
+    return answer_refusal(rq);
+  }
+  return MHD_YES; /* answered on the last call, when the whole request is in */
+}
+
+/* A piece of the body: kept, within the size and time limits.  libmicrohttpd cannot answer
+ * while a body is still coming in, so a body refused, or found too large only once it
+ * streams in (chunked, without a Content-Length), is read to its end and dropped, and the
+ * refusal answered then; one that takes too long is cut off by closing the connection. */
+static enum MHD_Result receive(request *rq, const char *data, size_t n)
+{
+  const serve_limits *lim = &rq->pub.http->limits;
+  if (seconds_since(&rq->start) > lim->request_timeout) {
+    rq->pub.status = MHD_HTTP_REQUEST_TIMEOUT; /* for the log: the client hears only the close */
+    return MHD_NO;
+  }
+  if (!rq->refused && n > lim->max_body - rq->len)
+    refuse_too_large(rq);
+  if (rq->refused) {
+    rq->dropped += n;
+    return MHD_YES;
+  }
+  if (rq->len + n > rq->cap) {
+    size_t cap = rq->cap ? rq->cap : 4096;
+    while (cap < rq->len + n)
+      cap *= 2;
+    char *body = realloc(rq->body, cap);
+    if (!body)
+      return MHD_NO;
+    rq->body = body;
+    rq->cap = cap;
+  }
+  memcpy(rq->body + rq->len, data, n);
+  rq->len += n;
+  return MHD_YES;
+}
+
+/* Whether the request says its body is JSON Lines. */
+static bool sends_json_lines(struct MHD_Connection *c)
+{
+  const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+  if (!type)
+    return false;
+  static const char *const lines[] = {"application/x-ndjson", "application/jsonl",
+                                      "application/x-jsonlines", "application/json-lines"};
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+    if (strncasecmp(type, lines[i], strlen(lines[i])) == 0)
+      return true;
+  return false;
+}
+
+/* The whole request is in: its refusal, or its handler's answer. */
+static enum MHD_Result dispatch(request *rq)
+{
+  if (rq->refused)
+    return answer_refusal(rq);
+  char message[200];
+  if (!param_values_ok(rq, message, sizeof message))
+    return serve_respond_error(&rq->pub, MHD_HTTP_BAD_REQUEST, "bad_parameter", message, NULL);
+  serve_body body = {rq->body ? rq->body : "", rq->len, sends_json_lines(rq->pub.conn)};
+  return rq->route->handler(&rq->pub, &body);
+}
+
+enum MHD_Result serve_http_request(void *cls, struct MHD_Connection *c, const char *url,
+                                   const char *method, const char *version, const char *upload,
+                                   size_t *upload_size, void **req_cls)
+{
+  (void)version;
+  request *rq = *req_cls;
+  if (!rq)
+    return begin(cls, c, url, method, req_cls);
+  rq->pub.conn = c;
+  if (*upload_size) {
+    size_t n = *upload_size;
+    *upload_size = 0;
+    return rq->pub.responded ? MHD_YES : receive(rq, upload, n);
+  }
+  if (rq->pub.responded)
+    return MHD_YES;
+  return dispatch(rq);
+}
+
+static const char *termination(enum MHD_RequestTerminationCode toe)
+{
+  switch (toe) {
+  case MHD_REQUEST_TERMINATED_COMPLETED_OK: return "completed";
+  case MHD_REQUEST_TERMINATED_WITH_ERROR: return "error";
+  case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED: return "timeout";
+  case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN: return "shutdown";
+  case MHD_REQUEST_TERMINATED_READ_ERROR: return "client closed";
+  case MHD_REQUEST_TERMINATED_CLIENT_ABORT: return "client closed";
+  }
+  return "other";
+}
+
+void serve_http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                          enum MHD_RequestTerminationCode toe)
+{
+  (void)c;
+  serve_http *http = cls;
+  request *rq = *req_cls;
+  if (!rq)
+    return;
+  *req_cls = NULL;
+  const serve_request *pub = &rq->pub;
+  json_t *e = json_object();
+  json_object_set_new(e, "event", json_string("request"));
+  json_object_set_new(e, "client", json_string(rq->client));
+  json_object_set_new(e, "method", json_string(rq->method));
+  json_object_set_new(e, "path", json_string(rq->path));
+  json_object_set_new(e, "status", pub->status ? json_integer(pub->status) : json_null());
+  json_object_set_new(e, "end", json_string(termination(toe)));
+  json_object_set_new(e, "us", json_integer((json_int_t)(seconds_since(&rq->start) * 1e6)));
+  json_object_set_new(e, "bytes_in", json_integer((json_int_t)(rq->len + rq->dropped)));
+  json_object_set_new(e, "bytes_out", json_integer((json_int_t)pub->bytes_out));
+  if (pub->records) {
+    json_object_set_new(e, "records", json_integer((json_int_t)pub->records));
+    json_object_set_new(e, "rejected", json_integer((json_int_t)pub->rejected));
+  }
+  if (pub->ignored_keys)
+    json_object_set_new(e, "ignored_keys", json_integer((json_int_t)pub->ignored_keys));
+  json_object_set_new(e, "rules", json_string(elig_ruleset_hash(pub->rules->rs)));
+  serve_log_write(http->log, e);
+  serve_rules_release(rq->pub.rules);
+  free(rq->body);
+  free(rq);
+  atomic_fetch_sub(&http->in_flight, 1);
+}
