@@ -6,8 +6,9 @@
 # `elig diff --list`, explain (elig_explain_records) with `elig explain`, tools with
 # `elig test --coverage`, `elig fmt -` and `elig check --dump`, allocator (elig_run under a
 # counting allocator) with `elig run`.  Also: the installed header compiles on its own as
-# strict C11 (and as C++ when there is a compiler), and neither installed library exports a
-# name but elig_*.
+# strict C11 (and as C++ when there is a compiler), neither installed library exports a
+# name but elig_*, and doc/libelig.3 names every function of the header in its SYNOPSIS
+# and has an EXAMPLE that compiles and runs.
 #
 # Environment (as make check sets it): ELIG, srcdir, abs_top_builddir, MAKE, CC, CFLAGS,
 # LDFLAGS, ELIG_WRAPPER.  UPDATE=1 rewrites doc/examples/embed/evaluate.out.
@@ -60,8 +61,12 @@ check shared-never-prints-or-exits sh -c "! nm -u '$libdir/libelig.so' |
 # Build the examples with the commands doc/api.md gives (and this build's own flags: a
 # sanitizer build's library needs its runtime in the program too).
 build() { # build NAME OUTPUT LIBS...
-  name=$1; out=$2; shift 2
-  $CC -std=c11 -Wall -Werror $CFLAGS "$examples/$name.c" "$@" $LDFLAGS -o "$out" \
+  name=$1; shift
+  build_file "$examples/$name.c" "$@"
+}
+build_file() { # build_file SOURCE OUTPUT LIBS...
+  src=$1; out=$2; shift 2
+  $CC -std=c11 -Wall -Werror $CFLAGS "$src" "$@" $LDFLAGS -o "$out" \
     2>"$tmp/build.err" || { cat "$tmp/build.err"; return 1; }
 }
 check build-evaluate build evaluate "$tmp/evaluate" $(pkg-config --cflags --libs elig)
@@ -213,5 +218,19 @@ check allocator-budget-exit-4 [ $status = 4 ]
 check allocator-budget-out-of-memory grep -q '^allocator: the batch failed: out of memory' \
   "$tmp/budget.err"
 check allocator-budget-nothing-held grep -q '^allocator: 0 blocks still held' "$tmp/budget.err"
+
+# doc/libelig.3: its SYNOPSIS names every function of the header, and its EXAMPLE compiles
+# against the installed library and prints what the page says.
+sed -n 's/^ELIG_API [^(]*[ *]\(elig_[a-z_]*\)(.*/\1/p' include/elig.h | sort >"$tmp/header.names"
+sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' doc/libelig.3 |
+  sed -n 's/^\.BI\{0,1\} "[^(]*[ *]\(elig_[a-z_]*\)(.*/\1/p' | sort >"$tmp/synopsis.names"
+check manpage-synopsis-complete cmp -s "$tmp/header.names" "$tmp/synopsis.names"
+check manpage-synopsis-nonempty [ -s "$tmp/synopsis.names" ]
+sed -n '/^\.SH EXAMPLE/,/^\.SH/p' doc/libelig.3 | sed -n '/^\.EX/,/^\.EE/p' |
+  sed -e '/^\.E[XE]/d' -e 's/\\e/\\/g' >"$tmp/manpage.c"
+check build-manpage-example build_file "$tmp/manpage.c" "$tmp/manpage" \
+  $(pkg-config --cflags --libs elig)
+check manpage-example-prints [ "$(${ELIG_WRAPPER:-} "$tmp/manpage" 2>/dev/null)" = \
+  "t1/2020: exit_eligible" ]
 
 finish
