@@ -43,9 +43,10 @@
  *   use it at once (create contexts, read its names) with no locking.  An elig_ctx holds the
  *   mutable state of one evaluation (registers, match data, the last result and error) and
  *   must be used by one thread at a time; give each thread its own.  A ruleset must outlive
- *   its contexts.  The library has no global mutable state, no initialisation function, and
- *   no dependence on the locale; it never writes to standard output or standard error and
- *   never exits the process.
+ *   its contexts.  The library's one piece of global state is the allocator
+ *   (elig_set_allocator), set before any other call and only read afterwards.  It has no
+ *   initialisation function and no dependence on the locale; it never writes to standard
+ *   output or standard error and never exits the process.
  *
  * ERRORS
  *
@@ -74,7 +75,8 @@ extern "C" {
 #define ELIG_VERSION_MAJOR 0
 #define ELIG_VERSION_MINOR 2
 #define ELIG_VERSION_PATCH 0
-#define ELIG_VERSION_NUMBER (ELIG_VERSION_MAJOR * 10000 + ELIG_VERSION_MINOR * 100 + ELIG_VERSION_PATCH)
+#define ELIG_VERSION_NUMBER \
+  (ELIG_VERSION_MAJOR * 10000 + ELIG_VERSION_MINOR * 100 + ELIG_VERSION_PATCH)
 
 #if defined(__GNUC__) && defined(ELIG_BUILDING)
 #define ELIG_API __attribute__((visibility("default")))
@@ -91,7 +93,7 @@ typedef enum elig_status {
   ELIG_EREJECT = 3,   /* the record breaks its schema (or is not valid JSON); not evaluated */
   ELIG_EEVAL = 4,     /* a rule failed on this record: division by zero, overflow, a regex
                          limit; no result */
-  ELIG_EIO = 5,       /* a file could not be read */
+  ELIG_EIO = 5,       /* an input could not be read or an output could not be written */
   ELIG_ENOMEM = 6,    /* out of memory */
   ELIG_EINVAL = 7,    /* an argument is wrong: NULL, out of range, wrong type for a field */
   ELIG_ENOTFOUND = 8, /* no field, decision, flag or aggregate of that name */
@@ -113,11 +115,12 @@ ELIG_API void elig_free(void *p);
 
 /* ---------------------------------------------------------------- memory */
 
-/* Where the library's memory comes from: every allocation it makes (PCRE2's, the scanner's
- * and the parser's included) goes through these three functions, and every block it hands
- * the caller is freed with them (elig_free).  `ud` is passed to each call.  malloc and
- * realloc return NULL when they cannot; the library then fails with ELIG_ENOMEM, leaking
- * nothing. */
+/* Where the library's memory comes from: every allocation it makes (PCRE2's, the scanner's,
+ * the parser's stack and the formatter's included) goes through these three functions, and
+ * every block it hands the caller is freed with them (elig_free).  `ud` is passed to each
+ * call.  malloc and realloc return NULL when they cannot; the library then fails with
+ * ELIG_ENOMEM, leaking nothing.  realloc may be given NULL (it then allocates), free may be
+ * given NULL.  A batch's threads call them at the same time: they must be thread-safe. */
 typedef struct elig_allocator {
   void *(*malloc)(void *ud, size_t size);
   void *(*realloc)(void *ud, void *p, size_t size);
@@ -151,7 +154,9 @@ ELIG_API elig_severity elig_error_severity(const elig_error *e);
  * diagnostic (E01xx-E05xx, warnings W0xxx), "E06xx" for a record that breaks its schema or
  * cannot be read, "E07xx" for a rule that fails on a record; NULL for an error of the
  * caller (ELIG_EINVAL) or out of memory.  Map codes, never message texts: messages may be
- * reworded and translated, codes never change. */
+ * reworded and translated, codes never change.  A batch (elig_run) hands its rejections
+ * over as text lines or reject rows, without their codes; "E08xx" (a CSV header that cannot
+ * be used) is said there too. */
 ELIG_API const char *elig_error_code(const elig_error *e);
 /* What is wrong, lower case, without the location: "unknown field 'net_incme'",
  * "field 'size': not between 1 and 30", "division by zero".  Never quotes a record's
@@ -301,7 +306,8 @@ ELIG_API elig_status elig_ruleset_field_index(const elig_ruleset *rs, const char
                                               size_t *index);
 
 /* The key fields of the record schema (`record household key hh_id, year`), in order:
- * elig_ruleset_key_field gives field i's number for elig_ruleset_field_name and the rest. */
+ * elig_ruleset_key_field gives key i's field number for elig_ruleset_field_name and the
+ * rest (SIZE_MAX when i is out of range, which the field functions refuse). */
 ELIG_API size_t elig_ruleset_key_count(const elig_ruleset *rs);
 ELIG_API size_t elig_ruleset_key_field(const elig_ruleset *rs, size_t i);
 
@@ -379,8 +385,8 @@ ELIG_API elig_status elig_eval_json(elig_ctx *ctx, const char *json, size_t len,
  *   elig_ctx_set_none  absent (its default applies, or the record is rejected when the
  *                      field is required)
  * Setters return ELIG_OK; ELIG_EREJECT when the value is not one of the field's type (see
- * elig_ctx_error; the field is then absent); ELIG_EINVAL for a bad index, a list field, or a setter that does
- * not fit the field's type; ELIG_ENOMEM.  Range, `one of`, pattern and required checks
+ * elig_ctx_error; the field is then absent); ELIG_EINVAL for a bad index, a list field,
+ * or a setter that does not fit the field's type; ELIG_ENOMEM.  Range, `one of`, pattern and required checks
  * run in elig_eval, which returns as elig_eval_json does. */
 ELIG_API void elig_ctx_clear(elig_ctx *ctx);
 ELIG_API elig_status elig_ctx_set_text(elig_ctx *ctx, size_t field, const char *text,
@@ -400,8 +406,9 @@ ELIG_API uint64_t elig_ctx_unknown_keys(const elig_ctx *ctx);
 /* The same for the last evaluation on ctx alone: how many keys were no field; *first (when
  * `first` is not NULL) receives the first of them, or NULL when none, valid until the next
  * call on ctx: cut to 60 bytes with "...", control and bidirectional characters as '?', so
- * it is safe to print or log.  A key of a record in a list (a member's) counts too.  A service can answer "key 'exited_yaer' was ignored"
- * with it instead of ignoring a misspelt field in silence. */
+ * it is safe to print or log.  A key of a record in a list (a member's) counts too.  A
+ * service can answer "key 'exited_yaer' was ignored" with it instead of ignoring a misspelt
+ * field in silence. */
 ELIG_API size_t elig_ctx_last_unknown_keys(const elig_ctx *ctx, const char **first);
 
 /* ---------------------------------------------------------------- reading a result */
@@ -561,8 +568,11 @@ typedef struct elig_run_options {
 /* Evaluates every record of the inputs, in order, and writes one result per record and then
  * the aggregates, as `elig run` does.  A record that breaks its schema, cannot be read, or
  * on which a rule fails is rejected (with its line, key and reason) and the batch goes on;
- * an input file whose CSV header cannot be used has each of its records rejected.  JSON keys
- * that are no field are counted and said in one warning at the end.
+ * an input file whose CSV header cannot be used (a required field missing, a name given
+ * twice) has each of its records rejected; one whose header is not CSV at all (an
+ * unterminated quote) stops the batch with ELIG_EIO.  JSON keys that are no field are
+ * counted and said in one warning at the end.  Messages about inputs name them as in
+ * "elig: cannot open 'NAME': REASON".
  *   Arguments: rs       the rule set (shared: other threads may use it at the same time)
  *              opt      options, or NULL for the defaults
  *              inputs   the registers, read in order
@@ -620,9 +630,11 @@ typedef struct elig_explain_options {
 /* Reads the inputs and explains, on ELIG_STREAM_REPORT, every record that matches, as
  * elig_explain does for one (`elig explain --id`).  Records that cannot be read are passed
  * over; an input whose CSV header cannot be used is refused (ELIG_EIO).  stats->written
- * counts the records explained: 0 is no error.
- *   Returns ELIG_OK, ELIG_EIO, ELIG_ECANCELED, ELIG_ENOMEM, or ELIG_EINVAL (a field to match
- *   that the schema does not have: elig_error-less, said on ELIG_STREAM_MESSAGES). */
+ * counts the records explained: 0 is no error.  io->progress is not called: a search is
+ * one pass that stops at no record.
+ *   Returns ELIG_OK, ELIG_EIO, ELIG_ECANCELED, ELIG_ENOMEM, or ELIG_EINVAL (NULL arguments,
+ *   a date that is not one, or a field to match that the schema does not have: look names
+ *   up first with elig_ruleset_field_index). */
 ELIG_API elig_status elig_explain_records(const elig_ruleset *rs,
                                           const elig_explain_options *opt,
                                           const elig_input *inputs, size_t ninputs,
@@ -645,7 +657,8 @@ typedef struct elig_test_stats {
   unsigned flags, flags_hit;         /* flags, and those some test raised */
 } elig_test_stats;
 
-/* Runs the test blocks of rs (those of its imports included), as `elig test` does.
+/* Runs the test blocks of rs (those of its imports included), as `elig test` does.  stats
+ * may be NULL.
  *   report   receives the failures, one "FILE:LINE:COL: test "NAME": expected ..., got ..."
  *            line each, and with coverage the rules and flags no test exercised (the
  *            caller's; elig_free; "" when all passed)

@@ -743,8 +743,15 @@ static elig_status fail(elig_ctx *ctx, elig_status st, const char *message, cons
   return st;
 }
 
+static elig_status malformed_json(elig_ctx *ctx, const jdoc_error *jerr);
+
 static elig_status reject(elig_ctx *ctx, const rec_reject *why)
 {
+  if (why->code == DIAG_E_MALFORMED_JSON && why->json_column) {
+    jdoc_error jerr = {.code = JDOC_ESYNTAX, .column = why->json_column};
+    snprintf(jerr.message, sizeof jerr.message, "%s", why->json_reason);
+    return malformed_json(ctx, &jerr);
+  }
   fail(ctx, ELIG_EREJECT, why->message, why->field);
   ctx->err.code = diag_id_code(why->code);
   return ELIG_EREJECT;
@@ -825,8 +832,11 @@ elig_status elig_eval_json(elig_ctx *ctx, const char *json, size_t len, const el
   jdoc_errcode code = jdoc_parse(&ctx->json, ctx->input.p, len, &jerr);
   if (code == JDOC_ENOMEM)
     return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
-  if (code == JDOC_EEMPTY)
-    return fail(ctx, ELIG_EREJECT, "the record is empty: expected a JSON object", NULL);
+  if (code == JDOC_EEMPTY) {
+    fail(ctx, ELIG_EREJECT, "the record is empty: expected a JSON object", NULL);
+    ctx->err.code = diag_id_code(DIAG_E_NOT_OBJECT); /* every rejection has its code */
+    return ELIG_EREJECT;
+  }
   if (code != JDOC_OK)
     return malformed_json(ctx, &jerr);
   step_why why;

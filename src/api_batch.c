@@ -48,7 +48,7 @@ size_t elig_ruleset_key_count(const elig_ruleset *rs)
 
 size_t elig_ruleset_key_field(const elig_ruleset *rs, size_t i)
 {
-  return rs && i < rs->P->nkeys ? rs->P->key_fields[i] : 0;
+  return rs && i < rs->P->nkeys ? rs->P->key_fields[i] : SIZE_MAX;
 }
 
 /* The evaluation date: "YYYY-MM-DD", or today in UTC for NULL. */
@@ -138,8 +138,9 @@ elig_status elig_explain_records(const elig_ruleset *rs, const elig_explain_opti
       (o.nmatch && (!o.match_fields || !o.match_values)) || !as_of_days(o.as_of, &l.as_of))
     return ELIG_EINVAL;
   for (size_t i = 0; i < o.nmatch; i++)
-    if (!o.match_fields[i] || !o.match_values[i])
-      return ELIG_EINVAL;
+    if (!o.match_fields[i] || !o.match_values[i] ||
+        prog_find_field(rs->P, o.match_fields[i]) == PROG_NONE)
+      return ELIG_EINVAL; /* a field the schema lacks would match nothing, silently */
   for (size_t i = 0; i < ninputs; i++)
     if (!inputs[i].read)
       return ELIG_EINVAL;

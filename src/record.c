@@ -24,6 +24,7 @@ static bool reject(rec_reject *why, diag_id id, ...)
   why->code = id;
   why->field[0] = '\0';
   why->value[0] = '\0';
+  why->json_column = 0;
   return false;
 }
 
@@ -513,6 +514,8 @@ static bool keys_once(jdoc *doc, const jdoc_node *obj, rec_reject *why)
   if (st == JDOC_ENOMEM)
     return reject(why, DIAG_E_NO_MEMORY); /* no verdict on the record: the caller gives up */
   reject(why, DIAG_E_MALFORMED_JSON, err.column, err.message);
+  why->json_column = err.column;
+  snprintf(why->json_reason, sizeof why->json_reason, "%s", err.message);
   return false;
 }
 

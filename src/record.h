@@ -43,6 +43,10 @@ typedef struct {
   char field[128];      /* the field it is about ("size", "members[2].age"), "" when none */
   char value[80];       /* the value at fault as given, cut short with "...", "" when none:
                            personal data, shown only when the operator asks (--show-values) */
+  size_t json_column;   /* malformed JSON (a key given twice): the 1-based byte of the fault
+                           in the record's text, and the reason alone, for the library to
+                           say as it says every other malformed JSON; 0 otherwise */
+  char json_reason[112];
 } rec_reject;
 
 /* Maps a header record to fields.  Fails (false, with a message) when a required field has

@@ -60,6 +60,7 @@ step_result step_evaluate(step *s, uint64_t seq, step_why *why)
   why->reject.code = step_failure_code(st);
   snprintf(why->reject.message, sizeof why->reject.message, "%s", vm_status_str(st));
   why->reject.field[0] = why->reject.value[0] = '\0';
+  why->reject.json_column = 0;
   return STEP_FAILED;
 }
 
@@ -103,6 +104,7 @@ static step_result csv_type(step *s, const rec_header *h, const split_record *r,
     why->reject.code = h->refused_code;
     snprintf(why->reject.message, sizeof why->reject.message, "%s", h->refused);
     why->reject.field[0] = why->reject.value[0] = '\0';
+    why->reject.json_column = 0;
     return STEP_REJECTED;
   }
   if (r->csv->error == CSV_ENOMEM)
@@ -126,6 +128,7 @@ step_result step_type(step *s, const rec_header *h, const split_record *r,
     diag_format(DIAG_E_MALFORMED_JSON, why->reject.message, sizeof why->reject.message,
                 r->json_at.column, r->json_at.message);
     why->reject.field[0] = why->reject.value[0] = '\0';
+    why->reject.json_column = 0;
     return STEP_REJECTED;
   }
   uint64_t seen = unknown->keys;

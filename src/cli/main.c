@@ -468,11 +468,18 @@ static int cmd_explain(int argc, char **argv)
     return failure;
   char *const *data = argv + optind + 1;
   size_t ndata = (size_t)(argc - optind - 1);
-  /* --id is the first key field; a rule set without keys has no record to find, and a field
-   * named "" matches none */
-  const char *fields[2] = {elig_ruleset_key_count(rs)
-                             ? elig_ruleset_field_name(rs, elig_ruleset_key_field(rs, 0))
-                             : "",
+  /* --id is the first key field; --year the field 'year': both must exist, or no record
+   * could ever be found and "no record with key" would blame the data */
+  size_t year_field;
+  if (!elig_ruleset_key_count(rs) ||
+      (year && elig_ruleset_field_index(rs, "year", &year_field) != ELIG_OK)) {
+    fprintf(stderr, "elig: %s: the record %s, so --%s finds no record\n", argv[optind],
+            elig_ruleset_key_count(rs) ? "has no field 'year'" : "declares no key",
+            elig_ruleset_key_count(rs) ? "year" : "id");
+    elig_ruleset_free(rs);
+    return EXIT_USAGE;
+  }
+  const char *fields[2] = {elig_ruleset_field_name(rs, elig_ruleset_key_field(rs, 0)),
                            "year"};
   const char *values[2] = {id, year};
   opt.match_fields = fields;

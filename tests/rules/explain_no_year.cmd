@@ -1,0 +1,1 @@
+explain ../lang/aggregates.rules ../lang/aggregates.csv --id x --year 2020
