@@ -43,7 +43,10 @@
  *   use it at once (create contexts, read its names) with no locking.  An elig_ctx holds the
  *   mutable state of one evaluation (registers, match data, the last result and error) and
  *   must be used by one thread at a time; give each thread its own.  A ruleset must outlive
- *   its contexts.  The library's one piece of global state is the allocator
+ *   its contexts.  Compiling, formatting and the batch functions are thread-safe too: any
+ *   number of threads may compile rule sets at once (the scanner and the parser are
+ *   reentrant; each compilation has its own memory), and batches over one rule set may run
+ *   side by side.  The library's one piece of global state is the allocator
  *   (elig_set_allocator), set before any other call and only read afterwards.  It has no
  *   initialisation function and no dependence on the locale; it never writes to standard
  *   output or standard error and never exits the process.

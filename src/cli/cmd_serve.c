@@ -215,7 +215,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
   char error[300];
   if (!resolve_listen(o->listen, &o->addr, &o->addr_len, error, sizeof error))
     return cli_usage_error(usage_serve, "--listen: %s", error);
-  return 0;
+  return EXIT_OK;
 }
 
 /* ---------------------------------------------------------------- start and stop */
@@ -361,7 +361,7 @@ int cmd_serve(int argc, char **argv)
   serve_options o;
   int rc = parse_options(argc, argv, &o);
   if (rc)
-    return rc < 0 ? 0 : rc;
+    return rc < 0 ? EXIT_OK : rc; /* -1: --help was answered */
 
   /* Blocked before any thread starts, so that every thread inherits the mask and only
    * sigtimedwait below takes these signals. */
