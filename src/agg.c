@@ -44,21 +44,24 @@ void agg_table_init(agg_table *t, const prog_aggregate *A)
   t->A = A;
 }
 
-static void group_free(agg_group *g, const prog_aggregate *A)
+/* What a group holds beyond its block (which its table's arena frees): first() texts. */
+static void group_release(agg_group *g, const prog_aggregate *A)
 {
   if (!g)
     return;
-  for (uint32_t i = 0; i < A->nfirsts; i++)
+  for (uint32_t i = 0; i < A->nfirsts; i++) {
     mem_free(firsts_of(A, g)[i].text);
-  mem_free(g);
+    firsts_of(A, g)[i].text = NULL;
+  }
 }
 
 void agg_table_fini(agg_table *t)
 {
   for (uint32_t i = 0; i < t->cap; i++)
-    group_free(t->slots[i], t->A);
+    group_release(t->slots[i], t->A);
   mem_free(t->slots);
   mem_free(t->hashes);
+  arena_free(t->groups);
   memset(t, 0, sizeof *t);
 }
 
@@ -109,15 +112,18 @@ static int key_cmp(const prog_aggregate *A, const vm_val *a, const vm_val *b)
 }
 
 /* A new group for keys, their texts copied into its block. */
-static agg_group *group_new(const prog_aggregate *A, const vm_val *keys, uint64_t hash)
+static agg_group *group_new(agg_table *t, const vm_val *keys, uint64_t hash)
 {
+  const prog_aggregate *A = t->A;
   size_t text = 0;
   for (uint32_t i = 0; i < A->nkeys; i++)
     if (A->key_types[i].base == TY_TEXT && !keys[i].none)
       text += keys[i].u.s.len;
   size_t size = sizeof(agg_group) + (A->nkeys + A->naccs) * sizeof(vm_val) +
                 A->nfirsts * sizeof(agg_first) + text;
-  agg_group *g = mem_calloc(1, size);
+  if (!t->groups && !(t->groups = arena_new()))
+    return NULL;
+  agg_group *g = arena_alloc(t->groups, size); /* zeroed */
   if (!g)
     return NULL;
   g->hash = hash;
@@ -185,7 +191,7 @@ static agg_group *find(agg_table *t, const vm_val *keys, uint64_t hash, agg_grou
   for (; t->slots[j]; j = (j + 1) & (t->cap - 1))
     if (t->hashes[j] == hash && key_cmp(t->A, keys_of(t->slots[j]), keys) == 0)
       return t->last = t->slots[j];
-  agg_group *g = adopt ? adopt : group_new(t->A, keys, hash);
+  agg_group *g = adopt ? adopt : group_new(t, keys, hash);
   if (g) {
     t->slots[j] = g;
     t->hashes[j] = hash;
@@ -363,29 +369,40 @@ static bool combine(const prog_aggregate *A, agg_group *dst, agg_group *src)
 bool agg_merge(agg_table *dst, agg_table *src, uint64_t shift)
 {
   const prog_aggregate *A = dst->A;
+  /* dst adopts some of src's groups as they are: it takes over the arena they live in */
+  if (src->groups && !dst->groups) {
+    dst->groups = src->groups;
+    src->groups = NULL;
+  } else if (src->groups) {
+    arena_adopt(dst->groups, src->groups);
+  }
+  bool ok = true;
   for (uint32_t i = 0; i < src->cap; i++) {
     agg_group *g = src->slots[i];
     if (!g)
       continue;
+    src->slots[i] = NULL;
+    if (!ok) { /* out of memory already: what is left is only released */
+      group_release(g, A);
+      continue;
+    }
     for (uint32_t k = 0; shift && k < A->nfirsts; k++)
       if (firsts_of(A, g)[k].seq != UINT64_MAX)
         firsts_of(A, g)[k].seq += shift;
-    src->slots[i] = NULL;
-    src->last = NULL;
     agg_group *d = find(dst, keys_of(g), g->hash, g);
     if (!d) {
-      group_free(g, A);
-      return false;
-    }
-    if (d != g) {
+      group_release(g, A);
+      ok = false;
+    } else if (d != g) {
       if (!combine(A, d, g))
         dst->overflow = true;
-      group_free(g, A);
+      group_release(g, A);
     }
   }
-  dst->overflow |= src->overflow;
+  src->last = NULL;
   src->n = 0;
-  return true;
+  dst->overflow |= src->overflow;
+  return ok;
 }
 
 /* qsort has no context argument in C11, so each entry carries its aggregate. */

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "arena.h"
 #include "program.h"
 #include "vm.h"
 #include "write.h"
@@ -20,6 +21,8 @@ typedef struct agg_group agg_group;
 
 typedef struct {
   const prog_aggregate *A;
+  mem_arena *groups;   /* where the groups live: one block for thousands of villages, not an
+                          allocation each (a register has tens of thousands of groups) */
   agg_group **slots;   /* open-addressing hash table */
   uint64_t *hashes;    /* the hash of each slot's group */
   agg_group *last;     /* the group found last */

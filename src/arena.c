@@ -63,6 +63,23 @@ void *arena_alloc(mem_arena *a, size_t size)
   return p;
 }
 
+void arena_adopt(mem_arena *into, mem_arena *from)
+{
+  if (!from->head)
+    return;
+  if (!into->head) {
+    into->head = from->head;
+  } else {
+    /* behind into's head, which keeps serving allocations */
+    block *tail = from->head;
+    while (tail->next)
+      tail = tail->next;
+    tail->next = into->head->next;
+    into->head->next = from->head;
+  }
+  from->head = NULL;
+}
+
 void arena_set_fail(mem_arena *a, jmp_buf *fail)
 {
   a->fail = fail;

@@ -25,6 +25,10 @@ void arena_free(mem_arena *a);
  * of memory, or a jump to the arena's failure point when one is set. */
 void *arena_alloc(mem_arena *a, size_t size);
 
+/* Moves every block of `from` into `into`: what was allocated from either now lives until
+ * arena_free(into).  `from` is left empty and usable. */
+void arena_adopt(mem_arena *into, mem_arena *from);
+
 /* From now on, an allocation that fails jumps to `fail` (longjmp(*fail, 1)) instead of
  * returning NULL; NULL sets it back.  The parser sets it while it builds a tree: its
  * grammar actions can then assume every node they make exists, and running out of memory

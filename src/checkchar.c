@@ -27,11 +27,16 @@ char checkchar_iso7064_mod11_2_compute(const char *digits, size_t n)
   unsigned p = 0;
   if (n == 0)
     return '\0';
+  /* p only needs to be right modulo 11: reduce it when it grows large, not every digit (an
+   * identity number is checked on every record of a register) */
   for (size_t i = 0; i < n; i++) {
     if (!is_digit(digits[i]))
       return '\0';
-    p = ((p + (unsigned)(digits[i] - '0')) * 2) % 11;
+    p = (p + (unsigned)(digits[i] - '0')) * 2;
+    if (p >= 1u << 28)
+      p %= 11;
   }
+  p %= 11;
   unsigned check = (12 - p) % 11;
   return check == 10 ? 'X' : (char)('0' + check);
 }

@@ -26,6 +26,20 @@ static const unsigned char quoted_class[256] = {
   ['"'] = 1, ['\n'] = 1, [0] = 1,
 };
 
+/* The first byte at or after s (before e) whose class is not 0.  Four bytes a step while
+ * four remain: cells of a register are mostly a few to a few dozen bytes, and testing four
+ * classes at once takes the loop's branch once per four bytes instead of once per byte
+ * (the plain loop ran at a third of the speed on the national register). */
+static inline const unsigned char *scan_plain(const unsigned char *s, const unsigned char *e,
+                                              const unsigned char *cls)
+{
+  while (e - s >= 4 && !(cls[s[0]] | cls[s[1]] | cls[s[2]] | cls[s[3]]))
+    s += 4;
+  while (s < e && !cls[*s])
+    s++;
+  return s;
+}
+
 static const char *const messages[] = {
   [CSV_OK] = "",
   [CSV_EQUOTE_IN_FIELD] = "quote inside an unquoted field",
@@ -230,8 +244,7 @@ const char *csv_parse_record(csv_parser *ps, const char *p, const char *end, csv
       bool escaped = false;
       start = ++s;
       for (;;) {
-        while (s < e && !quoted_class[*s])
-          s++;
+        s = scan_plain(s, e, quoted_class);
         if (s == e)
           break;
         if (*s == '"') {
@@ -287,8 +300,7 @@ const char *csv_parse_record(csv_parser *ps, const char *p, const char *end, csv
     } else {
       start = s;
       for (;;) {
-        while (s < e && !unquoted_class[*s])
-          s++;
+        s = scan_plain(s, e, unquoted_class);
         if (s == e)
           break;
         unsigned char cls = unquoted_class[*s];

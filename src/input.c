@@ -133,7 +133,7 @@ static bool reserve(char **buf, size_t *cap, size_t need)
   size_t ncap = *cap + *cap / 2;
   if (ncap < need)
     ncap = need;
-  char *nb = mem_realloc(*buf, ncap);
+  char *nb = mem_buffer_realloc(*buf, ncap);
   if (!nb)
     return false;
   *buf = nb;
@@ -450,7 +450,7 @@ void input_chunk_fini(input_chunk *c)
 {
   if (!c)
     return;
-  mem_free(c->buf);
+  mem_buffer_free(c->buf);
   input_chunk_init(c);
 }
 
@@ -502,6 +502,6 @@ void input_close(input_source *src)
 {
   if (!src)
     return;
-  mem_free(src->carry);
+  mem_buffer_free(src->carry);
   mem_free(src);
 }

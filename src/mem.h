@@ -14,12 +14,19 @@
 #include <stddef.h>
 
 /* As malloc, calloc, realloc, free and strdup, through the installed allocator.  A size of 0
- * is given one byte, so that NULL always means out of memory.  mem_free accepts NULL. */
+ * is given one byte, so that NULL always means out of memory.  mem_free accepts NULL, and
+ * only blocks of these functions: each starts a cache line into its allocation (mem.c). */
 void *mem_alloc(size_t size);
 void *mem_calloc(size_t n, size_t size);
 void *mem_realloc(void *p, size_t size);
 void mem_free(void *p);
 char *mem_strdup(const char *s);
+
+/* The buffers a register is read into (input.c): as mem_realloc and mem_free but without
+ * the offset kept for other blocks (mem.c).  Never handed out, and freed only
+ * with mem_buffer_free. */
+void *mem_buffer_realloc(void *p, size_t size);
+void mem_buffer_free(void *p);
 
 /* PCRE2's memory functions (its general context takes this shape). */
 void *mem_pcre2_alloc(size_t size, void *unused);

@@ -54,8 +54,14 @@ static bool next_csv(splitter *s, split_record *r)
     s->p = next;
     if (s->cells.error == CSV_OK && s->cells.ncells == 0)
       continue; /* blank lines at the end */
-    *r = (split_record){.raw = raw, .rawlen = without_line_end(raw, (size_t)(next - raw)),
-                        .line = at, .format = INPUT_CSV, .csv = &s->cells};
+    /* field by field: a compound literal would also clear json_at's message, per record */
+    r->raw = raw;
+    r->rawlen = without_line_end(raw, (size_t)(next - raw));
+    r->line = at;
+    r->format = INPUT_CSV;
+    r->csv = &s->cells;
+    r->json = NULL;
+    r->json_error = JDOC_OK;
     return true;
   }
   return false;
@@ -71,7 +77,11 @@ static bool next_jsonl(splitter *s, split_record *r)
     s->p = nl ? nl + 1 : s->end;
     if (n && raw[n - 1] == '\r')
       n--;
-    *r = (split_record){.raw = raw, .rawlen = n, .line = at, .format = INPUT_JSONL};
+    r->raw = raw;
+    r->rawlen = n;
+    r->line = at;
+    r->format = INPUT_JSONL;
+    r->csv = NULL;
     r->json_error = jdoc_parse(&s->json, raw, n, &r->json_at);
     if (r->json_error == JDOC_EEMPTY)
       continue;

@@ -405,8 +405,7 @@ vm_status vm_fold(vm_opcode op, vm_val *a, const vm_val *b, const vm_val *c)
 #define VMCASE(name) L_##name:
 #define DISPATCH()                \
   do {                            \
-    in = code[pc];                \
-    goto *jump_table[in.op];      \
+    goto *jump_table[ip->op];     \
   } while (0)
 #define VM_SWITCH
 #else
@@ -415,14 +414,16 @@ vm_status vm_fold(vm_opcode op, vm_val *a, const vm_val *b, const vm_val *c)
 #define DISPATCH() goto dispatch
 #define VM_SWITCH   \
   dispatch:         \
-  in = code[pc];    \
-  switch ((vm_opcode)in.op)
+  switch ((vm_opcode)ip->op)
 #endif
 #define NEXT()                    \
   do {                            \
-    pc++;                         \
+    ip++;                         \
     DISPATCH();                   \
   } while (0)
+/* The instruction pointer walks the code array itself: the loop keeps one pointer live
+ * instead of an index and the array, and a jump's target is one addition. */
+#define PC() ((uint32_t)(ip - code))
 #define A (&R[in.a])
 #define B (&R[in.b])
 #define C (&R[in.c])
@@ -430,7 +431,7 @@ vm_status vm_fold(vm_opcode op, vm_val *a, const vm_val *b, const vm_val *c)
 #define FAIL(st)        \
   do {                  \
     ctx->err = (st);    \
-    ctx->err_pc = pc;   \
+    ctx->err_pc = PC(); \
     return ctx->err;    \
   } while (0)
 
@@ -439,11 +440,13 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
   const elig_program *P = ctx->s.P;
   const vm_ins *code = P->code;
   vm_val *R = ctx->s.R;
-  uint32_t sp = 0, pc;
+  uint32_t sp = 0;
   if (ctx->done[cell] == ctx->serial)
     return VM_OK;
-  pc = P->cells[cell].entry;
-  vm_ins in;
+  const vm_ins *ip = code + P->cells[cell].entry;
+  /* `in` is the current instruction, read in place: a handler loads only the operands it
+   * uses, and no copy of the other fields ties up registers across the loop */
+#define in (*ip)
 #if VM_COMPUTED_GOTO
   static const void *const jump_table[] = {
 #define OP(name, fmt, doc) &&L_##name,
@@ -467,8 +470,8 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
       if (ctx->done[in.a] != ctx->serial) {
         if (sp >= P->max_depth) /* only a cycle could do this, and the checker forbids them */
           FAIL(VM_ERR_OVERFLOW);
-        ctx->stack[sp++] = pc + 1;
-        pc = P->cells[in.a].entry;
+        ctx->stack[sp++] = PC() + 1;
+        ip = code + P->cells[in.a].entry;
         DISPATCH();
       }
       NEXT();
@@ -476,41 +479,41 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
       ctx->done[in.a] = ctx->serial;
       if (sp == 0)
         return VM_OK;
-      pc = ctx->stack[--sp];
+      ip = code + ctx->stack[--sp];
       DISPATCH();
     VMCASE(JMP)
-      pc = in.x;
+      ip = code + in.x;
       DISPATCH();
     VMCASE(JMPF)
       if (!A->u.i) {
-        pc = in.x;
+        ip = code + in.x;
         DISPATCH();
       }
       NEXT();
     VMCASE(JMPT)
       if (A->u.i) {
-        pc = in.x;
+        ip = code + in.x;
         DISPATCH();
       }
       NEXT();
     VMCASE(JMPNONE)
       if (A->none) {
-        pc = in.x;
+        ip = code + in.x;
         DISPATCH();
       }
       NEXT();
     VMCASE(JMPSOME)
       if (!A->none) {
-        pc = in.x;
+        ip = code + in.x;
         DISPATCH();
       }
       NEXT();
-    VMCASE(JLTI) if (A->u.i < B->u.i) { pc = in.x; DISPATCH(); } NEXT();
-    VMCASE(JGEI) if (A->u.i >= B->u.i) { pc = in.x; DISPATCH(); } NEXT();
-    VMCASE(JLEI) if (A->u.i <= B->u.i) { pc = in.x; DISPATCH(); } NEXT();
-    VMCASE(JGTI) if (A->u.i > B->u.i) { pc = in.x; DISPATCH(); } NEXT();
-    VMCASE(JEQI) if (A->u.i == B->u.i) { pc = in.x; DISPATCH(); } NEXT();
-    VMCASE(JNEI) if (A->u.i != B->u.i) { pc = in.x; DISPATCH(); } NEXT();
+    VMCASE(JLTI) if (A->u.i < B->u.i) { ip = code + in.x; DISPATCH(); } NEXT();
+    VMCASE(JGEI) if (A->u.i >= B->u.i) { ip = code + in.x; DISPATCH(); } NEXT();
+    VMCASE(JLEI) if (A->u.i <= B->u.i) { ip = code + in.x; DISPATCH(); } NEXT();
+    VMCASE(JGTI) if (A->u.i > B->u.i) { ip = code + in.x; DISPATCH(); } NEXT();
+    VMCASE(JEQI) if (A->u.i == B->u.i) { ip = code + in.x; DISPATCH(); } NEXT();
+    VMCASE(JNEI) if (A->u.i != B->u.i) { ip = code + in.x; DISPATCH(); } NEXT();
     VMCASE(ISNONE) {
       bool none = B->none;
       A->none = false;
@@ -608,7 +611,7 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
       NEXT();
     VMCASE(NEXT)
       if (A->u.i >= (int64_t)R[in.a + 1].u.l.count) {
-        pc = in.x;
+        ip = code + in.x;
         DISPATCH();
       }
       A->u.i++;
@@ -627,3 +630,4 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
   }
   return VM_OK; /* not reached: every handler dispatches or returns */
 }
+#undef in

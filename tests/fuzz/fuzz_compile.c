@@ -10,6 +10,7 @@
 
 #include "fmt.h"
 #include "fuzz.h"
+#include "mem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -43,6 +44,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   char *out = NULL, err[256];
   size_t outlen;
   fmt_format((const char *)data, size, &out, &outlen, err, sizeof err);
-  free(out);
+  mem_free(out);
   return 0;
 }

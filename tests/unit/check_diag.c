@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "srcfile.h"
 #include "suggest.h"
+#include "mem.h"
 
 /* A set holding one file `name` with `text`; its id is 0. */
 static src_set *one_file(const char *name, const char *text)
@@ -41,7 +42,7 @@ static void assert_render(const diag_list *l, const src_set *set, const char *wa
   char *got = diag_render(l, set, false);
   ck_assert_ptr_nonnull(got);
   ck_assert_str_eq(got, want);
-  free(got);
+  mem_free(got); /* the library's block: mem_free, not free (mem.c) */
 }
 
 /* ---------------------------------------------------------------- the codes table */
@@ -384,7 +385,7 @@ START_TEST(test_diag_render_color)
                         "      |     \033[1;32m^\033[0m\n"
                         "      = \033[1mhelp:\033[0m remove it, or use it in a decision, a flag "
                         "or the output\n");
-  free(got);
+  mem_free(got);
   diag_list_free(l);
   src_set_free(set);
 }

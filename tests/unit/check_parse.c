@@ -25,6 +25,7 @@
 #include "parse.h"
 #include "srcfile.h"
 #include "grammar/parser.h"
+#include "mem.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -67,7 +68,7 @@ static void parse_text(parsed *p, const char *text)
 
 static void parsed_free(parsed *p)
 {
-  free(p->dump);
+  mem_free(p->dump); /* the library's block: mem_free, not free (mem.c) */
   diag_list_free(p->diags);
   ast_arena_free(p->arena);
   src_set_free(p->srcs);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "srcfile.h"
+#include "mem.h"
 
 /* ---------------------------------------------------------------- positions */
 
@@ -214,7 +215,7 @@ START_TEST(test_srcfile_load_missing)
   ck_assert_ptr_nonnull(err);
   ck_assert_str_eq(err, "cannot read '/nonexistent/dir/x.rules': No such file or directory");
   ck_assert_uint_eq(src_set_count(set), 0);
-  free(err);
+  mem_free(err);
   /* errmsg is optional */
   ck_assert_int_eq(src_set_load(set, "/nonexistent/dir/x.rules", &id, NULL), SRC_EIO);
   src_set_free(set);
@@ -230,7 +231,7 @@ START_TEST(test_srcfile_load_directory)
   ck_assert_int_eq(src_set_load(set, "/tmp", &id, &err), SRC_EIO);
   ck_assert_ptr_nonnull(err);
   ck_assert_str_eq(err, "cannot read '/tmp': Is a directory");
-  free(err);
+  mem_free(err);
   src_set_free(set);
 }
 END_TEST
@@ -248,7 +249,7 @@ START_TEST(test_srcfile_load_size_limit)
   ck_assert_int_eq(src_set_load(set, path, &id, &err), SRC_ETOOBIG);
   ck_assert_ptr_nonnull(err);
   ck_assert_ptr_nonnull(strstr(err, "is larger than the limit of 19999 bytes"));
-  free(err);
+  mem_free(err);
   err = NULL;
 
   /* exactly at the limit is fine, and the buffer growth reaches it */
