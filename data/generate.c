@@ -112,34 +112,34 @@ typedef struct {
  * so that some counties pass the exit test and some do not. A register with few villages
  * uses the first two: a western county that passes and a central one that fails. */
 static const real_county real_counties[] = {
-  {530621, 15000}, /* 云南 昭通 鲁甸县 (W) */
-  {411623, 36000}, /* 河南 周口 商水县 */
-  {522327, 42000}, /* 贵州 黔西南 册亨县 (W) */
-  {360730, 11000}, /* 江西 赣州 宁都县 */
-  {621121, 20000}, /* 甘肃 定西 通渭县 (W) */
-  {433124, 28000}, /* 湖南 湘西 花垣县 */
-  {513431, 48000}, /* 四川 凉山 昭觉县 (W) */
-  {341221, 9000},  /* 安徽 阜阳 临泉县 */
-  {530622, 14000}, /* 云南 昭通 巧家县 (W) */
-  {411524, 30000}, /* 河南 信阳 商城县 */
-  {522326, 45000}, /* 贵州 黔西南 望谟县 (W) */
-  {360731, 10000}, /* 江西 赣州 于都县 */
-  {621126, 22000}, /* 甘肃 定西 岷县 (W) */
-  {433127, 34000}, /* 湖南 湘西 永顺县 */
-  {513436, 52000}, /* 四川 凉山 美姑县 (W) */
-  {422823, 12000}, /* 湖北 恩施 巴东县 */
-  {622926, 40000}, /* 甘肃 临夏 东乡族自治县 (W) */
-  {411627, 8000},  /* 河南 周口 太康县 */
-  {530627, 18000}, /* 云南 昭通 镇雄县 (W) */
-  {360732, 27000}, /* 江西 赣州 兴国县 */
-  {520527, 16000}, /* 贵州 毕节 赫章县 (W) */
-  {433130, 13000}, /* 湖南 湘西 龙山县 */
-  {451228, 36000}, /* 广西 河池 都安瑶族自治县 (W) */
-  {130722, 25000}, /* 河北 张家口 张北县 */
-  {611024, 12000}, /* 陕西 商洛 山阳县 (W) */
-  {130723, 9000},  /* 河北 张家口 康保县 */
-  {640422, 33000}, /* 宁夏 固原 西吉县 (W) */
-  {422826, 26000}, /* 湖北 恩施 咸丰县 */
+    {530621, 15000}, /* 云南 昭通 鲁甸县 (W) */
+    {411623, 36000}, /* 河南 周口 商水县 */
+    {522327, 42000}, /* 贵州 黔西南 册亨县 (W) */
+    {360730, 11000}, /* 江西 赣州 宁都县 */
+    {621121, 20000}, /* 甘肃 定西 通渭县 (W) */
+    {433124, 28000}, /* 湖南 湘西 花垣县 */
+    {513431, 48000}, /* 四川 凉山 昭觉县 (W) */
+    {341221, 9000},  /* 安徽 阜阳 临泉县 */
+    {530622, 14000}, /* 云南 昭通 巧家县 (W) */
+    {411524, 30000}, /* 河南 信阳 商城县 */
+    {522326, 45000}, /* 贵州 黔西南 望谟县 (W) */
+    {360731, 10000}, /* 江西 赣州 于都县 */
+    {621126, 22000}, /* 甘肃 定西 岷县 (W) */
+    {433127, 34000}, /* 湖南 湘西 永顺县 */
+    {513436, 52000}, /* 四川 凉山 美姑县 (W) */
+    {422823, 12000}, /* 湖北 恩施 巴东县 */
+    {622926, 40000}, /* 甘肃 临夏 东乡族自治县 (W) */
+    {411627, 8000},  /* 河南 周口 太康县 */
+    {530627, 18000}, /* 云南 昭通 镇雄县 (W) */
+    {360732, 27000}, /* 江西 赣州 兴国县 */
+    {520527, 16000}, /* 贵州 毕节 赫章县 (W) */
+    {433130, 13000}, /* 湖南 湘西 龙山县 */
+    {451228, 36000}, /* 广西 河池 都安瑶族自治县 (W) */
+    {130722, 25000}, /* 河北 张家口 张北县 */
+    {611024, 12000}, /* 陕西 商洛 山阳县 (W) */
+    {130723, 9000},  /* 河北 张家口 康保县 */
+    {640422, 33000}, /* 宁夏 固原 西吉县 (W) */
+    {422826, 26000}, /* 湖北 恩施 咸丰县 */
 };
 #define N_REAL (sizeof real_counties / sizeof real_counties[0])
 
@@ -266,7 +266,13 @@ static void put_money(out *o, int64_t fen)
  * Households and their members
  * ======================================================================================== */
 
-enum { REL_HEAD, REL_SPOUSE, REL_CHILD, REL_PARENT, REL_GRANDCHILD };
+enum {
+  REL_HEAD,
+  REL_SPOUSE,
+  REL_CHILD,
+  REL_PARENT,
+  REL_GRANDCHILD
+};
 static const char *const rel_names[] = {"head", "spouse", "child", "parent", "grandchild"};
 
 #define MAX_PERSONS 16
@@ -296,7 +302,7 @@ static void make_household(uint64_t seed, uint64_t h, household *hh)
   person *p = hh->p;
   int n = 0, kind = (int)rng_below(&r, 100);
   memset(hh, 0, sizeof *hh);
-  if (kind < 6) { /* an old person alone */
+  if (kind < 6) {                           /* an old person alone */
     int b = (int)rng_range(&r, 1931, 1953); /* one draw per statement: C leaves the order of */
     bool male = rng_ppm(&r, 450000);        /* evaluation within an initializer unspecified */
     p[n++] = (person){(int16_t)b, 0, REL_HEAD, male, 0, 0};
@@ -312,8 +318,12 @@ static void make_household(uint64_t seed, uint64_t h, household *hh)
     int hb = (int)rng_range(&r, 1955, 1994), male = rng_ppm(&r, 880000);
     p[n++] = (person){(int16_t)hb, 0, REL_HEAD, (uint8_t)male, 0, 0};
     if (rng_ppm(&r, 920000))
-      p[n++] = (person){(int16_t)(hb + (male ? rng_range(&r, -1, 6) : -rng_range(&r, 0, 5))), 0,
-                        REL_SPOUSE, (uint8_t)!male, 0, 0};
+      p[n++] = (person){(int16_t)(hb + (male ? rng_range(&r, -1, 6) : -rng_range(&r, 0, 5))),
+                        0,
+                        REL_SPOUSE,
+                        (uint8_t)!male,
+                        0,
+                        0};
     uint32_t k = rng_below(&r, 100);
     int kids = k < 10 ? 0 : k < 45 ? 1 : k < 85 ? 2 : k < 97 ? 3 : 4;
     int first_kid = n, oldest_kid = 9999;
@@ -323,8 +333,8 @@ static void make_household(uint64_t seed, uint64_t h, household *hh)
         b = 2024 - (int)rng_below(&r, 6);
       bool left = b <= 1996 && rng_ppm(&r, 500000); /* grown up and moved out */
       uint32_t s = rng_below(&r, 100);
-      person c = {(int16_t)b, 0, REL_CHILD, rng_ppm(&r, 520000), 0,
-                  (uint8_t)(s < 20 ? 2 : s < 60 ? 1 : 0)};
+      person c = {(int16_t)b,          0, REL_CHILD,
+                  rng_ppm(&r, 520000), 0, (uint8_t)(s < 20 ? 2 : s < 60 ? 1 : 0)};
       if (left)
         continue;
       int j = n++; /* children by age, oldest first */
@@ -388,18 +398,24 @@ static char mod11_2(const char *d)
  * ======================================================================================== */
 
 /* Income bands, per person and year, relative to that year's lines. */
-enum { BAND_LOW, BAND_NEAR, BAND_EDGE, BAND_MID, BAND_HIGH };
+enum {
+  BAND_LOW,
+  BAND_NEAR,
+  BAND_EDGE,
+  BAND_MID,
+  BAND_HIGH
+};
 
 /* Kinds of bad rows (--bad-rows), in the order they are used. */
 enum {
   BAD_NONE = -1,
-  BAD_SIZE,      /* size 0 or above 30 */
-  BAD_DECIMALS,  /* money with three decimals */
-  BAD_NUMBER,    /* non-numeric income */
-  BAD_CHECK,     /* wrong check character in head_id */
-  BAD_VILLAGE,   /* 11-digit village code */
-  BAD_MISSING,   /* a required value missing */
-  BAD_BOOL,      /* a boolean that is not one */
+  BAD_SIZE,     /* size 0 or above 30 */
+  BAD_DECIMALS, /* money with three decimals */
+  BAD_NUMBER,   /* non-numeric income */
+  BAD_CHECK,    /* wrong check character in head_id */
+  BAD_VILLAGE,  /* 11-digit village code */
+  BAD_MISSING,  /* a required value missing */
+  BAD_BOOL,     /* a boolean that is not one */
   N_BAD
 };
 
@@ -421,12 +437,12 @@ typedef struct {
 
 /* What the village gives its households. */
 typedef struct {
-  char code[13];      /* 12-digit division code */
-  uint32_t county;    /* its county's 6-digit code */
-  uint32_t target;    /* share of households meant to be poor in 2020, ppm */
-  uint32_t reg;       /* share registered poor in 2014, ppm */
-  uint32_t p_new;     /* yearly chance that a never-registered household falls below the line */
-  uint32_t p_return;  /* yearly chance that an exited household falls back below it */
+  char code[13];     /* 12-digit division code */
+  uint32_t county;   /* its county's 6-digit code */
+  uint32_t target;   /* share of households meant to be poor in 2020, ppm */
+  uint32_t reg;      /* share registered poor in 2014, ppm */
+  uint32_t p_new;    /* yearly chance that a never-registered household falls below the line */
+  uint32_t p_return; /* yearly chance that an exited household falls back below it */
 } village;
 
 /* Exit years of households registered in 2014 that exited by 2020, weights in percent. */
@@ -535,10 +551,10 @@ static void make_record(uint64_t seed, uint64_t h, int year, const village *v, c
   } else if (rec->exited_year) {
     band = shock < v->p_return ? BAND_LOW : unstable ? BAND_EDGE : tier < 70 ? BAND_MID : BAND_HIGH;
   } else {
-    band = shock < v->p_new            ? BAND_LOW
+    band = shock < v->p_new                  ? BAND_LOW
            : (nlab == 0 && lab0_low) || edge ? BAND_EDGE
-           : tier < 25                 ? BAND_MID
-                                       : BAND_HIGH;
+           : tier < 25                       ? BAND_MID
+                                             : BAND_HIGH;
   }
   int at = pos + jitter < 0 ? 0 : pos + jitter > 999 ? 999 : pos + jitter;
   int64_t growth = 100 + 6 * (year - 2019); /* percent of 2019 incomes */
@@ -559,7 +575,7 @@ static void make_record(uint64_t seed, uint64_t h, int year, const village *v, c
   rec->net = pc * n + fen;
   if (band == BAND_LOW && negative)
     rec->net = -neg_amount; /* a farm loss */
-  if (boundary) /* per capita on the poverty line, to the fen or nearly */
+  if (boundary)             /* per capita on the poverty line, to the fen or nearly */
     rec->net = L * n + bdelta;
 
   /* Expenses. */
@@ -713,8 +729,17 @@ static void put_net_income(out *o, const record *r, badness b, bool json)
 }
 
 /* BAD_MISSING leaves out one of these; BAD_BOOL spoils one of these. */
-enum { MISS_NET, MISS_GRADE, MISS_FOOD, MISS_LABOUR };
-enum { BOOL_FOOD, BOOL_WATER, BOOL_REGISTERED };
+enum {
+  MISS_NET,
+  MISS_GRADE,
+  MISS_FOOD,
+  MISS_LABOUR
+};
+enum {
+  BOOL_FOOD,
+  BOOL_WATER,
+  BOOL_REGISTERED
+};
 
 static bool missing(badness b, int which)
 {
@@ -815,7 +840,7 @@ static void write_members(out *o, uint64_t seed, uint64_t h, const household *hh
     put_str(o, "{\"name\":\"");
     /* Children, grandchildren and the father take the family's surname; the spouse and the
      * mother keep their own. */
-    put_str(o, surnames[p->rel == REL_SPOUSE                 ? spouse
+    put_str(o, surnames[p->rel == REL_SPOUSE               ? spouse
                         : p->rel == REL_PARENT && !p->male ? mother
                                                            : family]);
     put_str(o, given[g1]);
@@ -1064,7 +1089,8 @@ static void usage(FILE *f)
 #ifdef __GNUC__
 __attribute__((format(printf, 1, 2)))
 #endif
-static _Noreturn void bad_usage(const char *fmt, ...)
+static _Noreturn void
+bad_usage(const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);

@@ -213,12 +213,15 @@ typedef struct elig_ruleset elig_ruleset;
  *   opt.no_imports = true;
  */
 typedef struct elig_options {
-  size_t size;             /* sizeof(elig_options) of the header the program was built with */
-  unsigned max_errors;     /* errors kept before the rest are only counted; 0 = 20 */
-  bool no_imports;         /* refuse `import` (text compiled from an untrusted source) */
+  size_t size;         /* sizeof(elig_options) of the header the program was built with */
+  unsigned max_errors; /* errors kept before the rest are only counted; 0 = 20 */
+  bool no_imports;     /* refuse `import` (text compiled from an untrusted source) */
 } elig_options;
 
-#define ELIG_OPTIONS_INIT {sizeof(elig_options), 0, false}
+#define ELIG_OPTIONS_INIT          \
+  {                                \
+    sizeof(elig_options), 0, false \
+  }
 
 /* Compiles the rule file at `path` and everything it imports (relative to the importing
  * file's folder).
@@ -268,8 +271,8 @@ ELIG_API elig_status elig_dump_syntax(const char *path, const elig_options *opt,
  *              ELIG_EINTERNAL when the formatter would change its meaning (a bug; the text
  *              is refused); ELIG_ENOMEM; ELIG_EINVAL (NULL arguments, or a text larger than a
  *              rule file may be). */
-ELIG_API elig_status elig_format_rules(const char *name, const char *text, size_t len,
-                                       char **out, size_t *outlen, elig_diags **diags);
+ELIG_API elig_status elig_format_rules(const char *name, const char *text, size_t len, char **out,
+                                       size_t *outlen, elig_diags **diags);
 
 /* ---------------------------------------------------------------- what a rule set defines */
 
@@ -277,12 +280,12 @@ ELIG_API elig_status elig_format_rules(const char *name, const char *text, size_
 typedef enum elig_type {
   ELIG_TYPE_BOOL = 0,
   ELIG_TYPE_INT = 1,
-  ELIG_TYPE_MONEY = 2,     /* exact, two decimals ("4000.01") */
-  ELIG_TYPE_NUMBER = 3,    /* exact decimal */
-  ELIG_TYPE_PERCENT = 4,   /* exact, shown as "2.50%" */
+  ELIG_TYPE_MONEY = 2,   /* exact, two decimals ("4000.01") */
+  ELIG_TYPE_NUMBER = 3,  /* exact decimal */
+  ELIG_TYPE_PERCENT = 4, /* exact, shown as "2.50%" */
   ELIG_TYPE_TEXT = 5,
-  ELIG_TYPE_DATE = 6,      /* YYYY-MM-DD */
-  ELIG_TYPE_LIST = 7       /* a list of records (members); given only in JSON */
+  ELIG_TYPE_DATE = 6, /* YYYY-MM-DD */
+  ELIG_TYPE_LIST = 7  /* a list of records (members); given only in JSON */
 } elig_type;
 
 /* The `policy "NAME" version "V"` line; "" when the rules have none.  Valid while rs is. */
@@ -349,8 +352,7 @@ ELIG_API bool elig_date_valid(const char *text);
 /* The name among names[0..n) that `len` bytes of `word` most likely misspell (edit distance,
  * as the compiler's "did you mean"), or NULL when none is close enough.  Returns one of the
  * given pointers. */
-ELIG_API const char *elig_suggest(const char *word, size_t len, const char *const *names,
-                                  size_t n);
+ELIG_API const char *elig_suggest(const char *word, size_t len, const char *const *names, size_t n);
 
 /* ---------------------------------------------------------------- evaluating */
 
@@ -392,8 +394,7 @@ ELIG_API elig_status elig_eval_json(elig_ctx *ctx, const char *json, size_t len,
  * or a setter that does not fit the field's type; ELIG_ENOMEM.  Range, `one of`, pattern and required checks
  * run in elig_eval, which returns as elig_eval_json does. */
 ELIG_API void elig_ctx_clear(elig_ctx *ctx);
-ELIG_API elig_status elig_ctx_set_text(elig_ctx *ctx, size_t field, const char *text,
-                                       size_t len);
+ELIG_API elig_status elig_ctx_set_text(elig_ctx *ctx, size_t field, const char *text, size_t len);
 ELIG_API elig_status elig_ctx_set_int(elig_ctx *ctx, size_t field, int64_t value);
 ELIG_API elig_status elig_ctx_set_bool(elig_ctx *ctx, size_t field, bool value);
 ELIG_API elig_status elig_ctx_set_none(elig_ctx *ctx, size_t field);
@@ -435,9 +436,9 @@ ELIG_API bool elig_result_flag(const elig_result *r, size_t i);
 ELIG_API const char *elig_result_column(const elig_result *r, size_t i);
 
 typedef enum elig_format {
-  ELIG_FORMAT_JSON = 0,  /* JSON: one object and a newline, as `elig run --format jsonl` */
-  ELIG_FORMAT_CSV = 1,   /* one CSV line, as `elig run` (header: elig_ruleset_csv_header) */
-  ELIG_FORMAT_TEXT = 2   /* a readable tree, as `elig explain`; only for elig_explain */
+  ELIG_FORMAT_JSON = 0, /* JSON: one object and a newline, as `elig run --format jsonl` */
+  ELIG_FORMAT_CSV = 1,  /* one CSV line, as `elig run` (header: elig_ruleset_csv_header) */
+  ELIG_FORMAT_TEXT = 2  /* a readable tree, as `elig explain`; only for elig_explain */
 } elig_format;
 
 /* The whole result as `elig run` writes it: columns, then the raised flags.  *len (when
@@ -458,8 +459,7 @@ ELIG_API const char *elig_ruleset_csv_header(const elig_ruleset *rs);
  *   NULL); ELIG_EINVAL when the last evaluation on ctx did not succeed or fmt is CSV;
  *   ELIG_EEVAL when a value the explanation shows (one the decisions did not need) fails
  *   to compute (elig_ctx_error says where); ELIG_ENOMEM. */
-ELIG_API elig_status elig_explain(elig_ctx *ctx, elig_format fmt, const char **text,
-                                  size_t *len);
+ELIG_API elig_status elig_explain(elig_ctx *ctx, elig_format fmt, const char **text, size_t *len);
 
 /* ---------------------------------------------------------------- aggregates */
 
@@ -486,8 +486,8 @@ ELIG_API elig_status elig_ctx_merge_aggregates(elig_ctx *into, elig_ctx *from);
  * at a time, in input order; the batch returns only once its own threads are done. */
 
 typedef enum elig_input_format {
-  ELIG_INPUT_CSV = 0,   /* RFC 4180 with a header line; UTF-8, a BOM allowed */
-  ELIG_INPUT_JSONL = 1  /* one JSON object per line */
+  ELIG_INPUT_CSV = 0,  /* RFC 4180 with a header line; UTF-8, a BOM allowed */
+  ELIG_INPUT_JSONL = 1 /* one JSON object per line */
 } elig_input_format;
 
 /* One register to read.  `name` is how messages name it ("data/sample.csv:12: rejected
@@ -495,7 +495,7 @@ typedef enum elig_input_format {
 typedef struct elig_input {
   const char *name;
   elig_input_format format;
-  void *arg;            /* given to the callbacks */
+  void *arg; /* given to the callbacks */
   /* Called once before the first read (NULL: nothing to open).  Returns 0, or an errno
    * value: the batch then says "cannot open 'NAME': ..." and stops with ELIG_EIO. */
   int (*open)(void *arg);
@@ -534,18 +534,18 @@ typedef struct elig_batch_io {
   bool (*write)(void *arg, elig_stream stream, const char *data, size_t len);
   bool (*cancelled)(void *arg);
   void (*progress)(void *arg, const elig_batch_stats *so_far);
-  void *arg;                  /* given to each */
+  void *arg; /* given to each */
 } elig_batch_io;
 
 /* The counts of a batch. */
 struct elig_batch_stats {
-  uint64_t records;           /* read, headers and blank lines not counted */
-  uint64_t written;           /* elig_run: results written; elig_diff: records compared;
+  uint64_t records;      /* read, headers and blank lines not counted */
+  uint64_t written;      /* elig_run: results written; elig_diff: records compared;
                                  elig_explain_records: records explained */
-  uint64_t rejected;          /* rejected (elig_diff: by either rule set) */
-  uint64_t rejected_old;      /* elig_diff only: by the old rules, and by the new ones */
+  uint64_t rejected;     /* rejected (elig_diff: by either rule set) */
+  uint64_t rejected_old; /* elig_diff only: by the old rules, and by the new ones */
   uint64_t rejected_new;
-  uint64_t changed;           /* elig_diff only: compared records whose results change */
+  uint64_t changed; /* elig_diff only: compared records whose results change */
 };
 
 /* ---------------------------------------------------------------- elig_run */
@@ -553,20 +553,22 @@ struct elig_batch_stats {
 /* How elig_run works; start from ELIG_RUN_OPTIONS_INIT (see elig_options on `size`). */
 typedef struct elig_run_options {
   size_t size;
-  elig_format format;         /* ELIG_FORMAT_CSV (the default) or ELIG_FORMAT_JSON lines */
-  const char *as_of;          /* the evaluation date "YYYY-MM-DD"; NULL: today, in UTC */
-  unsigned threads;           /* evaluating threads, the caller's included; 0: one a core */
-  bool reject_rows;           /* rejected records as CSV rows on ELIG_STREAM_REJECTS (line,
+  elig_format format;       /* ELIG_FORMAT_CSV (the default) or ELIG_FORMAT_JSON lines */
+  const char *as_of;        /* the evaluation date "YYYY-MM-DD"; NULL: today, in UTC */
+  unsigned threads;         /* evaluating threads, the caller's included; 0: one a core */
+  bool reject_rows;         /* rejected records as CSV rows on ELIG_STREAM_REJECTS (line,
                                  the key fields, reason, the record as read), instead of
                                  lines on ELIG_STREAM_MESSAGES */
-  bool separate_aggregates;   /* the aggregates on ELIG_STREAM_AGGREGATES */
-  bool explain;               /* a last column naming the rule that decided each decision */
-  bool show_values;           /* rejections quote the value at fault (personal data: off) */
-  size_t chunk_bytes;         /* bytes read at a time; 0: 1 MiB */
+  bool separate_aggregates; /* the aggregates on ELIG_STREAM_AGGREGATES */
+  bool explain;             /* a last column naming the rule that decided each decision */
+  bool show_values;         /* rejections quote the value at fault (personal data: off) */
+  size_t chunk_bytes;       /* bytes read at a time; 0: 1 MiB */
 } elig_run_options;
 
-#define ELIG_RUN_OPTIONS_INIT {sizeof(elig_run_options), ELIG_FORMAT_CSV, NULL, 0, false, \
-                               false, false, false, 0}
+#define ELIG_RUN_OPTIONS_INIT                                                         \
+  {                                                                                   \
+    sizeof(elig_run_options), ELIG_FORMAT_CSV, NULL, 0, false, false, false, false, 0 \
+  }
 
 /* Evaluates every record of the inputs, in order, and writes one result per record and then
  * the aggregates, as `elig run` does.  A record that breaks its schema, cannot be read, or
@@ -587,23 +589,25 @@ typedef struct elig_run_options {
  *              aggregate's rule failed; ELIG_ENOMEM; ELIG_EINVAL (bad options: a date that
  *              is not one, say). */
 ELIG_API elig_status elig_run(const elig_ruleset *rs, const elig_run_options *opt,
-                              const elig_input *inputs, size_t ninputs,
-                              const elig_batch_io *io, elig_batch_stats *stats);
+                              const elig_input *inputs, size_t ninputs, const elig_batch_io *io,
+                              elig_batch_stats *stats);
 
 /* ---------------------------------------------------------------- elig_diff */
 
 typedef struct elig_diff_options {
   size_t size;
-  elig_format format;         /* the report: ELIG_FORMAT_TEXT (the default) or JSON */
-  const char *old_name;       /* how the report names the two rule sets (their files) */
+  elig_format format;   /* the report: ELIG_FORMAT_TEXT (the default) or JSON */
+  const char *old_name; /* how the report names the two rule sets (their files) */
   const char *new_name;
-  bool list;                  /* the changed records as CSV on ELIG_STREAM_LIST */
-  const char *as_of;          /* as for elig_run */
+  bool list;         /* the changed records as CSV on ELIG_STREAM_LIST */
+  const char *as_of; /* as for elig_run */
   size_t chunk_bytes;
 } elig_diff_options;
 
-#define ELIG_DIFF_OPTIONS_INIT {sizeof(elig_diff_options), ELIG_FORMAT_TEXT, NULL, NULL, false, \
-                                NULL, 0}
+#define ELIG_DIFF_OPTIONS_INIT                                              \
+  {                                                                         \
+    sizeof(elig_diff_options), ELIG_FORMAT_TEXT, NULL, NULL, false, NULL, 0 \
+  }
 
 /* The impact of replacing the rules `old_rs` with `new_rs` on the records of the inputs, in
  * one pass, as `elig diff` reports it: for each decision how many records go from which
@@ -613,22 +617,23 @@ typedef struct elig_diff_options {
  *   rule set and changed. */
 ELIG_API elig_status elig_diff(const elig_ruleset *old_rs, const elig_ruleset *new_rs,
                                const elig_diff_options *opt, const elig_input *inputs,
-                               size_t ninputs, const elig_batch_io *io,
-                               elig_batch_stats *stats);
+                               size_t ninputs, const elig_batch_io *io, elig_batch_stats *stats);
 
 /* ---------------------------------------------------------------- elig_explain_records */
 
 typedef struct elig_explain_options {
   size_t size;
-  elig_format format;         /* ELIG_FORMAT_TEXT (the default) or JSON */
-  const char *const *match_fields;  /* the records to explain: those whose fields named */
-  const char *const *match_values;  /* here hold these values, as text ("hh_id", ...) */
+  elig_format format;              /* ELIG_FORMAT_TEXT (the default) or JSON */
+  const char *const *match_fields; /* the records to explain: those whose fields named */
+  const char *const *match_values; /* here hold these values, as text ("hh_id", ...) */
   size_t nmatch;
   const char *as_of;
 } elig_explain_options;
 
-#define ELIG_EXPLAIN_OPTIONS_INIT {sizeof(elig_explain_options), ELIG_FORMAT_TEXT, NULL, NULL, \
-                                   0, NULL}
+#define ELIG_EXPLAIN_OPTIONS_INIT                                       \
+  {                                                                     \
+    sizeof(elig_explain_options), ELIG_FORMAT_TEXT, NULL, NULL, 0, NULL \
+  }
 
 /* Reads the inputs and explains, on ELIG_STREAM_REPORT, every record that matches, as
  * elig_explain does for one (`elig explain --id`).  Records that cannot be read are passed
@@ -638,8 +643,7 @@ typedef struct elig_explain_options {
  *   Returns ELIG_OK, ELIG_EIO, ELIG_ECANCELED, ELIG_ENOMEM, or ELIG_EINVAL (NULL arguments,
  *   a date that is not one, or a field to match that the schema does not have: look names
  *   up first with elig_ruleset_field_index). */
-ELIG_API elig_status elig_explain_records(const elig_ruleset *rs,
-                                          const elig_explain_options *opt,
+ELIG_API elig_status elig_explain_records(const elig_ruleset *rs, const elig_explain_options *opt,
                                           const elig_input *inputs, size_t ninputs,
                                           const elig_batch_io *io, elig_batch_stats *stats);
 
@@ -647,17 +651,20 @@ ELIG_API elig_status elig_explain_records(const elig_ruleset *rs,
 
 typedef struct elig_test_options {
   size_t size;
-  const char *filter;         /* run only the tests whose name contains it; NULL: all */
-  bool coverage;              /* also list the rules and flags no test exercised */
+  const char *filter; /* run only the tests whose name contains it; NULL: all */
+  bool coverage;      /* also list the rules and flags no test exercised */
   const char *as_of;
 } elig_test_options;
 
-#define ELIG_TEST_OPTIONS_INIT {sizeof(elig_test_options), NULL, false, NULL}
+#define ELIG_TEST_OPTIONS_INIT                   \
+  {                                              \
+    sizeof(elig_test_options), NULL, false, NULL \
+  }
 
 typedef struct elig_test_stats {
-  unsigned passed, failed, skipped;  /* skipped: filtered out */
-  unsigned rules, rules_hit;         /* decision rules, and those some test chose */
-  unsigned flags, flags_hit;         /* flags, and those some test raised */
+  unsigned passed, failed, skipped; /* skipped: filtered out */
+  unsigned rules, rules_hit;        /* decision rules, and those some test chose */
+  unsigned flags, flags_hit;        /* flags, and those some test raised */
 } elig_test_stats;
 
 /* Runs the test blocks of rs (those of its imports included), as `elig test` does.  stats
@@ -666,8 +673,8 @@ typedef struct elig_test_stats {
  *            line each, and with coverage the rules and flags no test exercised (the
  *            caller's; elig_free; "" when all passed)
  *   Returns ELIG_OK whether or not tests failed (see stats), ELIG_ENOMEM, or ELIG_EINVAL. */
-ELIG_API elig_status elig_test(const elig_ruleset *rs, const elig_test_options *opt,
-                               char **report, elig_test_stats *stats);
+ELIG_API elig_status elig_test(const elig_ruleset *rs, const elig_test_options *opt, char **report,
+                               elig_test_stats *stats);
 
 #ifdef __cplusplus
 }

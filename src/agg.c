@@ -10,8 +10,8 @@
 /* What a first() keeps besides its value: the record that gave it, and a copy of its text
  * (the record's own dies with its chunk). */
 typedef struct {
-  uint64_t seq;      /* UINT64_MAX until a record gives a value */
-  char *text;        /* a text value's copy, or NULL */
+  uint64_t seq; /* UINT64_MAX until a record gives a value */
+  char *text;   /* a text value's copy, or NULL */
 } agg_first;
 
 /* A group is one block: this header, then its keys (nkeys values), its accumulators (naccs
@@ -209,15 +209,12 @@ static bool less(ty_type t, const vm_val *a, const vm_val *b)
 }
 
 /* Folds value v (with record order seq) into accumulator i of g. */
-static bool fold(const prog_aggregate *A, agg_group *g, uint32_t i, const vm_val *v,
-                 uint64_t seq)
+static bool fold(const prog_aggregate *A, agg_group *g, uint32_t i, const vm_val *v, uint64_t seq)
 {
   const prog_acc *acc = &A->accs[i];
   vm_val *a = &accs_of(A, g)[i];
   switch (acc->func) {
-  case ACC_COUNT:
-    a->u.i += v ? v->u.i : 1;
-    return true;
+  case ACC_COUNT: a->u.i += v ? v->u.i : 1; return true;
   case ACC_SUM:
     if (acc->type.base == TY_NUMBER || acc->type.base == TY_PERCENT) {
       dec_num s;
@@ -228,18 +225,15 @@ static bool fold(const prog_aggregate *A, agg_group *g, uint32_t i, const vm_val
       return false;
     }
     return true;
-  case ACC_MIN: case ACC_MAX:
+  case ACC_MIN:
+  case ACC_MAX:
     if (v->none)
       return true;
     if (a->none || (acc->func == ACC_MIN ? less(acc->type, v, a) : less(acc->type, a, v)))
       *a = *v;
     return true;
-  case ACC_ANY:
-    a->u.i |= v->u.i;
-    return true;
-  case ACC_ALL:
-    a->u.i &= v->u.i;
-    return true;
+  case ACC_ANY: a->u.i |= v->u.i; return true;
+  case ACC_ALL: a->u.i &= v->u.i; return true;
   case ACC_FIRST: {
     agg_first *f = &firsts_of(A, g)[acc->first];
     if (seq < f->seq) {
@@ -336,9 +330,7 @@ static bool combine(const prog_aggregate *A, agg_group *dst, agg_group *src)
     const prog_acc *acc = &A->accs[i];
     vm_val *v = &sacc[i];
     switch (acc->func) {
-    case ACC_COUNT:
-      ok &= !__builtin_add_overflow(dacc[i].u.i, v->u.i, &dacc[i].u.i);
-      break;
+    case ACC_COUNT: ok &= !__builtin_add_overflow(dacc[i].u.i, v->u.i, &dacc[i].u.i); break;
     case ACC_FIRST: {
       agg_first *d = &firsts_of(A, dst)[acc->first], *s = &firsts_of(A, src)[acc->first];
       if (!v->none && s->seq < d->seq) {
@@ -353,13 +345,12 @@ static bool combine(const prog_aggregate *A, agg_group *dst, agg_group *src)
       }
       break;
     }
-    case ACC_MIN: case ACC_MAX:
+    case ACC_MIN:
+    case ACC_MAX:
       if (v->none)
         break;
       /* fall through */
-    default:
-      ok &= fold(A, dst, i, v, 0);
-      break;
+    default: ok &= fold(A, dst, i, v, 0); break;
     }
   }
   dst->overflow |= src->overflow || !ok;

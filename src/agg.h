@@ -21,14 +21,14 @@ typedef struct agg_group agg_group;
 
 typedef struct {
   const prog_aggregate *A;
-  mem_arena *groups;   /* where the groups live: one block for thousands of villages, not an
+  mem_arena *groups; /* where the groups live: one block for thousands of villages, not an
                           allocation each (a register has tens of thousands of groups) */
-  agg_group **slots;   /* open-addressing hash table */
-  uint64_t *hashes;    /* the hash of each slot's group */
-  agg_group *last;     /* the group found last */
-  uint32_t cap;        /* slots (a power of two) */
-  uint32_t n;          /* groups */
-  bool overflow;       /* a sum went out of range in some group */
+  agg_group **slots; /* open-addressing hash table */
+  uint64_t *hashes;  /* the hash of each slot's group */
+  agg_group *last;   /* the group found last */
+  uint32_t cap;      /* slots (a power of two) */
+  uint32_t n;        /* groups */
+  bool overflow;     /* a sum went out of range in some group */
 } agg_table;
 
 void agg_table_init(agg_table *t, const prog_aggregate *A);

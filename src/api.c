@@ -37,30 +37,29 @@
 struct elig_error {
   elig_status status;
   elig_severity severity;
-  const char *code;       /* diag.def's code: compile diagnostics, rejections, failures */
+  const char *code; /* diag.def's code: compile diagnostics, rejections, failures */
   const char *message;
   const char *help;
   const char *file;
-  const char *field;      /* rejections only */
+  const char *field; /* rejections only */
   unsigned line, column;
 };
 
 struct elig_diags {
-  diag_list *list;        /* owns code, message and help strings */
+  diag_list *list; /* owns code, message and help strings */
   elig_error *items;
   size_t n;
-  char **files;           /* per item: its copied file name, or NULL */
-  char *plain, *color;    /* rendered once, while the sources were still at hand */
+  char **files;                  /* per item: its copied file name, or NULL */
+  char *plain, *color;           /* rendered once, while the sources were still at hand */
   char **one_plain, **one_color; /* per item, rendered alone */
 };
-
 
 /* The NUL-terminated text of one value of the current result, formatted when first asked
  * for and kept until the next evaluation. */
 typedef struct {
   char *p;
   size_t cap;
-  uint64_t serial;        /* the result it belongs to */
+  uint64_t serial; /* the result it belongs to */
 } text_slot;
 
 struct elig_result {
@@ -69,27 +68,27 @@ struct elig_result {
 
 struct elig_ctx {
   const elig_ruleset *rs;
-  step step;              /* the one evaluation step (step.c): typing, VM, aggregates */
+  step step; /* the one evaluation step (step.c): typing, VM, aggregates */
   jdoc json;
   wbuf input;             /* a copy of the JSON text: results may point into it */
   vm_val *staged;         /* field by field: the values set, per main-record field */
   text_slot *staged_text; /* the copies of their texts */
   elig_result result;
-  uint64_t serial;        /* counts evaluations; text slots of older ones are stale */
-  bool have_result;       /* the last evaluation succeeded */
-  text_slot *texts;       /* per column, then per decision, then the key */
+  uint64_t serial;                 /* counts evaluations; text slots of older ones are stale */
+  bool have_result;                /* the last evaluation succeeded */
+  text_slot *texts;                /* per column, then per decision, then the key */
   wbuf line[2], explain, aggs_out; /* result lines as JSON and as CSV, explanation, groups */
   elig_error err;
   bool has_err;
   char err_message[600];
   char err_field[128];
-  rec_unknown unknown;     /* JSON keys that were no field, over every evaluation */
+  rec_unknown unknown;      /* JSON keys that were no field, over every evaluation */
   rec_unknown last_unknown; /* ... and over the last one */
-  agg_table *aggs;        /* per aggregate, once aggregating was turned on; the step folds
+  agg_table *aggs;          /* per aggregate, once aggregating was turned on; the step folds
                              into them while it is on */
-  bool aggs_lost;         /* aggregating was asked for but its tables could not be made:
+  bool aggs_lost;           /* aggregating was asked for but its tables could not be made:
                              the groups read next are incomplete (ELIG_ENOMEM) */
-  uint64_t seq;           /* records folded, for first() */
+  uint64_t seq;             /* records folded, for first() */
 };
 
 /* ---------------------------------------------------------------- status, version, memory */
@@ -179,9 +178,9 @@ static elig_status diag_status(diag_id id)
     return ELIG_ENOMEM;
   if (id == DIAG_E_CANNOT_READ || id == DIAG_E_IMPORT_NOT_FOUND)
     return ELIG_EIO;
-  if (code && (strncmp(code, "E01", 3) == 0 || id == DIAG_E_SYNTAX ||
-               id == DIAG_E_WHEN_NEEDS_THEN || id == DIAG_E_ELSE_IN_DECISION ||
-               id == DIAG_E_TOO_DEEP))
+  if (code &&
+      (strncmp(code, "E01", 3) == 0 || id == DIAG_E_SYNTAX || id == DIAG_E_WHEN_NEEDS_THEN ||
+       id == DIAG_E_ELSE_IN_DECISION || id == DIAG_E_TOO_DEEP))
     return ELIG_ESYNTAX;
   return ELIG_ETYPE;
 }
@@ -253,8 +252,7 @@ elig_diags *api_diags_take(diag_list *list, const src_set *srcs)
     d->plain = with_dropped_warnings(list, diag_render(list, srcs, false));
     d->color = with_dropped_warnings(list, diag_render(list, srcs, true));
   }
-  if (!d || !d->items || !d->files || !d->one_plain || !d->one_color || !d->plain ||
-      !d->color) {
+  if (!d || !d->items || !d->files || !d->one_plain || !d->one_color || !d->plain || !d->color) {
     if (d)
       elig_diags_free(d);
     else
@@ -266,8 +264,8 @@ elig_diags *api_diags_take(diag_list *list, const src_set *srcs)
     elig_error *e = &d->items[i];
     diag_pos pos = {0};
     diag_id id = diag_get_id(list, i);
-    e->severity = diag_get_severity(list, i) == DIAG_SEV_ERROR ? ELIG_SEVERITY_ERROR
-                                                                : ELIG_SEVERITY_WARNING;
+    e->severity =
+        diag_get_severity(list, i) == DIAG_SEV_ERROR ? ELIG_SEVERITY_ERROR : ELIG_SEVERITY_WARNING;
     e->status = e->severity == ELIG_SEVERITY_ERROR ? diag_status(id) : ELIG_OK;
     e->code = diag_get_code(list, i);
     e->message = diag_get_message(list, i);
@@ -353,8 +351,8 @@ bool api_options_of(const elig_options *opt, elig_options *o)
   return api_versioned(opt, opt ? opt->size : 0, o, sizeof *o);
 }
 
-static elig_status compile(const ruleset_source *src, const elig_options *opt,
-                           elig_ruleset **out, elig_diags **diags_out)
+static elig_status compile(const ruleset_source *src, const elig_options *opt, elig_ruleset **out,
+                           elig_diags **diags_out)
 {
   diag_list *list = diag_list_new();
   src_set *srcs = NULL;
@@ -417,8 +415,7 @@ elig_status elig_compile_file(const char *path, const elig_options *opt, elig_ru
 }
 
 elig_status elig_compile_string(const char *name, const char *text, size_t len,
-                                const elig_options *opt, elig_ruleset **out,
-                                elig_diags **diags)
+                                const elig_options *opt, elig_ruleset **out, elig_diags **diags)
 {
   if (diags)
     *diags = NULL;
@@ -430,7 +427,9 @@ elig_status elig_compile_string(const char *name, const char *text, size_t len,
   elig_options o;
   if (!api_options_of(opt, &o))
     return ELIG_EINVAL;
-  ruleset_source src = {.name = name ? name : "<rules>", .text = text ? text : "", .len = len,
+  ruleset_source src = {.name = name ? name : "<rules>",
+                        .text = text ? text : "",
+                        .len = len,
                         .no_imports = o.no_imports};
   return compile(&src, &o, out, diags);
 }
@@ -512,16 +511,16 @@ bool elig_ruleset_field_required(const elig_ruleset *rs, size_t i)
 }
 
 /* Index lookups: names are few (tens), and callers look each one up once. */
-#define FIND(n, name_of)                                                                       \
-  do {                                                                                         \
-    if (!rs || !name || !index)                                                                \
-      return ELIG_EINVAL;                                                                      \
-    for (size_t i = 0; i < (n); i++)                                                           \
-      if (strcmp(name_of, name) == 0) {                                                        \
-        *index = i;                                                                            \
-        return ELIG_OK;                                                                        \
-      }                                                                                        \
-    return ELIG_ENOTFOUND;                                                                     \
+#define FIND(n, name_of)                \
+  do {                                  \
+    if (!rs || !name || !index)         \
+      return ELIG_EINVAL;               \
+    for (size_t i = 0; i < (n); i++)    \
+      if (strcmp(name_of, name) == 0) { \
+        *index = i;                     \
+        return ELIG_OK;                 \
+      }                                 \
+    return ELIG_ENOTFOUND;              \
   } while (0)
 
 elig_status elig_ruleset_field_index(const elig_ruleset *rs, const char *name, size_t *index)
@@ -1117,8 +1116,8 @@ elig_status elig_explain(elig_ctx *ctx, elig_format fmt, const char **text, size
   char key[512];
   write_record_key(ctx->rs->P, ctx->step.ctx, key, sizeof key);
   ctx->explain.len = 0;
-  vm_status st = explain_record(ctx->rs->P, ctx->step.ctx, NULL, key, fmt == ELIG_FORMAT_JSON,
-                                &ctx->explain);
+  vm_status st =
+      explain_record(ctx->rs->P, ctx->step.ctx, NULL, key, fmt == ELIG_FORMAT_JSON, &ctx->explain);
   if (st != VM_OK)
     return eval_failure(ctx, st, vm_error_pc(ctx->step.ctx));
   *text = finish_text(&ctx->explain, len);

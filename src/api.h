@@ -13,7 +13,7 @@
 
 struct elig_ruleset {
   elig_program *P;
-  char *csv_header;       /* the header line of CSV results */
+  char *csv_header; /* the header line of CSV results */
 };
 
 /* The caller's options as this library knows them: fields beyond the caller's opt->size (a

@@ -68,9 +68,8 @@ static bool io_ok(const elig_batch_io *io)
 
 /* ---------------------------------------------------------------- batches */
 
-elig_status elig_run(const elig_ruleset *rs, const elig_run_options *opt,
-                     const elig_input *inputs, size_t ninputs, const elig_batch_io *io,
-                     elig_batch_stats *stats)
+elig_status elig_run(const elig_ruleset *rs, const elig_run_options *opt, const elig_input *inputs,
+                     size_t ninputs, const elig_batch_io *io, elig_batch_stats *stats)
 {
   elig_batch_stats ignored;
   elig_run_options o = ELIG_RUN_OPTIONS_INIT;
@@ -123,8 +122,8 @@ elig_status elig_diff(const elig_ruleset *old_rs, const elig_ruleset *new_rs,
 }
 
 elig_status elig_explain_records(const elig_ruleset *rs, const elig_explain_options *opt,
-                                 const elig_input *inputs, size_t ninputs,
-                                 const elig_batch_io *io, elig_batch_stats *stats)
+                                 const elig_input *inputs, size_t ninputs, const elig_batch_io *io,
+                                 elig_batch_stats *stats)
 {
   elig_batch_stats ignored;
   elig_explain_options o = ELIG_EXPLAIN_OPTIONS_INIT;
@@ -174,8 +173,8 @@ elig_status elig_test(const elig_ruleset *rs, const elig_test_options *opt, char
   }
   *report = text.p;
   if (stats)
-    *stats = (elig_test_stats){st.passed, st.failed, st.skipped, st.rules, st.rules_hit,
-                               st.flags, st.flags_hit};
+    *stats = (elig_test_stats){st.passed,    st.failed, st.skipped,  st.rules,
+                               st.rules_hit, st.flags,  st.flags_hit};
   return ELIG_OK;
 }
 

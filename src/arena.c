@@ -16,7 +16,7 @@ typedef struct block {
 
 struct mem_arena {
   block *head;
-  jmp_buf *fail;  /* where a failed allocation jumps, or NULL: it returns NULL */
+  jmp_buf *fail; /* where a failed allocation jumps, or NULL: it returns NULL */
 };
 
 mem_arena *arena_new(void)

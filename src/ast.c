@@ -354,8 +354,8 @@ static void emitf(dump_buf *b, const char *fmt, ...)
   }
 }
 
-static const char *const op_text[] = {"+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">=",
-                                      "and", "or", "neg", "not"};
+static const char *const op_text[] = {"+",  "-", "*",  "/",   "=",  "!=",  "<",
+                                      "<=", ">", ">=", "and", "or", "neg", "not"};
 
 /* Recursion is bounded: the parser refuses expressions deeper than PARSE_MAX_DEPTH. */
 static void dump_expr(dump_buf *b, const ast_expr *e)
@@ -365,7 +365,8 @@ static void dump_expr(dump_buf *b, const ast_expr *e)
     return;
   }
   switch (e->kind) {
-  case AST_INT: case AST_DECIMAL: emitf(b, "%s", e->text); break;
+  case AST_INT:
+  case AST_DECIMAL: emitf(b, "%s", e->text); break;
   case AST_PERCENT: emitf(b, "%s%%", e->text); break;
   case AST_STRING: emitf(b, "\"%s\"", e->text); break;
   case AST_DATE: emitf(b, "(date %lld)", (long long)e->ival); break;
@@ -373,8 +374,13 @@ static void dump_expr(dump_buf *b, const ast_expr *e)
   case AST_NONE: emitf(b, "none"); break;
   case AST_REGEX: emitf(b, "/%s/%s", e->text, e->flags ? e->flags : ""); break;
   case AST_NAME: emitf(b, "%s", e->text); break;
-  case AST_MEMBER: emitf(b, "(. "); dump_expr(b, e->a); emitf(b, " %s)", e->text); break;
-  case AST_SET: case AST_CALL:
+  case AST_MEMBER:
+    emitf(b, "(. ");
+    dump_expr(b, e->a);
+    emitf(b, " %s)", e->text);
+    break;
+  case AST_SET:
+  case AST_CALL:
     if (e->kind == AST_SET && e->ival == 1) {
       /* a record in a test's given: its items are ast_given_item, not expressions */
       emitf(b, "(record");
@@ -397,7 +403,8 @@ static void dump_expr(dump_buf *b, const ast_expr *e)
     }
     emitf(b, ")");
     break;
-  case AST_UNARY: case AST_BINARY:
+  case AST_UNARY:
+  case AST_BINARY:
     emitf(b, "(%s ", op_text[e->op]);
     dump_expr(b, e->a);
     if (e->b) {
@@ -411,7 +418,8 @@ static void dump_expr(dump_buf *b, const ast_expr *e)
     dump_expr(b, e->a);
     emitf(b, ")");
     break;
-  case AST_IN: case AST_MATCHES:
+  case AST_IN:
+  case AST_MATCHES:
     emitf(b, e->kind == AST_MATCHES ? "(matches " : e->ival ? "(not-in " : "(in ");
     dump_expr(b, e->a);
     emitf(b, " ");
@@ -461,8 +469,8 @@ static void dump_table(dump_buf *b, const ast_table *t, int indent)
 
 static void dump_decl(dump_buf *b, const ast_decl *d, int indent)
 {
-  static const char *const con_names[] = {"required", "optional", "default", "between",
-                                          "at-least", "at-most", "one-of", "matches", "check"};
+  static const char *const con_names[] = {"required", "optional", "default", "between", "at-least",
+                                          "at-most",  "one-of",   "matches", "check"};
   emitf(b, "%*s(%s%s", indent, "", d->is_override ? "override " : "",
         (const char *[]){"policy", "import", "record", "param", "let", "decide", "monitor",
                          "aggregate", "output", "test"}[d->kind]);

@@ -32,9 +32,9 @@ char *ast_strdup(ast_arena *a, const char *s, size_t n);
 /* ---------------------------------------------------------------- lists */
 
 typedef struct {
-  void **items;  /* arena-owned array */
-  uint32_t n;    /* items in use */
-  uint32_t cap;  /* allocated items */
+  void **items; /* arena-owned array */
+  uint32_t n;   /* items in use */
+  uint32_t cap; /* allocated items */
 } ast_list;
 
 /* Appends item; returns false when out of memory. */
@@ -43,127 +43,153 @@ bool ast_list_append(ast_arena *a, ast_list *l, void *item);
 /* ---------------------------------------------------------------- expressions */
 
 typedef enum {
-  AST_INT,      /* 42                       ival */
-  AST_DECIMAL,  /* 16000.02                 text (digits as written) */
-  AST_PERCENT,  /* 3% or 2.5%               text (without the %) */
-  AST_STRING,   /* "A"                      text (unescaped) */
-  AST_DATE,     /* 2020-07-01               ival = days since 1970-01-01 */
-  AST_BOOL,     /* true | false             ival */
-  AST_NONE,     /* none */
-  AST_REGEX,    /* /^[0-9]{12}$/i           text = pattern, flags = "i" */
-  AST_NAME,     /* per_capita               text */
-  AST_MEMBER,   /* members.income           a = list expression, text = member field */
-  AST_SET,      /* {"A", "B"}               list */
-  AST_UNARY,    /* -x | not x               op, a */
-  AST_BINARY,   /* x + y, x and y, x < y    op, a, b */
-  AST_IS_NONE,  /* x is none | x is not none  a, ival = 1 when negated */
-  AST_IN,       /* x in S | x not in S      a, b, ival = 1 when negated */
-  AST_MATCHES,  /* x matches /re/           a, b (AST_REGEX) */
-  AST_IF,       /* if a then b else c */
-  AST_CALL,     /* f(args) | f(list where cond)   text, list, b = where-condition or NULL */
+  AST_INT,     /* 42                       ival */
+  AST_DECIMAL, /* 16000.02                 text (digits as written) */
+  AST_PERCENT, /* 3% or 2.5%               text (without the %) */
+  AST_STRING,  /* "A"                      text (unescaped) */
+  AST_DATE,    /* 2020-07-01               ival = days since 1970-01-01 */
+  AST_BOOL,    /* true | false             ival */
+  AST_NONE,    /* none */
+  AST_REGEX,   /* /^[0-9]{12}$/i           text = pattern, flags = "i" */
+  AST_NAME,    /* per_capita               text */
+  AST_MEMBER,  /* members.income           a = list expression, text = member field */
+  AST_SET,     /* {"A", "B"}               list */
+  AST_UNARY,   /* -x | not x               op, a */
+  AST_BINARY,  /* x + y, x and y, x < y    op, a, b */
+  AST_IS_NONE, /* x is none | x is not none  a, ival = 1 when negated */
+  AST_IN,      /* x in S | x not in S      a, b, ival = 1 when negated */
+  AST_MATCHES, /* x matches /re/           a, b (AST_REGEX) */
+  AST_IF,      /* if a then b else c */
+  AST_CALL,    /* f(args) | f(list where cond)   text, list, b = where-condition or NULL */
 } ast_expr_kind;
 
 typedef enum {
-  OPR_ADD, OPR_SUB, OPR_MUL, OPR_DIV,
-  OPR_EQ, OPR_NE, OPR_LT, OPR_LE, OPR_GT, OPR_GE,
-  OPR_AND, OPR_OR, OPR_NEG, OPR_NOT,
+  OPR_ADD,
+  OPR_SUB,
+  OPR_MUL,
+  OPR_DIV,
+  OPR_EQ,
+  OPR_NE,
+  OPR_LT,
+  OPR_LE,
+  OPR_GT,
+  OPR_GE,
+  OPR_AND,
+  OPR_OR,
+  OPR_NEG,
+  OPR_NOT,
 } ast_operator;
 
 /* What a name refers to, set by the checker. */
 typedef enum {
-  REF_NONE,       /* unresolved */
-  REF_FIELD,      /* a field of the main record:  index = field number */
-  REF_MEMBER,     /* a field of the list element being iterated: index = field number */
-  REF_LET,        /* a derived value:             index = let number */
-  REF_PARAM,      /* a parameter:                 index = param number */
-  REF_DECISION,   /* a decision's outcome:        index = decision number */
-  REF_FLAG,       /* a monitoring flag (bool):    index = flag number */
-  REF_AGG_KEY,    /* a group key inside an aggregate:  index = key number */
-  REF_AGG_LET,    /* a derived value inside an aggregate: index = let number */
+  REF_NONE,         /* unresolved */
+  REF_FIELD,        /* a field of the main record:  index = field number */
+  REF_MEMBER,       /* a field of the list element being iterated: index = field number */
+  REF_LET,          /* a derived value:             index = let number */
+  REF_PARAM,        /* a parameter:                 index = param number */
+  REF_DECISION,     /* a decision's outcome:        index = decision number */
+  REF_FLAG,         /* a monitoring flag (bool):    index = flag number */
+  REF_AGG_KEY,      /* a group key inside an aggregate:  index = key number */
+  REF_AGG_LET,      /* a derived value inside an aggregate: index = let number */
   REF_AGG_DECISION, /* a decision inside an aggregate: index */
-  REF_AS_OF,      /* the built-in evaluation date */
+  REF_AS_OF,        /* the built-in evaluation date */
 } ast_ref_kind;
 
 typedef struct ast_expr ast_expr;
 struct ast_expr {
   ast_expr_kind kind;
-  elig_loc loc;         /* what diagnostics point at: for an operator, often only the operator */
-  elig_loc span;        /* the whole expression as written, operands and parentheses included
+  elig_loc loc;        /* what diagnostics point at: for an operator, often only the operator */
+  elig_loc span;       /* the whole expression as written, operands and parentheses included
                            (what fmt.c lays out; diagnostics keep to loc) */
-  int op;               /* ast_operator for UNARY/BINARY */
-  ast_expr *a, *b, *c;  /* operands */
-  ast_list list;        /* SET elements, CALL arguments */
-  const char *text;     /* names, strings, decimal digits, regex patterns (arena) */
-  uint32_t text_len;    /* bytes in text */
-  const char *flags;    /* AST_REGEX: the letters after the closing '/' (arena) */
-  int64_t ival;         /* ints, dates, bools, flags */
-  uint32_t depth;       /* nesting depth of this subtree, bounded by the parser */
+  int op;              /* ast_operator for UNARY/BINARY */
+  ast_expr *a, *b, *c; /* operands */
+  ast_list list;       /* SET elements, CALL arguments */
+  const char *text;    /* names, strings, decimal digits, regex patterns (arena) */
+  uint32_t text_len;   /* bytes in text */
+  const char *flags;   /* AST_REGEX: the letters after the closing '/' (arena) */
+  int64_t ival;        /* ints, dates, bools, flags */
+  uint32_t depth;      /* nesting depth of this subtree, bounded by the parser */
   /* Filled by the checker. */
-  ty_type type;         /* the expression's type */
-  ast_ref_kind ref;     /* for AST_NAME and AST_MEMBER */
-  uint32_t index;       /* ref target, builtin number for calls, regex number */
-  void *decl;           /* for REF_LET/REF_PARAM/..: the ast_decl referred to */
+  ty_type type;     /* the expression's type */
+  ast_ref_kind ref; /* for AST_NAME and AST_MEMBER */
+  uint32_t index;   /* ref target, builtin number for calls, regex number */
+  void *decl;       /* for REF_LET/REF_PARAM/..: the ast_decl referred to */
 };
 
 /* ---------------------------------------------------------------- declarations */
 
 typedef enum {
-  DECL_POLICY, DECL_IMPORT, DECL_RECORD, DECL_PARAM, DECL_LET, DECL_DECIDE, DECL_MONITOR,
-  DECL_AGGREGATE, DECL_OUTPUT, DECL_TEST,
+  DECL_POLICY,
+  DECL_IMPORT,
+  DECL_RECORD,
+  DECL_PARAM,
+  DECL_LET,
+  DECL_DECIDE,
+  DECL_MONITOR,
+  DECL_AGGREGATE,
+  DECL_OUTPUT,
+  DECL_TEST,
 } ast_decl_kind;
 
 /* One constraint on a record field. */
 typedef enum {
-  FCON_REQUIRED, FCON_OPTIONAL, FCON_DEFAULT, FCON_BETWEEN, FCON_AT_LEAST, FCON_AT_MOST,
-  FCON_ONE_OF, FCON_MATCHES, FCON_CHECK,
+  FCON_REQUIRED,
+  FCON_OPTIONAL,
+  FCON_DEFAULT,
+  FCON_BETWEEN,
+  FCON_AT_LEAST,
+  FCON_AT_MOST,
+  FCON_ONE_OF,
+  FCON_MATCHES,
+  FCON_CHECK,
 } ast_field_con_kind;
 
 typedef struct {
   ast_field_con_kind kind;
   elig_loc loc;
-  ast_expr *a, *b;      /* DEFAULT a; BETWEEN a b; AT_LEAST/AT_MOST a; MATCHES a; CHECK a */
-  ast_list values;      /* ONE_OF: literal expressions */
-  const char *message;  /* CHECK ... else "message" */
+  ast_expr *a, *b;     /* DEFAULT a; BETWEEN a b; AT_LEAST/AT_MOST a; MATCHES a; CHECK a */
+  ast_list values;     /* ONE_OF: literal expressions */
+  const char *message; /* CHECK ... else "message" */
 } ast_field_con;
 
 typedef struct {
   const char *name;
   elig_loc loc;
-  const char *type_name;   /* "int", "money", ..., or "list" */
+  const char *type_name; /* "int", "money", ..., or "list" */
   elig_loc type_loc;
-  const char *elem_name;   /* for list of R */
-  ast_list cons;           /* ast_field_con* */
-  bool used;               /* set by the checker */
-  uint32_t index;          /* position in its record, set by the checker */
+  const char *elem_name; /* for list of R */
+  ast_list cons;         /* ast_field_con* */
+  bool used;             /* set by the checker */
+  uint32_t index;        /* position in its record, set by the checker */
 } ast_field;
 
 /* One row of a parameter table: keys: value. */
 typedef struct ast_table ast_table;
 typedef struct {
   elig_loc loc;
-  ast_list keys;        /* literal expressions; empty for "otherwise" */
-  ast_expr *value;      /* a literal, or NULL when nested */
-  ast_table *nested;    /* a nested "by" table */
+  ast_list keys;     /* literal expressions; empty for "otherwise" */
+  ast_expr *value;   /* a literal, or NULL when nested */
+  ast_table *nested; /* a nested "by" table */
 } ast_table_row;
 
 struct ast_table {
   elig_loc loc;
-  ast_expr *by;         /* the key expression; NULL for a plain "= value" */
-  ast_list rows;        /* ast_table_row* */
+  ast_expr *by;  /* the key expression; NULL for a plain "= value" */
+  ast_list rows; /* ast_table_row* */
 };
 
 typedef struct {
   elig_loc loc;
-  ast_expr *cond;       /* NULL for otherwise */
+  ast_expr *cond; /* NULL for otherwise */
   ast_expr *value;
-  const char *reason;   /* may be NULL */
-  bool reachable;       /* set by the checker */
+  const char *reason; /* may be NULL */
+  bool reachable;     /* set by the checker */
 } ast_rule;
 
 typedef struct {
   elig_loc loc;
-  const char *name;     /* key name */
-  ast_expr *expr;       /* NULL when the key is a plain field name */
+  const char *name; /* key name */
+  ast_expr *expr;   /* NULL when the key is a plain field name */
 } ast_group_key;
 
 typedef struct {
@@ -175,20 +201,20 @@ typedef struct {
 typedef struct ast_decl ast_decl;
 struct ast_decl {
   ast_decl_kind kind;
-  elig_loc loc;         /* the whole declaration's start */
+  elig_loc loc; /* the whole declaration's start */
   elig_loc name_loc;
-  const char *name;     /* NULL for import/output/policy */
-  bool is_override;     /* "override let ..." */
-  bool used;            /* set by the checker (lets) */
+  const char *name; /* NULL for import/output/policy */
+  bool is_override; /* "override let ..." */
+  bool used;        /* set by the checker (lets) */
   /* policy / import */
-  const char *text;     /* policy name, import path */
+  const char *text; /* policy name, import path */
   const char *version;
   /* record */
-  ast_list fields;      /* ast_field* */
+  ast_list fields;                  /* ast_field* */
   struct names_index *fields_index; /* the fields by name, built by the checker */
-  ast_list keys;        /* record key names: ast_expr* (AST_NAME) */
+  ast_list keys;                    /* record key names: ast_expr* (AST_NAME) */
   /* param */
-  const char *type_name;  /* declared type of a param or let (NULL: inferred) */
+  const char *type_name; /* declared type of a param or let (NULL: inferred) */
   elig_loc type_loc;
   ast_table *table;
   /* let */
@@ -197,25 +223,25 @@ struct ast_decl {
   ast_list rules;       /* ast_rule* (decide) */
   const char *severity; /* monitor */
   elig_loc severity_loc;
-  ast_expr *cond;       /* monitor */
-  const char *reason;   /* monitor */
+  ast_expr *cond;     /* monitor */
+  const char *reason; /* monitor */
   /* aggregate */
-  ast_list group;       /* ast_group_key* */
-  ast_list body;        /* ast_decl* (LET, DECIDE, OUTPUT) */
+  ast_list group; /* ast_group_key* */
+  ast_list body;  /* ast_decl* (LET, DECIDE, OUTPUT) */
   /* output */
-  ast_list names;       /* ast_expr* (AST_NAME) */
+  ast_list names; /* ast_expr* (AST_NAME) */
   /* test */
-  ast_list given;       /* ast_given_item* */
-  ast_list expects;     /* ast_expr* */
+  ast_list given;   /* ast_given_item* */
+  ast_list expects; /* ast_expr* */
   /* Filled by the checker. */
   ty_type type;
-  uint32_t index;       /* number of the let/param/decision/flag/aggregate */
-  uint32_t file;        /* which source file */
-  int visiting;         /* cycle detection state */
+  uint32_t index; /* number of the let/param/decision/flag/aggregate */
+  uint32_t file;  /* which source file */
+  int visiting;   /* cycle detection state */
 };
 
 typedef struct {
-  ast_list decls;       /* ast_decl* in source order */
+  ast_list decls; /* ast_decl* in source order */
   uint32_t file;
 } ast_file;
 

@@ -36,8 +36,7 @@ bool batch_write(const elig_batch_io *io, elig_stream stream, wbuf *b, bool *nom
   return ok;
 }
 
-void batch_unknown_keys(wbuf *b, const elig_program *P, const rec_unknown *u,
-                        const char *which)
+void batch_unknown_keys(wbuf *b, const elig_program *P, const rec_unknown *u, const char *which)
 {
   const prog_record *rec = &P->records[u->first_record];
   const char **names = mem_alloc((rec->nfields ? rec->nfields : 1) * sizeof *names);
@@ -52,8 +51,7 @@ void batch_unknown_keys(wbuf *b, const elig_program *P, const rec_unknown *u,
               "the first, '%s' in a '%s' on line %llu",
               (unsigned long long)u->keys, u->keys == 1 ? "" : "s", u->keys == 1 ? "s" : "",
               u->keys == 1 ? "was" : "were", which, (unsigned long long)u->records,
-              u->records == 1 ? "" : "s", u->first, rec->name,
-              (unsigned long long)u->first_line);
+              u->records == 1 ? "" : "s", u->first, rec->name, (unsigned long long)u->first_line);
   if (best)
     wbuf_printf(b, ": did you mean '%s'?", best);
   wbuf_puts(b, "\n");
@@ -62,24 +60,29 @@ void batch_unknown_keys(wbuf *b, const elig_program *P, const rec_unknown *u,
 
 /* ---------------------------------------------------------------- jobs and workers */
 
-typedef enum { JOB_FREE, JOB_READY, JOB_TAKEN, JOB_DONE } job_state;
+typedef enum {
+  JOB_FREE,
+  JOB_READY,
+  JOB_TAKEN,
+  JOB_DONE
+} job_state;
 
 typedef struct {
   job_state state;
   uint64_t seq;
   input_chunk chunk;
-  size_t skip;              /* header bytes at the start of the chunk */
+  size_t skip; /* header bytes at the start of the chunk */
   uint64_t skip_lines;
   const rec_header *header; /* CSV: the mapping of this file */
   input_format fmt;
-  const char *name;         /* file name for messages */
-  wbuf out, rej, log;       /* results, reject rows, messages */
-  uint64_t too_long_line;   /* not 0: the job is one record over the length limit, at this
+  const char *name;       /* file name for messages */
+  wbuf out, rej, log;     /* results, reject rows, messages */
+  uint64_t too_long_line; /* not 0: the job is one record over the length limit, at this
                                line, which the reader skipped; it is rejected in its turn */
   size_t too_long_limit;
   uint64_t records, rejected;
-  rec_unknown unknown;      /* JSON keys that are no field */
-  bool nomem;               /* out of memory: the batch cannot go on */
+  rec_unknown unknown; /* JSON keys that are no field */
+  bool nomem;          /* out of memory: the batch cannot go on */
 } job;
 
 typedef struct shared shared;
@@ -95,11 +98,11 @@ typedef struct {
 
 struct shared {
   pthread_mutex_t lock;
-  pthread_cond_t work;      /* a job became ready, or stop */
-  pthread_cond_t done;      /* a job is done */
+  pthread_cond_t work; /* a job became ready, or stop */
+  pthread_cond_t done; /* a job is done */
   job *jobs;
   uint32_t njobs;
-  uint64_t next_take;       /* the next sequence number a worker takes */
+  uint64_t next_take; /* the next sequence number a worker takes */
   bool stop;
 };
 
@@ -133,7 +136,9 @@ static void worker_free(worker *w)
 /* ---------------------------------------------------------------- one record */
 
 /* The longest part of a key a message shows: keys are short, a field can hold 1 MiB. */
-enum { KEY_PART_SHOWN = 128 };
+enum {
+  KEY_PART_SHOWN = 128
+};
 
 /* Key field k of record r as given, or "" (r is NULL for a record never read). */
 static void key_part(const worker *w, const job *j, const split_record *r, uint32_t k,
@@ -208,8 +213,12 @@ static void process_records(worker *w, job *j)
     uint64_t seq = j->seq << 32 | index++;
     switch (step_record(&w->step, j->header, &r, seq, &j->unknown, &why)) {
     case STEP_OK: write_record(&j->out, w->P, w->step.ctx, w->o->format, w->o->explain); break;
-    case STEP_REJECTED: reject(w, j, r.line, &r, why_text(w, &why.reject, reason, sizeof reason)); break;
-    case STEP_FAILED: reject(w, j, r.line, &r, step_failure_text(&w->step, &why, reason, sizeof reason)); break;
+    case STEP_REJECTED:
+      reject(w, j, r.line, &r, why_text(w, &why.reject, reason, sizeof reason));
+      break;
+    case STEP_FAILED:
+      reject(w, j, r.line, &r, step_failure_text(&w->step, &why, reason, sizeof reason));
+      break;
     case STEP_NO_MEMORY: j->nomem = true; break;
     }
   }
@@ -264,14 +273,14 @@ typedef struct {
   const batch_options *o;
   const elig_batch_io *io;
   elig_batch_stats *stats;
-  rec_unknown unknown;         /* over the whole run, the first in input order */
+  rec_unknown unknown;                      /* over the whole run, the first in input order */
   bool stream_failed[ELIG_STREAM_LIST + 1]; /* nothing more is written to it */
   bool write_failed, read_failed, canceled, nomem;
-  bool heads_written;          /* the column headers of the results and rejects */
+  bool heads_written; /* the column headers of the results and rejects */
   shared sh;
   worker **workers;
-  unsigned nworkers;           /* evaluation states: the calling thread's, then one per thread */
-  unsigned nthreads;           /* threads started (workers[1..nthreads]) */
+  unsigned nworkers; /* evaluation states: the calling thread's, then one per thread */
+  unsigned nthreads; /* threads started (workers[1..nthreads]) */
   uint64_t next_seq, next_write;
 } batch;
 
@@ -413,8 +422,8 @@ typedef struct {
   const char *name;
   input_format fmt;
   rec_header *header;
-  job *j;      /* the job whose chunk is being read, until it is submitted */
-  bool noted;  /* j's log holds a message of the file: j must go out even without records */
+  job *j;     /* the job whose chunk is being read, until it is submitted */
+  bool noted; /* j's log holds a message of the file: j must go out even without records */
 } reading;
 
 static input_chunk *reading_buffer(void *arg)
@@ -444,8 +453,7 @@ static void reading_submit(reading *rd)
 /* The messages about a header go in the log of the file's first job, so that they come
  * after the rejections of the files before it. A header that cannot be used rejects every
  * record of the file (step.c): bad input never stops the batch. */
-static feed_header reading_header(void *arg, const char *name, uint64_t line,
-                                  const csv_record *r)
+static feed_header reading_header(void *arg, const char *name, uint64_t line, const csv_record *r)
 {
   reading *rd = arg;
   const elig_program *P = rd->b->P;
@@ -453,14 +461,15 @@ static feed_header reading_header(void *arg, const char *name, uint64_t line,
   if (!rec_header_init(rd->header, P, r, error, sizeof error, unknown, sizeof unknown)) {
     if (rd->header->no_memory)
       return FEED_HEADER_NO_MEMORY;
-    wbuf_printf(&rd->j->log, "%s:%llu: error: %s; every record of the file is rejected\n",
-                name, (unsigned long long)line, error);
+    wbuf_printf(&rd->j->log, "%s:%llu: error: %s; every record of the file is rejected\n", name,
+                (unsigned long long)line, error);
     return rd->header->first_line_is_record ? FEED_HEADER_IS_RECORD : FEED_HEADER_OK;
   }
   if (unknown[0])
-    wbuf_printf(&rd->j->log, "%s:%llu: warning: columns that are not fields of '%s' are "
-                "ignored: %s\n", name, (unsigned long long)line, prog_main_record(P)->name,
-                unknown);
+    wbuf_printf(&rd->j->log,
+                "%s:%llu: warning: columns that are not fields of '%s' are "
+                "ignored: %s\n",
+                name, (unsigned long long)line, prog_main_record(P)->name, unknown);
   return FEED_HEADER_OK;
 }
 
@@ -500,16 +509,15 @@ static bool reading_stop(void *arg)
 
 static void read_input(batch *b, const elig_input *in, rec_header *h)
 {
-  reading rd = {.b = b, .name = in->name ? in->name : "-", .fmt = feed_format(in),
-                .header = h};
+  reading rd = {.b = b, .name = in->name ? in->name : "-", .fmt = feed_format(in), .header = h};
   const feed_handler handler = {
-    .arg = &rd,
-    .buffer = reading_buffer,
-    .header = reading_header,
-    .chunk = reading_chunk,
-    .too_long = reading_too_long,
-    .stop = reading_stop,
-    .note = reading_note,
+      .arg = &rd,
+      .buffer = reading_buffer,
+      .header = reading_header,
+      .chunk = reading_chunk,
+      .too_long = reading_too_long,
+      .stop = reading_stop,
+      .note = reading_note,
   };
   feed_status st = feed_input(in, b->o->chunk_bytes, b->io, &handler);
   if (rd.j && rd.noted) {

@@ -23,14 +23,14 @@
 #include "write.h"
 
 typedef struct {
-  write_format format;        /* of the results */
-  int32_t as_of;              /* days since 1970-01-01 */
-  unsigned threads;           /* 0: one a core */
-  bool reject_rows;           /* rejections as CSV rows on ELIG_STREAM_REJECTS */
-  bool separate_aggregates;   /* aggregates on ELIG_STREAM_AGGREGATES */
-  bool explain;               /* the `why` column */
-  bool show_values;           /* rejection messages quote the value at fault */
-  size_t chunk_bytes;         /* 0: the reader's default */
+  write_format format;      /* of the results */
+  int32_t as_of;            /* days since 1970-01-01 */
+  unsigned threads;         /* 0: one a core */
+  bool reject_rows;         /* rejections as CSV rows on ELIG_STREAM_REJECTS */
+  bool separate_aggregates; /* aggregates on ELIG_STREAM_AGGREGATES */
+  bool explain;             /* the `why` column */
+  bool show_values;         /* rejection messages quote the value at fault */
+  size_t chunk_bytes;       /* 0: the reader's default */
 } batch_options;
 
 /* elig_run's body (elig.h says what it does and returns). */
@@ -40,8 +40,7 @@ elig_status batch_run(const elig_program *P, const batch_options *o, const elig_
 /* "elig: warning: 3 keys that name no field were ignored[WHICH] in 1 record; the first,
  * 'exited_yaer' in a 'household' on line 7: did you mean 'exited_year'?", appended to b.
  * The record type is named because the key may be in a nested record (a 'member'). */
-void batch_unknown_keys(wbuf *b, const elig_program *P, const rec_unknown *u,
-                        const char *which);
+void batch_unknown_keys(wbuf *b, const elig_program *P, const rec_unknown *u, const char *which);
 
 /* Writes b's bytes to `stream` through io, and empties b; false when the write failed or b
  * is incomplete (out of memory: *nomem is then set). */

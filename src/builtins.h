@@ -17,7 +17,11 @@ typedef enum {
 } builtin_id;
 
 /* How a call is compiled (builtins.def's KIND column). */
-typedef enum { BUILTIN_CALL, BUILTIN_INLINE, BUILTIN_AGGREGATION } builtin_kind;
+typedef enum {
+  BUILTIN_CALL,
+  BUILTIN_INLINE,
+  BUILTIN_AGGREGATION
+} builtin_kind;
 
 typedef struct {
   const char *name;

@@ -48,13 +48,13 @@ typedef struct {
   chk_program *prog;
   bool failed;
   /* The scope being checked. */
-  ast_decl *elem_record;      /* inside where / list.field: the element record */
-  chk_aggregate *agg;         /* inside an aggregate block */
-  bool in_acc;                /* inside an accumulation's argument: record scope again */
-  int last;                   /* index of the last diagnostic, for help and notes */
-  res_ctx res;                /* the names: what each one means (resolve.h) */
-  ast_decl *chain[64];        /* derived values being checked, for cycle reports */
-  uint32_t depth;             /* how many are being checked, one inside the other */
+  ast_decl *elem_record; /* inside where / list.field: the element record */
+  chk_aggregate *agg;    /* inside an aggregate block */
+  bool in_acc;           /* inside an accumulation's argument: record scope again */
+  int last;              /* index of the last diagnostic, for help and notes */
+  res_ctx res;           /* the names: what each one means (resolve.h) */
+  ast_decl *chain[64];   /* derived values being checked, for cycle reports */
+  uint32_t depth;        /* how many are being checked, one inside the other */
   bool chain_reported;
   char tybuf1[64], tybuf2[64]; /* type names for messages: per checker, so that threads can
                                  compile at once */
@@ -168,8 +168,7 @@ static lit_status literal(const ast_expr *e, ty_base want, chk_value *out)
       goto mismatch;
     out->i = lit->ival;
     break;
-  default:
-    goto mismatch;
+  default: goto mismatch;
   }
   if (st == DEC_TOO_PRECISE)
     return LIT_MONEY_PLACES;
@@ -194,26 +193,24 @@ bool chk_literal(const ast_expr *e, ty_base want, chk_value *out, const char **w
 /* chk_literal with diagnostics. */
 static bool literal_value(checker *c, ast_expr *e, ty_base want, chk_value *out)
 {
-  static const char *const found[] = {[AST_INT] = "a whole number", [AST_DECIMAL] = "a decimal",
-                                      [AST_PERCENT] = "a percentage", [AST_STRING] = "text",
-                                      [AST_DATE] = "a date", [AST_BOOL] = "true or false",
-                                      [AST_NONE] = "none"};
+  static const char *const found[] = {
+      [AST_INT] = "a whole number", [AST_DECIMAL] = "a decimal", [AST_PERCENT] = "a percentage",
+      [AST_STRING] = "text",        [AST_DATE] = "a date",       [AST_BOOL] = "true or false",
+      [AST_NONE] = "none"};
   const ast_expr *lit = e->kind == AST_UNARY ? e->a : e;
   switch (literal(e, want, out)) {
-  case LIT_OK:
-    e->type = T(want);
-    return true;
+  case LIT_OK: e->type = T(want); return true;
   case LIT_MISMATCH:
     error(c, DIAG_E_TYPE_MISMATCH, e->loc, ty_base_name(want),
           lit->kind <= AST_NONE && found[lit->kind] ? found[lit->kind] : "another kind");
     break;
   case LIT_OUT_OF_RANGE:
     error(c, DIAG_E_OUT_OF_RANGE, e->loc,
-          e->text ? e->text : e->a && e->a->text ? e->a->text : "?");
+          e->text              ? e->text
+          : e->a && e->a->text ? e->a->text
+                               : "?");
     break;
-  case LIT_MONEY_PLACES:
-    error(c, DIAG_E_MONEY_DECIMALS, e->loc);
-    break;
+  case LIT_MONEY_PLACES: error(c, DIAG_E_MONEY_DECIMALS, e->loc); break;
   }
   return false;
 }
@@ -332,10 +329,22 @@ static ty_type check_name(checker *c, ast_expr *e, const narrow *nw)
     e->index = d->index;
     d->used = true;
     switch (d->kind) {
-    case DECL_LET: e->ref = REF_LET; check_let(c, d); break;
-    case DECL_PARAM: e->ref = REF_PARAM; check_param(c, d); break;
-    case DECL_DECIDE: e->ref = REF_DECISION; check_decision(c, d); break;
-    default: e->ref = REF_FLAG; d->type = T(TY_BOOL); break;
+    case DECL_LET:
+      e->ref = REF_LET;
+      check_let(c, d);
+      break;
+    case DECL_PARAM:
+      e->ref = REF_PARAM;
+      check_param(c, d);
+      break;
+    case DECL_DECIDE:
+      e->ref = REF_DECISION;
+      check_decision(c, d);
+      break;
+    default:
+      e->ref = REF_FLAG;
+      d->type = T(TY_BOOL);
+      break;
     }
     e->type = d->type;
     break;
@@ -360,8 +369,7 @@ static const narrow *facts(checker *c, const ast_expr *e, bool when_true, const 
 {
   if (!e)
     return nw;
-  if (e->kind == AST_IS_NONE && e->a && e->a->kind == AST_NAME &&
-      (e->ival != 0) == when_true) {
+  if (e->kind == AST_IS_NONE && e->a && e->a->kind == AST_NAME && (e->ival != 0) == when_true) {
     narrow *n = ast_alloc(c->arena, sizeof *n);
     if (!n)
       return nw;
@@ -391,10 +399,9 @@ static ty_type use(checker *c, ast_expr *e, const narrow *nw)
   if (t.opt) {
     error(c, DIAG_E_NONE_UNHANDLED, e->loc, describe(e));
     if (e->kind == AST_NAME) {
-      static const char *const defaults[] = {[TY_BOOL] = "false", [TY_INT] = "0",
-                                             [TY_MONEY] = "0", [TY_NUMBER] = "0",
-                                             [TY_PERCENT] = "0%", [TY_TEXT] = "\"\"",
-                                             [TY_DATE] = "2020-01-01"};
+      static const char *const defaults[] = {
+          [TY_BOOL] = "false", [TY_INT] = "0",     [TY_MONEY] = "0",        [TY_NUMBER] = "0",
+          [TY_PERCENT] = "0%", [TY_TEXT] = "\"\"", [TY_DATE] = "2020-01-01"};
       const char *d = t.base <= TY_DATE && defaults[t.base] ? defaults[t.base] : "...";
       diag_add_help(c->diags, c->last,
                     "test it first ('%s is not none and ...') or give a default ('%s or %s')",
@@ -592,8 +599,7 @@ static bool want(checker *c, ast_expr *e, ty_type t, ty_base b, const char *fn)
 
 /* count(list [where c]), sum(list.field [where c]), min/max(list.field), any/all(list where c)
  * over the element records of a list field. */
-static ty_type check_list_aggregation(checker *c, ast_expr *e, const builtin *bi,
-                                      const narrow *nw)
+static ty_type check_list_aggregation(checker *c, ast_expr *e, const builtin *bi, const narrow *nw)
 {
   ast_expr *arg = e->list.items[0];
   ast_expr *list = arg->kind == AST_MEMBER ? arg->a : arg;
@@ -634,11 +640,14 @@ static ty_type check_list_aggregation(checker *c, ast_expr *e, const builtin *bi
     if (arg->kind == AST_MEMBER)
       error(c, DIAG_E_COUNT_OF_FIELD, arg->loc, list->text);
     return T(TY_INT);
-  case BI_ANY: case BI_ALL:
+  case BI_ANY:
+  case BI_ALL:
     if (!e->b)
       error(c, DIAG_E_LIST_NEEDS_CONDITION, e->loc, bi->name, bi->name, list->text);
     return T(TY_BOOL);
-  case BI_SUM: case BI_MIN: case BI_MAX:
+  case BI_SUM:
+  case BI_MIN:
+  case BI_MAX:
     if (arg->kind != AST_MEMBER) {
       error(c, DIAG_E_NEEDS_LIST_FIELD, arg->loc, bi->name, bi->name, list->text);
       return T(TY_ERROR);
@@ -696,18 +705,18 @@ static ty_type check_accumulation(checker *c, ast_expr *e, const builtin *bi)
       return T(TY_ERROR);
     }
     return vt;
-  case BI_MIN: case BI_MAX:
+  case BI_MIN:
+  case BI_MAX:
     /* with a condition, a group may have no record that meets it */
     acc->func = bi->id == BI_MIN ? AGG_MIN : AGG_MAX;
     return opt_of(vt, e->b != NULL);
-  case BI_ANY: case BI_ALL:
+  case BI_ANY:
+  case BI_ALL:
     acc->func = bi->id == BI_ANY ? AGG_ANY : AGG_ALL;
     if (e->list.n == 1 && vt.base != TY_BOOL)
       error(c, DIAG_E_ACC_NEEDS_CONDITION, e->loc, bi->name);
     return T(TY_BOOL);
-  case BI_FIRST:
-    acc->func = AGG_FIRST;
-    return opt_of(vt, e->b != NULL);
+  case BI_FIRST: acc->func = AGG_FIRST; return opt_of(vt, e->b != NULL);
   default:
     /* check_call sends only the aggregations above here */
     error(c, DIAG_E_INTERNAL, e->loc, "an aggregation that the checker does not know");
@@ -744,7 +753,8 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
     if (bi->min_args == bi->max_args)
       snprintf(expected, sizeof expected, "%u", (unsigned)bi->min_args);
     else
-      snprintf(expected, sizeof expected, "%u to %u", (unsigned)bi->min_args, (unsigned)bi->max_args);
+      snprintf(expected, sizeof expected, "%u to %u", (unsigned)bi->min_args,
+               (unsigned)bi->max_args);
     error(c, DIAG_E_ARG_COUNT, e->loc, bi->name, expected, e->list.n);
     return T(TY_ERROR);
   }
@@ -766,9 +776,7 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
   ast_expr **a = (ast_expr **)e->list.items;
   ty_type t0 = bi->id == BI_ROUND ? use(c, a[0], nw) : T(TY_ERROR);
   switch (bi->id) {
-  case BI_LENGTH:
-    want(c, a[0], use(c, a[0], nw), TY_TEXT, bi->name);
-    return T(TY_INT);
+  case BI_LENGTH: want(c, a[0], use(c, a[0], nw), TY_TEXT, bi->name); return T(TY_INT);
   case BI_PREFIX:
     want(c, a[0], use(c, a[0], nw), TY_TEXT, bi->name);
     want(c, a[1], use(c, a[1], nw), TY_INT, bi->name);
@@ -778,12 +786,10 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
     want(c, a[1], use(c, a[1], nw), TY_INT, bi->name);
     want(c, a[2], use(c, a[2], nw), TY_INT, bi->name);
     return T(TY_TEXT);
-  case BI_UPPER: case BI_LOWER:
-    want(c, a[0], use(c, a[0], nw), TY_TEXT, bi->name);
-    return T(TY_TEXT);
-  case BI_MOD11_2: case BI_LUHN:
-    want(c, a[0], use(c, a[0], nw), TY_TEXT, bi->name);
-    return T(TY_BOOL);
+  case BI_UPPER:
+  case BI_LOWER: want(c, a[0], use(c, a[0], nw), TY_TEXT, bi->name); return T(TY_TEXT);
+  case BI_MOD11_2:
+  case BI_LUHN: want(c, a[0], use(c, a[0], nw), TY_TEXT, bi->name); return T(TY_BOOL);
   case BI_ROUND: {
     ty_type pt = use(c, a[1], nw);
     want(c, a[1], pt, TY_INT, bi->name);
@@ -813,7 +819,8 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
       error(c, DIAG_E_NEEDS_NUMBER, a[0]->loc, "abs", tn(t, c->tybuf1));
     return t;
   }
-  case BI_MIN: case BI_MAX: {
+  case BI_MIN:
+  case BI_MAX: {
     ty_type t = use(c, a[0], nw);
     for (uint32_t i = 1; i < e->list.n; i++) {
       ty_type u = use(c, a[i], nw);
@@ -822,22 +829,21 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
       else if (ty_is_numeric(t.base) && ty_is_numeric(u.base))
         t = T(numeric_join(t.base, u.base));
       else if (t.base != u.base || t.base != TY_DATE) {
-        error(c, DIAG_E_MIN_MAX_TYPES, a[i]->loc, bi->name, tn(t, c->tybuf1),
-              tn(u, c->tybuf2));
+        error(c, DIAG_E_MIN_MAX_TYPES, a[i]->loc, bi->name, tn(t, c->tybuf1), tn(u, c->tybuf2));
         t = T(TY_ERROR);
       }
     }
     return t;
   }
-  case BI_YEAR: case BI_MONTH: case BI_DAY:
-    want(c, a[0], use(c, a[0], nw), TY_DATE, bi->name);
-    return T(TY_INT);
-  case BI_DAYS_BETWEEN: case BI_YEARS_BETWEEN:
+  case BI_YEAR:
+  case BI_MONTH:
+  case BI_DAY: want(c, a[0], use(c, a[0], nw), TY_DATE, bi->name); return T(TY_INT);
+  case BI_DAYS_BETWEEN:
+  case BI_YEARS_BETWEEN:
     want(c, a[0], use(c, a[0], nw), TY_DATE, bi->name);
     want(c, a[1], use(c, a[1], nw), TY_DATE, bi->name);
     return T(TY_INT);
-  default:
-    return T(TY_ERROR);
+  default: return T(TY_ERROR);
   }
 }
 
@@ -878,9 +884,7 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
     error(c, DIAG_E_LIST_AS_VALUE, e->loc, e->text);
     return T(TY_ERROR);
   }
-  case AST_SET:
-    error(c, DIAG_E_SET_MISPLACED, e->loc);
-    return T(TY_ERROR);
+  case AST_SET: error(c, DIAG_E_SET_MISPLACED, e->loc); return T(TY_ERROR);
   case AST_UNARY: {
     ty_type t = use(c, e->a, nw);
     if (e->op == OPR_NOT) {
@@ -932,11 +936,8 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
     ty_type r = use(c, e->b, nw);
     return check_arith(c, e, l, r);
   }
-  case AST_IS_NONE:
-    check_expr(c, e->a, nw);
-    return T(TY_BOOL);
-  case AST_IN:
-    return check_in(c, e, nw);
+  case AST_IS_NONE: check_expr(c, e->a, nw); return T(TY_BOOL);
+  case AST_IN: return check_in(c, e, nw);
   case AST_MATCHES: {
     ty_type t = use(c, e->a, nw);
     want(c, e->a, t, TY_TEXT, "matches");
@@ -962,8 +963,7 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
     error(c, DIAG_E_IF_BRANCHES, e->loc, tn(t, c->tybuf1), tn(f, c->tybuf2));
     return T(TY_ERROR);
   }
-  case AST_CALL:
-    return check_call(c, e, nw);
+  case AST_CALL: return check_call(c, e, nw);
   }
   return T(TY_ERROR);
 }
@@ -1002,8 +1002,7 @@ static ty_type field_type(checker *c, const ast_field *f)
 
 static void unknown_type(checker *c, elig_loc loc, const char *name)
 {
-  static const char *const names[] = {"text", "int", "money", "number", "percent", "bool",
-                                      "date"};
+  static const char *const names[] = {"text", "int", "money", "number", "percent", "bool", "date"};
   error(c, DIAG_E_UNKNOWN_TYPE, loc, name);
   res_candidates cs = {.n = 0};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -1026,8 +1025,8 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
   } else if (t.base == TY_ERROR) {
     error(c, DIAG_E_UNKNOWN_TYPE, f->type_loc, f->type_name);
     res_candidates cs = {.n = 0};
-    static const char *const names[] = {"text", "int", "money", "number", "percent", "bool",
-                                        "date", "list"};
+    static const char *const names[] = {"text",    "int",  "money", "number",
+                                        "percent", "bool", "date",  "list"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
       res_cand_add(&cs, names[i]);
     res_suggest(c->diags, c->last, f->type_name, &cs);
@@ -1045,7 +1044,9 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
       has_default = true;
       literal_value(c, k->a, (ty_base)t.base, &v);
       break;
-    case FCON_BETWEEN: case FCON_AT_LEAST: case FCON_AT_MOST:
+    case FCON_BETWEEN:
+    case FCON_AT_LEAST:
+    case FCON_AT_MOST:
       if (!ty_is_numeric(t.base) && t.base != TY_DATE) {
         error(c, DIAG_E_RANGE_TYPE, k->loc, f->name, tn(t, c->tybuf1));
         break;
@@ -1202,9 +1203,8 @@ static bool same_expr(const ast_expr *a, const ast_expr *b)
     return a == b;
   if (a->kind != b->kind || a->op != b->op || a->ival != b->ival || a->list.n != b->list.n)
     return false;
-  if ((a->text || b->text) &&
-      (!a->text || !b->text || a->text_len != b->text_len ||
-       memcmp(a->text, b->text, a->text_len) != 0))
+  if ((a->text || b->text) && (!a->text || !b->text || a->text_len != b->text_len ||
+                               memcmp(a->text, b->text, a->text_len) != 0))
     return false;
   for (uint32_t i = 0; i < a->list.n; i++)
     if (!same_expr(a->list.items[i], b->list.items[i]))
@@ -1231,10 +1231,9 @@ static ty_type declared_outcome(checker *c, ast_decl *d)
     if (!r->value || is_error(r->value->type))
       continue;
     ty_base t = r->value->type.base;
-    bool ok = t == want_base ||
-              (want_base == TY_MONEY && (t == TY_INT || money_literal(r->value))) ||
-              ((want_base == TY_NUMBER || want_base == TY_PERCENT) && ty_is_numeric(t) &&
-               t != TY_MONEY);
+    bool ok =
+        t == want_base || (want_base == TY_MONEY && (t == TY_INT || money_literal(r->value))) ||
+        ((want_base == TY_NUMBER || want_base == TY_PERCENT) && ty_is_numeric(t) && t != TY_MONEY);
     if (!ok)
       error(c, DIAG_E_OUTCOME_DECLARED_TYPE, r->value->loc, d->name, d->type_name,
             tn(r->value->type, c->tybuf1));
@@ -1258,8 +1257,8 @@ static void check_decision(checker *c, ast_decl *d)
     ast_rule *r = d->rules.items[i];
     if (r->cond)
       want(c, r->cond, use(c, r->cond, NULL), TY_BOOL, "when");
-    ty_type t = r->value ? use(c, r->value, r->cond ? facts(c, r->cond, true, NULL) : NULL)
-                         : T(TY_ERROR);
+    ty_type t =
+        r->value ? use(c, r->value, r->cond ? facts(c, r->cond, true, NULL) : NULL) : T(TY_ERROR);
     r->reachable = !seen_otherwise && !always && !is_const_bool(r->cond, false);
     for (uint32_t j = 0; j < i && r->reachable && r->cond; j++)
       if (same_expr(((ast_rule *)d->rules.items[j])->cond, r->cond))
@@ -1270,8 +1269,7 @@ static void check_decision(checker *c, ast_decl *d)
         diag_add_help(c->diags, c->last, "its condition is always false");
       else if (seen_otherwise)
         diag_add_help(c->diags, c->last, "it comes after 'otherwise', which matches every record");
-    }
-    else if (!r->reason && at_record_level)
+    } else if (!r->reason && at_record_level)
       error(c, DIAG_W_NO_REASON, r->loc);
     if (!r->cond)
       seen_otherwise = true;
@@ -1289,8 +1287,7 @@ static void check_decision(checker *c, ast_decl *d)
       continue;
     }
     if (!d->type_name)
-      error(c, DIAG_E_OUTCOME_TYPES, r->value->loc, d->name, tn(out, c->tybuf1),
-            tn(t, c->tybuf2));
+      error(c, DIAG_E_OUTCOME_TYPES, r->value->loc, d->name, tn(out, c->tybuf1), tn(t, c->tybuf2));
   }
   if (!seen_otherwise)
     error(c, DIAG_E_NO_OTHERWISE, d->name_loc, d->name);

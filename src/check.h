@@ -19,35 +19,41 @@
 
 /* One aggregation inside an aggregate block: sum(size where ...), count(), first(x). */
 typedef struct {
-  ast_expr *call;      /* the AST_CALL node; call->ival is this accumulator's number */
-  int func;            /* chk_agg_func */
+  ast_expr *call; /* the AST_CALL node; call->ival is this accumulator's number */
+  int func;       /* chk_agg_func */
 } chk_acc;
 
 typedef enum {
-  AGG_COUNT, AGG_SUM, AGG_MIN, AGG_MAX, AGG_ANY, AGG_ALL, AGG_FIRST,
+  AGG_COUNT,
+  AGG_SUM,
+  AGG_MIN,
+  AGG_MAX,
+  AGG_ANY,
+  AGG_ALL,
+  AGG_FIRST,
 } chk_agg_func;
 
 typedef struct {
-  ast_decl *decl;      /* the aggregate declaration */
-  ast_list keys;       /* ast_group_key*; key->expr is set (a name key gets an AST_NAME) */
-  ast_list accs;       /* chk_acc* */
-  ast_list lets;       /* ast_decl* (DECL_LET) in dependency order */
-  ast_list decisions;  /* ast_decl* (DECL_DECIDE) */
-  ast_list outputs;    /* ast_expr* naming keys, lets, decisions, in output order */
+  ast_decl *decl;     /* the aggregate declaration */
+  ast_list keys;      /* ast_group_key*; key->expr is set (a name key gets an AST_NAME) */
+  ast_list accs;      /* chk_acc* */
+  ast_list lets;      /* ast_decl* (DECL_LET) in dependency order */
+  ast_list decisions; /* ast_decl* (DECL_DECIDE) */
+  ast_list outputs;   /* ast_expr* naming keys, lets, decisions, in output order */
 } chk_aggregate;
 
 typedef struct {
-  ast_decl *policy;      /* may be NULL */
-  ast_decl *record;      /* the main record */
-  ast_list records;      /* every record declaration; index = ast_decl.index */
-  ast_list lets;         /* record-level lets */
+  ast_decl *policy; /* may be NULL */
+  ast_decl *record; /* the main record */
+  ast_list records; /* every record declaration; index = ast_decl.index */
+  ast_list lets;    /* record-level lets */
   ast_list params;
   ast_list decisions;
-  ast_list flags;        /* monitor declarations, in order */
-  ast_list aggregates;   /* chk_aggregate* */
-  ast_list outputs;      /* ast_expr* naming fields/lets/params/decisions shown per record */
-  ast_list tests;        /* test declarations */
-  ast_list regexes;      /* AST_REGEX nodes; node->index is the regex number */
+  ast_list flags;      /* monitor declarations, in order */
+  ast_list aggregates; /* chk_aggregate* */
+  ast_list outputs;    /* ast_expr* naming fields/lets/params/decisions shown per record */
+  ast_list tests;      /* test declarations */
+  ast_list regexes;    /* AST_REGEX nodes; node->index is the regex number */
 } chk_program;
 
 /* Checks the merged declarations of `files` (nfiles trees, imports before importers, the root
@@ -59,9 +65,9 @@ bool chk_check(ast_arena *arena, ast_file *const *files, uint32_t nfiles, diag_l
 /* The value of a literal, for field constraints, defaults and parameter tables. */
 typedef struct {
   ty_base type;
-  int64_t i;      /* int, money (fen), date, bool */
-  dec_num n;      /* number, percent */
-  const char *s;  /* text (arena) */
+  int64_t i;     /* int, money (fen), date, bool */
+  dec_num n;     /* number, percent */
+  const char *s; /* text (arena) */
   uint32_t len;
 } chk_value;
 

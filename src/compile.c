@@ -31,12 +31,12 @@
 typedef struct {
   elig_program *P;
   chk_program *C;
-  ast_arena *arena;      /* the syntax tree's, where lowered tests keep their texts */
-  const src_set *srcs;   /* the rule files' text */
+  ast_arena *arena;    /* the syntax tree's, where lowered tests keep their texts */
+  const src_set *srcs; /* the rule files' text */
   diag_list *diags;
   bool failed;
-  jmp_buf *no_memory;    /* where an allocation that fails leaves to (comp_compile) */
-  wbuf text;             /* scratch text for the lowered tests */
+  jmp_buf *no_memory; /* where an allocation that fails leaves to (comp_compile) */
+  wbuf text;          /* scratch text for the lowered tests */
   uint32_t cap_code, cap_consts, cap_const_regs, cap_cells, cap_sets;
   uint32_t *let_cell, *param_cell, *dec_cell, *flag_cell;
   /* while compiling an aggregate's group code */
@@ -159,11 +159,15 @@ static uint32_t new_cell_named(compiler *c, cell_kind kind, const char *label, c
 
 static uint32_t new_cell(compiler *c, cell_kind kind)
 {
-  static const char *const words[] = {
-    [CELL_LET] = "let", [CELL_PARAM] = "param", [CELL_DECISION] = "decide",
-    [CELL_FLAG] = "monitor", [CELL_KEY] = "group key", [CELL_ACC_VALUE] = "accumulated value",
-    [CELL_ACC_WHERE] = "accumulation condition", [CELL_CHECK] = "check of field",
-    [CELL_EXPECT] = "expectation"};
+  static const char *const words[] = {[CELL_LET] = "let",
+                                      [CELL_PARAM] = "param",
+                                      [CELL_DECISION] = "decide",
+                                      [CELL_FLAG] = "monitor",
+                                      [CELL_KEY] = "group key",
+                                      [CELL_ACC_VALUE] = "accumulated value",
+                                      [CELL_ACC_WHERE] = "accumulation condition",
+                                      [CELL_CHECK] = "check of field",
+                                      [CELL_EXPECT] = "expectation"};
   return new_cell_named(c, kind, words[kind], NULL);
 }
 
@@ -178,8 +182,7 @@ static uint16_t const_reg(compiler *c, vm_val v, ty_base type)
   if (!grow(c, (void **)&P->consts, &c->cap_consts, P->nconsts + 1, sizeof *P->consts))
     return r;
   P->consts[P->nconsts] = v; /* copied into register const_regs[i] when a context is made */
-  if (!grow(c, (void **)&P->const_regs, &c->cap_const_regs, P->nconsts + 1,
-            sizeof *P->const_regs))
+  if (!grow(c, (void **)&P->const_regs, &c->cap_const_regs, P->nconsts + 1, sizeof *P->const_regs))
     return r;
   if (cap != c->cap_consts)
     P->const_types = comp_realloc(c, P->const_types, c->cap_consts * sizeof *P->const_types);
@@ -193,8 +196,12 @@ static vm_val value_of(const chk_value *v)
   vm_val out;
   memset(&out, 0, sizeof out);
   switch (v->type) {
-  case TY_NUMBER: case TY_PERCENT: out.u.n = v->n; break;
-  case TY_TEXT: out.u.s.p = v->s; out.u.s.len = v->len; break;
+  case TY_NUMBER:
+  case TY_PERCENT: out.u.n = v->n; break;
+  case TY_TEXT:
+    out.u.s.p = v->s;
+    out.u.s.len = v->len;
+    break;
   default: out.u.i = v->i; break;
   }
   return out;
@@ -234,8 +241,9 @@ static uint32_t make_set(compiler *c, const ast_expr *set, ty_base elem)
   prog_set *s = &P->sets[index];
   memset(s, 0, sizeof *s);
   uint32_t n = set->list.n;
-  s->kind = elem == TY_TEXT ? TY_TEXT : (elem == TY_NUMBER || elem == TY_PERCENT) ? TY_NUMBER
-                                                                                   : TY_INT;
+  s->kind = elem == TY_TEXT                             ? TY_TEXT
+            : (elem == TY_NUMBER || elem == TY_PERCENT) ? TY_NUMBER
+                                                        : TY_INT;
   if (s->kind == TY_TEXT) {
     s->items = comp_calloc(c, n ? n : 1, sizeof *s->items);
     s->lens = comp_calloc(c, n ? n : 1, sizeof *s->lens);
@@ -363,7 +371,8 @@ static op_plan plan_arith(const ast_expr *e)
 {
   ty_base t = e->type.base, a = e->a->type.base, b = e->b->type.base;
   switch (e->op) {
-  case OPR_ADD: case OPR_SUB: {
+  case OPR_ADD:
+  case OPR_SUB: {
     bool add = e->op == OPR_ADD;
     if (t == TY_DATE || t == TY_INT || t == TY_MONEY) {
       /* dates stay days; an int added to money becomes fen first */
@@ -671,13 +680,16 @@ static uint16_t call(compiler *c, ast_expr *e)
   chk_builtin f = (chk_builtin)e->index;
   ast_expr **a = (ast_expr **)e->list.items;
   uint16_t d;
-  if (c->agg && (f == BI_COUNT || f == BI_SUM || f == BI_ANY || f == BI_ALL ||
-                 f == BI_FIRST || ((f == BI_MIN || f == BI_MAX) && e->list.n == 1)))
+  if (c->agg && (f == BI_COUNT || f == BI_SUM || f == BI_ANY || f == BI_ALL || f == BI_FIRST ||
+                 ((f == BI_MIN || f == BI_MAX) && e->list.n == 1)))
     return (uint16_t)(c->agg->acc_reg + e->ival);
   switch (f) {
-  case BI_COUNT: case BI_SUM: case BI_ANY: case BI_ALL:
-    return list_aggregation(c, e);
-  case BI_MIN: case BI_MAX: {
+  case BI_COUNT:
+  case BI_SUM:
+  case BI_ANY:
+  case BI_ALL: return list_aggregation(c, e);
+  case BI_MIN:
+  case BI_MAX: {
     if (e->list.n == 1)
       return list_aggregation(c, e);
     ty_base t = e->type.base;
@@ -771,9 +783,9 @@ static bool fold_value(compiler *c, ast_expr *e, vm_val *out)
   if (e->kind == AST_UNARY) {
     if (!fold(c, e->a, t, &a))
       return false;
-    vm_opcode op = e->op == OPR_NOT                        ? OP_NOT
+    vm_opcode op = e->op == OPR_NOT                    ? OP_NOT
                    : t == TY_NUMBER || t == TY_PERCENT ? OP_NEGN
-                                                        : OP_NEGI;
+                                                       : OP_NEGI;
     vm_status st = vm_fold(op, out, &a, NULL);
     return st == VM_OK || fold_failed(c, e, st);
   }
@@ -821,7 +833,11 @@ static uint16_t expr(compiler *c, ast_expr *e)
     return r;
   }
   switch (e->kind) {
-  case AST_INT: case AST_DECIMAL: case AST_PERCENT: case AST_STRING: case AST_DATE:
+  case AST_INT:
+  case AST_DECIMAL:
+  case AST_PERCENT:
+  case AST_STRING:
+  case AST_DATE:
   case AST_BOOL:
     r = const_reg(c, literal(c, e, (ty_base)e->type.base), (ty_base)e->type.base);
     break;
@@ -829,9 +845,7 @@ static uint16_t expr(compiler *c, ast_expr *e)
     r = new_reg(c);
     emit(c, OP_LOADNONE, r, 0, 0, 0);
     break;
-  case AST_NAME:
-    r = name(c, e);
-    break;
+  case AST_NAME: r = name(c, e); break;
   case AST_UNARY:
     if (e->op == OPR_NEG && is_literal(e)) {
       r = const_reg(c, literal(c, e, (ty_base)e->type.base), (ty_base)e->type.base);
@@ -858,20 +872,14 @@ static uint16_t expr(compiler *c, ast_expr *e)
       emit(c, OP_NOT, d, d, 0, 0);
     r = d;
     break;
-  case AST_IN:
-    r = in_set(c, e);
-    break;
+  case AST_IN: r = in_set(c, e); break;
   case AST_MATCHES:
     d = new_reg(c);
     emit(c, OP_MATCH, d, expr(c, e->a), 0, e->b->index);
     r = d;
     break;
-  case AST_IF:
-    r = if_expr(c, e);
-    break;
-  case AST_CALL:
-    r = call(c, e);
-    break;
+  case AST_IF: r = if_expr(c, e); break;
+  case AST_CALL: r = call(c, e); break;
   default:
     diag_add(c->diags, DIAG_E_INTERNAL, e->loc, "expression kind");
     c->failed = true;
@@ -893,12 +901,25 @@ static void begin_cell(compiler *c, uint32_t cell)
 static bool writes_only_a(vm_opcode op)
 {
   switch (op) {
-  case OP_JMP: case OP_JMPF: case OP_JMPT: case OP_JMPNONE: case OP_JMPSOME: case OP_ENSURE:
-  case OP_JLTI: case OP_JGEI: case OP_JLEI: case OP_JGTI: case OP_JEQI: case OP_JNEI:
-  case OP_RET: case OP_SETRULE: case OP_ITER: case OP_NEXT: case OP_HALT: case OP__COUNT:
-    return false;
-  default:
-    return true;
+  case OP_JMP:
+  case OP_JMPF:
+  case OP_JMPT:
+  case OP_JMPNONE:
+  case OP_JMPSOME:
+  case OP_ENSURE:
+  case OP_JLTI:
+  case OP_JGEI:
+  case OP_JLEI:
+  case OP_JGTI:
+  case OP_JEQI:
+  case OP_JNEI:
+  case OP_RET:
+  case OP_SETRULE:
+  case OP_ITER:
+  case OP_NEXT:
+  case OP_HALT:
+  case OP__COUNT: return false;
+  default: return true;
   }
 }
 
@@ -1074,14 +1095,23 @@ static void field_code(compiler *c, ast_decl *rec, prog_record *pr, uint32_t i)
     switch (con->kind) {
     case FCON_REQUIRED: pf->required = true; break;
     case FCON_OPTIONAL: break;
-    case FCON_DEFAULT: pf->has_default = true; pf->def = literal(c, con->a, t); break;
+    case FCON_DEFAULT:
+      pf->has_default = true;
+      pf->def = literal(c, con->a, t);
+      break;
     case FCON_BETWEEN:
       pf->has_min = pf->has_max = true;
       pf->min = literal(c, con->a, t);
       pf->max = literal(c, con->b, t);
       break;
-    case FCON_AT_LEAST: pf->has_min = true; pf->min = literal(c, con->a, t); break;
-    case FCON_AT_MOST: pf->has_max = true; pf->max = literal(c, con->a, t); break;
+    case FCON_AT_LEAST:
+      pf->has_min = true;
+      pf->min = literal(c, con->a, t);
+      break;
+    case FCON_AT_MOST:
+      pf->has_max = true;
+      pf->max = literal(c, con->a, t);
+      break;
     case FCON_ONE_OF: {
       ast_expr set = {.kind = AST_SET, .list = con->values};
       pf->one_of = make_set(c, &set, t) + 1;
@@ -1271,10 +1301,10 @@ static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
   c->agg = pa;
   for (uint32_t i = 0; i < ca->lets.n; i++)
     c->agg_let_cell[((ast_decl *)ca->lets.items[i])->index] =
-      new_cell_named(c, CELL_LET, "let", ((ast_decl *)ca->lets.items[i])->name);
+        new_cell_named(c, CELL_LET, "let", ((ast_decl *)ca->lets.items[i])->name);
   for (uint32_t i = 0; i < ca->decisions.n; i++)
     c->agg_dec_cell[((ast_decl *)ca->decisions.items[i])->index] =
-      new_cell_named(c, CELL_DECISION, "decide", ((ast_decl *)ca->decisions.items[i])->name);
+        new_cell_named(c, CELL_DECISION, "decide", ((ast_decl *)ca->decisions.items[i])->name);
   for (uint32_t i = 0; i < ca->lets.n; i++) {
     ast_decl *l = ca->lets.items[i];
     cell_code(c, c->agg_let_cell[l->index], l->expr, (ty_base)l->type.base);
@@ -1288,12 +1318,12 @@ static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
   pa->key_columns = comp_calloc(c, pa->nkeys + 1, sizeof *pa->key_columns);
   pa->decision_columns = comp_calloc(c, pa->ndecisions + 1, sizeof *pa->decision_columns);
   for (uint32_t i = 0; i < pa->nkeys; i++)
-    pa->key_columns[i] = (prog_column){pa->key_names[i], pa->key_types[i], NO_CELL,
-                                       (uint16_t)(pa->key_reg + i)};
+    pa->key_columns[i] =
+        (prog_column){pa->key_names[i], pa->key_types[i], NO_CELL, (uint16_t)(pa->key_reg + i)};
   for (uint32_t i = 0; i < pa->ndecisions; i++)
-    pa->decision_columns[i] = (prog_column){pa->decisions[i].name, pa->decisions[i].type,
-                                            pa->decisions[i].cell,
-                                            c->P->cells[pa->decisions[i].cell].reg};
+    pa->decision_columns[i] =
+        (prog_column){pa->decisions[i].name, pa->decisions[i].type, pa->decisions[i].cell,
+                      c->P->cells[pa->decisions[i].cell].reg};
   mem_free(c->agg_let_cell);
   mem_free(c->agg_dec_cell);
   c->agg_let_cell = c->agg_dec_cell = NULL;
@@ -1351,8 +1381,11 @@ static void cells_for(compiler *c, const ast_list *decls, cell_kind kind, uint32
 {
   uint32_t *cells = *out = comp_calloc(c, decls->n + 1, sizeof *cells);
   for (uint32_t i = 0; i < decls->n; i++)
-    cells[i] = new_cell_named(c, kind, kind == CELL_LET ? "let" : kind == CELL_PARAM ? "param"
-                                       : kind == CELL_DECISION ? "decide" : "monitor",
+    cells[i] = new_cell_named(c, kind,
+                              kind == CELL_LET        ? "let"
+                              : kind == CELL_PARAM    ? "param"
+                              : kind == CELL_DECISION ? "decide"
+                                                      : "monitor",
                               ((ast_decl *)decls->items[i])->name);
 }
 
@@ -1423,7 +1456,9 @@ static void collect_names(compiler *c, const ast_expr *e, prog_column *out, uint
  * `elig explain`. */
 static void names_of(compiler *c, const ast_expr *e, const ast_expr *e2, prog_names *out)
 {
-  enum { MAX_NAMES = 24 };
+  enum {
+    MAX_NAMES = 24
+  };
   out->items = comp_calloc(c, MAX_NAMES, sizeof *out->items);
   collect_names(c, e, out->items, &out->n, MAX_NAMES);
   collect_names(c, e2, out->items, &out->n, MAX_NAMES);
@@ -1483,7 +1518,8 @@ static void given_value(wbuf *b, const ast_expr *v)
     lit = v->a;
   }
   switch (lit->kind) {
-  case AST_INT: case AST_DECIMAL: wbuf_put(b, lit->text, lit->text_len); break;
+  case AST_INT:
+  case AST_DECIMAL: wbuf_put(b, lit->text, lit->text_len); break;
   case AST_PERCENT:
     wbuf_puts(b, "\"");
     wbuf_put(b, lit->text, lit->text_len);
@@ -1573,7 +1609,9 @@ static const char *keep_text(compiler *c, wbuf *b, uint32_t *len)
  * failure report shows (where each expectation is, its text, the values it names). */
 static void test_code(compiler *c, ast_decl *d, prog_test *t, wbuf *b)
 {
-  enum { MAX_SHOWN = 16 };
+  enum {
+    MAX_SHOWN = 16
+  };
   t->name = d->text;
   t->loc = d->name_loc;
   given_object(b, &d->given);
@@ -1642,8 +1680,7 @@ static bool compile_guarded(compiler *c)
   return true;
 }
 
-elig_program *comp_compile(chk_program *chk, ast_arena *arena, src_set *srcs,
-                           diag_list *diags)
+elig_program *comp_compile(chk_program *chk, ast_arena *arena, src_set *srcs, diag_list *diags)
 {
   compiler c = {.C = chk, .arena = arena, .srcs = srcs, .diags = diags};
   c.loc = chk->record->loc;

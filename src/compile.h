@@ -17,7 +17,6 @@
 /* Builds the program for `chk` (which must have checked without errors).  Errors (a regex
  * PCRE2 refuses, a program too large) go to `diags`.  On success the program owns `arena`
  * and `srcs`; on failure (NULL) the caller still owns them. */
-elig_program *comp_compile(chk_program *chk, ast_arena *arena, src_set *srcs,
-                           diag_list *diags);
+elig_program *comp_compile(chk_program *chk, ast_arena *arena, src_set *srcs, diag_list *diags);
 
 #endif

@@ -15,15 +15,24 @@
 #include <string.h>
 
 /* Byte classes outside quotes: anything non-zero stops the scan of an unquoted cell. */
-enum { U_PLAIN = 0, U_COMMA, U_LF, U_CR, U_QUOTE, U_NUL };
+enum {
+  U_PLAIN = 0,
+  U_COMMA,
+  U_LF,
+  U_CR,
+  U_QUOTE,
+  U_NUL
+};
 
 static const unsigned char unquoted_class[256] = {
-  [','] = U_COMMA, ['\n'] = U_LF, ['\r'] = U_CR, ['"'] = U_QUOTE, [0] = U_NUL,
+    [','] = U_COMMA, ['\n'] = U_LF, ['\r'] = U_CR, ['"'] = U_QUOTE, [0] = U_NUL,
 };
 
 /* Inside quotes only the quote, LF (for line counting) and NUL matter. */
 static const unsigned char quoted_class[256] = {
-  ['"'] = 1, ['\n'] = 1, [0] = 1,
+    ['"'] = 1,
+    ['\n'] = 1,
+    [0] = 1,
 };
 
 /* The first byte at or after s (before e) whose class is not 0.  Four bytes a step while
@@ -41,14 +50,14 @@ static inline const unsigned char *scan_plain(const unsigned char *s, const unsi
 }
 
 static const char *const messages[] = {
-  [CSV_OK] = "",
-  [CSV_EQUOTE_IN_FIELD] = "quote inside an unquoted field",
-  [CSV_EAFTER_QUOTE] = "unexpected character after closing quote",
-  [CSV_EUNTERMINATED] = "unterminated quoted field",
-  [CSV_ENUL] = "nul byte in record",
-  [CSV_ETOO_MANY_CELLS] = "too many cells in record",
-  [CSV_EFIELD_TOO_LONG] = "field too long",
-  [CSV_ENOMEM] = "out of memory",
+    [CSV_OK] = "",
+    [CSV_EQUOTE_IN_FIELD] = "quote inside an unquoted field",
+    [CSV_EAFTER_QUOTE] = "unexpected character after closing quote",
+    [CSV_EUNTERMINATED] = "unterminated quoted field",
+    [CSV_ENUL] = "nul byte in record",
+    [CSV_ETOO_MANY_CELLS] = "too many cells in record",
+    [CSV_EFIELD_TOO_LONG] = "field too long",
+    [CSV_ENOMEM] = "out of memory",
 };
 
 const char *csv_strerror(csv_errcode code)

@@ -42,10 +42,10 @@ typedef struct csv_options {
 /* Where a scan for the end of a record stands, between two bytes: what decides whether the
  * next '"' opens a quoted field and whether the next LF ends the record. */
 typedef enum csv_scan_state {
-  CSV_AT_FIELD_START,  /* after a ',' or at a record's start: a '"' opens a quoted field */
-  CSV_IN_FIELD,        /* in an unquoted field (or after a quoted one): '"' is data, LF ends */
-  CSV_IN_QUOTES,       /* in a quoted field: LF is data, '"' closes unless doubled */
-  CSV_QUOTE_IN_QUOTES  /* a '"' was the last byte in quotes: doubled if the next is '"' */
+  CSV_AT_FIELD_START, /* after a ',' or at a record's start: a '"' opens a quoted field */
+  CSV_IN_FIELD,       /* in an unquoted field (or after a quoted one): '"' is data, LF ends */
+  CSV_IN_QUOTES,      /* in a quoted field: LF is data, '"' closes unless doubled */
+  CSV_QUOTE_IN_QUOTES /* a '"' was the last byte in quotes: doubled if the next is '"' */
 } csv_scan_state;
 
 typedef enum csv_errcode {
@@ -66,25 +66,25 @@ typedef struct csv_cell {
 } csv_cell;
 
 typedef struct csv_record {
-  csv_cell *cells;    /* ncells cells, owned by the parser, valid until its next call */
-  size_t ncells;      /* 0 with error == CSV_OK: only empty lines were left, no record */
-  size_t lines;       /* LFs consumed by this call (blank lines + the record's own): add it
+  csv_cell *cells;     /* ncells cells, owned by the parser, valid until its next call */
+  size_t ncells;       /* 0 with error == CSV_OK: only empty lines were left, no record */
+  size_t lines;        /* LFs consumed by this call (blank lines + the record's own): add it
                          to the line number of p to get the line number of the return value */
-  size_t blank_lines; /* empty lines skipped before the record: its first line is line(p)+this */
-  csv_errcode error;  /* CSV_OK, or why the record is rejected (ncells is then 0) */
+  size_t blank_lines;  /* empty lines skipped before the record: its first line is line(p)+this */
+  csv_errcode error;   /* CSV_OK, or why the record is rejected (ncells is then 0) */
   const char *message; /* static lower-case text for error, "" when CSV_OK */
-  size_t error_line;  /* line of the error relative to the record's first line (0 = first) */
-  size_t error_cell;  /* 1-based cell where the error was found (max_cells + 1 for too many) */
+  size_t error_line;   /* line of the error relative to the record's first line (0 = first) */
+  size_t error_cell;   /* 1-based cell where the error was found (max_cells + 1 for too many) */
 } csv_record;
 
 typedef struct csv_parser {
-  size_t max_cells;       /* effective limits after defaults */
+  size_t max_cells; /* effective limits after defaults */
   size_t max_field_bytes;
-  csv_cell *cells;        /* grown geometrically, never shrunk */
+  csv_cell *cells; /* grown geometrically, never shrunk */
   size_t cells_cap;
-  size_t *scratch_off;    /* per cell: where an unescaped cell starts in scratch (ptr is set
+  size_t *scratch_off; /* per cell: where an unescaped cell starts in scratch (ptr is set
                              only once the record is done, as scratch may move meanwhile) */
-  char *scratch;          /* unescaped quoted cells of the current record */
+  char *scratch;       /* unescaped quoted cells of the current record */
   size_t scratch_len;
   size_t scratch_cap;
 } csv_parser;

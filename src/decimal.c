@@ -27,9 +27,13 @@ static const struct {
   const char *name;
   dec_round mode;
 } round_names[] = {
-  {"half_away", DEC_HALF_AWAY}, {"half_even", DEC_HALF_EVEN}, {"half_down", DEC_HALF_DOWN},
-  {"down", DEC_TRUNC},          {"up", DEC_AWAY},             {"floor", DEC_FLOOR},
-  {"ceiling", DEC_CEIL},
+    {"half_away", DEC_HALF_AWAY},
+    {"half_even", DEC_HALF_EVEN},
+    {"half_down", DEC_HALF_DOWN},
+    {"down", DEC_TRUNC},
+    {"up", DEC_AWAY},
+    {"floor", DEC_FLOOR},
+    {"ceiling", DEC_CEIL},
 };
 
 bool dec_round_parse(const char *name, size_t n, dec_round *out)
@@ -135,26 +139,13 @@ static i128 div_round(i128 n, i128 d, dec_round mode)
   /* DEC_HALF_AWAY's answer doubles as the policy default should a corrupt mode arrive. */
   bool away = twice_r >= ud;
   switch (mode) {
-  case DEC_HALF_AWAY:
-    break;
-  case DEC_HALF_EVEN:
-    away = twice_r > ud || (twice_r == ud && (q & 1) != 0);
-    break;
-  case DEC_HALF_DOWN:
-    away = twice_r > ud;
-    break;
-  case DEC_TRUNC:
-    away = false;
-    break;
-  case DEC_AWAY:
-    away = true;
-    break;
-  case DEC_FLOOR:
-    away = sign < 0;
-    break;
-  case DEC_CEIL:
-    away = sign > 0;
-    break;
+  case DEC_HALF_AWAY: break;
+  case DEC_HALF_EVEN: away = twice_r > ud || (twice_r == ud && (q & 1) != 0); break;
+  case DEC_HALF_DOWN: away = twice_r > ud; break;
+  case DEC_TRUNC: away = false; break;
+  case DEC_AWAY: away = true; break;
+  case DEC_FLOOR: away = sign < 0; break;
+  case DEC_CEIL: away = sign > 0; break;
   }
   return away ? q + sign : q;
 }
@@ -399,8 +390,7 @@ size_t dec_num_format(dec_num x, int places, dec_round mode, char buf[static DEC
   return fmt_scaled(v, places, '\0', buf);
 }
 
-size_t dec_num_format_percent(dec_num x, int places, dec_round mode,
-                              char buf[static DEC_FMT_MAX])
+size_t dec_num_format_percent(dec_num x, int places, dec_round mode, char buf[static DEC_FMT_MAX])
 {
   places = clamp_places(places, DEC_MAX_PLACES - 2);
   i128 v = div_round((i128)x.num * (i128)pow10_u128(places + 2), x.den, mode);
@@ -552,4 +542,3 @@ dec_status dec_num_to_money(dec_num x, dec_round mode, dec_money *out)
   *out = (dec_money)q;
   return DEC_OK;
 }
-

@@ -107,8 +107,7 @@ size_t dec_num_format(dec_num x, int places, dec_round mode, char buf[static DEC
 
 /* x * 100 rounded with `mode` to `places` decimals, then '%': 1/40 with 2 places ->
  * "2.50%". places is clamped to 0..DEC_MAX_PLACES-2. */
-size_t dec_num_format_percent(dec_num x, int places, dec_round mode,
-                              char buf[static DEC_FMT_MAX]);
+size_t dec_num_format_percent(dec_num x, int places, dec_round mode, char buf[static DEC_FMT_MAX]);
 
 /* The shortest exact decimal for x if one exists with at most maxplaces decimals ("0.125",
  * "2", "-1.5"); otherwise x rounded half away from zero to maxplaces decimals with trailing

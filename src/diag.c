@@ -285,7 +285,8 @@ static int push(diag_list *l, diag_id id, elig_loc loc, char *msg)
   }
   if (l->n == l->cap) {
     size_t ncap = l->cap ? l->cap * 2 : 8;
-    struct diag *ni = ncap <= SIZE_MAX / sizeof *ni ? mem_realloc(l->items, ncap * sizeof *ni) : NULL;
+    struct diag *ni =
+        ncap <= SIZE_MAX / sizeof *ni ? mem_realloc(l->items, ncap * sizeof *ni) : NULL;
     if (!ni) {
       mem_free(msg);
       l->oom = true;
@@ -437,7 +438,7 @@ int diag_add_note(diag_list *list, int idx, elig_loc loc, const char *fmt, ...)
   }
   /* Notes are few (one or two per diagnostic), so growing by one is fine. */
   nn = d->nnotes < SIZE_MAX / sizeof *nn - 1 ? mem_realloc(d->notes, (d->nnotes + 1) * sizeof *nn)
-                                              : NULL;
+                                             : NULL;
   if (!nn) {
     mem_free(msg);
     list->oom = true;
@@ -624,8 +625,7 @@ static unsigned cell_width(uint32_t cp, size_t step, size_t col)
 /* Source lines longer than this many bytes are shown as a window around the span. */
 #define SNIPPET_MAX 200
 
-static void render_snippet(strbuf *sb, const src_set *set, elig_loc loc, uint32_t line,
-                           bool color)
+static void render_snippet(strbuf *sb, const src_set *set, elig_loc loc, uint32_t line, bool color)
 {
   const char *text;
   uint32_t len, lstart, flen;

@@ -118,8 +118,7 @@ int diag_add_help(diag_list *list, int idx, const char *fmt, ...) DIAG_PRINTF(3,
 /* Attaches a note to diagnostic `idx`, at `loc` (may be ELIG_LOC_NONE), e.g. "previous
  * definition is here".  Notes are rendered after their diagnostic, in the order added.
  * Returns 0, or -1 if idx is DIAG_NONE or out of range, or if memory ran out. */
-int diag_add_note(diag_list *list, int idx, elig_loc loc, const char *fmt, ...)
-    DIAG_PRINTF(4, 5);
+int diag_add_note(diag_list *list, int idx, elig_loc loc, const char *fmt, ...) DIAG_PRINTF(4, 5);
 
 /* Errors and warnings reported so far, including those dropped by the cap.  The
  * E_TOO_MANY_ERRORS diagnostic itself is not counted. */

@@ -51,12 +51,12 @@ static vtext val_text(ty_type t, const vm_val *v, char *buf)
 
 typedef struct {
   const elig_program *P;
-  const char *label;         /* "old" or "new" */
-  step step;                 /* its evaluation, aggregates included */
-  rec_header header;         /* the current CSV file's mapping */
-  rec_unknown unknown;       /* JSON keys that are no field */
-  bool ok;                   /* the current record was accepted */
-  char why[512];             /* else why not */
+  const char *label;   /* "old" or "new" */
+  step step;           /* its evaluation, aggregates included */
+  rec_header header;   /* the current CSV file's mapping */
+  rec_unknown unknown; /* JSON keys that are no field */
+  bool ok;             /* the current record was accepted */
+  char why[512];       /* else why not */
 } side;
 
 typedef struct {
@@ -64,7 +64,7 @@ typedef struct {
   const elig_batch_io *io;
   elig_batch_stats *st;
   side s[2];
-  uint32_t ks;               /* the side whose key fields name records */
+  uint32_t ks; /* the side whose key fields name records */
   dec_map *decs;
   uint32_t ndecs;
   flag_map *flags;
@@ -74,18 +74,17 @@ typedef struct {
   uint64_t flags_changed, groups_changed;
   splitter split;
   input_chunk chunk;
-  wbuf lbuf;                 /* list text not yet written */
-  wbuf logbuf;               /* messages not yet written */
+  wbuf lbuf;   /* list text not yet written */
+  wbuf logbuf; /* messages not yet written */
   bool read_failed, write_failed, nomem, canceled;
-  uint64_t seq;              /* records in input order, for first() */
+  uint64_t seq; /* records in input order, for first() */
 } diff;
 
 /* Writes what the list and the messages hold. */
 static void flush(diff *d)
 {
   bool list_ok = batch_write(d->io, ELIG_STREAM_LIST, &d->lbuf, &d->nomem);
-  if ((!batch_write(d->io, ELIG_STREAM_MESSAGES, &d->logbuf, &d->nomem) || !list_ok) &&
-      !d->nomem)
+  if ((!batch_write(d->io, ELIG_STREAM_MESSAGES, &d->logbuf, &d->nomem) || !list_ok) && !d->nomem)
     d->write_failed = true;
 }
 
@@ -126,8 +125,8 @@ static bool ctable_grow(ctable *t)
 static bool ctable_add(ctable *t, vtext a, vtext b)
 {
   t->total++;
-  uint64_t h = hash_bytes(hash_bytes(1469598103934665603ull, a.p, a.len, a.none), b.p, b.len,
-                          b.none);
+  uint64_t h =
+      hash_bytes(hash_bytes(1469598103934665603ull, a.p, a.len, a.none), b.p, b.len, b.none);
   if (t->last && row_is(&t->rows[t->last - 1], h, a, b)) {
     t->rows[t->last - 1].count++;
     return true;
@@ -277,8 +276,8 @@ static void list_row(diff *d, uint64_t line, const char *key, size_t keylen)
 
 /* "NAME:LINE: rejected KEY: REASON (SIDES)", control characters in the key replaced so that
  * a key cannot forge log lines. */
-static void reject_line(diff *d, const char *name, uint64_t line, const char *key,
-                        size_t keylen, const char *reason, const char *sides)
+static void reject_line(diff *d, const char *name, uint64_t line, const char *key, size_t keylen,
+                        const char *reason, const char *sides)
 {
   wbuf *b = &d->logbuf;
   wbuf_printf(b, "%s:%llu: rejected", name, (unsigned long long)line);
@@ -339,14 +338,14 @@ static bool build_maps(diff *d)
   if (!d->decs || !d->flags || !d->aggs)
     return false;
   for (uint32_t i = 0; i < O->ndecisions; i++)
-    d->decs[d->ndecs++] = (dec_map){O->decisions[i].name,
-                                    {i, prog_find_decision(N, O->decisions[i].name)}, {0}};
+    d->decs[d->ndecs++] =
+        (dec_map){O->decisions[i].name, {i, prog_find_decision(N, O->decisions[i].name)}, {0}};
   for (uint32_t i = 0; i < N->ndecisions; i++)
     if (prog_find_decision(O, N->decisions[i].name) == NONE_IDX)
       d->decs[d->ndecs++] = (dec_map){N->decisions[i].name, {NONE_IDX, i}, {0}};
   for (uint32_t i = 0; i < O->nflags; i++)
-    d->flags[d->nflags++] = (flag_map){O->flags[i].name, {i, prog_find_flag(N, O->flags[i].name)},
-                                       0, 0};
+    d->flags[d->nflags++] =
+        (flag_map){O->flags[i].name, {i, prog_find_flag(N, O->flags[i].name)}, 0, 0};
   for (uint32_t i = 0; i < N->nflags; i++)
     if (prog_find_flag(O, N->flags[i].name) == NONE_IDX)
       d->flags[d->nflags++] = (flag_map){N->flags[i].name, {NONE_IDX, i}, 0, 0};
@@ -438,8 +437,8 @@ static bool glist_build(diff *d, int k, uint32_t a, glist *g)
     ok = false;
   }
   if (t->overflow) {
-    wbuf_printf(&d->logbuf, "elig: aggregate '%s' (%s rules): a sum went out of range\n",
-                A->name, s->label);
+    wbuf_printf(&d->logbuf, "elig: aggregate '%s' (%s rules): a sum went out of range\n", A->name,
+                s->label);
     ok = false;
   }
   return ok && !d->nomem;
@@ -483,7 +482,7 @@ static int pair_order(const void *x, const void *y)
 static bool common_columns(agg_map *m, const prog_aggregate *A[2], bool decisions)
 {
   uint32_t n0 = decisions ? A[0]->ndecisions : A[0]->ncolumns;
-  uint32_t (*cols)[2] = mem_calloc(n0 + 1, sizeof *cols);
+  uint32_t(*cols)[2] = mem_calloc(n0 + 1, sizeof *cols);
   uint32_t n = 0;
   if (!cols)
     return false;
@@ -670,8 +669,7 @@ static input_chunk *reading_buffer(void *arg)
 /* A header that one rule set cannot use makes that side reject every record of the file,
  * as `elig run` would: a column the new rules need and the register lacks shows up as
  * records rejected by the new rules. */
-static feed_header reading_header(void *arg, const char *name, uint64_t line,
-                                  const csv_record *r)
+static feed_header reading_header(void *arg, const char *name, uint64_t line, const csv_record *r)
 {
   diff *d = ((reading *)arg)->d;
   char error[512], unknown[2][512];
@@ -679,15 +677,16 @@ static feed_header reading_header(void *arg, const char *name, uint64_t line,
   for (int k = 0; k < 2; k++) {
     side *s = &d->s[k];
     rec_header_fini(&s->header);
-    if (rec_header_init(&s->header, s->P, r, error, sizeof error, unknown[k],
-                        sizeof unknown[k])) {
+    if (rec_header_init(&s->header, s->P, r, error, sizeof error, unknown[k], sizeof unknown[k])) {
       is_record = false;
       continue;
     }
     if (s->header.no_memory)
       return FEED_HEADER_NO_MEMORY;
-    wbuf_printf(&d->logbuf, "%s:%llu: error: %s (%s rules); every record of the file is "
-                "rejected by them\n", name, (unsigned long long)line, error, s->label);
+    wbuf_printf(&d->logbuf,
+                "%s:%llu: error: %s (%s rules); every record of the file is "
+                "rejected by them\n",
+                name, (unsigned long long)line, error, s->label);
     is_record = is_record && s->header.first_line_is_record;
     unknown[k][0] = '\0';
   }
@@ -751,13 +750,13 @@ static void read_input(diff *d, const elig_input *in)
 {
   reading rd = {.d = d, .name = in->name ? in->name : "-", .fmt = feed_format(in)};
   const feed_handler handler = {
-    .arg = &rd,
-    .buffer = reading_buffer,
-    .header = reading_header,
-    .chunk = reading_chunk,
-    .too_long = reading_too_long,
-    .stop = reading_stop,
-    .note = reading_note,
+      .arg = &rd,
+      .buffer = reading_buffer,
+      .header = reading_header,
+      .chunk = reading_chunk,
+      .too_long = reading_too_long,
+      .stop = reading_stop,
+      .note = reading_note,
   };
   feed_status st = feed_input(in, d->o->chunk_bytes, d->io, &handler);
   if (st == FEED_CANCELED)
@@ -806,11 +805,17 @@ static void unknown_keys(diff *d)
 
 static bool write_report(diff *d)
 {
-  diff_outcome out = {
-    .name = {d->o->old_name, d->o->new_name}, .P = {d->s[0].P, d->s[1].P},
-    .stats = d->st, .flags_changed = d->flags_changed, .groups_changed = d->groups_changed,
-    .decs = d->decs, .ndecs = d->ndecs, .flags = d->flags, .nflags = d->nflags,
-    .aggs = d->aggs, .naggs = d->naggs};
+  diff_outcome out = {.name = {d->o->old_name, d->o->new_name},
+                      .P = {d->s[0].P, d->s[1].P},
+                      .stats = d->st,
+                      .flags_changed = d->flags_changed,
+                      .groups_changed = d->groups_changed,
+                      .decs = d->decs,
+                      .ndecs = d->ndecs,
+                      .flags = d->flags,
+                      .nflags = d->nflags,
+                      .aggs = d->aggs,
+                      .naggs = d->naggs};
   wbuf rep = {0};
   bool ok = d->o->json ? diff_json_report(&out, &rep) : diff_text_report(&out, &rep);
   if (!ok)
@@ -839,9 +844,9 @@ static void free_maps(diff *d)
   mem_free(d->aggs);
 }
 
-elig_status diff_run(const elig_program *old_p, const elig_program *new_p,
-                     const diff_options *o, const elig_input *inputs, size_t ninputs,
-                     const elig_batch_io *io, elig_batch_stats *st)
+elig_status diff_run(const elig_program *old_p, const elig_program *new_p, const diff_options *o,
+                     const elig_input *inputs, size_t ninputs, const elig_batch_io *io,
+                     elig_batch_stats *st)
 {
   diff d = {.o = o, .io = io, .st = st};
   bool agg_ok = true;
@@ -856,8 +861,8 @@ elig_status diff_run(const elig_program *old_p, const elig_program *new_p,
   } else {
     if (o->list)
       list_header(&d);
-    for (size_t i = 0; i < ninputs && !d.write_failed && !d.nomem && !d.canceled &&
-                       !d.read_failed; i++)
+    for (size_t i = 0; i < ninputs && !d.write_failed && !d.nomem && !d.canceled && !d.read_failed;
+         i++)
       read_input(&d, &inputs[i]);
     flush(&d);
     if (!d.read_failed && !d.write_failed && !d.nomem && !d.canceled)

@@ -22,18 +22,18 @@
 #include "program.h"
 
 typedef struct {
-  const char *old_name;        /* how the report names the rule sets: their files as given */
+  const char *old_name; /* how the report names the rule sets: their files as given */
   const char *new_name;
-  bool json;                   /* the report as JSON, else text */
-  bool list;                   /* the changed records as CSV on ELIG_STREAM_LIST */
-  int32_t as_of;               /* days since 1970-01-01 */
-  size_t chunk_bytes;          /* 0: the reader's default */
+  bool json;          /* the report as JSON, else text */
+  bool list;          /* the changed records as CSV on ELIG_STREAM_LIST */
+  int32_t as_of;      /* days since 1970-01-01 */
+  size_t chunk_bytes; /* 0: the reader's default */
 } diff_options;
 
 /* elig_diff's body (elig.h says what it does and returns).  Neither program is written
  * to. */
-elig_status diff_run(const elig_program *old_p, const elig_program *new_p,
-                     const diff_options *o, const elig_input *inputs, size_t ninputs,
-                     const elig_batch_io *io, elig_batch_stats *stats);
+elig_status diff_run(const elig_program *old_p, const elig_program *new_p, const diff_options *o,
+                     const elig_input *inputs, size_t ninputs, const elig_batch_io *io,
+                     elig_batch_stats *stats);
 
 #endif

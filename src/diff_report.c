@@ -111,8 +111,8 @@ static void text_decision(bool *nomem, wbuf *b, const dec_map *m)
     wbuf_printf(b, "no record changes (%llu unchanged)\n", (unsigned long long)m->t.same);
   else
     wbuf_printf(b, "%llu of %llu record%s change%s (%llu unchanged)\n", (unsigned long long)changed,
-         (unsigned long long)m->t.total, m->t.total == 1 ? "" : "s", changed == 1 ? "s" : "",
-         (unsigned long long)m->t.same);
+                (unsigned long long)m->t.total, m->t.total == 1 ? "" : "s", changed == 1 ? "s" : "",
+                (unsigned long long)m->t.same);
   if (!m->t.n) {
     mem_free(rows);
     return;
@@ -142,7 +142,7 @@ static void text_decision(bool *nomem, wbuf *b, const dec_map *m)
   }
   if (rest)
     wbuf_printf(b, "  and %llu more record%s with other %s\n", (unsigned long long)rest,
-         rest == 1 ? "" : "s", both ? "changes" : "values");
+                rest == 1 ? "" : "s", both ? "changes" : "values");
   mem_free(rows);
 }
 
@@ -167,8 +167,8 @@ static void text_flags(const diff_outcome *d, wbuf *b)
     wbuf_puts(b, "\nflags: no record changes flags\n");
   else
     wbuf_printf(b, "\nflags: %llu of %llu record%s change%s flags\n",
-         (unsigned long long)d->flags_changed, (unsigned long long)d->stats->written,
-         d->stats->written == 1 ? "" : "s", d->flags_changed == 1 ? "s" : "");
+                (unsigned long long)d->flags_changed, (unsigned long long)d->stats->written,
+                d->stats->written == 1 ? "" : "s", d->flags_changed == 1 ? "s" : "");
   if (!shown_n)
     return;
   wbuf_puts(b, "  ");
@@ -226,14 +226,13 @@ static void text_decisions(wbuf *b, const prog_aggregate *A, const glist *g, uin
 
 static void text_aggregate(const diff_outcome *d, wbuf *b, const agg_map *m)
 {
-  const prog_aggregate *A[2] = {
-    m->idx[0] != NONE_IDX ? &d->P[0]->aggregates[m->idx[0]] : NULL,
-    m->idx[1] != NONE_IDX ? &d->P[1]->aggregates[m->idx[1]] : NULL};
+  const prog_aggregate *A[2] = {m->idx[0] != NONE_IDX ? &d->P[0]->aggregates[m->idx[0]] : NULL,
+                                m->idx[1] != NONE_IDX ? &d->P[1]->aggregates[m->idx[1]] : NULL};
   wbuf_printf(b, "\naggregate %s: ", m->name);
   if (!A[0] || !A[1]) {
     int k = A[0] ? 0 : 1;
     wbuf_printf(b, "only in the %s rules (%u group%s)\n", k ? "new" : "old", m->g[k].n,
-         m->g[k].n == 1 ? "" : "s");
+                m->g[k].n == 1 ? "" : "s");
     return;
   }
   if (!m->comparable) {
@@ -250,14 +249,14 @@ static void text_aggregate(const diff_outcome *d, wbuf *b, const agg_map *m)
     wbuf_printf(b, "no group changes outcome (%u group%s", m->matched, m->matched == 1 ? "" : "s");
   else
     wbuf_printf(b, "%u of %u group%s change%s outcome", m->nchanged, m->matched,
-         m->matched == 1 ? "" : "s", m->nchanged == 1 ? "s" : "");
+                m->matched == 1 ? "" : "s", m->nchanged == 1 ? "s" : "");
   uint32_t only[2] = {0, 0};
   for (uint32_t i = 0; i < m->nonly; i++)
     only[m->only[i].g[0] == NONE_IDX]++;
   for (int k = 0; k < 2; k++)
     if (only[k])
       wbuf_printf(b, "%s%u group%s only in the %s rules", m->nchanged ? "; " : ", ", only[k],
-           only[k] == 1 ? "" : "s", k ? "new" : "old");
+                  only[k] == 1 ? "" : "s", k ? "new" : "old");
   wbuf_puts(b, m->nchanged ? "\n" : ")\n");
   for (uint32_t i = 0; i < A[0]->ndecisions; i++) {
     bool found = false;
@@ -361,18 +360,18 @@ bool diff_text_report(const diff_outcome *d, wbuf *b)
   text_program(b, "old", d->name[0], d->P[0]);
   text_program(b, "new", d->name[1], d->P[1]);
   wbuf_printf(b, "records: %llu read, %llu compared", (unsigned long long)st->records,
-       (unsigned long long)st->written);
+              (unsigned long long)st->written);
   if (st->rejected)
     wbuf_printf(b, "; rejected: %llu by the old rules, %llu by the new rules",
-         (unsigned long long)st->rejected_old, (unsigned long long)st->rejected_new);
+                (unsigned long long)st->rejected_old, (unsigned long long)st->rejected_new);
   wbuf_puts(b, "\n");
   if (nothing_changed(d)) {
     wbuf_puts(b, "\nno record changes status or flags; no group changes outcome\n");
     return !b->failed;
   }
-  wbuf_printf(b, "\n%llu of %llu record%s change%s status or flags\n", (unsigned long long)st->changed,
-       (unsigned long long)st->written, st->written == 1 ? "" : "s",
-       st->changed == 1 ? "s" : "");
+  wbuf_printf(b, "\n%llu of %llu record%s change%s status or flags\n",
+              (unsigned long long)st->changed, (unsigned long long)st->written,
+              st->written == 1 ? "" : "s", st->changed == 1 ? "s" : "");
   for (uint32_t i = 0; i < d->ndecs; i++)
     text_decision(&nomem, b, &d->decs[i]);
   text_flags(d, b);
@@ -415,7 +414,7 @@ static void json_decision(bool *nomem, wbuf *b, const dec_map *m)
   json_where(b, m->idx);
   if (both)
     wbuf_printf(b, ",\"changed\":%llu,\"unchanged\":%llu,\"changes\":[",
-         (unsigned long long)(m->t.total - m->t.same), (unsigned long long)m->t.same);
+                (unsigned long long)(m->t.total - m->t.same), (unsigned long long)m->t.same);
   else
     wbuf_puts(b, ",\"values\":[");
   for (uint32_t i = 0; i < m->t.n; i++) {
@@ -447,9 +446,8 @@ static void json_key_obj(wbuf *b, const prog_aggregate *A, const glist *g, uint3
 
 static void json_aggregate(const diff_outcome *d, wbuf *b, const agg_map *m)
 {
-  const prog_aggregate *A[2] = {
-    m->idx[0] != NONE_IDX ? &d->P[0]->aggregates[m->idx[0]] : NULL,
-    m->idx[1] != NONE_IDX ? &d->P[1]->aggregates[m->idx[1]] : NULL};
+  const prog_aggregate *A[2] = {m->idx[0] != NONE_IDX ? &d->P[0]->aggregates[m->idx[0]] : NULL,
+                                m->idx[1] != NONE_IDX ? &d->P[1]->aggregates[m->idx[1]] : NULL};
   wbuf_puts(b, "    {\"name\":");
   json_str(b, m->name);
   json_where(b, m->idx);
@@ -543,11 +541,11 @@ bool diff_json_report(const diff_outcome *d, wbuf *b)
   json_program(b, "old", d->name[0], d->P[0]);
   json_program(b, "new", d->name[1], d->P[1]);
   wbuf_printf(b,
-       "  \"records\":{\"read\":%llu,\"compared\":%llu,\"rejected_old\":%llu,"
-       "\"rejected_new\":%llu,\"changed\":%llu},\n",
-       (unsigned long long)st->records, (unsigned long long)st->written,
-       (unsigned long long)st->rejected_old, (unsigned long long)st->rejected_new,
-       (unsigned long long)st->changed);
+              "  \"records\":{\"read\":%llu,\"compared\":%llu,\"rejected_old\":%llu,"
+              "\"rejected_new\":%llu,\"changed\":%llu},\n",
+              (unsigned long long)st->records, (unsigned long long)st->written,
+              (unsigned long long)st->rejected_old, (unsigned long long)st->rejected_new,
+              (unsigned long long)st->changed);
   wbuf_printf(b, "  \"no_change\":%s,\n", nothing_changed(d) ? "true" : "false");
   wbuf_puts(b, "  \"decisions\":[");
   for (uint32_t i = 0; i < d->ndecs; i++) {
@@ -556,14 +554,14 @@ bool diff_json_report(const diff_outcome *d, wbuf *b)
   }
   wbuf_puts(b, d->ndecs ? "\n  ],\n" : "],\n");
   wbuf_printf(b, "  \"flags\":{\"records_changed\":%llu,\"flags\":[",
-       (unsigned long long)d->flags_changed);
+              (unsigned long long)d->flags_changed);
   for (uint32_t i = 0; i < d->nflags; i++) {
     const flag_map *m = &d->flags[i];
     wbuf_puts(b, i ? ",\n    {\"name\":" : "\n    {\"name\":");
     json_str(b, m->name);
     json_where(b, m->idx);
     wbuf_printf(b, ",\"gained\":%llu,\"lost\":%llu}", (unsigned long long)m->gained,
-         (unsigned long long)m->lost);
+                (unsigned long long)m->lost);
   }
   wbuf_puts(b, d->nflags ? "\n  ]},\n" : "]},\n");
   wbuf_puts(b, "  \"aggregates\":[");

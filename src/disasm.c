@@ -36,10 +36,10 @@ static const char *const op_formats[] = {
 typedef struct {
   const elig_program *P;
   wbuf *out;
-  int32_t *const_of;   /* per register: the constant loaded into it, or -1 */
-  int32_t *cell_of;    /* per register: the cell whose value it holds, or -1 */
-  uint32_t *cell_at;   /* per instruction: the cell whose code starts there + 1, or 0 */
-  uint32_t cell;       /* the cell whose code is being printed (its header names it) */
+  int32_t *const_of; /* per register: the constant loaded into it, or -1 */
+  int32_t *cell_of;  /* per register: the cell whose value it holds, or -1 */
+  uint32_t *cell_at; /* per instruction: the cell whose code starts there + 1, or 0 */
+  uint32_t cell;     /* the cell whose code is being printed (its header names it) */
 } dumper;
 
 /* A constant's value as results print it; text quoted. */
@@ -240,7 +240,8 @@ char *disasm_program(const elig_program *P)
   dumper d = {.P = P, .out = &out, .cell = UINT32_MAX};
   char *text = NULL;
   if (build_maps(&d)) {
-    wbuf_printf(&out, "; %u registers: %u fields, as_of, %u constants; %u cells; %u "
+    wbuf_printf(&out,
+                "; %u registers: %u fields, as_of, %u constants; %u cells; %u "
                 "instructions\n",
                 P->nregs, prog_main_record(P)->nfields, P->nconsts, P->ncells, P->ncode);
     for (uint32_t pc = 0; pc < P->ncode; pc++) {

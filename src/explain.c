@@ -26,8 +26,7 @@ static void at(wbuf *b, const elig_program *P, elig_loc loc)
 }
 
 /* name = value, ... (text) or "name": value, ... (JSON), computing each value first. */
-static void values(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_names *names,
-                   bool json)
+static void values(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_names *names, bool json)
 {
   char buf[256];
   for (uint32_t i = 0; names && i < names->n; i++) {
@@ -164,8 +163,8 @@ static void decision_json(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
   put(b, "]}");
 }
 
-vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where,
-                         const char *key, bool json, wbuf *out)
+vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, const char *key,
+                         bool json, wbuf *out)
 {
   vm_status st = VM_OK;
   for (uint32_t d = 0; d < P->ndecisions && st == VM_OK; d++)
@@ -210,12 +209,11 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where,
     put(out, "], \"derived\": {");
     bool first = true;
     for (uint32_t d = 0; d < P->ndecisions; d++)
-      for (uint32_t r = 0; r < P->decisions[d].nrules && r <= vm_rule(ctx, P->decisions[d].cell); r++)
-        derived(out, P, ctx, &P->decisions[d].rule_names[r], shown, true,
-                &first);
+      for (uint32_t r = 0; r < P->decisions[d].nrules && r <= vm_rule(ctx, P->decisions[d].cell);
+           r++)
+        derived(out, P, ctx, &P->decisions[d].rule_names[r], shown, true, &first);
     for (uint32_t f = 0; f < P->nflags; f++)
-      derived(out, P, ctx, &P->cell_names[P->flags[f].cell], shown, true,
-              &first);
+      derived(out, P, ctx, &P->cell_names[P->flags[f].cell], shown, true, &first);
     put(out, "}}\n");
     mem_free(shown);
     return VM_OK;

@@ -18,7 +18,7 @@
 /* Appends the explanation of the record typed in ctx (decisions and flags are computed here)
  * to out; `where` names the record ("data.csv:5"; NULL: not said), `key` its key.  Returns
  * VM_OK or the run-time failure that stopped the evaluation. */
-vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where,
-                         const char *key, bool json, wbuf *out);
+vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, const char *key,
+                         bool json, wbuf *out);
 
 #endif

@@ -9,8 +9,7 @@
 #include "feed.h"
 
 /* A message about the input, to the driver's note(). */
-__attribute__((format(printf, 2, 3))) static void say(const feed_handler *h, const char *fmt,
-                                                      ...)
+__attribute__((format(printf, 2, 3))) static void say(const feed_handler *h, const char *fmt, ...)
 {
   char text[1024];
   va_list ap;
@@ -39,8 +38,7 @@ static feed_header read_header(const char *name, const input_chunk *c, const fee
   if (r.error == CSV_ENOMEM) {
     fh = FEED_HEADER_NO_MEMORY;
   } else if (r.error != CSV_OK) {
-    say(h, "%s:%llu: error: malformed header: %s\n", name, (unsigned long long)line,
-        r.message);
+    say(h, "%s:%llu: error: malformed header: %s\n", name, (unsigned long long)line, r.message);
     fh = FEED_HEADER_REFUSED;
   } else if (r.ncells == 0) {
     /* blank lines to the end of the chunk, which holds whole records: so to the end */

@@ -54,9 +54,9 @@ typedef struct feed_handler {
 } feed_handler;
 
 typedef enum feed_status {
-  FEED_OK,         /* the whole input was read (or stop() ended it) */
-  FEED_REFUSED,    /* it could not be opened or read, or the driver refused it: noted */
-  FEED_CANCELED,   /* the batch's cancel callback said so */
+  FEED_OK,       /* the whole input was read (or stop() ended it) */
+  FEED_REFUSED,  /* it could not be opened or read, or the driver refused it: noted */
+  FEED_CANCELED, /* the batch's cancel callback said so */
   FEED_NO_MEMORY
 } feed_status;
 

@@ -86,7 +86,7 @@ typedef struct {
   int nl_tok;          /* line ends since the previous token */
   uint32_t lead;       /* own-line comments before it: c[lead .. lead + nlead) */
   uint32_t nlead;
-  int trail;           /* the comment after it on its line, or -1 */
+  int trail; /* the comment after it on its line, or -1 */
 } ftok;
 
 typedef struct {
@@ -98,8 +98,8 @@ typedef struct {
 typedef struct {
   char *s;
   size_t n, cap;
-  int width; /* in columns */
-  int cmt;   /* index into c, or -1 */
+  int width;  /* in columns */
+  int cmt;    /* index into c, or -1 */
   bool blank; /* a blank line comes before it */
 } fline;
 
@@ -157,9 +157,9 @@ typedef struct {
   size_t next;     /* the token to print next (unless measuring): each once, in order */
   fframe *st;      /* the open brackets of emit_expr */
   size_t capst;
-  tframe *ts;      /* the open tables of emit_table */
+  tframe *ts; /* the open tables of emit_table */
   size_t capts;
-  gframe *gs;      /* the open brackets of emit_given */
+  gframe *gs; /* the open brackets of emit_given */
   size_t capgs;
   jmp_buf jb;
   int code;
@@ -219,8 +219,8 @@ static void lost(F *f, uint32_t at)
 {
   unsigned line, col;
   line_col(f, at, &line, &col);
-  fail(f, FMT_EINTERNAL, "internal error: the formatter did not expect the token at %u:%u",
-       line, col);
+  fail(f, FMT_EINTERNAL, "internal error: the formatter did not expect the token at %u:%u", line,
+       col);
 }
 
 /* Checks that token k is what the grammar puts there. */
@@ -297,10 +297,11 @@ static void hang_comments(F *f, const parse_tokens *pt)
   uint32_t pos = 0, lead = 0;
   int nl = 0, nl_tok = 0;
   for (;;) {
-    bool comment = j < pt->ncomments &&
-                   (i >= pt->ntokens || pt->comments[j].start < pt->tokens[i].start);
-    uint32_t start = comment ? pt->comments[j].start
-                     : i < pt->ntokens ? pt->tokens[i].start : (uint32_t)f->len;
+    bool comment =
+        j < pt->ncomments && (i >= pt->ntokens || pt->comments[j].start < pt->tokens[i].start);
+    uint32_t start = comment           ? pt->comments[j].start
+                     : i < pt->ntokens ? pt->tokens[i].start
+                                       : (uint32_t)f->len;
     uint32_t end = comment ? pt->comments[j].end : i < pt->ntokens ? pt->tokens[i].end : start;
     if (start < pos || end < start || end > f->len)
       lost(f, start);
@@ -322,8 +323,14 @@ static void hang_comments(F *f, const parse_tokens *pt)
       j++;
       continue;
     }
-    f->t[f->nt++] = (ftok){i < pt->ntokens ? pt->tokens[i].kind : TOK_END, start, end, nl,
-                           nl_tok, lead, (uint32_t)f->nc - lead, -1};
+    f->t[f->nt++] = (ftok){i < pt->ntokens ? pt->tokens[i].kind : TOK_END,
+                           start,
+                           end,
+                           nl,
+                           nl_tok,
+                           lead,
+                           (uint32_t)f->nc - lead,
+                           -1};
     if (i++ >= pt->ntokens)
       return;
     nl = nl_tok = 0;
@@ -406,7 +413,13 @@ static ftok *take(F *f, size_t k)
   return &f->t[k];
 }
 
-enum { JOIN, BREAK, BREAKC, STMT, CLOSE };
+enum {
+  JOIN,
+  BREAK,
+  BREAKC,
+  STMT,
+  CLOSE
+};
 
 /* Prints token k.  JOIN: on the current line, `sp` spaces after what is there.  BREAK: on a
  * new line at column `ind`; BREAKC: a closing bracket so, its comments one level in.  STMT:
@@ -463,8 +476,8 @@ static void drop(F *f, size_t k, int ind)
 
 static bool is_literal(int k)
 {
-  return k == TOK_INT || k == TOK_DECIMAL || k == TOK_PERCENT || k == TOK_STRING ||
-         k == TOK_DATE || k == TOK_TRUE || k == TOK_FALSE || k == TOK_NONE;
+  return k == TOK_INT || k == TOK_DECIMAL || k == TOK_PERCENT || k == TOK_STRING || k == TOK_DATE ||
+         k == TOK_TRUE || k == TOK_FALSE || k == TOK_NONE;
 }
 
 static bool operand_end(int k)
@@ -526,7 +539,11 @@ static void emit_expr(F *f, const ast_expr *e, int sp, int ind)
 
 /* What a list holds: names (ast_expr AST_NAME), signed literals (ast_expr) or group keys
  * (ast_group_key, `NAME` or `NAME = EXPR`). */
-enum { L_NAME, L_SLIT, L_GKEY };
+enum {
+  L_NAME,
+  L_SLIT,
+  L_GKEY
+};
 
 static elig_loc item_span(int what, const void *item)
 {
@@ -607,11 +624,8 @@ static void emit_constraint(F *f, const ast_field_con *con, bool first, int cons
   tok(f, k, brk ? BREAK : JOIN, cons_col, 1);
   switch (con->kind) {
   case FCON_REQUIRED:
-  case FCON_OPTIONAL:
-    break;
-  case FCON_DEFAULT:
-    emit_slit(f, con->a, c);
-    break;
+  case FCON_OPTIONAL: break;
+  case FCON_DEFAULT: emit_slit(f, con->a, c); break;
   case FCON_BETWEEN: {
     size_t and = emit_slit(f, con->a, c);
     want(f, and, TOK_AND);
@@ -628,9 +642,7 @@ static void emit_constraint(F *f, const ast_field_con *con, bool first, int cons
     tok(f, k + 1, JOIN, c, 1);
     emit_list(f, &con->values, L_SLIT, JOIN, c, 1);
     break;
-  case FCON_MATCHES:
-    tok(f, k + 1, JOIN, c, 1);
-    break;
+  case FCON_MATCHES: tok(f, k + 1, JOIN, c, 1); break;
   case FCON_CHECK: {
     emit_expr(f, con->a, 1, c);
     size_t otherwise = token_after(f, con->a->span.end);
@@ -794,8 +806,7 @@ typedef struct {
 
 static fsnap snapshot(F *f)
 {
-  fsnap s = {f->nl, 0, 0, -1, false, f->col, f->indent, f->empty, f->need_nl, f->noblank,
-             f->pad};
+  fsnap s = {f->nl, 0, 0, -1, false, f->col, f->indent, f->empty, f->need_nl, f->noblank, f->pad};
   if (f->nl > 0) {
     fline *L = &f->l[f->nl - 1];
     s.n = L->n;
@@ -974,8 +985,9 @@ static void open_given(F *f, size_t *depth, size_t open, size_t close, const ast
   tok(f, open, mode, ind, 1);
   bool block = f->t[open + 1].nl_tok > 0 || f->t[open + 1].nlead > 0;
   f->gs = grow(f, f->gs, &f->capgs, *depth + 1, sizeof *f->gs);
-  f->gs[(*depth)++] = (gframe){items, records, 0, open + 1, close, f->indent,
-                               block ? f->indent + 2 : f->col + 1, block, true, false};
+  f->gs[(*depth)++] =
+      (gframe){items, records, 0,    open + 1, close, f->indent, block ? f->indent + 2 : f->col + 1,
+               block, true,    false};
 }
 
 /* Passes over the surplus commas before token `until`, keeping their comments. */
@@ -1038,8 +1050,8 @@ static void emit_given(F *f, size_t open, size_t close, const ast_list *items, i
         g->records ? ((const ast_expr *)item)->span : ((const ast_given_item *)item)->loc;
     size_t k = token_at(f, span.start);
     drop_commas(f, g, k);
-    int m = (g->first && g->block) || (!g->first && (f->t[k].nl_tok > 0 || g->carry)) ? BREAK
-                                                                                    : JOIN;
+    int m =
+        (g->first && g->block) || (!g->first && (f->t[k].nl_tok > 0 || g->carry)) ? BREAK : JOIN;
     g->carry = false;
     if (g->records) {
       const ast_expr *r = item;
@@ -1054,8 +1066,8 @@ static void emit_given(F *f, size_t open, size_t close, const ast_list *items, i
     tok(f, k + 1, JOIN, cont + 2, 0);
     if (gi->value->kind == AST_SET) {
       const ast_expr *list = gi->value;
-      open_given(f, &depth, token_at(f, list->span.start), last_token(f, list->span),
-                 &list->list, true, JOIN, cont + 2);
+      open_given(f, &depth, token_at(f, list->span.start), last_token(f, list->span), &list->list,
+                 true, JOIN, cont + 2);
       continue;
     }
     emit_slit(f, gi->value, cont + 2);
@@ -1075,10 +1087,9 @@ static void emit_test(F *f, const ast_decl *d, size_t k, bool ovr, int ind)
   tok(f, k + 3, STMT, ind + 2, 0);
   /* the given's '}' is before the first `expect`, or before the test's own '}' */
   size_t close = last_token(f, d->loc);
-  size_t given_close =
-      d->expects.n > 0
-          ? token_at(f, ((const ast_expr *)d->expects.items[0])->span.start) - 2
-          : close - 1;
+  size_t given_close = d->expects.n > 0
+                           ? token_at(f, ((const ast_expr *)d->expects.items[0])->span.start) - 2
+                           : close - 1;
   emit_given(f, k + 4, given_close, &d->given, ind + 4);
   for (uint32_t i = 0; i < d->expects.n; i++) {
     const ast_expr *e = d->expects.items[i];
@@ -1313,8 +1324,8 @@ static int run_layout(F *f, const parsed *in, char **text, size_t *n)
 
 /* Lays out the parsed input into a text allocated through mem.h; FMT_OK or the code of what stopped it,
  * with its message in err. */
-static int lay_out(const char *src, size_t len, const parsed *in, char **text, size_t *n,
-                   char *err, size_t errsize)
+static int lay_out(const char *src, size_t len, const parsed *in, char **text, size_t *n, char *err,
+                   size_t errsize)
 {
   F *f = mem_calloc(1, sizeof *f);
   *text = NULL;
@@ -1340,8 +1351,8 @@ static int lay_out(const char *src, size_t len, const parsed *in, char **text, s
   return rc;
 }
 
-int fmt_format_named(const char *name, const char *src, size_t len, char **out,
-                     size_t *outlen, char *err, size_t errsize)
+int fmt_format_named(const char *name, const char *src, size_t len, char **out, size_t *outlen,
+                     char *err, size_t errsize)
 {
   if (!src || !out || !outlen) {
     set_err(err, errsize, "no text to format");
@@ -1380,8 +1391,7 @@ int fmt_format_named(const char *name, const char *src, size_t len, char **out,
   return FMT_OK;
 }
 
-int fmt_format(const char *src, size_t len, char **out, size_t *outlen, char *err,
-               size_t errsize)
+int fmt_format(const char *src, size_t len, char **out, size_t *outlen, char *err, size_t errsize)
 {
   return fmt_format_named(NULL, src, len, out, outlen, err, errsize);
 }

@@ -30,12 +30,11 @@ enum {
  *   err, errsize  on failure: a message, NUL-terminated and cut to fit (may be NULL/0)
  * Returns FMT_OK, or one of the FMT_E* codes above.  Never changes the meaning: the result
  * parses to the same syntax tree as the input, and formatting it again gives it back. */
-int fmt_format(const char *src, size_t len, char **out, size_t *outlen, char *err,
-               size_t errsize);
+int fmt_format(const char *src, size_t len, char **out, size_t *outlen, char *err, size_t errsize);
 
 /* fmt_format with the name under which the input is reported in a syntax error
  * ("rules/x.rules:3:7: error[E0401]: ..."); fmt_format uses "<input>". */
-int fmt_format_named(const char *name, const char *src, size_t len, char **out,
-                     size_t *outlen, char *err, size_t errsize);
+int fmt_format_named(const char *name, const char *src, size_t len, char **out, size_t *outlen,
+                     char *err, size_t errsize);
 
 #endif

@@ -37,28 +37,28 @@
 struct input_source {
   input_read_fn read; /* where the bytes come from */
   void *read_arg;
-  bool csv;        /* INPUT_CSV: boundaries by csv.h's rule (quoted fields may span LFs) */
+  bool csv; /* INPUT_CSV: boundaries by csv.h's rule (quoted fields may span LFs) */
   size_t chunk_bytes;
   size_t max_record;
   size_t read_cap; /* 0 = no cap */
 
-  char *carry;          /* bytes read but not handed out: the start of the next record */
+  char *carry; /* bytes read but not handed out: the start of the next record */
   size_t carry_len;
   size_t carry_cap;
-  size_t carry_scanned; /* prefix of carry whose quotes and LFs were already counted */
+  size_t carry_scanned;       /* prefix of carry whose quotes and LFs were already counted */
   csv_scan_state carry_quote; /* scan state at carry + carry_scanned */
-  uint64_t carry_lf;    /* LFs in that scanned prefix */
-  uint64_t line;        /* line and file offset of carry[0] */
+  uint64_t carry_lf;          /* LFs in that scanned prefix */
+  uint64_t line;              /* line and file offset of carry[0] */
   uint64_t byte;
 
   bool started; /* BOM probe done */
   bool bom;
-  bool eof;     /* the read function returned 0 */
+  bool eof; /* the read function returned 0 */
 
-  bool skipping;       /* discarding an over-long record, reading on to its end */
-  bool skip_report;    /* the skipped record is behind us: report it on the next call */
+  bool skipping;             /* discarding an over-long record, reading on to its end */
+  bool skip_report;          /* the skipped record is behind us: report it on the next call */
   csv_scan_state skip_quote; /* scan state inside the skipped record */
-  uint64_t skip_line;  /* where the skipped record starts */
+  uint64_t skip_line;        /* where the skipped record starts */
   uint64_t skip_byte;
   uint64_t skip_lf;    /* LFs seen in it so far */
   uint64_t skip_bytes; /* bytes of it seen so far */
@@ -297,8 +297,8 @@ static input_status finish_skip(input_source *src, input_chunk *out, input_error
 /* Keeps [p, p + n) as the start of the next chunk; its first `scanned` bytes were scanned,
  * ending with parity q and lf LFs. On allocation failure the source fails from the next call
  * on (the chunk being handed out is still good). */
-static void set_carry(input_source *src, const char *p, size_t n, size_t scanned,
-                      csv_scan_state q, uint64_t lf)
+static void set_carry(input_source *src, const char *p, size_t n, size_t scanned, csv_scan_state q,
+                      uint64_t lf)
 {
   src->carry_len = 0;
   if (src->failed)
@@ -333,7 +333,7 @@ static input_status fill(input_source *src, input_chunk *out, input_error *err)
   size_t pos = src->carry_scanned;
   csv_scan_state q = src->carry_quote;
   uint64_t lf = src->carry_lf;
-  size_t last = 0;  /* end of the last whole record */
+  size_t last = 0; /* end of the last whole record */
   uint64_t lf_last = 0;
   scan_state sc = {NULL, NULL};
   size_t want = len < src->chunk_bytes ? src->chunk_bytes - len : MIN_READ;
@@ -454,8 +454,8 @@ void input_chunk_fini(input_chunk *c)
   input_chunk_init(c);
 }
 
-input_source *input_open(input_read_fn read, void *arg, input_format fmt,
-                         const input_options *opt, input_error *err)
+input_source *input_open(input_read_fn read, void *arg, input_format fmt, const input_options *opt,
+                         input_error *err)
 {
   input_source *src = mem_calloc(1, sizeof *src);
   if (!src) {

@@ -95,8 +95,8 @@ void input_chunk_fini(input_chunk *c);
 /* A source of records of format fmt read through `read` (given `arg`).  opt may be NULL for
  * defaults.  Returns a new source, or NULL when out of memory (*err says so).  Nothing is
  * read yet. */
-input_source *input_open(input_read_fn read, void *arg, input_format fmt,
-                         const input_options *opt, input_error *err);
+input_source *input_open(input_read_fn read, void *arg, input_format fmt, const input_options *opt,
+                         input_error *err);
 
 /* Reads the next chunk of whole records into out, which must be initialised (input_chunk_init)
  * and may carry a buffer from an earlier call, which is reused; the chunk and its buffer stay

@@ -34,22 +34,14 @@ struct jdoc_keyslot {
 
 /* Bytes a string can hold without a closer look: printable ASCII except '"' and '\\'. */
 static const unsigned char plain[256] = {
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
 /* ===== parse state ================================================================ */
@@ -104,7 +96,7 @@ static void skip_ws_run(parser *ps)
 /* Inline, one comparison in the usual case: JSON Lines hold next to no white space. */
 static inline void skip_ws(parser *ps)
 {
-  if (ps->s < ps->e && *ps->s > ' ')
+  if (ps->s<ps->e && * ps->s> ' ')
     return;
   skip_ws_run(ps);
 }
@@ -312,8 +304,8 @@ static uint64_t special_bytes(uint64_t w)
 {
   const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
   uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-  return (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | (w - ones * 0x20) |
-          w) & highs;
+  return (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | (w - ones * 0x20) | w) &
+         highs;
 }
 
 /* Skips plain bytes eight at a time; the byte loop after it finishes the job. */
@@ -608,9 +600,7 @@ static jdoc_errcode parse_doc(parser *ps)
       if (parse_number(ps, &doc->nodes[idx]) != JDOC_OK)
         return ps->code;
       break;
-    default:
-      ps->s += litlen;
-      break;
+    default: ps->s += litlen; break;
     }
 
     if (opened) {
@@ -649,12 +639,12 @@ static jdoc_errcode parse_doc(parser *ps)
 jdoc_errcode jdoc_parse(jdoc *doc, const char *text, size_t n, jdoc_error *err)
 {
   parser ps = {
-    .doc = doc,
-    .text = (const unsigned char *)text,
-    .s = (const unsigned char *)text,
-    .e = (const unsigned char *)text + n,
-    .n = n,
-    .err = err,
+      .doc = doc,
+      .text = (const unsigned char *)text,
+      .s = (const unsigned char *)text,
+      .e = (const unsigned char *)text + n,
+      .n = n,
+      .err = err,
   };
 
   doc->nnodes = 0;

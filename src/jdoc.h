@@ -65,10 +65,10 @@ typedef struct jdoc_node {
   uint32_t count;        /* number of elements or members, 0 for scalars */
   const char *str;       /* JDOC_NUMBER and JDOC_STRING: bytes (not NUL-terminated), else NULL */
   size_t len;
-  const char *key;       /* object members: the unescaped key, else NULL */
+  const char *key; /* object members: the unescaped key, else NULL */
   size_t key_len;
-  size_t pos;            /* byte offset of the value in the input (column - 1) */
-  bool has_nul;          /* JDOC_STRING: it holds a NUL (from \u0000) */
+  size_t pos;   /* byte offset of the value in the input (column - 1) */
+  bool has_nul; /* JDOC_STRING: it holds a NUL (from \u0000) */
 } jdoc_node;
 
 typedef struct jdoc_error {
@@ -78,7 +78,7 @@ typedef struct jdoc_error {
 } jdoc_error;
 
 typedef struct jdoc_options {
-  size_t max_depth; /* deepest nesting of arrays and objects allowed, 0 = default (64) */
+  size_t max_depth;        /* deepest nesting of arrays and objects allowed, 0 = default (64) */
   bool caller_checks_keys; /* jdoc_parse does not look for duplicate keys: the caller calls
                               jdoc_check_keys on the objects it needs to (record.c catches a
                               known field given twice for nothing, and checks the rest) */
@@ -88,20 +88,20 @@ struct jdoc_frame;   /* open container during a parse (jdoc.c) */
 struct jdoc_keyslot; /* duplicate-key hash table entry (jdoc.c) */
 
 typedef struct jdoc {
-  jdoc_node *nodes;  /* the parsed document, nodes[0] is the root */
+  jdoc_node *nodes; /* the parsed document, nodes[0] is the root */
   uint32_t nnodes;
   size_t nodes_cap;
-  char *arena;       /* unescaped strings of the current document */
+  char *arena; /* unescaped strings of the current document */
   size_t arena_len;
   size_t arena_cap;
   size_t max_depth;
-  struct jdoc_frame *stack; /* max_depth frames, allocated on first use */
+  struct jdoc_frame *stack;  /* max_depth frames, allocated on first use */
   struct jdoc_keyslot *keys; /* open-addressing table, power-of-two size */
   size_t keys_cap;
   size_t keys_used;
-  uint32_t epoch;    /* entries of earlier parses are stale: no clearing per parse */
-  uint64_t seed;     /* of the key hash, chosen on first use; 0 until then */
-  bool check_keys;   /* jdoc_parse rejects duplicate keys (!caller_checks_keys) */
+  uint32_t epoch;  /* entries of earlier parses are stale: no clearing per parse */
+  uint64_t seed;   /* of the key hash, chosen on first use; 0 until then */
+  bool check_keys; /* jdoc_parse rejects duplicate keys (!caller_checks_keys) */
 } jdoc;
 
 /* Prepares doc with the given options (opt may be NULL). Allocates nothing; buffers grow on

@@ -21,7 +21,7 @@ typedef struct {
   const lookup_options *o;
   const elig_batch_io *io;
   elig_batch_stats *stats;
-  uint32_t *match;             /* per match: the field, or PROG_NONE (nothing matches) */
+  uint32_t *match; /* per match: the field, or PROG_NONE (nothing matches) */
   step step;
   splitter split;
   input_chunk chunk;
@@ -41,9 +41,8 @@ static bool matches(const finding *f)
     uint32_t k = f->match[i];
     if (k == PROG_NONE)
       return false;
-    const char *text =
-      write_value_text(rec->fields[k].type, vm_field_value(f->step.ctx, k), false, buf,
-                       sizeof buf);
+    const char *text = write_value_text(rec->fields[k].type, vm_field_value(f->step.ctx, k), false,
+                                        buf, sizeof buf);
     if (strcmp(text, f->o->values[i]) != 0)
       return false;
   }
@@ -82,8 +81,8 @@ static void explain_one(finding *f, uint64_t line)
   } else if (st != VM_OK) {
     char at[256];
     prog_where(f->P, vm_error_pc(f->step.ctx), at, sizeof at);
-    wbuf_printf(&f->log, "%s: the record cannot be evaluated: %s at %s\n", where,
-                vm_status_str(st), at);
+    wbuf_printf(&f->log, "%s: the record cannot be evaluated: %s at %s\n", where, vm_status_str(st),
+                at);
   }
   f->stats->written++;
   flush(f);
@@ -97,8 +96,7 @@ static input_chunk *finding_buffer(void *arg)
 }
 
 /* A file whose header cannot be used is refused (its records cannot be looked at). */
-static feed_header finding_header(void *arg, const char *name, uint64_t line,
-                                  const csv_record *r)
+static feed_header finding_header(void *arg, const char *name, uint64_t line, const csv_record *r)
 {
   finding *f = arg;
   char error[512], unknown[512];
@@ -151,9 +149,8 @@ static bool match_fields(finding *f)
   return true;
 }
 
-elig_status lookup_explain(const elig_program *P, const lookup_options *o,
-                           const elig_input *inputs, size_t ninputs, const elig_batch_io *io,
-                           elig_batch_stats *stats)
+elig_status lookup_explain(const elig_program *P, const lookup_options *o, const elig_input *inputs,
+                           size_t ninputs, const elig_batch_io *io, elig_batch_stats *stats)
 {
   finding f = {.P = P, .o = o, .io = io, .stats = stats};
   feed_status st = FEED_OK;
@@ -161,12 +158,12 @@ elig_status lookup_explain(const elig_program *P, const lookup_options *o,
   split_init(&f.split);
   input_chunk_init(&f.chunk);
   const feed_handler handler = {
-    .arg = &f,
-    .buffer = finding_buffer,
-    .header = finding_header,
-    .chunk = finding_chunk,
-    .stop = finding_stop,
-    .note = finding_note,
+      .arg = &f,
+      .buffer = finding_buffer,
+      .header = finding_header,
+      .chunk = finding_chunk,
+      .stop = finding_stop,
+      .note = finding_note,
   };
   if (!match_fields(&f) || !step_init(&f.step, P, o->as_of, false))
     f.nomem = true;

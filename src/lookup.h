@@ -14,16 +14,15 @@
 #include "program.h"
 
 typedef struct {
-  bool json;                   /* explanations as JSON objects, else readable trees */
-  int32_t as_of;               /* days since 1970-01-01 */
-  const char *const *fields;   /* a record matches when each field named here */
-  const char *const *values;   /* holds this value, written as results write it */
+  bool json;                 /* explanations as JSON objects, else readable trees */
+  int32_t as_of;             /* days since 1970-01-01 */
+  const char *const *fields; /* a record matches when each field named here */
+  const char *const *values; /* holds this value, written as results write it */
   size_t nmatch;
 } lookup_options;
 
 /* elig_explain_records' body (elig.h says what it does and returns). */
-elig_status lookup_explain(const elig_program *P, const lookup_options *o,
-                           const elig_input *inputs, size_t ninputs, const elig_batch_io *io,
-                           elig_batch_stats *stats);
+elig_status lookup_explain(const elig_program *P, const lookup_options *o, const elig_input *inputs,
+                           size_t ninputs, const elig_batch_io *io, elig_batch_stats *stats);
 
 #endif

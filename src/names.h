@@ -12,13 +12,13 @@
 #include <stdint.h>
 
 typedef struct {
-  const char *name;  /* not owned: names live in the syntax tree's arena */
+  const char *name; /* not owned: names live in the syntax tree's arena */
   void *value;
 } names_slot;
 
 typedef struct names_index {
   names_slot *slots;
-  uint32_t cap;      /* a power of two, or 0 */
+  uint32_t cap; /* a power of two, or 0 */
   uint32_t n;
 } names_index;
 

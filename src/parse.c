@@ -54,7 +54,11 @@ static ast_file *run(const src_set *srcs, uint32_t file, ast_arena *arena, diag_
                      parse_tokens *record)
 {
   jmp_buf fatal;
-  elig_parser p = {.arena = arena, .srcs = srcs, .file = file, .diags = diags, .fatal = &fatal,
+  elig_parser p = {.arena = arena,
+                   .srcs = srcs,
+                   .file = file,
+                   .diags = diags,
+                   .fatal = &fatal,
                    .record = record};
   yyscan_t scanner;
   p.text = src_text(srcs, file, &p.len);
@@ -105,8 +109,8 @@ ast_file *parse_file(const src_set *srcs, uint32_t file, ast_arena *arena, diag_
   return run(srcs, file, arena, diags, NULL);
 }
 
-ast_file *parse_file_tokens(const src_set *srcs, uint32_t file, ast_arena *arena,
-                            diag_list *diags, parse_tokens *tokens)
+ast_file *parse_file_tokens(const src_set *srcs, uint32_t file, ast_arena *arena, diag_list *diags,
+                            parse_tokens *tokens)
 {
   if (tokens)
     *tokens = (parse_tokens){0};

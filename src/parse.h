@@ -42,34 +42,34 @@ typedef struct {
 /* The side tables of one parse, in the order of the file.  Line breaks and blank lines are
  * what the text holds between these spans. */
 typedef struct {
-  parse_token *tokens;     /* mem.h's; the end of the file is not a token here */
+  parse_token *tokens; /* mem.h's; the end of the file is not a token here */
   size_t ntokens, tokens_cap;
   parse_comment *comments; /* mem.h's */
   size_t ncomments, comments_cap;
-  bool out_of_memory;      /* a table could not grow: the tables are incomplete */
+  bool out_of_memory; /* a table could not grow: the tables are incomplete */
 } parse_tokens;
 
 typedef struct elig_parser {
-  ast_arena *arena;    /* where nodes go */
-  const src_set *srcs; /* the loaded files */
-  uint32_t file;       /* the file being parsed */
-  const char *text;    /* its contents */
-  uint32_t len;        /* its length */
-  uint32_t offset;     /* byte offset of the lexer's next token */
-  diag_list *diags;    /* where errors go */
-  ast_file *out;       /* the tree being built */
-  bool expect_regex;   /* the last token was 'matches': a '/' starts a regex */
-  int depth;           /* current expression nesting */
-  bool too_deep;       /* depth error already reported */
-  jmp_buf *fatal;      /* where the scanner, and the arena while parsing, jump when memory
+  ast_arena *arena;      /* where nodes go */
+  const src_set *srcs;   /* the loaded files */
+  uint32_t file;         /* the file being parsed */
+  const char *text;      /* its contents */
+  uint32_t len;          /* its length */
+  uint32_t offset;       /* byte offset of the lexer's next token */
+  diag_list *diags;      /* where errors go */
+  ast_file *out;         /* the tree being built */
+  bool expect_regex;     /* the last token was 'matches': a '/' starts a regex */
+  int depth;             /* current expression nesting */
+  bool too_deep;         /* depth error already reported */
+  jmp_buf *fatal;        /* where the scanner, and the arena while parsing, jump when memory
                           runs out */
   void *stack_blocks[4]; /* the parser's stacks grown on the heap (parse_stack_alloc), freed
                           when it leaves by that jump */
-  bool stack_no_memory; /* growing a parser stack failed: bison's "memory exhausted" is that,
+  bool stack_no_memory;  /* growing a parser stack failed: bison's "memory exhausted" is that,
                           not a nesting too deep */
-  void *last_block;    /* the scanner's last allocation, for parse.c to free if flex fails
+  void *last_block;      /* the scanner's last allocation, for parse.c to free if flex fails
                           before it has linked it in */
-  parse_tokens *record; /* when not NULL, the lexer appends every token and comment here */
+  parse_tokens *record;  /* when not NULL, the lexer appends every token and comment here */
 } elig_parser;
 
 /* Parses file `file` of `srcs` into a tree allocated from `arena`.  Errors go to `diags`.
@@ -82,8 +82,8 @@ ast_file *parse_file(const src_set *srcs, uint32_t file, ast_arena *arena, diag_
  * freed with parse_tokens_free whatever the outcome.  Running out of memory while filling them
  * sets tokens->out_of_memory (and leaves the tree as parse_file would); a syntax error leaves
  * them holding what was read, which may stop short of the end of the file. */
-ast_file *parse_file_tokens(const src_set *srcs, uint32_t file, ast_arena *arena,
-                            diag_list *diags, parse_tokens *tokens);
+ast_file *parse_file_tokens(const src_set *srcs, uint32_t file, ast_arena *arena, diag_list *diags,
+                            parse_tokens *tokens);
 
 /* Frees the tables of parse_file_tokens and empties *tokens.  NULL is fine. */
 void parse_tokens_free(parse_tokens *tokens);

@@ -30,18 +30,18 @@ typedef enum {
 } vm_opcode;
 
 typedef struct {
-  uint16_t op;  /* vm_opcode */
+  uint16_t op; /* vm_opcode */
   uint16_t a;
   uint16_t b;
   uint16_t c;
-  uint32_t x;   /* immediate: jump target, set, regex, builtin, rule or field number */
+  uint32_t x; /* immediate: jump target, set, regex, builtin, rule or field number */
 } vm_ins;
 
 /* A value in a register.  Which member is live is known statically from the type. */
 typedef struct {
   union {
-    int64_t i;      /* int, money (fen), date (days), bool (0/1) */
-    dec_num n;      /* number, percent */
+    int64_t i; /* int, money (fen), date (days), bool (0/1) */
+    dec_num n; /* number, percent */
     struct {
       const char *p;
       uint32_t len; /* bytes */
@@ -50,34 +50,43 @@ typedef struct {
       uint32_t first;  /* index of the first element's first value in vm_ctx.elems */
       uint32_t count;  /* elements */
       uint32_t stride; /* values per element */
-    } l;            /* list of records */
+    } l;               /* list of records */
   } u;
-  bool none;        /* absent */
+  bool none; /* absent */
 } vm_val;
 
 /* A cell: something computed at most once per record, on demand. */
-typedef enum { CELL_LET, CELL_PARAM, CELL_DECISION, CELL_FLAG, CELL_KEY, CELL_ACC_VALUE,
-               CELL_ACC_WHERE, CELL_CHECK, CELL_EXPECT } cell_kind;
+typedef enum {
+  CELL_LET,
+  CELL_PARAM,
+  CELL_DECISION,
+  CELL_FLAG,
+  CELL_KEY,
+  CELL_ACC_VALUE,
+  CELL_ACC_WHERE,
+  CELL_CHECK,
+  CELL_EXPECT
+} cell_kind;
 
 typedef struct {
-  uint32_t entry;   /* code address of its computation */
-  uint16_t reg;     /* where its value lives */
-  uint8_t kind;     /* cell_kind */
+  uint32_t entry; /* code address of its computation */
+  uint16_t reg;   /* where its value lives */
+  uint8_t kind;   /* cell_kind */
 } prog_cell;
 
 /* One field of a record and how raw input becomes its value. */
 typedef struct {
   const char *name;
-  uint32_t name_len;      /* strlen(name): JSON keys are matched against it per record */
+  uint32_t name_len; /* strlen(name): JSON keys are matched against it per record */
   ty_type type;
   bool required;
   bool has_default;
-  vm_val def;             /* the default */
-  bool has_min, has_max;  /* between / at least / at most */
+  vm_val def;            /* the default */
+  bool has_min, has_max; /* between / at least / at most */
   vm_val min, max;
-  uint32_t one_of;        /* set number + 1, 0 when none */
-  uint32_t regex;         /* regex number + 1, 0 when none */
-  uint32_t check_cell;    /* cell number + 1 of a `check` condition, 0 when none */
+  uint32_t one_of;     /* set number + 1, 0 when none */
+  uint32_t regex;      /* regex number + 1, 0 when none */
+  uint32_t check_cell; /* cell number + 1 of a `check` condition, 0 when none */
   const char *check_msg;
   elig_loc loc;
 } prog_field;
@@ -86,7 +95,7 @@ typedef struct {
   const char *name;
   prog_field *fields;
   uint32_t nfields;
-  uint16_t first_reg;     /* element records: registers used while checking an element */
+  uint16_t first_reg; /* element records: registers used while checking an element */
 } prog_record;
 
 /* The record-level names an expression reads, for explanations. */
@@ -100,7 +109,7 @@ typedef struct {
   ty_type type;
   uint32_t cell;
   uint32_t nrules;
-  const char **reasons;   /* per rule, may be NULL */
+  const char **reasons; /* per rule, may be NULL */
   elig_loc *rule_locs;
   prog_names *rule_names; /* per rule: the names its condition and outcome read */
 } prog_decision;
@@ -116,21 +125,29 @@ typedef struct {
 typedef struct prog_column {
   const char *name;
   ty_type type;
-  uint32_t cell;          /* cell to compute first, or UINT32_MAX for a field */
+  uint32_t cell; /* cell to compute first, or UINT32_MAX for a field */
   uint16_t reg;
 } prog_column;
 
 /* What an accumulator of an aggregate computes over its group's records. */
-typedef enum { ACC_COUNT, ACC_SUM, ACC_MIN, ACC_MAX, ACC_ANY, ACC_ALL, ACC_FIRST } prog_acc_func;
+typedef enum {
+  ACC_COUNT,
+  ACC_SUM,
+  ACC_MIN,
+  ACC_MAX,
+  ACC_ANY,
+  ACC_ALL,
+  ACC_FIRST
+} prog_acc_func;
 
 typedef struct {
   prog_acc_func func;
-  ty_type type;           /* of the accumulated value */
-  uint32_t value_cell;    /* UINT32_MAX for count, or when the value is a field */
-  uint16_t value_reg;     /* where the value is for a record (cell or field register) */
-  bool has_value;         /* count() and any/all(where c) have none */
-  uint32_t where_cell;    /* UINT32_MAX when unconditional */
-  uint32_t first;         /* first(): its number among the aggregate's first()s */
+  ty_type type;        /* of the accumulated value */
+  uint32_t value_cell; /* UINT32_MAX for count, or when the value is a field */
+  uint16_t value_reg;  /* where the value is for a record (cell or field register) */
+  bool has_value;      /* count() and any/all(where c) have none */
+  uint32_t where_cell; /* UINT32_MAX when unconditional */
+  uint32_t first;      /* first(): its number among the aggregate's first()s */
 } prog_acc;
 
 /* A group-level program: the driver loads a group's keys and accumulators into their
@@ -140,13 +157,13 @@ typedef struct {
   uint32_t nkeys;
   const char **key_names;
   ty_type *key_types;
-  uint32_t *key_cells;    /* record-level cells giving each key, UINT32_MAX for a field */
-  uint16_t *key_src;      /* the register holding each key's value for a record */
+  uint32_t *key_cells; /* record-level cells giving each key, UINT32_MAX for a field */
+  uint16_t *key_src;   /* the register holding each key's value for a record */
   uint32_t naccs;
   prog_acc *accs;
-  uint32_t nfirsts;       /* accumulators that are first(): they keep which record gave them */
-  uint16_t key_reg;       /* first key register */
-  uint16_t acc_reg;       /* first accumulator register */
+  uint32_t nfirsts; /* accumulators that are first(): they keep which record gave them */
+  uint16_t key_reg; /* first key register */
+  uint16_t acc_reg; /* first accumulator register */
   prog_decision *decisions;
   uint32_t ndecisions;
   prog_column *columns;
@@ -156,53 +173,53 @@ typedef struct {
 } prog_aggregate;
 
 typedef struct {
-  const char **items;     /* sorted for binary search */
+  const char **items; /* sorted for binary search */
   uint32_t *lens;
-  int64_t *ints;          /* int sets, sorted */
+  int64_t *ints; /* int sets, sorted */
   dec_num *nums;
   uint32_t n;
-  uint8_t kind;           /* TY_TEXT, TY_INT or TY_NUMBER */
+  uint8_t kind; /* TY_TEXT, TY_INT or TY_NUMBER */
 } prog_set;
 
 /* A test block, lowered at compile time: the record it gives as JSON text (typed like any
  * input when the test runs), and a cell per expectation with what a failure report shows. */
 typedef struct {
   const char *name;
-  elig_loc loc;            /* the test's name */
-  const char *given;       /* the given record as one JSON object */
+  elig_loc loc;      /* the test's name */
+  const char *given; /* the given record as one JSON object */
   uint32_t given_len;
   uint32_t nexpects;
   uint32_t *expect_cells;
-  elig_loc *expect_locs;   /* where each expectation starts (its operand, not its operator) */
+  elig_loc *expect_locs;     /* where each expectation starts (its operand, not its operator) */
   const char **expect_texts; /* each expectation as written, on one line */
-  prog_column **shown;     /* per expectation: the values it names, shown when it fails */
+  prog_column **shown;       /* per expectation: the values it names, shown when it fails */
   uint32_t *nshown;
 } prog_test;
 
 /* A parameter table keyed by year or date: the row of the last key not after the lookup key
  * (the first row also applies before its key). */
 typedef struct {
-  int64_t *keys;          /* ascending */
-  uint16_t *regs;         /* the register holding each row's value */
+  int64_t *keys;  /* ascending */
+  uint16_t *regs; /* the register holding each row's value */
   uint32_t n;
 } prog_table;
 
 typedef struct elig_program {
-  mem_arena *strings;        /* owns every name and string below (the syntax tree's arena) */
-  src_set *srcs;          /* the rule files, for diagnostics and explanations */
+  mem_arena *strings; /* owns every name and string below (the syntax tree's arena) */
+  src_set *srcs;      /* the rule files, for diagnostics and explanations */
   const char *policy, *version;
-  char hash[72];          /* "sha256:" and 64 hex digits of the rule files' contents */
+  char hash[72]; /* "sha256:" and 64 hex digits of the rule files' contents */
   prog_record *records;
   uint32_t nrecords;
   uint32_t main_record;
-  uint32_t *key_fields;   /* the main record's key fields */
+  uint32_t *key_fields; /* the main record's key fields */
   uint32_t nkeys;
   vm_ins *code;
-  elig_loc *code_locs;    /* source of each instruction, for run-time errors */
+  elig_loc *code_locs; /* source of each instruction, for run-time errors */
   uint32_t ncode;
   vm_val *consts;
-  uint16_t *const_regs;   /* the register each constant is loaded into */
-  uint8_t *const_types;   /* each constant's ty_base, for the code dump */
+  uint16_t *const_regs; /* the register each constant is loaded into */
+  uint8_t *const_types; /* each constant's ty_base, for the code dump */
   uint32_t nconsts;
   prog_set *sets;
   uint32_t nsets;
@@ -218,7 +235,7 @@ typedef struct elig_program {
   uint32_t ndecisions;
   prog_flag *flags;
   uint32_t nflags;
-  prog_column *columns;   /* outputs, then decisions not listed */
+  prog_column *columns; /* outputs, then decisions not listed */
   uint32_t ncolumns;
   prog_aggregate *aggregates;
   uint32_t naggregates;

@@ -62,12 +62,10 @@ static bool parse_bool(const char *s, size_t n, int64_t *out)
 }
 
 /* Parses the text of one value of field f into *v. */
-static bool parse_text(const prog_field *f, const char *s, size_t n, vm_val *v,
-                       rec_reject *why);
+static bool parse_text(const prog_field *f, const char *s, size_t n, vm_val *v, rec_reject *why);
 
 /* Types the text s of field f into v; on failure why says why and keeps the text. */
-static bool parse_value(const prog_field *f, const char *s, size_t n, vm_val *v,
-                        rec_reject *why)
+static bool parse_value(const prog_field *f, const char *s, size_t n, vm_val *v, rec_reject *why)
 {
   if (parse_text(f, s, n, v, why))
     return true;
@@ -75,8 +73,7 @@ static bool parse_value(const prog_field *f, const char *s, size_t n, vm_val *v,
   return false;
 }
 
-static bool parse_text(const prog_field *f, const char *s, size_t n, vm_val *v,
-                       rec_reject *why)
+static bool parse_text(const prog_field *f, const char *s, size_t n, vm_val *v, rec_reject *why)
 {
   dec_status st = DEC_OK;
   memset(v, 0, sizeof *v);
@@ -101,7 +98,8 @@ static bool parse_text(const prog_field *f, const char *s, size_t n, vm_val *v,
     if (st == DEC_TOO_PRECISE)
       return reject_field(why, f, DIAG_E_TOO_PRECISE, f->name);
     break;
-  case TY_NUMBER: case TY_PERCENT:
+  case TY_NUMBER:
+  case TY_PERCENT:
     st = dec_num_parse(s, n, &v->u.n);
     if (st == DEC_SYNTAX)
       return reject_field(why, f, DIAG_E_NOT_NUMBER, f->name);
@@ -117,8 +115,7 @@ static bool parse_text(const prog_field *f, const char *s, size_t n, vm_val *v,
     v->u.i = d;
     return true;
   }
-  default:
-    return reject_field(why, f, DIAG_E_LIST_IN_CSV, f->name);
+  default: return reject_field(why, f, DIAG_E_LIST_IN_CSV, f->name);
   }
   if (st == DEC_OVERFLOW)
     return reject_field(why, f, DIAG_E_VALUE_RANGE, f->name);
@@ -156,8 +153,7 @@ static bool in_set(const prog_set *s, const vm_val *v)
   return false;
 }
 
-static bool check_declared(vm_ctx *ctx, const prog_field *f, const vm_val *v,
-                           rec_reject *why);
+static bool check_declared(vm_ctx *ctx, const prog_field *f, const vm_val *v, rec_reject *why);
 
 /* The declaration's checks on a present value (not `check`, which sees all fields); on
  * failure why keeps the value, written as elig writes values. */
@@ -171,8 +167,7 @@ static bool check_value(vm_ctx *ctx, const prog_field *f, const vm_val *v, rec_r
   return false;
 }
 
-static bool check_declared(vm_ctx *ctx, const prog_field *f, const vm_val *v,
-                           rec_reject *why)
+static bool check_declared(vm_ctx *ctx, const prog_field *f, const vm_val *v, rec_reject *why)
 {
   const elig_program *P = vm_program(ctx);
   char lo[DEC_FMT_MAX], hi[DEC_FMT_MAX];
@@ -204,8 +199,7 @@ static bool check_declared(vm_ctx *ctx, const prog_field *f, const vm_val *v,
 /* After every field of a record has its value or is absent: defaults, required, checks.
  * Problems are reported in declaration order; `bad` is a field whose value could not be
  * read (its message is already in `why`), UINT32_MAX when none. */
-static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject *why,
-                   uint32_t bad)
+static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject *why, uint32_t bad)
 {
   for (uint32_t i = 0; i < rec->nfields; i++) {
     const prog_field *f = &rec->fields[i];
@@ -234,7 +228,8 @@ static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject
     if (st != VM_OK)
       return reject_field(why, f, DIAG_E_CHECK_ERROR, f->name, vm_status_str(st));
     if (!vm_cell_value(ctx, cell)->u.i) {
-      reject_field(why, f, DIAG_E_CHECK_FAILED, f->name, f->check_msg ? f->check_msg : "check failed");
+      reject_field(why, f, DIAG_E_CHECK_FAILED, f->name,
+                   f->check_msg ? f->check_msg : "check failed");
       char buf[96];
       const char *text = write_value_text(f->type, &regs[i], false, buf, sizeof buf);
       keep_value(why, text, strlen(text));
@@ -254,8 +249,7 @@ static void clear(vm_val *regs, uint32_t n)
 
 /* ---------------------------------------------------------------- CSV */
 
-void rec_csv_error(const rec_header *h, const elig_program *P, const csv_record *r,
-                   rec_reject *why)
+void rec_csv_error(const rec_header *h, const elig_program *P, const csv_record *r, rec_reject *why)
 {
   size_t col = r->error_cell; /* from 1; 0 when the error is about no cell */
   bool field = h && h->field_of && col >= 1 && col <= h->ncols && h->field_of[col - 1] >= 0;
@@ -269,8 +263,8 @@ void rec_csv_error(const rec_header *h, const elig_program *P, const csv_record 
   }
 }
 
-void rec_csv_key_part(const rec_header *h, const elig_program *P, const csv_record *r,
-                      uint32_t k, const char **text, size_t *len)
+void rec_csv_key_part(const rec_header *h, const elig_program *P, const csv_record *r, uint32_t k,
+                      const char **text, size_t *len)
 {
   *text = "";
   *len = 0;
@@ -328,8 +322,8 @@ static bool header_out_of_memory(rec_header *h, char *error, size_t error_size)
   return false;
 }
 
-bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *header,
-                     char *error, size_t error_size, char *unknown, size_t unknown_size)
+bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *header, char *error,
+                     size_t error_size, char *unknown, size_t unknown_size)
 {
   const prog_record *rec = prog_main_record(P);
   size_t ulen = 0;
@@ -376,8 +370,8 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
       char name[80];
       size_t len = utf8_printable_copy(name, sizeof name, cell->ptr, cell->len);
       if (ulen + len + 8 < unknown_size)
-        ulen += (size_t)snprintf(unknown + ulen, unknown_size - ulen, "%s'%s'",
-                                 ulen ? ", " : "", name);
+        ulen +=
+            (size_t)snprintf(unknown + ulen, unknown_size - ulen, "%s'%s'", ulen ? ", " : "", name);
     }
   }
   /* No column named after a field: the first line is data, not a header. Reading on would
@@ -470,18 +464,17 @@ bool rec_check(vm_ctx *ctx, rec_reject *why)
 
 /* ---------------------------------------------------------------- JSON */
 
-static bool json_record(vm_ctx *ctx, jdoc *doc, rec_reject *why,
-                        rec_unknown *unknown_keys);
+static bool json_record(vm_ctx *ctx, jdoc *doc, rec_reject *why, rec_unknown *unknown_keys);
 
 static const char *json_kind_name(jdoc_kind k)
 {
-  static const char *const names[] = {"null", "true", "false", "a number", "a string",
-                                      "an array", "an object"};
+  static const char *const names[] = {"null",     "true",     "false",    "a number",
+                                      "a string", "an array", "an object"};
   return names[k];
 }
 
-static bool json_value(vm_ctx *ctx, jdoc *doc, const prog_field *f,
-                       const jdoc_node *n, vm_val *v, rec_reject *why, rec_unknown *unknown);
+static bool json_value(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_node *n, vm_val *v,
+                       rec_reject *why, rec_unknown *unknown);
 
 /* The field of rec named key, or rec->nfields when none is.  The records of one file come
  * with their keys in one order, mostly the schema's: the field after the last one found
@@ -503,7 +496,9 @@ static uint32_t field_named(const prog_record *rec, const char *key, size_t len,
  * leaves that check to this file (caller_checks_keys), which does it for the price of a bit
  * per known field, and in full (jdoc_check_keys) only for an object that has a key that is
  * no field, or a field given twice, or more fields than the bits. */
-enum { FIELD_BITS = 512 };
+enum {
+  FIELD_BITS = 512
+};
 
 static bool keys_once(jdoc *doc, const jdoc_node *obj, rec_reject *why)
 {
@@ -551,8 +546,8 @@ static bool json_object(vm_ctx *ctx, jdoc *doc, const prog_record *rec, const jd
   return !check_all || keys_once(doc, obj, why);
 }
 
-static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f,
-                      const jdoc_node *arr, vm_val *v, rec_reject *why, rec_unknown *unknown)
+static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_node *arr, vm_val *v,
+                      rec_reject *why, rec_unknown *unknown)
 {
   const prog_record *elem = &vm_program(ctx)->records[f->type.record];
   vm_val *slots = vm_record_slots(ctx, f->type.record);
@@ -596,13 +591,13 @@ static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f,
   return true;
 }
 
-static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_node *n,
-                       vm_val *v, rec_reject *why, rec_unknown *unknown);
+static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_node *n, vm_val *v,
+                       rec_reject *why, rec_unknown *unknown);
 
 /* Types JSON node n into field f's value; a value of the wrong JSON kind keeps its text (or
  * "true", "false", "null") for --show-values. */
-static bool json_value(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_node *n,
-                       vm_val *v, rec_reject *why, rec_unknown *unknown)
+static bool json_value(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_node *n, vm_val *v,
+                       rec_reject *why, rec_unknown *unknown)
 {
   if (json_typed(ctx, doc, f, n, v, why, unknown))
     return true;
@@ -613,14 +608,13 @@ static bool json_value(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_n
   return false;
 }
 
-static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_node *n,
-                       vm_val *v, rec_reject *why, rec_unknown *unknown)
+static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_node *n, vm_val *v,
+                       rec_reject *why, rec_unknown *unknown)
 {
   switch (f->type.base) {
   case TY_LIST:
     if (n->kind != JDOC_ARRAY)
-      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, "an array",
-                          json_kind_name(n->kind));
+      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, "an array", json_kind_name(n->kind));
     return json_list(ctx, doc, f, n, v, why, unknown);
   case TY_BOOL: {
     /* The number 1 or 0, written just so, as in CSV: registers exported from databases
@@ -635,16 +629,17 @@ static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_n
     v->u.i = n->kind == JDOC_TRUE || one;
     return true;
   }
-  case TY_INT: case TY_MONEY: case TY_NUMBER: case TY_PERCENT:
+  case TY_INT:
+  case TY_MONEY:
+  case TY_NUMBER:
+  case TY_PERCENT:
     /* Money may come as a number or as a decimal string; both are read exactly. */
     if (n->kind != JDOC_NUMBER && !(n->kind == JDOC_STRING && f->type.base != TY_INT))
-      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, "a number",
-                          json_kind_name(n->kind));
+      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, "a number", json_kind_name(n->kind));
     return parse_value(f, n->str, n->len, v, why);
   default:
     if (n->kind != JDOC_STRING)
-      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, "a string",
-                          json_kind_name(n->kind));
+      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, "a string", json_kind_name(n->kind));
     if (n->has_nul)
       return no_nul(f, n->str, n->len, why);
     return parse_value(f, n->str, n->len, v, why);
@@ -660,8 +655,7 @@ bool rec_from_json(vm_ctx *ctx, jdoc *doc, rec_reject *why, rec_unknown *unknown
   return ok;
 }
 
-static bool json_record(vm_ctx *ctx, jdoc *doc, rec_reject *why,
-                        rec_unknown *unknown_keys)
+static bool json_record(vm_ctx *ctx, jdoc *doc, rec_reject *why, rec_unknown *unknown_keys)
 {
   const elig_program *P = vm_program(ctx);
   const prog_record *rec = prog_main_record(P);

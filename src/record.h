@@ -24,26 +24,26 @@
 
 /* How CSV columns map to fields, built once from the header. */
 typedef struct {
-  int32_t *field_of;    /* per column: field number, or -1 for a column that is no field */
+  int32_t *field_of; /* per column: field number, or -1 for a column that is no field */
   uint32_t ncols;
   /* After rec_header_init refused the header: why, in a few words, for each record of the
    * file, which is rejected with it (bad input never stops a batch); and whether the first
    * line is itself such a record, the file having no header line at all. */
   char refused[256];
-  diag_id refused_code;  /* the code of that reason (E08xx) */
-  diag_id error_code;    /* the code of rec_header_init's message (E08xx) */
+  diag_id refused_code; /* the code of that reason (E08xx) */
+  diag_id error_code;   /* the code of rec_header_init's message (E08xx) */
   bool first_line_is_record;
-  bool no_memory;        /* rec_header_init failed for want of memory, not for the header */
+  bool no_memory; /* rec_header_init failed for want of memory, not for the header */
 } rec_header;
 
 typedef struct {
-  diag_id code;         /* its stable code (diag.def E06xx-E08xx); DIAG_E_NO_MEMORY when the
+  diag_id code;       /* its stable code (diag.def E06xx-E08xx); DIAG_E_NO_MEMORY when the
                            record could not be typed for want of memory (no verdict) */
-  char message[512];    /* why the record was rejected; lower case; never quotes a value */
-  char field[128];      /* the field it is about ("size", "members[2].age"), "" when none */
-  char value[80];       /* the value at fault as given, cut short with "...", "" when none:
+  char message[512];  /* why the record was rejected; lower case; never quotes a value */
+  char field[128];    /* the field it is about ("size", "members[2].age"), "" when none */
+  char value[80];     /* the value at fault as given, cut short with "...", "" when none:
                            personal data, shown only when the operator asks (--show-values) */
-  size_t json_column;   /* malformed JSON (a key given twice): the 1-based byte of the fault
+  size_t json_column; /* malformed JSON (a key given twice): the 1-based byte of the fault
                            in the record's text, and the reason alone, for the library to
                            say as it says every other malformed JSON; 0 otherwise */
   char json_reason[112];
@@ -56,8 +56,8 @@ typedef struct {
 /* Maps a CSV header record onto P's main record.  False when the header cannot be used,
  * with the full message in `error` and h->refused / h->first_line_is_record set (see
  * above).  Columns that are no field are listed in `unknown` for a warning. */
-bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *header,
-                     char *error, size_t error_size, char *unknown, size_t unknown_size);
+bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *header, char *error,
+                     size_t error_size, char *unknown, size_t unknown_size);
 void rec_header_fini(rec_header *h);
 
 /* Why a CSV record that does not parse (r->error != CSV_OK) is rejected: "malformed CSV:
@@ -76,8 +76,8 @@ size_t rec_csv_key(const rec_header *h, const elig_program *P, const csv_record 
 
 /* Key field k (0 .. P->nkeys) of a CSV record as given: *text and *len (0 when the header
  * has no column for it, or the cells do not line up as above). */
-void rec_csv_key_part(const rec_header *h, const elig_program *P, const csv_record *r,
-                      uint32_t k, const char **text, size_t *len);
+void rec_csv_key_part(const rec_header *h, const elig_program *P, const csv_record *r, uint32_t k,
+                      const char **text, size_t *len);
 
 /* Types one CSV record into ctx's registers (calling vm_begin_record first).  Returns false
  * and fills `why` when the record breaks its schema. */
@@ -98,11 +98,11 @@ bool rec_check(vm_ctx *ctx, rec_reject *why);
 /* JSON keys that are no field: ignored, but counted and the first one kept, so that a
  * misspelt optional field does not pass unnoticed. */
 typedef struct {
-  uint64_t keys;        /* unknown keys seen */
-  uint64_t records;     /* records that had one */
-  char first[64];       /* the first unknown key (truncated), "" when none */
+  uint64_t keys;         /* unknown keys seen */
+  uint64_t records;      /* records that had one */
+  char first[64];        /* the first unknown key (truncated), "" when none */
   uint32_t first_record; /* the record type (index in P->records) whose object had it */
-  uint64_t first_line;  /* set by the caller: the line of that record */
+  uint64_t first_line;   /* set by the caller: the line of that record */
 } rec_unknown;
 
 /* The same for one JSON document (an object; lists of records as arrays of objects).  Keys

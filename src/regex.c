@@ -73,8 +73,8 @@ regex_code *regex_compile(const char *pattern, size_t len, uint32_t flags, int *
 
   /* DOLLAR_ENDONLY: policy staff who write /^[0-9]{12}$/ mean the whole value; PCRE2's
    * default lets $ match before a final newline, which would accept "530101001001\n". */
-  uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C |
-                     PCRE2_DOLLAR_ENDONLY;
+  uint32_t options =
+      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C | PCRE2_DOLLAR_ENDONLY;
   if (flags & REGEX_CASELESS)
     options |= PCRE2_CASELESS;
 
@@ -92,8 +92,7 @@ regex_code *regex_compile(const char *pattern, size_t len, uint32_t flags, int *
   pcre2_general_context_free(gc);
   if (rc->code == NULL) {
     mem_free(rc);
-    set_compile_error(code, offset, err_code, err_offset,
-                      err_msg, err_msg_size);
+    set_compile_error(code, offset, err_code, err_offset, err_msg, err_msg_size);
     return NULL;
   }
 
@@ -203,17 +202,12 @@ regex_result regex_match(const regex_code *code, regex_matcher *m, const char *s
   if (rc >= 0)
     return REGEX_MATCH;
   switch (rc) {
-  case PCRE2_ERROR_NOMATCH:
-    return REGEX_NOMATCH;
+  case PCRE2_ERROR_NOMATCH: return REGEX_NOMATCH;
   case PCRE2_ERROR_MATCHLIMIT:
   case PCRE2_ERROR_DEPTHLIMIT:
   case PCRE2_ERROR_HEAPLIMIT:
-  case PCRE2_ERROR_JIT_STACKLIMIT:
-    set_match_error(m, rc);
-    return REGEX_LIMIT;
-  default:
-    set_match_error(m, rc);
-    return REGEX_ERROR;
+  case PCRE2_ERROR_JIT_STACKLIMIT: set_match_error(m, rc); return REGEX_LIMIT;
+  default: set_match_error(m, rc); return REGEX_ERROR;
   }
 }
 

@@ -46,8 +46,7 @@ static void no_memory(res_ctx *r)
   r->out_of_memory = true;
 }
 
-void res_init(res_ctx *r, ast_arena *arena, diag_list *diags, chk_program *prog,
-              elig_loc root_loc)
+void res_init(res_ctx *r, ast_arena *arena, diag_list *diags, chk_program *prog, elig_loc root_loc)
 {
   memset(r, 0, sizeof *r);
   r->arena = arena;
@@ -261,8 +260,8 @@ static ast_list *list_for(chk_program *p, ast_decl_kind k)
 
 static const char *kind_word(ast_decl_kind k)
 {
-  static const char *const words[] = {"policy", "import", "record", "param", "let", "decide",
-                                      "monitor", "aggregate", "output", "test"};
+  static const char *const words[] = {"policy", "import",  "record",    "param",  "let",
+                                      "decide", "monitor", "aggregate", "output", "test"};
   return words[k];
 }
 

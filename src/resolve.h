@@ -24,18 +24,17 @@
 typedef struct {
   ast_arena *arena;
   diag_list *diags;
-  chk_program *prog;   /* its declaration lists are filled by res_merge */
-  names_index decls;   /* every top-level definition by name: records, values, decisions,
+  chk_program *prog;  /* its declaration lists are filled by res_merge */
+  names_index decls;  /* every top-level definition by name: records, values, decisions,
                           flags and aggregates share one namespace (tests have titles) */
-  elig_loc root_loc;   /* the start of the root file, for errors about the whole set */
-  int last;            /* index of the last diagnostic reported here, for help and notes */
-  bool failed;         /* an error was reported here, or memory ran out */
-  bool out_of_memory;  /* E_NO_MEMORY has been reported, so it is not reported twice */
+  elig_loc root_loc;  /* the start of the root file, for errors about the whole set */
+  int last;           /* index of the last diagnostic reported here, for help and notes */
+  bool failed;        /* an error was reported here, or memory ran out */
+  bool out_of_memory; /* E_NO_MEMORY has been reported, so it is not reported twice */
 } res_ctx;
 
 /* Starts a resolution that fills `prog` (which the caller has zeroed).  Allocates nothing. */
-void res_init(res_ctx *r, ast_arena *arena, diag_list *diags, chk_program *prog,
-              elig_loc root_loc);
+void res_init(res_ctx *r, ast_arena *arena, diag_list *diags, chk_program *prog, elig_loc root_loc);
 
 /* Frees the indexes built by the resolver (the declarations' and every record's fields'); the
  * tree keeps every other annotation.  The field indexes are gone afterwards, so lookups must
@@ -98,22 +97,22 @@ bool res_is_top_level(const res_ctx *r, const ast_decl *d);
 /* Where a name is being used, innermost scope first.  The checker describes its position
  * with one of these for every lookup. */
 typedef struct {
-  const ast_decl *elem;  /* the record whose fields come first (inside where / list.field /
+  const ast_decl *elem; /* the record whose fields come first (inside where / list.field /
                             a field's check: the element or the record; NULL for none) */
-  const ast_decl *agg;   /* inside an aggregate block: its declaration, else NULL */
-  bool in_acc;           /* inside an accumulation's argument: the record scope again */
+  const ast_decl *agg;  /* inside an aggregate block: its declaration, else NULL */
+  bool in_acc;          /* inside an accumulation's argument: the record scope again */
 } res_scope;
 
 typedef enum {
-  RES_UNKNOWN,       /* nothing of that name is in scope */
-  RES_ELEM_FIELD,    /* a field of scope.elem: field, record (= scope.elem), index */
-  RES_AGG_KEY,       /* a group key of scope.agg: key, index */
-  RES_AGG_LET,       /* a derived value of scope.agg: decl */
-  RES_AGG_DECISION,  /* a decision of scope.agg: decl */
-  RES_FIELD,         /* a field of the main record seen from the record scope: field, record,
+  RES_UNKNOWN,      /* nothing of that name is in scope */
+  RES_ELEM_FIELD,   /* a field of scope.elem: field, record (= scope.elem), index */
+  RES_AGG_KEY,      /* a group key of scope.agg: key, index */
+  RES_AGG_LET,      /* a derived value of scope.agg: decl */
+  RES_AGG_DECISION, /* a decision of scope.agg: decl */
+  RES_FIELD,        /* a field of the main record seen from the record scope: field, record,
                         index.  Inside a group it is a value of each record, not of the group */
-  RES_VALUE,         /* a top-level let, param, decision or monitor (decl); as RES_FIELD */
-  RES_AS_OF,         /* the built-in evaluation date */
+  RES_VALUE,        /* a top-level let, param, decision or monitor (decl); as RES_FIELD */
+  RES_AS_OF,        /* the built-in evaluation date */
 } res_kind;
 
 /* What a name means; the members set are those its kind lists, the others are zero. */

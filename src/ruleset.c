@@ -25,9 +25,9 @@ typedef struct {
   diag_list *diags;
   ast_file *order[RULESET_MAX_FILES]; /* imports before importers */
   uint32_t norder;
-  uint32_t stack[RULESET_MAX_FILES];  /* files being loaded, for cycle reports */
+  uint32_t stack[RULESET_MAX_FILES]; /* files being loaded, for cycle reports */
   uint32_t depth;
-  bool done[RULESET_MAX_FILES];       /* by file id: already placed in order */
+  bool done[RULESET_MAX_FILES]; /* by file id: already placed in order */
   bool no_imports;
 } loader;
 
@@ -174,12 +174,14 @@ static bool load_all(loader *L, const ruleset_source *src)
         diag_add(L->diags, DIAG_E_NO_MEMORY, ELIG_LOC_NONE);
       else
         diag_add(L->diags, DIAG_E_CANNOT_READ, ELIG_LOC_NONE, src->path,
-                 reason ? reason + 3 : err ? err : "out of memory");
+                 reason ? reason + 3
+                 : err  ? err
+                        : "out of memory");
       mem_free(err);
       return false;
     }
-  } else if (src_set_add_string(L->srcs, src->name ? src->name : "<rules>", src->text,
-                                src->len, &root) != SRC_OK) {
+  } else if (src_set_add_string(L->srcs, src->name ? src->name : "<rules>", src->text, src->len,
+                                &root) != SRC_OK) {
     diag_add(L->diags, DIAG_E_NO_MEMORY, ELIG_LOC_NONE);
     return false;
   }

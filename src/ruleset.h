@@ -15,11 +15,11 @@
 #define RULESET_MAX_FILES 64
 
 typedef struct {
-  const char *path;     /* root file to load, or NULL when text is given */
-  const char *name;     /* name of the text in diagnostics */
-  const char *text;     /* rule text (library use), with its length */
+  const char *path; /* root file to load, or NULL when text is given */
+  const char *name; /* name of the text in diagnostics */
+  const char *text; /* rule text (library use), with its length */
   size_t len;
-  bool no_imports;      /* an import is an error (E0510): text from an untrusted source */
+  bool no_imports; /* an import is an error (E0510): text from an untrusted source */
 } ruleset_source;
 
 /* Loads, checks and compiles.  Diagnostics (errors and warnings) go to `diags`; `*srcs_out`

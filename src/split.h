@@ -19,16 +19,15 @@
 #include "input.h"
 #include "jdoc.h"
 
-
 /* One record of a chunk. */
 typedef struct {
-  const char *raw;       /* the record as read, without its line end (LF or CRLF); a CR
+  const char *raw; /* the record as read, without its line end (LF or CRLF); a CR
                             before that is its data */
   size_t rawlen;
-  uint64_t line;         /* its first line in the file */
+  uint64_t line; /* its first line in the file */
   input_format format;
-  const csv_record *csv; /* CSV: its cells (csv->error != CSV_OK: it does not parse) */
-  jdoc *json;            /* JSON Lines, when it parses: the document */
+  const csv_record *csv;   /* CSV: its cells (csv->error != CSV_OK: it does not parse) */
+  jdoc *json;              /* JSON Lines, when it parses: the document */
   jdoc_errcode json_error; /* JSON Lines: JDOC_OK, or why it does not parse (json_at) */
   jdoc_error json_at;
 } split_record;
@@ -39,8 +38,8 @@ typedef struct {
   csv_parser csv;
   csv_record cells;
   jdoc json;
-  const char *p, *end;   /* what is left of the chunk */
-  uint64_t line;         /* the line p starts on */
+  const char *p, *end; /* what is left of the chunk */
+  uint64_t line;       /* the line p starts on */
 } splitter;
 
 /* A splitter with empty parsers (they grow to the largest record and are reused). */

@@ -206,7 +206,8 @@ int src_set_add_string(src_set *set, const char *name, const char *text, size_t 
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void set_errmsg(char **errmsg, const char *fmt, ...)
+static void
+set_errmsg(char **errmsg, const char *fmt, ...)
 {
   va_list ap, ap2;
   int n;
@@ -360,8 +361,7 @@ static uint32_t line_index(const struct src_file *f, uint32_t offset)
   return lo;
 }
 
-int src_position(const src_set *set, uint32_t file, uint32_t offset, uint32_t *line,
-                 uint32_t *col)
+int src_position(const src_set *set, uint32_t file, uint32_t offset, uint32_t *line, uint32_t *col)
 {
   const struct src_file *f = get_file(set, file);
   uint32_t li, pos, n = 0;

@@ -90,8 +90,7 @@ uint32_t src_line_count(const src_set *set, uint32_t file);
  * the start of the file counts as none).  Offsets past the end of the file are taken as the end.
  * An offset inside a multi-byte character gives that character's column.  Returns SRC_OK, or
  * SRC_EINVAL (with *line and *col set to 0) for an unknown file. */
-int src_position(const src_set *set, uint32_t file, uint32_t offset, uint32_t *line,
-                 uint32_t *col);
+int src_position(const src_set *set, uint32_t file, uint32_t offset, uint32_t *line, uint32_t *col);
 
 /* The text of 1-based line `line`, without its "\n" or "\r\n" terminator: *ptr points into the
  * set's copy (not NUL-terminated at *len), *len is its length in bytes.  Returns SRC_OK, or

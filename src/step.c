@@ -97,8 +97,7 @@ step_result step_json(step *s, jdoc *doc, rec_unknown *unknown, uint64_t seq, st
   return res == STEP_OK ? step_evaluate(s, seq, why) : res;
 }
 
-static step_result csv_type(step *s, const rec_header *h, const split_record *r,
-                            step_why *why)
+static step_result csv_type(step *s, const rec_header *h, const split_record *r, step_why *why)
 {
   if (h->refused[0]) {
     why->reject.code = h->refused_code;
@@ -116,8 +115,8 @@ static step_result csv_type(step *s, const rec_header *h, const split_record *r,
   return typed(rec_from_csv(h, s->ctx, r->csv, &why->reject), why);
 }
 
-step_result step_type(step *s, const rec_header *h, const split_record *r,
-                      rec_unknown *unknown, step_why *why)
+step_result step_type(step *s, const rec_header *h, const split_record *r, rec_unknown *unknown,
+                      step_why *why)
 {
   if (r->format == INPUT_CSV)
     return csv_type(s, h, r, why);

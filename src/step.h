@@ -21,23 +21,23 @@
 
 /* What happened to a record. */
 typedef enum {
-  STEP_OK,        /* typed and evaluated: its result is in the context */
-  STEP_REJECTED,  /* it breaks its schema or cannot be read: why */
-  STEP_FAILED,    /* a rule failed on it (why, with the failing instruction's pc) */
-  STEP_NO_MEMORY  /* the batch cannot go on */
+  STEP_OK,       /* typed and evaluated: its result is in the context */
+  STEP_REJECTED, /* it breaks its schema or cannot be read: why */
+  STEP_FAILED,   /* a rule failed on it (why, with the failing instruction's pc) */
+  STEP_NO_MEMORY /* the batch cannot go on */
 } step_result;
 
 typedef struct {
-  rec_reject reject;      /* code, message, field, value (STEP_REJECTED and STEP_FAILED) */
-  vm_status vm;           /* STEP_FAILED: the VM's failure */
-  uint32_t pc;            /* STEP_FAILED: the instruction that failed */
+  rec_reject reject; /* code, message, field, value (STEP_REJECTED and STEP_FAILED) */
+  vm_status vm;      /* STEP_FAILED: the VM's failure */
+  uint32_t pc;       /* STEP_FAILED: the instruction that failed */
 } step_why;
 
 /* One rule set's evaluation state for one thread. */
 typedef struct {
   const elig_program *P;
   vm_ctx *ctx;
-  agg_table *aggs;        /* per aggregate, when folding: NULL when not */
+  agg_table *aggs; /* per aggregate, when folding: NULL when not */
 } step;
 
 /* A step for P, its context's evaluation date `as_of` (days since 1970-01-01), with
@@ -54,8 +54,8 @@ step_result step_record(step *s, const rec_header *h, const split_record *r, uin
 
 /* Only the typing of step_record: the record's fields are in the context, nothing is
  * computed yet (step_evaluate does).  For a batch that looks for some records (explain). */
-step_result step_type(step *s, const rec_header *h, const split_record *r,
-                      rec_unknown *unknown, step_why *why);
+step_result step_type(step *s, const rec_header *h, const split_record *r, rec_unknown *unknown,
+                      step_why *why);
 
 /* The same for a record typed already (the API's field-by-field setters, through
  * rec_check, which step_typed runs) or a parsed JSON document (unknown keys counted in

@@ -121,8 +121,7 @@ const char *suggest_best(const suggest_state *st, size_t *len)
   return st->best;
 }
 
-const char *suggest_closest(const char *word, size_t len, const char *const *candidates,
-                            size_t n)
+const char *suggest_closest(const char *word, size_t len, const char *const *candidates, size_t n)
 {
   suggest_state st;
   suggest_init(&st, word, len);

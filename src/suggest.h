@@ -27,10 +27,10 @@ typedef struct {
   uint32_t fold[SUGGEST_MAX_LEN]; /* the word as code points, ASCII letters lowered */
   const char *raw;                /* the word as given, to spot identical candidates */
   size_t raw_len;
-  size_t n;            /* code points in word; 0 disables the search */
-  unsigned best_half;  /* distance of the best candidate so far, in half units */
-  const char *best;    /* best candidate so far, or NULL */
-  size_t best_len;     /* its length in bytes */
+  size_t n;           /* code points in word; 0 disables the search */
+  unsigned best_half; /* distance of the best candidate so far, in half units */
+  const char *best;   /* best candidate so far, or NULL */
+  size_t best_len;    /* its length in bytes */
 } suggest_state;
 
 /* Starts a search for words close to word[0..len) (UTF-8, not necessarily NUL-terminated).
@@ -47,8 +47,7 @@ const char *suggest_best(const suggest_state *st, size_t *len);
 
 /* The whole search over an array of `n` NUL-terminated candidates: returns the closest
  * (one of the array's pointers) or NULL. */
-const char *suggest_closest(const char *word, size_t len, const char *const *candidates,
-                            size_t n);
+const char *suggest_closest(const char *word, size_t len, const char *const *candidates, size_t n);
 
 /* The distance between a and b as used above, in half units (so 1 means a case-only
  * difference, 2 one edit), or UINT32_MAX if either is longer than SUGGEST_MAX_LEN code points.

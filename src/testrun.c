@@ -72,7 +72,7 @@ static void failure(wbuf *b, const elig_program *P, const vm_ctx *ctx, const pro
 /* ---------------------------------------------------------------- running */
 
 typedef struct {
-  bool **rule_hit;   /* per decision, per rule */
+  bool **rule_hit; /* per decision, per rule */
   bool *flag_hit;
 } coverage_map;
 
@@ -82,12 +82,15 @@ static void evaluate_all(const elig_program *P, vm_ctx *ctx, coverage_map *cov)
     if (vm_ensure(ctx, P->decisions[d].cell) == VM_OK && cov->rule_hit)
       cov->rule_hit[d][vm_rule(ctx, P->decisions[d].cell)] = true;
   for (uint32_t f = 0; f < P->nflags; f++)
-    if (vm_ensure(ctx, P->flags[f].cell) == VM_OK && cov->flag_hit &&
-        vm_flag_raised(ctx, f))
+    if (vm_ensure(ctx, P->flags[f].cell) == VM_OK && cov->flag_hit && vm_flag_raised(ctx, f))
       cov->flag_hit[f] = true;
 }
 
-typedef enum { TEST_PASSED, TEST_FAILED, TEST_NO_MEMORY } test_outcome;
+typedef enum {
+  TEST_PASSED,
+  TEST_FAILED,
+  TEST_NO_MEMORY
+} test_outcome;
 
 /* Runs test t: its given record typed as any input is (through the evaluation step), then
  * every decision and flag (for coverage) and each expectation. */
@@ -209,7 +212,8 @@ bool test_run(const elig_program *P, const char *pattern, int32_t as_of, bool co
     cov.flag_hit = mem_calloc(P->nflags + 1, sizeof *cov.flag_hit);
     ok = cov.rule_hit && cov.flag_hit;
     for (uint32_t d = 0; ok && d < P->ndecisions; d++)
-      ok = (cov.rule_hit[d] = mem_calloc(P->decisions[d].nrules + 1, sizeof **cov.rule_hit)) != NULL;
+      ok =
+          (cov.rule_hit[d] = mem_calloc(P->decisions[d].nrules + 1, sizeof **cov.rule_hit)) != NULL;
   }
   for (uint32_t i = 0; ok && i < P->ntests; i++) {
     const prog_test *t = &P->tests[i];

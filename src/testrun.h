@@ -16,9 +16,9 @@
 #include "write.h"
 
 typedef struct {
-  uint32_t passed, failed, skipped;  /* skipped: name did not match the pattern */
-  uint32_t rules, rules_hit;         /* decision rules, and those some test chose */
-  uint32_t flags, flags_hit;         /* flags, and those some test raised */
+  uint32_t passed, failed, skipped; /* skipped: name did not match the pattern */
+  uint32_t rules, rules_hit;        /* decision rules, and those some test chose */
+  uint32_t flags, flags_hit;        /* flags, and those some test raised */
 } test_stats;
 
 /* Runs the tests of P whose name contains `pattern` (NULL: all), as of `as_of`.  Failures are

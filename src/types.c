@@ -7,9 +7,9 @@
 #include "types.h"
 
 static const char *const base_names[] = {
-  [TY_ERROR] = "error", [TY_NONE] = "none",     [TY_BOOL] = "bool",       [TY_INT] = "int",
-  [TY_MONEY] = "money", [TY_NUMBER] = "number", [TY_PERCENT] = "percent", [TY_TEXT] = "text",
-  [TY_DATE] = "date",   [TY_REGEX] = "regex",   [TY_SET] = "set",         [TY_LIST] = "list",
+    [TY_ERROR] = "error", [TY_NONE] = "none",     [TY_BOOL] = "bool",       [TY_INT] = "int",
+    [TY_MONEY] = "money", [TY_NUMBER] = "number", [TY_PERCENT] = "percent", [TY_TEXT] = "text",
+    [TY_DATE] = "date",   [TY_REGEX] = "regex",   [TY_SET] = "set",         [TY_LIST] = "list",
 };
 
 const char *ty_base_name(ty_base b)

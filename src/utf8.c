@@ -85,22 +85,17 @@ size_t utf8_decode_next(const char *p, size_t n, uint32_t *cp)
     return 0;
   size_t len = seq_len(s, n);
   switch (len) {
-  case 1:
-    *cp = s[0];
-    break;
-  case 2:
-    *cp = ((uint32_t)(s[0] & 0x1F) << 6) | (uint32_t)(s[1] & 0x3F);
-    break;
+  case 1: *cp = s[0]; break;
+  case 2: *cp = ((uint32_t)(s[0] & 0x1F) << 6) | (uint32_t)(s[1] & 0x3F); break;
   case 3:
-    *cp = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
-          (uint32_t)(s[2] & 0x3F);
+    *cp =
+        ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (uint32_t)(s[2] & 0x3F);
     break;
   case 4:
     *cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
           ((uint32_t)(s[2] & 0x3F) << 6) | (uint32_t)(s[3] & 0x3F);
     break;
-  default:
-    break;
+  default: break;
   }
   return len;
 }
@@ -154,42 +149,42 @@ typedef struct {
 
 /* Combining marks and other characters that take no cell. */
 static const cp_range zero_width[] = {
-  {0x0300, 0x036F}, /* combining diacritical marks */
-  {0x0483, 0x0489}, /* Cyrillic combining */
-  {0x0591, 0x05BD}, /* Hebrew points */
-  {0x0610, 0x061A}, /* Arabic marks */
-  {0x064B, 0x065F}, /* Arabic vowel marks */
-  {0x1AB0, 0x1AFF}, /* combining diacritical marks extended */
-  {0x1DC0, 0x1DFF}, /* combining diacritical marks supplement */
-  {0x200B, 0x200F}, /* zero-width space, joiners, direction marks */
-  {0x20D0, 0x20FF}, /* combining marks for symbols */
-  {0x302A, 0x302F}, /* ideographic tone marks */
-  {0x3099, 0x309A}, /* combining kana voiced sound marks */
-  {0xFE00, 0xFE0F}, /* variation selectors */
-  {0xFE20, 0xFE2F}, /* combining half marks */
-  {0xFEFF, 0xFEFF}, /* zero-width no-break space, byte-order mark */
+    {0x0300, 0x036F}, /* combining diacritical marks */
+    {0x0483, 0x0489}, /* Cyrillic combining */
+    {0x0591, 0x05BD}, /* Hebrew points */
+    {0x0610, 0x061A}, /* Arabic marks */
+    {0x064B, 0x065F}, /* Arabic vowel marks */
+    {0x1AB0, 0x1AFF}, /* combining diacritical marks extended */
+    {0x1DC0, 0x1DFF}, /* combining diacritical marks supplement */
+    {0x200B, 0x200F}, /* zero-width space, joiners, direction marks */
+    {0x20D0, 0x20FF}, /* combining marks for symbols */
+    {0x302A, 0x302F}, /* ideographic tone marks */
+    {0x3099, 0x309A}, /* combining kana voiced sound marks */
+    {0xFE00, 0xFE0F}, /* variation selectors */
+    {0xFE20, 0xFE2F}, /* combining half marks */
+    {0xFEFF, 0xFEFF}, /* zero-width no-break space, byte-order mark */
 };
 
 /* East Asian Wide and Fullwidth characters of the common blocks: two cells. */
 static const cp_range wide[] = {
-  {0x1100, 0x115F},   /* Hangul Jamo initial consonants */
-  {0x2E80, 0x303E},   /* CJK radicals, Kangxi radicals, CJK symbols and punctuation */
-  {0x3041, 0x33FF},   /* Hiragana, Katakana, Bopomofo, Hangul compatibility Jamo, Kanbun,
+    {0x1100, 0x115F},   /* Hangul Jamo initial consonants */
+    {0x2E80, 0x303E},   /* CJK radicals, Kangxi radicals, CJK symbols and punctuation */
+    {0x3041, 0x33FF},   /* Hiragana, Katakana, Bopomofo, Hangul compatibility Jamo, Kanbun,
                          enclosed CJK letters, CJK compatibility */
-  {0x3400, 0x4DBF},   /* CJK unified ideographs extension A */
-  {0x4E00, 0x9FFF},   /* CJK unified ideographs */
-  {0xA000, 0xA4CF},   /* Yi */
-  {0xA960, 0xA97F},   /* Hangul Jamo extended A */
-  {0xAC00, 0xD7A3},   /* Hangul syllables */
-  {0xF900, 0xFAFF},   /* CJK compatibility ideographs */
-  {0xFE10, 0xFE19},   /* vertical forms */
-  {0xFE30, 0xFE6F},   /* CJK compatibility forms, small form variants */
-  {0xFF00, 0xFF60},   /* fullwidth forms */
-  {0xFFE0, 0xFFE6},   /* fullwidth signs */
-  {0x1F300, 0x1F64F}, /* pictographs, emoticons */
-  {0x1F900, 0x1F9FF}, /* supplemental symbols and pictographs */
-  {0x20000, 0x2FFFD}, /* CJK extensions B-F, compatibility supplement */
-  {0x30000, 0x3FFFD}, /* CJK extension G and later */
+    {0x3400, 0x4DBF},   /* CJK unified ideographs extension A */
+    {0x4E00, 0x9FFF},   /* CJK unified ideographs */
+    {0xA000, 0xA4CF},   /* Yi */
+    {0xA960, 0xA97F},   /* Hangul Jamo extended A */
+    {0xAC00, 0xD7A3},   /* Hangul syllables */
+    {0xF900, 0xFAFF},   /* CJK compatibility ideographs */
+    {0xFE10, 0xFE19},   /* vertical forms */
+    {0xFE30, 0xFE6F},   /* CJK compatibility forms, small form variants */
+    {0xFF00, 0xFF60},   /* fullwidth forms */
+    {0xFFE0, 0xFFE6},   /* fullwidth signs */
+    {0x1F300, 0x1F64F}, /* pictographs, emoticons */
+    {0x1F900, 0x1F9FF}, /* supplemental symbols and pictographs */
+    {0x20000, 0x2FFFD}, /* CJK extensions B-F, compatibility supplement */
+    {0x30000, 0x3FFFD}, /* CJK extension G and later */
 };
 
 static bool in_ranges(uint32_t cp, const cp_range *r, size_t n)

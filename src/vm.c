@@ -21,19 +21,18 @@
  * (while their checks run), as_of, then constants, cells, temporaries and group values
  * (compile.c numbers them).  Only this file indexes them. */
 struct vm_ctx {
-  vm_state s;           /* first: vm.h's inline accessors read it through the pointer */
-  uint32_t *done;       /* per cell: the record number it was computed for */
-  uint32_t serial;      /* the current record's number; never 0 */
-  uint32_t *stack;      /* return addresses */
+  vm_state s;      /* first: vm.h's inline accessors read it through the pointer */
+  uint32_t *done;  /* per cell: the record number it was computed for */
+  uint32_t serial; /* the current record's number; never 0 */
+  uint32_t *stack; /* return addresses */
   regex_matcher *matcher;
-  char *scratch;        /* text produced by upper/lower, reset per record */
+  char *scratch; /* text produced by upper/lower, reset per record */
   size_t scratch_len, scratch_cap;
-  vm_val *elems;        /* element records of lists, for the current record */
+  vm_val *elems; /* element records of lists, for the current record */
   uint32_t nelems, elems_cap;
-  vm_status err;        /* the last failure */
-  uint32_t err_pc;      /* where it happened */
+  vm_status err;   /* the last failure */
+  uint32_t err_pc; /* where it happened */
 };
-
 
 vm_ctx *vm_ctx_new(const elig_program *P)
 {
@@ -207,9 +206,7 @@ static vm_status builtin(vm_ctx *ctx, uint32_t f, vm_val *d, const vm_val *a)
 {
   memset(d, 0, sizeof *d);
   switch ((builtin_id)f) {
-  case BI_LENGTH:
-    d->u.i = (int64_t)textfn_length(a[0].u.s.p, a[0].u.s.len);
-    return VM_OK;
+  case BI_LENGTH: d->u.i = (int64_t)textfn_length(a[0].u.s.p, a[0].u.s.len); return VM_OK;
   case BI_PREFIX:
     d->u.s.p = a[0].u.s.p;
     d->u.s.len = (uint32_t)textfn_prefix(a[0].u.s.p, a[0].u.s.len, a[1].u.i);
@@ -220,7 +217,8 @@ static vm_status builtin(vm_ctx *ctx, uint32_t f, vm_val *d, const vm_val *a)
     d->u.s.len = (uint32_t)sp.len;
     return VM_OK;
   }
-  case BI_UPPER: case BI_LOWER: {
+  case BI_UPPER:
+  case BI_LOWER: {
     /* case mapping never makes text longer (textfn.h) */
     char *out = scratch(ctx, a[0].u.s.len + 1);
     if (!out)
@@ -231,26 +229,21 @@ static vm_status builtin(vm_ctx *ctx, uint32_t f, vm_val *d, const vm_val *a)
     d->u.s.len = (uint32_t)n;
     return VM_OK;
   }
-  case BI_MOD11_2:
-    d->u.i = checkchar_iso7064_mod11_2(a[0].u.s.p, a[0].u.s.len);
-    return VM_OK;
-  case BI_LUHN:
-    d->u.i = checkchar_luhn(a[0].u.s.p, a[0].u.s.len);
-    return VM_OK;
-  case BI_YEAR: case BI_MONTH: case BI_DAY: {
+  case BI_MOD11_2: d->u.i = checkchar_iso7064_mod11_2(a[0].u.s.p, a[0].u.s.len); return VM_OK;
+  case BI_LUHN: d->u.i = checkchar_luhn(a[0].u.s.p, a[0].u.s.len); return VM_OK;
+  case BI_YEAR:
+  case BI_MONTH:
+  case BI_DAY: {
     int32_t y, m, dd;
     date_to_civil((int32_t)a[0].u.i, &y, &m, &dd);
     d->u.i = f == BI_YEAR ? y : f == BI_MONTH ? m : dd;
     return VM_OK;
   }
-  case BI_DAYS_BETWEEN:
-    d->u.i = a[1].u.i - a[0].u.i;
-    return VM_OK;
+  case BI_DAYS_BETWEEN: d->u.i = a[1].u.i - a[0].u.i; return VM_OK;
   case BI_YEARS_BETWEEN:
     d->u.i = date_years_between((int32_t)a[0].u.i, (int32_t)a[1].u.i);
     return VM_OK;
-  default:
-    return VM_ERR_OVERFLOW;
+  default: return VM_ERR_OVERFLOW;
   }
 }
 
@@ -318,8 +311,7 @@ static int text_cmp(const vm_val *a, const vm_val *b)
  * definition of their arithmetic, used by the dispatch loop (where `op` is a constant, so
  * the switch folds away) and by vm_fold (the compiler's constant folding). */
 static inline __attribute__((always_inline)) vm_status value_op(vm_opcode op, vm_val *a,
-                                                                 const vm_val *b,
-                                                                 const vm_val *c)
+                                                                const vm_val *b, const vm_val *c)
 {
   int64_t v = 0;
   dec_num n;
@@ -338,7 +330,8 @@ static inline __attribute__((always_inline)) vm_status value_op(vm_opcode op, vm
     if (__builtin_mul_overflow(b->u.i, c->u.i, &v))
       return VM_ERR_OVERFLOW;
     break;
-  case OP_NEGI: case OP_ABSI:
+  case OP_NEGI:
+  case OP_ABSI:
     v = b->u.i;
     if (op == OP_NEGI || v < 0) {
       if (v == INT64_MIN)
@@ -403,23 +396,23 @@ vm_status vm_fold(vm_opcode op, vm_val *a, const vm_val *b, const vm_val *c)
 #if defined(__GNUC__) && !defined(ELIG_NO_COMPUTED_GOTO)
 #define VM_COMPUTED_GOTO 1
 #define VMCASE(name) L_##name:
-#define DISPATCH()                \
-  do {                            \
-    goto *jump_table[ip->op];     \
+#define DISPATCH()            \
+  do {                        \
+    goto *jump_table[ip->op]; \
   } while (0)
 #define VM_SWITCH
 #else
 #define VM_COMPUTED_GOTO 0
 #define VMCASE(name) case OP_##name:
 #define DISPATCH() goto dispatch
-#define VM_SWITCH   \
-  dispatch:         \
+#define VM_SWITCH \
+  dispatch:       \
   switch ((vm_opcode)ip->op)
 #endif
-#define NEXT()                    \
-  do {                            \
-    ip++;                         \
-    DISPATCH();                   \
+#define NEXT()  \
+  do {          \
+    ip++;       \
+    DISPATCH(); \
   } while (0)
 /* The instruction pointer walks the code array itself: the loop keeps one pointer live
  * instead of an index and the array, and a jump's target is one addition. */
@@ -454,6 +447,9 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
 #undef OP
   };
 #endif
+  /* The handlers are laid out as a table of cases, which clang-format cannot see through
+   * the label macros. */
+  /* clang-format off */
   DISPATCH();
   VM_SWITCH {
     VMCASE(LOADK)
@@ -629,5 +625,6 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
       return VM_OK;
   }
   return VM_OK; /* not reached: every handler dispatches or returns */
+  /* clang-format on */
 }
 #undef in

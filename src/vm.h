@@ -17,7 +17,7 @@
 
 typedef enum {
   VM_OK = 0,
-  VM_ERR_OVERFLOW,   /* a value out of range */
+  VM_ERR_OVERFLOW, /* a value out of range */
   VM_ERR_DIV_ZERO,
   VM_ERR_REGEX_LIMIT,
   VM_ERR_REGEX,
@@ -33,8 +33,8 @@ typedef struct vm_ctx vm_ctx;
  * (about 2% of a batch run).  No other file may name these fields. */
 typedef struct vm_state {
   const elig_program *P;
-  vm_val *R;            /* registers */
-  uint32_t *rule;       /* per cell: for decisions, the rule that decided */
+  vm_val *R;      /* registers */
+  uint32_t *rule; /* per cell: for decisions, the rule that decided */
 } vm_state;
 
 #define VM_STATE(ctx) ((const vm_state *)(const void *)(ctx))

@@ -14,9 +14,9 @@
 #include <stddef.h>
 
 typedef struct {
-  char *p;       /* the bytes; one spare byte after len, for a NUL */
+  char *p; /* the bytes; one spare byte after len, for a NUL */
   size_t len, cap;
-  bool failed;   /* an allocation failed; the content is incomplete */
+  bool failed; /* an allocation failed; the content is incomplete */
 } wbuf;
 
 /* Appends n bytes of s. */

@@ -44,16 +44,10 @@ static size_t format_value(ty_type t, const vm_val *v, char *buf, bool *is_text)
   case TY_INT: return format_int(v->u.i, buf);
   case TY_MONEY: return dec_money_format(v->u.i, buf);
   case TY_NUMBER: return dec_num_format_exact(v->u.n, 6, buf);
-  case TY_PERCENT:
-    *is_text = true;
-    return dec_num_format_percent(v->u.n, 2, DEC_HALF_AWAY, buf);
+  case TY_PERCENT: *is_text = true; return dec_num_format_percent(v->u.n, 2, DEC_HALF_AWAY, buf);
   case TY_BOOL: return (size_t)snprintf(buf, DEC_FMT_MAX, "%s", v->u.i ? "true" : "false");
-  case TY_DATE:
-    *is_text = true;
-    return date_format((int32_t)v->u.i, buf);
-  default:
-    buf[0] = '\0';
-    return 0;
+  case TY_DATE: *is_text = true; return date_format((int32_t)v->u.i, buf);
+  default: buf[0] = '\0'; return 0;
   }
 }
 

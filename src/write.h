@@ -14,7 +14,10 @@
 #include "vm.h"
 #include "wbuf.h"
 
-typedef enum { WRITE_CSV, WRITE_JSONL } write_format;
+typedef enum {
+  WRITE_CSV,
+  WRITE_JSONL
+} write_format;
 
 /* The header line of a record CSV output; `why` adds the column of write_record's `why`. */
 void write_record_header(wbuf *b, const elig_program *P, bool why);

@@ -77,13 +77,13 @@ void cli_inputs(char *const *paths, size_t n, int forced, cli_file *files, elig_
 /* Where a batch's streams go: results, rejects, aggregates and the list to output files (or
  * standard output), the report to standard output, messages to standard error. */
 typedef struct {
-  output *streams[6];        /* by elig_stream; NULL: standard output for results and the
+  output *streams[6]; /* by elig_stream; NULL: standard output for results and the
                                 report, nothing else may be written there */
-  bool progress;             /* a progress line on standard error */
-  bool diff_progress;        /* its diff wording */
-  double start, last;        /* when the batch started, when the line was last written */
-  bool shown;                /* a progress line is on the terminal */
-  bool report_failed;        /* standard output refused the report */
+  bool progress;      /* a progress line on standard error */
+  bool diff_progress; /* its diff wording */
+  double start, last; /* when the batch started, when the line was last written */
+  bool shown;         /* a progress line is on the terminal */
+  bool report_failed; /* standard output refused the report */
 } cli_sink;
 
 /* The callbacks of a batch writing to `sink`. */

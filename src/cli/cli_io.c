@@ -78,8 +78,8 @@ static elig_input_format format_of(const char *path, int forced)
   if (forced >= 0)
     return (elig_input_format)forced;
   const char *dot = strrchr(path, '.');
-  if (dot && (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".ndjson") == 0 ||
-              strcmp(dot, ".json") == 0))
+  if (dot &&
+      (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".ndjson") == 0 || strcmp(dot, ".json") == 0))
     return ELIG_INPUT_JSONL;
   return ELIG_INPUT_CSV;
 }
@@ -88,8 +88,11 @@ void cli_inputs(char *const *paths, size_t n, int forced, cli_file *files, elig_
 {
   for (size_t i = 0; i < n; i++) {
     files[i] = (cli_file){.path = paths[i], .fd = -1};
-    inputs[i] = (elig_input){.name = paths[i], .format = format_of(paths[i], forced),
-                             .arg = &files[i], .open = file_open, .read = file_read,
+    inputs[i] = (elig_input){.name = paths[i],
+                             .format = format_of(paths[i], forced),
+                             .arg = &files[i],
+                             .open = file_open,
+                             .read = file_read,
                              .close = file_close};
   }
 }
@@ -163,8 +166,8 @@ static void sink_progress(void *arg, const elig_batch_stats *st)
 elig_batch_io cli_batch_io(cli_sink *sink)
 {
   sink->start = sink->last = now();
-  return (elig_batch_io){.write = sink_write, .cancelled = sink_cancelled,
-                         .progress = sink_progress, .arg = sink};
+  return (elig_batch_io){
+      .write = sink_write, .cancelled = sink_cancelled, .progress = sink_progress, .arg = sink};
 }
 
 void cli_end_progress(cli_sink *sink)

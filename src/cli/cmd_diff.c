@@ -16,29 +16,29 @@
 #include "cli.h"
 
 static const char usage_diff[] =
-  "usage: elig diff [options] OLD NEW DATA...\n"
-  "\n"
-  "Evaluates the rule sets OLD (in force) and NEW (proposed) over the same records of DATA\n"
-  "(CSV with a header, or JSON Lines; '-' is standard input) in one pass, and reports the\n"
-  "impact of the change: for each decision how many records go from which value to which,\n"
-  "how many records gain or lose each flag, and which groups of each aggregate (villages,\n"
-  "counties) change outcome.\n"
-  "\n"
-  "options:\n"
-  "      --format=text|json     report format (default text)\n"
-  "      --list=FILE            the changed records to FILE as CSV: line, key, each\n"
-  "                             decision's old and new value, old and new flags\n"
-  "      --input-format=csv|jsonl\n"
-  "                             input format (default: by file name; .jsonl, .ndjson and\n"
-  "                             .json are JSON Lines, anything else CSV)\n"
-  "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
-  "      --progress, --no-progress\n"
-  "                             progress line on standard error (default: when a terminal)\n"
-  "  -h, --help                 this help\n"
-  "\n"
-  "exit status: 0 all good (whether or not anything changes), 1 rule errors, 2 usage,\n"
-  "3 some records rejected by either rule set, 4 an input could not be read or an output\n"
-  "could not be written\n";
+    "usage: elig diff [options] OLD NEW DATA...\n"
+    "\n"
+    "Evaluates the rule sets OLD (in force) and NEW (proposed) over the same records of DATA\n"
+    "(CSV with a header, or JSON Lines; '-' is standard input) in one pass, and reports the\n"
+    "impact of the change: for each decision how many records go from which value to which,\n"
+    "how many records gain or lose each flag, and which groups of each aggregate (villages,\n"
+    "counties) change outcome.\n"
+    "\n"
+    "options:\n"
+    "      --format=text|json     report format (default text)\n"
+    "      --list=FILE            the changed records to FILE as CSV: line, key, each\n"
+    "                             decision's old and new value, old and new flags\n"
+    "      --input-format=csv|jsonl\n"
+    "                             input format (default: by file name; .jsonl, .ndjson and\n"
+    "                             .json are JSON Lines, anything else CSV)\n"
+    "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
+    "      --progress, --no-progress\n"
+    "                             progress line on standard error (default: when a terminal)\n"
+    "  -h, --help                 this help\n"
+    "\n"
+    "exit status: 0 all good (whether or not anything changes), 1 rule errors, 2 usage,\n"
+    "3 some records rejected by either rule set, 4 an input could not be read or an output\n"
+    "could not be written\n";
 
 typedef struct {
   elig_diff_options opt;
@@ -49,16 +49,22 @@ typedef struct {
 
 static int parse_diff(int argc, char **argv, diff_args *a)
 {
-  enum { O_FORMAT = 256, O_LIST, O_INPUT_FORMAT, O_AS_OF, O_PROGRESS, O_NO_PROGRESS };
-  static const struct option opts[] = {
-    {"format", required_argument, NULL, O_FORMAT},
-    {"list", required_argument, NULL, O_LIST},
-    {"input-format", required_argument, NULL, O_INPUT_FORMAT},
-    {"as-of", required_argument, NULL, O_AS_OF},
-    {"progress", no_argument, NULL, O_PROGRESS},
-    {"no-progress", no_argument, NULL, O_NO_PROGRESS},
-    {"help", no_argument, NULL, 'h'},
-    {0, 0, 0, 0}};
+  enum {
+    O_FORMAT = 256,
+    O_LIST,
+    O_INPUT_FORMAT,
+    O_AS_OF,
+    O_PROGRESS,
+    O_NO_PROGRESS
+  };
+  static const struct option opts[] = {{"format", required_argument, NULL, O_FORMAT},
+                                       {"list", required_argument, NULL, O_LIST},
+                                       {"input-format", required_argument, NULL, O_INPUT_FORMAT},
+                                       {"as-of", required_argument, NULL, O_AS_OF},
+                                       {"progress", no_argument, NULL, O_PROGRESS},
+                                       {"no-progress", no_argument, NULL, O_NO_PROGRESS},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     switch (c) {
@@ -155,7 +161,7 @@ int cmd_diff(int argc, char **argv)
   char *const *data = argv + optind + 2;
   size_t ndata = (size_t)(argc - optind - 2);
   if (!old_rs || !new_rs || !list_usable(a.list, data, ndata, old_rs, new_rs)) {
-    int status = old_rs && new_rs                ? EXIT_USAGE
+    int status = old_rs && new_rs            ? EXIT_USAGE
                  : old_failure > new_failure ? old_failure
                                              : new_failure;
     elig_ruleset_free(old_rs);

@@ -22,18 +22,18 @@
 #include "cli.h"
 
 static const char usage_fmt[] =
-  "usage: elig fmt [options] FILE...\n"
-  "\n"
-  "Rewrites each rule file in the one canonical layout, keeping its comments; a file\n"
-  "already formatted is not touched.  '-' reads standard input and writes the result to\n"
-  "standard output.  A file that does not parse is left as it is.\n"
-  "\n"
-  "options:\n"
-  "  --check                write nothing; list the files that are not formatted\n"
-  "  -h, --help             this help\n"
-  "\n"
-  "exit status: 0 all formatted, 1 a file is not formatted (--check) or does not\n"
-  "parse, 2 usage, 4 a file could not be read or written\n";
+    "usage: elig fmt [options] FILE...\n"
+    "\n"
+    "Rewrites each rule file in the one canonical layout, keeping its comments; a file\n"
+    "already formatted is not touched.  '-' reads standard input and writes the result to\n"
+    "standard output.  A file that does not parse is left as it is.\n"
+    "\n"
+    "options:\n"
+    "  --check                write nothing; list the files that are not formatted\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "exit status: 0 all formatted, 1 a file is not formatted (--check) or does not\n"
+    "parse, 2 usage, 4 a file could not be read or written\n";
 
 /* "elig: MESSAGE", then the usage, on standard error. */
 static int usage(const char *message)
@@ -174,8 +174,10 @@ static int fmt_one(const char *path, bool check, bool *unformatted)
               name);
       elig_free(first);
     } else if (rc == ELIG_EINTERNAL) {
-      fprintf(stderr, "elig: %s: internal error: the formatted text would not mean the same; "
-              "the file is left as it is (please report this)\n", name);
+      fprintf(stderr,
+              "elig: %s: internal error: the formatted text would not mean the same; "
+              "the file is left as it is (please report this)\n",
+              name);
     } else if (rc == ELIG_EINVAL) {
       fprintf(stderr, "elig: %s: the file is too large for a rule file\n", name);
     } else {
@@ -208,7 +210,7 @@ static int fmt_one(const char *path, bool check, bool *unformatted)
 int cmd_fmt(int argc, char **argv)
 {
   static const struct option opts[] = {
-    {"check", no_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+      {"check", no_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
   bool check = false;
   int c;
   opterr = 0;
@@ -236,8 +238,8 @@ int cmd_fmt(int argc, char **argv)
       status = st;
   }
   if (unformatted) {
-    fprintf(stderr, "elig: %d file%s not formatted; 'elig fmt FILE...' rewrites %s\n",
-            unformatted, unformatted == 1 ? " is" : "s are", unformatted == 1 ? "it" : "them");
+    fprintf(stderr, "elig: %d file%s not formatted; 'elig fmt FILE...' rewrites %s\n", unformatted,
+            unformatted == 1 ? " is" : "s are", unformatted == 1 ? "it" : "them");
     if (status < EXIT_RULES)
       status = EXIT_RULES;
   }

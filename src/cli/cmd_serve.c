@@ -27,39 +27,38 @@
 #include "cli.h"
 #include "serve.h"
 
-
 static const char usage_serve[] =
-  "usage: elig serve [options] RULES\n"
-  "\n"
-  "Answers HTTP requests with the rule set RULES (and what it imports):\n"
-  "  POST /v1/evaluate   one record as a JSON object, or many as JSON Lines or an array;\n"
-  "                      results as 'elig run --format jsonl' writes them\n"
-  "                      (?as_of=YYYY-MM-DD, ?aggregates=true)\n"
-  "  POST /v1/explain    one record: why its decisions came out so (?format=json|text)\n"
-  "  GET  /v1/rules      the rule set in force: policy, version, hash, what it defines,\n"
-  "                      and the last reload that failed\n"
-  "  GET  /healthz       that the service answers\n"
-  "Every response names the hash of the rule set that produced it (Elig-Rules-Hash).\n"
-  "The rules are compiled again on SIGHUP and when a rule file changes; when they do not\n"
-  "compile, the rules in force stay.  The log (standard error) has one JSON line per\n"
-  "request, without the records' contents.\n"
-  "\n"
-  "options:\n"
-  "  -l, --listen=ADDR:PORT     where to listen (default 127.0.0.1:8080); ':PORT' for every\n"
-  "                             IPv4 address, '[::1]:PORT' for IPv6, port 0 for a free one\n"
-  "  -j, --threads=N            worker threads (default: the cores available)\n"
-  "      --max-body=BYTES       largest request body (default 16M; suffixes K, M, G)\n"
-  "      --max-connections=N    open connections at once, in all (default 4096)\n"
-  "      --max-per-client=N     open connections at once from one address (default 64)\n"
-  "      --timeout=SECONDS      close a connection idle this long (default 30)\n"
-  "      --request-timeout=SECONDS\n"
-  "                             time allowed to send a whole request body (default 60)\n"
-  "      --watch=MS             look at the rule files every MS milliseconds and reload\n"
-  "                             them when they change (default 1000; 0: on SIGHUP only)\n"
-  "  -h, --help                 this help\n"
-  "\n"
-  "exit status: 0 stopped by SIGINT or SIGTERM, 1 rule errors, 2 usage,\n"
-  "4 the address cannot be listened on\n";
+    "usage: elig serve [options] RULES\n"
+    "\n"
+    "Answers HTTP requests with the rule set RULES (and what it imports):\n"
+    "  POST /v1/evaluate   one record as a JSON object, or many as JSON Lines or an array;\n"
+    "                      results as 'elig run --format jsonl' writes them\n"
+    "                      (?as_of=YYYY-MM-DD, ?aggregates=true)\n"
+    "  POST /v1/explain    one record: why its decisions came out so (?format=json|text)\n"
+    "  GET  /v1/rules      the rule set in force: policy, version, hash, what it defines,\n"
+    "                      and the last reload that failed\n"
+    "  GET  /healthz       that the service answers\n"
+    "Every response names the hash of the rule set that produced it (Elig-Rules-Hash).\n"
+    "The rules are compiled again on SIGHUP and when a rule file changes; when they do not\n"
+    "compile, the rules in force stay.  The log (standard error) has one JSON line per\n"
+    "request, without the records' contents.\n"
+    "\n"
+    "options:\n"
+    "  -l, --listen=ADDR:PORT     where to listen (default 127.0.0.1:8080); ':PORT' for every\n"
+    "                             IPv4 address, '[::1]:PORT' for IPv6, port 0 for a free one\n"
+    "  -j, --threads=N            worker threads (default: the cores available)\n"
+    "      --max-body=BYTES       largest request body (default 16M; suffixes K, M, G)\n"
+    "      --max-connections=N    open connections at once, in all (default 4096)\n"
+    "      --max-per-client=N     open connections at once from one address (default 64)\n"
+    "      --timeout=SECONDS      close a connection idle this long (default 30)\n"
+    "      --request-timeout=SECONDS\n"
+    "                             time allowed to send a whole request body (default 60)\n"
+    "      --watch=MS             look at the rule files every MS milliseconds and reload\n"
+    "                             them when they change (default 1000; 0: on SIGHUP only)\n"
+    "  -h, --help                 this help\n"
+    "\n"
+    "exit status: 0 stopped by SIGINT or SIGTERM, 1 rule errors, 2 usage,\n"
+    "4 the address cannot be listened on\n";
 
 typedef struct {
   const char *rules;
@@ -145,27 +144,27 @@ static bool resolve_listen(const char *spec, struct sockaddr_storage *addr, sock
 static int parse_options(int argc, char **argv, serve_options *o)
 {
   static const struct option opts[] = {
-    {"listen", required_argument, NULL, 'l'},
-    {"threads", required_argument, NULL, 'j'},
-    {"max-body", required_argument, NULL, 'B'},
-    {"max-connections", required_argument, NULL, 'C'},
-    {"max-per-client", required_argument, NULL, 'P'},
-    {"timeout", required_argument, NULL, 'T'},
-    {"request-timeout", required_argument, NULL, 'R'},
-    {"watch", required_argument, NULL, 'W'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+      {"listen", required_argument, NULL, 'l'},
+      {"threads", required_argument, NULL, 'j'},
+      {"max-body", required_argument, NULL, 'B'},
+      {"max-connections", required_argument, NULL, 'C'},
+      {"max-per-client", required_argument, NULL, 'P'},
+      {"timeout", required_argument, NULL, 'T'},
+      {"request-timeout", required_argument, NULL, 'R'},
+      {"watch", required_argument, NULL, 'W'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
   };
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   *o = (serve_options){
-    .listen = "127.0.0.1:8080",
-    .threads = cores > 0 ? (unsigned)cores : 1,
-    .max_body = 16u << 20,
-    .max_connections = 4096,
-    .max_per_client = 64,
-    .timeout = 30,
-    .request_timeout = 60,
-    .watch_ms = 1000,
+      .listen = "127.0.0.1:8080",
+      .threads = cores > 0 ? (unsigned)cores : 1,
+      .max_body = 16u << 20,
+      .max_connections = 4096,
+      .max_per_client = 64,
+      .timeout = 30,
+      .request_timeout = 60,
+      .watch_ms = 1000,
   };
   int c;
   optind = 1;
@@ -183,8 +182,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
       continue;
     case 'B':
       if (!parse_number(optarg, 1, (unsigned long long)1 << 32, true, &v))
-        return cli_usage_error(usage_serve, "--max-body takes bytes (16M, 512K), not '%s'",
-                               optarg);
+        return cli_usage_error(usage_serve, "--max-body takes bytes (16M, 512K), not '%s'", optarg);
       o->max_body = (size_t)v;
       continue;
     case 'C':
@@ -197,8 +195,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
     case 'T':
     case 'R':
       if (!parse_number(optarg, 1, 86400, false, &v))
-        return cli_usage_error(usage_serve, "timeouts take 1 to 86400 seconds, not '%s'",
-                               optarg);
+        return cli_usage_error(usage_serve, "timeouts take 1 to 86400 seconds, not '%s'", optarg);
       *(c == 'T' ? &o->timeout : &o->request_timeout) = (unsigned)v;
       continue;
     case 'W':
@@ -209,8 +206,8 @@ static int parse_options(int argc, char **argv, serve_options *o)
     }
   }
   if (argc - optind != 1)
-    return cli_usage_error(usage_serve, "%s", argc - optind < 1 ? "no rule file given"
-                                                                : "give one rule file");
+    return cli_usage_error(usage_serve, "%s",
+                           argc - optind < 1 ? "no rule file given" : "give one rule file");
   o->rules = argv[optind];
   char error[300];
   if (!resolve_listen(o->listen, &o->addr, &o->addr_len, error, sizeof error))
@@ -247,9 +244,9 @@ static void fit_file_limit(serve_options *o, serve_log *log)
 typedef struct {
   serve_log *log;
   pthread_mutex_t lock;
-  char last[256];              /* the last message written */
+  char last[256]; /* the last message written */
   time_t last_at;
-  unsigned dropped;            /* repeats of it dropped since */
+  unsigned dropped; /* repeats of it dropped since */
 } http_log;
 
 __attribute__((format(printf, 2, 0))) static void http_logger(void *cls, const char *fmt,
@@ -296,8 +293,7 @@ static void http_log_flush(http_log *hl)
   serve_log_write(hl->log, repeats);
 }
 
-static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
-                                       http_log *log)
+static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http, http_log *log)
 {
   struct sockaddr_storage addr = o->addr; /* a copy: libmicrohttpd takes it non-const */
   unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -308,20 +304,17 @@ static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
   /* The worker pool only when there is more than one worker: libmicrohttpd warns about a
    * pool of one, and one internal thread is the same thing. */
   struct MHD_OptionItem pool[] = {
-    {o->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, o->threads, NULL},
-    {MHD_OPTION_END, 0, NULL},
+      {o->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, o->threads, NULL},
+      {MHD_OPTION_END, 0, NULL},
   };
   struct MHD_Daemon *d = MHD_start_daemon(
-    flags, port, NULL, NULL, serve_http_request, http,
-    MHD_OPTION_EXTERNAL_LOGGER, http_logger, log, /* first, to catch what the others say */
-    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-    MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
-    MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_client,
-    MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
-    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-    MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed, http,
-    MHD_OPTION_ARRAY, pool,
-    MHD_OPTION_END);
+      flags, port, NULL, NULL, serve_http_request, http, MHD_OPTION_EXTERNAL_LOGGER, http_logger,
+      log, /* first, to catch what the others say */
+      MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
+      o->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_client,
+      MHD_OPTION_CONNECTION_TIMEOUT, o->timeout, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+      MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed, http, MHD_OPTION_ARRAY, pool,
+      MHD_OPTION_END);
   if (!d)
     fprintf(stderr, "elig: cannot listen on '%s'%s%s\n", o->listen, errno ? ": " : "",
             errno ? strerror(errno) : "");
@@ -382,8 +375,7 @@ int cmd_serve(int argc, char **argv)
     return EXIT_RULES;
   }
   fit_file_limit(&o, &log);
-  serve_http http = {.holder = &holder, .log = &log,
-                     .limits = {o.max_body, o.request_timeout}};
+  serve_http http = {.holder = &holder, .log = &log, .limits = {o.max_body, o.request_timeout}};
   atomic_init(&http.in_flight, 0);
   http_log hlog = {.log = &log};
   pthread_mutex_init(&hlog.lock, NULL);
@@ -396,11 +388,11 @@ int cmd_serve(int argc, char **argv)
   }
   const union MHD_DaemonInfo *bound = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
   serve_rules *r = serve_holder_acquire(&holder);
-  serve_log_write(&log, json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:i}", "event", "listening",
-                                  "listen", o.listen, "port", bound ? (int)bound->port : 0,
-                                  "policy", elig_ruleset_policy(r->rs), "version",
-                                  elig_ruleset_version(r->rs), "rules",
-                                  elig_ruleset_hash(r->rs), "threads", (int)o.threads));
+  serve_log_write(&log,
+                  json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:i}", "event", "listening", "listen",
+                            o.listen, "port", bound ? (int)bound->port : 0, "policy",
+                            elig_ruleset_policy(r->rs), "version", elig_ruleset_version(r->rs),
+                            "rules", elig_ruleset_hash(r->rs), "threads", (int)o.threads));
   serve_rules_release(r);
 
   int sig = signal_loop(&holder, &signals, o.watch_ms);

@@ -23,99 +23,99 @@
 #include "cli.h"
 
 static const char usage_main[] =
-  "usage: elig <command> [options] [arguments]\n"
-  "\n"
-  "commands:\n"
-  "  check FILE...          check rule files; print every error and warning\n"
-  "  run RULES DATA...      evaluate household records against a rule set\n"
-  "  test FILE...           run the test blocks of rule files (and of what they import)\n"
-  "  fmt FILE...            rewrite rule files in the canonical layout (--check: only say)\n"
-  "  diff OLD NEW DATA...   the impact of a rule change on a register\n"
-  "  explain RULES DATA... --id KEY\n"
-  "                         why a record's decisions and flags came out as they did\n"
-  "  serve RULES            an HTTP JSON service evaluating records with RULES\n"
-  "\n"
-  "options:\n"
-  "  -h, --help             this help; 'elig COMMAND --help' for a command's\n"
-  "  -V, --version          the version\n"
-  "\n"
-  "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
-  "4 an input could not be read or an output could not be written\n";
+    "usage: elig <command> [options] [arguments]\n"
+    "\n"
+    "commands:\n"
+    "  check FILE...          check rule files; print every error and warning\n"
+    "  run RULES DATA...      evaluate household records against a rule set\n"
+    "  test FILE...           run the test blocks of rule files (and of what they import)\n"
+    "  fmt FILE...            rewrite rule files in the canonical layout (--check: only say)\n"
+    "  diff OLD NEW DATA...   the impact of a rule change on a register\n"
+    "  explain RULES DATA... --id KEY\n"
+    "                         why a record's decisions and flags came out as they did\n"
+    "  serve RULES            an HTTP JSON service evaluating records with RULES\n"
+    "\n"
+    "options:\n"
+    "  -h, --help             this help; 'elig COMMAND --help' for a command's\n"
+    "  -V, --version          the version\n"
+    "\n"
+    "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
+    "4 an input could not be read or an output could not be written\n";
 
 static const char usage_check[] =
-  "usage: elig check [options] FILE...\n"
-  "\n"
-  "Compiles each rule file (with everything it imports) without reading any record,\n"
-  "and prints every error and warning as FILE:LINE:COL with the source line.\n"
-  "\n"
-  "options:\n"
-  "  --dump=ast|code        also print the syntax tree or the compiled program\n"
-  "  -h, --help             this help\n"
-  "\n"
-  "exit status: 0 no errors (warnings allowed), 1 errors, 2 usage\n";
+    "usage: elig check [options] FILE...\n"
+    "\n"
+    "Compiles each rule file (with everything it imports) without reading any record,\n"
+    "and prints every error and warning as FILE:LINE:COL with the source line.\n"
+    "\n"
+    "options:\n"
+    "  --dump=ast|code        also print the syntax tree or the compiled program\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "exit status: 0 no errors (warnings allowed), 1 errors, 2 usage\n";
 
 static const char usage_run[] =
-  "usage: elig run [options] RULES DATA...\n"
-  "\n"
-  "Evaluates every record of DATA (CSV with a header, or JSON Lines; '-' is standard\n"
-  "input) and writes one result per record, in input order, then the aggregates.\n"
-  "\n"
-  "options:\n"
-  "  -f, --format=csv|jsonl     output format (default csv)\n"
-  "      --input-format=csv|jsonl\n"
-  "                             input format (default: by file name; .jsonl, .ndjson and\n"
-  "                             .json are JSON Lines, anything else CSV)\n"
-  "  -o, --output=FILE          results to FILE (default standard output)\n"
-  "      --aggregates=FILE      aggregate results to FILE (default: after the records)\n"
-  "      --rejects=FILE         rejected records to FILE as CSV: line, the key\n"
-  "                             fields (hh_id,year), reason, record\n"
-  "                             (default: each rejection reported on standard error)\n"
-  "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
-  "  -j, --threads=N            worker threads (default: the cores available)\n"
-  "      --progress, --no-progress\n"
-  "                             progress line on standard error (default: when a terminal)\n"
-  "      --explain              a last column, 'why', naming the rule that decided each\n"
-  "                             decision (elig explain gives the full explanation)\n"
-  "      --show-values          rejection messages quote the value at fault (records hold\n"
-  "                             personal data: by default messages never do)\n"
-  "  -h, --help                 this help\n"
-  "\n"
-  "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
-  "4 an input could not be read or an output could not be written\n";
+    "usage: elig run [options] RULES DATA...\n"
+    "\n"
+    "Evaluates every record of DATA (CSV with a header, or JSON Lines; '-' is standard\n"
+    "input) and writes one result per record, in input order, then the aggregates.\n"
+    "\n"
+    "options:\n"
+    "  -f, --format=csv|jsonl     output format (default csv)\n"
+    "      --input-format=csv|jsonl\n"
+    "                             input format (default: by file name; .jsonl, .ndjson and\n"
+    "                             .json are JSON Lines, anything else CSV)\n"
+    "  -o, --output=FILE          results to FILE (default standard output)\n"
+    "      --aggregates=FILE      aggregate results to FILE (default: after the records)\n"
+    "      --rejects=FILE         rejected records to FILE as CSV: line, the key\n"
+    "                             fields (hh_id,year), reason, record\n"
+    "                             (default: each rejection reported on standard error)\n"
+    "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
+    "  -j, --threads=N            worker threads (default: the cores available)\n"
+    "      --progress, --no-progress\n"
+    "                             progress line on standard error (default: when a terminal)\n"
+    "      --explain              a last column, 'why', naming the rule that decided each\n"
+    "                             decision (elig explain gives the full explanation)\n"
+    "      --show-values          rejection messages quote the value at fault (records hold\n"
+    "                             personal data: by default messages never do)\n"
+    "  -h, --help                 this help\n"
+    "\n"
+    "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
+    "4 an input could not be read or an output could not be written\n";
 
 static const char usage_test[] =
-  "usage: elig test [options] FILE...\n"
-  "\n"
-  "Runs every test block in each rule file and the files it imports.  Each failure is\n"
-  "printed as FILE:LINE:COL: test \"NAME\": expected CONDITION, got VALUES; then a summary\n"
-  "line 'N passed, N failed'.\n"
-  "\n"
-  "options:\n"
-  "      --run=TEXT             run only the tests whose name contains TEXT\n"
-  "      --coverage             also list the decision rules and flags no test exercised,\n"
-  "                             and the share covered\n"
-  "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
-  "  -h, --help                 this help\n"
-  "\n"
-  "exit status: 0 all tests passed, 1 a test failed or a rule file has errors, 2 usage\n";
+    "usage: elig test [options] FILE...\n"
+    "\n"
+    "Runs every test block in each rule file and the files it imports.  Each failure is\n"
+    "printed as FILE:LINE:COL: test \"NAME\": expected CONDITION, got VALUES; then a summary\n"
+    "line 'N passed, N failed'.\n"
+    "\n"
+    "options:\n"
+    "      --run=TEXT             run only the tests whose name contains TEXT\n"
+    "      --coverage             also list the decision rules and flags no test exercised,\n"
+    "                             and the share covered\n"
+    "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
+    "  -h, --help                 this help\n"
+    "\n"
+    "exit status: 0 all tests passed, 1 a test failed or a rule file has errors, 2 usage\n";
 
 static const char usage_explain[] =
-  "usage: elig explain [options] RULES DATA... --id KEY\n"
-  "\n"
-  "For each record of DATA whose key is KEY: every decision with the rule that decided, its\n"
-  "reason and the values it read, the rules before it that did not match, every flag (raised\n"
-  "or not) with its values, and what the derived values used were computed from.\n"
-  "\n"
-  "options:\n"
-  "      --id=KEY               the record's first key field (hh_id in the national rules)\n"
-  "      --year=YEAR            also require the field 'year' to be YEAR\n"
-  "  -f, --format=text|json     a readable tree (default) or one JSON object per record\n"
-  "      --input-format=csv|jsonl\n"
-  "      --as-of=YYYY-MM-DD     the evaluation date (default today)\n"
-  "  -h, --help                 this help\n"
-  "\n"
-  "exit status: 0 explained, 1 rule errors, 2 usage, 3 no record has that key,\n"
-  "4 an input could not be read\n";
+    "usage: elig explain [options] RULES DATA... --id KEY\n"
+    "\n"
+    "For each record of DATA whose key is KEY: every decision with the rule that decided, its\n"
+    "reason and the values it read, the rules before it that did not match, every flag (raised\n"
+    "or not) with its values, and what the derived values used were computed from.\n"
+    "\n"
+    "options:\n"
+    "      --id=KEY               the record's first key field (hh_id in the national rules)\n"
+    "      --year=YEAR            also require the field 'year' to be YEAR\n"
+    "  -f, --format=text|json     a readable tree (default) or one JSON object per record\n"
+    "      --input-format=csv|jsonl\n"
+    "      --as-of=YYYY-MM-DD     the evaluation date (default today)\n"
+    "  -h, --help                 this help\n"
+    "\n"
+    "exit status: 0 explained, 1 rule errors, 2 usage, 3 no record has that key,\n"
+    "4 an input could not be read\n";
 
 int cli_usage_error(const char *usage, const char *message, const char *arg)
 {
@@ -186,7 +186,7 @@ static void print_text(const char *text)
 static int cmd_check(int argc, char **argv)
 {
   static const struct option opts[] = {
-    {"dump", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+      {"dump", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
   const char *dump = NULL;
   int c;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -282,22 +282,29 @@ typedef struct {
 
 static int parse_run(int argc, char **argv, run_args *a)
 {
-  enum { O_INPUT_FORMAT = 256, O_AGGREGATES, O_REJECTS, O_AS_OF, O_PROGRESS, O_NO_PROGRESS,
-         O_EXPLAIN, O_SHOW_VALUES };
-  static const struct option opts[] = {
-    {"format", required_argument, NULL, 'f'},
-    {"input-format", required_argument, NULL, O_INPUT_FORMAT},
-    {"output", required_argument, NULL, 'o'},
-    {"aggregates", required_argument, NULL, O_AGGREGATES},
-    {"rejects", required_argument, NULL, O_REJECTS},
-    {"as-of", required_argument, NULL, O_AS_OF},
-    {"threads", required_argument, NULL, 'j'},
-    {"progress", no_argument, NULL, O_PROGRESS},
-    {"no-progress", no_argument, NULL, O_NO_PROGRESS},
-    {"explain", no_argument, NULL, O_EXPLAIN},
-    {"show-values", no_argument, NULL, O_SHOW_VALUES},
-    {"help", no_argument, NULL, 'h'},
-    {0, 0, 0, 0}};
+  enum {
+    O_INPUT_FORMAT = 256,
+    O_AGGREGATES,
+    O_REJECTS,
+    O_AS_OF,
+    O_PROGRESS,
+    O_NO_PROGRESS,
+    O_EXPLAIN,
+    O_SHOW_VALUES
+  };
+  static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                       {"input-format", required_argument, NULL, O_INPUT_FORMAT},
+                                       {"output", required_argument, NULL, 'o'},
+                                       {"aggregates", required_argument, NULL, O_AGGREGATES},
+                                       {"rejects", required_argument, NULL, O_REJECTS},
+                                       {"as-of", required_argument, NULL, O_AS_OF},
+                                       {"threads", required_argument, NULL, 'j'},
+                                       {"progress", no_argument, NULL, O_PROGRESS},
+                                       {"no-progress", no_argument, NULL, O_NO_PROGRESS},
+                                       {"explain", no_argument, NULL, O_EXPLAIN},
+                                       {"show-values", no_argument, NULL, O_SHOW_VALUES},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, ":f:o:j:h", opts, NULL)) != -1) {
     switch (c) {
@@ -341,20 +348,20 @@ static int parse_run(int argc, char **argv, run_args *a)
 }
 
 /* After a batch: what the person is told, and the exit status. */
-static int run_status(elig_status st, const elig_batch_stats *stats, const run_args *a,
-                      bool kept)
+static int run_status(elig_status st, const elig_batch_stats *stats, const run_args *a, bool kept)
 {
   if (st == ELIG_ECANCELED)
     fprintf(stderr, "elig: interrupted: no output file was written%s\n",
             a->output && strcmp(a->output, "-") != 0
-              ? "" : " (standard output has only part of the results)");
+                ? ""
+                : " (standard output has only part of the results)");
   cli_say_status(st);
   if (st != ELIG_OK || !kept) {
-    fprintf(stderr, "elig: stopped after %llu record%s%s\n",
-            (unsigned long long)stats->records, stats->records == 1 ? "" : "s",
-            a->output && strcmp(a->output, "-") != 0
-              ? "; the output files were not kept"
-              : stats->records ? "; standard output has only part of the results" : "");
+    fprintf(stderr, "elig: stopped after %llu record%s%s\n", (unsigned long long)stats->records,
+            stats->records == 1 ? "" : "s",
+            a->output && strcmp(a->output, "-") != 0 ? "; the output files were not kept"
+            : stats->records ? "; standard output has only part of the results"
+                             : "");
     return EXIT_IO;
   }
   if (stats->rejected)
@@ -422,13 +429,19 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_explain(int argc, char **argv)
 {
-  enum { O_ID = 256, O_YEAR, O_INPUT_FORMAT, O_AS_OF };
-  static const struct option opts[] = {
-    {"id", required_argument, NULL, O_ID}, {"year", required_argument, NULL, O_YEAR},
-    {"format", required_argument, NULL, 'f'},
-    {"input-format", required_argument, NULL, O_INPUT_FORMAT},
-    {"as-of", required_argument, NULL, O_AS_OF}, {"help", no_argument, NULL, 'h'},
-    {0, 0, 0, 0}};
+  enum {
+    O_ID = 256,
+    O_YEAR,
+    O_INPUT_FORMAT,
+    O_AS_OF
+  };
+  static const struct option opts[] = {{"id", required_argument, NULL, O_ID},
+                                       {"year", required_argument, NULL, O_YEAR},
+                                       {"format", required_argument, NULL, 'f'},
+                                       {"input-format", required_argument, NULL, O_INPUT_FORMAT},
+                                       {"as-of", required_argument, NULL, O_AS_OF},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {0, 0, 0, 0}};
   elig_explain_options opt = ELIG_EXPLAIN_OPTIONS_INIT;
   const char *id = NULL, *year = NULL;
   int input_format = -1, c;
@@ -479,8 +492,7 @@ static int cmd_explain(int argc, char **argv)
     elig_ruleset_free(rs);
     return EXIT_USAGE;
   }
-  const char *fields[2] = {elig_ruleset_field_name(rs, elig_ruleset_key_field(rs, 0)),
-                           "year"};
+  const char *fields[2] = {elig_ruleset_field_name(rs, elig_ruleset_key_field(rs, 0)), "year"};
   const char *values[2] = {id, year};
   opt.match_fields = fields;
   opt.match_values = values;
@@ -512,11 +524,16 @@ static int cmd_explain(int argc, char **argv)
 
 static int cmd_test(int argc, char **argv)
 {
-  enum { O_RUN = 256, O_COVERAGE, O_AS_OF };
-  static const struct option opts[] = {
-    {"run", required_argument, NULL, O_RUN}, {"coverage", no_argument, NULL, O_COVERAGE},
-    {"as-of", required_argument, NULL, O_AS_OF}, {"help", no_argument, NULL, 'h'},
-    {0, 0, 0, 0}};
+  enum {
+    O_RUN = 256,
+    O_COVERAGE,
+    O_AS_OF
+  };
+  static const struct option opts[] = {{"run", required_argument, NULL, O_RUN},
+                                       {"coverage", no_argument, NULL, O_COVERAGE},
+                                       {"as-of", required_argument, NULL, O_AS_OF},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {0, 0, 0, 0}};
   elig_test_options opt = ELIG_TEST_OPTIONS_INIT;
   int c;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -553,8 +570,8 @@ static int cmd_test(int argc, char **argv)
     print_text(report);
     elig_free(report);
     if (opt.coverage && st.rules + st.flags)
-      printf("%s: coverage: %u of %u decision rules and %u of %u flags exercised (%u%%)\n",
-             argv[i], st.rules_hit, st.rules, st.flags_hit, st.flags,
+      printf("%s: coverage: %u of %u decision rules and %u of %u flags exercised (%u%%)\n", argv[i],
+             st.rules_hit, st.rules, st.flags_hit, st.flags,
              (st.rules_hit + st.flags_hit) * 100 / (st.rules + st.flags));
     total.passed += st.passed;
     total.failed += st.failed;
@@ -614,8 +631,8 @@ static int dispatch(int argc, char **argv)
     const char *name;
     int (*run)(int, char **);
   } commands[] = {
-    {"check", cmd_check}, {"run", cmd_run}, {"test", cmd_test}, {"diff", cmd_diff},
-    {"fmt", cmd_fmt}, {"explain", cmd_explain}, {"serve", cmd_serve},
+      {"check", cmd_check}, {"run", cmd_run},         {"test", cmd_test},   {"diff", cmd_diff},
+      {"fmt", cmd_fmt},     {"explain", cmd_explain}, {"serve", cmd_serve},
   };
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0)

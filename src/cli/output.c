@@ -10,7 +10,10 @@
 
 #include "output.h"
 
-enum { PATH_BYTES = 4096, MAX_LINKS = 40 };
+enum {
+  PATH_BYTES = 4096,
+  MAX_LINKS = 40
+};
 
 /* Replaces path (a buffer of PATH_BYTES) by the target of the link it names, a relative
  * target taken from the link's own folder. 1: it was a link, path is its target; 0: not a
@@ -55,7 +58,9 @@ static char *link_end(const char *path)
  * Such an output is written through a duplicate of the descriptor, as the shell opened it:
  * sharing its offset with `2>&1`, appending under `>>`, failing where it was closed; its
  * "target" may not even have a name (a pipe, a memfd). */
-enum { DESCRIPTOR_OTHER = -2 };
+enum {
+  DESCRIPTOR_OTHER = -2
+};
 
 static int fd_number(const char *s)
 {
@@ -96,8 +101,7 @@ static FILE *create_temporary(output *out)
   out->tmp = malloc(n);
   for (int k = 0; out->tmp && k < 100; k++) {
     snprintf(out->tmp, n, "%.*s%.*s.tmp-%ld%s%.0d", (int)dir, out->target,
-             (int)(base > 200 ? 200 : base), out->target + dir, (long)getpid(), k ? "-" : "",
-             k);
+             (int)(base > 200 ? 200 : base), out->target + dir, (long)getpid(), k ? "-" : "", k);
     int fd = open(out->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0) {
       FILE *f = fdopen(fd, "w");
@@ -121,7 +125,7 @@ typedef struct {
   bool regular; /* a regular file: one that results written to it would replace */
   dev_t dev;
   ino_t ino;
-  char *name;   /* when it does not exist: "REALDIR/BASE" (malloc'd) */
+  char *name; /* when it does not exist: "REALDIR/BASE" (malloc'd) */
 } file_id;
 
 static bool is_dev_null(const struct stat *st)
@@ -187,8 +191,8 @@ bool out_check_paths(const char *const *outputs, size_t noutputs, const char *co
       file_id ib;
       file_id_of(b, STDOUT_FILENO, &ib);
       if (same_file(&ia, &ib)) {
-        fprintf(log, "elig: two outputs are the same file ('%s' and '%s'): give each its own\n",
-                a, b);
+        fprintf(log, "elig: two outputs are the same file ('%s' and '%s'): give each its own\n", a,
+                b);
         ok = false;
       }
       free(ib.name);
@@ -197,8 +201,10 @@ bool out_check_paths(const char *const *outputs, size_t noutputs, const char *co
       file_id ib;
       file_id_of(inputs[j], STDIN_FILENO, &ib);
       if (same_file(&ia, &ib)) {
-        fprintf(log, "elig: the output '%s' is the input '%s': it would be replaced by the "
-                     "results; write them to another file\n", a, inputs[j]);
+        fprintf(log,
+                "elig: the output '%s' is the input '%s': it would be replaced by the "
+                "results; write them to another file\n",
+                a, inputs[j]);
         ok = false;
       }
       free(ib.name);

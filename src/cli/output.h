@@ -13,13 +13,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-
 typedef struct {
-  const char *path;  /* as given; NULL for standard output */
-  char *target;      /* the file renamed into (owned): path, or a link's target */
-  char *tmp;         /* where we write until everything succeeded (owned), or NULL */
+  const char *path; /* as given; NULL for standard output */
+  char *target;     /* the file renamed into (owned): path, or a link's target */
+  char *tmp;        /* where we write until everything succeeded (owned), or NULL */
   FILE *f;
-  bool failed;       /* out_flush found it cannot be written (and said so) */
+  bool failed; /* out_flush found it cannot be written (and said so) */
 } output;
 
 /* Whether the outputs of a run can be written as asked: false, having said why on `log`,

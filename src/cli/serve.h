@@ -41,8 +41,8 @@
 /* ---------------------------------------------------------------- the log (serve_log.c) */
 
 typedef struct {
-  pthread_mutex_t lock;  /* one line at a time, whole */
-  int fd;                /* where lines go (standard error) */
+  pthread_mutex_t lock; /* one line at a time, whole */
+  int fd;               /* where lines go (standard error) */
 } serve_log;
 
 void serve_log_init(serve_log *log, int fd);
@@ -60,11 +60,11 @@ void serve_time_iso(const struct timespec *t, char *buf, size_t size);
 /* One compiled rule set and what is needed to evaluate with it. */
 typedef struct serve_rules {
   elig_ruleset *rs;
-  atomic_uint refs;            /* the holder's while current, plus one per request */
+  atomic_uint refs; /* the holder's while current, plus one per request */
   pthread_mutex_t pool_lock;
-  elig_ctx **pool;             /* contexts not in use */
+  elig_ctx **pool; /* contexts not in use */
   size_t npool, pool_cap;
-  char loaded_at[32];          /* when it was compiled, ISO 8601 UTC */
+  char loaded_at[32]; /* when it was compiled, ISO 8601 UTC */
 } serve_rules;
 
 /* The identity of one watched file as stat(2) saw it. */
@@ -84,13 +84,13 @@ typedef struct {
 
 /* The rule set in force, and the record of the last attempt to replace it. */
 typedef struct {
-  pthread_mutex_t lock;        /* guards `current` and `failure` */
+  pthread_mutex_t lock; /* guards `current` and `failure` */
   serve_rules *current;
-  char *root;                  /* the root rule file, as given */
-  json_t *failure;             /* the last failed reload (its time and diagnostics), or NULL
+  char *root;            /* the root rule file, as given */
+  json_t *failure;       /* the last failed reload (its time and diagnostics), or NULL
                                   once a later one succeeds */
-  serve_file_sig loaded;       /* the files of the last attempt, as they were then */
-  serve_file_sig seen;         /* as the last poll saw them */
+  serve_file_sig loaded; /* the files of the last attempt, as they were then */
+  serve_file_sig seen;   /* as the last poll saw them */
   serve_log *log;
 } serve_holder;
 
@@ -123,31 +123,31 @@ void serve_rules_ctx_give(serve_rules *r, elig_ctx *ctx);
 /* ---------------------------------------------------------------- request bodies (serve_body.c) */
 
 typedef enum {
-  BODY_EMPTY,    /* nothing but white space */
-  BODY_ONE,      /* one JSON value: one record, answered as one */
-  BODY_LINES,    /* JSON Lines: a record per non-blank line */
-  BODY_ARRAY     /* a JSON array of records */
+  BODY_EMPTY, /* nothing but white space */
+  BODY_ONE,   /* one JSON value: one record, answered as one */
+  BODY_LINES, /* JSON Lines: a record per non-blank line */
+  BODY_ARRAY  /* a JSON array of records */
 } body_shape;
 
 typedef struct {
-  const char *text;            /* one record's JSON text */
+  const char *text; /* one record's JSON text */
   size_t len;
-  size_t number;               /* BODY_LINES: its line (from 1); BODY_ARRAY: its index (from 0) */
-  size_t line;                 /* the line of the body where the text begins (from 1) */
-  size_t column;               /* and its byte column there (from 1) */
+  size_t number; /* BODY_LINES: its line (from 1); BODY_ARRAY: its index (from 0) */
+  size_t line;   /* the line of the body where the text begins (from 1) */
+  size_t column; /* and its byte column there (from 1) */
 } body_record;
 
 typedef struct {
   const char *body;
   size_t len;
   body_shape shape;
-  size_t pos;                  /* where the next record starts looking */
-  size_t line;                 /* BODY_LINES: the line at pos; BODY_ARRAY: at `counted` */
-  size_t line_start;           /* BODY_ARRAY: where that line starts */
-  size_t counted;              /* BODY_ARRAY: newlines are counted up to here */
-  size_t index;                /* BODY_ARRAY: records handed out */
+  size_t pos;        /* where the next record starts looking */
+  size_t line;       /* BODY_LINES: the line at pos; BODY_ARRAY: at `counted` */
+  size_t line_start; /* BODY_ARRAY: where that line starts */
+  size_t counted;    /* BODY_ARRAY: newlines are counted up to here */
+  size_t index;      /* BODY_ARRAY: records handed out */
   bool done;
-  char error[160];             /* a malformed array: what is wrong, "" otherwise */
+  char error[160]; /* a malformed array: what is wrong, "" otherwise */
 } body_reader;
 
 /* Looks at a request body and decides its shape.  `lines` (the request said it sends JSON
@@ -170,8 +170,8 @@ void body_place(const body_record *rec, size_t line, size_t column, size_t *body
 /* ---------------------------------------------------------------- routing (serve_route.c) */
 
 typedef struct {
-  size_t max_body;             /* bytes of a request body */
-  unsigned request_timeout;    /* seconds to receive a whole request body */
+  size_t max_body;          /* bytes of a request body */
+  unsigned request_timeout; /* seconds to receive a whole request body */
 } serve_limits;
 
 /* The service, as every request sees it. */
@@ -179,7 +179,7 @@ typedef struct {
   serve_holder *holder;
   serve_log *log;
   serve_limits limits;
-  atomic_uint in_flight;       /* requests begun and not yet completed */
+  atomic_uint in_flight; /* requests begun and not yet completed */
 } serve_http;
 
 /* One request as a handler and the response helpers see it.  The router makes it when the
@@ -201,9 +201,9 @@ typedef struct {
 
 /* A request's body, whole, as a handler gets it. */
 typedef struct {
-  const char *text;            /* "" when there is none; not NUL-terminated */
+  const char *text; /* "" when there is none; not NUL-terminated */
   size_t len;
-  bool json_lines;             /* the Content-Type says JSON Lines (application/x-ndjson...) */
+  bool json_lines; /* the Content-Type says JSON Lines (application/x-ndjson...) */
 } serve_body;
 
 /* What answers a route: queues a response (serve_respond...) and returns what that returned;

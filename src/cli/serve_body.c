@@ -197,8 +197,7 @@ bool body_next(body_reader *r, body_record *rec)
   if (r->done)
     return false;
   switch (r->shape) {
-  case BODY_EMPTY:
-    return false;
+  case BODY_EMPTY: return false;
   case BODY_ONE:
     rec->text = r->body + r->pos;
     rec->len = r->len - r->pos;
@@ -207,10 +206,8 @@ bool body_next(body_reader *r, body_record *rec)
     rec->column = 1;
     r->done = true;
     return true;
-  case BODY_LINES:
-    return next_line(r, rec);
-  case BODY_ARRAY:
-    return next_element(r, rec);
+  case BODY_LINES: return next_line(r, rec);
+  case BODY_ARRAY: return next_element(r, rec);
   }
   return false;
 }

@@ -158,16 +158,15 @@ static const char *const *counts(serve_request *rq, count_headers *h, const char
 
 static enum MHD_Result out_of_memory(serve_request *rq)
 {
-  return serve_respond_error(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "out_of_memory",
-                             "out of memory", NULL);
+  return serve_respond_error(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "out_of_memory", "out of memory",
+                             NULL);
 }
 
 /* Answers with the records of the body.  One record (BODY_ONE): its result line, or its
  * error with the status that fits it.  Several: a line for each, its result or
  * {"line"|"index": N, "error": ...}, in the order given, with status 200; a rejected record
  * never stops the others.  Then, when asked, the aggregate lines of the records evaluated. */
-static enum MHD_Result evaluate(serve_request *rq, elig_ctx *ctx, body_reader *br,
-                                bool aggregates)
+static enum MHD_Result evaluate(serve_request *rq, elig_ctx *ctx, body_reader *br, bool aggregates)
 {
   bool single = br->shape == BODY_ONE;
   char *body = NULL;
@@ -177,7 +176,7 @@ static enum MHD_Result evaluate(serve_request *rq, elig_ctx *ctx, body_reader *b
     return out_of_memory(rq);
   elig_ctx_set_aggregate(ctx, aggregates);
   char first_unknown[100] = "";
-  json_t *failed = NULL;  /* the error of a single record, or of an aggregate */
+  json_t *failed = NULL; /* the error of a single record, or of an aggregate */
   unsigned http = MHD_HTTP_OK;
   body_record rec;
   while (!failed && body_next(br, &rec)) {
@@ -276,8 +275,7 @@ static enum MHD_Result explain(serve_request *rq, elig_ctx *ctx, body_reader *br
 
 /* POST /v1/evaluate and /v1/explain: the body's shape, a context, the evaluation date; then
  * `answer` with them and `how` (aggregates, or the text format). */
-typedef enum MHD_Result records_answer(serve_request *rq, elig_ctx *ctx, body_reader *br,
-                                       bool how);
+typedef enum MHD_Result records_answer(serve_request *rq, elig_ctx *ctx, body_reader *br, bool how);
 
 static enum MHD_Result with_records(serve_request *rq, const serve_body *body,
                                     records_answer *answer, bool how)
@@ -325,8 +323,8 @@ enum MHD_Result serve_handle_explain(serve_request *rq, const serve_body *body)
 
 static const char *type_name(elig_type t)
 {
-  static const char *const names[] = {"bool", "int", "money", "number",
-                                      "percent", "text", "date", "list"};
+  static const char *const names[] = {"bool",    "int",  "money", "number",
+                                      "percent", "text", "date",  "list"};
   return (size_t)t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 
@@ -344,16 +342,14 @@ static json_t *describe(const serve_rules *r)
   json_object_set_new(doc, "files", files);
   json_t *list = json_array();
   for (size_t i = 0; i < elig_ruleset_field_count(rs); i++)
-    json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "name",
-                                          elig_ruleset_field_name(rs, i), "type",
-                                          type_name(elig_ruleset_field_type(rs, i)), "required",
-                                          elig_ruleset_field_required(rs, i)));
+    json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "name", elig_ruleset_field_name(rs, i),
+                                          "type", type_name(elig_ruleset_field_type(rs, i)),
+                                          "required", elig_ruleset_field_required(rs, i)));
   json_object_set_new(doc, "fields", list);
   list = json_array();
   for (size_t i = 0; i < elig_ruleset_decision_count(rs); i++)
-    json_array_append_new(list, json_pack("{s:s, s:s}", "name",
-                                          elig_ruleset_decision_name(rs, i), "type",
-                                          type_name(elig_ruleset_decision_type(rs, i))));
+    json_array_append_new(list, json_pack("{s:s, s:s}", "name", elig_ruleset_decision_name(rs, i),
+                                          "type", type_name(elig_ruleset_decision_type(rs, i))));
   json_object_set_new(doc, "decisions", list);
   list = json_array();
   for (size_t i = 0; i < elig_ruleset_flag_count(rs); i++) {
@@ -380,9 +376,9 @@ enum MHD_Result serve_handle_rules(serve_request *rq, const serve_body *body)
   (void)body;
   json_t *doc = describe(rq->rules);
   json_t *failure = serve_holder_failure(rq->http->holder);
-  json_object_set_new(doc, "last_reload",
-                      failure ? failure : json_pack("{s:s, s:s}", "status", "ok", "at",
-                                                    rq->rules->loaded_at));
+  json_object_set_new(
+      doc, "last_reload",
+      failure ? failure : json_pack("{s:s, s:s}", "status", "ok", "at", rq->rules->loaded_at));
   return serve_respond_json(rq, MHD_HTTP_OK, doc, NULL);
 }
 
@@ -394,4 +390,3 @@ enum MHD_Result serve_handle_health(serve_request *rq, const serve_body *body)
   json_decref(failure);
   return serve_respond_json(rq, MHD_HTTP_OK, doc, NULL);
 }
-

@@ -16,8 +16,7 @@
 enum MHD_Result serve_respond(serve_request *rq, unsigned status, const char *type, char *body,
                               size_t len, const char *const *headers)
 {
-  struct MHD_Response *res =
-    MHD_create_response_from_buffer_with_free_callback(len, body, free);
+  struct MHD_Response *res = MHD_create_response_from_buffer_with_free_callback(len, body, free);
   if (!res) {
     free(body);
     return MHD_NO;

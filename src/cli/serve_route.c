@@ -33,55 +33,59 @@
 
 /* What values a query parameter takes; the router checks them before the handler runs. */
 typedef enum {
-  PARAM_TEXT,    /* any: the handler passes it on (as_of: the library checks the date, and
+  PARAM_TEXT,  /* any: the handler passes it on (as_of: the library checks the date, and
                     its handler answers for it) */
-  PARAM_BOOL,    /* yes or no: see param_bool */
-  PARAM_CHOICE   /* one of `choices`; absent (or bare) lets the handler take its default */
+  PARAM_BOOL,  /* yes or no: see param_bool */
+  PARAM_CHOICE /* one of `choices`; absent (or bare) lets the handler take its default */
 } param_kind;
 
 typedef struct {
   const char *name;
   param_kind kind;
-  const char *choices[3];      /* PARAM_CHOICE: the values, NULL-terminated */
+  const char *choices[3]; /* PARAM_CHOICE: the values, NULL-terminated */
 } route_param;
 
 #define MAX_PARAMS 3
 
 typedef struct {
-  const char *method;          /* POST, or GET (which also answers HEAD) */
+  const char *method; /* POST, or GET (which also answers HEAD) */
   const char *path;
   serve_handler *handler;
   route_param params[MAX_PARAMS]; /* the query parameters it takes; a NULL name ends them */
 } route;
 
 static const route routes[] = {
-  {"POST", "/v1/evaluate", serve_handle_evaluate,
-   {{"as_of", PARAM_TEXT, {NULL}}, {"aggregates", PARAM_BOOL, {NULL}}}},
-  {"POST", "/v1/explain", serve_handle_explain,
-   {{"as_of", PARAM_TEXT, {NULL}}, {"format", PARAM_CHOICE, {"json", "text", NULL}}}},
-  {"GET", "/v1/rules", serve_handle_rules, {{NULL, PARAM_TEXT, {NULL}}}},
-  {"GET", "/healthz", serve_handle_health, {{NULL, PARAM_TEXT, {NULL}}}},
+    {"POST",
+     "/v1/evaluate",
+     serve_handle_evaluate,
+     {{"as_of", PARAM_TEXT, {NULL}}, {"aggregates", PARAM_BOOL, {NULL}}}},
+    {"POST",
+     "/v1/explain",
+     serve_handle_explain,
+     {{"as_of", PARAM_TEXT, {NULL}}, {"format", PARAM_CHOICE, {"json", "text", NULL}}}},
+    {"GET", "/v1/rules", serve_handle_rules, {{NULL, PARAM_TEXT, {NULL}}}},
+    {"GET", "/healthz", serve_handle_health, {{NULL, PARAM_TEXT, {NULL}}}},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
 /* ---------------------------------------------------------------- a request */
 
 typedef struct {
-  serve_request pub;           /* what the handler and the response helpers see */
-  const route *route;          /* NULL: no such path, or a method it does not take */
-  char method[16];             /* as the log shows them: printable ASCII, cut short */
+  serve_request pub;  /* what the handler and the response helpers see */
+  const route *route; /* NULL: no such path, or a method it does not take */
+  char method[16];    /* as the log shows them: printable ASCII, cut short */
   char path[128];
   char client[64];
   struct timespec start;
   char *body;
   size_t len, cap;
-  unsigned refused;            /* an answer decided before the body is in (404, 405, 400,
+  unsigned refused; /* an answer decided before the body is in (404, 405, 400,
                                   413): the body is dropped and this status answered at the
                                   end, so that the connection stays open for the next request */
   const char *refused_code;
-  const char *allow;           /* the Allow header of a 405 */
+  const char *allow; /* the Allow header of a 405 */
   char refused_message[300];
-  size_t dropped;              /* bytes of body dropped */
+  size_t dropped; /* bytes of body dropped */
 } request;
 
 /* ---------------------------------------------------------------- small helpers */
@@ -106,7 +110,7 @@ static void printable(char *out, size_t size, const char *in)
 static void client_address(struct MHD_Connection *c, char *out, size_t size)
 {
   const union MHD_ConnectionInfo *info =
-    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   snprintf(out, size, "?");
   if (!info || !info->client_addr)
     return;
@@ -206,8 +210,7 @@ static bool param_values_ok(const request *rq, char *message, size_t size)
 /* Decides the answer before the body is in: the body is then dropped as it comes and the
  * refusal answered when the request is complete (see `refused`). */
 __attribute__((format(printf, 4, 5))) static void refuse(request *rq, unsigned status,
-                                                          const char *code, const char *fmt,
-                                                          ...)
+                                                         const char *code, const char *fmt, ...)
 {
   if (rq->refused)
     return; /* the first reason stands */
@@ -229,8 +232,7 @@ static enum MHD_Result answer_refusal(request *rq)
 static void refuse_too_large(request *rq)
 {
   refuse(rq, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
-         "the request body is larger than the limit of %zu bytes",
-         rq->pub.http->limits.max_body);
+         "the request body is larger than the limit of %zu bytes", rq->pub.http->limits.max_body);
 }
 
 /* The route of path and method; refused with 404 or 405 when there is none, 400 when a query
@@ -244,8 +246,8 @@ static void route_request(request *rq, struct MHD_Connection *c, const char *url
     bool get = strcmp(routes[i].method, "GET") == 0;
     if (strcmp(method, routes[i].method) != 0 && !(get && strcmp(method, "HEAD") == 0)) {
       rq->allow = get ? "GET, HEAD" : "POST";
-      refuse(rq, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "%s takes %s, not %s",
-             rq->path, rq->allow, rq->method);
+      refuse(rq, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "%s takes %s, not %s", rq->path,
+             rq->allow, rq->method);
       return;
     }
     rq->route = &routes[i];

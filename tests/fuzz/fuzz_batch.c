@@ -59,8 +59,7 @@ static bool count_lines(void *arg, elig_stream stream, const char *data, size_t 
 
 static void setup(void)
 {
-  if (elig_compile_file(fuzz_source_path("rules/national.rules"), NULL, &national, NULL) !=
-      ELIG_OK)
+  if (elig_compile_file(fuzz_source_path("rules/national.rules"), NULL, &national, NULL) != ELIG_OK)
     abort();
 }
 
@@ -92,8 +91,8 @@ static elig_status run_register(const uint8_t *data, size_t size, uint64_t *writ
  * to tell. */
 static void self_test(void)
 {
-  const char *path = fuzz_source_path(FUZZ_FORMAT == ELIG_INPUT_CSV ? "data/sample.csv"
-                                                                     : "data/sample.jsonl");
+  const char *path =
+      fuzz_source_path(FUZZ_FORMAT == ELIG_INPUT_CSV ? "data/sample.csv" : "data/sample.jsonl");
   FILE *f = fopen(path, "rb");
   uint8_t *buf = malloc(1 << 20);
   if (!f || !buf)

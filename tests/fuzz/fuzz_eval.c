@@ -16,8 +16,7 @@ static elig_ctx *ctx;
 
 static void setup(void)
 {
-  if (elig_compile_file(fuzz_source_path("tests/fuzz/eval.rules"), NULL, &rules, NULL) !=
-          ELIG_OK ||
+  if (elig_compile_file(fuzz_source_path("tests/fuzz/eval.rules"), NULL, &rules, NULL) != ELIG_OK ||
       elig_ctx_new(rules, &ctx) != ELIG_OK)
     abort();
   elig_ctx_set_as_of(ctx, "2021-01-01");

@@ -162,8 +162,7 @@ START_TEST(test_api_type_error_with_help)
                      "let x = net_incme * 2\n";
   elig_ruleset *rs = NULL;
   elig_diags *d = NULL;
-  ck_assert_int_eq(elig_compile_string("t.rules", text, strlen(text), NULL, &rs, &d),
-                   ELIG_ETYPE);
+  ck_assert_int_eq(elig_compile_string("t.rules", text, strlen(text), NULL, &rs, &d), ELIG_ETYPE);
   const elig_error *e = elig_diags_get(d, 0);
   ck_assert_str_eq(elig_error_code(e), "E0201");
   ck_assert_str_eq(elig_error_message(e), "unknown field 'net_incme'");
@@ -214,8 +213,7 @@ START_TEST(test_api_no_imports)
   opt.no_imports = true;
   elig_ruleset *rs = NULL;
   elig_diags *d = NULL;
-  ck_assert_int_eq(elig_compile_string(path_of("rules/x.rules"), text, strlen(text), &opt, &rs,
-                                       &d),
+  ck_assert_int_eq(elig_compile_string(path_of("rules/x.rules"), text, strlen(text), &opt, &rs, &d),
                    ELIG_ETYPE);
   ck_assert_str_eq(elig_error_code(elig_diags_get(d, 0)), "E0510");
   elig_diags_free(d);
@@ -224,17 +222,16 @@ START_TEST(test_api_no_imports)
     size_t size;
     unsigned max_errors;
   } old = {sizeof old, 1};
-  ck_assert_int_eq(elig_compile_string("o.rules", "let x = \n", 10, (const elig_options *)&old,
-                                       &rs, &d),
-                   ELIG_ESYNTAX);
+  ck_assert_int_eq(
+      elig_compile_string("o.rules", "let x = \n", 10, (const elig_options *)&old, &rs, &d),
+      ELIG_ESYNTAX);
   elig_diags_free(d);
   elig_options unset = {0};
   ck_assert_int_eq(elig_compile_string("o.rules", "", 0, &unset, &rs, NULL), ELIG_EINVAL);
   ck_assert_ptr_null(rs);
   /* the same text with imports allowed finds the national rules beside it */
-  ck_assert_int_eq(elig_compile_string(path_of("rules/x.rules"), text, strlen(text), NULL, &rs,
-                                       NULL),
-                   ELIG_OK);
+  ck_assert_int_eq(
+      elig_compile_string(path_of("rules/x.rules"), text, strlen(text), NULL, &rs, NULL), ELIG_OK);
   elig_ruleset_free(rs);
 }
 END_TEST
@@ -289,7 +286,8 @@ START_TEST(test_api_eval_json)
   ck_assert_str_eq(elig_result_format(r, ELIG_FORMAT_JSON, NULL),
                    "{\"hh_id\":\"t1\",\"year\":2020,\"per_capita\":4000.01,"
                    "\"status\":\"exit_eligible\",\"flags\":[]}\n");
-  ck_assert_str_eq(elig_result_format(r, ELIG_FORMAT_CSV, NULL), "t1,2020,4000.01,exit_eligible,\n");
+  ck_assert_str_eq(elig_result_format(r, ELIG_FORMAT_CSV, NULL),
+                   "t1,2020,4000.01,exit_eligible,\n");
   /* 16000.01 / 4 -> 4000.00, not above the line; the household stays poor */
   household(buf, sizeof buf, "\"16000.01\"", 4, NULL);
   ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_OK);
@@ -301,8 +299,8 @@ START_TEST(test_api_eval_json)
   /* water_safe twice: the JSON has a duplicate key */
   ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_EREJECT);
   ck_assert_ptr_null(r);
-  ck_assert_ptr_nonnull(strstr(elig_error_message(elig_ctx_error(ctx)),
-                               "duplicate key 'water_safe'"));
+  ck_assert_ptr_nonnull(
+      strstr(elig_error_message(elig_ctx_error(ctx)), "duplicate key 'water_safe'"));
   /* ... and a key that is no field, given twice */
   household(buf, sizeof buf, "1000", 1, ",\"note\":1,\"note\":2");
   ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_EREJECT);
@@ -507,9 +505,10 @@ START_TEST(test_api_field_by_field)
   const elig_result *r;
   ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
   size_t f[16];
-  const char *names[] = {"hh_id", "village_code", "year", "size", "net_income", "food_secure",
-                         "clothing_secure", "water_safe", "housing_grade", "labor_members",
-                         "registered_poor", "members"};
+  const char *names[] = {
+      "hh_id",           "village_code",    "year",       "size",          "net_income",
+      "food_secure",     "clothing_secure", "water_safe", "housing_grade", "labor_members",
+      "registered_poor", "members"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     ck_assert_int_eq(elig_ruleset_field_index(rs, names[i], &f[i]), ELIG_OK);
   ck_assert_int_eq(elig_ctx_set_text(ctx, f[0], "f1", 2), ELIG_OK);
@@ -701,7 +700,7 @@ typedef struct {
   const elig_ruleset *rs;
   char **lines;
   size_t n;
-  char **out;       /* per line: the JSON result or the error message */
+  char **out; /* per line: the JSON result or the error message */
   int rounds;
 } thread_job;
 
@@ -737,7 +736,9 @@ static void *evaluate_all(void *arg)
 
 START_TEST(test_api_threads_agree)
 {
-  enum { THREADS = 4 };
+  enum {
+    THREADS = 4
+  };
   elig_ruleset *rs = national();
   size_t n;
   char **lines = sample_lines(&n);
@@ -754,8 +755,8 @@ START_TEST(test_api_threads_agree)
     pthread_join(th[t], &ret);
     ck_assert_ptr_eq(ret, &jobs[t]);
     for (size_t i = 0; i < n; i++) {
-      ck_assert_msg(strcmp(jobs[t].out[i], single.out[i]) == 0,
-                    "thread %d, line %zu: %s vs %s", t, i + 1, jobs[t].out[i], single.out[i]);
+      ck_assert_msg(strcmp(jobs[t].out[i], single.out[i]) == 0, "thread %d, line %zu: %s vs %s", t,
+                    i + 1, jobs[t].out[i], single.out[i]);
       free(jobs[t].out[i]);
     }
     free(jobs[t].out);

@@ -32,10 +32,10 @@
 #define N_ELEMS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* Lines 1 and 2 of every case. */
-#define BASE                                                                                  \
-  "record h key id { id text required n int required m money required o int optional "      \
-  "t text required b bool required d date optional p percent optional om money optional "   \
-  "ot text optional members list of mem }\n"                                                \
+#define BASE                                                                              \
+  "record h key id { id text required n int required m money required o int optional "    \
+  "t text required b bool required d date optional p percent optional om money optional " \
+  "ot text optional members list of mem }\n"                                              \
   "record mem { age int required inc money default 0 oi int optional }\n"
 
 typedef struct {
@@ -80,8 +80,7 @@ static const char *diags_str(const compiled *c)
     const char *help = diag_get_help(c->diags, i);
     n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s@%u:%u %s%s%s", i ? "; " : "",
                           diag_get_code(c->diags, i), pos.line, pos.col,
-                          diag_get_message(c->diags, i), help ? " / help: " : "",
-                          help ? help : "");
+                          diag_get_message(c->diags, i), help ? " / help: " : "", help ? help : "");
   }
   return buf;
 }
@@ -91,119 +90,118 @@ static const char *diags_str(const compiled *c)
  * ========================================================================================== */
 
 static const struct {
-  const char *body;  /* appended after BASE: line 3 on */
-  const char *code;  /* first diagnostic after sorting by position */
+  const char *body; /* appended after BASE: line 3 on */
+  const char *code; /* first diagnostic after sorting by position */
   unsigned line, col;
-  const char *help;  /* a substring of its help, or NULL not to look */
-  bool compiles;     /* a warning only: the program is still built */
+  const char *help; /* a substring of its help, or NULL not to look */
+  bool compiles;    /* a warning only: the program is still built */
 } first_cases[] = {
-  /* unknown names, with suggestions */
-  {"let x = nn + 1\noutput x", "E0201", 3, 9, "'n'", false},
-  {"let x = sum(members.agee)\noutput x", "E0201", 3, 21, "'age'", false},
-  {"aggregate v by t { let s = sum(mm) }", "E0201", 3, 32, "'m'", false},
-  {"let x = foo(1)\noutput x", "E0203", 3, 9, NULL, false},
-  {"output nope", "E0202", 3, 8, NULL, false},
-  {"let x = status = \"bigg\"\ndecide status when n > 1 then \"big\" otherwise \"small\"\n"
-   "output x", "E0309", 3, 18, "'big'", false},
-  /* types */
-  {"let x = n + \"a\"\noutput x", "E0308", 3, 11, NULL, false},
-  {"let x = t + 1\noutput x", "E0308", 3, 11, NULL, false},
-  {"let x = m * m\noutput x", "E0307", 3, 11, "30%", false},
-  {"let x = n < none\noutput x", "E0324", 3, 11, NULL, false},
-  {"let x = t in {1, 2}\noutput x", "E0312", 3, 11, NULL, false},
-  {"let x = prefix(t)\noutput x", "E0302", 3, 9, NULL, false},
-  {"let x = money(n * 30%, halfaway)\noutput x", "E0416", 3, 24, NULL, false},
-  {"monitor f severity high when n", "E0313", 3, 30, NULL, false},
-  {"monitor f severity huge when b", "E0206", 3, 20, NULL, false},
-  {"let x = t matches /[/\noutput x", "E0110", 3, 21, NULL, false},
-  {"let x = 99999999999999999999\noutput x", "E0107", 3, 9, NULL, false},
-  /* none not handled */
-  {"let x = o + 1\noutput x", "E0303", 3, 9, "'o is not none and ...'", false},
-  {"let x = m > 4000 and p < 3%\noutput x", "E0303", 3, 22, NULL, false},
-  {"let x = b or o\noutput x", "E0303", 3, 14, NULL, false},
-  {"let x = max(members.age where age > 1)\nlet y = x + 1\noutput y", "E0303", 4, 9, NULL,
-   false},
-  {"let x = count(members where oi > 1)\noutput x", "E0303", 3, 29, NULL, false},
-  {"let x = sum(members.oi)\noutput x", "E0303", 3, 21, NULL, false},
-  {"let x = o > 1 and o is not none\noutput x", "E0303", 3, 9, NULL, false},
-  {"let x = o is not none or o > 1\noutput x", "E0303", 3, 26, NULL, false},
-  {"let x = if o is none then o + 1 else 0\noutput x", "E0303", 3, 27, NULL, false},
-  {"decide s when o is none then o + 1 otherwise 0\noutput s", "E0303", 3, 30, NULL, false},
-  {"let x = o or \"a\"\noutput x", "E0323", 3, 11, NULL, false},
-  /* structure */
-  {"let x = 1\nlet x = 2\noutput x", "E0204", 4, 5, NULL, false},
-  {"let n = 1", "E0204", 3, 5, NULL, false},
-  {"decide s when n > 1 then \"a\"", "E0402", 3, 8, NULL, false},
-  {"let x = y\nlet y = x\noutput x", "E0403", 3, 5, NULL, false},
-  {"let x = x + 1\noutput x", "E0403", 3, 5, NULL, false},
-  {"decide s when s = \"a\" then \"a\" otherwise \"b\"", "E0403", 3, 8, NULL, false},
-  /* division by a literal zero */
-  {"let x = n / 0\noutput x", "E0304", 3, 11, NULL, false},
-  {"let x = m / 0\noutput x", "E0304", 3, 11, NULL, false},
-  {"let x = m / 0.0\noutput x", "E0304", 3, 11, NULL, false},
-  /* declared types of let and decide */
-  {"let x: money = n / 2\noutput x", "E0329", 3, 18, NULL, false},
-  {"let x: money = m * 1.5\noutput x", "E0329", 3, 18, NULL, false},
-  {"let x = m + 0.125\nlet y: money = x\noutput y", "E0329", 4, 16, NULL, false},
-  {"decide s: money when n > 1 then \"a\" otherwise 0\noutput s", "E0330", 3, 33, NULL,
-   false},
-  {"let x: text = n\noutput x", "E0329", 3, 15, NULL, false},
-  /* money literals */
-  {"param pl money = 100.005\noutput id", "E0306", 3, 18, "8700.01", false},
-  {"let x = round(m, 3, half_away)\noutput x", "E0306", 3, 18, NULL, false},
-  /* aggregates: record-level names need an accumulation; params keyed by a field too */
-  {"aggregate v by t { let s = sum(n) let q = n }", "E0208", 3, 43, "sum(n)", false},
-  {"param c money by n { 1: 5 }\naggregate v by t { let s = sum(m) let y = s > c }", "E0208",
-   4, 47, "first(c)", false},
-  {"aggregate v by o { let s = count() }", "E0303", 3, 16, NULL, false},
-  /* one case per code of a type or structure problem (each also has a tests/diag golden) */
-  {"param pl int = \"a\"\noutput pl", "E0301", 3, 16, "12", false},
-  {"record z { q list of nope }", "E0209", 3, 14, NULL, false},
-  {"let x = t < 1\noutput x", "E0310", 3, 11, NULL, false},
-  {"let x = n in {1, \"a\"}\noutput x", "E0311", 3, 18, NULL, false},
-  {"let x = count(n)\noutput x", "E0314", 3, 15, NULL, false},
-  {"aggregate v by t { let s = sum(n / 2) }", "E0316", 3, 28, NULL, false},
-  {"aggregate v by t { let s = any(n) }", "E0317", 3, 28, NULL, false},
-  {"let x = round(n / 3, 19, half_away)\noutput x", "E0318", 3, 22, NULL, false},
-  {"let x = abs(t)\noutput x", "E0319", 3, 13, NULL, false},
-  {"let x = max(n, t)\noutput x", "E0320", 3, 16, NULL, false},
-  {"let x = members.age\noutput x", "E0321", 3, 17, NULL, false},
-  {"let x = -t\noutput x", "E0322", 3, 9, NULL, false},
-  {"let x = if b then 1 else \"a\"\noutput x", "E0325", 3, 9, NULL, false},
-  {"record z { q text between 1 and 2 }", "E0326", 3, 19, NULL, false},
-  {"record z { q date one of 1, 2 }", "E0327", 3, 19, NULL, false},
-  {"record z { q int matches /a/ }", "E0328", 3, 18, NULL, false},
-  {"decide s when b then 1 otherwise \"a\"\noutput s", "E0331", 3, 34, NULL, false},
-  {"param c money by m { 1: 5 }\noutput c", "E0332", 3, 18, NULL, false},
-  {"aggregate v by m { let s = count() }", "E0333", 3, 16, NULL, false},
-  {"test \"x\" { given { id: \"a\", members: 1 } expect true }", "E0334", 3, 38, NULL, false},
-  {"let x = n in {1, n}\noutput x", "E0409", 3, 18, NULL, false},
-  {"let x = n in m\noutput x", "E0410", 3, 14, NULL, false},
-  {"let x = count(members.age)\noutput x", "E0412", 3, 23, NULL, false},
-  {"let x = any(members)\noutput x", "E0413", 3, 9, NULL, false},
-  {"let x = sum(members)\noutput x", "E0414", 3, 13, NULL, false},
-  {"aggregate v by t { let s = count(n) }", "E0415", 3, 28, NULL, false},
-  {"let x = first(n)\noutput x", "E0417", 3, 9, NULL, false},
-  {"let x = abs(n where b)\noutput x", "E0418", 3, 21, NULL, false},
-  {"let x = round(m, n, half_away)\noutput x", "E0419", 3, 18, NULL, false},
-  {"let x = {1, 2}\noutput x", "E0420", 3, 9, NULL, false},
-  {"record z { q list }", "E0421", 3, 14, NULL, false},
-  {"record z { q list of z }", "E0422", 3, 14, NULL, false},
-  {"record z { q int of mem }", "E0423", 3, 14, NULL, false},
-  {"record z { q int required optional }", "E0424", 3, 12, NULL, false},
-  {"record z { q int required default 1 }", "E0425", 3, 12, NULL, false},
-  {"param c money by n { 1: 5 otherwise: 6 }\noutput c", "E0426", 3, 27, NULL, false},
-  {"param c money by n { 1, 2: 5 }\noutput c", "E0427", 3, 22, NULL, false},
-  {"param c money by n { 2: 5 1: 6 }\noutput c", "E0428", 3, 27, NULL, false},
-  {"output members", "E0429", 3, 8, NULL, false},
-  {"monitor f severity high when b because \"r\"\noutput f", "E0430", 4, 8, NULL, false},
-  /* warnings: the program is still built */
-  {"decide s when n > 1 then \"a\" when n > 1 then \"b\" otherwise \"c\"", "W0001", 3, 30, NULL,
-   true},
-  {"decide s when true then \"a\" otherwise \"c\"", "W0001", 3, 29, NULL, true},
-  {"decide s when n > 1 then \"a\" otherwise \"c\" when n > 2 then \"b\"", "W0001", 3, 44, NULL,
-   true},
-  {"let x = 1", "W0002", 3, 5, NULL, true},
+    /* unknown names, with suggestions */
+    {"let x = nn + 1\noutput x", "E0201", 3, 9, "'n'", false},
+    {"let x = sum(members.agee)\noutput x", "E0201", 3, 21, "'age'", false},
+    {"aggregate v by t { let s = sum(mm) }", "E0201", 3, 32, "'m'", false},
+    {"let x = foo(1)\noutput x", "E0203", 3, 9, NULL, false},
+    {"output nope", "E0202", 3, 8, NULL, false},
+    {"let x = status = \"bigg\"\ndecide status when n > 1 then \"big\" otherwise \"small\"\n"
+     "output x",
+     "E0309", 3, 18, "'big'", false},
+    /* types */
+    {"let x = n + \"a\"\noutput x", "E0308", 3, 11, NULL, false},
+    {"let x = t + 1\noutput x", "E0308", 3, 11, NULL, false},
+    {"let x = m * m\noutput x", "E0307", 3, 11, "30%", false},
+    {"let x = n < none\noutput x", "E0324", 3, 11, NULL, false},
+    {"let x = t in {1, 2}\noutput x", "E0312", 3, 11, NULL, false},
+    {"let x = prefix(t)\noutput x", "E0302", 3, 9, NULL, false},
+    {"let x = money(n * 30%, halfaway)\noutput x", "E0416", 3, 24, NULL, false},
+    {"monitor f severity high when n", "E0313", 3, 30, NULL, false},
+    {"monitor f severity huge when b", "E0206", 3, 20, NULL, false},
+    {"let x = t matches /[/\noutput x", "E0110", 3, 21, NULL, false},
+    {"let x = 99999999999999999999\noutput x", "E0107", 3, 9, NULL, false},
+    /* none not handled */
+    {"let x = o + 1\noutput x", "E0303", 3, 9, "'o is not none and ...'", false},
+    {"let x = m > 4000 and p < 3%\noutput x", "E0303", 3, 22, NULL, false},
+    {"let x = b or o\noutput x", "E0303", 3, 14, NULL, false},
+    {"let x = max(members.age where age > 1)\nlet y = x + 1\noutput y", "E0303", 4, 9, NULL, false},
+    {"let x = count(members where oi > 1)\noutput x", "E0303", 3, 29, NULL, false},
+    {"let x = sum(members.oi)\noutput x", "E0303", 3, 21, NULL, false},
+    {"let x = o > 1 and o is not none\noutput x", "E0303", 3, 9, NULL, false},
+    {"let x = o is not none or o > 1\noutput x", "E0303", 3, 26, NULL, false},
+    {"let x = if o is none then o + 1 else 0\noutput x", "E0303", 3, 27, NULL, false},
+    {"decide s when o is none then o + 1 otherwise 0\noutput s", "E0303", 3, 30, NULL, false},
+    {"let x = o or \"a\"\noutput x", "E0323", 3, 11, NULL, false},
+    /* structure */
+    {"let x = 1\nlet x = 2\noutput x", "E0204", 4, 5, NULL, false},
+    {"let n = 1", "E0204", 3, 5, NULL, false},
+    {"decide s when n > 1 then \"a\"", "E0402", 3, 8, NULL, false},
+    {"let x = y\nlet y = x\noutput x", "E0403", 3, 5, NULL, false},
+    {"let x = x + 1\noutput x", "E0403", 3, 5, NULL, false},
+    {"decide s when s = \"a\" then \"a\" otherwise \"b\"", "E0403", 3, 8, NULL, false},
+    /* division by a literal zero */
+    {"let x = n / 0\noutput x", "E0304", 3, 11, NULL, false},
+    {"let x = m / 0\noutput x", "E0304", 3, 11, NULL, false},
+    {"let x = m / 0.0\noutput x", "E0304", 3, 11, NULL, false},
+    /* declared types of let and decide */
+    {"let x: money = n / 2\noutput x", "E0329", 3, 18, NULL, false},
+    {"let x: money = m * 1.5\noutput x", "E0329", 3, 18, NULL, false},
+    {"let x = m + 0.125\nlet y: money = x\noutput y", "E0329", 4, 16, NULL, false},
+    {"decide s: money when n > 1 then \"a\" otherwise 0\noutput s", "E0330", 3, 33, NULL, false},
+    {"let x: text = n\noutput x", "E0329", 3, 15, NULL, false},
+    /* money literals */
+    {"param pl money = 100.005\noutput id", "E0306", 3, 18, "8700.01", false},
+    {"let x = round(m, 3, half_away)\noutput x", "E0306", 3, 18, NULL, false},
+    /* aggregates: record-level names need an accumulation; params keyed by a field too */
+    {"aggregate v by t { let s = sum(n) let q = n }", "E0208", 3, 43, "sum(n)", false},
+    {"param c money by n { 1: 5 }\naggregate v by t { let s = sum(m) let y = s > c }", "E0208", 4,
+     47, "first(c)", false},
+    {"aggregate v by o { let s = count() }", "E0303", 3, 16, NULL, false},
+    /* one case per code of a type or structure problem (each also has a tests/diag golden) */
+    {"param pl int = \"a\"\noutput pl", "E0301", 3, 16, "12", false},
+    {"record z { q list of nope }", "E0209", 3, 14, NULL, false},
+    {"let x = t < 1\noutput x", "E0310", 3, 11, NULL, false},
+    {"let x = n in {1, \"a\"}\noutput x", "E0311", 3, 18, NULL, false},
+    {"let x = count(n)\noutput x", "E0314", 3, 15, NULL, false},
+    {"aggregate v by t { let s = sum(n / 2) }", "E0316", 3, 28, NULL, false},
+    {"aggregate v by t { let s = any(n) }", "E0317", 3, 28, NULL, false},
+    {"let x = round(n / 3, 19, half_away)\noutput x", "E0318", 3, 22, NULL, false},
+    {"let x = abs(t)\noutput x", "E0319", 3, 13, NULL, false},
+    {"let x = max(n, t)\noutput x", "E0320", 3, 16, NULL, false},
+    {"let x = members.age\noutput x", "E0321", 3, 17, NULL, false},
+    {"let x = -t\noutput x", "E0322", 3, 9, NULL, false},
+    {"let x = if b then 1 else \"a\"\noutput x", "E0325", 3, 9, NULL, false},
+    {"record z { q text between 1 and 2 }", "E0326", 3, 19, NULL, false},
+    {"record z { q date one of 1, 2 }", "E0327", 3, 19, NULL, false},
+    {"record z { q int matches /a/ }", "E0328", 3, 18, NULL, false},
+    {"decide s when b then 1 otherwise \"a\"\noutput s", "E0331", 3, 34, NULL, false},
+    {"param c money by m { 1: 5 }\noutput c", "E0332", 3, 18, NULL, false},
+    {"aggregate v by m { let s = count() }", "E0333", 3, 16, NULL, false},
+    {"test \"x\" { given { id: \"a\", members: 1 } expect true }", "E0334", 3, 38, NULL, false},
+    {"let x = n in {1, n}\noutput x", "E0409", 3, 18, NULL, false},
+    {"let x = n in m\noutput x", "E0410", 3, 14, NULL, false},
+    {"let x = count(members.age)\noutput x", "E0412", 3, 23, NULL, false},
+    {"let x = any(members)\noutput x", "E0413", 3, 9, NULL, false},
+    {"let x = sum(members)\noutput x", "E0414", 3, 13, NULL, false},
+    {"aggregate v by t { let s = count(n) }", "E0415", 3, 28, NULL, false},
+    {"let x = first(n)\noutput x", "E0417", 3, 9, NULL, false},
+    {"let x = abs(n where b)\noutput x", "E0418", 3, 21, NULL, false},
+    {"let x = round(m, n, half_away)\noutput x", "E0419", 3, 18, NULL, false},
+    {"let x = {1, 2}\noutput x", "E0420", 3, 9, NULL, false},
+    {"record z { q list }", "E0421", 3, 14, NULL, false},
+    {"record z { q list of z }", "E0422", 3, 14, NULL, false},
+    {"record z { q int of mem }", "E0423", 3, 14, NULL, false},
+    {"record z { q int required optional }", "E0424", 3, 12, NULL, false},
+    {"record z { q int required default 1 }", "E0425", 3, 12, NULL, false},
+    {"param c money by n { 1: 5 otherwise: 6 }\noutput c", "E0426", 3, 27, NULL, false},
+    {"param c money by n { 1, 2: 5 }\noutput c", "E0427", 3, 22, NULL, false},
+    {"param c money by n { 2: 5 1: 6 }\noutput c", "E0428", 3, 27, NULL, false},
+    {"output members", "E0429", 3, 8, NULL, false},
+    {"monitor f severity high when b because \"r\"\noutput f", "E0430", 4, 8, NULL, false},
+    /* warnings: the program is still built */
+    {"decide s when n > 1 then \"a\" when n > 1 then \"b\" otherwise \"c\"", "W0001", 3, 30, NULL,
+     true},
+    {"decide s when true then \"a\" otherwise \"c\"", "W0001", 3, 29, NULL, true},
+    {"decide s when n > 1 then \"a\" otherwise \"c\" when n > 2 then \"b\"", "W0001", 3, 44, NULL,
+     true},
+    {"let x = 1", "W0002", 3, 5, NULL, true},
 };
 
 /* The first diagnostic other than W0003 (a rule without a reason: the short test texts
@@ -251,65 +249,65 @@ END_TEST
  * ========================================================================================== */
 
 static const char *const valid_cases[] = {
-  "output id",
-  /* narrowing */
-  "let x = o is not none and o > 1\noutput x",
-  "let x = o is none or o > 1\noutput x",
-  "let x = if o is not none then o else 0\noutput x",
-  "let x = if o is none then 0 else o\noutput x",
-  "let x = not (o is none) and o > 1\noutput x",
-  "let x = b and o is not none and o > 1\noutput x",
-  "decide s when o is not none and o > 2 then o otherwise 0\noutput s",
-  "decide s when b and o is not none then o + 1 otherwise 0\noutput s",
-  /* the default operator */
-  "let x = o or 0\noutput x",
-  "let x = om or 0.5\noutput x",
-  "let x = ot or \"-\"\noutput x",
-  "let x = (o or 0) + 1\noutput x",
-  /* declared types */
-  "let x: percent = n / 2\noutput x",
-  "let x: number = n\noutput x",
-  "let x: number = p or 0%\noutput x",
-  "let x: money = m + 0.01\noutput x",
-  "let x: money = m / 3\noutput x",
-  "let x: money = money(m * 30%, half_away)\noutput x",
-  "decide s: money when n > 1 then 100.5 otherwise 0\noutput s",
-  "decide s: number when n > 1 then 1.5 otherwise 2\noutput s",
-  "decide s: percent when n > 1 then 3% otherwise 2%\noutput s",
-  /* mixing numeric types and money literals */
-  "let x = m + 1\noutput x",
-  "let x = m - 0.01\noutput x",
-  "let x = m > 4000 and n < 3\noutput x",
-  "let x = 1.005 + m\noutput x",
-  "let x = if b then 1 else m\nlet y: money = x\noutput y",
-  "let x = if b then 1 else 1.5\noutput x",
-  "param pl money = 100.50\noutput pl",
-  "param pl money by n { 1: 2800 3: 4000.10 }\noutput pl",
-  "param cap percent by t { \"A\", \"B\": 3% otherwise: 2% }\noutput cap",
-  "param cap money by t { \"A\": by n { 1: 1 2: 2 } otherwise: 3 }\noutput cap",
-  /* lists and aggregates */
-  "let x = count(members where age > n)\noutput x",
-  "let x = sum(members.inc where age >= 18)\noutput x",
-  "let x = max(members.age) or 0\noutput x",
-  "let x = any(members where age < 16) and all(members where age > 0)\noutput x",
-  "aggregate v by t { let s = sum(n) }",
-  "aggregate v by t, k = prefix(id, 2) { let s = count(where b) let y = s / 2 }",
-  "aggregate v by t { let s = sum(m where b) let r = s / count() }",
-  "aggregate v by t { decide e when count() > 1 then \"a\" otherwise \"b\" }",
-  "param c money = 5\naggregate v by t { let s = sum(m) let y = s > c }",
-  "param c money by n { 1: 5 }\naggregate v by t { let s = first(c) }",
-  /* decisions used as values; flags as bools */
-  "decide s when n > 1 then \"a\" otherwise \"b\"\ndecide s2 when s = \"a\" then 1 otherwise 2",
-  "monitor f severity high when b because \"r\"\nlet x = f and n > 1\noutput x",
-  /* as_of, dates, text */
-  "let x = as_of > 2020-01-01\noutput x",
-  "let x = d is not none and years_between(d, as_of) >= 16\noutput x",
-  "let x = t matches /^[0-9]{12}$/i and length(t) = 12\noutput x",
-  "let x = t in {\"A\", \"B\"} and n not in {1, 2}\noutput x",
-  /* a name can be used before its declaration */
-  "let y = x + 1\nlet x = n * 2\noutput y",
-  /* UTF-8 names */
-  "let 人均 = m / n\noutput 人均",
+    "output id",
+    /* narrowing */
+    "let x = o is not none and o > 1\noutput x",
+    "let x = o is none or o > 1\noutput x",
+    "let x = if o is not none then o else 0\noutput x",
+    "let x = if o is none then 0 else o\noutput x",
+    "let x = not (o is none) and o > 1\noutput x",
+    "let x = b and o is not none and o > 1\noutput x",
+    "decide s when o is not none and o > 2 then o otherwise 0\noutput s",
+    "decide s when b and o is not none then o + 1 otherwise 0\noutput s",
+    /* the default operator */
+    "let x = o or 0\noutput x",
+    "let x = om or 0.5\noutput x",
+    "let x = ot or \"-\"\noutput x",
+    "let x = (o or 0) + 1\noutput x",
+    /* declared types */
+    "let x: percent = n / 2\noutput x",
+    "let x: number = n\noutput x",
+    "let x: number = p or 0%\noutput x",
+    "let x: money = m + 0.01\noutput x",
+    "let x: money = m / 3\noutput x",
+    "let x: money = money(m * 30%, half_away)\noutput x",
+    "decide s: money when n > 1 then 100.5 otherwise 0\noutput s",
+    "decide s: number when n > 1 then 1.5 otherwise 2\noutput s",
+    "decide s: percent when n > 1 then 3% otherwise 2%\noutput s",
+    /* mixing numeric types and money literals */
+    "let x = m + 1\noutput x",
+    "let x = m - 0.01\noutput x",
+    "let x = m > 4000 and n < 3\noutput x",
+    "let x = 1.005 + m\noutput x",
+    "let x = if b then 1 else m\nlet y: money = x\noutput y",
+    "let x = if b then 1 else 1.5\noutput x",
+    "param pl money = 100.50\noutput pl",
+    "param pl money by n { 1: 2800 3: 4000.10 }\noutput pl",
+    "param cap percent by t { \"A\", \"B\": 3% otherwise: 2% }\noutput cap",
+    "param cap money by t { \"A\": by n { 1: 1 2: 2 } otherwise: 3 }\noutput cap",
+    /* lists and aggregates */
+    "let x = count(members where age > n)\noutput x",
+    "let x = sum(members.inc where age >= 18)\noutput x",
+    "let x = max(members.age) or 0\noutput x",
+    "let x = any(members where age < 16) and all(members where age > 0)\noutput x",
+    "aggregate v by t { let s = sum(n) }",
+    "aggregate v by t, k = prefix(id, 2) { let s = count(where b) let y = s / 2 }",
+    "aggregate v by t { let s = sum(m where b) let r = s / count() }",
+    "aggregate v by t { decide e when count() > 1 then \"a\" otherwise \"b\" }",
+    "param c money = 5\naggregate v by t { let s = sum(m) let y = s > c }",
+    "param c money by n { 1: 5 }\naggregate v by t { let s = first(c) }",
+    /* decisions used as values; flags as bools */
+    "decide s when n > 1 then \"a\" otherwise \"b\"\ndecide s2 when s = \"a\" then 1 otherwise 2",
+    "monitor f severity high when b because \"r\"\nlet x = f and n > 1\noutput x",
+    /* as_of, dates, text */
+    "let x = as_of > 2020-01-01\noutput x",
+    "let x = d is not none and years_between(d, as_of) >= 16\noutput x",
+    "let x = t matches /^[0-9]{12}$/i and length(t) = 12\noutput x",
+    "let x = t in {\"A\", \"B\"} and n not in {1, 2}\noutput x",
+    /* a name can be used before its declaration */
+    "let y = x + 1\nlet x = n * 2\noutput y",
+    /* UTF-8 names */
+    "let 人均 = m / n\noutput 人均",
 };
 
 START_TEST(test_check_valid)

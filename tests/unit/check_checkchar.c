@@ -28,24 +28,24 @@ static const struct {
   const char *digits;
   char check;
 } mod11_compute_cases[] = {
-  {"11010519491231002", 'X'}, /* the standard's own example, see the file comment */
-  {"53010219800101001", '5'},
-  {"53262719900315123", '4'},
-  {"44030519850715432", '1'},
-  {"51010720000229000", '2'},
-  {"33010219850101241", '5'},
-  {"53010220051120003", '8'},
-  {"00000000000000000", '1'}, /* sum 0: (12 - 0) mod 11 = 1 */
-  {"99999999999999999", '3'},
-  /* other lengths: the scheme is general */
-  {"1", 'X'},
-  {"0", '1'},
-  {"12", '4'},
-  /* not computable */
-  {"", '\0'},
-  {"1101051949123100A", '\0'},
-  {"11010519491231002 ", '\0'},
-  {"-1", '\0'},
+    {"11010519491231002", 'X'}, /* the standard's own example, see the file comment */
+    {"53010219800101001", '5'},
+    {"53262719900315123", '4'},
+    {"44030519850715432", '1'},
+    {"51010720000229000", '2'},
+    {"33010219850101241", '5'},
+    {"53010220051120003", '8'},
+    {"00000000000000000", '1'}, /* sum 0: (12 - 0) mod 11 = 1 */
+    {"99999999999999999", '3'},
+    /* other lengths: the scheme is general */
+    {"1", 'X'},
+    {"0", '1'},
+    {"12", '4'},
+    /* not computable */
+    {"", '\0'},
+    {"1101051949123100A", '\0'},
+    {"11010519491231002 ", '\0'},
+    {"-1", '\0'},
 };
 
 START_TEST(test_checkchar_mod11_2_compute_table)
@@ -61,42 +61,42 @@ static const struct {
   const char *id;
   bool valid;
 } mod11_validate_cases[] = {
-  {"11010519491231002X", true},
-  {"530102198001010015", true},
-  {"532627199003151234", true},
-  {"440305198507154321", true},
-  {"510107200002290002", true},
-  {"000000000000000001", true},
-  {"999999999999999993", true},
-  {"1X", true},
-  {"01", true},
-  {"124", true},
-  /* lower-case x is refused: the standard prints X */
-  {"11010519491231002x", false},
-  /* one digit changed: always caught, every weight is non-zero mod 11 */
-  {"21010519491231002X", false},
-  {"11010519491231003X", false},
-  {"530102198001010115", false},
-  /* two adjacent digits swapped */
-  {"530102189001010015", false},
-  /* wrong check character */
-  {"530102198001010010", false},
-  {"530102198001010019", false},
-  {"53010219800101001X", false},
-  {"110105194912310020", false},
-  /* wrong length */
-  {"", false},
-  {"X", false},
-  {"5", false},
-  /* letters, signs, spaces, X anywhere but last, full-width digits */
-  {"A10105194912310021", false},
-  {"1101051949123100X2", false},
-  {"X1", false},
-  {"XX", false},
-  {"53010219800101001 5", false},
-  {" 530102198001010015", false},
-  {"+530102198001010015", false},
-  {"５30102198001010015", false},
+    {"11010519491231002X", true},
+    {"530102198001010015", true},
+    {"532627199003151234", true},
+    {"440305198507154321", true},
+    {"510107200002290002", true},
+    {"000000000000000001", true},
+    {"999999999999999993", true},
+    {"1X", true},
+    {"01", true},
+    {"124", true},
+    /* lower-case x is refused: the standard prints X */
+    {"11010519491231002x", false},
+    /* one digit changed: always caught, every weight is non-zero mod 11 */
+    {"21010519491231002X", false},
+    {"11010519491231003X", false},
+    {"530102198001010115", false},
+    /* two adjacent digits swapped */
+    {"530102189001010015", false},
+    /* wrong check character */
+    {"530102198001010010", false},
+    {"530102198001010019", false},
+    {"53010219800101001X", false},
+    {"110105194912310020", false},
+    /* wrong length */
+    {"", false},
+    {"X", false},
+    {"5", false},
+    /* letters, signs, spaces, X anywhere but last, full-width digits */
+    {"A10105194912310021", false},
+    {"1101051949123100X2", false},
+    {"X1", false},
+    {"XX", false},
+    {"53010219800101001 5", false},
+    {" 530102198001010015", false},
+    {"+530102198001010015", false},
+    {"５30102198001010015", false},
 };
 
 START_TEST(test_checkchar_mod11_2_validate_table)
@@ -161,15 +161,15 @@ static const struct {
   const char *digits;
   char check;
 } luhn_compute_cases[] = {
-  {"7992739871", '3'},
-  {"411111111111111", '1'},
-  {"37828224631000", '5'},
-  {"622202100112345678", '9'},
-  {"6222021001123456", '3'},
-  {"0", '0'},
-  {"1", '8'},
-  {"", '\0'},
-  {"79927398a1", '\0'},
+    {"7992739871", '3'},
+    {"411111111111111", '1'},
+    {"37828224631000", '5'},
+    {"622202100112345678", '9'},
+    {"6222021001123456", '3'},
+    {"0", '0'},
+    {"1", '8'},
+    {"", '\0'},
+    {"79927398a1", '\0'},
 };
 
 START_TEST(test_checkchar_luhn_compute_table)
@@ -184,26 +184,26 @@ static const struct {
   const char *number;
   bool valid;
 } luhn_validate_cases[] = {
-  {"79927398713", true},
-  {"4111111111111111", true},
-  {"378282246310005", true},
-  {"6222021001123456789", true},
-  {"62220210011234563", true},
-  {"00", true},
-  {"18", true},
-  {"79927398710", false},
-  {"79927398712", false},
-  {"79927398714", false},
-  {"79927398719", false},
-  {"79927398703", false}, /* one digit changed */
-  {"97927398713", false}, /* adjacent swap */
-  {"4111111111111112", false},
-  {"", false},
-  {"0", false},
-  {"7", false},
-  {"7992 7398 713", false}, /* separators must be stripped first */
-  {"7992739871X", false},
-  {"-79927398713", false},
+    {"79927398713", true},
+    {"4111111111111111", true},
+    {"378282246310005", true},
+    {"6222021001123456789", true},
+    {"62220210011234563", true},
+    {"00", true},
+    {"18", true},
+    {"79927398710", false},
+    {"79927398712", false},
+    {"79927398714", false},
+    {"79927398719", false},
+    {"79927398703", false}, /* one digit changed */
+    {"97927398713", false}, /* adjacent swap */
+    {"4111111111111112", false},
+    {"", false},
+    {"0", false},
+    {"7", false},
+    {"7992 7398 713", false}, /* separators must be stripped first */
+    {"7992739871X", false},
+    {"-79927398713", false},
 };
 
 START_TEST(test_checkchar_luhn_validate_table)
@@ -236,7 +236,9 @@ END_TEST
 START_TEST(test_checkchar_luhn_long)
 {
   /* the sum is kept reduced, so any length works */
-  enum { N = 100001 };
+  enum {
+    N = 100001
+  };
   char *s = malloc(N);
   ck_assert_ptr_nonnull(s);
   memset(s, '9', N - 1);
@@ -256,8 +258,7 @@ static Suite *checkchar_suite(void)
 
   TCase *tc = tcase_create("iso7064_mod11_2");
   tcase_add_loop_test(tc, test_checkchar_mod11_2_compute_table, 0, N_ELEMS(mod11_compute_cases));
-  tcase_add_loop_test(tc, test_checkchar_mod11_2_validate_table, 0,
-                      N_ELEMS(mod11_validate_cases));
+  tcase_add_loop_test(tc, test_checkchar_mod11_2_validate_table, 0, N_ELEMS(mod11_validate_cases));
   tcase_add_test(tc, test_checkchar_mod11_2_every_single_change);
   tcase_add_test(tc, test_checkchar_mod11_2_compute_roundtrip);
   tcase_add_test(tc, test_checkchar_mod11_2_counted);

@@ -57,65 +57,65 @@ static const struct {
   size_t max_cells, max_field;
   const char *want;
 } cases[] = {
-  /* plain records, terminators */
-  {S("a,b,c\n"), 0, 0, "1#3[a|b|c] L2"},
-  {S("a,b,c"), 0, 0, "1#3[a|b|c] L1"},
-  {S("a,b\r\nc,d\r\n"), 0, 0, "1#2[a|b] 2#2[c|d] L3"},
-  {S("a,b\r"), 0, 0, "1#2[a|b] L1"},
-  {S("a\rb,c\n"), 0, 0, "1#2[a\rb|c] L2"},
-  {S(" \n"), 0, 0, "1#1[ ] L2"},
-  {S("\xe5\x90\x8d\xe5\xad\x97,\xe5\x80\xbc\n"), 0, 0,
-   "1#2[\xe5\x90\x8d\xe5\xad\x97|\xe5\x80\xbc] L2"},
-  /* empty cells, trailing comma */
-  {S(",,\n"), 0, 0, "1#3[||] L2"},
-  {S("a,\n"), 0, 0, "1#2[a|] L2"},
-  {S("a,"), 0, 0, "1#2[a|] L1"},
-  {S("\"\"\n"), 0, 0, "1#1[] L2"},
-  {S("\"\",\"\"\n"), 0, 0, "1#2[|] L2"},
-  /* quotes and "" escapes */
-  {S("\"a,b\",\"c\"\"d\"\n"), 0, 0, "1#2[a,b|c\"d] L2"},
-  {S("\"\"\"\"\n"), 0, 0, "1#1[\"] L2"},
-  {S("\"\"\"a\"\"\",b\n"), 0, 0, "1#2[\"a\"|b] L2"},
-  {S("\"a\""), 0, 0, "1#1[a] L1"},
-  {S("\"a\"\r\n\"b\"\r"), 0, 0, "1#1[a] 2#1[b] L2"},
-  /* embedded newlines and line counting */
-  {S("\"line1\nline2\",x\ny\n"), 0, 0, "1#2[line1\nline2|x] 3#1[y] L4"},
-  {S("\"a\r\nb\"\r\n"), 0, 0, "1#1[a\r\nb] L3"},
-  {S("\"\n\n\n\"\nz"), 0, 0, "1#1[\n\n\n] 5#1[z] L5"},
-  /* empty lines are skipped but counted */
-  {S(""), 0, 0, "L1"},
-  {S("\n\n"), 0, 0, "L3"},
-  {S("\n\na\n\r\n\nb"), 0, 0, "3#1[a] 6#1[b] L6"},
-  {S("a\n\r\nb\n"), 0, 0, "1#1[a] 3#1[b] L4"},
-  /* error: quote inside an unquoted field (a stray quote opens nothing: its record ends at
+    /* plain records, terminators */
+    {S("a,b,c\n"), 0, 0, "1#3[a|b|c] L2"},
+    {S("a,b,c"), 0, 0, "1#3[a|b|c] L1"},
+    {S("a,b\r\nc,d\r\n"), 0, 0, "1#2[a|b] 2#2[c|d] L3"},
+    {S("a,b\r"), 0, 0, "1#2[a|b] L1"},
+    {S("a\rb,c\n"), 0, 0, "1#2[a\rb|c] L2"},
+    {S(" \n"), 0, 0, "1#1[ ] L2"},
+    {S("\xe5\x90\x8d\xe5\xad\x97,\xe5\x80\xbc\n"), 0, 0,
+     "1#2[\xe5\x90\x8d\xe5\xad\x97|\xe5\x80\xbc] L2"},
+    /* empty cells, trailing comma */
+    {S(",,\n"), 0, 0, "1#3[||] L2"},
+    {S("a,\n"), 0, 0, "1#2[a|] L2"},
+    {S("a,"), 0, 0, "1#2[a|] L1"},
+    {S("\"\"\n"), 0, 0, "1#1[] L2"},
+    {S("\"\",\"\"\n"), 0, 0, "1#2[|] L2"},
+    /* quotes and "" escapes */
+    {S("\"a,b\",\"c\"\"d\"\n"), 0, 0, "1#2[a,b|c\"d] L2"},
+    {S("\"\"\"\"\n"), 0, 0, "1#1[\"] L2"},
+    {S("\"\"\"a\"\"\",b\n"), 0, 0, "1#2[\"a\"|b] L2"},
+    {S("\"a\""), 0, 0, "1#1[a] L1"},
+    {S("\"a\"\r\n\"b\"\r"), 0, 0, "1#1[a] 2#1[b] L2"},
+    /* embedded newlines and line counting */
+    {S("\"line1\nline2\",x\ny\n"), 0, 0, "1#2[line1\nline2|x] 3#1[y] L4"},
+    {S("\"a\r\nb\"\r\n"), 0, 0, "1#1[a\r\nb] L3"},
+    {S("\"\n\n\n\"\nz"), 0, 0, "1#1[\n\n\n] 5#1[z] L5"},
+    /* empty lines are skipped but counted */
+    {S(""), 0, 0, "L1"},
+    {S("\n\n"), 0, 0, "L3"},
+    {S("\n\na\n\r\n\nb"), 0, 0, "3#1[a] 6#1[b] L6"},
+    {S("a\n\r\nb\n"), 0, 0, "1#1[a] 3#1[b] L4"},
+    /* error: quote inside an unquoted field (a stray quote opens nothing: its record ends at
    * its line's end, and the records after it are read) */
-  {S("a\"b,c\nd\n"), 0, 0, "E1@1c1 2#1[d] L3"},
-  {S("a\"b\"c,d\ne\n"), 0, 0, "E1@1c1 2#1[e] L3"},
-  {S("x,a\"\nb\"\nc\n"), 0, 0, "E1@1c2 E1@2c1 3#1[c] L4"},
-  {S("x,a\"b\ny,\"q\nr\"\nz\n"), 0, 0, "E1@1c2 2#2[y|q\nr] 4#1[z] L5"},
-  /* error: characters after the closing quote */
-  {S("\"ab\"x,c\nd\n"), 0, 0, "E2@1c1 2#1[d] L3"},
-  {S("\"x\ny\",\"z\"w\nq\n"), 0, 0, "E2@2c2 3#1[q] L4"},
-  {S("\"ab\" \n"), 0, 0, "E2@1c1 L2"},
-  /* error: unterminated quoted field (reported at the line the quote opened) */
-  {S("a,\"bc\nd\n"), 0, 0, "E3@1c2 L3"},
-  {S("ok\n\"a\"\""), 0, 0, "1#1[ok] E3@2c1 L2"},
-  {S("\""), 0, 0, "E3@1c1 L1"},
-  /* error: NUL byte, outside and inside quotes */
-  {S("a,b\0c\nd\n"), 0, 0, "E4@1c2 2#1[d] L3"},
-  {S("\"a\nb\0\"\nc\n"), 0, 0, "E4@2c1 3#1[c] L4"},
-  {S("\0"), 0, 0, "E4@1c1 L1"},
-  /* error: too many cells */
-  {S("a,b,c\n"), 3, 0, "1#3[a|b|c] L2"},
-  {S("a,b,c,d\ne\n"), 3, 0, "E5@1c4 2#1[e] L3"},
-  {S("a,b,c,\"d\ne\"\nf\n"), 3, 0, "E5@1c4 3#1[f] L4"},
-  /* error: field too long (after unescaping) */
-  {S("abc\n"), 0, 3, "1#1[abc] L2"},
-  {S("\"a\"\"b\"\n"), 0, 3, "1#1[a\"b] L2"},
-  {S("abcd,x\ny\n"), 0, 3, "E6@1c1 2#1[y] L3"},
-  {S("x,\"a\nbcd\"\ny\n"), 0, 3, "E6@1c2 3#1[y] L4"},
-  /* a bad record between good ones leaves its neighbours and the line numbers intact */
-  {S("a\n\"b\"c\n\nd,e\n"), 0, 0, "1#1[a] E2@2c1 4#2[d|e] L5"},
+    {S("a\"b,c\nd\n"), 0, 0, "E1@1c1 2#1[d] L3"},
+    {S("a\"b\"c,d\ne\n"), 0, 0, "E1@1c1 2#1[e] L3"},
+    {S("x,a\"\nb\"\nc\n"), 0, 0, "E1@1c2 E1@2c1 3#1[c] L4"},
+    {S("x,a\"b\ny,\"q\nr\"\nz\n"), 0, 0, "E1@1c2 2#2[y|q\nr] 4#1[z] L5"},
+    /* error: characters after the closing quote */
+    {S("\"ab\"x,c\nd\n"), 0, 0, "E2@1c1 2#1[d] L3"},
+    {S("\"x\ny\",\"z\"w\nq\n"), 0, 0, "E2@2c2 3#1[q] L4"},
+    {S("\"ab\" \n"), 0, 0, "E2@1c1 L2"},
+    /* error: unterminated quoted field (reported at the line the quote opened) */
+    {S("a,\"bc\nd\n"), 0, 0, "E3@1c2 L3"},
+    {S("ok\n\"a\"\""), 0, 0, "1#1[ok] E3@2c1 L2"},
+    {S("\""), 0, 0, "E3@1c1 L1"},
+    /* error: NUL byte, outside and inside quotes */
+    {S("a,b\0c\nd\n"), 0, 0, "E4@1c2 2#1[d] L3"},
+    {S("\"a\nb\0\"\nc\n"), 0, 0, "E4@2c1 3#1[c] L4"},
+    {S("\0"), 0, 0, "E4@1c1 L1"},
+    /* error: too many cells */
+    {S("a,b,c\n"), 3, 0, "1#3[a|b|c] L2"},
+    {S("a,b,c,d\ne\n"), 3, 0, "E5@1c4 2#1[e] L3"},
+    {S("a,b,c,\"d\ne\"\nf\n"), 3, 0, "E5@1c4 3#1[f] L4"},
+    /* error: field too long (after unescaping) */
+    {S("abc\n"), 0, 3, "1#1[abc] L2"},
+    {S("\"a\"\"b\"\n"), 0, 3, "1#1[a\"b] L2"},
+    {S("abcd,x\ny\n"), 0, 3, "E6@1c1 2#1[y] L3"},
+    {S("x,\"a\nbcd\"\ny\n"), 0, 3, "E6@1c2 3#1[y] L4"},
+    /* a bad record between good ones leaves its neighbours and the line numbers intact */
+    {S("a\n\"b\"c\n\nd,e\n"), 0, 0, "1#1[a] E2@2c1 4#2[d|e] L5"},
 };
 
 START_TEST(test_csv_table)
@@ -155,7 +155,10 @@ END_TEST
  * must still point at its own text afterwards. */
 START_TEST(test_csv_escaped_cells_survive_scratch_growth)
 {
-  enum { NCELL = 60, CELL = 150 };
+  enum {
+    NCELL = 60,
+    CELL = 150
+  };
   size_t cap = NCELL * (2 * CELL + 4) + 2, n = 0;
   char *in = malloc(cap);
   csv_parser ps;
@@ -202,14 +205,14 @@ static const struct {
   size_t max_field; /* 0 = default */
   csv_errcode want;
 } big_cases[] = {
-  {2000000, false, 0, CSV_EFIELD_TOO_LONG},
-  {2000000, true, 0, CSV_EFIELD_TOO_LONG},
-  {2000000, false, 4u << 20, CSV_OK},
-  {2000000, true, 4u << 20, CSV_OK},
-  {2000000, false, 2000000, CSV_OK},
-  {2000000, false, 1999999, CSV_EFIELD_TOO_LONG},
-  {CSV_DEFAULT_MAX_FIELD_BYTES, false, 0, CSV_OK},
-  {CSV_DEFAULT_MAX_FIELD_BYTES + 1, true, 0, CSV_EFIELD_TOO_LONG},
+    {2000000, false, 0, CSV_EFIELD_TOO_LONG},
+    {2000000, true, 0, CSV_EFIELD_TOO_LONG},
+    {2000000, false, 4u << 20, CSV_OK},
+    {2000000, true, 4u << 20, CSV_OK},
+    {2000000, false, 2000000, CSV_OK},
+    {2000000, false, 1999999, CSV_EFIELD_TOO_LONG},
+    {CSV_DEFAULT_MAX_FIELD_BYTES, false, 0, CSV_OK},
+    {CSV_DEFAULT_MAX_FIELD_BYTES + 1, true, 0, CSV_EFIELD_TOO_LONG},
 };
 
 START_TEST(test_csv_big_field)

@@ -31,42 +31,42 @@ static const struct {
   dec_status st;
   dec_money fen; /* meaningful when st == DEC_OK */
 } money_parse_cases[] = {
-  {"12", DEC_OK, 1200},
-  {"-0.5", DEC_OK, -50},
-  {"16000.02", DEC_OK, 1600002},
-  {"+3.10", DEC_OK, 310},
-  {"0", DEC_OK, 0},
-  {"-0", DEC_OK, 0},
-  {"-0.00", DEC_OK, 0},
-  {"007.5", DEC_OK, 750},
-  {"1.500", DEC_TOO_PRECISE, 0}, /* three decimals written, even if zero */
-  {"1.50000000000000000000000000000", DEC_TOO_PRECISE, 0},
-  {"1.50", DEC_OK, 150},
-  {"92233720368547758.07", DEC_OK, INT64_MAX},
-  {"-92233720368547758.08", DEC_OK, INT64_MIN},
-  {"92233720368547758.08", DEC_OVERFLOW, 0},
-  {"-92233720368547758.09", DEC_OVERFLOW, 0},
-  {"100000000000000000000", DEC_OVERFLOW, 0},
-  {"1.005", DEC_TOO_PRECISE, 0},
-  {"1.0050", DEC_TOO_PRECISE, 0},
-  {"0.001", DEC_TOO_PRECISE, 0},
-  {"", DEC_SYNTAX, 0},
-  {" 1", DEC_SYNTAX, 0},
-  {"1 ", DEC_SYNTAX, 0},
-  {"1.", DEC_SYNTAX, 0},
-  {".5", DEC_SYNTAX, 0},
-  {"-.5", DEC_SYNTAX, 0},
-  {"1e3", DEC_SYNTAX, 0},
-  {"1,000", DEC_SYNTAX, 0},
-  {"--1", DEC_SYNTAX, 0},
-  {"+-1", DEC_SYNTAX, 0},
-  {"-", DEC_SYNTAX, 0},
-  {"+", DEC_SYNTAX, 0},
-  {"1.2.3", DEC_SYNTAX, 0},
-  {"3%", DEC_SYNTAX, 0},
-  {"\xef\xbc\x91", DEC_SYNTAX, 0}, /* U+FF11 FULLWIDTH DIGIT ONE */
-  {"\xd9\xa1", DEC_SYNTAX, 0},     /* U+0661 ARABIC-INDIC DIGIT ONE */
-  {"1.005x", DEC_SYNTAX, 0},       /* syntax wins over precision */
+    {"12", DEC_OK, 1200},
+    {"-0.5", DEC_OK, -50},
+    {"16000.02", DEC_OK, 1600002},
+    {"+3.10", DEC_OK, 310},
+    {"0", DEC_OK, 0},
+    {"-0", DEC_OK, 0},
+    {"-0.00", DEC_OK, 0},
+    {"007.5", DEC_OK, 750},
+    {"1.500", DEC_TOO_PRECISE, 0}, /* three decimals written, even if zero */
+    {"1.50000000000000000000000000000", DEC_TOO_PRECISE, 0},
+    {"1.50", DEC_OK, 150},
+    {"92233720368547758.07", DEC_OK, INT64_MAX},
+    {"-92233720368547758.08", DEC_OK, INT64_MIN},
+    {"92233720368547758.08", DEC_OVERFLOW, 0},
+    {"-92233720368547758.09", DEC_OVERFLOW, 0},
+    {"100000000000000000000", DEC_OVERFLOW, 0},
+    {"1.005", DEC_TOO_PRECISE, 0},
+    {"1.0050", DEC_TOO_PRECISE, 0},
+    {"0.001", DEC_TOO_PRECISE, 0},
+    {"", DEC_SYNTAX, 0},
+    {" 1", DEC_SYNTAX, 0},
+    {"1 ", DEC_SYNTAX, 0},
+    {"1.", DEC_SYNTAX, 0},
+    {".5", DEC_SYNTAX, 0},
+    {"-.5", DEC_SYNTAX, 0},
+    {"1e3", DEC_SYNTAX, 0},
+    {"1,000", DEC_SYNTAX, 0},
+    {"--1", DEC_SYNTAX, 0},
+    {"+-1", DEC_SYNTAX, 0},
+    {"-", DEC_SYNTAX, 0},
+    {"+", DEC_SYNTAX, 0},
+    {"1.2.3", DEC_SYNTAX, 0},
+    {"3%", DEC_SYNTAX, 0},
+    {"\xef\xbc\x91", DEC_SYNTAX, 0}, /* U+FF11 FULLWIDTH DIGIT ONE */
+    {"\xd9\xa1", DEC_SYNTAX, 0},     /* U+0661 ARABIC-INDIC DIGIT ONE */
+    {"1.005x", DEC_SYNTAX, 0},       /* syntax wins over precision */
 };
 
 START_TEST(test_dec_money_parse)
@@ -102,40 +102,39 @@ static const struct {
   dec_status st;
   int64_t num, den; /* meaningful when st == DEC_OK */
 } num_parse_cases[] = {
-  {"0.125", DEC_OK, 1, 8},
-  {"3", DEC_OK, 3, 1},
-  {"-2.50", DEC_OK, -5, 2},
-  {"+0.5", DEC_OK, 1, 2},
-  {"3%", DEC_OK, 3, 100},
-  {"2.5%", DEC_OK, 1, 40},
-  {"-50%", DEC_OK, -1, 2},
-  {"100%", DEC_OK, 1, 1},
-  {"0%", DEC_OK, 0, 1},
-  {"-0.000", DEC_OK, 0, 1},
-  {"0.2", DEC_OK, 1, 5},
-  {"2", DEC_OK, 2, 1},
-  {"0.000000000000000001", DEC_OK, 1, 1000000000000000000},
-  {"0.5000000000000000000000000000000000000000000000", DEC_OK, 1, 2},
-  {"9223372036854775807", DEC_OK, INT64_MAX, 1},
-  {"-9223372036854775808", DEC_OK, INT64_MIN, 1},
-  {"9223372036854775808", DEC_OVERFLOW, 0, 0},
-  {"0.0000000000000000001", DEC_OVERFLOW, 0, 0}, /* den 10^19 */
-  {"0.00000000000000000000000000000000000000001", DEC_OVERFLOW, 0, 0},
-  {"123456789012345678901234567890123456789012", DEC_OVERFLOW, 0, 0},
-  {"0.00000000000000000000000000000000000000000000000000000000000000000001%", DEC_OVERFLOW,
-   0, 0},
-  {"", DEC_SYNTAX, 0, 0},
-  {"%", DEC_SYNTAX, 0, 0},
-  {"3 %", DEC_SYNTAX, 0, 0},
-  {"3%%", DEC_SYNTAX, 0, 0},
-  {"%3", DEC_SYNTAX, 0, 0},
-  {"1.", DEC_SYNTAX, 0, 0},
-  {".5", DEC_SYNTAX, 0, 0},
-  {"1e-3", DEC_SYNTAX, 0, 0},
-  {"1_000", DEC_SYNTAX, 0, 0},
-  {"--1", DEC_SYNTAX, 0, 0},
-  {"0x10", DEC_SYNTAX, 0, 0},
-  {"\xef\xbc\x93", DEC_SYNTAX, 0, 0}, /* fullwidth 3 */
+    {"0.125", DEC_OK, 1, 8},
+    {"3", DEC_OK, 3, 1},
+    {"-2.50", DEC_OK, -5, 2},
+    {"+0.5", DEC_OK, 1, 2},
+    {"3%", DEC_OK, 3, 100},
+    {"2.5%", DEC_OK, 1, 40},
+    {"-50%", DEC_OK, -1, 2},
+    {"100%", DEC_OK, 1, 1},
+    {"0%", DEC_OK, 0, 1},
+    {"-0.000", DEC_OK, 0, 1},
+    {"0.2", DEC_OK, 1, 5},
+    {"2", DEC_OK, 2, 1},
+    {"0.000000000000000001", DEC_OK, 1, 1000000000000000000},
+    {"0.5000000000000000000000000000000000000000000000", DEC_OK, 1, 2},
+    {"9223372036854775807", DEC_OK, INT64_MAX, 1},
+    {"-9223372036854775808", DEC_OK, INT64_MIN, 1},
+    {"9223372036854775808", DEC_OVERFLOW, 0, 0},
+    {"0.0000000000000000001", DEC_OVERFLOW, 0, 0}, /* den 10^19 */
+    {"0.00000000000000000000000000000000000000001", DEC_OVERFLOW, 0, 0},
+    {"123456789012345678901234567890123456789012", DEC_OVERFLOW, 0, 0},
+    {"0.00000000000000000000000000000000000000000000000000000000000000000001%", DEC_OVERFLOW, 0, 0},
+    {"", DEC_SYNTAX, 0, 0},
+    {"%", DEC_SYNTAX, 0, 0},
+    {"3 %", DEC_SYNTAX, 0, 0},
+    {"3%%", DEC_SYNTAX, 0, 0},
+    {"%3", DEC_SYNTAX, 0, 0},
+    {"1.", DEC_SYNTAX, 0, 0},
+    {".5", DEC_SYNTAX, 0, 0},
+    {"1e-3", DEC_SYNTAX, 0, 0},
+    {"1_000", DEC_SYNTAX, 0, 0},
+    {"--1", DEC_SYNTAX, 0, 0},
+    {"0x10", DEC_SYNTAX, 0, 0},
+    {"\xef\xbc\x93", DEC_SYNTAX, 0, 0}, /* fullwidth 3 */
 };
 
 START_TEST(test_dec_num_parse)
@@ -158,22 +157,22 @@ static const struct {
   dec_status st;
   int64_t v;
 } int_parse_cases[] = {
-  {"0", DEC_OK, 0},
-  {"42", DEC_OK, 42},
-  {"-7", DEC_OK, -7},
-  {"+7", DEC_OK, 7},
-  {"0030", DEC_OK, 30},
-  {"9223372036854775807", DEC_OK, INT64_MAX},
-  {"-9223372036854775808", DEC_OK, INT64_MIN},
-  {"9223372036854775808", DEC_OVERFLOW, 0},
-  {"-9223372036854775809", DEC_OVERFLOW, 0},
-  {"99999999999999999999999", DEC_OVERFLOW, 0},
-  {"1.0", DEC_SYNTAX, 0},
-  {"1%", DEC_SYNTAX, 0},
-  {"", DEC_SYNTAX, 0},
-  {"-", DEC_SYNTAX, 0},
-  {" 3", DEC_SYNTAX, 0},
-  {"3a", DEC_SYNTAX, 0},
+    {"0", DEC_OK, 0},
+    {"42", DEC_OK, 42},
+    {"-7", DEC_OK, -7},
+    {"+7", DEC_OK, 7},
+    {"0030", DEC_OK, 30},
+    {"9223372036854775807", DEC_OK, INT64_MAX},
+    {"-9223372036854775808", DEC_OK, INT64_MIN},
+    {"9223372036854775808", DEC_OVERFLOW, 0},
+    {"-9223372036854775809", DEC_OVERFLOW, 0},
+    {"99999999999999999999999", DEC_OVERFLOW, 0},
+    {"1.0", DEC_SYNTAX, 0},
+    {"1%", DEC_SYNTAX, 0},
+    {"", DEC_SYNTAX, 0},
+    {"-", DEC_SYNTAX, 0},
+    {" 3", DEC_SYNTAX, 0},
+    {"3a", DEC_SYNTAX, 0},
 };
 
 START_TEST(test_dec_int_parse)
@@ -199,18 +198,18 @@ static const struct {
   bool ok;
   dec_round mode;
 } round_name_cases[] = {
-  {"half_away", true, DEC_HALF_AWAY},
-  {"half_even", true, DEC_HALF_EVEN},
-  {"half_down", true, DEC_HALF_DOWN},
-  {"down", true, DEC_TRUNC},
-  {"up", true, DEC_AWAY},
-  {"floor", true, DEC_FLOOR},
-  {"ceiling", true, DEC_CEIL},
-  {"ceil", false, DEC_HALF_AWAY},
-  {"Half_Away", false, DEC_HALF_AWAY},
-  {"half_away ", false, DEC_HALF_AWAY},
-  {"half", false, DEC_HALF_AWAY},
-  {"", false, DEC_HALF_AWAY},
+    {"half_away", true, DEC_HALF_AWAY},
+    {"half_even", true, DEC_HALF_EVEN},
+    {"half_down", true, DEC_HALF_DOWN},
+    {"down", true, DEC_TRUNC},
+    {"up", true, DEC_AWAY},
+    {"floor", true, DEC_FLOOR},
+    {"ceiling", true, DEC_CEIL},
+    {"ceil", false, DEC_HALF_AWAY},
+    {"Half_Away", false, DEC_HALF_AWAY},
+    {"half_away ", false, DEC_HALF_AWAY},
+    {"half", false, DEC_HALF_AWAY},
+    {"", false, DEC_HALF_AWAY},
 };
 
 START_TEST(test_dec_round_parse)
@@ -247,15 +246,15 @@ static const struct {
   dec_money m;
   const char *text;
 } money_fmt_cases[] = {
-  {0, "0.00"},
-  {-50, "-0.50"},
-  {400001, "4000.01"},
-  {5, "0.05"},
-  {-5, "-0.05"},
-  {100, "1.00"},
-  {-123456, "-1234.56"},
-  {INT64_MAX, "92233720368547758.07"},
-  {INT64_MIN, "-92233720368547758.08"},
+    {0, "0.00"},
+    {-50, "-0.50"},
+    {400001, "4000.01"},
+    {5, "0.05"},
+    {-5, "-0.05"},
+    {100, "1.00"},
+    {-123456, "-1234.56"},
+    {INT64_MAX, "92233720368547758.07"},
+    {INT64_MIN, "-92233720368547758.08"},
 };
 
 START_TEST(test_dec_money_format)
@@ -281,7 +280,11 @@ START_TEST(test_dec_money_format_roundtrip)
 }
 END_TEST
 
-enum fmt_kind { FMT_PLAIN, FMT_PERCENT, FMT_EXACT };
+enum fmt_kind {
+  FMT_PLAIN,
+  FMT_PERCENT,
+  FMT_EXACT
+};
 
 static const struct {
   enum fmt_kind kind;
@@ -290,45 +293,44 @@ static const struct {
   dec_round mode; /* ignored by FMT_EXACT */
   const char *text;
 } num_fmt_cases[] = {
-  {FMT_PLAIN, 1, 2, 2, DEC_HALF_AWAY, "0.50"},
-  {FMT_PLAIN, 1, 2, 0, DEC_HALF_AWAY, "1"},
-  {FMT_PLAIN, 1, 2, 0, DEC_HALF_EVEN, "0"},
-  {FMT_PLAIN, -1, 2, 0, DEC_HALF_AWAY, "-1"},
-  {FMT_PLAIN, -1, 3, 2, DEC_HALF_AWAY, "-0.33"},
-  {FMT_PLAIN, 2, 3, 2, DEC_TRUNC, "0.66"},
-  {FMT_PLAIN, 2, 3, 2, DEC_HALF_AWAY, "0.67"},
-  {FMT_PLAIN, -1, 1000, 2, DEC_HALF_AWAY, "0.00"}, /* no "-0.00" */
-  {FMT_PLAIN, -1, 1000, 2, DEC_FLOOR, "-0.01"},
-  {FMT_PLAIN, 800001, 200, 2, DEC_HALF_AWAY, "4000.01"},
-  {FMT_PLAIN, 800001, 200, 2, DEC_HALF_EVEN, "4000.00"},
-  {FMT_PLAIN, 5, 1, 3, DEC_HALF_AWAY, "5.000"},
-  {FMT_PLAIN, 1, 3, 18, DEC_HALF_AWAY, "0.333333333333333333"},
-  {FMT_PLAIN, 1, 3, 99, DEC_HALF_AWAY, "0.333333333333333333"}, /* clamped */
-  {FMT_PLAIN, 7, 4, -3, DEC_HALF_AWAY, "2"},                     /* clamped */
-  {FMT_PLAIN, INT64_MIN, 1, 18, DEC_HALF_AWAY, "-9223372036854775808.000000000000000000"},
-  {FMT_PLAIN, INT64_MAX, INT64_MAX - 1, 18, DEC_CEIL, "1.000000000000000001"},
-  {FMT_PERCENT, 1, 40, 2, DEC_HALF_AWAY, "2.50%"},
-  {FMT_PERCENT, 3, 100, 0, DEC_HALF_AWAY, "3%"},
-  {FMT_PERCENT, 2, 3, 2, DEC_HALF_AWAY, "66.67%"},
-  {FMT_PERCENT, -2, 3, 1, DEC_HALF_AWAY, "-66.7%"},
-  {FMT_PERCENT, 299, 10000, 1, DEC_HALF_AWAY, "3.0%"},
-  {FMT_PERCENT, 299, 10000, 1, DEC_TRUNC, "2.9%"},
-  {FMT_PERCENT, 1, 3, 99, DEC_HALF_AWAY, "33.3333333333333333%"}, /* clamped to 16 */
-  {FMT_PERCENT, INT64_MIN, 1, 16, DEC_HALF_AWAY,
-   "-922337203685477580800.0000000000000000%"},
-  {FMT_EXACT, 1, 8, 10, DEC_HALF_AWAY, "0.125"},
-  {FMT_EXACT, 1, 3, 10, DEC_HALF_AWAY, "0.3333333333"},
-  {FMT_EXACT, 2, 1, 10, DEC_HALF_AWAY, "2"},
-  {FMT_EXACT, -3, 2, 10, DEC_HALF_AWAY, "-1.5"},
-  {FMT_EXACT, 0, 1, 10, DEC_HALF_AWAY, "0"},
-  {FMT_EXACT, 2, 3, 2, DEC_HALF_AWAY, "0.67"},
-  {FMT_EXACT, 1, 1000, 2, DEC_HALF_AWAY, "0"},
-  {FMT_EXACT, -1, 1000, 2, DEC_HALF_AWAY, "0"},
-  {FMT_EXACT, 1, 8, 2, DEC_HALF_AWAY, "0.13"},
-  {FMT_EXACT, 1, 8, 0, DEC_HALF_AWAY, "0"},
-  {FMT_EXACT, 1, 1024, 18, DEC_HALF_AWAY, "0.0009765625"},
-  {FMT_EXACT, 199, 200, 2, DEC_HALF_AWAY, "1"},
-  {FMT_EXACT, 1, 1000000000000000000, 18, DEC_HALF_AWAY, "0.000000000000000001"},
+    {FMT_PLAIN, 1, 2, 2, DEC_HALF_AWAY, "0.50"},
+    {FMT_PLAIN, 1, 2, 0, DEC_HALF_AWAY, "1"},
+    {FMT_PLAIN, 1, 2, 0, DEC_HALF_EVEN, "0"},
+    {FMT_PLAIN, -1, 2, 0, DEC_HALF_AWAY, "-1"},
+    {FMT_PLAIN, -1, 3, 2, DEC_HALF_AWAY, "-0.33"},
+    {FMT_PLAIN, 2, 3, 2, DEC_TRUNC, "0.66"},
+    {FMT_PLAIN, 2, 3, 2, DEC_HALF_AWAY, "0.67"},
+    {FMT_PLAIN, -1, 1000, 2, DEC_HALF_AWAY, "0.00"}, /* no "-0.00" */
+    {FMT_PLAIN, -1, 1000, 2, DEC_FLOOR, "-0.01"},
+    {FMT_PLAIN, 800001, 200, 2, DEC_HALF_AWAY, "4000.01"},
+    {FMT_PLAIN, 800001, 200, 2, DEC_HALF_EVEN, "4000.00"},
+    {FMT_PLAIN, 5, 1, 3, DEC_HALF_AWAY, "5.000"},
+    {FMT_PLAIN, 1, 3, 18, DEC_HALF_AWAY, "0.333333333333333333"},
+    {FMT_PLAIN, 1, 3, 99, DEC_HALF_AWAY, "0.333333333333333333"}, /* clamped */
+    {FMT_PLAIN, 7, 4, -3, DEC_HALF_AWAY, "2"},                    /* clamped */
+    {FMT_PLAIN, INT64_MIN, 1, 18, DEC_HALF_AWAY, "-9223372036854775808.000000000000000000"},
+    {FMT_PLAIN, INT64_MAX, INT64_MAX - 1, 18, DEC_CEIL, "1.000000000000000001"},
+    {FMT_PERCENT, 1, 40, 2, DEC_HALF_AWAY, "2.50%"},
+    {FMT_PERCENT, 3, 100, 0, DEC_HALF_AWAY, "3%"},
+    {FMT_PERCENT, 2, 3, 2, DEC_HALF_AWAY, "66.67%"},
+    {FMT_PERCENT, -2, 3, 1, DEC_HALF_AWAY, "-66.7%"},
+    {FMT_PERCENT, 299, 10000, 1, DEC_HALF_AWAY, "3.0%"},
+    {FMT_PERCENT, 299, 10000, 1, DEC_TRUNC, "2.9%"},
+    {FMT_PERCENT, 1, 3, 99, DEC_HALF_AWAY, "33.3333333333333333%"}, /* clamped to 16 */
+    {FMT_PERCENT, INT64_MIN, 1, 16, DEC_HALF_AWAY, "-922337203685477580800.0000000000000000%"},
+    {FMT_EXACT, 1, 8, 10, DEC_HALF_AWAY, "0.125"},
+    {FMT_EXACT, 1, 3, 10, DEC_HALF_AWAY, "0.3333333333"},
+    {FMT_EXACT, 2, 1, 10, DEC_HALF_AWAY, "2"},
+    {FMT_EXACT, -3, 2, 10, DEC_HALF_AWAY, "-1.5"},
+    {FMT_EXACT, 0, 1, 10, DEC_HALF_AWAY, "0"},
+    {FMT_EXACT, 2, 3, 2, DEC_HALF_AWAY, "0.67"},
+    {FMT_EXACT, 1, 1000, 2, DEC_HALF_AWAY, "0"},
+    {FMT_EXACT, -1, 1000, 2, DEC_HALF_AWAY, "0"},
+    {FMT_EXACT, 1, 8, 2, DEC_HALF_AWAY, "0.13"},
+    {FMT_EXACT, 1, 8, 0, DEC_HALF_AWAY, "0"},
+    {FMT_EXACT, 1, 1024, 18, DEC_HALF_AWAY, "0.0009765625"},
+    {FMT_EXACT, 199, 200, 2, DEC_HALF_AWAY, "1"},
+    {FMT_EXACT, 1, 1000000000000000000, 18, DEC_HALF_AWAY, "0.000000000000000001"},
 };
 
 START_TEST(test_dec_num_format)
@@ -339,15 +341,9 @@ START_TEST(test_dec_num_format)
   dec_round mode = num_fmt_cases[_i].mode;
   size_t len = 0;
   switch (num_fmt_cases[_i].kind) {
-  case FMT_PLAIN:
-    len = dec_num_format(x, places, mode, buf);
-    break;
-  case FMT_PERCENT:
-    len = dec_num_format_percent(x, places, mode, buf);
-    break;
-  case FMT_EXACT:
-    len = dec_num_format_exact(x, places, buf);
-    break;
+  case FMT_PLAIN: len = dec_num_format(x, places, mode, buf); break;
+  case FMT_PERCENT: len = dec_num_format_percent(x, places, mode, buf); break;
+  case FMT_EXACT: len = dec_num_format_exact(x, places, buf); break;
   }
   ck_assert_msg(strcmp(buf, num_fmt_cases[_i].text) == 0, "%lld/%lld places %d: '%s', want '%s'",
                 (long long)x.num, (long long)x.den, places, buf, num_fmt_cases[_i].text);
@@ -365,21 +361,14 @@ static const struct {
   const char *text;
   int64_t want[7]; /* HALF_AWAY HALF_EVEN HALF_DOWN TRUNC AWAY FLOOR CEIL */
 } round_mode_cases[] = {
-  {"2.5", {3, 2, 2, 2, 3, 2, 3}},
-  {"-2.5", {-3, -2, -2, -2, -3, -3, -2}},
-  {"3.5", {4, 4, 3, 3, 4, 3, 4}},
-  {"-3.5", {-4, -4, -3, -3, -4, -4, -3}},
-  {"2.4999", {2, 2, 2, 2, 3, 2, 3}},
-  {"-2.4999", {-2, -2, -2, -2, -3, -3, -2}},
-  {"2.5001", {3, 3, 3, 2, 3, 2, 3}},
-  {"-2.5001", {-3, -3, -3, -2, -3, -3, -2}},
-  {"2.6", {3, 3, 3, 2, 3, 2, 3}},
-  {"-2.6", {-3, -3, -3, -2, -3, -3, -2}},
-  {"0.5", {1, 0, 0, 0, 1, 0, 1}},
-  {"-0.5", {-1, 0, 0, 0, -1, -1, 0}},
-  {"2", {2, 2, 2, 2, 2, 2, 2}},
-  {"-2", {-2, -2, -2, -2, -2, -2, -2}},
-  {"0", {0, 0, 0, 0, 0, 0, 0}},
+    {"2.5", {3, 2, 2, 2, 3, 2, 3}},    {"-2.5", {-3, -2, -2, -2, -3, -3, -2}},
+    {"3.5", {4, 4, 3, 3, 4, 3, 4}},    {"-3.5", {-4, -4, -3, -3, -4, -4, -3}},
+    {"2.4999", {2, 2, 2, 2, 3, 2, 3}}, {"-2.4999", {-2, -2, -2, -2, -3, -3, -2}},
+    {"2.5001", {3, 3, 3, 2, 3, 2, 3}}, {"-2.5001", {-3, -3, -3, -2, -3, -3, -2}},
+    {"2.6", {3, 3, 3, 2, 3, 2, 3}},    {"-2.6", {-3, -3, -3, -2, -3, -3, -2}},
+    {"0.5", {1, 0, 0, 0, 1, 0, 1}},    {"-0.5", {-1, 0, 0, 0, -1, -1, 0}},
+    {"2", {2, 2, 2, 2, 2, 2, 2}},      {"-2", {-2, -2, -2, -2, -2, -2, -2}},
+    {"0", {0, 0, 0, 0, 0, 0, 0}},
 };
 
 START_TEST(test_dec_round_modes)
@@ -410,42 +399,41 @@ static const struct {
   dec_status st;
   dec_money want;
 } money_div_cases[] = {
-  /* national-standard.md: per_capita = net_income / size, half away from zero */
-  {1600002, 4, DEC_HALF_AWAY, DEC_OK, 400001},  /* 4000.005 -> 4000.01 */
-  {1600001, 4, DEC_HALF_AWAY, DEC_OK, 400000},  /* 4000.0025 -> 4000.00 */
-  {-1600002, 4, DEC_HALF_AWAY, DEC_OK, -400001}, /* farm losses round the same way */
-  {1600002, -4, DEC_HALF_AWAY, DEC_OK, -400001},
-  {-1600002, -4, DEC_HALF_AWAY, DEC_OK, 400001},
-  {1600002, 4, DEC_HALF_EVEN, DEC_OK, 400000},
-  {1600006, 4, DEC_HALF_EVEN, DEC_OK, 400002},
-  {1600002, 4, DEC_HALF_DOWN, DEC_OK, 400000},
-  {1600003, 4, DEC_HALF_DOWN, DEC_OK, 400001},
-  {-1600001, 4, DEC_TRUNC, DEC_OK, -400000},
-  {-1600001, 4, DEC_AWAY, DEC_OK, -400001},
-  {-1600001, 4, DEC_FLOOR, DEC_OK, -400001},
-  {-1600001, 4, DEC_CEIL, DEC_OK, -400000},
-  {100, 3, DEC_HALF_AWAY, DEC_OK, 33},
-  {200, 3, DEC_HALF_AWAY, DEC_OK, 67},
-  {1, 2, DEC_HALF_AWAY, DEC_OK, 1},
-  {-1, 2, DEC_HALF_AWAY, DEC_OK, -1},
-  {0, 7, DEC_HALF_AWAY, DEC_OK, 0},
-  {INT64_MIN, 1, DEC_HALF_AWAY, DEC_OK, INT64_MIN},
-  {INT64_MIN, 2, DEC_HALF_AWAY, DEC_OK, INT64_MIN / 2},
-  {INT64_MAX, -1, DEC_HALF_AWAY, DEC_OK, -INT64_MAX},
-  {INT64_MAX, INT64_MIN, DEC_HALF_AWAY, DEC_OK, -1},
-  {INT64_MIN, INT64_MIN, DEC_HALF_AWAY, DEC_OK, 1},
-  {INT64_MIN, -1, DEC_HALF_AWAY, DEC_OVERFLOW, 0},
-  {INT64_MIN, -1, DEC_TRUNC, DEC_OVERFLOW, 0},
-  {100, 0, DEC_HALF_AWAY, DEC_DIV_ZERO, 0},
-  {0, 0, DEC_HALF_AWAY, DEC_DIV_ZERO, 0},
+    /* national-standard.md: per_capita = net_income / size, half away from zero */
+    {1600002, 4, DEC_HALF_AWAY, DEC_OK, 400001},   /* 4000.005 -> 4000.01 */
+    {1600001, 4, DEC_HALF_AWAY, DEC_OK, 400000},   /* 4000.0025 -> 4000.00 */
+    {-1600002, 4, DEC_HALF_AWAY, DEC_OK, -400001}, /* farm losses round the same way */
+    {1600002, -4, DEC_HALF_AWAY, DEC_OK, -400001},
+    {-1600002, -4, DEC_HALF_AWAY, DEC_OK, 400001},
+    {1600002, 4, DEC_HALF_EVEN, DEC_OK, 400000},
+    {1600006, 4, DEC_HALF_EVEN, DEC_OK, 400002},
+    {1600002, 4, DEC_HALF_DOWN, DEC_OK, 400000},
+    {1600003, 4, DEC_HALF_DOWN, DEC_OK, 400001},
+    {-1600001, 4, DEC_TRUNC, DEC_OK, -400000},
+    {-1600001, 4, DEC_AWAY, DEC_OK, -400001},
+    {-1600001, 4, DEC_FLOOR, DEC_OK, -400001},
+    {-1600001, 4, DEC_CEIL, DEC_OK, -400000},
+    {100, 3, DEC_HALF_AWAY, DEC_OK, 33},
+    {200, 3, DEC_HALF_AWAY, DEC_OK, 67},
+    {1, 2, DEC_HALF_AWAY, DEC_OK, 1},
+    {-1, 2, DEC_HALF_AWAY, DEC_OK, -1},
+    {0, 7, DEC_HALF_AWAY, DEC_OK, 0},
+    {INT64_MIN, 1, DEC_HALF_AWAY, DEC_OK, INT64_MIN},
+    {INT64_MIN, 2, DEC_HALF_AWAY, DEC_OK, INT64_MIN / 2},
+    {INT64_MAX, -1, DEC_HALF_AWAY, DEC_OK, -INT64_MAX},
+    {INT64_MAX, INT64_MIN, DEC_HALF_AWAY, DEC_OK, -1},
+    {INT64_MIN, INT64_MIN, DEC_HALF_AWAY, DEC_OK, 1},
+    {INT64_MIN, -1, DEC_HALF_AWAY, DEC_OVERFLOW, 0},
+    {INT64_MIN, -1, DEC_TRUNC, DEC_OVERFLOW, 0},
+    {100, 0, DEC_HALF_AWAY, DEC_DIV_ZERO, 0},
+    {0, 0, DEC_HALF_AWAY, DEC_DIV_ZERO, 0},
 };
 
 START_TEST(test_dec_money_div_int)
 {
   dec_money out = 4242;
-  dec_status st =
-    dec_money_div_int(money_div_cases[_i].m, money_div_cases[_i].k, money_div_cases[_i].mode,
-                      &out);
+  dec_status st = dec_money_div_int(money_div_cases[_i].m, money_div_cases[_i].k,
+                                    money_div_cases[_i].mode, &out);
   ck_assert_msg(st == money_div_cases[_i].st, "%lld / %lld: status %d",
                 (long long)money_div_cases[_i].m, (long long)money_div_cases[_i].k, st);
   ck_assert_int_eq(out, st == DEC_OK ? money_div_cases[_i].want : 4242);
@@ -458,9 +446,9 @@ START_TEST(test_dec_money_div_policy_text)
   static const struct {
     const char *income, *per_capita;
   } rows[] = {
-    {"16000.02", "4000.01"},
-    {"16000.01", "4000.00"},
-    {"-16000.02", "-4000.01"},
+      {"16000.02", "4000.01"},
+      {"16000.01", "4000.00"},
+      {"-16000.02", "-4000.01"},
   };
   for (int i = 0; i < N_ELEMS(rows); i++) {
     dec_money income, pc;
@@ -480,28 +468,28 @@ static const struct {
   dec_status st;
   dec_money want;
 } money_round_cases[] = {
-  {250, 0, DEC_HALF_AWAY, DEC_OK, 300},
-  {250, 0, DEC_HALF_EVEN, DEC_OK, 200},
-  {350, 0, DEC_HALF_EVEN, DEC_OK, 400},
-  {-250, 0, DEC_HALF_AWAY, DEC_OK, -300},
-  {-250, 0, DEC_HALF_DOWN, DEC_OK, -200},
-  {249, 0, DEC_HALF_AWAY, DEC_OK, 200},
-  {201, 0, DEC_CEIL, DEC_OK, 300},
-  {-201, 0, DEC_CEIL, DEC_OK, -200},
-  {-201, 0, DEC_FLOOR, DEC_OK, -300},
-  {299, 0, DEC_TRUNC, DEC_OK, 200},
-  {201, 0, DEC_AWAY, DEC_OK, 300},
-  {125, 1, DEC_HALF_AWAY, DEC_OK, 130},
-  {125, 1, DEC_HALF_EVEN, DEC_OK, 120},
-  {-125, 1, DEC_HALF_AWAY, DEC_OK, -130},
-  {123, 2, DEC_AWAY, DEC_OK, 123},
-  {123, 7, DEC_AWAY, DEC_OK, 123},  /* clamped to 2 */
-  {150, -1, DEC_TRUNC, DEC_OK, 100}, /* clamped to 0 */
-  {INT64_MAX, 0, DEC_HALF_AWAY, DEC_OK, INT64_MAX - 7},
-  {INT64_MAX, 0, DEC_AWAY, DEC_OVERFLOW, 0},
-  {INT64_MAX, 0, DEC_TRUNC, DEC_OK, INT64_MAX - 7},
-  {INT64_MIN, 1, DEC_FLOOR, DEC_OVERFLOW, 0},
-  {INT64_MIN, 1, DEC_CEIL, DEC_OK, INT64_MIN + 8},
+    {250, 0, DEC_HALF_AWAY, DEC_OK, 300},
+    {250, 0, DEC_HALF_EVEN, DEC_OK, 200},
+    {350, 0, DEC_HALF_EVEN, DEC_OK, 400},
+    {-250, 0, DEC_HALF_AWAY, DEC_OK, -300},
+    {-250, 0, DEC_HALF_DOWN, DEC_OK, -200},
+    {249, 0, DEC_HALF_AWAY, DEC_OK, 200},
+    {201, 0, DEC_CEIL, DEC_OK, 300},
+    {-201, 0, DEC_CEIL, DEC_OK, -200},
+    {-201, 0, DEC_FLOOR, DEC_OK, -300},
+    {299, 0, DEC_TRUNC, DEC_OK, 200},
+    {201, 0, DEC_AWAY, DEC_OK, 300},
+    {125, 1, DEC_HALF_AWAY, DEC_OK, 130},
+    {125, 1, DEC_HALF_EVEN, DEC_OK, 120},
+    {-125, 1, DEC_HALF_AWAY, DEC_OK, -130},
+    {123, 2, DEC_AWAY, DEC_OK, 123},
+    {123, 7, DEC_AWAY, DEC_OK, 123},   /* clamped to 2 */
+    {150, -1, DEC_TRUNC, DEC_OK, 100}, /* clamped to 0 */
+    {INT64_MAX, 0, DEC_HALF_AWAY, DEC_OK, INT64_MAX - 7},
+    {INT64_MAX, 0, DEC_AWAY, DEC_OVERFLOW, 0},
+    {INT64_MAX, 0, DEC_TRUNC, DEC_OK, INT64_MAX - 7},
+    {INT64_MIN, 1, DEC_FLOOR, DEC_OVERFLOW, 0},
+    {INT64_MIN, 1, DEC_CEIL, DEC_OK, INT64_MIN + 8},
 };
 
 START_TEST(test_dec_money_round)
@@ -521,12 +509,12 @@ static const struct {
   dec_status st;
   dec_money want;
 } money_op_cases[] = {
-  {1250, 12, DEC_OK, 15000},
-  {-1250, 3, DEC_OK, -3750},
-  {INT64_MIN, -1, DEC_OVERFLOW, 0},
-  {INT64_MIN, 1, DEC_OK, INT64_MIN},
-  {INT64_MAX / 2 + 1, 2, DEC_OVERFLOW, 0},
-  {4611686018427387904, -2, DEC_OK, INT64_MIN},
+    {1250, 12, DEC_OK, 15000},
+    {-1250, 3, DEC_OK, -3750},
+    {INT64_MIN, -1, DEC_OVERFLOW, 0},
+    {INT64_MIN, 1, DEC_OK, INT64_MIN},
+    {INT64_MAX / 2 + 1, 2, DEC_OVERFLOW, 0},
+    {4611686018427387904, -2, DEC_OK, INT64_MIN},
 };
 
 START_TEST(test_dec_money_mul_int)
@@ -545,7 +533,14 @@ END_TEST
  * Number arithmetic
  * ========================================================================================== */
 
-enum num_op { N_ADD, N_SUB, N_MUL, N_DIV, N_NEG, N_ABS };
+enum num_op {
+  N_ADD,
+  N_SUB,
+  N_MUL,
+  N_DIV,
+  N_NEG,
+  N_ABS
+};
 
 static const struct {
   enum num_op op;
@@ -553,45 +548,46 @@ static const struct {
   dec_status st;
   int64_t num, den;
 } num_op_cases[] = {
-  {N_ADD, 1, 3, 1, 6, DEC_OK, 1, 2},
-  {N_ADD, 1, 2, -1, 2, DEC_OK, 0, 1},
-  {N_ADD, -7, 10, 1, 5, DEC_OK, -1, 2},
-  {N_ADD, INT64_MAX, 1, 1, 1, DEC_OVERFLOW, 0, 0},
-  {N_ADD, INT64_MAX, 1, -1, 1, DEC_OK, INT64_MAX - 1, 1},
-  {N_ADD, INT64_MIN, 1, INT64_MIN, 1, DEC_OVERFLOW, 0, 0},
-  {N_ADD, 1, INT64_MAX, 1, INT64_MAX, DEC_OK, 2, INT64_MAX},
-  {N_ADD, 1, INT64_MAX, 1, INT64_MAX - 1, DEC_OVERFLOW, 0, 0},
-  {N_ADD, INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX, DEC_OVERFLOW, 0, 0},
-  {N_SUB, 1, 2, 1, 3, DEC_OK, 1, 6},
-  {N_SUB, 1, 3, 1, 2, DEC_OK, -1, 6},
-  {N_SUB, 0, 1, INT64_MIN, 1, DEC_OVERFLOW, 0, 0},
-  {N_SUB, -1, 1, INT64_MAX, 1, DEC_OK, INT64_MIN, 1},
-  {N_SUB, INT64_MIN, 1, INT64_MIN, 1, DEC_OK, 0, 1},
-  {N_MUL, 2, 3, 3, 4, DEC_OK, 1, 2},
-  {N_MUL, -2, 3, 3, 2, DEC_OK, -1, 1},
-  {N_MUL, INT64_MIN, 1, -1, 1, DEC_OVERFLOW, 0, 0},
-  {N_MUL, INT64_MIN, 3, 3, INT64_MAX, DEC_OK, INT64_MIN, INT64_MAX}, /* reduced before narrowing */
-  {N_MUL, INT64_MIN, 1, INT64_MIN, 1, DEC_OVERFLOW, 0, 0},
-  {N_MUL, 4294967296, 1, 2147483648, 1, DEC_OVERFLOW, 0, 0}, /* 2^63 */
-  {N_MUL, 4294967296, 1, -2147483648, 1, DEC_OK, INT64_MIN, 1},
-  {N_MUL, INT64_MAX, 1, 0, 1, DEC_OK, 0, 1},
-  {N_DIV, 1, 2, 1, 4, DEC_OK, 2, 1},
-  {N_DIV, 1, 2, -3, 4, DEC_OK, -2, 3},
-  {N_DIV, -1, 2, -3, 4, DEC_OK, 2, 3},
-  {N_DIV, 1, 2, 0, 1, DEC_DIV_ZERO, 0, 0},
-  {N_DIV, INT64_MIN, 1, -1, 1, DEC_OVERFLOW, 0, 0},
-  {N_DIV, INT64_MIN, 1, 1, 1, DEC_OK, INT64_MIN, 1},
-  {N_DIV, 2, 1, INT64_MIN, 1, DEC_OK, -1, 4611686018427387904},
-  {N_DIV, 1, 1, INT64_MIN, 1, DEC_OVERFLOW, 0, 0}, /* -1/2^63 */
-  {N_DIV, 1, 2, INT64_MIN, 1, DEC_OVERFLOW, 0, 0}, /* -1/2^64 */
-  {N_DIV, 1, INT64_MAX, 2, 1, DEC_OVERFLOW, 0, 0},
-  {N_NEG, 1, 3, 0, 0, DEC_OK, -1, 3},
-  {N_NEG, 0, 1, 0, 0, DEC_OK, 0, 1},
-  {N_NEG, INT64_MAX, 7, 0, 0, DEC_OK, -INT64_MAX, 7},
-  {N_NEG, INT64_MIN, 1, 0, 0, DEC_OVERFLOW, 0, 0},
-  {N_ABS, -5, 2, 0, 0, DEC_OK, 5, 2},
-  {N_ABS, 5, 2, 0, 0, DEC_OK, 5, 2},
-  {N_ABS, INT64_MIN, 3, 0, 0, DEC_OVERFLOW, 0, 0},
+    {N_ADD, 1, 3, 1, 6, DEC_OK, 1, 2},
+    {N_ADD, 1, 2, -1, 2, DEC_OK, 0, 1},
+    {N_ADD, -7, 10, 1, 5, DEC_OK, -1, 2},
+    {N_ADD, INT64_MAX, 1, 1, 1, DEC_OVERFLOW, 0, 0},
+    {N_ADD, INT64_MAX, 1, -1, 1, DEC_OK, INT64_MAX - 1, 1},
+    {N_ADD, INT64_MIN, 1, INT64_MIN, 1, DEC_OVERFLOW, 0, 0},
+    {N_ADD, 1, INT64_MAX, 1, INT64_MAX, DEC_OK, 2, INT64_MAX},
+    {N_ADD, 1, INT64_MAX, 1, INT64_MAX - 1, DEC_OVERFLOW, 0, 0},
+    {N_ADD, INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX, DEC_OVERFLOW, 0, 0},
+    {N_SUB, 1, 2, 1, 3, DEC_OK, 1, 6},
+    {N_SUB, 1, 3, 1, 2, DEC_OK, -1, 6},
+    {N_SUB, 0, 1, INT64_MIN, 1, DEC_OVERFLOW, 0, 0},
+    {N_SUB, -1, 1, INT64_MAX, 1, DEC_OK, INT64_MIN, 1},
+    {N_SUB, INT64_MIN, 1, INT64_MIN, 1, DEC_OK, 0, 1},
+    {N_MUL, 2, 3, 3, 4, DEC_OK, 1, 2},
+    {N_MUL, -2, 3, 3, 2, DEC_OK, -1, 1},
+    {N_MUL, INT64_MIN, 1, -1, 1, DEC_OVERFLOW, 0, 0},
+    {N_MUL, INT64_MIN, 3, 3, INT64_MAX, DEC_OK, INT64_MIN,
+     INT64_MAX}, /* reduced before narrowing */
+    {N_MUL, INT64_MIN, 1, INT64_MIN, 1, DEC_OVERFLOW, 0, 0},
+    {N_MUL, 4294967296, 1, 2147483648, 1, DEC_OVERFLOW, 0, 0}, /* 2^63 */
+    {N_MUL, 4294967296, 1, -2147483648, 1, DEC_OK, INT64_MIN, 1},
+    {N_MUL, INT64_MAX, 1, 0, 1, DEC_OK, 0, 1},
+    {N_DIV, 1, 2, 1, 4, DEC_OK, 2, 1},
+    {N_DIV, 1, 2, -3, 4, DEC_OK, -2, 3},
+    {N_DIV, -1, 2, -3, 4, DEC_OK, 2, 3},
+    {N_DIV, 1, 2, 0, 1, DEC_DIV_ZERO, 0, 0},
+    {N_DIV, INT64_MIN, 1, -1, 1, DEC_OVERFLOW, 0, 0},
+    {N_DIV, INT64_MIN, 1, 1, 1, DEC_OK, INT64_MIN, 1},
+    {N_DIV, 2, 1, INT64_MIN, 1, DEC_OK, -1, 4611686018427387904},
+    {N_DIV, 1, 1, INT64_MIN, 1, DEC_OVERFLOW, 0, 0}, /* -1/2^63 */
+    {N_DIV, 1, 2, INT64_MIN, 1, DEC_OVERFLOW, 0, 0}, /* -1/2^64 */
+    {N_DIV, 1, INT64_MAX, 2, 1, DEC_OVERFLOW, 0, 0},
+    {N_NEG, 1, 3, 0, 0, DEC_OK, -1, 3},
+    {N_NEG, 0, 1, 0, 0, DEC_OK, 0, 1},
+    {N_NEG, INT64_MAX, 7, 0, 0, DEC_OK, -INT64_MAX, 7},
+    {N_NEG, INT64_MIN, 1, 0, 0, DEC_OVERFLOW, 0, 0},
+    {N_ABS, -5, 2, 0, 0, DEC_OK, 5, 2},
+    {N_ABS, 5, 2, 0, 0, DEC_OK, 5, 2},
+    {N_ABS, INT64_MIN, 3, 0, 0, DEC_OVERFLOW, 0, 0},
 };
 
 START_TEST(test_dec_num_ops)
@@ -601,24 +597,12 @@ START_TEST(test_dec_num_ops)
   dec_num out = mk(42, 42);
   dec_status st = DEC_OK;
   switch (num_op_cases[_i].op) {
-  case N_ADD:
-    st = dec_num_add(a, b, &out);
-    break;
-  case N_SUB:
-    st = dec_num_sub(a, b, &out);
-    break;
-  case N_MUL:
-    st = dec_num_mul(a, b, &out);
-    break;
-  case N_DIV:
-    st = dec_num_div(a, b, &out);
-    break;
-  case N_NEG:
-    st = dec_num_neg(a, &out);
-    break;
-  case N_ABS:
-    st = dec_num_abs(a, &out);
-    break;
+  case N_ADD: st = dec_num_add(a, b, &out); break;
+  case N_SUB: st = dec_num_sub(a, b, &out); break;
+  case N_MUL: st = dec_num_mul(a, b, &out); break;
+  case N_DIV: st = dec_num_div(a, b, &out); break;
+  case N_NEG: st = dec_num_neg(a, &out); break;
+  case N_ABS: st = dec_num_abs(a, &out); break;
   }
   ck_assert_msg(st == num_op_cases[_i].st, "row %d: status %d, want %d", _i, st,
                 num_op_cases[_i].st);
@@ -657,18 +641,18 @@ static const struct {
   const char *a, *b;
   int want;
 } num_cmp_cases[] = {
-  {"0.02", "2%", 0}, /* incidence 2/100 is exactly the 2% line */
-  {"0.0299", "3%", -1},
-  {"0.03", "3%", 0},
-  {"0.0301", "3%", 1},
-  {"1", "100%", 0},
-  {"-0.5", "0.25", -1},
-  {"-0.5", "-0.75", 1},
-  {"9223372036854775807", "9223372036854775806", 1},
-  {"0.999999999999999999", "1", -1},
-  {"-9223372036854775808", "-9223372036854775807", -1},
-  {"0.000000000000000001", "0", 1},
-  {"0", "-0", 0},
+    {"0.02", "2%", 0}, /* incidence 2/100 is exactly the 2% line */
+    {"0.0299", "3%", -1},
+    {"0.03", "3%", 0},
+    {"0.0301", "3%", 1},
+    {"1", "100%", 0},
+    {"-0.5", "0.25", -1},
+    {"-0.5", "-0.75", 1},
+    {"9223372036854775807", "9223372036854775806", 1},
+    {"0.999999999999999999", "1", -1},
+    {"-9223372036854775808", "-9223372036854775807", -1},
+    {"0.000000000000000001", "0", 1},
+    {"0", "-0", 0},
 };
 
 START_TEST(test_dec_num_cmp)
@@ -705,22 +689,22 @@ static const struct {
   dec_status st;
   int64_t rn, rd;
 } num_round_cases[] = {
-  {1, 3, 2, DEC_HALF_AWAY, DEC_OK, 33, 100},
-  {2, 3, 2, DEC_HALF_AWAY, DEC_OK, 67, 100},
-  {-2, 3, 2, DEC_HALF_AWAY, DEC_OK, -67, 100},
-  {1, 8, 2, DEC_HALF_EVEN, DEC_OK, 3, 25}, /* 0.125 -> 0.12 */
-  {3, 8, 2, DEC_HALF_EVEN, DEC_OK, 19, 50}, /* 0.375 -> 0.38 */
-  {1, 8, 2, DEC_HALF_AWAY, DEC_OK, 13, 100},
-  {-1, 8, 2, DEC_HALF_DOWN, DEC_OK, -3, 25},
-  {5, 2, 0, DEC_HALF_AWAY, DEC_OK, 3, 1},
-  {1, 2, 5, DEC_TRUNC, DEC_OK, 1, 2},
-  {1, 3, 18, DEC_FLOOR, DEC_OK, 333333333333333333, 1000000000000000000},
-  {1, 3, 40, DEC_FLOOR, DEC_OK, 333333333333333333, 1000000000000000000}, /* clamped */
-  {INT64_MAX, 2, 0, DEC_HALF_AWAY, DEC_OK, 4611686018427387904, 1},
-  {INT64_MAX, 1, 18, DEC_HALF_AWAY, DEC_OK, INT64_MAX, 1},
-  {INT64_MIN, 1, 18, DEC_HALF_AWAY, DEC_OK, INT64_MIN, 1},
-  {INT64_MAX - 1, INT64_MAX, 18, DEC_HALF_AWAY, DEC_OK, 1, 1},
-  {-1, 1000, 2, DEC_HALF_AWAY, DEC_OK, 0, 1},
+    {1, 3, 2, DEC_HALF_AWAY, DEC_OK, 33, 100},
+    {2, 3, 2, DEC_HALF_AWAY, DEC_OK, 67, 100},
+    {-2, 3, 2, DEC_HALF_AWAY, DEC_OK, -67, 100},
+    {1, 8, 2, DEC_HALF_EVEN, DEC_OK, 3, 25},  /* 0.125 -> 0.12 */
+    {3, 8, 2, DEC_HALF_EVEN, DEC_OK, 19, 50}, /* 0.375 -> 0.38 */
+    {1, 8, 2, DEC_HALF_AWAY, DEC_OK, 13, 100},
+    {-1, 8, 2, DEC_HALF_DOWN, DEC_OK, -3, 25},
+    {5, 2, 0, DEC_HALF_AWAY, DEC_OK, 3, 1},
+    {1, 2, 5, DEC_TRUNC, DEC_OK, 1, 2},
+    {1, 3, 18, DEC_FLOOR, DEC_OK, 333333333333333333, 1000000000000000000},
+    {1, 3, 40, DEC_FLOOR, DEC_OK, 333333333333333333, 1000000000000000000}, /* clamped */
+    {INT64_MAX, 2, 0, DEC_HALF_AWAY, DEC_OK, 4611686018427387904, 1},
+    {INT64_MAX, 1, 18, DEC_HALF_AWAY, DEC_OK, INT64_MAX, 1},
+    {INT64_MIN, 1, 18, DEC_HALF_AWAY, DEC_OK, INT64_MIN, 1},
+    {INT64_MAX - 1, INT64_MAX, 18, DEC_HALF_AWAY, DEC_OK, 1, 1},
+    {-1, 1000, 2, DEC_HALF_AWAY, DEC_OK, 0, 1},
 };
 
 START_TEST(test_dec_num_round)
@@ -740,16 +724,16 @@ static const struct {
   dec_status st;
   int64_t fen; /* what dec_num_to_money gives; -1 when it overflows */
 } num_convert_cases[] = {
-  {800001, 200, DEC_HALF_AWAY, DEC_OK, 400001}, /* 4000.005 */
-  {-800001, 200, DEC_HALF_AWAY, DEC_OK, -400001},
-  {800001, 200, DEC_HALF_EVEN, DEC_OK, 400000},
-  {1, 3, DEC_CEIL, DEC_OK, 34},
-  {-1, 3, DEC_FLOOR, DEC_OK, -34},
-  {-1, 3, DEC_CEIL, DEC_OK, -33},
-  {INT64_MAX, 100, DEC_HALF_AWAY, DEC_OK, INT64_MAX},
-  {INT64_MIN / 4, 25, DEC_HALF_AWAY, DEC_OK, INT64_MIN},
-  {INT64_MAX, 1, DEC_HALF_AWAY, DEC_OVERFLOW, -1},
-  {INT64_MIN, 1, DEC_HALF_AWAY, DEC_OVERFLOW, -1},
+    {800001, 200, DEC_HALF_AWAY, DEC_OK, 400001}, /* 4000.005 */
+    {-800001, 200, DEC_HALF_AWAY, DEC_OK, -400001},
+    {800001, 200, DEC_HALF_EVEN, DEC_OK, 400000},
+    {1, 3, DEC_CEIL, DEC_OK, 34},
+    {-1, 3, DEC_FLOOR, DEC_OK, -34},
+    {-1, 3, DEC_CEIL, DEC_OK, -33},
+    {INT64_MAX, 100, DEC_HALF_AWAY, DEC_OK, INT64_MAX},
+    {INT64_MIN / 4, 25, DEC_HALF_AWAY, DEC_OK, INT64_MIN},
+    {INT64_MAX, 1, DEC_HALF_AWAY, DEC_OVERFLOW, -1},
+    {INT64_MIN, 1, DEC_HALF_AWAY, DEC_OVERFLOW, -1},
 };
 
 START_TEST(test_dec_num_convert)

@@ -79,9 +79,8 @@ END_TEST
 /* The example of style.md 7.6, to the byte. */
 START_TEST(test_diag_render_ascii_span)
 {
-  src_set *set = one_file("rules/national.rules",
-                          "\n\n\n\n\n\n\n\n\n\n\n\n\n"
-                          "  let per_capita = net_incme / size\n");
+  src_set *set = one_file("rules/national.rules", "\n\n\n\n\n\n\n\n\n\n\n\n\n"
+                                                  "  let per_capita = net_incme / size\n");
   diag_list *l = diag_list_new();
   int i = diag_add(l, DIAG_E_UNKNOWN_FIELD, find_loc(set, "net_incme", 0), "net_incme");
   ck_assert_int_eq(i, 0);
@@ -331,7 +330,9 @@ END_TEST
 /* Line numbers of six digits widen the margin. */
 START_TEST(test_diag_render_wide_gutter)
 {
-  enum { LINES = 123456 };
+  enum {
+    LINES = 123456
+  };
   char *text = malloc(LINES + 8);
   ck_assert_ptr_nonnull(text);
   memset(text, '\n', LINES - 1);
@@ -461,22 +462,22 @@ static const struct {
   const char *candidates[6]; /* NULL-terminated */
   const char *want;          /* NULL: no suggestion */
 } suggest_cases[] = {
-  {"net_incme", {"size", "net_income", "per_capita", NULL}, "net_income"},
-  {"povrty_line", {"monitor_line", "poverty_line", NULL}, "poverty_line"},
-  {"szie", {"sex", "size", NULL}, "size"},                    /* transposition */
-  {"ab", {"ba", NULL}, "ba"},                                 /* transposition, short word */
-  {"人均收人", {"家庭人口", "人均收入", NULL}, "人均收入"},   /* CJK: one character off */
-  {"收入", {"人口", "收", NULL}, "收"},                       /* CJK deletion */
-  {"xyz", {"net_income", "size", NULL}, NULL},                /* nothing close */
-  {"Size", {"sise", "size", NULL}, "size"},                   /* case-only wins over a typo */
-  {"NET_INCOME", {"net_income", NULL}, "net_income"},         /* case-only, long */
-  {"cat", {"bat", "hat", NULL}, "bat"},                       /* tie: first */
-  {"size", {"size", "sizes", NULL}, "sizes"},                 /* the word itself is skipped */
-  {"a", {"b", NULL}, NULL},                                   /* distance must be < length */
-  {"a", {"A", NULL}, "A"},
-  {"income", {"incomes_of_members", NULL}, NULL},             /* too far */
-  {"registerd_poor", {"registered", "registered_poor", NULL}, "registered_poor"},
-  {"", {"a", NULL}, NULL},
+    {"net_incme", {"size", "net_income", "per_capita", NULL}, "net_income"},
+    {"povrty_line", {"monitor_line", "poverty_line", NULL}, "poverty_line"},
+    {"szie", {"sex", "size", NULL}, "size"},                  /* transposition */
+    {"ab", {"ba", NULL}, "ba"},                               /* transposition, short word */
+    {"人均收人", {"家庭人口", "人均收入", NULL}, "人均收入"}, /* CJK: one character off */
+    {"收入", {"人口", "收", NULL}, "收"},                     /* CJK deletion */
+    {"xyz", {"net_income", "size", NULL}, NULL},              /* nothing close */
+    {"Size", {"sise", "size", NULL}, "size"},                 /* case-only wins over a typo */
+    {"NET_INCOME", {"net_income", NULL}, "net_income"},       /* case-only, long */
+    {"cat", {"bat", "hat", NULL}, "bat"},                     /* tie: first */
+    {"size", {"size", "sizes", NULL}, "sizes"},               /* the word itself is skipped */
+    {"a", {"b", NULL}, NULL},                                 /* distance must be < length */
+    {"a", {"A", NULL}, "A"},
+    {"income", {"incomes_of_members", NULL}, NULL}, /* too far */
+    {"registerd_poor", {"registered", "registered_poor", NULL}, "registered_poor"},
+    {"", {"a", NULL}, NULL},
 };
 
 START_TEST(test_suggest_closest)

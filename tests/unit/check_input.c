@@ -79,8 +79,7 @@ static void tmp_remove(char *path)
 }
 
 /* Appends the records of [p, end), whose first line is *line, to the dump. */
-static void dump_records(input_format fmt, const char *p, const char *end, uint64_t *line,
-                         buf *d)
+static void dump_records(input_format fmt, const char *p, const char *end, uint64_t *line, buf *d)
 {
   if (fmt == INPUT_JSONL) {
     while (p < end) {
@@ -138,8 +137,7 @@ static size_t count_lf(const char *p, size_t n)
 
 /* Reads src to the end, checking every chunk's invariants; dumps the records and
  * concatenates the chunk bytes. */
-static void dump_source(input_source *src, input_format fmt, uint64_t first_byte, buf *d,
-                        buf *all)
+static void dump_source(input_source *src, input_format fmt, uint64_t first_byte, buf *d, buf *all)
 {
   input_chunk c;
   input_error err;
@@ -203,9 +201,9 @@ static char *gen_csv(unsigned seed, int nrec, size_t *len)
     case 3: buf_printf(&b, "id%d,\"esc \"\"quoted\"\"\",\"\"\n", r); break;
     case 4: buf_printf(&b, "\n\r\nid%d,after blank lines\n", r); break;
     case 5: buf_printf(&b, "id%d,\"\r\n\"\",\n\"\r\n", r); break;
-    case 6: buf_printf(&b, "id%d,bad\"quote,z\n", r); break; /* a stray quote: error */
+    case 6: buf_printf(&b, "id%d,bad\"quote,z\n", r); break;        /* a stray quote: error */
     case 8: buf_printf(&b, "id%d,5\" disk\",\"a\nb\"\n", r); break; /* two stray, then quoted */
-    case 9: buf_printf(&b, "id%d,\"ab\"x\"y,\"\"\n", r); break; /* text after a closing quote */
+    case 9: buf_printf(&b, "id%d,\"ab\"x\"y,\"\"\n", r); break;     /* text after a closing quote */
     case 10: buf_printf(&b, "\"id%d\"\"\",\"\"\"\",x\"\n", r); break; /* "" at both ends, stray */
     case 7: {
       buf_printf(&b, "id%d,\"", r);
@@ -296,8 +294,8 @@ static void close_source(input_source *src)
 static const struct {
   size_t chunk, read;
 } configs[] = {
-  {1, 1}, {1, 0}, {7, 3}, {64, 1}, {64, 17}, {1000, 0}, {1000, 333}, {4096, 4096},
-  {0, 0}, {0, 1000},
+    {1, 1},    {1, 0},      {7, 3},       {64, 1}, {64, 17},
+    {1000, 0}, {1000, 333}, {4096, 4096}, {0, 0},  {0, 1000},
 };
 
 START_TEST(test_input_chunking_csv)
@@ -306,8 +304,8 @@ START_TEST(test_input_chunking_csv)
   char *text = gen_csv(42, 1500, &n);
   char *path = tmp_write(text, n);
   buf want = {0}, got = {0}, all = {0};
-  input_options opt = {.chunk_bytes = configs[_i].chunk, .max_record_bytes = 0,
-                       .read_bytes = configs[_i].read};
+  input_options opt = {
+      .chunk_bytes = configs[_i].chunk, .max_record_bytes = 0, .read_bytes = configs[_i].read};
   input_error err;
 
   dump_whole(INPUT_CSV, text, n, &want);
@@ -334,8 +332,8 @@ START_TEST(test_input_chunking_jsonl)
   char *text = gen_jsonl(2000, &n);
   char *path = tmp_write(text, n);
   buf want = {0}, got = {0}, all = {0};
-  input_options opt = {.chunk_bytes = configs[_i].chunk, .max_record_bytes = 0,
-                       .read_bytes = configs[_i].read};
+  input_options opt = {
+      .chunk_bytes = configs[_i].chunk, .max_record_bytes = 0, .read_bytes = configs[_i].read};
   input_error err;
 
   dump_whole(INPUT_JSONL, text, n, &want);
@@ -365,17 +363,23 @@ static const struct {
   bool bom;
   const char *want;
 } small[] = {
-  {S(""), INPUT_CSV, false, "L1"},
-  {S("\xef\xbb\xbf"), INPUT_CSV, true, "L1"},
-  {S("\xef\xbb\xbf" "a,b\r\n"), INPUT_CSV, true, "1#2[a|b] L2"},
-  {S("\xef\xbb\xbf\xef\xbb\xbf" "a\n"), INPUT_CSV, true, "1#1[\xef\xbb\xbf" "a] L2"},
-  {S("\xef\xbb"), INPUT_CSV, false, "1#1[\xef\xbb] L1"},
-  {S("a\xef\xbb\xbf\n"), INPUT_CSV, false, "1#1[a\xef\xbb\xbf] L2"},
-  {S("a\nb"), INPUT_CSV, false, "1#1[a] 2#1[b] L2"},
-  {S("a\n\"b\nc\n"), INPUT_CSV, false, "1#1[a] E3@2 L4"},
-  {S("\n\n\n"), INPUT_CSV, false, "L4"},
-  {S("\xef\xbb\xbf{\"a\":1}\n"), INPUT_JSONL, true, "1:{\"a\":1} L2"},
-  {S("{\"a\":\"\"\"}\n[]"), INPUT_JSONL, false, "1:{\"a\":\"\"\"} 2:[] L2"},
+    {S(""), INPUT_CSV, false, "L1"},
+    {S("\xef\xbb\xbf"), INPUT_CSV, true, "L1"},
+    {S("\xef\xbb\xbf"
+       "a,b\r\n"),
+     INPUT_CSV, true, "1#2[a|b] L2"},
+    {S("\xef\xbb\xbf\xef\xbb\xbf"
+       "a\n"),
+     INPUT_CSV, true,
+     "1#1[\xef\xbb\xbf"
+     "a] L2"},
+    {S("\xef\xbb"), INPUT_CSV, false, "1#1[\xef\xbb] L1"},
+    {S("a\xef\xbb\xbf\n"), INPUT_CSV, false, "1#1[a\xef\xbb\xbf] L2"},
+    {S("a\nb"), INPUT_CSV, false, "1#1[a] 2#1[b] L2"},
+    {S("a\n\"b\nc\n"), INPUT_CSV, false, "1#1[a] E3@2 L4"},
+    {S("\n\n\n"), INPUT_CSV, false, "L4"},
+    {S("\xef\xbb\xbf{\"a\":1}\n"), INPUT_JSONL, true, "1:{\"a\":1} L2"},
+    {S("{\"a\":\"\"\"}\n[]"), INPUT_JSONL, false, "1:{\"a\":\"\"\"} 2:[] L2"},
 };
 
 START_TEST(test_input_small_files)
@@ -393,8 +397,7 @@ START_TEST(test_input_small_files)
     dump_source(src, small[_i].fmt, skip, &got, &all);
     ck_assert_int_eq(input_had_bom(src), small[_i].bom);
     close_source(src);
-    ck_assert_msg(strcmp(got.p, small[_i].want) == 0, "case %d read %zu: got '%s'", _i, rd,
-                  got.p);
+    ck_assert_msg(strcmp(got.p, small[_i].want) == 0, "case %d read %zu: got '%s'", _i, rd, got.p);
     ck_assert_uint_eq(all.len, small[_i].len - skip);
     ck_assert(all.len == 0 || memcmp(all.p, small[_i].in + skip, all.len) == 0);
   }
@@ -406,7 +409,8 @@ END_TEST
 
 START_TEST(test_input_bom_offsets)
 {
-  char *path = tmp_write(S("\xef\xbb\xbf" "a\nb\n"));
+  char *path = tmp_write(S("\xef\xbb\xbf"
+                           "a\nb\n"));
   /* 2-byte reads: one record per chunk */
   input_options opt = {.chunk_bytes = 1, .max_record_bytes = 0, .read_bytes = 2};
   input_chunk c;
@@ -436,23 +440,25 @@ static const struct {
   input_format fmt;
   const char *want;
 } too_long[] = {
-  /* limit 20 bytes, line terminator included */
-  {S("a\n\"xxxxxxxxxxxxxxxxxxxx\nxxxxxxxxxxxxxxxxxxxx\"\nb\n"), INPUT_CSV, "1#1[a] X@2 4#1[b] L5"},
-  {S("yyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\nb\n"), INPUT_CSV, "X@1 2#1[b] L3"},
-  {S("a\nzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"), INPUT_CSV, "1#1[a] X@2 L2"},
-  {S("kkkkkkkkkkkkkkkkkkk\nkkkkkkkkkkkkkkkkkkkk\ne\n"), INPUT_CSV,
-   "1#1[kkkkkkkkkkkkkkkkkkk] X@2 3#1[e] L4"},
-  {S("ppppppppppppppppppppppppp\nqqqqqqqqqqqqqqqqqqqqqqqqq\nr\n"), INPUT_CSV, "X@1 X@2 3#1[r] L4"},
-  {S("\"aaaaaaaaaa\nbbbbbbbbbb\ncccccccccc\"\nend\n"), INPUT_CSV, "X@1 4#1[end] L5"},
-  {S("ok\n\"unterminated and long\nxxxxxxxxxxxxxxxxxx\nyyy\n"), INPUT_CSV, "1#1[ok] X@2 L5"},
-  {S("{}\njjjjjjjjjjjjjjjjjjjjjjjjjjjjjj\n{\"a\":1}\n"), INPUT_JSONL, "1:{} X@2 3:{\"a\":1} L4"},
-  {S("{\"a\":\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"}\n{}\n"), INPUT_JSONL, "X@1 2:{} L3"},
+    /* limit 20 bytes, line terminator included */
+    {S("a\n\"xxxxxxxxxxxxxxxxxxxx\nxxxxxxxxxxxxxxxxxxxx\"\nb\n"), INPUT_CSV,
+     "1#1[a] X@2 4#1[b] L5"},
+    {S("yyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\nb\n"), INPUT_CSV, "X@1 2#1[b] L3"},
+    {S("a\nzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"), INPUT_CSV, "1#1[a] X@2 L2"},
+    {S("kkkkkkkkkkkkkkkkkkk\nkkkkkkkkkkkkkkkkkkkk\ne\n"), INPUT_CSV,
+     "1#1[kkkkkkkkkkkkkkkkkkk] X@2 3#1[e] L4"},
+    {S("ppppppppppppppppppppppppp\nqqqqqqqqqqqqqqqqqqqqqqqqq\nr\n"), INPUT_CSV,
+     "X@1 X@2 3#1[r] L4"},
+    {S("\"aaaaaaaaaa\nbbbbbbbbbb\ncccccccccc\"\nend\n"), INPUT_CSV, "X@1 4#1[end] L5"},
+    {S("ok\n\"unterminated and long\nxxxxxxxxxxxxxxxxxx\nyyy\n"), INPUT_CSV, "1#1[ok] X@2 L5"},
+    {S("{}\njjjjjjjjjjjjjjjjjjjjjjjjjjjjjj\n{\"a\":1}\n"), INPUT_JSONL, "1:{} X@2 3:{\"a\":1} L4"},
+    {S("{\"a\":\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"}\n{}\n"), INPUT_JSONL, "X@1 2:{} L3"},
 };
 
 static const struct {
   size_t chunk, read;
 } too_long_configs[] = {
-  {4096, 0}, {4096, 5}, {4096, 1}, {1, 0}, {1, 3}, {16, 7}, {25, 0}, {21, 21},
+    {4096, 0}, {4096, 5}, {4096, 1}, {1, 0}, {1, 3}, {16, 7}, {25, 0}, {21, 21},
 };
 
 START_TEST(test_input_record_too_long)
@@ -462,7 +468,8 @@ START_TEST(test_input_record_too_long)
   input_error err;
 
   for (size_t k = 0; k < sizeof too_long_configs / sizeof too_long_configs[0]; k++) {
-    input_options opt = {.chunk_bytes = too_long_configs[k].chunk, .max_record_bytes = 20,
+    input_options opt = {.chunk_bytes = too_long_configs[k].chunk,
+                         .max_record_bytes = 20,
                          .read_bytes = too_long_configs[k].read};
     got.len = all.len = 0;
     input_source *src = open_path(path, too_long[_i].fmt, &opt, &err);
@@ -666,7 +673,9 @@ START_TEST(test_input_chunks_are_independent)
   input_options opt = {.chunk_bytes = 1000, .max_record_bytes = 0, .read_bytes = 0};
   input_error err;
   input_source *src = open_path(path, INPUT_CSV, &opt, &err);
-  enum { POOL = 4 };
+  enum {
+    POOL = 4
+  };
   input_chunk pool[POOL];
   char *copy[POOL] = {NULL};
   size_t caps[POOL] = {0};
@@ -715,8 +724,7 @@ static Suite *input_suite(void)
 
   tcase_set_timeout(tc, 60);
   tcase_add_loop_test(tc, test_input_chunking_csv, 0, (int)(sizeof configs / sizeof configs[0]));
-  tcase_add_loop_test(tc, test_input_chunking_jsonl, 0,
-                      (int)(sizeof configs / sizeof configs[0]));
+  tcase_add_loop_test(tc, test_input_chunking_jsonl, 0, (int)(sizeof configs / sizeof configs[0]));
   tcase_add_loop_test(tc, test_input_small_files, 0, (int)(sizeof small / sizeof small[0]));
   tcase_add_test(tc, test_input_bom_offsets);
   tcase_add_loop_test(tc, test_input_record_too_long, 0,

@@ -89,42 +89,42 @@ static const struct {
   size_t len;
   const char *want;
 } good[] = {
-  {S("null"), "null"},
-  {S(" true "), "true"},
-  {S("false\r\n"), "false"},
-  {S("0"), "0"},
-  {S("-0"), "-0"},
-  {S("-12.50e+10"), "-12.50e+10"},
-  {S("0.1"), "0.1"},
-  {S("1E-7"), "1E-7"},
-  /* huge numbers stay exact text: never a double */
-  {S("1e999"), "1e999"},
-  {S("123456789012345678901234567890"), "123456789012345678901234567890"},
-  {S("[16000.02, -0.005]"), "[16000.02,-0.005]"},
-  {S("\"abc\""), "\"abc\""},
-  {S("\"\""), "\"\""},
-  {S("\"a\\\"b\\\\c\\/d\""), "\"a\\\"b\\\\c/d\""},
-  {S("\"\\b\\f\\n\\r\\t\""), "\"\\u0008\\u000c\\u000a\\u000d\\u0009\""},
-  {S("\"\\u00e9\\u4E2D\""), "\"\xc3\xa9\xe4\xb8\xad\""},
-  {S("\"\\ud83d\\ude00\""), "\"\xf0\x9f\x98\x80\""},
-  {S("\"\\u0000x\""), "\"\\u0000x\""},
-  {S("\"\xe5\xae\xb6\xe5\xba\xad \xf0\x9f\x98\x80\""),
-   "\"\xe5\xae\xb6\xe5\xba\xad \xf0\x9f\x98\x80\""},
-  {S("\"\x7f\""), "\"\x7f\""},
-  {S("[]"), "[]"},
-  {S("{}"), "{}"},
-  {S("[ ]"), "[]"},
-  {S("{ }"), "{}"},
-  {S("[1,[2,[3]],{\"a\":[]}]"), "[1,[2,[3]],{\"a\":[]}]"},
-  {S(" { \"a\" : 1 , \"b\" : [ true , null ] } "), "{\"a\":1,\"b\":[true,null]}"},
-  {S("{\"a\\u0062\":1}"), "{\"ab\":1}"},
-  {S("{\"a\":{\"a\":1},\"b\":{\"a\":2}}"), "{\"a\":{\"a\":1},\"b\":{\"a\":2}}"},
-  {S("[\"a\\n\",\"b\\t\",{\"k\\\"\":\"v\\\\\"}]"),
-   "[\"a\\u000a\",\"b\\u0009\",{\"k\\\"\":\"v\\\\\"}]"},
-  {S("{\"hh_id\":\"h1\",\"size\":3,\"members\":[{\"age\":7,\"enrolled\":true},"
-     "{\"age\":40,\"income\":\"1200.50\"}]}"),
-   "{\"hh_id\":\"h1\",\"size\":3,\"members\":[{\"age\":7,\"enrolled\":true},"
-   "{\"age\":40,\"income\":\"1200.50\"}]}"},
+    {S("null"), "null"},
+    {S(" true "), "true"},
+    {S("false\r\n"), "false"},
+    {S("0"), "0"},
+    {S("-0"), "-0"},
+    {S("-12.50e+10"), "-12.50e+10"},
+    {S("0.1"), "0.1"},
+    {S("1E-7"), "1E-7"},
+    /* huge numbers stay exact text: never a double */
+    {S("1e999"), "1e999"},
+    {S("123456789012345678901234567890"), "123456789012345678901234567890"},
+    {S("[16000.02, -0.005]"), "[16000.02,-0.005]"},
+    {S("\"abc\""), "\"abc\""},
+    {S("\"\""), "\"\""},
+    {S("\"a\\\"b\\\\c\\/d\""), "\"a\\\"b\\\\c/d\""},
+    {S("\"\\b\\f\\n\\r\\t\""), "\"\\u0008\\u000c\\u000a\\u000d\\u0009\""},
+    {S("\"\\u00e9\\u4E2D\""), "\"\xc3\xa9\xe4\xb8\xad\""},
+    {S("\"\\ud83d\\ude00\""), "\"\xf0\x9f\x98\x80\""},
+    {S("\"\\u0000x\""), "\"\\u0000x\""},
+    {S("\"\xe5\xae\xb6\xe5\xba\xad \xf0\x9f\x98\x80\""),
+     "\"\xe5\xae\xb6\xe5\xba\xad \xf0\x9f\x98\x80\""},
+    {S("\"\x7f\""), "\"\x7f\""},
+    {S("[]"), "[]"},
+    {S("{}"), "{}"},
+    {S("[ ]"), "[]"},
+    {S("{ }"), "{}"},
+    {S("[1,[2,[3]],{\"a\":[]}]"), "[1,[2,[3]],{\"a\":[]}]"},
+    {S(" { \"a\" : 1 , \"b\" : [ true , null ] } "), "{\"a\":1,\"b\":[true,null]}"},
+    {S("{\"a\\u0062\":1}"), "{\"ab\":1}"},
+    {S("{\"a\":{\"a\":1},\"b\":{\"a\":2}}"), "{\"a\":{\"a\":1},\"b\":{\"a\":2}}"},
+    {S("[\"a\\n\",\"b\\t\",{\"k\\\"\":\"v\\\\\"}]"),
+     "[\"a\\u000a\",\"b\\u0009\",{\"k\\\"\":\"v\\\\\"}]"},
+    {S("{\"hh_id\":\"h1\",\"size\":3,\"members\":[{\"age\":7,\"enrolled\":true},"
+       "{\"age\":40,\"income\":\"1200.50\"}]}"),
+     "{\"hh_id\":\"h1\",\"size\":3,\"members\":[{\"age\":7,\"enrolled\":true},"
+     "{\"age\":40,\"income\":\"1200.50\"}]}"},
 };
 
 START_TEST(test_jdoc_good)
@@ -153,57 +153,57 @@ static const struct {
   size_t column;
   const char *message; /* NULL = not checked */
 } bad[] = {
-  {S(""), JDOC_EEMPTY, 1, "empty line"},
-  {S("  \t\r\n"), JDOC_EEMPTY, 6, "empty line"},
-  {S("[1,]"), JDOC_ESYNTAX, 4, "unexpected character ']', expected a value"},
-  {S("[1 2]"), JDOC_ESYNTAX, 4, "unexpected character '2', expected ',' or ']'"},
-  {S("{\"a\" 1}"), JDOC_ESYNTAX, 6, "unexpected character '1', expected ':' after key"},
-  {S("{\"a\":1,}"), JDOC_ESYNTAX, 8, "unexpected character '}', expected a string key"},
-  {S("{a:1}"), JDOC_ESYNTAX, 2, NULL},
-  {S("{\"a\":1 \"b\":2}"), JDOC_ESYNTAX, 8, "unexpected character '\"', expected ',' or '}'"},
-  {S("[1}"), JDOC_ESYNTAX, 3, NULL},
-  {S(".5"), JDOC_ESYNTAX, 1, NULL},
-  {S("+1"), JDOC_ESYNTAX, 1, NULL},
-  {S("nul"), JDOC_ESYNTAX, 1, NULL},
-  {S("truex"), JDOC_ESYNTAX, 1, NULL},
-  {S("True"), JDOC_ESYNTAX, 1, NULL},
-  {S("\xef\xbb\xbf{}"), JDOC_ESYNTAX, 1, "unexpected byte 0xef, expected a value"},
-  {S("01"), JDOC_ENUMBER, 1, "invalid number"},
-  {S("1."), JDOC_ENUMBER, 1, NULL},
-  {S("1.e5"), JDOC_ENUMBER, 1, NULL},
-  {S("-"), JDOC_ENUMBER, 1, NULL},
-  {S("[-a]"), JDOC_ENUMBER, 2, NULL},
-  {S("1e"), JDOC_ENUMBER, 1, NULL},
-  {S("1e+"), JDOC_ENUMBER, 1, NULL},
-  {S("[1.2.3]"), JDOC_ENUMBER, 2, NULL},
-  {S("12abc"), JDOC_ENUMBER, 1, NULL},
-  {S("\"abc"), JDOC_EEOF, 1, "unterminated string"},
-  {S("\"abc\\"), JDOC_EEOF, 1, NULL},
-  {S("[1"), JDOC_EEOF, 3, NULL},
-  {S("{\"a\":"), JDOC_EEOF, 6, NULL},
-  {S("{"), JDOC_EEOF, 2, NULL},
-  {S("\"a\nb\""), JDOC_ECONTROL, 3, "unescaped control character 0x0a in string"},
-  {S("\"a\tb\""), JDOC_ECONTROL, 3, NULL},
-  {S("\"\\q\""), JDOC_EESCAPE, 2, "invalid escape '\\q'"},
-  {S("\"\\u12\""), JDOC_EESCAPE, 2, "invalid \\u escape"},
-  {S("\"\\u12g4\""), JDOC_EESCAPE, 2, NULL},
-  {S("\"\\ud800\""), JDOC_ESURROGATE, 2, "lone surrogate \\ud800"},
-  {S("\"\\udc00\""), JDOC_ESURROGATE, 2, "lone surrogate \\udc00"},
-  {S("\"x\\ud800\\u0041\""), JDOC_ESURROGATE, 3, NULL},
-  {S("\"\\ud800\\ud800\""), JDOC_ESURROGATE, 2, NULL},
-  {S("\"\xff\""), JDOC_EUTF8, 2, "invalid utf-8 in string"},
-  {S("\"ok\xc0\xaf\""), JDOC_EUTF8, 4, NULL},
-  {S("\"\xed\xa0\x80\""), JDOC_EUTF8, 2, NULL},
-  {S("\"\xe4\xb8\""), JDOC_EUTF8, 2, NULL},
-  {S("\"\xf4\x90\x80\x80\""), JDOC_EUTF8, 2, NULL},
-  {S("{\"\xff\":1}"), JDOC_EUTF8, 3, NULL},
-  {S("{\"a\":1,\"a\":2}"), JDOC_EDUPKEY, 8, "duplicate key 'a'"},
-  {S("{\"ab\":1,\"a\\u0062\":2}"), JDOC_EDUPKEY, 9, "duplicate key 'ab'"},
-  {S("[{\"m\":[{\"x\":1,\"y\":2,\"x\":3}]}]"), JDOC_EDUPKEY, 21, "duplicate key 'x'"},
-  {S("1 2"), JDOC_ETRAILING, 3, "unexpected data after the value"},
-  {S("{} x"), JDOC_ETRAILING, 4, NULL},
-  {S("[]]"), JDOC_ETRAILING, 3, NULL},
-  {S("\"a\"\"b\""), JDOC_ETRAILING, 4, NULL},
+    {S(""), JDOC_EEMPTY, 1, "empty line"},
+    {S("  \t\r\n"), JDOC_EEMPTY, 6, "empty line"},
+    {S("[1,]"), JDOC_ESYNTAX, 4, "unexpected character ']', expected a value"},
+    {S("[1 2]"), JDOC_ESYNTAX, 4, "unexpected character '2', expected ',' or ']'"},
+    {S("{\"a\" 1}"), JDOC_ESYNTAX, 6, "unexpected character '1', expected ':' after key"},
+    {S("{\"a\":1,}"), JDOC_ESYNTAX, 8, "unexpected character '}', expected a string key"},
+    {S("{a:1}"), JDOC_ESYNTAX, 2, NULL},
+    {S("{\"a\":1 \"b\":2}"), JDOC_ESYNTAX, 8, "unexpected character '\"', expected ',' or '}'"},
+    {S("[1}"), JDOC_ESYNTAX, 3, NULL},
+    {S(".5"), JDOC_ESYNTAX, 1, NULL},
+    {S("+1"), JDOC_ESYNTAX, 1, NULL},
+    {S("nul"), JDOC_ESYNTAX, 1, NULL},
+    {S("truex"), JDOC_ESYNTAX, 1, NULL},
+    {S("True"), JDOC_ESYNTAX, 1, NULL},
+    {S("\xef\xbb\xbf{}"), JDOC_ESYNTAX, 1, "unexpected byte 0xef, expected a value"},
+    {S("01"), JDOC_ENUMBER, 1, "invalid number"},
+    {S("1."), JDOC_ENUMBER, 1, NULL},
+    {S("1.e5"), JDOC_ENUMBER, 1, NULL},
+    {S("-"), JDOC_ENUMBER, 1, NULL},
+    {S("[-a]"), JDOC_ENUMBER, 2, NULL},
+    {S("1e"), JDOC_ENUMBER, 1, NULL},
+    {S("1e+"), JDOC_ENUMBER, 1, NULL},
+    {S("[1.2.3]"), JDOC_ENUMBER, 2, NULL},
+    {S("12abc"), JDOC_ENUMBER, 1, NULL},
+    {S("\"abc"), JDOC_EEOF, 1, "unterminated string"},
+    {S("\"abc\\"), JDOC_EEOF, 1, NULL},
+    {S("[1"), JDOC_EEOF, 3, NULL},
+    {S("{\"a\":"), JDOC_EEOF, 6, NULL},
+    {S("{"), JDOC_EEOF, 2, NULL},
+    {S("\"a\nb\""), JDOC_ECONTROL, 3, "unescaped control character 0x0a in string"},
+    {S("\"a\tb\""), JDOC_ECONTROL, 3, NULL},
+    {S("\"\\q\""), JDOC_EESCAPE, 2, "invalid escape '\\q'"},
+    {S("\"\\u12\""), JDOC_EESCAPE, 2, "invalid \\u escape"},
+    {S("\"\\u12g4\""), JDOC_EESCAPE, 2, NULL},
+    {S("\"\\ud800\""), JDOC_ESURROGATE, 2, "lone surrogate \\ud800"},
+    {S("\"\\udc00\""), JDOC_ESURROGATE, 2, "lone surrogate \\udc00"},
+    {S("\"x\\ud800\\u0041\""), JDOC_ESURROGATE, 3, NULL},
+    {S("\"\\ud800\\ud800\""), JDOC_ESURROGATE, 2, NULL},
+    {S("\"\xff\""), JDOC_EUTF8, 2, "invalid utf-8 in string"},
+    {S("\"ok\xc0\xaf\""), JDOC_EUTF8, 4, NULL},
+    {S("\"\xed\xa0\x80\""), JDOC_EUTF8, 2, NULL},
+    {S("\"\xe4\xb8\""), JDOC_EUTF8, 2, NULL},
+    {S("\"\xf4\x90\x80\x80\""), JDOC_EUTF8, 2, NULL},
+    {S("{\"\xff\":1}"), JDOC_EUTF8, 3, NULL},
+    {S("{\"a\":1,\"a\":2}"), JDOC_EDUPKEY, 8, "duplicate key 'a'"},
+    {S("{\"ab\":1,\"a\\u0062\":2}"), JDOC_EDUPKEY, 9, "duplicate key 'ab'"},
+    {S("[{\"m\":[{\"x\":1,\"y\":2,\"x\":3}]}]"), JDOC_EDUPKEY, 21, "duplicate key 'x'"},
+    {S("1 2"), JDOC_ETRAILING, 3, "unexpected data after the value"},
+    {S("{} x"), JDOC_ETRAILING, 4, NULL},
+    {S("[]]"), JDOC_ETRAILING, 3, NULL},
+    {S("\"a\"\"b\""), JDOC_ETRAILING, 4, NULL},
 };
 
 START_TEST(test_jdoc_bad)
@@ -318,7 +318,9 @@ END_TEST
 /* Objects with many keys exercise the growth of the duplicate-key table. */
 START_TEST(test_jdoc_many_keys)
 {
-  enum { NKEYS = 3000 };
+  enum {
+    NKEYS = 3000
+  };
   size_t cap = NKEYS * 40 + 64, n = 0;
   char *s = malloc(cap);
   jdoc doc;
@@ -385,8 +387,7 @@ START_TEST(test_jdoc_caller_checks_keys)
   jdoc doc;
   jdoc_error err;
   jdoc_init(&doc, &(jdoc_options){.caller_checks_keys = true});
-  ck_assert_int_eq(jdoc_parse(&doc, S("{\"a\":1,\"b\":{\"x\":1,\"x\":2},\"a\":3}"), &err),
-                   JDOC_OK);
+  ck_assert_int_eq(jdoc_parse(&doc, S("{\"a\":1,\"b\":{\"x\":1,\"x\":2},\"a\":3}"), &err), JDOC_OK);
   ck_assert_int_eq(jdoc_check_keys(&doc, 0, &err), JDOC_EDUPKEY);
   ck_assert_str_eq(err.message, "duplicate key 'a'");
   ck_assert_uint_eq(err.column, 30);
@@ -424,26 +425,28 @@ static const struct {
   bool valid;
   size_t count; /* code points when valid */
 } utf8_cases[] = {
-  {S(""), true, 0},
-  {S("plain ascii text, long enough for the word loop"), true, 47},
-  {S("a\0b"), true, 3},
-  {S("\xc3\xa9"), true, 1},
-  {S("\xe4\xb8\xad\xe6\x96\x87"), true, 2},
-  {S("\xf0\x9f\x98\x80"), true, 1},
-  {S("\xef\xbf\xbf\xf4\x8f\xbf\xbf"), true, 2},    /* U+FFFF, U+10FFFF */
-  {S("12345678\xe4\xb8\xad""12345678"), true, 17}, /* multibyte straddling the word loop */
-  {S("\x80"), false, 0},                           /* lone continuation */
-  {S("\xc0\x80"), false, 0},                       /* overlong NUL */
-  {S("\xc1\xbf"), false, 0},                       /* overlong */
-  {S("\xe0\x9f\xbf"), false, 0},                   /* overlong 3-byte */
-  {S("\xf0\x8f\xbf\xbf"), false, 0},               /* overlong 4-byte */
-  {S("\xed\xa0\x80"), false, 0},                   /* U+D800 */
-  {S("\xed\xbf\xbf"), false, 0},                   /* U+DFFF */
-  {S("\xf4\x90\x80\x80"), false, 0},               /* U+110000 */
-  {S("\xf5\x80\x80\x80"), false, 0},
-  {S("\xff"), false, 0},
-  {S("abcdefgh\xe4\xb8"), false, 0},               /* truncated at the end */
-  {S("\xe4\x41\xad"), false, 0},                   /* bad continuation */
+    {S(""), true, 0},
+    {S("plain ascii text, long enough for the word loop"), true, 47},
+    {S("a\0b"), true, 3},
+    {S("\xc3\xa9"), true, 1},
+    {S("\xe4\xb8\xad\xe6\x96\x87"), true, 2},
+    {S("\xf0\x9f\x98\x80"), true, 1},
+    {S("\xef\xbf\xbf\xf4\x8f\xbf\xbf"), true, 2}, /* U+FFFF, U+10FFFF */
+    {S("12345678\xe4\xb8\xad"
+       "12345678"),
+     true, 17},                        /* multibyte straddling the word loop */
+    {S("\x80"), false, 0},             /* lone continuation */
+    {S("\xc0\x80"), false, 0},         /* overlong NUL */
+    {S("\xc1\xbf"), false, 0},         /* overlong */
+    {S("\xe0\x9f\xbf"), false, 0},     /* overlong 3-byte */
+    {S("\xf0\x8f\xbf\xbf"), false, 0}, /* overlong 4-byte */
+    {S("\xed\xa0\x80"), false, 0},     /* U+D800 */
+    {S("\xed\xbf\xbf"), false, 0},     /* U+DFFF */
+    {S("\xf4\x90\x80\x80"), false, 0}, /* U+110000 */
+    {S("\xf5\x80\x80\x80"), false, 0},
+    {S("\xff"), false, 0},
+    {S("abcdefgh\xe4\xb8"), false, 0}, /* truncated at the end */
+    {S("\xe4\x41\xad"), false, 0},     /* bad continuation */
 };
 
 START_TEST(test_utf8_valid)
@@ -458,8 +461,8 @@ END_TEST
 
 START_TEST(test_utf8_roundtrip)
 {
-  static const uint32_t cps[] = {0, 0x41, 0x7F, 0x80, 0x7FF, 0x800, 0xD7FF, 0xE000, 0xFFFF,
-                                 0x10000, 0x1F600, 0x10FFFF};
+  static const uint32_t cps[] = {0,      0x41,   0x7F,   0x80,    0x7FF,   0x800,
+                                 0xD7FF, 0xE000, 0xFFFF, 0x10000, 0x1F600, 0x10FFFF};
   for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++) {
     char b[UTF8_MAX_LEN];
     uint32_t cp = 0xFFFFFFFF;

@@ -22,8 +22,8 @@
 
 /* ---------------------------------------------------------------- the failing allocator */
 
-static atomic_long countdown; /* the allocation that fails is the one that brings it to 0 */
-static atomic_long live;      /* blocks allocated and not freed */
+static atomic_long countdown;   /* the allocation that fails is the one that brings it to 0 */
+static atomic_long live;        /* blocks allocated and not freed */
 static atomic_bool hit_failure; /* the failure happened */
 
 static bool fail_now(void)
@@ -151,8 +151,8 @@ static void setup(void)
   sample_jsonl = slurp("data/sample.jsonl", &sample_jsonl_len);
   ck_assert_int_eq(elig_compile_file(path_of("rules/national.rules"), NULL, &national, NULL),
                    ELIG_OK);
-  ck_assert_int_eq(
-    elig_compile_file(path_of("rules/provinces/yunnan.rules"), NULL, &yunnan, NULL), ELIG_OK);
+  ck_assert_int_eq(elig_compile_file(path_of("rules/provinces/yunnan.rules"), NULL, &yunnan, NULL),
+                   ELIG_OK);
 }
 
 static void teardown(void)
@@ -184,15 +184,15 @@ static void every_failure(oom_case c, const char *name)
     elig_status st = c(&got);
     bool hit = atomic_load(&hit_failure);
     fail_at(0);
-    ck_assert_msg(st == ELIG_OK || st == ELIG_ENOMEM, "%s: allocation %ld failed: status %d",
-                  name, n, st);
-    ck_assert_msg(atomic_load(&live) == before,
-                  "%s: allocation %ld failed: %ld blocks leaked", name, n,
-                  atomic_load(&live) - before);
+    ck_assert_msg(st == ELIG_OK || st == ELIG_ENOMEM, "%s: allocation %ld failed: status %d", name,
+                  n, st);
+    ck_assert_msg(atomic_load(&live) == before, "%s: allocation %ld failed: %ld blocks leaked",
+                  name, n, atomic_load(&live) - before);
     if (st == ELIG_OK && want && (!got || strcmp(got, want) != 0)) {
       /* Check cannot carry a long message: the texts go to the log, the verdict to Check */
-      fprintf(stderr, "%s: allocation %ld failed, yet the result differs:\n%s\n--- instead of\n%s\n",
-              name, n, got ? got : "(nothing)", want);
+      fprintf(stderr,
+              "%s: allocation %ld failed, yet the result differs:\n%s\n--- instead of\n%s\n", name,
+              n, got ? got : "(nothing)", want);
       ck_abort_msg("%s: allocation %ld failed, yet the result differs (texts above)", name, n);
     }
     free(got);
@@ -242,8 +242,8 @@ static elig_status compile_yunnan(char **produced)
 static elig_status compile_errors(char **produced)
 {
   static const char text[] =
-    "record r key id {\n  id text required\n  n int required\n}\n"
-    "let a = n + missing\nlet b: money = \"x\"\ndecide d\n  when n > 1 then \"y\"\n";
+      "record r key id {\n  id text required\n  n int required\n}\n"
+      "let a = n + missing\nlet b: money = \"x\"\ndecide d\n  when n > 1 then \"y\"\n";
   elig_ruleset *rs = NULL;
   elig_diags *diags = NULL;
   elig_status st = elig_compile_string("bad.rules", text, sizeof text - 1, NULL, &rs, &diags);
@@ -259,11 +259,11 @@ static elig_status compile_errors(char **produced)
 static elig_status evaluate_and_explain(char **produced)
 {
   static const char record[] =
-    "{\"hh_id\":\"h1\",\"village_code\":\"530621101201\",\"county_code\":\"530621\","
-    "\"year\":2020,\"size\":4,\"net_income\":\"16000.04\",\"registered_poor\":true,"
-    "\"food_secure\":true,\"clothing_secure\":true,\"dropout_children\":0,"
-    "\"uninsured_members\":0,\"housing_grade\":\"A\",\"water_safe\":true,"
-    "\"labor_members\":2}";
+      "{\"hh_id\":\"h1\",\"village_code\":\"530621101201\",\"county_code\":\"530621\","
+      "\"year\":2020,\"size\":4,\"net_income\":\"16000.04\",\"registered_poor\":true,"
+      "\"food_secure\":true,\"clothing_secure\":true,\"dropout_children\":0,"
+      "\"uninsured_members\":0,\"housing_grade\":\"A\",\"water_safe\":true,"
+      "\"labor_members\":2}";
   elig_ctx *ctx = NULL;
   elig_status st = elig_ctx_new(national, &ctx);
   const elig_result *r = NULL;
@@ -296,8 +296,8 @@ static elig_status run_batch(char **produced, unsigned threads)
 {
   memory_input in[2] = {{sample_csv, sample_csv_len}, {sample_jsonl, sample_jsonl_len}};
   elig_input inputs[2] = {
-    {.name = "sample.csv", .format = ELIG_INPUT_CSV, .arg = &in[0], .read = read_memory},
-    {.name = "sample.jsonl", .format = ELIG_INPUT_JSONL, .arg = &in[1], .read = read_memory}};
+      {.name = "sample.csv", .format = ELIG_INPUT_CSV, .arg = &in[0], .read = read_memory},
+      {.name = "sample.jsonl", .format = ELIG_INPUT_JSONL, .arg = &in[1], .read = read_memory}};
   sink out = {0};
   elig_batch_io io = {.write = write_sink, .arg = &out};
   elig_run_options o = ELIG_RUN_OPTIONS_INIT;
@@ -326,8 +326,8 @@ static elig_status run_two_threads(char **produced)
 static elig_status diff_batch(char **produced)
 {
   memory_input in = {sample_csv, sample_csv_len};
-  elig_input input = {.name = "sample.csv", .format = ELIG_INPUT_CSV, .arg = &in,
-                      .read = read_memory};
+  elig_input input = {
+      .name = "sample.csv", .format = ELIG_INPUT_CSV, .arg = &in, .read = read_memory};
   sink out = {0};
   elig_batch_io io = {.write = write_sink, .arg = &out};
   elig_diff_options o = ELIG_DIFF_OPTIONS_INIT;
@@ -344,8 +344,8 @@ static elig_status diff_batch(char **produced)
 static elig_status explain_register(char **produced)
 {
   memory_input in = {sample_csv, sample_csv_len};
-  elig_input input = {.name = "sample.csv", .format = ELIG_INPUT_CSV, .arg = &in,
-                      .read = read_memory};
+  elig_input input = {
+      .name = "sample.csv", .format = ELIG_INPUT_CSV, .arg = &in, .read = read_memory};
   sink out = {0};
   elig_batch_io io = {.write = write_sink, .arg = &out};
   const char *fields[] = {"hh_id"}, *values[] = {"411623101201-003"};

@@ -98,43 +98,43 @@ static const struct {
   const char *src;
   const char *dump;
 } decl_cases[] = {
-  {"policy \"national\" version \"2020.1\"", "(policy \"national\" version \"2020.1\")\n"},
-  {"import \"base.rules\"", "(import \"base.rules\")\n"},
-  {"record member { age int required between 0 and 120 }",
-   "(record member\n  (field age int (required) (between 0 120)))\n"},
-  {"record household key hh_id, year {\n"
-   "  hh_id text required matches /^H/i\n"
-   "  year int default 2020\n"
-   "  g text optional one of \"A\", \"B\"\n"
-   "  m money optional at least 0 at most 10 check m > 1 else \"too small\"\n"
-   "  members list of member\n"
-   "}",
-   "(record household key hh_id year\n"
-   "  (field hh_id text (required) (matches /^H/i))\n"
-   "  (field year int (default 2020))\n"
-   "  (field g text (optional) (one-of \"A\" \"B\"))\n"
-   "  (field m money (optional) (at-least 0) (at-most 10) (check (> m 1)))\n"
-   "  (field members list of member))\n"},
-  {"param c money = 150", "(param c : money (=\n  (otherwise: 150)))\n"},
-  {"param pl money by year { 2014: 2800 2020: 4000 }",
-   "(param pl : money (by year\n  (2014: 2800)\n  (2020: 4000)))\n"},
-  {"param cap percent by g { \"A\", \"B\": 3% otherwise: 2% }",
-   "(param cap : percent (by g\n  (\"A\" \"B\": 3%)\n  (otherwise: 2%)))\n"},
-  {"let x = 1", "(let x 1)\n"},
-  {"let x: money = m or 0", "(let x : money (or m 0))\n"},
-  {"decide s when x > pl then \"a\" because \"r\" otherwise \"b\"",
-   "(decide s\n  (when (> x pl) then \"a\" because \"r\")\n  (otherwise \"b\"))\n"},
-  {"monitor f severity high when x < 1 because \"low\"",
-   "(monitor f severity high when (< x 1) because \"low\")\n"},
-  {"aggregate v by g, k = prefix(hh_id, 2) { let n = count() decide e when n > 1 then \"y\" "
-   "otherwise \"n\" output g, n }",
-   "(aggregate v by g k=(prefix hh_id 2)\n  (let n (count))\n  (decide e\n    (when (> n 1) "
-   "then \"y\")\n    (otherwise \"n\"))\n  (output g n))\n"},
-  {"output hh_id, x", "(output hh_id x)\n"},
-  /* several declarations on one line; line breaks mean nothing */
-  {"let a = 1 let b =\n 2", "(let a 1)\n(let b 2)\n"},
-  {"", ""},
-  {"# only a comment\n", ""},
+    {"policy \"national\" version \"2020.1\"", "(policy \"national\" version \"2020.1\")\n"},
+    {"import \"base.rules\"", "(import \"base.rules\")\n"},
+    {"record member { age int required between 0 and 120 }",
+     "(record member\n  (field age int (required) (between 0 120)))\n"},
+    {"record household key hh_id, year {\n"
+     "  hh_id text required matches /^H/i\n"
+     "  year int default 2020\n"
+     "  g text optional one of \"A\", \"B\"\n"
+     "  m money optional at least 0 at most 10 check m > 1 else \"too small\"\n"
+     "  members list of member\n"
+     "}",
+     "(record household key hh_id year\n"
+     "  (field hh_id text (required) (matches /^H/i))\n"
+     "  (field year int (default 2020))\n"
+     "  (field g text (optional) (one-of \"A\" \"B\"))\n"
+     "  (field m money (optional) (at-least 0) (at-most 10) (check (> m 1)))\n"
+     "  (field members list of member))\n"},
+    {"param c money = 150", "(param c : money (=\n  (otherwise: 150)))\n"},
+    {"param pl money by year { 2014: 2800 2020: 4000 }",
+     "(param pl : money (by year\n  (2014: 2800)\n  (2020: 4000)))\n"},
+    {"param cap percent by g { \"A\", \"B\": 3% otherwise: 2% }",
+     "(param cap : percent (by g\n  (\"A\" \"B\": 3%)\n  (otherwise: 2%)))\n"},
+    {"let x = 1", "(let x 1)\n"},
+    {"let x: money = m or 0", "(let x : money (or m 0))\n"},
+    {"decide s when x > pl then \"a\" because \"r\" otherwise \"b\"",
+     "(decide s\n  (when (> x pl) then \"a\" because \"r\")\n  (otherwise \"b\"))\n"},
+    {"monitor f severity high when x < 1 because \"low\"",
+     "(monitor f severity high when (< x 1) because \"low\")\n"},
+    {"aggregate v by g, k = prefix(hh_id, 2) { let n = count() decide e when n > 1 then \"y\" "
+     "otherwise \"n\" output g, n }",
+     "(aggregate v by g k=(prefix hh_id 2)\n  (let n (count))\n  (decide e\n    (when (> n 1) "
+     "then \"y\")\n    (otherwise \"n\"))\n  (output g n))\n"},
+    {"output hh_id, x", "(output hh_id x)\n"},
+    /* several declarations on one line; line breaks mean nothing */
+    {"let a = 1 let b =\n 2", "(let a 1)\n(let b 2)\n"},
+    {"", ""},
+    {"# only a comment\n", ""},
 };
 
 START_TEST(test_parse_declarations)
@@ -194,70 +194,70 @@ static const struct {
   const char *expr;
   const char *dump;
 } expr_cases[] = {
-  /* precedence */
-  {"a + b * c", "(+ a (* b c))"},
-  {"a * b + c", "(+ (* a b) c)"},
-  {"not a and b or c", "(or (and (not a) b) c)"},
-  {"a or b and c", "(or a (and b c))"},
-  {"not a = b", "(not (= a b))"},
-  {"a + b < c * d", "(< (+ a b) (* c d))"},
-  {"-x * y", "(* (neg x) y)"},
-  {"- - x", "(neg (neg x))"},
-  {"(a + b) * c", "(* (+ a b) c)"},
-  {"if a then b else c + 1", "(if a b (+ c 1))"},
-  {"if a then 1 else if b then 2 else 3", "(if a 1 (if b 2 3))"},
-  {"a = 1 and b != 2", "(and (= a 1) (!= b 2))"},
-  {"a <= 1 or b >= 2", "(or (<= a 1) (>= b 2))"},
-  /* associativity */
-  {"a - b - c", "(- (- a b) c)"},
-  {"a / b / c", "(/ (/ a b) c)"},
-  {"a and b and c", "(and (and a b) c)"},
-  {"a or b or c", "(or (or a b) c)"},
-  /* division is not a regex */
-  {"6 / 2 / 3", "(/ (/ 6 2) 3)"},
-  {"net_income / size", "(/ net_income size)"},
-  {"(a) / b", "(/ a b)"},
-  {"f(a) / g(b)", "(/ (f a) (g b))"},
-  /* regex only after matches, with flags */
-  {"t matches /a\\/b/i", "(matches t /a\\/b/i)"},
-  {"t matches /^[0-9]{12}$/", "(matches t /^[0-9]{12}$/)"},
-  {"t matches /x/ and a / b > 1", "(and (matches t /x/) (> (/ a b) 1))"},
-  /* sets, in, none tests */
-  {"x in {\"A\", \"B\"}", "(in x (set \"A\" \"B\"))"},
-  {"x not in {1, 2}", "(not-in x (set 1 2))"},
-  {"x in {-1, 2.5, 3%}", "(in x (set (neg 1) 2.5 3%))"},
-  {"x is none", "(is-none x)"},
-  {"x is not none and x > 1", "(and (is-not-none x) (> x 1))"},
-  /* literals */
-  {"2020-07-01", "(date 18444)"},
-  {"1970-01-01", "(date 0)"},
-  {"2024-02-29", "(date 19782)"},
-  {"3% + 2.5%", "(+ 3% 2.5%)"},
-  {"16000.02", "16000.02"},
-  {"0.125", "0.125"},
-  {"42", "42"},
-  {"true", "true"},
-  {"false", "false"},
-  {"none", "none"},
-  /* calls, members, where */
-  {"count(members where age < 16)", "(count members where (< age 16))"},
-  {"sum(members.income)", "(sum (. members income))"},
-  {"count()", "(count)"},
-  {"round(x, 2, half_away)", "(round x 2 half_away)"},
-  /* UTF-8 names */
-  {"收入 / 人口", "(/ 收入 人口)"},
-  {"收入_2020 + _x", "(+ 收入_2020 _x)"},
-  /* comments */
-  {"a # the rest is a comment\n + b", "(+ a b)"},
-  {"\"# not a comment\"", "\"# not a comment\""},
-  /* string escapes; the dump shows the unescaped bytes */
-  {"\"a\\\"b\"", "\"a\"b\""},
-  {"\"a\\\\b\"", "\"a\\b\""},
-  {"\"a\\nb\\tc\"", "\"a\nb\tc\""},
-  {"\"\\u{4E2D}\"", "\"\xe4\xb8\xad\""},
-  {"\"\\u{41}\\u{1F600}\"", "\"A\xf0\x9f\x98\x80\""},
-  {"\"\\u{10FFFF}\"", "\"\xf4\x8f\xbf\xbf\""},
-  {"\"\"", "\"\""},
+    /* precedence */
+    {"a + b * c", "(+ a (* b c))"},
+    {"a * b + c", "(+ (* a b) c)"},
+    {"not a and b or c", "(or (and (not a) b) c)"},
+    {"a or b and c", "(or a (and b c))"},
+    {"not a = b", "(not (= a b))"},
+    {"a + b < c * d", "(< (+ a b) (* c d))"},
+    {"-x * y", "(* (neg x) y)"},
+    {"- - x", "(neg (neg x))"},
+    {"(a + b) * c", "(* (+ a b) c)"},
+    {"if a then b else c + 1", "(if a b (+ c 1))"},
+    {"if a then 1 else if b then 2 else 3", "(if a 1 (if b 2 3))"},
+    {"a = 1 and b != 2", "(and (= a 1) (!= b 2))"},
+    {"a <= 1 or b >= 2", "(or (<= a 1) (>= b 2))"},
+    /* associativity */
+    {"a - b - c", "(- (- a b) c)"},
+    {"a / b / c", "(/ (/ a b) c)"},
+    {"a and b and c", "(and (and a b) c)"},
+    {"a or b or c", "(or (or a b) c)"},
+    /* division is not a regex */
+    {"6 / 2 / 3", "(/ (/ 6 2) 3)"},
+    {"net_income / size", "(/ net_income size)"},
+    {"(a) / b", "(/ a b)"},
+    {"f(a) / g(b)", "(/ (f a) (g b))"},
+    /* regex only after matches, with flags */
+    {"t matches /a\\/b/i", "(matches t /a\\/b/i)"},
+    {"t matches /^[0-9]{12}$/", "(matches t /^[0-9]{12}$/)"},
+    {"t matches /x/ and a / b > 1", "(and (matches t /x/) (> (/ a b) 1))"},
+    /* sets, in, none tests */
+    {"x in {\"A\", \"B\"}", "(in x (set \"A\" \"B\"))"},
+    {"x not in {1, 2}", "(not-in x (set 1 2))"},
+    {"x in {-1, 2.5, 3%}", "(in x (set (neg 1) 2.5 3%))"},
+    {"x is none", "(is-none x)"},
+    {"x is not none and x > 1", "(and (is-not-none x) (> x 1))"},
+    /* literals */
+    {"2020-07-01", "(date 18444)"},
+    {"1970-01-01", "(date 0)"},
+    {"2024-02-29", "(date 19782)"},
+    {"3% + 2.5%", "(+ 3% 2.5%)"},
+    {"16000.02", "16000.02"},
+    {"0.125", "0.125"},
+    {"42", "42"},
+    {"true", "true"},
+    {"false", "false"},
+    {"none", "none"},
+    /* calls, members, where */
+    {"count(members where age < 16)", "(count members where (< age 16))"},
+    {"sum(members.income)", "(sum (. members income))"},
+    {"count()", "(count)"},
+    {"round(x, 2, half_away)", "(round x 2 half_away)"},
+    /* UTF-8 names */
+    {"收入 / 人口", "(/ 收入 人口)"},
+    {"收入_2020 + _x", "(+ 收入_2020 _x)"},
+    /* comments */
+    {"a # the rest is a comment\n + b", "(+ a b)"},
+    {"\"# not a comment\"", "\"# not a comment\""},
+    /* string escapes; the dump shows the unescaped bytes */
+    {"\"a\\\"b\"", "\"a\"b\""},
+    {"\"a\\\\b\"", "\"a\\b\""},
+    {"\"a\\nb\\tc\"", "\"a\nb\tc\""},
+    {"\"\\u{4E2D}\"", "\"\xe4\xb8\xad\""},
+    {"\"\\u{41}\\u{1F600}\"", "\"A\xf0\x9f\x98\x80\""},
+    {"\"\\u{10FFFF}\"", "\"\xf4\x8f\xbf\xbf\""},
+    {"\"\"", "\"\""},
 };
 
 START_TEST(test_parse_expressions)
@@ -348,46 +348,46 @@ static const struct {
   const char *code;
   unsigned line, col;
 } error_cases[] = {
-  /* comparisons do not associate */
-  {"let a = b < c < d", "E0401", 1, 15},
-  {"let a = b = c = d", "E0401", 1, 15},
-  /* lookalike operators get their own code and point at the operator */
-  {"let a = b && c", "E0111", 1, 11},
-  {"let a = b || c", "E0111", 1, 11},
-  {"let a = !b", "E0111", 1, 9},
-  {"let a = b == c", "E0109", 1, 11},
-  {"let a（b）", "E0111", 1, 6},
-  /* lexical */
-  {"let a = \"abc", "E0102", 1, 9},
-  {"let a = \"ab\ncd\"", "E0102", 1, 9},
-  {"let a = \"\\q\"", "E0108", 1, 10},
-  {"let a = \"\\u{D800}\"", "E0108", 1, 10},
-  {"let a = \"\\u{110000}\"", "E0108", 1, 10},
-  {"let a = \"\\u{}\"", "E0108", 1, 10},
-  {"let a = \"\\u{0}\"", "E0108", 1, 10},
-  {"let a = \"\\u4E2D\"", "E0108", 1, 10},
-  {"let a = 2021-02-29", "E0106", 1, 9},
-  {"let a = 2020-13-01", "E0106", 1, 9},
-  {"let a = x matches /abc", "E0103", 1, 19},
-  {"let a = $", "E0104", 1, 9},
-  {"let a = 1\nlet 人均 = $", "E0104", 2, 10},
-  {"let a = \"\xff\"", "E0101", 1, 9},
-  /* syntax */
-  {"let = 1", "E0401", 1, 5},
-  {"let a 1", "E0401", 1, 7},
-  {"decide d when x 1 otherwise 2", "E0401", 1, 17},
-  {"record r { a }", "E0401", 1, 14},
-  {"let a = (1 + 2", "E0401", 1, 14},
-  {"let and = 1", "E0401", 1, 5},
-  {"bogus x", "E0401", 1, 1},
+    /* comparisons do not associate */
+    {"let a = b < c < d", "E0401", 1, 15},
+    {"let a = b = c = d", "E0401", 1, 15},
+    /* lookalike operators get their own code and point at the operator */
+    {"let a = b && c", "E0111", 1, 11},
+    {"let a = b || c", "E0111", 1, 11},
+    {"let a = !b", "E0111", 1, 9},
+    {"let a = b == c", "E0109", 1, 11},
+    {"let a（b）", "E0111", 1, 6},
+    /* lexical */
+    {"let a = \"abc", "E0102", 1, 9},
+    {"let a = \"ab\ncd\"", "E0102", 1, 9},
+    {"let a = \"\\q\"", "E0108", 1, 10},
+    {"let a = \"\\u{D800}\"", "E0108", 1, 10},
+    {"let a = \"\\u{110000}\"", "E0108", 1, 10},
+    {"let a = \"\\u{}\"", "E0108", 1, 10},
+    {"let a = \"\\u{0}\"", "E0108", 1, 10},
+    {"let a = \"\\u4E2D\"", "E0108", 1, 10},
+    {"let a = 2021-02-29", "E0106", 1, 9},
+    {"let a = 2020-13-01", "E0106", 1, 9},
+    {"let a = x matches /abc", "E0103", 1, 19},
+    {"let a = $", "E0104", 1, 9},
+    {"let a = 1\nlet 人均 = $", "E0104", 2, 10},
+    {"let a = \"\xff\"", "E0101", 1, 9},
+    /* syntax */
+    {"let = 1", "E0401", 1, 5},
+    {"let a 1", "E0401", 1, 7},
+    {"decide d when x 1 otherwise 2", "E0401", 1, 17},
+    {"record r { a }", "E0401", 1, 14},
+    {"let a = (1 + 2", "E0401", 1, 14},
+    {"let and = 1", "E0401", 1, 5},
+    {"bogus x", "E0401", 1, 1},
 };
 
 START_TEST(test_parse_errors)
 {
   parsed p;
   parse_text(&p, error_cases[_i].src);
-  ck_assert_msg(diag_count(p.diags) >= 1 && diag_error_count(p.diags) >= 1,
-                "'%s': no error", error_cases[_i].src);
+  ck_assert_msg(diag_count(p.diags) >= 1 && diag_error_count(p.diags) >= 1, "'%s': no error",
+                error_cases[_i].src);
   diag_pos pos;
   ck_assert_int_eq(diag_get_pos(p.diags, p.srcs, 0, &pos), 0);
   ck_assert_msg(strcmp(diag_get_code(p.diags, 0), error_cases[_i].code) == 0 &&
@@ -408,8 +408,7 @@ START_TEST(test_parse_lookalike_help)
     parse_text(&p, srcs[i]);
     ck_assert_uint_ge(diag_count(p.diags), 1);
     const char *help = diag_get_help(p.diags, 0);
-    ck_assert_msg(help && strstr(help, want[i]), "'%s': help %s", srcs[i],
-                  help ? help : "(none)");
+    ck_assert_msg(help && strstr(help, want[i]), "'%s': help %s", srcs[i], help ? help : "(none)");
     parsed_free(&p);
   }
 }
@@ -461,8 +460,7 @@ END_TEST
 
 static char *nested(int depth, const char *open, const char *mid, const char *close)
 {
-  size_t n = strlen("let x = ") + (size_t)depth * (strlen(open) + strlen(close)) +
-             strlen(mid) + 1;
+  size_t n = strlen("let x = ") + (size_t)depth * (strlen(open) + strlen(close)) + strlen(mid) + 1;
   char *s = malloc(n);
   ck_assert_ptr_nonnull(s);
   strcpy(s, "let x = ");
@@ -486,9 +484,12 @@ START_TEST(test_parse_depth_limit)
 
   /* far beyond: exactly one E0504, no crash */
   static const char *const shapes[][3] = {
-    /* {"(", "1", ")"} left out: parentheses do not count (unit-02) */
-    {"-", "1", ""}, {"not ", "a", ""}, {"f(", "1", ")"}, {"1 + (", "1", ")"},
-    {"if a then 1 else ", "2", ""},
+      /* {"(", "1", ")"} left out: parentheses do not count (unit-02) */
+      {"-", "1", ""},
+      {"not ", "a", ""},
+      {"f(", "1", ")"},
+      {"1 + (", "1", ")"},
+      {"if a then 1 else ", "2", ""},
   };
   for (int k = 0; k < N_ELEMS(shapes); k++) {
     s = nested(PARSE_MAX_DEPTH * 5, shapes[k][0], shapes[k][1], shapes[k][2]);
@@ -516,8 +517,8 @@ START_TEST(test_parse_depth_limit_boundary)
   free(s);
   s = nested(PARSE_MAX_DEPTH + 5, "-", "1", "");
   parse_text(&p, s);
-  ck_assert_msg(diag_count(p.diags) >= 1 && strcmp(diag_get_code(p.diags, 0), "E0504") == 0,
-                "%s", diags_str(&p));
+  ck_assert_msg(diag_count(p.diags) >= 1 && strcmp(diag_get_code(p.diags, 0), "E0504") == 0, "%s",
+                diags_str(&p));
   parsed_free(&p);
   free(s);
 }
@@ -544,11 +545,28 @@ START_TEST(test_parse_tokens_and_comments)
   static const char text[] = "\xEF\xBB\xBFlet a = x not\n in {1} # c \r\n"
                              "# own\n"
                              "let b = c matches /#/i or 4 / 2 # d / e";
-  static const struct { int kind; const char *text; } want[] = {
-    {TOK_LET, "let"}, {TOK_NAME, "a"}, {'=', "="}, {TOK_NAME, "x"}, {TOK_NOT_IN, "not\n in"},
-    {'{', "{"}, {TOK_INT, "1"}, {'}', "}"}, {TOK_LET, "let"}, {TOK_NAME, "b"}, {'=', "="},
-    {TOK_NAME, "c"}, {TOK_MATCHES, "matches"}, {TOK_REGEX, "/#/i"}, {TOK_OR, "or"},
-    {TOK_INT, "4"}, {'/', "/"}, {TOK_INT, "2"},
+  static const struct {
+    int kind;
+    const char *text;
+  } want[] = {
+      {TOK_LET, "let"},
+      {TOK_NAME, "a"},
+      {'=', "="},
+      {TOK_NAME, "x"},
+      {TOK_NOT_IN, "not\n in"},
+      {'{', "{"},
+      {TOK_INT, "1"},
+      {'}', "}"},
+      {TOK_LET, "let"},
+      {TOK_NAME, "b"},
+      {'=', "="},
+      {TOK_NAME, "c"},
+      {TOK_MATCHES, "matches"},
+      {TOK_REGEX, "/#/i"},
+      {TOK_OR, "or"},
+      {TOK_INT, "4"},
+      {'/', "/"},
+      {TOK_INT, "2"},
   };
   static const char *const comments[] = {"# c \r", "# own", "# d / e"};
   parsed p;
@@ -590,8 +608,17 @@ START_TEST(test_parse_expression_spans)
 {
   /* an expression's span is all of it as written, whatever node its loc points at */
   static const char *const exprs[] = {
-    "a + b * c", "(a + b) * c", "((a))", "(a).b.c", "-(1)", "not (a or b)", "x in {1, 2}",
-    "(x) not in {}", "f(x, y where z) matches /r/i", "a is not none", "if a then b else (c)",
+      "a + b * c",
+      "(a + b) * c",
+      "((a))",
+      "(a).b.c",
+      "-(1)",
+      "not (a or b)",
+      "x in {1, 2}",
+      "(x) not in {}",
+      "f(x, y where z) matches /r/i",
+      "a is not none",
+      "if a then b else (c)",
   };
   for (int i = 0; i < N_ELEMS(exprs); i++) {
     char text[128];
@@ -600,9 +627,8 @@ START_TEST(test_parse_expression_spans)
     parse_text(&p, text);
     ck_assert_msg(diag_count(p.diags) == 0, "%s: %s", exprs[i], diags_str(&p));
     const ast_expr *e = ((const ast_decl *)p.file->decls.items[0])->expr;
-    ck_assert_msg(e->span.start == 8 && e->span.end == 8 + strlen(exprs[i]),
-                  "%s: span %.*s", exprs[i], (int)(e->span.end - e->span.start),
-                  text + e->span.start);
+    ck_assert_msg(e->span.start == 8 && e->span.end == 8 + strlen(exprs[i]), "%s: span %.*s",
+                  exprs[i], (int)(e->span.end - e->span.start), text + e->span.start);
     parsed_free(&p);
   }
   /* a test's given list of records: span from '[' to ']'; a record: loc the '{', span to '}' */

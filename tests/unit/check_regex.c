@@ -53,44 +53,62 @@ struct match_case {
 };
 
 static const struct match_case match_cases[] = {
-  /* unanchored search by default, ^...$ anchors */
-  {"abc", 0, "xxabcxx", 0, REGEX_MATCH},
-  {"^abc$", 0, "xxabcxx", 0, REGEX_NOMATCH},
-  {"^abc$", 0, "abc", 0, REGEX_MATCH},
-  {"^[0-9]{12}$", 0, "530102001001", 0, REGEX_MATCH},
-  {"^[0-9]{12}$", 0, "53010200100", 0, REGEX_NOMATCH},
-  {"^\\d{17}[\\dX]$", 0, "11010519491231002X", 0, REGEX_MATCH},
-  {"^\\d{17}[\\dX]$", 0, "11010519491231002x", 0, REGEX_NOMATCH},
-  /* UTF-8: Chinese subject, '.' is one code point, not one byte */
-  {"云南", 0, "云南省昆明市", 0, REGEX_MATCH},
-  {"^云南省", 0, "云南省昆明市", 0, REGEX_MATCH},
-  {"昆明市$", 0, "云南省昆明市", 0, REGEX_MATCH},
-  {"^.{6}$", 0, "云南省昆明市", 0, REGEX_MATCH},
-  {"^.{18}$", 0, "云南省昆明市", 0, REGEX_NOMATCH},
-  {"^[\\x{4e00}-\\x{9fff}]+$", 0, "云南省昆明市", 0, REGEX_MATCH},
-  {"贵州", 0, "云南省昆明市", 0, REGEX_NOMATCH},
-  /* case-insensitive flag, including non-ASCII case folding */
-  {"^abc$", 0, "ABC", 0, REGEX_NOMATCH},
-  {"^abc$", REGEX_CASELESS, "ABC", 0, REGEX_MATCH},
-  {"^abc$", REGEX_CASELESS, "aBc", 0, REGEX_MATCH},
-  {"straße", REGEX_CASELESS, "STRAßE", 0, REGEX_MATCH},
-  {"^ä$", REGEX_CASELESS, "Ä", 0, REGEX_MATCH},
-  {"^ä$", 0, "Ä", 0, REGEX_NOMATCH},
-  /* invalid UTF-8 in the subject: never matched by any item, never an error */
-  {"a", 0, "\xff\xfe" "a", 0, REGEX_MATCH},
-  {"云", 0, "\xe4\xba" "云", 0, REGEX_MATCH},
-  {"^.*$", 0, "a\xff" "b", 0, REGEX_NOMATCH},
-  {"^a.b$", 0, "a\xff" "b", 0, REGEX_NOMATCH},
-  {"^a\\x{ff}b$", 0, "a\xff" "b", 0, REGEX_NOMATCH},
-  {"b$", 0, "a\xc0\x80" "b", 0, REGEX_MATCH},
-  {"x", 0, "\xed\xa0\x80\xf4\x90\x80\x80", 0, REGEX_NOMATCH},
-  /* the subject is counted, not NUL-terminated */
-  {"^a\\x{0}b$", 0, "a\0b", 3, REGEX_MATCH},
-  {"b", 0, "a\0b", 3, REGEX_MATCH},
-  /* the empty subject and the empty pattern */
-  {"", 0, "", 0, REGEX_MATCH},
-  {"^$", 0, "", 0, REGEX_MATCH},
-  {"a", 0, "", 0, REGEX_NOMATCH},
+    /* unanchored search by default, ^...$ anchors */
+    {"abc", 0, "xxabcxx", 0, REGEX_MATCH},
+    {"^abc$", 0, "xxabcxx", 0, REGEX_NOMATCH},
+    {"^abc$", 0, "abc", 0, REGEX_MATCH},
+    {"^[0-9]{12}$", 0, "530102001001", 0, REGEX_MATCH},
+    {"^[0-9]{12}$", 0, "53010200100", 0, REGEX_NOMATCH},
+    {"^\\d{17}[\\dX]$", 0, "11010519491231002X", 0, REGEX_MATCH},
+    {"^\\d{17}[\\dX]$", 0, "11010519491231002x", 0, REGEX_NOMATCH},
+    /* UTF-8: Chinese subject, '.' is one code point, not one byte */
+    {"云南", 0, "云南省昆明市", 0, REGEX_MATCH},
+    {"^云南省", 0, "云南省昆明市", 0, REGEX_MATCH},
+    {"昆明市$", 0, "云南省昆明市", 0, REGEX_MATCH},
+    {"^.{6}$", 0, "云南省昆明市", 0, REGEX_MATCH},
+    {"^.{18}$", 0, "云南省昆明市", 0, REGEX_NOMATCH},
+    {"^[\\x{4e00}-\\x{9fff}]+$", 0, "云南省昆明市", 0, REGEX_MATCH},
+    {"贵州", 0, "云南省昆明市", 0, REGEX_NOMATCH},
+    /* case-insensitive flag, including non-ASCII case folding */
+    {"^abc$", 0, "ABC", 0, REGEX_NOMATCH},
+    {"^abc$", REGEX_CASELESS, "ABC", 0, REGEX_MATCH},
+    {"^abc$", REGEX_CASELESS, "aBc", 0, REGEX_MATCH},
+    {"straße", REGEX_CASELESS, "STRAßE", 0, REGEX_MATCH},
+    {"^ä$", REGEX_CASELESS, "Ä", 0, REGEX_MATCH},
+    {"^ä$", 0, "Ä", 0, REGEX_NOMATCH},
+    /* invalid UTF-8 in the subject: never matched by any item, never an error */
+    {"a", 0,
+     "\xff\xfe"
+     "a",
+     0, REGEX_MATCH},
+    {"云", 0,
+     "\xe4\xba"
+     "云",
+     0, REGEX_MATCH},
+    {"^.*$", 0,
+     "a\xff"
+     "b",
+     0, REGEX_NOMATCH},
+    {"^a.b$", 0,
+     "a\xff"
+     "b",
+     0, REGEX_NOMATCH},
+    {"^a\\x{ff}b$", 0,
+     "a\xff"
+     "b",
+     0, REGEX_NOMATCH},
+    {"b$", 0,
+     "a\xc0\x80"
+     "b",
+     0, REGEX_MATCH},
+    {"x", 0, "\xed\xa0\x80\xf4\x90\x80\x80", 0, REGEX_NOMATCH},
+    /* the subject is counted, not NUL-terminated */
+    {"^a\\x{0}b$", 0, "a\0b", 3, REGEX_MATCH},
+    {"b", 0, "a\0b", 3, REGEX_MATCH},
+    /* the empty subject and the empty pattern */
+    {"", 0, "", 0, REGEX_MATCH},
+    {"^$", 0, "", 0, REGEX_MATCH},
+    {"a", 0, "", 0, REGEX_NOMATCH},
 };
 
 START_TEST(test_regex_match_table)
@@ -173,16 +191,18 @@ struct error_case {
 };
 
 static const struct error_case error_cases[] = {
-  {"a(b", 3, 0},            /* missing ) detected at the end */
-  {"ab)", 2, 0},            /* unmatched ) */
-  {"[z-a]", 3, 0},          /* range out of order, at the upper bound */
-  {"a{2,1}", 5, 0},         /* numbers out of order */
-  {"x*+*", 3, 0},           /* quantifier does not follow a repeatable item */
-  {"\xff" "abc", 0, 1},     /* invalid UTF-8 in the pattern itself */
-  {"ab\xe4\xba", 2, 1},     /* truncated UTF-8 character */
-  {"a\\Cb", 3, 0},          /* \C is locked out: it splits UTF-8 characters */
-  {"云(南", 7, 0},          /* offsets are bytes, not code points */
-  {"(?<n>a)(?<n>b)", 12, 0}, /* duplicate group name */
+    {"a(b", 3, 0},    /* missing ) detected at the end */
+    {"ab)", 2, 0},    /* unmatched ) */
+    {"[z-a]", 3, 0},  /* range out of order, at the upper bound */
+    {"a{2,1}", 5, 0}, /* numbers out of order */
+    {"x*+*", 3, 0},   /* quantifier does not follow a repeatable item */
+    {"\xff"
+     "abc",
+     0, 1},                    /* invalid UTF-8 in the pattern itself */
+    {"ab\xe4\xba", 2, 1},      /* truncated UTF-8 character */
+    {"a\\Cb", 3, 0},           /* \C is locked out: it splits UTF-8 characters */
+    {"云(南", 7, 0},           /* offsets are bytes, not code points */
+    {"(?<n>a)(?<n>b)", 12, 0}, /* duplicate group name */
 };
 
 START_TEST(test_regex_compile_error_offset)
@@ -191,8 +211,8 @@ START_TEST(test_regex_compile_error_offset)
   int code = 0;
   size_t off = 99;
   char msg[128] = "unset";
-  regex_code *rc = regex_compile(c->pattern, strlen(c->pattern), path_flags(_i), &code, &off, msg,
-                                 sizeof msg);
+  regex_code *rc =
+      regex_compile(c->pattern, strlen(c->pattern), path_flags(_i), &code, &off, msg, sizeof msg);
   ck_assert_ptr_null(rc);
   /* PCRE2 compile errors are 101 and up; a pattern that is not valid UTF-8 gets one of the
      negative UTF-8 error codes instead */
@@ -269,10 +289,8 @@ static char *catastrophic_subject(void)
 }
 
 static const char *const catastrophic_patterns[] = {
-  "^(a+)+$",
-  "^(a|aa)+$",
-  "^(a|a?)+$",
-  "(?:a+)+$", /* unanchored: every start position is retried */
+    "^(a+)+$", "^(a|aa)+$", "^(a|a?)+$",
+    "(?:a+)+$", /* unanchored: every start position is retried */
 };
 
 START_TEST(test_regex_limit_default)
@@ -341,7 +359,9 @@ START_TEST(test_regex_limit_long_subject)
   /* A legitimate match whose backtracking state grows with the subject: the interpreter
      reaches its depth limit and the JIT its stack limit (REGEX_JIT_STACK_MAX). Either way the
      answer is REGEX_LIMIT, not a guess. */
-  enum { N = 200000 };
+  enum {
+    N = 200000
+  };
   regex_code *rc = compile_ok("^(a|b)*$", path_flags(_i));
   regex_matcher *m = regex_matcher_new(0, 0);
   ck_assert_ptr_nonnull(m);
@@ -376,11 +396,9 @@ static void *thread_main(void *p)
     const char *s;
     regex_result want;
   } subjects[] = {
-    {"530102001001", REGEX_MATCH},
-    {"云南省昆明市530102001001", REGEX_NOMATCH},
-    {"53010200100", REGEX_NOMATCH},
-    {"5301020010019", REGEX_NOMATCH},
-    {"\xff\xfe", REGEX_NOMATCH},
+      {"530102001001", REGEX_MATCH},  {"云南省昆明市530102001001", REGEX_NOMATCH},
+      {"53010200100", REGEX_NOMATCH}, {"5301020010019", REGEX_NOMATCH},
+      {"\xff\xfe", REGEX_NOMATCH},
   };
   regex_matcher *m = regex_matcher_new(0, 0);
   if (m == NULL) {

@@ -21,43 +21,43 @@ static const struct {
   uint32_t offset;
   uint32_t line, col;
 } positions[] = {
-  /* ASCII */
-  {"let x = 1\nlet y = 2\n", 0, 1, 1},
-  {"let x = 1\nlet y = 2\n", 4, 1, 5},
-  {"let x = 1\nlet y = 2\n", 9, 1, 10}, /* the newline itself */
-  {"let x = 1\nlet y = 2\n", 10, 2, 1},
-  {"let x = 1\nlet y = 2\n", 14, 2, 5},
-  {"let x = 1\nlet y = 2\n", 20, 3, 1},  /* end of file after a final newline */
-  {"let x = 1\nlet y = 2\n", 999, 3, 1}, /* past the end: taken as the end */
-  /* CJK identifiers: 3 bytes, one column each */
-  {"let 人均收入 = 收入 / 人数", 4, 1, 5},
-  {"let 人均收入 = 收入 / 人数", 7, 1, 6},
-  {"let 人均收入 = 收入 / 人数", 17, 1, 10},
-  {"let 人均收入 = 收入 / 人数", 19, 1, 12},
-  {"人x", 1, 1, 1}, /* inside a character: that character's column */
-  {"人x", 3, 1, 2},
-  {"# 注释\nlet 收入 = 1\n", 13, 2, 5},
-  /* tabs count as one column, as in GCC */
-  {"\tlet x", 1, 1, 2},
-  {"\t\tx", 2, 1, 3},
-  /* CRLF */
-  {"a\r\nbc\r\nd", 1, 1, 2}, /* the '\r' */
-  {"a\r\nbc\r\nd", 3, 2, 1},
-  {"a\r\nbc\r\nd", 4, 2, 2},
-  {"a\r\nbc\r\nd", 7, 3, 1},
-  {"a\r\nbc\r\nd", 8, 3, 2},
-  /* last line without a newline */
-  {"a\nbc", 4, 2, 3},
-  {"a\nbc", 2, 2, 1},
-  /* empty file */
-  {"", 0, 1, 1},
-  /* byte-order mark: invisible in editors, so no column */
-  {"\xEF\xBB\xBFlet", 0, 1, 1},
-  {"\xEF\xBB\xBFlet", 3, 1, 1},
-  {"\xEF\xBB\xBFlet", 4, 1, 2},
-  /* invalid UTF-8: one column per bad byte */
-  {"\xFF\xFEx", 2, 1, 3},
-  {"\xE4\xBDx", 2, 1, 3}, /* truncated sequence */
+    /* ASCII */
+    {"let x = 1\nlet y = 2\n", 0, 1, 1},
+    {"let x = 1\nlet y = 2\n", 4, 1, 5},
+    {"let x = 1\nlet y = 2\n", 9, 1, 10}, /* the newline itself */
+    {"let x = 1\nlet y = 2\n", 10, 2, 1},
+    {"let x = 1\nlet y = 2\n", 14, 2, 5},
+    {"let x = 1\nlet y = 2\n", 20, 3, 1},  /* end of file after a final newline */
+    {"let x = 1\nlet y = 2\n", 999, 3, 1}, /* past the end: taken as the end */
+    /* CJK identifiers: 3 bytes, one column each */
+    {"let 人均收入 = 收入 / 人数", 4, 1, 5},
+    {"let 人均收入 = 收入 / 人数", 7, 1, 6},
+    {"let 人均收入 = 收入 / 人数", 17, 1, 10},
+    {"let 人均收入 = 收入 / 人数", 19, 1, 12},
+    {"人x", 1, 1, 1}, /* inside a character: that character's column */
+    {"人x", 3, 1, 2},
+    {"# 注释\nlet 收入 = 1\n", 13, 2, 5},
+    /* tabs count as one column, as in GCC */
+    {"\tlet x", 1, 1, 2},
+    {"\t\tx", 2, 1, 3},
+    /* CRLF */
+    {"a\r\nbc\r\nd", 1, 1, 2}, /* the '\r' */
+    {"a\r\nbc\r\nd", 3, 2, 1},
+    {"a\r\nbc\r\nd", 4, 2, 2},
+    {"a\r\nbc\r\nd", 7, 3, 1},
+    {"a\r\nbc\r\nd", 8, 3, 2},
+    /* last line without a newline */
+    {"a\nbc", 4, 2, 3},
+    {"a\nbc", 2, 2, 1},
+    /* empty file */
+    {"", 0, 1, 1},
+    /* byte-order mark: invisible in editors, so no column */
+    {"\xEF\xBB\xBFlet", 0, 1, 1},
+    {"\xEF\xBB\xBFlet", 3, 1, 1},
+    {"\xEF\xBB\xBFlet", 4, 1, 2},
+    /* invalid UTF-8: one column per bad byte */
+    {"\xFF\xFEx", 2, 1, 3},
+    {"\xE4\xBDx", 2, 1, 3}, /* truncated sequence */
 };
 
 START_TEST(test_srcfile_position)
@@ -65,9 +65,9 @@ START_TEST(test_srcfile_position)
   src_set *set = src_set_new();
   uint32_t id, line = 99, col = 99;
   ck_assert_ptr_nonnull(set);
-  ck_assert_int_eq(src_set_add_string(set, "t.rules", positions[_i].text,
-                                      strlen(positions[_i].text), &id),
-                   SRC_OK);
+  ck_assert_int_eq(
+      src_set_add_string(set, "t.rules", positions[_i].text, strlen(positions[_i].text), &id),
+      SRC_OK);
   ck_assert_int_eq(src_position(set, id, positions[_i].offset, &line, &col), SRC_OK);
   ck_assert_msg(line == positions[_i].line && col == positions[_i].col,
                 "case %d: offset %u: got %u:%u, want %u:%u", _i, positions[_i].offset, line, col,
@@ -141,7 +141,9 @@ END_TEST
 /* A file of many lines, to exercise the binary search at every boundary. */
 START_TEST(test_srcfile_many_lines)
 {
-  enum { N = 1000 };
+  enum {
+    N = 1000
+  };
   char *text = malloc(N * 4 + 1);
   src_set *set = src_set_new();
   uint32_t id, line, col;
@@ -325,27 +327,27 @@ static const struct {
   uint32_t cp;
   size_t step;
 } utf8_cases[] = {
-  {"a", 1, 'a', 1},
-  {"\xC3\xA9", 2, 0xE9, 2},
-  {"\xE4\xBA\xBA", 3, 0x4EBA, 3},          /* 人 */
-  {"\xF0\x9F\x98\x80", 4, 0x1F600, 4},     /* emoji */
-  {"\xF0\xA0\x80\x80", 4, 0x20000, 4},     /* CJK extension B */
-  {"\xC0\x80", 2, 0xFFFD, 1},              /* overlong NUL */
-  {"\xE0\x80\xAF", 3, 0xFFFD, 1},          /* overlong '/' */
-  {"\xED\xA0\x80", 3, 0xFFFD, 1},          /* surrogate */
-  {"\xF4\x90\x80\x80", 4, 0xFFFD, 1},      /* past U+10FFFF */
-  {"\xE4\xBA", 2, 0xFFFD, 1},              /* truncated by the length */
-  {"\xE4\x41\x41", 3, 0xFFFD, 1},          /* bad continuation */
-  {"\x80", 1, 0xFFFD, 1},                  /* lone continuation */
-  {"\xFF", 1, 0xFFFD, 1},
+    {"a", 1, 'a', 1},
+    {"\xC3\xA9", 2, 0xE9, 2},
+    {"\xE4\xBA\xBA", 3, 0x4EBA, 3},      /* 人 */
+    {"\xF0\x9F\x98\x80", 4, 0x1F600, 4}, /* emoji */
+    {"\xF0\xA0\x80\x80", 4, 0x20000, 4}, /* CJK extension B */
+    {"\xC0\x80", 2, 0xFFFD, 1},          /* overlong NUL */
+    {"\xE0\x80\xAF", 3, 0xFFFD, 1},      /* overlong '/' */
+    {"\xED\xA0\x80", 3, 0xFFFD, 1},      /* surrogate */
+    {"\xF4\x90\x80\x80", 4, 0xFFFD, 1},  /* past U+10FFFF */
+    {"\xE4\xBA", 2, 0xFFFD, 1},          /* truncated by the length */
+    {"\xE4\x41\x41", 3, 0xFFFD, 1},      /* bad continuation */
+    {"\x80", 1, 0xFFFD, 1},              /* lone continuation */
+    {"\xFF", 1, 0xFFFD, 1},
 };
 
 START_TEST(test_srcfile_utf8_decode)
 {
   uint32_t cp = 0;
   size_t step = src_utf8_decode(utf8_cases[_i].bytes, utf8_cases[_i].len, &cp);
-  ck_assert_msg(cp == utf8_cases[_i].cp && step == utf8_cases[_i].step,
-                "case %d: got U+%04X/%zu", _i, (unsigned)cp, step);
+  ck_assert_msg(cp == utf8_cases[_i].cp && step == utf8_cases[_i].step, "case %d: got U+%04X/%zu",
+                _i, (unsigned)cp, step);
 }
 END_TEST
 

@@ -22,22 +22,24 @@ static const struct {
   const char *s;
   size_t want;
 } length_cases[] = {
-  {"", 0},
-  {"abc", 3},
-  {"云南省昆明市", 6},
-  {"云南省 Kunming", 11},
-  {"ü", 1},
-  {"\xf0\x9f\x98\x80", 1},       /* U+1F600, 4 bytes */
-  {"\xe3\x80\x80", 1},           /* U+3000 */
-  /* invalid UTF-8: one code point per offending byte */
-  {"\xff", 1},
-  {"a\xe4\xba" "b", 4},          /* truncated 3-byte sequence */
-  {"\xc0\x80", 2},               /* overlong NUL */
-  {"\xe0\x80\xaf", 3},           /* overlong '/' */
-  {"\xed\xa0\x80", 3},           /* surrogate U+D800 */
-  {"\xf4\x90\x80\x80", 4},       /* above U+10FFFF */
-  {"\x80\x80", 2},               /* stray continuation bytes */
-  {"\xe4\xba\x91\xe4\xba", 3},   /* 云 then a truncated character at the end */
+    {"", 0},
+    {"abc", 3},
+    {"云南省昆明市", 6},
+    {"云南省 Kunming", 11},
+    {"ü", 1},
+    {"\xf0\x9f\x98\x80", 1}, /* U+1F600, 4 bytes */
+    {"\xe3\x80\x80", 1},     /* U+3000 */
+    /* invalid UTF-8: one code point per offending byte */
+    {"\xff", 1},
+    {"a\xe4\xba"
+     "b",
+     4},                         /* truncated 3-byte sequence */
+    {"\xc0\x80", 2},             /* overlong NUL */
+    {"\xe0\x80\xaf", 3},         /* overlong '/' */
+    {"\xed\xa0\x80", 3},         /* surrogate U+D800 */
+    {"\xf4\x90\x80\x80", 4},     /* above U+10FFFF */
+    {"\x80\x80", 2},             /* stray continuation bytes */
+    {"\xe4\xba\x91\xe4\xba", 3}, /* 云 then a truncated character at the end */
 };
 
 START_TEST(test_textfn_length_table)
@@ -65,17 +67,21 @@ static const struct {
   int64_t n;
   const char *want;
 } prefix_cases[] = {
-  {"云南省昆明市", 2, "云南"},
-  {"云南省昆明市", 0, ""},
-  {"云南省昆明市", -1, ""},
-  {"云南省昆明市", INT64_MIN, ""},
-  {"云南省昆明市", 6, "云南省昆明市"},
-  {"云南省昆明市", 7, "云南省昆明市"},
-  {"云南省昆明市", INT64_MAX, "云南省昆明市"},
-  {"530102001001", 6, "530102"},
-  {"a云b", 2, "a云"},
-  {"", 3, ""},
-  {"\xff\xfe" "ab", 3, "\xff\xfe" "a"},
+    {"云南省昆明市", 2, "云南"},
+    {"云南省昆明市", 0, ""},
+    {"云南省昆明市", -1, ""},
+    {"云南省昆明市", INT64_MIN, ""},
+    {"云南省昆明市", 6, "云南省昆明市"},
+    {"云南省昆明市", 7, "云南省昆明市"},
+    {"云南省昆明市", INT64_MAX, "云南省昆明市"},
+    {"530102001001", 6, "530102"},
+    {"a云b", 2, "a云"},
+    {"", 3, ""},
+    {"\xff\xfe"
+     "ab",
+     3,
+     "\xff\xfe"
+     "a"},
 };
 
 START_TEST(test_textfn_prefix_table)
@@ -99,30 +105,33 @@ static const struct {
   const char *want;
   size_t want_off;
 } substr_cases[] = {
-  {"substr-1", "云南省昆明市", 1, 3, "云南省", 0},
-  {"substr-2", "云南省昆明市", 4, 2, "昆明", 9},
-  {"substr-3", "云南省昆明市", 6, 1, "市", 15},
-  {"substr-4", "云南省昆明市", 4, 99, "昆明市", 9},
-  {"substr-5", "云南省昆明市", 7, 1, "", 18},
-  {"substr-6", "云南省昆明市", 100, 5, "", 18},
-  {"substr-7", "云南省昆明市", 2, 0, "", 3},
-  {"substr-8", "云南省昆明市", 2, -3, "", 3},
-  /* a start before 1 still consumes count: positions 0 and 1, only 1 exists */
-  {"substr-9", "云南省昆明市", 0, 2, "云", 0},
-  {"substr-10", "云南省昆明市", 0, 1, "", 0},
-  {"substr-11", "云南省昆明市", -2, 5, "云南", 0},
-  {"substr-12", "云南省昆明市", -5, 2, "", 0},
-  {"substr-13", "云南省昆明市", INT64_MIN, INT64_MAX, "", 0},
-  {"substr-14", "云南省昆明市", INT64_MIN, 1, "", 0},
-  /* start + count overflows: saturates to "up to the end" */
-  {"substr-15", "云南省昆明市", 3, INT64_MAX, "省昆明市", 6},
-  {"substr-16", "云南省昆明市", INT64_MAX, INT64_MAX, "", 18},
-  {"substr-17", "530102001001", 1, 6, "530102", 0},
-  {"substr-18", "530102001001", 10, 3, "001", 9},
-  {"substr-19", "", 1, 1, "", 0},
-  {"substr-20", "", 0, 5, "", 0},
-  {"substr-21", "a\xff" "b", 2, 1, "\xff", 1},
-  {"substr-22", "ab", 3, INT64_MAX, "", 2},
+    {"substr-1", "云南省昆明市", 1, 3, "云南省", 0},
+    {"substr-2", "云南省昆明市", 4, 2, "昆明", 9},
+    {"substr-3", "云南省昆明市", 6, 1, "市", 15},
+    {"substr-4", "云南省昆明市", 4, 99, "昆明市", 9},
+    {"substr-5", "云南省昆明市", 7, 1, "", 18},
+    {"substr-6", "云南省昆明市", 100, 5, "", 18},
+    {"substr-7", "云南省昆明市", 2, 0, "", 3},
+    {"substr-8", "云南省昆明市", 2, -3, "", 3},
+    /* a start before 1 still consumes count: positions 0 and 1, only 1 exists */
+    {"substr-9", "云南省昆明市", 0, 2, "云", 0},
+    {"substr-10", "云南省昆明市", 0, 1, "", 0},
+    {"substr-11", "云南省昆明市", -2, 5, "云南", 0},
+    {"substr-12", "云南省昆明市", -5, 2, "", 0},
+    {"substr-13", "云南省昆明市", INT64_MIN, INT64_MAX, "", 0},
+    {"substr-14", "云南省昆明市", INT64_MIN, 1, "", 0},
+    /* start + count overflows: saturates to "up to the end" */
+    {"substr-15", "云南省昆明市", 3, INT64_MAX, "省昆明市", 6},
+    {"substr-16", "云南省昆明市", INT64_MAX, INT64_MAX, "", 18},
+    {"substr-17", "530102001001", 1, 6, "530102", 0},
+    {"substr-18", "530102001001", 10, 3, "001", 9},
+    {"substr-19", "", 1, 1, "", 0},
+    {"substr-20", "", 0, 5, "", 0},
+    {"substr-21",
+     "a\xff"
+     "b",
+     2, 1, "\xff", 1},
+    {"substr-22", "ab", 3, INT64_MAX, "", 2},
 };
 
 START_TEST(test_textfn_substr_table)
@@ -132,8 +141,8 @@ START_TEST(test_textfn_substr_table)
   textfn_span r = textfn_substr(s, strlen(s), substr_cases[_i].start, substr_cases[_i].count);
   ck_assert_msg(r.len == strlen(want) && memcmp(s + r.off, want, r.len) == 0,
                 "%s: got off %zu len %zu", substr_cases[_i].name, r.off, r.len);
-  ck_assert_msg(r.off == substr_cases[_i].want_off, "%s: off %zu, want %zu",
-                substr_cases[_i].name, r.off, substr_cases[_i].want_off);
+  ck_assert_msg(r.off == substr_cases[_i].want_off, "%s: off %zu, want %zu", substr_cases[_i].name,
+                r.off, substr_cases[_i].want_off);
   ck_assert_uint_le(r.off + r.len, strlen(s));
 }
 END_TEST
@@ -156,30 +165,37 @@ static const struct {
   const char *upper;
   const char *lower;
 } case_cases[] = {
-  {"", "", ""},
-  {"Hello, World 123", "HELLO, WORLD 123", "hello, world 123"},
-  {"云南省昆明市", "云南省昆明市", "云南省昆明市"},             /* CJK has no case */
-  {"x云y", "X云Y", "x云y"},
-  {"àéîõüçñÿ", "ÀÉÎÕÜÇÑŸ", "àéîõüçñÿ"},                         /* Latin-1, ÿ -> U+0178 */
-  {"ÀÉÎÕÜÇÑ", "ÀÉÎÕÜÇÑ", "àéîõüçñ"},
-  {"×÷", "×÷", "×÷"},                                           /* signs, not letters */
-  {"ß", "ß", "ß"},                                              /* no simple upper case */
-  {"µ", "\xce\x9c", "µ"},                                       /* micro -> capital mu */
-  {"āăąćčďēğīıłńőœřśšţűźżžſ", "ĀĂĄĆČĎĒĞĪIŁŃŐŒŘŚŠŢŰŹŻŽS",
-   "āăąćčďēğīıłńőœřśšţűźżžſ"},                                 /* Latin Extended-A */
-  {"İĲĿŸ", "İĲĿŸ", "iĳŀÿ"},
-  {"ĸŉ", "ĸŉ", "ĸŉ"},                                           /* no case partner */
-  {"αβγδεζηθικλμνξοπρστυφχψω", "ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩ",
-   "αβγδεζηθικλμνξοπρστυφχψω"},
-  {"ΆΈΉΊΌΎΏΪΫ", "ΆΈΉΊΌΎΏΪΫ", "άέήίόύώϊϋ"},
-  {"ς", "Σ", "ς"},                                              /* final sigma */
-  {"ΐΰ", "ΐΰ", "ΐΰ"},
-  {"привет, Мир", "ПРИВЕТ, МИР", "привет, мир"},
-  {"ёђѕіїјљњћќўџ", "ЁЂЅІЇЈЉЊЋЌЎЏ", "ёђѕіїјљњћќўџ"},
-  {"ＡＢＣｘｙｚ１", "ＡＢＣＸＹＺ１", "ａｂｃｘｙｚ１"},               /* fullwidth */
-  {"ǅǆ", "ǅǆ", "ǅǆ"},                                           /* outside the mapped blocks */
-  {"a\xff" "b\xe4\xba" "c", "A\xff" "B\xe4\xba" "C", "a\xff" "b\xe4\xba" "c"},
-  {"\xc3\x80\xc3", "\xc3\x80\xc3", "\xc3\xa0\xc3"},             /* À then a truncated byte */
+    {"", "", ""},
+    {"Hello, World 123", "HELLO, WORLD 123", "hello, world 123"},
+    {"云南省昆明市", "云南省昆明市", "云南省昆明市"}, /* CJK has no case */
+    {"x云y", "X云Y", "x云y"},
+    {"àéîõüçñÿ", "ÀÉÎÕÜÇÑŸ", "àéîõüçñÿ"}, /* Latin-1, ÿ -> U+0178 */
+    {"ÀÉÎÕÜÇÑ", "ÀÉÎÕÜÇÑ", "àéîõüçñ"},
+    {"×÷", "×÷", "×÷"},     /* signs, not letters */
+    {"ß", "ß", "ß"},        /* no simple upper case */
+    {"µ", "\xce\x9c", "µ"}, /* micro -> capital mu */
+    {"āăąćčďēğīıłńőœřśšţűźżžſ", "ĀĂĄĆČĎĒĞĪIŁŃŐŒŘŚŠŢŰŹŻŽS",
+     "āăąćčďēğīıłńőœřśšţűźżžſ"}, /* Latin Extended-A */
+    {"İĲĿŸ", "İĲĿŸ", "iĳŀÿ"},
+    {"ĸŉ", "ĸŉ", "ĸŉ"}, /* no case partner */
+    {"αβγδεζηθικλμνξοπρστυφχψω", "ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩ", "αβγδεζηθικλμνξοπρστυφχψω"},
+    {"ΆΈΉΊΌΎΏΪΫ", "ΆΈΉΊΌΎΏΪΫ", "άέήίόύώϊϋ"},
+    {"ς", "Σ", "ς"}, /* final sigma */
+    {"ΐΰ", "ΐΰ", "ΐΰ"},
+    {"привет, Мир", "ПРИВЕТ, МИР", "привет, мир"},
+    {"ёђѕіїјљњћќўџ", "ЁЂЅІЇЈЉЊЋЌЎЏ", "ёђѕіїјљњћќўџ"},
+    {"ＡＢＣｘｙｚ１", "ＡＢＣＸＹＺ１", "ａｂｃｘｙｚ１"}, /* fullwidth */
+    {"ǅǆ", "ǅǆ", "ǅǆ"},                                     /* outside the mapped blocks */
+    {"a\xff"
+     "b\xe4\xba"
+     "c",
+     "A\xff"
+     "B\xe4\xba"
+     "C",
+     "a\xff"
+     "b\xe4\xba"
+     "c"},
+    {"\xc3\x80\xc3", "\xc3\x80\xc3", "\xc3\xa0\xc3"}, /* À then a truncated byte */
 };
 
 START_TEST(test_textfn_case_table)

@@ -126,9 +126,11 @@ static const char *fx_get(fixture *f, const char *name)
              a % 100);
     break;
   }
-  case TY_INT: case TY_DATE: snprintf(f->buf, sizeof f->buf, "%" PRId64, v->u.i); break;
+  case TY_INT:
+  case TY_DATE: snprintf(f->buf, sizeof f->buf, "%" PRId64, v->u.i); break;
   case TY_BOOL: snprintf(f->buf, sizeof f->buf, "%s", v->u.i ? "true" : "false"); break;
-  case TY_NUMBER: case TY_PERCENT: fmt_num(f->buf, sizeof f->buf, v->u.n); break;
+  case TY_NUMBER:
+  case TY_PERCENT: fmt_num(f->buf, sizeof f->buf, v->u.n); break;
   case TY_TEXT: snprintf(f->buf, sizeof f->buf, "%.*s", (int)v->u.s.len, v->u.s.p); break;
   default: snprintf(f->buf, sizeof f->buf, "?type %d", c->type.base); break;
   }
@@ -154,48 +156,47 @@ static uint32_t fx_rule(const fixture *f, const char *name)
   return UINT32_MAX;
 }
 
-#define ASSERT_COL(f, json, name, want)                                                       \
-  do {                                                                                        \
-    const char *got_ = fx_get((f), (name));                                                   \
-    ck_assert_msg(strcmp(got_, (want)) == 0, "%s: %s = %s, want %s", (json), (name), got_,     \
-                  (want));                                                                    \
+#define ASSERT_COL(f, json, name, want)                                                    \
+  do {                                                                                     \
+    const char *got_ = fx_get((f), (name));                                                \
+    ck_assert_msg(strcmp(got_, (want)) == 0, "%s: %s = %s, want %s", (json), (name), got_, \
+                  (want));                                                                 \
   } while (0)
 
 /* ============================================================================================
  * Table: one rule text, many records, one column each
  * ========================================================================================== */
 
-static const char money_rules[] =
-  "record household key hh_id {\n"
-  "  hh_id text required\n"
-  "  size int required\n"
-  "  net_income money required\n"
-  "}\n"
-  "param poverty_line money = 4000\n"
-  "let per_capita = net_income / size\n"
-  "decide status\n"
-  "  when per_capita > poverty_line then \"above_line\"\n"
-  "  otherwise \"below_line\"\n"
-  "output hh_id, per_capita\n";
+static const char money_rules[] = "record household key hh_id {\n"
+                                  "  hh_id text required\n"
+                                  "  size int required\n"
+                                  "  net_income money required\n"
+                                  "}\n"
+                                  "param poverty_line money = 4000\n"
+                                  "let per_capita = net_income / size\n"
+                                  "decide status\n"
+                                  "  when per_capita > poverty_line then \"above_line\"\n"
+                                  "  otherwise \"below_line\"\n"
+                                  "output hh_id, per_capita\n";
 
 static const struct {
   const char *json;
   const char *per_capita, *status;
 } money_cases[] = {
-  /* national-standard.md section 2 */
-  {"{\"hh_id\":\"h1\",\"size\":4,\"net_income\":16000.02}", "4000.01", "above_line"},
-  {"{\"hh_id\":\"h2\",\"size\":4,\"net_income\":16000.01}", "4000.00", "below_line"},
-  {"{\"hh_id\":\"h3\",\"size\":4,\"net_income\":\"16000.02\"}", "4000.01", "above_line"},
-  {"{\"hh_id\":\"h4\",\"size\":3,\"net_income\":9000}", "3000.00", "below_line"},
-  {"{\"hh_id\":\"h5\",\"size\":3,\"net_income\":100}", "33.33", "below_line"},
-  {"{\"hh_id\":\"h6\",\"size\":3,\"net_income\":200}", "66.67", "below_line"},
-  /* half away from zero on negatives too */
-  {"{\"hh_id\":\"h7\",\"size\":6,\"net_income\":-0.03}", "-0.01", "below_line"},
-  {"{\"hh_id\":\"h8\",\"size\":4,\"net_income\":-16000.02}", "-4000.01", "below_line"},
-  {"{\"hh_id\":\"h9\",\"size\":1,\"net_income\":4000.01}", "4000.01", "above_line"},
-  {"{\"hh_id\":\"h10\",\"size\":1,\"net_income\":4000}", "4000.00", "below_line"},
-  {"{\"hh_id\":\"h11\",\"size\":8,\"net_income\":0.04}", "0.01", "below_line"},
-  {"{\"hh_id\":\"h12\",\"size\":8,\"net_income\":0.03}", "0.00", "below_line"},
+    /* national-standard.md section 2 */
+    {"{\"hh_id\":\"h1\",\"size\":4,\"net_income\":16000.02}", "4000.01", "above_line"},
+    {"{\"hh_id\":\"h2\",\"size\":4,\"net_income\":16000.01}", "4000.00", "below_line"},
+    {"{\"hh_id\":\"h3\",\"size\":4,\"net_income\":\"16000.02\"}", "4000.01", "above_line"},
+    {"{\"hh_id\":\"h4\",\"size\":3,\"net_income\":9000}", "3000.00", "below_line"},
+    {"{\"hh_id\":\"h5\",\"size\":3,\"net_income\":100}", "33.33", "below_line"},
+    {"{\"hh_id\":\"h6\",\"size\":3,\"net_income\":200}", "66.67", "below_line"},
+    /* half away from zero on negatives too */
+    {"{\"hh_id\":\"h7\",\"size\":6,\"net_income\":-0.03}", "-0.01", "below_line"},
+    {"{\"hh_id\":\"h8\",\"size\":4,\"net_income\":-16000.02}", "-4000.01", "below_line"},
+    {"{\"hh_id\":\"h9\",\"size\":1,\"net_income\":4000.01}", "4000.01", "above_line"},
+    {"{\"hh_id\":\"h10\",\"size\":1,\"net_income\":4000}", "4000.00", "below_line"},
+    {"{\"hh_id\":\"h11\",\"size\":8,\"net_income\":0.04}", "0.01", "below_line"},
+    {"{\"hh_id\":\"h12\",\"size\":8,\"net_income\":0.03}", "0.00", "below_line"},
 };
 
 START_TEST(test_vm_money_rounding)
@@ -211,32 +212,32 @@ START_TEST(test_vm_money_rounding)
 END_TEST
 
 static const char exact_rules[] =
-  "record r key id {\n"
-  "  id text required\n"
-  "  n int required\n"
-  "  a number required\n"
-  "  b number required\n"
-  "  m money required\n"
-  "  e money required\n"
-  "  p percent required\n"
-  "}\n"
-  "let seven_by = 7 / n\n"
-  "let sum_ab = a + b\n"
-  "let exact_sum = a + b = 0.3\n"
-  "let third_times = (1 / n) * n\n"
-  "let ratio = e / m\n"
-  "let half = m * 50%\n"
-  "let heavy = e > m * 50%\n"
-  "let below3 = p < 3%\n"
-  "let at3 = p <= 3% and p >= 3%\n"
-  "let share = p + 5%\n"
-  "let thirty = money(m * 30%, half_away)\n"
-  "let m_plus = m + 1\n"
-  "let m_less = m - 0.01\n"
-  "let twice = m * 2\n"
-  "let days = 2021-03-01 - 2021-02-01\n"
-  "output id, seven_by, sum_ab, exact_sum, third_times, ratio, half, heavy, below3, at3, share,"
-  " thirty, m_plus, m_less, twice, days\n";
+    "record r key id {\n"
+    "  id text required\n"
+    "  n int required\n"
+    "  a number required\n"
+    "  b number required\n"
+    "  m money required\n"
+    "  e money required\n"
+    "  p percent required\n"
+    "}\n"
+    "let seven_by = 7 / n\n"
+    "let sum_ab = a + b\n"
+    "let exact_sum = a + b = 0.3\n"
+    "let third_times = (1 / n) * n\n"
+    "let ratio = e / m\n"
+    "let half = m * 50%\n"
+    "let heavy = e > m * 50%\n"
+    "let below3 = p < 3%\n"
+    "let at3 = p <= 3% and p >= 3%\n"
+    "let share = p + 5%\n"
+    "let thirty = money(m * 30%, half_away)\n"
+    "let m_plus = m + 1\n"
+    "let m_less = m - 0.01\n"
+    "let twice = m * 2\n"
+    "let days = 2021-03-01 - 2021-02-01\n"
+    "output id, seven_by, sum_ab, exact_sum, third_times, ratio, half, heavy, below3, at3, share,"
+    " thirty, m_plus, m_less, twice, days\n";
 
 static const struct {
   const char *json;
@@ -245,36 +246,19 @@ static const struct {
 #define R1 "{\"id\":\"x\",\"n\":4,\"a\":0.1,\"b\":0.2,\"m\":16000.02,\"e\":8000.01,\"p\":\"2.99%\"}"
 #define R2 "{\"id\":\"y\",\"n\":3,\"a\":\"0.125\",\"b\":-1,\"m\":-0.03,\"e\":0,\"p\":\"3%\"}"
 #define R3 "{\"id\":\"z\",\"n\":3,\"a\":1,\"b\":2,\"m\":100,\"e\":50,\"p\":0.03}"
-  {R1, "seven_by", "7/4"},
-  {R1, "sum_ab", "3/10"},
-  {R1, "exact_sum", "true"},
-  {R1, "third_times", "1"},
-  {R1, "ratio", "1/2"}, /* 8000.01 / 16000.02 */
-  {R1, "half", "800001/100"},
-  {R1, "heavy", "false"}, /* 8000.01 is not > 8000.01 */
-  {R1, "below3", "true"}, /* 2.99% < 3% */
-  {R1, "at3", "false"},
-  {R1, "share", "799/10000"},
-  {R1, "thirty", "4800.01"},
-  {R1, "m_plus", "16001.02"},
-  {R1, "m_less", "16000.01"},
-  {R1, "twice", "32000.04"},
-  {R1, "days", "28"},
-  {R2, "seven_by", "7/3"},
-  {R2, "sum_ab", "-7/8"},
-  {R2, "exact_sum", "false"},
-  {R2, "third_times", "1"},
-  {R2, "heavy", "true"}, /* 0 > -0.015 */
-  {R2, "half", "-3/200"},
-  {R2, "below3", "false"}, /* 3% is not < 3% */
-  {R2, "at3", "true"},
-  {R2, "thirty", "-0.01"}, /* -0.009 half away */
-  {R2, "m_less", "-0.04"},
-  {R3, "below3", "false"}, /* 0.03 is 3% */
-  {R3, "at3", "true"},
-  {R3, "ratio", "1/2"},
-  {R3, "share", "2/25"},
-  {R3, "seven_by", "7/3"},
+    {R1, "seven_by", "7/4"},    {R1, "sum_ab", "3/10"},     {R1, "exact_sum", "true"},
+    {R1, "third_times", "1"},   {R1, "ratio", "1/2"},   /* 8000.01 / 16000.02 */
+    {R1, "half", "800001/100"}, {R1, "heavy", "false"}, /* 8000.01 is not > 8000.01 */
+    {R1, "below3", "true"},                             /* 2.99% < 3% */
+    {R1, "at3", "false"},       {R1, "share", "799/10000"}, {R1, "thirty", "4800.01"},
+    {R1, "m_plus", "16001.02"}, {R1, "m_less", "16000.01"}, {R1, "twice", "32000.04"},
+    {R1, "days", "28"},         {R2, "seven_by", "7/3"},    {R2, "sum_ab", "-7/8"},
+    {R2, "exact_sum", "false"}, {R2, "third_times", "1"},   {R2, "heavy", "true"}, /* 0 > -0.015 */
+    {R2, "half", "-3/200"},     {R2, "below3", "false"}, /* 3% is not < 3% */
+    {R2, "at3", "true"},        {R2, "thirty", "-0.01"}, /* -0.009 half away */
+    {R2, "m_less", "-0.04"},    {R3, "below3", "false"}, /* 0.03 is 3% */
+    {R3, "at3", "true"},        {R3, "ratio", "1/2"},       {R3, "share", "2/25"},
+    {R3, "seven_by", "7/3"},
 };
 
 START_TEST(test_vm_exact)
@@ -293,29 +277,30 @@ END_TEST
  * ========================================================================================== */
 
 static const char decide_rules[] =
-  "record household key hh_id {\n"
-  "  hh_id text required\n"
-  "  size int required\n"
-  "  net_income money required\n"
-  "  registered_poor bool required\n"
-  "  medical money default 0\n"
-  "}\n"
-  "param poverty_line money = 4000\n"
-  "param monitor_line money = 6000\n"
-  "let per_capita = net_income / size\n"
-  "decide status\n"
-  "  when registered_poor and per_capita > poverty_line then \"exit_eligible\"\n"
-  "  when registered_poor then \"remain_poor\"\n"
-  "  when per_capita <= poverty_line then \"newly_identified\"\n"
-  "  otherwise \"not_poor\"\n"
-  "decide top_up: money\n"
-  "  when status in {\"remain_poor\", \"newly_identified\"} then (poverty_line - per_capita) * size\n"
-  "  otherwise 0\n"
-  "monitor edge_household severity high\n"
-  "  when status = \"not_poor\" and per_capita < monitor_line\n"
-  "monitor heavy_medical severity medium\n"
-  "  when medical > net_income * 50%\n"
-  "output hh_id, per_capita, status\n";
+    "record household key hh_id {\n"
+    "  hh_id text required\n"
+    "  size int required\n"
+    "  net_income money required\n"
+    "  registered_poor bool required\n"
+    "  medical money default 0\n"
+    "}\n"
+    "param poverty_line money = 4000\n"
+    "param monitor_line money = 6000\n"
+    "let per_capita = net_income / size\n"
+    "decide status\n"
+    "  when registered_poor and per_capita > poverty_line then \"exit_eligible\"\n"
+    "  when registered_poor then \"remain_poor\"\n"
+    "  when per_capita <= poverty_line then \"newly_identified\"\n"
+    "  otherwise \"not_poor\"\n"
+    "decide top_up: money\n"
+    "  when status in {\"remain_poor\", \"newly_identified\"} then (poverty_line - per_capita) * "
+    "size\n"
+    "  otherwise 0\n"
+    "monitor edge_household severity high\n"
+    "  when status = \"not_poor\" and per_capita < monitor_line\n"
+    "monitor heavy_medical severity medium\n"
+    "  when medical > net_income * 50%\n"
+    "output hh_id, per_capita, status\n";
 
 static const struct {
   const char *json;
@@ -324,20 +309,23 @@ static const struct {
   const char *top_up;
   bool edge, heavy;
 } decide_cases[] = {
-  {"{\"hh_id\":\"d1\",\"size\":4,\"net_income\":16000.04,\"registered_poor\":true}",
-   "exit_eligible", 0, "0.00", false, false},
-  {"{\"hh_id\":\"d2\",\"size\":4,\"net_income\":12000,\"registered_poor\":true}", "remain_poor",
-   1, "4000.00", false, false},
-  {"{\"hh_id\":\"d3\",\"size\":2,\"net_income\":10000,\"registered_poor\":false,"
-   "\"medical\":6000}", "not_poor", 3, "0.00", true, true},
-  {"{\"hh_id\":\"d4\",\"size\":1,\"net_income\":9000,\"registered_poor\":false}", "not_poor", 3,
-   "0.00", false, false},
-  {"{\"hh_id\":\"d5\",\"size\":2,\"net_income\":8000,\"registered_poor\":false}",
-   "newly_identified", 2, "0.00", false, false},
-  {"{\"hh_id\":\"d6\",\"size\":3,\"net_income\":9000.01,\"registered_poor\":false,"
-   "\"medical\":4500}", "newly_identified", 2, "3000.00", false, false},
-  {"{\"hh_id\":\"d7\",\"size\":4,\"net_income\":16000.01,\"registered_poor\":true,"
-   "\"medical\":8000.01}", "remain_poor", 1, "0.00", false, true},
+    {"{\"hh_id\":\"d1\",\"size\":4,\"net_income\":16000.04,\"registered_poor\":true}",
+     "exit_eligible", 0, "0.00", false, false},
+    {"{\"hh_id\":\"d2\",\"size\":4,\"net_income\":12000,\"registered_poor\":true}", "remain_poor",
+     1, "4000.00", false, false},
+    {"{\"hh_id\":\"d3\",\"size\":2,\"net_income\":10000,\"registered_poor\":false,"
+     "\"medical\":6000}",
+     "not_poor", 3, "0.00", true, true},
+    {"{\"hh_id\":\"d4\",\"size\":1,\"net_income\":9000,\"registered_poor\":false}", "not_poor", 3,
+     "0.00", false, false},
+    {"{\"hh_id\":\"d5\",\"size\":2,\"net_income\":8000,\"registered_poor\":false}",
+     "newly_identified", 2, "0.00", false, false},
+    {"{\"hh_id\":\"d6\",\"size\":3,\"net_income\":9000.01,\"registered_poor\":false,"
+     "\"medical\":4500}",
+     "newly_identified", 2, "3000.00", false, false},
+    {"{\"hh_id\":\"d7\",\"size\":4,\"net_income\":16000.01,\"registered_poor\":true,"
+     "\"medical\":8000.01}",
+     "remain_poor", 1, "0.00", false, true},
 };
 
 START_TEST(test_vm_decisions_and_flags)
@@ -350,11 +338,11 @@ START_TEST(test_vm_decisions_and_flags)
   ck_assert_msg(fx_rule(&f, "status") == decide_cases[_i].rule, "%s: rule %u, want %u", j,
                 fx_rule(&f, "status"), decide_cases[_i].rule);
   ASSERT_COL(&f, j, "top_up", decide_cases[_i].top_up);
-  ck_assert_msg(fx_rule(&f, "top_up") == (strcmp(decide_cases[_i].status, "remain_poor") == 0 ||
-                                                  strcmp(decide_cases[_i].status,
-                                                         "newly_identified") == 0
-                                              ? 0u
-                                              : 1u),
+  ck_assert_msg(fx_rule(&f, "top_up") ==
+                    (strcmp(decide_cases[_i].status, "remain_poor") == 0 ||
+                             strcmp(decide_cases[_i].status, "newly_identified") == 0
+                         ? 0u
+                         : 1u),
                 "%s: top_up rule %u", j, fx_rule(&f, "top_up"));
   ck_assert_msg(fx_flag(&f, "edge_household") == decide_cases[_i].edge, "%s: edge", j);
   ck_assert_msg(fx_flag(&f, "heavy_medical") == decide_cases[_i].heavy, "%s: heavy", j);
@@ -382,58 +370,58 @@ END_TEST
  * ========================================================================================== */
 
 static const char param_rules[] =
-  "record household key hh_id {\n"
-  "  hh_id text required\n"
-  "  province text required\n"
-  "  year int required\n"
-  "  size int required\n"
-  "}\n"
-  "param monthly_allowance money = 150\n"
-  "param poverty_line money by year {\n"
-  "  2014: 2800\n"
-  "  2016: 2952\n"
-  "  2020: 4000\n"
-  "}\n"
-  "param incidence_cap percent by province {\n"
-  "  \"52\", \"53\", \"62\": 3%\n"
-  "  otherwise: 2%\n"
-  "}\n"
-  "param label text by province { \"53\": \"yunnan\" }\n"
-  "param child_bonus money by province {\n"
-  "  \"53\": by year { 2019: 100  2021: 150 }\n"
-  "  otherwise: 80\n"
-  "}\n"
-  "param rate_table number by as_of {\n"
-  "  2020-01-01: 1.5\n"
-  "  2021-07-01: 1.75\n"
-  "}\n"
-  "let line_for_household = poverty_line * size\n"
-  "let label_or = label or \"-\"\n"
-  "output hh_id, year, poverty_line, line_for_household, incidence_cap, child_bonus, "
-  "rate_table, monthly_allowance, label, label_or\n";
+    "record household key hh_id {\n"
+    "  hh_id text required\n"
+    "  province text required\n"
+    "  year int required\n"
+    "  size int required\n"
+    "}\n"
+    "param monthly_allowance money = 150\n"
+    "param poverty_line money by year {\n"
+    "  2014: 2800\n"
+    "  2016: 2952\n"
+    "  2020: 4000\n"
+    "}\n"
+    "param incidence_cap percent by province {\n"
+    "  \"52\", \"53\", \"62\": 3%\n"
+    "  otherwise: 2%\n"
+    "}\n"
+    "param label text by province { \"53\": \"yunnan\" }\n"
+    "param child_bonus money by province {\n"
+    "  \"53\": by year { 2019: 100  2021: 150 }\n"
+    "  otherwise: 80\n"
+    "}\n"
+    "param rate_table number by as_of {\n"
+    "  2020-01-01: 1.5\n"
+    "  2021-07-01: 1.75\n"
+    "}\n"
+    "let line_for_household = poverty_line * size\n"
+    "let label_or = label or \"-\"\n"
+    "output hh_id, year, poverty_line, line_for_household, incidence_cap, child_bonus, "
+    "rate_table, monthly_allowance, label, label_or\n";
 
 static const struct {
   const char *json;
   const char *line, *household, *cap, *bonus, *label, *label_or;
 } param_cases[] = {
-  {"{\"hh_id\":\"h1\",\"province\":\"53\",\"year\":2012,\"size\":2}", "2800.00", "5600.00",
-   "3/100", "100.00", "yunnan", "yunnan"},
-  {"{\"hh_id\":\"h2\",\"province\":\"53\",\"year\":2015,\"size\":2}", "2800.00", "5600.00",
-   "3/100", "100.00", "yunnan", "yunnan"},
-  {"{\"hh_id\":\"h3\",\"province\":\"11\",\"year\":2020,\"size\":3}", "4000.00", "12000.00",
-   "1/50", "80.00", "none", "-"},
-  {"{\"hh_id\":\"h4\",\"province\":\"53\",\"year\":2020,\"size\":1}", "4000.00", "4000.00",
-   "3/100", "100.00", "yunnan", "yunnan"},
-  {"{\"hh_id\":\"h5\",\"province\":\"53\",\"year\":2022,\"size\":1}", "4000.00", "4000.00",
-   "3/100", "150.00", "yunnan", "yunnan"},
-  {"{\"hh_id\":\"h6\",\"province\":\"62\",\"year\":2016,\"size\":1}", "2952.00", "2952.00",
-   "3/100", "80.00", "none", "-"},
-  {"{\"hh_id\":\"h7\",\"province\":\"53\",\"year\":2019,\"size\":1}", "2952.00", "2952.00",
-   "3/100", "100.00", "yunnan", "yunnan"},
-  {"{\"hh_id\":\"h8\",\"province\":\"53\",\"year\":2021,\"size\":1}", "4000.00", "4000.00",
-   "3/100", "150.00", "yunnan", "yunnan"},
-  {"{\"hh_id\":\"h9\",\"province\":\"53\",\"year\":1900,\"size\":1}", "2800.00", "2800.00",
-   "3/100", "100.00", "yunnan", "yunnan"},
+    {"{\"hh_id\":\"h1\",\"province\":\"53\",\"year\":2012,\"size\":2}", "2800.00", "5600.00",
+     "3/100", "100.00", "yunnan", "yunnan"},
+    {"{\"hh_id\":\"h2\",\"province\":\"53\",\"year\":2015,\"size\":2}", "2800.00", "5600.00",
+     "3/100", "100.00", "yunnan", "yunnan"},
+    {"{\"hh_id\":\"h3\",\"province\":\"11\",\"year\":2020,\"size\":3}", "4000.00", "12000.00",
+     "1/50", "80.00", "none", "-"},
+    {"{\"hh_id\":\"h4\",\"province\":\"53\",\"year\":2020,\"size\":1}", "4000.00", "4000.00",
+     "3/100", "100.00", "yunnan", "yunnan"},
+    {"{\"hh_id\":\"h5\",\"province\":\"53\",\"year\":2022,\"size\":1}", "4000.00", "4000.00",
+     "3/100", "150.00", "yunnan", "yunnan"},
+    {"{\"hh_id\":\"h6\",\"province\":\"62\",\"year\":2016,\"size\":1}", "2952.00", "2952.00",
+     "3/100", "80.00", "none", "-"},
+    {"{\"hh_id\":\"h7\",\"province\":\"53\",\"year\":2019,\"size\":1}", "2952.00", "2952.00",
+     "3/100", "100.00", "yunnan", "yunnan"},
+    {"{\"hh_id\":\"h8\",\"province\":\"53\",\"year\":2021,\"size\":1}", "4000.00", "4000.00",
+     "3/100", "150.00", "yunnan", "yunnan"},
+    {"{\"hh_id\":\"h9\",\"province\":\"53\",\"year\":1900,\"size\":1}", "2800.00", "2800.00",
+     "3/100", "100.00", "yunnan", "yunnan"},
 };
 
 START_TEST(test_vm_params)
@@ -474,34 +462,35 @@ END_TEST
  * ========================================================================================== */
 
 static const char none_rules[] =
-  "record household key hh_id {\n"
-  "  hh_id text required\n"
-  "  net_income money required\n"
-  "  exited_year int optional\n"
-  "  pension money optional\n"
-  "  flag bool optional\n"
-  "}\n"
-  "let pension_or_zero = pension or 0\n"
-  "let total_income = net_income + pension_or_zero\n"
-  "let exited_recently = exited_year is not none and exited_year >= 2019\n"
-  "let never_exited_or_old = exited_year is none or exited_year < 2016\n"
-  "let years_since_exit = if exited_year is none then none else 2021 - exited_year\n"
-  "let years_shown = years_since_exit or -1\n"
-  "let flag_default = flag or true\n"
-  "decide d when exited_year is not none then exited_year + 1 otherwise 0\n"
-  "output hh_id, total_income, exited_recently, never_exited_or_old, years_since_exit, "
-  "years_shown, flag_default, pension\n";
+    "record household key hh_id {\n"
+    "  hh_id text required\n"
+    "  net_income money required\n"
+    "  exited_year int optional\n"
+    "  pension money optional\n"
+    "  flag bool optional\n"
+    "}\n"
+    "let pension_or_zero = pension or 0\n"
+    "let total_income = net_income + pension_or_zero\n"
+    "let exited_recently = exited_year is not none and exited_year >= 2019\n"
+    "let never_exited_or_old = exited_year is none or exited_year < 2016\n"
+    "let years_since_exit = if exited_year is none then none else 2021 - exited_year\n"
+    "let years_shown = years_since_exit or -1\n"
+    "let flag_default = flag or true\n"
+    "decide d when exited_year is not none then exited_year + 1 otherwise 0\n"
+    "output hh_id, total_income, exited_recently, never_exited_or_old, years_since_exit, "
+    "years_shown, flag_default, pension\n";
 
 static const struct {
   const char *json;
   const char *total, *recent, *never_old, *since, *shown, *flag, *pension, *d;
 } none_cases[] = {
-  {"{\"hh_id\":\"n1\",\"net_income\":5000,\"exited_year\":2019,\"pension\":1200}", "6200.00",
-   "true", "false", "2", "2", "true", "1200.00", "2020"},
-  {"{\"hh_id\":\"n2\",\"net_income\":5000}", "5000.00", "false", "true", "none", "-1", "true",
-   "none", "0"},
-  {"{\"hh_id\":\"n3\",\"net_income\":3000,\"exited_year\":2015,\"pension\":null,"
-   "\"flag\":false}", "3000.00", "false", "true", "6", "6", "false", "none", "2016"},
+    {"{\"hh_id\":\"n1\",\"net_income\":5000,\"exited_year\":2019,\"pension\":1200}", "6200.00",
+     "true", "false", "2", "2", "true", "1200.00", "2020"},
+    {"{\"hh_id\":\"n2\",\"net_income\":5000}", "5000.00", "false", "true", "none", "-1", "true",
+     "none", "0"},
+    {"{\"hh_id\":\"n3\",\"net_income\":3000,\"exited_year\":2015,\"pension\":null,"
+     "\"flag\":false}",
+     "3000.00", "false", "true", "6", "6", "false", "none", "2016"},
 };
 
 START_TEST(test_vm_none)
@@ -527,52 +516,52 @@ END_TEST
  * ========================================================================================== */
 
 static const char members_rules[] =
-  "record member {\n"
-  "  name text required\n"
-  "  age int required between 0 and 120\n"
-  "  income money default 0\n"
-  "  enrolled bool default false\n"
-  "  insured bool required\n"
-  "}\n"
-  "record household key hh_id {\n"
-  "  hh_id text required\n"
-  "  min_age int default 18\n"
-  "  members list of member\n"
-  "}\n"
-  "let size = count(members)\n"
-  "let dropouts = count(members where age >= 6 and age < 16 and not enrolled)\n"
-  "let member_income = sum(members.income)\n"
-  "let adult_income = sum(members.income where age >= min_age)\n"
-  "let all_insured = all(members where insured)\n"
-  "let has_child = any(members where age < 16)\n"
-  "let oldest = max(members.age)\n"
-  "let youngest_adult = min(members.age where age >= 18)\n"
-  "let highest_income = max(members.income) or 0\n"
-  "let larger_of = max(member_income, 1000, adult_income)\n"
-  "output hh_id, size, dropouts, member_income, adult_income, all_insured, has_child, oldest,"
-  " youngest_adult, highest_income, larger_of\n";
+    "record member {\n"
+    "  name text required\n"
+    "  age int required between 0 and 120\n"
+    "  income money default 0\n"
+    "  enrolled bool default false\n"
+    "  insured bool required\n"
+    "}\n"
+    "record household key hh_id {\n"
+    "  hh_id text required\n"
+    "  min_age int default 18\n"
+    "  members list of member\n"
+    "}\n"
+    "let size = count(members)\n"
+    "let dropouts = count(members where age >= 6 and age < 16 and not enrolled)\n"
+    "let member_income = sum(members.income)\n"
+    "let adult_income = sum(members.income where age >= min_age)\n"
+    "let all_insured = all(members where insured)\n"
+    "let has_child = any(members where age < 16)\n"
+    "let oldest = max(members.age)\n"
+    "let youngest_adult = min(members.age where age >= 18)\n"
+    "let highest_income = max(members.income) or 0\n"
+    "let larger_of = max(member_income, 1000, adult_income)\n"
+    "output hh_id, size, dropouts, member_income, adult_income, all_insured, has_child, oldest,"
+    " youngest_adult, highest_income, larger_of\n";
 
 static const struct {
   const char *json;
   const char *size, *dropouts, *income, *adult, *all_ins, *child, *oldest, *youngest, *highest,
       *larger;
 } members_cases[] = {
-  {"{\"hh_id\":\"m1\",\"members\":[{\"name\":\"张伟\",\"age\":45,\"income\":12000.50,"
-   "\"insured\":true},{\"name\":\"李娜\",\"age\":43,\"income\":\"8000\",\"insured\":true},"
-   "{\"name\":\"张小\",\"age\":12,\"insured\":false}]}",
-   "3", "1", "20000.50", "20000.50", "false", "true", "45", "43", "12000.50", "20000.50"},
-  {"{\"hh_id\":\"m2\",\"members\":[{\"name\":\"王芳\",\"age\":70,\"income\":600,"
-   "\"insured\":true}]}",
-   "1", "0", "600.00", "600.00", "true", "false", "70", "70", "600.00", "1000.00"},
-  {"{\"hh_id\":\"m3\",\"members\":[]}", "0", "0", "0.00", "0.00", "true", "false", "none",
-   "none", "0.00", "1000.00"},
-  {"{\"hh_id\":\"m4\"}", "0", "0", "0.00", "0.00", "true", "false", "none", "none", "0.00",
-   "1000.00"},
-  /* a record-level field (min_age) inside where */
-  {"{\"hh_id\":\"m5\",\"min_age\":10,\"members\":[{\"name\":\"a\",\"age\":12,\"income\":5,"
-   "\"insured\":true,\"enrolled\":true},{\"name\":\"b\",\"age\":9,\"income\":7,"
-   "\"insured\":true}]}",
-   "2", "1", "12.00", "5.00", "true", "true", "12", "none", "7.00", "1000.00"},
+    {"{\"hh_id\":\"m1\",\"members\":[{\"name\":\"张伟\",\"age\":45,\"income\":12000.50,"
+     "\"insured\":true},{\"name\":\"李娜\",\"age\":43,\"income\":\"8000\",\"insured\":true},"
+     "{\"name\":\"张小\",\"age\":12,\"insured\":false}]}",
+     "3", "1", "20000.50", "20000.50", "false", "true", "45", "43", "12000.50", "20000.50"},
+    {"{\"hh_id\":\"m2\",\"members\":[{\"name\":\"王芳\",\"age\":70,\"income\":600,"
+     "\"insured\":true}]}",
+     "1", "0", "600.00", "600.00", "true", "false", "70", "70", "600.00", "1000.00"},
+    {"{\"hh_id\":\"m3\",\"members\":[]}", "0", "0", "0.00", "0.00", "true", "false", "none", "none",
+     "0.00", "1000.00"},
+    {"{\"hh_id\":\"m4\"}", "0", "0", "0.00", "0.00", "true", "false", "none", "none", "0.00",
+     "1000.00"},
+    /* a record-level field (min_age) inside where */
+    {"{\"hh_id\":\"m5\",\"min_age\":10,\"members\":[{\"name\":\"a\",\"age\":12,\"income\":5,"
+     "\"insured\":true,\"enrolled\":true},{\"name\":\"b\",\"age\":9,\"income\":7,"
+     "\"insured\":true}]}",
+     "2", "1", "12.00", "5.00", "true", "true", "12", "none", "7.00", "1000.00"},
 };
 
 START_TEST(test_vm_members)
@@ -618,73 +607,76 @@ END_TEST
  * ========================================================================================== */
 
 static const char text_rules[] =
-  "record household key hh_id {\n"
-  "  hh_id text required\n"
-  "  village_code text required\n"
-  "  housing_grade text required\n"
-  "  name text required\n"
-  "  head_id text required\n"
-  "  card text optional\n"
-  "}\n"
-  "let safe_housing = housing_grade in {\"A\", \"B\"}\n"
-  "let unsafe_housing = housing_grade not in {\"A\", \"B\"}\n"
-  "let province = prefix(village_code, 2)\n"
-  "let county = substr(village_code, 1, 6)\n"
-  "let mid = substr(village_code, 0, 3)\n"
-  "let past = substr(village_code, 20, 3)\n"
-  "let western = province in {\"52\", \"53\", \"62\"}\n"
-  "let is_demo = name matches /^demo/i\n"
-  "let name_length = length(name)\n"
-  "let name_upper = upper(name)\n"
-  "let name_lower = lower(name)\n"
-  "let name2 = prefix(name, 2)\n"
-  "let id_valid = mod11_2(head_id)\n"
-  "let card_valid = card is not none and luhn(card)\n"
-  "output hh_id, safe_housing, unsafe_housing, province, county, mid, past, western, is_demo,"
-  " name_length, name_upper, name_lower, name2, id_valid, card_valid\n";
+    "record household key hh_id {\n"
+    "  hh_id text required\n"
+    "  village_code text required\n"
+    "  housing_grade text required\n"
+    "  name text required\n"
+    "  head_id text required\n"
+    "  card text optional\n"
+    "}\n"
+    "let safe_housing = housing_grade in {\"A\", \"B\"}\n"
+    "let unsafe_housing = housing_grade not in {\"A\", \"B\"}\n"
+    "let province = prefix(village_code, 2)\n"
+    "let county = substr(village_code, 1, 6)\n"
+    "let mid = substr(village_code, 0, 3)\n"
+    "let past = substr(village_code, 20, 3)\n"
+    "let western = province in {\"52\", \"53\", \"62\"}\n"
+    "let is_demo = name matches /^demo/i\n"
+    "let name_length = length(name)\n"
+    "let name_upper = upper(name)\n"
+    "let name_lower = lower(name)\n"
+    "let name2 = prefix(name, 2)\n"
+    "let id_valid = mod11_2(head_id)\n"
+    "let card_valid = card is not none and luhn(card)\n"
+    "output hh_id, safe_housing, unsafe_housing, province, county, mid, past, western, is_demo,"
+    " name_length, name_upper, name_lower, name2, id_valid, card_valid\n";
 
 static const struct {
   const char *json;
   const char *col, *want;
 } text_cases[] = {
-#define T1 "{\"hh_id\":\"t1\",\"village_code\":\"530101001001\",\"housing_grade\":\"A\"," \
-           "\"name\":\"Demo Family\",\"head_id\":\"11010519491231002X\",\"card\":\"79927398713\"}"
-#define T2 "{\"hh_id\":\"t2\",\"village_code\":\"110101001001\",\"housing_grade\":\"C\"," \
-           "\"name\":\"王小明\",\"head_id\":\"110105194912310021\",\"card\":\"79927398710\"}"
-#define T3 "{\"hh_id\":\"t3\",\"village_code\":\"62\",\"housing_grade\":\"B\"," \
-           "\"name\":\"ÉCOLE ß\",\"head_id\":\"X\"}"
-  {T1, "safe_housing", "true"},
-  {T1, "unsafe_housing", "false"},
-  {T1, "province", "53"},
-  {T1, "county", "530101"},
-  {T1, "mid", "53"}, /* start 0 uses up one of the count */
-  {T1, "past", ""},
-  {T1, "western", "true"},
-  {T1, "is_demo", "true"},
-  {T1, "name_length", "11"},
-  {T1, "name_upper", "DEMO FAMILY"},
-  {T1, "name_lower", "demo family"},
-  {T1, "name2", "De"},
-  {T1, "id_valid", "true"},
-  {T1, "card_valid", "true"},
-  {T2, "safe_housing", "false"},
-  {T2, "unsafe_housing", "true"},
-  {T2, "province", "11"},
-  {T2, "western", "false"},
-  {T2, "is_demo", "false"},
-  {T2, "name_length", "3"},
-  {T2, "name_upper", "王小明"},
-  {T2, "name2", "王小"},
-  {T2, "id_valid", "false"},
-  {T2, "card_valid", "false"},
-  {T3, "province", "62"},
-  {T3, "county", "62"},
-  {T3, "western", "true"},
-  {T3, "name_lower", "école ß"},
-  {T3, "name_upper", "ÉCOLE ß"},
-  {T3, "name_length", "7"},
-  {T3, "id_valid", "false"},
-  {T3, "card_valid", "false"},
+#define T1                                                                       \
+  "{\"hh_id\":\"t1\",\"village_code\":\"530101001001\",\"housing_grade\":\"A\"," \
+  "\"name\":\"Demo Family\",\"head_id\":\"11010519491231002X\",\"card\":\"79927398713\"}"
+#define T2                                                                       \
+  "{\"hh_id\":\"t2\",\"village_code\":\"110101001001\",\"housing_grade\":\"C\"," \
+  "\"name\":\"王小明\",\"head_id\":\"110105194912310021\",\"card\":\"79927398710\"}"
+#define T3                                                             \
+  "{\"hh_id\":\"t3\",\"village_code\":\"62\",\"housing_grade\":\"B\"," \
+  "\"name\":\"ÉCOLE ß\",\"head_id\":\"X\"}"
+    {T1, "safe_housing", "true"},
+    {T1, "unsafe_housing", "false"},
+    {T1, "province", "53"},
+    {T1, "county", "530101"},
+    {T1, "mid", "53"}, /* start 0 uses up one of the count */
+    {T1, "past", ""},
+    {T1, "western", "true"},
+    {T1, "is_demo", "true"},
+    {T1, "name_length", "11"},
+    {T1, "name_upper", "DEMO FAMILY"},
+    {T1, "name_lower", "demo family"},
+    {T1, "name2", "De"},
+    {T1, "id_valid", "true"},
+    {T1, "card_valid", "true"},
+    {T2, "safe_housing", "false"},
+    {T2, "unsafe_housing", "true"},
+    {T2, "province", "11"},
+    {T2, "western", "false"},
+    {T2, "is_demo", "false"},
+    {T2, "name_length", "3"},
+    {T2, "name_upper", "王小明"},
+    {T2, "name2", "王小"},
+    {T2, "id_valid", "false"},
+    {T2, "card_valid", "false"},
+    {T3, "province", "62"},
+    {T3, "county", "62"},
+    {T3, "western", "true"},
+    {T3, "name_lower", "école ß"},
+    {T3, "name_upper", "ÉCOLE ß"},
+    {T3, "name_length", "7"},
+    {T3, "id_valid", "false"},
+    {T3, "card_valid", "false"},
 };
 
 START_TEST(test_vm_text)
@@ -702,46 +694,45 @@ END_TEST
  * Run-time failures
  * ========================================================================================== */
 
-static const char fail_rules[] =
-  "record r key id {\n"
-  "  id text required\n"
-  "  n int required\n"
-  "  k int required\n"
-  "  m money required\n"
-  "  x number required\n"
-  "  t text required\n"
-  "}\n"
-  "let per = m / n\n"
-  "let ratio = m / m\n"
-  "let q = 7 / n\n"
-  "let xq = x / k\n"
-  "let prod = n * k\n"
-  "let total = n + k\n"
-  "let mm = m * k\n"
-  "let neg = -n\n"
-  "let xx = x * x\n"
-  "let re = t matches /^(a+)+$/\n"
-  "output id, per, ratio, q, xq, prod, total, mm, neg, xx, re\n";
+static const char fail_rules[] = "record r key id {\n"
+                                 "  id text required\n"
+                                 "  n int required\n"
+                                 "  k int required\n"
+                                 "  m money required\n"
+                                 "  x number required\n"
+                                 "  t text required\n"
+                                 "}\n"
+                                 "let per = m / n\n"
+                                 "let ratio = m / m\n"
+                                 "let q = 7 / n\n"
+                                 "let xq = x / k\n"
+                                 "let prod = n * k\n"
+                                 "let total = n + k\n"
+                                 "let mm = m * k\n"
+                                 "let neg = -n\n"
+                                 "let xx = x * x\n"
+                                 "let re = t matches /^(a+)+$/\n"
+                                 "output id, per, ratio, q, xq, prod, total, mm, neg, xx, re\n";
 
 static const struct {
   const char *json;
   vm_status st;
 } fail_cases[] = {
-  {"{\"id\":\"ok\",\"n\":2,\"k\":3,\"m\":10,\"x\":1.5,\"t\":\"aaa\"}", VM_OK},
-  {"{\"id\":\"z1\",\"n\":0,\"k\":3,\"m\":10,\"x\":1.5,\"t\":\"a\"}", VM_ERR_DIV_ZERO},
-  {"{\"id\":\"z2\",\"n\":2,\"k\":3,\"m\":0,\"x\":1.5,\"t\":\"a\"}", VM_ERR_DIV_ZERO},
-  {"{\"id\":\"z3\",\"n\":2,\"k\":0,\"m\":1,\"x\":1.5,\"t\":\"a\"}", VM_ERR_DIV_ZERO},
-  {"{\"id\":\"o1\",\"n\":4611686018427387904,\"k\":2,\"m\":1,\"x\":1,\"t\":\"a\"}",
-   VM_ERR_OVERFLOW},
-  {"{\"id\":\"o2\",\"n\":9223372036854775807,\"k\":1,\"m\":1,\"x\":1,\"t\":\"a\"}",
-   VM_ERR_OVERFLOW},
-  {"{\"id\":\"o3\",\"n\":1,\"k\":3,\"m\":92233720368547758.07,\"x\":1,\"t\":\"a\"}",
-   VM_ERR_OVERFLOW},
-  /* 7 / -2^63 needs a denominator of 2^63 */
-  {"{\"id\":\"o4\",\"n\":-9223372036854775808,\"k\":1,\"m\":1,\"x\":1,\"t\":\"a\"}",
-   VM_ERR_OVERFLOW},
-  {"{\"id\":\"o5\",\"n\":1,\"k\":1,\"m\":1,\"x\":0.0000000001,\"t\":\"a\"}", VM_ERR_OVERFLOW},
-  {"{\"id\":\"o6\",\"n\":1,\"k\":1,\"m\":1,\"x\":0.000000001,\"t\":\"a\"}", VM_OK},
+    {"{\"id\":\"ok\",\"n\":2,\"k\":3,\"m\":10,\"x\":1.5,\"t\":\"aaa\"}", VM_OK},
+    {"{\"id\":\"z1\",\"n\":0,\"k\":3,\"m\":10,\"x\":1.5,\"t\":\"a\"}", VM_ERR_DIV_ZERO},
+    {"{\"id\":\"z2\",\"n\":2,\"k\":3,\"m\":0,\"x\":1.5,\"t\":\"a\"}", VM_ERR_DIV_ZERO},
+    {"{\"id\":\"z3\",\"n\":2,\"k\":0,\"m\":1,\"x\":1.5,\"t\":\"a\"}", VM_ERR_DIV_ZERO},
+    {"{\"id\":\"o1\",\"n\":4611686018427387904,\"k\":2,\"m\":1,\"x\":1,\"t\":\"a\"}",
+     VM_ERR_OVERFLOW},
+    {"{\"id\":\"o2\",\"n\":9223372036854775807,\"k\":1,\"m\":1,\"x\":1,\"t\":\"a\"}",
+     VM_ERR_OVERFLOW},
+    {"{\"id\":\"o3\",\"n\":1,\"k\":3,\"m\":92233720368547758.07,\"x\":1,\"t\":\"a\"}",
+     VM_ERR_OVERFLOW},
+    /* 7 / -2^63 needs a denominator of 2^63 */
+    {"{\"id\":\"o4\",\"n\":-9223372036854775808,\"k\":1,\"m\":1,\"x\":1,\"t\":\"a\"}",
+     VM_ERR_OVERFLOW},
+    {"{\"id\":\"o5\",\"n\":1,\"k\":1,\"m\":1,\"x\":0.0000000001,\"t\":\"a\"}", VM_ERR_OVERFLOW},
+    {"{\"id\":\"o6\",\"n\":1,\"k\":1,\"m\":1,\"x\":0.000000001,\"t\":\"a\"}", VM_OK},
 };
 
 START_TEST(test_vm_runtime_errors)
@@ -806,10 +797,10 @@ START_TEST(test_vm_context_reuse)
   static const struct {
     const char *json, *pc, *status;
   } seq[] = {
-    {"{\"hh_id\":\"a\",\"size\":4,\"net_income\":16000.02}", "4000.01", "above_line"},
-    {"{\"hh_id\":\"b\",\"size\":4,\"net_income\":16000.01}", "4000.00", "below_line"},
-    {"{\"hh_id\":\"c\",\"size\":1,\"net_income\":99999}", "99999.00", "above_line"},
-    {"{\"hh_id\":\"d\",\"size\":2,\"net_income\":1}", "0.50", "below_line"},
+      {"{\"hh_id\":\"a\",\"size\":4,\"net_income\":16000.02}", "4000.01", "above_line"},
+      {"{\"hh_id\":\"b\",\"size\":4,\"net_income\":16000.01}", "4000.00", "below_line"},
+      {"{\"hh_id\":\"c\",\"size\":1,\"net_income\":99999}", "99999.00", "above_line"},
+      {"{\"hh_id\":\"d\",\"size\":2,\"net_income\":1}", "0.50", "below_line"},
   };
   for (int round = 0; round < 50; round++)
     for (int i = 0; i < N_ELEMS(seq); i++) {

@@ -148,8 +148,8 @@ int main(int argc, char **argv)
     elig_batch_stats stats;
     st = elig_run(rs, &opt, &input, 1, &io, &stats);
     budget = SIZE_MAX;
-    fprintf(stderr, "allocator: the rules hold %zu bytes; the batch took %zu more at most\n",
-            rules, atomic_load(&peak) - rules);
+    fprintf(stderr, "allocator: the rules hold %zu bytes; the batch took %zu more at most\n", rules,
+            atomic_load(&peak) - rules);
     if (st != ELIG_OK)
       fprintf(stderr, "allocator: the batch failed: %s\n", elig_status_str(st));
     rc = st != ELIG_OK ? 4 : stats.rejected ? 3 : 0;

@@ -149,10 +149,16 @@ int main(int argc, char **argv)
   }
 
   register_file reg = {.path = argv[2]};
-  elig_input input = {.name = argv[2], .format = ELIG_INPUT_CSV, .arg = &reg,
-                      .open = file_open, .read = file_read, .close = file_close};
-  elig_batch_io io = {.write = write_out, .cancelled = cancelled,
-                      .progress = progress ? show_progress : NULL, .arg = &out};
+  elig_input input = {.name = argv[2],
+                      .format = ELIG_INPUT_CSV,
+                      .arg = &reg,
+                      .open = file_open,
+                      .read = file_read,
+                      .close = file_close};
+  elig_batch_io io = {.write = write_out,
+                      .cancelled = cancelled,
+                      .progress = progress ? show_progress : NULL,
+                      .arg = &out};
   elig_run_options opt = ELIG_RUN_OPTIONS_INIT; /* CSV results, today, a thread a core */
   opt.reject_rows = true; /* rejected records as rows on ELIG_STREAM_REJECTS */
   signal(SIGINT, on_interrupt);
@@ -184,9 +190,7 @@ int main(int argc, char **argv)
     if (out.failed)
       fprintf(stderr, "batch: cannot write %s: %s\n", out.failed, strerror(out.failed_errno));
     break;
-  case ELIG_ECANCELED:
-    fprintf(stderr, "batch: interrupted\n");
-    break;
+  case ELIG_ECANCELED: fprintf(stderr, "batch: interrupted\n"); break;
   default: /* ELIG_EEVAL: an aggregate's rule failed (said on the messages); ELIG_ENOMEM */
     fprintf(stderr, "batch: %s\n", elig_status_str(st));
     break;

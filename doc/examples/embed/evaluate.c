@@ -44,8 +44,7 @@ static void print_failure(const elig_ctx *ctx, long line)
   fprintf(stderr, "line %ld: %s: %s", line, elig_status_str(elig_error_status(e)),
           elig_error_message(e));
   if (elig_error_file(e))
-    fprintf(stderr, " at %s:%u:%u", elig_error_file(e), elig_error_line(e),
-            elig_error_column(e));
+    fprintf(stderr, " at %s:%u:%u", elig_error_file(e), elig_error_line(e), elig_error_column(e));
   fputc('\n', stderr);
 }
 
@@ -143,7 +142,7 @@ int main(int argc, char **argv)
     perror(argv[2]);
   else if (evaluate_fields(ctx, rs) != 0)
     rc = 3;
-  elig_ctx_free(ctx);   /* contexts first, */
+  elig_ctx_free(ctx);    /* contexts first, */
   elig_ruleset_free(rs); /* then the rule set they use */
   return rc;
 }

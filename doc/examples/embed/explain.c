@@ -97,8 +97,12 @@ int main(int argc, char **argv)
   opt.nmatch = argc == 5 ? 2 : 1;
 
   descriptor d = {.path = argv[2], .fd = -1};
-  elig_input input = {.name = argv[2], .format = ELIG_INPUT_CSV, .arg = &d,
-                      .open = fd_open, .read = fd_read, .close = fd_close};
+  elig_input input = {.name = argv[2],
+                      .format = ELIG_INPUT_CSV,
+                      .arg = &d,
+                      .open = fd_open,
+                      .read = fd_read,
+                      .close = fd_close};
   elig_batch_io io = {.write = write_out};
   elig_batch_stats stats;
   st = elig_explain_records(rs, &opt, &input, 1, &io, &stats);

@@ -123,8 +123,7 @@ int main(int argc, char **argv)
   }
 
   memory m = {data, len};
-  elig_input input = {.name = argv[3], .format = ELIG_INPUT_CSV, .arg = &m,
-                      .read = memory_read};
+  elig_input input = {.name = argv[3], .format = ELIG_INPUT_CSV, .arg = &m, .read = memory_read};
   elig_batch_io io = {.write = write_out, .arg = &out};
   elig_diff_options opt = ELIG_DIFF_OPTIONS_INIT; /* a text report, as of today */
   opt.old_name = argv[1];                         /* how the report names the rule sets */
@@ -142,10 +141,12 @@ int main(int argc, char **argv)
   }
 
   if (stats.rejected)
-    fprintf(stderr, "impact: %llu records read, %llu compared, %llu rejected (%llu by the old "
-            "rules, %llu by the new rules)\n", (unsigned long long)stats.records,
-            (unsigned long long)stats.written, (unsigned long long)stats.rejected,
-            (unsigned long long)stats.rejected_old, (unsigned long long)stats.rejected_new);
+    fprintf(stderr,
+            "impact: %llu records read, %llu compared, %llu rejected (%llu by the old "
+            "rules, %llu by the new rules)\n",
+            (unsigned long long)stats.records, (unsigned long long)stats.written,
+            (unsigned long long)stats.rejected, (unsigned long long)stats.rejected_old,
+            (unsigned long long)stats.rejected_new);
   rc = st == ELIG_OK ? (stats.rejected ? 3 : 0) : 4;
   if (st != ELIG_OK) {
     /* no report, or an incomplete one: the list alone would mislead */

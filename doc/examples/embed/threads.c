@@ -21,11 +21,11 @@
 #include <elig.h>
 
 typedef struct {
-  const elig_ruleset *rs;  /* shared by every thread */
-  elig_ctx *ctx;           /* this thread's own */
-  char **lines;            /* its share of the records: lines[first .. last) */
+  const elig_ruleset *rs; /* shared by every thread */
+  elig_ctx *ctx;          /* this thread's own */
+  char **lines;           /* its share of the records: lines[first .. last) */
   size_t first, last;
-  char *out;               /* its result lines, in order */
+  char *out; /* its result lines, in order */
   size_t out_len;
   long rejected;
 } share;
@@ -111,7 +111,9 @@ int main(int argc, char **argv)
   pthread_t threads[64];
   int rc = 0, started = 0;
   for (int t = 0; t < nthreads && rc == 0; t++) {
-    shares[t] = (share){.rs = rs, .lines = lines, .first = nlines * (size_t)t / (size_t)nthreads,
+    shares[t] = (share){.rs = rs,
+                        .lines = lines,
+                        .first = nlines * (size_t)t / (size_t)nthreads,
                         .last = nlines * (size_t)(t + 1) / (size_t)nthreads};
     if (elig_ctx_new(rs, &shares[t].ctx) != ELIG_OK)
       rc = 1;
@@ -133,8 +135,8 @@ int main(int argc, char **argv)
   }
   const char *aggregates;
   size_t len;
-  if (nthreads && elig_ctx_aggregates(shares[0].ctx, ELIG_FORMAT_JSON, &aggregates, &len) ==
-                    ELIG_OK)
+  if (nthreads &&
+      elig_ctx_aggregates(shares[0].ctx, ELIG_FORMAT_JSON, &aggregates, &len) == ELIG_OK)
     fwrite(aggregates, 1, len, stdout);
   else
     rc = 1;

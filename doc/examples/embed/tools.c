@@ -97,7 +97,7 @@ static int format(const char *path)
     perror(path);
     return 2;
   }
-  char *out;         /* ours: elig_free */
+  char *out; /* ours: elig_free */
   size_t outlen;
   elig_diags *diags; /* ours: elig_diags_free; NULL unless ELIG_ESYNTAX */
   elig_status st = elig_format_rules(path, text, len, &out, &outlen, &diags);
@@ -178,6 +178,6 @@ int main(int argc, char **argv)
   if (strcmp(cmd, "field") == 0 && argc == 4)
     return field(argv[2], argv[3]);
   fprintf(stderr, "usage: tools test RULES [YYYY-MM-DD] | fmt FILE | ast RULES | code RULES |"
-          " field RULES NAME\n");
+                  " field RULES NAME\n");
   return 2;
 }
