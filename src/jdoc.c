@@ -638,6 +638,10 @@ static jdoc_errcode parse_doc(parser *ps)
 
 jdoc_errcode jdoc_parse(jdoc *doc, const char *text, size_t n, jdoc_error *err)
 {
+  /* An empty text may come as NULL (a buffer never filled, as elig_eval_json's copy of an
+   * empty record): NULL + 0 is undefined, so the parser never sees it. */
+  if (n == 0)
+    text = "";
   parser ps = {
       .doc = doc,
       .text = (const unsigned char *)text,

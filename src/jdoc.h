@@ -112,7 +112,8 @@ void jdoc_init(jdoc *doc, const jdoc_options *opt);
 void jdoc_fini(jdoc *doc);
 
 /* Parses the n bytes at text (one JSONL line; a trailing CR/LF is whitespace) into doc,
- * replacing its previous content. text is borrowed and must outlive the use of the nodes.
+ * replacing its previous content. text is borrowed and must outlive the use of the nodes;
+ * it may be NULL when n is 0 (JDOC_EEMPTY).
  * Returns JDOC_OK, or an error code with *err (may be NULL) giving the code, a message and the
  * 1-based byte column; after an error the doc's content is unspecified but it stays usable.
  * The only allocations are growth of the doc's buffers; their failure is JDOC_ENOMEM. */

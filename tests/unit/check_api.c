@@ -401,6 +401,9 @@ START_TEST(test_api_eval_json_rejects)
   const elig_result *r;
   const elig_error *e;
   ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
+  /* an empty record as the context's first: its copy of the text was never allocated */
+  ck_assert_int_eq(elig_eval_json(ctx, "", 0, &r), ELIG_EREJECT);
+  ck_assert_str_eq(elig_error_code(elig_ctx_error(ctx)), "E0624");
   /* malformed JSON: the column of the offending byte */
   ck_assert_int_eq(elig_eval_json(ctx, "{\"hh_id\" \"x\"}", 13, &r), ELIG_EREJECT);
   e = elig_ctx_error(ctx);

@@ -227,6 +227,20 @@ START_TEST(test_jdoc_bad)
 }
 END_TEST
 
+/* No text at all: a NULL pointer with a length of 0 is an empty line, not NULL + 0. */
+START_TEST(test_jdoc_null_empty)
+{
+  jdoc doc;
+  jdoc_error err;
+
+  jdoc_init(&doc, NULL);
+  ck_assert_int_eq(jdoc_parse(&doc, NULL, 0, &err), JDOC_EEMPTY);
+  ck_assert_uint_eq(err.column, 1);
+  ck_assert_str_eq(err.message, "empty line");
+  jdoc_fini(&doc);
+}
+END_TEST
+
 /* ===== depth ====================================================================== */
 
 static char *nested(size_t depth, size_t *len)
@@ -490,6 +504,7 @@ static Suite *jdoc_suite(void)
 
   tcase_add_loop_test(tc, test_jdoc_good, 0, (int)(sizeof good / sizeof good[0]));
   tcase_add_loop_test(tc, test_jdoc_bad, 0, (int)(sizeof bad / sizeof bad[0]));
+  tcase_add_test(tc, test_jdoc_null_empty);
   tcase_add_test(tc, test_jdoc_depth_limit);
   tcase_add_test(tc, test_jdoc_navigation);
   tcase_add_test(tc, test_jdoc_many_keys);
