@@ -71,6 +71,8 @@ static ast_expr *nest(elig_parser *p, ast_expr *e);
   ast_rule *rule;
   ast_group_key *gkey;
   ast_given_item *gitem;
+  ast_expects expects;
+  ast_test_step *step;
 }
 
 %token END 0 "end of file"
@@ -101,7 +103,9 @@ static ast_expr *nest(elig_parser *p, ast_expr *e);
 
 %type <expr> expr primary literal signed_literal call
 %type <list> expr_list opt_expr_list literal_list name_list field_list constraints
-%type <list> table_rows rules group_keys agg_body given_items expects given_records
+%type <list> table_rows rules group_keys agg_body given_items given_records test_steps
+%type <expects> expects
+%type <step> test_step
 %type <decl> decl declaration policy import record param let decide monitor aggregate output test
 %type <decl> agg_item
 %type <field> field
@@ -152,6 +156,15 @@ record:
 | RECORD NAME KEY name_list '{' field_list '}'
                             { $$ = ast_decl_new(p->arena, DECL_RECORD, @$); $$->name = $2;
                               $$->name_loc = @2; $$->keys = $4; $$->fields = $6; }
+/* record household key hh_id per year { ... }: one record per household per year, and each
+ * household's records linked over the years (previous() reads the year before).  `per` is
+ * a word, not a keyword, so that rules may keep using it as a name; text holds it and the
+ * checker says when it is another word. */
+| RECORD NAME KEY name_list NAME NAME '{' field_list '}'
+                            { $$ = ast_decl_new(p->arena, DECL_RECORD, @$); $$->name = $2;
+                              $$->name_loc = @2; $$->keys = $4; $$->text = $5;
+                              $$->order = ast_name(p->arena, $6, @6);
+                              append(p, &$$->keys, $$->order); $$->fields = $8; }
 ;
 
 field_list:
@@ -310,11 +323,23 @@ name_list:
 | name_list ',' NAME        { $$ = $1; append(p, &$$, ast_name(p->arena, $3, @3)); }
 ;
 
-/* test "name" { given { field: value, ... } expect expr ... } */
+/* test "name" { given { field: value, ... } expect expr ... }, and for a household followed
+ * over the years, a `given` per year, each with its expectations. */
 test:
-  TEST STRING '{' GIVEN '{' given_items '}' expects '}'
+  TEST STRING '{' test_steps '}'
                             { $$ = ast_decl_new(p->arena, DECL_TEST, @$); $$->text = $2->text;
-                              $$->name_loc = @2; $$->given = $6; $$->expects = $8; }
+                              $$->name_loc = @2; $$->steps = $4;
+                              ast_test_step_first($$); }
+;
+
+test_steps:
+  test_step                 { memset(&$$, 0, sizeof $$); append(p, &$$, $1); }
+| test_steps test_step      { $$ = $1; append(p, &$$, $2); }
+;
+
+test_step:
+  GIVEN '{' given_items '}' expects
+                            { $$ = ast_test_step_new(p->arena, @1, $3, &$5); }
 ;
 
 given_items:
@@ -337,9 +362,12 @@ given_records:
 | given_records ','         { $$ = $1; }
 ;
 
+/* expect rejected "reason": the given record is refused, for a reason containing the text */
 expects:
   %empty                    { memset(&$$, 0, sizeof $$); }
-| expects EXPECT expr       { $$ = $1; append(p, &$$, $3); }
+| expects EXPECT expr       { $$ = $1; append(p, &$$.list, $3); }
+| expects EXPECT NAME STRING
+                            { $$ = $1; $$.word = $3; $$.rejected = $4->text; $$.rejected_loc = @3; }
 ;
 
 /* ---------------------------------------------------------------- expressions */

@@ -315,6 +315,27 @@ ast_given_item *ast_given_new(ast_arena *a, elig_loc loc, const char *name, ast_
   return g;
 }
 
+void ast_test_step_first(ast_decl *test)
+{
+  const ast_test_step *first = test->steps.n ? test->steps.items[0] : NULL;
+  if (first) {
+    test->given = first->given;
+    test->expects = first->expects.list;
+  }
+}
+
+ast_test_step *ast_test_step_new(ast_arena *a, elig_loc loc, ast_list given,
+                                 const ast_expects *expects)
+{
+  ast_test_step *st = ast_alloc(a, sizeof *st);
+  if (st) {
+    st->loc = loc;
+    st->given = given;
+    st->expects = *expects;
+  }
+  return st;
+}
+
 /* ---------------------------------------------------------------- dump */
 
 typedef struct {
@@ -467,6 +488,24 @@ static void dump_table(dump_buf *b, const ast_table *t, int indent)
   emitf(b, ")");
 }
 
+/* One given record of a test and its expectations (a test of several years has several). */
+static void dump_step(dump_buf *b, const ast_test_step *st, int indent)
+{
+  for (uint32_t i = 0; i < st->given.n; i++) {
+    const ast_given_item *g = st->given.items[i];
+    emitf(b, "\n%*s(given %s ", indent + 2, "", g->name);
+    dump_expr(b, g->value);
+    emitf(b, ")");
+  }
+  for (uint32_t i = 0; i < st->expects.list.n; i++) {
+    emitf(b, "\n%*s(expect ", indent + 2, "");
+    dump_expr(b, st->expects.list.items[i]);
+    emitf(b, ")");
+  }
+  if (st->expects.rejected)
+    emitf(b, "\n%*s(expect %s \"%s\")", indent + 2, "", st->expects.word, st->expects.rejected);
+}
+
 static void dump_decl(dump_buf *b, const ast_decl *d, int indent)
 {
   static const char *const con_names[] = {"required", "optional", "default", "between", "at-least",
@@ -483,7 +522,11 @@ static void dump_decl(dump_buf *b, const ast_decl *d, int indent)
   if (d->type_name)
     emitf(b, " : %s", d->type_name);
   for (uint32_t i = 0; i < d->keys.n; i++)
-    emitf(b, i ? " %s" : " key %s", ((ast_expr *)d->keys.items[i])->text);
+    emitf(b,
+          d->order && d->keys.items[i] == d->order ? " per %s"
+          : i                                      ? " %s"
+                                                   : " key %s",
+          ((ast_expr *)d->keys.items[i])->text);
   for (uint32_t i = 0; i < d->fields.n; i++) {
     const ast_field *f = d->fields.items[i];
     emitf(b, "\n%*s(field %s %s%s%s", indent + 2, "", f->name, f->type_name,
@@ -547,17 +590,8 @@ static void dump_decl(dump_buf *b, const ast_decl *d, int indent)
   }
   for (uint32_t i = 0; i < d->names.n; i++)
     emitf(b, " %s", ((ast_expr *)d->names.items[i])->text);
-  for (uint32_t i = 0; i < d->given.n; i++) {
-    const ast_given_item *g = d->given.items[i];
-    emitf(b, "\n%*s(given %s ", indent + 2, "", g->name);
-    dump_expr(b, g->value);
-    emitf(b, ")");
-  }
-  for (uint32_t i = 0; i < d->expects.n; i++) {
-    emitf(b, "\n%*s(expect ", indent + 2, "");
-    dump_expr(b, d->expects.items[i]);
-    emitf(b, ")");
-  }
+  for (uint32_t s = 0; s < d->steps.n; s++)
+    dump_step(b, d->steps.items[s], indent);
   emitf(b, ")");
 }
 

@@ -93,6 +93,7 @@ typedef enum {
   REF_AGG_LET,      /* a derived value inside an aggregate: index = let number */
   REF_AGG_DECISION, /* a decision inside an aggregate: index */
   REF_AS_OF,        /* the built-in evaluation date */
+  REF_PREVIOUS,     /* no name: a previous(x) proved present (narrowing), index = its slot */
 } ast_ref_kind;
 
 typedef struct ast_expr ast_expr;
@@ -198,6 +199,22 @@ typedef struct {
   ast_expr *value;
 } ast_given_item;
 
+/* A test's expectations of one given record: conditions, or `expect rejected "text"`. */
+typedef struct {
+  ast_list list;         /* ast_expr* */
+  const char *word;      /* the word after `expect` before a quoted text ("rejected") */
+  const char *rejected;  /* the text a rejection's reason must contain, or NULL */
+  elig_loc rejected_loc; /* the word */
+} ast_expects;
+
+/* One record of a test and what is expected of it (a test follows a household over the
+ * years with a step per year). */
+typedef struct {
+  elig_loc loc;   /* the `given` */
+  ast_list given; /* ast_given_item* */
+  ast_expects expects;
+} ast_test_step;
+
 typedef struct ast_decl ast_decl;
 struct ast_decl {
   ast_decl_kind kind;
@@ -207,12 +224,14 @@ struct ast_decl {
   bool is_override; /* "override let ..." */
   bool used;        /* set by the checker (lets) */
   /* policy / import */
-  const char *text; /* policy name, import path */
+  const char *text; /* policy name, import path; record: the word before its order ("per") */
   const char *version;
   /* record */
   ast_list fields;                  /* ast_field* */
   struct names_index *fields_index; /* the fields by name, built by the checker */
   ast_list keys;                    /* record key names: ast_expr* (AST_NAME) */
+  ast_expr *order;                  /* `key hh_id per year`: the field ordering a household's
+                                       records (the last of keys), or NULL */
   /* param */
   const char *type_name; /* declared type of a param or let (NULL: inferred) */
   elig_loc type_loc;
@@ -231,8 +250,9 @@ struct ast_decl {
   /* output */
   ast_list names; /* ast_expr* (AST_NAME) */
   /* test */
-  ast_list given;   /* ast_given_item* */
-  ast_list expects; /* ast_expr* */
+  ast_list steps;   /* ast_test_step*, at least one */
+  ast_list given;   /* the first step's given items (ast_given_item*) */
+  ast_list expects; /* the first step's expectations (ast_expr*) */
   /* Filled by the checker. */
   ty_type type;
   uint32_t index; /* number of the let/param/decision/flag/aggregate */
@@ -277,6 +297,10 @@ ast_rule *ast_rule_new(ast_arena *a, elig_loc loc, ast_expr *cond, ast_expr *val
                        const char *reason);
 ast_group_key *ast_group_key_new(ast_arena *a, elig_loc loc, const char *name, ast_expr *e);
 ast_given_item *ast_given_new(ast_arena *a, elig_loc loc, const char *name, ast_expr *value);
+/* Sets a test's given and expects from its first step. */
+void ast_test_step_first(ast_decl *test);
+ast_test_step *ast_test_step_new(ast_arena *a, elig_loc loc, ast_list given,
+                                 const ast_expects *expects);
 
 /* Prints the tree in an indented, stable form for --dump=ast; returns a string allocated through mem.h (mem_free). */
 char *ast_dump(const ast_file *f);

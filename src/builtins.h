@@ -20,6 +20,7 @@ typedef enum {
 typedef enum {
   BUILTIN_CALL,
   BUILTIN_INLINE,
+  BUILTIN_HISTORY,
   BUILTIN_AGGREGATION
 } builtin_kind;
 

@@ -51,6 +51,7 @@ typedef struct {
   ast_decl *elem_record; /* inside where / list.field: the element record */
   chk_aggregate *agg;    /* inside an aggregate block */
   bool in_acc;           /* inside an accumulation's argument: record scope again */
+  bool in_field_check;   /* inside a field's `check` (typing a record: it has no history) */
   int last;              /* index of the last diagnostic, for help and notes */
   res_ctx res;           /* the names: what each one means (resolve.h) */
   ast_decl *chain[64];   /* derived values being checked, for cycle reports */
@@ -364,18 +365,25 @@ static ty_type check_name(checker *c, ast_expr *e, const narrow *nw)
 
 /* ---------------------------------------------------------------- narrowing */
 
+/* A checked call of previous(), whose ival is the slot it reads. */
+static bool is_previous(const ast_expr *e)
+{
+  return e->kind == AST_CALL && e->index == BI_PREVIOUS && e->type.base != TY_ERROR;
+}
+
 /* Names proved present when `e` is true (when_true) or false. */
 static const narrow *facts(checker *c, const ast_expr *e, bool when_true, const narrow *nw)
 {
   if (!e)
     return nw;
-  if (e->kind == AST_IS_NONE && e->a && e->a->kind == AST_NAME && (e->ival != 0) == when_true) {
+  if (e->kind == AST_IS_NONE && e->a && (e->ival != 0) == when_true &&
+      (e->a->kind == AST_NAME || is_previous(e->a))) {
     narrow *n = ast_alloc(c->arena, sizeof *n);
     if (!n)
       return nw;
     n->next = nw;
-    n->ref = (int)e->a->ref;
-    n->index = e->a->index;
+    n->ref = e->a->kind == AST_NAME ? (int)e->a->ref : REF_PREVIOUS;
+    n->index = e->a->kind == AST_NAME ? e->a->index : (uint32_t)e->a->ival;
     return n;
   }
   if (e->kind == AST_UNARY && e->op == OPR_NOT)
@@ -396,6 +404,17 @@ static const char *describe(const ast_expr *e)
 static ty_type use(checker *c, ast_expr *e, const narrow *nw)
 {
   ty_type t = check_expr(c, e, nw);
+  if (t.opt && is_previous(e)) {
+    const char *x = ((const ast_expr *)e->list.items[0])->text;
+    snprintf(c->tybuf2, sizeof c->tybuf2, "previous(%s)", x);
+    error(c, DIAG_E_NONE_UNHANDLED, e->loc, c->tybuf2);
+    diag_add_help(c->diags, c->last,
+                  "the household may have no record of the year before: test it first "
+                  "('previous(%s) is not none and ...') or give a default ('previous(%s) or ...')",
+                  x, x);
+    t.opt = false;
+    return t;
+  }
   if (t.opt) {
     error(c, DIAG_E_NONE_UNHANDLED, e->loc, describe(e));
     if (e->kind == AST_NAME) {
@@ -736,6 +755,87 @@ static bool round_mode(checker *c, ast_expr *e)
   return false;
 }
 
+/* The type of a value read through previous() inside its own definition (monitoring reads
+ * its own last value): it cannot come from the definition being typed, so it is the declared
+ * type, or for a decision whose outcomes are all quoted texts, text. */
+static ty_type own_type(checker *c, ast_decl *d, ast_expr *x)
+{
+  ty_base t = d->type_name ? ty_from_name(d->type_name) : TY_ERROR;
+  bool all_text = d->kind == DECL_DECIDE && d->rules.n > 0;
+  for (uint32_t i = 0; all_text && i < d->rules.n; i++) {
+    const ast_rule *r = d->rules.items[i];
+    all_text = r->value && r->value->kind == AST_STRING;
+  }
+  if (t == TY_ERROR && all_text)
+    t = TY_TEXT;
+  if (t == TY_ERROR) {
+    error(c, DIAG_E_PREVIOUS_OWN_TYPE, x->loc, x->text);
+    diag_add_help(c->diags, c->last,
+                  d->kind == DECL_DECIDE ? "write 'decide %s: TYPE'" : "write 'let %s: TYPE = ...'",
+                  d->name);
+    return T(TY_ERROR);
+  }
+  x->ref = d->kind == DECL_DECIDE ? REF_DECISION : d->kind == DECL_LET ? REF_LET : REF_PARAM;
+  x->index = d->index;
+  x->decl = d;
+  d->used = true;
+  x->type = T(t);
+  return x->type;
+}
+
+/* The memory slot of the value x names (a slot per distinct name). */
+static uint32_t memory_slot(checker *c, ast_expr *x)
+{
+  ast_list *m = &c->prog->memory;
+  for (uint32_t i = 0; i < m->n; i++) {
+    const ast_expr *y = m->items[i];
+    if (y->ref == x->ref && y->index == x->index)
+      return i;
+  }
+  ast_list_append(c->arena, m, x);
+  return m->n - 1;
+}
+
+/* previous(x): x as the household's record of the year before had it, or none when there is
+ * no such record or it was rejected.  Only a name of the household's record: a value of the
+ * year before is kept per name, not recomputed. */
+static ty_type check_previous(checker *c, ast_expr *e, const narrow *nw)
+{
+  ast_expr *x = e->list.items[0];
+  if (!c->prog->record || !c->prog->record->order) {
+    error(c, DIAG_E_NO_HISTORY, e->loc);
+    return T(TY_ERROR);
+  }
+  if (c->in_field_check || (c->agg && !c->in_acc)) {
+    error(c, DIAG_E_PREVIOUS_PLACE, e->loc,
+          c->in_field_check ? "a field check" : "an aggregate's group values");
+    return T(TY_ERROR);
+  }
+  if (x->kind != AST_NAME) {
+    error(c, DIAG_E_PREVIOUS_ARG, x->loc);
+    return T(TY_ERROR);
+  }
+  res_scope sc = scope(c);
+  res_binding b = res_lookup(&c->res, &sc, x->text);
+  ty_type t = b.kind == RES_VALUE && b.decl->visiting == 1 ? own_type(c, b.decl, x)
+                                                           : check_name(c, x, NULL);
+  if (is_error(t))
+    return t;
+  const char *what = NULL;
+  if (x->ref != REF_FIELD && x->ref != REF_LET && x->ref != REF_PARAM && x->ref != REF_DECISION &&
+      x->ref != REF_FLAG)
+    what = x->ref == REF_AS_OF ? "the evaluation date" : "not a value of the household's record";
+  else if (t.base == TY_LIST)
+    what = "a list";
+  if (what) {
+    error(c, DIAG_E_PREVIOUS_OF, x->loc, x->text, what);
+    return T(TY_ERROR);
+  }
+  e->ival = memory_slot(c, x);
+  t.opt = !is_narrowed(nw, REF_PREVIOUS, (uint32_t)e->ival);
+  return t;
+}
+
 static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
 {
   const builtin *bi = builtin_find(e->text);
@@ -758,6 +858,8 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
     error(c, DIAG_E_ARG_COUNT, e->loc, bi->name, expected, e->list.n);
     return T(TY_ERROR);
   }
+  if (bi->id == BI_PREVIOUS && !e->b)
+    return check_previous(c, e, nw);
   bool aggregation = bi->id == BI_COUNT || bi->id == BI_SUM || bi->id == BI_ANY ||
                      bi->id == BI_ALL || bi->id == BI_FIRST ||
                      ((bi->id == BI_MIN || bi->id == BI_MAX) && e->list.n == 1);
@@ -900,6 +1002,11 @@ static ty_type check_expr_inner(checker *c, ast_expr *e, const narrow *nw)
   case AST_BINARY: {
     if (e->op == OPR_OR) {
       ty_type l = check_expr(c, e->a, nw);
+      if (is_error(l)) {
+        /* x was reported: whether `or` meant a default or a condition is not known */
+        check_expr(c, e->b, nw);
+        return T(TY_ERROR);
+      }
       if (l.opt) {
         /* x or default: the value of x, or the default when x is none */
         e->ival = 1;
@@ -1076,7 +1183,9 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
       narrow self = {NULL, rec == c->prog->record ? REF_FIELD : REF_MEMBER, 0};
       res_field(rec, f->name, &self.index);
       c->elem_record = rec;
+      c->in_field_check = true;
       want(c, k->a, use(c, k->a, &self), TY_BOOL, "check");
+      c->in_field_check = false;
       c->elem_record = saved;
       break;
     }
@@ -1089,6 +1198,8 @@ static void check_field(checker *c, ast_decl *rec, ast_field *f)
 
 static void check_record(checker *c, ast_decl *rec)
 {
+  if (rec->order && strcmp(rec->text, "per") != 0)
+    error(c, DIAG_E_KEY_WORD, ((ast_expr *)rec->keys.items[rec->keys.n - 2])->loc, rec->text);
   for (uint32_t i = 0; i < rec->fields.n; i++) {
     ast_field *f = rec->fields.items[i];
     check_field(c, rec, f);
@@ -1100,6 +1211,10 @@ static void check_record(checker *c, ast_decl *rec)
       k->ref = REF_FIELD;
       k->type = field_type(c, f);
     }
+    /* the year a record is for: every record has one, and the year before is one less */
+    if (f && k == rec->order && (k->type.base != TY_INT || k->type.opt))
+      error(c, DIAG_E_ORDER_FIELD, k->loc, k->text,
+            k->type.opt ? "an optional value" : tn(k->type, c->tybuf1));
   }
 }
 
@@ -1384,10 +1499,17 @@ static void check_monitor(checker *c, ast_decl *d)
 /* Types the names of an 'output' declaration and appends them to `out`.  A list or as_of is not
  * a column, and flags have their own; both need the name's meaning and type, so this is the
  * checker's part of the output (the resolver's is the default lists). */
-static void check_outputs(checker *c, ast_list *names, ast_list *out)
+static void check_outputs(checker *c, ast_list *names, ast_list *out, uint32_t *flags_at)
 {
   for (uint32_t i = 0; i < names->n; i++) {
     ast_expr *e = names->items[i];
+    /* `flags` places the raised flags among a record's columns (monitoring after them) */
+    res_scope sc = scope(c);
+    if (flags_at && strcmp(e->text, "flags") == 0 &&
+        res_lookup(&c->res, &sc, e->text).kind == RES_UNKNOWN) {
+      *flags_at = out->n;
+      continue;
+    }
     ty_type t = check_expr(c, e, NULL);
     if (!is_error(t) && (t.base == TY_LIST || e->ref == REF_AS_OF))
       error(c, DIAG_E_NOT_SHOWN, e->loc, e->text);
@@ -1426,7 +1548,7 @@ static void check_aggregate(checker *c, chk_aggregate *agg)
     }
   }
   if (output) {
-    check_outputs(c, &output->names, &agg->outputs);
+    check_outputs(c, &output->names, &agg->outputs, NULL);
   } else {
     res_default_aggregate_outputs(&c->res, d, &agg->outputs);
     for (uint32_t i = 0; i < agg->outputs.n; i++)
@@ -1464,18 +1586,29 @@ static void check_given_value(checker *c, ast_decl *rec, ast_given_item *g)
   literal_value(c, v, (ty_base)t.base, &cv);
 }
 
-/* test "name" { given { field: value ... } expect condition ... } */
+/* test "name" { given { field: value ... } expect condition ... }, with a given per year of a
+ * household followed over time; `expect rejected "reason"` instead of conditions. */
 static void check_test(checker *c, ast_decl *d)
 {
-  for (uint32_t i = 0; i < d->given.n; i++) {
-    res_given_name(&c->res, d, i);
-    check_given_value(c, c->prog->record, d->given.items[i]);
-  }
-  c->agg = NULL;
-  c->elem_record = c->prog->record;
-  for (uint32_t i = 0; i < d->expects.n; i++) {
-    ast_expr *e = d->expects.items[i];
-    want(c, e, use(c, e, NULL), TY_BOOL, "expect");
+  if (d->steps.n > 1 && !c->prog->record->order)
+    error(c, DIAG_E_TEST_NO_HISTORY, ((ast_test_step *)d->steps.items[1])->loc);
+  for (uint32_t s = 0; s < d->steps.n; s++) {
+    ast_test_step *st = d->steps.items[s];
+    for (uint32_t i = 0; i < st->given.n; i++) {
+      res_given_name(&c->res, &st->given, i);
+      check_given_value(c, c->prog->record, st->given.items[i]);
+    }
+    c->agg = NULL;
+    c->elem_record = c->prog->record;
+    for (uint32_t i = 0; i < st->expects.list.n; i++) {
+      ast_expr *e = st->expects.list.items[i];
+      want(c, e, use(c, e, NULL), TY_BOOL, "expect");
+    }
+    if (st->expects.word && strcmp(st->expects.word, "rejected") != 0) {
+      error(c, DIAG_E_EXPECT_WORD, st->expects.rejected_loc, st->expects.word);
+    } else if (st->expects.rejected && st->expects.list.n) {
+      error(c, DIAG_E_EXPECT_REJECTED_AND, st->expects.rejected_loc);
+    }
   }
 }
 
@@ -1527,6 +1660,7 @@ static bool check_all(checker *c, ast_list *aggsp, ast_decl *output)
   chk_program *out = c->prog;
   ast_arena *arena = c->arena;
   ast_list aggs = *aggsp;
+  out->flags_at = UINT32_MAX;
   res_index(&c->res, &aggs);
   for (uint32_t i = 0; i < out->records.n; i++)
     check_record(c, out->records.items[i]);
@@ -1551,7 +1685,7 @@ static bool check_all(checker *c, ast_list *aggsp, ast_decl *output)
   for (uint32_t i = 0; i < out->tests.n; i++)
     check_test(c, out->tests.items[i]);
   if (output) {
-    check_outputs(c, &output->names, &out->outputs);
+    check_outputs(c, &output->names, &out->outputs, &out->flags_at);
   } else {
     res_default_outputs(&c->res, &out->outputs);
     for (uint32_t i = 0; i < out->outputs.n; i++)

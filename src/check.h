@@ -54,6 +54,9 @@ typedef struct {
   ast_list outputs;    /* ast_expr* naming fields/lets/params/decisions shown per record */
   ast_list tests;      /* test declarations */
   ast_list regexes;    /* AST_REGEX nodes; node->index is the regex number */
+  ast_list memory;     /* what previous() reads: the AST_NAME of each distinct name, whose
+                          slot number is the previous() call's ival */
+  uint32_t flags_at;   /* where `flags` stands among outputs, UINT32_MAX when not listed */
 } chk_program;
 
 /* Checks the merged declarations of `files` (nfiles trees, imports before importers, the root

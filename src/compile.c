@@ -39,6 +39,7 @@ typedef struct {
   wbuf text;          /* scratch text for the lowered tests */
   uint32_t cap_code, cap_consts, cap_const_regs, cap_cells, cap_sets;
   uint32_t *let_cell, *param_cell, *dec_cell, *flag_cell;
+  uint32_t *prev_cell; /* per memory slot: the cell previous() reads it through */
   /* while compiling an aggregate's group code */
   prog_aggregate *agg;
   uint32_t *agg_let_cell, *agg_dec_cell;
@@ -167,7 +168,8 @@ static uint32_t new_cell(compiler *c, cell_kind kind)
                                       [CELL_ACC_VALUE] = "accumulated value",
                                       [CELL_ACC_WHERE] = "accumulation condition",
                                       [CELL_CHECK] = "check of field",
-                                      [CELL_EXPECT] = "expectation"};
+                                      [CELL_EXPECT] = "expectation",
+                                      [CELL_PREVIOUS] = "previous"};
   return new_cell_named(c, kind, words[kind], NULL);
 }
 
@@ -684,6 +686,9 @@ static uint16_t call(compiler *c, ast_expr *e)
                  ((f == BI_MIN || f == BI_MAX) && e->list.n == 1)))
     return (uint16_t)(c->agg->acc_reg + e->ival);
   switch (f) {
+  case BI_PREVIOUS:
+    emit(c, OP_ENSURE, c->prev_cell[e->ival], 0, 0, 0);
+    return c->P->cells[c->prev_cell[e->ival]].reg;
   case BI_COUNT:
   case BI_SUM:
   case BI_ANY:
@@ -1164,6 +1169,7 @@ static void records_code(compiler *c)
   P->key_fields = comp_calloc(c, P->nkeys ? P->nkeys : 1, sizeof *P->key_fields);
   for (uint32_t i = 0; i < P->nkeys; i++)
     P->key_fields[i] = ((ast_expr *)main_rec->keys.items[i])->index;
+  P->order_field = main_rec->order ? main_rec->order->index : PROG_NONE;
 }
 
 /* ---------------------------------------------------------------- outputs */
@@ -1203,20 +1209,29 @@ static bool listed(const ast_list *outputs, int ref, uint32_t index)
 /* The result columns: the declared outputs, then every decision not among them. */
 static void columns_code(compiler *c, const ast_list *outputs, uint32_t ndecisions,
                          const prog_decision *decisions, int dec_ref, prog_column **out,
-                         uint32_t *nout)
+                         uint32_t *nout, uint32_t *flags_at)
 {
   uint32_t n = outputs->n;
   prog_column *cols = comp_calloc(c, n + ndecisions + 1, sizeof *cols);
   *out = cols;
-  for (uint32_t i = 0; i < n; i++)
+  /* decisions not listed go where the flags are not: before them, or after the outputs */
+  uint32_t before = flags_at ? *flags_at : n;
+  if (before > n)
+    before = n;
+  for (uint32_t i = 0; i < before; i++)
     cols[i] = column_for(c, outputs->items[i]);
+  uint32_t k = before;
   for (uint32_t i = 0; i < ndecisions; i++)
     if (!listed(outputs, dec_ref, i)) {
       prog_column col = {decisions[i].name, decisions[i].type, decisions[i].cell,
                          c->P->cells[decisions[i].cell].reg};
-      cols[n++] = col;
+      cols[k++] = col;
     }
-  *nout = n;
+  if (flags_at)
+    *flags_at = k;
+  for (uint32_t i = before; i < n; i++)
+    cols[k++] = column_for(c, outputs->items[i]);
+  *nout = k;
 }
 
 /* ---------------------------------------------------------------- aggregates */
@@ -1314,7 +1329,7 @@ static void aggregate_code(compiler *c, chk_aggregate *ca, prog_aggregate *pa)
     decision_code(c, c->agg_dec_cell[dd->index], dd, &pa->decisions[dd->index]);
   }
   columns_code(c, &ca->outputs, pa->ndecisions, pa->decisions, REF_AGG_DECISION, &pa->columns,
-               &pa->ncolumns);
+               &pa->ncolumns, NULL);
   pa->key_columns = comp_calloc(c, pa->nkeys + 1, sizeof *pa->key_columns);
   pa->decision_columns = comp_calloc(c, pa->ndecisions + 1, sizeof *pa->decision_columns);
   for (uint32_t i = 0; i < pa->nkeys; i++)
@@ -1389,6 +1404,34 @@ static void cells_for(compiler *c, const ast_list *decls, cell_kind kind, uint32
                               ((ast_decl *)decls->items[i])->name);
 }
 
+/* A cell per value previous() reads, loading it from what the household's previous record
+ * kept; the values themselves are kept by vm_remember from where they are computed. */
+static void memory_code(compiler *c)
+{
+  elig_program *P = c->P;
+  const ast_list *m = &c->C->memory;
+  P->nmemory = m->n;
+  P->memory = comp_calloc(c, m->n + 1, sizeof *P->memory);
+  c->prev_cell = comp_calloc(c, m->n + 1, sizeof *c->prev_cell);
+  for (uint32_t i = 0; i < m->n; i++) {
+    ast_expr *x = m->items[i];
+    prog_column src = column_for(c, x);
+    prog_memory *pm = &P->memory[i];
+    pm->name = x->text;
+    pm->type = x->type;
+    pm->type.opt = true;
+    pm->cell = src.cell;
+    pm->reg = src.reg;
+    char label[128];
+    snprintf(label, sizeof label, "previous(%s)", x->text);
+    pm->prev_cell = c->prev_cell[i] = new_cell_named(c, CELL_PREVIOUS, label, NULL);
+    begin_cell(c, pm->prev_cell);
+    c->loc = x->loc; /* the first previous() of the name */
+    emit(c, OP_PREV, P->cells[pm->prev_cell].reg, 0, 0, i);
+    emit(c, OP_RET, pm->prev_cell, 0, 0, 0);
+  }
+}
+
 static void record_program(compiler *c)
 {
   elig_program *P = c->P;
@@ -1399,6 +1442,7 @@ static void record_program(compiler *c)
   cells_for(c, &C->flags, CELL_FLAG, &c->flag_cell);
   if (c->failed)
     return;
+  memory_code(c);
   for (uint32_t i = 0; i < C->lets.n; i++) {
     ast_decl *d = C->lets.items[i];
     cell_code(c, c->let_cell[i], d->expr, (ty_base)d->type.base);
@@ -1423,8 +1467,9 @@ static void record_program(compiler *c)
     P->flags[i].cell = c->flag_cell[i];
     cell_code(c, c->flag_cell[i], d->cond, TY_BOOL);
   }
-  columns_code(c, &C->outputs, P->ndecisions, P->decisions, REF_DECISION, &P->columns,
-               &P->ncolumns);
+  P->flags_at = C->flags_at;
+  columns_code(c, &C->outputs, P->ndecisions, P->decisions, REF_DECISION, &P->columns, &P->ncolumns,
+               &P->flags_at);
   P->naggregates = C->aggregates.n;
   P->aggregates = comp_calloc(c, P->naggregates + 1, sizeof *P->aggregates);
   for (uint32_t i = 0; i < P->naggregates; i++)
@@ -1443,6 +1488,18 @@ static void collect_names(compiler *c, const ast_expr *e, prog_column *out, uint
       if (strcmp(out[i].name, e->text) == 0)
         return;
     out[(*n)++] = column_for(c, (ast_expr *)e);
+    return;
+  }
+  if (e->kind == AST_CALL && e->index == BI_PREVIOUS && c->prev_cell) {
+    /* shown as "previous(income) = 1200.00" */
+    uint32_t cell = c->prev_cell[e->ival];
+    const char *label = c->P->cell_labels[cell];
+    for (uint32_t i = 0; i < *n; i++)
+      if (strcmp(out[i].name, label) == 0)
+        return;
+    prog_column col = {.name = label, .type = e->type, .cell = cell, .reg = c->P->cells[cell].reg};
+    col.type.opt = true;
+    out[(*n)++] = col;
     return;
   }
   collect_names(c, e->a, out, n, cap);
@@ -1605,33 +1662,45 @@ static const char *keep_text(compiler *c, wbuf *b, uint32_t *len)
   return kept;
 }
 
-/* A test block lowered: its given record as JSON text, a cell per expectation, and what a
- * failure report shows (where each expectation is, its text, the values it names). */
-static void test_code(compiler *c, ast_decl *d, prog_test *t, wbuf *b)
+/* One record of a test lowered: its given record as JSON text, a cell per expectation, and
+ * what a failure report shows (where each expectation is, its text, the values it names). */
+static void test_step_code(compiler *c, const prog_test *t, const ast_test_step *ast,
+                           prog_test_step *st, wbuf *b)
 {
   enum {
     MAX_SHOWN = 16
   };
+  st->loc = ast->loc;
+  given_object(b, &ast->given);
+  st->given = keep_text(c, b, &st->given_len);
+  st->rejected = ast->expects.rejected;
+  st->rejected_loc = ast->expects.rejected_loc;
+  st->nexpects = ast->expects.list.n;
+  st->expect_cells = comp_calloc(c, st->nexpects + 1, sizeof *st->expect_cells);
+  st->expect_locs = comp_calloc(c, st->nexpects + 1, sizeof *st->expect_locs);
+  st->expect_texts = comp_calloc(c, st->nexpects + 1, sizeof *st->expect_texts);
+  st->shown = comp_calloc(c, st->nexpects + 1, sizeof *st->shown);
+  st->nshown = comp_calloc(c, st->nexpects + 1, sizeof *st->nshown);
+  for (uint32_t k = 0; k < st->nexpects && !c->failed; k++) {
+    ast_expr *e = ast->expects.list.items[k];
+    st->expect_locs[k] = expect_loc(e);
+    expression_text(b, c->srcs, e);
+    st->expect_texts[k] = keep_text(c, b, NULL);
+    st->expect_cells[k] = new_cell_named(c, CELL_EXPECT, "expectation of test", t->name);
+    cell_code(c, st->expect_cells[k], e, TY_BOOL);
+    st->shown[k] = comp_calloc(c, MAX_SHOWN, sizeof *st->shown[k]);
+    collect_names(c, e, st->shown[k], &st->nshown[k], MAX_SHOWN);
+  }
+}
+
+static void test_code(compiler *c, ast_decl *d, prog_test *t, wbuf *b)
+{
   t->name = d->text;
   t->loc = d->name_loc;
-  given_object(b, &d->given);
-  t->given = keep_text(c, b, &t->given_len);
-  t->nexpects = d->expects.n;
-  t->expect_cells = comp_calloc(c, t->nexpects + 1, sizeof *t->expect_cells);
-  t->expect_locs = comp_calloc(c, t->nexpects + 1, sizeof *t->expect_locs);
-  t->expect_texts = comp_calloc(c, t->nexpects + 1, sizeof *t->expect_texts);
-  t->shown = comp_calloc(c, t->nexpects + 1, sizeof *t->shown);
-  t->nshown = comp_calloc(c, t->nexpects + 1, sizeof *t->nshown);
-  for (uint32_t k = 0; k < t->nexpects && !c->failed; k++) {
-    ast_expr *e = d->expects.items[k];
-    t->expect_locs[k] = expect_loc(e);
-    expression_text(b, c->srcs, e);
-    t->expect_texts[k] = keep_text(c, b, NULL);
-    t->expect_cells[k] = new_cell_named(c, CELL_EXPECT, "expectation of test", t->name);
-    cell_code(c, t->expect_cells[k], e, TY_BOOL);
-    t->shown[k] = comp_calloc(c, MAX_SHOWN, sizeof *t->shown[k]);
-    collect_names(c, e, t->shown[k], &t->nshown[k], MAX_SHOWN);
-  }
+  t->nsteps = d->steps.n;
+  t->steps = comp_calloc(c, t->nsteps + 1, sizeof *t->steps);
+  for (uint32_t i = 0; i < t->nsteps && !c->failed; i++)
+    test_step_code(c, t, d->steps.items[i], &t->steps[i], b);
 }
 
 static void tests_code(compiler *c)
@@ -1698,6 +1767,7 @@ elig_program *comp_compile(chk_program *chk, ast_arena *arena, src_set *srcs, di
   mem_free(c.param_cell);
   mem_free(c.dec_cell);
   mem_free(c.flag_cell);
+  mem_free(c.prev_cell);
   mem_free(c.agg_let_cell);
   mem_free(c.agg_dec_cell);
   wbuf_free(&c.text);

@@ -149,6 +149,7 @@ static bool describe(dumper *d, char what, uint32_t v, bool first)
   case 'F': wbuf_printf(d->out, "%s%s", sep, builtin_get((builtin_id)v)->name); return true;
   case 'M': wbuf_printf(d->out, "%s%s", sep, dec_round_name((dec_round)v)); return true;
   case 'U': wbuf_printf(d->out, "%srule %u", sep, v + 1); return true;
+  case 'P': wbuf_printf(d->out, "%sprevious(%s)", sep, P->memory[v].name); return true;
   default: return false;
   }
 }

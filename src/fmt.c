@@ -679,7 +679,16 @@ static void emit_record(F *f, const ast_decl *d, size_t k, bool ovr, int ind)
   if (d->keys.n > 0) {
     want(f, open, TOK_KEY);
     tok(f, open, JOIN, ind + 4, 1);
-    open = emit_list(f, &d->keys, L_NAME, JOIN, ind + 4, 1);
+    ast_list links = d->keys; /* `key hh_id per year`: the order is the last key */
+    if (d->order)
+      links.n--;
+    open = emit_list(f, &links, L_NAME, JOIN, ind + 4, 1);
+    if (d->order) {
+      want(f, open, TOK_NAME);
+      tok(f, open, JOIN, ind + 4, 1);
+      tok(f, open + 1, JOIN, ind + 4, 1);
+      open += 2;
+    }
   }
   want(f, open, '{');
   want(f, close, '}');
@@ -1075,28 +1084,53 @@ static void emit_given(F *f, size_t open, size_t close, const ast_list *items, i
   }
 }
 
-/* test "NAME" { given { ... } expect E ... } */
+/* The first token after step st of a test: its first expectation's `expect`, or what follows
+ * its given record when it has none (`next`: the next step's `given` or the test's '}'). */
+static size_t step_end(F *f, const ast_test_step *st, size_t next)
+{
+  size_t end = next;
+  if (st->expects.list.n > 0)
+    end = token_at(f, ((const ast_expr *)st->expects.list.items[0])->span.start) - 1;
+  if (st->expects.word) {
+    size_t r = token_at(f, st->expects.rejected_loc.start) - 1;
+    end = r < end ? r : end;
+  }
+  return end;
+}
+
+/* test "NAME" { given { ... } expect E ... [given { ... } expect E ...] } */
 static void emit_test(F *f, const ast_decl *d, size_t k, bool ovr, int ind)
 {
   head(f, k, ovr, ind);
   tok(f, k + 1, JOIN, ind + 4, 1);
   want(f, k + 2, '{');
   tok(f, k + 2, JOIN, ind + 4, 1);
-  want(f, k + 3, TOK_GIVEN);
-  f->noblank = true;
-  tok(f, k + 3, STMT, ind + 2, 0);
-  /* the given's '}' is before the first `expect`, or before the test's own '}' */
   size_t close = last_token(f, d->loc);
-  size_t given_close = d->expects.n > 0
-                           ? token_at(f, ((const ast_expr *)d->expects.items[0])->span.start) - 2
-                           : close - 1;
-  emit_given(f, k + 4, given_close, &d->given, ind + 4);
-  for (uint32_t i = 0; i < d->expects.n; i++) {
-    const ast_expr *e = d->expects.items[i];
-    size_t expect = token_at(f, e->span.start) - 1;
-    want(f, expect, TOK_EXPECT);
-    tok(f, expect, STMT, ind + 2, 0);
-    emit_expr(f, e, 1, ind + 4);
+  for (uint32_t s = 0; s < d->steps.n; s++) {
+    const ast_test_step *st = d->steps.items[s];
+    size_t given = token_at(f, st->loc.start);
+    size_t next = s + 1 < d->steps.n
+                      ? token_at(f, ((const ast_test_step *)d->steps.items[s + 1])->loc.start)
+                      : close;
+    want(f, given, TOK_GIVEN);
+    f->noblank = s == 0;
+    tok(f, given, STMT, ind + 2, 0);
+    /* the given's '}' is before the step's first `expect`, or before what follows it */
+    emit_given(f, given + 1, step_end(f, st, next) - 1, &st->given, ind + 4);
+    for (uint32_t i = 0; i < st->expects.list.n; i++) {
+      const ast_expr *e = st->expects.list.items[i];
+      size_t expect = token_at(f, e->span.start) - 1;
+      want(f, expect, TOK_EXPECT);
+      tok(f, expect, STMT, ind + 2, 0);
+      emit_expr(f, e, 1, ind + 4);
+    }
+    if (st->expects.word) {
+      size_t expect = token_at(f, st->expects.rejected_loc.start) - 1;
+      want(f, expect, TOK_EXPECT);
+      tok(f, expect, STMT, ind + 2, 0);
+      tok(f, expect + 1, JOIN, ind + 4, 1);
+      tok(f, expect + 2, JOIN, ind + 4, 1);
+    }
   }
   want(f, close, '}');
   tok(f, close, CLOSE, ind, 0);

@@ -19,6 +19,7 @@ elig_program *prog_new(mem_arena *strings, src_set *srcs)
     return NULL;
   P->strings = strings;
   P->srcs = srcs;
+  P->order_field = PROG_NONE;
   return P;
 }
 
@@ -54,13 +55,17 @@ static void free_aggregates(prog_aggregate *aggs, uint32_t n)
 static void free_tests(prog_test *tests, uint32_t n)
 {
   for (uint32_t i = 0; tests && i < n; i++) {
-    for (uint32_t k = 0; tests[i].shown && k < tests[i].nexpects; k++)
-      mem_free(tests[i].shown[k]);
-    mem_free(tests[i].shown);
-    mem_free(tests[i].nshown);
-    mem_free(tests[i].expect_cells);
-    mem_free(tests[i].expect_locs);
-    mem_free(tests[i].expect_texts);
+    for (uint32_t j = 0; tests[i].steps && j < tests[i].nsteps; j++) {
+      prog_test_step *st = &tests[i].steps[j];
+      for (uint32_t k = 0; st->shown && k < st->nexpects; k++)
+        mem_free(st->shown[k]);
+      mem_free(st->shown);
+      mem_free(st->nshown);
+      mem_free(st->expect_cells);
+      mem_free(st->expect_locs);
+      mem_free(st->expect_texts);
+    }
+    mem_free(tests[i].steps);
   }
   mem_free(tests);
 }
@@ -73,6 +78,7 @@ void prog_free(elig_program *P)
     mem_free(P->records[i].fields);
   mem_free(P->records);
   mem_free(P->key_fields);
+  mem_free(P->memory);
   mem_free(P->code);
   mem_free(P->code_locs);
   mem_free(P->consts);

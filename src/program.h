@@ -65,7 +65,8 @@ typedef enum {
   CELL_ACC_VALUE,
   CELL_ACC_WHERE,
   CELL_CHECK,
-  CELL_EXPECT
+  CELL_EXPECT,
+  CELL_PREVIOUS
 } cell_kind;
 
 typedef struct {
@@ -181,20 +182,41 @@ typedef struct {
   uint8_t kind; /* TY_TEXT, TY_INT or TY_NUMBER */
 } prog_set;
 
-/* A test block, lowered at compile time: the record it gives as JSON text (typed like any
- * input when the test runs), and a cell per expectation with what a failure report shows. */
+/* One record of a test block, lowered at compile time: the record it gives as JSON text
+ * (typed like any input when the test runs), and a cell per expectation with what a failure
+ * report shows; or the text its rejection must contain. */
 typedef struct {
-  const char *name;
-  elig_loc loc;      /* the test's name */
+  elig_loc loc;      /* its `given` */
   const char *given; /* the given record as one JSON object */
   uint32_t given_len;
+  const char *rejected; /* `expect rejected "text"`: the reason contains text; else NULL */
+  elig_loc rejected_loc;
   uint32_t nexpects;
   uint32_t *expect_cells;
   elig_loc *expect_locs;     /* where each expectation starts (its operand, not its operator) */
   const char **expect_texts; /* each expectation as written, on one line */
   prog_column **shown;       /* per expectation: the values it names, shown when it fails */
   uint32_t *nshown;
+} prog_test_step;
+
+/* A test block: one record, or a household's records of several years (steps, in the
+ * order written; they are evaluated in the order of their years). */
+typedef struct {
+  const char *name;
+  elig_loc loc; /* the test's name */
+  prog_test_step *steps;
+  uint32_t nsteps;
 } prog_test;
+
+/* A value the next year's record of the household reads through previous(): kept for
+ * each record (vm_remember) and given back to the next (vm_set_previous). */
+typedef struct {
+  const char *name;
+  ty_type type;
+  uint32_t cell;      /* what computes it, UINT32_MAX for a field */
+  uint16_t reg;       /* where it is once computed */
+  uint32_t prev_cell; /* the cell previous(name) reads it through */
+} prog_memory;
 
 /* A parameter table keyed by year or date: the row of the last key not after the lookup key
  * (the first row also applies before its key). */
@@ -214,6 +236,10 @@ typedef struct elig_program {
   uint32_t main_record;
   uint32_t *key_fields; /* the main record's key fields */
   uint32_t nkeys;
+  uint32_t order_field; /* `key hh_id per year`: the field ordering a household's records
+                           (the last key; the keys before it link them), or PROG_NONE */
+  prog_memory *memory;  /* what previous() reads, per slot */
+  uint32_t nmemory;
   vm_ins *code;
   elig_loc *code_locs; /* source of each instruction, for run-time errors */
   uint32_t ncode;
@@ -237,6 +263,7 @@ typedef struct elig_program {
   uint32_t nflags;
   prog_column *columns; /* outputs, then decisions not listed */
   uint32_t ncolumns;
+  uint32_t flags_at; /* the raised flags come before column flags_at (ncolumns: last) */
   prog_aggregate *aggregates;
   uint32_t naggregates;
   prog_test *tests;

@@ -458,11 +458,11 @@ ast_decl *res_aggregate_names(res_ctx *r, ast_decl *agg)
   return output;
 }
 
-void res_given_name(res_ctx *r, const ast_decl *test, uint32_t i)
+void res_given_name(res_ctx *r, const ast_list *given, uint32_t i)
 {
-  const ast_given_item *g = test->given.items[i];
+  const ast_given_item *g = given->items[i];
   for (uint32_t j = 0; j < i; j++)
-    if (strcmp(((ast_given_item *)test->given.items[j])->name, g->name) == 0)
+    if (strcmp(((ast_given_item *)given->items[j])->name, g->name) == 0)
       report(r, DIAG_E_DUPLICATE_FIELD, g->loc, g->name);
 }
 

@@ -67,8 +67,9 @@ void res_index(res_ctx *r, ast_list *aggs);
  * key (E0407).  Returns the block's output declaration, or NULL for the default one. */
 ast_decl *res_aggregate_names(res_ctx *r, ast_decl *agg);
 
-/* Reports E0407 when the field given by item `i` of test `test` was already given in it. */
-void res_given_name(res_ctx *r, const ast_decl *test, uint32_t i);
+/* Reports E0407 when the field given by item `i` of a test's given record was already given
+ * in it. */
+void res_given_name(res_ctx *r, const ast_list *given, uint32_t i);
 
 /* Appends to `out` the names shown when the rule set has no 'output': the main record's keys.
  * The names are new AST_NAME nodes, not yet bound: the checker binds and types them. */

@@ -45,14 +45,8 @@ diag_id step_failure_code(vm_status st)
   }
 }
 
-step_result step_evaluate(step *s, uint64_t seq, step_why *why)
+step_result step_failed(step *s, vm_status st, step_why *why)
 {
-  vm_status st = vm_eval_record(s->ctx);
-  /* aggregates see the record only once it has a full result */
-  for (uint32_t i = 0; s->aggs && i < s->P->naggregates && st == VM_OK; i++)
-    st = agg_add(&s->aggs[i], s->ctx, seq);
-  if (st == VM_OK)
-    return STEP_OK;
   if (st == VM_ERR_NO_MEMORY)
     return STEP_NO_MEMORY;
   vm_error(s->ctx, &why->pc); /* agg_add's failure is a cell's too, with its pc */
@@ -62,6 +56,17 @@ step_result step_evaluate(step *s, uint64_t seq, step_why *why)
   why->reject.field[0] = why->reject.value[0] = '\0';
   why->reject.json_column = 0;
   return STEP_FAILED;
+}
+
+step_result step_evaluate(step *s, uint64_t seq, step_why *why)
+{
+  vm_status st = vm_eval_record(s->ctx);
+  /* aggregates see the record only once it has a full result */
+  for (uint32_t i = 0; s->aggs && i < s->P->naggregates && st == VM_OK; i++)
+    st = agg_add(&s->aggs[i], s->ctx, seq);
+  if (st == VM_OK)
+    return STEP_OK;
+  return step_failed(s, st, why);
 }
 
 const char *step_failure_text(const step *s, const step_why *why, char *buf, size_t size)

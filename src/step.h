@@ -69,6 +69,10 @@ step_result step_typed(step *s, uint64_t seq, step_why *why);
  * STEP_FAILED.  The part of every step after typing. */
 step_result step_evaluate(step *s, uint64_t seq, step_why *why);
 
+/* A rule failed on the record with status st: STEP_FAILED with why filled in, or
+ * STEP_NO_MEMORY. */
+step_result step_failed(step *s, vm_status st, step_why *why);
+
 /* "division by zero at rules/x.rules:3:5": a failure as a batch's log and reject file say
  * it, into buf. */
 const char *step_failure_text(const step *s, const step_why *why, char *buf, size_t size);

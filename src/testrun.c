@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "hist.h"
 #include "jdoc.h"
 #include "record.h"
 #include "step.h"
@@ -33,19 +34,26 @@ static void where(wbuf *b, const elig_program *P, elig_loc loc)
   put(b, buf);
 }
 
-/* "expected status = "exit_eligible", got status = "remain_poor" (rule 2, file:line: reason)" */
-static void failure(wbuf *b, const elig_program *P, const vm_ctx *ctx, const prog_test *t,
-                    uint32_t k)
+/* "file:line:col: test "name": " */
+static void test_at(wbuf *b, const elig_program *P, elig_loc loc, const prog_test *t)
 {
-  char buf[256];
-  where(b, P, t->expect_locs[k]);
+  where(b, P, loc);
   put(b, "test \"");
   put(b, t->name);
-  put(b, "\": expected ");
-  put(b, t->expect_texts[k]);
+  put(b, "\": ");
+}
+
+/* "expected status = "exit_eligible", got status = "remain_poor" (rule 2, file:line: reason)" */
+static void failure(wbuf *b, const elig_program *P, const vm_ctx *ctx, const prog_test *t,
+                    const prog_test_step *st, uint32_t k)
+{
+  char buf[256];
+  test_at(b, P, st->expect_locs[k], t);
+  put(b, "expected ");
+  put(b, st->expect_texts[k]);
   put(b, ", got ");
-  for (uint32_t i = 0; i < t->nshown[k]; i++) {
-    const prog_column *c = &t->shown[k][i];
+  for (uint32_t i = 0; i < st->nshown[k]; i++) {
+    const prog_column *c = &st->shown[k][i];
     if (i)
       put(b, ", ");
     put(b, c->name);
@@ -64,7 +72,7 @@ static void failure(wbuf *b, const elig_program *P, const vm_ctx *ctx, const pro
       put(b, ")");
     }
   }
-  if (t->nshown[k] == 0)
+  if (st->nshown[k] == 0)
     put(b, "false");
   put(b, "\n");
 }
@@ -92,62 +100,190 @@ typedef enum {
   TEST_NO_MEMORY
 } test_outcome;
 
-/* Runs test t: its given record typed as any input is (through the evaluation step), then
- * every decision and flag (for coverage) and each expectation. */
-static test_outcome run_one(const elig_program *P, step *s, jdoc *doc, const prog_test *t,
-                            coverage_map *cov, wbuf *report)
+/* The state of one test's run: its steps' typed keys, for the order of the years. */
+typedef struct {
+  const elig_program *P;
+  step *s;
+  jdoc *doc;
+  const prog_test *t;
+  coverage_map *cov;
+  wbuf *report;
+  wbuf links;      /* each step's link (hist_link), one after the other */
+  uint32_t *order; /* the steps in the order they are evaluated */
+  size_t *link_at; /* per step: where its link starts in links, and its length */
+  size_t *link_len;
+  int64_t *years;
+  bool *typed; /* per step: its record was typed (else it is rejected whatever the order) */
+} test_run_state;
+
+/* Types step i's given record into the context (a test's record is typed like any input). */
+static step_result type_given(test_run_state *r, uint32_t i, step_why *why)
 {
-  vm_ctx *ctx = s->ctx;
+  const prog_test_step *st = &r->t->steps[i];
   jdoc_error jerr;
-  step_why why;
   rec_unknown unknown = {0};
+  jdoc_errcode jst = jdoc_parse(r->doc, st->given, st->given_len, &jerr);
+  if (jst == JDOC_ENOMEM)
+    return STEP_NO_MEMORY;
+  if (jst != JDOC_OK) {
+    snprintf(why->reject.message, sizeof why->reject.message, "its given record cannot be read");
+    return STEP_REJECTED;
+  }
+  return step_type_json(r->s, r->doc, &unknown, why);
+}
+
+/* The expectations of step i, whose record was accepted and is in the context. */
+static bool check_expectations(test_run_state *r, const prog_test_step *st)
+{
+  const elig_program *P = r->P;
+  vm_ctx *ctx = r->s->ctx;
   char buf[64];
   bool ok = true;
-  jdoc_errcode jst = jdoc_parse(doc, t->given, t->given_len, &jerr);
-  if (jst == JDOC_ENOMEM)
-    return TEST_NO_MEMORY;
-  if (jst != JDOC_OK) {
-    where(report, P, t->loc);
-    put(report, "test \"");
-    put(report, t->name);
-    put(report, "\": its given record cannot be read\n");
-    return TEST_FAILED;
-  }
-  step_result typed = step_type_json(s, doc, &unknown, &why);
-  if (typed == STEP_NO_MEMORY)
-    return TEST_NO_MEMORY;
-  if (typed != STEP_OK) {
-    where(report, P, t->loc);
-    put(report, "test \"");
-    put(report, t->name);
-    put(report, "\": the given record is rejected: ");
-    put(report, why.reject.message);
-    put(report, "\n");
-    return TEST_FAILED;
-  }
-  evaluate_all(P, ctx, cov);
-  for (uint32_t k = 0; k < t->nexpects; k++) {
-    vm_status st = vm_ensure(ctx, t->expect_cells[k]);
-    if (st != VM_OK) {
+  for (uint32_t k = 0; k < st->nexpects; k++) {
+    vm_status vs = vm_ensure(ctx, st->expect_cells[k]);
+    if (vs != VM_OK) {
       uint32_t line = 0, col = 0, pc;
       const char *file;
       vm_error(ctx, &pc);
       prog_position(P, pc, &file, &line, &col);
-      where(report, P, t->expect_locs[k]);
-      put(report, "test \"");
-      put(report, t->name);
-      put(report, "\": ");
-      put(report, vm_status_str(st));
+      test_at(r->report, P, st->expect_locs[k], r->t);
+      put(r->report, vm_status_str(vs));
       snprintf(buf, sizeof buf, " at line %u", line);
-      put(report, buf);
-      put(report, "\n");
+      put(r->report, buf);
+      put(r->report, "\n");
       ok = false;
-    } else if (!vm_cell_value(ctx, t->expect_cells[k])->u.i) {
-      failure(report, P, ctx, t, k);
+    } else if (!vm_cell_value(ctx, st->expect_cells[k])->u.i) {
+      failure(r->report, P, ctx, r->t, st, k);
       ok = false;
     }
   }
+  return ok;
+}
+
+/* What happened to step i's record against what the test expects of it. */
+static bool verdict(test_run_state *r, const prog_test_step *st, step_result res,
+                    const step_why *why)
+{
+  const elig_program *P = r->P;
+  if (res == STEP_OK && !st->rejected)
+    return check_expectations(r, st);
+  if (res != STEP_OK && st->rejected && strstr(why->reject.message, st->rejected))
+    return true;
+  if (res == STEP_OK) {
+    test_at(r->report, P, st->rejected_loc, r->t);
+    put(r->report, "expected the record to be rejected, but it was accepted\n");
+    return false;
+  }
+  /* a test of one record is reported at its name, one of several at the record's given */
+  test_at(r->report, P,
+          st->rejected        ? st->rejected_loc
+          : r->t->nsteps == 1 ? r->t->loc
+                              : st->loc,
+          r->t);
+  put(r->report, st->rejected ? "expected a rejection for \"" : "the given record is rejected: ");
+  if (st->rejected) {
+    put(r->report, st->rejected);
+    put(r->report, "\", got: ");
+  }
+  put(r->report, why->reject.message);
+  put(r->report, "\n");
+  return false;
+}
+
+/* Orders steps by household, then year, then as written (a stable insertion sort: a test
+ * has a few records). */
+static bool before(const test_run_state *r, uint32_t a, uint32_t b)
+{
+  if (!r->typed[a] || !r->typed[b])
+    return false;
+  size_t la = r->link_len[a], lb = r->link_len[b];
+  int c = memcmp(r->links.p + r->link_at[a], r->links.p + r->link_at[b], la < lb ? la : lb);
+  if (c != 0 || la != lb)
+    return c < 0 || (c == 0 && la < lb);
+  return r->years[a] < r->years[b];
+}
+
+static void order_steps(test_run_state *r)
+{
+  uint32_t n = r->t->nsteps;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t x = i, j = i;
+    for (; j > 0 && before(r, x, r->order[j - 1]); j--)
+      r->order[j] = r->order[j - 1];
+    r->order[j] = x;
+  }
+}
+
+/* Runs test t: its records typed as any input is, in the order of their years through a
+ * household's history, then every decision and flag (for coverage) and the expectations of
+ * each record. */
+static test_outcome run_steps(test_run_state *r)
+{
+  const prog_test *t = r->t;
+  step_why why;
+  uint32_t n = t->nsteps;
+  for (uint32_t i = 0; i < n; i++) {
+    step_result res = type_given(r, i, &why);
+    if (res == STEP_NO_MEMORY)
+      return TEST_NO_MEMORY;
+    r->typed[i] = res == STEP_OK;
+    r->link_at[i] = r->links.len;
+    if (r->typed[i]) {
+      hist_link(r->P, r->s->ctx, &r->links);
+      r->years[i] = hist_year(r->P, r->s->ctx);
+    }
+    r->link_len[i] = r->links.len - r->link_at[i];
+  }
+  if (r->links.failed)
+    return TEST_NO_MEMORY;
+  order_steps(r);
+  hist_chain h;
+  hist_init(&h);
+  bool ok = true;
+  test_outcome out = TEST_PASSED;
+  for (uint32_t k = 0; k < n && out != TEST_NO_MEMORY; k++) {
+    uint32_t i = r->order[k];
+    step_result res = type_given(r, i, &why);
+    if (res == STEP_OK && !hist_begin(&h, r->s, 0, &why))
+      res = STEP_REJECTED;
+    if (res == STEP_OK)
+      res = step_evaluate(r->s, 0, &why);
+    if (res == STEP_OK)
+      res = hist_accept(&h, r->s, &why);
+    if (res == STEP_NO_MEMORY) {
+      out = TEST_NO_MEMORY;
+      break;
+    }
+    if (res == STEP_OK)
+      evaluate_all(r->P, r->s->ctx, r->cov);
+    ok &= verdict(r, &t->steps[i], res, &why);
+  }
+  hist_fini(&h);
+  if (out == TEST_NO_MEMORY)
+    return out;
   return ok ? TEST_PASSED : TEST_FAILED;
+}
+
+static test_outcome run_one(const elig_program *P, step *s, jdoc *doc, const prog_test *t,
+                            coverage_map *cov, wbuf *report)
+{
+  uint32_t n = t->nsteps;
+  test_run_state r = {.P = P, .s = s, .doc = doc, .t = t, .cov = cov, .report = report};
+  r.order = mem_calloc(n + 1, sizeof *r.order);
+  r.link_at = mem_calloc(n + 1, sizeof *r.link_at);
+  r.link_len = mem_calloc(n + 1, sizeof *r.link_len);
+  r.years = mem_calloc(n + 1, sizeof *r.years);
+  r.typed = mem_calloc(n + 1, sizeof *r.typed);
+  test_outcome out = TEST_NO_MEMORY;
+  if (r.order && r.link_at && r.link_len && r.years && r.typed)
+    out = run_steps(&r);
+  wbuf_free(&r.links);
+  mem_free(r.order);
+  mem_free(r.link_at);
+  mem_free(r.link_len);
+  mem_free(r.years);
+  mem_free(r.typed);
+  return out;
 }
 
 static void coverage_report(const elig_program *P, const coverage_map *cov, wbuf *report,

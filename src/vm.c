@@ -32,6 +32,8 @@ struct vm_ctx {
   uint32_t nelems, elems_cap;
   vm_status err;   /* the last failure */
   uint32_t err_pc; /* where it happened */
+  vm_val *prev;    /* what the household's previous record kept, per memory slot */
+  bool has_prev;   /* false: the record has no previous record (previous() is none) */
 };
 
 vm_ctx *vm_ctx_new(const elig_program *P)
@@ -45,7 +47,8 @@ vm_ctx *vm_ctx_new(const elig_program *P)
   ctx->s.rule = mem_calloc(P->ncells + 1, sizeof *ctx->s.rule);
   ctx->stack = mem_calloc(P->max_depth + 1, sizeof *ctx->stack);
   ctx->matcher = regex_matcher_new(0, 0);
-  if (!ctx->s.R || !ctx->done || !ctx->s.rule || !ctx->stack || !ctx->matcher) {
+  ctx->prev = mem_calloc(P->nmemory + 1, sizeof *ctx->prev);
+  if (!ctx->s.R || !ctx->done || !ctx->s.rule || !ctx->stack || !ctx->matcher || !ctx->prev) {
     vm_ctx_free(ctx);
     return NULL;
   }
@@ -65,6 +68,7 @@ void vm_ctx_free(vm_ctx *ctx)
   regex_matcher_free(ctx->matcher);
   mem_free(ctx->scratch);
   mem_free(ctx->elems);
+  mem_free(ctx->prev);
   mem_free(ctx);
 }
 
@@ -77,6 +81,91 @@ void vm_begin_record(vm_ctx *ctx)
   }
   ctx->scratch_len = 0;
   ctx->nelems = 0;
+  ctx->has_prev = false;
+}
+
+/* ---------------------------------------------------------------- history */
+
+/* What a record keeps for the next year's, as bytes: per memory slot a tag (0 none, 1
+ * present) and the value (8 bytes for int, money, date and bool; a dec_num for numbers and
+ * percentages; a 4-byte length and the bytes for text), in native byte order: the bytes never
+ * leave the process that made them. */
+vm_status vm_remember(vm_ctx *ctx, wbuf *out)
+{
+  const elig_program *P = ctx->s.P;
+  for (uint32_t i = 0; i < P->nmemory; i++) {
+    const prog_memory *m = &P->memory[i];
+    if (m->cell != UINT32_MAX) {
+      vm_status st = vm_ensure(ctx, m->cell);
+      if (st != VM_OK)
+        return st;
+    }
+    const vm_val *v = &ctx->s.R[m->reg];
+    char tag = v->none ? 0 : 1;
+    wbuf_put(out, &tag, 1);
+    if (v->none)
+      continue;
+    switch (m->type.base) {
+    case TY_TEXT:
+      wbuf_put(out, (const char *)&v->u.s.len, sizeof v->u.s.len);
+      wbuf_put(out, v->u.s.p, v->u.s.len);
+      break;
+    case TY_NUMBER:
+    case TY_PERCENT: wbuf_put(out, (const char *)&v->u.n, sizeof v->u.n); break;
+    default: wbuf_put(out, (const char *)&v->u.i, sizeof v->u.i); break;
+    }
+  }
+  return out->failed ? VM_ERR_NO_MEMORY : VM_OK;
+}
+
+/* Reads n bytes at *p if they are there. */
+static bool take(const char **p, const char *end, void *dst, size_t n)
+{
+  if ((size_t)(end - *p) < n)
+    return false;
+  memcpy(dst, *p, n);
+  *p += n;
+  return true;
+}
+
+bool vm_set_previous(vm_ctx *ctx, const char *kept, size_t len)
+{
+  const elig_program *P = ctx->s.P;
+  ctx->has_prev = false;
+  if (!kept)
+    return true;
+  const char *p = kept, *end = kept + len;
+  for (uint32_t i = 0; i < P->nmemory; i++) {
+    vm_val *v = &ctx->prev[i];
+    char tag;
+    memset(v, 0, sizeof *v);
+    if (!take(&p, end, &tag, 1) || (tag != 0 && tag != 1))
+      return false;
+    v->none = tag == 0;
+    if (v->none)
+      continue;
+    switch (P->memory[i].type.base) {
+    case TY_TEXT:
+      if (!take(&p, end, &v->u.s.len, sizeof v->u.s.len) || (size_t)(end - p) < v->u.s.len)
+        return false;
+      v->u.s.p = p;
+      p += v->u.s.len;
+      break;
+    case TY_NUMBER:
+    case TY_PERCENT:
+      if (!take(&p, end, &v->u.n, sizeof v->u.n))
+        return false;
+      break;
+    default:
+      if (!take(&p, end, &v->u.i, sizeof v->u.i))
+        return false;
+      break;
+    }
+  }
+  if (p != end)
+    return false;
+  ctx->has_prev = true;
+  return true;
 }
 
 vm_status vm_eval_record(vm_ctx *ctx)
@@ -88,6 +177,11 @@ vm_status vm_eval_record(vm_ctx *ctx)
       st = vm_ensure(ctx, P->columns[i].cell);
   for (uint32_t i = 0; i < P->nflags && st == VM_OK; i++)
     st = vm_ensure(ctx, P->flags[i].cell);
+  /* what the next year's record reads: a failure there fails this record, before the
+   * aggregates count it */
+  for (uint32_t i = 0; i < P->nmemory && st == VM_OK; i++)
+    if (P->memory[i].cell != UINT32_MAX)
+      st = vm_ensure(ctx, P->memory[i].cell);
   return st;
 }
 
@@ -618,6 +712,14 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
       *A = ctx->elems[at];
       NEXT();
     }
+    VMCASE(PREV)
+      if (ctx->has_prev) {
+        *A = ctx->prev[in.x];
+      } else {
+        memset(A, 0, sizeof *A);
+        A->none = true;
+      }
+      NEXT();
     VMCASE(HALT)
 #if !VM_COMPUTED_GOTO
     case OP__COUNT:

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "program.h"
+#include "wbuf.h"
 
 typedef enum {
   VM_OK = 0,
@@ -64,12 +65,23 @@ void vm_begin_record(vm_ctx *ctx);
  * the context is freed. */
 vm_val *vm_record_slots(vm_ctx *ctx, uint32_t record);
 
+/* History.  A record of a household followed over time reads, through previous(), values its
+ * record of the year before kept.  After a record is evaluated, vm_remember appends what it
+ * keeps (every value previous() reads, computed if need be) to `out` as bytes; before the
+ * next year's record is evaluated (after its typing, which starts a new record),
+ * vm_set_previous gives those bytes back, or NULL when there is no previous record.  The
+ * bytes are borrowed until the record is done.  vm_set_previous returns false (and the
+ * record has no previous) when the bytes are not what vm_remember writes for this program. */
+vm_status vm_remember(vm_ctx *ctx, wbuf *out);
+bool vm_set_previous(vm_ctx *ctx, const char *kept, size_t len);
+
 /* Computes cell `cell` unless done for this record.  Returns VM_OK or the failure (see
  * vm_error). */
 vm_status vm_ensure(vm_ctx *ctx, uint32_t cell);
 
 /* Computes everything a result shows for the typed record: every output column (which
- * include every decision) and every flag.  Returns VM_OK or the first failure. */
+ * include every decision) and every flag, and what it keeps for the next year's record
+ * (vm_remember).  Returns VM_OK or the first failure. */
 vm_status vm_eval_record(vm_ctx *ctx);
 
 /* Forgets that `cell` was computed, so that the next vm_ensure runs it again (field checks of

@@ -122,12 +122,14 @@ static void key(wbuf *b, const char *name, bool first)
 
 void write_record_header(wbuf *b, const elig_program *P, bool why)
 {
-  for (uint32_t i = 0; i < P->ncolumns; i++) {
+  for (uint32_t i = 0; i <= P->ncolumns; i++) {
     if (i)
       put(b, ",");
-    wbuf_csv_text(b, P->columns[i].name, strlen(P->columns[i].name));
+    if (i == P->flags_at)
+      put(b, i < P->ncolumns ? "flags," : "flags");
+    if (i < P->ncolumns)
+      wbuf_csv_text(b, P->columns[i].name, strlen(P->columns[i].name));
   }
-  put(b, P->ncolumns ? ",flags" : "flags");
   put(b, why ? ",why\n" : "\n");
 }
 
@@ -147,23 +149,12 @@ static void why_text(wbuf *b, const elig_program *P, const vm_ctx *ctx)
   }
 }
 
-void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt, bool why)
+/* The raised flags, in their order: "a;b" in CSV, ["a","b"] in JSON. */
+static void flags(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt)
 {
-  if (fmt == WRITE_JSONL)
-    put(b, "{");
-  for (uint32_t i = 0; i < P->ncolumns; i++) {
-    const prog_column *c = &P->columns[i];
-    if (fmt == WRITE_JSONL)
-      key(b, c->name, i == 0);
-    else if (i)
-      put(b, ",");
-    value(b, c->type, vm_column_value(ctx, c), fmt);
-  }
-  if (fmt == WRITE_JSONL)
-    key(b, "flags", P->ncolumns == 0), put(b, "[");
-  else if (P->ncolumns)
-    put(b, ",");
   bool any = false;
+  if (fmt == WRITE_JSONL)
+    put(b, "[");
   for (uint32_t f = 0; f < P->nflags; f++) {
     if (!vm_flag_raised(ctx, f))
       continue;
@@ -175,11 +166,36 @@ void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_forma
       put(b, P->flags[f].name);
     any = true;
   }
+  if (fmt == WRITE_JSONL)
+    put(b, "]");
+}
+
+void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt, bool why)
+{
+  if (fmt == WRITE_JSONL)
+    put(b, "{");
+  for (uint32_t i = 0; i <= P->ncolumns; i++) {
+    if (i == P->flags_at) {
+      if (fmt == WRITE_JSONL)
+        key(b, "flags", i == 0);
+      else if (i)
+        put(b, ",");
+      flags(b, P, ctx, fmt);
+    }
+    if (i == P->ncolumns)
+      break;
+    const prog_column *c = &P->columns[i];
+    if (fmt == WRITE_JSONL)
+      key(b, c->name, i == 0 && P->flags_at != 0);
+    else if (i || P->flags_at == 0)
+      put(b, ",");
+    value(b, c->type, vm_column_value(ctx, c), fmt);
+  }
   if (why) {
     wbuf w = {0};
     why_text(&w, P, ctx);
     if (fmt == WRITE_JSONL) {
-      put(b, "],\"why\":");
+      put(b, ",\"why\":");
       wbuf_json_text(b, w.p ? w.p : "", w.len);
       put(b, "}\n");
     } else {
@@ -190,7 +206,7 @@ void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_forma
     wbuf_free(&w);
     return;
   }
-  put(b, fmt == WRITE_JSONL ? "]}\n" : "\n");
+  put(b, fmt == WRITE_JSONL ? "}\n" : "\n");
 }
 
 void write_group_header(wbuf *b, const prog_aggregate *a, write_format fmt, bool first)

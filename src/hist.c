@@ -1,0 +1,109 @@
+/*
+ * hist.c -- a household followed over the years.  See hist.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "hist.h"
+#include "mem.h"
+
+void hist_init(hist_chain *h)
+{
+  memset(h, 0, sizeof *h);
+}
+
+void hist_fini(hist_chain *h)
+{
+  wbuf_free(&h->link);
+  wbuf_free(&h->kept);
+  wbuf_free(&h->scratch);
+  wbuf_free(&h->next_kept);
+  memset(h, 0, sizeof *h);
+}
+
+/* Each linking field as a tag and its bytes: text as its length and bytes, anything else as
+ * its 8 bytes, none as a tag alone, so that two households' links differ when a value does. */
+void hist_link(const elig_program *P, const vm_ctx *ctx, wbuf *out)
+{
+  const prog_record *rec = prog_main_record(P);
+  uint32_t nlink = P->order_field == PROG_NONE ? P->nkeys : P->nkeys - 1;
+  for (uint32_t k = 0; k < nlink; k++) {
+    uint32_t f = P->key_fields[k];
+    const vm_val *v = vm_field_value(ctx, f);
+    char tag = v->none ? 0 : 1;
+    wbuf_put(out, &tag, 1);
+    if (v->none)
+      continue;
+    if (rec->fields[f].type.base == TY_TEXT) {
+      uint32_t len = v->u.s.len;
+      wbuf_put(out, (const char *)&len, sizeof len);
+      wbuf_put(out, v->u.s.p, len);
+    } else {
+      wbuf_put(out, (const char *)&v->u.i, sizeof v->u.i);
+    }
+  }
+}
+
+int64_t hist_year(const elig_program *P, const vm_ctx *ctx)
+{
+  return P->order_field == PROG_NONE ? 0 : vm_field_value(ctx, P->order_field)->u.i;
+}
+
+static bool same_household(const hist_chain *h)
+{
+  return h->have && h->link.len == h->scratch.len &&
+         memcmp(h->link.p, h->scratch.p, h->link.len) == 0;
+}
+
+bool hist_begin(hist_chain *h, step *s, uint64_t line, step_why *why)
+{
+  const elig_program *P = s->P;
+  int64_t year = hist_year(P, s->ctx);
+  h->scratch.len = 0;
+  hist_link(P, s->ctx, &h->scratch);
+  bool same = same_household(h);
+  if (same && year == h->year) {
+    const char *field = prog_main_record(P)->fields[P->key_fields[0]].name;
+    char where[48] = "";
+    if (h->line)
+      snprintf(where, sizeof where, " (line %llu)", (unsigned long long)h->line);
+    why->reject.code = DIAG_E_DUPLICATE_RECORD;
+    diag_format(DIAG_E_DUPLICATE_RECORD, why->reject.message, sizeof why->reject.message, field,
+                (long long)year, where);
+    snprintf(why->reject.field, sizeof why->reject.field, "%s", field);
+    why->reject.value[0] = '\0';
+    why->reject.json_column = 0;
+    return false;
+  }
+  bool prev = same && year == h->year + 1;
+  vm_set_previous(s->ctx, prev ? h->kept.p : NULL, prev ? h->kept.len : 0);
+  if (!same) {
+    /* a new household: nothing of the one before may be read */
+    h->have = false;
+  }
+  h->pending_line = line;
+  return true;
+}
+
+step_result hist_accept(hist_chain *h, step *s, step_why *why)
+{
+  h->next_kept.len = 0;
+  vm_status st = vm_remember(s->ctx, &h->next_kept);
+  if (st == VM_ERR_NO_MEMORY)
+    return STEP_NO_MEMORY;
+  if (st != VM_OK)
+    return step_failed(s, st, why);
+  wbuf t = h->kept;
+  h->kept = h->next_kept;
+  h->next_kept = t;
+  if (!same_household(h)) {
+    h->link.len = 0;
+    wbuf_put(&h->link, h->scratch.p, h->scratch.len);
+    if (h->link.failed)
+      return STEP_NO_MEMORY;
+  }
+  h->have = true;
+  h->year = hist_year(s->P, s->ctx);
+  h->line = h->pending_line;
+  return STEP_OK;
+}

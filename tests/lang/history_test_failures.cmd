@@ -1,0 +1,1 @@
+test history_test_failures.rules

@@ -1,0 +1,1 @@
+test --coverage history_tests.rules
