@@ -15,6 +15,7 @@
 #include "agg.h"
 #include "batch.h"
 #include "feed.h"
+#include "hrun.h"
 #include "mem.h"
 #include "split.h"
 #include "step.h"
@@ -76,6 +77,7 @@ typedef struct {
   const rec_header *header; /* CSV: the mapping of this file */
   input_format fmt;
   const char *name;       /* file name for messages */
+  uint32_t input;         /* which input */
   wbuf out, rej, log;     /* results, reject rows, messages */
   uint64_t too_long_line; /* not 0: the job is one record over the length limit, at this
                                line, which the reader skipped; it is rejected in its turn */
@@ -94,6 +96,8 @@ typedef struct {
   splitter split;
   pthread_t thread;
   shared *sh;
+  bool history;          /* records are typed and kept for hrun.c, not evaluated as they come */
+  wbuf tmp_rej, tmp_log; /* with history: a rejection's text before it becomes an item */
 } worker;
 
 struct shared {
@@ -128,6 +132,8 @@ static void worker_free(worker *w)
 {
   if (!w)
     return;
+  wbuf_free(&w->tmp_rej);
+  wbuf_free(&w->tmp_log);
   step_fini(&w->step);
   split_fini(&w->split);
   mem_free(w);
@@ -140,55 +146,66 @@ enum {
   KEY_PART_SHOWN = 128
 };
 
-/* Key field k of record r as given, or "" (r is NULL for a record never read). */
-static void key_part(const worker *w, const job *j, const split_record *r, uint32_t k,
-                     const char **text, size_t *len)
-{
-  *text = "";
-  *len = 0;
-  if (r)
-    step_key_part(&w->step, j->header, r, k, text, len);
-}
-
 /* A rejection: a row of the reject file (line, one column per key field, as the national
- * standard asks for hh_id apart, the reason, the record whole), or a line of the log
- * ("FILE:LINE: rejected hh_id/year: REASON"). */
-static void reject(worker *w, job *j, uint64_t line, const split_record *r, const char *reason)
+ * standard asks for hh_id apart, the reason, the record whole) on rej, or a line of the log
+ * ("FILE:LINE: rejected hh_id/year: REASON") on log.  r is NULL for a record never read. */
+void batch_reject_text(const batch_options *o, const step *s, const rec_header *h, const char *name,
+                       uint64_t line, const split_record *r, const char *reason, wbuf *rej,
+                       wbuf *log)
 {
-  const elig_program *P = w->P;
-  const char *text;
-  size_t len;
-  j->rejected++;
-  if (w->o->reject_rows) {
-    wbuf_printf(&j->rej, "%llu", (unsigned long long)line);
+  const elig_program *P = s->P;
+  const char *text = "";
+  size_t len = 0;
+  if (o->reject_rows) {
+    wbuf_printf(rej, "%llu", (unsigned long long)line);
     for (uint32_t k = 0; k < P->nkeys; k++) {
-      key_part(w, j, r, k, &text, &len);
-      wbuf_puts(&j->rej, ",");
-      wbuf_csv_text(&j->rej, text, len);
+      if (r)
+        step_key_part(s, h, r, k, &text, &len);
+      wbuf_puts(rej, ",");
+      wbuf_csv_text(rej, text, len);
     }
-    wbuf_puts(&j->rej, ",");
-    wbuf_csv_text(&j->rej, reason, strlen(reason));
-    wbuf_puts(&j->rej, ",");
-    wbuf_csv_text(&j->rej, r ? r->raw : "", r ? r->rawlen : 0);
-    wbuf_puts(&j->rej, "\n");
+    wbuf_puts(rej, ",");
+    wbuf_csv_text(rej, reason, strlen(reason));
+    wbuf_puts(rej, ",");
+    wbuf_csv_text(rej, r ? r->raw : "", r ? r->rawlen : 0);
+    wbuf_puts(rej, "\n");
     return;
   }
-  wbuf_printf(&j->log, "%s:%llu: rejected", j->name, (unsigned long long)line);
+  wbuf_printf(log, "%s:%llu: rejected", name, (unsigned long long)line);
   /* the record's key (hh_id/year): the operator's own identifier, not personal data;
    * control characters are replaced so that a key cannot forge log lines */
   bool any = false;
-  for (uint32_t k = 0; k < P->nkeys && !any; k++) {
-    key_part(w, j, r, k, &text, &len);
+  for (uint32_t k = 0; k < P->nkeys && !any && r; k++) {
+    step_key_part(s, h, r, k, &text, &len);
     any = len > 0;
   }
   for (uint32_t k = 0; k < P->nkeys && any; k++) {
-    key_part(w, j, r, k, &text, &len);
-    wbuf_puts(&j->log, k ? "/" : " ");
-    wbuf_put_printable(&j->log, text, len < KEY_PART_SHOWN ? len : KEY_PART_SHOWN);
+    step_key_part(s, h, r, k, &text, &len);
+    wbuf_puts(log, k ? "/" : " ");
+    wbuf_put_printable(log, text, len < KEY_PART_SHOWN ? len : KEY_PART_SHOWN);
   }
-  wbuf_puts(&j->log, ": ");
-  wbuf_puts(&j->log, reason);
-  wbuf_puts(&j->log, "\n");
+  wbuf_puts(log, ": ");
+  wbuf_puts(log, reason);
+  wbuf_puts(log, "\n");
+}
+
+/* A rejection of a record of job j (the record number `index` of its chunk).  With history,
+ * as an item at the record's place in input order, so that it merges with the rejections of
+ * the evaluation (hrun.c). */
+static void reject(worker *w, job *j, uint64_t index, uint64_t line, const split_record *r,
+                   const char *reason)
+{
+  j->rejected++;
+  if (!w->history) {
+    batch_reject_text(w->o, &w->step, j->header, j->name, line, r, reason, &j->rej, &j->log);
+    return;
+  }
+  w->tmp_rej.len = w->tmp_log.len = 0;
+  batch_reject_text(w->o, &w->step, j->header, j->name, line, r, reason, &w->tmp_rej, &w->tmp_log);
+  bool row = w->tmp_rej.len > 0;
+  hrun_item(&j->rej, j->seq << 32 | (index + 1), row ? ELIG_STREAM_REJECTS : ELIG_STREAM_MESSAGES,
+            row ? w->tmp_rej.p : w->tmp_log.p, row ? w->tmp_rej.len : w->tmp_log.len);
+  j->rej.failed |= w->tmp_rej.failed || w->tmp_log.failed;
 }
 
 /* Why a record was rejected, as the log says it: with the value at fault only when the
@@ -210,17 +227,25 @@ static void process_records(worker *w, job *j)
   split_begin(&w->split, j->fmt, &j->chunk, j->skip, j->skip_lines);
   while (split_next(&w->split, &r) && !j->nomem) {
     j->records++;
-    uint64_t seq = j->seq << 32 | index++;
-    switch (step_record(&w->step, j->header, &r, seq, &j->unknown, &why)) {
-    case STEP_OK: write_record(&j->out, w->P, w->step.ctx, w->o->format, w->o->explain); break;
+    uint64_t seq = j->seq << 32 | index;
+    step_result res = w->history ? step_type(&w->step, j->header, &r, &j->unknown, &why)
+                                 : step_record(&w->step, j->header, &r, seq, &j->unknown, &why);
+    switch (res) {
+    case STEP_OK:
+      if (w->history) /* its place: after the job's messages, which take place 0 */
+        hrun_entry(&j->out, &w->step, j->seq << 32 | (index + 1), &r, j->input);
+      else
+        write_record(&j->out, w->P, w->step.ctx, w->o->format, w->o->explain);
+      break;
     case STEP_REJECTED:
-      reject(w, j, r.line, &r, why_text(w, &why.reject, reason, sizeof reason));
+      reject(w, j, index, r.line, &r, why_text(w, &why.reject, reason, sizeof reason));
       break;
     case STEP_FAILED:
-      reject(w, j, r.line, &r, step_failure_text(&w->step, &why, reason, sizeof reason));
+      reject(w, j, index, r.line, &r, step_failure_text(&w->step, &why, reason, sizeof reason));
       break;
     case STEP_NO_MEMORY: j->nomem = true; break;
     }
+    index++;
   }
 }
 
@@ -234,7 +259,7 @@ static void process(worker *w, job *j)
     char reason[128];
     j->records = 1;
     diag_format(DIAG_E_RECORD_TOO_LONG, reason, sizeof reason, j->too_long_limit);
-    reject(w, j, j->too_long_line, NULL, reason);
+    reject(w, j, 0, j->too_long_line, NULL, reason);
   } else if (j->chunk.len) {
     process_records(w, j);
   }
@@ -282,6 +307,7 @@ typedef struct {
   unsigned nworkers; /* evaluation states: the calling thread's, then one per thread */
   unsigned nthreads; /* threads started (workers[1..nthreads]) */
   uint64_t next_seq, next_write;
+  hrun *hist; /* a rule set following households over the years: what is read is kept here */
 } batch;
 
 static bool stopped(const batch *b)
@@ -337,6 +363,20 @@ static void add_unknown(rec_unknown *total, const rec_unknown *u)
   total->records += u->records;
 }
 
+/* With history, a finished job's records and rejections go to hrun.c, its messages first
+ * (they come before its records in input order). */
+static void collect(batch *b, job *j)
+{
+  wbuf none = {0}, messages = {0};
+  if (j->log.len)
+    hrun_item(&messages, j->seq << 32, ELIG_STREAM_MESSAGES, j->log.p, j->log.len);
+  if (messages.failed || !hrun_add(b->hist, &none, &messages) ||
+      !hrun_add(b->hist, &j->out, &j->rej))
+    b->nomem = true;
+  wbuf_free(&messages);
+  j->log.len = j->out.len = j->rej.len = 0;
+}
+
 /* Writes the finished jobs that are next in input order; call with the lock held. */
 static void write_ready(batch *b)
 {
@@ -346,6 +386,17 @@ static void write_ready(batch *b)
       return;
     if (j->nomem)
       b->nomem = true;
+    if (b->hist) {
+      collect(b, j);
+      b->stats->records += j->records;
+      b->stats->rejected += j->rejected;
+      add_unknown(&b->unknown, &j->unknown);
+      j->state = JOB_FREE;
+      b->next_write++;
+      if (b->io->progress)
+        b->io->progress(b->io->arg, b->stats);
+      continue;
+    }
     if (j->out.len || j->rej.len) /* not for a job that is only a message */
       write_heads(b);
     emit(b, ELIG_STREAM_RESULTS, &j->out);
@@ -420,6 +471,7 @@ static void submit(batch *b, job *j)
 typedef struct {
   batch *b;
   const char *name;
+  uint32_t input;
   input_format fmt;
   rec_header *header;
   job *j;     /* the job whose chunk is being read, until it is submitted */
@@ -437,6 +489,7 @@ static input_chunk *reading_buffer(void *arg)
   rd->j->nomem = false;
   rd->j->fmt = rd->fmt;
   rd->j->name = rd->name;
+  rd->j->input = rd->input;
   rd->j->header = rd->header;
   rd->j->skip = 0;
   rd->j->skip_lines = 0;
@@ -507,9 +560,13 @@ static bool reading_stop(void *arg)
   return stopped(((reading *)arg)->b);
 }
 
-static void read_input(batch *b, const elig_input *in, rec_header *h)
+static void read_input(batch *b, const elig_input *in, uint32_t input, rec_header *h)
 {
-  reading rd = {.b = b, .name = in->name ? in->name : "-", .fmt = feed_format(in), .header = h};
+  reading rd = {.b = b,
+                .name = in->name ? in->name : "-",
+                .input = input,
+                .fmt = feed_format(in),
+                .header = h};
   const feed_handler handler = {
       .arg = &rd,
       .buffer = reading_buffer,
@@ -555,9 +612,11 @@ static bool start_workers(batch *b)
   pthread_mutex_init(&b->sh.lock, NULL);
   pthread_cond_init(&b->sh.work, NULL);
   pthread_cond_init(&b->sh.done, NULL);
-  for (unsigned i = 0; i < b->nworkers; i++)
+  for (unsigned i = 0; i < b->nworkers; i++) {
     if (!(b->workers[i] = worker_new(b->P, b->o, &b->sh)))
       return false;
+    b->workers[i]->history = b->hist != NULL;
+  }
   /* workers[0] belongs to the calling thread (see help) */
   for (unsigned i = 1; b->nworkers > 1 && i < b->nworkers; i++) {
     if (pthread_create(&b->workers[i]->thread, NULL, worker_main, b->workers[i]) != 0)
@@ -642,21 +701,86 @@ static bool write_aggregates(batch *b)
   return ok;
 }
 
+/* ---------------------------------------------------------------- history */
+
+static void history_result(void *arg, const step *s, wbuf *out)
+{
+  const batch *b = arg;
+  write_record(out, b->P, s->ctx, b->o->format, b->o->explain);
+}
+
+static void history_reject(void *arg, const step *s, const char *name, const rec_header *h,
+                           const split_record *r, const step_why *why, bool failed, wbuf *rej,
+                           wbuf *log)
+{
+  const batch *b = arg;
+  char reason[sizeof(rec_reject) + 32];
+  if (failed)
+    step_failure_text(s, why, reason, sizeof reason);
+  else
+    snprintf(reason, sizeof reason, "%s", why->reject.message);
+  batch_reject_text(b->o, s, h, name, r->line, r, reason, rej, log);
+}
+
+/* An item of the history run, written where emit() writes. */
+static bool history_write(void *arg, elig_stream stream, const char *text, size_t len)
+{
+  batch *b = arg;
+  if (len && !b->stream_failed[stream] && !b->io->write(b->io->arg, stream, text, len))
+    b->stream_failed[stream] = b->write_failed = true;
+  return true;
+}
+
+/* The whole input read and typed: each household's records evaluated in the order of their
+ * years, and everything written in input order (hrun.h). */
+static void evaluate_history(batch *b, const elig_input *inputs, size_t ninputs,
+                             const rec_header *headers)
+{
+  step **steps = mem_calloc(b->nworkers, sizeof *steps);
+  const char **names = mem_calloc(ninputs + 1, sizeof *names);
+  uint64_t rejected = 0;
+  hrun_format fmt = {.arg = b, .result = history_result, .reject = history_reject};
+  if (!steps || !names) {
+    b->nomem = true;
+  } else {
+    for (unsigned i = 0; i < b->nworkers; i++)
+      steps[i] = &b->workers[i]->step;
+    for (size_t i = 0; i < ninputs; i++)
+      names[i] = inputs[i].name ? inputs[i].name : "-";
+    if (!hrun_evaluate(b->hist, steps, b->nworkers, headers, names, &fmt, &rejected))
+      b->nomem = true;
+  }
+  if (!b->nomem) {
+    b->stats->rejected += rejected;
+    b->stats->written = b->stats->records - b->stats->rejected;
+    write_heads(b);
+    hrun_write(b->hist, history_write, b);
+    if (b->io->progress)
+      b->io->progress(b->io->arg, b->stats);
+  }
+  mem_free(steps);
+  mem_free(names);
+}
+
 elig_status batch_run(const elig_program *P, const batch_options *o, const elig_input *inputs,
                       size_t ninputs, const elig_batch_io *io, elig_batch_stats *stats)
 {
   batch b = {.P = P, .o = o, .io = io, .stats = stats};
   memset(stats, 0, sizeof *stats);
   rec_header *headers = mem_calloc(ninputs + 1, sizeof *headers);
-  bool started = headers && start_workers(&b);
+  if (P->order_field != PROG_NONE && !(b.hist = hrun_new(P)))
+    b.nomem = true;
+  bool started = headers && !b.nomem && start_workers(&b);
   bool agg_ok = true;
   if (!started) {
     b.nomem = true;
   } else {
     /* an input that cannot be read ends the run: its outputs will not be kept anyway */
     for (size_t i = 0; i < ninputs && !stopped(&b); i++)
-      read_input(&b, &inputs[i], &headers[i]);
+      read_input(&b, &inputs[i], (uint32_t)i, &headers[i]);
     stop_workers(&b);
+    if (b.hist && !stopped(&b))
+      evaluate_history(&b, inputs, ninputs, headers);
     if (!stopped(&b)) {
       write_heads(&b);
       agg_ok = write_aggregates(&b);
@@ -669,6 +793,7 @@ elig_status batch_run(const elig_program *P, const batch_options *o, const elig_
     wbuf_free(&w);
   }
   free_workers(&b, b.workers != NULL && b.sh.jobs != NULL);
+  hrun_free(b.hist);
   for (size_t i = 0; headers && i < ninputs; i++)
     rec_header_fini(&headers[i]);
   mem_free(headers);

@@ -19,6 +19,7 @@
 
 #include "program.h"
 #include "record.h"
+#include "step.h"
 #include "wbuf.h"
 #include "write.h"
 
@@ -41,6 +42,14 @@ elig_status batch_run(const elig_program *P, const batch_options *o, const elig_
  * 'exited_yaer' in a 'household' on line 7: did you mean 'exited_year'?", appended to b.
  * The record type is named because the key may be in a nested record (a 'member'). */
 void batch_unknown_keys(wbuf *b, const elig_program *P, const rec_unknown *u, const char *which);
+
+/* A rejection as a batch writes it: a row on rej (reject_rows: line, the key fields, the
+ * reason, the record) or a line on log ("FILE:LINE: rejected hh_id/year: REASON").  r is the
+ * record as cut from file `name` of CSV header h (NULL for a record never read), typed in s's
+ * rule set. */
+void batch_reject_text(const batch_options *o, const step *s, const rec_header *h, const char *name,
+                       uint64_t line, const split_record *r, const char *reason, wbuf *rej,
+                       wbuf *log);
 
 /* Writes b's bytes to `stream` through io, and empties b; false when the write failed or b
  * is incomplete (out of memory: *nomem is then set). */

@@ -55,7 +55,7 @@ static bool same_household(const hist_chain *h)
          memcmp(h->link.p, h->scratch.p, h->link.len) == 0;
 }
 
-bool hist_begin(hist_chain *h, step *s, uint64_t line, step_why *why)
+bool hist_begin(hist_chain *h, step *s, const char *where, step_why *why)
 {
   const elig_program *P = s->P;
   int64_t year = hist_year(P, s->ctx);
@@ -64,12 +64,12 @@ bool hist_begin(hist_chain *h, step *s, uint64_t line, step_why *why)
   bool same = same_household(h);
   if (same && year == h->year) {
     const char *field = prog_main_record(P)->fields[P->key_fields[0]].name;
-    char where[48] = "";
-    if (h->line)
-      snprintf(where, sizeof where, " (line %llu)", (unsigned long long)h->line);
+    char first[128] = "";
+    if (h->where[0])
+      snprintf(first, sizeof first, " (%s)", h->where);
     why->reject.code = DIAG_E_DUPLICATE_RECORD;
     diag_format(DIAG_E_DUPLICATE_RECORD, why->reject.message, sizeof why->reject.message, field,
-                (long long)year, where);
+                (long long)year, first);
     snprintf(why->reject.field, sizeof why->reject.field, "%s", field);
     why->reject.value[0] = '\0';
     why->reject.json_column = 0;
@@ -81,7 +81,7 @@ bool hist_begin(hist_chain *h, step *s, uint64_t line, step_why *why)
     /* a new household: nothing of the one before may be read */
     h->have = false;
   }
-  h->pending_line = line;
+  snprintf(h->pending_where, sizeof h->pending_where, "%s", where ? where : "");
   return true;
 }
 
@@ -104,6 +104,6 @@ step_result hist_accept(hist_chain *h, step *s, step_why *why)
   }
   h->have = true;
   h->year = hist_year(s->P, s->ctx);
-  h->line = h->pending_line;
+  memcpy(h->where, h->pending_where, sizeof h->where);
   return STEP_OK;
 }

@@ -123,12 +123,13 @@ static void key(wbuf *b, const char *name, bool first)
 void write_record_header(wbuf *b, const elig_program *P, bool why)
 {
   for (uint32_t i = 0; i <= P->ncolumns; i++) {
-    if (i)
-      put(b, ",");
     if (i == P->flags_at)
-      put(b, i < P->ncolumns ? "flags," : "flags");
-    if (i < P->ncolumns)
+      put(b, i ? ",flags" : "flags");
+    if (i < P->ncolumns) {
+      if (i || P->flags_at == 0)
+        put(b, ",");
       wbuf_csv_text(b, P->columns[i].name, strlen(P->columns[i].name));
+    }
   }
   put(b, why ? ",why\n" : "\n");
 }

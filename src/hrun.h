@@ -1,0 +1,71 @@
+/*
+ * hrun.h -- a batch run over households followed through the years: every record evaluated
+ * after its household's record of the year before, whatever the order of the input, and the
+ * results written in input order.
+ *
+ * Place in the pipeline: batch.c reads and types the input as for any run (feed.c, split.c,
+ * step.c, in parallel), but a record of a rule set with `key hh_id per year` is not
+ * evaluated as it comes: its household and year (hist_link, hist_year), input line and raw
+ * text become an entry here, and a rejection an item (its place in input order, its stream,
+ * its text).  Once the whole input is read, hrun_evaluate orders the entries by household
+ * and year, and evaluates each household's records in turn through a history chain (hist.c):
+ * the record is cut and typed again from its raw text, evaluated with what its previous
+ * record kept, and its result line becomes an item.  hrun_write then hands every item to
+ * the caller in input order.
+ *
+ * Memory: the entries (raw text and key, about the input's size) and the items (result
+ * lines) of the whole run are kept until it ends; doc/performance.md gives the figures.
+ */
+#ifndef ELIG_HRUN_H
+#define ELIG_HRUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "elig.h"
+#include "record.h"
+#include "step.h"
+#include "wbuf.h"
+
+typedef struct hrun hrun;
+
+/* How a result or a rejection is written (batch.c's formats, which hrun does not know). */
+typedef struct {
+  void *arg;
+  /* The result of the record evaluated in s, appended to out. */
+  void (*result)(void *arg, const step *s, wbuf *out);
+  /* A record rejected while evaluated (a duplicate, a rule that failed): its reject row on
+   * rej or its message on log.  name and h are its file's; failed: a rule failed (why->vm),
+   * else why->reject says why. */
+  void (*reject)(void *arg, const step *s, const char *name, const rec_header *h,
+                 const split_record *r, const step_why *why, bool failed, wbuf *rej, wbuf *log);
+} hrun_format;
+
+hrun *hrun_new(const elig_program *P);
+void hrun_free(hrun *h);
+
+/* Appends to out the entry of the record typed in s: its place in input order (ord), line,
+ * input number and format, and raw text. */
+void hrun_entry(wbuf *out, const step *s, uint64_t ord, const split_record *r, uint32_t input);
+
+/* Appends to out an item: `len` bytes for `stream` at place ord of the input order (a
+ * rejection, a message). */
+void hrun_item(wbuf *out, uint64_t ord, elig_stream stream, const char *text, size_t len);
+
+/* Takes the entries and items of a job (buffers of hrun_entry and hrun_item calls), which
+ * are emptied.  False when out of memory. */
+bool hrun_add(hrun *h, wbuf *entries, wbuf *items);
+
+/* Evaluates every entry after its household's record of the year before, with the steps of
+ * `nsteps` threads (each with its own splitter), headers and names per input.  A rule that
+ * fails and a duplicate household-year become rejections.  Returns false when out of memory;
+ * *rejected counts the records rejected here. */
+bool hrun_evaluate(hrun *h, step *const *steps, unsigned nsteps, const rec_header *headers,
+                   const char *const *names, const hrun_format *fmt, uint64_t *rejected);
+
+/* Hands every item to write(arg, stream, text, len) in input order; stops at the first false
+ * it returns (and returns false). */
+bool hrun_write(hrun *h, bool (*write)(void *arg, elig_stream s, const char *text, size_t len),
+                void *arg);
+
+#endif
