@@ -781,6 +781,8 @@ elig_status batch_run(const elig_program *P, const batch_options *o, const elig_
     stop_workers(&b);
     if (b.hist && !stopped(&b))
       evaluate_history(&b, inputs, ninputs, headers);
+    else if (b.hist && !b.nomem)
+      hrun_write(b.hist, history_write, &b); /* the messages of a run that stopped */
     if (!stopped(&b)) {
       write_heads(&b);
       agg_ok = write_aggregates(&b);

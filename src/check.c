@@ -783,6 +783,19 @@ static ty_type own_type(checker *c, ast_decl *d, ast_expr *x)
   return x->type;
 }
 
+/* Whether own_type knows d's type without checking it. */
+static bool known_type(const ast_decl *d)
+{
+  if (d->type_name)
+    return ty_from_name(d->type_name) != TY_ERROR;
+  bool all_text = d->kind == DECL_DECIDE && d->rules.n > 0;
+  for (uint32_t i = 0; all_text && i < d->rules.n; i++) {
+    const ast_rule *r = d->rules.items[i];
+    all_text = r->value && r->value->kind == AST_STRING;
+  }
+  return all_text;
+}
+
 /* The memory slot of the value x names (a slot per distinct name). */
 static uint32_t memory_slot(checker *c, ast_expr *x)
 {
@@ -817,8 +830,17 @@ static ty_type check_previous(checker *c, ast_expr *e, const narrow *nw)
   }
   res_scope sc = scope(c);
   res_binding b = res_lookup(&c->res, &sc, x->text);
-  ty_type t = b.kind == RES_VALUE && b.decl->visiting == 1 ? own_type(c, b.decl, x)
-                                                           : check_name(c, x, NULL);
+  /* Reading last year's value is no dependency of this year's: a value whose type is written
+   * down (or a decision of quoted texts) is not checked from here, so that monitoring may
+   * read its own previous value through a derived value it uses itself. */
+  ty_type t;
+  ast_decl *d = b.kind == RES_VALUE ? b.decl : NULL;
+  if (d && d->visiting != 2 &&
+      (d->kind == DECL_LET || d->kind == DECL_DECIDE || d->kind == DECL_PARAM) &&
+      (d->visiting == 1 || known_type(d)))
+    t = own_type(c, d, x);
+  else
+    t = check_name(c, x, NULL);
   if (is_error(t))
     return t;
   const char *what = NULL;

@@ -329,6 +329,10 @@ bool hrun_write(hrun *h, bool (*write)(void *arg, elig_stream s, const char *tex
     const entry *e = e_off < h->entries.len ? (const entry *)(h->entries.p + e_off) : NULL;
     const item *it = i_off < h->items.len ? (const item *)(h->items.p + i_off) : NULL;
     bool ok;
+    if (e && !h->out) { /* not evaluated: the entries have no outcome */
+      e_off += e->size;
+      continue;
+    }
     if (it && (!e || it->ord <= e->ord)) {
       ok = write(arg, (elig_stream)it->stream, (const char *)(it + 1), it->len);
       i_off += sizeof *it + round8(it->len);

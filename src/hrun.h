@@ -64,7 +64,8 @@ bool hrun_evaluate(hrun *h, step *const *steps, unsigned nsteps, const rec_heade
                    const char *const *names, const hrun_format *fmt, uint64_t *rejected);
 
 /* Hands every item to write(arg, stream, text, len) in input order; stops at the first false
- * it returns (and returns false). */
+ * it returns (and returns false).  Before hrun_evaluate (a run that stopped), only the items
+ * of the reading: its messages and rejections. */
 bool hrun_write(hrun *h, bool (*write)(void *arg, elig_stream s, const char *text, size_t len),
                 void *arg);
 

@@ -67,17 +67,21 @@ got=$(rejected_lines "$tmp/jsonl.rej")
 cmp -s "$tmp/csv.out" "$tmp/jsonl.out" || fail "sample.csv and sample.jsonl give different results"
 
 # --- Every status, every flag, exits that pass and fail -------------------------------------
-# Household lines come first (hh_id,year,per_capita,status,flags), then "# aggregate" sections
-# whose last column is the exit decision.
+# Household lines come first (hh_id,year,per_capita,status,flags,monitoring), then
+# "# aggregate" sections whose exit decision is the column before the monitored count.
 awk -F, '
   /^# aggregate village/ { part = "village"; next }
   /^# aggregate county/ { part = "county"; next }
   /^$/ || $1 == "hh_id" || $1 ~ /_code$/ { next }
-  part == "" { seen[$4] = 1; n = split($5, f, ";"); for (i = 1; i <= n; i++) seen[f[i]] = 1 }
-  part != "" { seen[part " " $NF] = 1 }
+  part == "" { seen[$4] = 1; seen["monitoring " $6] = 1
+                n = split($5, f, ";"); for (i = 1; i <= n; i++) seen[f[i]] = 1 }
+  part != "" { seen[part " " $(NF - 1)] = 1 }
   END {
     n = split("exit_eligible remain_poor returned_to_poverty exited newly_identified not_poor " \
-              "unstable_exited edge_household sudden_hardship no_labour_no_dibao guarantee_gap", w, " ")
+              "unstable_exited edge_household sudden_hardship income_drop no_labour_no_dibao " \
+              "guarantee_gap", w, " ")
+    m = split("not_applicable not_monitored entered monitored risk_eliminated", s, " ")
+    for (i = 1; i <= m; i++) w[++n] = "monitoring " s[i]
     w[++n] = "village eligible"; w[++n] = "village not_eligible"
     w[++n] = "county eligible"; w[++n] = "county not_eligible"
     for (i = 1; i <= n; i++) if (!seen[w[i]]) print w[i]

@@ -86,15 +86,15 @@ START_TEST(test_api_compile_file)
   const char *hash = elig_ruleset_hash(rs);
   ck_assert_uint_eq(strlen(hash), 7 + 64);
   ck_assert(strncmp(hash, "sha256:", 7) == 0);
-  ck_assert_uint_eq(elig_ruleset_file_count(rs), 6);
+  ck_assert_uint_eq(elig_ruleset_file_count(rs), 7);
   ck_assert_ptr_nonnull(strstr(elig_ruleset_file(rs, 0), "national.rules"));
-  ck_assert_ptr_null(elig_ruleset_file(rs, 6));
+  ck_assert_ptr_null(elig_ruleset_file(rs, 7));
   size_t i;
   ck_assert_int_eq(elig_ruleset_decision_index(rs, "status", &i), ELIG_OK);
   ck_assert_str_eq(elig_ruleset_decision_name(rs, i), "status");
   ck_assert_int_eq(elig_ruleset_decision_type(rs, i), ELIG_TYPE_TEXT);
   ck_assert_int_eq(elig_ruleset_decision_index(rs, "statut", &i), ELIG_ENOTFOUND);
-  ck_assert_uint_eq(elig_ruleset_flag_count(rs), 5);
+  ck_assert_uint_eq(elig_ruleset_flag_count(rs), 6);
   ck_assert_str_eq(elig_ruleset_flag_name(rs, 0), "unstable_exited");
   ck_assert_str_eq(elig_ruleset_flag_severity(rs, 0), "high");
   ck_assert_ptr_nonnull(elig_ruleset_flag_reason(rs, 0));
@@ -107,7 +107,7 @@ START_TEST(test_api_compile_file)
   ck_assert_str_eq(elig_ruleset_aggregate_name(rs, 0), "village");
   ck_assert_str_eq(elig_ruleset_column_name(rs, 2), "per_capita");
   ck_assert_int_eq(elig_ruleset_column_type(rs, 2), ELIG_TYPE_MONEY);
-  ck_assert_str_eq(elig_ruleset_csv_header(rs), "hh_id,year,per_capita,status,flags\n");
+  ck_assert_str_eq(elig_ruleset_csv_header(rs), "hh_id,year,per_capita,status,flags,monitoring\n");
   elig_ruleset_free(rs);
 }
 END_TEST
@@ -285,9 +285,9 @@ START_TEST(test_api_eval_json)
   ck_assert_str_eq(elig_result_key(r), "t1/2020");
   ck_assert_str_eq(elig_result_format(r, ELIG_FORMAT_JSON, NULL),
                    "{\"hh_id\":\"t1\",\"year\":2020,\"per_capita\":4000.01,"
-                   "\"status\":\"exit_eligible\",\"flags\":[]}\n");
+                   "\"status\":\"exit_eligible\",\"flags\":[],\"monitoring\":\"not_monitored\"}\n");
   ck_assert_str_eq(elig_result_format(r, ELIG_FORMAT_CSV, NULL),
-                   "t1,2020,4000.01,exit_eligible,\n");
+                   "t1,2020,4000.01,exit_eligible,,not_monitored\n");
   /* 16000.01 / 4 -> 4000.00, not above the line; the household stays poor */
   household(buf, sizeof buf, "\"16000.01\"", 4, NULL);
   ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_OK);
@@ -359,9 +359,10 @@ START_TEST(test_api_result_texts_and_errors)
   ck_assert_int_eq(elig_eval_json(ctx, buf, strlen(buf), &r), ELIG_OK);
   const char *json = elig_result_format(r, ELIG_FORMAT_JSON, NULL);
   const char *csv = elig_result_format(r, ELIG_FORMAT_CSV, NULL);
-  ck_assert_str_eq(json, "{\"hh_id\":\"t1\",\"year\":2020,\"per_capita\":4000.01,"
-                         "\"status\":\"exit_eligible\",\"flags\":[]}\n");
-  ck_assert_str_eq(csv, "t1,2020,4000.01,exit_eligible,\n");
+  ck_assert_str_eq(json,
+                   "{\"hh_id\":\"t1\",\"year\":2020,\"per_capita\":4000.01,"
+                   "\"status\":\"exit_eligible\",\"flags\":[],\"monitoring\":\"not_monitored\"}\n");
+  ck_assert_str_eq(csv, "t1,2020,4000.01,exit_eligible,,not_monitored\n");
 
   ck_assert_int_eq(elig_eval_json(ctx, "{", 1, &r), ELIG_EREJECT);
   size_t members, dibao;
@@ -661,8 +662,9 @@ START_TEST(test_api_aggregates_merge)
   /* reading the groups empties them */
   ck_assert_int_eq(elig_ctx_aggregates(all, ELIG_FORMAT_CSV, &text, &len), ELIG_OK);
   ck_assert_str_eq(text, "# aggregate village\nvillage_code,year,households,population,"
-                         "poor_population,incidence,exit\n\n# aggregate county\ncounty_code,year,"
-                         "households,population,poor_population,incidence,exit\n");
+                         "poor_population,incidence,exit,monitored\n\n# aggregate county\n"
+                         "county_code,year,households,population,poor_population,incidence,exit,"
+                         "monitored\n");
   ck_assert_int_eq(elig_ctx_merge_aggregates(a, a), ELIG_EINVAL);
   elig_ctx_free(all);
   elig_ctx_free(a);
