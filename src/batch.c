@@ -703,9 +703,12 @@ static bool write_aggregates(batch *b)
 
 /* ---------------------------------------------------------------- history */
 
-static void history_result(void *arg, const step *s, wbuf *out)
+static void history_result(void *arg, const step *s, const char *name, const split_record *r,
+                           wbuf *out)
 {
   const batch *b = arg;
+  (void)name;
+  (void)r;
   write_record(out, b->P, s->ctx, b->o->format, b->o->explain);
 }
 
@@ -739,7 +742,10 @@ static void evaluate_history(batch *b, const elig_input *inputs, size_t ninputs,
   step **steps = mem_calloc(b->nworkers, sizeof *steps);
   const char **names = mem_calloc(ninputs + 1, sizeof *names);
   uint64_t rejected = 0;
-  hrun_format fmt = {.arg = b, .result = history_result, .reject = history_reject};
+  hrun_format fmt = {.arg = b,
+                     .result_stream = ELIG_STREAM_RESULTS,
+                     .result = history_result,
+                     .reject = history_reject};
   if (!steps || !names) {
     b->nomem = true;
   } else {

@@ -23,6 +23,8 @@
 #include "diff.h"
 #include "diff_data.h"
 #include "feed.h"
+#include "hist.h"
+#include "hrun.h"
 #include "mem.h"
 #include "split.h"
 #include "step.h"
@@ -53,7 +55,9 @@ typedef struct {
   const elig_program *P;
   const char *label;   /* "old" or "new" */
   step step;           /* its evaluation, aggregates included */
-  rec_header header;   /* the current CSV file's mapping */
+  rec_header *headers; /* per input: its CSV file's mapping (kept for a run over history) */
+  rec_header *header;  /* the current file's */
+  hist_chain chain;    /* with history: the household followed (hist.h) */
   rec_unknown unknown; /* JSON keys that are no field */
   bool ok;             /* the current record was accepted */
   char why[512];       /* else why not */
@@ -77,7 +81,13 @@ typedef struct {
   wbuf lbuf;   /* list text not yet written */
   wbuf logbuf; /* messages not yet written */
   bool read_failed, write_failed, nomem, canceled;
-  uint64_t seq; /* records in input order, for first() */
+  uint64_t seq;   /* records in input order, for first() */
+  uint32_t input; /* the input being read */
+  /* Rule sets following households over the years: the records either side can read are
+   * kept (hrun_entry) and compared once all are read, household by household, each year
+   * after the one before on both sides. */
+  bool history;
+  wbuf entries;
 } diff;
 
 /* Writes what the list and the messages hold. */
@@ -604,7 +614,7 @@ static size_t record_key(const diff *d, const split_record *r, char *buf, size_t
     size_t len;
     if (k && n + 1 < size)
       buf[n++] = '/';
-    step_key_part(&s->step, &s->header, r, k, &text, &len);
+    step_key_part(&s->step, s->header, r, k, &text, &len);
     if (n + len + 1 < size) {
       memcpy(buf + n, text, len);
       n += len;
@@ -618,7 +628,7 @@ static void judge_side(diff *d, side *s, const split_record *r)
 {
   step_why why;
   char text[sizeof s->why];
-  switch (step_record(&s->step, &s->header, r, d->seq, &s->unknown, &why)) {
+  switch (step_record(&s->step, s->header, r, d->seq, &s->unknown, &why)) {
   case STEP_OK: s->ok = true; return;
   case STEP_REJECTED: snprintf(s->why, sizeof s->why, "%s", why.reject.message); break;
   case STEP_FAILED:
@@ -629,14 +639,33 @@ static void judge_side(diff *d, side *s, const split_record *r)
   s->ok = false;
 }
 
-static void one_record(diff *d, const char *name, const split_record *r)
+/* Side s's verdict on record r, which is the next of its household (history): typed, then
+ * evaluated after the household's year before, or rejected as a duplicate. */
+static void judge_side_in_history(diff *d, side *s, const split_record *r, uint64_t ord,
+                                  const char *where)
+{
+  step_why why;
+  char text[sizeof s->why];
+  step_result res = step_type(&s->step, s->header, r, &s->unknown, &why);
+  if (res == STEP_OK && s->P->order_field != PROG_NONE)
+    res = hist_begin(&s->chain, &s->step, where, &why);
+  if (res == STEP_OK)
+    res = step_evaluate(&s->step, ord, &why);
+  if (res == STEP_OK && s->P->order_field != PROG_NONE)
+    res = hist_accept(&s->chain, &s->step, &why);
+  s->ok = res == STEP_OK;
+  if (res == STEP_REJECTED)
+    snprintf(s->why, sizeof s->why, "%s", why.reject.message);
+  else if (res == STEP_FAILED)
+    snprintf(s->why, sizeof s->why, "%s", step_failure_text(&s->step, &why, text, sizeof text));
+  else if (res == STEP_NO_MEMORY)
+    d->nomem = true;
+}
+
+/* What is done with a record once both sides judged it. */
+static void settle_record(diff *d, const char *name, const split_record *r, bool parsed)
 {
   char key[256];
-  d->st->records++;
-  bool parsed = r->format == INPUT_CSV ? r->csv->error == CSV_OK : r->json != NULL;
-  for (int k = 0; k < 2; k++)
-    judge_side(d, &d->s[k], r);
-  d->seq++;
   if (!parsed && !d->s[0].ok && !d->s[1].ok) {
     /* neither side could read it: one reason, said once (the old side's words) */
     reject_both(d, name, r->line, d->s[0].why);
@@ -649,6 +678,16 @@ static void one_record(diff *d, const char *name, const split_record *r)
   }
   if (needs_key)
     settle(d, name, r->line, key, record_key(d, r, key, sizeof key));
+}
+
+static void one_record(diff *d, const char *name, const split_record *r)
+{
+  d->st->records++;
+  bool parsed = r->format == INPUT_CSV ? r->csv->error == CSV_OK : r->json != NULL;
+  for (int k = 0; k < 2; k++)
+    judge_side(d, &d->s[k], r);
+  d->seq++;
+  settle_record(d, name, r, parsed);
 }
 
 /* ---------------------------------------------------------------- reading */
@@ -676,18 +715,19 @@ static feed_header reading_header(void *arg, const char *name, uint64_t line, co
   bool is_record = true;
   for (int k = 0; k < 2; k++) {
     side *s = &d->s[k];
-    rec_header_fini(&s->header);
-    if (rec_header_init(&s->header, s->P, r, error, sizeof error, unknown[k], sizeof unknown[k])) {
+    s->header = &s->headers[d->input];
+    rec_header_fini(s->header);
+    if (rec_header_init(s->header, s->P, r, error, sizeof error, unknown[k], sizeof unknown[k])) {
       is_record = false;
       continue;
     }
-    if (s->header.no_memory)
+    if (s->header->no_memory)
       return FEED_HEADER_NO_MEMORY;
     wbuf_printf(&d->logbuf,
                 "%s:%llu: error: %s (%s rules); every record of the file is "
                 "rejected by them\n",
                 name, (unsigned long long)line, error, s->label);
-    is_record = is_record && s->header.first_line_is_record;
+    is_record = is_record && s->header->first_line_is_record;
     unknown[k][0] = '\0';
   }
   for (int k = 0; k < 2; k++) {
@@ -705,6 +745,25 @@ static feed_header reading_header(void *arg, const char *name, uint64_t line, co
   return is_record ? FEED_HEADER_IS_RECORD : FEED_HEADER_OK;
 }
 
+/* With history: a record either side can type is kept for later (true); one neither can is
+ * judged now (false). */
+static bool keep_record(diff *d, const split_record *r)
+{
+  for (int k = 0; k < 2; k++) {
+    side *s = &d->s[k];
+    step_why why;
+    step_result res = step_type(&s->step, s->header, r, &s->unknown, &why);
+    if (res == STEP_NO_MEMORY)
+      d->nomem = true;
+    if (res != STEP_OK)
+      continue;
+    hrun_entry(&d->entries, &s->step, d->seq++, r, d->input);
+    d->nomem |= d->entries.failed;
+    return true;
+  }
+  return false;
+}
+
 static void reading_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_lines)
 {
   reading *rd = arg;
@@ -712,6 +771,8 @@ static void reading_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_
   split_record r;
   split_begin(&d->split, rd->fmt, c, skip, skip_lines);
   while (split_next(&d->split, &r) && !d->nomem) {
+    if (d->history && keep_record(d, &r))
+      continue;
     one_record(d, rd->name, &r);
     if (d->lbuf.len >= LIST_FLUSH)
       flush(d);
@@ -767,20 +828,81 @@ static void read_input(diff *d, const elig_input *in)
     d->nomem = true;
 }
 
+/* ---------------------------------------------------------------- with history */
+
+/* Households in the order of their link (hh_id), each in the order of its years, a
+ * household-year's records in input order: the list and the messages come out in that
+ * order, the same whatever the order of the register. */
+static int by_link(const void *pa, const void *pb)
+{
+  const hrun_rec *a = *(const hrun_rec *const *)pa, *b = *(const hrun_rec *const *)pb;
+  size_t n = a->link_len < b->link_len ? a->link_len : b->link_len;
+  int c = memcmp(hrun_rec_link(a), hrun_rec_link(b), n);
+  if (c || a->link_len != b->link_len)
+    return c ? c : a->link_len < b->link_len ? -1 : 1;
+  if (a->year != b->year)
+    return a->year < b->year ? -1 : 1;
+  return a->ord < b->ord ? -1 : a->ord > b->ord;
+}
+
+static void compare_history(diff *d, const elig_input *inputs)
+{
+  uint64_t n = 0;
+  for (size_t off = 0; off < d->entries.len; off += ((hrun_rec *)(d->entries.p + off))->size)
+    n++;
+  hrun_rec **order = mem_calloc(n + 1, sizeof *order);
+  if (!order) {
+    d->nomem = true;
+    return;
+  }
+  n = 0;
+  for (size_t off = 0; off < d->entries.len; off += ((hrun_rec *)(d->entries.p + off))->size)
+    order[n++] = (hrun_rec *)(d->entries.p + off);
+  qsort(order, n, sizeof *order, by_link);
+  for (uint64_t i = 0; i < n && !d->nomem && !d->write_failed; i++) {
+    const hrun_rec *e = order[i];
+    const char *name = inputs[e->input].name ? inputs[e->input].name : "-";
+    char where[512];
+    split_record r;
+    input_chunk c = {.data = hrun_rec_raw(e), .len = e->raw_len, .first_line = e->line};
+    snprintf(where, sizeof where, "%s:%llu", name, (unsigned long long)e->line);
+    split_begin(&d->split, (input_format)e->format, &c, 0, 0);
+    if (!split_next(&d->split, &r))
+      continue; /* not reached: it was a record when it was read */
+    d->st->records++;
+    for (int k = 0; k < 2; k++) {
+      d->s[k].header = &d->s[k].headers[e->input];
+      judge_side_in_history(d, &d->s[k], &r, e->ord, where);
+    }
+    settle_record(d, name, &r, true);
+    if (d->lbuf.len >= LIST_FLUSH)
+      flush(d);
+  }
+  flush(d);
+  mem_free(order);
+}
+
 /* ---------------------------------------------------------------- the diff */
 
-static bool side_init(side *s, const elig_program *P, const char *label, int32_t as_of)
+static bool side_init(side *s, const elig_program *P, const char *label, int32_t as_of,
+                      size_t ninputs)
 {
   memset(s, 0, sizeof *s);
   s->P = P;
   s->label = label;
-  return step_init(&s->step, P, as_of, true);
+  hist_init(&s->chain);
+  s->headers = mem_calloc(ninputs + 1, sizeof *s->headers);
+  s->header = s->headers;
+  return s->headers && step_init(&s->step, P, as_of, true);
 }
 
-static void side_fini(side *s)
+static void side_fini(side *s, size_t ninputs)
 {
   step_fini(&s->step);
-  rec_header_fini(&s->header);
+  for (size_t i = 0; s->headers && i <= ninputs; i++)
+    rec_header_fini(&s->headers[i]);
+  mem_free(s->headers);
+  hist_fini(&s->chain);
 }
 
 /* Whether both rule sets ignored the same keys, so that one warning says it for both. */
@@ -853,18 +975,23 @@ elig_status diff_run(const elig_program *old_p, const elig_program *new_p, const
   memset(st, 0, sizeof *st);
   split_init(&d.split);
   input_chunk_init(&d.chunk);
-  bool ready = side_init(&d.s[0], old_p, "old", o->as_of) &&
-               side_init(&d.s[1], new_p, "new", o->as_of) && build_maps(&d);
+  bool ready = side_init(&d.s[0], old_p, "old", o->as_of, ninputs) &&
+               side_init(&d.s[1], new_p, "new", o->as_of, ninputs) && build_maps(&d);
   d.ks = d.s[0].P->nkeys ? 0 : 1;
   if (!ready) {
     d.nomem = true;
   } else {
     if (o->list)
       list_header(&d);
+    d.history = old_p->order_field != PROG_NONE || new_p->order_field != PROG_NONE;
     for (size_t i = 0; i < ninputs && !d.write_failed && !d.nomem && !d.canceled && !d.read_failed;
-         i++)
+         i++) {
+      d.input = (uint32_t)i;
       read_input(&d, &inputs[i]);
+    }
     flush(&d);
+    if (d.history && !d.read_failed && !d.write_failed && !d.nomem && !d.canceled)
+      compare_history(&d, inputs);
     if (!d.read_failed && !d.write_failed && !d.nomem && !d.canceled)
       agg_ok = compare_aggregates(&d);
     flush(&d);
@@ -876,12 +1003,13 @@ elig_status diff_run(const elig_program *old_p, const elig_program *new_p, const
     write_report(&d);
   for (int k = 0; k < 2; k++)
     if (d.s[k].P)
-      side_fini(&d.s[k]);
+      side_fini(&d.s[k], ninputs);
   free_maps(&d);
   split_fini(&d.split);
   input_chunk_fini(&d.chunk);
   wbuf_free(&d.lbuf);
   wbuf_free(&d.logbuf);
+  wbuf_free(&d.entries);
   if (d.nomem)
     return ELIG_ENOMEM;
   if (d.canceled)

@@ -55,12 +55,17 @@ static bool same_household(const hist_chain *h)
          memcmp(h->link.p, h->scratch.p, h->link.len) == 0;
 }
 
-bool hist_begin(hist_chain *h, step *s, const char *where, step_why *why)
+step_result hist_begin(hist_chain *h, step *s, const char *where, step_why *why)
 {
   const elig_program *P = s->P;
   int64_t year = hist_year(P, s->ctx);
   h->scratch.len = 0;
   hist_link(P, s->ctx, &h->scratch);
+  if (h->scratch.failed) {
+    /* the link is incomplete: no household could be told from another */
+    wbuf_free(&h->scratch);
+    return STEP_NO_MEMORY;
+  }
   bool same = same_household(h);
   if (same && year == h->year) {
     const char *field = prog_main_record(P)->fields[P->key_fields[0]].name;
@@ -73,7 +78,7 @@ bool hist_begin(hist_chain *h, step *s, const char *where, step_why *why)
     snprintf(why->reject.field, sizeof why->reject.field, "%s", field);
     why->reject.value[0] = '\0';
     why->reject.json_column = 0;
-    return false;
+    return STEP_REJECTED;
   }
   bool prev = same && year == h->year + 1;
   vm_set_previous(s->ctx, prev ? h->kept.p : NULL, prev ? h->kept.len : 0);
@@ -82,15 +87,17 @@ bool hist_begin(hist_chain *h, step *s, const char *where, step_why *why)
     h->have = false;
   }
   snprintf(h->pending_where, sizeof h->pending_where, "%s", where ? where : "");
-  return true;
+  return STEP_OK;
 }
 
 step_result hist_accept(hist_chain *h, step *s, step_why *why)
 {
   h->next_kept.len = 0;
   vm_status st = vm_remember(s->ctx, &h->next_kept);
-  if (st == VM_ERR_NO_MEMORY)
+  if (st == VM_ERR_NO_MEMORY) {
+    wbuf_free(&h->next_kept);
     return STEP_NO_MEMORY;
+  }
   if (st != VM_OK)
     return step_failed(s, st, why);
   wbuf t = h->kept;
@@ -99,8 +106,11 @@ step_result hist_accept(hist_chain *h, step *s, step_why *why)
   if (!same_household(h)) {
     h->link.len = 0;
     wbuf_put(&h->link, h->scratch.p, h->scratch.len);
-    if (h->link.failed)
+    if (h->link.failed) {
+      wbuf_free(&h->link);
+      h->have = false;
       return STEP_NO_MEMORY;
+    }
   }
   h->have = true;
   h->year = hist_year(s->P, s->ctx);

@@ -38,10 +38,11 @@ void hist_fini(hist_chain *h);
 void hist_link(const elig_program *P, const vm_ctx *ctx, wbuf *out);
 int64_t hist_year(const elig_program *P, const vm_ctx *ctx);
 
-/* Before evaluating the record typed in s (found at `where`, "file.csv:12", or NULL): false
- * when it repeats the household-year last accepted (why says so: E0630); otherwise gives the
- * context what the household's record of the year before kept, or no previous record. */
-bool hist_begin(hist_chain *h, step *s, const char *where, step_why *why);
+/* Before evaluating the record typed in s (found at `where`, "file.csv:12", or NULL):
+ * STEP_REJECTED when it repeats the household-year last accepted (why says so: E0630);
+ * otherwise STEP_OK, the context given what the household's record of the year before kept,
+ * or no previous record; STEP_NO_MEMORY. */
+step_result hist_begin(hist_chain *h, step *s, const char *where, step_why *why);
 
 /* After the record was evaluated: it is the household's last accepted record, and keeps
  * its values for the next year's.  STEP_OK, STEP_FAILED (a value it keeps failed: the record

@@ -16,18 +16,7 @@
 #include "mem.h"
 #include "split.h"
 
-typedef struct {
-  uint32_t size;     /* the whole entry, header, link and raw text, rounded up to 8 */
-  uint32_t link_len; /* bytes of the link after the header */
-  uint64_t hash;     /* of the link: most comparisons stop there */
-  int64_t year;
-  uint64_t ord; /* its place in input order */
-  uint64_t line;
-  uint32_t input;
-  uint32_t raw_len;
-  uint32_t format; /* input_format */
-  uint32_t index;  /* its number among the entries, set when they are indexed */
-} entry;
+typedef hrun_rec entry;
 
 /* What evaluating an entry gave: an item in a thread's buffer. */
 typedef struct {
@@ -135,12 +124,12 @@ bool hrun_add(hrun *h, wbuf *entries, wbuf *items)
 
 static const char *link_of(const entry *e)
 {
-  return (const char *)(e + 1);
+  return hrun_rec_link(e);
 }
 
 static const char *raw_of(const entry *e)
 {
-  return link_of(e) + e->link_len;
+  return hrun_rec_raw(e);
 }
 
 static bool same_link(const entry *a, const entry *b)
@@ -220,29 +209,35 @@ static void *evaluate_share(void *arg)
   hist_chain chain;
   split_init(&sp);
   hist_init(&chain);
+  bool wanted = true;
   for (uint64_t k = sh->from; k < sh->to && !sh->nomem; k++) {
     const entry *e = h->sorted[k];
+    outcome *o = &h->out[e->index];
+    o->thread = sh->thread;
+    o->off = out->len;
+    o->len = 0;
+    if (sh->fmt->wanted && (k == sh->from || !same_link(h->sorted[k - 1], e)))
+      wanted = sh->fmt->wanted(sh->fmt->arg, link_of(e), e->link_len);
+    if (!wanted)
+      continue;
     split_record r;
     step_why why;
     char where[96];
     snprintf(where, sizeof where, "%s:%llu", sh->names[e->input], (unsigned long long)e->line);
     step_result res = retype(sh, &sp, e, &r, &why);
-    if (res == STEP_OK && !hist_begin(&chain, sh->s, where, &why))
-      res = STEP_REJECTED;
+    if (res == STEP_OK)
+      res = hist_begin(&chain, sh->s, where, &why);
     if (res == STEP_OK)
       res = step_evaluate(sh->s, e->ord, &why);
     if (res == STEP_OK)
       res = hist_accept(&chain, sh->s, &why);
-    outcome *o = &h->out[e->index];
-    o->thread = sh->thread;
-    o->off = out->len;
     if (res == STEP_NO_MEMORY) {
       sh->nomem = true;
       break;
     }
     if (res == STEP_OK) {
-      o->stream = ELIG_STREAM_RESULTS;
-      sh->fmt->result(sh->fmt->arg, sh->s, out);
+      o->stream = sh->fmt->result_stream;
+      sh->fmt->result(sh->fmt->arg, sh->s, sh->names[e->input], &r, out);
     } else {
       sh->rejected++;
       rej.len = log.len = 0;
@@ -338,7 +333,8 @@ bool hrun_write(hrun *h, bool (*write)(void *arg, elig_stream s, const char *tex
       i_off += sizeof *it + round8(it->len);
     } else {
       const outcome *o = &h->out[e->index];
-      ok = write(arg, (elig_stream)o->stream, h->thread_out[o->thread].p + o->off, o->len);
+      ok = o->len == 0 ||
+           write(arg, (elig_stream)o->stream, h->thread_out[o->thread].p + o->off, o->len);
       e_off += e->size;
     }
     if (!ok)

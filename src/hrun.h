@@ -29,11 +29,38 @@
 
 typedef struct hrun hrun;
 
+/* An entry as hrun_entry writes it: this header, then the link and the raw text; entries
+ * follow each other in a buffer, `size` bytes apart (a multiple of 8). */
+typedef struct {
+  uint32_t size;     /* the whole entry, header, link and raw text, rounded up to 8 */
+  uint32_t link_len; /* bytes of the link after the header */
+  uint64_t hash;     /* of the link: most comparisons stop there */
+  int64_t year;
+  uint64_t ord; /* its place in input order */
+  uint64_t line;
+  uint32_t input;
+  uint32_t raw_len;
+  uint32_t format; /* input_format */
+  uint32_t index;  /* its number among the entries, set when they are indexed */
+} hrun_rec;
+
+static inline const char *hrun_rec_link(const hrun_rec *e)
+{
+  return (const char *)(e + 1);
+}
+static inline const char *hrun_rec_raw(const hrun_rec *e)
+{
+  return hrun_rec_link(e) + e->link_len;
+}
+
 /* How a result or a rejection is written (batch.c's formats, which hrun does not know). */
 typedef struct {
   void *arg;
-  /* The result of the record evaluated in s, appended to out. */
-  void (*result)(void *arg, const step *s, wbuf *out);
+  elig_stream result_stream; /* where results go (ELIG_STREAM_RESULTS for a run) */
+  /* Whether the household whose link (hist_link) is given is evaluated at all; NULL: all. */
+  bool (*wanted)(void *arg, const char *link, size_t len);
+  /* The result of the record evaluated in s (r as cut from file `name`), appended to out. */
+  void (*result)(void *arg, const step *s, const char *name, const split_record *r, wbuf *out);
   /* A record rejected while evaluated (a duplicate, a rule that failed): its reject row on
    * rej or its message on log.  name and h are its file's; failed: a rule failed (why->vm),
    * else why->reject says why. */

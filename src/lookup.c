@@ -11,6 +11,8 @@
 #include "batch.h"
 #include "explain.h"
 #include "feed.h"
+#include "hist.h"
+#include "hrun.h"
 #include "lookup.h"
 #include "mem.h"
 #include "split.h"
@@ -30,6 +32,14 @@ typedef struct {
   const char *name;
   wbuf out, log;
   bool write_failed, nomem;
+  /* A rule set following households over the years: every record is kept (hrun.c), and
+   * the households of the records that match are evaluated once the register is read, each
+   * record after its year before. */
+  hrun *hist;
+  rec_header *headers; /* per input */
+  const char **names;
+  uint32_t input;
+  wbuf entries, wanted; /* the matching households' links, each as a length and bytes */
 } finding;
 
 /* Whether the typed record holds the values asked for. */
@@ -100,13 +110,30 @@ static feed_header finding_header(void *arg, const char *name, uint64_t line, co
 {
   finding *f = arg;
   char error[512], unknown[512];
-  rec_header_fini(&f->header);
-  if (rec_header_init(&f->header, f->P, r, error, sizeof error, unknown, sizeof unknown))
+  rec_header *h = f->hist ? &f->headers[f->input] : &f->header;
+  rec_header_fini(h);
+  if (rec_header_init(h, f->P, r, error, sizeof error, unknown, sizeof unknown))
     return FEED_HEADER_OK;
-  if (f->header.no_memory)
+  if (h->no_memory)
     return FEED_HEADER_NO_MEMORY;
   wbuf_printf(&f->log, "%s:%llu: error: %s\n", name, (unsigned long long)line, error);
   return FEED_HEADER_REFUSED;
+}
+
+/* With history: the record is kept for later, and its household wanted when it matches. */
+static void keep(finding *f, const split_record *r)
+{
+  hrun_entry(&f->entries, &f->step, f->stats->records, r, f->input);
+  if (matches(f)) {
+    size_t at = f->wanted.len;
+    uint32_t len = 0;
+    wbuf_put(&f->wanted, (const char *)&len, sizeof len);
+    hist_link(f->P, f->step.ctx, &f->wanted);
+    len = (uint32_t)(f->wanted.len - at - sizeof len);
+    if (!f->wanted.failed)
+      memcpy(f->wanted.p + at, &len, sizeof len);
+  }
+  f->nomem |= f->entries.failed || f->wanted.failed;
 }
 
 static void finding_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_lines)
@@ -117,9 +144,12 @@ static void finding_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_
   split_begin(&f->split, f->split.format, c, skip, skip_lines);
   while (split_next(&f->split, &r) && !f->nomem && !f->write_failed) {
     f->stats->records++;
-    step_result res = step_type(&f->step, &f->header, &r, &f->unknown, &why);
+    const rec_header *h = f->hist ? &f->headers[f->input] : &f->header;
+    step_result res = step_type(&f->step, h, &r, &f->unknown, &why);
     if (res == STEP_NO_MEMORY)
       f->nomem = true;
+    else if (res == STEP_OK && f->hist)
+      keep(f, &r);
     else if (res == STEP_OK && matches(f))
       explain_one(f, r.line);
   }
@@ -136,6 +166,92 @@ static bool finding_stop(void *arg)
 {
   finding *f = arg;
   return f->nomem || f->write_failed;
+}
+
+/* ---------------------------------------------------------------- with history */
+
+static bool household_wanted(void *arg, const char *link, size_t len)
+{
+  const finding *f = arg;
+  for (size_t at = 0; at < f->wanted.len;) {
+    uint32_t n;
+    memcpy(&n, f->wanted.p + at, sizeof n);
+    if (n == len && memcmp(f->wanted.p + at + sizeof n, link, len) == 0)
+      return true;
+    at += sizeof n + n;
+  }
+  return false;
+}
+
+/* A record of a wanted household, evaluated after its year before: explained when it is one
+ * of those asked for. */
+static void history_explain(void *arg, const step *s, const char *name, const split_record *r,
+                            wbuf *out)
+{
+  finding *f = arg;
+  char where[512], key[256];
+  (void)s;
+  if (!matches(f))
+    return;
+  write_record_key(f->P, f->step.ctx, key, sizeof key);
+  snprintf(where, sizeof where, "%s:%llu", name, (unsigned long long)r->line);
+  if (f->stats->written && !f->o->json)
+    wbuf_puts(out, "\n");
+  vm_status st = explain_record(f->P, f->step.ctx, where, key, f->o->json, out);
+  if (st == VM_ERR_NO_MEMORY) {
+    f->nomem = true;
+  } else if (st != VM_OK) {
+    char at[256];
+    prog_where(f->P, vm_error_pc(f->step.ctx), at, sizeof at);
+    wbuf_printf(out, "%s: the record cannot be evaluated: %s at %s\n", where, vm_status_str(st),
+                at);
+  }
+  f->stats->written++;
+}
+
+static void history_rejected(void *arg, const step *s, const char *name, const rec_header *h,
+                             const split_record *r, const step_why *why, bool failed, wbuf *rej,
+                             wbuf *log)
+{
+  finding *f = arg;
+  char reason[sizeof(rec_reject) + 32];
+  (void)h;
+  (void)rej;
+  if (!matches(f))
+    return;
+  if (failed)
+    step_failure_text(s, why, reason, sizeof reason);
+  wbuf_printf(log, "%s:%llu: the record %s: %s\n", name, (unsigned long long)r->line,
+              failed ? "cannot be evaluated" : "is rejected",
+              failed ? reason : why->reject.message);
+  f->stats->written++;
+}
+
+static bool history_write(void *arg, elig_stream stream, const char *text, size_t len)
+{
+  finding *f = arg;
+  if (!f->write_failed && len && !f->io->write(f->io->arg, stream, text, len))
+    f->write_failed = true;
+  return !f->write_failed;
+}
+
+/* The register read: the wanted households' records, each after its year before. */
+static void explain_history(finding *f)
+{
+  wbuf none = {0};
+  uint64_t rejected;
+  step *steps[1] = {&f->step};
+  hrun_format fmt = {.arg = f,
+                     .result_stream = ELIG_STREAM_REPORT,
+                     .wanted = household_wanted,
+                     .result = history_explain,
+                     .reject = history_rejected};
+  if (!hrun_add(f->hist, &f->entries, &none) ||
+      !hrun_evaluate(f->hist, steps, 1, f->headers, f->names, &fmt, &rejected)) {
+    f->nomem = true;
+    return;
+  }
+  hrun_write(f->hist, history_write, f);
 }
 
 /* The field each match names, looked up once. */
@@ -167,12 +283,30 @@ elig_status lookup_explain(const elig_program *P, const lookup_options *o, const
   };
   if (!match_fields(&f) || !step_init(&f.step, P, o->as_of, false))
     f.nomem = true;
+  if (P->order_field != PROG_NONE && !f.nomem) {
+    f.hist = hrun_new(P);
+    f.headers = mem_calloc(ninputs + 1, sizeof *f.headers);
+    f.names = mem_calloc(ninputs + 1, sizeof *f.names);
+    f.nomem = !f.hist || !f.headers || !f.names;
+  }
   for (size_t i = 0; i < ninputs && st == FEED_OK && !f.nomem && !f.write_failed; i++) {
     f.name = inputs[i].name ? inputs[i].name : "-";
+    f.input = (uint32_t)i;
+    if (f.names)
+      f.names[i] = f.name;
     f.split.format = feed_format(&inputs[i]);
     st = feed_input(&inputs[i], 0, io, &handler);
     flush(&f);
   }
+  if (f.hist && st == FEED_OK && !f.nomem && !f.write_failed)
+    explain_history(&f);
+  for (size_t i = 0; f.headers && i < ninputs; i++)
+    rec_header_fini(&f.headers[i]);
+  mem_free(f.headers);
+  mem_free(f.names);
+  hrun_free(f.hist);
+  wbuf_free(&f.entries);
+  wbuf_free(&f.wanted);
   step_fini(&f.step);
   rec_header_fini(&f.header);
   input_chunk_fini(&f.chunk);

@@ -244,8 +244,8 @@ static test_outcome run_steps(test_run_state *r)
   for (uint32_t k = 0; k < n && out != TEST_NO_MEMORY; k++) {
     uint32_t i = r->order[k];
     step_result res = type_given(r, i, &why);
-    if (res == STEP_OK && !hist_begin(&h, r->s, NULL, &why))
-      res = STEP_REJECTED;
+    if (res == STEP_OK)
+      res = hist_begin(&h, r->s, NULL, &why);
     if (res == STEP_OK)
       res = step_evaluate(r->s, 0, &why);
     if (res == STEP_OK)
