@@ -563,11 +563,15 @@ typedef struct elig_run_options {
   bool explain;             /* a last column naming the rule that decided each decision */
   bool show_values;         /* rejections quote the value at fault (personal data: off) */
   size_t chunk_bytes;       /* bytes read at a time; 0: 1 MiB */
+  size_t memory_limit;      /* a rule set following households over the years (`key hh_id
+                                 per year`) is run over the whole input before any result:
+                                 bytes of records and results kept in memory, the rest in
+                                 unnamed temporary files in $TMPDIR (else /tmp); 0: 256 MiB */
 } elig_run_options;
 
-#define ELIG_RUN_OPTIONS_INIT                                                         \
-  {                                                                                   \
-    sizeof(elig_run_options), ELIG_FORMAT_CSV, NULL, 0, false, false, false, false, 0 \
+#define ELIG_RUN_OPTIONS_INIT                                                            \
+  {                                                                                      \
+    sizeof(elig_run_options), ELIG_FORMAT_CSV, NULL, 0, false, false, false, false, 0, 0 \
   }
 
 /* Evaluates every record of the inputs, in order, and writes one result per record and then

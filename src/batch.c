@@ -7,6 +7,7 @@
  * started and the calling thread, which also reads and writes, makes the Nth whenever it
  * would wait.  Callbacks run only on the calling thread.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -703,12 +704,11 @@ static bool write_aggregates(batch *b)
 
 /* ---------------------------------------------------------------- history */
 
-static void history_result(void *arg, const step *s, const char *name, const split_record *r,
-                           wbuf *out)
+static void history_result(void *arg, const step *s, const char *name, uint64_t line, wbuf *out)
 {
   const batch *b = arg;
   (void)name;
-  (void)r;
+  (void)line;
   write_record(out, b->P, s->ctx, b->o->format, b->o->explain);
 }
 
@@ -734,38 +734,61 @@ static bool history_write(void *arg, elig_stream stream, const char *text, size_
   return true;
 }
 
+/* A temporary file of the run could not be made, written or read (a full disk): the run's
+ * outputs are incomplete. */
+static void spill_failed(batch *b)
+{
+  wbuf w = {0};
+  wbuf_puts(&w, "elig: cannot keep the records in a temporary file (TMPDIR, else /tmp): ");
+  wbuf_puts(&w, strerror(errno));
+  wbuf_puts(&w, "\n");
+  emit(b, ELIG_STREAM_MESSAGES, &w);
+  wbuf_free(&w);
+  b->write_failed = true;
+}
+
+/* Each household's records evaluated in the order of their years (hrun.h); false when the
+ * run cannot go on. */
+static bool evaluate_households(batch *b, const elig_input *inputs, size_t ninputs,
+                                const rec_header *headers, uint64_t *rejected)
+{
+  step **steps = mem_calloc(b->nworkers, sizeof *steps);
+  const char **names = mem_calloc(ninputs + 1, sizeof *names);
+  hrun_format fmt = {.arg = b,
+                     .result_stream = ELIG_STREAM_RESULTS,
+                     .result = history_result,
+                     .reject = history_reject};
+  bool ok = steps && names;
+  for (unsigned i = 0; ok && i < b->nworkers; i++)
+    steps[i] = &b->workers[i]->step;
+  for (size_t i = 0; ok && i < ninputs; i++)
+    names[i] = inputs[i].name ? inputs[i].name : "-";
+  ok = ok && hrun_evaluate(b->hist, steps, b->nworkers, headers, names, &fmt, rejected);
+  if (!ok && !hrun_failed_io(b->hist))
+    b->nomem = true;
+  mem_free(steps);
+  mem_free(names);
+  return ok;
+}
+
 /* The whole input read and typed: each household's records evaluated in the order of their
  * years, and everything written in input order (hrun.h). */
 static void evaluate_history(batch *b, const elig_input *inputs, size_t ninputs,
                              const rec_header *headers)
 {
-  step **steps = mem_calloc(b->nworkers, sizeof *steps);
-  const char **names = mem_calloc(ninputs + 1, sizeof *names);
   uint64_t rejected = 0;
-  hrun_format fmt = {.arg = b,
-                     .result_stream = ELIG_STREAM_RESULTS,
-                     .result = history_result,
-                     .reject = history_reject};
-  if (!steps || !names) {
-    b->nomem = true;
-  } else {
-    for (unsigned i = 0; i < b->nworkers; i++)
-      steps[i] = &b->workers[i]->step;
-    for (size_t i = 0; i < ninputs; i++)
-      names[i] = inputs[i].name ? inputs[i].name : "-";
-    if (!hrun_evaluate(b->hist, steps, b->nworkers, headers, names, &fmt, &rejected))
-      b->nomem = true;
-  }
-  if (!b->nomem) {
+  if (evaluate_households(b, inputs, ninputs, headers, &rejected)) {
     b->stats->rejected += rejected;
     b->stats->written = b->stats->records - b->stats->rejected;
     write_heads(b);
     hrun_write(b->hist, history_write, b);
-    if (b->io->progress)
-      b->io->progress(b->io->arg, b->stats);
   }
-  mem_free(steps);
-  mem_free(names);
+  if (hrun_failed_memory(b->hist))
+    b->nomem = true;
+  else if (hrun_failed_io(b->hist))
+    spill_failed(b);
+  else if (b->io->progress && !b->nomem)
+    b->io->progress(b->io->arg, b->stats);
 }
 
 elig_status batch_run(const elig_program *P, const batch_options *o, const elig_input *inputs,
@@ -774,7 +797,7 @@ elig_status batch_run(const elig_program *P, const batch_options *o, const elig_
   batch b = {.P = P, .o = o, .io = io, .stats = stats};
   memset(stats, 0, sizeof *stats);
   rec_header *headers = mem_calloc(ninputs + 1, sizeof *headers);
-  if (P->order_field != PROG_NONE && !(b.hist = hrun_new(P)))
+  if (P->order_field != PROG_NONE && !(b.hist = hrun_new(P, o->memory_limit)))
     b.nomem = true;
   bool started = headers && !b.nomem && start_workers(&b);
   bool agg_ok = true;
@@ -787,8 +810,9 @@ elig_status batch_run(const elig_program *P, const batch_options *o, const elig_
     stop_workers(&b);
     if (b.hist && !stopped(&b))
       evaluate_history(&b, inputs, ninputs, headers);
-    else if (b.hist && !b.nomem)
-      hrun_write(b.hist, history_write, &b); /* the messages of a run that stopped */
+    else if (b.hist && !b.nomem && !hrun_write(b.hist, history_write, &b) &&
+             hrun_failed_memory(b.hist))
+      b.nomem = true; /* the messages of a run that stopped */
     if (!stopped(&b)) {
       write_heads(&b);
       agg_ok = write_aggregates(&b);

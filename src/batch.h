@@ -32,6 +32,7 @@ typedef struct {
   bool explain;             /* the `why` column */
   bool show_values;         /* rejection messages quote the value at fault */
   size_t chunk_bytes;       /* 0: the reader's default */
+  size_t memory_limit;      /* a run over history: bytes kept in memory (0: 256 MiB) */
 } batch_options;
 
 /* elig_run's body (elig.h says what it does and returns). */

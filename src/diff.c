@@ -642,13 +642,13 @@ static void judge_side(diff *d, side *s, const split_record *r)
 /* Side s's verdict on record r, which is the next of its household (history): typed, then
  * evaluated after the household's year before, or rejected as a duplicate. */
 static void judge_side_in_history(diff *d, side *s, const split_record *r, uint64_t ord,
-                                  const char *where)
+                                  const char *name, uint64_t line)
 {
   step_why why;
   char text[sizeof s->why];
   step_result res = step_type(&s->step, s->header, r, &s->unknown, &why);
   if (res == STEP_OK && s->P->order_field != PROG_NONE)
-    res = hist_begin(&s->chain, &s->step, where, &why);
+    res = hist_begin(&s->chain, &s->step, name, line, &why);
   if (res == STEP_OK)
     res = step_evaluate(&s->step, ord, &why);
   if (res == STEP_OK && s->P->order_field != PROG_NONE)
@@ -862,17 +862,15 @@ static void compare_history(diff *d, const elig_input *inputs)
   for (uint64_t i = 0; i < n && !d->nomem && !d->write_failed; i++) {
     const hrun_rec *e = order[i];
     const char *name = inputs[e->input].name ? inputs[e->input].name : "-";
-    char where[512];
     split_record r;
     input_chunk c = {.data = hrun_rec_raw(e), .len = e->raw_len, .first_line = e->line};
-    snprintf(where, sizeof where, "%s:%llu", name, (unsigned long long)e->line);
     split_begin(&d->split, (input_format)e->format, &c, 0, 0);
     if (!split_next(&d->split, &r))
       continue; /* not reached: it was a record when it was read */
     d->st->records++;
     for (int k = 0; k < 2; k++) {
       d->s[k].header = &d->s[k].headers[e->input];
-      judge_side_in_history(d, &d->s[k], &r, e->ord, where);
+      judge_side_in_history(d, &d->s[k], &r, e->ord, name, e->line);
     }
     settle_record(d, name, &r, true);
     if (d->lbuf.len >= LIST_FLUSH)

@@ -55,7 +55,7 @@ static bool same_household(const hist_chain *h)
          memcmp(h->link.p, h->scratch.p, h->link.len) == 0;
 }
 
-step_result hist_begin(hist_chain *h, step *s, const char *where, step_why *why)
+step_result hist_begin(hist_chain *h, step *s, const char *name, uint64_t line, step_why *why)
 {
   const elig_program *P = s->P;
   int64_t year = hist_year(P, s->ctx);
@@ -69,9 +69,9 @@ step_result hist_begin(hist_chain *h, step *s, const char *where, step_why *why)
   bool same = same_household(h);
   if (same && year == h->year) {
     const char *field = prog_main_record(P)->fields[P->key_fields[0]].name;
-    char first[128] = "";
-    if (h->where[0])
-      snprintf(first, sizeof first, " (%s)", h->where);
+    char first[160] = "";
+    if (h->name)
+      snprintf(first, sizeof first, " (%.120s:%llu)", h->name, (unsigned long long)h->line);
     why->reject.code = DIAG_E_DUPLICATE_RECORD;
     diag_format(DIAG_E_DUPLICATE_RECORD, why->reject.message, sizeof why->reject.message, field,
                 (long long)year, first);
@@ -86,7 +86,8 @@ step_result hist_begin(hist_chain *h, step *s, const char *where, step_why *why)
     /* a new household: nothing of the one before may be read */
     h->have = false;
   }
-  snprintf(h->pending_where, sizeof h->pending_where, "%s", where ? where : "");
+  h->pending_name = name;
+  h->pending_line = line;
   return STEP_OK;
 }
 
@@ -114,6 +115,7 @@ step_result hist_accept(hist_chain *h, step *s, step_why *why)
   }
   h->have = true;
   h->year = hist_year(s->P, s->ctx);
-  memcpy(h->where, h->pending_where, sizeof h->where);
+  h->name = h->pending_name;
+  h->line = h->pending_line;
   return STEP_OK;
 }

@@ -20,13 +20,15 @@
 #include "wbuf.h"
 
 typedef struct {
-  wbuf link;              /* the linking fields of the household followed (hist_link) */
-  int64_t year;           /* the year of its last accepted record */
-  char where[96];         /* where that record is ("file.csv:12"), for a duplicate's message */
-  char pending_where[96]; /* where the record between hist_begin and hist_accept is */
-  bool have;              /* a record of the household was accepted */
-  wbuf kept;              /* what that record kept (vm_remember) */
-  wbuf scratch;           /* the link of the record being looked at; the next kept values */
+  wbuf link;                /* the linking fields of the household followed (hist_link) */
+  int64_t year;             /* the year of its last accepted record */
+  const char *name;         /* where that record is (its file and line), for a duplicate's */
+  uint64_t line;            /* message; name NULL: not said */
+  const char *pending_name; /* the same for the record between hist_begin and hist_accept */
+  uint64_t pending_line;
+  bool have;    /* a record of the household was accepted */
+  wbuf kept;    /* what that record kept (vm_remember) */
+  wbuf scratch; /* the link of the record being looked at; the next kept values */
   wbuf next_kept;
 } hist_chain;
 
@@ -38,11 +40,12 @@ void hist_fini(hist_chain *h);
 void hist_link(const elig_program *P, const vm_ctx *ctx, wbuf *out);
 int64_t hist_year(const elig_program *P, const vm_ctx *ctx);
 
-/* Before evaluating the record typed in s (found at `where`, "file.csv:12", or NULL):
+/* Before evaluating the record typed in s (at `line` of file `name`, which must outlive the
+ * chain; NULL: not said):
  * STEP_REJECTED when it repeats the household-year last accepted (why says so: E0630);
  * otherwise STEP_OK, the context given what the household's record of the year before kept,
  * or no previous record; STEP_NO_MEMORY. */
-step_result hist_begin(hist_chain *h, step *s, const char *where, step_why *why);
+step_result hist_begin(hist_chain *h, step *s, const char *name, uint64_t line, step_why *why);
 
 /* After the record was evaluated: it is the household's last accepted record, and keeps
  * its values for the next year's.  STEP_OK, STEP_FAILED (a value it keeps failed: the record

@@ -1,10 +1,18 @@
 /*
  * hrun.c -- a batch run over households followed through the years.  See hrun.h.
  *
- * An entry is a record typed once already: a fixed header (below), then its link and its raw
- * text.  The entries come in input order, so entry i's result goes in slot i and the items of
- * the reading (rejections, messages) merge with them by their place in the input order: no
- * result is sorted, only the entries' order of evaluation is.
+ * The entries are spread over NBUCKETS buckets by the hash of their household's link, so
+ * that a household's records are in one bucket and a bucket is small enough to sort and
+ * evaluate in cache.  Buckets are evaluated one at a time (threads take whole buckets): the
+ * bucket's entries are ordered by household and year, each record's typed image is loaded
+ * and evaluated through a history chain (hist.c), and the results, sorted back into input
+ * order, become the bucket's run.  Writing merges the runs and the items of the reading by
+ * their place in the input order.
+ *
+ * Memory: what the buckets and runs hold is counted against a budget; past it, every
+ * bucket's or run's bytes go on to an unnamed temporary file of its own (spill.h), so that
+ * the run's memory stays near the budget whatever the size of the register, and the disk
+ * does the rest with sequential reads and writes.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -14,18 +22,15 @@
 #include "hist.h"
 #include "hrun.h"
 #include "mem.h"
+#include "spill.h"
 #include "split.h"
+
+#define NBUCKETS 64
+#define DEFAULT_BUDGET ((size_t)256 << 20)
 
 typedef hrun_rec entry;
 
-/* What evaluating an entry gave: an item in a thread's buffer. */
-typedef struct {
-  uint32_t thread;
-  uint32_t stream; /* elig_stream */
-  uint64_t off;    /* in that thread's buffer */
-  uint64_t len;
-} outcome;
-
+/* An item: a result, a rejection or a message at its place in input order. */
 typedef struct {
   uint64_t ord;
   uint32_t stream;
@@ -34,19 +39,28 @@ typedef struct {
 
 struct hrun {
   const elig_program *P;
-  wbuf entries, items;
-  entry **sorted; /* the entries in the order they are evaluated */
+  size_t budget;
+  pthread_mutex_t lock; /* the memory count and spilling, while buckets are evaluated */
+  size_t in_memory;     /* bytes of buckets and runs not spilled */
+  spill buckets[NBUCKETS];
+  spill runs[NBUCKETS]; /* per bucket: its results, in input order */
+  wbuf items;           /* of the reading, in input order */
   uint64_t nentries;
-  outcome *out; /* per entry, in input order */
-  wbuf *thread_out;
-  unsigned nthreads;
+  bool evaluated, nomem, io_failed;
 };
 
-hrun *hrun_new(const elig_program *P)
+hrun *hrun_new(const elig_program *P, size_t budget)
 {
   hrun *h = mem_calloc(1, sizeof *h);
-  if (h)
-    h->P = P;
+  if (!h)
+    return NULL;
+  h->P = P;
+  h->budget = budget ? budget : DEFAULT_BUDGET;
+  pthread_mutex_init(&h->lock, NULL);
+  for (int b = 0; b < NBUCKETS; b++) {
+    spill_init(&h->buckets[b]);
+    spill_init(&h->runs[b]);
+  }
   return h;
 }
 
@@ -54,14 +68,23 @@ void hrun_free(hrun *h)
 {
   if (!h)
     return;
-  wbuf_free(&h->entries);
+  for (int b = 0; b < NBUCKETS; b++) {
+    spill_fini(&h->buckets[b]);
+    spill_fini(&h->runs[b]);
+  }
   wbuf_free(&h->items);
-  mem_free(h->sorted);
-  mem_free(h->out);
-  for (unsigned t = 0; h->thread_out && t < h->nthreads; t++)
-    wbuf_free(&h->thread_out[t]);
-  mem_free(h->thread_out);
+  pthread_mutex_destroy(&h->lock);
   mem_free(h);
+}
+
+bool hrun_failed_io(const hrun *h)
+{
+  return h->io_failed;
+}
+
+bool hrun_failed_memory(const hrun *h)
+{
+  return h->nomem;
 }
 
 /* FNV-1a: a household's link is a few bytes. */
@@ -80,13 +103,22 @@ static size_t round8(size_t n)
 
 void hrun_entry(wbuf *out, const step *s, uint64_t ord, const split_record *r, uint32_t input)
 {
+  static const char zeros[8];
   size_t start = out->len;
   entry e = {0};
   wbuf_put(out, (const char *)&e, sizeof e);
   hist_link(s->P, s->ctx, out);
+  size_t link_end = out->len;
+  vm_image(s->ctx, out);
+  size_t image_end = out->len;
+  wbuf_put(out, r->raw, r->rawlen);
+  size_t size = round8(out->len - start);
+  wbuf_put(out, zeros, size - (out->len - start));
   if (out->failed)
     return;
-  e.link_len = (uint32_t)(out->len - start - sizeof e);
+  e.size = (uint32_t)size;
+  e.link_len = (uint32_t)(link_end - start - sizeof e);
+  e.image_len = (uint32_t)(image_end - link_end);
   e.hash = hash_bytes(out->p + start + sizeof e, e.link_len);
   e.year = hist_year(s->P, s->ctx);
   e.ord = ord;
@@ -94,48 +126,67 @@ void hrun_entry(wbuf *out, const step *s, uint64_t ord, const split_record *r, u
   e.input = input;
   e.raw_len = (uint32_t)r->rawlen;
   e.format = (uint32_t)r->format;
-  wbuf_put(out, r->raw, r->rawlen);
-  static const char zeros[8];
-  size_t size = round8(out->len - start);
-  wbuf_put(out, zeros, size - (out->len - start));
-  e.size = (uint32_t)size;
-  if (!out->failed)
-    memcpy(out->p + start, &e, sizeof e);
+  memcpy(out->p + start, &e, sizeof e);
 }
 
 void hrun_item(wbuf *out, uint64_t ord, elig_stream stream, const char *text, size_t len)
 {
-  item it = {.ord = ord, .stream = (uint32_t)stream, .len = (uint32_t)len};
   static const char zeros[8];
+  item it = {.ord = ord, .stream = (uint32_t)stream, .len = (uint32_t)len};
   wbuf_put(out, (const char *)&it, sizeof it);
   wbuf_put(out, text, len);
   wbuf_put(out, zeros, round8(len) - len);
 }
 
+/* Past the budget: every bucket (or run) goes to its file, and memory is free again.  Called
+ * with the lock held while threads evaluate. */
+static void spill_all(hrun *h, spill *set)
+{
+  for (int b = 0; b < NBUCKETS; b++)
+    if (!spill_flush(&set[b]))
+      h->io_failed = true;
+  h->in_memory = 0;
+  for (int b = 0; b < NBUCKETS; b++)
+    h->in_memory += h->buckets[b].mem.len + h->runs[b].mem.len;
+}
+
 bool hrun_add(hrun *h, wbuf *entries, wbuf *items)
 {
-  wbuf_put(&h->entries, entries->p, entries->len);
+  if (entries->failed || items->failed) {
+    /* an entry may be cut short: its size cannot be trusted */
+    h->nomem = true;
+    entries->len = items->len = 0;
+    entries->failed = items->failed = false;
+    return false;
+  }
+  for (size_t off = 0; off < entries->len;) {
+    const entry *e = (const entry *)(entries->p + off);
+    spill *b = &h->buckets[e->hash % NBUCKETS];
+    wbuf_put(&b->mem, (const char *)e, e->size);
+    h->in_memory += e->size;
+    h->nentries++;
+    off += e->size;
+    h->nomem |= b->mem.failed;
+  }
   wbuf_put(&h->items, items->p, items->len);
   entries->len = items->len = 0;
-  return !h->entries.failed && !h->items.failed;
+  h->nomem |= h->items.failed;
+  if (h->in_memory > h->budget && !h->nomem)
+    spill_all(h, h->buckets);
+  return !h->nomem && !h->io_failed;
 }
 
 /* ---------------------------------------------------------------- evaluation */
 
-static const char *link_of(const entry *e)
+static const char *image_of(const entry *e)
 {
-  return hrun_rec_link(e);
-}
-
-static const char *raw_of(const entry *e)
-{
-  return hrun_rec_raw(e);
+  return hrun_rec_link(e) + e->link_len;
 }
 
 static bool same_link(const entry *a, const entry *b)
 {
   return a->hash == b->hash && a->link_len == b->link_len &&
-         memcmp(link_of(a), link_of(b), a->link_len) == 0;
+         memcmp(hrun_rec_link(a), hrun_rec_link(b), a->link_len) == 0;
 }
 
 /* Households together (by the hash of their link, then the link), each in the order of its
@@ -147,7 +198,7 @@ static int by_household(const void *pa, const void *pb)
     return a->hash < b->hash ? -1 : 1;
   if (a->link_len != b->link_len)
     return a->link_len < b->link_len ? -1 : 1;
-  int c = memcmp(link_of(a), link_of(b), a->link_len);
+  int c = memcmp(hrun_rec_link(a), hrun_rec_link(b), a->link_len);
   if (c)
     return c;
   if (a->year != b->year)
@@ -155,190 +206,303 @@ static int by_household(const void *pa, const void *pb)
   return a->ord < b->ord ? -1 : a->ord > b->ord;
 }
 
-static bool index_entries(hrun *h)
+static int by_ord(const void *pa, const void *pb)
 {
-  uint64_t n = 0;
-  for (size_t off = 0; off < h->entries.len; off += ((entry *)(h->entries.p + off))->size)
-    n++;
-  h->nentries = n;
-  h->sorted = mem_calloc(n + 1, sizeof *h->sorted);
-  h->out = mem_calloc(n + 1, sizeof *h->out);
-  if (!h->sorted || !h->out)
-    return false;
-  uint64_t i = 0;
-  for (size_t off = 0; off < h->entries.len; off += ((entry *)(h->entries.p + off))->size) {
-    entry *e = (entry *)(h->entries.p + off);
-    e->index = (uint32_t)i;
-    h->sorted[i++] = e;
-  }
-  qsort(h->sorted, n, sizeof *h->sorted, by_household);
-  return true;
+  const item *a = *(item *const *)pa, *b = *(item *const *)pb;
+  return a->ord < b->ord ? -1 : a->ord > b->ord;
 }
 
-/* One thread's share: the sorted entries [from, to), whole households. */
+/* One thread's work: the buckets it takes, one at a time. */
 typedef struct {
   hrun *h;
   step *s;
-  unsigned thread;
-  uint64_t from, to;
   const rec_header *headers;
   const char *const *names;
   const hrun_format *fmt;
+  unsigned *next_bucket; /* shared: the next bucket to take */
   uint64_t rejected;
   bool nomem;
-} share;
-
-/* The entry's record cut and typed again from its raw text, into s. */
-static step_result retype(share *sh, splitter *sp, const entry *e, split_record *r, step_why *why)
-{
-  input_chunk c = {.data = raw_of(e), .len = e->raw_len, .first_line = e->line};
-  rec_unknown unknown = {0};
-  split_begin(sp, (input_format)e->format, &c, 0, 0);
-  if (!split_next(sp, r))
-    return STEP_REJECTED; /* not reached: it was a record when it was read */
-  return step_type(sh->s, &sh->headers[e->input], r, &unknown, why);
-}
-
-static void *evaluate_share(void *arg)
-{
-  share *sh = arg;
-  hrun *h = sh->h;
-  wbuf *out = &h->thread_out[sh->thread];
-  wbuf rej = {0}, log = {0};
+  /* per thread, reused from bucket to bucket */
+  wbuf bytes, results, rej, log, run;
   splitter sp;
   hist_chain chain;
-  split_init(&sp);
-  hist_init(&chain);
-  bool wanted = true;
-  for (uint64_t k = sh->from; k < sh->to && !sh->nomem; k++) {
-    const entry *e = h->sorted[k];
-    outcome *o = &h->out[e->index];
-    o->thread = sh->thread;
-    o->off = out->len;
-    o->len = 0;
-    if (sh->fmt->wanted && (k == sh->from || !same_link(h->sorted[k - 1], e)))
-      wanted = sh->fmt->wanted(sh->fmt->arg, link_of(e), e->link_len);
-    if (!wanted)
-      continue;
-    split_record r;
-    step_why why;
-    char where[96];
-    snprintf(where, sizeof where, "%s:%llu", sh->names[e->input], (unsigned long long)e->line);
-    step_result res = retype(sh, &sp, e, &r, &why);
-    if (res == STEP_OK)
-      res = hist_begin(&chain, sh->s, where, &why);
-    if (res == STEP_OK)
-      res = step_evaluate(sh->s, e->ord, &why);
-    if (res == STEP_OK)
-      res = hist_accept(&chain, sh->s, &why);
-    if (res == STEP_NO_MEMORY) {
-      sh->nomem = true;
-      break;
-    }
-    if (res == STEP_OK) {
-      o->stream = sh->fmt->result_stream;
-      sh->fmt->result(sh->fmt->arg, sh->s, sh->names[e->input], &r, out);
-    } else {
-      sh->rejected++;
-      rej.len = log.len = 0;
-      sh->fmt->reject(sh->fmt->arg, sh->s, sh->names[e->input], &sh->headers[e->input], &r, &why,
-                      res == STEP_FAILED, &rej, &log);
-      o->stream = rej.len ? ELIG_STREAM_REJECTS : ELIG_STREAM_MESSAGES;
-      wbuf_put(out, rej.len ? rej.p : log.p, rej.len ? rej.len : log.len);
-    }
-    o->len = out->len - o->off;
+} worker;
+
+/* The entry's record cut from its raw text, for a rejection's row or message; false when it
+ * cannot be (out of memory: w->nomem). */
+static bool cut(worker *w, const entry *e, split_record *r)
+{
+  input_chunk c = {.data = hrun_rec_raw(e), .len = e->raw_len, .first_line = e->line};
+  split_begin(&w->sp, (input_format)e->format, &c, 0, 0);
+  if (!split_next(&w->sp, r))
+    return false; /* not reached: it was a record when it was read */
+  if ((r->format == INPUT_CSV && r->csv->error == CSV_ENOMEM) ||
+      (r->format != INPUT_CSV && r->json_error == JDOC_ENOMEM)) {
+    w->nomem = true;
+    return false;
   }
-  sh->nomem |= out->failed || rej.failed || log.failed;
-  wbuf_free(&rej);
-  wbuf_free(&log);
-  hist_fini(&chain);
-  split_fini(&sp);
+  return true;
+}
+
+/* Evaluates one record after its household's year before; its result or rejection goes to
+ * w->results as an item. */
+static void evaluate_entry(worker *w, const entry *e)
+{
+  step_why why;
+  step_result res = vm_load_image(w->s->ctx, image_of(e), e->image_len) ? STEP_OK : STEP_NO_MEMORY;
+  if (res == STEP_OK)
+    res = hist_begin(&w->chain, w->s, w->names[e->input], e->line, &why);
+  if (res == STEP_OK)
+    res = step_evaluate(w->s, e->ord, &why);
+  if (res == STEP_OK)
+    res = hist_accept(&w->chain, w->s, &why);
+  if (res == STEP_NO_MEMORY) {
+    w->nomem = true;
+    return;
+  }
+  split_record r;
+  size_t at = w->results.len;
+  item it = {.ord = e->ord};
+  wbuf_put(&w->results, (const char *)&it, sizeof it);
+  if (res == STEP_OK) {
+    it.stream = w->fmt->result_stream;
+    w->fmt->result(w->fmt->arg, w->s, w->names[e->input], e->line, &w->results);
+  } else {
+    w->rejected++;
+    w->rej.len = w->log.len = 0;
+    if (!cut(w, e, &r))
+      return;
+    w->fmt->reject(w->fmt->arg, w->s, w->names[e->input], &w->headers[e->input], &r, &why,
+                   res == STEP_FAILED, &w->rej, &w->log);
+    const wbuf *text = w->rej.len ? &w->rej : &w->log;
+    it.stream = w->rej.len ? ELIG_STREAM_REJECTS : ELIG_STREAM_MESSAGES;
+    wbuf_put(&w->results, text->p, text->len);
+  }
+  static const char zeros[8];
+  it.len = (uint32_t)(w->results.len - at - sizeof it);
+  wbuf_put(&w->results, zeros, round8(it.len) - it.len);
+  if (!w->results.failed)
+    memcpy(w->results.p + at, &it, sizeof it);
+  w->nomem |= w->results.failed || w->rej.failed || w->log.failed;
+}
+
+/* Appends the items of w->results to the bucket's run in input order. */
+static void make_run(worker *w, spill *run)
+{
+  uint64_t n = 0;
+  for (size_t off = 0; off < w->results.len;
+       off += sizeof(item) + round8(((item *)(w->results.p + off))->len))
+    n++;
+  item **order = mem_calloc(n + 1, sizeof *order);
+  if (!order) {
+    w->nomem = true;
+    return;
+  }
+  n = 0;
+  for (size_t off = 0; off < w->results.len;
+       off += sizeof(item) + round8(((item *)(w->results.p + off))->len))
+    order[n++] = (item *)(w->results.p + off);
+  qsort(order, n, sizeof *order, by_ord);
+  /* the run stays in memory while the budget allows, else goes to its file */
+  hrun *h = w->h;
+  pthread_mutex_lock(&h->lock);
+  bool keep = h->in_memory + w->results.len <= h->budget;
+  if (keep)
+    h->in_memory += w->results.len;
+  pthread_mutex_unlock(&h->lock);
+  wbuf *to = keep ? &run->mem : &w->run;
+  to->len = 0;
+  for (uint64_t i = 0; i < n; i++)
+    wbuf_put(to, (const char *)order[i], sizeof(item) + round8(order[i]->len));
+  mem_free(order);
+  w->nomem |= to->failed;
+  if (!keep && !w->nomem && !spill_write(run, w->run.p, w->run.len))
+    h->io_failed = true;
+}
+
+static void evaluate_bucket(worker *w, unsigned b)
+{
+  hrun *h = w->h;
+  spill *bucket = &h->buckets[b];
+  w->bytes.len = w->results.len = 0;
+  /* a bucket never spilled is read where it is; one that was is read back whole */
+  const wbuf *bytes = &bucket->mem;
+  if (bucket->fd >= 0) {
+    if (!spill_read_all(bucket, &w->bytes)) {
+      if (w->bytes.failed)
+        w->nomem = true;
+      else
+        h->io_failed = true;
+      return;
+    }
+    bytes = &w->bytes;
+  }
+  uint64_t n = 0;
+  for (size_t off = 0; off < bytes->len; off += ((entry *)(bytes->p + off))->size)
+    n++;
+  entry **order = mem_calloc(n + 1, sizeof *order);
+  if (!order) {
+    w->nomem = true;
+    return;
+  }
+  n = 0;
+  for (size_t off = 0; off < bytes->len; off += ((entry *)(bytes->p + off))->size)
+    order[n++] = (entry *)(bytes->p + off);
+  qsort(order, n, sizeof *order, by_household);
+  bool wanted = true;
+  for (uint64_t k = 0; k < n && !w->nomem; k++) {
+    if (w->fmt->wanted && (k == 0 || !same_link(order[k - 1], order[k])))
+      wanted = w->fmt->wanted(w->fmt->arg, hrun_rec_link(order[k]), order[k]->link_len);
+    if (wanted)
+      evaluate_entry(w, order[k]);
+  }
+  mem_free(order);
+  pthread_mutex_lock(&h->lock);
+  h->in_memory -= bucket->mem.len < h->in_memory ? bucket->mem.len : h->in_memory;
+  pthread_mutex_unlock(&h->lock);
+  spill_fini(bucket); /* evaluated: its entries are not needed again */
+  if (!w->nomem)
+    make_run(w, &h->runs[b]);
+}
+
+static void *work(void *arg)
+{
+  worker *w = arg;
+  hrun *h = w->h;
+  for (;;) {
+    pthread_mutex_lock(&h->lock);
+    unsigned b = (*w->next_bucket)++;
+    bool stop = h->io_failed;
+    pthread_mutex_unlock(&h->lock);
+    if (b >= NBUCKETS || stop || w->nomem)
+      break;
+    evaluate_bucket(w, b);
+  }
   return NULL;
 }
 
-/* Where share t of n ends: near t/n of the entries, moved on to a household's start. */
-static uint64_t share_end(const hrun *h, unsigned t, unsigned n)
+static void worker_fini(worker *w)
 {
-  if (t + 1 >= n)
-    return h->nentries;
-  uint64_t k = h->nentries * (t + 1) / n;
-  while (k > 0 && k < h->nentries && same_link(h->sorted[k - 1], h->sorted[k]))
-    k++;
-  return k;
+  wbuf_free(&w->bytes);
+  wbuf_free(&w->results);
+  wbuf_free(&w->rej);
+  wbuf_free(&w->log);
+  wbuf_free(&w->run);
+  split_fini(&w->sp);
+  hist_fini(&w->chain);
 }
 
 bool hrun_evaluate(hrun *h, step *const *steps, unsigned nsteps, const rec_header *headers,
                    const char *const *names, const hrun_format *fmt, uint64_t *rejected)
 {
   *rejected = 0;
-  if (h->entries.failed || h->items.failed || !index_entries(h))
+  if (h->nomem || h->io_failed)
     return false;
-  h->nthreads = nsteps ? nsteps : 1;
-  h->thread_out = mem_calloc(h->nthreads, sizeof *h->thread_out);
-  share *shares = mem_calloc(h->nthreads, sizeof *shares);
-  pthread_t *threads = mem_calloc(h->nthreads, sizeof *threads);
-  bool *started = mem_calloc(h->nthreads, sizeof *started);
-  bool ok = h->thread_out && shares && threads && started;
-  uint64_t from = 0;
-  for (unsigned t = 0; ok && t < h->nthreads; t++) {
-    shares[t] = (share){.h = h,
-                        .s = steps[t],
-                        .thread = t,
-                        .from = from,
-                        .to = share_end(h, t, h->nthreads),
-                        .headers = headers,
-                        .names = names,
-                        .fmt = fmt};
-    from = shares[t].to;
+  unsigned n = nsteps ? nsteps : 1, next = 0;
+  worker *ws = mem_calloc(n, sizeof *ws);
+  pthread_t *threads = mem_calloc(n, sizeof *threads);
+  bool *started = mem_calloc(n, sizeof *started);
+  bool ok = ws && threads && started;
+  for (unsigned t = 0; ok && t < n; t++) {
+    ws[t] = (worker){.h = h,
+                     .s = steps[t],
+                     .headers = headers,
+                     .names = names,
+                     .fmt = fmt,
+                     .next_bucket = &next};
+    split_init(&ws[t].sp);
+    hist_init(&ws[t].chain);
   }
-  /* the calling thread takes the first share itself */
-  for (unsigned t = 1; ok && t < h->nthreads; t++)
-    started[t] = pthread_create(&threads[t], NULL, evaluate_share, &shares[t]) == 0;
+  /* the calling thread works too */
+  for (unsigned t = 1; ok && t < n; t++)
+    started[t] = pthread_create(&threads[t], NULL, work, &ws[t]) == 0;
   if (ok)
-    evaluate_share(&shares[0]);
-  for (unsigned t = 1; ok && t < h->nthreads; t++) {
+    work(&ws[0]);
+  for (unsigned t = 1; ok && t < n; t++)
     if (started[t])
       pthread_join(threads[t], NULL);
-    else
-      evaluate_share(&shares[t]);
+  for (unsigned t = 0; ok && t < n; t++) {
+    h->nomem |= ws[t].nomem;
+    *rejected += ws[t].rejected;
   }
-  for (unsigned t = 0; ok && t < h->nthreads; t++) {
-    ok = !shares[t].nomem;
-    *rejected += shares[t].rejected;
-  }
-  mem_free(shares);
+  for (unsigned t = 0; ws && t < n; t++)
+    worker_fini(&ws[t]);
+  mem_free(ws);
   mem_free(threads);
   mem_free(started);
-  return ok;
+  h->nomem |= !ok;
+  h->evaluated = !h->nomem && !h->io_failed;
+  return !h->nomem && !h->io_failed;
 }
 
 /* ---------------------------------------------------------------- writing */
 
+/* The next item of a source: the reading's items, or a bucket's run. */
+typedef struct {
+  spill_reader rd;     /* for a run */
+  const char *p, *end; /* for the reading's items */
+  const item *head;    /* the item at the front, NULL when the source is done */
+} source;
+
+static bool advance(source *s, bool is_run)
+{
+  if (!is_run) {
+    if (s->head)
+      s->p += sizeof(item) + round8(s->head->len);
+    s->head = s->p < s->end ? (const item *)s->p : NULL;
+    return true;
+  }
+  if (s->head && !spill_reader_skip(&s->rd, sizeof(item) + round8(s->head->len)))
+    return false;
+  const char *at = spill_reader_peek(&s->rd, sizeof(item));
+  s->head = NULL;
+  if (!at)
+    return !spill_reader_failed(&s->rd);
+  size_t len = sizeof(item) + round8(((const item *)at)->len);
+  s->head = (const item *)spill_reader_peek(&s->rd, len);
+  return s->head != NULL;
+}
+
 bool hrun_write(hrun *h, bool (*write)(void *arg, elig_stream s, const char *text, size_t len),
                 void *arg)
 {
-  /* Two sequences in input order, merged by their places: the entries (the buffer keeps
-   * them in the order they were read) with their outcomes, and the items of the reading. */
-  size_t e_off = 0, i_off = 0;
-  while (e_off < h->entries.len || i_off < h->items.len) {
-    const entry *e = e_off < h->entries.len ? (const entry *)(h->entries.p + e_off) : NULL;
-    const item *it = i_off < h->items.len ? (const item *)(h->items.p + i_off) : NULL;
-    bool ok;
-    if (e && !h->out) { /* not evaluated: the entries have no outcome */
-      e_off += e->size;
-      continue;
-    }
-    if (it && (!e || it->ord <= e->ord)) {
-      ok = write(arg, (elig_stream)it->stream, (const char *)(it + 1), it->len);
-      i_off += sizeof *it + round8(it->len);
-    } else {
-      const outcome *o = &h->out[e->index];
-      ok = o->len == 0 ||
-           write(arg, (elig_stream)o->stream, h->thread_out[o->thread].p + o->off, o->len);
-      e_off += e->size;
-    }
-    if (!ok)
-      return false;
+  enum {
+    NSOURCES = NBUCKETS + 1 /* the reading's items last */
+  };
+  source src[NSOURCES];
+  bool ok = true;
+  memset(src, 0, sizeof src);
+  src[NBUCKETS].p = h->items.p;
+  src[NBUCKETS].end = h->items.p + h->items.len;
+  advance(&src[NBUCKETS], false);
+  for (int b = 0; b < NBUCKETS; b++) {
+    spill_reader_init(&src[b].rd, &h->runs[b]);
+    if (h->evaluated && !advance(&src[b], true))
+      ok = false;
   }
-  return true;
+  /* 65 sources: a scan for the least place costs less than a heap at this size */
+  while (ok) {
+    int best = -1;
+    for (int k = 0; k < NSOURCES; k++)
+      if (src[k].head && (best < 0 || src[k].head->ord < src[best].head->ord ||
+                          (src[k].head->ord == src[best].head->ord && k == NBUCKETS)))
+        best = k;
+    if (best < 0)
+      break;
+    const item *it = src[best].head;
+    if (it->len && !write(arg, (elig_stream)it->stream, (const char *)(it + 1), it->len))
+      ok = false;
+    else if (!advance(&src[best], best < NBUCKETS))
+      ok = false;
+  }
+  for (int b = 0; b < NBUCKETS; b++) {
+    if (spill_reader_failed(&src[b].rd)) {
+      if (src[b].rd.buf.failed)
+        h->nomem = true;
+      else
+        h->io_failed = true;
+    }
+    spill_reader_fini(&src[b].rd);
+  }
+  return ok && !h->io_failed && !h->nomem;
 }

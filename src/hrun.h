@@ -13,8 +13,8 @@
  * record kept, and its result line becomes an item.  hrun_write then hands every item to
  * the caller in input order.
  *
- * Memory: the entries (raw text and key, about the input's size) and the items (result
- * lines) of the whole run are kept until it ends; doc/performance.md gives the figures.
+ * Memory: about a budget; past it, the entries and results go to temporary files (spill.h);
+ * doc/performance.md gives the figures.
  */
 #ifndef ELIG_HRUN_H
 #define ELIG_HRUN_H
@@ -40,8 +40,8 @@ typedef struct {
   uint64_t line;
   uint32_t input;
   uint32_t raw_len;
-  uint32_t format; /* input_format */
-  uint32_t index;  /* its number among the entries, set when they are indexed */
+  uint32_t format;    /* input_format */
+  uint32_t image_len; /* bytes of the typed record (vm_image) after the link */
 } hrun_rec;
 
 static inline const char *hrun_rec_link(const hrun_rec *e)
@@ -50,7 +50,7 @@ static inline const char *hrun_rec_link(const hrun_rec *e)
 }
 static inline const char *hrun_rec_raw(const hrun_rec *e)
 {
-  return hrun_rec_link(e) + e->link_len;
+  return hrun_rec_link(e) + e->link_len + e->image_len;
 }
 
 /* How a result or a rejection is written (batch.c's formats, which hrun does not know). */
@@ -59,8 +59,8 @@ typedef struct {
   elig_stream result_stream; /* where results go (ELIG_STREAM_RESULTS for a run) */
   /* Whether the household whose link (hist_link) is given is evaluated at all; NULL: all. */
   bool (*wanted)(void *arg, const char *link, size_t len);
-  /* The result of the record evaluated in s (r as cut from file `name`), appended to out. */
-  void (*result)(void *arg, const step *s, const char *name, const split_record *r, wbuf *out);
+  /* The result of the record evaluated in s (at `line` of file `name`), appended to out. */
+  void (*result)(void *arg, const step *s, const char *name, uint64_t line, wbuf *out);
   /* A record rejected while evaluated (a duplicate, a rule that failed): its reject row on
    * rej or its message on log.  name and h are its file's; failed: a rule failed (why->vm),
    * else why->reject says why. */
@@ -68,11 +68,14 @@ typedef struct {
                  const split_record *r, const step_why *why, bool failed, wbuf *rej, wbuf *log);
 } hrun_format;
 
-hrun *hrun_new(const elig_program *P);
+/* A run for P keeping about `budget` bytes in memory (0: 256 MiB), the rest in temporary
+ * files. */
+hrun *hrun_new(const elig_program *P, size_t budget);
 void hrun_free(hrun *h);
 
 /* Appends to out the entry of the record typed in s: its place in input order (ord), line,
- * input number and format, and raw text. */
+ * input number and format, its typed values (evaluated later without typing it again) and
+ * its raw text (for a rejection's row). */
 void hrun_entry(wbuf *out, const step *s, uint64_t ord, const split_record *r, uint32_t input);
 
 /* Appends to out an item: `len` bytes for `stream` at place ord of the input order (a
@@ -95,5 +98,11 @@ bool hrun_evaluate(hrun *h, step *const *steps, unsigned nsteps, const rec_heade
  * of the reading: its messages and rejections. */
 bool hrun_write(hrun *h, bool (*write)(void *arg, elig_stream s, const char *text, size_t len),
                 void *arg);
+
+/* Whether a temporary file could not be made, written or read (the run's outputs are
+ * incomplete: ELIG_EIO). */
+bool hrun_failed_io(const hrun *h);
+/* Whether memory ran out (also while writing). */
+bool hrun_failed_memory(const hrun *h);
 
 #endif

@@ -185,8 +185,7 @@ static bool household_wanted(void *arg, const char *link, size_t len)
 
 /* A record of a wanted household, evaluated after its year before: explained when it is one
  * of those asked for. */
-static void history_explain(void *arg, const step *s, const char *name, const split_record *r,
-                            wbuf *out)
+static void history_explain(void *arg, const step *s, const char *name, uint64_t line, wbuf *out)
 {
   finding *f = arg;
   char where[512], key[256];
@@ -194,7 +193,7 @@ static void history_explain(void *arg, const step *s, const char *name, const sp
   if (!matches(f))
     return;
   write_record_key(f->P, f->step.ctx, key, sizeof key);
-  snprintf(where, sizeof where, "%s:%llu", name, (unsigned long long)r->line);
+  snprintf(where, sizeof where, "%s:%llu", name, (unsigned long long)line);
   if (f->stats->written && !f->o->json)
     wbuf_puts(out, "\n");
   vm_status st = explain_record(f->P, f->step.ctx, where, key, f->o->json, out);
@@ -248,10 +247,14 @@ static void explain_history(finding *f)
                      .reject = history_rejected};
   if (!hrun_add(f->hist, &f->entries, &none) ||
       !hrun_evaluate(f->hist, steps, 1, f->headers, f->names, &fmt, &rejected)) {
-    f->nomem = true;
+    if (hrun_failed_io(f->hist))
+      f->write_failed = true; /* a temporary file: ELIG_EIO */
+    else
+      f->nomem = true;
     return;
   }
-  hrun_write(f->hist, history_write, f);
+  if (!hrun_write(f->hist, history_write, f) && hrun_failed_memory(f->hist))
+    f->nomem = true;
 }
 
 /* The field each match names, looked up once. */
@@ -284,7 +287,7 @@ elig_status lookup_explain(const elig_program *P, const lookup_options *o, const
   if (!match_fields(&f) || !step_init(&f.step, P, o->as_of, false))
     f.nomem = true;
   if (P->order_field != PROG_NONE && !f.nomem) {
-    f.hist = hrun_new(P);
+    f.hist = hrun_new(P, 0);
     f.headers = mem_calloc(ninputs + 1, sizeof *f.headers);
     f.names = mem_calloc(ninputs + 1, sizeof *f.names);
     f.nomem = !f.hist || !f.headers || !f.names;

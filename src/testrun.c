@@ -245,7 +245,7 @@ static test_outcome run_steps(test_run_state *r)
     uint32_t i = r->order[k];
     step_result res = type_given(r, i, &why);
     if (res == STEP_OK)
-      res = hist_begin(&h, r->s, NULL, &why);
+      res = hist_begin(&h, r->s, NULL, 0, &why);
     if (res == STEP_OK)
       res = step_evaluate(r->s, 0, &why);
     if (res == STEP_OK)

@@ -118,6 +118,45 @@ vm_status vm_remember(vm_ctx *ctx, wbuf *out)
   return out->failed ? VM_ERR_NO_MEMORY : VM_OK;
 }
 
+/* ---------------------------------------------------------------- record images */
+
+/* One value of base type t: text as a 4-byte length and the bytes, numbers as a dec_num,
+ * lists as their element count and stride then each element value, the rest as 8 bytes;
+ * a tag byte first (0 none, 1 present). */
+static void put_value(const vm_ctx *ctx, wbuf *out, ty_type t, const vm_val *v)
+{
+  char tag = v->none ? 0 : 1;
+  wbuf_put(out, &tag, 1);
+  if (v->none)
+    return;
+  switch (t.base) {
+  case TY_TEXT:
+    wbuf_put(out, (const char *)&v->u.s.len, sizeof v->u.s.len);
+    wbuf_put(out, v->u.s.p, v->u.s.len);
+    break;
+  case TY_NUMBER:
+  case TY_PERCENT: wbuf_put(out, (const char *)&v->u.n, sizeof v->u.n); break;
+  case TY_LIST: {
+    const prog_record *er = &ctx->s.P->records[t.record];
+    wbuf_put(out, (const char *)&v->u.l.count, sizeof v->u.l.count);
+    wbuf_put(out, (const char *)&v->u.l.stride, sizeof v->u.l.stride);
+    for (uint32_t e = 0; e < v->u.l.count; e++)
+      for (uint32_t j = 0; j < v->u.l.stride && j < er->nfields; j++)
+        put_value(ctx, out, er->fields[j].type,
+                  &ctx->elems[v->u.l.first + (size_t)e * v->u.l.stride + j]);
+    break;
+  }
+  default: wbuf_put(out, (const char *)&v->u.i, sizeof v->u.i); break;
+  }
+}
+
+void vm_image(const vm_ctx *ctx, wbuf *out)
+{
+  const prog_record *rec = &ctx->s.P->records[ctx->s.P->main_record];
+  for (uint32_t i = 0; i < rec->nfields; i++)
+    put_value(ctx, out, rec->fields[i].type, &ctx->s.R[i]);
+}
+
 /* Reads n bytes at *p if they are there. */
 static bool take(const char **p, const char *end, void *dst, size_t n)
 {
@@ -126,6 +165,56 @@ static bool take(const char **p, const char *end, void *dst, size_t n)
   memcpy(dst, *p, n);
   *p += n;
   return true;
+}
+
+/* Reads one value written by put_value into *v; texts point into the image. */
+static bool get_value(vm_ctx *ctx, const char **p, const char *end, ty_type t, vm_val *v)
+{
+  char tag;
+  memset(v, 0, sizeof *v);
+  if (!take(p, end, &tag, 1) || (tag != 0 && tag != 1))
+    return false;
+  v->none = tag == 0;
+  if (v->none)
+    return true;
+  switch (t.base) {
+  case TY_TEXT:
+    if (!take(p, end, &v->u.s.len, sizeof v->u.s.len) || (size_t)(end - *p) < v->u.s.len)
+      return false;
+    v->u.s.p = *p;
+    *p += v->u.s.len;
+    return true;
+  case TY_NUMBER:
+  case TY_PERCENT: return take(p, end, &v->u.n, sizeof v->u.n);
+  case TY_LIST: {
+    const prog_record *er = &ctx->s.P->records[t.record];
+    uint32_t count, stride, first = 0;
+    if (!take(p, end, &count, sizeof count) || !take(p, end, &stride, sizeof stride) ||
+        stride != er->nfields || (stride && count > (UINT32_MAX - ctx->nelems) / stride))
+      return false;
+    if (count && stride && !vm_elems_reserve(ctx, count * stride, &first))
+      return false;
+    for (uint32_t k = 0; k < count * stride; k++)
+      if (!get_value(ctx, p, end, er->fields[k % stride].type, &ctx->elems[first + k]))
+        return false;
+    v->u.l.first = first;
+    v->u.l.count = count;
+    v->u.l.stride = stride;
+    return true;
+  }
+  default: return take(p, end, &v->u.i, sizeof v->u.i);
+  }
+}
+
+bool vm_load_image(vm_ctx *ctx, const char *image, size_t len)
+{
+  const prog_record *rec = &ctx->s.P->records[ctx->s.P->main_record];
+  const char *p = image, *end = image + len;
+  vm_begin_record(ctx);
+  for (uint32_t i = 0; i < rec->nfields; i++)
+    if (!get_value(ctx, &p, end, rec->fields[i].type, &ctx->s.R[i]))
+      return false;
+  return p == end;
 }
 
 bool vm_set_previous(vm_ctx *ctx, const char *kept, size_t len)

@@ -73,6 +73,13 @@ vm_val *vm_record_slots(vm_ctx *ctx, uint32_t record);
  * bytes are borrowed until the record is done.  vm_set_previous returns false (and the
  * record has no previous) when the bytes are not what vm_remember writes for this program. */
 vm_status vm_remember(vm_ctx *ctx, wbuf *out);
+
+/* A typed record as bytes, to be evaluated later without typing it again: vm_image appends
+ * the main record's field values (and list elements) to out; vm_load_image starts a new
+ * record with them (its texts point into the image, which must outlive the record).  False
+ * when the bytes are not an image of this program's record, or out of memory. */
+void vm_image(const vm_ctx *ctx, wbuf *out);
+bool vm_load_image(vm_ctx *ctx, const char *image, size_t len);
 bool vm_set_previous(vm_ctx *ctx, const char *kept, size_t len);
 
 /* Computes cell `cell` unless done for this record.  Returns VM_OK or the failure (see

@@ -72,6 +72,10 @@ static const char usage_run[] =
     "                             (default: each rejection reported on standard error)\n"
     "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
     "  -j, --threads=N            worker threads (default: the cores available)\n"
+    "      --memory=SIZE          rules that follow households over the years read the whole\n"
+    "                             input first: keep about SIZE bytes of it in memory (K, M,\n"
+    "                             G suffixes), the rest in temporary files in $TMPDIR\n"
+    "                             (default 256M)\n"
     "      --progress, --no-progress\n"
     "                             progress line on standard error (default: when a terminal)\n"
     "      --explain              a last column, 'why', naming the rule that decided each\n"
@@ -280,6 +284,29 @@ typedef struct {
   bool progress;
 } run_args;
 
+/* "4096", "64K", "512M", "2G": bytes, at least 1 and at most 1 TiB. */
+static bool parse_size(const char *text, size_t *bytes)
+{
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(text, &end, 10);
+  if (end == text || errno || text[0] == '-')
+    return false;
+  unsigned shift = 0;
+  if (*end == 'K' || *end == 'k')
+    shift = 10;
+  else if (*end == 'M' || *end == 'm')
+    shift = 20;
+  else if (*end == 'G' || *end == 'g')
+    shift = 30;
+  if (shift)
+    end++;
+  if (*end || n == 0 || n > (1ull << 40) >> shift)
+    return false;
+  *bytes = (size_t)(n << shift);
+  return true;
+}
+
 static int parse_run(int argc, char **argv, run_args *a)
 {
   enum {
@@ -290,7 +317,8 @@ static int parse_run(int argc, char **argv, run_args *a)
     O_PROGRESS,
     O_NO_PROGRESS,
     O_EXPLAIN,
-    O_SHOW_VALUES
+    O_SHOW_VALUES,
+    O_MEMORY
   };
   static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                        {"input-format", required_argument, NULL, O_INPUT_FORMAT},
@@ -303,6 +331,7 @@ static int parse_run(int argc, char **argv, run_args *a)
                                        {"no-progress", no_argument, NULL, O_NO_PROGRESS},
                                        {"explain", no_argument, NULL, O_EXPLAIN},
                                        {"show-values", no_argument, NULL, O_SHOW_VALUES},
+                                       {"memory", required_argument, NULL, O_MEMORY},
                                        {"help", no_argument, NULL, 'h'},
                                        {0, 0, 0, 0}};
   int c;
@@ -338,6 +367,11 @@ static int parse_run(int argc, char **argv, run_args *a)
     case O_NO_PROGRESS: a->progress = false; break;
     case O_EXPLAIN: a->opt.explain = true; break;
     case O_SHOW_VALUES: a->opt.show_values = true; break;
+    case O_MEMORY:
+      if (!parse_size(optarg, &a->opt.memory_limit))
+        return cli_usage_error(usage_run, "--memory takes a size such as 512M or 2G, not '%s'",
+                               optarg);
+      break;
     case ':': return cli_usage_error(usage_run, "option '%s' needs a value", argv[optind - 1]);
     default: return cli_bad_option(usage_run, argv, opts);
     }
