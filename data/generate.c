@@ -19,11 +19,19 @@
  *   - registered (建档立卡) in 2014 and exited in a year from 2014 to 2020;
  *   - registered and still in the register in 2020 (exits in 2021, 2022, or never);
  *   - never registered.
- * Each year it falls in an income band relative to that year's poverty and monitoring lines
- * (below the line, just above it, below the monitoring line, above it), kept at the same
- * position within its band from year to year; shocks put some exited households back below
- * the line and some others below it for the first time; large medical bills or disaster
- * losses make sudden hardship. Members have birth years, so ages, size and labour drift.
+ * It keeps its number, village, head and members from year to year (members have birth
+ * years and some elders a death year, so size and labour drift). Its income per person
+ * follows a path from 2014 (income_path): a level of its own in 2020 in one of five groups
+ * around the poverty line, the monitoring line and above, a trend of a few percent a year,
+ * yearly noise, and shocks (illness, disaster) that cut it by 30-70% and heal over 1-3
+ * years, fully or in part, some with a large medical bill or disaster loss. A registered
+ * household's income is capped by its path out of poverty: below the line while registered,
+ * rising to just above it the year before it exits.
+ *
+ * Order: by year, then village, then household; or, with --shuffle, a seeded permutation of
+ * that order. Every record is computed on its own from (seed, household, year), so either
+ * order costs the same and memory does not grow with the register (--shuffle keeps a small
+ * table of the villages).
  *
  * Speed: one output buffer, written in large blocks; numbers are formatted by hand; nothing
  * is allocated per record.
@@ -61,10 +69,13 @@ enum {
   TAG_VILLAGE,
   TAG_TOWNSHIP,
   TAG_COUNTY,
-  TAG_HOUSE, /* persistent traits of a household */
-  TAG_COMP,  /* its members */
-  TAG_NAMES, /* their names (JSON only) */
-  TAG_YEAR   /* this year's values; the year is mixed into the key */
+  TAG_HOUSE,  /* persistent traits of a household */
+  TAG_COMP,   /* its members */
+  TAG_NAMES,  /* their names (JSON only) */
+  TAG_YEAR,   /* this year's values; the year is mixed into the key */
+  TAG_PATH,   /* its income's course: each year's growth, noise and whether a shock strikes */
+  TAG_SHOCK,  /* a shock: what it does (keyed like TAG_YEAR) */
+  TAG_SHUFFLE /* the order of the records with --shuffle */
 };
 
 static rng rng_for(uint64_t seed, uint64_t key, uint64_t tag)
@@ -397,15 +408,6 @@ static char mod11_2(const char *d)
  * One record
  * ======================================================================================== */
 
-/* Income bands, per person and year, relative to that year's lines. */
-enum {
-  BAND_LOW,
-  BAND_NEAR,
-  BAND_EDGE,
-  BAND_MID,
-  BAND_HIGH
-};
-
 /* Kinds of bad rows (--bad-rows), in the order they are used. */
 enum {
   BAD_NONE = -1,
@@ -437,13 +439,16 @@ typedef struct {
 
 /* What the village gives its households. */
 typedef struct {
-  char code[13];     /* 12-digit division code */
-  uint32_t county;   /* its county's 6-digit code */
-  uint32_t target;   /* share of households meant to be poor in 2020, ppm */
-  uint32_t reg;      /* share registered poor in 2014, ppm */
-  uint32_t p_new;    /* yearly chance that a never-registered household falls below the line */
-  uint32_t p_return; /* yearly chance that an exited household falls back below it */
+  char code[13];   /* 12-digit division code */
+  uint32_t county; /* its county's 6-digit code */
+  uint32_t target; /* share of households meant to be poor in 2020, ppm */
+  uint32_t reg;    /* share registered poor in 2014, ppm */
+  uint32_t hazard; /* yearly chance of an illness or a disaster in a household, ppm */
+  uint32_t size;   /* its households */
+  uint64_t first;  /* the number of its first household */
 } village;
+
+#define PPM 1000000
 
 /* Exit years of households registered in 2014 that exited by 2020, weights in percent. */
 static const int exit_weights[] = {4, 6, 14, 22, 22, 20, 12}; /* 2014 .. 2020 */
@@ -453,19 +458,172 @@ static int64_t lerp(int64_t lo, int64_t hi, int pos) /* pos in 0..999 */
   return lo + (hi - lo) * pos / 999;
 }
 
+/* The poverty line of a year, in fen. */
+static int64_t line_fen(int year)
+{
+  return poverty_line(year) * 100;
+}
+
+/* A person's place in the household in a year. */
+static bool present_in(const person *p, int year)
+{
+  return p->birth <= year && !(p->death && year >= p->death);
+}
+
+static bool enrolled_in(const person *p, int year)
+{
+  int age = year - p->birth;
+  return (age >= 6 && age <= 15) || (age >= 16 && age <= 18 && p->study >= 1) ||
+         (age >= 19 && age <= 22 && p->study == 2);
+}
+
+static bool works_in(const person *p, int year)
+{
+  int age = year - p->birth;
+  return age >= 16 && age <= 64 && !p->disabled && !enrolled_in(p, year);
+}
+
+/* Income groups: where a household's normal income per person lies in 2020, and how fast it
+ * grows. */
+enum {
+  GROUP_NEAR_LINE, /* around the poverty line */
+  GROUP_EDGE,      /* above the poverty line, below the monitoring line */
+  GROUP_NEAR_MON,  /* around the monitoring line */
+  GROUP_MID,       /* one to two monitoring lines */
+  GROUP_HIGH       /* above */
+};
+
+/* A household's income over the years: what it draws once and keeps. */
+typedef struct {
+  bool registered;  /* registered poor in 2014 (建档立卡) */
+  int exit_year;    /* the year it left the register; 0 when it never did */
+  int64_t rho0;     /* while registered: income as ppm of the poverty line */
+  int64_t rho_exit; /* the same, the year before it exits */
+  int64_t lift;     /* after the exit: growth of that income, per mille a year */
+  int64_t base;     /* the normal income per person in 2020, fen */
+  int64_t growth;   /* the trend of the normal income, per mille a year */
+  uint32_t hazard;  /* yearly chance of an illness or a disaster, ppm */
+} course;
+
+/* One year of it. */
+typedef struct {
+  int64_t pc;     /* income per person, fen */
+  int64_t normal; /* what it would be without this year's shock, fen */
+  int shock;      /* this year's shock: 0 none, 1 illness, 2 disaster */
+  int64_t cost;   /* what this year's shock costs, percent of the normal household income */
+} income;
+
+enum {
+  SHOCK_NONE,
+  SHOCK_ILLNESS,
+  SHOCK_DISASTER
+};
+
+/* The income of a registered household as the register sees it: the path out of poverty.
+ * While registered it lies at rho0 times the line, rising to rho_exit the year before the
+ * exit (most of the rise in the last two years, as projects and jobs come); after the exit
+ * it grows by `lift` a year. noise (ppm) varies it a little from year to year. */
+static int64_t register_path(const course *c, int year, int64_t noise)
+{
+  int e = c->exit_year;
+  if (e == 0)
+    return line_fen(year) * (c->rho0 * (PPM + noise) / PPM) / PPM;
+  if (year < e) {
+    int back = e - 1 - year;
+    if (back == 0)
+      return line_fen(year) * c->rho_exit / PPM;
+    int64_t w = back == 1 ? 500 : back == 2 ? 150 : 0;
+    int64_t rho = c->rho0 + (c->rho_exit - c->rho0) * w / 1000;
+    return line_fen(year) * (rho * (PPM + noise / 2) / PPM) / PPM;
+  }
+  int64_t p = line_fen(year) * (c->rho_exit > PPM ? c->rho_exit : PPM) / PPM;
+  for (int y = e; y <= year && p < 100000000; y++) /* (by then far above any income) */
+    p = p * (1000 + c->lift) / 1000;
+  return p;
+}
+
+/* The household's income per person in `year`. It follows the household from 2014, so a
+ * year's value does not depend on the years asked for:
+ *   - a normal income: `base` in 2020, growing by `growth` per mille a year (back to 2014 and
+ *     on from 2020), each year's growth varied by up to 2 points, which carries on, and each
+ *     year's income by up to 4%, which does not;
+ *   - for a registered household, no more than the register's path (register_path);
+ *   - shocks: each year, with chance `hazard`, an illness or a disaster cuts the income by
+ *     30-70%; over the next 1-3 years it comes back, fully (60%) or to 40-80% of the loss,
+ *     the rest being lost for good. Half of the shocks also cost a large medical bill or
+ *     disaster loss in their year (`cost`). */
+static void income_path(uint64_t seed, uint64_t h, int year, const course *c, income *in)
+{
+  int64_t growth[2035 - 2014 + 1];          /* per mille, into each year from the one before */
+  int64_t noise = 0, kept = PPM, hit = PPM; /* what earlier shocks leave, and this year's */
+  int last = year > 2020 ? year : 2020;
+  memset(in, 0, sizeof *in);
+  rng R = rng_for(seed, h, TAG_PATH);
+  for (int s = 2014; s <= last; s++) {
+    /* One draw a year, the household's n-th for year 2013 + n, makes its growth (16 bits),
+     * noise (24) and whether a shock strikes (24): this loop runs for every record. */
+    uint64_t x = rng_next(&R);
+    growth[s - 2014] = c->growth + (int64_t)(((x & 0xffff) * 41) >> 16) - 20;
+    int64_t e = (int64_t)(((x >> 16 & 0xffffff) * 80001) >> 24) - 40000;
+    bool struck = ((x >> 40) * PPM >> 24) < c->hazard;
+    if (s > year)
+      continue; /* only its growth counts, to go back from 2020 */
+    if (s == year)
+      noise = e;
+    if (!struck)
+      continue;
+    rng S = rng_for(seed, h * 64 + (uint64_t)(s - 2000), TAG_SHOCK);
+    int kind = rng_ppm(&S, 550000) ? SHOCK_ILLNESS : SHOCK_DISASTER;
+    int64_t drop = rng_range(&S, 300000, 700000);
+    int64_t span = rng_range(&S, 1, 3);
+    int64_t regain = rng_ppm(&S, 600000) ? PPM : rng_range(&S, 500000, 900000);
+    int64_t cost = rng_ppm(&S, 500000) ? rng_range(&S, 20, 120) : 0;
+    int64_t j = year - s;
+    int64_t rest = j >= span ? 0 : PPM * (span - j) / span; /* most of it comes back early */
+    int64_t regained = regain * (PPM - rest * rest / PPM) / PPM;
+    int64_t left = PPM - drop * (PPM - regained) / PPM;
+    if (j == 0) {
+      hit = left;
+      in->shock = kind;
+      in->cost = cost;
+    } else {
+      kept = kept * left / PPM;
+    }
+  }
+  int64_t n = c->base;
+  if (year >= 2020)
+    for (int s = 2021; s <= year; s++)
+      n = n * (1000 + growth[s - 2014]) / 1000;
+  else
+    for (int s = 2020; s > year; s--)
+      n = n * 1000 / (1000 + growth[s - 2014]);
+  n = n * (PPM + noise) / PPM;
+  if (c->registered) {
+    int64_t p = register_path(c, year, noise);
+    if (p < n)
+      n = p;
+  }
+  in->normal = n * kept / PPM;
+  in->pc = in->normal * hit / PPM;
+}
+
 static void make_record(uint64_t seed, uint64_t h, int year, const village *v, const household *hh,
                         record *rec)
 {
   /* Traits of the household that hold from year to year: always drawn, in this order. */
   rng P = rng_for(seed, h, TAG_HOUSE);
-  uint32_t u_class = rng_below(&P, 1000000);
+  uint32_t u_class = rng_below(&P, PPM);
   uint32_t u_exit = rng_below(&P, 100);
-  bool unstable = rng_ppm(&P, 150000); /* exited, but never far above the line */
-  bool edge = rng_ppm(&P, 60000);      /* never registered, never far above the line */
+  uint32_t u_group = rng_below(&P, 100);
+  uint32_t u_high = rng_below(&P, 100);
+  int pos = (int)rng_below(&P, 1000);  /* position within the income group */
+  int gpos = (int)rng_below(&P, 1000); /* position within its range of growth */
+  uint32_t u_ee = rng_below(&P, 100);  /* meets the exit test before its exit */
+  int64_t rho0 = rng_range(&P, 450000, 950000);
+  int64_t rho_hi = rng_range(&P, 1010000, 1450000), rho_lo = rng_range(&P, 800000, 990000);
+  int64_t lift = rng_range(&P, 150, 350);
   bool lab0_low = rng_ppm(&P, 600000); /* if no one can work: a low income */
-  int pos = (int)rng_below(&P, 1000);  /* position within the income band */
-  uint32_t tier = rng_below(&P, 100);
-  uint32_t u_gap = rng_below(&P, 1000000);
+  uint32_t u_gap = rng_below(&P, PPM);
   uint32_t gap_kind = rng_below(&P, 100);
   uint32_t gap_pick = rng_below(&P, MAX_PERSONS);
   bool grade_b = rng_ppm(&P, 420000);
@@ -474,15 +632,13 @@ static void make_record(uint64_t seed, uint64_t h, int year, const village *v, c
 
   /* This year's draws, also always in this order. */
   rng Y = rng_for(seed, h * 64 + (uint64_t)(year - 2000), TAG_YEAR);
-  uint32_t shock = rng_below(&Y, 1000000);
-  uint32_t u_ee = rng_below(&Y, 100), u_low = rng_below(&Y, 100);
-  int jitter = (int)rng_range(&Y, -60, 60);
-  bool negative = rng_ppm(&Y, 100000);
+  uint32_t u_stay = rng_below(&Y, 100);
+  bool negative = rng_ppm(&Y, 300000);
   int64_t neg_amount = rng_range(&Y, 10000, 800000);
-  bool hardship = rng_ppm(&Y, 25000);
+  bool hardship = rng_ppm(&Y, 15000);
   bool hard_disaster = rng_ppm(&Y, 300000);
   int64_t hard_pct = rng_range(&Y, 55, 160), hard_flat = rng_range(&Y, 300000, 4000000);
-  bool boundary = rng_ppm(&Y, 3000);
+  bool boundary = rng_ppm(&Y, 30000);
   int64_t bdelta = rng_range(&Y, -2, 2);
   int64_t fen = rng_range(&Y, 0, 99);
   bool medical_any = rng_ppm(&Y, 450000);
@@ -491,25 +647,27 @@ static void make_record(uint64_t seed, uint64_t h, int year, const village *v, c
   int64_t disaster = rng_range(&Y, 10000, 500000);
   int64_t edu_rand = rng_range(&Y, 0, 1000000);
 
-  int64_t L = poverty_line(year) * 100, M = monitor_line(year) * 100; /* fen */
+  int64_t L = poverty_line(year) * 100; /* fen */
   memset(rec, 0, sizeof *rec);
   rec->year = year;
 
   /* Members present this year, and what they do. */
-  int n = 0, school_age = -1, elders = 0, nlab = 0;
+  int n = 0, school_age = -1, elders = 0, nlab = 0, workers2020 = 0;
+  bool frail = false; /* someone old or disabled: illness is likelier */
   for (int i = 0; i < hh->n; i++) {
     const person *p = &hh->p[i];
-    if (p->birth > year || (p->death && year >= p->death))
+    frail |= p->birth < 1955 || p->disabled;
+    if (present_in(p, 2020))
+      workers2020 += works_in(p, 2020);
+    if (!present_in(p, year))
       continue;
     int age = year - p->birth;
-    bool enrolled = (age >= 6 && age <= 15) || (age >= 16 && age <= 18 && p->study >= 1) ||
-                    (age >= 19 && age <= 22 && p->study == 2);
     if (age >= 6 && age <= 15 && !p->disabled && school_age < 0)
       school_age = n;
     rec->present[n] = i;
-    rec->enrolled[n] = enrolled;
+    rec->enrolled[n] = enrolled_in(p, year);
     rec->insured[n] = true;
-    rec->works[n] = age >= 16 && age <= 64 && !p->disabled && !enrolled;
+    rec->works[n] = works_in(p, year);
     nlab += rec->works[n];
     elders += age >= 65;
     n++;
@@ -518,65 +676,86 @@ static void make_record(uint64_t seed, uint64_t h, int year, const village *v, c
   rec->labour = nlab;
 
   /* Register state. */
-  int exit_year = 0;
-  bool ever_registered = u_class < v->reg;
-  if (u_class < v->target) { /* still registered in 2020 */
-    exit_year = u_exit < 60 ? 2021 : u_exit < 85 ? 2022 : 0;
-  } else if (ever_registered) {
+  course c = {0};
+  bool target = u_class < v->target; /* still registered in 2020 */
+  c.registered = u_class < v->reg;
+  if (target) {
+    c.exit_year = u_exit < 60 ? 2021 : u_exit < 85 ? 2022 : 0;
+  } else if (c.registered) {
     int acc = 0;
-    exit_year = 2020;
+    c.exit_year = 2020;
     for (int i = 0; i < 7; i++)
       if (u_exit < (uint32_t)(acc += exit_weights[i])) {
-        exit_year = 2014 + i;
+        c.exit_year = 2014 + i;
         break;
       }
   }
-  rec->registered = ever_registered && (exit_year == 0 || year < exit_year);
-  rec->exited_year = ever_registered && exit_year && year >= exit_year ? exit_year : 0;
+  rec->registered = c.registered && (c.exit_year == 0 || year < c.exit_year);
+  rec->exited_year = c.registered && c.exit_year && year >= c.exit_year ? c.exit_year : 0;
+  /* 60% meet the exit test the year before they exit; of the others, a third are above the
+   * line but with a gap. Of those never to exit, a quarter are above the line. */
+  bool ee = u_ee < 60;
+  c.rho0 = c.exit_year == 0 && u_ee < 25 ? rho_hi : rho0;
+  c.rho_exit = ee || u_ee >= 86 ? rho_hi : rho_lo;
+  c.lift = lift;
 
-  /* Income band. */
-  int band;
-  bool force_gap = false, no_gap = false;
-  if (rec->registered) {
-    bool ee = u_ee < (exit_year && year == exit_year - 1 ? 60u : 12u); /* meets the exit test */
-    if (ee) {
-      band = BAND_NEAR;
-      no_gap = true;
-    } else if (u_low < 65) {
-      band = BAND_LOW;
-    } else {
-      band = BAND_NEAR;
-      force_gap = true;
-    }
-  } else if (rec->exited_year) {
-    band = shock < v->p_return ? BAND_LOW : unstable ? BAND_EDGE : tier < 70 ? BAND_MID : BAND_HIGH;
-  } else {
-    band = shock < v->p_new                  ? BAND_LOW
-           : (nlab == 0 && lab0_low) || edge ? BAND_EDGE
-           : tier < 25                       ? BAND_MID
-                                             : BAND_HIGH;
-  }
-  int at = pos + jitter < 0 ? 0 : pos + jitter > 999 ? 999 : pos + jitter;
-  int64_t growth = 100 + 6 * (year - 2019); /* percent of 2019 incomes */
-  int64_t pc;
-  switch (band) {
-  case BAND_LOW: pc = lerp(L * 40 / 100, L * 97 / 100, at); break;
-  case BAND_NEAR: pc = lerp(L * 101 / 100, L * 145 / 100, at); break;
-  case BAND_EDGE: pc = lerp(L * 101 / 100, M * 97 / 100, at); break;
-  case BAND_MID: pc = lerp(M, M * 2, at) * growth / 100; break;
+  /* The income group. The poorest households, those still registered in 2020, have the
+   * lowest incomes after they exit. Of the households never registered, 60% of those where no
+   * one can work (in 2020) and 4% of the others are edge households, 3% live around the
+   * poverty line and 6% around the monitoring line. */
+  int group;
+  if (target)
+    group = u_group < 30   ? GROUP_EDGE
+            : u_group < 50 ? GROUP_NEAR_MON
+            : u_group < 90 ? GROUP_MID
+                           : GROUP_HIGH;
+  else if (c.registered)
+    group = u_group < 15   ? GROUP_EDGE
+            : u_group < 25 ? GROUP_NEAR_MON
+            : u_group < 77 ? GROUP_MID
+                           : GROUP_HIGH;
+  else if ((workers2020 == 0 && lab0_low) || u_group < 4)
+    group = GROUP_EDGE;
+  else
+    group = u_group < 7    ? GROUP_NEAR_LINE
+            : u_group < 13 ? GROUP_NEAR_MON
+            : u_group < 35 ? GROUP_MID
+                           : GROUP_HIGH;
+  int64_t M0 = monitor_line(2020) * 100, L0 = poverty_line(2020) * 100;
+  switch (group) {
+  case GROUP_NEAR_LINE:
+    c.base = lerp(L0, L0 * 135 / 100, pos);
+    c.growth = lerp(0, 40, gpos);
+    break;
+  case GROUP_EDGE:
+    c.base = lerp(L0 * 105 / 100, M0 * 97 / 100, pos);
+    c.growth = lerp(10, 60, gpos);
+    break;
+  case GROUP_NEAR_MON:
+    c.base = lerp(M0 * 85 / 100, M0 * 125 / 100, pos);
+    c.growth = lerp(35, 65, gpos);
+    break;
+  case GROUP_MID:
+    c.base = lerp(M0, M0 * 2, pos);
+    c.growth = lerp(20, 85, gpos);
+    break;
   default:
-    pc = (tier < 60   ? lerp(M * 105 / 100, M * 25 / 10, at)
-          : tier < 90 ? lerp(M * 25 / 10, M * 5, at)
-                      : lerp(M * 5, M * 12, at)) *
-         growth / 100;
+    c.base = u_high < 60   ? lerp(M0 * 105 / 100, M0 * 25 / 10, pos)
+             : u_high < 90 ? lerp(M0 * 25 / 10, M0 * 5, pos)
+                           : lerp(M0 * 5, M0 * 12, pos);
+    c.growth = lerp(20, 85, gpos);
   }
-  if (pc < L * 101 / 100 && band >= BAND_MID)
-    pc = L * 101 / 100;
+  /* Shocks: likelier in poorer villages, with old or disabled members, in poor households. */
+  c.hazard = v->hazard + (frail ? 10000 : 0) + (c.registered ? 10000 : 0);
+
+  income in;
+  income_path(seed, h, year, &c, &in);
+  int64_t pc = in.pc;
   rec->net = pc * n + fen;
-  if (band == BAND_LOW && negative)
-    rec->net = -neg_amount; /* a farm loss */
-  if (boundary)             /* per capita on the poverty line, to the fen or nearly */
-    rec->net = L * n + bdelta;
+  if (in.shock == SHOCK_DISASTER && pc < L && nlab > 0 && negative)
+    rec->net = -neg_amount; /* the harvest lost: a farm loss */
+  else if (boundary && pc > L * 9 / 10 && pc < L * 11 / 10)
+    rec->net = L * n + bdelta; /* per capita on the poverty line, to the fen or nearly */
 
   /* Expenses. */
   if (medical_any)
@@ -588,7 +767,14 @@ static void make_record(uint64_t seed, uint64_t h, int year, const village *v, c
     }
   if (disaster_any)
     rec->disaster = disaster;
-  if (hardship) { /* serious illness or disaster: sudden hardship (突发严重困难) */
+  if (in.shock && in.cost) { /* the shock's bill: treatment, or what the disaster destroyed */
+    int64_t big = in.normal * n * in.cost / 100;
+    if (in.shock == SHOCK_DISASTER)
+      rec->disaster += big;
+    else
+      rec->medical += big;
+  }
+  if (hardship) { /* a serious illness or disaster that the income rides out */
     int64_t big = rec->net > 0 ? rec->net * hard_pct / 100 : hard_flat;
     if (hard_disaster)
       rec->disaster += big;
@@ -596,11 +782,23 @@ static void make_record(uint64_t seed, uint64_t h, int year, const village *v, c
       rec->medical += big;
   }
 
-  /* Two no worries, three guarantees, water. */
+  /* Two no worries, three guarantees, water. A registered household meets them the year
+   * before it exits if it meets the exit test then; in its other years above the line, half
+   * the time; one that never exits because of a gap keeps it. */
+  bool no_gap = false, force_gap = false;
+  if (rec->registered) {
+    bool above = rec->net > L * n;
+    if (c.exit_year && year == c.exit_year - 1)
+      no_gap = ee, force_gap = !ee && above;
+    else if (c.exit_year == 0 && c.rho0 > PPM)
+      force_gap = u_stay < 70;
+    else
+      force_gap = above && u_stay < 50;
+  }
   uint32_t p_gap = year <= 2019 ? 40000 + (uint32_t)(2019 - year) * 15000
                                 : (uint32_t)(year >= 2022 ? 15000 : 40000 - (year - 2019) * 9000);
   bool gap = !no_gap && (force_gap || u_gap < p_gap ||
-                         (rec->registered && band == BAND_LOW && u_gap < 400000));
+                         (rec->registered && rec->net < L * n && u_gap < 400000));
   rec->food = rec->clothing = rec->water = true;
   rec->grade = grade_b ? 'B' : 'A';
   if (gap) {
@@ -927,6 +1125,7 @@ typedef struct {
   bool members;        /* JSON Lines carry each household's members (not --no-members) */
   int y0, y1;          /* --years */
   uint64_t bad;        /* --bad-rows */
+  bool shuffle;        /* --shuffle */
   const char *path;    /* -o, or NULL for standard output */
 } options;
 
@@ -984,6 +1183,124 @@ static uint64_t bad_position(uint64_t j, uint64_t k, uint64_t total)
   return j * q + j * r / k + q / 2;
 }
 
+/* The villages in output order, one after another: their codes (townships of 8 to 22
+ * villages, more when a county has very many), their targets and their households. */
+typedef struct {
+  const options *opt;
+  const county *counties;
+  size_t ncounties, ci; /* the county of the next village */
+  uint64_t nvillages, vi;
+  uint64_t h; /* the first household of the next village */
+  int township;
+  uint64_t left_in_town, vnum;
+} village_walk;
+
+static void villages_start(village_walk *w, const options *opt, const county *counties,
+                           size_t ncounties, uint64_t nvillages)
+{
+  *w = (village_walk){opt, counties, ncounties, 0, nvillages, 0, 0, -1, 0, 0};
+}
+
+/* The next village; false after the last. */
+static bool villages_next(village_walk *w, village *v)
+{
+  while (w->ci < w->ncounties && w->vi >= w->counties[w->ci].vlast) {
+    w->ci++;
+    w->township = -1;
+    w->left_in_town = 0;
+  }
+  if (w->ci >= w->ncounties || w->vi >= w->nvillages)
+    return false;
+  const county *c = &w->counties[w->ci];
+  uint64_t seed = w->opt->seed, vi = w->vi;
+  if (w->left_in_town == 0) {
+    uint64_t min_per_town = (c->vlast - c->vfirst + 210) / 211;
+    w->township++;
+    rng tr = rng_for(seed, (uint64_t)c->code * 1000 + (uint64_t)w->township, TAG_TOWNSHIP);
+    w->left_in_town = 8 + rng_below(&tr, 15);
+    if (w->left_in_town < min_per_town)
+      w->left_in_town = min_per_town;
+    w->vnum = 0;
+  }
+  w->left_in_town--;
+  int tcode = w->township < 12 ? 101 + w->township : 201 + (w->township - 12);
+  put_digits(v->code, c->code, 6);
+  put_digits(v->code + 6, (uint64_t)tcode, 3);
+  put_digits(v->code + 9, 201 + w->vnum++, 3);
+  v->code[12] = '\0';
+  v->county = c->code;
+  rng vr = rng_for(seed, vi, TAG_VILLAGE);
+  uint32_t factor = rng_ppm(&vr, 200000) ? rng_below(&vr, 300) : 300 + rng_below(&vr, 1700);
+  v->target = (uint32_t)((uint64_t)c->target_ppm * factor / 1000);
+  v->reg = v->target + 100000 + rng_below(&vr, 150000);
+  v->hazard = 10000 + v->target / 4; /* poorer villages are more exposed */
+  v->size = vi == w->nvillages - 1 ? (uint32_t)(w->opt->households - w->h) : village_size(seed, vi);
+  v->first = w->h;
+  w->h += v->size;
+  w->vi++;
+  return true;
+}
+
+/* --shuffle: a pseudo-random permutation of [0, n), so that any position can be computed on
+ * its own and nothing is stored per record. A balanced Feistel network of four rounds over
+ * the smallest even number of bits that holds n, walking the cycle until it lands below n
+ * (fewer than four steps on average). */
+typedef struct {
+  uint64_t n, mask;
+  int half;
+  uint64_t key[4];
+} permutation;
+
+static void shuffle_init(permutation *s, uint64_t seed, uint64_t n)
+{
+  int bits = 1;
+  while (bits < 64 && (UINT64_C(1) << bits) < n)
+    bits++;
+  s->n = n;
+  s->half = (bits + 1) / 2;
+  s->mask = (UINT64_C(1) << s->half) - 1;
+  rng r = rng_for(seed, n, TAG_SHUFFLE);
+  for (int i = 0; i < 4; i++)
+    s->key[i] = rng_next(&r);
+}
+
+static uint64_t shuffle_at(const permutation *s, uint64_t x)
+{
+  do {
+    uint64_t l = x >> s->half, r = x & s->mask;
+    for (int i = 0; i < 4; i++) {
+      uint64_t t = l ^ (mix64(r ^ s->key[i]) & s->mask);
+      l = r;
+      r = t;
+    }
+    x = l << s->half | r;
+  } while (x >= s->n);
+  return x;
+}
+
+/* Writes the record of household h (number seq in village v) for a year; `index` is its
+ * place in the output, which says whether it is to be a bad row. */
+static void emit(const options *opt, out *o, uint64_t h, int year, const village *v, int seq,
+                 uint64_t index, uint64_t *bad_j, uint64_t *next_bad, uint64_t total)
+{
+  household hh;
+  record rec;
+  badness b = {BAD_NONE, 0};
+  if (index == *next_bad) {
+    b.bad = (int)(*bad_j % N_BAD);
+    b.var = *bad_j / N_BAD;
+    ++*bad_j;
+    *next_bad = *bad_j < opt->bad ? bad_position(*bad_j, opt->bad, total) : UINT64_MAX;
+  }
+  make_household(opt->seed, h, &hh);
+  make_record(opt->seed, h, year, v, &hh, &rec);
+  out_reserve(o);
+  if (opt->jsonl)
+    write_jsonl(o, opt->seed, h, v, seq, &hh, &rec, b, opt->members);
+  else
+    write_csv(o, v, seq, &rec, b);
+}
+
 static void generate(const options *opt, out *o)
 {
   /* Villages: 40 to 80 households each, the last one what is left. */
@@ -993,68 +1310,47 @@ static void generate(const options *opt, out *o)
   size_t ncounties;
   county *counties = make_counties(opt, nvillages, &ncounties);
 
-  uint64_t total = opt->households * (uint64_t)(opt->y1 - opt->y0 + 1);
+  uint64_t years = (uint64_t)(opt->y1 - opt->y0 + 1), total = opt->households * years;
   uint64_t index = 0, bad_j = 0;
   uint64_t next_bad = opt->bad ? bad_position(0, opt->bad, total) : UINT64_MAX;
-  household hh;
-  record rec;
+  village_walk w;
+  village v;
 
   if (!opt->jsonl)
     put_str(o, csv_header);
-  for (int year = opt->y0; year <= opt->y1; year++) {
-    uint64_t h = 0, vi = 0;
-    for (size_t ci = 0; ci < ncounties; ci++) {
-      const county *c = &counties[ci];
-      uint64_t nv = c->vlast - c->vfirst;
-      /* Villages per township: 8 to 22, more when a county has very many villages. */
-      uint64_t min_per_town = (nv + 210) / 211;
-      int township = -1;
-      uint64_t left_in_town = 0, vnum = 0;
-      for (vi = c->vfirst; vi < c->vlast; vi++) {
-        if (left_in_town == 0) {
-          township++;
-          rng tr = rng_for(opt->seed, (uint64_t)c->code * 1000 + (uint64_t)township, TAG_TOWNSHIP);
-          left_in_town = 8 + rng_below(&tr, 15);
-          if (left_in_town < min_per_town)
-            left_in_town = min_per_town;
-          vnum = 0;
-        }
-        left_in_town--;
-        village v;
-        int tcode = township < 12 ? 101 + township : 201 + (township - 12);
-        put_digits(v.code, c->code, 6);
-        put_digits(v.code + 6, (uint64_t)tcode, 3);
-        put_digits(v.code + 9, 201 + vnum++, 3);
-        v.code[12] = '\0';
-        v.county = c->code;
-        rng vr = rng_for(opt->seed, vi, TAG_VILLAGE);
-        uint32_t factor = rng_ppm(&vr, 200000) ? rng_below(&vr, 300) : 300 + rng_below(&vr, 1700);
-        v.target = (uint32_t)((uint64_t)c->target_ppm * factor / 1000);
-        v.reg = v.target + 100000 + rng_below(&vr, 150000);
-        /* Shares of households: newly poor about 0.3 of the target, returned about 0.2. */
-        v.p_new = (uint32_t)((uint64_t)v.target * 3 / 10 * 1000000 / (1000000 - v.reg));
-        v.p_return = (uint32_t)((uint64_t)v.target * 2 / 10 * 1000000 / (v.reg - v.target));
-        uint32_t vsize = village_size(opt->seed, vi);
-        if (vi == nvillages - 1)
-          vsize = (uint32_t)(opt->households - h);
-        for (uint32_t s = 1; s <= vsize; s++, h++, index++) {
-          badness b = {BAD_NONE, 0};
-          if (index == next_bad) {
-            b.bad = (int)(bad_j % N_BAD);
-            b.var = bad_j / N_BAD;
-            bad_j++;
-            next_bad = bad_j < opt->bad ? bad_position(bad_j, opt->bad, total) : UINT64_MAX;
-          }
-          make_household(opt->seed, h, &hh);
-          make_record(opt->seed, h, year, &v, &hh, &rec);
-          out_reserve(o);
-          if (opt->jsonl)
-            write_jsonl(o, opt->seed, h, &v, (int)s, &hh, &rec, b, opt->members);
-          else
-            write_csv(o, &v, (int)s, &rec, b);
-        }
-      }
+  if (!opt->shuffle) { /* by year, then village, then household */
+    for (int year = opt->y0; year <= opt->y1; year++) {
+      villages_start(&w, opt, counties, ncounties, nvillages);
+      while (villages_next(&w, &v))
+        for (uint32_t s = 1; s <= v.size; s++, index++)
+          emit(opt, o, v.first + s - 1, year, &v, (int)s, index, &bad_j, &next_bad, total);
     }
+  } else { /* record k of that order, for each place in the output */
+    village *table = malloc(nvillages * sizeof *table);
+    if (!table) {
+      fprintf(stderr, "generate: out of memory\n");
+      exit(1);
+    }
+    villages_start(&w, opt, counties, ncounties, nvillages);
+    for (uint64_t i = 0; i < nvillages; i++)
+      villages_next(&w, &table[i]);
+    permutation perm;
+    shuffle_init(&perm, opt->seed, total);
+    for (; index < total; index++) {
+      uint64_t k = shuffle_at(&perm, index), h = k % opt->households;
+      int year = opt->y0 + (int)(k / opt->households);
+      uint64_t lo = 0, hi = nvillages - 1; /* the village of h */
+      while (lo < hi) {
+        uint64_t mid = lo + (hi - lo + 1) / 2;
+        if (table[mid].first <= h)
+          lo = mid;
+        else
+          hi = mid - 1;
+      }
+      const village *tv = &table[lo];
+      emit(opt, o, h, year, tv, (int)(h - tv->first + 1), index, &bad_j, &next_bad, total);
+    }
+    free(table);
   }
   out_flush(o);
   free(counties);
@@ -1077,11 +1373,14 @@ static void usage(FILE *f)
         "  --years Y0-Y1     years of the records, within 2014-2035 (default 2019-2021);\n"
         "                    a single year Y is also accepted\n"
         "  --bad-rows K      make K records invalid in varied ways (default 0)\n"
+        "  --shuffle         write the records in a random order (the same for the same\n"
+        "                    arguments) instead of by year and village\n"
         "  -o FILE           write to FILE instead of standard output; a FILE ending in\n"
         "                    .jsonl or .ndjson implies --format jsonl\n"
         "  --help            show this help and exit\n"
         "\n"
-        "Records are ordered by year, then village code, as a register export is.\n"
+        "Records are ordered by year, then village code, as a register export is, unless\n"
+        "--shuffle is given.\n"
         "The bundled sample: generate --households 400 --seed 2032 --bad-rows 7 -o sample.csv\n",
         f);
 }
@@ -1115,7 +1414,7 @@ static uint64_t parse_u64(const char *opt, const char *s, uint64_t min, uint64_t
 
 int main(int argc, char **argv)
 {
-  options opt = {1000, 1, false, true, 2019, 2021, 0, NULL};
+  options opt = {1000, 1, false, true, 2019, 2021, 0, false, NULL};
   bool format_given = false;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = NULL;
@@ -1126,6 +1425,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(a, "--no-members") == 0) {
       opt.members = false;
+      continue;
+    }
+    if (strcmp(a, "--shuffle") == 0) {
+      opt.shuffle = true;
       continue;
     }
     /* --opt=value or --opt value; -o FILE */
