@@ -1,0 +1,71 @@
+#!/bin/sh
+# history.sh -- a register of households over several years gives every record the same
+# result whatever the order of its records and files (national-standard.md, section 8):
+# sorted by year, shuffled, split into one file a year given newest first, as CSV or JSON
+# Lines, with 1 or 2 threads, in memory or spilled to temporary files.  Results come out in
+# input order, so each run's lines are compared sorted; the reject rows are compared by key
+# and reason.  A household-year given twice keeps its first record in input order.
+suite=history; . "${srcdir:-.}/tests/cli/setup.sh"
+GENERATE=${GENERATE:-$(dirname "$ELIG")/data/generate}
+[ -x "$GENERATE" ] || { echo "history: $GENERATE not built"; exit 77; }
+rules=$srcdir/rules/national.rules
+gen="$GENERATE --households 1500 --seed 77 --years 2019-2024 --bad-rows 40"
+$gen -o "$tmp/sorted.csv"
+# the same records in another order (the generator's --shuffle spreads its bad rows
+# differently, so the file is shuffled here)
+{ head -1 "$tmp/sorted.csv"; tail -n +2 "$tmp/sorted.csv" |
+  awk 'BEGIN { srand(5) } { print rand() "\t" $0 }' | sort | cut -f2-; } > "$tmp/shuffled.csv"
+# and as JSON Lines, without bad rows, against a CSV of the same
+good="$GENERATE --households 1500 --seed 77 --years 2019-2024"
+$good -o "$tmp/good.csv"
+$good --shuffle --format jsonl --no-members -o "$tmp/good.jsonl"
+for y in 2019 2020 2021 2022 2023 2024; do
+  { head -1 "$tmp/sorted.csv"; grep -E "^[^,]*,[^,]*,[^,]*,$y," "$tmp/sorted.csv"; } > "$tmp/y$y.csv"
+done
+# the bad rows whose year cannot be read go in a file of their own
+{ head -1 "$tmp/sorted.csv"; tail -n +2 "$tmp/sorted.csv" |
+  grep -vE "^[^,]*,[^,]*,[^,]*,20(19|20|21|22|23|24),"; } > "$tmp/other.csv"
+
+# RUN NAME ARGS...: results sorted (household lines only), and rejects as key,reason
+run() {
+  name=$1; shift
+  TMPDIR=$tmp "$ELIG" run --no-progress --rejects "$tmp/$name.rej" "$@" \
+    >"$tmp/$name.out" 2>"$tmp/$name.err"
+  echo $? > "$tmp/$name.status"
+  sed -n '/^# aggregate/q;p' "$tmp/$name.out" | sort > "$tmp/$name.records"
+  sed -n '/^# aggregate/,$p' "$tmp/$name.out" > "$tmp/$name.aggs"
+  tail -n +2 "$tmp/$name.rej" | cut -d, -f2- | sed 's/,"[^"]*"$//; s/ (.*:[0-9]*)//' |
+    cut -d, -f1-3 | sort > "$tmp/$name.why"
+}
+same() { # same NAME: what NAME gave equals what the sorted register gave
+  cmp -s "$tmp/sorted.records" "$tmp/$1.records" && cmp -s "$tmp/sorted.aggs" "$tmp/$1.aggs" &&
+    cmp -s "$tmp/sorted.why" "$tmp/$1.why"
+}
+
+run sorted -j1 "$rules" "$tmp/sorted.csv"
+check sorted-status [ "$(cat "$tmp/sorted.status")" = 3 ]
+check sorted-records [ "$(wc -l < "$tmp/sorted.records")" -gt 8000 ]
+check sorted-monitoring grep -q ',risk_eliminated$' "$tmp/sorted.records"
+check sorted-income-drop grep -q 'income_drop' "$tmp/sorted.records"
+run shuffled -j1 "$rules" "$tmp/shuffled.csv"
+check shuffled-same same shuffled
+run shuffled2 -j2 "$rules" "$tmp/shuffled.csv"
+check shuffled-2-threads-same same shuffled2
+run spilled -j2 --memory 64K "$rules" "$tmp/shuffled.csv"
+check spilled-same same spilled
+check spilled-output-identical cmp -s "$tmp/shuffled.out" "$tmp/spilled.out"
+check nothing-left-in-tmpdir [ -z "$(find "$tmp" -name 'elig-spill-*')" ]
+run years -j2 "$rules" "$tmp/y2024.csv" "$tmp/y2023.csv" "$tmp/y2022.csv" "$tmp/y2021.csv" \
+  "$tmp/y2020.csv" "$tmp/y2019.csv" "$tmp/other.csv"
+check years-newest-first-same same years
+run good -j1 "$rules" "$tmp/good.csv"
+run jsonl -j2 "$rules" "$tmp/good.jsonl"
+check jsonl-shuffled-same cmp -s "$tmp/good.records" "$tmp/jsonl.records"
+
+# A year already given, given again in a second file: the first in input order is kept.
+run twice -j1 "$rules" "$tmp/y2021.csv" "$tmp/sorted.csv"
+check twice-records-same cmp -s "$tmp/sorted.records" "$tmp/twice.records"
+dups=$(grep -c "duplicate: the household already has a record for 2021 (.*y2021.csv:" "$tmp/twice.rej")
+good2021=$(($(grep -c . "$tmp/y2021.csv") - 1 - $(grep -c ',2021,' "$tmp/sorted.why" || true)))
+check twice-each-2021-record-once [ "$dups" -ge "$good2021" ]
+finish
