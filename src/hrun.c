@@ -147,7 +147,7 @@ static void spill_all(hrun *h, spill *set)
       h->io_failed = true;
   h->in_memory = 0;
   for (int b = 0; b < NBUCKETS; b++)
-    h->in_memory += h->buckets[b].mem.len + h->runs[b].mem.len;
+    h->in_memory += h->buckets[b].mem.cap + h->runs[b].mem.cap;
 }
 
 bool hrun_add(hrun *h, wbuf *entries, wbuf *items)
@@ -162,8 +162,9 @@ bool hrun_add(hrun *h, wbuf *entries, wbuf *items)
   for (size_t off = 0; off < entries->len;) {
     const entry *e = (const entry *)(entries->p + off);
     spill *b = &h->buckets[e->hash % NBUCKETS];
+    size_t cap = b->mem.cap; /* what the memory holds is its capacity, not its length */
     wbuf_put(&b->mem, (const char *)e, e->size);
-    h->in_memory += e->size;
+    h->in_memory += b->mem.cap - cap;
     h->nentries++;
     off += e->size;
     h->nomem |= b->mem.failed;
@@ -310,10 +311,25 @@ static void make_run(worker *w, spill *run)
   if (keep)
     h->in_memory += w->results.len;
   pthread_mutex_unlock(&h->lock);
-  wbuf *to = keep ? &run->mem : &w->run;
+  wbuf *to = &w->run;
   to->len = 0;
-  for (uint64_t i = 0; i < n; i++)
-    wbuf_put(to, (const char *)order[i], sizeof(item) + round8(order[i]->len));
+  if (keep) {
+    /* exactly its size: a run kept is never appended to */
+    to = &run->mem;
+    to->p = mem_alloc(w->results.len + 1);
+    to->cap = w->results.len + 1;
+    to->len = 0;
+    to->failed = to->p == NULL;
+  }
+  for (uint64_t i = 0; i < n && !to->failed; i++) {
+    size_t len = sizeof(item) + round8(order[i]->len);
+    if (keep) {
+      memcpy(to->p + to->len, order[i], len);
+      to->len += len;
+    } else {
+      wbuf_put(to, (const char *)order[i], len);
+    }
+  }
   mem_free(order);
   w->nomem |= to->failed;
   if (!keep && !w->nomem && !spill_write(run, w->run.p, w->run.len))
@@ -358,7 +374,7 @@ static void evaluate_bucket(worker *w, unsigned b)
   }
   mem_free(order);
   pthread_mutex_lock(&h->lock);
-  h->in_memory -= bucket->mem.len < h->in_memory ? bucket->mem.len : h->in_memory;
+  h->in_memory -= bucket->mem.cap < h->in_memory ? bucket->mem.cap : h->in_memory;
   pthread_mutex_unlock(&h->lock);
   spill_fini(bucket); /* evaluated: its entries are not needed again */
   if (!w->nomem)
