@@ -446,6 +446,27 @@ typedef enum elig_format {
  * kept apart: asking for one does not overwrite the other. */
 ELIG_API const char *elig_result_format(const elig_result *r, elig_format fmt, size_t *len);
 
+/* History.  A rule set that follows households over the years (`key hh_id per year`) reads
+ * in previous() values of the household's record of the year before.  A batch (elig_run)
+ * links the records itself; a service that evaluates one record at a time keeps, with each
+ * household-year it stores, what the record keeps for the next year, and gives it back
+ * before evaluating the next year's record:
+ *
+ *   elig_result_kept(r, &kept, &n);             after evaluating year Y: store kept[0..n)
+ *   elig_ctx_set_previous(ctx, kept, n);         before evaluating year Y + 1
+ *
+ * elig_result_kept: the bytes of r's kept values (owned by the context, valid until its next
+ * evaluation); ELIG_OK, ELIG_EINVAL (r is not its context's last result), ELIG_ENOMEM.  A
+ * rule set without history keeps nothing (n = 16: the header alone).  The bytes begin with
+ * a header naming the rule set (its hash): they are opaque, for the same rule set and the
+ * same build of the library on the same kind of machine; after a change of rules, evaluate
+ * the years again in order.
+ * elig_ctx_set_previous: the household's record of the year before, for the next
+ * evaluation on ctx only (bytes copied); NULL and 0: it has none (the default).  ELIG_EINVAL
+ * when the bytes were not kept by this rule set. */
+ELIG_API elig_status elig_result_kept(const elig_result *r, const void **kept, size_t *len);
+ELIG_API elig_status elig_ctx_set_previous(elig_ctx *ctx, const void *kept, size_t len);
+
 /* The CSV header line matching ELIG_FORMAT_CSV results, with its newline; valid while rs
  * is. */
 ELIG_API const char *elig_ruleset_csv_header(const elig_ruleset *rs);

@@ -89,6 +89,8 @@ struct elig_ctx {
   bool aggs_lost;           /* aggregating was asked for but its tables could not be made:
                              the groups read next are incomplete (ELIG_ENOMEM) */
   uint64_t seq;             /* records folded, for first() */
+  wbuf kept;                /* elig_result_kept's bytes */
+  wbuf previous;            /* elig_ctx_set_previous's copy, until the next evaluation */
 };
 
 /* ---------------------------------------------------------------- status, version, memory */
@@ -674,6 +676,8 @@ void elig_ctx_free(elig_ctx *ctx)
   wbuf_free(&ctx->line[1]);
   wbuf_free(&ctx->explain);
   wbuf_free(&ctx->aggs_out);
+  wbuf_free(&ctx->kept);
+  wbuf_free(&ctx->previous);
   aggs_free(ctx);
   mem_free(ctx);
 }
@@ -778,6 +782,7 @@ static elig_status eval_failure(elig_ctx *ctx, vm_status st, uint32_t pc)
 static elig_status stepped(elig_ctx *ctx, step_result res, const step_why *why,
                            const elig_result **out)
 {
+  ctx->step.has_previous = false; /* given for one evaluation, whatever became of it */
   switch (res) {
   case STEP_OK:
     ctx->seq++;
@@ -1092,6 +1097,67 @@ static const char *finish_text(wbuf *b, size_t *len)
   if (len)
     *len = b->len;
   return b->p;
+}
+
+/* The header of kept bytes: a mark with the byte order of the machine, and the first 8
+ * bytes of the rule set's hash (after "sha256:"). */
+enum {
+  KEPT_HEADER = 16
+};
+
+static void kept_header(const elig_ruleset *rs, char *h)
+{
+  const uint32_t mark = 0x656c6967; /* "elig", in the machine's order */
+  const uint32_t version = 1;
+  memcpy(h, &mark, 4);
+  memcpy(h + 4, &version, 4);
+  memcpy(h + 8, rs->P->hash + 7, 8);
+}
+
+elig_status elig_result_kept(const elig_result *r, const void **kept, size_t *len)
+{
+  elig_ctx *ctx = live(r);
+  if (!ctx || !kept || !len)
+    return ELIG_EINVAL;
+  char header[KEPT_HEADER];
+  kept_header(ctx->rs, header);
+  ctx->kept.len = 0;
+  wbuf_put(&ctx->kept, header, sizeof header);
+  if (vm_remember(ctx->step.ctx, &ctx->kept) != VM_OK || ctx->kept.failed) {
+    wbuf_free(&ctx->kept);
+    return ELIG_ENOMEM;
+  }
+  *kept = ctx->kept.p;
+  *len = ctx->kept.len;
+  return ELIG_OK;
+}
+
+elig_status elig_ctx_set_previous(elig_ctx *ctx, const void *kept, size_t len)
+{
+  char header[KEPT_HEADER];
+  if (!ctx || (!kept && len))
+    return ELIG_EINVAL;
+  if (!kept) {
+    step_set_previous(&ctx->step, NULL, 0);
+    return ELIG_OK;
+  }
+  kept_header(ctx->rs, header);
+  if (len < sizeof header || memcmp(kept, header, sizeof header) != 0)
+    return ELIG_EINVAL;
+  ctx->previous.len = 0;
+  wbuf_put(&ctx->previous, (const char *)kept + sizeof header, len - sizeof header);
+  if (ctx->previous.failed) {
+    wbuf_free(&ctx->previous);
+    return ELIG_ENOMEM;
+  }
+  /* the bytes must be what vm_remember writes for this program: checked now, so that the
+   * evaluation can take them as they are */
+  if (!vm_set_previous(ctx->step.ctx, ctx->previous.p, ctx->previous.len)) {
+    vm_set_previous(ctx->step.ctx, NULL, 0);
+    return ELIG_EINVAL;
+  }
+  step_set_previous(&ctx->step, ctx->previous.p ? ctx->previous.p : "", ctx->previous.len);
+  return ELIG_OK;
 }
 
 const char *elig_result_format(const elig_result *r, elig_format fmt, size_t *len)

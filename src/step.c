@@ -58,8 +58,20 @@ step_result step_failed(step *s, vm_status st, step_why *why)
   return STEP_FAILED;
 }
 
+void step_set_previous(step *s, const char *kept, size_t len)
+{
+  s->previous = kept;
+  s->previous_len = len;
+  s->has_previous = true;
+}
+
 step_result step_evaluate(step *s, uint64_t seq, step_why *why)
 {
+  if (s->has_previous) {
+    /* checked when it was given: bytes of this program's kept values */
+    vm_set_previous(s->ctx, s->previous, s->previous_len);
+    s->has_previous = false;
+  }
   vm_status st = vm_eval_record(s->ctx);
   /* aggregates see the record only once it has a full result */
   for (uint32_t i = 0; s->aggs && i < s->P->naggregates && st == VM_OK; i++)

@@ -38,6 +38,11 @@ typedef struct {
   const elig_program *P;
   vm_ctx *ctx;
   agg_table *aggs; /* per aggregate, when folding: NULL when not */
+  /* What the household's previous record kept, for the next record evaluated (the API's
+   * elig_ctx_set_previous; a batch gives it through hist.c instead). */
+  const char *previous;
+  size_t previous_len;
+  bool has_previous;
 } step;
 
 /* A step for P, its context's evaluation date `as_of` (days since 1970-01-01), with
@@ -64,6 +69,11 @@ step_result step_json(step *s, jdoc *doc, rec_unknown *unknown, uint64_t seq, st
 /* The typing alone of a JSON document (a test's given record). */
 step_result step_type_json(step *s, jdoc *doc, rec_unknown *unknown, step_why *why);
 step_result step_typed(step *s, uint64_t seq, step_why *why);
+
+/* Gives the next record evaluated what its household's previous record kept (vm_remember's
+ * bytes, borrowed until then; NULL: no previous record).  Once only: the record after it
+ * has none unless given again. */
+void step_set_previous(step *s, const char *kept, size_t len);
 
 /* Evaluates the typed record's results and folds it into the groups; STEP_OK or
  * STEP_FAILED.  The part of every step after typing. */

@@ -266,6 +266,53 @@ END_TEST
 
 /* ---------------------------------------------------------------- evaluating JSON */
 
+/* History: a service keeps what each household-year kept and gives it back the year after;
+ * the results are those of elig_run over both years. */
+START_TEST(test_api_history)
+{
+  elig_ruleset *rs = national();
+  elig_ctx *ctx = NULL;
+  const elig_result *r;
+  const void *kept;
+  size_t n;
+  static const char y2020[] =
+      "{\"hh_id\":\"h\",\"village_code\":\"110101001001\",\"year\":2020,\"size\":1,"
+      "\"net_income\":5000,\"food_secure\":true,\"clothing_secure\":true,"
+      "\"water_safe\":true,\"housing_grade\":\"A\",\"labor_members\":1,"
+      "\"registered_poor\":false}";
+  static const char y2021[] =
+      "{\"hh_id\":\"h\",\"village_code\":\"110101001001\",\"year\":2021,\"size\":1,"
+      "\"net_income\":5500,\"food_secure\":true,\"clothing_secure\":true,"
+      "\"water_safe\":true,\"housing_grade\":\"A\",\"labor_members\":1,"
+      "\"registered_poor\":false}";
+  ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
+  size_t mon = index_of(elig_ruleset_decision_count, elig_ruleset_decision_name, rs, "monitoring");
+  ck_assert_int_eq(elig_eval_json(ctx, y2020, strlen(y2020), &r), ELIG_OK);
+  ck_assert_str_eq(elig_result_decision(r, mon), "entered");
+  ck_assert_int_eq(elig_result_kept(r, &kept, &n), ELIG_OK);
+  ck_assert_uint_gt(n, 16);
+  char *copy = malloc(n);
+  memcpy(copy, kept, n);
+  /* without the year before: entered again; with it: monitored */
+  ck_assert_int_eq(elig_eval_json(ctx, y2021, strlen(y2021), &r), ELIG_OK);
+  ck_assert_str_eq(elig_result_decision(r, mon), "entered");
+  ck_assert_int_eq(elig_ctx_set_previous(ctx, copy, n), ELIG_OK);
+  ck_assert_int_eq(elig_eval_json(ctx, y2021, strlen(y2021), &r), ELIG_OK);
+  ck_assert_str_eq(elig_result_decision(r, mon), "monitored");
+  /* given for one evaluation only */
+  ck_assert_int_eq(elig_eval_json(ctx, y2021, strlen(y2021), &r), ELIG_OK);
+  ck_assert_str_eq(elig_result_decision(r, mon), "entered");
+  /* bytes of another rule set, or cut short, are refused */
+  copy[9] ^= 1;
+  ck_assert_int_eq(elig_ctx_set_previous(ctx, copy, n), ELIG_EINVAL);
+  copy[9] ^= 1;
+  ck_assert_int_eq(elig_ctx_set_previous(ctx, copy, n - 1), ELIG_EINVAL);
+  ck_assert_int_eq(elig_ctx_set_previous(ctx, NULL, 0), ELIG_OK);
+  free(copy);
+  elig_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_api_eval_json)
 {
   elig_ruleset *rs = national();
@@ -828,6 +875,7 @@ static Suite *api_suite(void)
   suite_add_tcase(s, tc);
   tc = tcase_create("evaluate");
   tcase_add_test(tc, test_api_eval_json);
+  tcase_add_test(tc, test_api_history);
   tcase_add_test(tc, test_api_eval_json_rejects);
   tcase_add_test(tc, test_api_unknown_keys);
   tcase_add_test(tc, test_api_result_texts_and_errors);
