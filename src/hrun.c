@@ -522,7 +522,7 @@ bool hrun_write(hrun *h, bool (*write)(void *arg, elig_stream s, const char *tex
   bool ok = true;
   memset(src, 0, sizeof src);
   src[NBUCKETS].p = h->items.p;
-  src[NBUCKETS].end = h->items.p + h->items.len;
+  src[NBUCKETS].end = h->items.len ? h->items.p + h->items.len : h->items.p; /* not NULL + 0 */
   advance(&src[NBUCKETS], false);
   for (int b = 0; b < NBUCKETS; b++) {
     spill_reader_init(&src[b].rd, &h->runs[b]);
