@@ -366,10 +366,10 @@ bool diff_text_report(const diff_outcome *d, wbuf *b)
                 (unsigned long long)st->rejected_old, (unsigned long long)st->rejected_new);
   wbuf_puts(b, "\n");
   if (nothing_changed(d)) {
-    wbuf_puts(b, "\nno record changes status or flags; no group changes outcome\n");
+    wbuf_puts(b, "\nno record changes a decision or its flags; no group changes outcome\n");
     return !b->failed;
   }
-  wbuf_printf(b, "\n%llu of %llu record%s change%s status or flags\n",
+  wbuf_printf(b, "\n%llu of %llu record%s change%s a decision or flags\n",
               (unsigned long long)st->changed, (unsigned long long)st->written,
               st->written == 1 ? "" : "s", st->changed == 1 ? "s" : "");
   for (uint32_t i = 0; i < d->ndecs; i++)

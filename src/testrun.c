@@ -63,7 +63,10 @@ static void failure(wbuf *b, const elig_program *P, const vm_ctx *ctx, const pro
     if (d) {
       uint32_t rule = vm_rule(ctx, c->cell), line = 0, col = 0;
       src_position(P->srcs, d->rule_locs[rule].file, d->rule_locs[rule].start, &line, &col);
-      snprintf(buf, sizeof buf, " (rule %u at line %u", rule + 1, line);
+      /* the rule's file by its base name: a test often sits in another file than the rule */
+      const char *file = src_file_name(P->srcs, d->rule_locs[rule].file);
+      const char *base = strrchr(file, '/');
+      snprintf(buf, sizeof buf, " (rule %u at %s:%u", rule + 1, base ? base + 1 : file, line);
       put(b, buf);
       if (d->reasons[rule]) {
         put(b, ": ");
