@@ -90,7 +90,9 @@ struct elig_ctx {
                              the groups read next are incomplete (ELIG_ENOMEM) */
   uint64_t seq;             /* records folded, for first() */
   wbuf kept;                /* elig_result_kept's bytes */
-  wbuf previous;            /* elig_ctx_set_previous's copy, until the next evaluation */
+  wbuf pending;             /* elig_ctx_set_previous's copy, for the next evaluation */
+  bool has_pending;
+  wbuf previous; /* the copy the last evaluation read (its texts point into it) */
 };
 
 /* ---------------------------------------------------------------- status, version, memory */
@@ -677,6 +679,7 @@ void elig_ctx_free(elig_ctx *ctx)
   wbuf_free(&ctx->explain);
   wbuf_free(&ctx->aggs_out);
   wbuf_free(&ctx->kept);
+  wbuf_free(&ctx->pending);
   wbuf_free(&ctx->previous);
   aggs_free(ctx);
   mem_free(ctx);
@@ -730,6 +733,20 @@ static void start(elig_ctx *ctx)
   ctx->have_result = false;
   ctx->serial++;
   memset(&ctx->last_unknown, 0, sizeof ctx->last_unknown);
+  ctx->step.has_previous = false;
+}
+
+/* An evaluation starts: the year before, when one was given for it (and only for it). */
+static void start_evaluation(elig_ctx *ctx)
+{
+  start(ctx);
+  if (ctx->has_pending) {
+    wbuf t = ctx->previous;
+    ctx->previous = ctx->pending;
+    ctx->pending = t;
+    ctx->has_pending = false;
+    step_set_previous(&ctx->step, ctx->previous.p ? ctx->previous.p : "", ctx->previous.len);
+  }
 }
 
 static elig_status fail(elig_ctx *ctx, elig_status st, const char *message, const char *field)
@@ -824,7 +841,7 @@ elig_status elig_eval_json(elig_ctx *ctx, const char *json, size_t len, const el
     *out = NULL;
   if (!ctx || !out || (!json && len))
     return ELIG_EINVAL;
-  start(ctx);
+  start_evaluation(ctx);
   /* results may point into the record's text: keep a copy the caller cannot free */
   ctx->input.len = 0;
   wbuf_put(&ctx->input, json ? json : "", len);
@@ -964,7 +981,7 @@ elig_status elig_eval(elig_ctx *ctx, const elig_result **out)
     *out = NULL;
   if (!ctx || !out)
     return ELIG_EINVAL;
-  start(ctx);
+  start_evaluation(ctx);
   vm_begin_record(ctx->step.ctx);
   memcpy(vm_record_slots(ctx->step.ctx, ctx->rs->P->main_record), ctx->staged,
          main_record(ctx->rs)->nfields * sizeof *ctx->staged);
@@ -1137,26 +1154,23 @@ elig_status elig_ctx_set_previous(elig_ctx *ctx, const void *kept, size_t len)
   char header[KEPT_HEADER];
   if (!ctx || (!kept && len))
     return ELIG_EINVAL;
-  if (!kept) {
-    step_set_previous(&ctx->step, NULL, 0);
+  ctx->has_pending = false; /* whatever was given before, unless this is taken */
+  if (!kept)
     return ELIG_OK;
-  }
   kept_header(ctx->rs, header);
-  if (len < sizeof header || memcmp(kept, header, sizeof header) != 0)
+  const char *body = (const char *)kept + sizeof header;
+  if (len < sizeof header || memcmp(kept, header, sizeof header) != 0 ||
+      !vm_kept_valid(ctx->rs->P, len > sizeof header ? body : "", len - sizeof header))
     return ELIG_EINVAL;
-  ctx->previous.len = 0;
-  wbuf_put(&ctx->previous, (const char *)kept + sizeof header, len - sizeof header);
-  if (ctx->previous.failed) {
-    wbuf_free(&ctx->previous);
+  /* kept apart until the next evaluation starts: the last result may read the bytes the
+   * evaluation before it was given */
+  ctx->pending.len = 0;
+  wbuf_put(&ctx->pending, body, len - sizeof header);
+  if (ctx->pending.failed) {
+    wbuf_free(&ctx->pending);
     return ELIG_ENOMEM;
   }
-  /* the bytes must be what vm_remember writes for this program: checked now, so that the
-   * evaluation can take them as they are */
-  if (!vm_set_previous(ctx->step.ctx, ctx->previous.p, ctx->previous.len)) {
-    vm_set_previous(ctx->step.ctx, NULL, 0);
-    return ELIG_EINVAL;
-  }
-  step_set_previous(&ctx->step, ctx->previous.p ? ctx->previous.p : "", ctx->previous.len);
+  ctx->has_pending = true;
   return ELIG_OK;
 }
 

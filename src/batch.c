@@ -308,12 +308,13 @@ typedef struct {
   unsigned nworkers; /* evaluation states: the calling thread's, then one per thread */
   unsigned nthreads; /* threads started (workers[1..nthreads]) */
   uint64_t next_seq, next_write;
-  hrun *hist; /* a rule set following households over the years: what is read is kept here */
+  hrun *hist;        /* a rule set following households over the years: what is read is kept here */
+  bool spill_failed; /* a temporary file of hist failed */
 } batch;
 
 static bool stopped(const batch *b)
 {
-  return b->write_failed || b->read_failed || b->canceled || b->nomem;
+  return b->write_failed || b->read_failed || b->canceled || b->nomem || b->spill_failed;
 }
 
 /* Writes w to `stream` and empties it.  A stream that failed gets nothing more; the others
@@ -372,8 +373,12 @@ static void collect(batch *b, job *j)
   if (j->log.len)
     hrun_item(&messages, j->seq << 32, ELIG_STREAM_MESSAGES, j->log.p, j->log.len);
   if (messages.failed || !hrun_add(b->hist, &none, &messages) ||
-      !hrun_add(b->hist, &j->out, &j->rej))
-    b->nomem = true;
+      !hrun_add(b->hist, &j->out, &j->rej)) {
+    if (hrun_failed_io(b->hist))
+      b->spill_failed = true; /* said once the reading is over */
+    else
+      b->nomem = true;
+  }
   wbuf_free(&messages);
   j->log.len = j->out.len = j->rej.len = 0;
 }
@@ -740,7 +745,7 @@ static void spill_failed(batch *b)
 {
   wbuf w = {0};
   wbuf_puts(&w, "elig: cannot keep the records in a temporary file (TMPDIR, else /tmp): ");
-  wbuf_puts(&w, strerror(errno));
+  wbuf_puts(&w, strerror(hrun_io_errno(b->hist)));
   wbuf_puts(&w, "\n");
   emit(b, ELIG_STREAM_MESSAGES, &w);
   wbuf_free(&w);
@@ -813,6 +818,8 @@ elig_status batch_run(const elig_program *P, const batch_options *o, const elig_
     else if (b.hist && !b.nomem && !hrun_write(b.hist, history_write, &b) &&
              hrun_failed_memory(b.hist))
       b.nomem = true; /* the messages of a run that stopped */
+    if (b.spill_failed)
+      spill_failed(&b);
     if (!stopped(&b)) {
       write_heads(&b);
       agg_ok = write_aggregates(&b);

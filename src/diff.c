@@ -749,10 +749,17 @@ static feed_header reading_header(void *arg, const char *name, uint64_t line, co
  * judged now (false). */
 static bool keep_record(diff *d, const split_record *r)
 {
-  for (int k = 0; k < 2; k++) {
-    side *s = &d->s[k];
+  /* the household and year come from a side that follows households, when one can read the
+   * record: a side without history has no year to order by.  The unknown keys are counted
+   * when the record is judged, not here. */
+  int order[2] = {0, 1};
+  if (d->s[0].P->order_field == PROG_NONE && d->s[1].P->order_field != PROG_NONE)
+    order[0] = 1, order[1] = 0;
+  for (int i = 0; i < 2; i++) {
+    side *s = &d->s[order[i]];
     step_why why;
-    step_result res = step_type(&s->step, s->header, r, &s->unknown, &why);
+    rec_unknown ignored = {0};
+    step_result res = step_type(&s->step, s->header, r, &ignored, &why);
     if (res == STEP_NO_MEMORY)
       d->nomem = true;
     if (res != STEP_OK)

@@ -34,10 +34,15 @@ void hist_link(const elig_program *P, const vm_ctx *ctx, wbuf *out)
     wbuf_put(out, &tag, 1);
     if (v->none)
       continue;
-    if (rec->fields[f].type.base == TY_TEXT) {
+    ty_base t = (ty_base)rec->fields[f].type.base;
+    if (t == TY_TEXT) {
       uint32_t len = v->u.s.len;
       wbuf_put(out, (const char *)&len, sizeof len);
       wbuf_put(out, v->u.s.p, len);
+    } else if (t == TY_NUMBER || t == TY_PERCENT) {
+      /* a fraction in lowest terms: numerator and denominator, equal exactly when the
+       * values are */
+      wbuf_put(out, (const char *)&v->u.n, sizeof v->u.n);
     } else {
       wbuf_put(out, (const char *)&v->u.i, sizeof v->u.i);
     }

@@ -14,6 +14,7 @@
  * the run's memory stays near the budget whatever the size of the register, and the disk
  * does the rest with sequential reads and writes.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,9 @@ struct hrun {
   spill runs[NBUCKETS]; /* per bucket: its results, in input order */
   wbuf items;           /* of the reading, in input order */
   uint64_t nentries;
-  bool evaluated, nomem, io_failed;
+  bool evaluated, nomem;
+  bool io_failed; /* written and read under lock once threads evaluate */
+  int io_errno;   /* the errno of the first temporary file that failed */
 };
 
 hrun *hrun_new(const elig_program *P, size_t budget)
@@ -80,6 +83,24 @@ void hrun_free(hrun *h)
 bool hrun_failed_io(const hrun *h)
 {
   return h->io_failed;
+}
+
+int hrun_io_errno(const hrun *h)
+{
+  return h->io_errno;
+}
+
+/* A temporary file failed: said once, with the errno of the moment. */
+static void io_failure(hrun *h, bool locked)
+{
+  int e = errno;
+  if (!locked)
+    pthread_mutex_lock(&h->lock);
+  if (!h->io_failed)
+    h->io_errno = e;
+  h->io_failed = true;
+  if (!locked)
+    pthread_mutex_unlock(&h->lock);
 }
 
 bool hrun_failed_memory(const hrun *h)
@@ -144,7 +165,7 @@ static void spill_all(hrun *h, spill *set)
 {
   for (int b = 0; b < NBUCKETS; b++)
     if (!spill_flush(&set[b]))
-      h->io_failed = true;
+      io_failure(h, true);
   h->in_memory = 0;
   for (int b = 0; b < NBUCKETS; b++)
     h->in_memory += h->buckets[b].mem.cap + h->runs[b].mem.cap;
@@ -317,7 +338,7 @@ static void make_run(worker *w, spill *run)
     /* exactly its size: a run kept is never appended to */
     to = &run->mem;
     to->p = mem_alloc(w->results.len + 1);
-    to->cap = w->results.len + 1;
+    to->cap = to->p ? w->results.len + 1 : 0;
     to->len = 0;
     to->failed = to->p == NULL;
   }
@@ -333,7 +354,7 @@ static void make_run(worker *w, spill *run)
   mem_free(order);
   w->nomem |= to->failed;
   if (!keep && !w->nomem && !spill_write(run, w->run.p, w->run.len))
-    h->io_failed = true;
+    io_failure(h, false);
 }
 
 static void evaluate_bucket(worker *w, unsigned b)
@@ -348,7 +369,7 @@ static void evaluate_bucket(worker *w, unsigned b)
       if (w->bytes.failed)
         w->nomem = true;
       else
-        h->io_failed = true;
+        io_failure(h, false);
       return;
     }
     bytes = &w->bytes;
@@ -539,10 +560,16 @@ bool hrun_write(hrun *h, bool (*write)(void *arg, elig_stream s, const char *tex
   while (ok && n > 0) {
     int best = heap[0];
     const item *it = src[best].head;
-    if (it->len && !write(arg, (elig_stream)it->stream, (const char *)(it + 1), it->len))
+    if (it->len && !write(arg, (elig_stream)it->stream, (const char *)(it + 1), it->len)) {
       ok = false;
-    else if (!advance(&src[best], best < NBUCKETS))
+    } else if (!advance(&src[best], best < NBUCKETS)) {
+      /* a run that ends inside an item: its file was cut short */
+      if (!spill_reader_failed(&src[best].rd)) {
+        errno = EIO;
+        io_failure(h, true);
+      }
       ok = false;
+    }
     heap_pop(src, heap, &n);
     if (ok && src[best].head)
       heap_push(src, heap, &n, best);
@@ -552,7 +579,7 @@ bool hrun_write(hrun *h, bool (*write)(void *arg, elig_stream s, const char *tex
       if (src[b].rd.buf.failed)
         h->nomem = true;
       else
-        h->io_failed = true;
+        io_failure(h, true); /* the threads are done */
     }
     spill_reader_fini(&src[b].rd);
   }

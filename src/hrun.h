@@ -102,6 +102,8 @@ bool hrun_write(hrun *h, bool (*write)(void *arg, elig_stream s, const char *tex
 /* Whether a temporary file could not be made, written or read (the run's outputs are
  * incomplete: ELIG_EIO). */
 bool hrun_failed_io(const hrun *h);
+/* The errno of that failure. */
+int hrun_io_errno(const hrun *h);
 /* Whether memory ran out (also while writing). */
 bool hrun_failed_memory(const hrun *h);
 

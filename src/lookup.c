@@ -40,6 +40,7 @@ typedef struct {
   const char **names;
   uint32_t input;
   wbuf entries, wanted; /* the matching households' links, each as a length and bytes */
+  uint64_t trees;       /* explanations written */
 } finding;
 
 /* Whether the typed record holds the values asked for. */
@@ -194,8 +195,6 @@ static void history_explain(void *arg, const step *s, const char *name, uint64_t
     return;
   write_record_key(f->P, f->step.ctx, key, sizeof key);
   snprintf(where, sizeof where, "%s:%llu", name, (unsigned long long)line);
-  if (f->stats->written && !f->o->json)
-    wbuf_puts(out, "\n");
   vm_status st = explain_record(f->P, f->step.ctx, where, key, f->o->json, out);
   if (st == VM_ERR_NO_MEMORY) {
     f->nomem = true;
@@ -226,9 +225,14 @@ static void history_rejected(void *arg, const step *s, const char *name, const r
   f->stats->written++;
 }
 
+/* The explanations come out in input order: a blank line between two trees goes before
+ * every one but the first written (as explain_one does). */
 static bool history_write(void *arg, elig_stream stream, const char *text, size_t len)
 {
   finding *f = arg;
+  if (!f->write_failed && stream == ELIG_STREAM_REPORT && !f->o->json && f->trees++ &&
+      !f->io->write(f->io->arg, stream, "\n", 1))
+    f->write_failed = true;
   if (!f->write_failed && len && !f->io->write(f->io->arg, stream, text, len))
     f->write_failed = true;
   return !f->write_failed;

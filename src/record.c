@@ -558,18 +558,26 @@ static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_no
   vm_val *first = vm_elems_reserve(ctx, arr->count * stride, &base);
   if (!first && arr->count)
     return reject(why, DIAG_E_NO_MEMORY);
+  /* An element is typed into values of its own, not into the elements: a list inside it
+   * reserves elements too, which may move them. */
+  vm_val *regs = arr->count ? mem_alloc(stride * sizeof *regs) : NULL;
+  if (!regs && arr->count)
+    return reject(why, DIAG_E_NO_MEMORY);
   for (uint32_t e = arr->first_child; e != JDOC_NONE; e = doc->nodes[e].next_sibling, k++) {
     const jdoc_node *n = &doc->nodes[e];
-    vm_val *regs = vm_elem(ctx, base + k * stride);
-    if (n->kind != JDOC_OBJECT)
+    memset(regs, 0, stride * sizeof *regs);
+    if (n->kind != JDOC_OBJECT) {
+      mem_free(regs);
       return reject_field(why, f, DIAG_E_ELEMENT_NOT_OBJECT, f->name, k + 1,
                           json_kind_name(n->kind));
+    }
     /* Element checks run on a copy in the element's own registers.  The message counts
      * elements from 1, for people; the field path from 0, as JSON tools index arrays. */
     bool ok = json_object(ctx, doc, elem, n, regs, why, unknown);
     if (ok)
       memcpy(slots, regs, elem->nfields * sizeof *regs);
     if (!ok || !finish(ctx, elem, slots, why, UINT32_MAX)) {
+      mem_free(regs);
       rec_reject inner = *why;
       /* the element's own reason, under its code, said of the element */
       snprintf(why->message, sizeof why->message, "%s element %u: %.400s", f->name, k + 1,
@@ -582,8 +590,9 @@ static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_no
         snprintf(why->field, sizeof why->field, "%s[%u]", f->name, k);
       return false;
     }
-    memcpy(regs, slots, elem->nfields * sizeof *regs);
+    memcpy(vm_elem(ctx, base + k * stride), slots, elem->nfields * sizeof *regs);
   }
+  mem_free(regs);
   memset(v, 0, sizeof *v);
   v->u.l.first = base;
   v->u.l.count = arr->count;

@@ -2,6 +2,7 @@
  * spill.c -- bytes in memory, then in an unnamed temporary file.  See spill.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,7 +35,7 @@ static int temporary_file(void)
     return -1;
   memcpy(path, dir && *dir ? dir : "/tmp", n);
   memcpy(path + n, "/elig-spill-XXXXXX", sizeof "/elig-spill-XXXXXX");
-  int fd = mkstemp(path);
+  int fd = mkostemp(path, O_CLOEXEC); /* not inherited by a program the caller starts */
   if (fd >= 0)
     unlink(path);
   return fd;
@@ -129,7 +130,8 @@ bool spill_reader_failed(const spill_reader *r)
 static void refill(spill_reader *r, size_t need)
 {
   size_t left = r->buf.len - r->pos;
-  memmove(r->buf.p, r->buf.p + r->pos, left);
+  if (left)
+    memmove(r->buf.p, r->buf.p + r->pos, left);
   r->buf.len = left;
   r->pos = 0;
   size_t want = need > READ_BLOCK ? need : READ_BLOCK;

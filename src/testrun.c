@@ -193,12 +193,9 @@ static bool verdict(test_run_state *r, const prog_test_step *st, step_result res
   return false;
 }
 
-/* Orders steps by household, then year, then as written (a stable insertion sort: a test
- * has a few records). */
+/* Whether typed step a comes before b: by household, then year (as written otherwise). */
 static bool before(const test_run_state *r, uint32_t a, uint32_t b)
 {
-  if (!r->typed[a] || !r->typed[b])
-    return false;
   size_t la = r->link_len[a], lb = r->link_len[b];
   int c = memcmp(r->links.p + r->link_at[a], r->links.p + r->link_at[b], la < lb ? la : lb);
   if (c != 0 || la != lb)
@@ -206,15 +203,22 @@ static bool before(const test_run_state *r, uint32_t a, uint32_t b)
   return r->years[a] < r->years[b];
 }
 
+/* The typed records in the order of household and year (an insertion sort: a test has a
+ * few records), then those that could not be typed, which no history reads. */
 static void order_steps(test_run_state *r)
 {
-  uint32_t n = r->t->nsteps;
+  uint32_t n = r->t->nsteps, m = 0;
   for (uint32_t i = 0; i < n; i++) {
-    uint32_t x = i, j = i;
-    for (; j > 0 && before(r, x, r->order[j - 1]); j--)
+    if (!r->typed[i])
+      continue;
+    uint32_t j = m++;
+    for (; j > 0 && before(r, i, r->order[j - 1]); j--)
       r->order[j] = r->order[j - 1];
-    r->order[j] = x;
+    r->order[j] = i;
   }
+  for (uint32_t i = 0; i < n; i++)
+    if (!r->typed[i])
+      r->order[m++] = i;
 }
 
 /* Runs test t: its records typed as any input is, in the order of their years through a

@@ -194,9 +194,14 @@ static bool get_value(vm_ctx *ctx, const char **p, const char *end, ty_type t, v
       return false;
     if (count && stride && !vm_elems_reserve(ctx, count * stride, &first))
       return false;
-    for (uint32_t k = 0; k < count * stride; k++)
-      if (!get_value(ctx, p, end, er->fields[k % stride].type, &ctx->elems[first + k]))
+    for (uint32_t k = 0; k < count * stride; k++) {
+      /* into a local first: a list inside an element reserves elements too, which may move
+       * the array */
+      vm_val e;
+      if (!get_value(ctx, p, end, er->fields[k % stride].type, &e))
         return false;
+      ctx->elems[first + k] = e;
+    }
     v->u.l.first = first;
     v->u.l.count = count;
     v->u.l.stride = stride;
@@ -217,41 +222,54 @@ bool vm_load_image(vm_ctx *ctx, const char *image, size_t len)
   return p == end;
 }
 
+/* Reads kept values (vm_remember's bytes) into out[0..nmemory), or only checks them when out
+ * is NULL. */
+static bool read_kept(const elig_program *P, const char *kept, size_t len, vm_val *out)
+{
+  const char *p = kept, *end = kept + len;
+  for (uint32_t i = 0; i < P->nmemory; i++) {
+    vm_val v;
+    char tag;
+    memset(&v, 0, sizeof v);
+    if (!take(&p, end, &tag, 1) || (tag != 0 && tag != 1))
+      return false;
+    v.none = tag == 0;
+    if (!v.none) {
+      switch (P->memory[i].type.base) {
+      case TY_TEXT:
+        if (!take(&p, end, &v.u.s.len, sizeof v.u.s.len) || (size_t)(end - p) < v.u.s.len)
+          return false;
+        v.u.s.p = p;
+        p += v.u.s.len;
+        break;
+      case TY_NUMBER:
+      case TY_PERCENT:
+        if (!take(&p, end, &v.u.n, sizeof v.u.n))
+          return false;
+        break;
+      default:
+        if (!take(&p, end, &v.u.i, sizeof v.u.i))
+          return false;
+        break;
+      }
+    }
+    if (out)
+      out[i] = v;
+  }
+  return p == end;
+}
+
+bool vm_kept_valid(const elig_program *P, const char *kept, size_t len)
+{
+  return kept && read_kept(P, kept, len, NULL);
+}
+
 bool vm_set_previous(vm_ctx *ctx, const char *kept, size_t len)
 {
-  const elig_program *P = ctx->s.P;
   ctx->has_prev = false;
   if (!kept)
     return true;
-  const char *p = kept, *end = kept + len;
-  for (uint32_t i = 0; i < P->nmemory; i++) {
-    vm_val *v = &ctx->prev[i];
-    char tag;
-    memset(v, 0, sizeof *v);
-    if (!take(&p, end, &tag, 1) || (tag != 0 && tag != 1))
-      return false;
-    v->none = tag == 0;
-    if (v->none)
-      continue;
-    switch (P->memory[i].type.base) {
-    case TY_TEXT:
-      if (!take(&p, end, &v->u.s.len, sizeof v->u.s.len) || (size_t)(end - p) < v->u.s.len)
-        return false;
-      v->u.s.p = p;
-      p += v->u.s.len;
-      break;
-    case TY_NUMBER:
-    case TY_PERCENT:
-      if (!take(&p, end, &v->u.n, sizeof v->u.n))
-        return false;
-      break;
-    default:
-      if (!take(&p, end, &v->u.i, sizeof v->u.i))
-        return false;
-      break;
-    }
-  }
-  if (p != end)
+  if (!read_kept(ctx->s.P, kept, len, ctx->prev))
     return false;
   ctx->has_prev = true;
   return true;

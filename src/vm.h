@@ -81,6 +81,8 @@ vm_status vm_remember(vm_ctx *ctx, wbuf *out);
 void vm_image(const vm_ctx *ctx, wbuf *out);
 bool vm_load_image(vm_ctx *ctx, const char *image, size_t len);
 bool vm_set_previous(vm_ctx *ctx, const char *kept, size_t len);
+/* Whether kept bytes are what vm_remember writes for P (nothing is changed). */
+bool vm_kept_valid(const elig_program *P, const char *kept, size_t len);
 
 /* Computes cell `cell` unless done for this record.  Returns VM_OK or the failure (see
  * vm_error). */

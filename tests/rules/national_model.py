@@ -1,4 +1,4 @@
-# national_model.py -- an independent model of shared/design/national-standard.md, in Python,
+# national_model.py -- an independent model of the national standard (doc/standard.md), in Python,
 # and the crafted households it checks rules/national.rules against.
 #
 # It writes tests/rules/national_cases.csv (households on both sides of every threshold,
