@@ -310,6 +310,7 @@ START_TEST(test_api_history)
   ck_assert_int_eq(elig_ctx_set_previous(ctx, NULL, 0), ELIG_OK);
   free(copy);
   elig_ctx_free(ctx);
+  elig_ruleset_free(rs);
 }
 END_TEST
 
