@@ -45,7 +45,7 @@ struct hrun {
   size_t in_memory;     /* bytes of buckets and runs not spilled */
   spill buckets[NBUCKETS];
   spill runs[NBUCKETS]; /* per bucket: its results, in input order */
-  wbuf items;           /* of the reading, in input order */
+  spill items;          /* of the reading (rejections, messages), in input order */
   uint64_t nentries;
   bool evaluated, nomem;
   bool io_failed; /* written and read under lock once threads evaluate */
@@ -64,6 +64,7 @@ hrun *hrun_new(const elig_program *P, size_t budget)
     spill_init(&h->buckets[b]);
     spill_init(&h->runs[b]);
   }
+  spill_init(&h->items);
   return h;
 }
 
@@ -75,7 +76,7 @@ void hrun_free(hrun *h)
     spill_fini(&h->buckets[b]);
     spill_fini(&h->runs[b]);
   }
-  wbuf_free(&h->items);
+  spill_fini(&h->items);
   pthread_mutex_destroy(&h->lock);
   mem_free(h);
 }
@@ -166,6 +167,8 @@ static void spill_all(hrun *h, spill *set)
   for (int b = 0; b < NBUCKETS; b++)
     if (!spill_flush(&set[b]))
       io_failure(h, true);
+  if (!spill_flush(&h->items))
+    io_failure(h, true);
   h->in_memory = 0;
   for (int b = 0; b < NBUCKETS; b++)
     h->in_memory += h->buckets[b].mem.cap + h->runs[b].mem.cap;
@@ -190,9 +193,11 @@ bool hrun_add(hrun *h, wbuf *entries, wbuf *items)
     off += e->size;
     h->nomem |= b->mem.failed;
   }
-  wbuf_put(&h->items, items->p, items->len);
+  size_t cap = h->items.mem.cap;
+  wbuf_put(&h->items.mem, items->p, items->len);
+  h->in_memory += h->items.mem.cap - cap;
   entries->len = items->len = 0;
-  h->nomem |= h->items.failed;
+  h->nomem |= h->items.mem.failed;
   if (h->in_memory > h->budget && !h->nomem)
     spill_all(h, h->buckets);
   return !h->nomem && !h->io_failed;
@@ -474,21 +479,14 @@ bool hrun_evaluate(hrun *h, step *const *steps, unsigned nsteps, const rec_heade
 
 /* ---------------------------------------------------------------- writing */
 
-/* The next item of a source: the reading's items, or a bucket's run. */
+/* The next item of a source: a bucket's run, or the reading's items. */
 typedef struct {
-  spill_reader rd;     /* for a run */
-  const char *p, *end; /* for the reading's items */
-  const item *head;    /* the item at the front, NULL when the source is done */
+  spill_reader rd;
+  const item *head; /* the item at the front, NULL when the source is done */
 } source;
 
-static bool advance(source *s, bool is_run)
+static bool advance(source *s)
 {
-  if (!is_run) {
-    if (s->head)
-      s->p += sizeof(item) + round8(s->head->len);
-    s->head = s->p < s->end ? (const item *)s->p : NULL;
-    return true;
-  }
   if (s->head && !spill_reader_skip(&s->rd, sizeof(item) + round8(s->head->len)))
     return false;
   const char *at = spill_reader_peek(&s->rd, sizeof(item));
@@ -542,12 +540,11 @@ bool hrun_write(hrun *h, bool (*write)(void *arg, elig_stream s, const char *tex
   source src[NSOURCES];
   bool ok = true;
   memset(src, 0, sizeof src);
-  src[NBUCKETS].p = h->items.p;
-  src[NBUCKETS].end = h->items.len ? h->items.p + h->items.len : h->items.p; /* not NULL + 0 */
-  advance(&src[NBUCKETS], false);
+  spill_reader_init(&src[NBUCKETS].rd, &h->items);
+  ok = advance(&src[NBUCKETS]);
   for (int b = 0; b < NBUCKETS; b++) {
     spill_reader_init(&src[b].rd, &h->runs[b]);
-    if (h->evaluated && !advance(&src[b], true))
+    if (h->evaluated && !advance(&src[b]))
       ok = false;
   }
   /* a heap of the sources by the place of their front item (the reading's items first on a
@@ -562,7 +559,7 @@ bool hrun_write(hrun *h, bool (*write)(void *arg, elig_stream s, const char *tex
     const item *it = src[best].head;
     if (it->len && !write(arg, (elig_stream)it->stream, (const char *)(it + 1), it->len)) {
       ok = false;
-    } else if (!advance(&src[best], best < NBUCKETS)) {
+    } else if (!advance(&src[best])) {
       /* a run that ends inside an item: its file was cut short */
       if (!spill_reader_failed(&src[best].rd)) {
         errno = EIO;
@@ -574,7 +571,7 @@ bool hrun_write(hrun *h, bool (*write)(void *arg, elig_stream s, const char *tex
     if (ok && src[best].head)
       heap_push(src, heap, &n, best);
   }
-  for (int b = 0; b < NBUCKETS; b++) {
+  for (int b = 0; b < NSOURCES; b++) {
     if (spill_reader_failed(&src[b].rd)) {
       if (src[b].rd.buf.failed)
         h->nomem = true;

@@ -9,7 +9,8 @@
 
 #include "spill.h"
 
-#define READ_BLOCK ((size_t)1 << 20)
+/* A reader's block: a merge reads 65 spills at once, so it stays small. */
+#define READ_BLOCK ((size_t)64 << 10)
 
 void spill_init(spill *s)
 {
