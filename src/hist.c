@@ -12,6 +12,14 @@ void hist_init(hist_chain *h)
   memset(h, 0, sizeof *h);
 }
 
+void hist_reset(hist_chain *h)
+{
+  h->have = false;
+  h->name = h->pending_name = NULL;
+  h->line = h->pending_line = 0;
+  h->link.len = h->kept.len = h->scratch.len = h->next_kept.len = 0;
+}
+
 void hist_fini(hist_chain *h)
 {
   wbuf_free(&h->link);

@@ -34,6 +34,8 @@ typedef struct {
 
 void hist_init(hist_chain *h);
 void hist_fini(hist_chain *h);
+/* Follows no household any more, keeping the buffers (for the next of many short chains). */
+void hist_reset(hist_chain *h);
 
 /* The linking fields of the typed record in ctx as bytes that are equal exactly when the
  * values are (the household), appended to out; its year.  For sorting and grouping. */

@@ -116,7 +116,8 @@ typedef struct {
   size_t *link_at; /* per step: where its link starts in links, and its length */
   size_t *link_len;
   int64_t *years;
-  bool *typed; /* per step: its record was typed (else it is rejected whatever the order) */
+  bool *typed;      /* per step: its record was typed (else it is rejected whatever the order) */
+  hist_chain chain; /* the household followed; its buffers kept from test to test */
 } test_run_state;
 
 /* Types step i's given record into the context (a test's record is typed like any input). */
@@ -244,19 +245,19 @@ static test_outcome run_steps(test_run_state *r)
   if (r->links.failed)
     return TEST_NO_MEMORY;
   order_steps(r);
-  hist_chain h;
-  hist_init(&h);
+  hist_chain *h = &r->chain;
+  hist_reset(h);
   bool ok = true;
   test_outcome out = TEST_PASSED;
   for (uint32_t k = 0; k < n && out != TEST_NO_MEMORY; k++) {
     uint32_t i = r->order[k];
     step_result res = type_given(r, i, &why);
     if (res == STEP_OK)
-      res = hist_begin(&h, r->s, NULL, 0, &why);
+      res = hist_begin(h, r->s, NULL, 0, &why);
     if (res == STEP_OK)
       res = step_evaluate(r->s, 0, &why);
     if (res == STEP_OK)
-      res = hist_accept(&h, r->s, &why);
+      res = hist_accept(h, r->s, &why);
     if (res == STEP_NO_MEMORY) {
       out = TEST_NO_MEMORY;
       break;
@@ -265,32 +266,42 @@ static test_outcome run_steps(test_run_state *r)
       evaluate_all(r->P, r->s->ctx, r->cov);
     ok &= verdict(r, &t->steps[i], res, &why);
   }
-  hist_fini(&h);
   if (out == TEST_NO_MEMORY)
     return out;
   return ok ? TEST_PASSED : TEST_FAILED;
 }
 
-static test_outcome run_one(const elig_program *P, step *s, jdoc *doc, const prog_test *t,
-                            coverage_map *cov, wbuf *report)
+/* The per-record arrays of a test run, made once for the test with the most records (a
+ * rule set has dozens of tests, most of one record). */
+static bool arrays_init(test_run_state *r, const elig_program *P)
 {
-  uint32_t n = t->nsteps;
-  test_run_state r = {.P = P, .s = s, .doc = doc, .t = t, .cov = cov, .report = report};
-  r.order = mem_calloc(n + 1, sizeof *r.order);
-  r.link_at = mem_calloc(n + 1, sizeof *r.link_at);
-  r.link_len = mem_calloc(n + 1, sizeof *r.link_len);
-  r.years = mem_calloc(n + 1, sizeof *r.years);
-  r.typed = mem_calloc(n + 1, sizeof *r.typed);
-  test_outcome out = TEST_NO_MEMORY;
-  if (r.order && r.link_at && r.link_len && r.years && r.typed)
-    out = run_steps(&r);
-  wbuf_free(&r.links);
-  mem_free(r.order);
-  mem_free(r.link_at);
-  mem_free(r.link_len);
-  mem_free(r.years);
-  mem_free(r.typed);
-  return out;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < P->ntests; i++)
+    n = P->tests[i].nsteps > n ? P->tests[i].nsteps : n;
+  r->order = mem_calloc(n + 1, sizeof *r->order);
+  r->link_at = mem_calloc(n + 1, sizeof *r->link_at);
+  r->link_len = mem_calloc(n + 1, sizeof *r->link_len);
+  r->years = mem_calloc(n + 1, sizeof *r->years);
+  r->typed = mem_calloc(n + 1, sizeof *r->typed);
+  return r->order && r->link_at && r->link_len && r->years && r->typed;
+}
+
+static void arrays_fini(test_run_state *r)
+{
+  hist_fini(&r->chain);
+  wbuf_free(&r->links);
+  mem_free(r->order);
+  mem_free(r->link_at);
+  mem_free(r->link_len);
+  mem_free(r->years);
+  mem_free(r->typed);
+}
+
+static test_outcome run_one(test_run_state *r, const prog_test *t)
+{
+  r->t = t;
+  r->links.len = 0;
+  return run_steps(r);
 }
 
 static void coverage_report(const elig_program *P, const coverage_map *cov, wbuf *report,
@@ -347,7 +358,8 @@ bool test_run(const elig_program *P, const char *pattern, int32_t as_of, bool co
   step s;
   jdoc doc;
   coverage_map cov = {0};
-  bool ok = step_init(&s, P, as_of, false);
+  test_run_state run = {.P = P, .s = &s, .doc = &doc, .cov = &cov, .report = report};
+  bool ok = step_init(&s, P, as_of, false) && arrays_init(&run, P);
   memset(st, 0, sizeof *st);
   jdoc_init(&doc, REC_JDOC_OPTIONS);
   if (ok && coverage) {
@@ -364,7 +376,7 @@ bool test_run(const elig_program *P, const char *pattern, int32_t as_of, bool co
       st->skipped++;
       continue;
     }
-    switch (run_one(P, &s, &doc, t, &cov, report)) {
+    switch (run_one(&run, t)) {
     case TEST_PASSED: st->passed++; break;
     case TEST_FAILED: st->failed++; break;
     case TEST_NO_MEMORY: ok = false; break;
@@ -376,6 +388,7 @@ bool test_run(const elig_program *P, const char *pattern, int32_t as_of, bool co
     mem_free(cov.rule_hit[d]);
   mem_free(cov.rule_hit);
   mem_free(cov.flag_hit);
+  arrays_fini(&run);
   jdoc_fini(&doc);
   step_fini(&s);
   return ok && !report->failed;
