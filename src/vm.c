@@ -86,38 +86,6 @@ void vm_begin_record(vm_ctx *ctx)
 
 /* ---------------------------------------------------------------- history */
 
-/* What a record keeps for the next year's, as bytes: per memory slot a tag (0 none, 1
- * present) and the value (8 bytes for int, money, date and bool; a dec_num for numbers and
- * percentages; a 4-byte length and the bytes for text), in native byte order: the bytes never
- * leave the process that made them. */
-vm_status vm_remember(vm_ctx *ctx, wbuf *out)
-{
-  const elig_program *P = ctx->s.P;
-  for (uint32_t i = 0; i < P->nmemory; i++) {
-    const prog_memory *m = &P->memory[i];
-    if (m->cell != UINT32_MAX) {
-      vm_status st = vm_ensure(ctx, m->cell);
-      if (st != VM_OK)
-        return st;
-    }
-    const vm_val *v = &ctx->s.R[m->reg];
-    char tag = v->none ? 0 : 1;
-    wbuf_put(out, &tag, 1);
-    if (v->none)
-      continue;
-    switch (m->type.base) {
-    case TY_TEXT:
-      wbuf_put(out, (const char *)&v->u.s.len, sizeof v->u.s.len);
-      wbuf_put(out, v->u.s.p, v->u.s.len);
-      break;
-    case TY_NUMBER:
-    case TY_PERCENT: wbuf_put(out, (const char *)&v->u.n, sizeof v->u.n); break;
-    default: wbuf_put(out, (const char *)&v->u.i, sizeof v->u.i); break;
-    }
-  }
-  return out->failed ? VM_ERR_NO_MEMORY : VM_OK;
-}
-
 /* ---------------------------------------------------------------- record images */
 
 /* One value of base type t: text as a 4-byte length and the bytes, numbers as a dec_num,
@@ -148,6 +116,25 @@ static void put_value(const vm_ctx *ctx, wbuf *out, ty_type t, const vm_val *v)
   }
   default: wbuf_put(out, (const char *)&v->u.i, sizeof v->u.i); break;
   }
+}
+
+/* What a record keeps for the next year's, as bytes: per memory slot a tag (0 none, 1
+ * present) and the value (8 bytes for int, money, date and bool; a dec_num for numbers and
+ * percentages; a 4-byte length and the bytes for text), in native byte order: the bytes never
+ * leave the process that made them. */
+vm_status vm_remember(vm_ctx *ctx, wbuf *out)
+{
+  const elig_program *P = ctx->s.P;
+  for (uint32_t i = 0; i < P->nmemory; i++) {
+    const prog_memory *m = &P->memory[i];
+    if (m->cell != UINT32_MAX) {
+      vm_status st = vm_ensure(ctx, m->cell);
+      if (st != VM_OK)
+        return st;
+    }
+    put_value(ctx, out, m->type, &ctx->s.R[m->reg]); /* never a list (the checker) */
+  }
+  return out->failed ? VM_ERR_NO_MEMORY : VM_OK;
 }
 
 void vm_image(const vm_ctx *ctx, wbuf *out)
