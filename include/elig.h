@@ -91,18 +91,21 @@ extern "C" {
 
 typedef enum elig_status {
   ELIG_OK = 0,
-  ELIG_ESYNTAX = 1,   /* the rule files do not parse */
-  ELIG_ETYPE = 2,     /* the rule files parse but are wrong: unknown name, type mismatch */
-  ELIG_EREJECT = 3,   /* the record breaks its schema (or is not valid JSON); not evaluated */
-  ELIG_EEVAL = 4,     /* a rule failed on this record: division by zero, overflow, a regex
+  ELIG_ESYNTAX = 1,    /* the rule files do not parse */
+  ELIG_ETYPE = 2,      /* the rule files parse but are wrong: unknown name, type mismatch */
+  ELIG_EREJECT = 3,    /* the record breaks its schema (or is not valid JSON); not evaluated */
+  ELIG_EEVAL = 4,      /* a rule failed on this record: division by zero, overflow, a regex
                          limit; no result */
-  ELIG_EIO = 5,       /* an input could not be read or an output could not be written */
-  ELIG_ENOMEM = 6,    /* out of memory */
-  ELIG_EINVAL = 7,    /* an argument is wrong: NULL, out of range, wrong type for a field */
-  ELIG_ENOTFOUND = 8, /* no field, decision, flag or aggregate of that name */
-  ELIG_ECANCELED = 9, /* a batch stopped because its cancel callback asked it to */
-  ELIG_EINTERNAL = 10 /* a bug in elig, never the caller's fault: the formatter would have
+  ELIG_EIO = 5,        /* an input could not be read or an output could not be written */
+  ELIG_ENOMEM = 6,     /* out of memory */
+  ELIG_EINVAL = 7,     /* an argument is wrong: NULL, out of range, wrong type for a field */
+  ELIG_ENOTFOUND = 8,  /* no field, decision, flag or aggregate of that name */
+  ELIG_ECANCELED = 9,  /* a batch stopped because its cancel callback asked it to */
+  ELIG_EINTERNAL = 10, /* a bug in elig, never the caller's fault: the formatter would have
                          changed what a rule file means, say; please report it */
+  ELIG_EREGISTER = 11, /* a register cannot be used: damaged, not elig's, written by a newer
+                          elig, or holding records of another schema; nothing was changed */
+  ELIG_EBUSY = 12      /* a register is being changed by another process, past the wait */
 } elig_status;
 
 /* A short lower-case description of a status ("the record breaks its schema"); a static
@@ -700,6 +703,127 @@ typedef struct elig_test_stats {
  *   Returns ELIG_OK whether or not tests failed (see stats), ELIG_ENOMEM, or ELIG_EINVAL. */
 ELIG_API elig_status elig_test(const elig_ruleset *rs, const elig_test_options *opt, char **report,
                                elig_test_stats *stats);
+
+/* ---------------------------------------------------------------- registers */
+
+/* A register: one county's households over the years in one SQLite file, with every record
+ * and result ever added (a correction adds, it never overwrites) and who added each, when,
+ * from which file, under which rules.  doc/register.md describes its tables.
+ *
+ *   elig_register *reg;
+ *   if (elig_register_open("county.db", true, &reg) != ELIG_OK)
+ *     fprintf(stderr, "elig: %s\n", elig_register_error(reg));   -- then close it
+ *   elig_register_add(reg, rs, NULL, inputs, n, &io, &stats);    -- one transaction
+ *   elig_register_close(reg);
+ *
+ * A register is one thread's at a time; several processes may open the same file (SQLite's
+ * locking): readers see the last add that finished, and a second writer waits for the first
+ * (up to elig_register_set_wait), then fails with ELIG_EBUSY. */
+typedef struct elig_register elig_register;
+
+/* Opens the register at `path`; `writable` creates it when the file does not exist or is
+ * empty.  *out is set whenever the register could be allocated, also on failure, so that
+ * elig_register_error says why; close it in every case.
+ *   Returns ELIG_OK; ELIG_EREGISTER (the file is damaged, not a register, or from a newer
+ *   elig: nothing was changed); ELIG_EIO (it cannot be opened: no such file, permissions);
+ *   ELIG_EBUSY; ELIG_ENOMEM; ELIG_EINVAL. */
+ELIG_API elig_status elig_register_open(const char *path, bool writable, elig_register **out);
+/* Why the last call on reg failed, for people ("register 'county.db' is damaged ..."); ""
+ * when it did not.  Valid until the next call on reg. */
+ELIG_API const char *elig_register_error(const elig_register *reg);
+/* How long a call waits for another process's add to finish (default 10 s). */
+ELIG_API void elig_register_set_wait(elig_register *reg, unsigned milliseconds);
+ELIG_API void elig_register_close(elig_register *reg);
+
+typedef struct elig_register_add_options {
+  size_t size;
+  const char *by;      /* who adds, kept with each result (NULL: "unknown") */
+  const char *as_of;   /* as for elig_run */
+  unsigned threads;    /* as for elig_run */
+  bool show_values;    /* as for elig_run */
+  size_t chunk_bytes;  /* as for elig_run */
+  size_t memory_limit; /* as for elig_run */
+} elig_register_add_options;
+
+#define ELIG_REGISTER_ADD_OPTIONS_INIT                            \
+  {                                                               \
+    sizeof(elig_register_add_options), NULL, NULL, 0, false, 0, 0 \
+  }
+
+typedef struct elig_register_stats {
+  uint64_t records;     /* read from the inputs */
+  uint64_t rejected;    /* of them, rejected (said on ELIG_STREAM_MESSAGES) */
+  uint64_t added;       /* household-years the register did not hold */
+  uint64_t corrected;   /* household-years it held: the new record is current, the old kept */
+  uint64_t reevaluated; /* stored household-years whose results changed: later years of the
+                           households added or corrected, or all after a change of rules */
+  uint64_t unchanged;   /* stored household-years evaluated again to the same results */
+} elig_register_stats;
+
+/* Evaluates the records of the inputs with the history the register holds and stores them
+ * and their results, in one transaction: the same results as elig_run over every current
+ * record of the register and these together.  A household-year already held is a
+ * correction; the years after it of that household are evaluated again.  When rs is not
+ * the rule set of the last add (the same schema, other rules), every household is evaluated
+ * again with rs.  Rejections go to ELIG_STREAM_MESSAGES as elig_run writes them; nothing
+ * goes to ELIG_STREAM_RESULTS.
+ *   Returns ELIG_OK (records may have been rejected: stats); ELIG_EREGISTER (the register's
+ *   schema is not rs's, or it is damaged: elig_register_error says which, and nothing was
+ *   changed); ELIG_EBUSY; ELIG_EIO (an input could not be read, or the register not
+ *   written: nothing was changed); ELIG_ECANCELED (nothing was changed); ELIG_ENOMEM;
+ *   ELIG_EINVAL (rules without `key ... per ...`, a register opened read-only). */
+ELIG_API elig_status elig_register_add(elig_register *reg, const elig_ruleset *rs,
+                                       const elig_register_add_options *opt,
+                                       const elig_input *inputs, size_t ninputs,
+                                       const elig_batch_io *io, elig_register_stats *stats);
+
+typedef struct elig_register_export_options {
+  size_t size;
+  elig_format format; /* ELIG_FORMAT_CSV (the default) or ELIG_FORMAT_JSON lines */
+  bool has_year;      /* only the records of `year` (and aggregates over them) */
+  int64_t year;
+  const char *as_of;        /* as for elig_run */
+  unsigned threads;         /* as for elig_run */
+  bool explain;             /* as for elig_run */
+  bool separate_aggregates; /* as for elig_run */
+  size_t chunk_bytes;       /* as for elig_run */
+  size_t memory_limit;      /* as for elig_run */
+} elig_register_export_options;
+
+#define ELIG_REGISTER_EXPORT_OPTIONS_INIT                                                        \
+  {                                                                                              \
+    sizeof(elig_register_export_options), ELIG_FORMAT_CSV, false, 0, NULL, 0, false, false, 0, 0 \
+  }
+
+/* Writes the current results of the register as elig_run writes them (results, then the
+ * aggregates) with the rules of its last add, which it keeps: the same as elig_run over its
+ * current records, ordered by the file and line each was read from.  With has_year, only
+ * the records of that year, each with its stored year before.  Reads one snapshot: an add
+ * finishing meanwhile is not seen.  Returns as elig_run does, or ELIG_EREGISTER. */
+ELIG_API elig_status elig_register_export(elig_register *reg,
+                                          const elig_register_export_options *opt,
+                                          const elig_batch_io *io, elig_batch_stats *stats);
+
+/* One household's years, for people (ELIG_FORMAT_TEXT) or as one JSON object and a newline
+ * (ELIG_FORMAT_JSON): per year its current record and results, the inputs that changed
+ * since the year before, the changes of its results, the rules that decided, and each
+ * correction and re-evaluation with who, when, which file and which rules.  `household` is
+ * the key fields but the year, as results show them joined by '/' ("411623101201-003").
+ * *text is the caller's (elig_free).  Returns ELIG_OK, ELIG_ENOTFOUND (no such household),
+ * ELIG_EREGISTER, ELIG_ENOMEM or ELIG_EINVAL. */
+ELIG_API elig_status elig_register_history(elig_register *reg, const char *household,
+                                           elig_format fmt, char **text);
+
+/* Whether rs may read the register's history: the same schema and the rules of its last
+ * add.  ELIG_OK, or ELIG_EREGISTER with the reason in elig_register_error. */
+ELIG_API elig_status elig_register_check_rules(elig_register *reg, const elig_ruleset *rs);
+
+/* Makes ctx read each record's year before from reg (read-only): before evaluating a record
+ * of household H and year Y, the current result of H in year Y - 1, unless
+ * elig_ctx_set_previous gave one.  reg must pass elig_register_check_rules for ctx's rule
+ * set, and is then used by ctx alone (one register handle per thread); NULL stops it.
+ * Returns ELIG_OK, or ELIG_EREGISTER / ELIG_EINVAL. */
+ELIG_API elig_status elig_ctx_set_register(elig_ctx *ctx, elig_register *reg);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,7 @@
 #include "elig.h"
 
 #include "api.h"
+#include "register.h"
 
 #include "agg.h"
 #include "step.h"
@@ -92,7 +93,8 @@ struct elig_ctx {
   wbuf kept;                /* elig_result_kept's bytes */
   wbuf pending;             /* elig_ctx_set_previous's copy, for the next evaluation */
   bool has_pending;
-  wbuf previous; /* the copy the last evaluation read (its texts point into it) */
+  wbuf previous;      /* the copy the last evaluation read (its texts point into it) */
+  elig_register *reg; /* elig_ctx_set_register's: where the years before are */
 };
 
 /* ---------------------------------------------------------------- status, version, memory */
@@ -111,6 +113,8 @@ const char *elig_status_str(elig_status status)
   case ELIG_ENOTFOUND: return "no such name";
   case ELIG_ECANCELED: return "stopped as asked";
   case ELIG_EINTERNAL: return "an internal error of elig";
+  case ELIG_EREGISTER: return "the register cannot be used";
+  case ELIG_EBUSY: return "the register is being changed by another process";
   }
   return "unknown status";
 }
@@ -416,6 +420,14 @@ elig_status elig_compile_file(const char *path, const elig_options *opt, elig_ru
     return ELIG_EINVAL;
   ruleset_source src = {.path = path, .no_imports = o.no_imports};
   return compile(&src, &o, out, diags);
+}
+
+elig_status api_compile_stored(const char *root, const src_set *files, elig_ruleset **out)
+{
+  elig_options o = ELIG_OPTIONS_INIT;
+  ruleset_source src = {.name = root, .stored = files};
+  *out = NULL;
+  return compile(&src, &o, out, NULL);
 }
 
 elig_status elig_compile_string(const char *name, const char *text, size_t len,
@@ -1146,6 +1158,28 @@ elig_status elig_result_kept(const elig_result *r, const void **kept, size_t *le
   }
   *kept = ctx->kept.p;
   *len = ctx->kept.len;
+  return ELIG_OK;
+}
+
+static const void *register_seed(void *arg, const char *link, size_t link_len, int64_t year,
+                                 size_t *len)
+{
+  elig_ctx *ctx = arg;
+  return register_previous(ctx->reg, ctx->rs->P, link, link_len, year, len);
+}
+
+elig_status elig_ctx_set_register(elig_ctx *ctx, elig_register *reg)
+{
+  if (!ctx)
+    return ELIG_EINVAL;
+  if (reg) {
+    elig_status st = elig_register_check_rules(reg, ctx->rs);
+    if (st != ELIG_OK)
+      return st;
+  }
+  ctx->reg = reg;
+  ctx->step.seed = reg ? register_seed : NULL;
+  ctx->step.seed_arg = ctx;
   return ELIG_OK;
 }
 

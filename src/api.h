@@ -24,6 +24,10 @@ bool api_options_of(const elig_options *opt, elig_options *o);
  * afterwards).  NULL when out of memory (the list is then freed). */
 elig_diags *api_diags_take(diag_list *list, const src_set *srcs);
 
+/* Compiles the rule set whose root file is `root`, every file taken from `files` (the rules
+ * a register keeps). */
+elig_status api_compile_stored(const char *root, const src_set *files, elig_ruleset **out);
+
 /* The status of a failed compilation: the gravest of its errors. */
 elig_status api_compile_status(const diag_list *list);
 

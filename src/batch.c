@@ -336,7 +336,7 @@ static void write_heads(batch *b)
     return;
   b->heads_written = true;
   wbuf head = {0};
-  if (b->o->format == WRITE_CSV)
+  if (b->o->format == WRITE_CSV && !(b->o->hooks && b->o->hooks->results_only))
     write_record_header(&head, b->P, b->o->explain);
   emit(b, ELIG_STREAM_RESULTS, &head);
   if (b->o->reject_rows) {
@@ -372,6 +372,9 @@ static void collect(batch *b, job *j)
   wbuf none = {0}, messages = {0};
   if (j->log.len)
     hrun_item(&messages, j->seq << 32, ELIG_STREAM_MESSAGES, j->log.p, j->log.len);
+  const batch_hooks *hk = b->o->hooks;
+  if (hk && hk->entries && j->out.len)
+    hk->entries(hk->arg, j->out.p, j->out.len);
   if (messages.failed || !hrun_add(b->hist, &none, &messages) ||
       !hrun_add(b->hist, &j->out, &j->rej)) {
     if (hrun_failed_io(b->hist))
@@ -632,14 +635,21 @@ static bool start_workers(batch *b)
   return true;
 }
 
-static void stop_workers(batch *b)
+/* Waits until every job read so far is written (with history: collected); call with the
+ * lock held. */
+static void drain(batch *b)
 {
-  pthread_mutex_lock(&b->sh.lock);
   while (b->next_write < b->next_seq) {
     write_ready(b);
     if (b->next_write < b->next_seq && !help(b))
       pthread_cond_wait(&b->sh.done, &b->sh.lock);
   }
+}
+
+static void stop_workers(batch *b)
+{
+  pthread_mutex_lock(&b->sh.lock);
+  drain(b);
   b->sh.stop = true;
   pthread_cond_broadcast(&b->sh.work);
   pthread_mutex_unlock(&b->sh.lock);
@@ -709,25 +719,48 @@ static bool write_aggregates(batch *b)
 
 /* ---------------------------------------------------------------- history */
 
-static void history_result(void *arg, const step *s, const char *name, uint64_t line, wbuf *out)
+static void history_result(void *arg, const step *s, const hrun_rec *e, const char *name,
+                           const char *kept, size_t len, wbuf *out)
 {
   const batch *b = arg;
+  (void)e;
   (void)name;
-  (void)line;
+  (void)kept;
+  (void)len;
   write_record(out, b->P, s->ctx, b->o->format, b->o->explain);
 }
 
-static void history_reject(void *arg, const step *s, const char *name, const rec_header *h,
-                           const split_record *r, const step_why *why, bool failed, wbuf *rej,
-                           wbuf *log)
+static void history_reject(void *arg, const step *s, const hrun_rec *e, const char *name,
+                           const rec_header *h, const split_record *r, const step_why *why,
+                           bool failed, wbuf *rej, wbuf *log)
 {
   const batch *b = arg;
+  const batch_hooks *hk = b->o->hooks;
+  if (hk && hk->reject) {
+    hk->reject(hk->arg, s, e, name, h, r, why, failed, rej, log);
+    return;
+  }
   char reason[sizeof(rec_reject) + 32];
   if (failed)
     step_failure_text(s, why, reason, sizeof reason);
   else
     snprintf(reason, sizeof reason, "%s", why->reject.message);
   batch_reject_text(b->o, s, h, name, r->line, r, reason, rej, log);
+}
+
+/* A register's own results and seeds (batch_hooks). */
+static void hook_result(void *arg, const step *s, const hrun_rec *e, const char *name,
+                        const char *kept, size_t len, wbuf *out)
+{
+  const batch_hooks *hk = ((const batch *)arg)->o->hooks;
+  hk->result(hk->arg, s, e, name, kept, len, out);
+}
+
+static const void *hook_seed(void *arg, const char *link, size_t link_len, int64_t year,
+                             size_t *len)
+{
+  const batch_hooks *hk = ((const batch *)arg)->o->hooks;
+  return hk->seed(hk->arg, link, link_len, year, len);
 }
 
 /* An item of the history run, written where emit() writes. */
@@ -759,10 +792,15 @@ static bool evaluate_households(batch *b, const elig_input *inputs, size_t ninpu
 {
   step **steps = mem_calloc(b->nworkers, sizeof *steps);
   const char **names = mem_calloc(ninputs + 1, sizeof *names);
+  const batch_hooks *hk = b->o->hooks;
   hrun_format fmt = {.arg = b,
                      .result_stream = ELIG_STREAM_RESULTS,
                      .result = history_result,
                      .reject = history_reject};
+  if (hk && hk->result)
+    fmt.result = hook_result;
+  if (hk && hk->seed)
+    fmt.seed = hook_seed;
   bool ok = steps && names;
   for (unsigned i = 0; ok && i < b->nworkers; i++)
     steps[i] = &b->workers[i]->step;
@@ -796,12 +834,51 @@ static void evaluate_history(batch *b, const elig_input *inputs, size_t ninputs,
     b->io->progress(b->io->arg, b->stats);
 }
 
+/* A register's stored records, read once the inputs are (batch_hooks.more): they follow the
+ * inputs, which *inputs and *ninputs then include (in *all, the caller's to free). */
+static void read_more(batch *b, const elig_input **inputs, size_t *ninputs, elig_input **all,
+                      rec_header **headers)
+{
+  pthread_mutex_lock(&b->sh.lock);
+  drain(b); /* the hook sees every entry read */
+  pthread_mutex_unlock(&b->sh.lock);
+  if (stopped(b))
+    return;
+  const elig_input *extra = NULL;
+  size_t nextra = 0;
+  if (!b->o->hooks->more(b->o->hooks->arg, &extra, &nextra)) {
+    b->read_failed = true;
+    return;
+  }
+  if (nextra == 0)
+    return;
+  size_t n = *ninputs + nextra;
+  elig_input *in = mem_calloc(n, sizeof *in);
+  rec_header *h = mem_realloc(*headers, (n + 1) * sizeof *h);
+  if (h)
+    *headers = h;
+  if (!in || !h) {
+    mem_free(in);
+    b->nomem = true;
+    return;
+  }
+  memset(h + *ninputs, 0, (nextra + 1) * sizeof *h);
+  memcpy(in, *inputs, *ninputs * sizeof *in);
+  memcpy(in + *ninputs, extra, nextra * sizeof *in);
+  for (size_t i = *ninputs; i < n && !stopped(b); i++)
+    read_input(b, &in[i], (uint32_t)i, &h[i]);
+  *all = in;
+  *inputs = in;
+  *ninputs = n;
+}
+
 elig_status batch_run(const elig_program *P, const batch_options *o, const elig_input *inputs,
                       size_t ninputs, const elig_batch_io *io, elig_batch_stats *stats)
 {
   batch b = {.P = P, .o = o, .io = io, .stats = stats};
   memset(stats, 0, sizeof *stats);
   rec_header *headers = mem_calloc(ninputs + 1, sizeof *headers);
+  elig_input *all = NULL; /* the inputs and a register's stored records (read_more) */
   if (P->order_field != PROG_NONE && !(b.hist = hrun_new(P, o->memory_limit)))
     b.nomem = true;
   bool started = headers && !b.nomem && start_workers(&b);
@@ -812,6 +889,8 @@ elig_status batch_run(const elig_program *P, const batch_options *o, const elig_
     /* an input that cannot be read ends the run: its outputs will not be kept anyway */
     for (size_t i = 0; i < ninputs && !stopped(&b); i++)
       read_input(&b, &inputs[i], (uint32_t)i, &headers[i]);
+    if (b.hist && o->hooks && o->hooks->more && !stopped(&b))
+      read_more(&b, &inputs, &ninputs, &all, &headers);
     stop_workers(&b);
     if (b.hist && !stopped(&b))
       evaluate_history(&b, inputs, ninputs, headers);
@@ -822,7 +901,8 @@ elig_status batch_run(const elig_program *P, const batch_options *o, const elig_
       spill_failed(&b);
     if (!stopped(&b)) {
       write_heads(&b);
-      agg_ok = write_aggregates(&b);
+      if (!(o->hooks && o->hooks->results_only))
+        agg_ok = write_aggregates(&b);
     }
   }
   if (!b.nomem && b.unknown.keys) {
@@ -836,6 +916,7 @@ elig_status batch_run(const elig_program *P, const batch_options *o, const elig_
   for (size_t i = 0; headers && i < ninputs; i++)
     rec_header_fini(&headers[i]);
   mem_free(headers);
+  mem_free(all);
   if (b.nomem)
     return ELIG_ENOMEM;
   if (b.canceled)

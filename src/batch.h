@@ -17,11 +17,32 @@
 
 #include "elig.h"
 
+#include "hrun.h"
 #include "program.h"
 #include "record.h"
 #include "step.h"
 #include "wbuf.h"
 #include "write.h"
+
+/* What a register (register.c) changes in a run over history: it sees the records read,
+ * adds its stored ones, and takes the results itself instead of result lines. */
+typedef struct {
+  void *arg;
+  /* Each finished job's entries (hrun_entry's, `len` bytes), in input order. */
+  void (*entries)(void *arg, const char *p, size_t len);
+  /* Once the inputs are read: more inputs to read after them (valid until the run ends);
+   * false stops the run with ELIG_EIO (the hook says why). */
+  bool (*more)(void *arg, const elig_input **extra, size_t *nextra);
+  /* Each result's item, instead of its line (hrun.h), and the seed of each household's
+   * first record. */
+  void (*result)(void *arg, const step *s, const hrun_rec *e, const char *name, const char *kept,
+                 size_t len, wbuf *out);
+  const void *(*seed)(void *arg, const char *link, size_t link_len, int64_t year, size_t *len);
+  /* A record rejected while evaluated, instead of the batch's own text (hrun.h). */
+  void (*reject)(void *arg, const step *s, const hrun_rec *e, const char *name, const rec_header *h,
+                 const split_record *r, const step_why *why, bool failed, wbuf *rej, wbuf *log);
+  bool results_only; /* no header line and no aggregates on ELIG_STREAM_RESULTS */
+} batch_hooks;
 
 typedef struct {
   write_format format;      /* of the results */
@@ -33,6 +54,7 @@ typedef struct {
   bool show_values;         /* rejection messages quote the value at fault */
   size_t chunk_bytes;       /* 0: the reader's default */
   size_t memory_limit;      /* a run over history: bytes kept in memory (0: 256 MiB) */
+  const batch_hooks *hooks; /* NULL but for a register's runs */
 } batch_options;
 
 /* elig_run's body (elig.h says what it does and returns). */

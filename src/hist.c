@@ -14,6 +14,7 @@ void hist_init(hist_chain *h)
 
 void hist_reset(hist_chain *h)
 {
+  /* the seed stays: it is the caller's, not the household's */
   h->have = false;
   h->name = h->pending_name = NULL;
   h->line = h->pending_line = 0;
@@ -94,7 +95,13 @@ step_result hist_begin(hist_chain *h, step *s, const char *name, uint64_t line, 
     return STEP_REJECTED;
   }
   bool prev = same && year == h->year + 1;
-  vm_set_previous(s->ctx, prev ? h->kept.p : NULL, prev ? h->kept.len : 0);
+  if (!prev && !same && h->seed) {
+    size_t len = 0;
+    const void *kept = h->seed(h->seed_arg, h->scratch.p, h->scratch.len, year - 1, &len);
+    vm_set_previous(s->ctx, kept, kept ? len : 0);
+  } else {
+    vm_set_previous(s->ctx, prev ? h->kept.p : NULL, prev ? h->kept.len : 0);
+  }
   if (!same) {
     /* a new household: nothing of the one before may be read */
     h->have = false;

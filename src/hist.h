@@ -30,6 +30,11 @@ typedef struct {
   wbuf kept;    /* what that record kept (vm_remember) */
   wbuf scratch; /* the link of the record being looked at; the next kept values */
   wbuf next_kept;
+  /* Where a household's first record in this chain finds its year before when the caller
+   * holds it elsewhere (a register's stored years): the kept bytes of the household whose
+   * link is given, for `year`, or NULL (*len 0) when there are none.  NULL: nowhere. */
+  const void *(*seed)(void *arg, const char *link, size_t link_len, int64_t year, size_t *len);
+  void *seed_arg;
 } hist_chain;
 
 void hist_init(hist_chain *h);

@@ -293,13 +293,14 @@ static void evaluate_entry(worker *w, const entry *e)
   wbuf_put(&w->results, (const char *)&it, sizeof it);
   if (res == STEP_OK) {
     it.stream = w->fmt->result_stream;
-    w->fmt->result(w->fmt->arg, w->s, w->names[e->input], e->line, &w->results);
+    w->fmt->result(w->fmt->arg, w->s, e, w->names[e->input], w->chain.kept.p, w->chain.kept.len,
+                   &w->results);
   } else {
     w->rejected++;
     w->rej.len = w->log.len = 0;
     if (!cut(w, e, &r))
       return;
-    w->fmt->reject(w->fmt->arg, w->s, w->names[e->input], &w->headers[e->input], &r, &why,
+    w->fmt->reject(w->fmt->arg, w->s, e, w->names[e->input], &w->headers[e->input], &r, &why,
                    res == STEP_FAILED, &w->rej, &w->log);
     const wbuf *text = w->rej.len ? &w->rej : &w->log;
     it.stream = w->rej.len ? ELIG_STREAM_REJECTS : ELIG_STREAM_MESSAGES;
@@ -454,6 +455,8 @@ bool hrun_evaluate(hrun *h, step *const *steps, unsigned nsteps, const rec_heade
                      .next_bucket = &next};
     split_init(&ws[t].sp);
     hist_init(&ws[t].chain);
+    ws[t].chain.seed = fmt->seed;
+    ws[t].chain.seed_arg = fmt->arg;
   }
   /* the calling thread works too */
   for (unsigned t = 1; ok && t < n; t++)

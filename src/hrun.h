@@ -59,12 +59,17 @@ typedef struct {
   elig_stream result_stream; /* where results go (ELIG_STREAM_RESULTS for a run) */
   /* Whether the household whose link (hist_link) is given is evaluated at all; NULL: all. */
   bool (*wanted)(void *arg, const char *link, size_t len);
-  /* The result of the record evaluated in s (at `line` of file `name`), appended to out. */
-  void (*result)(void *arg, const step *s, const char *name, uint64_t line, wbuf *out);
+  /* The result of the record evaluated in s (entry e, of file `name`), appended to out;
+   * `kept` is what it keeps for the next year (len bytes). */
+  void (*result)(void *arg, const step *s, const hrun_rec *e, const char *name, const char *kept,
+                 size_t len, wbuf *out);
+  /* Where a household's first record finds its year before when the caller keeps it (hist.h:
+   * the chain's seed); NULL: nowhere. */
+  const void *(*seed)(void *arg, const char *link, size_t link_len, int64_t year, size_t *len);
   /* A record rejected while evaluated (a duplicate, a rule that failed): its reject row on
    * rej or its message on log.  name and h are its file's; failed: a rule failed (why->vm),
    * else why->reject says why. */
-  void (*reject)(void *arg, const step *s, const char *name, const rec_header *h,
+  void (*reject)(void *arg, const step *s, const hrun_rec *e, const char *name, const rec_header *h,
                  const split_record *r, const step_why *why, bool failed, wbuf *rej, wbuf *log);
 } hrun_format;
 

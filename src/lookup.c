@@ -186,11 +186,15 @@ static bool household_wanted(void *arg, const char *link, size_t len)
 
 /* A record of a wanted household, evaluated after its year before: explained when it is one
  * of those asked for. */
-static void history_explain(void *arg, const step *s, const char *name, uint64_t line, wbuf *out)
+static void history_explain(void *arg, const step *s, const hrun_rec *e, const char *name,
+                            const char *kept, size_t len, wbuf *out)
 {
   finding *f = arg;
   char where[512], key[256];
+  uint64_t line = e->line;
   (void)s;
+  (void)kept;
+  (void)len;
   if (!matches(f))
     return;
   write_record_key(f->P, f->step.ctx, key, sizeof key);
@@ -207,11 +211,12 @@ static void history_explain(void *arg, const step *s, const char *name, uint64_t
   f->stats->written++;
 }
 
-static void history_rejected(void *arg, const step *s, const char *name, const rec_header *h,
-                             const split_record *r, const step_why *why, bool failed, wbuf *rej,
-                             wbuf *log)
+static void history_rejected(void *arg, const step *s, const hrun_rec *e, const char *name,
+                             const rec_header *h, const split_record *r, const step_why *why,
+                             bool failed, wbuf *rej, wbuf *log)
 {
   finding *f = arg;
+  (void)e;
   char reason[sizeof(rec_reject) + 32];
   (void)h;
   (void)rej;

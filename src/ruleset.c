@@ -29,6 +29,7 @@ typedef struct {
   uint32_t depth;
   bool done[RULESET_MAX_FILES]; /* by file id: already placed in order */
   bool no_imports;
+  const src_set *stored; /* ruleset_source.stored */
 } loader;
 
 /* The path of `target` relative to the folder of `from`; malloc'd. */
@@ -46,6 +47,21 @@ static char *relative_to(const char *from, const char *target)
 }
 
 static void load(loader *L, uint32_t file);
+
+/* A file of the stored set into L's, as src_set_load would read it from disk. */
+static int copy_stored(loader *L, const char *path, uint32_t *id, char **err)
+{
+  uint32_t from, len = 0;
+  *err = NULL;
+  if (!src_set_find(L->stored, path, &from)) {
+    size_t n = strlen(path) + 64;
+    if ((*err = mem_alloc(n)))
+      snprintf(*err, n, "cannot read '%s': not among the stored rule files", path);
+    return SRC_EIO;
+  }
+  const char *text = src_text(L->stored, from, &len);
+  return src_set_add_string(L->srcs, path, text, len, id);
+}
 
 static void import(loader *L, uint32_t from, ast_decl *d)
 {
@@ -87,7 +103,7 @@ static void import(loader *L, uint32_t from, ast_decl *d)
     return;
   }
   char *err = NULL;
-  int st = src_set_load(L->srcs, path, &id, &err);
+  int st = L->stored ? copy_stored(L, path, &id, &err) : src_set_load(L->srcs, path, &id, &err);
   if (st == SRC_ETOOBIG) {
     diag_add(L->diags, DIAG_E_FILE_TOO_LARGE, d->name_loc, path, (unsigned)SRC_DEFAULT_MAX_SIZE);
     mem_free(err);
@@ -180,6 +196,15 @@ static bool load_all(loader *L, const ruleset_source *src)
       mem_free(err);
       return false;
     }
+  } else if (src->stored) {
+    char *err = NULL;
+    int st = copy_stored(L, src->name, &root, &err);
+    if (st != SRC_OK) {
+      diag_add(L->diags, st == SRC_ENOMEM ? DIAG_E_NO_MEMORY : DIAG_E_CANNOT_READ, ELIG_LOC_NONE,
+               src->name, "not among the stored rule files");
+      mem_free(err);
+      return false;
+    }
   } else if (src_set_add_string(L->srcs, src->name ? src->name : "<rules>", src->text, src->len,
                                 &root) != SRC_OK) {
     diag_add(L->diags, DIAG_E_NO_MEMORY, ELIG_LOC_NONE);
@@ -224,7 +249,7 @@ char *ruleset_syntax_dump(const ruleset_source *src, diag_list *diags)
 
 elig_program *ruleset_compile(const ruleset_source *src, diag_list *diags, src_set **srcs_out)
 {
-  loader L = {.diags = diags, .no_imports = src->no_imports};
+  loader L = {.diags = diags, .no_imports = src->no_imports, .stored = src->stored};
   elig_program *P = NULL;
   L.srcs = src_set_new();
   L.arena = ast_arena_new();

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "program.h"
+#include "srcfile.h"
 
 /* Imports beyond this many files are refused: a rule set is a handful of files. */
 #define RULESET_MAX_FILES 64
@@ -19,7 +20,10 @@ typedef struct {
   const char *name; /* name of the text in diagnostics */
   const char *text; /* rule text (library use), with its length */
   size_t len;
-  bool no_imports; /* an import is an error (E0510): text from an untrusted source */
+  bool no_imports;       /* an import is an error (E0510): text from an untrusted source */
+  const src_set *stored; /* not NULL: every file, the root (`name`) and its imports, is
+                            taken from this set by name and never read from disk (the rules
+                            a register keeps) */
 } ruleset_source;
 
 /* Loads, checks and compiles.  Diagnostics (errors and warnings) go to `diags`; `*srcs_out`

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hist.h"
 #include "mem.h"
 #include "step.h"
 
@@ -31,6 +32,7 @@ void step_fini(step *s)
   for (uint32_t i = 0; s->aggs && i < s->P->naggregates; i++)
     agg_table_fini(&s->aggs[i]);
   mem_free(s->aggs);
+  wbuf_free(&s->seed_link);
   memset(s, 0, sizeof *s);
 }
 
@@ -71,6 +73,17 @@ step_result step_evaluate(step *s, uint64_t seq, step_why *why)
     /* checked when it was given: bytes of this program's kept values */
     vm_set_previous(s->ctx, s->previous, s->previous_len);
     s->has_previous = false;
+  } else if (s->seed && s->P->order_field != PROG_NONE) {
+    s->seed_link.len = 0;
+    hist_link(s->P, s->ctx, &s->seed_link);
+    if (s->seed_link.failed) {
+      wbuf_free(&s->seed_link);
+      return STEP_NO_MEMORY;
+    }
+    size_t len = 0;
+    const char *kept = s->seed(s->seed_arg, s->seed_link.p ? s->seed_link.p : "", s->seed_link.len,
+                               hist_year(s->P, s->ctx) - 1, &len);
+    vm_set_previous(s->ctx, kept, kept ? len : 0);
   }
   vm_status st = vm_eval_record(s->ctx);
   /* aggregates see the record only once it has a full result */

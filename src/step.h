@@ -18,6 +18,7 @@
 #include "record.h"
 #include "split.h"
 #include "vm.h"
+#include "wbuf.h"
 
 /* What happened to a record. */
 typedef enum {
@@ -43,6 +44,11 @@ typedef struct {
   const char *previous;
   size_t previous_len;
   bool has_previous;
+  /* Otherwise, where the record's year before is looked up (a register, for the API's
+   * contexts): as hist.h's seed, given the record's link and the year before; NULL: none. */
+  const void *(*seed)(void *arg, const char *link, size_t link_len, int64_t year, size_t *len);
+  void *seed_arg;
+  wbuf seed_link;
 } step;
 
 /* A step for P, its context's evaluation date `as_of` (days since 1970-01-01), with

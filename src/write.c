@@ -135,7 +135,7 @@ void write_record_header(wbuf *b, const elig_program *P, bool why)
 }
 
 /* "status: rule 4 (household.rules:35); ..." -- the file's base name keeps it compact. */
-static void why_text(wbuf *b, const elig_program *P, const vm_ctx *ctx)
+void write_why(wbuf *b, const elig_program *P, const vm_ctx *ctx)
 {
   char buf[256];
   for (uint32_t d = 0; d < P->ndecisions; d++) {
@@ -194,7 +194,7 @@ void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_forma
   }
   if (why) {
     wbuf w = {0};
-    why_text(&w, P, ctx);
+    write_why(&w, P, ctx);
     if (fmt == WRITE_JSONL) {
       put(b, ",\"why\":");
       wbuf_json_text(b, w.p ? w.p : "", w.len);

@@ -25,6 +25,9 @@ void write_record_header(wbuf *b, const elig_program *P, bool why);
  * says which rule decided each decision: "status: rule 4 (household.rules:35)". */
 void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt, bool why);
 
+/* write_record's `why` alone: "status: rule 4 (household.rules:35); ...". */
+void write_why(wbuf *b, const elig_program *P, const vm_ctx *ctx);
+
 /* The header of an aggregate's CSV section (after a blank line unless `first`), and one
  * group's line. */
 void write_group_header(wbuf *b, const prog_aggregate *a, write_format fmt, bool first);

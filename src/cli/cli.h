@@ -46,6 +46,8 @@ int cli_bad_option(const char *usage, char **argv, const struct option *opts);
 int cmd_diff(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_register(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 /* Compiles `path` (and its imports), printing its diagnostics on standard error as `elig
  * check` does; NULL on error, and *failure receives the exit status to give for it
@@ -91,6 +93,12 @@ elig_batch_io cli_batch_io(cli_sink *sink);
 
 /* Clears the progress line if one was shown. */
 void cli_end_progress(cli_sink *sink);
+
+/* --input-format: "csv" or "jsonl" as an elig_input_format. */
+bool cli_parse_input_format(const char *s, int *out);
+
+/* --memory: "4096", "64K", "512M", "2G": bytes, at least 1 and at most 1 TiB. */
+bool cli_parse_size(const char *text, size_t *bytes);
 
 /* Parses --threads: 1 to 256. */
 bool cli_parse_threads(const char *s, unsigned *out);

@@ -34,6 +34,13 @@ static const char usage_main[] =
     "  explain RULES DATA... --id KEY\n"
     "                         why a record's decisions and flags came out as they did\n"
     "  serve RULES            an HTTP JSON service evaluating records with RULES\n"
+    "  register add --db DB RULES DATA...\n"
+    "                         evaluate records with the history a register holds, and keep\n"
+    "                         them and their results in it (SQLite)\n"
+    "  register export --db DB\n"
+    "                         the register's current results, as `elig run` writes them\n"
+    "  history --db DB --id HH_ID\n"
+    "                         one household's years in a register, with every correction\n"
     "\n"
     "options:\n"
     "  -h, --help             this help; 'elig COMMAND --help' for a command's\n"
@@ -241,8 +248,7 @@ static int cmd_check(int argc, char **argv)
   return status;
 }
 
-/* --input-format */
-static bool parse_input_format(const char *s, int *out)
+bool cli_parse_input_format(const char *s, int *out)
 {
   if (strcmp(s, "csv") == 0)
     *out = ELIG_INPUT_CSV;
@@ -284,8 +290,7 @@ typedef struct {
   bool progress;
 } run_args;
 
-/* "4096", "64K", "512M", "2G": bytes, at least 1 and at most 1 TiB. */
-static bool parse_size(const char *text, size_t *bytes)
+bool cli_parse_size(const char *text, size_t *bytes)
 {
   char *end;
   errno = 0;
@@ -347,7 +352,7 @@ static int parse_run(int argc, char **argv, run_args *a)
         return cli_usage_error(usage_run, "unknown format '%s': use csv or jsonl", optarg);
       break;
     case O_INPUT_FORMAT:
-      if (!parse_input_format(optarg, &a->input_format))
+      if (!cli_parse_input_format(optarg, &a->input_format))
         return cli_usage_error(usage_run, "unknown input format '%s': use csv or jsonl", optarg);
       break;
     case 'o': a->output = optarg; break;
@@ -368,7 +373,7 @@ static int parse_run(int argc, char **argv, run_args *a)
     case O_EXPLAIN: a->opt.explain = true; break;
     case O_SHOW_VALUES: a->opt.show_values = true; break;
     case O_MEMORY:
-      if (!parse_size(optarg, &a->opt.memory_limit))
+      if (!cli_parse_size(optarg, &a->opt.memory_limit))
         return cli_usage_error(usage_run, "--memory takes a size such as 512M or 2G, not '%s'",
                                optarg);
       break;
@@ -491,7 +496,7 @@ static int cmd_explain(int argc, char **argv)
         return cli_usage_error(usage_explain, "unknown format '%s': use text or json", optarg);
       break;
     case O_INPUT_FORMAT:
-      if (!parse_input_format(optarg, &input_format))
+      if (!cli_parse_input_format(optarg, &input_format))
         return cli_usage_error(usage_explain, "unknown input format '%s': use csv or jsonl",
                                optarg);
       break;
@@ -665,8 +670,9 @@ static int dispatch(int argc, char **argv)
     const char *name;
     int (*run)(int, char **);
   } commands[] = {
-      {"check", cmd_check}, {"run", cmd_run},         {"test", cmd_test},   {"diff", cmd_diff},
-      {"fmt", cmd_fmt},     {"explain", cmd_explain}, {"serve", cmd_serve},
+      {"check", cmd_check}, {"run", cmd_run},           {"test", cmd_test},
+      {"diff", cmd_diff},   {"fmt", cmd_fmt},           {"explain", cmd_explain},
+      {"serve", cmd_serve}, {"register", cmd_register}, {"history", cmd_history},
   };
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0)

@@ -1,0 +1,51 @@
+/*
+ * register.h -- a county's register: every household-year's records and results in one
+ * SQLite file, with who added each, when, from which file and under which rules (elig.h's
+ * elig_register_*; doc/register.md describes the tables).
+ *
+ * Place in the pipeline: beside batch.c, which it drives.  An add is one batch run over the
+ * new records (batch_hooks): the register sees each record read, adds after them the stored
+ * records of the same households that must be evaluated again (the years from the earliest
+ * new one on), gives each household's first year what its stored year before kept, and takes
+ * the results to store them, in one transaction.  An export is a batch over the current
+ * records with the register's own rules; a context given a register (a service) reads the
+ * year before of each record it evaluates from it.
+ */
+#ifndef ELIG_REGISTER_H
+#define ELIG_REGISTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "elig.h"
+#include "program.h"
+#include "wbuf.h"
+
+struct elig_register {
+  sqlite3 *db;
+  char *path;
+  bool writable;
+  char error[1024];
+  /* register_previous's */
+  sqlite3_stmt *previous;
+  wbuf previous_link, previous_kept;
+  const elig_program *previous_for; /* the rules checked against the register's */
+  bool previous_ok;
+};
+
+/* Says why reg's last call failed (elig_register_error) and returns st. */
+elig_status register_failed(elig_register *reg, elig_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The same for a failure of SQLite, said for people: a damaged file, a full disk. */
+elig_status register_db_failed(elig_register *reg, const char *doing);
+
+/* What the register keeps for the household whose link (hist_link) is given, for `year`
+ * (its current result's vm_remember bytes), checked against P, or NULL (*len 0) when it holds
+ * no accepted record of that year.  For a context's evaluation (api.c); one thread at a
+ * time per register.  The bytes stay valid until the next call. */
+const void *register_previous(elig_register *reg, const elig_program *P, const char *link,
+                              size_t link_len, int64_t year, size_t *len);
+
+#endif
