@@ -76,7 +76,7 @@ for name in batch impact explain tools allocator; do
 done
 if [ -f "$libdir/libelig.a" ]; then
   check build-evaluate-static build evaluate "$tmp/evaluate-static" $(pkg-config --cflags elig) \
-    -L"$libdir" -l:libelig.a $(pkg-config --libs libpcre2-8 nettle) -pthread
+    -L"$libdir" -l:libelig.a $(pkg-config --libs libpcre2-8 nettle sqlite3) -pthread
 fi
 
 # `make install prefix=DIR` (no DESTDIR): elig.pc points into DIR, and the installed program
