@@ -812,6 +812,14 @@ static elig_status stepped(elig_ctx *ctx, step_result res, const step_why *why,
                            const elig_result **out)
 {
   ctx->step.has_previous = false; /* given for one evaluation, whatever became of it */
+  if (ctx->reg && register_stale(ctx->reg) && res == STEP_OK) {
+    /* its years before are another rule set's: a result read from them would be wrong */
+    fail(ctx, ELIG_EREGISTER,
+         "the register was evaluated with other rules since these were loaded: run `elig "
+         "register add` with these rules, or reload the rules the register holds",
+         NULL);
+    return ELIG_EREGISTER;
+  }
   switch (res) {
   case STEP_OK:
     ctx->seq++;

@@ -33,6 +33,8 @@ struct elig_register {
   wbuf previous_link, previous_kept;
   const elig_program *previous_for; /* the rules checked against the register's */
   bool previous_ok;
+  sqlite3_stmt *data_version; /* PRAGMA data_version: has another process written? */
+  int64_t seen_version;
 };
 
 /* Says why reg's last call failed (elig_register_error) and returns st. */
@@ -45,6 +47,10 @@ elig_status register_db_failed(elig_register *reg, const char *doing);
  * (its current result's vm_remember bytes), checked against P, or NULL (*len 0) when it holds
  * no accepted record of that year.  For a context's evaluation (api.c); one thread at a
  * time per register.  The bytes stay valid until the next call. */
+/* Whether the last register_previous found the register evaluated with other rules than
+ * P's (an add with other rules since): its years before are not these rules'. */
+bool register_stale(const elig_register *reg);
+
 const void *register_previous(elig_register *reg, const elig_program *P, const char *link,
                               size_t link_len, int64_t year, size_t *len);
 

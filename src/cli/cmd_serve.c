@@ -55,6 +55,9 @@ static const char usage_serve[] =
     "                             time allowed to send a whole request body (default 60)\n"
     "      --watch=MS             look at the rule files every MS milliseconds and reload\n"
     "                             them when they change (default 1000; 0: on SIGHUP only)\n"
+    "      --register=FILE        evaluate each record with its household's year before as\n"
+    "                             the register FILE holds it (read-only; `elig register add`\n"
+    "                             with the same rules must have made it)\n"
     "  -h, --help                 this help\n"
     "\n"
     "exit status: 0 stopped by SIGINT or SIGTERM, 1 rule errors, 2 usage,\n"
@@ -62,6 +65,7 @@ static const char usage_serve[] =
 
 typedef struct {
   const char *rules;
+  const char *register_path; /* --register */
   const char *listen;
   struct sockaddr_storage addr; /* listen, resolved */
   socklen_t addr_len;
@@ -152,6 +156,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
       {"timeout", required_argument, NULL, 'T'},
       {"request-timeout", required_argument, NULL, 'R'},
       {"watch", required_argument, NULL, 'W'},
+      {"register", required_argument, NULL, 'G'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -172,6 +177,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
     unsigned long long v = 0;
     switch (c) {
     case 'l': o->listen = optarg; continue;
+    case 'G': o->register_path = optarg; continue;
     case 'h': fputs(usage_serve, stdout); return -1;
     case ':': return cli_usage_error(usage_serve, "option '%s' needs a value", argv[optind - 1]);
     case '?': return cli_bad_option(usage_serve, argv, opts);
@@ -369,10 +375,10 @@ int cmd_serve(int argc, char **argv)
   serve_log log;
   serve_log_init(&log, STDERR_FILENO);
   serve_holder holder;
-  if (!serve_holder_init(&holder, o.rules, &log)) {
+  if (!serve_holder_init(&holder, o.rules, o.register_path, &log)) {
     serve_holder_fini(&holder);
     serve_log_fini(&log);
-    return EXIT_RULES;
+    return holder.register_refused ? EXIT_USAGE : EXIT_RULES;
   }
   fit_file_limit(&o, &log);
   serve_http http = {.holder = &holder, .log = &log, .limits = {o.max_body, o.request_timeout}};

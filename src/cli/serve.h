@@ -64,6 +64,9 @@ typedef struct serve_rules {
   pthread_mutex_t pool_lock;
   elig_ctx **pool; /* contexts not in use */
   size_t npool, pool_cap;
+  const char *register_path; /* --register: each context reads history from it */
+  struct serve_reg_of *regs; /* every context made, with its register handle */
+  size_t nregs, regs_cap;
   char loaded_at[32]; /* when it was compiled, ISO 8601 UTC */
 } serve_rules;
 
@@ -92,11 +95,14 @@ typedef struct {
   serve_file_sig loaded; /* the files of the last attempt, as they were then */
   serve_file_sig seen;   /* as the last poll saw them */
   serve_log *log;
+  const char *register_path; /* --register, or NULL */
+  bool register_refused;     /* serve_holder_init failed: the register does not fit */
 } serve_holder;
 
 /* Compiles `root` into the holder's first rule set.  On failure prints the diagnostics
  * (rendered, with carets) to stderr and returns false. */
-bool serve_holder_init(serve_holder *h, const char *root, serve_log *log);
+bool serve_holder_init(serve_holder *h, const char *root, const char *register_path,
+                       serve_log *log);
 void serve_holder_fini(serve_holder *h);
 
 /* Compiles the rule files again, aside, and swaps the result in when it compiles; when it

@@ -59,6 +59,7 @@ static error_kind error_kind_of(elig_status st, const char *code)
   case ELIG_EREJECT: return (error_kind){"rejected", MHD_HTTP_BAD_REQUEST};
   case ELIG_EEVAL: return (error_kind){"rule_failed", MHD_HTTP_UNPROCESSABLE_CONTENT};
   case ELIG_ENOMEM: return (error_kind){"out_of_memory", MHD_HTTP_SERVICE_UNAVAILABLE};
+  case ELIG_EREGISTER: return (error_kind){"register_rules_differ", MHD_HTTP_CONFLICT};
   default: return (error_kind){"internal", MHD_HTTP_INTERNAL_SERVER_ERROR};
   }
 }

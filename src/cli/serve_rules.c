@@ -22,12 +22,20 @@
 
 /* ---------------------------------------------------------------- one rule set */
 
-static serve_rules *rules_new(elig_ruleset *rs)
+/* A context and the register handle it reads history through (one per context: a handle
+ * is one thread's at a time, as a context is). */
+struct serve_reg_of {
+  elig_ctx *ctx;
+  elig_register *reg;
+};
+
+static serve_rules *rules_new(elig_ruleset *rs, const char *register_path)
 {
   serve_rules *r = calloc(1, sizeof *r);
   if (!r)
     return NULL;
   r->rs = rs;
+  r->register_path = register_path;
   atomic_init(&r->refs, 1);
   pthread_mutex_init(&r->pool_lock, NULL);
   struct timespec now;
@@ -36,10 +44,25 @@ static serve_rules *rules_new(elig_ruleset *rs)
   return r;
 }
 
+/* Frees ctx and closes its register. */
+static void ctx_free(serve_rules *r, elig_ctx *ctx)
+{
+  elig_ctx_free(ctx);
+  for (size_t i = 0; i < r->nregs; i++)
+    if (r->regs[i].ctx == ctx) {
+      elig_register_close(r->regs[i].reg);
+      r->regs[i] = r->regs[--r->nregs];
+      break;
+    }
+}
+
 static void rules_free(serve_rules *r)
 {
   for (size_t i = 0; i < r->npool; i++)
-    elig_ctx_free(r->pool[i]);
+    ctx_free(r, r->pool[i]);
+  for (size_t i = 0; i < r->nregs; i++) /* contexts still out: none once all are released */
+    elig_register_close(r->regs[i].reg);
+  free(r->regs);
   free(r->pool);
   pthread_mutex_destroy(&r->pool_lock);
   elig_ruleset_free(r->rs);
@@ -52,6 +75,38 @@ void serve_rules_release(serve_rules *r)
     rules_free(r);
 }
 
+/* Gives a new context its own read-only handle on the register; false when it cannot
+ * (the request then fails as out of resources). */
+static bool with_register(serve_rules *r, elig_ctx *ctx)
+{
+  pthread_mutex_lock(&r->pool_lock);
+  bool has = false;
+  for (size_t i = 0; i < r->nregs && !has; i++)
+    has = r->regs[i].ctx == ctx; /* from the pool: it has one */
+  pthread_mutex_unlock(&r->pool_lock);
+  if (has)
+    return true;
+  elig_register *reg = NULL;
+  bool ok = elig_register_open(r->register_path, false, &reg) == ELIG_OK &&
+            elig_ctx_set_register(ctx, reg) == ELIG_OK;
+  pthread_mutex_lock(&r->pool_lock);
+  if (ok && r->nregs == r->regs_cap) {
+    size_t cap = r->regs_cap ? 2 * r->regs_cap : 8;
+    struct serve_reg_of *regs = realloc(r->regs, cap * sizeof *regs);
+    if (regs) {
+      r->regs = regs;
+      r->regs_cap = cap;
+    }
+  }
+  ok = ok && r->nregs < r->regs_cap;
+  if (ok)
+    r->regs[r->nregs++] = (struct serve_reg_of){ctx, reg};
+  pthread_mutex_unlock(&r->pool_lock);
+  if (!ok)
+    elig_register_close(reg);
+  return ok;
+}
+
 elig_ctx *serve_rules_ctx_take(serve_rules *r)
 {
   elig_ctx *ctx = NULL;
@@ -61,6 +116,10 @@ elig_ctx *serve_rules_ctx_take(serve_rules *r)
   pthread_mutex_unlock(&r->pool_lock);
   if (!ctx && elig_ctx_new(r->rs, &ctx) != ELIG_OK)
     return NULL;
+  if (r->register_path && !with_register(r, ctx)) {
+    elig_ctx_free(ctx);
+    return NULL;
+  }
   return ctx;
 }
 
@@ -81,8 +140,9 @@ void serve_rules_ctx_give(serve_rules *r, elig_ctx *ctx)
     r->pool[r->npool++] = ctx;
     ctx = NULL;
   }
+  if (ctx) /* the pool could not grow: do without it */
+    ctx_free(r, ctx);
   pthread_mutex_unlock(&r->pool_lock);
-  elig_ctx_free(ctx); /* the pool could not grow: do without it */
 }
 
 /* ---------------------------------------------------------------- watching the files */
@@ -205,11 +265,27 @@ static json_t *failure_json(const char *cause, elig_status st, const elig_diags 
   return f;
 }
 
-bool serve_holder_init(serve_holder *h, const char *root, serve_log *log)
+/* Whether rs can read the register's history (its schema, and the rules of its last add);
+ * why not into buf when it cannot. */
+static bool register_fits(const char *path, const elig_ruleset *rs, char *why, size_t size)
+{
+  elig_register *reg = NULL;
+  elig_status st = elig_register_open(path, false, &reg);
+  if (st == ELIG_OK)
+    st = elig_register_check_rules(reg, rs);
+  if (st != ELIG_OK)
+    snprintf(why, size, "%s",
+             reg && elig_register_error(reg)[0] ? elig_register_error(reg) : elig_status_str(st));
+  elig_register_close(reg);
+  return st == ELIG_OK;
+}
+
+bool serve_holder_init(serve_holder *h, const char *root, const char *register_path, serve_log *log)
 {
   memset(h, 0, sizeof *h);
   pthread_mutex_init(&h->lock, NULL);
   h->log = log;
+  h->register_path = register_path;
   h->root = strdup(root);
   elig_ruleset *rs;
   elig_diags *diags;
@@ -225,7 +301,14 @@ bool serve_holder_init(serve_holder *h, const char *root, serve_log *log)
     elig_ruleset_free(rs);
     return false;
   }
-  h->current = rules_new(rs);
+  char why[1200];
+  if (register_path && !register_fits(register_path, rs, why, sizeof why)) {
+    fprintf(stderr, "elig: --register: %s\n", why);
+    elig_ruleset_free(rs);
+    h->register_refused = true;
+    return false;
+  }
+  h->current = rules_new(rs, register_path);
   if (!h->current) {
     elig_ruleset_free(rs);
     return false;
@@ -313,7 +396,21 @@ bool serve_holder_reload(serve_holder *h, const char *cause)
     log_reload(h, cause, "unchanged", old->rs, NULL);
     return false;
   }
-  serve_rules *fresh = rules_new(rs);
+  char why[1200];
+  if (h->register_path && !register_fits(h->register_path, rs, why, sizeof why)) {
+    elig_ruleset_free(rs);
+    json_t *failure = json_pack("{s:s, s:s}", "cause", cause, "error", why);
+    pthread_mutex_lock(&h->lock);
+    json_decref(h->failure);
+    h->failure = json_incref(failure);
+    pthread_mutex_unlock(&h->lock);
+    log_reload(h, cause,
+               "failed: the register's history is not these rules'; the rules in force stay",
+               old->rs, NULL);
+    json_decref(failure);
+    return false;
+  }
+  serve_rules *fresh = rules_new(rs, h->register_path);
   if (!fresh) {
     elig_ruleset_free(rs);
     log_reload(h, cause, "failed: out of memory; the rules in force stay", old->rs, NULL);

@@ -179,4 +179,41 @@ check busy-said grep -q "is being changed by another process" "$tmp/busy.err"
 export_to "$tmp/z.db" z.csv
 check busy-first-kept cmp -s "$tmp/after.csv.sorted" "$tmp/z.csv.sorted"
 
+# a service with --register: each record evaluated with its household's year before from
+# the register gives what a run over all the years gives it
+good="$GENERATE --households 300 --seed 43 --years 2019-2021"
+$good -o "$tmp/good.csv"
+$good --format jsonl --no-members -o "$tmp/good.jsonl"
+{ head -1 "$tmp/good.csv"; grep -E '^[^,]*,[^,]*,[^,]*,20(19|20),' "$tmp/good.csv"; } \
+  > "$tmp/good-before.csv"
+grep '"year":2021' "$tmp/good.jsonl" > "$tmp/good2021.jsonl"
+add --db "$tmp/s.db" "$rules" "$tmp/good-before.csv"
+"$ELIG" run --no-progress -f jsonl "$rules" "$tmp/good.csv" | grep '^{"hh_id".*"year":2021' \
+  > "$tmp/good-run2021"
+"$ELIG" serve --listen 127.0.0.1:0 --watch 0 --register "$tmp/s.db" "$rules" 2>"$tmp/serve.log" &
+serve_pid=$!
+trap 'kill $serve_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+i=0
+while ! grep -q '"event":"listening"' "$tmp/serve.log" 2>/dev/null && [ $i -lt 400 ] &&
+  kill -0 $serve_pid 2>/dev/null; do
+  i=$((i + 1)); sleep 0.05
+done
+port=$(sed -n 's/.*"event":"listening".*"port":\([0-9]*\).*/\1/p' "$tmp/serve.log")
+curl -s -H 'Content-Type: application/x-ndjson' --data-binary @"$tmp/good2021.jsonl" \
+  "http://127.0.0.1:$port/v1/evaluate" > "$tmp/served2021"
+check serve-history-same cmp -s "$tmp/good-run2021" "$tmp/served2021"
+check serve-history-matters grep -q '"monitoring":"monitored"' "$tmp/served2021"
+# the register evaluated since with other rules: an answer would mix two rule sets
+add --db "$tmp/s.db" "$yunnan" "$tmp/good-before.csv"
+head -1 "$tmp/good2021.jsonl" > "$tmp/one.json"
+curl -s -o "$tmp/stale" -w '%{http_code}' -H 'Content-Type: application/json' \
+  --data-binary @"$tmp/one.json" "http://127.0.0.1:$port/v1/evaluate" > "$tmp/stale.code"
+check serve-stale-409 [ "$(cat "$tmp/stale.code")" = 409 ]
+check serve-stale-said grep -q 'register_rules_differ' "$tmp/stale"
+kill $serve_pid; wait $serve_pid 2>/dev/null
+"$ELIG" serve --listen 127.0.0.1:0 --register "$tmp/s.db" "$srcdir/doc/examples/lang/history.rules" \
+  2>"$tmp/serve-schema.err"
+check serve-other-schema-status [ $? = 2 ]
+check serve-other-schema-said grep -q 'another schema' "$tmp/serve-schema.err"
+
 finish
