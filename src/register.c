@@ -264,6 +264,7 @@ void elig_register_close(elig_register *reg)
   if (!reg)
     return;
   sqlite3_finalize(reg->previous);
+  sqlite3_finalize(reg->data_version);
   sqlite3_close(reg->db);
   wbuf_free(&reg->previous_link);
   wbuf_free(&reg->previous_kept);
@@ -1608,6 +1609,17 @@ const void *register_previous(elig_register *reg, const elig_program *P, const c
                               size_t link_len, int64_t year, size_t *len)
 {
   *len = 0;
+  /* another process's add is seen through data_version: the rules are checked again */
+  if (!reg->data_version)
+    reg->data_version = prepare(reg, "PRAGMA data_version");
+  int64_t version = -1;
+  if (reg->data_version && sqlite3_step(reg->data_version) == SQLITE_ROW)
+    version = sqlite3_column_int64(reg->data_version, 0);
+  sqlite3_reset(reg->data_version);
+  if (version != reg->seen_version) {
+    reg->seen_version = version;
+    reg->previous_for = NULL;
+  }
   if (reg->previous_for != P) {
     register_row row;
     reg->previous_for = P;
@@ -1640,6 +1652,11 @@ const void *register_previous(elig_register *reg, const elig_program *P, const c
   }
   *len = n;
   return reg->previous_kept.p ? reg->previous_kept.p : "";
+}
+
+bool register_stale(const elig_register *reg)
+{
+  return reg->previous_for && !reg->previous_ok;
 }
 
 elig_status elig_register_check_rules(elig_register *reg, const elig_ruleset *rs)
