@@ -308,6 +308,7 @@ typedef struct {
   unsigned nworkers; /* evaluation states: the calling thread's, then one per thread */
   unsigned nthreads; /* threads started (workers[1..nthreads]) */
   uint64_t next_seq, next_write;
+  uint32_t given;    /* the inputs given; a register's stored ones follow (read_more) */
   hrun *hist;        /* a rule set following households over the years: what is read is kept here */
   bool spill_failed; /* a temporary file of hist failed */
 } batch;
@@ -399,6 +400,8 @@ static void write_ready(batch *b)
       collect(b, j);
       b->stats->records += j->records;
       b->stats->rejected += j->rejected;
+      if (b->o->hooks && b->o->hooks->more_records && j->input >= b->given)
+        *b->o->hooks->more_records += j->records;
       add_unknown(&b->unknown, &j->unknown);
       j->state = JOB_FREE;
       b->next_write++;
@@ -863,7 +866,8 @@ static void read_more(batch *b, const elig_input **inputs, size_t *ninputs, elig
     return;
   }
   memset(h + *ninputs, 0, (nextra + 1) * sizeof *h);
-  memcpy(in, *inputs, *ninputs * sizeof *in);
+  if (*ninputs) /* an export has none: memcpy from NULL is undefined, even of 0 bytes */
+    memcpy(in, *inputs, *ninputs * sizeof *in);
   memcpy(in + *ninputs, extra, nextra * sizeof *in);
   for (size_t i = *ninputs; i < n && !stopped(b); i++)
     read_input(b, &in[i], (uint32_t)i, &h[i]);
@@ -875,7 +879,7 @@ static void read_more(batch *b, const elig_input **inputs, size_t *ninputs, elig
 elig_status batch_run(const elig_program *P, const batch_options *o, const elig_input *inputs,
                       size_t ninputs, const elig_batch_io *io, elig_batch_stats *stats)
 {
-  batch b = {.P = P, .o = o, .io = io, .stats = stats};
+  batch b = {.P = P, .o = o, .io = io, .stats = stats, .given = (uint32_t)ninputs};
   memset(stats, 0, sizeof *stats);
   rec_header *headers = mem_calloc(ninputs + 1, sizeof *headers);
   elig_input *all = NULL; /* the inputs and a register's stored records (read_more) */

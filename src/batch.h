@@ -42,6 +42,10 @@ typedef struct {
   void (*reject)(void *arg, const step *s, const hrun_rec *e, const char *name, const rec_header *h,
                  const split_record *r, const step_why *why, bool failed, wbuf *rej, wbuf *log);
   bool results_only; /* no header line and no aggregates on ELIG_STREAM_RESULTS */
+  /* Where the batch counts the records read from the inputs `more` added (NULL: nowhere):
+   * they are a register's, not the caller's, and may be more than it stored (a damaged
+   * header, a record with a line break). */
+  uint64_t *more_records;
 } batch_hooks;
 
 typedef struct {

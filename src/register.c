@@ -56,7 +56,7 @@ static const char schema_sql[] =
     " year INTEGER NOT NULL, source INTEGER NOT NULL, line INTEGER NOT NULL, raw TEXT NOT NULL);\n"
     "CREATE INDEX records_household ON records(household, year);\n"
     "CREATE TABLE results(id INTEGER PRIMARY KEY, record INTEGER NOT NULL,"
-    " add_id INTEGER NOT NULL, csv TEXT, json TEXT, why TEXT, kept BLOB, rejected TEXT);\n"
+    " add_id INTEGER NOT NULL, json TEXT, why TEXT, kept BLOB, rejected TEXT);\n"
     "CREATE INDEX results_record ON results(record);\n"
     "CREATE TABLE current(link BLOB NOT NULL, year INTEGER NOT NULL, record INTEGER NOT NULL,"
     " result INTEGER NOT NULL, PRIMARY KEY(link, year)) WITHOUT ROWID;\n";
@@ -166,7 +166,7 @@ static bool tables_present(elig_register *reg)
       " reevaluated FROM adds",
       "SELECT id, add_id, name, format, header FROM sources",
       "SELECT id, household, link, year, source, line, raw FROM records",
-      "SELECT id, record, add_id, csv, json, why, kept, rejected FROM results",
+      "SELECT id, record, add_id, json, why, kept, rejected FROM results",
       "SELECT link, year, record, result FROM current",
   };
   for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
@@ -238,6 +238,10 @@ elig_status elig_register_open(const char *path, bool writable, elig_register **
                            "cannot open register '%s': %s", path,
                            reg->db ? sqlite3_errmsg(reg->db) : sqlite3_errstr(rc));
   sqlite3_busy_timeout(reg->db, DEFAULT_WAIT_MS);
+  /* an add inserts into three indexes in the order of the input, not theirs: with SQLite's
+   * 2 MiB default cache every insert of a large add reads and writes pages again (1M
+   * household-years, see doc/performance.md) */
+  exec(reg, "PRAGMA cache_size = -65536");
   sqlite3_extended_result_codes(reg->db, 1);
   /* a register is one county's data: no extension, no trigger or view of someone else's
    * runs in it */
@@ -464,6 +468,7 @@ typedef struct {
   size_t kept_at, kept_len;
   int64_t year;
   bool used, has_kept;
+  bool stored; /* the register holds records of the household from its year on */
 } slot;
 
 typedef struct {
@@ -675,8 +680,10 @@ typedef struct {
   size_t *header_len;
   bool *header_done;
   int64_t add_id;
-  bool failed;         /* the database failed: reg->error says why */
-  uint64_t superseded; /* stored records a new one replaced (counted by the threads) */
+  bool failed;           /* the database failed: reg->error says why */
+  uint64_t superseded;   /* stored records a new one replaced (counted by the threads) */
+  bool empty;            /* the register held no record when the add began */
+  uint64_t more_records; /* records read from the stored inputs (batch_hooks.more_records) */
   /* statements of the storing */
   sqlite3_stmt *ins_record, *ins_result, *get_current, *set_current, *new_current;
   elig_register_stats stats;
@@ -796,6 +803,19 @@ static bool add_stored(run *r, int64_t id, int64_t source, uint64_t line, const 
   return true;
 }
 
+/* qsort has no argument for its comparison: the map being sorted (one add at a time in a
+ * thread, and this runs in the thread of the add). */
+static _Thread_local const link_map *sorting_map;
+
+/* Links as SQLite orders blobs: memcmp, then the shorter first. */
+static int by_link(const void *pa, const void *pb)
+{
+  const slot *a = *(const slot *const *)pa, *b = *(const slot *const *)pb;
+  size_t n = a->link_len < b->link_len ? a->link_len : b->link_len;
+  int c = memcmp(sorting_map->bytes.p + a->link_at, sorting_map->bytes.p + b->link_at, n);
+  return c ? c : (a->link_len > b->link_len) - (a->link_len < b->link_len);
+}
+
 /* The households read into a temporary table, to join the stored ones with. */
 static bool fill_households(run *r)
 {
@@ -805,16 +825,26 @@ static bool fill_households(run *r)
       !exec(reg, "DELETE FROM temp.households"))
     return false;
   sqlite3_stmt *ins = prepare(reg, "INSERT INTO temp.households VALUES(?,?)");
-  bool ok = ins != NULL;
-  for (size_t i = 0; ok && i < r->households.cap; i++) {
-    const slot *s = &r->households.slots[i];
-    if (!s->used)
-      continue;
+  /* in the order of the table's key: appended to its b-tree rather than scattered over it */
+  const slot **order = mem_calloc(r->households.count + 1, sizeof *order);
+  size_t n = 0;
+  for (size_t i = 0; order && i < r->households.cap; i++)
+    if (r->households.slots[i].used)
+      order[n++] = &r->households.slots[i];
+  sorting_map = &r->households;
+  if (order)
+    qsort(order, n, sizeof *order, by_link);
+  bool ok = ins != NULL && order != NULL;
+  if (!order)
+    r->households.nomem = true;
+  for (size_t i = 0; ok && i < n; i++) {
+    const slot *s = order[i];
     sqlite3_reset(ins);
     sqlite3_bind_blob(ins, 1, r->households.bytes.p + s->link_at, (int)s->link_len, SQLITE_STATIC);
     sqlite3_bind_int64(ins, 2, s->year);
     ok = sqlite3_step(ins) == SQLITE_DONE;
   }
+  mem_free(order);
   sqlite3_finalize(ins);
   return ok;
 }
@@ -880,10 +910,18 @@ static bool select_stored(run *r, const char *sql)
     sqlite3_bind_int64(st, 1, r->year);
   int rc;
   bool ok = true;
-  while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW)
+  while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     ok = add_stored(r, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
                     (uint64_t)sqlite3_column_int64(st, 2), col_text(st, 3),
                     sqlite3_column_int(st, 4), col_text(st, 5));
+    const char *link = sqlite3_column_blob(st, 6);
+    size_t len = (size_t)sqlite3_column_bytes(st, 6);
+    slot *h = r->households.cap ? map_find(&r->households, link ? link : "", len,
+                                           hash_link(link ? link : "", len))
+                                : NULL;
+    if (h && h->used)
+      h->stored = true; /* a new record of the household may correct a stored one */
+  }
   sqlite3_finalize(st);
   if (!ok) {
     r->households.nomem = true;
@@ -906,8 +944,8 @@ static bool select_stored(run *r, const char *sql)
   return true;
 }
 
-#define STORED_SELECT                                                          \
-  "SELECT c.record, s.id, rec.line, s.name, s.format, s.header FROM current c" \
+#define STORED_SELECT                                                                  \
+  "SELECT c.record, s.id, rec.line, s.name, s.format, s.header, c.link FROM current c" \
   " JOIN records rec ON rec.id = c.record JOIN sources s ON s.id = rec.source"
 
 /* batch_hooks.more for an add: the sources of the inputs given, and the stored records of
@@ -931,7 +969,12 @@ static bool more_for_add(void *arg, const elig_input **extra, size_t *nextra)
   sqlite3_finalize(src);
   mem_free(r->inputs); /* the tees: the batch copied them */
   r->inputs = NULL;
-  if (ok && r->all) {
+  bool ok_empty;
+  r->empty =
+      ok && pragma_int(r->reg, "SELECT NOT EXISTS(SELECT 1 FROM current)", &ok_empty) && ok_empty;
+  if (ok && r->empty) {
+    /* nothing stored: no year before to read, nothing to evaluate again */
+  } else if (ok && r->all) {
     ok = select_stored(r, STORED_SELECT " ORDER BY s.id, rec.line");
   } else if (ok) {
     ok = fill_households(r) &&
@@ -990,7 +1033,7 @@ typedef struct {
   uint32_t input;
   uint64_t line;
   int64_t year;
-  uint32_t link_len, household_len, raw_len, csv_len, json_len, why_len, kept_len, rejected_len;
+  uint32_t link_len, household_len, raw_len, json_len, why_len, kept_len, rejected_len;
 } result_item;
 
 #define RESULT_MARK 0x00524701u /* bytes 01 47 52 00: no message starts with them */
@@ -1020,9 +1063,6 @@ static void on_result(void *arg, const step *s, const hrun_rec *e, const char *n
   size_t raw_len = e->input < r->nnew ? e->raw_len : 0;
   wbuf_put(out, hrun_rec_raw(e), raw_len);
   mark = out->len;
-  write_record(out, r->P, s->ctx, WRITE_CSV, false);
-  size_t csv_len = out->len - mark;
-  mark = out->len;
   write_record(out, r->P, s->ctx, WRITE_JSONL, false);
   size_t json_len = out->len - mark;
   mark = out->len;
@@ -1032,7 +1072,6 @@ static void on_result(void *arg, const step *s, const hrun_rec *e, const char *n
   put_len(out, at, offsetof(result_item, link_len), e->link_len);
   put_len(out, at, offsetof(result_item, household_len), hlen);
   put_len(out, at, offsetof(result_item, raw_len), raw_len);
-  put_len(out, at, offsetof(result_item, csv_len), csv_len);
   put_len(out, at, offsetof(result_item, json_len), json_len);
   put_len(out, at, offsetof(result_item, why_len), why_len);
   put_len(out, at, offsetof(result_item, kept_len), len);
@@ -1072,7 +1111,7 @@ static void on_reject(void *arg, const step *s, const hrun_rec *e, const char *n
 /* The fields of an item, after its header. */
 typedef struct {
   result_item it;
-  const char *link, *household, *raw, *csv, *json, *why, *kept, *rejected;
+  const char *link, *household, *raw, *json, *why, *kept, *rejected;
 } item_view;
 
 static bool view_item(const char *p, size_t len, item_view *v)
@@ -1086,8 +1125,7 @@ static bool view_item(const char *p, size_t len, item_view *v)
   v->link = q;
   v->household = v->link + v->it.link_len;
   v->raw = v->household + v->it.household_len;
-  v->csv = v->raw + v->it.raw_len;
-  v->json = v->csv + v->it.csv_len;
+  v->json = v->raw + v->it.raw_len;
   v->why = v->json + v->it.json_len;
   v->kept = v->why + v->it.why_len;
   v->rejected = v->kept + v->it.kept_len;
@@ -1096,8 +1134,8 @@ static bool view_item(const char *p, size_t len, item_view *v)
 
 static size_t item_size(const item_view *v)
 {
-  return sizeof v->it + v->it.link_len + v->it.household_len + v->it.raw_len + v->it.csv_len +
-         v->it.json_len + v->it.why_len + v->it.kept_len + v->it.rejected_len;
+  return sizeof v->it + v->it.link_len + v->it.household_len + v->it.raw_len + v->it.json_len +
+         v->it.why_len + v->it.kept_len + v->it.rejected_len;
 }
 
 static bool prepare_storing(run *r)
@@ -1105,9 +1143,9 @@ static bool prepare_storing(run *r)
   elig_register *reg = r->reg;
   r->ins_record = prepare(reg, "INSERT INTO records(household, link, year, source, line, raw)"
                                " VALUES(?,?,?,?,?,?)");
-  r->ins_result = prepare(reg, "INSERT INTO results(record, add_id, csv, json, why, kept,"
-                               " rejected) VALUES(?,?,?,?,?,?,?)");
-  r->get_current = prepare(reg, "SELECT c.record, c.result, res.csv, res.json, res.why,"
+  r->ins_result = prepare(reg, "INSERT INTO results(record, add_id, json, why, kept, rejected)"
+                               " VALUES(?,?,?,?,?,?)");
+  r->get_current = prepare(reg, "SELECT c.record, c.result, res.json, res.why,"
                                 " res.kept, res.rejected, rec.raw FROM current c"
                                 " JOIN results res ON res.id = c.result"
                                 " JOIN records rec ON rec.id = c.record"
@@ -1142,15 +1180,14 @@ static int64_t insert_result(run *r, int64_t record, const item_view *v)
   sqlite3_bind_int64(st, 1, record);
   sqlite3_bind_int64(st, 2, r->add_id);
   if (v->it.rejected_len) {
-    for (int c = 3; c <= 6; c++)
+    for (int c = 3; c <= 5; c++)
       sqlite3_bind_null(st, c);
-    sqlite3_bind_text(st, 7, v->rejected, (int)v->it.rejected_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, v->rejected, (int)v->it.rejected_len, SQLITE_STATIC);
   } else {
-    sqlite3_bind_text(st, 3, v->csv, (int)v->it.csv_len, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, v->json, (int)v->it.json_len, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, v->why, (int)v->it.why_len, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 6, v->it.kept_len ? v->kept : "", (int)v->it.kept_len, SQLITE_STATIC);
-    sqlite3_bind_null(st, 7);
+    sqlite3_bind_text(st, 3, v->json, (int)v->it.json_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, v->why, (int)v->it.why_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 5, v->it.kept_len ? v->kept : "", (int)v->it.kept_len, SQLITE_STATIC);
+    sqlite3_bind_null(st, 6);
   }
   if (sqlite3_step(st) != SQLITE_DONE)
     return 0;
@@ -1173,12 +1210,12 @@ static int current_of(run *r, const item_view *v, int64_t *record, int64_t *resu
     return -1;
   *record = sqlite3_column_int64(st, 0);
   *result = sqlite3_column_int64(st, 1);
-  *same_record = v->it.raw_len && same_text(st, 7, v->raw, v->it.raw_len);
+  *same_record = v->it.raw_len && same_text(st, 6, v->raw, v->it.raw_len);
   if (v->it.rejected_len)
-    *same = same_text(st, 6, v->rejected, v->it.rejected_len);
+    *same = same_text(st, 5, v->rejected, v->it.rejected_len);
   else
-    *same = same_text(st, 2, v->csv, v->it.csv_len) && same_text(st, 3, v->json, v->it.json_len) &&
-            same_text(st, 4, v->why, v->it.why_len) && same_text(st, 5, v->kept, v->it.kept_len);
+    *same = same_text(st, 2, v->json, v->it.json_len) && same_text(st, 3, v->why, v->it.why_len) &&
+            same_text(st, 4, v->kept, v->it.kept_len);
   return 1;
 }
 
@@ -1204,11 +1241,26 @@ static bool point_current(run *r, sqlite3_stmt *st, const item_view *v, int64_t 
  * when the household-year had one). */
 static bool store_again(run *r, const item_view *v);
 
+/* Whether the register may hold v's household-year: not when it held nothing, nor when it
+ * holds none of the household's years from its earliest new one on (select_stored). */
+static bool may_be_stored(const run *r, const item_view *v)
+{
+  if (r->all)
+    return true;
+  if (r->empty)
+    return false;
+  const slot *h =
+      map_find(&r->households, v->link, v->it.link_len, hash_link(v->link, v->it.link_len));
+  return !h || !h->used || h->stored;
+}
+
 static bool store_new(run *r, const item_view *v)
 {
   int64_t old_record, old_result;
   bool same, same_record;
-  int found = current_of(r, v, &old_record, &old_result, &same, &same_record);
+  int found = 0;
+  if (may_be_stored(r, v))
+    found = current_of(r, v, &old_record, &old_result, &same, &same_record);
   if (found < 0)
     return false;
   if (found && same_record)
@@ -1497,7 +1549,8 @@ elig_status elig_register_add(elig_register *reg, const elig_ruleset *rs,
                        .result = on_result,
                        .seed = seed,
                        .reject = on_reject,
-                       .results_only = true};
+                       .results_only = true,
+                       .more_records = &r.more_records};
   bo.hooks = &hooks;
   elig_batch_io sink = {.write = sink_write,
                         .cancelled = sink_cancelled,
@@ -1505,12 +1558,9 @@ elig_status elig_register_add(elig_register *reg, const elig_ruleset *rs,
                         .arg = &r};
   elig_batch_stats bs;
   s = batch_run(P, &bo, wrapped, ninputs, &sink, &bs);
-  uint64_t stored = 0;
-  for (size_t i = 0; i < r.nstored; i++)
-    stored += r.stored[i].n;
   /* the stored records read are not the caller's, nor those a correction replaced its
-   * rejections */
-  bs.records -= stored < bs.records ? stored : bs.records;
+   * rejections; counted as read, not as stored: a damaged register's may differ */
+  bs.records -= r.more_records < bs.records ? r.more_records : bs.records;
   bs.rejected -= r.superseded < bs.rejected ? r.superseded : bs.rejected;
   r.stats.records = bs.records;
   r.stats.rejected = bs.rejected;
