@@ -27,6 +27,12 @@
 #include "split.h"
 
 #define NBUCKETS 64
+/* A bucket too large for a thread is evaluated in parts (evaluate_in_parts): at most this
+ * many (a temporary file each, at once), each filled through a buffer of PART_BLOCK bytes,
+ * and none made smaller than MIN_PART bytes. */
+#define MAX_PARTS 256
+#define PART_BLOCK ((size_t)64 << 10)
+#define MIN_PART ((size_t)4 << 10)
 #define DEFAULT_BUDGET ((size_t)256 << 20)
 
 typedef hrun_rec entry;
@@ -239,6 +245,60 @@ static int by_ord(const void *pa, const void *pb)
   return a->ord < b->ord ? -1 : a->ord > b->ord;
 }
 
+/* ---------------------------------------------------------------- merging runs by place */
+
+/* The next item of a source: a bucket's run, or the reading's items. */
+typedef struct {
+  spill_reader rd;
+  const item *head; /* the item at the front, NULL when the source is done */
+} source;
+
+static bool advance(source *s)
+{
+  if (s->head && !spill_reader_skip(&s->rd, sizeof(item) + round8(s->head->len)))
+    return false;
+  const char *at = spill_reader_peek(&s->rd, sizeof(item));
+  s->head = NULL;
+  if (!at)
+    return !spill_reader_failed(&s->rd);
+  size_t len = sizeof(item) + round8(((const item *)at)->len);
+  s->head = (const item *)spill_reader_peek(&s->rd, len);
+  return s->head != NULL;
+}
+
+/* Whether source a's front comes before source b's. */
+static bool earlier(const source *src, int a, int b)
+{
+  uint64_t x = src[a].head->ord, y = src[b].head->ord;
+  return x < y || (x == y && a > b); /* the reading's items have the highest index */
+}
+
+static void heap_push(const source *src, int *heap, int *n, int k)
+{
+  int i = (*n)++;
+  for (; i > 0 && earlier(src, k, heap[(i - 1) / 2]); i = (i - 1) / 2)
+    heap[i] = heap[(i - 1) / 2];
+  heap[i] = k;
+}
+
+static void heap_pop(const source *src, int *heap, int *n)
+{
+  int last = heap[--(*n)], i = 0;
+  for (;;) {
+    int c = 2 * i + 1;
+    if (c >= *n)
+      break;
+    if (c + 1 < *n && earlier(src, heap[c + 1], heap[c]))
+      c++;
+    if (!earlier(src, heap[c], last))
+      break;
+    heap[i] = heap[c];
+    i = c;
+  }
+  if (*n > 0)
+    heap[i] = last;
+}
+
 /* One thread's work: the buckets it takes, one at a time. */
 typedef struct {
   hrun *h;
@@ -249,6 +309,7 @@ typedef struct {
   unsigned *next_bucket; /* shared: the next bucket to take */
   uint64_t rejected;
   bool nomem;
+  size_t limit; /* bytes of entries one thread holds at once (evaluate_in_parts) */
   /* per thread, reused from bucket to bucket */
   wbuf bytes, results, rej, log, run;
   splitter sp;
@@ -314,8 +375,9 @@ static void evaluate_entry(worker *w, const entry *e)
   w->nomem |= w->results.failed || w->rej.failed || w->log.failed;
 }
 
-/* Appends the items of w->results to the bucket's run in input order. */
-static void make_run(worker *w, spill *run)
+/* Appends the items of w->results to the bucket's run in input order; in memory while the
+ * budget allows and `may_keep`, else to the run's file. */
+static void make_run(worker *w, spill *run, bool may_keep)
 {
   uint64_t n = 0;
   for (size_t off = 0; off < w->results.len;
@@ -334,7 +396,7 @@ static void make_run(worker *w, spill *run)
   /* the run stays in memory while the budget allows, else goes to its file */
   hrun *h = w->h;
   pthread_mutex_lock(&h->lock);
-  bool keep = h->in_memory + w->results.len <= h->budget;
+  bool keep = may_keep && h->in_memory + w->results.len <= h->budget;
   if (keep)
     h->in_memory += w->results.len;
   pthread_mutex_unlock(&h->lock);
@@ -363,23 +425,10 @@ static void make_run(worker *w, spill *run)
     io_failure(h, false);
 }
 
-static void evaluate_bucket(worker *w, unsigned b)
+/* Evaluates the entries in `bytes`, each household's in the order of its years; the results
+ * go to w->results. */
+static void evaluate_entries(worker *w, const wbuf *bytes)
 {
-  hrun *h = w->h;
-  spill *bucket = &h->buckets[b];
-  w->bytes.len = w->results.len = 0;
-  /* a bucket never spilled is read where it is; one that was is read back whole */
-  const wbuf *bytes = &bucket->mem;
-  if (bucket->fd >= 0) {
-    if (!spill_read_all(bucket, &w->bytes)) {
-      if (w->bytes.failed)
-        w->nomem = true;
-      else
-        io_failure(h, false);
-      return;
-    }
-    bytes = &w->bytes;
-  }
   uint64_t n = 0;
   for (size_t off = 0; off < bytes->len; off += ((entry *)(bytes->p + off))->size)
     n++;
@@ -400,12 +449,165 @@ static void evaluate_bucket(worker *w, unsigned b)
       evaluate_entry(w, order[k]);
   }
   mem_free(order);
+}
+
+/* The bucket is evaluated: its entries are not needed again. */
+static void bucket_done(hrun *h, spill *bucket)
+{
   pthread_mutex_lock(&h->lock);
   h->in_memory -= bucket->mem.cap < h->in_memory ? bucket->mem.cap : h->in_memory;
   pthread_mutex_unlock(&h->lock);
-  spill_fini(bucket); /* evaluated: its entries are not needed again */
+  spill_fini(bucket);
+}
+
+/* Deals the entries of a spilled bucket into `nparts` parts by their household (another part
+ * of the link's hash than the bucket's), each in a temporary file past a small buffer. */
+static bool split_bucket(worker *w, const spill *bucket, spill *parts, unsigned nparts)
+{
+  spill_reader rd;
+  spill_reader_init(&rd, bucket);
+  bool ok = true;
+  for (;;) {
+    const entry *e = (const entry *)spill_reader_peek(&rd, sizeof *e);
+    if (!e || !(e = (const entry *)spill_reader_peek(&rd, e->size)))
+      break;
+    spill *part = &parts[(e->hash / NBUCKETS) % nparts];
+    wbuf_put(&part->mem, (const char *)e, e->size);
+    if (part->mem.failed) {
+      w->nomem = true;
+      ok = false;
+      break;
+    }
+    if (part->mem.len >= PART_BLOCK && !spill_flush(part)) {
+      io_failure(w->h, false);
+      ok = false;
+      break;
+    }
+    spill_reader_skip(&rd, e->size);
+  }
+  if (spill_reader_failed(&rd)) {
+    if (rd.buf.failed)
+      w->nomem = true;
+    else
+      io_failure(w->h, false);
+    ok = false;
+  }
+  spill_reader_fini(&rd);
+  return ok;
+}
+
+/* Merges the parts' runs, each in input order, into the bucket's run. */
+static void merge_runs(worker *w, spill *runs, unsigned n, spill *out)
+{
+  source *src = mem_calloc(n, sizeof *src);
+  int *heap = mem_calloc(n, sizeof *heap);
+  int top = 0;
+  bool ok = src && heap;
+  for (unsigned k = 0; ok && k < n; k++) {
+    spill_reader_init(&src[k].rd, &runs[k]);
+    ok = advance(&src[k]);
+    if (ok && src[k].head)
+      heap_push(src, heap, &top, (int)k);
+  }
+  w->run.len = 0;
+  while (ok && top > 0) {
+    int best = heap[0];
+    const item *it = src[best].head;
+    wbuf_put(&w->run, (const char *)it, sizeof *it + round8(it->len));
+    if (w->run.len >= PART_BLOCK * 16) {
+      ok = !w->run.failed && spill_write(out, w->run.p, w->run.len);
+      w->run.len = 0;
+    }
+    heap_pop(src, heap, &top);
+    if (ok && !(ok = advance(&src[best])))
+      break;
+    if (src[best].head)
+      heap_push(src, heap, &top, best);
+  }
+  if (ok && w->run.len)
+    ok = !w->run.failed && spill_write(out, w->run.p, w->run.len);
+  if (!src || !heap || w->run.failed)
+    w->nomem = true;
+  else if (!ok)
+    io_failure(w->h, false);
+  for (unsigned k = 0; src && k < n; k++)
+    spill_reader_fini(&src[k].rd);
+  mem_free(src);
+  mem_free(heap);
+}
+
+/* A spilled bucket larger than a thread may hold (a register many times the budget): its
+ * households are dealt into parts, each evaluated alone, and the parts' runs merged, so that
+ * memory stays about the budget however large the input. */
+static void evaluate_in_parts(worker *w, unsigned b, uint64_t size)
+{
+  hrun *h = w->h;
+  uint64_t want = size / (w->limit / 2 + 1) + 1;
+  unsigned nparts = want > MAX_PARTS ? MAX_PARTS : (unsigned)want;
+  spill *parts = mem_calloc(nparts, sizeof *parts);
+  spill *runs = mem_calloc(nparts, sizeof *runs);
+  if (!parts || !runs) {
+    mem_free(parts);
+    mem_free(runs);
+    w->nomem = true;
+    return;
+  }
+  for (unsigned p = 0; p < nparts; p++) {
+    spill_init(&parts[p]);
+    spill_init(&runs[p]);
+  }
+  bool ok = split_bucket(w, &h->buckets[b], parts, nparts);
+  bucket_done(h, &h->buckets[b]);
+  for (unsigned p = 0; ok && p < nparts && !w->nomem; p++) {
+    w->bytes.len = w->results.len = 0;
+    if (!spill_read_all(&parts[p], &w->bytes)) {
+      if (w->bytes.failed)
+        w->nomem = true;
+      else
+        io_failure(h, false);
+      break;
+    }
+    spill_fini(&parts[p]);
+    evaluate_entries(w, &w->bytes);
+    if (!w->nomem)
+      make_run(w, &runs[p], false);
+  }
+  if (!w->nomem && !h->io_failed)
+    merge_runs(w, runs, nparts, &h->runs[b]);
+  for (unsigned p = 0; p < nparts; p++) {
+    spill_fini(&parts[p]);
+    spill_fini(&runs[p]);
+  }
+  mem_free(parts);
+  mem_free(runs);
+}
+
+static void evaluate_bucket(worker *w, unsigned b)
+{
+  hrun *h = w->h;
+  spill *bucket = &h->buckets[b];
+  w->bytes.len = w->results.len = 0;
+  uint64_t size = bucket->file_len + bucket->mem.len;
+  if (bucket->fd >= 0 && size > w->limit) {
+    evaluate_in_parts(w, b, size);
+    return;
+  }
+  /* a bucket never spilled is read where it is; one that was is read back whole */
+  const wbuf *bytes = &bucket->mem;
+  if (bucket->fd >= 0) {
+    if (!spill_read_all(bucket, &w->bytes)) {
+      if (w->bytes.failed)
+        w->nomem = true;
+      else
+        io_failure(h, false);
+      return;
+    }
+    bytes = &w->bytes;
+  }
+  evaluate_entries(w, bytes);
+  bucket_done(h, bucket);
   if (!w->nomem)
-    make_run(w, &h->runs[b]);
+    make_run(w, &h->runs[b], true);
 }
 
 static void *work(void *arg)
@@ -435,6 +637,14 @@ static void worker_fini(worker *w)
   hist_fini(&w->chain);
 }
 
+/* What one of n threads may hold of a bucket's entries: together, with their results, about
+ * the budget. */
+static size_t part_limit(size_t budget, unsigned n)
+{
+  size_t limit = budget / (4 * (size_t)n);
+  return limit < MIN_PART ? MIN_PART : limit;
+}
+
 bool hrun_evaluate(hrun *h, step *const *steps, unsigned nsteps, const rec_header *headers,
                    const char *const *names, const hrun_format *fmt, uint64_t *rejected)
 {
@@ -452,7 +662,8 @@ bool hrun_evaluate(hrun *h, step *const *steps, unsigned nsteps, const rec_heade
                      .headers = headers,
                      .names = names,
                      .fmt = fmt,
-                     .next_bucket = &next};
+                     .next_bucket = &next,
+                     .limit = part_limit(h->budget, n)};
     split_init(&ws[t].sp);
     hist_init(&ws[t].chain);
     ws[t].chain.seed = fmt->seed;
@@ -481,58 +692,6 @@ bool hrun_evaluate(hrun *h, step *const *steps, unsigned nsteps, const rec_heade
 }
 
 /* ---------------------------------------------------------------- writing */
-
-/* The next item of a source: a bucket's run, or the reading's items. */
-typedef struct {
-  spill_reader rd;
-  const item *head; /* the item at the front, NULL when the source is done */
-} source;
-
-static bool advance(source *s)
-{
-  if (s->head && !spill_reader_skip(&s->rd, sizeof(item) + round8(s->head->len)))
-    return false;
-  const char *at = spill_reader_peek(&s->rd, sizeof(item));
-  s->head = NULL;
-  if (!at)
-    return !spill_reader_failed(&s->rd);
-  size_t len = sizeof(item) + round8(((const item *)at)->len);
-  s->head = (const item *)spill_reader_peek(&s->rd, len);
-  return s->head != NULL;
-}
-
-/* Whether source a's front comes before source b's. */
-static bool earlier(const source *src, int a, int b)
-{
-  uint64_t x = src[a].head->ord, y = src[b].head->ord;
-  return x < y || (x == y && a > b); /* the reading's items have the highest index */
-}
-
-static void heap_push(const source *src, int *heap, int *n, int k)
-{
-  int i = (*n)++;
-  for (; i > 0 && earlier(src, k, heap[(i - 1) / 2]); i = (i - 1) / 2)
-    heap[i] = heap[(i - 1) / 2];
-  heap[i] = k;
-}
-
-static void heap_pop(const source *src, int *heap, int *n)
-{
-  int last = heap[--(*n)], i = 0;
-  for (;;) {
-    int c = 2 * i + 1;
-    if (c >= *n)
-      break;
-    if (c + 1 < *n && earlier(src, heap[c + 1], heap[c]))
-      c++;
-    if (!earlier(src, heap[c], last))
-      break;
-    heap[i] = heap[c];
-    i = c;
-  }
-  if (*n > 0)
-    heap[i] = last;
-}
 
 bool hrun_write(hrun *h, bool (*write)(void *arg, elig_stream s, const char *text, size_t len),
                 void *arg)
