@@ -314,6 +314,145 @@ START_TEST(test_api_history)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- registers */
+
+/* An input over a string, and an output into a buffer. */
+typedef struct {
+  const char *text;
+  size_t at;
+} text_input;
+
+static ptrdiff_t text_read(void *arg, void *buf, size_t size)
+{
+  text_input *t = arg;
+  size_t n = strlen(t->text + t->at);
+  if (n > size)
+    n = size;
+  memcpy(buf, t->text + t->at, n);
+  t->at += n;
+  return (ptrdiff_t)n;
+}
+
+typedef struct {
+  char results[8192];
+  size_t len;
+  unsigned messages;
+} text_output;
+
+static bool text_write(void *arg, elig_stream stream, const char *data, size_t len)
+{
+  text_output *o = arg;
+  if (stream == ELIG_STREAM_MESSAGES) {
+    o->messages++;
+    return true;
+  }
+  if (o->len + len >= sizeof o->results)
+    return false;
+  memcpy(o->results + o->len, data, len);
+  o->len += len;
+  o->results[o->len] = '\0';
+  return true;
+}
+
+static elig_status add_text(elig_register *reg, const elig_ruleset *rs, const char *name,
+                            const char *csv, elig_register_stats *stats)
+{
+  text_input t = {.text = csv};
+  text_output o = {.len = 0};
+  elig_input in = {.name = name, .format = ELIG_INPUT_CSV, .arg = &t, .read = text_read};
+  elig_batch_io io = {.write = text_write, .arg = &o};
+  elig_register_add_options opt = ELIG_REGISTER_ADD_OPTIONS_INIT;
+  opt.by = "check_api";
+  opt.threads = 1;
+  return elig_register_add(reg, rs, &opt, &in, 1, &io, stats);
+}
+
+#define REG_HEADER                                                                  \
+  "hh_id,village_code,year,size,net_income,food_secure,clothing_secure,water_safe," \
+  "housing_grade,labor_members,registered_poor\n"
+
+START_TEST(test_api_register)
+{
+  char dir[] = "/tmp/check_api_register_XXXXXX", path[256], bad[256];
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/county.db", dir);
+  snprintf(bad, sizeof bad, "%s/bad.db", dir);
+  elig_ruleset *rs = national();
+  elig_register *reg = NULL;
+  elig_register_stats st;
+  ck_assert_int_eq(elig_register_open(path, true, &reg), ELIG_OK);
+  ck_assert_int_eq(
+      add_text(reg, rs, "y2020.csv", REG_HEADER "h,110101001001,2020,1,5000,1,1,1,A,1,0\n", &st),
+      ELIG_OK);
+  ck_assert_uint_eq(st.added, 1);
+  /* the next year reads the year before from the register: still monitored */
+  ck_assert_int_eq(
+      add_text(reg, rs, "y2021.csv", REG_HEADER "h,110101001001,2021,1,5500,1,1,1,A,1,0\n", &st),
+      ELIG_OK);
+  text_output o = {.len = 0};
+  elig_batch_io io = {.write = text_write, .arg = &o};
+  elig_register_export_options eo = ELIG_REGISTER_EXPORT_OPTIONS_INIT;
+  eo.has_year = true;
+  eo.year = 2021;
+  ck_assert_int_eq(elig_register_export(reg, &eo, &io, NULL), ELIG_OK);
+  ck_assert_ptr_nonnull(strstr(o.results, "h,2021,5500.00,"));
+  ck_assert_ptr_nonnull(strstr(o.results, ",monitored\n"));
+  /* a correction of 2020 (income far above every line) re-evaluates 2021 */
+  ck_assert_int_eq(
+      add_text(reg, rs, "fix.csv", REG_HEADER "h,110101001001,2020,1,90000,1,1,1,A,1,0\n", &st),
+      ELIG_OK);
+  ck_assert_uint_eq(st.corrected, 1);
+  ck_assert_uint_eq(st.reevaluated, 1);
+  char *text = NULL;
+  ck_assert_int_eq(elig_register_history(reg, "h", ELIG_FORMAT_TEXT, &text), ELIG_OK);
+  ck_assert_ptr_nonnull(strstr(text, "corrected by fix.csv:2"));
+  ck_assert_ptr_nonnull(strstr(text, "by check_api"));
+  elig_free(text);
+  ck_assert_int_eq(elig_register_history(reg, "nobody", ELIG_FORMAT_JSON, &text), ELIG_ENOTFOUND);
+  ck_assert_ptr_null(text);
+  elig_register_close(reg);
+  /* a service's context reads the year before from the register, read-only */
+  ck_assert_int_eq(elig_register_open(path, false, &reg), ELIG_OK);
+  ck_assert_int_eq(elig_register_check_rules(reg, rs), ELIG_OK);
+  elig_ctx *ctx = NULL;
+  const elig_result *r;
+  ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
+  ck_assert_int_eq(elig_ctx_set_register(ctx, reg), ELIG_OK);
+  static const char y2022[] =
+      "{\"hh_id\":\"h\",\"village_code\":\"110101001001\",\"year\":2022,\"size\":1,"
+      "\"net_income\":5000,\"food_secure\":true,\"clothing_secure\":true,"
+      "\"water_safe\":true,\"housing_grade\":\"A\",\"labor_members\":1,"
+      "\"registered_poor\":false}";
+  size_t mon = index_of(elig_ruleset_decision_count, elig_ruleset_decision_name, rs, "monitoring");
+  ck_assert_int_eq(elig_eval_json(ctx, y2022, strlen(y2022), &r), ELIG_OK);
+  const char *with_history = elig_result_decision(r, mon);
+  ck_assert_str_ne(with_history, "");
+  ck_assert_int_eq(add_text(reg, rs, "x.csv", REG_HEADER, &st), ELIG_EINVAL); /* read-only */
+  elig_ctx_free(ctx);
+  elig_register_close(reg);
+  /* not a database: refused, and said */
+  FILE *f = fopen(bad, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs("this is no database, and is long enough to be read as a header of one\n", f);
+  fclose(f);
+  ck_assert_int_eq(elig_register_open(bad, true, &reg), ELIG_EREGISTER);
+  ck_assert_ptr_nonnull(strstr(elig_register_error(reg), "damaged or not a database"));
+  elig_register_close(reg);
+  /* rules of another schema */
+  elig_ruleset *other = from_text("record r key id per year {\n  id text required\n"
+                                  "  year int required\n}\noutput id, year\n");
+  ck_assert_int_eq(elig_register_open(path, true, &reg), ELIG_OK);
+  ck_assert_int_eq(add_text(reg, other, "o.csv", "id,year\na,2020\n", &st), ELIG_EREGISTER);
+  ck_assert_ptr_nonnull(strstr(elig_register_error(reg), "another schema"));
+  elig_register_close(reg);
+  elig_ruleset_free(other);
+  elig_ruleset_free(rs);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(test_api_eval_json)
 {
   elig_ruleset *rs = national();
@@ -877,6 +1016,7 @@ static Suite *api_suite(void)
   tc = tcase_create("evaluate");
   tcase_add_test(tc, test_api_eval_json);
   tcase_add_test(tc, test_api_history);
+  tcase_add_test(tc, test_api_register);
   tcase_add_test(tc, test_api_eval_json_rejects);
   tcase_add_test(tc, test_api_unknown_keys);
   tcase_add_test(tc, test_api_result_texts_and_errors);
