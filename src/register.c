@@ -680,10 +680,11 @@ typedef struct {
   size_t *header_len;
   bool *header_done;
   int64_t add_id;
-  bool failed;           /* the database failed: reg->error says why */
-  uint64_t superseded;   /* stored records a new one replaced (counted by the threads) */
-  bool empty;            /* the register held no record when the add began */
-  uint64_t more_records; /* records read from the stored inputs (batch_hooks.more_records) */
+  bool failed;                  /* the database failed: reg->error says why */
+  uint64_t superseded;          /* stored records a new one replaced (counted by the threads) */
+  bool empty;                   /* the register held no record when the add began */
+  const batch_options *options; /* the batch\'s: how rejections are written */
+  uint64_t more_records;        /* records read from the stored inputs (batch_hooks.more_records) */
   /* statements of the storing */
   sqlite3_stmt *ins_record, *ins_result, *get_current, *set_current, *new_current;
   elig_register_stats stats;
@@ -1104,8 +1105,7 @@ static void on_reject(void *arg, const step *s, const hrun_rec *e, const char *n
     put_len(log, at, offsetof(result_item, rejected_len), strlen(reason));
     wbuf_puts(log, reason);
   }
-  batch_options o = {.show_values = false};
-  batch_reject_text(&o, s, h, name, rec->line, rec, reason, rej, log);
+  batch_reject_text(r->options, s, h, name, rec->line, rec, reason, rej, log);
 }
 
 /* The fields of an item, after its header. */
@@ -1552,6 +1552,7 @@ elig_status elig_register_add(elig_register *reg, const elig_ruleset *rs,
                        .results_only = true,
                        .more_records = &r.more_records};
   bo.hooks = &hooks;
+  r.options = &bo;
   elig_batch_io sink = {.write = sink_write,
                         .cancelled = sink_cancelled,
                         .progress = io->progress ? sink_progress : NULL,

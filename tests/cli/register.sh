@@ -188,6 +188,13 @@ $good --format jsonl --no-members -o "$tmp/good.jsonl"
   > "$tmp/good-before.csv"
 grep '"year":2021' "$tmp/good.jsonl" > "$tmp/good2021.jsonl"
 add --db "$tmp/s.db" "$rules" "$tmp/good-before.csv"
+# JSON Lines and CSV in one register (each record read back in its own format): newest
+# year first as JSON Lines, then the years before as CSV
+add --db "$tmp/j.db" "$rules" "$tmp/good2021.jsonl"
+add --db "$tmp/j.db" "$rules" "$tmp/good-before.csv"
+export_to "$tmp/j.db" j.csv
+run_to runj.csv "$rules" "$tmp/good.csv"
+check mixed-formats-same cmp -s "$tmp/runj.csv.sorted" "$tmp/j.csv.sorted"
 "$ELIG" run --no-progress -f jsonl "$rules" "$tmp/good.csv" | grep '^{"hh_id".*"year":2021' \
   > "$tmp/good-run2021"
 "$ELIG" serve --listen 127.0.0.1:0 --watch 0 --register "$tmp/s.db" "$rules" 2>"$tmp/serve.log" &
