@@ -782,7 +782,7 @@ typedef struct elig_register_export_options {
   elig_format format; /* ELIG_FORMAT_CSV (the default) or ELIG_FORMAT_JSON lines */
   bool has_year;      /* only the records of `year` (and aggregates over them) */
   int64_t year;
-  const char *as_of;        /* as for elig_run */
+  const char *as_of;        /* as for elig_run; NULL: the evaluation date of the last add */
   unsigned threads;         /* as for elig_run */
   bool explain;             /* as for elig_run */
   bool separate_aggregates; /* as for elig_run */

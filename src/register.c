@@ -1631,7 +1631,17 @@ elig_status elig_register_export(elig_register *reg, const elig_register_export_
                       .memory_limit = o.memory_limit,
                       .explain = o.explain,
                       .separate_aggregates = o.separate_aggregates};
-  char as_of[16];
+  /* the results stored were computed on the evaluation date of their add: the export uses
+   * the last add's, unless told otherwise */
+  char as_of[16], last[16] = "";
+  if (!o.as_of) {
+    sqlite3_stmt *q = prepare(reg, "SELECT as_of FROM adds ORDER BY id DESC LIMIT 1");
+    if (q && sqlite3_step(q) == SQLITE_ROW && elig_date_valid(col_text(q, 0)))
+      snprintf(last, sizeof last, "%s", col_text(q, 0));
+    sqlite3_finalize(q);
+    if (last[0])
+      o.as_of = last;
+  }
   if (!as_of_days(o.as_of, &bo.as_of, as_of)) {
     exec(reg, "ROLLBACK");
     elig_ruleset_free(rs);

@@ -40,7 +40,7 @@ static const char usage_register[] =
     "  --year=YEAR              only the records of YEAR, and aggregates over them\n"
     "  -f, --format=csv|jsonl   output format (default csv)\n"
     "  -o, --output=FILE        results to FILE (default standard output)\n"
-    "  --as-of=YYYY-MM-DD       the evaluation date (default today)\n"
+    "  --as-of=YYYY-MM-DD       the evaluation date (default: the last add's)\n"
     "  -j, --threads=N          worker threads\n"
     "  --explain                a last column naming the rule that decided each decision\n"
     "\n"
