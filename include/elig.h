@@ -820,9 +820,11 @@ ELIG_API elig_status elig_register_check_rules(elig_register *reg, const elig_ru
 
 /* Makes ctx read each record's year before from reg (read-only): before evaluating a record
  * of household H and year Y, the current result of H in year Y - 1, unless
- * elig_ctx_set_previous gave one.  reg must pass elig_register_check_rules for ctx's rule
- * set, and is then used by ctx alone (one register handle per thread); NULL stops it.
- * Returns ELIG_OK, or ELIG_EREGISTER / ELIG_EINVAL. */
+ * elig_ctx_set_previous gave one.  reg is then used by ctx alone (one register handle per
+ * thread); NULL stops it.  An evaluation that reads the register while it holds another
+ * rule set's history (elig_register_check_rules says so; an add with other rules may come
+ * at any time) fails with ELIG_EREGISTER rather than mix two rule sets.
+ * Returns ELIG_OK, or ELIG_EINVAL when ctx is NULL. */
 ELIG_API elig_status elig_ctx_set_register(elig_ctx *ctx, elig_register *reg);
 
 #ifdef __cplusplus

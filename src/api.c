@@ -1180,11 +1180,8 @@ elig_status elig_ctx_set_register(elig_ctx *ctx, elig_register *reg)
 {
   if (!ctx)
     return ELIG_EINVAL;
-  if (reg) {
-    elig_status st = elig_register_check_rules(reg, ctx->rs);
-    if (st != ELIG_OK)
-      return st;
-  }
+  /* the register's rules are checked at each evaluation that reads it (register_stale): an
+   * add with other rules may come at any time */
   ctx->reg = reg;
   ctx->step.seed = reg ? register_seed : NULL;
   ctx->step.seed_arg = ctx;

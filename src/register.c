@@ -90,10 +90,17 @@ elig_status register_db_failed(elig_register *reg, const char *doing)
         " try again once it is done",
         reg->path);
   case SQLITE_NOMEM: return register_failed(reg, ELIG_ENOMEM, "out of memory");
+  case SQLITE_READONLY:
+    if (!reg->writable)
+      return register_failed(
+          reg, ELIG_EREGISTER,
+          "register '%s' cannot be read: %s (a register is in WAL mode: whoever reads it "
+          "needs to write its folder, for its -shm and -wal files)",
+          reg->path, why);
+    return register_failed(reg, ELIG_EIO, "register '%s': cannot %s: %s", reg->path, doing, why);
   case SQLITE_FULL:
   case SQLITE_IOERR:
   case SQLITE_CANTOPEN:
-  case SQLITE_READONLY:
     return register_failed(reg, ELIG_EIO, "register '%s': cannot %s: %s", reg->path, doing, why);
   default:
     return register_failed(reg, ELIG_EREGISTER, "register '%s' cannot be used (%s): %s", reg->path,
@@ -683,7 +690,9 @@ typedef struct {
   bool failed;                  /* the database failed: reg->error says why */
   uint64_t superseded;          /* stored records a new one replaced (counted by the threads) */
   bool empty;                   /* the register held no record when the add began */
-  const batch_options *options; /* the batch\'s: how rejections are written */
+  const batch_options *options; /* the batch's: how rejections are written */
+  uint64_t written;             /* items the sink took */
+  bool canceled;                /* a stop was asked for while results were stored */
   uint64_t more_records;        /* records read from the stored inputs (batch_hooks.more_records) */
   /* statements of the storing */
   sqlite3_stmt *ins_record, *ins_result, *get_current, *set_current, *new_current;
@@ -1309,6 +1318,11 @@ static bool store_again(run *r, const item_view *v)
 static bool sink_write(void *arg, elig_stream stream, const char *data, size_t len)
 {
   run *r = arg;
+  /* the batch polls for a stop while it reads, not while it writes: the storing is long */
+  if ((++r->written & 4095) == 0 && r->io->cancelled && r->io->cancelled(r->io->arg)) {
+    r->canceled = true;
+    return false;
+  }
   item_view v;
   if (stream == ELIG_STREAM_RESULTS || stream == ELIG_STREAM_MESSAGES) {
     if (view_item(data, len, &v)) {
@@ -1568,6 +1582,8 @@ elig_status elig_register_add(elig_register *reg, const elig_ruleset *rs,
   if (r.failed)
     s = reg->error[0] ? (strstr(reg->error, "out of memory") ? ELIG_ENOMEM : ELIG_EREGISTER)
                       : ELIG_EIO;
+  if (r.canceled)
+    s = ELIG_ECANCELED;
   if (r.failed && !reg->error[0])
     register_failed(reg, s, "register '%s': the add failed", reg->path);
   if (s == ELIG_EREGISTER && sqlite3_errcode(reg->db) != SQLITE_OK &&

@@ -110,6 +110,21 @@ static const char *login_name(void)
 
 /* ---------------------------------------------------------------- add */
 
+/* The files of a register that was made for nothing: itself, its -wal and -shm. */
+static void remove_register(const char *path)
+{
+  size_t n = strlen(path) + 8;
+  char *aside = malloc(n);
+  unlink(path);
+  if (!aside)
+    return;
+  snprintf(aside, n, "%s-wal", path);
+  unlink(aside);
+  snprintf(aside, n, "%s-shm", path);
+  unlink(aside);
+  free(aside);
+}
+
 typedef struct {
   const char *db, *by;
   elig_register_add_options opt;
@@ -205,6 +220,8 @@ static int register_add(int argc, char **argv)
   elig_ruleset *rs = cli_compile(argv[optind], &status);
   if (!rs)
     return status;
+  /* a register this add makes and that ends with nothing added is not left behind */
+  bool made = access(a.db, F_OK) != 0;
   elig_register *reg = open_register(a.db, true, a.wait_ms, &status);
   if (!reg) {
     elig_ruleset_free(rs);
@@ -244,6 +261,8 @@ static int register_add(int argc, char **argv)
   free(inputs);
   elig_register_close(reg);
   elig_ruleset_free(rs);
+  if (made && st != ELIG_OK)
+    remove_register(a.db);
   return status;
 }
 
@@ -340,6 +359,8 @@ static int register_export(int argc, char **argv)
   bool flushed = out_flush(&results, stderr);
   bool keep = opened && st == ELIG_OK && flushed;
   bool closed = out_close(&results, keep, stderr);
+  if (st == ELIG_OK && !stats.records && !stats.rejected)
+    fprintf(stderr, "elig: register '%s' holds no records yet\n", db);
   if (st == ELIG_OK)
     status = !closed ? EXIT_IO : stats.rejected ? EXIT_REJECTED : EXIT_OK;
   else if (st == ELIG_ECANCELED)

@@ -399,7 +399,8 @@ bool serve_holder_reload(serve_holder *h, const char *cause)
   char why[1200];
   if (h->register_path && !register_fits(h->register_path, rs, why, sizeof why)) {
     elig_ruleset_free(rs);
-    json_t *failure = json_pack("{s:s, s:s}", "cause", cause, "error", why);
+    json_t *failure = failure_json(cause, ELIG_EREGISTER, NULL);
+    json_object_set_new(failure, "message", json_string(why));
     pthread_mutex_lock(&h->lock);
     json_decref(h->failure);
     h->failure = json_incref(failure);
