@@ -40,6 +40,9 @@
 #define REGISTER_APP_ID 0x454c4947 /* "ELIG" */
 #define REGISTER_VERSION 1
 #define DEFAULT_WAIT_MS 10000
+/* Blank lines a run's stored records may be read back with (stored_fill): 4M, more than a
+ * county's files hold together, and a tenth of a second to read. */
+#define MAX_BLANK_LINES ((uint64_t)1 << 22)
 
 static const char schema_sql[] =
     "CREATE TABLE register(schema TEXT NOT NULL, rules TEXT NOT NULL, created TEXT NOT NULL);\n"
@@ -568,6 +571,7 @@ typedef struct {
   sqlite3_stmt *raw;
   size_t next;
   uint64_t at_line; /* the line the next byte written starts */
+  uint64_t *blanks; /* blank lines written so far by all the run's stored inputs */
   wbuf pending;
   size_t pending_at;
   bool header_done;
@@ -624,11 +628,14 @@ static bool stored_fill(stored_input *s)
   const char *raw = (const char *)sqlite3_column_blob(s->raw, 0);
   size_t len = (size_t)sqlite3_column_bytes(s->raw, 0);
   uint64_t line = s->lines[s->next++];
-  /* blank lines keep the record at its line in messages; a gap no file has is a damaged
-   * register (the record then keeps the next line) */
-  if (line > s->at_line && line - s->at_line < ((uint64_t)1 << 28))
+  /* blank lines keep the record at its line in messages.  Gaps past MAX_BLANK_LINES in all
+   * are a damaged register (the record then keeps the next line): counted per gap, a few
+   * records with huge line numbers made an export write billions of blank lines */
+  if (line > s->at_line && line - s->at_line <= MAX_BLANK_LINES - *s->blanks) {
+    *s->blanks += line - s->at_line;
     for (; s->at_line < line; s->at_line++)
       wbuf_put(&s->pending, "\n", 1);
+  }
   wbuf_put(&s->pending, raw ? raw : "", len);
   wbuf_put(&s->pending, "\n", 1);
   s->at_line += count_lf(raw ? raw : "", len) + 1;
@@ -694,6 +701,7 @@ typedef struct {
   uint64_t written;             /* items the sink took */
   bool canceled;                /* a stop was asked for while results were stored */
   uint64_t more_records;        /* records read from the stored inputs (batch_hooks.more_records) */
+  uint64_t blanks;              /* blank lines the stored inputs wrote (stored_input.blanks) */
   /* statements of the storing */
   sqlite3_stmt *ins_record, *ins_result, *get_current, *set_current, *new_current;
   elig_register_stats stats;
@@ -787,6 +795,7 @@ static bool add_stored(run *r, int64_t id, int64_t source, uint64_t line, const 
     s = &r->stored[r->nstored++];
     memset(s, 0, sizeof *s);
     s->reg = r->reg;
+    s->blanks = &r->blanks;
     s->source = source;
     s->format = format == ELIG_INPUT_JSONL ? ELIG_INPUT_JSONL : ELIG_INPUT_CSV;
     size_t n = strlen(name) + 32;

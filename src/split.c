@@ -77,6 +77,9 @@ static bool next_jsonl(splitter *s, split_record *r)
     s->p = nl ? nl + 1 : s->end;
     if (n && raw[n - 1] == '\r')
       n--;
+    if (n == 0)
+      continue; /* what jdoc_parse says of it, without formatting that message: a register
+                   reads its stored records back with up to millions of blank lines */
     r->raw = raw;
     r->rawlen = n;
     r->line = at;
