@@ -448,6 +448,11 @@ static Suite *oom_suite(void)
 
 int main(void)
 {
+  /* make distcheck runs the suite a third time, after `make check` and the sanitizer build
+   * ran this: 77 is automake's "skipped" */
+  const char *quick = getenv("ELIG_TEST_QUICK");
+  if (quick && strcmp(quick, "1") == 0)
+    return 77;
   SRunner *sr = srunner_create(oom_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
