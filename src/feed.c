@@ -7,16 +7,31 @@
 #include <string.h>
 
 #include "feed.h"
+#include "mem.h"
 
-/* A message about the input, to the driver's note(). */
+/* A message about the input, to the driver's note().  One naming a long input (a path of
+ * 4096 bytes, a register's stored file) is formatted again to its length: cut to a buffer,
+ * it lost its end and its line end, and the next message ran on after it. */
 __attribute__((format(printf, 2, 3))) static void say(const feed_handler *h, const char *fmt, ...)
 {
-  char text[1024];
+  char small[1024], *text = small;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
+  int n = vsnprintf(small, sizeof small, fmt, ap);
   va_end(ap);
+  if (n < 0)
+    return;
+  if ((size_t)n >= sizeof small && (text = mem_alloc((size_t)n + 1)) != NULL) {
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+  } else if ((size_t)n >= sizeof small) {
+    text = small; /* out of memory: cut, but still a line */
+    memcpy(small + sizeof small - 5, "...\n", 5);
+  }
   h->note(h->arg, text);
+  if (text != small)
+    mem_free(text);
 }
 
 input_format feed_format(const elig_input *in)
