@@ -743,11 +743,13 @@ typedef struct elig_register_add_options {
   bool show_values;    /* as for elig_run */
   size_t chunk_bytes;  /* as for elig_run */
   size_t memory_limit; /* as for elig_run */
+  bool reject_rows;    /* as for elig_run: rejected records as CSV rows on
+                          ELIG_STREAM_REJECTS */
 } elig_register_add_options;
 
-#define ELIG_REGISTER_ADD_OPTIONS_INIT                            \
-  {                                                               \
-    sizeof(elig_register_add_options), NULL, NULL, 0, false, 0, 0 \
+#define ELIG_REGISTER_ADD_OPTIONS_INIT                                   \
+  {                                                                      \
+    sizeof(elig_register_add_options), NULL, NULL, 0, false, 0, 0, false \
   }
 
 typedef struct elig_register_stats {
@@ -765,8 +767,8 @@ typedef struct elig_register_stats {
  * record of the register and these together.  A household-year already held is a
  * correction; the years after it of that household are evaluated again.  When rs is not
  * the rule set of the last add (the same schema, other rules), every household is evaluated
- * again with rs.  Rejections go to ELIG_STREAM_MESSAGES as elig_run writes them; nothing
- * goes to ELIG_STREAM_RESULTS.
+ * again with rs.  Rejections go to ELIG_STREAM_MESSAGES (or with reject_rows to
+ * ELIG_STREAM_REJECTS) as elig_run writes them; nothing goes to ELIG_STREAM_RESULTS.
  *   Returns ELIG_OK (records may have been rejected: stats); ELIG_EREGISTER (the register's
  *   schema is not rs's, or it is damaged: elig_register_error says which, and nothing was
  *   changed); ELIG_EBUSY; ELIG_EIO (an input could not be read, or the register not

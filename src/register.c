@@ -1114,14 +1114,16 @@ static void on_reject(void *arg, const step *s, const hrun_rec *e, const char *n
       __atomic_fetch_add(&r->superseded, 1, __ATOMIC_RELAXED);
       return;
     }
-    /* the item is a result for the register, with the message after it */
-    size_t at = log->len;
+    /* the item is a result for the register, with the message or reject row after it in
+     * the buffer that batch_reject_text writes */
+    wbuf *to = r->options->reject_rows ? rej : log;
+    size_t at = to->len;
     result_item it = {.mark = RESULT_MARK, .input = e->input, .line = e->line, .year = e->year};
-    wbuf_put(log, (const char *)&it, sizeof it);
-    wbuf_put(log, hrun_rec_link(e), e->link_len);
-    put_len(log, at, offsetof(result_item, link_len), e->link_len);
-    put_len(log, at, offsetof(result_item, rejected_len), strlen(reason));
-    wbuf_puts(log, reason);
+    wbuf_put(to, (const char *)&it, sizeof it);
+    wbuf_put(to, hrun_rec_link(e), e->link_len);
+    put_len(to, at, offsetof(result_item, link_len), e->link_len);
+    put_len(to, at, offsetof(result_item, rejected_len), strlen(reason));
+    wbuf_puts(to, reason);
   }
   batch_reject_text(r->options, s, h, name, rec->line, rec, reason, rej, log);
 }
@@ -1333,7 +1335,8 @@ static bool sink_write(void *arg, elig_stream stream, const char *data, size_t l
     return false;
   }
   item_view v;
-  if (stream == ELIG_STREAM_RESULTS || stream == ELIG_STREAM_MESSAGES) {
+  if (stream == ELIG_STREAM_RESULTS || stream == ELIG_STREAM_MESSAGES ||
+      stream == ELIG_STREAM_REJECTS) {
     if (view_item(data, len, &v)) {
       if (!r->failed) {
         bool ok = v.it.input < r->nnew ? store_new(r, &v) : store_again(r, &v);
@@ -1521,6 +1524,7 @@ elig_status elig_register_add(elig_register *reg, const elig_ruleset *rs,
   batch_options bo = {.format = WRITE_CSV,
                       .threads = o.threads,
                       .show_values = o.show_values,
+                      .reject_rows = o.reject_rows,
                       .chunk_bytes = o.chunk_bytes,
                       .memory_limit = o.memory_limit};
   char as_of[16];

@@ -33,6 +33,7 @@ static const char usage_register[] =
     "  --wait=SECONDS           how long to wait for another add to finish (default 10)\n"
     "  --progress, --no-progress\n"
     "  --show-values            rejection messages quote the value at fault\n"
+    "  --rejects=FILE           rejected records to FILE as CSV, as `elig run` writes them\n"
     "\n"
     "export: writes the current results as `elig run` writes them (records, then the\n"
     "aggregates), with the rules of the last add, which the register keeps.\n"
@@ -126,7 +127,7 @@ static void remove_register(const char *path)
 }
 
 typedef struct {
-  const char *db, *by;
+  const char *db, *by, *rejects;
   elig_register_add_options opt;
   int input_format;
   unsigned wait_ms;
@@ -144,7 +145,8 @@ static int parse_add(int argc, char **argv, add_args *a)
     O_WAIT,
     O_PROGRESS,
     O_NO_PROGRESS,
-    O_SHOW_VALUES
+    O_SHOW_VALUES,
+    O_REJECTS
   };
   static const struct option opts[] = {{"db", required_argument, NULL, O_DB},
                                        {"by", required_argument, NULL, O_BY},
@@ -156,6 +158,7 @@ static int parse_add(int argc, char **argv, add_args *a)
                                        {"progress", no_argument, NULL, O_PROGRESS},
                                        {"no-progress", no_argument, NULL, O_NO_PROGRESS},
                                        {"show-values", no_argument, NULL, O_SHOW_VALUES},
+                                       {"rejects", required_argument, NULL, O_REJECTS},
                                        {"help", no_argument, NULL, 'h'},
                                        {0, 0, 0, 0}};
   int c;
@@ -195,6 +198,7 @@ static int parse_add(int argc, char **argv, add_args *a)
     case O_PROGRESS: a->progress = true; break;
     case O_NO_PROGRESS: a->progress = false; break;
     case O_SHOW_VALUES: a->opt.show_values = true; break;
+    case O_REJECTS: a->rejects = optarg; break;
     case ':': return cli_usage_error(usage_register, "option '%s' needs a value", argv[optind - 1]);
     default: return cli_bad_option(usage_register, argv, opts);
     }
@@ -204,6 +208,27 @@ static int parse_add(int argc, char **argv, add_args *a)
   if (argc - optind < 2)
     return cli_usage_error(usage_register, "%s", "need a rule file and at least one data file");
   return -1;
+}
+
+/* --rejects against every file the add reads or writes: the register, the data, the rules. */
+static bool rejects_usable(const char *rejects, const char *db, char *const *data, size_t ndata,
+                           const elig_ruleset *rs)
+{
+  size_t nrules = elig_ruleset_file_count(rs), n = 0;
+  const char **inputs = malloc((ndata + nrules + 2) * sizeof *inputs);
+  if (!inputs) {
+    fprintf(stderr, "elig: out of memory\n");
+    return false;
+  }
+  inputs[n++] = db;
+  for (size_t i = 0; i < ndata; i++)
+    inputs[n++] = data[i];
+  for (size_t i = 0; i < nrules; i++)
+    inputs[n++] = elig_ruleset_file(rs, i);
+  const char *outputs[] = {rejects};
+  bool ok = out_check_paths(outputs, 1, inputs, n, stderr);
+  free(inputs);
+  return ok;
 }
 
 static int register_add(int argc, char **argv)
@@ -220,6 +245,11 @@ static int register_add(int argc, char **argv)
   elig_ruleset *rs = cli_compile(argv[optind], &status);
   if (!rs)
     return status;
+  if (a.rejects &&
+      !rejects_usable(a.rejects, a.db, argv + optind + 1, (size_t)(argc - optind - 1), rs)) {
+    elig_ruleset_free(rs);
+    return EXIT_USAGE;
+  }
   /* a register this add makes and that ends with nothing added is not left behind */
   bool made = access(a.db, F_OK) != 0;
   elig_register *reg = open_register(a.db, true, a.wait_ms, &status);
@@ -234,13 +264,23 @@ static int register_add(int argc, char **argv)
   cli_sink sink = {.progress = a.progress};
   elig_register_stats stats = {0};
   elig_status st = ELIG_ENOMEM;
-  if (files && inputs) {
+  output rejects = {0};
+  bool opened = !a.rejects || out_open(&rejects, a.rejects, stderr);
+  sink.streams[ELIG_STREAM_REJECTS] = a.rejects ? &rejects : NULL;
+  a.opt.reject_rows = a.rejects != NULL;
+  if (!opened) {
+    st = ELIG_EIO;
+  } else if (files && inputs) {
     cli_inputs(data, ndata, a.input_format, files, inputs);
     elig_batch_io io = cli_batch_io(&sink);
     cli_catch_interrupts();
     st = elig_register_add(reg, rs, &a.opt, inputs, ndata, &io, &stats);
     cli_end_progress(&sink);
   }
+  /* the reject file is kept when the add is: it says what was left out of it */
+  bool flushed = out_flush(&rejects, stderr);
+  if (!out_close(&rejects, st == ELIG_OK && flushed, stderr) && st == ELIG_OK)
+    fprintf(stderr, "elig: the records were added, but '%s' could not be written\n", a.rejects);
   if (st == ELIG_OK) {
     fprintf(stderr,
             "elig: %s: %llu records read, %llu rejected; %llu household-years added, %llu "

@@ -31,6 +31,16 @@ run_to() {
 
 run_to run.csv "$rules" "$tmp/y2019.csv" "$tmp/y2020.csv" "$tmp/y2021.csv" "$tmp/y2022.csv"
 
+# rejected records to a file, as `elig run --rejects` writes them; never onto an input
+"$ELIG" register add --no-progress --db "$tmp/r.db" --rejects "$tmp/r.rej" "$rules" \
+  "$tmp/y2019.csv" 2>/dev/null
+check rejects-status [ $? = 3 ]
+"$ELIG" run --no-progress --rejects "$tmp/run.rej" "$rules" "$tmp/y2019.csv" >/dev/null 2>&1
+check rejects-as-run cmp -s "$tmp/run.rej" "$tmp/r.rej"
+"$ELIG" register add --no-progress --db "$tmp/r.db" --rejects "$tmp/r.db" "$rules" \
+  "$tmp/y2020.csv" 2>/dev/null
+check rejects-onto-register-refused [ $? = 2 ]
+
 # one year at a time, in order
 for y in 2019 2020 2021 2022; do add --db "$tmp/a.db" "$rules" "$tmp/y$y.csv"; done
 check in-order-status [ $? = 3 ] # the generated bad rows are rejected
