@@ -99,6 +99,7 @@ typedef struct {
   shared *sh;
   bool history;          /* records are typed and kept for hrun.c, not evaluated as they come */
   wbuf tmp_rej, tmp_log; /* with history: a rejection's text before it becomes an item */
+  wbuf tmp_mark;         /* ... after a register's mark (batch_hooks.read_reject) */
 } worker;
 
 struct shared {
@@ -134,6 +135,7 @@ static void worker_free(worker *w)
   if (!w)
     return;
   wbuf_free(&w->tmp_rej);
+  wbuf_free(&w->tmp_mark);
   wbuf_free(&w->tmp_log);
   step_fini(&w->step);
   split_fini(&w->split);
@@ -204,9 +206,19 @@ static void reject(worker *w, job *j, uint64_t index, uint64_t line, const split
   w->tmp_rej.len = w->tmp_log.len = 0;
   batch_reject_text(w->o, &w->step, j->header, j->name, line, r, reason, &w->tmp_rej, &w->tmp_log);
   bool row = w->tmp_rej.len > 0;
+  const wbuf *text = row ? &w->tmp_rej : &w->tmp_log;
+  const batch_hooks *hk = w->o->hooks;
+  if (hk && hk->read_reject) {
+    w->tmp_mark.len = 0;
+    hk->read_reject(hk->arg, j->input, line, reason, &w->tmp_mark);
+    if (w->tmp_mark.len) {
+      wbuf_put(&w->tmp_mark, text->p, text->len);
+      text = &w->tmp_mark;
+    }
+  }
   hrun_item(&j->rej, j->seq << 32 | (index + 1), row ? ELIG_STREAM_REJECTS : ELIG_STREAM_MESSAGES,
-            row ? w->tmp_rej.p : w->tmp_log.p, row ? w->tmp_rej.len : w->tmp_log.len);
-  j->rej.failed |= w->tmp_rej.failed || w->tmp_log.failed;
+            text->p, text->len);
+  j->rej.failed |= w->tmp_rej.failed || w->tmp_log.failed || w->tmp_mark.failed;
 }
 
 /* Why a record was rejected, as the log says it: with the value at fault only when the

@@ -41,6 +41,9 @@ typedef struct {
   /* A record rejected while evaluated, instead of the batch's own text (hrun.h). */
   void (*reject)(void *arg, const step *s, const hrun_rec *e, const char *name, const rec_header *h,
                  const split_record *r, const step_why *why, bool failed, wbuf *rej, wbuf *log);
+  /* A record rejected while read, from a worker thread: a mark for the register to put
+   * before its message or row, into `out` (nothing: no mark). */
+  void (*read_reject)(void *arg, uint32_t input, uint64_t line, const char *reason, wbuf *out);
   bool results_only; /* no header line and no aggregates on ELIG_STREAM_RESULTS */
   /* Where the batch counts the records read from the inputs `more` added (NULL: nowhere):
    * they are a register's, not the caller's, and may be more than it stored (a damaged

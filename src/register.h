@@ -43,6 +43,32 @@ elig_status register_failed(elig_register *reg, elig_status st, const char *fmt,
 /* The same for a failure of SQLite, said for people: a damaged file, a full disk. */
 elig_status register_db_failed(elig_register *reg, const char *doing);
 
+/* What register.c gives regrun.c (the runs of an add and an export). */
+bool register_exec(elig_register *reg, const char *sql);
+/* A prepared statement, or NULL (sqlite3_errmsg says why). */
+sqlite3_stmt *register_prepare(elig_register *reg, const char *sql);
+/* A column's text, "" for NULL. */
+const char *register_col_text(sqlite3_stmt *st, int i);
+/* The integer of the first column of the first row of sql; *ok false when there is none. */
+int64_t register_pragma_int(elig_register *reg, const char *sql, bool *ok);
+char *register_dup_text(const char *s);
+
+/* The register's row: its schema and current rules (NULL texts when it has none yet). */
+typedef struct {
+  char *schema, *rules;
+} register_row;
+elig_status register_read_row(elig_register *reg, register_row *row);
+void register_row_fini(register_row *r);
+
+/* The record schema of P as the register keeps it; the failure of a register whose schema
+ * (`stored`) is not the rules' (`given`). */
+void register_schema_text(const elig_program *P, wbuf *out);
+elig_status register_schema_differs(elig_register *reg, const char *stored, const char *given);
+
+/* Keeps P's rule files in the register; compiles those of the rules `hash` again. */
+elig_status register_store_rules(elig_register *reg, const elig_program *P);
+elig_status register_stored_rules(elig_register *reg, const char *hash, elig_ruleset **out);
+
 /* What the register keeps for the household whose link (hist_link) is given, for `year`
  * (its current result's vm_remember bytes), checked against P, or NULL (*len 0) when it holds
  * no accepted record of that year.  For a context's evaluation (api.c); one thread at a

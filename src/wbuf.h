@@ -23,7 +23,7 @@ typedef struct {
 void wbuf_put(wbuf *b, const char *s, size_t n);
 /* Appends the NUL-terminated s. */
 void wbuf_puts(wbuf *b, const char *s);
-/* Appends printf-formatted text (at most 1023 bytes of it). */
+/* Appends printf-formatted text, all of it (the buffer grows to fit). */
 void wbuf_printf(wbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s[0..n) for a message or a table: unsafe characters (utf8_unsafe_on_terminal) and
  * bytes that are not UTF-8 as '?', so that what a record holds cannot forge a log line. */

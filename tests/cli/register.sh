@@ -22,7 +22,7 @@ add() { "$ELIG" register add --no-progress --by tester "$@" 2>>"$tmp/add.err"; }
 # sorted lines of an output: the order of a register's export is that of its adds
 sorted() { sort "$1" > "$1.sorted"; }
 # EXPORT DB NAME: the register's current results, sorted
-export_to() { "$ELIG" register export --db "$1" > "$tmp/$2" && sorted "$tmp/$2"; }
+export_to() { "$ELIG" register export --db "$1" > "$tmp/$2" 2>>"$tmp/export.err"; sorted "$tmp/$2"; }
 # RUN NAME RULES DATA...: what a fresh run gives, sorted
 run_to() {
   name=$1; shift
@@ -111,6 +111,23 @@ add --db "$tmp/a.db" "$yunnan" "$tmp/fix.csv"
 run_to runy.csv "$yunnan" "$tmp/y2019.csv" "$tmp/y2020c.csv" "$tmp/y2021.csv" "$tmp/y2022.csv"
 export_to "$tmp/a.db" ay.csv
 check rule-change-same cmp -s "$tmp/runy.csv.sorted" "$tmp/ay.csv.sorted"
+
+# rules of the same schema that check a value more tightly: a stored record that no longer
+# reads is rejected as a fresh run rejects it, and that is its current result
+mkdir "$tmp/strict"
+cp -r "$srcdir/rules/." "$tmp/strict/"
+sed -i 's/size              int   required between 1 and 30/size              int   required between 1 and 2 /' \
+  "$tmp/strict/national/schema.rules"
+cp "$tmp/b.db" "$tmp/strict.db"
+add --db "$tmp/strict.db" "$tmp/strict/national.rules" "$tmp/y2019.csv"
+big=$(awk -F, 'NR > 1 && $5 > 2 && $5 ~ /^[0-9]+$/ { print $1; exit }' "$tmp/y2020.csv")
+"$ELIG" history --db "$tmp/strict.db" --id "$big" > "$tmp/strict.txt"
+check stricter-rules-reject-stored grep -q "(current)" "$tmp/strict.txt"
+check stricter-rules-said grep -q "rejected: field 'size': not between 1 and 2" "$tmp/strict.txt"
+run_to runs.csv "$tmp/strict/national.rules" "$tmp/y2019.csv" "$tmp/y2020.csv" "$tmp/y2021.csv" \
+  "$tmp/y2022.csv"
+export_to "$tmp/strict.db" strict.csv
+check stricter-rules-same cmp -s "$tmp/runs.csv.sorted" "$tmp/strict.csv.sorted"
 
 # refused files: status 2, a clear reason, the file unchanged
 refused() { # refused NAME FILE PATTERN: an add on FILE is refused, saying PATTERN
