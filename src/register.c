@@ -435,8 +435,13 @@ elig_status register_stored_rules(elig_register *reg, const char *hash, elig_rul
     uint32_t id;
     const char *text = (const char *)sqlite3_column_blob(files, 1);
     int len = sqlite3_column_bytes(files, 1);
-    if (src_set_add_string(set, register_col_text(files, 0), text ? text : "", (size_t)len, &id) !=
-        SRC_OK) {
+    int added =
+        src_set_add_string(set, register_col_text(files, 0), text ? text : "", (size_t)len, &id);
+    if (added == SRC_ENOMEM) {
+      s = register_failed(reg, ELIG_ENOMEM, "out of memory");
+      goto done;
+    }
+    if (added != SRC_OK) {
       s = register_failed(reg, ELIG_EREGISTER, "register '%s': a rule file it keeps cannot be read",
                           reg->path);
       goto done;

@@ -990,6 +990,16 @@ static void sink_progress(void *arg, const elig_batch_stats *so_far)
     r->io->progress(r->io->arg, so_far);
 }
 
+/* Whether a stored record could not be read back for want of memory (the batch then said
+ * "cannot read", with the errno; the status is ELIG_ENOMEM all the same). */
+static bool stored_nomem(const run *r)
+{
+  for (size_t i = 0; i < r->nstored; i++)
+    if (r->stored[i].error == ENOMEM)
+      return true;
+  return false;
+}
+
 static void run_fini(run *r)
 {
   for (size_t i = 0; i < r->nstored; i++)
@@ -1061,7 +1071,12 @@ static elig_status start_add(run *r, const elig_program *P, const elig_register_
     wbuf_printf(&names, "%s%s", i ? "\n" : "", inputs[i].name ? inputs[i].name : "-");
   sqlite3_stmt *st =
       register_prepare(reg, "INSERT INTO adds(at, by, rules, as_of, inputs) VALUES(?,?,?,?,?)");
-  bool ok = st && wbuf_text(&names);
+  if (!wbuf_text(&names)) {
+    sqlite3_finalize(st);
+    wbuf_free(&names);
+    return register_failed(reg, ELIG_ENOMEM, "out of memory");
+  }
+  bool ok = st != NULL;
   if (ok) {
     sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, o->by && o->by[0] ? o->by : "unknown", -1, SQLITE_STATIC);
@@ -1214,6 +1229,10 @@ elig_status elig_register_add(elig_register *reg, const elig_ruleset *rs,
   bs.rejected -= r.stored_rejected < bs.rejected ? r.stored_rejected : bs.rejected;
   r.stats.records = bs.records;
   r.stats.rejected = bs.rejected;
+  if (!r.failed && stored_nomem(&r)) {
+    r.failed = true;
+    register_failed(reg, ELIG_ENOMEM, "out of memory");
+  }
   if (r.failed)
     s = reg->error[0] ? (strstr(reg->error, "out of memory") ? ELIG_ENOMEM : ELIG_EREGISTER)
                       : ELIG_EIO;
@@ -1309,6 +1328,8 @@ elig_status elig_register_export(elig_register *reg, const elig_register_export_
   s = batch_run(rs->P, &bo, NULL, 0, io, stats);
   if (r.failed)
     s = strstr(reg->error, "out of memory") ? ELIG_ENOMEM : ELIG_EREGISTER;
+  else if (stored_nomem(&r))
+    s = register_failed(reg, ELIG_ENOMEM, "out of memory");
   register_exec(reg, "ROLLBACK");
   run_fini(&r);
   elig_ruleset_free(rs);

@@ -88,4 +88,41 @@ every_failure diff "$tmp/list.csv" -- diff --no-progress --as-of 2021-06-30 \
 every_failure explain -- explain --as-of 2021-06-30 --id 411623101201-003 "$rules" \
   "$tmp/register.csv"
 every_failure test -- test --as-of 2021-06-30 "$yunnan"
+# A register: every 5th allocation after compiling fails in turn while an add of a second
+# year runs (SQLite's own allocations are its own): status 4, "out of memory", and the
+# register as it was.  Then each of an export's.
+{ head -1 "$tmp/register.csv"; sed -n 2,11p "$tmp/register.csv"; } > "$tmp/first.csv"
+sed 's/,2019,/,2020,/' "$tmp/first.csv" > "$tmp/second.csv"
+"$ELIG_OOM" register add --no-progress --db "$tmp/base.db" "$rules" "$tmp/first.csv" 2>/dev/null
+"$ELIG_OOM" register export --db "$tmp/base.db" > "$tmp/before.csv" 2>/dev/null
+compiling=$(compile_allocations "$rules")
+for cmd in add export; do
+  n=$compiling; tried=0; bad=0
+  while :; do
+    rm -f "$tmp/t.db" "$tmp/t.db-wal" "$tmp/t.db-shm" "$tmp/hit"
+    cp "$tmp/base.db" "$tmp/t.db"
+    if [ $cmd = add ]; then
+      ELIG_FAIL_AT=$n ELIG_FAIL_HIT=$tmp/hit "$ELIG_OOM" register add --no-progress \
+        --db "$tmp/t.db" "$rules" "$tmp/second.csv" > /dev/null 2> "$tmp/got.err"
+    else
+      ELIG_FAIL_AT=$n ELIG_FAIL_HIT=$tmp/hit "$ELIG_OOM" register export --db "$tmp/t.db" \
+        > "$tmp/got.out" 2> "$tmp/got.err"
+    fi
+    status=$?
+    [ -f "$tmp/hit" ] || break
+    tried=$((tried + 1))
+    absorbed=0
+    [ $cmd = export ] && [ $status = 0 ] && cmp -s "$tmp/got.out" "$tmp/before.csv" && absorbed=1
+    if [ $absorbed = 0 ] && { [ $status != 4 ] || ! grep -q 'out of memory' "$tmp/got.err"; }; then
+      echo "FAIL: $suite/register-$cmd-$n: status $status: $(head -1 "$tmp/got.err")"; bad=1
+    fi
+    "$ELIG_OOM" register export --db "$tmp/t.db" > "$tmp/now.csv" 2>/dev/null
+    cmp -s "$tmp/now.csv" "$tmp/before.csv" ||
+      { echo "FAIL: $suite/register-$cmd-$n: the register changed"; bad=1; }
+    n=$((n + 5))
+  done
+  check "register-$cmd" [ $bad = 0 -a $tried -gt 10 ]
+  echo "$suite: register $cmd: $tried allocations failed in turn (every 5th after compiling)"
+done
+
 finish
