@@ -116,7 +116,7 @@ bool hrun_failed_memory(const hrun *h)
 }
 
 /* FNV-1a: a household's link is a few bytes. */
-static uint64_t hash_bytes(const char *p, size_t n)
+uint64_t hrun_link_hash(const char *p, size_t n)
 {
   uint64_t x = 14695981039346656037ull;
   for (size_t i = 0; i < n; i++)
@@ -147,7 +147,7 @@ void hrun_entry(wbuf *out, const step *s, uint64_t ord, const split_record *r, u
   e.size = (uint32_t)size;
   e.link_len = (uint32_t)(link_end - start - sizeof e);
   e.image_len = (uint32_t)(image_end - link_end);
-  e.hash = hash_bytes(out->p + start + sizeof e, e.link_len);
+  e.hash = hrun_link_hash(out->p + start + sizeof e, e.link_len);
   e.year = hist_year(s->P, s->ctx);
   e.ord = ord;
   e.line = r->line;

@@ -73,6 +73,10 @@ typedef struct {
                  const split_record *r, const step_why *why, bool failed, wbuf *rej, wbuf *log);
 } hrun_format;
 
+/* The hash of a household's link (hist_link) that an entry carries (hrun_rec.hash): for
+ * the buckets here, and for whoever keeps households by link beside a run (register.c). */
+uint64_t hrun_link_hash(const char *link, size_t len);
+
 /* A run for P keeping about `budget` bytes in memory (0: 256 MiB), the rest in temporary
  * files. */
 hrun *hrun_new(const elig_program *P, size_t budget);

@@ -349,15 +349,6 @@ void register_row_fini(register_row *r)
   mem_free(r->rules);
 }
 
-char *register_dup_text(const char *s)
-{
-  size_t n = strlen(s) + 1;
-  char *p = mem_alloc(n);
-  if (p)
-    memcpy(p, s, n);
-  return p;
-}
-
 elig_status register_read_row(elig_register *reg, register_row *row)
 {
   memset(row, 0, sizeof *row);
@@ -366,8 +357,8 @@ elig_status register_read_row(elig_register *reg, register_row *row)
     return register_db_failed(reg, "read it");
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) {
-    row->schema = register_dup_text(register_col_text(st, 0));
-    row->rules = register_dup_text(register_col_text(st, 1));
+    row->schema = mem_strdup(register_col_text(st, 0));
+    row->rules = mem_strdup(register_col_text(st, 1));
     if (!row->schema || !row->rules) {
       sqlite3_finalize(st);
       register_row_fini(row);
@@ -423,8 +414,7 @@ elig_status register_stored_rules(elig_register *reg, const char *hash, elig_rul
   }
   sqlite3_bind_text(root, 1, hash, -1, SQLITE_STATIC);
   sqlite3_bind_text(files, 1, hash, -1, SQLITE_STATIC);
-  if (sqlite3_step(root) != SQLITE_ROW ||
-      !(root_name = register_dup_text(register_col_text(root, 0)))) {
+  if (sqlite3_step(root) != SQLITE_ROW || !(root_name = mem_strdup(register_col_text(root, 0)))) {
     s = register_failed(reg, ELIG_EREGISTER,
                         "register '%s' is damaged: its rules %s are not kept in it", reg->path,
                         hash);

@@ -51,7 +51,6 @@ sqlite3_stmt *register_prepare(elig_register *reg, const char *sql);
 const char *register_col_text(sqlite3_stmt *st, int i);
 /* The integer of the first column of the first row of sql; *ok false when there is none. */
 int64_t register_pragma_int(elig_register *reg, const char *sql, bool *ok);
-char *register_dup_text(const char *s);
 
 /* The register's row: its schema and current rules (NULL texts when it has none yet). */
 typedef struct {

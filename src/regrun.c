@@ -49,14 +49,6 @@ typedef struct {
   bool nomem;
 } link_map;
 
-static uint64_t hash_link(const char *p, size_t n)
-{
-  uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
-  return h;
-}
-
 static void map_fini(link_map *m)
 {
   mem_free(m->slots);
@@ -94,14 +86,14 @@ static bool map_grow(link_map *m)
   return true;
 }
 
-/* The slot of `link`, made (with year) when new; NULL when out of memory. */
-static slot *map_get(link_map *m, const char *link, size_t len, int64_t year)
+/* The slot of `link` (of hash h, hrun_link_hash), made (with year) when new; NULL when out
+ * of memory. */
+static slot *map_get(link_map *m, const char *link, size_t len, uint64_t h, int64_t year)
 {
   if ((m->count + 1) * 2 > m->cap && !map_grow(m)) {
     m->nomem = true;
     return NULL;
   }
-  uint64_t h = hash_link(link, len);
   slot *s = map_find(m, link, len, h);
   if (!s->used) {
     *s = (slot){.hash = h, .link_at = m->bytes.len, .link_len = len, .year = year, .used = true};
@@ -338,7 +330,8 @@ static void on_entries(void *arg, const char *p, size_t len)
   run *r = arg;
   for (size_t off = 0; off < len;) {
     const hrun_rec *e = (const hrun_rec *)(p + off);
-    slot *s = map_get(&r->households, hrun_rec_link(e), e->link_len, e->year);
+    /* the entry carries its link's hash: no record's link is hashed twice */
+    slot *s = map_get(&r->households, hrun_rec_link(e), e->link_len, e->hash, e->year);
     if (s && e->year < s->year)
       s->year = e->year;
     off += e->size;
@@ -377,7 +370,7 @@ static bool add_stored(run *r, int64_t id, int64_t source, uint64_t line, const 
     size_t n = strlen(name) + 32;
     if ((s->name = mem_alloc(n)))
       snprintf(s->name, n, "%s", name);
-    s->header = register_dup_text(header);
+    s->header = mem_strdup(header);
     if (!s->name || !s->header)
       return false;
   }
@@ -469,7 +462,8 @@ static bool load_seeds(run *r, const char *sql)
       r->failed = true;
       return false;
     }
-    slot *s = map_get(&r->households, link ? link : "", len, year + 1);
+    slot *s = map_get(&r->households, link ? link : "", len, hrun_link_hash(link ? link : "", len),
+                      year + 1);
     if (!s) {
       sqlite3_finalize(st);
       return false;
@@ -488,7 +482,7 @@ static const void *seed(void *arg, const char *link, size_t link_len, int64_t ye
 {
   const run *r = arg;
   *len = 0;
-  const slot *s = map_find(&r->households, link, link_len, hash_link(link, link_len));
+  const slot *s = map_find(&r->households, link, link_len, hrun_link_hash(link, link_len));
   if (!s || !s->used || !s->has_kept || s->year != year + 1)
     return NULL;
   *len = s->kept_len;
@@ -512,7 +506,7 @@ static bool select_stored(run *r, const char *sql)
     const char *link = sqlite3_column_blob(st, 6);
     size_t len = (size_t)sqlite3_column_bytes(st, 6);
     slot *h = r->households.cap ? map_find(&r->households, link ? link : "", len,
-                                           hash_link(link ? link : "", len))
+                                           hrun_link_hash(link ? link : "", len))
                                 : NULL;
     if (h && h->used)
       h->stored = true; /* a new record of the household may correct a stored one */
@@ -542,6 +536,22 @@ static bool select_stored(run *r, const char *sql)
 #define STORED_SELECT                                                                  \
   "SELECT c.record, s.id, rec.line, s.name, s.format, s.header, c.link FROM current c" \
   " JOIN records rec ON rec.id = c.record JOIN sources s ON s.id = rec.source"
+
+/* The end of both `more` hooks: the stored inputs, or why there are none. */
+static bool more_done(run *r, bool ok, const elig_input **extra, size_t *nextra)
+{
+  if (!ok) {
+    if (r->households.nomem)
+      register_failed(r->reg, ELIG_ENOMEM, "out of memory");
+    else if (!r->failed)
+      register_db_failed(r->reg, "read its records");
+    r->failed = true;
+    return false;
+  }
+  *extra = r->inputs;
+  *nextra = r->nstored;
+  return true;
+}
 
 /* batch_hooks.more for an add: the sources of the inputs given, and the stored records of
  * the households read from their earliest year read on, or of every household when the
@@ -580,17 +590,7 @@ static bool more_for_add(void *arg, const elig_input **extra, size_t *nextra)
          select_stored(r, STORED_SELECT " JOIN temp.households h ON h.link = c.link"
                                         " AND c.year >= h.year ORDER BY s.id, rec.line");
   }
-  if (!ok) {
-    if (r->households.nomem)
-      register_failed(r->reg, ELIG_ENOMEM, "out of memory");
-    else if (!r->failed)
-      register_db_failed(r->reg, "read its records");
-    r->failed = true;
-    return false;
-  }
-  *extra = r->inputs;
-  *nextra = r->nstored;
-  return true;
+  return more_done(r, ok, extra, nextra);
 }
 
 /* batch_hooks.more for an export: every current record (of one year, with what the year
@@ -606,23 +606,13 @@ static bool more_for_export(void *arg, const elig_input **extra, size_t *nextra)
          select_stored(r, STORED_SELECT " WHERE c.year = ? ORDER BY s.id, rec.line");
   else
     ok = select_stored(r, STORED_SELECT " ORDER BY s.id, rec.line");
-  if (!ok) {
-    if (r->households.nomem)
-      register_failed(r->reg, ELIG_ENOMEM, "out of memory");
-    else if (!r->failed)
-      register_db_failed(r->reg, "read its records");
-    r->failed = true;
-    return false;
-  }
-  *extra = r->inputs;
-  *nextra = r->nstored;
-  return true;
+  return more_done(r, ok, extra, nextra);
 }
 
 /* ---------------------------------------------------------------- results to store */
 
 /* A result as the add's batch hands it over (hrun item text): this header, then the
- * link, the household, the raw record (new records only), the CSV and JSON lines, the why
+ * link, the household, the raw record (new records only), the JSON line, the why
  * and the kept bytes; or, for a stored record rejected, the reason. */
 typedef struct {
   uint32_t mark; /* RESULT_MARK */
@@ -868,7 +858,7 @@ static bool may_be_stored(const run *r, const item_view *v)
   if (r->empty)
     return false;
   const slot *h =
-      map_find(&r->households, v->link, v->it.link_len, hash_link(v->link, v->it.link_len));
+      map_find(&r->households, v->link, v->it.link_len, hrun_link_hash(v->link, v->it.link_len));
   return !h || !h->used || h->stored;
 }
 
