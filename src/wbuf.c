@@ -35,7 +35,7 @@ static bool reserve(wbuf *b, size_t n)
   return true;
 }
 
-void wbuf_put(wbuf *b, const char *s, size_t n)
+void wbuf_put_grow(wbuf *b, const char *s, size_t n)
 {
   if (n == 0 || !reserve(b, n))
     return;

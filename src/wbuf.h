@@ -20,7 +20,22 @@ typedef struct {
 } wbuf;
 
 /* Appends n bytes of s. */
-void wbuf_put(wbuf *b, const char *s, size_t n);
+#include <string.h>
+
+/* The slow path of wbuf_put: growing (or failing). */
+void wbuf_put_grow(wbuf *b, const char *s, size_t n);
+
+/* Inline: writers and record images put a few bytes at a time, millions of times a run, and
+ * a call per put was a tenth of a history run. */
+static inline void wbuf_put(wbuf *b, const char *s, size_t n)
+{
+  if (n < b->cap - b->len && !b->failed) { /* room for the bytes and the spare one */
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+  } else {
+    wbuf_put_grow(b, s, n);
+  }
+}
 /* Appends the NUL-terminated s. */
 void wbuf_puts(wbuf *b, const char *s);
 /* Appends printf-formatted text, all of it (the buffer grows to fit). */
