@@ -29,6 +29,8 @@ void wbuf_put_grow(wbuf *b, const char *s, size_t n);
  * a call per put was a tenth of a history run. */
 static inline void wbuf_put(wbuf *b, const char *s, size_t n)
 {
+  if (n == 0) /* s may be NULL then, which memcpy does not allow */
+    return;
   if (n < b->cap - b->len && !b->failed) { /* room for the bytes and the spare one */
     memcpy(b->p + b->len, s, n);
     b->len += n;
