@@ -4,9 +4,9 @@
  * The entries are spread over NBUCKETS buckets by the hash of their household's link, so
  * that a household's records are in one bucket and a bucket is small enough to sort and
  * evaluate in cache.  Buckets are evaluated one at a time (threads take whole buckets): the
- * bucket's entries are ordered by household and year, each record's typed image is loaded
- * and evaluated through a history chain (hist.c), and the results, sorted back into input
- * order, become the bucket's run.  Writing merges the runs and the items of the reading by
+ * bucket's entries are ordered by household and year (sort_keys), each record's typed image
+ * is loaded and evaluated through a history chain (hist.c), and the results, put back into
+ * input order by their entry's place in the bucket, become the bucket's run.  Writing merges the runs and the items of the reading by
  * their place in the input order.
  *
  * Memory: what the buckets and runs hold is counted against a budget; past it, every
