@@ -664,10 +664,14 @@ typedef struct elig_explain_options {
   }
 
 /* Reads the inputs and explains, on ELIG_STREAM_REPORT, every record that matches, as
- * elig_explain does for one (`elig explain --id`).  Records that cannot be read are passed
+ * elig_explain does for one (`elig explain --id`).  A record that matches but is rejected
+ * (it breaks the schema, repeats a household-year, or a rule fails on it) is explained by
+ * its rejection, a line on ELIG_STREAM_MESSAGES: "FILE:LINE: the record is rejected:
+ * REASON"; one that cannot be typed matches when the fields asked for are key fields whose
+ * text as written is the value asked for.  Other records that cannot be read are passed
  * over; an input whose CSV header cannot be used is refused (ELIG_EIO).  stats->written
- * counts the records explained: 0 is no error.  io->progress is not called: a search is
- * one pass that stops at no record.
+ * counts the records explained, stats->rejected those asked for and rejected: 0 is no
+ * error.  io->progress is not called: a search is one pass that stops at no record.
  *   Returns ELIG_OK, ELIG_EIO, ELIG_ECANCELED, ELIG_ENOMEM, or ELIG_EINVAL (NULL arguments,
  *   a date that is not one, or a field to match that the schema does not have: look names
  *   up first with elig_ruleset_field_index). */

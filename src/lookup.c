@@ -1,9 +1,10 @@
 /*
  * lookup.c -- explain over a register.  See lookup.h.
  *
- * Records that cannot be read are passed over in silence: `elig run` is the command that
- * reports them.  A file whose CSV header cannot be used is refused, since no record of it
- * could be looked at.
+ * A record that cannot be read is passed over, unless its key fields as written are those
+ * asked for: then its rejection, with its line, is what explains it (on the messages
+ * stream, as `elig run` says rejections).  A file whose CSV header cannot be used is
+ * refused, since no record of it could be looked at.
  */
 #include <stdio.h>
 #include <string.h>
@@ -60,6 +61,35 @@ static bool matches(const finding *f)
   return true;
 }
 
+/* Whether a record that could not be typed is one of those asked for: each field asked
+ * for must be a key field, and its text as written the value asked for (the record has no
+ * typed values to compare). */
+static bool rejected_matches(const finding *f, const rec_header *h, const split_record *r)
+{
+  for (size_t i = 0; i < f->o->nmatch; i++) {
+    uint32_t k = 0;
+    while (k < f->P->nkeys && f->P->key_fields[k] != f->match[i])
+      k++;
+    if (f->match[i] == PROG_NONE || k == f->P->nkeys)
+      return false;
+    const char *text;
+    size_t len;
+    step_key_part(&f->step, h, r, k, &text, &len);
+    if (len != strlen(f->o->values[i]) || memcmp(text, f->o->values[i], len) != 0)
+      return false;
+  }
+  return true;
+}
+
+/* A record asked for that is rejected: why, with its place. */
+static void say_rejected(finding *f, wbuf *log, const char *name, uint64_t line, const char *reason,
+                         bool failed)
+{
+  wbuf_printf(log, "%s:%llu: the record %s: %s\n", name, (unsigned long long)line,
+              failed ? "cannot be evaluated" : "is rejected", reason);
+  f->stats->rejected++;
+}
+
 static void flush(finding *f)
 {
   bool ok = batch_write(f->io, ELIG_STREAM_REPORT, &f->out, &f->nomem);
@@ -95,7 +125,10 @@ static void explain_one(finding *f, uint64_t line)
     wbuf_printf(&f->log, "%s: the record cannot be evaluated: %s at %s\n", where, vm_status_str(st),
                 at);
   }
-  f->stats->written++;
+  if (res == STEP_OK && st == VM_OK)
+    f->stats->written++;
+  else if (!f->nomem)
+    f->stats->rejected++; /* said why on the log */
   flush(f);
 }
 
@@ -153,6 +186,10 @@ static void finding_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_
       keep(f, &r);
     else if (res == STEP_OK && matches(f))
       explain_one(f, r.line);
+    else if (res == STEP_REJECTED && rejected_matches(f, h, &r)) {
+      say_rejected(f, &f->log, f->name, r.line, why.reject.message, false);
+      flush(f);
+    }
   }
 }
 
@@ -224,10 +261,7 @@ static void history_rejected(void *arg, const step *s, const hrun_rec *e, const 
     return;
   if (failed)
     step_failure_text(s, why, reason, sizeof reason);
-  wbuf_printf(log, "%s:%llu: the record %s: %s\n", name, (unsigned long long)r->line,
-              failed ? "cannot be evaluated" : "is rejected",
-              failed ? reason : why->reject.message);
-  f->stats->written++;
+  say_rejected(f, log, name, r->line, failed ? reason : why->reject.message, failed);
 }
 
 /* The explanations come out in input order: a blank line between two trees goes before

@@ -550,10 +550,12 @@ static int cmd_explain(int argc, char **argv)
   cli_say_status(st);
   if (st != ELIG_OK) {
     status = EXIT_IO;
-  } else if (!stats.written) {
+  } else if (!stats.written && !stats.rejected) {
     fprintf(stderr, "elig: no record with key '%s'%s%s\n", id, year ? " and year " : "",
             year ? year : "");
     status = EXIT_REJECTED;
+  } else if (stats.rejected) {
+    status = EXIT_REJECTED; /* said why, with the line */
   }
   free(files);
   free(inputs);

@@ -453,6 +453,36 @@ START_TEST(test_api_register)
 }
 END_TEST
 
+/* A record asked for that cannot be typed is explained by its rejection, with its line; a
+ * key not in the register is no error, and counted nowhere. */
+START_TEST(test_api_explain_rejected)
+{
+  elig_ruleset *rs = national();
+  const char *csv = REG_HEADER "h,110101001001,2020,abc,5000,1,1,1,A,1,0\n"
+                               "h,110101001001,2021,1,5500,1,1,1,A,1,0\n"
+                               "g,110101001001,2021,1,5500,1,1,1,A,1,0\n";
+  const char *fields[] = {"hh_id"}, *who[] = {"h", "nobody"};
+  for (int k = 0; k < 2; k++) {
+    text_input t = {.text = csv};
+    text_output o = {.len = 0};
+    elig_input in = {.name = "r.csv", .format = ELIG_INPUT_CSV, .arg = &t, .read = text_read};
+    elig_batch_io io = {.write = text_write, .arg = &o};
+    elig_explain_options opt = ELIG_EXPLAIN_OPTIONS_INIT;
+    const char *values[] = {who[k]};
+    opt.match_fields = fields;
+    opt.match_values = values;
+    opt.nmatch = 1;
+    elig_batch_stats st;
+    ck_assert_int_eq(elig_explain_records(rs, &opt, &in, 1, &io, &st), ELIG_OK);
+    ck_assert_uint_eq(st.written, k == 0 ? 1 : 0);  /* h's 2021 */
+    ck_assert_uint_eq(st.rejected, k == 0 ? 1 : 0); /* h's 2020 */
+    ck_assert_uint_eq(o.messages, k == 0 ? 1 : 0);
+    ck_assert(k == 1 || strstr(o.results, "record h/2021 (r.csv:3)") != NULL);
+  }
+  elig_ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(test_api_eval_json)
 {
   elig_ruleset *rs = national();
@@ -1005,6 +1035,7 @@ static Suite *api_suite(void)
   Suite *s = suite_create("api");
   TCase *tc = tcase_create("compile");
   tcase_add_test(tc, test_api_compile_file);
+  tcase_add_test(tc, test_api_explain_rejected);
   tcase_add_test(tc, test_api_hash_is_of_content);
   tcase_add_test(tc, test_api_syntax_error);
   tcase_add_test(tc, test_api_type_error_with_help);

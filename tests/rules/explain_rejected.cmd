@@ -1,0 +1,1 @@
+explain ../../rules/national.rules explain_rejected.csv --id 411623101201-001
