@@ -584,7 +584,8 @@ typedef struct elig_run_options {
                                  the key fields, reason, the record as read), instead of
                                  lines on ELIG_STREAM_MESSAGES */
   bool separate_aggregates; /* the aggregates on ELIG_STREAM_AGGREGATES */
-  bool explain;             /* a last column naming the rule that decided each decision */
+  bool explain;             /* a last column naming the rule that decided each decision, and
+                                 its reason */
   bool show_values;         /* rejections quote the value at fault (personal data: off) */
   size_t chunk_bytes;       /* bytes read at a time; 0: 1 MiB */
   size_t memory_limit;      /* a rule set following households over the years (`key hh_id

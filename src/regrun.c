@@ -653,7 +653,7 @@ static void on_result(void *arg, const step *s, const hrun_rec *e, const char *n
   write_record(out, r->P, s->ctx, WRITE_JSONL, false);
   size_t json_len = out->len - mark;
   mark = out->len;
-  write_why(out, r->P, s->ctx);
+  write_why(out, r->P, s->ctx, false); /* the rules; their reasons are in the rule files kept */
   size_t why_len = out->len - mark;
   wbuf_put(out, kept, len);
   put_len(out, at, offsetof(result_item, link_len), e->link_len);

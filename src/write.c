@@ -134,8 +134,9 @@ void write_record_header(wbuf *b, const elig_program *P, bool why)
   put(b, why ? ",why\n" : "\n");
 }
 
-/* "status: rule 4 (household.rules:35); ..." -- the file's base name keeps it compact. */
-void write_why(wbuf *b, const elig_program *P, const vm_ctx *ctx)
+/* "status: rule 4 (household.rules:35): 已脱贫: the household has exited the register; ..."
+ * -- the file's base name keeps it compact; with `reasons` false, no reason. */
+void write_why(wbuf *b, const elig_program *P, const vm_ctx *ctx, bool reasons)
 {
   char buf[256];
   for (uint32_t d = 0; d < P->ndecisions; d++) {
@@ -147,6 +148,10 @@ void write_why(wbuf *b, const elig_program *P, const vm_ctx *ctx)
     snprintf(buf, sizeof buf, "%s%s: rule %u (%s:%u)", d ? "; " : "", pd->name, rule + 1,
              base ? base + 1 : file, line);
     put(b, buf);
+    if (reasons && pd->reasons[rule]) {
+      put(b, ": ");
+      put(b, pd->reasons[rule]);
+    }
   }
 }
 
@@ -194,7 +199,7 @@ void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_forma
   }
   if (why) {
     wbuf w = {0};
-    write_why(&w, P, ctx);
+    write_why(&w, P, ctx, true);
     if (fmt == WRITE_JSONL) {
       put(b, ",\"why\":");
       wbuf_json_text(b, w.p ? w.p : "", w.len);

@@ -22,11 +22,13 @@ typedef enum {
 /* The header line of a record CSV output; `why` adds the column of write_record's `why`. */
 void write_record_header(wbuf *b, const elig_program *P, bool why);
 /* One result line; every column's cell must have been computed.  With `why`, a last column
- * says which rule decided each decision: "status: rule 4 (household.rules:35)". */
+ * says which rule decided each decision, and its reason: "status: rule 4
+ * (household.rules:35): 已脱贫: the household has exited the register". */
 void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt, bool why);
 
-/* write_record's `why` alone: "status: rule 4 (household.rules:35); ...". */
-void write_why(wbuf *b, const elig_program *P, const vm_ctx *ctx);
+/* write_record's `why` alone: "status: rule 4 (household.rules:35): REASON; ..."; without
+ * the reasons when `reasons` is false (the register keeps the rules they are in). */
+void write_why(wbuf *b, const elig_program *P, const vm_ctx *ctx, bool reasons);
 
 /* The header of an aggregate's CSV section (after a blank line unless `first`), and one
  * group's line. */
