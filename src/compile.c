@@ -169,7 +169,8 @@ static uint32_t new_cell(compiler *c, cell_kind kind)
                                       [CELL_ACC_WHERE] = "accumulation condition",
                                       [CELL_CHECK] = "check of field",
                                       [CELL_EXPECT] = "expectation",
-                                      [CELL_PREVIOUS] = "previous"};
+                                      [CELL_PREVIOUS] = "previous",
+                                      [CELL_COND] = "condition"};
   return new_cell_named(c, kind, words[kind], NULL);
 }
 
@@ -1712,6 +1713,122 @@ static void tests_code(compiler *c)
     test_code(c, c->C->tests.items[i], &P->tests[i], &c->text);
 }
 
+/* ---------------------------------------------------------------- conditions, for explain */
+
+static bool is_comparison(const ast_expr *e)
+{
+  return e->kind == AST_BINARY && (e->op == OPR_EQ || e->op == OPR_NE || e->op == OPR_LT ||
+                                   e->op == OPR_LE || e->op == OPR_GT || e->op == OPR_GE);
+}
+
+/* Sides whose difference says something: numbers, amounts, counts, dates. */
+static bool has_margin(ty_type t)
+{
+  return t.base == TY_INT || t.base == TY_MONEY || t.base == TY_NUMBER || t.base == TY_PERCENT ||
+         t.base == TY_DATE;
+}
+
+/* A number written out that is an exact amount: a whole number, or at most two decimals. */
+static bool is_amount_literal(const ast_expr *e)
+{
+  if (e->kind == AST_UNARY && e->op == OPR_NEG)
+    e = e->a;
+  if (e->kind == AST_INT)
+    return true;
+  if (e->kind != AST_DECIMAL)
+    return false;
+  const char *dot = memchr(e->text, '.', e->text_len);
+  return !dot || (size_t)(e->text + e->text_len - dot - 1) <= 2;
+}
+
+/* The operands of e's top-level `and`s, left to right, into out (NULL: only counted). */
+static uint32_t conjuncts(ast_expr *e, ast_expr **out, uint32_t n)
+{
+  /* `and` is left-associative: walk down the left spine, so that depth costs no stack */
+  uint32_t count = 1;
+  for (const ast_expr *x = e; x->kind == AST_BINARY && x->op == OPR_AND; x = x->a)
+    count++;
+  if (!out)
+    return count;
+  uint32_t k = count;
+  for (ast_expr *x = e; k > 0;) {
+    if (x->kind == AST_BINARY && x->op == OPR_AND && k > 1) {
+      out[--k] = x->b;
+      x = x->a;
+    } else {
+      out[--k] = x;
+      break;
+    }
+  }
+  (void)n;
+  return count;
+}
+
+static const char *text_of(compiler *c, const ast_expr *e)
+{
+  expression_text(&c->text, c->srcs, e);
+  return keep_text(c, &c->text, NULL);
+}
+
+/* The conditions of `cond` (NULL: none), each compiled into cells of its own. */
+static void conds_of(compiler *c, ast_expr *cond, const char *label, prog_conds *out)
+{
+  out->n = 0;
+  out->items = NULL;
+  if (!cond)
+    return;
+  uint32_t n = conjuncts(cond, NULL, 0);
+  ast_expr **parts = arena_alloc(c->arena, n * sizeof *parts); /* no leak on a long jump */
+  conjuncts(cond, parts, n);
+  out->items = arena_alloc(c->arena, n * sizeof *out->items);
+  out->n = n;
+  for (uint32_t k = 0; k < n && !c->failed; k++) {
+    ast_expr *e = parts[k];
+    prog_cond *pc = &out->items[k];
+    pc->left = pc->right = UINT32_MAX;
+    pc->text = text_of(c, e);
+    pc->cell = new_cell_named(c, CELL_COND, "condition of", label);
+    cell_code(c, pc->cell, e, TY_BOOL);
+    if (!is_comparison(e) || !has_margin(e->a->type) || !has_margin(e->b->type))
+      continue;
+    /* an amount against a number written out (`rigid_expense > 500.00`): the number is an
+     * amount too, as the comparison takes it */
+    ty_base lb = e->a->type.base, rb = e->b->type.base;
+    if (lb == TY_MONEY && rb != TY_MONEY && is_amount_literal(e->b))
+      rb = TY_MONEY;
+    else if (rb == TY_MONEY && lb != TY_MONEY && is_amount_literal(e->a))
+      lb = TY_MONEY;
+    if (lb != rb)
+      continue;
+    pc->op = (uint8_t)e->op;
+    pc->left_type = ty_make(lb);
+    pc->right_type = ty_make(rb);
+    pc->left_text = text_of(c, e->a);
+    pc->right_text = text_of(c, e->b);
+    pc->left_literal = is_constant(e->a);
+    pc->right_literal = is_constant(e->b);
+    pc->left = new_cell_named(c, CELL_COND, "side of a condition of", label);
+    cell_code(c, pc->left, e->a, lb);
+    pc->right = new_cell_named(c, CELL_COND, "side of a condition of", label);
+    cell_code(c, pc->right, e->b, rb);
+  }
+}
+
+static void conds_code(compiler *c)
+{
+  elig_program *P = c->P;
+  chk_program *C = c->C;
+  for (uint32_t i = 0; i < C->flags.n && !c->failed; i++)
+    conds_of(c, ((ast_decl *)C->flags.items[i])->cond, P->flags[i].name, &P->flags[i].conds);
+  for (uint32_t i = 0; i < C->decisions.n && !c->failed; i++) {
+    ast_decl *d = C->decisions.items[i];
+    prog_decision *pd = &P->decisions[i];
+    pd->rule_conds = comp_calloc(c, d->rules.n + 1, sizeof *pd->rule_conds);
+    for (uint32_t r = 0; r < d->rules.n && !c->failed; r++)
+      conds_of(c, ((ast_rule *)d->rules.items[r])->cond, pd->name, &pd->rule_conds[r]);
+  }
+}
+
 /* The longest chain of cell calls bounds the VM's return stack. */
 static void measure_depth(elig_program *P)
 {
@@ -1742,6 +1859,8 @@ static bool compile_guarded(compiler *c)
     record_program(c);
   if (!c->failed)
     tests_code(c);
+  if (!c->failed)
+    conds_code(c);
   if (!c->failed)
     explain_code(c);
   arena_set_fail(c->arena, NULL);

@@ -101,6 +101,166 @@ static void derived(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_name
   }
 }
 
+/* ---------------------------------------------------------------- conditions and margins */
+
+/* How far the left side is from the right: *margin (a value of the sides' type, or days for
+ * dates) and the sign of left - right; false when it cannot be said (none, overflow). */
+static bool margin_of(const prog_cond *pc, const vm_val *l, const vm_val *r, vm_val *margin,
+                      int *sign)
+{
+  memset(margin, 0, sizeof *margin);
+  if (l->none || r->none)
+    return false;
+  if (pc->left_type.base == TY_NUMBER || pc->left_type.base == TY_PERCENT) {
+    *sign = dec_num_cmp(l->u.n, r->u.n);
+    dec_num d;
+    if ((*sign >= 0 ? dec_num_sub(l->u.n, r->u.n, &d) : dec_num_sub(r->u.n, l->u.n, &d)) != DEC_OK)
+      return false;
+    margin->u.n = d;
+    return true;
+  }
+  *sign = l->u.i < r->u.i ? -1 : l->u.i > r->u.i;
+  int64_t d;
+  if (*sign >= 0 ? __builtin_sub_overflow(l->u.i, r->u.i, &d)
+                 : __builtin_sub_overflow(r->u.i, l->u.i, &d))
+    return false;
+  margin->u.i = d;
+  return true;
+}
+
+/* A side named by its text and its value; a value written out (`2021`, `4000`) only by its
+ * value, as the comparison takes it (4000.00). */
+static void side_text(wbuf *b, const char *text, bool literal, ty_type t, const vm_val *v)
+{
+  char buf[256];
+  if (!literal) {
+    put(b, text);
+    put(b, " ");
+  }
+  put(b, write_value_text(t, v, true, buf, sizeof buf));
+}
+
+/* "per_capita 3950.00 is 50.00 below poverty_line 4000.00" */
+static void comparison_text(wbuf *b, const prog_cond *pc, const vm_val *l, const vm_val *r)
+{
+  char buf[256];
+  vm_val m;
+  int sign;
+  side_text(b, pc->left_text, pc->left_literal, pc->left_type, l);
+  if (!margin_of(pc, l, r, &m, &sign)) {
+    put(b, ", ");
+    side_text(b, pc->right_text, pc->right_literal, pc->right_type, r);
+    return;
+  }
+  if (sign == 0) {
+    put(b, " equals ");
+  } else {
+    ty_type mt = pc->left_type.base == TY_DATE ? ty_make(TY_INT) : pc->left_type;
+    put(b, " is ");
+    put(b, write_value_text(mt, &m, false, buf, sizeof buf));
+    put(b, pc->left_type.base == TY_DATE ? (m.u.i == 1 ? " day" : " days") : "");
+    put(b, sign < 0 ? (pc->left_type.base == TY_DATE ? " before " : " below ")
+                    : (pc->left_type.base == TY_DATE ? " after " : " above "));
+  }
+  side_text(b, pc->right_text, pc->right_literal, pc->right_type, r);
+}
+
+/* Evaluates condition pc: 1 holds, 0 does not, -1 cannot be said (a rule failing on it). */
+static int cond_holds(vm_ctx *ctx, const prog_cond *pc)
+{
+  if (vm_ensure(ctx, pc->cell) != VM_OK)
+    return -1;
+  const vm_val *v = vm_cell_value(ctx, pc->cell);
+  return v->none ? -1 : v->u.i != 0;
+}
+
+/* One condition, on a line of the tree: "met: per_capita > poverty_line: ..." */
+static void cond_text(wbuf *b, vm_ctx *ctx, const prog_cond *pc, const char *label)
+{
+  put(b, "    ");
+  put(b, label);
+  put(b, pc->text);
+  if (pc->left != UINT32_MAX && vm_ensure(ctx, pc->left) == VM_OK &&
+      vm_ensure(ctx, pc->right) == VM_OK) {
+    put(b, ": ");
+    comparison_text(b, pc, vm_cell_value(ctx, pc->left), vm_cell_value(ctx, pc->right));
+  }
+  put(b, "\n");
+}
+
+/* One condition in JSON: {"condition": ..., "holds": ..., "left": ..., "right": ...,
+ * "margin": ..., "side": "below"|"above"|"equal"}. */
+static void cond_json(wbuf *b, vm_ctx *ctx, const prog_cond *pc, int holds)
+{
+  put(b, "{\"condition\": ");
+  wbuf_json_text(b, pc->text, strlen(pc->text));
+  put(b, holds < 0 ? ", \"holds\": null" : holds ? ", \"holds\": true" : ", \"holds\": false");
+  if (pc->left != UINT32_MAX && vm_ensure(ctx, pc->left) == VM_OK &&
+      vm_ensure(ctx, pc->right) == VM_OK) {
+    const vm_val *l = vm_cell_value(ctx, pc->left), *r = vm_cell_value(ctx, pc->right);
+    put(b, ", \"left\": {\"text\": ");
+    wbuf_json_text(b, pc->left_text, strlen(pc->left_text));
+    put(b, ", \"value\": ");
+    write_value_json(b, pc->left_type, l);
+    put(b, "}, \"right\": {\"text\": ");
+    wbuf_json_text(b, pc->right_text, strlen(pc->right_text));
+    put(b, ", \"value\": ");
+    write_value_json(b, pc->right_type, r);
+    put(b, "}");
+    vm_val m;
+    int sign;
+    if (margin_of(pc, l, r, &m, &sign)) {
+      ty_type mt = pc->left_type.base == TY_DATE ? ty_make(TY_INT) : pc->left_type;
+      put(b, ", \"margin\": ");
+      write_value_json(b, mt, &m);
+      put(b, sign < 0   ? ", \"side\": \"below\""
+             : sign > 0 ? ", \"side\": \"above\""
+                        : ", \"side\": \"equal\"");
+    }
+  }
+  put(b, "}");
+}
+
+/* The conditions of a rule or flag: when it matched (held), every one; else the first that
+ * did not hold, which is why it did not match. */
+static void conds_text(wbuf *b, vm_ctx *ctx, const prog_conds *cs, bool matched)
+{
+  for (uint32_t k = 0; k < cs->n; k++) {
+    int holds = cond_holds(ctx, &cs->items[k]);
+    if (matched) {
+      cond_text(b, ctx, &cs->items[k], "met: ");
+    } else if (holds == 0) {
+      cond_text(b, ctx, &cs->items[k], "not met: ");
+      return;
+    } else if (holds < 0) {
+      return; /* a condition that cannot be evaluated: the rule failed, said elsewhere */
+    }
+  }
+}
+
+static void conds_json(wbuf *b, vm_ctx *ctx, const prog_conds *cs, bool matched)
+{
+  put(b, matched ? ", \"conditions\": [" : ", \"failed\": ");
+  bool any = false;
+  for (uint32_t k = 0; k < cs->n; k++) {
+    int holds = cond_holds(ctx, &cs->items[k]);
+    if (matched) {
+      put(b, k ? ", " : "");
+      cond_json(b, ctx, &cs->items[k], holds);
+    } else if (holds <= 0) {
+      if (holds == 0) {
+        cond_json(b, ctx, &cs->items[k], holds);
+        any = true;
+      }
+      break;
+    }
+  }
+  if (matched)
+    put(b, "]");
+  else if (!any)
+    put(b, "null");
+}
+
 static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_decision *d,
                           bool *shown)
 {
@@ -125,6 +285,8 @@ static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
       values(b, P, ctx, &d->rule_names[r], false);
       put(b, "\n");
     }
+    if (d->rule_conds)
+      conds_text(b, ctx, &d->rule_conds[r], r == rule);
   }
   bool first = true;
   size_t before = b->len;
@@ -158,7 +320,10 @@ static void decision_json(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
              r + 1, r == rule ? "true" : "false");
     put(b, buf);
     values(b, P, ctx, &d->rule_names[r], true);
-    put(b, "}}");
+    put(b, "}");
+    if (d->rule_conds)
+      conds_json(b, ctx, &d->rule_conds[r], r == rule);
+    put(b, "}");
   }
   put(b, "]}");
 }
@@ -204,7 +369,9 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, 
         put(out, "null");
       put(out, ", \"values\": {");
       values(out, P, ctx, &P->cell_names[fl->cell], true);
-      put(out, "}}");
+      put(out, "}");
+      conds_json(out, ctx, &fl->conds, vm_cell_value(ctx, fl->cell)->u.i != 0);
+      put(out, "}");
     }
     put(out, "], \"derived\": {");
     bool first = true;
@@ -246,6 +413,7 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, 
     put(out, "\n    ");
     values(out, P, ctx, &P->cell_names[fl->cell], false);
     put(out, "\n");
+    conds_text(out, ctx, &fl->conds, raised);
     bool first = true;
     derived(out, P, ctx, &P->cell_names[fl->cell], shown, false, &first);
   }

@@ -29,6 +29,7 @@ static void free_decisions(prog_decision *d, uint32_t n)
     for (uint32_t r = 0; d[i].rule_names && r < d[i].nrules; r++)
       mem_free(d[i].rule_names[r].items);
     mem_free(d[i].rule_names);
+    mem_free(d[i].rule_conds);
     mem_free(d[i].reasons);
     mem_free(d[i].rule_locs);
   }

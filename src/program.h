@@ -66,7 +66,8 @@ typedef enum {
   CELL_ACC_WHERE,
   CELL_CHECK,
   CELL_EXPECT,
-  CELL_PREVIOUS
+  CELL_PREVIOUS,
+  CELL_COND /* a condition of a rule or flag, or one of its sides: explain.c's only */
 } cell_kind;
 
 typedef struct {
@@ -105,6 +106,24 @@ typedef struct {
   uint32_t n;
 } prog_names;
 
+/* One condition of a rule or a flag (an operand of its `when`'s top-level `and`), for
+ * explanations: a cell of its own, which an evaluation never runs (only explain.c does),
+ * and for a comparison of two numbers, amounts or dates, a cell for each side, so that the
+ * margin can be said. */
+typedef struct {
+  uint32_t cell;                             /* the condition's value (bool) */
+  uint32_t left, right;                      /* a comparison's sides, or UINT32_MAX */
+  uint8_t op;                                /* a comparison's ast_operator */
+  bool left_literal, right_literal;          /* a side written as a value: said once */
+  ty_type left_type, right_type;             /* the sides' types */
+  const char *text, *left_text, *right_text; /* as written, on one line each */
+} prog_cond;
+
+typedef struct {
+  prog_cond *items; /* in the program's strings */
+  uint32_t n;
+} prog_conds;
+
 typedef struct {
   const char *name;
   ty_type type;
@@ -113,6 +132,7 @@ typedef struct {
   const char **reasons; /* per rule, may be NULL */
   elig_loc *rule_locs;
   prog_names *rule_names; /* per rule: the names its condition and outcome read */
+  prog_conds *rule_conds; /* per rule: its conditions (none for `otherwise`) */
 } prog_decision;
 
 typedef struct {
@@ -120,6 +140,7 @@ typedef struct {
   const char *severity;
   const char *reason;
   uint32_t cell;
+  prog_conds conds; /* its conditions */
 } prog_flag;
 
 /* What appears in a result line: a register of a given type. */

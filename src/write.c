@@ -112,6 +112,11 @@ static void value(wbuf *b, ty_type t, const vm_val *v, write_format fmt)
     wbuf_put(b, buf, n);
 }
 
+void write_value_json(wbuf *b, ty_type t, const vm_val *v)
+{
+  value(b, t, v, WRITE_JSONL);
+}
+
 static void key(wbuf *b, const char *name, bool first)
 {
   if (!first)

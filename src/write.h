@@ -26,6 +26,9 @@ void write_record_header(wbuf *b, const elig_program *P, bool why);
  * (household.rules:35): 已脱贫: the household has exited the register". */
 void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt, bool why);
 
+/* One value as a JSON Lines result writes it (null for none). */
+void write_value_json(wbuf *b, ty_type t, const vm_val *v);
+
 /* write_record's `why` alone: "status: rule 4 (household.rules:35): REASON; ..."; without
  * the reasons when `reasons` is false (the register keeps the rules they are in). */
 void write_why(wbuf *b, const elig_program *P, const vm_ctx *ctx, bool reasons);

@@ -1,0 +1,1 @@
+explain explain_margins.rules explain_margins.csv --id a
