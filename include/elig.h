@@ -657,11 +657,14 @@ typedef struct elig_explain_options {
   const char *const *match_values; /* here hold these values, as text ("hh_id", ...) */
   size_t nmatch;
   const char *as_of;
+  const char *const *set_fields; /* what if: in the records explained, these fields */
+  const char *const *set_values; /* hold these values instead, as a CSV cell writes them */
+  size_t nset;                   /* (not a key field, nor the year, nor a list) */
 } elig_explain_options;
 
-#define ELIG_EXPLAIN_OPTIONS_INIT                                       \
-  {                                                                     \
-    sizeof(elig_explain_options), ELIG_FORMAT_TEXT, NULL, NULL, 0, NULL \
+#define ELIG_EXPLAIN_OPTIONS_INIT                                                      \
+  {                                                                                    \
+    sizeof(elig_explain_options), ELIG_FORMAT_TEXT, NULL, NULL, 0, NULL, NULL, NULL, 0 \
   }
 
 /* Reads the inputs and explains, on ELIG_STREAM_REPORT, every record that matches, as
@@ -673,6 +676,10 @@ typedef struct elig_explain_options {
  * over; an input whose CSV header cannot be used is refused (ELIG_EIO).  stats->written
  * counts the records explained, stats->rejected those asked for and rejected: 0 is no
  * error.  io->progress is not called: a search is one pass that stops at no record.
+ *   With nset, each record explained is evaluated with the fields set_fields[i] holding
+ * set_values[i] instead of what the register holds (the register is not changed); a value
+ * the field's type cannot hold is ELIG_EINVAL before anything is read, one its checks
+ * refuse (a range, say) rejects the record.
  *   Returns ELIG_OK, ELIG_EIO, ELIG_ECANCELED, ELIG_ENOMEM, or ELIG_EINVAL (NULL arguments,
  *   a date that is not one, or a field to match that the schema does not have: look names
  *   up first with elig_ruleset_field_index). */

@@ -22,6 +22,7 @@
 #include "lookup.h"
 #include "mem.h"
 #include "parse.h"
+#include "record.h"
 #include "ruleset.h"
 #include "suggest.h"
 #include "testrun.h"
@@ -122,6 +123,27 @@ elig_status elig_diff(const elig_ruleset *old_rs, const elig_ruleset *new_rs,
   return diff_run(old_rs->P, new_rs->P, &d, inputs, ninputs, io, stats);
 }
 
+/* A field an explanation may set (a field of the main record, not a key, not the year that
+ * orders a household's records, not a list), and its value parsed; false when not. */
+static bool settable(const elig_program *P, const char *name, const char *value, uint32_t *field,
+                     vm_val *v)
+{
+  if (!name || !value || (*field = prog_find_field(P, name)) == PROG_NONE)
+    return false;
+  for (uint32_t k = 0; k < P->nkeys; k++)
+    if (P->key_fields[k] == *field)
+      return false;
+  if (*field == P->order_field || prog_main_record(P)->fields[*field].type.base == TY_LIST)
+    return false;
+  rec_reject why;
+  if (!*value) {
+    memset(v, 0, sizeof *v);
+    v->none = true; /* an empty cell: the field is absent */
+    return true;
+  }
+  return rec_parse_field(P, *field, value, strlen(value), v, &why);
+}
+
 elig_status elig_explain_records(const elig_ruleset *rs, const elig_explain_options *opt,
                                  const elig_input *inputs, size_t ninputs, const elig_batch_io *io,
                                  elig_batch_stats *stats)
@@ -148,7 +170,22 @@ elig_status elig_explain_records(const elig_ruleset *rs, const elig_explain_opti
   l.fields = o.match_fields;
   l.values = o.match_values;
   l.nmatch = o.nmatch;
-  return lookup_explain(rs->P, &l, inputs, ninputs, io, stats);
+  if (o.nset && (!o.set_fields || !o.set_values))
+    return ELIG_EINVAL;
+  uint32_t *set_fields = mem_calloc(o.nset + 1, sizeof *set_fields);
+  vm_val *set_values = mem_calloc(o.nset + 1, sizeof *set_values);
+  elig_status st = set_fields && set_values ? ELIG_OK : ELIG_ENOMEM;
+  for (size_t i = 0; i < o.nset && st == ELIG_OK; i++)
+    if (!settable(rs->P, o.set_fields[i], o.set_values[i], &set_fields[i], &set_values[i]))
+      st = ELIG_EINVAL;
+  l.set_fields = set_fields;
+  l.set_values = set_values;
+  l.nset = o.nset;
+  if (st == ELIG_OK)
+    st = lookup_explain(rs->P, &l, inputs, ninputs, io, stats);
+  mem_free(set_fields);
+  mem_free(set_values);
+  return st;
 }
 
 /* ---------------------------------------------------------------- tests */

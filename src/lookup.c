@@ -90,6 +90,19 @@ static void say_rejected(finding *f, wbuf *log, const char *name, uint64_t line,
   f->stats->rejected++;
 }
 
+/* What if (--set): the record asked for holds the values given instead, checked as its own
+ * are (defaults, ranges, checks); false with why when a check refuses one. */
+static bool apply_set(finding *f, step_why *why)
+{
+  if (!f->o->nset)
+    return true;
+  vm_ctx *ctx = f->step.ctx;
+  vm_cells_stale(ctx);
+  for (size_t i = 0; i < f->o->nset; i++)
+    vm_set_field(ctx, f->o->set_fields[i], &f->o->set_values[i]);
+  return rec_check(ctx, &why->reject);
+}
+
 static void flush(finding *f)
 {
   bool ok = batch_write(f->io, ELIG_STREAM_REPORT, &f->out, &f->nomem);
@@ -157,8 +170,16 @@ static feed_header finding_header(void *arg, const char *name, uint64_t line, co
 /* With history: the record is kept for later, and its household wanted when it matches. */
 static void keep(finding *f, const split_record *r)
 {
+  bool wanted = matches(f);
+  step_why why;
+  if (wanted && !apply_set(f, &why)) {
+    /* rejected as a record that breaks its schema is: not kept */
+    say_rejected(f, &f->log, f->name, r->line, why.reject.message, false);
+    flush(f);
+    return;
+  }
   hrun_entry(&f->entries, &f->step, f->stats->records, r, f->input);
-  if (matches(f)) {
+  if (wanted) {
     size_t at = f->wanted.len;
     uint32_t len = 0;
     wbuf_put(&f->wanted, (const char *)&len, sizeof len);
@@ -184,9 +205,14 @@ static void finding_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_
       f->nomem = true;
     else if (res == STEP_OK && f->hist)
       keep(f, &r);
-    else if (res == STEP_OK && matches(f))
-      explain_one(f, r.line);
-    else if (res == STEP_REJECTED && rejected_matches(f, h, &r)) {
+    else if (res == STEP_OK && matches(f)) {
+      if (apply_set(f, &why)) {
+        explain_one(f, r.line);
+      } else {
+        say_rejected(f, &f->log, f->name, r.line, why.reject.message, false);
+        flush(f);
+      }
+    } else if (res == STEP_REJECTED && rejected_matches(f, h, &r)) {
       say_rejected(f, &f->log, f->name, r.line, why.reject.message, false);
       flush(f);
     }

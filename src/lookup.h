@@ -19,6 +19,9 @@ typedef struct {
   const char *const *fields; /* a record matches when each field named here */
   const char *const *values; /* holds this value, written as results write it */
   size_t nmatch;
+  const uint32_t *set_fields; /* the records explained hold these fields' values ... */
+  const vm_val *set_values;   /* ... instead (texts point into the caller's strings) */
+  size_t nset;
 } lookup_options;
 
 /* elig_explain_records' body (elig.h says what it does and returns). */

@@ -84,6 +84,14 @@ void vm_begin_record(vm_ctx *ctx)
   ctx->has_prev = false;
 }
 
+void vm_cells_stale(vm_ctx *ctx)
+{
+  if (++ctx->serial == 0) {
+    memset(ctx->done, 0, (ctx->s.P->ncells + 1) * sizeof *ctx->done);
+    ctx->serial = 1;
+  }
+}
+
 /* ---------------------------------------------------------------- history */
 
 /* ---------------------------------------------------------------- record images */

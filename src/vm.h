@@ -58,6 +58,8 @@ void vm_set_as_of(vm_ctx *ctx, int32_t days);
 /* Starts a new record: every cell becomes not-done; text scratch and list elements are
  * reset. */
 void vm_begin_record(vm_ctx *ctx);
+/* Every cell to be computed again (the fields changed), the record's values kept. */
+void vm_cells_stale(vm_ctx *ctx);
 
 /* Where the reader types the fields of a record of type `record` (a number of
  * P->records): for the main record its field values, read by the rules; for an element
@@ -112,6 +114,11 @@ static inline const vm_val *vm_cell_value(const vm_ctx *ctx, uint32_t cell)
 static inline const vm_val *vm_field_value(const vm_ctx *ctx, uint32_t field)
 {
   return &VM_STATE(ctx)->R[field]; /* the main record's fields are the first registers */
+}
+/* Sets a field of the main record (after typing; rec_check completes it). */
+static inline void vm_set_field(vm_ctx *ctx, uint32_t field, const vm_val *v)
+{
+  VM_STATE(ctx)->R[field] = *v;
 }
 static inline const vm_val *vm_column_value(const vm_ctx *ctx, const prog_column *col)
 {

@@ -114,8 +114,10 @@ static const char usage_explain[] =
     "usage: elig explain [options] RULES DATA... --id KEY\n"
     "\n"
     "For each record of DATA whose key is KEY: every decision with the rule that decided, its\n"
-    "reason and the values it read, the rules before it that did not match, every flag (raised\n"
-    "or not) with its values, and what the derived values used were computed from.\n"
+    "reason, the values it read and the conditions it met; the rules before it that did not\n"
+    "match, each with the first condition not met and by how much; every flag (raised or not)\n"
+    "with its values and conditions; and what the derived values used were computed from.\n"
+    "A record with that key that is rejected is explained by its rejection.\n"
     "\n"
     "options:\n"
     "      --id=KEY               the record's first key field (hh_id in the national rules)\n"
@@ -123,10 +125,12 @@ static const char usage_explain[] =
     "  -f, --format=text|json     a readable tree (default) or one JSON object per record\n"
     "      --input-format=csv|jsonl\n"
     "      --as-of=YYYY-MM-DD     the evaluation date (default today)\n"
+    "      --set=FIELD=VALUE      what if: explain the record with FIELD holding VALUE (as a\n"
+    "                             CSV cell writes it; empty: absent); repeat for more fields\n"
     "  -h, --help                 this help\n"
     "\n"
-    "exit status: 0 explained, 1 rule errors, 2 usage, 3 no record has that key,\n"
-    "4 an input could not be read\n";
+    "exit status: 0 explained, 1 rule errors, 2 usage, 3 no record has that key or it is\n"
+    "rejected, 4 an input could not be read\n";
 
 int cli_usage_error(const char *usage, const char *message, const char *arg)
 {
@@ -466,50 +470,144 @@ static int cmd_run(int argc, char **argv)
   return status;
 }
 
-static int cmd_explain(int argc, char **argv)
+enum {
+  EXPLAIN_ID = 256,
+  EXPLAIN_YEAR,
+  EXPLAIN_INPUT_FORMAT,
+  EXPLAIN_AS_OF,
+  EXPLAIN_SET
+};
+
+/* What cmd_explain is asked: its options, and the --set pairs (at most one an argument). */
+typedef struct {
+  elig_explain_options opt;
+  const char *id, *year;
+  int input_format;
+  const char **set_fields, **set_values;
+} explain_request;
+
+/* Reads cmd_explain's options into *rq: -1 to go on, else the exit status. */
+static int explain_options(int argc, char **argv, explain_request *rq)
 {
-  enum {
-    O_ID = 256,
-    O_YEAR,
-    O_INPUT_FORMAT,
-    O_AS_OF
-  };
-  static const struct option opts[] = {{"id", required_argument, NULL, O_ID},
-                                       {"year", required_argument, NULL, O_YEAR},
-                                       {"format", required_argument, NULL, 'f'},
-                                       {"input-format", required_argument, NULL, O_INPUT_FORMAT},
-                                       {"as-of", required_argument, NULL, O_AS_OF},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {0, 0, 0, 0}};
-  elig_explain_options opt = ELIG_EXPLAIN_OPTIONS_INIT;
-  const char *id = NULL, *year = NULL;
-  int input_format = -1, c;
+  static const struct option opts[] = {
+      {"id", required_argument, NULL, EXPLAIN_ID},
+      {"year", required_argument, NULL, EXPLAIN_YEAR},
+      {"format", required_argument, NULL, 'f'},
+      {"input-format", required_argument, NULL, EXPLAIN_INPUT_FORMAT},
+      {"as-of", required_argument, NULL, EXPLAIN_AS_OF},
+      {"set", required_argument, NULL, EXPLAIN_SET},
+      {"help", no_argument, NULL, 'h'},
+      {0, 0, 0, 0}};
+  int c;
   while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
     switch (c) {
     case 'h': fputs(usage_explain, stdout); return EXIT_OK;
-    case O_ID: id = optarg; break;
-    case O_YEAR: year = optarg; break;
+    case EXPLAIN_ID: rq->id = optarg; break;
+    case EXPLAIN_YEAR: rq->year = optarg; break;
+    case EXPLAIN_SET: {
+      char *eq = strchr(optarg, '=');
+      if (!eq || eq == optarg)
+        return cli_usage_error(usage_explain, "--set takes FIELD=VALUE, not '%s'", optarg);
+      *eq = '\0'; /* the field's name ends there; argv's strings may be changed */
+      rq->set_fields[rq->opt.nset] = optarg;
+      rq->set_values[rq->opt.nset++] = eq + 1;
+      break;
+    }
     case 'f':
       if (strcmp(optarg, "json") == 0)
-        opt.format = ELIG_FORMAT_JSON;
+        rq->opt.format = ELIG_FORMAT_JSON;
       else if (strcmp(optarg, "text") != 0)
         return cli_usage_error(usage_explain, "unknown format '%s': use text or json", optarg);
       break;
-    case O_INPUT_FORMAT:
-      if (!cli_parse_input_format(optarg, &input_format))
+    case EXPLAIN_INPUT_FORMAT:
+      if (!cli_parse_input_format(optarg, &rq->input_format))
         return cli_usage_error(usage_explain, "unknown input format '%s': use csv or jsonl",
                                optarg);
       break;
-    case O_AS_OF:
+    case EXPLAIN_AS_OF:
       if (!elig_date_valid(optarg))
         return cli_usage_error(usage_explain, "--as-of takes a date as YYYY-MM-DD, not '%s'",
                                optarg);
-      opt.as_of = optarg;
+      rq->opt.as_of = optarg;
       break;
     case ':': return cli_usage_error(usage_explain, "option '%s' needs a value", argv[optind - 1]);
     default: return cli_bad_option(usage_explain, argv, opts);
     }
   }
+  return -1;
+}
+
+/* The fields --set names must be fields, and not the key: 0 when they are, else the exit
+ * status (said why). */
+static int check_set_fields(const elig_ruleset *rs, const explain_request *rq)
+{
+  for (size_t i = 0; i < rq->opt.nset; i++) {
+    size_t field;
+    if (elig_ruleset_field_index(rs, rq->set_fields[i], &field) != ELIG_OK) {
+      fprintf(stderr, "elig: --set: the record has no field '%s'\n", rq->set_fields[i]);
+      return EXIT_USAGE;
+    }
+    for (size_t k = 0; k < elig_ruleset_key_count(rs); k++)
+      if (elig_ruleset_key_field(rs, k) == field) {
+        fprintf(stderr, "elig: --set: '%s' is a key field: give the record to explain with --id\n",
+                rq->set_fields[i]);
+        return EXIT_USAGE;
+      }
+  }
+  return 0;
+}
+
+static int explain_with(int argc, char **argv, explain_request *rq);
+
+static bool discard(void *arg, elig_stream stream, const char *data, size_t len)
+{
+  (void)arg, (void)stream, (void)data, (void)len;
+  return true;
+}
+
+/* elig_explain_records refused the --set pairs: which one (each tried alone over no input),
+ * and why it may be. */
+static void say_bad_set(const elig_ruleset *rs, const elig_explain_options *all)
+{
+  for (size_t i = 0; i < all->nset; i++) {
+    elig_explain_options one = *all;
+    one.set_fields = all->set_fields + i;
+    one.set_values = all->set_values + i;
+    one.nset = 1;
+    elig_batch_io io = {.write = discard};
+    if (elig_explain_records(rs, &one, NULL, 0, &io, NULL) == ELIG_EINVAL) {
+      fprintf(stderr,
+              "elig: --set %s=%s: not a value of the field's type, or a field that cannot be "
+              "set (the one that orders a household's years, or a list)\n",
+              all->set_fields[i], all->set_values[i]);
+      return;
+    }
+  }
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+  explain_request rq = {.opt = ELIG_EXPLAIN_OPTIONS_INIT, .input_format = -1};
+  rq.set_fields = calloc((size_t)argc + 1, sizeof *rq.set_fields);
+  rq.set_values = calloc((size_t)argc + 1, sizeof *rq.set_values);
+  int status = EXIT_IO;
+  if (!rq.set_fields || !rq.set_values)
+    fputs("elig: out of memory\n", stderr);
+  else if ((status = explain_options(argc, argv, &rq)) < 0)
+    status = explain_with(argc, argv, &rq);
+  free(rq.set_fields);
+  free(rq.set_values);
+  return status;
+}
+
+/* cmd_explain once its options are read. */
+static int explain_with(int argc, char **argv, explain_request *rq)
+{
+  elig_explain_options opt = rq->opt;
+  const char *id = rq->id, *year = rq->year;
+  int input_format = rq->input_format;
+  opt.set_fields = rq->set_fields;
+  opt.set_values = rq->set_values;
   if (argc - optind < 2)
     return cli_usage_error(usage_explain, "%s", "need a rule file and at least one data file");
   if (!id)
@@ -518,6 +616,10 @@ static int cmd_explain(int argc, char **argv)
   elig_ruleset *rs = cli_compile(argv[optind], &failure);
   if (!rs)
     return failure;
+  if ((failure = check_set_fields(rs, rq)) != 0) {
+    elig_ruleset_free(rs);
+    return failure;
+  }
   char *const *data = argv + optind + 1;
   size_t ndata = (size_t)(argc - optind - 1);
   /* --id is the first key field; --year the field 'year': both must exist, or no record
@@ -547,8 +649,11 @@ static int cmd_explain(int argc, char **argv)
     st = elig_explain_records(rs, &opt, inputs, ndata, &io, &stats);
   }
   int status = EXIT_OK;
-  cli_say_status(st);
-  if (st != ELIG_OK) {
+  if (st == ELIG_EINVAL && opt.nset) {
+    say_bad_set(rs, &opt);
+    status = EXIT_USAGE;
+  } else if (st != ELIG_OK) {
+    cli_say_status(st);
     status = EXIT_IO;
   } else if (!stats.written && !stats.rejected) {
     fprintf(stderr, "elig: no record with key '%s'%s%s\n", id, year ? " and year " : "",

@@ -483,6 +483,37 @@ START_TEST(test_api_explain_rejected)
 }
 END_TEST
 
+/* What if: the records explained hold the values set, checked as their own; a value the
+ * field's type cannot hold, a key field or an unknown one is refused before reading. */
+START_TEST(test_api_explain_set)
+{
+  elig_ruleset *rs = national();
+  const char *csv = REG_HEADER "h,110101001001,2021,1,5500,1,1,1,A,1,0\n";
+  const char *fields[] = {"hh_id"}, *values[] = {"h"};
+  const char *set_fields[] = {"net_income", "size", "hh_id", "nothing"};
+  const char *set_values[] = {"123.45", "abc", "g", "1"};
+  for (int k = 0; k < 4; k++) {
+    text_input t = {.text = csv};
+    text_output o = {.len = 0};
+    elig_input in = {.name = "r.csv", .format = ELIG_INPUT_CSV, .arg = &t, .read = text_read};
+    elig_batch_io io = {.write = text_write, .arg = &o};
+    elig_explain_options opt = ELIG_EXPLAIN_OPTIONS_INIT;
+    opt.match_fields = fields;
+    opt.match_values = values;
+    opt.nmatch = 1;
+    opt.set_fields = set_fields + k;
+    opt.set_values = set_values + k;
+    opt.nset = 1;
+    elig_batch_stats st;
+    elig_status rc = elig_explain_records(rs, &opt, &in, 1, &io, &st);
+    ck_assert_int_eq(rc, k == 0 ? ELIG_OK : ELIG_EINVAL);
+    ck_assert(k > 0 || strstr(o.results, "net_income = 123.45") != NULL);
+    ck_assert(k > 0 || st.written == 1);
+  }
+  elig_ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(test_api_eval_json)
 {
   elig_ruleset *rs = national();
@@ -1036,6 +1067,7 @@ static Suite *api_suite(void)
   TCase *tc = tcase_create("compile");
   tcase_add_test(tc, test_api_compile_file);
   tcase_add_test(tc, test_api_explain_rejected);
+  tcase_add_test(tc, test_api_explain_set);
   tcase_add_test(tc, test_api_hash_is_of_content);
   tcase_add_test(tc, test_api_syntax_error);
   tcase_add_test(tc, test_api_type_error_with_help);
