@@ -261,6 +261,29 @@ static void conds_json(wbuf *b, vm_ctx *ctx, const prog_conds *cs, bool matched)
     put(b, "null");
 }
 
+void explain_flag_conditions(wbuf *b, vm_ctx *ctx, const prog_flag *fl)
+{
+  bool raised = vm_cell_value(ctx, fl->cell)->u.i != 0;
+  const prog_conds *cs = &fl->conds;
+  bool first = true;
+  for (uint32_t k = 0; k < cs->n; k++) {
+    const prog_cond *pc = &cs->items[k];
+    int holds = cond_holds(ctx, pc);
+    if (holds < 0 || (!raised && holds))
+      continue;
+    put(b, first ? (raised ? "met: " : "not met: ") : "; ");
+    first = false;
+    put(b, pc->text);
+    if (pc->left != UINT32_MAX && vm_ensure(ctx, pc->left) == VM_OK &&
+        vm_ensure(ctx, pc->right) == VM_OK) {
+      put(b, ": ");
+      comparison_text(b, pc, vm_cell_value(ctx, pc->left), vm_cell_value(ctx, pc->right));
+    }
+    if (!raised)
+      return;
+  }
+}
+
 static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_decision *d,
                           bool *shown)
 {

@@ -21,4 +21,9 @@
 vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, const char *key,
                          bool json, wbuf *out);
 
+/* A flag's conditions on one line, for a test's failure: when raised every one ("met: A;
+ * B: ..."), else the first not met ("not met: per_capita < monitor_line: per_capita
+ * 6000.00 equals monitor_line 6000.00"). */
+void explain_flag_conditions(wbuf *b, vm_ctx *ctx, const prog_flag *fl);
+
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "explain.h"
 #include "hist.h"
 #include "jdoc.h"
 #include "record.h"
@@ -44,7 +45,7 @@ static void test_at(wbuf *b, const elig_program *P, elig_loc loc, const prog_tes
 }
 
 /* "expected status = "exit_eligible", got status = "remain_poor" (rule 2, file:line: reason)" */
-static void failure(wbuf *b, const elig_program *P, const vm_ctx *ctx, const prog_test *t,
+static void failure(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_test *t,
                     const prog_test_step *st, uint32_t k)
 {
   char buf[256];
@@ -74,6 +75,13 @@ static void failure(wbuf *b, const elig_program *P, const vm_ctx *ctx, const pro
       }
       put(b, ")");
     }
+    for (uint32_t f = 0; c->cell != UINT32_MAX && f < P->nflags; f++)
+      if (P->flags[f].cell == c->cell && P->flags[f].conds.n) {
+        /* which condition raised it, or kept it down, and by how much */
+        put(b, " (");
+        explain_flag_conditions(b, ctx, &P->flags[f]);
+        put(b, ")");
+      }
   }
   if (st->nshown[k] == 0)
     put(b, "false");

@@ -1,0 +1,1 @@
+test test_flag_failure.rules
