@@ -38,15 +38,7 @@ static void values(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_names
     if (json) {
       wbuf_json_text(b, c->name, strlen(c->name));
       put(b, ": ");
-      if (v->none)
-        put(b, "null");
-      else if (c->type.base == TY_BOOL || c->type.base == TY_INT || c->type.base == TY_MONEY ||
-               c->type.base == TY_NUMBER)
-        put(b, write_value_text(c->type, v, false, buf, sizeof buf));
-      else {
-        write_value_text(c->type, v, false, buf, sizeof buf);
-        wbuf_json_text(b, buf, strlen(buf));
-      }
+      write_value_json(b, c->type, v); /* as a JSON Lines result writes it */
     } else {
       put(b, c->name);
       put(b, " = ");
