@@ -1742,25 +1742,17 @@ static bool is_amount_literal(const ast_expr *e)
 }
 
 /* The operands of e's top-level `and`s, left to right, into out (NULL: only counted). */
-static uint32_t conjuncts(ast_expr *e, ast_expr **out, uint32_t n)
+static uint32_t conjuncts(ast_expr *e, ast_expr **out)
 {
   /* `and` is left-associative: walk down the left spine, so that depth costs no stack */
   uint32_t count = 1;
   for (const ast_expr *x = e; x->kind == AST_BINARY && x->op == OPR_AND; x = x->a)
     count++;
-  if (!out)
-    return count;
-  uint32_t k = count;
-  for (ast_expr *x = e; k > 0;) {
-    if (x->kind == AST_BINARY && x->op == OPR_AND && k > 1) {
-      out[--k] = x->b;
-      x = x->a;
-    } else {
-      out[--k] = x;
-      break;
-    }
-  }
-  (void)n;
+  ast_expr *x = e;
+  for (uint32_t k = count; out && k > 1; x = x->a)
+    out[--k] = x->b;
+  if (out)
+    out[0] = x;
   return count;
 }
 
@@ -1777,9 +1769,9 @@ static void conds_of(compiler *c, ast_expr *cond, const char *label, prog_conds 
   out->items = NULL;
   if (!cond)
     return;
-  uint32_t n = conjuncts(cond, NULL, 0);
+  uint32_t n = conjuncts(cond, NULL);
   ast_expr **parts = arena_alloc(c->arena, n * sizeof *parts); /* no leak on a long jump */
-  conjuncts(cond, parts, n);
+  conjuncts(cond, parts);
   out->items = arena_alloc(c->arena, n * sizeof *out->items);
   out->n = n;
   for (uint32_t k = 0; k < n && !c->failed; k++) {

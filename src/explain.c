@@ -166,17 +166,24 @@ static int cond_holds(vm_ctx *ctx, const prog_cond *pc)
   return v->none ? -1 : v->u.i != 0;
 }
 
-/* One condition, on a line of the tree: "met: per_capita > poverty_line: ..." */
-static void cond_text(wbuf *b, vm_ctx *ctx, const prog_cond *pc, const char *label)
+/* A condition as written, and for a comparison where its sides stand:
+ * "per_capita > poverty_line: per_capita 3950.00 is 50.00 below poverty_line 4000.00". */
+static void cond_detail(wbuf *b, vm_ctx *ctx, const prog_cond *pc)
 {
-  put(b, "    ");
-  put(b, label);
   put(b, pc->text);
   if (pc->left != UINT32_MAX && vm_ensure(ctx, pc->left) == VM_OK &&
       vm_ensure(ctx, pc->right) == VM_OK) {
     put(b, ": ");
     comparison_text(b, pc, vm_cell_value(ctx, pc->left), vm_cell_value(ctx, pc->right));
   }
+}
+
+/* One condition, on a line of the tree: "met: per_capita > poverty_line: ..." */
+static void cond_text(wbuf *b, vm_ctx *ctx, const prog_cond *pc, const char *label)
+{
+  put(b, "    ");
+  put(b, label);
+  cond_detail(b, ctx, pc);
   put(b, "\n");
 }
 
@@ -265,12 +272,7 @@ void explain_flag_conditions(wbuf *b, vm_ctx *ctx, const prog_flag *fl)
       continue;
     put(b, first ? (raised ? "met: " : "not met: ") : "; ");
     first = false;
-    put(b, pc->text);
-    if (pc->left != UINT32_MAX && vm_ensure(ctx, pc->left) == VM_OK &&
-        vm_ensure(ctx, pc->right) == VM_OK) {
-      put(b, ": ");
-      comparison_text(b, pc, vm_cell_value(ctx, pc->left), vm_cell_value(ctx, pc->right));
-    }
+    cond_detail(b, ctx, pc);
     if (!raised)
       return;
   }
