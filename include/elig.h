@@ -359,6 +359,15 @@ ELIG_API const char *elig_suggest(const char *word, size_t len, const char *cons
 
 /* ---------------------------------------------------------------- evaluating */
 
+/* What a record that leaves a required field absent gets (`--missing`). */
+typedef enum {
+  ELIG_MISSING_REJECT = 0,      /* rejected, as one that breaks any rule of its schema */
+  ELIG_MISSING_UNDETERMINED = 1 /* evaluated with the field unknown: every result that
+                                   depends on it is "undetermined" and says which absent
+                                   fields would settle it (the `needs` column); key fields
+                                   and lists are still required */
+} elig_missing;
+
 typedef struct elig_ctx elig_ctx;       /* one thread's evaluation state */
 typedef struct elig_result elig_result; /* the result of the last evaluation on a ctx */
 
@@ -432,8 +441,22 @@ ELIG_API const char *elig_result_decision(const elig_result *r, size_t i);
 ELIG_API unsigned elig_result_decision_rule(const elig_result *r, size_t i);
 ELIG_API const char *elig_result_decision_reason(const elig_result *r, size_t i);
 
-/* Whether flag i is raised. */
+/* Whether flag i is raised (false when that is undetermined). */
 ELIG_API bool elig_result_flag(const elig_result *r, size_t i);
+
+/* Three-valued evaluation (elig_ctx_set_missing with ELIG_MISSING_UNDETERMINED): a result
+ * that depends on an absent required field is undetermined unless it comes out the same
+ * whatever the field holds.  An undetermined decision or column reads "undetermined"
+ * (elig_result_decision, elig_result_column; its rule is 0 and its reason NULL), a flag
+ * that may or may not be raised is elig_result_flag_undetermined, and elig_result_needs
+ * names the absent fields that would settle the record's undetermined results, in field
+ * order, separated by ';' ("net_income;food_secure"; "" when every result is determined;
+ * "previous year" for values the household's previous record left undetermined).  The
+ * result line (elig_result_format) gains a last column `needs`.  The default is
+ * ELIG_MISSING_REJECT: such a record is rejected.  ELIG_EINVAL for another value. */
+ELIG_API elig_status elig_ctx_set_missing(elig_ctx *ctx, elig_missing m);
+ELIG_API bool elig_result_flag_undetermined(const elig_result *r, size_t i);
+ELIG_API const char *elig_result_needs(const elig_result *r);
 
 /* Column i of the result line as text, formatted as `elig run` writes it; "" for none. */
 ELIG_API const char *elig_result_column(const elig_result *r, size_t i);
@@ -592,11 +615,14 @@ typedef struct elig_run_options {
                                  per year`) is run over the whole input before any result:
                                  bytes of records and results kept in memory, the rest in
                                  unnamed temporary files in $TMPDIR (else /tmp); 0: 256 MiB */
+  elig_missing missing;     /* absent required fields: ELIG_MISSING_REJECT (the default) or
+                                 evaluated as unknown values */
 } elig_run_options;
 
-#define ELIG_RUN_OPTIONS_INIT                                                            \
-  {                                                                                      \
-    sizeof(elig_run_options), ELIG_FORMAT_CSV, NULL, 0, false, false, false, false, 0, 0 \
+#define ELIG_RUN_OPTIONS_INIT                                                             \
+  {                                                                                       \
+    sizeof(elig_run_options), ELIG_FORMAT_CSV, NULL, 0, false, false, false, false, 0, 0, \
+        ELIG_MISSING_REJECT                                                               \
   }
 
 /* Evaluates every record of the inputs, in order, and writes one result per record and then

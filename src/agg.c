@@ -44,6 +44,33 @@ void agg_table_init(agg_table *t, const prog_aggregate *A)
   t->A = A;
 }
 
+void agg_table_ranges(agg_table *t)
+{
+  t->ranges = true;
+}
+
+/* Three values.  A table that keeps ranges gives each group, after its first()s, the
+ * highest value of each accumulator (the accumulator itself holds the lowest) and a byte
+ * per accumulator: BOUNDED while both are known, UNBOUNDED once a record gave it something
+ * with no bound (an unknown value of a let, say), or, for min, max, any, all and first(),
+ * anything uncertain at all.  A record whose `where` is undetermined counts in the highest
+ * count and not in the lowest; an unknown field summed counts with its declared bounds
+ * (`size between 1 and 30`). */
+enum {
+  BOUNDED,
+  UNBOUNDED
+};
+
+static vm_val *his_of(const prog_aggregate *A, const agg_group *g)
+{
+  return (vm_val *)(firsts_of(A, g) + A->nfirsts);
+}
+
+static uint8_t *states_of(const prog_aggregate *A, const agg_group *g)
+{
+  return (uint8_t *)(his_of(A, g) + A->naccs);
+}
+
 /* What a group holds beyond its block (which its table's arena frees): first() texts. */
 static void group_release(agg_group *g, const prog_aggregate *A)
 {
@@ -119,8 +146,9 @@ static agg_group *group_new(agg_table *t, const vm_val *keys, uint64_t hash)
   for (uint32_t i = 0; i < A->nkeys; i++)
     if (A->key_types[i].base == TY_TEXT && !keys[i].none)
       text += keys[i].u.s.len;
+  size_t ranges = t->ranges ? A->naccs * (sizeof(vm_val) + 1) : 0;
   size_t size = sizeof(agg_group) + (A->nkeys + A->naccs) * sizeof(vm_val) +
-                A->nfirsts * sizeof(agg_first) + text;
+                A->nfirsts * sizeof(agg_first) + ranges + text;
   if (!t->groups && !(t->groups = arena_new()))
     return NULL;
   agg_group *g = arena_alloc(t->groups, size); /* zeroed */
@@ -129,7 +157,7 @@ static agg_group *group_new(agg_table *t, const vm_val *keys, uint64_t hash)
   g->hash = hash;
   vm_val *k = keys_of(g), *acc = accs_of(A, g);
   agg_first *first = firsts_of(A, g);
-  char *bytes = (char *)(first + A->nfirsts);
+  char *bytes = (char *)(first + A->nfirsts) + ranges;
   memcpy(k, keys, A->nkeys * sizeof *keys);
   for (uint32_t i = 0; i < A->nkeys; i++)
     if (A->key_types[i].base == TY_TEXT && !k[i].none) {
@@ -145,6 +173,8 @@ static agg_group *group_new(agg_table *t, const vm_val *keys, uint64_t hash)
   }
   for (uint32_t i = 0; i < A->nfirsts; i++)
     first[i].seq = UINT64_MAX;
+  if (t->ranges)
+    memcpy(his_of(A, g), acc, A->naccs * sizeof *acc);
   return g;
 }
 
@@ -208,23 +238,30 @@ static bool less(ty_type t, const vm_val *a, const vm_val *b)
   return a->u.i < b->u.i;
 }
 
+/* Adds v to a count or sum a (NULL: one record); false on overflow. */
+static inline __attribute__((always_inline)) bool add_to(const prog_acc *acc, vm_val *a,
+                                                         const vm_val *v)
+{
+  if (acc->func == ACC_COUNT)
+    return !__builtin_add_overflow(a->u.i, v ? v->u.i : 1, &a->u.i);
+  if (acc->type.base == TY_NUMBER || acc->type.base == TY_PERCENT) {
+    dec_num s;
+    if (dec_num_add(a->u.n.den ? a->u.n : dec_num_from_int(0), v->u.n, &s) != DEC_OK)
+      return false;
+    a->u.n = s;
+    return true;
+  }
+  return !__builtin_add_overflow(a->u.i, v->u.i, &a->u.i);
+}
+
 /* Folds value v (with record order seq) into accumulator i of g. */
 static bool fold(const prog_aggregate *A, agg_group *g, uint32_t i, const vm_val *v, uint64_t seq)
 {
   const prog_acc *acc = &A->accs[i];
   vm_val *a = &accs_of(A, g)[i];
   switch (acc->func) {
-  case ACC_COUNT: a->u.i += v ? v->u.i : 1; return true;
-  case ACC_SUM:
-    if (acc->type.base == TY_NUMBER || acc->type.base == TY_PERCENT) {
-      dec_num s;
-      if (dec_num_add(a->u.n.den ? a->u.n : dec_num_from_int(0), v->u.n, &s) != DEC_OK)
-        return false;
-      a->u.n = s;
-    } else if (__builtin_add_overflow(a->u.i, v->u.i, &a->u.i)) {
-      return false;
-    }
-    return true;
+  case ACC_COUNT:
+  case ACC_SUM: return add_to(acc, a, v);
   case ACC_MIN:
   case ACC_MAX:
     if (v->none)
@@ -246,15 +283,74 @@ static bool fold(const prog_aggregate *A, agg_group *g, uint32_t i, const vm_val
   return true;
 }
 
+/* What a record gives accumulator i: its value, whether it counts (0 no, 1 yes, 2 maybe:
+ * its `where` is undetermined) and whether its value is unknown. */
+typedef struct {
+  vm_val v;
+  uint8_t take;
+  bool unknown;
+} acc_in;
+
+/* The bounds an unknown value of accumulator acc can take: those its field declares (an
+ * int or money field `between` two values).  False when it has none. */
+static bool value_bounds(const elig_program *P, const prog_acc *acc, vm_val *lo, vm_val *hi)
+{
+  const prog_record *rec = prog_main_record(P);
+  if (acc->value_cell != UINT32_MAX || acc->value_reg >= rec->nfields)
+    return false;
+  const prog_field *f = &rec->fields[acc->value_reg];
+  if (!f->has_min || !f->has_max || (f->type.base != TY_INT && f->type.base != TY_MONEY))
+    return false;
+  *lo = f->min;
+  *hi = f->max;
+  return true;
+}
+
+/* Folds a doubtful contribution (a `where` undetermined, or an unknown value) into the
+ * range of accumulator i of g: its lowest and highest.  False on overflow. */
+static bool fold_doubt(const elig_program *P, const prog_aggregate *A, agg_group *g, uint32_t i,
+                       const acc_in *in)
+{
+  const prog_acc *acc = &A->accs[i];
+  vm_val *lo = &accs_of(A, g)[i], *hi = &his_of(A, g)[i];
+  uint8_t *state = &states_of(A, g)[i];
+  if (acc->func == ACC_COUNT) /* a record that may count */
+    return add_to(acc, hi, NULL);
+  if (acc->func != ACC_SUM) {
+    *state = UNBOUNDED;
+    return true;
+  }
+  vm_val vlo = in->v, vhi = in->v;
+  bool number = acc->type.base == TY_NUMBER || acc->type.base == TY_PERCENT;
+  if (in->unknown && (number || !value_bounds(P, acc, &vlo, &vhi))) {
+    *state = UNBOUNDED;
+    return true;
+  }
+  if (in->take == 2) { /* counted or not: the range takes in 0 */
+    if (number) {
+      dec_num zero = dec_num_from_int(0);
+      if (dec_num_cmp(vlo.u.n, zero) > 0)
+        vlo.u.n = zero;
+      if (dec_num_cmp(vhi.u.n, zero) < 0)
+        vhi.u.n = zero;
+    } else {
+      vlo.u.i = vlo.u.i < 0 ? vlo.u.i : 0;
+      vhi.u.i = vhi.u.i > 0 ? vhi.u.i : 0;
+    }
+  }
+  return add_to(acc, lo, &vlo) && add_to(acc, hi, &vhi);
+}
+
 vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
 {
   const prog_aggregate *A = t->A;
-  vm_val keys[16], *kp = keys, vals[64], *vp = vals;
+  vm_val keys[16], *kp = keys;
+  acc_in ins[64], *ip = ins;
   memset(keys, 0, sizeof keys); /* gcc cannot see that every key used is set */
   vm_status st = VM_OK;
   if (A->nkeys > 16 && !(kp = mem_alloc(A->nkeys * sizeof *kp)))
     return VM_ERR_NO_MEMORY;
-  if (A->naccs > 64 && !(vp = mem_alloc(A->naccs * sizeof *vp))) {
+  if (A->naccs > 64 && !(ip = mem_alloc(A->naccs * sizeof *ip))) {
     if (kp != keys)
       mem_free(kp);
     return VM_ERR_NO_MEMORY;
@@ -263,26 +359,34 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
   for (uint32_t i = 0; i < A->nkeys && st == VM_OK; i++) {
     if (A->key_cells[i] != UINT32_MAX)
       st = vm_ensure(ctx, A->key_cells[i]);
-    kp[i] = A->key_cells[i] != UINT32_MAX ? *vm_cell_value(ctx, A->key_cells[i])
-                                          : *vm_field_value(ctx, A->key_src[i]);
+    const vm_val *k = A->key_cells[i] != UINT32_MAX ? vm_cell_value(ctx, A->key_cells[i])
+                                                    : vm_field_value(ctx, A->key_src[i]);
+    kp[i] = *k;
+    if (st == VM_OK && (t->unknown_key = vm_unknown_of(ctx, k)))
+      st = VM_ERR_UNKNOWN_GROUP; /* a record cannot be counted in a group it may not be in */
   }
+  bool doubt = vm_record_unknown(ctx) != 0; /* three values, and this record has unknowns */
   for (uint32_t i = 0; i < A->naccs && st == VM_OK; i++) {
     const prog_acc *acc = &A->accs[i];
-    bool take = true;
+    acc_in *in = &ip[i];
+    memset(in, 0, sizeof *in);
+    in->take = 1;
     if (acc->where_cell != UINT32_MAX) {
       st = vm_ensure(ctx, acc->where_cell);
-      take = st == VM_OK && vm_cell_value(ctx, acc->where_cell)->u.i;
+      const vm_val *w = vm_cell_value(ctx, acc->where_cell);
+      in->take = st != VM_OK ? 0 : doubt && vm_unknown_of(ctx, w) ? 2 : w->u.i != 0;
     }
-    memset(&vp[i], 0, sizeof vp[i]);
-    vp[i].none = !take; /* none: this record does not count for accumulator i */
-    if (take && st == VM_OK && acc->has_value) {
+    in->v.none = !in->take; /* none: this record does not count for accumulator i */
+    if (in->take && st == VM_OK && acc->has_value) {
       if (acc->value_cell != UINT32_MAX)
         st = vm_ensure(ctx, acc->value_cell);
-      vp[i] = acc->value_cell != UINT32_MAX ? *vm_cell_value(ctx, acc->value_cell)
-                                            : *vm_field_value(ctx, acc->value_reg);
-      vp[i].none = false;
-    } else if (take && !acc->has_value) {
-      vp[i].u.i = 1; /* count(), any(where c), all(where c) */
+      const vm_val *v = acc->value_cell != UINT32_MAX ? vm_cell_value(ctx, acc->value_cell)
+                                                      : vm_field_value(ctx, acc->value_reg);
+      in->v = *v;
+      in->v.none = false;
+      in->unknown = doubt && vm_unknown_of(ctx, v) != 0;
+    } else if (in->take && !acc->has_value) {
+      in->v.u.i = 1; /* count(), any(where c), all(where c) */
     }
   }
   agg_group *g = NULL;
@@ -296,39 +400,53 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
       st = VM_ERR_NO_MEMORY;
   }
   for (uint32_t i = 0; g && i < A->naccs; i++) {
-    if (vp[i].none)
+    acc_in *in = &ip[i];
+    if (!in->take)
       continue;
     const prog_acc *acc = &A->accs[i];
+    if (doubt && (in->take == 2 || in->unknown)) {
+      if (!fold_doubt(vm_program(ctx), A, g, i, in))
+        g->overflow = t->overflow = true;
+      continue;
+    }
     agg_first *f = acc->func == ACC_FIRST ? &firsts_of(A, g)[acc->first] : NULL;
     if (f && acc->type.base == TY_TEXT && seq < f->seq) {
       /* keep a copy: the record's text dies with its chunk */
-      char *copy = mem_realloc(f->text, vp[i].u.s.len + 1);
+      char *copy = mem_realloc(f->text, in->v.u.s.len + 1);
       if (!copy) {
         st = VM_ERR_NO_MEMORY;
         break;
       }
-      memcpy(copy, vp[i].u.s.p, vp[i].u.s.len);
+      memcpy(copy, in->v.u.s.p, in->v.u.s.len);
       f->text = copy;
-      vp[i].u.s.p = copy;
+      in->v.u.s.p = copy;
     }
-    if (!fold(A, g, i, acc->func == ACC_COUNT ? NULL : &vp[i], seq))
+    const vm_val *v = acc->func == ACC_COUNT ? NULL : &in->v;
+    if (!fold(A, g, i, v, seq) || (t->ranges && (acc->func == ACC_COUNT || acc->func == ACC_SUM) &&
+                                   !add_to(acc, &his_of(A, g)[i], v)))
       g->overflow = t->overflow = true;
   }
   if (kp != keys)
     mem_free(kp);
-  if (vp != vals)
-    mem_free(vp);
+  if (ip != ins)
+    mem_free(ip);
   return st;
 }
 
 /* Folds group src into dst, which has the same keys. */
-static bool combine(const prog_aggregate *A, agg_group *dst, agg_group *src)
+static bool combine(const agg_table *t, agg_group *dst, agg_group *src)
 {
+  const prog_aggregate *A = t->A;
   bool ok = true;
   vm_val *dacc = accs_of(A, dst), *sacc = accs_of(A, src);
   for (uint32_t i = 0; i < A->naccs; i++) {
     const prog_acc *acc = &A->accs[i];
     vm_val *v = &sacc[i];
+    if (t->ranges) {
+      states_of(A, dst)[i] |= states_of(A, src)[i];
+      if (acc->func == ACC_COUNT || acc->func == ACC_SUM)
+        ok &= add_to(acc, &his_of(A, dst)[i], &his_of(A, src)[i]);
+    }
     switch (acc->func) {
     case ACC_COUNT: ok &= !__builtin_add_overflow(dacc[i].u.i, v->u.i, &dacc[i].u.i); break;
     case ACC_FIRST: {
@@ -385,7 +503,7 @@ bool agg_merge(agg_table *dst, agg_table *src, uint64_t shift)
       group_release(g, A);
       ok = false;
     } else if (d != g) {
-      if (!combine(A, d, g))
+      if (!combine(dst, d, g))
         dst->overflow = true;
       group_release(g, A);
     }
@@ -408,31 +526,127 @@ static int group_order(const void *a, const void *b)
   return key_cmp(x->A, keys_of(x->g), keys_of(y->g));
 }
 
+/* A group's values under three values.  The group's own values (incidence, exit) are
+ * computed at each corner of the box its uncertain accumulators span (each count and sum at
+ * its lowest or its highest): a value is a range from the least to the greatest it takes
+ * there, and a decision or a text is undetermined unless it is the same at every corner.
+ * That is exact for values that grow or shrink with each count and sum, as shares such as
+ * poor_population / population and the tests on them do; an accumulator with no bound
+ * (UNBOUNDED) is an unknown value in the group's evaluation.  At most AGG_MAX_CORNER_ACCS
+ * accumulators span corners: any more are unknown too. */
+#define AGG_MAX_CORNER_ACCS 10
+
+static int range_cmp(ty_type t, const vm_val *a, const vm_val *b)
+{
+  if (a->none || b->none)
+    return a->none == b->none ? 0 : a->none ? -1 : 1;
+  switch (t.base) {
+  case TY_NUMBER:
+  case TY_PERCENT: return dec_num_cmp(a->u.n, b->u.n);
+  case TY_TEXT: {
+    uint32_t l = a->u.s.len < b->u.s.len ? a->u.s.len : b->u.s.len;
+    int c = memcmp(a->u.s.p, b->u.s.p, l);
+    return c ? c : a->u.s.len < b->u.s.len ? -1 : a->u.s.len > b->u.s.len;
+  }
+  default: return a->u.i < b->u.i ? -1 : a->u.i > b->u.i;
+  }
+}
+
+/* Takes in the value of column c at one corner. */
+static void range_add(agg_range *r, const prog_column *c, const vm_ctx *ctx, bool first)
+{
+  const vm_val *v = vm_column_value(ctx, c);
+  if (r->kind == AGG_UNDETERMINED)
+    return;
+  if (vm_unknown_of(ctx, v)) {
+    r->kind = AGG_UNDETERMINED;
+    return;
+  }
+  if (first) {
+    r->kind = AGG_EXACT;
+    r->lo = r->hi = *v;
+    return;
+  }
+  bool ordered = c->type.base != TY_TEXT && c->type.base != TY_BOOL && c->type.base != TY_LIST;
+  if (range_cmp(c->type, v, &r->lo) < 0)
+    r->lo = *v;
+  else if (range_cmp(c->type, v, &r->hi) > 0)
+    r->hi = *v;
+  else
+    return;
+  r->kind = ordered && !r->lo.none && !r->hi.none ? AGG_RANGE : AGG_UNDETERMINED;
+}
+
+/* Computes the columns of group g into ctx and, when any of its accumulators is uncertain,
+ * their ranges into ranges[] (returns true); false when it is exact. */
+static vm_status group_values(agg_table *t, agg_group *g, vm_ctx *ctx, const prog_column *cols,
+                              uint32_t ncols, agg_range *ranges, bool *ranged)
+{
+  const prog_aggregate *A = t->A;
+  uint32_t corner[AGG_MAX_CORNER_ACCS], ncorner = 0;
+  bool unbounded = false;
+  *ranged = false;
+  for (uint32_t i = 0; t->ranges && i < A->naccs; i++) {
+    bool spans = (A->accs[i].func == ACC_COUNT || A->accs[i].func == ACC_SUM) &&
+                 range_cmp(A->accs[i].type, &accs_of(A, g)[i], &his_of(A, g)[i]) != 0;
+    if (states_of(A, g)[i] == UNBOUNDED || (spans && ncorner == AGG_MAX_CORNER_ACCS))
+      unbounded = true;
+    else if (spans)
+      corner[ncorner++] = i;
+  }
+  *ranged = unbounded || ncorner;
+  vm_status st = VM_OK;
+  for (uint32_t m = 0; m < (1u << ncorner) && st == VM_OK; m++) {
+    vm_begin_record(ctx);
+    memcpy(vm_group_keys(ctx, A), keys_of(g), A->nkeys * sizeof(vm_val));
+    vm_val *accs = vm_group_accs(ctx, A);
+    memcpy(accs, accs_of(A, g), A->naccs * sizeof(vm_val));
+    for (uint32_t k = 0; k < ncorner; k++)
+      if (m & (1u << k))
+        accs[corner[k]] = his_of(A, g)[corner[k]];
+    for (uint32_t i = 0; unbounded && i < A->naccs; i++) {
+      bool spans = (A->accs[i].func == ACC_COUNT || A->accs[i].func == ACC_SUM) &&
+                   range_cmp(A->accs[i].type, &accs_of(A, g)[i], &his_of(A, g)[i]) != 0;
+      bool cornered = false;
+      for (uint32_t k = 0; k < ncorner; k++)
+        cornered |= corner[k] == i;
+      if (states_of(A, g)[i] == UNBOUNDED || (spans && !cornered))
+        vm_mark_value_unknown(ctx, &accs[i], VM_PREVIOUS_BIT);
+    }
+    for (uint32_t c = 0; c < ncols && st == VM_OK; c++)
+      if (cols[c].cell != UINT32_MAX)
+        st = vm_ensure(ctx, cols[c].cell);
+    for (uint32_t c = 0; *ranged && c < ncols && st == VM_OK; c++)
+      range_add(&ranges[c], &cols[c], ctx, m == 0);
+  }
+  return st;
+}
+
 vm_status agg_each(agg_table *t, vm_ctx *ctx, const prog_column *cols, uint32_t ncols,
                    agg_visit visit, void *arg)
 {
   const prog_aggregate *A = t->A;
   sort_entry *list = mem_alloc((t->n + 1) * sizeof *list);
+  agg_range *ranges = t->ranges ? mem_calloc(ncols + 1, sizeof *ranges) : NULL;
   uint32_t n = 0;
-  if (!list)
+  if (!list || (t->ranges && !ranges)) {
+    mem_free(list);
+    mem_free(ranges);
     return VM_ERR_NO_MEMORY;
+  }
   for (uint32_t i = 0; i < t->cap; i++)
     if (t->slots[i])
       list[n++] = (sort_entry){A, t->slots[i]};
   qsort(list, n, sizeof *list, group_order);
   vm_status st = VM_OK;
   for (uint32_t i = 0; i < n && st == VM_OK; i++) {
-    agg_group *g = list[i].g;
-    vm_begin_record(ctx);
-    memcpy(vm_group_keys(ctx, A), keys_of(g), A->nkeys * sizeof(vm_val));
-    memcpy(vm_group_accs(ctx, A), accs_of(A, g), A->naccs * sizeof(vm_val));
-    for (uint32_t c = 0; c < ncols && st == VM_OK; c++)
-      if (cols[c].cell != UINT32_MAX)
-        st = vm_ensure(ctx, cols[c].cell);
-    if (st == VM_OK && !visit(arg, ctx))
+    bool ranged;
+    st = group_values(t, list[i].g, ctx, cols, ncols, ranges, &ranged);
+    if (st == VM_OK && !visit(arg, ctx, ranged ? ranges : NULL))
       st = VM_ERR_NO_MEMORY;
   }
   mem_free(list);
+  mem_free(ranges);
   return st;
 }
 
@@ -442,10 +656,10 @@ typedef struct {
   write_format fmt;
 } write_visit;
 
-static bool write_one(void *arg, const vm_ctx *ctx)
+static bool write_one(void *arg, const vm_ctx *ctx, const agg_range *ranges)
 {
   write_visit *w = arg;
-  write_group(w->out, w->A, ctx, w->fmt);
+  write_group(w->out, w->A, ctx, w->fmt, ranges);
   return !w->out->failed;
 }
 

@@ -29,9 +29,16 @@ typedef struct {
   uint32_t cap;      /* slots (a power of two) */
   uint32_t n;        /* groups */
   bool overflow;     /* a sum went out of range in some group */
+  /* Three-valued evaluation (agg_table_ranges): each group keeps the lowest and the highest
+   * each count and sum can be, given its records' undetermined results and unknown values,
+   * and its values come out as ranges (see agg.c). */
+  bool ranges;
+  uint64_t unknown_key; /* after VM_ERR_UNKNOWN_GROUP: the unknown mask of the key */
 } agg_table;
 
 void agg_table_init(agg_table *t, const prog_aggregate *A);
+/* Makes an empty table keep ranges (three-valued evaluation). */
+void agg_table_ranges(agg_table *t);
 void agg_table_fini(agg_table *t);
 
 /* Folds the record just evaluated in ctx into its group; `seq` orders records (for first()).
@@ -46,8 +53,10 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq);
 bool agg_merge(agg_table *dst, agg_table *src, uint64_t shift);
 
 /* Called once per group by agg_each, with the group's keys, accumulators and the requested
- * columns computed in ctx's registers; false stops the walk (out of memory). */
-typedef bool (*agg_visit)(void *arg, const vm_ctx *ctx);
+ * columns computed in ctx's registers, and, when some of them are not exact (a table that
+ * keeps ranges), ranges[c] for each requested column c (else NULL); false stops the walk
+ * (out of memory). */
+typedef bool (*agg_visit)(void *arg, const vm_ctx *ctx, const agg_range *ranges);
 
 /* Visits every group in key order, computing the cells of `cols` first.  Returns VM_OK or
  * the first failure (with ctx->err_pc); VM_ERR_NO_MEMORY when a visit returned false. */

@@ -79,6 +79,7 @@ struct elig_ctx {
   bool have_result;                /* the last evaluation succeeded */
   text_slot *texts;                /* per column, then per decision, then the key */
   wbuf line[2], explain, aggs_out; /* result lines as JSON and as CSV, explanation, groups */
+  wbuf needs;                      /* elig_result_needs's text */
   elig_error err;
   bool has_err;
   char err_message[600];
@@ -690,6 +691,7 @@ void elig_ctx_free(elig_ctx *ctx)
   wbuf_free(&ctx->line[1]);
   wbuf_free(&ctx->explain);
   wbuf_free(&ctx->aggs_out);
+  wbuf_free(&ctx->needs);
   wbuf_free(&ctx->kept);
   wbuf_free(&ctx->pending);
   wbuf_free(&ctx->previous);
@@ -1020,7 +1022,10 @@ static const char *value_text(elig_ctx *ctx, size_t i, ty_type t, const vm_val *
   size_t n;
   if (s->serial == ctx->serial && s->p)
     return s->p;
-  if (v->none || t.base == TY_LIST) {
+  if (vm_unknown_of(ctx->step.ctx, v)) {
+    p = WRITE_UNDETERMINED;
+    n = strlen(p);
+  } else if (v->none || t.base == TY_LIST) {
     n = 0;
   } else if (t.base == TY_TEXT) {
     p = v->u.s.p;
@@ -1085,7 +1090,10 @@ unsigned elig_result_decision_rule(const elig_result *r, size_t i)
   elig_ctx *ctx = live(r);
   if (!ctx || i >= ctx->rs->P->ndecisions)
     return 0;
-  return vm_rule(ctx->step.ctx, ctx->rs->P->decisions[i].cell) + 1;
+  uint32_t cell = ctx->rs->P->decisions[i].cell;
+  if (vm_unknown_of(ctx->step.ctx, vm_cell_value(ctx->step.ctx, cell)))
+    return 0;
+  return vm_rule(ctx->step.ctx, cell) + 1;
 }
 
 const char *elig_result_decision_reason(const elig_result *r, size_t i)
@@ -1095,6 +1103,8 @@ const char *elig_result_decision_reason(const elig_result *r, size_t i)
     return NULL;
   const prog_decision *d = &ctx->rs->P->decisions[i];
   uint32_t rule = vm_rule(ctx->step.ctx, d->cell);
+  if (vm_unknown_of(ctx->step.ctx, vm_cell_value(ctx->step.ctx, d->cell)))
+    return NULL;
   return rule < d->nrules ? d->reasons[rule] : NULL;
 }
 
@@ -1103,7 +1113,39 @@ bool elig_result_flag(const elig_result *r, size_t i)
   elig_ctx *ctx = live(r);
   if (!ctx || i >= ctx->rs->P->nflags)
     return false;
-  return vm_flag_raised(ctx->step.ctx, (uint32_t)i);
+  return vm_flag_raised(ctx->step.ctx, (uint32_t)i) && !vm_flag_unknown(ctx->step.ctx, (uint32_t)i);
+}
+
+static const char *finish_text(wbuf *b, size_t *len);
+
+bool elig_result_flag_undetermined(const elig_result *r, size_t i)
+{
+  elig_ctx *ctx = live(r);
+  if (!ctx || i >= ctx->rs->P->nflags)
+    return false;
+  return vm_flag_unknown(ctx->step.ctx, (uint32_t)i) != 0;
+}
+
+const char *elig_result_needs(const elig_result *r)
+{
+  elig_ctx *ctx = live(r);
+  if (!ctx)
+    return "";
+  wbuf *b = &ctx->needs;
+  b->len = 0;
+  uint64_t mask = write_record_needs(ctx->rs->P, ctx->step.ctx);
+  if (mask)
+    write_needs(b, ctx->rs->P, ctx->step.ctx, mask, ";", false);
+  const char *text = finish_text(b, NULL);
+  return text ? text : "";
+}
+
+elig_status elig_ctx_set_missing(elig_ctx *ctx, elig_missing m)
+{
+  if (!ctx || (m != ELIG_MISSING_REJECT && m != ELIG_MISSING_UNDETERMINED))
+    return ELIG_EINVAL;
+  vm_set_undetermined(ctx->step.ctx, m == ELIG_MISSING_UNDETERMINED);
+  return ELIG_OK;
 }
 
 const char *elig_result_column(const elig_result *r, size_t i)
@@ -1221,7 +1263,7 @@ const char *elig_result_format(const elig_result *r, elig_format fmt, size_t *le
   wbuf *line = &ctx->line[fmt == ELIG_FORMAT_JSON ? 0 : 1];
   line->len = 0;
   write_record(line, ctx->rs->P, ctx->step.ctx, fmt == ELIG_FORMAT_JSON ? WRITE_JSONL : WRITE_CSV,
-               false);
+               vm_undetermined(ctx->step.ctx) ? WRITE_NEEDS : 0);
   return finish_text(line, len);
 }
 

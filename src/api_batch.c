@@ -62,6 +62,11 @@ static bool as_of_days(const char *text, int32_t *days)
   return date_parse(text, strlen(text), days);
 }
 
+static bool missing_ok(elig_missing m)
+{
+  return m == ELIG_MISSING_REJECT || m == ELIG_MISSING_UNDETERMINED;
+}
+
 static bool io_ok(const elig_batch_io *io)
 {
   return io && io->write;
@@ -81,7 +86,7 @@ elig_status elig_run(const elig_ruleset *rs, const elig_run_options *opt, const 
   if (!rs || !io_ok(io) || (!inputs && ninputs) ||
       !api_versioned(opt, opt ? opt->size : 0, &o, sizeof o) ||
       (o.format != ELIG_FORMAT_CSV && o.format != ELIG_FORMAT_JSON) ||
-      !as_of_days(o.as_of, &b.as_of) || o.threads > 256)
+      !as_of_days(o.as_of, &b.as_of) || o.threads > 256 || !missing_ok(o.missing))
     return ELIG_EINVAL;
   for (size_t i = 0; i < ninputs; i++)
     if (!inputs[i].read)
@@ -91,6 +96,7 @@ elig_status elig_run(const elig_ruleset *rs, const elig_run_options *opt, const 
   b.reject_rows = o.reject_rows;
   b.separate_aggregates = o.separate_aggregates;
   b.explain = o.explain;
+  b.undetermined = o.missing == ELIG_MISSING_UNDETERMINED;
   b.show_values = o.show_values;
   b.chunk_bytes = o.chunk_bytes;
   b.memory_limit = o.memory_limit;

@@ -127,6 +127,7 @@ static worker *worker_new(const elig_program *P, const batch_options *o, shared 
     mem_free(w);
     return NULL;
   }
+  step_set_undetermined(&w->step, o->undetermined);
   return w;
 }
 
@@ -248,7 +249,7 @@ static void process_records(worker *w, job *j)
       if (w->history) /* its place: after the job's messages, which take place 0 */
         hrun_entry(&j->out, &w->step, j->seq << 32 | (index + 1), &r, j->input);
       else
-        write_record(&j->out, w->P, w->step.ctx, w->o->format, w->o->explain);
+        write_record(&j->out, w->P, w->step.ctx, w->o->format, batch_extra_columns(w->o));
       break;
     case STEP_REJECTED:
       reject(w, j, index, r.line, &r, why_text(w, &why.reject, reason, sizeof reason));
@@ -350,7 +351,7 @@ static void write_heads(batch *b)
   b->heads_written = true;
   wbuf head = {0};
   if (b->o->format == WRITE_CSV && !(b->o->hooks && b->o->hooks->results_only))
-    write_record_header(&head, b->P, b->o->explain);
+    write_record_header(&head, b->P, batch_extra_columns(b->o));
   emit(b, ELIG_STREAM_RESULTS, &head);
   if (b->o->reject_rows) {
     /* line, the key fields by name (hh_id, year), reason, record */
@@ -742,7 +743,7 @@ static void history_result(void *arg, const step *s, const hrun_rec *e, const ch
   (void)name;
   (void)kept;
   (void)len;
-  write_record(out, b->P, s->ctx, b->o->format, b->o->explain);
+  write_record(out, b->P, s->ctx, b->o->format, batch_extra_columns(b->o));
 }
 
 static void history_reject(void *arg, const step *s, const hrun_rec *e, const char *name,

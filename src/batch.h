@@ -58,11 +58,18 @@ typedef struct {
   bool reject_rows;         /* rejections as CSV rows on ELIG_STREAM_REJECTS */
   bool separate_aggregates; /* aggregates on ELIG_STREAM_AGGREGATES */
   bool explain;             /* the `why` column */
+  bool undetermined;        /* three-valued evaluation of absent fields; the `needs` column */
   bool show_values;         /* rejection messages quote the value at fault */
   size_t chunk_bytes;       /* 0: the reader's default */
   size_t memory_limit;      /* a run over history: bytes kept in memory (0: 256 MiB) */
   const batch_hooks *hooks; /* NULL but for a register's runs */
 } batch_options;
+
+/* The write.h columns beyond the outputs that options o ask for. */
+static inline unsigned batch_extra_columns(const batch_options *o)
+{
+  return (o->explain ? WRITE_WHY : 0u) | (o->undetermined ? WRITE_NEEDS : 0u);
+}
 
 /* elig_run's body (elig.h says what it does and returns). */
 elig_status batch_run(const elig_program *P, const batch_options *o, const elig_input *inputs,

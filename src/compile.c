@@ -897,9 +897,10 @@ static uint16_t expr(compiler *c, ast_expr *e)
 
 /* ---------------------------------------------------------------- cells */
 
-static void begin_cell(compiler *c, uint32_t cell)
+static void begin_cell(compiler *c, uint32_t cell, ty_base base)
 {
   c->P->cells[cell].entry = c->P->ncode;
+  c->P->cells[cell].base = (uint8_t)base;
   c->cell_regs = c->P->nregs;
 }
 
@@ -957,7 +958,7 @@ static bool is_condition(const ast_expr *e)
 static void cell_code(compiler *c, uint32_t cell, ast_expr *e, ty_base type)
 {
   uint16_t reg = c->P->cells[cell].reg;
-  begin_cell(c, cell);
+  begin_cell(c, cell, type);
   c->loc = e->loc;
   if (e->kind == AST_NONE) {
     emit(c, OP_LOADNONE, reg, 0, 0, 0);
@@ -1052,7 +1053,7 @@ static void table_code(compiler *c, uint32_t cell, const ast_table *t, ty_base t
 
 static void decision_code(compiler *c, uint32_t cell, ast_decl *d, prog_decision *pd)
 {
-  begin_cell(c, cell);
+  begin_cell(c, cell, (ty_base)d->type.base);
   pd->name = d->name;
   pd->type = d->type;
   pd->cell = cell;
@@ -1426,7 +1427,7 @@ static void memory_code(compiler *c)
     char label[128];
     snprintf(label, sizeof label, "previous(%s)", x->text);
     pm->prev_cell = c->prev_cell[i] = new_cell_named(c, CELL_PREVIOUS, label, NULL);
-    begin_cell(c, pm->prev_cell);
+    begin_cell(c, pm->prev_cell, (ty_base)x->type.base);
     c->loc = x->loc; /* the first previous() of the name */
     emit(c, OP_PREV, P->cells[pm->prev_cell].reg, 0, 0, i);
     emit(c, OP_RET, pm->prev_cell, 0, 0, 0);
@@ -1450,7 +1451,7 @@ static void record_program(compiler *c)
   }
   for (uint32_t i = 0; i < C->params.n; i++) {
     ast_decl *d = C->params.items[i];
-    begin_cell(c, c->param_cell[i]);
+    begin_cell(c, c->param_cell[i], (ty_base)d->type.base);
     c->loc = d->loc;
     table_code(c, c->param_cell[i], d->table, (ty_base)d->type.base);
   }

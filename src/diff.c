@@ -384,7 +384,7 @@ typedef struct {
   bool nomem;
 } glist_visit;
 
-static bool glist_add(void *arg, const vm_ctx *ctx)
+static bool glist_add(void *arg, const vm_ctx *ctx, const agg_range *ranges)
 {
   glist_visit *v = arg;
   glist *g = v->g;
@@ -404,7 +404,12 @@ static bool glist_add(void *arg, const vm_ctx *ctx)
   for (uint32_t c = 0; c < g->ncols; c++) {
     const prog_column *col = &v->cols[c];
     const vm_val *val = vm_column_value(ctx, col);
-    const char *text = val->none ? "" : write_value_text(col->type, val, false, buf, sizeof buf);
+    const char *text = ranges || vm_unknown_of(ctx, val)
+                           ? write_group_text(col, ctx, ranges ? &ranges[c] : NULL, buf, sizeof buf)
+                       : val->none ? ""
+                                   : write_value_text(col->type, val, false, buf, sizeof buf);
+    if (!text)
+      return !(v->nomem = true);
     g->off[(size_t)g->n * g->ncols + c] = g->text.len;
     g->len[(size_t)g->n * g->ncols + c] = (uint32_t)strlen(text);
     wbuf_put(&g->text, text, strlen(text));

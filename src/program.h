@@ -74,6 +74,7 @@ typedef struct {
   uint32_t entry; /* code address of its computation */
   uint16_t reg;   /* where its value lives */
   uint8_t kind;   /* cell_kind */
+  uint8_t base;   /* its value's ty_base (three-valued evaluation compares values) */
 } prog_cell;
 
 /* One field of a record and how raw input becomes its value. */

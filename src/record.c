@@ -196,6 +196,20 @@ static bool check_declared(vm_ctx *ctx, const prog_field *f, const vm_val *v, re
   return true;
 }
 
+/* Whether an absent required field i of rec is an unknown value rather than a reason to
+ * reject: under three-valued evaluation, a field of the main record that is not one of its
+ * keys (a record nobody can name is nobody's result) nor a list. */
+static bool may_be_unknown(const vm_ctx *ctx, const prog_record *rec, uint32_t i)
+{
+  const elig_program *P = vm_program(ctx);
+  if (!vm_undetermined(ctx) || rec != prog_main_record(P) || rec->fields[i].type.base == TY_LIST)
+    return false;
+  for (uint32_t k = 0; k < P->nkeys; k++)
+    if (P->key_fields[k] == i)
+      return false;
+  return true;
+}
+
 /* After every field of a record has its value or is absent: defaults, required, checks.
  * Problems are reported in declaration order; `bad` is a field whose value could not be
  * read (its message is already in `why`), UINT32_MAX when none. */
@@ -207,6 +221,10 @@ static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject
     if (i == bad)
       return false;
     if (v->none) {
+      if (f->required && may_be_unknown(ctx, rec, i)) {
+        vm_mark_unknown(ctx, i);
+        continue;
+      }
       if (f->required)
         return reject_field(why, f, DIAG_E_REQUIRED, f->name);
       if (f->has_default)
@@ -218,7 +236,7 @@ static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject
   }
   for (uint32_t i = 0; i < rec->nfields; i++) {
     const prog_field *f = &rec->fields[i];
-    if (!f->check_cell || regs[i].none)
+    if (!f->check_cell || regs[i].none || vm_unknown_of(ctx, &regs[i]))
       continue;
     uint32_t cell = f->check_cell - 1;
     vm_forget(ctx, cell);
@@ -227,7 +245,8 @@ static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject
       return reject(why, DIAG_E_NO_MEMORY); /* no verdict on the record */
     if (st != VM_OK)
       return reject_field(why, f, DIAG_E_CHECK_ERROR, f->name, vm_status_str(st));
-    if (!vm_cell_value(ctx, cell)->u.i) {
+    /* a check that reads unknown fields and could go either way rejects nothing */
+    if (!vm_cell_value(ctx, cell)->u.i && !vm_unknown_of(ctx, vm_cell_value(ctx, cell))) {
       reject_field(why, f, DIAG_E_CHECK_FAILED, f->name,
                    f->check_msg ? f->check_msg : "check failed");
       char buf[96];

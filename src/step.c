@@ -36,6 +36,31 @@ void step_fini(step *s)
   memset(s, 0, sizeof *s);
 }
 
+void step_set_undetermined(step *s, bool on)
+{
+  vm_set_undetermined(s->ctx, on);
+  for (uint32_t i = 0; on && s->aggs && i < s->P->naggregates; i++)
+    agg_table_ranges(&s->aggs[i]);
+}
+
+/* A record whose group in aggregate `t` an absent field would decide: rejected, naming the
+ * field (the first of them). */
+static step_result group_unknown(step *s, const agg_table *t, step_why *why)
+{
+  const prog_record *rec = prog_main_record(s->P);
+  const char *field = "";
+  for (uint32_t i = 0; i < rec->nfields && !field[0]; i++)
+    if ((t->unknown_key & vm_field_bit(i)) && vm_unknown_of(s->ctx, vm_field_value(s->ctx, i)))
+      field = rec->fields[i].name;
+  why->reject.code = DIAG_E_GROUP_UNKNOWN;
+  diag_format(DIAG_E_GROUP_UNKNOWN, why->reject.message, sizeof why->reject.message, field,
+              t->A->name);
+  snprintf(why->reject.field, sizeof why->reject.field, "%s", field);
+  why->reject.value[0] = '\0';
+  why->reject.json_column = 0;
+  return STEP_REJECTED;
+}
+
 diag_id step_failure_code(vm_status st)
 {
   switch (st) {
@@ -87,10 +112,13 @@ step_result step_evaluate(step *s, uint64_t seq, step_why *why)
   }
   vm_status st = vm_eval_record(s->ctx);
   /* aggregates see the record only once it has a full result */
-  for (uint32_t i = 0; s->aggs && i < s->P->naggregates && st == VM_OK; i++)
+  uint32_t i = 0;
+  for (; s->aggs && i < s->P->naggregates && st == VM_OK; i++)
     st = agg_add(&s->aggs[i], s->ctx, seq);
   if (st == VM_OK)
     return STEP_OK;
+  if (st == VM_ERR_UNKNOWN_GROUP)
+    return group_unknown(s, &s->aggs[i - 1], why);
   return step_failed(s, st, why);
 }
 

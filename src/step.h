@@ -56,6 +56,10 @@ typedef struct {
 bool step_init(step *s, const elig_program *P, int32_t as_of, bool aggregate);
 void step_fini(step *s);
 
+/* Three-valued evaluation on (vm_set_undetermined), with aggregate tables that keep ranges;
+ * before the first record. */
+void step_set_undetermined(step *s, bool on);
+
 /* Types record r and, when it is accepted, evaluates it: every result column and flag, then
  * (when aggregating) its groups, as record number `seq` in input order.  A CSV record is
  * read through its file's header h (rec_header_init; a refused header rejects it).  JSON

@@ -23,6 +23,7 @@ typedef enum {
   VM_ERR_REGEX_LIMIT,
   VM_ERR_REGEX,
   VM_ERR_NO_MEMORY,
+  VM_ERR_UNKNOWN_GROUP, /* agg_add: the record's group key is unknown (agg_table.unknown_key) */
 } vm_status;
 
 /* One thread's evaluation state.  Its layout is the VM's alone: everything else reads and
@@ -36,6 +37,12 @@ typedef struct vm_state {
   const elig_program *P;
   vm_val *R;      /* registers */
   uint32_t *rule; /* per cell: for decisions, the rule that decided */
+  /* Three-valued evaluation (vm_set_undetermined): the absent fields of the current record
+   * that stand for unknown values (vm_field_bit), 0 for a record whose every value is known;
+   * and per register, when that is not 0, the absent fields its value depends on (0: the
+   * value is known). */
+  uint64_t unknown;
+  uint64_t *taint;
 } vm_state;
 
 #define VM_STATE(ctx) ((const vm_state *)(const void *)(ctx))
@@ -50,6 +57,41 @@ void vm_ctx_free(vm_ctx *ctx);
 static inline const elig_program *vm_program(const vm_ctx *ctx)
 {
   return VM_STATE(ctx)->P;
+}
+
+/* Three-valued evaluation.  With `on`, a required field that a record leaves absent is an
+ * unknown value instead of a reason to reject it (rec_check asks vm_undetermined), and every
+ * value computed from it is unknown unless it comes out the same whatever the field holds
+ * (see vm.c, "three values").  Off by default. */
+void vm_set_undetermined(vm_ctx *ctx, bool on);
+bool vm_undetermined(const vm_ctx *ctx);
+
+/* Which bit of an unknown mask stands for field `field` of the main record: the field's
+ * number, the 63rd bit for every field from the 63rd on (a mask then names them all), and
+ * VM_PREVIOUS_BIT for values the household's previous record left undetermined. */
+#define VM_PREVIOUS_BIT ((uint64_t)1 << 63)
+static inline uint64_t vm_field_bit(uint32_t field)
+{
+  return (uint64_t)1 << (field < 62 ? field : 62);
+}
+
+/* Makes field `field` of the current record unknown (after typing has set the others). */
+void vm_mark_unknown(vm_ctx *ctx, uint32_t field);
+/* Makes register value v (a group's accumulator, from vm_group_accs) unknown, depending on
+ * the mask `bit`. */
+void vm_mark_value_unknown(vm_ctx *ctx, vm_val *v, uint64_t bit);
+
+/* 0 when register value `v` (a pointer into the registers, as the accessors below give) is
+ * known, else the mask of the absent fields it depends on. */
+static inline uint64_t vm_unknown_of(const vm_ctx *ctx, const vm_val *v)
+{
+  const vm_state *s = VM_STATE(ctx);
+  return s->unknown ? s->taint[v - s->R] : 0;
+}
+/* The record's unknown mask: 0 when every value of it is known. */
+static inline uint64_t vm_record_unknown(const vm_ctx *ctx)
+{
+  return VM_STATE(ctx)->unknown;
 }
 
 /* The evaluation date (`as_of` in rules), in days since 1970-01-01: the one way to set it. */
@@ -128,6 +170,11 @@ static inline const vm_val *vm_column_value(const vm_ctx *ctx, const prog_column
 static inline bool vm_flag_raised(const vm_ctx *ctx, uint32_t f)
 {
   return vm_cell_value(ctx, VM_STATE(ctx)->P->flags[f].cell)->u.i != 0;
+}
+/* 0 when flag f's outcome is known, else the absent fields it depends on. */
+static inline uint64_t vm_flag_unknown(const vm_ctx *ctx, uint32_t f)
+{
+  return vm_unknown_of(ctx, vm_cell_value(ctx, VM_STATE(ctx)->P->flags[f].cell));
 }
 /* Which rule (from 0) decided the decision computed in `cell`. */
 static inline uint32_t vm_rule(const vm_ctx *ctx, uint32_t cell)

@@ -117,6 +117,49 @@ void write_value_json(wbuf *b, ty_type t, const vm_val *v)
   value(b, t, v, WRITE_JSONL);
 }
 
+/* A value of the record in ctx: "undetermined" when it is unknown. */
+static void record_value(wbuf *b, const vm_ctx *ctx, ty_type t, const vm_val *v, write_format fmt)
+{
+  if (vm_unknown_of(ctx, v))
+    put(b, fmt == WRITE_JSONL ? "\"" WRITE_UNDETERMINED "\"" : WRITE_UNDETERMINED);
+  else
+    value(b, t, v, fmt);
+}
+
+void write_needs(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_t mask, const char *sep,
+                 bool json)
+{
+  const prog_record *rec = prog_main_record(P);
+  bool any = false;
+  for (uint32_t i = 0; i < rec->nfields; i++) {
+    /* fields from the 63rd on share a bit: name those of them the record lacks */
+    if (!(mask & vm_field_bit(i)) || !vm_unknown_of(ctx, vm_field_value(ctx, i)))
+      continue;
+    if (any)
+      put(b, sep);
+    if (json)
+      wbuf_json_text(b, rec->fields[i].name, strlen(rec->fields[i].name));
+    else
+      put(b, rec->fields[i].name);
+    any = true;
+  }
+  if (mask & VM_PREVIOUS_BIT) {
+    if (any)
+      put(b, sep);
+    put(b, json ? "\"" WRITE_PREVIOUS_NEEDS "\"" : WRITE_PREVIOUS_NEEDS);
+  }
+}
+
+uint64_t write_record_needs(const elig_program *P, const vm_ctx *ctx)
+{
+  uint64_t mask = 0;
+  for (uint32_t i = 0; i < P->ncolumns; i++)
+    mask |= vm_unknown_of(ctx, vm_column_value(ctx, &P->columns[i]));
+  for (uint32_t f = 0; f < P->nflags; f++)
+    mask |= vm_flag_unknown(ctx, f);
+  return mask;
+}
+
 static void key(wbuf *b, const char *name, bool first)
 {
   if (!first)
@@ -125,7 +168,7 @@ static void key(wbuf *b, const char *name, bool first)
   put(b, ":");
 }
 
-void write_record_header(wbuf *b, const elig_program *P, bool why)
+void write_record_header(wbuf *b, const elig_program *P, unsigned extra)
 {
   for (uint32_t i = 0; i <= P->ncolumns; i++) {
     if (i == P->flags_at)
@@ -136,7 +179,9 @@ void write_record_header(wbuf *b, const elig_program *P, bool why)
       wbuf_csv_text(b, P->columns[i].name, strlen(P->columns[i].name));
     }
   }
-  put(b, why ? ",why\n" : "\n");
+  if (extra & WRITE_NEEDS)
+    put(b, ",needs");
+  put(b, extra & WRITE_WHY ? ",why\n" : "\n");
 }
 
 /* "status: rule 4 (household.rules:35): 已脱贫: the household has exited the register; ..."
@@ -146,6 +191,14 @@ void write_why(wbuf *b, const elig_program *P, const vm_ctx *ctx, bool reasons)
   char buf[256];
   for (uint32_t d = 0; d < P->ndecisions; d++) {
     const prog_decision *pd = &P->decisions[d];
+    uint64_t unknown = vm_unknown_of(ctx, vm_cell_value(ctx, pd->cell));
+    if (unknown) {
+      put(b, d ? "; " : "");
+      put(b, pd->name);
+      put(b, ": " WRITE_UNDETERMINED ", needs ");
+      write_needs(b, P, ctx, unknown, ", ", false);
+      continue;
+    }
     uint32_t rule = vm_rule(ctx, pd->cell), line = 0, col = 0;
     const char *file = src_file_name(P->srcs, pd->rule_locs[rule].file);
     const char *base = strrchr(file, '/');
@@ -160,29 +213,40 @@ void write_why(wbuf *b, const elig_program *P, const vm_ctx *ctx, bool reasons)
   }
 }
 
-/* The raised flags, in their order: "a;b" in CSV, ["a","b"] in JSON. */
+/* The raised flags, in their order: "a;b" in CSV, ["a","b"] in JSON; a flag that may or
+ * may not be raised (its outcome is unknown) with a question mark: "a;b?". */
 static void flags(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt)
 {
-  bool any = false;
+  bool any = false, unknowns = vm_record_unknown(ctx) != 0;
   if (fmt == WRITE_JSONL)
     put(b, "[");
   for (uint32_t f = 0; f < P->nflags; f++) {
-    if (!vm_flag_raised(ctx, f))
+    bool unknown = unknowns && vm_flag_unknown(ctx, f) != 0;
+    if (!unknown && !vm_flag_raised(ctx, f))
       continue;
     if (any)
       put(b, fmt == WRITE_JSONL ? "," : ";");
-    if (fmt == WRITE_JSONL)
+    if (fmt == WRITE_JSONL) {
       wbuf_json_text(b, P->flags[f].name, strlen(P->flags[f].name));
-    else
+      if (unknown && !b->failed) {
+        b->len--; /* the closing quote: the mark goes inside the string */
+        put(b, "?\"");
+      }
+    } else {
       put(b, P->flags[f].name);
+      if (unknown)
+        put(b, "?");
+    }
     any = true;
   }
   if (fmt == WRITE_JSONL)
     put(b, "]");
 }
 
-void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt, bool why)
+void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt,
+                  unsigned extra)
 {
+  bool unknowns = vm_record_unknown(ctx) != 0;
   if (fmt == WRITE_JSONL)
     put(b, "{");
   for (uint32_t i = 0; i <= P->ncolumns; i++) {
@@ -200,9 +264,23 @@ void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_forma
       key(b, c->name, i == 0 && P->flags_at != 0);
     else if (i || P->flags_at == 0)
       put(b, ",");
-    value(b, c->type, vm_column_value(ctx, c), fmt);
+    if (unknowns)
+      record_value(b, ctx, c->type, vm_column_value(ctx, c), fmt);
+    else
+      value(b, c->type, vm_column_value(ctx, c), fmt);
   }
-  if (why) {
+  if (extra & WRITE_NEEDS) {
+    uint64_t needs = vm_record_unknown(ctx) ? write_record_needs(P, ctx) : 0;
+    if (fmt == WRITE_JSONL) {
+      put(b, ",\"needs\":[");
+      write_needs(b, P, ctx, needs, ",", true);
+      put(b, "]");
+    } else {
+      put(b, ",");
+      write_needs(b, P, ctx, needs, ";", false); /* names: nothing a CSV cell must quote */
+    }
+  }
+  if (extra & WRITE_WHY) {
     wbuf w = {0};
     write_why(&w, P, ctx, true);
     if (fmt == WRITE_JSONL) {
@@ -235,7 +313,43 @@ void write_group_header(wbuf *b, const prog_aggregate *a, write_format fmt, bool
   put(b, "\n");
 }
 
-void write_group(wbuf *b, const prog_aggregate *a, const vm_ctx *ctx, write_format fmt)
+/* A group's value that may be a range. */
+static void group_value(wbuf *b, const prog_column *c, const vm_ctx *ctx, const agg_range *r,
+                        write_format fmt)
+{
+  if (!r || r->kind == AGG_EXACT) {
+    record_value(b, ctx, c->type, vm_column_value(ctx, c), fmt);
+  } else if (r->kind == AGG_UNDETERMINED) {
+    put(b, fmt == WRITE_JSONL ? "\"" WRITE_UNDETERMINED "\"" : WRITE_UNDETERMINED);
+  } else if (fmt == WRITE_JSONL) {
+    put(b, "{\"low\":");
+    value(b, c->type, &r->lo, fmt);
+    put(b, ",\"high\":");
+    value(b, c->type, &r->hi, fmt);
+    put(b, "}");
+  } else {
+    value(b, c->type, &r->lo, fmt);
+    put(b, "..");
+    value(b, c->type, &r->hi, fmt);
+  }
+}
+
+const char *write_group_text(const prog_column *c, const vm_ctx *ctx, const agg_range *r, char *buf,
+                             size_t size)
+{
+  wbuf w = {0};
+  group_value(&w, c, ctx, r, WRITE_CSV);
+  if (w.failed) {
+    wbuf_free(&w);
+    return NULL;
+  }
+  snprintf(buf, size, "%.*s", w.p ? (int)w.len : 0, w.p ? w.p : "");
+  wbuf_free(&w);
+  return buf;
+}
+
+void write_group(wbuf *b, const prog_aggregate *a, const vm_ctx *ctx, write_format fmt,
+                 const agg_range *ranges)
 {
   if (fmt == WRITE_JSONL) {
     put(b, "{\"aggregate\":");
@@ -247,7 +361,7 @@ void write_group(wbuf *b, const prog_aggregate *a, const vm_ctx *ctx, write_form
       key(b, c->name, false);
     else if (i)
       put(b, ",");
-    value(b, c->type, vm_column_value(ctx, c), fmt);
+    group_value(b, c, ctx, ranges ? &ranges[i] : NULL, fmt);
   }
   put(b, fmt == WRITE_JSONL ? "}\n" : "\n");
 }

@@ -19,12 +19,33 @@ typedef enum {
   WRITE_JSONL
 } write_format;
 
-/* The header line of a record CSV output; `why` adds the column of write_record's `why`. */
-void write_record_header(wbuf *b, const elig_program *P, bool why);
-/* One result line; every column's cell must have been computed.  With `why`, a last column
- * says which rule decided each decision, and its reason: "status: rule 4
+/* Columns a result line may have beyond the rules' outputs and flags, or'ed together:
+ * WRITE_NEEDS, under three-valued evaluation, lists the absent fields that would settle the
+ * record's undetermined results ("net_income;food_secure" in CSV, an array in JSON);
+ * WRITE_WHY, last, says which rule decided each decision, and its reason: "status: rule 4
  * (household.rules:35): 已脱贫: the household has exited the register". */
-void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt, bool why);
+enum {
+  WRITE_WHY = 1,
+  WRITE_NEEDS = 2
+};
+
+/* How a result shows a value that depends on absent fields, and the absent values of the
+ * household's previous record in a `needs` list. */
+#define WRITE_UNDETERMINED "undetermined"
+#define WRITE_PREVIOUS_NEEDS "previous year"
+
+/* The header line of a record CSV output, with the `extra` columns. */
+void write_record_header(wbuf *b, const elig_program *P, unsigned extra);
+/* One result line; every column's cell must have been computed.  An unknown value is
+ * written "undetermined", a flag whose outcome is unknown with a '?' after its name. */
+void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_format fmt,
+                  unsigned extra);
+/* The names of the absent fields in unknown mask `mask` (vm.h) of the record in ctx, in
+ * field order, separated by sep; as JSON strings when `json`. */
+void write_needs(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_t mask, const char *sep,
+                 bool json);
+/* The unknown mask of everything a result line shows: 0 when all of it is determined. */
+uint64_t write_record_needs(const elig_program *P, const vm_ctx *ctx);
 
 /* One value as a JSON Lines result writes it (null for none). */
 void write_value_json(wbuf *b, ty_type t, const vm_val *v);
@@ -33,10 +54,31 @@ void write_value_json(wbuf *b, ty_type t, const vm_val *v);
  * the reasons when `reasons` is false (the register keeps the rules they are in). */
 void write_why(wbuf *b, const elig_program *P, const vm_ctx *ctx, bool reasons);
 
+/* What a group's value is under three-valued evaluation: known, between lo and hi, or
+ * undetermined (nothing known of it). */
+typedef enum {
+  AGG_EXACT,
+  AGG_RANGE,
+  AGG_UNDETERMINED
+} agg_range_kind;
+
+typedef struct {
+  uint8_t kind; /* agg_range_kind */
+  vm_val lo, hi;
+} agg_range;
+
 /* The header of an aggregate's CSV section (after a blank line unless `first`), and one
  * group's line. */
 void write_group_header(wbuf *b, const prog_aggregate *a, write_format fmt, bool first);
-void write_group(wbuf *b, const prog_aggregate *a, const vm_ctx *ctx, write_format fmt);
+/* A value of a group that is a range (ranges[c] for column c, NULL when all are exact) is
+ * written "LOW..HIGH" in CSV and {"low":LOW,"high":HIGH} in JSON; an undetermined one as
+ * "undetermined". */
+void write_group(wbuf *b, const prog_aggregate *a, const vm_ctx *ctx, write_format fmt,
+                 const agg_range *ranges);
+/* The text of group value c as a CSV cell of write_group shows it, into buf of `size`;
+ * NULL when out of memory. */
+const char *write_group_text(const prog_column *c, const vm_ctx *ctx, const agg_range *r, char *buf,
+                             size_t size);
 
 /* One value as text, the way results show it ("4000.01", "2.50%", "true", "none" for an
  * absent value, text in double quotes when `quote_text`), into buf of `size` bytes (cut if

@@ -102,5 +102,13 @@ bool cli_parse_size(const char *text, size_t *bytes);
 
 /* Parses --threads: 1 to 256. */
 bool cli_parse_threads(const char *s, unsigned *out);
+/* --missing=reject|undetermined */
+bool cli_parse_missing(const char *s, elig_missing *out);
+#define CLI_MISSING_HELP                                                                    \
+  "      --missing=reject|undetermined\n"                                                   \
+  "                             a record without a required field: rejected (default), \n"  \
+  "                             or evaluated with it unknown: results that depend on it\n"  \
+  "                             are 'undetermined' and a 'needs' column names the absent\n" \
+  "                             fields that would settle them\n"
 
 #endif

@@ -177,6 +177,17 @@ void cli_end_progress(cli_sink *sink)
   sink->shown = false;
 }
 
+bool cli_parse_missing(const char *s, elig_missing *out)
+{
+  if (strcmp(s, "reject") == 0)
+    *out = ELIG_MISSING_REJECT;
+  else if (strcmp(s, "undetermined") == 0)
+    *out = ELIG_MISSING_UNDETERMINED;
+  else
+    return false;
+  return true;
+}
+
 bool cli_parse_threads(const char *s, unsigned *out)
 {
   char *end;

@@ -88,7 +88,7 @@ static const char usage_run[] =
     "      --explain              a last column, 'why', naming the rule that decided each\n"
     "                             decision (elig explain gives the full explanation)\n"
     "      --show-values          rejection messages quote the value at fault (records hold\n"
-    "                             personal data: by default messages never do)\n"
+    "                             personal data: by default messages never do)\n" CLI_MISSING_HELP
     "  -h, --help                 this help\n"
     "\n"
     "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
@@ -327,7 +327,8 @@ static int parse_run(int argc, char **argv, run_args *a)
     O_NO_PROGRESS,
     O_EXPLAIN,
     O_SHOW_VALUES,
-    O_MEMORY
+    O_MEMORY,
+    O_MISSING
   };
   static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                        {"input-format", required_argument, NULL, O_INPUT_FORMAT},
@@ -341,12 +342,18 @@ static int parse_run(int argc, char **argv, run_args *a)
                                        {"explain", no_argument, NULL, O_EXPLAIN},
                                        {"show-values", no_argument, NULL, O_SHOW_VALUES},
                                        {"memory", required_argument, NULL, O_MEMORY},
+                                       {"missing", required_argument, NULL, O_MISSING},
                                        {"help", no_argument, NULL, 'h'},
                                        {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, ":f:o:j:h", opts, NULL)) != -1) {
     switch (c) {
     case 'h': fputs(usage_run, stdout); return EXIT_OK;
+    case O_MISSING:
+      if (!cli_parse_missing(optarg, &a->opt.missing))
+        return cli_usage_error(usage_run, "--missing takes reject or undetermined, not '%s'",
+                               optarg);
+      break;
     case 'f':
       if (strcmp(optarg, "csv") == 0)
         a->opt.format = ELIG_FORMAT_CSV;
