@@ -657,11 +657,14 @@ typedef struct elig_diff_options {
   bool list;         /* the changed records as CSV on ELIG_STREAM_LIST */
   const char *as_of; /* as for elig_run */
   size_t chunk_bytes;
+  elig_missing missing; /* as for elig_run, on both sides: "undetermined" is then a value
+                           of each decision's transitions, and a flag that may be raised
+                           counts as not raised */
 } elig_diff_options;
 
-#define ELIG_DIFF_OPTIONS_INIT                                              \
-  {                                                                         \
-    sizeof(elig_diff_options), ELIG_FORMAT_TEXT, NULL, NULL, false, NULL, 0 \
+#define ELIG_DIFF_OPTIONS_INIT                                                                   \
+  {                                                                                              \
+    sizeof(elig_diff_options), ELIG_FORMAT_TEXT, NULL, NULL, false, NULL, 0, ELIG_MISSING_REJECT \
   }
 
 /* The impact of replacing the rules `old_rs` with `new_rs` on the records of the inputs, in
@@ -686,11 +689,16 @@ typedef struct elig_explain_options {
   const char *const *set_fields; /* what if: in the records explained, these fields */
   const char *const *set_values; /* hold these values instead, as a CSV cell writes them */
   size_t nset;                   /* (not a key field, nor the year, nor a list) */
+  elig_missing missing;          /* as for elig_run: with ELIG_MISSING_UNDETERMINED a record
+                                    lacking required fields is explained with them unknown:
+                                    which results they leave undetermined, which rules may
+                                    still decide and which conditions need them */
 } elig_explain_options;
 
-#define ELIG_EXPLAIN_OPTIONS_INIT                                                      \
-  {                                                                                    \
-    sizeof(elig_explain_options), ELIG_FORMAT_TEXT, NULL, NULL, 0, NULL, NULL, NULL, 0 \
+#define ELIG_EXPLAIN_OPTIONS_INIT                                                       \
+  {                                                                                     \
+    sizeof(elig_explain_options), ELIG_FORMAT_TEXT, NULL, NULL, 0, NULL, NULL, NULL, 0, \
+        ELIG_MISSING_REJECT                                                             \
   }
 
 /* Reads the inputs and explains, on ELIG_STREAM_REPORT, every record that matches, as
@@ -775,19 +783,22 @@ ELIG_API void elig_register_close(elig_register *reg);
 
 typedef struct elig_register_add_options {
   size_t size;
-  const char *by;      /* who adds, kept with each result (NULL: "unknown") */
-  const char *as_of;   /* as for elig_run */
-  unsigned threads;    /* as for elig_run */
-  bool show_values;    /* as for elig_run */
-  size_t chunk_bytes;  /* as for elig_run */
-  size_t memory_limit; /* as for elig_run */
-  bool reject_rows;    /* as for elig_run: rejected records as CSV rows on
+  const char *by;       /* who adds, kept with each result (NULL: "unknown") */
+  const char *as_of;    /* as for elig_run */
+  unsigned threads;     /* as for elig_run */
+  bool show_values;     /* as for elig_run */
+  size_t chunk_bytes;   /* as for elig_run */
+  size_t memory_limit;  /* as for elig_run */
+  bool reject_rows;     /* as for elig_run: rejected records as CSV rows on
                           ELIG_STREAM_REJECTS */
+  elig_missing missing; /* as for elig_run: with ELIG_MISSING_UNDETERMINED a record lacking
+                           required fields is kept with its undetermined results (and the
+                           fields they need); the next year's record reads them as unknown */
 } elig_register_add_options;
 
-#define ELIG_REGISTER_ADD_OPTIONS_INIT                                   \
-  {                                                                      \
-    sizeof(elig_register_add_options), NULL, NULL, 0, false, 0, 0, false \
+#define ELIG_REGISTER_ADD_OPTIONS_INIT                                                        \
+  {                                                                                           \
+    sizeof(elig_register_add_options), NULL, NULL, 0, false, 0, 0, false, ELIG_MISSING_REJECT \
   }
 
 typedef struct elig_register_stats {
@@ -828,11 +839,14 @@ typedef struct elig_register_export_options {
   bool separate_aggregates; /* as for elig_run */
   size_t chunk_bytes;       /* as for elig_run */
   size_t memory_limit;      /* as for elig_run */
+  elig_missing missing;     /* as for elig_run: records added with undetermined results are
+                               exported only with ELIG_MISSING_UNDETERMINED (else rejected) */
 } elig_register_export_options;
 
-#define ELIG_REGISTER_EXPORT_OPTIONS_INIT                                                        \
-  {                                                                                              \
-    sizeof(elig_register_export_options), ELIG_FORMAT_CSV, false, 0, NULL, 0, false, false, 0, 0 \
+#define ELIG_REGISTER_EXPORT_OPTIONS_INIT                                                         \
+  {                                                                                               \
+    sizeof(elig_register_export_options), ELIG_FORMAT_CSV, false, 0, NULL, 0, false, false, 0, 0, \
+        ELIG_MISSING_REJECT                                                                       \
   }
 
 /* Writes the current results of the register as elig_run writes them (results, then the

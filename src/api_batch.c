@@ -116,7 +116,7 @@ elig_status elig_diff(const elig_ruleset *old_rs, const elig_ruleset *new_rs,
   if (!old_rs || !new_rs || !io_ok(io) || (!inputs && ninputs) ||
       !api_versioned(opt, opt ? opt->size : 0, &o, sizeof o) ||
       (o.format != ELIG_FORMAT_TEXT && o.format != ELIG_FORMAT_JSON) ||
-      !as_of_days(o.as_of, &d.as_of))
+      !as_of_days(o.as_of, &d.as_of) || !missing_ok(o.missing))
     return ELIG_EINVAL;
   for (size_t i = 0; i < ninputs; i++)
     if (!inputs[i].read)
@@ -126,6 +126,7 @@ elig_status elig_diff(const elig_ruleset *old_rs, const elig_ruleset *new_rs,
   d.json = o.format == ELIG_FORMAT_JSON;
   d.list = o.list;
   d.chunk_bytes = o.chunk_bytes;
+  d.undetermined = o.missing == ELIG_MISSING_UNDETERMINED;
   return diff_run(old_rs->P, new_rs->P, &d, inputs, ninputs, io, stats);
 }
 
@@ -163,7 +164,8 @@ elig_status elig_explain_records(const elig_ruleset *rs, const elig_explain_opti
   if (!rs || !io_ok(io) || (!inputs && ninputs) ||
       !api_versioned(opt, opt ? opt->size : 0, &o, sizeof o) ||
       (o.format != ELIG_FORMAT_TEXT && o.format != ELIG_FORMAT_JSON) ||
-      (o.nmatch && (!o.match_fields || !o.match_values)) || !as_of_days(o.as_of, &l.as_of))
+      (o.nmatch && (!o.match_fields || !o.match_values)) || !as_of_days(o.as_of, &l.as_of) ||
+      !missing_ok(o.missing))
     return ELIG_EINVAL;
   for (size_t i = 0; i < o.nmatch; i++)
     if (!o.match_fields[i] || !o.match_values[i] ||
@@ -173,6 +175,7 @@ elig_status elig_explain_records(const elig_ruleset *rs, const elig_explain_opti
     if (!inputs[i].read)
       return ELIG_EINVAL;
   l.json = o.format == ELIG_FORMAT_JSON;
+  l.undetermined = o.missing == ELIG_MISSING_UNDETERMINED;
   l.fields = o.match_fields;
   l.values = o.match_values;
   l.nmatch = o.nmatch;

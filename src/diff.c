@@ -186,12 +186,16 @@ static void ctable_fini(ctable *t)
 static vtext decision_value(const side *s, uint32_t dec, char *buf)
 {
   const prog_decision *D = &s->P->decisions[dec];
-  return val_text(D->type, vm_cell_value(s->step.ctx, D->cell), buf);
+  const vm_val *v = vm_cell_value(s->step.ctx, D->cell);
+  if (vm_unknown_of(s->step.ctx, v)) /* a value of its own in the transitions */
+    return (vtext){WRITE_UNDETERMINED, sizeof WRITE_UNDETERMINED - 1, false};
+  return val_text(D->type, v, buf);
 }
 
+/* Raised for certain: a flag that may be raised (three values) is not counted as gained. */
 static bool flag_raised(const side *s, uint32_t f)
 {
-  return f != NONE_IDX && vm_flag_raised(s->step.ctx, f);
+  return f != NONE_IDX && vm_flag_raised(s->step.ctx, f) && !vm_flag_unknown(s->step.ctx, f);
 }
 
 /* Compares the two results of a record both sides accepted; true when it changed. */
@@ -895,7 +899,7 @@ static void compare_history(diff *d, const elig_input *inputs)
 /* ---------------------------------------------------------------- the diff */
 
 static bool side_init(side *s, const elig_program *P, const char *label, int32_t as_of,
-                      size_t ninputs)
+                      size_t ninputs, bool undetermined)
 {
   memset(s, 0, sizeof *s);
   s->P = P;
@@ -903,7 +907,10 @@ static bool side_init(side *s, const elig_program *P, const char *label, int32_t
   hist_init(&s->chain);
   s->headers = mem_calloc(ninputs + 1, sizeof *s->headers);
   s->header = s->headers;
-  return s->headers && step_init(&s->step, P, as_of, true);
+  if (!s->headers || !step_init(&s->step, P, as_of, true))
+    return false;
+  step_set_undetermined(&s->step, undetermined);
+  return true;
 }
 
 static void side_fini(side *s, size_t ninputs)
@@ -985,8 +992,9 @@ elig_status diff_run(const elig_program *old_p, const elig_program *new_p, const
   memset(st, 0, sizeof *st);
   split_init(&d.split);
   input_chunk_init(&d.chunk);
-  bool ready = side_init(&d.s[0], old_p, "old", o->as_of, ninputs) &&
-               side_init(&d.s[1], new_p, "new", o->as_of, ninputs) && build_maps(&d);
+  bool ready = side_init(&d.s[0], old_p, "old", o->as_of, ninputs, o->undetermined) &&
+               side_init(&d.s[1], new_p, "new", o->as_of, ninputs, o->undetermined) &&
+               build_maps(&d);
   d.ks = d.s[0].P->nkeys ? 0 : 1;
   if (!ready) {
     d.nomem = true;

@@ -28,6 +28,7 @@ typedef struct {
   bool list;          /* the changed records as CSV on ELIG_STREAM_LIST */
   int32_t as_of;      /* days since 1970-01-01 */
   size_t chunk_bytes; /* 0: the reader's default */
+  bool undetermined;  /* absent required fields are unknown values on both sides */
 } diff_options;
 
 /* elig_diff's body (elig.h says what it does and returns).  Neither program is written

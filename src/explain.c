@@ -25,6 +25,56 @@ static void at(wbuf *b, const elig_program *P, elig_loc loc)
   put(b, buf);
 }
 
+/* A value of the record as text: "undetermined" when it depends on absent fields. */
+static const char *value_text(const vm_ctx *ctx, ty_type t, const vm_val *v, bool quote, char *buf,
+                              size_t size)
+{
+  if (vm_unknown_of(ctx, v))
+    return WRITE_UNDETERMINED;
+  return write_value_text(t, v, quote, buf, size);
+}
+
+/* The same in JSON, as a JSON Lines result writes it. */
+static void value_json(wbuf *b, const vm_ctx *ctx, ty_type t, const vm_val *v)
+{
+  if (vm_unknown_of(ctx, v))
+    put(b, "\"" WRITE_UNDETERMINED "\"");
+  else
+    write_value_json(b, t, v);
+}
+
+/* " (needs net_income, size)" for an unknown value, nothing for a known one; in JSON
+ * ", \"needs\": [...]". */
+static void needs(wbuf *b, const elig_program *P, const vm_ctx *ctx, const vm_val *v, bool json)
+{
+  uint64_t mask = vm_unknown_of(ctx, v);
+  if (!mask)
+    return;
+  put(b, json ? ", \"needs\": [" : " (needs ");
+  write_needs(b, P, ctx, mask, json ? ", " : ", ", json);
+  put(b, json ? "]" : ")");
+}
+
+/* An undetermined decision's possible outcomes: " (one of "a", "b")" in text, ",
+ * \"possible\": [...]" in JSON; nothing when any value is possible. */
+static void possible(wbuf *b, const vm_ctx *ctx, const prog_decision *d, bool json)
+{
+  char buf[256];
+  uint32_t n;
+  const vm_val *v = vm_possible(ctx, d->cell, &n);
+  if (!n)
+    return;
+  put(b, json ? ", \"possible\": [" : ": one of ");
+  for (uint32_t i = 0; i < n; i++) {
+    put(b, i ? ", " : "");
+    if (json)
+      write_value_json(b, d->type, &v[i]);
+    else
+      put(b, write_value_text(d->type, &v[i], true, buf, sizeof buf));
+  }
+  put(b, json ? "]" : "");
+}
+
 /* name = value, ... (text) or "name": value, ... (JSON), computing each value first. */
 static void values(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_names *names, bool json)
 {
@@ -38,11 +88,11 @@ static void values(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_names
     if (json) {
       wbuf_json_text(b, c->name, strlen(c->name));
       put(b, ": ");
-      write_value_json(b, c->type, v); /* as a JSON Lines result writes it */
+      value_json(b, ctx, c->type, v); /* as a JSON Lines result writes it */
     } else {
       put(b, c->name);
       put(b, " = ");
-      put(b, write_value_text(c->type, v, true, buf, sizeof buf));
+      put(b, value_text(ctx, c->type, v, true, buf, sizeof buf));
     }
   }
   (void)P;
@@ -78,7 +128,7 @@ static void derived(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_name
       put(b, "    ");
       put(b, c->name);
       put(b, " = ");
-      put(b, write_value_text(c->type, vm_column_value(ctx, c), true, buf, sizeof buf));
+      put(b, value_text(ctx, c->type, vm_column_value(ctx, c), true, buf, sizeof buf));
       if (inputs->n) {
         put(b, kind == CELL_PARAM ? "   (parameter, by " : "   <- ");
         values(b, P, ctx, inputs, false);
@@ -122,26 +172,28 @@ static bool margin_of(const prog_cond *pc, const vm_val *l, const vm_val *r, vm_
 
 /* A side named by its text and its value; a value written out (`2021`, `4000`) only by its
  * value, as the comparison takes it (4000.00). */
-static void side_text(wbuf *b, const char *text, bool literal, ty_type t, const vm_val *v)
+static void side_text(wbuf *b, const vm_ctx *ctx, const char *text, bool literal, ty_type t,
+                      const vm_val *v)
 {
   char buf[256];
   if (!literal) {
     put(b, text);
     put(b, " ");
   }
-  put(b, write_value_text(t, v, true, buf, sizeof buf));
+  put(b, value_text(ctx, t, v, true, buf, sizeof buf));
 }
 
 /* "per_capita 3950.00 is 50.00 below poverty_line 4000.00" */
-static void comparison_text(wbuf *b, const prog_cond *pc, const vm_val *l, const vm_val *r)
+static void comparison_text(wbuf *b, const vm_ctx *ctx, const prog_cond *pc, const vm_val *l,
+                            const vm_val *r)
 {
   char buf[256];
   vm_val m;
   int sign;
-  side_text(b, pc->left_text, pc->left_literal, pc->left_type, l);
-  if (!margin_of(pc, l, r, &m, &sign)) {
+  side_text(b, ctx, pc->left_text, pc->left_literal, pc->left_type, l);
+  if (vm_unknown_of(ctx, l) || vm_unknown_of(ctx, r) || !margin_of(pc, l, r, &m, &sign)) {
     put(b, ", ");
-    side_text(b, pc->right_text, pc->right_literal, pc->right_type, r);
+    side_text(b, ctx, pc->right_text, pc->right_literal, pc->right_type, r);
     return;
   }
   if (sign == 0) {
@@ -154,15 +206,21 @@ static void comparison_text(wbuf *b, const prog_cond *pc, const vm_val *l, const
     put(b, sign < 0 ? (pc->left_type.base == TY_DATE ? " before " : " below ")
                     : (pc->left_type.base == TY_DATE ? " after " : " above "));
   }
-  side_text(b, pc->right_text, pc->right_literal, pc->right_type, r);
+  side_text(b, ctx, pc->right_text, pc->right_literal, pc->right_type, r);
 }
 
-/* Evaluates condition pc: 1 holds, 0 does not, -1 cannot be said (a rule failing on it). */
+/* Evaluates condition pc: 1 holds, 0 does not, COND_UNKNOWN it depends on absent fields, -1
+ * cannot be said (a rule failing on it). */
+enum {
+  COND_UNKNOWN = 2
+};
 static int cond_holds(vm_ctx *ctx, const prog_cond *pc)
 {
   if (vm_ensure(ctx, pc->cell) != VM_OK)
     return -1;
   const vm_val *v = vm_cell_value(ctx, pc->cell);
+  if (vm_unknown_of(ctx, v))
+    return COND_UNKNOWN;
   return v->none ? -1 : v->u.i != 0;
 }
 
@@ -174,8 +232,10 @@ static void cond_detail(wbuf *b, vm_ctx *ctx, const prog_cond *pc)
   if (pc->left != UINT32_MAX && vm_ensure(ctx, pc->left) == VM_OK &&
       vm_ensure(ctx, pc->right) == VM_OK) {
     put(b, ": ");
-    comparison_text(b, pc, vm_cell_value(ctx, pc->left), vm_cell_value(ctx, pc->right));
+    comparison_text(b, ctx, pc, vm_cell_value(ctx, pc->left), vm_cell_value(ctx, pc->right));
   }
+  if (cond_holds(ctx, pc) == COND_UNKNOWN)
+    needs(b, vm_program(ctx), ctx, vm_cell_value(ctx, pc->cell), false);
 }
 
 /* One condition, on a line of the tree: "met: per_capita > poverty_line: ..." */
@@ -193,22 +253,26 @@ static void cond_json(wbuf *b, vm_ctx *ctx, const prog_cond *pc, int holds)
 {
   put(b, "{\"condition\": ");
   wbuf_json_text(b, pc->text, strlen(pc->text));
-  put(b, holds < 0 ? ", \"holds\": null" : holds ? ", \"holds\": true" : ", \"holds\": false");
+  put(b, holds < 0 || holds == COND_UNKNOWN ? ", \"holds\": null"
+         : holds                            ? ", \"holds\": true"
+                                            : ", \"holds\": false");
+  if (holds == COND_UNKNOWN)
+    needs(b, vm_program(ctx), ctx, vm_cell_value(ctx, pc->cell), true);
   if (pc->left != UINT32_MAX && vm_ensure(ctx, pc->left) == VM_OK &&
       vm_ensure(ctx, pc->right) == VM_OK) {
     const vm_val *l = vm_cell_value(ctx, pc->left), *r = vm_cell_value(ctx, pc->right);
     put(b, ", \"left\": {\"text\": ");
     wbuf_json_text(b, pc->left_text, strlen(pc->left_text));
     put(b, ", \"value\": ");
-    write_value_json(b, pc->left_type, l);
+    value_json(b, ctx, pc->left_type, l);
     put(b, "}, \"right\": {\"text\": ");
     wbuf_json_text(b, pc->right_text, strlen(pc->right_text));
     put(b, ", \"value\": ");
-    write_value_json(b, pc->right_type, r);
+    value_json(b, ctx, pc->right_type, r);
     put(b, "}");
     vm_val m;
     int sign;
-    if (margin_of(pc, l, r, &m, &sign)) {
+    if (!vm_unknown_of(ctx, l) && !vm_unknown_of(ctx, r) && margin_of(pc, l, r, &m, &sign)) {
       ty_type mt = pc->left_type.base == TY_DATE ? ty_make(TY_INT) : pc->left_type;
       put(b, ", \"margin\": ");
       write_value_json(b, mt, &m);
@@ -222,11 +286,32 @@ static void cond_json(wbuf *b, vm_ctx *ctx, const prog_cond *pc, int holds)
 
 /* The conditions of a rule or flag: when it matched (held), every one; else the first that
  * did not hold, which is why it did not match. */
+/* How a rule's conditions come out together: 1 all hold, 0 one does not, COND_UNKNOWN none
+ * fails but some depend on absent fields, -1 one cannot be evaluated. */
+static int rule_holds(vm_ctx *ctx, const prog_conds *cs)
+{
+  int all = 1;
+  for (uint32_t k = 0; k < cs->n; k++) {
+    int h = cond_holds(ctx, &cs->items[k]);
+    if (h == 0 || h < 0)
+      return h;
+    if (h == COND_UNKNOWN)
+      all = COND_UNKNOWN;
+  }
+  return all;
+}
+
+/* The conditions of a rule or flag: when it matched (held), every one; else the first that
+ * did not hold, which is why it did not match; when none failed but some depend on absent
+ * fields, those. */
 static void conds_text(wbuf *b, vm_ctx *ctx, const prog_conds *cs, bool matched)
 {
+  int state = matched ? 1 : rule_holds(ctx, cs);
   for (uint32_t k = 0; k < cs->n; k++) {
     int holds = cond_holds(ctx, &cs->items[k]);
-    if (matched) {
+    if (holds == COND_UNKNOWN && state != 0) {
+      cond_text(b, ctx, &cs->items[k], "undetermined: ");
+    } else if (matched) {
       cond_text(b, ctx, &cs->items[k], "met: ");
     } else if (holds == 0) {
       cond_text(b, ctx, &cs->items[k], "not met: ");
@@ -239,11 +324,13 @@ static void conds_text(wbuf *b, vm_ctx *ctx, const prog_conds *cs, bool matched)
 
 static void conds_json(wbuf *b, vm_ctx *ctx, const prog_conds *cs, bool matched)
 {
-  put(b, matched ? ", \"conditions\": [" : ", \"failed\": ");
+  int state = matched ? 1 : rule_holds(ctx, cs);
+  bool all = matched || state == COND_UNKNOWN;
+  put(b, all ? ", \"conditions\": [" : ", \"failed\": ");
   bool any = false;
   for (uint32_t k = 0; k < cs->n; k++) {
     int holds = cond_holds(ctx, &cs->items[k]);
-    if (matched) {
+    if (all) {
       put(b, k ? ", " : "");
       cond_json(b, ctx, &cs->items[k], holds);
     } else if (holds <= 0) {
@@ -254,7 +341,7 @@ static void conds_json(wbuf *b, vm_ctx *ctx, const prog_conds *cs, bool matched)
       break;
     }
   }
-  if (matched)
+  if (all)
     put(b, "]");
   else if (!any)
     put(b, "null");
@@ -278,21 +365,56 @@ void explain_flag_conditions(wbuf *b, vm_ctx *ctx, const prog_flag *fl)
   }
 }
 
+/* The rule of an undetermined decision where the explanation stops: the first whose
+ * conditions all hold (it decides unless one before it does), else the last. */
+static uint32_t last_rule_shown(vm_ctx *ctx, const prog_decision *d)
+{
+  for (uint32_t r = 0; r < d->nrules; r++)
+    if (!d->rule_conds || rule_holds(ctx, &d->rule_conds[r]) == 1)
+      return r;
+  return d->nrules ? d->nrules - 1 : 0;
+}
+
+/* The last rule of decision d an explanation shows. */
+static uint32_t shown_upto(vm_ctx *ctx, const prog_decision *d)
+{
+  return vm_unknown_of(ctx, vm_cell_value(ctx, d->cell)) ? last_rule_shown(ctx, d)
+                                                         : vm_rule(ctx, d->cell);
+}
+
+/* How rule r of decision d came out, in words; *decides: it decided or may decide. */
+static const char *rule_word(vm_ctx *ctx, const prog_decision *d, uint32_t r, uint32_t rule,
+                             bool unknown, bool *decides)
+{
+  int h = !unknown ? (r == rule) : d->rule_conds ? rule_holds(ctx, &d->rule_conds[r]) : 1;
+  *decides = h != 0;
+  if (!unknown)
+    return r == rule ? ") decided" : ") did not match";
+  return h == 1   ? ") decides unless a rule before it does"
+         : h == 0 ? ") did not match"
+                  : ") may decide";
+}
+
 static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_decision *d,
                           bool *shown)
 {
   char buf[256];
-  uint32_t rule = vm_rule(ctx, d->cell);
+  const vm_val *value = vm_cell_value(ctx, d->cell);
+  bool unknown = vm_unknown_of(ctx, value) != 0;
+  uint32_t rule = unknown ? last_rule_shown(ctx, d) : vm_rule(ctx, d->cell);
   put(b, d->name);
   put(b, " = ");
-  put(b, write_value_text(d->type, vm_cell_value(ctx, d->cell), true, buf, sizeof buf));
+  put(b, value_text(ctx, d->type, value, true, buf, sizeof buf));
+  possible(b, ctx, d, false);
+  needs(b, P, ctx, value, false);
   put(b, "\n");
   for (uint32_t r = 0; r <= rule && r < d->nrules; r++) {
     snprintf(buf, sizeof buf, "  rule %u (", r + 1);
     put(b, buf);
     at(b, P, d->rule_locs[r]);
-    put(b, r == rule ? ") decided" : ") did not match");
-    if (r == rule && d->reasons[r]) {
+    bool decides;
+    put(b, rule_word(ctx, d, r, rule, unknown, &decides));
+    if (decides && d->reasons[r]) {
       put(b, ": ");
       put(b, d->reasons[r]);
     }
@@ -303,7 +425,7 @@ static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
       put(b, "\n");
     }
     if (d->rule_conds)
-      conds_text(b, ctx, &d->rule_conds[r], r == rule);
+      conds_text(b, ctx, &d->rule_conds[r], !unknown && r == rule);
   }
   bool first = true;
   size_t before = b->len;
@@ -317,29 +439,42 @@ static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
 static void decision_json(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_decision *d)
 {
   char buf[256];
-  uint32_t rule = vm_rule(ctx, d->cell);
+  const vm_val *value = vm_cell_value(ctx, d->cell);
+  bool unknown = vm_unknown_of(ctx, value) != 0;
+  uint32_t rule = unknown ? last_rule_shown(ctx, d) : vm_rule(ctx, d->cell);
   put(b, "{\"name\": ");
   wbuf_json_text(b, d->name, strlen(d->name));
   put(b, ", \"value\": ");
-  write_value_text(d->type, vm_cell_value(ctx, d->cell), false, buf, sizeof buf);
-  wbuf_json_text(b, buf, strlen(buf));
-  snprintf(buf, sizeof buf, ", \"rule\": %u, \"at\": \"", rule + 1);
-  put(b, buf);
-  at(b, P, d->rule_locs[rule]);
-  put(b, "\", \"reason\": ");
-  if (d->reasons[rule])
-    wbuf_json_text(b, d->reasons[rule], strlen(d->reasons[rule]));
-  else
-    put(b, "null");
+  wbuf_json_text(b, value_text(ctx, d->type, value, false, buf, sizeof buf),
+                 strlen(value_text(ctx, d->type, value, false, buf, sizeof buf)));
+  possible(b, ctx, d, true);
+  needs(b, P, ctx, value, true);
+  if (unknown) {
+    put(b, ", \"rule\": null, \"at\": null, \"reason\": null");
+  } else {
+    snprintf(buf, sizeof buf, ", \"rule\": %u, \"at\": \"", rule + 1);
+    put(b, buf);
+    at(b, P, d->rule_locs[rule]);
+    put(b, "\", \"reason\": ");
+    if (d->reasons[rule])
+      wbuf_json_text(b, d->reasons[rule], strlen(d->reasons[rule]));
+    else
+      put(b, "null");
+  }
   put(b, ", \"rules\": [");
   for (uint32_t r = 0; r <= rule && r < d->nrules; r++) {
+    int h = unknown && d->rule_conds ? rule_holds(ctx, &d->rule_conds[r]) : 1;
+    const char *matched = !unknown ? (r == rule ? "true" : "false")
+                          : h == 1 ? "true"
+                          : h == 0 ? "false"
+                                   : "null";
     snprintf(buf, sizeof buf, "%s{\"rule\": %u, \"matched\": %s, \"values\": {", r ? ", " : "",
-             r + 1, r == rule ? "true" : "false");
+             r + 1, matched);
     put(b, buf);
     values(b, P, ctx, &d->rule_names[r], true);
     put(b, "}");
     if (d->rule_conds)
-      conds_json(b, ctx, &d->rule_conds[r], r == rule);
+      conds_json(b, ctx, &d->rule_conds[r], !unknown && r == rule);
     put(b, "}");
   }
   put(b, "]}");
@@ -378,7 +513,11 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, 
       wbuf_json_text(out, fl->name, strlen(fl->name));
       put(out, ", \"severity\": ");
       wbuf_json_text(out, fl->severity, strlen(fl->severity));
-      put(out, vm_cell_value(ctx, fl->cell)->u.i ? ", \"raised\": true" : ", \"raised\": false");
+      const vm_val *fv = vm_cell_value(ctx, fl->cell);
+      put(out, vm_unknown_of(ctx, fv) ? ", \"raised\": null"
+               : fv->u.i              ? ", \"raised\": true"
+                                      : ", \"raised\": false");
+      needs(out, P, ctx, fv, true);
       put(out, ", \"reason\": ");
       if (fl->reason)
         wbuf_json_text(out, fl->reason, strlen(fl->reason));
@@ -387,14 +526,14 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, 
       put(out, ", \"values\": {");
       values(out, P, ctx, &P->cell_names[fl->cell], true);
       put(out, "}");
-      conds_json(out, ctx, &fl->conds, vm_cell_value(ctx, fl->cell)->u.i != 0);
+      conds_json(out, ctx, &fl->conds, fv->u.i != 0 && !vm_unknown_of(ctx, fv));
       put(out, "}");
     }
     put(out, "], \"derived\": {");
     bool first = true;
     for (uint32_t d = 0; d < P->ndecisions; d++)
-      for (uint32_t r = 0; r < P->decisions[d].nrules && r <= vm_rule(ctx, P->decisions[d].cell);
-           r++)
+      for (uint32_t r = 0, last = shown_upto(ctx, &P->decisions[d]);
+           r < P->decisions[d].nrules && r <= last; r++)
         derived(out, P, ctx, &P->decisions[d].rule_names[r], shown, true, &first);
     for (uint32_t f = 0; f < P->nflags; f++)
       derived(out, P, ctx, &P->cell_names[P->flags[f].cell], shown, true, &first);
@@ -417,13 +556,16 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, 
   put(out, "flags\n");
   for (uint32_t f = 0; f < P->nflags; f++) {
     const prog_flag *fl = &P->flags[f];
-    bool raised = vm_cell_value(ctx, fl->cell)->u.i != 0;
+    const vm_val *fv = vm_cell_value(ctx, fl->cell);
+    bool unknown = vm_unknown_of(ctx, fv) != 0;
+    bool raised = fv->u.i != 0 && !unknown;
     put(out, "  ");
     put(out, fl->name);
     put(out, " (");
     put(out, fl->severity);
-    put(out, raised ? "): raised" : "): not raised");
-    if (raised && fl->reason) {
+    put(out, unknown ? "): undetermined" : raised ? "): raised" : "): not raised");
+    needs(out, P, ctx, fv, false);
+    if ((raised || unknown) && fl->reason) {
       put(out, ": ");
       put(out, fl->reason);
     }

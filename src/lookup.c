@@ -353,7 +353,10 @@ elig_status lookup_explain(const elig_program *P, const lookup_options *o, const
       .stop = finding_stop,
       .note = finding_note,
   };
-  if (!match_fields(&f) || !step_init(&f.step, P, o->as_of, false))
+  bool stepping = step_init(&f.step, P, o->as_of, false);
+  if (stepping)
+    step_set_undetermined(&f.step, o->undetermined);
+  if (!match_fields(&f) || !stepping)
     f.nomem = true;
   if (P->order_field != PROG_NONE && !f.nomem) {
     f.hist = hrun_new(P, 0);

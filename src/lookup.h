@@ -22,6 +22,7 @@ typedef struct {
   const uint32_t *set_fields; /* the records explained hold these fields' values ... */
   const vm_val *set_values;   /* ... instead (texts point into the caller's strings) */
   size_t nset;
+  bool undetermined; /* absent required fields are unknown values (--missing undetermined) */
 } lookup_options;
 
 /* elig_explain_records' body (elig.h says what it does and returns). */

@@ -650,7 +650,8 @@ static void on_result(void *arg, const step *s, const hrun_rec *e, const char *n
   size_t raw_len = e->input < r->nnew ? e->raw_len : 0;
   wbuf_put(out, hrun_rec_raw(e), raw_len);
   mark = out->len;
-  write_record(out, r->P, s->ctx, WRITE_JSONL, false);
+  /* the result as stored: undetermined values say what they need */
+  write_record(out, r->P, s->ctx, WRITE_JSONL, vm_record_unknown(s->ctx) ? WRITE_NEEDS : 0);
   size_t json_len = out->len - mark;
   mark = out->len;
   write_why(out, r->P, s->ctx, false); /* the rules; their reasons are in the rule files kept */
@@ -1151,10 +1152,13 @@ elig_status elig_register_add(elig_register *reg, const elig_ruleset *rs,
                       .show_values = o.show_values,
                       .reject_rows = o.reject_rows,
                       .chunk_bytes = o.chunk_bytes,
-                      .memory_limit = o.memory_limit};
+                      .memory_limit = o.memory_limit,
+                      .undetermined = o.missing == ELIG_MISSING_UNDETERMINED};
   char as_of[16];
   if (!as_of_days(o.as_of, &bo.as_of, as_of))
     return register_failed(reg, ELIG_EINVAL, "'%s' is not a date (YYYY-MM-DD)", o.as_of);
+  if (o.missing != ELIG_MISSING_REJECT && o.missing != ELIG_MISSING_UNDETERMINED)
+    return ELIG_EINVAL;
   run r = {.reg = reg, .P = P, .io = io, .nnew = ninputs};
   elig_status s = ELIG_OK;
   r.headers = mem_calloc(ninputs + 1, sizeof *r.headers);
@@ -1290,7 +1294,12 @@ elig_status elig_register_export(elig_register *reg, const elig_register_export_
                       .chunk_bytes = o.chunk_bytes,
                       .memory_limit = o.memory_limit,
                       .explain = o.explain,
-                      .separate_aggregates = o.separate_aggregates};
+                      .separate_aggregates = o.separate_aggregates,
+                      .undetermined = o.missing == ELIG_MISSING_UNDETERMINED};
+  if (o.missing != ELIG_MISSING_REJECT && o.missing != ELIG_MISSING_UNDETERMINED) {
+    register_exec(reg, "ROLLBACK");
+    return ELIG_EINVAL;
+  }
   /* the results stored were computed on the evaluation date of their add: the export uses
    * the last add's, unless told otherwise */
   char as_of[16], last[16] = "";

@@ -20,6 +20,8 @@
 /* The registers hold, in order: the main record's fields, the element records' fields
  * (while their checks run), as_of, then constants, cells, temporaries and group values
  * (compile.c numbers them).  Only this file indexes them. */
+#define VM3_MAX_VALUES 8 /* possible values an unknown cell keeps (vm_possible) */
+
 struct vm_ctx {
   vm_state s;      /* first: vm.h's inline accessors read it through the pointer */
   uint32_t *done;  /* per cell: the record number it was computed for */
@@ -37,6 +39,8 @@ struct vm_ctx {
   bool undetermined;  /* vm_set_undetermined */
   bool *prev_unknown; /* per memory slot: the previous record left it undetermined */
   bool *stable;       /* per register: a field's or a cell's, never rewritten in a record */
+  vm_val *possible;   /* per cell, VM3_MAX_VALUES: the values an unknown cell may have */
+  uint8_t *npossible; /* per cell: how many (0: any value) */
 };
 
 vm_ctx *vm_ctx_new(const elig_program *P)
@@ -54,8 +58,10 @@ vm_ctx *vm_ctx_new(const elig_program *P)
   ctx->prev_unknown = mem_calloc(P->nmemory + 1, sizeof *ctx->prev_unknown);
   ctx->s.taint = mem_calloc(P->nregs + 1, sizeof *ctx->s.taint);
   ctx->stable = mem_calloc(P->nregs + 1, sizeof *ctx->stable);
-  if (!ctx->s.R || !ctx->done || !ctx->s.rule || !ctx->stack || !ctx->matcher || !ctx->prev ||
-      !ctx->prev_unknown || !ctx->s.taint || !ctx->stable) {
+  ctx->possible = mem_calloc((size_t)(P->ncells + 1) * VM3_MAX_VALUES, sizeof *ctx->possible);
+  ctx->npossible = mem_calloc(P->ncells + 1, sizeof *ctx->npossible);
+  if (!ctx->possible || !ctx->npossible || !ctx->s.R || !ctx->done || !ctx->s.rule || !ctx->stack ||
+      !ctx->matcher || !ctx->prev || !ctx->prev_unknown || !ctx->s.taint || !ctx->stable) {
     vm_ctx_free(ctx);
     return NULL;
   }
@@ -83,6 +89,8 @@ void vm_ctx_free(vm_ctx *ctx)
   mem_free(ctx->prev_unknown);
   mem_free(ctx->s.taint);
   mem_free(ctx->stable);
+  mem_free(ctx->possible);
+  mem_free(ctx->npossible);
   mem_free(ctx);
 }
 
@@ -97,6 +105,13 @@ void vm_begin_record(vm_ctx *ctx)
   ctx->nelems = 0;
   ctx->has_prev = false;
   ctx->s.unknown = 0;
+}
+
+const vm_val *vm_possible(const vm_ctx *ctx, uint32_t cell, uint32_t *n)
+{
+  bool unknown = vm_unknown_of(ctx, vm_cell_value(ctx, cell)) != 0;
+  *n = unknown ? ctx->npossible[cell] : 0;
+  return &ctx->possible[(size_t)cell * VM3_MAX_VALUES];
 }
 
 void vm_set_undetermined(vm_ctx *ctx, bool on)
@@ -115,6 +130,23 @@ static void begin_unknown(vm_ctx *ctx)
 {
   if (!ctx->s.unknown)
     memset(ctx->s.taint, 0, (ctx->s.P->nregs + 1) * sizeof *ctx->s.taint);
+}
+
+void vm_set_field(vm_ctx *ctx, uint32_t field, const vm_val *v)
+{
+  ctx->s.R[field] = *v;
+  if (!ctx->s.unknown || !ctx->s.taint[field])
+    return;
+  ctx->s.taint[field] = 0;
+  /* what is still unknown: the other fields, and the year before's values */
+  uint64_t left = ctx->s.unknown & VM_PREVIOUS_BIT;
+  for (uint32_t i = 0; i < ctx->s.P->records[ctx->s.P->main_record].nfields; i++)
+    left |= ctx->s.taint[i];
+  if (!left) {
+    ctx->s.unknown = 0;
+    return;
+  }
+  ctx->s.unknown = left;
 }
 
 void vm_mark_value_unknown(vm_ctx *ctx, vm_val *v, uint64_t bit)
@@ -1051,7 +1083,14 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
  *
  * A condition read twice on one path (registered_poor in rule 1 and rule 2) is taken the
  * same way the second time when its register is a field's or another cell's (set once per
- * record, before the cell reads it): the path remembers what it assumed. */
+ * record, before the cell reads it): the path remembers what it assumed.
+ *
+ * A cell whose paths all give known values, but not the same one, keeps them (up to
+ * VM3_MAX_VALUES): status is "exit_eligible" or "remain_poor".  A cell that reads it splits
+ * once per value, with the value known on each path, so that `status = "not_poor"` is
+ * false on every path, and a flag that needs it is not raised, rather than undetermined.
+ * The value is put in the register for the path alone, and taken back out around the
+ * computation of another cell (which must hold whatever the path assumed) and at its end. */
 
 #define VM3_MAX_SPLITS 48
 #define VM3_MAX_PATHS 4096
@@ -1059,6 +1098,7 @@ vm_status vm_ensure(vm_ctx *ctx, uint32_t cell)
 
 typedef struct {
   uint8_t choice[VM3_MAX_SPLITS]; /* how each split of the path is taken (replayed) */
+  uint8_t ways[VM3_MAX_SPLITS];   /* how many ways each can go */
   uint32_t nchoices;
   uint32_t k;    /* splits met so far on this run */
   uint64_t cond; /* the taints of the conditions the path split on */
@@ -1067,15 +1107,21 @@ typedef struct {
   uint8_t assumed[VM3_MAX_SPLITS];
   uint32_t nassumed;
   uint16_t own; /* the cell's own register: written on the path, so never assumed */
+  /* the cells' registers given one of their possible values on this path: what they held */
+  uint16_t put_reg[VM3_MAX_SPLITS];
+  vm_val put_saved[VM3_MAX_SPLITS];
+  uint64_t put_taint[VM3_MAX_SPLITS];
+  uint8_t put_choice[VM3_MAX_SPLITS];
+  uint32_t nput;
 } vm3_path;
 
 enum {
   VM3_TOO_MANY = -1
 };
 
-/* Which way an unknown condition in register reg (taint t) goes on this path: 0 or 1, or
- * VM3_TOO_MANY. */
-static int split(const vm_ctx *ctx, vm3_path *p, uint16_t reg, uint64_t t)
+/* Which of `ways` ways an unknown value in register reg (taint t) goes on this path: from
+ * 0, or VM3_TOO_MANY. */
+static int split_ways(const vm_ctx *ctx, vm3_path *p, uint16_t reg, uint64_t t, uint8_t ways)
 {
   bool remember = reg != VM3_NO_REG && reg != p->own && ctx->stable[reg];
   p->cond |= t;
@@ -1084,8 +1130,9 @@ static int split(const vm_ctx *ctx, vm3_path *p, uint16_t reg, uint64_t t)
       if (p->assumed_reg[i] == reg)
         return p->assumed[i];
   if (p->k == p->nchoices) {
-    if (p->nchoices == VM3_MAX_SPLITS)
+    if (p->nchoices == VM3_MAX_SPLITS || p->nassumed == VM3_MAX_SPLITS)
       return VM3_TOO_MANY;
+    p->ways[p->nchoices] = ways;
     p->choice[p->nchoices++] = 0;
   }
   int c = p->choice[p->k++];
@@ -1096,16 +1143,61 @@ static int split(const vm_ctx *ctx, vm3_path *p, uint16_t reg, uint64_t t)
   return c;
 }
 
-/* The next path's choices: the last open split taken the other way.  False when every path
+/* A condition: 1 it holds on this path, 0 it does not. */
+static int split(const vm_ctx *ctx, vm3_path *p, uint16_t reg, uint64_t t)
+{
+  int c = split_ways(ctx, p, reg, t, 2);
+  return c == VM3_TOO_MANY ? c : !c; /* the first way: the condition holds */
+}
+
+/* The next path's choices: the last open split taken the next way.  False when every path
  * has been run. */
 static bool next_path(vm3_path *p)
 {
-  while (p->nchoices && p->choice[p->nchoices - 1] == 1)
+  while (p->nchoices && p->choice[p->nchoices - 1] + 1 >= p->ways[p->nchoices - 1])
     p->nchoices--;
   if (!p->nchoices)
     return false;
-  p->choice[p->nchoices - 1] = 1;
+  p->choice[p->nchoices - 1]++;
   return true;
+}
+
+/* Takes the possible values put in cells' registers back out (the path ends, or another
+ * cell is computed), or, with `again`, puts them back in. */
+static void put_values(vm_ctx *ctx, vm3_path *p, bool again)
+{
+  for (uint32_t i = p->nput; i-- > 0;) {
+    uint16_t reg = p->put_reg[i];
+    vm_val keep = ctx->s.R[reg];
+    uint64_t keep_taint = ctx->s.taint[reg];
+    ctx->s.R[reg] = p->put_saved[i];
+    ctx->s.taint[reg] = p->put_taint[i];
+    p->put_saved[i] = keep;
+    p->put_taint[i] = keep_taint;
+  }
+  (void)again; /* swapping both ways: the same walk */
+}
+
+/* After ENSURE of `cell` on a path: when its value is one of a few possible ones, the path
+ * splits over them and holds the one it takes.  VM_OK or VM3_TOO_MANY. */
+static int take_possible(vm_ctx *ctx, vm3_path *p, uint32_t cell)
+{
+  uint16_t reg = ctx->s.P->cells[cell].reg;
+  uint8_t n = ctx->npossible[cell];
+  if (!n || !ctx->s.taint[reg] || reg == p->own)
+    return VM_OK;
+  if (p->nput == VM3_MAX_SPLITS)
+    return VM3_TOO_MANY;
+  int c = split_ways(ctx, p, reg, ctx->s.taint[reg], n);
+  if (c == VM3_TOO_MANY)
+    return c;
+  p->put_reg[p->nput] = reg;
+  p->put_saved[p->nput] = ctx->s.R[reg];
+  p->put_taint[p->nput] = ctx->s.taint[reg];
+  p->put_choice[p->nput++] = (uint8_t)c;
+  ctx->s.R[reg] = ctx->possible[(size_t)cell * VM3_MAX_VALUES + (uint32_t)c];
+  ctx->s.taint[reg] = 0;
+  return VM_OK;
 }
 
 static bool same_value(ty_base base, const vm_val *a, const vm_val *b)
@@ -1130,7 +1222,21 @@ static void unknown_result(vm_val *R, uint64_t *T, uint16_t a, uint64_t t)
 
 /* Runs one path of cell `cell` to its return.  VM_OK, a failure, or VM3_TOO_MANY (as a
  * status). */
+static int run_path_body(vm_ctx *ctx, uint32_t cell, vm3_path *p);
 static int run_path(vm_ctx *ctx, uint32_t cell, vm3_path *p)
+{
+  p->k = 0;
+  p->cond = 0;
+  p->rule = UINT32_MAX;
+  p->nassumed = 0;
+  p->nput = 0;
+  int st = run_path_body(ctx, cell, p);
+  put_values(ctx, p, false); /* the cells' registers as they were */
+  p->nput = 0;
+  return st;
+}
+
+static int run_path_body(vm_ctx *ctx, uint32_t cell, vm3_path *p)
 {
   const elig_program *P = ctx->s.P;
   const vm_ins *code = P->code;
@@ -1158,7 +1264,15 @@ static int run_path(vm_ctx *ctx, uint32_t cell, vm3_path *p)
       R[in.a] = R[in.b];
       T[in.a] = T[in.b];
       break;
-    case OP_ENSURE: st = ensure3(ctx, in.a); break;
+    case OP_ENSURE:
+      if (ctx->done[in.a] != ctx->serial) {
+        put_values(ctx, p, false); /* the other cell holds whatever this path assumed */
+        st = ensure3(ctx, in.a);
+        put_values(ctx, p, true);
+      }
+      if (st == VM_OK && take_possible(ctx, p, in.a) == VM3_TOO_MANY)
+        return VM3_TOO_MANY;
+      break;
     case OP_RET: return VM_OK; /* a cell's code returns only from itself */
     case OP_JMP: take = 1; break;
     case OP_JMPF:
@@ -1309,51 +1423,54 @@ static vm_status ensure3(vm_ctx *ctx, uint32_t cell)
   const prog_cell *pc = &ctx->s.P->cells[cell];
   vm_val *R = ctx->s.R;
   uint64_t *T = ctx->s.taint;
+  vm_val *values = &ctx->possible[(size_t)cell * VM3_MAX_VALUES];
   vm3_path p;
-  vm_val first;
-  uint32_t rule = UINT32_MAX, paths = 0;
+  uint32_t rule = UINT32_MAX, paths = 0, nvalues = 0;
   uint64_t depends = 0;
-  bool known = true;
+  bool known = true, listed = true; /* listed: every path gave a known value, kept */
   memset(&p, 0, sizeof p);
-  memset(&first, 0, sizeof first);
   p.own = pc->reg;
   do {
-    p.k = 0;
-    p.cond = 0;
-    p.rule = UINT32_MAX;
-    p.nassumed = 0;
     int st = run_path(ctx, cell, &p);
     if (st == VM3_TOO_MANY || ++paths > VM3_MAX_PATHS) {
-      known = false;
+      known = listed = false;
       depends = ctx->s.unknown;
       break;
     }
     if (st != VM_OK) {
-      /* a failure the record meets whatever its unknowns are fails it */
-      if (st == VM_ERR_NO_MEMORY || (!p.cond && paths == 1 && !next_path(&p)))
+      /* a failure on a path that split on nothing is met whatever the unknowns are */
+      if (st == VM_ERR_NO_MEMORY || !p.cond)
         return (vm_status)st;
-      known = false;
-      depends |= p.cond ? p.cond : ctx->s.unknown;
+      known = listed = false;
+      depends |= p.cond;
       continue;
     }
     const vm_val *v = &R[pc->reg];
     depends |= T[pc->reg] | p.cond;
-    if (paths == 1) {
-      first = *v;
-      rule = p.rule;
-      known = T[pc->reg] == 0;
-    } else if (known && (T[pc->reg] || !same_value((ty_base)pc->base, &first, v))) {
-      known = false;
-    } else if (p.rule < rule) {
-      rule = p.rule; /* the same outcome by several rules: the first of them says why */
+    if (T[pc->reg]) {
+      known = listed = false;
+      continue;
     }
+    uint32_t i = 0;
+    while (i < nvalues && !same_value((ty_base)pc->base, &values[i], v))
+      i++;
+    if (i == nvalues) { /* a value no path gave before */
+      if (nvalues == VM3_MAX_VALUES)
+        listed = false;
+      else
+        values[nvalues++] = *v;
+    }
+    known = known && nvalues == 1;
+    if (i == 0 && p.rule < rule)
+      rule = p.rule; /* the same outcome by several rules: the first of them says why */
   } while (next_path(&p));
   if (known) {
-    R[pc->reg] = first;
+    R[pc->reg] = values[0];
     T[pc->reg] = 0;
   } else {
     unknown_result(R, T, pc->reg, depends ? depends : ctx->s.unknown);
   }
+  ctx->npossible[cell] = (uint8_t)(!known && listed ? nvalues : 0);
   ctx->s.rule[cell] = rule;
   ctx->done[cell] = ctx->serial;
   return VM_OK;

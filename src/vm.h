@@ -88,6 +88,10 @@ static inline uint64_t vm_unknown_of(const vm_ctx *ctx, const vm_val *v)
   const vm_state *s = VM_STATE(ctx);
   return s->unknown ? s->taint[v - s->R] : 0;
 }
+/* The values an unknown cell may have (its paths all gave known values: "exit_eligible",
+ * "remain_poor"): *n of them, 0 when it may have any value or is known. */
+const vm_val *vm_possible(const vm_ctx *ctx, uint32_t cell, uint32_t *n);
+
 /* The record's unknown mask: 0 when every value of it is known. */
 static inline uint64_t vm_record_unknown(const vm_ctx *ctx)
 {
@@ -157,11 +161,9 @@ static inline const vm_val *vm_field_value(const vm_ctx *ctx, uint32_t field)
 {
   return &VM_STATE(ctx)->R[field]; /* the main record's fields are the first registers */
 }
-/* Sets a field of the main record (after typing; rec_check completes it). */
-static inline void vm_set_field(vm_ctx *ctx, uint32_t field, const vm_val *v)
-{
-  VM_STATE(ctx)->R[field] = *v;
-}
+/* Sets a field of the main record (after typing; rec_check completes it): known from then
+ * on, if it was unknown. */
+void vm_set_field(vm_ctx *ctx, uint32_t field, const vm_val *v);
 static inline const vm_val *vm_column_value(const vm_ctx *ctx, const prog_column *col)
 {
   return &VM_STATE(ctx)->R[col->reg];

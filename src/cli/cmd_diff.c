@@ -33,8 +33,8 @@ static const char usage_diff[] =
     "                             .json are JSON Lines, anything else CSV)\n"
     "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
     "      --progress, --no-progress\n"
-    "                             progress line on standard error (default: when a terminal)\n"
-    "  -h, --help                 this help\n"
+    "                             progress line on standard error (default: when a "
+    "terminal)\n" CLI_MISSING_HELP "  -h, --help                 this help\n"
     "\n"
     "exit status: 0 all good (whether or not anything changes), 1 rule errors, 2 usage,\n"
     "3 some records rejected by either rule set, 4 an input could not be read or an output\n"
@@ -55,7 +55,8 @@ static int parse_diff(int argc, char **argv, diff_args *a)
     O_INPUT_FORMAT,
     O_AS_OF,
     O_PROGRESS,
-    O_NO_PROGRESS
+    O_NO_PROGRESS,
+    O_MISSING
   };
   static const struct option opts[] = {{"format", required_argument, NULL, O_FORMAT},
                                        {"list", required_argument, NULL, O_LIST},
@@ -63,6 +64,7 @@ static int parse_diff(int argc, char **argv, diff_args *a)
                                        {"as-of", required_argument, NULL, O_AS_OF},
                                        {"progress", no_argument, NULL, O_PROGRESS},
                                        {"no-progress", no_argument, NULL, O_NO_PROGRESS},
+                                       {"missing", required_argument, NULL, O_MISSING},
                                        {"help", no_argument, NULL, 'h'},
                                        {0, 0, 0, 0}};
   int c;
@@ -93,6 +95,11 @@ static int parse_diff(int argc, char **argv, diff_args *a)
       break;
     case O_PROGRESS: a->progress = true; break;
     case O_NO_PROGRESS: a->progress = false; break;
+    case O_MISSING:
+      if (!cli_parse_missing(optarg, &a->opt.missing))
+        return cli_usage_error(usage_diff, "--missing takes reject or undetermined, not '%s'",
+                               optarg);
+      break;
     case ':': return cli_usage_error(usage_diff, "option '%s' needs a value", argv[optind - 1]);
     default: return cli_bad_option(usage_diff, argv, opts);
     }

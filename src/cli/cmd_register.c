@@ -34,6 +34,9 @@ static const char usage_register[] =
     "  --progress, --no-progress\n"
     "  --show-values            rejection messages quote the value at fault\n"
     "  --rejects=FILE           rejected records to FILE as CSV, as `elig run` writes them\n"
+    "  --missing=reject|undetermined\n"
+    "                           a record without a required field: rejected (default), or\n"
+    "                           kept with the results it leaves undetermined\n"
     "\n"
     "export: writes the current results as `elig run` writes them (records, then the\n"
     "aggregates), with the rules of the last add, which the register keeps.\n"
@@ -44,6 +47,9 @@ static const char usage_register[] =
     "  --as-of=YYYY-MM-DD       the evaluation date (default: the last add's)\n"
     "  -j, --threads=N          worker threads\n"
     "  --explain                a last column naming the rule that decided each decision\n"
+    "  --missing=reject|undetermined\n"
+    "                           as for add: records kept with undetermined results are\n"
+    "                           exported only with undetermined\n"
     "\n"
     "exit status: 0 all good, 1 rule errors, 2 usage, or the register cannot be used\n"
     "(damaged, not a register, newer, another schema, busy): nothing was changed,\n"
@@ -146,7 +152,8 @@ static int parse_add(int argc, char **argv, add_args *a)
     O_PROGRESS,
     O_NO_PROGRESS,
     O_SHOW_VALUES,
-    O_REJECTS
+    O_REJECTS,
+    O_MISSING
   };
   static const struct option opts[] = {{"db", required_argument, NULL, O_DB},
                                        {"by", required_argument, NULL, O_BY},
@@ -159,12 +166,18 @@ static int parse_add(int argc, char **argv, add_args *a)
                                        {"no-progress", no_argument, NULL, O_NO_PROGRESS},
                                        {"show-values", no_argument, NULL, O_SHOW_VALUES},
                                        {"rejects", required_argument, NULL, O_REJECTS},
+                                       {"missing", required_argument, NULL, O_MISSING},
                                        {"help", no_argument, NULL, 'h'},
                                        {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, ":j:h", opts, NULL)) != -1) {
     switch (c) {
     case 'h': fputs(usage_register, stdout); return EXIT_OK;
+    case O_MISSING:
+      if (!cli_parse_missing(optarg, &a->opt.missing))
+        return cli_usage_error(usage_register, "--missing takes reject or undetermined, not '%s'",
+                               optarg);
+      break;
     case O_DB: a->db = optarg; break;
     case O_BY: a->by = optarg; break;
     case O_INPUT_FORMAT:
@@ -315,7 +328,8 @@ static int parse_export(int argc, char **argv, elig_register_export_options *opt
     O_DB = 256,
     O_YEAR,
     O_AS_OF,
-    O_EXPLAIN
+    O_EXPLAIN,
+    O_MISSING
   };
   static const struct option opts[] = {{"db", required_argument, NULL, O_DB},
                                        {"year", required_argument, NULL, O_YEAR},
@@ -324,12 +338,18 @@ static int parse_export(int argc, char **argv, elig_register_export_options *opt
                                        {"as-of", required_argument, NULL, O_AS_OF},
                                        {"threads", required_argument, NULL, 'j'},
                                        {"explain", no_argument, NULL, O_EXPLAIN},
+                                       {"missing", required_argument, NULL, O_MISSING},
                                        {"help", no_argument, NULL, 'h'},
                                        {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, ":f:o:j:h", opts, NULL)) != -1) {
     switch (c) {
     case 'h': fputs(usage_register, stdout); return EXIT_OK;
+    case O_MISSING:
+      if (!cli_parse_missing(optarg, &opt->missing))
+        return cli_usage_error(usage_register, "--missing takes reject or undetermined, not '%s'",
+                               optarg);
+      break;
     case O_DB: *db = optarg; break;
     case 'o': *output_path = optarg; break;
     case O_YEAR: {

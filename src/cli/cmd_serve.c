@@ -33,7 +33,7 @@ static const char usage_serve[] =
     "Answers HTTP requests with the rule set RULES (and what it imports):\n"
     "  POST /v1/evaluate   one record as a JSON object, or many as JSON Lines or an array;\n"
     "                      results as 'elig run --format jsonl' writes them\n"
-    "                      (?as_of=YYYY-MM-DD, ?aggregates=true)\n"
+    "                      (?as_of=YYYY-MM-DD, ?aggregates=true, ?missing=undetermined)\n"
     "  POST /v1/explain    one record: why its decisions came out so (?format=json|text)\n"
     "  GET  /v1/rules      the rule set in force: policy, version, hash, what it defines,\n"
     "                      and the last reload that failed\n"

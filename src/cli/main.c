@@ -126,8 +126,8 @@ static const char usage_explain[] =
     "      --input-format=csv|jsonl\n"
     "      --as-of=YYYY-MM-DD     the evaluation date (default today)\n"
     "      --set=FIELD=VALUE      what if: explain the record with FIELD holding VALUE (as a\n"
-    "                             CSV cell writes it; empty: absent); repeat for more fields\n"
-    "  -h, --help                 this help\n"
+    "                             CSV cell writes it; empty: absent); repeat for more "
+    "fields\n" CLI_MISSING_HELP "  -h, --help                 this help\n"
     "\n"
     "exit status: 0 explained, 1 rule errors, 2 usage, 3 no record has that key or it is\n"
     "rejected, 4 an input could not be read\n";
@@ -482,7 +482,8 @@ enum {
   EXPLAIN_YEAR,
   EXPLAIN_INPUT_FORMAT,
   EXPLAIN_AS_OF,
-  EXPLAIN_SET
+  EXPLAIN_SET,
+  EXPLAIN_MISSING
 };
 
 /* What cmd_explain is asked: its options, and the --set pairs (at most one an argument). */
@@ -503,12 +504,18 @@ static int explain_options(int argc, char **argv, explain_request *rq)
       {"input-format", required_argument, NULL, EXPLAIN_INPUT_FORMAT},
       {"as-of", required_argument, NULL, EXPLAIN_AS_OF},
       {"set", required_argument, NULL, EXPLAIN_SET},
+      {"missing", required_argument, NULL, EXPLAIN_MISSING},
       {"help", no_argument, NULL, 'h'},
       {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
     switch (c) {
     case 'h': fputs(usage_explain, stdout); return EXIT_OK;
+    case EXPLAIN_MISSING:
+      if (!cli_parse_missing(optarg, &rq->opt.missing))
+        return cli_usage_error(usage_explain, "--missing takes reject or undetermined, not '%s'",
+                               optarg);
+      break;
     case EXPLAIN_ID: rq->id = optarg; break;
     case EXPLAIN_YEAR: rq->year = optarg; break;
     case EXPLAIN_SET: {

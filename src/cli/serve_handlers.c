@@ -299,6 +299,11 @@ static enum MHD_Result with_records(serve_request *rq, const serve_body *body,
   char date[16];
   if (!as_of)
     today(date, sizeof date);
+  /* contexts are pooled: every request says how its absent fields are taken */
+  const char *missing = serve_param(rq, "missing");
+  elig_ctx_set_missing(ctx, missing && strcmp(missing, "undetermined") == 0
+                                ? ELIG_MISSING_UNDETERMINED
+                                : ELIG_MISSING_REJECT);
   enum MHD_Result ok;
   if (elig_ctx_set_as_of(ctx, as_of ? as_of : date) != ELIG_OK)
     ok = serve_respond_error(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter",

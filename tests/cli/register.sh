@@ -41,6 +41,21 @@ check rejects-as-run cmp -s "$tmp/run.rej" "$tmp/r.rej"
   "$tmp/y2020.csv" 2>/dev/null
 check rejects-onto-register-refused [ $? = 2 ]
 
+# records lacking required fields kept with their undetermined results; the export with
+# --missing undetermined equals a run with it, the one without rejects them as a run does
+mu="$srcdir/tests/rules/missing_undetermined.csv"
+"$ELIG" register add --no-progress --missing undetermined --db "$tmp/mu.db" "$rules" "$mu" \
+  2>/dev/null
+check missing-status [ $? = 3 ] # a malformed value and an unknown village still reject
+"$ELIG" register export --missing undetermined --db "$tmp/mu.db" > "$tmp/mu.csv" 2>/dev/null
+"$ELIG" run --no-progress --missing undetermined "$rules" "$mu" > "$tmp/mu.run" 2>/dev/null
+check missing-export-as-run cmp -s "$tmp/mu.csv" "$tmp/mu.run"
+check missing-needs grep -q ',undetermined,,not_applicable,net_income$' "$tmp/mu.csv"
+"$ELIG" register export --db "$tmp/mu.db" > "$tmp/mu.reject" 2>/dev/null
+check missing-export-rejects-by-default [ $? = 3 ]
+"$ELIG" history --db "$tmp/mu.db" --id 411623101201-001 > "$tmp/mu.history" 2>&1
+check missing-history-needs grep -q 'needs net_income' "$tmp/mu.history"
+
 # one year at a time, in order
 for y in 2019 2020 2021 2022; do add --db "$tmp/a.db" "$rules" "$tmp/y$y.csv"; done
 check in-order-status [ $? = 3 ] # the generated bad rows are rejected
