@@ -205,6 +205,11 @@ typedef struct {
   const char *word;      /* the word after `expect` before a quoted text ("rejected") */
   const char *rejected;  /* the text a rejection's reason must contain, or NULL */
   elig_loc rejected_loc; /* the word */
+  /* Set by the checker, taken out of `list`: `expect X = undetermined` (each X), and
+   * `expect needs = "a, b"` (the text as written, NULL when none).  Either makes the given
+   * record evaluated with its absent required fields unknown. */
+  ast_list undetermined; /* ast_expr* */
+  ast_expr *needs;       /* the string */
 } ast_expects;
 
 /* One record of a test and what is expected of it (a test follows a household over the

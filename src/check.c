@@ -1608,6 +1608,53 @@ static void check_given_value(checker *c, ast_decl *rec, ast_given_item *g)
   literal_value(c, v, (ty_base)t.base, &cv);
 }
 
+/* Whether e is the bare name `word`. */
+static bool is_word(const ast_expr *e, const char *word)
+{
+  return e->kind == AST_NAME && strcmp(e->text, word) == 0;
+}
+
+/* Each field named in `expect needs = "a, b"` must be a field of the record. */
+static void check_needs(checker *c, const ast_expr *text)
+{
+  const char *p = text->text;
+  while (*p) {
+    while (*p == ' ' || *p == ',')
+      p++;
+    const char *start = p;
+    while (*p && *p != ',' && *p != ' ')
+      p++;
+    if (p == start)
+      continue;
+    char name[128];
+    snprintf(name, sizeof name, "%.*s", (int)(p - start), start);
+    uint32_t index;
+    res_field_or_report(&c->res, c->prog->record, name, text->loc, &index);
+  }
+}
+
+/* Takes the expectations of three-valued evaluation out of the conditions:
+ * `expect X = undetermined` and `expect needs = "field, field"`. */
+static void take_three_valued(checker *c, ast_expects *ex)
+{
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < ex->list.n; i++) {
+    ast_expr *e = ex->list.items[i];
+    bool eq = e->kind == AST_BINARY && e->op == OPR_EQ;
+    if (eq && is_word(e->b, "undetermined")) {
+      ast_list_append(c->arena, &ex->undetermined, e->a);
+    } else if (eq && is_word(e->a, "needs") && e->b->kind == AST_STRING) {
+      if (ex->needs)
+        error(c, DIAG_E_EXPECT_NEEDS_TWICE, e->loc);
+      ex->needs = e->b;
+      check_needs(c, e->b);
+    } else {
+      ex->list.items[kept++] = e;
+    }
+  }
+  ex->list.n = kept;
+}
+
 /* test "name" { given { field: value ... } expect condition ... }, with a given per year of a
  * household followed over time; `expect rejected "reason"` instead of conditions. */
 static void check_test(checker *c, ast_decl *d)
@@ -1622,13 +1669,17 @@ static void check_test(checker *c, ast_decl *d)
     }
     c->agg = NULL;
     c->elem_record = c->prog->record;
+    take_three_valued(c, &st->expects);
     for (uint32_t i = 0; i < st->expects.list.n; i++) {
       ast_expr *e = st->expects.list.items[i];
       want(c, e, use(c, e, NULL), TY_BOOL, "expect");
     }
+    for (uint32_t i = 0; i < st->expects.undetermined.n; i++)
+      use(c, st->expects.undetermined.items[i], NULL);
     if (st->expects.word && strcmp(st->expects.word, "rejected") != 0) {
       error(c, DIAG_E_EXPECT_WORD, st->expects.rejected_loc, st->expects.word);
-    } else if (st->expects.rejected && st->expects.list.n) {
+    } else if (st->expects.rejected &&
+               (st->expects.list.n || st->expects.undetermined.n || st->expects.needs)) {
       error(c, DIAG_E_EXPECT_REJECTED_AND, st->expects.rejected_loc);
     }
   }

@@ -1693,6 +1693,24 @@ static void test_step_code(compiler *c, const prog_test *t, const ast_test_step 
     st->shown[k] = comp_calloc(c, MAX_SHOWN, sizeof *st->shown[k]);
     collect_names(c, e, st->shown[k], &st->nshown[k], MAX_SHOWN);
   }
+  const ast_expects *ex = &ast->expects;
+  st->three_valued = ex->undetermined.n || ex->needs;
+  st->nundetermined = ex->undetermined.n;
+  st->undetermined_cells = comp_calloc(c, ex->undetermined.n + 1, sizeof *st->undetermined_cells);
+  st->undetermined_locs = comp_calloc(c, ex->undetermined.n + 1, sizeof *st->undetermined_locs);
+  st->undetermined_texts = comp_calloc(c, ex->undetermined.n + 1, sizeof *st->undetermined_texts);
+  for (uint32_t k = 0; k < ex->undetermined.n && !c->failed; k++) {
+    ast_expr *e = ex->undetermined.items[k];
+    st->undetermined_locs[k] = expect_loc(e);
+    expression_text(b, c->srcs, e);
+    st->undetermined_texts[k] = keep_text(c, b, NULL);
+    st->undetermined_cells[k] = new_cell_named(c, CELL_EXPECT, "expectation of test", t->name);
+    cell_code(c, st->undetermined_cells[k], e, (ty_base)e->type.base);
+  }
+  if (ex->needs) {
+    st->needs = ex->needs->text;
+    st->needs_loc = ex->needs->loc;
+  }
 }
 
 static void test_code(compiler *c, ast_decl *d, prog_test *t, wbuf *b)

@@ -219,6 +219,16 @@ typedef struct {
   const char **expect_texts; /* each expectation as written, on one line */
   prog_column **shown;       /* per expectation: the values it names, shown when it fails */
   uint32_t *nshown;
+  /* Three-valued evaluation: `expect X = undetermined` (a cell computing each X) and
+   * `expect needs = "a, b"`; with either, the given record is evaluated with its absent
+   * required fields unknown. */
+  bool three_valued;
+  uint32_t nundetermined;
+  uint32_t *undetermined_cells;
+  elig_loc *undetermined_locs;
+  const char **undetermined_texts; /* X as written */
+  const char *needs;               /* the fields as written, or NULL */
+  elig_loc needs_loc;
 } prog_test_step;
 
 /* A test block: one record, or a household's records of several years (steps, in the

@@ -59,7 +59,14 @@ static void failure(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_test
       put(b, ", ");
     put(b, c->name);
     put(b, " = ");
-    put(b, write_value_text(c->type, vm_column_value(ctx, c), true, buf, sizeof buf));
+    const vm_val *v = vm_column_value(ctx, c);
+    if (vm_unknown_of(ctx, v)) { /* and nothing decided it */
+      put(b, "undetermined (needs ");
+      write_needs(b, P, ctx, vm_unknown_of(ctx, v), ", ", false);
+      put(b, ")");
+      continue;
+    }
+    put(b, write_value_text(c->type, v, true, buf, sizeof buf));
     const prog_decision *d = c->cell != UINT32_MAX ? prog_decision_of_cell(P, c->cell) : NULL;
     if (d) {
       uint32_t rule = vm_rule(ctx, c->cell), line = 0, col = 0;
@@ -134,6 +141,7 @@ static step_result type_given(test_run_state *r, uint32_t i, step_why *why)
   const prog_test_step *st = &r->t->steps[i];
   jdoc_error jerr;
   rec_unknown unknown = {0};
+  vm_set_undetermined(r->s->ctx, st->three_valued);
   jdoc_errcode jst = jdoc_parse(r->doc, st->given, st->given_len, &jerr);
   if (jst == JDOC_ENOMEM)
     return STEP_NO_MEMORY;
@@ -142,6 +150,78 @@ static step_result type_given(test_run_state *r, uint32_t i, step_why *why)
     return STEP_REJECTED;
   }
   return step_type_json(r->s, r->doc, &unknown, why);
+}
+
+/* Whether field i is among those mask names for the record in ctx (write_needs' list). */
+static bool needed(const vm_ctx *ctx, uint64_t mask, uint32_t i)
+{
+  return (mask & vm_field_bit(i)) && vm_unknown_of(ctx, vm_field_value(ctx, i));
+}
+
+/* Whether the fields named in `expected` ("a, b") are those mask names, in any order. */
+static bool same_needs(const elig_program *P, const vm_ctx *ctx, const char *expected,
+                       uint64_t mask)
+{
+  const prog_record *rec = prog_main_record(P);
+  uint32_t nexpected = 0, nneeded = 0;
+  for (uint32_t i = 0; i < rec->nfields; i++)
+    nneeded += needed(ctx, mask, i);
+  for (const char *p = expected;;) {
+    while (*p == ' ' || *p == ',')
+      p++;
+    const char *start = p;
+    while (*p && *p != ',' && *p != ' ')
+      p++;
+    if (p == start)
+      break;
+    uint32_t i = 0;
+    while (i < rec->nfields && (strlen(rec->fields[i].name) != (size_t)(p - start) ||
+                                memcmp(rec->fields[i].name, start, (size_t)(p - start)) != 0))
+      i++;
+    if (i == rec->nfields || !needed(ctx, mask, i))
+      return false;
+    nexpected++;
+  }
+  return nexpected == nneeded && !(mask & VM_PREVIOUS_BIT);
+}
+
+/* `expect X = undetermined` and `expect needs = "..."` of a step evaluated with its absent
+ * fields unknown. */
+static bool check_three_valued(test_run_state *r, const prog_test_step *st)
+{
+  const elig_program *P = r->P;
+  vm_ctx *ctx = r->s->ctx;
+  char buf[256];
+  bool ok = true;
+  for (uint32_t k = 0; k < st->nundetermined; k++) {
+    if (vm_ensure(ctx, st->undetermined_cells[k]) != VM_OK)
+      continue; /* a rule failing on the record: said with the other expectations */
+    const vm_val *v = vm_cell_value(ctx, st->undetermined_cells[k]);
+    if (vm_unknown_of(ctx, v))
+      continue;
+    test_at(r->report, P, st->undetermined_locs[k], r->t);
+    put(r->report, "expected ");
+    put(r->report, st->undetermined_texts[k]);
+    put(r->report, " = undetermined, got ");
+    const prog_cell *cell = &P->cells[st->undetermined_cells[k]];
+    ty_type t = ty_make((ty_base)cell->base);
+    put(r->report, write_value_text(t, v, true, buf, sizeof buf));
+    put(r->report, "\n");
+    ok = false;
+  }
+  if (st->needs) {
+    uint64_t mask = write_record_needs(P, ctx);
+    if (!same_needs(P, ctx, st->needs, mask)) {
+      test_at(r->report, P, st->needs_loc, r->t);
+      put(r->report, "expected needs = \"");
+      put(r->report, st->needs);
+      put(r->report, "\", got \"");
+      write_needs(r->report, P, ctx, mask, ", ", false);
+      put(r->report, "\"\n");
+      ok = false;
+    }
+  }
+  return ok;
 }
 
 /* The expectations of step i, whose record was accepted and is in the context. */
@@ -164,12 +244,13 @@ static bool check_expectations(test_run_state *r, const prog_test_step *st)
       put(r->report, buf);
       put(r->report, "\n");
       ok = false;
-    } else if (!vm_cell_value(ctx, st->expect_cells[k])->u.i) {
+    } else if (!vm_cell_value(ctx, st->expect_cells[k])->u.i ||
+               vm_unknown_of(ctx, vm_cell_value(ctx, st->expect_cells[k]))) {
       failure(r->report, P, ctx, r->t, st, k);
       ok = false;
     }
   }
-  return ok;
+  return check_three_valued(r, st) && ok;
 }
 
 /* What happened to step i's record against what the test expects of it. */

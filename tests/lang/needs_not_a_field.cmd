@@ -1,0 +1,1 @@
+check needs_not_a_field.rules

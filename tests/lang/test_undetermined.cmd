@@ -1,0 +1,1 @@
+test test_undetermined.rules
