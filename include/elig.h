@@ -617,12 +617,14 @@ typedef struct elig_run_options {
                                  unnamed temporary files in $TMPDIR (else /tmp); 0: 256 MiB */
   elig_missing missing;     /* absent required fields: ELIG_MISSING_REJECT (the default) or
                                  evaluated as unknown values */
+  bool show_defaults;       /* a column `defaulted` (before `why`): the fields that took
+                                 their schema default and that a result depends on */
 } elig_run_options;
 
 #define ELIG_RUN_OPTIONS_INIT                                                             \
   {                                                                                       \
     sizeof(elig_run_options), ELIG_FORMAT_CSV, NULL, 0, false, false, false, false, 0, 0, \
-        ELIG_MISSING_REJECT                                                               \
+        ELIG_MISSING_REJECT, false                                                        \
   }
 
 /* Evaluates every record of the inputs, in order, and writes one result per record and then

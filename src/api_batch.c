@@ -97,6 +97,7 @@ elig_status elig_run(const elig_ruleset *rs, const elig_run_options *opt, const 
   b.separate_aggregates = o.separate_aggregates;
   b.explain = o.explain;
   b.undetermined = o.missing == ELIG_MISSING_UNDETERMINED;
+  b.show_defaults = o.show_defaults;
   b.show_values = o.show_values;
   b.chunk_bytes = o.chunk_bytes;
   b.memory_limit = o.memory_limit;

@@ -128,6 +128,8 @@ static worker *worker_new(const elig_program *P, const batch_options *o, shared 
     return NULL;
   }
   step_set_undetermined(&w->step, o->undetermined);
+  w->step.show_defaults = o->show_defaults;
+  vm_image_defaults(w->step.ctx, o->show_defaults);
   return w;
 }
 

@@ -59,6 +59,7 @@ typedef struct {
   bool separate_aggregates; /* aggregates on ELIG_STREAM_AGGREGATES */
   bool explain;             /* the `why` column */
   bool undetermined;        /* three-valued evaluation of absent fields; the `needs` column */
+  bool show_defaults;       /* the `defaulted` column */
   bool show_values;         /* rejection messages quote the value at fault */
   size_t chunk_bytes;       /* 0: the reader's default */
   size_t memory_limit;      /* a run over history: bytes kept in memory (0: 256 MiB) */
@@ -68,7 +69,8 @@ typedef struct {
 /* The write.h columns beyond the outputs that options o ask for. */
 static inline unsigned batch_extra_columns(const batch_options *o)
 {
-  return (o->explain ? WRITE_WHY : 0u) | (o->undetermined ? WRITE_NEEDS : 0u);
+  return (o->explain ? WRITE_WHY : 0u) | (o->undetermined ? WRITE_NEEDS : 0u) |
+         (o->show_defaults ? WRITE_DEFAULTS : 0u);
 }
 
 /* elig_run's body (elig.h says what it does and returns). */

@@ -75,6 +75,17 @@ static void possible(wbuf *b, const vm_ctx *ctx, const prog_decision *d, bool js
   put(b, json ? "]" : "");
 }
 
+/* The defaults a result depends on: " (defaulted: a, b)" in text,
+ * ", \"defaulted\": [...]" in JSON, or nothing. */
+static void defaulted(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_t mask, bool json)
+{
+  if (!mask)
+    return;
+  put(b, json ? ", \"defaulted\": [" : " (defaulted: ");
+  write_defaulted(b, P, ctx, mask, ", ", json);
+  put(b, json ? "]" : ")");
+}
+
 /* name = value, ... (text) or "name": value, ... (JSON), computing each value first. */
 static void values(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_names *names, bool json)
 {
@@ -396,7 +407,7 @@ static const char *rule_word(vm_ctx *ctx, const prog_decision *d, uint32_t r, ui
 }
 
 static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_decision *d,
-                          bool *shown)
+                          bool *shown, uint64_t defaults)
 {
   char buf[256];
   const vm_val *value = vm_cell_value(ctx, d->cell);
@@ -407,6 +418,7 @@ static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
   put(b, value_text(ctx, d->type, value, true, buf, sizeof buf));
   possible(b, ctx, d, false);
   needs(b, P, ctx, value, false);
+  defaulted(b, P, ctx, defaults, false);
   put(b, "\n");
   for (uint32_t r = 0; r <= rule && r < d->nrules; r++) {
     snprintf(buf, sizeof buf, "  rule %u (", r + 1);
@@ -436,7 +448,8 @@ static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
     b->len = before; /* none */
 }
 
-static void decision_json(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_decision *d)
+static void decision_json(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_decision *d,
+                          uint64_t defaults)
 {
   char buf[256];
   const vm_val *value = vm_cell_value(ctx, d->cell);
@@ -449,6 +462,7 @@ static void decision_json(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
                  strlen(value_text(ctx, d->type, value, false, buf, sizeof buf)));
   possible(b, ctx, d, true);
   needs(b, P, ctx, value, true);
+  defaulted(b, P, ctx, defaults, true);
   if (unknown) {
     put(b, ", \"rule\": null, \"at\": null, \"reason\": null");
   } else {
@@ -480,20 +494,45 @@ static void decision_json(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
   put(b, "]}");
 }
 
+/* The mask of defaults decision d depends on, from the masks per column. */
+static uint64_t decision_defaults(const elig_program *P, const prog_decision *d,
+                                  const uint64_t *cols)
+{
+  for (uint32_t i = 0; cols && i < P->ncolumns; i++)
+    if (P->columns[i].cell == d->cell)
+      return cols[i];
+  return 0;
+}
+
 vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, const char *key,
                          bool json, wbuf *out)
 {
   vm_status st = VM_OK;
+  /* which defaults each result depends on, before the evaluation explained */
+  uint64_t *cols = NULL, *flag_defaults = NULL;
+  if (vm_defaulted(ctx)) {
+    cols = mem_calloc(P->ncolumns + 1, sizeof *cols);
+    flag_defaults = mem_calloc(P->nflags + 1, sizeof *flag_defaults);
+    if (!cols || !flag_defaults) {
+      mem_free(cols);
+      mem_free(flag_defaults);
+      return VM_ERR_NO_MEMORY;
+    }
+    vm_find_defaults_used(ctx, cols, flag_defaults);
+  }
   for (uint32_t d = 0; d < P->ndecisions && st == VM_OK; d++)
     st = vm_ensure(ctx, P->decisions[d].cell);
   for (uint32_t f = 0; f < P->nflags && st == VM_OK; f++)
     st = vm_ensure(ctx, P->flags[f].cell);
-  if (st != VM_OK)
-    return st;
   /* which derived values were shown already: each once */
-  bool *shown = mem_calloc(P->ncells + 1, sizeof *shown);
-  if (!shown)
-    return VM_ERR_NO_MEMORY;
+  bool *shown = st == VM_OK ? mem_calloc(P->ncells + 1, sizeof *shown) : NULL;
+  if (st == VM_OK && !shown)
+    st = VM_ERR_NO_MEMORY;
+  if (st != VM_OK) {
+    mem_free(cols);
+    mem_free(flag_defaults);
+    return st;
+  }
   if (json) {
     put(out, "{\"record\": ");
     wbuf_json_text(out, key, strlen(key));
@@ -504,7 +543,7 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, 
     put(out, ", \"decisions\": [");
     for (uint32_t d = 0; d < P->ndecisions; d++) {
       put(out, d ? ", " : "");
-      decision_json(out, P, ctx, &P->decisions[d]);
+      decision_json(out, P, ctx, &P->decisions[d], decision_defaults(P, &P->decisions[d], cols));
     }
     put(out, "], \"flags\": [");
     for (uint32_t f = 0; f < P->nflags; f++) {
@@ -518,6 +557,7 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, 
                : fv->u.i              ? ", \"raised\": true"
                                       : ", \"raised\": false");
       needs(out, P, ctx, fv, true);
+      defaulted(out, P, ctx, flag_defaults ? flag_defaults[f] : 0, true);
       put(out, ", \"reason\": ");
       if (fl->reason)
         wbuf_json_text(out, fl->reason, strlen(fl->reason));
@@ -539,6 +579,8 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, 
       derived(out, P, ctx, &P->cell_names[P->flags[f].cell], shown, true, &first);
     put(out, "}}\n");
     mem_free(shown);
+    mem_free(cols);
+    mem_free(flag_defaults);
     return VM_OK;
   }
   put(out, "record ");
@@ -550,7 +592,8 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, 
   }
   put(out, "\n\n");
   for (uint32_t d = 0; d < P->ndecisions; d++) {
-    decision_text(out, P, ctx, &P->decisions[d], shown);
+    decision_text(out, P, ctx, &P->decisions[d], shown,
+                  decision_defaults(P, &P->decisions[d], cols));
     put(out, "\n");
   }
   put(out, "flags\n");
@@ -565,6 +608,7 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, 
     put(out, fl->severity);
     put(out, unknown ? "): undetermined" : raised ? "): raised" : "): not raised");
     needs(out, P, ctx, fv, false);
+    defaulted(out, P, ctx, flag_defaults ? flag_defaults[f] : 0, false);
     if ((raised || unknown) && fl->reason) {
       put(out, ": ");
       put(out, fl->reason);
@@ -577,5 +621,7 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, 
     derived(out, P, ctx, &P->cell_names[fl->cell], shown, false, &first);
   }
   mem_free(shown);
+  mem_free(cols);
+  mem_free(flag_defaults);
   return VM_OK;
 }

@@ -354,8 +354,10 @@ elig_status lookup_explain(const elig_program *P, const lookup_options *o, const
       .note = finding_note,
   };
   bool stepping = step_init(&f.step, P, o->as_of, false);
-  if (stepping)
+  if (stepping) {
     step_set_undetermined(&f.step, o->undetermined);
+    vm_image_defaults(f.step.ctx, true); /* an explanation says which defaults it used */
+  }
   if (!match_fields(&f) || !stepping)
     f.nomem = true;
   if (P->order_field != PROG_NONE && !f.nomem) {

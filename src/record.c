@@ -227,8 +227,11 @@ static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject
       }
       if (f->required)
         return reject_field(why, f, DIAG_E_REQUIRED, f->name);
-      if (f->has_default)
+      if (f->has_default) {
         *v = f->def;
+        if (rec == prog_main_record(vm_program(ctx)))
+          vm_mark_defaulted(ctx, i);
+      }
       continue;
     }
     if (f->type.base != TY_LIST && !check_value(ctx, f, v, why))

@@ -110,6 +110,8 @@ step_result step_evaluate(step *s, uint64_t seq, step_why *why)
                                hist_year(s->P, s->ctx) - 1, &len);
     vm_set_previous(s->ctx, kept, kept ? len : 0);
   }
+  if (s->show_defaults && vm_defaulted(s->ctx))
+    vm_set_defaults_used(s->ctx, vm_find_defaults_used(s->ctx, NULL, NULL));
   vm_status st = vm_eval_record(s->ctx);
   /* aggregates see the record only once it has a full result */
   uint32_t i = 0;

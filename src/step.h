@@ -47,6 +47,7 @@ typedef struct {
   /* Otherwise, where the record's year before is looked up (a register, for the API's
    * contexts): as hist.h's seed, given the record's link and the year before; NULL: none. */
   const void *(*seed)(void *arg, const char *link, size_t link_len, int64_t year, size_t *len);
+  bool show_defaults; /* work out which defaults each record's results used */
   void *seed_arg;
   wbuf seed_link;
 } step;

@@ -32,15 +32,18 @@ struct vm_ctx {
   size_t scratch_len, scratch_cap;
   vm_val *elems; /* element records of lists, for the current record */
   uint32_t nelems, elems_cap;
-  vm_status err;      /* the last failure */
-  uint32_t err_pc;    /* where it happened */
-  vm_val *prev;       /* what the household's previous record kept, per memory slot */
-  bool has_prev;      /* false: the record has no previous record (previous() is none) */
-  bool undetermined;  /* vm_set_undetermined */
-  bool *prev_unknown; /* per memory slot: the previous record left it undetermined */
-  bool *stable;       /* per register: a field's or a cell's, never rewritten in a record */
-  vm_val *possible;   /* per cell, VM3_MAX_VALUES: the values an unknown cell may have */
-  uint8_t *npossible; /* per cell: how many (0: any value) */
+  vm_status err;          /* the last failure */
+  uint32_t err_pc;        /* where it happened */
+  vm_val *prev;           /* what the household's previous record kept, per memory slot */
+  bool has_prev;          /* false: the record has no previous record (previous() is none) */
+  bool undetermined;      /* vm_set_undetermined */
+  bool *prev_unknown;     /* per memory slot: the previous record left it undetermined */
+  bool *stable;           /* per register: a field's or a cell's, never rewritten in a record */
+  uint64_t defaulted;     /* fields of the record that took their default (vm_field_bit) */
+  uint64_t defaults_used; /* those the results depend on, as step.c found */
+  bool image_defaults;    /* images carry `defaulted` (vm_image_defaults) */
+  vm_val *possible;       /* per cell, VM3_MAX_VALUES: the values an unknown cell may have */
+  uint8_t *npossible;     /* per cell: how many (0: any value) */
 };
 
 vm_ctx *vm_ctx_new(const elig_program *P)
@@ -105,6 +108,71 @@ void vm_begin_record(vm_ctx *ctx)
   ctx->nelems = 0;
   ctx->has_prev = false;
   ctx->s.unknown = 0;
+  ctx->defaulted = 0;
+  ctx->defaults_used = 0;
+}
+
+void vm_mark_defaulted(vm_ctx *ctx, uint32_t field)
+{
+  ctx->defaulted |= vm_field_bit(field);
+}
+
+uint64_t vm_defaulted(const vm_ctx *ctx)
+{
+  return ctx->defaulted;
+}
+
+uint64_t vm_find_defaults_used(vm_ctx *ctx, uint64_t *cols, uint64_t *flags)
+{
+  const elig_program *P = ctx->s.P;
+  uint64_t defaulted = vm_defaulted(ctx), used = 0;
+  const prog_record *rec = prog_main_record(P);
+  if (!defaulted)
+    return 0;
+  vm_val saved[64];
+  uint32_t fields[64], n = 0;
+  for (uint32_t i = 0; i < rec->nfields && n < 64; i++)
+    if ((defaulted & vm_field_bit(i)) && !vm_unknown_of(ctx, vm_field_value(ctx, i))) {
+      fields[n] = i;
+      saved[n++] = *vm_field_value(ctx, i);
+      vm_mark_unknown(ctx, i);
+    }
+  vm_cells_stale(ctx);
+  vm_eval_record(ctx); /* a rule failing here fails the evaluation that follows too */
+  for (uint32_t i = 0; i < P->ncolumns; i++) {
+    uint64_t m = vm_unknown_of(ctx, vm_column_value(ctx, &P->columns[i])) & defaulted;
+    used |= m;
+    if (cols)
+      cols[i] = m;
+  }
+  for (uint32_t f = 0; f < P->nflags; f++) {
+    uint64_t m = vm_flag_unknown(ctx, f) & defaulted;
+    used |= m;
+    if (flags)
+      flags[f] = m;
+  }
+  for (uint32_t k = 0; k < n; k++)
+    vm_set_field(ctx, fields[k], &saved[k]);
+  vm_cells_stale(ctx);
+  /* vm_set_field forgot that they were defaulted */
+  for (uint32_t k = 0; k < n; k++)
+    vm_mark_defaulted(ctx, fields[k]);
+  return used;
+}
+
+void vm_image_defaults(vm_ctx *ctx, bool on)
+{
+  ctx->image_defaults = on;
+}
+
+void vm_set_defaults_used(vm_ctx *ctx, uint64_t mask)
+{
+  ctx->defaults_used = mask;
+}
+
+uint64_t vm_defaults_used(const vm_ctx *ctx)
+{
+  return ctx->defaults_used;
 }
 
 const vm_val *vm_possible(const vm_ctx *ctx, uint32_t cell, uint32_t *n)
@@ -135,6 +203,8 @@ static void begin_unknown(vm_ctx *ctx)
 void vm_set_field(vm_ctx *ctx, uint32_t field, const vm_val *v)
 {
   ctx->s.R[field] = *v;
+  if (field < 62)
+    ctx->defaulted &= ~vm_field_bit(field); /* given, not defaulted */
   if (!ctx->s.unknown || !ctx->s.taint[field])
     return;
   ctx->s.taint[field] = 0;
@@ -250,7 +320,10 @@ void vm_image(const vm_ctx *ctx, wbuf *out)
 {
   const prog_record *rec = &ctx->s.P->records[ctx->s.P->main_record];
   char unknowns = ctx->s.unknown != 0;
-  wbuf_put(out, &unknowns, 1);
+  char head = (char)(unknowns | (ctx->image_defaults && ctx->defaulted ? 2 : 0));
+  wbuf_put(out, &head, 1);
+  if (head & 2)
+    wbuf_put(out, (const char *)&ctx->defaulted, sizeof ctx->defaulted);
   if (!unknowns) {
     for (uint32_t i = 0; i < rec->nfields; i++)
       put_value(ctx, out, rec->fields[i].type, &ctx->s.R[i]);
@@ -323,9 +396,12 @@ bool vm_load_image(vm_ctx *ctx, const char *image, size_t len)
   const prog_record *rec = &ctx->s.P->records[ctx->s.P->main_record];
   const char *p = image, *end = image + len;
   vm_begin_record(ctx);
-  if (p == end || (*p != 0 && *p != 1))
+  if (p == end || (unsigned char)*p > 3)
     return false;
-  if (!*p++) {
+  char head = *p++;
+  if ((head & 2) && !take(&p, end, &ctx->defaulted, sizeof ctx->defaulted))
+    return false;
+  if (!(head & 1)) {
     for (uint32_t i = 0; i < rec->nfields; i++)
       if (!get_value(ctx, &p, end, rec->fields[i].type, &ctx->s.R[i]))
         return false;

@@ -77,6 +77,24 @@ static inline uint64_t vm_field_bit(uint32_t field)
 
 /* Makes field `field` of the current record unknown (after typing has set the others). */
 void vm_mark_unknown(vm_ctx *ctx, uint32_t field);
+/* Defaults.  Typing records which fields of the current record took their schema default
+ * (vm_mark_defaulted; vm_begin_record clears them); vm_defaulted gives them as a mask.  A
+ * result "used" a default when it depends on one of them: vm_defaults_used says which of
+ * them the record's results depend on, once step.c has worked it out (vm_set_defaults_used). */
+void vm_mark_defaulted(vm_ctx *ctx, uint32_t field);
+/* Whether a record's image (vm_image) keeps which fields were defaulted: 8 bytes more for
+ * the records that have any, so only when the results will say so (--show-defaults). */
+void vm_image_defaults(vm_ctx *ctx, bool on);
+uint64_t vm_defaulted(const vm_ctx *ctx);
+void vm_set_defaults_used(vm_ctx *ctx, uint64_t mask);
+/* Which of the fields that took their default the typed record's results depend on: the
+ * record is evaluated once with those fields unknown (three values), then they are given
+ * back.  Returns the mask of those a column or flag depends on and, when not NULL, per
+ * column (cols[i], for P->columns) and per flag (flags[f]) the same.  The record's cells
+ * are stale afterwards: it is evaluated afresh. */
+uint64_t vm_find_defaults_used(vm_ctx *ctx, uint64_t *cols, uint64_t *flags);
+uint64_t vm_defaults_used(const vm_ctx *ctx);
+
 /* Makes register value v (a group's accumulator, from vm_group_accs) unknown, depending on
  * the mask `bit`. */
 void vm_mark_value_unknown(vm_ctx *ctx, vm_val *v, uint64_t bit);

@@ -126,14 +126,15 @@ static void record_value(wbuf *b, const vm_ctx *ctx, ty_type t, const vm_val *v,
     value(b, t, v, fmt);
 }
 
-void write_needs(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_t mask, const char *sep,
-                 bool json)
+/* The names of the fields of `mask` for which `pick` holds, separated by sep. */
+static bool list_fields(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_t mask,
+                        const char *sep, bool json, bool (*pick)(const vm_ctx *, uint32_t))
 {
   const prog_record *rec = prog_main_record(P);
   bool any = false;
   for (uint32_t i = 0; i < rec->nfields; i++) {
-    /* fields from the 63rd on share a bit: name those of them the record lacks */
-    if (!(mask & vm_field_bit(i)) || !vm_unknown_of(ctx, vm_field_value(ctx, i)))
+    /* fields from the 63rd on share a bit: name those of them `pick` holds for */
+    if (!(mask & vm_field_bit(i)) || !pick(ctx, i))
       continue;
     if (any)
       put(b, sep);
@@ -143,11 +144,34 @@ void write_needs(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_t mas
       put(b, rec->fields[i].name);
     any = true;
   }
+  return any;
+}
+
+static bool is_unknown(const vm_ctx *ctx, uint32_t i)
+{
+  return vm_unknown_of(ctx, vm_field_value(ctx, i)) != 0;
+}
+
+static bool is_defaulted(const vm_ctx *ctx, uint32_t i)
+{
+  return (vm_defaulted(ctx) & vm_field_bit(i)) != 0;
+}
+
+void write_needs(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_t mask, const char *sep,
+                 bool json)
+{
+  bool any = list_fields(b, P, ctx, mask, sep, json, is_unknown);
   if (mask & VM_PREVIOUS_BIT) {
     if (any)
       put(b, sep);
     put(b, json ? "\"" WRITE_PREVIOUS_NEEDS "\"" : WRITE_PREVIOUS_NEEDS);
   }
+}
+
+void write_defaulted(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_t mask,
+                     const char *sep, bool json)
+{
+  list_fields(b, P, ctx, mask, sep, json, is_defaulted);
 }
 
 uint64_t write_record_needs(const elig_program *P, const vm_ctx *ctx)
@@ -181,6 +205,8 @@ void write_record_header(wbuf *b, const elig_program *P, unsigned extra)
   }
   if (extra & WRITE_NEEDS)
     put(b, ",needs");
+  if (extra & WRITE_DEFAULTS)
+    put(b, ",defaulted");
   put(b, extra & WRITE_WHY ? ",why\n" : "\n");
 }
 
@@ -279,6 +305,13 @@ void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_forma
       put(b, ",");
       write_needs(b, P, ctx, needs, ";", false); /* names: nothing a CSV cell must quote */
     }
+  }
+  if (extra & WRITE_DEFAULTS) {
+    put(b, fmt == WRITE_JSONL ? ",\"defaulted\":[" : ",");
+    write_defaulted(b, P, ctx, vm_defaults_used(ctx), fmt == WRITE_JSONL ? "," : ";",
+                    fmt == WRITE_JSONL);
+    if (fmt == WRITE_JSONL)
+      put(b, "]");
   }
   if (extra & WRITE_WHY) {
     wbuf w = {0};

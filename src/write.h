@@ -22,11 +22,14 @@ typedef enum {
 /* Columns a result line may have beyond the rules' outputs and flags, or'ed together:
  * WRITE_NEEDS, under three-valued evaluation, lists the absent fields that would settle the
  * record's undetermined results ("net_income;food_secure" in CSV, an array in JSON);
- * WRITE_WHY, last, says which rule decided each decision, and its reason: "status: rule 4
+ * WRITE_DEFAULTS lists the fields that took their schema default and that a result depends
+ * on ("medical_expense"; see step_defaults); WRITE_WHY, last, says which rule decided each
+ * decision, and its reason: "status: rule 4
  * (household.rules:35): 已脱贫: the household has exited the register". */
 enum {
   WRITE_WHY = 1,
-  WRITE_NEEDS = 2
+  WRITE_NEEDS = 2,
+  WRITE_DEFAULTS = 4
 };
 
 /* How a result shows a value that depends on absent fields, and the absent values of the
@@ -44,6 +47,9 @@ void write_record(wbuf *b, const elig_program *P, const vm_ctx *ctx, write_forma
  * field order, separated by sep; as JSON strings when `json`. */
 void write_needs(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_t mask, const char *sep,
                  bool json);
+/* The same for the fields of mask that took their default (vm_defaulted). */
+void write_defaulted(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_t mask,
+                     const char *sep, bool json);
 /* The unknown mask of everything a result line shows: 0 when all of it is determined. */
 uint64_t write_record_needs(const elig_program *P, const vm_ctx *ctx);
 

@@ -328,7 +328,8 @@ static int parse_run(int argc, char **argv, run_args *a)
     O_EXPLAIN,
     O_SHOW_VALUES,
     O_MEMORY,
-    O_MISSING
+    O_MISSING,
+    O_SHOW_DEFAULTS
   };
   static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                        {"input-format", required_argument, NULL, O_INPUT_FORMAT},
@@ -343,12 +344,14 @@ static int parse_run(int argc, char **argv, run_args *a)
                                        {"show-values", no_argument, NULL, O_SHOW_VALUES},
                                        {"memory", required_argument, NULL, O_MEMORY},
                                        {"missing", required_argument, NULL, O_MISSING},
+                                       {"show-defaults", no_argument, NULL, O_SHOW_DEFAULTS},
                                        {"help", no_argument, NULL, 'h'},
                                        {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, ":f:o:j:h", opts, NULL)) != -1) {
     switch (c) {
     case 'h': fputs(usage_run, stdout); return EXIT_OK;
+    case O_SHOW_DEFAULTS: a->opt.show_defaults = true; break;
     case O_MISSING:
       if (!cli_parse_missing(optarg, &a->opt.missing))
         return cli_usage_error(usage_run, "--missing takes reject or undetermined, not '%s'",
