@@ -365,7 +365,13 @@ vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq)
     if (st == VM_OK && (t->unknown_key = vm_unknown_of(ctx, k)))
       st = VM_ERR_UNKNOWN_GROUP; /* a record cannot be counted in a group it may not be in */
   }
-  bool doubt = vm_record_unknown(ctx) != 0; /* three values, and this record has unknowns */
+  /* three values, and this record has unknowns: only a table that keeps ranges can count it
+   * (step_set_undetermined and the library's contexts make theirs so) */
+  bool doubt = vm_record_unknown(ctx) != 0;
+  if (doubt && !t->ranges) {
+    t->unknown_key = vm_record_unknown(ctx);
+    return VM_ERR_UNKNOWN_GROUP;
+  }
   for (uint32_t i = 0; i < A->naccs && st == VM_OK; i++) {
     const prog_acc *acc = &A->accs[i];
     acc_in *in = &ip[i];

@@ -1293,8 +1293,10 @@ static bool aggs_init(elig_ctx *ctx)
   if (ctx->aggs)
     return true;
   ctx->aggs = mem_calloc(P->naggregates + 1, sizeof *ctx->aggs);
-  for (uint32_t a = 0; ctx->aggs && a < P->naggregates; a++)
+  for (uint32_t a = 0; ctx->aggs && a < P->naggregates; a++) {
     agg_table_init(&ctx->aggs[a], &P->aggregates[a]);
+    agg_table_ranges(&ctx->aggs[a]); /* exact records keep lowest = highest */
+  }
   return ctx->aggs != NULL;
 }
 
@@ -1336,6 +1338,7 @@ elig_status elig_ctx_aggregates(elig_ctx *ctx, elig_format fmt, const char **tex
   for (uint32_t a = 0; a < P->naggregates; a++) {
     agg_table_fini(&ctx->aggs[a]);
     agg_table_init(&ctx->aggs[a], &P->aggregates[a]);
+    agg_table_ranges(&ctx->aggs[a]); /* exact records keep lowest = highest */
   }
   ctx->seq = 0;
   if (st != ELIG_OK)

@@ -2,7 +2,9 @@
  * fuzz_eval.c -- fuzzed records evaluated against a fixed rule set (eval.rules, which uses
  * nearly every kind of field, check and function), through the public API: as JSON
  * (elig_eval_json), and field by field (elig_ctx_set_text, one line of the input per field
- * in declaration order), each result formatted, explained and folded into the aggregates.
+ * in declaration order), each result formatted, explained and folded into the aggregates;
+ * with absent required fields rejected or, when the first byte is odd, unknown (three-valued
+ * evaluation, aggregate ranges).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,11 @@ static void read_result(const elig_result *res)
   }
   for (size_t i = 0; i < elig_ruleset_column_count(rules); i++)
     (void)elig_result_column(res, i);
+  for (size_t i = 0; i < elig_ruleset_flag_count(rules); i++) {
+    (void)elig_result_flag(res, i);
+    (void)elig_result_flag_undetermined(res, i);
+  }
+  (void)elig_result_needs(res);
   (void)elig_result_format(res, ELIG_FORMAT_JSON, &n);
   (void)elig_result_format(res, ELIG_FORMAT_CSV, &n);
   const char *why;
@@ -54,6 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     setup();
   const elig_result *res;
   elig_ctx_set_aggregate(ctx, true);
+  /* absent required fields rejected, or unknown (three values), as the first byte says */
+  elig_ctx_set_missing(ctx, size && (data[0] & 1) ? ELIG_MISSING_UNDETERMINED : ELIG_MISSING_REJECT);
   if (elig_eval_json(ctx, (const char *)data, size, &res) == ELIG_OK)
     read_result(res);
   else
