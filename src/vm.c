@@ -30,6 +30,8 @@ struct vm_ctx {
   regex_matcher *matcher;
   char *scratch; /* text produced by upper/lower, reset per record */
   size_t scratch_len, scratch_cap;
+  char **scratch_old; /* blocks filled earlier in the record: their texts are still in use */
+  uint32_t nscratch_old, scratch_old_cap;
   vm_val *elems; /* element records of lists, for the current record */
   uint32_t nelems, elems_cap;
   vm_status err;          /* the last failure */
@@ -87,6 +89,9 @@ void vm_ctx_free(vm_ctx *ctx)
   mem_free(ctx->stack);
   regex_matcher_free(ctx->matcher);
   mem_free(ctx->scratch);
+  for (uint32_t i = 0; i < ctx->nscratch_old; i++)
+    mem_free(ctx->scratch_old[i]);
+  mem_free(ctx->scratch_old);
   mem_free(ctx->elems);
   mem_free(ctx->prev);
   mem_free(ctx->prev_unknown);
@@ -105,6 +110,9 @@ void vm_begin_record(vm_ctx *ctx)
     ctx->serial = 1;
   }
   ctx->scratch_len = 0;
+  for (uint32_t i = 0; i < ctx->nscratch_old; i++)
+    mem_free(ctx->scratch_old[i]);
+  ctx->nscratch_old = 0;
   ctx->nelems = 0;
   ctx->has_prev = false;
   ctx->s.unknown = 0;
@@ -583,27 +591,37 @@ const char *vm_status_str(vm_status st)
 
 /* ---------------------------------------------------------------- builtins */
 
+/* n bytes for a text a builtin makes (upper, lower), valid until the next record.  Texts
+ * handed out point into the block, so a full block is never moved: it is kept aside until
+ * the record ends and a larger one takes its place (NULL only when memory runs out). */
 static char *scratch(vm_ctx *ctx, size_t n)
 {
   if (ctx->scratch_len + n > ctx->scratch_cap) {
     size_t cap = ctx->scratch_cap ? ctx->scratch_cap * 2 : 4096;
-    while (cap < ctx->scratch_len + n)
+    while (cap < n)
       cap *= 2;
-    /* Text already handed out points into the old buffer, so the buffer is never moved
-     * during a record: a record that needs more than the buffer fails cleanly, and the
-     * buffer grows for the next record. */
-    if (ctx->scratch_len > 0) {
-      ctx->scratch_cap = cap; /* grow at the next record start */
-      return NULL;
+    if (ctx->scratch_len > 0) { /* in use: keep it aside, start a new block */
+      if (ctx->nscratch_old == ctx->scratch_old_cap) {
+        uint32_t c = ctx->scratch_old_cap ? ctx->scratch_old_cap * 2 : 4;
+        char **old = mem_realloc(ctx->scratch_old, c * sizeof *old);
+        if (!old)
+          return NULL;
+        ctx->scratch_old = old;
+        ctx->scratch_old_cap = c;
+      }
+      char *block = mem_alloc(cap);
+      if (!block)
+        return NULL;
+      ctx->scratch_old[ctx->nscratch_old++] = ctx->scratch;
+      ctx->scratch = block;
+    } else {
+      char *block = mem_realloc(ctx->scratch, cap);
+      if (!block)
+        return NULL;
+      ctx->scratch = block;
     }
-    char *s = mem_realloc(ctx->scratch, cap);
-    if (!s)
-      return NULL;
-    ctx->scratch = s;
     ctx->scratch_cap = cap;
-  }
-  if (!ctx->scratch) {
-    return NULL;
+    ctx->scratch_len = 0;
   }
   char *p = ctx->scratch + ctx->scratch_len;
   ctx->scratch_len += n;

@@ -62,7 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   const elig_result *res;
   elig_ctx_set_aggregate(ctx, true);
   /* absent required fields rejected, or unknown (three values), as the first byte says */
-  elig_ctx_set_missing(ctx, size && (data[0] & 1) ? ELIG_MISSING_UNDETERMINED : ELIG_MISSING_REJECT);
+  elig_ctx_set_missing(ctx,
+                       size && (data[0] & 1) ? ELIG_MISSING_UNDETERMINED : ELIG_MISSING_REJECT);
   if (elig_eval_json(ctx, (const char *)data, size, &res) == ELIG_OK)
     read_result(res);
   else
