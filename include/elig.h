@@ -508,6 +508,15 @@ ELIG_API const char *elig_ruleset_csv_header(const elig_ruleset *rs);
  *   to compute (elig_ctx_error says where); ELIG_ENOMEM. */
 ELIG_API elig_status elig_explain(elig_ctx *ctx, elig_format fmt, const char **text, size_t *len);
 
+/* elig_explain followed by what would change the results: for each decision and flag, the
+ * nearest values of `field` (an int, money or date field, not a key) below and above the
+ * record's at which it changes, and to what ("status becomes exit_eligible when net_income
+ * >= 16000.02"; in JSON a member "what_if").  Exact where the rules are linear in the field
+ * (to the fen for money); where they are not, the answer says so instead of guessing.
+ * NULL field: elig_explain.  ELIG_EINVAL for a field that cannot be moved. */
+ELIG_API elig_status elig_explain_what_if(elig_ctx *ctx, const char *field, elig_format fmt,
+                                          const char **text, size_t *len);
+
 /* ---------------------------------------------------------------- aggregates */
 
 /* With aggregation on, every record evaluated on ctx without failure is folded into its
@@ -695,12 +704,18 @@ typedef struct elig_explain_options {
                                     lacking required fields is explained with them unknown:
                                     which results they leave undetermined, which rules may
                                     still decide and which conditions need them */
+  const char *what_if;           /* a numeric field (int, money or date, not a key): after
+                                    each explanation, for each decision and flag, the
+                                    nearest values of the field below and above the
+                                    record's at which it changes, and to what (exact where
+                                    the rules are linear in the field, and said where not);
+                                    NULL: none */
 } elig_explain_options;
 
 #define ELIG_EXPLAIN_OPTIONS_INIT                                                       \
   {                                                                                     \
     sizeof(elig_explain_options), ELIG_FORMAT_TEXT, NULL, NULL, 0, NULL, NULL, NULL, 0, \
-        ELIG_MISSING_REJECT                                                             \
+        ELIG_MISSING_REJECT, NULL                                                       \
   }
 
 /* Reads the inputs and explains, on ELIG_STREAM_REPORT, every record that matches, as

@@ -27,6 +27,7 @@
 #include "date.h"
 #include "diag.h"
 #include "explain.h"
+#include "whatif.h"
 #include "jdoc.h"
 #include "record.h"
 #include "ruleset.h"
@@ -1269,16 +1270,25 @@ const char *elig_result_format(const elig_result *r, elig_format fmt, size_t *le
 
 elig_status elig_explain(elig_ctx *ctx, elig_format fmt, const char **text, size_t *len)
 {
+  return elig_explain_what_if(ctx, NULL, fmt, text, len);
+}
+
+elig_status elig_explain_what_if(elig_ctx *ctx, const char *field, elig_format fmt,
+                                 const char **text, size_t *len)
+{
   if (text)
     *text = NULL;
+  uint32_t what_if = PROG_NONE;
   if (!ctx || !text || !ctx->have_result || fmt == ELIG_FORMAT_CSV ||
-      (fmt != ELIG_FORMAT_JSON && fmt != ELIG_FORMAT_TEXT))
+      (fmt != ELIG_FORMAT_JSON && fmt != ELIG_FORMAT_TEXT) ||
+      (field && ((what_if = prog_find_field(ctx->rs->P, field)) == PROG_NONE ||
+                 !whatif_field_ok(ctx->rs->P, what_if))))
     return ELIG_EINVAL;
   char key[512];
   write_record_key(ctx->rs->P, ctx->step.ctx, key, sizeof key);
   ctx->explain.len = 0;
-  vm_status st =
-      explain_record(ctx->rs->P, ctx->step.ctx, NULL, key, fmt == ELIG_FORMAT_JSON, &ctx->explain);
+  vm_status st = explain_record_what_if(ctx->rs->P, ctx->step.ctx, NULL, key,
+                                        fmt == ELIG_FORMAT_JSON, what_if, &ctx->explain);
   if (st != VM_OK)
     return eval_failure(ctx, st, vm_error_pc(ctx->step.ctx));
   *text = finish_text(&ctx->explain, len);

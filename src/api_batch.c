@@ -20,6 +20,7 @@
 #include "disasm.h"
 #include "fmt.h"
 #include "lookup.h"
+#include "whatif.h"
 #include "mem.h"
 #include "parse.h"
 #include "record.h"
@@ -177,6 +178,10 @@ elig_status elig_explain_records(const elig_ruleset *rs, const elig_explain_opti
       return ELIG_EINVAL;
   l.json = o.format == ELIG_FORMAT_JSON;
   l.undetermined = o.missing == ELIG_MISSING_UNDETERMINED;
+  l.what_if = PROG_NONE;
+  if (o.what_if && ((l.what_if = prog_find_field(rs->P, o.what_if)) == PROG_NONE ||
+                    !whatif_field_ok(rs->P, l.what_if)))
+    return ELIG_EINVAL;
   l.fields = o.match_fields;
   l.values = o.match_values;
   l.nmatch = o.nmatch;

@@ -9,6 +9,7 @@
 
 #include "mem.h"
 #include "explain.h"
+#include "whatif.h"
 
 static void put(wbuf *b, const char *s)
 {
@@ -507,6 +508,12 @@ static uint64_t decision_defaults(const elig_program *P, const prog_decision *d,
 vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, const char *key,
                          bool json, wbuf *out)
 {
+  return explain_record_what_if(P, ctx, where, key, json, PROG_NONE, out);
+}
+
+vm_status explain_record_what_if(const elig_program *P, vm_ctx *ctx, const char *where,
+                                 const char *key, bool json, uint32_t what_if, wbuf *out)
+{
   vm_status st = VM_OK;
   /* which defaults each result depends on, before the evaluation explained */
   uint64_t *cols = NULL, *flag_defaults = NULL;
@@ -577,11 +584,14 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, 
         derived(out, P, ctx, &P->decisions[d].rule_names[r], shown, true, &first);
     for (uint32_t f = 0; f < P->nflags; f++)
       derived(out, P, ctx, &P->cell_names[P->flags[f].cell], shown, true, &first);
-    put(out, "}}\n");
+    put(out, "}");
+    if (what_if != PROG_NONE)
+      st = whatif_record(P, ctx, what_if, true, out);
+    put(out, "}\n");
     mem_free(shown);
     mem_free(cols);
     mem_free(flag_defaults);
-    return VM_OK;
+    return st;
   }
   put(out, "record ");
   put(out, key);
@@ -620,8 +630,10 @@ vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, 
     bool first = true;
     derived(out, P, ctx, &P->cell_names[fl->cell], shown, false, &first);
   }
+  if (what_if != PROG_NONE)
+    st = whatif_record(P, ctx, what_if, false, out);
   mem_free(shown);
   mem_free(cols);
   mem_free(flag_defaults);
-  return VM_OK;
+  return st;
 }

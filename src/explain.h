@@ -20,6 +20,10 @@
  * VM_OK or the run-time failure that stopped the evaluation. */
 vm_status explain_record(const elig_program *P, vm_ctx *ctx, const char *where, const char *key,
                          bool json, wbuf *out);
+/* The same, followed by what would change the results if field `what_if` held another
+ * value (whatif.h); PROG_NONE: nothing more. */
+vm_status explain_record_what_if(const elig_program *P, vm_ctx *ctx, const char *where,
+                                 const char *key, bool json, uint32_t what_if, wbuf *out);
 
 /* A flag's conditions on one line, for a test's failure: when raised every one ("met: A;
  * B: ..."), else the first not met ("not met: per_capita < monitor_line: per_capita

@@ -122,7 +122,7 @@ static void explain_one(finding *f, uint64_t line)
   step_result res = step_evaluate(&f->step, 0, &failure);
   vm_status st = VM_OK;
   if (res == STEP_OK)
-    st = explain_record(f->P, f->step.ctx, where, key, f->o->json, &one);
+    st = explain_record_what_if(f->P, f->step.ctx, where, key, f->o->json, f->o->what_if, &one);
   if (res == STEP_OK && st == VM_OK)
     wbuf_put(&f->out, one.p, one.len);
   f->nomem |= one.failed;
@@ -262,7 +262,8 @@ static void history_explain(void *arg, const step *s, const hrun_rec *e, const c
     return;
   write_record_key(f->P, f->step.ctx, key, sizeof key);
   snprintf(where, sizeof where, "%s:%llu", name, (unsigned long long)line);
-  vm_status st = explain_record(f->P, f->step.ctx, where, key, f->o->json, out);
+  vm_status st =
+      explain_record_what_if(f->P, f->step.ctx, where, key, f->o->json, f->o->what_if, out);
   if (st == VM_ERR_NO_MEMORY) {
     f->nomem = true;
   } else if (st != VM_OK) {

@@ -23,6 +23,7 @@ typedef struct {
   const vm_val *set_values;   /* ... instead (texts point into the caller's strings) */
   size_t nset;
   bool undetermined; /* absent required fields are unknown values (--missing undetermined) */
+  uint32_t what_if;  /* a field to say what other values of would change, or PROG_NONE */
 } lookup_options;
 
 /* elig_explain_records' body (elig.h says what it does and returns). */

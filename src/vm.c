@@ -46,6 +46,8 @@ struct vm_ctx {
   bool image_defaults;    /* images carry `defaulted` (vm_image_defaults) */
   vm_val *possible;       /* per cell, VM3_MAX_VALUES: the values an unknown cell may have */
   uint8_t *npossible;     /* per cell: how many (0: any value) */
+  int64_t *lo, *hi;       /* per register: the bounds of an unknown int, money or date value */
+  bool *bounded;          /* per register: lo and hi hold for its unknown value */
 };
 
 vm_ctx *vm_ctx_new(const elig_program *P)
@@ -65,8 +67,12 @@ vm_ctx *vm_ctx_new(const elig_program *P)
   ctx->stable = mem_calloc(P->nregs + 1, sizeof *ctx->stable);
   ctx->possible = mem_calloc((size_t)(P->ncells + 1) * VM3_MAX_VALUES, sizeof *ctx->possible);
   ctx->npossible = mem_calloc(P->ncells + 1, sizeof *ctx->npossible);
-  if (!ctx->possible || !ctx->npossible || !ctx->s.R || !ctx->done || !ctx->s.rule || !ctx->stack ||
-      !ctx->matcher || !ctx->prev || !ctx->prev_unknown || !ctx->s.taint || !ctx->stable) {
+  ctx->lo = mem_calloc(P->nregs + 1, sizeof *ctx->lo);
+  ctx->hi = mem_calloc(P->nregs + 1, sizeof *ctx->hi);
+  ctx->bounded = mem_calloc(P->nregs + 1, sizeof *ctx->bounded);
+  if (!ctx->lo || !ctx->hi || !ctx->bounded || !ctx->possible || !ctx->npossible || !ctx->s.R ||
+      !ctx->done || !ctx->s.rule || !ctx->stack || !ctx->matcher || !ctx->prev ||
+      !ctx->prev_unknown || !ctx->s.taint || !ctx->stable) {
     vm_ctx_free(ctx);
     return NULL;
   }
@@ -99,6 +105,9 @@ void vm_ctx_free(vm_ctx *ctx)
   mem_free(ctx->stable);
   mem_free(ctx->possible);
   mem_free(ctx->npossible);
+  mem_free(ctx->lo);
+  mem_free(ctx->hi);
+  mem_free(ctx->bounded);
   mem_free(ctx);
 }
 
@@ -232,6 +241,7 @@ void vm_mark_value_unknown(vm_ctx *ctx, vm_val *v, uint64_t bit)
   begin_unknown(ctx);
   ctx->s.unknown |= bit;
   ctx->s.taint[v - ctx->s.R] = bit;
+  ctx->bounded[v - ctx->s.R] = false;
   memset(v, 0, sizeof *v);
 }
 
@@ -242,6 +252,22 @@ void vm_mark_unknown(vm_ctx *ctx, uint32_t field)
   ctx->s.unknown |= bit;
   ctx->s.taint[field] = bit;
   memset(&ctx->s.R[field], 0, sizeof ctx->s.R[field]);
+  /* an int or money field declared between two values is unknown within them */
+  const prog_field *f = &ctx->s.P->records[ctx->s.P->main_record].fields[field];
+  bool ints = f->type.base == TY_INT || f->type.base == TY_MONEY || f->type.base == TY_DATE;
+  ctx->bounded[field] = ints && f->has_min && f->has_max;
+  if (ctx->bounded[field]) {
+    ctx->lo[field] = f->min.u.i;
+    ctx->hi[field] = f->max.u.i;
+  }
+}
+
+void vm_mark_unknown_between(vm_ctx *ctx, uint32_t field, int64_t lo, int64_t hi)
+{
+  vm_mark_unknown(ctx, field);
+  ctx->bounded[field] = true;
+  ctx->lo[field] = lo;
+  ctx->hi[field] = hi;
 }
 
 void vm_cells_stale(vm_ctx *ctx)
@@ -1308,10 +1334,124 @@ static bool same_value(ty_base base, const vm_val *a, const vm_val *b)
 }
 
 /* The value R[A] of an instruction that read unknown values (taint t). */
-static void unknown_result(vm_val *R, uint64_t *T, uint16_t a, uint64_t t)
+static void unknown_result(vm_ctx *ctx, uint16_t a, uint64_t t)
 {
-  memset(&R[a], 0, sizeof R[a]);
-  T[a] = t;
+  memset(&ctx->s.R[a], 0, sizeof ctx->s.R[a]);
+  ctx->s.taint[a] = t;
+  ctx->bounded[a] = false;
+}
+
+/* ---- bounds.  An unknown int, money or date value may carry bounds (a field `between`
+ * two values, a what-if's interval), which instructions that are monotone in their
+ * operands carry on: adding, subtracting, multiplying, dividing money by a count with its
+ * rounding, converting.  A comparison whose operands' bounds do not overlap is decided
+ * without a split; so a what-if over an interval of incomes is exact wherever the rules are
+ * linear in the income. */
+
+/* The bounds of int register r: its value when known. */
+static bool bounds(const vm_ctx *ctx, uint16_t r, int64_t *lo, int64_t *hi)
+{
+  if (!ctx->s.taint[r]) {
+    *lo = *hi = ctx->s.R[r].u.i;
+    return true;
+  }
+  if (!ctx->bounded[r])
+    return false;
+  *lo = ctx->lo[r];
+  *hi = ctx->hi[r];
+  return true;
+}
+
+static void bounded_result(vm_ctx *ctx, uint16_t a, uint64_t t, int64_t lo, int64_t hi)
+{
+  unknown_result(ctx, a, t);
+  if (lo == hi) { /* one value: known */
+    ctx->s.R[a].u.i = lo;
+    ctx->s.taint[a] = 0;
+    return;
+  }
+  ctx->bounded[a] = true;
+  ctx->lo[a] = lo;
+  ctx->hi[a] = hi;
+}
+
+/* The least and greatest of op over the corners of the operands' bounds; false when a
+ * corner fails (overflow, division by zero). */
+static bool corners(vm_opcode op, const int64_t *b, const int64_t *c, int64_t *lo, int64_t *hi)
+{
+  bool first = true;
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++) {
+      vm_val x = {0}, y = {0}, r = {0};
+      x.u.i = b[i];
+      y.u.i = c[j];
+      if (value_op(op, &r, &x, &y) != VM_OK)
+        return false;
+      if (first || r.u.i < *lo)
+        *lo = r.u.i;
+      if (first || r.u.i > *hi)
+        *hi = r.u.i;
+      first = false;
+    }
+  return true;
+}
+
+/* Whether comparison `op` (LTI, LEI, EQI, or a J*I jump) of bounds b and c is decided:
+ * *holds then says how. */
+static bool decided(vm_opcode op, const int64_t *b, const int64_t *c, int *holds)
+{
+  bool lt = b[1]<c[0], ge = b[0] >= c[1], le = b[1] <= c[0], gt = b[0]> c[1];
+  bool eq = b[0] == b[1] && c[0] == c[1] && b[0] == c[0], ne = b[1] < c[0] || c[1] < b[0];
+  switch (op) {
+  case OP_LTI:
+  case OP_JLTI: return lt ? (*holds = 1) : ge ? !(*holds = 0) : false;
+  case OP_JGEI: return ge ? (*holds = 1) : lt ? !(*holds = 0) : false;
+  case OP_LEI:
+  case OP_JLEI: return le ? (*holds = 1) : gt ? !(*holds = 0) : false;
+  case OP_JGTI: return gt ? (*holds = 1) : le ? !(*holds = 0) : false;
+  case OP_EQI:
+  case OP_JEQI: return eq ? (*holds = 1) : ne ? !(*holds = 0) : false;
+  case OP_JNEI: return ne ? (*holds = 1) : eq ? !(*holds = 0) : false;
+  default: return false;
+  }
+}
+
+/* A value instruction on unknown operands (taint t) with bounds: its result's bounds, or a
+ * comparison decided.  False when it cannot say (the result is then simply unknown). */
+static bool bounded_op(vm_ctx *ctx, const vm_ins *in, uint64_t t)
+{
+  int64_t b[2], c[2] = {0, 0}, lo, hi;
+  vm_opcode op = (vm_opcode)in->op;
+  if (!bounds(ctx, in->b, &b[0], &b[1]))
+    return false;
+  switch (op) {
+  case OP_NEGI:
+  case OP_I2M:
+    if (!corners(op, b, c, &lo, &hi))
+      return false;
+    bounded_result(ctx, in->a, t, lo, hi);
+    return true;
+  case OP_ADDI:
+  case OP_SUBI:
+  case OP_MULI:
+  case OP_DIVMI:
+    if (!bounds(ctx, in->c, &c[0], &c[1]) || (op == OP_DIVMI && c[0] <= 0 && c[1] >= 0) ||
+        !corners(op, b, c, &lo, &hi))
+      return false;
+    bounded_result(ctx, in->a, t, lo, hi);
+    return true;
+  case OP_LTI:
+  case OP_LEI:
+  case OP_EQI: {
+    int holds;
+    if (!bounds(ctx, in->c, &c[0], &c[1]) || !decided(op, b, c, &holds))
+      return false;
+    unknown_result(ctx, in->a, 0);
+    ctx->s.R[in->a].u.i = holds;
+    return true;
+  }
+  default: return false;
+  }
 }
 
 /* Runs one path of cell `cell` to its return.  VM_OK, a failure, or VM3_TOO_MANY (as a
@@ -1398,9 +1538,12 @@ static int run_path_body(vm_ctx *ctx, uint32_t cell, vm3_path *p)
     case OP_JGTI:
     case OP_JEQI:
     case OP_JNEI: {
-      int64_t a = R[in.a].u.i, b = R[in.b].u.i;
+      int64_t a = R[in.a].u.i, b = R[in.b].u.i, ba[2], bb[2];
       int holds;
-      if ((t = T[in.a] | T[in.b])) {
+      if ((t = T[in.a] | T[in.b]) && bounds(ctx, in.a, &ba[0], &ba[1]) &&
+          bounds(ctx, in.b, &bb[0], &bb[1]) && decided((vm_opcode)in.op, ba, bb, &holds)) {
+        p->cond |= t; /* decided by the bounds, which depend on t */
+      } else if (t) {
         /* a comparison is no register of its own: nothing to remember it by */
         if ((holds = split(ctx, p, VM3_NO_REG, t)) == VM3_TOO_MANY)
           return VM3_TOO_MANY;
@@ -1419,7 +1562,7 @@ static int run_path_body(vm_ctx *ctx, uint32_t cell, vm3_path *p)
     }
     case OP_ISNONE:
       if (T[in.b] && in.b >= nfields) {
-        unknown_result(R, T, in.a, T[in.b]);
+        unknown_result(ctx, in.a, T[in.b]);
       } else {
         bool none = !T[in.b] && R[in.b].none;
         R[in.a].none = false;
@@ -1429,7 +1572,7 @@ static int run_path_body(vm_ctx *ctx, uint32_t cell, vm3_path *p)
       break;
     case OP_TABI:
       if ((t = T[in.b]))
-        unknown_result(R, T, in.a, t);
+        unknown_result(ctx, in.a, t);
       else
         R[in.a] = R[table_row(&P->tables[in.x], R[in.b].u.i)], T[in.a] = 0;
       break;
@@ -1446,7 +1589,7 @@ static int run_path_body(vm_ctx *ctx, uint32_t cell, vm3_path *p)
         for (uint32_t i = 1; i < builtin_get((builtin_id)in.x)->min_args; i++)
           t |= T[in.b + i];
       if (t) {
-        unknown_result(R, T, in.a, t);
+        unknown_result(ctx, in.a, t);
         break;
       }
       st = lookup_op(ctx, P, (vm_opcode)in.op, ip, R);
@@ -1476,7 +1619,7 @@ static int run_path_body(vm_ctx *ctx, uint32_t cell, vm3_path *p)
     }
     case OP_PREV:
       if (ctx->has_prev && ctx->prev_unknown[in.x]) {
-        unknown_result(R, T, in.a, VM_PREVIOUS_BIT);
+        unknown_result(ctx, in.a, VM_PREVIOUS_BIT);
       } else {
         if (ctx->has_prev) {
           R[in.a] = ctx->prev[in.x];
@@ -1491,7 +1634,8 @@ static int run_path_body(vm_ctx *ctx, uint32_t cell, vm3_path *p)
     case OP__COUNT: return VM_OK;
     default: /* the value instructions */
       if ((t = T[in.b] | (value_reads_c((vm_opcode)in.op) ? T[in.c] : 0))) {
-        unknown_result(R, T, in.a, t);
+        if (!bounded_op(ctx, &in, t))
+          unknown_result(ctx, in.a, t);
       } else {
         st = value_op((vm_opcode)in.op, &R[in.a], &R[in.b], &R[in.c]);
         T[in.a] = 0;
@@ -1522,6 +1666,9 @@ static vm_status ensure3(vm_ctx *ctx, uint32_t cell)
   uint32_t rule = UINT32_MAX, paths = 0, nvalues = 0;
   uint64_t depends = 0;
   bool known = true, listed = true; /* listed: every path gave a known value, kept */
+  /* an int, money or date cell: the bounds of what every path gave */
+  bool ints = pc->base == TY_INT || pc->base == TY_MONEY || pc->base == TY_DATE, first = true;
+  int64_t blo = 0, bhi = 0;
   memset(&p, 0, sizeof p);
   p.own = pc->reg;
   do {
@@ -1541,6 +1688,14 @@ static vm_status ensure3(vm_ctx *ctx, uint32_t cell)
     }
     const vm_val *v = &R[pc->reg];
     depends |= T[pc->reg] | p.cond;
+    int64_t lo, hi;
+    if (ints && !v->none && bounds(ctx, pc->reg, &lo, &hi)) {
+      blo = first || lo < blo ? lo : blo;
+      bhi = first || hi > bhi ? hi : bhi;
+      first = false;
+    } else {
+      ints = false;
+    }
     if (T[pc->reg]) {
       known = listed = false;
       continue;
@@ -1561,8 +1716,10 @@ static vm_status ensure3(vm_ctx *ctx, uint32_t cell)
   if (known) {
     R[pc->reg] = values[0];
     T[pc->reg] = 0;
+  } else if (ints && !first) {
+    bounded_result(ctx, pc->reg, depends ? depends : ctx->s.unknown, blo, bhi);
   } else {
-    unknown_result(R, T, pc->reg, depends ? depends : ctx->s.unknown);
+    unknown_result(ctx, pc->reg, depends ? depends : ctx->s.unknown);
   }
   ctx->npossible[cell] = (uint8_t)(!known && listed ? nvalues : 0);
   ctx->s.rule[cell] = rule;

@@ -75,8 +75,11 @@ static inline uint64_t vm_field_bit(uint32_t field)
   return (uint64_t)1 << (field < 62 ? field : 62);
 }
 
-/* Makes field `field` of the current record unknown (after typing has set the others). */
+/* Makes field `field` of the current record unknown (after typing has set the others):
+ * within its declared bounds for an int or money field `between` two values. */
 void vm_mark_unknown(vm_ctx *ctx, uint32_t field);
+/* The same, known to lie between lo and hi (an int, money or date field: what-if). */
+void vm_mark_unknown_between(vm_ctx *ctx, uint32_t field, int64_t lo, int64_t hi);
 /* Defaults.  Typing records which fields of the current record took their schema default
  * (vm_mark_defaulted; vm_begin_record clears them); vm_defaulted gives them as a mask.  A
  * result "used" a default when it depends on one of them: vm_defaults_used says which of

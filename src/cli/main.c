@@ -486,7 +486,8 @@ enum {
   EXPLAIN_INPUT_FORMAT,
   EXPLAIN_AS_OF,
   EXPLAIN_SET,
-  EXPLAIN_MISSING
+  EXPLAIN_MISSING,
+  EXPLAIN_WHAT_IF
 };
 
 /* What cmd_explain is asked: its options, and the --set pairs (at most one an argument). */
@@ -508,6 +509,7 @@ static int explain_options(int argc, char **argv, explain_request *rq)
       {"as-of", required_argument, NULL, EXPLAIN_AS_OF},
       {"set", required_argument, NULL, EXPLAIN_SET},
       {"missing", required_argument, NULL, EXPLAIN_MISSING},
+      {"what-if", required_argument, NULL, EXPLAIN_WHAT_IF},
       {"help", no_argument, NULL, 'h'},
       {0, 0, 0, 0}};
   int c;
@@ -519,6 +521,7 @@ static int explain_options(int argc, char **argv, explain_request *rq)
         return cli_usage_error(usage_explain, "--missing takes reject or undetermined, not '%s'",
                                optarg);
       break;
+    case EXPLAIN_WHAT_IF: rq->opt.what_if = optarg; break;
     case EXPLAIN_ID: rq->id = optarg; break;
     case EXPLAIN_YEAR: rq->year = optarg; break;
     case EXPLAIN_SET: {
@@ -556,6 +559,35 @@ static int explain_options(int argc, char **argv, explain_request *rq)
 
 /* The fields --set names must be fields, and not the key: 0 when they are, else the exit
  * status (said why). */
+/* --what-if FIELD: a number, amount or date of the record, not a key (0), else the exit
+ * status, said why. */
+static int check_what_if(const elig_ruleset *rs, const char *name)
+{
+  size_t field;
+  if (!name)
+    return 0;
+  if (elig_ruleset_field_index(rs, name, &field) != ELIG_OK) {
+    const char *names[256];
+    size_t n = elig_ruleset_field_count(rs) < 256 ? elig_ruleset_field_count(rs) : 256;
+    for (size_t i = 0; i < n; i++)
+      names[i] = elig_ruleset_field_name(rs, i);
+    const char *near = elig_suggest(name, strlen(name), names, n);
+    fprintf(stderr, "elig: --what-if: the record has no field '%s'%s%s%s\n", name,
+            near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    return EXIT_USAGE;
+  }
+  elig_type t = elig_ruleset_field_type(rs, field);
+  bool key = false;
+  for (size_t k = 0; k < elig_ruleset_key_count(rs); k++)
+    key |= elig_ruleset_key_field(rs, k) == field;
+  if (key || (t != ELIG_TYPE_INT && t != ELIG_TYPE_MONEY && t != ELIG_TYPE_DATE)) {
+    fprintf(stderr, "elig: --what-if: '%s' is %s: what-if moves a number, an amount or a date\n",
+            name, key ? "a key field" : "not a number");
+    return EXIT_USAGE;
+  }
+  return 0;
+}
+
 static int check_set_fields(const elig_ruleset *rs, const explain_request *rq)
 {
   for (size_t i = 0; i < rq->opt.nset; i++) {
@@ -571,7 +603,7 @@ static int check_set_fields(const elig_ruleset *rs, const explain_request *rq)
         return EXIT_USAGE;
       }
   }
-  return 0;
+  return check_what_if(rs, rq->opt.what_if);
 }
 
 static int explain_with(int argc, char **argv, explain_request *rq);

@@ -239,12 +239,31 @@ static enum MHD_Result evaluate(serve_request *rq, elig_ctx *ctx, body_reader *b
   return serve_respond(rq, MHD_HTTP_OK, type, body, len, counts(rq, &h, first_unknown));
 }
 
+/* Whether field `name` can be moved by a what-if: a number, amount or date, not a key. */
+static bool movable(const elig_ruleset *rs, const char *name)
+{
+  size_t field;
+  if (elig_ruleset_field_index(rs, name, &field) != ELIG_OK)
+    return false;
+  for (size_t k = 0; k < elig_ruleset_key_count(rs); k++)
+    if (elig_ruleset_key_field(rs, k) == field)
+      return false;
+  elig_type t = elig_ruleset_field_type(rs, field);
+  return t == ELIG_TYPE_INT || t == ELIG_TYPE_MONEY || t == ELIG_TYPE_DATE;
+}
+
 /* One record's explanation: the tree of `elig explain` (text) or its JSON. */
 static enum MHD_Result explain(serve_request *rq, elig_ctx *ctx, body_reader *br, bool text)
 {
   if (br->shape != BODY_ONE)
     return serve_respond_error(rq, MHD_HTTP_BAD_REQUEST, "not_one_record",
                                "explain takes one record: send one JSON object", NULL);
+  const char *what_if = serve_param(rq, "what_if");
+  if (what_if && !movable(rq->rules->rs, what_if))
+    return serve_respond_error(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter",
+                               "parameter 'what_if' takes a number, amount or date field of "
+                               "the record, not a key",
+                               NULL);
   body_record rec;
   body_next(br, &rec);
   char first_unknown[100] = "";
@@ -259,7 +278,7 @@ static enum MHD_Result explain(serve_request *rq, elig_ctx *ctx, body_reader *br
   }
   const char *why;
   size_t len;
-  st = elig_explain(ctx, text ? ELIG_FORMAT_TEXT : ELIG_FORMAT_JSON, &why, &len);
+  st = elig_explain_what_if(ctx, what_if, text ? ELIG_FORMAT_TEXT : ELIG_FORMAT_JSON, &why, &len);
   if (st != ELIG_OK) {
     unsigned http;
     json_t *doc = json_object();

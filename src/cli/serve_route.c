@@ -45,7 +45,7 @@ typedef struct {
   const char *choices[3]; /* PARAM_CHOICE: the values, NULL-terminated */
 } route_param;
 
-#define MAX_PARAMS 3
+#define MAX_PARAMS 4
 
 typedef struct {
   const char *method; /* POST, or GET (which also answers HEAD) */
@@ -66,7 +66,8 @@ static const route routes[] = {
      serve_handle_explain,
      {{"as_of", PARAM_TEXT, {NULL}},
       {"format", PARAM_CHOICE, {"json", "text", NULL}},
-      {"missing", PARAM_CHOICE, {"reject", "undetermined", NULL}}}},
+      {"missing", PARAM_CHOICE, {"reject", "undetermined", NULL}},
+      {"what_if", PARAM_TEXT, {NULL}}}},
     {"GET", "/v1/rules", serve_handle_rules, {{NULL, PARAM_TEXT, {NULL}}}},
     {"GET", "/healthz", serve_handle_health, {{NULL, PARAM_TEXT, {NULL}}}},
 };

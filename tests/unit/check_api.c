@@ -514,6 +514,36 @@ START_TEST(test_api_explain_set)
 }
 END_TEST
 
+/* what_if: a numeric field, exact to the fen where the rules are linear in it; a key or a
+ * text is refused. */
+START_TEST(test_api_explain_what_if)
+{
+  elig_ruleset *rs = national();
+  /* 2021, one person: edge household below the monitoring line of 6000 */
+  const char *csv = REG_HEADER "h,110101001001,2021,1,5500,1,1,1,A,1,0\n";
+  const char *fields[] = {"hh_id"}, *values[] = {"h"};
+  const char *what[] = {"net_income", "hh_id", "housing_grade", "nothing"};
+  for (int k = 0; k < 4; k++) {
+    text_input t = {.text = csv};
+    text_output o = {.len = 0};
+    elig_input in = {.name = "r.csv", .format = ELIG_INPUT_CSV, .arg = &t, .read = text_read};
+    elig_batch_io io = {.write = text_write, .arg = &o};
+    elig_explain_options opt = ELIG_EXPLAIN_OPTIONS_INIT;
+    opt.match_fields = fields;
+    opt.match_values = values;
+    opt.nmatch = 1;
+    opt.what_if = what[k];
+    elig_status rc = elig_explain_records(rs, &opt, &in, 1, &io, NULL);
+    ck_assert_int_eq(rc, k == 0 ? ELIG_OK : ELIG_EINVAL);
+    /* per_capita < 6000 until the income is 6000.00: the flag goes down there, exactly */
+    ck_assert(k > 0 || strstr(o.results, "edge_household raised\n    the same for any lower "
+                                         "net_income (to -100000000000.00)\n    becomes not "
+                                         "raised when net_income >= 6000.00\n") != NULL);
+  }
+  elig_ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(test_api_eval_json)
 {
   elig_ruleset *rs = national();
@@ -1068,6 +1098,7 @@ static Suite *api_suite(void)
   tcase_add_test(tc, test_api_compile_file);
   tcase_add_test(tc, test_api_explain_rejected);
   tcase_add_test(tc, test_api_explain_set);
+  tcase_add_test(tc, test_api_explain_what_if);
   tcase_add_test(tc, test_api_hash_is_of_content);
   tcase_add_test(tc, test_api_syntax_error);
   tcase_add_test(tc, test_api_type_error_with_help);
