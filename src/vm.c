@@ -1282,9 +1282,10 @@ static bool next_path(vm3_path *p)
   return true;
 }
 
-/* Takes the possible values put in cells' registers back out (the path ends, or another
- * cell is computed), or, with `again`, puts them back in. */
-static void put_values(vm_ctx *ctx, vm3_path *p, bool again)
+/* Swaps the possible values this path put in cells' registers with what the registers held
+ * before: once takes them out (the path ends, or another cell is to be computed, which must
+ * not see them), twice puts them back.  A register is put at most once on a path. */
+static void swap_possible(vm_ctx *ctx, vm3_path *p)
 {
   for (uint32_t i = p->nput; i-- > 0;) {
     uint16_t reg = p->put_reg[i];
@@ -1295,7 +1296,6 @@ static void put_values(vm_ctx *ctx, vm3_path *p, bool again)
     p->put_saved[i] = keep;
     p->put_taint[i] = keep_taint;
   }
-  (void)again; /* swapping both ways: the same walk */
 }
 
 /* After ENSURE of `cell` on a path: when its value is one of a few possible ones, the path
@@ -1465,7 +1465,7 @@ static int run_path(vm_ctx *ctx, uint32_t cell, vm3_path *p)
   p->nassumed = 0;
   p->nput = 0;
   int st = run_path_body(ctx, cell, p);
-  put_values(ctx, p, false); /* the cells' registers as they were */
+  swap_possible(ctx, p); /* the cells' registers as they were */
   p->nput = 0;
   return st;
 }
@@ -1500,9 +1500,9 @@ static int run_path_body(vm_ctx *ctx, uint32_t cell, vm3_path *p)
       break;
     case OP_ENSURE:
       if (ctx->done[in.a] != ctx->serial) {
-        put_values(ctx, p, false); /* the other cell holds whatever this path assumed */
+        swap_possible(ctx, p); /* the other cell holds whatever this path assumed */
         st = ensure3(ctx, in.a);
-        put_values(ctx, p, true);
+        swap_possible(ctx, p);
       }
       if (st == VM_OK && take_possible(ctx, p, in.a) == VM3_TOO_MANY)
         return VM3_TOO_MANY;

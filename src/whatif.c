@@ -225,9 +225,9 @@ vm_status whatif_record(const elig_program *P, vm_ctx *ctx, uint32_t field, bool
     vm_cells_stale(ctx);
     if ((st = vm_ensure(ctx, r->cell)) != VM_OK)
       break;
-    vm_val base = *vm_cell_value(ctx, r->cell);
-    if (vm_unknown_of(ctx, &base))
+    if (vm_unknown_of(ctx, vm_cell_value(ctx, r->cell)))
       continue; /* undetermined already: another field is missing */
+    vm_val base = *vm_cell_value(ctx, r->cell);
     if (json) {
       put(out, first ? "{\"name\": " : ", {\"name\": ");
       wbuf_json_text(out, r->name, strlen(r->name));

@@ -106,7 +106,7 @@ bool cli_parse_threads(const char *s, unsigned *out);
 bool cli_parse_missing(const char *s, elig_missing *out);
 #define CLI_MISSING_HELP                                                                    \
   "      --missing=reject|undetermined\n"                                                   \
-  "                             a record without a required field: rejected (default), \n"  \
+  "                             a record without a required field: rejected (default),\n"   \
   "                             or evaluated with it unknown: results that depend on it\n"  \
   "                             are 'undetermined' and a 'needs' column names the absent\n" \
   "                             fields that would settle them\n"
