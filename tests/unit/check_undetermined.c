@@ -456,6 +456,100 @@ START_TEST(test_national_sound)
 }
 END_TEST
 
+/* The year before undetermined: a household's 2021 record lacks its income, so what it
+ * keeps for 2022 (its monitoring state, whether it was above the line) is partly unknown;
+ * the 2022 record, complete, reads it through previous().  Every 2022 result given as
+ * known must be what each filling of the 2021 income gives, and `needs` names the year
+ * before when a 2022 result depends on it. */
+START_TEST(test_previous_year_sound)
+{
+  elig_ruleset *rs = compile(path_of("rules/national.rules"), NULL);
+  elig_ctx *ctx = NULL;
+  ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
+#define BEFORE                                                                                 \
+  "{\"hh_id\":\"p\",\"village_code\":\"110101001001\",\"year\":2021,\"size\":2,%s"             \
+  "\"food_secure\":true,\"clothing_secure\":true,\"water_safe\":true,\"housing_grade\":\"A\"," \
+  "\"labor_members\":1,\"registered_poor\":false}"
+
+#define NOW                                                                              \
+  "{\"hh_id\":\"p\",\"village_code\":\"110101001001\",\"year\":2022,\"size\":2,"         \
+  "\"net_income\":%s,\"food_secure\":true,\"clothing_secure\":true,\"water_safe\":true," \
+  "\"housing_grade\":\"A\",\"labor_members\":1,\"registered_poor\":false}"
+  /* this year's incomes: below, at and above twice the 2022 line (6300), and far above */
+  static const char *const incomes[] = {"9000", "12600", "12600.02", "13000", "40000"};
+  /* last year's, filled in: around twice the 2021 line (6000) and the drop tests */
+  static const long long fills[] = {0,       500000,  1199998, 1199999, 1200000, 1200001,
+                                    1300000, 1714285, 1714286, 1857142, 1857143, 5000000};
+  unsigned long compared = 0, determined = 0, previous_needed = 0;
+  char rec[1024], money[32];
+  for (size_t i = 0; i < sizeof incomes / sizeof *incomes; i++) {
+    /* last year unknown */
+    const elig_result *r;
+    ck_assert_int_eq(elig_ctx_set_missing(ctx, ELIG_MISSING_UNDETERMINED), ELIG_OK);
+    snprintf(rec, sizeof rec, BEFORE, "");
+    ck_assert_int_eq(elig_eval_json(ctx, rec, strlen(rec), &r), ELIG_OK);
+    const void *k;
+    size_t klen;
+    ck_assert_int_eq(elig_result_kept(r, &k, &klen), ELIG_OK);
+    void *kept = malloc(klen);
+    memcpy(kept, k, klen);
+    ck_assert_int_eq(elig_ctx_set_previous(ctx, kept, klen), ELIG_OK);
+    snprintf(rec, sizeof rec, NOW, incomes[i]);
+    ck_assert_int_eq(elig_eval_json(ctx, rec, strlen(rec), &r), ELIG_OK);
+    size_t nd = elig_ruleset_decision_count(rs), nf = elig_ruleset_flag_count(rs);
+    char *decs[8];
+    int flags[16];
+    ck_assert(nd <= 8 && nf <= 16);
+    for (size_t d = 0; d < nd; d++)
+      decs[d] = strdup(elig_result_decision(r, d));
+    for (size_t f = 0; f < nf; f++)
+      flags[f] = elig_result_flag_undetermined(r, f) ? 2 : elig_result_flag(r, f);
+    previous_needed += strstr(elig_result_needs(r), "previous year") != NULL;
+    /* every filling of last year's income */
+    ck_assert_int_eq(elig_ctx_set_missing(ctx, ELIG_MISSING_REJECT), ELIG_OK);
+    for (size_t f = 0; f < sizeof fills / sizeof *fills; f++) {
+      char field[64];
+      snprintf(money, sizeof money, "%lld.%02lld", fills[f] / 100, fills[f] % 100);
+      snprintf(field, sizeof field, "\"net_income\":%s,", money);
+      snprintf(rec, sizeof rec, BEFORE, field);
+      ck_assert_int_eq(elig_eval_json(ctx, rec, strlen(rec), &r), ELIG_OK);
+      ck_assert_int_eq(elig_result_kept(r, &k, &klen), ELIG_OK);
+      void *filled = malloc(klen);
+      memcpy(filled, k, klen);
+      ck_assert_int_eq(elig_ctx_set_previous(ctx, filled, klen), ELIG_OK);
+      snprintf(rec, sizeof rec, NOW, incomes[i]);
+      ck_assert_int_eq(elig_eval_json(ctx, rec, strlen(rec), &r), ELIG_OK);
+      for (size_t d = 0; d < nd; d++)
+        if (strcmp(decs[d], "undetermined") != 0)
+          ck_assert_msg(strcmp(decs[d], elig_result_decision(r, d)) == 0,
+                        "2022 income %s, 2021 income %s: %s determined as %s, filled gives %s",
+                        incomes[i], money, elig_ruleset_decision_name(rs, d), decs[d],
+                        elig_result_decision(r, d));
+      for (size_t g = 0; g < nf; g++)
+        if (flags[g] != 2)
+          ck_assert_msg(flags[g] == elig_result_flag(r, g),
+                        "2022 income %s, 2021 income %s: flag %s", incomes[i], money,
+                        elig_ruleset_flag_name(rs, g));
+      compared++;
+      free(filled);
+    }
+    for (size_t d = 0; d < nd; d++) {
+      determined += strcmp(decs[d], "undetermined") != 0;
+      free(decs[d]);
+    }
+    free(kept);
+  }
+  fprintf(stderr,
+          "previous year undetermined: %lu fillings compared, %lu decisions determined, "
+          "%lu records needing the year before\n",
+          compared, determined, previous_needed);
+  ck_assert_uint_gt(determined, 0);
+  ck_assert_uint_gt(previous_needed, 0);
+  elig_ctx_free(ctx);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- the logic itself */
 
 /* Small rules with `or`, `not`, `if`, arithmetic and comparisons across unknowns, over
@@ -595,6 +689,7 @@ static Suite *suite(void)
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, test_needs);
   tcase_add_test(tc, test_synthetic_sound);
+  tcase_add_test(tc, test_previous_year_sound);
   tcase_add_loop_test(tc, test_national_sound, 0, sizeof households / sizeof *households);
   suite_add_tcase(s, tc);
   return s;
