@@ -208,8 +208,10 @@ typedef struct {
   /* Set by the checker, taken out of `list`: `expect X = undetermined` (each X), and
    * `expect needs = "a, b"` (the text as written, NULL when none).  Either makes the given
    * record evaluated with its absent required fields unknown. */
-  ast_list undetermined; /* ast_expr* */
-  ast_expr *needs;       /* the string */
+  ast_list undetermined;  /* ast_expr* */
+  ast_expr *needs;        /* the string */
+  uint32_t *needs_fields; /* the fields it names, as numbers of the record's fields */
+  uint32_t nneeds;
 } ast_expects;
 
 /* One record of a test and what is expected of it (a test follows a household over the

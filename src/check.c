@@ -1614,11 +1614,14 @@ static bool is_word(const ast_expr *e, const char *word)
   return e->kind == AST_NAME && strcmp(e->text, word) == 0;
 }
 
-/* Each field named in `expect needs = "a, b"` must be a field of the record. */
-static void check_needs(checker *c, const ast_expr *text)
+/* `expect needs = "a, b"`: each name a field of the record (else E0201), kept as the
+ * fields' numbers for the test runner, which compares them with the record's needs. */
+static void check_needs(checker *c, ast_expects *ex)
 {
-  const char *p = text->text;
-  while (*p) {
+  const char *text = ex->needs->text;
+  ex->nneeds = 0;
+  ex->needs_fields = ast_alloc(c->arena, (strlen(text) / 2 + 1) * sizeof *ex->needs_fields);
+  for (const char *p = text; *p;) {
     while (*p == ' ' || *p == ',')
       p++;
     const char *start = p;
@@ -1629,7 +1632,8 @@ static void check_needs(checker *c, const ast_expr *text)
     char name[128];
     snprintf(name, sizeof name, "%.*s", (int)(p - start), start);
     uint32_t index;
-    res_field_or_report(&c->res, c->prog->record, name, text->loc, &index);
+    if (res_field_or_report(&c->res, c->prog->record, name, ex->needs->loc, &index))
+      ex->needs_fields[ex->nneeds++] = index;
   }
 }
 
@@ -1647,7 +1651,7 @@ static void take_three_valued(checker *c, ast_expects *ex)
       if (ex->needs)
         error(c, DIAG_E_EXPECT_NEEDS_TWICE, e->loc);
       ex->needs = e->b;
-      check_needs(c, e->b);
+      check_needs(c, ex);
     } else {
       ex->list.items[kept++] = e;
     }

@@ -1710,6 +1710,9 @@ static void test_step_code(compiler *c, const prog_test *t, const ast_test_step 
   if (ex->needs) {
     st->needs = ex->needs->text;
     st->needs_loc = ex->needs->loc;
+    st->nneeds = ex->nneeds;
+    st->needs_fields = comp_calloc(c, ex->nneeds + 1, sizeof *st->needs_fields);
+    memcpy(st->needs_fields, ex->needs_fields, ex->nneeds * sizeof *st->needs_fields);
   }
 }
 

@@ -459,8 +459,8 @@ static void decision_json(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
   put(b, "{\"name\": ");
   wbuf_json_text(b, d->name, strlen(d->name));
   put(b, ", \"value\": ");
-  wbuf_json_text(b, value_text(ctx, d->type, value, false, buf, sizeof buf),
-                 strlen(value_text(ctx, d->type, value, false, buf, sizeof buf)));
+  const char *shown = value_text(ctx, d->type, value, false, buf, sizeof buf);
+  wbuf_json_text(b, shown, strlen(shown));
   possible(b, ctx, d, true);
   needs(b, P, ctx, value, true);
   defaulted(b, P, ctx, defaults, true);

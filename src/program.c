@@ -68,6 +68,7 @@ static void free_tests(prog_test *tests, uint32_t n)
       mem_free(st->undetermined_cells);
       mem_free(st->undetermined_locs);
       mem_free(st->undetermined_texts);
+      mem_free(st->needs_fields);
     }
     mem_free(tests[i].steps);
   }

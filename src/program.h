@@ -228,6 +228,8 @@ typedef struct {
   elig_loc *undetermined_locs;
   const char **undetermined_texts; /* X as written */
   const char *needs;               /* the fields as written, or NULL */
+  uint32_t *needs_fields;          /* ... as numbers of the main record's fields */
+  uint32_t nneeds;
   elig_loc needs_loc;
 } prog_test_step;
 

@@ -158,31 +158,18 @@ static bool needed(const vm_ctx *ctx, uint64_t mask, uint32_t i)
   return (mask & vm_field_bit(i)) && vm_unknown_of(ctx, vm_field_value(ctx, i));
 }
 
-/* Whether the fields named in `expected` ("a, b") are those mask names, in any order. */
-static bool same_needs(const elig_program *P, const vm_ctx *ctx, const char *expected,
+/* Whether the fields `expect needs` named are those mask names, in any order. */
+static bool same_needs(const elig_program *P, const vm_ctx *ctx, const prog_test_step *st,
                        uint64_t mask)
 {
   const prog_record *rec = prog_main_record(P);
-  uint32_t nexpected = 0, nneeded = 0;
+  uint32_t nneeded = 0;
   for (uint32_t i = 0; i < rec->nfields; i++)
     nneeded += needed(ctx, mask, i);
-  for (const char *p = expected;;) {
-    while (*p == ' ' || *p == ',')
-      p++;
-    const char *start = p;
-    while (*p && *p != ',' && *p != ' ')
-      p++;
-    if (p == start)
-      break;
-    uint32_t i = 0;
-    while (i < rec->nfields && (strlen(rec->fields[i].name) != (size_t)(p - start) ||
-                                memcmp(rec->fields[i].name, start, (size_t)(p - start)) != 0))
-      i++;
-    if (i == rec->nfields || !needed(ctx, mask, i))
+  for (uint32_t k = 0; k < st->nneeds; k++)
+    if (!needed(ctx, mask, st->needs_fields[k]))
       return false;
-    nexpected++;
-  }
-  return nexpected == nneeded && !(mask & VM_PREVIOUS_BIT);
+  return st->nneeds == nneeded && !(mask & VM_PREVIOUS_BIT);
 }
 
 /* `expect X = undetermined` and `expect needs = "..."` of a step evaluated with its absent
@@ -211,7 +198,7 @@ static bool check_three_valued(test_run_state *r, const prog_test_step *st)
   }
   if (st->needs) {
     uint64_t mask = write_record_needs(P, ctx);
-    if (!same_needs(P, ctx, st->needs, mask)) {
+    if (!same_needs(P, ctx, st, mask)) {
       test_at(r->report, P, st->needs_loc, r->t);
       put(r->report, "expected needs = \"");
       put(r->report, st->needs);

@@ -1320,7 +1320,7 @@ static int take_possible(vm_ctx *ctx, vm3_path *p, uint32_t cell)
   return VM_OK;
 }
 
-static bool same_value(ty_base base, const vm_val *a, const vm_val *b)
+bool vm_same_value(ty_base base, const vm_val *a, const vm_val *b)
 {
   if (a->none || b->none)
     return a->none == b->none;
@@ -1701,7 +1701,7 @@ static vm_status ensure3(vm_ctx *ctx, uint32_t cell)
       continue;
     }
     uint32_t i = 0;
-    while (i < nvalues && !same_value((ty_base)pc->base, &values[i], v))
+    while (i < nvalues && !vm_same_value((ty_base)pc->base, &values[i], v))
       i++;
     if (i == nvalues) { /* a value no path gave before */
       if (nvalues == VM3_MAX_VALUES)

@@ -113,6 +113,10 @@ static inline uint64_t vm_unknown_of(const vm_ctx *ctx, const vm_val *v)
  * "remain_poor"): *n of them, 0 when it may have any value or is known. */
 const vm_val *vm_possible(const vm_ctx *ctx, uint32_t cell, uint32_t *n);
 
+/* Whether two values of base type `base` are the same value (texts by their bytes, numbers
+ * exactly; two lists never). */
+bool vm_same_value(ty_base base, const vm_val *a, const vm_val *b);
+
 /* The record's unknown mask: 0 when every value of it is known. */
 static inline uint64_t vm_record_unknown(const vm_ctx *ctx)
 {

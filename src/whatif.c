@@ -62,13 +62,7 @@ static void say(wbuf *b, const result *r, const vm_val *v, bool json)
 
 static bool same(const result *r, const vm_val *a, const vm_val *b)
 {
-  if (a->none || b->none)
-    return a->none == b->none;
-  if (r->type.base == TY_TEXT)
-    return a->u.s.len == b->u.s.len && memcmp(a->u.s.p, b->u.s.p, a->u.s.len) == 0;
-  if (r->type.base == TY_NUMBER || r->type.base == TY_PERCENT)
-    return dec_num_cmp(a->u.n, b->u.n) == 0;
-  return a->u.i == b->u.i;
+  return vm_same_value((ty_base)r->type.base, a, b);
 }
 
 /* Whether the result is proved the same as `base` for every value of the field in [lo, hi]. */
