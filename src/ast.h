@@ -199,6 +199,14 @@ typedef struct {
   ast_expr *value;
 } ast_given_item;
 
+/* A name in `expect needs`: a field of the record, or (element from 0) a field of one
+ * element of a list of it, `members[2].age`. */
+typedef struct {
+  uint32_t field;
+  uint32_t element; /* UINT32_MAX: the field itself */
+  uint32_t element_field;
+} ast_need;
+
 /* A test's expectations of one given record: conditions, or `expect rejected "text"`. */
 typedef struct {
   ast_list list;         /* ast_expr* */
@@ -210,7 +218,7 @@ typedef struct {
    * record evaluated with its absent required fields unknown. */
   ast_list undetermined;  /* ast_expr* */
   ast_expr *needs;        /* the string */
-  uint32_t *needs_fields; /* the fields it names, as numbers of the record's fields */
+  ast_need *needs_fields; /* what it names */
   uint32_t nneeds;
 } ast_expects;
 

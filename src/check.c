@@ -1614,8 +1614,39 @@ static bool is_word(const ast_expr *e, const char *word)
   return e->kind == AST_NAME && strcmp(e->text, word) == 0;
 }
 
-/* `expect needs = "a, b"`: each name a field of the record (else E0201), kept as the
- * fields' numbers for the test runner, which compares them with the record's needs. */
+/* One name of `expect needs`, `name` (n bytes): a field of the record, or list[N].field (a
+ * field of element N of a list of it) into *need; false, reported, when it names neither. */
+static bool need_name(checker *c, const char *name, size_t n, elig_loc loc, ast_need *need)
+{
+  const char *open = memchr(name, '[', n);
+  char *field = ast_alloc(c->arena, n + 1);
+  snprintf(field, n + 1, "%.*s", (int)(open ? open - name : (ptrdiff_t)n), name);
+  need->element = UINT32_MAX;
+  if (!open) {
+    return res_field_or_report(&c->res, c->prog->record, field, loc, &need->field) != NULL;
+  }
+  const char *p = open + 1, *end = name + n;
+  uint64_t element = 0;
+  bool digits = false;
+  for (; p < end && *p >= '0' && *p <= '9' && element < UINT32_MAX; p++, digits = true)
+    element = element * 10 + (uint64_t)(*p - '0');
+  ast_field *list = res_field_or_report(&c->res, c->prog->record, field, loc, &need->field);
+  if (!list)
+    return false;
+  ast_decl *elem = list->elem_name ? res_record(&c->res, list->elem_name) : NULL;
+  char *whole = ast_alloc(c->arena, n + 1);
+  snprintf(whole, n + 1, "%.*s", (int)n, name);
+  if (!digits || element >= UINT32_MAX || end - p < 3 || p[0] != ']' || p[1] != '.' || !elem) {
+    error(c, DIAG_E_NEEDS_NOT_ELEMENT, loc, whole);
+    return false;
+  }
+  need->element = (uint32_t)element;
+  snprintf(field, n + 1, "%.*s", (int)(end - p - 2), p + 2);
+  return res_field_or_report(&c->res, elem, field, loc, &need->element_field) != NULL;
+}
+
+/* `expect needs = "a, b"`: each name a field of the record, or list[N].field (else E0201,
+ * E0439), kept for the test runner, which compares them with the record's needs. */
 static void check_needs(checker *c, ast_expects *ex)
 {
   const char *text = ex->needs->text;
@@ -1627,13 +1658,9 @@ static void check_needs(checker *c, ast_expects *ex)
     const char *start = p;
     while (*p && *p != ',' && *p != ' ')
       p++;
-    if (p == start)
-      continue;
-    char name[128];
-    snprintf(name, sizeof name, "%.*s", (int)(p - start), start);
-    uint32_t index;
-    if (res_field_or_report(&c->res, c->prog->record, name, ex->needs->loc, &index))
-      ex->needs_fields[ex->nneeds++] = index;
+    if (p != start &&
+        need_name(c, start, (size_t)(p - start), ex->needs->loc, &ex->needs_fields[ex->nneeds]))
+      ex->nneeds++;
   }
 }
 

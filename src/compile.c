@@ -1712,7 +1712,9 @@ static void test_step_code(compiler *c, const prog_test *t, const ast_test_step 
     st->needs_loc = ex->needs->loc;
     st->nneeds = ex->nneeds;
     st->needs_fields = comp_calloc(c, ex->nneeds + 1, sizeof *st->needs_fields);
-    memcpy(st->needs_fields, ex->needs_fields, ex->nneeds * sizeof *st->needs_fields);
+    for (uint32_t k = 0; k < ex->nneeds; k++)
+      st->needs_fields[k] = (prog_need){ex->needs_fields[k].field, ex->needs_fields[k].element,
+                                        ex->needs_fields[k].element_field};
   }
 }
 

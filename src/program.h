@@ -207,6 +207,14 @@ typedef struct {
 /* One record of a test block, lowered at compile time: the record it gives as JSON text
  * (typed like any input when the test runs), and a cell per expectation with what a failure
  * report shows; or the text its rejection must contain. */
+/* A name in `expect needs` (ast_need): a field of the main record, or a field of an element
+ * (from 0) of one of its lists. */
+typedef struct {
+  uint32_t field;
+  uint32_t element; /* UINT32_MAX: the field itself */
+  uint32_t element_field;
+} prog_need;
+
 typedef struct {
   elig_loc loc;      /* its `given` */
   const char *given; /* the given record as one JSON object */
@@ -228,7 +236,7 @@ typedef struct {
   elig_loc *undetermined_locs;
   const char **undetermined_texts; /* X as written */
   const char *needs;               /* the fields as written, or NULL */
-  uint32_t *needs_fields;          /* ... as numbers of the main record's fields */
+  prog_need *needs_fields;         /* ... as fields of the main record and its elements */
   uint32_t nneeds;
   elig_loc needs_loc;
 } prog_test_step;

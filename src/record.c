@@ -197,23 +197,40 @@ static bool check_declared(vm_ctx *ctx, const prog_field *f, const vm_val *v, re
 }
 
 /* Whether an absent required field i of rec is an unknown value rather than a reason to
- * reject: under three-valued evaluation, a field of the main record that is not one of its
- * keys (a record nobody can name is nobody's result) nor a list. */
-static bool may_be_unknown(const vm_ctx *ctx, const prog_record *rec, uint32_t i)
+ * reject: under three-valued evaluation, a field that is not a list, of the main record but
+ * not one of its keys (a record nobody can name is nobody's result), or of an element of a
+ * list of the main record (`top`: a result names it as members[2].age; deeper lists are not
+ * named, so their elements' fields stay required). */
+static bool may_be_unknown(const vm_ctx *ctx, const prog_record *rec, bool top, uint32_t i)
 {
   const elig_program *P = vm_program(ctx);
-  if (!vm_undetermined(ctx) || rec != prog_main_record(P) || rec->fields[i].type.base == TY_LIST)
+  if (!vm_undetermined(ctx) || !top || rec->fields[i].type.base == TY_LIST)
     return false;
+  if (rec != prog_main_record(P))
+    return true;
   for (uint32_t k = 0; k < P->nkeys; k++)
     if (P->key_fields[k] == i)
       return false;
   return true;
 }
 
+/* Marks absent field i of rec unknown: a main record's in its register, an element's in
+ * the element's slots (vm_take_slots carries it into the list). */
+static void mark_unknown(vm_ctx *ctx, const prog_record *rec, uint32_t i)
+{
+  const elig_program *P = vm_program(ctx);
+  if (rec == prog_main_record(P))
+    vm_mark_unknown(ctx, i);
+  else
+    vm_mark_slot_unknown(ctx, (uint32_t)(rec - P->records), i);
+}
+
 /* After every field of a record has its value or is absent: defaults, required, checks.
  * Problems are reported in declaration order; `bad` is a field whose value could not be
- * read (its message is already in `why`), UINT32_MAX when none. */
-static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject *why, uint32_t bad)
+ * read (its message is already in `why`), UINT32_MAX when none.  `top`: rec is the main
+ * record or an element of one of its lists (may_be_unknown). */
+static bool finish(vm_ctx *ctx, const prog_record *rec, bool top, vm_val *regs, rec_reject *why,
+                   uint32_t bad)
 {
   for (uint32_t i = 0; i < rec->nfields; i++) {
     const prog_field *f = &rec->fields[i];
@@ -221,8 +238,8 @@ static bool finish(vm_ctx *ctx, const prog_record *rec, vm_val *regs, rec_reject
     if (i == bad)
       return false;
     if (v->none) {
-      if (f->required && may_be_unknown(ctx, rec, i)) {
-        vm_mark_unknown(ctx, i);
+      if (f->required && may_be_unknown(ctx, rec, top, i)) {
+        mark_unknown(ctx, rec, i);
         continue;
       }
       if (f->required)
@@ -455,7 +472,7 @@ bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_rej
       R[f].none = true;
     }
   }
-  return finish(ctx, rec, R, why, bad);
+  return finish(ctx, rec, true, R, why, bad);
 }
 
 /* ---------------------------------------------------------------- field by field */
@@ -481,7 +498,8 @@ bool rec_parse_field(const elig_program *P, uint32_t field, const char *s, size_
 bool rec_check(vm_ctx *ctx, rec_reject *why)
 {
   const elig_program *P = vm_program(ctx);
-  return finish(ctx, prog_main_record(P), vm_record_slots(ctx, P->main_record), why, UINT32_MAX);
+  return finish(ctx, prog_main_record(P), true, vm_record_slots(ctx, P->main_record), why,
+                UINT32_MAX);
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -571,8 +589,10 @@ static bool json_object(vm_ctx *ctx, jdoc *doc, const prog_record *rec, const jd
 static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_node *arr, vm_val *v,
                       rec_reject *why, rec_unknown *unknown)
 {
+  const prog_record *main = prog_main_record(vm_program(ctx));
   const prog_record *elem = &vm_program(ctx)->records[f->type.record];
   vm_val *slots = vm_record_slots(ctx, f->type.record);
+  bool top = f >= main->fields && f < main->fields + main->nfields; /* a list of the main record */
   uint32_t stride = elem->nfields ? elem->nfields : 1;
   if ((uint64_t)arr->count * stride > UINT32_MAX / 2)
     return reject_field(why, f, DIAG_E_TOO_MANY_ELEMENTS, f->name);
@@ -598,7 +618,7 @@ static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_no
     bool ok = json_object(ctx, doc, elem, n, regs, why, unknown);
     if (ok)
       memcpy(slots, regs, elem->nfields * sizeof *regs);
-    if (!ok || !finish(ctx, elem, slots, why, UINT32_MAX)) {
+    if (!ok || !finish(ctx, elem, top, slots, why, UINT32_MAX)) {
       mem_free(regs);
       rec_reject inner = *why;
       /* the element's own reason, under its code, said of the element */
@@ -612,7 +632,10 @@ static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_no
         snprintf(why->field, sizeof why->field, "%s[%u]", f->name, k);
       return false;
     }
-    memcpy(vm_elem(ctx, base + k * stride), slots, elem->nfields * sizeof *regs);
+    if (!vm_take_slots(ctx, f->type.record, base + k * stride)) {
+      mem_free(regs);
+      return reject(why, DIAG_E_NO_MEMORY);
+    }
   }
   mem_free(regs);
   memset(v, 0, sizeof *v);
@@ -698,5 +721,5 @@ static bool json_record(vm_ctx *ctx, jdoc *doc, rec_reject *why, rec_unknown *un
   }
   if (!json_object(ctx, doc, rec, &doc->nodes[0], R, why, unknown_keys))
     return false;
-  return finish(ctx, rec, R, why, UINT32_MAX);
+  return finish(ctx, rec, true, R, why, UINT32_MAX);
 }

@@ -158,17 +158,46 @@ static bool needed(const vm_ctx *ctx, uint64_t mask, uint32_t i)
   return (mask & vm_field_bit(i)) && vm_unknown_of(ctx, vm_field_value(ctx, i));
 }
 
-/* Whether the fields `expect needs` named are those mask names, in any order. */
+/* How many element values of list field i mask names, and whether field j of element e is one
+ * of them (*named; e UINT32_MAX: none asked). */
+static uint32_t elements_needed(const elig_program *P, const vm_ctx *ctx, uint64_t mask, uint32_t i,
+                                uint32_t e, uint32_t j, bool *named)
+{
+  const prog_field *f = &prog_main_record(P)->fields[i];
+  const vm_val *list = vm_field_value(ctx, i);
+  uint32_t n = 0;
+  if (f->type.base != TY_LIST || list->none || vm_unknown_of(ctx, list))
+    return 0;
+  uint32_t nfields = P->records[f->type.record].nfields;
+  for (uint32_t k = 0; k < list->u.l.count; k++)
+    for (uint32_t m = 0; m < nfields; m++) {
+      bool is = (vm_elem_unknown_of(ctx, list->u.l.first + k * list->u.l.stride + m) & mask) != 0;
+      n += is;
+      if (is && k == e && m == j)
+        *named = true;
+    }
+  return n;
+}
+
+/* Whether what `expect needs` named is what mask names, in any order. */
 static bool same_needs(const elig_program *P, const vm_ctx *ctx, const prog_test_step *st,
                        uint64_t mask)
 {
   const prog_record *rec = prog_main_record(P);
   uint32_t nneeded = 0;
+  bool unused;
   for (uint32_t i = 0; i < rec->nfields; i++)
-    nneeded += needed(ctx, mask, i);
-  for (uint32_t k = 0; k < st->nneeds; k++)
-    if (!needed(ctx, mask, st->needs_fields[k]))
+    nneeded += needed(ctx, mask, i) + elements_needed(P, ctx, mask, i, UINT32_MAX, 0, &unused);
+  for (uint32_t k = 0; k < st->nneeds; k++) {
+    const prog_need *n = &st->needs_fields[k];
+    bool named = false;
+    if (n->element == UINT32_MAX)
+      named = needed(ctx, mask, n->field);
+    else
+      elements_needed(P, ctx, mask, n->field, n->element, n->element_field, &named);
+    if (!named)
       return false;
+  }
   return st->nneeds == nneeded && !(mask & VM_PREVIOUS_BIT);
 }
 

@@ -34,6 +34,12 @@ struct vm_ctx {
   uint32_t nscratch_old, scratch_old_cap;
   vm_val *elems; /* element records of lists, for the current record */
   uint32_t nelems, elems_cap;
+  /* Three values in list elements: per element value, the bit of its absent field (0: known),
+   * allocated at the first absent one and kept as long as elems; and the record's mask of
+   * them, 0 when every element value is known (then elem_taint is not read). */
+  uint64_t *elem_taint;
+  uint64_t elem_unknown;
+  uint32_t *elem_bit;     /* per record: the unknown-mask bit of its field 0 (vm_elem_bit) */
   vm_status err;          /* the last failure */
   uint32_t err_pc;        /* where it happened */
   vm_val *prev;           /* what the household's previous record kept, per memory slot */
@@ -70,9 +76,10 @@ vm_ctx *vm_ctx_new(const elig_program *P)
   ctx->lo = mem_calloc(P->nregs + 1, sizeof *ctx->lo);
   ctx->hi = mem_calloc(P->nregs + 1, sizeof *ctx->hi);
   ctx->bounded = mem_calloc(P->nregs + 1, sizeof *ctx->bounded);
-  if (!ctx->lo || !ctx->hi || !ctx->bounded || !ctx->possible || !ctx->npossible || !ctx->s.R ||
-      !ctx->done || !ctx->s.rule || !ctx->stack || !ctx->matcher || !ctx->prev ||
-      !ctx->prev_unknown || !ctx->s.taint || !ctx->stable) {
+  ctx->elem_bit = mem_calloc(P->nrecords + 1, sizeof *ctx->elem_bit);
+  if (!ctx->elem_bit || !ctx->lo || !ctx->hi || !ctx->bounded || !ctx->possible ||
+      !ctx->npossible || !ctx->s.R || !ctx->done || !ctx->s.rule || !ctx->stack || !ctx->matcher ||
+      !ctx->prev || !ctx->prev_unknown || !ctx->s.taint || !ctx->stable) {
     vm_ctx_free(ctx);
     return NULL;
   }
@@ -82,6 +89,14 @@ vm_ctx *vm_ctx_new(const elig_program *P)
     ctx->stable[P->cells[i].reg] = true;
   for (uint32_t i = 0; i < P->nconsts; i++)
     ctx->s.R[P->const_regs[i]] = P->consts[i];
+  /* element fields take the bits after the main record's fields, record after record */
+  uint32_t next = P->records[P->main_record].nfields;
+  for (uint32_t r = 0; r < P->nrecords; r++) {
+    if (r == P->main_record)
+      continue;
+    ctx->elem_bit[r] = next;
+    next += P->records[r].nfields;
+  }
   return ctx;
 }
 
@@ -99,6 +114,8 @@ void vm_ctx_free(vm_ctx *ctx)
     mem_free(ctx->scratch_old[i]);
   mem_free(ctx->scratch_old);
   mem_free(ctx->elems);
+  mem_free(ctx->elem_taint);
+  mem_free(ctx->elem_bit);
   mem_free(ctx->prev);
   mem_free(ctx->prev_unknown);
   mem_free(ctx->s.taint);
@@ -125,6 +142,7 @@ void vm_begin_record(vm_ctx *ctx)
   ctx->nelems = 0;
   ctx->has_prev = false;
   ctx->s.unknown = 0;
+  ctx->elem_unknown = 0;
   ctx->defaulted = 0;
   ctx->defaults_used = 0;
 }
@@ -225,8 +243,8 @@ void vm_set_field(vm_ctx *ctx, uint32_t field, const vm_val *v)
   if (!ctx->s.unknown || !ctx->s.taint[field])
     return;
   ctx->s.taint[field] = 0;
-  /* what is still unknown: the other fields, and the year before's values */
-  uint64_t left = ctx->s.unknown & VM_PREVIOUS_BIT;
+  /* what is still unknown: the other fields, list elements, and the year before's values */
+  uint64_t left = (ctx->s.unknown & VM_PREVIOUS_BIT) | ctx->elem_unknown;
   for (uint32_t i = 0; i < ctx->s.P->records[ctx->s.P->main_record].nfields; i++)
     left |= ctx->s.taint[i];
   if (!left) {
@@ -270,6 +288,62 @@ void vm_mark_unknown_between(vm_ctx *ctx, uint32_t field, int64_t lo, int64_t hi
   ctx->hi[field] = hi;
 }
 
+uint64_t vm_elem_bit(const vm_ctx *ctx, uint32_t record, uint32_t field)
+{
+  uint32_t bit = ctx->elem_bit[record] + field;
+  return (uint64_t)1 << (bit < 62 ? bit : 62);
+}
+
+void vm_mark_slot_unknown(vm_ctx *ctx, uint32_t record, uint32_t field)
+{
+  uint32_t reg = ctx->s.P->records[record].first_reg + field;
+  uint64_t bit = vm_elem_bit(ctx, record, field);
+  begin_unknown(ctx);
+  ctx->s.unknown |= bit;
+  ctx->s.taint[reg] = bit;
+  ctx->bounded[reg] = false;
+  memset(&ctx->s.R[reg], 0, sizeof ctx->s.R[reg]);
+}
+
+/* Makes element value `index` unknown, depending on `bit`; false when out of memory. */
+static bool mark_elem_unknown(vm_ctx *ctx, uint32_t index, uint64_t bit)
+{
+  if (!ctx->elem_taint) {
+    ctx->elem_taint = mem_calloc(ctx->elems_cap, sizeof *ctx->elem_taint);
+    if (!ctx->elem_taint)
+      return false;
+  }
+  begin_unknown(ctx);
+  ctx->s.unknown |= bit;
+  ctx->elem_unknown |= bit;
+  ctx->elem_taint[index] = bit;
+  memset(&ctx->elems[index], 0, sizeof ctx->elems[index]);
+  return true;
+}
+
+bool vm_take_slots(vm_ctx *ctx, uint32_t record, uint32_t index)
+{
+  const prog_record *rec = &ctx->s.P->records[record];
+  uint32_t first = rec->first_reg;
+  memcpy(&ctx->elems[index], &ctx->s.R[first], rec->nfields * sizeof *ctx->elems);
+  if (!ctx->s.unknown)
+    return true;
+  for (uint32_t j = 0; j < rec->nfields; j++) {
+    uint64_t t = ctx->s.taint[first + j];
+    if (!t)
+      continue;
+    ctx->s.taint[first + j] = 0; /* the next element's start known */
+    if (!mark_elem_unknown(ctx, index + j, t))
+      return false;
+  }
+  return true;
+}
+
+uint64_t vm_elem_unknown_of(const vm_ctx *ctx, uint32_t index)
+{
+  return ctx->elem_unknown ? ctx->elem_taint[index] : 0;
+}
+
 void vm_cells_stale(vm_ctx *ctx)
 {
   if (++ctx->serial == 0) {
@@ -282,14 +356,23 @@ void vm_cells_stale(vm_ctx *ctx)
 
 /* ---------------------------------------------------------------- record images */
 
-/* One value of base type t: text as a 4-byte length and the bytes, numbers as a dec_num,
- * lists as their element count and stride then each element value, the rest as 8 bytes;
- * a tag byte first (0 none, 1 present, 2 unknown: nothing follows). */
 enum {
   TAG_NONE,
   TAG_PRESENT,
   TAG_UNKNOWN
 };
+
+/* An unknown value (three-valued evaluation): its tag alone.  Apart from put_value, which
+ * runs for every field of every record of a history run. */
+static void put_unknown(wbuf *out)
+{
+  char tag = TAG_UNKNOWN;
+  wbuf_put(out, &tag, 1);
+}
+
+/* One value of base type t: text as a 4-byte length and the bytes, numbers as a dec_num,
+ * lists as their element count and stride then each element value, the rest as 8 bytes;
+ * a tag byte first (0 none, 1 present, 2 unknown: nothing follows). */
 static void put_value(const vm_ctx *ctx, wbuf *out, ty_type t, const vm_val *v)
 {
   char tag = v->none ? TAG_NONE : TAG_PRESENT;
@@ -308,21 +391,17 @@ static void put_value(const vm_ctx *ctx, wbuf *out, ty_type t, const vm_val *v)
     wbuf_put(out, (const char *)&v->u.l.count, sizeof v->u.l.count);
     wbuf_put(out, (const char *)&v->u.l.stride, sizeof v->u.l.stride);
     for (uint32_t e = 0; e < v->u.l.count; e++)
-      for (uint32_t j = 0; j < v->u.l.stride && j < er->nfields; j++)
-        put_value(ctx, out, er->fields[j].type,
-                  &ctx->elems[v->u.l.first + (size_t)e * v->u.l.stride + j]);
+      for (uint32_t j = 0; j < v->u.l.stride && j < er->nfields; j++) {
+        uint32_t at = v->u.l.first + e * v->u.l.stride + j;
+        if (vm_elem_unknown_of(ctx, at))
+          put_unknown(out);
+        else
+          put_value(ctx, out, er->fields[j].type, &ctx->elems[at]);
+      }
     break;
   }
   default: wbuf_put(out, (const char *)&v->u.i, sizeof v->u.i); break;
   }
-}
-
-/* An unknown value (three-valued evaluation): its tag alone.  Apart from put_value, which
- * runs for every field of every record of a history run. */
-static void put_unknown(wbuf *out)
-{
-  char tag = TAG_UNKNOWN;
-  wbuf_put(out, &tag, 1);
 }
 
 /* What a record keeps for the next year's, as bytes: per memory slot a tag (0 none, 1
@@ -412,6 +491,12 @@ static bool get_value(vm_ctx *ctx, const char **p, const char *end, ty_type t, v
       /* into a local first: a list inside an element reserves elements too, which may move
        * the array */
       vm_val e;
+      if (*p < end && **p == TAG_UNKNOWN) { /* put_unknown's: an absent element field */
+        ++*p;
+        if (!mark_elem_unknown(ctx, first + k, vm_elem_bit(ctx, t.record, k % stride)))
+          return false;
+        continue;
+      }
       if (!get_value(ctx, p, end, er->fields[k % stride].type, &e))
         return false;
       ctx->elems[first + k] = e;
@@ -593,8 +678,16 @@ vm_val *vm_elems_reserve(vm_ctx *ctx, uint32_t n, uint32_t *index)
     if (!e)
       return NULL;
     ctx->elems = e;
+    if (ctx->elem_taint) {
+      uint64_t *t = mem_realloc(ctx->elem_taint, (size_t)cap * sizeof *t);
+      if (!t)
+        return NULL; /* elems grew but elems_cap did not: the next try grows it again */
+      ctx->elem_taint = t;
+    }
     ctx->elems_cap = cap;
   }
+  if (ctx->elem_taint) /* what an earlier record left there */
+    memset(ctx->elem_taint + ctx->nelems, 0, (size_t)n * sizeof *ctx->elem_taint);
   vm_val *first = ctx->elems + ctx->nelems;
   *index = ctx->nelems;
   ctx->nelems = need;
@@ -1497,6 +1590,11 @@ static int run_path_body(vm_ctx *ctx, uint32_t cell, vm3_path *p)
     case OP_MOVE:
       R[in.a] = R[in.b];
       T[in.a] = T[in.b];
+      if (T[in.b]) { /* with its bounds, or none: what the register held before is stale */
+        ctx->bounded[in.a] = ctx->bounded[in.b];
+        ctx->lo[in.a] = ctx->lo[in.b];
+        ctx->hi[in.a] = ctx->hi[in.b];
+      }
       break;
     case OP_ENSURE:
       if (ctx->done[in.a] != ctx->serial) {
@@ -1613,8 +1711,12 @@ static int run_path_body(vm_ctx *ctx, uint32_t cell, vm3_path *p)
       const vm_val *list = &R[in.b + 1];
       uint64_t at =
           (uint64_t)list->u.l.first + (uint64_t)(R[in.b].u.i - 1) * list->u.l.stride + in.x;
+      if ((t = ctx->elem_unknown ? ctx->elem_taint[at] : 0)) {
+        unknown_result(ctx, in.a, t);
+        break;
+      }
       R[in.a] = ctx->elems[at];
-      T[in.a] = 0; /* list elements are never unknown: absent required ones reject */
+      T[in.a] = 0;
       break;
     }
     case OP_PREV:

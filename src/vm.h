@@ -67,7 +67,8 @@ void vm_set_undetermined(vm_ctx *ctx, bool on);
 bool vm_undetermined(const vm_ctx *ctx);
 
 /* Which bit of an unknown mask stands for field `field` of the main record: the field's
- * number, the 63rd bit for every field from the 63rd on (a mask then names them all), and
+ * number, the 63rd bit for every field from the 63rd on (a mask then names them all, with
+ * the fields of list elements from there on: vm_elem_bit), and
  * VM_PREVIOUS_BIT for values the household's previous record left undetermined. */
 #define VM_PREVIOUS_BIT ((uint64_t)1 << 63)
 static inline uint64_t vm_field_bit(uint32_t field)
@@ -97,6 +98,17 @@ void vm_set_defaults_used(vm_ctx *ctx, uint64_t mask);
  * are stale afterwards: it is evaluated afresh. */
 uint64_t vm_find_defaults_used(vm_ctx *ctx, uint64_t *cols, uint64_t *flags);
 uint64_t vm_defaults_used(const vm_ctx *ctx);
+
+/* List elements.  A required field absent from an element of a list of the main record is
+ * unknown too: its bit is vm_elem_bit's (after the main record's fields, so that a result
+ * names which element fields it needs).  The reader marks it in the element's slots
+ * (vm_record_slots) while the element's checks run, then vm_take_slots copies the element,
+ * values and unknowns, into element values index.. (vm_elems_reserve); false when out of
+ * memory.  vm_elem_unknown_of is 0 for a known element value, else its bit. */
+uint64_t vm_elem_bit(const vm_ctx *ctx, uint32_t record, uint32_t field);
+void vm_mark_slot_unknown(vm_ctx *ctx, uint32_t record, uint32_t field);
+bool vm_take_slots(vm_ctx *ctx, uint32_t record, uint32_t index);
+uint64_t vm_elem_unknown_of(const vm_ctx *ctx, uint32_t index);
 
 /* Makes register value v (a group's accumulator, from vm_group_accs) unknown, depending on
  * the mask `bit`. */

@@ -105,6 +105,10 @@ static void value(wbuf *b, ty_type t, const vm_val *v, write_format fmt)
       wbuf_json_text(b, v->u.s.p, v->u.s.len);
     return;
   }
+  if (t.base == TY_LIST) { /* a list explain shows as read: its size, not its elements */
+    wbuf_printf(b, fmt == WRITE_JSONL ? "{\"count\": %u}" : "%u", v->u.l.count);
+    return;
+  }
   size_t n = format_value(t, v, buf, &is_text);
   if (fmt == WRITE_JSONL && is_text)
     wbuf_json_text(b, buf, n);
@@ -157,10 +161,37 @@ static bool is_defaulted(const vm_ctx *ctx, uint32_t i)
   return (vm_defaulted(ctx) & vm_field_bit(i)) != 0;
 }
 
+/* The unknown values of list elements mask names, as members[2].age (elements counted from 0,
+ * as in a rejection's field path), after what `any` says was written before. */
+static bool list_element_fields(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_t mask,
+                                const char *sep, bool json, bool any)
+{
+  const prog_record *rec = prog_main_record(P);
+  for (uint32_t i = 0; i < rec->nfields; i++) {
+    const vm_val *list = vm_field_value(ctx, i);
+    if (rec->fields[i].type.base != TY_LIST || list->none || vm_unknown_of(ctx, list))
+      continue;
+    const prog_record *er = &P->records[rec->fields[i].type.record];
+    for (uint32_t e = 0; e < list->u.l.count; e++)
+      for (uint32_t j = 0; j < er->nfields; j++) {
+        if (!(vm_elem_unknown_of(ctx, list->u.l.first + e * list->u.l.stride + j) & mask))
+          continue;
+        if (any)
+          put(b, sep);
+        /* names are identifiers: nothing in them for JSON to escape */
+        wbuf_printf(b, json ? "\"%s[%u].%s\"" : "%s[%u].%s", rec->fields[i].name, e,
+                    er->fields[j].name);
+        any = true;
+      }
+  }
+  return any;
+}
+
 void write_needs(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_t mask, const char *sep,
                  bool json)
 {
   bool any = list_fields(b, P, ctx, mask, sep, json, is_unknown);
+  any = list_element_fields(b, P, ctx, mask, sep, json, any);
   if (mask & VM_PREVIOUS_BIT) {
     if (any)
       put(b, sep);

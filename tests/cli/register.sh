@@ -56,6 +56,41 @@ check missing-export-rejects-by-default [ $? = 3 ]
 "$ELIG" history --db "$tmp/mu.db" --id 411623101201-001 > "$tmp/mu.history" 2>&1
 check missing-history-needs grep -q 'needs net_income' "$tmp/mu.history"
 
+# a member's absent required field too: kept unknown in the register, named in the needs
+cat > "$tmp/members.rules" <<'EOF'
+record person {
+  age      int  required between 0 and 120
+  disabled bool required
+}
+record household key hh_id per year {
+  hh_id   text required
+  year    int  required
+  members list of person
+}
+let workers = count(members where age >= 16 and age < 60 and not disabled)
+decide labour
+  when workers = 0 then "none" because "nobody of working age able to work"
+  otherwise "some" because "at least one worker"
+output hh_id, year, workers, labour
+EOF
+cat > "$tmp/members.jsonl" <<'EOF'
+{"hh_id":"a","year":2021,"members":[{"age":30,"disabled":false},{"disabled":false}]}
+{"hh_id":"b","year":2021,"members":[{"age":70},{"age":5,"disabled":false}]}
+{"hh_id":"c","year":2021,"members":[{"age":30,"disabled":false}]}
+EOF
+"$ELIG" register add --no-progress --missing undetermined --db "$tmp/mem.db" \
+  "$tmp/members.rules" "$tmp/members.jsonl" 2>/dev/null
+check members-add-status [ $? = 0 ]
+"$ELIG" register export --missing undetermined --db "$tmp/mem.db" > "$tmp/mem.csv" 2>/dev/null
+"$ELIG" run --no-progress --missing undetermined "$tmp/members.rules" "$tmp/members.jsonl" \
+  > "$tmp/mem.run" 2>/dev/null
+check members-export-as-run cmp -s "$tmp/mem.csv" "$tmp/mem.run"
+check members-needs grep -q '^a,2021,undetermined,some,,members\[1\].age$' "$tmp/mem.csv"
+check members-known grep -q '^b,2021,0,none,,$' "$tmp/mem.csv" # 70: never a worker
+"$ELIG" register export --db "$tmp/mem.db" > "$tmp/mem.reject" 2>"$tmp/mem.err"
+check members-export-rejects-by-default grep -q "members element 2: field 'age' is required" \
+  "$tmp/mem.err"
+
 # one year at a time, in order
 for y in 2019 2020 2021 2022; do add --db "$tmp/a.db" "$rules" "$tmp/y$y.csv"; done
 check in-order-status [ $? = 3 ] # the generated bad rows are rejected

@@ -631,6 +631,172 @@ START_TEST(test_synthetic_sound)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- list elements */
+
+/* Members whose fields may be absent: counts, sums and any() over them, and decisions and
+ * flags on the results, with a field of the household beside. */
+static const char member_rules[] =
+    "record person {\n"
+    "  age      int   required between 0 and 100\n"
+    "  disabled bool  required\n"
+    "  income   money required\n"
+    "}\n"
+    "record h key id {\n"
+    "  id      text  required\n"
+    "  size    int   required between 1 and 9\n"
+    "  members list of person\n"
+    "}\n"
+    "let workers = count(members where age >= 16 and age < 60 and not disabled)\n"
+    "let earned = sum(members.income where not disabled)\n"
+    "let per_person = earned / size\n"
+    "decide d\n"
+    "  when workers = 0 and any(members where age >= 65) then \"elder\" because \"1\"\n"
+    "  when workers = 0 then \"none\" because \"2\"\n"
+    "  when per_person < 1000 then \"low\" because \"3\"\n"
+    "  otherwise \"ok\" because \"4\"\n"
+    "monitor child severity low\n"
+    "  when any(members where age < 16)\n"
+    "  because \"c\"\n"
+    "monitor all_disabled severity high\n"
+    "  when all(members where disabled) and count(members) > 0\n"
+    "  because \"a\"\n"
+    "output id, workers, earned, per_person, d, flags\n";
+
+enum {
+  MEMBER_FIELDS = 3,
+  MAX_MEMBERS = 3
+};
+static const char *const member_field_names[MEMBER_FIELDS] = {"age", "disabled", "income"};
+
+/* The candidates of member field k: around every threshold of member_rules. */
+static const char *const member_candidates[MEMBER_FIELDS][10] = {
+    {"0", "15", "16", "30", "59", "60", "64", "65", "100", NULL},
+    {"true", "false", NULL},
+    {"\"0\"", "\"999.99\"", "\"1000\"", "\"1999.99\"", "\"2000\"", "\"2000.01\"", "\"5000\"",
+     NULL}};
+
+typedef struct {
+  const char *size;
+  unsigned nmembers;
+  const char *v[MAX_MEMBERS][MEMBER_FIELDS]; /* as JSON; NULL: absent */
+} member_household;
+
+static void member_json(const member_household *h, char *buf, size_t size)
+{
+  size_t n = (size_t)snprintf(buf, size, "{\"id\":\"m\",\"size\":%s,\"members\":[", h->size);
+  for (unsigned m = 0; m < h->nmembers; m++) {
+    n += (size_t)snprintf(buf + n, size - n, "%s{", m ? "," : "");
+    bool first = true;
+    for (unsigned k = 0; k < MEMBER_FIELDS; k++)
+      if (h->v[m][k]) {
+        n += (size_t)snprintf(buf + n, size - n, "%s\"%s\":%s", first ? "" : ",",
+                              member_field_names[k], h->v[m][k]);
+        first = false;
+      }
+    n += (size_t)snprintf(buf + n, size - n, "}");
+  }
+  snprintf(buf + n, size - n, "]}");
+}
+
+/* The outcome of one household (json) under `missing`. */
+static outcome member_outcome(const elig_ruleset *rs, elig_ctx *ctx, const char *json,
+                              elig_missing missing)
+{
+  outcome o = {0};
+  const elig_result *r = NULL;
+  ck_assert_int_eq(elig_ctx_set_missing(ctx, missing), ELIG_OK);
+  if (elig_eval_json(ctx, json, strlen(json), &r) != ELIG_OK)
+    return o;
+  o.ok = true;
+  o.cols = calloc(elig_ruleset_column_count(rs) + 1, sizeof *o.cols);
+  o.decs = calloc(elig_ruleset_decision_count(rs) + 1, sizeof *o.decs);
+  o.flags = calloc(elig_ruleset_flag_count(rs) + 1, sizeof *o.flags);
+  for (size_t i = 0; i < elig_ruleset_column_count(rs); i++)
+    o.cols[i] = strdup(elig_result_column(r, i));
+  for (size_t i = 0; i < elig_ruleset_decision_count(rs); i++)
+    o.decs[i] = strdup(elig_result_decision(r, i));
+  for (size_t i = 0; i < elig_ruleset_flag_count(rs); i++)
+    o.flags[i] = elig_result_flag_undetermined(r, i) ? 2 : elig_result_flag(r, i);
+  return o;
+}
+
+/* Every filling of the absent member fields at[0..n) (member * MEMBER_FIELDS + field). */
+static void member_fill(const elig_ruleset *rs, elig_ctx *ctx, member_household *h,
+                        const unsigned *at, unsigned n, const outcome *undet, const char *what,
+                        tally *t)
+{
+  if (n == 0) {
+    char json[1024];
+    member_json(h, json, sizeof json);
+    outcome f = member_outcome(rs, ctx, json, ELIG_MISSING_REJECT);
+    ck_assert_msg(f.ok, "%s: a filling rejected", what);
+    compare(rs, undet, &f, what, t);
+    outcome_free(rs, &f);
+    return;
+  }
+  unsigned m = at[0] / MEMBER_FIELDS, k = at[0] % MEMBER_FIELDS;
+  for (const char *const *c = member_candidates[k]; *c; c++) {
+    h->v[m][k] = *c;
+    member_fill(rs, ctx, h, at + 1, n - 1, undet, what, t);
+  }
+  h->v[m][k] = NULL;
+}
+
+START_TEST(test_members_sound)
+{
+  elig_ruleset *rs = compile(NULL, member_rules);
+  elig_ctx *ctx = NULL;
+  ck_assert_int_eq(elig_ctx_new(rs, &ctx), ELIG_OK);
+  static const member_household bases[] = {
+      {"2", 2, {{"30", "false", "\"1500\""}, {"70", "false", "\"0\""}}},
+      {"3", 3, {{"10", "false", "\"0\""}, {"40", "true", "\"900\""}, {"66", "false", "\"2500\""}}},
+      {"1", 1, {{"59", "false", "\"999.99\""}}},
+      {"4", 2, {{"16", "true", "\"3000\""}, {"65", "true", "\"3000\""}}},
+  };
+  tally t = {0};
+  unsigned needs_named = 0;
+  for (size_t b = 0; b < sizeof bases / sizeof *bases; b++) {
+    unsigned nvalues = bases[b].nmembers * MEMBER_FIELDS;
+    for (unsigned x = 0; x < nvalues; x++)
+      for (unsigned y = x; y < nvalues; y++) {
+        member_household h = bases[b];
+        unsigned at[2] = {x, y}, n = x == y ? 1 : 2;
+        for (unsigned i = 0; i < n; i++)
+          h.v[at[i] / MEMBER_FIELDS][at[i] % MEMBER_FIELDS] = NULL;
+        char json[1024], what[96];
+        member_json(&h, json, sizeof json);
+        snprintf(what, sizeof what, "household %zu without member values %u and %u", b, x, y);
+        outcome undet = member_outcome(rs, ctx, json, ELIG_MISSING_UNDETERMINED);
+        ck_assert_msg(undet.ok, "%s: not evaluated", what);
+        count(rs, &undet, &t);
+        /* what the result needs is among what was left out, named as members[K].field */
+        const elig_result *r = NULL;
+        ck_assert_int_eq(elig_eval_json(ctx, json, strlen(json), &r), ELIG_OK);
+        const char *needs = elig_result_needs(r);
+        for (unsigned i = 0; i < n; i++) {
+          char name[48];
+          snprintf(name, sizeof name, "members[%u].%s", at[i] / MEMBER_FIELDS,
+                   member_field_names[at[i] % MEMBER_FIELDS]);
+          needs_named += strstr(needs, name) != NULL;
+        }
+        ck_assert_msg(!*needs || strstr(needs, "members["), "%s: needs '%s'", what, needs);
+        member_fill(rs, ctx, &h, at, n, &undet, what, &t);
+        outcome_free(rs, &undet);
+      }
+  }
+  fprintf(stderr,
+          "members: %lu fillings compared, %lu results determined and %lu undetermined, "
+          "%u absent values named in needs\n",
+          t.fillings, t.determined, t.undetermined, needs_named);
+  ck_assert_uint_gt(t.fillings, 1000);
+  ck_assert_uint_gt(t.determined, 0);
+  ck_assert_uint_gt(t.undetermined, 0);
+  ck_assert_uint_gt(needs_named, 0);
+  elig_ctx_free(ctx);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
 /* The example of the standard: a household that is not registered and has an income far
  * above every line is not_poor whether or not food_secure is known; and an absent required
  * field is reported as needed only when the result depends on it. */
@@ -689,6 +855,7 @@ static Suite *suite(void)
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, test_needs);
   tcase_add_test(tc, test_synthetic_sound);
+  tcase_add_test(tc, test_members_sound);
   tcase_add_test(tc, test_previous_year_sound);
   tcase_add_loop_test(tc, test_national_sound, 0, sizeof households / sizeof *households);
   suite_add_tcase(s, tc);

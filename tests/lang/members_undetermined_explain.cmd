@@ -1,0 +1,1 @@
+explain --missing undetermined --id both members_undetermined.rules members_undetermined.jsonl

@@ -1,0 +1,1 @@
+test members_undetermined.rules
