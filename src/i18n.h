@@ -1,0 +1,18 @@
+/*
+ * i18n.h -- messages in the reader's language (GNU gettext; the catalogues are in po/).
+ *
+ * Every text a person reads goes through _(): diagnostics, rejection reasons, usage, progress,
+ * test, explain and diff reports.  A text that is only stored where it is written (a table
+ * of messages) is marked N_() there, and translated by _() where it is shown.  Codes
+ * (E0201), field names, keywords and anything a program parses stay as they are.
+ */
+#ifndef ELIG_I18N_H
+#define ELIG_I18N_H
+
+/* msgid in the current language: itself when there is no translation. */
+const char *i18n_text(const char *msgid);
+
+#define _(s) i18n_text(s)
+#define N_(s) (s)
+
+#endif
