@@ -7,6 +7,7 @@
  */
 #include "mem.h"
 #include "diag.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,12 +40,12 @@ diag_severity diag_id_severity(diag_id id)
 
 const char *diag_id_format(diag_id id)
 {
-  return (unsigned)id < DIAG_ID_COUNT ? diag_table[id].fmt : NULL;
+  return (unsigned)id < DIAG_ID_COUNT ? _(diag_table[id].fmt) : NULL;
 }
 
 const char *diag_id_help(diag_id id)
 {
-  return (unsigned)id < DIAG_ID_COUNT ? diag_table[id].help : NULL;
+  return (unsigned)id < DIAG_ID_COUNT ? _(diag_table[id].help) : NULL;
 }
 
 bool diag_id_from_code(const char *code, diag_id *id)
@@ -301,7 +302,7 @@ static int push(diag_list *l, diag_id id, elig_loc loc, char *msg)
   d->sev = diag_table[id].sev;
   d->loc = loc;
   d->msg = msg;
-  d->help = diag_table[id].help;
+  d->help = _(diag_table[id].help);
   d->seq = l->seq++;
   return (int)l->n++;
 }
@@ -332,7 +333,7 @@ const char *diag_vformat(diag_id id, char *buf, size_t size, va_list ap)
     return buf;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-  vsnprintf(buf, size, diag_table[id].fmt, ap);
+  vsnprintf(buf, size, _(diag_table[id].fmt), ap);
 #pragma GCC diagnostic pop
   return buf;
 }
@@ -352,7 +353,7 @@ static int push_fmt(diag_list *l, diag_id id, elig_loc loc, ...)
   va_list ap;
   int idx;
   va_start(ap, loc);
-  idx = push(l, id, loc, make_message(diag_table[id].fmt, ap));
+  idx = push(l, id, loc, make_message(_(diag_table[id].fmt), ap));
   va_end(ap);
   return idx;
 }
@@ -376,7 +377,7 @@ int diag_addv(diag_list *list, diag_id id, elig_loc loc, va_list ap)
     push_fmt(list, DIAG_E_TOO_MANY_ERRORS, ELIG_LOC_NONE, list->max_errors);
     return DIAG_NONE;
   }
-  int idx = push(list, id, loc, make_message(diag_table[id].fmt, ap));
+  int idx = push(list, id, loc, make_message(_(diag_table[id].fmt), ap));
   if (idx != DIAG_NONE && is_error)
     list->nkept_errors++;
   return idx;

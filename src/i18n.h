@@ -10,7 +10,11 @@
 #define ELIG_I18N_H
 
 /* msgid in the current language: itself when there is no translation. */
-const char *i18n_text(const char *msgid);
+const char *i18n_text(const char *msgid) __attribute__((format_arg(1)));
+
+/* For a program (the command line): messages in the language the environment names
+ * (LC_ALL, LC_MESSAGES, LANG, LANGUAGE), even when that locale is not installed. */
+void i18n_use_environment(void);
 
 #define _(s) i18n_text(s)
 #define N_(s) (s)

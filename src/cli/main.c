@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../i18n.h"
 
 static const char usage_main[] =
     "usage: elig <command> [options] [arguments]\n"
@@ -846,6 +847,7 @@ static int dispatch(int argc, char **argv)
 int cli_main(int argc, char **argv)
 {
   hold_standard_descriptors();
+  i18n_use_environment();
   /* a reader gone (`| head`) is a write error like any other: status 4 and no temporary
    * file left behind, not death by SIGPIPE */
   signal(SIGPIPE, SIG_IGN);
