@@ -112,6 +112,17 @@ typedef enum elig_status {
  * string, also for unknown values. */
 ELIG_API const char *elig_status_str(elig_status status);
 
+/* The language of the messages the library gives the calling thread from now on
+ * (diagnostics, rejection reasons, explanations, test reports, elig_status_str): a
+ * language as locales name it, "zh_CN", or "en" for English, the messages as written; NULL
+ * or "" for the process's own (the LANG, LC_MESSAGES and LANGUAGE it was started with, as
+ * set by setlocale).  A service answering each request in its reader's language calls it
+ * on the thread that handles the request.  Codes (E0201) are the same in every language.
+ *   Returns ELIG_OK; ELIG_EINVAL for a name that is no language; ELIG_ENOTFOUND when the
+ * system has no locale for it (Debian: `localedef -i zh_CN -f UTF-8 zh_CN.UTF-8`, or the
+ * locales package); ELIG_ENOMEM. */
+ELIG_API elig_status elig_set_thread_language(const char *language);
+
 /* The library's version as "MAJOR.MINOR.PATCH"; a static string. */
 ELIG_API const char *elig_version(void);
 

@@ -7,6 +7,7 @@
  * vm_ctx: jdoc.c or the setters -> record.c (schema) -> vm.c (evaluation) -> write.c and
  * explain.c (results as text).  Nothing here prints, exits or keeps global state.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "elig.h"
 
 #include "api.h"
+#include "i18n.h"
 #include "register.h"
 
 #include "agg.h"
@@ -119,6 +121,16 @@ const char *elig_status_str(elig_status status)
   case ELIG_EBUSY: return "the register is being changed by another process";
   }
   return "unknown status";
+}
+
+elig_status elig_set_thread_language(const char *language)
+{
+  switch (i18n_set_thread_language(language)) {
+  case 0: return ELIG_OK;
+  case EINVAL: return ELIG_EINVAL;
+  case ENOENT: return ELIG_ENOTFOUND;
+  default: return ELIG_ENOMEM;
+  }
 }
 
 const char *elig_version(void)

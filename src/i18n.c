@@ -8,8 +8,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,8 +58,10 @@ static void language_of(const char *locale, char *buf, size_t size)
 
 void i18n_use_environment(void)
 {
-  /* LC_MESSAGES alone: numbers, character classes and collation stay C, so no parsing or
-   * output of data depends on the locale */
+  /* LC_MESSAGES, and UTF-8 characters (C.UTF-8): numbers, character classes of ASCII and
+   * collation stay C, so no parsing or output of data depends on the locale; the C library's
+   * own messages (strerror) come in the language too, and UTF-8 rather than as '?' */
+  setlocale(LC_CTYPE, "C.UTF-8");
   if (setlocale(LC_MESSAGES, ""))
     return;
   /* The locale the environment names is not installed (a fresh Debian has C.UTF-8 only).
@@ -78,4 +83,68 @@ void i18n_use_environment(void)
     if (strcmp(buf, "C") != 0 && strcmp(buf, "POSIX") != 0)
       setenv("LANGUAGE", buf, 1);
   }
+}
+
+/* The calling thread's language, when set: its own locale, LC_MESSAGES only, that gettext
+ * follows (uselocale).  Freed when replaced; a thread that ends with one set leaks it, once. */
+static _Thread_local locale_t thread_locale;
+
+/* l with UTF-8 characters, so that the C library's own messages (strerror) in the thread's
+ * language come as UTF-8 rather than as '?'; l itself when C.UTF-8 is missing. */
+static locale_t with_utf8(locale_t l)
+{
+  locale_t u = newlocale(LC_CTYPE_MASK, "C.UTF-8", l);
+  return u ? u : l;
+}
+
+/* A locale whose LC_MESSAGES is `language`'s, under the names a system may have it by. */
+static locale_t messages_locale(const char *language)
+{
+  static const char *const suffixes[] = {".UTF-8", ".utf8", ""};
+  char name[80];
+  for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+    snprintf(name, sizeof name, "%s%s", language, suffixes[i]);
+    locale_t l = newlocale(LC_MESSAGES_MASK, name, (locale_t)0);
+    if (l)
+      return with_utf8(l);
+  }
+  return (locale_t)0;
+}
+
+/* A language name as locales spell it: "zh_CN", "en", "zh_CN@x"; letters, digits, '_', '-',
+ * '@', at most 40 bytes (never a path). */
+static bool language_name_ok(const char *s)
+{
+  size_t n = strlen(s);
+  if (n == 0 || n > 40)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '@';
+    if (!ok)
+      return false;
+  }
+  return true;
+}
+
+int i18n_set_thread_language(const char *language)
+{
+  locale_t next = (locale_t)0;
+  if (language && *language) {
+    if (!language_name_ok(language))
+      return EINVAL;
+    /* English is the messages as written: the C locale's, which gettext never translates */
+    bool english = strcmp(language, "en") == 0 || strncmp(language, "en_", 3) == 0 ||
+                   strcmp(language, "C") == 0;
+    next = english ? with_utf8(newlocale(LC_MESSAGES_MASK, "C", (locale_t)0))
+                   : messages_locale(language);
+    if (!next)
+      return english ? ENOMEM : ENOENT;
+  }
+  uselocale(next ? next : LC_GLOBAL_LOCALE);
+  if (thread_locale)
+    freelocale(thread_locale);
+  thread_locale = next;
+  return 0;
 }

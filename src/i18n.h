@@ -16,6 +16,11 @@ const char *i18n_text(const char *msgid) __attribute__((format_arg(1)));
  * (LC_ALL, LC_MESSAGES, LANG, LANGUAGE), even when that locale is not installed. */
 void i18n_use_environment(void);
 
+/* For a library's caller: the calling thread's messages in `language` ("zh_CN"; "en" for
+ * the messages as written; NULL or "" for the process's own) from now on.  0, EINVAL for a
+ * name that is no language, ENOENT when the system has no locale for it, ENOMEM. */
+int i18n_set_thread_language(const char *language);
+
 #define _(s) i18n_text(s)
 #define N_(s) (s)
 

@@ -19,11 +19,35 @@
 # in what elig prints, that folder's path is replaced by the text $TMP before comparing.
 # UPDATE=1 rewrites the expected files from what elig printed, for review in `git diff`;
 # ONLY=PATTERN (a shell pattern on the case name) limits the run, and UPDATE, to some cases.
+# GOLDEN_LANG=zh_CN (golden_zh.sh) runs every case with its messages in that language and
+# compares with NAME.zh_CN.out / NAME.zh_CN.err where they exist, else with the English
+# files: UPDATE=1 then writes a language's file only where its output differs from English.
 # Runs from the case's folder so file names in messages are short and stable.
 set -u
 ELIG=${ELIG:-$(pwd)/elig}
 srcdir=${srcdir:-.}
 : "${LC_ALL:=C}"; export LC_ALL
+lang=${GOLDEN_LANG:-}
+if [ -n "$lang" ]; then
+  # C.UTF-8 and LANGUAGE: as on a machine without the language's locale
+  LC_ALL=C.UTF-8 LANGUAGE=$lang; export LC_ALL LANGUAGE
+fi
+
+# expected NAME (out, err): the language's own file when there is one
+expected() {
+  if [ -n "$lang" ] && [ -f "$1.$lang.$2" ]; then echo "$1.$lang.$2"; else echo "$1.$2"; fi
+}
+
+# UPDATE=1 for one output (out, err) from $tmp/$2 of case $1: English rewrites NAME.out;
+# another language writes NAME.LANG.out only where it differs from the English
+update() {
+  if [ -z "$lang" ]; then
+    if [ -s "$tmp/$2" ] || [ "$2" = out ]; then cp "$tmp/$2" "$1.$2"; else rm -f "$1.$2"; fi
+    return
+  fi
+  english=$1.$2; [ -f "$english" ] || english=/dev/null
+  if cmp -s "$tmp/$2" "$english"; then rm -f "$1.$lang.$2"; else cp "$tmp/$2" "$1.$lang.$2"; fi
+}
 fails=0; passes=0
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
@@ -51,27 +75,34 @@ run_case() {
   sed "s|$tmp/case|\$TMP|g" "$tmp/err.raw" > "$tmp/err"
   ok=1
   if [ "${UPDATE:-}" = 1 ]; then
-    cp "$tmp/out" "$name.out"
-    if [ -s "$tmp/err" ]; then cp "$tmp/err" "$name.err"; else rm -f "$name.err"; fi
-    if [ "$status" != 0 ]; then echo "$status" > "$name.status"; else rm -f "$name.status"; fi
-    [ -f "$tmp/case/$name.rej" ] && cp "$tmp/case/$name.rej" "$name.rej"
+    update "$name" out
+    update "$name" err
+    if [ -z "$lang" ]; then
+      if [ "$status" != 0 ]; then echo "$status" > "$name.status"; else rm -f "$name.status"; fi
+      [ -f "$tmp/case/$name.rej" ] && cp "$tmp/case/$name.rej" "$name.rej"
+    elif [ -f "$name.rej" ]; then
+      if cmp -s "$tmp/case/$name.rej" "$name.rej"; then rm -f "$name.$lang.rej"
+      else cp "$tmp/case/$name.rej" "$name.$lang.rej"; fi
+    fi
   else
     want_status=0; [ -f "$name.status" ] && want_status=$(cat "$name.status")
     if [ "$status" != "$want_status" ]; then
       echo "FAIL: $dir/$name: exit status $status, expected $want_status"; ok=0
     fi
-    if ! cmp -s "$tmp/out" "$name.out" 2>/dev/null; then
-      echo "FAIL: $dir/$name: standard output differs from $name.out:"
-      diff -u "$name.out" "$tmp/out" 2>&1 | head -40; ok=0
+    want_out=$(expected "$name" out)
+    if ! cmp -s "$tmp/out" "$want_out" 2>/dev/null; then
+      echo "FAIL: $dir/$name: standard output differs from $want_out:"
+      diff -u "$want_out" "$tmp/out" 2>&1 | head -40; ok=0
     fi
-    want_err=$name.err; [ -f "$want_err" ] || want_err=/dev/null
+    want_err=$(expected "$name" err); [ -f "$want_err" ] || want_err=/dev/null
     if ! cmp -s "$tmp/err" "$want_err"; then
-      echo "FAIL: $dir/$name: standard error differs from $name.err:"
+      echo "FAIL: $dir/$name: standard error differs from $want_err:"
       diff -u "$want_err" "$tmp/err" 2>&1 | head -40; ok=0
     fi
-    if [ -f "$name.rej" ] && ! cmp -s "$name.rej" "$tmp/case/$name.rej"; then
-      echo "FAIL: $dir/$name: reject file differs from $name.rej:"
-      diff -u "$name.rej" "$tmp/case/$name.rej" 2>&1 | head -40; ok=0
+    want_rej=$(expected "$name" rej)
+    if [ -f "$want_rej" ] && ! cmp -s "$want_rej" "$tmp/case/$name.rej"; then
+      echo "FAIL: $dir/$name: reject file differs from $want_rej:"
+      diff -u "$want_rej" "$tmp/case/$name.rej" 2>&1 | head -40; ok=0
     fi
   fi
   cd - >/dev/null || return 1
@@ -89,5 +120,5 @@ for kind in lang diag dump rules; do
     if run_case "$dir" "$name" "$kind"; then passes=$((passes + 1)); else fails=$((fails + 1)); fi
   done
 done
-echo "golden: $passes passed, $fails failed"
+echo "golden${lang:+ ($lang)}: $passes passed, $fails failed"
 [ $fails = 0 ]
