@@ -409,7 +409,7 @@ int diag_add_help(diag_list *list, int idx, const char *fmt, ...)
   if (!d || !fmt)
     return -1;
   va_start(ap, fmt);
-  msg = make_message(fmt, ap);
+  msg = make_message(_(fmt), ap); /* po/Makevars: diag_add_help:3, diag_add_note:4 */
   va_end(ap);
   if (!msg) {
     list->oom = true;
@@ -431,7 +431,7 @@ int diag_add_note(diag_list *list, int idx, elig_loc loc, const char *fmt, ...)
   if (!d || !fmt)
     return -1;
   va_start(ap, fmt);
-  msg = make_message(fmt, ap);
+  msg = make_message(_(fmt), ap); /* po/Makevars: diag_add_help:3, diag_add_note:4 */
   va_end(ap);
   if (!msg) {
     list->oom = true;

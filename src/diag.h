@@ -111,7 +111,8 @@ int diag_add(diag_list *list, diag_id id, elig_loc loc, ...);
 int diag_addv(diag_list *list, diag_id id, elig_loc loc, va_list ap);
 
 /* Replaces the help line of diagnostic `idx` (diag.def's fixed help, if any) with a formatted
- * one, e.g. "did you mean '%s'?".  Returns 0, or -1 if idx is DIAG_NONE or out of range, or if
+ * one, e.g. "did you mean '%s'?": the format is translated (i18n.h) before it is used, as a
+ * note's is; pass a literal, which po/Makevars extracts.  Returns 0, or -1 if idx is DIAG_NONE or out of range, or if
  * memory ran out (the old help stays). */
 int diag_add_help(diag_list *list, int idx, const char *fmt, ...) DIAG_PRINTF(3, 4);
 
