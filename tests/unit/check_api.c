@@ -1091,6 +1091,67 @@ START_TEST(test_api_threads_compile)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- languages */
+
+static const char unknown_field_rules[] = "record r key id {\n  id text required\n}\noutput idd\n";
+
+/* The message of the first diagnostic of unknown_field_rules, compiled on this thread. */
+static char *first_message(void)
+{
+  elig_ruleset *rs = NULL;
+  elig_diags *d = NULL;
+  ck_assert_int_ne(elig_compile_string("t.rules", unknown_field_rules,
+                                       sizeof unknown_field_rules - 1, NULL, &rs, &d),
+                   ELIG_OK);
+  ck_assert_uint_ge(elig_diags_count(d), 1);
+  char *m = strdup(elig_error_message(elig_diags_get(d, 0)));
+  ck_assert_str_eq(elig_error_code(elig_diags_get(d, 0)), "E0201"); /* codes never change */
+  elig_diags_free(d);
+  return m;
+}
+
+static void *english_thread(void *arg)
+{
+  (void)arg;
+  return first_message();
+}
+
+/* Each thread its own language: a service answering a Chinese reader and an English one at
+ * once.  Needs the zh_CN locale (CI's bootstrap makes it); without it the library says so. */
+START_TEST(test_api_thread_language)
+{
+  ck_assert_int_eq(elig_set_thread_language("../../etc/passwd"), ELIG_EINVAL);
+  ck_assert_int_eq(elig_set_thread_language("xx_ZZ"), ELIG_ENOTFOUND);
+  ck_assert_int_eq(elig_set_thread_language("en"), ELIG_OK);
+  char *english = first_message();
+  ck_assert_str_eq(english, "unknown field 'idd'");
+  elig_status st = elig_set_thread_language("zh_CN");
+  if (st == ELIG_ENOTFOUND) {
+    fprintf(stderr, "check_api: no zh_CN locale on this system: per-thread Chinese not tried "
+                    "(localedef -i zh_CN -f UTF-8 zh_CN.UTF-8)\n");
+    free(english);
+    ck_assert_int_eq(elig_set_thread_language(NULL), ELIG_OK);
+    return;
+  }
+  ck_assert_int_eq(st, ELIG_OK);
+  char *chinese = first_message();
+  ck_assert_str_ne(chinese, english);
+  ck_assert_ptr_nonnull(strstr(chinese, "'idd'")); /* names stay as written */
+  pthread_t t;
+  void *other;
+  ck_assert_int_eq(pthread_create(&t, NULL, english_thread, NULL), 0);
+  pthread_join(t, &other);
+  ck_assert_str_eq((char *)other, english); /* another thread: the process's own (C) */
+  ck_assert_int_eq(elig_set_thread_language(NULL), ELIG_OK);
+  char *again = first_message();
+  ck_assert_str_eq(again, english);
+  free(other);
+  free(again);
+  free(chinese);
+  free(english);
+}
+END_TEST
+
 static Suite *api_suite(void)
 {
   Suite *s = suite_create("api");
@@ -1126,6 +1187,7 @@ static Suite *api_suite(void)
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_api_threads_agree);
   tcase_add_test(tc, test_api_threads_compile);
+  tcase_add_test(tc, test_api_thread_language);
   suite_add_tcase(s, tc);
   return s;
 }
