@@ -148,3 +148,26 @@ int i18n_set_thread_language(const char *language)
   thread_locale = next;
   return 0;
 }
+
+/* The C locale's messages with UTF-8 characters, made once: English for any thread. */
+static locale_t english_locale;
+static pthread_once_t english_made = PTHREAD_ONCE_INIT;
+
+static void make_english(void)
+{
+  english_locale = with_utf8(newlocale(LC_MESSAGES_MASK, "C", (locale_t)0));
+}
+
+void *i18n_english_enter(void)
+{
+  pthread_once(&english_made, make_english);
+  if (!english_locale)
+    return NULL;
+  return uselocale(english_locale);
+}
+
+void i18n_english_leave(void *before)
+{
+  if (before)
+    uselocale((locale_t)before);
+}

@@ -21,6 +21,13 @@ void i18n_use_environment(void);
  * name that is no language, ENOENT when the system has no locale for it, ENOMEM. */
 int i18n_set_thread_language(const char *language);
 
+/* Messages in English on the calling thread between enter and leave (given enter's
+ * result), whatever its language: for comparing a message with English text a rule file
+ * holds (`expect rejected "duplicate"`).  Nests; NULL from enter when out of memory (leave
+ * then does nothing, and messages stay in the thread's language). */
+void *i18n_english_enter(void);
+void i18n_english_leave(void *before);
+
 #define _(s) i18n_text(s)
 #define N_(s) (s)
 

@@ -12,6 +12,7 @@
 #include "mem.h"
 #include "explain.h"
 #include "hist.h"
+#include "i18n.h"
 #include "jdoc.h"
 #include "record.h"
 #include "step.h"
@@ -147,6 +148,7 @@ static step_result type_given(test_run_state *r, uint32_t i, step_why *why)
     return STEP_NO_MEMORY;
   if (jst != JDOC_OK) {
     snprintf(why->reject.message, sizeof why->reject.message, "its given record cannot be read");
+    why->reject.code = DIAG_E_MALFORMED_JSON;
     return STEP_REJECTED;
   }
   return step_type_json(r->s, r->doc, &unknown, why);
@@ -269,6 +271,14 @@ static bool check_expectations(test_run_state *r, const prog_test_step *st)
   return check_three_valued(r, st) && ok;
 }
 
+/* Whether a rejection is the one `expect rejected "text"` names: text is part of the reason
+ * (in English, as run_steps has it given) or the reason's code ("E0640"). */
+static bool rejected_as_expected(const char *text, const step_why *why)
+{
+  const char *code = diag_id_code(why->reject.code);
+  return strstr(why->reject.message, text) || (code && strcmp(code, text) == 0);
+}
+
 /* What happened to step i's record against what the test expects of it. */
 static bool verdict(test_run_state *r, const prog_test_step *st, step_result res,
                     const step_why *why)
@@ -276,7 +286,7 @@ static bool verdict(test_run_state *r, const prog_test_step *st, step_result res
   const elig_program *P = r->P;
   if (res == STEP_OK && !st->rejected)
     return check_expectations(r, st);
-  if (res != STEP_OK && st->rejected && strstr(why->reject.message, st->rejected))
+  if (res != STEP_OK && st->rejected && rejected_as_expected(st->rejected, why))
     return true;
   if (res == STEP_OK) {
     test_at(r->report, P, st->rejected_loc, r->t);
@@ -356,6 +366,11 @@ static test_outcome run_steps(test_run_state *r)
   test_outcome out = TEST_PASSED;
   for (uint32_t k = 0; k < n && out != TEST_NO_MEMORY; k++) {
     uint32_t i = r->order[k];
+    /* `expect rejected "text"` holds text as the rule file's author wrote it, in English:
+     * the reason is given in English to be compared with it, whatever the reader's
+     * language (rejected_as_expected) */
+    void *language = t->steps[i].rejected ? i18n_english_enter() : NULL;
+    why.reject.code = (diag_id)DIAG_NONE; /* until a rejection says which */
     step_result res = type_given(r, i, &why);
     if (res == STEP_OK)
       res = hist_begin(h, r->s, NULL, 0, &why);
@@ -363,6 +378,7 @@ static test_outcome run_steps(test_run_state *r)
       res = step_evaluate(r->s, 0, &why);
     if (res == STEP_OK)
       res = hist_accept(h, r->s, &why);
+    i18n_english_leave(language);
     if (res == STEP_NO_MEMORY) {
       out = TEST_NO_MEMORY;
       break;
