@@ -4,7 +4,7 @@
  *
  * Place in the project: not part of elig. It makes the input that `elig run` reads: the
  * bundled sample (data/sample.csv, data/sample.jsonl) and the benchmark registers of one and
- * ten million households. The fields and their rules are those of doc/standard.md
+ * ten million households. The fields and their rules are those of doc/national-standard.md
  * section 1; see data/README.md for the options and the distributions.
  *
  * Determinism: every value is drawn from a splitmix64 stream seeded from (seed, household,
@@ -175,7 +175,7 @@ static int county_cmp(const void *a, const void *b)
 }
 
 /* ==========================================================================================
- * Parameters of doc/standard.md section 3, in yuan
+ * Parameters of doc/national-standard.md section 3, in yuan
  * ======================================================================================== */
 
 static int64_t poverty_line(int year)

@@ -3,10 +3,11 @@
  * resident identity number) and Luhn (bank card numbers).
  *
  * Place in the pipeline: the record readers call the validators when a schema field is
- * declared with a check character (national-standard.md: `head_id` must carry a valid ISO
- * 7064 MOD 11-2 check character), and the VM exposes them as predicates to rules. Pure
- * functions over counted ASCII text: no allocation, no global state, thread-safe, any length
- * (no overflow: sums are kept reduced). A NULL pointer is accepted when its length is 0.
+ * declared with a check character (doc/national-standard.md, section 1: `head_id` must carry
+ * a valid ISO 7064 MOD 11-2 check character), and the VM exposes them as predicates to
+ * rules. Pure functions over counted ASCII text: no allocation, no global state, thread-safe,
+ * any length (no overflow: sums are kept reduced). A NULL pointer is accepted when its
+ * length is 0.
  */
 #ifndef ELIG_CHECKCHAR_H
 #define ELIG_CHECKCHAR_H

@@ -4,9 +4,9 @@
  * Place in the pipeline: used by every stage that touches a value. The lexer and the record
  * readers parse literals and fields with dec_*_parse, the checker folds constants, the VM
  * evaluates money and number expressions, and the writers and `explain` format results. Policy
- * texts state amounts in fen and thresholds as exact fractions (national-standard.md: 16000.02
- * / 4 = 4000.005 -> 4000.01), so nothing here ever uses binary floating point, strtod or the
- * locale.
+ * texts state amounts in fen and thresholds as exact fractions (doc/national-standard.md,
+ * section 2: 16000.02 / 4 = 4000.005 -> 4000.01), so nothing here ever uses binary floating
+ * point, strtod or the locale.
  *
  * Two value kinds:
  *   dec_money  a count of fen (1/100 yuan) in an int64_t;

@@ -4,7 +4,7 @@
 # data/sample.csv and data/sample.jsonl are what a new user runs first, so this checks that,
 # under rules/national.rules:
 #   - the rejected records are exactly the deliberately bad rows, and no others;
-#   - every status of doc/standard.md section 4 and every flag of section 5 occurs;
+#   - every status of doc/national-standard.md section 4 and every flag of section 5 occurs;
 #   - some villages and some counties pass the exit test of section 6 and some fail it;
 #   - the CSV and JSON Lines samples give the same results;
 #   - when data/generate is built, it reproduces both samples byte for byte from the command

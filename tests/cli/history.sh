@@ -1,6 +1,6 @@
 #!/bin/sh
 # history.sh -- a register of households over several years gives every record the same
-# result whatever the order of its records and files (doc/standard.md, section 8):
+# result whatever the order of its records and files (doc/national-standard.md, section 8):
 # sorted by year, shuffled, split into one file a year given newest first, as CSV or JSON
 # Lines, with 1 or 2 threads, in memory or spilled to temporary files.  Results come out in
 # input order, so each run's lines are compared sorted; the reject rows are compared by key

@@ -1,5 +1,5 @@
-# national_model.py -- an independent model of the national standard (doc/standard.md), in Python,
-# and the crafted households it checks rules/national.rules against.
+# national_model.py -- an independent model of the national standard (doc/national-standard.md),
+# in Python, and the crafted households it checks rules/national.rules against.
 #
 # It writes tests/rules/national_cases.csv (households on both sides of every threshold,
 # households followed over several years on both sides of every condition of section 8,

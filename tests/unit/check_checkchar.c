@@ -1,10 +1,10 @@
 /*
  * check_checkchar.c - unit tests for checkchar.c: ISO 7064 MOD 11-2 and Luhn.
  *
- * Place in the pipeline: pins the validation of `head_id` (national-standard.md) and of bank
- * card numbers that record readers and rules rely on. Expected check characters were worked
- * out by hand (one shown below) and cross-checked with an independent implementation of the
- * weight-table formula.
+ * Place in the pipeline: pins the validation of `head_id` (doc/national-standard.md,
+ * section 1) and of bank card numbers that record readers and rules rely on. Expected check
+ * characters were worked out by hand (one shown below) and cross-checked with an independent
+ * implementation of the weight-table formula.
  *
  * Hand calculation for the GB 11643-1999 example prefix 11010519491231002:
  *   digits   1  1  0  1  0  5  1  9  4  9  1  2  3  1  0  0  2

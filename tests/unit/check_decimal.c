@@ -3,9 +3,9 @@
  *
  * Place in the pipeline: decimal.c sits under the lexer, readers, checker and VM, so these
  * tables pin the behaviour they all rely on: the literal syntax, every rounding mode on both
- * signs, the per-capita example of national-standard.md (16000.02 / 4 -> 4000.01), exact
- * percentage comparisons, and overflow at the int64 edges. Each table row is one loop
- * iteration, and failure messages name the row's input.
+ * signs, the per-capita example of doc/national-standard.md section 2 (16000.02 / 4 ->
+ * 4000.01), exact percentage comparisons, and overflow at the int64 edges. Each table row is
+ * one loop iteration, and failure messages name the row's input.
  */
 #include "decimal.h"
 
@@ -399,7 +399,7 @@ static const struct {
   dec_status st;
   dec_money want;
 } money_div_cases[] = {
-    /* national-standard.md: per_capita = net_income / size, half away from zero */
+    /* doc/national-standard.md section 2: per_capita = net_income / size, half away from zero */
     {1600002, 4, DEC_HALF_AWAY, DEC_OK, 400001},   /* 4000.005 -> 4000.01 */
     {1600001, 4, DEC_HALF_AWAY, DEC_OK, 400000},   /* 4000.0025 -> 4000.00 */
     {-1600002, 4, DEC_HALF_AWAY, DEC_OK, -400001}, /* farm losses round the same way */

@@ -5,7 +5,7 @@
  * Place in the pipeline: ruleset_compile -> vm_ctx_new -> per record: jdoc_parse,
  * rec_from_json (which starts the record), then vm_ensure on the cell of every output column
  * and flag, as src/run.c evaluate() does, and the registers are read. The tables pin results
- * the specification fixes: the money rounding examples of national-standard.md section 2
+ * the specification fixes: the money rounding examples of doc/national-standard.md section 2
  * (16000.02 / 4 -> 4000.01 > 4000; 16000.01 / 4 -> 4000.00), exact fractions, exact percent
  * comparisons, first-match decisions and the rule that decided (vm_rule), flags,
  * parameters by year (the first row also before its key), by text with and without otherwise,
@@ -183,7 +183,7 @@ static const struct {
   const char *json;
   const char *per_capita, *status;
 } money_cases[] = {
-    /* national-standard.md section 2 */
+    /* doc/national-standard.md section 2 */
     {"{\"hh_id\":\"h1\",\"size\":4,\"net_income\":16000.02}", "4000.01", "above_line"},
     {"{\"hh_id\":\"h2\",\"size\":4,\"net_income\":16000.01}", "4000.00", "below_line"},
     {"{\"hh_id\":\"h3\",\"size\":4,\"net_income\":\"16000.02\"}", "4000.01", "above_line"},
