@@ -178,6 +178,23 @@ printf '{"id":"c1","income":1,"size":0,"group":"x"}\n{"id":"c2","income":1,"size
 check rule-failed-error-codes codes_agree "$tmp/divide.errors"
 check rule-failed-error-code-e0702 grep -q '"code":"rule_failed","error_code":"E0702"' \
   "$tmp/divide.errors"
+# Messages in the client's language (Accept-Language), when the system has its locale;
+# codes the same in every language, and English without the header or for one not offered
+printf '{"hh_id":"x1"}\n' > "$tmp/required.jsonl"
+curl -s -H 'Expect:' -H 'Accept-Language: zh-CN,zh;q=0.9,en;q=0.8' \
+  --data-binary @"$tmp/required.jsonl" "$N/v1/evaluate" > "$tmp/zh.errors"
+curl -s -H 'Expect:' -H 'Accept-Language: fr, zh-TW;q=0.9' \
+  --data-binary @"$tmp/required.jsonl" "$N/v1/evaluate" > "$tmp/fr.errors"
+curl -s -H 'Expect:' --data-binary @"$tmp/required.jsonl" "$N/v1/evaluate" > "$tmp/en.errors"
+check language-english-by-default grep -q '"message": *"field .* is required"' "$tmp/en.errors"
+check language-not-offered-is-english cmp -s "$tmp/fr.errors" "$tmp/en.errors"
+if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
+  check language-chinese grep -q '"message": *"字段 .* 为必填项' "$tmp/zh.errors"
+  check language-same-code grep -q '"error_code": *"E0601"' "$tmp/zh.errors"
+else
+  echo "serve: no zh_CN locale on this system: answers in Chinese not tried"
+  check language-without-locale-is-english cmp -s "$tmp/zh.errors" "$tmp/en.errors"
+fi
 curl -s -H 'Expect:' --data-binary ' ' "$N/v1/evaluate" > "$tmp/own.error"
 check own-error-no-error-code sh -c "grep -q '\"code\": \"no_records\"' '$tmp/own.error' &&
   ! grep -q error_code '$tmp/own.error'"
