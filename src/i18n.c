@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -35,9 +36,12 @@ const char *i18n_text(const char *msgid)
 {
 #if ENABLE_NLS
   if (!msgid || !*msgid)
-    return msgid; /* gettext("") is the catalogue's header */
+    return msgid;    /* gettext("") is the catalogue's header */
+  int saved = errno; /* printf(_("cannot read '%s': %s"), path, strerror(errno)) */
   pthread_once(&bound, bind_domain);
-  return dgettext(PACKAGE, msgid);
+  const char *text = dgettext(PACKAGE, msgid);
+  errno = saved;
+  return text;
 #else
   return msgid;
 #endif
@@ -46,8 +50,11 @@ const char *i18n_text(const char *msgid)
 const char *i18n_plural(const char *singular, const char *plural, unsigned long n)
 {
 #if ENABLE_NLS
+  int saved = errno;
   pthread_once(&bound, bind_domain);
-  return dngettext(PACKAGE, singular, plural, n);
+  const char *text = dngettext(PACKAGE, singular, plural, n);
+  errno = saved;
+  return text;
 #else
   return n == 1 ? singular : plural;
 #endif
