@@ -21,26 +21,24 @@
 
 #include "cli.h"
 
-static const char usage_fmt[] =
-    "usage: elig fmt [options] FILE...\n"
-    "\n"
-    "Rewrites each rule file in the one canonical layout, keeping its comments; a file\n"
-    "already formatted is not touched.  '-' reads standard input and writes the result to\n"
-    "standard output.  A file that does not parse is left as it is.\n"
-    "\n"
-    "options:\n"
-    "  --check                write nothing; list the files that are not formatted\n"
-    "  -h, --help             this help\n"
-    "\n"
-    "exit status: 0 all formatted, 1 a file is not formatted (--check) or does not\n"
-    "parse, 2 usage, 4 a file could not be read or written\n";
-
-/* "elig: MESSAGE", then the usage, on standard error. */
-static int usage(const char *message)
-{
-  fprintf(stderr, "elig: %s\n%s", message, usage_fmt);
-  return EXIT_USAGE;
-}
+static const char *const usage_fmt[] = {
+    /* TRANSLATORS: the start of `elig fmt --help`.  The command line after "usage:" is typed
+       as it is; '-' is typed as it is. */
+    N_("usage: elig fmt [options] FILE...\n"
+       "\n"
+       "Rewrites each rule file in the one canonical layout, keeping its comments; a file\n"
+       "already formatted is not touched.  '-' reads standard input and writes the result to\n"
+       "standard output.  A file that does not parse is left as it is.\n"),
+    /* TRANSLATORS: the options of `elig fmt --help`: translate the descriptions only. */
+    N_("\n"
+       "options:\n"
+       "  --check                write nothing; list the files that are not formatted\n"
+       "  -h, --help             this help\n"),
+    /* TRANSLATORS: the end of `elig fmt --help`: the exit statuses a script sees. */
+    N_("\n"
+       "exit status: 0 all formatted, 1 a file is not formatted (--check) or does not\n"
+       "parse, 2 usage, 4 a file could not be read or written\n"),
+    NULL};
 
 /* Reads all of `in`; a malloc'd buffer (NUL-terminated) or NULL with errno set. */
 static char *read_all(FILE *in, size_t *len)
@@ -216,19 +214,18 @@ int cmd_fmt(int argc, char **argv)
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     if (c == 'h') {
-      fputs(usage_fmt, stdout);
+      cli_print_usage(usage_fmt, stdout);
       return EXIT_OK;
     }
     if (c == 'c') {
       check = true;
       continue;
     }
-    char msg[200];
-    snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
-    return usage(msg);
+    /* TRANSLATORS: %s is an option of the command line elig fmt does not have. */
+    return cli_usage_error(usage_fmt, "unknown option '%s'", argv[optind - 1]);
   }
   if (optind >= argc)
-    return usage("no rule file given ('-' formats standard input)");
+    return cli_usage_error(usage_fmt, "no rule file given ('-' formats standard input)", NULL);
   int status = EXIT_OK, unformatted = 0;
   for (int i = optind; i < argc; i++) {
     bool bad = false;

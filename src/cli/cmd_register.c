@@ -11,60 +11,75 @@
 
 #include "cli.h"
 
-static const char usage_register[] =
-    "usage: elig register add [options] --db FILE RULES DATA...\n"
-    "       elig register export [options] --db FILE\n"
-    "\n"
-    "A register keeps a county's households over the years in one SQLite file: every\n"
-    "record and result ever added, with who added it, when, from which file and under\n"
-    "which rules.  Nothing is overwritten: a correction is a new record.\n"
-    "\n"
-    "add: evaluates the records of DATA with the years before that the register holds\n"
-    "and stores them with their results, in one transaction (all or nothing).  A\n"
-    "household-year the register holds already is a correction: the later years of the\n"
-    "household are evaluated again.  Rules other than the last add's (the same schema)\n"
-    "evaluate every household again.\n"
-    "  --db=FILE                the register (made when it does not exist)\n"
-    "  --by=NAME                who adds (default: the login name)\n"
-    "  --input-format=csv|jsonl input format (default: by file name)\n"
-    "  --as-of=YYYY-MM-DD       the evaluation date, 'as_of' in rules (default today)\n"
-    "  -j, --threads=N          worker threads (default: the cores available)\n"
-    "  --memory=SIZE            as for `elig run`\n"
-    "  --wait=SECONDS           how long to wait for another add to finish (default 10)\n"
-    "  --progress, --no-progress\n"
-    "  --show-values            rejection messages quote the value at fault\n"
-    "  --rejects=FILE           rejected records to FILE as CSV, as `elig run` writes them\n"
-    "  --missing=reject|undetermined\n"
-    "                           a record without a required field: rejected (default), or\n"
-    "                           kept with the results it leaves undetermined\n"
-    "\n"
-    "export: writes the current results as `elig run` writes them (records, then the\n"
-    "aggregates), with the rules of the last add, which the register keeps.\n"
-    "  --db=FILE                the register\n"
-    "  --year=YEAR              only the records of YEAR, and aggregates over them\n"
-    "  -f, --format=csv|jsonl   output format (default csv)\n"
-    "  -o, --output=FILE        results to FILE (default standard output)\n"
-    "  --as-of=YYYY-MM-DD       the evaluation date (default: the last add's)\n"
-    "  -j, --threads=N          worker threads\n"
-    "  --explain                a last column naming the rule that decided each decision\n"
-    "  --missing=reject|undetermined\n"
-    "                           as for add: records kept with undetermined results are\n"
-    "                           exported only with undetermined\n"
-    "\n"
-    "exit status: 0 all good, 1 rule errors, 2 usage, or the register cannot be used\n"
-    "(damaged, not a register, newer, another schema, busy): nothing was changed,\n"
-    "3 some records rejected (the others were added), 4 an input could not be read or\n"
-    "an output written (nothing was changed)\n";
+static const char *const usage_register[] = {
+    /* TRANSLATORS: the start of `elig register --help`.  The command lines after "usage:"
+       are typed as they are. */
+    N_("usage: elig register add [options] --db FILE RULES DATA...\n"
+       "       elig register export [options] --db FILE\n"
+       "\n"
+       "A register keeps a county's households over the years in one SQLite file: every\n"
+       "record and result ever added, with who added it, when, from which file and under\n"
+       "which rules.  Nothing is overwritten: a correction is a new record.\n"),
+    /* TRANSLATORS: `elig register --help`: what `elig register add` does, and its options.
+       "add:" names the command (keep it); translate the descriptions only, the options and
+       their values (csv, jsonl, reject, undetermined) and 'as_of' are typed as they are;
+       keep the descriptions' column. */
+    N_("\n"
+       "add: evaluates the records of DATA with the years before that the register holds\n"
+       "and stores them with their results, in one transaction (all or nothing).  A\n"
+       "household-year the register holds already is a correction: the later years of the\n"
+       "household are evaluated again.  Rules other than the last add's (the same schema)\n"
+       "evaluate every household again.\n"
+       "  --db=FILE                the register (made when it does not exist)\n"
+       "  --by=NAME                who adds (default: the login name)\n"
+       "  --input-format=csv|jsonl input format (default: by file name)\n"
+       "  --as-of=YYYY-MM-DD       the evaluation date, 'as_of' in rules (default today)\n"
+       "  -j, --threads=N          worker threads (default: the cores available)\n"
+       "  --memory=SIZE            as for `elig run`\n"
+       "  --wait=SECONDS           how long to wait for another add to finish (default 10)\n"
+       "  --progress, --no-progress\n"
+       "  --show-values            rejection messages quote the value at fault\n"
+       "  --rejects=FILE           rejected records to FILE as CSV, as `elig run` writes them\n"
+       "  --missing=reject|undetermined\n"
+       "                           a record without a required field: rejected (default), or\n"
+       "                           kept with the results it leaves undetermined\n"),
+    /* TRANSLATORS: `elig register --help`: what `elig register export` does, and its
+       options.  "export:" names the command (keep it); translate the descriptions only;
+       keep the descriptions' column. */
+    N_("\n"
+       "export: writes the current results as `elig run` writes them (records, then the\n"
+       "aggregates), with the rules of the last add, which the register keeps.\n"
+       "  --db=FILE                the register\n"
+       "  --year=YEAR              only the records of YEAR, and aggregates over them\n"
+       "  -f, --format=csv|jsonl   output format (default csv)\n"
+       "  -o, --output=FILE        results to FILE (default standard output)\n"
+       "  --as-of=YYYY-MM-DD       the evaluation date (default: the last add's)\n"
+       "  -j, --threads=N          worker threads\n"
+       "  --explain                a last column naming the rule that decided each decision\n"
+       "  --missing=reject|undetermined\n"
+       "                           as for add: records kept with undetermined results are\n"
+       "                           exported only with undetermined\n"),
+    /* TRANSLATORS: the end of `elig register --help`: the exit statuses a script sees. */
+    N_("\n"
+       "exit status: 0 all good, 1 rule errors, 2 usage, or the register cannot be used\n"
+       "(damaged, not a register, newer, another schema, busy): nothing was changed,\n"
+       "3 some records rejected (the others were added), 4 an input could not be read or\n"
+       "an output written (nothing was changed)\n"),
+    NULL};
 
-static const char usage_history[] =
-    "usage: elig history --db FILE --id HH_ID [-f text|json]\n"
-    "\n"
-    "One household's years in a register: per year the record and its results, the\n"
-    "inputs and results that changed since the year before, the rules that decided,\n"
-    "and every correction and re-evaluation with who, when, which file and which rules.\n"
-    "\n"
-    "exit status: 0 all good, 2 usage or the register cannot be used, 3 no such\n"
-    "household, 4 memory ran out\n";
+static const char *const usage_history[] = {
+    /* TRANSLATORS: the start of `elig history --help`.  The command line after "usage:" is
+       typed as it is. */
+    N_("usage: elig history --db FILE --id HH_ID [-f text|json]\n"
+       "\n"
+       "One household's years in a register: per year the record and its results, the\n"
+       "inputs and results that changed since the year before, the rules that decided,\n"
+       "and every correction and re-evaluation with who, when, which file and which rules.\n"),
+    /* TRANSLATORS: the end of `elig history --help`: the exit statuses a script sees. */
+    N_("\n"
+       "exit status: 0 all good, 2 usage or the register cannot be used, 3 no such\n"
+       "household, 4 memory ran out\n"),
+    NULL};
 
 /* The status of a register call that failed, said on standard error. */
 static int register_status(elig_register *reg, elig_status st)
@@ -172,7 +187,7 @@ static int parse_add(int argc, char **argv, add_args *a)
   int c;
   while ((c = getopt_long(argc, argv, ":j:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_register, stdout); return EXIT_OK;
+    case 'h': cli_print_usage(usage_register, stdout); return EXIT_OK;
     case O_MISSING:
       if (!cli_parse_missing(optarg, &a->opt.missing))
         return cli_usage_error(usage_register, "--missing takes reject or undetermined, not '%s'",
@@ -217,9 +232,9 @@ static int parse_add(int argc, char **argv, add_args *a)
     }
   }
   if (!a->db)
-    return cli_usage_error(usage_register, "%s", "which register? give its file with --db");
+    return cli_usage_error(usage_register, "which register? give its file with --db", NULL);
   if (argc - optind < 2)
-    return cli_usage_error(usage_register, "%s", "need a rule file and at least one data file");
+    return cli_usage_error(usage_register, "need a rule file and at least one data file", NULL);
   return -1;
 }
 
@@ -344,7 +359,7 @@ static int parse_export(int argc, char **argv, elig_register_export_options *opt
   int c;
   while ((c = getopt_long(argc, argv, ":f:o:j:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_register, stdout); return EXIT_OK;
+    case 'h': cli_print_usage(usage_register, stdout); return EXIT_OK;
     case O_MISSING:
       if (!cli_parse_missing(optarg, &opt->missing))
         return cli_usage_error(usage_register, "--missing takes reject or undetermined, not '%s'",
@@ -384,7 +399,7 @@ static int parse_export(int argc, char **argv, elig_register_export_options *opt
     }
   }
   if (!*db)
-    return cli_usage_error(usage_register, "%s", "which register? give its file with --db");
+    return cli_usage_error(usage_register, "which register? give its file with --db", NULL);
   if (optind < argc)
     return cli_usage_error(usage_register, "unexpected argument '%s'", argv[optind]);
   return -1;
@@ -434,9 +449,10 @@ static int register_export(int argc, char **argv)
 int cmd_register(int argc, char **argv)
 {
   if (argc < 2)
-    return cli_usage_error(usage_register, "%s", "register what? add or export");
+    /* TRANSLATORS: add and export are the commands of elig register (typed as they are). */
+    return cli_usage_error(usage_register, "register what? add or export", NULL);
   if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-    fputs(usage_register, stdout);
+    cli_print_usage(usage_register, stdout);
     return EXIT_OK;
   }
   if (strcmp(argv[1], "add") == 0)
@@ -465,7 +481,7 @@ int cmd_history(int argc, char **argv)
   int c;
   while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_history, stdout); return EXIT_OK;
+    case 'h': cli_print_usage(usage_history, stdout); return EXIT_OK;
     case O_DB: db = optarg; break;
     case O_ID: id = optarg; break;
     case 'f':
@@ -479,9 +495,9 @@ int cmd_history(int argc, char **argv)
     }
   }
   if (!db)
-    return cli_usage_error(usage_history, "%s", "which register? give its file with --db");
+    return cli_usage_error(usage_history, "which register? give its file with --db", NULL);
   if (!id)
-    return cli_usage_error(usage_history, "%s", "which household? give its key with --id");
+    return cli_usage_error(usage_history, "which household? give its key with --id", NULL);
   if (optind < argc)
     return cli_usage_error(usage_history, "unexpected argument '%s'", argv[optind]);
   int status;

@@ -27,41 +27,51 @@
 #include "cli.h"
 #include "serve.h"
 
-static const char usage_serve[] =
-    "usage: elig serve [options] RULES\n"
-    "\n"
-    "Answers HTTP requests with the rule set RULES (and what it imports):\n"
-    "  POST /v1/evaluate   one record as a JSON object, or many as JSON Lines or an array;\n"
-    "                      results as 'elig run --format jsonl' writes them\n"
-    "                      (?as_of=YYYY-MM-DD, ?aggregates=true, ?missing=undetermined)\n"
-    "  POST /v1/explain    one record: why its decisions came out so (?format=json|text)\n"
-    "  GET  /v1/rules      the rule set in force: policy, version, hash, what it defines,\n"
-    "                      and the last reload that failed\n"
-    "  GET  /healthz       that the service answers\n"
-    "Every response names the hash of the rule set that produced it (Elig-Rules-Hash).\n"
-    "The rules are compiled again on SIGHUP and when a rule file changes; when they do not\n"
-    "compile, the rules in force stay.  The log (standard error) has one JSON line per\n"
-    "request, without the records' contents.\n"
-    "\n"
-    "options:\n"
-    "  -l, --listen=ADDR:PORT     where to listen (default 127.0.0.1:8080); ':PORT' for every\n"
-    "                             IPv4 address, '[::1]:PORT' for IPv6, port 0 for a free one\n"
-    "  -j, --threads=N            worker threads (default: the cores available)\n"
-    "      --max-body=BYTES       largest request body (default 16M; suffixes K, M, G)\n"
-    "      --max-connections=N    open connections at once, in all (default 4096)\n"
-    "      --max-per-client=N     open connections at once from one address (default 64)\n"
-    "      --timeout=SECONDS      close a connection idle this long (default 30)\n"
-    "      --request-timeout=SECONDS\n"
-    "                             time allowed to send a whole request body (default 60)\n"
-    "      --watch=MS             look at the rule files every MS milliseconds and reload\n"
-    "                             them when they change (default 1000; 0: on SIGHUP only)\n"
-    "      --register=FILE        evaluate each record with its household's year before as\n"
-    "                             the register FILE holds it (read-only; `elig register add`\n"
-    "                             with the same rules must have made it)\n"
-    "  -h, --help                 this help\n"
-    "\n"
-    "exit status: 0 stopped by SIGINT or SIGTERM, 1 rule errors, 2 usage,\n"
-    "4 the address cannot be listened on\n";
+static const char *const usage_serve[] = {
+    /* TRANSLATORS: the start of `elig serve --help`.  The command line after "usage:", the
+       requests (POST /v1/evaluate), their parameters (?as_of=YYYY-MM-DD), the header
+       Elig-Rules-Hash and the signal names are typed or sent as they are; keep the
+       descriptions' column. */
+    N_("usage: elig serve [options] RULES\n"
+       "\n"
+       "Answers HTTP requests with the rule set RULES (and what it imports):\n"
+       "  POST /v1/evaluate   one record as a JSON object, or many as JSON Lines or an array;\n"
+       "                      results as 'elig run --format jsonl' writes them\n"
+       "                      (?as_of=YYYY-MM-DD, ?aggregates=true, ?missing=undetermined)\n"
+       "  POST /v1/explain    one record: why its decisions came out so (?format=json|text)\n"
+       "  GET  /v1/rules      the rule set in force: policy, version, hash, what it defines,\n"
+       "                      and the last reload that failed\n"
+       "  GET  /healthz       that the service answers\n"
+       "Every response names the hash of the rule set that produced it (Elig-Rules-Hash).\n"
+       "The rules are compiled again on SIGHUP and when a rule file changes; when they do not\n"
+       "compile, the rules in force stay.  The log (standard error) has one JSON line per\n"
+       "request, without the records' contents.\n"),
+    /* TRANSLATORS: the options of `elig serve --help`: translate the descriptions only; the
+       options, addresses (127.0.0.1:8080, [::1]:PORT) and size suffixes (K, M, G) stay as
+       they are; keep the descriptions' column. */
+    N_("\n"
+       "options:\n"
+       "  -l, --listen=ADDR:PORT     where to listen (default 127.0.0.1:8080); ':PORT' for every\n"
+       "                             IPv4 address, '[::1]:PORT' for IPv6, port 0 for a free one\n"
+       "  -j, --threads=N            worker threads (default: the cores available)\n"
+       "      --max-body=BYTES       largest request body (default 16M; suffixes K, M, G)\n"
+       "      --max-connections=N    open connections at once, in all (default 4096)\n"
+       "      --max-per-client=N     open connections at once from one address (default 64)\n"
+       "      --timeout=SECONDS      close a connection idle this long (default 30)\n"
+       "      --request-timeout=SECONDS\n"
+       "                             time allowed to send a whole request body (default 60)\n"
+       "      --watch=MS             look at the rule files every MS milliseconds and reload\n"
+       "                             them when they change (default 1000; 0: on SIGHUP only)\n"
+       "      --register=FILE        evaluate each record with its household's year before as\n"
+       "                             the register FILE holds it (read-only; `elig register add`\n"
+       "                             with the same rules must have made it)\n"
+       "  -h, --help                 this help\n"),
+    /* TRANSLATORS: the end of `elig serve --help`: the exit statuses a script sees; SIGINT
+       and SIGTERM are signal names. */
+    N_("\n"
+       "exit status: 0 stopped by SIGINT or SIGTERM, 1 rule errors, 2 usage,\n"
+       "4 the address cannot be listened on\n"),
+    NULL};
 
 typedef struct {
   const char *rules;
@@ -178,7 +188,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
     switch (c) {
     case 'l': o->listen = optarg; continue;
     case 'G': o->register_path = optarg; continue;
-    case 'h': fputs(usage_serve, stdout); return -1;
+    case 'h': cli_print_usage(usage_serve, stdout); return -1;
     case ':': return cli_usage_error(usage_serve, "option '%s' needs a value", argv[optind - 1]);
     case '?': return cli_bad_option(usage_serve, argv, opts);
     case 'j':
@@ -211,9 +221,10 @@ static int parse_options(int argc, char **argv, serve_options *o)
       continue;
     }
   }
-  if (argc - optind != 1)
-    return cli_usage_error(usage_serve, "%s",
-                           argc - optind < 1 ? "no rule file given" : "give one rule file");
+  if (argc - optind < 1)
+    return cli_usage_error(usage_serve, "no rule file given", NULL);
+  if (argc - optind > 1)
+    return cli_usage_error(usage_serve, "give one rule file", NULL);
   o->rules = argv[optind];
   char error[300];
   if (!resolve_listen(o->listen, &o->addr, &o->addr_len, error, sizeof error))

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,137 +24,196 @@
 #include "cli.h"
 #include "../i18n.h"
 
-static const char usage_main[] =
-    "usage: elig <command> [options] [arguments]\n"
-    "\n"
-    "commands:\n"
-    "  check FILE...          check rule files; print every error and warning\n"
-    "  run RULES DATA...      evaluate household records against a rule set\n"
-    "  test FILE...           run the test blocks of rule files (and of what they import)\n"
-    "  fmt FILE...            rewrite rule files in the canonical layout (--check: only say)\n"
-    "  diff OLD NEW DATA...   the impact of a rule change on a register\n"
-    "  explain RULES DATA... --id KEY\n"
-    "                         why a record's decisions and flags came out as they did\n"
-    "  serve RULES            an HTTP JSON service evaluating records with RULES\n"
-    "  register add --db DB RULES DATA...\n"
-    "                         evaluate records with the history a register holds, and keep\n"
-    "                         them and their results in it (SQLite)\n"
-    "  register export --db DB\n"
-    "                         the register's current results, as `elig run` writes them\n"
-    "  history --db DB --id HH_ID\n"
-    "                         one household's years in a register, with every correction\n"
-    "\n"
-    "options:\n"
-    "  -h, --help             this help; 'elig COMMAND --help' for a command's\n"
-    "  -V, --version          the version\n"
-    "\n"
-    "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
-    "4 an input could not be read or an output could not be written\n";
+/* The usages (cli_print_usage): each message a paragraph or a run of options. */
+static const char *const usage_main[] = {
+    /* TRANSLATORS: the start of `elig --help`.  Translate the descriptions; the commands,
+       options and words in capitals (FILE, RULES, DATA, DB, KEY, HH_ID) are typed as they
+       are; keep the descriptions in their column. */
+    N_("usage: elig <command> [options] [arguments]\n"
+       "\n"
+       "commands:\n"
+       "  check FILE...          check rule files; print every error and warning\n"
+       "  run RULES DATA...      evaluate household records against a rule set\n"
+       "  test FILE...           run the test blocks of rule files (and of what they import)\n"
+       "  fmt FILE...            rewrite rule files in the canonical layout (--check: only say)\n"
+       "  diff OLD NEW DATA...   the impact of a rule change on a register\n"
+       "  explain RULES DATA... --id KEY\n"
+       "                         why a record's decisions and flags came out as they did\n"
+       "  serve RULES            an HTTP JSON service evaluating records with RULES\n"
+       "  register add --db DB RULES DATA...\n"
+       "                         evaluate records with the history a register holds, and keep\n"
+       "                         them and their results in it (SQLite)\n"
+       "  register export --db DB\n"
+       "                         the register's current results, as `elig run` writes them\n"
+       "  history --db DB --id HH_ID\n"
+       "                         one household's years in a register, with every correction\n"),
+    /* TRANSLATORS: the options of `elig --help`: translate the descriptions only. */
+    N_("\n"
+       "options:\n"
+       "  -h, --help             this help; 'elig COMMAND --help' for a command's\n"
+       "  -V, --version          the version\n"),
+    /* TRANSLATORS: the end of `elig --help` and `elig run --help`: the exit statuses
+       (numbers) a script sees. */
+    N_("\n"
+       "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
+       "4 an input could not be read or an output could not be written\n"),
+    NULL};
 
-static const char usage_check[] =
-    "usage: elig check [options] FILE...\n"
-    "\n"
-    "Compiles each rule file (with everything it imports) without reading any record,\n"
-    "and prints every error and warning as FILE:LINE:COL with the source line.\n"
-    "\n"
-    "options:\n"
-    "  --dump=ast|code        also print the syntax tree or the compiled program\n"
-    "  -h, --help             this help\n"
-    "\n"
-    "exit status: 0 no errors (warnings allowed), 1 errors, 2 usage\n";
+static const char *const usage_check[] = {
+    /* TRANSLATORS: the start of `elig check --help`.  The command line after "usage:" is
+       typed as it is (FILE may be translated); FILE:LINE:COL is the form of a place in a
+       message. */
+    N_("usage: elig check [options] FILE...\n"
+       "\n"
+       "Compiles each rule file (with everything it imports) without reading any record,\n"
+       "and prints every error and warning as FILE:LINE:COL with the source line.\n"),
+    /* TRANSLATORS: the options of `elig check --help`: translate the descriptions only;
+       the options and their values (ast, code) are typed as they are. */
+    N_("\n"
+       "options:\n"
+       "  --dump=ast|code        also print the syntax tree or the compiled program\n"
+       "  -h, --help             this help\n"),
+    /* TRANSLATORS: the end of `elig check --help`: the exit statuses a script sees. */
+    N_("\n"
+       "exit status: 0 no errors (warnings allowed), 1 errors, 2 usage\n"),
+    NULL};
 
-static const char usage_run[] =
-    "usage: elig run [options] RULES DATA...\n"
-    "\n"
-    "Evaluates every record of DATA (CSV with a header, or JSON Lines; '-' is standard\n"
-    "input) and writes one result per record, in input order, then the aggregates.\n"
-    "\n"
-    "options:\n"
-    "  -f, --format=csv|jsonl     output format (default csv)\n"
-    "      --input-format=csv|jsonl\n"
-    "                             input format (default: by file name; .jsonl, .ndjson and\n"
-    "                             .json are JSON Lines, anything else CSV)\n"
-    "  -o, --output=FILE          results to FILE (default standard output)\n"
-    "      --aggregates=FILE      aggregate results to FILE (default: after the records)\n"
-    "      --rejects=FILE         rejected records to FILE as CSV: line, the key\n"
-    "                             fields (hh_id,year), reason, record\n"
-    "                             (default: each rejection reported on standard error)\n"
-    "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
-    "  -j, --threads=N            worker threads (default: the cores available)\n"
-    "      --memory=SIZE          rules that follow households over the years read the whole\n"
-    "                             input first: keep about SIZE bytes of it in memory (K, M,\n"
-    "                             G suffixes), the rest in temporary files in $TMPDIR\n"
-    "                             (default 256M)\n"
-    "      --progress, --no-progress\n"
-    "                             progress line on standard error (default: when a terminal)\n"
-    "      --explain              a last column, 'why', naming the rule that decided each\n"
-    "                             decision (elig explain gives the full explanation)\n"
-    "      --show-values          rejection messages quote the value at fault (records hold\n"
-    "                             personal data: by default messages never do)\n" CLI_MISSING_HELP
-    "      --show-defaults        a column 'defaulted': the fields a record left empty that\n"
-    "                             took their default from the schema and that a result\n"
-    "                             depends on\n"
-    "  -h, --help                 this help\n"
-    "\n"
-    "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
-    "4 an input could not be read or an output could not be written\n";
+static const char *const usage_run[] = {
+    /* TRANSLATORS: the start of `elig run --help`.  The command line after "usage:" is typed
+       as it is; '-' is typed as it is. */
+    N_("usage: elig run [options] RULES DATA...\n"
+       "\n"
+       "Evaluates every record of DATA (CSV with a header, or JSON Lines; '-' is standard\n"
+       "input) and writes one result per record, in input order, then the aggregates.\n"),
+    /* TRANSLATORS: options of `elig run --help`: translate the descriptions only; the
+       options, their values (csv, jsonl), file names (.jsonl), column and field names
+       (line, hh_id, year, reason, record, why) and 'as_of' are typed or read as they are;
+       K, M and G are size suffixes; keep the descriptions' column. */
+    N_("\n"
+       "options:\n"
+       "  -f, --format=csv|jsonl     output format (default csv)\n"
+       "      --input-format=csv|jsonl\n"
+       "                             input format (default: by file name; .jsonl, .ndjson and\n"
+       "                             .json are JSON Lines, anything else CSV)\n"
+       "  -o, --output=FILE          results to FILE (default standard output)\n"
+       "      --aggregates=FILE      aggregate results to FILE (default: after the records)\n"
+       "      --rejects=FILE         rejected records to FILE as CSV: line, the key\n"
+       "                             fields (hh_id,year), reason, record\n"
+       "                             (default: each rejection reported on standard error)\n"
+       "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
+       "  -j, --threads=N            worker threads (default: the cores available)\n"
+       "      --memory=SIZE          rules that follow households over the years read the whole\n"
+       "                             input first: keep about SIZE bytes of it in memory (K, M,\n"
+       "                             G suffixes), the rest in temporary files in $TMPDIR\n"
+       "                             (default 256M)\n"
+       "      --progress, --no-progress\n"
+       "                             progress line on standard error (default: when a terminal)\n"
+       "      --explain              a last column, 'why', naming the rule that decided each\n"
+       "                             decision (elig explain gives the full explanation)\n"
+       "      --show-values          rejection messages quote the value at fault (records hold\n"
+       "                             personal data: by default messages never do)\n"),
+    CLI_MISSING_HELP,
+    /* TRANSLATORS: the last options of `elig run --help`: 'defaulted' is a column name. */
+    N_("      --show-defaults        a column 'defaulted': the fields a record left empty that\n"
+       "                             took their default from the schema and that a result\n"
+       "                             depends on\n"
+       "  -h, --help                 this help\n"),
+    N_("\n"
+       "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
+       "4 an input could not be read or an output could not be written\n"),
+    NULL};
 
-static const char usage_test[] =
-    "usage: elig test [options] FILE...\n"
-    "\n"
-    "Runs every test block in each rule file and the files it imports.  Each failure is\n"
-    "printed as FILE:LINE:COL: test \"NAME\": expected CONDITION, got VALUES; then a summary\n"
-    "line 'N passed, N failed'.\n"
-    "\n"
-    "options:\n"
-    "      --run=TEXT             run only the tests whose name contains TEXT\n"
-    "      --coverage             also list the decision rules and flags no test exercised,\n"
-    "                             and the share covered\n"
-    "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
-    "  -h, --help                 this help\n"
-    "\n"
-    "exit status: 0 all tests passed, 1 a test failed or a rule file has errors, 2 usage\n";
+static const char *const usage_test[] = {
+    /* TRANSLATORS: the start of `elig test --help`.  FILE:LINE:COL: test "NAME": expected
+       CONDITION, got VALUES is the form of a failure as the test report prints it, and
+       'N passed, N failed' its summary: write them as your translations of those messages
+       read. */
+    N_("usage: elig test [options] FILE...\n"
+       "\n"
+       "Runs every test block in each rule file and the files it imports.  Each failure is\n"
+       "printed as FILE:LINE:COL: test \"NAME\": expected CONDITION, got VALUES; then a summary\n"
+       "line 'N passed, N failed'.\n"),
+    /* TRANSLATORS: the options of `elig test --help`: translate the descriptions only;
+       'as_of' is a word of the rule language. */
+    N_("\n"
+       "options:\n"
+       "      --run=TEXT             run only the tests whose name contains TEXT\n"
+       "      --coverage             also list the decision rules and flags no test exercised,\n"
+       "                             and the share covered\n"
+       "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
+       "  -h, --help                 this help\n"),
+    /* TRANSLATORS: the end of `elig test --help`: the exit statuses a script sees. */
+    N_("\n"
+       "exit status: 0 all tests passed, 1 a test failed or a rule file has errors, 2 usage\n"),
+    NULL};
 
-static const char usage_explain[] =
-    "usage: elig explain [options] RULES DATA... --id KEY\n"
-    "\n"
-    "For each record of DATA whose key is KEY: every decision with the rule that decided, its\n"
-    "reason, the values it read and the conditions it met; the rules before it that did not\n"
-    "match, each with the first condition not met and by how much; every flag (raised or not)\n"
-    "with its values and conditions; and what the derived values used were computed from.\n"
-    "A record with that key that is rejected is explained by its rejection.\n"
-    "\n"
-    "options:\n"
-    "      --id=KEY               the record's first key field (hh_id in the national rules)\n"
-    "      --year=YEAR            also require the field 'year' to be YEAR\n"
-    "  -f, --format=text|json     a readable tree (default) or one JSON object per record\n"
-    "      --input-format=csv|jsonl\n"
-    "      --as-of=YYYY-MM-DD     the evaluation date (default today)\n"
-    "      --set=FIELD=VALUE      what if: explain the record with FIELD holding VALUE (as a\n"
-    "                             CSV cell writes it; empty: absent); repeat for more\n"
-    "                             fields\n"
-    "      --what-if=FIELD        after each explanation, for each decision and flag, the\n"
-    "                             nearest values of FIELD (a number or amount) below and\n"
-    "                             above the record's at which it changes, and to "
-    "what\n" CLI_MISSING_HELP "  -h, --help                 this help\n"
-    "\n"
-    "exit status: 0 explained, 1 rule errors, 2 usage, 3 no record has that key or it is\n"
-    "rejected, 4 an input could not be read\n";
+static const char *const usage_explain[] = {
+    /* TRANSLATORS: the start of `elig explain --help`.  The command line after "usage:" is
+       typed as it is. */
+    N_("usage: elig explain [options] RULES DATA... --id KEY\n"
+       "\n"
+       "For each record of DATA whose key is KEY: every decision with the rule that decided, its\n"
+       "reason, the values it read and the conditions it met; the rules before it that did not\n"
+       "match, each with the first condition not met and by how much; every flag (raised or not)\n"
+       "with its values and conditions; and what the derived values used were computed from.\n"
+       "A record with that key that is rejected is explained by its rejection.\n"),
+    /* TRANSLATORS: the options of `elig explain --help`: translate the descriptions only;
+       the options, their values (text, json, csv, jsonl) and the field names hh_id and
+       year are typed as they are; keep the descriptions' column. */
+    N_("\n"
+       "options:\n"
+       "      --id=KEY               the record's first key field (hh_id in the national rules)\n"
+       "      --year=YEAR            also require the field 'year' to be YEAR\n"
+       "  -f, --format=text|json     a readable tree (default) or one JSON object per record\n"
+       "      --input-format=csv|jsonl\n"
+       "      --as-of=YYYY-MM-DD     the evaluation date (default today)\n"
+       "      --set=FIELD=VALUE      what if: explain the record with FIELD holding VALUE (as a\n"
+       "                             CSV cell writes it; empty: absent); repeat for more\n"
+       "                             fields\n"
+       "      --what-if=FIELD        after each explanation, for each decision and flag, the\n"
+       "                             nearest values of FIELD (a number or amount) below and\n"
+       "                             above the record's at which it changes, and to what\n"),
+    CLI_MISSING_HELP,
+    /* TRANSLATORS: the last option of a command's --help (explain, diff). */
+    N_("  -h, --help                 this help\n"),
+    /* TRANSLATORS: the end of `elig explain --help`: the exit statuses a script sees. */
+    N_("\n"
+       "exit status: 0 explained, 1 rule errors, 2 usage, 3 no record has that key or it is\n"
+       "rejected, 4 an input could not be read\n"),
+    NULL};
 
-int cli_usage_error(const char *usage, const char *message, const char *arg)
+void cli_print_usage(const char *const *usage, FILE *f)
 {
-  const char *hole = strstr(message, "%s");
+  for (; *usage; usage++)
+    fputs(_(*usage), f);
+}
+
+void cli_say(const char *format, ...)
+{
+  va_list ap;
+  va_start(ap, format);
+  fputs("elig: ", stderr);
+  vfprintf(stderr, format, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+int cli_usage_error(const char *const *usage, const char *message, const char *arg)
+{
+  message = _(message);
+  const char *hole = arg ? strstr(message, "%s") : NULL;
   fprintf(stderr, "elig: ");
   if (hole)
     fprintf(stderr, "%.*s%s%s", (int)(hole - message), message, arg, hole + 2);
   else
     fputs(message, stderr);
-  fprintf(stderr, "\n%s", usage);
+  fputc('\n', stderr);
+  cli_print_usage(usage, stderr);
   return EXIT_USAGE;
 }
 
 /* An option getopt did not know: say which, suggest the closest one, and where to look. */
-int cli_bad_option(const char *usage, char **argv, const struct option *opts)
+int cli_bad_option(const char *const *usage, char **argv, const struct option *opts)
 {
   const char *arg = argv[optind - 1];
   const char *names[32];
@@ -166,10 +226,13 @@ int cli_bad_option(const char *usage, char **argv, const struct option *opts)
   const char *eq = strchr(arg, '=');
   size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
   const char *best = elig_suggest(arg, len, names, n);
-  fprintf(stderr, "elig: unknown option '%.*s'", (int)len, arg);
   if (best)
-    fprintf(stderr, "; did you mean '%s'?", best);
-  fprintf(stderr, "\n%s", usage);
+    /* TRANSLATORS: an option of the command line the command does not have, and the one
+       it has that is nearest; both stay as they are. */
+    cli_say(_("unknown option '%.*s'; did you mean '%s'?"), (int)len, arg, best);
+  else
+    cli_say(_("unknown option '%.*s'"), (int)len, arg);
+  cli_print_usage(usage, stderr);
   return EXIT_USAGE;
 }
 
@@ -214,7 +277,7 @@ static int cmd_check(int argc, char **argv)
   int c;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     if (c == 'h') {
-      fputs(usage_check, stdout);
+      cli_print_usage(usage_check, stdout);
       return EXIT_OK;
     }
     if (c == 'd' && (strcmp(optarg, "code") == 0 || strcmp(optarg, "ast") == 0)) {
@@ -228,7 +291,7 @@ static int cmd_check(int argc, char **argv)
     return cli_bad_option(usage_check, argv, opts);
   }
   if (optind >= argc)
-    return cli_usage_error(usage_check, "%s", "no rule file given");
+    return cli_usage_error(usage_check, "no rule file given", NULL);
   int status = EXIT_OK;
   for (int i = optind; i < argc; i++) {
     int failure;
@@ -358,7 +421,7 @@ static int parse_run(int argc, char **argv, run_args *a)
   int c;
   while ((c = getopt_long(argc, argv, ":f:o:j:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_run, stdout); return EXIT_OK;
+    case 'h': cli_print_usage(usage_run, stdout); return EXIT_OK;
     case O_SHOW_DEFAULTS: a->opt.show_defaults = true; break;
     case O_MISSING:
       if (!cli_parse_missing(optarg, &a->opt.missing))
@@ -404,7 +467,7 @@ static int parse_run(int argc, char **argv, run_args *a)
     }
   }
   if (argc - optind < 2)
-    return cli_usage_error(usage_run, "%s", "need a rule file and at least one data file");
+    return cli_usage_error(usage_run, "need a rule file and at least one data file", NULL);
   return -1; /* go on */
 }
 
@@ -523,7 +586,7 @@ static int explain_options(int argc, char **argv, explain_request *rq)
   int c;
   while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_explain, stdout); return EXIT_OK;
+    case 'h': cli_print_usage(usage_explain, stdout); return EXIT_OK;
     case EXPLAIN_MISSING:
       if (!cli_parse_missing(optarg, &rq->opt.missing))
         return cli_usage_error(usage_explain, "--missing takes reject or undetermined, not '%s'",
@@ -666,9 +729,9 @@ static int explain_with(int argc, char **argv, explain_request *rq)
   opt.set_fields = rq->set_fields;
   opt.set_values = rq->set_values;
   if (argc - optind < 2)
-    return cli_usage_error(usage_explain, "%s", "need a rule file and at least one data file");
+    return cli_usage_error(usage_explain, "need a rule file and at least one data file", NULL);
   if (!id)
-    return cli_usage_error(usage_explain, "%s", "which record? give its key with --id");
+    return cli_usage_error(usage_explain, "which record? give its key with --id", NULL);
   int failure;
   elig_ruleset *rs = cli_compile(argv[optind], &failure);
   if (!rs)
@@ -741,7 +804,7 @@ static int cmd_test(int argc, char **argv)
   int c;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_test, stdout); return EXIT_OK;
+    case 'h': cli_print_usage(usage_test, stdout); return EXIT_OK;
     case O_RUN: opt.filter = optarg; break;
     case O_COVERAGE: opt.coverage = true; break;
     case O_AS_OF:
@@ -754,7 +817,7 @@ static int cmd_test(int argc, char **argv)
     }
   }
   if (optind >= argc)
-    return cli_usage_error(usage_test, "%s", "no rule file given");
+    return cli_usage_error(usage_test, "no rule file given", NULL);
   elig_test_stats total = {0};
   int status = EXIT_OK;
   for (int i = optind; i < argc; i++) {
@@ -820,10 +883,10 @@ static int dispatch(int argc, char **argv)
 {
   opterr = 0; /* unknown options are reported by bad_option, with a suggestion */
   if (argc < 2)
-    return cli_usage_error(usage_main, "%s", "no command given");
+    return cli_usage_error(usage_main, "no command given", NULL);
   const char *cmd = argv[1];
   if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-    fputs(usage_main, stdout);
+    cli_print_usage(usage_main, stdout);
     return EXIT_OK;
   }
   if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {

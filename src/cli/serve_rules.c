@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "serve.h"
 
 /* ---------------------------------------------------------------- one rule set */
