@@ -239,9 +239,9 @@ int cli_bad_option(const char *const *usage, char **argv, const struct option *o
 void cli_say_status(elig_status st)
 {
   if (st == ELIG_ENOMEM)
-    fprintf(stderr, "elig: out of memory\n");
+    cli_say(_("out of memory"));
   else if (st == ELIG_EINTERNAL)
-    fprintf(stderr, "elig: %s\n", elig_status_str(st));
+    cli_say("%s", elig_status_str(st));
 }
 
 elig_ruleset *cli_compile(const char *path, int *failure)
@@ -285,8 +285,10 @@ static int cmd_check(int argc, char **argv)
       continue;
     }
     if (c == 'd')
+      /* TRANSLATORS: %s is what --dump was given; ast and code are its values. */
       return cli_usage_error(usage_check, "unknown dump '%s': use ast or code", optarg);
     if (c == ':')
+      /* TRANSLATORS: %s is an option of the command line (--output), given no value. */
       return cli_usage_error(usage_check, "option '%s' needs a value", argv[optind - 1]);
     return cli_bad_option(usage_check, argv, opts);
   }
@@ -307,7 +309,8 @@ static int cmd_check(int argc, char **argv)
       status = failure > status ? failure : status;
     else if (isatty(2))
       /* silence means success to a script, but a person at a terminal wants to be told */
-      fprintf(stderr, "%s: no errors\n", argv[i]);
+      /* TRANSLATORS: said on a terminal when a rule file (%s) compiles without error. */
+      fprintf(stderr, _("%s: no errors\n"), argv[i]);
     if (rs && dump && strcmp(dump, "code") == 0) {
       char *text = NULL;
       elig_status st = elig_ruleset_dump_code(rs, &text);
@@ -344,7 +347,7 @@ static bool paths_usable(const char *const *outputs, size_t noutputs, char *cons
     n += elig_ruleset_file_count(sets[k]);
   const char **inputs = malloc((n + 1) * sizeof *inputs);
   if (!inputs) {
-    fprintf(stderr, "elig: out of memory\n");
+    cli_say(_("out of memory"));
     return false;
   }
   n = 0;
@@ -425,6 +428,8 @@ static int parse_run(int argc, char **argv, run_args *a)
     case O_SHOW_DEFAULTS: a->opt.show_defaults = true; break;
     case O_MISSING:
       if (!cli_parse_missing(optarg, &a->opt.missing))
+        /* TRANSLATORS: an option's wrong value (%s, as given); the option and its values
+           (reject, undetermined) stay as they are. */
         return cli_usage_error(usage_run, "--missing takes reject or undetermined, not '%s'",
                                optarg);
       break;
@@ -474,25 +479,48 @@ static int parse_run(int argc, char **argv, run_args *a)
 /* After a batch: what the person is told, and the exit status. */
 static int run_status(elig_status st, const elig_batch_stats *stats, const run_args *a, bool kept)
 {
-  if (st == ELIG_ECANCELED)
-    fprintf(stderr, "elig: interrupted: no output file was written%s\n",
-            a->output && strcmp(a->output, "-") != 0
-                ? ""
-                : " (standard output has only part of the results)");
+  bool to_file = a->output && strcmp(a->output, "-") != 0;
+  if (st == ELIG_ECANCELED) {
+    if (to_file)
+      cli_say(_("interrupted: no output file was written"));
+    else
+      cli_say(_("interrupted: no output file was written (standard output has only part of "
+                "the results)"));
+  }
   cli_say_status(st);
   if (st != ELIG_OK || !kept) {
-    fprintf(stderr, "elig: stopped after %llu record%s%s\n", (unsigned long long)stats->records,
-            stats->records == 1 ? "" : "s",
-            a->output && strcmp(a->output, "-") != 0 ? "; the output files were not kept"
-            : stats->records ? "; standard output has only part of the results"
-                             : "");
+    unsigned long long n = (unsigned long long)stats->records;
+    if (to_file)
+      cli_say(i18n_plural("stopped after %llu record; the output files were not kept",
+                          "stopped after %llu records; the output files were not kept", n),
+              n);
+    else if (n)
+      cli_say(i18n_plural("stopped after %llu record; standard output has only part of the "
+                          "results",
+                          "stopped after %llu records; standard output has only part of the "
+                          "results",
+                          n),
+              n);
+    else
+      cli_say(i18n_plural("stopped after %llu record", "stopped after %llu records", n), n);
     return EXIT_IO;
   }
-  if (stats->rejected)
-    fprintf(stderr, "elig: %llu record%s read, %llu written, %llu rejected%s%s%s\n",
-            (unsigned long long)stats->records, stats->records == 1 ? "" : "s",
-            (unsigned long long)stats->written, (unsigned long long)stats->rejected,
-            a->rejects ? " (see " : "", a->rejects ? a->rejects : "", a->rejects ? ")" : "");
+  if (stats->rejected) {
+    unsigned long long n = (unsigned long long)stats->records;
+    if (a->rejects)
+      /* TRANSLATORS: the end of `elig run` when records were rejected: records read, results
+         written, records rejected, and the file (--rejects) the rejected ones are in. */
+      cli_say(i18n_plural("%llu record read, %llu written, %llu rejected (see %s)",
+                          "%llu records read, %llu written, %llu rejected (see %s)", n),
+              n, (unsigned long long)stats->written, (unsigned long long)stats->rejected,
+              a->rejects);
+    else
+      /* TRANSLATORS: the end of `elig run` when records were rejected: records read, results
+         written, records rejected. */
+      cli_say(i18n_plural("%llu record read, %llu written, %llu rejected",
+                          "%llu records read, %llu written, %llu rejected", n),
+              n, (unsigned long long)stats->written, (unsigned long long)stats->rejected);
+  }
   return stats->rejected ? EXIT_REJECTED : EXIT_OK;
 }
 
@@ -524,7 +552,7 @@ static int cmd_run(int argc, char **argv)
                 (!a.rejects || out_open(&rejects, a.rejects, stderr)) &&
                 (!a.aggregates || out_open(&aggregates, a.aggregates, stderr));
   if (!files || !inputs) {
-    fprintf(stderr, "elig: out of memory\n");
+    cli_say(_("out of memory"));
   } else if (opened) {
     sink.streams[ELIG_STREAM_RESULTS] = &results;
     sink.streams[ELIG_STREAM_REJECTS] = a.rejects ? &rejects : NULL;
@@ -643,8 +671,12 @@ static int check_what_if(const elig_ruleset *rs, const char *name)
     for (size_t i = 0; i < n; i++)
       names[i] = elig_ruleset_field_name(rs, i);
     const char *near = elig_suggest(name, strlen(name), names, n);
-    fprintf(stderr, "elig: --what-if: the record has no field '%s'%s%s%s\n", name,
-            near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    if (near)
+      /* TRANSLATORS: --what-if names a field (the first %s) the rules' records do not have;
+         the second is the field's name nearest to it.  Names stay as they are. */
+      cli_say(_("--what-if: the record has no field '%s'; did you mean '%s'?"), name, near);
+    else
+      cli_say(_("--what-if: the record has no field '%s'"), name);
     return EXIT_USAGE;
   }
   elig_type t = elig_ruleset_field_type(rs, field);
@@ -652,8 +684,13 @@ static int check_what_if(const elig_ruleset *rs, const char *name)
   for (size_t k = 0; k < elig_ruleset_key_count(rs); k++)
     key |= elig_ruleset_key_field(rs, k) == field;
   if (key || (t != ELIG_TYPE_INT && t != ELIG_TYPE_MONEY && t != ELIG_TYPE_DATE)) {
-    fprintf(stderr, "elig: --what-if: '%s' is %s: what-if moves a number, an amount or a date\n",
-            name, key ? "a key field" : "not a number");
+    if (key)
+      /* TRANSLATORS: %s is the name of the field --what-if was given. */
+      cli_say(_("--what-if: '%s' is a key field: what-if moves a number, an amount or a date"),
+              name);
+    else
+      cli_say(_("--what-if: '%s' is not a number: what-if moves a number, an amount or a date"),
+              name);
     return EXIT_USAGE;
   }
   return 0;
@@ -664,12 +701,13 @@ static int check_set_fields(const elig_ruleset *rs, const explain_request *rq)
   for (size_t i = 0; i < rq->opt.nset; i++) {
     size_t field;
     if (elig_ruleset_field_index(rs, rq->set_fields[i], &field) != ELIG_OK) {
-      fprintf(stderr, "elig: --set: the record has no field '%s'\n", rq->set_fields[i]);
+      /* TRANSLATORS: %s is the field --set=FIELD=VALUE names. */
+      cli_say(_("--set: the record has no field '%s'"), rq->set_fields[i]);
       return EXIT_USAGE;
     }
     for (size_t k = 0; k < elig_ruleset_key_count(rs); k++)
       if (elig_ruleset_key_field(rs, k) == field) {
-        fprintf(stderr, "elig: --set: '%s' is a key field: give the record to explain with --id\n",
+        cli_say(_("--set: '%s' is a key field: give the record to explain with --id"),
                 rq->set_fields[i]);
         return EXIT_USAGE;
       }
@@ -696,9 +734,9 @@ static void say_bad_set(const elig_ruleset *rs, const elig_explain_options *all)
     one.nset = 1;
     elig_batch_io io = {.write = discard};
     if (elig_explain_records(rs, &one, NULL, 0, &io, NULL) == ELIG_EINVAL) {
-      fprintf(stderr,
-              "elig: --set %s=%s: not a value of the field's type, or a field that cannot be "
-              "set (the one that orders a household's years, or a list)\n",
+      /* TRANSLATORS: --set FIELD=VALUE as given (field name, then value). */
+      cli_say(_("--set %s=%s: not a value of the field's type, or a field that cannot be set "
+                "(the one that orders a household's years, or a list)"),
               all->set_fields[i], all->set_values[i]);
       return;
     }
@@ -712,7 +750,7 @@ static int cmd_explain(int argc, char **argv)
   rq.set_values = calloc((size_t)argc + 1, sizeof *rq.set_values);
   int status = EXIT_IO;
   if (!rq.set_fields || !rq.set_values)
-    fputs("elig: out of memory\n", stderr);
+    cli_say(_("out of memory"));
   else if ((status = explain_options(argc, argv, &rq)) < 0)
     status = explain_with(argc, argv, &rq);
   free(rq.set_fields);
@@ -747,9 +785,12 @@ static int explain_with(int argc, char **argv, explain_request *rq)
   size_t year_field;
   if (!elig_ruleset_key_count(rs) ||
       (year && elig_ruleset_field_index(rs, "year", &year_field) != ELIG_OK)) {
-    fprintf(stderr, "elig: %s: the record %s, so --%s finds no record\n", argv[optind],
-            elig_ruleset_key_count(rs) ? "has no field 'year'" : "declares no key",
-            elig_ruleset_key_count(rs) ? "year" : "id");
+    if (elig_ruleset_key_count(rs))
+      /* TRANSLATORS: %s is the rule file; 'year' is a field name, --year an option. */
+      cli_say(_("%s: the record has no field 'year', so --year finds no record"), argv[optind]);
+    else
+      /* TRANSLATORS: %s is the rule file; its schema has no key field; --id is an option. */
+      cli_say(_("%s: the record declares no key, so --id finds no record"), argv[optind]);
     elig_ruleset_free(rs);
     return EXIT_USAGE;
   }
@@ -776,8 +817,11 @@ static int explain_with(int argc, char **argv, explain_request *rq)
     cli_say_status(st);
     status = EXIT_IO;
   } else if (!stats.written && !stats.rejected) {
-    fprintf(stderr, "elig: no record with key '%s'%s%s\n", id, year ? " and year " : "",
-            year ? year : "");
+    if (year)
+      /* TRANSLATORS: the key (--id) and year (--year) elig explain looked for. */
+      cli_say(_("no record with key '%s' and year %s"), id, year);
+    else
+      cli_say(_("no record with key '%s'"), id);
     status = EXIT_REJECTED;
   } else if (stats.rejected) {
     status = EXIT_REJECTED; /* said why, with the line */
@@ -830,24 +874,29 @@ static int cmd_test(int argc, char **argv)
     char *report = NULL;
     elig_test_stats st;
     if (elig_test(rs, &opt, &report, &st) != ELIG_OK) {
-      fprintf(stderr, "elig: out of memory\n");
+      cli_say(_("out of memory"));
       status = EXIT_IO;
     }
     print_text(report);
     elig_free(report);
     if (opt.coverage && st.rules + st.flags)
-      printf("%s: coverage: %u of %u decision rules and %u of %u flags exercised (%u%%)\n", argv[i],
-             st.rules_hit, st.rules, st.flags_hit, st.flags,
+      /* TRANSLATORS: elig test --coverage: the rule file, then how many of its decision
+         rules and of its flags the tests exercised, and the share of both (a percentage). */
+      printf(_("%s: coverage: %u of %u decision rules and %u of %u flags exercised (%u%%)\n"),
+             argv[i], st.rules_hit, st.rules, st.flags_hit, st.flags,
              (st.rules_hit + st.flags_hit) * 100 / (st.rules + st.flags));
     total.passed += st.passed;
     total.failed += st.failed;
     total.skipped += st.skipped;
     elig_ruleset_free(rs);
   }
-  printf("%u passed, %u failed", total.passed, total.failed);
   if (total.skipped)
-    printf(", %u skipped", total.skipped);
-  printf("\n");
+    /* TRANSLATORS: the last line of elig test: how many tests passed, failed and were
+       skipped. */
+    printf(_("%u passed, %u failed, %u skipped\n"), total.passed, total.failed, total.skipped);
+  else
+    /* TRANSLATORS: the last line of elig test: how many tests passed and failed. */
+    printf(_("%u passed, %u failed\n"), total.passed, total.failed);
   if (total.failed && status < EXIT_RULES)
     status = EXIT_RULES;
   return status;
@@ -875,7 +924,8 @@ static int finish_stdout(int status)
 {
   if (status == EXIT_IO || (fflush(stdout) == 0 && !ferror(stdout)))
     return status; /* (a status 4 has said why already) */
-  fprintf(stderr, "elig: cannot write standard output: %s\n", strerror(errno ? errno : EIO));
+  /* TRANSLATORS: %s is the system's reason (No space left on device). */
+  cli_say(_("cannot write standard output: %s"), strerror(errno ? errno : EIO));
   return status == EXIT_OK || status == EXIT_REJECTED ? EXIT_IO : status;
 }
 
@@ -904,6 +954,7 @@ static int dispatch(int argc, char **argv)
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0)
       return commands[i].run(argc - 1, argv + 1);
+  /* TRANSLATORS: %s is the command as given (elig %s ...), not one elig has. */
   return cli_usage_error(usage_main, "unknown command '%s'", cmd);
 }
 
