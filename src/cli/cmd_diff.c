@@ -129,7 +129,7 @@ static bool list_usable(const char *list, char *const *data, size_t ndata,
   size_t n = ndata + elig_ruleset_file_count(old_rs) + elig_ruleset_file_count(new_rs);
   const char **inputs = malloc((n + 1) * sizeof *inputs);
   if (!inputs) {
-    fprintf(stderr, "elig: out of memory\n");
+    cli_say(_("out of memory"));
     return false;
   }
   n = 0;
@@ -148,15 +148,20 @@ static bool list_usable(const char *list, char *const *data, size_t ndata,
 static int diff_status(elig_status st, const elig_batch_stats *s)
 {
   if (st == ELIG_ECANCELED)
-    fprintf(stderr, "elig: interrupted: no report and no list file were written\n");
+    cli_say(_("interrupted: no report and no list file were written"));
   cli_say_status(st);
-  if (s->rejected)
-    fprintf(stderr,
-            "elig: %llu record%s read, %llu compared, %llu rejected (%llu by the old rules, "
-            "%llu by the new rules)\n",
-            (unsigned long long)s->records, s->records == 1 ? "" : "s",
-            (unsigned long long)s->written, (unsigned long long)s->rejected,
+  if (s->rejected) {
+    unsigned long long n = (unsigned long long)s->records;
+    /* TRANSLATORS: the end of `elig diff` when records were rejected: records read, records
+       compared, records rejected, and of those how many by the old and by the new rules. */
+    cli_say(i18n_plural("%llu record read, %llu compared, %llu rejected (%llu by the old rules, "
+                        "%llu by the new rules)",
+                        "%llu records read, %llu compared, %llu rejected (%llu by the old rules, "
+                        "%llu by the new rules)",
+                        n),
+            n, (unsigned long long)s->written, (unsigned long long)s->rejected,
             (unsigned long long)s->rejected_old, (unsigned long long)s->rejected_new);
+  }
   if (st != ELIG_OK)
     return EXIT_IO;
   return s->rejected ? EXIT_REJECTED : EXIT_OK;

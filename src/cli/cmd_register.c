@@ -86,11 +86,11 @@ static int register_status(elig_register *reg, elig_status st)
 {
   const char *why = elig_register_error(reg);
   if (why && why[0])
-    fprintf(stderr, "elig: %s\n", why);
+    cli_say("%s", why);
   else if (st == ELIG_ENOMEM || st == ELIG_EINTERNAL)
     cli_say_status(st);
   else if (st != ELIG_EIO)
-    fprintf(stderr, "elig: %s\n", elig_status_str(st));
+    cli_say("%s", elig_status_str(st));
   switch (st) {
   case ELIG_EREGISTER:
   case ELIG_EBUSY:
@@ -104,7 +104,8 @@ static elig_register *open_register(const char *path, bool writable, unsigned wa
 {
   elig_register *reg = NULL;
   if (!writable && access(path, F_OK) != 0) {
-    fprintf(stderr, "elig: cannot open register '%s': %s\n", path, strerror(errno));
+    /* TRANSLATORS: a register file (the first %s) and the system's reason. */
+    cli_say(_("cannot open register '%s': %s"), path, strerror(errno));
     *status = EXIT_USAGE;
     return NULL;
   }
@@ -245,7 +246,7 @@ static bool rejects_usable(const char *rejects, const char *db, char *const *dat
   size_t nrules = elig_ruleset_file_count(rs), n = 0;
   const char **inputs = malloc((ndata + nrules + 2) * sizeof *inputs);
   if (!inputs) {
-    fprintf(stderr, "elig: out of memory\n");
+    cli_say(_("out of memory"));
     return false;
   }
   inputs[n++] = db;
@@ -308,22 +309,30 @@ static int register_add(int argc, char **argv)
   /* the reject file is kept when the add is: it says what was left out of it */
   bool flushed = out_flush(&rejects, stderr);
   if (!out_close(&rejects, st == ELIG_OK && flushed, stderr) && st == ELIG_OK)
-    fprintf(stderr, "elig: the records were added, but '%s' could not be written\n", a.rejects);
+    /* TRANSLATORS: %s is the file of rejected records (--rejects). */
+    cli_say(_("the records were added, but '%s' could not be written"), a.rejects);
   if (st == ELIG_OK) {
-    fprintf(stderr,
-            "elig: %s: %llu records read, %llu rejected; %llu household-years added, %llu "
-            "corrected, %llu later years re-evaluated (%llu unchanged)\n",
-            a.db, (unsigned long long)stats.records, (unsigned long long)stats.rejected,
-            (unsigned long long)stats.added, (unsigned long long)stats.corrected,
-            (unsigned long long)stats.reevaluated, (unsigned long long)stats.unchanged);
+    unsigned long long n = (unsigned long long)stats.records;
+    /* TRANSLATORS: the end of `elig register add`: the register file, records read and
+       rejected, household-years added (new) and corrected (held already), later years
+       evaluated again, and of those how many came out the same. */
+    cli_say(i18n_plural("%s: %llu record read, %llu rejected; %llu household-years added, "
+                        "%llu corrected, %llu later years re-evaluated (%llu unchanged)",
+                        "%s: %llu records read, %llu rejected; %llu household-years added, "
+                        "%llu corrected, %llu later years re-evaluated (%llu unchanged)",
+                        n),
+            a.db, n, (unsigned long long)stats.rejected, (unsigned long long)stats.added,
+            (unsigned long long)stats.corrected, (unsigned long long)stats.reevaluated,
+            (unsigned long long)stats.unchanged);
     status = stats.rejected ? EXIT_REJECTED : EXIT_OK;
   } else if (st == ELIG_ECANCELED) {
-    fprintf(stderr, "elig: interrupted: nothing was added to '%s'\n", a.db);
+    /* TRANSLATORS: %s is the register file. */
+    cli_say(_("interrupted: nothing was added to '%s'"), a.db);
     status = EXIT_IO;
   } else {
     status = register_status(reg, st);
     if (st == ELIG_EIO || st == ELIG_ENOMEM)
-      fprintf(stderr, "elig: nothing was added to '%s'\n", a.db);
+      cli_say(_("nothing was added to '%s'"), a.db);
   }
   free(files);
   free(inputs);
@@ -401,6 +410,7 @@ static int parse_export(int argc, char **argv, elig_register_export_options *opt
   if (!*db)
     return cli_usage_error(usage_register, "which register? give its file with --db", NULL);
   if (optind < argc)
+    /* TRANSLATORS: %s is an argument of the command line the command takes none of. */
     return cli_usage_error(usage_register, "unexpected argument '%s'", argv[optind]);
   return -1;
 }
@@ -435,7 +445,8 @@ static int register_export(int argc, char **argv)
   bool keep = opened && st == ELIG_OK && flushed;
   bool closed = out_close(&results, keep, stderr);
   if (st == ELIG_OK && !stats.records && !stats.rejected)
-    fprintf(stderr, "elig: register '%s' holds no records yet\n", db);
+    /* TRANSLATORS: %s is the register file. */
+    cli_say(_("register '%s' holds no records yet"), db);
   if (st == ELIG_OK)
     status = !closed ? EXIT_IO : stats.rejected ? EXIT_REJECTED : EXIT_OK;
   else if (st == ELIG_ECANCELED)
