@@ -124,7 +124,7 @@ static bool resolve_listen(const char *spec, struct sockaddr_storage *addr, sock
   if (colon) {
     size_t n = (size_t)(colon - spec);
     if (n >= sizeof host) {
-      snprintf(error, size, "address too long");
+      snprintf(error, size, "%s", _("address too long"));
       return false;
     }
     memcpy(host, spec, n);
@@ -139,14 +139,17 @@ static bool resolve_listen(const char *spec, struct sockaddr_storage *addr, sock
   }
   unsigned long long p;
   if (!parse_number(port, 0, 65535, false, &p)) {
-    snprintf(error, size, "'%s' is no port (0 to 65535)", port);
+    /* TRANSLATORS: %s is the port given with --listen=ADDR:PORT. */
+    snprintf(error, size, _("'%s' is no port (0 to 65535)"), port);
     return false;
   }
   struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
   struct addrinfo *res = NULL;
   int rc = getaddrinfo(host, port, &hints, &res);
   if (rc != 0 || !res) {
-    snprintf(error, size, "cannot resolve '%s': %s", host, gai_strerror(rc));
+    /* TRANSLATORS: a host name given with --listen (the first %s) and the system's
+       reason it has no address. */
+    snprintf(error, size, _("cannot resolve '%s': %s"), host, gai_strerror(rc));
     return false;
   }
   memcpy(addr, res->ai_addr, res->ai_addrlen);
@@ -228,6 +231,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
   o->rules = argv[optind];
   char error[300];
   if (!resolve_listen(o->listen, &o->addr, &o->addr_len, error, sizeof error))
+    /* TRANSLATORS: %s says what is wrong with the address --listen was given. */
     return cli_usage_error(usage_serve, "--listen: %s", error);
   return EXIT_OK;
 }
@@ -332,9 +336,11 @@ static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
       MHD_OPTION_CONNECTION_TIMEOUT, o->timeout, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
       MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed, http, MHD_OPTION_ARRAY, pool,
       MHD_OPTION_END);
-  if (!d)
-    fprintf(stderr, "elig: cannot listen on '%s'%s%s\n", o->listen, errno ? ": " : "",
-            errno ? strerror(errno) : "");
+  if (!d && errno)
+    /* TRANSLATORS: the address of --listen (the first %s) and the system's reason. */
+    cli_say(_("cannot listen on '%s': %s"), o->listen, strerror(errno));
+  else if (!d)
+    cli_say(_("cannot listen on '%s'"), o->listen);
   return d;
 }
 
