@@ -38,11 +38,27 @@ const char *i18n_text(const char *msgid)
 {
 #if ENABLE_NLS
   if (!msgid || !*msgid)
-    return msgid; /* gettext("") is the catalogue's header */
+    return msgid;    /* gettext("") is the catalogue's header */
+  int saved = errno; /* printf(_("cannot read '%s': %s"), path, strerror(errno)) */
   pthread_once(&bound, bind_domain);
-  return dgettext(PACKAGE, msgid);
+  const char *text = dgettext(PACKAGE, msgid);
+  errno = saved;
+  return text;
 #else
   return msgid;
+#endif
+}
+
+const char *i18n_plural(const char *singular, const char *plural, unsigned long n)
+{
+#if ENABLE_NLS
+  int saved = errno;
+  pthread_once(&bound, bind_domain);
+  const char *text = dngettext(PACKAGE, singular, plural, n);
+  errno = saved;
+  return text;
+#else
+  return n == 1 ? singular : plural;
 #endif
 }
 

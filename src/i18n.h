@@ -12,6 +12,12 @@
 /* msgid in the current language: itself when there is no translation. */
 const char *i18n_text(const char *msgid) __attribute__((format_arg(1)));
 
+/* The form of a message for the count n, in the current language: ngettext.  English has
+ * two (singular for 1, plural otherwise); a translation has as many as its language (one in
+ * Chinese).  A sentence with a count is one message in two forms, never "record%s". */
+const char *i18n_plural(const char *singular, const char *plural, unsigned long n)
+    __attribute__((format_arg(1), format_arg(2)));
+
 /* For a program (the command line): messages in the language the environment names
  * (LC_ALL, LC_MESSAGES, LANG, LANGUAGE), even when that locale is not installed. */
 void i18n_use_environment(void);

@@ -17,6 +17,7 @@
 
 #include <elig.h>
 
+#include "../i18n.h"
 #include "output.h"
 
 /* The exit status of every command. */
@@ -35,12 +36,24 @@ int cli_main(int argc, char **argv);
 
 /* ---------------------------------------------------------------- usage (main.c) */
 
-/* Prints "elig: MESSAGE" (MESSAGE with '%s' replaced by arg) and the usage; EXIT_USAGE. */
-int cli_usage_error(const char *usage, const char *message, const char *arg);
+/* A command's usage (its --help) is a NULL-terminated list of messages marked N_(), each a
+ * paragraph or a run of options, printed one after the other in the reader's language: a
+ * translator has pieces of a screen or less, and a new option changes one of them. */
+void cli_print_usage(const char *const *usage, FILE *f);
+
+/* Prints "elig: MESSAGE" (MESSAGE translated, its one '%s' replaced by arg; no arg for a
+ * message without one) and the usage; EXIT_USAGE.  MESSAGE is a literal: po/Makevars has
+ * xgettext take it. */
+int cli_usage_error(const char *const *usage, const char *message, const char *arg);
 
 /* An option getopt did not know: names it, suggests the closest one, prints the usage;
  * EXIT_USAGE. */
-int cli_bad_option(const char *usage, char **argv, const struct option *opts);
+int cli_bad_option(const char *const *usage, char **argv, const struct option *opts);
+
+/* "elig: " and a message on standard error, with a newline: the format is translated by
+ * the caller, cli_say(_("cannot read '%s': %s"), ...).  The prefix is the program's name,
+ * the same in every language (a script or a person searching a log looks for it). */
+void cli_say(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* The commands in files of their own, each given argv from its name on ("diff", ...). */
 int cmd_diff(int argc, char **argv);
@@ -104,11 +117,15 @@ bool cli_parse_size(const char *text, size_t *bytes);
 bool cli_parse_threads(const char *s, unsigned *out);
 /* --missing=reject|undetermined */
 bool cli_parse_missing(const char *s, elig_missing *out);
-#define CLI_MISSING_HELP                                                                    \
-  "      --missing=reject|undetermined\n"                                                   \
-  "                             a record without a required field: rejected (default),\n"   \
-  "                             or evaluated with it unknown: results that depend on it\n"  \
-  "                             are 'undetermined' and a 'needs' column names the absent\n" \
-  "                             fields that would settle them\n"
+/* Its help, one of the usage messages of run, explain and diff (cli_print_usage). */
+/* TRANSLATORS: an option in the --help of elig run, explain and diff: translate the
+   description only; the option and its values are typed as they are (undetermined and needs
+   are a result and a column name); keep the description's column. */
+#define CLI_MISSING_HELP                                                                       \
+  N_("      --missing=reject|undetermined\n"                                                   \
+     "                             a record without a required field: rejected (default),\n"   \
+     "                             or evaluated with it unknown: results that depend on it\n"  \
+     "                             are 'undetermined' and a 'needs' column names the absent\n" \
+     "                             fields that would settle them\n")
 
 #endif

@@ -116,8 +116,13 @@ static bool write_report(cli_sink *s, const char *data, size_t len)
     return false;
   if (fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0)
     return true;
-  fprintf(stderr, "elig: cannot write the report: %s%s\n", strerror(errno ? errno : EIO),
-          s->streams[ELIG_STREAM_LIST] ? "; the list file was not kept" : "");
+  const char *why = strerror(errno ? errno : EIO);
+  if (s->streams[ELIG_STREAM_LIST])
+    /* TRANSLATORS: the report of elig diff could not be written to standard output (%s:
+       the system's reason), so the file of changed records (--list) was removed. */
+    cli_say(_("cannot write the report: %s; the list file was not kept"), why);
+  else
+    cli_say(_("cannot write the report: %s"), why);
   s->report_failed = true;
   return false;
 }
@@ -152,13 +157,23 @@ static void sink_progress(void *arg, const elig_batch_stats *st)
     return;
   s->last = t;
   double rate = t > s->start ? (double)st->records / (t - s->start) : 0;
+  unsigned long long n = (unsigned long long)st->records;
+  fputs("\relig: ", stderr);
   if (s->diff_progress)
-    fprintf(stderr, "\relig: %llu records, %llu changed, %llu rejected, %.0f/s\033[K",
-            (unsigned long long)st->records, (unsigned long long)st->changed,
-            (unsigned long long)st->rejected, rate);
+    /* TRANSLATORS: the progress line of elig diff on a terminal: records read so far, how
+       many of them changed, how many were rejected, and records a second (/s). */
+    fprintf(stderr,
+            i18n_plural("%llu record, %llu changed, %llu rejected, %.0f/s",
+                        "%llu records, %llu changed, %llu rejected, %.0f/s", n),
+            n, (unsigned long long)st->changed, (unsigned long long)st->rejected, rate);
   else
-    fprintf(stderr, "\relig: %llu records, %llu rejected, %.0f/s\033[K",
-            (unsigned long long)st->records, (unsigned long long)st->rejected, rate);
+    /* TRANSLATORS: the progress line of elig run and elig register add on a terminal:
+       records read so far, how many were rejected, and records a second (/s). */
+    fprintf(
+        stderr,
+        i18n_plural("%llu record, %llu rejected, %.0f/s", "%llu records, %llu rejected, %.0f/s", n),
+        n, (unsigned long long)st->rejected, rate);
+  fputs("\033[K", stderr);
   fflush(stderr);
   s->shown = true;
 }

@@ -15,30 +15,37 @@
 
 #include "cli.h"
 
-static const char usage_diff[] =
-    "usage: elig diff [options] OLD NEW DATA...\n"
-    "\n"
-    "Evaluates the rule sets OLD (in force) and NEW (proposed) over the same records of DATA\n"
-    "(CSV with a header, or JSON Lines; '-' is standard input) in one pass, and reports the\n"
-    "impact of the change: for each decision how many records go from which value to which,\n"
-    "how many records gain or lose each flag, and which groups of each aggregate (villages,\n"
-    "counties) change outcome.\n"
-    "\n"
-    "options:\n"
-    "      --format=text|json     report format (default text)\n"
-    "      --list=FILE            the changed records to FILE as CSV: line, key, each\n"
-    "                             decision's old and new value, old and new flags\n"
-    "      --input-format=csv|jsonl\n"
-    "                             input format (default: by file name; .jsonl, .ndjson and\n"
-    "                             .json are JSON Lines, anything else CSV)\n"
-    "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
-    "      --progress, --no-progress\n"
-    "                             progress line on standard error (default: when a "
-    "terminal)\n" CLI_MISSING_HELP "  -h, --help                 this help\n"
-    "\n"
-    "exit status: 0 all good (whether or not anything changes), 1 rule errors, 2 usage,\n"
-    "3 some records rejected by either rule set, 4 an input could not be read or an output\n"
-    "could not be written\n";
+static const char *const usage_diff[] = {
+    /* TRANSLATORS: the start of `elig diff --help`.  The command line after "usage:" is
+       typed as it is; '-' is typed as it is. */
+    N_("usage: elig diff [options] OLD NEW DATA...\n"
+       "\n"
+       "Evaluates the rule sets OLD (in force) and NEW (proposed) over the same records of DATA\n"
+       "(CSV with a header, or JSON Lines; '-' is standard input) in one pass, and reports the\n"
+       "impact of the change: for each decision how many records go from which value to which,\n"
+       "how many records gain or lose each flag, and which groups of each aggregate (villages,\n"
+       "counties) change outcome.\n"),
+    /* TRANSLATORS: the options of `elig diff --help`: translate the descriptions only; the
+       options, their values (text, json, csv, jsonl), file names (.jsonl) and 'as_of' are
+       typed as they are; keep the descriptions' column. */
+    N_("\n"
+       "options:\n"
+       "      --format=text|json     report format (default text)\n"
+       "      --list=FILE            the changed records to FILE as CSV: line, key, each\n"
+       "                             decision's old and new value, old and new flags\n"
+       "      --input-format=csv|jsonl\n"
+       "                             input format (default: by file name; .jsonl, .ndjson and\n"
+       "                             .json are JSON Lines, anything else CSV)\n"
+       "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
+       "      --progress, --no-progress\n"
+       "                             progress line on standard error (default: when a terminal)\n"),
+    CLI_MISSING_HELP, N_("  -h, --help                 this help\n"),
+    /* TRANSLATORS: the end of `elig diff --help`: the exit statuses a script sees. */
+    N_("\n"
+       "exit status: 0 all good (whether or not anything changes), 1 rule errors, 2 usage,\n"
+       "3 some records rejected by either rule set, 4 an input could not be read or an output\n"
+       "could not be written\n"),
+    NULL};
 
 typedef struct {
   elig_diff_options opt;
@@ -70,7 +77,7 @@ static int parse_diff(int argc, char **argv, diff_args *a)
   int c;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_diff, stdout); return EXIT_OK;
+    case 'h': cli_print_usage(usage_diff, stdout); return EXIT_OK;
     case O_FORMAT:
       if (strcmp(optarg, "text") == 0)
         a->opt.format = ELIG_FORMAT_TEXT;
@@ -104,11 +111,11 @@ static int parse_diff(int argc, char **argv, diff_args *a)
     default: return cli_bad_option(usage_diff, argv, opts);
     }
   }
+  if (argc - optind < 2)
+    return cli_usage_error(usage_diff, "need two rule files and at least one data file", NULL);
   if (argc - optind < 3)
-    return cli_usage_error(usage_diff, "%s",
-                           argc - optind < 2 ? "need two rule files and at least one data file"
-                                             : "need at least one data file after the two "
-                                               "rule files");
+    return cli_usage_error(usage_diff, "need at least one data file after the two rule files",
+                           NULL);
   return -1; /* go on */
 }
 
@@ -122,7 +129,7 @@ static bool list_usable(const char *list, char *const *data, size_t ndata,
   size_t n = ndata + elig_ruleset_file_count(old_rs) + elig_ruleset_file_count(new_rs);
   const char **inputs = malloc((n + 1) * sizeof *inputs);
   if (!inputs) {
-    fprintf(stderr, "elig: out of memory\n");
+    cli_say(_("out of memory"));
     return false;
   }
   n = 0;
@@ -141,15 +148,20 @@ static bool list_usable(const char *list, char *const *data, size_t ndata,
 static int diff_status(elig_status st, const elig_batch_stats *s)
 {
   if (st == ELIG_ECANCELED)
-    fprintf(stderr, "elig: interrupted: no report and no list file were written\n");
+    cli_say(_("interrupted: no report and no list file were written"));
   cli_say_status(st);
-  if (s->rejected)
-    fprintf(stderr,
-            "elig: %llu record%s read, %llu compared, %llu rejected (%llu by the old rules, "
-            "%llu by the new rules)\n",
-            (unsigned long long)s->records, s->records == 1 ? "" : "s",
-            (unsigned long long)s->written, (unsigned long long)s->rejected,
+  if (s->rejected) {
+    unsigned long long n = (unsigned long long)s->records;
+    /* TRANSLATORS: the end of `elig diff` when records were rejected: records read, records
+       compared, records rejected, and of those how many by the old and by the new rules. */
+    cli_say(i18n_plural("%llu record read, %llu compared, %llu rejected (%llu by the old rules, "
+                        "%llu by the new rules)",
+                        "%llu records read, %llu compared, %llu rejected (%llu by the old rules, "
+                        "%llu by the new rules)",
+                        n),
+            n, (unsigned long long)s->written, (unsigned long long)s->rejected,
             (unsigned long long)s->rejected_old, (unsigned long long)s->rejected_new);
+  }
   if (st != ELIG_OK)
     return EXIT_IO;
   return s->rejected ? EXIT_REJECTED : EXIT_OK;

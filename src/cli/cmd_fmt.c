@@ -21,26 +21,24 @@
 
 #include "cli.h"
 
-static const char usage_fmt[] =
-    "usage: elig fmt [options] FILE...\n"
-    "\n"
-    "Rewrites each rule file in the one canonical layout, keeping its comments; a file\n"
-    "already formatted is not touched.  '-' reads standard input and writes the result to\n"
-    "standard output.  A file that does not parse is left as it is.\n"
-    "\n"
-    "options:\n"
-    "  --check                write nothing; list the files that are not formatted\n"
-    "  -h, --help             this help\n"
-    "\n"
-    "exit status: 0 all formatted, 1 a file is not formatted (--check) or does not\n"
-    "parse, 2 usage, 4 a file could not be read or written\n";
-
-/* "elig: MESSAGE", then the usage, on standard error. */
-static int usage(const char *message)
-{
-  fprintf(stderr, "elig: %s\n%s", message, usage_fmt);
-  return EXIT_USAGE;
-}
+static const char *const usage_fmt[] = {
+    /* TRANSLATORS: the start of `elig fmt --help`.  The command line after "usage:" is typed
+       as it is; '-' is typed as it is. */
+    N_("usage: elig fmt [options] FILE...\n"
+       "\n"
+       "Rewrites each rule file in the one canonical layout, keeping its comments; a file\n"
+       "already formatted is not touched.  '-' reads standard input and writes the result to\n"
+       "standard output.  A file that does not parse is left as it is.\n"),
+    /* TRANSLATORS: the options of `elig fmt --help`: translate the descriptions only. */
+    N_("\n"
+       "options:\n"
+       "  --check                write nothing; list the files that are not formatted\n"
+       "  -h, --help             this help\n"),
+    /* TRANSLATORS: the end of `elig fmt --help`: the exit statuses a script sees. */
+    N_("\n"
+       "exit status: 0 all formatted, 1 a file is not formatted (--check) or does not\n"
+       "parse, 2 usage, 4 a file could not be read or written\n"),
+    NULL};
 
 /* Reads all of `in`; a malloc'd buffer (NUL-terminated) or NULL with errno set. */
 static char *read_all(FILE *in, size_t *len)
@@ -93,13 +91,13 @@ static int replace_file(const char *path, const char *text, size_t len)
   char *tmp = malloc(tlen);
   int rc = -1, fd = -1;
   if (!tmp) {
-    fprintf(stderr, "elig: out of memory\n");
+    cli_say(_("out of memory"));
     goto done;
   }
   snprintf(tmp, tlen, "%.*s.%s.fmt-XXXXXX", (int)dirlen, target, base);
   fd = mkstemp(tmp);
   if (fd < 0) {
-    fprintf(stderr, "elig: cannot write '%s': %s\n", path, strerror(errno));
+    cli_say(_("cannot write '%s': %s"), path, strerror(errno));
     goto done;
   }
   if (have_st)
@@ -111,24 +109,26 @@ static int replace_file(const char *path, const char *text, size_t len)
     if (w < 0 && errno == EINTR)
       continue;
     if (w <= 0) {
-      fprintf(stderr, "elig: cannot write '%s': %s\n", path, strerror(w < 0 ? errno : EIO));
+      cli_say(_("cannot write '%s': %s"), path, strerror(w < 0 ? errno : EIO));
       goto done;
     }
     p += w;
     left -= (size_t)w;
   }
   if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {
-    fprintf(stderr, "elig: cannot write '%s': %s\n", path, strerror(errno));
+    cli_say(_("cannot write '%s': %s"), path, strerror(errno));
     goto done;
   }
   int c = close(fd);
   fd = -1;
   if (c != 0) {
-    fprintf(stderr, "elig: cannot write '%s': %s\n", path, strerror(errno));
+    cli_say(_("cannot write '%s': %s"), path, strerror(errno));
     goto done;
   }
   if (rename(tmp, target) != 0) {
-    fprintf(stderr, "elig: cannot replace '%s': %s\n", path, strerror(errno));
+    /* TRANSLATORS: a rule file (the first %s) could not be replaced by its formatted text;
+       the second %s is the system's reason. */
+    cli_say(_("cannot replace '%s': %s"), path, strerror(errno));
     goto done;
   }
   rc = 0;
@@ -150,7 +150,8 @@ static int fmt_one(const char *path, bool check, bool *unformatted)
   const char *name = std ? "<stdin>" : path;
   FILE *in = std ? stdin : fopen(path, "rb");
   if (!in) {
-    fprintf(stderr, "elig: cannot read '%s': %s\n", path, strerror(errno));
+    /* TRANSLATORS: a file (the first %s) and the system's reason it cannot be read. */
+    cli_say(_("cannot read '%s': %s"), path, strerror(errno));
     return EXIT_IO;
   }
   size_t len = 0;
@@ -159,7 +160,7 @@ static int fmt_one(const char *path, bool check, bool *unformatted)
   if (!std)
     fclose(in);
   if (!src) {
-    fprintf(stderr, "elig: cannot read '%s': %s\n", name, strerror(e));
+    cli_say(_("cannot read '%s': %s"), name, strerror(e));
     return EXIT_IO;
   }
   char *out = NULL;
@@ -170,18 +171,21 @@ static int fmt_one(const char *path, bool check, bool *unformatted)
     if (rc == ELIG_ESYNTAX) {
       /* the first error, with its help and notes: the one to fix first */
       char *first = elig_diags_render_one(diags, 0, false);
-      fprintf(stderr, "%selig: '%s' does not parse; it was not formatted\n", first ? first : "",
-              name);
+      if (first)
+        fputs(first, stderr);
+      /* TRANSLATORS: %s is the rule file (or <stdin>) elig fmt left as it was. */
+      cli_say(_("'%s' does not parse; it was not formatted"), name);
       elig_free(first);
     } else if (rc == ELIG_EINTERNAL) {
-      fprintf(stderr,
-              "elig: %s: internal error: the formatted text would not mean the same; "
-              "the file is left as it is (please report this)\n",
+      /* TRANSLATORS: %s is the rule file elig fmt left as it was. */
+      cli_say(_("%s: internal error: the formatted text would not mean the same; the file is "
+                "left as it is (please report this)"),
               name);
     } else if (rc == ELIG_EINVAL) {
-      fprintf(stderr, "elig: %s: the file is too large for a rule file\n", name);
+      cli_say(_("%s: the file is too large for a rule file"), name);
     } else {
-      fprintf(stderr, "elig: %s: out of memory\n", name);
+      /* TRANSLATORS: %s is the rule file elig fmt was formatting. */
+      cli_say(_("%s: out of memory"), name);
     }
     elig_diags_free(diags);
     free(src);
@@ -196,7 +200,7 @@ static int fmt_one(const char *path, bool check, bool *unformatted)
     }
   } else if (std) {
     if (fwrite(out, 1, outlen, stdout) != outlen || fflush(stdout) != 0) {
-      fprintf(stderr, "elig: cannot write to standard output: %s\n", strerror(errno));
+      cli_say(_("cannot write to standard output: %s"), strerror(errno));
       status = EXIT_IO;
     }
   } else if (!same && replace_file(path, out, outlen) != 0) {
@@ -216,19 +220,18 @@ int cmd_fmt(int argc, char **argv)
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     if (c == 'h') {
-      fputs(usage_fmt, stdout);
+      cli_print_usage(usage_fmt, stdout);
       return EXIT_OK;
     }
     if (c == 'c') {
       check = true;
       continue;
     }
-    char msg[200];
-    snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
-    return usage(msg);
+    /* TRANSLATORS: %s is an option of the command line elig fmt does not have. */
+    return cli_usage_error(usage_fmt, "unknown option '%s'", argv[optind - 1]);
   }
   if (optind >= argc)
-    return usage("no rule file given ('-' formats standard input)");
+    return cli_usage_error(usage_fmt, "no rule file given ('-' formats standard input)", NULL);
   int status = EXIT_OK, unformatted = 0;
   for (int i = optind; i < argc; i++) {
     bool bad = false;
@@ -238,8 +241,12 @@ int cmd_fmt(int argc, char **argv)
       status = st;
   }
   if (unformatted) {
-    fprintf(stderr, "elig: %d file%s not formatted; 'elig fmt FILE...' rewrites %s\n", unformatted,
-            unformatted == 1 ? " is" : "s are", unformatted == 1 ? "it" : "them");
+    /* TRANSLATORS: elig fmt --check found that many files not formatted; 'elig fmt FILE...'
+       is a command to type. */
+    cli_say(i18n_plural("%d file is not formatted; 'elig fmt FILE...' rewrites it",
+                        "%d files are not formatted; 'elig fmt FILE...' rewrites them",
+                        (unsigned long)unformatted),
+            unformatted);
     if (status < EXIT_RULES)
       status = EXIT_RULES;
   }

@@ -11,71 +11,86 @@
 
 #include "cli.h"
 
-static const char usage_register[] =
-    "usage: elig register add [options] --db FILE RULES DATA...\n"
-    "       elig register export [options] --db FILE\n"
-    "\n"
-    "A register keeps a county's households over the years in one SQLite file: every\n"
-    "record and result ever added, with who added it, when, from which file and under\n"
-    "which rules.  Nothing is overwritten: a correction is a new record.\n"
-    "\n"
-    "add: evaluates the records of DATA with the years before that the register holds\n"
-    "and stores them with their results, in one transaction (all or nothing).  A\n"
-    "household-year the register holds already is a correction: the later years of the\n"
-    "household are evaluated again.  Rules other than the last add's (the same schema)\n"
-    "evaluate every household again.\n"
-    "  --db=FILE                the register (made when it does not exist)\n"
-    "  --by=NAME                who adds (default: the login name)\n"
-    "  --input-format=csv|jsonl input format (default: by file name)\n"
-    "  --as-of=YYYY-MM-DD       the evaluation date, 'as_of' in rules (default today)\n"
-    "  -j, --threads=N          worker threads (default: the cores available)\n"
-    "  --memory=SIZE            as for `elig run`\n"
-    "  --wait=SECONDS           how long to wait for another add to finish (default 10)\n"
-    "  --progress, --no-progress\n"
-    "  --show-values            rejection messages quote the value at fault\n"
-    "  --rejects=FILE           rejected records to FILE as CSV, as `elig run` writes them\n"
-    "  --missing=reject|undetermined\n"
-    "                           a record without a required field: rejected (default), or\n"
-    "                           kept with the results it leaves undetermined\n"
-    "\n"
-    "export: writes the current results as `elig run` writes them (records, then the\n"
-    "aggregates), with the rules of the last add, which the register keeps.\n"
-    "  --db=FILE                the register\n"
-    "  --year=YEAR              only the records of YEAR, and aggregates over them\n"
-    "  -f, --format=csv|jsonl   output format (default csv)\n"
-    "  -o, --output=FILE        results to FILE (default standard output)\n"
-    "  --as-of=YYYY-MM-DD       the evaluation date (default: the last add's)\n"
-    "  -j, --threads=N          worker threads\n"
-    "  --explain                a last column naming the rule that decided each decision\n"
-    "  --missing=reject|undetermined\n"
-    "                           as for add: records kept with undetermined results are\n"
-    "                           exported only with undetermined\n"
-    "\n"
-    "exit status: 0 all good, 1 rule errors, 2 usage, or the register cannot be used\n"
-    "(damaged, not a register, newer, another schema, busy): nothing was changed,\n"
-    "3 some records rejected (the others were added), 4 an input could not be read or\n"
-    "an output written (nothing was changed)\n";
+static const char *const usage_register[] = {
+    /* TRANSLATORS: the start of `elig register --help`.  The command lines after "usage:"
+       are typed as they are. */
+    N_("usage: elig register add [options] --db FILE RULES DATA...\n"
+       "       elig register export [options] --db FILE\n"
+       "\n"
+       "A register keeps a county's households over the years in one SQLite file: every\n"
+       "record and result ever added, with who added it, when, from which file and under\n"
+       "which rules.  Nothing is overwritten: a correction is a new record.\n"),
+    /* TRANSLATORS: `elig register --help`: what `elig register add` does, and its options.
+       "add:" names the command (keep it); translate the descriptions only, the options and
+       their values (csv, jsonl, reject, undetermined) and 'as_of' are typed as they are;
+       keep the descriptions' column. */
+    N_("\n"
+       "add: evaluates the records of DATA with the years before that the register holds\n"
+       "and stores them with their results, in one transaction (all or nothing).  A\n"
+       "household-year the register holds already is a correction: the later years of the\n"
+       "household are evaluated again.  Rules other than the last add's (the same schema)\n"
+       "evaluate every household again.\n"
+       "  --db=FILE                the register (made when it does not exist)\n"
+       "  --by=NAME                who adds (default: the login name)\n"
+       "  --input-format=csv|jsonl input format (default: by file name)\n"
+       "  --as-of=YYYY-MM-DD       the evaluation date, 'as_of' in rules (default today)\n"
+       "  -j, --threads=N          worker threads (default: the cores available)\n"
+       "  --memory=SIZE            as for `elig run`\n"
+       "  --wait=SECONDS           how long to wait for another add to finish (default 10)\n"
+       "  --progress, --no-progress\n"
+       "  --show-values            rejection messages quote the value at fault\n"
+       "  --rejects=FILE           rejected records to FILE as CSV, as `elig run` writes them\n"
+       "  --missing=reject|undetermined\n"
+       "                           a record without a required field: rejected (default), or\n"
+       "                           kept with the results it leaves undetermined\n"),
+    /* TRANSLATORS: `elig register --help`: what `elig register export` does, and its
+       options.  "export:" names the command (keep it); translate the descriptions only;
+       keep the descriptions' column. */
+    N_("\n"
+       "export: writes the current results as `elig run` writes them (records, then the\n"
+       "aggregates), with the rules of the last add, which the register keeps.\n"
+       "  --db=FILE                the register\n"
+       "  --year=YEAR              only the records of YEAR, and aggregates over them\n"
+       "  -f, --format=csv|jsonl   output format (default csv)\n"
+       "  -o, --output=FILE        results to FILE (default standard output)\n"
+       "  --as-of=YYYY-MM-DD       the evaluation date (default: the last add's)\n"
+       "  -j, --threads=N          worker threads\n"
+       "  --explain                a last column naming the rule that decided each decision\n"
+       "  --missing=reject|undetermined\n"
+       "                           as for add: records kept with undetermined results are\n"
+       "                           exported only with undetermined\n"),
+    /* TRANSLATORS: the end of `elig register --help`: the exit statuses a script sees. */
+    N_("\n"
+       "exit status: 0 all good, 1 rule errors, 2 usage, or the register cannot be used\n"
+       "(damaged, not a register, newer, another schema, busy): nothing was changed,\n"
+       "3 some records rejected (the others were added), 4 an input could not be read or\n"
+       "an output written (nothing was changed)\n"),
+    NULL};
 
-static const char usage_history[] =
-    "usage: elig history --db FILE --id HH_ID [-f text|json]\n"
-    "\n"
-    "One household's years in a register: per year the record and its results, the\n"
-    "inputs and results that changed since the year before, the rules that decided,\n"
-    "and every correction and re-evaluation with who, when, which file and which rules.\n"
-    "\n"
-    "exit status: 0 all good, 2 usage or the register cannot be used, 3 no such\n"
-    "household, 4 memory ran out\n";
+static const char *const usage_history[] = {
+    /* TRANSLATORS: the start of `elig history --help`.  The command line after "usage:" is
+       typed as it is. */
+    N_("usage: elig history --db FILE --id HH_ID [-f text|json]\n"
+       "\n"
+       "One household's years in a register: per year the record and its results, the\n"
+       "inputs and results that changed since the year before, the rules that decided,\n"
+       "and every correction and re-evaluation with who, when, which file and which rules.\n"),
+    /* TRANSLATORS: the end of `elig history --help`: the exit statuses a script sees. */
+    N_("\n"
+       "exit status: 0 all good, 2 usage or the register cannot be used, 3 no such\n"
+       "household, 4 memory ran out\n"),
+    NULL};
 
 /* The status of a register call that failed, said on standard error. */
 static int register_status(elig_register *reg, elig_status st)
 {
   const char *why = elig_register_error(reg);
   if (why && why[0])
-    fprintf(stderr, "elig: %s\n", why);
+    cli_say("%s", why);
   else if (st == ELIG_ENOMEM || st == ELIG_EINTERNAL)
     cli_say_status(st);
   else if (st != ELIG_EIO)
-    fprintf(stderr, "elig: %s\n", elig_status_str(st));
+    cli_say("%s", elig_status_str(st));
   switch (st) {
   case ELIG_EREGISTER:
   case ELIG_EBUSY:
@@ -89,7 +104,8 @@ static elig_register *open_register(const char *path, bool writable, unsigned wa
 {
   elig_register *reg = NULL;
   if (!writable && access(path, F_OK) != 0) {
-    fprintf(stderr, "elig: cannot open register '%s': %s\n", path, strerror(errno));
+    /* TRANSLATORS: a register file (the first %s) and the system's reason. */
+    cli_say(_("cannot open register '%s': %s"), path, strerror(errno));
     *status = EXIT_USAGE;
     return NULL;
   }
@@ -172,7 +188,7 @@ static int parse_add(int argc, char **argv, add_args *a)
   int c;
   while ((c = getopt_long(argc, argv, ":j:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_register, stdout); return EXIT_OK;
+    case 'h': cli_print_usage(usage_register, stdout); return EXIT_OK;
     case O_MISSING:
       if (!cli_parse_missing(optarg, &a->opt.missing))
         return cli_usage_error(usage_register, "--missing takes reject or undetermined, not '%s'",
@@ -217,9 +233,9 @@ static int parse_add(int argc, char **argv, add_args *a)
     }
   }
   if (!a->db)
-    return cli_usage_error(usage_register, "%s", "which register? give its file with --db");
+    return cli_usage_error(usage_register, "which register? give its file with --db", NULL);
   if (argc - optind < 2)
-    return cli_usage_error(usage_register, "%s", "need a rule file and at least one data file");
+    return cli_usage_error(usage_register, "need a rule file and at least one data file", NULL);
   return -1;
 }
 
@@ -230,7 +246,7 @@ static bool rejects_usable(const char *rejects, const char *db, char *const *dat
   size_t nrules = elig_ruleset_file_count(rs), n = 0;
   const char **inputs = malloc((ndata + nrules + 2) * sizeof *inputs);
   if (!inputs) {
-    fprintf(stderr, "elig: out of memory\n");
+    cli_say(_("out of memory"));
     return false;
   }
   inputs[n++] = db;
@@ -293,22 +309,30 @@ static int register_add(int argc, char **argv)
   /* the reject file is kept when the add is: it says what was left out of it */
   bool flushed = out_flush(&rejects, stderr);
   if (!out_close(&rejects, st == ELIG_OK && flushed, stderr) && st == ELIG_OK)
-    fprintf(stderr, "elig: the records were added, but '%s' could not be written\n", a.rejects);
+    /* TRANSLATORS: %s is the file of rejected records (--rejects). */
+    cli_say(_("the records were added, but '%s' could not be written"), a.rejects);
   if (st == ELIG_OK) {
-    fprintf(stderr,
-            "elig: %s: %llu records read, %llu rejected; %llu household-years added, %llu "
-            "corrected, %llu later years re-evaluated (%llu unchanged)\n",
-            a.db, (unsigned long long)stats.records, (unsigned long long)stats.rejected,
-            (unsigned long long)stats.added, (unsigned long long)stats.corrected,
-            (unsigned long long)stats.reevaluated, (unsigned long long)stats.unchanged);
+    unsigned long long n = (unsigned long long)stats.records;
+    /* TRANSLATORS: the end of `elig register add`: the register file, records read and
+       rejected, household-years added (new) and corrected (held already), later years
+       evaluated again, and of those how many came out the same. */
+    cli_say(i18n_plural("%s: %llu record read, %llu rejected; %llu household-years added, "
+                        "%llu corrected, %llu later years re-evaluated (%llu unchanged)",
+                        "%s: %llu records read, %llu rejected; %llu household-years added, "
+                        "%llu corrected, %llu later years re-evaluated (%llu unchanged)",
+                        n),
+            a.db, n, (unsigned long long)stats.rejected, (unsigned long long)stats.added,
+            (unsigned long long)stats.corrected, (unsigned long long)stats.reevaluated,
+            (unsigned long long)stats.unchanged);
     status = stats.rejected ? EXIT_REJECTED : EXIT_OK;
   } else if (st == ELIG_ECANCELED) {
-    fprintf(stderr, "elig: interrupted: nothing was added to '%s'\n", a.db);
+    /* TRANSLATORS: %s is the register file. */
+    cli_say(_("interrupted: nothing was added to '%s'"), a.db);
     status = EXIT_IO;
   } else {
     status = register_status(reg, st);
     if (st == ELIG_EIO || st == ELIG_ENOMEM)
-      fprintf(stderr, "elig: nothing was added to '%s'\n", a.db);
+      cli_say(_("nothing was added to '%s'"), a.db);
   }
   free(files);
   free(inputs);
@@ -344,7 +368,7 @@ static int parse_export(int argc, char **argv, elig_register_export_options *opt
   int c;
   while ((c = getopt_long(argc, argv, ":f:o:j:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_register, stdout); return EXIT_OK;
+    case 'h': cli_print_usage(usage_register, stdout); return EXIT_OK;
     case O_MISSING:
       if (!cli_parse_missing(optarg, &opt->missing))
         return cli_usage_error(usage_register, "--missing takes reject or undetermined, not '%s'",
@@ -384,8 +408,9 @@ static int parse_export(int argc, char **argv, elig_register_export_options *opt
     }
   }
   if (!*db)
-    return cli_usage_error(usage_register, "%s", "which register? give its file with --db");
+    return cli_usage_error(usage_register, "which register? give its file with --db", NULL);
   if (optind < argc)
+    /* TRANSLATORS: %s is an argument of the command line the command takes none of. */
     return cli_usage_error(usage_register, "unexpected argument '%s'", argv[optind]);
   return -1;
 }
@@ -420,7 +445,8 @@ static int register_export(int argc, char **argv)
   bool keep = opened && st == ELIG_OK && flushed;
   bool closed = out_close(&results, keep, stderr);
   if (st == ELIG_OK && !stats.records && !stats.rejected)
-    fprintf(stderr, "elig: register '%s' holds no records yet\n", db);
+    /* TRANSLATORS: %s is the register file. */
+    cli_say(_("register '%s' holds no records yet"), db);
   if (st == ELIG_OK)
     status = !closed ? EXIT_IO : stats.rejected ? EXIT_REJECTED : EXIT_OK;
   else if (st == ELIG_ECANCELED)
@@ -434,9 +460,10 @@ static int register_export(int argc, char **argv)
 int cmd_register(int argc, char **argv)
 {
   if (argc < 2)
-    return cli_usage_error(usage_register, "%s", "register what? add or export");
+    /* TRANSLATORS: add and export are the commands of elig register (typed as they are). */
+    return cli_usage_error(usage_register, "register what? add or export", NULL);
   if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-    fputs(usage_register, stdout);
+    cli_print_usage(usage_register, stdout);
     return EXIT_OK;
   }
   if (strcmp(argv[1], "add") == 0)
@@ -465,7 +492,7 @@ int cmd_history(int argc, char **argv)
   int c;
   while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_history, stdout); return EXIT_OK;
+    case 'h': cli_print_usage(usage_history, stdout); return EXIT_OK;
     case O_DB: db = optarg; break;
     case O_ID: id = optarg; break;
     case 'f':
@@ -479,9 +506,9 @@ int cmd_history(int argc, char **argv)
     }
   }
   if (!db)
-    return cli_usage_error(usage_history, "%s", "which register? give its file with --db");
+    return cli_usage_error(usage_history, "which register? give its file with --db", NULL);
   if (!id)
-    return cli_usage_error(usage_history, "%s", "which household? give its key with --id");
+    return cli_usage_error(usage_history, "which household? give its key with --id", NULL);
   if (optind < argc)
     return cli_usage_error(usage_history, "unexpected argument '%s'", argv[optind]);
   int status;

@@ -27,41 +27,51 @@
 #include "cli.h"
 #include "serve.h"
 
-static const char usage_serve[] =
-    "usage: elig serve [options] RULES\n"
-    "\n"
-    "Answers HTTP requests with the rule set RULES (and what it imports):\n"
-    "  POST /v1/evaluate   one record as a JSON object, or many as JSON Lines or an array;\n"
-    "                      results as 'elig run --format jsonl' writes them\n"
-    "                      (?as_of=YYYY-MM-DD, ?aggregates=true, ?missing=undetermined)\n"
-    "  POST /v1/explain    one record: why its decisions came out so (?format=json|text)\n"
-    "  GET  /v1/rules      the rule set in force: policy, version, hash, what it defines,\n"
-    "                      and the last reload that failed\n"
-    "  GET  /healthz       that the service answers\n"
-    "Every response names the hash of the rule set that produced it (Elig-Rules-Hash).\n"
-    "The rules are compiled again on SIGHUP and when a rule file changes; when they do not\n"
-    "compile, the rules in force stay.  The log (standard error) has one JSON line per\n"
-    "request, without the records' contents.\n"
-    "\n"
-    "options:\n"
-    "  -l, --listen=ADDR:PORT     where to listen (default 127.0.0.1:8080); ':PORT' for every\n"
-    "                             IPv4 address, '[::1]:PORT' for IPv6, port 0 for a free one\n"
-    "  -j, --threads=N            worker threads (default: the cores available)\n"
-    "      --max-body=BYTES       largest request body (default 16M; suffixes K, M, G)\n"
-    "      --max-connections=N    open connections at once, in all (default 4096)\n"
-    "      --max-per-client=N     open connections at once from one address (default 64)\n"
-    "      --timeout=SECONDS      close a connection idle this long (default 30)\n"
-    "      --request-timeout=SECONDS\n"
-    "                             time allowed to send a whole request body (default 60)\n"
-    "      --watch=MS             look at the rule files every MS milliseconds and reload\n"
-    "                             them when they change (default 1000; 0: on SIGHUP only)\n"
-    "      --register=FILE        evaluate each record with its household's year before as\n"
-    "                             the register FILE holds it (read-only; `elig register add`\n"
-    "                             with the same rules must have made it)\n"
-    "  -h, --help                 this help\n"
-    "\n"
-    "exit status: 0 stopped by SIGINT or SIGTERM, 1 rule errors, 2 usage,\n"
-    "4 the address cannot be listened on\n";
+static const char *const usage_serve[] = {
+    /* TRANSLATORS: the start of `elig serve --help`.  The command line after "usage:", the
+       requests (POST /v1/evaluate), their parameters (?as_of=YYYY-MM-DD), the header
+       Elig-Rules-Hash and the signal names are typed or sent as they are; keep the
+       descriptions' column. */
+    N_("usage: elig serve [options] RULES\n"
+       "\n"
+       "Answers HTTP requests with the rule set RULES (and what it imports):\n"
+       "  POST /v1/evaluate   one record as a JSON object, or many as JSON Lines or an array;\n"
+       "                      results as 'elig run --format jsonl' writes them\n"
+       "                      (?as_of=YYYY-MM-DD, ?aggregates=true, ?missing=undetermined)\n"
+       "  POST /v1/explain    one record: why its decisions came out so (?format=json|text)\n"
+       "  GET  /v1/rules      the rule set in force: policy, version, hash, what it defines,\n"
+       "                      and the last reload that failed\n"
+       "  GET  /healthz       that the service answers\n"
+       "Every response names the hash of the rule set that produced it (Elig-Rules-Hash).\n"
+       "The rules are compiled again on SIGHUP and when a rule file changes; when they do not\n"
+       "compile, the rules in force stay.  The log (standard error) has one JSON line per\n"
+       "request, without the records' contents.\n"),
+    /* TRANSLATORS: the options of `elig serve --help`: translate the descriptions only; the
+       options, addresses (127.0.0.1:8080, [::1]:PORT) and size suffixes (K, M, G) stay as
+       they are; keep the descriptions' column. */
+    N_("\n"
+       "options:\n"
+       "  -l, --listen=ADDR:PORT     where to listen (default 127.0.0.1:8080); ':PORT' for every\n"
+       "                             IPv4 address, '[::1]:PORT' for IPv6, port 0 for a free one\n"
+       "  -j, --threads=N            worker threads (default: the cores available)\n"
+       "      --max-body=BYTES       largest request body (default 16M; suffixes K, M, G)\n"
+       "      --max-connections=N    open connections at once, in all (default 4096)\n"
+       "      --max-per-client=N     open connections at once from one address (default 64)\n"
+       "      --timeout=SECONDS      close a connection idle this long (default 30)\n"
+       "      --request-timeout=SECONDS\n"
+       "                             time allowed to send a whole request body (default 60)\n"
+       "      --watch=MS             look at the rule files every MS milliseconds and reload\n"
+       "                             them when they change (default 1000; 0: on SIGHUP only)\n"
+       "      --register=FILE        evaluate each record with its household's year before as\n"
+       "                             the register FILE holds it (read-only; `elig register add`\n"
+       "                             with the same rules must have made it)\n"
+       "  -h, --help                 this help\n"),
+    /* TRANSLATORS: the end of `elig serve --help`: the exit statuses a script sees; SIGINT
+       and SIGTERM are signal names. */
+    N_("\n"
+       "exit status: 0 stopped by SIGINT or SIGTERM, 1 rule errors, 2 usage,\n"
+       "4 the address cannot be listened on\n"),
+    NULL};
 
 typedef struct {
   const char *rules;
@@ -114,7 +124,7 @@ static bool resolve_listen(const char *spec, struct sockaddr_storage *addr, sock
   if (colon) {
     size_t n = (size_t)(colon - spec);
     if (n >= sizeof host) {
-      snprintf(error, size, "address too long");
+      snprintf(error, size, "%s", _("address too long"));
       return false;
     }
     memcpy(host, spec, n);
@@ -129,14 +139,17 @@ static bool resolve_listen(const char *spec, struct sockaddr_storage *addr, sock
   }
   unsigned long long p;
   if (!parse_number(port, 0, 65535, false, &p)) {
-    snprintf(error, size, "'%s' is no port (0 to 65535)", port);
+    /* TRANSLATORS: %s is the port given with --listen=ADDR:PORT. */
+    snprintf(error, size, _("'%s' is no port (0 to 65535)"), port);
     return false;
   }
   struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
   struct addrinfo *res = NULL;
   int rc = getaddrinfo(host, port, &hints, &res);
   if (rc != 0 || !res) {
-    snprintf(error, size, "cannot resolve '%s': %s", host, gai_strerror(rc));
+    /* TRANSLATORS: a host name given with --listen (the first %s) and the system's
+       reason it has no address. */
+    snprintf(error, size, _("cannot resolve '%s': %s"), host, gai_strerror(rc));
     return false;
   }
   memcpy(addr, res->ai_addr, res->ai_addrlen);
@@ -178,7 +191,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
     switch (c) {
     case 'l': o->listen = optarg; continue;
     case 'G': o->register_path = optarg; continue;
-    case 'h': fputs(usage_serve, stdout); return -1;
+    case 'h': cli_print_usage(usage_serve, stdout); return -1;
     case ':': return cli_usage_error(usage_serve, "option '%s' needs a value", argv[optind - 1]);
     case '?': return cli_bad_option(usage_serve, argv, opts);
     case 'j':
@@ -211,12 +224,14 @@ static int parse_options(int argc, char **argv, serve_options *o)
       continue;
     }
   }
-  if (argc - optind != 1)
-    return cli_usage_error(usage_serve, "%s",
-                           argc - optind < 1 ? "no rule file given" : "give one rule file");
+  if (argc - optind < 1)
+    return cli_usage_error(usage_serve, "no rule file given", NULL);
+  if (argc - optind > 1)
+    return cli_usage_error(usage_serve, "give one rule file", NULL);
   o->rules = argv[optind];
   char error[300];
   if (!resolve_listen(o->listen, &o->addr, &o->addr_len, error, sizeof error))
+    /* TRANSLATORS: %s says what is wrong with the address --listen was given. */
     return cli_usage_error(usage_serve, "--listen: %s", error);
   return EXIT_OK;
 }
@@ -321,9 +336,11 @@ static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
       MHD_OPTION_CONNECTION_TIMEOUT, o->timeout, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
       MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed, http, MHD_OPTION_ARRAY, pool,
       MHD_OPTION_END);
-  if (!d)
-    fprintf(stderr, "elig: cannot listen on '%s'%s%s\n", o->listen, errno ? ": " : "",
-            errno ? strerror(errno) : "");
+  if (!d && errno)
+    /* TRANSLATORS: the address of --listen (the first %s) and the system's reason. */
+    cli_say(_("cannot listen on '%s': %s"), o->listen, strerror(errno));
+  else if (!d)
+    cli_say(_("cannot listen on '%s'"), o->listen);
   return d;
 }
 

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,137 +24,196 @@
 #include "cli.h"
 #include "../i18n.h"
 
-static const char usage_main[] =
-    "usage: elig <command> [options] [arguments]\n"
-    "\n"
-    "commands:\n"
-    "  check FILE...          check rule files; print every error and warning\n"
-    "  run RULES DATA...      evaluate household records against a rule set\n"
-    "  test FILE...           run the test blocks of rule files (and of what they import)\n"
-    "  fmt FILE...            rewrite rule files in the canonical layout (--check: only say)\n"
-    "  diff OLD NEW DATA...   the impact of a rule change on a register\n"
-    "  explain RULES DATA... --id KEY\n"
-    "                         why a record's decisions and flags came out as they did\n"
-    "  serve RULES            an HTTP JSON service evaluating records with RULES\n"
-    "  register add --db DB RULES DATA...\n"
-    "                         evaluate records with the history a register holds, and keep\n"
-    "                         them and their results in it (SQLite)\n"
-    "  register export --db DB\n"
-    "                         the register's current results, as `elig run` writes them\n"
-    "  history --db DB --id HH_ID\n"
-    "                         one household's years in a register, with every correction\n"
-    "\n"
-    "options:\n"
-    "  -h, --help             this help; 'elig COMMAND --help' for a command's\n"
-    "  -V, --version          the version\n"
-    "\n"
-    "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
-    "4 an input could not be read or an output could not be written\n";
+/* The usages (cli_print_usage): each message a paragraph or a run of options. */
+static const char *const usage_main[] = {
+    /* TRANSLATORS: the start of `elig --help`.  Translate the descriptions; the commands,
+       options and words in capitals (FILE, RULES, DATA, DB, KEY, HH_ID) are typed as they
+       are; keep the descriptions in their column. */
+    N_("usage: elig <command> [options] [arguments]\n"
+       "\n"
+       "commands:\n"
+       "  check FILE...          check rule files; print every error and warning\n"
+       "  run RULES DATA...      evaluate household records against a rule set\n"
+       "  test FILE...           run the test blocks of rule files (and of what they import)\n"
+       "  fmt FILE...            rewrite rule files in the canonical layout (--check: only say)\n"
+       "  diff OLD NEW DATA...   the impact of a rule change on a register\n"
+       "  explain RULES DATA... --id KEY\n"
+       "                         why a record's decisions and flags came out as they did\n"
+       "  serve RULES            an HTTP JSON service evaluating records with RULES\n"
+       "  register add --db DB RULES DATA...\n"
+       "                         evaluate records with the history a register holds, and keep\n"
+       "                         them and their results in it (SQLite)\n"
+       "  register export --db DB\n"
+       "                         the register's current results, as `elig run` writes them\n"
+       "  history --db DB --id HH_ID\n"
+       "                         one household's years in a register, with every correction\n"),
+    /* TRANSLATORS: the options of `elig --help`: translate the descriptions only. */
+    N_("\n"
+       "options:\n"
+       "  -h, --help             this help; 'elig COMMAND --help' for a command's\n"
+       "  -V, --version          the version\n"),
+    /* TRANSLATORS: the end of `elig --help` and `elig run --help`: the exit statuses
+       (numbers) a script sees. */
+    N_("\n"
+       "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
+       "4 an input could not be read or an output could not be written\n"),
+    NULL};
 
-static const char usage_check[] =
-    "usage: elig check [options] FILE...\n"
-    "\n"
-    "Compiles each rule file (with everything it imports) without reading any record,\n"
-    "and prints every error and warning as FILE:LINE:COL with the source line.\n"
-    "\n"
-    "options:\n"
-    "  --dump=ast|code        also print the syntax tree or the compiled program\n"
-    "  -h, --help             this help\n"
-    "\n"
-    "exit status: 0 no errors (warnings allowed), 1 errors, 2 usage\n";
+static const char *const usage_check[] = {
+    /* TRANSLATORS: the start of `elig check --help`.  The command line after "usage:" is
+       typed as it is (FILE may be translated); FILE:LINE:COL is the form of a place in a
+       message. */
+    N_("usage: elig check [options] FILE...\n"
+       "\n"
+       "Compiles each rule file (with everything it imports) without reading any record,\n"
+       "and prints every error and warning as FILE:LINE:COL with the source line.\n"),
+    /* TRANSLATORS: the options of `elig check --help`: translate the descriptions only;
+       the options and their values (ast, code) are typed as they are. */
+    N_("\n"
+       "options:\n"
+       "  --dump=ast|code        also print the syntax tree or the compiled program\n"
+       "  -h, --help             this help\n"),
+    /* TRANSLATORS: the end of `elig check --help`: the exit statuses a script sees. */
+    N_("\n"
+       "exit status: 0 no errors (warnings allowed), 1 errors, 2 usage\n"),
+    NULL};
 
-static const char usage_run[] =
-    "usage: elig run [options] RULES DATA...\n"
-    "\n"
-    "Evaluates every record of DATA (CSV with a header, or JSON Lines; '-' is standard\n"
-    "input) and writes one result per record, in input order, then the aggregates.\n"
-    "\n"
-    "options:\n"
-    "  -f, --format=csv|jsonl     output format (default csv)\n"
-    "      --input-format=csv|jsonl\n"
-    "                             input format (default: by file name; .jsonl, .ndjson and\n"
-    "                             .json are JSON Lines, anything else CSV)\n"
-    "  -o, --output=FILE          results to FILE (default standard output)\n"
-    "      --aggregates=FILE      aggregate results to FILE (default: after the records)\n"
-    "      --rejects=FILE         rejected records to FILE as CSV: line, the key\n"
-    "                             fields (hh_id,year), reason, record\n"
-    "                             (default: each rejection reported on standard error)\n"
-    "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
-    "  -j, --threads=N            worker threads (default: the cores available)\n"
-    "      --memory=SIZE          rules that follow households over the years read the whole\n"
-    "                             input first: keep about SIZE bytes of it in memory (K, M,\n"
-    "                             G suffixes), the rest in temporary files in $TMPDIR\n"
-    "                             (default 256M)\n"
-    "      --progress, --no-progress\n"
-    "                             progress line on standard error (default: when a terminal)\n"
-    "      --explain              a last column, 'why', naming the rule that decided each\n"
-    "                             decision (elig explain gives the full explanation)\n"
-    "      --show-values          rejection messages quote the value at fault (records hold\n"
-    "                             personal data: by default messages never do)\n" CLI_MISSING_HELP
-    "      --show-defaults        a column 'defaulted': the fields a record left empty that\n"
-    "                             took their default from the schema and that a result\n"
-    "                             depends on\n"
-    "  -h, --help                 this help\n"
-    "\n"
-    "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
-    "4 an input could not be read or an output could not be written\n";
+static const char *const usage_run[] = {
+    /* TRANSLATORS: the start of `elig run --help`.  The command line after "usage:" is typed
+       as it is; '-' is typed as it is. */
+    N_("usage: elig run [options] RULES DATA...\n"
+       "\n"
+       "Evaluates every record of DATA (CSV with a header, or JSON Lines; '-' is standard\n"
+       "input) and writes one result per record, in input order, then the aggregates.\n"),
+    /* TRANSLATORS: options of `elig run --help`: translate the descriptions only; the
+       options, their values (csv, jsonl), file names (.jsonl), column and field names
+       (line, hh_id, year, reason, record, why) and 'as_of' are typed or read as they are;
+       K, M and G are size suffixes; keep the descriptions' column. */
+    N_("\n"
+       "options:\n"
+       "  -f, --format=csv|jsonl     output format (default csv)\n"
+       "      --input-format=csv|jsonl\n"
+       "                             input format (default: by file name; .jsonl, .ndjson and\n"
+       "                             .json are JSON Lines, anything else CSV)\n"
+       "  -o, --output=FILE          results to FILE (default standard output)\n"
+       "      --aggregates=FILE      aggregate results to FILE (default: after the records)\n"
+       "      --rejects=FILE         rejected records to FILE as CSV: line, the key\n"
+       "                             fields (hh_id,year), reason, record\n"
+       "                             (default: each rejection reported on standard error)\n"
+       "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
+       "  -j, --threads=N            worker threads (default: the cores available)\n"
+       "      --memory=SIZE          rules that follow households over the years read the whole\n"
+       "                             input first: keep about SIZE bytes of it in memory (K, M,\n"
+       "                             G suffixes), the rest in temporary files in $TMPDIR\n"
+       "                             (default 256M)\n"
+       "      --progress, --no-progress\n"
+       "                             progress line on standard error (default: when a terminal)\n"
+       "      --explain              a last column, 'why', naming the rule that decided each\n"
+       "                             decision (elig explain gives the full explanation)\n"
+       "      --show-values          rejection messages quote the value at fault (records hold\n"
+       "                             personal data: by default messages never do)\n"),
+    CLI_MISSING_HELP,
+    /* TRANSLATORS: the last options of `elig run --help`: 'defaulted' is a column name. */
+    N_("      --show-defaults        a column 'defaulted': the fields a record left empty that\n"
+       "                             took their default from the schema and that a result\n"
+       "                             depends on\n"
+       "  -h, --help                 this help\n"),
+    N_("\n"
+       "exit status: 0 all good, 1 rule errors, 2 usage, 3 some records rejected,\n"
+       "4 an input could not be read or an output could not be written\n"),
+    NULL};
 
-static const char usage_test[] =
-    "usage: elig test [options] FILE...\n"
-    "\n"
-    "Runs every test block in each rule file and the files it imports.  Each failure is\n"
-    "printed as FILE:LINE:COL: test \"NAME\": expected CONDITION, got VALUES; then a summary\n"
-    "line 'N passed, N failed'.\n"
-    "\n"
-    "options:\n"
-    "      --run=TEXT             run only the tests whose name contains TEXT\n"
-    "      --coverage             also list the decision rules and flags no test exercised,\n"
-    "                             and the share covered\n"
-    "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
-    "  -h, --help                 this help\n"
-    "\n"
-    "exit status: 0 all tests passed, 1 a test failed or a rule file has errors, 2 usage\n";
+static const char *const usage_test[] = {
+    /* TRANSLATORS: the start of `elig test --help`.  FILE:LINE:COL: test "NAME": expected
+       CONDITION, got VALUES is the form of a failure as the test report prints it, and
+       'N passed, N failed' its summary: write them as your translations of those messages
+       read. */
+    N_("usage: elig test [options] FILE...\n"
+       "\n"
+       "Runs every test block in each rule file and the files it imports.  Each failure is\n"
+       "printed as FILE:LINE:COL: test \"NAME\": expected CONDITION, got VALUES; then a summary\n"
+       "line 'N passed, N failed'.\n"),
+    /* TRANSLATORS: the options of `elig test --help`: translate the descriptions only;
+       'as_of' is a word of the rule language. */
+    N_("\n"
+       "options:\n"
+       "      --run=TEXT             run only the tests whose name contains TEXT\n"
+       "      --coverage             also list the decision rules and flags no test exercised,\n"
+       "                             and the share covered\n"
+       "      --as-of=YYYY-MM-DD     the evaluation date, 'as_of' in rules (default today)\n"
+       "  -h, --help                 this help\n"),
+    /* TRANSLATORS: the end of `elig test --help`: the exit statuses a script sees. */
+    N_("\n"
+       "exit status: 0 all tests passed, 1 a test failed or a rule file has errors, 2 usage\n"),
+    NULL};
 
-static const char usage_explain[] =
-    "usage: elig explain [options] RULES DATA... --id KEY\n"
-    "\n"
-    "For each record of DATA whose key is KEY: every decision with the rule that decided, its\n"
-    "reason, the values it read and the conditions it met; the rules before it that did not\n"
-    "match, each with the first condition not met and by how much; every flag (raised or not)\n"
-    "with its values and conditions; and what the derived values used were computed from.\n"
-    "A record with that key that is rejected is explained by its rejection.\n"
-    "\n"
-    "options:\n"
-    "      --id=KEY               the record's first key field (hh_id in the national rules)\n"
-    "      --year=YEAR            also require the field 'year' to be YEAR\n"
-    "  -f, --format=text|json     a readable tree (default) or one JSON object per record\n"
-    "      --input-format=csv|jsonl\n"
-    "      --as-of=YYYY-MM-DD     the evaluation date (default today)\n"
-    "      --set=FIELD=VALUE      what if: explain the record with FIELD holding VALUE (as a\n"
-    "                             CSV cell writes it; empty: absent); repeat for more\n"
-    "                             fields\n"
-    "      --what-if=FIELD        after each explanation, for each decision and flag, the\n"
-    "                             nearest values of FIELD (a number or amount) below and\n"
-    "                             above the record's at which it changes, and to "
-    "what\n" CLI_MISSING_HELP "  -h, --help                 this help\n"
-    "\n"
-    "exit status: 0 explained, 1 rule errors, 2 usage, 3 no record has that key or it is\n"
-    "rejected, 4 an input could not be read\n";
+static const char *const usage_explain[] = {
+    /* TRANSLATORS: the start of `elig explain --help`.  The command line after "usage:" is
+       typed as it is. */
+    N_("usage: elig explain [options] RULES DATA... --id KEY\n"
+       "\n"
+       "For each record of DATA whose key is KEY: every decision with the rule that decided, its\n"
+       "reason, the values it read and the conditions it met; the rules before it that did not\n"
+       "match, each with the first condition not met and by how much; every flag (raised or not)\n"
+       "with its values and conditions; and what the derived values used were computed from.\n"
+       "A record with that key that is rejected is explained by its rejection.\n"),
+    /* TRANSLATORS: the options of `elig explain --help`: translate the descriptions only;
+       the options, their values (text, json, csv, jsonl) and the field names hh_id and
+       year are typed as they are; keep the descriptions' column. */
+    N_("\n"
+       "options:\n"
+       "      --id=KEY               the record's first key field (hh_id in the national rules)\n"
+       "      --year=YEAR            also require the field 'year' to be YEAR\n"
+       "  -f, --format=text|json     a readable tree (default) or one JSON object per record\n"
+       "      --input-format=csv|jsonl\n"
+       "      --as-of=YYYY-MM-DD     the evaluation date (default today)\n"
+       "      --set=FIELD=VALUE      what if: explain the record with FIELD holding VALUE (as a\n"
+       "                             CSV cell writes it; empty: absent); repeat for more\n"
+       "                             fields\n"
+       "      --what-if=FIELD        after each explanation, for each decision and flag, the\n"
+       "                             nearest values of FIELD (a number or amount) below and\n"
+       "                             above the record's at which it changes, and to what\n"),
+    CLI_MISSING_HELP,
+    /* TRANSLATORS: the last option of a command's --help (explain, diff). */
+    N_("  -h, --help                 this help\n"),
+    /* TRANSLATORS: the end of `elig explain --help`: the exit statuses a script sees. */
+    N_("\n"
+       "exit status: 0 explained, 1 rule errors, 2 usage, 3 no record has that key or it is\n"
+       "rejected, 4 an input could not be read\n"),
+    NULL};
 
-int cli_usage_error(const char *usage, const char *message, const char *arg)
+void cli_print_usage(const char *const *usage, FILE *f)
 {
-  const char *hole = strstr(message, "%s");
+  for (; *usage; usage++)
+    fputs(_(*usage), f);
+}
+
+void cli_say(const char *format, ...)
+{
+  va_list ap;
+  va_start(ap, format);
+  fputs("elig: ", stderr);
+  vfprintf(stderr, format, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+int cli_usage_error(const char *const *usage, const char *message, const char *arg)
+{
+  message = _(message);
+  const char *hole = arg ? strstr(message, "%s") : NULL;
   fprintf(stderr, "elig: ");
   if (hole)
     fprintf(stderr, "%.*s%s%s", (int)(hole - message), message, arg, hole + 2);
   else
     fputs(message, stderr);
-  fprintf(stderr, "\n%s", usage);
+  fputc('\n', stderr);
+  cli_print_usage(usage, stderr);
   return EXIT_USAGE;
 }
 
 /* An option getopt did not know: say which, suggest the closest one, and where to look. */
-int cli_bad_option(const char *usage, char **argv, const struct option *opts)
+int cli_bad_option(const char *const *usage, char **argv, const struct option *opts)
 {
   const char *arg = argv[optind - 1];
   const char *names[32];
@@ -166,19 +226,22 @@ int cli_bad_option(const char *usage, char **argv, const struct option *opts)
   const char *eq = strchr(arg, '=');
   size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
   const char *best = elig_suggest(arg, len, names, n);
-  fprintf(stderr, "elig: unknown option '%.*s'", (int)len, arg);
   if (best)
-    fprintf(stderr, "; did you mean '%s'?", best);
-  fprintf(stderr, "\n%s", usage);
+    /* TRANSLATORS: an option of the command line the command does not have, and the one
+       it has that is nearest; both stay as they are. */
+    cli_say(_("unknown option '%.*s'; did you mean '%s'?"), (int)len, arg, best);
+  else
+    cli_say(_("unknown option '%.*s'"), (int)len, arg);
+  cli_print_usage(usage, stderr);
   return EXIT_USAGE;
 }
 
 void cli_say_status(elig_status st)
 {
   if (st == ELIG_ENOMEM)
-    fprintf(stderr, "elig: out of memory\n");
+    cli_say(_("out of memory"));
   else if (st == ELIG_EINTERNAL)
-    fprintf(stderr, "elig: %s\n", elig_status_str(st));
+    cli_say("%s", elig_status_str(st));
 }
 
 elig_ruleset *cli_compile(const char *path, int *failure)
@@ -214,7 +277,7 @@ static int cmd_check(int argc, char **argv)
   int c;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     if (c == 'h') {
-      fputs(usage_check, stdout);
+      cli_print_usage(usage_check, stdout);
       return EXIT_OK;
     }
     if (c == 'd' && (strcmp(optarg, "code") == 0 || strcmp(optarg, "ast") == 0)) {
@@ -222,13 +285,15 @@ static int cmd_check(int argc, char **argv)
       continue;
     }
     if (c == 'd')
+      /* TRANSLATORS: %s is what --dump was given; ast and code are its values. */
       return cli_usage_error(usage_check, "unknown dump '%s': use ast or code", optarg);
     if (c == ':')
+      /* TRANSLATORS: %s is an option of the command line (--output), given no value. */
       return cli_usage_error(usage_check, "option '%s' needs a value", argv[optind - 1]);
     return cli_bad_option(usage_check, argv, opts);
   }
   if (optind >= argc)
-    return cli_usage_error(usage_check, "%s", "no rule file given");
+    return cli_usage_error(usage_check, "no rule file given", NULL);
   int status = EXIT_OK;
   for (int i = optind; i < argc; i++) {
     int failure;
@@ -244,7 +309,8 @@ static int cmd_check(int argc, char **argv)
       status = failure > status ? failure : status;
     else if (isatty(2))
       /* silence means success to a script, but a person at a terminal wants to be told */
-      fprintf(stderr, "%s: no errors\n", argv[i]);
+      /* TRANSLATORS: said on a terminal when a rule file (%s) compiles without error. */
+      fprintf(stderr, _("%s: no errors\n"), argv[i]);
     if (rs && dump && strcmp(dump, "code") == 0) {
       char *text = NULL;
       elig_status st = elig_ruleset_dump_code(rs, &text);
@@ -281,7 +347,7 @@ static bool paths_usable(const char *const *outputs, size_t noutputs, char *cons
     n += elig_ruleset_file_count(sets[k]);
   const char **inputs = malloc((n + 1) * sizeof *inputs);
   if (!inputs) {
-    fprintf(stderr, "elig: out of memory\n");
+    cli_say(_("out of memory"));
     return false;
   }
   n = 0;
@@ -358,10 +424,12 @@ static int parse_run(int argc, char **argv, run_args *a)
   int c;
   while ((c = getopt_long(argc, argv, ":f:o:j:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_run, stdout); return EXIT_OK;
+    case 'h': cli_print_usage(usage_run, stdout); return EXIT_OK;
     case O_SHOW_DEFAULTS: a->opt.show_defaults = true; break;
     case O_MISSING:
       if (!cli_parse_missing(optarg, &a->opt.missing))
+        /* TRANSLATORS: an option's wrong value (%s, as given); the option and its values
+           (reject, undetermined) stay as they are. */
         return cli_usage_error(usage_run, "--missing takes reject or undetermined, not '%s'",
                                optarg);
       break;
@@ -404,32 +472,55 @@ static int parse_run(int argc, char **argv, run_args *a)
     }
   }
   if (argc - optind < 2)
-    return cli_usage_error(usage_run, "%s", "need a rule file and at least one data file");
+    return cli_usage_error(usage_run, "need a rule file and at least one data file", NULL);
   return -1; /* go on */
 }
 
 /* After a batch: what the person is told, and the exit status. */
 static int run_status(elig_status st, const elig_batch_stats *stats, const run_args *a, bool kept)
 {
-  if (st == ELIG_ECANCELED)
-    fprintf(stderr, "elig: interrupted: no output file was written%s\n",
-            a->output && strcmp(a->output, "-") != 0
-                ? ""
-                : " (standard output has only part of the results)");
+  bool to_file = a->output && strcmp(a->output, "-") != 0;
+  if (st == ELIG_ECANCELED) {
+    if (to_file)
+      cli_say(_("interrupted: no output file was written"));
+    else
+      cli_say(_("interrupted: no output file was written (standard output has only part of "
+                "the results)"));
+  }
   cli_say_status(st);
   if (st != ELIG_OK || !kept) {
-    fprintf(stderr, "elig: stopped after %llu record%s%s\n", (unsigned long long)stats->records,
-            stats->records == 1 ? "" : "s",
-            a->output && strcmp(a->output, "-") != 0 ? "; the output files were not kept"
-            : stats->records ? "; standard output has only part of the results"
-                             : "");
+    unsigned long long n = (unsigned long long)stats->records;
+    if (to_file)
+      cli_say(i18n_plural("stopped after %llu record; the output files were not kept",
+                          "stopped after %llu records; the output files were not kept", n),
+              n);
+    else if (n)
+      cli_say(i18n_plural("stopped after %llu record; standard output has only part of the "
+                          "results",
+                          "stopped after %llu records; standard output has only part of the "
+                          "results",
+                          n),
+              n);
+    else
+      cli_say(i18n_plural("stopped after %llu record", "stopped after %llu records", n), n);
     return EXIT_IO;
   }
-  if (stats->rejected)
-    fprintf(stderr, "elig: %llu record%s read, %llu written, %llu rejected%s%s%s\n",
-            (unsigned long long)stats->records, stats->records == 1 ? "" : "s",
-            (unsigned long long)stats->written, (unsigned long long)stats->rejected,
-            a->rejects ? " (see " : "", a->rejects ? a->rejects : "", a->rejects ? ")" : "");
+  if (stats->rejected) {
+    unsigned long long n = (unsigned long long)stats->records;
+    if (a->rejects)
+      /* TRANSLATORS: the end of `elig run` when records were rejected: records read, results
+         written, records rejected, and the file (--rejects) the rejected ones are in. */
+      cli_say(i18n_plural("%llu record read, %llu written, %llu rejected (see %s)",
+                          "%llu records read, %llu written, %llu rejected (see %s)", n),
+              n, (unsigned long long)stats->written, (unsigned long long)stats->rejected,
+              a->rejects);
+    else
+      /* TRANSLATORS: the end of `elig run` when records were rejected: records read, results
+         written, records rejected. */
+      cli_say(i18n_plural("%llu record read, %llu written, %llu rejected",
+                          "%llu records read, %llu written, %llu rejected", n),
+              n, (unsigned long long)stats->written, (unsigned long long)stats->rejected);
+  }
   return stats->rejected ? EXIT_REJECTED : EXIT_OK;
 }
 
@@ -461,7 +552,7 @@ static int cmd_run(int argc, char **argv)
                 (!a.rejects || out_open(&rejects, a.rejects, stderr)) &&
                 (!a.aggregates || out_open(&aggregates, a.aggregates, stderr));
   if (!files || !inputs) {
-    fprintf(stderr, "elig: out of memory\n");
+    cli_say(_("out of memory"));
   } else if (opened) {
     sink.streams[ELIG_STREAM_RESULTS] = &results;
     sink.streams[ELIG_STREAM_REJECTS] = a.rejects ? &rejects : NULL;
@@ -523,7 +614,7 @@ static int explain_options(int argc, char **argv, explain_request *rq)
   int c;
   while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_explain, stdout); return EXIT_OK;
+    case 'h': cli_print_usage(usage_explain, stdout); return EXIT_OK;
     case EXPLAIN_MISSING:
       if (!cli_parse_missing(optarg, &rq->opt.missing))
         return cli_usage_error(usage_explain, "--missing takes reject or undetermined, not '%s'",
@@ -580,8 +671,12 @@ static int check_what_if(const elig_ruleset *rs, const char *name)
     for (size_t i = 0; i < n; i++)
       names[i] = elig_ruleset_field_name(rs, i);
     const char *near = elig_suggest(name, strlen(name), names, n);
-    fprintf(stderr, "elig: --what-if: the record has no field '%s'%s%s%s\n", name,
-            near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    if (near)
+      /* TRANSLATORS: --what-if names a field (the first %s) the rules' records do not have;
+         the second is the field's name nearest to it.  Names stay as they are. */
+      cli_say(_("--what-if: the record has no field '%s'; did you mean '%s'?"), name, near);
+    else
+      cli_say(_("--what-if: the record has no field '%s'"), name);
     return EXIT_USAGE;
   }
   elig_type t = elig_ruleset_field_type(rs, field);
@@ -589,8 +684,13 @@ static int check_what_if(const elig_ruleset *rs, const char *name)
   for (size_t k = 0; k < elig_ruleset_key_count(rs); k++)
     key |= elig_ruleset_key_field(rs, k) == field;
   if (key || (t != ELIG_TYPE_INT && t != ELIG_TYPE_MONEY && t != ELIG_TYPE_DATE)) {
-    fprintf(stderr, "elig: --what-if: '%s' is %s: what-if moves a number, an amount or a date\n",
-            name, key ? "a key field" : "not a number");
+    if (key)
+      /* TRANSLATORS: %s is the name of the field --what-if was given. */
+      cli_say(_("--what-if: '%s' is a key field: what-if moves a number, an amount or a date"),
+              name);
+    else
+      cli_say(_("--what-if: '%s' is not a number: what-if moves a number, an amount or a date"),
+              name);
     return EXIT_USAGE;
   }
   return 0;
@@ -601,12 +701,13 @@ static int check_set_fields(const elig_ruleset *rs, const explain_request *rq)
   for (size_t i = 0; i < rq->opt.nset; i++) {
     size_t field;
     if (elig_ruleset_field_index(rs, rq->set_fields[i], &field) != ELIG_OK) {
-      fprintf(stderr, "elig: --set: the record has no field '%s'\n", rq->set_fields[i]);
+      /* TRANSLATORS: %s is the field --set=FIELD=VALUE names. */
+      cli_say(_("--set: the record has no field '%s'"), rq->set_fields[i]);
       return EXIT_USAGE;
     }
     for (size_t k = 0; k < elig_ruleset_key_count(rs); k++)
       if (elig_ruleset_key_field(rs, k) == field) {
-        fprintf(stderr, "elig: --set: '%s' is a key field: give the record to explain with --id\n",
+        cli_say(_("--set: '%s' is a key field: give the record to explain with --id"),
                 rq->set_fields[i]);
         return EXIT_USAGE;
       }
@@ -633,9 +734,9 @@ static void say_bad_set(const elig_ruleset *rs, const elig_explain_options *all)
     one.nset = 1;
     elig_batch_io io = {.write = discard};
     if (elig_explain_records(rs, &one, NULL, 0, &io, NULL) == ELIG_EINVAL) {
-      fprintf(stderr,
-              "elig: --set %s=%s: not a value of the field's type, or a field that cannot be "
-              "set (the one that orders a household's years, or a list)\n",
+      /* TRANSLATORS: --set FIELD=VALUE as given (field name, then value). */
+      cli_say(_("--set %s=%s: not a value of the field's type, or a field that cannot be set "
+                "(the one that orders a household's years, or a list)"),
               all->set_fields[i], all->set_values[i]);
       return;
     }
@@ -649,7 +750,7 @@ static int cmd_explain(int argc, char **argv)
   rq.set_values = calloc((size_t)argc + 1, sizeof *rq.set_values);
   int status = EXIT_IO;
   if (!rq.set_fields || !rq.set_values)
-    fputs("elig: out of memory\n", stderr);
+    cli_say(_("out of memory"));
   else if ((status = explain_options(argc, argv, &rq)) < 0)
     status = explain_with(argc, argv, &rq);
   free(rq.set_fields);
@@ -666,9 +767,9 @@ static int explain_with(int argc, char **argv, explain_request *rq)
   opt.set_fields = rq->set_fields;
   opt.set_values = rq->set_values;
   if (argc - optind < 2)
-    return cli_usage_error(usage_explain, "%s", "need a rule file and at least one data file");
+    return cli_usage_error(usage_explain, "need a rule file and at least one data file", NULL);
   if (!id)
-    return cli_usage_error(usage_explain, "%s", "which record? give its key with --id");
+    return cli_usage_error(usage_explain, "which record? give its key with --id", NULL);
   int failure;
   elig_ruleset *rs = cli_compile(argv[optind], &failure);
   if (!rs)
@@ -684,9 +785,12 @@ static int explain_with(int argc, char **argv, explain_request *rq)
   size_t year_field;
   if (!elig_ruleset_key_count(rs) ||
       (year && elig_ruleset_field_index(rs, "year", &year_field) != ELIG_OK)) {
-    fprintf(stderr, "elig: %s: the record %s, so --%s finds no record\n", argv[optind],
-            elig_ruleset_key_count(rs) ? "has no field 'year'" : "declares no key",
-            elig_ruleset_key_count(rs) ? "year" : "id");
+    if (elig_ruleset_key_count(rs))
+      /* TRANSLATORS: %s is the rule file; 'year' is a field name, --year an option. */
+      cli_say(_("%s: the record has no field 'year', so --year finds no record"), argv[optind]);
+    else
+      /* TRANSLATORS: %s is the rule file; its schema has no key field; --id is an option. */
+      cli_say(_("%s: the record declares no key, so --id finds no record"), argv[optind]);
     elig_ruleset_free(rs);
     return EXIT_USAGE;
   }
@@ -713,8 +817,11 @@ static int explain_with(int argc, char **argv, explain_request *rq)
     cli_say_status(st);
     status = EXIT_IO;
   } else if (!stats.written && !stats.rejected) {
-    fprintf(stderr, "elig: no record with key '%s'%s%s\n", id, year ? " and year " : "",
-            year ? year : "");
+    if (year)
+      /* TRANSLATORS: the key (--id) and year (--year) elig explain looked for. */
+      cli_say(_("no record with key '%s' and year %s"), id, year);
+    else
+      cli_say(_("no record with key '%s'"), id);
     status = EXIT_REJECTED;
   } else if (stats.rejected) {
     status = EXIT_REJECTED; /* said why, with the line */
@@ -741,7 +848,7 @@ static int cmd_test(int argc, char **argv)
   int c;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     switch (c) {
-    case 'h': fputs(usage_test, stdout); return EXIT_OK;
+    case 'h': cli_print_usage(usage_test, stdout); return EXIT_OK;
     case O_RUN: opt.filter = optarg; break;
     case O_COVERAGE: opt.coverage = true; break;
     case O_AS_OF:
@@ -754,7 +861,7 @@ static int cmd_test(int argc, char **argv)
     }
   }
   if (optind >= argc)
-    return cli_usage_error(usage_test, "%s", "no rule file given");
+    return cli_usage_error(usage_test, "no rule file given", NULL);
   elig_test_stats total = {0};
   int status = EXIT_OK;
   for (int i = optind; i < argc; i++) {
@@ -767,24 +874,29 @@ static int cmd_test(int argc, char **argv)
     char *report = NULL;
     elig_test_stats st;
     if (elig_test(rs, &opt, &report, &st) != ELIG_OK) {
-      fprintf(stderr, "elig: out of memory\n");
+      cli_say(_("out of memory"));
       status = EXIT_IO;
     }
     print_text(report);
     elig_free(report);
     if (opt.coverage && st.rules + st.flags)
-      printf("%s: coverage: %u of %u decision rules and %u of %u flags exercised (%u%%)\n", argv[i],
-             st.rules_hit, st.rules, st.flags_hit, st.flags,
+      /* TRANSLATORS: elig test --coverage: the rule file, then how many of its decision
+         rules and of its flags the tests exercised, and the share of both (a percentage). */
+      printf(_("%s: coverage: %u of %u decision rules and %u of %u flags exercised (%u%%)\n"),
+             argv[i], st.rules_hit, st.rules, st.flags_hit, st.flags,
              (st.rules_hit + st.flags_hit) * 100 / (st.rules + st.flags));
     total.passed += st.passed;
     total.failed += st.failed;
     total.skipped += st.skipped;
     elig_ruleset_free(rs);
   }
-  printf("%u passed, %u failed", total.passed, total.failed);
   if (total.skipped)
-    printf(", %u skipped", total.skipped);
-  printf("\n");
+    /* TRANSLATORS: the last line of elig test: how many tests passed, failed and were
+       skipped. */
+    printf(_("%u passed, %u failed, %u skipped\n"), total.passed, total.failed, total.skipped);
+  else
+    /* TRANSLATORS: the last line of elig test: how many tests passed and failed. */
+    printf(_("%u passed, %u failed\n"), total.passed, total.failed);
   if (total.failed && status < EXIT_RULES)
     status = EXIT_RULES;
   return status;
@@ -812,7 +924,8 @@ static int finish_stdout(int status)
 {
   if (status == EXIT_IO || (fflush(stdout) == 0 && !ferror(stdout)))
     return status; /* (a status 4 has said why already) */
-  fprintf(stderr, "elig: cannot write standard output: %s\n", strerror(errno ? errno : EIO));
+  /* TRANSLATORS: %s is the system's reason (No space left on device). */
+  cli_say(_("cannot write standard output: %s"), strerror(errno ? errno : EIO));
   return status == EXIT_OK || status == EXIT_REJECTED ? EXIT_IO : status;
 }
 
@@ -820,10 +933,10 @@ static int dispatch(int argc, char **argv)
 {
   opterr = 0; /* unknown options are reported by bad_option, with a suggestion */
   if (argc < 2)
-    return cli_usage_error(usage_main, "%s", "no command given");
+    return cli_usage_error(usage_main, "no command given", NULL);
   const char *cmd = argv[1];
   if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-    fputs(usage_main, stdout);
+    cli_print_usage(usage_main, stdout);
     return EXIT_OK;
   }
   if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
@@ -841,6 +954,7 @@ static int dispatch(int argc, char **argv)
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0)
       return commands[i].run(argc - 1, argv + 1);
+  /* TRANSLATORS: %s is the command as given (elig %s ...), not one elig has. */
   return cli_usage_error(usage_main, "unknown command '%s'", cmd);
 }
 

@@ -3,12 +3,25 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../i18n.h"
 #include "output.h"
+
+/* "elig: " and a message (its format translated by the caller) on log, with a newline. */
+__attribute__((format(printf, 2, 3))) static void say(FILE *log, const char *format, ...)
+{
+  va_list ap;
+  va_start(ap, format);
+  fputs("elig: ", log);
+  vfprintf(log, format, ap);
+  fputc('\n', log);
+  va_end(ap);
+}
 
 enum {
   PATH_BYTES = 4096,
@@ -179,7 +192,7 @@ bool out_check_paths(const char *const *outputs, size_t noutputs, const char *co
     if (!a)
       continue;
     if (!*a) {
-      fprintf(log, "elig: an output file name is empty\n");
+      say(log, _("an output file name is empty"));
       return false;
     }
     file_id ia;
@@ -191,8 +204,9 @@ bool out_check_paths(const char *const *outputs, size_t noutputs, const char *co
       file_id ib;
       file_id_of(b, STDOUT_FILENO, &ib);
       if (same_file(&ia, &ib)) {
-        fprintf(log, "elig: two outputs are the same file ('%s' and '%s'): give each its own\n", a,
-                b);
+        /* TRANSLATORS: two output files of the command line (--output, --rejects...) that
+           are one file. */
+        say(log, _("two outputs are the same file ('%s' and '%s'): give each its own"), a, b);
         ok = false;
       }
       free(ib.name);
@@ -201,10 +215,12 @@ bool out_check_paths(const char *const *outputs, size_t noutputs, const char *co
       file_id ib;
       file_id_of(inputs[j], STDIN_FILENO, &ib);
       if (same_file(&ia, &ib)) {
-        fprintf(log,
-                "elig: the output '%s' is the input '%s': it would be replaced by the "
-                "results; write them to another file\n",
-                a, inputs[j]);
+        /* TRANSLATORS: an output file of the command line, then the input file (a data or
+           rule file, a register) it is. */
+        say(log,
+            _("the output '%s' is the input '%s': it would be replaced by the results; write "
+              "them to another file"),
+            a, inputs[j]);
         ok = false;
       }
       free(ib.name);
@@ -230,7 +246,8 @@ bool out_open(output *out, const char *path, FILE *log)
     int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
     out->f = dup_fd >= 0 ? fdopen(dup_fd, "a") : NULL;
     if (!out->f) {
-      fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
+      /* TRANSLATORS: a file (the first %s) and the system's reason it cannot be written. */
+      say(log, _("cannot write '%s': %s"), path, strerror(errno));
       if (dup_fd >= 0)
         close(dup_fd);
       return false;
@@ -242,7 +259,8 @@ bool out_open(output *out, const char *path, FILE *log)
     /* a device, a pipe, another process's descriptor: written in place */
     out->f = fopen(path, is_link ? "a" : "w");
     if (!out->f) {
-      fprintf(log, "elig: cannot write '%s': %s\n", path, strerror(errno));
+      /* TRANSLATORS: a file (the first %s) and the system's reason it cannot be written. */
+      say(log, _("cannot write '%s': %s"), path, strerror(errno));
       return false;
     }
     return true;
@@ -252,8 +270,10 @@ bool out_open(output *out, const char *path, FILE *log)
   out->target = is_link ? link_end(path) : strdup(path);
   out->f = out->target ? create_temporary(out) : NULL;
   if (!out->f) {
-    fprintf(log, "elig: cannot write '%s': %s\n", path,
-            is_link && !out->target ? "too many levels of symbolic links" : strerror(errno));
+    say(log, _("cannot write '%s': %s"), path,
+        /* TRANSLATORS: why a file cannot be written: a chain of symbolic links too long, or
+           a loop (as the system says it). */
+        is_link && !out->target ? _("too many levels of symbolic links") : strerror(errno));
     free(out->tmp);
     free(out->target);
     out->tmp = out->target = NULL;
@@ -281,8 +301,11 @@ bool out_flush(output *out, FILE *log)
     return !out->failed;
   if (fflush(out->f) == 0 && !ferror(out->f))
     return true;
-  fprintf(log, "elig: cannot write '%s': %s\n", out->path ? out->path : "standard output",
-          strerror(errno ? errno : EIO));
+  const char *why = strerror(errno ? errno : EIO);
+  if (out->path)
+    say(log, _("cannot write '%s': %s"), out->path, why);
+  else
+    say(log, _("cannot write standard output: %s"), why);
   out->failed = true; /* said once */
   return false;
 }
@@ -296,12 +319,16 @@ bool out_close(output *out, bool keep, FILE *log)
     ok = false;
   if (out->f != stdout && fclose(out->f) != 0)
     ok = false;
-  if (!ok && !out->failed)
-    fprintf(log, "elig: cannot write '%s': %s\n", out->path ? out->path : "standard output",
-            strerror(errno ? errno : EIO));
+  if (!ok && !out->failed) {
+    const char *why = strerror(errno ? errno : EIO);
+    if (out->path)
+      say(log, _("cannot write '%s': %s"), out->path, why);
+    else
+      say(log, _("cannot write standard output: %s"), why);
+  }
   if (out->tmp) {
     if (ok && keep && rename(out->tmp, out->target) != 0) {
-      fprintf(log, "elig: cannot write '%s': %s\n", out->path, strerror(errno));
+      say(log, _("cannot write '%s': %s"), out->path, strerror(errno));
       ok = false;
     }
     if (!ok || !keep)

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "serve.h"
 
 /* ---------------------------------------------------------------- one rule set */
@@ -297,7 +298,7 @@ bool serve_holder_init(serve_holder *h, const char *root, const char *register_p
   elig_diags_free(diags);
   if (st != ELIG_OK || !h->root) {
     if (st == ELIG_ENOMEM || st == ELIG_OK)
-      fprintf(stderr, "elig: %s\n", elig_status_str(ELIG_ENOMEM));
+      cli_say(_("out of memory"));
     elig_ruleset_free(rs);
     return false;
   }
