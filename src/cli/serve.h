@@ -173,6 +173,13 @@ bool body_next(body_reader *r, body_record *rec);
 void body_place(const body_record *rec, size_t line, size_t column, size_t *body_line,
                 size_t *body_column);
 
+/* ---------------------------------------------------------------- languages (serve_language.c) */
+
+/* The language to answer in ("zh_CN" or "en", for elig_set_thread_language) from an
+ * Accept-Language header (NULL: none): the offered language the client rates highest, the
+ * first of equals; English when it names none of them or rates them all q=0. */
+const char *serve_answer_language(const char *accept_language);
+
 /* ---------------------------------------------------------------- routing (serve_route.c) */
 
 typedef struct {
