@@ -110,6 +110,23 @@ typedef struct {
   size_t kept_len;
 } evaluator;
 
+/* What result r shows, copied (the result lives until the context's next evaluation). */
+static outcome outcome_of(const elig_ruleset *rs, const elig_result *r)
+{
+  outcome o = {0};
+  o.ok = true;
+  o.cols = calloc(elig_ruleset_column_count(rs) + 1, sizeof *o.cols);
+  o.decs = calloc(elig_ruleset_decision_count(rs) + 1, sizeof *o.decs);
+  o.flags = calloc(elig_ruleset_flag_count(rs) + 1, sizeof *o.flags);
+  for (size_t i = 0; i < elig_ruleset_column_count(rs); i++)
+    o.cols[i] = strdup(elig_result_column(r, i));
+  for (size_t i = 0; i < elig_ruleset_decision_count(rs); i++)
+    o.decs[i] = strdup(elig_result_decision(r, i));
+  for (size_t i = 0; i < elig_ruleset_flag_count(rs); i++)
+    o.flags[i] = elig_result_flag_undetermined(r, i) ? 2 : elig_result_flag(r, i);
+  return o;
+}
+
 /* Evaluates the record whose field i holds values[i] (NULL: absent). */
 static outcome evaluate(evaluator *e, const char *const *values, elig_missing missing)
 {
@@ -125,17 +142,7 @@ static outcome evaluate(evaluator *e, const char *const *values, elig_missing mi
   const elig_result *r = NULL;
   if (elig_eval(e->ctx, &r) != ELIG_OK)
     return o;
-  o.ok = true;
-  o.cols = calloc(elig_ruleset_column_count(rs) + 1, sizeof *o.cols);
-  o.decs = calloc(elig_ruleset_decision_count(rs) + 1, sizeof *o.decs);
-  o.flags = calloc(elig_ruleset_flag_count(rs) + 1, sizeof *o.flags);
-  for (size_t i = 0; i < elig_ruleset_column_count(rs); i++)
-    o.cols[i] = strdup(elig_result_column(r, i));
-  for (size_t i = 0; i < elig_ruleset_decision_count(rs); i++)
-    o.decs[i] = strdup(elig_result_decision(r, i));
-  for (size_t i = 0; i < elig_ruleset_flag_count(rs); i++)
-    o.flags[i] = elig_result_flag_undetermined(r, i) ? 2 : elig_result_flag(r, i);
-  return o;
+  return outcome_of(rs, r);
 }
 
 /* ---------------------------------------------------------------- the check */
@@ -707,17 +714,7 @@ static outcome member_outcome(const elig_ruleset *rs, elig_ctx *ctx, const char 
   ck_assert_int_eq(elig_ctx_set_missing(ctx, missing), ELIG_OK);
   if (elig_eval_json(ctx, json, strlen(json), &r) != ELIG_OK)
     return o;
-  o.ok = true;
-  o.cols = calloc(elig_ruleset_column_count(rs) + 1, sizeof *o.cols);
-  o.decs = calloc(elig_ruleset_decision_count(rs) + 1, sizeof *o.decs);
-  o.flags = calloc(elig_ruleset_flag_count(rs) + 1, sizeof *o.flags);
-  for (size_t i = 0; i < elig_ruleset_column_count(rs); i++)
-    o.cols[i] = strdup(elig_result_column(r, i));
-  for (size_t i = 0; i < elig_ruleset_decision_count(rs); i++)
-    o.decs[i] = strdup(elig_result_decision(r, i));
-  for (size_t i = 0; i < elig_ruleset_flag_count(rs); i++)
-    o.flags[i] = elig_result_flag_undetermined(r, i) ? 2 : elig_result_flag(r, i);
-  return o;
+  return outcome_of(rs, r);
 }
 
 /* Every filling of the absent member fields at[0..n) (member * MEMBER_FIELDS + field). */
