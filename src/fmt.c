@@ -733,7 +733,8 @@ static void open_table(F *f, const ast_table *table, size_t *depth, int ind)
   tok(f, open, JOIN, ind, 1);
   f->ts = grow(f, f->ts, &f->capts, *depth + 1, sizeof *f->ts);
   f->ts[(*depth)++] = (tframe){table, 0, close, f->indent, one_line};
-  if (table->rows.n > 0)
+  /* no blank line before the first row; a table on one line starts no row line */
+  if (table->rows.n > 0 && !one_line)
     f->noblank = true;
 }
 
