@@ -81,7 +81,7 @@ static ast_expr *nest(elig_parser *p, ast_expr *e);
 %token <expr> INT "integer" DECIMAL "decimal number" PERCENT "percentage"
 %token <expr> STRING "quoted text" DATE "date" REGEX "regular expression"
 %token AGGREGATE "aggregate" AND "and" AT "at" BECAUSE "because" BETWEEN "between" BY "by"
-%token CHECK "check" DECIDE "decide" DEFAULT "default" ELSE "else" EXPECT "expect"
+%token CHECK "check" DECIDE "decide" DEFAULT "default" ELSE "else" EXPECT "expect" EXTEND "extend"
 %token FALSE "false" GIVEN "given" IF "if" IMPORT "import" IN "in" IS "is" KEY "key"
 %token LEAST "least" LET "let" MATCHES "matches" MONITOR "monitor" MOST "most" NONE "none"
 %token NOT "not" OF "of" ONE "one" OPTIONAL "optional" OR "or" OTHERWISE "otherwise"
@@ -106,7 +106,8 @@ static ast_expr *nest(elig_parser *p, ast_expr *e);
 %type <list> table_rows rules group_keys agg_body given_items given_records test_steps
 %type <expects> expects
 %type <step> test_step
-%type <decl> decl declaration policy import record param let decide monitor aggregate output test
+%type <decl> decl declaration policy import record param extend let decide monitor aggregate output
+%type <decl> test
 %type <decl> agg_item
 %type <field> field
 %type <con> constraint
@@ -127,6 +128,7 @@ file:
 decl:
   declaration               { $$ = $1; }
 | OVERRIDE declaration      { $$ = $2; if ($$) { $$->is_override = true; $$->loc = @$; } }
+| extend                    { $$ = $1; }
 | error                     { $$ = NULL; }
 ;
 
@@ -213,6 +215,16 @@ param:
 | PARAM NAME NAME table     { $$ = ast_decl_new(p->arena, DECL_PARAM, @$); $$->name = $2;
                               $$->name_loc = @2; $$->type_name = $3; $$->type_loc = @3;
                               $$->table = $4; }
+;
+
+/* extend param monitor_line { 2026: 7500 }: rows added to, or changed in, an earlier table;
+ * its key and type are that table's (the resolver merges them, resolve.c) */
+extend:
+  EXTEND PARAM NAME '{' table_rows '}'
+                            { $$ = ast_decl_new(p->arena, DECL_PARAM, @$); $$->name = $3;
+                              $$->name_loc = @3; $$->is_extend = true;
+                              $$->table = ast_table_new(p->arena, (elig_loc){@4.file, @4.start,
+                                                        @6.end}, NULL, $5); }
 ;
 
 table:

@@ -258,11 +258,21 @@ static ast_list *list_for(chk_program *p, ast_decl_kind k)
   }
 }
 
-static const char *kind_word(ast_decl_kind k)
+const char *res_kind_word(ast_decl_kind k)
 {
   static const char *const words[] = {"policy", "import",  "record",    "param",  "let",
                                       "decide", "monitor", "aggregate", "output", "test"};
   return words[k];
+}
+
+/* Puts `d` in the place of `old`, in list l and for its name. */
+static void replace(res_ctx *r, ast_list *l, const ast_decl *old, ast_decl *d)
+{
+  for (uint32_t j = 0; j < l->n; j++)
+    if (l->items[j] == old)
+      l->items[j] = d;
+  if (!names_put(&r->decls, d->name, d))
+    no_memory(r);
 }
 
 void res_merge(res_ctx *r, ast_file *const *files, uint32_t nfiles, ast_list *aggs,
@@ -302,19 +312,22 @@ void res_merge(res_ctx *r, ast_file *const *files, uint32_t nfiles, ast_list *ag
       }
       ast_list *l = d->kind == DECL_AGGREGATE ? aggs : list_for(p, d->kind);
       ast_decl *old = names_get(&r->decls, d->name);
+      if (d->is_extend) {
+        ast_decl *merged = res_extend(r, old, d);
+        if (merged)
+          replace(r, l, old, merged);
+        continue;
+      }
       if (d->is_override) {
         if (!old || old->kind != d->kind) {
-          report(r, DIAG_E_NOTHING_TO_OVERRIDE, d->name_loc, kind_word(d->kind), d->name);
+          report(r, DIAG_E_NOTHING_TO_OVERRIDE, d->name_loc, res_kind_word(d->kind), d->name);
           res_candidates cs = {.n = 0};
           res_cand_decls(&cs, l);
           res_suggest(r->diags, r->last, d->name, &cs);
           continue;
         }
-        for (uint32_t j = 0; j < l->n; j++)
-          if (l->items[j] == old)
-            l->items[j] = d;
-        if (!names_put(&r->decls, d->name, d))
-          no_memory(r);
+        d->replaces = old;
+        replace(r, l, old, d);
         continue;
       }
       if (old) {
