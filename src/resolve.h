@@ -48,8 +48,9 @@ void res_fini(res_ctx *r);
  * `override` and replaces one of the same kind (tests are replaced by their title), or says
  * `extend param` and adds rows to a parameter table (res_extend).  An override and an
  * extension keep what they replace in ast_decl.replaces.  Reports E0204 (defined twice) and
- * E0207 (nothing to override).  Aggregates go to `aggs` and the last `output` declaration to
- * *output, for the checker to take in order. */
+ * E0207 (nothing to override, with "did you mean" among the names of that kind, or among
+ * the tests' titles).  Aggregates go to `aggs` and the last `output` declaration to *output,
+ * for the checker to take in order. */
 void res_merge(res_ctx *r, ast_file *const *files, uint32_t nfiles, ast_list *aggs,
                ast_decl **output);
 
