@@ -619,6 +619,10 @@ static bool want(checker *c, ast_expr *e, ty_type t, ty_base b, const char *fn)
   if (is_error(t) || t.base == b || (b == TY_NUMBER && ty_is_numeric(t.base)))
     return true;
   error(c, DIAG_E_OPERAND_TYPE, e->loc, fn, ty_base_name(b), tn(t, c->tybuf1));
+  if (b == TY_BOOL)
+    diag_add_help(c->diags, c->last,
+                  "a condition is a comparison or a yes-or-no value, such as %s > 0",
+                  e->kind == AST_NAME ? e->text : "size");
   return false;
 }
 
@@ -884,6 +888,7 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
       snprintf(expected, sizeof expected, "%u to %u", (unsigned)bi->min_args,
                (unsigned)bi->max_args);
     error(c, DIAG_E_ARG_COUNT, e->loc, bi->name, expected, e->list.n);
+    diag_add_help(c->diags, c->last, "%s", bi->doc);
     return T(TY_ERROR);
   }
   if (bi->id == BI_PREVIOUS && !e->b)
