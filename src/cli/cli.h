@@ -33,6 +33,16 @@ typedef enum {
  * runs it under an allocator that fails (tests/cli/oom_main.c). */
 int cli_main(int argc, char **argv);
 
+/* A text a person reads, in their language (the library's catalogue); N_ marks one stored in
+ * a table or an initializer, translated with _ where it is shown.  (Kept if defined before,
+ * by a header that gives the program the library's own.) */
+#ifndef _
+#define _(s) elig_gettext(s)
+#endif
+#ifndef N_
+#define N_(s) s
+#endif
+
 /* ---------------------------------------------------------------- usage (main.c) */
 
 /* Prints "elig: MESSAGE" (MESSAGE with '%s' replaced by arg) and the usage; EXIT_USAGE. */
@@ -48,6 +58,11 @@ int cmd_fmt(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+
+/* `elig check --explain CODE...` (codes.c): each code's explanation on standard output, or
+ * with no code the list of codes and what each names.  EXIT_USAGE when a code is unknown
+ * (said on standard error, with the closest code). */
+int cli_explain_codes(int n, char **codes);
 
 /* Compiles `path` (and its imports), printing its diagnostics on standard error as `elig
  * check` does; NULL on error, and *failure receives the exit status to give for it

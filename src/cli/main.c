@@ -50,16 +50,20 @@ static const char usage_main[] =
     "4 an input could not be read or an output could not be written\n";
 
 static const char usage_check[] =
-    "usage: elig check [options] FILE...\n"
-    "\n"
-    "Compiles each rule file (with everything it imports) without reading any record,\n"
-    "and prints every error and warning as FILE:LINE:COL with the source line.\n"
-    "\n"
-    "options:\n"
-    "  --dump=ast|code        also print the syntax tree or the compiled program\n"
-    "  -h, --help             this help\n"
-    "\n"
-    "exit status: 0 no errors (warnings allowed), 1 errors, 2 usage\n";
+    N_("usage: elig check [options] FILE...\n"
+       "       elig check --explain [CODE...]\n"
+       "\n"
+       "Compiles each rule file (with everything it imports) without reading any record,\n"
+       "and prints every error and warning as FILE:LINE:COL with the source line.\n"
+       "\n"
+       "options:\n"
+       "  --dump=ast|code        also print the syntax tree or the compiled program\n"
+       "  --explain              explain each CODE given (E0201, W0010, ...): what it means,\n"
+       "                         a wrong example and the right one; with no CODE, list the\n"
+       "                         codes\n"
+       "  -h, --help             this help\n"
+       "\n"
+       "exit status: 0 no errors (warnings allowed), 1 errors, 2 usage\n");
 
 static const char usage_run[] =
     "usage: elig run [options] RULES DATA...\n"
@@ -207,27 +211,36 @@ static void print_text(const char *text)
 
 static int cmd_check(int argc, char **argv)
 {
-  static const struct option opts[] = {
-      {"dump", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
-  const char *dump = NULL;
+  static const struct option opts[] = {{"dump", required_argument, NULL, 'd'},
+                                       {"explain", no_argument, NULL, 'x'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {0, 0, 0, 0}};
+  const char *dump = NULL, *usage = _(usage_check);
+  bool explain = false;
   int c;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     if (c == 'h') {
-      fputs(usage_check, stdout);
+      fputs(usage, stdout);
       return EXIT_OK;
+    }
+    if (c == 'x') {
+      explain = true;
+      continue;
     }
     if (c == 'd' && (strcmp(optarg, "code") == 0 || strcmp(optarg, "ast") == 0)) {
       dump = optarg;
       continue;
     }
     if (c == 'd')
-      return cli_usage_error(usage_check, "unknown dump '%s': use ast or code", optarg);
+      return cli_usage_error(usage, "unknown dump '%s': use ast or code", optarg);
     if (c == ':')
-      return cli_usage_error(usage_check, "option '%s' needs a value", argv[optind - 1]);
-    return cli_bad_option(usage_check, argv, opts);
+      return cli_usage_error(usage, "option '%s' needs a value", argv[optind - 1]);
+    return cli_bad_option(usage, argv, opts);
   }
+  if (explain)
+    return cli_explain_codes(argc - optind, argv + optind);
   if (optind >= argc)
-    return cli_usage_error(usage_check, "%s", "no rule file given");
+    return cli_usage_error(usage, "%s", "no rule file given");
   int status = EXIT_OK;
   for (int i = optind; i < argc; i++) {
     int failure;

@@ -1,0 +1,1 @@
+check --explain w0010 E0440
