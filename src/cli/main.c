@@ -106,7 +106,8 @@ static const char usage_test[] =
     "\n"
     "Runs every test block in each rule file and the files it imports.  Each failure is\n"
     "printed as FILE:LINE:COL: test \"NAME\": expected CONDITION, got VALUES; then a summary\n"
-    "line 'N passed, N failed'.\n"
+    "line 'N passed, N failed'.  A rule file with errors runs no test: its errors are\n"
+    "printed as by 'elig check'.\n"
     "\n"
     "options:\n"
     "      --run=TEXT             run only the tests whose name contains TEXT\n"
@@ -769,6 +770,7 @@ static int cmd_test(int argc, char **argv)
     return cli_usage_error(usage_test, "%s", "no rule file given");
   elig_test_stats total = {0};
   int status = EXIT_OK;
+  bool ran = false;
   for (int i = optind; i < argc; i++) {
     int failure;
     elig_ruleset *rs = cli_compile(argv[i], &failure);
@@ -776,6 +778,7 @@ static int cmd_test(int argc, char **argv)
       status = failure > status ? failure : status;
       continue;
     }
+    ran = true;
     char *report = NULL;
     elig_test_stats st;
     if (elig_test(rs, &opt, &report, &st) != ELIG_OK) {
@@ -793,6 +796,9 @@ static int cmd_test(int argc, char **argv)
     total.skipped += st.skipped;
     elig_ruleset_free(rs);
   }
+  /* rules with errors ran no test: "0 passed, 0 failed" would read as a clean run */
+  if (!ran)
+    return status;
   printf("%u passed, %u failed", total.passed, total.failed);
   if (total.skipped)
     printf(", %u skipped", total.skipped);
