@@ -212,7 +212,7 @@ ELIG_API char *elig_diags_render_one(const elig_diags *d, size_t i, bool color);
 ELIG_API void elig_diags_free(elig_diags *d);
 
 /* The codes themselves, as `elig check --explain` shows them.  Code i (from 0) of every
- * diagnostic, error or warning, "E0101" ... "W0010", in no particular order; NULL past the
+ * diagnostic, error or warning, "E0101" ... "W0020", in no particular order; NULL past the
  * last. */
 ELIG_API const char *elig_code_at(size_t i);
 /* The long explanation of `code` (any case: "e0201" is "E0201"): a first line naming the

@@ -1,5 +1,5 @@
 /*
- * backdate.c -- W0010: an `override param` table by year that starts later than the table it
+ * backdate.c -- W0020: an `override param` table by year that starts later than the table it
  * replaces.
  *
  * In a table by year the first row also applies to every year before it.  A province that

@@ -58,7 +58,7 @@ static const char usage_check[] =
        "\n"
        "options:\n"
        "  --dump=ast|code        also print the syntax tree or the compiled program\n"
-       "  --explain              explain each CODE given (E0201, W0010, ...): what it means,\n"
+       "  --explain              explain each CODE given (E0201, W0001, ...): what it means,\n"
        "                         a wrong example and the right one; with no CODE, list the\n"
        "                         codes\n"
        "  -h, --help             this help\n"

@@ -1,1 +1,1 @@
-check --explain w0010 E0440
+check --explain w0020 E0440
