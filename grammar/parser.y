@@ -35,6 +35,9 @@ int eligyylex(ELIGYYSTYPE *yylval, ELIGYYLTYPE *yylloc, void *scanner);
 #include <stdio.h>
 #include <string.h>
 
+#include "parse_help.h"
+#include "suggest.h"
+
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                 \
   do {                                                              \
     if (N) {                                                        \
@@ -55,6 +58,11 @@ int eligyylex(ELIGYYSTYPE *yylval, ELIGYYLTYPE *yylloc, void *scanner);
 #define YYFREE(block) parse_stack_free(parse_current(), block)
 
 static void eligyyerror(const elig_loc *loc, void *scanner, elig_parser *p, const char *msg);
+static void suggest_keyword(elig_parser *p, int idx, const yysymbol_kind_t *expected, int n,
+                            const char *word, uint32_t len);
+static void thousands_help(elig_parser *p, int idx, yysymbol_kind_t found, const elig_loc *loc);
+static void note_unclosed(elig_parser *p, int idx, const yysymbol_kind_t *expected, int n,
+                          yysymbol_kind_t found, const elig_loc *loc);
 static void append(elig_parser *p, ast_list *l, void *item);
 static ast_expr *nest(elig_parser *p, ast_expr *e);
 }
@@ -81,7 +89,7 @@ static ast_expr *nest(elig_parser *p, ast_expr *e);
 %token <expr> INT "integer" DECIMAL "decimal number" PERCENT "percentage"
 %token <expr> STRING "quoted text" DATE "date" REGEX "regular expression"
 %token AGGREGATE "aggregate" AND "and" AT "at" BECAUSE "because" BETWEEN "between" BY "by"
-%token CHECK "check" DECIDE "decide" DEFAULT "default" ELSE "else" EXPECT "expect"
+%token CHECK "check" DECIDE "decide" DEFAULT "default" ELSE "else" EXPECT "expect" EXTEND "extend"
 %token FALSE "false" GIVEN "given" IF "if" IMPORT "import" IN "in" IS "is" KEY "key"
 %token LEAST "least" LET "let" MATCHES "matches" MONITOR "monitor" MOST "most" NONE "none"
 %token NOT "not" OF "of" ONE "one" OPTIONAL "optional" OR "or" OTHERWISE "otherwise"
@@ -106,7 +114,8 @@ static ast_expr *nest(elig_parser *p, ast_expr *e);
 %type <list> table_rows rules group_keys agg_body given_items given_records test_steps
 %type <expects> expects
 %type <step> test_step
-%type <decl> decl declaration policy import record param let decide monitor aggregate output test
+%type <decl> decl declaration policy import record param extend let decide monitor aggregate output
+%type <decl> test
 %type <decl> agg_item
 %type <field> field
 %type <con> constraint
@@ -127,6 +136,7 @@ file:
 decl:
   declaration               { $$ = $1; }
 | OVERRIDE declaration      { $$ = $2; if ($$) { $$->is_override = true; $$->loc = @$; } }
+| extend                    { $$ = $1; }
 | error                     { $$ = NULL; }
 ;
 
@@ -213,6 +223,16 @@ param:
 | PARAM NAME NAME table     { $$ = ast_decl_new(p->arena, DECL_PARAM, @$); $$->name = $2;
                               $$->name_loc = @2; $$->type_name = $3; $$->type_loc = @3;
                               $$->table = $4; }
+;
+
+/* extend param monitor_line { 2026: 7500 }: rows added to, or changed in, an earlier table;
+ * its key and type are that table's (the resolver merges them, resolve.c) */
+extend:
+  EXTEND PARAM NAME '{' table_rows '}'
+                            { $$ = ast_decl_new(p->arena, DECL_PARAM, @$); $$->name = $3;
+                              $$->name_loc = @3; $$->is_extend = true;
+                              $$->table = ast_table_new(p->arena, (elig_loc){@4.file, @4.start,
+                                                        @6.end}, NULL, $5); }
 ;
 
 table:
@@ -586,6 +606,69 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, elig_pa
   } else {
     snprintf(msg, sizeof msg, "unexpected %s", what);
   }
-  diag_add(p->diags, DIAG_E_SYNTAX, *loc, msg);
+  int idx = diag_add(p->diags, DIAG_E_SYNTAX, *loc, msg);
+  if (found == YYSYMBOL_NAME)
+    suggest_keyword(p, idx, expected, n, text, loc->end - loc->start);
+  thousands_help(p, idx, found, loc);
+  note_unclosed(p, idx, expected, n, found, loc);
   return 0;
+}
+
+/* A name where a keyword was expected, close to one of them: whne, otherwse, becuase. */
+static void suggest_keyword(elig_parser *p, int idx, const yysymbol_kind_t *expected, int n,
+                            const char *word, uint32_t len)
+{
+  suggest_state st;
+  suggest_init(&st, word, len);
+  for (int i = 0; i < n; i++) {
+    const char *name = yysymbol_name(expected[i]);
+    bool is_word = name[0] >= 'a' && name[0] <= 'z' && strchr(name, ' ') == NULL;
+    if (is_word)
+      suggest_offer(&st, name, strlen(name));
+  }
+  size_t best_len;
+  const char *best = suggest_best(&st, &best_len);
+  if (best)
+    diag_add_help(p->diags, idx, "did you mean '%.*s'?", (int)best_len, best);
+}
+
+/* 20,000 read as 20, a comma and 000: found the comma, or the 000 after it (where commas
+ * separate items). */
+static void thousands_help(elig_parser *p, int idx, yysymbol_kind_t found, const elig_loc *loc)
+{
+  static const char *const comma[] = {",", NULL};
+  char number[64];
+  uint32_t sep = alias_in(found, comma) ? loc->start
+                 : found == YYSYMBOL_INT && loc->start > 0 ? loc->start - 1
+                                                            : UINT32_MAX;
+  if (sep != UINT32_MAX && parse_thousands(p->text, p->len, sep, number, sizeof number))
+    diag_add_help(p->diags, idx, "write %s: numbers are written without thousands separators",
+                  number);
+}
+
+/* The innermost bracket left open, when the parser wanted its closer or the file ended: a
+ * note with its own line and caret, since the error itself is often lines below.  A bracket
+ * noted once is forgotten, so that later errors do not point at it again. */
+static void note_unclosed(elig_parser *p, int idx, const yysymbol_kind_t *expected, int n,
+                          yysymbol_kind_t found, const elig_loc *loc)
+{
+  if (p->nopen == 0 || p->nopen > PARSE_MAX_OPEN)
+    return;
+  uint32_t k = p->nopen;
+  if (p->open[k - 1].at == loc->start)
+    k--; /* the token found opens a bracket itself */
+  if (k == 0)
+    return;
+  parse_open o = p->open[k - 1];
+  const char *const closer[] = {o.kind == '(' ? ")" : o.kind == '[' ? "]" : "}", NULL};
+  bool wanted = found == YYSYMBOL_YYEOF;
+  for (int i = 0; i < n && !wanted; i++)
+    wanted = alias_in(expected[i], closer);
+  /* a bracket closed further on is not the trouble: given { a: 20,000 } */
+  if (!wanted || parse_closed_after(p->text, p->len, o.kind, loc->start))
+    return;
+  diag_add_note(p->diags, idx, (elig_loc){p->file, o.at, o.at + o.size},
+                "the '%c' opened here is not closed", o.kind);
+  memmove(p->open + k - 1, p->open + k, (p->nopen - k) * sizeof *p->open);
+  p->nopen--;
 }

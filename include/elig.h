@@ -87,6 +87,13 @@ extern "C" {
 #define ELIG_API
 #endif
 
+/* A function returning its argument translated: printf formats through it stay checked. */
+#if defined(__GNUC__)
+#define ELIG_FORMAT_ARG(n) __attribute__((format_arg(n)))
+#else
+#define ELIG_FORMAT_ARG(n)
+#endif
+
 /* ---------------------------------------------------------------- status and version */
 
 typedef enum elig_status {
@@ -214,6 +221,17 @@ ELIG_API char *elig_diags_render(const elig_diags *d, bool color);
  * range or out of memory.  The caller frees it with elig_free. */
 ELIG_API char *elig_diags_render_one(const elig_diags *d, size_t i, bool color);
 ELIG_API void elig_diags_free(elig_diags *d);
+
+/* The codes themselves, as `elig check --explain` shows them.  Code i (from 0) of every
+ * diagnostic, error or warning, "E0101" ... "W0020", in no particular order; NULL past the
+ * last. */
+ELIG_API const char *elig_code_at(size_t i);
+/* The long explanation of `code` (any case: "e0201" is "E0201"): a first line naming the
+ * problem, a blank line, what it means and what to do, then a wrong example and the right
+ * one, in the reader's language.  A static string; NULL when there is no such code. */
+ELIG_API const char *elig_code_explain(const char *code);
+/* Whether `code` is an error or a warning (ELIG_SEVERITY_ERROR for an unknown code). */
+ELIG_API elig_severity elig_code_severity(const char *code);
 
 /* ---------------------------------------------------------------- compiling */
 

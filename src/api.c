@@ -29,6 +29,7 @@
 #include "date.h"
 #include "diag.h"
 #include "explain.h"
+#include "i18n.h"
 #include "whatif.h"
 #include "jdoc.h"
 #include "record.h"
@@ -131,6 +132,36 @@ elig_status elig_set_thread_language(const char *language)
   case ENOENT: return ELIG_ENOTFOUND;
   default: return ELIG_ENOMEM;
   }
+}
+
+const char *elig_code_at(size_t i)
+{
+  return i < DIAG_ID_COUNT ? diag_id_code((diag_id)i) : NULL;
+}
+
+/* The id of a code in any case ("e0201"); false when there is none. */
+static bool code_id(const char *code, diag_id *id)
+{
+  char upper[8];
+  size_t n = code ? strlen(code) : 0;
+  if (n == 0 || n >= sizeof upper)
+    return false;
+  for (size_t i = 0; i <= n; i++)
+    upper[i] = code[i] >= 'a' && code[i] <= 'z' ? (char)(code[i] - 'a' + 'A') : code[i];
+  return diag_id_from_code(upper, id);
+}
+
+const char *elig_code_explain(const char *code)
+{
+  diag_id id;
+  return code_id(code, &id) ? diag_id_explanation(id) : NULL;
+}
+
+elig_severity elig_code_severity(const char *code)
+{
+  diag_id id;
+  return code_id(code, &id) && diag_id_severity(id) == DIAG_SEV_WARNING ? ELIG_SEVERITY_WARNING
+                                                                        : ELIG_SEVERITY_ERROR;
 }
 
 const char *elig_version(void)

@@ -267,6 +267,17 @@ ast_table *ast_table_const(ast_arena *a, ast_expr *value)
   return t;
 }
 
+ast_table *ast_table_new(ast_arena *a, elig_loc loc, ast_expr *by, ast_list rows)
+{
+  ast_table *t = ast_alloc(a, sizeof *t);
+  if (!t)
+    return NULL;
+  t->loc = loc;
+  t->by = by;
+  t->rows = rows;
+  return t;
+}
+
 ast_table_row *ast_table_row_new(ast_arena *a, elig_loc loc, ast_list keys, ast_expr *value,
                                  ast_table *nested)
 {
@@ -467,7 +478,7 @@ static void dump_table(dump_buf *b, const ast_table *t, int indent)
     emitf(b, "(by ");
     dump_expr(b, t->by);
   } else {
-    emitf(b, "(=");
+    emitf(b, "(="); /* a constant, or the rows of an extend */
   }
   for (uint32_t i = 0; i < t->rows.n; i++) {
     const ast_table_row *r = t->rows.items[i];
@@ -510,7 +521,10 @@ static void dump_decl(dump_buf *b, const ast_decl *d, int indent)
 {
   static const char *const con_names[] = {"required", "optional", "default", "between", "at-least",
                                           "at-most",  "one-of",   "matches", "check"};
-  emitf(b, "%*s(%s%s", indent, "", d->is_override ? "override " : "",
+  emitf(b, "%*s(%s%s", indent, "",
+        d->is_override ? "override "
+        : d->is_extend ? "extend "
+                       : "",
         (const char *[]){"policy", "import", "record", "param", "let", "decide", "monitor",
                          "aggregate", "output", "test"}[d->kind]);
   if (d->name)

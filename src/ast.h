@@ -171,6 +171,7 @@ typedef struct {
   ast_list keys;     /* literal expressions; empty for "otherwise" */
   ast_expr *value;   /* a literal, or NULL when nested */
   ast_table *nested; /* a nested "by" table */
+  bool extension;    /* set by the resolver: the row comes from an `extend param` */
 } ast_table_row;
 
 struct ast_table {
@@ -237,6 +238,7 @@ struct ast_decl {
   elig_loc name_loc;
   const char *name; /* NULL for import/output/policy */
   bool is_override; /* "override let ..." */
+  bool is_extend;   /* "extend param NAME { rows }": no type, a table without `by` */
   bool used;        /* set by the checker (lets) */
   /* policy / import */
   const char *text; /* policy name, import path; record: the word before its order ("per") */
@@ -268,6 +270,9 @@ struct ast_decl {
   ast_list steps;   /* ast_test_step*, at least one */
   ast_list given;   /* the first step's given items (ast_given_item*) */
   ast_list expects; /* the first step's expectations (ast_expr*) */
+  /* Filled by the resolver: for an override, the declaration it replaces; for the param an
+   * `extend` makes, the one it extends (NULL otherwise). */
+  ast_decl *replaces;
   /* Filled by the checker. */
   ty_type type;
   uint32_t index; /* number of the let/param/decision/flag/aggregate */
@@ -306,6 +311,8 @@ ast_expr *ast_given_records(ast_arena *a, ast_list records, elig_loc loc, elig_l
 ast_expr *ast_given_record(ast_arena *a, ast_list items, elig_loc open, elig_loc close);
 ast_field_con *ast_field_con_new(ast_arena *a, ast_field_con_kind kind, elig_loc loc);
 ast_table *ast_table_const(ast_arena *a, ast_expr *value);
+/* A table `by` KEY (NULL: the rows of an `extend`, keyed like the table extended). */
+ast_table *ast_table_new(ast_arena *a, elig_loc loc, ast_expr *by, ast_list rows);
 ast_table_row *ast_table_row_new(ast_arena *a, elig_loc loc, ast_list keys, ast_expr *value,
                                  ast_table *nested);
 ast_rule *ast_rule_new(ast_arena *a, elig_loc loc, ast_expr *cond, ast_expr *value,

@@ -6,7 +6,7 @@
 #include "builtins.h"
 
 static const builtin_info table[] = {
-#define BUILTIN(id, name, min, max, kind, doc) {name, BI_##id, min, max, BUILTIN_##kind},
+#define BUILTIN(id, name, min, max, kind, doc) {name, BI_##id, min, max, BUILTIN_##kind, doc},
 #include "builtins.def"
 #undef BUILTIN
 };

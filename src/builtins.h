@@ -29,6 +29,7 @@ typedef struct {
   builtin_id id;
   uint8_t min_args, max_args;
   builtin_kind kind;
+  const char *doc; /* "round(x, places, mode): x rounded to places decimals" */
 } builtin_info;
 
 /* The function called `name`, or NULL when there is none. */

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "backdate.h"
 #include "check.h"
 #include "decimal.h"
 #include "resolve.h"
@@ -191,19 +192,24 @@ bool chk_literal(const ast_expr *e, ty_base want, chk_value *out, const char **w
   return false;
 }
 
-/* chk_literal with diagnostics. */
-static bool literal_value(checker *c, ast_expr *e, ty_base want, chk_value *out)
+/* What a literal is, in words: "a whole number", "text", ... */
+static const char *literal_word(const ast_expr *e)
 {
   static const char *const found[] = {
       [AST_INT] = "a whole number", [AST_DECIMAL] = "a decimal", [AST_PERCENT] = "a percentage",
       [AST_STRING] = "text",        [AST_DATE] = "a date",       [AST_BOOL] = "true or false",
       [AST_NONE] = "none"};
   const ast_expr *lit = e->kind == AST_UNARY ? e->a : e;
+  return lit->kind <= AST_NONE && found[lit->kind] ? found[lit->kind] : "another kind";
+}
+
+/* chk_literal with diagnostics. */
+static bool literal_value(checker *c, ast_expr *e, ty_base want, chk_value *out)
+{
   switch (literal(e, want, out)) {
   case LIT_OK: e->type = T(want); return true;
   case LIT_MISMATCH:
-    error(c, DIAG_E_TYPE_MISMATCH, e->loc, ty_base_name(want),
-          lit->kind <= AST_NONE && found[lit->kind] ? found[lit->kind] : "another kind");
+    error(c, DIAG_E_TYPE_MISMATCH, e->loc, ty_base_name(want), literal_word(e));
     break;
   case LIT_OUT_OF_RANGE:
     error(c, DIAG_E_OUT_OF_RANGE, e->loc,
@@ -613,6 +619,10 @@ static bool want(checker *c, ast_expr *e, ty_type t, ty_base b, const char *fn)
   if (is_error(t) || t.base == b || (b == TY_NUMBER && ty_is_numeric(t.base)))
     return true;
   error(c, DIAG_E_OPERAND_TYPE, e->loc, fn, ty_base_name(b), tn(t, c->tybuf1));
+  if (b == TY_BOOL)
+    diag_add_help(c->diags, c->last,
+                  "a condition is a comparison or a yes-or-no value, such as %s > 0",
+                  e->kind == AST_NAME ? e->text : "size");
   return false;
 }
 
@@ -878,6 +888,7 @@ static ty_type check_call(checker *c, ast_expr *e, const narrow *nw)
       snprintf(expected, sizeof expected, "%u to %u", (unsigned)bi->min_args,
                (unsigned)bi->max_args);
     error(c, DIAG_E_ARG_COUNT, e->loc, bi->name, expected, e->list.n);
+    diag_add_help(c->diags, c->last, "%s", bi->doc);
     return T(TY_ERROR);
   }
   if (bi->id == BI_PREVIOUS && !e->b)
@@ -1438,6 +1449,20 @@ static void check_decision(checker *c, ast_decl *d)
 
 /* ---------------------------------------------------------------- parameters */
 
+/* A key of an `extend param` row must be of the kind of the table it extends: E0338, with a
+ * note at that table's key, when it is not.  True when it is. */
+static bool extension_key(checker *c, const ast_decl *d, const ast_expr *k, ty_base kt)
+{
+  chk_value v;
+  if (literal(k, kt, &v) != LIT_MISMATCH)
+    return true;
+  error(c, DIAG_E_EXTEND_KEY_TYPE, k->loc, d->name, ty_base_name(kt), literal_word(k));
+  if (d->replaces && d->replaces->table && d->replaces->table->by)
+    diag_add_note(c->diags, c->last, d->replaces->table->by->loc,
+                  "the table it extends is keyed by this");
+  return false;
+}
+
 static bool check_table(checker *c, ast_decl *d, ast_table *t, ty_base type)
 {
   ty_type kt = T(TY_ERROR);
@@ -1460,7 +1485,8 @@ static bool check_table(checker *c, ast_decl *d, ast_table *t, ty_base type)
       error(c, DIAG_E_TABLE_OTHERWISE, r->loc);
     for (uint32_t j = 0; t->by && !is_error(kt) && j < r->keys.n; j++) {
       ast_expr *k = r->keys.items[j];
-      if (!literal_value(c, k, (ty_base)kt.base, &v))
+      if ((r->extension && !extension_key(c, d, k, (ty_base)kt.base)) ||
+          !literal_value(c, k, (ty_base)kt.base, &v))
         continue;
       if (ordered && r->keys.n > 1)
         error(c, DIAG_E_TABLE_ONE_KEY, k->loc);
@@ -1468,9 +1494,13 @@ static bool check_table(checker *c, ast_decl *d, ast_table *t, ty_base type)
         error(c, DIAG_E_TABLE_ORDER, k->loc);
       last = v.i;
     }
-    if (r->value)
-      literal_value(c, r->value, type, &v);
-    else if (r->nested)
+    if (r->value) {
+      bool ok = literal_value(c, r->value, type, &v);
+      /* the type is written where the extended parameter is declared, not in the extension */
+      if (!ok && r->extension && diag_get_id(c->diags, (size_t)c->last) == DIAG_E_TYPE_MISMATCH)
+        diag_add_note(c->diags, c->last, d->type_loc, "'%s' is declared %s here", d->name,
+                      d->type_name);
+    } else if (r->nested)
       total &= check_table(c, d, r->nested, type);
   }
   if (kt.base == TY_TEXT && !has_otherwise)
@@ -1771,6 +1801,8 @@ static bool check_all(checker *c, ast_list *aggsp, ast_decl *output)
   c->elem_record = out->record;
   for (uint32_t i = 0; i < out->params.n; i++)
     check_param(c, out->params.items[i]);
+  for (uint32_t i = 0; i < out->params.n; i++)
+    chk_warn_backdating(c->diags, out->params.items[i]);
   for (uint32_t i = 0; i < out->lets.n; i++)
     check_let(c, out->lets.items[i]);
   for (uint32_t i = 0; i < out->decisions.n; i++)

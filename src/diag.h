@@ -76,6 +76,11 @@ const char *diag_id_help(diag_id id);
 const char *diag_format(diag_id id, char *buf, size_t size, ...);
 const char *diag_vformat(diag_id id, char *buf, size_t size, va_list ap);
 
+/* The long explanation of a code (explain_codes.def, diag_explain.c) in the reader's
+ * language: a first line naming the problem, a blank line, what it means, and a wrong and a
+ * right example; a static string, NULL for an invalid id. */
+const char *diag_id_explanation(diag_id id);
+
 /* Finds the id of a code such as "E0201".  Returns false if there is no such code. */
 bool diag_id_from_code(const char *code, diag_id *id);
 

@@ -27,8 +27,8 @@
  *    in columns: the type starts one space after the longest field name, the constraints
  *    one space after the longest type of a field that has constraints.  The author's breaks
  *    between constraints are kept; continuation lines start at the constraints column.
- *  - param: `param NAME TYPE = VALUE`, or `param NAME TYPE by EXPR {` with one row per line
- *    and `}`.  A table written on one line with no comment stays on one line:
+ *  - param: `param NAME TYPE = VALUE`, or `param NAME TYPE by EXPR {` (`extend param NAME {`)
+ *    with one row per line and `}`.  A table written on one line with no comment stays on one line:
  *    `{ 2019: 100  2021: 150 }` (two spaces between rows).  Rows are `KEY, KEY: VALUE`; a
  *    break before the `:` is kept and indents it two more.
  *  - let: `let NAME = EXPR`, `let NAME: TYPE = EXPR`.  The '=' of consecutive untyped lets
@@ -716,14 +716,16 @@ static void emit_record(F *f, const ast_decl *d, size_t k, bool ovr, int ind)
   tok(f, close, CLOSE, ind, 0);
 }
 
-/* A table's `by EXPR {`: pushes it on the stack of open tables. */
+/* A table's `by EXPR {` (an extend's `{`): pushes it on the stack of open tables. */
 static void open_table(F *f, const ast_table *table, size_t *depth, int ind)
 {
-  size_t by = token_at(f, table->loc.start);
-  want(f, by, TOK_BY);
-  tok(f, by, JOIN, ind, 1);
-  emit_expr(f, table->by, 1, ind);
-  size_t open = token_after(f, table->by->span.end), close = last_token(f, table->loc);
+  size_t open = token_at(f, table->loc.start), close = last_token(f, table->loc);
+  if (table->by) {
+    want(f, open, TOK_BY);
+    tok(f, open, JOIN, ind, 1);
+    emit_expr(f, table->by, 1, ind);
+    open = token_after(f, table->by->span.end);
+  } /* else the rows of an extend: `{` follows the name */
   want(f, open, '{');
   want(f, close, '}');
   bool one_line = true;
@@ -733,7 +735,8 @@ static void open_table(F *f, const ast_table *table, size_t *depth, int ind)
   tok(f, open, JOIN, ind, 1);
   f->ts = grow(f, f->ts, &f->capts, *depth + 1, sizeof *f->ts);
   f->ts[(*depth)++] = (tframe){table, 0, close, f->indent, one_line};
-  if (table->rows.n > 0)
+  /* no blank line before the first row; a table on one line starts no row line */
+  if (table->rows.n > 0 && !one_line)
     f->noblank = true;
 }
 
@@ -773,11 +776,15 @@ static void emit_table(F *f, const ast_table *outer, int ind)
   }
 }
 
-/* param NAME TYPE = VALUE | param NAME TYPE by EXPR { rows } */
+/* param NAME TYPE = VALUE | param NAME TYPE by EXPR { rows } | extend param NAME { rows } */
 static void emit_param(F *f, const ast_decl *d, size_t k, bool ovr, int ind)
 {
   head(f, k, ovr, ind);
   tok(f, k + 1, JOIN, ind + 4, 1);
+  if (d->is_extend) {
+    emit_table(f, d->table, ind + 4);
+    return;
+  }
   tok(f, k + 2, JOIN, ind + 4, 1);
   if (d->table->by) {
     emit_table(f, d->table, ind + 4);
@@ -1139,9 +1146,9 @@ static void emit_test(F *f, const ast_decl *d, size_t k, bool ovr, int ind)
 static void emit_decl(F *f, const ast_decl *d, int ind)
 {
   size_t k = token_at(f, d->loc.start);
-  bool ovr = d->is_override;
+  bool ovr = d->is_override || d->is_extend;
   if (ovr) {
-    want(f, k, TOK_OVERRIDE);
+    want(f, k, d->is_extend ? TOK_EXTEND : TOK_OVERRIDE);
     tok(f, k, STMT, ind, 0);
     k++;
   }

@@ -59,7 +59,8 @@ static ast_file *run(const src_set *srcs, uint32_t file, ast_arena *arena, diag_
                    .file = file,
                    .diags = diags,
                    .fatal = &fatal,
-                   .record = record};
+                   .record = record,
+                   .string_tail = UINT32_MAX};
   yyscan_t scanner;
   p.text = src_text(srcs, file, &p.len);
   p.out = ast_alloc(arena, sizeof *p.out);

@@ -26,6 +26,17 @@
  * bound on a hostile rule file. */
 #define PARSE_MAX_DEPTH 200
 
+/* Brackets kept open at once, for "the '(' opened here is not closed"; deeper ones are
+ * counted, not kept (the parser refuses such nesting anyway). */
+#define PARSE_MAX_OPEN PARSE_MAX_DEPTH
+
+/* An opening bracket the lexer returned and no closer has matched yet. */
+typedef struct {
+  char kind;     /* '(', '[' or '{' */
+  uint32_t at;   /* its byte offset */
+  uint32_t size; /* its bytes: 1, or 3 for a full-width one */
+} parse_open;
+
 /* One token as the lexer returned it to the parser. */
 typedef struct {
   int kind;       /* a TOK_* of grammar/parser.h, or the character of a one-character token */
@@ -70,6 +81,10 @@ typedef struct elig_parser {
   void *last_block;      /* the scanner's last allocation, for parse.c to free if flex fails
                           before it has linked it in */
   parse_tokens *record;  /* when not NULL, the lexer appends every token and comment here */
+  parse_open open[PARSE_MAX_OPEN]; /* brackets not yet closed, innermost last */
+  uint32_t nopen;                  /* how many are open; may exceed PARSE_MAX_OPEN */
+  uint32_t string_tail; /* where a text left open on the line before seems to end: its '"'
+                            starts no text of its own */
 } elig_parser;
 
 /* Parses file `file` of `srcs` into a tree allocated from `arena`.  Errors go to `diags`.

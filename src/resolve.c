@@ -98,6 +98,44 @@ void res_suggest(diag_list *diags, int idx, const char *word, const res_candidat
     diag_add_help(diags, idx, "did you mean '%s'?", best);
 }
 
+/* The bytes of the first `max` code points of s. */
+static size_t prefix_bytes(const char *s, size_t max)
+{
+  size_t len = strlen(s), at = 0;
+  for (size_t n = 0; at < len && n < max; n++) {
+    uint32_t cp;
+    at += src_utf8_decode(s + at, len - at, &cp);
+  }
+  return at;
+}
+
+/* The title among `tests` closest to `title`, as res_suggest chooses a name, or NULL.  Titles
+ * are long ("mon_path: entered, monitored while at risk, ..."), longer than suggest.c
+ * compares, so they are compared on their first SUGGEST_MAX_LEN code points, where a typo
+ * usually is; two titles that begin alike are then one edit apart at most. */
+static const char *closest_title(const ast_list *tests, const char *title)
+{
+  size_t wlen = prefix_bytes(title, SUGGEST_MAX_LEN), n = 0;
+  for (size_t at = 0; at < wlen; n++) {
+    uint32_t cp;
+    at += src_utf8_decode(title + at, wlen - at, &cp);
+  }
+  size_t edits = n / 3 > 1 ? n / 3 : 1;
+  uint32_t best_half = (uint32_t)(2 * edits + 1);
+  const char *best = NULL;
+  for (uint32_t i = 0; i < tests->n; i++) {
+    const char *cand = ((ast_decl *)tests->items[i])->text;
+    if (strcmp(cand, title) == 0)
+      continue;
+    uint32_t d = suggest_distance(title, wlen, cand, prefix_bytes(cand, SUGGEST_MAX_LEN));
+    if (d < best_half && d < 2 * n) {
+      best_half = d;
+      best = cand;
+    }
+  }
+  return best;
+}
+
 /* ---------------------------------------------------------------- lookups */
 
 /* The first declaration of `l` called `name`; a linear search, for the short lists of an
@@ -258,11 +296,21 @@ static ast_list *list_for(chk_program *p, ast_decl_kind k)
   }
 }
 
-static const char *kind_word(ast_decl_kind k)
+const char *res_kind_word(ast_decl_kind k)
 {
   static const char *const words[] = {"policy", "import",  "record",    "param",  "let",
                                       "decide", "monitor", "aggregate", "output", "test"};
   return words[k];
+}
+
+/* Puts `d` in the place of `old`, in list l and for its name. */
+static void replace(res_ctx *r, ast_list *l, const ast_decl *old, ast_decl *d)
+{
+  for (uint32_t j = 0; j < l->n; j++)
+    if (l->items[j] == old)
+      l->items[j] = d;
+  if (!names_put(&r->decls, d->name, d))
+    no_memory(r);
 }
 
 void res_merge(res_ctx *r, ast_file *const *files, uint32_t nfiles, ast_list *aggs,
@@ -294,27 +342,33 @@ void res_merge(res_ctx *r, ast_file *const *files, uint32_t nfiles, ast_list *ag
             p->tests.items[j] = d;
             replaced = true;
           }
-        if (d->is_override && !replaced)
+        if (d->is_override && !replaced) {
           report(r, DIAG_E_NOTHING_TO_OVERRIDE, d->name_loc, "test", d->text);
-        else if (!replaced)
+          const char *near = closest_title(&p->tests, d->text);
+          if (near)
+            diag_add_help(r->diags, r->last, "did you mean \"%s\"?", near);
+        } else if (!replaced)
           ast_list_append(r->arena, &p->tests, d);
         continue;
       }
       ast_list *l = d->kind == DECL_AGGREGATE ? aggs : list_for(p, d->kind);
       ast_decl *old = names_get(&r->decls, d->name);
+      if (d->is_extend) {
+        ast_decl *merged = res_extend(r, old, d);
+        if (merged)
+          replace(r, l, old, merged);
+        continue;
+      }
       if (d->is_override) {
         if (!old || old->kind != d->kind) {
-          report(r, DIAG_E_NOTHING_TO_OVERRIDE, d->name_loc, kind_word(d->kind), d->name);
+          report(r, DIAG_E_NOTHING_TO_OVERRIDE, d->name_loc, res_kind_word(d->kind), d->name);
           res_candidates cs = {.n = 0};
           res_cand_decls(&cs, l);
           res_suggest(r->diags, r->last, d->name, &cs);
           continue;
         }
-        for (uint32_t j = 0; j < l->n; j++)
-          if (l->items[j] == old)
-            l->items[j] = d;
-        if (!names_put(&r->decls, d->name, d))
-          no_memory(r);
+        d->replaces = old;
+        replace(r, l, old, d);
         continue;
       }
       if (old) {

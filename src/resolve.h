@@ -45,11 +45,24 @@ void res_fini(res_ctx *r);
 
 /* Merges the declarations of `files` (imports before importers, the root last) into the
  * context's program lists: a name may be defined once, unless the later definition says
- * `override` and replaces one of the same kind (tests are replaced by their title).  Reports
- * E0204 (defined twice) and E0207 (nothing to override).  Aggregates go to `aggs` and the last
- * `output` declaration to *output, for the checker to take in order. */
+ * `override` and replaces one of the same kind (tests are replaced by their title), or says
+ * `extend param` and adds rows to a parameter table (res_extend).  An override and an
+ * extension keep what they replace in ast_decl.replaces.  Reports E0204 (defined twice) and
+ * E0207 (nothing to override, with "did you mean" among the names of that kind, or among
+ * the tests' titles).  Aggregates go to `aggs` and the last `output` declaration to *output,
+ * for the checker to take in order. */
 void res_merge(res_ctx *r, ast_file *const *files, uint32_t nfiles, ast_list *aggs,
                ast_decl **output);
+
+/* `extend param NAME { rows }` (ext) of `base`, the declaration of that name so far (NULL
+ * for none): the parameter that replaces base, with its type and key, and the rows of both
+ * (extend.c says how they merge).  Reports E0210 when base is no param, E0440 when it is a
+ * single value, E0441 for a key given twice and E0428 for years out of order, and returns
+ * NULL for the first two.  The rows of ext are marked ast_table_row.extension. */
+ast_decl *res_extend(res_ctx *r, ast_decl *base, ast_decl *ext);
+
+/* "param", "let", ...: a kind of declaration as the language writes it. */
+const char *res_kind_word(ast_decl_kind k);
 
 /* Numbers the records and picks the main one: the only record with a key, else the only one
  * no other record lists.  Reports E0405 or E0406 and returns false when there is none, after

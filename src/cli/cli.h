@@ -34,6 +34,7 @@ typedef enum {
  * runs it under an allocator that fails (tests/cli/oom_main.c). */
 int cli_main(int argc, char **argv);
 
+
 /* ---------------------------------------------------------------- usage (main.c) */
 
 /* A command's usage (its --help) is a NULL-terminated list of messages marked N_(), each a
@@ -61,6 +62,11 @@ int cmd_fmt(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+
+/* `elig check --explain CODE...` (codes.c): each code's explanation on standard output, or
+ * with no code the list of codes and what each names.  EXIT_USAGE when a code is unknown
+ * (said on standard error, with the closest code). */
+int cli_explain_codes(int n, char **codes);
 
 /* Compiles `path` (and its imports), printing its diagnostics on standard error as `elig
  * check` does; NULL on error, and *failure receives the exit status to give for it

@@ -64,6 +64,7 @@ static const char *const usage_check[] = {
        typed as it is (FILE may be translated); FILE:LINE:COL is the form of a place in a
        message. */
     N_("usage: elig check [options] FILE...\n"
+       "       elig check --explain [CODE...]\n"
        "\n"
        "Compiles each rule file (with everything it imports) without reading any record,\n"
        "and prints every error and warning as FILE:LINE:COL with the source line.\n"),
@@ -72,6 +73,9 @@ static const char *const usage_check[] = {
     N_("\n"
        "options:\n"
        "  --dump=ast|code        also print the syntax tree or the compiled program\n"
+       "  --explain              explain each CODE given (E0201, W0001, ...): what it means,\n"
+       "                         a wrong example and the right one; with no CODE, list the\n"
+       "                         codes\n"
        "  -h, --help             this help\n"),
     /* TRANSLATORS: the end of `elig check --help`: the exit statuses a script sees. */
     N_("\n"
@@ -132,7 +136,8 @@ static const char *const usage_test[] = {
        "\n"
        "Runs every test block in each rule file and the files it imports.  Each failure is\n"
        "printed as FILE:LINE:COL: test \"NAME\": expected CONDITION, got VALUES; then a summary\n"
-       "line 'N passed, N failed'.\n"),
+       "line 'N passed, N failed'.  A rule file with errors runs no test: its errors are\n"
+       "printed as by 'elig check'.\n"),
     /* TRANSLATORS: the options of `elig test --help`: translate the descriptions only;
        'as_of' is a word of the rule language. */
     N_("\n"
@@ -271,14 +276,21 @@ static void print_text(const char *text)
 
 static int cmd_check(int argc, char **argv)
 {
-  static const struct option opts[] = {
-      {"dump", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+  static const struct option opts[] = {{"dump", required_argument, NULL, 'd'},
+                                       {"explain", no_argument, NULL, 'x'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {0, 0, 0, 0}};
   const char *dump = NULL;
+  bool explain = false;
   int c;
   while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     if (c == 'h') {
       cli_print_usage(usage_check, stdout);
       return EXIT_OK;
+    }
+    if (c == 'x') {
+      explain = true;
+      continue;
     }
     if (c == 'd' && (strcmp(optarg, "code") == 0 || strcmp(optarg, "ast") == 0)) {
       dump = optarg;
@@ -292,6 +304,8 @@ static int cmd_check(int argc, char **argv)
       return cli_usage_error(usage_check, "option '%s' needs a value", argv[optind - 1]);
     return cli_bad_option(usage_check, argv, opts);
   }
+  if (explain)
+    return cli_explain_codes(argc - optind, argv + optind);
   if (optind >= argc)
     return cli_usage_error(usage_check, "no rule file given", NULL);
   int status = EXIT_OK;
@@ -864,6 +878,7 @@ static int cmd_test(int argc, char **argv)
     return cli_usage_error(usage_test, "no rule file given", NULL);
   elig_test_stats total = {0};
   int status = EXIT_OK;
+  bool ran = false;
   for (int i = optind; i < argc; i++) {
     int failure;
     elig_ruleset *rs = cli_compile(argv[i], &failure);
@@ -871,6 +886,7 @@ static int cmd_test(int argc, char **argv)
       status = failure > status ? failure : status;
       continue;
     }
+    ran = true;
     char *report = NULL;
     elig_test_stats st;
     if (elig_test(rs, &opt, &report, &st) != ELIG_OK) {
@@ -890,6 +906,9 @@ static int cmd_test(int argc, char **argv)
     total.skipped += st.skipped;
     elig_ruleset_free(rs);
   }
+  /* rules with errors ran no test: "0 passed, 0 failed" would read as a clean run */
+  if (!ran)
+    return status;
   if (total.skipped)
     /* TRANSLATORS: the last line of elig test: how many tests passed, failed and were
        skipped. */

@@ -74,6 +74,34 @@ START_TEST(test_diag_table_codes)
 }
 END_TEST
 
+/* Every code has its explanation for `elig check --explain` (explain_codes.def): a first
+ * line naming the problem, a blank line, a text of its own, and lines that fit a terminal. */
+START_TEST(test_diag_every_code_explained)
+{
+  for (unsigned i = 0; i < DIAG_ID_COUNT; i++) {
+    const char *code = diag_id_code((diag_id)i), *text = diag_id_explanation((diag_id)i);
+    ck_assert_msg(text != NULL, "%s has no explanation in src/explain_codes.def", code);
+    const char *nl = strchr(text, '\n');
+    ck_assert_msg(nl && nl > text && nl[1] == '\n' && nl[2] != '\0' && nl[2] != '\n',
+                  "%s: the explanation starts with a title line, then a blank line", code);
+    ck_assert_msg(text[strlen(text) - 1] == '\n', "%s: the explanation ends its last line", code);
+    for (const char *line = text; *line;) {
+      const char *end = strchr(line, '\n');
+      size_t columns = 0;
+      for (const char *c = line; c < end; c++)
+        columns += ((unsigned char)*c & 0xC0) != 0x80; /* code points */
+      ck_assert_msg(columns <= 80, "%s: a line of %zu columns: %.*s", code, columns,
+                    (int)(end - line), line);
+      line = end + 1;
+    }
+    for (unsigned j = 0; j < i; j++)
+      ck_assert_msg(strcmp(text, diag_id_explanation((diag_id)j)) != 0,
+                    "%s and %s have the same explanation", code, diag_id_code((diag_id)j));
+  }
+  ck_assert_ptr_null(diag_id_explanation(DIAG_ID_COUNT));
+}
+END_TEST
+
 /* ---------------------------------------------------------------- rendering goldens */
 
 /* The example of style.md 7.6, to the byte. */
@@ -562,6 +590,7 @@ static Suite *diag_suite(void)
 
   tc = tcase_create("table");
   tcase_add_test(tc, test_diag_table_codes);
+  tcase_add_test(tc, test_diag_every_code_explained);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("render");

@@ -23,6 +23,7 @@
 #include "ast.h"
 #include "diag.h"
 #include "parse.h"
+#include "parse_help.h"
 #include "srcfile.h"
 #include "grammar/parser.h"
 #include "mem.h"
@@ -358,8 +359,9 @@ static const struct {
     {"let a = b == c", "E0109", 1, 11},
     {"let a（b）", "E0111", 1, 6},
     /* lexical */
-    {"let a = \"abc", "E0102", 1, 9},
-    {"let a = \"ab\ncd\"", "E0102", 1, 9},
+    /* where the '"' is missing, with a note at the one that opened the text */
+    {"let a = \"abc", "E0102", 1, 13},
+    {"let a = \"ab\ncd\"", "E0102", 1, 12},
     {"let a = \"\\q\"", "E0108", 1, 10},
     {"let a = \"\\u{D800}\"", "E0108", 1, 10},
     {"let a = \"\\u{110000}\"", "E0108", 1, 10},
@@ -394,6 +396,57 @@ START_TEST(test_parse_errors)
                     pos.line == error_cases[_i].line && pos.col == error_cases[_i].col,
                 "'%s': got %s, want %s@%u:%u", error_cases[_i].src, diags_str(&p),
                 error_cases[_i].code, error_cases[_i].line, error_cases[_i].col);
+  parsed_free(&p);
+}
+END_TEST
+
+/* parse_thousands: which commas are thousands separators, and the number meant */
+static const struct {
+  const char *text;
+  uint32_t sep;
+  const char *want; /* NULL: not a thousands separator */
+} thousands_cases[] = {
+    {"x > 20,000 then", 6, "20000"},
+    {"1,000,000.50)", 1, "1000000.50"},
+    {"20\xEF\xBC\x8C"
+     "000",
+     2, "20000"},
+    {"(123,456", 4, "123456"},
+    {"1234,000", 4, NULL}, /* four digits before: not a group */
+    {"x1,000", 2, NULL},   /* a name */
+    {"1.5,000", 3, NULL},  /* a decimal */
+    {"20,00", 2, NULL},    /* two digits after */
+    {"20,0000", 2, NULL},  /* four */
+    {"max(5, 100)", 5, NULL},
+    {"20,", 2, NULL},
+};
+
+START_TEST(test_parse_thousands)
+{
+  char out[32];
+  const char *text = thousands_cases[_i].text;
+  bool got =
+      parse_thousands(text, (uint32_t)strlen(text), thousands_cases[_i].sep, out, sizeof out);
+  if (thousands_cases[_i].want) {
+    ck_assert_msg(got, "'%s': not taken for a separator", text);
+    ck_assert_str_eq(out, thousands_cases[_i].want);
+  } else {
+    ck_assert_msg(!got, "'%s': taken for a separator", text);
+  }
+}
+END_TEST
+
+/* The note at a bracket left open goes with the error it explains, and only when the
+ * bracket is not closed further on. */
+START_TEST(test_parse_unclosed_note)
+{
+  parsed p;
+  parse_text(&p, "let a = (1 + 2\nlet b = 3");
+  ck_assert_int_eq(diag_note_count(p.diags, 0), 1);
+  ck_assert_str_eq(diag_note_message(p.diags, 0, 0), "the '(' opened here is not closed");
+  parsed_free(&p);
+  parse_text(&p, "test \"t\" { given { a: 1 b } expect x }");
+  ck_assert_int_eq(diag_note_count(p.diags, 0), 0);
   parsed_free(&p);
 }
 END_TEST
@@ -668,6 +721,8 @@ static Suite *parse_suite(void)
   tc = tcase_create("errors");
   tcase_add_loop_test(tc, test_parse_errors, 0, N_ELEMS(error_cases));
   tcase_add_test(tc, test_parse_lookalike_help);
+  tcase_add_loop_test(tc, test_parse_thousands, 0, N_ELEMS(thousands_cases));
+  tcase_add_test(tc, test_parse_unclosed_note);
   tcase_add_test(tc, test_parse_recovery_several_errors);
   tcase_add_test(tc, test_parse_recovery_lexical_and_syntax);
   tcase_add_test(tc, test_parse_not_nul_terminated_and_nul);

@@ -1,0 +1,1 @@
+check --explain w0020 E0440

@@ -1,0 +1,1 @@
+test test_rules_with_errors.rules
