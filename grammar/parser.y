@@ -35,6 +35,7 @@ int eligyylex(ELIGYYSTYPE *yylval, ELIGYYLTYPE *yylloc, void *scanner);
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "parse_help.h"
 #include "suggest.h"
 
@@ -577,34 +578,44 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, elig_pa
       items[nitems++] = w;
   }
   if (values >= 4)
-    items[nitems++] = "a value";
+    /* TRANSLATORS: in "expected ..., found ...": any value (a name, a number, a text) */
+    items[nitems++] = _("a value");
   if (operators >= 3)
-    items[nitems++] = "an operator";
+    /* TRANSLATORS: in "expected ..., found ...": an operator (+, =, and, ...) */
+    items[nitems++] = _("an operator");
   /* the found token, with its text */
   uint32_t tl = loc->end - loc->start;
   const char *text = p->text + loc->start;
   if (tl > 40)
     tl = 40;
   switch (found) {
-  case YYSYMBOL_YYEOF: snprintf(what, sizeof what, "the end of the file"); break;
-  case YYSYMBOL_NAME: snprintf(what, sizeof what, "name '%.*s'", (int)tl, text); break;
+  case YYSYMBOL_YYEOF: snprintf(what, sizeof what, "%s", _("the end of the file")); break;
+  /* TRANSLATORS: what was found where something else was expected: a name, as written */
+  case YYSYMBOL_NAME: snprintf(what, sizeof what, _("name '%.*s'"), (int)tl, text); break;
   case YYSYMBOL_INT: case YYSYMBOL_DECIMAL: case YYSYMBOL_PERCENT: case YYSYMBOL_DATE:
     snprintf(what, sizeof what, "%.*s", (int)tl, text);
     break;
-  case YYSYMBOL_STRING: snprintf(what, sizeof what, "quoted text %.*s", (int)tl, text); break;
+  /* TRANSLATORS: what was found: a quoted text, as written with its quotes */
+  case YYSYMBOL_STRING: snprintf(what, sizeof what, _("quoted text %.*s"), (int)tl, text); break;
   default: snprintf(what, sizeof what, "%s", token_word(found, word, sizeof word)); break;
   }
   if (n > 0 && nitems <= MAX_LISTED) {
-    len += (size_t)snprintf(msg + len, sizeof msg - len, "expected ");
-    for (int i = 0; i < nitems && len < sizeof msg; i++)
-      len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
-                              i == 0 ? "" : i + 1 == nitems ? " or " : ", ", items[i]);
-    if (len < sizeof msg)
-      snprintf(msg + len, sizeof msg - len, ", found %s", what);
+    char list[400];
+    /* TRANSLATORS: between the things expected of a list ('then', 'and', an operator) */
+    const char *comma = _(", ");
+    /* TRANSLATORS: before the last thing expected of a list */
+    const char *or = _(" or ");
+    for (int i = 0; i < nitems && len < sizeof list; i++)
+      len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+                              i == 0 ? "" : i + 1 == nitems ? or : comma, items[i]);
+    /* TRANSLATORS: a syntax error: the first %s lists what the grammar allows there
+       ("'then' or an operator"), the second what the file has ("name 'x'") */
+    snprintf(msg, sizeof msg, _("expected %s, found %s"), list, what);
   } else if (found == YYSYMBOL_YYEOF) {
-    snprintf(msg, sizeof msg, "unexpected end of the file");
+    snprintf(msg, sizeof msg, "%s", _("unexpected end of the file"));
   } else {
-    snprintf(msg, sizeof msg, "unexpected %s", what);
+    /* TRANSLATORS: a syntax error: %s is what the file has there ("name 'x'") */
+    snprintf(msg, sizeof msg, _("unexpected %s"), what);
   }
   int idx = diag_add(p->diags, DIAG_E_SYNTAX, *loc, msg);
   if (found == YYSYMBOL_NAME)
