@@ -43,6 +43,16 @@ const char *i18n_text(const char *msgid)
 #endif
 }
 
+const char *i18n_plural(const char *singular, const char *plural, unsigned long n)
+{
+#if ENABLE_NLS
+  pthread_once(&bound, bind_domain);
+  return dngettext(PACKAGE, singular, plural, n);
+#else
+  return n == 1 ? singular : plural;
+#endif
+}
+
 /* The language part of a locale name: "zh_CN" of "zh_CN.UTF-8@x", into buf. */
 static void language_of(const char *locale, char *buf, size_t size)
 {

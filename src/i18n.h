@@ -12,6 +12,12 @@
 /* msgid in the current language: itself when there is no translation. */
 const char *i18n_text(const char *msgid) __attribute__((format_arg(1)));
 
+/* The form of a message that fits the number n (gettext's plurals): singular or plural in
+ * English, one form in Chinese, as the language's catalogue says.  Only n chooses; the
+ * message formats n itself wherever it shows it. */
+const char *i18n_plural(const char *singular, const char *plural, unsigned long n)
+    __attribute__((format_arg(1))) __attribute__((format_arg(2)));
+
 /* For a program (the command line): messages in the language the environment names
  * (LC_ALL, LC_MESSAGES, LANG, LANGUAGE), even when that locale is not installed. */
 void i18n_use_environment(void);
