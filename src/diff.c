@@ -936,9 +936,9 @@ static void unknown_keys(diff *d)
 {
   bool same = same_unknown(d);
   if (d->s[0].unknown.keys)
-    batch_unknown_keys(&d->logbuf, d->s[0].P, &d->s[0].unknown, same ? "" : " by the old rules");
+    batch_unknown_keys(&d->logbuf, d->s[0].P, &d->s[0].unknown, same ? -1 : 0);
   if (d->s[1].unknown.keys && !same)
-    batch_unknown_keys(&d->logbuf, d->s[1].P, &d->s[1].unknown, " by the new rules");
+    batch_unknown_keys(&d->logbuf, d->s[1].P, &d->s[1].unknown, 1);
   flush(d);
 }
 
