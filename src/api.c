@@ -104,9 +104,9 @@ struct elig_ctx {
 
 const char *elig_status_str(elig_status status)
 {
+  switch (status) {
   /* TRANSLATORS: the statuses of the library's functions, said to the people who run a
    * program built on it (the command line, a service): short, lower case. */
-  switch (status) {
   case ELIG_OK: return _("success");
   case ELIG_ESYNTAX: return _("the rules have syntax errors");
   case ELIG_ETYPE: return _("the rules have errors");

@@ -514,10 +514,11 @@ static bool json_record(vm_ctx *ctx, jdoc *doc, rec_reject *why, rec_unknown *un
  * words of the reader's language. */
 static const char *json_kind_name(jdoc_kind k)
 {
-  /* TRANSLATORS: what a JSON value is, in "field 'x': expected a number, found a string"
-   * and "a record must be a JSON object, found an array". */
   static const char *const names[] = {
-      "null", "true", "false", N_("a number"), N_("a string"), N_("an array"), N_("an object")};
+      "null", "true", "false",
+      /* TRANSLATORS: what a JSON value is, in "field 'x': expected a number, found a
+       * string" and "a record must be a JSON object, found an array". */
+      N_("a number"), N_("a string"), N_("an array"), N_("an object")};
   return k == JDOC_NULL || k == JDOC_TRUE || k == JDOC_FALSE ? names[k] : _(names[k]);
 }
 
