@@ -104,7 +104,9 @@ static void import(loader *L, uint32_t from, ast_decl *d)
     return; /* already loaded through another import */
   }
   if (src_set_count(L->srcs) >= RULESET_MAX_FILES) {
-    diag_add(L->diags, DIAG_E_TOO_LARGE, d->name_loc, "imported files");
+    /* TRANSLATORS: what the rules have too many of, in "the rules are too large: too many
+     * %s". */
+    diag_add(L->diags, DIAG_E_TOO_LARGE, d->name_loc, _("imported files"));
     mem_free(path);
     return;
   }
