@@ -19,6 +19,16 @@
 
 #include "i18n.h"
 
+/* i18n_english's setting, per thread: a service's threads each run their own tests */
+static __thread bool english;
+
+bool i18n_english(bool on)
+{
+  bool was = english;
+  english = on;
+  return was;
+}
+
 #if ENABLE_NLS
 static pthread_once_t bound = PTHREAD_ONCE_INIT;
 
@@ -36,6 +46,8 @@ const char *i18n_text(const char *msgid)
 #if ENABLE_NLS
   if (!msgid || !*msgid)
     return msgid; /* gettext("") is the catalogue's header */
+  if (english)
+    return msgid;
   pthread_once(&bound, bind_domain);
   return dgettext(PACKAGE, msgid);
 #else
@@ -46,6 +58,8 @@ const char *i18n_text(const char *msgid)
 const char *i18n_plural(const char *singular, const char *plural, unsigned long n)
 {
 #if ENABLE_NLS
+  if (english)
+    return n == 1 ? singular : plural;
   pthread_once(&bound, bind_domain);
   return dngettext(PACKAGE, singular, plural, n);
 #else

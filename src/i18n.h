@@ -9,6 +9,8 @@
 #ifndef ELIG_I18N_H
 #define ELIG_I18N_H
 
+#include <stdbool.h>
+
 /* msgid in the current language: itself when there is no translation. */
 const char *i18n_text(const char *msgid) __attribute__((format_arg(1)));
 
@@ -17,6 +19,11 @@ const char *i18n_text(const char *msgid) __attribute__((format_arg(1)));
  * message formats n itself wherever it shows it. */
 const char *i18n_plural(const char *singular, const char *plural, unsigned long n)
     __attribute__((format_arg(1))) __attribute__((format_arg(2)));
+
+/* While `on`, the calling thread's messages are their msgids, the English ones, whatever
+ * its language: for words matched against text written in English (a test's `expect
+ * rejected "..."`).  Returns the setting before, to put back. */
+bool i18n_english(bool on);
 
 /* For a program (the command line): messages in the language the environment names
  * (LC_ALL, LC_MESSAGES, LANG, LANGUAGE), even when that locale is not installed. */

@@ -297,11 +297,27 @@ static bool check_expectations(test_run_state *r, const prog_test_step *st)
   return check_three_valued(r, st) && ok;
 }
 
-/* What happened to step i's record against what the test expects of it. */
-static bool verdict(test_run_state *r, const prog_test_step *st, step_result res,
-                    const step_why *why)
+/* Why step i's record was rejected, in the reader's language, for the report: run_steps
+ * had it said in English.  A rejection of its typing is made again, a rule's failure said
+ * again from its status; one the household's history made (a year given twice) is said as
+ * it was. */
+static const char *reason_said(test_run_state *r, uint32_t i, step_result res, const step_why *why,
+                               step_why *again)
+{
+  if (res == STEP_FAILED)
+    return vm_status_str(why->vm);
+  if (type_given(r, i, again) == STEP_REJECTED)
+    return again->reject.message;
+  return why->reject.message;
+}
+
+/* What happened to step i's record against what the test expects of it.  `why` is in
+ * English (run_steps), as the words of `expect rejected "..."` are written. */
+static bool verdict(test_run_state *r, uint32_t i, step_result res, const step_why *why)
 {
   const elig_program *P = r->P;
+  const prog_test_step *st = &r->t->steps[i];
+  step_why again;
   if (res == STEP_OK && !st->rejected)
     return check_expectations(r, st);
   if (res != STEP_OK && st->rejected && strstr(why->reject.message, st->rejected))
@@ -317,13 +333,13 @@ static bool verdict(test_run_state *r, const prog_test_step *st, step_result res
     /* TRANSLATORS: %1$s is the test's name, %2$s the words of the rejection it expects, as
      * the test writes them, %3$s why the record was rejected. */
     wbuf_printf(r->report, _("test \"%s\": expected a rejection for \"%s\", got: %s"), r->t->name,
-                st->rejected, why->reject.message);
+                st->rejected, reason_said(r, i, res, why, &again));
   } else {
     /* a test of one record is reported at its name, one of several at the record's given */
     where(r->report, P, r->t->nsteps == 1 ? r->t->loc : st->loc);
     /* TRANSLATORS: %1$s is the test's name, %2$s why its record was rejected. */
     wbuf_printf(r->report, _("test \"%s\": the given record is rejected: %s"), r->t->name,
-                why->reject.message);
+                reason_said(r, i, res, why, &again));
   }
   wbuf_puts(r->report, "\n");
   return false;
@@ -386,6 +402,9 @@ static test_outcome run_steps(test_run_state *r)
   test_outcome out = TEST_PASSED;
   for (uint32_t k = 0; k < n && out != TEST_NO_MEMORY; k++) {
     uint32_t i = r->order[k];
+    /* a rejection's reason in English, whatever the reader's language: a test's `expect
+     * rejected "..."` is written against the English words, as rule files are */
+    bool was = i18n_english(true);
     step_result res = type_given(r, i, &why);
     if (res == STEP_OK)
       res = hist_begin(h, r->s, NULL, 0, &why);
@@ -393,13 +412,14 @@ static test_outcome run_steps(test_run_state *r)
       res = step_evaluate(r->s, 0, &why);
     if (res == STEP_OK)
       res = hist_accept(h, r->s, &why);
+    i18n_english(was);
     if (res == STEP_NO_MEMORY) {
       out = TEST_NO_MEMORY;
       break;
     }
     if (res == STEP_OK)
       evaluate_all(r->P, r->s->ctx, r->cov);
-    ok &= verdict(r, &t->steps[i], res, &why);
+    ok &= verdict(r, i, res, &why);
   }
   if (out == TEST_NO_MEMORY)
     return out;
