@@ -105,16 +105,6 @@ static vtext row_b(const row *r)
   return (vtext){r->b, r->blen, r->bnone};
 }
 
-/* The text of a scratch buffer, or "" with `into` marked failed when it could not be
- * written (the report is then incomplete, which its caller learns from `into`). */
-static const char *text_of(wbuf *scratch, wbuf *into)
-{
-  const char *s = wbuf_text(scratch);
-  if (!s)
-    into->failed = true;
-  return s ? s : "";
-}
-
 /* In "3 of 5 records change" English takes the noun's number from the total and the verb's
  * from those that change: two numbers, where one plural follows one.  So the messages come
  * in pairs, one for a total of one record and one for any other total, each a plural by
@@ -380,7 +370,8 @@ static void aggregate_summary(wbuf *b, const agg_map *m)
       }
     /* TRANSLATORS: %1$s is an aggregate's name; %2$s how many groups both rules make and
      * any that only one makes ("9 groups, 1 group only in the new rules"). */
-    wbuf_printf(b, _("aggregate %s: no group changes outcome (%s)"), m->name, text_of(&notes, b));
+    wbuf_printf(b, _("aggregate %s: no group changes outcome (%s)"), m->name,
+                wbuf_scratch_text(&notes, b));
     wbuf_free(&notes);
   } else {
     wbuf_printf(b,
@@ -413,7 +404,7 @@ static void only_group_line(wbuf *b, const prog_aggregate *const A[2], const agg
   wbuf key = {0}, decisions = {0};
   text_key(&key, A[k], &m->g[k], g);
   text_decisions(&decisions, A[k], &m->g[k], g);
-  const char *ks = text_of(&key, b), *ds = text_of(&decisions, b);
+  const char *ks = wbuf_scratch_text(&key, b), *ds = wbuf_scratch_text(&decisions, b);
   wbuf_puts(b, "  ");
   if (k == 0 && m->g[k].ndec)
     /* TRANSLATORS: a group only the old rules make: %1$s its key, %2$s its decisions, each
@@ -468,7 +459,7 @@ static void text_aggregate(const diff_outcome *d, wbuf *b, const agg_map *m)
                  * ("village_code, year"). */
                 _("aggregate %s: grouped by %s in the old rules and by %s in the new rules; its "
                   "groups cannot be compared"),
-                m->name, text_of(&keys[0], b), text_of(&keys[1], b));
+                m->name, wbuf_scratch_text(&keys[0], b), wbuf_scratch_text(&keys[1], b));
     wbuf_puts(b, "\n");
     wbuf_free(&keys[0]);
     wbuf_free(&keys[1]);

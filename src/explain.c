@@ -25,16 +25,6 @@ static void put(wbuf *b, const char *s)
   wbuf_put(b, s, strlen(s));
 }
 
-/* The text of a scratch buffer, or "" with `into` marked failed when it could not be
- * written (the explanation is then incomplete, which its caller learns from `into`). */
-static const char *text_of(wbuf *scratch, wbuf *into)
-{
-  const char *s = wbuf_text(scratch);
-  if (!s)
-    into->failed = true;
-  return s ? s : "";
-}
-
 static void at(wbuf *b, const elig_program *P, elig_loc loc)
 {
   char buf[32];
@@ -73,7 +63,7 @@ void explain_needs_note(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint6
   /* TRANSLATORS: after a value that depends on fields the record does not give: %s names
    * them as the rules do ("net_income, size"; "previous year" for the household's record of
    * the year before, as results write it). */
-  wbuf_printf(b, _("(needs %s)"), text_of(&list, b));
+  wbuf_printf(b, _("(needs %s)"), wbuf_scratch_text(&list, b));
   wbuf_free(&list);
 }
 
@@ -131,7 +121,7 @@ static void defaulted(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_
   wbuf_puts(b, " ");
   /* TRANSLATORS: after a result: %s names the fields the record did not give that took the
    * default the rules declare for them ("disaster_loss, dibao"). */
-  wbuf_printf(b, _("(defaulted: %s)"), text_of(&list, b));
+  wbuf_printf(b, _("(defaulted: %s)"), wbuf_scratch_text(&list, b));
   wbuf_free(&list);
 }
 
@@ -198,7 +188,7 @@ static void derived(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_name
         put(b, "   ");
         /* TRANSLATORS: after a parameter's value: %s is what its table was looked up by,
          * as the rules write it ("year = 2020"). */
-        wbuf_printf(b, _("(parameter, by %s)"), text_of(&by, b));
+        wbuf_printf(b, _("(parameter, by %s)"), wbuf_scratch_text(&by, b));
         wbuf_free(&by);
       } else if (kind == CELL_PARAM) {
         put(b, "   ");
@@ -262,7 +252,7 @@ static void comparison_text(wbuf *b, const vm_ctx *ctx, const prog_cond *pc, con
   wbuf lw = {0}, rw = {0};
   side_text(&lw, ctx, pc->left_text, pc->left_literal, pc->left_type, l);
   side_text(&rw, ctx, pc->right_text, pc->right_literal, pc->right_type, r);
-  const char *ls = text_of(&lw, b), *rs = text_of(&rw, b);
+  const char *ls = wbuf_scratch_text(&lw, b), *rs = wbuf_scratch_text(&rw, b);
   bool date = pc->left_type.base == TY_DATE;
   if (vm_unknown_of(ctx, l) || vm_unknown_of(ctx, r) || !margin_of(pc, l, r, &m, &sign)) {
     wbuf_printf(b, "%s, %s", ls, rs); /* no margin to say: the two sides, as a list */
@@ -363,7 +353,7 @@ static void cond_text(wbuf *b, vm_ctx *ctx, const prog_cond *pc, cond_label_kind
   wbuf detail = {0};
   cond_detail(&detail, ctx, pc);
   put(b, "    ");
-  cond_label(b, state, text_of(&detail, b));
+  cond_label(b, state, wbuf_scratch_text(&detail, b));
   put(b, "\n");
   wbuf_free(&detail);
 }
@@ -486,7 +476,7 @@ void explain_flag_conditions(wbuf *b, vm_ctx *ctx, const prog_flag *fl)
       break;
   }
   if (!first)
-    cond_label(b, raised ? LABEL_MET : LABEL_NOT_MET, text_of(&details, b));
+    cond_label(b, raised ? LABEL_MET : LABEL_NOT_MET, wbuf_scratch_text(&details, b));
   wbuf_free(&details);
 }
 
@@ -560,7 +550,7 @@ static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
   if (possible(&outcomes, ctx, d, false))
     /* TRANSLATORS: an undetermined decision: %1$s = %2$s is its name and value (undetermined)
      * as results write them, %3$s the values it can still take ("\"poor\", \"comfortable\""). */
-    wbuf_printf(b, _("%s = %s: one of %s"), d->name, shown_value, text_of(&outcomes, b));
+    wbuf_printf(b, _("%s = %s: one of %s"), d->name, shown_value, wbuf_scratch_text(&outcomes, b));
   else
     wbuf_printf(b, "%s = %s", d->name, shown_value); /* the rules' notation */
   wbuf_free(&outcomes);
@@ -646,7 +636,7 @@ static void flag_line(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_fl
   wbuf notes = {0}; /* " (needs ...)", " (defaulted: ...)", each translated, or nothing */
   needs(&notes, P, ctx, fv, false);
   defaulted(&notes, P, ctx, defaults, false);
-  const char *n = text_of(&notes, b), *reason = fl->reason;
+  const char *n = wbuf_scratch_text(&notes, b), *reason = fl->reason;
   if (unknown && reason)
     /* TRANSLATORS: a flag whose outcome depends on absent fields: %1$s its name, %2$s its
      * severity as the rules write it ("high"), %3$s notes " (needs ...)" and " (defaulted:

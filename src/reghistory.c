@@ -216,16 +216,6 @@ static void json_key(wbuf *out, const char *key, const char *value)
   wbuf_json_text(out, value, strlen(value));
 }
 
-/* The text of a scratch buffer, or "" with `into` marked failed when it could not be
- * written (the report is then incomplete, which its caller learns from `into`). */
-static const char *text_of(wbuf *scratch, wbuf *into)
-{
-  const char *s = wbuf_text(scratch);
-  if (!s)
-    into->failed = true;
-  return s ? s : "";
-}
-
 /* "    result: add 3, 2021-05-04 10:00 by clerk, rules 3f9a... (current)": a
  * stored result, the first of its record or one evaluated again after. */
 static void result_heading(wbuf *o, bool first, bool current, int64_t add, const char *at,
@@ -299,7 +289,7 @@ static void write_result(report *rp, sqlite3_stmt *st, const pairs *values, cons
     wbuf_puts(o, "      ");
     /* TRANSLATORS: in a household's history, why its record was rejected when it was
      * evaluated (as it was said then). */
-    wbuf_printf(o, _("rejected: %s"), text_of(&reason, o));
+    wbuf_printf(o, _("rejected: %s"), wbuf_scratch_text(&reason, o));
     wbuf_puts(o, "\n");
     wbuf_free(&reason);
     return;
@@ -321,7 +311,7 @@ static void write_result(report *rp, sqlite3_stmt *st, const pairs *values, cons
       wbuf_puts(o, "      ");
       /* TRANSLATORS: in a household's history, the results that differ from the year
        * before: %s is "status \"poor\" -> \"exited\"; ...", names and values as stored. */
-      wbuf_printf(o, _("changed since the year before: %s"), text_of(&changes, o));
+      wbuf_printf(o, _("changed since the year before: %s"), wbuf_scratch_text(&changes, o));
       wbuf_puts(o, "\n");
     }
     wbuf_free(&changes);
@@ -332,7 +322,7 @@ static void write_result(report *rp, sqlite3_stmt *st, const pairs *values, cons
     wbuf_puts(o, "      ");
     /* TRANSLATORS: in a household's history, the rules that decided the results, as they
      * were said when the record was evaluated ("status: rule 4 (household.rules:35): ..."). */
-    wbuf_printf(o, _("decided by %s"), text_of(&decided, o));
+    wbuf_printf(o, _("decided by %s"), wbuf_scratch_text(&decided, o));
     wbuf_puts(o, "\n");
     wbuf_free(&decided);
   }
@@ -453,10 +443,11 @@ static bool write_record_of(report *rp, sqlite3_stmt *st, year_state *now, const
         /* TRANSLATORS: in a household's history, the record's fields that differ from the
          * year before: %s is "net_income 3000.00 -> 4000.00; ...", names and values as
          * given. */
-        wbuf_printf(o, _("inputs changed since the year before: %s"), text_of(&changes, o));
+        wbuf_printf(o, _("inputs changed since the year before: %s"),
+                    wbuf_scratch_text(&changes, o));
       else
         /* TRANSLATORS: the same against the record this one corrects. */
-        wbuf_printf(o, _("inputs changed by the correction: %s"), text_of(&changes, o));
+        wbuf_printf(o, _("inputs changed by the correction: %s"), wbuf_scratch_text(&changes, o));
       wbuf_puts(o, "\n");
     }
     wbuf_free(&changes);
@@ -605,7 +596,7 @@ elig_status elig_register_history(elig_register *reg, const char *household, eli
     wbuf_put_printable(&key, household, strlen(household));
     /* TRANSLATORS: the first line of a household's history: %1$s is its key as the data
      * gives it, %2$s the register's file. */
-    wbuf_printf(&rp.out, _("household %s in %s"), text_of(&key, &rp.out), reg->path);
+    wbuf_printf(&rp.out, _("household %s in %s"), wbuf_scratch_text(&key, &rp.out), reg->path);
     wbuf_puts(&rp.out, "\n");
     wbuf_free(&key);
   }

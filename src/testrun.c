@@ -31,16 +31,6 @@ static void where(wbuf *b, const elig_program *P, elig_loc loc)
   wbuf_printf(b, "%s:%u:%u: ", src_file_name(P->srcs, loc.file), line, col);
 }
 
-/* The text of a scratch buffer, or "" with `into` marked failed when it could not be
- * written (the report is then incomplete, which test_run says). */
-static const char *text_of(wbuf *scratch, wbuf *into)
-{
-  const char *s = wbuf_text(scratch);
-  if (!s)
-    into->failed = true;
-  return s ? s : "";
-}
-
 /* "file:line:col: test "NAME": expected EXPECTATION, got WHAT" */
 static void expected_got(wbuf *b, const elig_program *P, elig_loc loc, const prog_test *t,
                          const char *expectation, const char *got)
@@ -112,7 +102,7 @@ static void failure(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_test
 {
   wbuf got = {0};
   got_values(&got, P, ctx, st, k);
-  expected_got(b, P, st->expect_locs[k], t, st->expect_texts[k], text_of(&got, b));
+  expected_got(b, P, st->expect_locs[k], t, st->expect_texts[k], wbuf_scratch_text(&got, b));
   wbuf_free(&got);
 }
 
@@ -244,7 +234,8 @@ static bool check_three_valued(test_run_state *r, const prog_test_step *st)
     /* the expectation as the test writes it: `expect status = undetermined` */
     wbuf expectation = {0};
     wbuf_printf(&expectation, "%s = %s", st->undetermined_texts[k], WRITE_UNDETERMINED);
-    expected_got(r->report, P, st->undetermined_locs[k], r->t, text_of(&expectation, r->report),
+    expected_got(r->report, P, st->undetermined_locs[k], r->t,
+                 wbuf_scratch_text(&expectation, r->report),
                  write_value_text(t, v, true, buf, sizeof buf));
     wbuf_free(&expectation);
     ok = false;
@@ -258,8 +249,8 @@ static bool check_three_valued(test_run_state *r, const prog_test_step *st)
       wbuf_puts(&got, "\"");
       write_needs(&got, P, ctx, mask, ", ", false);
       wbuf_puts(&got, "\"");
-      expected_got(r->report, P, st->needs_loc, r->t, text_of(&expectation, r->report),
-                   text_of(&got, r->report));
+      expected_got(r->report, P, st->needs_loc, r->t, wbuf_scratch_text(&expectation, r->report),
+                   wbuf_scratch_text(&got, r->report));
       wbuf_free(&expectation);
       wbuf_free(&got);
       ok = false;
