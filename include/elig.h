@@ -115,8 +115,9 @@ typedef enum elig_status {
   ELIG_EBUSY = 12      /* a register is being changed by another process, past the wait */
 } elig_status;
 
-/* A short lower-case description of a status ("the record breaks its schema"); a static
- * string, also for unknown values. */
+/* A short lower-case description of a status ("the record breaks its schema"), in the
+ * language of the calling thread's messages (LC_MESSAGES; English without a catalogue for
+ * it); a static string, also for unknown values.  Map the status, never this text. */
 ELIG_API const char *elig_status_str(elig_status status);
 
 /* The language of the messages the library gives the calling thread from now on

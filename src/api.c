@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "mem.h"
 #include "config.h"
 
@@ -107,21 +108,23 @@ struct elig_ctx {
 const char *elig_status_str(elig_status status)
 {
   switch (status) {
-  case ELIG_OK: return "success";
-  case ELIG_ESYNTAX: return "the rules have syntax errors";
-  case ELIG_ETYPE: return "the rules have errors";
-  case ELIG_EREJECT: return "the record breaks its schema";
-  case ELIG_EEVAL: return "a rule failed on the record";
-  case ELIG_EIO: return "a file could not be read";
-  case ELIG_ENOMEM: return "out of memory";
-  case ELIG_EINVAL: return "invalid argument";
-  case ELIG_ENOTFOUND: return "no such name";
-  case ELIG_ECANCELED: return "stopped as asked";
-  case ELIG_EINTERNAL: return "an internal error of elig";
-  case ELIG_EREGISTER: return "the register cannot be used";
-  case ELIG_EBUSY: return "the register is being changed by another process";
+  /* TRANSLATORS: the statuses of the library's functions, said to the people who run a
+   * program built on it (the command line, a service): short, lower case. */
+  case ELIG_OK: return _("success");
+  case ELIG_ESYNTAX: return _("the rules have syntax errors");
+  case ELIG_ETYPE: return _("the rules have errors");
+  case ELIG_EREJECT: return _("the record breaks its schema");
+  case ELIG_EEVAL: return _("a rule failed on the record");
+  case ELIG_EIO: return _("a file could not be read");
+  case ELIG_ENOMEM: return _("out of memory");
+  case ELIG_EINVAL: return _("invalid argument");
+  case ELIG_ENOTFOUND: return _("no such name");
+  case ELIG_ECANCELED: return _("stopped as asked");
+  case ELIG_EINTERNAL: return _("an internal error of elig");
+  case ELIG_EREGISTER: return _("the register cannot be used");
+  case ELIG_EBUSY: return _("the register is being changed by another process");
   }
-  return "unknown status";
+  return _("unknown status");
 }
 
 elig_status elig_set_thread_language(const char *language)
@@ -281,8 +284,12 @@ static char *with_dropped_warnings(const diag_list *list, char *text)
   size_t warnings = diag_warning_count(list);
   if (!text || warnings <= DIAG_MAX_WARNINGS)
     return text;
-  char line[96];
-  snprintf(line, sizeof line, "elig: %zu more warnings not shown\n", warnings - DIAG_MAX_WARNINGS);
+  char said[160], line[192];
+  /* TRANSLATORS: after the warnings of the rules shown, how many more there are (counted,
+   * not shown). */
+  snprintf(said, sizeof said, _("%zu more warnings not shown"), warnings - DIAG_MAX_WARNINGS);
+  /* "elig: " names the program, as its every line on the terminal starts */
+  snprintf(line, sizeof line, "elig: %s\n", said);
   char *all = mem_realloc(text, strlen(text) + strlen(line) + 1);
   if (!all) {
     mem_free(text);
@@ -861,8 +868,9 @@ static elig_status stepped(elig_ctx *ctx, step_result res, const step_why *why,
   if (ctx->reg && register_stale(ctx->reg) && res == STEP_OK) {
     /* its years before are another rule set's: a result read from them would be wrong */
     fail(ctx, ELIG_EREGISTER,
-         "the register was evaluated with other rules since these were loaded: run `elig "
-         "register add` with these rules, or reload the rules the register holds",
+         /* TRANSLATORS: `elig register add` is a command, as typed. */
+         _("the register was evaluated with other rules since these were loaded: run `elig "
+           "register add` with these rules, or reload the rules the register holds"),
          NULL);
     return ELIG_EREGISTER;
   }
@@ -876,7 +884,7 @@ static elig_status stepped(elig_ctx *ctx, step_result res, const step_why *why,
   case STEP_FAILED: return eval_failure(ctx, why->vm, why->pc);
   case STEP_NO_MEMORY: break;
   }
-  return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
+  return fail(ctx, ELIG_ENOMEM, _("out of memory"), NULL);
 }
 
 /* JSON that does not parse: where, as a line and a byte column (a record given to the API
@@ -893,7 +901,9 @@ static elig_status malformed_json(elig_ctx *ctx, const jdoc_error *jerr)
   char msg[256];
   /* the place is the error's line and column, not words of the message: a service says it
    * in the coordinates of its request body */
-  snprintf(msg, sizeof msg, "malformed JSON: %s", jerr->message);
+  /* TRANSLATORS: a record given to the library is not valid JSON: %s says what is wrong
+   * (the line and column are given apart). */
+  snprintf(msg, sizeof msg, _("malformed JSON: %s"), jerr->message);
   fail(ctx, ELIG_EREJECT, msg, NULL);
   ctx->err.code = diag_id_code(DIAG_E_MALFORMED_JSON);
   ctx->err.line = (unsigned)line;
@@ -913,14 +923,14 @@ elig_status elig_eval_json(elig_ctx *ctx, const char *json, size_t len, const el
   wbuf_put(&ctx->input, json ? json : "", len);
   if (ctx->input.failed) {
     ctx->input.failed = false;
-    return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
+    return fail(ctx, ELIG_ENOMEM, _("out of memory"), NULL);
   }
   jdoc_error jerr;
   jdoc_errcode code = jdoc_parse(&ctx->json, ctx->input.p, len, &jerr);
   if (code == JDOC_ENOMEM)
-    return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
+    return fail(ctx, ELIG_ENOMEM, _("out of memory"), NULL);
   if (code == JDOC_EEMPTY) {
-    fail(ctx, ELIG_EREJECT, "the record is empty: expected a JSON object", NULL);
+    fail(ctx, ELIG_EREJECT, _("the record is empty: expected a JSON object"), NULL);
     ctx->err.code = diag_id_code(DIAG_E_NOT_OBJECT); /* every rejection has its code */
     return ELIG_EREJECT;
   }
@@ -946,12 +956,15 @@ static const prog_field *settable(elig_ctx *ctx, size_t field)
   if (!ctx)
     return NULL;
   if (field >= main_record(ctx->rs)->nfields) {
-    fail(ctx, ELIG_EINVAL, "no field has that index", NULL);
+    /* TRANSLATORS: a program set a field of a record by a number that is no field's. */
+    fail(ctx, ELIG_EINVAL, _("no field has that index"), NULL);
     return NULL;
   }
   const prog_field *f = &main_record(ctx->rs)->fields[field];
   if (f->type.base == TY_LIST) {
-    fail(ctx, ELIG_EINVAL, "a list of records is given only in JSON", f->name);
+    /* TRANSLATORS: a program set a field that holds a list of records one value at a
+     * time; such a field can be given only in a record's JSON. */
+    fail(ctx, ELIG_EINVAL, _("a list of records is given only in JSON"), f->name);
     return NULL;
   }
   return f;
@@ -960,7 +973,9 @@ static const prog_field *settable(elig_ctx *ctx, size_t field)
 /* A setter that does not fit the field's type. */
 static elig_status wrong_setter(elig_ctx *ctx, const prog_field *f)
 {
-  return fail(ctx, ELIG_EINVAL, "this setter does not fit the field's type", f->name);
+  /* TRANSLATORS: a program set a field with a function for another type (a number for a
+   * date, say). */
+  return fail(ctx, ELIG_EINVAL, _("this setter does not fit the field's type"), f->name);
 }
 
 elig_status elig_ctx_set_text(elig_ctx *ctx, size_t field, const char *text, size_t len)
@@ -968,7 +983,7 @@ elig_status elig_ctx_set_text(elig_ctx *ctx, size_t field, const char *text, siz
   if (!settable(ctx, field))
     return ELIG_EINVAL;
   if (!text && len)
-    return fail(ctx, ELIG_EINVAL, "no text given", NULL);
+    return fail(ctx, ELIG_EINVAL, _("no text given"), NULL);
   ctx->has_err = false;
   vm_val *v = &ctx->staged[field];
   if (len == 0)
@@ -977,7 +992,7 @@ elig_status elig_ctx_set_text(elig_ctx *ctx, size_t field, const char *text, siz
   if (len + 1 > t->cap) {
     char *p = mem_realloc(t->p, len + 1);
     if (!p)
-      return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
+      return fail(ctx, ELIG_ENOMEM, _("out of memory"), NULL);
     t->p = p;
     t->cap = len + 1;
   }
@@ -1005,7 +1020,7 @@ elig_status elig_ctx_set_int(elig_ctx *ctx, size_t field, int64_t value)
   case TY_MONEY:
     if (dec_money_mul_int(100, value, &v.u.i) != DEC_OK) {
       rec_reject why = {.message = ""};
-      snprintf(why.message, sizeof why.message, "field '%s': value out of range", f->name);
+      diag_format(DIAG_E_VALUE_RANGE, why.message, sizeof why.message, f->name);
       snprintf(why.field, sizeof why.field, "%s", f->name);
       elig_ctx_set_none(ctx, field);
       return reject(ctx, &why);
@@ -1374,7 +1389,7 @@ elig_status elig_ctx_aggregates(elig_ctx *ctx, elig_format fmt, const char **tex
   start(ctx); /* computing groups reuses the registers: the last record's result is gone */
   if (ctx->aggs_lost || !aggs_init(ctx)) {
     ctx->aggs_lost = false;
-    return fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
+    return fail(ctx, ELIG_ENOMEM, _("out of memory"), NULL);
   }
   ctx->aggs_out.len = 0;
   elig_status st = ELIG_OK;
@@ -1384,7 +1399,7 @@ elig_status elig_ctx_aggregates(elig_ctx *ctx, elig_format fmt, const char **tex
     if (vs != VM_OK)
       st = eval_failure(ctx, vs, vm_error_pc(ctx->step.ctx));
     else if (ctx->aggs[a].overflow) {
-      st = fail(ctx, ELIG_EEVAL, "a sum of an aggregate went out of range", NULL);
+      st = fail(ctx, ELIG_EEVAL, diag_id_format(DIAG_E_RUN_SUM_RANGE), NULL);
       ctx->err.code = diag_id_code(DIAG_E_RUN_SUM_RANGE);
     }
   }
@@ -1402,7 +1417,7 @@ elig_status elig_ctx_aggregates(elig_ctx *ctx, elig_format fmt, const char **tex
     if (len)
       *len = 0;
   }
-  return *text ? ELIG_OK : fail(ctx, ELIG_ENOMEM, "out of memory", NULL);
+  return *text ? ELIG_OK : fail(ctx, ELIG_ENOMEM, _("out of memory"), NULL);
 }
 
 elig_status elig_ctx_merge_aggregates(elig_ctx *into, elig_ctx *from)

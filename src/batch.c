@@ -17,6 +17,7 @@
 #include "batch.h"
 #include "feed.h"
 #include "hrun.h"
+#include "i18n.h"
 #include "mem.h"
 #include "split.h"
 #include "step.h"
@@ -38,7 +39,42 @@ bool batch_write(const elig_batch_io *io, elig_stream stream, wbuf *b, bool *nom
   return ok;
 }
 
-void batch_unknown_keys(wbuf *b, const elig_program *P, const rec_unknown *u, const char *which)
+/* "3 keys that name no field were ignored by the old rules in 2 records": two counts, where
+ * one plural follows one, so the records' count is a phrase of its own put in the keys'
+ * sentence, each a plural by its number. */
+static void keys_ignored(wbuf *b, const rec_unknown *u, int side)
+{
+  unsigned long long keys = u->keys;
+  char records[64];
+  snprintf(records, sizeof records,
+           /* TRANSLATORS: how many records held keys that name no field, put in "... were
+            * ignored in %s". */
+           i18n_plural("%llu record", "%llu records", u->records), (unsigned long long)u->records);
+  if (side == 0)
+    wbuf_printf(b,
+                /* TRANSLATORS: keys of a JSON record that are no field of the old rules'
+                 * record; %2$s is how many records held them ("2 records"). */
+                i18n_plural("%llu key that names no field was ignored by the old rules in %s",
+                            "%llu keys that name no field were ignored by the old rules in %s",
+                            keys),
+                keys, records);
+  else if (side == 1)
+    wbuf_printf(b,
+                /* TRANSLATORS: the same for the new rules. */
+                i18n_plural("%llu key that names no field was ignored by the new rules in %s",
+                            "%llu keys that name no field were ignored by the new rules in %s",
+                            keys),
+                keys, records);
+  else
+    wbuf_printf(b,
+                /* TRANSLATORS: keys of a JSON record that are no field of the rules' record;
+                 * %2$s is how many records held them ("2 records"). */
+                i18n_plural("%llu key that names no field was ignored in %s",
+                            "%llu keys that name no field were ignored in %s", keys),
+                keys, records);
+}
+
+void batch_unknown_keys(wbuf *b, const elig_program *P, const rec_unknown *u, int side)
 {
   const prog_record *rec = &P->records[u->first_record];
   const char **names = mem_alloc((rec->nfields ? rec->nfields : 1) * sizeof *names);
@@ -48,15 +84,27 @@ void batch_unknown_keys(wbuf *b, const elig_program *P, const rec_unknown *u, co
       names[i] = rec->fields[i].name;
     best = suggest_closest(u->first, strlen(u->first), names, rec->nfields);
   }
-  wbuf_printf(b,
-              "elig: warning: %llu key%s that name%s no field %s ignored%s in %llu record%s; "
-              "the first, '%s' in a '%s' on line %llu",
-              (unsigned long long)u->keys, u->keys == 1 ? "" : "s", u->keys == 1 ? "s" : "",
-              u->keys == 1 ? "was" : "were", which, (unsigned long long)u->records,
-              u->records == 1 ? "" : "s", u->first, rec->name, (unsigned long long)u->first_line);
+  wbuf ignored = {0};
+  keys_ignored(&ignored, u, side);
+  const char *said = wbuf_text(&ignored);
+  if (!said)
+    b->failed = true;
+  unsigned long long line = u->first_line;
+  /* "elig: warning: " starts the line as the program's warnings do, for people and scripts */
+  wbuf_puts(b, "elig: warning: ");
   if (best)
-    wbuf_printf(b, ": did you mean '%s'?", best);
+    /* TRANSLATORS: %1$s says how many keys were ignored in how many records ("3 keys that
+     * name no field were ignored in 2 records"); then the first such key %2$s, the record
+     * type %3$s it was in (as the rules name it), the line %4$llu of the input, and %5$s a
+     * field of that name's spelling. */
+    wbuf_printf(b, _("%s; the first, '%s' in a '%s' on line %llu: did you mean '%s'?"),
+                said ? said : "", u->first, rec->name, line, best);
+  else
+    /* TRANSLATORS: the same without a field whose name is close. */
+    wbuf_printf(b, _("%s; the first, '%s' in a '%s' on line %llu"), said ? said : "", u->first,
+                rec->name, line);
   wbuf_puts(b, "\n");
+  wbuf_free(&ignored);
   mem_free(names);
 }
 
@@ -541,15 +589,21 @@ static feed_header reading_header(void *arg, const char *name, uint64_t line, co
   if (!rec_header_init(rd->header, P, r, error, sizeof error, unknown, sizeof unknown)) {
     if (rd->header->no_memory)
       return FEED_HEADER_NO_MEMORY;
-    wbuf_printf(&rd->j->log, "%s:%llu: error: %s; every record of the file is rejected\n", name,
-                (unsigned long long)line, error);
+    /* "FILE:LINE: error: " as compilers start a line, for editors and scripts */
+    wbuf_printf(&rd->j->log, "%s:%llu: error: ", name, (unsigned long long)line);
+    /* TRANSLATORS: a CSV file's header line cannot be used: %s says why. */
+    wbuf_printf(&rd->j->log, _("%s; every record of the file is rejected"), error);
+    wbuf_puts(&rd->j->log, "\n");
     return rd->header->first_line_is_record ? FEED_HEADER_IS_RECORD : FEED_HEADER_OK;
   }
-  if (unknown[0])
-    wbuf_printf(&rd->j->log,
-                "%s:%llu: warning: columns that are not fields of '%s' are "
-                "ignored: %s\n",
-                name, (unsigned long long)line, prog_main_record(P)->name, unknown);
+  if (unknown[0]) {
+    wbuf_printf(&rd->j->log, "%s:%llu: warning: ", name, (unsigned long long)line);
+    /* TRANSLATORS: %1$s is the record type the rules read (as they name it), %2$s the
+     * columns of the CSV header that are none of its fields, as the file names them. */
+    wbuf_printf(&rd->j->log, _("columns that are not fields of '%s' are ignored: %s"),
+                prog_main_record(P)->name, unknown);
+    wbuf_puts(&rd->j->log, "\n");
+  }
   return FEED_HEADER_OK;
 }
 
@@ -718,13 +772,22 @@ static bool write_aggregates(batch *b)
       char where[256];
       prog_where(P, vm_error_pc(w0->step.ctx), where, sizeof where);
       buf.len = 0;
-      wbuf_printf(&buf, "elig: aggregate '%s': %s at %s\n", P->aggregates[a].name,
-                  vm_status_str(st), where);
+      wbuf_puts(&buf, "elig: ");
+      /* TRANSLATORS: a rule failed while an aggregate's groups were written: %1$s is the
+       * aggregate's name, %2$s what went wrong ("division by zero"), %3$s where in the
+       * rules (file:line:column). */
+      wbuf_printf(&buf, _("aggregate '%s': %s at %s"), P->aggregates[a].name, vm_status_str(st),
+                  where);
+      wbuf_puts(&buf, "\n");
       emit(b, ELIG_STREAM_MESSAGES, &buf);
       ok = false;
     } else if (w0->step.aggs[a].overflow) {
       buf.len = 0;
-      wbuf_printf(&buf, "elig: aggregate '%s': a sum went out of range\n", P->aggregates[a].name);
+      wbuf_puts(&buf, "elig: ");
+      /* TRANSLATORS: %s is an aggregate's name: one of its sums is beyond what a value
+       * holds. */
+      wbuf_printf(&buf, _("aggregate '%s': a sum went out of range"), P->aggregates[a].name);
+      wbuf_puts(&buf, "\n");
       emit(b, ELIG_STREAM_MESSAGES, &buf);
       ok = false;
     }
@@ -795,8 +858,11 @@ static bool history_write(void *arg, elig_stream stream, const char *text, size_
 static void spill_failed(batch *b)
 {
   wbuf w = {0};
-  wbuf_puts(&w, "elig: cannot keep the records in a temporary file (TMPDIR, else /tmp): ");
-  wbuf_puts(&w, strerror(hrun_io_errno(b->hist)));
+  wbuf_puts(&w, "elig: ");
+  /* TRANSLATORS: a run that follows households over the years keeps its records in a
+   * temporary file; TMPDIR is an environment variable.  %s is the system's reason. */
+  wbuf_printf(&w, _("cannot keep the records in a temporary file (TMPDIR, else /tmp): %s"),
+              strerror(hrun_io_errno(b->hist)));
   wbuf_puts(&w, "\n");
   emit(b, ELIG_STREAM_MESSAGES, &w);
   wbuf_free(&w);
@@ -926,7 +992,7 @@ elig_status batch_run(const elig_program *P, const batch_options *o, const elig_
   }
   if (!b.nomem && b.unknown.keys) {
     wbuf w = {0};
-    batch_unknown_keys(&w, P, &b.unknown, "");
+    batch_unknown_keys(&w, P, &b.unknown, -1);
     emit(&b, ELIG_STREAM_MESSAGES, &w);
     wbuf_free(&w);
   }

@@ -77,10 +77,12 @@ static inline unsigned batch_extra_columns(const batch_options *o)
 elig_status batch_run(const elig_program *P, const batch_options *o, const elig_input *inputs,
                       size_t ninputs, const elig_batch_io *io, elig_batch_stats *stats);
 
-/* "elig: warning: 3 keys that name no field were ignored[WHICH] in 1 record; the first,
- * 'exited_yaer' in a 'household' on line 7: did you mean 'exited_year'?", appended to b.
- * The record type is named because the key may be in a nested record (a 'member'). */
-void batch_unknown_keys(wbuf *b, const elig_program *P, const rec_unknown *u, const char *which);
+/* "elig: warning: 3 keys that name no field were ignored in 1 record; the first,
+ * 'exited_yaer' in a 'household' on line 7: did you mean 'exited_year'?", appended to b, in
+ * the reader's language; "ignored by the old rules" for side 0, "by the new rules" for
+ * side 1 (elig diff), neither for -1.  The record type is named because the key may be in
+ * a nested record (a 'member'). */
+void batch_unknown_keys(wbuf *b, const elig_program *P, const rec_unknown *u, int side);
 
 /* A rejection as a batch writes it: a row on rej (reject_rows: line, the key fields, the
  * reason, the record) or a line on log ("FILE:LINE: rejected hh_id/year: REASON").  r is the

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "i18n.h"
 #include "mem.h"
 #include "compile.h"
 #include "vm.h"
@@ -95,7 +96,9 @@ static uint16_t new_reg(compiler *c)
 {
   if (c->P->nregs >= MAX_REGS) {
     if (!c->failed)
-      diag_add(c->diags, DIAG_E_TOO_LARGE, c->loc, "registers");
+      /* TRANSLATORS: what the rules have too many of, in "the rules are too large: too many
+       * %s": the compiled program's registers (places for values). */
+      diag_add(c->diags, DIAG_E_TOO_LARGE, c->loc, _("registers"));
     c->failed = true;
     return 0;
   }
@@ -1366,7 +1369,9 @@ static bool compile_regexes(compiler *c)
         /* the flags end the literal: point at this one */
         uint32_t off = (uint32_t)strlen(opts);
         elig_loc at = {re->loc.file, re->loc.end - off, re->loc.end - off + 1};
-        diag_add(c->diags, DIAG_E_BAD_REGEX, at, "unknown flag after the regex (only 'i')");
+        /* TRANSLATORS: why a regex is invalid, put in "invalid regex: %s"; 'i' is written as
+         * it is. */
+        diag_add(c->diags, DIAG_E_BAD_REGEX, at, _("unknown flag after the regex (only 'i')"));
         return false;
       }
     }

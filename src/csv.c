@@ -9,6 +9,7 @@
  */
 #include "mem.h"
 #include "csv.h"
+#include "i18n.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,22 +50,30 @@ static inline const unsigned char *scan_plain(const unsigned char *s, const unsi
   return s;
 }
 
+/* Why a record is malformed, said to people (in "malformed CSV: %s"): translated where a
+ * record takes one. */
 static const char *const messages[] = {
     [CSV_OK] = "",
-    [CSV_EQUOTE_IN_FIELD] = "quote inside an unquoted field",
-    [CSV_EAFTER_QUOTE] = "unexpected character after closing quote",
-    [CSV_EUNTERMINATED] = "unterminated quoted field",
-    [CSV_ENUL] = "nul byte in record",
-    [CSV_ETOO_MANY_CELLS] = "too many cells in record",
-    [CSV_EFIELD_TOO_LONG] = "field too long",
-    [CSV_ENOMEM] = "out of memory",
+    /* TRANSLATORS: why a CSV record is malformed, put in "malformed CSV: %s". */
+    [CSV_EQUOTE_IN_FIELD] = N_("quote inside an unquoted field"),
+    /* TRANSLATORS: why a CSV record is malformed, put in "malformed CSV: %s". */
+    [CSV_EAFTER_QUOTE] = N_("unexpected character after closing quote"),
+    /* TRANSLATORS: why a CSV record is malformed, put in "malformed CSV: %s". */
+    [CSV_EUNTERMINATED] = N_("unterminated quoted field"),
+    /* TRANSLATORS: why a CSV record is malformed: it holds a byte 0. */
+    [CSV_ENUL] = N_("nul byte in record"),
+    /* TRANSLATORS: why a CSV record is malformed, put in "malformed CSV: %s". */
+    [CSV_ETOO_MANY_CELLS] = N_("too many cells in record"),
+    /* TRANSLATORS: why a CSV record is malformed, put in "malformed CSV: %s". */
+    [CSV_EFIELD_TOO_LONG] = N_("field too long"),
+    [CSV_ENOMEM] = N_("out of memory"),
 };
 
 const char *csv_strerror(csv_errcode code)
 {
   if ((unsigned)code < sizeof messages / sizeof messages[0])
-    return messages[code];
-  return "unknown csv error";
+    return _(messages[code]);
+  return _("unknown csv error");
 }
 
 void csv_parser_init(csv_parser *ps, const csv_options *opt)
@@ -361,7 +370,7 @@ const char *csv_parse_record(csv_parser *ps, const char *p, const char *end, csv
 
   if (err != CSV_OK) {
     rec->error = err;
-    rec->message = messages[err];
+    rec->message = _(messages[err]);
     rec->error_line = err_line;
     rec->error_cell = n + 1;
     s = skip_rest(s, e, after, &lines);

@@ -25,6 +25,7 @@
 #include "feed.h"
 #include "hist.h"
 #include "hrun.h"
+#include "i18n.h"
 #include "mem.h"
 #include "split.h"
 #include "step.h"
@@ -288,10 +289,20 @@ static void list_row(diff *d, uint64_t line, const char *key, size_t keylen)
   wbuf_puts(b, "\n");
 }
 
+/* Which rules rejected a record. */
+typedef enum {
+  BY_BOTH,    /* a record neither side could read: said without a note */
+  BY_OLD_NEW, /* both, for the same reason */
+  BY_OLD,
+  BY_NEW
+} rejected_by;
+
 /* "NAME:LINE: rejected KEY: REASON (SIDES)", control characters in the key replaced so that
- * a key cannot forge log lines. */
+ * a key cannot forge log lines.  "NAME:LINE: rejected KEY: " is as `elig run` writes it, for
+ * people and scripts alike; the reason (translated where it was made) and the note on the
+ * sides are in the reader's language. */
 static void reject_line(diff *d, const char *name, uint64_t line, const char *key, size_t keylen,
-                        const char *reason, const char *sides)
+                        const char *reason, rejected_by by)
 {
   wbuf *b = &d->logbuf;
   wbuf_printf(b, "%s:%llu: rejected", name, (unsigned long long)line);
@@ -301,11 +312,17 @@ static void reject_line(diff *d, const char *name, uint64_t line, const char *ke
   }
   wbuf_puts(b, ": ");
   wbuf_puts(b, reason);
-  if (sides) {
-    wbuf_puts(b, " (");
-    wbuf_puts(b, sides);
-    wbuf_puts(b, ")");
-  }
+  if (by != BY_BOTH)
+    wbuf_puts(b, " ");
+  if (by == BY_OLD_NEW)
+    /* TRANSLATORS: after why `elig diff` rejected a record: both rule sets did. */
+    wbuf_puts(b, _("(old and new rules)"));
+  else if (by == BY_OLD)
+    /* TRANSLATORS: after why `elig diff` rejected a record: the old rules did. */
+    wbuf_puts(b, _("(old rules)"));
+  else if (by == BY_NEW)
+    /* TRANSLATORS: after why `elig diff` rejected a record: the new rules did. */
+    wbuf_puts(b, _("(new rules)"));
   wbuf_puts(b, "\n");
 }
 
@@ -315,7 +332,7 @@ static void reject_both(diff *d, const char *name, uint64_t line, const char *re
   d->st->rejected++;
   d->st->rejected_old++;
   d->st->rejected_new++;
-  reject_line(d, name, line, "", 0, reason, NULL);
+  reject_line(d, name, line, "", 0, reason, BY_BOTH);
 }
 
 /* After both sides typed and evaluated a record: count, report, list. */
@@ -330,13 +347,13 @@ static void settle(diff *d, const char *name, uint64_t line, const char *key, si
   d->st->rejected_old += !o->ok;
   d->st->rejected_new += !n->ok;
   if (!o->ok && !n->ok && strcmp(o->why, n->why) == 0) {
-    reject_line(d, name, line, key, keylen, o->why, "old and new rules");
+    reject_line(d, name, line, key, keylen, o->why, BY_OLD_NEW);
     return;
   }
   if (!o->ok)
-    reject_line(d, name, line, key, keylen, o->why, "old rules");
+    reject_line(d, name, line, key, keylen, o->why, BY_OLD);
   if (!n->ok)
-    reject_line(d, name, line, key, keylen, n->why, "new rules");
+    reject_line(d, name, line, key, keylen, n->why, BY_NEW);
 }
 
 /* ---------------------------------------------------------------- setup */
@@ -451,13 +468,29 @@ static bool glist_build(diff *d, int k, uint32_t a, glist *g)
   } else if (st != VM_OK) {
     char where[256];
     prog_where(P, vm_error_pc(s->step.ctx), where, sizeof where);
-    wbuf_printf(&d->logbuf, "elig: aggregate '%s' (%s rules): %s at %s\n", A->name, s->label,
-                vm_status_str(st), where);
+    const char *what = vm_status_str(st);
+    wbuf_puts(&d->logbuf, "elig: ");
+    if (k == 0)
+      /* TRANSLATORS: a rule of the old rules failed while an aggregate's groups were
+       * computed: %1$s is the aggregate's name, %2$s what went wrong ("division by zero"),
+       * %3$s where in the rules (file:line:column). */
+      wbuf_printf(&d->logbuf, _("aggregate '%s' (old rules): %s at %s"), A->name, what, where);
+    else
+      /* TRANSLATORS: the same in the new rules. */
+      wbuf_printf(&d->logbuf, _("aggregate '%s' (new rules): %s at %s"), A->name, what, where);
+    wbuf_puts(&d->logbuf, "\n");
     ok = false;
   }
   if (t->overflow) {
-    wbuf_printf(&d->logbuf, "elig: aggregate '%s' (%s rules): a sum went out of range\n", A->name,
-                s->label);
+    wbuf_puts(&d->logbuf, "elig: ");
+    if (k == 0)
+      /* TRANSLATORS: %s is an aggregate of the old rules: one of its sums is beyond what a
+       * value holds. */
+      wbuf_printf(&d->logbuf, _("aggregate '%s' (old rules): a sum went out of range"), A->name);
+    else
+      /* TRANSLATORS: the same in the new rules. */
+      wbuf_printf(&d->logbuf, _("aggregate '%s' (new rules): a sum went out of range"), A->name);
+    wbuf_puts(&d->logbuf, "\n");
     ok = false;
   }
   return ok && !d->nomem;
@@ -732,10 +765,18 @@ static feed_header reading_header(void *arg, const char *name, uint64_t line, co
     }
     if (s->header->no_memory)
       return FEED_HEADER_NO_MEMORY;
-    wbuf_printf(&d->logbuf,
-                "%s:%llu: error: %s (%s rules); every record of the file is "
-                "rejected by them\n",
-                name, (unsigned long long)line, error, s->label);
+    /* "FILE:LINE: error: " as compilers start a line, for editors and scripts */
+    wbuf_printf(&d->logbuf, "%s:%llu: error: ", name, (unsigned long long)line);
+    if (k == 0)
+      /* TRANSLATORS: a CSV file's header line cannot be used by the old rules: %s says
+       * why. */
+      wbuf_printf(&d->logbuf, _("%s (old rules); every record of the file is rejected by them"),
+                  error);
+    else
+      /* TRANSLATORS: the same for the new rules. */
+      wbuf_printf(&d->logbuf, _("%s (new rules); every record of the file is rejected by them"),
+                  error);
+    wbuf_puts(&d->logbuf, "\n");
     is_record = is_record && s->header->first_line_is_record;
     unknown[k][0] = '\0';
   }
@@ -744,11 +785,24 @@ static feed_header reading_header(void *arg, const char *name, uint64_t line, co
     bool same = strcmp(unknown[0], unknown[1]) == 0;
     if (!unknown[k][0] || (k == 1 && same))
       continue;
-    wbuf_printf(&d->logbuf, "%s:%llu: warning: columns that are not fields of '%s' are ignored",
-                name, (unsigned long long)line, prog_main_record(P)->name);
-    if (!same)
-      wbuf_printf(&d->logbuf, " by the %s rules", d->s[k].label);
-    wbuf_printf(&d->logbuf, ": %s\n", unknown[k]);
+    const char *record = prog_main_record(P)->name;
+    wbuf_printf(&d->logbuf, "%s:%llu: warning: ", name, (unsigned long long)line);
+    if (same)
+      /* TRANSLATORS: %1$s is the record type the rules read (as they name it), %2$s the
+       * columns of the CSV header that are none of its fields, as the file names them. */
+      wbuf_printf(&d->logbuf, _("columns that are not fields of '%s' are ignored: %s"), record,
+                  unknown[k]);
+    else if (k == 0)
+      wbuf_printf(&d->logbuf,
+                  /* TRANSLATORS: the same when only the old rules ignore them. */
+                  _("columns that are not fields of '%s' are ignored by the old rules: %s"), record,
+                  unknown[k]);
+    else
+      wbuf_printf(&d->logbuf,
+                  /* TRANSLATORS: the same when only the new rules ignore them. */
+                  _("columns that are not fields of '%s' are ignored by the new rules: %s"), record,
+                  unknown[k]);
+    wbuf_puts(&d->logbuf, "\n");
   }
   flush(d);
   return is_record ? FEED_HEADER_IS_RECORD : FEED_HEADER_OK;
@@ -936,9 +990,9 @@ static void unknown_keys(diff *d)
 {
   bool same = same_unknown(d);
   if (d->s[0].unknown.keys)
-    batch_unknown_keys(&d->logbuf, d->s[0].P, &d->s[0].unknown, same ? "" : " by the old rules");
+    batch_unknown_keys(&d->logbuf, d->s[0].P, &d->s[0].unknown, same ? -1 : 0);
   if (d->s[1].unknown.keys && !same)
-    batch_unknown_keys(&d->logbuf, d->s[1].P, &d->s[1].unknown, " by the new rules");
+    batch_unknown_keys(&d->logbuf, d->s[1].P, &d->s[1].unknown, 1);
   flush(d);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diff_data.h"
+#include "i18n.h"
 #include "mem.h"
 #include "utf8.h"
 
@@ -22,10 +23,23 @@ static int row_order(const void *x, const void *y)
 
 /* ---------------------------------------------------------------- the text report */
 
+/*
+ * The text report is for people and in their language (i18n.h): each line is one message
+ * with placeholders, so that a translator can order its parts, and counts choose their
+ * plural.  What the rules and the data write stays as they write it: the names of
+ * decisions, flags, aggregates and group keys, and the values.  The JSON report is for
+ * programs and never translated.
+ */
+
 /* Display columns of a value as put_shown writes it. */
 static size_t width(const char *s, size_t n)
 {
   return utf8_text_width(s, n);
+}
+
+static vtext lit(const char *s)
+{
+  return (vtext){s, strlen(s), false};
 }
 
 /* A value for people: "(none)" when absent, "(empty)" for empty text; control characters
@@ -33,9 +47,11 @@ static size_t width(const char *s, size_t n)
 static vtext shown(vtext v)
 {
   if (v.none)
-    return (vtext){"(none)", 6, false};
+    /* TRANSLATORS: in a table of values, a value that is absent (none in the rules). */
+    return lit(_("(none)"));
   if (!v.len)
-    return (vtext){"(empty)", 7, false};
+    /* TRANSLATORS: in a table of values, a text value that is empty. */
+    return lit(_("(empty)"));
   return v;
 }
 
@@ -68,11 +84,6 @@ static void table_row(wbuf *b, const vtext *cells, const size_t *w, int n, const
   wbuf_puts(b, "\n");
 }
 
-static vtext lit(const char *s)
-{
-  return (vtext){s, strlen(s), false};
-}
-
 /* The rows of a table, most records first. */
 static row *sorted_rows(const ctable *t)
 {
@@ -94,31 +105,77 @@ static vtext row_b(const row *r)
   return (vtext){r->b, r->blen, r->bnone};
 }
 
+/* In "3 of 5 records change" English takes the noun's number from the total and the verb's
+ * from those that change: two numbers, where one plural follows one.  So the messages come
+ * in pairs, one for a total of one record and one for any other total, each a plural by
+ * how many change (its first form for one). */
+
+/* The first line of a decision's section: "decision status: 3 of 5 records change (2
+ * unchanged)". */
+static void decision_summary(wbuf *b, const dec_map *m)
+{
+  unsigned long long total = m->t.total, same = m->t.same, changed = total - same;
+  if (m->idx[1] == NONE_IDX)
+    /* TRANSLATORS: %s is a decision's name; only the old rules (the first rule files
+     * compared) have it. */
+    wbuf_printf(b, _("decision %s: only in the old rules"), m->name);
+  else if (m->idx[0] == NONE_IDX)
+    /* TRANSLATORS: %s is a decision's name; only the new rules have it. */
+    wbuf_printf(b, _("decision %s: only in the new rules"), m->name);
+  else if (!changed)
+    /* TRANSLATORS: %1$s is a decision's name; %2$llu records compared, none changes. */
+    wbuf_printf(b, _("decision %s: no record changes (%llu unchanged)"), m->name, same);
+  else
+    wbuf_printf(
+        b,
+        total == 1
+            /* TRANSLATORS: %1$s is a decision's name, %2$llu how many records its
+                     * value changes for, of %3$llu compared (here 1), %4$llu how many keep
+                     * it.  A plural by %2$llu. */
+            ? i18n_plural("decision %s: %llu of %llu record changes (%llu unchanged)",
+                          "decision %s: %llu of %llu record change (%llu unchanged)", changed)
+            /* TRANSLATORS: the same for a total %3$llu other than 1; a plural by
+                     * %2$llu, how many change. */
+            : i18n_plural("decision %s: %llu of %llu records changes (%llu unchanged)",
+                          "decision %s: %llu of %llu records change (%llu unchanged)", changed),
+        m->name, changed, total, same);
+  wbuf_puts(b, "\n");
+}
+
 static void text_decision(bool *nomem, wbuf *b, const dec_map *m)
 {
   bool both = m->idx[0] != NONE_IDX && m->idx[1] != NONE_IDX;
-  uint64_t changed = m->t.total - m->t.same;
   char num[32];
   row *rows = sorted_rows(&m->t);
   if (!rows) {
     *nomem = true;
     return;
   }
-  wbuf_printf(b, "\ndecision %s: ", m->name);
-  if (!both)
-    wbuf_printf(b, "only in the %s rules\n", m->idx[0] != NONE_IDX ? "old" : "new");
-  else if (!changed)
-    wbuf_printf(b, "no record changes (%llu unchanged)\n", (unsigned long long)m->t.same);
-  else
-    wbuf_printf(b, "%llu of %llu record%s change%s (%llu unchanged)\n", (unsigned long long)changed,
-                (unsigned long long)m->t.total, m->t.total == 1 ? "" : "s", changed == 1 ? "s" : "",
-                (unsigned long long)m->t.same);
+  wbuf_puts(b, "\n");
+  decision_summary(b, m);
   if (!m->t.n) {
     mem_free(rows);
     return;
   }
+  vtext head[3];
+  if (both) {
+    /* TRANSLATORS: a column heading of the table of a decision's changes: the value in the
+     * old rules.  The table is padded to the heading's width. */
+    head[0] = lit(_("old"));
+    /* TRANSLATORS: a column heading of the same table: the value in the new rules. */
+    head[1] = lit(_("new"));
+  } else {
+    /* TRANSLATORS: a column heading of the table of a decision that one side's rules
+     * alone have: its value. */
+    head[0] = lit(_("value"));
+    /* TRANSLATORS: a column heading: how many records (a count). */
+    head[1] = lit(_("records"));
+  }
+  head[2] = lit(_("records"));
   int nc = both ? 3 : 2;
-  size_t w[3] = {both ? 3 : 5, both ? 3 : 7, 7};
+  size_t w[3];
+  for (int i = 0; i < 3; i++)
+    w[i] = width(head[i].p, head[i].len);
   for (uint32_t i = 0; i < m->t.n && i < TEXT_ROWS; i++) {
     vtext a = shown(row_a(&rows[i])), bb = shown(row_b(&rows[i]));
     size_t wa = width(a.p, a.len), wb = width(bb.p, bb.len);
@@ -128,7 +185,6 @@ static void text_decision(bool *nomem, wbuf *b, const dec_map *m)
     size_t wn = (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)rows[i].count);
     w[nc - 1] = wn > w[nc - 1] ? wn : w[nc - 1];
   }
-  vtext head[3] = {lit(both ? "old" : "value"), lit(both ? "new" : "records"), lit("records")};
   table_row(b, head, w, nc, NULL);
   uint64_t rest = m->t.other;
   for (uint32_t i = 0; i < m->t.n; i++) {
@@ -140,17 +196,62 @@ static void text_decision(bool *nomem, wbuf *b, const dec_map *m)
     vtext cells[3] = {row_a(&rows[i]), both ? row_b(&rows[i]) : lit(num), lit(num)};
     table_row(b, cells, w, nc, NULL);
   }
-  if (rest)
-    wbuf_printf(b, "  and %llu more record%s with other %s\n", (unsigned long long)rest,
-                rest == 1 ? "" : "s", both ? "changes" : "values");
+  wbuf_puts(b, rest ? "  " : "");
+  if (rest && both)
+    wbuf_printf(b,
+                /* TRANSLATORS: under a table cut short: %llu records whose changes are not
+                 * shown. */
+                i18n_plural("and %llu more record with other changes",
+                            "and %llu more records with other changes", rest),
+                (unsigned long long)rest);
+  else if (rest)
+    wbuf_printf(b,
+                /* TRANSLATORS: under a table cut short: %llu records whose values are not
+                 * shown. */
+                i18n_plural("and %llu more record with other values",
+                            "and %llu more records with other values", rest),
+                (unsigned long long)rest);
+  wbuf_puts(b, rest ? "\n" : "");
   mem_free(rows);
+}
+
+/* "flags: 3 of 5 records change flags" */
+static void flags_summary(wbuf *b, const diff_outcome *d)
+{
+  unsigned long long changed = d->flags_changed, total = d->stats->written;
+  if (!changed)
+    /* TRANSLATORS: no record gains or loses a flag between the old and the new rules. */
+    wbuf_puts(b, _("flags: no record changes flags"));
+  else
+    wbuf_printf(b,
+                total == 1
+                    /* TRANSLATORS: %1$llu records gain or lose a flag, of %2$llu compared
+                     * (here 1).  A plural by %1$llu. */
+                    ? i18n_plural("flags: %llu of %llu record changes flags",
+                                  "flags: %llu of %llu record change flags", changed)
+                    /* TRANSLATORS: the same for a total %2$llu other than 1; a plural by
+                     * %1$llu, how many change. */
+                    : i18n_plural("flags: %llu of %llu records changes flags",
+                                  "flags: %llu of %llu records change flags", changed),
+                changed, total);
+  wbuf_puts(b, "\n");
 }
 
 static void text_flags(const diff_outcome *d, wbuf *b)
 {
   uint32_t shown_n = 0;
-  size_t w[3] = {4, 6, 4};
+  const char *head[3] = {
+      /* TRANSLATORS: a column heading of the table of flags that changed: the flag's name.
+       * The table is padded to the heading's width. */
+      _("flag"),
+      /* TRANSLATORS: a column heading: how many records gained the flag in the new rules. */
+      _("gained"),
+      /* TRANSLATORS: a column heading: how many records lost the flag in the new rules. */
+      _("lost")};
+  size_t hw[3], w[3];
   char num[2][32];
+  for (int i = 0; i < 3; i++)
+    w[i] = hw[i] = width(head[i], strlen(head[i]));
   for (uint32_t i = 0; i < d->nflags; i++) {
     const flag_map *m = &d->flags[i];
     if (!m->gained && !m->lost && m->idx[0] != NONE_IDX && m->idx[1] != NONE_IDX)
@@ -163,22 +264,20 @@ static void text_flags(const diff_outcome *d, wbuf *b)
     w[1] = g > w[1] ? g : w[1];
     w[2] = l > w[2] ? l : w[2];
   }
-  if (!d->flags_changed)
-    wbuf_puts(b, "\nflags: no record changes flags\n");
-  else
-    wbuf_printf(b, "\nflags: %llu of %llu record%s change%s flags\n",
-                (unsigned long long)d->flags_changed, (unsigned long long)d->stats->written,
-                d->stats->written == 1 ? "" : "s", d->flags_changed == 1 ? "s" : "");
+  wbuf_puts(b, "\n");
+  flags_summary(b, d);
   if (!shown_n)
     return;
+  /* the name left-aligned, the counts right-aligned, as in the rows */
   wbuf_puts(b, "  ");
-  wbuf_puts(b, "flag");
-  pad(b, 4, w[0] + 2);
-  pad(b, 6, w[1]);
-  wbuf_puts(b, "gained");
+  wbuf_puts(b, head[0]);
+  pad(b, hw[0], w[0] + 2);
+  pad(b, hw[1], w[1]);
+  wbuf_puts(b, head[1]);
   pad(b, 0, 2);
-  pad(b, 4, w[2]);
-  wbuf_puts(b, "lost\n");
+  pad(b, hw[2], w[2]);
+  wbuf_puts(b, head[2]);
+  wbuf_puts(b, "\n");
   for (uint32_t i = 0; i < d->nflags; i++) {
     const flag_map *m = &d->flags[i];
     if (!m->gained && !m->lost && m->idx[0] != NONE_IDX && m->idx[1] != NONE_IDX)
@@ -193,15 +292,20 @@ static void text_flags(const diff_outcome *d, wbuf *b)
     wbuf_puts(b, "  ");
     pad(b, strlen(num[1]), w[2]);
     wbuf_puts(b, num[1]);
-    if (m->idx[0] == NONE_IDX)
-      wbuf_puts(b, "  only in the new rules");
-    else if (m->idx[1] == NONE_IDX)
-      wbuf_puts(b, "  only in the old rules");
+    if (m->idx[0] == NONE_IDX) {
+      wbuf_puts(b, "  ");
+      /* TRANSLATORS: after a row of the flags table: only the new rules have this flag. */
+      wbuf_puts(b, _("only in the new rules"));
+    } else if (m->idx[1] == NONE_IDX) {
+      wbuf_puts(b, "  ");
+      /* TRANSLATORS: after a row of the flags table: only the old rules have this flag. */
+      wbuf_puts(b, _("only in the old rules"));
+    }
     wbuf_puts(b, "\n");
   }
 }
 
-/* "village_code 411623101201, year 2020" */
+/* "village_code 411623101201, year 2020": the rules' names and the data's values */
 static void text_key(wbuf *b, const prog_aggregate *A, const glist *g, uint32_t group)
 {
   for (uint32_t c = 0; c < g->nkeys; c++) {
@@ -224,54 +328,168 @@ static void text_decisions(wbuf *b, const prog_aggregate *A, const glist *g, uin
   }
 }
 
+/* "village_code, year": an aggregate's group keys, as the rules name them */
+static void key_names(wbuf *b, const prog_aggregate *A)
+{
+  for (uint32_t i = 0; i < A->nkeys; i++)
+    wbuf_printf(b, "%s%s", i ? ", " : "", A->key_names[i]);
+}
+
+/* "1 group only in the old rules": a note of an aggregate's first line. */
+static void only_groups(wbuf *b, uint32_t n, int side)
+{
+  if (side == 0)
+    wbuf_printf(b,
+                /* TRANSLATORS: in the first line of an aggregate's section: %u groups only
+                 * the old rules make (their keys differ). */
+                i18n_plural("%u group only in the old rules", "%u groups only in the old rules", n),
+                n);
+  else
+    wbuf_printf(b,
+                /* TRANSLATORS: the same for groups only the new rules make. */
+                i18n_plural("%u group only in the new rules", "%u groups only in the new rules", n),
+                n);
+}
+
+/* The first line of an aggregate's section, when both rules have it and group alike:
+ * "aggregate by_village: 2 of 9 groups change outcome; 1 group only in the new rules". */
+static void aggregate_summary(wbuf *b, const agg_map *m)
+{
+  uint32_t only[2] = {0, 0};
+  for (uint32_t i = 0; i < m->nonly; i++)
+    only[m->only[i].g[0] == NONE_IDX]++;
+  if (!m->nchanged) {
+    /* "(9 groups, 1 group only in the new rules)" */
+    wbuf notes = {0};
+    /* TRANSLATORS: how many groups both rules make, in "no group changes outcome (%s)". */
+    wbuf_printf(&notes, i18n_plural("%u group", "%u groups", m->matched), m->matched);
+    for (int k = 0; k < 2; k++)
+      if (only[k]) {
+        wbuf_puts(&notes, ", ");
+        only_groups(&notes, only[k], k);
+      }
+    /* TRANSLATORS: %1$s is an aggregate's name; %2$s how many groups both rules make and
+     * any that only one makes ("9 groups, 1 group only in the new rules"). */
+    wbuf_printf(b, _("aggregate %s: no group changes outcome (%s)"), m->name,
+                wbuf_scratch_text(&notes, b));
+    wbuf_free(&notes);
+  } else {
+    wbuf_printf(b,
+                m->matched == 1
+                    /* TRANSLATORS: %1$s is an aggregate's name, %2$u how many of its groups
+                     * change a decision, of %3$u that both rules make (here 1).  A plural by
+                     * %2$u. */
+                    ? i18n_plural("aggregate %s: %u of %u group changes outcome",
+                                  "aggregate %s: %u of %u group change outcome", m->nchanged)
+                    /* TRANSLATORS: the same for a total %3$u other than 1; a plural by %2$u,
+                     * how many change. */
+                    : i18n_plural("aggregate %s: %u of %u groups changes outcome",
+                                  "aggregate %s: %u of %u groups change outcome", m->nchanged),
+                m->name, m->nchanged, m->matched);
+    /* then "; 1 group only in the new rules", each a clause of its own */
+    for (int k = 0; k < 2; k++)
+      if (only[k]) {
+        wbuf_puts(b, "; ");
+        only_groups(b, only[k], k);
+      }
+  }
+  wbuf_puts(b, "\n");
+}
+
+/* "  only in the old rules: KEY (DECISIONS)": a group that one side's rules alone make. */
+static void only_group_line(wbuf *b, const prog_aggregate *const A[2], const agg_map *m, uint32_t i)
+{
+  int k = m->only[i].g[0] == NONE_IDX ? 1 : 0;
+  uint32_t g = m->only[i].g[k];
+  wbuf key = {0}, decisions = {0};
+  text_key(&key, A[k], &m->g[k], g);
+  text_decisions(&decisions, A[k], &m->g[k], g);
+  const char *ks = wbuf_scratch_text(&key, b), *ds = wbuf_scratch_text(&decisions, b);
+  wbuf_puts(b, "  ");
+  if (k == 0 && m->g[k].ndec)
+    /* TRANSLATORS: a group only the old rules make: %1$s its key, %2$s its decisions, each
+     * a name and a value as the rules and the data write them ("village_code 411623101201,
+     * year 2020", "grade \"B\""). */
+    wbuf_printf(b, _("only in the old rules: %s (%s)"), ks, ds);
+  else if (k == 0)
+    /* TRANSLATORS: the same for an aggregate without decisions: %s is the group's key. */
+    wbuf_printf(b, _("only in the old rules: %s"), ks);
+  else if (m->g[k].ndec)
+    /* TRANSLATORS: a group only the new rules make: %1$s its key, %2$s its decisions. */
+    wbuf_printf(b, _("only in the new rules: %s (%s)"), ks, ds);
+  else
+    /* TRANSLATORS: the same for an aggregate without decisions: %s is the group's key. */
+    wbuf_printf(b, _("only in the new rules: %s"), ks);
+  wbuf_puts(b, "\n");
+  wbuf_free(&key);
+  wbuf_free(&decisions);
+}
+
 static void text_aggregate(const diff_outcome *d, wbuf *b, const agg_map *m)
 {
   const prog_aggregate *A[2] = {m->idx[0] != NONE_IDX ? &d->P[0]->aggregates[m->idx[0]] : NULL,
                                 m->idx[1] != NONE_IDX ? &d->P[1]->aggregates[m->idx[1]] : NULL};
-  wbuf_printf(b, "\naggregate %s: ", m->name);
-  if (!A[0] || !A[1]) {
-    int k = A[0] ? 0 : 1;
-    wbuf_printf(b, "only in the %s rules (%u group%s)\n", k ? "new" : "old", m->g[k].n,
-                m->g[k].n == 1 ? "" : "s");
+  wbuf_puts(b, "\n");
+  if (!A[1]) {
+    wbuf_printf(b,
+                /* TRANSLATORS: %1$s is an aggregate's name, only the old rules have it;
+                 * they make %2$u groups of records. */
+                i18n_plural("aggregate %s: only in the old rules (%u group)",
+                            "aggregate %s: only in the old rules (%u groups)", m->g[0].n),
+                m->name, m->g[0].n);
+    wbuf_puts(b, "\n");
+    return;
+  }
+  if (!A[0]) {
+    wbuf_printf(b,
+                /* TRANSLATORS: the same for an aggregate only the new rules have. */
+                i18n_plural("aggregate %s: only in the new rules (%u group)",
+                            "aggregate %s: only in the new rules (%u groups)", m->g[1].n),
+                m->name, m->g[1].n);
+    wbuf_puts(b, "\n");
     return;
   }
   if (!m->comparable) {
-    wbuf_puts(b, "grouped by ");
-    for (int k = 0; k < 2; k++) {
-      for (uint32_t i = 0; i < A[k]->nkeys; i++)
-        wbuf_printf(b, "%s%s", i ? ", " : "", A[k]->key_names[i]);
-      wbuf_puts(b, k ? " in the new rules" : " in the old rules and by ");
-    }
-    wbuf_puts(b, "; its groups cannot be compared\n");
+    wbuf keys[2] = {{0}, {0}};
+    key_names(&keys[0], A[0]);
+    key_names(&keys[1], A[1]);
+    wbuf_printf(b,
+                /* TRANSLATORS: %1$s is an aggregate's name, %2$s and %3$s the fields it
+                 * groups records by in the old and in the new rules, as the rules name them
+                 * ("village_code, year"). */
+                _("aggregate %s: grouped by %s in the old rules and by %s in the new rules; its "
+                  "groups cannot be compared"),
+                m->name, wbuf_scratch_text(&keys[0], b), wbuf_scratch_text(&keys[1], b));
+    wbuf_puts(b, "\n");
+    wbuf_free(&keys[0]);
+    wbuf_free(&keys[1]);
     return;
   }
-  if (!m->nchanged)
-    wbuf_printf(b, "no group changes outcome (%u group%s", m->matched, m->matched == 1 ? "" : "s");
-  else
-    wbuf_printf(b, "%u of %u group%s change%s outcome", m->nchanged, m->matched,
-                m->matched == 1 ? "" : "s", m->nchanged == 1 ? "s" : "");
-  uint32_t only[2] = {0, 0};
-  for (uint32_t i = 0; i < m->nonly; i++)
-    only[m->only[i].g[0] == NONE_IDX]++;
-  for (int k = 0; k < 2; k++)
-    if (only[k])
-      wbuf_printf(b, "%s%u group%s only in the %s rules", m->nchanged ? "; " : ", ", only[k],
-                  only[k] == 1 ? "" : "s", k ? "new" : "old");
-  wbuf_puts(b, m->nchanged ? "\n" : ")\n");
+  aggregate_summary(b, m);
   for (uint32_t i = 0; i < A[0]->ndecisions; i++) {
     bool found = false;
     for (uint32_t x = 0; x < m->ndcol; x++)
       found |= m->dcol[x][0] == A[0]->nkeys + i;
-    if (!found)
-      wbuf_printf(b, "  decision %s only in the old rules\n", A[0]->decisions[i].name);
+    if (!found) {
+      wbuf_puts(b, "  ");
+      /* TRANSLATORS: %s is a decision of an aggregate that only the old rules have. */
+      wbuf_printf(b, _("decision %s only in the old rules"), A[0]->decisions[i].name);
+      wbuf_puts(b, "\n");
+    }
   }
   for (uint32_t i = 0; i < A[1]->ndecisions; i++) {
     bool found = false;
     for (uint32_t x = 0; x < m->ndcol; x++)
       found |= m->dcol[x][1] == A[1]->nkeys + i;
-    if (!found)
-      wbuf_printf(b, "  decision %s only in the new rules\n", A[1]->decisions[i].name);
+    if (!found) {
+      wbuf_puts(b, "  ");
+      /* TRANSLATORS: %s is a decision of an aggregate that only the new rules have. */
+      wbuf_printf(b, _("decision %s only in the new rules"), A[1]->decisions[i].name);
+      wbuf_puts(b, "\n");
+    }
   }
+  /* a group that changes: "  KEY: decision OLD -> NEW, ..." and its values below, in the
+   * rules' names and the data's values only */
   for (uint32_t i = 0; i < m->nchanged; i++) {
     const gpair *p = &m->changed[i];
     wbuf_puts(b, "  ");
@@ -309,26 +527,33 @@ static void text_aggregate(const diff_outcome *d, wbuf *b, const agg_map *m)
     if (!first)
       wbuf_puts(b, "\n");
   }
-  for (uint32_t i = 0; i < m->nonly; i++) {
-    int k = m->only[i].g[0] == NONE_IDX ? 1 : 0;
-    wbuf_printf(b, "  only in the %s rules: ", k ? "new" : "old");
-    text_key(b, A[k], &m->g[k], m->only[i].g[k]);
-    if (m->g[k].ndec) {
-      wbuf_puts(b, " (");
-      text_decisions(b, A[k], &m->g[k], m->only[i].g[k]);
-      wbuf_puts(b, ")");
-    }
-    wbuf_puts(b, "\n");
-  }
+  for (uint32_t i = 0; i < m->nonly; i++)
+    only_group_line(b, A, m, i);
 }
-
-static void text_program(wbuf *b, const char *which, const char *name, const elig_program *P)
+/* "old rules: national.rules (policy X, version 2021)" */
+static void text_program(wbuf *b, int side, const char *name, const elig_program *P)
 {
-  wbuf_printf(b, "%s rules: %s", which, name);
-  if (P->policy && P->version)
-    wbuf_printf(b, " (policy %s, version %s)", P->policy, P->version);
-  else if (P->policy)
-    wbuf_printf(b, " (policy %s)", P->policy);
+  const char *policy = P->policy, *version = P->version;
+  if (side == 0 && policy && version)
+    /* TRANSLATORS: the first line of the report: %1$s names the old rule files compared,
+     * %2$s and %3$s their policy and version as the rules declare them. */
+    wbuf_printf(b, _("old rules: %s (policy %s, version %s)"), name, policy, version);
+  else if (side == 0 && policy)
+    /* TRANSLATORS: %1$s names the old rule files, %2$s their policy as declared. */
+    wbuf_printf(b, _("old rules: %s (policy %s)"), name, policy);
+  else if (side == 0)
+    /* TRANSLATORS: %s names the old rule files. */
+    wbuf_printf(b, _("old rules: %s"), name);
+  else if (policy && version)
+    /* TRANSLATORS: %1$s names the new rule files, %2$s and %3$s their policy and version as
+     * the rules declare them. */
+    wbuf_printf(b, _("new rules: %s (policy %s, version %s)"), name, policy, version);
+  else if (policy)
+    /* TRANSLATORS: %1$s names the new rule files, %2$s their policy as declared. */
+    wbuf_printf(b, _("new rules: %s (policy %s)"), name, policy);
+  else
+    /* TRANSLATORS: %s names the new rule files. */
+    wbuf_printf(b, _("new rules: %s"), name);
   wbuf_puts(b, "\n");
 }
 
@@ -357,21 +582,40 @@ bool diff_text_report(const diff_outcome *d, wbuf *b)
 {
   const elig_batch_stats *st = d->stats;
   bool nomem = false;
-  text_program(b, "old", d->name[0], d->P[0]);
-  text_program(b, "new", d->name[1], d->P[1]);
-  wbuf_printf(b, "records: %llu read, %llu compared", (unsigned long long)st->records,
-              (unsigned long long)st->written);
+  unsigned long long read = st->records, compared = st->written, changed = st->changed;
+  text_program(b, 0, d->name[0], d->P[0]);
+  text_program(b, 1, d->name[1], d->P[1]);
   if (st->rejected)
-    wbuf_printf(b, "; rejected: %llu by the old rules, %llu by the new rules",
-                (unsigned long long)st->rejected_old, (unsigned long long)st->rejected_new);
-  wbuf_puts(b, "\n");
+    wbuf_printf(b,
+                /* TRANSLATORS: %1$llu records read from the data, %2$llu of them compared
+                 * (accepted by both rules); %3$llu rejected by the old rules, %4$llu by the
+                 * new. */
+                _("records: %llu read, %llu compared; rejected: %llu by the old rules, %llu by "
+                  "the new rules"),
+                read, compared, (unsigned long long)st->rejected_old,
+                (unsigned long long)st->rejected_new);
+  else
+    /* TRANSLATORS: %1$llu records read from the data, %2$llu of them compared. */
+    wbuf_printf(b, _("records: %llu read, %llu compared"), read, compared);
+  wbuf_puts(b, "\n\n");
   if (nothing_changed(d)) {
-    wbuf_puts(b, "\nno record changes a decision or its flags; no group changes outcome\n");
+    /* TRANSLATORS: the whole report when the old and the new rules decide alike. */
+    wbuf_puts(b, _("no record changes a decision or its flags; no group changes outcome"));
+    wbuf_puts(b, "\n");
     return !b->failed;
   }
-  wbuf_printf(b, "\n%llu of %llu record%s change%s a decision or flags\n",
-              (unsigned long long)st->changed, (unsigned long long)st->written,
-              st->written == 1 ? "" : "s", st->changed == 1 ? "s" : "");
+  wbuf_printf(b,
+              compared == 1
+                  /* TRANSLATORS: %1$llu records whose decisions or flags differ between the
+                   * rules, of %2$llu compared (here 1).  A plural by %1$llu. */
+                  ? i18n_plural("%llu of %llu record changes a decision or flags",
+                                "%llu of %llu record change a decision or flags", changed)
+                  /* TRANSLATORS: the same for a total %2$llu other than 1; a plural by
+                   * %1$llu, how many change. */
+                  : i18n_plural("%llu of %llu records changes a decision or flags",
+                                "%llu of %llu records change a decision or flags", changed),
+              changed, compared);
+  wbuf_puts(b, "\n");
   for (uint32_t i = 0; i < d->ndecs; i++)
     text_decision(&nomem, b, &d->decs[i]);
   text_flags(d, b);

@@ -9,7 +9,16 @@
 
 #include "mem.h"
 #include "explain.h"
+#include "i18n.h"
 #include "whatif.h"
+
+/*
+ * The text is for people and translated (i18n.h), a whole line or a whole note at a time so
+ * that a translator can order its parts; what the rules write stays as they write it: names,
+ * values ("remain_poor", 4000.00, true, and undetermined where it stands as a value after
+ * "name = "), conditions, reasons, severities, and the notation "name = value" and "<-".
+ * The JSON is for programs and never translated.
+ */
 
 static void put(wbuf *b, const char *s)
 {
@@ -44,6 +53,20 @@ static void value_json(wbuf *b, const vm_ctx *ctx, ty_type t, const vm_val *v)
     write_value_json(b, t, v);
 }
 
+void explain_needs_note(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_t mask)
+{
+  if (!mask)
+    return;
+  wbuf list = {0};
+  write_needs(&list, P, ctx, mask, ", ", false);
+  wbuf_puts(b, " ");
+  /* TRANSLATORS: after a value that depends on fields the record does not give: %s names
+   * them as the rules do ("net_income, size"; "previous year" for the household's record of
+   * the year before, as results write it). */
+  wbuf_printf(b, _("(needs %s)"), wbuf_scratch_text(&list, b));
+  wbuf_free(&list);
+}
+
 /* " (needs net_income, size)" for an unknown value, nothing for a known one; in JSON
  * ", \"needs\": [...]". */
 static void needs(wbuf *b, const elig_program *P, const vm_ctx *ctx, const vm_val *v, bool json)
@@ -51,21 +74,25 @@ static void needs(wbuf *b, const elig_program *P, const vm_ctx *ctx, const vm_va
   uint64_t mask = vm_unknown_of(ctx, v);
   if (!mask)
     return;
-  put(b, json ? ", \"needs\": [" : " (needs ");
-  write_needs(b, P, ctx, mask, json ? ", " : ", ", json);
-  put(b, json ? "]" : ")");
+  if (!json) {
+    explain_needs_note(b, P, ctx, mask);
+    return;
+  }
+  put(b, ", \"needs\": [");
+  write_needs(b, P, ctx, mask, ", ", true);
+  put(b, "]");
 }
 
-/* An undetermined decision's possible outcomes: " (one of "a", "b")" in text, ",
- * \"possible\": [...]" in JSON; nothing when any value is possible. */
-static void possible(wbuf *b, const vm_ctx *ctx, const prog_decision *d, bool json)
+/* An undetermined decision's possible outcomes: "\"a\", \"b\"" in text, ", \"possible\": [...]"
+ * in JSON; nothing (false) when any value is possible. */
+static bool possible(wbuf *b, const vm_ctx *ctx, const prog_decision *d, bool json)
 {
   char buf[256];
   uint32_t n;
   const vm_val *v = vm_possible(ctx, d->cell, &n);
   if (!n)
-    return;
-  put(b, json ? ", \"possible\": [" : ": one of ");
+    return false;
+  put(b, json ? ", \"possible\": [" : "");
   for (uint32_t i = 0; i < n; i++) {
     put(b, i ? ", " : "");
     if (json)
@@ -74,6 +101,7 @@ static void possible(wbuf *b, const vm_ctx *ctx, const prog_decision *d, bool js
       put(b, write_value_text(d->type, &v[i], true, buf, sizeof buf));
   }
   put(b, json ? "]" : "");
+  return true;
 }
 
 /* The defaults a result depends on: " (defaulted: a, b)" in text,
@@ -82,9 +110,19 @@ static void defaulted(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_
 {
   if (!mask)
     return;
-  put(b, json ? ", \"defaulted\": [" : " (defaulted: ");
-  write_defaulted(b, P, ctx, mask, ", ", json);
-  put(b, json ? "]" : ")");
+  if (json) {
+    put(b, ", \"defaulted\": [");
+    write_defaulted(b, P, ctx, mask, ", ", true);
+    put(b, "]");
+    return;
+  }
+  wbuf list = {0};
+  write_defaulted(&list, P, ctx, mask, ", ", false);
+  wbuf_puts(b, " ");
+  /* TRANSLATORS: after a result: %s names the fields the record did not give that took the
+   * default the rules declare for them ("disaster_loss, dibao"). */
+  wbuf_printf(b, _("(defaulted: %s)"), wbuf_scratch_text(&list, b));
+  wbuf_free(&list);
 }
 
 /* name = value, ... (text) or "name": value, ... (JSON), computing each value first. */
@@ -141,13 +179,21 @@ static void derived(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_name
       put(b, c->name);
       put(b, " = ");
       put(b, value_text(ctx, c->type, vm_column_value(ctx, c), true, buf, sizeof buf));
-      if (inputs->n) {
-        put(b, kind == CELL_PARAM ? "   (parameter, by " : "   <- ");
+      if (inputs->n && kind != CELL_PARAM) {
+        put(b, "   <- "); /* what it is computed from: notation */
         values(b, P, ctx, inputs, false);
-        if (kind == CELL_PARAM)
-          put(b, ")");
+      } else if (inputs->n) {
+        wbuf by = {0};
+        values(&by, P, ctx, inputs, false);
+        put(b, "   ");
+        /* TRANSLATORS: after a parameter's value: %s is what its table was looked up by,
+         * as the rules write it ("year = 2020"). */
+        wbuf_printf(b, _("(parameter, by %s)"), wbuf_scratch_text(&by, b));
+        wbuf_free(&by);
       } else if (kind == CELL_PARAM) {
-        put(b, "   (parameter)");
+        put(b, "   ");
+        /* TRANSLATORS: after the value of a parameter that has one value. */
+        put(b, _("(parameter)"));
       }
       put(b, "\n");
     }
@@ -182,8 +228,8 @@ static bool margin_of(const prog_cond *pc, const vm_val *l, const vm_val *r, vm_
   return true;
 }
 
-/* A side named by its text and its value; a value written out (`2021`, `4000`) only by its
- * value, as the comparison takes it (4000.00). */
+/* A side named by its text and its value ("per_capita 3950.00"); a value written out
+ * (`2021`, `4000`) only by its value, as the comparison takes it (4000.00). */
 static void side_text(wbuf *b, const vm_ctx *ctx, const char *text, bool literal, ty_type t,
                       const vm_val *v)
 {
@@ -195,30 +241,51 @@ static void side_text(wbuf *b, const vm_ctx *ctx, const char *text, bool literal
   put(b, value_text(ctx, t, v, true, buf, sizeof buf));
 }
 
-/* "per_capita 3950.00 is 50.00 below poverty_line 4000.00" */
+/* "per_capita 3950.00 is 50.00 below poverty_line 4000.00": one sentence with the sides in
+ * it, each "expression value" as the rules write them. */
 static void comparison_text(wbuf *b, const vm_ctx *ctx, const prog_cond *pc, const vm_val *l,
                             const vm_val *r)
 {
   char buf[256];
   vm_val m;
   int sign;
-  side_text(b, ctx, pc->left_text, pc->left_literal, pc->left_type, l);
+  wbuf lw = {0}, rw = {0};
+  side_text(&lw, ctx, pc->left_text, pc->left_literal, pc->left_type, l);
+  side_text(&rw, ctx, pc->right_text, pc->right_literal, pc->right_type, r);
+  const char *ls = wbuf_scratch_text(&lw, b), *rs = wbuf_scratch_text(&rw, b);
+  bool date = pc->left_type.base == TY_DATE;
   if (vm_unknown_of(ctx, l) || vm_unknown_of(ctx, r) || !margin_of(pc, l, r, &m, &sign)) {
-    put(b, ", ");
-    side_text(b, ctx, pc->right_text, pc->right_literal, pc->right_type, r);
-    return;
-  }
-  if (sign == 0) {
-    put(b, " equals ");
+    wbuf_printf(b, "%s, %s", ls, rs); /* no margin to say: the two sides, as a list */
+  } else if (sign == 0) {
+    /* TRANSLATORS: the two sides of a comparison, each an expression and its value as the
+     * rules write them ("per_capita 4000.00"), or a value alone. */
+    wbuf_printf(b, _("%s equals %s"), ls, rs);
+  } else if (date) {
+    /* a margin of days, as a count */
+    const char *days = write_value_text(ty_make(TY_INT), &m, false, buf, sizeof buf);
+    unsigned long n = (unsigned long)m.u.i;
+    if (sign < 0)
+      /* TRANSLATORS: %1$s and %3$s are the sides of a comparison of dates, each an
+       * expression and its value ("birth_date 2003-05-01"), %2$s how many days apart. */
+      wbuf_printf(b, i18n_plural("%s is %s day before %s", "%s is %s days before %s", n), ls, days,
+                  rs);
+    else
+      /* TRANSLATORS: as "%s is %s day before %s". */
+      wbuf_printf(b, i18n_plural("%s is %s day after %s", "%s is %s days after %s", n), ls, days,
+                  rs);
   } else {
-    ty_type mt = pc->left_type.base == TY_DATE ? ty_make(TY_INT) : pc->left_type;
-    put(b, " is ");
-    put(b, write_value_text(mt, &m, false, buf, sizeof buf));
-    put(b, pc->left_type.base == TY_DATE ? (m.u.i == 1 ? " day" : " days") : "");
-    put(b, sign < 0 ? (pc->left_type.base == TY_DATE ? " before " : " below ")
-                    : (pc->left_type.base == TY_DATE ? " after " : " above "));
+    const char *by = write_value_text(pc->left_type, &m, false, buf, sizeof buf);
+    if (sign < 0)
+      /* TRANSLATORS: %1$s and %3$s are the sides of a comparison, each an expression and
+       * its value as the rules write them ("per_capita 3950.00", "poverty_line 4000.00"),
+       * or a value alone; %2$s how far apart they are ("50.00"). */
+      wbuf_printf(b, _("%s is %s below %s"), ls, by, rs);
+    else
+      /* TRANSLATORS: as "%s is %s below %s". */
+      wbuf_printf(b, _("%s is %s above %s"), ls, by, rs);
   }
-  side_text(b, ctx, pc->right_text, pc->right_literal, pc->right_type, r);
+  wbuf_free(&lw);
+  wbuf_free(&rw);
 }
 
 /* Evaluates condition pc: 1 holds, 0 does not, COND_UNKNOWN it depends on absent fields, -1
@@ -250,13 +317,45 @@ static void cond_detail(wbuf *b, vm_ctx *ctx, const prog_cond *pc)
     needs(b, vm_program(ctx), ctx, vm_cell_value(ctx, pc->cell), false);
 }
 
-/* One condition, on a line of the tree: "met: per_capita > poverty_line: ..." */
-static void cond_text(wbuf *b, vm_ctx *ctx, const prog_cond *pc, const char *label)
+/* How a condition came out, as the label of its line or note. */
+typedef enum {
+  LABEL_MET,
+  LABEL_NOT_MET,
+  LABEL_UNDETERMINED
+} cond_label_kind;
+
+/* "met: DETAIL" in the reader's language: DETAIL is the condition as written and where its
+ * sides stand (cond_detail), or several of them joined by "; ". */
+static void cond_label(wbuf *b, cond_label_kind state, const char *detail)
 {
+  switch (state) {
+  case LABEL_MET:
+    /* TRANSLATORS: a condition that holds: %s is the condition as the rules write it, then
+     * where its sides stand ("per_capita < poverty_line: per_capita 3950.00 is 50.00 below
+     * poverty_line 4000.00"). */
+    wbuf_printf(b, _("met: %s"), detail);
+    break;
+  case LABEL_NOT_MET:
+    /* TRANSLATORS: a condition that does not hold; %s as in "met: %s". */
+    wbuf_printf(b, _("not met: %s"), detail);
+    break;
+  case LABEL_UNDETERMINED:
+    /* TRANSLATORS: a condition that depends on fields the record does not give; %s as in
+     * "met: %s", ending with what it needs. */
+    wbuf_printf(b, _("undetermined: %s"), detail);
+    break;
+  }
+}
+
+/* One condition, on a line of the tree: "met: per_capita > poverty_line: ..." */
+static void cond_text(wbuf *b, vm_ctx *ctx, const prog_cond *pc, cond_label_kind state)
+{
+  wbuf detail = {0};
+  cond_detail(&detail, ctx, pc);
   put(b, "    ");
-  put(b, label);
-  cond_detail(b, ctx, pc);
+  cond_label(b, state, wbuf_scratch_text(&detail, b));
   put(b, "\n");
+  wbuf_free(&detail);
 }
 
 /* One condition in JSON: {"condition": ..., "holds": ..., "left": ..., "right": ...,
@@ -322,11 +421,11 @@ static void conds_text(wbuf *b, vm_ctx *ctx, const prog_conds *cs, bool matched)
   for (uint32_t k = 0; k < cs->n; k++) {
     int holds = cond_holds(ctx, &cs->items[k]);
     if (holds == COND_UNKNOWN && state != 0) {
-      cond_text(b, ctx, &cs->items[k], "undetermined: ");
+      cond_text(b, ctx, &cs->items[k], LABEL_UNDETERMINED);
     } else if (matched) {
-      cond_text(b, ctx, &cs->items[k], "met: ");
+      cond_text(b, ctx, &cs->items[k], LABEL_MET);
     } else if (holds == 0) {
-      cond_text(b, ctx, &cs->items[k], "not met: ");
+      cond_text(b, ctx, &cs->items[k], LABEL_NOT_MET);
       return;
     } else if (holds < 0) {
       return; /* a condition that cannot be evaluated: the rule failed, said elsewhere */
@@ -363,18 +462,22 @@ void explain_flag_conditions(wbuf *b, vm_ctx *ctx, const prog_flag *fl)
 {
   bool raised = vm_cell_value(ctx, fl->cell)->u.i != 0;
   const prog_conds *cs = &fl->conds;
+  wbuf details = {0};
   bool first = true;
   for (uint32_t k = 0; k < cs->n; k++) {
     const prog_cond *pc = &cs->items[k];
     int holds = cond_holds(ctx, pc);
     if (holds < 0 || (!raised && holds))
       continue;
-    put(b, first ? (raised ? "met: " : "not met: ") : "; ");
+    put(&details, first ? "" : "; ");
     first = false;
-    cond_detail(b, ctx, pc);
+    cond_detail(&details, ctx, pc);
     if (!raised)
-      return;
+      break;
   }
+  if (!first)
+    cond_label(b, raised ? LABEL_MET : LABEL_NOT_MET, wbuf_scratch_text(&details, b));
+  wbuf_free(&details);
 }
 
 /* The rule of an undetermined decision where the explanation stops: the first whose
@@ -394,17 +497,45 @@ static uint32_t shown_upto(vm_ctx *ctx, const prog_decision *d)
                                                          : vm_rule(ctx, d->cell);
 }
 
-/* How rule r of decision d came out, in words; *decides: it decided or may decide. */
-static const char *rule_word(vm_ctx *ctx, const prog_decision *d, uint32_t r, uint32_t rule,
-                             bool unknown, bool *decides)
+/* The line of rule r of decision d: how it came out, and the reason of one that decided or
+ * may decide: "rule 4 (household.rules:35) decided: REASON".  `rule` is the last rule shown
+ * (the one that decided, when the decision is known). */
+static void rule_line(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_decision *d,
+                      uint32_t r, uint32_t rule, bool unknown)
 {
   int h = !unknown ? (r == rule) : d->rule_conds ? rule_holds(ctx, &d->rule_conds[r]) : 1;
-  *decides = h != 0;
-  if (!unknown)
-    return r == rule ? ") decided" : ") did not match";
-  return h == 1   ? ") decides unless a rule before it does"
-         : h == 0 ? ") did not match"
-                  : ") may decide";
+  const char *reason = h != 0 ? d->reasons[r] : NULL;
+  uint32_t line = 0, col = 0;
+  src_position(P->srcs, d->rule_locs[r].file, d->rule_locs[r].start, &line, &col);
+  const char *file = src_file_name(P->srcs, d->rule_locs[r].file);
+  if (h == 0)
+    /* TRANSLATORS: a rule of a decision, on its line: %1$u its number in the decision,
+     * %2$s:%3$u its file and line. */
+    wbuf_printf(b, _("rule %u (%s:%u) did not match"), r + 1, file, line);
+  else if (!unknown && reason)
+    /* TRANSLATORS: the rule that decided: %1$u its number in the decision, %2$s:%3$u its
+     * file and line, %4$s its reason as the rules write it. */
+    wbuf_printf(b, _("rule %u (%s:%u) decided: %s"), r + 1, file, line, reason);
+  else if (!unknown)
+    /* TRANSLATORS: the rule that decided, one without a reason: %1$u its number in the
+     * decision, %2$s:%3$u its file and line. */
+    wbuf_printf(b, _("rule %u (%s:%u) decided"), r + 1, file, line);
+  else if (h == 1 && reason)
+    /* TRANSLATORS: in an undetermined decision, a rule whose conditions all hold: it decides
+     * unless a rule before it, which depends on absent fields, matches.  %1$u its number,
+     * %2$s:%3$u its file and line, %4$s its reason as the rules write it. */
+    wbuf_printf(b, _("rule %u (%s:%u) decides unless a rule before it does: %s"), r + 1, file, line,
+                reason);
+  else if (h == 1)
+    /* TRANSLATORS: the same for a rule without a reason. */
+    wbuf_printf(b, _("rule %u (%s:%u) decides unless a rule before it does"), r + 1, file, line);
+  else if (reason)
+    /* TRANSLATORS: in an undetermined decision, a rule whose match depends on absent fields.
+     * %1$u its number, %2$s:%3$u its file and line, %4$s its reason as the rules write it. */
+    wbuf_printf(b, _("rule %u (%s:%u) may decide: %s"), r + 1, file, line, reason);
+  else
+    /* TRANSLATORS: the same for a rule without a reason. */
+    wbuf_printf(b, _("rule %u (%s:%u) may decide"), r + 1, file, line);
 }
 
 static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_decision *d,
@@ -414,23 +545,21 @@ static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
   const vm_val *value = vm_cell_value(ctx, d->cell);
   bool unknown = vm_unknown_of(ctx, value) != 0;
   uint32_t rule = unknown ? last_rule_shown(ctx, d) : vm_rule(ctx, d->cell);
-  put(b, d->name);
-  put(b, " = ");
-  put(b, value_text(ctx, d->type, value, true, buf, sizeof buf));
-  possible(b, ctx, d, false);
+  const char *shown_value = value_text(ctx, d->type, value, true, buf, sizeof buf);
+  wbuf outcomes = {0};
+  if (possible(&outcomes, ctx, d, false))
+    /* TRANSLATORS: an undetermined decision: %1$s = %2$s is its name and value (undetermined)
+     * as results write them, %3$s the values it can still take ("\"poor\", \"comfortable\""). */
+    wbuf_printf(b, _("%s = %s: one of %s"), d->name, shown_value, wbuf_scratch_text(&outcomes, b));
+  else
+    wbuf_printf(b, "%s = %s", d->name, shown_value); /* the rules' notation */
+  wbuf_free(&outcomes);
   needs(b, P, ctx, value, false);
   defaulted(b, P, ctx, defaults, false);
   put(b, "\n");
   for (uint32_t r = 0; r <= rule && r < d->nrules; r++) {
-    snprintf(buf, sizeof buf, "  rule %u (", r + 1);
-    put(b, buf);
-    at(b, P, d->rule_locs[r]);
-    bool decides;
-    put(b, rule_word(ctx, d, r, rule, unknown, &decides));
-    if (decides && d->reasons[r]) {
-      put(b, ": ");
-      put(b, d->reasons[r]);
-    }
+    put(b, "  ");
+    rule_line(b, P, ctx, d, r, rule, unknown);
     put(b, "\n");
     if (d->rule_names[r].n) {
       put(b, "    ");
@@ -442,7 +571,11 @@ static void decision_text(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
   }
   bool first = true;
   size_t before = b->len;
-  put(b, "  derived values used:\n");
+  put(b, "  ");
+  /* TRANSLATORS: the heading of the values a decision's rules computed from the record's
+   * fields, one "name = value   <- what it is computed from" a line below it. */
+  put(b, _("derived values used:"));
+  put(b, "\n");
   for (uint32_t r = 0; r <= rule && r < d->nrules; r++)
     derived(b, P, ctx, &d->rule_names[r], shown, false, &first);
   if (first)
@@ -493,6 +626,38 @@ static void decision_json(wbuf *b, const elig_program *P, vm_ctx *ctx, const pro
     put(b, "}");
   }
   put(b, "]}");
+}
+
+/* A flag's line: "unstable_exited (high): raised (defaulted: disaster_loss): REASON"; the
+ * reason of one raised or undetermined. */
+static void flag_line(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_flag *fl,
+                      const vm_val *fv, uint64_t defaults, bool raised, bool unknown)
+{
+  wbuf notes = {0}; /* " (needs ...)", " (defaulted: ...)", each translated, or nothing */
+  needs(&notes, P, ctx, fv, false);
+  defaulted(&notes, P, ctx, defaults, false);
+  const char *n = wbuf_scratch_text(&notes, b), *reason = fl->reason;
+  if (unknown && reason)
+    /* TRANSLATORS: a flag whose outcome depends on absent fields: %1$s its name, %2$s its
+     * severity as the rules write it ("high"), %3$s notes " (needs ...)" and " (defaulted:
+     * ...)", each with a space before it, %4$s its reason as the rules write it. */
+    wbuf_printf(b, _("%s (%s): undetermined%s: %s"), fl->name, fl->severity, n, reason);
+  else if (unknown)
+    /* TRANSLATORS: the same for a flag without a reason. */
+    wbuf_printf(b, _("%s (%s): undetermined%s"), fl->name, fl->severity, n);
+  else if (raised && reason)
+    /* TRANSLATORS: a raised flag: %1$s its name, %2$s its severity as the rules write it
+     * ("high"), %3$s a note " (defaulted: ...)" with a space before it, or nothing, %4$s its
+     * reason as the rules write it. */
+    wbuf_printf(b, _("%s (%s): raised%s: %s"), fl->name, fl->severity, n, reason);
+  else if (raised)
+    /* TRANSLATORS: the same for a flag without a reason. */
+    wbuf_printf(b, _("%s (%s): raised%s"), fl->name, fl->severity, n);
+  else
+    /* TRANSLATORS: a flag not raised: %1$s its name, %2$s its severity as the rules write it
+     * ("high"), %3$s a note " (defaulted: ...)" with a space before it, or nothing. */
+    wbuf_printf(b, _("%s (%s): not raised%s"), fl->name, fl->severity, n);
+  wbuf_free(&notes);
 }
 
 /* The mask of defaults decision d depends on, from the masks per column. */
@@ -593,36 +758,30 @@ vm_status explain_record_what_if(const elig_program *P, vm_ctx *ctx, const char 
     mem_free(flag_defaults);
     return st;
   }
-  put(out, "record ");
-  put(out, key);
-  if (where) {
-    put(out, " (");
-    put(out, where);
-    put(out, ")");
-  }
+  if (where)
+    /* TRANSLATORS: the first line of an explanation: %1$s is the record's key as the data
+     * gives it ("411623101201-003/2020"), %2$s where it was read ("sample.csv:404"). */
+    wbuf_printf(out, _("record %s (%s)"), key, where);
+  else
+    /* TRANSLATORS: %s is the record's key, as the data gives it. */
+    wbuf_printf(out, _("record %s"), key);
   put(out, "\n\n");
   for (uint32_t d = 0; d < P->ndecisions; d++) {
     decision_text(out, P, ctx, &P->decisions[d], shown,
                   decision_defaults(P, &P->decisions[d], cols));
     put(out, "\n");
   }
-  put(out, "flags\n");
+  /* TRANSLATORS: the heading of the flags section of an explanation, the flags one a
+   * line below it. */
+  put(out, _("flags"));
+  put(out, "\n");
   for (uint32_t f = 0; f < P->nflags; f++) {
     const prog_flag *fl = &P->flags[f];
     const vm_val *fv = vm_cell_value(ctx, fl->cell);
     bool unknown = vm_unknown_of(ctx, fv) != 0;
     bool raised = fv->u.i != 0 && !unknown;
     put(out, "  ");
-    put(out, fl->name);
-    put(out, " (");
-    put(out, fl->severity);
-    put(out, unknown ? "): undetermined" : raised ? "): raised" : "): not raised");
-    needs(out, P, ctx, fv, false);
-    defaulted(out, P, ctx, flag_defaults ? flag_defaults[f] : 0, false);
-    if ((raised || unknown) && fl->reason) {
-      put(out, ": ");
-      put(out, fl->reason);
-    }
+    flag_line(out, P, ctx, fl, fv, flag_defaults ? flag_defaults[f] : 0, raised, unknown);
     put(out, "\n    ");
     values(out, P, ctx, &P->cell_names[fl->cell], false);
     put(out, "\n");

@@ -30,4 +30,8 @@ vm_status explain_record_what_if(const elig_program *P, vm_ctx *ctx, const char 
  * 6000.00 equals monitor_line 6000.00"). */
 void explain_flag_conditions(wbuf *b, vm_ctx *ctx, const prog_flag *fl);
 
+/* " (needs net_income, size)": the note after a value that depends on the absent fields in
+ * unknown mask `mask` (vm.h), in the reader's language; nothing for 0. */
+void explain_needs_note(wbuf *b, const elig_program *P, const vm_ctx *ctx, uint64_t mask);
+
 #endif

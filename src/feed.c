@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "feed.h"
+#include "i18n.h"
 #include "mem.h"
 
 /* A message about the input, to the driver's note().  One naming a long input (a path of
@@ -34,6 +35,24 @@ __attribute__((format(printf, 2, 3))) static void say(const feed_handler *h, con
     mem_free(text);
 }
 
+/* A message in the reader's language, formatted at its length (a file name may be long),
+ * for say() to put after what starts the line as scripts read it ("FILE:LINE: error: ",
+ * "elig: "), which is never translated.  Freed by the caller; NULL when out of memory. */
+__attribute__((format(printf, 1, 2))) static char *message(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *text = n >= 0 ? mem_alloc((size_t)n + 1) : NULL;
+  if (text) {
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+  }
+  return text;
+}
+
 input_format feed_format(const elig_input *in)
 {
   return in->format == ELIG_INPUT_JSONL ? INPUT_JSONL : INPUT_CSV;
@@ -53,11 +72,16 @@ static feed_header read_header(const char *name, const input_chunk *c, const fee
   if (r.error == CSV_ENOMEM) {
     fh = FEED_HEADER_NO_MEMORY;
   } else if (r.error != CSV_OK) {
-    say(h, "%s:%llu: error: malformed header: %s\n", name, (unsigned long long)line, r.message);
+    /* TRANSLATORS: a CSV file's header line cannot be parsed: %s says why. */
+    char *m = message(_("malformed header: %s"), r.message);
+    say(h, "%s:%llu: error: %s\n", name, (unsigned long long)line, m ? m : "...");
+    mem_free(m);
     fh = FEED_HEADER_REFUSED;
   } else if (r.ncells == 0) {
     /* blank lines to the end of the chunk, which holds whole records: so to the end */
-    say(h, "%s: warning: the file holds only blank lines: no header line, no record\n", name);
+    say(h, "%s: warning: %s\n", name,
+        /* TRANSLATORS: of a CSV file given as input. */
+        _("the file holds only blank lines: no header line, no record"));
     *skip = (size_t)(next - c->data);
     *skip_lines = r.lines;
   } else {
@@ -97,7 +121,9 @@ static feed_status read_all(input_source *src, const elig_input *in, const elig_
       return FEED_CANCELED;
     if (st == INPUT_EOF) {
       if (first && fmt == INPUT_CSV)
-        say(h, "%s: warning: the file is empty: no header line, no record\n", name_of(in));
+        say(h, "%s: warning: %s\n", name_of(in),
+            /* TRANSLATORS: of a CSV file given as input. */
+            _("the file is empty: no header line, no record"));
       return FEED_OK;
     }
     if (st == INPUT_RECORD_TOO_LONG) {
@@ -108,7 +134,10 @@ static feed_status read_all(input_source *src, const elig_input *in, const elig_
     if (st == INPUT_ENOMEM)
       return FEED_NO_MEMORY;
     if (st != INPUT_OK) {
-      say(h, "elig: cannot read '%s': %s\n", name_of(in), err.message);
+      /* TRANSLATORS: %1$s is an input file, %2$s why it cannot be read. */
+      char *m = message(_("cannot read '%s': %s"), name_of(in), err.message);
+      say(h, "elig: %s\n", m ? m : "...");
+      mem_free(m);
       return FEED_REFUSED;
     }
     size_t skip = 0;
@@ -133,7 +162,10 @@ feed_status feed_input(const elig_input *in, size_t chunk_bytes, const elig_batc
   if (in->open) {
     int e = in->open(in->arg);
     if (e) {
-      say(h, "elig: cannot open '%s': %s\n", name_of(in), strerror(e));
+      /* TRANSLATORS: %1$s is an input file, %2$s the system's reason. */
+      char *m = message(_("cannot open '%s': %s"), name_of(in), strerror(e));
+      say(h, "elig: %s\n", m ? m : "...");
+      mem_free(m);
       return FEED_REFUSED;
     }
   }

@@ -67,6 +67,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "mem.h"
 #include "ast.h"
 #include "diag.h"
@@ -189,7 +190,7 @@ static void *grow(F *f, void *p, size_t *cap, size_t need, size_t size)
     n *= 2;
   void *q = n >= need ? mem_realloc(p, n * size) : NULL;
   if (!q)
-    fail(f, FMT_ENOMEM, "out of memory");
+    fail(f, FMT_ENOMEM, "%s", _("out of memory"));
   *cap = n;
   return q;
 }
@@ -219,7 +220,9 @@ static void lost(F *f, uint32_t at)
 {
   unsigned line, col;
   line_col(f, at, &line, &col);
-  fail(f, FMT_EINTERNAL, "internal error: the formatter did not expect the token at %u:%u", line,
+  /* TRANSLATORS: `elig fmt` met a bug of its own: %u:%u is the line and column of the rule
+   * file. */
+  fail(f, FMT_EINTERNAL, _("internal error: the formatter did not expect the token at %u:%u"), line,
        col);
 }
 
@@ -282,7 +285,7 @@ static void *alloc_table(F *f, size_t n, size_t size)
 {
   void *p = n <= SIZE_MAX / size ? mem_alloc(n * size) : NULL;
   if (!p)
-    fail(f, FMT_ENOMEM, "out of memory");
+    fail(f, FMT_ENOMEM, "%s", _("out of memory"));
   return p;
 }
 
@@ -1242,7 +1245,7 @@ static char *render(F *f, size_t *outlen)
   }
   char *out = mem_alloc(total + 1), *p = out;
   if (!out)
-    fail(f, FMT_ENOMEM, "out of memory");
+    fail(f, FMT_ENOMEM, "%s", _("out of memory"));
   if (bom) {
     memcpy(p, "\xEF\xBB\xBF", 3);
     p += 3;
@@ -1325,7 +1328,7 @@ static int parse_text(const char *name, const char *src, size_t len, bool tokens
     goto done;
   int st = src_set_add_string(p->set, name, src, len, &id);
   if (st == SRC_ETOOBIG) {
-    set_err(err, errsize, "the file is too large for a rule file");
+    set_err(err, errsize, _("the file is too large for a rule file"));
     return FMT_EINVAL;
   }
   if (st != SRC_OK)
@@ -1348,7 +1351,7 @@ static int parse_text(const char *name, const char *src, size_t len, bool tokens
   rc = p->dump ? FMT_OK : FMT_ENOMEM;
 done:
   if (rc == FMT_ENOMEM)
-    set_err(err, errsize, "out of memory");
+    set_err(err, errsize, _("out of memory"));
   return rc;
 }
 
@@ -1371,7 +1374,7 @@ static int lay_out(const char *src, size_t len, const parsed *in, char **text, s
   F *f = mem_calloc(1, sizeof *f);
   *text = NULL;
   if (!f) {
-    set_err(err, errsize, "out of memory");
+    set_err(err, errsize, _("out of memory"));
     return FMT_ENOMEM;
   }
   f->src = src;
@@ -1396,7 +1399,8 @@ int fmt_format_named(const char *name, const char *src, size_t len, char **out, 
                      char *err, size_t errsize)
 {
   if (!src || !out || !outlen) {
-    set_err(err, errsize, "no text to format");
+    /* TRANSLATORS: `elig fmt` was given nothing. */
+    set_err(err, errsize, _("no text to format"));
     return FMT_EINVAL;
   }
   name = name ? name : "<input>";
@@ -1415,8 +1419,9 @@ int fmt_format_named(const char *name, const char *src, size_t len, char **out, 
     if (rc == FMT_ESYNTAX || rc == FMT_EINTERNAL || rc == FMT_EINVAL) {
       rc = FMT_EINTERNAL;
       set_err(err, errsize,
-              "internal error: the formatted text would not mean the same; the file is left "
-              "as it is (please report this)");
+              /* TRANSLATORS: `elig fmt` met a bug of its own and changed nothing. */
+              _("internal error: the formatted text would not mean the same; the file is left "
+                "as it is (please report this)"));
     } else if (rc != FMT_OK) {
       set_err(err, errsize, msg);
     }

@@ -22,6 +22,16 @@
 
 #include "i18n.h"
 
+/* i18n_english's setting, per thread: a service's threads each run their own tests */
+static __thread bool english;
+
+bool i18n_english(bool on)
+{
+  bool was = english;
+  english = on;
+  return was;
+}
+
 #if ENABLE_NLS
 static pthread_once_t bound = PTHREAD_ONCE_INIT;
 
@@ -39,6 +49,8 @@ const char *i18n_text(const char *msgid)
 #if ENABLE_NLS
   if (!msgid || !*msgid)
     return msgid;    /* gettext("") is the catalogue's header */
+  if (english)
+    return msgid;
   int saved = errno; /* printf(_("cannot read '%s': %s"), path, strerror(errno)) */
   pthread_once(&bound, bind_domain);
   const char *text = dgettext(PACKAGE, msgid);
@@ -52,6 +64,8 @@ const char *i18n_text(const char *msgid)
 const char *i18n_plural(const char *singular, const char *plural, unsigned long n)
 {
 #if ENABLE_NLS
+  if (english)
+    return n == 1 ? singular : plural;
   int saved = errno;
   pthread_once(&bound, bind_domain);
   const char *text = dngettext(PACKAGE, singular, plural, n);
@@ -151,39 +165,16 @@ int i18n_set_thread_language(const char *language)
     if (!language_name_ok(language))
       return EINVAL;
     /* English is the messages as written: the C locale's, which gettext never translates */
-    bool english = strcmp(language, "en") == 0 || strncmp(language, "en_", 3) == 0 ||
-                   strcmp(language, "C") == 0;
-    next = english ? with_utf8(newlocale(LC_MESSAGES_MASK, "C", (locale_t)0))
-                   : messages_locale(language);
+    bool is_english = strcmp(language, "en") == 0 || strncmp(language, "en_", 3) == 0 ||
+                      strcmp(language, "C") == 0;
+    next = is_english ? with_utf8(newlocale(LC_MESSAGES_MASK, "C", (locale_t)0))
+                      : messages_locale(language);
     if (!next)
-      return english ? ENOMEM : ENOENT;
+      return is_english ? ENOMEM : ENOENT;
   }
   uselocale(next ? next : LC_GLOBAL_LOCALE);
   if (thread_locale)
     freelocale(thread_locale);
   thread_locale = next;
   return 0;
-}
-
-/* The C locale's messages with UTF-8 characters, made once: English for any thread. */
-static locale_t english_locale;
-static pthread_once_t english_made = PTHREAD_ONCE_INIT;
-
-static void make_english(void)
-{
-  english_locale = with_utf8(newlocale(LC_MESSAGES_MASK, "C", (locale_t)0));
-}
-
-void *i18n_english_enter(void)
-{
-  pthread_once(&english_made, make_english);
-  if (!english_locale)
-    return NULL;
-  return uselocale(english_locale);
-}
-
-void i18n_english_leave(void *before)
-{
-  if (before)
-    uselocale((locale_t)before);
 }

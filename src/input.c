@@ -15,6 +15,7 @@
 #endif
 
 #include "mem.h"
+#include "i18n.h"
 #include "input.h"
 #include "csv.h"
 
@@ -110,10 +111,11 @@ static void set_fail(input_source *src, input_status st, int errnum)
 
   src->failed = st;
   if (st == INPUT_ENOMEM) {
-    set_err(&src->fail, ENOMEM, 0, "out of memory");
+    set_err(&src->fail, ENOMEM, 0, "%s", _("out of memory"));
   } else {
     errtext(errnum, why, sizeof why);
-    set_err(&src->fail, errnum, 0, "read error: %s", why);
+    /* TRANSLATORS: an input file could not be read: %s is the system's reason. */
+    set_err(&src->fail, errnum, 0, _("read error: %s"), why);
   }
 }
 
@@ -246,7 +248,8 @@ static input_status report_skip(input_source *src, input_chunk *out, input_error
   out->lines = 0;
   out->first_line = src->skip_line;
   out->first_byte = src->skip_byte;
-  set_err(err, 0, src->skip_line, "record longer than %zu bytes", src->max_record);
+  /* TRANSLATORS: a record of an input file is longer than the limit, %zu bytes. */
+  set_err(err, 0, src->skip_line, _("record longer than %zu bytes"), src->max_record);
   if (err)
     err->limit = src->max_record;
   return INPUT_RECORD_TOO_LONG;
@@ -459,7 +462,7 @@ input_source *input_open(input_read_fn read, void *arg, input_format fmt, const 
 {
   input_source *src = mem_calloc(1, sizeof *src);
   if (!src) {
-    set_err(err, ENOMEM, 0, "out of memory");
+    set_err(err, ENOMEM, 0, "%s", _("out of memory"));
     return NULL;
   }
   src->read = read;

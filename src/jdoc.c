@@ -9,6 +9,7 @@
  * frames), so nesting in the input never becomes recursion in C.
  */
 #include "mem.h"
+#include "i18n.h"
 #include "jdoc.h"
 
 #include <stdarg.h>
@@ -76,13 +77,22 @@ static jdoc_errcode fail(parser *ps, jdoc_errcode code, const unsigned char *at,
   return code;
 }
 
+/* What stands at `at` where `what` (marked N_, "expected a value") was expected: the two
+ * clauses are each translated, the second put in the first. */
 static jdoc_errcode fail_char(parser *ps, const unsigned char *at, const char *what)
 {
+  what = _(what);
   if (at >= ps->e)
-    return fail(ps, JDOC_EEOF, at, "unexpected end of input, %s", what);
+    /* TRANSLATORS: JSON that does not parse: %s says what was expected ("expected a
+     * value"). */
+    return fail(ps, JDOC_EEOF, at, _("unexpected end of input, %s"), what);
   if (*at >= 0x21 && *at < 0x7F)
-    return fail(ps, JDOC_ESYNTAX, at, "unexpected character '%c', %s", *at, what);
-  return fail(ps, JDOC_ESYNTAX, at, "unexpected byte 0x%02x, %s", *at, what);
+    /* TRANSLATORS: JSON that does not parse: %1$c is the character found, %2$s says what
+     * was expected ("expected a value"). */
+    return fail(ps, JDOC_ESYNTAX, at, _("unexpected character '%c', %s"), *at, what);
+  /* TRANSLATORS: JSON that does not parse: %1$02x is the byte found, in hexadecimal, %2$s
+   * says what was expected ("expected a value"). */
+  return fail(ps, JDOC_ESYNTAX, at, _("unexpected byte 0x%02x, %s"), *at, what);
 }
 
 static void skip_ws_run(parser *ps)
@@ -140,14 +150,14 @@ static jdoc_errcode new_node(parser *ps, jdoc_kind kind, uint32_t *idx)
   jdoc *doc = ps->doc;
 
   if (doc->nnodes == JDOC_NONE - 1)
-    return fail(ps, JDOC_ETOO_BIG, ps->s, "document too large");
+    return fail(ps, JDOC_ETOO_BIG, ps->s, _("document too large"));
   if (doc->nnodes == doc->nodes_cap) {
     size_t cap = doc->nodes_cap ? doc->nodes_cap * 2 : 64;
     if (cap > SIZE_MAX / sizeof(jdoc_node))
-      return fail(ps, JDOC_ENOMEM, ps->s, "out of memory");
+      return fail(ps, JDOC_ENOMEM, ps->s, _("out of memory"));
     jdoc_node *nodes = mem_realloc(doc->nodes, cap * sizeof *nodes);
     if (!nodes)
-      return fail(ps, JDOC_ENOMEM, ps->s, "out of memory");
+      return fail(ps, JDOC_ENOMEM, ps->s, _("out of memory"));
     doc->nodes = nodes;
     doc->nodes_cap = cap;
   }
@@ -177,7 +187,7 @@ static jdoc_errcode arena_ready(parser *ps)
   if (doc->arena_cap < ps->n) {
     char *a = mem_realloc(doc->arena, ps->n);
     if (!a)
-      return fail(ps, JDOC_ENOMEM, ps->s, "out of memory");
+      return fail(ps, JDOC_ENOMEM, ps->s, _("out of memory"));
     doc->arena = a;
     doc->arena_cap = ps->n;
   }
@@ -241,7 +251,7 @@ static jdoc_errcode key_insert(parser *ps, uint32_t obj, uint32_t node, const ch
   jdoc *doc = ps->doc;
 
   if ((doc->keys_used + 1) * 2 > doc->keys_cap && !keys_grow(doc))
-    return fail(ps, JDOC_ENOMEM, at, "out of memory");
+    return fail(ps, JDOC_ENOMEM, at, _("out of memory"));
   if (!doc->seed)
     doc->seed = hash_seed(doc);
   uint32_t h = key_hash(k, n, obj, doc->seed);
@@ -262,7 +272,9 @@ static jdoc_errcode key_insert(parser *ps, uint32_t obj, uint32_t node, const ch
       int shown = n > 40 ? 40 : (int)n;
       while (shown > 0 && shown < (int)n && ((unsigned char)k[shown] & 0xC0) == 0x80)
         shown--;
-      return fail(ps, JDOC_EDUPKEY, at, "duplicate key '%.*s'%s", shown, k,
+      /* TRANSLATORS: a JSON object names a key twice: %.*s is the key (its first 40 bytes),
+       * the %s after it "..." when it was cut. */
+      return fail(ps, JDOC_EDUPKEY, at, _("duplicate key '%.*s'%s"), shown, k,
                   (size_t)shown < n ? "..." : "");
     }
   }
@@ -348,7 +360,7 @@ static jdoc_errcode parse_string(parser *ps, const char **out, size_t *out_len)
       o += s - run;
     }
     if (s == e)
-      return fail(ps, JDOC_EEOF, open, "unterminated string");
+      return fail(ps, JDOC_EEOF, open, _("unterminated string"));
     unsigned char c = *s;
     if (c == '"') {
       if (o) {
@@ -366,7 +378,7 @@ static jdoc_errcode parse_string(parser *ps, const char **out, size_t *out_len)
       uint32_t cp;
       size_t len = utf8_decode_next((const char *)s, (size_t)(e - s), &cp);
       if (len == 0)
-        return fail(ps, JDOC_EUTF8, s, "invalid utf-8 in string");
+        return fail(ps, JDOC_EUTF8, s, _("invalid utf-8 in string"));
       if (o) {
         memcpy(o, s, len);
         o += len;
@@ -375,7 +387,7 @@ static jdoc_errcode parse_string(parser *ps, const char **out, size_t *out_len)
       continue;
     }
     if (c < 0x20)
-      return fail(ps, JDOC_ECONTROL, s, "unescaped control character 0x%02x in string", c);
+      return fail(ps, JDOC_ECONTROL, s, _("unescaped control character 0x%02x in string"), c);
 
     /* A backslash: from here on the string is built in the arena. */
     if (!o) {
@@ -387,7 +399,7 @@ static jdoc_errcode parse_string(parser *ps, const char **out, size_t *out_len)
     }
     const unsigned char *esc = s++;
     if (s == e)
-      return fail(ps, JDOC_EEOF, open, "unterminated string");
+      return fail(ps, JDOC_EEOF, open, _("unterminated string"));
     switch (*s++) {
     case '"': *o++ = '"'; break;
     case '\\': *o++ = '\\'; break;
@@ -400,15 +412,15 @@ static jdoc_errcode parse_string(parser *ps, const char **out, size_t *out_len)
     case 'u': {
       long v = hex4(s, e);
       if (v < 0)
-        return fail(ps, JDOC_EESCAPE, esc, "invalid \\u escape");
+        return fail(ps, JDOC_EESCAPE, esc, _("invalid \\u escape"));
       s += 4;
       uint32_t cp = (uint32_t)v;
       if (cp >= 0xDC00 && cp <= 0xDFFF)
-        return fail(ps, JDOC_ESURROGATE, esc, "lone surrogate \\u%04lx", v);
+        return fail(ps, JDOC_ESURROGATE, esc, _("lone surrogate \\u%04lx"), v);
       if (cp >= 0xD800 && cp <= 0xDBFF) {
         long lo = (e - s >= 2 && s[0] == '\\' && s[1] == 'u') ? hex4(s + 2, e) : -1;
         if (lo < 0xDC00 || lo > 0xDFFF)
-          return fail(ps, JDOC_ESURROGATE, esc, "lone surrogate \\u%04lx", v);
+          return fail(ps, JDOC_ESURROGATE, esc, _("lone surrogate \\u%04lx"), v);
         s += 6;
         cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
       }
@@ -418,8 +430,8 @@ static jdoc_errcode parse_string(parser *ps, const char **out, size_t *out_len)
     }
     default:
       if (s[-1] >= 0x21 && s[-1] < 0x7F)
-        return fail(ps, JDOC_EESCAPE, esc, "invalid escape '\\%c'", s[-1]);
-      return fail(ps, JDOC_EESCAPE, esc, "invalid escape");
+        return fail(ps, JDOC_EESCAPE, esc, _("invalid escape '\\%c'"), s[-1]);
+      return fail(ps, JDOC_EESCAPE, esc, _("invalid escape"));
     }
   }
 }
@@ -442,12 +454,12 @@ static jdoc_errcode parse_number(parser *ps, jdoc_node *nd)
     while (s < e && is_digit(*s))
       s++;
   } else {
-    return fail(ps, JDOC_ENUMBER, start, "invalid number");
+    return fail(ps, JDOC_ENUMBER, start, _("invalid number"));
   }
   if (s < e && *s == '.') {
     s++;
     if (s == e || !is_digit(*s))
-      return fail(ps, JDOC_ENUMBER, start, "invalid number");
+      return fail(ps, JDOC_ENUMBER, start, _("invalid number"));
     while (s < e && is_digit(*s))
       s++;
   }
@@ -456,14 +468,14 @@ static jdoc_errcode parse_number(parser *ps, jdoc_node *nd)
     if (s < e && (*s == '+' || *s == '-'))
       s++;
     if (s == e || !is_digit(*s))
-      return fail(ps, JDOC_ENUMBER, start, "invalid number");
+      return fail(ps, JDOC_ENUMBER, start, _("invalid number"));
     while (s < e && is_digit(*s))
       s++;
   }
   /* "01", "1.2.3", "12abc": report the number, not the byte after it. */
   if (s < e && (is_digit(*s) || *s == '.' || *s == '+' || *s == '-' || (*s >= 'a' && *s <= 'z') ||
                 (*s >= 'A' && *s <= 'Z')))
-    return fail(ps, JDOC_ENUMBER, start, "invalid number");
+    return fail(ps, JDOC_ENUMBER, start, _("invalid number"));
   nd->str = (const char *)start;
   nd->len = (size_t)(s - start);
   ps->s = s;
@@ -490,13 +502,15 @@ static jdoc_errcode parse_key(parser *ps, const char **key, size_t *key_len,
 {
   skip_ws(ps);
   if (ps->s == ps->e || *ps->s != '"')
-    return fail_char(ps, ps->s, "expected a string key");
+    /* TRANSLATORS: what a JSON parser expected, put in "unexpected character '%c', %s" and
+     * the like; the same for the expected things below. */
+    return fail_char(ps, ps->s, N_("expected a string key"));
   *key_at = ps->s;
   if (parse_string(ps, key, key_len) != JDOC_OK)
     return ps->code;
   skip_ws(ps);
   if (ps->s == ps->e || *ps->s != ':')
-    return fail_char(ps, ps->s, "expected ':' after key");
+    return fail_char(ps, ps->s, N_("expected ':' after key"));
   ps->s++;
   return JDOC_OK;
 }
@@ -535,7 +549,7 @@ static jdoc_errcode parse_doc(parser *ps)
     uint32_t idx = 0;
     skip_ws(ps);
     if (ps->s == ps->e)
-      return fail(ps, JDOC_EEOF, ps->s, "unexpected end of input, expected a value");
+      return fail(ps, JDOC_EEOF, ps->s, _("unexpected end of input, expected a value"));
     unsigned char c = *ps->s;
     jdoc_kind kind;
     size_t litlen = 0;
@@ -550,7 +564,7 @@ static jdoc_errcode parse_doc(parser *ps)
     else {
       kind = literal(ps->s, ps->e, &litlen);
       if (litlen == 0)
-        return fail_char(ps, ps->s, "expected a value");
+        return fail_char(ps, ps->s, N_("expected a value"));
     }
 
     if (new_node(ps, kind, &idx) != JDOC_OK)
@@ -572,7 +586,8 @@ static jdoc_errcode parse_doc(parser *ps)
     case JDOC_OBJECT:
     case JDOC_ARRAY:
       if (depth == doc->max_depth)
-        return fail(ps, JDOC_EDEPTH, ps->s, "nesting deeper than %zu", doc->max_depth);
+        /* TRANSLATORS: JSON arrays and objects nested more than %zu deep. */
+        return fail(ps, JDOC_EDEPTH, ps->s, _("nesting deeper than %zu"), doc->max_depth);
       stack[depth].node = idx;
       stack[depth].last = JDOC_NONE;
       depth++;
@@ -614,7 +629,7 @@ static jdoc_errcode parse_doc(parser *ps)
       if (depth == 0) {
         skip_ws(ps);
         if (ps->s != ps->e)
-          return fail(ps, JDOC_ETRAILING, ps->s, "unexpected data after the value");
+          return fail(ps, JDOC_ETRAILING, ps->s, _("unexpected data after the value"));
         return JDOC_OK;
       }
       struct jdoc_frame *f = &stack[depth - 1];
@@ -631,7 +646,7 @@ static jdoc_errcode parse_doc(parser *ps)
         depth--;
         continue;
       }
-      return fail_char(ps, ps->s, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+      return fail_char(ps, ps->s, obj ? N_("expected ',' or '}'") : N_("expected ',' or ']'"));
     }
   }
 }
@@ -666,13 +681,14 @@ jdoc_errcode jdoc_parse(jdoc *doc, const char *text, size_t n, jdoc_error *err)
   }
   skip_ws(&ps);
   if (ps.s == ps.e)
-    return fail(&ps, JDOC_EEMPTY, ps.s, "empty line");
+    /* TRANSLATORS: a line of JSON Lines input that holds no record. */
+    return fail(&ps, JDOC_EEMPTY, ps.s, _("empty line"));
   if (!doc->stack) {
     if (doc->max_depth > SIZE_MAX / sizeof *doc->stack)
-      return fail(&ps, JDOC_ENOMEM, ps.s, "out of memory");
+      return fail(&ps, JDOC_ENOMEM, ps.s, _("out of memory"));
     doc->stack = mem_alloc(doc->max_depth * sizeof *doc->stack);
     if (!doc->stack)
-      return fail(&ps, JDOC_ENOMEM, ps.s, "out of memory");
+      return fail(&ps, JDOC_ENOMEM, ps.s, _("out of memory"));
   }
   return parse_doc(&ps);
 }

@@ -15,6 +15,7 @@
 #include "hist.h"
 #include "hrun.h"
 #include "lookup.h"
+#include "i18n.h"
 #include "mem.h"
 #include "split.h"
 #include "step.h"
@@ -81,12 +82,47 @@ static bool rejected_matches(const finding *f, const rec_header *h, const split_
   return true;
 }
 
+/* Why a record asked for has no explanation, in the reader's language, and the line's end. */
+static void say_why(wbuf *log, const char *reason, bool failed)
+{
+  if (failed)
+    /* TRANSLATORS: a rule failed on a record asked for: %s is why and where ("division by
+     * zero at household.rules:12:5"). */
+    wbuf_printf(log, _("the record cannot be evaluated: %s"), reason);
+  else
+    /* TRANSLATORS: a record asked for breaks its schema: %s is why. */
+    wbuf_printf(log, _("the record is rejected: %s"), reason);
+  wbuf_puts(log, "\n");
+}
+
+/* "FILE:LINE: the record cannot be evaluated: REASON": the place as compilers write it
+ * (`where`, "FILE:LINE"), for editors and scripts, then one message in the reader's
+ * language. */
+static void say_cannot(wbuf *log, const char *where, const char *reason, bool failed)
+{
+  wbuf_printf(log, "%s: ", where);
+  say_why(log, reason, failed);
+}
+
+/* A run-time failure met while explaining: "FILE:LINE: the record cannot be evaluated:
+ * division by zero at household.rules:12:5". */
+static void say_failed(const elig_program *P, vm_ctx *ctx, wbuf *log, const char *where,
+                       vm_status st)
+{
+  char at[256], reason[512];
+  prog_where(P, vm_error_pc(ctx), at, sizeof at);
+  /* TRANSLATORS: a rule failed on a record: %1$s is what went wrong ("division by zero"),
+   * %2$s where, as file:line:column of the rules. */
+  snprintf(reason, sizeof reason, _("%s at %s"), vm_status_str(st), at);
+  say_cannot(log, where, reason, true);
+}
+
 /* A record asked for that is rejected: why, with its place. */
 static void say_rejected(finding *f, wbuf *log, const char *name, uint64_t line, const char *reason,
                          bool failed)
 {
-  wbuf_printf(log, "%s:%llu: the record %s: %s\n", name, (unsigned long long)line,
-              failed ? "cannot be evaluated" : "is rejected", reason);
+  wbuf_printf(log, "%s:%llu: ", name, (unsigned long long)line);
+  say_why(log, reason, failed);
   f->stats->rejected++;
 }
 
@@ -130,13 +166,9 @@ static void explain_one(finding *f, uint64_t line)
   if (res == STEP_NO_MEMORY || st == VM_ERR_NO_MEMORY) {
     f->nomem = true;
   } else if (res == STEP_FAILED) {
-    wbuf_printf(&f->log, "%s: the record cannot be evaluated: %s\n", where,
-                step_failure_text(&f->step, &failure, why, sizeof why));
+    say_cannot(&f->log, where, step_failure_text(&f->step, &failure, why, sizeof why), true);
   } else if (st != VM_OK) {
-    char at[256];
-    prog_where(f->P, vm_error_pc(f->step.ctx), at, sizeof at);
-    wbuf_printf(&f->log, "%s: the record cannot be evaluated: %s at %s\n", where, vm_status_str(st),
-                at);
+    say_failed(f->P, f->step.ctx, &f->log, where, st);
   }
   if (res == STEP_OK && st == VM_OK)
     f->stats->written++;
@@ -267,10 +299,7 @@ static void history_explain(void *arg, const step *s, const hrun_rec *e, const c
   if (st == VM_ERR_NO_MEMORY) {
     f->nomem = true;
   } else if (st != VM_OK) {
-    char at[256];
-    prog_where(f->P, vm_error_pc(f->step.ctx), at, sizeof at);
-    wbuf_printf(out, "%s: the record cannot be evaluated: %s at %s\n", where, vm_status_str(st),
-                at);
+    say_failed(f->P, f->step.ctx, out, where, st);
   }
   f->stats->written++;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "mem.h"
 #include "program.h"
 
@@ -184,7 +185,9 @@ void prog_where(const elig_program *P, uint32_t pc, char *buf, size_t size)
   const char *file;
   uint32_t line = 0, col = 0;
   if (!prog_position(P, pc, &file, &line, &col))
-    snprintf(buf, size, "the rules");
+    /* TRANSLATORS: where a rule failed, when the place in the rule files is not known:
+     * in "division by zero at the rules". */
+    snprintf(buf, size, "%s", _("the rules"));
   else
     snprintf(buf, size, "%s:%u:%u", file, line, col);
 }

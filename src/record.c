@@ -10,6 +10,7 @@
 
 #include "mem.h"
 #include "date.h"
+#include "i18n.h"
 #include "record.h"
 #include "utf8.h"
 #include "write.h"
@@ -268,7 +269,9 @@ static bool finish(vm_ctx *ctx, const prog_record *rec, bool top, vm_val *regs, 
     /* a check that reads unknown fields and could go either way rejects nothing */
     if (!vm_cell_value(ctx, cell)->u.i && !vm_unknown_of(ctx, vm_cell_value(ctx, cell))) {
       reject_field(why, f, DIAG_E_CHECK_FAILED, f->name,
-                   f->check_msg ? f->check_msg : "check failed");
+                   /* TRANSLATORS: why a record is rejected when a field's check, which the
+                    * rules give no message of their own, does not hold. */
+                   f->check_msg ? f->check_msg : _("check failed"));
       char buf[96];
       const char *text = write_value_text(f->type, &regs[i], false, buf, sizeof buf);
       keep_value(why, text, strlen(text));
@@ -357,7 +360,7 @@ static void refuse_records(rec_header *h, diag_id id)
 static bool header_out_of_memory(rec_header *h, char *error, size_t error_size)
 {
   h->no_memory = true;
-  snprintf(error, error_size, "out of memory");
+  snprintf(error, error_size, "%s", _("out of memory"));
   return false;
 }
 
@@ -506,11 +509,17 @@ bool rec_check(vm_ctx *ctx, rec_reject *why)
 
 static bool json_record(vm_ctx *ctx, jdoc *doc, rec_reject *why, rec_unknown *unknown_keys);
 
+/* What a JSON value is, as a rejection says it: null, true and false as JSON writes them
+ * (values, never translated: they are also kept as the value at fault), the others in
+ * words of the reader's language. */
 static const char *json_kind_name(jdoc_kind k)
 {
-  static const char *const names[] = {"null",     "true",     "false",    "a number",
-                                      "a string", "an array", "an object"};
-  return names[k];
+  static const char *const names[] = {
+      "null", "true", "false",
+      /* TRANSLATORS: what a JSON value is, in "field 'x': expected a number, found a
+       * string" and "a record must be a JSON object, found an array". */
+      N_("a number"), N_("a string"), N_("an array"), N_("an object")};
+  return k == JDOC_NULL || k == JDOC_TRUE || k == JDOC_FALSE ? names[k] : _(names[k]);
 }
 
 static bool json_value(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_node *n, vm_val *v,
@@ -668,7 +677,8 @@ static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_n
   switch (f->type.base) {
   case TY_LIST:
     if (n->kind != JDOC_ARRAY)
-      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, "an array", json_kind_name(n->kind));
+      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, json_kind_name(JDOC_ARRAY),
+                          json_kind_name(n->kind));
     return json_list(ctx, doc, f, n, v, why, unknown);
   case TY_BOOL: {
     /* The number 1 or 0, written just so, as in CSV: registers exported from databases
@@ -677,8 +687,11 @@ static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_n
     bool one = n->kind == JDOC_NUMBER && n->len == 1 && n->str[0] == '1';
     bool zero = n->kind == JDOC_NUMBER && n->len == 1 && n->str[0] == '0';
     if (n->kind != JDOC_TRUE && n->kind != JDOC_FALSE && !one && !zero)
-      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, "true, false, 1 or 0",
-                          json_kind_name(n->kind));
+      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name,
+                          /* TRANSLATORS: what a yes/no field takes in JSON, in "field 'x':
+                           * expected %s, found a string": true, false, 1 and 0 are values as
+                           * written, keep them. */
+                          _("true, false, 1 or 0"), json_kind_name(n->kind));
     memset(v, 0, sizeof *v);
     v->u.i = n->kind == JDOC_TRUE || one;
     return true;
@@ -689,11 +702,13 @@ static bool json_typed(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_n
   case TY_PERCENT:
     /* Money may come as a number or as a decimal string; both are read exactly. */
     if (n->kind != JDOC_NUMBER && !(n->kind == JDOC_STRING && f->type.base != TY_INT))
-      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, "a number", json_kind_name(n->kind));
+      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, json_kind_name(JDOC_NUMBER),
+                          json_kind_name(n->kind));
     return parse_value(f, n->str, n->len, v, why);
   default:
     if (n->kind != JDOC_STRING)
-      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, "a string", json_kind_name(n->kind));
+      return reject_field(why, f, DIAG_E_JSON_TYPE, f->name, json_kind_name(JDOC_STRING),
+                          json_kind_name(n->kind));
     if (n->has_nul)
       return no_nul(f, n->str, n->len, why);
     return parse_value(f, n->str, n->len, v, why);

@@ -16,6 +16,7 @@
 
 #include "csv.h"
 #include "jdoc.h"
+#include "i18n.h"
 #include "mem.h"
 #include "register.h"
 
@@ -199,8 +200,10 @@ static void changes_text(const pairs *keys, const pairs *was, const pairs *now, 
         wbuf_json_text(out, new, strlen(new));
         wbuf_puts(out, "]");
       } else {
-        wbuf_printf(out, "%s%s %s -> %s", any ? "; " : "", name, old[0] ? old : "(none)",
-                    new[0] ? new : "(none)");
+        /* TRANSLATORS: a value a record does not have, in "net_income (none) -> 4000.00". */
+        const char *none = _("(none)");
+        wbuf_printf(out, "%s%s %s -> %s", any ? "; " : "", name, old[0] ? old : none,
+                    new[0] ? new : none);
       }
       any = true;
     }
@@ -211,6 +214,32 @@ static void json_key(wbuf *out, const char *key, const char *value)
 {
   wbuf_printf(out, ",\"%s\":", key);
   wbuf_json_text(out, value, strlen(value));
+}
+
+/* "    result: add 3, 2021-05-04 10:00 by clerk, rules 3f9a... (current)": a
+ * stored result, the first of its record or one evaluated again after. */
+static void result_heading(wbuf *o, bool first, bool current, int64_t add, const char *at,
+                           const char *by, const char *rules)
+{
+  long long n = (long long)add;
+  wbuf_puts(o, "    ");
+  if (first && current)
+    /* TRANSLATORS: in a household's history, a record's result: %1$lld the number of the
+     * add (`elig register add`) that evaluated it, %2$s when, %3$s by whom, %4$.19s the
+     * identifier of the rules it was evaluated with. */
+    wbuf_printf(o, _("result: add %lld, %s by %s, rules %.19s (current)"), n, at, by, rules);
+  else if (first)
+    /* TRANSLATORS: the same for a result no longer current. */
+    wbuf_printf(o, _("result: add %lld, %s by %s, rules %.19s"), n, at, by, rules);
+  else if (current)
+    /* TRANSLATORS: the same for a later result of the record (evaluated again, as a year
+     * before it changed). */
+    wbuf_printf(o, _("evaluated again: add %lld, %s by %s, rules %.19s (current)"), n, at, by,
+                rules);
+  else
+    /* TRANSLATORS: the same, not current. */
+    wbuf_printf(o, _("evaluated again: add %lld, %s by %s, rules %.19s"), n, at, by, rules);
+  wbuf_puts(o, "\n");
 }
 
 /* One stored result of a record. */
@@ -252,13 +281,17 @@ static void write_result(report *rp, sqlite3_stmt *st, const pairs *values, cons
     wbuf_puts(o, "}");
     return;
   }
-  wbuf_printf(o, "    %s add %lld, %s by %s, rules %.19s%s\n",
-              first ? "result:" : "evaluated again:", (long long)sqlite3_column_int64(st, 4),
-              at ? at : "?", by ? by : "?", rules ? rules : "?", current ? " (current)" : "");
+  result_heading(o, first, current, sqlite3_column_int64(st, 4), at ? at : "?", by ? by : "?",
+                 rules ? rules : "?");
   if (rejected) {
-    wbuf_puts(o, "      rejected: ");
-    wbuf_put_printable(o, rejected, strlen(rejected));
+    wbuf reason = {0};
+    wbuf_put_printable(&reason, rejected, strlen(rejected));
+    wbuf_puts(o, "      ");
+    /* TRANSLATORS: in a household's history, why its record was rejected when it was
+     * evaluated (as it was said then). */
+    wbuf_printf(o, _("rejected: %s"), wbuf_scratch_text(&reason, o));
     wbuf_puts(o, "\n");
+    wbuf_free(&reason);
     return;
   }
   wbuf_puts(o, "      ");
@@ -272,19 +305,26 @@ static void write_result(report *rp, sqlite3_stmt *st, const pairs *values, cons
   }
   wbuf_puts(o, "\n");
   if (before && before->n) {
-    size_t mark = o->len;
-    wbuf_puts(o, "      changed since the year before: ");
-    size_t body = o->len;
-    changes_text(&rp->keys, before, values, o, false);
-    if (o->len == body)
-      o->len = mark;
-    else
+    wbuf changes = {0};
+    changes_text(&rp->keys, before, values, &changes, false);
+    if (changes.len) {
+      wbuf_puts(o, "      ");
+      /* TRANSLATORS: in a household's history, the results that differ from the year
+       * before: %s is "status \"poor\" -> \"exited\"; ...", names and values as stored. */
+      wbuf_printf(o, _("changed since the year before: %s"), wbuf_scratch_text(&changes, o));
       wbuf_puts(o, "\n");
+    }
+    wbuf_free(&changes);
   }
   if (why && why[0]) {
-    wbuf_puts(o, "      decided by ");
-    wbuf_put_printable(o, why, strlen(why));
+    wbuf decided = {0};
+    wbuf_put_printable(&decided, why, strlen(why));
+    wbuf_puts(o, "      ");
+    /* TRANSLATORS: in a household's history, the rules that decided the results, as they
+     * were said when the record was evaluated ("status: rule 4 (household.rules:35): ..."). */
+    wbuf_printf(o, _("decided by %s"), wbuf_scratch_text(&decided, o));
     wbuf_puts(o, "\n");
+    wbuf_free(&decided);
   }
 }
 
@@ -332,6 +372,30 @@ static void year_fini(year_state *y)
   pairs_fini(&y->results);
 }
 
+/* "  record y2021.csv:12, add 2, 2021-05-04 10:00 by clerk (current)": a record of the
+ * year, the first or one that corrects it. */
+static void record_heading(wbuf *o, bool first_of_year, bool current, const char *file,
+                           int64_t line, int64_t add, const char *at, const char *by)
+{
+  long long l = (long long)line, n = (long long)add;
+  wbuf_puts(o, "  ");
+  if (first_of_year && current)
+    /* TRANSLATORS: in a household's history, a record of a year: %1$s:%2$lld the file and
+     * line it was read from, %3$lld the number of the add (`elig register add`), %4$s when,
+     * %5$s by whom. */
+    wbuf_printf(o, _("record %s:%lld, add %lld, %s by %s (current)"), file, l, n, at, by);
+  else if (first_of_year)
+    /* TRANSLATORS: the same for a record a later one corrects. */
+    wbuf_printf(o, _("record %s:%lld, add %lld, %s by %s"), file, l, n, at, by);
+  else if (current)
+    /* TRANSLATORS: the same for a record that corrects the year's records before it. */
+    wbuf_printf(o, _("corrected by %s:%lld, add %lld, %s by %s (current)"), file, l, n, at, by);
+  else
+    /* TRANSLATORS: the same, corrected again later. */
+    wbuf_printf(o, _("corrected by %s:%lld, add %lld, %s by %s"), file, l, n, at, by);
+  wbuf_puts(o, "\n");
+}
+
 /* One record of the household (a row of the records query). */
 static bool write_record_of(report *rp, sqlite3_stmt *st, year_state *now, const year_state *before,
                             pairs *replaced, bool first_of_year)
@@ -366,22 +430,27 @@ static bool write_record_of(report *rp, sqlite3_stmt *st, year_state *now, const
       changes_text(&rp->keys, prev_inputs, &inputs, o, true);
     wbuf_puts(o, "}");
   } else {
-    wbuf_printf(o, "  %s %s:%lld, add %lld, %s by %s%s\n",
-                first_of_year ? "record" : "corrected by", file ? file : "?",
-                (long long)sqlite3_column_int64(st, 6), (long long)sqlite3_column_int64(st, 7),
-                at ? at : "?", by ? by : "?", current ? " (current)" : "");
-    size_t mark = o->len;
-    wbuf_puts(o, first_of_year ? "    inputs changed since the year before: "
-                               : "    inputs changed by the correction: ");
-    size_t body = o->len;
+    record_heading(o, first_of_year, current, file ? file : "?", sqlite3_column_int64(st, 6),
+                   sqlite3_column_int64(st, 7), at ? at : "?", by ? by : "?");
+    wbuf changes = {0};
     if (!first_of_year)
-      changes_text(&rp->keys, replaced, &inputs, o, false);
+      changes_text(&rp->keys, replaced, &inputs, &changes, false);
     else if (prev_inputs)
-      changes_text(&rp->keys, prev_inputs, &inputs, o, false);
-    if (o->len == body)
-      o->len = mark;
-    else
+      changes_text(&rp->keys, prev_inputs, &inputs, &changes, false);
+    if (changes.len) {
+      wbuf_puts(o, "    ");
+      if (first_of_year)
+        /* TRANSLATORS: in a household's history, the record's fields that differ from the
+         * year before: %s is "net_income 3000.00 -> 4000.00; ...", names and values as
+         * given. */
+        wbuf_printf(o, _("inputs changed since the year before: %s"),
+                    wbuf_scratch_text(&changes, o));
+      else
+        /* TRANSLATORS: the same against the record this one corrects. */
+        wbuf_printf(o, _("inputs changed by the correction: %s"), wbuf_scratch_text(&changes, o));
       wbuf_puts(o, "\n");
+    }
+    wbuf_free(&changes);
   }
   pairs results = {0};
   bool ok = write_results(rp, id, prev_results, &results);
@@ -441,7 +510,7 @@ static elig_status history_rows(report *rp, const char *household, uint64_t *nre
                          " WHERE res.record = ? ORDER BY res.id",
                          -1, &rp->results, NULL) != SQLITE_OK) {
     sqlite3_finalize(st);
-    return register_db_failed(reg, "read it");
+    return register_db_failed(reg, REG_READ);
   }
   sqlite3_bind_text(st, 1, household, -1, SQLITE_STATIC);
   year_state now = {.year = INT64_MIN}, before = {.year = INT64_MIN};
@@ -480,9 +549,9 @@ static elig_status history_rows(report *rp, const char *household, uint64_t *nre
   sqlite3_finalize(st);
   sqlite3_finalize(rp->results);
   if (!ok || rp->out.failed)
-    return register_failed(reg, ELIG_ENOMEM, "out of memory");
+    return register_failed(reg, ELIG_ENOMEM, _("out of memory"));
   if (rc != SQLITE_DONE)
-    return register_db_failed(reg, "read it");
+    return register_db_failed(reg, REG_READ);
   return ELIG_OK;
 }
 
@@ -491,7 +560,7 @@ static elig_status read_keys(report *rp)
 {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(rp->reg->db, "SELECT schema FROM register", -1, &st, NULL) != SQLITE_OK)
-    return register_db_failed(rp->reg, "read it");
+    return register_db_failed(rp->reg, REG_READ);
   if (sqlite3_step(st) == SQLITE_ROW) {
     const char *p = (const char *)sqlite3_column_text(st, 0);
     while (p && *p) {
@@ -503,7 +572,7 @@ static elig_status read_keys(report *rp)
     }
   }
   sqlite3_finalize(st);
-  return rp->keys.nomem ? register_failed(rp->reg, ELIG_ENOMEM, "out of memory") : ELIG_OK;
+  return rp->keys.nomem ? register_failed(rp->reg, ELIG_ENOMEM, _("out of memory")) : ELIG_OK;
 }
 
 elig_status elig_register_history(elig_register *reg, const char *household, elig_format fmt,
@@ -517,15 +586,19 @@ elig_status elig_register_history(elig_register *reg, const char *household, eli
   reg->error[0] = '\0';
   report rp = {.reg = reg, .fmt = fmt};
   if (sqlite3_exec(reg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-    return register_db_failed(reg, "read it");
+    return register_db_failed(reg, REG_READ);
   if (fmt == ELIG_FORMAT_JSON) {
     wbuf_puts(&rp.out, "{\"household\":");
     wbuf_json_text(&rp.out, household, strlen(household));
     wbuf_puts(&rp.out, ",\"years\":[");
   } else {
-    wbuf_puts(&rp.out, "household ");
-    wbuf_put_printable(&rp.out, household, strlen(household));
-    wbuf_printf(&rp.out, " in %s\n", reg->path);
+    wbuf key = {0};
+    wbuf_put_printable(&key, household, strlen(household));
+    /* TRANSLATORS: the first line of a household's history: %1$s is its key as the data
+     * gives it, %2$s the register's file. */
+    wbuf_printf(&rp.out, _("household %s in %s"), wbuf_scratch_text(&key, &rp.out), reg->path);
+    wbuf_puts(&rp.out, "\n");
+    wbuf_free(&key);
   }
   uint64_t n = 0;
   elig_status st = read_keys(&rp);
@@ -534,13 +607,14 @@ elig_status elig_register_history(elig_register *reg, const char *household, eli
   pairs_fini(&rp.keys);
   sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
   if (st == ELIG_OK && n == 0) {
-    st = register_failed(reg, ELIG_ENOTFOUND, "register '%s' holds no household '%.200s'",
+    /* TRANSLATORS: %1$s is the register's file, %2$s a household's key as given. */
+    st = register_failed(reg, ELIG_ENOTFOUND, _("register '%s' holds no household '%.200s'"),
                          reg->path, household);
   }
   if (st == ELIG_OK) {
     wbuf_puts(&rp.out, fmt == ELIG_FORMAT_JSON ? "]}\n" : "");
     if (!wbuf_text(&rp.out))
-      st = register_failed(reg, ELIG_ENOMEM, "out of memory");
+      st = register_failed(reg, ELIG_ENOMEM, _("out of memory"));
   }
   if (st != ELIG_OK) {
     wbuf_free(&rp.out);

@@ -34,6 +34,7 @@
 #include "date.h"
 #include "diag.h"
 #include "hist.h"
+#include "i18n.h"
 #include "mem.h"
 #include "register.h"
 #include "ruleset.h"
@@ -71,42 +72,71 @@ elig_status register_failed(elig_register *reg, elig_status st, const char *fmt,
   va_start(ap, fmt);
   vsnprintf(reg->error, sizeof reg->error, fmt, ap);
   va_end(ap);
+  reg->error_status = st;
   return st;
 }
 
-elig_status register_db_failed(elig_register *reg, const char *doing)
+/* What was being done, as a phrase put in "cannot %s" and "(%s)" of the messages below:
+ * translated alone, since a sentence for each of the eight with each of the three messages
+ * would be two dozen near-copies. */
+static const char *doing_text(register_doing doing)
+{
+  static const char *const texts[] = {
+      /* TRANSLATORS: what elig was doing with a register when its database failed, put in
+       * "register '%s': cannot %s: %s" and "register '%s' cannot be used (%s): %s"; "it"
+       * is the register.  The same for the seven below. */
+      [REG_CREATE_TABLES] = N_("create its tables"), [REG_READ] = N_("read it"),
+      [REG_READ_RECORDS] = N_("read its records"),   [REG_READ_RULES] = N_("read its rules"),
+      [REG_START_ADD] = N_("start an add"),          [REG_STORE_RESULTS] = N_("store the results"),
+      [REG_STORE_RULES] = N_("store the rules"),     [REG_WRITE] = N_("write it")};
+  return _(texts[doing]);
+}
+
+elig_status register_db_failed(elig_register *reg, register_doing doing)
 {
   int code = sqlite3_errcode(reg->db);
-  const char *why = sqlite3_errmsg(reg->db);
+  const char *why = sqlite3_errmsg(reg->db); /* SQLite's own words, in English */
   switch (code & 0xff) {
   case SQLITE_CORRUPT:
   case SQLITE_NOTADB:
     return register_failed(reg, ELIG_EREGISTER,
-                           "register '%s' is damaged or not a database (%s): %s", reg->path, doing,
-                           why);
+                           /* TRANSLATORS: %1$s is the register's file, %2$s what was being
+                            * done ("read it"), %3$s SQLite's message. */
+                           _("register '%s' is damaged or not a database (%s): %s"), reg->path,
+                           doing_text(doing), why);
   case SQLITE_BUSY:
   case SQLITE_LOCKED:
-    return register_failed(
-        reg, ELIG_EBUSY,
-        "register '%s' is being changed by another process (an `elig register add`?):"
-        " try again once it is done",
-        reg->path);
-  case SQLITE_NOMEM: return register_failed(reg, ELIG_ENOMEM, "out of memory");
+    return register_failed(reg, ELIG_EBUSY,
+                           /* TRANSLATORS: %s is the register's file; `elig register add` is a
+                            * command. */
+                           _("register '%s' is being changed by another process (an `elig "
+                             "register add`?): try again once it is done"),
+                           reg->path);
+  case SQLITE_NOMEM: return register_failed(reg, ELIG_ENOMEM, _("out of memory"));
   case SQLITE_READONLY:
     if (!reg->writable)
-      return register_failed(
-          reg, ELIG_EREGISTER,
-          "register '%s' cannot be read: %s (a register is in WAL mode: whoever reads it "
-          "needs to write its folder, for its -shm and -wal files)",
-          reg->path, why);
-    return register_failed(reg, ELIG_EIO, "register '%s': cannot %s: %s", reg->path, doing, why);
+      return register_failed(reg, ELIG_EREGISTER,
+                             /* TRANSLATORS: %1$s is the register's file, %2$s SQLite's message;
+                              * WAL, -shm and -wal are SQLite's names. */
+                             _("register '%s' cannot be read: %s (a register is in WAL mode: "
+                               "whoever reads it needs to write its folder, for its -shm and "
+                               "-wal files)"),
+                             reg->path, why);
+    return register_failed(reg, ELIG_EIO,
+                           /* TRANSLATORS: %1$s is the register's file, %2$s what was being
+                            * done ("read it"), %3$s SQLite's message. */
+                           _("register '%s': cannot %s: %s"), reg->path, doing_text(doing), why);
   case SQLITE_FULL:
   case SQLITE_IOERR:
   case SQLITE_CANTOPEN:
-    return register_failed(reg, ELIG_EIO, "register '%s': cannot %s: %s", reg->path, doing, why);
+    return register_failed(reg, ELIG_EIO, _("register '%s': cannot %s: %s"), reg->path,
+                           doing_text(doing), why);
   default:
-    return register_failed(reg, ELIG_EREGISTER, "register '%s' cannot be used (%s): %s", reg->path,
-                           doing, why);
+    return register_failed(reg, ELIG_EREGISTER,
+                           /* TRANSLATORS: %1$s is the register's file, %2$s what was being
+                            * done ("read it"), %3$s SQLite's message. */
+                           _("register '%s' cannot be used (%s): %s"), reg->path, doing_text(doing),
+                           why);
   }
 }
 
@@ -149,16 +179,16 @@ static elig_status create_tables(elig_register *reg)
 {
   char sql[128];
   if (!register_exec(reg, "PRAGMA journal_mode=WAL") || !register_exec(reg, "BEGIN IMMEDIATE"))
-    return register_db_failed(reg, "create its tables");
+    return register_db_failed(reg, REG_CREATE_TABLES);
   snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d", REGISTER_APP_ID,
            REGISTER_VERSION);
   /* a second process creating the same file at the same time waited on BEGIN: look again */
   bool ok;
   if (register_pragma_int(reg, "PRAGMA application_id", &ok) == REGISTER_APP_ID && ok)
-    return register_exec(reg, "COMMIT") ? ELIG_OK : register_db_failed(reg, "create its tables");
+    return register_exec(reg, "COMMIT") ? ELIG_OK : register_db_failed(reg, REG_CREATE_TABLES);
   if (!register_exec(reg, schema_sql) || !register_exec(reg, sql) ||
       !register_exec(reg, "COMMIT")) {
-    elig_status s = register_db_failed(reg, "create its tables");
+    elig_status s = register_db_failed(reg, REG_CREATE_TABLES);
     register_exec(reg, "ROLLBACK");
     return s;
   }
@@ -193,34 +223,43 @@ static elig_status check_file(elig_register *reg)
   bool ok;
   int64_t app = register_pragma_int(reg, "PRAGMA application_id", &ok);
   if (!ok)
-    return register_db_failed(reg, "read it");
+    return register_db_failed(reg, REG_READ);
   int64_t version = register_pragma_int(reg, "PRAGMA user_version", &ok);
   int64_t tables = ok ? register_pragma_int(reg, "SELECT count(*) FROM sqlite_master", &ok) : 0;
   if (!ok)
-    return register_db_failed(reg, "read it");
+    return register_db_failed(reg, REG_READ);
   if (app == 0 && version == 0 && tables == 0) {
     if (!reg->writable)
-      return register_failed(
-          reg, ELIG_EREGISTER,
-          "'%s' is an empty file, not a register yet: `elig register add` makes one", reg->path);
+      return register_failed(reg, ELIG_EREGISTER,
+                             /* TRANSLATORS: %s is a file given as a register;
+                              * `elig register add` is a command. */
+                             _("'%s' is an empty file, not a register yet: `elig register add` "
+                               "makes one"),
+                             reg->path);
     return create_tables(reg);
   }
   if (app != REGISTER_APP_ID)
-    return register_failed(
-        reg, ELIG_EREGISTER,
-        "'%s' is a database but not an elig register (application id %lld); nothing "
-        "was changed",
-        reg->path, (long long)app);
+    return register_failed(reg, ELIG_EREGISTER,
+                           /* TRANSLATORS: %1$s is a file given as a register, %2$lld the
+                            * SQLite application id it has. */
+                           _("'%s' is a database but not an elig register (application id "
+                             "%lld); nothing was changed"),
+                           reg->path, (long long)app);
   if (version > REGISTER_VERSION)
-    return register_failed(
-        reg, ELIG_EREGISTER,
-        "register '%s' was written by a newer elig (register version %lld; this elig "
-        "%s reads version %d and older); nothing was changed",
-        reg->path, (long long)version, elig_version(), REGISTER_VERSION);
+    return register_failed(reg, ELIG_EREGISTER,
+                           /* TRANSLATORS: %1$s is the register's file, %2$lld its format's
+                            * version, %3$s this elig's version ("0.2.0"), %4$d the newest
+                            * format it reads. */
+                           _("register '%s' was written by a newer elig (register version "
+                             "%lld; this elig %s reads version %d and older); nothing was "
+                             "changed"),
+                           reg->path, (long long)version, elig_version(), REGISTER_VERSION);
   if (version < 1 || !tables_present(reg))
     return register_failed(reg, ELIG_EREGISTER,
-                           "register '%s' is damaged: its tables are not those of an elig register "
-                           "(version %lld); nothing was changed",
+                           /* TRANSLATORS: %1$s is the register's file, %2$lld its format's
+                            * version. */
+                           _("register '%s' is damaged: its tables are not those of an elig "
+                             "register (version %lld); nothing was changed"),
                            reg->path, (long long)version);
   return ELIG_OK;
 }
@@ -239,13 +278,14 @@ elig_status elig_register_open(const char *path, bool writable, elig_register **
   reg->writable = writable;
   size_t n = strlen(path) + 1;
   if (!(reg->path = mem_alloc(n)))
-    return register_failed(reg, ELIG_ENOMEM, "out of memory");
+    return register_failed(reg, ELIG_ENOMEM, _("out of memory"));
   memcpy(reg->path, path, n);
   int flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
   int rc = sqlite3_open_v2(path, &reg->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK)
     return register_failed(reg, rc == SQLITE_NOMEM ? ELIG_ENOMEM : ELIG_EIO,
-                           "cannot open register '%s': %s", path,
+                           /* TRANSLATORS: %1$s is the register's file, %2$s SQLite's message. */
+                           _("cannot open register '%s': %s"), path,
                            reg->db ? sqlite3_errmsg(reg->db) : sqlite3_errstr(rc));
   sqlite3_busy_timeout(reg->db, DEFAULT_WAIT_MS);
   /* an add inserts into three indexes in the order of the input, not theirs: with SQLite's
@@ -334,13 +374,37 @@ elig_status register_schema_differs(elig_register *reg, const char *stored, cons
   char a[256] = "", b[256] = "";
   bool lost = first_missing(stored, given, a, sizeof a);
   bool gained = first_missing(given, stored, b, sizeof b);
-  return register_failed(
-      reg, ELIG_EREGISTER,
-      "register '%s' holds records of another schema than these rules read%s%s%s%s%s%s; nothing "
-      "was changed (a register keeps one schema: start a new one for these rules)",
-      reg->path, lost ? ": its '" : "", lost ? a : "", lost ? "' is not in the rules" : "",
-      gained ? (lost ? ", and the rules' '" : ": the rules' '") : "", gained ? b : "",
-      gained ? "' is not in the register" : "");
+  if (lost && gained)
+    return register_failed(reg, ELIG_EREGISTER,
+                           /* TRANSLATORS: %1$s is the register's file; a schema is the fields
+                            * of its records, each as the register keeps it ("field
+                            * household.size: int"); %2$s is one only the register has, %3$s
+                            * one only the rules have. */
+                           _("register '%s' holds records of another schema than these rules "
+                             "read: its '%s' is not in the rules, and the rules' '%s' is not in "
+                             "the register; nothing was changed (a register keeps one schema: "
+                             "start a new one for these rules)"),
+                           reg->path, a, b);
+  if (lost)
+    return register_failed(reg, ELIG_EREGISTER,
+                           /* TRANSLATORS: as above, with only %2$s, one only the register has. */
+                           _("register '%s' holds records of another schema than these rules "
+                             "read: its '%s' is not in the rules; nothing was changed (a "
+                             "register keeps one schema: start a new one for these rules)"),
+                           reg->path, a);
+  if (gained)
+    return register_failed(reg, ELIG_EREGISTER,
+                           /* TRANSLATORS: as above, with only %2$s, one only the rules have. */
+                           _("register '%s' holds records of another schema than these rules "
+                             "read: the rules' '%s' is not in the register; nothing was changed "
+                             "(a register keeps one schema: start a new one for these rules)"),
+                           reg->path, b);
+  return register_failed(reg, ELIG_EREGISTER,
+                         /* TRANSLATORS: as above, the difference not said. */
+                         _("register '%s' holds records of another schema than these rules "
+                           "read; nothing was changed (a register keeps one schema: start a new "
+                           "one for these rules)"),
+                         reg->path);
 }
 
 void register_row_fini(register_row *r)
@@ -354,7 +418,7 @@ elig_status register_read_row(elig_register *reg, register_row *row)
   memset(row, 0, sizeof *row);
   sqlite3_stmt *st = register_prepare(reg, "SELECT schema, rules FROM register LIMIT 1");
   if (!st)
-    return register_db_failed(reg, "read it");
+    return register_db_failed(reg, REG_READ);
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) {
     row->schema = mem_strdup(register_col_text(st, 0));
@@ -362,12 +426,12 @@ elig_status register_read_row(elig_register *reg, register_row *row)
     if (!row->schema || !row->rules) {
       sqlite3_finalize(st);
       register_row_fini(row);
-      return register_failed(reg, ELIG_ENOMEM, "out of memory");
+      return register_failed(reg, ELIG_ENOMEM, _("out of memory"));
     }
   }
   sqlite3_finalize(st);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return register_db_failed(reg, "read it");
+    return register_db_failed(reg, REG_READ);
   return ELIG_OK;
 }
 
@@ -395,7 +459,7 @@ elig_status register_store_rules(elig_register *reg, const elig_program *P)
   }
   sqlite3_finalize(rs);
   sqlite3_finalize(f);
-  return ok ? ELIG_OK : register_db_failed(reg, "store the rules");
+  return ok ? ELIG_OK : register_db_failed(reg, REG_STORE_RULES);
 }
 
 /* The register's current rules, compiled again from the files it keeps. */
@@ -408,15 +472,17 @@ elig_status register_stored_rules(elig_register *reg, const char *hash, elig_rul
   char *root_name = NULL;
   elig_status s = ELIG_OK;
   if (!root || !files || !set) {
-    s = set ? register_db_failed(reg, "read its rules")
-            : register_failed(reg, ELIG_ENOMEM, "out of memory");
+    s = set ? register_db_failed(reg, REG_READ_RULES)
+            : register_failed(reg, ELIG_ENOMEM, _("out of memory"));
     goto done;
   }
   sqlite3_bind_text(root, 1, hash, -1, SQLITE_STATIC);
   sqlite3_bind_text(files, 1, hash, -1, SQLITE_STATIC);
   if (sqlite3_step(root) != SQLITE_ROW || !(root_name = mem_strdup(register_col_text(root, 0)))) {
     s = register_failed(reg, ELIG_EREGISTER,
-                        "register '%s' is damaged: its rules %s are not kept in it", reg->path,
+                        /* TRANSLATORS: %1$s is the register's file, %2$s the rules' identifier
+                         * (a hash). */
+                        _("register '%s' is damaged: its rules %s are not kept in it"), reg->path,
                         hash);
     goto done;
   }
@@ -428,17 +494,18 @@ elig_status register_stored_rules(elig_register *reg, const char *hash, elig_rul
     int added =
         src_set_add_string(set, register_col_text(files, 0), text ? text : "", (size_t)len, &id);
     if (added == SRC_ENOMEM) {
-      s = register_failed(reg, ELIG_ENOMEM, "out of memory");
+      s = register_failed(reg, ELIG_ENOMEM, _("out of memory"));
       goto done;
     }
     if (added != SRC_OK) {
-      s = register_failed(reg, ELIG_EREGISTER, "register '%s': a rule file it keeps cannot be read",
-                          reg->path);
+      s = register_failed(reg, ELIG_EREGISTER,
+                          /* TRANSLATORS: %s is the register's file. */
+                          _("register '%s': a rule file it keeps cannot be read"), reg->path);
       goto done;
     }
   }
   if (rc != SQLITE_DONE) {
-    s = register_db_failed(reg, "read its rules");
+    s = register_db_failed(reg, REG_READ_RULES);
     goto done;
   }
   s = api_compile_stored(root_name, set, out);
@@ -448,10 +515,12 @@ elig_status register_stored_rules(elig_register *reg, const char *hash, elig_rul
     s = ELIG_EREGISTER;
   }
   if (s != ELIG_OK && s != ELIG_ENOMEM)
-    s = register_failed(
-        reg, ELIG_EREGISTER,
-        "register '%s' is damaged: the rules it keeps (%s) do not compile to them again", reg->path,
-        hash);
+    s = register_failed(reg, ELIG_EREGISTER,
+                        /* TRANSLATORS: %1$s is the register's file, %2$s the rules' identifier
+                         * (a hash). */
+                        _("register '%s' is damaged: the rules it keeps (%s) do not compile to "
+                          "them again"),
+                        reg->path, hash);
 done:
   sqlite3_finalize(root);
   sqlite3_finalize(files);
@@ -528,17 +597,20 @@ elig_status elig_register_check_rules(elig_register *reg, const elig_ruleset *rs
   wbuf schema = {0};
   register_schema_text(rs->P, &schema);
   if (!wbuf_text(&schema))
-    s = register_failed(reg, ELIG_ENOMEM, "out of memory");
+    s = register_failed(reg, ELIG_ENOMEM, _("out of memory"));
   else if (!row.rules)
-    s = register_failed(reg, ELIG_EREGISTER, "register '%s' holds no records yet", reg->path);
+    /* TRANSLATORS: %s is the register's file. */
+    s = register_failed(reg, ELIG_EREGISTER, _("register '%s' holds no records yet"), reg->path);
   else if (strcmp(row.schema, schema.p) != 0)
     s = register_schema_differs(reg, row.schema, schema.p);
   else if (strcmp(row.rules, rs->P->hash) != 0)
-    s = register_failed(
-        reg, ELIG_EREGISTER,
-        "register '%s' was last evaluated with other rules (%.19s); these are %.19s: run "
-        "`elig register add` with them first, so that the years before are theirs",
-        reg->path, row.rules, rs->P->hash);
+    s = register_failed(reg, ELIG_EREGISTER,
+                        /* TRANSLATORS: %1$s is the register's file, %2$.19s and %3$.19s the
+                         * identifiers of two rule sets; `elig register add` is a command. */
+                        _("register '%s' was last evaluated with other rules (%.19s); these are "
+                          "%.19s: run `elig register add` with them first, so that the years "
+                          "before are theirs"),
+                        reg->path, row.rules, rs->P->hash);
   register_row_fini(&row);
   wbuf_free(&schema);
   return s;

@@ -27,7 +27,8 @@ struct elig_register {
   sqlite3 *db;
   char *path;
   bool writable;
-  char error[1024];
+  char error[1024];         /* said for people, in their language */
+  elig_status error_status; /* the status that went with it, for the code to test */
   /* register_previous's */
   sqlite3_stmt *previous;
   wbuf previous_link, previous_kept;
@@ -37,11 +38,25 @@ struct elig_register {
   int64_t seen_version;
 };
 
-/* Says why reg's last call failed (elig_register_error) and returns st. */
+/* Says why reg's last call failed (elig_register_error; fmt in the reader's language) and
+ * returns st, which reg->error_status keeps. */
 elig_status register_failed(elig_register *reg, elig_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* What a register was being used for when SQLite failed: said in the message. */
+typedef enum {
+  REG_CREATE_TABLES,
+  REG_READ,
+  REG_READ_RECORDS,
+  REG_READ_RULES,
+  REG_START_ADD,
+  REG_STORE_RESULTS,
+  REG_STORE_RULES,
+  REG_WRITE
+} register_doing;
+
 /* The same for a failure of SQLite, said for people: a damaged file, a full disk. */
-elig_status register_db_failed(elig_register *reg, const char *doing);
+elig_status register_db_failed(elig_register *reg, register_doing doing);
 
 /* What register.c gives regrun.c (the runs of an add and an export). */
 bool register_exec(elig_register *reg, const char *sql);

@@ -21,6 +21,7 @@
 #include "date.h"
 #include "diag.h"
 #include "hist.h"
+#include "i18n.h"
 #include "mem.h"
 #include "register.h"
 #include "write.h"
@@ -454,11 +455,12 @@ static bool load_seeds(run *r, const char *sql)
     size_t klen = (size_t)sqlite3_column_bytes(st, 2);
     if (!kept || !vm_kept_valid(r->P, klen ? kept : "", klen)) {
       sqlite3_finalize(st);
-      register_failed(
-          r->reg, ELIG_EREGISTER,
-          "register '%s' is damaged: what a stored result keeps for the year after cannot "
-          "be read",
-          r->reg->path);
+      register_failed(r->reg, ELIG_EREGISTER,
+                      /* TRANSLATORS: %s is the register's file.  A result keeps values for
+                       * the household's next year. */
+                      _("register '%s' is damaged: what a stored result keeps for the year "
+                        "after cannot be read"),
+                      r->reg->path);
       r->failed = true;
       return false;
     }
@@ -542,9 +544,9 @@ static bool more_done(run *r, bool ok, const elig_input **extra, size_t *nextra)
 {
   if (!ok) {
     if (r->households.nomem)
-      register_failed(r->reg, ELIG_ENOMEM, "out of memory");
+      register_failed(r->reg, ELIG_ENOMEM, _("out of memory"));
     else if (!r->failed)
-      register_db_failed(r->reg, "read its records");
+      register_db_failed(r->reg, REG_READ_RECORDS);
     r->failed = true;
     return false;
   }
@@ -952,7 +954,7 @@ static bool sink_write(void *arg, elig_stream stream, const char *data, size_t l
         if (v.it.input >= r->nnew)
           r->stored_rejected += v.it.rejected_len != 0;
         if (!ok) {
-          register_db_failed(r->reg, "store the results");
+          register_db_failed(r->reg, REG_STORE_RESULTS);
           r->failed = true;
         }
       }
@@ -1030,7 +1032,7 @@ static elig_status start_add(run *r, const elig_program *P, const elig_register_
   if (!wbuf_text(&schema)) {
     register_row_fini(&row);
     wbuf_free(&schema);
-    return register_failed(reg, ELIG_ENOMEM, "out of memory");
+    return register_failed(reg, ELIG_ENOMEM, _("out of memory"));
   }
   char at[32];
   now_text(at, sizeof at);
@@ -1045,7 +1047,7 @@ static elig_status start_add(run *r, const elig_program *P, const elig_register_
     }
     sqlite3_finalize(st);
     if (!ok)
-      s = register_db_failed(reg, "write it");
+      s = register_db_failed(reg, REG_WRITE);
   } else if (strcmp(row.schema, schema.p) != 0) {
     s = register_schema_differs(reg, row.schema, schema.p);
   } else {
@@ -1065,7 +1067,7 @@ static elig_status start_add(run *r, const elig_program *P, const elig_register_
   if (!wbuf_text(&names)) {
     sqlite3_finalize(st);
     wbuf_free(&names);
-    return register_failed(reg, ELIG_ENOMEM, "out of memory");
+    return register_failed(reg, ELIG_ENOMEM, _("out of memory"));
   }
   bool ok = st != NULL;
   if (ok) {
@@ -1079,7 +1081,7 @@ static elig_status start_add(run *r, const elig_program *P, const elig_register_
   sqlite3_finalize(st);
   wbuf_free(&names);
   if (!ok)
-    return register_db_failed(reg, "write it");
+    return register_db_failed(reg, REG_WRITE);
   r->add_id = sqlite3_last_insert_rowid(reg->db);
   return ELIG_OK;
 }
@@ -1104,7 +1106,7 @@ static elig_status finish_add(run *r, const elig_program *P, const elig_batch_st
   sqlite3_finalize(a);
   sqlite3_finalize(g);
   if (!ok || !register_exec(reg, "COMMIT"))
-    return register_db_failed(reg, "write it");
+    return register_db_failed(reg, REG_WRITE);
   return ELIG_OK;
 }
 
@@ -1123,10 +1125,10 @@ static bool has_history(elig_register *reg, const elig_program *P)
 {
   if (P->order_field != PROG_NONE)
     return true;
-  register_failed(
-      reg, ELIG_EINVAL,
-      "a register follows households over the years: the rules' record must say which field "
-      "orders them (`key hh_id per year`)");
+  register_failed(reg, ELIG_EINVAL,
+                  /* TRANSLATORS: `key hh_id per year` is rule-file syntax: keep it. */
+                  _("a register follows households over the years: the rules' record must say "
+                    "which field orders them (`key hh_id per year`)"));
   return false;
 }
 
@@ -1143,7 +1145,8 @@ elig_status elig_register_add(elig_register *reg, const elig_ruleset *rs,
     memset(stats, 0, sizeof *stats);
   reg->error[0] = '\0';
   if (!reg->writable)
-    return register_failed(reg, ELIG_EINVAL, "register '%s' was opened read-only", reg->path);
+    /* TRANSLATORS: %s is the register's file. */
+    return register_failed(reg, ELIG_EINVAL, _("register '%s' was opened read-only"), reg->path);
   const elig_program *P = rs->P;
   if (!has_history(reg, P))
     return ELIG_EINVAL;
@@ -1156,7 +1159,8 @@ elig_status elig_register_add(elig_register *reg, const elig_ruleset *rs,
                       .undetermined = o.missing == ELIG_MISSING_UNDETERMINED};
   char as_of[16];
   if (!as_of_days(o.as_of, &bo.as_of, as_of))
-    return register_failed(reg, ELIG_EINVAL, "'%s' is not a date (YYYY-MM-DD)", o.as_of);
+    /* TRANSLATORS: %s is the evaluation date given; YYYY-MM-DD is how a date is written. */
+    return register_failed(reg, ELIG_EINVAL, _("'%s' is not a date (YYYY-MM-DD)"), o.as_of);
   if (o.missing != ELIG_MISSING_REJECT && o.missing != ELIG_MISSING_UNDETERMINED)
     return ELIG_EINVAL;
   run r = {.reg = reg, .P = P, .io = io, .nnew = ninputs};
@@ -1168,7 +1172,7 @@ elig_status elig_register_add(elig_register *reg, const elig_ruleset *rs,
   tee *tees = mem_calloc(ninputs + 1, sizeof *tees);
   elig_input *wrapped = mem_calloc(ninputs + 1, sizeof *wrapped);
   if (!r.headers || !r.header_len || !r.header_done || !r.sources || !tees || !wrapped) {
-    s = register_failed(reg, ELIG_ENOMEM, "out of memory");
+    s = register_failed(reg, ELIG_ENOMEM, _("out of memory"));
     goto out;
   }
   for (size_t i = 0; i < ninputs; i++) {
@@ -1184,17 +1188,17 @@ elig_status elig_register_add(elig_register *reg, const elig_ruleset *rs,
    * through r.inputs */
   r.inputs = mem_calloc(ninputs + 1, sizeof *r.inputs);
   if (!r.inputs) {
-    s = register_failed(reg, ELIG_ENOMEM, "out of memory");
+    s = register_failed(reg, ELIG_ENOMEM, _("out of memory"));
     goto out;
   }
   memcpy(r.inputs, inputs, ninputs * sizeof *inputs);
   if (!register_exec(reg, "BEGIN IMMEDIATE")) {
-    s = register_db_failed(reg, "start an add");
+    s = register_db_failed(reg, REG_START_ADD);
     goto out;
   }
   s = start_add(&r, P, &o, inputs, ninputs, as_of);
   if (s == ELIG_OK && !prepare_storing(&r))
-    s = register_db_failed(reg, "write it");
+    s = register_db_failed(reg, REG_WRITE);
   if (s != ELIG_OK) {
     register_exec(reg, "ROLLBACK");
     goto out;
@@ -1225,18 +1229,19 @@ elig_status elig_register_add(elig_register *reg, const elig_ruleset *rs,
   r.stats.rejected = bs.rejected;
   if (!r.failed && stored_nomem(&r)) {
     r.failed = true;
-    register_failed(reg, ELIG_ENOMEM, "out of memory");
+    register_failed(reg, ELIG_ENOMEM, _("out of memory"));
   }
   if (r.failed)
-    s = reg->error[0] ? (strstr(reg->error, "out of memory") ? ELIG_ENOMEM : ELIG_EREGISTER)
+    s = reg->error[0] ? (reg->error_status == ELIG_ENOMEM ? ELIG_ENOMEM : ELIG_EREGISTER)
                       : ELIG_EIO;
   if (r.canceled)
     s = ELIG_ECANCELED;
   if (r.failed && !reg->error[0])
-    register_failed(reg, s, "register '%s': the add failed", reg->path);
+    /* TRANSLATORS: %s is the register's file; an add is an `elig register add`. */
+    register_failed(reg, s, _("register '%s': the add failed"), reg->path);
   if (s == ELIG_EREGISTER && sqlite3_errcode(reg->db) != SQLITE_OK &&
       (sqlite3_errcode(reg->db) & 0xff) != SQLITE_CORRUPT)
-    s = register_db_failed(reg, "store the results");
+    s = register_db_failed(reg, REG_STORE_RESULTS);
   finish_storing(&r);
   r.ins_record = r.ins_result = r.get_current = r.set_current = r.new_current = NULL;
   if (s == ELIG_OK)
@@ -1281,7 +1286,7 @@ elig_status elig_register_export(elig_register *reg, const elig_register_export_
   }
   elig_ruleset *rs = NULL;
   if (!register_exec(reg, "BEGIN")) /* one snapshot, whatever an add does meanwhile */
-    s = register_db_failed(reg, "read it");
+    s = register_db_failed(reg, REG_READ);
   if (s == ELIG_OK)
     s = register_stored_rules(reg, row.rules, &rs);
   register_row_fini(&row);
@@ -1314,7 +1319,8 @@ elig_status elig_register_export(elig_register *reg, const elig_register_export_
   if (!as_of_days(o.as_of, &bo.as_of, as_of)) {
     register_exec(reg, "ROLLBACK");
     elig_ruleset_free(rs);
-    return register_failed(reg, ELIG_EINVAL, "'%s' is not a date (YYYY-MM-DD)", o.as_of);
+    /* TRANSLATORS: %s is the evaluation date given; YYYY-MM-DD is how a date is written. */
+    return register_failed(reg, ELIG_EINVAL, _("'%s' is not a date (YYYY-MM-DD)"), o.as_of);
   }
   run r = {.reg = reg,
            .P = rs->P,
@@ -1326,9 +1332,9 @@ elig_status elig_register_export(elig_register *reg, const elig_register_export_
   bo.hooks = &hooks;
   s = batch_run(rs->P, &bo, NULL, 0, io, stats);
   if (r.failed)
-    s = strstr(reg->error, "out of memory") ? ELIG_ENOMEM : ELIG_EREGISTER;
+    s = reg->error_status == ELIG_ENOMEM ? ELIG_ENOMEM : ELIG_EREGISTER;
   else if (stored_nomem(&r))
-    s = register_failed(reg, ELIG_ENOMEM, "out of memory");
+    s = register_failed(reg, ELIG_ENOMEM, _("out of memory"));
   register_exec(reg, "ROLLBACK");
   run_fini(&r);
   elig_ruleset_free(rs);

@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "resolve.h"
 #include "suggest.h"
 
@@ -95,7 +96,9 @@ void res_suggest(diag_list *diags, int idx, const char *word, const res_candidat
 {
   const char *best = suggest_closest(word, strlen(word), cs->names, cs->n);
   if (best)
-    diag_add_help(diags, idx, "did you mean '%s'?", best);
+    /* TRANSLATORS: the help of a diagnostic: %s is a name in the rules close to one that
+     * is unknown. */
+    diag_add_help(diags, idx, _("did you mean '%s'?"), best);
 }
 
 /* The bytes of the first `max` code points of s. */
@@ -278,7 +281,7 @@ void res_report_unknown(res_ctx *r, const res_scope *s, const ast_expr *e)
                (best && res_field(s->elem ? s->elem : p->record, best, NULL));
   report(r, field ? DIAG_E_UNKNOWN_FIELD : DIAG_E_UNKNOWN_NAME, e->loc, name);
   if (best)
-    diag_add_help(r->diags, r->last, "did you mean '%s'?", best);
+    diag_add_help(r->diags, r->last, _("did you mean '%s'?"), best);
 }
 
 /* ---------------------------------------------------------------- merging files */
@@ -373,7 +376,8 @@ void res_merge(res_ctx *r, ast_file *const *files, uint32_t nfiles, ast_list *ag
       }
       if (old) {
         report(r, DIAG_E_DUPLICATE, d->name_loc, d->name);
-        diag_add_note(r->diags, r->last, old->name_loc, "previous definition is here");
+        /* TRANSLATORS: a note under a diagnostic, pointing at the source. */
+        diag_add_note(r->diags, r->last, old->name_loc, "%s", _("previous definition is here"));
         continue;
       }
       ast_list_append(r->arena, l, d);
@@ -438,7 +442,8 @@ static void index_fields(res_ctx *r)
       f->index = j;
       if (first) {
         report(r, DIAG_E_DUPLICATE_FIELD, f->loc, f->name);
-        diag_add_note(r->diags, r->last, first->loc, "first declared here");
+        /* TRANSLATORS: a note under a diagnostic, pointing at the source. */
+        diag_add_note(r->diags, r->last, first->loc, "%s", _("first declared here"));
       } else if (!names_put(rec->fields_index, f->name, f)) {
         no_memory(r);
       }
@@ -456,7 +461,8 @@ static void check_field_names(res_ctx *r)
     if (d && d->kind != DECL_RECORD) {
       d->used = true; /* reported here; no "never used" on top */
       report(r, DIAG_E_DUPLICATE, d->name_loc, d->name);
-      diag_add_note(r->diags, r->last, f->loc, "the field is declared here");
+      /* TRANSLATORS: a note under a diagnostic, pointing at the source. */
+      diag_add_note(r->diags, r->last, f->loc, "%s", _("the field is declared here"));
     }
   }
 }
@@ -497,14 +503,15 @@ ast_decl *res_aggregate_names(res_ctx *r, ast_decl *agg)
       ast_decl *o = agg->body.items[j];
       if (o->name && strcmp(o->name, b->name) == 0) {
         report(r, DIAG_E_DUPLICATE_FIELD, b->name_loc, b->name);
-        diag_add_note(r->diags, r->last, o->name_loc, "first declared here");
+        diag_add_note(r->diags, r->last, o->name_loc, "%s", _("first declared here"));
       }
     }
     for (uint32_t j = 0; j < agg->group.n; j++) {
       ast_group_key *k = agg->group.items[j];
       if (strcmp(k->name, b->name) == 0) {
         report(r, DIAG_E_DUPLICATE_FIELD, b->name_loc, b->name);
-        diag_add_note(r->diags, r->last, k->loc, "the group key is declared here");
+        /* TRANSLATORS: a note under a diagnostic, pointing at the source. */
+        diag_add_note(r->diags, r->last, k->loc, "%s", _("the group key is declared here"));
       }
     }
     b->index = b->kind == DECL_LET ? nlets++ : ndecisions++;

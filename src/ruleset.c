@@ -12,6 +12,7 @@
 
 #include <nettle/sha2.h>
 
+#include "i18n.h"
 #include "mem.h"
 #include "check.h"
 #include "compile.h"
@@ -54,9 +55,14 @@ static int copy_stored(loader *L, const char *path, uint32_t *id, char **err)
   uint32_t from, len = 0;
   *err = NULL;
   if (!src_set_find(L->stored, path, &from)) {
-    size_t n = strlen(path) + 64;
+    /* TRANSLATORS: why a rule file cannot be read: a register's rules import it, and the
+     * register does not keep it. */
+    const char *reason = _("not among the stored rule files");
+    size_t n = strlen(path) + strlen(reason) + 32;
+    /* the words after "': " are the reason said (load_import, load_root): only they are
+     * translated, the code reads the rest */
     if ((*err = mem_alloc(n)))
-      snprintf(*err, n, "cannot read '%s': not among the stored rule files", path);
+      snprintf(*err, n, "cannot read '%s': %s", path, reason);
     return SRC_EIO;
   }
   const char *text = src_text(L->stored, from, &len);
@@ -98,7 +104,9 @@ static void import(loader *L, uint32_t from, ast_decl *d)
     return; /* already loaded through another import */
   }
   if (src_set_count(L->srcs) >= RULESET_MAX_FILES) {
-    diag_add(L->diags, DIAG_E_TOO_LARGE, d->name_loc, "imported files");
+    /* TRANSLATORS: what the rules have too many of, in "the rules are too large: too many
+     * %s". */
+    diag_add(L->diags, DIAG_E_TOO_LARGE, d->name_loc, _("imported files"));
     mem_free(path);
     return;
   }
@@ -120,7 +128,9 @@ static void import(loader *L, uint32_t from, ast_decl *d)
     int idx = diag_add(L->diags, DIAG_E_IMPORT_NOT_FOUND, d->name_loc, d->text);
     const char *reason = err ? strstr(err, "': ") : NULL;
     if (reason)
-      diag_add_help(L->diags, idx, "looked for '%s': %s", path, reason + 3);
+      /* TRANSLATORS: the help of "import not found": %1$s is the file looked for, %2$s why
+       * it cannot be read. */
+      diag_add_help(L->diags, idx, _("looked for '%s': %s"), path, reason + 3);
     mem_free(err);
     mem_free(path);
     return;
@@ -192,7 +202,7 @@ static bool load_all(loader *L, const ruleset_source *src)
         diag_add(L->diags, DIAG_E_CANNOT_READ, ELIG_LOC_NONE, src->path,
                  reason ? reason + 3
                  : err  ? err
-                        : "out of memory");
+                        : _("out of memory"));
       mem_free(err);
       return false;
     }
@@ -201,7 +211,8 @@ static bool load_all(loader *L, const ruleset_source *src)
     int st = copy_stored(L, src->name, &root, &err);
     if (st != SRC_OK) {
       diag_add(L->diags, st == SRC_ENOMEM ? DIAG_E_NO_MEMORY : DIAG_E_CANNOT_READ, ELIG_LOC_NONE,
-               src->name, "not among the stored rule files");
+               /* TRANSLATORS: why a rule file a register keeps cannot be read. */
+               src->name, _("not among the stored rule files"));
       mem_free(err);
       return false;
     }

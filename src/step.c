@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hist.h"
+#include "i18n.h"
 #include "mem.h"
 #include "step.h"
 
@@ -128,7 +129,9 @@ const char *step_failure_text(const step *s, const step_why *why, char *buf, siz
 {
   char where[256];
   prog_where(s->P, why->pc, where, sizeof where);
-  snprintf(buf, size, "%s at %s", vm_status_str(why->vm), where);
+  /* TRANSLATORS: a rule failed on a record: %1$s is what went wrong ("division by zero"),
+   * %2$s where, as file:line:column of the rules. */
+  snprintf(buf, size, _("%s at %s"), vm_status_str(why->vm), where);
   return buf;
 }
 

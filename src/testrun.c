@@ -19,81 +19,91 @@
 #include "testrun.h"
 #include "vm.h"
 
-static void put(wbuf *b, const char *s)
-{
-  wbuf_put(b, s, strlen(s));
-}
-
 /* ---------------------------------------------------------------- reporting */
 
+/* Each line of the report is "file:line:col: " (as compilers write it, for editors and
+ * scripts: never translated) and then one whole translated sentence, "test "NAME": ...",
+ * formatted at once so that a translator can order its parts. */
 static void where(wbuf *b, const elig_program *P, elig_loc loc)
 {
-  char buf[64];
   uint32_t line = 0, col = 0;
   src_position(P->srcs, loc.file, loc.start, &line, &col);
-  put(b, src_file_name(P->srcs, loc.file));
-  snprintf(buf, sizeof buf, ":%u:%u: ", line, col);
-  put(b, buf);
+  wbuf_printf(b, "%s:%u:%u: ", src_file_name(P->srcs, loc.file), line, col);
 }
 
-/* "file:line:col: test "name": " */
-static void test_at(wbuf *b, const elig_program *P, elig_loc loc, const prog_test *t)
+/* "file:line:col: test "NAME": expected EXPECTATION, got WHAT" */
+static void expected_got(wbuf *b, const elig_program *P, elig_loc loc, const prog_test *t,
+                         const char *expectation, const char *got)
 {
   where(b, P, loc);
-  put(b, "test \"");
-  put(b, t->name);
-  put(b, "\": ");
+  /* TRANSLATORS: a test that failed.  %1$s is the test's name, %2$s what it expects as
+   * the test writes it (status = "exited"), %3$s the values it got (status = "remain_poor"
+   * (rule 2 at file:line: reason)); names and values stay as they are. */
+  wbuf_printf(b, _("test \"%s\": expected %s, got %s"), t->name, expectation, got);
+  wbuf_puts(b, "\n");
+}
+
+/* " (rule 2 at household.rules:27: reason)": the rule that gave column c its value. */
+static void rule_note(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_column *c)
+{
+  const prog_decision *d = c->cell != UINT32_MAX ? prog_decision_of_cell(P, c->cell) : NULL;
+  if (!d)
+    return;
+  uint32_t rule = vm_rule(ctx, c->cell), line = 0, col = 0;
+  src_position(P->srcs, d->rule_locs[rule].file, d->rule_locs[rule].start, &line, &col);
+  /* the rule's file by its base name: a test often sits in another file than the rule */
+  const char *file = src_file_name(P->srcs, d->rule_locs[rule].file);
+  const char *base = strrchr(file, '/');
+  wbuf_puts(b, " ");
+  if (d->reasons[rule])
+    /* TRANSLATORS: after a value a test got: the rule that decided it.  %1$u is the rule's
+     * number in its decision, %2$s:%3$u its file and line, %4$s its reason as the rules
+     * write it. */
+    wbuf_printf(b, _("(rule %u at %s:%u: %s)"), rule + 1, base ? base + 1 : file, line,
+                d->reasons[rule]);
+  else
+    /* TRANSLATORS: the same without a reason. */
+    wbuf_printf(b, _("(rule %u at %s:%u)"), rule + 1, base ? base + 1 : file, line);
+}
+
+/* What the columns an expectation reads hold: "status = "remain_poor" (rule 2 at file:line:
+ * reason), per_capita = 3950.00"; "false" when it reads none. */
+static void got_values(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_test_step *st,
+                       uint32_t k)
+{
+  char buf[256];
+  for (uint32_t i = 0; i < st->nshown[k]; i++) {
+    const prog_column *c = &st->shown[k][i];
+    /* "name = value": the rules' own notation, as results write it */
+    wbuf_printf(b, "%s%s = ", i ? ", " : "", c->name);
+    const vm_val *v = vm_column_value(ctx, c);
+    if (vm_unknown_of(ctx, v)) { /* and nothing decided it */
+      wbuf_puts(b, WRITE_UNDETERMINED);
+      explain_needs_note(b, P, ctx, vm_unknown_of(ctx, v));
+      continue;
+    }
+    wbuf_puts(b, write_value_text(c->type, v, true, buf, sizeof buf));
+    rule_note(b, P, ctx, c);
+    for (uint32_t f = 0; c->cell != UINT32_MAX && f < P->nflags; f++)
+      if (P->flags[f].cell == c->cell && P->flags[f].conds.n) {
+        /* which condition raised it, or kept it down, and by how much */
+        wbuf_puts(b, " (");
+        explain_flag_conditions(b, ctx, &P->flags[f]);
+        wbuf_puts(b, ")");
+      }
+  }
+  if (st->nshown[k] == 0)
+    wbuf_puts(b, "false"); /* a value, as the rules write it */
 }
 
 /* "expected status = "exit_eligible", got status = "remain_poor" (rule 2, file:line: reason)" */
 static void failure(wbuf *b, const elig_program *P, vm_ctx *ctx, const prog_test *t,
                     const prog_test_step *st, uint32_t k)
 {
-  char buf[256];
-  test_at(b, P, st->expect_locs[k], t);
-  put(b, "expected ");
-  put(b, st->expect_texts[k]);
-  put(b, ", got ");
-  for (uint32_t i = 0; i < st->nshown[k]; i++) {
-    const prog_column *c = &st->shown[k][i];
-    if (i)
-      put(b, ", ");
-    put(b, c->name);
-    put(b, " = ");
-    const vm_val *v = vm_column_value(ctx, c);
-    if (vm_unknown_of(ctx, v)) { /* and nothing decided it */
-      put(b, "undetermined (needs ");
-      write_needs(b, P, ctx, vm_unknown_of(ctx, v), ", ", false);
-      put(b, ")");
-      continue;
-    }
-    put(b, write_value_text(c->type, v, true, buf, sizeof buf));
-    const prog_decision *d = c->cell != UINT32_MAX ? prog_decision_of_cell(P, c->cell) : NULL;
-    if (d) {
-      uint32_t rule = vm_rule(ctx, c->cell), line = 0, col = 0;
-      src_position(P->srcs, d->rule_locs[rule].file, d->rule_locs[rule].start, &line, &col);
-      /* the rule's file by its base name: a test often sits in another file than the rule */
-      const char *file = src_file_name(P->srcs, d->rule_locs[rule].file);
-      const char *base = strrchr(file, '/');
-      snprintf(buf, sizeof buf, " (rule %u at %s:%u", rule + 1, base ? base + 1 : file, line);
-      put(b, buf);
-      if (d->reasons[rule]) {
-        put(b, ": ");
-        put(b, d->reasons[rule]);
-      }
-      put(b, ")");
-    }
-    for (uint32_t f = 0; c->cell != UINT32_MAX && f < P->nflags; f++)
-      if (P->flags[f].cell == c->cell && P->flags[f].conds.n) {
-        /* which condition raised it, or kept it down, and by how much */
-        put(b, " (");
-        explain_flag_conditions(b, ctx, &P->flags[f]);
-        put(b, ")");
-      }
-  }
-  if (st->nshown[k] == 0)
-    put(b, "false");
-  put(b, "\n");
+  wbuf got = {0};
+  got_values(&got, P, ctx, st, k);
+  expected_got(b, P, st->expect_locs[k], t, st->expect_texts[k], wbuf_scratch_text(&got, b));
+  wbuf_free(&got);
 }
 
 /* ---------------------------------------------------------------- running */
@@ -147,7 +157,10 @@ static step_result type_given(test_run_state *r, uint32_t i, step_why *why)
   if (jst == JDOC_ENOMEM)
     return STEP_NO_MEMORY;
   if (jst != JDOC_OK) {
-    snprintf(why->reject.message, sizeof why->reject.message, "its given record cannot be read");
+    /* TRANSLATORS: why a test's record is rejected: the JSON the test's `given` was
+     * written to cannot be parsed. */
+    const char *message = _("its given record cannot be read");
+    snprintf(why->reject.message, sizeof why->reject.message, "%s", message);
     why->reject.code = DIAG_E_MALFORMED_JSON;
     return STEP_REJECTED;
   }
@@ -217,25 +230,30 @@ static bool check_three_valued(test_run_state *r, const prog_test_step *st)
     const vm_val *v = vm_cell_value(ctx, st->undetermined_cells[k]);
     if (vm_unknown_of(ctx, v))
       continue;
-    test_at(r->report, P, st->undetermined_locs[k], r->t);
-    put(r->report, "expected ");
-    put(r->report, st->undetermined_texts[k]);
-    put(r->report, " = undetermined, got ");
     const prog_cell *cell = &P->cells[st->undetermined_cells[k]];
     ty_type t = ty_make((ty_base)cell->base);
-    put(r->report, write_value_text(t, v, true, buf, sizeof buf));
-    put(r->report, "\n");
+    /* the expectation as the test writes it: `expect status = undetermined` */
+    wbuf expectation = {0};
+    wbuf_printf(&expectation, "%s = %s", st->undetermined_texts[k], WRITE_UNDETERMINED);
+    expected_got(r->report, P, st->undetermined_locs[k], r->t,
+                 wbuf_scratch_text(&expectation, r->report),
+                 write_value_text(t, v, true, buf, sizeof buf));
+    wbuf_free(&expectation);
     ok = false;
   }
   if (st->needs) {
     uint64_t mask = write_record_needs(P, ctx);
     if (!same_needs(P, ctx, st, mask)) {
-      test_at(r->report, P, st->needs_loc, r->t);
-      put(r->report, "expected needs = \"");
-      put(r->report, st->needs);
-      put(r->report, "\", got \"");
-      write_needs(r->report, P, ctx, mask, ", ", false);
-      put(r->report, "\"\n");
+      /* as the test writes it, `expect needs = "income, size"`, and what it got likewise */
+      wbuf expectation = {0}, got = {0};
+      wbuf_printf(&expectation, "needs = \"%s\"", st->needs);
+      wbuf_puts(&got, "\"");
+      write_needs(&got, P, ctx, mask, ", ", false);
+      wbuf_puts(&got, "\"");
+      expected_got(r->report, P, st->needs_loc, r->t, wbuf_scratch_text(&expectation, r->report),
+                   wbuf_scratch_text(&got, r->report));
+      wbuf_free(&expectation);
+      wbuf_free(&got);
       ok = false;
     }
   }
@@ -247,7 +265,6 @@ static bool check_expectations(test_run_state *r, const prog_test_step *st)
 {
   const elig_program *P = r->P;
   vm_ctx *ctx = r->s->ctx;
-  char buf[64];
   bool ok = true;
   for (uint32_t k = 0; k < st->nexpects; k++) {
     vm_status vs = vm_ensure(ctx, st->expect_cells[k]);
@@ -256,11 +273,12 @@ static bool check_expectations(test_run_state *r, const prog_test_step *st)
       const char *file;
       vm_error(ctx, &pc);
       prog_position(P, pc, &file, &line, &col);
-      test_at(r->report, P, st->expect_locs[k], r->t);
-      put(r->report, vm_status_str(vs));
-      snprintf(buf, sizeof buf, " at line %u", line);
-      put(r->report, buf);
-      put(r->report, "\n");
+      where(r->report, P, st->expect_locs[k]);
+      /* TRANSLATORS: a rule failed while a test's expectation was evaluated.  %1$s is the
+       * test's name, %2$s what went wrong ("division by zero"), %3$u the line of the rule
+       * file where it did. */
+      wbuf_printf(r->report, _("test \"%s\": %s at line %u"), r->t->name, vm_status_str(vs), line);
+      wbuf_puts(r->report, "\n");
       ok = false;
     } else if (!vm_cell_value(ctx, st->expect_cells[k])->u.i ||
                vm_unknown_of(ctx, vm_cell_value(ctx, st->expect_cells[k]))) {
@@ -272,40 +290,58 @@ static bool check_expectations(test_run_state *r, const prog_test_step *st)
 }
 
 /* Whether a rejection is the one `expect rejected "text"` names: text is part of the reason
- * (in English, as run_steps has it given) or the reason's code ("E0640"). */
+ * (in English, as run_steps has it given) or the reason's code ("E0630"). */
 static bool rejected_as_expected(const char *text, const step_why *why)
 {
   const char *code = diag_id_code(why->reject.code);
   return strstr(why->reject.message, text) || (code && strcmp(code, text) == 0);
 }
 
-/* What happened to step i's record against what the test expects of it. */
-static bool verdict(test_run_state *r, const prog_test_step *st, step_result res,
-                    const step_why *why)
+/* Why step i's record was rejected, in the reader's language, for the report: run_steps
+ * had it said in English.  A rejection of its typing is made again, a rule's failure said
+ * again from its status; one the household's history made (a year given twice) is said as
+ * it was. */
+static const char *reason_said(test_run_state *r, uint32_t i, step_result res, const step_why *why,
+                               step_why *again)
+{
+  if (res == STEP_FAILED)
+    return vm_status_str(why->vm);
+  if (type_given(r, i, again) == STEP_REJECTED)
+    return again->reject.message;
+  return why->reject.message;
+}
+
+/* What happened to step i's record against what the test expects of it.  `why` is in
+ * English (run_steps), as the words of `expect rejected "..."` are written. */
+static bool verdict(test_run_state *r, uint32_t i, step_result res, const step_why *why)
 {
   const elig_program *P = r->P;
+  const prog_test_step *st = &r->t->steps[i];
+  step_why again;
   if (res == STEP_OK && !st->rejected)
     return check_expectations(r, st);
   if (res != STEP_OK && st->rejected && rejected_as_expected(st->rejected, why))
     return true;
   if (res == STEP_OK) {
-    test_at(r->report, P, st->rejected_loc, r->t);
-    put(r->report, "expected the record to be rejected, but it was accepted\n");
-    return false;
+    where(r->report, P, st->rejected_loc);
+    wbuf_printf(r->report,
+                /* TRANSLATORS: %s is the test's name. */
+                _("test \"%s\": expected the record to be rejected, but it was accepted"),
+                r->t->name);
+  } else if (st->rejected) {
+    where(r->report, P, st->rejected_loc);
+    /* TRANSLATORS: %1$s is the test's name, %2$s the words of the rejection it expects, as
+     * the test writes them, %3$s why the record was rejected. */
+    wbuf_printf(r->report, _("test \"%s\": expected a rejection for \"%s\", got: %s"), r->t->name,
+                st->rejected, reason_said(r, i, res, why, &again));
+  } else {
+    /* a test of one record is reported at its name, one of several at the record's given */
+    where(r->report, P, r->t->nsteps == 1 ? r->t->loc : st->loc);
+    /* TRANSLATORS: %1$s is the test's name, %2$s why its record was rejected. */
+    wbuf_printf(r->report, _("test \"%s\": the given record is rejected: %s"), r->t->name,
+                reason_said(r, i, res, why, &again));
   }
-  /* a test of one record is reported at its name, one of several at the record's given */
-  test_at(r->report, P,
-          st->rejected        ? st->rejected_loc
-          : r->t->nsteps == 1 ? r->t->loc
-                              : st->loc,
-          r->t);
-  put(r->report, st->rejected ? "expected a rejection for \"" : "the given record is rejected: ");
-  if (st->rejected) {
-    put(r->report, st->rejected);
-    put(r->report, "\", got: ");
-  }
-  put(r->report, why->reject.message);
-  put(r->report, "\n");
+  wbuf_puts(r->report, "\n");
   return false;
 }
 
@@ -366,10 +402,9 @@ static test_outcome run_steps(test_run_state *r)
   test_outcome out = TEST_PASSED;
   for (uint32_t k = 0; k < n && out != TEST_NO_MEMORY; k++) {
     uint32_t i = r->order[k];
-    /* `expect rejected "text"` holds text as the rule file's author wrote it, in English:
-     * the reason is given in English to be compared with it, whatever the reader's
-     * language (rejected_as_expected) */
-    void *language = t->steps[i].rejected ? i18n_english_enter() : NULL;
+    /* a rejection's reason in English, whatever the reader's language: a test's `expect
+     * rejected "..."` is written against the English words, as rule files are */
+    bool was = i18n_english(true);
     why.reject.code = (diag_id)DIAG_NONE; /* until a rejection says which */
     step_result res = type_given(r, i, &why);
     if (res == STEP_OK)
@@ -378,14 +413,14 @@ static test_outcome run_steps(test_run_state *r)
       res = step_evaluate(r->s, 0, &why);
     if (res == STEP_OK)
       res = hist_accept(h, r->s, &why);
-    i18n_english_leave(language);
+    i18n_english(was);
     if (res == STEP_NO_MEMORY) {
       out = TEST_NO_MEMORY;
       break;
     }
     if (res == STEP_OK)
       evaluate_all(r->P, r->s->ctx, r->cov);
-    ok &= verdict(r, &t->steps[i], res, &why);
+    ok &= verdict(r, i, res, &why);
   }
   if (out == TEST_NO_MEMORY)
     return out;
@@ -428,7 +463,6 @@ static test_outcome run_one(test_run_state *r, const prog_test *t)
 static void coverage_report(const elig_program *P, const coverage_map *cov, wbuf *report,
                             test_stats *st)
 {
-  char buf[64];
   for (uint32_t d = 0; d < P->ndecisions; d++) {
     const prog_decision *pd = &P->decisions[d];
     for (uint32_t r = 0; r < pd->nrules; r++) {
@@ -438,10 +472,10 @@ static void coverage_report(const elig_program *P, const coverage_map *cov, wbuf
         continue;
       }
       where(report, P, pd->rule_locs[r]);
-      snprintf(buf, sizeof buf, "not covered: rule %u of decision '", r + 1);
-      put(report, buf);
-      put(report, pd->name);
-      put(report, "' is chosen by no test\n");
+      /* TRANSLATORS: %1$u is the rule's number in decision %2$s (a name in the rules). */
+      wbuf_printf(report, _("not covered: rule %u of decision '%s' is chosen by no test"), r + 1,
+                  pd->name);
+      wbuf_puts(report, "\n");
     }
   }
   for (uint32_t f = 0; f < P->nflags; f++) {
@@ -453,9 +487,9 @@ static void coverage_report(const elig_program *P, const coverage_map *cov, wbuf
     /* the flag's cell starts at its condition: use the first instruction's location */
     elig_loc at = P->code_locs[P->cells[P->flags[f].cell].entry];
     where(report, P, at);
-    put(report, "not covered: flag '");
-    put(report, P->flags[f].name);
-    put(report, "' is raised by no test\n");
+    /* TRANSLATORS: %s is the flag's name in the rules. */
+    wbuf_printf(report, _("not covered: flag '%s' is raised by no test"), P->flags[f].name);
+    wbuf_puts(report, "\n");
   }
   for (uint32_t a = 0; a < P->naggregates; a++)
     for (uint32_t d = 0; d < P->aggregates[a].ndecisions; d++) {
@@ -463,12 +497,13 @@ static void coverage_report(const elig_program *P, const coverage_map *cov, wbuf
       for (uint32_t r = 0; r < pd->nrules; r++) {
         st->rules++;
         where(report, P, pd->rule_locs[r]);
-        snprintf(buf, sizeof buf, "not covered: rule %u of aggregate '", r + 1);
-        put(report, buf);
-        put(report, P->aggregates[a].name);
-        put(report, "' decision '");
-        put(report, pd->name);
-        put(report, "' (tests give one record; groups are tested with elig run)\n");
+        wbuf_printf(report,
+                    /* TRANSLATORS: %1$u is the rule's number, %2$s the aggregate's name and %3$s
+                     * its decision's, as the rules write them; `elig run` is a command. */
+                    _("not covered: rule %u of aggregate '%s' decision '%s' (tests give one "
+                      "record; groups are tested with elig run)"),
+                    r + 1, P->aggregates[a].name, pd->name);
+        wbuf_puts(report, "\n");
       }
     }
 }

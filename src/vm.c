@@ -14,6 +14,7 @@
 #include "builtins.h"
 #include "checkchar.h"
 #include "date.h"
+#include "i18n.h"
 #include "textfn.h"
 #include "vm.h"
 
@@ -696,16 +697,18 @@ vm_val *vm_elems_reserve(vm_ctx *ctx, uint32_t n, uint32_t *index)
 
 const char *vm_status_str(vm_status st)
 {
+  /* said to people: why a rule failed on a record, in their language (the same words as
+   * diag.def's E07xx) */
   switch (st) {
-  case VM_OK: return "ok";
-  case VM_ERR_OVERFLOW: return "value out of range";
-  case VM_ERR_DIV_ZERO: return "division by zero";
-  case VM_ERR_REGEX_LIMIT: return "regex hit its match limit";
-  case VM_ERR_REGEX: return "regex matching failed";
-  case VM_ERR_NO_MEMORY: return "out of memory";
-  case VM_ERR_UNKNOWN_GROUP: return "the record's group is undetermined";
+  case VM_OK: return "ok"; /* never said */
+  case VM_ERR_OVERFLOW: return _("value out of range");
+  case VM_ERR_DIV_ZERO: return _("division by zero");
+  case VM_ERR_REGEX_LIMIT: return _("regex hit its match limit");
+  case VM_ERR_REGEX: return _("regex matching failed");
+  case VM_ERR_NO_MEMORY: return _("out of memory");
+  case VM_ERR_UNKNOWN_GROUP: return _("the record's group is undetermined");
   }
-  return "error";
+  return "error"; /* never said: every status has its words above */
 }
 
 /* ---------------------------------------------------------------- builtins */

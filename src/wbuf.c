@@ -151,3 +151,11 @@ const char *wbuf_text(wbuf *b)
   b->p[b->len] = '\0';
   return b->p;
 }
+
+const char *wbuf_scratch_text(wbuf *b, wbuf *into)
+{
+  const char *s = wbuf_text(b);
+  if (!s)
+    into->failed = true;
+  return s ? s : "";
+}

@@ -51,6 +51,10 @@ void wbuf_csv_text(wbuf *b, const char *s, size_t n);
 void wbuf_json_text(wbuf *b, const char *s, size_t n);
 /* The text NUL-terminated (the buffer keeps it), or NULL when an append failed. */
 const char *wbuf_text(wbuf *b);
+/* The text of scratch buffer b, to be formatted into `into` (a message built from parts
+ * written first, each a translated whole): "" when an append to b failed, and then `into`
+ * is marked failed too, its content incomplete. */
+const char *wbuf_scratch_text(wbuf *b, wbuf *into);
 /* Frees the bytes and empties the buffer (usable again).  A zeroed wbuf needs no init. */
 void wbuf_free(wbuf *b);
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "mem.h"
 #include "whatif.h"
 #include "write.h"
@@ -47,17 +48,29 @@ typedef struct {
   bool flag;
 } result;
 
-/* The result's value as said: "exit_eligible" quoted, a flag raised or not. */
-static void say(wbuf *b, const result *r, const vm_val *v, bool json)
+/* The result's value in JSON: a decision's as results write it, a flag's true or false. */
+static void say_json(wbuf *b, const result *r, const vm_val *v)
+{
+  if (r->flag)
+    put(b, v->u.i ? "true" : "false");
+  else
+    write_value_json(b, r->type, v);
+}
+
+/* A result as it is, in text: "status = "remain_poor"" (the rules' notation), or a flag
+ * raised or not, in words. */
+static void result_line(wbuf *b, const result *r, const vm_val *v)
 {
   char buf[256];
-  if (r->flag) {
-    put(b, json ? (v->u.i ? "true" : "false") : (v->u.i ? "raised" : "not raised"));
-  } else if (json) {
-    write_value_json(b, r->type, v);
-  } else {
-    put(b, write_value_text(r->type, v, true, buf, sizeof buf));
-  }
+  if (!r->flag)
+    wbuf_printf(b, "%s = %s", r->name, write_value_text(r->type, v, true, buf, sizeof buf));
+  else if (v->u.i)
+    /* TRANSLATORS: what if a field were another value: %s is a flag's name; it is raised
+     * now. */
+    wbuf_printf(b, _("%s raised"), r->name);
+  else
+    /* TRANSLATORS: the same for a flag not raised now. */
+    wbuf_printf(b, _("%s not raised"), r->name);
 }
 
 static bool same(const result *r, const vm_val *a, const vm_val *b)
@@ -123,13 +136,52 @@ static finding search(vm_ctx *ctx, uint32_t field, const vm_val *orig, int64_t x
   return same(r, becomes, base) ? NOT_LINEAR : CHANGES;
 }
 
-/* The field's value x as results write it. */
+/* The field's value x as results write it, into buf. */
+static const char *field_text(ty_type t, int64_t x, char *buf, size_t size)
+{
+  vm_val v = {0};
+  v.u.i = x;
+  return write_value_text(t, &v, false, buf, size);
+}
+
 static void say_field(wbuf *b, ty_type t, int64_t x)
 {
   char buf[64];
-  vm_val v = {0};
-  v.u.i = x;
-  put(b, write_value_text(t, &v, false, buf, sizeof buf));
+  put(b, field_text(t, x, buf, sizeof buf));
+}
+
+/* "becomes "exit_eligible" when net_income >= 16000.04": where a result changes, one
+ * sentence in the reader's language; a flag's outcome said in words. */
+static void becomes_text(wbuf *b, const prog_field *f, const result *r, int dir,
+                         const vm_val *becomes, const char *at)
+{
+  char buf[256];
+  if (!r->flag) {
+    const char *value = write_value_text(r->type, becomes, true, buf, sizeof buf);
+    if (dir > 0)
+      /* TRANSLATORS: what if a field were higher: %1$s the value a decision takes then, as
+       * results write it ("\"exit_eligible\""), %2$s the field's name, %3$s its value. */
+      wbuf_printf(b, _("becomes %s when %s >= %s"), value, f->name, at);
+    else
+      /* TRANSLATORS: the same when the field is lower. */
+      wbuf_printf(b, _("becomes %s when %s <= %s"), value, f->name, at);
+  } else if (becomes->u.i) {
+    if (dir > 0)
+      /* TRANSLATORS: what if a field were higher: a flag is raised when %1$s (its name) is
+       * at least %2$s. */
+      wbuf_printf(b, _("becomes raised when %s >= %s"), f->name, at);
+    else
+      /* TRANSLATORS: the same when the field is at most %2$s. */
+      wbuf_printf(b, _("becomes raised when %s <= %s"), f->name, at);
+  } else {
+    if (dir > 0)
+      /* TRANSLATORS: what if a field were higher: a flag is no longer raised when %1$s (its
+       * name) is at least %2$s. */
+      wbuf_printf(b, _("becomes not raised when %s >= %s"), f->name, at);
+    else
+      /* TRANSLATORS: the same when the field is at most %2$s. */
+      wbuf_printf(b, _("becomes not raised when %s <= %s"), f->name, at);
+  }
 }
 
 static void one_direction(wbuf *b, const prog_field *f, const result *r, int dir, finding what,
@@ -145,32 +197,34 @@ static void one_direction(wbuf *b, const prog_field *f, const result *r, int dir
     say_field(b, f->type, where);
     put(b, what == CHANGES ? "\", \"exact\": true, \"becomes\": " : "\", \"exact\": false");
     if (what == CHANGES)
-      say(b, r, becomes, true);
+      say_json(b, r, becomes);
     put(b, "}");
     return;
   }
+  char buf[64];
   put(b, "    ");
-  if (what == NO_CHANGE) {
-    put(b, dir > 0 ? "the same for any higher " : "the same for any lower ");
-    put(b, f->name);
-    put(b, " (to ");
-    say_field(b, f->type, far);
-    put(b, ")\n");
-  } else if (what == CHANGES) {
-    put(b, "becomes ");
-    say(b, r, becomes, false);
-    put(b, " when ");
-    put(b, f->name);
-    put(b, dir > 0 ? " >= " : " <= ");
-    say_field(b, f->type, where);
-    put(b, "\n");
-  } else {
-    put(b, "not linear in ");
-    put(b, f->name);
-    put(b, dir > 0 ? " above " : " below ");
-    say_field(b, f->type, dir > 0 ? where - 1 : where + 1);
-    put(b, ": where it changes cannot be said exactly\n");
-  }
+  if (what == NO_CHANGE && dir > 0)
+    /* TRANSLATORS: what if a field were higher: the result stays as it is for any value of
+     * field %1$s up to %2$s, as far as the search goes. */
+    wbuf_printf(b, _("the same for any higher %s (to %s)"), f->name,
+                field_text(f->type, far, buf, sizeof buf));
+  else if (what == NO_CHANGE)
+    /* TRANSLATORS: the same for lower values of field %1$s, down to %2$s. */
+    wbuf_printf(b, _("the same for any lower %s (to %s)"), f->name,
+                field_text(f->type, far, buf, sizeof buf));
+  else if (what == CHANGES)
+    becomes_text(b, f, r, dir, becomes, field_text(f->type, where, buf, sizeof buf));
+  else if (dir > 0)
+    /* TRANSLATORS: the rules compute with field %1$s in a way that is not a straight line
+     * (a product of it with itself, a table looked up by it) above its value %2$s, so the
+     * search cannot prove where the result changes. */
+    wbuf_printf(b, _("not linear in %s above %s: where it changes cannot be said exactly"), f->name,
+                field_text(f->type, where - 1, buf, sizeof buf));
+  else
+    /* TRANSLATORS: the same below the value %2$s of field %1$s. */
+    wbuf_printf(b, _("not linear in %s below %s: where it changes cannot be said exactly"), f->name,
+                field_text(f->type, where + 1, buf, sizeof buf));
+  put(b, "\n");
 }
 
 vm_status whatif_record(const elig_program *P, vm_ctx *ctx, uint32_t field, bool json, wbuf *out)
@@ -179,12 +233,16 @@ vm_status whatif_record(const elig_program *P, vm_ctx *ctx, uint32_t field, bool
   const vm_val orig = *vm_field_value(ctx, field);
   bool had_unknown = vm_unknown_of(ctx, vm_field_value(ctx, field)) != 0;
   if (orig.none || had_unknown) {
-    put(out, json ? ", \"what_if\": {\"field\": " : "what if: ");
-    if (json)
+    if (json) {
+      put(out, ", \"what_if\": {\"field\": ");
       wbuf_json_text(out, f->name, strlen(f->name));
-    else
-      put(out, f->name);
-    put(out, json ? ", \"value\": null, \"results\": []}" : " has no value to move from\n");
+      put(out, ", \"value\": null, \"results\": []}");
+    } else {
+      /* TRANSLATORS: `explain --what-if FIELD` on a record where field %s is absent or
+       * undetermined: there is no value to search from. */
+      wbuf_printf(out, _("what if: %s has no value to move from"), f->name);
+      put(out, "\n");
+    }
     return VM_OK;
   }
   int64_t x0 = orig.u.i;
@@ -205,11 +263,13 @@ vm_status whatif_record(const elig_program *P, vm_ctx *ctx, uint32_t field, bool
     say_field(out, f->type, x0);
     put(out, "\", \"results\": [");
   } else {
-    put(out, "\nwhat if ");
-    put(out, f->name);
-    put(out, " were another value (now ");
-    say_field(out, f->type, x0);
-    put(out, ")\n");
+    char buf[64];
+    put(out, "\n");
+    /* TRANSLATORS: the heading of `explain --what-if FIELD`: %1$s is the field's name, %2$s
+     * its value in the record.  Below it, each result and where it would change. */
+    wbuf_printf(out, _("what if %s were another value (now %s)"), f->name,
+                field_text(f->type, x0, buf, sizeof buf));
+    put(out, "\n");
   }
   vm_status st = VM_OK;
   bool first = true;
@@ -226,12 +286,10 @@ vm_status whatif_record(const elig_program *P, vm_ctx *ctx, uint32_t field, bool
       put(out, first ? "{\"name\": " : ", {\"name\": ");
       wbuf_json_text(out, r->name, strlen(r->name));
       put(out, r->flag ? ", \"raised\": " : ", \"value\": ");
-      say(out, r, &base, true);
+      say_json(out, r, &base);
     } else {
       put(out, "  ");
-      put(out, r->name);
-      put(out, r->flag ? " " : " = ");
-      say(out, r, &base, false);
+      result_line(out, r, &base);
       put(out, "\n");
     }
     for (int dir = -1; dir <= 1; dir += 2) {
