@@ -36,6 +36,7 @@ int eligyylex(ELIGYYSTYPE *yylval, ELIGYYLTYPE *yylloc, void *scanner);
 #include <string.h>
 
 #include "i18n.h"
+#include "grammar/lexer_help.h"
 #include "parse_help.h"
 #include "suggest.h"
 
@@ -501,13 +502,13 @@ static void eligyyerror(const elig_loc *loc, void *scanner, elig_parser *p, cons
 static const char *token_word(yysymbol_kind_t sym, char *buf, size_t size)
 {
   switch (sym) {
-  case YYSYMBOL_YYEOF: return "the end of the file";
-  case YYSYMBOL_NAME: return "a name";
-  case YYSYMBOL_INT: case YYSYMBOL_DECIMAL: return "a number";
-  case YYSYMBOL_PERCENT: return "a percentage";
-  case YYSYMBOL_STRING: return "quoted text";
-  case YYSYMBOL_DATE: return "a date";
-  case YYSYMBOL_REGEX: return "a regex";
+  case YYSYMBOL_YYEOF: return _(WORD_END_OF_FILE);
+  case YYSYMBOL_NAME: return _(WORD_NAME);
+  case YYSYMBOL_INT: case YYSYMBOL_DECIMAL: return _(WORD_NUMBER);
+  case YYSYMBOL_PERCENT: return _(WORD_PERCENTAGE);
+  case YYSYMBOL_STRING: return _(WORD_QUOTED_TEXT);
+  case YYSYMBOL_DATE: return _(WORD_DATE);
+  case YYSYMBOL_REGEX: return _(WORD_REGEX);
   default: {
     const char *name = yysymbol_name(sym);
     size_t n = strlen(name);
@@ -679,7 +680,7 @@ static void note_unclosed(elig_parser *p, int idx, const yysymbol_kind_t *expect
   if (!wanted || parse_closed_after(p->text, p->len, o.kind, loc->start))
     return;
   diag_add_note(p->diags, idx, (elig_loc){p->file, o.at, o.at + o.size},
-                "the '%c' opened here is not closed", o.kind);
+                NOTE_NOT_CLOSED, o.kind);
   memmove(p->open + k - 1, p->open + k, (p->nopen - k) * sizeof *p->open);
   p->nopen--;
 }

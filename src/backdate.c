@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "backdate.h"
+#include "i18n.h"
 #include "check.h"
 #include "date.h"
 #include "decimal.h"
@@ -137,7 +138,8 @@ void chk_warn_backdating(diag_list *diags, const ast_decl *d)
   format_value(type, &before.low, low, sizeof low);
   format_value(type, &before.high, high, sizeof high);
   if (before.differs)
-    snprintf(was, sizeof was, "%s to %s", low, high);
+    /* TRANSLATORS: a range of values a table took over some years: "6000.00 to 7200.00" */
+    snprintf(was, sizeof was, _("%s to %s"), low, high);
   else
     snprintf(was, sizeof was, "%s", low);
   int idx = diag_add(diags, DIAG_W_BACKDATED, first_row->loc, upto, value, year, years, was);

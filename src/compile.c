@@ -1626,11 +1626,58 @@ static void span(const ast_expr *e, uint32_t *start, uint32_t *end)
     span(e->list.items[i], start, end);
 }
 
-/* Where an expectation starts (its operand, not its operator). */
-static elig_loc expect_loc(const ast_expr *e)
+/* '(' minus ')' in text[start, end), outside quoted texts. */
+static int32_t paren_balance(const char *text, uint32_t start, uint32_t end)
 {
-  uint32_t start = e->loc.start, end = e->loc.end;
+  int32_t depth = 0;
+  bool quoted = false;
+  for (uint32_t i = start; i < end; i++) {
+    if (text[i] == '"' && (i == start || text[i - 1] != '\\'))
+      quoted = !quoted;
+    else if (!quoted && text[i] == '(')
+      depth++;
+    else if (!quoted && text[i] == ')')
+      depth--;
+  }
+  return depth;
+}
+
+static bool is_blank(char ch)
+{
+  return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* [*start, *end) widened over the brackets its operands' spans leave out: parentheses make
+ * no node, so `x * (10 - x)` ends at the last x, and `(a + b) * c` starts at the a. */
+static void take_brackets(const char *text, uint32_t len, uint32_t *start, uint32_t *end)
+{
+  int32_t depth = paren_balance(text, *start, *end);
+  for (uint32_t i = *end; depth > 0 && i < len; i++) {
+    if (is_blank(text[i]))
+      continue;
+    if (text[i] != ')')
+      break;
+    depth--;
+    *end = i + 1;
+  }
+  for (uint32_t i = *start; depth < 0 && i > 0; i--) {
+    if (is_blank(text[i - 1]))
+      continue;
+    if (text[i - 1] != '(')
+      break;
+    depth++;
+    *start = i - 1;
+  }
+}
+
+/* Where an expectation starts (its operand, not its operator). */
+static elig_loc expect_loc(const src_set *srcs, const ast_expr *e)
+{
+  uint32_t start = e->loc.start, end = e->loc.end, len;
   span(e, &start, &end);
+  const char *text = src_text(srcs, e->loc.file, &len);
+  if (text && end <= len)
+    take_brackets(text, len, &start, &end);
   elig_loc at = {e->loc.file, start, end};
   return at;
 }
@@ -1638,7 +1685,7 @@ static elig_loc expect_loc(const ast_expr *e)
 /* An expectation as written, on one line: newlines and runs of spaces become one space. */
 static void expression_text(wbuf *b, const src_set *srcs, const ast_expr *e)
 {
-  elig_loc at = expect_loc(e);
+  elig_loc at = expect_loc(srcs, e);
   uint32_t len;
   const char *text = src_text(srcs, at.file, &len);
   uint32_t end = at.end > len ? len : at.end;
@@ -1690,7 +1737,7 @@ static void test_step_code(compiler *c, const prog_test *t, const ast_test_step 
   st->nshown = comp_calloc(c, st->nexpects + 1, sizeof *st->nshown);
   for (uint32_t k = 0; k < st->nexpects && !c->failed; k++) {
     ast_expr *e = ast->expects.list.items[k];
-    st->expect_locs[k] = expect_loc(e);
+    st->expect_locs[k] = expect_loc(c->srcs, e);
     expression_text(b, c->srcs, e);
     st->expect_texts[k] = keep_text(c, b, NULL);
     st->expect_cells[k] = new_cell_named(c, CELL_EXPECT, "expectation of test", t->name);
@@ -1706,7 +1753,7 @@ static void test_step_code(compiler *c, const prog_test *t, const ast_test_step 
   st->undetermined_texts = comp_calloc(c, ex->undetermined.n + 1, sizeof *st->undetermined_texts);
   for (uint32_t k = 0; k < ex->undetermined.n && !c->failed; k++) {
     ast_expr *e = ex->undetermined.items[k];
-    st->undetermined_locs[k] = expect_loc(e);
+    st->undetermined_locs[k] = expect_loc(c->srcs, e);
     expression_text(b, c->srcs, e);
     st->undetermined_texts[k] = keep_text(c, b, NULL);
     st->undetermined_cells[k] = new_cell_named(c, CELL_EXPECT, "expectation of test", t->name);

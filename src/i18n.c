@@ -48,7 +48,7 @@ const char *i18n_text(const char *msgid)
 {
 #if ENABLE_NLS
   if (!msgid || !*msgid)
-    return msgid;    /* gettext("") is the catalogue's header */
+    return msgid; /* gettext("") is the catalogue's header */
   if (english)
     return msgid;
   int saved = errno; /* printf(_("cannot read '%s': %s"), path, strerror(errno)) */

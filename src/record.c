@@ -631,12 +631,16 @@ static bool json_list(vm_ctx *ctx, jdoc *doc, const prog_field *f, const jdoc_no
       mem_free(regs);
       rec_reject inner = *why;
       /* the element's own reason, under its code, said of the element */
-      snprintf(why->message, sizeof why->message, "%s element %u: %.400s", f->name, k + 1,
-               inner.message);
+      size_t inner_len = strlen(inner.message), field_len = strlen(inner.field);
+      /* TRANSLATORS: a rejection of a list's element: the list (members), the element's
+       * place counted from 1, and the element's own reason */
+      snprintf(why->message, sizeof why->message, _("%s element %u: %.*s"), f->name, k + 1,
+               (int)utf8_cut(inner.message, inner_len, 400), inner.message);
       why->code = inner.code;
       memcpy(why->value, inner.value, sizeof why->value);
       if (inner.field[0])
-        snprintf(why->field, sizeof why->field, "%s[%u].%.60s", f->name, k, inner.field);
+        snprintf(why->field, sizeof why->field, "%s[%u].%.*s", f->name, k,
+                 (int)utf8_cut(inner.field, field_len, 60), inner.field);
       else
         snprintf(why->field, sizeof why->field, "%s[%u]", f->name, k);
       return false;

@@ -249,3 +249,14 @@ size_t utf8_printable_copy(char *dst, size_t size, const char *s, size_t n)
   dst[out] = '\0';
   return out;
 }
+
+size_t utf8_cut(const char *s, size_t n, size_t max)
+{
+  if (n <= max)
+    return n;
+  size_t k = max;
+  /* back over continuation bytes (10xxxxxx) to the start of the character cut */
+  while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+    k--;
+  return k;
+}

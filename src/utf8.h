@@ -64,4 +64,8 @@ size_t utf8_printable_copy(char *dst, size_t size, const char *s, size_t n);
  * U+10FFFF. */
 size_t utf8_encode(uint32_t cp, char *out);
 
+/* The longest prefix of s[0..n) of at most max bytes that does not cut a character in two
+ * (a message cut short to fit stays valid UTF-8: a Chinese character is 3 bytes). */
+size_t utf8_cut(const char *s, size_t n, size_t max);
+
 #endif /* ELIG_UTF8_H */

@@ -34,7 +34,6 @@ typedef enum {
  * runs it under an allocator that fails (tests/cli/oom_main.c). */
 int cli_main(int argc, char **argv);
 
-
 /* ---------------------------------------------------------------- usage (main.c) */
 
 /* A command's usage (its --help) is a NULL-terminated list of messages marked N_(), each a
