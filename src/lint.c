@@ -4,8 +4,8 @@
  *
  * Every question is put to cond.c as "can some record do this?"; a warning is given only on
  * the answer "no record can".  Notes name what the warning rests on: the earlier rules that
- * cover a rule (the fewest that do, found by leaving each out in turn), the other flag, the
- * field declarations whose bounds a never-true condition runs into.  The walk over
+ * cover a rule (none of them needless: each is left out in turn), the other flag, the field
+ * declarations whose bounds a never- or always-true condition rests on.  The walk over
  * expressions recurses as deep as they nest, which the parser bounds.
  */
 #include <setjmp.h>
@@ -113,10 +113,10 @@ static bool covered(linter *L, const cond_formula *fi, const cond_formula *const
   return cond_sat(L->cx, fi ? &fi : NULL, fi ? 1 : 0, conds, n) == COND_UNSAT;
 }
 
-/* The fewest of the earlier rules that still cover rule i: each is left out in turn, the last
- * first, and stays out when the others still cover it.  keep[k] says which remain. */
-static uint32_t fewest_covering(linter *L, const cond_formula *fi, const earlier_rules *e,
-                                bool *keep)
+/* Earlier rules that cover rule i, none of which can be left out: each is left out in turn,
+ * the last first, and stays out when the others still cover it.  keep[k] says which remain. */
+static uint32_t covering_rules(linter *L, const cond_formula *fi, const earlier_rules *e,
+                               bool *keep)
 {
   const cond_formula **sel = arena_alloc(L->arena, (size_t)(e->n + 1) * sizeof *sel);
   uint32_t kept = e->n;
@@ -161,7 +161,7 @@ static void report_covered(linter *L, ast_decl *d, uint32_t i, const cond_formul
 {
   ast_rule *r = d->rules.items[i];
   bool *keep = arena_alloc(L->arena, (size_t)(e->n + 1) * sizeof *keep);
-  uint32_t kept = fewest_covering(L, fi, e, keep);
+  uint32_t kept = covering_rules(L, fi, e, keep);
   for (uint32_t k = 0; kept == 1 && k < e->n; k++)
     if (keep[k]) {
       report_covered_by_one(L, d, r, fi, d->rules.items[e->rule[k]], e->cond[k]);

@@ -73,13 +73,15 @@ static const char *unit_name(unit u)
   }
 }
 
+/* Amounts, percentages and counts with one another; a written whole number only with a
+ * percentage (with an amount or a count it is an amount or a count). */
 static bool mixed(unit a, unit b)
 {
   if (a == U_OTHER || b == U_OTHER || a == b)
     return false;
   if (a == U_WHOLE_LITERAL || b == U_WHOLE_LITERAL)
     return a == U_RATE || b == U_RATE;
-  return !((a == U_COUNT && b == U_WHOLE_LITERAL) || (a == U_WHOLE_LITERAL && b == U_COUNT));
+  return true;
 }
 
 /* A note at the declaration of a side that is a name. */
