@@ -12,6 +12,11 @@
 
 #include "cond_data.h"
 
+/* Derived conditions named inside derived conditions are seen through this deep, and when
+ * their formula has at most this many nodes (derived()). */
+#define MAX_INLINE_DEPTH 8
+#define MAX_INLINE_SIZE 256u
+
 /* ---------------------------------------------------------------- memory */
 
 void *cond_grow(cond_ctx *cx, void *p, uint32_t *cap, uint32_t need, size_t size)
@@ -331,7 +336,14 @@ static cond_formula *node(cond_ctx *cx, formula_kind kind)
 {
   cond_formula *f = arena_alloc(cx->arena, sizeof *f);
   f->kind = (uint8_t)kind;
+  f->size = 1;
   return f;
+}
+
+/* a + b, stopping at the largest size */
+static uint32_t add_size(uint32_t a, uint32_t b)
+{
+  return a > UINT32_MAX - b ? UINT32_MAX : a + b;
 }
 
 static const cond_formula *constant(cond_ctx *cx, bool value)
@@ -358,6 +370,7 @@ static const cond_formula *negate(cond_ctx *cx, const cond_formula *x)
   if (x->kind == F_NOT)
     return x->kids[0];
   cond_formula *f = node(cx, F_NOT);
+  f->size = add_size(1, x->size);
   f->n = 1;
   f->kids = arena_alloc(cx->arena, sizeof *f->kids);
   f->kids[0] = x;
@@ -388,6 +401,8 @@ static const cond_formula *junction(cond_ctx *cx, formula_kind kind, const cond_
     else if (parts[i]->kind != F_CONST)
       f->kids[f->n++] = parts[i];
   }
+  for (uint32_t i = 0; i < f->n; i++)
+    f->size = add_size(f->size, f->kids[i]->size);
   return f->n == 1 ? f->kids[0] : f;
 }
 
@@ -530,10 +545,45 @@ static const cond_formula *none_test(cond_ctx *cx, const ast_expr *e)
   return atom_node(cx, atom_of(cx, s, A_BOOL, NULL, NULL, 0), is_not);
 }
 
+/* A derived condition used by name (let monitored_year = year >= 2020): its own formula, so
+ * that `monitored_year and year < 2020` is seen through.  A derived value is the same for
+ * one record wherever it is named, so its formula is made once and shared.  Not when it may
+ * be none, nests deeper than MAX_INLINE_DEPTH, or is larger than MAX_INLINE_SIZE (every
+ * formula naming it would grow by as much): then it is a condition taken whole. */
+static const cond_formula *derived(cond_ctx *cx, const ast_expr *e)
+{
+  const ast_decl *d = e->decl;
+  if ((e->ref != REF_LET && e->ref != REF_AGG_LET) || !d || d->kind != DECL_LET || !d->expr ||
+      d->type.base != TY_BOOL || d->type.opt)
+    return NULL;
+  const cond_formula *f = NULL;
+  for (uint32_t i = 0; i < cx->nderived && !f; i++)
+    if (cx->derived[i].decl == d)
+      f = cx->derived[i].f;
+  if (!f) {
+    if (cx->inline_depth >= MAX_INLINE_DEPTH)
+      return NULL;
+    cx->inline_depth++;
+    f = build(cx, d->expr);
+    cx->inline_depth--;
+    cx->derived =
+        cond_grow(cx, cx->derived, &cx->cap_derived, cx->nderived + 1, sizeof *cx->derived);
+    cx->derived[cx->nderived].decl = d;
+    cx->derived[cx->nderived++].f = f;
+  }
+  return f->size <= MAX_INLINE_SIZE ? f : NULL;
+}
+
 static const cond_formula *build(cond_ctx *cx, const ast_expr *e)
 {
   switch (e->kind) {
   case AST_BOOL: return constant(cx, e->ival != 0);
+  case AST_NAME: {
+    const cond_formula *f = derived(cx, e);
+    if (f)
+      return f;
+    break;
+  }
   case AST_UNARY:
     if (e->op == OPR_NOT)
       return negate(cx, build(cx, e->a));

@@ -7,8 +7,8 @@
  * value with a written constant (`per_capita < 6000`, `year >= 2021`), of two values
  * (`per_capita < poverty_line`, read as per_capita - poverty_line < 0), membership in a set
  * (`grade in {"C", "D"}`), `x is none`, or any other condition taken whole (`registered_poor`,
- * `hh_id matches /.../`, `(previous(x) or false)`).  Two values are the same value when they
- * are written the same way.  A query asks whether some record makes a list of formulas true
+ * `hh_id matches /.../`, `(previous(x) or false)`); a derived condition named in it is read as
+ * its definition.  Two values are the same value when they are written the same way.  A query asks whether some record makes a list of formulas true
  * and another list false; it is answered by a search over the atoms' truth values that keeps,
  * for each value compared, only what one value can satisfy at once: an interval on the values
  * of its type (ints and dates whole, money in fen, numbers and percentages exact), minus the

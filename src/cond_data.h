@@ -32,6 +32,7 @@ struct cond_formula {
   uint32_t atom; /* F_ATOM */
   uint32_t n;    /* F_NOT: 1; F_AND, F_OR: the parts */
   const cond_formula **kids;
+  uint32_t size;            /* nodes, counting a shared part each time: the cost of a walk */
   const uint32_t *subjects; /* a formula of cond_formula_of: its values, increasing */
   uint32_t nsubjects;
 };
@@ -128,6 +129,11 @@ struct cond_ctx {
   uint32_t cap_levels;
   uint32_t cap_conj, cap_trail;
   const ast_field *ignore; /* cond_bounding_fields: the field whose declaration is left out */
+  struct {
+    const ast_decl *decl;
+    const cond_formula *f;
+  } * derived; /* the formulas of derived conditions seen through so far (cond.c: derived()) */
+  uint32_t nderived, cap_derived, inline_depth;
 };
 
 /* An array of `size`-byte items grown to hold `need`, its old items kept; *cap is updated.

@@ -4,7 +4,8 @@
  * A schema whose fields can take only a few values each (ints and money between small bounds,
  * a text `one of`, bools, dates between two days, optional fields that may be none, an int
  * whose default lies outside its range) has a few thousand records in all.  Random decisions
- * and flags over it are compiled, and every record is evaluated through the public API:
+ * and flags over it (naming derived conditions too) are compiled, and every record is
+ * evaluated through the public API:
  *   sound     a rule warned never chosen (W0001, W0010, W0012) is chosen for no record; a
  *             flag warned never raised (W0010) is raised for none, one warned always raised
  *             (W0011) for all, one warned the same as another (W0013) for exactly the records
@@ -67,6 +68,9 @@ static void put(rules_text *t, const char *fmt, ...)
 
 static const char *const ops[] = {"<", "<=", ">", ">=", "=", "!="};
 
+/* Derived conditions l0, l1, ... written so far, which later conditions may name. */
+static unsigned lets_visible;
+
 /* One comparison, set test, none test or bool; `complete`: only what cond.c reasons about
  * fully. */
 static void atom(rules_text *t, bool complete)
@@ -79,6 +83,10 @@ static void atom(rules_text *t, bool complete)
   static const char *const days[] = {"2019-12-31", "2020-01-01", "2020-01-02", "2020-01-03"};
   /* g appears only as `g or 1`: once `g is not none` narrowed it, `or` would be a condition */
   unsigned kinds = complete ? 9 : 14;
+  if (lets_visible && draw(5) == 0) {
+    put(t, "%sl%u", draw(2) ? "not " : "", draw(lets_visible));
+    return;
+  }
   switch (draw(kinds)) {
   case 0: put(t, "a %s %s", PICK(ops), PICK(ints)); break;
   case 1: put(t, "(b is not none and b %s %s)", PICK(ops), PICK(ints)); break;
@@ -161,6 +169,15 @@ static void make_trial(trial *x, bool complete)
   memset(x, 0, sizeof *x);
   x->t.line = 1;
   put(&x->t, "%s", schema);
+  /* derived conditions, each seen through where it is named */
+  lets_visible = 0;
+  unsigned nlets = draw(3);
+  for (unsigned l = 0; l < nlets; l++) {
+    put(&x->t, "let l%u = ", l);
+    condition(&x->t, complete, 2);
+    put(&x->t, "\n");
+    lets_visible++;
+  }
   x->ndecisions = 1 + draw(2);
   for (unsigned d = 0; d < x->ndecisions; d++) {
     x->rules[d] = 2 + draw(5);
