@@ -39,7 +39,13 @@ cond_ctx *cond_new(mem_arena *arena, const chk_program *prog, uint64_t budget)
   cx->arena = arena;
   cx->prog = prog;
   cx->budget = budget;
+  cx->allowance = budget;
   return cx;
+}
+
+void cond_allow(cond_ctx *cx, uint64_t steps)
+{
+  cx->allowance = steps;
 }
 
 /* ---------------------------------------------------------------- expressions */
@@ -317,6 +323,7 @@ static uint32_t atom_of(cond_ctx *cx, uint32_t si, atom_op op, const cval *k, co
   x->nset = nset;
   s->atoms = cond_grow(cx, s->atoms, &s->cap_atoms, s->natoms + 1, sizeof *s->atoms);
   s->atoms[s->natoms++] = cx->natoms;
+  s->chosen = cond_grow(cx, s->chosen, &s->cap_chosen, s->natoms, sizeof *s->chosen);
   uint32_t old = cx->cap_val, cap = cx->cap_level;
   cx->level = cond_grow(cx, cx->level, &cap, cx->natoms + 1, sizeof *cx->level);
   cap = cx->cap_level;

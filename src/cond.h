@@ -46,6 +46,11 @@ typedef enum {
  * query together may take (a step is a node of a formula looked at). */
 cond_ctx *cond_new(mem_arena *arena, const chk_program *prog, uint64_t budget);
 
+/* From now on the queries may take at most `steps` more steps together (besides the budget
+ * of cond_new, which bounds them all): a caller asking about many declarations gives each its
+ * own allowance, so that one costly declaration leaves the others theirs. */
+void cond_allow(cond_ctx *cx, uint64_t steps);
+
 /* The formula of a checked boolean expression. */
 const cond_formula *cond_formula_of(cond_ctx *cx, const ast_expr *e);
 

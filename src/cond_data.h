@@ -89,6 +89,8 @@ typedef struct {
   uint32_t nallowed;
   uint32_t *atoms;
   uint32_t natoms, cap_atoms;
+  uint32_t *chosen; /* the atoms of it chosen so far in a search, in the order chosen */
+  uint32_t nchosen, cap_chosen;
 } subject;
 
 /* A formula of a query, negated or not; true_at and true_gen: eval_group. */
@@ -102,8 +104,9 @@ typedef struct {
 struct cond_ctx {
   mem_arena *arena;
   const chk_program *prog;
-  uint64_t budget; /* steps left for every later query */
-  uint64_t steps;  /* steps left for the query being answered */
+  uint64_t budget;    /* steps left for every later query */
+  uint64_t allowance; /* steps left for the queries since cond_allow */
+  uint64_t steps;     /* steps left for the query being answered */
   subject *subjects;
   uint32_t nsubjects, cap_subjects;
   atom *atoms;
@@ -149,6 +152,12 @@ bool cond_in_values(const subject *s, const cval *v, const cval *set, uint32_t n
 
 /* Whether some value of s meets every atom of it chosen so far and its declaration. */
 bool cond_consistent(cond_ctx *cx, const subject *s);
+
+/* Whether atom x of s holds when the value is v. */
+bool cond_atom_holds(const subject *s, const atom *x, const cval *v);
+
+/* The chosen atom x = k of s when there is one (the value is then k), else NO_ATOM. */
+uint32_t cond_point(const cond_ctx *cx, const subject *s);
 
 /* Counts n steps against the query's budget. */
 static inline void cond_spend(cond_ctx *cx, uint64_t n)

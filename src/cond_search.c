@@ -24,6 +24,21 @@ static int not3(int v)
   return v == V_UNKNOWN ? v : !v;
 }
 
+/* The value of an atom not chosen when its value is settled: another atom of its subject,
+ * x = k, was chosen true, so x is k (no choice is made for it, and a long list of x = 1,
+ * x = 2, ... is not searched through).  *by, when not NULL, receives that atom. */
+static int implied(const cond_ctx *cx, uint32_t a, uint32_t *by)
+{
+  const atom *x = &cx->atoms[a];
+  const subject *s = &cx->subjects[x->subject];
+  uint32_t point = s->nchosen ? cond_point(cx, s) : NO_ATOM;
+  if (point == NO_ATOM)
+    return V_UNKNOWN;
+  if (by)
+    *by = point;
+  return cond_atom_holds(s, x, &cx->atoms[point].k);
+}
+
 /* The value of f under the atoms chosen so far: V_UNKNOWN when it depends on one not chosen,
  * then *pick is such an atom and the value that moves f the way wanted (true when `want`):
  * atom * 2 + value.  Trying that value first satisfies the formulas of a query one after
@@ -36,8 +51,8 @@ static int eval(cond_ctx *cx, const cond_formula *f, bool want, uint32_t *pick)
   switch (f->kind) {
   case F_CONST: return f->value;
   case F_ATOM: {
-    int8_t v = cx->val[f->atom];
-    if (v < 0) {
+    int v = cx->val[f->atom] >= 0 ? cx->val[f->atom] : implied(cx, f->atom, NULL);
+    if (v == V_UNKNOWN) {
       *pick = f->atom * 2 + (want != f->neg);
       return V_UNKNOWN;
     }
@@ -123,12 +138,16 @@ static uint32_t highest(const uint64_t *set, uint32_t words)
   return 0;
 }
 
-/* The levels of the chosen atoms of f, whose value they alone make false. */
+/* The levels of the chosen atoms of f, whose value they alone make false (an atom whose
+ * value a chosen x = k settles counts as that one). */
 static void formula_levels(cond_ctx *cx, const cond_formula *f, uint64_t *set)
 {
   if (f->kind == F_ATOM) {
+    uint32_t by;
     if (cx->val[f->atom] >= 0)
       set_level(set, cx->level[f->atom]);
+    else if (implied(cx, f->atom, &by) != V_UNKNOWN)
+      set_level(set, cx->level[by]);
     return;
   }
   for (uint32_t i = 0; i < f->n; i++)
@@ -138,9 +157,8 @@ static void formula_levels(cond_ctx *cx, const cond_formula *f, uint64_t *set)
 /* The levels of the chosen atoms of s, which together leave it no value. */
 static void subject_levels(cond_ctx *cx, const subject *s, uint64_t *set)
 {
-  for (uint32_t i = 0; i < s->natoms; i++)
-    if (cx->val[s->atoms[i]] >= 0)
-      set_level(set, cx->level[s->atoms[i]]);
+  for (uint32_t i = 0; i < s->nchosen; i++)
+    set_level(set, cx->level[s->chosen[i]]);
 }
 
 /* The distinct atoms of a group, which bound the depth of its search. */
@@ -184,7 +202,8 @@ static bool choose(searcher *z, uint32_t a, int8_t value)
   cx->level[a] = level;
   cx->gen[level] = ++cx->generation;
   memset(row(z, level), 0, z->words * sizeof *z->rows);
-  const subject *s = &cx->subjects[cx->atoms[a].subject];
+  subject *s = &cx->subjects[cx->atoms[a].subject];
+  s->chosen[s->nchosen++] = a;
   if (cond_consistent(cx, s))
     return true;
   memset(z->clash, 0, z->words * sizeof *z->clash);
@@ -192,9 +211,14 @@ static bool choose(searcher *z, uint32_t a, int8_t value)
   return false;
 }
 
+/* Takes back the latest choice; choices are taken back in the reverse order they were made,
+ * so it is the latest of its subject too. */
 static void undo(searcher *z)
 {
-  z->cx->val[z->cx->trail[--z->depth]] = -1;
+  cond_ctx *cx = z->cx;
+  uint32_t a = cx->trail[--z->depth];
+  cx->val[a] = -1;
+  cx->subjects[cx->atoms[a].subject].nchosen--;
 }
 
 /* Resolves the conflict in z->clash: back to the highest level it rests on, whose other value
@@ -380,11 +404,12 @@ cond_result cond_sat(cond_ctx *cx, const cond_formula *const *yes, uint32_t nyes
     return COND_UNSAT;
   if (m == 0)
     return COND_SAT;
-  if (cx->budget == 0)
+  uint64_t left = cx->budget < cx->allowance ? cx->budget : cx->allowance;
+  if (left == 0)
     return COND_UNKNOWN;
   group_conjuncts(cx, m);
   sort_by_group(cx, m);
-  cx->steps = cx->budget < QUERY_STEPS ? cx->budget : QUERY_STEPS;
+  cx->steps = left < QUERY_STEPS ? left : QUERY_STEPS;
   uint64_t start = cx->steps;
   cond_result result = COND_SAT;
   for (uint32_t g = 0; g < m && result != COND_UNSAT; g++) {
@@ -394,6 +419,7 @@ cond_result cond_sat(cond_ctx *cx, const cond_formula *const *yes, uint32_t nyes
       result = r;
   }
   cx->budget -= start - cx->steps;
+  cx->allowance -= start - cx->steps;
   return result;
 }
 

@@ -17,19 +17,23 @@ static bool declared(const cond_ctx *cx, const subject *s)
   return s->field && s->field != cx->ignore;
 }
 
-/* Whether atom x, as chosen, holds for the value v. */
-static bool atom_holds(const cond_ctx *cx, const subject *s, uint32_t id, const cval *v)
+bool cond_atom_holds(const subject *s, const atom *x, const cval *v)
 {
-  const atom *x = &cx->atoms[id];
-  bool holds;
   switch (x->op) {
-  case A_LT: holds = dec_num_cmp(v->n, x->k.n) < 0; break;
-  case A_LE: holds = dec_num_cmp(v->n, x->k.n) <= 0; break;
-  case A_EQ: holds = cond_same_value(s, v, &x->k); break;
-  case A_IN: holds = cond_in_values(s, v, x->set, x->nset); break;
+  case A_LT: return dec_num_cmp(v->n, x->k.n) < 0;
+  case A_LE: return dec_num_cmp(v->n, x->k.n) <= 0;
+  case A_EQ: return cond_same_value(s, v, &x->k);
+  case A_IN: return cond_in_values(s, v, x->set, x->nset);
   default: return true;
   }
-  return holds == (cx->val[id] == 1);
+}
+
+uint32_t cond_point(const cond_ctx *cx, const subject *s)
+{
+  for (uint32_t i = 0; i < s->nchosen; i++)
+    if (cx->val[s->chosen[i]] == 1 && cx->atoms[s->chosen[i]].op == A_EQ)
+      return s->chosen[i];
+  return NO_ATOM;
 }
 
 static bool on_grain(const subject *s, dec_num v)
@@ -52,9 +56,11 @@ static bool value_fits(const cond_ctx *cx, const subject *s, const cval *v)
     if (s->allowed && !cond_in_values(s, v, s->allowed, s->nallowed))
       return false;
   }
-  for (uint32_t i = 0; i < s->natoms; i++)
-    if (cx->val[s->atoms[i]] >= 0 && !atom_holds(cx, s, s->atoms[i], v))
+  for (uint32_t i = 0; i < s->nchosen; i++) {
+    uint32_t id = s->chosen[i];
+    if (cond_atom_holds(s, &cx->atoms[id], v) != (cx->val[id] == 1))
       return false;
+  }
   return true;
 }
 
@@ -62,9 +68,9 @@ static bool value_fits(const cond_ctx *cx, const subject *s, const cval *v)
  * field's `one of`. */
 static bool candidates(const cond_ctx *cx, const subject *s, const cval **set, uint32_t *n)
 {
-  for (uint32_t i = 0; i < s->natoms; i++) {
-    const atom *x = &cx->atoms[s->atoms[i]];
-    if (cx->val[s->atoms[i]] != 1)
+  for (uint32_t i = 0; i < s->nchosen; i++) {
+    const atom *x = &cx->atoms[s->chosen[i]];
+    if (cx->val[s->chosen[i]] != 1)
       continue;
     if (x->op == A_EQ) {
       *set = &x->k;
@@ -111,11 +117,9 @@ static uint64_t interval(const cond_ctx *cx, const subject *s, bound *lo, bound 
     tighten(lo, s->range.lo, false, true);
   if (declared(cx, s) && s->range.has_hi)
     tighten(hi, s->range.hi, false, false);
-  for (uint32_t i = 0; i < s->natoms; i++) {
-    const atom *x = &cx->atoms[s->atoms[i]];
-    int8_t v = cx->val[s->atoms[i]];
-    if (v < 0)
-      continue;
+  for (uint32_t i = 0; i < s->nchosen; i++) {
+    const atom *x = &cx->atoms[s->chosen[i]];
+    int8_t v = cx->val[s->chosen[i]];
     if (x->op == A_LT)
       tighten(v ? hi : lo, x->k.n, v == 1, v == 0); /* x < k, or x >= k */
     else if (x->op == A_LE)
@@ -188,7 +192,7 @@ static bool dense_has_value(const cond_ctx *cx, const subject *s, const bound *l
 
 bool cond_consistent(cond_ctx *cx, const subject *s)
 {
-  cond_spend(cx, s->natoms);
+  cond_spend(cx, s->nchosen);
   if (s->kind != S_NUM && s->kind != S_TEXT)
     return true;
   const cval *set;

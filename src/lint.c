@@ -21,8 +21,14 @@
  * tens of milliseconds at most, whatever the rules; the shipped rules take a few thousand. */
 #define LINT_BUDGET (1u << 24)
 
-/* Field declarations named in the notes of one warning, at most. */
+/* Steps the questions about one declaration may take, so that a costly one (a decision of
+ * thousands of rules over many values) leaves the others theirs.  The largest decision of the
+ * shipped rules takes under a thousand. */
+#define DECL_ALLOWANCE (1u << 22)
+
+/* Field declarations, and covering rules, named in the notes of one warning, at most. */
 #define MAX_FIELD_NOTES 4
+#define MAX_RULE_NOTES 8
 
 typedef struct {
   chk_program *prog;
@@ -113,16 +119,22 @@ static bool covered(linter *L, const cond_formula *fi, const cond_formula *const
   return cond_sat(L->cx, fi ? &fi : NULL, fi ? 1 : 0, conds, n) == COND_UNSAT;
 }
 
-/* Earlier rules that cover rule i, none of which can be left out: each is left out in turn,
- * the last first, and stays out when the others still cover it.  keep[k] says which remain. */
+/* Earlier rules that cover rule i, none of which can be left out.  A rule that shares no
+ * record with rule i is not needed; of the others each is left out in turn, the last first,
+ * and stays out when the rest still cover rule i.  keep[k] says which remain. */
 static uint32_t covering_rules(linter *L, const cond_formula *fi, const earlier_rules *e,
                                bool *keep)
 {
   const cond_formula **sel = arena_alloc(L->arena, (size_t)(e->n + 1) * sizeof *sel);
-  uint32_t kept = e->n;
-  for (uint32_t k = 0; k < e->n; k++)
-    keep[k] = true;
+  uint32_t kept = 0;
+  for (uint32_t k = 0; k < e->n; k++) {
+    const cond_formula *both[2] = {fi, e->cond[k]};
+    keep[k] = !fi || cond_sat(L->cx, both, 2, NULL, 0) != COND_UNSAT;
+    kept += keep[k];
+  }
   for (uint32_t k = e->n; k-- > 0;) {
+    if (!keep[k])
+      continue;
     uint32_t m = 0;
     for (uint32_t j = 0; j < e->n; j++)
       if (keep[j] && j != k)
@@ -173,10 +185,15 @@ static void report_covered(linter *L, ast_decl *d, uint32_t i, const cond_formul
                           "matches"
                         : "the rules noted below together match every record: make the last of "
                           "them the 'otherwise'");
-  for (uint32_t k = 0; k < e->n; k++)
-    if (keep[k])
+  uint32_t noted = 0;
+  for (uint32_t k = 0; k < e->n && noted < MAX_RULE_NOTES; k++)
+    if (keep[k]) {
       diag_add_note(L->diags, idx, ((ast_rule *)d->rules.items[e->rule[k]])->loc,
                     "this earlier rule matches some of them");
+      noted++;
+    }
+  if (kept > noted)
+    diag_add_note(L->diags, idx, ELIG_LOC_NONE, "and %u more earlier rules", kept - noted);
 }
 
 /* One rule of a decision, against the earlier rules that may be chosen. */
@@ -271,6 +288,7 @@ static void lint_aggregate(linter *L, const ast_decl *agg)
 
 static void lint_decl(linter *L, ast_decl *d)
 {
+  cond_allow(L->cx, DECL_ALLOWANCE);
   switch (d->kind) {
   case DECL_PARAM: lint_table(L->prog, L->diags, d); break;
   case DECL_LET: lint_let(L, d); break;
