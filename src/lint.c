@@ -59,26 +59,42 @@ static void note_fields(linter *L, int idx, const cond_formula *const *yes, uint
                   fields[i]->name);
 }
 
-/* Warns when f, the formula of e, is never or always true; `never` and `always` are the help
- * lines for each (NULL: the code's own).  Returns the answer: 0 neither, -1 never, 1 always. */
+/* W0010 (never true) or W0011 (always true) for the condition e, whose formula is f, with a
+ * help line of its own (NULL: the code's). */
+static void report_constant(linter *L, const ast_expr *e, const cond_formula *f, bool never,
+                            const char *help)
+{
+  int idx = diag_add(L->diags, never ? DIAG_W_NEVER_TRUE : DIAG_W_ALWAYS_TRUE, e->span);
+  if (help)
+    diag_add_help(L->diags, idx, "%s", help);
+  if (never)
+    note_fields(L, idx, &f, 1, NULL, 0);
+  else
+    note_fields(L, idx, NULL, 0, &f, 1);
+}
+
+static bool never_true(linter *L, const cond_formula *f)
+{
+  return cond_sat(L->cx, &f, 1, NULL, 0) == COND_UNSAT;
+}
+
+static bool always_true(linter *L, const cond_formula *f)
+{
+  return cond_sat(L->cx, NULL, 0, &f, 1) == COND_UNSAT;
+}
+
+/* Warns when f, the formula of e, is never or always true (but for a written `true` or
+ * `false`); `never` and `always` are the help lines for each.  Returns the answer: 0
+ * neither, -1 never, 1 always. */
 static int constant_condition(linter *L, const ast_expr *e, const cond_formula *f,
                               const char *never, const char *always)
 {
   if (is_literal_bool(e))
     return 0;
-  bool is_never = cond_sat(L->cx, &f, 1, NULL, 0) == COND_UNSAT;
-  bool is_always = !is_never && cond_sat(L->cx, NULL, 0, &f, 1) == COND_UNSAT;
-  if (!is_never && !is_always)
-    return 0;
-  int idx = diag_add(L->diags, is_never ? DIAG_W_NEVER_TRUE : DIAG_W_ALWAYS_TRUE, e->span);
-  const char *help = is_never ? never : always;
-  if (help)
-    diag_add_help(L->diags, idx, "%s", help);
-  if (is_never)
-    note_fields(L, idx, &f, 1, NULL, 0);
-  else
-    note_fields(L, idx, NULL, 0, &f, 1);
-  return is_never ? -1 : 1;
+  int answer = never_true(L, f) ? -1 : always_true(L, f) ? 1 : 0;
+  if (answer)
+    report_constant(L, e, f, answer < 0, answer < 0 ? never : always);
+  return answer;
 }
 
 /* The conditions of every `if` in e. */
@@ -196,25 +212,30 @@ static void report_covered(linter *L, ast_decl *d, uint32_t i, const cond_formul
     diag_add_note(L->diags, idx, ELIG_LOC_NONE, "and %u more earlier rules", kept - noted);
 }
 
-/* One rule of a decision, against the earlier rules that may be chosen. */
+/* One rule of a decision, against the earlier rules that may be chosen.  The first question
+ * is whether some record meets it that the earlier rules leave: usually yes, which also says
+ * its condition can be true.  Only when no record does is it asked whether any record meets
+ * the condition at all (W0010 rather than W0001). */
 static void lint_rule(linter *L, ast_decl *d, uint32_t i, earlier_rules *e)
 {
   ast_rule *r = d->rules.items[i];
   const cond_formula *fi = r->cond ? cond_formula_of(L->cx, r->cond) : NULL;
-  if (fi && constant_condition(L, r->cond, fi, "no record meets it, so this rule is never chosen",
-                               "every record meets it, so no later rule is ever chosen") < 0) {
-    r->reachable = false;
+  bool written = r->cond && is_literal_bool(r->cond); /* `when true`: the checker's */
+  if (!covered(L, fi, e->cond, e->n)) {
+    if (fi && !written && always_true(L, fi))
+      report_constant(L, r->cond, fi, false,
+                      "every record meets it, so no later rule is ever chosen");
+    if (fi) {
+      e->rule[e->n] = i;
+      e->cond[e->n++] = fi;
+    }
     return;
   }
-  if (e->n && covered(L, fi, e->cond, e->n)) {
+  r->reachable = false;
+  if (fi && (e->n == 0 || never_true(L, fi)))
+    report_constant(L, r->cond, fi, true, "no record meets it, so this rule is never chosen");
+  else
     report_covered(L, d, i, fi, e);
-    r->reachable = false;
-    return;
-  }
-  if (fi) {
-    e->rule[e->n] = i;
-    e->cond[e->n++] = fi;
-  }
 }
 
 static void lint_decision(linter *L, ast_decl *d)
