@@ -29,6 +29,7 @@
 #include "backdate.h"
 #include "check.h"
 #include "decimal.h"
+#include "lint.h"
 #include "resolve.h"
 
 /* ---------------------------------------------------------------- state */
@@ -1344,22 +1345,6 @@ static void check_agg_let(checker *c, ast_decl *d)
   end_visit(c, d);
 }
 
-/* Two conditions written the same way (so the later rule can never be chosen). */
-static bool same_expr(const ast_expr *a, const ast_expr *b)
-{
-  if (!a || !b)
-    return a == b;
-  if (a->kind != b->kind || a->op != b->op || a->ival != b->ival || a->list.n != b->list.n)
-    return false;
-  if ((a->text || b->text) && (!a->text || !b->text || a->text_len != b->text_len ||
-                               memcmp(a->text, b->text, a->text_len) != 0))
-    return false;
-  for (uint32_t i = 0; i < a->list.n; i++)
-    if (!same_expr(a->list.items[i], b->list.items[i]))
-      return false;
-  return same_expr(a->a, b->a) && same_expr(a->b, b->b) && same_expr(a->c, b->c);
-}
-
 static bool is_const_bool(const ast_expr *e, bool v)
 {
   return e && e->kind == AST_BOOL && e->ival == v;
@@ -1407,10 +1392,8 @@ static void check_decision(checker *c, ast_decl *d)
       want(c, r->cond, use(c, r->cond, NULL), TY_BOOL, "when");
     ty_type t =
         r->value ? use(c, r->value, r->cond ? facts(c, r->cond, true, NULL) : NULL) : T(TY_ERROR);
+    /* a rule that earlier rules cover otherwise is found once the rules are typed (lint.c) */
     r->reachable = !seen_otherwise && !always && !is_const_bool(r->cond, false);
-    for (uint32_t j = 0; j < i && r->reachable && r->cond; j++)
-      if (same_expr(((ast_rule *)d->rules.items[j])->cond, r->cond))
-        r->reachable = false;
     if (!r->reachable) {
       error(c, DIAG_W_UNREACHABLE_RULE, r->loc);
       if (is_const_bool(r->cond, false) && !seen_otherwise && !always)
@@ -1760,7 +1743,8 @@ bool chk_check(ast_arena *arena, ast_file *const *files, uint32_t nfiles, diag_l
            (elig_loc){nfiles ? files[nfiles - 1]->file : SRC_NO_FILE, 0, 0});
   bool ok = check_guarded(&c, files, nfiles);
   res_fini(&c.res);
-  return ok && !c.failed && !c.res.failed;
+  /* the warnings that need every value's type: lint.h */
+  return ok && !c.failed && !c.res.failed && lint_program(out, diags);
 }
 
 /* The resolver and the checker annotate the tree with nodes from its arena at hundreds of

@@ -11,8 +11,12 @@
  * duplicates, a decision without otherwise, unreachable rules, unused lets, cycles, division
  * by a literal zero, the declared types of let and decide, money literals, what an aggregate
  * block may name, and parameters inside aggregates, and give one case to every code of a type
- * or structure problem, so that a code cannot silently change. A second table lists valid
- * texts, which must compile with no error at all.
+ * or structure problem, so that a code cannot silently change.  The warnings of lint.c have
+ * a case each of the reasoning they rest on: intervals of ints, money in fen, percentages and
+ * dates, sets, booleans, unions of earlier rules, field declarations. A second table lists
+ * valid texts, which must compile with no error at all, and no warning but W0003: among them
+ * look-alikes lint.c must not warn about (one fen apart, numbers between two ints, none,
+ * `or` defaults, text order).
  *
  * Left out (bugs filed, the assertion would fail today):
  *   unit-03: the E0303 help suggests 'x or 0' for text, date and bool values too;
@@ -202,6 +206,50 @@ static const struct {
     {"decide s when n > 1 then \"a\" otherwise \"c\" when n > 2 then \"b\"", "W0001", 3, 44, NULL,
      true},
     {"let x = 1", "W0002", 3, 5, NULL, true},
+    /* lint.c: rules earlier rules cover, by intervals (money in fen, ints whole, dates in
+     * days), sets, booleans, and unions of earlier rules */
+    {"decide s when m < 6000 then \"a\" when m < 5000 then \"b\" otherwise \"c\"", "W0001", 3, 33,
+     "an earlier rule", true},
+    {"decide s when n > 2 then \"a\" when n >= 3 and n < 5 then \"b\" otherwise \"c\"", "W0001", 3,
+     30, NULL, true},
+    {"decide s when m <= 4000 then \"a\" when m < 4000.01 then \"b\" otherwise \"c\"", "W0001", 3,
+     34, NULL, true},
+    {"decide s when n < 3 then \"a\" when n <= 2.5 then \"b\" otherwise \"c\"", "W0001", 3, 30,
+     NULL, true},
+    {"decide s when d is not none and d < 2020-01-02 then \"a\"\n"
+     "  when d is not none and d <= 2020-01-01 then \"b\" otherwise \"c\"",
+     "W0001", 4, 3, NULL, true},
+    {"decide s when t in {\"C\", \"D\"} then \"a\" when t = \"D\" then \"b\" otherwise \"c\"",
+     "W0001", 3, 40, NULL, true},
+    {"decide s when b then \"a\" when not b then \"b\" when n > 1 then \"c\" otherwise \"d\"",
+     "W0001", 3, 46, "together", true},
+    {"decide s when p is not none and p < 3% then \"a\" when p is not none and p < 2.5% then "
+     "\"b\" otherwise \"c\"",
+     "W0001", 3, 49, NULL, true},
+    /* conditions never or always true */
+    {"let x = n >= 2021 and n < 2020\noutput x", "W0010", 3, 9, NULL, true},
+    {"let x = n = 1 and n = 2\noutput x", "W0010", 3, 9, NULL, true},
+    {"let x = t in {}\noutput x", "W0010", 3, 9, NULL, true},
+    {"let x = t = \"A\" and t in {\"B\", \"C\"}\noutput x", "W0010", 3, 9, NULL, true},
+    {"let x = m > 10 and m < 10.01\noutput x", "W0010", 3, 9, NULL, true},
+    {"let x = if o is not none and o > 5 and o < 3 then 1 else 2\noutput x", "W0010", 3, 12,
+     "'then'", true},
+    {"monitor f severity high when o is none and o is not none because \"r\"", "W0010", 3, 30,
+     "never raised", true},
+    {"decide s when n = 1 and n != 1 then \"a\" otherwise \"c\"", "W0010", 3, 15, NULL, true},
+    {"let x = n >= 0 or n < 0\noutput x", "W0011", 3, 9, NULL, true},
+    {"let x = b or not b\noutput x", "W0011", 3, 9, NULL, true},
+    {"let x = n < 3 or n > 2\noutput x", "W0011", 3, 9, NULL, true},
+    {"let x = id is none\noutput x", "W0010", 3, 9, NULL, true},
+    /* repeats and units */
+    {"decide s when b and n > 1 then \"a\" when n > 1 and b then \"a\" otherwise \"c\"", "W0012", 3,
+     36, NULL, true},
+    {"monitor f severity high when n > 1 because \"r\"\n"
+     "monitor g severity high when not (n <= 1) because \"r\"",
+     "W0013", 4, 9, NULL, true},
+    {"let x = p is not none and m < p\noutput x", "W0014", 3, 29, NULL, true},
+    {"let x = m < n\noutput x", "W0014", 3, 11, NULL, true},
+    {"let x = p is not none and p < 3\noutput x", "W0014", 3, 29, "300%", true},
 };
 
 /* The first diagnostic other than W0003 (a rule without a reason: the short test texts
@@ -308,6 +356,26 @@ static const char *const valid_cases[] = {
     "let y = x + 1\nlet x = n * 2\noutput y",
     /* UTF-8 names */
     "let 人均 = m / n\noutput 人均",
+    /* lint.c must not warn: look-alikes that differ for some record */
+    "decide s when m <= 4000 then \"a\" when m < 4000.02 then \"b\" otherwise \"c\"\noutput s",
+    "let r = m / 3\ndecide s when r <= 2 then \"a\" when r >= 3 then \"b\" otherwise \"c\"\n"
+    "output s",
+    "decide s when n <= 2 then \"a\" when n >= 4 then \"b\" otherwise \"c\"\noutput s",
+    "decide s when o is not none and o < 5 then \"a\" when o is not none and o >= 5 then \"b\"\n"
+    "  when n > 1 then \"c\" otherwise \"d\"\noutput s",
+    "decide s when (o or 9) < 5 then \"a\" when o is none then \"b\" otherwise \"c\"\noutput s",
+    "decide s when t < \"C\" then \"a\" when t < \"B\" then \"b\" otherwise \"c\"\noutput s",
+    "decide s when t in {\"A\", \"B\"} then \"a\" when t = \"C\" then \"b\" otherwise \"c\"\n"
+    "output s",
+    "decide s when m < m * 2 then \"a\" when m > 0 then \"b\" otherwise \"c\"\noutput s",
+    "decide s when d is not none and d < 2020-01-02 then \"a\"\n"
+    "  when d is not none and d <= 2020-01-02 then \"b\" otherwise \"c\"\noutput s",
+    "let x = m < 2000 * n\noutput x",
+    "let x = p is not none and p <= 1\noutput x",
+    "let x = p is not none and p < 3%\noutput x",
+    "monitor f severity high when n > 1 because \"r\"\n"
+    "monitor g severity high when n > 1 and b because \"r\"",
+    "param c money by n { 2010: 1 2020: 2 }\noutput c",
 };
 
 START_TEST(test_check_valid)
