@@ -115,9 +115,17 @@ void i18n_use_environment(void)
   }
 }
 
-/* The calling thread's language, when set: its own locale, LC_MESSAGES only, that gettext
- * follows (uselocale).  Freed when replaced; a thread that ends with one set leaks it, once. */
-static _Thread_local locale_t thread_locale;
+/* The locales of the languages threads have asked for, made once each and shared: a thread
+ * uses one (uselocale) for as long as it likes, and a service's threads, which come and go,
+ * neither allocate per request nor leave a locale behind when they end.  A process asks for
+ * a handful of languages; past MAX_LANGUAGES a new one is refused (ENOMEM). */
+enum { MAX_LANGUAGES = 32 };
+static struct {
+  char name[48];
+  locale_t locale;
+} languages[MAX_LANGUAGES];
+static size_t nlanguages;
+static pthread_mutex_t languages_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* l with UTF-8 characters, so that the C library's own messages (strerror) in the thread's
  * language come as UTF-8 rather than as '?'; l itself when C.UTF-8 is missing. */
@@ -158,23 +166,45 @@ static bool language_name_ok(const char *s)
   return true;
 }
 
-int i18n_set_thread_language(const char *language)
+/* The shared locale of `language` (a checked name), made on first use; *error when none. */
+static locale_t language_locale(const char *language, int *error)
 {
-  locale_t next = (locale_t)0;
-  if (language && *language) {
-    if (!language_name_ok(language))
-      return EINVAL;
+  locale_t l = (locale_t)0;
+  pthread_mutex_lock(&languages_lock);
+  for (size_t i = 0; i < nlanguages && !l; i++)
+    if (strcmp(languages[i].name, language) == 0)
+      l = languages[i].locale;
+  if (!l && nlanguages == MAX_LANGUAGES) {
+    *error = ENOMEM;
+  } else if (!l) {
     /* English is the messages as written: the C locale's, which gettext never translates */
     bool is_english = strcmp(language, "en") == 0 || strncmp(language, "en_", 3) == 0 ||
                       strcmp(language, "C") == 0;
-    next = is_english ? with_utf8(newlocale(LC_MESSAGES_MASK, "C", (locale_t)0))
-                      : messages_locale(language);
-    if (!next)
-      return is_english ? ENOMEM : ENOENT;
+    l = is_english ? with_utf8(newlocale(LC_MESSAGES_MASK, "C", (locale_t)0))
+                   : messages_locale(language);
+    if (l) {
+      snprintf(languages[nlanguages].name, sizeof languages[nlanguages].name, "%s", language);
+      languages[nlanguages++].locale = l;
+    } else {
+      *error = is_english ? ENOMEM : ENOENT;
+    }
   }
-  uselocale(next ? next : LC_GLOBAL_LOCALE);
-  if (thread_locale)
-    freelocale(thread_locale);
-  thread_locale = next;
+  pthread_mutex_unlock(&languages_lock);
+  return l;
+}
+
+int i18n_set_thread_language(const char *language)
+{
+  if (!language || !*language) {
+    uselocale(LC_GLOBAL_LOCALE);
+    return 0;
+  }
+  if (!language_name_ok(language))
+    return EINVAL;
+  int error = 0;
+  locale_t l = language_locale(language, &error);
+  if (!l)
+    return error;
+  uselocale(l);
   return 0;
 }
