@@ -119,7 +119,9 @@ void i18n_use_environment(void)
  * uses one (uselocale) for as long as it likes, and a service's threads, which come and go,
  * neither allocate per request nor leave a locale behind when they end.  A process asks for
  * a handful of languages; past MAX_LANGUAGES a new one is refused (ENOMEM). */
-enum { MAX_LANGUAGES = 32 };
+enum {
+  MAX_LANGUAGES = 32
+};
 static struct {
   char name[48];
   locale_t locale;
