@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #if ENABLE_NLS
 #include <libintl.h>
@@ -86,8 +87,41 @@ static void language_of(const char *locale, char *buf, size_t size)
   buf[n] = '\0';
 }
 
+/* A program run from its build tree (./elig before `make install`) has the catalogues made
+ * there (Makefile.am: locale/), beside its own file or one folder up (libtool's .libs/): it
+ * uses them, for the installed ones may be missing or another version's.  An installed
+ * program has no locale/ beside it.  Said through ELIG_LOCALEDIR, which the library's own
+ * lookup reads too; one the environment sets already wins. */
+static void use_build_catalogues(void)
+{
+  const char *set = getenv("ELIG_LOCALEDIR");
+  if (set && *set)
+    return;
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0)
+    return;
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (!slash)
+    return;
+  *slash = '\0';
+  static const char *const beside[] = {"/locale", "/../locale"};
+  for (size_t i = 0; i < sizeof beside / sizeof *beside; i++) {
+    char dir[4200], mo[4300];
+    snprintf(dir, sizeof dir, "%s%s", exe, beside[i]);
+    /* zh_CN: the one catalogue every build makes (po/LINGUAS) */
+    snprintf(mo, sizeof mo, "%s/zh_CN/LC_MESSAGES/%s.mo", dir, PACKAGE);
+    if (access(mo, R_OK) == 0) {
+      setenv("ELIG_LOCALEDIR", dir, 1);
+      return;
+    }
+  }
+}
+
 void i18n_use_environment(void)
 {
+  use_build_catalogues();
   /* LC_MESSAGES, and UTF-8 characters (C.UTF-8): numbers, character classes of ASCII and
    * collation stay C, so no parsing or output of data depends on the locale; the C library's
    * own messages (strerror) come in the language too, and UTF-8 rather than as '?' */

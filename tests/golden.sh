@@ -32,7 +32,7 @@ if [ -n "$lang" ]; then
   # C.UTF-8 and LANGUAGE: as on a machine without the language's locale
   LC_ALL=C.UTF-8 LANGUAGE=$lang; export LC_ALL LANGUAGE
   # the build tree's catalogues (make check sets it; a run by hand from the top folder too)
-  : "${ELIG_LOCALEDIR:=$(pwd)/tests/locale}"; export ELIG_LOCALEDIR
+  : "${ELIG_LOCALEDIR:=$(pwd)/locale}"; export ELIG_LOCALEDIR
 fi
 
 # expected NAME (out, err): the language's own file when there is one

@@ -93,4 +93,12 @@ check diff-row grep -qF '  edge      poor         2' "$tmp/diff.txt"
 ELIG_LOCALEDIR=$tmp/none LC_ALL=zh_CN.UTF-8 LANGUAGE= "$ELIG" explain \
   "$rules/explain_margins.rules" "$rules/explain_margins.csv" --id a > "$tmp/en.txt" 2>/dev/null
 check english-without-catalogue grep -qF 'per_capita 4000.01 is 0.01 above 4000.00' "$tmp/en.txt"
+
+# run from its build tree with nothing installed and nothing set but LANG, the program
+# finds the tree's own catalogues (locale/, beside it): Chinese from the first command
+if [ -f "$abs_top_builddir/locale/zh_CN/LC_MESSAGES/elig.mo" ]; then
+  (unset ELIG_LOCALEDIR LC_ALL LC_MESSAGES LANGUAGE; LANG=zh_CN.UTF-8 "$ELIG" check \
+    "$tmp/no_such.rules" 2>"$tmp/tree.err" >/dev/null)
+  check build-tree-catalogue grep -q "error\[E0506\]: 无法读取 " "$tmp/tree.err"
+fi
 finish
