@@ -53,7 +53,8 @@ static const char *const usage_serve[] = {
        "options:\n"
        "  -l, --listen=ADDR:PORT     where to listen (default 127.0.0.1:8080); ':PORT' for every\n"
        "                             IPv4 address, '[::1]:PORT' for IPv6, port 0 for a free one\n"
-       "  -j, --threads=N            worker threads (default: the cores available)\n"
+       "  -j, --threads=N            network threads, each serving many connections\n"
+       "                             (default: the cores available)\n"
        "      --max-body=BYTES       largest request body (default 16M; suffixes K, M, G)\n"
        "      --max-connections=N    open connections at once, in all (default 4096)\n"
        "      --max-per-client=N     open connections at once from one address (default 64)\n"
@@ -66,6 +67,18 @@ static const char *const usage_serve[] = {
        "                             the register FILE holds it (read-only; `elig register add`\n"
        "                             with the same rules must have made it)\n"
        "  -h, --help                 this help\n"),
+    /* TRANSLATORS: more options of `elig serve --help`, the limits that keep one request
+       from taking the service; translate the descriptions only. */
+    N_("\n"
+       "limits (what passes them is answered with a JSON error):\n"
+       "      --workers=N            threads that evaluate (default: the cores available)\n"
+       "      --queue=N              requests waiting for a worker; more are answered 503\n"
+       "                             busy (default 256)\n"
+       "      --max-records=N        records in one request (default 100000)\n"
+       "      --max-output=BYTES     size of one response (default 64M)\n"
+       "      --eval-timeout=SECONDS evaluation time of one request (default 30; 250ms)\n"
+       "      --max-buffered=BYTES   request bodies held at once, in all; past it requests\n"
+       "                             are answered 503 busy (default 256M)\n"),
     /* TRANSLATORS: the end of `elig serve --help`: the exit statuses a script sees; SIGINT
        and SIGTERM are signal names. */
     N_("\n"
@@ -86,6 +99,9 @@ typedef struct {
   unsigned timeout;
   unsigned request_timeout;
   unsigned watch_ms;
+  unsigned workers;
+  unsigned queue;
+  serve_limits limits;
 } serve_options;
 
 /* ---------------------------------------------------------------- options */
@@ -111,6 +127,24 @@ static bool parse_number(const char *s, unsigned long long lo, unsigned long lon
   if (errno || *end || v > hi / scale || v * scale < lo)
     return false;
   *out = v * scale;
+  return true;
+}
+
+/* SECONDS (1 to 86400), or "Nms" (1 to 86400000), as milliseconds. */
+static bool parse_duration_ms(const char *s, unsigned long long *ms)
+{
+  size_t n = strlen(s);
+  if (n > 2 && strcmp(s + n - 2, "ms") == 0) {
+    char digits[16];
+    if (n - 2 >= sizeof digits)
+      return false;
+    memcpy(digits, s, n - 2);
+    digits[n - 2] = '\0';
+    return parse_number(digits, 1, 86400000, false, ms);
+  }
+  if (!parse_number(s, 1, 86400, false, ms))
+    return false;
+  *ms *= 1000;
   return true;
 }
 
@@ -170,6 +204,12 @@ static int parse_options(int argc, char **argv, serve_options *o)
       {"request-timeout", required_argument, NULL, 'R'},
       {"watch", required_argument, NULL, 'W'},
       {"register", required_argument, NULL, 'G'},
+      {"workers", required_argument, NULL, 'w'},
+      {"queue", required_argument, NULL, 'q'},
+      {"max-records", required_argument, NULL, 'r'},
+      {"max-output", required_argument, NULL, 'o'},
+      {"eval-timeout", required_argument, NULL, 'e'},
+      {"max-buffered", required_argument, NULL, 'b'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -183,6 +223,12 @@ static int parse_options(int argc, char **argv, serve_options *o)
       .timeout = 30,
       .request_timeout = 60,
       .watch_ms = 1000,
+      .workers = cores > 0 ? (unsigned)cores : 1,
+      .queue = 256,
+      .limits = {.max_records = 100000,
+                 .max_output = 64u << 20,
+                 .eval_timeout_ms = 30000,
+                 .max_buffered = 256u << 20},
   };
   int c;
   optind = 1;
@@ -216,6 +262,38 @@ static int parse_options(int argc, char **argv, serve_options *o)
       if (!parse_number(optarg, 1, 86400, false, &v))
         return cli_usage_error(usage_serve, "timeouts take 1 to 86400 seconds, not '%s'", optarg);
       *(c == 'T' ? &o->timeout : &o->request_timeout) = (unsigned)v;
+      continue;
+    case 'w':
+    case 'q':
+      if (!parse_number(optarg, 1, c == 'w' ? 1024 : 1000000, false, &v))
+        return cli_usage_error(usage_serve,
+                               "--workers and --queue take a whole number from 1, "
+                               "not '%s'",
+                               optarg);
+      *(c == 'w' ? &o->workers : &o->queue) = (unsigned)v;
+      continue;
+    case 'r':
+      if (!parse_number(optarg, 1, 1000000000, false, &v))
+        return cli_usage_error(usage_serve, "--max-records takes a whole number from 1, not '%s'",
+                               optarg);
+      o->limits.max_records = (size_t)v;
+      continue;
+    case 'o':
+    case 'b':
+      if (!parse_number(optarg, 1024, (unsigned long long)1 << 40, true, &v))
+        return cli_usage_error(usage_serve,
+                               "--max-output and --max-buffered take bytes from 1K "
+                               "(64M, 512K), not '%s'",
+                               optarg);
+      *(c == 'o' ? &o->limits.max_output : &o->limits.max_buffered) = (size_t)v;
+      continue;
+    case 'e':
+      if (!parse_duration_ms(optarg, &v))
+        return cli_usage_error(usage_serve,
+                               "--eval-timeout takes 1 to 86400 seconds, or milliseconds with "
+                               "'ms' (250ms), not '%s'",
+                               optarg);
+      o->limits.eval_timeout_ms = (unsigned)v;
       continue;
     case 'W':
       if (!parse_number(optarg, 0, 3600000, false, &v))
@@ -282,6 +360,9 @@ __attribute__((format(printf, 2, 0))) static void http_logger(void *cls, const c
   for (size_t i = 0; i < n; i++)
     if ((unsigned char)msg[i] < 0x20 || (unsigned char)msg[i] >= 0x7f)
       msg[i] = '?'; /* keep the line valid JSON text whatever the library says */
+  unsigned status;
+  if (sscanf(msg, "Error processing request (HTTP response code is %u", &status) == 1)
+    serve_http_library_error(status);
   time_t now = time(NULL);
   pthread_mutex_lock(&hl->lock);
   if (now == hl->last_at && strcmp(msg, hl->last) == 0) {
@@ -317,7 +398,8 @@ static void http_log_flush(http_log *hl)
 static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http, http_log *log)
 {
   struct sockaddr_storage addr = o->addr; /* a copy: libmicrohttpd takes it non-const */
-  unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  unsigned flags =
+      MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
   if (addr.ss_family == AF_INET6)
     flags |= MHD_USE_IPv6;
   uint16_t port = ntohs(addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&addr)->sin6_port
@@ -334,8 +416,8 @@ static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
       o->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_client,
       MHD_OPTION_CONNECTION_TIMEOUT, o->timeout, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-      MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed, http, MHD_OPTION_ARRAY, pool,
-      MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed, http, MHD_OPTION_URI_LOG_CALLBACK,
+      serve_http_uri, http, MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
   if (!d && errno)
     /* TRANSLATORS: the address of --listen (the first %s) and the system's reason. */
     cli_say(_("cannot listen on '%s': %s"), o->listen, strerror(errno));
@@ -344,13 +426,18 @@ static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
   return d;
 }
 
-/* Stops taking connections, waits for the requests in flight (up to ten seconds, so that
- * none is cut off), and stops. */
+/* Stops taking connections, waits for the requests in flight (as long as one may evaluate,
+ * and ten seconds more to send), lets the workers finish what they hold, and stops.  The
+ * workers go first: each resumes the connection it answered, and libmicrohttpd must not be
+ * stopped with a connection suspended. */
 static void stop_daemon(struct MHD_Daemon *d, serve_http *http)
 {
   MHD_socket listener = MHD_quiesce_daemon(d);
-  for (int i = 0; i < 1000 && atomic_load(&http->in_flight) > 0; i++)
+  unsigned waits = http->limits.eval_timeout_ms / 10 + 1000;
+  for (unsigned i = 0; i < waits && atomic_load(&http->in_flight) > 0; i++)
     nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+  serve_pool_stop(http->pool);
+  http->pool = NULL;
   MHD_stop_daemon(d);
   if (listener != MHD_INVALID_SOCKET)
     close(listener); /* quiescing hands the listening socket to us */
@@ -398,12 +485,24 @@ int cmd_serve(int argc, char **argv)
     return holder.register_refused ? EXIT_USAGE : EXIT_RULES;
   }
   fit_file_limit(&o, &log);
-  serve_http http = {.holder = &holder, .log = &log, .limits = {o.max_body, o.request_timeout}};
+  serve_limits limits = o.limits;
+  limits.max_body = o.max_body;
+  limits.request_timeout = o.request_timeout;
+  serve_http http = {.holder = &holder, .log = &log, .limits = limits};
   atomic_init(&http.in_flight, 0);
+  atomic_init(&http.buffered, 0);
+  http.pool = serve_pool_start(o.workers, o.queue);
+  if (!http.pool) {
+    cli_say(_("out of memory"));
+    serve_holder_fini(&holder);
+    serve_log_fini(&log);
+    return EXIT_IO;
+  }
   http_log hlog = {.log = &log};
   pthread_mutex_init(&hlog.lock, NULL);
   struct MHD_Daemon *d = start_daemon(&o, &http, &hlog);
   if (!d) {
+    serve_pool_stop(http.pool);
     pthread_mutex_destroy(&hlog.lock);
     serve_holder_fini(&holder);
     serve_log_fini(&log);
@@ -412,10 +511,11 @@ int cmd_serve(int argc, char **argv)
   const union MHD_DaemonInfo *bound = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
   serve_rules *r = serve_holder_acquire(&holder);
   serve_log_write(&log,
-                  json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:i}", "event", "listening", "listen",
-                            o.listen, "port", bound ? (int)bound->port : 0, "policy",
+                  json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:i}", "event", "listening",
+                            "listen", o.listen, "port", bound ? (int)bound->port : 0, "policy",
                             elig_ruleset_policy(r->rs), "version", elig_ruleset_version(r->rs),
-                            "rules", elig_ruleset_hash(r->rs), "threads", (int)o.threads));
+                            "rules", elig_ruleset_hash(r->rs), "threads", (int)o.threads, "workers",
+                            (int)serve_pool_threads(http.pool)));
   serve_rules_release(r);
 
   int sig = signal_loop(&holder, &signals, o.watch_ms);

@@ -17,6 +17,8 @@
  *   serve_respond.c   a response queued, with the rule-set hash; JSON bodies, error objects
  *   serve_body.c      how a request body is cut into records: one object, JSON Lines, an array
  *   serve_log.c       one JSON line per event on the log, never a record's contents
+ *   serve_pool.c      the worker threads that evaluate, apart from the network threads, and
+ *                     their bounded queue
  *
  * A request goes serve_route.c -> a handler of serve_handlers.c -> serve_respond.c.  The
  * router knows routes, not what their handlers do; a handler gets a request and its body,
@@ -167,6 +169,10 @@ void body_reader_init(body_reader *r, const char *body, size_t len, bool lines);
  * why, with the byte offset). */
 bool body_next(body_reader *r, body_record *rec);
 
+/* How many records r has left to hand out, counted up to limit + 1 (a reader copy walks
+ * them; r is not moved). */
+size_t body_count(const body_reader *r, size_t limit);
+
 /* Where a place in a record's text (line and byte column, from 1: the library's place of
  * malformed JSON) is in the body the record was cut from, into *body_line and
  * *body_column: a client wants the place in what it sent, not in a piece of it. */
@@ -180,11 +186,39 @@ void body_place(const body_record *rec, size_t line, size_t column, size_t *body
  * first of equals; English when it names none of them or rates them all q=0. */
 const char *serve_answer_language(const char *accept_language);
 
+/* ---------------------------------------------------------------- workers (serve_pool.c) */
+
+typedef struct serve_pool serve_pool;
+
+typedef struct {
+  void (*run)(void *arg);
+  void *arg;
+} serve_job;
+
+/* Starts `threads` workers with room for `queue` jobs waiting; NULL when it cannot. */
+serve_pool *serve_pool_start(size_t threads, size_t queue);
+
+/* Adds a job; false when `queue` jobs already wait (or the pool stops).  `before(before_arg)`
+ * runs, when the job is taken, before any worker can see it. */
+bool serve_pool_submit(serve_pool *p, serve_job job, void (*before)(void *), void *before_arg);
+
+/* Jobs waiting, workers running one, workers in all. */
+size_t serve_pool_waiting(serve_pool *p);
+size_t serve_pool_busy(serve_pool *p);
+size_t serve_pool_threads(const serve_pool *p);
+
+/* Lets the workers finish the jobs queued, then stops them and frees the pool. */
+void serve_pool_stop(serve_pool *p);
+
 /* ---------------------------------------------------------------- routing (serve_route.c) */
 
 typedef struct {
   size_t max_body;          /* bytes of a request body */
   unsigned request_timeout; /* seconds to receive a whole request body */
+  size_t max_records;       /* records in one request */
+  size_t max_output;        /* bytes of one response body */
+  unsigned eval_timeout_ms; /* milliseconds of evaluation for one request */
+  size_t max_buffered;      /* bytes of request bodies held at once, over all requests */
 } serve_limits;
 
 /* The service, as every request sees it. */
@@ -192,7 +226,9 @@ typedef struct {
   serve_holder *holder;
   serve_log *log;
   serve_limits limits;
-  atomic_uint in_flight; /* requests begun and not yet completed */
+  serve_pool *pool;       /* where evaluation runs */
+  atomic_uint in_flight;  /* requests begun and not yet completed */
+  atomic_size_t buffered; /* bytes of request bodies held now (limits.max_buffered) */
 } serve_http;
 
 /* One request as a handler and the response helpers see it.  The router makes it when the
@@ -210,6 +246,7 @@ typedef struct {
   size_t records, rejected;    /* records evaluated, and those that failed (the handlers
                                   count them; the log says them) */
   size_t ignored_keys;         /* JSON keys that were no field, over all the records */
+  const char *language;        /* what its messages are in (Accept-Language), for a worker */
 } serve_request;
 
 /* A request's body, whole, as a handler gets it. */
@@ -229,6 +266,13 @@ enum MHD_Result serve_http_request(void *cls, struct MHD_Connection *c, const ch
                                    size_t *upload_size, void **req_cls);
 void serve_http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                           enum MHD_RequestTerminationCode toe);
+
+/* libmicrohttpd's URI log callback: the request line is in; returns the request's state. */
+void *serve_http_uri(void *cls, const char *uri, struct MHD_Connection *c);
+
+/* Notes that libmicrohttpd has itself answered a request on this thread with `status` (its
+ * error log says so): that request's log line shows it. */
+void serve_http_library_error(unsigned status);
 
 /* A query parameter of the request's route, for its handler.  The router has checked, before
  * calling the handler, that the request names no other parameter and that each value is one

@@ -212,6 +212,16 @@ bool body_next(body_reader *r, body_record *rec)
   return false;
 }
 
+size_t body_count(const body_reader *r, size_t limit)
+{
+  body_reader dry = *r;
+  body_record rec;
+  size_t n = 0;
+  while (n <= limit && body_next(&dry, &rec))
+    n++;
+  return n;
+}
+
 void body_place(const body_record *rec, size_t line, size_t column, size_t *body_line,
                 size_t *body_column)
 {

@@ -101,17 +101,42 @@ static void today(char *buf, size_t size)
   strftime(buf, size, "%Y-%m-%d", &tm);
 }
 
-/* Percent-encodes a JSON key for a header value: keys are any UTF-8, headers are not. */
+static bool header_plain(unsigned char ch)
+{
+  return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+         ch == '_' || ch == '-' || ch == '.';
+}
+
+/* The bytes of the UTF-8 character that begins at `s` (1 for a byte that begins none). */
+static size_t char_bytes(const char *s)
+{
+  unsigned char c = (unsigned char)s[0];
+  size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+  for (size_t k = 1; k < n; k++)
+    if (((unsigned char)s[k] & 0xC0) != 0x80)
+      return 1;
+  return n;
+}
+
+/* Percent-encodes a JSON key for a header value: keys are any UTF-8, headers are not.  A key
+ * too long for `size` is cut between characters, never inside one: half a character decodes
+ * to nothing a client can use. */
 static void header_safe(char *out, size_t size, const char *in)
 {
   size_t n = 0;
-  for (; in && *in && n + 4 < size; in++) {
-    unsigned char ch = (unsigned char)*in;
-    if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-        ch == '_' || ch == '-' || ch == '.')
-      out[n++] = (char)ch;
-    else
-      n += (size_t)snprintf(out + n, size - n, "%%%02X", ch);
+  while (in && *in) {
+    size_t len = char_bytes(in), need = 0;
+    for (size_t k = 0; k < len; k++)
+      need += header_plain((unsigned char)in[k]) ? 1 : 3;
+    if (n + need >= size)
+      break;
+    for (size_t k = 0; k < len; k++, in++) {
+      unsigned char ch = (unsigned char)*in;
+      if (header_plain(ch))
+        out[n++] = (char)ch;
+      else
+        n += (size_t)snprintf(out + n, size - n, "%%%02X", ch);
+    }
   }
   out[n] = '\0';
 }
@@ -163,52 +188,129 @@ static enum MHD_Result out_of_memory(serve_request *rq)
                              NULL);
 }
 
+/* Seconds since t (CLOCK_MONOTONIC). */
+static double seconds_since(const struct timespec *t)
+{
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* The response body of /v1/evaluate as it is written, within limits.max_output. */
+typedef struct {
+  FILE *out;
+  size_t written;
+  size_t max;
+} capped_output;
+
+/* Writes n bytes; false, writing nothing, when they would take the body over its limit. */
+static bool put(capped_output *o, const char *text, size_t n)
+{
+  if (n > o->max - o->written)
+    return false;
+  fwrite(text, 1, n, o->out);
+  o->written += n;
+  return true;
+}
+
+/* The errors of the limits of one request, with the status to answer. */
+static json_t *output_too_large(const serve_limits *lim, unsigned *http)
+{
+  char message[200];
+  snprintf(message, sizeof message,
+           "the answer would be larger than %zu bytes, the limit of one response; send fewer "
+           "records at a time",
+           lim->max_output);
+  *http = MHD_HTTP_CONTENT_TOO_LARGE;
+  return serve_error_object("output_too_large", NULL, message);
+}
+
+static json_t *evaluation_timeout(const serve_limits *lim, unsigned *http)
+{
+  char message[200];
+  snprintf(message, sizeof message,
+           "the evaluation took longer than %u ms, the limit of one request; send fewer "
+           "records at a time",
+           lim->eval_timeout_ms);
+  *http = MHD_HTTP_SERVICE_UNAVAILABLE;
+  return serve_error_object("evaluation_timeout", NULL, message);
+}
+
 /* Answers with the records of the body.  One record (BODY_ONE): its result line, or its
  * error with the status that fits it.  Several: a line for each, its result or
  * {"line"|"index": N, "error": ...}, in the order given, with status 200; a rejected record
- * never stops the others.  Then, when asked, the aggregate lines of the records evaluated. */
+ * never stops the others.  Then, when asked, the aggregate lines of the records evaluated.
+ * Limits of the service: a request of more than max_records records is refused before any
+ * is evaluated; one whose answer would pass max_output bytes, or whose evaluation takes
+ * longer than eval_timeout_ms, is stopped and answered with the error alone, so that
+ * one request can take neither the memory nor a worker for long. */
 static enum MHD_Result evaluate(serve_request *rq, elig_ctx *ctx, body_reader *br, bool aggregates)
 {
+  const serve_limits *lim = &rq->http->limits;
+  count_headers h;
+  if (body_count(br, lim->max_records) > lim->max_records) {
+    char message[160];
+    snprintf(message, sizeof message,
+             "the request has more than %zu records, the limit of one request; send them in "
+             "several",
+             lim->max_records);
+    return serve_respond_error(rq, MHD_HTTP_CONTENT_TOO_LARGE, "too_many_records", message, NULL);
+  }
   bool single = br->shape == BODY_ONE;
   char *body = NULL;
   size_t len = 0;
-  FILE *out = open_memstream(&body, &len);
-  if (!out)
+  capped_output out = {open_memstream(&body, &len), 0, lim->max_output};
+  if (!out.out)
     return out_of_memory(rq);
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
   elig_ctx_set_aggregate(ctx, aggregates);
   char first_unknown[100] = "";
-  json_t *failed = NULL; /* the error of a single record, or of an aggregate */
+  json_t *failed = NULL; /* the error of a single record, of an aggregate, or of a limit */
   unsigned http = MHD_HTTP_OK;
   body_record rec;
   while (!failed && body_next(br, &rec)) {
-    const elig_result *res;
-    elig_status st = eval_one(rq, ctx, &rec, &res, first_unknown, sizeof first_unknown);
-    if (st == ELIG_OK) {
-      size_t n;
-      const char *line = elig_result_format(res, ELIG_FORMAT_JSON, &n);
-      if (line) {
-        fwrite(line, 1, n, out);
-      } else {
-        failed = serve_error_object("out_of_memory", NULL, "out of memory");
-        http = MHD_HTTP_SERVICE_UNAVAILABLE;
-      }
-      continue;
-    }
-    unsigned record_http;
-    json_t *error = eval_error(elig_ctx_error(ctx), st, &rec, &record_http);
-    if (single) {
-      failed = error;
-      http = record_http;
+    if (rq->records % 64 == 63 && seconds_since(&start) * 1000 > lim->eval_timeout_ms) {
+      failed = evaluation_timeout(lim, &http);
       break;
     }
-    json_t *o = json_object();
-    json_object_set_new(o, br->shape == BODY_ARRAY ? "index" : "line",
-                        json_integer((json_int_t)rec.number));
-    json_object_set_new(o, "error", error);
-    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(o);
-    if (text)
-      fprintf(out, "%s\n", text);
+    const elig_result *res;
+    elig_status st = eval_one(rq, ctx, &rec, &res, first_unknown, sizeof first_unknown);
+    char *text = NULL;
+    const char *line;
+    size_t n;
+    if (st == ELIG_OK) {
+      line = elig_result_format(res, ELIG_FORMAT_JSON, &n);
+      if (!line) {
+        failed = serve_error_object("out_of_memory", NULL, "out of memory");
+        http = MHD_HTTP_SERVICE_UNAVAILABLE;
+        break;
+      }
+    } else {
+      unsigned record_http;
+      json_t *error = eval_error(elig_ctx_error(ctx), st, &rec, &record_http);
+      if (single) {
+        failed = error;
+        http = record_http;
+        break;
+      }
+      json_t *o = json_object();
+      json_object_set_new(o, br->shape == BODY_ARRAY ? "index" : "line",
+                          json_integer((json_int_t)rec.number));
+      json_object_set_new(o, "error", error);
+      text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+      json_decref(o);
+      if (!text) {
+        failed = serve_error_object("out_of_memory", NULL, "out of memory");
+        http = MHD_HTTP_SERVICE_UNAVAILABLE;
+        break;
+      }
+      n = strlen(text);
+      text[n++] = '\n'; /* json_dumps leaves room for its NUL: the line end takes it */
+      line = text;
+    }
+    if (!put(&out, line, n))
+      failed = output_too_large(lim, &http);
     free(text);
   }
   if (aggregates) {
@@ -216,19 +318,18 @@ static enum MHD_Result evaluate(serve_request *rq, elig_ctx *ctx, body_reader *b
     const char *text;
     size_t n;
     elig_status st = elig_ctx_aggregates(ctx, ELIG_FORMAT_JSON, &text, &n);
-    if (st == ELIG_OK)
-      fwrite(text, 1, n, out);
-    else if (!failed)
+    if (st != ELIG_OK && !failed)
       failed = eval_error(elig_ctx_error(ctx), st, NULL, &http);
+    else if (st == ELIG_OK && !failed && !put(&out, text, n))
+      failed = output_too_large(lim, &http);
     elig_ctx_set_aggregate(ctx, false);
   }
-  bool write_failed = ferror(out) != 0;
-  if (fclose(out) != 0 || write_failed || !body) {
+  bool write_failed = ferror(out.out) != 0;
+  if (fclose(out.out) != 0 || write_failed || !body) {
     free(body);
     json_decref(failed);
     return out_of_memory(rq);
   }
-  count_headers h;
   if (failed) {
     free(body);
     json_t *doc = json_object();

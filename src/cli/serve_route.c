@@ -51,6 +51,7 @@ typedef struct {
   const char *method; /* POST, or GET (which also answers HEAD) */
   const char *path;
   serve_handler *handler;
+  bool on_worker;                 /* answered by a worker thread (serve_pool.c): it evaluates */
   route_param params[MAX_PARAMS]; /* the query parameters it takes; a NULL name ends them */
 } route;
 
@@ -58,18 +59,20 @@ static const route routes[] = {
     {"POST",
      "/v1/evaluate",
      serve_handle_evaluate,
+     true,
      {{"as_of", PARAM_TEXT, {NULL}},
       {"aggregates", PARAM_BOOL, {NULL}},
       {"missing", PARAM_CHOICE, {"reject", "undetermined", NULL}}}},
     {"POST",
      "/v1/explain",
      serve_handle_explain,
+     true,
      {{"as_of", PARAM_TEXT, {NULL}},
       {"format", PARAM_CHOICE, {"json", "text", NULL}},
       {"missing", PARAM_CHOICE, {"reject", "undetermined", NULL}},
       {"what_if", PARAM_TEXT, {NULL}}}},
-    {"GET", "/v1/rules", serve_handle_rules, {{NULL, PARAM_TEXT, {NULL}}}},
-    {"GET", "/healthz", serve_handle_health, {{NULL, PARAM_TEXT, {NULL}}}},
+    {"GET", "/v1/rules", serve_handle_rules, false, {{NULL, PARAM_TEXT, {NULL}}}},
+    {"GET", "/healthz", serve_handle_health, false, {{NULL, PARAM_TEXT, {NULL}}}},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -88,9 +91,15 @@ typedef struct {
                                   413): the body is dropped and this status answered at the
                                   end, so that the connection stays open for the next request */
   const char *refused_code;
-  const char *allow; /* the Allow header of a 405 */
+  const char *allow;             /* the Allow header of a 405 */
+  bool retry_after;              /* a refusal for want of room: "Retry-After: 1" */
+  enum MHD_Result worker_result; /* what the handler returned on its worker */
   char refused_message[300];
-  size_t dropped; /* bytes of body dropped */
+  size_t dropped;    /* bytes of body dropped */
+  bool on_worker;    /* handed to a worker (dispatch) */
+  bool begun;        /* the headers are in (begin) */
+  bool hidden_bytes; /* the target as sent holds %00 or a control character */
+  bool close;        /* the answer closes the connection */
 } request;
 
 /* ---------------------------------------------------------------- small helpers */
@@ -162,10 +171,15 @@ bool serve_param_bool(const serve_request *rq, const char *name)
   return param_bool(rq->conn, name) == 1;
 }
 
-/* Looks for a query parameter the route does not take: `unknown` receives the first. */
+/* Looks for a query parameter the route does not take (`unknown` receives the first), and
+ * for one given twice (`repeated`): which of two values was meant is not for the service to
+ * guess, and a proxy that checks the first while the service read the last is a way round
+ * it. */
 typedef struct {
   const route *route;
+  unsigned seen[MAX_PARAMS];
   char unknown[64];
+  char repeated[64];
 } param_check;
 
 static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -175,8 +189,12 @@ static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const cha
   (void)value;
   param_check *pc = cls;
   for (size_t i = 0; i < MAX_PARAMS && pc->route->params[i].name; i++)
-    if (strcmp(key, pc->route->params[i].name) == 0)
-      return MHD_YES;
+    if (strcmp(key, pc->route->params[i].name) == 0) {
+      if (pc->seen[i]++ == 0)
+        return MHD_YES;
+      printable(pc->repeated, sizeof pc->repeated, key);
+      return MHD_NO;
+    }
   printable(pc->unknown, sizeof pc->unknown, key);
   return MHD_NO;
 }
@@ -229,9 +247,21 @@ __attribute__((format(printf, 4, 5))) static void refuse(request *rq, unsigned s
 
 static enum MHD_Result answer_refusal(request *rq)
 {
-  const char *allow[] = {MHD_HTTP_HEADER_ALLOW, rq->allow, NULL};
-  return serve_respond_error(&rq->pub, rq->refused, rq->refused_code, rq->refused_message,
-                             rq->allow ? allow : NULL);
+  const char *headers[7], **h = headers;
+  if (rq->close) { /* libmicrohttpd then closes the connection once the answer is sent */
+    *h++ = MHD_HTTP_HEADER_CONNECTION;
+    *h++ = "close";
+  }
+  if (rq->allow) {
+    *h++ = MHD_HTTP_HEADER_ALLOW;
+    *h++ = rq->allow;
+  }
+  if (rq->retry_after) {
+    *h++ = MHD_HTTP_HEADER_RETRY_AFTER;
+    *h++ = "1";
+  }
+  *h = NULL;
+  return serve_respond_error(&rq->pub, rq->refused, rq->refused_code, rq->refused_message, headers);
 }
 
 static void refuse_too_large(request *rq)
@@ -256,8 +286,13 @@ static void route_request(request *rq, struct MHD_Connection *c, const char *url
       return;
     }
     rq->route = &routes[i];
-    param_check pc = {&routes[i], ""};
+    param_check pc = {.route = &routes[i]};
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &pc);
+    if (pc.repeated[0]) {
+      refuse(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter", "parameter '%s' is given more than once",
+             pc.repeated);
+      return;
+    }
     if (!pc.unknown[0])
       return;
     const route_param *known = routes[i].params;
@@ -282,59 +317,189 @@ static void route_request(request *rq, struct MHD_Connection *c, const char *url
 
 /* ---------------------------------------------------------------- libmicrohttpd's callbacks */
 
-/* The headers are in: a request begins, on the rule set in force now. */
-static enum MHD_Result begin(serve_http *http, struct MHD_Connection *c, const char *url,
-                             const char *method, void **req_cls)
+/* ---------------------------------------------------------------- framing */
+
+/* The headers that say where a request ends, counted: two parties that read them
+ * differently (a proxy takes the first Content-Length, the service the last; one takes the
+ * length, the other the chunks) see two different requests in the same bytes, and the second
+ * one was never checked by the first (request smuggling). */
+typedef struct {
+  unsigned lengths, encodings, hosts;
+  const char *encoding;
+} framing;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
 {
+  (void)kind;
+  framing *f = cls;
+  if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+    f->lengths++;
+  else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+    f->encodings++;
+    f->encoding = value;
+  } else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+    f->hosts++;
+  return MHD_YES;
+}
+
+/* Whether `value` is the one word `word`, in any case, with white space around it. */
+static bool is_only(const char *value, const char *word)
+{
+  value += strspn(value, " \t");
+  size_t n = strlen(word);
+  return strncasecmp(value, word, n) == 0 && value[n + strspn(value + n, " \t")] == '\0';
+}
+
+/* Refuses a request whose end cannot be told for certain, or that HTTP/1.1 forbids: more
+ * than one Content-Length, Content-Length with Transfer-Encoding, a transfer coding other
+ * than chunked alone, no Host or more than one.  Such a request is answered at once and its
+ * connection closed: nothing after it on the connection can be trusted to be a request. */
+static bool refuse_framing(request *rq, struct MHD_Connection *c, const char *version)
+{
+  framing f = {0};
+  MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+  if (f.lengths > 1)
+    refuse(rq, MHD_HTTP_BAD_REQUEST, "bad_request",
+           "the request has more than one Content-Length header");
+  else if (f.lengths && f.encodings)
+    refuse(rq, MHD_HTTP_BAD_REQUEST, "bad_request",
+           "the request has both Content-Length and Transfer-Encoding: send one of them");
+  else if (f.encodings > 1 || (f.encodings && !is_only(f.encoding, "chunked"))) {
+    rq->refused = 0; /* this one stands over a route's refusal: the body cannot be read */
+    refuse(rq, MHD_HTTP_NOT_IMPLEMENTED, "unsupported_transfer_encoding",
+           "Transfer-Encoding takes 'chunked' alone; send the body plain with Content-Length, "
+           "or chunked");
+  } else if (f.hosts > 1 || (!f.hosts && strcmp(version, MHD_HTTP_VERSION_1_1) == 0))
+    refuse(rq, MHD_HTTP_BAD_REQUEST, "bad_request",
+           "an HTTP/1.1 request has exactly one Host header");
+  else
+    return false;
+  rq->close = true;
+  return true;
+}
+
+/* A NUL (%00) or a control character anywhere in the target as sent: libmicrohttpd decodes
+ * the path and the parameters into C strings, where "/v1/rules%00x" would read "/v1/rules",
+ * a path a proxy's exact-path rule never matched. */
+static bool target_hides_bytes(const char *uri)
+{
+  for (const char *p = uri; *p; p++) {
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      return true;
+    if (p[0] == '%' && p[1] == '0' && p[2] == '0')
+      return true;
+  }
+  return false;
+}
+
+/* ---------------------------------------------------------------- libmicrohttpd's callbacks */
+
+/* The request line is in (libmicrohttpd's URI log callback, before the headers and before
+ * it decodes the target): the request is made here, so that a request libmicrohttpd itself
+ * answers with an error later on is still logged when it completes. */
+void *serve_http_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+  (void)cls;
+  (void)c;
   request *rq = calloc(1, sizeof *rq);
   if (!rq)
-    return MHD_NO;
+    return NULL; /* begin() tries again */
+  clock_gettime(CLOCK_MONOTONIC, &rq->start);
+  rq->hidden_bytes = target_hides_bytes(uri);
+  return rq;
+}
+
+/* The headers are in: a request begins, on the rule set in force now. */
+static enum MHD_Result begin(serve_http *http, struct MHD_Connection *c, request *rq,
+                             const char *url, const char *method, const char *version,
+                             void **req_cls)
+{
+  if (!rq) {
+    rq = calloc(1, sizeof *rq);
+    if (!rq)
+      return MHD_NO;
+    clock_gettime(CLOCK_MONOTONIC, &rq->start);
+  }
   *req_cls = rq;
+  rq->begun = true;
   atomic_fetch_add(&http->in_flight, 1);
   rq->pub.http = http;
   rq->pub.rules = serve_holder_acquire(http->holder);
   rq->pub.conn = c;
-  clock_gettime(CLOCK_MONOTONIC, &rq->start);
   printable(rq->method, sizeof rq->method, method);
   printable(rq->path, sizeof rq->path, url);
   client_address(c, rq->client, sizeof rq->client);
+  if (rq->hidden_bytes) {
+    refuse(rq, MHD_HTTP_BAD_REQUEST, "bad_request",
+           "the request target holds a NUL (%%00) or a control character");
+    rq->close = true;
+    return answer_refusal(rq);
+  }
+  if (refuse_framing(rq, c, version))
+    return answer_refusal(rq);
   route_request(rq, c, url, method);
   const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
   if (length && strtoull(length, NULL, 10) > http->limits.max_body) {
     /* answered now, the body never read: reading it only to drop it costs more than the
-     * connection is worth (libmicrohttpd closes it) */
+     * connection is worth */
+    rq->refused = 0;
     refuse_too_large(rq);
+    rq->close = true;
     return answer_refusal(rq);
   }
   return MHD_YES; /* answered on the last call, when the whole request is in */
 }
 
+/* Takes `grow` more bytes from the service's budget for request bodies (limits.max_buffered):
+ * false when that would go over it. */
+static bool budget_take(serve_http *http, size_t grow)
+{
+  size_t before = atomic_fetch_add(&http->buffered, grow);
+  if (before + grow <= http->limits.max_buffered)
+    return true;
+  atomic_fetch_sub(&http->buffered, grow);
+  return false;
+}
+
 /* A piece of the body: kept, within the size and time limits.  libmicrohttpd cannot answer
  * while a body is still coming in, so a body refused, or found too large only once it
  * streams in (chunked, without a Content-Length), is read to its end and dropped, and the
- * refusal answered then; one that takes too long is cut off by closing the connection. */
+ * refusal answered then; one that takes too long is cut off by closing the connection.
+ * Bodies held at once share one budget, so that many large requests together cannot take
+ * the machine's memory: past it, a request is answered "busy". */
 static enum MHD_Result receive(request *rq, const char *data, size_t n)
 {
-  const serve_limits *lim = &rq->pub.http->limits;
+  serve_http *http = rq->pub.http;
+  const serve_limits *lim = &http->limits;
   if (seconds_since(&rq->start) > lim->request_timeout) {
     rq->pub.status = MHD_HTTP_REQUEST_TIMEOUT; /* for the log: the client hears only the close */
     return MHD_NO;
   }
   if (!rq->refused && n > lim->max_body - rq->len)
     refuse_too_large(rq);
-  if (rq->refused) {
-    rq->dropped += n;
-    return MHD_YES;
-  }
-  if (rq->len + n > rq->cap) {
+  if (!rq->refused && rq->len + n > rq->cap) {
     size_t cap = rq->cap ? rq->cap : 4096;
     while (cap < rq->len + n)
       cap *= 2;
-    char *body = realloc(rq->body, cap);
-    if (!body)
+    if (cap > lim->max_body)
+      cap = lim->max_body;
+    char *body = NULL;
+    if (!budget_take(http, cap - rq->cap)) {
+      rq->retry_after = true;
+      refuse(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+             "the service holds as many request bodies as it may at once; try again shortly");
+    } else if (!(body = realloc(rq->body, cap))) {
+      atomic_fetch_sub(&http->buffered, cap - rq->cap);
       return MHD_NO;
-    rq->body = body;
-    rq->cap = cap;
+    } else {
+      rq->body = body;
+      rq->cap = cap;
+    }
+  }
+  if (rq->refused) {
+    rq->dropped += n;
+    return MHD_YES;
   }
   memcpy(rq->body + rq->len, data, n);
   rq->len += n;
@@ -349,15 +514,44 @@ static bool sends_json_lines(struct MHD_Connection *c)
     return false;
   static const char *const lines[] = {"application/x-ndjson", "application/jsonl",
                                       "application/x-jsonlines", "application/json-lines"};
+  size_t n = strcspn(type, "; \t"); /* the media type, without its parameters */
   for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-    if (strncasecmp(type, lines[i], strlen(lines[i])) == 0)
+    if (n == strlen(lines[i]) && strncasecmp(type, lines[i], n) == 0)
       return true;
   return false;
 }
 
+/* Calls the route's handler with the body, with the thread speaking the client's language. */
+static enum MHD_Result run_handler(request *rq)
+{
+  serve_body body = {rq->body ? rq->body : "", rq->len, sends_json_lines(rq->pub.conn)};
+  if (elig_set_thread_language(rq->pub.language) != ELIG_OK)
+    elig_set_thread_language("en");
+  enum MHD_Result r = rq->route->handler(&rq->pub, &body);
+  elig_set_thread_language("en"); /* the thread's next request starts from English */
+  return r;
+}
+
+/* A worker's job: the handler queues its response on the suspended connection (allowed from
+ * any thread while it is suspended), then the connection goes back to its network thread. */
+static void run_on_worker(void *arg)
+{
+  request *rq = arg;
+  rq->worker_result = run_handler(rq);
+  MHD_resume_connection(rq->pub.conn);
+}
+
+static void suspend(void *arg)
+{
+  request *rq = arg;
+  MHD_suspend_connection(rq->pub.conn);
+}
+
 /* The whole request is in: its refusal, or its handler's answer, whose messages (rejection
  * reasons, explanations, the rules' diagnostics) are in the client's language
- * (Accept-Language) when the system has its locale; in English otherwise. */
+ * (Accept-Language) when the system has its locale; in English otherwise.  A route that
+ * evaluates is answered on a worker, so that this network thread goes on serving its other
+ * connections; when every worker is busy and the queue is full, at once with "busy". */
 static enum MHD_Result dispatch(request *rq)
 {
   if (rq->refused)
@@ -365,30 +559,36 @@ static enum MHD_Result dispatch(request *rq)
   char message[200];
   if (!param_values_ok(rq, message, sizeof message))
     return serve_respond_error(&rq->pub, MHD_HTTP_BAD_REQUEST, "bad_parameter", message, NULL);
-  serve_body body = {rq->body ? rq->body : "", rq->len, sends_json_lines(rq->pub.conn)};
-  const char *accept =
-      MHD_lookup_connection_value(rq->pub.conn, MHD_HEADER_KIND, "Accept-Language");
-  if (elig_set_thread_language(serve_answer_language(accept)) != ELIG_OK)
-    elig_set_thread_language("en");
-  enum MHD_Result r = rq->route->handler(&rq->pub, &body);
-  elig_set_thread_language("en"); /* the thread's next request starts from English */
-  return r;
+  rq->pub.language = serve_answer_language(
+      MHD_lookup_connection_value(rq->pub.conn, MHD_HEADER_KIND, "Accept-Language"));
+  if (!rq->route->on_worker)
+    return run_handler(rq);
+  rq->worker_result = MHD_YES;
+  rq->on_worker = true;
+  if (serve_pool_submit(rq->pub.http->pool, (serve_job){run_on_worker, rq}, suspend, rq))
+    return MHD_YES;
+  rq->on_worker = false;
+  rq->retry_after = true;
+  refuse(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+         "every worker is busy and the queue is full; try again shortly");
+  return answer_refusal(rq);
 }
 
 enum MHD_Result serve_http_request(void *cls, struct MHD_Connection *c, const char *url,
                                    const char *method, const char *version, const char *upload,
                                    size_t *upload_size, void **req_cls)
 {
-  (void)version;
   request *rq = *req_cls;
-  if (!rq)
-    return begin(cls, c, url, method, req_cls);
+  if (!rq || !rq->begun)
+    return begin(cls, c, rq, url, method, version, req_cls);
   rq->pub.conn = c;
   if (*upload_size) {
     size_t n = *upload_size;
     *upload_size = 0;
     return rq->pub.responded ? MHD_YES : receive(rq, upload, n);
   }
+  if (rq->on_worker) /* back from its worker, which could not queue a response */
+    return rq->pub.responded ? MHD_YES : rq->worker_result;
   if (rq->pub.responded)
     return MHD_YES;
   return dispatch(rq);
@@ -407,22 +607,40 @@ static const char *termination(enum MHD_RequestTerminationCode toe)
   return "other";
 }
 
+/* The status of the error libmicrohttpd answered last on this thread (serve_http_library_error):
+ * it answers some malformed requests itself, before or instead of the service, and the log
+ * line of such a request is written on the same thread just after. */
+static _Thread_local unsigned library_status;
+
+void serve_http_library_error(unsigned status)
+{
+  library_status = status;
+}
+
 void serve_http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                           enum MHD_RequestTerminationCode toe)
 {
-  (void)c;
   serve_http *http = cls;
   request *rq = *req_cls;
+  unsigned by_library = library_status;
+  library_status = 0;
   if (!rq)
     return;
   *req_cls = NULL;
   const serve_request *pub = &rq->pub;
+  serve_rules *rules = rq->begun ? pub->rules : serve_holder_acquire(http->holder);
   json_t *e = json_object();
   json_object_set_new(e, "event", json_string("request"));
+  if (!rq->begun)
+    client_address(c, rq->client, sizeof rq->client);
   json_object_set_new(e, "client", json_string(rq->client));
-  json_object_set_new(e, "method", json_string(rq->method));
-  json_object_set_new(e, "path", json_string(rq->path));
-  json_object_set_new(e, "status", pub->status ? json_integer(pub->status) : json_null());
+  json_object_set_new(e, "method", json_string(rq->begun ? rq->method : "?"));
+  /* the route's path, never the path as sent: a path can hold an identifier */
+  json_object_set_new(e, "path", rq->route ? json_string(rq->route->path) : json_null());
+  unsigned status = pub->status ? pub->status : by_library;
+  json_object_set_new(e, "status", status ? json_integer(status) : json_null());
+  if (!pub->status && by_library)
+    json_object_set_new(e, "answered_by", json_string("libmicrohttpd"));
   json_object_set_new(e, "end", json_string(termination(toe)));
   json_object_set_new(e, "us", json_integer((json_int_t)(seconds_since(&rq->start) * 1e6)));
   json_object_set_new(e, "bytes_in", json_integer((json_int_t)(rq->len + rq->dropped)));
@@ -433,10 +651,13 @@ void serve_http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
   }
   if (pub->ignored_keys)
     json_object_set_new(e, "ignored_keys", json_integer((json_int_t)pub->ignored_keys));
-  json_object_set_new(e, "rules", json_string(elig_ruleset_hash(pub->rules->rs)));
+  json_object_set_new(e, "rules", json_string(elig_ruleset_hash(rules->rs)));
   serve_log_write(http->log, e);
-  serve_rules_release(rq->pub.rules);
+  serve_rules_release(rules);
+  atomic_fetch_sub(&http->buffered, rq->cap);
+  bool begun = rq->begun;
   free(rq->body);
   free(rq);
-  atomic_fetch_sub(&http->in_flight, 1);
+  if (begun)
+    atomic_fetch_sub(&http->in_flight, 1);
 }

@@ -19,55 +19,12 @@
 # (none may fail); the log (one JSON line per request, no record contents); start-up
 # failures; stopping on SIGTERM.
 #
-# Environment (as make check sets it): ELIG, srcdir, ELIG_WRAPPER, SLOWCLIENT.
-if ! command -v curl >/dev/null 2>&1; then
-  echo "SKIP: curl is not installed (./bootstrap installs it)"; exit 77
-fi
-SLOWCLIENT=${SLOWCLIENT:-$(pwd)/tests/cli/slowclient}
+# Environment (as make check sets it): ELIG, srcdir, ELIG_WRAPPER, SLOWCLIENT.  The servers'
+# helpers (start, stop, hash_of) are tests/cli/serve_setup.sh's.
 suite=serve
 . "${srcdir:-.}/tests/cli/setup.sh"
-servers=""
-cleanup() {
-  for pid in $servers; do kill -9 "$pid" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-[ -n "${KEEP:-}" ] && trap - EXIT && echo "serve: keeping $tmp"
+. "$srcdir/tests/cli/serve_setup.sh"
 pass() { passes=$((passes + 1)); }
-
-# ---------------------------------------------------------------- servers
-
-# start NAME ARGS...: starts `elig serve --listen 127.0.0.1:0 ARGS` with its log in
-# $tmp/NAME.log; sets NAME_port and NAME_pid once it listens.
-start() {
-  name=$1; shift
-  ${ELIG_WRAPPER:-} "$ELIG" serve --listen 127.0.0.1:0 "$@" 2>"$tmp/$name.log" &
-  pid=$!
-  servers="$servers $pid"
-  i=0
-  while ! grep -q '"event":"listening"' "$tmp/$name.log" 2>/dev/null; do
-    i=$((i + 1))
-    if [ $i -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; then
-      echo "FAIL: serve/$name: the server did not start:"; cat "$tmp/$name.log"; exit 1
-    fi
-    sleep 0.05
-  done
-  port=$(sed -n 's/.*"event":"listening".*"port":\([0-9]*\).*/\1/p' "$tmp/$name.log")
-  eval "${name}_port=$port; ${name}_pid=$pid"
-}
-
-# stop NAME: SIGTERM; the server must exit 0 and say so in its log.
-stop() {
-  eval "pid=\$${1}_pid"
-  kill -TERM "$pid"
-  wait "$pid"; status=$?
-  check "$1-stops-on-sigterm" [ "$status" = 0 ]
-  check "$1-logs-stopped" grep -q '"event":"stopped"' "$tmp/$1.log"
-}
-
-hash_of() { # hash_of PORT: the rule-set hash the server answers with
-  curl -s "http://127.0.0.1:$1/healthz" | sed -n 's/.*"rules": "\(sha256:[0-9a-f]*\)".*/\1/p'
-}
 
 # ---------------------------------------------------------------- part 1: golden cases
 
