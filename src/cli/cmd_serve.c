@@ -59,6 +59,9 @@ static const char *const usage_serve[] = {
        "      --max-connections=N    open connections at once, in all (default 4096)\n"
        "      --max-per-client=N     open connections at once from one address (default 64)\n"
        "      --timeout=SECONDS      close a connection idle this long (default 30)\n"
+       "      --header-timeout=SECONDS\n"
+       "                             time allowed to send a whole request head, from the\n"
+       "                             connection's start or its previous answer (default 10)\n"
        "      --request-timeout=SECONDS\n"
        "                             time allowed to send a whole request body (default 60)\n"
        "      --watch=MS             look at the rule files every MS milliseconds and reload\n"
@@ -98,6 +101,7 @@ typedef struct {
   unsigned max_per_client;
   unsigned timeout;
   unsigned request_timeout;
+  unsigned header_timeout;
   unsigned watch_ms;
   unsigned workers;
   unsigned queue;
@@ -204,6 +208,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
       {"request-timeout", required_argument, NULL, 'R'},
       {"watch", required_argument, NULL, 'W'},
       {"register", required_argument, NULL, 'G'},
+      {"header-timeout", required_argument, NULL, 'H'},
       {"workers", required_argument, NULL, 'w'},
       {"queue", required_argument, NULL, 'q'},
       {"max-records", required_argument, NULL, 'r'},
@@ -222,6 +227,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
       .max_per_client = 64,
       .timeout = 30,
       .request_timeout = 60,
+      .header_timeout = 10,
       .watch_ms = 1000,
       .workers = cores > 0 ? (unsigned)cores : 1,
       .queue = 256,
@@ -259,9 +265,10 @@ static int parse_options(int argc, char **argv, serve_options *o)
       continue;
     case 'T':
     case 'R':
+    case 'H':
       if (!parse_number(optarg, 1, 86400, false, &v))
         return cli_usage_error(usage_serve, "timeouts take 1 to 86400 seconds, not '%s'", optarg);
-      *(c == 'T' ? &o->timeout : &o->request_timeout) = (unsigned)v;
+      *(c == 'T' ? &o->timeout : c == 'R' ? &o->request_timeout : &o->header_timeout) = (unsigned)v;
       continue;
     case 'w':
     case 'q':
@@ -410,14 +417,19 @@ static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
       {o->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, o->threads, NULL},
       {MHD_OPTION_END, 0, NULL},
   };
+  /* libmicrohttpd's own limit is per network thread and stops accepting when reached: set
+   * out of the way, so that every connection is accepted and the table (serve_conn.c)
+   * refuses or makes room at once */
+  unsigned mhd_limit = o->max_connections * (o->threads > 1 ? o->threads : 1);
   struct MHD_Daemon *d = MHD_start_daemon(
-      flags, port, NULL, NULL, serve_http_request, http, MHD_OPTION_EXTERNAL_LOGGER, http_logger,
-      log, /* first, to catch what the others say */
-      MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
-      o->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_client,
-      MHD_OPTION_CONNECTION_TIMEOUT, o->timeout, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-      MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed, http, MHD_OPTION_URI_LOG_CALLBACK,
-      serve_http_uri, http, MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
+      flags, port, serve_conns_accept, http->conns, serve_http_request, http,
+      MHD_OPTION_EXTERNAL_LOGGER, http_logger, log, /* first, to catch what the others say */
+      MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_client, MHD_OPTION_NOTIFY_CONNECTION,
+      serve_conns_notify, http->conns, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
+      MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed,
+      http, MHD_OPTION_URI_LOG_CALLBACK, serve_http_uri, http, MHD_OPTION_ARRAY, pool,
+      MHD_OPTION_END);
   if (!d && errno)
     /* TRANSLATORS: the address of --listen (the first %s) and the system's reason. */
     cli_say(_("cannot listen on '%s': %s"), o->listen, strerror(errno));
@@ -443,19 +455,51 @@ static void stop_daemon(struct MHD_Daemon *d, serve_http *http)
     close(listener); /* quiescing hands the listening socket to us */
 }
 
-/* Takes signals until SIGINT or SIGTERM; returns that signal. */
-static int signal_loop(serve_holder *holder, const sigset_t *signals, unsigned watch_ms)
+static long ms_since(const struct timespec *t)
 {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (now.tv_sec - t->tv_sec) * 1000L + (now.tv_nsec - t->tv_nsec) / 1000000L;
+}
+
+/* Writes what the sweeps did to connections, at most once a second: a flood of slow or
+ * surplus connections must not flood the log. */
+static void log_connections(serve_log *log, serve_conns_tally *sum, struct timespec *logged)
+{
+  if (!(sum->timed_out || sum->refused || sum->evicted) || ms_since(logged) < 1000)
+    return;
+  serve_log_write(log, json_pack("{s:s, s:i, s:i, s:i, s:i}", "event", "connections", "open",
+                                 (int)sum->open, "header_timeout", (int)sum->timed_out, "refused",
+                                 (int)sum->refused, "evicted", (int)sum->evicted));
+  *sum = (serve_conns_tally){0};
+  clock_gettime(CLOCK_MONOTONIC, logged);
+}
+
+/* Takes signals until SIGINT or SIGTERM and returns that signal; meanwhile, four times a
+ * second, closes the connections whose request head is overdue, and every watch_ms looks at
+ * the rule files. */
+static int signal_loop(serve_holder *holder, serve_http *http, const sigset_t *signals,
+                       unsigned watch_ms)
+{
+  struct timespec polled, logged = {0};
+  clock_gettime(CLOCK_MONOTONIC, &polled);
+  serve_conns_tally sum = {0};
   for (;;) {
-    unsigned ms = watch_ms ? watch_ms : 1000;
-    struct timespec wait = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    int sig = sigtimedwait(signals, NULL, &wait);
+    int sig = sigtimedwait(signals, NULL, &(struct timespec){0, 250L * 1000 * 1000});
     if (sig == SIGHUP)
       serve_holder_reload(holder, "SIGHUP");
     else if (sig == SIGINT || sig == SIGTERM)
       return sig;
-    else if (sig < 0 && errno == EAGAIN && watch_ms)
+    serve_conns_tally t = serve_conns_sweep(http->conns);
+    sum.open = t.open;
+    sum.timed_out += t.timed_out;
+    sum.refused += t.refused;
+    sum.evicted += t.evicted;
+    log_connections(http->log, &sum, &logged);
+    if (watch_ms && ms_since(&polled) >= (long)watch_ms) {
       serve_holder_poll(holder);
+      clock_gettime(CLOCK_MONOTONIC, &polled);
+    }
   }
 }
 
@@ -488,11 +532,14 @@ int cmd_serve(int argc, char **argv)
   serve_limits limits = o.limits;
   limits.max_body = o.max_body;
   limits.request_timeout = o.request_timeout;
-  serve_http http = {.holder = &holder, .log = &log, .limits = limits};
+  serve_conns conns;
+  serve_conns_init(&conns, o.max_connections, o.header_timeout);
+  serve_http http = {.holder = &holder, .log = &log, .limits = limits, .conns = &conns};
   atomic_init(&http.in_flight, 0);
   atomic_init(&http.buffered, 0);
   http.pool = serve_pool_start(o.workers, o.queue);
   if (!http.pool) {
+    serve_conns_fini(&conns);
     cli_say(_("out of memory"));
     serve_holder_fini(&holder);
     serve_log_fini(&log);
@@ -503,6 +550,7 @@ int cmd_serve(int argc, char **argv)
   struct MHD_Daemon *d = start_daemon(&o, &http, &hlog);
   if (!d) {
     serve_pool_stop(http.pool);
+    serve_conns_fini(&conns);
     pthread_mutex_destroy(&hlog.lock);
     serve_holder_fini(&holder);
     serve_log_fini(&log);
@@ -518,11 +566,12 @@ int cmd_serve(int argc, char **argv)
                             (int)serve_pool_threads(http.pool)));
   serve_rules_release(r);
 
-  int sig = signal_loop(&holder, &signals, o.watch_ms);
+  int sig = signal_loop(&holder, &http, &signals, o.watch_ms);
   serve_log_write(&log, json_pack("{s:s, s:s, s:i}", "event", "stopping", "signal",
                                   sig == SIGINT ? "SIGINT" : "SIGTERM", "in_flight",
                                   (int)atomic_load(&http.in_flight)));
   stop_daemon(d, &http);
+  serve_conns_fini(&conns);
   http_log_flush(&hlog);
   pthread_mutex_destroy(&hlog.lock);
   serve_holder_fini(&holder);

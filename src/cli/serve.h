@@ -17,6 +17,8 @@
  *   serve_respond.c   a response queued, with the rule-set hash; JSON bodies, error objects
  *   serve_body.c      how a request body is cut into records: one object, JSON Lines, an array
  *   serve_log.c       one JSON line per event on the log, never a record's contents
+ *   serve_conn.c      the connections held open: refused past the limit, the slowest
+ *                     waiting closed first, and closed when a request head is too slow
  *   serve_pool.c      the worker threads that evaluate, apart from the network threads, and
  *                     their bounded queue
  *
@@ -32,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -210,6 +213,42 @@ size_t serve_pool_threads(const serve_pool *p);
 /* Lets the workers finish the jobs queued, then stops them and frees the pool. */
 void serve_pool_stop(serve_pool *p);
 
+/* ---------------------------------------------------------------- connections (serve_conn.c) */
+
+typedef struct {
+  pthread_mutex_t lock;
+  struct serve_conn *head; /* the connections open */
+  unsigned open;
+  unsigned max;              /* --max-connections */
+  unsigned header_timeout;   /* --header-timeout, seconds */
+  unsigned refused, evicted; /* since the last sweep */
+} serve_conns;
+
+/* What a sweep saw and did. */
+typedef struct {
+  unsigned open;      /* connections open */
+  unsigned timed_out; /* closed now: no whole request head in time */
+  unsigned refused;   /* refused since the last sweep: the limit, no slow one to close */
+  unsigned evicted;   /* closed since the last sweep to make room: waiting for a head */
+} serve_conns_tally;
+
+void serve_conns_init(serve_conns *t, unsigned max, unsigned header_timeout);
+void serve_conns_fini(serve_conns *t);
+
+/* libmicrohttpd's accept policy and connection notification callbacks; cls is the table. */
+enum MHD_Result serve_conns_accept(void *cls, const struct sockaddr *addr, socklen_t len);
+void serve_conns_notify(void *cls, struct MHD_Connection *mhd, void **socket_context,
+                        enum MHD_ConnectionNotificationCode code);
+
+/* A request's head is in on mhd (begins), or its request is over (the clock for the next
+ * head starts). */
+void serve_conns_request(serve_conns *t, struct MHD_Connection *mhd, bool begins);
+
+/* Closes the connections whose request head is overdue; main thread, every quarter second. */
+serve_conns_tally serve_conns_sweep(serve_conns *t);
+
+unsigned serve_conns_open(serve_conns *t);
+
 /* ---------------------------------------------------------------- routing (serve_route.c) */
 
 typedef struct {
@@ -227,6 +266,7 @@ typedef struct {
   serve_log *log;
   serve_limits limits;
   serve_pool *pool;       /* where evaluation runs */
+  serve_conns *conns;     /* the connections open */
   atomic_uint in_flight;  /* requests begun and not yet completed */
   atomic_size_t buffered; /* bytes of request bodies held now (limits.max_buffered) */
 } serve_http;

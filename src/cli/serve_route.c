@@ -423,6 +423,7 @@ static enum MHD_Result begin(serve_http *http, struct MHD_Connection *c, request
   }
   *req_cls = rq;
   rq->begun = true;
+  serve_conns_request(http->conns, c, true);
   atomic_fetch_add(&http->in_flight, 1);
   rq->pub.http = http;
   rq->pub.rules = serve_holder_acquire(http->holder);
@@ -653,6 +654,8 @@ void serve_http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     json_object_set_new(e, "ignored_keys", json_integer((json_int_t)pub->ignored_keys));
   json_object_set_new(e, "rules", json_string(elig_ruleset_hash(rules->rs)));
   serve_log_write(http->log, e);
+  if (rq->begun)
+    serve_conns_request(http->conns, c, false);
   serve_rules_release(rules);
   atomic_fetch_sub(&http->buffered, rq->cap);
   bool begun = rq->begun;

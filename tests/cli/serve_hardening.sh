@@ -12,8 +12,11 @@
 #   headers     Elig-Ignored-Keys never cuts a character in half
 #   limits      records, output bytes and evaluation time of one request; bodies held at
 #               once; a full queue answers "busy" while /healthz still answers
+#   connections past --max-connections refused at once, not left in the kernel's queue;
+#               a request head that takes longer than --header-timeout closed; at the
+#               limit, a connection still waiting for its head makes room for a newcomer
 #
-# Environment (as make check sets it): ELIG, srcdir, ELIG_WRAPPER, RAWHTTP.
+# Environment (as make check sets it): ELIG, srcdir, ELIG_WRAPPER, RAWHTTP, SLOWCLIENT.
 suite=serve_hardening
 . "${srcdir:-.}/tests/cli/setup.sh"
 . "$srcdir/tests/cli/serve_setup.sh"
@@ -167,5 +170,40 @@ check health-while-workers-busy [ "$health" = 200 ]
 check long-requests-answered sh -c "grep -q '^200\$' '$tmp/long1' '$tmp/long2' &&
   ! grep -v -e '^200\$' -e '^503\$' '$tmp/long1' '$tmp/long2'"
 stop pool
+
+# ---------------------------------------------------------------- connections
+
+# 20 connections sending a body a byte a second (each inside a request: not to be closed to
+# make room) against a limit of 10: ten are held, ten closed at once.
+start conns --max-connections 10 rules/national.rules
+"$SLOWCLIENT" 127.0.0.1 "$conns_port" 20 2 body 127.0.0.2 > "$tmp/over"
+check over-limit-closed-at-once grep -q '^open 10 closed 10 ' "$tmp/over"
+check over-limit-logged grep -q '"event":"connections".*"refused":[1-9]' "$tmp/conns.log"
+stop conns
+
+# Request heads a byte a second: closed once --header-timeout (1 s) has passed, although
+# never idle for --timeout.
+start heads --header-timeout 1 rules/national.rules
+"$SLOWCLIENT" 127.0.0.1 "$heads_port" 5 4 headers 127.0.0.2 > "$tmp/heads"
+check slow-heads-closed grep -q '^open 0 closed 5 ' "$tmp/heads"
+check slow-heads-logged grep -q '"event":"connections".*"header_timeout":[1-9]' "$tmp/heads.log"
+stop heads
+
+# At the limit with slow heads only, a newcomer is taken and the slowest closed: every
+# ordinary request is still answered.
+start room --max-connections 20 --header-timeout 60 rules/national.rules
+"$SLOWCLIENT" 127.0.0.1 "$room_port" 20 5 headers 127.0.0.2 > "$tmp/room" &
+slow=$!
+sleep 2
+ok=0
+for i in 1 2 3 4 5; do
+  code=$(head -1 data/sample.jsonl | curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+    -H 'Expect:' --data-binary @- "http://127.0.0.1:$room_port/v1/evaluate")
+  [ "$code" = 200 ] && ok=$((ok + 1))
+done
+wait $slow
+check room-made-for-newcomers [ $ok = 5 ]
+check room-evicted-slow grep -q '"event":"connections".*"evicted":[1-9]' "$tmp/room.log"
+stop room
 
 finish
