@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,7 +42,9 @@ static const char *const usage_serve[] = {
        "  POST /v1/explain    one record: why its decisions came out so (?format=json|text)\n"
        "  GET  /v1/rules      the rule set in force: policy, version, hash, what it defines,\n"
        "                      and the last reload that failed\n"
-       "  GET  /healthz       that the service answers\n"
+       "  GET  /healthz       that the service answers (liveness)\n"
+       "  GET  /readyz        that it is ready: 503 after a reload failed, until fixed or\n"
+       "                      acknowledged by POST /v1/admin/acknowledge\n"
        "Every response names the hash of the rule set that produced it (Elig-Rules-Hash).\n"
        "The rules are compiled again on SIGHUP and when a rule file changes; when they do not\n"
        "compile, the rules in force stay.  The log (standard error) has one JSON line per\n"
@@ -72,6 +75,20 @@ static const char *const usage_serve[] = {
        "  -h, --help                 this help\n"),
     /* TRANSLATORS: more options of `elig serve --help`, the limits that keep one request
        from taking the service; translate the descriptions only. */
+    /* TRANSLATORS: the access options of `elig serve --help`; translate the descriptions
+       only (scope names, NAME:SCOPES and the example stay as they are). */
+    N_("\n"
+       "access:\n"
+       "      --tokens=FILE          let in only requests with a bearer token of FILE (lines\n"
+       "                             NAME SCOPES sha256:HASH; scopes evaluate, explain, rules,\n"
+       "                             admin); read again on SIGHUP and when it changes\n"
+       "      --new-token=NAME:SCOPES\n"
+       "                             make a token, print it and its line for FILE, and stop\n"
+       "                             (county-portal:evaluate,explain)\n"
+       "      --insecure-no-auth     listen on an address other machines reach without\n"
+       "                             --tokens (only behind a proxy that authenticates)\n"
+       "      --no-rules-endpoint    do not answer GET /v1/rules (file paths, what the rules\n"
+       "                             define)\n"),
     N_("\n"
        "limits (what passes them is answered with a JSON error):\n"
        "      --workers=N            threads that evaluate (default: the cores available)\n"
@@ -105,6 +122,10 @@ typedef struct {
   unsigned watch_ms;
   unsigned workers;
   unsigned queue;
+  const char *tokens;     /* --tokens */
+  bool insecure_no_auth;  /* --insecure-no-auth */
+  bool no_rules_endpoint; /* --no-rules-endpoint */
+  const char *new_token;  /* --new-token NAME:SCOPES: make one and stop */
   serve_limits limits;
 } serve_options;
 
@@ -196,6 +217,26 @@ static bool resolve_listen(const char *spec, struct sockaddr_storage *addr, sock
   return true;
 }
 
+/* Whether addr is a loopback address, reachable from this machine only. */
+static bool is_loopback(const struct sockaddr_storage *addr)
+{
+  if (addr->ss_family == AF_INET)
+    return (ntohl(((const struct sockaddr_in *)addr)->sin_addr.s_addr) >> 24) == 127;
+  if (addr->ss_family == AF_INET6)
+    return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)addr)->sin6_addr);
+  return false;
+}
+
+/* Whether addr is every address of the machine (0.0.0.0, ::). */
+static bool is_wildcard(const struct sockaddr_storage *addr)
+{
+  if (addr->ss_family == AF_INET)
+    return ((const struct sockaddr_in *)addr)->sin_addr.s_addr == htonl(INADDR_ANY);
+  if (addr->ss_family == AF_INET6)
+    return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)addr)->sin6_addr);
+  return false;
+}
+
 static int parse_options(int argc, char **argv, serve_options *o)
 {
   static const struct option opts[] = {
@@ -209,6 +250,10 @@ static int parse_options(int argc, char **argv, serve_options *o)
       {"watch", required_argument, NULL, 'W'},
       {"register", required_argument, NULL, 'G'},
       {"header-timeout", required_argument, NULL, 'H'},
+      {"tokens", required_argument, NULL, 't'},
+      {"insecure-no-auth", no_argument, NULL, 'I'},
+      {"no-rules-endpoint", no_argument, NULL, 'N'},
+      {"new-token", required_argument, NULL, 'k'},
       {"workers", required_argument, NULL, 'w'},
       {"queue", required_argument, NULL, 'q'},
       {"max-records", required_argument, NULL, 'r'},
@@ -243,6 +288,10 @@ static int parse_options(int argc, char **argv, serve_options *o)
     switch (c) {
     case 'l': o->listen = optarg; continue;
     case 'G': o->register_path = optarg; continue;
+    case 't': o->tokens = optarg; continue;
+    case 'I': o->insecure_no_auth = true; continue;
+    case 'N': o->no_rules_endpoint = true; continue;
+    case 'k': o->new_token = optarg; continue;
     case 'h': cli_print_usage(usage_serve, stdout); return -1;
     case ':': return cli_usage_error(usage_serve, "option '%s' needs a value", argv[optind - 1]);
     case '?': return cli_bad_option(usage_serve, argv, opts);
@@ -309,6 +358,8 @@ static int parse_options(int argc, char **argv, serve_options *o)
       continue;
     }
   }
+  if (o->new_token)
+    return EXIT_OK;
   if (argc - optind < 1)
     return cli_usage_error(usage_serve, "no rule file given", NULL);
   if (argc - optind > 1)
@@ -318,6 +369,11 @@ static int parse_options(int argc, char **argv, serve_options *o)
   if (!resolve_listen(o->listen, &o->addr, &o->addr_len, error, sizeof error))
     /* TRANSLATORS: %s says what is wrong with the address --listen was given. */
     return cli_usage_error(usage_serve, "--listen: %s", error);
+  if (!o->tokens && !o->insecure_no_auth && !is_loopback(&o->addr))
+    return cli_usage_error(usage_serve,
+                           "--listen '%s' is reachable from other machines: give --tokens FILE "
+                           "(or, behind a proxy that authenticates, --insecure-no-auth)",
+                           o->listen);
   return EXIT_OK;
 }
 
@@ -455,6 +511,40 @@ static void stop_daemon(struct MHD_Daemon *d, serve_http *http)
     close(listener); /* quiescing hands the listening socket to us */
 }
 
+/* Who may call, for the log at start: the authentication, and a warning when anyone on the
+ * machine (no --tokens), or anyone at all (--insecure-no-auth), may; or when the service
+ * listens on every address. */
+static void log_access(serve_log *log, const serve_options *o, serve_auth *auth)
+{
+  json_t *e = json_pack("{s:s, s:s, s:b}", "event", "access", "authentication",
+                        o->tokens ? "tokens" : "none", "every_address", is_wildcard(&o->addr));
+  if (o->tokens)
+    json_object_set_new(e, "tokens", json_integer((json_int_t)serve_auth_count(auth)));
+  if (!o->tokens)
+    json_object_set_new(e, "warning",
+                        json_string(is_loopback(&o->addr)
+                                        ? "no --tokens: any program on this machine may call"
+                                        : "--insecure-no-auth: anyone who reaches the address "
+                                          "may call"));
+  else if (is_wildcard(&o->addr))
+    json_object_set_new(e, "warning", json_string("listening on every address"));
+  serve_log_write(log, e);
+}
+
+/* Reads the tokens file again when asked (SIGHUP) or when it changed; logs the outcome. */
+static void reload_tokens(serve_auth *auth, serve_log *log, const char *cause)
+{
+  char why[300];
+  bool ok = serve_auth_reload(auth, why, sizeof why);
+  json_t *e = json_pack("{s:s, s:s, s:s}", "event", "tokens", "cause", cause, "outcome",
+                        ok ? "replaced" : "failed; the tokens in force stay");
+  if (ok)
+    json_object_set_new(e, "tokens", json_integer((json_int_t)serve_auth_count(auth)));
+  else
+    json_object_set_new(e, "error", json_string(why));
+  serve_log_write(log, e);
+}
+
 static long ms_since(const struct timespec *t)
 {
   struct timespec now;
@@ -486,10 +576,13 @@ static int signal_loop(serve_holder *holder, serve_http *http, const sigset_t *s
   serve_conns_tally sum = {0};
   for (;;) {
     int sig = sigtimedwait(signals, NULL, &(struct timespec){0, 250L * 1000 * 1000});
-    if (sig == SIGHUP)
+    if (sig == SIGHUP) {
       serve_holder_reload(holder, "SIGHUP");
-    else if (sig == SIGINT || sig == SIGTERM)
+      if (http->auth->path)
+        reload_tokens(http->auth, http->log, "SIGHUP");
+    } else if (sig == SIGINT || sig == SIGTERM) {
       return sig;
+    }
     serve_conns_tally t = serve_conns_sweep(http->conns);
     sum.open = t.open;
     sum.timed_out += t.timed_out;
@@ -498,9 +591,26 @@ static int signal_loop(serve_holder *holder, serve_http *http, const sigset_t *s
     log_connections(http->log, &sum, &logged);
     if (watch_ms && ms_since(&polled) >= (long)watch_ms) {
       serve_holder_poll(holder);
+      if (serve_auth_changed(http->auth))
+        reload_tokens(http->auth, http->log, "file changed");
       clock_gettime(CLOCK_MONOTONIC, &polled);
     }
   }
+}
+
+/* --new-token NAME:SCOPES: the token on one line, its line of the tokens file on the next. */
+static int new_token(const char *spec)
+{
+  const char *colon = strchr(spec, ':');
+  char name[128], why[300];
+  size_t n = colon ? (size_t)(colon - spec) : 0;
+  if (!colon || n >= sizeof name)
+    return cli_usage_error(usage_serve, "--new-token takes NAME:SCOPES, not '%s'", spec);
+  memcpy(name, spec, n);
+  name[n] = '\0';
+  if (!serve_new_token(name, colon + 1, stdout, why, sizeof why))
+    return cli_usage_error(usage_serve, "%s", why);
+  return EXIT_OK;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -509,6 +619,8 @@ int cmd_serve(int argc, char **argv)
   int rc = parse_options(argc, argv, &o);
   if (rc)
     return rc < 0 ? EXIT_OK : rc; /* -1: --help was answered */
+  if (o.new_token)
+    return new_token(o.new_token);
 
   /* Blocked before any thread starts, so that every thread inherits the mask and only
    * sigtimedwait below takes these signals. */
@@ -522,8 +634,18 @@ int cmd_serve(int argc, char **argv)
 
   serve_log log;
   serve_log_init(&log, STDERR_FILENO);
+  serve_auth auth;
+  char why[300];
+  if (!serve_auth_init(&auth, o.tokens, why, sizeof why)) {
+    /* TRANSLATORS: the tokens file (first %s) and what is wrong with it ("line 3: ..."). */
+    cli_say(_("--tokens %s: %s"), o.tokens, why);
+    serve_auth_fini(&auth);
+    serve_log_fini(&log);
+    return EXIT_USAGE;
+  }
   serve_holder holder;
   if (!serve_holder_init(&holder, o.rules, o.register_path, &log)) {
+    serve_auth_fini(&auth);
     serve_holder_fini(&holder);
     serve_log_fini(&log);
     return holder.register_refused ? EXIT_USAGE : EXIT_RULES;
@@ -534,12 +656,18 @@ int cmd_serve(int argc, char **argv)
   limits.request_timeout = o.request_timeout;
   serve_conns conns;
   serve_conns_init(&conns, o.max_connections, o.header_timeout);
-  serve_http http = {.holder = &holder, .log = &log, .limits = limits, .conns = &conns};
+  serve_http http = {.holder = &holder,
+                     .log = &log,
+                     .limits = limits,
+                     .conns = &conns,
+                     .auth = &auth,
+                     .rules_endpoint = !o.no_rules_endpoint};
   atomic_init(&http.in_flight, 0);
   atomic_init(&http.buffered, 0);
   http.pool = serve_pool_start(o.workers, o.queue);
   if (!http.pool) {
     serve_conns_fini(&conns);
+    serve_auth_fini(&auth);
     cli_say(_("out of memory"));
     serve_holder_fini(&holder);
     serve_log_fini(&log);
@@ -551,12 +679,14 @@ int cmd_serve(int argc, char **argv)
   if (!d) {
     serve_pool_stop(http.pool);
     serve_conns_fini(&conns);
+    serve_auth_fini(&auth);
     pthread_mutex_destroy(&hlog.lock);
     serve_holder_fini(&holder);
     serve_log_fini(&log);
     return EXIT_IO;
   }
   const union MHD_DaemonInfo *bound = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  log_access(&log, &o, &auth);
   serve_rules *r = serve_holder_acquire(&holder);
   serve_log_write(&log,
                   json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:i}", "event", "listening",
@@ -572,6 +702,7 @@ int cmd_serve(int argc, char **argv)
                                   (int)atomic_load(&http.in_flight)));
   stop_daemon(d, &http);
   serve_conns_fini(&conns);
+  serve_auth_fini(&auth);
   http_log_flush(&hlog);
   pthread_mutex_destroy(&hlog.lock);
   serve_holder_fini(&holder);

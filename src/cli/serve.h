@@ -17,6 +17,7 @@
  *   serve_respond.c   a response queued, with the rule-set hash; JSON bodies, error objects
  *   serve_body.c      how a request body is cut into records: one object, JSON Lines, an array
  *   serve_log.c       one JSON line per event on the log, never a record's contents
+ *   serve_auth.c      bearer tokens from a file, with scopes; reloaded like the rules
  *   serve_conn.c      the connections held open: refused past the limit, the slowest
  *                     waiting closed first, and closed when a request head is too slow
  *   serve_pool.c      the worker threads that evaluate, apart from the network threads, and
@@ -34,6 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -97,6 +99,7 @@ typedef struct {
   char *root;            /* the root rule file, as given */
   json_t *failure;       /* the last failed reload (its time and diagnostics), or NULL
                                   once a later one succeeds */
+  bool acknowledged;     /* an operator has seen `failure` (POST /v1/admin/acknowledge) */
   serve_file_sig loaded; /* the files of the last attempt, as they were then */
   serve_file_sig seen;   /* as the last poll saw them */
   serve_log *log;
@@ -126,6 +129,13 @@ void serve_rules_release(serve_rules *r);
 
 /* The last failed reload as a new JSON object (the caller's), or NULL. */
 json_t *serve_holder_failure(serve_holder *h);
+
+/* Whether the service is ready: no reload has failed since the last that succeeded, or an
+ * operator has acknowledged the failure. */
+bool serve_holder_ready(serve_holder *h);
+
+/* Acknowledges the last failed reload; false when there is none. */
+bool serve_holder_acknowledge(serve_holder *h);
 
 /* A context of r for one request, and back.  NULL when out of memory. */
 elig_ctx *serve_rules_ctx_take(serve_rules *r);
@@ -213,6 +223,63 @@ size_t serve_pool_threads(const serve_pool *p);
 /* Lets the workers finish the jobs queued, then stops them and frees the pool. */
 void serve_pool_stop(serve_pool *p);
 
+/* ---------------------------------------------------------------- tokens (serve_auth.c) */
+
+/* What a token may do; a route needs one of them (or none: /healthz, /readyz). */
+enum {
+  SCOPE_EVALUATE = 1u << 0,
+  SCOPE_EXPLAIN = 1u << 1,
+  SCOPE_RULES = 1u << 2,
+  SCOPE_ADMIN = 1u << 3,
+};
+
+typedef struct {
+  struct serve_token *tokens;
+  size_t n;
+} serve_token_set;
+
+typedef struct {
+  pthread_rwlock_t lock; /* guards `set` */
+  const char *path;      /* --tokens, or NULL: no authentication */
+  serve_token_set *set;
+  bool stat_ok; /* the file as the last reload saw it */
+  ino_t ino;
+  off_t size;
+  struct timespec mtime;
+} serve_auth;
+
+typedef enum {
+  AUTH_OK,            /* a token that has the scope, or no --tokens */
+  AUTH_NO_TOKEN,      /* no Authorization: Bearer header */
+  AUTH_UNKNOWN_TOKEN, /* a token the file does not hold */
+  AUTH_NO_SCOPE       /* a known token without the scope */
+} serve_auth_verdict;
+
+/* Parses the text of a tokens file; NULL with why ("line N: ...") when it does not parse. */
+serve_token_set *serve_tokens_parse(const char *text, size_t len, char *why, size_t size);
+void serve_tokens_free(serve_token_set *set);
+
+/* Reads `path` (NULL: no authentication); false with why when it cannot be read or parsed. */
+bool serve_auth_init(serve_auth *a, const char *path, char *why, size_t size);
+/* Reads the file again: the new tokens are in force, or (false, why) the old ones stay. */
+bool serve_auth_reload(serve_auth *a, char *why, size_t size);
+/* Whether the file is not as the last reload saw it. */
+bool serve_auth_changed(serve_auth *a);
+void serve_auth_fini(serve_auth *a);
+size_t serve_auth_count(serve_auth *a);
+
+/* Whether the Authorization header (NULL: none) carries a token with `scope`; the token's
+ * name into `name` when it is known. */
+serve_auth_verdict serve_auth_check(serve_auth *a, const char *authorization, unsigned scope,
+                                    char *name, size_t size);
+
+/* "evaluate", ... for one SCOPE_ bit. */
+const char *serve_scope_name(unsigned scope);
+
+/* Makes a random token for NAME with SCOPES (a comma-separated list) and writes it and its
+ * line of the tokens file to out; false with why on a bad name or scope list. */
+bool serve_new_token(const char *name, const char *scopes, FILE *out, char *why, size_t size);
+
 /* ---------------------------------------------------------------- connections (serve_conn.c) */
 
 typedef struct {
@@ -267,6 +334,8 @@ typedef struct {
   serve_limits limits;
   serve_pool *pool;       /* where evaluation runs */
   serve_conns *conns;     /* the connections open */
+  serve_auth *auth;       /* who may ask what */
+  bool rules_endpoint;    /* GET /v1/rules answers (--no-rules-endpoint: 404) */
   atomic_uint in_flight;  /* requests begun and not yet completed */
   atomic_size_t buffered; /* bytes of request bodies held now (limits.max_buffered) */
 } serve_http;
@@ -287,6 +356,7 @@ typedef struct {
                                   count them; the log says them) */
   size_t ignored_keys;         /* JSON keys that were no field, over all the records */
   const char *language;        /* what its messages are in (Accept-Language), for a worker */
+  char token[64];              /* the name of the token it came with, "" without */
 } serve_request;
 
 /* A request's body, whole, as a handler gets it. */
@@ -355,5 +425,8 @@ enum MHD_Result serve_handle_evaluate(serve_request *rq, const serve_body *body)
 enum MHD_Result serve_handle_explain(serve_request *rq, const serve_body *body);
 enum MHD_Result serve_handle_rules(serve_request *rq, const serve_body *body);
 enum MHD_Result serve_handle_health(serve_request *rq, const serve_body *body);
+/* GET /readyz: 200 ready, or 503 with the reason; POST /v1/admin/acknowledge. */
+enum MHD_Result serve_handle_ready(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_acknowledge(serve_request *rq, const serve_body *body);
 
 #endif

@@ -516,3 +516,29 @@ enum MHD_Result serve_handle_health(serve_request *rq, const serve_body *body)
   json_decref(failure);
   return serve_respond_json(rq, MHD_HTTP_OK, doc, NULL);
 }
+
+enum MHD_Result serve_handle_ready(serve_request *rq, const serve_body *body)
+{
+  (void)body;
+  if (serve_holder_ready(rq->http->holder))
+    return serve_respond_json(rq, MHD_HTTP_OK, json_pack("{s:s}", "status", "ready"), NULL);
+  json_t *failure = serve_holder_failure(rq->http->holder);
+  json_t *doc = json_pack("{s:s, s:s}", "status", "not_ready", "reason",
+                          "the last reload of the rules failed: the rules in force are older "
+                          "than the files; fix the files, or acknowledge with POST "
+                          "/v1/admin/acknowledge");
+  if (failure)
+    json_object_set_new(doc, "failed_at", json_incref(json_object_get(failure, "at")));
+  json_decref(failure);
+  return serve_respond_json(rq, MHD_HTTP_SERVICE_UNAVAILABLE, doc, NULL);
+}
+
+enum MHD_Result serve_handle_acknowledge(serve_request *rq, const serve_body *body)
+{
+  (void)body;
+  bool had = serve_holder_acknowledge(rq->http->holder);
+  json_t *e =
+      json_pack("{s:s, s:b, s:s}", "event", "acknowledged", "failure", had, "token", rq->token);
+  serve_log_write(rq->http->log, e);
+  return serve_respond_json(rq, MHD_HTTP_OK, json_pack("{s:b}", "acknowledged", had), NULL);
+}

@@ -52,6 +52,7 @@ typedef struct {
   const char *path;
   serve_handler *handler;
   bool on_worker;                 /* answered by a worker thread (serve_pool.c): it evaluates */
+  unsigned scope;                 /* what a token needs to be let in (serve_auth.c); 0: anyone */
   route_param params[MAX_PARAMS]; /* the query parameters it takes; a NULL name ends them */
 } route;
 
@@ -60,6 +61,7 @@ static const route routes[] = {
      "/v1/evaluate",
      serve_handle_evaluate,
      true,
+     SCOPE_EVALUATE,
      {{"as_of", PARAM_TEXT, {NULL}},
       {"aggregates", PARAM_BOOL, {NULL}},
       {"missing", PARAM_CHOICE, {"reject", "undetermined", NULL}}}},
@@ -67,12 +69,20 @@ static const route routes[] = {
      "/v1/explain",
      serve_handle_explain,
      true,
+     SCOPE_EXPLAIN,
      {{"as_of", PARAM_TEXT, {NULL}},
       {"format", PARAM_CHOICE, {"json", "text", NULL}},
       {"missing", PARAM_CHOICE, {"reject", "undetermined", NULL}},
       {"what_if", PARAM_TEXT, {NULL}}}},
-    {"GET", "/v1/rules", serve_handle_rules, false, {{NULL, PARAM_TEXT, {NULL}}}},
-    {"GET", "/healthz", serve_handle_health, false, {{NULL, PARAM_TEXT, {NULL}}}},
+    {"GET", "/v1/rules", serve_handle_rules, false, SCOPE_RULES, {{NULL, PARAM_TEXT, {NULL}}}},
+    {"POST",
+     "/v1/admin/acknowledge",
+     serve_handle_acknowledge,
+     false,
+     SCOPE_ADMIN,
+     {{NULL, PARAM_TEXT, {NULL}}}},
+    {"GET", "/healthz", serve_handle_health, false, 0, {{NULL, PARAM_TEXT, {NULL}}}},
+    {"GET", "/readyz", serve_handle_ready, false, 0, {{NULL, PARAM_TEXT, {NULL}}}},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -100,6 +110,7 @@ typedef struct {
   bool begun;        /* the headers are in (begin) */
   bool hidden_bytes; /* the target as sent holds %00 or a control character */
   bool close;        /* the answer closes the connection */
+  bool authenticate; /* a 401: the answer says how (WWW-Authenticate) */
 } request;
 
 /* ---------------------------------------------------------------- small helpers */
@@ -247,7 +258,11 @@ __attribute__((format(printf, 4, 5))) static void refuse(request *rq, unsigned s
 
 static enum MHD_Result answer_refusal(request *rq)
 {
-  const char *headers[7], **h = headers;
+  const char *headers[9], **h = headers;
+  if (rq->authenticate) {
+    *h++ = MHD_HTTP_HEADER_WWW_AUTHENTICATE;
+    *h++ = "Bearer realm=\"elig\"";
+  }
   if (rq->close) { /* libmicrohttpd then closes the connection once the answer is sent */
     *h++ = MHD_HTTP_HEADER_CONNECTION;
     *h++ = "close";
@@ -270,13 +285,19 @@ static void refuse_too_large(request *rq)
          "the request body is larger than the limit of %zu bytes", rq->pub.http->limits.max_body);
 }
 
+/* Whether a route answers: /v1/rules can be turned off (--no-rules-endpoint). */
+static bool route_on(const serve_http *http, const route *r)
+{
+  return r->handler != serve_handle_rules || http->rules_endpoint;
+}
+
 /* The route of path and method; refused with 404 or 405 when there is none, 400 when a query
  * parameter is not one it takes. */
 static void route_request(request *rq, struct MHD_Connection *c, const char *url,
                           const char *method)
 {
   for (size_t i = 0; i < NROUTES; i++) {
-    if (strcmp(url, routes[i].path) != 0)
+    if (strcmp(url, routes[i].path) != 0 || !route_on(rq->pub.http, &routes[i]))
       continue;
     bool get = strcmp(routes[i].method, "GET") == 0;
     if (strcmp(method, routes[i].method) != 0 && !(get && strcmp(method, "HEAD") == 0)) {
@@ -306,16 +327,19 @@ static void route_request(request *rq, struct MHD_Connection *c, const char *url
            pc.unknown, rq->path, n ? takes : "none");
     return;
   }
-  char all[300] = "";
+  char all[400] = "";
+  size_t on = 0, k = 0;
+  for (size_t i = 0; i < NROUTES; i++)
+    on += route_on(rq->pub.http, &routes[i]);
   for (size_t i = 0; i < NROUTES; i++) {
+    if (!route_on(rq->pub.http, &routes[i]))
+      continue;
     char one[64];
     snprintf(one, sizeof one, "%s %s", routes[i].method, routes[i].path);
-    append_listed(all, sizeof all, i, NROUTES, "and", "", one, "");
+    append_listed(all, sizeof all, k++, on, "and", "", one, "");
   }
   refuse(rq, MHD_HTTP_NOT_FOUND, "not_found", "no endpoint '%s'; there are %s", rq->path, all);
 }
-
-/* ---------------------------------------------------------------- libmicrohttpd's callbacks */
 
 /* ---------------------------------------------------------------- framing */
 
@@ -393,6 +417,33 @@ static bool target_hides_bytes(const char *uri)
   return false;
 }
 
+/* ---------------------------------------------------------------- tokens */
+
+/* Refuses a request to a route that needs a scope its token lacks: 401 with no token or one
+ * the tokens file does not hold (WWW-Authenticate says how to send one), 403 with a token
+ * that lacks the scope. */
+static bool refuse_unauthorized(request *rq, struct MHD_Connection *c)
+{
+  if (rq->refused || !rq->route || !rq->route->scope)
+    return false;
+  const char *authorization =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+  serve_auth_verdict v = serve_auth_check(rq->pub.http->auth, authorization, rq->route->scope,
+                                          rq->pub.token, sizeof rq->pub.token);
+  if (v == AUTH_OK)
+    return false;
+  if (v == AUTH_NO_SCOPE) {
+    refuse(rq, MHD_HTTP_FORBIDDEN, "forbidden", "the token '%s' has no scope '%s' for %s",
+           rq->pub.token, serve_scope_name(rq->route->scope), rq->route->path);
+    return true;
+  }
+  rq->authenticate = true;
+  refuse(rq, MHD_HTTP_UNAUTHORIZED, "unauthorized", "%s",
+         v == AUTH_NO_TOKEN ? "this service needs a token: send 'Authorization: Bearer TOKEN'"
+                            : "the token is not one this service knows");
+  return true;
+}
+
 /* ---------------------------------------------------------------- libmicrohttpd's callbacks */
 
 /* The request line is in (libmicrohttpd's URI log callback, before the headers and before
@@ -440,6 +491,8 @@ static enum MHD_Result begin(serve_http *http, struct MHD_Connection *c, request
   if (refuse_framing(rq, c, version))
     return answer_refusal(rq);
   route_request(rq, c, url, method);
+  if (refuse_unauthorized(rq, c))
+    return answer_refusal(rq); /* at once: a client without a token may not send a body */
   const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
   if (length && strtoull(length, NULL, 10) > http->limits.max_body) {
     /* answered now, the body never read: reading it only to drop it costs more than the
@@ -652,6 +705,8 @@ void serve_http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
   }
   if (pub->ignored_keys)
     json_object_set_new(e, "ignored_keys", json_integer((json_int_t)pub->ignored_keys));
+  if (pub->token[0])
+    json_object_set_new(e, "token", json_string(pub->token));
   json_object_set_new(e, "rules", json_string(elig_ruleset_hash(rules->rs)));
   serve_log_write(http->log, e);
   if (rq->begun)

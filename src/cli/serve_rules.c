@@ -346,6 +346,23 @@ json_t *serve_holder_failure(serve_holder *h)
   return f;
 }
 
+bool serve_holder_ready(serve_holder *h)
+{
+  pthread_mutex_lock(&h->lock);
+  bool ready = h->current && (!h->failure || h->acknowledged);
+  pthread_mutex_unlock(&h->lock);
+  return ready;
+}
+
+bool serve_holder_acknowledge(serve_holder *h)
+{
+  pthread_mutex_lock(&h->lock);
+  bool had = h->failure && !h->acknowledged;
+  h->acknowledged = h->failure != NULL;
+  pthread_mutex_unlock(&h->lock);
+  return had;
+}
+
 static void log_reload(serve_holder *h, const char *cause, const char *outcome,
                        const elig_ruleset *rs, json_t *failure)
 {
@@ -376,6 +393,7 @@ bool serve_holder_reload(serve_holder *h, const char *cause)
     pthread_mutex_lock(&h->lock);
     json_decref(h->failure);
     h->failure = json_incref(failure);
+    h->acknowledged = false;
     serve_rules *kept = h->current;
     pthread_mutex_unlock(&h->lock);
     log_reload(h, cause, "failed; the rules in force stay", kept->rs, failure);
@@ -405,6 +423,7 @@ bool serve_holder_reload(serve_holder *h, const char *cause)
     pthread_mutex_lock(&h->lock);
     json_decref(h->failure);
     h->failure = json_incref(failure);
+    h->acknowledged = false;
     pthread_mutex_unlock(&h->lock);
     log_reload(h, cause,
                "failed: the register's history is not these rules'; the rules in force stay",
