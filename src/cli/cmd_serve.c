@@ -66,11 +66,24 @@ static const char *const usage_serve[] = {
        "                             the register FILE holds it (read-only; `elig register add`\n"
        "                             with the same rules must have made it)\n"
        "  -h, --help                 this help\n"),
+    /* TRANSLATORS: the TLS options of `elig serve --help`: translate the descriptions only;
+       the options, SIGHUP, 403 and the GnuTLS priority string stay as they are; keep the
+       descriptions' column. */
+    N_("\n"
+       "HTTPS (all PEM files):\n"
+       "      --tls-cert=FILE        answer over HTTPS with the certificate FILE (the\n"
+       "                             server's own first, then its chain); read again on SIGHUP\n"
+       "      --tls-key=FILE         the certificate's private key, unencrypted (chmod 600)\n"
+       "      --tls-client-ca=FILE   answer only clients whose certificate a CA in FILE issued;\n"
+       "                             others get 403\n"
+       "      --tls-priorities=STRING\n"
+       "                             the GnuTLS priority string (default\n"
+       "                             NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2)\n"),
     /* TRANSLATORS: the end of `elig serve --help`: the exit statuses a script sees; SIGINT
        and SIGTERM are signal names. */
     N_("\n"
        "exit status: 0 stopped by SIGINT or SIGTERM, 1 rule errors, 2 usage,\n"
-       "4 the address cannot be listened on\n"),
+       "4 the address cannot be listened on or a TLS file read\n"),
     NULL};
 
 typedef struct {
@@ -86,6 +99,7 @@ typedef struct {
   unsigned timeout;
   unsigned request_timeout;
   unsigned watch_ms;
+  serve_tls_options tls; /* --tls-* (serve_tls.c) */
 } serve_options;
 
 /* ---------------------------------------------------------------- options */
@@ -170,6 +184,10 @@ static int parse_options(int argc, char **argv, serve_options *o)
       {"request-timeout", required_argument, NULL, 'R'},
       {"watch", required_argument, NULL, 'W'},
       {"register", required_argument, NULL, 'G'},
+      {"tls-cert", required_argument, NULL, 'E'},
+      {"tls-key", required_argument, NULL, 'K'},
+      {"tls-client-ca", required_argument, NULL, 'A'},
+      {"tls-priorities", required_argument, NULL, 'Y'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -191,6 +209,10 @@ static int parse_options(int argc, char **argv, serve_options *o)
     switch (c) {
     case 'l': o->listen = optarg; continue;
     case 'G': o->register_path = optarg; continue;
+    case 'E': o->tls.cert = optarg; continue;
+    case 'K': o->tls.key = optarg; continue;
+    case 'A': o->tls.client_ca = optarg; continue;
+    case 'Y': o->tls.priorities = optarg; continue;
     case 'h': cli_print_usage(usage_serve, stdout); return -1;
     case ':': return cli_usage_error(usage_serve, "option '%s' needs a value", argv[optind - 1]);
     case '?': return cli_bad_option(usage_serve, argv, opts);
@@ -229,6 +251,9 @@ static int parse_options(int argc, char **argv, serve_options *o)
   if (argc - optind > 1)
     return cli_usage_error(usage_serve, "give one rule file", NULL);
   o->rules = argv[optind];
+  const char *tls_error = serve_tls_options_error(&o->tls);
+  if (tls_error)
+    return cli_usage_error(usage_serve, tls_error, NULL);
   char error[300];
   if (!resolve_listen(o->listen, &o->addr, &o->addr_len, error, sizeof error))
     /* TRANSLATORS: %s says what is wrong with the address --listen was given. */
@@ -328,6 +353,9 @@ static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
       {o->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, o->threads, NULL},
       {MHD_OPTION_END, 0, NULL},
   };
+  flags |= serve_tls_daemon_flags(http->tls);
+  struct MHD_OptionItem tls[SERVE_TLS_MHD_OPTIONS];
+  serve_tls_daemon_options(http->tls, tls);
   struct MHD_Daemon *d = MHD_start_daemon(
       flags, port, NULL, NULL, serve_http_request, http, MHD_OPTION_EXTERNAL_LOGGER, http_logger,
       log, /* first, to catch what the others say */
@@ -335,7 +363,7 @@ static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
       o->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_client,
       MHD_OPTION_CONNECTION_TIMEOUT, o->timeout, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
       MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed, http, MHD_OPTION_ARRAY, pool,
-      MHD_OPTION_END);
+      MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
   if (!d && errno)
     /* TRANSLATORS: the address of --listen (the first %s) and the system's reason. */
     cli_say(_("cannot listen on '%s': %s"), o->listen, strerror(errno));
@@ -357,15 +385,17 @@ static void stop_daemon(struct MHD_Daemon *d, serve_http *http)
 }
 
 /* Takes signals until SIGINT or SIGTERM; returns that signal. */
-static int signal_loop(serve_holder *holder, const sigset_t *signals, unsigned watch_ms)
+static int signal_loop(serve_holder *holder, serve_tls *tls, const sigset_t *signals,
+                       unsigned watch_ms)
 {
   for (;;) {
     unsigned ms = watch_ms ? watch_ms : 1000;
     struct timespec wait = {ms / 1000, (long)(ms % 1000) * 1000000L};
     int sig = sigtimedwait(signals, NULL, &wait);
-    if (sig == SIGHUP)
+    if (sig == SIGHUP) {
       serve_holder_reload(holder, "SIGHUP");
-    else if (sig == SIGINT || sig == SIGTERM)
+      serve_tls_reload(tls, "SIGHUP"); /* a renewed certificate (serve_tls.c) */
+    } else if (sig == SIGINT || sig == SIGTERM)
       return sig;
     else if (sig < 0 && errno == EAGAIN && watch_ms)
       serve_holder_poll(holder);
@@ -398,13 +428,21 @@ int cmd_serve(int argc, char **argv)
     return holder.register_refused ? EXIT_USAGE : EXIT_RULES;
   }
   fit_file_limit(&o, &log);
+  serve_tls *tls;
+  if ((rc = serve_tls_start(&o.tls, &log, &tls)) != EXIT_OK) {
+    serve_holder_fini(&holder);
+    serve_log_fini(&log);
+    return rc;
+  }
   serve_http http = {.holder = &holder, .log = &log, .limits = {o.max_body, o.request_timeout}};
+  http.tls = tls;
   atomic_init(&http.in_flight, 0);
   http_log hlog = {.log = &log};
   pthread_mutex_init(&hlog.lock, NULL);
   struct MHD_Daemon *d = start_daemon(&o, &http, &hlog);
   if (!d) {
     pthread_mutex_destroy(&hlog.lock);
+    serve_tls_stop(tls);
     serve_holder_fini(&holder);
     serve_log_fini(&log);
     return EXIT_IO;
@@ -418,11 +456,12 @@ int cmd_serve(int argc, char **argv)
                             "rules", elig_ruleset_hash(r->rs), "threads", (int)o.threads));
   serve_rules_release(r);
 
-  int sig = signal_loop(&holder, &signals, o.watch_ms);
+  int sig = signal_loop(&holder, tls, &signals, o.watch_ms);
   serve_log_write(&log, json_pack("{s:s, s:s, s:i}", "event", "stopping", "signal",
                                   sig == SIGINT ? "SIGINT" : "SIGTERM", "in_flight",
                                   (int)atomic_load(&http.in_flight)));
   stop_daemon(d, &http);
+  serve_tls_stop(tls);
   http_log_flush(&hlog);
   pthread_mutex_destroy(&hlog.lock);
   serve_holder_fini(&holder);

@@ -298,6 +298,9 @@ static enum MHD_Result begin(serve_http *http, struct MHD_Connection *c, const c
   printable(rq->method, sizeof rq->method, method);
   printable(rq->path, sizeof rq->path, url);
   client_address(c, rq->client, sizeof rq->client);
+  enum MHD_Result refused_answer;
+  if (serve_tls_refuses(&rq->pub, &refused_answer))
+    return refused_answer; /* --tls-client-ca: no valid client certificate (serve_tls.c) */
   route_request(rq, c, url, method);
   const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
   if (length && strtoull(length, NULL, 10) > http->limits.max_body) {
