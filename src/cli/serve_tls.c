@@ -177,6 +177,8 @@ static bool import_certs(const char *option, const char *path, const gnutls_datu
     FAIL(f, EXIT_USAGE, N_("%s: '%s' holds no certificate in PEM form (%s)"), option, path,
          "-----BEGIN CERTIFICATE-----");
   if (rc < 0 || *n == 0) {
+    if (rc >= 0)
+      gnutls_free(*crts);
     *crts = NULL;
     *n = 0;
     return false;
