@@ -73,8 +73,6 @@ static const char *const usage_serve[] = {
        "                             the register FILE holds it (read-only; `elig register add`\n"
        "                             with the same rules must have made it)\n"
        "  -h, --help                 this help\n"),
-    /* TRANSLATORS: more options of `elig serve --help`, the limits that keep one request
-       from taking the service; translate the descriptions only. */
     /* TRANSLATORS: the access options of `elig serve --help`; translate the descriptions
        only (scope names, NAME:SCOPES and the example stay as they are). */
     N_("\n"
@@ -89,6 +87,8 @@ static const char *const usage_serve[] = {
        "                             --tokens (only behind a proxy that authenticates)\n"
        "      --no-rules-endpoint    do not answer GET /v1/rules (file paths, what the rules\n"
        "                             define)\n"),
+    /* TRANSLATORS: more options of `elig serve --help`, the limits that keep one request
+       from taking the service; translate the descriptions only. */
     N_("\n"
        "limits (what passes them is answered with a JSON error):\n"
        "      --workers=N            threads that evaluate (default: the cores available)\n"
@@ -99,11 +99,24 @@ static const char *const usage_serve[] = {
        "      --eval-timeout=SECONDS evaluation time of one request (default 30; 250ms)\n"
        "      --max-buffered=BYTES   request bodies held at once, in all; past it requests\n"
        "                             are answered 503 busy (default 256M)\n"),
+    /* TRANSLATORS: the TLS options of `elig serve --help`: translate the descriptions only;
+       the options, SIGHUP, 403 and the GnuTLS priority string stay as they are; keep the
+       descriptions' column. */
+    N_("\n"
+       "HTTPS (all PEM files):\n"
+       "      --tls-cert=FILE        answer over HTTPS with the certificate FILE (the\n"
+       "                             server's own first, then its chain); read again on SIGHUP\n"
+       "      --tls-key=FILE         the certificate's private key, unencrypted (chmod 600)\n"
+       "      --tls-client-ca=FILE   answer only clients whose certificate a CA in FILE issued;\n"
+       "                             others get 403\n"
+       "      --tls-priorities=STRING\n"
+       "                             the GnuTLS priority string (default\n"
+       "                             NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2)\n"),
     /* TRANSLATORS: the end of `elig serve --help`: the exit statuses a script sees; SIGINT
        and SIGTERM are signal names. */
     N_("\n"
        "exit status: 0 stopped by SIGINT or SIGTERM, 1 rule errors, 2 usage,\n"
-       "4 the address cannot be listened on\n"),
+       "4 the address cannot be listened on or a TLS file read\n"),
     NULL};
 
 typedef struct {
@@ -127,6 +140,7 @@ typedef struct {
   bool no_rules_endpoint; /* --no-rules-endpoint */
   const char *new_token;  /* --new-token NAME:SCOPES: make one and stop */
   serve_limits limits;
+  serve_tls_options tls; /* --tls-* (serve_tls.c) */
 } serve_options;
 
 /* ---------------------------------------------------------------- options */
@@ -260,6 +274,10 @@ static int parse_options(int argc, char **argv, serve_options *o)
       {"max-output", required_argument, NULL, 'o'},
       {"eval-timeout", required_argument, NULL, 'e'},
       {"max-buffered", required_argument, NULL, 'b'},
+      {"tls-cert", required_argument, NULL, 'E'},
+      {"tls-key", required_argument, NULL, 'K'},
+      {"tls-client-ca", required_argument, NULL, 'A'},
+      {"tls-priorities", required_argument, NULL, 'Y'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -292,6 +310,10 @@ static int parse_options(int argc, char **argv, serve_options *o)
     case 'I': o->insecure_no_auth = true; continue;
     case 'N': o->no_rules_endpoint = true; continue;
     case 'k': o->new_token = optarg; continue;
+    case 'E': o->tls.cert = optarg; continue;
+    case 'K': o->tls.key = optarg; continue;
+    case 'A': o->tls.client_ca = optarg; continue;
+    case 'Y': o->tls.priorities = optarg; continue;
     case 'h': cli_print_usage(usage_serve, stdout); return -1;
     case ':': return cli_usage_error(usage_serve, "option '%s' needs a value", argv[optind - 1]);
     case '?': return cli_bad_option(usage_serve, argv, opts);
@@ -365,14 +387,19 @@ static int parse_options(int argc, char **argv, serve_options *o)
   if (argc - optind > 1)
     return cli_usage_error(usage_serve, "give one rule file", NULL);
   o->rules = argv[optind];
+  const char *tls_error = serve_tls_options_error(&o->tls);
+  if (tls_error)
+    return cli_usage_error(usage_serve, tls_error, NULL);
   char error[300];
   if (!resolve_listen(o->listen, &o->addr, &o->addr_len, error, sizeof error))
     /* TRANSLATORS: %s says what is wrong with the address --listen was given. */
     return cli_usage_error(usage_serve, "--listen: %s", error);
-  if (!o->tokens && !o->insecure_no_auth && !is_loopback(&o->addr))
+  /* a client certificate authenticates as well as a token does */
+  if (!o->tokens && !o->tls.client_ca && !o->insecure_no_auth && !is_loopback(&o->addr))
     return cli_usage_error(usage_serve,
                            "--listen '%s' is reachable from other machines: give --tokens FILE "
-                           "(or, behind a proxy that authenticates, --insecure-no-auth)",
+                           "or --tls-client-ca FILE (or, behind a proxy that authenticates, "
+                           "--insecure-no-auth)",
                            o->listen);
   return EXIT_OK;
 }
@@ -476,6 +503,9 @@ static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
   /* libmicrohttpd's own limit is per network thread and stops accepting when reached: set
    * out of the way, so that every connection is accepted and the table (serve_conn.c)
    * refuses or makes room at once */
+  flags |= serve_tls_daemon_flags(http->tls);
+  struct MHD_OptionItem tls[SERVE_TLS_MHD_OPTIONS];
+  serve_tls_daemon_options(http->tls, tls);
   unsigned mhd_limit = o->max_connections * (o->threads > 1 ? o->threads : 1);
   struct MHD_Daemon *d = MHD_start_daemon(
       flags, port, serve_conns_accept, http->conns, serve_http_request, http,
@@ -485,7 +515,7 @@ static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
       serve_conns_notify, http->conns, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
       MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed,
       http, MHD_OPTION_URI_LOG_CALLBACK, serve_http_uri, http, MHD_OPTION_ARRAY, pool,
-      MHD_OPTION_END);
+      MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
   if (!d && errno)
     /* TRANSLATORS: the address of --listen (the first %s) and the system's reason. */
     cli_say(_("cannot listen on '%s': %s"), o->listen, strerror(errno));
@@ -578,6 +608,7 @@ static int signal_loop(serve_holder *holder, serve_http *http, const sigset_t *s
     int sig = sigtimedwait(signals, NULL, &(struct timespec){0, 250L * 1000 * 1000});
     if (sig == SIGHUP) {
       serve_holder_reload(holder, "SIGHUP");
+      serve_tls_reload(http->tls, "SIGHUP"); /* a renewed certificate (serve_tls.c) */
       if (http->auth->path)
         reload_tokens(http->auth, http->log, "SIGHUP");
     } else if (sig == SIGINT || sig == SIGTERM) {
@@ -651,6 +682,13 @@ int cmd_serve(int argc, char **argv)
     return holder.register_refused ? EXIT_USAGE : EXIT_RULES;
   }
   fit_file_limit(&o, &log);
+  serve_tls *tls;
+  if ((rc = serve_tls_start(&o.tls, &log, &tls)) != EXIT_OK) {
+    serve_auth_fini(&auth);
+    serve_holder_fini(&holder);
+    serve_log_fini(&log);
+    return rc;
+  }
   serve_limits limits = o.limits;
   limits.max_body = o.max_body;
   limits.request_timeout = o.request_timeout;
@@ -662,12 +700,14 @@ int cmd_serve(int argc, char **argv)
                      .conns = &conns,
                      .auth = &auth,
                      .rules_endpoint = !o.no_rules_endpoint};
+  http.tls = tls;
   atomic_init(&http.in_flight, 0);
   atomic_init(&http.buffered, 0);
   http.pool = serve_pool_start(o.workers, o.queue);
   if (!http.pool) {
     serve_conns_fini(&conns);
     serve_auth_fini(&auth);
+    serve_tls_stop(tls);
     cli_say(_("out of memory"));
     serve_holder_fini(&holder);
     serve_log_fini(&log);
@@ -681,6 +721,7 @@ int cmd_serve(int argc, char **argv)
     serve_conns_fini(&conns);
     serve_auth_fini(&auth);
     pthread_mutex_destroy(&hlog.lock);
+    serve_tls_stop(tls);
     serve_holder_fini(&holder);
     serve_log_fini(&log);
     return EXIT_IO;
@@ -703,6 +744,7 @@ int cmd_serve(int argc, char **argv)
   stop_daemon(d, &http);
   serve_conns_fini(&conns);
   serve_auth_fini(&auth);
+  serve_tls_stop(tls);
   http_log_flush(&hlog);
   pthread_mutex_destroy(&hlog.lock);
   serve_holder_fini(&holder);

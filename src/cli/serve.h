@@ -22,6 +22,8 @@
  *                     waiting closed first, and closed when a request head is too slow
  *   serve_pool.c      the worker threads that evaluate, apart from the network threads, and
  *                     their bounded queue
+ *   serve_tls.c       HTTPS: the certificate and key (read again on SIGHUP), client
+ *                     certificates checked before a request is routed
  *
  * A request goes serve_route.c -> a handler of serve_handlers.c -> serve_respond.c.  The
  * router knows routes, not what their handlers do; a handler gets a request and its body,
@@ -338,6 +340,7 @@ typedef struct {
   bool rules_endpoint;    /* GET /v1/rules answers (--no-rules-endpoint: 404) */
   atomic_uint in_flight;  /* requests begun and not yet completed */
   atomic_size_t buffered; /* bytes of request bodies held now (limits.max_buffered) */
+  struct serve_tls *tls;  /* HTTPS (serve_tls.c), or NULL: plain HTTP */
 } serve_http;
 
 /* One request as a handler and the response helpers see it.  The router makes it when the
@@ -428,5 +431,53 @@ enum MHD_Result serve_handle_health(serve_request *rq, const serve_body *body);
 /* GET /readyz: 200 ready, or 503 with the reason; POST /v1/admin/acknowledge. */
 enum MHD_Result serve_handle_ready(serve_request *rq, const serve_body *body);
 enum MHD_Result serve_handle_acknowledge(serve_request *rq, const serve_body *body);
+
+/* ---------------------------------------------------------------- TLS (serve_tls.c) */
+
+/* The TLS options as given; without cert and key the service speaks plain HTTP. */
+typedef struct {
+  const char *cert;       /* --tls-cert: PEM, the server's certificate, then its chain */
+  const char *key;        /* --tls-key: PEM, its private key, unencrypted */
+  const char *client_ca;  /* --tls-client-ca: PEM, the CAs a client certificate must chain
+                             to; NULL: none is asked for */
+  const char *priorities; /* --tls-priorities: a GnuTLS priority string; NULL: the default */
+} serve_tls_options;
+
+/* The default of --tls-priorities: GnuTLS's own choice of algorithms, over TLS 1.3 and 1.2
+ * only (1.0 and 1.1 are deprecated, RFC 8996). */
+#define SERVE_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
+typedef struct serve_tls serve_tls;
+
+/* What is wrong with the TLS options taken together, as a message for cli_usage_error (a
+ * literal marked N_), or NULL when nothing is. */
+const char *serve_tls_options_error(const serve_tls_options *o);
+
+/* Reads and checks the files the options name, writes a "tls" line (and any warning: a key
+ * others may read) on the log, and sets *tls: NULL for plain HTTP.  When a file cannot be
+ * used, says which and why on standard error and returns the exit status (EXIT_IO: it cannot
+ * be read; EXIT_USAGE: it holds no certificate or key, or they do not belong together);
+ * EXIT_OK otherwise.  One per process (GnuTLS calls back into it). */
+int serve_tls_start(const serve_tls_options *o, serve_log *log, serve_tls **tls);
+
+/* What libmicrohttpd needs for HTTPS: the daemon's flag (MHD_USE_TLS, or 0 for plain HTTP),
+ * and its options, written into items (room for SERVE_TLS_MHD_OPTIONS) for MHD_OPTION_ARRAY,
+ * ended by MHD_OPTION_END. */
+#define SERVE_TLS_MHD_OPTIONS 4
+unsigned serve_tls_daemon_flags(const serve_tls *tls);
+void serve_tls_daemon_options(const serve_tls *tls, struct MHD_OptionItem *items);
+
+/* Reads the certificate and key again (SIGHUP: a renewed certificate): handshakes from now
+ * on use the new pair, connections open keep theirs.  When the files do not do, the pair in
+ * force stays and the log says why.  Main thread only; nothing for plain HTTP. */
+void serve_tls_reload(serve_tls *tls, const char *cause);
+
+/* Frees it all, once the daemon has stopped.  NULL: nothing. */
+void serve_tls_stop(serve_tls *tls);
+
+/* Whether --tls-client-ca refuses the request rq just begun: no client certificate, or one
+ * that does not verify.  Then a 403 is queued (client_certificate_required or
+ * client_certificate_invalid) and *answer receives what to return to libmicrohttpd. */
+bool serve_tls_refuses(serve_request *rq, enum MHD_Result *answer);
 
 #endif

@@ -482,6 +482,9 @@ static enum MHD_Result begin(serve_http *http, struct MHD_Connection *c, request
   printable(rq->method, sizeof rq->method, method);
   printable(rq->path, sizeof rq->path, url);
   client_address(c, rq->client, sizeof rq->client);
+  enum MHD_Result refused_answer;
+  if (serve_tls_refuses(&rq->pub, &refused_answer))
+    return refused_answer; /* --tls-client-ca: no valid client certificate (serve_tls.c) */
   if (rq->hidden_bytes) {
     refuse(rq, MHD_HTTP_BAD_REQUEST, "bad_request",
            "the request target holds a NUL (%%00) or a control character");

@@ -2,7 +2,7 @@
 #   suite=NAME; . "$srcdir/tests/cli/setup.sh"; . "$srcdir/tests/cli/serve_setup.sh"
 # It skips the suite (77) without curl, kills every server it started when the script ends,
 # whatever happens, and gives:
-#   start NAME ARGS...  starts `elig serve --listen 127.0.0.1:0 ARGS` with its log in
+#   start NAME ARGS...  starts `elig serve --listen 127.0.0.1:0 $SERVE_ARGS ARGS` with its log in
 #                       $tmp/NAME.log; sets NAME_port and NAME_pid once it listens
 #   stop NAME           SIGTERM; checks the server exits 0 and logs "stopped"
 #   hash_of PORT        the rule-set hash the server at PORT answers with
@@ -22,7 +22,8 @@ trap serve_cleanup EXIT
 
 start() {
   name=$1; shift
-  ${ELIG_WRAPPER:-} "$ELIG" serve --listen 127.0.0.1:0 "$@" 2>"$tmp/$name.log" &
+  # shellcheck disable=SC2086 # SERVE_ARGS: options every server of the suite takes
+  ${ELIG_WRAPPER:-} "$ELIG" serve --listen 127.0.0.1:0 ${SERVE_ARGS:-} "$@" 2>"$tmp/$name.log" &
   pid=$!
   servers="$servers $pid"
   i=0
