@@ -546,9 +546,13 @@ def check_query(spec, op_where, query, answer_status, answer_code):
         param, where = spec.resolve(f"{op_where}/parameters/{i}")
         documented[param["name"]] = (param, where)
     problems = []
+    seen = set()
     for part in filter(None, query.split("&")):
         name, eq, value = part.partition("=")
         name = urllib.parse.unquote(name)
+        if name in seen:  # no parameter here is an array: one value each
+            problems.append(f"parameter '{name}' is given twice")
+        seen.add(name)
         if name not in documented:
             problems.append(f"parameter '{name}' is not documented")
             continue
