@@ -1,0 +1,97 @@
+#!/bin/sh
+# openapi.sh -- doc/openapi.json checked against the answers of a running `elig serve`.
+#
+# Starts three servers (tests/cli/serve.sh's pattern: port 0, killed whatever happens):
+#   national  the shipped rules, copied here so that a reload can be made to fail, with
+#             --max-body 64K so that a body over the limit is cheap to send
+#   failing   tests/cli/serve/failing: rules that fail at run time (422)
+#   register  --register with a register since evaluated with other rules (409)
+# and runs tests/cli/openapi_check.py, which validates the document itself, sends a request
+# for every operation and every status it can provoke (and the golden cases of serve.sh),
+# and checks each answer against the document, and the document against the answers.
+#
+# It needs python3 with the module jsonschema (Debian: python3-jsonschema; ./bootstrap
+# installs it); without them it is skipped (77).
+#
+# Environment (as make check sets it): ELIG, srcdir, ELIG_WRAPPER.
+suite=openapi
+. "${srcdir:-.}/tests/cli/setup.sh"
+
+# The first python3 with jsonschema: the one on PATH, else Debian's.
+python=""
+for p in ${PYTHON:-python3} /usr/bin/python3; do
+  if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import jsonschema' 2>/dev/null; then
+    python=$p
+    break
+  fi
+done
+if [ -z "$python" ]; then
+  echo "SKIP: python3 with the module jsonschema is not installed (./bootstrap installs" \
+    "python3-jsonschema)"
+  exit 77
+fi
+
+servers=""
+cleanup() {
+  for pid in $servers; do kill -9 "$pid" 2>/dev/null; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# start NAME ARGS...: starts `elig serve --listen 127.0.0.1:0 ARGS` with its log in
+# $tmp/NAME.log; sets NAME_port and NAME_pid once it listens.
+start() {
+  name=$1; shift
+  ${ELIG_WRAPPER:-} "$ELIG" serve --listen 127.0.0.1:0 "$@" 2>"$tmp/$name.log" &
+  pid=$!
+  servers="$servers $pid"
+  i=0
+  while ! grep -q '"event":"listening"' "$tmp/$name.log" 2>/dev/null; do
+    i=$((i + 1))
+    if [ $i -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; then
+      echo "FAIL: openapi/$name: the server did not start:"; cat "$tmp/$name.log"; exit 1
+    fi
+    sleep 0.05
+  done
+  port=$(sed -n 's/.*"event":"listening".*"port":\([0-9]*\).*/\1/p' "$tmp/$name.log")
+  eval "${name}_port=$port; ${name}_pid=$pid"
+}
+
+cd "$srcdir" || exit 99
+mkdir "$tmp/rules"
+cp -R rules/national.rules rules/national "$tmp/rules/"
+chmod -R u+w "$tmp/rules"
+start national --threads 2 --watch 0 --max-body 64K "$tmp/rules/national.rules"
+start failing --threads 1 tests/cli/serve/failing/failing.rules
+
+# A register last evaluated with the national rules when the service starts, then with
+# Yunnan's: the service must refuse to evaluate (409) rather than mix two rule sets.
+printf '%s\n' '{"hh_id":"t1","year":2019,"size":4,"net_income":12000,"village_code":"530621101201","food_secure":true,"clothing_secure":true,"water_safe":true,"housing_grade":"A","labor_members":2,"registered_poor":true}' \
+  > "$tmp/year-before.jsonl"
+register_add() {
+  "$ELIG" register add --no-progress --db "$tmp/county.db" "$1" "$tmp/year-before.jsonl" \
+    2>>"$tmp/register.err" || { echo "FAIL: openapi/register-add:"; cat "$tmp/register.err"; exit 1; }
+}
+register_add rules/national.rules
+start register --threads 1 --watch 0 --register "$tmp/county.db" rules/national.rules
+register_add rules/provinces/yunnan.rules
+
+version=$("$ELIG" --version | sed -n '1s/^elig //p')
+"$python" tests/cli/openapi_check.py doc/openapi.json "$version" \
+  --server "national=$national_port" --server "failing=$failing_port" \
+  --server "register=$register_port" --golden tests/cli/serve/national \
+  --break-reload "$national_pid:$tmp/rules/national/parameters.rules"
+status=$?
+
+# Each server stops on SIGTERM with status 0 (under the sanitizers: without a leak).
+for name in national failing register; do
+  eval "pid=\$${name}_pid"
+  kill -TERM "$pid"
+  if ! wait "$pid"; then
+    echo "FAIL: openapi/$name-stops: the server did not exit 0 on SIGTERM:"
+    tail -20 "$tmp/$name.log"
+    status=1
+  fi
+done
+servers=""
+exit $status

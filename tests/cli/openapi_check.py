@@ -1,0 +1,790 @@
+#!/usr/bin/env python3
+"""openapi_check.py -- checks doc/openapi.json against the answers of a running `elig serve`.
+
+tests/cli/openapi.sh starts the servers and runs this.  First the document itself: valid
+JSON without a key given twice, the shape of an OpenAPI 3.1 document (the objects it uses,
+with no member the specification does not name), every JSON Schema in it valid under JSON
+Schema 2020-12, every $ref found, and when the module openapi_spec_validator is installed,
+its verdict too.  Then the service: each request of the list below (and each golden case
+of tests/cli/serve/national) is sent, and its answer must be one the document describes
+for that operation:
+
+  status        documented for the operation (a path that is no endpoint, or a method the
+                path does not take, is checked against x-elig-unknown-path and
+                x-elig-other-method)
+  Content-Type  one of the response's media types; no body where it has none (and for HEAD)
+  body          valid against the media type's schema; for JSON Lines, each line
+  headers       each one documented as required is there, each documented one present
+                matches its schema, and no Elig-* header or Allow goes undocumented
+  parameters    the query of a request answered 2xx is valid against the documented
+                parameters; one answered 400 bad_parameter is not (the document is as strict
+                as the service, both ways)
+  request body  a single record answered 200 is valid against the documented request body
+
+and, the other way round, every operation of the document must have been exercised and
+every status it documents provoked, but those listed in UNPROVOKED with the reason.
+
+Usage: openapi_check.py SPEC VERSION --server NAME=PORT... [--golden DIR]
+                        [--break-reload PID:FILE]
+SPEC the document, VERSION what `elig --version` says (info.version must be it), servers
+national (the shipped rules, --max-body 64K), failing (tests/cli/serve/failing), register
+(--register, with a register since evaluated with other rules); --break-reload makes the
+last reload of server national fail (FILE is one of its rule files, PID its process) to
+check the answers that tell of it.  Prints one line per failure and a summary; exits 1 on
+any failure.
+"""
+import argparse
+import http.client
+import json
+import os
+import signal
+import sys
+import time
+import urllib.parse
+
+import jsonschema
+
+MAX_BODY = 64 * 1024  # the --max-body of server national (tests/cli/openapi.sh)
+
+# Documented statuses no request here can provoke, with the reason.
+UNPROVOKED = {
+    ("evaluate", "500"): "a library status the service does not expect",
+    ("evaluate", "503"): "out of memory",
+    ("explain", "500"): "a library status the service does not expect",
+    ("explain", "503"): "out of memory",
+}
+
+HOUSEHOLD = {
+    "hh_id": "t1", "year": 2020, "size": 4, "net_income": 16000.02,
+    "village_code": "411623101201", "food_secure": True, "clothing_secure": True,
+    "water_safe": True, "housing_grade": "A", "labor_members": 2, "registered_poor": True,
+}
+
+
+def record(**changes):
+    """The household above with `changes`; a value None leaves the field out."""
+    r = dict(HOUSEHOLD)
+    for k, v in changes.items():
+        if v is None:
+            r.pop(k, None)
+        else:
+            r[k] = v
+    return r
+
+
+def dumps(*records):
+    return "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode() + b"\n"
+
+
+JSON = {"Content-Type": "application/json"}
+NDJSON = {"Content-Type": "application/x-ndjson"}
+
+
+def requests():
+    """The requests, each (name, server, method, target, headers, body, expected status).
+    A body of None sends none; headers with Content-Length and a body of None send the
+    headers alone (a body announced, never sent)."""
+    one = dumps(record())
+    r = []
+
+    def add(name, method, target, body=None, headers=None, status=200, server="national"):
+        r.append(dict(name=name, server=server, method=method, target=target,
+                      headers=dict(headers or {}), body=body, status=status))
+
+    add("evaluate-one", "POST", "/v1/evaluate", one, JSON)
+    add("evaluate-one-no-type", "POST", "/v1/evaluate", one)
+    add("evaluate-pretty", "POST", "/v1/evaluate",
+        json.dumps(record(net_income="9000.00", size=3), indent=2).encode(), JSON)
+    add("evaluate-as-of", "POST", "/v1/evaluate?as_of=2020-12-31", one, JSON)
+    add("evaluate-flags", "POST", "/v1/evaluate",
+        dumps(record(net_income=10, medical_expense=100, food_secure=False, size=1,
+                     labor_members=0, registered_poor=False, exited_year=2018)), JSON)
+    add("evaluate-lines", "POST", "/v1/evaluate",
+        dumps(record(), record(hh_id="b2", size=31), record(hh_id="b3", registered_poor=False,
+                                                            net_income=5000, size=2)))
+    add("evaluate-ndjson-one", "POST", "/v1/evaluate", one, NDJSON)
+    for alias in ("application/jsonl", "application/x-jsonlines", "application/json-lines"):
+        add("evaluate-" + alias.split("/")[1], "POST", "/v1/evaluate", one,
+            {"Content-Type": alias})
+    add("evaluate-ndjson-errors", "POST", "/v1/evaluate",
+        b'{"hh_id":"x1"}\n\n{"hh_id" 1}\n"text"\n[]\n', NDJSON)
+    add("evaluate-array", "POST", "/v1/evaluate",
+        b"[" + json.dumps(record()).encode() + b",\n" +
+        json.dumps(record(hh_id="a2", size="four")).encode() + b"]", JSON)
+    add("evaluate-empty-array", "POST", "/v1/evaluate", b"[]", JSON)
+    add("evaluate-aggregates", "POST", "/v1/evaluate?aggregates=true&as_of=2020-12-31",
+        dumps(record(), record(hh_id="g2", size=2, net_income=3000)))
+    add("evaluate-aggregates-one", "POST", "/v1/evaluate?aggregates=1", one, JSON)
+    add("evaluate-aggregates-bare", "POST", "/v1/evaluate?aggregates", one, JSON)
+    add("evaluate-aggregates-no", "POST", "/v1/evaluate?aggregates=No", one, JSON)
+    add("evaluate-undetermined", "POST", "/v1/evaluate?missing=undetermined",
+        dumps(record(net_income=None)), JSON)
+    add("evaluate-undetermined-aggregates", "POST",
+        "/v1/evaluate?missing=undetermined&aggregates=yes",
+        dumps(record(net_income=None), record(hh_id="v", food_secure=None,
+                                              registered_poor=False)))
+    add("evaluate-missing-reject", "POST", "/v1/evaluate?missing=reject",
+        dumps(record(net_income=None)), JSON, status=400)
+    add("evaluate-ignored-keys", "POST", "/v1/evaluate",
+        dumps(record(exited_yaer=2019, **{"备注": "x"})), JSON)
+    add("evaluate-members", "POST", "/v1/evaluate",
+        dumps(record(members=[{"name": "a", "age": 40}, {"age": 12, "enrolled": True}])), JSON)
+    add("evaluate-rejected-member", "POST", "/v1/evaluate",
+        dumps(record(members=[{"age": "forty"}])), JSON, status=400)
+    add("evaluate-rejected-range", "POST", "/v1/evaluate", dumps(record(size=31)), JSON,
+        status=400)
+    add("evaluate-rejected-not-object", "POST", "/v1/evaluate", b'"a string"', JSON,
+        status=400)
+    add("evaluate-malformed", "POST", "/v1/evaluate", b'{"hh_id": "m1", "year": 2020,\n',
+        JSON, status=400)
+    add("evaluate-malformed-array", "POST", "/v1/evaluate", b'[{"hh_id":"m2"},]', JSON,
+        status=400)
+    add("evaluate-no-records", "POST", "/v1/evaluate", b" \n", JSON, status=400)
+    add("evaluate-no-body", "POST", "/v1/evaluate", status=400)
+    add("evaluate-unknown-parameter", "POST", "/v1/evaluate?agregates=true", one, JSON,
+        status=400)
+    add("evaluate-bad-as-of", "POST", "/v1/evaluate?as_of=31.12.2020", one, JSON, status=400)
+    add("evaluate-bad-as-of-day", "POST", "/v1/evaluate?as_of=2021-02-30", one, JSON,
+        status=400)
+    add("evaluate-bad-aggregates", "POST", "/v1/evaluate?aggregates=maybe", one, JSON,
+        status=400)
+    add("evaluate-bad-missing", "POST", "/v1/evaluate?missing=guess", one, JSON, status=400)
+    add("evaluate-empty-missing", "POST", "/v1/evaluate?missing=", one, JSON, status=400)
+    add("evaluate-too-large-announced", "POST", "/v1/evaluate", None,
+        {"Content-Length": str(MAX_BODY + 1)}, status=413)
+    add("evaluate-too-large-chunked", "POST", "/v1/evaluate", b" " * (MAX_BODY + 10),
+        {"Transfer-Encoding": "chunked"}, status=413)
+
+    add("explain-json", "POST", "/v1/explain", one, JSON)
+    add("explain-json-format", "POST", "/v1/explain?format=json&as_of=2020-12-31", one, JSON)
+    add("explain-text", "POST", "/v1/explain?format=text", one, JSON)
+    add("explain-what-if", "POST", "/v1/explain?what_if=net_income", one, JSON)
+    add("explain-what-if-text", "POST", "/v1/explain?what_if=size&format=text", one, JSON)
+    add("explain-what-if-absent", "POST", "/v1/explain?what_if=exited_year", one, JSON)
+    add("explain-undetermined", "POST", "/v1/explain?missing=undetermined",
+        dumps(record(net_income=None)), JSON)
+    add("explain-undetermined-what-if", "POST",
+        "/v1/explain?missing=undetermined&what_if=net_income", dumps(record(net_income=None)),
+        JSON)
+    add("explain-flags", "POST", "/v1/explain",
+        dumps(record(net_income=10, medical_expense=100, food_secure=False, size=1,
+                     labor_members=0, registered_poor=False, exited_year=2018)), JSON)
+    add("explain-ignored-keys", "POST", "/v1/explain", dumps(record(note="x")), JSON)
+    add("explain-two", "POST", "/v1/explain", dumps(record(), record(hh_id="t2")), status=400)
+    add("explain-array", "POST", "/v1/explain", b"[" + one + b"]", JSON, status=400)
+    add("explain-rejected", "POST", "/v1/explain", dumps(record(size=0)), JSON, status=400)
+    add("explain-what-if-key", "POST", "/v1/explain?what_if=hh_id", one, JSON, status=400)
+    add("explain-bad-format", "POST", "/v1/explain?format=csv", one, JSON, status=400)
+    add("explain-unknown-parameter", "POST", "/v1/explain?aggregates=true", one, JSON,
+        status=400)
+    add("explain-no-records", "POST", "/v1/explain", b"", JSON, status=400)
+    add("explain-too-large", "POST", "/v1/explain", None,
+        {"Content-Length": str(MAX_BODY + 1), "Content-Type": "application/json"}, status=413)
+
+    add("rules", "GET", "/v1/rules")
+    add("rules-head", "HEAD", "/v1/rules")
+    add("rules-unknown-parameter", "GET", "/v1/rules?x=1", status=400)
+    add("rules-head-unknown-parameter", "HEAD", "/v1/rules?x", status=400)
+    add("rules-too-large", "GET", "/v1/rules", None, {"Content-Length": str(MAX_BODY + 1)},
+        status=413)
+    add("rules-head-too-large", "HEAD", "/v1/rules", None,
+        {"Content-Length": str(MAX_BODY + 1)}, status=413)
+    add("health", "GET", "/healthz")
+    add("health-head", "HEAD", "/healthz")
+    add("health-unknown-parameter", "GET", "/healthz?verbose=1", status=400)
+    add("health-head-unknown-parameter", "HEAD", "/healthz?verbose", status=400)
+    add("health-too-large", "GET", "/healthz", None, {"Content-Length": str(MAX_BODY + 1)},
+        status=413)
+    add("health-head-too-large", "HEAD", "/healthz", None,
+        {"Content-Length": str(MAX_BODY + 1)}, status=413)
+
+    add("unknown-path", "GET", "/v2/evaluate", status=404)
+    add("unknown-path-post", "POST", "/v1/evaluate/", one, JSON, status=404)
+    add("unknown-path-head", "HEAD", "/", status=404)
+    add("method-get-evaluate", "GET", "/v1/evaluate", status=405)
+    add("method-head-explain", "HEAD", "/v1/explain", status=405)
+    add("method-put-explain", "PUT", "/v1/explain", one, JSON, status=405)
+    add("method-delete-health", "DELETE", "/healthz", status=405)
+    add("method-post-rules", "POST", "/v1/rules", one, JSON, status=405)
+    add("method-options-rules", "OPTIONS", "/v1/rules", status=405)
+
+    failing = '{"id":"f%d","income":%d,"weight":%d,"group":"%s"}\n'
+    add("rule-failed", "POST", "/v1/evaluate",
+        (failing % (1, 1000000, 1, "x")).encode(), JSON, status=422, server="failing")
+    add("rule-failed-explain", "POST", "/v1/explain",
+        (failing % (2, 1000000, 1, "x")).encode(), JSON, status=422, server="failing")
+    add("rule-failed-aggregate", "POST", "/v1/evaluate?aggregates=true",
+        ((failing % (3, 0, 0, "x")) + (failing % (4, 0, 2, "y"))).encode(), status=422,
+        server="failing")
+
+    add("register-differs", "POST", "/v1/evaluate", one, JSON, status=409, server="register")
+    add("register-differs-lines", "POST", "/v1/evaluate", dumps(record(), record(hh_id="t2")),
+        NDJSON, server="register")
+    add("register-differs-explain", "POST", "/v1/explain", one, JSON, status=409,
+        server="register")
+    return r
+
+
+def after_failed_reload():
+    """The answers that tell of a failed reload, asked once it has failed."""
+    return [dict(name=n, server="national", method=m, target=t, headers={}, body=None,
+                 status=200)
+            for n, m, t in (("health-reload-failed", "GET", "/healthz"),
+                            ("rules-reload-failed", "GET", "/v1/rules"),
+                            ("health-head-reload-failed", "HEAD", "/healthz"))]
+
+
+def golden_requests(folder):
+    """The golden cases of tests/cli/serve.sh (METHOD TARGET, headers, a blank line, the
+    body), sent as they are; their answers are checked against the document only."""
+    out = []
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".http"):
+            continue
+        with open(os.path.join(folder, name), "rb") as f:
+            text = f.read()
+        head, _, body = text.partition(b"\n\n")
+        lines = head.decode().split("\n")
+        method, target = lines[0].split(" ", 1)
+        headers = dict(h.split(": ", 1) for h in lines[1:] if h)
+        out.append(dict(name="golden/" + name[:-5], server="national", method=method,
+                        target=target, headers=headers,
+                        body=body if method not in ("GET", "HEAD", "DELETE") else None,
+                        status=None))
+    return out
+
+
+# ---------------------------------------------------------------- the document itself
+
+def strict(properties, required=(), extra=None):
+    """An object with these members only, and extensions (x-...)."""
+    s = {"type": "object", "properties": properties, "patternProperties": {"^x-": True},
+         "additionalProperties": False}
+    if required:
+        s["required"] = list(required)
+    if extra:
+        s.update(extra)
+    return s
+
+
+def ref_or(name):
+    return {"if": {"type": "object", "required": ["$ref"]},
+            "then": {"$ref": "#/$defs/reference"}, "else": {"$ref": "#/$defs/" + name}}
+
+
+def map_of(name):
+    return {"type": "object", "additionalProperties": ref_or(name)}
+
+
+STRING = {"type": "string"}
+BOOL = {"type": "boolean"}
+ANY = True
+SCHEMA_OBJECT = {"type": ["object", "boolean"]}  # checked against 2020-12 separately
+
+# The OpenAPI 3.1.0 objects as the specification defines them (section 4.8): a member it
+# does not name is an error, so that a misspelt "requried" or "respones" does not pass.
+OAS_31 = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$ref": "#/$defs/openapi",
+    "$defs": {
+        "openapi": strict({
+            "openapi": {"type": "string", "pattern": "^3\\.1\\.[0-9]+$"},
+            "info": {"$ref": "#/$defs/info"},
+            "jsonSchemaDialect": STRING,
+            "servers": {"type": "array", "items": {"$ref": "#/$defs/server"}},
+            "paths": {"type": "object", "patternProperties": {
+                "^/": {"$ref": "#/$defs/pathItem"}, "^x-": True},
+                "additionalProperties": False},
+            "webhooks": map_of("pathItem"),
+            "components": {"$ref": "#/$defs/components"},
+            "security": {"type": "array"},
+            "tags": {"type": "array", "items": {"$ref": "#/$defs/tag"}},
+            "externalDocs": {"$ref": "#/$defs/externalDocs"},
+        }, ["openapi", "info"], {"anyOf": [{"required": ["paths"]},
+                                           {"required": ["components"]},
+                                           {"required": ["webhooks"]}]}),
+        "info": strict({
+            "title": STRING, "summary": STRING, "description": STRING,
+            "termsOfService": STRING,
+            "contact": strict({"name": STRING, "url": STRING, "email": STRING}),
+            "license": strict({"name": STRING, "identifier": STRING, "url": STRING}, ["name"]),
+            "version": STRING,
+        }, ["title", "version"]),
+        "server": strict({"url": STRING, "description": STRING, "variables": {
+            "type": "object", "additionalProperties": strict(
+                {"enum": {"type": "array", "items": STRING, "minItems": 1},
+                 "default": STRING, "description": STRING}, ["default"])}}, ["url"]),
+        "externalDocs": strict({"description": STRING, "url": STRING}, ["url"]),
+        "tag": strict({"name": STRING, "description": STRING,
+                       "externalDocs": {"$ref": "#/$defs/externalDocs"}}, ["name"]),
+        "reference": strict({"$ref": STRING, "summary": STRING, "description": STRING},
+                            ["$ref"]),
+        "pathItem": strict(dict({
+            "$ref": STRING, "summary": STRING, "description": STRING,
+            "servers": {"type": "array", "items": {"$ref": "#/$defs/server"}},
+            "parameters": {"type": "array", "items": ref_or("parameter")},
+        }, **{m: {"$ref": "#/$defs/operation"}
+              for m in ("get", "put", "post", "delete", "options", "head", "patch", "trace")})),
+        "operation": strict({
+            "tags": {"type": "array", "items": STRING}, "summary": STRING,
+            "description": STRING, "externalDocs": {"$ref": "#/$defs/externalDocs"},
+            "operationId": STRING,
+            "parameters": {"type": "array", "items": ref_or("parameter")},
+            "requestBody": ref_or("requestBody"),
+            "responses": {"$ref": "#/$defs/responses"},
+            "callbacks": {"type": "object"}, "deprecated": BOOL,
+            "security": {"type": "array"},
+            "servers": {"type": "array", "items": {"$ref": "#/$defs/server"}},
+        }, ["responses"]),
+        "responses": {"type": "object", "minProperties": 1, "patternProperties": {
+            "^[1-5](?:[0-9]{2}|XX)$": ref_or("response"), "^x-": True},
+            "properties": {"default": ref_or("response")}, "additionalProperties": False},
+        "response": strict({
+            "description": STRING, "headers": map_of("header"),
+            "content": {"type": "object", "additionalProperties": {"$ref": "#/$defs/mediaType"}},
+            "links": {"type": "object"},
+        }, ["description"]),
+        "mediaType": strict({"schema": SCHEMA_OBJECT, "example": ANY,
+                             "examples": map_of("example"), "encoding": {"type": "object"}}),
+        "example": strict({"summary": STRING, "description": STRING, "value": ANY,
+                           "externalValue": STRING}),
+        "parameter": strict({
+            "name": STRING, "in": {"enum": ["query", "header", "path", "cookie"]},
+            "description": STRING, "required": BOOL, "deprecated": BOOL,
+            "allowEmptyValue": BOOL, "style": STRING, "explode": BOOL, "allowReserved": BOOL,
+            "schema": SCHEMA_OBJECT, "example": ANY, "examples": map_of("example"),
+            "content": {"type": "object", "additionalProperties": {"$ref": "#/$defs/mediaType"},
+                        "minProperties": 1, "maxProperties": 1},
+        }, ["name", "in"], {"oneOf": [{"required": ["schema"]}, {"required": ["content"]}],
+                            "if": {"properties": {"in": {"const": "path"}}},
+                            "then": {"required": ["required"],
+                                     "properties": {"required": {"const": True}}}}),
+        "requestBody": strict({"description": STRING, "required": BOOL, "content": {
+            "type": "object", "additionalProperties": {"$ref": "#/$defs/mediaType"}}},
+            ["content"]),
+        "header": strict({
+            "description": STRING, "required": BOOL, "deprecated": BOOL, "style": STRING,
+            "explode": BOOL, "schema": SCHEMA_OBJECT, "example": ANY,
+            "examples": map_of("example"), "content": {"type": "object"},
+        }, (), {"oneOf": [{"required": ["schema"]}, {"required": ["content"]}]}),
+        "securityScheme": {"type": "object"},
+        "components": strict({
+            "schemas": {"type": "object", "additionalProperties": SCHEMA_OBJECT},
+            "responses": map_of("response"), "parameters": map_of("parameter"),
+            "examples": map_of("example"), "requestBodies": map_of("requestBody"),
+            "headers": map_of("header"), "securitySchemes": map_of("securityScheme"),
+            "links": {"type": "object"}, "callbacks": {"type": "object"},
+            "pathItems": map_of("pathItem"),
+        }),
+    },
+}
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def load_without_duplicates(path):
+    def pairs(items):
+        seen = {}
+        for k, v in items:
+            if k in seen:
+                raise ValueError(f"{path}: the key '{k}' is given twice")
+            seen[k] = v
+        return seen
+    with open(path, encoding="utf-8") as f:
+        return json.load(f, object_pairs_hook=pairs)
+
+
+def pointer(doc, ref):
+    """The value of a local $ref ("#/a/b~1c") in doc, or KeyError."""
+    if not ref.startswith("#"):
+        raise KeyError(f"only local references are used here, not '{ref}'")
+    node = doc
+    for part in ref[1:].split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+def escape(key):
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def schemas_in(doc):
+    """Where the JSON Schemas of the document are: (pointer, schema)."""
+    found = [("#/components/schemas/" + escape(k), v)
+             for k, v in doc.get("components", {}).get("schemas", {}).items()]
+
+    def media(where, content):
+        for mt, m in (content or {}).items():
+            if "schema" in m:
+                found.append((f"{where}/content/{escape(mt)}/schema", m["schema"]))
+
+    def holder(where, obj):  # a parameter or header
+        if "schema" in obj:
+            found.append((where + "/schema", obj["schema"]))
+        media(where, obj.get("content"))
+
+    comps = doc.get("components", {})
+    for kind in ("parameters", "headers"):
+        for k, v in comps.get(kind, {}).items():
+            holder(f"#/components/{kind}/{escape(k)}", v)
+    for k, v in comps.get("responses", {}).items():
+        media(f"#/components/responses/{escape(k)}", v.get("content"))
+    for path, item in doc.get("paths", {}).items():
+        for method in METHODS:
+            op = item.get(method)
+            if not op:
+                continue
+            where = f"#/paths/{escape(path)}/{method}"
+            for i, p in enumerate(op.get("parameters", [])):
+                holder(f"{where}/parameters/{i}", p)
+            media(where + "/requestBody", op.get("requestBody", {}).get("content"))
+            for status, resp in op.get("responses", {}).items():
+                media(f"{where}/responses/{status}", resp.get("content"))
+                for h, hv in resp.get("headers", {}).items():
+                    holder(f"{where}/responses/{status}/headers/{escape(h)}", hv)
+    return found
+
+
+def refs_in(node, where="#"):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "$ref" and isinstance(v, str):
+                yield where, v
+            else:
+                yield from refs_in(v, f"{where}/{escape(k)}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from refs_in(v, f"{where}/{i}")
+
+
+def check_document(doc, version, fail):
+    for e in jsonschema.Draft202012Validator(OAS_31).iter_errors(doc):
+        fail("document", f"not OpenAPI 3.1 at {'/'.join(map(str, e.absolute_path))}: "
+                         f"{shorten(e.message)}")
+    for where, s in schemas_in(doc):
+        try:
+            jsonschema.Draft202012Validator.check_schema(s)
+        except jsonschema.SchemaError as e:
+            fail("document", f"{where}: not a JSON Schema 2020-12: {shorten(e.message)}")
+    for where, target in refs_in(doc):
+        try:
+            pointer(doc, target)
+        except (KeyError, IndexError, ValueError) as e:
+            fail("document", f"{where}: $ref '{target}' leads nowhere ({e})")
+    ids = [op.get("operationId") for item in doc.get("paths", {}).values()
+           for m, op in item.items() if m in METHODS]
+    for dup in {i for i in ids if ids.count(i) > 1}:
+        fail("document", f"operationId '{dup}' is given twice")
+    if None in ids:
+        fail("document", "an operation has no operationId")
+    if doc.get("info", {}).get("version") != version:
+        fail("document", f"info.version is '{doc.get('info', {}).get('version')}', "
+                         f"but the service is {version}")
+    try:
+        from openapi_spec_validator import validate as official
+    except ImportError:
+        return "own rules (openapi_spec_validator is not installed)"
+    try:
+        official(doc)
+    except Exception as e:  # its exception classes differ from version to version
+        fail("document", f"openapi_spec_validator: {shorten(str(e).splitlines()[0])}")
+    return "own rules and openapi_spec_validator"
+
+
+# ---------------------------------------------------------------- the answers
+
+class Spec:
+    def __init__(self, doc):
+        self.doc = doc
+
+    def resolve(self, where):
+        """The object at pointer `where` (a response, parameter, header or request body,
+        never a schema), following Reference Objects; and its own pointer."""
+        node = pointer(self.doc, where)
+        while isinstance(node, dict) and "$ref" in node:
+            where = node["$ref"]
+            node = pointer(self.doc, where)
+        return node, where
+
+    def validator(self, schema_where):
+        """A validator of the schema at `schema_where`, resolving $ref in the document."""
+        root = dict(self.doc)
+        root["$ref"] = schema_where
+        return jsonschema.Draft202012Validator(root, format_checker=jsonschema.FormatChecker())
+
+    def operation(self, path, method):
+        """(operation pointer, or None; the response pointer for a request that has no
+        operation: unknown path, or another method)."""
+        item = self.doc["paths"].get(path)
+        if item is None:
+            return None, "#/x-elig-unknown-path"
+        if method.lower() not in item:
+            return None, "#/x-elig-other-method"
+        return f"#/paths/{escape(path)}/{method.lower()}", None
+
+
+def errors_of(validator, value):
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {shorten(e.message)}"
+            for e in validator.iter_errors(value)]
+
+
+def shorten(message, most=300):
+    return message if len(message) <= most else message[:most] + "..."
+
+
+def media_essence(content_type):
+    return content_type.split(";")[0].strip().lower()
+
+
+def check_query(spec, op_where, query, answer_status, answer_code):
+    """Whether the request's query is valid under the documented parameters, compared
+    with what the service made of it."""
+    op, _ = spec.resolve(op_where)
+    documented = {}
+    for i, p in enumerate(op.get("parameters", [])):
+        param, where = spec.resolve(f"{op_where}/parameters/{i}")
+        documented[param["name"]] = (param, where)
+    problems = []
+    seen = set()
+    for part in filter(None, query.split("&")):
+        name, eq, value = part.partition("=")
+        name = urllib.parse.unquote(name)
+        if name in seen:  # no parameter here is an array: one value each
+            problems.append(f"parameter '{name}' is given twice")
+        seen.add(name)
+        if name not in documented:
+            problems.append(f"parameter '{name}' is not documented")
+            continue
+        param, where = documented[name]
+        if not eq and not param.get("allowEmptyValue"):
+            continue  # a bare name: the service takes its default
+        problems += [f"parameter '{name}': {m}" for m in errors_of(
+            spec.validator(where + "/schema"), urllib.parse.unquote(value))]
+    if 200 <= answer_status < 300 and problems:
+        return [f"the service took the query, the document does not: {'; '.join(problems)}"]
+    if answer_status == 400 and answer_code == "bad_parameter" and not problems:
+        return ["the service refused a parameter (bad_parameter) that the document allows"]
+    return []
+
+
+def check_answer(spec, req, status, headers, body, covered):
+    """What is wrong with one answer, as a list of messages."""
+    out = []
+    target = urllib.parse.urlsplit(req["target"])
+    op_where, fallback = spec.operation(target.path, req["method"])
+    if op_where:
+        op, _ = spec.resolve(op_where)
+        covered.setdefault(op["operationId"], set())
+        responses = op["responses"]
+        key = str(status) if str(status) in responses else \
+            f"{str(status)[0]}XX" if f"{str(status)[0]}XX" in responses else \
+            "default" if "default" in responses else None
+        if key is None:
+            return [f"status {status} is not documented for {op['operationId']}"]
+        covered[op["operationId"]].add(key)
+        response, resp_where = spec.resolve(f"{op_where}/responses/{key}")
+    else:
+        response, resp_where = spec.resolve(fallback)
+        covered.setdefault(fallback, set()).add(str(status))
+        expected = {"#/x-elig-unknown-path": 404, "#/x-elig-other-method": 405}[fallback]
+        if status != expected:
+            return [f"status {status}, but {fallback[2:]} says {expected}"]
+
+    # headers: the documented ones, and no Elig-* or Allow that is not
+    documented = {h.lower(): h for h in response.get("headers", {})}
+    for name in response.get("headers", {}):
+        header, where = spec.resolve(f"{resp_where}/headers/{escape(name)}")
+        value = headers.get(name.lower())
+        if value is None:
+            if header.get("required"):
+                out.append(f"header {name} is missing")
+            continue
+        out += [f"header {name}: {m}"
+                for m in errors_of(spec.validator(where + "/schema"), value)]
+    for name in headers:
+        if (name.startswith("elig-") or name == "allow") and name not in documented:
+            out.append(f"header {name} is not documented for status {status}")
+
+    # the body
+    content = response.get("content")
+    code = None  # the error's code, for the parameters
+    if req["method"] == "HEAD" or not content:
+        if body:
+            out.append(f"a body of {len(body)} bytes where the document has none")
+    else:
+        ctype = headers.get("content-type", "")
+        media = {media_essence(k): k for k in content}
+        mt = media.get(media_essence(ctype))
+        if mt is None:
+            out.append(f"Content-Type '{ctype}' is not one of {', '.join(content)}")
+        else:
+            body_problems, code = check_body(spec, f"{resp_where}/content/{escape(mt)}/schema",
+                                             mt, body.decode("utf-8"))
+            out += body_problems
+            if op_where:
+                out += check_request_body(spec, op_where, req, status, ctype)
+    if op_where:
+        out += check_query(spec, op_where, target.query, status, code)
+    return out
+
+
+def check_body(spec, schema_where, media_type, text):
+    """What is wrong with a body of that media type, and the code of the error it holds."""
+    validator = spec.validator(schema_where)
+    if media_type in ("application/x-ndjson", "application/jsonl", "application/x-jsonlines",
+                      "application/json-lines"):
+        out = [] if not text or text.endswith("\n") else \
+            ["the JSON Lines body does not end with a newline"]
+        for n, line in enumerate(text.split("\n")[:-1], 1):
+            out += [f"line {n}: {m}" for m in errors_of(validator, json.loads(line))]
+        return out, None
+    if media_type == "application/json":
+        value = json.loads(text)
+        code = value["error"].get("code") if isinstance(value, dict) and \
+            isinstance(value.get("error"), dict) else None
+        return errors_of(validator, value), code
+    return errors_of(validator, text), None
+
+
+def check_request_body(spec, op_where, req, status, answer_type):
+    """A single record the service evaluated (200, application/json, missing not
+    undetermined) must be valid under the documented request body."""
+    if status != 200 or not req["body"] or media_essence(answer_type) != "application/json" \
+            or "undetermined" in req["target"]:
+        return []
+    body_where = op_where + "/requestBody"
+    sent = media_essence(req["headers"].get("Content-Type", "application/json"))
+    body, body_where = spec.resolve(body_where)
+    if sent not in body["content"]:
+        return [f"the request's Content-Type '{sent}' is not documented"]
+    validator = spec.validator(f"{body_where}/content/{escape(sent)}/schema")
+    return [f"the record the service evaluated is not valid under the request body: {m}"
+            for m in errors_of(validator, json.loads(req["body"]))]
+
+
+def exchange(port, req):
+    """Sends one request; (status, headers with lower-case names, body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        target = req["target"].encode("utf-8").decode("latin-1")
+        headers = dict(req["headers"])
+        body = req["body"]
+        conn.putrequest(req["method"], target, skip_accept_encoding=True)
+        chunked = headers.get("Transfer-Encoding") == "chunked"
+        if body is not None and not chunked and "Content-Length" not in headers:
+            headers["Content-Length"] = str(len(body))
+        for k, v in headers.items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        if body is not None and chunked:
+            for i in range(0, len(body), 8192):
+                piece = body[i:i + 8192]
+                conn.send(b"%x\r\n%s\r\n" % (len(piece), piece))
+            conn.send(b"0\r\n\r\n")
+        elif body is not None:
+            conn.send(body)
+        res = conn.getresponse()
+        data = res.read()
+        return res.status, {k.lower(): v for k, v in res.getheaders()}, data
+    finally:
+        conn.close()
+
+
+def break_reload(ports, pid, rule_file):
+    """Makes the next reload of server national fail, and waits until it has."""
+    with open(rule_file, "a", encoding="utf-8") as f:
+        f.write("param broken money by year {\n")
+    os.kill(pid, signal.SIGHUP)
+    for _ in range(200):
+        _, _, body = exchange(ports["national"], dict(method="GET", target="/healthz",
+                                                      headers={}, body=None))
+        if json.loads(body).get("last_reload") == "failed":
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("spec")
+    ap.add_argument("version")
+    ap.add_argument("--server", action="append", default=[], metavar="NAME=PORT")
+    ap.add_argument("--golden", metavar="DIR")
+    ap.add_argument("--break-reload", metavar="PID:FILE")
+    args = ap.parse_args()
+    failures = []
+
+    def fail(name, message):
+        failures.append((name, message))
+        print(f"FAIL: openapi/{name}: {message}")
+
+    try:
+        doc = load_without_duplicates(args.spec)
+    except ValueError as e:
+        fail("document", str(e))
+        return 1
+    how = check_document(doc, args.version, fail)
+    if failures:
+        print("openapi: the document is wrong; no answer checked against it")
+        print(f"openapi: 0 passed, {len(failures)} failed")
+        return 1
+    spec = Spec(doc)
+    ports = dict(s.split("=", 1) for s in args.server)
+    todo = requests() + (golden_requests(args.golden) if args.golden else [])
+    covered = {}
+    checked = 0
+
+    def run(batch):
+        nonlocal checked
+        for req in batch:
+            if req["server"] not in ports:
+                fail(req["name"], f"no server '{req['server']}' was given")
+                continue
+            try:
+                status, headers, body = exchange(int(ports[req["server"]]), req)
+            except (OSError, http.client.HTTPException) as e:
+                fail(req["name"], f"no answer: {e}")
+                continue
+            checked += 1
+            if req["status"] is not None and status != req["status"]:
+                fail(req["name"], f"answered {status}, not the {req['status']} it is meant "
+                                  f"to provoke: {body[:200]!r}")
+            try:
+                problems = check_answer(spec, req, status, headers, body, covered)
+            except (ValueError, UnicodeDecodeError) as e:
+                problems = [f"the body cannot be read: {e}"]
+            for p in problems:
+                fail(req["name"], f"{req['method']} {req['target']} -> {status}: {p}")
+
+    run(todo)
+    if args.break_reload:
+        pid, rule_file = args.break_reload.split(":", 1)
+        if break_reload(ports, int(pid), rule_file):
+            run(after_failed_reload())
+        else:
+            fail("reload", "the reload of broken rules was not reported failed")
+
+    # the other way round: every operation exercised, every documented status provoked
+    for item in doc["paths"].values():
+        for method, op in item.items():
+            if method not in METHODS:
+                continue
+            name = op["operationId"]
+            if name not in covered:
+                fail(name, "no request exercised this operation")
+                continue
+            for status in op["responses"]:
+                if status not in covered[name] and (name, status) not in UNPROVOKED:
+                    fail(name, f"no request provoked the documented status {status}")
+    for fallback in ("#/x-elig-unknown-path", "#/x-elig-other-method"):
+        if fallback not in covered:
+            fail(fallback[2:], "no request provoked it")
+    failed = {name for name, _ in failures}
+    print(f"openapi: the document checked by {how}; {checked} answers checked against it")
+    print(f"openapi: {max(checked - len(failed), 0)} passed, {len(failed)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
