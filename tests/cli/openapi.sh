@@ -31,31 +31,8 @@ if [ -z "$python" ]; then
   exit 77
 fi
 
-servers=""
-cleanup() {
-  for pid in $servers; do kill -9 "$pid" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# start NAME ARGS...: starts `elig serve --listen 127.0.0.1:0 ARGS` with its log in
-# $tmp/NAME.log; sets NAME_port and NAME_pid once it listens.
-start() {
-  name=$1; shift
-  ${ELIG_WRAPPER:-} "$ELIG" serve --listen 127.0.0.1:0 "$@" 2>"$tmp/$name.log" &
-  pid=$!
-  servers="$servers $pid"
-  i=0
-  while ! grep -q '"event":"listening"' "$tmp/$name.log" 2>/dev/null; do
-    i=$((i + 1))
-    if [ $i -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; then
-      echo "FAIL: openapi/$name: the server did not start:"; cat "$tmp/$name.log"; exit 1
-    fi
-    sleep 0.05
-  done
-  port=$(sed -n 's/.*"event":"listening".*"port":\([0-9]*\).*/\1/p' "$tmp/$name.log")
-  eval "${name}_port=$port; ${name}_pid=$pid"
-}
+# start NAME ARGS...: tests/cli/serve_setup.sh's, which also stops every server at the end.
+. "$srcdir/tests/cli/serve_setup.sh"
 
 cd "$srcdir" || exit 99
 mkdir "$tmp/rules"
