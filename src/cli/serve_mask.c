@@ -32,7 +32,7 @@ static bool text_reserve(serve_text *t, size_t more)
     return false;
   if (more <= t->cap - t->len)
     return true;
-  size_t cap = t->cap ? t->cap : 256;
+  size_t cap = t->cap ? t->cap : 1024;
   while (cap - t->len < more) {
     if (cap > SIZE_MAX / 2) {
       t->nomem = true;
@@ -56,6 +56,15 @@ void serve_text_add(serve_text *t, const char *s, size_t n)
     memcpy(t->text + t->len, s, n);
     t->len += n;
   }
+}
+
+/* One byte: the punctuation of the copies, thousands of times a record. */
+static void add_byte(serve_text *t, char c)
+{
+  if (t->len < t->cap)
+    t->text[t->len++] = c;
+  else
+    serve_text_add(t, &c, 1);
 }
 
 void serve_text_adds(serve_text *t, const char *s)
@@ -95,34 +104,34 @@ static size_t utf8_sequence(const unsigned char *p, const unsigned char *end)
 
 void serve_text_add_string(serve_text *t, const char *s)
 {
-  const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
-  serve_text_add(t, "\"", 1);
+  const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s), *run = p;
+  add_byte(t, '"');
   while (p < end) {
-    size_t n = utf8_sequence(p, end);
-    if (n == 0) {
-      serve_text_adds(t, "\\ufffd");
-      p++;
+    size_t n = *p < 0x80 ? 1 : utf8_sequence(p, end);
+    if (n && *p >= 0x20 && *p != '"' && *p != '\\') {
+      p += n; /* a run of bytes that go as they are */
       continue;
     }
-    if (*p == '"' || *p == '\\') {
-      serve_text_add(t, "\\", 1);
-    } else if (*p < 0x20) {
-      char escaped[8];
+    serve_text_add(t, (const char *)run, (size_t)(p - run));
+    char escaped[8];
+    if (n == 0)
+      snprintf(escaped, sizeof escaped, "\\ufffd");
+    else if (*p < 0x20)
       snprintf(escaped, sizeof escaped, "\\u%04x", *p);
-      serve_text_adds(t, escaped);
-      p++;
-      continue;
-    }
-    serve_text_add(t, (const char *)p, n);
-    p += n;
+    else
+      snprintf(escaped, sizeof escaped, "\\%c", *p);
+    serve_text_adds(t, escaped);
+    run = ++p;
   }
-  serve_text_add(t, "\"", 1);
+  serve_text_add(t, (const char *)run, (size_t)(p - run));
+  add_byte(t, '"');
 }
 
 /* ---------------------------------------------------------------- what is masked */
 
 typedef struct {
   char *name; /* a field of the record, or of the elements of `list` */
+  size_t len; /* of name */
   char *list; /* NULL: a field of the record */
 } mask_name;
 
@@ -161,6 +170,7 @@ static bool add_name(serve_mask *m, const char *item, size_t len, char *error, s
   mask_name *mn = &m->names[m->n];
   mn->name = element ? strndup(rest + 3, second) : strndup(item, first);
   mn->list = element ? strndup(item, first) : NULL;
+  mn->len = element ? second : first;
   m->n++; /* counted now, so that serve_mask_free frees it whatever failed */
   if (!mn->name || (element && !mn->list)) {
     error[0] = '\0';
@@ -290,7 +300,9 @@ void serve_mask_pseudonym(const serve_mask *m, const char *value, size_t len,
 /* Where a copy is in its text. */
 typedef struct {
   const unsigned char *p, *end;
-  unsigned depth; /* objects and arrays open */
+  unsigned depth;     /* objects and arrays open */
+  serve_text key;     /* the key being read, unescaped: one buffer for the whole copy */
+  serve_text dropped; /* the value of a key left out: checked, then forgotten */
 } scanner;
 
 #define MAX_DEPTH 64
@@ -302,6 +314,7 @@ typedef struct {
   const char *list; /* the object is an element of this list field; NULL: the record */
   bool only_fields; /* leave out keys that are no field of rs */
   size_t left_out;
+  size_t next_field; /* the field after the last key found: records mostly follow the schema */
 } level;
 
 static void skip_space(scanner *s)
@@ -376,20 +389,30 @@ static size_t unicode_escape(const unsigned char *p, const unsigned char *end, u
 }
 
 /* The string at s->p (its opening quote), checked; its content, unescaped, appended to
- * `decoded` unless NULL. */
+ * `decoded` unless NULL.  Runs of bytes without escapes go in whole: most strings have
+ * none. */
 static bool scan_string(scanner *s, serve_text *decoded)
 {
   static const char escapes[] = "\"\"\\\\//b\bf\fn\nr\rt\t"; /* the letter, then the byte */
-  s->p++;
+  const unsigned char *run = ++s->p;
   while (s->p < s->end) {
     unsigned c = *s->p;
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      size_t n = c < 0x80 ? 1 : utf8_sequence(s->p, s->end);
+      if (!n)
+        return false;
+      s->p += n;
+      continue;
+    }
+    if (decoded && s->p > run)
+      serve_text_add(decoded, (const char *)run, (size_t)(s->p - run));
     if (c == '"') {
       s->p++;
       return true;
     }
     if (c < 0x20)
       return false;
-    if (c == '\\' && s->end - s->p >= 2 && s->p[1] == 'u') {
+    if (s->end - s->p >= 2 && s->p[1] == 'u') {
       uint32_t cp;
       size_t n = unicode_escape(s->p, s->end, &cp);
       if (!n)
@@ -397,23 +420,15 @@ static bool scan_string(scanner *s, serve_text *decoded)
       if (decoded)
         add_utf8(decoded, cp);
       s->p += n;
-      continue;
-    }
-    if (c == '\\') {
+    } else {
       const char *e = s->end - s->p >= 2 && s->p[1] ? strchr(escapes, s->p[1]) : NULL;
       if (!e || (e - escapes) % 2)
         return false;
       if (decoded)
         serve_text_add(decoded, e + 1, 1);
       s->p += 2;
-      continue;
     }
-    size_t n = utf8_sequence(s->p, s->end);
-    if (!n)
-      return false;
-    if (decoded)
-      serve_text_add(decoded, (const char *)s->p, n);
-    s->p += n;
+    run = s->p;
   }
   return false;
 }
@@ -515,10 +530,10 @@ static bool copy_array(scanner *s, serve_text *out, level *elements)
   if (++s->depth > MAX_DEPTH)
     return false;
   s->p++;
-  serve_text_add(out, "[", 1);
+  add_byte(out, '[');
   skip_space(s);
   if (take(s, ']')) {
-    serve_text_add(out, "]", 1);
+    add_byte(out, ']');
     s->depth--;
     return true;
   }
@@ -529,12 +544,12 @@ static bool copy_array(scanner *s, serve_text *out, level *elements)
     if (!ok)
       return false;
     if (take(s, ',')) {
-      serve_text_add(out, ",", 1);
+      add_byte(out, ',');
       continue;
     }
     if (!take(s, ']'))
       return false;
-    serve_text_add(out, "]", 1);
+    add_byte(out, ']');
     s->depth--;
     return true;
   }
@@ -554,19 +569,20 @@ static bool masked(const level *lv, const char *key, size_t len)
   for (size_t i = 0; i < lv->m->n; i++) {
     const mask_name *mn = &lv->m->names[i];
     bool here = lv->list ? mn->list && strcmp(mn->list, lv->list) == 0 : !mn->list;
-    if (here && strlen(mn->name) == len && memcmp(mn->name, key, len) == 0)
+    if (here && mn->len == len && memcmp(mn->name, key, len) == 0)
       return true;
   }
   return false;
 }
 
-/* Whether m masks fields of the elements of the record's field `key`. */
-static bool masks_elements(const serve_mask *m, const char *key)
+/* The name of the record's field `key` when m masks fields of its elements (m's own copy,
+ * which outlives the key being read), or NULL. */
+static const char *masks_elements(const serve_mask *m, const char *key)
 {
   for (size_t i = 0; i < m->n; i++)
     if (m->names[i].list && strcmp(m->names[i].list, key) == 0)
-      return true;
-  return false;
+      return m->names[i].list;
+  return NULL;
 }
 
 /* The member whose key (unescaped, NUL-terminated) is `key`: its value at s->p, copied as lv
@@ -576,11 +592,28 @@ static bool copy_member_value(scanner *s, serve_text *out, level *lv, const char
   if (masked(lv, key, len))
     return copy_masked(s, out, lv->m);
   skip_space(s);
-  if (!lv->list && s->p < s->end && *s->p == '[' && masks_elements(lv->m, key)) {
-    level elements = {lv->m, lv->rs, key, false, 0};
+  const char *list = !lv->list && s->p < s->end && *s->p == '[' ? masks_elements(lv->m, key) : NULL;
+  if (list) {
+    level elements = {lv->m, lv->rs, list, false, 0, 0};
     return copy_array(s, out, &elements);
   }
   return copy_value(s, out);
+}
+
+/* Whether the key (unescaped, NUL-terminated, len bytes) is a field of the record.  The
+ * field after the last one found is tried first: a record whose keys follow the schema is
+ * checked at a comparison a key. */
+static bool is_field(level *lv, const char *key, size_t len)
+{
+  if (strlen(key) != len)
+    return false; /* a NUL inside: no field has one */
+  size_t field = lv->next_field;
+  const char *name =
+      field < elig_ruleset_field_count(lv->rs) ? elig_ruleset_field_name(lv->rs, field) : NULL;
+  if ((!name || strcmp(name, key) != 0) && elig_ruleset_field_index(lv->rs, key, &field) != ELIG_OK)
+    return false;
+  lv->next_field = field + 1;
+  return true;
 }
 
 /* {"key": value, ...} at s->p; lv NULL: copied as is. */
@@ -589,74 +622,71 @@ static bool copy_object(scanner *s, serve_text *out, level *lv)
   if (++s->depth > MAX_DEPTH)
     return false;
   s->p++;
-  serve_text_add(out, "{", 1);
+  add_byte(out, '{');
   if (take(s, '}')) {
-    serve_text_add(out, "}", 1);
+    add_byte(out, '}');
     s->depth--;
     return true;
   }
-  serve_text key = {0};
-  serve_text dropped = {0}; /* the values of keys left out: checked, then forgotten */
+  serve_text *key = &s->key;
   bool ok = false, first = true;
   for (;;) {
     skip_space(s);
     if (s->p >= s->end || *s->p != '"')
       break;
     const unsigned char *raw = s->p;
-    key.len = 0;
-    if (!scan_string(s, lv ? &key : NULL))
+    key->len = 0;
+    if (!scan_string(s, lv ? key : NULL))
       break;
     size_t raw_len = (size_t)(s->p - raw); /* the key as sent, quotes and escapes included */
     if (!take(s, ':'))
       break;
-    serve_text_add(&key, "", 1); /* NUL-terminated, for the names of the library */
-    if (key.nomem)
-      break; /* a key not read is a key that might be masked */
-    const char *name = key.text;
-    size_t len = lv ? key.len - 1 : 0;
+    serve_text_add(key, "", 1); /* NUL-terminated, for the names of the library */
+    if (key->nomem)
+      break;                      /* a key not read is a key that might be masked */
+    const char *name = key->text; /* valid until the next key: the value's come after */
+    size_t len = lv ? key->len - 1 : 0;
     bool keep = true;
-    if (lv && lv->only_fields) {
-      size_t field;
-      keep = strlen(name) == len && elig_ruleset_field_index(lv->rs, name, &field) == ELIG_OK;
-    }
+    if (lv && lv->only_fields)
+      keep = is_field(lv, name, len);
     if (!keep) {
       lv->left_out++;
-      dropped.len = 0;
-      if (!copy_value(s, &dropped))
+      s->dropped.len = 0;
+      if (!copy_value(s, &s->dropped))
         break;
     } else {
       if (!first)
-        serve_text_add(out, ",", 1);
+        add_byte(out, ',');
       first = false;
       serve_text_add(out, (const char *)raw, raw_len);
-      serve_text_add(out, ":", 1);
+      add_byte(out, ':');
       if (!(lv ? copy_member_value(s, out, lv, name, len) : copy_value(s, out)))
         break;
     }
     if (take(s, ','))
       continue;
     if (take(s, '}')) {
-      serve_text_add(out, "}", 1);
+      add_byte(out, '}');
       s->depth--;
       ok = true;
     }
     break;
   }
-  free(key.text);
-  free(dropped.text);
   return ok;
 }
 
 bool serve_mask_json(const serve_mask *m, const elig_ruleset *rs, bool only_fields,
                      const char *json, size_t len, serve_text *out, size_t *left_out)
 {
-  scanner s = {(const unsigned char *)json, (const unsigned char *)json + len, 0};
+  scanner s = {(const unsigned char *)json, (const unsigned char *)json + len, 0, {0}, {0}};
   if (len >= 3 && memcmp(json, "\xEF\xBB\xBF", 3) == 0)
     s.p += 3; /* a byte-order mark, as serve_body.c takes it */
-  level lv = {m, rs, NULL, only_fields, 0};
+  level lv = {m, rs, NULL, only_fields, 0, 0};
   size_t mark = out->len;
   skip_space(&s);
   bool ok = s.p < s.end && *s.p == '{' && copy_object(&s, out, &lv);
+  free(s.key.text);
+  free(s.dropped.text);
   skip_space(&s);
   if (!ok || s.p != s.end || out->nomem) {
     out->len = mark;
