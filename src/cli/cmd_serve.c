@@ -163,6 +163,7 @@ typedef struct {
   const char *new_token;  /* --new-token NAME:SCOPES: make one and stop */
   serve_limits limits;
   serve_tls_options tls; /* --tls-* (serve_tls.c) */
+
   serve_decision_options decisions; /* --decision-log and the options that go with it */
 } serve_options;
 

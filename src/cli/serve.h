@@ -355,6 +355,7 @@ typedef struct {
   atomic_uint in_flight;  /* requests begun and not yet completed */
   atomic_size_t buffered; /* bytes of request bodies held now (limits.max_buffered) */
   struct serve_tls *tls;  /* HTTPS (serve_tls.c), or NULL: plain HTTP */
+
   struct serve_decisions *decisions; /* --decision-log, or NULL (serve_decisions.c) */
 } serve_http;
 

@@ -414,13 +414,11 @@ static void client_address(struct MHD_Connection *c, char *out, size_t size)
   getnameinfo(info->client_addr, len, out, (socklen_t)size, NULL, 0, NI_NUMERICHOST);
 }
 
-/* The name of the bearer token the request came with, for "token": NULL (null in the log)
- * as long as the service has no authentication (issue 17, point 2).  HOOK: with --tokens,
- * return the token's name from rq here, never the token itself. */
+/* The name of the bearer token the request came with (--tokens), never the token itself;
+ * NULL (null in the log) without one. */
 static const char *token_name(const serve_request *rq)
 {
-  (void)rq;
-  return NULL;
+  return rq->token[0] ? rq->token : NULL;
 }
 
 void serve_decisions_begin(serve_request *rq, const char *as_of, bool one)

@@ -86,7 +86,8 @@ cp "$tmp/key" "$tmp/open-key"; chmod 644 "$tmp/open-key"
 refuses key-readable 2 "may be read or changed by others (mode 0644)" \
   --decision-log "$tmp/x.log" --mask-key "$tmp/open-key"
 printf 'secret\n' > "$tmp/short-key"; chmod 600 "$tmp/short-key"
-refuses key-short 2 "has 6 bytes: it needs 16" --decision-log "$tmp/x.log" --mask-key "$tmp/short-key"
+refuses key-short 2 "has 6 bytes: it needs 16" \
+  --decision-log "$tmp/x.log" --mask-key "$tmp/short-key"
 refuses key-missing 4 "cannot read the mask key" --decision-log "$tmp/x.log" --mask-key "$tmp/none"
 refuses mask-no-field 2 "'hh_idd' is no field of the rules; did you mean 'hh_id'" \
   --decision-log "$tmp/x.log" --mask-key "$tmp/key" --mask hh_idd
@@ -119,10 +120,11 @@ check batch-result-is-the-answer sh -c "jq -c 'select(.result) | .result.status'
   cmp -s - '$tmp/status.want'"
 check batch-main-log-request-id grep -q "\"request_id\":\"$batch_id\"" "$tmp/main.log"
 first=$(head -1 "$tmp/d.log")
-check line-members sh -c "printf '%s' '$first' | jq -e '.time and .rules == \"$(jq -r .rules "$tmp/d.log" | head -1)\"
+hash=$(hash_of $M)
+check line-members sh -c "printf '%s' '$first' | jq -e '.time and .rules == \"$hash\"
   and .policy == \"national\" and .version and .endpoint == \"/v1/evaluate\" and .as_of
   and .missing == \"reject\" and .client == \"127.0.0.1\" and (.token == null)
-  and (has(\"token\"))' >/dev/null"
+  and has(\"token\")' >/dev/null"
 check line-time-iso-ms sh -c "printf '%s' '$first' |
   jq -r .time | grep -qx '20[0-9-]*T[0-9:]*\.[0-9][0-9][0-9]Z'"
 
@@ -152,6 +154,17 @@ printf '{"hh_id":"K-1","year":2020,"name_of_head":"Zhang San"}\n' > "$tmp/extra.
 post $M /v1/evaluate "$tmp/extra.json"
 check ignored-keys-left-out sh -c "tail -1 '$tmp/d.log' | jq -e '.ignored_keys == 1
   and (.input | has(\"name_of_head\") | not)' >/dev/null && ! grep -q 'Zhang San' '$tmp/d.log'"
+# with --tokens, the name of the token the request came with, never the token
+"$ELIG" serve --new-token portal:evaluate > "$tmp/portal"
+sed -n 's/^line:  //p' "$tmp/portal" > "$tmp/tokens"
+token=$(sed -n 's/^token: //p' "$tmp/portal")
+start tokens --threads 1 --tokens "$tmp/tokens" --decision-log "$tmp/t.log" \
+  --mask-key "$tmp/key" --mask "$mask" "$rules"
+curl -s -o /dev/null -H 'Expect:' -H "Authorization: Bearer $token" \
+  --data-binary @"$tmp/one.json" "http://127.0.0.1:$tokens_port/v1/evaluate"
+check token-named sh -c "jq -e '.token == \"portal\"' '$tmp/t.log' >/dev/null"
+check token-not-logged sh -c "! grep -q -F '$token' '$tmp/t.log' '$tmp/tokens.log'"
+stop tokens
 # without a decision log: no decision id
 start plain --threads 1 "$rules"
 post $plain_port /v1/evaluate "$tmp/one.json"
@@ -267,7 +280,8 @@ check required-answered-only-logged [ $answered = "$(wc -l < "$tmp/q.log")" ]
 check required-total [ $((answered + refused)) = 10 ]
 
 # A line larger than the limit fails, and the next one, into a new file, is written again.
-awk 'BEGIN { s = "0"; while (length(s) < 5000) s = s s; printf "{\"hh_id\":\"B-1\",\"village_code\":\"%s\"}\n", s }' \
+awk 'BEGIN { s = "0"; while (length(s) < 5000) s = s s
+  printf "{\"hh_id\":\"B-1\",\"village_code\":\"%s\"}\n", s }' \
   > "$tmp/big.json"
 start_limited recover 4 --threads 1 --decision-log "$tmp/v.log" --mask-key "$tmp/key" \
   --mask "$mask" --decision-log-max 1500 "$rules"
@@ -276,7 +290,8 @@ post $recover_port /v1/evaluate "$tmp/big.json"
 post $recover_port /v1/evaluate "$tmp/f1.json"
 stop_limited recover
 check recover-failed grep -q '"event":"decision_log_failed"' "$tmp/recover.log"
-check recover-said grep -q '"event":"decision_log_recovered".*"lines_unwritten":1' "$tmp/recover.log"
+check recover-said grep -q '"event":"decision_log_recovered".*"lines_unwritten":1' \
+  "$tmp/recover.log"
 check recover-lines-whole every_line_json "$tmp"/v.log*
 check recover-two-lines [ "$(cat "$tmp"/v.log* | wc -l)" = 2 ]
 
