@@ -112,11 +112,33 @@ static const char *const usage_serve[] = {
        "      --tls-priorities=STRING\n"
        "                             the GnuTLS priority string (default\n"
        "                             NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2)\n"),
+    /* TRANSLATORS: the decision log's options in `elig serve --help`: translate the
+       descriptions only; options, FILE.1, the header Elig-Decision-Id, hh_id,head_id,
+       members[].name and the size suffixes stay as they are; keep the descriptions' column. */
+    N_("\n"
+       "the decision log (an audit record of each decision):\n"
+       "      --decision-log=FILE    write a JSON line per record evaluated or explained to\n"
+       "                             FILE: its decision id (also in the response header\n"
+       "                             Elig-Decision-Id), time, rules, result and input, with\n"
+       "                             identifiers masked; needs --mask-key\n"
+       "      --decision-log-max=BYTES\n"
+       "                             begin a new file rather than pass this size (default\n"
+       "                             100M; suffixes K, M, G): FILE becomes FILE.1, FILE.1\n"
+       "                             becomes FILE.2, and so on\n"
+       "      --decision-log-keep=N  full files kept, FILE.1 to FILE.N (default 10)\n"
+       "      --decision-log-required\n"
+       "                             answer 503 rather than a decision that cannot be logged\n"
+       "                             (default: answer it, and report the failure on the log)\n"
+       "      --mask=FIELDS          the fields whose values the log replaces by a pseudonym\n"
+       "                             (hh_id,head_id,members[].name; default: the key fields)\n"
+       "      --mask-key=FILE        the pseudonyms' secret key, 16 bytes or more, in a file\n"
+       "                             its owner alone may read\n"),
     /* TRANSLATORS: the end of `elig serve --help`: the exit statuses a script sees; SIGINT
        and SIGTERM are signal names. */
     N_("\n"
        "exit status: 0 stopped by SIGINT or SIGTERM, 1 rule errors, 2 usage,\n"
-       "4 the address cannot be listened on or a TLS file read\n"),
+       "4 the address cannot be listened on or a TLS file read, or the decision log or its\n"
+       "key opened\n"),
     NULL};
 
 typedef struct {
@@ -141,6 +163,8 @@ typedef struct {
   const char *new_token;  /* --new-token NAME:SCOPES: make one and stop */
   serve_limits limits;
   serve_tls_options tls; /* --tls-* (serve_tls.c) */
+
+  serve_decision_options decisions; /* --decision-log and the options that go with it */
 } serve_options;
 
 /* ---------------------------------------------------------------- options */
@@ -278,6 +302,12 @@ static int parse_options(int argc, char **argv, serve_options *o)
       {"tls-key", required_argument, NULL, 'K'},
       {"tls-client-ca", required_argument, NULL, 'A'},
       {"tls-priorities", required_argument, NULL, 'Y'},
+      {"decision-log", required_argument, NULL, SERVE_OPT_DECISION_LOG},
+      {"decision-log-max", required_argument, NULL, SERVE_OPT_DECISION_LOG_MAX},
+      {"decision-log-keep", required_argument, NULL, SERVE_OPT_DECISION_LOG_KEEP},
+      {"decision-log-required", no_argument, NULL, SERVE_OPT_DECISION_LOG_REQUIRED},
+      {"mask", required_argument, NULL, SERVE_OPT_MASK},
+      {"mask-key", required_argument, NULL, SERVE_OPT_MASK_KEY},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -378,10 +408,28 @@ static int parse_options(int argc, char **argv, serve_options *o)
         return cli_usage_error(usage_serve, "--watch takes milliseconds, not '%s'", optarg);
       o->watch_ms = (unsigned)v;
       continue;
+    case SERVE_OPT_DECISION_LOG: o->decisions.path = optarg; continue;
+    case SERVE_OPT_DECISION_LOG_REQUIRED: o->decisions.required = true; continue;
+    case SERVE_OPT_MASK: o->decisions.mask = optarg; continue;
+    case SERVE_OPT_MASK_KEY: o->decisions.key_path = optarg; continue;
+    case SERVE_OPT_DECISION_LOG_MAX:
+      if (!parse_number(optarg, 1, 1ULL << 50, true, &o->decisions.max_size))
+        return cli_usage_error(usage_serve, "--decision-log-max takes bytes (100M, 1G), not '%s'",
+                               optarg);
+      continue;
+    case SERVE_OPT_DECISION_LOG_KEEP:
+      if (!parse_number(optarg, 1, 1000, false, &v))
+        return cli_usage_error(usage_serve, "--decision-log-keep takes 1 to 1000, not '%s'",
+                               optarg);
+      o->decisions.keep = (unsigned)v;
+      continue;
     }
   }
   if (o->new_token)
     return EXIT_OK;
+  const char *wrong = serve_decision_options_wrong(&o->decisions);
+  if (wrong)
+    return cli_usage_error(usage_serve, wrong, NULL);
   if (argc - optind < 1)
     return cli_usage_error(usage_serve, "no rule file given", NULL);
   if (argc - optind > 1)
@@ -681,9 +729,17 @@ int cmd_serve(int argc, char **argv)
     serve_log_fini(&log);
     return holder.register_refused ? EXIT_USAGE : EXIT_RULES;
   }
+  serve_decisions *decisions = NULL;
+  if (o.decisions.path && (rc = serve_decisions_open(&o.decisions, &holder, &log, &decisions))) {
+    serve_auth_fini(&auth);
+    serve_holder_fini(&holder);
+    serve_log_fini(&log);
+    return rc;
+  }
   fit_file_limit(&o, &log);
   serve_tls *tls;
   if ((rc = serve_tls_start(&o.tls, &log, &tls)) != EXIT_OK) {
+    serve_decisions_close(decisions);
     serve_auth_fini(&auth);
     serve_holder_fini(&holder);
     serve_log_fini(&log);
@@ -701,10 +757,12 @@ int cmd_serve(int argc, char **argv)
                      .auth = &auth,
                      .rules_endpoint = !o.no_rules_endpoint};
   http.tls = tls;
+  http.decisions = decisions;
   atomic_init(&http.in_flight, 0);
   atomic_init(&http.buffered, 0);
   http.pool = serve_pool_start(o.workers, o.queue);
   if (!http.pool) {
+    serve_decisions_close(decisions);
     serve_conns_fini(&conns);
     serve_auth_fini(&auth);
     serve_tls_stop(tls);
@@ -720,6 +778,7 @@ int cmd_serve(int argc, char **argv)
     serve_pool_stop(http.pool);
     serve_conns_fini(&conns);
     serve_auth_fini(&auth);
+    serve_decisions_close(decisions);
     pthread_mutex_destroy(&hlog.lock);
     serve_tls_stop(tls);
     serve_holder_fini(&holder);
@@ -746,6 +805,7 @@ int cmd_serve(int argc, char **argv)
   serve_auth_fini(&auth);
   serve_tls_stop(tls);
   http_log_flush(&hlog);
+  serve_decisions_close(decisions);
   pthread_mutex_destroy(&hlog.lock);
   serve_holder_fini(&holder);
   serve_log_write(&log, json_pack("{s:s}", "event", "stopped"));

@@ -318,6 +318,20 @@ serve_conns_tally serve_conns_sweep(serve_conns *t);
 
 unsigned serve_conns_open(serve_conns *t);
 
+/* ---------------------------------------------------------------- a request's decisions
+ * (serve_decisions.c; the functions are at the end, with the other parts of the decision log) */
+
+/* What a request needs to log its decisions: all zero (off) unless --decision-log is given. */
+typedef struct {
+  bool on;             /* its decisions are logged */
+  bool one;            /* the body is one record: Elig-Decision-Id names its decision */
+  size_t count;        /* decisions made so far: the next is REQUEST-(count + 1) */
+  char request_id[33]; /* 32 hex digits: 128 random bits */
+  char header[48];     /* Elig-Decision-Id, "" until the first decision */
+  char as_of[16];      /* the evaluation date the records are evaluated on */
+  char client[64];     /* the client's address */
+} serve_decision_req;
+
 /* ---------------------------------------------------------------- routing (serve_route.c) */
 
 typedef struct {
@@ -341,6 +355,8 @@ typedef struct {
   atomic_uint in_flight;  /* requests begun and not yet completed */
   atomic_size_t buffered; /* bytes of request bodies held now (limits.max_buffered) */
   struct serve_tls *tls;  /* HTTPS (serve_tls.c), or NULL: plain HTTP */
+
+  struct serve_decisions *decisions; /* --decision-log, or NULL (serve_decisions.c) */
 } serve_http;
 
 /* One request as a handler and the response helpers see it.  The router makes it when the
@@ -360,6 +376,7 @@ typedef struct {
   size_t ignored_keys;         /* JSON keys that were no field, over all the records */
   const char *language;        /* what its messages are in (Accept-Language), for a worker */
   char token[64];              /* the name of the token it came with, "" without */
+  serve_decision_req decision; /* its decisions' ids, for the decision log */
 } serve_request;
 
 /* A request's body, whole, as a handler gets it. */
@@ -479,5 +496,104 @@ void serve_tls_stop(serve_tls *tls);
  * that does not verify.  Then a 403 is queued (client_certificate_required or
  * client_certificate_invalid) and *answer receives what to return to libmicrohttpd. */
 bool serve_tls_refuses(serve_request *rq, enum MHD_Result *answer);
+
+/* ---------------------------------------------------------------- the decision log
+ * (serve_decisions.c: the file, its lines, its rotation; serve_mask.c: identifiers masked) */
+
+/* --decision-log and the options that go with it, as given. */
+typedef struct {
+  const char *path;            /* --decision-log FILE; NULL: no decision log */
+  unsigned long long max_size; /* --decision-log-max (0: 100M): a line that would take the
+                                  file past it goes to a new one */
+  unsigned keep;               /* --decision-log-keep (0: 10): the full files kept, FILE.1 to
+                                  FILE.keep */
+  bool required;               /* --decision-log-required: a decision not logged is not answered */
+  const char *mask;            /* --mask FIELDS; NULL: the rule set's key fields */
+  const char *key_path;        /* --mask-key FILE */
+} serve_decision_options;
+
+/* The codes getopt_long returns for the options, past every letter. */
+enum {
+  SERVE_OPT_DECISION_LOG = 0x100,
+  SERVE_OPT_DECISION_LOG_MAX,
+  SERVE_OPT_DECISION_LOG_KEEP,
+  SERVE_OPT_DECISION_LOG_REQUIRED,
+  SERVE_OPT_MASK,
+  SERVE_OPT_MASK_KEY
+};
+
+/* What is wrong with the options taken together (a message for cli_usage_error, without
+ * "%s"), or NULL. */
+const char *serve_decision_options_wrong(const serve_decision_options *o);
+
+typedef struct serve_decisions serve_decisions;
+
+/* Reads the mask key (refused when others may read it), checks the --mask names against the
+ * rule set in force and opens the log (O_APPEND, created 0600).  On failure says why on
+ * standard error and returns EXIT_USAGE or EXIT_IO with *out NULL; EXIT_OK otherwise.  A
+ * start without --mask is noted on the log, naming the fields that are masked. */
+int serve_decisions_open(const serve_decision_options *o, serve_holder *h, serve_log *log,
+                         serve_decisions **out);
+
+/* Flushes the file to disk, notes the failures not yet reported on the log, and frees d
+ * (NULL: nothing). */
+void serve_decisions_close(serve_decisions *d);
+
+/* A request about to evaluate its records on `as_of` (`one`: its body is one record): from
+ * here its decisions are logged, under a new request id.  Nothing when the log is off. */
+void serve_decisions_begin(serve_request *rq, const char *as_of, bool one);
+
+/* Logs the decision of one record just evaluated on ctx (st, and res when st is ELIG_OK) for
+ * `endpoint`, and names it in Elig-Decision-Id.  Returns NULL, or, with
+ * --decision-log-required when the line could not be written, the error to answer instead
+ * (a new object, the caller's) with its status in *http.  Nothing when the log is off. */
+json_t *serve_decision_log(serve_request *rq, const char *endpoint, elig_ctx *ctx,
+                           const body_record *rec, elig_status st, const elig_result *res,
+                           unsigned *http);
+
+/* Text being built: the log's lines.  `nomem` once an allocation failed (the text is then
+ * incomplete and must not be used). */
+typedef struct {
+  char *text;
+  size_t len, cap;
+  bool nomem;
+} serve_text;
+
+void serve_text_add(serve_text *t, const char *s, size_t n);
+void serve_text_adds(serve_text *t, const char *s);
+/* `s` as a JSON string, quoted and escaped (bytes that are not UTF-8 as U+FFFD). */
+void serve_text_add_string(serve_text *t, const char *s);
+
+/* The fields to mask and the key of their pseudonyms. */
+typedef struct serve_mask serve_mask;
+
+/* From --mask's list ("hh_id,head_id,members[].name"; NULL: the key fields of whatever rule
+ * set a record is evaluated with) and the key.  NULL when the list is malformed (error says
+ * why) or memory runs out (error is ""). */
+serve_mask *serve_mask_new(const char *names, const unsigned char *key, size_t key_len, char *error,
+                           size_t size);
+void serve_mask_free(serve_mask *m);
+
+/* The first name of --mask that rs does not have as a field (or, for LIST[].NAME, as a list
+ * field), and the closest name rs has in *suggest (NULL when none is close); NULL when rs
+ * has them all or the mask is the key fields. */
+const char *serve_mask_unknown(const serve_mask *m, const elig_ruleset *rs, const char **suggest);
+
+/* Whether m is the default (the key fields); the names masked in rs, comma-separated. */
+bool serve_mask_is_default(const serve_mask *m);
+void serve_mask_describe(const serve_mask *m, const elig_ruleset *rs, serve_text *out);
+
+/* "hmac:" and the first 32 hex digits of HMAC-SHA256(key, value): 37 bytes and a NUL. */
+#define SERVE_PSEUDONYM_SIZE 38
+void serve_mask_pseudonym(const serve_mask *m, const char *value, size_t len,
+                          char out[SERVE_PSEUDONYM_SIZE]);
+
+/* Appends the JSON object of `len` bytes at `json` to out, compact (white space between
+ * tokens left out), every other byte as it was, but the value of each masked key replaced by
+ * its pseudonym (null stays null).  `only_fields` (a record as received): keys that are no
+ * field of rs are left out, and counted in *left_out.  Returns false, out as it was, when the
+ * text is not one JSON object (strict RFC 8259, UTF-8, nested at most 64 deep). */
+bool serve_mask_json(const serve_mask *m, const elig_ruleset *rs, bool only_fields,
+                     const char *json, size_t len, serve_text *out, size_t *left_out);
 
 #endif

@@ -276,6 +276,8 @@ static enum MHD_Result evaluate(serve_request *rq, elig_ctx *ctx, body_reader *b
     }
     const elig_result *res;
     elig_status st = eval_one(rq, ctx, &rec, &res, first_unknown, sizeof first_unknown);
+    if ((failed = serve_decision_log(rq, "/v1/evaluate", ctx, &rec, st, res, &http)))
+      break; /* --decision-log-required, and the decision could not be logged */
     char *text = NULL;
     const char *line;
     size_t n;
@@ -371,6 +373,11 @@ static enum MHD_Result explain(serve_request *rq, elig_ctx *ctx, body_reader *br
   const elig_result *res;
   elig_status st = eval_one(rq, ctx, &rec, &res, first_unknown, sizeof first_unknown);
   count_headers h;
+  unsigned unlogged_http;
+  json_t *unlogged = serve_decision_log(rq, "/v1/explain", ctx, &rec, st, res, &unlogged_http);
+  if (unlogged)
+    return serve_respond_json(rq, unlogged_http, json_pack("{s:o}", "error", unlogged),
+                              counts(rq, &h, first_unknown));
   if (st != ELIG_OK) {
     unsigned http;
     json_t *doc = json_object();
@@ -419,6 +426,7 @@ static enum MHD_Result with_records(serve_request *rq, const serve_body *body,
   char date[16];
   if (!as_of)
     today(date, sizeof date);
+  serve_decisions_begin(rq, as_of ? as_of : date, br.shape == BODY_ONE);
   /* contexts are pooled: every request says how its absent fields are taken */
   const char *missing = serve_param(rq, "missing");
   elig_ctx_set_missing(ctx, missing && strcmp(missing, "undetermined") == 0

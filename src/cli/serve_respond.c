@@ -23,6 +23,8 @@ enum MHD_Result serve_respond(serve_request *rq, unsigned status, const char *ty
   }
   MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE, type);
   MHD_add_response_header(res, "Elig-Rules-Hash", elig_ruleset_hash(rq->rules->rs));
+  if (rq->decision.header[0]) /* the decision log's id of what is answered */
+    MHD_add_response_header(res, "Elig-Decision-Id", rq->decision.header);
   for (size_t i = 0; headers && headers[i]; i += 2)
     MHD_add_response_header(res, headers[i], headers[i + 1]);
   enum MHD_Result ok = MHD_queue_response(rq->conn, status, res);

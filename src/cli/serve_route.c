@@ -711,6 +711,8 @@ void serve_http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
   if (pub->token[0])
     json_object_set_new(e, "token", json_string(pub->token));
   json_object_set_new(e, "rules", json_string(elig_ruleset_hash(rules->rs)));
+  if (pub->decision.header[0]) /* its decisions are REQUEST_ID-N in the decision log */
+    json_object_set_new(e, "request_id", json_string(pub->decision.request_id));
   serve_log_write(http->log, e);
   if (rq->begun)
     serve_conns_request(http->conns, c, false);
