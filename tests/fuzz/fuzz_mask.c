@@ -1,0 +1,59 @@
+/*
+ * fuzz_mask.c -- a record's text of any bytes to the decision log's masking (serve_mask.c),
+ * which scans request bodies with a JSON reader of its own (to keep every byte of the values
+ * as they were sent) and writes a copy with identifiers replaced by pseudonyms.
+ *
+ * The first byte chooses whether keys that are no field are left out.  Whatever the masking
+ * accepts, its copy must be one JSON object jansson reads too; whatever it refuses, the
+ * output must be left as it was.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "serve.h"
+
+static elig_ruleset *rules;
+static serve_mask *mask;
+
+static void setup(void)
+{
+  static const unsigned char key[] = "fuzzing key of 32 bytes, no more";
+  char error[200];
+  if (elig_compile_file(fuzz_source_path("rules/national.rules"), NULL, &rules, NULL) != ELIG_OK)
+    abort();
+  mask = serve_mask_new("hh_id,head_id,members[].name", key, sizeof key - 1, error, sizeof error);
+  if (!mask)
+    abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  if (!rules)
+    setup();
+  if (size < 1)
+    return 0;
+  bool only_fields = data[0] & 1;
+  char *text = malloc(size - 1 ? size - 1 : 1); /* exactly its size, for AddressSanitizer */
+  if (!text)
+    return 0;
+  memcpy(text, data + 1, size - 1);
+  serve_text out = {0};
+  serve_text_adds(&out, "x");
+  size_t left_out = 0;
+  bool ok = serve_mask_json(mask, rules, only_fields, text, size - 1, &out, &left_out);
+  if (!out.nomem) {
+    if (!ok && (out.len != 1 || out.text[0] != 'x'))
+      abort(); /* refused, but written to */
+    if (ok) {
+      json_error_t e;
+      json_t *copy = json_loadb(out.text + 1, out.len - 1, JSON_REJECT_DUPLICATES, &e);
+      if (!json_is_object(copy))
+        abort(); /* accepted, but its copy is no JSON object */
+      json_decref(copy);
+    }
+  }
+  free(out.text);
+  free(text);
+  return 0;
+}
