@@ -45,6 +45,7 @@ static const char *const usage_serve[] = {
        "  GET  /healthz       that the service answers (liveness)\n"
        "  GET  /readyz        that it is ready: 503 after a reload failed, until fixed or\n"
        "                      acknowledged by POST /v1/admin/acknowledge\n"
+       "  GET  /metrics       counters for Prometheus: requests, latency, records, reloads\n"
        "Every response names the hash of the rule set that produced it (Elig-Rules-Hash).\n"
        "The rules are compiled again on SIGHUP and when a rule file changes; when they do not\n"
        "compile, the rules in force stay.  The log (standard error) has one JSON line per\n"
@@ -72,6 +73,7 @@ static const char *const usage_serve[] = {
        "      --register=FILE        evaluate each record with its household's year before as\n"
        "                             the register FILE holds it (read-only; `elig register add`\n"
        "                             with the same rules must have made it)\n"
+       "      --no-metrics           do not answer GET /metrics, and count nothing\n"
        "  -h, --help                 this help\n"),
     /* TRANSLATORS: the access options of `elig serve --help`; translate the descriptions
        only (scope names, NAME:SCOPES and the example stay as they are). */
@@ -160,6 +162,7 @@ typedef struct {
   const char *tokens;     /* --tokens */
   bool insecure_no_auth;  /* --insecure-no-auth */
   bool no_rules_endpoint; /* --no-rules-endpoint */
+  bool no_metrics;        /* --no-metrics */
   const char *new_token;  /* --new-token NAME:SCOPES: make one and stop */
   serve_limits limits;
   serve_tls_options tls; /* --tls-* (serve_tls.c) */
@@ -291,6 +294,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
       {"tokens", required_argument, NULL, 't'},
       {"insecure-no-auth", no_argument, NULL, 'I'},
       {"no-rules-endpoint", no_argument, NULL, 'N'},
+      {"no-metrics", no_argument, NULL, 'M'},
       {"new-token", required_argument, NULL, 'k'},
       {"workers", required_argument, NULL, 'w'},
       {"queue", required_argument, NULL, 'q'},
@@ -339,6 +343,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
     case 't': o->tokens = optarg; continue;
     case 'I': o->insecure_no_auth = true; continue;
     case 'N': o->no_rules_endpoint = true; continue;
+    case 'M': o->no_metrics = true; continue;
     case 'k': o->new_token = optarg; continue;
     case 'E': o->tls.cert = optarg; continue;
     case 'K': o->tls.key = optarg; continue;
@@ -760,8 +765,12 @@ int cmd_serve(int argc, char **argv)
   http.decisions = decisions;
   atomic_init(&http.in_flight, 0);
   atomic_init(&http.buffered, 0);
+  http.metrics = o.no_metrics ? NULL : serve_metrics_new();
+  holder.metrics = http.metrics;
   http.pool = serve_pool_start(o.workers, o.queue);
-  if (!http.pool) {
+  if (!http.pool || (!http.metrics && !o.no_metrics)) {
+    serve_pool_stop(http.pool);
+    serve_metrics_free(http.metrics);
     serve_decisions_close(decisions);
     serve_conns_fini(&conns);
     serve_auth_fini(&auth);
@@ -776,6 +785,7 @@ int cmd_serve(int argc, char **argv)
   struct MHD_Daemon *d = start_daemon(&o, &http, &hlog);
   if (!d) {
     serve_pool_stop(http.pool);
+    serve_metrics_free(http.metrics);
     serve_conns_fini(&conns);
     serve_auth_fini(&auth);
     serve_decisions_close(decisions);
@@ -801,6 +811,7 @@ int cmd_serve(int argc, char **argv)
                                   sig == SIGINT ? "SIGINT" : "SIGTERM", "in_flight",
                                   (int)atomic_load(&http.in_flight)));
   stop_daemon(d, &http);
+  serve_metrics_free(http.metrics);
   serve_conns_fini(&conns);
   serve_auth_fini(&auth);
   serve_tls_stop(tls);

@@ -24,6 +24,8 @@
  *                     their bounded queue
  *   serve_tls.c       HTTPS: the certificate and key (read again on SIGHUP), client
  *                     certificates checked before a request is routed
+ *   serve_metrics.c   counters for GET /metrics (requests, durations, records, reloads)
+ *                     and their Prometheus text
  *
  * A request goes serve_route.c -> a handler of serve_handlers.c -> serve_respond.c.  The
  * router knows routes, not what their handlers do; a handler gets a request and its body,
@@ -107,6 +109,8 @@ typedef struct {
   serve_log *log;
   const char *register_path; /* --register, or NULL */
   bool register_refused;     /* serve_holder_init failed: the register does not fit */
+  /* what counts the reloads, or NULL */
+  struct serve_metrics *metrics;
 } serve_holder;
 
 /* Compiles `root` into the holder's first rule set.  On failure prints the diagnostics
@@ -318,6 +322,40 @@ serve_conns_tally serve_conns_sweep(serve_conns *t);
 
 unsigned serve_conns_open(serve_conns *t);
 
+/* ---------------------------------------------------------------- metrics (serve_metrics.c) */
+
+/* What /metrics counts, since the start: requests by endpoint, method and status, their
+ * durations, records, reloads.  The counting side is lock-free (relaxed atomics, no
+ * allocation) and may be called from any thread; every function below takes a NULL
+ * serve_metrics (--no-metrics) and then does nothing. */
+typedef struct serve_metrics serve_metrics;
+
+/* NULL when out of memory. */
+serve_metrics *serve_metrics_new(void);
+void serve_metrics_free(serve_metrics *m);
+
+/* A request is over: `endpoint` is its route's path, a string that lives as long as the
+ * service (the route table's), or NULL for a path that is no route ("other"); `method` as
+ * sent; `status` as answered, 0 when nothing was; `seconds` from its headers to its end;
+ * the records it evaluated and how many of them were rejected. */
+void serve_metrics_request(serve_metrics *m, const char *endpoint, const char *method,
+                           unsigned status, double seconds, size_t records, size_t rejected);
+
+/* A reload is over; `outcome` as its log line says it: "replaced", "unchanged", or a text
+ * that begins with "failed". */
+void serve_metrics_reload(serve_metrics *m, const char *outcome);
+
+/* The gauges of a scrape, as the connection table and the worker pool tell them. */
+typedef struct {
+  unsigned long long connections, in_flight, queue, busy, workers;
+} serve_gauges;
+
+/* What the counters say now, with the rule set `rs` (loaded at `loaded_at`, as serve_rules
+ * has it), whether the last reload failed, and the gauges, in the Prometheus text format
+ * 0.0.4; the text is malloc'd, *len its length; NULL when out of memory. */
+char *serve_metrics_render(const serve_metrics *m, const elig_ruleset *rs, const char *loaded_at,
+                           bool last_reload_failed, const serve_gauges *gauges, size_t *len);
+
 /* ---------------------------------------------------------------- a request's decisions
  * (serve_decisions.c; the functions are at the end, with the other parts of the decision log) */
 
@@ -357,6 +395,8 @@ typedef struct {
   struct serve_tls *tls;  /* HTTPS (serve_tls.c), or NULL: plain HTTP */
 
   struct serve_decisions *decisions; /* --decision-log, or NULL (serve_decisions.c) */
+  /* what GET /metrics tells; NULL with --no-metrics */
+  serve_metrics *metrics;
 } serve_http;
 
 /* One request as a handler and the response helpers see it.  The router makes it when the
@@ -448,6 +488,9 @@ enum MHD_Result serve_handle_health(serve_request *rq, const serve_body *body);
 /* GET /readyz: 200 ready, or 503 with the reason; POST /v1/admin/acknowledge. */
 enum MHD_Result serve_handle_ready(serve_request *rq, const serve_body *body);
 enum MHD_Result serve_handle_acknowledge(serve_request *rq, const serve_body *body);
+
+/* GET /metrics (serve_metrics.c): the counters in the Prometheus text format. */
+enum MHD_Result serve_handle_metrics(serve_request *rq, const serve_body *body);
 
 /* ---------------------------------------------------------------- TLS (serve_tls.c) */
 

@@ -83,6 +83,7 @@ static const route routes[] = {
      {{NULL, PARAM_TEXT, {NULL}}}},
     {"GET", "/healthz", serve_handle_health, false, 0, {{NULL, PARAM_TEXT, {NULL}}}},
     {"GET", "/readyz", serve_handle_ready, false, 0, {{NULL, PARAM_TEXT, {NULL}}}},
+    {"GET", "/metrics", serve_handle_metrics, false, SCOPE_ADMIN, {{NULL, PARAM_TEXT, {NULL}}}},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -285,9 +286,12 @@ static void refuse_too_large(request *rq)
          "the request body is larger than the limit of %zu bytes", rq->pub.http->limits.max_body);
 }
 
-/* Whether a route answers: /v1/rules can be turned off (--no-rules-endpoint). */
+/* Whether a route answers: /v1/rules and /metrics can be turned off (--no-rules-endpoint,
+ * --no-metrics). */
 static bool route_on(const serve_http *http, const route *r)
 {
+  if (r->handler == serve_handle_metrics)
+    return http->metrics != NULL;
   return r->handler != serve_handle_rules || http->rules_endpoint;
 }
 
@@ -674,6 +678,16 @@ void serve_http_library_error(unsigned status)
   library_status = status;
 }
 
+/* The route path a request counts under in the metrics, also when its method was refused
+ * (405); NULL for a path that is no route, which the metrics never see. */
+static const char *metrics_endpoint(const request *rq)
+{
+  for (size_t i = 0; rq->begun && i < NROUTES; i++)
+    if (strcmp(rq->path, routes[i].path) == 0 && route_on(rq->pub.http, &routes[i]))
+      return routes[i].path;
+  return NULL;
+}
+
 void serve_http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                           enum MHD_RequestTerminationCode toe)
 {
@@ -714,6 +728,8 @@ void serve_http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
   if (pub->decision.header[0]) /* its decisions are REQUEST_ID-N in the decision log */
     json_object_set_new(e, "request_id", json_string(pub->decision.request_id));
   serve_log_write(http->log, e);
+  serve_metrics_request(http->metrics, metrics_endpoint(rq), rq->begun ? rq->method : "?", status,
+                        seconds_since(&rq->start), pub->records, pub->rejected);
   if (rq->begun)
     serve_conns_request(http->conns, c, false);
   serve_rules_release(rules);

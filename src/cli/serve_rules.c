@@ -377,6 +377,7 @@ static void log_reload(serve_holder *h, const char *cause, const char *outcome,
     json_object_set(e, "diagnostics", json_object_get(failure, "diagnostics"));
   }
   serve_log_write(h->log, e);
+  serve_metrics_reload(h->metrics, outcome);
 }
 
 bool serve_holder_reload(serve_holder *h, const char *cause)
