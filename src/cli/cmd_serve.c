@@ -587,9 +587,10 @@ static void stop_daemon(struct MHD_Daemon *d, serve_http *http)
   unsigned waits = http->limits.eval_timeout_ms / 10 + 1000;
   for (unsigned i = 0; i < waits && atomic_load(&http->in_flight) > 0; i++)
     nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+  serve_pool_finish(http->pool); /* kept-alive connections may still ask: answered busy */
+  MHD_stop_daemon(d);
   serve_pool_stop(http->pool);
   http->pool = NULL;
-  MHD_stop_daemon(d);
   if (listener != MHD_INVALID_SOCKET)
     close(listener); /* quiescing hands the listening socket to us */
 }

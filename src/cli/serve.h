@@ -226,7 +226,11 @@ size_t serve_pool_waiting(serve_pool *p);
 size_t serve_pool_busy(serve_pool *p);
 size_t serve_pool_threads(const serve_pool *p);
 
-/* Lets the workers finish the jobs queued, then stops them and frees the pool. */
+/* Takes no more jobs (serve_pool_submit says false: the request is answered busy), lets the
+ * workers finish those queued, and joins them; the pool stays valid to ask. */
+void serve_pool_finish(serve_pool *p);
+
+/* serve_pool_finish, then frees the pool. */
 void serve_pool_stop(serve_pool *p);
 
 /* ---------------------------------------------------------------- tokens (serve_auth.c) */

@@ -112,16 +112,26 @@ size_t serve_pool_threads(const serve_pool *p)
   return p->nthreads;
 }
 
-void serve_pool_stop(serve_pool *p)
+void serve_pool_finish(serve_pool *p)
 {
   if (!p)
     return;
   pthread_mutex_lock(&p->lock);
+  bool joined = p->stopping;
   p->stopping = true;
   pthread_cond_broadcast(&p->ready);
   pthread_mutex_unlock(&p->lock);
+  if (joined)
+    return;
   for (size_t i = 0; i < p->nthreads; i++)
     pthread_join(p->threads[i], NULL);
+}
+
+void serve_pool_stop(serve_pool *p)
+{
+  if (!p)
+    return;
+  serve_pool_finish(p);
   pthread_cond_destroy(&p->ready);
   pthread_mutex_destroy(&p->lock);
   free(p->threads);
