@@ -100,7 +100,9 @@ static const char *const usage_serve[] = {
        "      --max-output=BYTES     size of one response (default 64M)\n"
        "      --eval-timeout=SECONDS evaluation time of one request (default 30; 250ms)\n"
        "      --max-buffered=BYTES   request bodies held at once, in all; past it requests\n"
-       "                             are answered 503 busy (default 256M)\n"),
+       "                             are answered 503 busy (default 256M)\n"
+       "      --inline-body=BYTES    bodies up to this are evaluated on the network thread,\n"
+       "                             cheaper than a hand-over (default 4K; 0: none)\n"),
     /* TRANSLATORS: the TLS options of `elig serve --help`: translate the descriptions only;
        the options, SIGHUP, 403 and the GnuTLS priority string stay as they are; keep the
        descriptions' column. */
@@ -302,6 +304,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
       {"max-output", required_argument, NULL, 'o'},
       {"eval-timeout", required_argument, NULL, 'e'},
       {"max-buffered", required_argument, NULL, 'b'},
+      {"inline-body", required_argument, NULL, 'i'},
       {"tls-cert", required_argument, NULL, 'E'},
       {"tls-key", required_argument, NULL, 'K'},
       {"tls-client-ca", required_argument, NULL, 'A'},
@@ -331,7 +334,8 @@ static int parse_options(int argc, char **argv, serve_options *o)
       .limits = {.max_records = 100000,
                  .max_output = 64u << 20,
                  .eval_timeout_ms = 30000,
-                 .max_buffered = 256u << 20},
+                 .max_buffered = 256u << 20,
+                 .inline_body = 4096},
   };
   int c;
   optind = 1;
@@ -399,6 +403,12 @@ static int parse_options(int argc, char **argv, serve_options *o)
                                "(64M, 512K), not '%s'",
                                optarg);
       *(c == 'o' ? &o->limits.max_output : &o->limits.max_buffered) = (size_t)v;
+      continue;
+    case 'i':
+      if (!parse_number(optarg, 0, 1u << 20, true, &v))
+        return cli_usage_error(usage_serve, "--inline-body takes bytes from 0 to 1M, not '%s'",
+                               optarg);
+      o->limits.inline_body = (size_t)v;
       continue;
     case 'e':
       if (!parse_duration_ms(optarg, &v))

@@ -383,6 +383,7 @@ typedef struct {
   size_t max_output;        /* bytes of one response body */
   unsigned eval_timeout_ms; /* milliseconds of evaluation for one request */
   size_t max_buffered;      /* bytes of request bodies held at once, over all requests */
+  size_t inline_body;       /* bodies up to this are evaluated on the network thread */
 } serve_limits;
 
 /* The service, as every request sees it. */

@@ -143,7 +143,8 @@ stop timed
 
 # One worker and room for one request waiting: while two long requests hold them, others
 # are answered "busy" at once, and /healthz is answered all along (it never waits for a
-# worker).  The long ones are 24,000 records each, a good half second of evaluation.
+# worker).  The others are ten records, over --inline-body: a body of one record would be
+# answered on the network thread, never waiting for a worker either.  The long ones are 24,000 records each, a good half second of evaluation.
 cat "$tmp/12k" "$tmp/12k" > "$tmp/24k"
 start pool --workers 1 --queue 1 --max-body 64M rules/national.rules
 W=http://127.0.0.1:$pool_port
@@ -155,13 +156,16 @@ for n in 1 2; do
 done
 i=0
 while [ $i -lt 100 ]; do # until both hold the worker and the queue
-  code=$(head -1 data/sample.jsonl | curl -s -o "$tmp/third" -D "$tmp/third.h" \
+  code=$(head -10 data/sample.jsonl | curl -s -o "$tmp/third" -D "$tmp/third.h" \
     -w '%{http_code}' -H 'Expect:' --data-binary @- "$W/v1/evaluate")
   [ "$code" = 503 ] && break
   i=$((i + 1)); sleep 0.02
 done
 health=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$W/healthz")
+one=$(head -1 data/sample.jsonl | curl -s -o /dev/null -w '%{http_code}' -H 'Expect:' \
+  --max-time 2 --data-binary @- "$W/v1/evaluate")
 wait $longs
+check one-record-inline-while-busy [ "$one" = 200 ]
 # whichever came third, a short one or the second long one, was told "busy"
 check queue-full-busy grep -q '"code": "busy"' "$tmp/third" "$tmp/long1.body" "$tmp/long2.body"
 check queue-full-retry-after grep -qi '^Retry-After: 1' "$tmp/third.h" "$tmp/long1.h" "$tmp/long2.h"
