@@ -14,6 +14,9 @@
  * retry, not the service its memory.
  */
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "serve.h"
 
@@ -31,6 +34,11 @@ struct serve_pool {
 static void *worker(void *arg)
 {
   serve_pool *p = arg;
+  /* A worker yields the CPU to the network threads when both want it: theirs is the short
+   * work (reading, answering /healthz, handing over), and a machine busy evaluating must
+   * still answer its probes at once.  Linux keeps a nice value per thread; raising one's
+   * own needs no privilege, and where it fails nothing else changes. */
+  (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
   for (;;) {
     pthread_mutex_lock(&p->lock);
     while (!p->count && !p->stopping)
