@@ -1,11 +1,15 @@
 #!/bin/sh
 # openapi.sh -- doc/openapi.json checked against the answers of a running `elig serve`.
 #
-# Starts three servers (tests/cli/serve.sh's pattern: port 0, killed whatever happens):
+# Starts six servers (tests/cli/serve.sh's pattern: port 0, killed whatever happens):
 #   national  the shipped rules, copied here so that a reload can be made to fail, with
-#             --max-body 64K so that a body over the limit is cheap to send
+#             --max-body 64K so that a body over the limit is cheap to send, and a decision
+#             log (--decision-log, --mask-key) so that Elig-Decision-Id is checked
 #   failing   tests/cli/serve/failing: rules that fail at run time (422)
 #   register  --register with a register since evaluated with other rules (409)
+#   secured   --tokens, with a token for each scope alone (401, 403)
+#   limits    --max-records 2, --max-output 1K, --max-buffered 8K (413, 503 busy)
+#   slow      --eval-timeout 1ms (503 evaluation_timeout)
 # and runs tests/cli/openapi_check.py, which validates the document itself, sends a request
 # for every operation and every status it can provoke (and the golden cases of serve.sh),
 # and checks each answer against the document, and the document against the answers.
@@ -38,8 +42,25 @@ cd "$srcdir" || exit 99
 mkdir "$tmp/rules"
 cp -R rules/national.rules rules/national "$tmp/rules/"
 chmod -R u+w "$tmp/rules"
-start national --threads 2 --watch 0 --max-body 64K "$tmp/rules/national.rules"
+head -c 32 /dev/urandom >"$tmp/mask.key"
+chmod 600 "$tmp/mask.key"
+start national --threads 2 --watch 0 --max-body 64K --decision-log "$tmp/decisions.jsonl" \
+  --mask-key "$tmp/mask.key" "$tmp/rules/national.rules"
 start failing --threads 1 tests/cli/serve/failing/failing.rules
+
+# A token for each scope alone: --token SCOPE=TOKEN for the checker, its line in the file.
+tokens=""
+: >"$tmp/tokens"
+for scope in evaluate explain rules admin; do
+  "$ELIG" serve --new-token "only-$scope:$scope" >"$tmp/new-token" ||
+    { echo "FAIL: openapi/new-token: elig serve --new-token only-$scope:$scope"; exit 1; }
+  sed -n 's/^line: *//p' "$tmp/new-token" >>"$tmp/tokens"
+  tokens="$tokens --token $scope=$(sed -n 's/^token: *//p' "$tmp/new-token")"
+done
+start secured --threads 1 --watch 0 --tokens "$tmp/tokens" rules/national.rules
+start limits --threads 1 --watch 0 --max-records 2 --max-output 1K --max-buffered 8K \
+  rules/national.rules
+start slow --threads 1 --watch 0 --eval-timeout 1ms rules/national.rules
 
 # A register last evaluated with the national rules when the service starts, then with
 # Yunnan's: the service must refuse to evaluate (409) rather than mix two rule sets.
@@ -56,12 +77,14 @@ register_add rules/provinces/yunnan.rules
 version=$("$ELIG" --version | sed -n '1s/^elig //p')
 "$python" tests/cli/openapi_check.py doc/openapi.json "$version" \
   --server "national=$national_port" --server "failing=$failing_port" \
-  --server "register=$register_port" --golden tests/cli/serve/national \
+  --server "register=$register_port" --server "secured=$secured_port" \
+  --server "limits=$limits_port" --server "slow=$slow_port" $tokens \
+  --golden tests/cli/serve/national \
   --break-reload "$national_pid:$tmp/rules/national/parameters.rules"
 status=$?
 
 # Each server stops on SIGTERM with status 0 (under the sanitizers: without a leak).
-for name in national failing register; do
+for name in national failing register secured limits slow; do
   eval "pid=\$${name}_pid"
   kill -TERM "$pid"
   if ! wait "$pid"; then

@@ -15,7 +15,8 @@ for that operation:
   Content-Type  one of the response's media types; no body where it has none (and for HEAD)
   body          valid against the media type's schema; for JSON Lines, each line
   headers       each one documented as required is there, each documented one present
-                matches its schema, and no Elig-* header or Allow goes undocumented
+                matches its schema, and no Elig-* header, Allow, Retry-After or
+                WWW-Authenticate goes undocumented
   parameters    the query of a request answered 2xx is valid against the documented
                 parameters; one answered 400 bad_parameter is not (the document is as strict
                 as the service, both ways)
@@ -45,14 +46,24 @@ import urllib.parse
 import jsonschema
 
 MAX_BODY = 64 * 1024  # the --max-body of server national (tests/cli/openapi.sh)
+MAX_OUTPUT = 1024  # the --max-output of server limits
+MAX_BUFFERED = 8 * 1024  # the --max-buffered of server limits
 
-# Documented statuses no request here can provoke, with the reason.
+# Documented statuses no request here can provoke, with the reason.  (Codes within a
+# status that are not provoked: out_of_memory, and decision_log_unavailable, which needs a
+# decision log that fails to be written while the service runs.)
 UNPROVOKED = {
     ("evaluate", "500"): "a library status the service does not expect",
-    ("evaluate", "503"): "out of memory",
     ("explain", "500"): "a library status the service does not expect",
-    ("explain", "503"): "out of memory",
+    ("x-elig-library-errors", "413"): "libmicrohttpd 0.9.75 sends the header of this answer "
+                                      "twice, so that what follows it is not the HTML page "
+                                      "(reported; a client cannot read it either)",
 }
+
+# The extensions at the top of the document for the answers no operation gives, each a map
+# of status to response: a request whose framing or target is refused before any path is
+# looked at, and what libmicrohttpd answers itself.
+OUTSIDE = ("x-elig-bad-request", "x-elig-library-errors")
 
 HOUSEHOLD = {
     "hh_id": "t1", "year": 2020, "size": 4, "net_income": 16000.02,
@@ -217,6 +228,74 @@ def requests():
         ((failing % (3, 0, 0, "x")) + (failing % (4, 0, 2, "y"))).encode(), status=422,
         server="failing")
 
+    add("evaluate-parameter-twice", "POST", "/v1/evaluate?missing=reject&missing=reject", one,
+        JSON, status=400)
+    add("evaluate-too-many-records", "POST", "/v1/evaluate", dumps(record(), record(hh_id="2"),
+                                                                   record(hh_id="3")),
+        status=413, server="limits")
+    add("evaluate-output-too-large", "POST", "/v1/evaluate",
+        dumps(record(hh_id="x" * MAX_OUTPUT)), JSON, status=413, server="limits")
+    add("evaluate-output-too-large-lines", "POST", "/v1/evaluate?aggregates=true",
+        dumps(record(hh_id="y" * (MAX_OUTPUT // 2)), record(hh_id="z" * (MAX_OUTPUT // 2))),
+        status=413, server="limits")
+    big = b"[" + b",".join([json.dumps(record(hh_id="p%d" % i)).encode()
+                            for i in range(MAX_BUFFERED // 200)]) + b"]"
+    add("evaluate-busy", "POST", "/v1/evaluate", big, JSON, status=503, server="limits")
+    add("explain-busy", "POST", "/v1/explain", big, JSON, status=503, server="limits")
+    add("evaluate-timeout", "POST", "/v1/evaluate",
+        dumps(*[record(hh_id="s%d" % i) for i in range(2000)]), status=503, server="slow")
+
+    add("ready", "GET", "/readyz")
+    add("ready-head", "HEAD", "/readyz")
+    add("ready-unknown-parameter", "GET", "/readyz?x=1", status=400)
+    add("ready-head-unknown-parameter", "HEAD", "/readyz?x", status=400)
+    add("ready-too-large", "GET", "/readyz", None, {"Content-Length": str(MAX_BODY + 1)},
+        status=413)
+    add("ready-head-too-large", "HEAD", "/readyz", None, {"Content-Length": str(MAX_BODY + 1)},
+        status=413)
+    add("acknowledge-nothing", "POST", "/v1/admin/acknowledge")
+    add("acknowledge-unknown-parameter", "POST", "/v1/admin/acknowledge?all=1", status=400)
+    add("acknowledge-too-large", "POST", "/v1/admin/acknowledge", None,
+        {"Content-Length": str(MAX_BODY + 1)}, status=413)
+    add("method-get-acknowledge", "GET", "/v1/admin/acknowledge", status=405)
+    add("metrics", "GET", "/metrics")
+    add("metrics-head", "HEAD", "/metrics")
+    add("metrics-unknown-parameter", "GET", "/metrics?name[]=x", status=400)
+    add("metrics-head-unknown-parameter", "HEAD", "/metrics?x", status=400)
+    add("metrics-too-large", "GET", "/metrics", None, {"Content-Length": str(MAX_BODY + 1)},
+        status=413)
+    add("metrics-head-too-large", "HEAD", "/metrics", None,
+        {"Content-Length": str(MAX_BODY + 1)}, status=413)
+    add("method-post-metrics", "POST", "/metrics", one, JSON, status=405)
+
+    # framing refused before the path is looked at, sent as bytes; on an endpoint it is
+    # the operation's answer, elsewhere x-elig-bad-request's
+    def raw(name, method, target, lines, body=b"", status=400, outside=None, version="1.1"):
+        head = "%s %s HTTP/%s\r\n%s\r\n" % (method, target, version,
+                                               "".join(h + "\r\n" for h in lines))
+        r.append(dict(name=name, server="national", method=method, target=target, headers={},
+                      body=None, raw=head.encode() + body, status=status, outside=outside))
+
+    raw("bad-request-two-lengths", "POST", "/v1/evaluate",
+        ["Host: x", "Content-Length: %d" % len(one), "Content-Length: %d" % len(one)], one)
+    raw("bad-request-length-and-chunked", "POST", "/v1/explain",
+        ["Host: x", "Content-Length: 5", "Transfer-Encoding: chunked"], b"0\r\n\r\n")
+    raw("bad-request-no-host", "GET", "/v1/rules", [])
+    raw("bad-request-no-host-head", "HEAD", "/healthz", [])
+    raw("bad-request-nul", "GET", "/readyz%00x", ["Host: x"], outside="x-elig-bad-request")
+    raw("bad-request-nul-unknown", "GET", "/v1/rules%00", ["Host: x"],
+        outside="x-elig-bad-request")
+    raw("bad-request-unknown-path", "POST", "/v9", ["Host: x", "Content-Length: 1",
+                                                    "Content-Length: 1"], b"x",
+        outside="x-elig-bad-request")
+    raw("transfer-encoding-unknown-path", "POST", "/v9", ["Host: x",
+                                                          "Transfer-Encoding: gzip"],
+        status=501, outside="x-elig-bad-request")
+    raw("library-header-too-large", "GET", "/healthz", ["Host: x", "X-Big: " + "a" * 70000],
+        status=431, outside="x-elig-library-errors")
+    raw("library-version", "GET", "/healthz", ["Host: x"], status=505,
+        outside="x-elig-library-errors", version="2.0")
+
     add("register-differs", "POST", "/v1/evaluate", one, JSON, status=409, server="register")
     add("register-differs-lines", "POST", "/v1/evaluate", dumps(record(), record(hh_id="t2")),
         NDJSON, server="register")
@@ -225,13 +304,73 @@ def requests():
     return r
 
 
+# A request each operation answers 200 (on a server without --tokens), for the requests
+# derived from the document: (method, target, body, headers).
+ONE = dumps(record())
+BASE = {
+    "evaluate": ("POST", "/v1/evaluate", ONE, JSON),
+    "explain": ("POST", "/v1/explain", ONE, JSON),
+    "getRules": ("GET", "/v1/rules", None, {}),
+    "headRules": ("HEAD", "/v1/rules", None, {}),
+    "health": ("GET", "/healthz", None, {}),
+    "headHealth": ("HEAD", "/healthz", None, {}),
+    "ready": ("GET", "/readyz", None, {}),
+    "headReady": ("HEAD", "/readyz", None, {}),
+    "acknowledge": ("POST", "/v1/admin/acknowledge", None, {}),
+    "metrics": ("GET", "/metrics", None, {}),
+    "headMetrics": ("HEAD", "/metrics", None, {}),
+}
+
+
+def derived_requests(doc, tokens):
+    """For every operation of the document: a transfer coding the service cannot read
+    (501); and on server secured (--tokens; `tokens` maps each scope to a token that has
+    that scope alone) what its `security` says: without a token and with an unknown one
+    401, with a token of another scope 403, with one of the scope it names 200; none of
+    them needed where it is empty."""
+    out = []
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if method not in METHODS or op.get("operationId") not in BASE:
+                continue
+            name = op["operationId"]
+            m, target, body, headers = BASE[name]
+
+            def add(what, status, server="national", extra=None, body=body):
+                out.append(dict(name=f"{name}-{what}", server=server, method=m, target=target,
+                                headers=dict(headers, **(extra or {})), body=body,
+                                status=status))
+
+            # no body: with Content-Length as well it would be 400 bad_request
+            add("transfer-encoding", 501, extra={"Transfer-Encoding": "gzip, chunked"},
+                body=None)
+            needs = {s for req in op.get("security", doc.get("security", [])) for scopes in
+                     req.values() for s in scopes}
+            if not needs:
+                add("open", 200, "secured")
+                continue
+            add("no-token", 401, "secured")
+            add("unknown-token", 401, "secured",
+                {"Authorization": "Bearer elig_" + "A" * 43})
+            for scope, token in sorted(tokens.items()):
+                bearer = {"Authorization": "Bearer " + token}
+                add("scope-" + scope, 200 if scope in needs else 403, "secured", bearer)
+    return out
+
+
 def after_failed_reload():
     """The answers that tell of a failed reload, asked once it has failed."""
     return [dict(name=n, server="national", method=m, target=t, headers={}, body=None,
-                 status=200)
-            for n, m, t in (("health-reload-failed", "GET", "/healthz"),
-                            ("rules-reload-failed", "GET", "/v1/rules"),
-                            ("health-head-reload-failed", "HEAD", "/healthz"))]
+                 status=status)
+            for n, m, t, status in (("health-reload-failed", "GET", "/healthz", 200),
+                                    ("rules-reload-failed", "GET", "/v1/rules", 200),
+                                    ("health-head-reload-failed", "HEAD", "/healthz", 200),
+                                    ("ready-reload-failed", "GET", "/readyz", 503),
+                                    ("ready-head-reload-failed", "HEAD", "/readyz", 503),
+                                    ("metrics-reload-failed", "GET", "/metrics", 200),
+                                    ("acknowledge-failure", "POST", "/v1/admin/acknowledge",
+                                     200),
+                                    ("ready-acknowledged", "GET", "/readyz", 200))]
 
 
 def golden_requests(folder):
@@ -297,7 +436,7 @@ OAS_31 = {
                 "additionalProperties": False},
             "webhooks": map_of("pathItem"),
             "components": {"$ref": "#/$defs/components"},
-            "security": {"type": "array"},
+            "security": {"type": "array", "items": {"$ref": "#/$defs/securityRequirement"}},
             "tags": {"type": "array", "items": {"$ref": "#/$defs/tag"}},
             "externalDocs": {"$ref": "#/$defs/externalDocs"},
         }, ["openapi", "info"], {"anyOf": [{"required": ["paths"]},
@@ -333,9 +472,11 @@ OAS_31 = {
             "requestBody": ref_or("requestBody"),
             "responses": {"$ref": "#/$defs/responses"},
             "callbacks": {"type": "object"}, "deprecated": BOOL,
-            "security": {"type": "array"},
+            "security": {"type": "array", "items": {"$ref": "#/$defs/securityRequirement"}},
             "servers": {"type": "array", "items": {"$ref": "#/$defs/server"}},
         }, ["responses"]),
+        "securityRequirement": {"type": "object",
+                                "additionalProperties": {"type": "array", "items": STRING}},
         "responses": {"type": "object", "minProperties": 1, "patternProperties": {
             "^[1-5](?:[0-9]{2}|XX)$": ref_or("response"), "^x-": True},
             "properties": {"default": ref_or("response")}, "additionalProperties": False},
@@ -367,7 +508,11 @@ OAS_31 = {
             "explode": BOOL, "schema": SCHEMA_OBJECT, "example": ANY,
             "examples": map_of("example"), "content": {"type": "object"},
         }, (), {"oneOf": [{"required": ["schema"]}, {"required": ["content"]}]}),
-        "securityScheme": {"type": "object"},
+        "securityScheme": strict({
+            "type": {"enum": ["apiKey", "http", "mutualTLS", "oauth2", "openIdConnect"]},
+            "description": STRING, "name": STRING, "in": {"enum": ["query", "header", "cookie"]},
+            "scheme": STRING, "bearerFormat": STRING, "flows": {"type": "object"},
+            "openIdConnectUrl": STRING}, ["type"]),
         "components": strict({
             "schemas": {"type": "object", "additionalProperties": SCHEMA_OBJECT},
             "responses": map_of("response"), "parameters": map_of("parameter"),
@@ -378,6 +523,9 @@ OAS_31 = {
         }),
     },
 }
+
+# The headers the service sets besides Elig-*: each must be documented where it is sent.
+OWN_HEADERS = ("allow", "retry-after", "www-authenticate")
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -478,6 +626,14 @@ def check_document(doc, version, fail):
         fail("document", f"operationId '{dup}' is given twice")
     if None in ids:
         fail("document", "an operation has no operationId")
+    schemes = doc.get("components", {}).get("securitySchemes", {})
+    for path, item in doc.get("paths", {}).items():
+        for m, op in item.items():
+            for req in op.get("security", []) if m in METHODS else []:
+                for name in req:
+                    if name not in schemes:
+                        fail("document", f"{m.upper()} {path}: security scheme '{name}' "
+                                         "is not in components/securitySchemes")
     if doc.get("info", {}).get("version") != version:
         fail("document", f"info.version is '{doc.get('info', {}).get('version')}', "
                          f"but the service is {version}")
@@ -513,9 +669,11 @@ class Spec:
         root["$ref"] = schema_where
         return jsonschema.Draft202012Validator(root, format_checker=jsonschema.FormatChecker())
 
-    def operation(self, path, method):
+    def operation(self, path, method, outside=None, status=None):
         """(operation pointer, or None; the response pointer for a request that has no
-        operation: unknown path, or another method)."""
+        operation: unknown path, another method, or one of OUTSIDE's at that status)."""
+        if outside:
+            return None, f"#/{outside}/{status}"
         item = self.doc["paths"].get(path)
         if item is None:
             return None, "#/x-elig-unknown-path"
@@ -535,6 +693,15 @@ def shorten(message, most=300):
 
 def media_essence(content_type):
     return content_type.split(";")[0].strip().lower()
+
+
+def media_parameters(content_type):
+    """The parameters of a media type, as a set of "name=value" (lower-case names)."""
+    out = set()
+    for p in content_type.split(";")[1:]:
+        name, _, value = p.strip().partition("=")
+        out.add(name.lower() + "=" + value.strip().strip('"'))
+    return out
 
 
 def check_query(spec, op_where, query, answer_status, answer_code):
@@ -572,7 +739,8 @@ def check_answer(spec, req, status, headers, body, covered):
     """What is wrong with one answer, as a list of messages."""
     out = []
     target = urllib.parse.urlsplit(req["target"])
-    op_where, fallback = spec.operation(target.path, req["method"])
+    outside = req.get("outside")
+    op_where, fallback = spec.operation(target.path, req["method"], outside, status)
     if op_where:
         op, _ = spec.resolve(op_where)
         covered.setdefault(op["operationId"], set())
@@ -584,6 +752,11 @@ def check_answer(spec, req, status, headers, body, covered):
             return [f"status {status} is not documented for {op['operationId']}"]
         covered[op["operationId"]].add(key)
         response, resp_where = spec.resolve(f"{op_where}/responses/{key}")
+    elif outside:
+        if str(status) not in spec.doc.get(outside, {}):
+            return [f"status {status} is not documented in {outside}"]
+        response, resp_where = spec.resolve(fallback)
+        covered.setdefault(outside, set()).add(str(status))
     else:
         response, resp_where = spec.resolve(fallback)
         covered.setdefault(fallback, set()).add(str(status))
@@ -591,7 +764,7 @@ def check_answer(spec, req, status, headers, body, covered):
         if status != expected:
             return [f"status {status}, but {fallback[2:]} says {expected}"]
 
-    # headers: the documented ones, and no Elig-* or Allow that is not
+    # headers: the documented ones, and none of the service's own that is not
     documented = {h.lower(): h for h in response.get("headers", {})}
     for name in response.get("headers", {}):
         header, where = spec.resolve(f"{resp_where}/headers/{escape(name)}")
@@ -603,7 +776,7 @@ def check_answer(spec, req, status, headers, body, covered):
         out += [f"header {name}: {m}"
                 for m in errors_of(spec.validator(where + "/schema"), value)]
     for name in headers:
-        if (name.startswith("elig-") or name == "allow") and name not in documented:
+        if (name.startswith("elig-") or name in OWN_HEADERS) and name not in documented:
             out.append(f"header {name} is not documented for status {status}")
 
     # the body
@@ -614,10 +787,14 @@ def check_answer(spec, req, status, headers, body, covered):
             out.append(f"a body of {len(body)} bytes where the document has none")
     else:
         ctype = headers.get("content-type", "")
+        if not ctype and response.get("x-elig-no-content-type") and len(content) == 1:
+            ctype = next(iter(content))  # documented as sent without one: its only type
         media = {media_essence(k): k for k in content}
         mt = media.get(media_essence(ctype))
         if mt is None:
             out.append(f"Content-Type '{ctype}' is not one of {', '.join(content)}")
+        elif not media_parameters(mt) <= media_parameters(ctype):
+            out.append(f"Content-Type '{ctype}' lacks the parameters of '{mt}'")
         else:
             body_problems, code = check_body(spec, f"{resp_where}/content/{escape(mt)}/schema",
                                              mt, body.decode("utf-8"))
@@ -667,6 +844,13 @@ def exchange(port, req):
     """Sends one request; (status, headers with lower-case names, body)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     try:
+        if req.get("raw") is not None:  # bytes as they are: framing http.client would not send
+            conn.connect()
+            conn.sock.sendall(req["raw"])
+            res = http.client.HTTPResponse(conn.sock, method=req["method"])
+            res.begin()
+            data = res.read()
+            return res.status, {k.lower(): v for k, v in res.getheaders()}, data
         target = req["target"].encode("utf-8").decode("latin-1")
         headers = dict(req["headers"])
         body = req["body"]
@@ -712,6 +896,7 @@ def main():
     ap.add_argument("--server", action="append", default=[], metavar="NAME=PORT")
     ap.add_argument("--golden", metavar="DIR")
     ap.add_argument("--break-reload", metavar="PID:FILE")
+    ap.add_argument("--token", action="append", default=[], metavar="SCOPE=TOKEN")
     args = ap.parse_args()
     failures = []
 
@@ -731,7 +916,9 @@ def main():
         return 1
     spec = Spec(doc)
     ports = dict(s.split("=", 1) for s in args.server)
-    todo = requests() + (golden_requests(args.golden) if args.golden else [])
+    tokens = dict(t.split("=", 1) for t in args.token)
+    todo = requests() + derived_requests(doc, tokens) + \
+        (golden_requests(args.golden) if args.golden else [])
     covered = {}
     checked = 0
 
@@ -780,6 +967,11 @@ def main():
     for fallback in ("#/x-elig-unknown-path", "#/x-elig-other-method"):
         if fallback not in covered:
             fail(fallback[2:], "no request provoked it")
+    for outside in OUTSIDE:
+        for status in doc.get(outside, {}):
+            if status not in covered.get(outside, set()) and \
+                    (outside, status) not in UNPROVOKED:
+                fail(outside, f"no request provoked the documented status {status}")
     failed = {name for name, _ in failures}
     print(f"openapi: the document checked by {how}; {checked} answers checked against it")
     print(f"openapi: {max(checked - len(failed), 0)} passed, {len(failed)} failed")
