@@ -503,8 +503,7 @@ static enum MHD_Result begin(serve_http *http, struct MHD_Connection *c, request
   const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
   if (length && strtoull(length, NULL, 10) > http->limits.max_body) {
     /* answered now, the body never read: reading it only to drop it costs more than the
-     * connection is worth */
-    rq->refused = 0;
+     * connection is worth.  A refusal decided already (no such path, no token) stands. */
     refuse_too_large(rq);
     rq->close = true;
     return answer_refusal(rq);
