@@ -4,9 +4,10 @@
  * as they were sent) and writes a copy with identifiers replaced by pseudonyms.
  *
  * The first byte chooses whether keys that are no field are left out.  Whatever the masking
- * accepts, its copy must be one JSON object jansson reads too; whatever it refuses, the
- * output must be left as it was.
+ * accepts, and jansson reads as an object too, must come out as an object jansson reads;
+ * whatever the masking refuses must leave the output as it was.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,16 @@ static void setup(void)
     abort();
 }
 
+/* Whether jansson reads text as one JSON object. */
+static bool reads_as_object(const char *text, size_t len)
+{
+  json_error_t e;
+  json_t *v = json_loadb(text, len, 0, &e);
+  bool ok = json_is_object(v);
+  json_decref(v);
+  return ok;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   if (!rules)
@@ -45,12 +56,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (!out.nomem) {
     if (!ok && (out.len != 1 || out.text[0] != 'x'))
       abort(); /* refused, but written to */
-    if (ok) {
+    if (ok && reads_as_object(text, size - 1)) {
+      /* jansson has limits of its own (a number too large for a double): its word counts
+       * only for records it reads */
       json_error_t e;
       /* duplicate keys pass: the masking copies a record as it came, the library refuses it */
       json_t *copy = json_loadb(out.text + 1, out.len - 1, 0, &e);
-      if (!json_is_object(copy))
-        abort(); /* accepted, but its copy is no JSON object */
+      if (!json_is_object(copy)) { /* accepted, but its copy is no JSON object */
+        fprintf(stderr, "fuzz_mask: the copy is no JSON object (%s at %d):\n%.*s\n", e.text,
+                e.position, (int)(out.len - 1), out.text + 1);
+        abort();
+      }
       json_decref(copy);
     }
   }
