@@ -15,6 +15,7 @@
 suite=serve_auth
 . "${srcdir:-.}/tests/cli/setup.sh"
 . "$srcdir/tests/cli/serve_setup.sh"
+cd "$srcdir" || exit 99 # the rules and the sample are the source tree's
 
 # ---------------------------------------------------------------- tokens
 

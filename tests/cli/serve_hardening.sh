@@ -20,6 +20,7 @@
 suite=serve_hardening
 . "${srcdir:-.}/tests/cli/setup.sh"
 . "$srcdir/tests/cli/serve_setup.sh"
+cd "$srcdir" || exit 99 # the rules and the sample are the source tree's
 
 start main rules/national.rules
 P=$main_port
