@@ -442,6 +442,9 @@ enum MHD_Result serve_http_request(void *cls, struct MHD_Connection *c, const ch
 void serve_http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                           enum MHD_RequestTerminationCode toe);
 
+/* The client's address of connection c, numeric ("127.0.0.1", "::1"), or "?". */
+void serve_client_address(struct MHD_Connection *c, char *out, size_t size);
+
 /* libmicrohttpd's URI log callback: the request line is in; returns the request's state. */
 void *serve_http_uri(void *cls, const char *uri, struct MHD_Connection *c);
 

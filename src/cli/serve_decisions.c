@@ -20,7 +20,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,18 +401,6 @@ static void new_request_id(char out[33])
     snprintf(out + 2 * i, 3, "%02x", bits[i]);
 }
 
-static void client_address(struct MHD_Connection *c, char *out, size_t size)
-{
-  const union MHD_ConnectionInfo *info =
-      MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-  snprintf(out, size, "?");
-  if (!info || !info->client_addr)
-    return;
-  socklen_t len = info->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                           : sizeof(struct sockaddr_in);
-  getnameinfo(info->client_addr, len, out, (socklen_t)size, NULL, 0, NI_NUMERICHOST);
-}
-
 /* The name of the bearer token the request came with (--tokens), never the token itself;
  * NULL (null in the log) without one. */
 static const char *token_name(const serve_request *rq)
@@ -430,7 +417,7 @@ void serve_decisions_begin(serve_request *rq, const char *as_of, bool one)
   *q = (serve_decision_req){.on = true, .one = one};
   snprintf(q->as_of, sizeof q->as_of, "%s", as_of);
   new_request_id(q->request_id);
-  client_address(rq->conn, q->client, sizeof q->client);
+  serve_client_address(rq->conn, q->client, sizeof q->client);
   check_rules(d, rq->rules->rs);
 }
 

@@ -133,7 +133,7 @@ static void printable(char *out, size_t size, const char *in)
   out[n] = '\0';
 }
 
-static void client_address(struct MHD_Connection *c, char *out, size_t size)
+void serve_client_address(struct MHD_Connection *c, char *out, size_t size)
 {
   const union MHD_ConnectionInfo *info =
       MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -485,7 +485,7 @@ static enum MHD_Result begin(serve_http *http, struct MHD_Connection *c, request
   rq->pub.conn = c;
   printable(rq->method, sizeof rq->method, method);
   printable(rq->path, sizeof rq->path, url);
-  client_address(c, rq->client, sizeof rq->client);
+  serve_client_address(c, rq->client, sizeof rq->client);
   enum MHD_Result refused_answer;
   if (serve_tls_refuses(&rq->pub, &refused_answer))
     return refused_answer; /* --tls-client-ca: no valid client certificate (serve_tls.c) */
@@ -704,7 +704,7 @@ void serve_http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
   json_t *e = json_object();
   json_object_set_new(e, "event", json_string("request"));
   if (!rq->begun)
-    client_address(c, rq->client, sizeof rq->client);
+    serve_client_address(c, rq->client, sizeof rq->client);
   json_object_set_new(e, "client", json_string(rq->client));
   json_object_set_new(e, "method", json_string(rq->begun ? rq->method : "?"));
   /* the route's path, never the path as sent: a path can hold an identifier */

@@ -31,18 +31,7 @@ start_limited() {
     ulimit -f "$blocks"
     exec ${ELIG_WRAPPER:-} "$ELIG" serve --listen 127.0.0.1:0 "$@" 2>"$tmp/$name.fifo"
   ) &
-  pid=$!
-  servers="$servers $pid"
-  i=0
-  while ! grep -q '"event":"listening"' "$tmp/$name.log" 2>/dev/null; do
-    i=$((i + 1))
-    if [ $i -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; then
-      echo "FAIL: $suite/$name: the server did not start:"; cat "$tmp/$name.log"; exit 1
-    fi
-    sleep 0.05
-  done
-  port=$(sed -n 's/.*"event":"listening".*"port":\([0-9]*\).*/\1/p' "$tmp/$name.log")
-  eval "${name}_port=$port; ${name}_pid=$pid"
+  listening "$name" $!
 }
 stop_limited() {
   stop "$1"

@@ -5,6 +5,7 @@
 #   start NAME ARGS...  starts `elig serve --listen 127.0.0.1:0 $SERVE_ARGS ARGS` with its log in
 #                       $tmp/NAME.log; sets NAME_port and NAME_pid once it listens
 #   stop NAME           SIGTERM; checks the server exits 0 and logs "stopped"
+#   listening NAME PID  waits for a server started otherwise (as start does)
 #   hash_of PORT        the rule-set hash the server at PORT answers with
 # KEEP=1 keeps $tmp for a look afterwards.
 if ! command -v curl >/dev/null 2>&1; then
@@ -24,7 +25,13 @@ start() {
   name=$1; shift
   # shellcheck disable=SC2086 # SERVE_ARGS: options every server of the suite takes
   ${ELIG_WRAPPER:-} "$ELIG" serve --listen 127.0.0.1:0 ${SERVE_ARGS:-} "$@" 2>"$tmp/$name.log" &
-  pid=$!
+  listening "$name" $!
+}
+
+# listening NAME PID: waits until the server PID logs in $tmp/NAME.log that it listens (fails
+# the suite when it dies first or takes 30 s); sets NAME_port and NAME_pid.
+listening() {
+  name=$1 pid=$2
   servers="$servers $pid"
   i=0
   while ! grep -q '"event":"listening"' "$tmp/$name.log" 2>/dev/null; do
