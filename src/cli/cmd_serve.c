@@ -513,9 +513,11 @@ __attribute__((format(printf, 2, 0))) static void http_logger(void *cls, const c
   for (size_t i = 0; i < n; i++)
     if ((unsigned char)msg[i] < 0x20 || (unsigned char)msg[i] >= 0x7f)
       msg[i] = '?'; /* keep the line valid JSON text whatever the library says */
-  unsigned status;
+  unsigned status = 0;
   if (sscanf(msg, "Error processing request (HTTP response code is %u", &status) == 1)
     serve_http_library_error(status);
+  else
+    status = 0;
   time_t now = time(NULL);
   pthread_mutex_lock(&hl->lock);
   if (now == hl->last_at && strcmp(msg, hl->last) == 0) {
@@ -532,7 +534,11 @@ __attribute__((format(printf, 2, 0))) static void http_logger(void *cls, const c
   hl->dropped = 0;
   pthread_mutex_unlock(&hl->lock);
   serve_log_write(hl->log, repeats);
-  serve_log_write(hl->log, json_pack("{s:s, s:s}", "event", "http", "message", msg));
+  json_t *e = json_pack("{s:s, s:s}", "event", "http", "message", msg);
+  if (status) /* an answer of its own: on a later request of a kept-alive connection, this
+                 line may be all there is of it (serve_route.c logs those it sees begin) */
+    json_object_set_new(e, "status", json_integer(status));
+  serve_log_write(hl->log, e);
 }
 
 /* Writes how often the last message came again unwritten, if it did. */
@@ -548,42 +554,48 @@ static void http_log_flush(http_log *hl)
   serve_log_write(hl->log, repeats);
 }
 
+/* Binds --listen; -1 when it cannot, having said why. */
+static int listen_on(const serve_options *o)
+{
+  int fd = serve_front_listen(&o->addr);
+  if (fd < 0)
+    /* TRANSLATORS: the address of --listen (the first %s) and the system's reason. */
+    cli_say(_("cannot listen on '%s': %s"), o->listen, strerror(errno));
+  return fd;
+}
+
+/* libmicrohttpd, without a listening socket of its own: the front door (serve_front.c)
+ * accepts, counts and screens the connections and hands it the good ones.  poll(2), not
+ * epoll: with epoll, libmicrohttpd 0.9.75 stops watching some of the connections it is
+ * handed (MHD_add_connection) once their first bytes are read -- five clients that send a
+ * head, then a byte a second, then close, left three requests open until the idle timeout
+ * -- and poll does not; over the connections of one network thread its cost did not show
+ * (doc/reliability.md). */
 static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http, http_log *log)
 {
-  struct sockaddr_storage addr = o->addr; /* a copy: libmicrohttpd takes it non-const */
-  unsigned flags =
-      MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-  if (addr.ss_family == AF_INET6)
-    flags |= MHD_USE_IPv6;
-  uint16_t port = ntohs(addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&addr)->sin6_port
-                                                   : ((struct sockaddr_in *)&addr)->sin_port);
+  unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                   MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET;
   /* The worker pool only when there is more than one worker: libmicrohttpd warns about a
    * pool of one, and one internal thread is the same thing. */
   struct MHD_OptionItem pool[] = {
       {o->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, o->threads, NULL},
       {MHD_OPTION_END, 0, NULL},
   };
-  /* libmicrohttpd's own limit is per network thread and stops accepting when reached: set
-   * out of the way, so that every connection is accepted and the table (serve_conn.c)
-   * refuses or makes room at once */
   flags |= serve_tls_daemon_flags(http->tls);
   struct MHD_OptionItem tls[SERVE_TLS_MHD_OPTIONS];
   serve_tls_daemon_options(http->tls, tls);
+  /* libmicrohttpd's own limit is per network thread: set out of the way, the connection
+   * table (serve_conn.c) counts them all */
   unsigned mhd_limit = o->max_connections * (o->threads > 1 ? o->threads : 1);
   struct MHD_Daemon *d = MHD_start_daemon(
-      flags, port, serve_conns_accept, http->conns, serve_http_request, http,
-      MHD_OPTION_EXTERNAL_LOGGER, http_logger, log, /* first, to catch what the others say */
-      MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
-      MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_client, MHD_OPTION_NOTIFY_CONNECTION,
-      serve_conns_notify, http->conns, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
-      MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed,
-      http, MHD_OPTION_URI_LOG_CALLBACK, serve_http_uri, http, MHD_OPTION_ARRAY, pool,
-      MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
-  if (!d && errno)
-    /* TRANSLATORS: the address of --listen (the first %s) and the system's reason. */
-    cli_say(_("cannot listen on '%s': %s"), o->listen, strerror(errno));
-  else if (!d)
-    cli_say(_("cannot listen on '%s'"), o->listen);
+      flags, 0, NULL, NULL, serve_http_request, http, MHD_OPTION_EXTERNAL_LOGGER, http_logger,
+      log, /* first, to catch what the others say */
+      MHD_OPTION_CONNECTION_LIMIT, mhd_limit, MHD_OPTION_NOTIFY_CONNECTION, serve_conns_notify,
+      http->conns, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout, MHD_OPTION_NOTIFY_COMPLETED,
+      serve_http_completed, http, MHD_OPTION_URI_LOG_CALLBACK, serve_http_uri, http,
+      MHD_OPTION_ARRAY, pool, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+  if (!d)
+    cli_say(_("cannot start the HTTP service: %s"), errno ? strerror(errno) : "libmicrohttpd");
   return d;
 }
 
@@ -591,9 +603,9 @@ static struct MHD_Daemon *start_daemon(const serve_options *o, serve_http *http,
  * and ten seconds more to send), lets the workers finish what they hold, and stops.  The
  * workers go first: each resumes the connection it answered, and libmicrohttpd must not be
  * stopped with a connection suspended. */
-static void stop_daemon(struct MHD_Daemon *d, serve_http *http)
+static void stop_daemon(struct MHD_Daemon *d, serve_front *front, serve_http *http)
 {
-  MHD_socket listener = MHD_quiesce_daemon(d);
+  serve_front_stop(front);
   unsigned waits = http->limits.eval_timeout_ms / 10 + 1000;
   for (unsigned i = 0; i < waits && atomic_load(&http->in_flight) > 0; i++)
     nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
@@ -601,8 +613,6 @@ static void stop_daemon(struct MHD_Daemon *d, serve_http *http)
   MHD_stop_daemon(d);
   serve_pool_stop(http->pool);
   http->pool = NULL;
-  if (listener != MHD_INVALID_SOCKET)
-    close(listener); /* quiescing hands the listening socket to us */
 }
 
 /* Who may call, for the log at start: the authentication, and a warning when anyone on the
@@ -765,7 +775,7 @@ int cmd_serve(int argc, char **argv)
   limits.max_body = o.max_body;
   limits.request_timeout = o.request_timeout;
   serve_conns conns;
-  serve_conns_init(&conns, o.max_connections, o.header_timeout);
+  serve_conns_init(&conns, o.max_connections, o.max_per_client, o.header_timeout);
   serve_http http = {.holder = &holder,
                      .log = &log,
                      .limits = limits,
@@ -793,8 +803,16 @@ int cmd_serve(int argc, char **argv)
   }
   http_log hlog = {.log = &log};
   pthread_mutex_init(&hlog.lock, NULL);
-  struct MHD_Daemon *d = start_daemon(&o, &http, &hlog);
-  if (!d) {
+  int listen_fd = listen_on(&o);
+  struct MHD_Daemon *d = listen_fd >= 0 ? start_daemon(&o, &http, &hlog) : NULL;
+  serve_front *front = d ? serve_front_start(listen_fd, d, &http, tls == NULL) : NULL;
+  if (!front) {
+    if (d)
+      cli_say(_("out of memory"));
+    if (d)
+      MHD_stop_daemon(d);
+    else if (listen_fd >= 0)
+      close(listen_fd);
     serve_pool_stop(http.pool);
     serve_metrics_free(http.metrics);
     serve_conns_fini(&conns);
@@ -806,12 +824,11 @@ int cmd_serve(int argc, char **argv)
     serve_log_fini(&log);
     return EXIT_IO;
   }
-  const union MHD_DaemonInfo *bound = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
   log_access(&log, &o, &auth);
   serve_rules *r = serve_holder_acquire(&holder);
   serve_log_write(&log,
                   json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:i}", "event", "listening",
-                            "listen", o.listen, "port", bound ? (int)bound->port : 0, "policy",
+                            "listen", o.listen, "port", (int)serve_front_port(listen_fd), "policy",
                             elig_ruleset_policy(r->rs), "version", elig_ruleset_version(r->rs),
                             "rules", elig_ruleset_hash(r->rs), "threads", (int)o.threads, "workers",
                             (int)serve_pool_threads(http.pool)));
@@ -821,7 +838,7 @@ int cmd_serve(int argc, char **argv)
   serve_log_write(&log, json_pack("{s:s, s:s, s:i}", "event", "stopping", "signal",
                                   sig == SIGINT ? "SIGINT" : "SIGTERM", "in_flight",
                                   (int)atomic_load(&http.in_flight)));
-  stop_daemon(d, &http);
+  stop_daemon(d, front, &http);
   serve_metrics_free(http.metrics);
   serve_conns_fini(&conns);
   serve_auth_fini(&auth);

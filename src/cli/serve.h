@@ -18,8 +18,13 @@
  *   serve_body.c      how a request body is cut into records: one object, JSON Lines, an array
  *   serve_log.c       one JSON line per event on the log, never a record's contents
  *   serve_auth.c      bearer tokens from a file, with scopes; reloaded like the rules
- *   serve_conn.c      the connections held open: refused past the limit, the slowest
- *                     waiting closed first, and closed when a request head is too slow
+ *   serve_front.c     the front door: accepts connections, holds each until its first
+ *                     request head is in, answers a malformed one in JSON, hands the others
+ *                     to libmicrohttpd
+ *   serve_head.c      how that first head is judged (RFC 9112), at no cost of a copy
+ *   serve_conn.c      the connections held open: refused past the limit (in all and per
+ *                     client), the slowest waiting closed first, and closed when a request
+ *                     head is too slow
  *   serve_pool.c      the worker threads that evaluate, apart from the network threads, and
  *                     their bounded queue
  *   serve_tls.c       HTTPS: the certificate and key (read again on SIGHUP), client
@@ -292,28 +297,67 @@ bool serve_new_token(const char *name, const char *scopes, FILE *out, char *why,
 
 /* ---------------------------------------------------------------- connections (serve_conn.c) */
 
+/* A client's address as connections are counted per client: the family and the address
+ * bytes (4 for IPv4, 16 for IPv6), without the port. */
+typedef struct {
+  unsigned char family;
+  unsigned char bytes[16];
+} serve_client;
+
+serve_client serve_client_of(const struct sockaddr *addr);
+
 typedef struct {
   pthread_mutex_t lock;
-  struct serve_conn *head; /* the connections open */
-  unsigned open;
-  unsigned max;              /* --max-connections */
-  unsigned header_timeout;   /* --header-timeout, seconds */
-  unsigned refused, evicted; /* since the last sweep */
+  struct serve_conn *head;           /* the connections libmicrohttpd holds */
+  unsigned open;                     /* how many */
+  unsigned at_door;                  /* connections the front door holds (serve_front.c) */
+  unsigned max;                      /* --max-connections, over both */
+  unsigned max_per_client;           /* --max-per-client, over both; 0: no limit */
+  unsigned header_timeout;           /* --header-timeout, seconds */
+  struct serve_client_slot *clients; /* connections per address */
+  size_t clients_mask;
+  unsigned refused, evicted, timed_out; /* since the last sweep */
 } serve_conns;
 
 /* What a sweep saw and did. */
 typedef struct {
   unsigned open;      /* connections open */
-  unsigned timed_out; /* closed now: no whole request head in time */
+  unsigned timed_out; /* closed: no whole request head in time */
   unsigned refused;   /* refused since the last sweep: the limit, no slow one to close */
   unsigned evicted;   /* closed since the last sweep to make room: waiting for a head */
 } serve_conns_tally;
 
-void serve_conns_init(serve_conns *t, unsigned max, unsigned header_timeout);
+void serve_conns_init(serve_conns *t, unsigned max, unsigned max_per_client,
+                      unsigned header_timeout);
 void serve_conns_fini(serve_conns *t);
 
-/* libmicrohttpd's accept policy and connection notification callbacks; cls is the table. */
-enum MHD_Result serve_conns_accept(void *cls, const struct sockaddr *addr, socklen_t len);
+typedef enum {
+  SERVE_CONNS_TAKEN,       /* counted as at the door */
+  SERVE_CONNS_FULL,        /* --max-connections, and no connection of libmicrohttpd's has
+                              waited a second for its head (the door may close one of its own
+                              and ask again) */
+  SERVE_CONNS_CLIENT_FULL, /* --max-per-client (counted as refused) */
+} serve_conns_verdict;
+
+/* The front door asks whether it may take a new connection from client; when the table is
+ * full, the connection of libmicrohttpd's waiting longest for its head (a second at least)
+ * is closed to make room. */
+serve_conns_verdict serve_conns_take(serve_conns *t, const serve_client *client);
+
+typedef enum {
+  SERVE_CONNS_HANDED_OVER,
+  SERVE_CONNS_CLOSED,
+  SERVE_CONNS_EVICTED,
+  SERVE_CONNS_TIMED_OUT
+} serve_conns_event;
+
+/* A connection taken leaves the door: handed to libmicrohttpd, or closed (and why). */
+void serve_conns_leave_door(serve_conns *t, const serve_client *client, serve_conns_event why);
+
+/* A connection the door refused (the table full). */
+void serve_conns_refused(serve_conns *t);
+
+/* libmicrohttpd's connection notification; cls is the table. */
 void serve_conns_notify(void *cls, struct MHD_Connection *mhd, void **socket_context,
                         enum MHD_ConnectionNotificationCode code);
 
@@ -321,10 +365,34 @@ void serve_conns_notify(void *cls, struct MHD_Connection *mhd, void **socket_con
  * head starts). */
 void serve_conns_request(serve_conns *t, struct MHD_Connection *mhd, bool begins);
 
-/* Closes the connections whose request head is overdue; main thread, every quarter second. */
+/* Closes the connections whose request head is overdue; main thread, every quarter second.
+ * Counts also what the door did since the last sweep. */
 serve_conns_tally serve_conns_sweep(serve_conns *t);
 
+/* Connections open, at the door included. */
 unsigned serve_conns_open(serve_conns *t);
+
+/* ---------------------------------------------------------------- the first request head
+ * (serve_head.c) */
+
+typedef struct {
+  size_t max_head;     /* bytes of a whole head, its empty line included */
+  size_t max_target;   /* bytes of the request target */
+  unsigned max_fields; /* header lines */
+} serve_head_limits;
+
+typedef struct {
+  unsigned status;   /* 0: a good head, for libmicrohttpd; else the status to answer */
+  const char *code;  /* the error's code, as the service's other errors have them */
+  char message[128]; /* what is wrong, in English */
+  char method[16];   /* the method as sent (token characters only, cut), "?" when none */
+} serve_head_verdict;
+
+/* Judges the bytes [0, len) a connection sent first.  False: no verdict yet, the head is not
+ * all in and may be with more bytes.  True: the verdict, good (status 0) or the error to
+ * answer; once len reaches lim->max_head there is always one. */
+bool serve_head_check(const char *buf, size_t len, const serve_head_limits *lim,
+                      serve_head_verdict *v);
 
 /* ---------------------------------------------------------------- metrics (serve_metrics.c) */
 
@@ -403,6 +471,26 @@ typedef struct {
   /* what GET /metrics tells; NULL with --no-metrics */
   serve_metrics *metrics;
 } serve_http;
+
+/* ---------------------------------------------------------------- the front door
+ * (serve_front.c) */
+
+typedef struct serve_front serve_front;
+
+/* A listening socket on addr; -1 with errno when it cannot be had. */
+int serve_front_listen(const struct sockaddr_storage *addr);
+
+/* The port a listening socket is bound to (the one picked, for port 0). */
+unsigned serve_front_port(int listen_fd);
+
+/* Starts the thread that accepts on listen_fd (which it then owns), counts each connection
+ * in http->conns, reads the first request head of each when `screen` (plain HTTP) and
+ * answers a malformed one itself, in JSON; hands the others to d.  NULL when out of memory
+ * (listen_fd closed). */
+serve_front *serve_front_start(int listen_fd, struct MHD_Daemon *d, serve_http *http, bool screen);
+
+/* Stops accepting, closes the connections still at the door and the listening socket. */
+void serve_front_stop(serve_front *f);
 
 /* One request as a handler and the response helpers see it.  The router makes it when the
  * headers are in and frees it once the request is completed, after writing its log line from

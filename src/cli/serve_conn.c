@@ -16,12 +16,21 @@
  *     or of its previous answer; the main thread sweeps the table and closes those that did
  *     not (shutdown(2): libmicrohttpd sees the end of the stream and cleans up as usual).
  *
- * The table is guarded by one lock, taken by libmicrohttpd's callbacks on its threads and by
- * the sweep: a connection's descriptor is shut down only under the lock, and libmicrohttpd
- * tells us a connection closed (under the same lock) before it closes the descriptor, so the
- * sweep never touches a descriptor that has been reused.
+ * The front door (serve_front.c) accepts the connections and holds each until its first
+ * request head is in; it asks here whether a new one may be taken, and the connections it
+ * holds count against the limits (as "waiting at the door") until it hands them to
+ * libmicrohttpd, whose notification then counts them here.  --max-per-client is counted
+ * here too, per address, over both: libmicrohttpd does not apply its own limit to the
+ * connections it is handed.
+ *
+ * The table is guarded by one lock, taken by libmicrohttpd's callbacks on its threads, by the
+ * front door and by the sweep: a connection's descriptor is shut down only under the lock,
+ * and libmicrohttpd tells us a connection closed (under the same lock) before it closes the
+ * descriptor, so the sweep never touches a descriptor that has been reused.
  */
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "serve.h"
@@ -32,16 +41,101 @@ struct serve_conn {
   int fd;
   bool in_request;       /* its request head is in; the request is not yet answered */
   struct timespec since; /* waiting for a request head since */
+  serve_client client;   /* its address, as counted against --max-per-client */
 };
+
+/* ---------------------------------------------------------------- connections per client
+ * An open-addressing hash of the addresses with at least one connection, and how many: a
+ * slot per connection allowed, twice over, so that it never fills (linear probing; a slot
+ * freed is filled by moving later ones back, so that no tombstones pile up). */
+
+struct serve_client_slot {
+  serve_client key;
+  unsigned count; /* 0: the slot is free */
+};
+
+serve_client serve_client_of(const struct sockaddr *addr)
+{
+  serve_client c = {0};
+  if (!addr)
+    return c;
+  c.family = (unsigned char)addr->sa_family;
+  if (addr->sa_family == AF_INET)
+    memcpy(c.bytes, &((const struct sockaddr_in *)addr)->sin_addr, 4);
+  else if (addr->sa_family == AF_INET6)
+    memcpy(c.bytes, &((const struct sockaddr_in6 *)addr)->sin6_addr, 16);
+  return c;
+}
+
+static size_t client_hash(const serve_client *c, size_t mask)
+{
+  uint64_t h = 1469598103934665603ULL ^ c->family; /* FNV-1a */
+  for (size_t i = 0; i < sizeof c->bytes; i++)
+    h = (h ^ c->bytes[i]) * 1099511628211ULL;
+  return (size_t)h & mask;
+}
+
+static bool same_client(const serve_client *a, const serve_client *b)
+{
+  return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof a->bytes) == 0;
+}
+
+/* The slot of c: its own, or the free one where it would go. */
+static size_t client_slot(const serve_conns *t, const serve_client *c)
+{
+  size_t i = client_hash(c, t->clients_mask);
+  while (t->clients[i].count && !same_client(&t->clients[i].key, c))
+    i = (i + 1) & t->clients_mask;
+  return i;
+}
+
+static unsigned client_count(const serve_conns *t, const serve_client *c)
+{
+  return t->clients ? t->clients[client_slot(t, c)].count : 0;
+}
+
+static void client_add(serve_conns *t, const serve_client *c)
+{
+  if (!t->clients)
+    return;
+  struct serve_client_slot *s = &t->clients[client_slot(t, c)];
+  s->key = *c;
+  s->count++;
+}
+
+static void client_remove(serve_conns *t, const serve_client *c)
+{
+  if (!t->clients)
+    return;
+  size_t i = client_slot(t, c);
+  if (!t->clients[i].count || --t->clients[i].count)
+    return;
+  /* the slot is free: move back the entries after it that belong before it */
+  for (size_t j = (i + 1) & t->clients_mask; t->clients[j].count; j = (j + 1) & t->clients_mask) {
+    size_t home = client_hash(&t->clients[j].key, t->clients_mask);
+    if (((j - home) & t->clients_mask) >= ((j - i) & t->clients_mask)) {
+      t->clients[i] = t->clients[j];
+      t->clients[j].count = 0;
+      i = j;
+    }
+  }
+}
 
 static double seconds_between(const struct timespec *a, const struct timespec *b)
 {
   return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
-void serve_conns_init(serve_conns *t, unsigned max, unsigned header_timeout)
+void serve_conns_init(serve_conns *t, unsigned max, unsigned max_per_client,
+                      unsigned header_timeout)
 {
-  *t = (serve_conns){.max = max, .header_timeout = header_timeout};
+  *t =
+      (serve_conns){.max = max, .max_per_client = max_per_client, .header_timeout = header_timeout};
+  size_t slots = 16;
+  while (slots < 2 * ((size_t)max + 64))
+    slots *= 2;
+  t->clients = calloc(slots, sizeof *t->clients); /* NULL: per-client counts are not kept */
+  t->clients_mask = slots - 1;
   pthread_mutex_init(&t->lock, NULL);
 }
 
@@ -53,6 +147,8 @@ void serve_conns_fini(serve_conns *t)
     free(c);
   }
   t->head = NULL;
+  free(t->clients);
+  t->clients = NULL;
   pthread_mutex_unlock(&t->lock);
   pthread_mutex_destroy(&t->lock);
 }
@@ -70,26 +166,49 @@ static struct serve_conn *longest_waiting(serve_conns *t)
   return oldest;
 }
 
-enum MHD_Result serve_conns_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+serve_conns_verdict serve_conns_take(serve_conns *t, const serve_client *client)
 {
-  (void)addr;
-  (void)len;
-  serve_conns *t = cls;
   pthread_mutex_lock(&t->lock);
-  bool ok = t->open < t->max;
-  if (!ok) {
+  serve_conns_verdict v = SERVE_CONNS_TAKEN;
+  if (t->max_per_client && client_count(t, client) >= t->max_per_client) {
+    v = SERVE_CONNS_CLIENT_FULL;
+  } else if (t->open + t->at_door >= t->max) {
     struct serve_conn *slow = longest_waiting(t);
     if (slow) {
       shutdown(slow->fd, SHUT_RDWR);
       slow->fd = -1; /* closed by libmicrohttpd soon; counted until then */
       t->evicted++;
-      ok = true;
     } else {
-      t->refused++;
+      v = SERVE_CONNS_FULL;
     }
   }
+  if (v == SERVE_CONNS_TAKEN) {
+    t->at_door++;
+    client_add(t, client);
+  } else if (v == SERVE_CONNS_CLIENT_FULL) {
+    t->refused++;
+  }
   pthread_mutex_unlock(&t->lock);
-  return ok ? MHD_YES : MHD_NO;
+  return v;
+}
+
+void serve_conns_leave_door(serve_conns *t, const serve_client *client, serve_conns_event why)
+{
+  pthread_mutex_lock(&t->lock);
+  t->at_door--;
+  client_remove(t, client);
+  if (why == SERVE_CONNS_EVICTED)
+    t->evicted++;
+  else if (why == SERVE_CONNS_TIMED_OUT)
+    t->timed_out++;
+  pthread_mutex_unlock(&t->lock);
+}
+
+void serve_conns_refused(serve_conns *t)
+{
+  pthread_mutex_lock(&t->lock);
+  t->refused++;
+  pthread_mutex_unlock(&t->lock);
 }
 
 void serve_conns_notify(void *cls, struct MHD_Connection *mhd, void **socket_context,
@@ -103,10 +222,14 @@ void serve_conns_notify(void *cls, struct MHD_Connection *mhd, void **socket_con
       return; /* not tracked: only the limits of libmicrohttpd apply to it */
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(mhd, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *from =
+        MHD_get_connection_info(mhd, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     c->mhd = mhd;
     c->fd = info ? info->connect_fd : -1;
+    c->client = serve_client_of(from ? from->client_addr : NULL);
     clock_gettime(CLOCK_MONOTONIC, &c->since);
     pthread_mutex_lock(&t->lock);
+    client_add(t, &c->client);
     c->next = t->head;
     if (t->head)
       t->head->prev = c;
@@ -126,6 +249,7 @@ void serve_conns_notify(void *cls, struct MHD_Connection *mhd, void **socket_con
   if (c->next)
     c->next->prev = c->prev;
   t->open--;
+  client_remove(t, &c->client);
   pthread_mutex_unlock(&t->lock);
   free(c);
   *socket_context = NULL;
@@ -155,7 +279,10 @@ serve_conns_tally serve_conns_sweep(serve_conns *t)
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   pthread_mutex_lock(&t->lock);
-  serve_conns_tally tally = {.open = t->open, .refused = t->refused, .evicted = t->evicted};
+  serve_conns_tally tally = {.open = t->open + t->at_door,
+                             .timed_out = t->timed_out,
+                             .refused = t->refused,
+                             .evicted = t->evicted};
   for (struct serve_conn *c = t->head; c; c = c->next)
     if (!c->in_request && c->fd >= 0 && seconds_between(&c->since, &now) > t->header_timeout) {
       shutdown(c->fd, SHUT_RDWR);
@@ -164,6 +291,7 @@ serve_conns_tally serve_conns_sweep(serve_conns *t)
     }
   t->refused = 0;
   t->evicted = 0;
+  t->timed_out = 0;
   pthread_mutex_unlock(&t->lock);
   return tally;
 }
@@ -171,7 +299,7 @@ serve_conns_tally serve_conns_sweep(serve_conns *t)
 unsigned serve_conns_open(serve_conns *t)
 {
   pthread_mutex_lock(&t->lock);
-  unsigned n = t->open;
+  unsigned n = t->open + t->at_door;
   pthread_mutex_unlock(&t->lock);
   return n;
 }

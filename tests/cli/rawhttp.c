@@ -5,7 +5,8 @@
  *
  *   rawhttp PORT [SECONDS]
  *
- * Reads the request from standard input, sends it to 127.0.0.1:PORT, half-closes nothing
+ * Reads the request from standard input, sends it to 127.0.0.1:PORT as it comes (what comes
+ * in pieces goes in pieces), half-closes nothing
  * (a server must answer without seeing the end of the stream), and prints every byte that
  * comes back until the server closes the connection or SECONDS (default 2) pass without a
  * byte.  Then prints one last line: "<closed>" or "<open>", so that a test can tell whether
@@ -58,9 +59,10 @@ int main(int argc, char **argv)
     return 2;
   }
   char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
-    if (send_all(fd, buf, n) != 0)
+  ssize_t n;
+  /* read(2), not stdio: what comes in pieces (a pause between printf's) goes out in pieces */
+  while ((n = read(STDIN_FILENO, buf, sizeof buf)) > 0)
+    if (send_all(fd, buf, (size_t)n) != 0)
       break; /* the server closed early: print what it said */
   int closed = 0;
   struct pollfd p = {.fd = fd, .events = POLLIN};

@@ -6,6 +6,10 @@
 #   framing     two Content-Length headers, Content-Length with chunked, a transfer coding
 #               other than chunked, no Host: refused with JSON and the connection closed, so
 #               that nothing smuggled after them is answered
+#   heads       a first request head libmicrohttpd would answer itself in HTML (a version
+#               other than 1.x, a Content-Length beyond 64 bits, a malformed request or
+#               header line, a target or head too large) answered in JSON with the hash,
+#               logged and counted; a good head cut in two still served
 #   targets     %00 in a path or a parameter; a parameter given twice; a path with an
 #               identifier in it is not logged as sent
 #   types       a media type that only begins like JSON Lines is not JSON Lines
@@ -14,7 +18,8 @@
 #               once; a full queue answers "busy" while /healthz still answers
 #   connections past --max-connections refused at once, not left in the kernel's queue;
 #               a request head that takes longer than --header-timeout closed; at the
-#               limit, a connection still waiting for its head makes room for a newcomer
+#               limit, a connection still waiting for its head makes room for a newcomer;
+#               past --max-per-client from one address refused, others still served
 #
 # Environment (as make check sets it): ELIG, srcdir, ELIG_WRAPPER, RAWHTTP, SLOWCLIENT.
 suite=serve_hardening
@@ -59,6 +64,56 @@ check no-host-refused json_error no_host bad_request
 printf 'POST /v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' |
   raw pipelined
 check pipelined-all-answered [ "$(statuses pipelined)" = 3 ]
+
+# ---------------------------------------------------------------- heads
+
+# head NAME STATUS CODE: the answer to a malformed first head, from the service, in JSON
+head_refused() {
+  json_error "$1" "$3" && grep -q "^HTTP/1.1 $2 " "$tmp/$1" && closed "$1" &&
+    grep -q '^Elig-Rules-Hash: sha256:' "$tmp/$1"
+}
+printf 'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n' | raw version
+check head-version-505 head_refused version 505 http_version_not_supported
+printf 'GET /healthz HTTP/0.9\r\nHost: x\r\n\r\n' | raw old_version
+check head-old-version-505 head_refused old_version 505 http_version_not_supported
+# libmicrohttpd answered this one with its 413 headers twice
+printf 'POST /v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000000000000000000000000\r\n\r\n' |
+  raw huge_length
+check head-huge-length-413-once head_refused huge_length 413 body_too_large
+printf 'POST /v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Length: 2x\r\n\r\n[]' | raw bad_length
+check head-bad-length-400 head_refused bad_length 400 bad_request
+printf 'GET /healthz\r\nHost: x\r\n\r\n' | raw no_version
+check head-no-version-400 head_refused no_version 400 bad_request
+printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n' | raw bad_field
+check head-bad-field-400 head_refused bad_field 400 bad_request
+printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n folded\r\n\r\n' | raw folded
+check head-folded-400 head_refused folded 400 bad_request
+printf 'GET /healthz HTTP/1.1\r\nHost: x\rX-A: 1\r\n\r\n' | raw lone_cr
+check head-lone-cr-400 head_refused lone_cr 400 bad_request
+a9000=$(head -c 9000 /dev/zero | tr '\0' a)
+printf 'GET /healthz?%s HTTP/1.1\r\nHost: x\r\n\r\n' "$a9000" | raw long_target
+check head-long-target-414 head_refused long_target 414 uri_too_long
+printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: %s%s\r\n\r\n' "$a9000" "$a9000" | raw big_head
+check head-too-large-431 head_refused big_head 431 headers_too_large
+awk 'BEGIN { printf "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+             for (i = 0; i < 150; i++) printf "X-A%d: 1\r\n", i; printf "\r\n" }' |
+  raw many_fields
+check head-many-fields-431 head_refused many_fields 431 headers_too_large
+check heads-logged [ "$(grep -c '"answered_by":"front door"' "$tmp/main.log")" -ge 11 ]
+check heads-logged-with-status grep -q '"method":"GET","path":null,"status":505' "$tmp/main.log"
+check heads-counted sh -c "curl -s '$U/metrics' | grep -q 'endpoint=\"other\",method=\"GET\",status=\"505\"} [1-9]'"
+# a good head that comes in two pieces, a pause between them, is served
+{ printf 'GET /healthz HTTP/1.1\r\nHo'; sleep 0.3; printf 'st: x\r\nConnection: close\r\n\r\n'; } |
+  raw split_head
+check head-in-two-pieces-served grep -q '^HTTP/1.1 200 ' "$tmp/split_head"
+# empty lines before the request line are allowed (RFC 9112, 2.2)
+printf '\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | raw blank_first
+check head-blank-line-first-served grep -q '^HTTP/1.1 200 ' "$tmp/blank_first"
+# a later request of a kept-alive connection is libmicrohttpd's to read: its answer (HTML)
+# is logged with its status
+printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/2.0\r\nHost: x\r\n\r\n' | raw later
+check later-head-answered-twice [ "$(statuses later)" = 2 ]
+check later-head-logged grep -q '"event":"http",.*"status":505' "$tmp/main.log"
 
 # ---------------------------------------------------------------- targets
 
@@ -210,5 +265,17 @@ wait $slow
 check room-made-for-newcomers [ $ok = 5 ]
 check room-evicted-slow grep -q '"event":"connections".*"evicted":[1-9]' "$tmp/room.log"
 stop room
+
+# Ten connections from one address against --max-per-client 4: four held, six closed at
+# once; another address is still served.
+start per_client --max-per-client 4 rules/national.rules
+"$SLOWCLIENT" 127.0.0.1 "$per_client_port" 10 3 body 127.0.0.3 > "$tmp/per_client" &
+slow=$!
+sleep 1
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$per_client_port/healthz")
+wait $slow
+check per-client-limit grep -q '^open 4 closed 6 ' "$tmp/per_client"
+check per-client-others-served [ "$code" = 200 ]
+stop per_client
 
 finish

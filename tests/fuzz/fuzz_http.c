@@ -47,7 +47,7 @@ static void setup(void)
   if (!auth.set ||
       !serve_holder_init(&holder, fuzz_source_path("rules/national.rules"), NULL, &log_))
     abort();
-  serve_conns_init(&conns, 64, 10);
+  serve_conns_init(&conns, 64, 0, 10);
   http = (serve_http){.holder = &holder,
                       .log = &log_,
                       .limits = {.max_body = 64 << 10,
@@ -64,11 +64,10 @@ static void setup(void)
   http.pool = serve_pool_start(1, 4);
   daemon_ = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
                                  MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET,
-                             0, serve_conns_accept, &conns, serve_http_request, &http,
-                             MHD_OPTION_NOTIFY_CONNECTION, serve_conns_notify, &conns,
-                             MHD_OPTION_CONNECTION_TIMEOUT, 2u, MHD_OPTION_NOTIFY_COMPLETED,
-                             serve_http_completed, &http, MHD_OPTION_URI_LOG_CALLBACK,
-                             serve_http_uri, &http, MHD_OPTION_END);
+                             0, NULL, NULL, serve_http_request, &http, MHD_OPTION_NOTIFY_CONNECTION,
+                             serve_conns_notify, &conns, MHD_OPTION_CONNECTION_TIMEOUT, 2u,
+                             MHD_OPTION_NOTIFY_COMPLETED, serve_http_completed, &http,
+                             MHD_OPTION_URI_LOG_CALLBACK, serve_http_uri, &http, MHD_OPTION_END);
   if (!http.pool || !daemon_)
     abort();
 }
