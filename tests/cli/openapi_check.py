@@ -62,8 +62,9 @@ UNPROVOKED = {
 
 # The extensions at the top of the document for the answers no operation gives, each a map
 # of status to response: a request whose framing or target is refused before any path is
-# looked at, and what libmicrohttpd answers itself.
-OUTSIDE = ("x-elig-bad-request", "x-elig-library-errors")
+# looked at, a first request head the service cannot read, and what libmicrohttpd answers
+# itself (on a kept-alive connection's later requests).
+OUTSIDE = ("x-elig-bad-request", "x-elig-malformed-head", "x-elig-library-errors")
 
 HOUSEHOLD = {
     "hh_id": "t1", "year": 2020, "size": 4, "net_income": 16000.02,
@@ -270,11 +271,15 @@ def requests():
 
     # framing refused before the path is looked at, sent as bytes; on an endpoint it is
     # the operation's answer, elsewhere x-elig-bad-request's
-    def raw(name, method, target, lines, body=b"", status=400, outside=None, version="1.1"):
-        head = "%s %s HTTP/%s\r\n%s\r\n" % (method, target, version,
-                                               "".join(h + "\r\n" for h in lines))
+    def raw(name, method, target, lines, body=b"", status=400, outside=None, version="1.1",
+            later=False, line=None):
+        """`later`: sent after a good request on the same connection; `line`: the request
+        line as it is, instead of METHOD TARGET HTTP/VERSION."""
+        head = "%s\r\n%s\r\n" % (line or "%s %s HTTP/%s" % (method, target, version),
+                                   "".join(h + "\r\n" for h in lines))
         r.append(dict(name=name, server="national", method=method, target=target, headers={},
-                      body=None, raw=head.encode() + body, status=status, outside=outside))
+                      body=None, raw=head.encode() + body, status=status, outside=outside,
+                      first=b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" if later else None))
 
     raw("bad-request-two-lengths", "POST", "/v1/evaluate",
         ["Host: x", "Content-Length: %d" % len(one), "Content-Length: %d" % len(one)], one)
@@ -291,10 +296,22 @@ def requests():
     raw("transfer-encoding-unknown-path", "POST", "/v9", ["Host: x",
                                                           "Transfer-Encoding: gzip"],
         status=501, outside="x-elig-bad-request")
+    raw("head-request-line", "GET", "/healthz", ["Host: x"], line="GET /healthz",
+        outside="x-elig-malformed-head")
+    raw("head-field-line", "GET", "/healthz", ["Host: x", "Bad Header: 1"],
+        outside="x-elig-malformed-head")
+    raw("head-length-overflow", "POST", "/v1/evaluate",
+        ["Host: x", "Content-Length: " + "9" * 30], status=413, outside="x-elig-malformed-head")
+    raw("head-target-too-long", "GET", "/healthz?" + "a" * 9000, ["Host: x"], status=414,
+        outside="x-elig-malformed-head")
+    raw("head-too-large", "GET", "/healthz", ["Host: x", "X-Big: " + "a" * 70000],
+        status=431, outside="x-elig-malformed-head")
+    raw("head-version", "GET", "/healthz", ["Host: x"], status=505,
+        outside="x-elig-malformed-head", version="2.0")
     raw("library-header-too-large", "GET", "/healthz", ["Host: x", "X-Big: " + "a" * 70000],
-        status=431, outside="x-elig-library-errors")
+        status=431, outside="x-elig-library-errors", later=True)
     raw("library-version", "GET", "/healthz", ["Host: x"], status=505,
-        outside="x-elig-library-errors", version="2.0")
+        outside="x-elig-library-errors", version="2.0", later=True)
 
     add("register-differs", "POST", "/v1/evaluate", one, JSON, status=409, server="register")
     add("register-differs-lines", "POST", "/v1/evaluate", dumps(record(), record(hh_id="t2")),
@@ -846,6 +863,11 @@ def exchange(port, req):
     try:
         if req.get("raw") is not None:  # bytes as they are: framing http.client would not send
             conn.connect()
+            if req.get("first"):  # a good request first, its answer read and set aside
+                conn.sock.sendall(req["first"])
+                first = http.client.HTTPResponse(conn.sock, method="GET")
+                first.begin()
+                first.read()
             conn.sock.sendall(req["raw"])
             res = http.client.HTTPResponse(conn.sock, method=req["method"])
             res.begin()
