@@ -277,6 +277,25 @@ ELIG_API elig_status elig_compile_string(const char *name, const char *text, siz
                                          const elig_options *opt, elig_ruleset **out,
                                          elig_diags **diags);
 
+/* One rule file given as text, for elig_compile_sources. */
+typedef struct elig_source {
+  const char *name; /* the file's path as the rules import it ("national/schema.rules") */
+  const char *text; /* its text, UTF-8, need not be NUL-terminated */
+  size_t len;       /* its length in bytes */
+} elig_source;
+
+/* The same for a rule set whose files are all given as texts, by name: `root` and every file
+ * it imports are taken from files[0..n) (an import is resolved relative to the importing
+ * file's name, as on disk), and nothing is read from disk.  An import of a file not among
+ * them is an error (E0501, import not found: "not among the stored rule files").  For rules kept where there
+ * is no folder of files: a database (the PostgreSQL extension keeps them in a table), a
+ * client's request.  The texts are copied.  Returns as elig_compile_file; ELIG_EINVAL also
+ * when two files have the same name, a name is NULL, or a text is larger than a rule file
+ * may be (1 MiB). */
+ELIG_API elig_status elig_compile_sources(const char *root, const elig_source *files, size_t n,
+                                          const elig_options *opt, elig_ruleset **out,
+                                          elig_diags **diags);
+
 /* Frees a rule set.  Its contexts must have been freed first.  NULL is fine. */
 ELIG_API void elig_ruleset_free(elig_ruleset *rs);
 
@@ -333,6 +352,10 @@ ELIG_API const char *elig_ruleset_hash(const elig_ruleset *rs);
  * opened; for a rule set compiled from text, the first is its name. */
 ELIG_API size_t elig_ruleset_file_count(const elig_ruleset *rs);
 ELIG_API const char *elig_ruleset_file(const elig_ruleset *rs, size_t i);
+/* File i's text as it was compiled, *len (when not NULL) its length; NULL past the last.
+ * With elig_ruleset_file, what elig_compile_sources takes to compile the same rule set again
+ * (the same hash) where the files are not. */
+ELIG_API const char *elig_ruleset_file_text(const elig_ruleset *rs, size_t i, size_t *len);
 
 /* The fields of the record schema, in declaration order. */
 ELIG_API size_t elig_ruleset_field_count(const elig_ruleset *rs);

@@ -482,6 +482,38 @@ elig_status api_compile_stored(const char *root, const src_set *files, elig_rule
   return compile(&src, &o, out, NULL);
 }
 
+elig_status elig_compile_sources(const char *root, const elig_source *files, size_t n,
+                                 const elig_options *opt, elig_ruleset **out, elig_diags **diags)
+{
+  if (diags)
+    *diags = NULL;
+  if (!out)
+    return ELIG_EINVAL;
+  *out = NULL;
+  elig_options o;
+  if (!root || (!files && n) || !api_options_of(opt, &o))
+    return ELIG_EINVAL;
+  src_set *set = src_set_new();
+  if (!set)
+    return ELIG_ENOMEM;
+  elig_status st = ELIG_OK;
+  int src;
+  for (size_t i = 0; i < n && st == ELIG_OK; i++) {
+    uint32_t id;
+    if (!files[i].name || (!files[i].text && files[i].len) || src_set_find(set, files[i].name, &id))
+      st = ELIG_EINVAL;
+    else if ((src = src_set_add_string(set, files[i].name, files[i].text ? files[i].text : "",
+                                       files[i].len, &id)) != SRC_OK)
+      st = src == SRC_ENOMEM ? ELIG_ENOMEM : ELIG_EINVAL; /* larger than a rule file may be */
+  }
+  if (st == ELIG_OK) {
+    ruleset_source from = {.name = root, .stored = set, .no_imports = o.no_imports};
+    st = compile(&from, &o, out, diags);
+  }
+  src_set_free(set);
+  return st;
+}
+
 elig_status elig_compile_string(const char *name, const char *text, size_t len,
                                 const elig_options *opt, elig_ruleset **out, elig_diags **diags)
 {
@@ -555,6 +587,16 @@ size_t elig_ruleset_file_count(const elig_ruleset *rs)
 const char *elig_ruleset_file(const elig_ruleset *rs, size_t i)
 {
   return rs && i < src_set_count(rs->P->srcs) ? src_file_name(rs->P->srcs, (uint32_t)i) : NULL;
+}
+
+const char *elig_ruleset_file_text(const elig_ruleset *rs, size_t i, size_t *len)
+{
+  uint32_t n = 0;
+  const char *text =
+      rs && i < src_set_count(rs->P->srcs) ? src_text(rs->P->srcs, (uint32_t)i, &n) : NULL;
+  if (len)
+    *len = text ? n : 0;
+  return text;
 }
 
 size_t elig_ruleset_field_count(const elig_ruleset *rs)

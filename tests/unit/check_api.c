@@ -130,6 +130,43 @@ START_TEST(test_api_hash_is_of_content)
 }
 END_TEST
 
+/* The national rules compiled again from their own texts, by name, as the PostgreSQL
+ * extension keeps them: the same hash, and no file read. */
+START_TEST(test_api_compile_sources)
+{
+  elig_ruleset *rs = national();
+  size_t n = elig_ruleset_file_count(rs);
+  elig_source files[16];
+  ck_assert_uint_le(n, 16);
+  for (size_t i = 0; i < n; i++) {
+    files[i].name = elig_ruleset_file(rs, i);
+    files[i].text = elig_ruleset_file_text(rs, i, &files[i].len);
+    ck_assert_ptr_nonnull(files[i].text);
+  }
+  ck_assert_ptr_null(elig_ruleset_file_text(rs, n, NULL));
+  elig_ruleset *again = NULL;
+  elig_diags *d = NULL;
+  ck_assert_int_eq(elig_compile_sources(files[0].name, files, n, NULL, &again, &d), ELIG_OK);
+  ck_assert_str_eq(elig_ruleset_hash(again), elig_ruleset_hash(rs));
+  elig_diags_free(d);
+  elig_ruleset_free(again);
+  /* an import not given: an error naming it (as a file that cannot be read), not a read
+   * from disk */
+  ck_assert_int_eq(elig_compile_sources(files[0].name, files, n - 1, NULL, &again, &d), ELIG_EIO);
+  ck_assert_ptr_null(again);
+  ck_assert_uint_ge(elig_diags_error_count(d), 1);
+  ck_assert_str_eq(elig_error_code(elig_diags_get(d, 0)), "E0501");
+  elig_diags_free(d);
+  /* a name given twice */
+  elig_source twice[2] = {files[1], files[1]};
+  ck_assert_int_eq(elig_compile_sources(files[1].name, twice, 2, NULL, &again, NULL), ELIG_EINVAL);
+  /* the root not among them */
+  ck_assert_int_ne(elig_compile_sources("nowhere.rules", files, n, NULL, &again, NULL), ELIG_OK);
+  ck_assert_ptr_null(again);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(test_api_syntax_error)
 {
   const char *text = "record r key id {\n  id text required\n}\ndecide d\n  when id = \"a\" \"b\"\n"
@@ -1157,6 +1194,7 @@ static Suite *api_suite(void)
   Suite *s = suite_create("api");
   TCase *tc = tcase_create("compile");
   tcase_add_test(tc, test_api_compile_file);
+  tcase_add_test(tc, test_api_compile_sources);
   tcase_add_test(tc, test_api_explain_rejected);
   tcase_add_test(tc, test_api_explain_set);
   tcase_add_test(tc, test_api_explain_what_if);
