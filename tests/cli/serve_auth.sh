@@ -57,8 +57,10 @@ check no-token-401 [ "$(call '' POST /v1/evaluate)" = 401 ]
 check no-token-says-how grep -qi '^WWW-Authenticate: Bearer' "$tmp/h"
 check no-token-json grep -q '"code": "unauthorized"' "$tmp/b"
 check unknown-token-401 [ "$(call elig_not-a-token POST /v1/evaluate)" = 401 ]
-check token-other-scheme-401 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' \
-  -H 'Authorization: Basic $portal' -H 'Expect:' --data-binary @data/sample.jsonl \
+# (one record: a large body refused unread can be reset under curl's feet before it reads
+# the answer, on a loaded machine)
+check token-other-scheme-401 sh -c "[ \"\$(head -1 data/sample.jsonl | curl -s -o /dev/null \
+  -w '%{http_code}' -H 'Authorization: Basic $portal' -H 'Expect:' --data-binary @- \
   '$A/v1/evaluate')\" = 401 ]"
 check evaluate-with-scope-200 [ "$(call "$portal" POST /v1/evaluate)" = 200 ]
 check explain-without-scope-403 [ "$(call "$portal" POST /v1/explain)" = 403 ]
