@@ -63,6 +63,14 @@ CREATE FUNCTION elig.evaluate_at(rules_hash text, rec record, as_of date,
   AS 'MODULE_PATHNAME', 'pgelig_evaluate_at' LANGUAGE C CALLED ON NULL INPUT IMMUTABLE
   PARALLEL SAFE;
 
+-- The record as the fields' names and their values as text (NULL: absent), by hash and at
+-- a given date, IMMUTABLE: arrays of columns are what postgres_fdw can ship to the server
+-- that holds the rows (a whole row it cannot), so this is the form for foreign partitions.
+CREATE FUNCTION elig.evaluate_fields(rules_hash text, names text[], vals text[], as_of date,
+                                     raise boolean DEFAULT false) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'pgelig_evaluate_fields' LANGUAGE C CALLED ON NULL INPUT IMMUTABLE
+  PARALLEL SAFE;
+
 -- A jsonb document whose keys are the fields (lists of members included).
 CREATE FUNCTION elig.evaluate(rules text, doc jsonb, as_of date DEFAULT NULL,
                               raise boolean DEFAULT false) RETURNS jsonb
@@ -118,3 +126,21 @@ CREATE FUNCTION elig.evaluate_history(rules text, rec record, as_of date DEFAULT
                                       raise boolean DEFAULT false) RETURNS jsonb
   AS 'MODULE_PATHNAME', 'pgelig_history' LANGUAGE C CALLED ON NULL INPUT WINDOW STABLE
   PARALLEL SAFE;
+
+-- A household's years as evaluate_fields takes a record, evaluated in order with history:
+-- a jsonb array of their results, in the aggregate's order.  Shipped whole by postgres_fdw
+-- to the server of the household's rows: GROUP BY the partition key and the household, with
+-- enable_partitionwise_aggregate on (doc/postgresql.md).
+CREATE FUNCTION elig.evaluate_years_step(internal, rules_hash text, names text[], vals text[],
+                                         as_of date) RETURNS internal
+  AS 'MODULE_PATHNAME', 'pgelig_years_step' LANGUAGE C CALLED ON NULL INPUT IMMUTABLE
+  PARALLEL SAFE;
+CREATE FUNCTION elig.evaluate_years_final(internal) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'pgelig_years_final' LANGUAGE C CALLED ON NULL INPUT IMMUTABLE
+  PARALLEL SAFE;
+CREATE AGGREGATE elig.evaluate_years(rules_hash text, names text[], vals text[], as_of date) (
+  SFUNC = elig.evaluate_years_step,
+  STYPE = internal,
+  FINALFUNC = elig.evaluate_years_final,
+  PARALLEL = SAFE
+);

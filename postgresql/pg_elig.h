@@ -75,8 +75,8 @@ typedef struct pgelig_result_map pgelig_result_map;
 pgelig_result_map *pgelig_result_map_new(const elig_ruleset *rs, Oid typid, MemoryContext mcxt);
 
 /* The row of the map's type for a result, or for a rejection (r NULL, e the error). */
-Datum pgelig_result_row(const pgelig_result_map *map, const elig_ruleset *rs,
-                        const elig_result *r, const elig_error *e);
+Datum pgelig_result_row(const pgelig_result_map *map, const elig_ruleset *rs, const elig_result *r,
+                        const elig_error *e);
 
 /* ereports ERROR with the library's message, its code and field, when asked to raise. */
 void pgelig_raise(const elig_error *e, const char *what) pg_attribute_noreturn();

@@ -14,6 +14,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -28,6 +29,7 @@
 PG_FUNCTION_INFO_V1(pgelig_evaluate);
 PG_FUNCTION_INFO_V1(pgelig_evaluate_at);
 PG_FUNCTION_INFO_V1(pgelig_evaluate_as);
+PG_FUNCTION_INFO_V1(pgelig_evaluate_fields);
 PG_FUNCTION_INFO_V1(pgelig_evaluate_jsonb);
 PG_FUNCTION_INFO_V1(pgelig_explain);
 PG_FUNCTION_INFO_V1(pgelig_agg_step);
@@ -47,6 +49,10 @@ typedef struct {
   pgelig_row_map *row_map;
   Oid result_type;
   pgelig_result_map *result_map;
+  ArrayType *names; /* evaluate_fields: the names the map below is for (a copy) */
+  int nnames;
+  long *field_of_name; /* by position in names: the field, or -1 (not read) */
+  int key_pos[8];      /* by key field: its position in names, or -1 */
   MemoryContextCallback cleanup;
 } call_state;
 
@@ -61,8 +67,8 @@ static void free_call_state(void *arg)
 
 /* The call site's state for rule set `ref`, made at its first row (in `mcxt`, which the
  * state lives and dies with). */
-static call_state *state_of(FmgrInfo *flinfo, MemoryContext mcxt, const char *ref,
-                            bool hash_only, void **slot)
+static call_state *state_of(FmgrInfo *flinfo, MemoryContext mcxt, const char *ref, bool hash_only,
+                            void **slot)
 {
   call_state *cs = *slot;
   if (cs && strcmp(cs->ref, ref) == 0)
@@ -90,8 +96,7 @@ static call_state *state_of(FmgrInfo *flinfo, MemoryContext mcxt, const char *re
 static call_state *call_site(FunctionCallInfo fcinfo, bool hash_only)
 {
   if (PG_ARGISNULL(0))
-    ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                    errmsg("elig: the rule set is NULL")));
+    ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("elig: the rule set is NULL")));
   char *ref = text_to_cstring(PG_GETARG_TEXT_PP(0));
   return state_of(fcinfo->flinfo, fcinfo->flinfo->fn_mcxt, ref, hash_only,
                   &fcinfo->flinfo->fn_extra);
@@ -126,8 +131,8 @@ static const pgelig_row_map *row_map_of(call_state *cs, FunctionCallInfo fcinfo,
   Oid type = HeapTupleHeaderGetTypeId(th);
   int32 typmod = HeapTupleHeaderGetTypMod(th);
   if (!cs->row_map || cs->row_type != type || cs->row_typmod != typmod) {
-    cs->row_map = pgelig_row_map_new(pgelig_ruleset(cs->rules), type, typmod,
-                                     fcinfo->flinfo->fn_mcxt);
+    cs->row_map =
+        pgelig_row_map_new(pgelig_ruleset(cs->rules), type, typmod, fcinfo->flinfo->fn_mcxt);
     cs->row_type = type;
     cs->row_typmod = typmod;
   }
@@ -197,8 +202,8 @@ Datum pgelig_evaluate_as(PG_FUNCTION_ARGS)
                     errmsg("elig: the shape of the result must be a composite type"),
                     errhint("NULL::my_result, a type made by elig.create_result_type().")));
   if (!cs->result_map || cs->result_type != type) {
-    cs->result_map = pgelig_result_map_new(pgelig_ruleset(cs->rules), type,
-                                           fcinfo->flinfo->fn_mcxt);
+    cs->result_map =
+        pgelig_result_map_new(pgelig_ruleset(cs->rules), type, fcinfo->flinfo->fn_mcxt);
     cs->result_type = type;
   }
   set_as_of(cs, fcinfo, 3);
@@ -209,6 +214,107 @@ Datum pgelig_evaluate_as(PG_FUNCTION_ARGS)
   PG_RETURN_DATUM(pgelig_result_row(cs->result_map, pgelig_ruleset(cs->rules), r, e));
 }
 
+/* The fields of evaluate_fields' names, made when the names change (once per query). */
+static void map_names(call_state *cs, ArrayType *names, MemoryContext mcxt)
+{
+  if (cs->names && VARSIZE(cs->names) == VARSIZE(names) &&
+      memcmp(cs->names, names, VARSIZE(names)) == 0)
+    return;
+  Datum *elems;
+  bool *nulls;
+  int n;
+  deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+  const elig_ruleset *rs = pgelig_ruleset(cs->rules);
+  MemoryContext old = MemoryContextSwitchTo(mcxt);
+  cs->names = (ArrayType *)palloc(VARSIZE(names));
+  memcpy(cs->names, names, VARSIZE(names));
+  cs->field_of_name = palloc(Max(n, 1) * sizeof(long));
+  cs->nnames = n;
+  MemoryContextSwitchTo(old);
+  for (int i = 0; i < n; i++) {
+    size_t f;
+    cs->field_of_name[i] = -1;
+    if (!nulls[i] && elig_ruleset_field_index(rs, TextDatumGetCString(elems[i]), &f) == ELIG_OK &&
+        elig_ruleset_field_type(rs, f) != ELIG_TYPE_LIST)
+      cs->field_of_name[i] = (long)f;
+  }
+  for (size_t k = 0; k < 8; k++) {
+    cs->key_pos[k] = -1;
+    for (int i = 0; i < n && k < elig_ruleset_key_count(rs); i++)
+      if (cs->field_of_name[i] == (long)elig_ruleset_key_field(rs, k))
+        cs->key_pos[k] = i;
+  }
+}
+
+/* Sets cs's context from the values of evaluate_fields' names (NULL: absent).  False when a
+ * value is refused by its field (elig_ctx_error says why).  The household and year of the
+ * record into link and *year, *keyed false when a key is absent or the year no integer. */
+static bool set_fields(call_state *cs, ArrayType *vals_array, StringInfo link, bool *keyed,
+                       int64 *year)
+{
+  Datum *vals;
+  bool *nulls;
+  int n;
+  deconstruct_array(vals_array, TEXTOID, -1, false, TYPALIGN_INT, &vals, &nulls, &n);
+  if (n != cs->nnames)
+    ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+                    errmsg("elig: %d names for %d values", cs->nnames, n)));
+  elig_ctx_clear(cs->ctx);
+  for (int i = 0; i < n; i++) {
+    if (cs->field_of_name[i] < 0)
+      continue;
+    size_t f = (size_t)cs->field_of_name[i];
+    text *t = nulls[i] ? NULL : DatumGetTextPP(vals[i]);
+    if ((t ? elig_ctx_set_text(cs->ctx, f, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t))
+           : elig_ctx_set_none(cs->ctx, f)) != ELIG_OK)
+      return false;
+  }
+  const elig_ruleset *rs = pgelig_ruleset(cs->rules);
+  size_t keys = elig_ruleset_key_count(rs);
+  *keyed = keys >= 2 && keys <= 8;
+  for (size_t k = 0; *keyed && k < keys; k++) {
+    int i = cs->key_pos[k];
+    if (i < 0 || nulls[i]) {
+      *keyed = false;
+      break;
+    }
+    char *v = TextDatumGetCString(vals[i]);
+    if (k + 1 < keys) {
+      appendStringInfoString(link, v);
+      appendStringInfoChar(link, '\x1f');
+    } else {
+      char *end;
+      long long y = strtoll(v, &end, 10);
+      *keyed = end != v && *end == '\0';
+      *year = y;
+    }
+  }
+  return true;
+}
+
+/* elig.evaluate_fields(rules_hash text, names text[], vals text[], as_of date, raise bool)
+ * returns jsonb: the record given as the fields' names and their values as text (as CSV
+ * cells give them; NULL: absent), IMMUTABLE and by hash.  What postgres_fdw can send to the
+ * server that holds the rows: arrays of columns are shippable where a whole row is not. */
+Datum pgelig_evaluate_fields(PG_FUNCTION_ARGS)
+{
+  call_state *cs = call_site(fcinfo, true);
+  if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+    ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                    errmsg("elig: evaluate_fields needs names, values and an evaluation date")));
+  map_names(cs, PG_GETARG_ARRAYTYPE_P(1), fcinfo->flinfo->fn_mcxt);
+  set_as_of(cs, fcinfo, 3);
+  StringInfoData link;
+  initStringInfo(&link);
+  bool keyed;
+  int64 year;
+  const elig_result *r = NULL;
+  if (set_fields(cs, PG_GETARG_ARRAYTYPE_P(2), &link, &keyed, &year) &&
+      elig_eval(cs->ctx, &r) != ELIG_OK)
+    r = NULL;
+  return jsonb_answer(cs, r, raise_asked(fcinfo, 4));
+}
+
 /* elig.evaluate(rules text, doc jsonb, as_of date, raise bool) returns jsonb: a document
  * whose keys are the fields, lists included. */
 Datum pgelig_evaluate_jsonb(PG_FUNCTION_ARGS)
@@ -216,8 +322,7 @@ Datum pgelig_evaluate_jsonb(PG_FUNCTION_ARGS)
   call_state *cs = call_site(fcinfo, false);
   set_as_of(cs, fcinfo, 2);
   if (PG_ARGISNULL(1))
-    ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                    errmsg("elig: the document is NULL")));
+    ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("elig: the document is NULL")));
   Jsonb *doc = PG_GETARG_JSONB_P(1);
   char *text = JsonbToCString(NULL, &doc->root, VARSIZE(doc));
   const elig_result *r = NULL;
@@ -238,9 +343,9 @@ Datum pgelig_explain(PG_FUNCTION_ARGS)
   else if (strcmp(format, "json") == 0)
     fmt = ELIG_FORMAT_JSON;
   else
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("elig: no explanation format \"%s\"", format),
-                    errhint("'text' or 'json'.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+             errmsg("elig: no explanation format \"%s\"", format), errhint("'text' or 'json'.")));
   const elig_result *r = evaluate_row(cs, fcinfo, 1);
   if (!r)
     pgelig_raise(elig_ctx_error(cs->ctx), "the row is rejected, nothing to explain");
@@ -267,7 +372,11 @@ typedef struct {
   MemoryContext mcxt; /* where link and kept live */
 } chain;
 
-typedef enum { CHAIN_OK, CHAIN_REJECTED, CHAIN_DUPLICATE } chain_outcome;
+typedef enum {
+  CHAIN_OK,
+  CHAIN_REJECTED,
+  CHAIN_DUPLICATE
+} chain_outcome;
 
 /* The household of the row just set (key fields but the last, joined by US), and its year;
  * false when a key is absent or the year no integer (the evaluation rejects the row). */
@@ -293,18 +402,14 @@ static bool household_of(const elig_ruleset *rs, const pgelig_row_map *map, Stri
 
 /* Evaluates the row set on cs's context with its household's year before, and makes it the
  * household's last record when accepted. */
-static chain_outcome chain_eval(chain *h, call_state *cs, const pgelig_row_map *map,
-                                const elig_result **r, int64 *dup_year)
+static chain_outcome chain_eval_keyed(chain *h, call_state *cs, const char *link, int64 year,
+                                      const elig_result **r, int64 *dup_year)
 {
-  const elig_ruleset *rs = pgelig_ruleset(cs->rules);
-  StringInfoData link;
-  initStringInfo(&link);
-  int64 year = 0;
-  if (!household_of(rs, map, &link, &year)) {
+  if (!link) { /* a key absent, or the year no integer: the evaluation rejects the row */
     elig_ctx_set_previous(cs->ctx, NULL, 0);
     return elig_eval(cs->ctx, r) == ELIG_OK ? CHAIN_OK : CHAIN_REJECTED;
   }
-  bool same = h->have && strcmp(h->link, link.data) == 0;
+  bool same = h->have && strcmp(h->link, link) == 0;
   if (same && year == h->year) {
     *dup_year = year;
     return CHAIN_DUPLICATE;
@@ -332,11 +437,22 @@ static chain_outcome chain_eval(chain *h, call_state *cs, const pgelig_row_map *
   if (!same) {
     if (h->link)
       pfree(h->link);
-    h->link = MemoryContextStrdup(h->mcxt, link.data);
+    h->link = MemoryContextStrdup(h->mcxt, link);
   }
   h->have = true;
   h->year = year;
   return CHAIN_OK;
+}
+
+/* chain_eval_keyed for the row just set from a row map. */
+static chain_outcome chain_eval(chain *h, call_state *cs, const pgelig_row_map *map,
+                                const elig_result **r, int64 *dup_year)
+{
+  StringInfoData link;
+  initStringInfo(&link);
+  int64 year = 0;
+  bool keyed = household_of(pgelig_ruleset(cs->rules), map, &link, &year);
+  return chain_eval_keyed(h, cs, keyed ? link.data : NULL, year, r, dup_year);
 }
 
 /* The rejection of a second record for a household-year, as `elig run` words it. */
@@ -360,10 +476,10 @@ static Jsonb *duplicate_jsonb(const elig_ruleset *rs, int64 year)
 static void require_history(const call_state *cs)
 {
   if (elig_ruleset_key_count(pgelig_ruleset(cs->rules)) < 2)
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("elig: the rule set \"%s\" follows no household over the years",
-                           cs->ref),
-                    errhint("Its record needs `key ... per year`; elig.evaluate() is for it.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+             errmsg("elig: the rule set \"%s\" follows no household over the years", cs->ref),
+             errhint("Its record needs `key ... per year`; elig.evaluate() is for it.")));
 }
 
 /* elig.evaluate_history(rules text, rec record, as_of date, raise bool) returns jsonb,
@@ -376,11 +492,10 @@ Datum pgelig_history(PG_FUNCTION_ARGS)
   bool isnull;
   Datum ref_datum = WinGetFuncArgCurrent(win, 0, &isnull);
   if (isnull)
-    ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                    errmsg("elig: the rule set is NULL")));
+    ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("elig: the rule set is NULL")));
   char *ref = text_to_cstring(DatumGetTextPP(ref_datum));
-  call_state *cs = state_of(fcinfo->flinfo, fcinfo->flinfo->fn_mcxt, ref, false,
-                            &fcinfo->flinfo->fn_extra);
+  call_state *cs =
+      state_of(fcinfo->flinfo, fcinfo->flinfo->fn_mcxt, ref, false, &fcinfo->flinfo->fn_extra);
   require_history(cs);
   Datum as_of = WinGetFuncArgCurrent(win, 2, &isnull);
   set_as_of_date(cs, isnull ? GetSQLCurrentDate() : DatumGetDateADT(as_of));
@@ -428,10 +543,10 @@ Datum pgelig_agg_step(PG_FUNCTION_ARGS)
   MemoryContext aggcxt;
   if (!AggCheckCallContext(fcinfo, &aggcxt))
     elog(ERROR, "elig: elig_agg_step called outside an aggregate");
+  CHECK_FOR_INTERRUPTS();
   agg_state *st = PG_ARGISNULL(0) ? NULL : (agg_state *)PG_GETARG_POINTER(0);
   if (PG_ARGISNULL(1))
-    ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                    errmsg("elig: the rule set is NULL")));
+    ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("elig: the rule set is NULL")));
   char *ref = text_to_cstring(PG_GETARG_TEXT_PP(1));
   if (!st) {
     st = MemoryContextAllocZero(aggcxt, sizeof *st);
@@ -441,9 +556,9 @@ Datum pgelig_agg_step(PG_FUNCTION_ARGS)
     st->history = elig_ruleset_key_count(pgelig_ruleset(st->cs->rules)) >= 2;
     elig_ctx_set_aggregate(st->cs->ctx, true);
   } else if (strcmp(st->cs->ref, ref) != 0) {
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("elig: one aggregate over two rule sets (\"%s\", \"%s\")",
-                           st->cs->ref, ref)));
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+             errmsg("elig: one aggregate over two rule sets (\"%s\", \"%s\")", st->cs->ref, ref)));
   }
   call_state *cs = st->cs;
   set_as_of(cs, fcinfo, 3);
@@ -491,6 +606,75 @@ Datum pgelig_agg_final(PG_FUNCTION_ARGS)
     }
     p += n + 1;
   }
+  appendStringInfoChar(&s, ']');
+  PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data)));
+}
+
+/* elig.evaluate_years(rules_hash text, names text[], vals text[], as_of date ORDER BY year):
+ * a household's years, given as evaluate_fields takes a record, evaluated in order with
+ * history; a jsonb array of their results (or rejections), one per row in the aggregate's
+ * order.  An aggregate, so that postgres_fdw ships it whole to the server that holds the
+ * household's rows (GROUP BY the partition key and the household). */
+typedef struct {
+  call_state *cs;
+  chain h;
+  StringInfoData out;
+} years_state;
+
+PG_FUNCTION_INFO_V1(pgelig_years_step);
+PG_FUNCTION_INFO_V1(pgelig_years_final);
+
+Datum pgelig_years_step(PG_FUNCTION_ARGS)
+{
+  MemoryContext aggcxt;
+  if (!AggCheckCallContext(fcinfo, &aggcxt))
+    elog(ERROR, "elig: elig_years_step called outside an aggregate");
+  CHECK_FOR_INTERRUPTS();
+  years_state *st = PG_ARGISNULL(0) ? NULL : (years_state *)PG_GETARG_POINTER(0);
+  if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
+    ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                    errmsg("elig: evaluate_years needs a hash, names, values and a date")));
+  if (!st) {
+    /* one household a group: the groups share the call site's context (it keeps nothing
+     * from one evaluation to the next; each group's year before is in its chain) */
+    st = MemoryContextAllocZero(aggcxt, sizeof *st);
+    st->cs = state_of(fcinfo->flinfo, fcinfo->flinfo->fn_mcxt,
+                      text_to_cstring(PG_GETARG_TEXT_PP(1)), true, &fcinfo->flinfo->fn_extra);
+    st->h.mcxt = aggcxt;
+    MemoryContext old = MemoryContextSwitchTo(aggcxt);
+    initStringInfo(&st->out);
+    MemoryContextSwitchTo(old);
+    appendStringInfoChar(&st->out, '[');
+  }
+  call_state *cs = st->cs;
+  map_names(cs, PG_GETARG_ARRAYTYPE_P(2), fcinfo->flinfo->fn_mcxt);
+  set_as_of(cs, fcinfo, 4);
+  StringInfoData link;
+  initStringInfo(&link);
+  bool keyed = false;
+  int64 year = 0, dup = 0;
+  const elig_result *r = NULL;
+  chain_outcome out = set_fields(cs, PG_GETARG_ARRAYTYPE_P(3), &link, &keyed, &year)
+                          ? chain_eval_keyed(&st->h, cs, keyed ? link.data : NULL, year, &r, &dup)
+                          : CHAIN_REJECTED;
+  Jsonb *j = out == CHAIN_OK          ? pgelig_result_jsonb(r)
+             : out == CHAIN_DUPLICATE ? duplicate_jsonb(pgelig_ruleset(cs->rules), dup)
+                                      : pgelig_error_jsonb(elig_ctx_error(cs->ctx));
+  char *text = JsonbToCString(NULL, &j->root, VARSIZE(j));
+  if (st->out.len > 1)
+    appendStringInfoChar(&st->out, ',');
+  appendStringInfoString(&st->out, text);
+  PG_RETURN_POINTER(st);
+}
+
+Datum pgelig_years_final(PG_FUNCTION_ARGS)
+{
+  if (PG_ARGISNULL(0))
+    PG_RETURN_NULL();
+  years_state *st = (years_state *)PG_GETARG_POINTER(0);
+  StringInfoData s;
+  initStringInfo(&s);
+  appendBinaryStringInfo(&s, st->out.data, st->out.len);
   appendStringInfoChar(&s, ']');
   PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data)));
 }

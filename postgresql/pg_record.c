@@ -32,7 +32,14 @@
 
 /* ---------------------------------------------------------------- rows in */
 
-typedef enum { AS_INT, AS_BOOL, AS_TEXT, AS_NUMERIC, AS_DATE, AS_OUTPUT } how_read;
+typedef enum {
+  AS_INT,
+  AS_BOOL,
+  AS_TEXT,
+  AS_NUMERIC,
+  AS_DATE,
+  AS_OUTPUT
+} how_read;
 
 typedef struct {
   size_t field; /* the rule set's */
@@ -227,14 +234,19 @@ Jsonb *pgelig_error_jsonb(const elig_error *e)
 void pgelig_raise(const elig_error *e, const char *what)
 {
   const char *field = e ? elig_error_field(e) : NULL;
-  ereport(ERROR,
-          (errcode(ERRCODE_DATA_EXCEPTION),
-           errmsg("elig: %s: %s", what, e ? elig_error_message(e) : "out of memory"),
-           errdetail("code %s%s%s", e ? elig_error_code(e) : "-", field ? ", field " : "",
-                     field ? field : "")));
+  ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+                  errmsg("elig: %s: %s", what, e ? elig_error_message(e) : "out of memory"),
+                  errdetail("code %s%s%s", e ? elig_error_code(e) : "-", field ? ", field " : "",
+                            field ? field : "")));
 }
 
-typedef enum { TAKE_COLUMN, TAKE_FLAGS, TAKE_CODE, TAKE_FIELD, TAKE_REASON } take_what;
+typedef enum {
+  TAKE_COLUMN,
+  TAKE_FLAGS,
+  TAKE_CODE,
+  TAKE_FIELD,
+  TAKE_REASON
+} take_what;
 
 typedef struct {
   take_what what;
@@ -319,8 +331,8 @@ static Datum typed(const result_source *s, const char *text)
   return InputFunctionCall((FmgrInfo *)&s->input, (char *)text, s->ioparam, s->typmod);
 }
 
-Datum pgelig_result_row(const pgelig_result_map *map, const elig_ruleset *rs,
-                        const elig_result *r, const elig_error *e)
+Datum pgelig_result_row(const pgelig_result_map *map, const elig_ruleset *rs, const elig_result *r,
+                        const elig_error *e)
 {
   int natts = map->desc->natts;
   Datum *values = palloc0(natts * sizeof(Datum));

@@ -75,8 +75,8 @@ static char *hash_of_name(const char *name)
 {
   Oid types[1] = {TEXTOID};
   Datum args[1] = {CStringGetTextDatum(name)};
-  int st = SPI_execute_with_args("SELECT hash FROM elig.rulesets WHERE name = $1", 1, types,
-                                 args, NULL, true, 1);
+  int st = SPI_execute_with_args("SELECT hash FROM elig.rulesets WHERE name = $1", 1, types, args,
+                                 NULL, true, 1);
   if (st != SPI_OK_SELECT)
     elog(ERROR, "elig: cannot read elig.rulesets");
   if (SPI_processed == 0)
@@ -216,11 +216,11 @@ static Datum load(const char *name, elig_status st, elig_ruleset *rs, elig_diags
     char *detail = d ? rendered(d) : pstrdup(elig_status_str(st));
     size_t errors = d ? elig_diags_error_count(d) : 0;
     elig_diags_free(d);
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("elig: the rule set %s does not compile (%zu error%s); nothing loaded",
-                           what, errors, errors == 1 ? "" : "s"),
-                    errdetail("%s", detail),
-                    errhint("elig.check() lists the diagnostics as rows.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+             errmsg("elig: the rule set %s does not compile (%zu error%s); nothing loaded", what,
+                    errors, errors == 1 ? "" : "s"),
+             errdetail("%s", detail), errhint("elig.check() lists the diagnostics as rows.")));
   }
   if (d && elig_diags_warning_count(d))
     ereport(NOTICE, (errmsg("elig: %zu warning(s) in %s", elig_diags_warning_count(d), what),
@@ -351,8 +351,13 @@ static void diagnostics_rows(FunctionCallInfo fcinfo, elig_status st, elig_rules
     tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
   }
   if (st != ELIG_OK && (!d || elig_diags_count(d) == 0)) {
-    Datum values[7] = {0, 0, 0, CStringGetTextDatum("error"), CStringGetTextDatum("-"),
-                       CStringGetTextDatum(elig_status_str(st)), 0};
+    Datum values[7] = {0,
+                       0,
+                       0,
+                       CStringGetTextDatum("error"),
+                       CStringGetTextDatum("-"),
+                       CStringGetTextDatum(elig_status_str(st)),
+                       0};
     bool nulls[7] = {true, true, true, false, false, false, true};
     tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
   }

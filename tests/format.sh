@@ -7,13 +7,13 @@
 #                              the program)
 #   tests/format.sh --apply    lays every file out (make format)
 #
-# The files: the library, the program, the tests, the examples and the tools; not the
-# grammar (flex and bison input) nor the tables of .def files.  clang-format 14, Debian 12's.
+# The files: the library, the program, the PostgreSQL extension, the tests, the examples
+# and the tools; not the grammar (flex and bison input) nor the tables of .def files.  clang-format 14, Debian 12's.
 # Environment (as make check sets it): srcdir.
 srcdir=${srcdir:-.}
 command -v clang-format >/dev/null 2>&1 || { echo "format: clang-format not installed"; exit 77; }
 cd "$srcdir" || exit 99
-files=$(find src include tests/unit tests/cli tests/fuzz bench data doc/examples \
+files=$(find src include postgresql tests/unit tests/cli tests/fuzz bench data doc/examples \
   -type f \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort)
 if [ "${1:-}" = --apply ]; then
   # shellcheck disable=SC2086 # one word per file: the tree has no spaces in its names
