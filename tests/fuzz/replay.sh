@@ -6,7 +6,7 @@
 set -u
 srcdir=${srcdir:-.}
 fails=0
-for t in compile csv jsonl eval register language tokens http mask head; do
+for t in compile csv jsonl eval register language tokens http mask head sources; do
   if ! ${ELIG_WRAPPER:-} tests/fuzz/replay_$t "$srcdir/tests/fuzz/corpus/$t"; then
     echo "FAIL: fuzz/replay_$t"
     fails=$((fails + 1))
