@@ -641,9 +641,11 @@ Datum pgelig_years_step(PG_FUNCTION_ARGS)
     st->cs = state_of(fcinfo->flinfo, fcinfo->flinfo->fn_mcxt,
                       text_to_cstring(PG_GETARG_TEXT_PP(1)), true, &fcinfo->flinfo->fn_extra);
     st->h.mcxt = aggcxt;
-    MemoryContext old = MemoryContextSwitchTo(aggcxt);
-    initStringInfo(&st->out);
-    MemoryContextSwitchTo(old);
+    /* a household's few results: 256 bytes to start with, not initStringInfo's 1 KiB, so
+     * that a shard grouping half a million households stays within its memory for them */
+    st->out.maxlen = 256;
+    st->out.data = MemoryContextAlloc(aggcxt, (Size)st->out.maxlen);
+    resetStringInfo(&st->out);
     appendStringInfoChar(&st->out, '[');
   }
   call_state *cs = st->cs;
