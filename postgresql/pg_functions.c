@@ -16,6 +16,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/json.h"
@@ -65,6 +66,16 @@ static void free_call_state(void *arg)
   cs->rules = NULL;
 }
 
+/* Rejection reasons and explanations in the language of the session's lc_messages:
+ * Chinese for zh_* (zh_CN.UTF-8), English otherwise; English too when the machine has no
+ * Chinese locale. */
+static void set_language(void)
+{
+  const char *lc = GetConfigOption("lc_messages", true, false);
+  if (elig_set_thread_language(lc && strncmp(lc, "zh", 2) == 0 ? "zh_CN" : "en") != ELIG_OK)
+    elig_set_thread_language("en");
+}
+
 /* The call site's state for rule set `ref`, made at its first row (in `mcxt`, which the
  * state lives and dies with). */
 static call_state *state_of(FmgrInfo *flinfo, MemoryContext mcxt, const char *ref, bool hash_only,
@@ -88,6 +99,7 @@ static call_state *state_of(FmgrInfo *flinfo, MemoryContext mcxt, const char *re
   cs->result_map = NULL;
   cs->as_of_set = false;
   cs->rules = pgelig_rules_get(ref, hash_only);
+  set_language();
   if (elig_ctx_new(pgelig_ruleset(cs->rules), &cs->ctx) != ELIG_OK)
     ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("elig: out of memory")));
   return cs;

@@ -86,6 +86,12 @@ for r in list(csv.reader(open(sys.argv[1])))[1:]:
     print(r[0] + "|" + r[3])' "$tmp/run.rejects" > "$tmp/run.rejects.txt"
 check rejections-equal-run cmp "$tmp/sql.rejects" "$tmp/run.rejects.txt"
 check rejections-count [ "$(wc -l < "$tmp/sql.rejects")" = 7 ]
+# a session whose messages are Chinese gets the reasons in Chinese (codes the same)
+if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
+  q -c "SET lc_messages = 'zh_CN.UTF-8'" -c "SELECT elig.evaluate('national', g, '$AS_OF')
+        FROM register g WHERE line = 87" > "$tmp/zh.out"
+  check reason-in-chinese grep -q '"code": "E0612".*字段' "$tmp/zh.out"
+fi
 # raise: the first bad row stops the query with the library's reason
 q -c "SELECT elig.evaluate('national', g, '$AS_OF', raise => true) FROM register g" > "$tmp/raise.out" 2>&1
 check raise-asked grep -q "ERROR:  elig: the row is rejected: field 'size': not between 1 and 30" "$tmp/raise.out"

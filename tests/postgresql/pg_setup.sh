@@ -44,6 +44,8 @@ cp "$EXT/elig.so" "$pg_root$PG_LIB/"
 cp "$EXT/elig.control" "$EXT"/elig--*.sql "$pg_root$PG_SHARE/extension/"
 # the library the extension is linked to: the tree's
 export LD_LIBRARY_PATH="${ELIG_LIBDIR:-$(pwd)/.libs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# and its message catalogues (nothing is installed): the tree's
+export ELIG_LOCALEDIR="${ELIG_LOCALEDIR:-$(pwd)/tests/locale}"
 
 pg_servers=""
 pg_cleanup() {
@@ -69,7 +71,8 @@ pg_start() {
     -U postgres --auth=trust --no-sync -E UTF8 --locale=C >"$tmp/$name.initdb.log" 2>&1 ||
     { echo "FAIL: $suite: initdb $name:"; cat "$tmp/$name.initdb.log"; exit 1; }
   pg_servers="$pg_servers $data"
-  $as_server env LD_LIBRARY_PATH="$LD_LIBRARY_PATH" "$pg_root$PG_BIN/pg_ctl" -D "$data" -w \
+  $as_server env LD_LIBRARY_PATH="$LD_LIBRARY_PATH" ELIG_LOCALEDIR="$ELIG_LOCALEDIR" \
+    "$pg_root$PG_BIN/pg_ctl" -D "$data" -w \
     -l "$tmp/$name.run/log" -o "-c listen_addresses=127.0.0.1 -c port=$port \
     -c unix_socket_directories=$tmp/$name.run -c fsync=off" start >/dev/null ||
     { echo "FAIL: $suite: the server $name did not start:"; cat "$tmp/$name.run/log"; exit 1; }
