@@ -18,6 +18,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 
 #include <elig.h>
@@ -67,6 +68,9 @@ Jsonb *pgelig_result_jsonb(const elig_result *r);
 
 /* A rejection or failure (elig_ctx_error) as jsonb: {"error": {code, field, reason}}. */
 Jsonb *pgelig_error_jsonb(const elig_error *e);
+
+/* The same as JSON text, appended to s. */
+void pgelig_error_text(StringInfo s, const elig_error *e);
 
 /* How a result row type (the caller's, given by a value of it) takes a rule set's results:
  * by attribute name, a column of the rule set, "flags" (text[]: the flags raised),

@@ -671,13 +671,23 @@ Datum pgelig_years_step(PG_FUNCTION_ARGS)
   chain_outcome out = set_fields(cs, PG_GETARG_ARRAYTYPE_P(3), &link, &keyed, &year)
                           ? chain_eval_keyed(&st->h, cs, keyed ? link.data : NULL, year, &r, &dup)
                           : CHAIN_REJECTED;
-  Jsonb *j = out == CHAIN_OK          ? pgelig_result_jsonb(r)
-             : out == CHAIN_DUPLICATE ? duplicate_jsonb(pgelig_ruleset(cs->rules), dup)
-                                      : pgelig_error_jsonb(elig_ctx_error(cs->ctx));
-  char *text = JsonbToCString(NULL, &j->root, VARSIZE(j));
+  /* the answers go into the array as the JSON text they are, parsed once at the end */
   if (st->out.len > 1)
     appendStringInfoChar(&st->out, ',');
-  appendStringInfoString(&st->out, text);
+  if (out == CHAIN_OK) {
+    size_t len = 0;
+    const char *text = elig_result_format(r, ELIG_FORMAT_JSON, &len);
+    if (!text)
+      ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("elig: out of memory")));
+    while (len && (text[len - 1] == '\n'))
+      len--;
+    appendBinaryStringInfo(&st->out, text, (int)len);
+  } else if (out == CHAIN_DUPLICATE) {
+    Jsonb *j = duplicate_jsonb(pgelig_ruleset(cs->rules), dup);
+    appendStringInfoString(&st->out, JsonbToCString(NULL, &j->root, VARSIZE(j)));
+  } else {
+    pgelig_error_text(&st->out, elig_ctx_error(cs->ctx));
+  }
   PG_RETURN_POINTER(st);
 }
 

@@ -214,20 +214,25 @@ Jsonb *pgelig_result_jsonb(const elig_result *r)
   return jsonb_of_text(text, len);
 }
 
+void pgelig_error_text(StringInfo s, const elig_error *e)
+{
+  appendStringInfoString(s, "{\"error\": {\"code\": ");
+  escape_json(s, e ? elig_error_code(e) : "out_of_memory");
+  appendStringInfoString(s, ", \"field\": ");
+  if (e && elig_error_field(e))
+    escape_json(s, elig_error_field(e));
+  else
+    appendStringInfoString(s, "null");
+  appendStringInfoString(s, ", \"reason\": ");
+  escape_json(s, e ? elig_error_message(e) : "out of memory");
+  appendStringInfoString(s, "}}");
+}
+
 Jsonb *pgelig_error_jsonb(const elig_error *e)
 {
   StringInfoData s;
   initStringInfo(&s);
-  appendStringInfoString(&s, "{\"error\": {\"code\": ");
-  escape_json(&s, e ? elig_error_code(e) : "out_of_memory");
-  appendStringInfoString(&s, ", \"field\": ");
-  if (e && elig_error_field(e))
-    escape_json(&s, elig_error_field(e));
-  else
-    appendStringInfoString(&s, "null");
-  appendStringInfoString(&s, ", \"reason\": ");
-  escape_json(&s, e ? elig_error_message(e) : "out of memory");
-  appendStringInfoString(&s, "}}");
+  pgelig_error_text(&s, e);
   return jsonb_of_text(s.data, (size_t)s.len);
 }
 
