@@ -311,6 +311,7 @@ typedef struct {
   struct serve_conn *head;           /* the connections libmicrohttpd holds */
   unsigned open;                     /* how many */
   unsigned at_door;                  /* connections the front door holds (serve_front.c) */
+  unsigned handed;                   /* handed to libmicrohttpd, not yet started there */
   unsigned max;                      /* --max-connections, over both */
   unsigned max_per_client;           /* --max-per-client, over both; 0: no limit */
   unsigned header_timeout;           /* --header-timeout, seconds */
@@ -351,8 +352,12 @@ typedef enum {
   SERVE_CONNS_TIMED_OUT
 } serve_conns_event;
 
-/* A connection taken leaves the door: handed to libmicrohttpd, or closed (and why). */
+/* A connection taken leaves the door: handed to libmicrohttpd (counted until it starts
+ * there), or closed (and why). */
 void serve_conns_leave_door(serve_conns *t, const serve_client *client, serve_conns_event why);
+
+/* libmicrohttpd refused a connection handed over (it closed it): uncounted. */
+void serve_conns_handover_failed(serve_conns *t, const serve_client *client);
 
 /* A connection the door refused (the table full). */
 void serve_conns_refused(serve_conns *t);

@@ -19,9 +19,10 @@
  * The front door (serve_front.c) accepts the connections and holds each until its first
  * request head is in; it asks here whether a new one may be taken, and the connections it
  * holds count against the limits (as "waiting at the door") until it hands them to
- * libmicrohttpd, whose notification then counts them here.  --max-per-client is counted
- * here too, per address, over both: libmicrohttpd does not apply its own limit to the
- * connections it is handed.
+ * libmicrohttpd (as "handed over" until libmicrohttpd's notification, on its own thread a
+ * moment later, counts them as open: never uncounted in between).  --max-per-client is
+ * counted here too, per address, from the door to the close: libmicrohttpd does not apply
+ * its own limit to the connections it is handed.
  *
  * The table is guarded by one lock, taken by libmicrohttpd's callbacks on its threads, by the
  * front door and by the sweep: a connection's descriptor is shut down only under the lock,
@@ -172,7 +173,7 @@ serve_conns_verdict serve_conns_take(serve_conns *t, const serve_client *client)
   serve_conns_verdict v = SERVE_CONNS_TAKEN;
   if (t->max_per_client && client_count(t, client) >= t->max_per_client) {
     v = SERVE_CONNS_CLIENT_FULL;
-  } else if (t->open + t->at_door >= t->max) {
+  } else if (t->open + t->at_door + t->handed >= t->max) {
     struct serve_conn *slow = longest_waiting(t);
     if (slow) {
       shutdown(slow->fd, SHUT_RDWR);
@@ -196,11 +197,22 @@ void serve_conns_leave_door(serve_conns *t, const serve_client *client, serve_co
 {
   pthread_mutex_lock(&t->lock);
   t->at_door--;
-  client_remove(t, client);
+  if (why == SERVE_CONNS_HANDED_OVER)
+    t->handed++; /* still counted, with its client, until libmicrohttpd says it started */
+  else
+    client_remove(t, client);
   if (why == SERVE_CONNS_EVICTED)
     t->evicted++;
   else if (why == SERVE_CONNS_TIMED_OUT)
     t->timed_out++;
+  pthread_mutex_unlock(&t->lock);
+}
+
+void serve_conns_handover_failed(serve_conns *t, const serve_client *client)
+{
+  pthread_mutex_lock(&t->lock);
+  t->handed--;
+  client_remove(t, client);
   pthread_mutex_unlock(&t->lock);
 }
 
@@ -229,7 +241,11 @@ void serve_conns_notify(void *cls, struct MHD_Connection *mhd, void **socket_con
     c->client = serve_client_of(from ? from->client_addr : NULL);
     clock_gettime(CLOCK_MONOTONIC, &c->since);
     pthread_mutex_lock(&t->lock);
-    client_add(t, &c->client);
+    /* counted since the door took it (its client too): now as open.  A connection handed
+     * over by another way than the door (the fuzz harness's) was never counted at the door:
+     * its client is not counted, and its end takes nothing from a count of 0 */
+    if (t->handed)
+      t->handed--;
     c->next = t->head;
     if (t->head)
       t->head->prev = c;
@@ -279,7 +295,7 @@ serve_conns_tally serve_conns_sweep(serve_conns *t)
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   pthread_mutex_lock(&t->lock);
-  serve_conns_tally tally = {.open = t->open + t->at_door,
+  serve_conns_tally tally = {.open = t->open + t->at_door + t->handed,
                              .timed_out = t->timed_out,
                              .refused = t->refused,
                              .evicted = t->evicted};
@@ -299,7 +315,7 @@ serve_conns_tally serve_conns_sweep(serve_conns *t)
 unsigned serve_conns_open(serve_conns *t)
 {
   pthread_mutex_lock(&t->lock);
-  unsigned n = t->open + t->at_door;
+  unsigned n = t->open + t->at_door + t->handed;
   pthread_mutex_unlock(&t->lock);
   return n;
 }

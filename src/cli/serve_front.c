@@ -58,6 +58,7 @@ typedef struct {
   unsigned looks;        /* looks that found no whole head */
   long next_look_ms;     /* not looked at again before, unless the bytes have doubled */
   bool closing;          /* answered: read to its end, then closed */
+  bool hung_up;          /* the client has sent all it will (EPOLLRDHUP) */
   long close_by_ms;
   size_t index; /* in the door's array */
 } waiting;
@@ -142,7 +143,8 @@ static void hand_over(serve_front *f, waiting *w)
   epoll_ctl(f->epoll_fd, EPOLL_CTL_DEL, w->fd, NULL);
   serve_conns_leave_door(f->http->conns, &w->client, SERVE_CONNS_HANDED_OVER);
   /* on failure libmicrohttpd closes the descriptor itself, and says why on the log */
-  MHD_add_connection(f->daemon, w->fd, (struct sockaddr *)&w->addr, w->addrlen);
+  if (MHD_add_connection(f->daemon, w->fd, (struct sockaddr *)&w->addr, w->addrlen) != MHD_YES)
+    serve_conns_handover_failed(f->http->conns, &w->client);
   forget(f, w);
 }
 
@@ -249,9 +251,10 @@ static void look(serve_front *f, waiting *w, bool woken, long now)
   if (ioctl(w->fd, FIONREAD, &waiting_bytes) != 0)
     waiting_bytes = 0;
   size_t have = waiting_bytes > 0 ? (size_t)waiting_bytes : 0;
-  if (have && have == w->seen && !woken)
+  if (have && have == w->seen && !woken && !w->hung_up)
     return; /* nothing new */
-  if (have && w->looks && have < 2 * w->seen && have < MAX_HEAD && now < w->next_look_ms)
+  if (have && w->looks && have < 2 * w->seen && have < MAX_HEAD && now < w->next_look_ms &&
+      !w->hung_up)
     return; /* not enough new to look again yet */
   ssize_t n = recv(w->fd, f->buf, MAX_HEAD, MSG_PEEK | MSG_DONTWAIT);
   if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
@@ -262,6 +265,10 @@ static void look(serve_front *f, waiting *w, bool woken, long now)
     return;
   serve_head_verdict v;
   if (!serve_head_check(f->buf, (size_t)n, &f->limits, &v)) {
+    if (w->hung_up) {
+      drop(f, w, SERVE_CONNS_CLOSED); /* gone for good with half a head */
+      return;
+    }
     w->seen = (size_t)n;
     w->looks++;
     long delay = TICK_MS << (w->looks < 5 ? w->looks - 1 : 4);
@@ -386,10 +393,14 @@ static void *front_thread(void *arg)
       void *p = events[i].data.ptr;
       if (p == &stop_mark)
         return NULL;
-      if (p == &listen_mark)
+      if (p == &listen_mark) {
         accept_some(f, now);
-      else
-        look(f, p, true, now);
+      } else {
+        waiting *w = p;
+        if (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+          w->hung_up = true;
+        look(f, w, true, now);
+      }
     }
     if (now - last_tick >= TICK_MS) {
       tick(f, now);

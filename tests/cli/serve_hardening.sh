@@ -276,6 +276,18 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$per_client_port
 wait $slow
 check per-client-limit grep -q '^open 4 closed 6 ' "$tmp/per_client"
 check per-client-others-served [ "$code" = 200 ]
+# heads never finished, their clients gone: nothing stays counted (the door sees them leave)
+"$SLOWCLIENT" 127.0.0.1 "$per_client_port" 10 2 headers 127.0.0.4 > "$tmp/per_client_heads"
+sleep 0.5
+check gone-clients-uncounted sh -c "curl -s 'http://127.0.0.1:$per_client_port/metrics' |
+  grep -qx 'elig_http_connections_open 1'"
+# a client that sends its request and half-closes at once is answered
+python3 -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+s.shutdown(socket.SHUT_WR)
+print(s.recv(100).split(b"\r\n")[0].decode())' "$per_client_port" > "$tmp/half_closed"
+check half-closed-served grep -q '^HTTP/1.1 200 ' "$tmp/half_closed"
 stop per_client
 
 finish
