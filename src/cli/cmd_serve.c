@@ -81,7 +81,7 @@ static const char *const usage_serve[] = {
        "access:\n"
        "      --tokens=FILE          let in only requests with a bearer token of FILE (lines\n"
        "                             NAME SCOPES sha256:HASH; scopes evaluate, explain, rules,\n"
-       "                             admin); read again on SIGHUP and when it changes\n"
+       "                             admin, metrics); read again on SIGHUP and when it changes\n"
        "      --new-token=NAME:SCOPES\n"
        "                             make a token, print it and its line for FILE, and stop\n"
        "                             (county-portal:evaluate,explain)\n"

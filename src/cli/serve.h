@@ -246,6 +246,7 @@ enum {
   SCOPE_EXPLAIN = 1u << 1,
   SCOPE_RULES = 1u << 2,
   SCOPE_ADMIN = 1u << 3,
+  SCOPE_METRICS = 1u << 4, /* /metrics alone: what a Prometheus scraper needs, no more */
 };
 
 typedef struct {

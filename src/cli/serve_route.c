@@ -83,7 +83,13 @@ static const route routes[] = {
      {{NULL, PARAM_TEXT, {NULL}}}},
     {"GET", "/healthz", serve_handle_health, false, 0, {{NULL, PARAM_TEXT, {NULL}}}},
     {"GET", "/readyz", serve_handle_ready, false, 0, {{NULL, PARAM_TEXT, {NULL}}}},
-    {"GET", "/metrics", serve_handle_metrics, false, SCOPE_ADMIN, {{NULL, PARAM_TEXT, {NULL}}}},
+    /* metrics or admin: a scraper's token need not be able to acknowledge a failed reload */
+    {"GET",
+     "/metrics",
+     serve_handle_metrics,
+     false,
+     SCOPE_METRICS | SCOPE_ADMIN,
+     {{NULL, PARAM_TEXT, {NULL}}}},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -437,8 +443,15 @@ static bool refuse_unauthorized(request *rq, struct MHD_Connection *c)
   if (v == AUTH_OK)
     return false;
   if (v == AUTH_NO_SCOPE) {
+    char scopes[64] = ""; /* "metrics' or 'admin": the scopes that would let it in */
+    for (unsigned bit = 1u << 4; bit; bit >>= 1)
+      if (rq->route->scope & bit) {
+        size_t used = strlen(scopes);
+        snprintf(scopes + used, sizeof scopes - used, "%s%s", used ? "' or '" : "",
+                 serve_scope_name(bit));
+      }
     refuse(rq, MHD_HTTP_FORBIDDEN, "forbidden", "the token '%s' has no scope '%s' for %s",
-           rq->pub.token, serve_scope_name(rq->route->scope), rq->route->path);
+           rq->pub.token, scopes, rq->route->path);
     return true;
   }
   rq->authenticate = true;

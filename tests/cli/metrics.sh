@@ -290,11 +290,13 @@ check labels-escaped grep -qF 'policy="a \"quoted\" \\ name",version="1\n2"} 1' 
 
 # ---------------------------------------------------------------- who may read it
 
-# With --tokens, /metrics takes a token of scope admin (it tells the rules in force and the
-# traffic); a token for evaluating is not enough.
-"$ELIG" serve --new-token prometheus:admin > "$tmp/admin"
+# With --tokens, /metrics takes a token of scope metrics (what a scraper needs, and nothing
+# more) or admin (it tells the rules in force and the traffic); a token for evaluating is
+# not enough, and a metrics token cannot acknowledge a failed reload.
+"$ELIG" serve --new-token ops:admin > "$tmp/admin"
 "$ELIG" serve --new-token portal:evaluate > "$tmp/portal"
-sed -n 's/^line:  //p' "$tmp/admin" "$tmp/portal" > "$tmp/tokens"
+"$ELIG" serve --new-token prometheus:metrics > "$tmp/scraper"
+sed -n 's/^line:  //p' "$tmp/admin" "$tmp/portal" "$tmp/scraper" > "$tmp/tokens"
 start locked --threads 1 --tokens "$tmp/tokens" rules/national.rules
 as() { # as TOKEN: the status of GET /metrics with TOKEN ("" for none)
   set -- -s -o /dev/null -w '%{http_code}' ${1:+-H "Authorization: Bearer $1"} \
@@ -304,6 +306,12 @@ as() { # as TOKEN: the status of GET /metrics with TOKEN ("" for none)
 check tokens-none-401 [ "$(as '')" = 401 ]
 check tokens-evaluate-403 [ "$(as "$(sed -n 's/^token: //p' "$tmp/portal")")" = 403 ]
 check tokens-admin-200 [ "$(as "$(sed -n 's/^token: //p' "$tmp/admin")")" = 200 ]
+check tokens-metrics-200 [ "$(as "$(sed -n 's/^token: //p' "$tmp/scraper")")" = 200 ]
+check tokens-metrics-not-admin [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+  -H "Authorization: Bearer $(sed -n 's/^token: //p' "$tmp/scraper")" \
+  "http://127.0.0.1:$locked_port/v1/admin/acknowledge")" = 403 ]
+check tokens-evaluate-403-says sh -c "curl -s -H 'Authorization: Bearer $(sed -n 's/^token: //p' "$tmp/portal")' \
+  http://127.0.0.1:$locked_port/metrics | grep -q \"no scope 'metrics' or 'admin' for /metrics\""
 
 # ---------------------------------------------------------------- --no-metrics
 
