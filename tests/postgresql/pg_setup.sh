@@ -35,11 +35,17 @@ fi
 pg_root=$tmp/pg
 mkdir -p "$pg_root$PG_BIN" "$pg_root$PG_LIB" "$pg_root$PG_SHARE/extension"
 for p in postgres initdb pg_ctl; do cp "$PG_BIN/$p" "$pg_root$PG_BIN/"; done
-for f in "$PG_LIB"/*; do ln -s "$f" "$pg_root$PG_LIB/"; done
+# (an elig installed on the machine is not linked: the tree's is copied in its place, and a
+# copy onto a link would write through it into the machine's folders)
+for f in "$PG_LIB"/*; do
+  case ${f##*/} in elig.so) ;; *) ln -s "$f" "$pg_root$PG_LIB/" ;; esac
+done
 for f in "$PG_SHARE"/*; do
   [ "$(basename "$f")" = extension ] || ln -s "$f" "$pg_root$PG_SHARE/"
 done
-for f in "$PG_SHARE"/extension/*; do ln -s "$f" "$pg_root$PG_SHARE/extension/"; done
+for f in "$PG_SHARE"/extension/*; do
+  case ${f##*/} in elig.control | elig--*) ;; *) ln -s "$f" "$pg_root$PG_SHARE/extension/" ;; esac
+done
 cp "$EXT/elig.so" "$pg_root$PG_LIB/"
 cp "$EXT/elig.control" "$EXT"/elig--*.sql "$pg_root$PG_SHARE/extension/"
 # the library the extension is linked to: the tree's
