@@ -576,17 +576,12 @@ Datum pgelig_agg_step(PG_FUNCTION_ARGS)
   set_as_of(cs, fcinfo, 3);
   if (!PG_ARGISNULL(2)) {
     Datum rec = PG_GETARG_DATUM(2);
-    HeapTupleHeader th = DatumGetHeapTupleHeader(rec);
-    if (!cs->row_map || cs->row_type != HeapTupleHeaderGetTypeId(th)) {
-      cs->row_map = pgelig_row_map_new(pgelig_ruleset(cs->rules), HeapTupleHeaderGetTypeId(th),
-                                       HeapTupleHeaderGetTypMod(th), aggcxt);
-      cs->row_type = HeapTupleHeaderGetTypeId(th);
-    }
+    const pgelig_row_map *map = row_map_of(cs, fcinfo, rec);
     const elig_result *r = NULL;
     int64 dup;
-    if (pgelig_set_row(cs->ctx, cs->row_map, rec)) {
+    if (pgelig_set_row(cs->ctx, map, rec)) {
       if (st->history)
-        (void)chain_eval(&st->h, cs, cs->row_map, &r, &dup); /* folded when accepted */
+        (void)chain_eval(&st->h, cs, map, &r, &dup); /* folded when accepted */
       else
         (void)elig_eval(cs->ctx, &r);
     }
