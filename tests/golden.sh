@@ -22,6 +22,9 @@
 # GOLDEN_LANG=zh_CN (golden_zh.sh) runs every case with its messages in that language and
 # compares with NAME.zh_CN.out / NAME.zh_CN.err where they exist, else with the English
 # files: UPDATE=1 then writes a language's file only where its output differs from English.
+# GOLDEN_KINDS (default "lang diag dump rules") runs those folders only: `make check-valgrind`
+# runs the diagnostics and the rest as two tests (golden_diag.sh, golden_eval.sh), which
+# its two jobs run side by side.
 # Runs from the case's folder so file names in messages are short and stable.
 set -u
 ELIG=${ELIG:-$(pwd)/elig}
@@ -119,7 +122,7 @@ run_case() {
   [ $ok = 1 ]
 }
 
-for kind in lang diag dump rules; do
+for kind in ${GOLDEN_KINDS:-lang diag dump rules}; do
   dir=$srcdir/tests/$kind
   [ -d "$dir" ] || continue
   # a case is named by its rule file, or by its command file when it uses shared rules
