@@ -30,10 +30,10 @@ const COLUMNS = ['hh_id', 'head_id', 'village_code', 'year', 'size', 'net_income
   'water_safe', 'dropout_children', 'uninsured_members', 'housing_grade', 'labor_members',
   'registered_poor', 'exited_year', 'dibao'];
 
-// a whole number as the schema's int: optional sign, digits; a money value: at most two
+// a whole number as the schema's int: optional sign (+ or -), digits; a money value: at most two
 // decimals (section 1).  Lengths are bounded so that the casts below cannot overflow.
-const INT = "'-?[0-9]{1,9}'";
-const MONEY = "'-?[0-9]{1,15}([.][0-9]{1,2})?'";
+const INT = "'[-+]?[0-9]{1,9}'";
+const MONEY = "'[-+]?[0-9]{1,15}([.][0-9]{1,2})?'";
 const BOOL = "('0', '1', 'true', 'false')";
 const isInt = (c) => `regexp_full_match(${c}, ${INT})`;
 const isMoney = (c) => `regexp_full_match(${c}, ${MONEY})`;

@@ -24,8 +24,8 @@ if (args.length !== 4) {
 }
 const [input, results, aggregates, rejects] = args;
 
-const INT = /^-?[0-9]{1,9}$/.source;
-const MONEY = /^-?[0-9]{1,15}(\.[0-9]{1,2})?$/.source;
+const INT = /^[-+]?[0-9]{1,9}$/.source;
+const MONEY = /^[-+]?[0-9]{1,15}(\.[0-9]{1,2})?$/.source;
 const BOOLS = ['0', '1', 'true', 'false'];
 const isInt = (c) => col(c).str.contains(INT);
 const isMoney = (c) => col(c).str.contains(MONEY);
