@@ -116,7 +116,7 @@ const raw = pl.scanCSV(input, { hasHeader: true, inferSchemaLength: 0 }).withRow
 const checked = raw.withColumns(fault).collectSync().lazy();
 // the first of two records with one key is kept (section 8.1)
 const valid = checked.filter(col('fault').isNull())
-  .withColumns(col('n').first().over(['hh_id', 'year']).alias('kept'));
+  .withColumns(col('n').first().over([col('hh_id'), int('year')]).alias('kept'));
 const rec = valid.filter(col('n').eq(col('kept')))
   .select(
     col('n'), col('hh_id'), col('village_code'),
