@@ -50,7 +50,7 @@ static const struct {
 
 /* Endpoints that can be told apart; more than this (the route table has far fewer) count as
  * "other". */
-#define MAX_ENDPOINTS 16
+#define MAX_ENDPOINTS 24
 
 typedef atomic_uint_fast64_t counter;
 
