@@ -487,11 +487,13 @@ bool serve_workbench_open(serve_workbench *wb, const char *dir, const char *rule
 {
   *wb = (serve_workbench){.dir_fd = -1, .assets_fd = -1};
   pthread_mutex_init(&wb->lock, NULL);
-  char *real_dir = realpath(dir, NULL), *real_rules = realpath(rules, NULL);
+  char *real_dir = realpath(dir, NULL);
+  int dir_errno = errno; /* before the next call changes it */
+  char *real_rules = realpath(rules, NULL);
   const char *rel = real_dir && real_rules ? beneath(real_dir, real_rules) : NULL;
   if (!real_dir)
     /* TRANSLATORS: %s is the folder --workbench was given, then the system's reason. */
-    snprintf(why, size, _("--workbench %s: %s"), dir, strerror(errno));
+    snprintf(why, size, _("--workbench %s: %s"), dir, strerror(dir_errno));
   else if (!rel || !wb_path_ok(rel))
     /* TRANSLATORS: the rule file (first %s) is not in the --workbench folder (second %s). */
     snprintf(why, size, _("the rule file '%s' is not a rule file inside the workbench folder '%s'"),
