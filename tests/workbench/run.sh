@@ -2,13 +2,18 @@
 # run.sh -- the workbench (elig serve --workbench) in a real browser: headless Chromium driven
 # by playwright-core (pinned in workbench/package-lock.json) through e2e.mjs, on a copy of the
 # national rules.  Skipped (77) without Chromium, node, the pinned tools or the built page;
-# ./bootstrap test installs them all.  Screenshots: tests/workbench/output/ (WB_OUT).
+# ./bootstrap test installs them all, and there a skip is a failure.  Screenshots: tests/workbench/output/ (WB_OUT).
 suite=workbench; . "${srcdir:-.}/tests/cli/setup.sh"; . "$srcdir/tests/cli/serve_setup.sh"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 top=${abs_top_builddir:-$(pwd)}
 modules=${WB_NODE_MODULES:-$top/workbench/node_modules}
 assets=${WB_ASSETS:-$top/workbench/build}
-skip() { echo "SKIP: $1"; exit 77; }
+# ./bootstrap test, which installs all it needs, sets WORKBENCH_TEST_REQUIRED=1: a skip is then
+# a failure
+skip() {
+  [ "${WORKBENCH_TEST_REQUIRED:-}" = 1 ] && { echo "FAIL: $suite: $1"; exit 1; }
+  echo "SKIP: $1"; exit 77
+}
 [ -x "$CHROMIUM" ] || skip "no Chromium at $CHROMIUM (Debian: chromium; ./bootstrap test installs it)"
 command -v node >/dev/null 2>&1 || skip "no node"
 [ -d "$modules/playwright-core" ] || skip "no playwright-core in $modules (make, with npm)"
