@@ -111,6 +111,21 @@ static const char *path_param(serve_request *rq, enum MHD_Result *answer)
   return NULL;
 }
 
+/* The guards of a POST that sends a rule file's text: refused (403), no good path (400), or
+ * a text larger than a rule file may be (413, before anything compiles it).  NULL after
+ * answering; the path otherwise. */
+static const char *text_request(serve_request *rq, const serve_body *body, enum MHD_Result *answer)
+{
+  const char *path;
+  if (refused(rq, true, answer) || !(path = path_param(rq, answer)))
+    return NULL;
+  if (body->len <= (1u << 20))
+    return path;
+  *answer = serve_respond_error(rq, MHD_HTTP_CONTENT_TOO_LARGE, "file_too_large",
+                                "a rule file may be 1 MiB at most", NULL);
+  return NULL;
+}
+
 /* A failure to read or write a file of DIR: 404 when it is not there, 403 when a link or a
  * file is in the way (the path leads out, or nowhere), 413 when too large, 500 else. */
 static enum MHD_Result file_error(serve_request *rq, int err)
@@ -349,8 +364,8 @@ enum MHD_Result serve_handle_wb_version(serve_request *rq, const serve_body *bod
 enum MHD_Result serve_handle_wb_check(serve_request *rq, const serve_body *body)
 {
   enum MHD_Result answer;
-  const char *path;
-  if (refused(rq, true, &answer) || !(path = path_param(rq, &answer)))
+  const char *path = text_request(rq, body, &answer);
+  if (!path)
     return answer;
   elig_ruleset *rs = NULL;
   elig_diags *diags = NULL;
@@ -370,8 +385,8 @@ enum MHD_Result serve_handle_wb_check(serve_request *rq, const serve_body *body)
 enum MHD_Result serve_handle_wb_fmt(serve_request *rq, const serve_body *body)
 {
   enum MHD_Result answer;
-  const char *path;
-  if (refused(rq, true, &answer) || !(path = path_param(rq, &answer)))
+  const char *path = text_request(rq, body, &answer);
+  if (!path)
     return answer;
   char *out = NULL;
   size_t len = 0;
@@ -445,8 +460,8 @@ static json_t *run_tests(const elig_ruleset *rs)
 enum MHD_Result serve_handle_wb_test(serve_request *rq, const serve_body *body)
 {
   enum MHD_Result answer;
-  const char *path;
-  if (refused(rq, true, &answer) || !(path = path_param(rq, &answer)))
+  const char *path = text_request(rq, body, &answer);
+  if (!path)
     return answer;
   elig_ruleset *rs = NULL;
   elig_diags *diags = NULL;
@@ -508,8 +523,8 @@ static int save_locked(serve_request *rq, const char *path, const serve_body *bo
 enum MHD_Result serve_handle_wb_save(serve_request *rq, const serve_body *body)
 {
   enum MHD_Result answer;
-  const char *path;
-  if (refused(rq, true, &answer) || !(path = path_param(rq, &answer)))
+  const char *path = text_request(rq, body, &answer);
+  if (!path)
     return answer;
   const char *base = serve_param(rq, "base");
   if (base && strcmp(base, "none") != 0 && !wb_hex64_ok(base))
