@@ -31,6 +31,10 @@ export async function initEdit(session) {
   $("save-confirm").addEventListener("click", confirmSave);
   $("version-close").addEventListener("click", () => $("version-dialog").close());
   $("run-tests").addEventListener("click", runTests);
+  // leaving the page (closing the tab, switching the language) with changes not saved asks first
+  addEventListener("beforeunload", (e) => {
+    if (state.path && getText(state.view) !== state.saved) e.preventDefault();
+  });
   const list = await api.files();
   state.files = list.files;
   const ul = $("files");
@@ -55,7 +59,7 @@ function link(text, onClick) {
 
 export async function openFile(path, line, column) {
   if (path !== state.path) {
-    if (state.path && getText(state.view) !== state.saved && !confirm(t("unsaved"))) return;
+    if (state.path && getText(state.view) !== state.saved && !confirm(t("discard"))) return;
     const f = await api.readFile(path);
     state.path = path;
     state.base = f.sha256;

@@ -21,6 +21,7 @@ const STRINGS = {
     becomes_at: (v, at) => `在 ${at} 时变为 ${v}`, below: "向下", above: "向上",
     no_change_range: "在范围内不变", version_of: (t) => `版本 ${t}`, before_first: "首次保存前",
     empty: "（空）", reads: "取自", equals: "等于",
+    discard: "当前文件有未保存的改动。确定放弃这些改动吗？",
   },
   en: {
     title: "Rules workbench", tab_edit: "Edit", tab_test: "Test", tab_explain: "Explain",
@@ -44,6 +45,7 @@ const STRINGS = {
     below: "below", above: "above", no_change_range: "no change in range",
     version_of: (t) => `Version of ${t}`, before_first: "before the first save", empty: "(empty)",
     reads: "from", equals: "equals",
+    discard: "This file has changes not saved. Discard them?",
   },
 };
 
