@@ -171,12 +171,12 @@ typedef struct {
   unsigned watch_ms;
   unsigned workers;
   unsigned queue;
-  const char *tokens;     /* --tokens */
-  bool insecure_no_auth;  /* --insecure-no-auth */
-  bool no_rules_endpoint; /* --no-rules-endpoint */
-  bool no_metrics;        /* --no-metrics */
-  const char *new_token;  /* --new-token NAME:SCOPES: make one and stop */
-  const char *workbench;  /* --workbench DIR */
+  const char *tokens;           /* --tokens */
+  bool insecure_no_auth;        /* --insecure-no-auth */
+  bool no_rules_endpoint;       /* --no-rules-endpoint */
+  bool no_metrics;              /* --no-metrics */
+  const char *new_token;        /* --new-token NAME:SCOPES: make one and stop */
+  const char *workbench;        /* --workbench DIR */
   const char *workbench_assets; /* --workbench-assets DIR */
   serve_limits limits;
   serve_tls_options tls; /* --tls-* (serve_tls.c) */

@@ -607,13 +607,12 @@ enum MHD_Result serve_handle_metrics(serve_request *rq, const serve_body *body);
  * (serve_workbench.c: the folder and its files; serve_workbench_api.c: the routes) */
 
 typedef struct serve_workbench {
-  int dir_fd;     /* DIR, opened once: every path is opened beneath it */
-  char *dir;      /* DIR as given, for messages */
-  char *root;     /* the rule file served, relative to DIR: what a check compiles */
-  int assets_fd;  /* the folder of the page and its scripts, or -1: not built */
-  bool host_check;/* no authentication (loopback): only loopback Host names are answered,
-                     against DNS rebinding */
-  char csrf[65];  /* the token POSTs must carry in X-Elig-CSRF: 256 random bits, hex */
+  int dir_fd;           /* DIR, opened once: every path is opened beneath it */
+  char *dir;            /* DIR as given, for messages */
+  char *root;           /* the rule file served, relative to DIR: what a check compiles */
+  int assets_fd;        /* the folder of the page and its scripts, or -1: not built */
+  bool host_check;      /* no authentication: only loopback Host names (DNS rebinding) */
+  char csrf[65];        /* the token POSTs must carry in X-Elig-CSRF: 256 random bits, hex */
   pthread_mutex_t lock; /* one save at a time */
 } serve_workbench;
 
@@ -653,8 +652,8 @@ bool wb_hex64_ok(const char *s);
 
 /* Saved versions (DIR/.elig-history): adds one (0 or an errno value); the saves of path,
  * newest first (a new array); the text of one by its hash (as wb_read). */
-int wb_history_add(int dir_fd, const char *path, const char *text, size_t len,
-                   const char *sha256, const char *rules_hash, const char *by);
+int wb_history_add(int dir_fd, const char *path, const char *text, size_t len, const char *sha256,
+                   const char *rules_hash, const char *by);
 json_t *wb_history_of(int dir_fd, const char *path);
 char *wb_history_text(int dir_fd, const char *sha256, size_t *len, int *err);
 

@@ -393,8 +393,8 @@ static int history_dir(int dir_fd)
   return openat(dir_fd, WB_HISTORY, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
-int wb_history_add(int dir_fd, const char *path, const char *text, size_t len,
-                   const char *sha256, const char *rules_hash, const char *by)
+int wb_history_add(int dir_fd, const char *path, const char *text, size_t len, const char *sha256,
+                   const char *rules_hash, const char *by)
 {
   int hd = history_dir(dir_fd);
   if (hd < 0)
@@ -409,9 +409,9 @@ int wb_history_add(int dir_fd, const char *path, const char *text, size_t len,
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   serve_time_iso(&now, when, sizeof when);
-  json_t *line = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "time", when, "path", path, "sha256",
-                           sha256, "bytes", (json_int_t)len, "rules", rules_hash, "by",
-                           by && by[0] ? by : "");
+  json_t *line =
+      json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "time", when, "path", path, "sha256", sha256,
+                "bytes", (json_int_t)len, "rules", rules_hash, "by", by && by[0] ? by : "");
   char *text_line = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
   json_decref(line);
   int fd = err || !text_line ? -1
@@ -542,9 +542,9 @@ void serve_workbench_close(serve_workbench *wb)
 static const char *asset_type(const char *name)
 {
   static const char *const types[][2] = {
-      {".html", "text/html; charset=utf-8"},   {".js", "text/javascript; charset=utf-8"},
-      {".css", "text/css; charset=utf-8"},     {".json", "application/json"},
-      {".txt", "text/plain; charset=utf-8"},   {".svg", "image/svg+xml"},
+      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},   {".json", "application/json"},
+      {".txt", "text/plain; charset=utf-8"}, {".svg", "image/svg+xml"},
   };
   size_t n = strlen(name);
   for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {

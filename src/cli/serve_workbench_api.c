@@ -142,8 +142,8 @@ static enum MHD_Result file_error(serve_request *rq, int err)
     return serve_respond_error(rq, MHD_HTTP_CONTENT_TOO_LARGE, "file_too_large",
                                "a rule file may be 1 MiB at most", NULL);
   if (err == ENOMEM)
-    return serve_respond_error(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "out_of_memory",
-                               "out of memory", NULL);
+    return serve_respond_error(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "out_of_memory", "out of memory",
+                               NULL);
   char message[200];
   snprintf(message, sizeof message, "the file system said: %s", strerror(err));
   return serve_respond_error(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "io_error", message, NULL);
@@ -155,9 +155,9 @@ static json_t *diag_json(const elig_error *e)
 {
   const char *code = elig_error_code(e), *file = elig_error_file(e), *help = elig_error_help(e);
   json_t *o = json_object();
-  json_object_set_new(o, "severity", json_string(elig_error_severity(e) == ELIG_SEVERITY_ERROR
-                                                     ? "error"
-                                                     : "warning"));
+  json_object_set_new(
+      o, "severity",
+      json_string(elig_error_severity(e) == ELIG_SEVERITY_ERROR ? "error" : "warning"));
   json_object_set_new(o, "code", code ? json_string(code) : json_null());
   json_object_set_new(o, "message", json_string(elig_error_message(e)));
   json_object_set_new(o, "help", help ? json_string(help) : json_null());
@@ -274,10 +274,10 @@ enum MHD_Result serve_handle_wb_session(serve_request *rq, const serve_body *bod
   const serve_workbench *wb = rq->http->workbench;
   const char *authorization = header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
   char name[64];
-  bool edit = serve_auth_check(rq->http->auth, authorization, SCOPE_EDIT, name, sizeof name) ==
-              AUTH_OK;
-  bool explain = serve_auth_check(rq->http->auth, authorization, SCOPE_EXPLAIN, name,
-                                  sizeof name) == AUTH_OK;
+  bool edit =
+      serve_auth_check(rq->http->auth, authorization, SCOPE_EDIT, name, sizeof name) == AUTH_OK;
+  bool explain =
+      serve_auth_check(rq->http->auth, authorization, SCOPE_EXPLAIN, name, sizeof name) == AUTH_OK;
   json_t *doc = json_pack("{s:s, s:s, s:s, s:{s:b, s:b}}", "csrf", wb->csrf, "root", wb->root,
                           "language", rq->language, "may", "edit", edit, "explain", explain);
   return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : out_of_memory(rq);
@@ -417,9 +417,9 @@ static json_t *report_lines(const char *report, size_t from)
     char *c3 = c2 ? strchr(c2 + 1, ':') : NULL;
     if (c3) { /* rule file paths hold no ':' (wb_path_ok) */
       *c1 = *c2 = *c3 = '\0';
-      json_array_append_new(list, json_pack("{s:s, s:i, s:i, s:s}", "file", line, "line",
-                                            atoi(c1 + 1), "column", atoi(c2 + 1), "message",
-                                            c3 + 1 + (c3[1] == ' ')));
+      json_array_append_new(list,
+                            json_pack("{s:s, s:i, s:i, s:s}", "file", line, "line", atoi(c1 + 1),
+                                      "column", atoi(c2 + 1), "message", c3 + 1 + (c3[1] == ' ')));
     }
     free(line);
     p += n + (p[n] == '\n');
@@ -446,9 +446,10 @@ static json_t *run_tests(const elig_ruleset *rs)
     return NULL;
   }
   size_t n = strlen(failures);
-  json_t *doc = json_pack("{s:b, s:i, s:i, s:i, s:i, s:i, s:i}", "ok", 1, "passed", st.passed,
-                          "failed", st.failed, "decision_rules", cov.rules, "decision_rules_covered", cov.rules_hit,
-                          "flags", cov.flags, "flags_covered", cov.flags_hit);
+  json_t *doc =
+      json_pack("{s:b, s:i, s:i, s:i, s:i, s:i, s:i}", "ok", 1, "passed", st.passed, "failed",
+                st.failed, "decision_rules", cov.rules, "decision_rules_covered", cov.rules_hit,
+                "flags", cov.flags, "flags_covered", cov.flags_hit);
   json_object_set_new(doc, "failures", report_lines(failures, 0));
   json_object_set_new(doc, "not_covered",
                       report_lines(all, strncmp(all, failures, n) == 0 ? n : strlen(all)));
@@ -564,6 +565,7 @@ enum MHD_Result serve_handle_wb_save(serve_request *rq, const serve_body *body)
     return serve_respond_error(rq, MHD_HTTP_CONFLICT, "conflict",
                                "the file changed since it was read: read it again, then save",
                                NULL);
-  json_t *doc = json_pack("{s:s, s:s, s:s}", "path", path, "sha256", hash, "rules_hash", rules_hash);
+  json_t *doc =
+      json_pack("{s:s, s:s, s:s}", "path", path, "sha256", hash, "rules_hash", rules_hash);
   return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : out_of_memory(rq);
 }

@@ -54,8 +54,7 @@ static void setup_workbench(void)
   if (!mkdtemp(workbench_dir))
     abort();
   atexit(remove_workbench);
-  snprintf(command, sizeof command, "cp -R '%s/.' '%s/'", fuzz_source_path("rules"),
-           workbench_dir);
+  snprintf(command, sizeof command, "cp -R '%s/.' '%s/'", fuzz_source_path("rules"), workbench_dir);
   snprintf(root, sizeof root, "%s/national.rules", workbench_dir);
   if (system(command) != 0 ||
       !serve_workbench_open(&workbench, workbench_dir, root, NULL, why, sizeof why))
