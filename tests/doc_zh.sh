@@ -1,13 +1,14 @@
 #!/bin/sh
 # doc_zh.sh -- the Chinese documents keep step with the English ones.
 #
-#   tests/doc_zh.sh                   checks the three pairs below (make check runs it)
+#   tests/doc_zh.sh                   checks the four pairs below (make check runs it)
 #   tests/doc_zh.sh EN ZH [EN ZH]...  checks the pairs given, English file first
 #
 # The pairs, under $srcdir:
 #   doc/policy-guide.md       doc/zh_CN/policy-guide.md
 #   doc/national-standard.md  doc/zh_CN/national-standard.md
 #   doc/elig.1                doc/zh_CN/elig.1
+#   doc/workbench.md          doc/zh_CN/workbench.md
 #
 # A Markdown pair (*.md) must number its sections alike: the numbers of the headings of level
 # 2 and below that begin with one (`## 4.`, `### 4.1`, `## 22a.`; not inside ``` blocks)
@@ -25,7 +26,8 @@ srcdir=${srcdir:-.}
 if [ $# -eq 0 ]; then
   set -- "$srcdir/doc/policy-guide.md" "$srcdir/doc/zh_CN/policy-guide.md" \
     "$srcdir/doc/national-standard.md" "$srcdir/doc/zh_CN/national-standard.md" \
-    "$srcdir/doc/elig.1" "$srcdir/doc/zh_CN/elig.1"
+    "$srcdir/doc/elig.1" "$srcdir/doc/zh_CN/elig.1" \
+    "$srcdir/doc/workbench.md" "$srcdir/doc/zh_CN/workbench.md"
 fi
 if [ $(($# % 2)) -ne 0 ]; then
   echo "usage: doc_zh.sh [ENGLISH CHINESE]..." >&2

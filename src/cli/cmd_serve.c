@@ -81,7 +81,8 @@ static const char *const usage_serve[] = {
        "access:\n"
        "      --tokens=FILE          let in only requests with a bearer token of FILE (lines\n"
        "                             NAME SCOPES sha256:HASH; scopes evaluate, explain, rules,\n"
-       "                             admin, metrics); read again on SIGHUP and when it changes\n"
+       "                             admin, metrics, edit); read again on SIGHUP and when it\n"
+       "                             changes\n"
        "      --new-token=NAME:SCOPES\n"
        "                             make a token, print it and its line for FILE, and stop\n"
        "                             (county-portal:evaluate,explain)\n"
@@ -137,6 +138,15 @@ static const char *const usage_serve[] = {
        "                             (hh_id,head_id,members[].name; default: the key fields)\n"
        "      --mask-key=FILE        the pseudonyms' secret key, 16 bytes or more, in a file\n"
        "                             its owner alone may read\n"),
+    /* TRANSLATORS: the workbench's options in `elig serve --help`: translate the
+       descriptions only; options, paths and /workbench/ stay as they are. */
+    N_("\n"
+       "the workbench (doc/workbench.md):\n"
+       "      --workbench=DIR        serve the workbench at /workbench/: edit, check, format,\n"
+       "                             test and save the rule files of DIR, which must hold\n"
+       "                             RULES; nothing outside DIR is read or written\n"
+       "      --workbench-assets=DIR the folder of the workbench's page (default: where\n"
+       "                             `make install` puts it)\n"),
     /* TRANSLATORS: the end of `elig serve --help`: the exit statuses a script sees; SIGINT
        and SIGTERM are signal names. */
     N_("\n"
@@ -161,11 +171,13 @@ typedef struct {
   unsigned watch_ms;
   unsigned workers;
   unsigned queue;
-  const char *tokens;     /* --tokens */
-  bool insecure_no_auth;  /* --insecure-no-auth */
-  bool no_rules_endpoint; /* --no-rules-endpoint */
-  bool no_metrics;        /* --no-metrics */
-  const char *new_token;  /* --new-token NAME:SCOPES: make one and stop */
+  const char *tokens;           /* --tokens */
+  bool insecure_no_auth;        /* --insecure-no-auth */
+  bool no_rules_endpoint;       /* --no-rules-endpoint */
+  bool no_metrics;              /* --no-metrics */
+  const char *new_token;        /* --new-token NAME:SCOPES: make one and stop */
+  const char *workbench;        /* --workbench DIR */
+  const char *workbench_assets; /* --workbench-assets DIR */
   serve_limits limits;
   serve_tls_options tls; /* --tls-* (serve_tls.c) */
 
@@ -315,6 +327,8 @@ static int parse_options(int argc, char **argv, serve_options *o)
       {"decision-log-required", no_argument, NULL, SERVE_OPT_DECISION_LOG_REQUIRED},
       {"mask", required_argument, NULL, SERVE_OPT_MASK},
       {"mask-key", required_argument, NULL, SERVE_OPT_MASK_KEY},
+      {"workbench", required_argument, NULL, SERVE_OPT_WORKBENCH},
+      {"workbench-assets", required_argument, NULL, SERVE_OPT_WORKBENCH_ASSETS},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -349,6 +363,8 @@ static int parse_options(int argc, char **argv, serve_options *o)
     case 'N': o->no_rules_endpoint = true; continue;
     case 'M': o->no_metrics = true; continue;
     case 'k': o->new_token = optarg; continue;
+    case SERVE_OPT_WORKBENCH: o->workbench = optarg; continue;
+    case SERVE_OPT_WORKBENCH_ASSETS: o->workbench_assets = optarg; continue;
     case 'E': o->tls.cert = optarg; continue;
     case 'K': o->tls.key = optarg; continue;
     case 'A': o->tls.client_ca = optarg; continue;
@@ -718,6 +734,41 @@ static int new_token(const char *spec)
   return EXIT_OK;
 }
 
+/* Where the workbench's page is when --workbench-assets does not say: where `make install`
+ * put it. */
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/local/share/elig"
+#endif
+#define WORKBENCH_ASSETS PKGDATADIR "/workbench"
+
+/* Opens --workbench DIR (serve_workbench.c); false after saying why. */
+static bool open_workbench(const serve_options *o, serve_workbench *wb)
+{
+  char why[600];
+  const char *assets = o->workbench_assets ? o->workbench_assets : WORKBENCH_ASSETS;
+  if (!serve_workbench_open(wb, o->workbench, o->rules, assets, why, sizeof why)) {
+    cli_say("%s", why);
+    return false;
+  }
+  if (o->workbench_assets && wb->assets_fd < 0) {
+    /* TRANSLATORS: %s is the folder --workbench-assets was given. */
+    cli_say(_("--workbench-assets %s: no such folder"), o->workbench_assets);
+    serve_workbench_close(wb);
+    return false;
+  }
+  /* what the browser may not do without a token (serve_workbench_api.c: DNS rebinding) */
+  wb->host_check = !o->tokens && !o->tls.client_ca && !o->insecure_no_auth;
+  return true;
+}
+
+static void log_workbench(serve_log *log, const serve_workbench *wb)
+{
+  serve_log_write(log, json_pack("{s:s, s:s, s:s, s:b}", "event", "workbench", "dir", wb->dir,
+                                 "root", wb->root, "page", wb->assets_fd >= 0));
+}
+
+static int run(serve_options o, serve_workbench *wb);
+
 int cmd_serve(int argc, char **argv)
 {
   serve_options o;
@@ -726,7 +777,19 @@ int cmd_serve(int argc, char **argv)
     return rc < 0 ? EXIT_OK : rc; /* -1: --help was answered */
   if (o.new_token)
     return new_token(o.new_token);
+  serve_workbench wb;
+  if (o.workbench && !open_workbench(&o, &wb))
+    return EXIT_USAGE;
+  rc = run(o, o.workbench ? &wb : NULL);
+  if (o.workbench)
+    serve_workbench_close(&wb);
+  return rc;
+}
 
+/* The service, from its start to its stop; its exit status. */
+static int run(serve_options o, serve_workbench *wb)
+{
+  int rc;
   /* Blocked before any thread starts, so that every thread inherits the mask and only
    * sigtimedwait below takes these signals. */
   sigset_t signals;
@@ -784,6 +847,7 @@ int cmd_serve(int argc, char **argv)
                      .rules_endpoint = !o.no_rules_endpoint};
   http.tls = tls;
   http.decisions = decisions;
+  http.workbench = wb;
   atomic_init(&http.in_flight, 0);
   atomic_init(&http.buffered, 0);
   http.metrics = o.no_metrics ? NULL : serve_metrics_new();
@@ -825,6 +889,8 @@ int cmd_serve(int argc, char **argv)
     return EXIT_IO;
   }
   log_access(&log, &o, &auth);
+  if (wb)
+    log_workbench(&log, wb);
   serve_rules *r = serve_holder_acquire(&holder);
   serve_log_write(&log,
                   json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:i}", "event", "listening",

@@ -31,6 +31,11 @@
  *                     certificates checked before a request is routed
  *   serve_metrics.c   counters for GET /metrics (requests, durations, records, reloads)
  *                     and their Prometheus text
+ *   serve_workbench.c the folder --workbench may edit: paths checked, files read and
+ *                     written whole, saved versions, the workbench's static assets
+ *   serve_workbench_api.c
+ *                     the workbench's routes: its page, files, checks as one types, fmt,
+ *                     tests with coverage, saves (doc/workbench.md)
  *
  * A request goes serve_route.c -> a handler of serve_handlers.c -> serve_respond.c.  The
  * router knows routes, not what their handlers do; a handler gets a request and its body,
@@ -247,7 +252,9 @@ enum {
   SCOPE_RULES = 1u << 2,
   SCOPE_ADMIN = 1u << 3,
   SCOPE_METRICS = 1u << 4, /* /metrics alone: what a Prometheus scraper needs, no more */
+  SCOPE_EDIT = 1u << 5,    /* the workbench's saves: reading the rules is `rules` */
 };
+#define SCOPE_LAST SCOPE_EDIT
 
 typedef struct {
   struct serve_token *tokens;
@@ -476,6 +483,7 @@ typedef struct {
   struct serve_decisions *decisions; /* --decision-log, or NULL (serve_decisions.c) */
   /* what GET /metrics tells; NULL with --no-metrics */
   serve_metrics *metrics;
+  struct serve_workbench *workbench; /* --workbench DIR, or NULL: its routes answer 404 */
 } serve_http;
 
 /* ---------------------------------------------------------------- the front door
@@ -515,6 +523,7 @@ typedef struct {
   size_t ignored_keys;         /* JSON keys that were no field, over all the records */
   const char *language;        /* what its messages are in (Accept-Language), for a worker */
   char token[64];              /* the name of the token it came with, "" without */
+  char asset[72];              /* GET /workbench/NAME: NAME, as sent ("" for the page) */
   serve_decision_req decision; /* its decisions' ids, for the decision log */
 } serve_request;
 
@@ -594,6 +603,77 @@ enum MHD_Result serve_handle_acknowledge(serve_request *rq, const serve_body *bo
 /* GET /metrics (serve_metrics.c): the counters in the Prometheus text format. */
 enum MHD_Result serve_handle_metrics(serve_request *rq, const serve_body *body);
 
+/* ---------------------------------------------------------------- the workbench
+ * (serve_workbench.c: the folder and its files; serve_workbench_api.c: the routes) */
+
+typedef struct serve_workbench {
+  int dir_fd;           /* DIR, opened once: every path is opened beneath it */
+  char *dir;            /* DIR as given, for messages */
+  char *root;           /* the rule file served, relative to DIR: what a check compiles */
+  int assets_fd;        /* the folder of the page and its scripts, or -1: not built */
+  bool host_check;      /* no authentication: only loopback Host names (DNS rebinding) */
+  char csrf[65];        /* the token POSTs must carry in X-Elig-CSRF: 256 random bits, hex */
+  pthread_mutex_t lock; /* one save at a time */
+} serve_workbench;
+
+/* Opens DIR for the workbench, with `rules` (the rule file served) inside it and the
+ * assets folder (NULL or absent: the page answers 404 workbench_not_built); false with why
+ * (translated) when DIR cannot be opened or the rule file is not in it. */
+bool serve_workbench_open(serve_workbench *wb, const char *dir, const char *rules,
+                          const char *assets, char *why, size_t size);
+void serve_workbench_close(serve_workbench *wb);
+
+/* Whether a path a client names may be a rule file of DIR: relative, no "." or ".."
+ * component, no hidden one, no control character, ending in ".rules". */
+bool wb_path_ok(const char *path);
+/* The file's text (malloc'd, NUL-terminated; at most 1 MiB) opened beneath dir_fd without
+ * following any link; NULL with *err an errno value (ELOOP: a link on the way). */
+char *wb_read(int dir_fd, const char *path, size_t *len, int *err);
+/* Replaces (or makes) the file with the text, whole (a temporary file renamed over it);
+ * 0 or an errno value.  The file's folder must exist. */
+int wb_write(int dir_fd, const char *path, const char *text, size_t len);
+/* The rule files beneath dir_fd, sorted, hidden entries and links left out; *full when there
+ * are more than the 1000 listed.  NULL when out of memory.  Free with wb_free_list. */
+char **wb_list(int dir_fd, size_t *n, bool *full);
+void wb_free_list(char **paths, size_t n);
+
+/* Every rule file of DIR as texts for elig_compile_sources, with `path`'s replaced by
+ * `text` (the editor's, not yet saved; added when the file is new).  path NULL: as on disk. */
+typedef struct {
+  elig_source *files;
+  size_t n;
+} wb_sources;
+bool wb_sources_read(int dir_fd, const char *path, const char *text, size_t len, wb_sources *s);
+void wb_sources_free(wb_sources *s);
+
+/* The SHA-256 of text as 64 hex digits; whether s is such a hash. */
+void wb_sha256_hex(const char *text, size_t len, char out[65]);
+bool wb_hex64_ok(const char *s);
+
+/* Saved versions (DIR/.elig-history): adds one (0 or an errno value); the saves of path,
+ * newest first (a new array); the text of one by its hash (as wb_read). */
+int wb_history_add(int dir_fd, const char *path, const char *text, size_t len, const char *sha256,
+                   const char *rules_hash, const char *by);
+json_t *wb_history_of(int dir_fd, const char *path);
+char *wb_history_text(int dir_fd, const char *sha256, size_t *len, int *err);
+
+/* An asset of the page by its name, its content type in *type; NULL with *err (ENODEV: no
+ * assets folder; ENOENT: no such asset). */
+char *wb_asset(const serve_workbench *wb, const char *name, size_t *len, const char **type,
+               int *err);
+
+/* The workbench's routes (serve_workbench_api.c). */
+enum MHD_Result serve_handle_wb_page(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_session(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_files(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_file(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_check(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_fmt(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_test(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_save(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_history(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_version(serve_request *rq, const serve_body *body);
+
 /* ---------------------------------------------------------------- TLS (serve_tls.c) */
 
 /* The TLS options as given; without cert and key the service speaks plain HTTP. */
@@ -664,7 +744,9 @@ enum {
   SERVE_OPT_DECISION_LOG_KEEP,
   SERVE_OPT_DECISION_LOG_REQUIRED,
   SERVE_OPT_MASK,
-  SERVE_OPT_MASK_KEY
+  SERVE_OPT_MASK_KEY,
+  SERVE_OPT_WORKBENCH,
+  SERVE_OPT_WORKBENCH_ASSETS
 };
 
 /* What is wrong with the options taken together (a message for cli_usage_error, without

@@ -35,7 +35,8 @@ struct serve_token {
   uint8_t digest[SHA256_DIGEST_SIZE];
 };
 
-static const char *const scope_names[] = {"evaluate", "explain", "rules", "admin", "metrics"};
+static const char *const scope_names[] = {"evaluate", "explain", "rules",
+                                          "admin",    "metrics", "edit"};
 #define NSCOPES (sizeof scope_names / sizeof scope_names[0])
 
 const char *serve_scope_name(unsigned scope)

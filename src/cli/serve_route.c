@@ -49,7 +49,7 @@ typedef struct {
 
 typedef struct {
   const char *method; /* POST, or GET (which also answers HEAD) */
-  const char *path;
+  const char *path;   /* exact; for the workbench's page, a prefix (route_matches) */
   serve_handler *handler;
   bool on_worker;                 /* answered by a worker thread (serve_pool.c): it evaluates */
   unsigned scope;                 /* what a token needs to be let in (serve_auth.c); 0: anyone */
@@ -92,6 +92,76 @@ static const route routes[] = {
      {{NULL, PARAM_TEXT, {NULL}}}},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
+
+/* The workbench (--workbench): its routes answer only with it, and the 404 of an unknown
+ * path lists its page alone; reading needs `rules`, saving `edit`. */
+static const route wb_routes[] = {
+    {"GET", "/workbench", serve_handle_wb_page, false, 0, {{NULL, PARAM_TEXT, {NULL}}}},
+    {"GET",
+     "/v1/workbench/session",
+     serve_handle_wb_session,
+     false,
+     SCOPE_RULES,
+     {{NULL, PARAM_TEXT, {NULL}}}},
+    {"GET",
+     "/v1/workbench/files",
+     serve_handle_wb_files,
+     false,
+     SCOPE_RULES,
+     {{NULL, PARAM_TEXT, {NULL}}}},
+    {"GET",
+     "/v1/workbench/file",
+     serve_handle_wb_file,
+     false,
+     SCOPE_RULES,
+     {{"path", PARAM_TEXT, {NULL}}}},
+    {"GET",
+     "/v1/workbench/history",
+     serve_handle_wb_history,
+     false,
+     SCOPE_RULES,
+     {{"path", PARAM_TEXT, {NULL}}}},
+    {"GET",
+     "/v1/workbench/version",
+     serve_handle_wb_version,
+     false,
+     SCOPE_RULES,
+     {{"sha256", PARAM_TEXT, {NULL}}}},
+    /* these compile, and tests run: on a worker, as evaluations are */
+    {"POST",
+     "/v1/workbench/check",
+     serve_handle_wb_check,
+     true,
+     SCOPE_RULES,
+     {{"path", PARAM_TEXT, {NULL}}}},
+    {"POST",
+     "/v1/workbench/fmt",
+     serve_handle_wb_fmt,
+     true,
+     SCOPE_RULES,
+     {{"path", PARAM_TEXT, {NULL}}}},
+    {"POST",
+     "/v1/workbench/test",
+     serve_handle_wb_test,
+     true,
+     SCOPE_RULES,
+     {{"path", PARAM_TEXT, {NULL}}}},
+    {"POST",
+     "/v1/workbench/save",
+     serve_handle_wb_save,
+     true,
+     SCOPE_EDIT,
+     {{"path", PARAM_TEXT, {NULL}}, {"base", PARAM_TEXT, {NULL}}}},
+};
+#define NWB_ROUTES (sizeof wb_routes / sizeof wb_routes[0])
+#define WB_PAGE (&wb_routes[0])
+
+/* Route i of both tables, the service's first. */
+static const route *route_at(size_t i)
+{
+  return i < NROUTES ? &routes[i] : &wb_routes[i - NROUTES];
+}
+#define ALL_ROUTES (NROUTES + NWB_ROUTES)
 
 /* ---------------------------------------------------------------- a request */
 
@@ -296,6 +366,8 @@ static void refuse_too_large(request *rq)
  * --no-metrics). */
 static bool route_on(const serve_http *http, const route *r)
 {
+  if (r >= wb_routes && r < wb_routes + NWB_ROUTES)
+    return http->workbench != NULL;
   if (r->handler == serve_handle_metrics)
     return http->metrics != NULL;
   return r->handler != serve_handle_rules || http->rules_endpoint;
@@ -303,21 +375,37 @@ static bool route_on(const serve_http *http, const route *r)
 
 /* The route of path and method; refused with 404 or 405 when there is none, 400 when a query
  * parameter is not one it takes. */
+/* Whether url is r's path; the workbench's page also takes /workbench/NAME, NAME (as sent,
+ * and no deeper: its folder is flat) into the request for its handler. */
+static bool route_matches(request *rq, const route *r, const char *url)
+{
+  if (r != WB_PAGE)
+    return strcmp(url, r->path) == 0;
+  size_t n = strlen(r->path);
+  const char *rest = url + n;
+  if (strncmp(url, r->path, n) != 0 || (rest[0] && rest[0] != '/') ||
+      strlen(rest) >= sizeof rq->pub.asset || (rest[0] && strchr(rest + 1, '/')))
+    return false;
+  snprintf(rq->pub.asset, sizeof rq->pub.asset, "%s", rest);
+  return true;
+}
+
 static void route_request(request *rq, struct MHD_Connection *c, const char *url,
                           const char *method)
 {
-  for (size_t i = 0; i < NROUTES; i++) {
-    if (strcmp(url, routes[i].path) != 0 || !route_on(rq->pub.http, &routes[i]))
+  for (size_t i = 0; i < ALL_ROUTES; i++) {
+    const route *r = route_at(i);
+    if (!route_matches(rq, r, url) || !route_on(rq->pub.http, r))
       continue;
-    bool get = strcmp(routes[i].method, "GET") == 0;
-    if (strcmp(method, routes[i].method) != 0 && !(get && strcmp(method, "HEAD") == 0)) {
+    bool get = strcmp(r->method, "GET") == 0;
+    if (strcmp(method, r->method) != 0 && !(get && strcmp(method, "HEAD") == 0)) {
       rq->allow = get ? "GET, HEAD" : "POST";
       refuse(rq, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "%s takes %s, not %s", rq->path,
              rq->allow, rq->method);
       return;
     }
-    rq->route = &routes[i];
-    param_check pc = {.route = &routes[i]};
+    rq->route = r;
+    param_check pc = {.route = r};
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &pc);
     if (pc.repeated[0]) {
       refuse(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter", "parameter '%s' is given more than once",
@@ -326,7 +414,7 @@ static void route_request(request *rq, struct MHD_Connection *c, const char *url
     }
     if (!pc.unknown[0])
       return;
-    const route_param *known = routes[i].params;
+    const route_param *known = r->params;
     char takes[200] = "";
     size_t n = 0;
     while (n < MAX_PARAMS && known[n].name)
@@ -339,13 +427,14 @@ static void route_request(request *rq, struct MHD_Connection *c, const char *url
   }
   char all[400] = "";
   size_t on = 0, k = 0;
-  for (size_t i = 0; i < NROUTES; i++)
-    on += route_on(rq->pub.http, &routes[i]);
-  for (size_t i = 0; i < NROUTES; i++) {
-    if (!route_on(rq->pub.http, &routes[i]))
+  for (size_t i = 0; i <= NROUTES; i++)
+    on += route_on(rq->pub.http, route_at(i));
+  for (size_t i = 0; i <= NROUTES; i++) { /* the workbench's page, not its API */
+    if (!route_on(rq->pub.http, route_at(i)))
       continue;
     char one[64];
-    snprintf(one, sizeof one, "%s %s", routes[i].method, routes[i].path);
+    snprintf(one, sizeof one, "%s %s%s", route_at(i)->method, route_at(i)->path,
+             i == NROUTES ? "/" : "");
     append_listed(all, sizeof all, k++, on, "and", "", one, "");
   }
   refuse(rq, MHD_HTTP_NOT_FOUND, "not_found", "no endpoint '%s'; there are %s", rq->path, all);
@@ -444,7 +533,7 @@ static bool refuse_unauthorized(request *rq, struct MHD_Connection *c)
     return false;
   if (v == AUTH_NO_SCOPE) {
     char scopes[64] = ""; /* "metrics' or 'admin": the scopes that would let it in */
-    for (unsigned bit = 1u << 4; bit; bit >>= 1)
+    for (unsigned bit = SCOPE_LAST; bit; bit >>= 1)
       if (rq->route->scope & bit) {
         size_t used = strlen(scopes);
         snprintf(scopes + used, sizeof scopes - used, "%s%s", used ? "' or '" : "",
@@ -696,6 +785,8 @@ void serve_http_library_error(unsigned status)
  * (405); NULL for a path that is no route, which the metrics never see. */
 static const char *metrics_endpoint(const request *rq)
 {
+  if (rq->route)
+    return rq->route->path;
   for (size_t i = 0; rq->begun && i < NROUTES; i++)
     if (strcmp(rq->path, routes[i].path) == 0 && route_on(rq->pub.http, &routes[i]))
       return routes[i].path;

@@ -12,6 +12,10 @@
  * whether the body is given whole or in small writes (next bit).  Sanitizers are the
  * oracle; the harness also checks that an answer begins with a status line.
  * FUZZ_HTTP_SHOW=1 prints each answer's first bytes (replay_http over a corpus, to look).
+ *
+ * The workbench's routes (--workbench) are on, over a copy of the national rules in a
+ * temporary folder (saves write there, never into the sources), with the CSRF token
+ * "elig_fuzz" so that inputs can reach its POSTs; its page has no assets folder.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,6 +36,32 @@ static serve_auth auth;
 static serve_conns conns;
 static serve_http http;
 static struct MHD_Daemon *daemon_;
+static serve_workbench workbench;
+static char workbench_dir[] = "/tmp/elig-fuzz-workbench-XXXXXX";
+
+static void remove_workbench(void)
+{
+  char command[128];
+  snprintf(command, sizeof command, "rm -rf '%s'", workbench_dir);
+  if (system(command) != 0)
+    fprintf(stderr, "fuzz_http: could not remove %s\n", workbench_dir);
+}
+
+/* The workbench over a copy of the shipped rules. */
+static void setup_workbench(void)
+{
+  char command[4200], root[128], why[600];
+  if (!mkdtemp(workbench_dir))
+    abort();
+  atexit(remove_workbench);
+  snprintf(command, sizeof command, "cp -R '%s/.' '%s/'", fuzz_source_path("rules"), workbench_dir);
+  snprintf(root, sizeof root, "%s/national.rules", workbench_dir);
+  if (system(command) != 0 ||
+      !serve_workbench_open(&workbench, workbench_dir, root, NULL, why, sizeof why))
+    abort();
+  snprintf(workbench.csrf, sizeof workbench.csrf, "elig_fuzz");
+  http.workbench = &workbench;
+}
 
 static void setup(void)
 {
@@ -39,7 +69,7 @@ static void setup(void)
   serve_log_init(&log_, devnull);
   /* "elig_fuzz" hashed: sha256 of the 9 bytes */
   static const char tokens[] =
-      "fuzz evaluate,explain,rules,admin "
+      "fuzz evaluate,explain,rules,admin,edit "
       "sha256:239752892f6ddafe37d56d4b6972bd28b12167cbcd7f0667c375dd068975ae8a\n";
   char why[300];
   serve_auth_init(&auth, NULL, why, sizeof why);
@@ -62,6 +92,7 @@ static void setup(void)
   atomic_init(&http.in_flight, 0);
   atomic_init(&http.buffered, 0);
   http.pool = serve_pool_start(1, 4);
+  setup_workbench();
   daemon_ = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
                                  MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET,
                              0, NULL, NULL, serve_http_request, &http, MHD_OPTION_NOTIFY_CONNECTION,
