@@ -183,9 +183,10 @@ static void text_group_head(const diff_outcome *d, wbuf *b, const by_group *bg)
     wbuf_put_printable(b, v.p, v.len);
   }
   wbuf_puts(b, ": ");
-  /* TRANSLATORS: after a group's key in `elig diff --by`: %llu households (records) both
-     rule sets accepted in the group. */
-  wbuf_printf(b, i18n_plural("%llu household compared", "%llu households compared", bg->compared),
+  wbuf_printf(b,
+              /* TRANSLATORS: after a group's key in `elig diff --by`: %llu households (records)
+               * both rule sets accepted in the group. */
+              i18n_plural("%llu household compared", "%llu households compared", bg->compared),
               (unsigned long long)bg->compared);
   if (bg->rejected_old || bg->rejected_new)
     /* TRANSLATORS: after the households compared in a group: %1$llu of its records rejected
@@ -205,10 +206,10 @@ static void text_group_table(const diff_outcome *d, wbuf *b, const by_group *bg,
 {
   const by_outcome *o = d->by;
   table t = {.ncols = 4, .counts_from = 3};
-  /* TRANSLATORS: the column headings of a group's table in `elig diff --by`: its values and
-     decisions in the old rules, in the new rules, and how many households go from the one
-     to the other.  The table is padded to the headings' widths. */
   tcell head[4] = {blank_cell(), text_cell(lit(_("old"))), text_cell(lit(_("new"))),
+                   /* TRANSLATORS: a column heading of a group's table in `elig diff --by`
+                    * (after "old" and "new"): how many households go from the old value to
+                    * the new one.  The table is padded to the headings' widths. */
                    text_cell(lit(_("households")))};
   table_add(&t, head);
   for (int part = 0; part < 2; part++) {
@@ -262,16 +263,19 @@ void diff_by_text(const diff_outcome *d, wbuf *b)
   for (uint32_t c = 0; c < o->A[0]->nkeys; c++)
     wbuf_printf(&keys, "%s%s", c ? ", " : "", key_name(o, c));
   wbuf_puts(b, "\n");
-  /* TRANSLATORS: the head of `elig diff --by`'s section: %1$s is the aggregate's name, %2$s
-     the fields it groups by ("village_code, year"), %3$u how many groups. */
-  wbuf_printf(b, i18n_plural("by %s (%s): %u group", "by %s (%s): %u groups", o->n), o->m->name,
+  wbuf_printf(b,
+              /* TRANSLATORS: the head of `elig diff --by`'s section: %1$s is the aggregate's
+               * name, %2$s the fields it groups by ("village_code, year"), %3$u how many
+               * groups. */
+              i18n_plural("by %s (%s): %u group", "by %s (%s): %u groups", o->n), o->m->name,
               wbuf_scratch_text(&keys, b), o->n);
   wbuf_puts(b, "\n");
   wbuf_free(&keys);
   if (o->c->unplaced) {
     wbuf_puts(b, "  ");
-    /* TRANSLATORS: records that both rule sets rejected belong to no group of --by. */
     wbuf_printf(b,
+                /* TRANSLATORS: records that both rule sets rejected belong to no group of
+                 * --by. */
                 i18n_plural("%llu record rejected by both rule sets is in no group",
                             "%llu records rejected by both rule sets are in no group",
                             o->c->unplaced),

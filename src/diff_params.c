@@ -182,11 +182,11 @@ void param_years_warn(const param_years *y, wbuf *log, const char *old_name, con
     span_text(&years, &y->spans[i]);
   }
   wbuf_puts(log, "elig: ");
-  /* TRANSLATORS: `elig diff` read no record of a year whose parameters (poverty line, ...)
-   * differ between the old rules (%1$s, their file) and the new ones (%2$s); %3$s lists
-   * those years ("2023", "2021-2023", "2022 and later").  The change of those parameters
-   * shows nowhere in the report. */
   wbuf_printf(log,
+              /* TRANSLATORS: `elig diff` read no record of a year whose parameters (poverty
+               * line, ...) differ between the old rules (%1$s, their file) and the new ones
+               * (%2$s); %3$s lists those years ("2023", "2021-2023", "2022 and later").  The
+               * change of those parameters shows nowhere in the report. */
               _("warning: none of the records is of a year whose parameters differ between %s "
                 "and %s (%s); the diff shows no change from them"),
               old_name, new_name, wbuf_scratch_text(&years, log));
