@@ -127,40 +127,48 @@ static vtext shown(vtext v)
   return v;
 }
 
+/* n spaces: a run at a time, not a call per space (a report by village has tens of
+ * thousands of rows). */
+static void spaces(wbuf *b, size_t n)
+{
+  static const char run[] = "                                ";
+  for (; n >= sizeof run - 1; n -= sizeof run - 1)
+    wbuf_put(b, run, sizeof run - 1);
+  wbuf_put(b, run, n);
+}
+
 static void table_print(table *t, wbuf *b)
 {
-  size_t *w = mem_calloc(t->ncols + 1, sizeof *w);
+  size_t *w = mem_calloc((size_t)t->ncols * (t->n + 1) + 1, sizeof *w);
   if (!w) {
     t->nomem = true;
     return;
   }
+  size_t *cw = w + t->ncols; /* each cell's width, worked out once */
   for (uint32_t r = 0; r < t->n; r++)
     for (uint32_t c = 0; c < t->ncols; c++) {
       vtext v = cell_at(t, r, c);
-      size_t cw = utf8_text_width(v.p, v.len);
-      w[c] = cw > w[c] ? cw : w[c];
+      size_t x = cw[(size_t)r * t->ncols + c] = utf8_text_width(v.p, v.len);
+      w[c] = x > w[c] ? x : w[c];
     }
   for (uint32_t r = 0; r < t->n; r++) {
-    wbuf line = {0};
-    wbuf_puts(&line, "  ");
+    size_t pending = 2; /* spaces owed: written only before a cell */
     for (uint32_t c = 0; c < t->ncols; c++) {
       vtext v = cell_at(t, r, c);
-      size_t cw = utf8_text_width(v.p, v.len);
-      if (c)
-        wbuf_puts(&line, "  ");
-      for (size_t i = cw; c >= t->counts_from && i < w[c]; i++)
-        wbuf_puts(&line, " ");
-      wbuf_put_printable(&line, v.p, v.len);
-      for (size_t i = cw; c < t->counts_from && i < w[c]; i++)
-        wbuf_puts(&line, " ");
+      size_t x = cw[(size_t)r * t->ncols + c], fill = x < w[c] ? w[c] - x : 0;
+      pending += c ? 2 : 0;
+      if (c >= t->counts_from)
+        pending += fill;
+      if (v.len) {
+        spaces(b, pending);
+        wbuf_put_printable(b, v.p, v.len);
+        pending = 0;
+      }
+      if (c < t->counts_from)
+        pending += fill;
     }
     /* no spaces at the end of a line whose last cells are blank */
-    while (line.len && line.p[line.len - 1] == ' ')
-      line.len--;
-    wbuf_put(b, line.p ? line.p : "", line.len);
     wbuf_puts(b, "\n");
-    t->nomem |= line.failed;
-    wbuf_free(&line);
   }
   mem_free(w);
 }
