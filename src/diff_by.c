@@ -158,7 +158,9 @@ static bool ttable_add(ttable *t, uint64_t key)
   return true;
 }
 
-/* (group, decision, old value, new value) as one key, and back. */
+/* (group, decision, old value, new value) as one key, and back.  The key holds groups x
+ * decisions below 2^42: four million groups (a register has some hundred thousand villages)
+ * of a thousand decisions. */
 static uint64_t trans_key(const by_count *c, uint32_t g, uint32_t dec, uint32_t va, uint32_t vb)
 {
   uint64_t gd = (uint64_t)g * c->ndecs + dec;
@@ -168,8 +170,13 @@ static uint64_t trans_key(const by_count *c, uint32_t g, uint32_t dec, uint32_t 
 static by_trans trans_of(const by_count *c, uint64_t key, uint64_t count)
 {
   uint64_t mask = (1u << BY_VALUE_BITS) - 1, gd = key >> (2 * BY_VALUE_BITS);
-  by_trans t = {(uint32_t)(gd / c->ndecs), (uint32_t)(gd % c->ndecs),
-                (uint32_t)(key >> BY_VALUE_BITS & mask), (uint32_t)(key & mask), count};
+  uint32_t dec = (uint32_t)(gd % c->ndecs);
+  by_trans t = {(uint32_t)(gd / c->ndecs),
+                dec,
+                (uint32_t)(key >> BY_VALUE_BITS & mask),
+                (uint32_t)(key & mask),
+                &c->values[dec],
+                count};
   return t;
 }
 
@@ -201,16 +208,37 @@ void by_fini(by_count *c)
   memset(c, 0, sizeof *c);
 }
 
-/* Grows *a from `from` to `to` elements of `size` bytes, the new ones zero. */
-static bool grow_zeroed(void *a, size_t from, size_t to, size_t size)
+/* p grown from `from` to `to` elements of `size` bytes, the new ones zero; NULL when out of
+ * memory (p is then as it was). */
+static void *grow_zeroed(void *p, size_t from, size_t to, size_t size)
 {
-  void **p = a;
-  char *q = mem_realloc(*p, to * size);
-  if (!q)
-    return false;
-  memset(q + from * size, 0, (to - from) * size);
-  *p = q;
-  return true;
+  char *q = mem_realloc(p, to * size);
+  if (q)
+    memset(q + from * size, 0, (to - from) * size);
+  return q;
+}
+
+/* Each array of side k from `from` groups to `to`. */
+static bool grow_side(by_count *c, int k, size_t from, size_t to)
+{
+  if (k == 1) {
+    uint64_t *rejected_old = grow_zeroed(c->rejected_old, from, to, sizeof *rejected_old);
+    if (rejected_old)
+      c->rejected_old = rejected_old;
+    return rejected_old != NULL;
+  }
+  uint64_t *compared = grow_zeroed(c->compared, from, to, sizeof *compared);
+  if (compared)
+    c->compared = compared;
+  uint64_t *rejected_new = grow_zeroed(c->rejected_new, from, to, sizeof *rejected_new);
+  if (rejected_new)
+    c->rejected_new = rejected_new;
+  /* + 1: never an allocation of 0 bytes, with no flags */
+  uint64_t *flags =
+      grow_zeroed(c->flags, from * c->nflags * 2, to * c->nflags * 2 + 1, sizeof *flags);
+  if (flags)
+    c->flags = flags;
+  return compared && rejected_new && flags;
 }
 
 bool by_group_room(by_count *c, int k, uint32_t index)
@@ -220,15 +248,8 @@ bool by_group_room(by_count *c, int k, uint32_t index)
   size_t from = c->cap[k], to = from ? from : 64;
   while (to <= index)
     to *= 2;
-  if (k == 1) {
-    if (!grow_zeroed(&c->rejected_old, from, to, sizeof *c->rejected_old))
-      return false;
-  } else if (!grow_zeroed(&c->compared, from, to, sizeof *c->compared) ||
-             !grow_zeroed(&c->rejected_new, from, to, sizeof *c->rejected_new) ||
-             !grow_zeroed(&c->flags, from * c->nflags * 2, to * c->nflags * 2 + 1,
-                          sizeof *c->flags)) {
+  if (!grow_side(c, k, from, to))
     return false;
-  }
   c->cap[k] = (uint32_t)to;
   return true;
 }
@@ -284,8 +305,6 @@ static bool match_by_key(by_outcome *o, const agg_map *m)
   return ok;
 }
 
-static const by_count *sort_counts; /* qsort has no context argument in C11 */
-
 static int trans_order(const void *x, const void *y)
 {
   const by_trans *a = x, *b = y;
@@ -293,7 +312,7 @@ static int trans_order(const void *x, const void *y)
     return a->group < b->group ? -1 : 1;
   if (a->dec != b->dec)
     return a->dec < b->dec ? -1 : 1;
-  const vdict *d = &sort_counts->values[a->dec];
+  const vdict *d = a->vals;
   vtext u = vdict_value(d, a->va), v = vdict_value(d, b->va);
   int c = u.none != v.none ? (u.none ? 1 : -1) : text_cmp(u.p, u.len, v.p, v.len);
   if (c)
@@ -331,7 +350,6 @@ static bool gather(by_outcome *o, const by_count *c, const uint32_t *const order
       o->trans[o->ntrans++] = t;
     }
   mem_free(group_of_old);
-  sort_counts = c;
   qsort(o->trans, o->ntrans, sizeof *o->trans, trans_order);
   for (uint32_t i = 0; i < o->ntrans; i++) {
     by_group *bg = &o->groups[o->trans[i].group];

@@ -405,8 +405,6 @@ void diff_by_json(const diff_outcome *d, wbuf *b)
 
 /* ---------------------------------------------------------------- CSV */
 
-static const by_outcome *pair_outcome; /* qsort has no context argument in C11 */
-
 static int value_cmp(const vdict *v, uint32_t a, uint32_t b)
 {
   vtext u = vdict_value(v, a), w = vdict_value(v, b);
@@ -421,7 +419,7 @@ static int pair_order(const void *x, const void *y)
   const by_trans *a = x, *b = y;
   if (a->dec != b->dec)
     return a->dec < b->dec ? -1 : 1;
-  const vdict *v = &pair_outcome->c->values[a->dec];
+  const vdict *v = a->vals;
   int c = value_cmp(v, a->va, b->va);
   return c ? c : value_cmp(v, a->vb, b->vb);
 }
@@ -435,7 +433,6 @@ static by_trans *pair_columns(const by_outcome *o, uint32_t *n)
     return NULL;
   if (o->ntrans)
     memcpy(p, o->trans, o->ntrans * sizeof *p);
-  pair_outcome = o;
   qsort(p, o->ntrans, sizeof *p, pair_order);
   for (uint32_t i = 0; i < o->ntrans; i++)
     if (!*n || pair_order(&p[*n - 1], &p[i]) != 0)

@@ -168,9 +168,11 @@ typedef struct {
 
 /* One decision's old -> new pair in one group. */
 typedef struct {
-  uint32_t group;  /* by_outcome's group */
-  uint32_t dec;    /* diff_outcome's decision */
-  uint32_t va, vb; /* value numbers in its vdict */
+  uint32_t group;    /* by_outcome's group */
+  uint32_t dec;      /* diff_outcome's decision */
+  uint32_t va, vb;   /* value numbers in its vdict */
+  const vdict *vals; /* that vdict: qsort's comparisons need it, and C11's qsort takes no
+                        context (a static one would race between two elig_diff threads) */
   uint64_t households;
 } by_trans;
 
