@@ -724,11 +724,17 @@ typedef struct elig_diff_options {
   elig_missing missing; /* as for elig_run, on both sides: "undetermined" is then a value
                            of each decision's transitions, and a flag that may be raised
                            counts as not raised */
+  const char *by;       /* an aggregate of both rule sets ("village"), or NULL: the report
+                           adds, per group of it, the households by each decision's old and
+                           new values, the flags gained and lost, the records rejected and
+                           the group's outcome and values before and after; with it the
+                           format may be ELIG_FORMAT_CSV, the groups alone as a table */
 } elig_diff_options;
 
-#define ELIG_DIFF_OPTIONS_INIT                                                                   \
-  {                                                                                              \
-    sizeof(elig_diff_options), ELIG_FORMAT_TEXT, NULL, NULL, false, NULL, 0, ELIG_MISSING_REJECT \
+#define ELIG_DIFF_OPTIONS_INIT                                                                    \
+  {                                                                                               \
+    sizeof(elig_diff_options), ELIG_FORMAT_TEXT, NULL, NULL, false, NULL, 0, ELIG_MISSING_REJECT, \
+        NULL                                                                                      \
   }
 
 /* The impact of replacing the rules `old_rs` with `new_rs` on the records of the inputs, in
@@ -736,7 +742,8 @@ typedef struct elig_diff_options {
  * value to which, the flags gained and lost, and the groups of each aggregate that change
  * outcome.  The report is written to ELIG_STREAM_REPORT once every record is read.
  *   Returns as elig_run does; stats counts records compared (written), rejected by either
- *   rule set and changed. */
+ *   rule set and changed.  ELIG_EINVAL also when opt->by is no aggregate of both rule sets
+ *   with the same number of keys. */
 ELIG_API elig_status elig_diff(const elig_ruleset *old_rs, const elig_ruleset *new_rs,
                                const elig_diff_options *opt, const elig_input *inputs,
                                size_t ninputs, const elig_batch_io *io, elig_batch_stats *stats);

@@ -21,6 +21,8 @@ typedef struct {
 struct agg_group {
   uint64_t hash;
   bool overflow;
+  uint32_t index; /* the table's groups numbered in the order they were made (agg_last_index);
+                     in the padding after overflow, so a group is no bigger for it */
 };
 
 static vm_val *keys_of(const agg_group *g)
@@ -222,6 +224,8 @@ static agg_group *find(agg_table *t, const vm_val *keys, uint64_t hash, agg_grou
     if (t->hashes[j] == hash && key_cmp(t->A, keys_of(t->slots[j]), keys) == 0)
       return t->last = t->slots[j];
   agg_group *g = adopt ? adopt : group_new(t, keys, hash);
+  if (g && !adopt)
+    g->index = t->n;
   if (g) {
     t->slots[j] = g;
     t->hashes[j] = hash;
@@ -520,6 +524,16 @@ bool agg_merge(agg_table *dst, agg_table *src, uint64_t shift)
   return ok;
 }
 
+uint32_t agg_last_index(const agg_table *t)
+{
+  return t->last ? t->last->index : UINT32_MAX;
+}
+
+const vm_val *agg_last_keys(const agg_table *t)
+{
+  return t->last ? keys_of(t->last) : NULL;
+}
+
 /* qsort has no context argument in C11, so each entry carries its aggregate. */
 typedef struct {
   const prog_aggregate *A;
@@ -654,6 +668,22 @@ vm_status agg_each(agg_table *t, vm_ctx *ctx, const prog_column *cols, uint32_t 
   mem_free(list);
   mem_free(ranges);
   return st;
+}
+
+bool agg_indexes_in_key_order(const agg_table *t, uint32_t *out)
+{
+  sort_entry *list = mem_alloc((t->n + 1) * sizeof *list);
+  uint32_t n = 0;
+  if (!list)
+    return false;
+  for (uint32_t i = 0; i < t->cap; i++)
+    if (t->slots[i])
+      list[n++] = (sort_entry){t->A, t->slots[i]};
+  qsort(list, n, sizeof *list, group_order); /* as agg_each visits them */
+  for (uint32_t i = 0; i < n; i++)
+    out[i] = list[i].g->index;
+  mem_free(list);
+  return true;
 }
 
 typedef struct {

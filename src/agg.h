@@ -46,6 +46,18 @@ void agg_table_fini(agg_table *t);
  * rejected by the caller, and the group is unchanged), or VM_ERR_NO_MEMORY. */
 vm_status agg_add(agg_table *t, vm_ctx *ctx, uint64_t seq);
 
+/* The number of the group the last record was folded into (agg_add returned VM_OK): groups
+ * are numbered 0, 1, ... in the order they were made, so that a caller can keep its own
+ * counts per group in an array (elig diff --by) without hashing the keys again.
+ * UINT32_MAX when no record was folded.  Meaningless in a table that merged another. */
+uint32_t agg_last_index(const agg_table *t);
+/* That group's key values (A->nkeys of them), or NULL. */
+const vm_val *agg_last_keys(const agg_table *t);
+
+/* The numbers of the table's groups (as agg_last_index gives them) in the order agg_each
+ * visits them, into out[0 .. t->n).  False when out of memory. */
+bool agg_indexes_in_key_order(const agg_table *t, uint32_t *out);
+
 /* Moves every group of src into dst (src is left empty).  `shift` is added to src's record
  * orders first: 0 when both were numbered in one sequence (run.c), the number of records
  * dst saw when each was numbered on its own, so that src's records count as coming after

@@ -117,12 +117,16 @@ elig_status elig_diff(const elig_ruleset *old_rs, const elig_ruleset *new_rs,
   memset(stats, 0, sizeof *stats);
   if (!old_rs || !new_rs || !io_ok(io) || (!inputs && ninputs) ||
       !api_versioned(opt, opt ? opt->size : 0, &o, sizeof o) ||
-      (o.format != ELIG_FORMAT_TEXT && o.format != ELIG_FORMAT_JSON) ||
-      !as_of_days(o.as_of, &d.as_of) || !missing_ok(o.missing))
+      (o.format != ELIG_FORMAT_TEXT && o.format != ELIG_FORMAT_JSON &&
+       (o.format != ELIG_FORMAT_CSV || !o.by)) ||
+      (o.by && !diff_by_valid(old_rs->P, new_rs->P, o.by)) || !as_of_days(o.as_of, &d.as_of) ||
+      !missing_ok(o.missing))
     return ELIG_EINVAL;
   for (size_t i = 0; i < ninputs; i++)
     if (!inputs[i].read)
       return ELIG_EINVAL;
+  d.by = o.by;
+  d.csv = o.format == ELIG_FORMAT_CSV;
   d.old_name = o.old_name ? o.old_name : "old";
   d.new_name = o.new_name ? o.new_name : "new";
   d.json = o.format == ELIG_FORMAT_JSON;

@@ -609,6 +609,17 @@ static void dump_decl(dump_buf *b, const ast_decl *d, int indent)
   emitf(b, ")");
 }
 
+char *ast_dump_table(const ast_table *t)
+{
+  dump_buf b = {0};
+  dump_table(&b, t, 0);
+  if (b.failed || !b.p) {
+    mem_free(b.p);
+    return NULL;
+  }
+  return b.p;
+}
+
 char *ast_dump(const ast_file *f)
 {
   dump_buf b = {0};

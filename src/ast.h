@@ -326,5 +326,8 @@ ast_test_step *ast_test_step_new(ast_arena *a, elig_loc loc, ast_list given,
 
 /* Prints the tree in an indented, stable form for --dump=ast; returns a string allocated through mem.h (mem_free). */
 char *ast_dump(const ast_file *f);
+/* A parameter's table (its key and rows) in the same form: equal texts, equal tables.  NULL
+ * when out of memory; else mem_free it. */
+char *ast_dump_table(const ast_table *t);
 
 #endif

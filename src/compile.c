@@ -1054,6 +1054,32 @@ static void table_code(compiler *c, uint32_t cell, const ast_table *t, ty_base t
   }
 }
 
+/* What `elig diff` compares of parameter d, whose code made the tables from number `tables`
+ * on. */
+static void param_info(compiler *c, prog_param *p, const ast_decl *d, uint32_t tables)
+{
+  const ast_table *t = d->table;
+  bool flat = t->by != NULL;
+  for (uint32_t i = 0; flat && i < t->rows.n; i++)
+    flat = ((ast_table_row *)t->rows.items[i])->nested == NULL;
+  p->name = d->name;
+  p->type = d->type;
+  p->by_field = p->table = PROG_NONE;
+  /* a table by a field made one prog_table (year_table) when it is flat and ordered */
+  if (flat && t->by->kind == AST_NAME && t->by->ref == REF_FIELD && t->by->type.base == TY_INT &&
+      c->P->ntables == tables + 1) {
+    p->by_field = t->by->index;
+    p->table = tables;
+  }
+  char *text = ast_dump_table(t);
+  if (!text)
+    out_of_memory(c);
+  p->text = arena_strdup(c->arena, text, strlen(text));
+  mem_free(text);
+  if (!p->text)
+    out_of_memory(c);
+}
+
 static void decision_code(compiler *c, uint32_t cell, ast_decl *d, prog_decision *pd)
 {
   begin_cell(c, cell, (ty_base)d->type.base);
@@ -1454,11 +1480,14 @@ static void record_program(compiler *c)
     ast_decl *d = C->lets.items[i];
     cell_code(c, c->let_cell[i], d->expr, (ty_base)d->type.base);
   }
+  P->params = comp_calloc(c, C->params.n + 1, sizeof *P->params);
   for (uint32_t i = 0; i < C->params.n; i++) {
     ast_decl *d = C->params.items[i];
     begin_cell(c, c->param_cell[i], (ty_base)d->type.base);
     c->loc = d->loc;
+    uint32_t tables = P->ntables;
     table_code(c, c->param_cell[i], d->table, (ty_base)d->type.base);
+    param_info(c, &P->params[P->nparams++], d, tables);
   }
   P->ndecisions = C->decisions.n;
   P->decisions = comp_calloc(c, P->ndecisions + 1, sizeof *P->decisions);

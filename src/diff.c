@@ -89,6 +89,15 @@ typedef struct {
    * after the one before on both sides. */
   bool history;
   wbuf entries;
+  /* --by: the counts per group (diff_data.h), and the current record's group on each side
+   * (NONE_IDX when that side rejected it) */
+  bool by;
+  by_count byc;
+  uint32_t group[2];
+  /* the record's group keys for the list: per list column, the aggregate and its key */
+  uint32_t (*list_groups)[2];
+  uint32_t nlist_groups;
+  param_years years;
 } diff;
 
 /* Writes what the list and the messages hold. */
@@ -199,6 +208,13 @@ static bool flag_raised(const side *s, uint32_t f)
   return f != NONE_IDX && vm_flag_raised(s->step.ctx, f) && !vm_flag_unknown(s->step.ctx, f);
 }
 
+/* Counts a record's values of decision i in its group (--by). */
+static void by_count_decision(diff *d, uint32_t i, vtext a, vtext b)
+{
+  if (d->by && d->group[0] != NONE_IDX && !by_decision(&d->byc, d->group[0], i, a, b))
+    d->nomem = true;
+}
+
 /* Compares the two results of a record both sides accepted; true when it changed. */
 static bool compare(diff *d)
 {
@@ -207,10 +223,11 @@ static bool compare(diff *d)
   bool changed = false, fchanged = false;
   for (uint32_t i = 0; i < d->ndecs; i++) {
     dec_map *m = &d->decs[i];
+    vtext a = m->idx[0] != NONE_IDX ? decision_value(&d->s[0], m->idx[0], ba) : nothing;
+    vtext b = m->idx[1] != NONE_IDX ? decision_value(&d->s[1], m->idx[1], bb) : nothing;
+    by_count_decision(d, i, a, b);
     bool ok = true;
     if (m->idx[0] != NONE_IDX && m->idx[1] != NONE_IDX) {
-      vtext a = decision_value(&d->s[0], m->idx[0], ba);
-      vtext b = decision_value(&d->s[1], m->idx[1], bb);
       if (vtext_eq(a, b)) {
         m->t.same++;
         m->t.total++;
@@ -219,8 +236,7 @@ static bool compare(diff *d)
       changed = true;
       ok = ctable_add(&m->t, a, b);
     } else {
-      int k = m->idx[0] != NONE_IDX ? 0 : 1;
-      ok = ctable_add(&m->t, decision_value(&d->s[k], m->idx[k], ba), nothing);
+      ok = ctable_add(&m->t, m->idx[0] != NONE_IDX ? a : b, nothing);
     }
     if (!ok)
       d->nomem = true;
@@ -235,6 +251,8 @@ static bool compare(diff *d)
       m->lost++;
     else
       m->gained++;
+    if (d->by && d->group[0] != NONE_IDX)
+      by_flag(&d->byc, d->group[0], i, a);
   }
   if (fchanged)
     d->flags_changed++;
@@ -243,15 +261,79 @@ static bool compare(diff *d)
   return fchanged || changed;
 }
 
+/* The list's columns of groups: each key of the aggregate given to --by, or without it of
+ * every aggregate of the old rules, once by name and not when the record has a key field of
+ * that name (the year): "village_code,county_code" beside "hh_id,year". */
+static bool list_group_columns(diff *d)
+{
+  const elig_program *P = d->s[0].P;
+  const prog_record *rec = prog_main_record(P);
+  uint32_t most = 1;
+  for (uint32_t a = 0; a < P->naggregates; a++)
+    most += P->aggregates[a].nkeys;
+  d->list_groups = mem_calloc(most, sizeof *d->list_groups);
+  if (!d->list_groups)
+    return false;
+  for (uint32_t a = 0; a < P->naggregates; a++) {
+    if (d->by && a != d->byc.agg[0])
+      continue;
+    const prog_aggregate *A = &P->aggregates[a];
+    for (uint32_t k = 0; k < A->nkeys; k++) {
+      bool taken = false;
+      for (uint32_t f = 0; f < P->nkeys; f++)
+        taken |= strcmp(rec->fields[P->key_fields[f]].name, A->key_names[k]) == 0;
+      for (uint32_t c = 0; c < d->nlist_groups; c++) {
+        const uint32_t *g = d->list_groups[c];
+        taken |= strcmp(P->aggregates[g[0]].key_names[g[1]], A->key_names[k]) == 0;
+      }
+      if (!taken) {
+        d->list_groups[d->nlist_groups][0] = a;
+        d->list_groups[d->nlist_groups++][1] = k;
+      }
+    }
+  }
+  return true;
+}
+
+/* "line,hh_id,year,village_code,county_code,old_status,new_status,...,old_flags,new_flags":
+ * the record's key fields and its groups each a column of their own, for a pivot table. */
 static void list_header(diff *d)
 {
-  wbuf_puts(&d->lbuf, "line,key");
+  const elig_program *P = d->s[d->ks].P;
+  const prog_record *rec = prog_main_record(P);
+  wbuf_puts(&d->lbuf, "line");
+  for (uint32_t k = 0; k < P->nkeys; k++) {
+    wbuf_puts(&d->lbuf, ",");
+    wbuf_csv_text(&d->lbuf, rec->fields[P->key_fields[k]].name,
+                  strlen(rec->fields[P->key_fields[k]].name));
+  }
+  for (uint32_t c = 0; c < d->nlist_groups; c++) {
+    const char *name = d->s[0].P->aggregates[d->list_groups[c][0]].key_names[d->list_groups[c][1]];
+    wbuf_puts(&d->lbuf, ",");
+    wbuf_csv_text(&d->lbuf, name, strlen(name));
+  }
   for (uint32_t i = 0; i < d->ndecs; i++) {
     const char *n = d->decs[i].name;
     wbuf_puts(&d->lbuf, ",");
     wbuf_printf(&d->lbuf, "old_%s,new_%s", n, n);
   }
   wbuf_puts(&d->lbuf, ",old_flags,new_flags\n");
+}
+
+/* The record's cells of the list's group columns: its groups' keys in the old rules. */
+static void list_groups(diff *d)
+{
+  char buf[DEC_FMT_MAX];
+  for (uint32_t c = 0; c < d->nlist_groups; c++) {
+    uint32_t a = d->list_groups[c][0], k = d->list_groups[c][1];
+    const vm_val *keys = agg_last_keys(&d->s[0].step.aggs[a]);
+    wbuf_puts(&d->lbuf, ",");
+    if (!keys)
+      continue;
+    vtext v = val_text(d->s[0].P->aggregates[a].key_columns[k].type, &keys[k], buf);
+    if (!v.none)
+      wbuf_csv_text(&d->lbuf, v.p, v.len);
+  }
 }
 
 static void list_flags(wbuf *b, const side *s)
@@ -266,13 +348,20 @@ static void list_flags(wbuf *b, const side *s)
     }
 }
 
-static void list_row(diff *d, uint64_t line, const char *key, size_t keylen)
+static void list_row(diff *d, const split_record *r)
 {
   char buf[DEC_FMT_MAX];
   wbuf *b = &d->lbuf;
-  wbuf_printf(b, "%llu", (unsigned long long)line);
-  wbuf_puts(b, ",");
-  wbuf_csv_text(b, key, keylen);
+  const side *ks = &d->s[d->ks];
+  wbuf_printf(b, "%llu", (unsigned long long)r->line);
+  for (uint32_t k = 0; k < ks->P->nkeys; k++) {
+    const char *text;
+    size_t len;
+    step_key_part(&ks->step, ks->header, r, k, &text, &len);
+    wbuf_puts(b, ",");
+    wbuf_csv_text(b, text, len);
+  }
+  list_groups(d);
   for (uint32_t i = 0; i < d->ndecs; i++)
     for (int k = 0; k < 2; k++) {
       wbuf_puts(b, ",");
@@ -336,24 +425,24 @@ static void reject_both(diff *d, const char *name, uint64_t line, const char *re
 }
 
 /* After both sides typed and evaluated a record: count, report, list. */
-static void settle(diff *d, const char *name, uint64_t line, const char *key, size_t keylen)
+static void settle(diff *d, const char *name, const split_record *r, const char *key, size_t keylen)
 {
   side *o = &d->s[0], *n = &d->s[1];
   if (o->ok && n->ok) {
-    list_row(d, line, key, keylen);
+    list_row(d, r);
     return;
   }
   d->st->rejected++;
   d->st->rejected_old += !o->ok;
   d->st->rejected_new += !n->ok;
   if (!o->ok && !n->ok && strcmp(o->why, n->why) == 0) {
-    reject_line(d, name, line, key, keylen, o->why, BY_OLD_NEW);
+    reject_line(d, name, r->line, key, keylen, o->why, BY_OLD_NEW);
     return;
   }
   if (!o->ok)
-    reject_line(d, name, line, key, keylen, o->why, BY_OLD);
+    reject_line(d, name, r->line, key, keylen, o->why, BY_OLD);
   if (!n->ok)
-    reject_line(d, name, line, key, keylen, n->why, BY_NEW);
+    reject_line(d, name, r->line, key, keylen, n->why, BY_NEW);
 }
 
 /* ---------------------------------------------------------------- setup */
@@ -704,10 +793,39 @@ static void judge_side_in_history(diff *d, side *s, const split_record *r, uint6
     d->nomem = true;
 }
 
+/* --by: the record's group on each side that accepted it (d->group), and where it counts:
+ * compared in the old rules' group, rejected by one rule set in the other's group, or
+ * rejected by both in none. */
+static void by_place(diff *d)
+{
+  for (int k = 0; k < 2; k++) {
+    uint32_t g = d->s[k].ok ? agg_last_index(&d->s[k].step.aggs[d->byc.agg[k]]) : NONE_IDX;
+    if (g != NONE_IDX && !by_group_room(&d->byc, k, g)) {
+      d->nomem = true;
+      g = NONE_IDX;
+    }
+    d->group[k] = g;
+  }
+  if (d->s[0].ok && d->s[1].ok && d->group[0] != NONE_IDX)
+    d->byc.compared[d->group[0]]++;
+  else if (d->s[0].ok && d->group[0] != NONE_IDX)
+    d->byc.rejected_new[d->group[0]]++;
+  else if (d->s[1].ok && d->group[1] != NONE_IDX)
+    d->byc.rejected_old[d->group[1]]++;
+  else if (!d->s[0].ok && !d->s[1].ok)
+    d->byc.unplaced++;
+  d->group[0] = d->s[1].ok ? d->group[0] : NONE_IDX; /* compare() counts in group[0] */
+}
+
 /* What is done with a record once both sides judged it. */
 static void settle_record(diff *d, const char *name, const split_record *r, bool parsed)
 {
   char key[256];
+  for (int k = 0; k < 2 && param_years_wanted(&d->years); k++)
+    if (d->s[k].ok)
+      param_years_note(&d->years, k, d->s[k].step.ctx);
+  if (d->by)
+    by_place(d);
   if (!parsed && !d->s[0].ok && !d->s[1].ok) {
     /* neither side could read it: one reason, said once (the old side's words) */
     reject_both(d, name, r->line, d->s[0].why);
@@ -719,7 +837,7 @@ static void settle_record(diff *d, const char *name, const split_record *r, bool
     needs_key = compare(d) && d->o->list;
   }
   if (needs_key)
-    settle(d, name, r->line, key, record_key(d, r, key, sizeof key));
+    settle(d, name, r, key, record_key(d, r, key, sizeof key));
 }
 
 static void one_record(diff *d, const char *name, const split_record *r)
@@ -996,8 +1114,34 @@ static void unknown_keys(diff *d)
   flush(d);
 }
 
+/* --by: the groups of both sides matched, with their counts, for the report. */
+static bool by_report_data(diff *d, by_outcome *bo)
+{
+  const agg_map *m = &d->aggs[d->byc.map];
+  const prog_aggregate *A[2];
+  uint32_t *order[2] = {NULL, NULL};
+  bool ok = true;
+  for (int k = 0; k < 2; k++) {
+    const agg_table *t = &d->s[k].step.aggs[d->byc.agg[k]];
+    A[k] = t->A;
+    order[k] = mem_alloc(((size_t)t->n + 1) * sizeof *order[k]);
+    ok = ok && order[k] && agg_indexes_in_key_order(t, order[k]);
+  }
+  const uint32_t *const orders[2] = {order[0], order[1]};
+  ok = ok && by_outcome_build(bo, &d->byc, m, A, orders);
+  mem_free(order[0]);
+  mem_free(order[1]);
+  return ok;
+}
+
 static bool write_report(diff *d)
 {
+  by_outcome by = {0};
+  if (d->by && !by_report_data(d, &by)) {
+    by_outcome_fini(&by);
+    d->nomem = true;
+    return false;
+  }
   diff_outcome out = {.name = {d->o->old_name, d->o->new_name},
                       .P = {d->s[0].P, d->s[1].P},
                       .stats = d->st,
@@ -1008,9 +1152,13 @@ static bool write_report(diff *d)
                       .flags = d->flags,
                       .nflags = d->nflags,
                       .aggs = d->aggs,
-                      .naggs = d->naggs};
+                      .naggs = d->naggs,
+                      .by = d->by ? &by : NULL};
   wbuf rep = {0};
-  bool ok = d->o->json ? diff_json_report(&out, &rep) : diff_text_report(&out, &rep);
+  bool ok = d->o->csv    ? diff_by_csv(&out, &rep)
+            : d->o->json ? diff_json_report(&out, &rep)
+                         : diff_text_report(&out, &rep);
+  by_outcome_fini(&by);
   if (!ok)
     d->nomem = true;
   else if (!batch_write(d->io, ELIG_STREAM_REPORT, &rep, &d->nomem))
@@ -1037,6 +1185,43 @@ static void free_maps(diff *d)
   mem_free(d->aggs);
 }
 
+/* --by: the aggregate both rule sets group by, as an agg_map; NONE_IDX when there is none
+ * of that name in both with the same number of keys. */
+static uint32_t by_map(const diff *d, const char *name)
+{
+  for (uint32_t i = 0; i < d->naggs; i++) {
+    const agg_map *m = &d->aggs[i];
+    if (strcmp(m->name, name) != 0 || m->idx[0] == NONE_IDX || m->idx[1] == NONE_IDX)
+      continue;
+    return d->s[0].P->aggregates[m->idx[0]].nkeys == d->s[1].P->aggregates[m->idx[1]].nkeys
+               ? i
+               : NONE_IDX;
+  }
+  return NONE_IDX;
+}
+
+bool diff_by_valid(const elig_program *old_p, const elig_program *new_p, const char *name)
+{
+  uint32_t a = prog_find_aggregate(old_p, name), b = prog_find_aggregate(new_p, name);
+  return a != PROG_NONE && b != PROG_NONE &&
+         old_p->aggregates[a].nkeys == new_p->aggregates[b].nkeys;
+}
+
+/* What --by, the list and the warning on parameters need before the first record. */
+static bool setup_extras(diff *d)
+{
+  if (d->o->by) {
+    uint32_t map = by_map(d, d->o->by);
+    if (map == NONE_IDX)
+      return false; /* not reached: elig_diff checks with diff_by_valid */
+    d->by = true;
+    if (!by_init(&d->byc, map, d->aggs[map].idx, d->ndecs, d->nflags))
+      return false;
+  }
+  return param_years_init(&d->years, d->s[0].P, d->s[1].P) &&
+         (!d->o->list || list_group_columns(d));
+}
+
 elig_status diff_run(const elig_program *old_p, const elig_program *new_p, const diff_options *o,
                      const elig_input *inputs, size_t ninputs, const elig_batch_io *io,
                      elig_batch_stats *st)
@@ -1048,7 +1233,7 @@ elig_status diff_run(const elig_program *old_p, const elig_program *new_p, const
   input_chunk_init(&d.chunk);
   bool ready = side_init(&d.s[0], old_p, "old", o->as_of, ninputs, o->undetermined) &&
                side_init(&d.s[1], new_p, "new", o->as_of, ninputs, o->undetermined) &&
-               build_maps(&d);
+               build_maps(&d) && setup_extras(&d);
   d.ks = d.s[0].P->nkeys ? 0 : 1;
   if (!ready) {
     d.nomem = true;
@@ -1070,6 +1255,10 @@ elig_status diff_run(const elig_program *old_p, const elig_program *new_p, const
   }
   if (!d.nomem)
     unknown_keys(&d);
+  if (ready && !d.nomem && !d.read_failed && !d.canceled) {
+    param_years_warn(&d.years, &d.logbuf, o->old_name, o->new_name);
+    flush(&d);
+  }
   /* the report last: a caller keeps the list only when the report could be written too */
   if (ready && agg_ok && !d.read_failed && !d.write_failed && !d.nomem && !d.canceled)
     write_report(&d);
@@ -1077,6 +1266,9 @@ elig_status diff_run(const elig_program *old_p, const elig_program *new_p, const
     if (d.s[k].P)
       side_fini(&d.s[k], ninputs);
   free_maps(&d);
+  by_fini(&d.byc);
+  param_years_fini(&d.years);
+  mem_free(d.list_groups);
   split_fini(&d.split);
   input_chunk_fini(&d.chunk);
   wbuf_free(&d.lbuf);

@@ -24,12 +24,18 @@
 typedef struct {
   const char *old_name; /* how the report names the rule sets: their files as given */
   const char *new_name;
-  bool json;          /* the report as JSON, else text */
+  bool json;          /* the report as JSON, else text (or csv) */
+  bool csv;           /* with `by`: the groups' table as CSV, and nothing else */
+  const char *by;     /* an aggregate both rule sets have: the counts per group of it */
   bool list;          /* the changed records as CSV on ELIG_STREAM_LIST */
   int32_t as_of;      /* days since 1970-01-01 */
   size_t chunk_bytes; /* 0: the reader's default */
   bool undetermined;  /* absent required fields are unknown values on both sides */
 } diff_options;
+
+/* Whether `name` can be given to --by: an aggregate both programs have, grouping by as many
+ * keys. */
+bool diff_by_valid(const elig_program *old_p, const elig_program *new_p, const char *name);
 
 /* elig_diff's body (elig.h says what it does and returns).  Neither program is written
  * to. */

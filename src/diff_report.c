@@ -602,6 +602,8 @@ bool diff_text_report(const diff_outcome *d, wbuf *b)
     /* TRANSLATORS: the whole report when the old and the new rules decide alike. */
     wbuf_puts(b, _("no record changes a decision or its flags; no group changes outcome"));
     wbuf_puts(b, "\n");
+    if (d->by)
+      diff_by_text(d, b);
     return !b->failed;
   }
   wbuf_printf(b,
@@ -621,6 +623,8 @@ bool diff_text_report(const diff_outcome *d, wbuf *b)
   text_flags(d, b);
   for (uint32_t i = 0; i < d->naggs; i++)
     text_aggregate(d, b, &d->aggs[i]);
+  if (d->by)
+    diff_by_text(d, b);
   return !nomem && !b->failed;
 }
 
@@ -813,6 +817,11 @@ bool diff_json_report(const diff_outcome *d, wbuf *b)
     wbuf_puts(b, i ? ",\n" : "\n");
     json_aggregate(d, b, &d->aggs[i]);
   }
-  wbuf_puts(b, d->naggs ? "\n  ]\n}\n" : "]\n}\n");
+  wbuf_puts(b, d->naggs ? "\n  ]" : "]");
+  if (d->by) {
+    wbuf_puts(b, ",\n");
+    diff_by_json(d, b);
+  }
+  wbuf_puts(b, "\n}\n");
   return !nomem && !b->failed;
 }

@@ -102,6 +102,7 @@ void prog_free(elig_program *P)
     mem_free(P->tables[i].regs);
   }
   mem_free(P->tables);
+  mem_free(P->params);
   for (uint32_t i = 0; P->regexes && i < P->nregexes; i++)
     regex_free(P->regexes[i]);
   mem_free(P->regexes);

@@ -268,6 +268,19 @@ typedef struct {
   uint32_t n;
 } prog_table;
 
+/* A parameter, kept for comparing two rule sets (`elig diff` says when the records hold none
+ * of the years whose parameters differ).  Names are gone from the code, so this is the
+ * parameter as declared, after overrides and extends. */
+typedef struct {
+  const char *name;
+  ty_type type;
+  uint32_t by_field; /* a table of single rows keyed by an int field of the main record (the
+                        year): that field; PROG_NONE for any other parameter */
+  uint32_t table;    /* then its rows: a prog_table */
+  const char *text;  /* the whole table as `elig check --dump=ast` writes it: equal texts,
+                        equal parameters */
+} prog_param;
+
 typedef struct elig_program {
   mem_arena *strings; /* owns every name and string below (the syntax tree's arena) */
   src_set *srcs;      /* the rule files, for diagnostics and explanations */
@@ -293,6 +306,8 @@ typedef struct elig_program {
   uint32_t nsets;
   prog_table *tables;
   uint32_t ntables;
+  prog_param *params;
+  uint32_t nparams;
   regex_code **regexes;
   const char **regex_sources; /* each regex as written, for the code dump */
   uint32_t nregexes;

@@ -24,15 +24,24 @@ static const char *const usage_diff[] = {
        "(CSV with a header, or JSON Lines; '-' is standard input) in one pass, and reports the\n"
        "impact of the change: for each decision how many records go from which value to which,\n"
        "how many records gain or lose each flag, and which groups of each aggregate (villages,\n"
-       "counties) change outcome.\n"),
+       "counties) change outcome.\n"
+       "\n"
+       "With --by GROUP, the report also shows each group of the aggregate GROUP (a village,\n"
+       "a county): its households by each decision's value before -> after, the flags gained\n"
+       "and lost, the records rejected, and the group's values (its incidence) and outcome\n"
+       "(its exit) before and after.  --format csv then writes that table alone, a row per\n"
+       "group.\n"),
     /* TRANSLATORS: the options of `elig diff --help`: translate the descriptions only; the
        options, their values (text, json, csv, jsonl), file names (.jsonl) and 'as_of' are
        typed as they are; keep the descriptions' column. */
     N_("\n"
        "options:\n"
-       "      --format=text|json     report format (default text)\n"
-       "      --list=FILE            the changed records to FILE as CSV: line, key, each\n"
-       "                             decision's old and new value, old and new flags\n"
+       "      --format=text|json|csv report format (default text; csv only with --by)\n"
+       "      --by=GROUP             the impact per group of the aggregate GROUP (village,\n"
+       "                             county, or any aggregate both rule sets define)\n"
+       "      --list=FILE            the changed records to FILE as CSV: line, each key field\n"
+       "                             (hh_id, year), each group's key (village_code, ...),\n"
+       "                             each decision's old and new value, old and new flags\n"
        "      --input-format=csv|jsonl\n"
        "                             input format (default: by file name; .jsonl, .ndjson and\n"
        "                             .json are JSON Lines, anything else CSV)\n"
@@ -49,6 +58,7 @@ static const char *const usage_diff[] = {
 
 typedef struct {
   elig_diff_options opt;
+  bool csv; /* --format csv, which needs --by */
   int input_format;
   const char *list;
   bool progress;
@@ -58,6 +68,7 @@ static int parse_diff(int argc, char **argv, diff_args *a)
 {
   enum {
     O_FORMAT = 256,
+    O_BY,
     O_LIST,
     O_INPUT_FORMAT,
     O_AS_OF,
@@ -66,6 +77,7 @@ static int parse_diff(int argc, char **argv, diff_args *a)
     O_MISSING
   };
   static const struct option opts[] = {{"format", required_argument, NULL, O_FORMAT},
+                                       {"by", required_argument, NULL, O_BY},
                                        {"list", required_argument, NULL, O_LIST},
                                        {"input-format", required_argument, NULL, O_INPUT_FORMAT},
                                        {"as-of", required_argument, NULL, O_AS_OF},
@@ -83,9 +95,12 @@ static int parse_diff(int argc, char **argv, diff_args *a)
         a->opt.format = ELIG_FORMAT_TEXT;
       else if (strcmp(optarg, "json") == 0)
         a->opt.format = ELIG_FORMAT_JSON;
+      else if (strcmp(optarg, "csv") == 0)
+        a->opt.format = ELIG_FORMAT_CSV;
       else
-        return cli_usage_error(usage_diff, "unknown format '%s': use text or json", optarg);
+        return cli_usage_error(usage_diff, "unknown format '%s': use text, json or csv", optarg);
       break;
+    case O_BY: a->opt.by = optarg; break;
     case O_LIST: a->list = optarg; break;
     case O_INPUT_FORMAT:
       if (strcmp(optarg, "csv") == 0)
@@ -111,6 +126,8 @@ static int parse_diff(int argc, char **argv, diff_args *a)
     default: return cli_bad_option(usage_diff, argv, opts);
     }
   }
+  if (a->opt.format == ELIG_FORMAT_CSV && !a->opt.by)
+    return cli_usage_error(usage_diff, "--format csv is the table of groups: it needs --by", NULL);
   if (argc - optind < 2)
     return cli_usage_error(usage_diff, "need two rule files and at least one data file", NULL);
   if (argc - optind < 3)
@@ -143,6 +160,39 @@ static bool list_usable(const char *list, char *const *data, size_t ndata,
   bool ok = out_check_paths(outputs, 2, inputs, n, stderr);
   free(inputs);
   return ok;
+}
+
+/* --by names an aggregate both rule sets have, grouping by as many keys: else a usage error
+ * that names the closest aggregate. */
+static bool by_usable(const char *by, const elig_ruleset *old_rs, const elig_ruleset *new_rs)
+{
+  size_t io, in;
+  bool in_old = elig_ruleset_aggregate_index(old_rs, by, &io) == ELIG_OK;
+  bool in_new = elig_ruleset_aggregate_index(new_rs, by, &in) == ELIG_OK;
+  if (in_old && in_new)
+    return true;
+  size_t n = elig_ruleset_aggregate_count(old_rs);
+  const char **names = malloc((n + 1) * sizeof *names);
+  const char *near = NULL;
+  if (names) {
+    for (size_t i = 0; i < n; i++)
+      names[i] = elig_ruleset_aggregate_name(old_rs, i);
+    near = elig_suggest(by, strlen(by), names, n);
+  }
+  if (in_old)
+    /* TRANSLATORS: --by names an aggregate (%s) that only the old rules have. */
+    cli_say(_("--by: only the old rules have an aggregate '%s'"), by);
+  else if (in_new)
+    /* TRANSLATORS: --by names an aggregate (%s) that only the new rules have. */
+    cli_say(_("--by: only the new rules have an aggregate '%s'"), by);
+  else if (near)
+    /* TRANSLATORS: --by names no aggregate of the rules (the first %s); the second is the
+       closest aggregate's name.  Names stay as they are. */
+    cli_say(_("--by: the rules have no aggregate '%s'; did you mean '%s'?"), by, near);
+  else
+    cli_say(_("--by: the rules have no aggregate '%s'"), by);
+  free(names);
+  return false;
 }
 
 static int diff_status(elig_status st, const elig_batch_stats *s)
@@ -179,7 +229,8 @@ int cmd_diff(int argc, char **argv)
   elig_ruleset *new_rs = cli_compile(argv[optind + 1], &new_failure);
   char *const *data = argv + optind + 2;
   size_t ndata = (size_t)(argc - optind - 2);
-  if (!old_rs || !new_rs || !list_usable(a.list, data, ndata, old_rs, new_rs)) {
+  if (!old_rs || !new_rs || !list_usable(a.list, data, ndata, old_rs, new_rs) ||
+      (a.opt.by && !by_usable(a.opt.by, old_rs, new_rs))) {
     int status = old_rs && new_rs            ? EXIT_USAGE
                  : old_failure > new_failure ? old_failure
                                              : new_failure;
@@ -207,10 +258,18 @@ int cmd_diff(int argc, char **argv)
     st = elig_diff(old_rs, new_rs, &a.opt, inputs, ndata, &io, &stats);
     cli_end_progress(&sink);
   }
+  /* the one invalid option left once both rule sets have the aggregate */
+  bool by_mismatch = st == ELIG_EINVAL && a.opt.by;
+  if (by_mismatch)
+    /* TRANSLATORS: --by names an aggregate (%s) that groups records by different keys in the
+       old and the new rules. */
+    cli_say(_("--by: aggregate '%s' groups records by different keys in the old and the new "
+              "rules; its groups cannot be matched"),
+            a.opt.by);
   /* the list is kept only when the report could be written too (the report comes last) */
   bool keep = opened && st == ELIG_OK && out_flush(&list, stderr);
   bool closed = out_close(&list, keep, stderr);
-  int status = diff_status(st, &stats);
+  int status = by_mismatch ? EXIT_USAGE : diff_status(st, &stats);
   if (status != EXIT_IO && !closed)
     status = EXIT_IO;
   free(files);

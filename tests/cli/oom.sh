@@ -85,6 +85,8 @@ every_failure run-2-threads "$tmp/out.csv" -- run --no-progress -j2 --as-of 2021
   -o "$tmp/out.csv" "$rules" "$tmp/register.csv"
 every_failure diff "$tmp/list.csv" -- diff --no-progress --as-of 2021-06-30 \
   --list "$tmp/list.csv" "$rules" "$yunnan" "$tmp/register.csv"
+every_failure diff-by "$tmp/list.csv" -- diff --no-progress --as-of 2021-06-30 --by county \
+  --list "$tmp/list.csv" "$rules" "$yunnan" "$tmp/register.csv"
 every_failure explain -- explain --as-of 2021-06-30 --id 411623101201-003 "$rules" \
   "$tmp/register.csv"
 every_failure test -- test --as-of 2021-06-30 "$yunnan"

@@ -323,7 +323,7 @@ static elig_status run_two_threads(char **produced)
   return run_batch(produced, 2);
 }
 
-static elig_status diff_batch(char **produced)
+static elig_status diff_batch_by(char **produced, const char *by, elig_format format)
 {
   memory_input in = {sample_csv, sample_csv_len};
   elig_input input = {
@@ -333,12 +333,25 @@ static elig_status diff_batch(char **produced)
   elig_diff_options o = ELIG_DIFF_OPTIONS_INIT;
   o.as_of = "2021-06-30";
   o.list = true;
+  o.by = by;
+  o.format = format;
   elig_batch_stats st;
   elig_status rc = elig_diff(national, yunnan, &o, &input, 1, &io, &st);
   write_sink(&out, ELIG_STREAM_MESSAGES, "", 0);
   out.p[out.len] = '\0';
   *produced = out.p;
   return rc;
+}
+
+static elig_status diff_batch(char **produced)
+{
+  return diff_batch_by(produced, NULL, ELIG_FORMAT_TEXT);
+}
+
+/* --by county: the counts per group grow with groups and values; as CSV, the table alone */
+static elig_status diff_batch_by_county(char **produced)
+{
+  return diff_batch_by(produced, "county", ELIG_FORMAT_CSV);
 }
 
 static elig_status explain_register(char **produced)
@@ -421,6 +434,7 @@ END_TEST
 START_TEST(test_oom_diff_explain_test)
 {
   every_failure(diff_batch, "diff");
+  every_failure(diff_batch_by_county, "diff by county");
   every_failure(explain_register, "explain over a register");
   every_failure(run_tests, "test");
   every_failure(format_rules, "fmt");

@@ -1,0 +1,1 @@
+diff --no-progress --by county county.rules county_raised.rules places.csv

@@ -1,0 +1,1 @@
+diff --no-progress --format=csv --by=county county.rules county_raised.rules places.csv

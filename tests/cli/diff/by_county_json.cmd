@@ -1,0 +1,1 @@
+diff --no-progress --by county --format json county.rules county_raised.rules places.csv

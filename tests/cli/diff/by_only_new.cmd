@@ -1,0 +1,1 @@
+diff --no-progress --by county before.rules county.rules small.csv

@@ -1,0 +1,1 @@
+diff --no-progress --by vilage before.rules raised.rules small.csv

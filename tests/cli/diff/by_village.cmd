@@ -1,0 +1,1 @@
+diff --no-progress --by village before.rules raised.rules small.csv
