@@ -43,6 +43,15 @@ void wbuf_put_grow(wbuf *b, const char *s, size_t n)
   b->len += n;
 }
 
+char *wbuf_append_space(wbuf *b, size_t n)
+{
+  if (!reserve(b, n))
+    return NULL;
+  char *at = b->p + b->len;
+  b->len += n;
+  return at;
+}
+
 void wbuf_puts(wbuf *b, const char *s)
 {
   wbuf_put(b, s, strlen(s));
