@@ -55,8 +55,10 @@ struct vm_ctx {
   uint8_t *npossible;     /* per cell: how many (0: any value) */
   int64_t *lo, *hi;       /* per register: the bounds of an unknown int, money or date value */
   bool *bounded;          /* per register: lo and hi hold for its unknown value */
-  uint32_t *list_fields;  /* the main record's fields that are lists (none: image may be flat) */
-  uint32_t nlist_fields;
+  /* The main record's fields by the slot a flat image gives them (put_flat): those of 8 bytes,
+   * then numbers, texts and lists, so many of each. */
+  uint32_t *flat_fields;
+  uint32_t nflat[4];
   size_t image_slots; /* bytes of a flat image's slots, one per field (vm_image) */
 };
 
@@ -135,7 +137,7 @@ void vm_ctx_free(vm_ctx *ctx)
   mem_free(ctx->lo);
   mem_free(ctx->hi);
   mem_free(ctx->bounded);
-  mem_free(ctx->list_fields);
+  mem_free(ctx->flat_fields);
   mem_free(ctx);
 }
 
@@ -445,32 +447,53 @@ enum {
   IMAGE_FLAT = 4       /* the flat layout (put_flat) */
 };
 
-/* The bytes of a field's slot in a flat image: a text's 4-byte length (its bytes come after
- * the slots), a dec_num, nothing for a list (always none there), or the 8 bytes of every
- * other value. */
-static size_t slot_size(ty_type t)
+/* The slots of a flat image, in this order; a text's bytes come after all the slots. */
+enum {
+  SLOT_WORD, /* 8 bytes: int, money, date, bool */
+  SLOT_NUM,  /* a dec_num: number, percent */
+  SLOT_TEXT, /* a text's 4-byte length */
+  SLOT_LIST, /* no bytes: lists are always absent in a flat image */
+  NSLOTKINDS
+};
+
+static int slot_kind(ty_type t)
 {
   switch (t.base) {
-  case TY_TEXT: return sizeof(uint32_t);
-  case TY_LIST: return 0;
+  case TY_TEXT: return SLOT_TEXT;
+  case TY_LIST: return SLOT_LIST;
   case TY_NUMBER:
-  case TY_PERCENT: return sizeof(dec_num);
-  default: return sizeof(int64_t);
+  case TY_PERCENT: return SLOT_NUM;
+  default: return SLOT_WORD;
   }
 }
 
 static bool init_flat_image(vm_ctx *ctx)
 {
+  static const size_t slot_bytes[NSLOTKINDS] = {sizeof(int64_t), sizeof(dec_num), sizeof(uint32_t),
+                                                0};
   const prog_record *rec = &ctx->s.P->records[ctx->s.P->main_record];
-  ctx->list_fields = mem_calloc(rec->nfields + 1, sizeof *ctx->list_fields);
-  if (!ctx->list_fields)
+  ctx->flat_fields = mem_calloc(rec->nfields + 1, sizeof *ctx->flat_fields);
+  if (!ctx->flat_fields)
     return false;
-  for (uint32_t i = 0; i < rec->nfields; i++) {
-    if (rec->fields[i].type.base == TY_LIST)
-      ctx->list_fields[ctx->nlist_fields++] = i;
-    ctx->image_slots += slot_size(rec->fields[i].type);
-  }
+  uint32_t n = 0;
+  for (int kind = 0; kind < NSLOTKINDS; kind++)
+    for (uint32_t i = 0; i < rec->nfields; i++)
+      if (slot_kind(rec->fields[i].type) == kind) {
+        ctx->flat_fields[n++] = i;
+        ctx->nflat[kind]++;
+        ctx->image_slots += slot_bytes[kind];
+      }
   return true;
+}
+
+/* The fields of one kind of slot in flat_fields. */
+static const uint32_t *flat_fields_of(const vm_ctx *ctx, int kind, uint32_t *n)
+{
+  const uint32_t *f = ctx->flat_fields;
+  for (int k = 0; k < kind; k++)
+    f += ctx->nflat[k];
+  *n = ctx->nflat[kind];
+  return f;
 }
 
 /* Whether the record may take the flat layout: no unknown field, and no list (a CSV record's
@@ -479,74 +502,116 @@ static bool may_be_flat(const vm_ctx *ctx)
 {
   if (ctx->s.unknown)
     return false;
-  for (uint32_t k = 0; k < ctx->nlist_fields; k++)
-    if (!ctx->s.R[ctx->list_fields[k]].none)
+  uint32_t n;
+  const uint32_t *lists = flat_fields_of(ctx, SLOT_LIST, &n);
+  for (uint32_t k = 0; k < n; k++)
+    if (!ctx->s.R[lists[k]].none)
       return false;
   return true;
 }
 
-/* The flat layout, for a record with no unknown field and no list (may_be_flat: every
- * record of a CSV register): a bitmap of the absent fields, a slot per field at a place the program fixes,
- * then the bytes of the present texts in field order.  It is written and read with one
- * check of room for all the slots, where put_value and get_value tag, check and append
- * value by value: encoding and decoding images that way was 15% of a history run. */
-static void put_flat(const vm_ctx *ctx, wbuf *out)
+static void set_bit(char *bits, uint32_t i, bool on)
 {
-  const prog_record *rec = &ctx->s.P->records[ctx->s.P->main_record];
-  size_t nbits = (rec->nfields + 7) / 8;
-  char *at = wbuf_append_space(out, nbits + ctx->image_slots);
-  if (!at)
-    return;
-  memset(at, 0, nbits + ctx->image_slots);
-  char *slot = at + nbits;
-  for (uint32_t i = 0; i < rec->nfields; i++) {
-    const vm_val *v = &ctx->s.R[i];
-    ty_type t = rec->fields[i].type;
-    if (v->none)
-      at[i / 8] = (char)(at[i / 8] | 1 << (i % 8));
-    else if (t.base == TY_TEXT)
-      memcpy(slot, &v->u.s.len, sizeof v->u.s.len);
-    else if (t.base == TY_NUMBER || t.base == TY_PERCENT)
-      memcpy(slot, &v->u.n, sizeof v->u.n);
-    else
-      memcpy(slot, &v->u.i, sizeof v->u.i);
-    slot += slot_size(t);
-  }
-  /* `at` may move from here on */
-  for (uint32_t i = 0; i < rec->nfields; i++)
-    if (rec->fields[i].type.base == TY_TEXT && !ctx->s.R[i].none)
-      wbuf_put(out, ctx->s.R[i].u.s.p, ctx->s.R[i].u.s.len);
+  bits[i / 8] = (char)(bits[i / 8] | on << (i % 8));
 }
 
-/* Reads put_flat's bytes into the field registers; false when they are not a flat image of
- * this program's record. */
+static bool bit(const char *bits, uint32_t i)
+{
+  return (unsigned char)bits[i / 8] >> (i % 8) & 1;
+}
+
+/* The flat layout, for a record with no unknown field and no list (may_be_flat: every record
+ * of a CSV register): a bitmap of the absent fields, a slot per field at a place the program
+ * fixes (all 8-byte values first, then numbers, then texts' lengths; an absent field's slot
+ * is zero), then the bytes of the present texts.  Written with one reservation of room and
+ * read with one check of it, a loop per kind of slot with no test of types: put_value and
+ * get_value, which tag, check and append value by value, were 15% of a history run. */
+static void put_flat(const vm_ctx *ctx, wbuf *out)
+{
+  const vm_val *R = ctx->s.R;
+  size_t nbits = (ctx->s.P->records[ctx->s.P->main_record].nfields + 7) / 8;
+  uint32_t nw, nn, nt, nl;
+  const uint32_t *words = flat_fields_of(ctx, SLOT_WORD, &nw);
+  const uint32_t *nums = flat_fields_of(ctx, SLOT_NUM, &nn);
+  const uint32_t *texts = flat_fields_of(ctx, SLOT_TEXT, &nt);
+  const uint32_t *lists = flat_fields_of(ctx, SLOT_LIST, &nl);
+  size_t text_bytes = 0;
+  for (uint32_t k = 0; k < nt; k++)
+    text_bytes += R[texts[k]].none ? 0 : R[texts[k]].u.s.len;
+  char *at = wbuf_append_space(out, nbits + ctx->image_slots + text_bytes);
+  if (!at)
+    return;
+  memset(at, 0, nbits);
+  char *slot = at + nbits, *text = slot + ctx->image_slots;
+  for (uint32_t k = 0; k < nw; k++, slot += sizeof(int64_t)) {
+    const vm_val *v = &R[words[k]];
+    int64_t x = v->none ? 0 : v->u.i;
+    set_bit(at, words[k], v->none);
+    memcpy(slot, &x, sizeof x);
+  }
+  for (uint32_t k = 0; k < nn; k++, slot += sizeof(dec_num)) {
+    const vm_val *v = &R[nums[k]];
+    dec_num x = v->none ? (dec_num){0, 0} : v->u.n;
+    set_bit(at, nums[k], v->none);
+    memcpy(slot, &x, sizeof x);
+  }
+  for (uint32_t k = 0; k < nt; k++, slot += sizeof(uint32_t)) {
+    const vm_val *v = &R[texts[k]];
+    uint32_t len = v->none ? 0 : v->u.s.len;
+    set_bit(at, texts[k], v->none);
+    memcpy(slot, &len, sizeof len);
+    if (len) /* never NULL then */
+      memcpy(text, v->u.s.p, len);
+    text += len;
+  }
+  for (uint32_t k = 0; k < nl; k++)
+    set_bit(at, lists[k], true);
+}
+
+/* Reads put_flat's bytes into the field registers, each as get_value leaves it; false when
+ * they are not a flat image of this program's record. */
 static bool get_flat(vm_ctx *ctx, const char *p, const char *end)
 {
-  const prog_record *rec = &ctx->s.P->records[ctx->s.P->main_record];
-  size_t nbits = (rec->nfields + 7) / 8;
+  vm_val *R = ctx->s.R;
+  size_t nbits = (ctx->s.P->records[ctx->s.P->main_record].nfields + 7) / 8;
   if ((size_t)(end - p) < nbits + ctx->image_slots)
     return false;
+  uint32_t nw, nn, nt, nl;
+  const uint32_t *words = flat_fields_of(ctx, SLOT_WORD, &nw);
+  const uint32_t *nums = flat_fields_of(ctx, SLOT_NUM, &nn);
+  const uint32_t *texts = flat_fields_of(ctx, SLOT_TEXT, &nt);
+  const uint32_t *lists = flat_fields_of(ctx, SLOT_LIST, &nl);
   const char *slot = p + nbits, *text = slot + ctx->image_slots;
-  for (uint32_t i = 0; i < rec->nfields; i++) {
-    vm_val *v = &ctx->s.R[i];
-    ty_type t = rec->fields[i].type;
-    memset(v, 0, sizeof *v); /* as get_value leaves it */
-    if ((unsigned char)p[i / 8] >> (i % 8) & 1) {
-      v->none = true;
-    } else if (t.base == TY_LIST) {
-      return false; /* put_flat writes none but absent lists */
-    } else if (t.base == TY_TEXT) {
-      memcpy(&v->u.s.len, slot, sizeof v->u.s.len);
-      if ((size_t)(end - text) < v->u.s.len)
-        return false;
+  /* an absent field's slot is zero: copied, it leaves the value zero as memset would */
+  for (uint32_t k = 0; k < nw; k++, slot += sizeof(int64_t)) {
+    vm_val *v = &R[words[k]];
+    memset(v, 0, sizeof *v);
+    v->none = bit(p, words[k]);
+    memcpy(&v->u.i, slot, sizeof v->u.i);
+  }
+  for (uint32_t k = 0; k < nn; k++, slot += sizeof(dec_num)) {
+    vm_val *v = &R[nums[k]];
+    memset(v, 0, sizeof *v);
+    v->none = bit(p, nums[k]);
+    memcpy(&v->u.n, slot, sizeof v->u.n);
+  }
+  for (uint32_t k = 0; k < nt; k++, slot += sizeof(uint32_t)) {
+    vm_val *v = &R[texts[k]];
+    memset(v, 0, sizeof *v);
+    v->none = bit(p, texts[k]);
+    memcpy(&v->u.s.len, slot, sizeof v->u.s.len);
+    if ((size_t)(end - text) < v->u.s.len || (v->none && v->u.s.len))
+      return false;
+    if (!v->none)
       v->u.s.p = text;
-      text += v->u.s.len;
-    } else if (t.base == TY_NUMBER || t.base == TY_PERCENT) {
-      memcpy(&v->u.n, slot, sizeof v->u.n);
-    } else {
-      memcpy(&v->u.i, slot, sizeof v->u.i);
-    }
-    slot += slot_size(t);
+    text += v->u.s.len;
+  }
+  for (uint32_t k = 0; k < nl; k++) {
+    vm_val *v = &R[lists[k]];
+    memset(v, 0, sizeof *v);
+    v->none = true;
+    if (!bit(p, lists[k]))
+      return false; /* put_flat writes none but absent lists */
   }
   return text == end;
 }
