@@ -36,15 +36,45 @@ static const unsigned char quoted_class[256] = {
     [0] = 1,
 };
 
-/* The first byte at or after s (before e) whose class is not 0.  Four bytes a step while
- * four remain: cells of a register are mostly a few to a few dozen bytes, and testing four
- * classes at once takes the loop's branch once per four bytes instead of once per byte
- * (the plain loop ran at a third of the speed on the national register). */
+/* Every byte of a class above is below this one ('-'): digits, letters, '-', '.' and every
+ * byte of a multi-byte UTF-8 character are not, so a register's cells rarely hold one. */
+#define CLASS_BYTES_BELOW 0x2D
+_Static_assert(',' < CLASS_BYTES_BELOW && '"' < CLASS_BYTES_BELOW && '\n' < CLASS_BYTES_BELOW &&
+                   '\r' < CLASS_BYTES_BELOW,
+               "scan_plain finds the bytes of the classes by their being below CLASS_BYTES_BELOW");
+
+/* The 0x80 bit of each byte of word w that is below CLASS_BYTES_BELOW ("hasless", Sean
+ * Anderson's bit hacks).  A borrow only runs from a byte that is below into the bytes above
+ * it, so the lowest bit set is always that of a byte below: the first one, in memory order,
+ * on a little-endian machine. */
+static inline uint64_t bytes_below(uint64_t w)
+{
+  const uint64_t ones = 0x0101010101010101ull;
+  return (w - ones * CLASS_BYTES_BELOW) & ~w & (ones * 0x80);
+}
+
+/* The first byte at or after s (before e) whose class is not 0.  Cells of a register are a few
+ * to a few dozen bytes: eight bytes a step, each word tested at once for a byte that could
+ * be of a class, which is then looked up (a space, say, is not); the loop of four table
+ * look-ups a step that this replaced was half of the parser's time. */
 static inline const unsigned char *scan_plain(const unsigned char *s, const unsigned char *e,
                                               const unsigned char *cls)
 {
-  while (e - s >= 4 && !(cls[s[0]] | cls[s[1]] | cls[s[2]] | cls[s[3]]))
-    s += 4;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  while (e - s >= 8) {
+    uint64_t w;
+    memcpy(&w, s, sizeof w);
+    uint64_t below = bytes_below(w);
+    if (!below) {
+      s += 8;
+      continue;
+    }
+    s += __builtin_ctzll(below) / 8;
+    if (cls[*s])
+      return s;
+    s++;
+  }
+#endif
   while (s < e && !cls[*s])
     s++;
   return s;

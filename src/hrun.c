@@ -462,28 +462,42 @@ static int key_by_household(const void *pa, const void *pb)
   return c;
 }
 
-/* sort_keys: groups by the top BITS bits of the hash; up to SMALL keys sorted by insertion */
+/* sort_keys: groups by at most the top MAX_BITS bits of the hash; up to SMALL keys sorted by
+ * insertion */
 enum {
-  BITS = 16,
-  GROUPS = 1 << BITS,
+  MAX_BITS = 16,
   SMALL = 16
 };
 
+/* The bits of the hash sort_keys groups n keys by: about one group per key, so that groups
+ * stay small, but never more groups than keys: clearing and walking 65,536 counts for each of
+ * the 64 buckets was a fixed 100 million instructions a run, whatever its size. */
+static unsigned group_bits(uint64_t n)
+{
+  unsigned bits = 1;
+  while (bits < MAX_BITS && ((uint64_t)1 << bits) < n)
+    bits++;
+  return bits;
+}
+
 /* Sorts n keys by household (the hash of the link, then the link), year and place.  The
- * hashes are uniform: one counting pass on their top 16 bits leaves groups of a few keys (a
+ * hashes are uniform: one counting pass on their top bits leaves groups of a few keys (a
  * household's years, mostly), put in order by insertion; a large group (one household with
- * many records, or colliding hashes) by qsort.  qsort over all was 6% of a history run. */
+ * many records, or colliding hashes) by qsort.  qsort over all was 6% of a history run.
+ * `count` has room for 2^MAX_BITS + 1 counts. */
 static void sort_keys(hkey *keys, hkey *tmp, uint64_t *count, uint64_t n)
 {
-  memset(count, 0, (GROUPS + 1) * sizeof *count);
+  unsigned bits = group_bits(n);
+  uint32_t groups = (uint32_t)1 << bits;
+  memset(count, 0, (groups + 1) * sizeof *count);
   for (uint64_t i = 0; i < n; i++)
-    count[(keys[i].hash >> (64 - BITS)) + 1]++;
-  for (uint32_t g = 0; g < GROUPS; g++)
+    count[(keys[i].hash >> (64 - bits)) + 1]++;
+  for (uint32_t g = 0; g < groups; g++)
     count[g + 1] += count[g];
   for (uint64_t i = 0; i < n; i++)
-    tmp[count[keys[i].hash >> (64 - BITS)]++] = keys[i]; /* stable: places stay in order */
+    tmp[count[keys[i].hash >> (64 - bits)]++] = keys[i]; /* stable: places stay in order */
   uint64_t from = 0;
-  for (uint32_t g = 0; g < GROUPS; g++) {
+  for (uint32_t g = 0; g < groups; g++) {
     uint64_t to = count[g]; /* after the scatter: the end of group g */
     if (to - from > SMALL) {
       qsort(tmp + from, to - from, sizeof *tmp, key_by_household);
@@ -504,7 +518,7 @@ static void sort_keys(hkey *keys, hkey *tmp, uint64_t *count, uint64_t n)
 /* Room for n keys and their results' places in the worker's arrays. */
 static bool reserve_keys(worker *w, uint64_t n)
 {
-  if (!w->count && !(w->count = mem_calloc(GROUPS + 1, sizeof *w->count)))
+  if (!w->count && !(w->count = mem_calloc(((size_t)1 << MAX_BITS) + 1, sizeof *w->count)))
     return false;
   if (n <= w->keys_cap)
     return true;

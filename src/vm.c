@@ -55,7 +55,14 @@ struct vm_ctx {
   uint8_t *npossible;     /* per cell: how many (0: any value) */
   int64_t *lo, *hi;       /* per register: the bounds of an unknown int, money or date value */
   bool *bounded;          /* per register: lo and hi hold for its unknown value */
+  /* The main record's fields by the slot a flat image gives them (put_flat): those of 8 bytes,
+   * then numbers, texts and lists, so many of each. */
+  uint32_t *flat_fields;
+  uint32_t nflat[4];
+  size_t image_slots; /* bytes of a flat image's slots, one per field (vm_image) */
 };
+
+static bool init_flat_image(vm_ctx *ctx);
 
 vm_ctx *vm_ctx_new(const elig_program *P)
 {
@@ -90,6 +97,10 @@ vm_ctx *vm_ctx_new(const elig_program *P)
     ctx->stable[P->cells[i].reg] = true;
   for (uint32_t i = 0; i < P->nconsts; i++)
     ctx->s.R[P->const_regs[i]] = P->consts[i];
+  if (!init_flat_image(ctx)) {
+    vm_ctx_free(ctx);
+    return NULL;
+  }
   /* element fields take the bits after the main record's fields, record after record */
   uint32_t next = P->records[P->main_record].nfields;
   for (uint32_t r = 0; r < P->nrecords; r++) {
@@ -126,6 +137,7 @@ void vm_ctx_free(vm_ctx *ctx)
   mem_free(ctx->lo);
   mem_free(ctx->hi);
   mem_free(ctx->bounded);
+  mem_free(ctx->flat_fields);
   mem_free(ctx);
 }
 
@@ -428,16 +440,199 @@ vm_status vm_remember(vm_ctx *ctx, wbuf *out)
   return out->failed ? VM_ERR_NO_MEMORY : VM_OK;
 }
 
+/* The head byte of an image. */
+enum {
+  IMAGE_UNKNOWNS = 1,  /* some field is unknown: a tag per field, put_unknown's for those */
+  IMAGE_DEFAULTED = 2, /* the mask of defaulted fields follows the head */
+  IMAGE_FLAT = 4       /* the flat layout (put_flat) */
+};
+
+/* The slots of a flat image, in this order; a text's bytes come after all the slots. */
+enum {
+  SLOT_WORD, /* 8 bytes: int, money, date, bool */
+  SLOT_NUM,  /* a dec_num: number, percent */
+  SLOT_TEXT, /* a text's 4-byte length */
+  SLOT_LIST, /* no bytes: lists are always absent in a flat image */
+  NSLOTKINDS
+};
+
+static int slot_kind(ty_type t)
+{
+  switch (t.base) {
+  case TY_TEXT: return SLOT_TEXT;
+  case TY_LIST: return SLOT_LIST;
+  case TY_NUMBER:
+  case TY_PERCENT: return SLOT_NUM;
+  default: return SLOT_WORD;
+  }
+}
+
+static bool init_flat_image(vm_ctx *ctx)
+{
+  static const size_t slot_bytes[NSLOTKINDS] = {sizeof(int64_t), sizeof(dec_num), sizeof(uint32_t),
+                                                0};
+  const prog_record *rec = &ctx->s.P->records[ctx->s.P->main_record];
+  ctx->flat_fields = mem_calloc(rec->nfields + 1, sizeof *ctx->flat_fields);
+  if (!ctx->flat_fields)
+    return false;
+  uint32_t n = 0;
+  for (int kind = 0; kind < NSLOTKINDS; kind++)
+    for (uint32_t i = 0; i < rec->nfields; i++)
+      if (slot_kind(rec->fields[i].type) == kind) {
+        ctx->flat_fields[n++] = i;
+        ctx->nflat[kind]++;
+        ctx->image_slots += slot_bytes[kind];
+      }
+  return true;
+}
+
+/* The fields of one kind of slot in flat_fields. */
+static const uint32_t *flat_fields_of(const vm_ctx *ctx, int kind, uint32_t *n)
+{
+  const uint32_t *f = ctx->flat_fields;
+  for (int k = 0; k < kind; k++)
+    f += ctx->nflat[k];
+  *n = ctx->nflat[kind];
+  return f;
+}
+
+/* Whether the record may take the flat layout: no unknown field, and no list (a CSV record's
+ * lists are always absent). */
+static bool may_be_flat(const vm_ctx *ctx)
+{
+  if (ctx->s.unknown)
+    return false;
+  uint32_t n;
+  const uint32_t *lists = flat_fields_of(ctx, SLOT_LIST, &n);
+  for (uint32_t k = 0; k < n; k++)
+    if (!ctx->s.R[lists[k]].none)
+      return false;
+  return true;
+}
+
+static void set_bit(char *bits, uint32_t i, bool on)
+{
+  bits[i / 8] = (char)(bits[i / 8] | on << (i % 8));
+}
+
+static bool bit(const char *bits, uint32_t i)
+{
+  return (unsigned char)bits[i / 8] >> (i % 8) & 1;
+}
+
+/* The flat layout, for a record with no unknown field and no list (may_be_flat: every record
+ * of a CSV register): a bitmap of the absent fields, a slot per field at a place the program
+ * fixes (all 8-byte values first, then numbers, then texts' lengths; an absent field's slot
+ * is zero), then the bytes of the present texts.  Written with one reservation of room and
+ * read with one check of it, a loop per kind of slot with no test of types: put_value and
+ * get_value, which tag, check and append value by value, were 15% of a history run. */
+static void put_flat(const vm_ctx *ctx, wbuf *out)
+{
+  const vm_val *R = ctx->s.R;
+  size_t nbits = (ctx->s.P->records[ctx->s.P->main_record].nfields + 7) / 8;
+  uint32_t nw, nn, nt, nl;
+  const uint32_t *words = flat_fields_of(ctx, SLOT_WORD, &nw);
+  const uint32_t *nums = flat_fields_of(ctx, SLOT_NUM, &nn);
+  const uint32_t *texts = flat_fields_of(ctx, SLOT_TEXT, &nt);
+  const uint32_t *lists = flat_fields_of(ctx, SLOT_LIST, &nl);
+  size_t text_bytes = 0;
+  for (uint32_t k = 0; k < nt; k++)
+    text_bytes += R[texts[k]].none ? 0 : R[texts[k]].u.s.len;
+  char *at = wbuf_append_space(out, nbits + ctx->image_slots + text_bytes);
+  if (!at)
+    return;
+  memset(at, 0, nbits);
+  char *slot = at + nbits, *text = slot + ctx->image_slots;
+  for (uint32_t k = 0; k < nw; k++, slot += sizeof(int64_t)) {
+    const vm_val *v = &R[words[k]];
+    int64_t x = v->none ? 0 : v->u.i;
+    set_bit(at, words[k], v->none);
+    memcpy(slot, &x, sizeof x);
+  }
+  for (uint32_t k = 0; k < nn; k++, slot += sizeof(dec_num)) {
+    const vm_val *v = &R[nums[k]];
+    dec_num x = v->none ? (dec_num){0, 0} : v->u.n;
+    set_bit(at, nums[k], v->none);
+    memcpy(slot, &x, sizeof x);
+  }
+  for (uint32_t k = 0; k < nt; k++, slot += sizeof(uint32_t)) {
+    const vm_val *v = &R[texts[k]];
+    uint32_t len = v->none ? 0 : v->u.s.len;
+    set_bit(at, texts[k], v->none);
+    memcpy(slot, &len, sizeof len);
+    if (len) /* never NULL then */
+      memcpy(text, v->u.s.p, len);
+    text += len;
+  }
+  for (uint32_t k = 0; k < nl; k++)
+    set_bit(at, lists[k], true);
+}
+
+/* Reads put_flat's bytes into the field registers, each as get_value leaves it; false when
+ * they are not a flat image of this program's record. */
+static bool get_flat(vm_ctx *ctx, const char *p, const char *end)
+{
+  vm_val *R = ctx->s.R;
+  size_t nbits = (ctx->s.P->records[ctx->s.P->main_record].nfields + 7) / 8;
+  if ((size_t)(end - p) < nbits + ctx->image_slots)
+    return false;
+  uint32_t nw, nn, nt, nl;
+  const uint32_t *words = flat_fields_of(ctx, SLOT_WORD, &nw);
+  const uint32_t *nums = flat_fields_of(ctx, SLOT_NUM, &nn);
+  const uint32_t *texts = flat_fields_of(ctx, SLOT_TEXT, &nt);
+  const uint32_t *lists = flat_fields_of(ctx, SLOT_LIST, &nl);
+  const char *slot = p + nbits, *text = slot + ctx->image_slots;
+  /* an absent field's slot is zero: copied, it leaves the value zero as memset would */
+  for (uint32_t k = 0; k < nw; k++, slot += sizeof(int64_t)) {
+    vm_val *v = &R[words[k]];
+    memset(v, 0, sizeof *v);
+    v->none = bit(p, words[k]);
+    memcpy(&v->u.i, slot, sizeof v->u.i);
+  }
+  for (uint32_t k = 0; k < nn; k++, slot += sizeof(dec_num)) {
+    vm_val *v = &R[nums[k]];
+    memset(v, 0, sizeof *v);
+    v->none = bit(p, nums[k]);
+    memcpy(&v->u.n, slot, sizeof v->u.n);
+  }
+  for (uint32_t k = 0; k < nt; k++, slot += sizeof(uint32_t)) {
+    vm_val *v = &R[texts[k]];
+    memset(v, 0, sizeof *v);
+    v->none = bit(p, texts[k]);
+    memcpy(&v->u.s.len, slot, sizeof v->u.s.len);
+    if ((size_t)(end - text) < v->u.s.len || (v->none && v->u.s.len))
+      return false;
+    if (!v->none)
+      v->u.s.p = text;
+    text += v->u.s.len;
+  }
+  for (uint32_t k = 0; k < nl; k++) {
+    vm_val *v = &R[lists[k]];
+    memset(v, 0, sizeof *v);
+    v->none = true;
+    if (!bit(p, lists[k]))
+      return false; /* put_flat writes none but absent lists */
+  }
+  return text == end;
+}
+
 /* An image starts with a byte saying whether the record has unknown fields: a history run
  * images every record, and only those with unknowns pay for looking at each field's. */
 void vm_image(const vm_ctx *ctx, wbuf *out)
 {
   const prog_record *rec = &ctx->s.P->records[ctx->s.P->main_record];
-  char unknowns = ctx->s.unknown != 0;
-  char head = (char)(unknowns | (ctx->image_defaults && ctx->defaulted ? 2 : 0));
+  bool unknowns = ctx->s.unknown != 0;
+  bool flat = may_be_flat(ctx);
+  char head = (char)((unknowns ? IMAGE_UNKNOWNS : 0) |
+                     (ctx->image_defaults && ctx->defaulted ? IMAGE_DEFAULTED : 0) |
+                     (flat ? IMAGE_FLAT : 0));
   wbuf_put(out, &head, 1);
-  if (head & 2)
+  if (head & IMAGE_DEFAULTED)
     wbuf_put(out, (const char *)&ctx->defaulted, sizeof ctx->defaulted);
+  if (flat) {
+    put_flat(ctx, out);
+    return;
+  }
   if (!unknowns) {
     for (uint32_t i = 0; i < rec->nfields; i++)
       put_value(ctx, out, rec->fields[i].type, &ctx->s.R[i]);
@@ -516,12 +711,14 @@ bool vm_load_image(vm_ctx *ctx, const char *image, size_t len)
   const prog_record *rec = &ctx->s.P->records[ctx->s.P->main_record];
   const char *p = image, *end = image + len;
   vm_begin_record(ctx);
-  if (p == end || (unsigned char)*p > 3)
+  if (p == end || (unsigned char)*p > (IMAGE_UNKNOWNS | IMAGE_DEFAULTED | IMAGE_FLAT))
     return false;
   char head = *p++;
-  if ((head & 2) && !take(&p, end, &ctx->defaulted, sizeof ctx->defaulted))
+  if ((head & IMAGE_DEFAULTED) && !take(&p, end, &ctx->defaulted, sizeof ctx->defaulted))
     return false;
-  if (!(head & 1)) {
+  if (head & IMAGE_FLAT)
+    return !(head & IMAGE_UNKNOWNS) && get_flat(ctx, p, end);
+  if (!(head & IMAGE_UNKNOWNS)) {
     for (uint32_t i = 0; i < rec->nfields; i++)
       if (!get_value(ctx, &p, end, rec->fields[i].type, &ctx->s.R[i]))
         return false;
@@ -810,7 +1007,11 @@ static inline int short_cmp(const char *a, const char *b, uint32_t n)
   return 0;
 }
 
-static bool in_text_set(const prog_set *s, const vm_val *v)
+/* Sets of at most this many texts are scanned rather than searched (in_text_set). */
+#define SCANNED_TEXT_SET 8
+
+/* Binary search of a larger set's sorted members. */
+static bool in_sorted_text_set(const prog_set *s, const vm_val *v)
 {
   uint32_t lo = 0, hi = s->n;
   while (lo < hi) {
@@ -826,6 +1027,21 @@ static bool in_text_set(const prog_set *s, const vm_val *v)
     else
       hi = mid;
   }
+  return false;
+}
+
+/* A few members (statuses, grades: the usual set) are scanned by length first, inline in the
+ * loop: most differ from the value in length, so a member costs one comparison, where the
+ * binary search, a call, compared bytes at every step. */
+static inline __attribute__((always_inline)) bool in_text_set(const prog_set *s, const vm_val *v)
+{
+  if (s->n > SCANNED_TEXT_SET)
+    return in_sorted_text_set(s, v);
+  for (uint32_t i = 0; i < s->n; i++)
+    if (s->lens[i] == v->u.s.len &&
+        (v->u.s.len <= 16 ? short_cmp(s->items[i], v->u.s.p, v->u.s.len)
+                          : memcmp(s->items[i], v->u.s.p, v->u.s.len)) == 0)
+      return true;
   return false;
 }
 

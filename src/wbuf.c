@@ -43,6 +43,15 @@ void wbuf_put_grow(wbuf *b, const char *s, size_t n)
   b->len += n;
 }
 
+char *wbuf_append_space(wbuf *b, size_t n)
+{
+  if (!reserve(b, n))
+    return NULL;
+  char *at = b->p + b->len;
+  b->len += n;
+  return at;
+}
+
 void wbuf_puts(wbuf *b, const char *s)
 {
   wbuf_put(b, s, strlen(s));
@@ -91,12 +100,40 @@ void wbuf_free(wbuf *b)
   memset(b, 0, sizeof *b);
 }
 
+static bool quoted_in_csv(char c)
+{
+  return c == ',' || c == '"' || c == '\n' || c == '\r';
+}
+
+/* Whether a CSV cell holding s[0..n) must be quoted.  Every result line has a few texts
+ * (keys, decisions, flags): eight bytes are tested at once for a byte below '-', which each
+ * of the four is and letters, digits, '_' and UTF-8 are not, and only a word that has one is
+ * looked at byte by byte. */
+_Static_assert(',' < '-' && '"' < '-' && '\n' < '-' && '\r' < '-',
+               "needs_csv_quotes finds the bytes quoted_in_csv by their being below '-'");
+
+static bool needs_csv_quotes(const char *s, size_t n)
+{
+  const uint64_t ones = 0x0101010101010101ull;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, sizeof w);
+    if (((w - ones * '-') & ~w & (ones * 0x80)) == 0) /* no byte below '-' */
+      continue;
+    for (size_t j = i; j < i + 8; j++)
+      if (quoted_in_csv(s[j]))
+        return true;
+  }
+  for (; i < n; i++)
+    if (quoted_in_csv(s[i]))
+      return true;
+  return false;
+}
+
 void wbuf_csv_text(wbuf *b, const char *s, size_t n)
 {
-  bool quote = false;
-  for (size_t i = 0; i < n && !quote; i++)
-    quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-  if (!quote) {
+  if (!needs_csv_quotes(s, n)) {
     wbuf_put(b, s, n);
     return;
   }

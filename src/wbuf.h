@@ -38,6 +38,9 @@ static inline void wbuf_put(wbuf *b, const char *s, size_t n)
     wbuf_put_grow(b, s, n);
   }
 }
+/* Appends n bytes the caller fills, and returns where they are (valid until the next append);
+ * NULL when there is no room (then `failed` is set). */
+char *wbuf_append_space(wbuf *b, size_t n);
 /* Appends the NUL-terminated s. */
 void wbuf_puts(wbuf *b, const char *s);
 /* Appends printf-formatted text, all of it (the buffer grows to fit). */

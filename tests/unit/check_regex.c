@@ -10,6 +10,7 @@
 
 #include <check.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,120 @@ START_TEST(test_regex_match_table)
   ck_assert_msg(got == c->want, "row %d (%s): /%s/ got %d, want %d", _i / 2,
                 (_i % 2) ? "interpreter" : "jit", c->pattern, (int)got, (int)c->want);
   ck_assert_str_eq(regex_matcher_error(m), "");
+  regex_matcher_free(m);
+  regex_free(rc);
+}
+END_TEST
+
+/* regex.c matches patterns of a fixed shape (/^[0-9]{17}[0-9X]$/) without PCRE2.  Each such
+ * pattern, and patterns that only look like one, must answer as PCRE2 does: the same pattern
+ * wrapped as ^(?:...)$, which the fast path never takes, is the reference.  Every subject is
+ * also tried with each of its bytes replaced by bytes at the edges of the classes, invalid
+ * UTF-8, a NUL and a newline, and cut short and made longer. */
+static const char *const fixed_patterns[] = {
+    "^[0-9]{17}[0-9X]$",
+    "^[0-9]{12}$",
+    "^abc$",
+    "^[A-Za-z0-9]{3}x[a-c]{2}$",
+    "^$",
+    "^[0-9X]$",
+    "^[a-f0-9]{8}$",
+    "^Z{3}$",
+    "^a{1}b{10}$",
+    "^[0-9]{0}$",
+    "^[0-9]{1,2}$",
+    "^[a-]$",
+    "^[]a]$",
+    "^a*$",
+    "^[^0-9]{2}$",
+    "^a{01}$",
+    "^[A-z]{2}$",
+    "^[0-9]{12}",
+    "[0-9]{12}$",
+};
+
+static const char *const fixed_subjects[] = {
+    "",
+    "0",
+    "X",
+    "x",
+    "12345678901234567X",
+    "123456789012345678",
+    "530102001001",
+    "53010200100",
+    "5301020010011",
+    "abc",
+    "ABC",
+    "abcx",
+    "AbCxab",
+    "9z9xbc",
+    "Z",
+    "ZZZ",
+    "ZZZZ",
+    "0123abcd",
+    "0123ABCD",
+    "abbbbbbbbbb",
+    "ab",
+    "\xe4\xb8\xad",
+    "a_",
+    "a-",
+    "]",
+};
+
+static regex_result reference_match(const char *pattern, uint32_t flags, regex_matcher *m,
+                                    const char *subject, size_t len)
+{
+  char wrapped[256];
+  size_t n = strlen(pattern);
+  bool anchored = n >= 2 && pattern[0] == '^' && pattern[n - 1] == '$';
+  if (anchored)
+    snprintf(wrapped, sizeof wrapped, "^(?:%.*s)$", (int)(n - 2), pattern + 1);
+  else
+    snprintf(wrapped, sizeof wrapped, "(?:%s)", pattern);
+  regex_code *rc = compile_ok(wrapped, flags);
+  regex_result r = regex_match(rc, m, subject, len);
+  regex_free(rc);
+  return r;
+}
+
+static void check_fixed(const char *pattern, regex_code *rc, uint32_t flags, regex_matcher *m,
+                        const char *subject, size_t len)
+{
+  regex_result got = regex_match(rc, m, subject, len);
+  regex_result want = reference_match(pattern, flags, m, subject, len);
+  ck_assert_msg(got == want, "/%s/ on \"%.*s\" (%zu bytes): got %d, want %d", pattern, (int)len,
+                subject, len, (int)got, (int)want);
+}
+
+START_TEST(test_regex_fixed_patterns_as_pcre2)
+{
+  static const char probes[] = {'0', '9', 'X',  'x',  'a',        'f',        'g',       'z',
+                                'A', 'Z', '/',  ':',  '@',        '[',        '`',       '{',
+                                '-', ']', '\0', '\n', (char)0x80, (char)0xe4, (char)0xff};
+  const char *pattern = fixed_patterns[_i / 2];
+  uint32_t flags = path_flags(_i);
+  regex_code *rc = compile_ok(pattern, flags);
+  regex_matcher *m = regex_matcher_new(0, 0);
+  ck_assert_ptr_nonnull(m);
+  char buf[64];
+  for (size_t s = 0; s < sizeof fixed_subjects / sizeof *fixed_subjects; s++) {
+    const char *subject = fixed_subjects[s];
+    size_t len = strlen(subject);
+    check_fixed(pattern, rc, flags, m, subject, len);
+    for (size_t at = 0; at < len; at++)
+      for (size_t p = 0; p < sizeof probes; p++) {
+        memcpy(buf, subject, len);
+        buf[at] = probes[p];
+        check_fixed(pattern, rc, flags, m, buf, len);
+      }
+    if (len > 0)
+      check_fixed(pattern, rc, flags, m, subject, len - 1);
+    for (size_t p = 0; p < sizeof probes; p++) {
+      memcpy(buf, subject, len);
+      buf[len] = probes[p];
+      check_fixed(pattern, rc, flags, m, buf, len + 1);
+    }
+  }
   regex_matcher_free(m);
   regex_free(rc);
 }
@@ -443,6 +558,7 @@ static Suite *regex_suite(void)
 
   TCase *tc = tcase_create("match");
   tcase_add_loop_test(tc, test_regex_match_table, 0, 2 * N_ELEMS(match_cases));
+  tcase_add_loop_test(tc, test_regex_fixed_patterns_as_pcre2, 0, 2 * N_ELEMS(fixed_patterns));
   tcase_add_test(tc, test_regex_jit_flag_selects_path);
   tcase_add_test(tc, test_regex_null_subject_empty);
   tcase_add_test(tc, test_regex_one_matcher_many_codes);
