@@ -134,7 +134,8 @@ bool param_years_init(param_years *y, const elig_program *O, const elig_program 
     if (!differing_years(y, P, p))
       return false;
   }
-  qsort(y->spans, y->n, sizeof *y->spans, span_order);
+  if (y->n > 1) /* no spans: no array at all, and qsort's first argument may not be NULL */
+    qsort(y->spans, y->n, sizeof *y->spans, span_order);
   return true;
 }
 
