@@ -610,6 +610,28 @@ static int key_order(const void *x, const void *y)
   return 0;
 }
 
+bool agg_map_pairs(const agg_map *m, gpair *pairs, uint32_t *n)
+{
+  gref *r[2] = {mem_alloc((m->g[0].n + 1) * sizeof *r[0]),
+                mem_alloc((m->g[1].n + 1) * sizeof *r[1])};
+  bool ok = r[0] && r[1];
+  for (int k = 0; ok && k < 2; k++) {
+    for (uint32_t i = 0; i < m->g[k].n; i++)
+      r[k][i] = (gref){&m->g[k], i};
+    qsort(r[k], m->g[k].n, sizeof *r[k], key_order);
+  }
+  *n = 0;
+  for (uint32_t i = 0, j = 0; ok && (i < m->g[0].n || j < m->g[1].n);) {
+    int c = i == m->g[0].n ? 1 : j == m->g[1].n ? -1 : key_order(&r[0][i], &r[1][j]);
+    gpair *p = &pairs[(*n)++];
+    p->g[0] = c <= 0 ? r[0][i++].i : NONE_IDX;
+    p->g[1] = c >= 0 ? r[1][j++].i : NONE_IDX;
+  }
+  mem_free(r[0]);
+  mem_free(r[1]);
+  return ok;
+}
+
 static int pair_order(const void *x, const void *y)
 {
   const gpair *a = x, *b = y;
@@ -672,29 +694,17 @@ static bool match_groups(diff *d, agg_map *m)
     return true;
   if (!common_columns(m, A, true) || !common_columns(m, A, false))
     return false;
-  gref *r[2];
-  for (int k = 0; k < 2; k++) {
-    r[k] = mem_alloc((m->g[k].n + 1) * sizeof *r[k]);
-    for (uint32_t i = 0; r[k] && i < m->g[k].n; i++)
-      r[k][i] = (gref){&m->g[k], i};
-    if (r[k])
-      qsort(r[k], m->g[k].n, sizeof *r[k], key_order);
-  }
-  uint32_t most = m->g[0].n + m->g[1].n + 1;
+  uint32_t most = m->g[0].n + m->g[1].n + 1, npairs = 0;
+  gpair *pairs = mem_alloc(most * sizeof *pairs);
   m->changed = mem_alloc(most * sizeof *m->changed);
   m->only = mem_alloc(most * sizeof *m->only);
-  bool ok = r[0] && r[1] && m->changed && m->only;
-  for (uint32_t i = 0, j = 0; ok && (i < m->g[0].n || j < m->g[1].n);) {
-    int c = i == m->g[0].n ? 1 : j == m->g[1].n ? -1 : key_order(&r[0][i], &r[1][j]);
-    if (c < 0) {
-      m->only[m->nonly++] = (gpair){{r[0][i++].i, NONE_IDX}};
+  bool ok = pairs && m->changed && m->only && agg_map_pairs(m, pairs, &npairs);
+  for (uint32_t i = 0; ok && i < npairs; i++) {
+    gpair p = pairs[i];
+    if (p.g[0] == NONE_IDX || p.g[1] == NONE_IDX) {
+      m->only[m->nonly++] = p;
       continue;
     }
-    if (c > 0) {
-      m->only[m->nonly++] = (gpair){{NONE_IDX, r[1][j++].i}};
-      continue;
-    }
-    gpair p = {{r[0][i++].i, r[1][j++].i}};
     m->matched++;
     for (uint32_t x = 0; x < m->ndcol; x++)
       if (!vtext_eq(glist_cell(&m->g[0], p.g[0], m->dcol[x][0]),
@@ -708,8 +718,7 @@ static bool match_groups(diff *d, agg_map *m)
     qsort(m->changed, m->nchanged, sizeof *m->changed, pair_order);
     qsort(m->only, m->nonly, sizeof *m->only, pair_order);
   }
-  mem_free(r[0]);
-  mem_free(r[1]);
+  mem_free(pairs);
   return ok;
 }
 

@@ -264,44 +264,19 @@ bool by_decision(by_count *c, uint32_t g, uint32_t dec, vtext a, vtext b)
 
 /* ---------------------------------------------------------------- the groups of both sides */
 
-typedef struct {
-  const glist *g;
-  uint32_t i;
-} gref;
-
-static int key_text_order(const void *x, const void *y)
-{
-  const gref *a = x, *b = y;
-  for (uint32_t c = 0; c < a->g->nkeys; c++) {
-    vtext u = glist_cell(a->g, a->i, c), v = glist_cell(b->g, b->i, c);
-    int r = text_cmp(u.p, u.len, v.p, v.len);
-    if (r)
-      return r;
-  }
-  return 0;
-}
-
-/* The groups of both sides in key order (as the aggregate's section matches them): each
- * side's glist rows sorted by key text, merged. */
+/* The groups of both sides in key order (as the aggregate's section matches them). */
 static bool match_by_key(by_outcome *o, const agg_map *m)
 {
-  gref *r[2] = {mem_alloc((m->g[0].n + 1) * sizeof *r[0]),
-                mem_alloc((m->g[1].n + 1) * sizeof *r[1])};
+  gpair *pairs = mem_alloc(((size_t)m->g[0].n + m->g[1].n + 1) * sizeof *pairs);
   o->groups = mem_calloc(m->g[0].n + m->g[1].n + 1, sizeof *o->groups);
-  bool ok = r[0] && r[1] && o->groups;
-  for (int k = 0; ok && k < 2; k++) {
-    for (uint32_t i = 0; i < m->g[k].n; i++)
-      r[k][i] = (gref){&m->g[k], i};
-    qsort(r[k], m->g[k].n, sizeof *r[k], key_text_order);
-  }
-  for (uint32_t i = 0, j = 0; ok && (i < m->g[0].n || j < m->g[1].n);) {
-    int c = i == m->g[0].n ? 1 : j == m->g[1].n ? -1 : key_text_order(&r[0][i], &r[1][j]);
+  uint32_t n = 0;
+  bool ok = pairs && o->groups && agg_map_pairs(m, pairs, &n);
+  for (uint32_t i = 0; ok && i < n; i++) {
     by_group *bg = &o->groups[o->n++];
-    bg->g[0] = c <= 0 ? r[0][i++].i : NONE_IDX;
-    bg->g[1] = c >= 0 ? r[1][j++].i : NONE_IDX;
+    bg->g[0] = pairs[i].g[0];
+    bg->g[1] = pairs[i].g[1];
   }
-  mem_free(r[0]);
-  mem_free(r[1]);
+  mem_free(pairs);
   return ok;
 }
 

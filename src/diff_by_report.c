@@ -102,29 +102,12 @@ static tcell blank_cell(void)
   return c;
 }
 
-static vtext shown(vtext v);
-
 static vtext cell_at(const table *t, uint32_t r, uint32_t c)
 {
   const tcell *x = &t->cells[(size_t)r * t->ncols + c];
   if (x->is_count)
     return (vtext){x->count, strlen(x->count), false};
-  return x->v.len || x->v.none ? shown(x->v) : x->v;
-}
-
-static vtext lit(const char *s)
-{
-  return (vtext){s, strlen(s), false};
-}
-
-/* A value for people, as the rest of the report shows it. */
-static vtext shown(vtext v)
-{
-  if (v.none)
-    return lit(_("(none)"));
-  if (!v.len)
-    return lit(_("(empty)"));
-  return v;
+  return x->v.len || x->v.none ? diff_shown(x->v) : x->v;
 }
 
 /* n spaces: a run at a time, not a call per space (a report by village has tens of
@@ -187,7 +170,7 @@ static void text_group_head(const diff_outcome *d, wbuf *b, const by_group *bg)
     wbuf_puts(b, c ? ", " : "");
     wbuf_puts(b, key_name(o, c));
     wbuf_puts(b, " ");
-    vtext v = shown(key_cell(o, bg, c));
+    vtext v = diff_shown(key_cell(o, bg, c));
     wbuf_put_printable(b, v.p, v.len);
   }
   wbuf_puts(b, ": ");
@@ -214,17 +197,17 @@ static void text_group_table(const diff_outcome *d, wbuf *b, const by_group *bg,
 {
   const by_outcome *o = d->by;
   table t = {.ncols = 4, .counts_from = 3};
-  tcell head[4] = {blank_cell(), text_cell(lit(_("old"))), text_cell(lit(_("new"))),
+  tcell head[4] = {blank_cell(), text_cell(diff_lit(_("old"))), text_cell(diff_lit(_("new"))),
                    /* TRANSLATORS: a column heading of a group's table in `elig diff --by`
                     * (after "old" and "new"): how many households go from the old value to
                     * the new one.  The table is padded to the headings' widths. */
-                   text_cell(lit(_("households")))};
+                   text_cell(diff_lit(_("households")))};
   table_add(&t, head);
   for (int part = 0; part < 2; part++) {
     uint32_t n = part ? o->m->nvcol : o->m->ndcol;
     for (uint32_t x = 0; x < n; x++) {
       const uint32_t *col = part ? o->m->vcol[x] : o->m->dcol[x];
-      tcell cells[4] = {text_cell(lit(out_name(o, !part, x))),
+      tcell cells[4] = {text_cell(diff_lit(out_name(o, !part, x))),
                         text_cell(group_cell(o, bg, 0, col[0])),
                         text_cell(group_cell(o, bg, 1, col[1])), blank_cell()};
       table_add(&t, cells);
@@ -233,7 +216,7 @@ static void text_group_table(const diff_outcome *d, wbuf *b, const by_group *bg,
   for (uint32_t i = 0; i < bg->ntrans; i++) {
     const by_trans *tr = &o->trans[bg->trans_at + i];
     const vdict *v = &o->c->values[tr->dec];
-    tcell cells[4] = {text_cell(lit(d->decs[tr->dec].name)), text_cell(vdict_value(v, tr->va)),
+    tcell cells[4] = {text_cell(diff_lit(d->decs[tr->dec].name)), text_cell(vdict_value(v, tr->va)),
                       text_cell(vdict_value(v, tr->vb)), count_cell(tr->households)};
     table_add(&t, cells);
   }
@@ -247,14 +230,14 @@ static void text_group_flags(const diff_outcome *d, wbuf *b, const by_group *bg,
 {
   const by_outcome *o = d->by;
   table t = {.ncols = 3, .counts_from = 1};
-  tcell head[3] = {text_cell(lit(_("flag"))), text_cell(lit(_("gained"))),
-                   text_cell(lit(_("lost")))};
+  tcell head[3] = {text_cell(diff_lit(_("flag"))), text_cell(diff_lit(_("gained"))),
+                   text_cell(diff_lit(_("lost")))};
   table_add(&t, head);
   for (uint32_t f = 0; f < d->nflags; f++) {
     uint64_t gained = flag_count(o, bg, f, 0), lost = flag_count(o, bg, f, 1);
     if (!gained && !lost)
       continue;
-    tcell cells[3] = {text_cell(lit(d->flags[f].name)), count_cell(gained), count_cell(lost)};
+    tcell cells[3] = {text_cell(diff_lit(d->flags[f].name)), count_cell(gained), count_cell(lost)};
     table_add(&t, cells);
   }
   if (t.n > 1)
@@ -472,7 +455,7 @@ static void csv_header(const diff_outcome *d, wbuf *b, const by_trans *pairs, ui
   const by_outcome *o = d->by;
   static const vtext none = {"", 0, true};
   for (uint32_t c = 0; c < o->A[0]->nkeys; c++)
-    csv_cell(b, c == 0, lit(key_name(o, c)));
+    csv_cell(b, c == 0, diff_lit(key_name(o, c)));
   wbuf_puts(b, ",in,compared,rejected_old,rejected_new");
   for (int part = 0; part < 2; part++)
     for (uint32_t x = 0; x < (part ? o->m->nvcol : o->m->ndcol); x++) {

@@ -105,6 +105,16 @@ typedef struct {
   uint32_t nvcol;
 } agg_map;
 
+/* The groups of both sides of an aggregate in key order: each side's rows sorted by key
+ * text, merged; a group of one side only has NONE_IDX on the other.  `pairs` has room for
+ * both sides' groups.  False: out of memory. */
+bool agg_map_pairs(const agg_map *m, gpair *pairs, uint32_t *n);
+
+/* Report values (diff_report.c): a literal as a value, and a value for people: "(none)"
+ * when absent, "(empty)" for empty text. */
+vtext diff_lit(const char *s);
+vtext diff_shown(vtext v);
+
 /* Cell `col` of group `group`. */
 static inline vtext glist_cell(const glist *g, uint32_t group, uint32_t col)
 {

@@ -37,27 +37,27 @@ static size_t width(const char *s, size_t n)
   return utf8_text_width(s, n);
 }
 
-static vtext lit(const char *s)
+vtext diff_lit(const char *s)
 {
   return (vtext){s, strlen(s), false};
 }
 
 /* A value for people: "(none)" when absent, "(empty)" for empty text; control characters
  * shown as '?'. */
-static vtext shown(vtext v)
+vtext diff_shown(vtext v)
 {
   if (v.none)
     /* TRANSLATORS: in a table of values, a value that is absent (none in the rules). */
-    return lit(_("(none)"));
+    return diff_lit(_("(none)"));
   if (!v.len)
     /* TRANSLATORS: in a table of values, a text value that is empty. */
-    return lit(_("(empty)"));
+    return diff_lit(_("(empty)"));
   return v;
 }
 
 static void put_shown(wbuf *b, vtext v)
 {
-  v = shown(v);
+  v = diff_shown(v);
   wbuf_put_printable(b, v.p, v.len);
 }
 
@@ -73,7 +73,7 @@ static void table_row(wbuf *b, const vtext *cells, const size_t *w, int n, const
   wbuf_puts(b, "  ");
   for (int i = 0; i < n - 1; i++) {
     put_shown(b, cells[i]);
-    pad(b, width(shown(cells[i]).p, shown(cells[i]).len), w[i] + 2);
+    pad(b, width(diff_shown(cells[i]).p, diff_shown(cells[i]).len), w[i] + 2);
   }
   pad(b, width(cells[n - 1].p, cells[n - 1].len), w[n - 1]);
   put_shown(b, cells[n - 1]);
@@ -161,23 +161,23 @@ static void text_decision(bool *nomem, wbuf *b, const dec_map *m)
   if (both) {
     /* TRANSLATORS: a column heading of the table of a decision's changes: the value in the
      * old rules.  The table is padded to the heading's width. */
-    head[0] = lit(_("old"));
+    head[0] = diff_lit(_("old"));
     /* TRANSLATORS: a column heading of the same table: the value in the new rules. */
-    head[1] = lit(_("new"));
+    head[1] = diff_lit(_("new"));
   } else {
     /* TRANSLATORS: a column heading of the table of a decision that one side's rules
      * alone have: its value. */
-    head[0] = lit(_("value"));
+    head[0] = diff_lit(_("value"));
     /* TRANSLATORS: a column heading: how many records (a count). */
-    head[1] = lit(_("records"));
+    head[1] = diff_lit(_("records"));
   }
-  head[2] = lit(_("records"));
+  head[2] = diff_lit(_("records"));
   int nc = both ? 3 : 2;
   size_t w[3];
   for (int i = 0; i < 3; i++)
     w[i] = width(head[i].p, head[i].len);
   for (uint32_t i = 0; i < m->t.n && i < TEXT_ROWS; i++) {
-    vtext a = shown(row_a(&rows[i])), bb = shown(row_b(&rows[i]));
+    vtext a = diff_shown(row_a(&rows[i])), bb = diff_shown(row_b(&rows[i]));
     size_t wa = width(a.p, a.len), wb = width(bb.p, bb.len);
     w[0] = wa > w[0] ? wa : w[0];
     if (both)
@@ -193,7 +193,7 @@ static void text_decision(bool *nomem, wbuf *b, const dec_map *m)
       continue;
     }
     snprintf(num, sizeof num, "%llu", (unsigned long long)rows[i].count);
-    vtext cells[3] = {row_a(&rows[i]), both ? row_b(&rows[i]) : lit(num), lit(num)};
+    vtext cells[3] = {row_a(&rows[i]), both ? row_b(&rows[i]) : diff_lit(num), diff_lit(num)};
     table_row(b, cells, w, nc, NULL);
   }
   wbuf_puts(b, rest ? "  " : "");
