@@ -13,10 +13,16 @@
 # PCRE2 JIT fallback) must give exactly what it gives with all the memory it wants.  Under
 # the sanitizer build (./bootstrap test) every run is also checked for leaks.
 #
+# The commands come in three parts, each a test of its own (oom_run.sh, oom_diff.sh,
+# oom_other.sh set oom_part and source this), so that `make -j2 check` runs them side by
+# side: under the sanitizers they take minutes.  Run alone, this runs all three.
+#
 # Environment (as make check sets it): srcdir, ELIG_OOM (the test program).
-suite=oom; . "${srcdir:-.}/tests/cli/setup.sh"
-# make distcheck runs the suite a third time, after `make check` and the sanitizer build
-if [ "${ELIG_TEST_QUICK:-}" = 1 ]; then echo "oom: skipped (ELIG_TEST_QUICK=1)"; exit 77; fi
+oom_part=${oom_part:-all}
+suite=oom-$oom_part; . "${srcdir:-.}/tests/cli/setup.sh"
+# ./bootstrap test leaves these to the sanitizer build, which runs them with leak checks
+if [ "${ELIG_TEST_QUICK:-}" = 1 ]; then echo "$suite: skipped (ELIG_TEST_QUICK=1)"; exit 77; fi
+part() { [ "$oom_part" = all ] || [ "$oom_part" = "$1" ]; }
 ELIG_OOM=${ELIG_OOM:-$(pwd)/tests/cli/elig_oom}
 rules=$srcdir/rules/national.rules
 yunnan=$srcdir/rules/provinces/yunnan.rules
@@ -79,52 +85,58 @@ compile_allocations() {
   echo $total
 }
 
-every_failure run "$tmp/out.csv" "$tmp/rej.csv" -- run --no-progress -j1 --as-of 2021-06-30 \
-  -o "$tmp/out.csv" --rejects "$tmp/rej.csv" "$rules" "$tmp/register.csv"
-every_failure run-2-threads "$tmp/out.csv" -- run --no-progress -j2 --as-of 2021-06-30 \
-  -o "$tmp/out.csv" "$rules" "$tmp/register.csv"
-every_failure diff "$tmp/list.csv" -- diff --no-progress --as-of 2021-06-30 \
-  --list "$tmp/list.csv" "$rules" "$yunnan" "$tmp/register.csv"
-every_failure diff-by "$tmp/list.csv" -- diff --no-progress --as-of 2021-06-30 --by county \
-  --list "$tmp/list.csv" "$rules" "$yunnan" "$tmp/register.csv"
-every_failure explain -- explain --as-of 2021-06-30 --id 411623101201-003 "$rules" \
-  "$tmp/register.csv"
-every_failure test -- test --as-of 2021-06-30 "$yunnan"
-# A register: every 5th allocation after compiling fails in turn while an add of a second
-# year runs (SQLite's own allocations are its own): status 4, "out of memory", and the
-# register as it was.  Then each of an export's.
-{ head -1 "$tmp/register.csv"; sed -n 2,11p "$tmp/register.csv"; } > "$tmp/first.csv"
-sed 's/,2019,/,2020,/' "$tmp/first.csv" > "$tmp/second.csv"
-"$ELIG_OOM" register add --no-progress --db "$tmp/base.db" "$rules" "$tmp/first.csv" 2>/dev/null
-"$ELIG_OOM" register export --db "$tmp/base.db" > "$tmp/before.csv" 2>/dev/null
-compiling=$(compile_allocations "$rules")
-for cmd in add export; do
-  n=$compiling; tried=0; bad=0
-  while :; do
-    rm -f "$tmp/t.db" "$tmp/t.db-wal" "$tmp/t.db-shm" "$tmp/hit"
-    cp "$tmp/base.db" "$tmp/t.db"
-    if [ $cmd = add ]; then
-      ELIG_FAIL_AT=$n ELIG_FAIL_HIT=$tmp/hit "$ELIG_OOM" register add --no-progress \
-        --db "$tmp/t.db" "$rules" "$tmp/second.csv" > /dev/null 2> "$tmp/got.err"
-    else
-      ELIG_FAIL_AT=$n ELIG_FAIL_HIT=$tmp/hit "$ELIG_OOM" register export --db "$tmp/t.db" \
-        > "$tmp/got.out" 2> "$tmp/got.err"
-    fi
-    status=$?
-    [ -f "$tmp/hit" ] || break
-    tried=$((tried + 1))
-    absorbed=0
-    [ $cmd = export ] && [ $status = 0 ] && cmp -s "$tmp/got.out" "$tmp/before.csv" && absorbed=1
-    if [ $absorbed = 0 ] && { [ $status != 4 ] || ! grep -q 'out of memory' "$tmp/got.err"; }; then
-      echo "FAIL: $suite/register-$cmd-$n: status $status: $(head -1 "$tmp/got.err")"; bad=1
-    fi
-    "$ELIG_OOM" register export --db "$tmp/t.db" > "$tmp/now.csv" 2>/dev/null
-    cmp -s "$tmp/now.csv" "$tmp/before.csv" ||
-      { echo "FAIL: $suite/register-$cmd-$n: the register changed"; bad=1; }
-    n=$((n + 5))
+if part run; then
+  every_failure run "$tmp/out.csv" "$tmp/rej.csv" -- run --no-progress -j1 --as-of 2021-06-30 \
+    -o "$tmp/out.csv" --rejects "$tmp/rej.csv" "$rules" "$tmp/register.csv"
+  every_failure run-2-threads "$tmp/out.csv" -- run --no-progress -j2 --as-of 2021-06-30 \
+    -o "$tmp/out.csv" "$rules" "$tmp/register.csv"
+fi
+if part diff; then
+  every_failure diff "$tmp/list.csv" -- diff --no-progress --as-of 2021-06-30 \
+    --list "$tmp/list.csv" "$rules" "$yunnan" "$tmp/register.csv"
+  every_failure diff-by "$tmp/list.csv" -- diff --no-progress --as-of 2021-06-30 --by county \
+    --list "$tmp/list.csv" "$rules" "$yunnan" "$tmp/register.csv"
+fi
+if part other; then
+  every_failure explain -- explain --as-of 2021-06-30 --id 411623101201-003 "$rules" \
+    "$tmp/register.csv"
+  every_failure test -- test --as-of 2021-06-30 "$yunnan"
+  # A register: every 5th allocation after compiling fails in turn while an add of a second
+  # year runs (SQLite's own allocations are its own): status 4, "out of memory", and the
+  # register as it was.  Then each of an export's.
+  { head -1 "$tmp/register.csv"; sed -n 2,11p "$tmp/register.csv"; } > "$tmp/first.csv"
+  sed 's/,2019,/,2020,/' "$tmp/first.csv" > "$tmp/second.csv"
+  "$ELIG_OOM" register add --no-progress --db "$tmp/base.db" "$rules" "$tmp/first.csv" 2>/dev/null
+  "$ELIG_OOM" register export --db "$tmp/base.db" > "$tmp/before.csv" 2>/dev/null
+  compiling=$(compile_allocations "$rules")
+  for cmd in add export; do
+    n=$compiling; tried=0; bad=0
+    while :; do
+      rm -f "$tmp/t.db" "$tmp/t.db-wal" "$tmp/t.db-shm" "$tmp/hit"
+      cp "$tmp/base.db" "$tmp/t.db"
+      if [ $cmd = add ]; then
+        ELIG_FAIL_AT=$n ELIG_FAIL_HIT=$tmp/hit "$ELIG_OOM" register add --no-progress \
+          --db "$tmp/t.db" "$rules" "$tmp/second.csv" > /dev/null 2> "$tmp/got.err"
+      else
+        ELIG_FAIL_AT=$n ELIG_FAIL_HIT=$tmp/hit "$ELIG_OOM" register export --db "$tmp/t.db" \
+          > "$tmp/got.out" 2> "$tmp/got.err"
+      fi
+      status=$?
+      [ -f "$tmp/hit" ] || break
+      tried=$((tried + 1))
+      absorbed=0
+      [ $cmd = export ] && [ $status = 0 ] && cmp -s "$tmp/got.out" "$tmp/before.csv" && absorbed=1
+      if [ $absorbed = 0 ] && { [ $status != 4 ] || ! grep -q 'out of memory' "$tmp/got.err"; }; then
+        echo "FAIL: $suite/register-$cmd-$n: status $status: $(head -1 "$tmp/got.err")"; bad=1
+      fi
+      "$ELIG_OOM" register export --db "$tmp/t.db" > "$tmp/now.csv" 2>/dev/null
+      cmp -s "$tmp/now.csv" "$tmp/before.csv" ||
+        { echo "FAIL: $suite/register-$cmd-$n: the register changed"; bad=1; }
+      n=$((n + 5))
+    done
+    check "register-$cmd" [ $bad = 0 -a $tried -gt 10 ]
+    echo "$suite: register $cmd: $tried allocations failed in turn (every 5th after compiling)"
   done
-  check "register-$cmd" [ $bad = 0 -a $tried -gt 10 ]
-  echo "$suite: register $cmd: $tried allocations failed in turn (every 5th after compiling)"
-done
+fi
 
 finish
