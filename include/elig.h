@@ -681,12 +681,19 @@ typedef struct elig_run_options {
                                  evaluated as unknown values */
   bool show_defaults;       /* a column `defaulted` (before `why`): the fields that took
                                  their schema default and that a result depends on */
+  bool reread;              /* the inputs may be read twice (open, read, close, then again),
+                                 and give the same bytes both times (regular files): a rule
+                                 set following households over the years then reads them
+                                 once first, and when no household comes twice evaluates
+                                 each record as it reads it, without keeping any.  An input
+                                 found to have changed between the two readings ends the run
+                                 with ELIG_EIO. */
 } elig_run_options;
 
 #define ELIG_RUN_OPTIONS_INIT                                                             \
   {                                                                                       \
     sizeof(elig_run_options), ELIG_FORMAT_CSV, NULL, 0, false, false, false, false, 0, 0, \
-        ELIG_MISSING_REJECT, false                                                        \
+        ELIG_MISSING_REJECT, false, false                                                 \
   }
 
 /* Evaluates every record of the inputs, in order, and writes one result per record and then

@@ -102,6 +102,7 @@ elig_status elig_run(const elig_ruleset *rs, const elig_run_options *opt, const 
   b.show_values = o.show_values;
   b.chunk_bytes = o.chunk_bytes;
   b.memory_limit = o.memory_limit;
+  b.reread = o.reread;
   return batch_run(rs->P, &b, inputs, ninputs, io, stats);
 }
 

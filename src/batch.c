@@ -17,6 +17,7 @@
 #include "batch.h"
 #include "feed.h"
 #include "hrun.h"
+#include "once.h"
 #include "i18n.h"
 #include "mem.h"
 #include "split.h"
@@ -132,6 +133,7 @@ typedef struct {
                                line, which the reader skipped; it is rejected in its turn */
   size_t too_long_limit;
   uint64_t records, rejected;
+  once_sum keys;       /* with `once`: what the job's records' keys add up to */
   rec_unknown unknown; /* JSON keys that are no field */
   bool nomem;          /* out of memory: the batch cannot go on */
 } job;
@@ -146,6 +148,9 @@ typedef struct {
   pthread_t thread;
   shared *sh;
   bool history;          /* records are typed and kept for hrun.c, not evaluated as they come */
+  bool once;             /* over history, every household comes once (once.h): each record is
+                            evaluated as it comes, as the only one of its household */
+  wbuf kept;             /* with `once`: what a record keeps for the next year (discarded) */
   wbuf tmp_rej, tmp_log; /* with history: a rejection's text before it becomes an item */
   wbuf tmp_mark;         /* ... after a register's mark (batch_hooks.read_reject) */
 } worker;
@@ -188,6 +193,7 @@ static void worker_free(worker *w)
   wbuf_free(&w->tmp_rej);
   wbuf_free(&w->tmp_mark);
   wbuf_free(&w->tmp_log);
+  wbuf_free(&w->kept);
   step_fini(&w->step);
   split_fini(&w->split);
   mem_free(w);
@@ -282,6 +288,32 @@ static const char *why_text(const worker *w, const rec_reject *why, char *buf, s
   return buf;
 }
 
+/* A record typed in w's step, of a household that has no other record in the inputs (once.h):
+ * evaluated as hrun.c evaluates a household's first record (hist_begin, hist_accept) with no
+ * year before it, at its place in input order: so a value it keeps for the next year failing
+ * rejects it here too.  A rejection here is said as hrun.c says it (history_reject), without
+ * the value at fault. */
+static step_result evaluate_alone(worker *w, job *j, uint64_t index, const split_record *r,
+                                  step_why *why)
+{
+  vm_set_previous(w->step.ctx, NULL, 0);
+  step_result res = step_evaluate(&w->step, j->seq << 32 | (index + 1), why);
+  if (res == STEP_OK) {
+    w->kept.len = 0;
+    vm_status st = vm_remember(w->step.ctx, &w->kept);
+    if (st == VM_ERR_NO_MEMORY || w->kept.failed)
+      res = STEP_NO_MEMORY;
+    else if (st != VM_OK)
+      res = step_failed(&w->step, st, why);
+  }
+  if (res == STEP_REJECTED) {
+    j->rejected++;
+    batch_reject_text(w->o, &w->step, j->header, j->name, r->line, r, why->reject.message, &j->rej,
+                      &j->log);
+  }
+  return res;
+}
+
 static void process_records(worker *w, job *j)
 {
   split_record r;
@@ -292,8 +324,20 @@ static void process_records(worker *w, job *j)
   while (split_next(&w->split, &r) && !j->nomem) {
     j->records++;
     uint64_t seq = j->seq << 32 | index;
-    step_result res = w->history ? step_type(&w->step, j->header, &r, &j->unknown, &why)
-                                 : step_record(&w->step, j->header, &r, seq, &j->unknown, &why);
+    step_result res;
+    if (w->once) {
+      uint64_t h = once_key_hash(w->P, j->header, &r);
+      j->keys.records++;
+      j->keys.sum += h;
+      res = step_type(&w->step, j->header, &r, &j->unknown, &why);
+      if (res == STEP_OK && (res = evaluate_alone(w, j, index, &r, &why)) == STEP_REJECTED) {
+        index++;
+        continue;
+      }
+    } else {
+      res = w->history ? step_type(&w->step, j->header, &r, &j->unknown, &why)
+                       : step_record(&w->step, j->header, &r, seq, &j->unknown, &why);
+    }
     switch (res) {
     case STEP_OK:
       if (w->history) /* its place: after the job's messages, which take place 0 */
@@ -317,6 +361,7 @@ static void process(worker *w, job *j)
 {
   j->out.len = j->rej.len = 0; /* j->log may hold the file's header messages already */
   j->records = j->rejected = 0;
+  memset(&j->keys, 0, sizeof j->keys);
   memset(&j->unknown, 0, sizeof j->unknown);
   if (j->too_long_line) {
     /* its bytes were never kept: the reject row has an empty record */
@@ -374,6 +419,11 @@ typedef struct {
   uint32_t given;    /* the inputs given; a register's stored ones follow (read_more) */
   hrun *hist;        /* a rule set following households over the years: what is read is kept here */
   bool spill_failed; /* a temporary file of hist failed */
+  /* Over the years, but every household comes once (once.h): no hist, and each record is
+   * evaluated as it is read.  What the keys of the first reading added up to, and of this
+   * one. */
+  bool once;
+  once_sum scanned, keys;
 } batch;
 
 static bool stopped(const batch *b)
@@ -480,6 +530,8 @@ static void write_ready(batch *b)
     b->stats->records += j->records;
     b->stats->rejected += j->rejected;
     b->stats->written += j->records - j->rejected;
+    b->keys.records += j->keys.records;
+    b->keys.sum += j->keys.sum;
     add_unknown(&b->unknown, &j->unknown);
     j->state = JOB_FREE;
     b->next_write++;
@@ -697,6 +749,7 @@ static bool start_workers(batch *b)
     if (!(b->workers[i] = worker_new(b->P, b->o, &b->sh)))
       return false;
     b->workers[i]->history = b->hist != NULL;
+    b->workers[i]->once = b->once;
   }
   /* workers[0] belongs to the calling thread (see help) */
   for (unsigned i = 1; b->nworkers > 1 && i < b->nworkers; i++) {
@@ -957,6 +1010,41 @@ static void read_more(batch *b, const elig_input **inputs, size_t *ninputs, elig
   *ninputs = n;
 }
 
+/* A rule set following households over the years: two passes (hrun.h), unless the inputs
+ * can be read twice and a first reading finds every household once (once.h). */
+static void over_the_years(batch *b, const elig_input *inputs, size_t ninputs)
+{
+  const batch_options *o = b->o;
+  if (o->reread && !o->hooks && once_applies(b->P, inputs, ninputs)) {
+    switch (once_scan(b->P, inputs, ninputs, o->chunk_bytes, o->memory_limit, b->io, &b->scanned)) {
+    case ONCE_EACH: b->once = true; return;
+    case ONCE_NOT: break;
+    case ONCE_CANCELED: b->canceled = true; return;
+    case ONCE_NO_MEMORY: b->nomem = true; return;
+    }
+  }
+  if (!(b->hist = hrun_new(b->P, o->memory_limit)))
+    b->nomem = true;
+}
+
+/* With `once`: the second reading must have met the records of the first, or a household
+ * may have come twice after all (a file written to while the run read it). */
+static void check_same_keys(batch *b)
+{
+  if (b->scanned.records == b->keys.records && b->scanned.sum == b->keys.sum)
+    return;
+  wbuf w = {0};
+  wbuf_puts(&w, "elig: ");
+  /* TRANSLATORS: a run over the years reads its inputs twice (once to see whether any
+   * household comes twice); they changed in between, so its results cannot be trusted. */
+  wbuf_puts(&w,
+            _("the inputs changed while they were read; run again once nothing writes to them"));
+  wbuf_puts(&w, "\n");
+  emit(b, ELIG_STREAM_MESSAGES, &w);
+  wbuf_free(&w);
+  b->read_failed = true;
+}
+
 elig_status batch_run(const elig_program *P, const batch_options *o, const elig_input *inputs,
                       size_t ninputs, const elig_batch_io *io, elig_batch_stats *stats)
 {
@@ -964,8 +1052,8 @@ elig_status batch_run(const elig_program *P, const batch_options *o, const elig_
   memset(stats, 0, sizeof *stats);
   rec_header *headers = mem_calloc(ninputs + 1, sizeof *headers);
   elig_input *all = NULL; /* the inputs and a register's stored records (read_more) */
-  if (P->order_field != PROG_NONE && !(b.hist = hrun_new(P, o->memory_limit)))
-    b.nomem = true;
+  if (P->order_field != PROG_NONE)
+    over_the_years(&b, inputs, ninputs);
   bool started = headers && !b.nomem && start_workers(&b);
   bool agg_ok = true;
   if (!started) {
@@ -977,6 +1065,8 @@ elig_status batch_run(const elig_program *P, const batch_options *o, const elig_
     if (b.hist && o->hooks && o->hooks->more && !stopped(&b))
       read_more(&b, &inputs, &ninputs, &all, &headers);
     stop_workers(&b);
+    if (b.once && !stopped(&b))
+      check_same_keys(&b);
     if (b.hist && !stopped(&b))
       evaluate_history(&b, inputs, ninputs, headers);
     else if (b.hist && !b.nomem && !hrun_write(b.hist, history_write, &b) &&

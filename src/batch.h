@@ -63,6 +63,7 @@ typedef struct {
   bool show_values;         /* rejection messages quote the value at fault */
   size_t chunk_bytes;       /* 0: the reader's default */
   size_t memory_limit;      /* a run over history: bytes kept in memory (0: 256 MiB) */
+  bool reread;              /* the inputs may be read twice (elig_run_options.reread) */
   const batch_hooks *hooks; /* NULL but for a register's runs */
 } batch_options;
 

@@ -93,6 +93,9 @@ typedef struct {
 
 /* Fills inputs[i] (and files[i], which must outlive the batch) for each path. */
 void cli_inputs(char *const *paths, size_t n, int forced, cli_file *files, elig_input *inputs);
+/* Whether every path is a regular file, which a batch may read twice
+ * (elig_run_options.reread): not standard input, a pipe or a device. */
+bool cli_inputs_rereadable(char *const *paths, size_t n);
 
 /* Where a batch's streams go: results, rejects, aggregates and the list to output files (or
  * standard output), the report to standard output, messages to standard error. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,6 +96,16 @@ void cli_inputs(char *const *paths, size_t n, int forced, cli_file *files, elig_
                              .read = file_read,
                              .close = file_close};
   }
+}
+
+bool cli_inputs_rereadable(char *const *paths, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    struct stat st;
+    if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+      return false;
+  }
+  return true;
 }
 
 /* ---------------------------------------------------------------- outputs */

@@ -574,6 +574,7 @@ static int cmd_run(int argc, char **argv)
     a.opt.reject_rows = a.rejects != NULL;
     a.opt.separate_aggregates = a.aggregates != NULL;
     cli_inputs(data, ndata, a.input_format, files, inputs);
+    a.opt.reread = cli_inputs_rereadable(data, ndata);
     elig_batch_io io = cli_batch_io(&sink);
     cli_catch_interrupts();
     st = elig_run(rs, &a.opt, inputs, ndata, &io, &stats);

@@ -408,6 +408,125 @@ static elig_status add_text(elig_register *reg, const elig_ruleset *rs, const ch
   "hh_id,village_code,year,size,net_income,food_secure,clothing_secure,water_safe," \
   "housing_grade,labor_members,registered_poor\n"
 
+/* ---------------------------------------------------------------- reading twice */
+
+/* An input that can be opened again (elig_run_options.reread); `later` is what the
+ * second opening reads, when it is not NULL (a file written to between the readings). */
+typedef struct {
+  const char *text, *later;
+  size_t at;
+  unsigned opened;
+} reopened_input;
+
+static int reopened_open(void *arg)
+{
+  reopened_input *t = arg;
+  if (t->opened++ && t->later)
+    t->text = t->later;
+  t->at = 0;
+  return 0;
+}
+
+static ptrdiff_t reopened_read(void *arg, void *buf, size_t size)
+{
+  reopened_input *t = arg;
+  size_t n = strlen(t->text + t->at);
+  if (n > size)
+    n = size;
+  memcpy(buf, t->text + t->at, n);
+  t->at += n;
+  return (ptrdiff_t)n;
+}
+
+/* Every stream apart (a batch may write a stream's text in pieces of any size), then all of
+ * them in one text to compare. */
+typedef struct {
+  char stream[ELIG_STREAM_LIST + 1][4096];
+  size_t len[ELIG_STREAM_LIST + 1];
+  char text[5 * 4096 + 64];
+} all_output;
+
+static bool all_write(void *arg, elig_stream stream, const char *data, size_t len)
+{
+  all_output *o = arg;
+  if ((unsigned)stream > ELIG_STREAM_LIST || o->len[stream] + len >= sizeof o->stream[stream])
+    return false;
+  memcpy(o->stream[stream] + o->len[stream], data, len);
+  o->len[stream] += len;
+  o->stream[stream][o->len[stream]] = '\0';
+  return true;
+}
+
+static void all_join(all_output *o)
+{
+  size_t n = 0;
+  for (int i = 0; i <= ELIG_STREAM_LIST; i++)
+    n += (size_t)snprintf(o->text + n, sizeof o->text - n, "-- %d\n%s", i, o->stream[i]);
+}
+
+static elig_status run_text(const elig_ruleset *rs, const char *csv, const char *later, bool reread,
+                            unsigned threads, all_output *out, unsigned *opened)
+{
+  reopened_input t = {.text = csv, .later = later};
+  elig_input in = {.name = "y.csv",
+                   .format = ELIG_INPUT_CSV,
+                   .arg = &t,
+                   .open = reopened_open,
+                   .read = reopened_read};
+  elig_batch_io io = {.write = all_write, .arg = out};
+  elig_run_options o = ELIG_RUN_OPTIONS_INIT;
+  o.as_of = "2021-06-30";
+  o.threads = threads;
+  o.reject_rows = true;
+  o.separate_aggregates = true;
+  o.explain = true;
+  o.chunk_bytes = 64; /* a job a record or two */
+  o.reread = reread;
+  memset(out, 0, sizeof *out);
+  elig_status st = elig_run(rs, &o, &in, 1, &io, NULL);
+  all_join(out);
+  *opened = t.opened;
+  return st;
+}
+
+/* Over one year where every household comes once, reading the input twice evaluates each
+ * record as it is read: the output is that of the two passes, rejections and aggregates
+ * included.  A household twice goes to the two passes; an input that changed between the
+ * readings ends the run. */
+START_TEST(test_api_run_reread)
+{
+  static const char once[] = REG_HEADER "a,110101001001,2020,1,5000,1,1,1,A,1,0\n"
+                                        "b,110101001001,2020,2,3000,1,1,1,A,1,1\n"
+                                        "c,110101001002,2020,x,3000,1,1,1,A,1,1\n"
+                                        "d,110101001002,2020,3,3000,1,1,1,\"B\",1,0\n"
+                                        "e,110101001002,2020,0,3000,1,1,1,A,1,0\n";
+  static const char twice[] = REG_HEADER "a,110101001001,2020,1,5000,1,1,1,A,1,0\n"
+                                         "b,110101001001,2020,2,3000,1,1,1,A,1,1\n"
+                                         "a,110101001001,2020,1,7000,1,1,1,A,1,0\n";
+  elig_ruleset *rs = national();
+  all_output *two_passes = calloc(1, sizeof *two_passes), *got = calloc(1, sizeof *got);
+  unsigned opened;
+  const char *inputs[] = {once, twice};
+  for (size_t i = 0; i < 2; i++) {
+    for (unsigned threads = 1; threads <= 2; threads++) {
+      elig_status want = run_text(rs, inputs[i], NULL, false, threads, two_passes, &opened);
+      ck_assert_uint_eq(opened, 1);
+      ck_assert_int_eq(run_text(rs, inputs[i], NULL, true, threads, got, &opened), want);
+      ck_assert_uint_eq(opened, 2);
+      ck_assert_str_eq(got->text, two_passes->text);
+    }
+  }
+  ck_assert_ptr_nonnull(
+      strstr(two_passes->text, "duplicate: the household already has a record")); /* E0630 */
+  /* a household added between the readings: the run stops, and says why */
+  ck_assert_int_eq(run_text(rs, once, twice, true, 1, got, &opened), ELIG_EIO);
+  ck_assert_ptr_nonnull(strstr(got->text, "the inputs changed while they were read"));
+  free(two_passes);
+  free(got);
+  elig_ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(test_api_register)
 {
   char dir[] = "/tmp/check_api_register_XXXXXX", path[256], bad[256];
@@ -1210,6 +1329,7 @@ static Suite *api_suite(void)
   tcase_add_test(tc, test_api_eval_json);
   tcase_add_test(tc, test_api_history);
   tcase_add_test(tc, test_api_register);
+  tcase_add_test(tc, test_api_run_reread);
   tcase_add_test(tc, test_api_eval_json_rejects);
   tcase_add_test(tc, test_api_unknown_keys);
   tcase_add_test(tc, test_api_result_texts_and_errors);

@@ -1,0 +1,208 @@
+/*
+ * once.c -- whether every household of a run's inputs comes once in them.  See once.h.
+ */
+#include <string.h>
+
+#include "feed.h"
+#include "mem.h"
+#include "once.h"
+
+#define DEFAULT_MEMORY_LIMIT ((size_t)256 << 20) /* as hrun.c's */
+
+/* The hashes seen: open addressing, linear probing, 0 for an empty slot (a hash of 0 is
+ * taken as 1: one more possible collision, which is on the safe side). */
+typedef struct {
+  uint64_t *slots;
+  size_t mask; /* slots - 1, a power of two less one */
+  size_t count;
+  size_t max_bytes;
+} hash_set;
+
+typedef enum {
+  SET_ADDED,
+  SET_PRESENT,
+  SET_FULL, /* over max_bytes, or out of memory (set_grow tells them apart) */
+} set_result;
+
+static bool set_place(uint64_t *slots, size_t mask, uint64_t h)
+{
+  size_t i = (size_t)(h ^ h >> 29) & mask;
+  while (slots[i]) {
+    if (slots[i] == h)
+      return false;
+    i = (i + 1) & mask;
+  }
+  slots[i] = h;
+  return true;
+}
+
+/* Twice the slots; false when that would pass max_bytes or memory ran out (*nomem). */
+static bool set_grow(hash_set *s, bool *nomem)
+{
+  size_t n = s->slots ? (s->mask + 1) * 2 : 1024;
+  if (n > s->max_bytes / sizeof *s->slots)
+    return false;
+  uint64_t *slots = mem_calloc(n, sizeof *slots);
+  if (!slots) {
+    *nomem = true;
+    return false;
+  }
+  for (size_t i = 0; s->slots && i <= s->mask; i++)
+    if (s->slots[i])
+      set_place(slots, n - 1, s->slots[i]);
+  mem_free(s->slots);
+  s->slots = slots;
+  s->mask = n - 1;
+  return true;
+}
+
+static set_result set_add(hash_set *s, uint64_t h, bool *nomem)
+{
+  h += !h;
+  /* at most three quarters full, so that a probe ends soon */
+  if ((!s->slots || s->count + 1 > (s->mask + 1) / 4 * 3) && !set_grow(s, nomem))
+    return SET_FULL;
+  if (!set_place(s->slots, s->mask, h))
+    return SET_PRESENT;
+  s->count++;
+  return SET_ADDED;
+}
+
+/* ---------------------------------------------------------------- the keys */
+
+bool once_applies(const elig_program *P, const elig_input *inputs, size_t ninputs)
+{
+  if (P->order_field == PROG_NONE)
+    return false;
+  for (size_t i = 0; i < ninputs; i++)
+    if (feed_format(&inputs[i]) != INPUT_CSV)
+      return false;
+  const prog_record *rec = prog_main_record(P);
+  for (uint32_t k = 0; k + 1 < P->nkeys; k++)
+    if (rec->fields[P->key_fields[k]].type.base != TY_TEXT)
+      return false;
+  return true;
+}
+
+/* FNV-1a's prime over 8-byte words, each part's length first, then a final mix
+ * (splitmix64's) so that the low bits the set uses depend on every byte. */
+uint64_t once_key_hash(const elig_program *P, const rec_header *h, const split_record *r)
+{
+  uint64_t x = 1469598103934665603ull;
+  for (uint32_t k = 0; k + 1 < P->nkeys; k++) {
+    const char *text;
+    size_t len;
+    rec_csv_key_part(h, P, r->csv, k, &text, &len);
+    x = (x ^ (uint64_t)len) * 1099511628211ull;
+    size_t j = 0;
+    for (; j + 8 <= len; j += 8) {
+      uint64_t w;
+      memcpy(&w, text + j, 8);
+      x = (x ^ w) * 1099511628211ull;
+    }
+    if (j < len) {
+      uint64_t w = 0;
+      memcpy(&w, text + j, len - j);
+      x = (x ^ w) * 1099511628211ull;
+    }
+  }
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  return x ^ x >> 31;
+}
+
+/* ---------------------------------------------------------------- the reading */
+
+typedef struct {
+  const elig_program *P;
+  input_chunk chunk;
+  rec_header header; /* of the input being read */
+  splitter split;
+  hash_set seen;
+  once_sum sum;
+  bool twice, full, nomem;
+} scan;
+
+static input_chunk *scan_buffer(void *arg)
+{
+  return &((scan *)arg)->chunk;
+}
+
+/* The header as the run maps it, so that the key cells are the ones it types. */
+static feed_header scan_header(void *arg, const char *name, uint64_t line, const csv_record *r)
+{
+  (void)name;
+  (void)line;
+  scan *sc = arg;
+  char error[512], unknown[512];
+  if (rec_header_init(&sc->header, sc->P, r, error, sizeof error, unknown, sizeof unknown))
+    return FEED_HEADER_OK;
+  if (sc->header.no_memory)
+    return FEED_HEADER_NO_MEMORY;
+  return sc->header.first_line_is_record ? FEED_HEADER_IS_RECORD : FEED_HEADER_OK;
+}
+
+static void scan_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_lines)
+{
+  scan *sc = arg;
+  split_record r;
+  split_begin(&sc->split, INPUT_CSV, c, skip, skip_lines);
+  while (!sc->twice && !sc->full && split_next(&sc->split, &r)) {
+    uint64_t h = once_key_hash(sc->P, &sc->header, &r);
+    sc->sum.records++;
+    sc->sum.sum += h;
+    switch (set_add(&sc->seen, h, &sc->nomem)) {
+    case SET_ADDED: break;
+    case SET_PRESENT: sc->twice = true; break;
+    case SET_FULL: sc->full = true; break;
+    }
+  }
+}
+
+static bool scan_stop(void *arg)
+{
+  const scan *sc = arg;
+  return sc->twice || sc->full;
+}
+
+/* The run itself says what is wrong with an input. */
+static void scan_note(void *arg, const char *text)
+{
+  (void)arg;
+  (void)text;
+}
+
+once_result once_scan(const elig_program *P, const elig_input *inputs, size_t ninputs,
+                      size_t chunk_bytes, size_t memory_limit, const elig_batch_io *io,
+                      once_sum *sum)
+{
+  scan sc = {.P = P, .seen.max_bytes = memory_limit ? memory_limit : DEFAULT_MEMORY_LIMIT};
+  split_init(&sc.split);
+  const feed_handler handler = {
+      .arg = &sc,
+      .buffer = scan_buffer,
+      .header = scan_header,
+      .chunk = scan_chunk,
+      .stop = scan_stop,
+      .note = scan_note,
+  };
+  once_result res = ONCE_EACH;
+  for (size_t i = 0; i < ninputs && res == ONCE_EACH; i++) {
+    feed_status st = feed_input(&inputs[i], chunk_bytes, io, &handler);
+    rec_header_fini(&sc.header);
+    memset(&sc.header, 0, sizeof sc.header);
+    if (st == FEED_CANCELED)
+      res = ONCE_CANCELED;
+    else if (st == FEED_NO_MEMORY || sc.nomem)
+      res = ONCE_NO_MEMORY;
+    else if (st == FEED_REFUSED || sc.twice || sc.full)
+      res = ONCE_NOT; /* the run reads it again, and says what is wrong */
+  }
+  *sum = sc.sum;
+  split_fini(&sc.split);
+  input_chunk_fini(&sc.chunk);
+  mem_free(sc.seen.slots);
+  return res;
+}

@@ -1,0 +1,63 @@
+/*
+ * once.h -- whether every household of a run's inputs comes once in them.
+ *
+ * A rule set that follows households over the years (`key hh_id per year`) is run in two
+ * passes (hrun.h): every record is typed and kept, then each household's records are
+ * evaluated in the order of their years.  When no household has two records in the inputs,
+ * that order changes nothing: every previous() is none and no household-year repeats, so
+ * each record can be evaluated as it is read, as for a rule set without history, and
+ * nothing need be kept.  That is the usual case of a run over one year's register, and the
+ * two passes cost it about as much as the evaluation itself.
+ *
+ * Place in the pipeline: before batch.c reads its inputs, when the caller says they can be
+ * read twice (elig_run_options.reread).  once_scan reads them through the same reader, CSV
+ * parser and header mapping as the run itself and keeps only a 64-bit hash of each record's
+ * household link (its key cells but the year, as written).  Two households whose hashes
+ * collide count as one household twice, which only sends the run to the two passes: the
+ * answer "each once" is exact.
+ *
+ * Only CSV inputs of a rule set whose linking fields are all text: a text value is the cell
+ * as written, so two records of one household have the same cells.  (An int key would let
+ * "007" and "7" be one household; a JSON string may be written with escapes.)
+ */
+#ifndef ELIG_ONCE_H
+#define ELIG_ONCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "elig.h"
+#include "program.h"
+#include "record.h"
+#include "split.h"
+
+typedef enum {
+  ONCE_EACH,      /* every household comes once */
+  ONCE_NOT,       /* some household comes twice, or the inputs could not all be read */
+  ONCE_CANCELED,  /* the batch's cancel callback said so */
+  ONCE_NO_MEMORY, /* out of memory */
+} once_result;
+
+/* What the records' keys add up to: the same in both readings when the inputs did not
+ * change between them. */
+typedef struct {
+  uint64_t records;
+  uint64_t sum; /* of once_key_hash over the records */
+} once_sum;
+
+/* Whether once_scan can answer for P over these inputs. */
+bool once_applies(const elig_program *P, const elig_input *inputs, size_t ninputs);
+
+/* Reads the inputs (each opened, read and closed) in chunks of chunk_bytes (0: the
+ * default), giving up (ONCE_NOT) when the hashes would take more than memory_limit bytes;
+ * *sum receives what the keys of the records read add up to. */
+once_result once_scan(const elig_program *P, const elig_input *inputs, size_t ninputs,
+                      size_t chunk_bytes, size_t memory_limit, const elig_batch_io *io,
+                      once_sum *sum);
+
+/* The hash of record r's household link as written (its key cells but the order field),
+ * under header h.  The same for two records of one household. */
+uint64_t once_key_hash(const elig_program *P, const rec_header *h, const split_record *r);
+
+#endif
