@@ -310,13 +310,11 @@ void rec_csv_key_part(const rec_header *h, const elig_program *P, const csv_reco
 {
   *text = "";
   *len = 0;
-  if (!h->field_of || r->ncells != h->ncols)
+  (void)P; /* the header mapped P's keys to their columns */
+  if (!h->col_of_key || r->ncells != h->ncols || h->col_of_key[k] < 0)
     return;
-  for (uint32_t c = 0; c < h->ncols; c++)
-    if (h->field_of[c] == (int32_t)P->key_fields[k]) {
-      *text = r->cells[c].ptr;
-      *len = r->cells[c].len;
-    }
+  *text = r->cells[h->col_of_key[k]].ptr;
+  *len = r->cells[h->col_of_key[k]].len;
 }
 
 size_t rec_csv_key(const rec_header *h, const elig_program *P, const csv_record *r, char *buf,
@@ -438,6 +436,14 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
       }
     }
   mem_free(seen);
+  if (!(h->col_of_key = mem_alloc((P->nkeys + 1) * sizeof *h->col_of_key)))
+    return header_out_of_memory(h, error, error_size);
+  for (uint32_t k = 0; k < P->nkeys; k++) {
+    h->col_of_key[k] = -1;
+    for (uint32_t c = 0; c < h->ncols; c++)
+      if (h->field_of[c] == (int32_t)P->key_fields[k])
+        h->col_of_key[k] = (int32_t)c;
+  }
   if (!ok && !h->refused[0]) {
     snprintf(h->refused, sizeof h->refused, "%s", error);
     h->refused_code = h->error_code;
@@ -448,7 +454,9 @@ bool rec_header_init(rec_header *h, const elig_program *P, const csv_record *hea
 void rec_header_fini(rec_header *h)
 {
   mem_free(h->field_of);
+  mem_free(h->col_of_key);
   h->field_of = NULL;
+  h->col_of_key = NULL;
 }
 
 bool rec_from_csv(const rec_header *h, vm_ctx *ctx, const csv_record *r, rec_reject *why)

@@ -26,6 +26,8 @@
 typedef struct {
   int32_t *field_of; /* per column: field number, or -1 for a column that is no field */
   uint32_t ncols;
+  int32_t *col_of_key; /* per key field of the program: its (last) column, or -1; read for
+                          every record of a run over the years, twice (once.h) */
   /* After rec_header_init refused the header: why, in a few words, for each record of the
    * file, which is rejected with it (bad input never stops a batch); and whether the first
    * line is itself such a record, the file having no header line at all. */
