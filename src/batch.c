@@ -1015,7 +1015,7 @@ static void read_more(batch *b, const elig_input **inputs, size_t *ninputs, elig
 static void over_the_years(batch *b, const elig_input *inputs, size_t ninputs)
 {
   const batch_options *o = b->o;
-  if (o->reread && !o->hooks && once_applies(b->P, inputs, ninputs)) {
+  if (o->reread && !o->hooks && once_applies(b->P)) {
     switch (once_scan(b->P, inputs, ninputs, o->chunk_bytes, o->memory_limit, b->io, &b->scanned)) {
     case ONCE_EACH: b->once = true; return;
     case ONCE_NOT: break;

@@ -70,18 +70,38 @@ static set_result set_add(hash_set *s, uint64_t h, bool *nomem)
 
 /* ---------------------------------------------------------------- the keys */
 
-bool once_applies(const elig_program *P, const elig_input *inputs, size_t ninputs)
+bool once_applies(const elig_program *P)
 {
   if (P->order_field == PROG_NONE)
     return false;
-  for (size_t i = 0; i < ninputs; i++)
-    if (feed_format(&inputs[i]) != INPUT_CSV)
-      return false;
   const prog_record *rec = prog_main_record(P);
   for (uint32_t k = 0; k + 1 < P->nkeys; k++)
     if (rec->fields[P->key_fields[k]].type.base != TY_TEXT)
       return false;
   return true;
+}
+
+/* Key field k of record r as written: a CSV cell, or a JSON string member unescaped (the
+ * text typing takes; any other JSON value, which typing rejects for a text field, as
+ * nothing). */
+static void key_text(const elig_program *P, const rec_header *h, const split_record *r, uint32_t k,
+                     const char **text, size_t *len)
+{
+  *text = "";
+  *len = 0;
+  if (r->format == INPUT_CSV) {
+    rec_csv_key_part(h, P, r->csv, k, text, len);
+    return;
+  }
+  const jdoc *d = r->json;
+  if (!d || !d->nnodes || d->nodes[0].kind != JDOC_OBJECT)
+    return;
+  const char *name = prog_main_record(P)->fields[P->key_fields[k]].name;
+  uint32_t v = jdoc_object_get(d, 0, name, strlen(name));
+  if (v != JDOC_NONE && d->nodes[v].kind == JDOC_STRING) {
+    *text = d->nodes[v].str;
+    *len = d->nodes[v].len;
+  }
 }
 
 /* FNV-1a's prime over 8-byte words, each part's length first, then a final mix
@@ -92,7 +112,7 @@ uint64_t once_key_hash(const elig_program *P, const rec_header *h, const split_r
   for (uint32_t k = 0; k + 1 < P->nkeys; k++) {
     const char *text;
     size_t len;
-    rec_csv_key_part(h, P, r->csv, k, &text, &len);
+    key_text(P, h, r, k, &text, &len);
     x = (x ^ (uint64_t)len) * 1099511628211ull;
     size_t j = 0;
     for (; j + 8 <= len; j += 8) {
@@ -120,6 +140,7 @@ typedef struct {
   input_chunk chunk;
   rec_header header; /* of the input being read */
   splitter split;
+  input_format fmt; /* of the input being read */
   hash_set seen;
   once_sum sum;
   bool twice, full, nomem;
@@ -148,7 +169,7 @@ static void scan_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_lin
 {
   scan *sc = arg;
   split_record r;
-  split_begin(&sc->split, INPUT_CSV, c, skip, skip_lines);
+  split_begin(&sc->split, sc->fmt, c, skip, skip_lines);
   while (!sc->twice && !sc->full && split_next(&sc->split, &r)) {
     uint64_t h = once_key_hash(sc->P, &sc->header, &r);
     sc->sum.records++;
@@ -190,6 +211,7 @@ once_result once_scan(const elig_program *P, const elig_input *inputs, size_t ni
   };
   once_result res = ONCE_EACH;
   for (size_t i = 0; i < ninputs && res == ONCE_EACH; i++) {
+    sc.fmt = feed_format(&inputs[i]);
     feed_status st = feed_input(&inputs[i], chunk_bytes, io, &handler);
     rec_header_fini(&sc.header);
     memset(&sc.header, 0, sizeof sc.header);

@@ -16,9 +16,9 @@
  * collide count as one household twice, which only sends the run to the two passes: the
  * answer "each once" is exact.
  *
- * Only CSV inputs of a rule set whose linking fields are all text: a text value is the cell
- * as written, so two records of one household have the same cells.  (An int key would let
- * "007" and "7" be one household; a JSON string may be written with escapes.)
+ * Only for a rule set whose linking fields are all text: a text value is the CSV cell as
+ * written, or the JSON string unescaped, so two records of one household have the same key
+ * texts.  (An int key would let "007" and "7" be one household.)
  */
 #ifndef ELIG_ONCE_H
 #define ELIG_ONCE_H
@@ -46,8 +46,8 @@ typedef struct {
   uint64_t sum; /* of once_key_hash over the records */
 } once_sum;
 
-/* Whether once_scan can answer for P over these inputs. */
-bool once_applies(const elig_program *P, const elig_input *inputs, size_t ninputs);
+/* Whether once_scan can answer for P: it follows households linked by text fields. */
+bool once_applies(const elig_program *P);
 
 /* Reads the inputs (each opened, read and closed) in chunks of chunk_bytes (0: the
  * default), giving up (ONCE_NOT) when the hashes would take more than memory_limit bytes;

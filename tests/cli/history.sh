@@ -94,6 +94,15 @@ for j in 1 2; do
   check once-$j-rejects-same cmp -s "$tmp/once$j.rej" "$tmp/piped$j.rej"
   check once-$j-status-same cmp -s "$tmp/once$j.status" "$tmp/piped$j.status"
 done
+# the same as JSON Lines, members and bad rows included
+$GENERATE --households 300 --seed 9 --years 2021 --bad-rows 12 --format jsonl -o "$tmp/once.jsonl"
+"$ELIG" run --no-progress -j2 --rejects "$tmp/oncej.rej" "$rules" "$tmp/once.jsonl" \
+  > "$tmp/oncej.out" 2>/dev/null
+"$ELIG" run --no-progress -j2 --rejects "$tmp/pipedj.rej" --input-format jsonl "$rules" - \
+  < "$tmp/once.jsonl" > "$tmp/pipedj.out" 2>/dev/null
+check once-jsonl-results-same cmp -s "$tmp/oncej.out" "$tmp/pipedj.out"
+check once-jsonl-rejects-same cmp -s "$tmp/oncej.rej" "$tmp/pipedj.rej"
+check once-jsonl-has-rejects [ "$(grep -c . "$tmp/oncej.rej")" -gt 2 ]
 check once-has-rejects [ "$(grep -c . "$tmp/once1.rej")" -gt 2 ]
 check once-has-aggregates grep -q '^# aggregate county' "$tmp/once1.out"
 # the same file given twice: every household twice, so the two passes, and duplicates
