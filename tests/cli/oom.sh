@@ -4,8 +4,10 @@
 # `elig diff` and `elig explain` over a small register.
 #
 # Compiling the rules comes first in every command and takes most of its allocations; each
-# of those fails in turn in tests/unit/check_oom, so here they are sampled (every 17th) and
-# every allocation after them fails in turn: opening, reading, writing, replacing files.
+# of those fails in turn in tests/unit/check_oom, so here they are sampled (every 89th:
+# what matters here is that the program passes a failure of compiling on, not which
+# allocation it was) and every allocation after them fails in turn: opening, reading,
+# writing, replacing files.
 #
 # For every N until the command runs through without meeting its failure, the run must end
 # with status 4 and "out of memory" said on standard error, no output file (and no
@@ -64,7 +66,7 @@ every_failure() {
       fi
     fi
     tried=$((tried + 1))
-    if [ $n -lt "$compiling" ]; then n=$((n + 17)); else n=$((n + 1)); fi
+    if [ $n -lt "$compiling" ]; then n=$((n + 89)); else n=$((n + 1)); fi
   done
   passes=$((passes + 1))
   echo "$suite: $name: $tried of $((n - 1)) allocations failed in turn" \
