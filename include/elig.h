@@ -634,10 +634,13 @@ typedef enum elig_stream {
  *   write      writes `len` bytes of `data` to `stream`; false when they cannot be written
  *              (the batch then stops and returns ELIG_EIO; the caller says why, it knows
  *              its files)
- *   cancelled  polled between chunks and after a read failed; true stops the batch with
- *              ELIG_ECANCELED (NULL: never)
- *   progress   called after each chunk of records is done, with the counts so far (NULL:
- *              not called); for a progress line */
+ *   cancelled  polled between chunks and after a read failed (and by elig_diff over rules
+ *              that follow households across years, every few thousand records of its
+ *              second pass, once all is read); true stops the batch with ELIG_ECANCELED
+ *              (NULL: never)
+ *   progress   called after each chunk of records is done (and as often as cancelled in
+ *              elig_diff's second pass), with the counts so far (NULL: not called); for a
+ *              progress line */
 typedef struct elig_batch_stats elig_batch_stats;
 typedef struct elig_batch_io {
   bool (*write)(void *arg, elig_stream stream, const char *data, size_t len);
