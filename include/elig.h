@@ -286,7 +286,8 @@ typedef struct elig_source {
 
 /* The same for a rule set whose files are all given as texts, by name: `root` and every file
  * it imports are taken from files[0..n) (an import is resolved relative to the importing
- * file's name, as on disk), and nothing is read from disk.  An import of a file not among
+ * file's name, as on disk: "../national.rules" from "provinces/yunnan.rules" is
+ * "national.rules"), and nothing is read from disk.  An import of a file not among
  * them is an error (E0501, import not found: "not among the stored rule files").  For rules kept where there
  * is no folder of files: a database (the PostgreSQL extension keeps them in a table), a
  * client's request.  The texts are copied.  Returns as elig_compile_file; ELIG_EINVAL also

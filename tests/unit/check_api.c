@@ -136,7 +136,7 @@ START_TEST(test_api_compile_sources)
 {
   elig_ruleset *rs = national();
   size_t n = elig_ruleset_file_count(rs);
-  elig_source files[16];
+  elig_source files[17];
   ck_assert_uint_le(n, 16);
   for (size_t i = 0; i < n; i++) {
     files[i].name = elig_ruleset_file(rs, i);
@@ -163,6 +163,28 @@ START_TEST(test_api_compile_sources)
   /* the root not among them */
   ck_assert_int_ne(elig_compile_sources("nowhere.rules", files, n, NULL, &again, NULL), ELIG_OK);
   ck_assert_ptr_null(again);
+  /* named as in a folder, with a province's file that imports "../national.rules": found as
+   * a folder would resolve it (the workbench compiles DIR's files this way) */
+  char *names[17];
+  for (size_t i = 0; i < n; i++) {
+    const char *rel = strstr(files[i].name, "rules/");
+    ck_assert_ptr_nonnull(rel);
+    names[i] = strdup(rel + strlen("rules/"));
+    files[i].name = names[i];
+  }
+  FILE *f = fopen(path_of("rules/provinces/yunnan.rules"), "rb");
+  ck_assert_ptr_nonnull(f);
+  static char province[1 << 16];
+  size_t len = fread(province, 1, sizeof province, f);
+  fclose(f);
+  files[n] = (elig_source){"provinces/yunnan.rules", province, len};
+  ck_assert_int_eq(elig_compile_sources("provinces/yunnan.rules", files, n + 1, NULL, &again, &d),
+                   ELIG_OK);
+  ck_assert_str_eq(elig_ruleset_policy(again), "yunnan");
+  elig_diags_free(d);
+  elig_ruleset_free(again);
+  for (size_t i = 0; i < n; i++)
+    free(names[i]);
   elig_ruleset_free(rs);
 }
 END_TEST
