@@ -547,9 +547,12 @@ static elig_ruleset *compile_baseline(serve_request *rq, const char *path, const
                               : wb_file_error(rq, err);
       return NULL;
     }
-    snprintf(in->old_name, sizeof in->old_name, "%s (%s, version %.12s)", root, path, sha);
+    /* TRANSLATORS: how an impact report names its baseline: the root rule file, the file
+       being edited, the first 12 digits of the saved version's hash. */
+    snprintf(in->old_name, sizeof in->old_name, _("%s (%s, saved version %.12s)"), root, path, sha);
   } else {
-    snprintf(in->old_name, sizeof in->old_name, "%s (saved)", root);
+    /* TRANSLATORS: how an impact report names its baseline: the root rule file as saved. */
+    snprintf(in->old_name, sizeof in->old_name, _("%s (as saved)"), root);
   }
   elig_ruleset *rs = NULL;
   elig_diags *diags = NULL;
@@ -701,7 +704,9 @@ static bool prepare(serve_request *rq, const serve_body *body, const char *path,
     return false;
   }
   elig_diags_free(diags);
-  snprintf(in->new_name, sizeof in->new_name, "%s (%s, the editor's text)", root, path);
+  /* TRANSLATORS: how an impact report names the rules compared: the root rule file, then
+     the file whose text in the editor (not saved) is compiled with it. */
+  snprintf(in->new_name, sizeof in->new_name, _("%s (%s as in the editor)"), root, path);
   if (!(in->old_rs = compile_baseline(rq, path, root, in, answer)))
     return false;
   if (!(*by = by_param(rq, in, answer)))
