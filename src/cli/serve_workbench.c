@@ -404,8 +404,9 @@ bool wb_sources_read(int dir_fd, const char *path, const char *text, size_t len,
       int err;
       size_t flen;
       char *ftext = wb_read(dir_fd, paths[i], &flen, &err);
-      if (!ftext) {
-        free(paths[i]); /* gone or unreadable since listed: not part of the set */
+      if (!ftext) { /* gone, unreadable or over 1 MiB: not part of the set */
+        free(paths[i]);
+        paths[i] = NULL; /* wb_free_list below frees the others */
         continue;
       }
       *f = (elig_source){paths[i], ftext, flen};

@@ -62,6 +62,13 @@ check localhost-answered [ "$(status -H "Host: localhost:$open_port" "$b/v1/work
 printf 'let   x=1\n' > "$tmp/messy"
 check fmt [ "$(post fmt path=national/x.rules "$tmp/messy")" = 200 ]
 check fmt-text [ "$(jq -r .text "$tmp/body")" = "let x = 1" ]
+# a file of DIR that cannot be read as a rule file (over 1 MiB, or not readable) is no part
+# of the set, and no reason to fail a check
+head -c 1100000 /dev/zero | tr '\0' '#' > "$tmp/rules/big.rules"
+check check-beside-big-file [ "$(post check path=national/household.rules "$tmp/good")" = 200 ]
+check check-beside-big-file-ok sh -c "jq -e '.ok' '$tmp/body' >/dev/null"
+check big-file-413 [ "$(file big.rules)" = 413 ]
+rm "$tmp/rules/big.rules"
 check tests-run [ "$(post test path=national/household.rules "$tmp/good")" = 200 ]
 check tests-pass sh -c "jq -e '.failed == 0 and .passed > 0 and (.not_covered | length) > 0' '$tmp/body' >/dev/null"
 
