@@ -185,6 +185,7 @@ typedef struct {
   const char *workbench_assets; /* --workbench-assets DIR */
   const char *workbench_data;   /* --workbench-data DIR */
   size_t workbench_upload_max;  /* --workbench-upload-max BYTES */
+  bool workbench_upload_given;  /* and whether it was given */
   serve_limits limits;
   serve_tls_options tls; /* --tls-* (serve_tls.c) */
 
@@ -383,6 +384,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
                                "not '%s'",
                                optarg);
       o->workbench_upload_max = (size_t)v;
+      o->workbench_upload_given = true;
       continue;
     case 'E': o->tls.cert = optarg; continue;
     case 'K': o->tls.key = optarg; continue;
@@ -487,12 +489,15 @@ static int parse_options(int argc, char **argv, serve_options *o)
   o->rules = argv[optind];
   if (!o->workbench && (o->workbench_data || o->workbench_assets))
     return cli_usage_error(usage_serve, "the options --workbench-... need --workbench DIR", NULL);
-  /* an upload is a request body held whole until written to a file */
-  if (o->workbench_upload_max > o->limits.max_buffered)
+  /* an upload is a request body held whole until written to a file: within the bodies the
+   * service holds at once (the default upload limit is lowered to fit a small budget) */
+  if (o->workbench_upload_max > o->limits.max_buffered && o->workbench_upload_given)
     return cli_usage_error(usage_serve,
                            "--workbench-upload-max may not be more than --max-buffered "
                            "(default 256M): no upload could be held",
                            NULL);
+  if (o->workbench_upload_max > o->limits.max_buffered)
+    o->workbench_upload_max = o->limits.max_buffered;
   const char *tls_error = serve_tls_options_error(&o->tls);
   if (tls_error)
     return cli_usage_error(usage_serve, tls_error, NULL);
