@@ -747,6 +747,8 @@ int wb_register_param(serve_request *rq, uint64_t *size, elig_input_format *form
  * runs and waits for it. */
 struct wb_impact *wb_impact_new(void);
 void wb_impact_free(struct wb_impact *j);
+/* Whether a job runs now (the fuzz harness waits for it before its next input). */
+bool wb_impact_running(struct wb_impact *j);
 
 /* The workbench's routes (serve_workbench_api.c, serve_workbench_data.c,
  * serve_workbench_impact.c). */

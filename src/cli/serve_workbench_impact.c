@@ -157,6 +157,14 @@ void wb_impact_free(struct wb_impact *j)
   free(j);
 }
 
+bool wb_impact_running(struct wb_impact *j)
+{
+  pthread_mutex_lock(&j->lock);
+  bool running = j->state == JOB_RUNNING;
+  pthread_mutex_unlock(&j->lock);
+  return running;
+}
+
 /* ---------------------------------------------------------------- the job's callbacks */
 
 static ptrdiff_t job_read(void *arg, void *buf, size_t size)
