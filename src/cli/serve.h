@@ -650,7 +650,7 @@ bool serve_workbench_open_data(serve_workbench *wb, const char *dir, char *why, 
 /* Stops the impact job (cancelled, waited for) and closes it all. */
 void serve_workbench_close(serve_workbench *wb);
 
-/* Whether a path a client names may be a rule file of DIR: relative, no "." or ".."
+/* Whether a path a client names may be a rule file of DIR: UTF-8, relative, no "." or ".."
  * component, no hidden one, no control character, ending in ".rules". */
 bool wb_path_ok(const char *path);
 /* The same for a register of the data folder: ending in .csv, .jsonl, .ndjson or .json. */

@@ -72,11 +72,19 @@ static bool register_name(const char *name, size_t len)
          ends_with(name, len, ".ndjson") || ends_with(name, len, ".json");
 }
 
+/* Whether s is UTF-8 text, as jansson takes it: every path is said back in a JSON answer. */
+static bool utf8_ok(const char *s)
+{
+  json_t *probe = json_string(s);
+  json_decref(probe);
+  return probe != NULL;
+}
+
 /* A relative path of components component_ok takes, whose name `wanted` takes. */
 static bool path_ok(const char *path, bool (*wanted)(const char *name, size_t len))
 {
   size_t len = path ? strlen(path) : 0;
-  if (len == 0 || len > 512 || path[0] == '/' || !wanted(path, len))
+  if (len == 0 || len > 512 || path[0] == '/' || !wanted(path, len) || !utf8_ok(path))
     return false;
   for (const char *p = path;;) {
     size_t n = strcspn(p, "/");

@@ -37,7 +37,8 @@ check files-listed sh -c "curl -s '$b/v1/workbench/files' | jq -e '.files | inde
 check files-no-link sh -c "! curl -s '$b/v1/workbench/files' | grep -q outside.rules"
 check file-read [ "$(file national/schema.rules)" = 200 ]
 for p in ../secret.rules /etc/passwd national/../../secret.rules .elig-history/log.jsonl \
-  national//household.rules national/./household.rules 'a%5Cb.rules' national.rule; do
+  national//household.rules national/./household.rules 'a%5Cb.rules' national.rule \
+  'caf%E9.rules'; do
   check "bad-path-$p" [ "$(file "$p")" = 400 ] && check "bad-path-code-$p" [ "$(code)" = bad_path ]
 done
 check link-out-refused [ "$(file outside.rules)" = 403 ]
@@ -142,7 +143,7 @@ curl -s "$b/v1/workbench/data" > "$tmp/data.json"
 check data-listed sh -c "jq -e '[.registers[].path] == [\"county/r.csv\", \"large.csv\"]' '$tmp/data.json' >/dev/null"
 register() { status "$b/v1/workbench/household?data=$1&id=x"; }
 for p in ../secret.csv /etc/passwd county/../../secret.csv .hidden.csv county//r.csv notes.txt \
-  'county%5Cr.csv'; do
+  'county%5Cr.csv' 'caf%E9.csv'; do
   check "data-bad-path-$p" [ "$(register "$p")" = 400 ] && check "data-bad-path-code-$p" [ "$(code)" = bad_path ]
 done
 for p in outside.csv linked/x.csv fifo.csv; do
