@@ -733,6 +733,13 @@ bool wb_has_scope(serve_request *rq, unsigned scope, enum MHD_Result *answer);
 int wb_tmpfile(void);
 int wb_reopen(int fd);
 
+/* How long a register's name may be: a path of the data folder (512 bytes, wb_path_ok), or
+ * "upload:" and an uploader's name (100). */
+#define WB_REGISTER_NAME 520
+/* How long a rule set's name in an impact report may be: a root and the path edited, with
+ * words around them (translated) and a hash. */
+#define WB_RULES_NAME 1200
+
 /* The register uploaded last (serve_workbench_data.c): made at start, freed at the close. */
 struct wb_upload *wb_upload_new(void);
 void wb_upload_free(struct wb_upload *u);

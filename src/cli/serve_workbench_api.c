@@ -30,6 +30,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cli.h"
 #include "serve.h"
 
 /* ---------------------------------------------------------------- guards */
@@ -105,14 +106,16 @@ const char *wb_path_param(serve_request *rq, const char *name, enum MHD_Result *
   const char *path = serve_param(rq, name);
   if (wb_path_ok(path))
     return path;
-  char message[200];
+  char message[300];
   if (path)
+    /* TRANSLATORS: %s is a parameter's name (path, against). */
     snprintf(message, sizeof message,
-             "'%s' names a rule file inside the workbench folder: relative, ending in .rules, "
-             "without '..', '.', hidden or empty parts",
+             _("'%s' names a rule file inside the workbench folder: relative, ending in .rules, "
+               "without '..', '.', hidden or empty parts"),
              name);
   else
-    snprintf(message, sizeof message, "parameter '%s' is needed", name);
+    /* TRANSLATORS: %s is a parameter's name (path, against). */
+    snprintf(message, sizeof message, _("parameter '%s' is needed"), name);
   *answer = serve_respond_error(rq, MHD_HTTP_BAD_REQUEST, "bad_path", message, NULL);
   return NULL;
 }
@@ -232,7 +235,8 @@ bool wb_has_scope(serve_request *rq, unsigned scope, enum MHD_Result *answer)
                        sizeof name) == AUTH_OK)
     return true;
   char message[200];
-  snprintf(message, sizeof message, "the token '%s' has no scope '%s' for this route", rq->token,
+  /* TRANSLATORS: the token's name, then the scope it lacks (explain); both stay as they are. */
+  snprintf(message, sizeof message, _("the token '%s' has no scope '%s' for this route"), rq->token,
            serve_scope_name(scope));
   *answer = serve_respond_error(rq, MHD_HTTP_FORBIDDEN, "forbidden", message, NULL);
   return false;

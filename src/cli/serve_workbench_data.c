@@ -67,21 +67,24 @@ void wb_upload_free(struct wb_upload *u)
   free(u);
 }
 
-/* An uploader's name for the register: what messages call it.  Not a path: no '/', '\' or
- * control character, valid UTF-8 (jansson takes it), 100 bytes at most. */
+/* Text a client gives that answers say back: UTF-8 (jansson takes it), no control
+ * character. */
+static bool text_ok(const char *s)
+{
+  for (const char *p = s; *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      return false;
+  json_t *probe = json_string(s);
+  json_decref(probe);
+  return probe != NULL;
+}
+
+/* An uploader's name for the register: what messages call it.  Not a path: no '/' or '\',
+ * not hidden, 100 bytes at most. */
 static bool upload_name_ok(const char *name)
 {
   size_t n = name ? strlen(name) : 0;
-  if (n == 0 || n > 100 || name[0] == '.')
-    return false;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)name[i];
-    if (c < 0x20 || c == 0x7f || c == '/' || c == '\\')
-      return false;
-  }
-  json_t *s = json_string(name);
-  json_decref(s);
-  return s != NULL;
+  return n > 0 && n <= 100 && name[0] != '.' && !strpbrk(name, "/\\") && text_ok(name);
 }
 
 static bool write_all(int fd, const char *p, size_t len)
@@ -408,57 +411,84 @@ static enum MHD_Result household_answer(serve_request *rq, const char *name, con
   return serve_respond(rq, MHD_HTTP_OK, "application/json", out.text, out.len, NULL);
 }
 
-enum MHD_Result serve_handle_wb_household(serve_request *rq, const serve_body *body)
+/* What a request asks for: a household by its key and year (NULL: every year), as of. */
+typedef struct {
+  const char *id, *year, *as_of;
+} household_query;
+
+/* The query checked, against the rules too; false after answering 400 (422 when the rules'
+ * record has no key to find a household by). */
+static bool household_query_ok(serve_request *rq, const elig_ruleset *rs, household_query *q,
+                               enum MHD_Result *answer)
 {
-  (void)body;
-  enum MHD_Result answer;
-  if (wb_refused(rq, false, &answer) || !wb_has_scope(rq, SCOPE_EXPLAIN, &answer))
-    return answer;
-  const elig_ruleset *rs = rq->rules->rs;
-  const char *id = serve_param(rq, "id"), *year = serve_param(rq, "year");
-  const char *as_of = serve_param(rq, "as_of");
+  q->id = serve_param(rq, "id");
+  q->year = serve_param(rq, "year");
+  q->as_of = serve_param(rq, "as_of");
+  const char *wrong = NULL;
+  if (!q->id || !*q->id || strlen(q->id) > 200 || !text_ok(q->id))
+    wrong = _("parameter 'id' gives the household's key (hh_id)");
+  else if (q->year &&
+           (!*q->year || strspn(q->year, "0123456789") != strlen(q->year) || strlen(q->year) > 9))
+    wrong = _("parameter 'year' takes a year (2020)");
+  else if (q->as_of && !elig_date_valid(q->as_of))
+    wrong = _("parameter 'as_of' takes a date as YYYY-MM-DD");
+  if (wrong) {
+    *answer = serve_respond_error(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter", wrong, NULL);
+    return false;
+  }
   size_t year_field;
-  if (!id || !*id || strlen(id) > 200)
-    return serve_respond_error(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter",
-                               _("parameter 'id' gives the household's key (hh_id)"), NULL);
-  if (year && (!*year || strspn(year, "0123456789") != strlen(year) || strlen(year) > 9))
-    return serve_respond_error(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter",
-                               _("parameter 'year' takes a year (2020)"), NULL);
-  if (as_of && !elig_date_valid(as_of))
-    return serve_respond_error(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter",
-                               _("parameter 'as_of' takes a date as YYYY-MM-DD"), NULL);
-  if (!elig_ruleset_key_count(rs) ||
-      (year && elig_ruleset_field_index(rs, "year", &year_field) != ELIG_OK))
-    return serve_respond_error(rq, MHD_HTTP_UNPROCESSABLE_CONTENT, "no_key",
-                               _("the rules' record has no key (or no field 'year'): no "
-                                 "household can be found by it"),
-                               NULL);
-  uint64_t size;
-  elig_input_format format;
-  char name[160];
-  int fd = wb_register_param(rq, &size, &format, name, sizeof name, &answer);
-  if (fd < 0)
-    return answer;
-  /* `elig explain --id ID --year YEAR --format json`, over the register */
+  if (elig_ruleset_key_count(rs) &&
+      (!q->year || elig_ruleset_field_index(rs, "year", &year_field) == ELIG_OK))
+    return true;
+  *answer = serve_respond_error(rq, MHD_HTTP_UNPROCESSABLE_CONTENT, "no_key",
+                                _("the rules' record has no key (or no field 'year'): no "
+                                  "household can be found by it"),
+                                NULL);
+  return false;
+}
+
+/* `elig explain --id ID [--year YEAR] --format json` over the register on fd, into o. */
+static elig_status explain_household(const elig_ruleset *rs, const household_query *q, int fd,
+                                     elig_input_format format, const char *name, lookup_out *o,
+                                     elig_batch_stats *st)
+{
   const char *fields[2] = {elig_ruleset_field_name(rs, elig_ruleset_key_field(rs, 0)), "year"};
-  const char *values[2] = {id, year};
+  const char *values[2] = {q->id, q->year};
   elig_explain_options opt = ELIG_EXPLAIN_OPTIONS_INIT;
   opt.format = ELIG_FORMAT_JSON;
   opt.match_fields = fields;
   opt.match_values = values;
-  opt.nmatch = year ? 2 : 1;
-  opt.as_of = as_of;
+  opt.nmatch = q->year ? 2 : 1;
+  opt.as_of = q->as_of;
   fd_input in_arg = {fd};
   elig_input in = {.name = name, .format = format, .arg = &in_arg, .read = fd_read};
+  elig_batch_io io = {.write = lookup_write, .arg = o};
+  return elig_explain_records(rs, &opt, &in, 1, &io, st);
+}
+
+enum MHD_Result serve_handle_wb_household(serve_request *rq, const serve_body *body)
+{
+  (void)body;
+  enum MHD_Result answer;
+  const elig_ruleset *rs = rq->rules->rs;
+  household_query q;
+  if (wb_refused(rq, false, &answer) || !wb_has_scope(rq, SCOPE_EXPLAIN, &answer) ||
+      !household_query_ok(rq, rs, &q, &answer))
+    return answer;
+  uint64_t size;
+  elig_input_format format;
+  char name[WB_REGISTER_NAME];
+  int fd = wb_register_param(rq, &size, &format, name, sizeof name, &answer);
+  if (fd < 0)
+    return answer;
   lookup_out o = {.messages = json_array()};
-  elig_batch_io io = {.write = lookup_write, .arg = &o};
   elig_batch_stats st;
-  elig_status rc = o.messages ? elig_explain_records(rs, &opt, &in, 1, &io, &st) : ELIG_ENOMEM;
+  elig_status rc = o.messages ? explain_household(rs, &q, fd, format, name, &o, &st) : ELIG_ENOMEM;
   if (rc == ELIG_OK && !st.written && !st.rejected)
     answer = serve_respond_error(rq, MHD_HTTP_NOT_FOUND, "no_such_household",
                                  _("no record of the register has this key (and year)"), NULL);
   else if (rc == ELIG_OK)
-    answer = household_answer(rq, name, id, year, &o,
+    answer = household_answer(rq, name, q.id, q.year, &o,
                               o.explained.len ? record_of(fd, format, &o.explained) : NULL);
   else if (rc == ELIG_ENOMEM || o.explained.nomem)
     answer = wb_out_of_memory(rq);

@@ -87,8 +87,8 @@ struct wb_impact {
   elig_ruleset *old_rs, *new_rs;
   int input_fd;
   elig_input_format format;
-  char register_name[160];
-  char old_name[200], new_name[200], by[64], as_of[16];
+  char register_name[WB_REGISTER_NAME];
+  char old_name[WB_RULES_NAME], new_name[WB_RULES_NAME], by[64], as_of[16];
   /* what it produced: files of no name, their sizes; the messages kept */
   int report_fd, list_fd;
   uint64_t report_bytes, list_bytes, list_rows, message_lines;
@@ -495,8 +495,8 @@ typedef struct {
   int fd;
   uint64_t size;
   elig_input_format format;
-  char register_name[160];
-  char old_name[200], new_name[200];
+  char register_name[WB_REGISTER_NAME];
+  char old_name[WB_RULES_NAME], new_name[WB_RULES_NAME];
   json_t *asked;
 } job_inputs;
 
