@@ -286,7 +286,8 @@ typedef struct elig_source {
 
 /* The same for a rule set whose files are all given as texts, by name: `root` and every file
  * it imports are taken from files[0..n) (an import is resolved relative to the importing
- * file's name, as on disk), and nothing is read from disk.  An import of a file not among
+ * file's name, as on disk: "../national.rules" from "provinces/yunnan.rules" is
+ * "national.rules"), and nothing is read from disk.  An import of a file not among
  * them is an error (E0501, import not found: "not among the stored rule files").  For rules kept where there
  * is no folder of files: a database (the PostgreSQL extension keeps them in a table), a
  * client's request.  The texts are copied.  Returns as elig_compile_file; ELIG_EINVAL also
@@ -634,10 +635,13 @@ typedef enum elig_stream {
  *   write      writes `len` bytes of `data` to `stream`; false when they cannot be written
  *              (the batch then stops and returns ELIG_EIO; the caller says why, it knows
  *              its files)
- *   cancelled  polled between chunks and after a read failed; true stops the batch with
- *              ELIG_ECANCELED (NULL: never)
- *   progress   called after each chunk of records is done, with the counts so far (NULL:
- *              not called); for a progress line */
+ *   cancelled  polled between chunks and after a read failed (and by elig_diff over rules
+ *              that follow households across years, every few thousand records of its
+ *              second pass, once all is read); true stops the batch with ELIG_ECANCELED
+ *              (NULL: never)
+ *   progress   called after each chunk of records is done (and as often as cancelled in
+ *              elig_diff's second pass), with the counts so far (NULL: not called); for a
+ *              progress line */
 typedef struct elig_batch_stats elig_batch_stats;
 typedef struct elig_batch_io {
   bool (*write)(void *arg, elig_stream stream, const char *data, size_t len);

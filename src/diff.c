@@ -1042,6 +1042,21 @@ static int by_link(const void *pa, const void *pb)
   return a->ord < b->ord ? -1 : a->ord > b->ord;
 }
 
+/* The second pass over households followed across the years reads nothing, so the feed's
+ * polls between chunks do not happen: every HISTORY_STRIDE records it reports its progress
+ * and asks whether to stop, as the first pass does at each chunk (a register of a million
+ * households takes seconds here). */
+#define HISTORY_STRIDE 8192
+
+static bool history_pause(diff *d)
+{
+  if (d->io->progress)
+    d->io->progress(d->io->arg, d->st);
+  if (d->io->cancelled && d->io->cancelled(d->io->arg))
+    d->canceled = true;
+  return d->canceled;
+}
+
 static void compare_history(diff *d, const elig_input *inputs)
 {
   uint64_t n = 0;
@@ -1057,6 +1072,8 @@ static void compare_history(diff *d, const elig_input *inputs)
     order[n++] = (hrun_rec *)(d->entries.p + off);
   qsort(order, n, sizeof *order, by_link);
   for (uint64_t i = 0; i < n && !d->nomem && !d->write_failed; i++) {
+    if (i % HISTORY_STRIDE == 0 && i && history_pause(d))
+      break;
     const hrun_rec *e = order[i];
     const char *name = inputs[e->input].name ? inputs[e->input].name : "-";
     split_record r;

@@ -49,6 +49,37 @@ static char *relative_to(const char *from, const char *target)
 
 static void load(loader *L, uint32_t file);
 
+/* Collapses "dir/../", "./" and empty parts of a relative path, in place, as a folder of
+ * files would resolve them: "provinces/../national.rules" is "national.rules".  A ".." that
+ * would climb above the first folder stays.  For a set of stored files, named without such
+ * parts, where nothing on disk resolves them (a province's file imports "../national.rules").
+ * The path is written over itself, never ahead of where it is read. */
+static void collapse_dots(char *path)
+{
+  if (path[0] == '/')
+    return;
+  size_t len = 0, kept = 0; /* kept: components written that a ".." may take back */
+  for (const char *p = path; *p; p += strcspn(p, "/"), p += *p == '/') {
+    size_t n = strcspn(p, "/");
+    bool up = n == 2 && p[0] == '.' && p[1] == '.';
+    if (n == 0 || (n == 1 && p[0] == '.'))
+      continue;
+    if (up && kept) {
+      while (len && path[len - 1] != '/')
+        len--;
+      len -= len > 0; /* and the '/' before it */
+      kept--;
+      continue;
+    }
+    if (len)
+      path[len++] = '/';
+    memmove(path + len, p, n);
+    len += n;
+    kept += !up;
+  }
+  path[len] = '\0';
+}
+
 /* A file of the stored set into L's, as src_set_load would read it from disk. */
 static int copy_stored(loader *L, const char *path, uint32_t *id, char **err)
 {
@@ -81,6 +112,10 @@ static void import(loader *L, uint32_t from, ast_decl *d)
     diag_add(L->diags, DIAG_E_NO_MEMORY, d->loc);
     return;
   }
+  /* stored files are named as given: a name kept with its ".." (a register's, stored as a
+   * compilation from disk named it) is found as it is, any other once collapsed */
+  if (L->stored && !src_set_find(L->stored, path, NULL))
+    collapse_dots(path);
   if (src_set_find(L->srcs, path, &id)) {
     for (uint32_t i = 0; i < L->depth; i++)
       if (L->stack[i] == id) {

@@ -146,7 +146,12 @@ static const char *const usage_serve[] = {
        "                             test and save the rule files of DIR, which must hold\n"
        "                             RULES; nothing outside DIR is read or written\n"
        "      --workbench-assets=DIR the folder of the workbench's page (default: where\n"
-       "                             `make install` puts it)\n"),
+       "                             `make install` puts it)\n"
+       "      --workbench-data=DIR   the registers (.csv, .jsonl) the Impact and Explain pages\n"
+       "                             may read; nothing outside DIR is read\n"
+       "      --workbench-upload-max=BYTES\n"
+       "                             largest register a page may upload (default 32M;\n"
+       "                             suffixes K, M, G; 0: no uploads)\n"),
     /* TRANSLATORS: the end of `elig serve --help`: the exit statuses a script sees; SIGINT
        and SIGTERM are signal names. */
     N_("\n"
@@ -178,6 +183,9 @@ typedef struct {
   const char *new_token;        /* --new-token NAME:SCOPES: make one and stop */
   const char *workbench;        /* --workbench DIR */
   const char *workbench_assets; /* --workbench-assets DIR */
+  const char *workbench_data;   /* --workbench-data DIR */
+  size_t workbench_upload_max;  /* --workbench-upload-max BYTES */
+  bool workbench_upload_given;  /* and whether it was given */
   serve_limits limits;
   serve_tls_options tls; /* --tls-* (serve_tls.c) */
 
@@ -329,6 +337,8 @@ static int parse_options(int argc, char **argv, serve_options *o)
       {"mask-key", required_argument, NULL, SERVE_OPT_MASK_KEY},
       {"workbench", required_argument, NULL, SERVE_OPT_WORKBENCH},
       {"workbench-assets", required_argument, NULL, SERVE_OPT_WORKBENCH_ASSETS},
+      {"workbench-data", required_argument, NULL, SERVE_OPT_WORKBENCH_DATA},
+      {"workbench-upload-max", required_argument, NULL, SERVE_OPT_WORKBENCH_UPLOAD_MAX},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -345,6 +355,7 @@ static int parse_options(int argc, char **argv, serve_options *o)
       .watch_ms = 1000,
       .workers = cores > 0 ? (unsigned)cores : 1,
       .queue = 256,
+      .workbench_upload_max = WB_UPLOAD_MAX_DEFAULT,
       .limits = {.max_records = 100000,
                  .max_output = 64u << 20,
                  .eval_timeout_ms = 30000,
@@ -365,6 +376,16 @@ static int parse_options(int argc, char **argv, serve_options *o)
     case 'k': o->new_token = optarg; continue;
     case SERVE_OPT_WORKBENCH: o->workbench = optarg; continue;
     case SERVE_OPT_WORKBENCH_ASSETS: o->workbench_assets = optarg; continue;
+    case SERVE_OPT_WORKBENCH_DATA: o->workbench_data = optarg; continue;
+    case SERVE_OPT_WORKBENCH_UPLOAD_MAX:
+      if (!parse_number(optarg, 0, (unsigned long long)1 << 40, true, &v))
+        return cli_usage_error(usage_serve,
+                               "--workbench-upload-max takes bytes (32M, 512K; 0: no uploads), "
+                               "not '%s'",
+                               optarg);
+      o->workbench_upload_max = (size_t)v;
+      o->workbench_upload_given = true;
+      continue;
     case 'E': o->tls.cert = optarg; continue;
     case 'K': o->tls.key = optarg; continue;
     case 'A': o->tls.client_ca = optarg; continue;
@@ -466,6 +487,17 @@ static int parse_options(int argc, char **argv, serve_options *o)
   if (argc - optind > 1)
     return cli_usage_error(usage_serve, "give one rule file", NULL);
   o->rules = argv[optind];
+  if (!o->workbench && (o->workbench_data || o->workbench_assets))
+    return cli_usage_error(usage_serve, "the options --workbench-... need --workbench DIR", NULL);
+  /* an upload is a request body held whole until written to a file: within the bodies the
+   * service holds at once (the default upload limit is lowered to fit a small budget) */
+  if (o->workbench_upload_max > o->limits.max_buffered && o->workbench_upload_given)
+    return cli_usage_error(usage_serve,
+                           "--workbench-upload-max may not be more than --max-buffered "
+                           "(default 256M): no upload could be held",
+                           NULL);
+  if (o->workbench_upload_max > o->limits.max_buffered)
+    o->workbench_upload_max = o->limits.max_buffered;
   const char *tls_error = serve_tls_options_error(&o->tls);
   if (tls_error)
     return cli_usage_error(usage_serve, tls_error, NULL);
@@ -756,6 +788,12 @@ static bool open_workbench(const serve_options *o, serve_workbench *wb)
     serve_workbench_close(wb);
     return false;
   }
+  if (o->workbench_data && !serve_workbench_open_data(wb, o->workbench_data, why, sizeof why)) {
+    cli_say("%s", why);
+    serve_workbench_close(wb);
+    return false;
+  }
+  wb->upload_max = o->workbench_upload_max;
   /* what the browser may not do without a token (serve_workbench_api.c: DNS rebinding) */
   wb->host_check = !o->tokens && !o->tls.client_ca && !o->insecure_no_auth;
   return true;
@@ -763,8 +801,12 @@ static bool open_workbench(const serve_options *o, serve_workbench *wb)
 
 static void log_workbench(serve_log *log, const serve_workbench *wb)
 {
-  serve_log_write(log, json_pack("{s:s, s:s, s:s, s:b}", "event", "workbench", "dir", wb->dir,
-                                 "root", wb->root, "page", wb->assets_fd >= 0));
+  json_t *e =
+      json_pack("{s:s, s:s, s:s, s:b, s:I}", "event", "workbench", "dir", wb->dir, "root", wb->root,
+                "page", wb->assets_fd >= 0, "upload_max", (json_int_t)wb->upload_max);
+  if (wb->data_dir) /* the folder's name only: what is in it is personal data */
+    json_object_set_new(e, "data", json_string(wb->data_dir));
+  serve_log_write(log, e);
 }
 
 static int run(serve_options o, serve_workbench *wb);

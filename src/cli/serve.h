@@ -36,6 +36,12 @@
  *   serve_workbench_api.c
  *                     the workbench's routes: its page, files, checks as one types, fmt,
  *                     tests with coverage, saves (doc/workbench.md)
+ *   serve_workbench_data.c
+ *                     the registers the workbench may read (--workbench-data, uploads):
+ *                     listed, uploaded, a household picked from one and explained
+ *   serve_workbench_impact.c
+ *                     the Impact page's job: elig_diff of two rule sets over a register on
+ *                     a thread of its own, its progress, cancel, report and list
  *
  * A request goes serve_route.c -> a handler of serve_handlers.c -> serve_respond.c.  The
  * router knows routes, not what their handlers do; a handler gets a request and its body,
@@ -253,8 +259,11 @@ enum {
   SCOPE_ADMIN = 1u << 3,
   SCOPE_METRICS = 1u << 4, /* /metrics alone: what a Prometheus scraper needs, no more */
   SCOPE_EDIT = 1u << 5,    /* the workbench's saves: reading the rules is `rules` */
+  SCOPE_IMPACT = 1u << 6,  /* the workbench's registers (--workbench-data, uploads): Impact,
+                              its list of households, a household picked for Explain.  They
+                              hold personal data, which `rules` and `edit` never show */
 };
-#define SCOPE_LAST SCOPE_EDIT
+#define SCOPE_LAST SCOPE_IMPACT
 
 typedef struct {
   struct serve_token *tokens;
@@ -573,6 +582,11 @@ bool serve_param_bool(const serve_request *rq, const char *name);
 enum MHD_Result serve_respond(serve_request *rq, unsigned status, const char *type, char *body,
                               size_t len, const char *const *headers);
 
+/* Queues the `size` bytes of the regular file open on fd (taken, also on failure) as the
+ * body, as serve_respond does a buffer; the file is read as it is sent. */
+enum MHD_Result serve_respond_fd(serve_request *rq, unsigned status, const char *type, int fd,
+                                 uint64_t size, const char *const *headers);
+
 /* Queues `doc` (taken) as an application/json body, indented, with "rules" (the hash) added
  * and a final newline. */
 enum MHD_Result serve_respond_json(serve_request *rq, unsigned status, json_t *doc,
@@ -606,14 +620,24 @@ enum MHD_Result serve_handle_metrics(serve_request *rq, const serve_body *body);
 /* ---------------------------------------------------------------- the workbench
  * (serve_workbench.c: the folder and its files; serve_workbench_api.c: the routes) */
 
+/* The default of --workbench-upload-max: a county's register of some 300,000 households as
+ * CSV; a larger one goes in the data folder. */
+#define WB_UPLOAD_MAX_DEFAULT (32u << 20)
+
 typedef struct serve_workbench {
-  int dir_fd;           /* DIR, opened once: every path is opened beneath it */
-  char *dir;            /* DIR as given, for messages */
-  char *root;           /* the rule file served, relative to DIR: what a check compiles */
-  int assets_fd;        /* the folder of the page and its scripts, or -1: not built */
-  bool host_check;      /* no authentication: only loopback Host names (DNS rebinding) */
-  char csrf[65];        /* the token POSTs must carry in X-Elig-CSRF: 256 random bits, hex */
-  pthread_mutex_t lock; /* one save at a time */
+  int dir_fd;               /* DIR, opened once: every path is opened beneath it */
+  char *dir;                /* DIR as given, for messages */
+  char *root;               /* the rule file served, relative to DIR: what a check compiles */
+  int assets_fd;            /* the folder of the page and its scripts, or -1: not built */
+  bool host_check;          /* no authentication: only loopback Host names (DNS rebinding) */
+  char csrf[65];            /* the token POSTs must carry in X-Elig-CSRF: 256 random bits, hex */
+  pthread_mutex_t lock;     /* one save at a time */
+  int data_fd;              /* --workbench-data: the registers Impact and Explain may read, opened
+                           once as DIR is; -1 without */
+  char *data_dir;           /* as given, for the log */
+  size_t upload_max;        /* --workbench-upload-max: bytes of an uploaded register; 0: none */
+  struct wb_upload *upload; /* the register uploaded last (serve_workbench_data.c) */
+  struct wb_impact *impact; /* the impact job (serve_workbench_impact.c) */
 } serve_workbench;
 
 /* Opens DIR for the workbench, with `rules` (the rule file served) inside it and the
@@ -621,11 +645,23 @@ typedef struct serve_workbench {
  * (translated) when DIR cannot be opened or the rule file is not in it. */
 bool serve_workbench_open(serve_workbench *wb, const char *dir, const char *rules,
                           const char *assets, char *why, size_t size);
+/* Opens the data folder (--workbench-data) as DIR is opened; false with why (translated). */
+bool serve_workbench_open_data(serve_workbench *wb, const char *dir, char *why, size_t size);
+/* Stops the impact job (cancelled, waited for) and closes it all. */
 void serve_workbench_close(serve_workbench *wb);
 
-/* Whether a path a client names may be a rule file of DIR: relative, no "." or ".."
+/* Whether a path a client names may be a rule file of DIR: UTF-8, relative, no "." or ".."
  * component, no hidden one, no control character, ending in ".rules". */
 bool wb_path_ok(const char *path);
+/* The same for a register of the data folder: ending in .csv, .jsonl, .ndjson or .json. */
+bool wb_data_path_ok(const char *path);
+/* A register's format by its name, as the command line says it (JSON Lines for .jsonl,
+ * .ndjson and .json; CSV otherwise). */
+elig_input_format wb_register_format(const char *name);
+/* The regular file `path` opened for reading beneath dir_fd without following any link, its
+ * size in *size; -1 with *err an errno value (ELOOP: a link on the way; EINVAL: no regular
+ * file). */
+int wb_open_regular(int dir_fd, const char *path, uint64_t *size, int *err);
 /* The file's text (malloc'd, NUL-terminated; at most 1 MiB) opened beneath dir_fd without
  * following any link; NULL with *err an errno value (ELOOP: a link on the way). */
 char *wb_read(int dir_fd, const char *path, size_t *len, int *err);
@@ -635,6 +671,8 @@ int wb_write(int dir_fd, const char *path, const char *text, size_t len);
 /* The rule files beneath dir_fd, sorted, hidden entries and links left out; *full when there
  * are more than the 1000 listed.  NULL when out of memory.  Free with wb_free_list. */
 char **wb_list(int dir_fd, size_t *n, bool *full);
+/* The same for the registers beneath the data folder. */
+char **wb_list_registers(int data_fd, size_t *n, bool *full);
 void wb_free_list(char **paths, size_t n);
 
 /* Every rule file of DIR as texts for elig_compile_sources, with `path`'s replaced by
@@ -662,7 +700,65 @@ char *wb_history_text(int dir_fd, const char *sha256, size_t *len, int *err);
 char *wb_asset(const serve_workbench *wb, const char *name, size_t *len, const char **type,
                int *err);
 
-/* The workbench's routes (serve_workbench_api.c). */
+/* What the routes of the workbench share (serve_workbench_api.c):
+ *   wb_refused       answers 403 when the request is refused: a Host that is no loopback
+ *                    name without authentication; for a POST (`post`), no CSRF token or an
+ *                    Origin of another site
+ *   wb_path_param    the parameter `name` checked as a rule file's path; NULL after
+ *                    answering 400 bad_path
+ *   wb_text_request  the guards of a POST that sends a rule file's text (the two above, and
+ *                    413 beyond 1 MiB); the path, or NULL after answering
+ *   wb_file_error    a failure to read or write a file of DIR, answered (404, 403, 413, 503,
+ *                    500)
+ *   wb_diags_doc     {"ok", "errors", "warnings", "diagnostics"} of one compilation
+ *   wb_compile_with  the rules of DIR with path's text as given (see serve_workbench_api.c);
+ *                    `root` NULL: the served root, or path when that does not reach it;
+ *                    *root says which.  False when out of memory or DIR cannot be listed
+ *   wb_out_of_memory 503 out_of_memory
+ *   wb_has_scope     whether the request's token has `scope` as well (a route that needs
+ *                    two); 403 forbidden answered when not */
+bool wb_refused(serve_request *rq, bool post, enum MHD_Result *answer);
+const char *wb_path_param(serve_request *rq, const char *name, enum MHD_Result *answer);
+const char *wb_text_request(serve_request *rq, const serve_body *body, enum MHD_Result *answer);
+enum MHD_Result wb_file_error(serve_request *rq, int err);
+json_t *wb_diags_doc(const elig_diags *d, bool ok);
+bool wb_compile_with(const serve_workbench *wb, const char *path, const char *text, size_t len,
+                     elig_ruleset **rs, elig_diags **diags, const char **root);
+enum MHD_Result wb_out_of_memory(serve_request *rq);
+bool wb_has_scope(serve_request *rq, unsigned scope, enum MHD_Result *answer);
+
+/* An unnamed file for reading and writing in $TMPDIR (else /tmp), gone once closed; -1 with
+ * errno.  wb_reopen: the same file opened again, with an offset of its own (a download and
+ * the job that replaces the file can read it at once). */
+int wb_tmpfile(void);
+int wb_reopen(int fd);
+
+/* How long a register's name may be: a path of the data folder (512 bytes, wb_path_ok), or
+ * "upload:" and an uploader's name (100). */
+#define WB_REGISTER_NAME 520
+/* How long a rule set's name in an impact report may be: a root and the path edited, with
+ * words around them (translated) and a hash. */
+#define WB_RULES_NAME 1200
+
+/* The register uploaded last (serve_workbench_data.c): made at start, freed at the close. */
+struct wb_upload *wb_upload_new(void);
+void wb_upload_free(struct wb_upload *u);
+/* The register a request names, opened for the job or the lookup that reads it: `data`
+ * (a register of the data folder) or `upload` (the id POST /v1/workbench/upload gave).  The
+ * descriptor (the caller's), its size, format and name for messages (into name); -1 after
+ * answering the error. */
+int wb_register_param(serve_request *rq, uint64_t *size, elig_input_format *format, char *name,
+                      size_t name_size, enum MHD_Result *answer);
+
+/* The impact job (serve_workbench_impact.c): made at start; the free cancels a job that
+ * runs and waits for it. */
+struct wb_impact *wb_impact_new(void);
+void wb_impact_free(struct wb_impact *j);
+/* Whether a job runs now (the fuzz harness waits for it before its next input). */
+bool wb_impact_running(struct wb_impact *j);
+
+/* The workbench's routes (serve_workbench_api.c, serve_workbench_data.c,
+ * serve_workbench_impact.c). */
 enum MHD_Result serve_handle_wb_page(serve_request *rq, const serve_body *body);
 enum MHD_Result serve_handle_wb_session(serve_request *rq, const serve_body *body);
 enum MHD_Result serve_handle_wb_files(serve_request *rq, const serve_body *body);
@@ -673,6 +769,14 @@ enum MHD_Result serve_handle_wb_test(serve_request *rq, const serve_body *body);
 enum MHD_Result serve_handle_wb_save(serve_request *rq, const serve_body *body);
 enum MHD_Result serve_handle_wb_history(serve_request *rq, const serve_body *body);
 enum MHD_Result serve_handle_wb_version(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_data(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_upload(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_household(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_impact_start(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_impact_status(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_impact_cancel(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_impact_report(serve_request *rq, const serve_body *body);
+enum MHD_Result serve_handle_wb_impact_list(serve_request *rq, const serve_body *body);
 
 /* ---------------------------------------------------------------- TLS (serve_tls.c) */
 
@@ -746,7 +850,9 @@ enum {
   SERVE_OPT_MASK,
   SERVE_OPT_MASK_KEY,
   SERVE_OPT_WORKBENCH,
-  SERVE_OPT_WORKBENCH_ASSETS
+  SERVE_OPT_WORKBENCH_ASSETS,
+  SERVE_OPT_WORKBENCH_DATA,
+  SERVE_OPT_WORKBENCH_UPLOAD_MAX
 };
 
 /* What is wrong with the options taken together (a message for cli_usage_error, without

@@ -35,8 +35,8 @@ struct serve_token {
   uint8_t digest[SHA256_DIGEST_SIZE];
 };
 
-static const char *const scope_names[] = {"evaluate", "explain", "rules",
-                                          "admin",    "metrics", "edit"};
+static const char *const scope_names[] = {"evaluate", "explain", "rules", "admin",
+                                          "metrics",  "edit",    "impact"};
 #define NSCOPES (sizeof scope_names / sizeof scope_names[0])
 
 const char *serve_scope_name(unsigned scope)
@@ -133,7 +133,9 @@ static bool parse_line(const char *line, size_t len, serve_token_set *set, char 
   }
   struct serve_token t = {0};
   if (!parse_scopes(scopes, nscopes, &t.scopes)) {
-    snprintf(why, size, "scopes are a comma-separated list of evaluate, explain, rules, admin");
+    snprintf(why, size,
+             "scopes are a comma-separated list of evaluate, explain, rules, admin, metrics, edit, "
+             "impact");
     return false;
   }
   if (!parse_digest(hash, nhash, t.digest)) {
@@ -364,7 +366,8 @@ bool serve_new_token(const char *name, const char *scopes, FILE *out, char *why,
       !parse_scopes(scopes, strlen(scopes), &bits)) {
     snprintf(why, size,
              "--new-token takes NAME:SCOPES, a name without spaces and a comma-separated list "
-             "of evaluate, explain, rules, admin (county-portal:evaluate,explain)");
+             "of evaluate, explain, rules, admin, metrics, edit, impact "
+             "(county-portal:evaluate,explain)");
     return false;
   }
   uint8_t random[32];

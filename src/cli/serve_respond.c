@@ -10,8 +10,27 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "serve.h"
+
+/* Queues res (the caller keeps its reference) with the headers every answer has, and notes
+ * what was answered in rq for the log. */
+static enum MHD_Result queue(serve_request *rq, unsigned status, const char *type,
+                             struct MHD_Response *res, uint64_t len, const char *const *headers)
+{
+  MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+  MHD_add_response_header(res, "Elig-Rules-Hash", elig_ruleset_hash(rq->rules->rs));
+  if (rq->decision.header[0]) /* the decision log's id of what is answered */
+    MHD_add_response_header(res, "Elig-Decision-Id", rq->decision.header);
+  for (size_t i = 0; headers && headers[i]; i += 2)
+    MHD_add_response_header(res, headers[i], headers[i + 1]);
+  enum MHD_Result ok = MHD_queue_response(rq->conn, status, res);
+  rq->responded = true;
+  rq->status = status;
+  rq->bytes_out = (size_t)len;
+  return ok;
+}
 
 enum MHD_Result serve_respond(serve_request *rq, unsigned status, const char *type, char *body,
                               size_t len, const char *const *headers)
@@ -21,17 +40,21 @@ enum MHD_Result serve_respond(serve_request *rq, unsigned status, const char *ty
     free(body);
     return MHD_NO;
   }
-  MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-  MHD_add_response_header(res, "Elig-Rules-Hash", elig_ruleset_hash(rq->rules->rs));
-  if (rq->decision.header[0]) /* the decision log's id of what is answered */
-    MHD_add_response_header(res, "Elig-Decision-Id", rq->decision.header);
-  for (size_t i = 0; headers && headers[i]; i += 2)
-    MHD_add_response_header(res, headers[i], headers[i + 1]);
-  enum MHD_Result ok = MHD_queue_response(rq->conn, status, res);
+  enum MHD_Result ok = queue(rq, status, type, res, len, headers);
   MHD_destroy_response(res);
-  rq->responded = true;
-  rq->status = status;
-  rq->bytes_out = len;
+  return ok;
+}
+
+enum MHD_Result serve_respond_fd(serve_request *rq, unsigned status, const char *type, int fd,
+                                 uint64_t size, const char *const *headers)
+{
+  struct MHD_Response *res = MHD_create_response_from_fd64(size, fd);
+  if (!res) {
+    close(fd);
+    return MHD_NO;
+  }
+  enum MHD_Result ok = queue(rq, status, type, res, size, headers);
+  MHD_destroy_response(res);
   return ok;
 }
 

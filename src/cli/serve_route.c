@@ -42,16 +42,25 @@ typedef enum {
 typedef struct {
   const char *name;
   param_kind kind;
-  const char *choices[3]; /* PARAM_CHOICE: the values, NULL-terminated */
+  const char *choices[4]; /* PARAM_CHOICE: the values, NULL-terminated */
 } route_param;
 
-#define MAX_PARAMS 4
+#define MAX_PARAMS 8
+
+/* Where a route is answered. */
+typedef enum {
+  ON_NETWORK,      /* the network thread: it is quick */
+  ON_WORKER,       /* a worker thread (serve_pool.c) when its body is larger than --inline-body:
+                 it evaluates what it is sent */
+  ON_WORKER_ALWAYS /* a worker thread whatever its body: it compiles rule sets or reads a
+                      register */
+} route_thread;
 
 typedef struct {
   const char *method; /* POST, or GET (which also answers HEAD) */
   const char *path;   /* exact; for the workbench's page, a prefix (route_matches) */
   serve_handler *handler;
-  bool on_worker;                 /* answered by a worker thread (serve_pool.c): it evaluates */
+  route_thread on;
   unsigned scope;                 /* what a token needs to be let in (serve_auth.c); 0: anyone */
   route_param params[MAX_PARAMS]; /* the query parameters it takes; a NULL name ends them */
 } route;
@@ -60,7 +69,7 @@ static const route routes[] = {
     {"POST",
      "/v1/evaluate",
      serve_handle_evaluate,
-     true,
+     ON_WORKER,
      SCOPE_EVALUATE,
      {{"as_of", PARAM_TEXT, {NULL}},
       {"aggregates", PARAM_BOOL, {NULL}},
@@ -68,90 +77,154 @@ static const route routes[] = {
     {"POST",
      "/v1/explain",
      serve_handle_explain,
-     true,
+     ON_WORKER,
      SCOPE_EXPLAIN,
      {{"as_of", PARAM_TEXT, {NULL}},
       {"format", PARAM_CHOICE, {"json", "text", NULL}},
       {"missing", PARAM_CHOICE, {"reject", "undetermined", NULL}},
       {"what_if", PARAM_TEXT, {NULL}}}},
-    {"GET", "/v1/rules", serve_handle_rules, false, SCOPE_RULES, {{NULL, PARAM_TEXT, {NULL}}}},
+    {"GET", "/v1/rules", serve_handle_rules, ON_NETWORK, SCOPE_RULES, {{NULL, PARAM_TEXT, {NULL}}}},
     {"POST",
      "/v1/admin/acknowledge",
      serve_handle_acknowledge,
-     false,
+     ON_NETWORK,
      SCOPE_ADMIN,
      {{NULL, PARAM_TEXT, {NULL}}}},
-    {"GET", "/healthz", serve_handle_health, false, 0, {{NULL, PARAM_TEXT, {NULL}}}},
-    {"GET", "/readyz", serve_handle_ready, false, 0, {{NULL, PARAM_TEXT, {NULL}}}},
+    {"GET", "/healthz", serve_handle_health, ON_NETWORK, 0, {{NULL, PARAM_TEXT, {NULL}}}},
+    {"GET", "/readyz", serve_handle_ready, ON_NETWORK, 0, {{NULL, PARAM_TEXT, {NULL}}}},
     /* metrics or admin: a scraper's token need not be able to acknowledge a failed reload */
     {"GET",
      "/metrics",
      serve_handle_metrics,
-     false,
+     ON_NETWORK,
      SCOPE_METRICS | SCOPE_ADMIN,
      {{NULL, PARAM_TEXT, {NULL}}}},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
 /* The workbench (--workbench): its routes answer only with it, and the 404 of an unknown
- * path lists its page alone; reading needs `rules`, saving `edit`. */
+ * path lists its page alone; reading needs `rules`, saving `edit`, reading registers
+ * `impact`. */
 static const route wb_routes[] = {
-    {"GET", "/workbench", serve_handle_wb_page, false, 0, {{NULL, PARAM_TEXT, {NULL}}}},
+    {"GET", "/workbench", serve_handle_wb_page, ON_NETWORK, 0, {{NULL, PARAM_TEXT, {NULL}}}},
     {"GET",
      "/v1/workbench/session",
      serve_handle_wb_session,
-     false,
+     ON_NETWORK,
      SCOPE_RULES,
      {{NULL, PARAM_TEXT, {NULL}}}},
     {"GET",
      "/v1/workbench/files",
      serve_handle_wb_files,
-     false,
+     ON_NETWORK,
      SCOPE_RULES,
      {{NULL, PARAM_TEXT, {NULL}}}},
     {"GET",
      "/v1/workbench/file",
      serve_handle_wb_file,
-     false,
+     ON_NETWORK,
      SCOPE_RULES,
      {{"path", PARAM_TEXT, {NULL}}}},
     {"GET",
      "/v1/workbench/history",
      serve_handle_wb_history,
-     false,
+     ON_NETWORK,
      SCOPE_RULES,
      {{"path", PARAM_TEXT, {NULL}}}},
     {"GET",
      "/v1/workbench/version",
      serve_handle_wb_version,
-     false,
+     ON_NETWORK,
      SCOPE_RULES,
      {{"sha256", PARAM_TEXT, {NULL}}}},
     /* these compile, and tests run: on a worker, as evaluations are */
     {"POST",
      "/v1/workbench/check",
      serve_handle_wb_check,
-     true,
+     ON_WORKER,
      SCOPE_RULES,
      {{"path", PARAM_TEXT, {NULL}}}},
     {"POST",
      "/v1/workbench/fmt",
      serve_handle_wb_fmt,
-     true,
+     ON_WORKER,
      SCOPE_RULES,
      {{"path", PARAM_TEXT, {NULL}}}},
     {"POST",
      "/v1/workbench/test",
      serve_handle_wb_test,
-     true,
+     ON_WORKER,
      SCOPE_RULES,
      {{"path", PARAM_TEXT, {NULL}}}},
     {"POST",
      "/v1/workbench/save",
      serve_handle_wb_save,
-     true,
+     ON_WORKER,
      SCOPE_EDIT,
      {{"path", PARAM_TEXT, {NULL}}, {"base", PARAM_TEXT, {NULL}}}},
+    /* the registers (--workbench-data, uploads) hold personal data: `impact` */
+    {"GET",
+     "/v1/workbench/data",
+     serve_handle_wb_data,
+     ON_NETWORK,
+     SCOPE_IMPACT,
+     {{NULL, PARAM_TEXT, {NULL}}}},
+    /* a body up to --workbench-upload-max (body_limit), written to a file */
+    {"POST",
+     "/v1/workbench/upload",
+     serve_handle_wb_upload,
+     ON_WORKER_ALWAYS,
+     SCOPE_IMPACT,
+     {{"name", PARAM_TEXT, {NULL}}}},
+    /* reads a register through; its handler asks for `explain` as well */
+    {"GET",
+     "/v1/workbench/household",
+     serve_handle_wb_household,
+     ON_WORKER_ALWAYS,
+     SCOPE_IMPACT,
+     {{"data", PARAM_TEXT, {NULL}},
+      {"upload", PARAM_TEXT, {NULL}},
+      {"id", PARAM_TEXT, {NULL}},
+      {"year", PARAM_TEXT, {NULL}},
+      {"as_of", PARAM_TEXT, {NULL}}}},
+    /* compiles both rule sets, then starts the job on a thread of its own */
+    {"POST",
+     "/v1/workbench/impact",
+     serve_handle_wb_impact_start,
+     ON_WORKER_ALWAYS,
+     SCOPE_IMPACT,
+     {{"path", PARAM_TEXT, {NULL}},
+      {"data", PARAM_TEXT, {NULL}},
+      {"upload", PARAM_TEXT, {NULL}},
+      {"baseline", PARAM_CHOICE, {"saved", "file", "version", NULL}},
+      {"against", PARAM_TEXT, {NULL}},
+      {"sha256", PARAM_TEXT, {NULL}},
+      {"by", PARAM_TEXT, {NULL}},
+      {"as_of", PARAM_TEXT, {NULL}}}},
+    {"GET",
+     "/v1/workbench/impact",
+     serve_handle_wb_impact_status,
+     ON_NETWORK,
+     SCOPE_IMPACT,
+     {{"job", PARAM_TEXT, {NULL}}}},
+    {"POST",
+     "/v1/workbench/impact/cancel",
+     serve_handle_wb_impact_cancel,
+     ON_NETWORK,
+     SCOPE_IMPACT,
+     {{"job", PARAM_TEXT, {NULL}}}},
+    {"GET",
+     "/v1/workbench/impact/report",
+     serve_handle_wb_impact_report,
+     ON_NETWORK,
+     SCOPE_IMPACT,
+     {{"job", PARAM_TEXT, {NULL}}}},
+    {"GET",
+     "/v1/workbench/impact/list",
+     serve_handle_wb_impact_list,
+     ON_NETWORK,
+     SCOPE_IMPACT,
+     {{"job", PARAM_TEXT, {NULL}}}},
 };
 #define NWB_ROUTES (sizeof wb_routes / sizeof wb_routes[0])
 #define WB_PAGE (&wb_routes[0])
@@ -356,18 +429,29 @@ static enum MHD_Result answer_refusal(request *rq)
   return serve_respond_error(&rq->pub, rq->refused, rq->refused_code, rq->refused_message, headers);
 }
 
+/* The largest body a request may send: --max-body, but an upload of a register to the
+ * workbench, --workbench-upload-max. */
+static size_t body_limit(const request *rq)
+{
+  const serve_http *http = rq->pub.http;
+  if (rq->route && rq->route->handler == serve_handle_wb_upload)
+    return http->workbench->upload_max;
+  return http->limits.max_body;
+}
+
 static void refuse_too_large(request *rq)
 {
   refuse(rq, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
-         "the request body is larger than the limit of %zu bytes", rq->pub.http->limits.max_body);
+         "the request body is larger than the limit of %zu bytes", body_limit(rq));
 }
 
 /* Whether a route answers: /v1/rules and /metrics can be turned off (--no-rules-endpoint,
- * --no-metrics). */
+ * --no-metrics), the workbench's upload of registers too (--workbench-upload-max 0). */
 static bool route_on(const serve_http *http, const route *r)
 {
   if (r >= wb_routes && r < wb_routes + NWB_ROUTES)
-    return http->workbench != NULL;
+    return http->workbench != NULL &&
+           (r->handler != serve_handle_wb_upload || http->workbench->upload_max > 0);
   if (r->handler == serve_handle_metrics)
     return http->metrics != NULL;
   return r->handler != serve_handle_rules || http->rules_endpoint;
@@ -390,39 +474,63 @@ static bool route_matches(request *rq, const route *r, const char *url)
   return true;
 }
 
-static void route_request(request *rq, struct MHD_Connection *c, const char *url,
-                          const char *method)
+/* The route of url that takes method (a GET route answers HEAD too), or NULL; *allow says
+ * which methods the path takes when some route has it (a path may have a GET and a POST
+ * route), NULL when none has. */
+static const route *find_route(request *rq, const char *url, const char *method, const char **allow)
 {
+  bool get = false, post = false;
   for (size_t i = 0; i < ALL_ROUTES; i++) {
     const route *r = route_at(i);
     if (!route_matches(rq, r, url) || !route_on(rq->pub.http, r))
       continue;
-    bool get = strcmp(r->method, "GET") == 0;
-    if (strcmp(method, r->method) != 0 && !(get && strcmp(method, "HEAD") == 0)) {
-      rq->allow = get ? "GET, HEAD" : "POST";
-      refuse(rq, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "%s takes %s, not %s", rq->path,
-             rq->allow, rq->method);
-      return;
-    }
+    bool is_get = strcmp(r->method, "GET") == 0;
+    if (strcmp(method, r->method) == 0 || (is_get && strcmp(method, "HEAD") == 0))
+      return r;
+    get |= is_get;
+    post |= !is_get;
+  }
+  *allow = get && post ? "GET, HEAD, POST" : get ? "GET, HEAD" : post ? "POST" : NULL;
+  return NULL;
+}
+
+/* Refuses a query parameter the route does not take, or one given twice. */
+static void refuse_bad_params(request *rq, struct MHD_Connection *c, const route *r)
+{
+  param_check pc = {.route = r};
+  MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &pc);
+  if (pc.repeated[0]) {
+    refuse(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter", "parameter '%s' is given more than once",
+           pc.repeated);
+    return;
+  }
+  if (!pc.unknown[0])
+    return;
+  const route_param *known = r->params;
+  char takes[200] = "";
+  size_t n = 0;
+  while (n < MAX_PARAMS && known[n].name)
+    n++;
+  for (size_t k = 0; k < n; k++)
+    append_listed(takes, sizeof takes, k, n, "and", "'", known[k].name, "'");
+  refuse(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter", "unknown parameter '%s'; %s takes %s",
+         pc.unknown, rq->path, n ? takes : "none");
+}
+
+static void route_request(request *rq, struct MHD_Connection *c, const char *url,
+                          const char *method)
+{
+  const char *allow = NULL;
+  const route *r = find_route(rq, url, method, &allow);
+  if (r) {
     rq->route = r;
-    param_check pc = {.route = r};
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &pc);
-    if (pc.repeated[0]) {
-      refuse(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter", "parameter '%s' is given more than once",
-             pc.repeated);
-      return;
-    }
-    if (!pc.unknown[0])
-      return;
-    const route_param *known = r->params;
-    char takes[200] = "";
-    size_t n = 0;
-    while (n < MAX_PARAMS && known[n].name)
-      n++;
-    for (size_t k = 0; k < n; k++)
-      append_listed(takes, sizeof takes, k, n, "and", "'", known[k].name, "'");
-    refuse(rq, MHD_HTTP_BAD_REQUEST, "bad_parameter", "unknown parameter '%s'; %s takes %s",
-           pc.unknown, rq->path, n ? takes : "none");
+    refuse_bad_params(rq, c, r);
+    return;
+  }
+  if (allow) {
+    rq->allow = allow;
+    refuse(rq, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "%s takes %s, not %s", rq->path,
+           rq->allow, rq->method);
     return;
   }
   char all[400] = "";
@@ -603,7 +711,7 @@ static enum MHD_Result begin(serve_http *http, struct MHD_Connection *c, request
   if (refuse_unauthorized(rq, c))
     return answer_refusal(rq); /* at once: a client without a token may not send a body */
   const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-  if (length && strtoull(length, NULL, 10) > http->limits.max_body) {
+  if (length && strtoull(length, NULL, 10) > body_limit(rq)) {
     /* answered now, the body never read: reading it only to drop it costs more than the
      * connection is worth.  A refusal decided already (no such path, no token) stands. */
     refuse_too_large(rq);
@@ -638,14 +746,15 @@ static enum MHD_Result receive(request *rq, const char *data, size_t n)
     rq->pub.status = MHD_HTTP_REQUEST_TIMEOUT; /* for the log: the client hears only the close */
     return MHD_NO;
   }
-  if (!rq->refused && n > lim->max_body - rq->len)
+  size_t limit = body_limit(rq);
+  if (!rq->refused && n > limit - rq->len)
     refuse_too_large(rq);
   if (!rq->refused && rq->len + n > rq->cap) {
     size_t cap = rq->cap ? rq->cap : 4096;
     while (cap < rq->len + n)
       cap *= 2;
-    if (cap > lim->max_body)
-      cap = lim->max_body;
+    if (cap > limit)
+      cap = limit;
     char *body = NULL;
     if (!budget_take(http, cap - rq->cap)) {
       rq->retry_after = true;
@@ -725,7 +834,8 @@ static enum MHD_Result dispatch(request *rq)
       MHD_lookup_connection_value(rq->pub.conn, MHD_HEADER_KIND, "Accept-Language"));
   /* a small body costs less to evaluate than to hand over (tens of microseconds): the
    * network thread answers it; only a larger one could hold its other connections up */
-  if (!rq->route->on_worker || rq->len <= rq->pub.http->limits.inline_body)
+  if (rq->route->on == ON_NETWORK ||
+      (rq->route->on == ON_WORKER && rq->len <= rq->pub.http->limits.inline_body))
     return run_handler(rq);
   rq->worker_result = MHD_YES;
   rq->on_worker = true;

@@ -53,12 +53,38 @@ static bool component_ok(const char *c, size_t n)
   return true;
 }
 
-bool wb_path_ok(const char *path)
+static bool ends_with(const char *s, size_t len, const char *end)
+{
+  size_t n = strlen(end);
+  return len > n && strcmp(s + len - n, end) == 0;
+}
+
+static bool rules_name(const char *name, size_t len)
+{
+  return ends_with(name, len, ".rules");
+}
+
+/* A register's name says its format as the command line reads it (.jsonl, .ndjson and .json
+ * are JSON Lines, .csv is CSV); nothing else in the data folder is offered as a register. */
+static bool register_name(const char *name, size_t len)
+{
+  return ends_with(name, len, ".csv") || ends_with(name, len, ".jsonl") ||
+         ends_with(name, len, ".ndjson") || ends_with(name, len, ".json");
+}
+
+/* Whether s is UTF-8 text, as jansson takes it: every path is said back in a JSON answer. */
+static bool utf8_ok(const char *s)
+{
+  json_t *probe = json_string(s);
+  json_decref(probe);
+  return probe != NULL;
+}
+
+/* A relative path of components component_ok takes, whose name `wanted` takes. */
+static bool path_ok(const char *path, bool (*wanted)(const char *name, size_t len))
 {
   size_t len = path ? strlen(path) : 0;
-  if (len == 0 || len > 512 || path[0] == '/')
-    return false;
-  if (len < 7 || strcmp(path + len - 6, ".rules") != 0)
+  if (len == 0 || len > 512 || path[0] == '/' || !wanted(path, len) || !utf8_ok(path))
     return false;
   for (const char *p = path;;) {
     size_t n = strcspn(p, "/");
@@ -68,6 +94,23 @@ bool wb_path_ok(const char *path)
       return true;
     p += n + 1;
   }
+}
+
+bool wb_path_ok(const char *path)
+{
+  return path_ok(path, rules_name);
+}
+
+bool wb_data_path_ok(const char *path)
+{
+  return path_ok(path, register_name);
+}
+
+elig_input_format wb_register_format(const char *name)
+{
+  size_t len = strlen(name);
+  return ends_with(name, len, ".csv") || !register_name(name, len) ? ELIG_INPUT_CSV
+                                                                   : ELIG_INPUT_JSONL;
 }
 
 /* Opens the folder that holds `path` beneath dir_fd, one component at a time without
@@ -130,11 +173,33 @@ static char *read_regular(int fd, size_t max, size_t *len, int *err)
   return text;
 }
 
+int wb_open_regular(int dir_fd, const char *path, uint64_t *size, int *err)
+{
+  const char *leaf;
+  int parent = open_parent(dir_fd, path, &leaf);
+  /* O_NONBLOCK: a FIFO in the folder would hold the open until someone writes to it; a
+   * regular file's reads ignore the flag */
+  int fd = parent < 0 ? -1 : openat(parent, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  *err = fd < 0 ? errno : 0;
+  if (parent >= 0)
+    close(parent);
+  struct stat st;
+  if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+    *err = EINVAL; /* a folder, a FIFO, a device: no register */
+    close(fd);
+    fd = -1;
+  }
+  if (fd >= 0)
+    *size = (uint64_t)st.st_size;
+  return fd;
+}
+
 char *wb_read(int dir_fd, const char *path, size_t *len, int *err)
 {
   const char *leaf;
   int parent = open_parent(dir_fd, path, &leaf);
-  int fd = parent < 0 ? -1 : openat(parent, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  /* O_NONBLOCK: as wb_open_regular's (a FIFO named x.rules is refused, not waited on) */
+  int fd = parent < 0 ? -1 : openat(parent, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   *err = fd < 0 ? errno : 0;
   if (parent >= 0)
     close(parent);
@@ -211,6 +276,7 @@ typedef struct {
   char **paths;
   size_t n, cap;
   bool full; /* more than WB_MAX_FILES */
+  bool (*wanted)(const char *name, size_t len);
 } path_list;
 
 static bool list_add(path_list *l, const char *prefix, const char *name)
@@ -236,7 +302,8 @@ static bool list_add(path_list *l, const char *prefix, const char *name)
   return true;
 }
 
-/* The rule files beneath fd (a folder, taken), hidden entries and links left out. */
+/* The files beneath fd (a folder, taken) whose name l->wanted takes, hidden entries and
+ * links left out. */
 static bool list_folder(int fd, const char *prefix, unsigned depth, path_list *l)
 {
   DIR *d = fdopendir(fd);
@@ -263,10 +330,8 @@ static bool list_folder(int fd, const char *prefix, unsigned depth, path_list *l
         ok = false;
       }
       free(next);
-    } else if (S_ISREG(st.st_mode)) {
-      size_t n = strlen(e->d_name);
-      if (n > 6 && strcmp(e->d_name + n - 6, ".rules") == 0)
-        ok = list_add(l, prefix, e->d_name);
+    } else if (S_ISREG(st.st_mode) && l->wanted(e->d_name, strlen(e->d_name))) {
+      ok = list_add(l, prefix, e->d_name);
     }
   }
   closedir(d);
@@ -278,9 +343,10 @@ static int by_path(const void *a, const void *b)
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char **wb_list(int dir_fd, size_t *n, bool *full)
+static char **list_files(int dir_fd, bool (*wanted)(const char *name, size_t len), size_t *n,
+                         bool *full)
 {
-  path_list l = {0};
+  path_list l = {.wanted = wanted};
   int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 || !list_folder(fd, "", 0, &l)) {
     wb_free_list(l.paths, l.n);
@@ -292,6 +358,16 @@ char **wb_list(int dir_fd, size_t *n, bool *full)
   *n = l.n;
   *full = l.full;
   return l.paths;
+}
+
+char **wb_list(int dir_fd, size_t *n, bool *full)
+{
+  return list_files(dir_fd, rules_name, n, full);
+}
+
+char **wb_list_registers(int data_fd, size_t *n, bool *full)
+{
+  return list_files(data_fd, register_name, n, full);
 }
 
 void wb_free_list(char **paths, size_t n)
@@ -336,8 +412,9 @@ bool wb_sources_read(int dir_fd, const char *path, const char *text, size_t len,
       int err;
       size_t flen;
       char *ftext = wb_read(dir_fd, paths[i], &flen, &err);
-      if (!ftext) {
-        free(paths[i]); /* gone or unreadable since listed: not part of the set */
+      if (!ftext) { /* gone, unreadable or over 1 MiB: not part of the set */
+        free(paths[i]);
+        paths[i] = NULL; /* wb_free_list below frees the others */
         continue;
       }
       *f = (elig_source){paths[i], ftext, flen};
@@ -485,7 +562,8 @@ static const char *beneath(const char *outer, const char *inner)
 bool serve_workbench_open(serve_workbench *wb, const char *dir, const char *rules,
                           const char *assets, char *why, size_t size)
 {
-  *wb = (serve_workbench){.dir_fd = -1, .assets_fd = -1};
+  *wb = (serve_workbench){
+      .dir_fd = -1, .assets_fd = -1, .data_fd = -1, .upload_max = WB_UPLOAD_MAX_DEFAULT};
   pthread_mutex_init(&wb->lock, NULL);
   char *real_dir = realpath(dir, NULL);
   int dir_errno = errno; /* before the next call changes it */
@@ -512,10 +590,12 @@ bool serve_workbench_open(serve_workbench *wb, const char *dir, const char *rule
     wb->root = strdup(rel);
     wb->dir = strdup(dir);
     wb->assets_fd = assets ? open(assets, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    wb->upload = wb_upload_new();
+    wb->impact = wb_impact_new();
   }
   free(real_dir);
   free(real_rules);
-  if (wb->dir_fd >= 0 && (!wb->root || !wb->dir)) {
+  if (wb->dir_fd >= 0 && (!wb->root || !wb->dir || !wb->upload || !wb->impact)) {
     snprintf(why, size, "%s", _("out of memory"));
     serve_workbench_close(wb);
     return false;
@@ -523,17 +603,73 @@ bool serve_workbench_open(serve_workbench *wb, const char *dir, const char *rule
   return wb->dir_fd >= 0;
 }
 
+bool serve_workbench_open_data(serve_workbench *wb, const char *dir, char *why, size_t size)
+{
+  /* the folder itself may be reached through a link (/srv/registers -> /data/2025); what
+   * is beneath it is walked without following any (open_parent) */
+  wb->data_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (wb->data_fd < 0) {
+    /* TRANSLATORS: %s is the folder --workbench-data was given, then the system's reason. */
+    snprintf(why, size, _("--workbench-data %s: %s"), dir, strerror(errno));
+    return false;
+  }
+  if (!(wb->data_dir = strdup(dir))) {
+    snprintf(why, size, "%s", _("out of memory"));
+    close(wb->data_fd);
+    wb->data_fd = -1;
+    return false;
+  }
+  return true;
+}
+
 void serve_workbench_close(serve_workbench *wb)
 {
+  wb_impact_free(wb->impact); /* first: its thread may still read an upload */
+  wb_upload_free(wb->upload);
   if (wb->dir_fd >= 0)
     close(wb->dir_fd);
   if (wb->assets_fd >= 0)
     close(wb->assets_fd);
+  if (wb->data_fd >= 0)
+    close(wb->data_fd);
   free(wb->root);
   free(wb->dir);
-  wb->dir_fd = wb->assets_fd = -1;
-  wb->root = wb->dir = NULL;
+  free(wb->data_dir);
+  wb->dir_fd = wb->assets_fd = wb->data_fd = -1;
+  wb->root = wb->dir = wb->data_dir = NULL;
+  wb->impact = NULL;
+  wb->upload = NULL;
   pthread_mutex_destroy(&wb->lock);
+}
+
+/* ---------------------------------------------------------------- files of no name */
+
+int wb_tmpfile(void)
+{
+  const char *dir = getenv("TMPDIR");
+  if (!dir || !*dir)
+    dir = "/tmp";
+  int fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+    return fd;
+  /* a file system without O_TMPFILE: a named file, its name removed at once */
+  size_t n = strlen(dir) + 32;
+  char *name = malloc(n);
+  if (!name)
+    return -1;
+  snprintf(name, n, "%s/elig-workbench-XXXXXX", dir);
+  fd = mkostemp(name, O_CLOEXEC);
+  if (fd >= 0)
+    unlink(name);
+  free(name);
+  return fd;
+}
+
+int wb_reopen(int fd)
+{
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  return open(path, O_RDONLY | O_CLOEXEC);
 }
 
 /* ---------------------------------------------------------------- static assets */

@@ -16,6 +16,9 @@
  *   GET  /v1/workbench/history     ?path=  its saved versions
  *   GET  /v1/workbench/version     ?sha256=  one saved version's text
  *
+ * The registers (serve_workbench_data.c) and the Impact page's job
+ * (serve_workbench_impact.c) have routes of their own, which share the guards here.
+ *
  * Reading needs the scope `rules` (the files are the rules /v1/rules describes); saving
  * needs `edit`.  A POST must carry X-Elig-CSRF, the token of the session route: a page of
  * another site cannot read that answer, nor send the header without a CORS preflight the
@@ -27,6 +30,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cli.h"
 #include "serve.h"
 
 /* ---------------------------------------------------------------- guards */
@@ -87,7 +91,7 @@ static const char *refusal(const serve_request *rq, bool post, const char **code
 }
 
 /* Answers 403 when the request is refused (true); false lets it through. */
-static bool refused(serve_request *rq, bool post, enum MHD_Result *answer)
+bool wb_refused(serve_request *rq, bool post, enum MHD_Result *answer)
 {
   const char *code, *why = refusal(rq, post, &code);
   if (!why)
@@ -96,28 +100,33 @@ static bool refused(serve_request *rq, bool post, enum MHD_Result *answer)
   return true;
 }
 
-/* The path parameter, checked; NULL after answering 400. */
-static const char *path_param(serve_request *rq, enum MHD_Result *answer)
+/* A path parameter, checked; NULL after answering 400. */
+const char *wb_path_param(serve_request *rq, const char *name, enum MHD_Result *answer)
 {
-  const char *path = serve_param(rq, "path");
+  const char *path = serve_param(rq, name);
   if (wb_path_ok(path))
     return path;
-  *answer = serve_respond_error(
-      rq, MHD_HTTP_BAD_REQUEST, "bad_path",
-      path ? "'path' names a rule file inside the workbench folder: relative, ending in "
-             ".rules, without '..', '.', hidden or empty parts"
-           : "parameter 'path' is needed",
-      NULL);
+  char message[300];
+  if (path)
+    /* TRANSLATORS: %s is a parameter's name (path, against). */
+    snprintf(message, sizeof message,
+             _("'%s' names a rule file inside the workbench folder: relative, ending in .rules, "
+               "without '..', '.', hidden or empty parts"),
+             name);
+  else
+    /* TRANSLATORS: %s is a parameter's name (path, against). */
+    snprintf(message, sizeof message, _("parameter '%s' is needed"), name);
+  *answer = serve_respond_error(rq, MHD_HTTP_BAD_REQUEST, "bad_path", message, NULL);
   return NULL;
 }
 
 /* The guards of a POST that sends a rule file's text: refused (403), no good path (400), or
  * a text larger than a rule file may be (413, before anything compiles it).  NULL after
  * answering; the path otherwise. */
-static const char *text_request(serve_request *rq, const serve_body *body, enum MHD_Result *answer)
+const char *wb_text_request(serve_request *rq, const serve_body *body, enum MHD_Result *answer)
 {
   const char *path;
-  if (refused(rq, true, answer) || !(path = path_param(rq, answer)))
+  if (wb_refused(rq, true, answer) || !(path = wb_path_param(rq, "path", answer)))
     return NULL;
   if (body->len <= (1u << 20))
     return path;
@@ -128,7 +137,7 @@ static const char *text_request(serve_request *rq, const serve_body *body, enum 
 
 /* A failure to read or write a file of DIR: 404 when it is not there, 403 when a link or a
  * file is in the way (the path leads out, or nowhere), 413 when too large, 500 else. */
-static enum MHD_Result file_error(serve_request *rq, int err)
+enum MHD_Result wb_file_error(serve_request *rq, int err)
 {
   if (err == ENOENT)
     return serve_respond_error(rq, MHD_HTTP_NOT_FOUND, "no_such_file",
@@ -168,7 +177,7 @@ static json_t *diag_json(const elig_error *e)
 }
 
 /* {"ok", "errors", "warnings", "diagnostics": [...]} of one compilation. */
-static json_t *diags_doc(const elig_diags *d, bool ok)
+json_t *wb_diags_doc(const elig_diags *d, bool ok)
 {
   json_t *doc = json_object(), *list = json_array();
   for (size_t i = 0; i < elig_diags_count(d); i++)
@@ -190,17 +199,20 @@ static bool has_file(const elig_ruleset *rs, const char *path)
 
 /* The rules of DIR with path's text as given: the root served, and when that compiles
  * without reaching the file (a file no one imports yet), the file as a root of its own.
- * *root says which.  False when out of memory or DIR cannot be listed (nothing compiled). */
-static bool compile_with(const serve_workbench *wb, const char *path, const serve_body *body,
-                         elig_ruleset **rs, elig_diags **diags, const char **root)
+ * *root says which; given (not NULL), it is the root compiled, whatever it reaches.  False
+ * when out of memory or DIR cannot be listed (nothing compiled). */
+bool wb_compile_with(const serve_workbench *wb, const char *path, const char *text, size_t len,
+                     elig_ruleset **rs, elig_diags **diags, const char **root)
 {
   wb_sources s;
-  if (!wb_sources_read(wb->dir_fd, path, body->text, body->len, &s))
+  if (!wb_sources_read(wb->dir_fd, path, text, len, &s))
     return false;
-  *root = wb->root;
+  bool chosen = *root != NULL;
+  if (!chosen)
+    *root = wb->root;
   elig_options opt = ELIG_OPTIONS_INIT;
   elig_compile_sources(*root, s.files, s.n, &opt, rs, diags);
-  if (*rs && !has_file(*rs, path)) {
+  if (*rs && !chosen && path && !has_file(*rs, path)) {
     elig_ruleset_free(*rs);
     elig_diags_free(*diags);
     *root = path;
@@ -210,10 +222,24 @@ static bool compile_with(const serve_workbench *wb, const char *path, const serv
   return *diags || *rs;
 }
 
-static enum MHD_Result out_of_memory(serve_request *rq)
+enum MHD_Result wb_out_of_memory(serve_request *rq)
 {
   return serve_respond_error(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "out_of_memory", "out of memory",
                              NULL);
+}
+
+bool wb_has_scope(serve_request *rq, unsigned scope, enum MHD_Result *answer)
+{
+  char name[64];
+  if (serve_auth_check(rq->http->auth, header(rq, MHD_HTTP_HEADER_AUTHORIZATION), scope, name,
+                       sizeof name) == AUTH_OK)
+    return true;
+  char message[200];
+  /* TRANSLATORS: the token's name, then the scope it lacks (explain); both stay as they are. */
+  snprintf(message, sizeof message, _("the token '%s' has no scope '%s' for this route"), rq->token,
+           serve_scope_name(scope));
+  *answer = serve_respond_error(rq, MHD_HTTP_FORBIDDEN, "forbidden", message, NULL);
+  return false;
 }
 
 /* ---------------------------------------------------------------- the page */
@@ -238,7 +264,7 @@ enum MHD_Result serve_handle_wb_page(serve_request *rq, const serve_body *body)
 {
   (void)body;
   enum MHD_Result answer;
-  if (refused(rq, false, &answer))
+  if (wb_refused(rq, false, &answer))
     return answer;
   if (rq->asset[0] == '\0') { /* /workbench: the page's scripts are named relative to /workbench/ */
     static const char *const to[] = {MHD_HTTP_HEADER_LOCATION, "/workbench/", NULL};
@@ -258,7 +284,7 @@ enum MHD_Result serve_handle_wb_page(serve_request *rq, const serve_body *body)
                                "the workbench's page is not installed (it was built without "
                                "npm, or --workbench-assets names no folder); its API answers",
                                NULL);
-  return err == ENOMEM ? out_of_memory(rq)
+  return err == ENOMEM ? wb_out_of_memory(rq)
                        : serve_respond_error(rq, MHD_HTTP_NOT_FOUND, "not_found",
                                              "no such file of the workbench's page", NULL);
 }
@@ -269,7 +295,7 @@ enum MHD_Result serve_handle_wb_session(serve_request *rq, const serve_body *bod
 {
   (void)body;
   enum MHD_Result answer;
-  if (refused(rq, false, &answer))
+  if (wb_refused(rq, false, &answer))
     return answer;
   const serve_workbench *wb = rq->http->workbench;
   const char *authorization = header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -278,29 +304,34 @@ enum MHD_Result serve_handle_wb_session(serve_request *rq, const serve_body *bod
       serve_auth_check(rq->http->auth, authorization, SCOPE_EDIT, name, sizeof name) == AUTH_OK;
   bool explain =
       serve_auth_check(rq->http->auth, authorization, SCOPE_EXPLAIN, name, sizeof name) == AUTH_OK;
-  json_t *doc = json_pack("{s:s, s:s, s:s, s:{s:b, s:b}}", "csrf", wb->csrf, "root", wb->root,
-                          "language", rq->language, "may", "edit", edit, "explain", explain);
-  return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : out_of_memory(rq);
+  bool impact =
+      serve_auth_check(rq->http->auth, authorization, SCOPE_IMPACT, name, sizeof name) == AUTH_OK;
+  /* what the Impact page may read: the data folder (when there is one) and uploads */
+  json_t *doc = json_pack("{s:s, s:s, s:s, s:{s:b, s:b, s:b}, s:{s:b, s:I}}", "csrf", wb->csrf,
+                          "root", wb->root, "language", rq->language, "may", "edit", edit,
+                          "explain", explain, "impact", impact, "registers", "data_folder",
+                          wb->data_fd >= 0, "upload_max", (json_int_t)wb->upload_max);
+  return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : wb_out_of_memory(rq);
 }
 
 enum MHD_Result serve_handle_wb_files(serve_request *rq, const serve_body *body)
 {
   (void)body;
   enum MHD_Result answer;
-  if (refused(rq, false, &answer))
+  if (wb_refused(rq, false, &answer))
     return answer;
   size_t n;
   bool full;
   char **paths = wb_list(rq->http->workbench->dir_fd, &n, &full);
   if (!paths)
-    return out_of_memory(rq);
+    return wb_out_of_memory(rq);
   json_t *list = json_array();
   for (size_t i = 0; i < n; i++)
     json_array_append_new(list, json_string(paths[i]));
   wb_free_list(paths, n);
   json_t *doc = json_pack("{s:s, s:o, s:b}", "root", rq->http->workbench->root, "files", list,
                           "truncated", full);
-  return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : out_of_memory(rq);
+  return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : wb_out_of_memory(rq);
 }
 
 enum MHD_Result serve_handle_wb_file(serve_request *rq, const serve_body *body)
@@ -308,13 +339,13 @@ enum MHD_Result serve_handle_wb_file(serve_request *rq, const serve_body *body)
   (void)body;
   enum MHD_Result answer;
   const char *path;
-  if (refused(rq, false, &answer) || !(path = path_param(rq, &answer)))
+  if (wb_refused(rq, false, &answer) || !(path = wb_path_param(rq, "path", &answer)))
     return answer;
   size_t len;
   int err;
   char *text = wb_read(rq->http->workbench->dir_fd, path, &len, &err);
   if (!text)
-    return file_error(rq, err);
+    return wb_file_error(rq, err);
   char hash[65];
   wb_sha256_hex(text, len, hash);
   json_t *doc = json_pack("{s:s, s:s%, s:s}", "path", path, "text", text, len, "sha256", hash);
@@ -330,18 +361,18 @@ enum MHD_Result serve_handle_wb_history(serve_request *rq, const serve_body *bod
   (void)body;
   enum MHD_Result answer;
   const char *path;
-  if (refused(rq, false, &answer) || !(path = path_param(rq, &answer)))
+  if (wb_refused(rq, false, &answer) || !(path = wb_path_param(rq, "path", &answer)))
     return answer;
   json_t *versions = wb_history_of(rq->http->workbench->dir_fd, path);
   json_t *doc = versions ? json_pack("{s:s, s:o}", "path", path, "versions", versions) : NULL;
-  return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : out_of_memory(rq);
+  return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : wb_out_of_memory(rq);
 }
 
 enum MHD_Result serve_handle_wb_version(serve_request *rq, const serve_body *body)
 {
   (void)body;
   enum MHD_Result answer;
-  if (refused(rq, false, &answer))
+  if (wb_refused(rq, false, &answer))
     return answer;
   const char *sha = serve_param(rq, "sha256");
   if (!wb_hex64_ok(sha))
@@ -353,10 +384,10 @@ enum MHD_Result serve_handle_wb_version(serve_request *rq, const serve_body *bod
   if (!text)
     return err == ENOENT ? serve_respond_error(rq, MHD_HTTP_NOT_FOUND, "no_such_version",
                                                "no saved version has this hash", NULL)
-                         : file_error(rq, err);
+                         : wb_file_error(rq, err);
   json_t *doc = json_pack("{s:s, s:s%}", "sha256", sha, "text", text, len);
   free(text);
-  return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : out_of_memory(rq);
+  return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : wb_out_of_memory(rq);
 }
 
 /* ---------------------------------------------------------------- checking, fmt, tests */
@@ -364,15 +395,15 @@ enum MHD_Result serve_handle_wb_version(serve_request *rq, const serve_body *bod
 enum MHD_Result serve_handle_wb_check(serve_request *rq, const serve_body *body)
 {
   enum MHD_Result answer;
-  const char *path = text_request(rq, body, &answer);
+  const char *path = wb_text_request(rq, body, &answer);
   if (!path)
     return answer;
   elig_ruleset *rs = NULL;
   elig_diags *diags = NULL;
-  const char *root;
-  if (!compile_with(rq->http->workbench, path, body, &rs, &diags, &root))
-    return out_of_memory(rq);
-  json_t *doc = diags_doc(diags, rs != NULL);
+  const char *root = NULL;
+  if (!wb_compile_with(rq->http->workbench, path, body->text, body->len, &rs, &diags, &root))
+    return wb_out_of_memory(rq);
+  json_t *doc = wb_diags_doc(diags, rs != NULL);
   json_object_set_new(doc, "path", json_string(path));
   json_object_set_new(doc, "root", json_string(root));
   if (rs)
@@ -385,7 +416,7 @@ enum MHD_Result serve_handle_wb_check(serve_request *rq, const serve_body *body)
 enum MHD_Result serve_handle_wb_fmt(serve_request *rq, const serve_body *body)
 {
   enum MHD_Result answer;
-  const char *path = text_request(rq, body, &answer);
+  const char *path = wb_text_request(rq, body, &answer);
   if (!path)
     return answer;
   char *out = NULL;
@@ -399,11 +430,11 @@ enum MHD_Result serve_handle_wb_fmt(serve_request *rq, const serve_body *body)
   } else if (st == ELIG_ENOMEM) {
     doc = NULL;
   } else {
-    doc = diags_doc(diags, false); /* it does not parse: the editor shows where */
+    doc = wb_diags_doc(diags, false); /* it does not parse: the editor shows where */
   }
   elig_free(out);
   elig_diags_free(diags);
-  return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : out_of_memory(rq);
+  return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : wb_out_of_memory(rq);
 }
 
 /* The lines "FILE:LINE:COL: MESSAGE" of a test report, from byte `from` on, as objects. */
@@ -461,20 +492,20 @@ static json_t *run_tests(const elig_ruleset *rs)
 enum MHD_Result serve_handle_wb_test(serve_request *rq, const serve_body *body)
 {
   enum MHD_Result answer;
-  const char *path = text_request(rq, body, &answer);
+  const char *path = wb_text_request(rq, body, &answer);
   if (!path)
     return answer;
   elig_ruleset *rs = NULL;
   elig_diags *diags = NULL;
-  const char *root;
-  if (!compile_with(rq->http->workbench, path, body, &rs, &diags, &root))
-    return out_of_memory(rq);
-  json_t *doc = rs ? run_tests(rs) : diags_doc(diags, false);
+  const char *root = NULL;
+  if (!wb_compile_with(rq->http->workbench, path, body->text, body->len, &rs, &diags, &root))
+    return wb_out_of_memory(rq);
+  json_t *doc = rs ? run_tests(rs) : wb_diags_doc(diags, false);
   if (doc)
     json_object_set_new(doc, "root", json_string(root));
   elig_ruleset_free(rs);
   elig_diags_free(diags);
-  return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : out_of_memory(rq);
+  return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : wb_out_of_memory(rq);
 }
 
 /* ---------------------------------------------------------------- saving */
@@ -524,7 +555,7 @@ static int save_locked(serve_request *rq, const char *path, const serve_body *bo
 enum MHD_Result serve_handle_wb_save(serve_request *rq, const serve_body *body)
 {
   enum MHD_Result answer;
-  const char *path = text_request(rq, body, &answer);
+  const char *path = wb_text_request(rq, body, &answer);
   if (!path)
     return answer;
   const char *base = serve_param(rq, "base");
@@ -534,15 +565,15 @@ enum MHD_Result serve_handle_wb_save(serve_request *rq, const serve_body *body)
   serve_workbench *wb = rq->http->workbench;
   elig_ruleset *rs = NULL;
   elig_diags *diags = NULL;
-  const char *root;
-  if (!compile_with(wb, path, body, &rs, &diags, &root))
-    return out_of_memory(rq);
+  const char *root = NULL;
+  if (!wb_compile_with(wb, path, body->text, body->len, &rs, &diags, &root))
+    return wb_out_of_memory(rq);
   if (!rs) {
     json_t *doc = json_object();
     json_t *e = serve_error_object("rules_do_not_compile", NULL,
                                    "the rules do not compile with this text: nothing was saved");
     json_object_set_new(doc, "error", e);
-    json_t *placed = diags_doc(diags, false); /* the diagnostics, placed */
+    json_t *placed = wb_diags_doc(diags, false); /* the diagnostics, placed */
     json_object_update(e, placed);
     json_decref(placed);
     elig_diags_free(diags);
@@ -560,12 +591,12 @@ enum MHD_Result serve_handle_wb_save(serve_request *rq, const serve_body *body)
     err = save_locked(rq, path, body, old_hash, hash, rules_hash);
   pthread_mutex_unlock(&wb->lock);
   if (err)
-    return file_error(rq, err);
+    return wb_file_error(rq, err);
   if (!current)
     return serve_respond_error(rq, MHD_HTTP_CONFLICT, "conflict",
                                "the file changed since it was read: read it again, then save",
                                NULL);
   json_t *doc =
       json_pack("{s:s, s:s, s:s}", "path", path, "sha256", hash, "rules_hash", rules_hash);
-  return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : out_of_memory(rq);
+  return doc ? serve_respond_json(rq, MHD_HTTP_OK, doc, NULL) : wb_out_of_memory(rq);
 }

@@ -23,21 +23,32 @@ for that operation:
   request body  a single record answered 200 is valid against the documented request body
 
 and, the other way round, every operation of the document must have been exercised and
-every status it documents provoked, but those listed in UNPROVOKED with the reason.
+every status it documents provoked, but those listed in UNPROVOKED with the reason (and the
+workbench's 500 and 503, its file system failing and its memory running out).
+
+The workbench's routes are asked of servers workbench and wbsecured (--workbench, with a
+data folder), in an order that makes their answers what they are meant to be (a save
+before its version is read, a job started before its report, a long job busy, then
+cancelled); every GET of them is also asked as HEAD.  A POST of the workbench carries the
+server's X-Elig-CSRF, read from its session first.
 
 Usage: openapi_check.py SPEC VERSION --server NAME=PORT... [--golden DIR]
                         [--break-reload PID:FILE]
 SPEC the document, VERSION what `elig --version` says (info.version must be it), servers
 national (the shipped rules, --max-body 64K), failing (tests/cli/serve/failing), register
-(--register, with a register since evaluated with other rules); --break-reload makes the
+(--register, with a register since evaluated with other rules), secured (--tokens), limits,
+slow, workbench and wbsecured (tests/cli/openapi.sh says what each is); --token SCOPE=TOKEN
+a token of these scopes alone (SCOPE may list several, impact,explain); --break-reload makes the
 last reload of server national fail (FILE is one of its rule files, PID its process) to
 check the answers that tell of it.  Prints one line per failure and a summary; exits 1 on
 any failure.
 """
 import argparse
+import hashlib
 import http.client
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -54,6 +65,9 @@ MAX_BUFFERED = 8 * 1024  # the --max-buffered of server limits
 # decision log that fails to be written while the service runs.)
 UNPROVOKED = {
     ("evaluate", "500"): "a library status the service does not expect",
+    ("workbenchPage", "404"): "workbench_not_built needs a service whose page is not "
+                              "installed (tests/cli/workbench.sh provokes it)",
+    ("headWorkbenchPage", "404"): "as workbenchPage's",
     ("explain", "500"): "a library status the service does not expect",
     ("x-elig-library-errors", "413"): "libmicrohttpd 0.9.75 sends the header of this answer "
                                       "twice, so that what follows it is not the HTML page "
@@ -318,6 +332,147 @@ def requests():
         NDJSON, server="register")
     add("register-differs-explain", "POST", "/v1/explain", one, JSON, status=409,
         server="register")
+    return r + workbench_requests()
+
+
+# ---------------------------------------------------------------- the workbench
+
+# What the workbench's servers hold (tests/cli/openapi.sh): server workbench (no tokens,
+# --max-body 64K, --workbench-upload-max 64K) and wbsecured (--tokens), each over a copy of
+# the rules with a link out (outside.rules), a file not UTF-8 (latin1.rules) and one over
+# 1 MiB (big.rules); their data folder holds the sample (r.csv), 300,000 households
+# (large.csv), a register whose header is no CSV (broken.csv) and a link out (outside.csv).
+WB_MAX = 64 * 1024
+CSRF = "{csrf}"  # the server's X-Elig-CSRF, put in when the request is sent
+TEXT = "text/plain; charset=utf-8"
+HOUSEHOLD_RULES = "rules/national/household.rules"
+WB_RULES = "national/household.rules"
+SAMPLE_ID = ("411623101203-023", "2019")
+
+
+def workbench_requests():
+    """The workbench's requests on server workbench, in order (they change what it holds:
+    a save, an upload, jobs); each GET is followed by the same request as HEAD."""
+    r = []
+    with open(HOUSEHOLD_RULES, "rb") as f:
+        rules_text = f.read()
+    saved = rules_text + b"\n# openapi\n"
+    post = {"X-Elig-CSRF": CSRF, "Content-Type": TEXT}
+
+    def add(name, method, target, body=None, headers=None, status=200, idle=False):
+        req = dict(name="wb-" + name, server="workbench", method=method, target=target,
+                   headers=dict(headers or {}), body=body, status=status, idle=idle)
+        r.append(req)
+        if method == "GET":
+            r.append(dict(req, name=req["name"] + "-head", method="HEAD"))
+
+    too_large = {"Content-Length": str(WB_MAX + 1)}
+    evil = {"Host": "evil.example"}
+    for path, ok in (("/workbench", 308), ("/workbench/", 200), ("/workbench/app.js", 200)):
+        add("page" + path, "GET", path, status=ok)
+        add("page-param" + path, "GET", path + "?x=1", status=400)
+        add("page-host" + path, "GET", path, headers=evil, status=403)
+        add("page-too-large" + path, "GET", path, headers=too_large, status=413)
+    add("page-none", "GET", "/workbench/none.js", status=404)
+    for route in ("session", "files", "data"):
+        add(route, "GET", f"/v1/workbench/{route}")
+        add(route + "-param", "GET", f"/v1/workbench/{route}?x=1", status=400)
+        add(route + "-host", "GET", f"/v1/workbench/{route}", headers=evil, status=403)
+        add(route + "-too-large", "GET", f"/v1/workbench/{route}", headers=too_large, status=413)
+    f = "/v1/workbench/file?path="
+    add("file", "GET", f + "national/schema.rules")
+    add("file-bad-path", "GET", f + "../secret.rules", status=400)
+    add("file-link", "GET", f + "outside.rules", status=403)
+    add("file-none", "GET", f + "national/none.rules", status=404)
+    add("file-big", "GET", f + "big.rules", status=413)
+    add("file-latin1", "GET", f + "latin1.rules", status=422)
+    add("history", "GET", "/v1/workbench/history?path=national/household.rules")
+    add("history-bad-path", "GET", "/v1/workbench/history?path=/etc/passwd", status=400)
+    for route in ("check", "fmt", "test"):
+        t = f"/v1/workbench/{route}?path=national/household.rules"
+        add(route, "POST", t, rules_text, post)
+        add(route + "-bad-path", "POST", f"/v1/workbench/{route}?path=a/../b.rules", rules_text,
+            post, status=400)
+        add(route + "-no-csrf", "POST", t, rules_text, status=403)
+        add(route + "-too-large", "POST", t, None, dict(post, **too_large), status=413)
+    add("check-broken", "POST", "/v1/workbench/check?path=national/household.rules",
+        rules_text + b"\nlet broken =\n", post)
+    add("fmt-broken", "POST", "/v1/workbench/fmt?path=national/household.rules",
+        b"let = (", post)
+    add("test-broken", "POST", "/v1/workbench/test?path=national/household.rules",
+        rules_text + b"\nlet broken =\n", post)
+    sv = "/v1/workbench/save?path=national/household.rules"
+    add("save", "POST", sv, saved, post)
+    add("save-conflict", "POST", sv + "&base=" + "0" * 64, saved, post, status=409)
+    add("save-broken", "POST", sv, rules_text + b"\nlet broken =\n", post, status=422)
+    with open("rules/national.rules", "rb") as fh:  # a root: it compiles where the link is
+        root_text = fh.read()
+    add("save-link", "POST", "/v1/workbench/save?path=outside.rules&base=none", root_text, post,
+        status=403)
+    add("save-bad-base", "POST", sv + "&base=xyz", saved, post, status=400)
+    add("save-no-csrf", "POST", sv, saved, status=403)
+    add("save-too-large", "POST", sv, None, dict(post, **too_large), status=413)
+    v = "/v1/workbench/version?sha256="
+    add("version", "GET", v + hashlib.sha256(saved).hexdigest())
+    add("version-none", "GET", v + "0" * 64, status=404)
+    add("version-bad", "GET", v + "xyz", status=400)
+    with open("data/sample.csv", "rb") as fh:
+        small = fh.read(4000).rsplit(b"\n", 1)[0] + b"\n"
+    up = "/v1/workbench/upload?name="
+    octets = dict(post, **{"Content-Type": "application/octet-stream"})
+    add("upload", "POST", up + "small.csv", small, octets)
+    add("upload-empty", "POST", up + "small.csv", b"", octets, status=400)
+    add("upload-bad-name", "POST", up + "..%2Fx.csv", small, octets, status=400)
+    add("upload-too-large", "POST", up + "big.csv", None, dict(octets, **too_large), status=413)
+    add("upload-no-csrf", "POST", up + "small.csv", small, status=403)
+    hh = "/v1/workbench/household?data=r.csv&id=%s" % SAMPLE_ID[0]
+    add("household", "GET", hh + "&year=" + SAMPLE_ID[1])
+    add("household-years", "GET", hh + "&as_of=2022-01-01")
+    add("household-bad-year", "GET", hh + "&year=20x0", status=400)
+    add("household-bad-path", "GET", "/v1/workbench/household?data=../x.csv&id=x", status=400)
+    add("household-none", "GET", "/v1/workbench/household?data=r.csv&id=nobody", status=404)
+    add("household-link", "GET", "/v1/workbench/household?data=outside.csv&id=x", status=403)
+    add("household-broken", "GET", "/v1/workbench/household?data=broken.csv&id=x", status=422)
+    add("household-too-large", "GET", hh, headers=too_large, status=413)
+    im = "/v1/workbench/impact?path=national/household.rules"
+    add("impact-status-none", "GET", "/v1/workbench/impact")
+    add("impact-report-none", "GET", "/v1/workbench/impact/report", status=409)
+    add("impact", "POST", im + "&data=r.csv", saved, post, status=202, idle=True)
+    add("impact-bad-by", "POST", im + "&data=r.csv&by=villag", saved, post, status=400, idle=True)
+    add("impact-no-register", "POST", im + "&data=none.csv", saved, post, status=404, idle=True)
+    add("impact-link", "POST", im + "&data=outside.csv", saved, post, status=403, idle=True)
+    add("impact-broken", "POST", im + "&data=r.csv", rules_text + b"\nlet broken =\n", post,
+        status=422, idle=True)
+    add("impact-too-large", "POST", im + "&data=r.csv", None, dict(post, **too_large),
+        status=413)
+    add("impact-no-csrf", "POST", im + "&data=r.csv", saved, status=403)
+    add("impact-status", "GET", "/v1/workbench/impact", idle=True)
+    add("impact-report", "GET", "/v1/workbench/impact/report")
+    add("impact-list", "GET", "/v1/workbench/impact/list")
+    add("impact-status-other", "GET", "/v1/workbench/impact?job=" + "0" * 32, status=404)
+    add("impact-report-other", "GET", "/v1/workbench/impact/report?job=" + "0" * 32, status=404)
+    add("impact-list-other", "GET", "/v1/workbench/impact/list?job=" + "0" * 32, status=404)
+    add("impact-cancel-idle", "POST", "/v1/workbench/impact/cancel", None, post, status=409)
+    add("impact-large", "POST", im + "&data=large.csv&by=county&as_of=2021-01-01", saved, post,
+        status=202)
+    add("impact-busy", "POST", im + "&data=r.csv", saved, post, status=409)
+    add("impact-report-running", "GET", "/v1/workbench/impact/report", status=409)
+    add("impact-list-running", "GET", "/v1/workbench/impact/list", status=409)
+    add("impact-cancel", "POST", "/v1/workbench/impact/cancel", None, post, status=202)
+    add("impact-cancel-other", "POST", "/v1/workbench/impact/cancel?job=" + "0" * 32, None,
+        post, status=404)
+    add("impact-cancel-param", "POST", "/v1/workbench/impact/cancel?x=1", None, post,
+        status=400)
+    add("impact-after-cancel", "GET", "/v1/workbench/impact", idle=True)
+    # every other GET: a parameter it does not take, a body over --max-body
+    for route in ("history?path=" + WB_RULES, "version?sha256=" + "0" * 64, "impact",
+                  "impact/report", "impact/list"):
+        target = "/v1/workbench/" + route
+        add("param-" + route, "GET", target + ("&" if "?" in target else "?") + "x=1",
+            status=400)
+        add("too-large-" + route, "GET", target, headers=too_large, status=413)
+    add("impact-cancel-too-large", "POST", "/v1/workbench/impact/cancel", None,
+        dict(post, **too_large), status=413)
     return r
 
 
@@ -338,6 +493,65 @@ BASE = {
     "headMetrics": ("HEAD", "/metrics", None, {}),
 }
 
+# The workbench's operations, on servers workbench and wbsecured: (method, target, body,
+# headers, the statuses that tell the request was let in, whether it waits for no job to
+# run).  A job may be running or over when they are sent: the job routes take either.
+WB_LET_IN = {
+    "workbenchRedirect": ("GET", "/workbench", None, {}, (308,)),
+    "workbenchPage": ("GET", "/workbench/", None, {}, (200,)),
+    "workbenchAsset": ("GET", "/workbench/app.js", None, {}, (200,)),
+    "workbenchSession": ("GET", "/v1/workbench/session", None, {}, (200,)),
+    "workbenchFiles": ("GET", "/v1/workbench/files", None, {}, (200,)),
+    "workbenchFile": ("GET", "/v1/workbench/file?path=" + WB_RULES, None, {}, (200,)),
+    "workbenchHistory": ("GET", "/v1/workbench/history?path=" + WB_RULES, None, {}, (200,)),
+    "workbenchVersion": ("GET", "/v1/workbench/version?sha256=" + "0" * 64, None, {}, (404,)),
+    "workbenchCheck": ("POST", "/v1/workbench/check?path=" + WB_RULES, b"let x = 1",
+                       {"X-Elig-CSRF": CSRF, "Content-Type": TEXT}, (200,)),
+    "workbenchFmt": ("POST", "/v1/workbench/fmt?path=" + WB_RULES, b"let x = 1",
+                     {"X-Elig-CSRF": CSRF, "Content-Type": TEXT}, (200,)),
+    "workbenchTest": ("POST", "/v1/workbench/test?path=" + WB_RULES, b"let x = 1",
+                      {"X-Elig-CSRF": CSRF, "Content-Type": TEXT}, (200,)),
+    "workbenchSave": ("POST", "/v1/workbench/save?path=" + WB_RULES, b"let x = 1",
+                      {"X-Elig-CSRF": CSRF, "Content-Type": TEXT}, (422,)),
+    "workbenchRegisters": ("GET", "/v1/workbench/data", None, {}, (200,)),
+    "workbenchUpload": ("POST", "/v1/workbench/upload?name=x.csv", b"hh_id\n",
+                        {"X-Elig-CSRF": CSRF, "Content-Type": "application/octet-stream"}, (200,)),
+    "workbenchHousehold": ("GET", "/v1/workbench/household?data=r.csv&id=" + SAMPLE_ID[0] +
+                           "&year=" + SAMPLE_ID[1], None, {}, (200,)),
+    "workbenchImpactStart": ("POST", "/v1/workbench/impact?path=" + WB_RULES + "&data=r.csv",
+                             None, {"X-Elig-CSRF": CSRF, "Content-Type": TEXT}, (202,), True),
+    "workbenchImpactStatus": ("GET", "/v1/workbench/impact", None, {}, (200,)),
+    "workbenchImpactCancel": ("POST", "/v1/workbench/impact/cancel", None,
+                              {"X-Elig-CSRF": CSRF}, (202, 409)),
+    "workbenchImpactReport": ("GET", "/v1/workbench/impact/report", None, {}, (200, 409)),
+    "workbenchImpactList": ("GET", "/v1/workbench/impact/list", None, {}, (200, 409)),
+}
+with open(HOUSEHOLD_RULES, "rb") as _f:  # an impact needs rules that compile
+    WB_LET_IN["workbenchImpactStart"] = WB_LET_IN["workbenchImpactStart"][:2] + \
+        (_f.read(),) + WB_LET_IN["workbenchImpactStart"][3:]
+
+
+def let_in(op):
+    """How an operation is let in, as derived_requests sends it: (server without tokens,
+    server with tokens, method, target, body, headers, statuses when let in, idle)."""
+    name = op["operationId"]
+    head = name.startswith("head") and name[4].isupper()
+    get_name = name[4].lower() + name[5:] if head else name
+    if get_name in WB_LET_IN:
+        m, target, body, headers, ok, *idle = WB_LET_IN[get_name]
+        return ("workbench", "wbsecured", "HEAD" if head else m, target, body, headers, ok,
+                bool(idle and idle[0]))
+    if name in BASE:
+        m, target, body, headers = BASE[name]
+        return ("national", "secured", m, target, body, headers, (200,), False)
+    return None
+
+
+def scopes_needed(op, doc):
+    """Each way a token may be let in: the sets of scopes, all of one set needed."""
+    return [set(scopes) for req in op.get("security", doc.get("security", []))
+            for scopes in req.values()]
+
 
 def derived_requests(doc, tokens):
     """For every operation of the document: a transfer coding the service cannot read
@@ -348,30 +562,32 @@ def derived_requests(doc, tokens):
     out = []
     for path, item in doc["paths"].items():
         for method, op in item.items():
-            if method not in METHODS or op.get("operationId") not in BASE:
+            how = let_in(op) if method in METHODS else None
+            if not how:
                 continue
             name = op["operationId"]
-            m, target, body, headers = BASE[name]
+            open_server, secured, m, target, body, headers, ok, idle = how
 
-            def add(what, status, server="national", extra=None, body=body):
+            def add(what, status, server=open_server, extra=None, body=body):
                 out.append(dict(name=f"{name}-{what}", server=server, method=m, target=target,
                                 headers=dict(headers, **(extra or {})), body=body,
-                                status=status))
+                                status=status, idle=idle))
 
             # no body: with Content-Length as well it would be 400 bad_request
             add("transfer-encoding", 501, extra={"Transfer-Encoding": "gzip, chunked"},
                 body=None)
-            needs = {s for req in op.get("security", doc.get("security", [])) for scopes in
-                     req.values() for s in scopes}
-            if not needs:
-                add("open", 200, "secured")
+            needs = scopes_needed(op, doc)
+            if not needs or set() in needs:
+                add("open", ok, secured)
                 continue
-            add("no-token", 401, "secured")
-            add("unknown-token", 401, "secured",
+            add("no-token", 401, secured)
+            add("unknown-token", 401, secured,
                 {"Authorization": "Bearer elig_" + "A" * 43})
             for scope, token in sorted(tokens.items()):
                 bearer = {"Authorization": "Bearer " + token}
-                add("scope-" + scope, 200 if scope in needs else 403, "secured", bearer)
+                has = set(scope.split(","))
+                add("scope-" + scope, ok if any(n <= has for n in needs) else 403, secured,
+                    bearer)
     return out
 
 
@@ -692,6 +908,13 @@ class Spec:
         if outside:
             return None, f"#/{outside}/{status}"
         item = self.doc["paths"].get(path)
+        if item is None:  # a path with a parameter: /workbench/{asset}
+            for templ in self.doc["paths"]:
+                pattern = "^" + "".join("[^/]+" if part.startswith("{") else re.escape(part)
+                                        for part in re.split(r"({[^}]+})", templ)) + "$"
+                if "{" in templ and re.match(pattern, path):
+                    path, item = templ, self.doc["paths"][templ]
+                    break
         if item is None:
             return None, "#/x-elig-unknown-path"
         if method.lower() not in item:
@@ -852,6 +1075,8 @@ def check_request_body(spec, op_where, req, status, answer_type):
     body, body_where = spec.resolve(body_where)
     if sent not in body["content"]:
         return [f"the request's Content-Type '{sent}' is not documented"]
+    if sent != "application/json":  # a rule file's text, a register: no schema to hold
+        return []
     validator = spec.validator(f"{body_where}/content/{escape(sent)}/schema")
     return [f"the record the service evaluated is not valid under the request body: {m}"
             for m in errors_of(validator, json.loads(req["body"]))]
@@ -876,7 +1101,8 @@ def exchange(port, req):
         target = req["target"].encode("utf-8").decode("latin-1")
         headers = dict(req["headers"])
         body = req["body"]
-        conn.putrequest(req["method"], target, skip_accept_encoding=True)
+        conn.putrequest(req["method"], target, skip_accept_encoding=True,
+                        skip_host="Host" in headers)
         chunked = headers.get("Transfer-Encoding") == "chunked"
         if body is not None and not chunked and "Content-Length" not in headers:
             headers["Content-Length"] = str(len(body))
@@ -895,6 +1121,38 @@ def exchange(port, req):
         return res.status, {k.lower(): v for k, v in res.getheaders()}, data
     finally:
         conn.close()
+
+
+def workbench_csrfs(ports, tokens):
+    """The X-Elig-CSRF of each workbench server, from its session (a token of scope rules
+    where it needs one)."""
+    out = {}
+    for server in ("workbench", "wbsecured"):
+        if server not in ports:
+            continue
+        headers = {"Authorization": "Bearer " + tokens["rules"]} if server == "wbsecured" else {}
+        _, _, body = exchange(int(ports[server]), dict(method="GET", target="/v1/workbench/session",
+                                                       headers=headers, body=None))
+        out[server] = json.loads(body)["csrf"]
+    return out
+
+
+def with_csrf(req, csrf):
+    """The request with the server's CSRF token where it says {csrf}."""
+    if CSRF not in req["headers"].values():
+        return req
+    return dict(req, headers={k: csrf if v == CSRF else v for k, v in req["headers"].items()})
+
+
+def wait_for_no_job(port, tokens):
+    """Waits (at most 60 s) until the server runs no impact job: one at a time."""
+    headers = {"Authorization": "Bearer " + tokens.get("impact", "")}
+    for _ in range(600):
+        _, _, body = exchange(port, dict(method="GET", target="/v1/workbench/impact",
+                                         headers=headers, body=None))
+        if json.loads(body)["job"]["state"] != "running":
+            return
+        time.sleep(0.1)
 
 
 def break_reload(ports, pid, rule_file):
@@ -939,6 +1197,7 @@ def main():
     spec = Spec(doc)
     ports = dict(s.split("=", 1) for s in args.server)
     tokens = dict(t.split("=", 1) for t in args.token)
+    csrfs = workbench_csrfs(ports, tokens)
     todo = requests() + derived_requests(doc, tokens) + \
         (golden_requests(args.golden) if args.golden else [])
     covered = {}
@@ -950,13 +1209,18 @@ def main():
             if req["server"] not in ports:
                 fail(req["name"], f"no server '{req['server']}' was given")
                 continue
+            port = int(ports[req["server"]])
+            if req.get("idle"):
+                wait_for_no_job(port, tokens)
+            req = with_csrf(req, csrfs.get(req["server"], ""))
             try:
-                status, headers, body = exchange(int(ports[req["server"]]), req)
+                status, headers, body = exchange(port, req)
             except (OSError, http.client.HTTPException) as e:
                 fail(req["name"], f"no answer: {e}")
                 continue
             checked += 1
-            if req["status"] is not None and status != req["status"]:
+            wanted = req["status"] if isinstance(req["status"], tuple) else (req["status"],)
+            if req["status"] is not None and status not in wanted:
                 fail(req["name"], f"answered {status}, not the {req['status']} it is meant "
                                   f"to provoke: {body[:200]!r}")
             try:
@@ -984,7 +1248,9 @@ def main():
                 fail(name, "no request exercised this operation")
                 continue
             for status in op["responses"]:
-                if status not in covered[name] and (name, status) not in UNPROVOKED:
+                # the workbench's 500 and 503: its file system failing, its memory running out
+                if status not in covered[name] and (name, status) not in UNPROVOKED and \
+                        not (status in ("500", "503") and "workbench" in op.get("tags", [])):
                     fail(name, f"no request provoked the documented status {status}")
     for fallback in ("#/x-elig-unknown-path", "#/x-elig-other-method"):
         if fallback not in covered:

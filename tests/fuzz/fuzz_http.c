@@ -15,7 +15,9 @@
  *
  * The workbench's routes (--workbench) are on, over a copy of the national rules in a
  * temporary folder (saves write there, never into the sources), with the CSRF token
- * "elig_fuzz" so that inputs can reach its POSTs; its page has no assets folder.
+ * "elig_fuzz" so that inputs can reach its POSTs; its page has no assets folder.  Its data
+ * folder (--workbench-data) holds the sample register as r.csv, and uploads take 64 KiB:
+ * an impact job runs on a thread of its own, and an input is over once it is too.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,28 +40,34 @@ static serve_http http;
 static struct MHD_Daemon *daemon_;
 static serve_workbench workbench;
 static char workbench_dir[] = "/tmp/elig-fuzz-workbench-XXXXXX";
+static char data_dir[] = "/tmp/elig-fuzz-data-XXXXXX";
 
 static void remove_workbench(void)
 {
   char command[128];
-  snprintf(command, sizeof command, "rm -rf '%s'", workbench_dir);
+  snprintf(command, sizeof command, "rm -rf '%s' '%s'", workbench_dir, data_dir);
   if (system(command) != 0)
     fprintf(stderr, "fuzz_http: could not remove %s\n", workbench_dir);
 }
 
-/* The workbench over a copy of the shipped rules. */
+/* The workbench over a copy of the shipped rules, the sample as its register. */
 static void setup_workbench(void)
 {
-  char command[4200], root[128], why[600];
-  if (!mkdtemp(workbench_dir))
+  char command[8400], root[128], why[600];
+  if (!mkdtemp(workbench_dir) || !mkdtemp(data_dir))
     abort();
   atexit(remove_workbench);
-  snprintf(command, sizeof command, "cp -R '%s/.' '%s/'", fuzz_source_path("rules"), workbench_dir);
+  char rules[4096]; /* fuzz_source_path's answer lasts until its next call */
+  snprintf(rules, sizeof rules, "%s", fuzz_source_path("rules"));
+  snprintf(command, sizeof command, "cp -R '%s/.' '%s/' && cp '%s' '%s/r.csv'", rules,
+           workbench_dir, fuzz_source_path("data/sample.csv"), data_dir);
   snprintf(root, sizeof root, "%s/national.rules", workbench_dir);
   if (system(command) != 0 ||
-      !serve_workbench_open(&workbench, workbench_dir, root, NULL, why, sizeof why))
+      !serve_workbench_open(&workbench, workbench_dir, root, NULL, why, sizeof why) ||
+      !serve_workbench_open_data(&workbench, data_dir, why, sizeof why))
     abort();
   snprintf(workbench.csrf, sizeof workbench.csrf, "elig_fuzz");
+  workbench.upload_max = 64 << 10;
   http.workbench = &workbench;
 }
 
@@ -69,7 +77,7 @@ static void setup(void)
   serve_log_init(&log_, devnull);
   /* "elig_fuzz" hashed: sha256 of the 9 bytes */
   static const char tokens[] =
-      "fuzz evaluate,explain,rules,admin,edit "
+      "fuzz evaluate,explain,rules,admin,edit,impact "
       "sha256:239752892f6ddafe37d56d4b6972bd28b12167cbcd7f0667c375dd068975ae8a\n";
   char why[300];
   serve_auth_init(&auth, NULL, why, sizeof why);
@@ -116,10 +124,12 @@ static bool drain(int fd, char *head, size_t head_size, size_t *got)
   return true;
 }
 
-/* Whether the service may still be answering: a request waits for or is on a worker. */
+/* Whether the service may still be answering: a request waits for or is on a worker, or an
+ * impact job runs. */
 static bool working(void)
 {
-  return serve_pool_waiting(http.pool) + serve_pool_busy(http.pool) > 0;
+  return serve_pool_waiting(http.pool) + serve_pool_busy(http.pool) > 0 ||
+         wb_impact_running(workbench.impact);
 }
 
 /* Sends data in pieces without blocking, reading the answer meanwhile so that neither side
@@ -193,8 +203,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fprintf(stderr, "answer: %s\n", head);
   if (head[0] && strncmp(head, "HTTP/1.", 7) != 0)
     abort(); /* whatever was answered is HTTP */
-  /* the next input starts with no request of this one left */
-  for (int i = 0; i < 500 && atomic_load(&http.in_flight) > 0; i++)
+  /* the next input starts with no request of this one left, nor its job */
+  for (int i = 0; i < 500 && (atomic_load(&http.in_flight) > 0 || working()); i++)
     usleep(1000);
   return 0;
 }

@@ -136,7 +136,7 @@ START_TEST(test_api_compile_sources)
 {
   elig_ruleset *rs = national();
   size_t n = elig_ruleset_file_count(rs);
-  elig_source files[16];
+  elig_source files[17];
   ck_assert_uint_le(n, 16);
   for (size_t i = 0; i < n; i++) {
     files[i].name = elig_ruleset_file(rs, i);
@@ -163,6 +163,28 @@ START_TEST(test_api_compile_sources)
   /* the root not among them */
   ck_assert_int_ne(elig_compile_sources("nowhere.rules", files, n, NULL, &again, NULL), ELIG_OK);
   ck_assert_ptr_null(again);
+  /* named as in a folder, with a province's file that imports "../national.rules": found as
+   * a folder would resolve it (the workbench compiles DIR's files this way) */
+  char *names[17];
+  for (size_t i = 0; i < n; i++) {
+    const char *rel = strstr(files[i].name, "rules/");
+    ck_assert_ptr_nonnull(rel);
+    names[i] = strdup(rel + strlen("rules/"));
+    files[i].name = names[i];
+  }
+  FILE *f = fopen(path_of("rules/provinces/yunnan.rules"), "rb");
+  ck_assert_ptr_nonnull(f);
+  static char province[1 << 16];
+  size_t len = fread(province, 1, sizeof province, f);
+  fclose(f);
+  files[n] = (elig_source){"provinces/yunnan.rules", province, len};
+  ck_assert_int_eq(elig_compile_sources("provinces/yunnan.rules", files, n + 1, NULL, &again, &d),
+                   ELIG_OK);
+  ck_assert_str_eq(elig_ruleset_policy(again), "yunnan");
+  elig_diags_free(d);
+  elig_ruleset_free(again);
+  for (size_t i = 0; i < n; i++)
+    free(names[i]);
   elig_ruleset_free(rs);
 }
 END_TEST
@@ -390,6 +412,82 @@ static bool text_write(void *arg, elig_stream stream, const char *data, size_t l
   o->results[o->len] = '\0';
   return true;
 }
+
+/* elig_diff over rules that follow households across years reads every record first and
+ * compares them in a second pass; its progress and cancel callbacks are heard there too
+ * (the workbench's Impact page shows that pass and can stop it). */
+typedef struct {
+  unsigned calls;         /* progress callbacks */
+  uint64_t most;          /* the most records counted */
+  bool stop_once_counted; /* cancel once records are counted: in the second pass only */
+  bool stopped;
+} diff_watch;
+
+static void diff_progress(void *arg, const elig_batch_stats *so_far)
+{
+  diff_watch *w = arg;
+  w->calls++;
+  if (so_far->records > w->most)
+    w->most = so_far->records;
+}
+
+static bool diff_cancelled(void *arg)
+{
+  diff_watch *w = arg;
+  w->stopped = w->stop_once_counted && w->most > 0;
+  return w->stopped;
+}
+
+static bool diff_discard(void *arg, elig_stream stream, const char *data, size_t len)
+{
+  (void)arg, (void)stream, (void)data, (void)len;
+  return true;
+}
+
+/* 20,000 households of one year, as CSV: more than one stride of the second pass. */
+static char *many_households(void)
+{
+  static const char header[] = "hh_id,village_code,year,size,net_income,food_secure,"
+                               "clothing_secure,water_safe,housing_grade,labor_members,"
+                               "registered_poor\n";
+  size_t cap = sizeof header + 20000 * 64;
+  char *csv = malloc(cap);
+  ck_assert_ptr_nonnull(csv);
+  size_t n = (size_t)snprintf(csv, cap, "%s", header);
+  for (int i = 0; i < 20000; i++)
+    n += (size_t)snprintf(csv + n, cap - n, "h%05d,110101001001,2020,2,%d.00,1,1,1,A,1,0\n", i,
+                          5000 + i % 5000);
+  return csv;
+}
+
+START_TEST(test_api_diff_second_pass)
+{
+  elig_ruleset *rs = national();
+  char *csv = many_households();
+  for (int stop = 0; stop < 2; stop++) {
+    text_input t = {.text = csv};
+    elig_input in = {.name = "many.csv", .format = ELIG_INPUT_CSV, .arg = &t, .read = text_read};
+    diff_watch w = {.stop_once_counted = stop};
+    elig_batch_io io = {
+        .write = diff_discard, .cancelled = diff_cancelled, .progress = diff_progress, .arg = &w};
+    elig_batch_stats st;
+    elig_status rc = elig_diff(rs, rs, NULL, &in, 1, &io, &st);
+    if (stop) {
+      ck_assert_int_eq(rc, ELIG_ECANCELED);
+      ck_assert(w.stopped);
+      ck_assert_uint_lt(st.records, 20000);
+    } else {
+      ck_assert_int_eq(rc, ELIG_OK);
+      ck_assert_uint_eq(st.records, 20000);
+      /* records are counted as the second pass compares them, not only at its end */
+      ck_assert_uint_gt(w.most, 0);
+      ck_assert_uint_gt(w.calls, 2);
+    }
+  }
+  free(csv);
+  elig_ruleset_free(rs);
+}
+END_TEST
 
 static elig_status add_text(elig_register *reg, const elig_ruleset *rs, const char *name,
                             const char *csv, elig_register_stats *stats)
@@ -1340,6 +1438,7 @@ static Suite *api_suite(void)
   tcase_add_test(tc, test_api_explain);
   tcase_add_test(tc, test_api_aggregates_merge);
   tcase_add_test(tc, test_api_merge_keeps_first_in_order);
+  tcase_add_test(tc, test_api_diff_second_pass);
   suite_add_tcase(s, tc);
   tc = tcase_create("threads");
   tcase_set_timeout(tc, 60);

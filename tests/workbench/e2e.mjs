@@ -1,14 +1,42 @@
 // e2e.mjs -- the workbench driven in headless Chromium (tests/workbench/run.sh starts the
-// service and gives: BASE CHROMIUM OUT HOUSEHOLD.jsonl EXPLAIN.json TMP).  Each step saves a
-// screenshot in OUT; the first failure ends the run with status 1.
+// service and gives: BASE CHROMIUM OUT HOUSEHOLD.jsonl EXPLAIN.json TMP ELIG RULES DATA, the
+// last two the folders of --workbench and --workbench-data).  Each step saves a screenshot in
+// OUT; a failure is counted and the run goes on where it can, ending with status 1.
 import { createRequire } from "node:module";
-import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync, cpSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 
 const require = createRequire(import.meta.url);
 const { chromium } = require(join(process.env.NODE_PATH, "playwright-core"));
-const [base, executable, out, householdFile, explainFile, tmp] = process.argv.slice(2);
+const [base, executable, out, householdFile, explainFile, tmp, elig, rulesDir, dataDir] =
+  process.argv.slice(2);
 const FILE = "national/household.rules";
+const PARAMS = "national/parameters.rules";
+const REGISTER = "county/r.csv";
+const NONE = "—"; // how the Impact page shows a value one side does not have
+
+// `elig ARGS...` as the test's own reference: its standard output (exit status 3, records
+// rejected, is no failure here: the register holds bad rows on purpose).
+function eligOut(...args) {
+  const r = spawnSync(elig, args, { encoding: "utf8", maxBuffer: 1 << 28 });
+  if (r.status !== 0 && r.status !== 3) throw new Error(`elig ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+}
+
+// What the page shows under `root` for each element marked data-key, against the value at
+// that path of `reference`: [equal, differing].
+async function compareShown(root, reference, show) {
+  const shown = await page.$$eval(`${root} [data-key]`, (els) => els.map((e) => [e.dataset.key, e.textContent]));
+  let same = 0;
+  const differ = [];
+  for (const [key, text] of shown) {
+    const want = key.split(".").reduce((o, k) => (o == null ? undefined : o[k]), reference);
+    if (show(want, text)) same++;
+    else differ.push(`${key}: shown ${text}, elig ${JSON.stringify(want)}`);
+  }
+  return [same, differ];
+}
 
 let failures = 0;
 function ok(cond, what) {
@@ -162,6 +190,90 @@ try {
   ok(true, "moving the slider to 16000.02 explains again: exit_eligible");
   await shot("05-explain");
 
+  // ------------------------------------------------------------ a household of a register
+  await page.selectOption("#pick-register", `data:${REGISTER}`);
+  await page.fill("#pick-id", "411623101201-060");
+  await page.fill("#pick-year", "2020");
+  await page.fill("#as-of", "2021-01-01");
+  await page.click("#pick-find");
+  await page.waitForFunction(() => /411623101201-060\/2020/.test(document.querySelector("#explanation h2")?.textContent || ""));
+  const picked = JSON.parse(eligOut("explain", "--format", "json", "--id", "411623101201-060",
+    "--year", "2020", "--as-of", "2021-01-01", join(rulesDir, "national.rules"), join(dataDir, REGISTER)));
+  const [pickedSame, pickedDiffer] = await compareShown("#explanation", picked, (want, text) =>
+    want === null ? text === "none" : typeof want === "number" ? Number(text) === want : String(want) === text);
+  ok(pickedSame > 50 && pickedDiffer.length === 0,
+    `picked from the register: ${pickedSame} values as elig explain --id --year has them${pickedDiffer.length ? `; differ: ${pickedDiffer.slice(0, 5).join("; ")}` : ""}`);
+  const line = readFileSync(join(dataDir, REGISTER), "utf8").split("\n").find((l) => l.startsWith("411623101201-060,"));
+  const income = line.split(",")[5];
+  ok(await page.inputValue('#record-form [name="net_income"]') === income &&
+    await page.inputValue('#record-form [name="food_secure"]') === "true",
+    `the form holds the household's record (net_income ${income})`);
+  await shot("06-household");
+
+  // ------------------------------------------------------------ impact of a threshold
+  await page.click("#tab-edit");
+  await page.click(`a[data-path="${PARAMS}"]`);
+  await page.waitForFunction((f) => document.getElementById("path").textContent === f, PARAMS);
+  const saved = await editorText();
+  const changed = saved.replace(/^  2020: 4000 /m, "  2020: 4500 ");
+  ok(changed !== saved, "the 2020 poverty line changed in the editor, not saved");
+  await replaceText(changed);
+  await page.waitForSelector("#check-status.ok");
+  await page.click("#tab-impact");
+  // a large register: its progress is shown while it runs, and Cancel stops it
+  await page.selectOption("#impact-register", "data:large.csv");
+  await page.click("#impact-run");
+  await page.waitForFunction(() => Number(document.getElementById("impact-bar").value) > 0 &&
+    !document.getElementById("impact-progress").hidden, null, { timeout: 20000 });
+  const progress = await page.textContent("#impact-status");
+  ok(/%/.test(progress), `progress is shown while it runs (${progress})`);
+  await shot("07-impact-progress");
+  await page.click("#impact-cancel");
+  await page.waitForSelector("body[data-impact=cancelled]", { timeout: 20000 });
+  ok(true, "Cancel stops the job");
+  await page.selectOption("#impact-register", `data:${REGISTER}`);
+  await page.selectOption("#impact-baseline", "saved");
+  await page.selectOption("#impact-by", "village");
+  const started = Date.now();
+  await page.click("#impact-run");
+  await page.waitForSelector("body[data-impact=shown]", { timeout: 30000 });
+  const impactMs = Date.now() - started;
+  // the reference: elig diff on the same files, the editor's text as the new rules
+  const newRules = mkdtempSync(join(tmp, "new-rules-"));
+  cpSync(rulesDir, newRules, { recursive: true });
+  writeFileSync(join(newRules, PARAMS), changed);
+  const listFile = join(tmp, "reference-list.csv");
+  const diffed = JSON.parse(eligOut("diff", "--by", "village", "--format", "json", "--list", listFile,
+    "--as-of", await page.inputValue("#impact-as-of"), join(rulesDir, "national.rules"),
+    join(newRules, "national.rules"), join(dataDir, REGISTER)));
+  const [impactSame, impactDiffer] = await compareShown("#impact-result", diffed, (want, text) =>
+    want === null ? text === NONE : String(want) === text);
+  ok(impactSame > 100 && impactDiffer.length === 0,
+    `the Impact page shows ${impactSame} values as elig diff --by village --json has them (${impactMs} ms)${impactDiffer.length ? `; differ: ${impactDiffer.slice(0, 5).join("; ")}` : ""}`);
+  const tables = await page.$$eval("#impact-result table", (t) => t.length);
+  const bars = await page.$$eval("#impact-result svg.chart rect", (r) => r.length);
+  ok(tables >= 4 && bars > 10, `tables (${tables}) and bars (${bars}) are shown`);
+  const flips = await page.$$eval("#impact-result [data-key^='aggregates.0.changed.']", (e) => e.length);
+  ok(flips > 0 && flips === 2 * diffed.aggregates[0].changed.length,
+    `the villages whose exit flips are listed (${flips / 2})`);
+  const served = await page.evaluate(async () => {
+    const job = document.body.dataset.impact;
+    const r = await fetch("/v1/workbench/impact/report");
+    return { job, report: await r.json() };
+  });
+  const strip = (r) => JSON.stringify({ ...r, old: { ...r.old, rules: "" }, new: { ...r.new, rules: "" } });
+  ok(strip(served.report) === strip(diffed), "the report the service serves is elig diff's, but for the rule files' names");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#impact-download")]);
+  const got = join(tmp, "downloaded.csv");
+  await download.saveAs(got);
+  ok(readFileSync(got, "utf8") === readFileSync(listFile, "utf8"), "the downloaded list is elig diff --list's");
+  await shot("08-impact");
+  await page.locator("#impact-result h2 >> nth=3").scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.querySelectorAll("#impact-result h2")[3].scrollIntoView());
+  await shot("08-impact-villages");
+  await page.click("#tab-edit");
+  await replaceText(saved);
+
   // ------------------------------------------------------------ nothing outside the folder
   const tries = await page.evaluate(async () => {
     const paths = ["../secret.rules", "outside.rules", "/etc/passwd", "national/../../secret.rules",
@@ -173,6 +285,10 @@ try {
     }
     const raw = await fetch("/workbench/../v1/workbench/file?path=..%2fsecret.rules");
     res.push({ p: "raw", status: raw.status, body: await raw.text() });
+    for (const p of ["../secret.csv", "outside.csv", "county/../../secret.csv"]) {
+      const r = await fetch(`/v1/workbench/household?id=x&data=${encodeURIComponent(p)}`);
+      res.push({ p: `data ${p}`, status: r.status, body: await r.text() });
+    }
     const list = document.createElement("pre");
     list.id = "outside";
     list.textContent = res.map((r) => `${r.status} ${r.p}`).join("\n");
@@ -184,13 +300,13 @@ try {
   const forged = await page.evaluate(async () =>
     (await fetch("/v1/workbench/save?path=national/x.rules", { method: "POST", body: "let x = 1" })).status);
   ok(forged === 403, `a save without the CSRF header is refused (${forged})`);
-  await shot("06-outside");
+  await shot("09-outside");
 
   // ------------------------------------------------------------ English
   await page.click("#lang");
   await page.waitForSelector("body[data-ready=true]");
   ok((await page.textContent("#tab-edit")) === "Edit", "the switch to English");
-  await shot("07-english");
+  await shot("10-english");
 } catch (e) {
   ok(false, `the run stopped: ${e.message.split("\n")[0]}`);
   await shot("99-failure").catch(() => {});

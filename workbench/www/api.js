@@ -21,7 +21,9 @@ export class ApiError extends Error {
   }
 }
 
-async function call(method, path, { query, body, json = true } = {}) {
+// A request to the service as the page makes them all: the token, the language, the CSRF
+// token on a POST; the answer as it came (a Response), or ApiError for an error status.
+async function send(method, path, { query, body, type } = {}) {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(query || {})) if (v !== undefined) url.searchParams.set(k, v);
   const headers = { "Accept-Language": acceptLanguage() };
@@ -29,13 +31,24 @@ async function call(method, path, { query, body, json = true } = {}) {
   if (token) headers.Authorization = `Bearer ${token}`;
   if (method === "POST") {
     headers["X-Elig-CSRF"] = csrf;
-    headers["Content-Type"] = json ? "application/json" : "text/plain; charset=utf-8";
+    headers["Content-Type"] = type || "text/plain; charset=utf-8";
   }
   const res = await fetch(url, { method, headers, body, credentials: "omit", cache: "no-store" });
-  const data = await res.json().catch(() => null);
   if (res.status === 401) onUnauthorized();
-  if (!res.ok) throw new ApiError(res.status, data);
-  return data;
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+  return res;
+}
+
+async function call(method, path, { query, body, json = true } = {}) {
+  const type = json ? "application/json" : "text/plain; charset=utf-8";
+  return (await send(method, path, { query, body, type })).json();
+}
+
+// JSON whose numbers keep their digits ("4000.00", not 4000): amounts are exact decimals,
+// and the page shows them as the engine wrote them.
+export function parseExact(text) {
+  return JSON.parse(text, (key, value, context) =>
+    typeof value === "number" && context?.source ? new Exact(context.source) : value);
 }
 
 export async function session() {
@@ -58,6 +71,31 @@ export const save = (path, text, base) =>
   call("POST", "/v1/workbench/save", { query: { path, base }, body: text, json: false });
 export const rules = () => call("GET", "/v1/rules");
 
+// ---------------------------------------------------------------- registers and impact
+
+export const registers = () => call("GET", "/v1/workbench/data");
+// A file chosen in the page, kept by the service until the next upload: {upload: {id, ...}}.
+export async function upload(file) {
+  const res = await send("POST", "/v1/workbench/upload",
+    { query: { name: file.name }, body: file, type: "application/octet-stream" });
+  return res.json();
+}
+export const startImpact = (query, text) =>
+  call("POST", "/v1/workbench/impact", { query, body: text, json: false });
+export const impactStatus = (job) => call("GET", "/v1/workbench/impact", { query: { job } });
+export const cancelImpact = (job) =>
+  call("POST", "/v1/workbench/impact/cancel", { query: { job }, json: false });
+export const impactReport = (job) => call("GET", "/v1/workbench/impact/report", { query: { job } });
+// The changed households as a file to save: fetched with the token (a link could not send it).
+export async function impactList(job) {
+  return (await send("GET", "/v1/workbench/impact/list", { query: { job } })).blob();
+}
+// One household of a register, explained: its explanations keep their numbers' digits.
+export async function household(query) {
+  const res = await send("GET", "/v1/workbench/household", { query });
+  return parseExact(await res.text());
+}
+
 // POST /v1/explain as text, parsed so that numbers keep their digits ("4000.00", not 4000):
 // amounts are exact decimals, and the page shows them as the engine wrote them.
 export async function explain(record, { asOf, whatIf } = {}) {
@@ -69,9 +107,7 @@ export async function explain(record, { asOf, whatIf } = {}) {
   const token = sessionStorage.getItem("elig-token");
   if (token) headers.Authorization = `Bearer ${token}`;
   const res = await fetch(url, { method: "POST", headers, body: record, credentials: "omit" });
-  const text = await res.text();
-  const data = JSON.parse(text, (key, value, context) =>
-    typeof value === "number" && context?.source ? new Exact(context.source) : value);
+  const data = parseExact(await res.text());
   if (res.status === 401) onUnauthorized();
   if (!res.ok) throw new ApiError(res.status, data);
   return data;

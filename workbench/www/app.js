@@ -1,9 +1,10 @@
 // app.js -- the workbench's start: the language, the token when the service asks for one,
-// the tabs; then the pages (edit.js, explain.js).
+// the tabs; then the pages (edit.js, explain.js, impact.js).
 import * as api from "./api.js";
 import { t, lang, setLang, translatePage } from "./i18n.js";
 import { initEdit, showPage } from "./edit.js";
-import { initExplain } from "./explain.js";
+import { initExplain, initPicker } from "./explain.js";
+import { initImpact } from "./impact.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,8 +28,12 @@ async function start() {
   document.querySelector("main").hidden = false;
   if (!session.may.edit) $("who").textContent = t("no_edit");
   if (!session.may.explain) $("tab-explain").hidden = true;
+  if (!session.may.impact) $("tab-impact").hidden = true;
   await initEdit(session);
-  if (session.may.explain) await initExplain();
+  const rules = session.may.explain || session.may.impact ? await api.rules() : null;
+  if (session.may.explain) await initExplain(rules);
+  if (session.may.impact) await initImpact(session, rules);
+  if (session.may.explain && session.may.impact) initPicker();
   document.body.dataset.ready = "true"; // for the browser tests
 }
 

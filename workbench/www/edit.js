@@ -77,6 +77,8 @@ export async function openFile(path, line, column) {
 }
 
 export function currentPath() { return state.path; }
+export function currentText() { return getText(state.view); }
+export function ruleFiles() { return state.files || []; }
 
 // The file of the folder a path of the service's (absolute, as explanations name rule files)
 // is, or "" when none.

@@ -5,13 +5,13 @@
 import * as api from "./api.js";
 import { t } from "./i18n.js";
 import { openFile, showPage, fileOf } from "./edit.js";
+import { registerQuery, forgetUpload } from "./impact.js";
 
 const $ = (id) => document.getElementById(id);
 let fields = [];
 let whatIfTimer = 0;
 
-export async function initExplain() {
-  const r = await api.rules();
+export async function initExplain(r) {
   fields = r.fields;
   buildForm();
   for (const radio of document.querySelectorAll("input[name=source]"))
@@ -86,8 +86,91 @@ function fillForm(rec) {
   for (const input of $("record-form").elements)
     if (input.name) {
       const v = rec[input.name];
-      input.value = v === undefined || v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
+      input.value = v === undefined || v === null ? "" : typeof v === "object" ? JSON.stringify(v)
+        : input.dataset.type === "bool" ? boolText(String(v)) : String(v);
     }
+}
+
+// A boolean as a register writes it (1, 0, true, false) as the form's choice.
+function boolText(v) {
+  return /^(1|true)$/i.test(v) ? "true" : /^(0|false)$/i.test(v) ? "false" : "";
+}
+
+// ---------------------------------------------------------------- a household of a register
+
+// The Explain page's picker (the scopes impact and explain): a household of a register of
+// the data folder (or uploaded) by its key and year, explained by the service as
+// `elig explain --id --year` explains it, over the register (its years before included);
+// its record, as written, fills the form for what-if.
+export function initPicker() {
+  $("household-picker").hidden = false;
+  $("pick-register").addEventListener("change", () => {
+    $("pick-upload").hidden = $("pick-register").value !== "upload";
+  });
+  $("pick-find").addEventListener("click", () => pick());
+  $("pick-upload").hidden = $("pick-register").value !== "upload";
+}
+
+async function pick(year) {
+  const out = $("explanation");
+  const query = { id: $("pick-id").value.trim(), year: year ?? ($("pick-year").value.trim() || undefined),
+    as_of: $("as-of").value || undefined };
+  $("pick-years").replaceChildren();
+  try {
+    Object.assign(query, await registerQuery($("pick-register"), $("pick-upload")));
+    const r = await api.household(query);
+    const shown = r.explanations[r.explanations.length - 1];
+    render(out, shown);
+    if (r.messages.length) out.append(...r.messages.map((m) => text("p", m, "bad")));
+    yearLinks(r.explanations, shown);
+    if (r.record) {
+      fillForm(recordFields(r.record));
+      if (!$("record-json").hidden) $("record-json").value = JSON.stringify(formRecord(), null, 2);
+    }
+    $("pick-status").textContent = t("picked", shown.at);
+  } catch (e) {
+    if (e.code === "no_such_upload") forgetUpload();
+    out.replaceChildren(text("p", t("explain_error") + e.message, "bad"));
+  }
+}
+
+// A household over several years: the latest is shown, the others a click away.
+function yearLinks(explanations, shown) {
+  if (explanations.length < 2) return;
+  $("pick-years").append(t("other_years"), ...explanations.filter((e) => e !== shown).map((e) => {
+    const y = e.record.slice(e.record.lastIndexOf("/") + 1);
+    const a = text("a", y);
+    a.href = "#";
+    a.addEventListener("click", (ev) => { ev.preventDefault(); $("pick-year").value = y; pick(y); });
+    return a;
+  }));
+}
+
+// The cells of one CSV record (RFC 4180: quotes around a cell, "" for a quote in it).
+function csvCells(line) {
+  const cells = [];
+  let cell = "", quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted && c === '"' && line[i + 1] === '"') { cell += '"'; i++; }
+    else if (c === '"') quoted = !quoted;
+    else if (c === "," && !quoted) { cells.push(cell); cell = ""; }
+    else cell += c;
+  }
+  cells.push(cell);
+  return cells;
+}
+
+// The record as the register wrote it, by field: {name: text}; an empty cell is absent.
+function recordFields(rec) {
+  if (rec.format === "jsonl") {
+    const o = api.parseExact(rec.text);
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v instanceof api.Exact ? String(v) : v]));
+  }
+  const names = csvCells(rec.header), cells = csvCells(rec.text);
+  const o = {};
+  names.forEach((n, i) => { if (cells[i] !== undefined && cells[i] !== "") o[n.trim()] = cells[i]; });
+  return o;
 }
 
 function currentRecord() {
