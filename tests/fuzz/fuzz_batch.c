@@ -9,7 +9,9 @@
  * boundaries fall everywhere, how many bytes each read returns, and one thread or two; the
  * rest is the register.  A run must neither crash nor lose a record: the result lines
  * written are counted against the records read less those rejected, and every write ends a
- * line.
+ * line.  Each register runs twice: read once, and read twice (elig_run_options.reread,
+ * where a register in which every household comes once is evaluated as it is read, not in
+ * two passes): both must write the same bytes on every stream and count the same.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +24,19 @@
 static elig_ruleset *national;
 
 typedef struct {
+  const uint8_t *start;
+  size_t size;
   const uint8_t *p;
   size_t left, step;
 } reader;
+
+static int open_bytes(void *arg)
+{
+  reader *r = arg;
+  r->p = r->start;
+  r->left = r->size;
+  return 0;
+}
 
 static ptrdiff_t read_bytes(void *arg, void *buf, size_t size)
 {
@@ -39,14 +51,35 @@ static ptrdiff_t read_bytes(void *arg, void *buf, size_t size)
 }
 
 typedef struct {
-  uint64_t results; /* result lines, aggregates aside */
+  uint64_t results;                 /* result lines, aggregates aside */
+  char *text[ELIG_STREAM_LIST + 1]; /* what each stream was given */
+  size_t len[ELIG_STREAM_LIST + 1];
 } counter;
+
+static void keep(counter *c, elig_stream stream, const char *data, size_t len)
+{
+  char *t = realloc(c->text[stream], c->len[stream] + len + 1);
+  if (!t)
+    abort();
+  memcpy(t + c->len[stream], data, len);
+  c->text[stream] = t;
+  c->len[stream] += len;
+}
+
+static void forget(counter *c)
+{
+  for (int i = 0; i <= ELIG_STREAM_LIST; i++)
+    free(c->text[i]);
+}
 
 static bool count_lines(void *arg, elig_stream stream, const char *data, size_t len)
 {
   counter *c = arg;
   if (len == 0 || data[len - 1] != '\n')
     abort(); /* the batch writes whole lines */
+  if ((unsigned)stream > ELIG_STREAM_LIST)
+    abort();
+  keep(c, stream, data, len);
   if (stream != ELIG_STREAM_RESULTS)
     return true;
   for (const char *line = data, *end = data + len; line < end;) {
@@ -64,25 +97,44 @@ static void setup(void)
 }
 
 /* Runs the batch over data[1..size) (data[0] picks the chunk size, the read size and the
- * threads) and checks that no record is lost; returns the status and the result lines. */
-static elig_status run_register(const uint8_t *data, size_t size, uint64_t *written)
+ * threads), the input read once or twice, and checks that no record is lost; returns the
+ * status and the result lines, and what was written in c (forget(c) after). */
+static elig_status run_once(const uint8_t *data, size_t size, bool reread, counter *c,
+                            elig_batch_stats *st)
 {
-  reader r = {data + 1, size - 1, (size_t)7 << (data[0] % 5 * 3)};
-  elig_input in = {.name = "fuzz", .format = FUZZ_FORMAT, .arg = &r, .read = read_bytes};
-  counter c = {0};
-  elig_batch_io io = {.write = count_lines, .arg = &c};
+  reader r = {data + 1, size - 1, data + 1, size - 1, (size_t)7 << (data[0] % 5 * 3)};
+  elig_input in = {
+      .name = "fuzz", .format = FUZZ_FORMAT, .arg = &r, .open = open_bytes, .read = read_bytes};
+  elig_batch_io io = {.write = count_lines, .arg = c};
   elig_run_options o = ELIG_RUN_OPTIONS_INIT;
   o.format = ELIG_FORMAT_JSON;
   o.reject_rows = true;
   o.threads = 1 + (data[0] >> 7); /* one thread or two */
   o.as_of = "2021-01-01";
   o.chunk_bytes = (size_t)16 << (data[0] % 9);
-  elig_batch_stats st;
-  elig_status rc = elig_run(national, &o, &in, 1, &io, &st);
+  o.reread = reread;
+  elig_status rc = elig_run(national, &o, &in, 1, &io, st);
   /* every record read is written or rejected */
-  if (rc == ELIG_OK && c.results != st.records - st.rejected)
+  if (rc == ELIG_OK && c->results != st->records - st->rejected)
     abort();
-  *written = c.results;
+  return rc;
+}
+
+static elig_status run_register(const uint8_t *data, size_t size, uint64_t *written)
+{
+  counter once = {0}, twice = {0};
+  elig_batch_stats st_once, st_twice;
+  elig_status rc = run_once(data, size, false, &once, &st_once);
+  if (run_once(data, size, true, &twice, &st_twice) != rc || st_once.records != st_twice.records ||
+      st_once.rejected != st_twice.rejected)
+    abort();
+  for (int i = 0; i <= ELIG_STREAM_LIST; i++)
+    if (once.len[i] != twice.len[i] ||
+        (once.len[i] && memcmp(once.text[i], twice.text[i], once.len[i])))
+      abort(); /* reading twice changed what was written */
+  *written = once.results;
+  forget(&once);
+  forget(&twice);
   return rc;
 }
 
