@@ -665,6 +665,8 @@ int wb_open_regular(int dir_fd, const char *path, uint64_t *size, int *err);
 /* The file's text (malloc'd, NUL-terminated; at most 1 MiB) opened beneath dir_fd without
  * following any link; NULL with *err an errno value (ELOOP: a link on the way). */
 char *wb_read(int dir_fd, const char *path, size_t *len, int *err);
+/* Writes all len bytes to fd, again after a signal; false (errno set) when it cannot. */
+bool wb_write_all(int fd, const char *text, size_t len);
 /* Replaces (or makes) the file with the text, whole (a temporary file renamed over it);
  * 0 or an errno value.  The file's folder must exist. */
 int wb_write(int dir_fd, const char *path, const char *text, size_t len);

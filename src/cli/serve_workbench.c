@@ -206,7 +206,7 @@ char *wb_read(int dir_fd, const char *path, size_t *len, int *err)
   return fd < 0 ? NULL : read_regular(fd, WB_MAX_FILE, len, err);
 }
 
-static bool write_all(int fd, const char *text, size_t len)
+bool wb_write_all(int fd, const char *text, size_t len)
 {
   while (len) {
     ssize_t n = write(fd, text, len);
@@ -234,7 +234,7 @@ static int write_whole(int parent, const char *leaf, const char *text, size_t le
   int fd = openat(parent, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0)
     return errno;
-  bool ok = write_all(fd, text, len) && fsync(fd) == 0;
+  bool ok = wb_write_all(fd, text, len) && fsync(fd) == 0;
   int err = ok ? 0 : errno ? errno : EIO;
   if (close(fd) != 0 && ok)
     err = errno;
@@ -502,7 +502,7 @@ int wb_history_add(int dir_fd, const char *path, const char *text, size_t len, c
   if (fd >= 0) {
     size_t n = strlen(text_line);
     text_line[n] = '\n';
-    if (!write_all(fd, text_line, n + 1) || fsync(fd) != 0)
+    if (!wb_write_all(fd, text_line, n + 1) || fsync(fd) != 0)
       err = errno ? errno : EIO;
     close(fd);
   }

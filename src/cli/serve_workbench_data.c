@@ -87,20 +87,6 @@ static bool upload_name_ok(const char *name)
   return n > 0 && n <= 100 && name[0] != '.' && !strpbrk(name, "/\\") && text_ok(name);
 }
 
-static bool write_all(int fd, const char *p, size_t len)
-{
-  while (len) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    p += n;
-    len -= (size_t)n;
-  }
-  return true;
-}
-
 enum MHD_Result serve_handle_wb_upload(serve_request *rq, const serve_body *body)
 {
   enum MHD_Result answer;
@@ -118,7 +104,7 @@ enum MHD_Result serve_handle_wb_upload(serve_request *rq, const serve_body *body
   uint8_t r[16];
   int fd = wb_tmpfile();
   if (fd < 0 || getrandom(r, sizeof r, 0) != (ssize_t)sizeof r ||
-      !write_all(fd, body->text, body->len)) {
+      !wb_write_all(fd, body->text, body->len)) {
     char message[200];
     snprintf(message, sizeof message, _("the register could not be kept: %s"), strerror(errno));
     if (fd >= 0)

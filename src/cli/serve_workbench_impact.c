@@ -182,20 +182,6 @@ static ptrdiff_t job_read(void *arg, void *buf, size_t size)
   }
 }
 
-static bool write_all(int fd, const char *p, size_t len)
-{
-  while (len) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    p += n;
-    len -= (size_t)n;
-  }
-  return true;
-}
-
 /* A rejection names the register and its line first ("county.csv:12: rejected ..."). */
 static bool is_rejection(const struct wb_impact *j, const char *line, size_t n)
 {
@@ -246,7 +232,7 @@ static bool job_write(void *arg, elig_stream stream, const char *data, size_t le
   if (report)
     atomic_store(&j->phase, PHASE_REPORT);
   int fd = report ? j->report_fd : j->list_fd;
-  if (!write_all(fd, data, len)) {
+  if (!wb_write_all(fd, data, len)) {
     j->write_errno = errno ? errno : EIO; /* the job's thread alone reads it */
     return false;
   }
