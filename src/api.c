@@ -68,6 +68,19 @@ typedef struct {
   uint64_t serial; /* the result it belongs to */
 } text_slot;
 
+/* Room for `size` bytes in the slot; false when out of memory (the slot as it was). */
+static bool grow_slot(text_slot *s, size_t size)
+{
+  if (size <= s->cap)
+    return true;
+  char *p = mem_realloc(s->p, size);
+  if (!p)
+    return false;
+  s->p = p;
+  s->cap = size;
+  return true;
+}
+
 struct elig_result {
   elig_ctx *ctx;
 };
@@ -1031,13 +1044,8 @@ elig_status elig_ctx_set_text(elig_ctx *ctx, size_t field, const char *text, siz
   if (len == 0)
     return elig_ctx_set_none(ctx, field);
   text_slot *t = &ctx->staged_text[field];
-  if (len + 1 > t->cap) {
-    char *p = mem_realloc(t->p, len + 1);
-    if (!p)
-      return fail(ctx, ELIG_ENOMEM, _("out of memory"), NULL);
-    t->p = p;
-    t->cap = len + 1;
-  }
+  if (!grow_slot(t, len + 1))
+    return fail(ctx, ELIG_ENOMEM, _("out of memory"), NULL);
   memcpy(t->p, text, len);
   t->p[len] = '\0';
   rec_reject why;
@@ -1134,13 +1142,8 @@ static const char *value_text(elig_ctx *ctx, size_t i, ty_type t, const vm_val *
   } else {
     n = write_scalar(t, v, buf);
   }
-  if (n + 1 > s->cap) {
-    char *q = mem_realloc(s->p, n + 1);
-    if (!q)
-      return "";
-    s->p = q;
-    s->cap = n + 1;
-  }
+  if (!grow_slot(s, n + 1))
+    return "";
   memcpy(s->p, p, n);
   s->p[n] = '\0';
   s->serial = ctx->serial;
@@ -1162,16 +1165,17 @@ const char *elig_result_key(const elig_result *r)
   text_slot *s = &ctx->texts[P->ncolumns + P->ndecisions];
   if (s->serial == ctx->serial && s->p)
     return s->p;
-  char buf[512];
-  size_t n = write_record_key(P, ctx->step.ctx, buf, sizeof buf);
-  if (n + 1 > s->cap) {
-    char *q = mem_realloc(s->p, n + 1);
-    if (!q)
-      return "";
-    s->p = q;
-    s->cap = n + 1;
+  wbuf key = {0};
+  write_record_key(&key, P, ctx->step.ctx);
+  size_t n = key.len;
+  if (key.failed || !grow_slot(s, n + 1)) {
+    wbuf_free(&key);
+    return "";
   }
-  memcpy(s->p, buf, n + 1);
+  if (n)
+    memcpy(s->p, key.p, n);
+  s->p[n] = '\0';
+  wbuf_free(&key);
   s->serial = ctx->serial;
   return s->p;
 }
@@ -1384,11 +1388,16 @@ elig_status elig_explain_what_if(elig_ctx *ctx, const char *field, elig_format f
       (field && ((what_if = prog_find_field(ctx->rs->P, field)) == PROG_NONE ||
                  !whatif_field_ok(ctx->rs->P, what_if))))
     return ELIG_EINVAL;
-  char key[512];
-  write_record_key(ctx->rs->P, ctx->step.ctx, key, sizeof key);
+  wbuf key = {0};
+  write_record_key(&key, ctx->rs->P, ctx->step.ctx);
+  if (!wbuf_text(&key)) {
+    wbuf_free(&key);
+    return ELIG_ENOMEM;
+  }
   ctx->explain.len = 0;
-  vm_status st = explain_record_what_if(ctx->rs->P, ctx->step.ctx, NULL, key,
+  vm_status st = explain_record_what_if(ctx->rs->P, ctx->step.ctx, NULL, key.p,
                                         fmt == ELIG_FORMAT_JSON, what_if, &ctx->explain);
+  wbuf_free(&key);
   if (st != VM_OK)
     return eval_failure(ctx, st, vm_error_pc(ctx->step.ctx));
   *text = finish_text(&ctx->explain, len);

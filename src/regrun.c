@@ -642,13 +642,18 @@ static void on_result(void *arg, const step *s, const hrun_rec *e, const char *n
   result_item it = {.mark = RESULT_MARK, .input = e->input, .line = e->line, .year = e->year};
   wbuf_put(out, (const char *)&it, sizeof it);
   wbuf_put(out, hrun_rec_link(e), e->link_len);
-  char key[512];
-  size_t klen = write_record_key(r->P, s->ctx, key, sizeof key);
-  size_t hlen = klen; /* the key less its last part, the year */
-  while (hlen && key[hlen - 1] != '/')
-    hlen--;
-  hlen = hlen ? hlen - 1 : klen;
-  wbuf_put(out, key, hlen);
+  size_t key_at = out->len, hlen = 0;
+  write_record_key(out, r->P, s->ctx);
+  if (!out->failed) {
+    /* the key less its last part, the year */
+    const char *key = out->p + key_at;
+    size_t klen = out->len - key_at;
+    hlen = klen;
+    while (hlen && key[hlen - 1] != '/')
+      hlen--;
+    hlen = hlen ? hlen - 1 : klen;
+    out->len = key_at + hlen;
+  }
   size_t raw_len = e->input < r->nnew ? e->raw_len : 0;
   wbuf_put(out, hrun_rec_raw(e), raw_len);
   mark = out->len;

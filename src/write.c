@@ -76,19 +76,20 @@ const char *write_value_text(ty_type t, const vm_val *v, bool quote_text, char *
   return buf;
 }
 
-size_t write_record_key(const elig_program *P, const vm_ctx *ctx, char *buf, size_t size)
+void write_record_key(wbuf *out, const elig_program *P, const vm_ctx *ctx)
 {
   const prog_record *rec = &P->records[P->main_record];
-  size_t n = 0;
-  buf[0] = '\0';
-  for (uint32_t k = 0; k < P->nkeys && n + 1 < size; k++) {
+  char buf[DEC_FMT_MAX + 8];
+  for (uint32_t k = 0; k < P->nkeys; k++) {
     uint32_t f = P->key_fields[k];
+    const vm_val *v = vm_field_value(ctx, f);
     if (k)
-      buf[n++] = '/';
-    write_value_text(rec->fields[f].type, vm_field_value(ctx, f), false, buf + n, size - n);
-    n += strlen(buf + n);
+      wbuf_put(out, "/", 1);
+    if (rec->fields[f].type.base == TY_TEXT && !v->none)
+      wbuf_put(out, v->u.s.p, v->u.s.len);
+    else
+      wbuf_puts(out, write_value_text(rec->fields[f].type, v, false, buf, sizeof buf));
   }
-  return n;
 }
 
 static void value(wbuf *b, ty_type t, const vm_val *v, write_format fmt)

@@ -95,8 +95,8 @@ const char *write_value_text(ty_type t, const vm_val *v, bool quote_text, char *
  * "2020-07-01"), into buf (DEC_FMT_MAX bytes); returns its length. */
 size_t write_scalar(ty_type t, const vm_val *v, char *buf);
 
-/* The record's key fields as text joined by '/' ("411623101201-003/2020"), into buf of
- * `size` bytes (cut if longer); returns the length. */
-size_t write_record_key(const elig_program *P, const vm_ctx *ctx, char *buf, size_t size);
+/* The record's key fields as text joined by '/' ("411623101201-003/2020"), appended to out
+ * whole (a text field holds up to REC_MAX_TEXT_BYTES). */
+void write_record_key(wbuf *out, const elig_program *P, const vm_ctx *ctx);
 
 #endif

@@ -109,4 +109,35 @@ check once-has-aggregates grep -q '^# aggregate county' "$tmp/once1.out"
 run once-twice -j2 "$rules" "$tmp/once.csv" "$tmp/once.csv"
 check once-twice-duplicates grep -q 'duplicate: the household already has a record' \
   "$tmp/once-twice.rej"
+# explain --id reads each record's key as written and types only the records of the
+# household asked for (src/lookup.c, cannot_match): a quoted key cell, a JSON string with an
+# escape, and another household whose key begins with the one asked for change nothing; a
+# key of 300 bytes is found whole.
+x=$(sed -n 2p "$tmp/sorted.csv" | cut -d, -f1)
+explain() { # explain NAME ID FILE: the explanation and the status, in NAME.expl (FILE as F)
+  "$ELIG" explain --as-of 2024-06-30 --id "$2" "$rules" "$3" > "$tmp/$1.raw" 2>&1
+  echo "status $?" >> "$tmp/$1.raw"
+  sed "s|$3:|F:|" "$tmp/$1.raw" > "$tmp/$1.expl"
+}
+explain want "$x" "$tmp/sorted.csv"
+check explain-finds-years [ "$(grep -c "^record $x/" "$tmp/want.expl")" -ge 2 ]
+sed "s/^$x,/\"$x\",/" "$tmp/sorted.csv" > "$tmp/quoted.csv"
+explain quoted "$x" "$tmp/quoted.csv"
+check explain-quoted-key cmp -s "$tmp/want.expl" "$tmp/quoted.expl"
+{ cat "$tmp/sorted.csv"; grep "^$x," "$tmp/sorted.csv" | sed "s/^$x,/${x}9,/"; } > "$tmp/longer.csv"
+explain longer "$x" "$tmp/longer.csv"
+check explain-longer-key-another cmp -s "$tmp/want.expl" "$tmp/longer.expl"
+explain wantj "$x" "$tmp/good.jsonl"
+hex=$(printf '%04x' "'$(printf %s "$x" | cut -c1)")
+sed "s/\"hh_id\":\"$x\"/\"hh_id\":\"\\\\u$hex${x#?}\"/" "$tmp/good.jsonl" > "$tmp/escaped.jsonl"
+check explain-escape-written grep -q "u$hex${x#?}" "$tmp/escaped.jsonl"
+explain escaped "$x" "$tmp/escaped.jsonl"
+check explain-escaped-key cmp -s "$tmp/wantj.expl" "$tmp/escaped.expl"
+long=$x$(printf '%0300d' 0)
+{ head -1 "$tmp/sorted.csv"; grep "^$x," "$tmp/sorted.csv"; } > "$tmp/one.csv"
+sed "s/^$x,/$long,/" "$tmp/one.csv" > "$tmp/long.csv"
+explain one "$x" "$tmp/one.csv"
+explain long "$long" "$tmp/long.csv"
+sed -i "s/$long/$x/g" "$tmp/long.expl"
+check explain-long-key cmp -s "$tmp/one.expl" "$tmp/long.expl"
 finish

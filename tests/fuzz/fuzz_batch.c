@@ -12,6 +12,11 @@
  * line.  Each register runs twice: read once, and read twice (elig_run_options.reread,
  * where a register in which every household comes once is evaluated as it is read, not in
  * two passes): both must write the same bytes on every stream and count the same.
+ *
+ * Then the household of the first result line is looked up as `elig explain --id` does
+ * (elig_explain_records, which reads each record's key as written and types only the records
+ * of the household asked for): it must explain exactly as many records as the run wrote
+ * result lines for that household.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +125,59 @@ static elig_status run_once(const uint8_t *data, size_t size, bool reread, count
   return rc;
 }
 
+static bool count_explained(void *arg, elig_stream stream, const char *data, size_t len)
+{
+  (void)arg;
+  (void)stream;
+  (void)data;
+  (void)len;
+  return true;
+}
+
+/* The household of the first result line, explained over the same register: as many
+ * records explained as result lines of that household. */
+static void explain_first(const uint8_t *data, size_t size, const counter *c)
+{
+  static const char head[] = "{\"hh_id\":\"";
+  const char *text = c->text[ELIG_STREAM_RESULTS];
+  size_t len = c->len[ELIG_STREAM_RESULTS];
+  if (!text || len < sizeof head || memcmp(text, head, sizeof head - 1) != 0)
+    return;
+  const char *id = text + sizeof head - 1, *end = memchr(id, '"', len - (sizeof head - 1));
+  if (!end || memchr(id, '\\', (size_t)(end - id)))
+    return; /* an id with escapes: its text as written is not at hand */
+  char *want = malloc((size_t)(end - id) + 1), *prefix = malloc((size_t)(end - text) + 3);
+  if (!want || !prefix)
+    abort();
+  memcpy(want, id, (size_t)(end - id));
+  want[end - id] = '\0';
+  size_t plen = (size_t)(end - text) + 2;
+  memcpy(prefix, text, plen); /* {"hh_id":"X", */
+  uint64_t lines = 0;
+  for (const char *line = text; line < text + len;) {
+    const char *nl = memchr(line, '\n', (size_t)(text + len - line));
+    lines += (size_t)(nl - line) >= plen && memcmp(line, prefix, plen) == 0;
+    line = nl + 1;
+  }
+  reader r = {data + 1, size - 1, data + 1, size - 1, (size_t)7 << (data[0] % 5 * 3)};
+  elig_input in = {
+      .name = "fuzz", .format = FUZZ_FORMAT, .arg = &r, .open = open_bytes, .read = read_bytes};
+  elig_batch_io io = {.write = count_explained};
+  const char *field = "hh_id";
+  const char *value = want;
+  elig_explain_options o = ELIG_EXPLAIN_OPTIONS_INIT;
+  o.match_fields = &field;
+  o.match_values = &value;
+  o.nmatch = 1;
+  o.as_of = "2021-01-01";
+  elig_batch_stats st;
+  elig_status rc = elig_explain_records(national, &o, &in, 1, &io, &st);
+  if (rc == ELIG_OK && st.written != lines)
+    abort(); /* the search found other records than the run evaluated */
+  free(want);
+  free(prefix);
+}
+
 static elig_status run_register(const uint8_t *data, size_t size, uint64_t *written)
 {
   counter once = {0}, twice = {0};
@@ -133,6 +191,8 @@ static elig_status run_register(const uint8_t *data, size_t size, uint64_t *writ
         (once.len[i] && memcmp(once.text[i], twice.text[i], once.len[i])))
       abort(); /* reading twice changed what was written */
   *written = once.results;
+  if (rc == ELIG_OK)
+    explain_first(data, size, &once);
   forget(&once);
   forget(&twice);
   return rc;

@@ -1134,6 +1134,18 @@ START_TEST(test_api_explain)
   ck_assert_int_eq(elig_explain(ctx, ELIG_FORMAT_CSV, &text, &len), ELIG_EINVAL);
   /* the result is still readable after explaining it */
   ck_assert_str_eq(elig_result_decision(r, 0), "exit_eligible");
+  /* a key longer than any buffer of the library's: whole in the result and the explanation
+   * (they used to stop at 511 and 255 bytes) */
+  char id[701], json[2048], want[720];
+  memset(id, 'k', sizeof id - 1);
+  id[sizeof id - 1] = '\0';
+  household(buf, sizeof buf, "16000.02", 4, NULL);
+  snprintf(json, sizeof json, "{\"hh_id\":\"%s\"%s", id, strchr(buf, ','));
+  ck_assert_int_eq(elig_eval_json(ctx, json, strlen(json), &r), ELIG_OK);
+  snprintf(want, sizeof want, "%s/2020", id);
+  ck_assert_str_eq(elig_result_key(r), want);
+  ck_assert_int_eq(elig_explain(ctx, ELIG_FORMAT_TEXT, &text, &len), ELIG_OK);
+  ck_assert(strncmp(text + strlen("record "), want, strlen(want)) == 0);
   elig_ctx_free(ctx);
   elig_ruleset_free(rs);
 }
