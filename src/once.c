@@ -6,8 +6,17 @@
 #include "feed.h"
 #include "mem.h"
 #include "once.h"
+#include "spill.h"
 
 #define DEFAULT_MEMORY_LIMIT ((size_t)256 << 20) /* as hrun.c's */
+/* The hashes are kept in one table up to SET_MEMORY bytes (about 1.5M households); past it
+ * they are dealt into NPARTS partitions by their top bits, each a temporary file past a
+ * buffer of PART_BUFFER bytes, and each partition is looked at alone once the inputs are
+ * read.  A table of 10M households took 192 MiB while it grew; the partitions take 4 MiB
+ * and a table of a partition's hashes (2 MiB for 10M households). */
+#define SET_MEMORY ((size_t)16 << 20)
+#define NPARTS 64
+#define PART_BUFFER ((size_t)64 << 10)
 
 /* The hashes seen: open addressing, linear probing, 0 for an empty slot (a hash of 0 is
  * taken as 1: one more possible collision, which is on the safe side). */
@@ -142,9 +151,86 @@ typedef struct {
   splitter split;
   input_format fmt; /* of the input being read */
   hash_set seen;
+  size_t max_bytes; /* of a table of hashes, the whole or a partition's */
+  spill *parts;     /* NPARTS, once the table is past SET_MEMORY; NULL before */
   once_sum sum;
   bool twice, full, nomem;
 } scan;
+
+/* ---------------------------------------------------------------- partitions */
+
+static bool part_add(scan *sc, uint64_t h)
+{
+  spill *p = &sc->parts[h >> 58]; /* the top 6 bits: NPARTS */
+  wbuf_put(&p->mem, (const char *)&h, sizeof h);
+  if (p->mem.failed) {
+    sc->nomem = true;
+    return false;
+  }
+  if (p->mem.len >= PART_BUFFER && !spill_flush(p)) {
+    sc->full = true; /* no temporary file: the two passes, which say why if they fail too */
+    return false;
+  }
+  return true;
+}
+
+/* The table is full: its hashes and every one after go to the partitions. */
+static bool start_parts(scan *sc)
+{
+  sc->parts = mem_calloc(NPARTS, sizeof *sc->parts);
+  if (!sc->parts) {
+    sc->nomem = true;
+    return false;
+  }
+  for (int p = 0; p < NPARTS; p++)
+    spill_init(&sc->parts[p]);
+  for (size_t i = 0; sc->seen.slots && i <= sc->seen.mask; i++)
+    if (sc->seen.slots[i] && !part_add(sc, sc->seen.slots[i]))
+      return false;
+  mem_free(sc->seen.slots);
+  memset(&sc->seen, 0, sizeof sc->seen);
+  return true;
+}
+
+/* Whether some hash comes twice in a partition (each partition in a table of its own). */
+static bool parts_have_twice(scan *sc)
+{
+  wbuf bytes = {0};
+  bool twice = false;
+  for (int p = 0; p < NPARTS && !twice && !sc->full && !sc->nomem; p++) {
+    bytes.len = 0;
+    if (!spill_read_all(&sc->parts[p], &bytes)) {
+      sc->nomem |= bytes.failed;
+      sc->full |= !bytes.failed;
+      break;
+    }
+    spill_fini(&sc->parts[p]);
+    hash_set set = {.max_bytes = sc->max_bytes};
+    for (size_t i = 0; i + sizeof(uint64_t) <= bytes.len && !twice; i += sizeof(uint64_t)) {
+      uint64_t h;
+      memcpy(&h, bytes.p + i, sizeof h);
+      switch (set_add(&set, h, &sc->nomem)) {
+      case SET_ADDED: break;
+      case SET_PRESENT: twice = true; break;
+      case SET_FULL:
+        sc->full = true;
+        i = bytes.len;
+        break;
+      }
+    }
+    mem_free(set.slots);
+  }
+  wbuf_free(&bytes);
+  return twice;
+}
+
+static void parts_free(scan *sc)
+{
+  for (int p = 0; sc->parts && p < NPARTS; p++)
+    spill_fini(&sc->parts[p]);
+  mem_free(sc->parts);
+  sc->parts = NULL;
+}
 
 static input_chunk *scan_buffer(void *arg)
 {
@@ -170,14 +256,21 @@ static void scan_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_lin
   scan *sc = arg;
   split_record r;
   split_begin(&sc->split, sc->fmt, c, skip, skip_lines);
-  while (!sc->twice && !sc->full && split_next(&sc->split, &r)) {
+  while (!sc->twice && !sc->full && !sc->nomem && split_next(&sc->split, &r)) {
     uint64_t h = once_key_hash(sc->P, &sc->header, &r);
     sc->sum.records++;
     sc->sum.sum += h;
+    if (sc->parts) {
+      part_add(sc, h);
+      continue;
+    }
     switch (set_add(&sc->seen, h, &sc->nomem)) {
     case SET_ADDED: break;
     case SET_PRESENT: sc->twice = true; break;
-    case SET_FULL: sc->full = true; break;
+    case SET_FULL:
+      if (!sc->nomem && start_parts(sc))
+        part_add(sc, h);
+      break;
     }
   }
 }
@@ -185,7 +278,7 @@ static void scan_chunk(void *arg, input_chunk *c, size_t skip, uint64_t skip_lin
 static bool scan_stop(void *arg)
 {
   const scan *sc = arg;
-  return sc->twice || sc->full;
+  return sc->twice || sc->full || sc->nomem;
 }
 
 /* The run itself says what is wrong with an input. */
@@ -199,7 +292,8 @@ once_result once_scan(const elig_program *P, const elig_input *inputs, size_t ni
                       size_t chunk_bytes, size_t memory_limit, const elig_batch_io *io,
                       once_sum *sum)
 {
-  scan sc = {.P = P, .seen.max_bytes = memory_limit ? memory_limit : DEFAULT_MEMORY_LIMIT};
+  scan sc = {.P = P, .max_bytes = memory_limit ? memory_limit : DEFAULT_MEMORY_LIMIT};
+  sc.seen.max_bytes = sc.max_bytes < SET_MEMORY ? sc.max_bytes : SET_MEMORY;
   split_init(&sc.split);
   const feed_handler handler = {
       .arg = &sc,
@@ -222,6 +316,11 @@ once_result once_scan(const elig_program *P, const elig_input *inputs, size_t ni
     else if (st == FEED_REFUSED || sc.twice || sc.full)
       res = ONCE_NOT; /* the run reads it again, and says what is wrong */
   }
+  if (res == ONCE_EACH && sc.parts && parts_have_twice(&sc))
+    res = ONCE_NOT;
+  if (res == ONCE_EACH && (sc.nomem || sc.full))
+    res = sc.nomem ? ONCE_NO_MEMORY : ONCE_NOT;
+  parts_free(&sc);
   *sum = sc.sum;
   split_fini(&sc.split);
   input_chunk_fini(&sc.chunk);

@@ -105,6 +105,24 @@ check once-jsonl-rejects-same cmp -s "$tmp/oncej.rej" "$tmp/pipedj.rej"
 check once-jsonl-has-rejects [ "$(grep -c . "$tmp/oncej.rej")" -gt 2 ]
 check once-has-rejects [ "$(grep -c . "$tmp/once1.rej")" -gt 2 ]
 check once-has-aggregates grep -q '^# aggregate county' "$tmp/once1.out"
+# Past its table's memory (--memory 8K: 768 households) the first reading deals the
+# households' hashes into partitions in temporary files and looks at each alone: the same
+# bytes as standard input, with every household once, and with one household twice (its
+# first record among those of the table, its second dealt to a partition).
+check once-past-table [ "$(grep -c . "$tmp/once.csv")" -gt 800 ]
+{ cat "$tmp/once.csv"; sed -n 2p "$tmp/once.csv"; } > "$tmp/once-dup.csv"
+for f in once once-dup; do
+  TMPDIR=$tmp "$ELIG" run --no-progress --memory 8K --rejects "$tmp/$f-p.rej" "$rules" \
+    "$tmp/$f.csv" > "$tmp/$f-p.out" 2>/dev/null
+  "$ELIG" run --no-progress --rejects "$tmp/$f-s.rej" "$rules" - < "$tmp/$f.csv" \
+    > "$tmp/$f-s.out" 2>/dev/null
+  check $f-partitions-results-same cmp -s "$tmp/$f-p.out" "$tmp/$f-s.out"
+  sed "s|$tmp/$f.csv:|-:|" "$tmp/$f-p.rej" > "$tmp/$f-p.rej-"
+  check $f-partitions-rejects-same cmp -s "$tmp/$f-p.rej-" "$tmp/$f-s.rej"
+done
+check once-dup-rejected grep -q 'duplicate: the household already has a record' \
+  "$tmp/once-dup-p.rej"
+check once-partitions-leave-nothing [ -z "$(ls "$tmp" | grep elig-spill)" ]
 # the same file given twice: every household twice, so the two passes, and duplicates
 run once-twice -j2 "$rules" "$tmp/once.csv" "$tmp/once.csv"
 check once-twice-duplicates grep -q 'duplicate: the household already has a record' \

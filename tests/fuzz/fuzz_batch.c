@@ -11,7 +11,9 @@
  * written are counted against the records read less those rejected, and every write ends a
  * line.  Each register runs twice: read once, and read twice (elig_run_options.reread,
  * where a register in which every household comes once is evaluated as it is read, not in
- * two passes): both must write the same bytes on every stream and count the same.
+ * two passes, and half the time within a memory budget of 1 KiB, so that the first reading
+ * deals its hashes into partitions and the two passes spill): both must write the same
+ * bytes on every stream and count the same.
  *
  * Then the household of the first result line is looked up as `elig explain --id` does
  * (elig_explain_records, which reads each record's key as written and types only the records
@@ -118,6 +120,9 @@ static elig_status run_once(const uint8_t *data, size_t size, bool reread, count
   o.as_of = "2021-01-01";
   o.chunk_bytes = (size_t)16 << (data[0] % 9);
   o.reread = reread;
+  /* read twice, half the time within 1 KiB: the first reading's households go to its
+   * partitions from the first (once.c), and a run in two passes spills every bucket */
+  o.memory_limit = reread && (data[0] & 0x40) ? 1024 : 0;
   elig_status rc = elig_run(national, &o, &in, 1, &io, st);
   /* every record read is written or rejected */
   if (rc == ELIG_OK && c->results != st->records - st->rejected)
