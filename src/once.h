@@ -50,8 +50,11 @@ typedef struct {
 bool once_applies(const elig_program *P);
 
 /* Reads the inputs (each opened, read and closed) in chunks of chunk_bytes (0: the
- * default), giving up (ONCE_NOT) when the hashes would take more than memory_limit bytes;
- * *sum receives what the keys of the records read add up to. */
+ * default).  The hashes are kept in a table of at most 16 MiB (or memory_limit bytes, if
+ * less), then dealt into partitions in temporary files and each partition looked at alone
+ * at the end, so memory stays a few MiB whatever the number of households; ONCE_NOT when a
+ * partition's table would take more than memory_limit or a temporary file fails (the run
+ * then takes the two passes).  *sum receives what the keys of the records read add up to. */
 once_result once_scan(const elig_program *P, const elig_input *inputs, size_t ninputs,
                       size_t chunk_bytes, size_t memory_limit, const elig_batch_io *io,
                       once_sum *sum);
