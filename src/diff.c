@@ -80,6 +80,7 @@ typedef struct {
   splitter split;
   input_chunk chunk;
   wbuf lbuf;   /* list text not yet written */
+  wbuf key;    /* the current record's key (record_key) */
   wbuf logbuf; /* messages not yet written */
   bool read_failed, write_failed, nomem, canceled;
   uint64_t seq;   /* records in input order, for first() */
@@ -743,24 +744,25 @@ static bool compare_aggregates(diff *d)
 
 /* ---------------------------------------------------------------- one record */
 
-/* The record's key as it reads in a rejection or the list: its key fields' raw text joined
- * by '/' (an empty part stays empty: "/2020"), or nothing when no part can be read. */
-static size_t record_key(const diff *d, const split_record *r, char *buf, size_t size)
+/* The record's key as it reads in a rejection or the list, whole, in d->key: its key
+ * fields' raw text joined by '/' (an empty part stays empty: "/2020"); its length, 0 when
+ * no part can be read. */
+static size_t record_key(diff *d, const split_record *r)
 {
   const side *s = &d->s[d->ks];
-  size_t n = 0;
+  d->key.len = 0;
   for (uint32_t k = 0; k < s->P->nkeys; k++) {
     const char *text;
     size_t len;
-    if (k && n + 1 < size)
-      buf[n++] = '/';
+    if (k)
+      wbuf_put(&d->key, "/", 1);
     step_key_part(&s->step, s->header, r, k, &text, &len);
-    if (n + len + 1 < size) {
-      memcpy(buf + n, text, len);
-      n += len;
-    }
+    wbuf_put(&d->key, text, len);
   }
-  return s->P->nkeys && n == s->P->nkeys - 1 ? 0 : n; /* no part at all ("/"): no key */
+  d->nomem |= d->key.failed;
+  if (d->key.failed || (s->P->nkeys && d->key.len == s->P->nkeys - 1))
+    return 0; /* no part at all ("/"): no key */
+  return d->key.len;
 }
 
 /* Side s's verdict on record r. */
@@ -829,7 +831,6 @@ static void by_place(diff *d)
 /* What is done with a record once both sides judged it. */
 static void settle_record(diff *d, const char *name, const split_record *r, bool parsed)
 {
-  char key[256];
   for (int k = 0; k < 2 && param_years_wanted(&d->years); k++)
     if (d->s[k].ok)
       param_years_note(&d->years, k, d->s[k].step.ctx);
@@ -845,8 +846,11 @@ static void settle_record(diff *d, const char *name, const split_record *r, bool
     d->st->written++;
     needs_key = compare(d) && d->o->list;
   }
-  if (needs_key)
-    settle(d, name, r, key, record_key(d, r, key, sizeof key));
+  if (needs_key) {
+    /* the key is for a rejection's line (the list writes its own cells) */
+    size_t n = d->s[0].ok && d->s[1].ok ? 0 : record_key(d, r);
+    settle(d, name, r, n ? d->key.p : "", n);
+  }
 }
 
 static void one_record(diff *d, const char *name, const split_record *r)
@@ -1298,6 +1302,7 @@ elig_status diff_run(const elig_program *old_p, const elig_program *new_p, const
   split_fini(&d.split);
   input_chunk_fini(&d.chunk);
   wbuf_free(&d.lbuf);
+  wbuf_free(&d.key);
   wbuf_free(&d.logbuf);
   wbuf_free(&d.entries);
   if (d.nomem)

@@ -1,0 +1,1 @@
+diff --no-progress before.rules added.rules long_key.csv
