@@ -85,7 +85,7 @@ static const char *record_key(finding *f)
  * only the fields of the household's link count (not the year): a record whose link differs
  * from the one asked for is of another household, whose records nothing asked for needs.
  * Typing (and with history keeping) every record was nearly all of a search's time: over a
- * register of 1M households, 4.5 s and 737 MB before, 0.14 s and 9 MB since.
+ * register of 1M households, 4.5 s and 720 MiB before, 0.14 s and 9 MiB since.
  * When the text cannot be told as written (a CSV row that does not parse, a JSON member
  * that is not a string, an empty cell a default may fill), the record is typed. */
 static bool cannot_match(const finding *f, const rec_header *h, const split_record *r)

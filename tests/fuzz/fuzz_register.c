@@ -542,7 +542,7 @@ static void set_value(sqlite3 *db, uint8_t op, bytes *b)
 static void change_rows(sqlite3 *db, bool copy, bytes *b)
 {
   const table *t = &tables[take(b) % NTABLES];
-  char sql[512], cols[256] = "";
+  char sql[1024], cols[256] = ""; /* room for cols twice and the names: never cut */
   for (size_t i = 0, n = ncols(t); i < n; i++)
     if (strcmp(t->cols[i], "id") != 0)
       snprintf(cols + strlen(cols), sizeof cols - strlen(cols), "%s%s", cols[0] ? ", " : "",
