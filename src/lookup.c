@@ -20,12 +20,16 @@
 #include "split.h"
 #include "step.h"
 
+#define NO_KEY UINT32_MAX
+
 typedef struct {
   const elig_program *P;
   const lookup_options *o;
   const elig_batch_io *io;
   elig_batch_stats *stats;
-  uint32_t *match; /* per match: the field, or PROG_NONE (nothing matches) */
+  uint32_t *match;     /* per match: the field, or PROG_NONE (nothing matches) */
+  uint32_t *match_key; /* per match: its field's place among the key fields, or NO_KEY */
+  bool *match_written; /* per match: told as written before typing (cannot_match) */
   step step;
   splitter split;
   input_chunk chunk;
@@ -92,12 +96,9 @@ static bool cannot_match(const finding *f, const rec_header *h, const split_reco
 {
   const elig_program *P = f->P;
   for (size_t i = 0; i < f->o->nmatch; i++) {
-    uint32_t field = f->match[i], k = 0;
-    while (k < P->nkeys && P->key_fields[k] != field)
-      k++;
-    if (field == PROG_NONE || k == P->nkeys || field == P->order_field ||
-        prog_main_record(P)->fields[field].type.base != TY_TEXT)
+    if (!f->match_written[i])
       continue;
+    uint32_t field = f->match[i], k = f->match_key[i];
     const char *text = "";
     size_t len = 0;
     if (r->format == INPUT_CSV) {
@@ -123,14 +124,11 @@ static bool cannot_match(const finding *f, const rec_header *h, const split_reco
 static bool rejected_matches(const finding *f, const rec_header *h, const split_record *r)
 {
   for (size_t i = 0; i < f->o->nmatch; i++) {
-    uint32_t k = 0;
-    while (k < f->P->nkeys && f->P->key_fields[k] != f->match[i])
-      k++;
-    if (f->match[i] == PROG_NONE || k == f->P->nkeys)
+    if (f->match_key[i] == NO_KEY)
       return false;
     const char *text;
     size_t len;
-    step_key_part(&f->step, h, r, k, &text, &len);
+    step_key_part(&f->step, h, r, f->match_key[i], &text, &len);
     if (len != strlen(f->o->values[i]) || memcmp(text, f->o->values[i], len) != 0)
       return false;
   }
@@ -417,14 +415,25 @@ static void explain_history(finding *f)
     f->nomem = true;
 }
 
-/* The field each match names, looked up once. */
+/* The field each match names, its place among the key fields, and whether it can rule a
+ * record out as written (cannot_match), looked up once. */
 static bool match_fields(finding *f)
 {
+  const elig_program *P = f->P;
   f->match = mem_calloc(f->o->nmatch + 1, sizeof *f->match);
-  if (!f->match)
+  f->match_key = mem_calloc(f->o->nmatch + 1, sizeof *f->match_key);
+  f->match_written = mem_calloc(f->o->nmatch + 1, sizeof *f->match_written);
+  if (!f->match || !f->match_key || !f->match_written)
     return false;
-  for (size_t i = 0; i < f->o->nmatch; i++)
-    f->match[i] = prog_find_field(f->P, f->o->fields[i]);
+  for (size_t i = 0; i < f->o->nmatch; i++) {
+    uint32_t field = prog_find_field(P, f->o->fields[i]), k = 0;
+    while (field != PROG_NONE && k < P->nkeys && P->key_fields[k] != field)
+      k++;
+    f->match[i] = field;
+    f->match_key[i] = field != PROG_NONE && k < P->nkeys ? k : NO_KEY;
+    f->match_written[i] = f->match_key[i] != NO_KEY && field != P->order_field &&
+                          prog_main_record(P)->fields[field].type.base == TY_TEXT;
+  }
   return true;
 }
 
@@ -483,6 +492,8 @@ elig_status lookup_explain(const elig_program *P, const lookup_options *o, const
   wbuf_free(&f.log);
   wbuf_free(&f.key);
   mem_free(f.match);
+  mem_free(f.match_key);
+  mem_free(f.match_written);
   if (f.nomem || st == FEED_NO_MEMORY)
     return ELIG_ENOMEM;
   if (st == FEED_CANCELED)

@@ -206,17 +206,13 @@ static bool parts_have_twice(scan *sc)
     }
     spill_fini(&sc->parts[p]);
     hash_set set = {.max_bytes = sc->max_bytes};
-    for (size_t i = 0; i + sizeof(uint64_t) <= bytes.len && !twice; i += sizeof(uint64_t)) {
+    for (size_t i = 0; i + sizeof(uint64_t) <= bytes.len && !twice && !sc->full;
+         i += sizeof(uint64_t)) {
       uint64_t h;
       memcpy(&h, bytes.p + i, sizeof h);
-      switch (set_add(&set, h, &sc->nomem)) {
-      case SET_ADDED: break;
-      case SET_PRESENT: twice = true; break;
-      case SET_FULL:
-        sc->full = true;
-        i = bytes.len;
-        break;
-      }
+      set_result r = set_add(&set, h, &sc->nomem);
+      twice = r == SET_PRESENT;
+      sc->full = r == SET_FULL;
     }
     mem_free(set.slots);
   }
